@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The capability set: everything a sandboxed command may touch.  libnono only
+ * enforces what a caller puts here; it adds nothing on its own.
+ */
+#ifndef NONO_CAPS_H
+#define NONO_CAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Access bits of a path grant. */
+enum {
+	NONO_ACCESS_READ = 1u << 0,
+	NONO_ACCESS_WRITE = 1u << 1,
+	NONO_ACCESS_RW = NONO_ACCESS_READ | NONO_ACCESS_WRITE,
+};
+
+/* Flags of a path grant. */
+enum {
+	NONO_GRANT_FILE = 1u << 0,   /* a single file, not a tree */
+	NONO_GRANT_NOEXEC = 1u << 1, /* read without execute */
+	NONO_GRANT_DEVICE = 1u << 2, /* device node: ioctl allowed */
+	NONO_GRANT_OPTIONAL = 1u << 3, /* silently skipped when absent */
+};
+
+/* Where a grant came from; used for reporting only. */
+enum nono_origin {
+	NONO_ORIGIN_USER = 0,
+	NONO_ORIGIN_SYSTEM,
+	NONO_ORIGIN_GPU,
+	NONO_ORIGIN_SOCKET,
+	NONO_ORIGIN_CWD,
+};
+
+enum nono_net_mode {
+	NONO_NET_ALLOW = 0, /* no network restriction */
+	NONO_NET_BLOCK,     /* no network but the open ports on loopback */
+};
+
+/* Pathname AF_UNIX socket grants. */
+enum nono_sock_scope {
+	NONO_SOCK_FILE = 0, /* exactly this socket path */
+	NONO_SOCK_DIR,      /* sockets directly inside this directory */
+	NONO_SOCK_SUBTREE,  /* sockets anywhere beneath this directory */
+};
+
+/* What to do with a path inside a private mount namespace. */
+enum nono_mask_kind {
+	NONO_MASK_HIDE = 0, /* replace by an empty, read-only object */
+	NONO_MASK_READONLY, /* keep visible, refuse every write */
+	NONO_MASK_PIN,      /* keep writable, but not renamable or removable */
+};
+
+/* Landlock scopes. */
+enum {
+	NONO_SCOPE_SIGNAL = 1u << 0,
+	NONO_SCOPE_ABSTRACT_UNIX = 1u << 1,
+};
+
+struct nono_grant {
+	const char *path; /* canonical, absolute */
+	unsigned access;  /* NONO_ACCESS_* */
+	unsigned flags;   /* NONO_GRANT_* */
+	enum nono_origin origin;
+};
+
+struct nono_sock_grant {
+	const char *path;
+	enum nono_sock_scope scope;
+	bool bind;
+};
+
+struct nono_mask {
+	const char *path;
+	enum nono_mask_kind kind;
+	bool is_dir;
+};
+
+struct nono_caps;
+
+/* Returns a new, empty set (no path, network allowed, no scope), or NULL
+ * when out of memory.  Caller frees with nono_caps_free(). */
+struct nono_caps *nono_caps_new(void);
+void nono_caps_free(struct nono_caps *caps);
+
+/*
+ * Adds a grant for @path, which must be absolute and canonical.  A grant for
+ * a path already present merges its access bits.  Returns 0, -EINVAL for a
+ * relative or empty path, -ENAMETOOLONG, -E2BIG past NONO_CAPS_MAX, -ENOMEM.
+ */
+#define NONO_CAPS_MAX 4096
+int nono_caps_add_path(struct nono_caps *caps, const char *path,
+		       unsigned access, unsigned flags, enum nono_origin origin)
+	__attribute__((warn_unused_result));
+size_t nono_caps_path_count(const struct nono_caps *caps);
+/* Borrowed pointer, valid until the set changes. */
+const struct nono_grant *nono_caps_path_at(const struct nono_caps *caps,
+					   size_t i);
+/* Removes every grant of @path; returns how many were removed. */
+size_t nono_caps_remove_path(struct nono_caps *caps, const char *path);
+
+void nono_caps_set_net(struct nono_caps *caps, enum nono_net_mode mode);
+enum nono_net_mode nono_caps_net(const struct nono_caps *caps);
+/* Adds a loopback TCP port open in both directions; -EINVAL for 0. */
+int nono_caps_add_port(struct nono_caps *caps, uint16_t port)
+	__attribute__((warn_unused_result));
+size_t nono_caps_port_count(const struct nono_caps *caps);
+uint16_t nono_caps_port_at(const struct nono_caps *caps, size_t i);
+
+int nono_caps_add_socket(struct nono_caps *caps, const char *path,
+			 enum nono_sock_scope scope, bool bind)
+	__attribute__((warn_unused_result));
+size_t nono_caps_socket_count(const struct nono_caps *caps);
+const struct nono_sock_grant *nono_caps_socket_at(const struct nono_caps *caps,
+						  size_t i);
+
+/* Paths hidden or made read-only in a private mount namespace. */
+int nono_caps_add_mask(struct nono_caps *caps, const char *path,
+		       enum nono_mask_kind kind, bool is_dir)
+	__attribute__((warn_unused_result));
+size_t nono_caps_mask_count(const struct nono_caps *caps);
+const struct nono_mask *nono_caps_mask_at(const struct nono_caps *caps,
+					  size_t i);
+
+void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes);
+unsigned nono_caps_scopes(const struct nono_caps *caps);
+
+/* Grants write on the sandboxed process's own /proc/<pid> (threads name
+ * themselves through /proc/self/task/<tid>/comm; GPU drivers need it). */
+void nono_caps_set_proc_self_write(struct nono_caps *caps, bool on);
+bool nono_caps_proc_self_write(const struct nono_caps *caps);
+
+/*
+ * Answers whether @path (absolute, canonical) gets @access from the grants
+ * alone (masks are not consulted).  On a match, *@grant (may be NULL) is set
+ * to the deciding grant; otherwise to NULL.
+ */
+bool nono_caps_allows(const struct nono_caps *caps, const char *path,
+		      unsigned access, const struct nono_grant **grant);
+
+/* True when @ancestor is @path or a directory above it (both canonical). */
+bool nono_path_is_under(const char *path, const char *ancestor);
+
+#endif

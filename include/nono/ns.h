@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private mount namespaces: hide protected paths and freeze persistence
+ * files inside granted trees, which Landlock alone cannot do because it can
+ * only add rights beneath a directory, never take them away.
+ */
+#ifndef NONO_NS_H
+#define NONO_NS_H
+
+#include <stdbool.h>
+
+#include "nono/caps.h"
+
+/* True when this process can create a user + mount namespace (probed once
+ * in a short-lived child; the answer is cached). */
+bool nono_ns_available(void);
+
+/*
+ * Enters a new user namespace (own uid and gid mapped to themselves) and a
+ * new mount namespace, then applies every mask of @caps: hidden paths are
+ * covered with an empty read-only object, read-only paths are bind-mounted
+ * read-only onto themselves, pinned paths onto themselves.  Must run before
+ * Landlock (which forbids mounting).  On error, @bad (may be NULL, PATH_MAX
+ * bytes) names the failing path.  Returns 0, -NONO_ENOUSERNS or -errno.
+ */
+int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
+	__attribute__((warn_unused_result));
+
+#endif

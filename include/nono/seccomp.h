@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The seccomp filter: refuses what Landlock cannot express (non-TCP sockets
+ * when the network is blocked, terminal injection, kernel keyrings, io_uring,
+ * and privileged kernel interfaces that bypass path checks).
+ */
+#ifndef NONO_SECCOMP_H
+#define NONO_SECCOMP_H
+
+#include <stdbool.h>
+
+struct nono_seccomp_opts {
+	bool block_net;    /* refuse every socket but those allowed below */
+	bool tcp_landlock; /* Landlock controls TCP: TCP sockets may exist */
+	bool allow_unix;   /* AF_UNIX stream/seqpacket sockets may exist */
+};
+
+struct nono_seccomp;
+
+/* Builds the filter for @opts.  Returns 0 and *@out (caller frees with
+ * nono_seccomp_free), or -ENOMEM / -NONO_ESECCOMP. */
+int nono_seccomp_build(const struct nono_seccomp_opts *opts,
+		       struct nono_seccomp **out)
+	__attribute__((warn_unused_result));
+
+/* Loads the filter into the calling process.  no_new_privs must be set.
+ * Returns 0 or -errno. */
+int nono_seccomp_load(const struct nono_seccomp *sc)
+	__attribute__((warn_unused_result));
+
+void nono_seccomp_free(struct nono_seccomp *sc);
+
+#endif

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Argument parsing for run, wrap and shell: a getopt_long table fills
+ * struct run_opts, then the NONO_* environment variables fill what no flag
+ * set.  Nothing here touches the filesystem or the sandbox.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/args.h"
+
+int strv_push(struct strv *s, char *str)
+{
+	char **p;
+	size_t ncap;
+
+	if (s->n + 1 >= s->cap) {
+		if (s->cap >= NONO_STRV_MAX)
+			return -E2BIG;
+		ncap = s->cap ? s->cap * 2 : 8;
+		p = realloc(s->v, ncap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		s->v = p;
+		s->cap = ncap;
+	}
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+	return 0;
+}
+
+void strv_clear(struct strv *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+enum {
+	OPT_ALLOW_FILE = 256,
+	OPT_READ_FILE,
+	OPT_WRITE_FILE,
+	OPT_ALLOW_CWD,
+	OPT_BLOCK_NET,
+	OPT_ALLOW_NET,
+	OPT_OPEN_PORT,
+	OPT_SOCK,
+	OPT_SOCK_BIND,
+	OPT_SOCK_DIR,
+	OPT_SOCK_DIR_BIND,
+	OPT_SOCK_TREE,
+	OPT_SOCK_TREE_BIND,
+	OPT_BYPASS,
+	OPT_OVERRIDE_DENY,
+	OPT_ALLOW_GPU,
+	OPT_ALLOW_CMD,
+	OPT_BLOCK_CMD,
+	OPT_DRY_RUN,
+	OPT_NO_DIAG,
+	OPT_THEME,
+	OPT_WORKDIR,
+	OPT_SHELL,
+	OPT_NOOP,      /* accepted: the feature it disables is absent */
+	OPT_NOOP_ARG,  /* same, with an argument */
+	OPT_PROXY,     /* proxy-mode flags (issue 4) */
+	OPT_LATER,     /* documented flags of features not in this build */
+	OPT_LATER2,    /* same, taking two arguments */
+	OPT_MACOS,     /* macOS-only */
+};
+
+/* clang-format off */
+static const struct option run_longopts[] = {
+	{"allow", required_argument, NULL, 'a'},
+	{"allow-command", required_argument, NULL, OPT_ALLOW_CMD},
+	{"allow-cwd", no_argument, NULL, OPT_ALLOW_CWD},
+	{"allow-domain", required_argument, NULL, OPT_PROXY},
+	{"allow-endpoint", required_argument, NULL, OPT_LATER},
+	{"allow-file", required_argument, NULL, OPT_ALLOW_FILE},
+	{"allow-gpu", no_argument, NULL, OPT_ALLOW_GPU},
+	{"allow-launch-services", no_argument, NULL, OPT_MACOS},
+	{"allow-net", no_argument, NULL, OPT_ALLOW_NET},
+	{"allow-unix-socket", required_argument, NULL, OPT_SOCK},
+	{"allow-unix-socket-bind", required_argument, NULL, OPT_SOCK_BIND},
+	{"allow-unix-socket-dir", required_argument, NULL, OPT_SOCK_DIR},
+	{"allow-unix-socket-dir-bind", required_argument, NULL, OPT_SOCK_DIR_BIND},
+	{"allow-unix-socket-subtree", required_argument, NULL, OPT_SOCK_TREE},
+	{"allow-unix-socket-subtree-bind", required_argument, NULL, OPT_SOCK_TREE_BIND},
+	{"audit-integrity", no_argument, NULL, OPT_LATER},
+	{"audit-sign-key", required_argument, NULL, OPT_LATER},
+	{"block-command", required_argument, NULL, OPT_BLOCK_CMD},
+	{"block-net", no_argument, NULL, OPT_BLOCK_NET},
+	{"bypass-protection", required_argument, NULL, OPT_BYPASS},
+	{"capability-elevation", no_argument, NULL, OPT_LATER},
+	{"config", required_argument, NULL, 'c'},
+	{"credential", required_argument, NULL, OPT_PROXY},
+	{"detach-timeout", required_argument, NULL, OPT_LATER},
+	{"detached", no_argument, NULL, OPT_LATER},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"env-credential", required_argument, NULL, OPT_LATER},
+	{"env-credential-map", required_argument, NULL, OPT_LATER2},
+	{"help", no_argument, NULL, 'h'},
+	{"ignore-denied", required_argument, NULL, OPT_NOOP_ARG},
+	{"listen-port", required_argument, NULL, OPT_LATER},
+	{"name", required_argument, NULL, OPT_LATER},
+	{"network-profile", required_argument, NULL, OPT_PROXY},
+	{"no-audit", no_argument, NULL, OPT_NOOP},
+	{"no-audit-integrity", no_argument, NULL, OPT_NOOP},
+	{"no-diagnostics", no_argument, NULL, OPT_NO_DIAG},
+	{"no-rollback", no_argument, NULL, OPT_NOOP},
+	{"no-rollback-prompt", no_argument, NULL, OPT_NOOP},
+	{"open-port", required_argument, NULL, OPT_OPEN_PORT},
+	{"override-deny", required_argument, NULL, OPT_OVERRIDE_DENY},
+	{"profile", required_argument, NULL, 'p'},
+	{"proxy-port", required_argument, NULL, OPT_LATER},
+	{"read", required_argument, NULL, 'r'},
+	{"read-file", required_argument, NULL, OPT_READ_FILE},
+	{"rollback", no_argument, NULL, OPT_LATER},
+	{"rollback-all", no_argument, NULL, OPT_LATER},
+	{"rollback-exclude", required_argument, NULL, OPT_LATER},
+	{"rollback-include", required_argument, NULL, OPT_LATER},
+	{"shell", required_argument, NULL, OPT_SHELL},
+	{"silent", no_argument, NULL, 's'},
+	{"skip-dir", required_argument, NULL, OPT_NOOP_ARG},
+	{"startup-timeout", required_argument, NULL, OPT_LATER},
+	{"suppress-save-prompt", required_argument, NULL, OPT_NOOP_ARG},
+	{"theme", required_argument, NULL, OPT_THEME},
+	{"trust-override", no_argument, NULL, OPT_NOOP},
+	{"upstream-bypass", required_argument, NULL, OPT_PROXY},
+	{"upstream-proxy", required_argument, NULL, OPT_PROXY},
+	{"verbose", no_argument, NULL, 'v'},
+	{"workdir", required_argument, NULL, OPT_WORKDIR},
+	{"write", required_argument, NULL, 'w'},
+	{"write-file", required_argument, NULL, OPT_WRITE_FILE},
+	{NULL, 0, NULL, 0},
+};
+/* clang-format on */
+
+static int errf(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int args_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "1"};
+	static const char *const no[] = {"false", "no", "0"};
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static const char *flag_name(const char *arg)
+{
+	return arg ? arg : "?";
+}
+
+/* The option text as the user typed it, for error messages. */
+static const char *typed(char **argv, int idx)
+{
+	return idx > 0 ? argv[idx - 1] : "";
+}
+
+static int env_bool(const char *name, bool *set, bool *val, char *err,
+		    size_t errlen)
+{
+	const char *v = getenv(name);
+
+	*set = false;
+	if (!v || !*v)
+		return 0;
+	if (args_parse_bool(v, val) < 0)
+		return errf(err, errlen,
+			    "%s: invalid boolean '%s' (use true, false, yes, "
+			    "no, 1 or 0)",
+			    name, v);
+	*set = true;
+	return 0;
+}
+
+/* Environment variables fill what no flag set (flags take precedence). */
+static int apply_env(struct run_opts *o, bool allow_flag, char *err,
+		     size_t errlen)
+{
+	static const char *const later[] = {
+		"NONO_PROFILE",		  "NONO_NETWORK_PROFILE",
+		"NONO_ALLOW_DOMAIN",	  "NONO_CREDENTIAL",
+		"NONO_ENV_CREDENTIAL",	  "NONO_CAPABILITY_ELEVATION",
+		"NONO_STARTUP_TIMEOUT",	  "NONO_DETACH_STARTUP_TIMEOUT",
+		"NONO_UPSTREAM_PROXY",	  "NONO_UPSTREAM_BYPASS",
+	};
+	bool bset, bval, aset, aval;
+	char *list;
+
+	if (env_bool("NONO_BLOCK_NET", &bset, &bval, err, errlen) < 0)
+		return -1;
+	if (env_bool("NONO_ALLOW_NET", &aset, &aval, err, errlen) < 0)
+		return -1;
+	if (o->net == NET_UNSET) {
+		if (bset && aset && bval && aval)
+			return errf(err, errlen,
+				    "NONO_ALLOW_NET and NONO_BLOCK_NET are both "
+				    "true: choose one");
+		if (bset && bval)
+			o->net = NET_BLOCK;
+		else if (aset && aval)
+			o->net = NET_ALLOW;
+	}
+	list = getenv("NONO_ALLOW");
+	if (!allow_flag && list && *list) {
+		/* Split in place on a private copy the process keeps. */
+		char *copy = strdup(list), *save = NULL, *tok;
+
+		if (!copy)
+			return errf(err, errlen, "out of memory");
+		o->env_allow = copy;
+		for (tok = strtok_r(copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (!*tok)
+				continue;
+			if (strv_push(&o->allow, tok) < 0)
+				return errf(err, errlen,
+					    "NONO_ALLOW: too many entries");
+		}
+	}
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		const char *v = getenv(later[i]);
+
+		if (v && *v)
+			return errf(err, errlen,
+				    "%s is set, but that feature is not "
+				    "available in this build of nono; unset it",
+				    later[i]);
+	}
+	return 0;
+}
+
+static const char *mode_name(enum run_mode m)
+{
+	switch (m) {
+	case MODE_RUN:
+		return "run";
+	case MODE_WRAP:
+		return "wrap";
+	case MODE_SHELL:
+		return "shell";
+	}
+	return "run";
+}
+
+int args_parse_run(enum run_mode mode, int argc, char **argv,
+		   struct global_opts *g, struct run_opts *o, char *err,
+		   size_t errlen)
+{
+	bool allow_flag = false, block_flag = false, allow_net_flag = false;
+	struct strv *list;
+	int c, idx;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = mode;
+	optind = 1;
+	opterr = 0;
+	/* '+': stop at the first non-option, the command. */
+	while ((c = getopt_long(argc, argv, "+:a:r:w:c:p:vsh", run_longopts,
+				&idx)) != -1) {
+		list = NULL;
+		switch (c) {
+		case 'a':
+			allow_flag = true;
+			list = &o->allow;
+			break;
+		case 'r':
+			list = &o->read;
+			break;
+		case 'w':
+			list = &o->write;
+			break;
+		case OPT_ALLOW_FILE:
+			list = &o->allow_file;
+			break;
+		case OPT_READ_FILE:
+			list = &o->read_file;
+			break;
+		case OPT_WRITE_FILE:
+			list = &o->write_file;
+			break;
+		case OPT_SOCK:
+			list = &o->sock;
+			break;
+		case OPT_SOCK_BIND:
+			list = &o->sock_bind;
+			break;
+		case OPT_SOCK_DIR:
+			list = &o->sock_dir;
+			break;
+		case OPT_SOCK_DIR_BIND:
+			list = &o->sock_dir_bind;
+			break;
+		case OPT_SOCK_TREE:
+			list = &o->sock_tree;
+			break;
+		case OPT_SOCK_TREE_BIND:
+			list = &o->sock_tree_bind;
+			break;
+		case OPT_OVERRIDE_DENY:
+			o->legacy_bypass = true;
+			list = &o->bypass;
+			break;
+		case OPT_BYPASS:
+			list = &o->bypass;
+			break;
+		case OPT_ALLOW_CMD:
+			list = &o->allow_cmd;
+			break;
+		case OPT_BLOCK_CMD:
+			list = &o->block_cmd;
+			break;
+		case OPT_ALLOW_CWD:
+			o->allow_cwd = true;
+			break;
+		case OPT_BLOCK_NET:
+			block_flag = true;
+			break;
+		case OPT_ALLOW_NET:
+			allow_net_flag = true;
+			break;
+		case OPT_OPEN_PORT:
+			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))
+				return errf(err, errlen,
+					    "--open-port: at most 64 ports");
+			if (parse_port(optarg, &o->ports[o->nports]) < 0)
+				return errf(err, errlen,
+					    "--open-port: invalid port '%s' "
+					    "(expected 1-65535)",
+					    optarg);
+			o->nports++;
+			break;
+		case OPT_ALLOW_GPU:
+			o->allow_gpu = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_NO_DIAG:
+			o->no_diagnostics = true;
+			break;
+		case OPT_THEME:
+			g->theme = optarg;
+			break;
+		case OPT_WORKDIR:
+			o->workdir = optarg;
+			break;
+		case OPT_SHELL:
+			if (mode != MODE_SHELL)
+				return errf(err, errlen,
+					    "--shell: only valid for nono shell");
+			o->shell = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'v':
+			g->verbose++;
+			break;
+		case 's':
+			g->silent = true;
+			break;
+		case 'h':
+			args_usage_run(mode);
+			return 1;
+		case OPT_NOOP:
+		case OPT_NOOP_ARG:
+			break;
+		case OPT_PROXY:
+			if (mode == MODE_WRAP)
+				return errf(
+					err, errlen,
+					"nono wrap does not support proxy flags "
+					"(--network-profile, --allow-domain, "
+					"--credential, --upstream-proxy, "
+					"--upstream-bypass). The network proxy "
+					"requires a parent process. Use nono "
+					"run instead.");
+			return errf(err, errlen,
+				    "%s: proxy mode is not available in this "
+				    "build of nono",
+				    typed(argv, optind));
+		case OPT_LATER2:
+			/* Consume the second argument so the message names
+			 * the right flag either way. */
+			if (optind < argc)
+				optind++;
+			__attribute__((fallthrough));
+		case OPT_LATER:
+			if (strcmp(run_longopts[idx].name, "startup-timeout") ==
+				    0 &&
+			    mode == MODE_WRAP)
+				return errf(err, errlen,
+					    "--startup-timeout is not available "
+					    "on nono wrap (no supervisor); use "
+					    "nono run");
+			return errf(err, errlen,
+				    "--%s: this feature is not available in "
+				    "this build of nono",
+				    run_longopts[idx].name);
+		case OPT_MACOS:
+			return errf(err, errlen,
+				    "--%s is only supported on macOS",
+				    run_longopts[idx].name);
+		case 'p':
+			return errf(err, errlen,
+				    "--profile: profiles are not available in "
+				    "this build of nono");
+		case ':':
+			return errf(err, errlen, "%s: missing value",
+				    flag_name(argv[optind - 1]));
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				return errf(err, errlen,
+					    "unknown option '-%c' for nono %s "
+					    "(see nono %s --help)",
+					    optopt, mode_name(mode),
+					    mode_name(mode));
+			return errf(err, errlen,
+				    "unknown option '%s' for nono %s (see nono "
+				    "%s --help)",
+				    argv[optind - 1], mode_name(mode),
+				    mode_name(mode));
+		}
+		if (list && strv_push(list, optarg) < 0)
+			return errf(err, errlen, "%s: too many values",
+				    typed(argv, optind));
+	}
+	if (block_flag && allow_net_flag)
+		return errf(err, errlen,
+			    "--allow-net and --block-net conflict: choose one");
+	if (block_flag)
+		o->net = NET_BLOCK;
+	else if (allow_net_flag)
+		o->net = NET_ALLOW;
+	if (apply_env(o, allow_flag, err, errlen) < 0)
+		return -1;
+
+	o->argv = argv + optind;
+	o->argc = argc - optind;
+	if (mode == MODE_SHELL) {
+		if (o->argc > 0)
+			return errf(err, errlen,
+				    "nono shell takes no command (got '%s'); "
+				    "use nono run",
+				    o->argv[0]);
+	} else if (o->argc == 0) {
+		return errf(err, errlen,
+			    "no command given (usage: nono %s [OPTIONS] -- "
+			    "COMMAND [ARGS...])",
+			    mode_name(mode));
+	}
+	return 0;
+}
+
+void args_clear(struct run_opts *o)
+{
+	struct strv *all[] = {
+		&o->allow,	   &o->read,	    &o->write,
+		&o->allow_file,	   &o->read_file,   &o->write_file,
+		&o->sock,	   &o->sock_bind,   &o->sock_dir,
+		&o->sock_dir_bind, &o->sock_tree,   &o->sock_tree_bind,
+		&o->bypass,	   &o->allow_cmd,   &o->block_cmd,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		strv_clear(all[i]);
+	free(o->env_allow);
+	o->env_allow = NULL;
+}
+
+void args_usage_run(enum run_mode mode)
+{
+	const char *m = mode_name(mode);
+
+	if (mode == MODE_SHELL)
+		printf("Usage: nono shell [OPTIONS]\n\n"
+		       "Start an interactive shell inside the sandbox.\n\n");
+	else if (mode == MODE_WRAP)
+		printf("Usage: nono wrap [OPTIONS] -- COMMAND [ARGS...]\n\n"
+		       "Apply the sandbox and exec into COMMAND: no nono "
+		       "process remains.\n\n");
+	else
+		printf("Usage: nono run [OPTIONS] -- COMMAND [ARGS...]\n\n"
+		       "Run COMMAND inside the sandbox, supervised.\n\n");
+	printf("Filesystem:\n"
+	       "  -a, --allow DIR           read+write access to a directory "
+	       "tree\n"
+	       "  -r, --read DIR            read-only access to a directory "
+	       "tree\n"
+	       "  -w, --write DIR           write-only access to a directory "
+	       "tree\n"
+	       "      --allow-file FILE     read+write access to one file\n"
+	       "      --read-file FILE      read-only access to one file\n"
+	       "      --write-file FILE     write-only access to one file\n"
+	       "      --allow-cwd           share the current directory "
+	       "(read-only) without asking\n"
+	       "      --bypass-protection PATH  lift one built-in protection "
+	       "(needs a grant too)\n"
+	       "      --allow-gpu           GPU devices (NVIDIA, DRM render "
+	       "nodes, AMD KFD)\n"
+	       "Network:\n"
+	       "      --block-net           block all network access\n"
+	       "      --allow-net           force unrestricted network\n"
+	       "      --open-port PORT      with --block-net: allow "
+	       "127.0.0.1:PORT both ways\n"
+	       "AF_UNIX sockets (needed under --block-net):\n"
+	       "      --allow-unix-socket PATH, --allow-unix-socket-bind PATH\n"
+	       "      --allow-unix-socket-dir DIR, "
+	       "--allow-unix-socket-dir-bind DIR\n"
+	       "      --allow-unix-socket-subtree DIR, "
+	       "--allow-unix-socket-subtree-bind DIR\n"
+	       "Other:\n"
+	       "      --dry-run             print the capabilities, run "
+	       "nothing\n"
+	       "      --no-diagnostics      no diagnostic footer on failure\n"
+	       "      --allow-command CMD   (deprecated) allow a blocked "
+	       "command\n"
+	       "      --block-command CMD   (deprecated) block a command at "
+	       "start-up\n"
+	       "  -c, --config FILE         configuration file\n"
+	       "  -v, --verbose             more output (-vv, -vvv)\n"
+	       "  -s, --silent              no nono output at all\n"
+	       "      --theme NAME          mocha, latte, frappe, macchiato, "
+	       "tokyo-night, minimal\n");
+	if (mode == MODE_SHELL)
+		printf("      --shell PATH          shell to start (default: "
+		       "$SHELL, then /bin/sh)\n");
+	printf("  -h, --help                this help\n\nSee also: nono %s "
+	       "--dry-run -v\n",
+	       m);
+}

@@ -1,0 +1,821 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The run/wrap/shell commands: turns validated options into a capability
+ * set (system defaults, user grants, GPU, sockets, network), plans the
+ * protected paths, then prints it (--dry-run), supervises it (run, shell)
+ * or becomes it (wrap).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cmd_run.h"
+#include "cli/config.h"
+#include "cli/diag.h"
+#include "cli/output.h"
+#include "nono/error.h"
+#include "nono/landlock.h"
+#include "nono/ns.h"
+#include "nono/path.h"
+#include "nono/sandbox.h"
+#include "policy/cmdblock.h"
+#include "policy/envclean.h"
+#include "policy/protect.h"
+#include "policy/system.h"
+#include "supervisor/supervise.h"
+
+extern char **environ;
+
+struct run_ctx {
+	struct run_opts o;
+	struct nono_caps *caps;
+	const char *home;
+	char *cwd;
+	struct strv owned; /* canonical strings to free */
+	char **bypass;     /* canonical bypass paths */
+	size_t nbypass;
+	struct nono_protect_result prot;
+};
+
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h && h[0] == '/')
+		return h;
+	pw = getpwuid(getuid());
+	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+}
+
+static int own(struct run_ctx *c, char *s)
+{
+	if (strv_push(&c->owned, s) < 0) {
+		free(s);
+		out_error("too many paths");
+		return -1;
+	}
+	return 0;
+}
+
+/* Canonicalises a user path; NULL (with the error printed) on failure. */
+static char *canon_user(struct run_ctx *c, const char *flag, const char *path,
+			bool *exists)
+{
+	char *canon = NULL;
+	int r = nono_path_canon(path, &canon, exists);
+
+	if (r < 0) {
+		out_error("%s %s: %s", flag, path, nono_strerror(r));
+		return NULL;
+	}
+	if (own(c, canon) < 0)
+		return NULL;
+	return canon;
+}
+
+static int grant_dir(struct run_ctx *c, const char *flag, const char *path,
+		     unsigned access, enum nono_origin origin)
+{
+	struct stat st;
+	bool exists;
+	char *canon = canon_user(c, flag, path, &exists);
+	int r;
+
+	if (!canon)
+		return -1;
+	if (!exists) {
+		out_warn("%s %s: path does not exist; nothing granted", flag,
+			 path);
+		return 0;
+	}
+	if (stat(canon, &st) < 0) {
+		out_error("%s %s: %s", flag, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		out_error("%s %s: not a directory", flag, path);
+		out_hint("use %s-file for a single file",
+			 access == NONO_ACCESS_RW      ? "--allow"
+			 : access == NONO_ACCESS_READ ? "--read"
+						      : "--write");
+		return -1;
+	}
+	r = nono_caps_add_path(c->caps, canon, access, 0, origin);
+	if (r < 0) {
+		out_error("%s %s: %s", flag, path, nono_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+static int grant_file(struct run_ctx *c, const char *flag, const char *path,
+		      unsigned access)
+{
+	struct stat st;
+	bool exists;
+	char *canon = canon_user(c, flag, path, &exists);
+	int r;
+
+	if (!canon)
+		return -1;
+	if (!exists) {
+		out_warn("%s %s: file does not exist; nothing granted", flag,
+			 path);
+		return 0;
+	}
+	if (stat(canon, &st) < 0) {
+		out_error("%s %s: %s", flag, path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		out_error("%s %s: is a directory", flag, path);
+		out_hint("use %s for a directory tree",
+			 access == NONO_ACCESS_RW      ? "--allow"
+			 : access == NONO_ACCESS_READ ? "--read"
+						      : "--write");
+		return -1;
+	}
+	r = nono_caps_add_path(c->caps, canon, access,
+			       NONO_GRANT_FILE |
+				       (S_ISCHR(st.st_mode) ? NONO_GRANT_DEVICE
+							    : 0),
+			       NONO_ORIGIN_USER);
+	if (r < 0) {
+		out_error("%s %s: %s", flag, path, nono_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* AF_UNIX socket grants: the socket rule plus the filesystem access the
+ * reference says each flag implies. */
+static int grant_socket(struct run_ctx *c, const char *flag, const char *path,
+			enum nono_sock_scope scope, bool bind)
+{
+	struct stat st;
+	bool exists;
+	char *canon = canon_user(c, flag, path, &exists);
+	unsigned access;
+	int r;
+
+	if (!canon)
+		return -1;
+	if (scope == NONO_SOCK_FILE) {
+		if (exists && stat(canon, &st) == 0 && S_ISDIR(st.st_mode)) {
+			out_error("%s %s: is a directory", flag, path);
+			out_hint("use --allow-unix-socket-dir for the sockets "
+				 "in a directory");
+			return -1;
+		}
+		if (!exists && !bind) {
+			out_warn("%s %s: socket does not exist; nothing "
+				 "granted",
+				 flag, path);
+			return 0;
+		}
+		if (exists) {
+			r = nono_caps_add_path(c->caps, canon,
+					       NONO_ACCESS_RW,
+					       NONO_GRANT_FILE |
+						       NONO_GRANT_NOEXEC,
+					       NONO_ORIGIN_SOCKET);
+		} else {
+			/* bind(2) creates the file: the parent directory
+			 * needs write (MAKE_SOCK). */
+			char *parent = strdup(canon), *slash;
+
+			if (!parent || own(c, parent) < 0)
+				return -1;
+			slash = strrchr(parent, '/');
+			if (slash == parent)
+				slash[1] = '\0';
+			else
+				*slash = '\0';
+			r = nono_caps_add_path(c->caps, parent, NONO_ACCESS_RW,
+					       NONO_GRANT_NOEXEC,
+					       NONO_ORIGIN_SOCKET);
+		}
+	} else {
+		if (!exists) {
+			out_warn("%s %s: directory does not exist; nothing "
+				 "granted",
+				 flag, path);
+			return 0;
+		}
+		if (stat(canon, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			out_error("%s %s: not a directory", flag, path);
+			return -1;
+		}
+		access = bind ? NONO_ACCESS_RW : NONO_ACCESS_READ;
+		r = nono_caps_add_path(c->caps, canon, access,
+				       NONO_GRANT_NOEXEC, NONO_ORIGIN_SOCKET);
+	}
+	if (r >= 0)
+		r = nono_caps_add_socket(c->caps, canon, scope, bind);
+	if (r < 0) {
+		out_error("%s %s: %s", flag, path, nono_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+static bool interactive(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+}
+
+/* The current directory: shared read-only with --allow-cwd, after a prompt
+ * on a terminal, and otherwise a clear error. */
+static int grant_cwd(struct run_ctx *c)
+{
+	const struct nono_grant *g;
+	char answer[16];
+
+	if (nono_caps_allows(c->caps, c->cwd, NONO_ACCESS_READ, &g) && g &&
+	    g->origin != NONO_ORIGIN_SYSTEM)
+		return 0; /* an explicit grant covers it already */
+	if (c->o.allow_cwd)
+		goto grant;
+	if (out_silent()) {
+		out_error("--silent requires --allow-cwd: the current directory "
+			  "%s is not granted and nono cannot ask",
+			  c->cwd);
+		out_hint("add --allow-cwd (read-only) or --allow . "
+			 "(read-write)");
+		return -1;
+	}
+	if (!interactive()) {
+		out_error("the current directory %s is not granted, and nono "
+			  "cannot ask (not a terminal)",
+			  c->cwd);
+		out_hint("add --allow-cwd to share it read-only, --allow . for "
+			 "read-write, or run from a granted directory");
+		return -1;
+	}
+	fprintf(stderr, "nono: share the current directory %s (read-only)? "
+			"[y/N] ",
+		c->cwd);
+	if (!fgets(answer, sizeof(answer), stdin) ||
+	    (answer[0] != 'y' && answer[0] != 'Y')) {
+		out_info("nono: not sharing %s", c->cwd);
+		return 0;
+	}
+grant:
+	if (nono_caps_add_path(c->caps, c->cwd, NONO_ACCESS_READ, 0,
+			       NONO_ORIGIN_CWD) < 0) {
+		out_error("--allow-cwd: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int build_grants(struct run_ctx *c)
+{
+	struct run_opts *o = &c->o;
+	size_t i;
+	int r;
+
+	r = nono_policy_add_system(c->caps);
+	if (r < 0) {
+		out_error("system grants: %s", nono_strerror(r));
+		return -1;
+	}
+	for (i = 0; i < o->allow.n; i++)
+		if (grant_dir(c, "--allow", o->allow.v[i], NONO_ACCESS_RW,
+			      NONO_ORIGIN_USER) < 0)
+			return -1;
+	for (i = 0; i < o->read.n; i++)
+		if (grant_dir(c, "--read", o->read.v[i], NONO_ACCESS_READ,
+			      NONO_ORIGIN_USER) < 0)
+			return -1;
+	for (i = 0; i < o->write.n; i++)
+		if (grant_dir(c, "--write", o->write.v[i], NONO_ACCESS_WRITE,
+			      NONO_ORIGIN_USER) < 0)
+			return -1;
+	for (i = 0; i < o->allow_file.n; i++)
+		if (grant_file(c, "--allow-file", o->allow_file.v[i],
+			       NONO_ACCESS_RW) < 0)
+			return -1;
+	for (i = 0; i < o->read_file.n; i++)
+		if (grant_file(c, "--read-file", o->read_file.v[i],
+			       NONO_ACCESS_READ) < 0)
+			return -1;
+	for (i = 0; i < o->write_file.n; i++)
+		if (grant_file(c, "--write-file", o->write_file.v[i],
+			       NONO_ACCESS_WRITE) < 0)
+			return -1;
+
+	{
+		static const struct {
+			const char *flag;
+			size_t off;
+			enum nono_sock_scope scope;
+			bool bind;
+		} socks[] = {
+			{"--allow-unix-socket", offsetof(struct run_opts, sock),
+			 NONO_SOCK_FILE, false},
+			{"--allow-unix-socket-bind",
+			 offsetof(struct run_opts, sock_bind), NONO_SOCK_FILE,
+			 true},
+			{"--allow-unix-socket-dir",
+			 offsetof(struct run_opts, sock_dir), NONO_SOCK_DIR,
+			 false},
+			{"--allow-unix-socket-dir-bind",
+			 offsetof(struct run_opts, sock_dir_bind),
+			 NONO_SOCK_DIR, true},
+			{"--allow-unix-socket-subtree",
+			 offsetof(struct run_opts, sock_tree),
+			 NONO_SOCK_SUBTREE, false},
+			{"--allow-unix-socket-subtree-bind",
+			 offsetof(struct run_opts, sock_tree_bind),
+			 NONO_SOCK_SUBTREE, true},
+		};
+
+		for (size_t k = 0; k < sizeof(socks) / sizeof(socks[0]); k++) {
+			const struct strv *l =
+				(const struct strv *)((const char *)o +
+						      socks[k].off);
+
+			for (i = 0; i < l->n; i++)
+				if (grant_socket(c, socks[k].flag, l->v[i],
+						 socks[k].scope,
+						 socks[k].bind) < 0)
+					return -1;
+		}
+	}
+	if (o->allow_gpu) {
+		r = nono_policy_add_gpu(c->caps, c->home);
+		if (r < 0) {
+			out_error("--allow-gpu: %s", nono_strerror(r));
+			return -1;
+		}
+	}
+	if (o->net == NET_BLOCK) {
+		nono_caps_set_net(c->caps, NONO_NET_BLOCK);
+		for (i = 0; i < o->nports; i++)
+			if (nono_caps_add_port(c->caps, o->ports[i]) < 0) {
+				out_error("--open-port: out of memory");
+				return -1;
+			}
+	}
+	/* The child may neither signal nor reach abstract sockets outside
+	 * its sandbox (Landlock ABI 6 scopes). */
+	nono_caps_set_scopes(c->caps,
+			     NONO_SCOPE_SIGNAL | NONO_SCOPE_ABSTRACT_UNIX);
+	return grant_cwd(c);
+}
+
+/* Is @canon something --bypass-protection can lift? */
+static bool is_persist_path(const struct nono_caps *caps, const char *canon)
+{
+	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+		size_t n = strlen(g->path);
+
+		if (!(g->access & NONO_ACCESS_WRITE) ||
+		    strncmp(canon, g->path, n) != 0 || canon[n] != '/')
+			continue;
+		for (size_t k = 0; k < nono_persist_count(); k++)
+			if (strcmp(canon + n + 1, nono_persist_at(k)) == 0)
+				return true;
+	}
+	return false;
+}
+
+static int plan_bypass(struct run_ctx *c)
+{
+	struct run_opts *o = &c->o;
+
+	if (o->legacy_bypass)
+		out_warn("--override-deny is deprecated and will be removed in "
+			 "v1.0.0; use --bypass-protection");
+	if (o->bypass.n == 0)
+		return 0;
+	c->bypass = calloc(o->bypass.n, sizeof(*c->bypass));
+	if (!c->bypass) {
+		out_error("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < o->bypass.n; i++) {
+		const struct nono_protect_item *it;
+		const struct nono_grant *g;
+		bool exists;
+		char *canon = canon_user(c, "--bypass-protection",
+					 o->bypass.v[i], &exists);
+
+		if (!canon)
+			return -1;
+		it = nono_protect_match(c->home, canon);
+		if (it && !it->bypassable) {
+			out_error("--bypass-protection %s: the %s is never "
+				  "reachable from inside the sandbox",
+				  o->bypass.v[i], it->what);
+			return -1;
+		}
+		if (!it && !is_persist_path(c->caps, canon)) {
+			out_error("--bypass-protection %s: not a protected "
+				  "path; nothing to bypass",
+				  o->bypass.v[i]);
+			return -1;
+		}
+		if (!nono_caps_allows(c->caps, canon, NONO_ACCESS_READ, &g) &&
+		    !nono_caps_allows(c->caps, canon, NONO_ACCESS_WRITE, &g)) {
+			out_error("--bypass-protection %s: no matching grant",
+				  o->bypass.v[i]);
+			out_hint("--bypass-protection only removes the deny; "
+				 "also grant it with --allow, --read, --write "
+				 "or a file equivalent");
+			return -1;
+		}
+		out_security_warn("protection bypassed for %s (%s)", canon,
+				  it ? it->what : "persistence file");
+		c->bypass[c->nbypass++] = canon;
+	}
+	return 0;
+}
+
+static int plan_protection(struct run_ctx *c)
+{
+	char why[PATH_MAX];
+	int r;
+
+	if (plan_bypass(c) < 0)
+		return -1;
+	/* nono's state directory is created before planning, so that a
+	 * writable grant above it can never let the child create it. */
+	if (c->home) {
+		char st[PATH_MAX];
+
+		snprintf(st, sizeof(st), "%s/.nono", c->home);
+		if (nono_caps_allows(c->caps, st, NONO_ACCESS_WRITE, NULL) &&
+		    mkdir(st, 0700) < 0 && errno != EEXIST) {
+			out_error("cannot create %s: %s", st, strerror(errno));
+			return -1;
+		}
+	}
+	r = nono_protect_plan(c->caps, c->home, c->bypass, c->nbypass,
+			      &c->prot, why);
+	if (r == -NONO_ECONFLICT) {
+		out_error("grant names a protected path: %s", why);
+		out_hint("to grant it deliberately, add --bypass-protection "
+			 "with that path");
+		return -1;
+	}
+	if (r < 0) {
+		out_error("planning protected paths: %s", nono_strerror(r));
+		return -1;
+	}
+	if (nono_caps_mask_count(c->caps) > 0 && !nono_ns_available()) {
+		char list[1024] = "";
+		size_t used = 0;
+
+		for (size_t i = 0; i < nono_caps_mask_count(c->caps); i++) {
+			int n = snprintf(list + used, sizeof(list) - used,
+					 "%s%s", i ? ", " : "",
+					 nono_caps_mask_at(c->caps, i)->path);
+
+			if (n < 0 || (size_t)n >= sizeof(list) - used)
+				break;
+			used += (size_t)n;
+		}
+		out_error("grants cover protected paths that Landlock cannot "
+			  "deny, and user namespaces are unavailable to hide "
+			  "them: %s",
+			  list);
+		out_hint("grant narrower directories, lift a protection with "
+			 "--bypass-protection PATH, or enable unprivileged user "
+			 "namespaces (sysctl kernel.unprivileged_userns_clone=1)");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *access_tag(unsigned access)
+{
+	switch (access & NONO_ACCESS_RW) {
+	case NONO_ACCESS_RW:
+		return "rw";
+	case NONO_ACCESS_READ:
+		return "r-";
+	case NONO_ACCESS_WRITE:
+		return "-w";
+	default:
+		return "--";
+	}
+}
+
+static const char *origin_name(enum nono_origin o)
+{
+	switch (o) {
+	case NONO_ORIGIN_USER:
+		return "";
+	case NONO_ORIGIN_SYSTEM:
+		return "  (system)";
+	case NONO_ORIGIN_GPU:
+		return "  (gpu)";
+	case NONO_ORIGIN_SOCKET:
+		return "  (unix socket)";
+	case NONO_ORIGIN_CWD:
+		return "  (cwd)";
+	}
+	return "";
+}
+
+static void print_landlock(const struct nono_caps *caps)
+{
+	struct nono_landlock_report rep;
+	int abi = nono_landlock_abi();
+	bool block = nono_caps_net(caps) == NONO_NET_BLOCK;
+
+	if (abi < 0) {
+		printf("Landlock: unavailable (nono cannot run here)\n");
+		return;
+	}
+	nono_landlock_describe(abi, caps, &rep);
+	printf("Landlock ABI: %d (nono knows up to %d)\n", abi,
+	       NONO_LANDLOCK_ABI_KNOWN);
+	printf("  %-34s %-10s %s\n", "feature", "requested", "enforced");
+#define ROW(name, req, enf)                                                  \
+	printf("  %-34s %-10s %s\n", name, (req) ? "yes" : "no",             \
+	       (enf) ? "yes" : ((req) ? "NO (kernel too old)" : "-"))
+	ROW("filesystem read/write/execute", true, true);
+	ROW("rename/link across directories", true, rep.refer);
+	ROW("truncate", true, rep.truncate);
+	ROW("device ioctl", true, rep.ioctl_dev);
+	ROW("TCP bind/connect (Landlock)", block, rep.tcp);
+	ROW("signal scoping", true, rep.scope_signal);
+	ROW("abstract unix socket scoping", true, rep.scope_abstract);
+	ROW("private mount namespace (masks)",
+	    nono_caps_mask_count(caps) > 0,
+	    nono_caps_mask_count(caps) > 0 && nono_ns_available());
+#undef ROW
+	if (block && !rep.tcp)
+		printf("  (TCP is blocked by seccomp instead: no port "
+		       "exceptions possible)\n");
+}
+
+static void print_dry_run(const struct run_ctx *c, char *const *argv)
+{
+	const struct nono_caps *caps = c->caps;
+	bool all = out_verbose() > 0;
+	size_t i;
+
+	printf("Capabilities that would be granted:\n");
+	for (i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+
+		if (g->origin == NONO_ORIGIN_SYSTEM && !all)
+			continue;
+		printf("  [%s] %s%s\n", access_tag(g->access), g->path,
+		       origin_name(g->origin));
+	}
+	for (i = 0; i < nono_caps_socket_count(caps); i++) {
+		const struct nono_sock_grant *s = nono_caps_socket_at(caps, i);
+		static const char *const scope[] = {"socket", "sockets in",
+						    "sockets under"};
+
+		printf("  [unix] %s %s%s\n", scope[s->scope], s->path,
+		       s->bind ? " (connect+bind)" : " (connect)");
+	}
+	if (nono_caps_net(caps) == NONO_NET_BLOCK) {
+		printf("  [net] blocked");
+		for (i = 0; i < nono_caps_port_count(caps); i++)
+			printf("%s%u", i ? "," : ", except localhost port ",
+			       nono_caps_port_at(caps, i));
+		printf("\n");
+	} else {
+		printf("  [net] allowed\n");
+	}
+	for (i = 0; i < nono_caps_mask_count(caps); i++) {
+		const struct nono_mask *m = nono_caps_mask_at(caps, i);
+
+		printf("  [%s] %s\n",
+		       m->kind == NONO_MASK_HIDE       ? "hidden"
+		       : m->kind == NONO_MASK_READONLY ? "read-only"
+						       : "pinned",
+		       m->path);
+	}
+	if (!all)
+		printf("  (plus %s; -v lists them)\n",
+		       "read access to system libraries, /tmp and safe devices");
+	printf("Would execute:");
+	for (i = 0; argv[i]; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	if (all)
+		print_landlock(caps);
+}
+
+static void report_degradation(const struct nono_sandbox *sb)
+{
+	const struct nono_landlock_report *r = nono_sandbox_report(sb);
+	char list[256] = "";
+
+	if (!r->refer)
+		strcat(list, ", cross-directory rename (refused outright)");
+	if (!r->truncate)
+		strcat(list, ", truncate");
+	if (!r->ioctl_dev)
+		strcat(list, ", device ioctl");
+	if (!r->scope_signal)
+		strcat(list, ", signal scoping");
+	if (!r->scope_abstract)
+		strcat(list, ", abstract-socket scoping");
+	if (list[0])
+		out_warn("Landlock ABI %d cannot enforce%s "
+			 "(see --dry-run -v)",
+			 r->abi, list + 1);
+}
+
+static int check_commands(struct run_ctx *c, const char *cmd)
+{
+	struct run_opts *o = &c->o;
+	bool by_default;
+
+	if (o->allow_cmd.n)
+		out_warn("--allow-command is deprecated since v0.33.0: it only "
+			 "checks the directly invoked executable, and child "
+			 "processes can bypass it");
+	if (o->block_cmd.n)
+		out_warn("--block-command is deprecated since v0.33.0: it only "
+			 "checks the directly invoked executable, and child "
+			 "processes can bypass it");
+	if (!nono_cmd_blocked(cmd, o->allow_cmd.v, o->allow_cmd.n,
+			      o->block_cmd.v, o->block_cmd.n, &by_default))
+		return 0;
+	if (by_default) {
+		out_error("command blocked: %s is on the default start-up "
+			  "blocklist",
+			  cmd);
+		out_hint("the blocklist is deprecated since v0.33.0 and is not "
+			 "a security boundary; to run it anyway add "
+			 "--allow-command %s",
+			 cmd);
+	} else {
+		out_error("command blocked: %s (--block-command)", cmd);
+	}
+	return -1;
+}
+
+static void banner(const struct run_ctx *c, const struct nono_sandbox *sb)
+{
+	const struct nono_theme *t = out_theme();
+	size_t user = 0;
+
+	if (out_silent())
+		return;
+	for (size_t i = 0; i < nono_caps_path_count(c->caps); i++)
+		if (nono_caps_path_at(c->caps, i)->origin != NONO_ORIGIN_SYSTEM)
+			user++;
+	fprintf(stderr,
+		"%snono%s sandbox: %zu grant%s, %zu protected, network %s, "
+		"Landlock ABI %d\n",
+		t->accent, t->reset, user, user == 1 ? "" : "s",
+		nono_caps_mask_count(c->caps),
+		nono_caps_net(c->caps) == NONO_NET_BLOCK ? "blocked"
+							  : "allowed",
+		nono_sandbox_report(sb)->abi);
+}
+
+static void report_launch_error(const struct run_ctx *c,
+				const struct nono_exec_error *e,
+				const char *cmd)
+{
+	if (strcmp(e->step, "exec") == 0) {
+		diag_exec_failure(c->caps, cmd, e->code);
+		return;
+	}
+	if (e->path[0])
+		out_error("sandbox: %s: %s: %s", e->step, e->path,
+			  nono_strerror(e->code));
+	else
+		out_error("sandbox: %s: %s", e->step, nono_strerror(e->code));
+}
+
+static int execute(struct run_ctx *c, char **argv)
+{
+	struct nono_sandbox_error se = {0};
+	struct nono_exec_error ee = {0};
+	struct nono_exec_spec spec;
+	struct nono_sandbox *sb = NULL;
+	char **env = NULL;
+	size_t ndropped = 0;
+	int status = 1, r;
+
+	r = nono_sandbox_prepare(c->caps, &sb, &se);
+	if (r < 0) {
+		if (r == -NONO_EUNSUPPORTED)
+			out_error("--open-port needs Landlock ABI 4 (TCP "
+				  "rules); this kernel has ABI %d",
+				  nono_landlock_abi());
+		else if (se.path[0])
+			out_error("sandbox: %s: %s: %s", se.step, se.path,
+				  nono_strerror(r));
+		else
+			out_error("sandbox: %s: %s", se.step, nono_strerror(r));
+		if (r == -NONO_ENOLANDLOCK)
+			out_hint("nono needs a kernel with Landlock enabled "
+				 "(5.13 or newer, lsm=landlock)");
+		return 1;
+	}
+	report_degradation(sb);
+	env = nono_env_clean(environ, &ndropped);
+	if (!env) {
+		out_error("out of memory");
+		goto out;
+	}
+	if (ndropped)
+		out_verbose_msg(1, "dropped %zu code-injecting environment "
+				   "variable(s)",
+				ndropped);
+	banner(c, sb);
+	fflush(NULL);
+	spec.sb = sb;
+	spec.argv = argv;
+	spec.envp = env;
+	if (c->o.mode == MODE_WRAP) {
+		nono_exec_sandboxed(&spec, &ee);
+		/* Only reached on failure: the process is partly confined. */
+		report_launch_error(c, &ee, argv[0]);
+		status = strcmp(ee.step, "exec") == 0 ? nono_exec_status(ee.code)
+						       : 1;
+		goto out;
+	}
+	r = nono_supervise(&spec, &status, &ee);
+	if (r < 0) {
+		report_launch_error(c, &ee, argv[0]);
+		goto out;
+	}
+	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
+		diag_footer(c->caps, argv, status, c->home);
+out:
+	free(env);
+	nono_sandbox_free(sb);
+	return status;
+}
+
+int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
+{
+	char *shell_argv[2] = {NULL, NULL};
+	char err[512];
+	char **cmd;
+	int status = 1, r;
+	struct run_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	r = args_parse_run(mode, argc, argv, g, &c.o, err, sizeof(err));
+	if (r == 1) {
+		args_clear(&c.o);
+		return 0;
+	}
+	/* Output is set up even after a parse error, so that --theme and
+	 * --silent given before the bad flag still apply. */
+	if (cli_setup_output(g, c.o.config) < 0)
+		goto out;
+	if (r < 0) {
+		out_error("%s", err);
+		goto out;
+	}
+	c.home = home_dir();
+	c.cwd = getcwd(NULL, 0);
+	c.caps = nono_caps_new();
+	if (!c.cwd || !c.caps) {
+		out_error("cannot determine the current directory: %s",
+			  strerror(errno));
+		goto out;
+	}
+	if (mode == MODE_SHELL) {
+		const char *sh = c.o.shell ? c.o.shell : getenv("SHELL");
+
+		shell_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		cmd = shell_argv;
+	} else {
+		cmd = c.o.argv;
+		if (check_commands(&c, cmd[0]) < 0)
+			goto out;
+	}
+	if (build_grants(&c) < 0 || plan_protection(&c) < 0)
+		goto out;
+	if (c.o.dry_run) {
+		print_dry_run(&c, cmd);
+		status = 0;
+		goto out;
+	}
+	status = execute(&c, cmd);
+out:
+	nono_protect_result_clear(&c.prot);
+	for (size_t i = 0; i < c.owned.n; i++)
+		free(c.owned.v[i]);
+	strv_clear(&c.owned);
+	free(c.bypass);
+	free(c.cwd);
+	nono_caps_free(c.caps);
+	args_clear(&c.o);
+	return status;
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Diagnostics after a failed command.  nono cannot see each denial the
+ * kernel makes, so the footer reports what it can prove: the paths on the
+ * command line that the capability set refuses (and why), the network mode,
+ * and the grant that would change each answer.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/diag.h"
+#include "cli/output.h"
+#include "nono/path.h"
+#include "policy/protect.h"
+
+/* The flag that would grant @path, which exists as described by @st. */
+static const char *grant_flag(const struct stat *st, bool write)
+{
+	if (S_ISDIR(st->st_mode))
+		return write ? "--allow" : "--read";
+	return write ? "--allow-file" : "--read-file";
+}
+
+static bool masked(const struct nono_caps *caps, const char *canon,
+		   const struct nono_mask **mask)
+{
+	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
+		const struct nono_mask *m = nono_caps_mask_at(caps, i);
+
+		if (nono_path_is_under(canon, m->path)) {
+			*mask = m;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reports one command-line argument if it names a refused path. */
+static int check_arg(const struct nono_caps *caps, const char *arg,
+		     const char *home, int shown)
+{
+	const struct nono_protect_item *it;
+	const struct nono_mask *m;
+	char *canon = NULL;
+	struct stat st;
+	bool exists;
+
+	/* Only arguments that look like paths: options are skipped. */
+	if (arg[0] == '-' || (!strchr(arg, '/') && access(arg, F_OK) < 0))
+		return shown;
+	if (nono_path_canon(arg, &canon, &exists) < 0 || !exists) {
+		free(canon);
+		return shown;
+	}
+	if (stat(canon, &st) < 0) {
+		free(canon);
+		return shown;
+	}
+	if (masked(caps, canon, &m)) {
+		it = nono_protect_match(home, m->path);
+		if (!shown++)
+			fprintf(stderr, "  Refused by the sandbox:\n");
+		fprintf(stderr, "    %s: %s%s%s\n", canon,
+			m->kind == NONO_MASK_HIDE ? "protected" : "read-only",
+			it ? " " : "", it ? it->what : " persistence file");
+		fprintf(stderr,
+			"      to lift it: --bypass-protection %s plus a "
+			"grant\n",
+			m->path);
+	} else if (!nono_caps_allows(caps, canon, NONO_ACCESS_READ, NULL)) {
+		if (!shown++)
+			fprintf(stderr, "  Refused by the sandbox:\n");
+		fprintf(stderr, "    %s: not granted\n      to grant it: %s %s "
+				"(read-only) or %s (read-write)\n",
+			canon, grant_flag(&st, false), canon,
+			grant_flag(&st, true));
+	} else if (!nono_caps_allows(caps, canon, NONO_ACCESS_WRITE, NULL) &&
+		   !S_ISDIR(st.st_mode)) {
+		if (!shown++)
+			fprintf(stderr, "  Refused by the sandbox:\n");
+		fprintf(stderr, "    %s: read-only (writes refused)\n      to "
+				"grant writes: %s %s\n",
+			canon, grant_flag(&st, true), canon);
+	}
+	free(canon);
+	return shown;
+}
+
+void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
+		 const char *home)
+{
+	int shown = 0;
+
+	fprintf(stderr, "\n");
+	if (status > 128 && status < 128 + 65)
+		out_error("command was killed by signal %d (%s)", status - 128,
+			  strsignal(status - 128));
+	else
+		out_error("command exited with code %d", status);
+	for (size_t i = 0; argv[i]; i++)
+		shown = check_arg(caps, argv[i], home, shown);
+	if (nono_caps_net(caps) == NONO_NET_BLOCK)
+		fprintf(stderr, "  Network is blocked (--block-net): connections "
+				"fail with EACCES%s\n",
+			nono_caps_port_count(caps) ? ", except the open ports"
+						   : "");
+	if (!shown)
+		fprintf(stderr, "  If the command was refused an access, it "
+				"failed with EACCES/EPERM (\"Permission "
+				"denied\").\n  Inspect the grants with: nono "
+				"run --dry-run -v ... \n");
+	fprintf(stderr, "  (--no-diagnostics hides this footer)\n");
+}
+
+void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code)
+{
+	char *canon = NULL;
+	bool exists = false;
+
+	if (code == -ENOENT || code == -ENOTDIR) {
+		out_error("exec: %s: command not found", cmd);
+		return;
+	}
+	out_error("exec: %s: %s", cmd, strerror(-code));
+	if (code != -EACCES)
+		return;
+	/* A command outside every grant cannot be executed inside. */
+	if (strchr(cmd, '/') && nono_path_canon(cmd, &canon, &exists) == 0 &&
+	    exists && !nono_caps_allows(caps, canon, NONO_ACCESS_READ, NULL))
+		out_hint("%s is not granted: add --read-file %s or --read with "
+			 "its directory",
+			 canon, canon);
+	else
+		out_hint("the sandbox refuses to execute it: grant the "
+			 "directory that holds it with --read");
+	free(canon);
+}

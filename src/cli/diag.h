@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The diagnostic footer printed when the sandboxed command fails: which
+ * accesses the sandbox provably refused, and the flag that would grant each.
+ */
+#ifndef NONO_CLI_DIAG_H
+#define NONO_CLI_DIAG_H
+
+#include "nono/caps.h"
+
+/* Prints the footer for a command that ended with shell status @status. */
+void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
+		 const char *home);
+
+/* Explains an exec failure of @cmd inside the sandbox (errno @code). */
+void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code);
+
+#endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono's entry point: global options, then one subcommand.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "cli/cmd_run.h"
+#include "cli/output.h"
+#include "nono-config.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"nono %s: a kernel-enforced capability sandbox\n\n"
+		"Usage: nono [-s] [-v] [--theme NAME] COMMAND [OPTIONS]\n\n"
+		"Commands:\n"
+		"  run     run a command inside the sandbox (supervised)\n"
+		"  wrap    apply the sandbox and exec the command (no parent)\n"
+		"  shell   start an interactive shell inside the sandbox\n\n"
+		"Global options:\n"
+		"  -s, --silent        no nono output, only the command's\n"
+		"  -v, --verbose       more output (repeat for more)\n"
+		"      --theme NAME    mocha, latte, frappe, macchiato, "
+		"tokyo-night, minimal\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       print the version\n\n"
+		"Example: nono run --allow ./project -- make test\n",
+		NONO_VERSION);
+}
+
+/* Commands of the reference that later work will bring. */
+static const char *const later[] = {
+	"why",	 "learn", "setup",  "profile", "trust", "ps",
+	"attach", "stop",  "logs",   "audit",   "inspect", "rollback",
+};
+
+int main(int argc, char **argv)
+{
+	/* clang-format off */
+	static const struct option globals[] = {
+		{"silent", no_argument, NULL, 's'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"theme", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	/* clang-format on */
+	struct global_opts g = {0};
+	const char *cmd;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+svhV", globals, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			g.silent = true;
+			break;
+		case 'v':
+			g.verbose++;
+			break;
+		case 't':
+			g.theme = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("nono %s\n", NONO_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "nono: unknown option '%s'\n",
+				argv[optind - 1]);
+			fprintf(stderr, "hint: see nono --help\n");
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(MODE_RUN, argc, argv, &g);
+	if (strcmp(cmd, "wrap") == 0)
+		return cmd_run(MODE_WRAP, argc, argv, &g);
+	if (strcmp(cmd, "shell") == 0)
+		return cmd_run(MODE_SHELL, argc, argv, &g);
+	if (strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		if (strcmp(cmd, later[i]) == 0) {
+			fprintf(stderr,
+				"nono: '%s' is not available in this build of "
+				"nono yet\n",
+				cmd);
+			return 1;
+		}
+	}
+	fprintf(stderr, "nono: unknown command '%s'\nhint: see nono --help\n",
+		cmd);
+	return 1;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono's own messages on stderr: one line per error in the form
+ * "nono: <what failed>: <object>: <reason>", an optional "hint:" line, and
+ * themed status output that --silent removes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/args.h"
+#include "cli/config.h"
+#include "cli/output.h"
+#include "nono/log.h"
+
+static struct {
+	bool silent;
+	int verbose;
+	const struct nono_theme *theme;
+} out = {false, 0, NULL};
+
+static void vline(const char *color, const char *prefix, const char *fmt,
+		  va_list ap)
+{
+	const struct nono_theme *t = out.theme;
+
+	if (t && *color)
+		fprintf(stderr, "%s%s%s", color, prefix, t->reset);
+	else
+		fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static void log_sink(enum nono_log_level level, const char *msg, void *data)
+{
+	static const char *const names[] = {"error", "warning", "info",
+					    "debug", "trace"};
+
+	(void)data;
+	fprintf(stderr, "nono: %s: %s\n", names[level], msg);
+}
+
+void out_init(bool silent, int verbose, const struct nono_theme *theme)
+{
+	enum nono_log_level lvl = NONO_LOG_WARN;
+
+	out.silent = silent;
+	out.verbose = verbose;
+	/* Colour only for a terminal, and never against NO_COLOR. */
+	if (!isatty(STDERR_FILENO) || getenv("NO_COLOR"))
+		theme = nono_theme_plain(theme);
+	out.theme = theme;
+	if (verbose >= 3)
+		lvl = NONO_LOG_TRACE;
+	else if (verbose == 2)
+		lvl = NONO_LOG_DEBUG;
+	else if (verbose == 1)
+		lvl = NONO_LOG_INFO;
+	nono_log_set_sink(silent && verbose == 0 ? NULL : log_sink, NULL, lvl);
+}
+
+bool out_silent(void)
+{
+	return out.silent;
+}
+
+int out_verbose(void)
+{
+	return out.verbose;
+}
+
+const struct nono_theme *out_theme(void)
+{
+	return out.theme;
+}
+
+#define COLOR(field) (out.theme ? out.theme->field : "")
+
+void out_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(COLOR(error), "nono: ", fmt, ap);
+	va_end(ap);
+}
+
+void out_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(COLOR(accent), "hint: ", fmt, ap);
+	va_end(ap);
+}
+
+void out_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.silent)
+		return;
+	va_start(ap, fmt);
+	vline(COLOR(warn), "nono: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void out_security_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(COLOR(warn), "nono: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void out_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.silent)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void out_verbose_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.verbose < level)
+		return;
+	va_start(ap, fmt);
+	vline(COLOR(muted), "nono: ", fmt, ap);
+	va_end(ap);
+}
+
+int cli_setup_output(const struct global_opts *g, const char *config_path)
+{
+	struct nono_config cfg = {0};
+	const char *unknown = NULL;
+	const struct nono_theme *t;
+	char path[4096], err[512];
+	const char *home = getenv("HOME");
+	int r;
+
+	/* Plain output until the theme is known, for the errors below. */
+	out_init(g->silent, g->verbose, nono_theme_find("minimal"));
+	if (config_path) {
+		snprintf(path, sizeof(path), "%s", config_path);
+	} else if (getenv("XDG_CONFIG_HOME") && *getenv("XDG_CONFIG_HOME")) {
+		snprintf(path, sizeof(path), "%s/nono/config.toml",
+			 getenv("XDG_CONFIG_HOME"));
+	} else if (home && *home) {
+		snprintf(path, sizeof(path), "%s/.config/nono/config.toml",
+			 home);
+	} else {
+		path[0] = '\0';
+	}
+	if (path[0]) {
+		r = nono_config_load(path, &cfg, err, sizeof(err));
+		if (r < 0) {
+			out_error("config: %s", err);
+			return -1;
+		}
+		/* An explicit -c FILE must exist. */
+		if (config_path && access(config_path, F_OK) < 0) {
+			out_error("config: %s: no such file", config_path);
+			nono_config_clear(&cfg);
+			return -1;
+		}
+	}
+	t = nono_theme_resolve(g->theme, getenv("NONO_THEME"), cfg.ui_theme,
+			       &unknown);
+	out_init(g->silent, g->verbose, t);
+	if (unknown)
+		out_warn("unknown theme '%s'; using mocha", unknown);
+	nono_config_clear(&cfg);
+	return 0;
+}

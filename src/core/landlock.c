@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Landlock ruleset construction: maps nono's read/write grants onto the
+ * filesystem, network and scope rights that the running kernel's ABI knows,
+ * so that every right the ABI can express is denied unless granted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "landlock_abi.h"
+#include "nono/error.h"
+#include "nono/landlock.h"
+#include "util/cleanup.h"
+
+#define FS_ABI1                                                               \
+	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |  \
+	 NONO_LL_FS_READ_DIR | NONO_LL_FS_REMOVE_DIR |                        \
+	 NONO_LL_FS_REMOVE_FILE | NONO_LL_FS_MAKE_CHAR |                      \
+	 NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |   \
+	 NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_BLOCK | NONO_LL_FS_MAKE_SYM)
+
+/* Rights that make sense on a single file (the kernel rejects the rest). */
+#define FS_FILE_RIGHTS                                                        \
+	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |  \
+	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
+
+#define FS_READ_RIGHTS (NONO_LL_FS_READ_FILE | NONO_LL_FS_READ_DIR)
+
+/*
+ * Write covers creating, removing and renaming entries.  Device nodes are
+ * never creatable (a root child could otherwise mknod a raw disk).
+ */
+#define FS_WRITE_RIGHTS                                                       \
+	(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_REMOVE_DIR |                      \
+	 NONO_LL_FS_REMOVE_FILE | NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | \
+	 NONO_LL_FS_MAKE_SOCK | NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_SYM |  \
+	 NONO_LL_FS_REFER | NONO_LL_FS_TRUNCATE)
+
+static long ll_create(const struct nono_ll_ruleset_attr *attr, size_t size,
+		      __u32 flags)
+{
+	return syscall(__NR_landlock_create_ruleset, attr, size, flags);
+}
+
+static long ll_add_rule(int fd, int type, const void *attr)
+{
+	return syscall(__NR_landlock_add_rule, fd, type, attr, 0);
+}
+
+int nono_landlock_abi(void)
+{
+	const char *cap = getenv("NONO_LANDLOCK_ABI");
+	long abi;
+
+	abi = ll_create(NULL, 0, NONO_LL_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return -NONO_ENOLANDLOCK;
+	if (cap && *cap) {
+		char *end;
+		long v = strtol(cap, &end, 10);
+
+		/* Only ever lowers the ABI: a test knob, never a bypass. */
+		if (*end == '\0' && v >= 0 && v < abi)
+			abi = v;
+		if (abi < 1)
+			return -NONO_ENOLANDLOCK;
+	}
+	if (abi > NONO_LANDLOCK_ABI_KNOWN)
+		abi = NONO_LANDLOCK_ABI_KNOWN;
+	return (int)abi;
+}
+
+static __u64 fs_handled(int abi)
+{
+	__u64 r = FS_ABI1;
+
+	if (abi >= 2)
+		r |= NONO_LL_FS_REFER;
+	if (abi >= 3)
+		r |= NONO_LL_FS_TRUNCATE;
+	if (abi >= 5)
+		r |= NONO_LL_FS_IOCTL_DEV;
+	return r;
+}
+
+void nono_landlock_describe(int abi, const struct nono_caps *caps,
+			    struct nono_landlock_report *rep)
+{
+	unsigned scopes = nono_caps_scopes(caps);
+
+	memset(rep, 0, sizeof(*rep));
+	if (abi < 1)
+		return;
+	rep->abi = abi;
+	rep->fs_handled = fs_handled(abi);
+	rep->refer = abi >= 2;
+	rep->truncate = abi >= 3;
+	rep->tcp = abi >= 4 && nono_caps_net(caps) == NONO_NET_BLOCK;
+	rep->ioctl_dev = abi >= 5;
+	rep->scope_signal = abi >= 6 && (scopes & NONO_SCOPE_SIGNAL);
+	rep->scope_abstract = abi >= 6 && (scopes & NONO_SCOPE_ABSTRACT_UNIX);
+}
+
+static __u64 rights_for(unsigned access, unsigned flags, bool is_dir, int abi)
+{
+	__u64 r = 0;
+
+	if (access & NONO_ACCESS_READ) {
+		r |= FS_READ_RIGHTS;
+		if (!(flags & NONO_GRANT_NOEXEC))
+			r |= NONO_LL_FS_EXECUTE;
+	}
+	if (access & NONO_ACCESS_WRITE)
+		r |= FS_WRITE_RIGHTS;
+	if (flags & NONO_GRANT_DEVICE)
+		r |= NONO_LL_FS_IOCTL_DEV;
+	if (!is_dir)
+		r &= FS_FILE_RIGHTS;
+	return r & fs_handled(abi);
+}
+
+int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
+			   unsigned flags)
+{
+	struct nono_ll_path_beneath_attr pb = {0};
+	nono_autoclose int pfd = -1;
+	struct stat st;
+
+	/* O_NOFOLLOW: the caller canonicalised; a symlink here means the tree
+	 * changed under us, and following it could grant its target. */
+	pfd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (pfd < 0)
+		return -errno;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if ((flags & NONO_GRANT_FILE) && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	pb.parent_fd = pfd;
+	pb.allowed_access = rights_for(access, flags, S_ISDIR(st.st_mode), abi);
+	if (!pb.allowed_access)
+		return 0;
+	if (ll_add_rule(fd, NONO_LL_RULE_PATH_BENEATH, &pb) < 0)
+		return -errno;
+	return 0;
+}
+
+int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
+			char *bad)
+{
+	struct nono_ll_ruleset_attr attr = {0};
+	nono_autoclose int rfd = -1;
+	size_t attr_size, i;
+	unsigned scopes = nono_caps_scopes(caps);
+	bool block = nono_caps_net(caps) == NONO_NET_BLOCK;
+	int r = -EINVAL;
+
+	*fd = -1;
+	if (bad)
+		bad[0] = '\0';
+	if (abi < 1)
+		return -NONO_ENOLANDLOCK;
+	attr.handled_access_fs = fs_handled(abi);
+	attr_size = sizeof(__u64);
+	if (abi >= 4) {
+		attr_size = 2 * sizeof(__u64);
+		if (block)
+			attr.handled_access_net =
+				NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP;
+	} else if (block && nono_caps_port_count(caps) > 0) {
+		/* Without Landlock TCP rules seccomp must refuse all of
+		 * AF_INET, and a port exception cannot be expressed. */
+		return -NONO_EUNSUPPORTED;
+	}
+	if (abi >= 6) {
+		attr_size = sizeof(attr);
+		if (scopes & NONO_SCOPE_SIGNAL)
+			attr.scoped |= NONO_LL_SCOPE_SIGNAL;
+		if (scopes & NONO_SCOPE_ABSTRACT_UNIX)
+			attr.scoped |= NONO_LL_SCOPE_ABSTRACT_UNIX;
+	}
+	rfd = (int)ll_create(&attr, attr_size, 0);
+	if (rfd < 0)
+		return -errno;
+
+	for (i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+
+		r = nono_landlock_add_path(rfd, abi, g->path, g->access,
+					   g->flags);
+		if (r == -ENOENT && (g->flags & NONO_GRANT_OPTIONAL))
+			continue;
+		if (r < 0) {
+			if (bad)
+				snprintf(bad, PATH_MAX, "%s", g->path);
+			return r;
+		}
+	}
+	if (block && abi >= 4) {
+		for (i = 0; i < nono_caps_port_count(caps); i++) {
+			struct nono_ll_net_port_attr np = {
+				.allowed_access = NONO_LL_NET_BIND_TCP |
+						  NONO_LL_NET_CONNECT_TCP,
+				.port = nono_caps_port_at(caps, i),
+			};
+
+			if (ll_add_rule(rfd, NONO_LL_RULE_NET_PORT, &np) < 0)
+				return -errno;
+		}
+	}
+	*fd = nono_steal_fd(&rfd);
+	return 0;
+}
+
+int nono_landlock_restrict(int fd)
+{
+	if (syscall(__NR_landlock_restrict_self, fd, 0) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Mount-namespace masking of protected paths with the new mount API
+ * (fsopen/fsmount/open_tree/move_mount), so that no helper directory has to
+ * exist anywhere on the host.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nono/error.h"
+#include "nono/ns.h"
+#include "util/cleanup.h"
+
+static int write_file(const char *path, const char *data)
+{
+	nono_autoclose int fd = -1;
+	size_t n = strlen(data);
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, n) != (ssize_t)n)
+		return -errno;
+	return 0;
+}
+
+static int enter_namespaces(void)
+{
+	char map[64];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int r;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return errno == EPERM || errno == EINVAL || errno == ENOSPC
+			       ? -NONO_ENOUSERNS
+			       : -errno;
+	/* Map our own ids onto themselves: files keep their owners and the
+	 * command sees the same uid.  setgroups must be denied first. */
+	r = write_file("/proc/self/setgroups", "deny");
+	if (r < 0 && r != -ENOENT)
+		return r;
+	snprintf(map, sizeof(map), "%u %u 1", uid, uid);
+	r = write_file("/proc/self/uid_map", map);
+	if (r < 0)
+		return r;
+	snprintf(map, sizeof(map), "%u %u 1", gid, gid);
+	r = write_file("/proc/self/gid_map", map);
+	if (r < 0)
+		return r;
+	/* Our masks must never propagate back into the host namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* A detached, read-only tmpfs whose root directory has mode 0. */
+static int empty_tmpfs(bool with_file)
+{
+	nono_autoclose int fs = -1;
+	int m;
+
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", with_file ? "0700" : "0",
+		     0) < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	m = fsmount(fs, FSMOUNT_CLOEXEC,
+		    (with_file ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID |
+			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (m < 0)
+		return -errno;
+	if (with_file) {
+		int f = openat(m, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0);
+
+		if (f < 0) {
+			int e = -errno;
+
+			close(m);
+			return e;
+		}
+		close(f);
+	}
+	return m;
+}
+
+static int set_readonly(int fd, bool recursive)
+{
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+			  &a, sizeof(a)) < 0)
+		return -errno;
+	return 0;
+}
+
+static int attach(int fd, const char *path)
+{
+	/* The target's last component is not followed: masks are computed
+	 * on canonical paths, and a symlink there is refused. */
+	if (move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+static int hide(const struct nono_mask *m, int *filefs)
+{
+	nono_autoclose int fd = -1;
+	int r;
+
+	if (m->is_dir) {
+		fd = empty_tmpfs(false);
+		if (fd < 0)
+			return fd;
+		return attach(fd, m->path);
+	}
+	/* Files are covered with a clone of one empty, mode-0 file. */
+	if (*filefs < 0) {
+		*filefs = empty_tmpfs(true);
+		if (*filefs < 0)
+			return *filefs;
+	}
+	fd = open_tree(*filefs, "empty", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = set_readonly(fd, false);
+	if (r < 0)
+		return r;
+	return attach(fd, m->path);
+}
+
+static int bind_self(const struct nono_mask *m, bool readonly)
+{
+	nono_autoclose int fd = -1;
+	int r;
+
+	fd = open_tree(AT_FDCWD, m->path,
+		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+			       AT_SYMLINK_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (readonly) {
+		r = set_readonly(fd, true);
+		if (r < 0)
+			return r;
+	}
+	return attach(fd, m->path);
+}
+
+int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
+{
+	nono_autoclose int filefs = -1;
+	size_t i, n = nono_caps_mask_count(caps);
+	int r;
+
+	if (bad)
+		bad[0] = '\0';
+	r = enter_namespaces();
+	if (r < 0)
+		return r;
+	/*
+	 * Outer paths first: a pinned .git must be mounted before the
+	 * read-only .git/hooks inside it, or the later outer bind would
+	 * cover the inner one.  Masks are few; a quadratic pass is fine.
+	 */
+	for (size_t len = 1; len < PATH_MAX; len++) {
+		size_t next = PATH_MAX;
+
+		for (i = 0; i < n; i++) {
+			const struct nono_mask *m = nono_caps_mask_at(caps, i);
+			size_t l = strlen(m->path);
+
+			if (l > len && l < next)
+				next = l;
+			if (l != len)
+				continue;
+			if (m->kind == NONO_MASK_HIDE)
+				r = hide(m, &filefs);
+			else
+				r = bind_self(m, m->kind == NONO_MASK_READONLY);
+			/* A path that vanished since planning needs no mask;
+			 * Landlock still refuses it outside the grants. */
+			if (r == -ENOENT)
+				continue;
+			if (r < 0) {
+				if (bad)
+					snprintf(bad, PATH_MAX, "%s", m->path);
+				return r;
+			}
+		}
+		if (next == PATH_MAX)
+			break;
+		len = next - 1;
+	}
+	return 0;
+}
+
+bool nono_ns_available(void)
+{
+	static int cached = -1;
+	pid_t pid;
+	int st;
+
+	if (cached >= 0)
+		return cached;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0 ? 0 : 1);
+	if (waitpid(pid, &st, 0) < 0)
+		return false;
+	cached = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return cached;
+}

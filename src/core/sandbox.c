@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Sandbox assembly: prepares Landlock and seccomp from a capability set in
+ * the parent, and enters them (after the mount masks) in the child, in the
+ * one order that leaves no window: masks, no_new_privs, Landlock, seccomp.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "nono/error.h"
+#include "nono/ns.h"
+#include "nono/sandbox.h"
+#include "nono/seccomp.h"
+
+struct nono_sandbox {
+	const struct nono_caps *caps;
+	struct nono_landlock_report report;
+	int ruleset_fd;
+	struct nono_seccomp *seccomp;
+};
+
+static int fail(struct nono_sandbox_error *err, int code, const char *step,
+		const char *path)
+{
+	if (err) {
+		err->code = code;
+		err->step = step;
+		snprintf(err->path, sizeof(err->path), "%s", path ? path : "");
+	}
+	return code;
+}
+
+void nono_sandbox_free(struct nono_sandbox *sb)
+{
+	if (!sb)
+		return;
+	if (sb->ruleset_fd >= 0)
+		close(sb->ruleset_fd);
+	nono_seccomp_free(sb->seccomp);
+	free(sb);
+}
+
+int nono_sandbox_prepare(const struct nono_caps *caps,
+			 struct nono_sandbox **out,
+			 struct nono_sandbox_error *err)
+{
+	struct nono_seccomp_opts so = {0};
+	struct nono_sandbox *sb;
+	char bad[PATH_MAX];
+	int abi, r;
+
+	*out = NULL;
+	abi = nono_landlock_abi();
+	if (abi < 0)
+		return fail(err, abi, "landlock", NULL);
+	sb = calloc(1, sizeof(*sb));
+	if (!sb)
+		return fail(err, -ENOMEM, "prepare", NULL);
+	sb->caps = caps;
+	sb->ruleset_fd = -1;
+	nono_landlock_describe(abi, caps, &sb->report);
+
+	r = nono_landlock_build(caps, abi, &sb->ruleset_fd, bad);
+	if (r < 0) {
+		nono_sandbox_free(sb);
+		return fail(err, r, "landlock", bad);
+	}
+	so.block_net = nono_caps_net(caps) == NONO_NET_BLOCK;
+	so.tcp_landlock = abi >= 4;
+	so.allow_unix = nono_caps_socket_count(caps) > 0;
+	r = nono_seccomp_build(&so, &sb->seccomp);
+	if (r < 0) {
+		nono_sandbox_free(sb);
+		return fail(err, r, "seccomp", NULL);
+	}
+	*out = sb;
+	return 0;
+}
+
+int nono_sandbox_enter(const struct nono_sandbox *sb,
+		       struct nono_sandbox_error *err)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (nono_caps_mask_count(sb->caps) > 0) {
+		r = nono_ns_apply_masks(sb->caps, path);
+		if (r < 0)
+			return fail(err, r, "mask", path);
+	}
+	if (nono_caps_proc_self_write(sb->caps)) {
+		/* Resolved here, in the process being confined: the parent's
+		 * /proc/self would name the wrong process. */
+		snprintf(path, sizeof(path), "/proc/%d", (int)getpid());
+		r = nono_landlock_add_path(sb->ruleset_fd, sb->report.abi, path,
+					   NONO_ACCESS_RW, NONO_GRANT_NOEXEC);
+		if (r < 0)
+			return fail(err, r, "landlock", path);
+	}
+	/* no_new_privs: a setuid binary must not regain what we drop, and
+	 * both Landlock and seccomp require it of an unprivileged caller. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fail(err, -errno, "no_new_privs", NULL);
+	r = nono_landlock_restrict(sb->ruleset_fd);
+	if (r < 0)
+		return fail(err, r, "landlock", NULL);
+	r = nono_seccomp_load(sb->seccomp);
+	if (r < 0)
+		return fail(err, r, "seccomp", NULL);
+	return 0;
+}
+
+const struct nono_landlock_report *
+nono_sandbox_report(const struct nono_sandbox *sb)
+{
+	return &sb->report;
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * seccomp filter construction with libseccomp: a default-allow filter with
+ * targeted refusals for what Landlock cannot see.  Every comparison of an
+ * int argument is done on its low 32 bits, as the kernel reads them, so junk
+ * in the high half cannot slip a value past a rule.
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <netinet/in.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "nono/error.h"
+#include "nono/seccomp.h"
+
+struct nono_seccomp {
+	scmp_filter_ctx ctx;
+};
+
+/* Highest address family we know of; anything at or above it is refused. */
+#define NONO_AF_LIMIT 64
+#define SOCK_TYPE_MASK 0xf
+
+static int deny(scmp_filter_ctx ctx, int err, int nr, unsigned n,
+		const struct scmp_arg_cmp *cmp)
+{
+	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(err), nr, n, cmp);
+
+	/* -EFAULT: the syscall does not exist on this architecture. */
+	return r == -EFAULT ? 0 : r;
+}
+
+#define DENY(ctx, err, name, ...)                                          \
+	do {                                                               \
+		const struct scmp_arg_cmp c_[] = {__VA_ARGS__};            \
+		int r_ = deny(ctx, err, SCMP_SYS(name),                    \
+			      sizeof(c_) / sizeof(c_[0]), c_);             \
+		if (r_ < 0)                                                \
+			return r_;                                         \
+	} while (0)
+
+#define DENY0(ctx, err, name)                                              \
+	do {                                                               \
+		int r_ = deny(ctx, err, SCMP_SYS(name), 0, NULL);          \
+		if (r_ < 0)                                                \
+			return r_;                                         \
+	} while (0)
+
+/* Refusals that hold in every sandbox. */
+static int add_base(scmp_filter_ctx ctx)
+{
+	/*
+	 * TIOCSTI pushes bytes into the terminal's input queue: a child could
+	 * type commands into the user's shell after nono exits.  TIOCLINUX
+	 * subcode 2/3 does the same through the console selection buffer.
+	 */
+	DENY(ctx, EPERM, ioctl, SCMP_A1_32(SCMP_CMP_EQ, TIOCSTI));
+	DENY(ctx, EPERM, ioctl, SCMP_A1_32(SCMP_CMP_EQ, TIOCLINUX));
+
+	/* Kernel keyrings hold session credentials (Kerberos, fscrypt,
+	 * ecryptfs keys) that Landlock does not mediate. */
+	DENY0(ctx, EPERM, add_key);
+	DENY0(ctx, EPERM, request_key);
+	DENY0(ctx, EPERM, keyctl);
+
+	/* io_uring performs socket, connect and open operations without the
+	 * syscalls this filter sees.  ENOSYS makes libraries fall back. */
+	DENY0(ctx, ENOSYS, io_uring_setup);
+	DENY0(ctx, ENOSYS, io_uring_enter);
+	DENY0(ctx, ENOSYS, io_uring_register);
+
+	/* open_by_handle_at opens files by inode handle, never walking a
+	 * path, so Landlock cannot check it (a root child could read any
+	 * file: the "shocker" container escape). */
+	DENY0(ctx, EPERM, open_by_handle_at);
+
+	/* Kernel-wide state that a root child must not touch. */
+	DENY0(ctx, EPERM, init_module);
+	DENY0(ctx, EPERM, finit_module);
+	DENY0(ctx, EPERM, delete_module);
+	DENY0(ctx, EPERM, kexec_load);
+	DENY0(ctx, EPERM, kexec_file_load);
+	DENY0(ctx, EPERM, reboot);
+	DENY0(ctx, EPERM, swapon);
+	DENY0(ctx, EPERM, swapoff);
+	DENY0(ctx, EPERM, acct);
+	DENY0(ctx, EPERM, settimeofday);
+	DENY0(ctx, EPERM, clock_settime);
+	DENY0(ctx, EPERM, iopl);
+	DENY0(ctx, EPERM, ioperm);
+	DENY0(ctx, EPERM, bpf);
+	/* userfaultfd freezes kernel threads at chosen points: an exploit
+	 * aid, and no ordinary program needs it. */
+	DENY0(ctx, EPERM, userfaultfd);
+	return 0;
+}
+
+/* Refuses socket(@family, type other than stream, ...) and stream sockets
+ * whose protocol is neither 0 nor TCP (SCTP, MPTCP: Landlock's TCP rules do
+ * not cover them). */
+static int add_tcp_only(scmp_filter_ctx ctx, int family)
+{
+	unsigned t;
+	int p;
+
+	for (t = 0; t <= SOCK_TYPE_MASK; t++) {
+		if (t == SOCK_STREAM)
+			continue;
+		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, family),
+		     SCMP_A1_32(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
+	}
+	for (p = 1; p < IPPROTO_TCP; p++)
+		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, family),
+		     SCMP_A2_32(SCMP_CMP_EQ, p));
+	DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, family),
+	     SCMP_A2_32(SCMP_CMP_GT, IPPROTO_TCP));
+	return 0;
+}
+
+static int add_unix_stream_only(scmp_filter_ctx ctx)
+{
+	unsigned t;
+
+	/* A datagram socket can sendto() any path without connect(): only
+	 * connection-oriented AF_UNIX sockets are kept under --block-net. */
+	for (t = 0; t <= SOCK_TYPE_MASK; t++) {
+		if (t == SOCK_STREAM || t == SOCK_SEQPACKET)
+			continue;
+		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX),
+		     SCMP_A1_32(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
+	}
+	return 0;
+}
+
+static int add_block_net(scmp_filter_ctx ctx, const struct nono_seccomp_opts *o)
+{
+	int af;
+	int r;
+
+	for (af = 0; af < NONO_AF_LIMIT; af++) {
+		if (af == AF_UNIX && o->allow_unix)
+			continue;
+		if ((af == AF_INET || af == AF_INET6) && o->tcp_landlock)
+			continue;
+		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, af));
+	}
+	DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_GE, NONO_AF_LIMIT));
+	if (o->tcp_landlock) {
+		r = add_tcp_only(ctx, AF_INET);
+		if (r < 0)
+			return r;
+		r = add_tcp_only(ctx, AF_INET6);
+		if (r < 0)
+			return r;
+	}
+	if (o->allow_unix) {
+		r = add_unix_stream_only(ctx);
+		if (r < 0)
+			return r;
+	}
+	/* socketpair() creates only connected AF_UNIX pairs: no network. */
+
+	/*
+	 * TCP Fast Open connects from sendto()/sendmsg() without calling
+	 * connect(), outside the hook Landlock's TCP rules use.
+	 */
+	DENY(ctx, EACCES, sendto,
+	     SCMP_A3_32(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+	DENY(ctx, EACCES, sendmsg,
+	     SCMP_A2_32(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+	DENY(ctx, EACCES, sendmmsg,
+	     SCMP_A3_32(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+	return 0;
+}
+
+int nono_seccomp_build(const struct nono_seccomp_opts *opts,
+		       struct nono_seccomp **out)
+{
+	struct nono_seccomp *sc = NULL;
+	int r = -NONO_ESECCOMP;
+
+	*out = NULL;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return -ENOMEM;
+	sc->ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!sc->ctx)
+		goto out;
+	/* A syscall made through another ABI (int 0x80, x32) would dodge
+	 * every rule below: kill the process instead. */
+	if (seccomp_attr_set(sc->ctx, SCMP_FLTATR_ACT_BADARCH,
+			     SCMP_ACT_KILL_PROCESS) < 0)
+		goto out;
+	if (seccomp_attr_set(sc->ctx, SCMP_FLTATR_CTL_NNP, 0) < 0)
+		goto out;
+	if (add_base(sc->ctx) < 0)
+		goto out;
+	if (opts->block_net && add_block_net(sc->ctx, opts) < 0)
+		goto out;
+	*out = sc;
+	sc = NULL;
+	r = 0;
+out:
+	nono_seccomp_free(sc);
+	return r;
+}
+
+int nono_seccomp_load(const struct nono_seccomp *sc)
+{
+	int r = seccomp_load(sc->ctx);
+
+	return r < 0 ? r : 0;
+}
+
+void nono_seccomp_free(struct nono_seccomp *sc)
+{
+	if (!sc)
+		return;
+	if (sc->ctx)
+		seccomp_release(sc->ctx);
+	free(sc);
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Protected-path planning: finds every existing protected path and
+ * persistence file that a grant covers and masks it in a private mount
+ * namespace.  Landlock rights only accumulate downwards, so a grant of $HOME
+ * would otherwise expose ~/.ssh however the ruleset is written.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "nono/error.h"
+#include "nono/path.h"
+#include "policy/protect.h"
+
+/* clang-format off */
+static const struct nono_protect_item items[] = {
+	/* deny_credentials */
+	{".ssh", "deny_credentials", "SSH keys and config", true},
+	{".gnupg", "deny_credentials", "GnuPG keys", true},
+	{".aws", "deny_credentials", "AWS credentials", true},
+	{".azure", "deny_credentials", "Azure credentials", true},
+	{".config/gcloud", "deny_credentials", "Google Cloud credentials", true},
+	{".kube", "deny_credentials", "Kubernetes credentials", true},
+	{".docker", "deny_credentials", "Docker registry credentials", true},
+	{".git-credentials", "deny_credentials", "git credential store", true},
+	{".config/gh", "deny_credentials", "GitHub CLI tokens", true},
+	{".netrc", "deny_credentials", "netrc passwords", true},
+	{".npmrc", "deny_credentials", "npm tokens", true},
+	{".pypirc", "deny_credentials", "PyPI tokens", true},
+	{".cargo/credentials.toml", "deny_credentials", "crates.io token", true},
+	{".cargo/credentials", "deny_credentials", "crates.io token", true},
+	{".gem/credentials", "deny_credentials", "RubyGems token", true},
+	{".vault-token", "deny_credentials", "Vault token", true},
+	{".password-store", "deny_credentials", "pass password store", true},
+	{".pgpass", "deny_credentials", "PostgreSQL passwords", true},
+	{".my.cnf", "deny_credentials", "MySQL passwords", true},
+	{".terraform.d/credentials.tfrc.json", "deny_credentials",
+	 "Terraform Cloud token", true},
+	{".config/op", "deny_credentials", "1Password CLI session", true},
+	/* deny_keyrings */
+	{".local/share/keyrings", "deny_keyrings", "GNOME keyrings", true},
+	{".local/share/kwalletd", "deny_keyrings", "KDE wallets", true},
+	{".pki", "deny_keyrings", "NSS certificate and key database", true},
+	/* deny_browser_data */
+	{".config/google-chrome", "deny_browser_data", "Chrome profile", true},
+	{".config/chromium", "deny_browser_data", "Chromium profile", true},
+	{".config/BraveSoftware", "deny_browser_data", "Brave profile", true},
+	{".config/microsoft-edge", "deny_browser_data", "Edge profile", true},
+	{".config/vivaldi", "deny_browser_data", "Vivaldi profile", true},
+	{".config/opera", "deny_browser_data", "Opera profile", true},
+	{".mozilla", "deny_browser_data", "Firefox profile", true},
+	{".thunderbird", "deny_browser_data", "Thunderbird profile", true},
+	/* deny_shell_history */
+	{".bash_history", "deny_shell_history", "bash history", true},
+	{".zsh_history", "deny_shell_history", "zsh history", true},
+	{".zhistory", "deny_shell_history", "zsh history", true},
+	{".histfile", "deny_shell_history", "zsh history", true},
+	{".local/share/fish/fish_history", "deny_shell_history",
+	 "fish history", true},
+	{".python_history", "deny_shell_history", "Python history", true},
+	{".node_repl_history", "deny_shell_history", "Node.js history", true},
+	{".psql_history", "deny_shell_history", "psql history", true},
+	{".mysql_history", "deny_shell_history", "MySQL history", true},
+	{".sqlite_history", "deny_shell_history", "SQLite history", true},
+	{".lesshst", "deny_shell_history", "less history", true},
+	/* deny_shell_configs: they often embed tokens, and writing them runs
+	 * code in the user's next, unsandboxed shell. */
+	{".bashrc", "deny_shell_configs", "bash startup file", true},
+	{".bash_profile", "deny_shell_configs", "bash startup file", true},
+	{".bash_login", "deny_shell_configs", "bash startup file", true},
+	{".bash_logout", "deny_shell_configs", "bash logout file", true},
+	{".profile", "deny_shell_configs", "login shell startup file", true},
+	{".zshrc", "deny_shell_configs", "zsh startup file", true},
+	{".zshenv", "deny_shell_configs", "zsh startup file", true},
+	{".zprofile", "deny_shell_configs", "zsh startup file", true},
+	{".zlogin", "deny_shell_configs", "zsh startup file", true},
+	{".config/fish", "deny_shell_configs", "fish configuration", true},
+	{".env", "deny_shell_configs", "environment file", true},
+	{".envrc", "deny_shell_configs", "direnv file", true},
+	/* nono's own state: audit trail, rollback, sessions. */
+	{".nono", "nono_state", "nono state directory", false},
+};
+
+/* Files that make code run outside the sandbox later, checked at the root of
+ * every writable tree. */
+static const char *const persist[] = {
+	".git/hooks", ".git/config", ".git", ".gitmodules", ".envrc",
+	".vscode", ".idea", ".devcontainer", ".husky",
+	".bashrc", ".bash_profile", ".bash_login", ".profile",
+	".zshrc", ".zshenv", ".zprofile", ".zlogin",
+};
+/* clang-format on */
+
+#define NITEMS (sizeof(items) / sizeof(items[0]))
+#define NPERSIST (sizeof(persist) / sizeof(persist[0]))
+
+size_t nono_protect_count(void)
+{
+	return NITEMS;
+}
+
+const struct nono_protect_item *nono_protect_at(size_t i)
+{
+	return i < NITEMS ? &items[i] : NULL;
+}
+
+size_t nono_persist_count(void)
+{
+	return NPERSIST;
+}
+
+const char *nono_persist_at(size_t i)
+{
+	return i < NPERSIST ? persist[i] : NULL;
+}
+
+/* Canonical location of @rel below @home; NULL when it does not exist. */
+static char *locate(const char *home, const char *rel)
+{
+	char buf[PATH_MAX];
+	char *canon = NULL;
+	struct stat st;
+	bool exists;
+
+	if (snprintf(buf, sizeof(buf), "%s/%s", home, rel) >= (int)sizeof(buf))
+		return NULL;
+	/* One lstat first: most of these paths do not exist on a given
+	 * machine, and start-up time matters. */
+	if (lstat(buf, &st) < 0)
+		return NULL;
+	if (nono_path_canon(buf, &canon, &exists) < 0)
+		return NULL;
+	if (!exists) {
+		free(canon);
+		return NULL;
+	}
+	return canon;
+}
+
+const struct nono_protect_item *
+nono_protect_match(const char *home, const char *canon)
+{
+	size_t i;
+
+	if (!home)
+		return NULL;
+	for (i = 0; i < NITEMS; i++) {
+		char *loc = locate(home, items[i].rel);
+		bool hit = loc && strcmp(loc, canon) == 0;
+
+		free(loc);
+		if (hit)
+			return &items[i];
+	}
+	return NULL;
+}
+
+static bool bypassed(const char *canon, char *const *bypass, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(bypass[i], canon) == 0)
+			return true;
+	return false;
+}
+
+static int note_conflict(struct nono_protect_result *res, const char *path)
+{
+	char **p;
+
+	for (size_t i = 0; i < res->nconflicts; i++)
+		if (strcmp(res->conflicts[i], path) == 0)
+			return 0;
+	p = realloc(res->conflicts, (res->nconflicts + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	res->conflicts = p;
+	p[res->nconflicts] = strdup(path);
+	if (!p[res->nconflicts])
+		return -ENOMEM;
+	res->nconflicts++;
+	return 0;
+}
+
+/* Masks @canon when some directory grant covers it; refuses a user grant
+ * that names it or something inside it. */
+static int plan_item(struct nono_caps *caps, const char *canon,
+		     const struct nono_protect_item *it,
+		     struct nono_protect_result *res, char *why)
+{
+	struct stat st;
+	size_t i;
+	int r;
+
+	for (i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+
+		if (nono_path_is_under(g->path, canon)) {
+			if (why)
+				snprintf(why, PATH_MAX, "%s (%s, %s)", g->path,
+					 it->what, it->group);
+			return -NONO_ECONFLICT;
+		}
+		if ((g->flags & NONO_GRANT_FILE) ||
+		    !nono_path_is_under(canon, g->path))
+			continue;
+		if (stat(canon, &st) < 0)
+			return 0;
+		r = nono_caps_add_mask(caps, canon, NONO_MASK_HIDE,
+				       S_ISDIR(st.st_mode));
+		if (r < 0)
+			return r;
+		res->nmasks++;
+		return note_conflict(res, canon);
+	}
+	return 0;
+}
+
+static int plan_persist(struct nono_caps *caps, const char *tree,
+			char *const *bypass, size_t nbypass,
+			struct nono_protect_result *res)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < NPERSIST; i++) {
+		char path[PATH_MAX];
+		enum nono_mask_kind kind = NONO_MASK_READONLY;
+		struct stat st;
+
+		if (snprintf(path, sizeof(path), "%s/%s", tree, persist[i]) >=
+		    (int)sizeof(path))
+			continue;
+		/* lstat: a symlink is a file of the tree like any other, and
+		 * mounting onto it would follow it somewhere else. */
+		if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+			continue;
+		if (bypassed(path, bypass, nbypass))
+			continue;
+		/* .git itself stays writable (objects, refs, index) but is
+		 * pinned, so it cannot be renamed away and replaced by a copy
+		 * with planted hooks.  A .git file (worktree) is read-only. */
+		if (strcmp(persist[i], ".git") == 0 && S_ISDIR(st.st_mode))
+			kind = NONO_MASK_PIN;
+		r = nono_caps_add_mask(caps, path, kind, S_ISDIR(st.st_mode));
+		if (r < 0)
+			return r;
+		res->nmasks++;
+	}
+	return 0;
+}
+
+int nono_protect_plan(struct nono_caps *caps, const char *home,
+		      char *const *bypass, size_t nbypass,
+		      struct nono_protect_result *res, char *why)
+{
+	size_t i, ngrants;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if (why)
+		why[0] = '\0';
+	for (i = 0; home && i < NITEMS; i++) {
+		char *canon = locate(home, items[i].rel);
+
+		if (!canon)
+			continue;
+		if (items[i].bypassable && bypassed(canon, bypass, nbypass)) {
+			free(canon);
+			continue;
+		}
+		r = plan_item(caps, canon, &items[i], res, why);
+		free(canon);
+		if (r < 0)
+			return r;
+	}
+	/* Snapshot the count: masks do not add grants, but be explicit. */
+	ngrants = nono_caps_path_count(caps);
+	for (i = 0; i < ngrants; i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+
+		if (!(g->access & NONO_ACCESS_WRITE) ||
+		    (g->flags & NONO_GRANT_FILE))
+			continue;
+		r = plan_persist(caps, g->path, bypass, nbypass, res);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void nono_protect_result_clear(struct nono_protect_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nconflicts; i++)
+		free(res->conflicts[i]);
+	free(res->conflicts);
+	memset(res, 0, sizeof(*res));
+}

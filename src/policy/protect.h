@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Protected paths: the built-in deny groups (credentials, keyrings, browser
+ * data, shell history and rc files, nono's own state) and the persistence
+ * files inside writable trees, turned into mount masks or a refusal.
+ */
+#ifndef NONO_POLICY_PROTECT_H
+#define NONO_POLICY_PROTECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nono/caps.h"
+
+struct nono_protect_item {
+	const char *rel;      /* path below $HOME */
+	const char *group;    /* deny group name */
+	const char *what;     /* human description */
+	bool bypassable;      /* false for nono's own state */
+};
+
+/* The deny groups, in a fixed order. */
+size_t nono_protect_count(void);
+const struct nono_protect_item *nono_protect_at(size_t i);
+
+/* Finds the protected item whose canonical location under @home is
+ * exactly @canon; NULL if none. */
+const struct nono_protect_item *
+nono_protect_match(const char *home, const char *canon);
+
+/* Persistence-vector names checked at the root of every writable tree. */
+size_t nono_persist_count(void);
+const char *nono_persist_at(size_t i);
+
+struct nono_protect_result {
+	char **conflicts; /* protected paths a grant covers (canonical) */
+	size_t nconflicts;
+	size_t nmasks; /* masks added to the capability set */
+};
+
+/*
+ * Plans protection for @caps: refuses grants that name a protected path
+ * directly (unless bypassed), and adds a mask for every existing protected
+ * path or persistence file that a grant covers.  @bypass lists canonical
+ * paths whose protection is lifted.  @home may be NULL.  On -NONO_ECONFLICT
+ * @why (PATH_MAX bytes) names the path and the item.  Returns 0 or -errno.
+ */
+int nono_protect_plan(struct nono_caps *caps, const char *home,
+		      char *const *bypass, size_t nbypass,
+		      struct nono_protect_result *res, char *why)
+	__attribute__((warn_unused_result));
+
+void nono_protect_result_clear(struct nono_protect_result *res);
+
+#endif

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Default system grants and the --allow-gpu device set.  Everything here is
+ * canonicalised before it is granted: on merged-/usr systems /bin and /lib
+ * are symlinks, and a grant must name what it really opens.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nono/path.h"
+#include "policy/system.h"
+
+struct sys_grant {
+	const char *path;
+	unsigned access;
+	unsigned flags;
+};
+
+#define R NONO_ACCESS_READ
+#define RW NONO_ACCESS_RW
+#define F NONO_GRANT_FILE
+#define NX NONO_GRANT_NOEXEC
+#define DEV (NONO_GRANT_FILE | NONO_GRANT_DEVICE | NONO_GRANT_NOEXEC)
+
+/* clang-format off */
+static const struct sys_grant system_grants[] = {
+	/* Programs and libraries. */
+	{"/usr", R, 0}, {"/bin", R, 0}, {"/sbin", R, 0},
+	{"/lib", R, 0}, {"/lib32", R, 0}, {"/lib64", R, 0},
+	{"/libx32", R, 0}, {"/opt", R, 0}, {"/nix/store", R, 0},
+	/* The files of /etc that the C library, TLS and shells read.  Not all
+	 * of /etc: it also holds host keys, and backups of shadow files. */
+	{"/etc/ld.so.cache", R, F | NX}, {"/etc/ld.so.conf", R, F | NX},
+	{"/etc/ld.so.conf.d", R, NX}, {"/etc/ld.so.preload", R, F | NX},
+	{"/etc/passwd", R, F | NX}, {"/etc/group", R, F | NX},
+	{"/etc/nsswitch.conf", R, F | NX}, {"/etc/hosts", R, F | NX},
+	{"/etc/host.conf", R, F | NX}, {"/etc/resolv.conf", R, F | NX},
+	{"/etc/gai.conf", R, F | NX}, {"/etc/services", R, F | NX},
+	{"/etc/protocols", R, F | NX}, {"/etc/hostname", R, F | NX},
+	{"/etc/localtime", R, F | NX}, {"/etc/timezone", R, F | NX},
+	{"/etc/ssl", R, NX}, {"/etc/ca-certificates", R, NX},
+	{"/etc/ca-certificates.conf", R, F | NX}, {"/etc/pki", R, NX},
+	{"/etc/crypto-policies", R, NX}, {"/etc/alternatives", R, 0},
+	{"/etc/locale.alias", R, F | NX}, {"/etc/locale.conf", R, F | NX},
+	{"/etc/default/locale", R, F | NX}, {"/etc/terminfo", R, NX},
+	{"/etc/inputrc", R, F | NX}, {"/etc/mime.types", R, F | NX},
+	{"/etc/magic", R, F | NX}, {"/etc/os-release", R, F | NX},
+	{"/etc/lsb-release", R, F | NX}, {"/etc/debian_version", R, F | NX},
+	{"/etc/machine-id", R, F | NX}, {"/etc/environment", R, F | NX},
+	{"/etc/profile", R, F | NX}, {"/etc/profile.d", R, NX},
+	{"/etc/bash.bashrc", R, F | NX}, {"/etc/zsh", R, NX},
+	{"/etc/fish", R, NX}, {"/etc/shells", R, F | NX},
+	{"/etc/xdg", R, NX}, {"/etc/fonts", R, NX},
+	{"/etc/gitconfig", R, F | NX}, {"/etc/gitattributes", R, F | NX},
+	{"/etc/vim", R, NX}, {"/etc/nanorc", R, F | NX},
+	{"/etc/login.defs", R, F | NX}, {"/etc/mailcap", R, F | NX},
+	{"/etc/manpath.config", R, F | NX}, {"/etc/python3", R, NX},
+	{"/etc/perl", R, NX}, {"/etc/java-17-openjdk", R, NX},
+	{"/etc/subuid", R, F | NX}, {"/etc/subgid", R, F | NX},
+	/* Process information.  Other processes' sensitive entries (environ,
+	 * mem, fd) stay refused: Landlock adds its own ptrace check. */
+	{"/proc", R, NX},
+	/* Safe device nodes. */
+	{"/dev/null", RW, DEV}, {"/dev/zero", RW, DEV},
+	{"/dev/full", RW, DEV}, {"/dev/random", R, DEV},
+	{"/dev/urandom", R, DEV}, {"/dev/tty", RW, DEV},
+	{"/dev/ptmx", RW, DEV},
+	/* Scratch space. */
+	{"/tmp", RW, 0}, {"/var/tmp", RW, 0}, {"/dev/shm", RW, 0},
+};
+
+static const struct sys_grant gpu_grants[] = {
+	{"/dev/nvidiactl", RW, DEV}, {"/dev/nvidia-uvm", RW, DEV},
+	{"/dev/nvidia-uvm-tools", RW, DEV}, {"/dev/nvidia-modeset", RW, DEV},
+	{"/dev/nvidia-caps", R, NX | NONO_GRANT_DEVICE},
+	{"/dev/kfd", RW, DEV}, {"/dev/dxg", RW, DEV},
+	{"/dev/dri", R, NX}, {"/dev/char", R, NX},
+	/* Read-only manifests and GPU sysfs. */
+	{"/etc/vulkan", R, NX}, {"/etc/OpenCL", R, NX},
+	{"/etc/nvidia", R, NX}, {"/etc/glvnd", R, NX},
+	{"/etc/egl", R, NX},
+	{"/sys/module/nvidia", R, NX}, {"/sys/module/nvidia_uvm", R, NX},
+	{"/sys/module/amdgpu", R, NX},
+	{"/sys/devices/system/cpu", R, NX},
+	{"/sys/devices/system/memory", R, NX},
+	{"/sys/devices/system/node", R, NX},
+	{"/sys/bus/pci", R, NX}, {"/sys/devices/pci0000:00", R, NX},
+	{"/sys/class/drm", R, NX}, {"/sys/class/kfd", R, NX},
+	{"/sys/devices/virtual/kfd", R, NX},
+	{"/usr/bin/nvidia-modprobe", R, F},
+};
+/* clang-format on */
+
+/* Canonicalises @path and grants it when it exists. */
+static int add_existing(struct nono_caps *caps, const char *path,
+			unsigned access, unsigned flags, enum nono_origin origin)
+{
+	char *canon = NULL;
+	bool exists;
+	int r;
+
+	r = nono_path_canon(path, &canon, &exists);
+	if (r < 0 || !exists) {
+		free(canon);
+		return 0; /* absent on this system: nothing to grant */
+	}
+	r = nono_caps_add_path(caps, canon, access, flags, origin);
+	free(canon);
+	return r;
+}
+
+static int add_table(struct nono_caps *caps, const struct sys_grant *t,
+		     size_t n, enum nono_origin origin)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = add_existing(caps, t[i].path, t[i].access, t[i].flags,
+				 origin);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The terminal the command is attached to, so full-screen programs can
+ * reopen it by name.  Other terminals of the user stay out of reach: a
+ * readable /dev/pts/N would let the child steal that session's keystrokes. */
+static int add_own_ttys(struct nono_caps *caps)
+{
+	int fd, r;
+
+	for (fd = 0; fd <= 2; fd++) {
+		char name[PATH_MAX];
+
+		if (ttyname_r(fd, name, sizeof(name)) != 0)
+			continue;
+		r = add_existing(caps, name, RW, DEV, NONO_ORIGIN_SYSTEM);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int nono_policy_add_system(struct nono_caps *caps)
+{
+	int r;
+
+	r = add_table(caps, system_grants,
+		      sizeof(system_grants) / sizeof(system_grants[0]),
+		      NONO_ORIGIN_SYSTEM);
+	if (r < 0)
+		return r;
+	return add_own_ttys(caps);
+}
+
+/* Grants every entry of @dir whose name matches @pattern. */
+static int add_matching(struct nono_caps *caps, const char *dir,
+			const char *pattern, unsigned access, unsigned flags)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (fnmatch(pattern, de->d_name, 0) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		r = add_existing(caps, path, access, flags, NONO_ORIGIN_GPU);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+int nono_policy_add_gpu(struct nono_caps *caps, const char *home)
+{
+	int r;
+
+	r = add_table(caps, gpu_grants, sizeof(gpu_grants) / sizeof(gpu_grants[0]),
+		      NONO_ORIGIN_GPU);
+	if (r < 0)
+		return r;
+	/* One node per GPU: /dev/nvidia0, /dev/nvidia1, ... */
+	r = add_matching(caps, "/dev", "nvidia[0-9]*", RW, DEV);
+	if (r < 0)
+		return r;
+	r = add_matching(caps, "/dev/nvidia-caps", "nvidia-cap*", RW, DEV);
+	if (r < 0)
+		return r;
+	/* Render nodes only: card* nodes drive displays, not compute. */
+	r = add_matching(caps, "/dev/dri", "renderD*", RW, DEV);
+	if (r < 0)
+		return r;
+	if (home) {
+		char nv[PATH_MAX];
+
+		/* The driver's shader and compute cache. */
+		snprintf(nv, sizeof(nv), "%s/.nv", home);
+		r = add_existing(caps, nv, RW, NX, NONO_ORIGIN_GPU);
+		if (r < 0)
+			return r;
+	}
+	/* CUDA names its threads through /proc/self/task/<tid>/comm. */
+	nono_caps_set_proc_self_write(caps, true);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Process supervision: runs a command inside a sandbox, either as a child
+ * that the caller supervises (signals forwarded, status propagated) or by
+ * replacing the caller (exec, no parent left).
+ */
+#ifndef NONO_SUPERVISOR_SUPERVISE_H
+#define NONO_SUPERVISOR_SUPERVISE_H
+
+#include "nono/sandbox.h"
+
+struct nono_exec_spec {
+	const struct nono_sandbox *sb;
+	char *const *argv; /* argv[0] is looked up in the child's PATH */
+	char *const *envp;
+};
+
+/* Why a launch failed. */
+struct nono_exec_error {
+	int code;         /* -errno or -NONO_E* */
+	char step[32];    /* sandbox step ("landlock", "mask"...), "exec", "fork" */
+	char path[4096];
+};
+
+/*
+ * Starts the command in a sandboxed child and waits for it, forwarding
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH and SIGALRM
+ * sent to the supervisor (terminal-generated copies already reach the child,
+ * which shares our process group).  On return *@status holds the shell-style
+ * status: the exit code, or 128+N when the child died of signal N.
+ * Returns 0 when the command ran, or a negative code with *@err filled when
+ * it could not be started (*@status is then 126 or 127 for exec failures, 1
+ * otherwise).
+ */
+int nono_supervise(const struct nono_exec_spec *spec, int *status,
+		   struct nono_exec_error *err);
+
+/* Confines the calling process and execs the command.  Returns only on
+ * failure, with *@err filled; the process must then exit. */
+int nono_exec_sandboxed(const struct nono_exec_spec *spec,
+			struct nono_exec_error *err);
+
+/* Shell status for an exec failure: 127 for a missing command, 126 for one
+ * that exists but cannot run. */
+int nono_exec_status(int code);
+
+#endif
