@@ -381,9 +381,16 @@ static bool is_persist_path(const struct nono_caps *caps, const char *canon)
 		if (!(g->access & NONO_ACCESS_WRITE) ||
 		    strncmp(canon, g->path, n) != 0 || canon[n] != '/')
 			continue;
-		for (size_t k = 0; k < nono_persist_count(); k++)
-			if (strcmp(canon + n + 1, nono_persist_at(k)) == 0)
+		/* Any directory inside the grant may hold them (the working
+		 * directory's repository, for one): match on the tail. */
+		for (size_t k = 0; k < nono_persist_count(); k++) {
+			const char *p = nono_persist_at(k);
+			size_t pl = strlen(p), cl = strlen(canon);
+
+			if (cl > pl && strcmp(canon + cl - pl, p) == 0 &&
+			    canon[cl - pl - 1] == '/')
 				return true;
+		}
 	}
 	return false;
 }
@@ -459,7 +466,7 @@ static int plan_protection(struct run_ctx *c)
 			return -1;
 		}
 	}
-	r = nono_protect_plan(c->caps, c->home, c->bypass, c->nbypass,
+	r = nono_protect_plan(c->caps, c->home, c->cwd, c->bypass, c->nbypass,
 			      &c->prot, why);
 	if (r == -NONO_ECONFLICT) {
 		out_error("grant names a protected path: %s", why);

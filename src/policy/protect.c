@@ -256,7 +256,7 @@ static int plan_persist(struct nono_caps *caps, const char *tree,
 }
 
 int nono_protect_plan(struct nono_caps *caps, const char *home,
-		      char *const *bypass, size_t nbypass,
+		      const char *cwd, char *const *bypass, size_t nbypass,
 		      struct nono_protect_result *res, char *why)
 {
 	size_t i, ngrants;
@@ -290,6 +290,26 @@ int nono_protect_plan(struct nono_caps *caps, const char *home,
 		r = plan_persist(caps, g->path, bypass, nbypass, res);
 		if (r < 0)
 			return r;
+		/* The working directory is where a repository most likely
+		 * is: check it and each parent up to the grant root. */
+		if (cwd && strcmp(cwd, g->path) != 0 &&
+		    nono_path_is_under(cwd, g->path)) {
+			char dir[PATH_MAX];
+
+			snprintf(dir, sizeof(dir), "%s", cwd);
+			while (strcmp(dir, g->path) != 0) {
+				char *slash;
+
+				r = plan_persist(caps, dir, bypass, nbypass,
+						 res);
+				if (r < 0)
+					return r;
+				slash = strrchr(dir, '/');
+				if (!slash || slash == dir)
+					break;
+				*slash = '\0';
+			}
+		}
 	}
 	return 0;
 }

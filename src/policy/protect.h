@@ -41,12 +41,15 @@ struct nono_protect_result {
 /*
  * Plans protection for @caps: refuses grants that name a protected path
  * directly (unless bypassed), and adds a mask for every existing protected
- * path or persistence file that a grant covers.  @bypass lists canonical
- * paths whose protection is lifted.  @home may be NULL.  On -NONO_ECONFLICT
+ * path or persistence file that a grant covers.  Persistence files are
+ * looked for at the root of every writable grant and in every directory
+ * from @cwd (canonical, may be NULL) up to such a root; nothing is walked
+ * downwards, so a huge tree costs nothing.  @bypass lists canonical paths
+ * whose protection is lifted.  @home may be NULL.  On -NONO_ECONFLICT
  * @why (PATH_MAX bytes) names the path and the item.  Returns 0 or -errno.
  */
 int nono_protect_plan(struct nono_caps *caps, const char *home,
-		      char *const *bypass, size_t nbypass,
+		      const char *cwd, char *const *bypass, size_t nbypass,
 		      struct nono_protect_result *res, char *why)
 	__attribute__((warn_unused_result));
 

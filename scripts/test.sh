@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Builds nono twice (release, ASan+UBSan) plus the fuzzers, and runs every
+# suite: unit (cmocka), CLI (bats) as the current user and, when root, as
+# nobody too; a fuzz smoke run; the format check.  Ends with one line
+# "N passed, M failed" and exits non-zero if anything failed.
+#   FUZZ_SECONDS=20  seconds per fuzz target (0 skips the fuzz run)
+#   NONO_TEST_STRICT=1  tests that would skip (no userns...) fail instead
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+root=$PWD
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+logdir=$root/build-logs
+mkdir -p "$logdir"
+pass=0
+fail=0
+skipped=0
+
+note() { printf '== %s\n' "$*"; }
+
+# Counts the TAP lines of a finished log: "ok" and "not ok"; skips are
+# reported but counted as passed only when not in strict mode.
+count_tap() {
+	local log=$1 p f s
+	p=$(grep -cE '^ok ' "$log")
+	f=$(grep -cE '^not ok ' "$log")
+	s=$(grep -cE '^ok .*# (skip|SKIP)' "$log")
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skipped=$((skipped + s))
+	printf '   %d ok, %d not ok (%d skipped)\n' "$p" "$f" "$s"
+	[ "$f" -eq 0 ] || grep -E '^not ok ' "$log" | sed 's/^/   /'
+}
+
+# One pass/fail for a step that is not TAP (a build, a format check).
+step() {
+	local name=$1
+	shift
+	if "$@" >"$logdir/$name.log" 2>&1; then
+		pass=$((pass + 1))
+		printf '   %s: ok\n' "$name"
+	else
+		fail=$((fail + 1))
+		printf '   %s: FAILED (log: %s)\n' "$name" "$logdir/$name.log"
+		tail -n 20 "$logdir/$name.log" | sed 's/^/   | /'
+		return 1
+	fi
+}
+
+run_unit() { # build-dir label
+	local b=$1 label=$2 t
+	note "unit tests ($label)"
+	: >"$logdir/unit-$label.tap"
+	for t in "$b"/tests/test_*; do
+		[ -x "$t" ] || continue
+		CMOCKA_MESSAGE_OUTPUT=TAP timeout 120 "$t" \
+			>>"$logdir/unit-$label.tap" 2>&1 ||
+			grep -q '^not ok' "$logdir/unit-$label.tap" ||
+			echo "not ok - $(basename "$t") crashed or timed out" \
+				>>"$logdir/unit-$label.tap"
+	done
+	count_tap "$logdir/unit-$label.tap"
+}
+
+# The CLI suite needs a scratch directory outside /tmp, /var/tmp and
+# /dev/shm: nono grants those by default, so denial tests there mean nothing.
+if [ "$(id -u)" -eq 0 ]; then
+	scratch=${NONO_TEST_SCRATCH:-/var/lib/nono-tests}
+else
+	scratch=${NONO_TEST_SCRATCH:-${XDG_CACHE_HOME:-$HOME/.cache}/nono-tests}
+fi
+mkdir -p "$scratch" && chmod 1777 "$scratch" 2>/dev/null
+
+run_cli() { # nono-binary label [as-nobody]
+	local bin=$1 label=$2
+	note "CLI tests ($label)"
+	if [ "${3:-}" = nobody ]; then
+		local copy="$scratch/nono-$label"
+		install -m 0755 "$bin" "$copy"
+		chmod -R a+rX "$root/tests/cli"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			env -u XDG_CONFIG_HOME HOME="$scratch" \
+			NONO_BIN="$copy" NONO_TEST_SCRATCH="$scratch" \
+			NONO_TEST_STRICT="${NONO_TEST_STRICT:-}" \
+			bats --tap "$root/tests/cli" >"$logdir/cli-$label.tap" 2>&1
+	else
+		NONO_BIN="$bin" NONO_TEST_SCRATCH="$scratch" \
+			bats --tap "$root/tests/cli" >"$logdir/cli-$label.tap" 2>&1
+	fi
+	count_tap "$logdir/cli-$label.tap"
+}
+
+note "dependencies"
+scripts/deps.sh || echo "   (could not install dependencies; continuing)"
+
+note "build (release, -O2 -D_FORTIFY_SOURCE=2 -Werror)"
+[ -f build/build.ninja ] || meson setup build >/dev/null
+step build-release ninja -C build || true
+
+note "build (ASan+UBSan, no recover)"
+[ -f build-asan/build.ninja ] ||
+	meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all >/dev/null
+step build-asan ninja -C build-asan || true
+
+note "format (clang-format --dry-run --Werror)"
+step format sh -c 'find src include tests/unit fuzz -name "*.[ch]" -print0 |
+	xargs -0 clang-format --dry-run --Werror' || true
+
+if [ -x build/nono ]; then
+	run_unit build release
+	run_cli "$root/build/nono" root
+	if [ "$(id -u)" -eq 0 ]; then
+		run_cli "$root/build/nono" nobody nobody
+	fi
+fi
+if [ -x build-asan/nono ]; then
+	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	run_unit build-asan asan
+	run_cli "$root/build-asan/nono" asan-root
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+fi
+
+if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang-14 >/dev/null; then
+	note "fuzz smoke (${FUZZ_SECONDS}s per target)"
+	[ -f build-fuzz/build.ninja ] ||
+		CC=clang-14 meson setup build-fuzz -Dfuzz=true --buildtype=debug \
+			-Db_sanitize=address,undefined -Db_lundef=false \
+			-Dc_args=-fsanitize=fuzzer-no-link >/dev/null
+	if step build-fuzz ninja -C build-fuzz; then
+		for f in build-fuzz/fuzz/fuzz_*; do
+			[ -x "$f" ] || continue
+			name=${f##*/fuzz_}
+			work=$(mktemp -d)
+			cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null
+			step "fuzz-$name" "$f" -max_total_time="$FUZZ_SECONDS" \
+				-timeout=10 -rss_limit_mb=1024 "$work" || true
+			rm -rf "$work"
+		done
+	fi
+fi
+
+echo
+[ "$skipped" -gt 0 ] && echo "($skipped skipped: see $logdir)"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
