@@ -64,12 +64,12 @@ enum {
 	OPT_THEME,
 	OPT_WORKDIR,
 	OPT_SHELL,
-	OPT_NOOP,      /* accepted: the feature it disables is absent */
-	OPT_NOOP_ARG,  /* same, with an argument */
-	OPT_PROXY,     /* proxy-mode flags (issue 4) */
-	OPT_LATER,     /* documented flags of features not in this build */
-	OPT_LATER2,    /* same, taking two arguments */
-	OPT_MACOS,     /* macOS-only */
+	OPT_NOOP,     /* accepted: the feature it disables is absent */
+	OPT_NOOP_ARG, /* same, with an argument */
+	OPT_PROXY,    /* proxy-mode flags (issue 4) */
+	OPT_LATER,    /* documented flags of features not in this build */
+	OPT_LATER2,   /* same, taking two arguments */
+	OPT_MACOS,    /* macOS-only */
 };
 
 /* clang-format off */
@@ -140,7 +140,7 @@ static const struct option run_longopts[] = {
 /* clang-format on */
 
 static int errf(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int errf(char *err, size_t len, const char *fmt, ...)
 {
@@ -218,11 +218,11 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		     size_t errlen)
 {
 	static const char *const later[] = {
-		"NONO_PROFILE",		  "NONO_NETWORK_PROFILE",
-		"NONO_ALLOW_DOMAIN",	  "NONO_CREDENTIAL",
-		"NONO_ENV_CREDENTIAL",	  "NONO_CAPABILITY_ELEVATION",
-		"NONO_STARTUP_TIMEOUT",	  "NONO_DETACH_STARTUP_TIMEOUT",
-		"NONO_UPSTREAM_PROXY",	  "NONO_UPSTREAM_BYPASS",
+	    "NONO_PROFILE",         "NONO_NETWORK_PROFILE",
+	    "NONO_ALLOW_DOMAIN",    "NONO_CREDENTIAL",
+	    "NONO_ENV_CREDENTIAL",  "NONO_CAPABILITY_ELEVATION",
+	    "NONO_STARTUP_TIMEOUT", "NONO_DETACH_STARTUP_TIMEOUT",
+	    "NONO_UPSTREAM_PROXY",  "NONO_UPSTREAM_BYPASS",
 	};
 	bool bset, bval, aset, aval;
 	char *list;
@@ -233,9 +233,10 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		return -1;
 	if (o->net == NET_UNSET) {
 		if (bset && aset && bval && aval)
-			return errf(err, errlen,
-				    "NONO_ALLOW_NET and NONO_BLOCK_NET are both "
-				    "true: choose one");
+			return errf(
+			    err, errlen,
+			    "NONO_ALLOW_NET and NONO_BLOCK_NET are both "
+			    "true: choose one");
 		if (bset && bval)
 			o->net = NET_BLOCK;
 		else if (aset && aval)
@@ -387,8 +388,9 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			break;
 		case OPT_SHELL:
 			if (mode != MODE_SHELL)
-				return errf(err, errlen,
-					    "--shell: only valid for nono shell");
+				return errf(
+				    err, errlen,
+				    "--shell: only valid for nono shell");
 			o->shell = optarg;
 			break;
 		case 'c':
@@ -409,13 +411,13 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_PROXY:
 			if (mode == MODE_WRAP)
 				return errf(
-					err, errlen,
-					"nono wrap does not support proxy flags "
-					"(--network-profile, --allow-domain, "
-					"--credential, --upstream-proxy, "
-					"--upstream-bypass). The network proxy "
-					"requires a parent process. Use nono "
-					"run instead.");
+				    err, errlen,
+				    "nono wrap does not support proxy flags "
+				    "(--network-profile, --allow-domain, "
+				    "--credential, --upstream-proxy, "
+				    "--upstream-bypass). The network proxy "
+				    "requires a parent process. Use nono "
+				    "run instead.");
 			return errf(err, errlen,
 				    "%s: proxy mode is not available in this "
 				    "build of nono",
@@ -428,12 +430,13 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			__attribute__((fallthrough));
 		case OPT_LATER:
 			if (strcmp(run_longopts[idx].name, "startup-timeout") ==
-				    0 &&
+				0 &&
 			    mode == MODE_WRAP)
-				return errf(err, errlen,
-					    "--startup-timeout is not available "
-					    "on nono wrap (no supervisor); use "
-					    "nono run");
+				return errf(
+				    err, errlen,
+				    "--startup-timeout is not available "
+				    "on nono wrap (no supervisor); use "
+				    "nono run");
 			return errf(err, errlen,
 				    "--%s: this feature is not available in "
 				    "this build of nono",
@@ -497,11 +500,10 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 void args_clear(struct run_opts *o)
 {
 	struct strv *all[] = {
-		&o->allow,	   &o->read,	    &o->write,
-		&o->allow_file,	   &o->read_file,   &o->write_file,
-		&o->sock,	   &o->sock_bind,   &o->sock_dir,
-		&o->sock_dir_bind, &o->sock_tree,   &o->sock_tree_bind,
-		&o->bypass,	   &o->allow_cmd,   &o->block_cmd,
+	    &o->allow,     &o->read,          &o->write,     &o->allow_file,
+	    &o->read_file, &o->write_file,    &o->sock,      &o->sock_bind,
+	    &o->sock_dir,  &o->sock_dir_bind, &o->sock_tree, &o->sock_tree_bind,
+	    &o->bypass,    &o->allow_cmd,     &o->block_cmd,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

@@ -36,7 +36,7 @@ struct run_opts {
 	struct strv allow, read, write;
 	struct strv allow_file, read_file, write_file;
 	struct strv sock, sock_bind, sock_dir, sock_dir_bind, sock_tree,
-		sock_tree_bind;
+	    sock_tree_bind;
 	struct strv bypass;
 	struct strv allow_cmd, block_cmd;
 	uint16_t ports[64];

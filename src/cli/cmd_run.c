@@ -101,7 +101,7 @@ static int grant_dir(struct run_ctx *c, const char *flag, const char *path,
 	if (!S_ISDIR(st.st_mode)) {
 		out_error("%s %s: not a directory", flag, path);
 		out_hint("use %s-file for a single file",
-			 access == NONO_ACCESS_RW      ? "--allow"
+			 access == NONO_ACCESS_RW     ? "--allow"
 			 : access == NONO_ACCESS_READ ? "--read"
 						      : "--write");
 		return -1;
@@ -136,16 +136,15 @@ static int grant_file(struct run_ctx *c, const char *flag, const char *path,
 	if (S_ISDIR(st.st_mode)) {
 		out_error("%s %s: is a directory", flag, path);
 		out_hint("use %s for a directory tree",
-			 access == NONO_ACCESS_RW      ? "--allow"
+			 access == NONO_ACCESS_RW     ? "--allow"
 			 : access == NONO_ACCESS_READ ? "--read"
 						      : "--write");
 		return -1;
 	}
-	r = nono_caps_add_path(c->caps, canon, access,
-			       NONO_GRANT_FILE |
-				       (S_ISCHR(st.st_mode) ? NONO_GRANT_DEVICE
-							    : 0),
-			       NONO_ORIGIN_USER);
+	r = nono_caps_add_path(
+	    c->caps, canon, access,
+	    NONO_GRANT_FILE | (S_ISCHR(st.st_mode) ? NONO_GRANT_DEVICE : 0),
+	    NONO_ORIGIN_USER);
 	if (r < 0) {
 		out_error("%s %s: %s", flag, path, nono_strerror(r));
 		return -1;
@@ -180,10 +179,9 @@ static int grant_socket(struct run_ctx *c, const char *flag, const char *path,
 			return 0;
 		}
 		if (exists) {
-			r = nono_caps_add_path(c->caps, canon,
-					       NONO_ACCESS_RW,
+			r = nono_caps_add_path(c->caps, canon, NONO_ACCESS_RW,
 					       NONO_GRANT_FILE |
-						       NONO_GRANT_NOEXEC,
+						   NONO_GRANT_NOEXEC,
 					       NONO_ORIGIN_SOCKET);
 		} else {
 			/* bind(2) creates the file: the parent directory
@@ -243,9 +241,10 @@ static int grant_cwd(struct run_ctx *c)
 	if (c->o.allow_cwd)
 		goto grant;
 	if (out_silent()) {
-		out_error("--silent requires --allow-cwd: the current directory "
-			  "%s is not granted and nono cannot ask",
-			  c->cwd);
+		out_error(
+		    "--silent requires --allow-cwd: the current directory "
+		    "%s is not granted and nono cannot ask",
+		    c->cwd);
 		out_hint("add --allow-cwd (read-only) or --allow . "
 			 "(read-write)");
 		return -1;
@@ -258,8 +257,9 @@ static int grant_cwd(struct run_ctx *c)
 			 "read-write, or run from a granted directory");
 		return -1;
 	}
-	fprintf(stderr, "nono: share the current directory %s (read-only)? "
-			"[y/N] ",
+	fprintf(stderr,
+		"nono: share the current directory %s (read-only)? "
+		"[y/N] ",
 		c->cwd);
 	if (!fgets(answer, sizeof(answer), stdin) ||
 	    (answer[0] != 'y' && answer[0] != 'Y')) {
@@ -318,29 +318,28 @@ static int build_grants(struct run_ctx *c)
 			enum nono_sock_scope scope;
 			bool bind;
 		} socks[] = {
-			{"--allow-unix-socket", offsetof(struct run_opts, sock),
-			 NONO_SOCK_FILE, false},
-			{"--allow-unix-socket-bind",
-			 offsetof(struct run_opts, sock_bind), NONO_SOCK_FILE,
-			 true},
-			{"--allow-unix-socket-dir",
-			 offsetof(struct run_opts, sock_dir), NONO_SOCK_DIR,
-			 false},
-			{"--allow-unix-socket-dir-bind",
-			 offsetof(struct run_opts, sock_dir_bind),
-			 NONO_SOCK_DIR, true},
-			{"--allow-unix-socket-subtree",
-			 offsetof(struct run_opts, sock_tree),
-			 NONO_SOCK_SUBTREE, false},
-			{"--allow-unix-socket-subtree-bind",
-			 offsetof(struct run_opts, sock_tree_bind),
-			 NONO_SOCK_SUBTREE, true},
+		    {"--allow-unix-socket", offsetof(struct run_opts, sock),
+		     NONO_SOCK_FILE, false},
+		    {"--allow-unix-socket-bind",
+		     offsetof(struct run_opts, sock_bind), NONO_SOCK_FILE,
+		     true},
+		    {"--allow-unix-socket-dir",
+		     offsetof(struct run_opts, sock_dir), NONO_SOCK_DIR, false},
+		    {"--allow-unix-socket-dir-bind",
+		     offsetof(struct run_opts, sock_dir_bind), NONO_SOCK_DIR,
+		     true},
+		    {"--allow-unix-socket-subtree",
+		     offsetof(struct run_opts, sock_tree), NONO_SOCK_SUBTREE,
+		     false},
+		    {"--allow-unix-socket-subtree-bind",
+		     offsetof(struct run_opts, sock_tree_bind),
+		     NONO_SOCK_SUBTREE, true},
 		};
 
 		for (size_t k = 0; k < sizeof(socks) / sizeof(socks[0]); k++) {
 			const struct strv *l =
-				(const struct strv *)((const char *)o +
-						      socks[k].off);
+			    (const struct strv *)((const char *)o +
+						  socks[k].off);
 
 			for (i = 0; i < l->n; i++)
 				if (grant_socket(c, socks[k].flag, l->v[i],
@@ -495,9 +494,10 @@ static int plan_protection(struct run_ctx *c)
 			  "deny, and user namespaces are unavailable to hide "
 			  "them: %s",
 			  list);
-		out_hint("grant narrower directories, lift a protection with "
-			 "--bypass-protection PATH, or enable unprivileged user "
-			 "namespaces (sysctl kernel.unprivileged_userns_clone=1)");
+		out_hint(
+		    "grant narrower directories, lift a protection with "
+		    "--bypass-protection PATH, or enable unprivileged user "
+		    "namespaces (sysctl kernel.unprivileged_userns_clone=1)");
 		return -1;
 	}
 	return 0;
@@ -548,8 +548,8 @@ static void print_landlock(const struct nono_caps *caps)
 	printf("Landlock ABI: %d (nono knows up to %d)\n", abi,
 	       NONO_LANDLOCK_ABI_KNOWN);
 	printf("  %-34s %-10s %s\n", "feature", "requested", "enforced");
-#define ROW(name, req, enf)                                                  \
-	printf("  %-34s %-10s %s\n", name, (req) ? "yes" : "no",             \
+#define ROW(name, req, enf)                                                    \
+	printf("  %-34s %-10s %s\n", name, (req) ? "yes" : "no",               \
 	       (enf) ? "yes" : ((req) ? "NO (kernel too old)" : "-"))
 	ROW("filesystem read/write/execute", true, true);
 	ROW("rename/link across directories", true, rep.refer);
@@ -558,8 +558,7 @@ static void print_landlock(const struct nono_caps *caps)
 	ROW("TCP bind/connect (Landlock)", block, rep.tcp);
 	ROW("signal scoping", true, rep.scope_signal);
 	ROW("abstract unix socket scoping", true, rep.scope_abstract);
-	ROW("private mount namespace (masks)",
-	    nono_caps_mask_count(caps) > 0,
+	ROW("private mount namespace (masks)", nono_caps_mask_count(caps) > 0,
 	    nono_caps_mask_count(caps) > 0 && nono_ns_available());
 #undef ROW
 	if (block && !rep.tcp)
@@ -609,8 +608,9 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 		       m->path);
 	}
 	if (!all)
-		printf("  (plus %s; -v lists them)\n",
-		       "read access to system libraries, /tmp and safe devices");
+		printf(
+		    "  (plus %s; -v lists them)\n",
+		    "read access to system libraries, /tmp and safe devices");
 	printf("Would execute:");
 	for (i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
@@ -686,7 +686,7 @@ static void banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 		t->accent, t->reset, user, user == 1 ? "" : "s",
 		nono_caps_mask_count(c->caps),
 		nono_caps_net(c->caps) == NONO_NET_BLOCK ? "blocked"
-							  : "allowed",
+							 : "allowed",
 		nono_sandbox_report(sb)->abi);
 }
 
@@ -738,8 +738,9 @@ static int execute(struct run_ctx *c, char **argv)
 		goto out;
 	}
 	if (ndropped)
-		out_verbose_msg(1, "dropped %zu code-injecting environment "
-				   "variable(s)",
+		out_verbose_msg(1,
+				"dropped %zu code-injecting environment "
+				"variable(s)",
 				ndropped);
 	banner(c, sb);
 	fflush(NULL);
@@ -750,8 +751,9 @@ static int execute(struct run_ctx *c, char **argv)
 		nono_exec_sandboxed(&spec, &ee);
 		/* Only reached on failure: the process is partly confined. */
 		report_launch_error(c, &ee, argv[0]);
-		status = strcmp(ee.step, "exec") == 0 ? nono_exec_status(ee.code)
-						       : 1;
+		status = strcmp(ee.step, "exec") == 0
+			     ? nono_exec_status(ee.code)
+			     : 1;
 		goto out;
 	}
 	r = nono_supervise(&spec, &status, &ee);

@@ -74,16 +74,18 @@ static int check_arg(const struct nono_caps *caps, const char *arg,
 	} else if (!nono_caps_allows(caps, canon, NONO_ACCESS_READ, NULL)) {
 		if (!shown++)
 			fprintf(stderr, "  Refused by the sandbox:\n");
-		fprintf(stderr, "    %s: not granted\n      to grant it: %s %s "
-				"(read-only) or %s (read-write)\n",
+		fprintf(stderr,
+			"    %s: not granted\n      to grant it: %s %s "
+			"(read-only) or %s (read-write)\n",
 			canon, grant_flag(&st, false), canon,
 			grant_flag(&st, true));
 	} else if (!nono_caps_allows(caps, canon, NONO_ACCESS_WRITE, NULL) &&
 		   !S_ISDIR(st.st_mode)) {
 		if (!shown++)
 			fprintf(stderr, "  Refused by the sandbox:\n");
-		fprintf(stderr, "    %s: read-only (writes refused)\n      to "
-				"grant writes: %s %s\n",
+		fprintf(stderr,
+			"    %s: read-only (writes refused)\n      to "
+			"grant writes: %s %s\n",
 			canon, grant_flag(&st, true), canon);
 	}
 	free(canon);
@@ -104,8 +106,9 @@ void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
 	for (size_t i = 0; argv[i]; i++)
 		shown = check_arg(caps, argv[i], home, shown);
 	if (nono_caps_net(caps) == NONO_NET_BLOCK)
-		fprintf(stderr, "  Network is blocked (--block-net): connections "
-				"fail with EACCES%s\n",
+		fprintf(stderr,
+			"  Network is blocked (--block-net): connections "
+			"fail with EACCES%s\n",
 			nono_caps_port_count(caps) ? ", except the open ports"
 						   : "");
 	if (!shown)

@@ -33,8 +33,8 @@ static void usage(FILE *f)
 
 /* Commands of the reference that later work will bring. */
 static const char *const later[] = {
-	"why",	 "learn", "setup",  "profile", "trust", "ps",
-	"attach", "stop",  "logs",   "audit",   "inspect", "rollback",
+    "why",    "learn", "setup", "profile", "trust",   "ps",
+    "attach", "stop",  "logs",  "audit",   "inspect", "rollback",
 };
 
 int main(int argc, char **argv)

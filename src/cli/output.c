@@ -21,6 +21,9 @@ static struct {
 } out = {false, 0, NULL};
 
 static void vline(const char *color, const char *prefix, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void vline(const char *color, const char *prefix, const char *fmt,
 		  va_list ap)
 {
 	const struct nono_theme *t = out.theme;
@@ -35,8 +38,8 @@ static void vline(const char *color, const char *prefix, const char *fmt,
 
 static void log_sink(enum nono_log_level level, const char *msg, void *data)
 {
-	static const char *const names[] = {"error", "warning", "info",
-					    "debug", "trace"};
+	static const char *const names[] = {"error", "warning", "info", "debug",
+					    "trace"};
 
 	(void)data;
 	fprintf(stderr, "nono: %s: %s\n", names[level], msg);

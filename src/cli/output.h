@@ -37,11 +37,11 @@ void out_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A warning about a relaxed protection: shown even with --silent, so that
  * logs always record it. */
 void out_security_warn(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 /* Status text on stderr, hidden by --silent. */
 void out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Shown only at -v (level 1) and above. */
 void out_verbose_msg(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

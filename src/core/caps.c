@@ -139,7 +139,7 @@ size_t nono_caps_remove_path(struct nono_caps *caps, const char *path)
 			free((char *)caps->grants[i].path);
 			memmove(&caps->grants[i], &caps->grants[i + 1],
 				(caps->ngrants - i - 1) *
-					sizeof(*caps->grants));
+				    sizeof(*caps->grants));
 			caps->ngrants--;
 			removed++;
 		} else {

@@ -18,16 +18,16 @@
 #include "nono/landlock.h"
 #include "util/cleanup.h"
 
-#define FS_ABI1                                                               \
-	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |  \
-	 NONO_LL_FS_READ_DIR | NONO_LL_FS_REMOVE_DIR |                        \
-	 NONO_LL_FS_REMOVE_FILE | NONO_LL_FS_MAKE_CHAR |                      \
-	 NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |   \
-	 NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_BLOCK | NONO_LL_FS_MAKE_SYM)
+#define FS_ABI1                                                                \
+	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |   \
+	 NONO_LL_FS_READ_DIR | NONO_LL_FS_REMOVE_DIR |                         \
+	 NONO_LL_FS_REMOVE_FILE | NONO_LL_FS_MAKE_CHAR | NONO_LL_FS_MAKE_DIR | \
+	 NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK | NONO_LL_FS_MAKE_FIFO |   \
+	 NONO_LL_FS_MAKE_BLOCK | NONO_LL_FS_MAKE_SYM)
 
 /* Rights that make sense on a single file (the kernel rejects the rest). */
-#define FS_FILE_RIGHTS                                                        \
-	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |  \
+#define FS_FILE_RIGHTS                                                         \
+	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |   \
 	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
 
 #define FS_READ_RIGHTS (NONO_LL_FS_READ_FILE | NONO_LL_FS_READ_DIR)
@@ -36,10 +36,10 @@
  * Write covers creating, removing and renaming entries.  Device nodes are
  * never creatable (a root child could otherwise mknod a raw disk).
  */
-#define FS_WRITE_RIGHTS                                                       \
-	(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_REMOVE_DIR |                      \
-	 NONO_LL_FS_REMOVE_FILE | NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | \
-	 NONO_LL_FS_MAKE_SOCK | NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_SYM |  \
+#define FS_WRITE_RIGHTS                                                        \
+	(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_REMOVE_DIR |                       \
+	 NONO_LL_FS_REMOVE_FILE | NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG |  \
+	 NONO_LL_FS_MAKE_SOCK | NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_SYM |   \
 	 NONO_LL_FS_REFER | NONO_LL_FS_TRUNCATE)
 
 static long ll_create(const struct nono_ll_ruleset_attr *attr, size_t size,
@@ -173,7 +173,7 @@ int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
 		attr_size = 2 * sizeof(__u64);
 		if (block)
 			attr.handled_access_net =
-				NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP;
+			    NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP;
 	} else if (block && nono_caps_port_count(caps) > 0) {
 		/* Without Landlock TCP rules seccomp must refuse all of
 		 * AF_INET, and a port exception cannot be expressed. */
@@ -206,9 +206,9 @@ int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
 	if (block && abi >= 4) {
 		for (i = 0; i < nono_caps_port_count(caps); i++) {
 			struct nono_ll_net_port_attr np = {
-				.allowed_access = NONO_LL_NET_BIND_TCP |
-						  NONO_LL_NET_CONNECT_TCP,
-				.port = nono_caps_port_at(caps, i),
+			    .allowed_access =
+				NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP,
+			    .port = nono_caps_port_at(caps, i),
 			};
 
 			if (ll_add_rule(rfd, NONO_LL_RULE_NET_PORT, &np) < 0)

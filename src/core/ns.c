@@ -40,8 +40,8 @@ static int enter_namespaces(void)
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return errno == EPERM || errno == EINVAL || errno == ENOSPC
-			       ? -NONO_ENOUSERNS
-			       : -errno;
+			   ? -NONO_ENOUSERNS
+			   : -errno;
 	/* Map our own ids onto themselves: files keep their owners and the
 	 * command sees the same uid.  setgroups must be denied first. */
 	r = write_file("/proc/self/setgroups", "deny");
@@ -79,7 +79,7 @@ static int empty_tmpfs(bool with_file)
 		return -errno;
 	m = fsmount(fs, FSMOUNT_CLOEXEC,
 		    (with_file ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID |
-			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+			MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (m < 0)
 		return -errno;
 	if (with_file) {
@@ -100,8 +100,9 @@ static int set_readonly(int fd, bool recursive)
 {
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
 
-	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
-			  &a, sizeof(a)) < 0)
+	if (mount_setattr(fd, "",
+			  AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
+			  sizeof(a)) < 0)
 		return -errno;
 	return 0;
 }
@@ -148,7 +149,7 @@ static int bind_self(const struct nono_mask *m, bool readonly)
 
 	fd = open_tree(AT_FDCWD, m->path,
 		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-			       AT_SYMLINK_NOFOLLOW);
+			   AT_SYMLINK_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	if (readonly) {

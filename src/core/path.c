@@ -116,12 +116,12 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 			tail++;
 		if (strlen(prefix) + 1 + strlen(tail) >= PATH_MAX)
 			return -ENAMETOOLONG;
-		if (asprintf(out, "%s%s%s", prefix,
-			     (strcmp(prefix, "/") == 0 || tail[0] == '/' ||
-			      !tail[0])
-				     ? ""
-				     : "/",
-			     tail) < 0) {
+		if (asprintf(
+			out, "%s%s%s", prefix,
+			(strcmp(prefix, "/") == 0 || tail[0] == '/' || !tail[0])
+			    ? ""
+			    : "/",
+			tail) < 0) {
 			*out = NULL;
 			return -ENOMEM;
 		}

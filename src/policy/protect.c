@@ -141,8 +141,8 @@ static char *locate(const char *home, const char *rel)
 	return canon;
 }
 
-const struct nono_protect_item *
-nono_protect_match(const char *home, const char *canon)
+const struct nono_protect_item *nono_protect_match(const char *home,
+						   const char *canon)
 {
 	size_t i;
 
@@ -255,8 +255,8 @@ static int plan_persist(struct nono_caps *caps, const char *tree,
 	return 0;
 }
 
-int nono_protect_plan(struct nono_caps *caps, const char *home,
-		      const char *cwd, char *const *bypass, size_t nbypass,
+int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
+		      char *const *bypass, size_t nbypass,
 		      struct nono_protect_result *res, char *why)
 {
 	size_t i, ngrants;

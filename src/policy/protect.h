@@ -13,10 +13,10 @@
 #include "nono/caps.h"
 
 struct nono_protect_item {
-	const char *rel;      /* path below $HOME */
-	const char *group;    /* deny group name */
-	const char *what;     /* human description */
-	bool bypassable;      /* false for nono's own state */
+	const char *rel;   /* path below $HOME */
+	const char *group; /* deny group name */
+	const char *what;  /* human description */
+	bool bypassable;   /* false for nono's own state */
 };
 
 /* The deny groups, in a fixed order. */
@@ -25,8 +25,8 @@ const struct nono_protect_item *nono_protect_at(size_t i);
 
 /* Finds the protected item whose canonical location under @home is
  * exactly @canon; NULL if none. */
-const struct nono_protect_item *
-nono_protect_match(const char *home, const char *canon);
+const struct nono_protect_item *nono_protect_match(const char *home,
+						   const char *canon);
 
 /* Persistence-vector names checked at the root of every writable tree. */
 size_t nono_persist_count(void);
@@ -48,10 +48,10 @@ struct nono_protect_result {
  * whose protection is lifted.  @home may be NULL.  On -NONO_ECONFLICT
  * @why (PATH_MAX bytes) names the path and the item.  Returns 0 or -errno.
  */
-int nono_protect_plan(struct nono_caps *caps, const char *home,
-		      const char *cwd, char *const *bypass, size_t nbypass,
+int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
+		      char *const *bypass, size_t nbypass,
 		      struct nono_protect_result *res, char *why)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 void nono_protect_result_clear(struct nono_protect_result *res);
 

@@ -99,7 +99,8 @@ static const struct sys_grant gpu_grants[] = {
 
 /* Canonicalises @path and grants it when it exists. */
 static int add_existing(struct nono_caps *caps, const char *path,
-			unsigned access, unsigned flags, enum nono_origin origin)
+			unsigned access, unsigned flags,
+			enum nono_origin origin)
 {
 	char *canon = NULL;
 	bool exists;
@@ -189,7 +190,8 @@ int nono_policy_add_gpu(struct nono_caps *caps, const char *home)
 {
 	int r;
 
-	r = add_table(caps, gpu_grants, sizeof(gpu_grants) / sizeof(gpu_grants[0]),
+	r = add_table(caps, gpu_grants,
+		      sizeof(gpu_grants) / sizeof(gpu_grants[0]),
 		      NONO_ORIGIN_GPU);
 	if (r < 0)
 		return r;

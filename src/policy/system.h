@@ -12,11 +12,11 @@
 /* Adds the default system grants; missing paths are skipped.  Returns 0 or
  * a negative code from nono_caps_add_path(). */
 int nono_policy_add_system(struct nono_caps *caps)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Adds GPU device nodes (NVIDIA, DRM render nodes, AMD KFD, WSL dxg) with
  * read-only Vulkan/OpenCL manifests and GPU sysfs.  @home may be NULL. */
 int nono_policy_add_gpu(struct nono_caps *caps, const char *home)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

@@ -17,8 +17,9 @@ struct nono_exec_spec {
 
 /* Why a launch failed. */
 struct nono_exec_error {
-	int code;         /* -errno or -NONO_E* */
-	char step[32];    /* sandbox step ("landlock", "mask"...), "exec", "fork" */
+	int code; /* -errno or -NONO_E* */
+	char
+	    step[32]; /* sandbox step ("landlock", "mask"...), "exec", "fork" */
 	char path[4096];
 };
 
