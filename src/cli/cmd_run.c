@@ -446,6 +446,30 @@ static int plan_bypass(struct run_ctx *c)
 	return 0;
 }
 
+/* Landlock cannot deny below a grant; without a namespace to hide them,
+ * refuse to start and name what would have been exposed. */
+static void report_no_userns(const struct run_ctx *c)
+{
+	char list[1024] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < nono_caps_mask_count(c->caps); i++) {
+		int n = snprintf(list + used, sizeof(list) - used, "%s%s",
+				 i ? ", " : "",
+				 nono_caps_mask_at(c->caps, i)->path);
+
+		if (n < 0 || (size_t)n >= sizeof(list) - used)
+			break;
+		used += (size_t)n;
+	}
+	out_error("grants cover protected paths that Landlock cannot deny, "
+		  "and user namespaces are unavailable to hide them: %s",
+		  list);
+	out_hint("grant narrower directories, lift a protection with "
+		 "--bypass-protection PATH, or enable unprivileged user "
+		 "namespaces (sysctl kernel.unprivileged_userns_clone=1)");
+}
+
 static int plan_protection(struct run_ctx *c)
 {
 	char why[PATH_MAX];
@@ -477,27 +501,11 @@ static int plan_protection(struct run_ctx *c)
 		out_error("planning protected paths: %s", nono_strerror(r));
 		return -1;
 	}
-	if (nono_caps_mask_count(c->caps) > 0 && !nono_ns_available()) {
-		char list[1024] = "";
-		size_t used = 0;
-
-		for (size_t i = 0; i < nono_caps_mask_count(c->caps); i++) {
-			int n = snprintf(list + used, sizeof(list) - used,
-					 "%s%s", i ? ", " : "",
-					 nono_caps_mask_at(c->caps, i)->path);
-
-			if (n < 0 || (size_t)n >= sizeof(list) - used)
-				break;
-			used += (size_t)n;
-		}
-		out_error("grants cover protected paths that Landlock cannot "
-			  "deny, and user namespaces are unavailable to hide "
-			  "them: %s",
-			  list);
-		out_hint(
-		    "grant narrower directories, lift a protection with "
-		    "--bypass-protection PATH, or enable unprivileged user "
-		    "namespaces (sysctl kernel.unprivileged_userns_clone=1)");
+	/* Whether namespaces work is learnt from the real attempt (the
+	 * child reports it); only --dry-run, which runs nothing, probes. */
+	if (c->o.dry_run && nono_caps_mask_count(c->caps) > 0 &&
+	    !nono_ns_available()) {
+		report_no_userns(c);
 		return -1;
 	}
 	return 0;
@@ -696,6 +704,10 @@ static void report_launch_error(const struct run_ctx *c,
 {
 	if (strcmp(e->step, "exec") == 0) {
 		diag_exec_failure(c->caps, cmd, e->code);
+		return;
+	}
+	if (e->code == -NONO_ENOUSERNS) {
+		report_no_userns(c);
 		return;
 	}
 	if (e->path[0])

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "landlock_abi.h"
@@ -130,21 +129,24 @@ int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
 {
 	struct nono_ll_path_beneath_attr pb = {0};
 	nono_autoclose int pfd = -1;
-	struct stat st;
+	int oflags = O_PATH | O_CLOEXEC;
 
-	/* O_NOFOLLOW: the caller canonicalised; a symlink here means the tree
-	 * changed under us, and following it could grant its target. */
-	pfd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	/*
+	 * O_NOFOLLOW unless the path is one of nono's trusted system paths:
+	 * user paths were canonicalised, and a symlink there now means the
+	 * tree changed under us.  The rule then lands on the link itself,
+	 * which grants nothing beyond it: the failure is closed.
+	 */
+	if (!(flags & NONO_GRANT_FOLLOW))
+		oflags |= O_NOFOLLOW;
+	pfd = open(path, oflags);
 	if (pfd < 0)
 		return -errno;
-	if (fstat(pfd, &st) < 0)
-		return -errno;
-	if (S_ISLNK(st.st_mode))
-		return -ELOOP;
-	if ((flags & NONO_GRANT_FILE) && S_ISDIR(st.st_mode))
-		return -EISDIR;
+	/* The caller says whether it is a file; a directory flagged as a
+	 * file gets file rights only, which is narrower, never wider. */
 	pb.parent_fd = pfd;
-	pb.allowed_access = rights_for(access, flags, S_ISDIR(st.st_mode), abi);
+	pb.allowed_access =
+		rights_for(access, flags, !(flags & NONO_GRANT_FILE), abi);
 	if (!pb.allowed_access)
 		return 0;
 	if (ll_add_rule(fd, NONO_LL_RULE_PATH_BENEATH, &pb) < 0)

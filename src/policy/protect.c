@@ -284,8 +284,10 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 	for (i = 0; i < ngrants; i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 
+		/* Scratch space (/tmp) holds nothing that runs later. */
 		if (!(g->access & NONO_ACCESS_WRITE) ||
-		    (g->flags & NONO_GRANT_FILE))
+		    (g->flags & NONO_GRANT_FILE) ||
+		    g->origin == NONO_ORIGIN_SYSTEM)
 			continue;
 		r = plan_persist(caps, g->path, bypass, nbypass, res);
 		if (r < 0)

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nono/path.h"
 #include "policy/system.h"
 
 struct sys_grant {
@@ -97,23 +96,16 @@ static const struct sys_grant gpu_grants[] = {
 };
 /* clang-format on */
 
-/* Canonicalises @path and grants it when it exists. */
+/* Grants a trusted path when it exists.  The system list is not
+ * canonicalised (no realpath per entry: start-up time matters); the
+ * Landlock rule opens it following symlinks, so /bin reaches /usr/bin. */
 static int add_existing(struct nono_caps *caps, const char *path,
-			unsigned access, unsigned flags,
-			enum nono_origin origin)
+			unsigned acc, unsigned flags, enum nono_origin origin)
 {
-	char *canon = NULL;
-	bool exists;
-	int r;
-
-	r = nono_path_canon(path, &canon, &exists);
-	if (r < 0 || !exists) {
-		free(canon);
+	if (access(path, F_OK) < 0)
 		return 0; /* absent on this system: nothing to grant */
-	}
-	r = nono_caps_add_path(caps, canon, access, flags, origin);
-	free(canon);
-	return r;
+	return nono_caps_add_path(caps, path, acc, flags | NONO_GRANT_FOLLOW,
+				  origin);
 }
 
 static int add_table(struct nono_caps *caps, const struct sys_grant *t,
