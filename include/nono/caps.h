@@ -19,10 +19,13 @@ enum {
 
 /* Flags of a path grant. */
 enum {
-	NONO_GRANT_FILE = 1u << 0,   /* a single file, not a tree */
-	NONO_GRANT_NOEXEC = 1u << 1, /* read without execute */
-	NONO_GRANT_DEVICE = 1u << 2, /* device node: ioctl allowed */
+	NONO_GRANT_FILE = 1u << 0,     /* a single file, not a tree */
+	NONO_GRANT_NOEXEC = 1u << 1,   /* read without execute */
+	NONO_GRANT_DEVICE = 1u << 2,   /* device node: ioctl allowed */
 	NONO_GRANT_OPTIONAL = 1u << 3, /* silently skipped when absent */
+	/* A trusted path (nono's own system list) that may be a symlink:
+	 * opened following it, without canonicalising it first. */
+	NONO_GRANT_FOLLOW = 1u << 4,
 };
 
 /* Where a grant came from; used for reporting only. */
@@ -93,7 +96,7 @@ void nono_caps_free(struct nono_caps *caps);
 #define NONO_CAPS_MAX 4096
 int nono_caps_add_path(struct nono_caps *caps, const char *path,
 		       unsigned access, unsigned flags, enum nono_origin origin)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 size_t nono_caps_path_count(const struct nono_caps *caps);
 /* Borrowed pointer, valid until the set changes. */
 const struct nono_grant *nono_caps_path_at(const struct nono_caps *caps,
@@ -105,13 +108,13 @@ void nono_caps_set_net(struct nono_caps *caps, enum nono_net_mode mode);
 enum nono_net_mode nono_caps_net(const struct nono_caps *caps);
 /* Adds a loopback TCP port open in both directions; -EINVAL for 0. */
 int nono_caps_add_port(struct nono_caps *caps, uint16_t port)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 size_t nono_caps_port_count(const struct nono_caps *caps);
 uint16_t nono_caps_port_at(const struct nono_caps *caps, size_t i);
 
 int nono_caps_add_socket(struct nono_caps *caps, const char *path,
 			 enum nono_sock_scope scope, bool bind)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 size_t nono_caps_socket_count(const struct nono_caps *caps);
 const struct nono_sock_grant *nono_caps_socket_at(const struct nono_caps *caps,
 						  size_t i);
@@ -119,7 +122,7 @@ const struct nono_sock_grant *nono_caps_socket_at(const struct nono_caps *caps,
 /* Paths hidden or made read-only in a private mount namespace. */
 int nono_caps_add_mask(struct nono_caps *caps, const char *path,
 		       enum nono_mask_kind kind, bool is_dir)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 size_t nono_caps_mask_count(const struct nono_caps *caps);
 const struct nono_mask *nono_caps_mask_at(const struct nono_caps *caps,
 					  size_t i);

@@ -10,13 +10,13 @@
 enum {
 	/* Start above the errno range so the two never collide. */
 	NONO_EBASE = 4096,
-	NONO_ENOLANDLOCK,   /* the kernel has no usable Landlock */
-	NONO_EUNSUPPORTED,  /* a requested restriction cannot be enforced */
-	NONO_ECONFLICT,     /* grants conflict with a protected path */
-	NONO_ENOUSERNS,     /* user namespaces are unavailable */
-	NONO_ESECCOMP,      /* the seccomp filter could not be built */
-	NONO_EPARSE,        /* malformed input */
-	NONO_ETOOBIG,       /* input over its size ceiling */
+	NONO_ENOLANDLOCK,  /* the kernel has no usable Landlock */
+	NONO_EUNSUPPORTED, /* a requested restriction cannot be enforced */
+	NONO_ECONFLICT,    /* grants conflict with a protected path */
+	NONO_ENOUSERNS,    /* user namespaces are unavailable */
+	NONO_ESECCOMP,     /* the seccomp filter could not be built */
+	NONO_EPARSE,       /* malformed input */
+	NONO_ETOOBIG,      /* input over its size ceiling */
 	NONO_ELAST,
 };
 

@@ -16,14 +16,16 @@
 
 /* What a ruleset enforces on the running kernel. */
 struct nono_landlock_report {
-	int abi;             /* detected ABI; 0 when Landlock is unavailable */
-	uint64_t fs_handled; /* filesystem rights handled (denied unless granted) */
-	bool refer;          /* cross-directory rename/link controlled (ABI 2) */
-	bool truncate;       /* truncate controlled (ABI 3) */
-	bool tcp;            /* TCP bind/connect controlled (ABI 4) */
-	bool ioctl_dev;      /* device ioctl controlled (ABI 5) */
-	bool scope_signal;   /* signals scoped to the sandbox (ABI 6) */
-	bool scope_abstract; /* abstract AF_UNIX scoped to the sandbox (ABI 6) */
+	int abi; /* detected ABI; 0 when Landlock is unavailable */
+	uint64_t
+	    fs_handled; /* filesystem rights handled (denied unless granted) */
+	bool refer;     /* cross-directory rename/link controlled (ABI 2) */
+	bool truncate;  /* truncate controlled (ABI 3) */
+	bool tcp;       /* TCP bind/connect controlled (ABI 4) */
+	bool ioctl_dev; /* device ioctl controlled (ABI 5) */
+	bool scope_signal; /* signals scoped to the sandbox (ABI 6) */
+	bool
+	    scope_abstract; /* abstract AF_UNIX scoped to the sandbox (ABI 6) */
 };
 
 /*
@@ -48,14 +50,12 @@ void nono_landlock_describe(int abi, const struct nono_caps *caps,
  * cannot be controlled), or -errno.
  */
 int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
-			char *bad)
-	__attribute__((warn_unused_result));
+			char *bad) __attribute__((warn_unused_result));
 
 /* Adds rights for @path (opened O_PATH) to ruleset @fd; used after fork for
  * per-process paths such as /proc/self.  Returns 0 or -errno. */
 int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
-			   unsigned flags)
-	__attribute__((warn_unused_result));
+			   unsigned flags) __attribute__((warn_unused_result));
 
 /* Restricts the calling thread (and its future children) with ruleset @fd.
  * The caller must have set no_new_privs.  Returns 0 or -errno. */

@@ -27,7 +27,7 @@ void nono_log_set_sink(nono_log_sink sink, void *data,
 int nono_log_enabled(enum nono_log_level level);
 
 void nono_log(enum nono_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #define nono_warn(...) nono_log(NONO_LOG_WARN, __VA_ARGS__)
 #define nono_info(...) nono_log(NONO_LOG_INFO, __VA_ARGS__)

@@ -24,6 +24,6 @@ bool nono_ns_available(void);
  * bytes) names the failing path.  Returns 0, -NONO_ENOUSERNS or -errno.
  */
 int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

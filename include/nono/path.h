@@ -16,6 +16,6 @@
  * -ENOMEM, or -errno from the filesystem (EACCES, ELOOP, ENOTDIR).
  */
 int nono_path_canon(const char *in, char **out, bool *exists)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

@@ -31,7 +31,7 @@ struct nono_sandbox_error {
 int nono_sandbox_prepare(const struct nono_caps *caps,
 			 struct nono_sandbox **out,
 			 struct nono_sandbox_error *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Confines the calling process for good.  Call it in the process that is
@@ -40,7 +40,7 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
  */
 int nono_sandbox_enter(const struct nono_sandbox *sb,
 		       struct nono_sandbox_error *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* What the ruleset enforces on this kernel; borrowed. */
 const struct nono_landlock_report *

@@ -21,12 +21,12 @@ struct nono_seccomp;
  * nono_seccomp_free), or -ENOMEM / -NONO_ESECCOMP. */
 int nono_seccomp_build(const struct nono_seccomp_opts *opts,
 		       struct nono_seccomp **out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Loads the filter into the calling process.  no_new_privs must be set.
  * Returns 0 or -errno. */
 int nono_seccomp_load(const struct nono_seccomp *sc)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 void nono_seccomp_free(struct nono_seccomp *sc);
 

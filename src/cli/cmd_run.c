@@ -725,7 +725,7 @@ static int execute(struct run_ctx *c, char **argv)
 	struct nono_sandbox *sb = NULL;
 	char **env = NULL;
 	size_t ndropped = 0;
-	int status = 1, r;
+	int status = 1, signo = 0, r;
 
 	r = nono_sandbox_prepare(c->caps, &sb, &se);
 	if (r < 0) {
@@ -768,13 +768,13 @@ static int execute(struct run_ctx *c, char **argv)
 			     : 1;
 		goto out;
 	}
-	r = nono_supervise(&spec, &status, &ee);
+	r = nono_supervise(&spec, &status, &signo, &ee);
 	if (r < 0) {
 		report_launch_error(c, &ee, argv[0]);
 		goto out;
 	}
 	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
-		diag_footer(c->caps, argv, status, c->home);
+		diag_footer(c->caps, argv, status, signo, c->home);
 out:
 	free(env);
 	nono_sandbox_free(sb);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/diag.h"
 #include "cli/output.h"
@@ -31,7 +32,9 @@ static bool masked(const struct nono_caps *caps, const char *canon,
 	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
 		const struct nono_mask *m = nono_caps_mask_at(caps, i);
 
-		if (nono_path_is_under(canon, m->path)) {
+		/* A pinned .git is writable inside: nothing to report. */
+		if (m->kind != NONO_MASK_PIN &&
+		    nono_path_is_under(canon, m->path)) {
 			*mask = m;
 			return true;
 		}
@@ -79,31 +82,27 @@ static int check_arg(const struct nono_caps *caps, const char *arg,
 			"(read-only) or %s (read-write)\n",
 			canon, grant_flag(&st, false), canon,
 			grant_flag(&st, true));
-	} else if (!nono_caps_allows(caps, canon, NONO_ACCESS_WRITE, NULL) &&
-		   !S_ISDIR(st.st_mode)) {
-		if (!shown++)
-			fprintf(stderr, "  Refused by the sandbox:\n");
-		fprintf(stderr,
-			"    %s: read-only (writes refused)\n      to "
-			"grant writes: %s %s\n",
-			canon, grant_flag(&st, true), canon);
 	}
 	free(canon);
 	return shown;
 }
 
 void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
-		 const char *home)
+		 int signo, const char *home)
 {
 	int shown = 0;
 
 	fprintf(stderr, "\n");
-	if (status > 128 && status < 128 + 65)
-		out_error("command was killed by signal %d (%s)", status - 128,
-			  strsignal(status - 128));
+	if (signo)
+		out_error("command was killed by signal %d (%s)", signo,
+			  strsignal(signo));
 	else
 		out_error("command exited with code %d", status);
-	for (size_t i = 0; argv[i]; i++)
+	if (signo == SIGSYS)
+		fprintf(stderr, "  SIGSYS: a system call through a foreign ABI "
+				"(int 0x80, x32) is fatal in the sandbox\n");
+	/* argv[0] is the program itself: it ran, so it was reachable. */
+	for (size_t i = 1; argv[0] && argv[i]; i++)
 		shown = check_arg(caps, argv[i], home, shown);
 	if (nono_caps_net(caps) == NONO_NET_BLOCK)
 		fprintf(stderr,
@@ -131,14 +130,20 @@ void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code)
 	out_error("exec: %s: %s", cmd, strerror(-code));
 	if (code != -EACCES)
 		return;
-	/* A command outside every grant cannot be executed inside. */
-	if (strchr(cmd, '/') && nono_path_canon(cmd, &canon, &exists) == 0 &&
-	    exists && !nono_caps_allows(caps, canon, NONO_ACCESS_READ, NULL))
+	/* Only a path nono can check is blamed on the sandbox; a bare name
+	 * was looked up in PATH inside it. */
+	if (!strchr(cmd, '/') || nono_path_canon(cmd, &canon, &exists) < 0 ||
+	    !exists) {
+		out_hint("if it lives outside the granted directories, grant "
+			 "its directory with --read");
+	} else if (!nono_caps_allows(caps, canon, NONO_ACCESS_READ, NULL)) {
 		out_hint("%s is not granted: add --read-file %s or --read with "
 			 "its directory",
 			 canon, canon);
-	else
-		out_hint("the sandbox refuses to execute it: grant the "
-			 "directory that holds it with --read");
+	} else if (access(canon, X_OK) < 0) {
+		out_hint("%s is granted but not executable (check its mode, "
+			 "chmod +x)",
+			 canon);
+	}
 	free(canon);
 }

@@ -8,9 +8,10 @@
 
 #include "nono/caps.h"
 
-/* Prints the footer for a command that ended with shell status @status. */
+/* Prints the footer for a command that exited with @status, or was killed
+ * by signal @signo (when non-zero). */
 void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
-		 const char *home);
+		 int signo, const char *home);
 
 /* Explains an exec failure of @cmd inside the sandbox (errno @code). */
 void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code);

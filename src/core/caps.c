@@ -101,6 +101,9 @@ int nono_caps_add_path(struct nono_caps *caps, const char *path,
 			if (!(flags & NONO_GRANT_NOEXEC))
 				g->flags &= ~NONO_GRANT_NOEXEC;
 			g->flags |= flags & NONO_GRANT_DEVICE;
+			/* A required grant stays required when merged. */
+			if (!(flags & NONO_GRANT_OPTIONAL))
+				g->flags &= ~NONO_GRANT_OPTIONAL;
 			return 0;
 		}
 	}

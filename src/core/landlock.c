@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "landlock_abi.h"
@@ -142,8 +143,16 @@ int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
 	pfd = open(path, oflags);
 	if (pfd < 0)
 		return -errno;
-	/* The caller says whether it is a file; a directory flagged as a
-	 * file gets file rights only, which is narrower, never wider. */
+	/* A directory flagged as a file would get file rights on the whole
+	 * tree beneath it: refuse it (one fstat, file grants only). */
+	if (flags & NONO_GRANT_FILE) {
+		struct stat st;
+
+		if (fstat(pfd, &st) < 0)
+			return -errno;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+	}
 	pb.parent_fd = pfd;
 	pb.allowed_access =
 		rights_for(access, flags, !(flags & NONO_GRANT_FILE), abi);

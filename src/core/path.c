@@ -62,9 +62,10 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 		return -errno;
 
 	/*
-	 * The path does not exist (yet).  Fold it lexically into an absolute
-	 * path, then resolve the longest prefix that exists, so a symlink in
-	 * the existing part is still followed to where it really points.
+	 * The path does not exist (yet).  Resolve the longest prefix of the
+	 * path as given that exists, with realpath, so that ".." after a
+	 * symlink means what the kernel would make of it; then fold the
+	 * missing tail lexically (nothing in it can be a symlink).
 	 */
 	src[0] = "";
 	src[1] = in;
@@ -73,21 +74,10 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 			return -errno;
 		src[0] = cwd;
 	}
-	folded[0] = '/';
-	folded[1] = '\0';
-	for (i = 0; i < 2; i++) {
-		for (const char *p = src[i]; *p;) {
-			const char *e;
-
-			while (*p == '/')
-				p++;
-			e = strchrnul(p, '/');
-			r = push(folded, p, (size_t)(e - p));
-			if (r < 0)
-				return r;
-			p = e;
-		}
-	}
+	if (snprintf(folded, sizeof(folded), "%s/%s", src[0], src[1]) >=
+	    (int)sizeof(folded))
+		return -ENAMETOOLONG;
+	res = NULL;
 	for (i = strlen(folded); i > 0; i--) {
 		char save;
 
@@ -102,29 +92,25 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 		if (errno != ENOENT && errno != ENOTDIR)
 			return -errno;
 	}
-	if (!res) {
-		res = strdup("/");
-		if (!res)
-			return -ENOMEM;
-		i = 0;
-	}
 	{
-		nono_autofree char *prefix = res;
-		const char *tail = folded + i;
+		char out_buf[PATH_MAX];
 
-		if (strcmp(prefix, "/") == 0 && tail[0] == '/')
-			tail++;
-		if (strlen(prefix) + 1 + strlen(tail) >= PATH_MAX)
-			return -ENAMETOOLONG;
-		if (asprintf(
-			out, "%s%s%s", prefix,
-			(strcmp(prefix, "/") == 0 || tail[0] == '/' || !tail[0])
-			    ? ""
-			    : "/",
-			tail) < 0) {
-			*out = NULL;
-			return -ENOMEM;
+		snprintf(out_buf, sizeof(out_buf), "%s", res ? res : "/");
+		free(res);
+		for (const char *p = folded + i; *p;) {
+			const char *e;
+
+			while (*p == '/')
+				p++;
+			e = strchrnul(p, '/');
+			r = push(out_buf, p, (size_t)(e - p));
+			if (r < 0)
+				return r;
+			p = e;
 		}
+		*out = strdup(out_buf);
+		if (!*out)
+			return -ENOMEM;
 	}
 	return 0;
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * seccomp filter construction with libseccomp: a default-allow filter with
- * targeted refusals for what Landlock cannot see.  Every comparison of an
- * int argument is done on its low 32 bits, as the kernel reads them, so junk
- * in the high half cannot slip a value past a rule.
+ * targeted refusals for what Landlock cannot see.  The kernel reads int
+ * arguments from the low 32 bits only, so every equality test masks them
+ * with a 64-bit MASKED_EQ: libseccomp 2.5's SCMP_CMP32 forms still demand a
+ * zero high half, which junk there would dodge (the flatpak TIOCSTI bug,
+ * CVE-2019-10063).  Range tests (GE/GT) stay 64-bit: junk only makes the
+ * value larger, which fails closed.
  */
 #include <errno.h>
 #include <linux/sched.h>
@@ -23,6 +26,9 @@
 struct nono_seccomp {
 	scmp_filter_ctx ctx;
 };
+
+/* Argument @n equals @v in its low 32 bits, whatever the high half holds. */
+#define LOW32(n, v) SCMP_CMP64(n, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (v))
 
 /* Highest address family we know of; anything at or above it is refused. */
 #define NONO_AF_LIMIT 64
@@ -61,8 +67,8 @@ static int add_base(scmp_filter_ctx ctx)
 	 * type commands into the user's shell after nono exits.  TIOCLINUX
 	 * subcode 2/3 does the same through the console selection buffer.
 	 */
-	DENY(ctx, EPERM, ioctl, SCMP_A1_32(SCMP_CMP_EQ, TIOCSTI));
-	DENY(ctx, EPERM, ioctl, SCMP_A1_32(SCMP_CMP_EQ, TIOCLINUX));
+	DENY(ctx, EPERM, ioctl, LOW32(1, TIOCSTI));
+	DENY(ctx, EPERM, ioctl, LOW32(1, TIOCLINUX));
 
 	/* Kernel keyrings hold session credentials (Kerberos, fscrypt,
 	 * ecryptfs keys) that Landlock does not mediate. */
@@ -113,14 +119,14 @@ static int add_tcp_only(scmp_filter_ctx ctx, int family)
 	for (t = 0; t <= SOCK_TYPE_MASK; t++) {
 		if (t == SOCK_STREAM)
 			continue;
-		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, family),
-		     SCMP_A1_32(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
+		DENY(ctx, EACCES, socket, LOW32(0, family),
+		     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
 	}
 	for (p = 1; p < IPPROTO_TCP; p++)
-		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, family),
-		     SCMP_A2_32(SCMP_CMP_EQ, p));
-	DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, family),
-	     SCMP_A2_32(SCMP_CMP_GT, IPPROTO_TCP));
+		DENY(ctx, EACCES, socket, LOW32(0, family),
+		     LOW32(2, p));
+	DENY(ctx, EACCES, socket, LOW32(0, family),
+	     SCMP_A2_64(SCMP_CMP_GT, IPPROTO_TCP));
 	return 0;
 }
 
@@ -133,8 +139,8 @@ static int add_unix_stream_only(scmp_filter_ctx ctx)
 	for (t = 0; t <= SOCK_TYPE_MASK; t++) {
 		if (t == SOCK_STREAM || t == SOCK_SEQPACKET)
 			continue;
-		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX),
-		     SCMP_A1_32(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
+		DENY(ctx, EACCES, socket, LOW32(0, AF_UNIX),
+		     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
 	}
 	return 0;
 }
@@ -149,9 +155,9 @@ static int add_block_net(scmp_filter_ctx ctx, const struct nono_seccomp_opts *o)
 			continue;
 		if ((af == AF_INET || af == AF_INET6) && o->tcp_landlock)
 			continue;
-		DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_EQ, af));
+		DENY(ctx, EACCES, socket, LOW32(0, af));
 	}
-	DENY(ctx, EACCES, socket, SCMP_A0_32(SCMP_CMP_GE, NONO_AF_LIMIT));
+	DENY(ctx, EACCES, socket, SCMP_A0_64(SCMP_CMP_GE, NONO_AF_LIMIT));
 	if (o->tcp_landlock) {
 		r = add_tcp_only(ctx, AF_INET);
 		if (r < 0)
@@ -172,11 +178,11 @@ static int add_block_net(scmp_filter_ctx ctx, const struct nono_seccomp_opts *o)
 	 * connect(), outside the hook Landlock's TCP rules use.
 	 */
 	DENY(ctx, EACCES, sendto,
-	     SCMP_A3_32(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+	     SCMP_A3_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
 	DENY(ctx, EACCES, sendmsg,
-	     SCMP_A2_32(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+	     SCMP_A2_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
 	DENY(ctx, EACCES, sendmmsg,
-	     SCMP_A3_32(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+	     SCMP_A3_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,10 +194,13 @@ static int plan_item(struct nono_caps *caps, const char *canon,
 		     const struct nono_protect_item *it,
 		     struct nono_protect_result *res, char *why)
 {
+	const struct nono_grant *cover = NULL;
 	struct stat st;
 	size_t i;
 	int r;
 
+	/* Every grant is checked for a conflict before any mask is added:
+	 * the order of the grants must not change the verdict. */
 	for (i = 0; i < nono_caps_path_count(caps); i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 
@@ -206,19 +210,36 @@ static int plan_item(struct nono_caps *caps, const char *canon,
 					 it->what, it->group);
 			return -NONO_ECONFLICT;
 		}
-		if ((g->flags & NONO_GRANT_FILE) ||
-		    !nono_path_is_under(canon, g->path))
-			continue;
-		if (stat(canon, &st) < 0)
-			return 0;
-		r = nono_caps_add_mask(caps, canon, NONO_MASK_HIDE,
-				       S_ISDIR(st.st_mode));
-		if (r < 0)
-			return r;
-		res->nmasks++;
-		return note_conflict(res, canon);
+		if (!(g->flags & NONO_GRANT_FILE) &&
+		    nono_path_is_under(canon, g->path))
+			cover = g;
 	}
-	return 0;
+	if (!cover || stat(canon, &st) < 0)
+		return 0;
+	r = nono_caps_add_mask(caps, canon, NONO_MASK_HIDE,
+			       S_ISDIR(st.st_mode));
+	if (r < 0)
+		return r;
+	res->nmasks++;
+	return note_conflict(res, canon);
+}
+
+/* True when no component of @path below @tree is a symlink: a mask
+ * mounted through one would land outside the tree. */
+static bool no_symlink_below(const char *tree, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(tree);
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + n + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (lstat(buf, &st) < 0 || S_ISLNK(st.st_mode))
+			return false;
+		*p = '/';
+	}
+	return true;
 }
 
 static int plan_persist(struct nono_caps *caps, const char *tree,
@@ -238,7 +259,8 @@ static int plan_persist(struct nono_caps *caps, const char *tree,
 			continue;
 		/* lstat: a symlink is a file of the tree like any other, and
 		 * mounting onto it would follow it somewhere else. */
-		if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+		if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode) ||
+		    !no_symlink_below(tree, path))
 			continue;
 		if (bypassed(path, bypass, nbypass))
 			continue;
@@ -251,6 +273,73 @@ static int plan_persist(struct nono_caps *caps, const char *tree,
 		if (r < 0)
 			return r;
 		res->nmasks++;
+	}
+	return 0;
+}
+
+/* Masks @path read-only when it exists as a real file or directory. */
+static int mask_readonly(struct nono_caps *caps, const char *path,
+			 char *const *bypass, size_t nbypass,
+			 struct nono_protect_result *res)
+{
+	struct stat st;
+	int r;
+
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode) ||
+	    bypassed(path, bypass, nbypass))
+		return 0;
+	r = nono_caps_add_mask(caps, path, NONO_MASK_READONLY,
+			       S_ISDIR(st.st_mode));
+	if (r == 0)
+		res->nmasks++;
+	return r;
+}
+
+/*
+ * A grant that lies inside a persistence location (--allow proj/.git,
+ * --allow proj/.vscode, --allow-file proj/.git/config) must not make that
+ * location writable by the back door: keep it read-only.
+ */
+static int plan_inside(struct nono_caps *caps, const char *w,
+		       char *const *bypass, size_t nbypass,
+		       struct nono_protect_result *res)
+{
+	char path[PATH_MAX];
+	const char *git;
+	int r;
+
+	for (size_t i = 0; i < NPERSIST; i++) {
+		size_t n = strlen(persist[i]);
+		const char *p = w;
+
+		if (strcmp(persist[i], ".git") == 0)
+			continue;
+		while ((p = strstr(p, persist[i])) != NULL) {
+			if (p > w && p[-1] == '/' &&
+			    (p[n] == '/' || p[n] == '\0')) {
+				snprintf(path, sizeof(path), "%.*s",
+					 (int)(p - w + (ptrdiff_t)n), w);
+				r = mask_readonly(caps, path, bypass, nbypass,
+						  res);
+				if (r < 0)
+					return r;
+				break;
+			}
+			p += n;
+		}
+	}
+	/* Inside a .git directory: its hooks and config stay read-only. */
+	for (git = strstr(w, "/.git"); git; git = strstr(git + 1, "/.git")) {
+		if (git[5] != '/' && git[5] != '\0')
+			continue;
+		for (int k = 0; k < 2; k++) {
+			snprintf(path, sizeof(path), "%.*s/%s",
+				 (int)(git - w + 5), w, k ? "config" : "hooks");
+			r = mask_readonly(caps, path, bypass, nbypass, res);
+			if (r < 0)
+				return r;
+		}
+		break;
 	}
 	return 0;
 }
@@ -286,8 +375,12 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 
 		/* Scratch space (/tmp) holds nothing that runs later. */
 		if (!(g->access & NONO_ACCESS_WRITE) ||
-		    (g->flags & NONO_GRANT_FILE) ||
 		    g->origin == NONO_ORIGIN_SYSTEM)
+			continue;
+		r = plan_inside(caps, g->path, bypass, nbypass, res);
+		if (r < 0)
+			return r;
+		if (g->flags & NONO_GRANT_FILE)
 			continue;
 		r = plan_persist(caps, g->path, bypass, nbypass, res);
 		if (r < 0)

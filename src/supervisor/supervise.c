@@ -105,7 +105,7 @@ static int status_of(int ws)
 }
 
 int nono_supervise(const struct nono_exec_spec *spec, int *status,
-		   struct nono_exec_error *err)
+		   int *signo, struct nono_exec_error *err)
 {
 	struct launch_msg m;
 	sigset_t set, old;
@@ -115,6 +115,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status,
 	int ws = 0;
 
 	*status = 1;
+	*signo = 0;
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&set, forwarded[i]);
@@ -166,6 +167,8 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status,
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	*status = status_of(ws);
+	if (WIFSIGNALED(ws))
+		*signo = WTERMSIG(ws);
 	if (n == (ssize_t)sizeof(m)) {
 		m.step[sizeof(m.step) - 1] = '\0';
 		m.path[sizeof(m.path) - 1] = '\0';

@@ -31,10 +31,11 @@ struct nono_exec_error {
  * status: the exit code, or 128+N when the child died of signal N.
  * Returns 0 when the command ran, or a negative code with *@err filled when
  * it could not be started (*@status is then 126 or 127 for exec failures, 1
- * otherwise).
+ * otherwise).  *@signo is the signal that killed the child, 0 when it
+ * exited (so "exit 130" and death by SIGINT can be told apart).
  */
 int nono_supervise(const struct nono_exec_spec *spec, int *status,
-		   struct nono_exec_error *err);
+		   int *signo, struct nono_exec_error *err);
 
 /* Confines the calling process and execs the command.  Returns only on
  * failure, with *@err filled; the process must then exit. */

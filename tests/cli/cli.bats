@@ -1,0 +1,277 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Command line: errors, --dry-run, -s, --no-diagnostics, themes and
+# config.toml, the deprecated command blocklist, --allow-gpu.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+}
+
+teardown() {
+	nono_teardown
+}
+
+@test "cli: an unknown option is an error" {
+	run --separate-stderr nono run --allow-cwd --no-such-option -- sh -c 'echo RAN'
+	assert_nono_error "unknown option"
+	assert_contains "$stderr" "--no-such-option" stderr
+	refute_contains "$output" RAN stdout
+}
+
+@test "cli: an unknown command is an error" {
+	run --separate-stderr nono frobnicate
+	assert_nono_error "unknown command"
+}
+
+@test "cli: a missing command is an error" {
+	run --separate-stderr nono run --allow-cwd --
+	assert_nono_error "no command given"
+}
+
+@test "cli: --version and --help succeed" {
+	run --separate-stderr nono --version
+	assert_status 0
+	assert_contains "$output" nono stdout
+	run --separate-stderr nono run --help
+	assert_status 0
+	assert_contains "$output" "--allow" stdout
+}
+
+@test "cli: --dry-run prints the capabilities and runs nothing" {
+	mkdir ro
+	run --separate-stderr nono run -a "$TEST_DIR" -r "$TEST_DIR/ro" --dry-run -- \
+		touch "$TEST_DIR/made" arg2
+	assert_status 0
+	assert_contains "$output" "Capabilities that would be granted:" stdout
+	grep -qx "  \[rw\] $TEST_DIR" <<<"$output" || { show_run; false; }
+	grep -qx "  \[r-\] $TEST_DIR/ro" <<<"$output" || { show_run; false; }
+	grep -qx "  \[net\] allowed" <<<"$output" || { show_run; false; }
+	grep -qx "Would execute: touch $TEST_DIR/made arg2" <<<"$output" || { show_run; false; }
+	assert_missing "$TEST_DIR/made"
+	assert_missing "$TEST_DIR/arg2"
+
+	# control: without --dry-run the same command creates the file
+	run --separate-stderr nono run -s -a "$TEST_DIR" -r "$TEST_DIR/ro" -- touch "$TEST_DIR/made"
+	assert_status 0
+	[ -f "$TEST_DIR/made" ]
+}
+
+@test "cli: --dry-run shows a blocked network and the open ports" {
+	run --separate-stderr nono run --allow-cwd --block-net --open-port 4000 --dry-run -- true
+	assert_status 0
+	assert_contains "$output" "[net] blocked" stdout
+	assert_contains "$output" 4000 stdout
+	grep -qx "Would execute: true" <<<"$output" || { show_run; false; }
+}
+
+@test "cli: --dry-run -v adds the Landlock ABI and requested/enforced table" {
+	require_landlock
+	run --separate-stderr nono run --allow-cwd --dry-run -v -- true
+	assert_status 0
+	grep -q "Landlock ABI: $HOST_LANDLOCK_ABI" <<<"$output" || { show_run; false; }
+	grep -q "requested *enforced" <<<"$output" || { show_run; false; }
+
+	# control: without -v, neither
+	run --separate-stderr nono run --allow-cwd --dry-run -- true
+	assert_status 0
+	refute_contains "$output" "Landlock ABI:" stdout
+	refute_contains "$output" "enforced" stdout
+}
+
+@test "cli: --no-diagnostics hides the footer after a failure" {
+	require_landlock
+	run --separate-stderr nono run --allow-cwd -- sh -c 'exit 3'
+	assert_status 3
+	assert_contains "$stderr" "command exited with code 3" stderr
+
+	run --separate-stderr nono run --allow-cwd --no-diagnostics -- sh -c 'exit 3'
+	assert_status 3
+	refute_contains "$stderr" "command exited with code" stderr
+	assert_contains "$stderr" "nono sandbox:" "stderr (banner)"
+
+	# no footer after a success
+	run --separate-stderr nono run --allow-cwd -- true
+	assert_status 0
+	refute_contains "$stderr" "command exited with code" stderr
+}
+
+# --- themes: colours show only on a terminal, so script(1) provides one --
+
+# Prints the first 24-bit colour escape on the banner line, or "none".
+# Call require_cmd script first.
+banner_colour() { # NONO-ARGS...
+	local cmd="$TEST_DIR/tty.sh" out
+	printf '%q ' "$NONO" "$@" >"$cmd"
+	out=$(script -qec "sh $cmd" /dev/null </dev/null 2>&1)
+	grep -q " sandbox: " <<<"$out" || {
+		echo "no banner from: $*" >&2
+		printf '%s\n' "$out" >&2
+		return 1
+	}
+	grep " sandbox: " <<<"$out" | head -n1 |
+		grep -o $'\e\\[38;2;[0-9;]*m' | head -n1 | grep . || echo none
+}
+
+@test "cli: --theme, NONO_THEME and config.toml select the theme, in that order" {
+	require_landlock
+	require_cmd script
+	local mocha latte frappe c
+	mocha=$(banner_colour run --allow-cwd -- true)
+	latte=$(banner_colour --theme latte run --allow-cwd -- true)
+	[ "$mocha" != none ] && [ "$latte" != none ] && [ "$mocha" != "$latte" ] || {
+		echo "mocha=$mocha latte=$latte" >&2
+		false
+	}
+	# the flag also works after the command name
+	c=$(banner_colour run --theme latte --allow-cwd -- true)
+	[ "$c" = "$latte" ]
+
+	c=$(NONO_THEME=latte banner_colour run --allow-cwd -- true)
+	[ "$c" = "$latte" ] || { echo "NONO_THEME=latte gave $c" >&2; false; }
+
+	mkdir -p "$HOME/.config/nono"
+	printf '[ui]\ntheme = "frappe"\n' >"$HOME/.config/nono/config.toml"
+	frappe=$(banner_colour run --allow-cwd -- true)
+	[ "$frappe" != "$mocha" ] && [ "$frappe" != "$latte" ] || {
+		echo "config frappe gave $frappe" >&2
+		false
+	}
+	# precedence: flag > NONO_THEME > config
+	c=$(NONO_THEME=latte banner_colour run --allow-cwd -- true)
+	[ "$c" = "$latte" ] || { echo "NONO_THEME under config gave $c" >&2; false; }
+	c=$(NONO_THEME=latte banner_colour --theme mocha run --allow-cwd -- true)
+	[ "$c" = "$mocha" ] || { echo "--theme under NONO_THEME gave $c" >&2; false; }
+
+	# minimal has no colours
+	c=$(banner_colour --theme minimal run --allow-cwd -- true)
+	[ "$c" = none ] || { echo "minimal gave $c" >&2; false; }
+}
+
+@test "cli: an unknown theme warns and falls back to mocha" {
+	require_landlock
+	run --separate-stderr nono --theme no-such-theme run --allow-cwd -- echo RAN
+	assert_status 0
+	[ "$output" = RAN ] || { show_run; false; }
+	assert_contains "$stderr" "unknown theme" stderr
+
+	NONO_THEME=no-such-theme run --separate-stderr nono run --allow-cwd -- echo RAN
+	assert_status 0
+	assert_contains "$stderr" "unknown theme" stderr
+
+	# control: a known theme gives no warning
+	run --separate-stderr nono --theme latte run --allow-cwd -- echo RAN
+	assert_status 0
+	refute_contains "$stderr" "unknown theme" stderr
+
+	require_cmd script
+	local mocha c
+	mocha=$(banner_colour run --allow-cwd -- true)
+	c=$(banner_colour --theme no-such-theme run --allow-cwd -- true)
+	[ "$c" = "$mocha" ] || { echo "fallback gave $c, mocha is $mocha" >&2; false; }
+}
+
+@test "cli: an unparseable config.toml is an error" {
+	mkdir -p "$HOME/.config/nono"
+	printf '[ui\ntheme = \n' >"$HOME/.config/nono/config.toml"
+	run --separate-stderr nono run --allow-cwd -- sh -c 'echo RAN'
+	assert_nono_error "config:"
+	refute_contains "$output" RAN stdout
+}
+
+@test "cli: -c FILE reads that file; a missing one is an error" {
+	require_landlock
+	run --separate-stderr nono run -c "$TEST_DIR/missing.toml" --allow-cwd -- sh -c 'echo RAN'
+	assert_nono_error "config:"
+	refute_contains "$output" RAN stdout
+
+	printf '[ui]\ntheme = "frappe"\n' >"$TEST_DIR/good.toml"
+	run --separate-stderr nono run -c "$TEST_DIR/good.toml" --allow-cwd -- sh -c 'echo RAN'
+	assert_status 0
+	[ "$output" = RAN ] || { show_run; false; }
+
+	printf 'garbage[[\n' >"$TEST_DIR/bad.toml"
+	run --separate-stderr nono run -c "$TEST_DIR/bad.toml" --allow-cwd -- sh -c 'echo RAN'
+	assert_nono_error "config:"
+}
+
+# --- deprecated start-up command blocklist -------------------------------
+
+@test "cli: rm is blocked at start-up; the hint names --allow-command" {
+	require_landlock
+	echo keep >victim
+	run --separate-stderr nono run -a "$TEST_DIR" -- rm victim
+	assert_nono_error "command blocked"
+	grep -q '^hint: .*--allow-command' <<<"$stderr" || { show_run; false; }
+	assert_file_content victim keep
+}
+
+@test "cli: --allow-command rm runs it, with a deprecation warning" {
+	require_landlock
+	echo keep >victim
+	run --separate-stderr nono run -a "$TEST_DIR" --allow-command rm -- rm victim
+	assert_status 0
+	assert_contains "$stderr" deprecated stderr
+	assert_missing victim
+}
+
+@test "cli: --block-command blocks another command" {
+	require_landlock
+	touch listed-file
+	run --separate-stderr nono run --allow-cwd --block-command ls -- ls
+	assert_nono_error "command blocked"
+	refute_contains "$output" listed-file stdout
+
+	# control
+	run --separate-stderr nono run --allow-cwd -- ls
+	assert_status 0
+	assert_contains "$output" listed-file stdout
+}
+
+@test "cli: --allow-gpu runs where devices are absent" {
+	require_landlock
+	run --separate-stderr nono run -s --allow-cwd --allow-gpu -- echo RAN
+	assert_status 0
+	[ "$output" = RAN ] || { show_run; false; }
+}
+
+# --- diagnostics (each of these exposes a bug, see the report) -----------
+
+@test "cli: the footer tells an exit code above 128 from a signal" {
+	require_landlock
+	# control: a real signal is reported as such
+	run --separate-stderr nono run --allow-cwd -- sh -c 'kill -INT $$'
+	assert_status 130
+	assert_contains "$stderr" "killed by signal 2" stderr
+
+	run --separate-stderr nono run --allow-cwd -- sh -c 'exit 130'
+	assert_status 130
+	refute_contains "$stderr" "killed by signal" stderr
+	assert_contains "$stderr" "command exited with code 130" stderr
+}
+
+@test "cli: the footer does not blame the sandbox for the command's own executable" {
+	require_landlock
+	run --separate-stderr nono run --allow-cwd -- /bin/false
+	assert_status 1
+	assert_contains "$stderr" "command exited with code 1" stderr
+	refute_contains "$stderr" "--allow-file /usr/bin/false" stderr
+	refute_contains "$stderr" "--allow-file /bin/false" stderr
+}
+
+@test "cli: a non-executable file in a granted directory is not blamed on the sandbox" {
+	require_landlock
+	printf '#!/bin/sh\necho RAN\n' >script.sh
+	chmod 644 script.sh
+	run --separate-stderr nono run -a "$TEST_DIR" -- ./script.sh
+	assert_status 126
+	assert_contains "$stderr" "Permission denied" stderr
+	# the directory is granted read-write: telling the user to grant it
+	# with --read sends them the wrong way
+	refute_contains "$stderr" "grant the directory that holds it" stderr
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Filesystem grants: --allow, --read, --write and the file variants.
+# Every denial has a granted control doing the same thing successfully.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	mkdir work dir other
+	echo DIR-DATA >dir/f
+	echo OTHER-SECRET >other/secret
+	cd work || return 1
+}
+
+teardown() {
+	nono_teardown
+}
+
+@test "fs: nothing outside the grants is readable, even where Unix modes allow it" {
+	run --separate-stderr nono run -s --allow-cwd -- cat "$TEST_DIR/other/secret"
+	assert_status 1
+	assert_contains "$stderr" "Permission denied" stderr
+	refute_contains "$output" OTHER-SECRET stdout
+
+	# control: the same read with a grant
+	run --separate-stderr nono run -s --allow-cwd -r "$TEST_DIR/other" -- \
+		cat "$TEST_DIR/other/secret"
+	assert_status 0
+	[ "$output" = OTHER-SECRET ] || { show_run; false; }
+}
+
+@test "fs: --allow grants read and write on a directory tree" {
+	mkdir -p "$TEST_DIR/dir/deep/er"
+	run --separate-stderr nono run -s --allow-cwd -a "$TEST_DIR/dir" -- sh -c \
+		"cat $TEST_DIR/dir/f && echo new >$TEST_DIR/dir/deep/er/g &&
+		 rm $TEST_DIR/dir/f && echo other >$TEST_DIR/other/g"
+	assert_status 2
+	assert_contains "$output" DIR-DATA stdout
+	assert_file_content "$TEST_DIR/dir/deep/er/g" new
+	assert_missing "$TEST_DIR/dir/f"
+	# the sibling directory stays out of reach
+	assert_contains "$stderr" "$TEST_DIR/other/g: Permission denied" stderr
+	assert_missing "$TEST_DIR/other/g"
+}
+
+@test "fs: -a is --allow" {
+	run --separate-stderr nono run -s --allow-cwd -a "$TEST_DIR/dir" -- sh -c \
+		"echo x >$TEST_DIR/dir/g"
+	assert_status 0
+	assert_file_content "$TEST_DIR/dir/g" x
+}
+
+@test "fs: --read grants reading only" {
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_DIR/dir" -- sh -c \
+		"cat $TEST_DIR/dir/f; echo evil >>$TEST_DIR/dir/f; echo new >$TEST_DIR/dir/g; rm -f $TEST_DIR/dir/f"
+	assert_status 1
+	assert_contains "$output" DIR-DATA stdout
+	assert_contains "$stderr" "Permission denied" stderr
+	assert_file_content "$TEST_DIR/dir/f" DIR-DATA
+	assert_missing "$TEST_DIR/dir/g"
+
+	# control: -r is the short form and reads the same
+	run --separate-stderr nono run -s --allow-cwd -r "$TEST_DIR/dir" -- cat "$TEST_DIR/dir/f"
+	assert_status 0
+	[ "$output" = DIR-DATA ] || { show_run; false; }
+}
+
+@test "fs: --write grants writing only" {
+	run --separate-stderr nono run -s --allow-cwd --write "$TEST_DIR/dir" -- sh -c \
+		"echo new >$TEST_DIR/dir/g && echo WROTE; cat $TEST_DIR/dir/f"
+	assert_status 1
+	assert_contains "$output" WROTE stdout
+	refute_contains "$output" DIR-DATA stdout
+	assert_contains "$stderr" "$TEST_DIR/dir/f: Permission denied" stderr
+	assert_file_content "$TEST_DIR/dir/g" new
+
+	run --separate-stderr nono run -s --allow-cwd -w "$TEST_DIR/dir" -- ls "$TEST_DIR/dir"
+	assert_status 2
+	refute_contains "$output" g stdout
+	assert_contains "$stderr" "Permission denied" stderr
+}
+
+@test "fs: --allow-file grants one file, not its siblings or its directory" {
+	echo SIBLING >"$TEST_DIR/dir/sibling"
+	run --separate-stderr nono run -s --allow-cwd --allow-file "$TEST_DIR/dir/f" -- sh -c \
+		"cat $TEST_DIR/dir/f; echo more >>$TEST_DIR/dir/f; cat $TEST_DIR/dir/sibling; echo new >$TEST_DIR/dir/g"
+	assert_status 2
+	assert_contains "$output" DIR-DATA stdout
+	refute_contains "$output" SIBLING stdout
+	assert_contains "$stderr" "$TEST_DIR/dir/sibling: Permission denied" stderr
+	assert_file_content "$TEST_DIR/dir/f" "DIR-DATA
+more"
+	assert_missing "$TEST_DIR/dir/g"
+}
+
+@test "fs: --read-file grants reading one file" {
+	run --separate-stderr nono run -s --allow-cwd --read-file "$TEST_DIR/dir/f" -- sh -c \
+		"cat $TEST_DIR/dir/f; echo evil >>$TEST_DIR/dir/f"
+	assert_status 2
+	assert_contains "$output" DIR-DATA stdout
+	assert_contains "$stderr" "Permission denied" stderr
+	assert_file_content "$TEST_DIR/dir/f" DIR-DATA
+}
+
+@test "fs: --write-file grants writing one file" {
+	run --separate-stderr nono run -s --allow-cwd --write-file "$TEST_DIR/dir/f" -- sh -c \
+		"echo more >>$TEST_DIR/dir/f && echo WROTE; cat $TEST_DIR/dir/f"
+	assert_status 1
+	assert_contains "$output" WROTE stdout
+	refute_contains "$output" DIR-DATA stdout
+	assert_contains "$stderr" "Permission denied" stderr
+	assert_file_content "$TEST_DIR/dir/f" "DIR-DATA
+more"
+}
+
+@test "fs: --allow on a regular file is an error with a hint" {
+	run --separate-stderr nono run --allow-cwd --allow "$TEST_DIR/dir/f" -- sh -c 'echo RAN'
+	assert_nono_error "not a directory"
+	grep -q '^hint: .*--allow-file' <<<"$stderr" || { show_run; false; }
+	refute_contains "$output" RAN stdout
+}
+
+@test "fs: --read-file on a directory is an error" {
+	run --separate-stderr nono run --allow-cwd --read-file "$TEST_DIR/dir" -- sh -c 'echo RAN'
+	assert_nono_error "is a directory"
+	refute_contains "$output" RAN stdout
+}
+
+@test "fs: a grant that does not exist warns and still runs" {
+	local flag
+	for flag in --allow --read --write; do
+		run --separate-stderr nono run --allow-cwd "$flag" "$TEST_DIR/nonexistent" -- sh -c 'echo RAN'
+		assert_status 0
+		assert_contains "$stderr" "$TEST_DIR/nonexistent: path does not exist" stderr
+		[ "$output" = RAN ] || { show_run; false; }
+	done
+	for flag in --allow-file --read-file --write-file; do
+		run --separate-stderr nono run --allow-cwd "$flag" "$TEST_DIR/nonexistent" -- sh -c 'echo RAN'
+		assert_status 0
+		assert_contains "$stderr" "$TEST_DIR/nonexistent: file does not exist" stderr
+		[ "$output" = RAN ] || { show_run; false; }
+	done
+	# nothing was granted: the path cannot be created
+	run --separate-stderr nono run -s --allow-cwd --allow "$TEST_DIR/nonexistent" -- \
+		mkdir "$TEST_DIR/nonexistent"
+	assert_status 1
+	assert_missing "$TEST_DIR/nonexistent"
+}
+
+@test "fs: relative grant paths are resolved" {
+	cd "$TEST_DIR"
+	run --separate-stderr nono run -s --allow-cwd -a ./work/../dir -- sh -c \
+		"echo x >$TEST_DIR/dir/g"
+	assert_status 0
+	assert_file_content "$TEST_DIR/dir/g" x
+}
+
+@test "fs: a symlink grant grants its target" {
+	ln -s "$TEST_DIR/dir" "$TEST_DIR/link"
+	run --separate-stderr nono run --allow-cwd -a "$TEST_DIR/link" --dry-run -- true
+	assert_status 0
+	assert_contains "$output" "[rw] $TEST_DIR/dir" stdout
+
+	run --separate-stderr nono run -s --allow-cwd -a "$TEST_DIR/link" -- sh -c \
+		"echo x >$TEST_DIR/dir/g"
+	assert_status 0
+	assert_file_content "$TEST_DIR/dir/g" x
+}
+
+@test "fs: a symlink inside a grant does not reach outside it" {
+	ln -s "$TEST_DIR/other" "$TEST_DIR/dir/escape"
+	run --separate-stderr nono run -s --allow-cwd -a "$TEST_DIR/dir" -- sh -c \
+		"cat $TEST_DIR/dir/escape/secret; echo evil >$TEST_DIR/dir/escape/planted"
+	assert_status 2
+	refute_contains "$output" OTHER-SECRET stdout
+	assert_contains "$stderr" "Permission denied" stderr
+	assert_missing "$TEST_DIR/other/planted"
+
+	# control: with the target granted too, the symlink works
+	run --separate-stderr nono run -s --allow-cwd -a "$TEST_DIR/dir" -r "$TEST_DIR/other" -- \
+		cat "$TEST_DIR/dir/escape/secret"
+	assert_status 0
+	[ "$output" = OTHER-SECRET ] || { show_run; false; }
+}
+
+@test "fs: system directories are readable but not writable" {
+	local victim="/usr/nono-cli-test-$$-$BATS_TEST_NUMBER"
+	run --separate-stderr nono run -s --allow-cwd -- sh -c \
+		"cat /etc/passwd >/dev/null && echo READ; echo x >$victim"
+	[ -e "$victim" ] && rm -f "$victim" && {
+		echo "sandboxed command created $victim" >&2
+		false
+	}
+	assert_status 2
+	assert_contains "$output" READ stdout
+	assert_missing "$victim"
+}
+
+@test "fs: NONO_ALLOW grants like --allow; a --allow flag replaces it entirely" {
+	mkdir "$TEST_DIR/a" "$TEST_DIR/b" "$TEST_DIR/c"
+	NONO_ALLOW="$TEST_DIR/a,$TEST_DIR/b" run --separate-stderr nono run -s --allow-cwd -- sh -c \
+		"echo 1 >$TEST_DIR/a/f && echo 2 >$TEST_DIR/b/f && echo 3 >$TEST_DIR/c/f"
+	assert_status 2
+	assert_file_content "$TEST_DIR/a/f" 1
+	assert_file_content "$TEST_DIR/b/f" 2
+	assert_missing "$TEST_DIR/c/f"
+	rm "$TEST_DIR/a/f" "$TEST_DIR/b/f"
+
+	NONO_ALLOW="$TEST_DIR/a,$TEST_DIR/b" run --separate-stderr nono run -s --allow-cwd \
+		--allow "$TEST_DIR/c" -- sh -c \
+		"echo 3 >$TEST_DIR/c/f; echo 1 >$TEST_DIR/a/f; echo 2 >$TEST_DIR/b/f"
+	assert_status 2
+	assert_file_content "$TEST_DIR/c/f" 3
+	assert_missing "$TEST_DIR/a/f"
+	assert_missing "$TEST_DIR/b/f"
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Network: default allowed, --block-net, --open-port, AF_UNIX grants and the
+# NONO_BLOCK_NET / NONO_ALLOW_NET variables.  Servers run on loopback only.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+}
+
+teardown() {
+	nono_teardown
+}
+
+@test "net: the network is allowed by default" {
+	start_http_server
+	run --separate-stderr nono run -s --allow-cwd -- "$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 0
+	[ "$output" = NONO-HTTP-OK ] || { show_run; false; }
+}
+
+@test "net: --block-net refuses a TCP connection with EACCES" {
+	start_http_server
+	run --separate-stderr nono run -s --allow-cwd --block-net -- "$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 3
+	assert_contains "$output" "ERR 13 Permission denied" stdout
+	refute_contains "$output" NONO-HTTP-OK stdout
+}
+
+@test "net: --open-port P allows 127.0.0.1:P under --block-net, and only P" {
+	start_http_server
+	run --separate-stderr nono run -s --allow-cwd --block-net --open-port "$HTTP_PORT" -- \
+		"$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 0
+	[ "$output" = NONO-HTTP-OK ] || { show_run; false; }
+
+	run --separate-stderr nono run -s --allow-cwd --block-net --open-port "$((HTTP_PORT + 1))" -- \
+		"$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 3
+	assert_contains "$output" "ERR 13 Permission denied" stdout
+}
+
+@test "net: --open-port rejects invalid ports" {
+	local p
+	for p in 0 70000 abc 8080x -1; do
+		run --separate-stderr nono run --allow-cwd --block-net --open-port "$p" -- sh -c 'echo RAN'
+		assert_nono_error "invalid port"
+		refute_contains "$output" RAN stdout
+	done
+}
+
+@test "net: --block-net refuses UDP sockets" {
+	local udp='
+import socket, sys
+try:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.sendto(b"ping", s.getsockname())
+    print(s.recv(4).decode())
+except OSError as e:
+    print("ERR", e.errno, e.strerror)
+    sys.exit(3)
+'
+	run --separate-stderr nono run -s --allow-cwd -- "$PY" -c "$udp"
+	assert_status 0
+	[ "$output" = ping ] || { show_run; false; }
+
+	run --separate-stderr nono run -s --allow-cwd --block-net -- "$PY" -c "$udp"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+}
+
+@test "net: --block-net refuses netlink sockets" {
+	run --separate-stderr nono run -s --allow-cwd -- "$PY" -c "$SOCK_OPEN" AF_NETLINK SOCK_RAW 0
+	assert_status 0
+	[ "$output" = OPEN ] || { show_run; false; }
+
+	run --separate-stderr nono run -s --allow-cwd --block-net -- "$PY" -c "$SOCK_OPEN" AF_NETLINK SOCK_RAW 0
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+}
+
+# Without privilege these fail with EPERM (1) anyway; nono's refusal is
+# EACCES (13), so the errno tells them apart.  As root, the unsandboxed
+# control shows they would succeed.
+@test "net: --block-net refuses raw ICMP and packet sockets with EACCES" {
+	local s
+	for s in "AF_INET SOCK_RAW 1" "AF_PACKET SOCK_RAW 0"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr nono run -s --allow-cwd --block-net -- "$PY" -c "$SOCK_OPEN" $s
+		assert_status 3
+		assert_contains "$output" "ERR 13" "stdout ($s)"
+		if [ "$(id -u)" = 0 ]; then
+			# shellcheck disable=SC2086
+			run --separate-stderr nono run -s --allow-cwd -- "$PY" -c "$SOCK_OPEN" $s
+			assert_status 0
+			[ "$output" = OPEN ] || { show_run; false; }
+		fi
+	done
+}
+
+@test "net: --block-net refuses AF_UNIX connect; --allow-unix-socket lifts it" {
+	mkdir sock
+	start_unix_server "$TEST_DIR/sock/s"
+
+	run --separate-stderr nono run -s --allow-cwd -- "$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+	assert_status 0
+	[ "$output" = PONG ] || { show_run; false; }
+
+	run --separate-stderr nono run -s --allow-cwd --block-net -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	# a plain file grant does not grant the socket under --block-net
+	run --separate-stderr nono run -s --allow-cwd --block-net --allow-file "$TEST_DIR/sock/s" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	run --separate-stderr nono run -s --allow-cwd --block-net --allow-unix-socket "$TEST_DIR/sock/s" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+	assert_status 0
+	[ "$output" = PONG ] || { show_run; false; }
+
+	local f
+	for f in --allow-unix-socket-dir --allow-unix-socket-subtree; do
+		run --separate-stderr nono run -s --allow-cwd --block-net "$f" "$TEST_DIR/sock" -- \
+			"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+		assert_status 0
+		[ "$output" = PONG ] || { echo "with $f" >&2; show_run; false; }
+	done
+}
+
+@test "net: --block-net refuses AF_UNIX bind; the -bind grants lift it" {
+	mkdir sock
+	run --separate-stderr nono run -s --allow-cwd --block-net -a "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_BIND" "$TEST_DIR/sock/b"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+	assert_missing "$TEST_DIR/sock/b"
+
+	# a connect-only grant does not allow bind
+	run --separate-stderr nono run -s --allow-cwd --block-net --allow-unix-socket-dir "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_BIND" "$TEST_DIR/sock/b"
+	assert_status 3
+	assert_missing "$TEST_DIR/sock/b"
+
+	run --separate-stderr nono run -s --allow-cwd --block-net --allow-unix-socket-bind "$TEST_DIR/sock/b" -- \
+		"$PY" -c "$UNIX_BIND" "$TEST_DIR/sock/b"
+	assert_status 0
+	[ "$output" = BOUND ] || { show_run; false; }
+	rm -f "$TEST_DIR/sock/b"
+
+	run --separate-stderr nono run -s --allow-cwd --block-net --allow-unix-socket-dir-bind "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_BIND" "$TEST_DIR/sock/c"
+	assert_status 0
+	[ "$output" = BOUND ] || { show_run; false; }
+}
+
+@test "net: NONO_BLOCK_NET accepts true/yes/1 and false/no/0" {
+	local v
+	for v in true yes 1 TRUE; do
+		NONO_BLOCK_NET=$v run --separate-stderr nono run --allow-cwd --dry-run -- true
+		assert_status 0
+		assert_contains "$output" "[net] blocked" "stdout (NONO_BLOCK_NET=$v)"
+	done
+	for v in false no 0; do
+		NONO_BLOCK_NET=$v run --separate-stderr nono run --allow-cwd --dry-run -- true
+		assert_status 0
+		assert_contains "$output" "[net] allowed" "stdout (NONO_BLOCK_NET=$v)"
+	done
+}
+
+@test "net: NONO_BLOCK_NET=true really blocks" {
+	start_http_server
+	NONO_BLOCK_NET=true run --separate-stderr nono run -s --allow-cwd -- "$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	NONO_BLOCK_NET=false run --separate-stderr nono run -s --allow-cwd -- "$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 0
+	[ "$output" = NONO-HTTP-OK ] || { show_run; false; }
+}
+
+@test "net: NONO_BLOCK_NET=maybe is an error" {
+	NONO_BLOCK_NET=maybe run --separate-stderr nono run --allow-cwd -- sh -c 'echo RAN'
+	assert_nono_error "invalid boolean"
+	refute_contains "$output" RAN stdout
+}
+
+@test "net: allow-net and block-net together are an error, from env or flags" {
+	NONO_ALLOW_NET=true NONO_BLOCK_NET=true run --separate-stderr \
+		nono run --allow-cwd -- sh -c 'echo RAN'
+	assert_nono_error NONO_BLOCK_NET
+	refute_contains "$output" RAN stdout
+
+	run --separate-stderr nono run --allow-cwd --allow-net --block-net -- sh -c 'echo RAN'
+	assert_nono_error "--block-net"
+	refute_contains "$output" RAN stdout
+}
+
+@test "net: a network flag takes precedence over the opposite variable" {
+	start_http_server
+	NONO_ALLOW_NET=true run --separate-stderr nono run -s --allow-cwd --block-net -- \
+		"$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	NONO_BLOCK_NET=true run --separate-stderr nono run -s --allow-cwd --allow-net -- \
+		"$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 0
+	[ "$output" = NONO-HTTP-OK ] || { show_run; false; }
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Protected paths (credentials, shell files, ~/.nono) and persistence files
+# (.git/hooks, .git/config, .envrc, .vscode, .idea), and
+# --bypass-protection.  Hiding needs a private mount namespace.
+#
+# As root, a masked file may still be opened (it is an empty mode-0 stand-in),
+# so every test asserts that the secret CONTENT never shows, not just codes.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	mkdir -p "$HOME/.ssh" "$HOME/.aws"
+	echo SSH-SECRET-KEY >"$HOME/.ssh/id_rsa"
+	chmod 600 "$HOME/.ssh/id_rsa"
+	echo AWS-SECRET >"$HOME/.aws/credentials"
+	echo NETRC-SECRET >"$HOME/.netrc"
+	echo HISTORY-SECRET >"$HOME/.bash_history"
+	echo BASHRC-ORIGINAL >"$HOME/.bashrc"
+	echo PUBLIC-NOTES >"$HOME/notes.txt"
+	mkdir "$TEST_DIR/work"
+	cd "$TEST_DIR/work" || return 1
+}
+
+teardown() {
+	nono_teardown
+}
+
+@test "protect: --allow \$HOME hides credentials, history and shell files" {
+	require_userns
+	cd "$HOME"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		for f in .ssh/id_rsa .aws/credentials .netrc .bash_history .bashrc notes.txt; do
+			cat "$HOME/$f"
+		done
+		ls -a "$HOME/.ssh"'
+	local secret
+	for secret in SSH-SECRET-KEY AWS-SECRET NETRC-SECRET HISTORY-SECRET BASHRC-ORIGINAL; do
+		refute_contains "$output" "$secret" stdout
+	done
+	refute_contains "$output" id_rsa "stdout (listing of ~/.ssh)"
+	# control: a sibling file in the same granted home is readable
+	assert_contains "$output" PUBLIC-NOTES stdout
+}
+
+@test "protect: --allow \$HOME cannot overwrite shell start-up files" {
+	require_userns
+	cd "$HOME"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		echo evil >>"$HOME/.bashrc"; echo evil >"$HOME/.ssh/authorized_keys"
+		echo changed >"$HOME/notes.txt"'
+	assert_file_content "$HOME/.bashrc" BASHRC-ORIGINAL
+	assert_missing "$HOME/.ssh/authorized_keys"
+	# control: an ordinary file in the same grant was written
+	assert_file_content "$HOME/notes.txt" changed
+}
+
+@test "protect: the footer names the protected path and the bypass" {
+	require_userns
+	cd "$HOME"
+	run --separate-stderr nono run --allow "$HOME" -- cat "$HOME/.ssh/id_rsa"
+	[ "$status" -ne 0 ] || { show_run; false; }
+	refute_contains "$output" SSH-SECRET-KEY stdout
+	assert_contains "$stderr" "--bypass-protection $HOME/.ssh" stderr
+}
+
+@test "protect: ~/.nono is unreachable even with --allow \$HOME" {
+	require_userns
+	cd "$HOME"
+	mkdir -p "$HOME/.nono"
+	echo NONO-STATE >"$HOME/.nono/state"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		cat "$HOME/.nono/state"
+		echo evil >"$HOME/.nono/state"; echo evil >"$HOME/.nono/planted"
+		mkdir "$HOME/.nono/dir"; echo ok >"$HOME/notes.txt"'
+	refute_contains "$output" NONO-STATE stdout
+	assert_file_content "$HOME/.nono/state" NONO-STATE
+	assert_missing "$HOME/.nono/planted"
+	assert_missing "$HOME/.nono/dir"
+	assert_file_content "$HOME/notes.txt" ok
+}
+
+@test "protect: a ~/.nono that does not exist yet cannot be created by the child" {
+	require_userns
+	cd "$HOME"
+	rm -rf "$HOME/.nono"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		mkdir -p "$HOME/.nono/audit"; echo evil >"$HOME/.nono/planted"
+		echo ok >"$HOME/notes.txt"'
+	assert_file_content "$HOME/notes.txt" ok
+	assert_missing "$HOME/.nono/planted"
+	assert_missing "$HOME/.nono/audit"
+}
+
+@test "protect: --read on a protected path needs --bypass-protection" {
+	run --separate-stderr nono run --allow-cwd --read "$HOME/.ssh" -- cat "$HOME/.ssh/id_rsa"
+	assert_nono_error "protected path"
+	grep -q '^hint: .*--bypass-protection' <<<"$stderr" || { show_run; false; }
+	refute_contains "$output" SSH-SECRET-KEY stdout
+
+	run --separate-stderr nono run --allow-cwd --read-file "$HOME/.netrc" -- cat "$HOME/.netrc"
+	assert_nono_error "protected path"
+	refute_contains "$output" NETRC-SECRET stdout
+}
+
+@test "protect: --bypass-protection plus a grant makes it readable, with a warning" {
+	run --separate-stderr nono run --allow-cwd --bypass-protection "$HOME/.ssh" \
+		--read "$HOME/.ssh" -- cat "$HOME/.ssh/id_rsa"
+	assert_status 0
+	[ "$output" = SSH-SECRET-KEY ] || { show_run; false; }
+	assert_contains "$stderr" "protection bypassed" stderr
+	assert_contains "$stderr" "$HOME/.ssh" stderr
+
+	# the grant is still read-only
+	run --separate-stderr nono run -s --no-diagnostics --allow-cwd --bypass-protection "$HOME/.ssh" \
+		--read "$HOME/.ssh" -- sh -c 'echo evil >"$HOME/.ssh/authorized_keys"'
+	assert_status 2
+	assert_missing "$HOME/.ssh/authorized_keys"
+}
+
+@test "protect: bypassing one path leaves the others hidden" {
+	require_userns
+	cd "$HOME"
+	run --separate-stderr nono run --no-diagnostics --bypass-protection "$HOME/.ssh" \
+		--allow "$HOME" -- sh -c 'cat "$HOME/.ssh/id_rsa" "$HOME/.aws/credentials" "$HOME/.netrc"'
+	assert_contains "$output" SSH-SECRET-KEY stdout
+	refute_contains "$output" AWS-SECRET stdout
+	refute_contains "$output" NETRC-SECRET stdout
+	assert_contains "$stderr" "protection bypassed" stderr
+}
+
+@test "protect: --bypass-protection without a matching grant is an error" {
+	run --separate-stderr nono run --allow-cwd --bypass-protection "$HOME/.ssh" -- \
+		cat "$HOME/.ssh/id_rsa"
+	assert_nono_error "no matching grant"
+	refute_contains "$output" SSH-SECRET-KEY stdout
+
+	# a grant of something else does not match either
+	run --separate-stderr nono run --allow-cwd --bypass-protection "$HOME/.ssh" \
+		--read "$HOME/.aws" -- cat "$HOME/.ssh/id_rsa"
+	assert_nono_error "no matching grant"
+	refute_contains "$output" SSH-SECRET-KEY stdout
+}
+
+@test "protect: --bypass-protection of an ordinary path is an error" {
+	run --separate-stderr nono run --allow-cwd --bypass-protection "$HOME/notes.txt" \
+		--read-file "$HOME/notes.txt" -- cat "$HOME/notes.txt"
+	assert_nono_error "not a protected path"
+	refute_contains "$output" PUBLIC-NOTES stdout
+}
+
+# --- persistence files in a writable project ----------------------------
+
+make_project() {
+	PROJ="$TEST_DIR/proj"
+	mkdir -p "$PROJ/.git/hooks" "$PROJ/.git/objects" "$PROJ/.vscode" "$PROJ/.idea"
+	echo HOOK-ORIGINAL >"$PROJ/.git/hooks/pre-commit"
+	echo CONFIG-ORIGINAL >"$PROJ/.git/config"
+	echo ENVRC-ORIGINAL >"$PROJ/.envrc"
+	echo VSCODE-ORIGINAL >"$PROJ/.vscode/settings.json"
+	echo IDEA-ORIGINAL >"$PROJ/.idea/workspace.xml"
+}
+
+# Tries each write in a sandboxed shell and prints NAME:ok or NAME:refused.
+TRY_WRITES='
+try() { n=$1; shift; if ( eval "$*" ) 2>/dev/null; then echo "$n:ok"; else echo "$n:refused"; fi; }
+try hook  "echo evil >.git/hooks/pre-commit"
+try config "echo evil >>.git/config"
+try mvgit "mv .git .git2"
+try envrc "echo evil >>.envrc"
+try vscode "echo evil >.vscode/settings.json"
+try idea "echo evil >.idea/workspace.xml"
+try normal "echo fine >normal.txt"
+try objects "echo blob >.git/objects/x"
+'
+
+@test "protect: persistence files in a writable project are read-only" {
+	require_userns
+	make_project
+	cd "$PROJ"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$PROJ" -- sh -c "$TRY_WRITES"
+	assert_status 0
+	local n
+	for n in hook config mvgit envrc vscode idea; do
+		assert_contains "$output" "$n:refused" stdout
+	done
+	# controls: ordinary files and git objects are writable
+	assert_contains "$output" "normal:ok" stdout
+	assert_contains "$output" "objects:ok" stdout
+	assert_file_content normal.txt fine
+	assert_file_content .git/objects/x blob
+	# and nothing changed on the host
+	assert_file_content .git/hooks/pre-commit HOOK-ORIGINAL
+	assert_file_content .git/config CONFIG-ORIGINAL
+	assert_file_content .envrc ENVRC-ORIGINAL
+	assert_file_content .vscode/settings.json VSCODE-ORIGINAL
+	assert_file_content .idea/workspace.xml IDEA-ORIGINAL
+	assert_missing .git2
+}
+
+@test "protect: --bypass-protection .git/hooks lifts that one only" {
+	require_userns
+	make_project
+	cd "$PROJ"
+	run --separate-stderr nono run --no-diagnostics --allow "$PROJ" \
+		--bypass-protection "$PROJ/.git/hooks" -- sh -c "$TRY_WRITES"
+	assert_status 0
+	assert_contains "$output" "hook:ok" stdout
+	assert_contains "$stderr" "protection bypassed" stderr
+	assert_file_content .git/hooks/pre-commit evil
+	local n
+	for n in config mvgit envrc vscode idea; do
+		assert_contains "$output" "$n:refused" stdout
+	done
+	assert_file_content .git/config CONFIG-ORIGINAL
+}
+
+# A grant naming .git itself keeps its hooks and config read-only.
+@test "protect: granting .git directly does not make hooks writable without a bypass" {
+	require_userns
+	make_project
+	cd "$PROJ"
+	run --separate-stderr nono run -s --no-diagnostics --allow-cwd --allow "$PROJ/.git" -- \
+		sh -c 'echo evil >.git/hooks/pre-commit; echo blob >.git/objects/y'
+	if [ "$status" -eq 0 ]; then
+		# it ran: the grant itself worked ...
+		assert_file_content .git/objects/y blob
+	else
+		# ... or nono refused the grant, as it does for credentials
+		assert_nono_error "protected path"
+	fi
+	assert_file_content .git/hooks/pre-commit HOOK-ORIGINAL
+}

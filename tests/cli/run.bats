@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# nono run / nono wrap: the current directory, exit codes, signals, the
+# process tree and the child's environment.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+}
+
+teardown() {
+	nono_teardown
+}
+
+@test "run: an ungranted current directory is an error; --allow-cwd runs" {
+	run --separate-stderr nono run -- sh -c 'echo RAN'
+	assert_nono_error "the current directory $TEST_DIR"
+	assert_contains "$stderr" "is not granted" stderr
+	refute_contains "$output" RAN stdout
+
+	run --separate-stderr nono run --allow-cwd -- sh -c 'echo RAN'
+	assert_status 0
+	[ "$output" = RAN ] || { show_run; false; }
+}
+
+@test "run: a current directory inside a grant needs no --allow-cwd" {
+	mkdir sub
+	cd sub
+	run --separate-stderr nono run -a "$TEST_DIR" -- sh -c 'echo RAN'
+	assert_status 0
+	[ "$output" = RAN ] || { show_run; false; }
+}
+
+@test "run: --allow-cwd shares the current directory read-only" {
+	echo CWD-DATA >data
+	run --separate-stderr nono run --allow-cwd -- sh -c \
+		'cat data; echo evil >data; echo new >new'
+	assert_status 2
+	assert_contains "$output" CWD-DATA stdout
+	assert_contains "$stderr" "Permission denied" stderr
+	assert_file_content data CWD-DATA
+	assert_missing new
+
+	# control: --allow . makes the same writes succeed
+	run --separate-stderr nono run --allow . -- sh -c 'echo ok >data; echo new >new'
+	assert_status 0
+	assert_file_content data ok
+	assert_file_content new new
+}
+
+@test "run: banner on stderr, command output alone on stdout; -s silences it" {
+	run --separate-stderr nono run --allow-cwd -- echo hello
+	assert_status 0
+	[ "$output" = hello ] || { show_run; false; }
+	assert_contains "$stderr" "nono sandbox:" stderr
+
+	run --separate-stderr nono run -s --allow-cwd -- echo hello
+	assert_status 0
+	[ "$output" = hello ] || { show_run; false; }
+	[ -z "$stderr" ] || { show_run; false; }
+
+	run --separate-stderr nono -s run --allow-cwd -- echo hello
+	assert_status 0
+	[ -z "$stderr" ] || { show_run; false; }
+}
+
+@test "run: the command's exit code is nono's exit code" {
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'exit 7'
+	assert_status 7
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'exit 0'
+	assert_status 0
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'exit 255'
+	assert_status 255
+}
+
+@test "run: a command killed by signal N exits 128+N" {
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'kill -TERM $$'
+	assert_status 143
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'kill -KILL $$'
+	assert_status 137
+}
+
+@test "run: command not found exits 127" {
+	run -127 --separate-stderr nono run --allow-cwd -- nono-no-such-command-xyz
+	assert_status 127
+	assert_contains "$stderr" "command not found" stderr
+}
+
+@test "run: a file without execute permission exits 126" {
+	printf '#!/bin/sh\necho RAN\n' >script.sh
+	chmod 644 script.sh
+	run --separate-stderr nono run -a "$TEST_DIR" -- ./script.sh
+	assert_status 126
+	refute_contains "$output" RAN stdout
+
+	# control: the same file, executable, runs
+	chmod 755 script.sh
+	run --separate-stderr nono run -a "$TEST_DIR" -- ./script.sh
+	assert_status 0
+	[ "$output" = RAN ] || { show_run; false; }
+}
+
+# Starts nono in the background with a command that traps SIG, then signals
+# nono itself (not the command).
+signal_nono() { # SIG CODE
+	rm -f ready
+	"$NONO" run -s -a "$TEST_DIR" -- sh -c \
+		"trap 'kill \$! 2>/dev/null; exit $2' $1; sleep 30 & touch ready; wait" \
+		>out 2>err </dev/null 3>&- &
+	local pid=$!
+	BG_PIDS+=("$pid")
+	wait_for_file ready 50
+	kill "-$1" "$pid"
+	wait_bounded "$pid" 10
+}
+
+@test "run: SIGTERM to nono reaches the command; its exit status comes back" {
+	signal_nono TERM 42
+	[ "$WAIT_STATUS" -eq 42 ] || {
+		echo "exit status $WAIT_STATUS, expected 42" >&2
+		cat err >&2
+		false
+	}
+}
+
+@test "run: SIGINT to nono reaches the command; its exit status comes back" {
+	signal_nono INT 43
+	[ "$WAIT_STATUS" -eq 43 ] || {
+		echo "exit status $WAIT_STATUS, expected 43" >&2
+		cat err >&2
+		false
+	}
+}
+
+# Prints "pid=P" and "PPid: Q" of the sandboxed shell; sets NONO_PID.
+report_pids() { # run|wrap
+	"$NONO" "$1" -s -a "$TEST_DIR" -- sh -c \
+		'echo "pid=$$"; grep "^PPid:" /proc/$$/status' \
+		>out 2>err </dev/null 3>&- &
+	NONO_PID=$!
+	wait_bounded "$NONO_PID" 10
+	[ "$WAIT_STATUS" -eq 0 ] || {
+		cat out err >&2
+		return 1
+	}
+	CHILD_PID=$(sed -n 's/^pid=//p' out)
+	CHILD_PPID=$(awk '/^PPid:/ { print $2 }' out)
+	if [ -z "$CHILD_PID" ] || [ -z "$CHILD_PPID" ]; then
+		cat out err >&2
+		return 1
+	fi
+}
+
+@test "run: the command's parent is nono (supervised)" {
+	report_pids run
+	[ "$CHILD_PPID" -eq "$NONO_PID" ] || {
+		echo "PPid $CHILD_PPID, nono was $NONO_PID" >&2
+		false
+	}
+	[ "$CHILD_PID" -ne "$NONO_PID" ]
+}
+
+@test "wrap: nono execs the command in place; its parent is nono's caller" {
+	report_pids wrap
+	[ "$CHILD_PID" -eq "$NONO_PID" ] || {
+		echo "pid $CHILD_PID, nono was $NONO_PID" >&2
+		false
+	}
+	[ "$CHILD_PPID" -eq "$BASHPID" ] || {
+		echo "PPid $CHILD_PPID, caller was $BASHPID" >&2
+		false
+	}
+}
+
+@test "wrap: the same sandbox applies (writes outside the grants are denied)" {
+	mkdir granted other
+	cd granted
+	run --separate-stderr nono wrap -s -a "$TEST_DIR/granted" -- sh -c \
+		"echo a >$TEST_DIR/granted/f; echo b >$TEST_DIR/other/f"
+	assert_status 2
+	assert_contains "$stderr" "Permission denied" stderr
+	assert_file_content "$TEST_DIR/granted/f" a
+	assert_missing "$TEST_DIR/other/f"
+}
+
+@test "wrap: proxy flags are refused" {
+	local f
+	for f in --network-profile --allow-domain --credential \
+		--upstream-proxy --upstream-bypass; do
+		run --separate-stderr nono wrap --allow-cwd "$f" x -- sh -c 'echo RAN'
+		assert_nono_error "nono wrap does not support proxy flags"
+		refute_contains "$output" RAN stdout
+	done
+}
+
+@test "run: loader and interpreter start-up variables are removed, PATH kept" {
+	LD_PRELOAD=libc.so.6 BASH_ENV=/nonexistent/bash_env \
+		NODE_OPTIONS=--no-warnings PYTHONSTARTUP=/nonexistent/startup.py \
+		TEST_KEEP_ME=kept \
+		run --separate-stderr nono run -s --allow-cwd -- env
+	assert_status 0
+	local v
+	for v in LD_PRELOAD BASH_ENV NODE_OPTIONS PYTHONSTARTUP; do
+		if grep -q "^$v=" <<<"$output"; then
+			echo "$v reached the child" >&2
+			show_run
+			false
+		fi
+	done
+	# control: ordinary variables and PATH pass through
+	grep -qx "PATH=$SYS_PATH" <<<"$output" || { show_run; false; }
+	grep -qx "TEST_KEEP_ME=kept" <<<"$output" || { show_run; false; }
+}
