@@ -51,7 +51,7 @@ run_unit() { # build-dir label
 	note "unit tests ($label)"
 	: >"$logdir/unit-$label.tap"
 	for t in "$b"/tests/test_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		CMOCKA_MESSAGE_OUTPUT=TAP timeout 120 "$t" \
 			>>"$logdir/unit-$label.tap" 2>&1 ||
 			grep -q '^not ok' "$logdir/unit-$label.tap" ||
@@ -114,7 +114,7 @@ if [ -x build/nono ]; then
 	fi
 fi
 if [ -x build-asan/nono ]; then
-	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:verify_asan_link_order=0
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	run_unit build-asan asan
 	run_cli "$root/build-asan/nono" asan-root
@@ -129,7 +129,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang-14 >/dev/null; then
 			-Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 	if step build-fuzz ninja -C build-fuzz; then
 		for f in build-fuzz/fuzz/fuzz_*; do
-			[ -x "$f" ] || continue
+			[ -f "$f" ] && [ -x "$f" ] || continue
 			name=${f##*/fuzz_}
 			work=$(mktemp -d)
 			cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null

@@ -155,7 +155,7 @@ int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
 	}
 	pb.parent_fd = pfd;
 	pb.allowed_access =
-		rights_for(access, flags, !(flags & NONO_GRANT_FILE), abi);
+	    rights_for(access, flags, !(flags & NONO_GRANT_FILE), abi);
 	if (!pb.allowed_access)
 		return 0;
 	if (ll_add_rule(fd, NONO_LL_RULE_PATH_BENEATH, &pb) < 0)

@@ -123,8 +123,7 @@ static int add_tcp_only(scmp_filter_ctx ctx, int family)
 		     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
 	}
 	for (p = 1; p < IPPROTO_TCP; p++)
-		DENY(ctx, EACCES, socket, LOW32(0, family),
-		     LOW32(2, p));
+		DENY(ctx, EACCES, socket, LOW32(0, family), LOW32(2, p));
 	DENY(ctx, EACCES, socket, LOW32(0, family),
 	     SCMP_A2_64(SCMP_CMP_GT, IPPROTO_TCP));
 	return 0;

@@ -99,8 +99,8 @@ static const struct sys_grant gpu_grants[] = {
 /* Grants a trusted path when it exists.  The system list is not
  * canonicalised (no realpath per entry: start-up time matters); the
  * Landlock rule opens it following symlinks, so /bin reaches /usr/bin. */
-static int add_existing(struct nono_caps *caps, const char *path,
-			unsigned acc, unsigned flags, enum nono_origin origin)
+static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
+			unsigned flags, enum nono_origin origin)
 {
 	if (access(path, F_OK) < 0)
 		return 0; /* absent on this system: nothing to grant */

@@ -104,8 +104,8 @@ static int status_of(int ws)
 	return 1;
 }
 
-int nono_supervise(const struct nono_exec_spec *spec, int *status,
-		   int *signo, struct nono_exec_error *err)
+int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
+		   struct nono_exec_error *err)
 {
 	struct launch_msg m;
 	sigset_t set, old;

@@ -34,8 +34,8 @@ struct nono_exec_error {
  * otherwise).  *@signo is the signal that killed the child, 0 when it
  * exited (so "exit 130" and death by SIGINT can be told apart).
  */
-int nono_supervise(const struct nono_exec_spec *spec, int *status,
-		   int *signo, struct nono_exec_error *err);
+int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
+		   struct nono_exec_error *err);
 
 /* Confines the calling process and execs the command.  Returns only on
  * failure, with *@err filled; the process must then exit. */
