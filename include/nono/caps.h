@@ -135,6 +135,11 @@ unsigned nono_caps_scopes(const struct nono_caps *caps);
 void nono_caps_set_proc_self_write(struct nono_caps *caps, bool on);
 bool nono_caps_proc_self_write(const struct nono_caps *caps);
 
+/* Routes connect(2)/bind(2) through a supervising process (the gate), which
+ * mediates pathname AF_UNIX sockets.  Only for a supervised sandbox. */
+void nono_caps_set_gate(struct nono_caps *caps, bool on);
+bool nono_caps_gate(const struct nono_caps *caps);
+
 /*
  * Answers whether @path (absolute, canonical) gets @access from the grants
  * alone (masks are not consulted).  On a match, *@grant (may be NULL) is set

@@ -35,16 +35,22 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 
 /*
  * Confines the calling process for good.  Call it in the process that is
- * about to exec, which must be single-threaded.  On failure the process is
- * in an undefined, partly confined state: it must exit, never exec.
+ * about to exec, which must be single-threaded.  With the gate enabled,
+ * *@listener receives the seccomp notification fd that the supervisor must
+ * serve (the caller hands it over and closes it); otherwise -1.  On failure
+ * the process is in an undefined, partly confined state: it must exit,
+ * never exec.
  */
-int nono_sandbox_enter(const struct nono_sandbox *sb,
+int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 		       struct nono_sandbox_error *err)
     __attribute__((warn_unused_result));
 
 /* What the ruleset enforces on this kernel; borrowed. */
 const struct nono_landlock_report *
 nono_sandbox_report(const struct nono_sandbox *sb);
+
+/* The capability set the sandbox was prepared from; borrowed. */
+const struct nono_caps *nono_sandbox_caps(const struct nono_sandbox *sb);
 
 void nono_sandbox_free(struct nono_sandbox *sb);
 

@@ -13,6 +13,10 @@ struct nono_seccomp_opts {
 	bool block_net;    /* refuse every socket but those allowed below */
 	bool tcp_landlock; /* Landlock controls TCP: TCP sockets may exist */
 	bool allow_unix;   /* AF_UNIX stream/seqpacket sockets may exist */
+	/* connect(2) and bind(2) go to a supervisor through a seccomp user
+	 * notification listener (see nono_seccomp_listener()); AF_UNIX
+	 * datagram sockets, which send without connecting, are refused. */
+	bool gate;
 };
 
 struct nono_seccomp;
@@ -27,6 +31,10 @@ int nono_seccomp_build(const struct nono_seccomp_opts *opts,
  * Returns 0 or -errno. */
 int nono_seccomp_load(const struct nono_seccomp *sc)
     __attribute__((warn_unused_result));
+
+/* After a successful load with opts.gate: the notification listener fd
+ * (owned by the caller), or -1. */
+int nono_seccomp_listener(const struct nono_seccomp *sc);
 
 void nono_seccomp_free(struct nono_seccomp *sc);
 

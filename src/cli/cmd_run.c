@@ -363,6 +363,15 @@ static int build_grants(struct run_ctx *c)
 				return -1;
 			}
 	}
+	if (c->o.mode != MODE_WRAP) {
+		/* Supervised: AF_UNIX connect/bind go through the gate. */
+		nono_caps_set_gate(c->caps, true);
+	} else if (o->net == NET_BLOCK && nono_caps_socket_count(c->caps)) {
+		out_error("AF_UNIX socket grants need a supervisor to enforce "
+			  "them, and nono wrap leaves none");
+		out_hint("use nono run for --allow-unix-socket* grants");
+		return -1;
+	}
 	/* The child may neither signal nor reach abstract sockets outside
 	 * its sandbox (Landlock ABI 6 scopes). */
 	nono_caps_set_scopes(c->caps,

@@ -22,6 +22,7 @@ struct nono_caps {
 	enum nono_net_mode net;
 	unsigned scopes;
 	bool proc_self_write;
+	bool gate;
 };
 
 /* Grows an array by doubling, refusing to pass NONO_CAPS_MAX entries so that
@@ -288,6 +289,16 @@ void nono_caps_set_proc_self_write(struct nono_caps *caps, bool on)
 bool nono_caps_proc_self_write(const struct nono_caps *caps)
 {
 	return caps->proc_self_write;
+}
+
+void nono_caps_set_gate(struct nono_caps *caps, bool on)
+{
+	caps->gate = on;
+}
+
+bool nono_caps_gate(const struct nono_caps *caps)
+{
+	return caps->gate;
 }
 
 bool nono_path_is_under(const char *path, const char *ancestor)

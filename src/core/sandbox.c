@@ -72,6 +72,7 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	so.block_net = nono_caps_net(caps) == NONO_NET_BLOCK;
 	so.tcp_landlock = abi >= 4;
 	so.allow_unix = nono_caps_socket_count(caps) > 0;
+	so.gate = nono_caps_gate(caps);
 	r = nono_seccomp_build(&so, &sb->seccomp);
 	if (r < 0) {
 		nono_sandbox_free(sb);
@@ -81,12 +82,13 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	return 0;
 }
 
-int nono_sandbox_enter(const struct nono_sandbox *sb,
+int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 		       struct nono_sandbox_error *err)
 {
 	char path[PATH_MAX];
 	int r;
 
+	*listener = -1;
 	if (nono_caps_mask_count(sb->caps) > 0) {
 		r = nono_ns_apply_masks(sb->caps, path);
 		if (r < 0)
@@ -111,6 +113,11 @@ int nono_sandbox_enter(const struct nono_sandbox *sb,
 	r = nono_seccomp_load(sb->seccomp);
 	if (r < 0)
 		return fail(err, r, "seccomp", NULL);
+	if (nono_caps_gate(sb->caps)) {
+		*listener = nono_seccomp_listener(sb->seccomp);
+		if (*listener < 0)
+			return fail(err, -EBADF, "seccomp listener", NULL);
+	}
 	return 0;
 }
 
@@ -118,4 +125,9 @@ const struct nono_landlock_report *
 nono_sandbox_report(const struct nono_sandbox *sb)
 {
 	return &sb->report;
+}
+
+const struct nono_caps *nono_sandbox_caps(const struct nono_sandbox *sb)
+{
+	return sb->caps;
 }

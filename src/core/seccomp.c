@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -39,8 +40,9 @@ static int deny(scmp_filter_ctx ctx, int err, int nr, unsigned n,
 {
 	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(err), nr, n, cmp);
 
-	/* -EFAULT: the syscall does not exist on this architecture. */
-	return r == -EFAULT ? 0 : r;
+	/* -EFAULT: the syscall does not exist on this architecture;
+	 * -EEXIST: the same rule is already there. */
+	return r == -EFAULT || r == -EEXIST ? 0 : r;
 }
 
 #define DENY(ctx, err, name, ...)                                              \
@@ -185,6 +187,28 @@ static int add_block_net(scmp_filter_ctx ctx, const struct nono_seccomp_opts *o)
 	return 0;
 }
 
+/* The gate: connect and bind are decided by the supervisor. */
+static int add_gate(scmp_filter_ctx ctx)
+{
+	int r;
+
+	r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
+	if (r < 0)
+		return r;
+	r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+	if (r < 0)
+		return r;
+	/*
+	 * A later filter that also notifies takes precedence over ours, and
+	 * its listener (held by the child) could answer CONTINUE: refuse new
+	 * listeners inside the sandbox (seccomp(2) flags are its 2nd arg).
+	 */
+	DENY(ctx, EPERM, seccomp,
+	     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			SECCOMP_FILTER_FLAG_NEW_LISTENER));
+	return add_unix_stream_only(ctx);
+}
+
 int nono_seccomp_build(const struct nono_seccomp_opts *opts,
 		       struct nono_seccomp **out)
 {
@@ -209,6 +233,8 @@ int nono_seccomp_build(const struct nono_seccomp_opts *opts,
 		goto out;
 	if (opts->block_net && add_block_net(sc->ctx, opts) < 0)
 		goto out;
+	if (opts->gate && add_gate(sc->ctx) < 0)
+		goto out;
 	*out = sc;
 	sc = NULL;
 	r = 0;
@@ -222,6 +248,13 @@ int nono_seccomp_load(const struct nono_seccomp *sc)
 	int r = seccomp_load(sc->ctx);
 
 	return r < 0 ? r : 0;
+}
+
+int nono_seccomp_listener(const struct nono_seccomp *sc)
+{
+	int fd = seccomp_notify_fd(sc->ctx);
+
+	return fd >= 0 ? fd : -1;
 }
 
 void nono_seccomp_free(struct nono_seccomp *sc)

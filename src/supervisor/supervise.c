@@ -8,14 +8,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "nono/error.h"
+#include "supervisor/gate.h"
 #include "supervisor/supervise.h"
 
 /* What the child sends back when it cannot start. */
@@ -51,16 +56,73 @@ static void cloexec_all(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-static int confine_and_exec(const struct nono_exec_spec *spec,
+/* Hands @fd to the supervisor over @sock (SCM_RIGHTS). */
+static int send_fd(int sock, int fd)
+{
+	char byte = 'L';
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof(ctl));
+	mh.msg_control = ctl;
+	mh.msg_controllen = sizeof(ctl);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+/* Receives the listener; -1 when the child died before sending it. */
+static int recv_fd(int sock)
+{
+	char byte;
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd = -1;
+
+	mh.msg_control = ctl;
+	mh.msg_controllen = sizeof(ctl);
+	do {
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_level != SOL_SOCKET ||
+	    cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+static int confine_and_exec(const struct nono_exec_spec *spec, int fdsock,
 			    struct nono_exec_error *err)
 {
 	struct nono_sandbox_error se = {0};
+	int listener = -1;
 	int r;
 
-	r = nono_sandbox_enter(spec->sb, &se);
+	r = nono_sandbox_enter(spec->sb, &listener, &se);
 	if (r < 0) {
 		fill(err, r, se.step, se.path);
 		return r;
+	}
+	if (listener >= 0) {
+		/* The sandbox keeps no handle on its own gate. */
+		r = fdsock >= 0 ? send_fd(fdsock, listener) : -EBADF;
+		close(listener);
+		if (r < 0) {
+			fill(err, r, "gate handover", NULL);
+			return r;
+		}
 	}
 	cloexec_all();
 	execvpe(spec->argv[0], spec->argv, spec->envp);
@@ -72,10 +134,10 @@ static int confine_and_exec(const struct nono_exec_spec *spec,
 int nono_exec_sandboxed(const struct nono_exec_spec *spec,
 			struct nono_exec_error *err)
 {
-	return confine_and_exec(spec, err);
+	return confine_and_exec(spec, -1, err);
 }
 
-static void child(const struct nono_exec_spec *spec, int wfd,
+static void child(const struct nono_exec_spec *spec, int wfd, int fdsock,
 		  const sigset_t *oldmask)
 {
 	struct nono_exec_error e = {0};
@@ -86,7 +148,7 @@ static void child(const struct nono_exec_spec *spec, int wfd,
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		signal(forwarded[i], SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	confine_and_exec(spec, &e);
+	confine_and_exec(spec, fdsock, &e);
 	m.code = e.code;
 	snprintf(m.step, sizeof(m.step), "%s", e.step);
 	snprintf(m.path, sizeof(m.path), "%s", e.path);
@@ -104,12 +166,83 @@ static int status_of(int ws)
 	return 1;
 }
 
+/* Reaps every exited child (orphans of the sandbox are ours too, as a
+ * subreaper); true once @main has exited, with its status in *@ws. */
+static bool reap(pid_t main, int *ws)
+{
+	bool done = false;
+	pid_t w;
+	int st;
+
+	while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (w == main && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			*ws = st;
+			done = true;
+		}
+	}
+	return done;
+}
+
+/* Serves signals and the gate until the command exits. */
+static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
+			   int listener, int *ws)
+{
+	for (;;) {
+		struct pollfd pfds[2] = {
+		    {.fd = sigfd, .events = POLLIN},
+		    {.fd = listener, .events = POLLIN},
+		};
+		int n = poll(pfds, listener >= 0 ? 2 : 1, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Cannot wait for events: fall back to a plain wait,
+			 * which at least propagates the status. */
+			waitpid(pid, ws, 0);
+			return;
+		}
+		if (listener >= 0 && pfds[1].revents) {
+			if (pfds[1].revents & POLLIN) {
+				if (nono_gate_serve(gate, listener) < 0)
+					pfds[1].revents |= POLLERR;
+			}
+			/* Every sandboxed process is gone, or the listener
+			 * broke: later notifications fail closed (ENOSYS). */
+			if (pfds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+				close(listener);
+				listener = -1;
+			}
+		}
+		if (pfds[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				/* A terminal-generated signal already reached
+				 * the child through the process group: relay
+				 * only those sent to us. */
+				if (si.ssi_code != SI_KERNEL)
+					kill(pid, (int)si.ssi_signo);
+			}
+			if (reap(pid, ws))
+				break;
+		}
+	}
+	if (listener >= 0)
+		close(listener);
+}
+
 int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		   struct nono_exec_error *err)
 {
+	struct nono_gate *gate = NULL;
 	struct launch_msg m;
 	sigset_t set, old;
-	int pfd[2];
+	int pfd[2], sp[2] = {-1, -1};
+	int sigfd = -1, listener = -1;
+	bool gated = nono_caps_gate(nono_sandbox_caps(spec->sb));
 	pid_t pid;
 	ssize_t n;
 	int ws = 0;
@@ -124,22 +257,44 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		fill(err, -errno, "pipe", NULL);
 		return err->code;
 	}
+	if (gated &&
+	    (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
+	     nono_gate_new(nono_sandbox_caps(spec->sb), &gate) < 0)) {
+		fill(err, -errno, "gate", NULL);
+		goto fail_early;
+	}
+	/* Orphans of the sandbox stay our descendants: the gate can still
+	 * reach their sockets, and nothing is left unreaped. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* Blocked before fork so that no signal is lost between fork and
 	 * the wait loop; the child restores the old mask. */
 	sigprocmask(SIG_BLOCK, &set, &old);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		fill(err, -errno, "signalfd", NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto fail_early;
+	}
 	pid = fork();
 	if (pid < 0) {
 		fill(err, -errno, "fork", NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(pfd[0]);
-		close(pfd[1]);
-		return err->code;
+		goto fail_early;
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		child(spec, pfd[1], &old);
+		if (sp[0] >= 0)
+			close(sp[0]);
+		child(spec, pfd[1], sp[1], &old);
 	}
 	close(pfd[1]);
+	if (gated) {
+		close(sp[1]);
+		sp[1] = -1;
+		listener = recv_fd(sp[0]);
+		close(sp[0]);
+		sp[0] = -1;
+	}
 
 	/* EOF means exec succeeded; a message means the launch failed. */
 	do {
@@ -147,24 +302,9 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	} while (n < 0 && errno == EINTR);
 	close(pfd[0]);
 
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-
-		if (sig < 0)
-			continue;
-		if (sig == SIGCHLD) {
-			pid_t w = waitpid(pid, &ws, WNOHANG);
-
-			if (w == pid && (WIFEXITED(ws) || WIFSIGNALED(ws)))
-				break;
-			continue;
-		}
-		/* A terminal-generated signal already reached the child
-		 * through the process group: relay only those sent to us. */
-		if (si.si_code != SI_KERNEL)
-			kill(pid, sig);
-	}
+	supervise_loop(pid, sigfd, gate, listener, &ws);
+	close(sigfd);
+	nono_gate_free(gate);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	*status = status_of(ws);
 	if (WIFSIGNALED(ws))
@@ -176,4 +316,16 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		return m.code < 0 ? m.code : -EIO;
 	}
 	return 0;
+
+fail_early:
+	close(pfd[0]);
+	close(pfd[1]);
+	if (sp[0] >= 0)
+		close(sp[0]);
+	if (sp[1] >= 0)
+		close(sp[1]);
+	if (sigfd >= 0)
+		close(sigfd);
+	nono_gate_free(gate);
+	return err->code;
 }

@@ -218,3 +218,90 @@ except OSError as e:
 	assert_status 0
 	[ "$output" = NONO-HTTP-OK ] || { show_run; false; }
 }
+
+# The gate: Landlock does not mediate connect(2) on socket files, nono's
+# supervisor does.  Without --block-net, a socket under a user grant is
+# reachable, one elsewhere (a tmux or D-Bus socket, say) is not.
+@test "gate: without --block-net, only sockets under a user grant are reachable" {
+	mkdir -p sock "$TEST_ROOT/elsewhere"
+	start_unix_server "$TEST_DIR/sock/s"
+	start_unix_server "$TEST_ROOT/elsewhere/session"
+
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+	assert_status 0
+	[ "$output" = PONG ] || { show_run; false; }
+
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_ROOT/elsewhere/session"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	# control: granting it makes it reachable
+	run --separate-stderr nono run -s --allow-cwd --allow-unix-socket "$TEST_ROOT/elsewhere/session" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_ROOT/elsewhere/session"
+	assert_status 0
+	[ "$output" = PONG ] || { show_run; false; }
+}
+
+@test "gate: a symlink inside a grant does not reach a socket outside it" {
+	mkdir -p sock "$TEST_ROOT/elsewhere"
+	start_unix_server "$TEST_ROOT/elsewhere/session"
+	ln -s "$TEST_ROOT/elsewhere/session" sock/link
+
+	run --separate-stderr nono run -s --allow-cwd --allow "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/link"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	run --separate-stderr nono run -s --allow-cwd --allow "$TEST_DIR/sock" \
+		--allow-unix-socket "$TEST_ROOT/elsewhere/session" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/link"
+	assert_status 0
+	[ "$output" = PONG ] || { show_run; false; }
+}
+
+@test "gate: --allow-unix-socket-dir covers direct children only; -subtree covers all" {
+	mkdir -p sock/sub
+	start_unix_server "$TEST_DIR/sock/sub/deep"
+
+	run --separate-stderr nono run -s --allow-cwd --block-net --allow-unix-socket-dir "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/sub/deep"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	run --separate-stderr nono run -s --allow-cwd --block-net --allow-unix-socket-subtree "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/sub/deep"
+	assert_status 0
+	[ "$output" = PONG ] || { show_run; false; }
+}
+
+@test "gate: abstract sockets are refused; the sandbox's own are reachable" {
+	run --separate-stderr nono run -s --allow-cwd -- "$PY" -c '
+import socket
+own = socket.socket(socket.AF_UNIX); own.bind("\0nono-test-own-'"$$"'"); own.listen(1)
+c = socket.socket(socket.AF_UNIX); c.connect("\0nono-test-own-'"$$"'"); print("own ok")
+try:
+    socket.socket(socket.AF_UNIX).connect("\0nono-test-absent-'"$$"'")
+    print("other CONNECTED")
+except OSError as e:
+    print("other", e.errno)
+'
+	assert_status 0
+	assert_contains "$output" "own ok" stdout
+	assert_contains "$output" "other 13" stdout
+}
+
+@test "gate: AF_UNIX datagram sockets are refused under nono run (they send without connect)" {
+	run --separate-stderr nono run -s --allow-cwd -- "$PY" -c '
+import socket
+try:
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); print("dgram CREATED")
+except OSError as e:
+    print("dgram", e.errno)
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM); print("pair ok")
+'
+	assert_status 0
+	assert_contains "$output" "dgram 13" stdout
+	assert_contains "$output" "pair ok" stdout
+}

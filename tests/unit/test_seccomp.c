@@ -56,9 +56,12 @@ enum opts_id {
 };
 
 static const struct nono_seccomp_opts opts_of[] = {
-    [NO_FILTER] = {false, false, false}, [BASE] = {false, false, false},
-    [BLOCK] = {true, false, false},      [BLOCK_TCP] = {true, true, false},
-    [BLOCK_UNIX] = {true, false, true},  [BLOCK_ALL] = {true, true, true},
+    [NO_FILTER] = {.block_net = false},
+    [BASE] = {.block_net = false},
+    [BLOCK] = {.block_net = true},
+    [BLOCK_TCP] = {.block_net = true, .tcp_landlock = true},
+    [BLOCK_UNIX] = {.block_net = true, .allow_unix = true},
+    [BLOCK_ALL] = {.block_net = true, .tcp_landlock = true, .allow_unix = true},
 };
 
 /* Probes return 0 on success or the errno. */

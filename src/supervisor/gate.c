@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The AF_UNIX gate.  Landlock (up to ABI 7) does not mediate connect(2) on
+ * socket files, so without this a sandboxed command could reach any socket
+ * it can name: a tmux server, the D-Bus session bus, systemd --user, an
+ * ssh-agent, docker.sock, each a way out of the sandbox.  The seccomp
+ * filter sends connect and bind here; the supervisor reads the address,
+ * decides, and does the connect or bind itself on a duplicate of the
+ * sandbox's socket, so the kernel never re-reads memory the sandbox can
+ * change after the check (SECCOMP_USER_NOTIF_FLAG_CONTINUE is used only for
+ * non-AF_UNIX sockets, where the decision rests on the socket, not on the
+ * address, and Landlock checks the real connect).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/util/cleanup.h"
+#include "supervisor/gate.h"
+
+struct bound {
+	char *key;
+	size_t len;
+};
+
+struct nono_gate {
+	const struct nono_caps *caps;
+	struct bound *bound;
+	size_t nbound, cap;
+};
+
+int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	(*out)->caps = caps;
+	return 0;
+}
+
+void nono_gate_free(struct nono_gate *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->nbound; i++)
+		free(g->bound[i].key);
+	free(g->bound);
+	free(g);
+}
+
+bool nono_gate_was_bound(const struct nono_gate *g, const char *key, size_t len)
+{
+	for (size_t i = 0; i < g->nbound; i++)
+		if (g->bound[i].len == len &&
+		    memcmp(g->bound[i].key, key, len) == 0)
+			return true;
+	return false;
+}
+
+int nono_gate_note_bound(struct nono_gate *g, const char *key, size_t len)
+{
+	struct bound *b;
+
+	if (nono_gate_was_bound(g, key, len))
+		return 0;
+	if (g->nbound >= NONO_GATE_MAX_BOUND)
+		return -E2BIG;
+	if (g->nbound == g->cap) {
+		size_t ncap = g->cap ? g->cap * 2 : 16;
+
+		b = realloc(g->bound, ncap * sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		g->bound = b;
+		g->cap = ncap;
+	}
+	b = &g->bound[g->nbound];
+	b->key = malloc(len ? len : 1);
+	if (!b->key)
+		return -ENOMEM;
+	memcpy(b->key, key, len);
+	b->len = len;
+	g->nbound++;
+	return 0;
+}
+
+static bool under_mask(const struct nono_caps *caps, const char *path,
+		       bool readonly_too)
+{
+	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
+		const struct nono_mask *m = nono_caps_mask_at(caps, i);
+
+		if (m->kind == NONO_MASK_PIN)
+			continue;
+		if (m->kind == NONO_MASK_READONLY && !readonly_too)
+			continue;
+		if (nono_path_is_under(path, m->path))
+			return true;
+	}
+	return false;
+}
+
+static bool socket_granted(const struct nono_caps *caps, const char *path,
+			   bool need_bind)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) : 0;
+
+	for (size_t i = 0; i < nono_caps_socket_count(caps); i++) {
+		const struct nono_sock_grant *s = nono_caps_socket_at(caps, i);
+		bool match = false;
+
+		if (need_bind && !s->bind)
+			continue;
+		switch (s->scope) {
+		case NONO_SOCK_FILE:
+			match = strcmp(s->path, path) == 0;
+			break;
+		case NONO_SOCK_DIR:
+			/* Direct children only: the reference's contract. */
+			match = (dirlen == 0
+				     ? strcmp(s->path, "/") == 0
+				     : strlen(s->path) == dirlen &&
+					   strncmp(s->path, path, dirlen) == 0);
+			break;
+		case NONO_SOCK_SUBTREE:
+			match = strcmp(s->path, path) != 0 &&
+				nono_path_is_under(path, s->path);
+			break;
+		}
+		if (match)
+			return true;
+	}
+	return false;
+}
+
+/* A grant the user made (not nono's system list) covers @path. */
+static bool user_grant_covers(const struct nono_caps *caps, const char *path)
+{
+	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+
+		if (g->origin != NONO_ORIGIN_USER &&
+		    g->origin != NONO_ORIGIN_CWD)
+			continue;
+		if (g->flags & NONO_GRANT_FILE
+			? strcmp(g->path, path) == 0
+			: nono_path_is_under(path, g->path))
+			return true;
+	}
+	return false;
+}
+
+bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
+		      const char *path)
+{
+	const struct nono_caps *caps = g->caps;
+	bool open_net = nono_caps_net(caps) == NONO_NET_ALLOW;
+	char parent[PATH_MAX];
+	char *slash;
+
+	if (path[0] != '/')
+		return false;
+	if (op == NONO_GATE_CONNECT) {
+		if (under_mask(caps, path, false))
+			return false;
+		if (nono_gate_was_bound(g, path, strlen(path)))
+			return true;
+		if (socket_granted(caps, path, false))
+			return true;
+		/*
+		 * With the network open, a plain grant covers the sockets in
+		 * it (the reference's rule).  nono's own system grants do not:
+		 * /tmp holds tmux and X11 sockets of the user's session.
+		 */
+		return open_net && user_grant_covers(caps, path);
+	}
+	if (under_mask(caps, path, true))
+		return false;
+	if (socket_granted(caps, path, true))
+		return true;
+	if (!open_net)
+		return false;
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return false;
+	if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	/* What Landlock would allow: creating a socket file needs write on
+	 * the directory. */
+	return nono_caps_allows(caps, parent, NONO_ACCESS_WRITE, NULL);
+}
+
+/* The notification is still pending: its task has not died or moved on,
+ * so the pid and memory we looked at are the ones that made the call. */
+static bool still_valid(int listener, __u64 id)
+{
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* Absolute form of @path as the task @pid sees it (relative to its cwd). */
+static int absolutise(pid_t pid, const char *path, char *out, size_t outlen)
+{
+	char link[64], cwd[PATH_MAX];
+	ssize_t n;
+
+	if (path[0] == '/') {
+		if (strlen(path) >= outlen)
+			return -ENAMETOOLONG;
+		snprintf(out, outlen, "%s", path);
+		return 0;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+	n = readlink(link, cwd, sizeof(cwd) - 1);
+	if (n < 0)
+		return -errno;
+	cwd[n] = '\0';
+	if ((size_t)snprintf(out, outlen, "%s/%s", cwd, path) >= outlen)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int do_connect_path(struct nono_gate *g, int sfd, const char *abs)
+{
+	nono_autoclose int pfd = -1;
+	nono_autofree char *canon = NULL;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct stat st;
+
+	canon = realpath(abs, NULL);
+	if (!canon)
+		return -errno;
+	/* The name as given must not run through a hidden path either. */
+	if (under_mask(g->caps, abs, false) ||
+	    !nono_gate_allows(g, NONO_GATE_CONNECT, canon))
+		return -EACCES;
+	/* Pin the socket inode, then connect through the fd: a symlink
+	 * swapped in after the check cannot redirect us. */
+	pfd = open(canon, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -ECONNREFUSED;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
+	if (connect(sfd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		return -errno;
+	return 0;
+}
+
+static int do_bind_path(struct nono_gate *g, int sfd, const char *abs)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	nono_autoclose int dfd = -1;
+	nono_autofree char *dir = NULL;
+	char full[PATH_MAX], parent[PATH_MAX];
+	const char *name;
+	char *slash;
+	int r;
+
+	snprintf(parent, sizeof(parent), "%s", abs);
+	slash = strrchr(parent, '/');
+	if (!slash || !slash[1] || strcmp(slash + 1, ".") == 0 ||
+	    strcmp(slash + 1, "..") == 0)
+		return -EINVAL;
+	*slash = '\0';
+	name = slash + 1;
+	dir = realpath(parent[0] ? parent : "/", NULL);
+	if (!dir)
+		return -errno;
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
+			     strcmp(dir, "/") == 0 ? "" : dir,
+			     name) >= sizeof(full))
+		return -ENAMETOOLONG;
+	if (under_mask(g->caps, abs, true) ||
+	    !nono_gate_allows(g, NONO_GATE_BIND, full))
+		return -EACCES;
+	/* No symlink anywhere: the directory is the one we checked. */
+	dfd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (dfd < 0)
+		return -EACCES;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
+			     "/proc/self/fd/%d/%s", dfd,
+			     name) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	if (bind(sfd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		return -errno;
+	r = nono_gate_note_bound(g, full, strlen(full));
+	return r < 0 ? r : 0;
+}
+
+int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
+			 char *name, size_t *namelen)
+{
+	const size_t off = offsetof(struct sockaddr_un, sun_path);
+	const unsigned char *b = buf;
+	sa_family_t fam;
+	size_t n;
+
+	*kind = NONO_ADDR_UNNAMED;
+	*namelen = 0;
+	name[0] = '\0';
+	if (len < sizeof(sa_family_t) || len > sizeof(struct sockaddr_un))
+		return -EINVAL;
+	memcpy(&fam, b, sizeof(fam));
+	if (fam != AF_UNIX)
+		return -EINVAL;
+	n = len - off;
+	if (n == 0)
+		return 0;
+	if (b[off] == '\0') {
+		*kind = NONO_ADDR_ABSTRACT;
+		*namelen = n - 1;
+		memcpy(name, b + off + 1, n - 1);
+		name[n - 1] = '\0';
+		return 0;
+	}
+	/* A path ends at the first NUL or at the end of the address. */
+	for (*namelen = 0; *namelen < n && b[off + *namelen]; (*namelen)++)
+		name[*namelen] = (char)b[off + *namelen];
+	name[*namelen] = '\0';
+	*kind = NONO_ADDR_PATH;
+	return 0;
+}
+
+/* Decides one AF_UNIX connect/bind; returns the errno for the caller. */
+static int handle_unix(struct nono_gate *g, int listener,
+		       const struct seccomp_notif *req, int sfd, bool is_bind)
+{
+	struct sockaddr_un sun;
+	socklen_t len = (socklen_t)(req->data.args[2] & 0xffffffffu);
+	struct iovec local, remote;
+	char name[sizeof(sun.sun_path) + 1], abs[PATH_MAX];
+	enum nono_addr_kind kind;
+	size_t n;
+	int r;
+
+	if (len < sizeof(sa_family_t) || len > sizeof(sun))
+		return -EINVAL;
+	memset(&sun, 0, sizeof(sun));
+	local.iov_base = &sun;
+	local.iov_len = len;
+	remote.iov_base = (void *)(uintptr_t)req->data.args[1];
+	remote.iov_len = len;
+	if (process_vm_readv(req->pid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)len)
+		return -EFAULT;
+	if (!still_valid(listener, req->id))
+		return -ESRCH;
+	r = nono_gate_parse_addr(&sun, len, &kind, name, &n);
+	if (r < 0)
+		return r;
+	if (kind == NONO_ADDR_UNNAMED) {
+		/* bind with no name: autobind to a fresh abstract name. */
+		if (!is_bind)
+			return -EINVAL;
+		return bind(sfd, (struct sockaddr *)&sun, len) < 0 ? -errno : 0;
+	}
+	if (kind == NONO_ADDR_ABSTRACT) {
+		/*
+		 * Abstract names are not files: never grantable.  The sandbox
+		 * may talk to the ones it bound itself; connecting from here
+		 * to any other would also skip Landlock's abstract scoping.
+		 */
+		if (is_bind) {
+			if (bind(sfd, (struct sockaddr *)&sun, len) < 0)
+				return -errno;
+			r = nono_gate_note_bound(g, name, n);
+			return r < 0 ? r : 0;
+		}
+		if (!nono_gate_was_bound(g, name, n))
+			return -EACCES;
+		return connect(sfd, (struct sockaddr *)&sun, len) < 0 ? -errno
+								      : 0;
+	}
+	r = absolutise(req->pid, name, abs, sizeof(abs));
+	if (r < 0)
+		return r;
+	return is_bind ? do_bind_path(g, sfd, abs)
+		       : do_connect_path(g, sfd, abs);
+}
+
+int nono_gate_serve(struct nono_gate *g, int listener)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	nono_autoclose int pidfd = -1;
+	nono_autoclose int sfd = -1;
+	int domain = 0;
+	socklen_t dl = sizeof(domain);
+	bool is_bind;
+
+	memset(&req, 0, sizeof(req));
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+		return errno == EINTR || errno == ENOENT ? 0 : -errno;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	is_bind = req.data.nr == __NR_bind;
+	if (req.data.nr != __NR_connect && !is_bind) {
+		resp.error = -ENOSYS;
+		goto send;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, req.pid, 0);
+	if (pidfd < 0 || !still_valid(listener, req.id)) {
+		resp.error = -ESRCH;
+		goto send;
+	}
+	sfd = (int)syscall(SYS_pidfd_getfd, pidfd,
+			   (int)(req.data.args[0] & 0xffffffffu), 0);
+	if (sfd < 0) {
+		resp.error = errno == EBADF ? -EBADF : -EACCES;
+		goto send;
+	}
+	if (getsockopt(sfd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0) {
+		resp.error = -errno;
+		goto send;
+	}
+	if (domain != AF_UNIX) {
+		/* Safe to let the kernel proceed: the verdict depends on the
+		 * socket, which cannot change, and Landlock (with --block-net)
+		 * checks the real TCP connect or bind. */
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		goto send;
+	}
+	resp.error = handle_unix(g, listener, &req, sfd, is_bind);
+send:
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
+	    errno != ENOENT)
+		return -errno;
+	return 0;
+}

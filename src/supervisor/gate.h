@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The gate: serves seccomp user notifications for connect(2) and bind(2)
+ * from the sandbox, deciding pathname and abstract AF_UNIX addresses that
+ * Landlock cannot see, and performing the allowed ones itself.
+ */
+#ifndef NONO_SUPERVISOR_GATE_H
+#define NONO_SUPERVISOR_GATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nono/caps.h"
+
+enum nono_gate_op { NONO_GATE_CONNECT, NONO_GATE_BIND };
+
+struct nono_gate;
+
+/* @caps is borrowed and must outlive the gate.  Returns 0 and *@out
+ * (caller frees with nono_gate_free), or -ENOMEM. */
+int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
+    __attribute__((warn_unused_result));
+void nono_gate_free(struct nono_gate *g);
+
+/*
+ * The policy, without any I/O: may the sandbox @op the pathname socket at
+ * @path (absolute, canonical)?  Connect: sockets the sandbox bound itself,
+ * socket grants, and (network allowed) paths under a user grant; never under
+ * a hidden path.  Bind: socket grants with bind, and (network allowed) a
+ * directory the capability set lets it write; never under a mask.
+ */
+bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
+		      const char *path);
+
+/* Remembers an address the sandbox bound (@len bytes; abstract names may
+ * hold NULs).  Bounded: returns -E2BIG past NONO_GATE_MAX_BOUND. */
+#define NONO_GATE_MAX_BOUND 4096
+int nono_gate_note_bound(struct nono_gate *g, const char *key, size_t len)
+    __attribute__((warn_unused_result));
+bool nono_gate_was_bound(const struct nono_gate *g, const char *key,
+			 size_t len);
+
+enum nono_addr_kind {
+	NONO_ADDR_UNNAMED,  /* no name: autobind */
+	NONO_ADDR_ABSTRACT, /* abstract name (bytes, may hold NULs) */
+	NONO_ADDR_PATH,     /* pathname, NUL-terminated */
+};
+
+/*
+ * Parses a sockaddr_un of @len bytes copied from the sandbox (untrusted).
+ * On success fills *@kind, @name (at least 109 bytes: the name, without the
+ * leading NUL of an abstract one, NUL-terminated for a path) and *@namelen.
+ * Returns 0, or -EINVAL for a short, oversized or non-AF_UNIX address.
+ */
+int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
+			 char *name, size_t *namelen);
+
+/*
+ * Receives one notification from @listener and answers it.  Never lets the
+ * kernel re-read a pointer for an AF_UNIX address: allowed operations are
+ * performed here, on the sandbox's own socket (pidfd_getfd).  Returns 0, or
+ * -errno when the listener itself failed.
+ */
+int nono_gate_serve(struct nono_gate *g, int listener);
+
+#endif

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Unit tests of the AF_UNIX gate's policy (nono_gate_allows) and its
+ * bounded record of sockets the sandbox bound; no I/O.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "nono/caps.h"
+#include "supervisor/gate.h"
+
+struct row {
+	enum nono_gate_op op;
+	const char *path;
+	bool allowed;
+};
+
+static struct nono_caps *make_caps(enum nono_net_mode net)
+{
+	struct nono_caps *c = nono_caps_new();
+
+	assert_non_null(c);
+	nono_caps_set_net(c, net);
+	assert_int_equal(
+	    nono_caps_add_path(c, "/proj", NONO_ACCESS_RW, 0, NONO_ORIGIN_USER),
+	    0);
+	assert_int_equal(
+	    nono_caps_add_path(c, "/ro", NONO_ACCESS_READ, 0, NONO_ORIGIN_USER),
+	    0);
+	assert_int_equal(nono_caps_add_path(c, "/tmp", NONO_ACCESS_RW, 0,
+					    NONO_ORIGIN_SYSTEM),
+			 0);
+	assert_int_equal(nono_caps_add_socket(c, "/run/pg/.s.PGSQL.5432",
+					      NONO_SOCK_FILE, false),
+			 0);
+	assert_int_equal(
+	    nono_caps_add_socket(c, "/run/dir", NONO_SOCK_DIR, false), 0);
+	assert_int_equal(
+	    nono_caps_add_socket(c, "/run/tree", NONO_SOCK_SUBTREE, true), 0);
+	assert_int_equal(
+	    nono_caps_add_mask(c, "/proj/.ssh", NONO_MASK_HIDE, true), 0);
+	assert_int_equal(
+	    nono_caps_add_mask(c, "/proj/.git/hooks", NONO_MASK_READONLY, true),
+	    0);
+	return c;
+}
+
+static void check(enum nono_net_mode net, const struct row *rows, size_t n)
+{
+	struct nono_caps *c = make_caps(net);
+	struct nono_gate *g = NULL;
+
+	assert_int_equal(nono_gate_new(c, &g), 0);
+	for (size_t i = 0; i < n; i++) {
+		bool got = nono_gate_allows(g, rows[i].op, rows[i].path);
+
+		if (got != rows[i].allowed)
+			fail_msg("%s %s: expected %s", rows[i].path,
+				 rows[i].op == NONO_GATE_BIND ? "bind"
+							      : "connect",
+				 rows[i].allowed ? "allow" : "deny");
+	}
+	nono_gate_free(g);
+	nono_caps_free(c);
+}
+
+#define C NONO_GATE_CONNECT
+#define B NONO_GATE_BIND
+
+static void test_open_network(void **state)
+{
+	/* clang-format off */
+	static const struct row rows[] = {
+		{C, "/proj/app.sock", true},        /* under a user grant */
+		{C, "/ro/x.sock", true},            /* read grant suffices */
+		{C, "/tmp/tmux-1000/default", false}, /* system grant: no */
+		{C, "/run/user/1000/bus", false},   /* nothing covers it */
+		{C, "/run/pg/.s.PGSQL.5432", true}, /* socket grant */
+		{C, "/run/pg/other", false},
+		{C, "/run/dir/a.sock", true},       /* direct child */
+		{C, "/run/dir/sub/a.sock", false},  /* not a grandchild */
+		{C, "/run/dir", false},             /* the dir itself */
+		{C, "/run/tree/a/b/c.sock", true},  /* subtree */
+		{C, "/run/treeX/a.sock", false},    /* prefix is not a parent */
+		{C, "/proj/.ssh/agent.sock", false}, /* hidden */
+		{C, "relative.sock", false},
+		{B, "/proj/new.sock", true},        /* writable grant */
+		{B, "/tmp/new.sock", true},         /* Landlock allows it too */
+		{B, "/ro/new.sock", false},         /* read-only grant */
+		{B, "/proj/.git/hooks/s", false},   /* read-only mask */
+		{B, "/proj/.ssh/s", false},         /* hidden */
+		{B, "/run/tree/x/new.sock", true},  /* bind socket grant */
+		{B, "/run/dir/new.sock", false},    /* connect-only grant */
+	};
+	/* clang-format on */
+	(void)state;
+	check(NONO_NET_ALLOW, rows, sizeof(rows) / sizeof(rows[0]));
+}
+
+static void test_blocked_network(void **state)
+{
+	/* clang-format off */
+	static const struct row rows[] = {
+		{C, "/proj/app.sock", false},       /* plain grant: not enough */
+		{C, "/run/pg/.s.PGSQL.5432", true},
+		{C, "/run/dir/a.sock", true},
+		{C, "/run/tree/a/b.sock", true},
+		{B, "/proj/new.sock", false},
+		{B, "/tmp/new.sock", false},
+		{B, "/run/tree/new.sock", true},
+	};
+	/* clang-format on */
+	(void)state;
+	check(NONO_NET_BLOCK, rows, sizeof(rows) / sizeof(rows[0]));
+}
+
+static void test_own_sockets(void **state)
+{
+	struct nono_caps *c = make_caps(NONO_NET_BLOCK);
+	struct nono_gate *g = NULL;
+	const char abstract[] = "\0name-with\0nul";
+
+	(void)state;
+	assert_int_equal(nono_gate_new(c, &g), 0);
+	assert_false(nono_gate_allows(g, C, "/proj/mine.sock"));
+	assert_int_equal(nono_gate_note_bound(g, "/proj/mine.sock", 15), 0);
+	assert_true(nono_gate_allows(g, C, "/proj/mine.sock"));
+	/* A hidden path stays hidden even if recorded. */
+	assert_int_equal(nono_gate_note_bound(g, "/proj/.ssh/s", 12), 0);
+	assert_false(nono_gate_allows(g, C, "/proj/.ssh/s"));
+	/* Abstract names compare as bytes, NULs included. */
+	assert_false(nono_gate_was_bound(g, abstract, sizeof(abstract) - 1));
+	assert_int_equal(
+	    nono_gate_note_bound(g, abstract, sizeof(abstract) - 1), 0);
+	assert_true(nono_gate_was_bound(g, abstract, sizeof(abstract) - 1));
+	assert_false(nono_gate_was_bound(g, abstract, 5));
+	nono_gate_free(g);
+	nono_caps_free(c);
+}
+
+static void test_bound_ceiling(void **state)
+{
+	struct nono_caps *c = make_caps(NONO_NET_ALLOW);
+	struct nono_gate *g = NULL;
+	char key[32];
+	int r = 0;
+
+	(void)state;
+	assert_int_equal(nono_gate_new(c, &g), 0);
+	for (int i = 0; i <= NONO_GATE_MAX_BOUND && r == 0; i++) {
+		int n = snprintf(key, sizeof(key), "/proj/s%d", i);
+
+		r = nono_gate_note_bound(g, key, (size_t)n);
+	}
+	assert_int_equal(r, -E2BIG);
+	/* Noting a known one again is still fine. */
+	assert_int_equal(nono_gate_note_bound(g, "/proj/s0", 8), 0);
+	nono_gate_free(g);
+	nono_caps_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_open_network),
+	    cmocka_unit_test(test_blocked_network),
+	    cmocka_unit_test(test_own_sockets),
+	    cmocka_unit_test(test_bound_ceiling),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
