@@ -27,6 +27,7 @@
 #include "policy/envclean.h"
 #include "policy/protect.h"
 #include "policy/system.h"
+#include "supervisor/gate.h"
 #include "supervisor/supervise.h"
 
 extern char **environ;
@@ -732,6 +733,7 @@ static int execute(struct run_ctx *c, char **argv)
 	struct nono_exec_error ee = {0};
 	struct nono_exec_spec spec;
 	struct nono_sandbox *sb = NULL;
+	struct nono_gate *gate = NULL;
 	char **env = NULL;
 	size_t ndropped = 0;
 	int status = 1, signo = 0, r;
@@ -766,6 +768,7 @@ static int execute(struct run_ctx *c, char **argv)
 	banner(c, sb);
 	fflush(NULL);
 	spec.sb = sb;
+	spec.gate = NULL;
 	spec.argv = argv;
 	spec.envp = env;
 	if (c->o.mode == MODE_WRAP) {
@@ -777,14 +780,20 @@ static int execute(struct run_ctx *c, char **argv)
 			     : 1;
 		goto out;
 	}
+	if (nono_caps_gate(c->caps) && nono_gate_new(c->caps, &gate) < 0) {
+		out_error("out of memory");
+		goto out;
+	}
+	spec.gate = gate;
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	if (r < 0) {
 		report_launch_error(c, &ee, argv[0]);
 		goto out;
 	}
 	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
-		diag_footer(c->caps, argv, status, signo, c->home);
+		diag_footer(c->caps, gate, argv, status, signo, c->home);
 out:
+	nono_gate_free(gate);
 	free(env);
 	nono_sandbox_free(sb);
 	return status;

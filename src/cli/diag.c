@@ -17,6 +17,7 @@
 #include "cli/output.h"
 #include "nono/path.h"
 #include "policy/protect.h"
+#include "supervisor/gate.h"
 
 /* The flag that would grant @path, which exists as described by @st. */
 static const char *grant_flag(const struct stat *st, bool write)
@@ -59,7 +60,8 @@ static int check_arg(const struct nono_caps *caps, const char *arg,
 		free(canon);
 		return shown;
 	}
-	if (stat(canon, &st) < 0) {
+	/* Sockets are reported by the gate, which saw the real attempt. */
+	if (stat(canon, &st) < 0 || S_ISSOCK(st.st_mode)) {
 		free(canon);
 		return shown;
 	}
@@ -87,8 +89,41 @@ static int check_arg(const struct nono_caps *caps, const char *arg,
 	return shown;
 }
 
-void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
-		 int signo, const char *home)
+/* Facts: the socket accesses the gate refused, with the grant for each. */
+static int gate_facts(const struct nono_caps *caps,
+		      const struct nono_gate *gate, int shown)
+{
+	bool blocked = nono_caps_net(caps) == NONO_NET_BLOCK;
+
+	for (size_t i = 0; gate && i < nono_gate_denial_count(gate); i++) {
+		const struct nono_gate_denial *d = nono_gate_denial_at(gate, i);
+		bool bind = d->op == NONO_GATE_BIND;
+
+		if (!shown++)
+			fprintf(stderr, "  Refused by the sandbox:\n");
+		if (d->path[0] == '@') {
+			fprintf(stderr,
+				"    connect to abstract socket %s (never "
+				"grantable)\n",
+				d->path);
+			continue;
+		}
+		fprintf(stderr,
+			"    %s of unix socket %s\n      to grant it: "
+			"%s %s%s\n",
+			bind ? "bind" : "connect", d->path,
+			bind ? "--allow-unix-socket-bind"
+			     : "--allow-unix-socket",
+			d->path,
+			blocked || bind ? ""
+					: " (or a --read/--allow grant of its "
+					  "directory)");
+	}
+	return shown;
+}
+
+void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
+		 char *const *argv, int status, int signo, const char *home)
 {
 	int shown = 0;
 
@@ -101,6 +136,7 @@ void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
 	if (signo == SIGSYS)
 		fprintf(stderr, "  SIGSYS: a system call through a foreign ABI "
 				"(int 0x80, x32) is fatal in the sandbox\n");
+	shown = gate_facts(caps, gate, shown);
 	/* argv[0] is the program itself: it ran, so it was reachable. */
 	for (size_t i = 1; argv[0] && argv[i]; i++)
 		shown = check_arg(caps, argv[i], home, shown);

@@ -10,8 +10,10 @@
 
 /* Prints the footer for a command that exited with @status, or was killed
  * by signal @signo (when non-zero). */
-void diag_footer(const struct nono_caps *caps, char *const *argv, int status,
-		 int signo, const char *home);
+struct nono_gate;
+/* @gate (may be NULL) lists the socket accesses the gate refused. */
+void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
+		 char *const *argv, int status, int signo, const char *home);
 
 /* Explains an exec failure of @cmd inside the sandbox (errno @code). */
 void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code);

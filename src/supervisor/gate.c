@@ -40,7 +40,36 @@ struct nono_gate {
 	const struct nono_caps *caps;
 	struct bound *bound;
 	size_t nbound, cap;
+	struct nono_gate_denial denials[NONO_GATE_MAX_DENIALS];
+	size_t ndenials;
 };
+
+static void note_denial(struct nono_gate *g, enum nono_gate_op op,
+			const char *path)
+{
+	struct nono_gate_denial *d;
+
+	if (g->ndenials >= NONO_GATE_MAX_DENIALS)
+		return;
+	for (size_t i = 0; i < g->ndenials; i++)
+		if (g->denials[i].op == op &&
+		    strcmp(g->denials[i].path, path) == 0)
+			return;
+	d = &g->denials[g->ndenials++];
+	d->op = op;
+	snprintf(d->path, sizeof(d->path), "%s", path);
+}
+
+size_t nono_gate_denial_count(const struct nono_gate *g)
+{
+	return g->ndenials;
+}
+
+const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
+						   size_t i)
+{
+	return i < g->ndenials ? &g->denials[i] : NULL;
+}
 
 int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
 {
@@ -248,8 +277,10 @@ static int do_connect_path(struct nono_gate *g, int sfd, const char *abs)
 		return -errno;
 	/* The name as given must not run through a hidden path either. */
 	if (under_mask(g->caps, abs, false) ||
-	    !nono_gate_allows(g, NONO_GATE_CONNECT, canon))
+	    !nono_gate_allows(g, NONO_GATE_CONNECT, canon)) {
+		note_denial(g, NONO_GATE_CONNECT, canon);
 		return -EACCES;
+	}
 	/* Pin the socket inode, then connect through the fd: a symlink
 	 * swapped in after the check cannot redirect us. */
 	pfd = open(canon, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -294,8 +325,10 @@ static int do_bind_path(struct nono_gate *g, int sfd, const char *abs)
 			     name) >= sizeof(full))
 		return -ENAMETOOLONG;
 	if (under_mask(g->caps, abs, true) ||
-	    !nono_gate_allows(g, NONO_GATE_BIND, full))
+	    !nono_gate_allows(g, NONO_GATE_BIND, full)) {
+		note_denial(g, NONO_GATE_BIND, full);
 		return -EACCES;
+	}
 	/* No symlink anywhere: the directory is the one we checked. */
 	dfd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
 	if (dfd < 0)
@@ -389,8 +422,15 @@ static int handle_unix(struct nono_gate *g, int listener,
 			r = nono_gate_note_bound(g, name, n);
 			return r < 0 ? r : 0;
 		}
-		if (!nono_gate_was_bound(g, name, n))
+		if (!nono_gate_was_bound(g, name, n)) {
+			char shown[112];
+
+			/* Abstract names may hold any byte: show the text up
+			 * to the first NUL only. */
+			snprintf(shown, sizeof(shown), "@%s", name);
+			note_denial(g, NONO_GATE_CONNECT, shown);
 			return -EACCES;
+		}
 		return connect(sfd, (struct sockaddr *)&sun, len) < 0 ? -errno
 								      : 0;
 	}

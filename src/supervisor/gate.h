@@ -55,6 +55,17 @@ enum nono_addr_kind {
 int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
 			 char *name, size_t *namelen);
 
+/* The refusals the gate made, oldest first, for the diagnostic footer
+ * (at most NONO_GATE_MAX_DENIALS are kept). */
+#define NONO_GATE_MAX_DENIALS 16
+struct nono_gate_denial {
+	enum nono_gate_op op;
+	char path[112]; /* a path, or "@name" for an abstract socket */
+};
+size_t nono_gate_denial_count(const struct nono_gate *g);
+const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
+						   size_t i);
+
 /*
  * Receives one notification from @listener and answers it.  Never lets the
  * kernel re-read a pointer for an AF_UNIX address: allowed operations are

@@ -237,7 +237,7 @@ static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
 int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		   struct nono_exec_error *err)
 {
-	struct nono_gate *gate = NULL;
+	struct nono_gate *gate = spec->gate;
 	struct launch_msg m;
 	sigset_t set, old;
 	int pfd[2], sp[2] = {-1, -1};
@@ -257,9 +257,12 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		fill(err, -errno, "pipe", NULL);
 		return err->code;
 	}
+	if (gated && !gate) {
+		fill(err, -EINVAL, "gate", NULL);
+		goto fail_early;
+	}
 	if (gated &&
-	    (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
-	     nono_gate_new(nono_sandbox_caps(spec->sb), &gate) < 0)) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		fill(err, -errno, "gate", NULL);
 		goto fail_early;
 	}
@@ -304,7 +307,6 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 
 	supervise_loop(pid, sigfd, gate, listener, &ws);
 	close(sigfd);
-	nono_gate_free(gate);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	*status = status_of(ws);
 	if (WIFSIGNALED(ws))
@@ -326,6 +328,5 @@ fail_early:
 		close(sp[1]);
 	if (sigfd >= 0)
 		close(sigfd);
-	nono_gate_free(gate);
 	return err->code;
 }

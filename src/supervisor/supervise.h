@@ -9,8 +9,13 @@
 
 #include "nono/sandbox.h"
 
+struct nono_gate;
+
 struct nono_exec_spec {
 	const struct nono_sandbox *sb;
+	/* Serves connect/bind when the capability set enables the gate;
+	 * borrowed, required then (nono_supervise only). */
+	struct nono_gate *gate;
 	char *const *argv; /* argv[0] is looked up in the child's PATH */
 	char *const *envp;
 };

@@ -305,3 +305,20 @@ a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM); print("pair ok")
 	assert_contains "$output" "dgram 13" stdout
 	assert_contains "$output" "pair ok" stdout
 }
+
+@test "gate: the footer names the refused socket and the flag that grants it" {
+	mkdir -p "$TEST_ROOT/elsewhere"
+	start_unix_server "$TEST_ROOT/elsewhere/session"
+
+	run --separate-stderr nono run --allow-cwd -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_ROOT/elsewhere/session"
+	assert_status 3
+	assert_contains "$stderr" "connect of unix socket $TEST_ROOT/elsewhere/session" stderr
+	assert_contains "$stderr" "--allow-unix-socket $TEST_ROOT/elsewhere/session" stderr
+
+	# control: nothing refused, nothing named
+	run --separate-stderr nono run --allow-cwd --allow-unix-socket "$TEST_ROOT/elsewhere/session" -- \
+		sh -c "\"$PY\" -c '$UNIX_CONNECT' '$TEST_ROOT/elsewhere/session'; exit 5"
+	assert_status 5
+	refute_contains "$stderr" "connect of unix socket" stderr
+}
