@@ -26,6 +26,9 @@ enum {
 	/* A trusted path (nono's own system list) that may be a symlink:
 	 * opened following it, without canonicalising it first. */
 	NONO_GRANT_FOLLOW = 1u << 4,
+	/* Write without creating or renaming into the directory itself:
+	 * creation there is decided at run time by the supervisor (guard). */
+	NONO_GRANT_NOCREATE = 1u << 5,
 };
 
 /* Where a grant came from; used for reporting only. */
@@ -35,6 +38,14 @@ enum nono_origin {
 	NONO_ORIGIN_GPU,
 	NONO_ORIGIN_SOCKET,
 	NONO_ORIGIN_CWD,
+	NONO_ORIGIN_GUARD, /* a subdirectory of a guarded directory */
+};
+
+/* Which names a guarded directory refuses to have created in it. */
+enum nono_guard_kind {
+	NONO_GUARD_TREE = 0, /* root of a writable grant: persistence files */
+	NONO_GUARD_GITDIR,   /* a .git directory: hooks, config */
+	NONO_GUARD_HOME,     /* $HOME: credentials, rc files, nono state */
 };
 
 enum nono_net_mode {
@@ -79,6 +90,12 @@ struct nono_mask {
 	const char *path;
 	enum nono_mask_kind kind;
 	bool is_dir;
+};
+
+struct nono_guard {
+	const char *path; /* canonical directory */
+	enum nono_guard_kind kind;
+	unsigned long long dev, ino; /* identity when planned */
 };
 
 struct nono_caps;
@@ -126,6 +143,22 @@ int nono_caps_add_mask(struct nono_caps *caps, const char *path,
 size_t nono_caps_mask_count(const struct nono_caps *caps);
 const struct nono_mask *nono_caps_mask_at(const struct nono_caps *caps,
 					  size_t i);
+
+/* Guarded directories (see NONO_GRANT_NOCREATE). */
+int nono_caps_add_guard(struct nono_caps *caps, const char *path,
+			enum nono_guard_kind kind, unsigned long long dev,
+			unsigned long long ino)
+    __attribute__((warn_unused_result));
+size_t nono_caps_guard_count(const struct nono_caps *caps);
+const struct nono_guard *nono_caps_guard_at(const struct nono_caps *caps,
+					    size_t i);
+/* Sets or clears flag bits of every grant of @path; returns how many. */
+size_t nono_caps_flag_path(struct nono_caps *caps, const char *path,
+			   unsigned set, unsigned clear);
+
+/* True when Landlock lets the sandbox create entries in directory @path:
+ * some covering grant has write without NONO_GRANT_NOCREATE. */
+bool nono_caps_can_create(const struct nono_caps *caps, const char *path);
 
 void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes);
 unsigned nono_caps_scopes(const struct nono_caps *caps);

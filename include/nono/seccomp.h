@@ -17,6 +17,9 @@ struct nono_seccomp_opts {
 	 * notification listener (see nono_seccomp_listener()); AF_UNIX
 	 * datagram sockets, which send without connecting, are refused. */
 	bool gate;
+	/* With the gate: creating names (open with O_CREAT, mkdir, symlink,
+	 * link, rename) also goes to the supervisor (guarded directories). */
+	bool gate_create;
 };
 
 struct nono_seccomp;

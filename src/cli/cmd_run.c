@@ -511,6 +511,16 @@ static int plan_protection(struct run_ctx *c)
 		out_error("planning protected paths: %s", nono_strerror(r));
 		return -1;
 	}
+	/* Supervised runs also guard creation of protected names that do
+	 * not exist yet (wrap has no supervisor to decide it). */
+	if (c->o.mode != MODE_WRAP) {
+		r = nono_protect_plan_guards(c->caps, c->home, why);
+		if (r < 0) {
+			out_error("guarding %s: %s", why[0] ? why : "grants",
+				  nono_strerror(r));
+			return -1;
+		}
+	}
 	/* Whether namespaces work is learnt from the real attempt (the
 	 * child reports it); only --dry-run, which runs nothing, probes. */
 	if (c->o.dry_run && nono_caps_mask_count(c->caps) > 0 &&
@@ -548,6 +558,8 @@ static const char *origin_name(enum nono_origin o)
 		return "  (unix socket)";
 	case NONO_ORIGIN_CWD:
 		return "  (cwd)";
+	case NONO_ORIGIN_GUARD:
+		return "  (guarded tree)";
 	}
 	return "";
 }
@@ -594,7 +606,9 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 	for (i = 0; i < nono_caps_path_count(caps); i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 
-		if (g->origin == NONO_ORIGIN_SYSTEM && !all)
+		if ((g->origin == NONO_ORIGIN_SYSTEM ||
+		     g->origin == NONO_ORIGIN_GUARD) &&
+		    !all)
 			continue;
 		printf("  [%s] %s%s\n", access_tag(g->access), g->path,
 		       origin_name(g->origin));
@@ -785,6 +799,8 @@ static int execute(struct run_ctx *c, char **argv)
 		goto out;
 	}
 	spec.gate = gate;
+	if (gate)
+		nono_gate_set_bypass(gate, c->bypass, c->nbypass);
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	if (r < 0) {
 		report_launch_error(c, &ee, argv[0]);

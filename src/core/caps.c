@@ -19,6 +19,8 @@ struct nono_caps {
 	size_t nsocks, socks_cap;
 	struct nono_mask *masks;
 	size_t nmasks, masks_cap;
+	struct nono_guard *guards;
+	size_t nguards, guards_cap;
 	enum nono_net_mode net;
 	unsigned scopes;
 	bool proc_self_write;
@@ -73,6 +75,9 @@ void nono_caps_free(struct nono_caps *caps)
 		free((char *)caps->socks[i].path);
 	for (i = 0; i < caps->nmasks; i++)
 		free((char *)caps->masks[i].path);
+	for (i = 0; i < caps->nguards; i++)
+		free((char *)caps->guards[i].path);
+	free(caps->guards);
 	free(caps->grants);
 	free(caps->ports);
 	free(caps->socks);
@@ -95,7 +100,10 @@ int nono_caps_add_path(struct nono_caps *caps, const char *path,
 		return -EINVAL;
 	for (i = 0; i < caps->ngrants; i++) {
 		g = &caps->grants[i];
-		if (strcmp(g->path, path) == 0 &&
+		/* Same path, kind and origin merge; another origin keeps its
+		 * own entry, so reports show each grant as it was made (the
+		 * kernel unions the rules either way). */
+		if (strcmp(g->path, path) == 0 && g->origin == origin &&
 		    (g->flags & NONO_GRANT_FILE) == (flags & NONO_GRANT_FILE)) {
 			g->access |= access;
 			/* Execute is kept if either grant allows it. */
@@ -269,6 +277,79 @@ const struct nono_mask *nono_caps_mask_at(const struct nono_caps *caps,
 					  size_t i)
 {
 	return i < caps->nmasks ? &caps->masks[i] : NULL;
+}
+
+int nono_caps_add_guard(struct nono_caps *caps, const char *path,
+			enum nono_guard_kind kind, unsigned long long dev,
+			unsigned long long ino)
+{
+	struct nono_guard *gd;
+	char *dup;
+	size_t i;
+	int r;
+
+	r = check_path(path);
+	if (r < 0)
+		return r;
+	for (i = 0; i < caps->nguards; i++) {
+		if (strcmp(caps->guards[i].path, path) != 0)
+			continue;
+		/* $HOME refuses a superset of a tree's names: keep it. */
+		if (kind == NONO_GUARD_HOME)
+			caps->guards[i].kind = kind;
+		return 0;
+	}
+	r = grow((void **)&caps->guards, &caps->guards_cap, caps->nguards,
+		 sizeof(*caps->guards));
+	if (r < 0)
+		return r;
+	dup = strdup(path);
+	if (!dup)
+		return -ENOMEM;
+	gd = &caps->guards[caps->nguards++];
+	gd->path = dup;
+	gd->kind = kind;
+	gd->dev = dev;
+	gd->ino = ino;
+	return 0;
+}
+
+size_t nono_caps_guard_count(const struct nono_caps *caps)
+{
+	return caps->nguards;
+}
+
+const struct nono_guard *nono_caps_guard_at(const struct nono_caps *caps,
+					    size_t i)
+{
+	return i < caps->nguards ? &caps->guards[i] : NULL;
+}
+
+size_t nono_caps_flag_path(struct nono_caps *caps, const char *path,
+			   unsigned set, unsigned clear)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < caps->ngrants; i++) {
+		if (strcmp(caps->grants[i].path, path) != 0)
+			continue;
+		caps->grants[i].flags = (caps->grants[i].flags | set) & ~clear;
+		n++;
+	}
+	return n;
+}
+
+bool nono_caps_can_create(const struct nono_caps *caps, const char *path)
+{
+	for (size_t i = 0; i < caps->ngrants; i++) {
+		const struct nono_grant *g = &caps->grants[i];
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & (NONO_GRANT_NOCREATE | NONO_GRANT_FILE)) &&
+		    nono_path_is_under(path, g->path))
+			return true;
+	}
+	return false;
 }
 
 void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes)

@@ -120,6 +120,13 @@ static __u64 rights_for(unsigned access, unsigned flags, bool is_dir, int abi)
 		r |= FS_WRITE_RIGHTS;
 	if (flags & NONO_GRANT_DEVICE)
 		r |= NONO_LL_FS_IOCTL_DEV;
+	/* A guarded directory: its entries may change, but new names (and
+	 * renames into it) are decided by the supervisor, never here. */
+	if (flags & NONO_GRANT_NOCREATE)
+		r &= ~(NONO_LL_FS_MAKE_CHAR | NONO_LL_FS_MAKE_DIR |
+		       NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |
+		       NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_BLOCK |
+		       NONO_LL_FS_MAKE_SYM | NONO_LL_FS_REFER);
 	if (!is_dir)
 		r &= FS_FILE_RIGHTS;
 	return r & fs_handled(abi);

@@ -73,6 +73,7 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	so.tcp_landlock = abi >= 4;
 	so.allow_unix = nono_caps_socket_count(caps) > 0;
 	so.gate = nono_caps_gate(caps);
+	so.gate_create = nono_caps_guard_count(caps) > 0;
 	r = nono_seccomp_build(&so, &sb->seccomp);
 	if (r < 0) {
 		nono_sandbox_free(sb);

@@ -9,6 +9,7 @@
  * value larger, which fails closed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -187,6 +188,44 @@ static int add_block_net(scmp_filter_ctx ctx, const struct nono_seccomp_opts *o)
 	return 0;
 }
 
+static int notify(scmp_filter_ctx ctx, int nr, unsigned n,
+		  const struct scmp_arg_cmp *cmp)
+{
+	int r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, n, cmp);
+
+	return r == -EFAULT || r == -EEXIST ? 0 : r;
+}
+
+/* Name creation goes to the supervisor, which decides it for guarded
+ * directories (where Landlock refuses it) and hands the rest back. */
+static int add_gate_create(scmp_filter_ctx ctx)
+{
+	const struct scmp_arg_cmp creat1 =
+	    SCMP_A1_64(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
+	const struct scmp_arg_cmp creat2 =
+	    SCMP_A2_64(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
+	static const int always[] = {
+	    SCMP_SYS(creat),     SCMP_SYS(mkdir),     SCMP_SYS(mkdirat),
+	    SCMP_SYS(symlink),   SCMP_SYS(symlinkat), SCMP_SYS(link),
+	    SCMP_SYS(linkat),    SCMP_SYS(rename),    SCMP_SYS(renameat),
+	    SCMP_SYS(renameat2),
+	};
+	int r;
+
+	r = notify(ctx, SCMP_SYS(open), 1, &creat1);
+	if (r < 0)
+		return r;
+	r = notify(ctx, SCMP_SYS(openat), 1, &creat2);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		r = notify(ctx, always[i], 0, NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* The gate: connect and bind are decided by the supervisor. */
 static int add_gate(scmp_filter_ctx ctx)
 {
@@ -234,6 +273,8 @@ int nono_seccomp_build(const struct nono_seccomp_opts *opts,
 	if (opts->block_net && add_block_net(sc->ctx, opts) < 0)
 		goto out;
 	if (opts->gate && add_gate(sc->ctx) < 0)
+		goto out;
+	if (opts->gate && opts->gate_create && add_gate_create(sc->ctx) < 0)
 		goto out;
 	*out = sc;
 	sc = NULL;

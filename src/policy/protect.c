@@ -5,6 +5,7 @@
  * namespace.  Landlock rights only accumulate downwards, so a grant of $HOME
  * would otherwise expose ~/.ssh however the ruleset is written.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -417,4 +418,189 @@ void nono_protect_result_clear(struct nono_protect_result *res)
 		free(res->conflicts[i]);
 	free(res->conflicts);
 	memset(res, 0, sizeof(*res));
+}
+
+/* clang-format off */
+/* Names a writable tree must not gain at its root. */
+static const char *const tree_names[] = {
+	".git", ".gitmodules", ".envrc", ".vscode", ".idea", ".devcontainer",
+	".husky", ".bashrc", ".bash_profile", ".bash_login", ".profile",
+	".zshrc", ".zshenv", ".zprofile", ".zlogin",
+};
+/* A .git directory must not gain hooks or a config it did not have. */
+static const char *const gitdir_names[] = {"hooks", "config"};
+/* $HOME additionally keeps the credential and configuration names. */
+static const char *const home_extra[] = {".gitconfig", ".nono"};
+/* clang-format on */
+
+static bool in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
+bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
+{
+	switch (kind) {
+	case NONO_GUARD_GITDIR:
+		return in_list(name, gitdir_names, 2);
+	case NONO_GUARD_HOME:
+		if (in_list(name, home_extra,
+			    sizeof(home_extra) / sizeof(home_extra[0])))
+			return true;
+		/* The first component of every deny item: creating ~/.ssh
+		 * (then authorized_keys) is as bad as reading it. */
+		for (size_t i = 0; i < NITEMS; i++) {
+			size_t n = strcspn(items[i].rel, "/");
+
+			if (strlen(name) == n &&
+			    strncmp(items[i].rel, name, n) == 0 &&
+			    items[i].rel[n] == '\0')
+				return true;
+		}
+		__attribute__((fallthrough));
+	case NONO_GUARD_TREE:
+		return in_list(name, tree_names,
+			       sizeof(tree_names) / sizeof(tree_names[0]));
+	}
+	return true;
+}
+
+static int add_guard(struct nono_caps *caps, const char *path,
+		     enum nono_guard_kind kind)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return nono_caps_add_guard(caps, path, kind, st.st_dev, st.st_ino);
+}
+
+/* True when @dir is a guarded directory or lies above one. */
+static bool on_chain(const struct nono_caps *caps, const char *dir)
+{
+	for (size_t i = 0; i < nono_caps_guard_count(caps); i++)
+		if (nono_path_is_under(nono_caps_guard_at(caps, i)->path, dir))
+			return true;
+	return false;
+}
+
+/* Gives every subdirectory of chain directory @dir that is not itself on a
+ * chain a rule with @access, so creation below it stays with Landlock. */
+static int rule_children(struct nono_caps *caps, const char *dir,
+			 unsigned access, char *why)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT || errno == EACCES ? 0 : -errno;
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+				     strcmp(dir, "/") == 0 ? "" : dir,
+				     de->d_name) >= sizeof(path))
+			continue;
+		if (de->d_type == DT_UNKNOWN &&
+		    (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
+			continue;
+		if (on_chain(caps, path))
+			continue;
+		r = nono_caps_add_path(caps, path, access, 0,
+				       NONO_ORIGIN_GUARD);
+		if (r < 0) {
+			if (why)
+				snprintf(why, PATH_MAX, "%s", dir);
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
+			     char *why)
+{
+	size_t i, n = nono_caps_path_count(caps);
+	int r;
+
+	if (why)
+		why[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+		char git[PATH_MAX];
+
+		if (!(g->access & NONO_ACCESS_WRITE) ||
+		    (g->flags & NONO_GRANT_FILE) ||
+		    (g->origin != NONO_ORIGIN_USER &&
+		     g->origin != NONO_ORIGIN_CWD))
+			continue;
+		r = add_guard(caps, g->path, NONO_GUARD_TREE);
+		if (r < 0)
+			return r;
+		snprintf(git, sizeof(git), "%s/.git", g->path);
+		r = add_guard(caps, git, NONO_GUARD_GITDIR);
+		if (r < 0)
+			return r;
+	}
+	if (home && nono_caps_allows(caps, home, NONO_ACCESS_WRITE, NULL)) {
+		r = add_guard(caps, home, NONO_GUARD_HOME);
+		if (r < 0)
+			return r;
+	}
+	/* Every writable grant at or above a guard: no creating along the
+	 * chain, except through the supervisor. */
+	for (i = 0; i < n; i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+		unsigned access = g->access;
+		char path[PATH_MAX];
+
+		if (!(access & NONO_ACCESS_WRITE) ||
+		    (g->flags & NONO_GRANT_FILE) || !on_chain(caps, g->path))
+			continue;
+		snprintf(path, sizeof(path), "%s", g->path);
+		nono_caps_flag_path(caps, path, NONO_GRANT_NOCREATE, 0);
+		/* g may move as rules are added: only path and access are
+		 * used from here on. */
+		r = 0;
+		for (size_t k = 0; k < nono_caps_guard_count(caps) && r == 0;
+		     k++) {
+			const char *gp = nono_caps_guard_at(caps, k)->path;
+			char dir[PATH_MAX];
+			size_t len = strlen(path);
+
+			if (!nono_path_is_under(gp, path))
+				continue;
+			/* Walk the chain: path, then one component at a time
+			 * down to the guard. */
+			snprintf(dir, sizeof(dir), "%s", path);
+			for (;;) {
+				const char *next;
+
+				r = rule_children(caps, dir, access, why);
+				if (r < 0 || strlen(dir) >= strlen(gp))
+					break;
+				len = strlen(dir);
+				next =
+				    strchr(gp + len + (len > 1 ? 1 : 0), '/');
+				snprintf(dir, sizeof(dir), "%.*s",
+					 next ? (int)(next - gp)
+					      : (int)strlen(gp),
+					 gp);
+			}
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }

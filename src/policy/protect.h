@@ -55,4 +55,22 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 
 void nono_protect_result_clear(struct nono_protect_result *res);
 
+/*
+ * Guards creation for a supervised sandbox.  Every writable user grant
+ * root, each .git directory among them, and $HOME (@home, may be NULL) when
+ * a writable grant covers it become guarded directories: the supervisor
+ * refuses to create the protected names there (nono_guard_refuses).  Each
+ * writable grant at or above a guarded directory loses the right to create
+ * along the chain down to it, and the existing subdirectories along that
+ * chain get rules of their own, so that only new names in those few
+ * directories go through the supervisor.  Reads one directory level per
+ * chain directory, never a whole tree.  Returns 0, -E2BIG (too many
+ * subdirectories; @why names the directory), or -errno.
+ */
+int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
+			     char *why) __attribute__((warn_unused_result));
+
+/* True when a guarded directory of @kind refuses a new entry @name. */
+bool nono_guard_refuses(enum nono_guard_kind kind, const char *name);
+
 #endif

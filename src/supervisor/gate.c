@@ -30,22 +30,10 @@
 
 #include "core/util/cleanup.h"
 #include "supervisor/gate.h"
+#include "supervisor/gate_internal.h"
 
-struct bound {
-	char *key;
-	size_t len;
-};
-
-struct nono_gate {
-	const struct nono_caps *caps;
-	struct bound *bound;
-	size_t nbound, cap;
-	struct nono_gate_denial denials[NONO_GATE_MAX_DENIALS];
-	size_t ndenials;
-};
-
-static void note_denial(struct nono_gate *g, enum nono_gate_op op,
-			const char *path)
+void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
+			   const char *path)
 {
 	struct nono_gate_denial *d;
 
@@ -78,6 +66,12 @@ int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
 		return -ENOMEM;
 	(*out)->caps = caps;
 	return 0;
+}
+
+void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n)
+{
+	g->bypass = bypass;
+	g->nbypass = n;
 }
 
 void nono_gate_free(struct nono_gate *g)
@@ -126,8 +120,8 @@ int nono_gate_note_bound(struct nono_gate *g, const char *key, size_t len)
 	return 0;
 }
 
-static bool under_mask(const struct nono_caps *caps, const char *path,
-		       bool readonly_too)
+bool nono_gate_under_mask(const struct nono_caps *caps, const char *path,
+			  bool readonly_too)
 {
 	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
 		const struct nono_mask *m = nono_caps_mask_at(caps, i);
@@ -204,7 +198,7 @@ bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
 	if (path[0] != '/')
 		return false;
 	if (op == NONO_GATE_CONNECT) {
-		if (under_mask(caps, path, false))
+		if (nono_gate_under_mask(caps, path, false))
 			return false;
 		if (nono_gate_was_bound(g, path, strlen(path)))
 			return true;
@@ -217,7 +211,7 @@ bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
 		 */
 		return open_net && user_grant_covers(caps, path);
 	}
-	if (under_mask(caps, path, true))
+	if (nono_gate_under_mask(caps, path, true))
 		return false;
 	if (socket_granted(caps, path, true))
 		return true;
@@ -238,13 +232,13 @@ bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
 
 /* The notification is still pending: its task has not died or moved on,
  * so the pid and memory we looked at are the ones that made the call. */
-static bool still_valid(int listener, __u64 id)
+bool nono_gate_still_valid(int listener, __u64 id)
 {
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
 /* Absolute form of @path as the task @pid sees it (relative to its cwd). */
-static int absolutise(pid_t pid, const char *path, char *out, size_t outlen)
+int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen)
 {
 	char link[64], cwd[PATH_MAX];
 	ssize_t n;
@@ -276,9 +270,9 @@ static int do_connect_path(struct nono_gate *g, int sfd, const char *abs)
 	if (!canon)
 		return -errno;
 	/* The name as given must not run through a hidden path either. */
-	if (under_mask(g->caps, abs, false) ||
+	if (nono_gate_under_mask(g->caps, abs, false) ||
 	    !nono_gate_allows(g, NONO_GATE_CONNECT, canon)) {
-		note_denial(g, NONO_GATE_CONNECT, canon);
+		nono_gate_note_denial(g, NONO_GATE_CONNECT, canon);
 		return -EACCES;
 	}
 	/* Pin the socket inode, then connect through the fd: a symlink
@@ -324,9 +318,9 @@ static int do_bind_path(struct nono_gate *g, int sfd, const char *abs)
 			     strcmp(dir, "/") == 0 ? "" : dir,
 			     name) >= sizeof(full))
 		return -ENAMETOOLONG;
-	if (under_mask(g->caps, abs, true) ||
+	if (nono_gate_under_mask(g->caps, abs, true) ||
 	    !nono_gate_allows(g, NONO_GATE_BIND, full)) {
-		note_denial(g, NONO_GATE_BIND, full);
+		nono_gate_note_denial(g, NONO_GATE_BIND, full);
 		return -EACCES;
 	}
 	/* No symlink anywhere: the directory is the one we checked. */
@@ -399,7 +393,7 @@ static int handle_unix(struct nono_gate *g, int listener,
 	if (process_vm_readv(req->pid, &local, 1, &remote, 1, 0) !=
 	    (ssize_t)len)
 		return -EFAULT;
-	if (!still_valid(listener, req->id))
+	if (!nono_gate_still_valid(listener, req->id))
 		return -ESRCH;
 	r = nono_gate_parse_addr(&sun, len, &kind, name, &n);
 	if (r < 0)
@@ -428,13 +422,13 @@ static int handle_unix(struct nono_gate *g, int listener,
 			/* Abstract names may hold any byte: show the text up
 			 * to the first NUL only. */
 			snprintf(shown, sizeof(shown), "@%s", name);
-			note_denial(g, NONO_GATE_CONNECT, shown);
+			nono_gate_note_denial(g, NONO_GATE_CONNECT, shown);
 			return -EACCES;
 		}
 		return connect(sfd, (struct sockaddr *)&sun, len) < 0 ? -errno
 								      : 0;
 	}
-	r = absolutise(req->pid, name, abs, sizeof(abs));
+	r = nono_gate_absolutise(req->pid, name, abs, sizeof(abs));
 	if (r < 0)
 		return r;
 	return is_bind ? do_bind_path(g, sfd, abs)
@@ -458,11 +452,13 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	resp.id = req.id;
 	is_bind = req.data.nr == __NR_bind;
 	if (req.data.nr != __NR_connect && !is_bind) {
-		resp.error = -ENOSYS;
+		/* Everything else the filter sends here creates a name. */
+		if (nono_fsgate_handle(g, listener, &req, &resp))
+			return 0; /* answered with the injected fd */
 		goto send;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, req.pid, 0);
-	if (pidfd < 0 || !still_valid(listener, req.id)) {
+	if (pidfd < 0 || !nono_gate_still_valid(listener, req.id)) {
 		resp.error = -ESRCH;
 		goto send;
 	}

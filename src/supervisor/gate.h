@@ -12,7 +12,7 @@
 
 #include "nono/caps.h"
 
-enum nono_gate_op { NONO_GATE_CONNECT, NONO_GATE_BIND };
+enum nono_gate_op { NONO_GATE_CONNECT, NONO_GATE_BIND, NONO_GATE_CREATE };
 
 struct nono_gate;
 
@@ -21,6 +21,10 @@ struct nono_gate;
 int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
     __attribute__((warn_unused_result));
 void nono_gate_free(struct nono_gate *g);
+
+/* Canonical paths whose protection --bypass-protection lifted (borrowed,
+ * must outlive the gate). */
+void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n);
 
 /*
  * The policy, without any I/O: may the sandbox @op the pathname socket at

@@ -237,3 +237,108 @@ try objects "echo blob >.git/objects/x"
 	fi
 	assert_file_content .git/hooks/pre-commit HOOK-ORIGINAL
 }
+
+# Creation guard: persistence files that do not exist yet cannot be created
+# at the root of a writable tree (Landlock refuses new names there; the
+# supervisor creates the allowed ones).
+TRY_CREATES='
+try() { n=$1; shift; if ( eval "$*" ) 2>/dev/null; then echo "$n:ok"; else echo "$n:refused"; fi; }
+try gitdir "mkdir -p .git/hooks && echo evil >.git/hooks/pre-commit"
+try envrc "echo evil >.envrc"
+try gitmodules "echo evil >.gitmodules"
+try vscode "mkdir .vscode"
+try bashrc "echo evil >.bashrc"
+try renamed "echo evil >x && mv x .envrc"
+try linked "echo evil >y && ln y .gitmodules"
+try symlinked "ln -s /dev/null .envrc"
+try file "echo fine >new.txt && test \"\$(cat new.txt)\" = fine"
+try dir "mkdir build && echo obj >build/o && test -s build/o"
+try deep "mkdir -p a/b/c && echo d >a/b/c/d && test -s a/b/c/d"
+try rename "echo r >r1 && mv r1 r2 && test -s r2"
+try hardlink "echo h >h1 && ln h1 h2 && test -s h2"
+try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_EXCL|os.O_WRONLY, 0o600))\" && test \"\$(stat -c %a ex)\" = 600"
+'
+
+@test "guard: a tree without .git cannot gain hooks, .envrc or rc files; other files can be created" {
+	PROJ="$TEST_DIR/fresh"
+	mkdir -p "$PROJ/src"
+	cd "$PROJ"
+	run --separate-stderr nono run -s --no-diagnostics --allow . -- sh -c "$TRY_CREATES"
+	assert_status 0
+	local n
+	for n in gitdir envrc gitmodules vscode bashrc renamed linked symlinked; do
+		assert_contains "$output" "$n:refused" stdout
+	done
+	for n in file dir deep rename hardlink excl; do
+		assert_contains "$output" "$n:ok" stdout
+	done
+	assert_missing "$PROJ/.git"
+	assert_missing "$PROJ/.envrc"
+	assert_missing "$PROJ/.gitmodules"
+	assert_missing "$PROJ/.bashrc"
+	assert_file_content "$PROJ/new.txt" fine
+}
+
+@test "guard: in a tree with .git, new hooks and a new config are refused; git's own files are not" {
+	PROJ="$TEST_DIR/repo"
+	mkdir -p "$PROJ/.git/objects"
+	cd "$PROJ"
+	run --separate-stderr nono run -s --no-diagnostics --allow . -- sh -c '
+		mkdir .git/hooks 2>/dev/null && echo hooks:ok || echo hooks:refused
+		echo x >.git/config 2>/dev/null && echo config:ok || echo config:refused
+		echo i >.git/index.lock && mv .git/index.lock .git/index && echo index:ok
+		echo o >.git/objects/x && echo objects:ok'
+	assert_status 0
+	assert_contains "$output" "hooks:refused" stdout
+	assert_contains "$output" "config:refused" stdout
+	assert_contains "$output" "index:ok" stdout
+	assert_contains "$output" "objects:ok" stdout
+	assert_missing "$PROJ/.git/hooks"
+	assert_missing "$PROJ/.git/config"
+	assert_file_content "$PROJ/.git/index" i
+}
+
+@test "guard: --bypass-protection of .git lets a fresh tree become a repository" {
+	PROJ="$TEST_DIR/fresh"
+	mkdir -p "$PROJ"
+	cd "$PROJ"
+	run --separate-stderr nono run -s --no-diagnostics --allow . -- sh -c 'mkdir .git'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$PROJ/.git"
+
+	run --separate-stderr nono run --no-diagnostics --allow . --bypass-protection "$PROJ/.git" -- \
+		sh -c 'mkdir -p .git/hooks && echo h >.git/hooks/pre-commit'
+	assert_status 0
+	assert_contains "$stderr" "protection bypassed" stderr
+	assert_file_content "$PROJ/.git/hooks/pre-commit" h
+}
+
+@test "guard: with \$HOME granted, a missing ~/.bashrc or ~/.ssh cannot be created" {
+	require_userns
+	# a home of its own: setup() gave this file's $HOME rc files already
+	export HOME="$TEST_ROOT/home2"
+	mkdir -p "$HOME"
+	cd "$HOME"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		echo evil >~/.bashrc 2>/dev/null && echo bashrc:ok || echo bashrc:refused
+		mkdir ~/.ssh 2>/dev/null && echo ssh:ok || echo ssh:refused
+		echo evil >~/.gitconfig 2>/dev/null && echo gitconfig:ok || echo gitconfig:refused
+		echo fine >~/notes.txt && echo notes:ok'
+	assert_status 0
+	assert_contains "$output" "bashrc:refused" stdout
+	assert_contains "$output" "ssh:refused" stdout
+	assert_contains "$output" "gitconfig:refused" stdout
+	assert_contains "$output" "notes:ok" stdout
+	assert_missing "$HOME/.bashrc"
+	assert_missing "$HOME/.ssh"
+	assert_file_content "$HOME/notes.txt" fine
+}
+
+@test "guard: nono wrap has no supervisor, so the creation guard is nono run's" {
+	PROJ="$TEST_DIR/fresh"
+	mkdir -p "$PROJ"
+	cd "$PROJ"
+	run --separate-stderr nono wrap -s --allow . -- sh -c 'echo x >new.txt'
+	assert_status 0
+	assert_file_content "$PROJ/new.txt" x
+}

@@ -71,17 +71,31 @@ static void test_add_and_merge(void **state)
 	assert_int_equal(g->flags, NONO_GRANT_NOEXEC);
 	assert_int_equal(g->origin, NONO_ORIGIN_SYSTEM);
 
-	/* Same path again: access bits merge, no second entry.  A grant
-	 * without NOEXEC lifts it; DEVICE accumulates. */
+	/* Same path and origin again: access bits merge, no second entry.
+	 * A grant without NOEXEC lifts it; DEVICE accumulates. */
 	assert_int_equal(nono_caps_add_path(c, "/a", NONO_ACCESS_WRITE,
 					    NONO_GRANT_DEVICE,
-					    NONO_ORIGIN_USER),
+					    NONO_ORIGIN_SYSTEM),
 			 0);
 	assert_int_equal(nono_caps_path_count(c), 1);
 	g = nono_caps_path_at(c, 0);
 	assert_int_equal(g->access, NONO_ACCESS_RW);
 	assert_false(g->flags & NONO_GRANT_NOEXEC);
 	assert_true(g->flags & NONO_GRANT_DEVICE);
+
+	/* Another origin keeps its own entry (reports show each grant as
+	 * made); the answer of nono_caps_allows is the union anyway. */
+	assert_int_equal(
+	    nono_caps_add_path(c, "/a", NONO_ACCESS_READ, 0, NONO_ORIGIN_USER),
+	    0);
+	assert_int_equal(nono_caps_path_count(c), 2);
+	assert_int_equal(nono_caps_path_at(c, 1)->access, NONO_ACCESS_READ);
+	assert_true(nono_caps_allows(c, "/a/x", NONO_ACCESS_RW, NULL));
+	nono_caps_remove_path(c, "/a");
+	assert_int_equal(nono_caps_path_count(c), 0);
+	assert_int_equal(
+	    nono_caps_add_path(c, "/a", NONO_ACCESS_RW, 0, NONO_ORIGIN_USER),
+	    0);
 
 	/* A file grant of the same path is a distinct entry. */
 	assert_int_equal(nono_caps_add_path(c, "/a", NONO_ACCESS_READ,

@@ -677,10 +677,124 @@ static void test_lists(void **state)
 	assert_true(git);
 }
 
+/* ---- creation guards ---- */
+
+static const struct nono_grant *
+grant_of(const struct nono_caps *c, const char *rel, enum nono_origin origin)
+{
+	char p[PATH_MAX];
+
+	join(p, rel);
+	for (size_t i = 0; i < nono_caps_path_count(c); i++) {
+		const struct nono_grant *g = nono_caps_path_at(c, i);
+
+		if (strcmp(g->path, p) == 0 && g->origin == origin)
+			return g;
+	}
+	return NULL;
+}
+
+static bool has_guard(const struct nono_caps *c, const char *rel,
+		      enum nono_guard_kind kind)
+{
+	char p[PATH_MAX];
+
+	join(p, rel);
+	for (size_t i = 0; i < nono_caps_guard_count(c); i++)
+		if (strcmp(nono_caps_guard_at(c, i)->path, p) == 0)
+			return nono_caps_guard_at(c, i)->kind == kind;
+	return false;
+}
+
+static void test_guards_tree(void **state)
+{
+	struct nono_caps *c;
+	const struct nono_grant *g;
+	char why[PATH_MAX], p[PATH_MAX];
+
+	(void)state;
+	c = caps_with("proj", NONO_ACCESS_RW, 0);
+	assert_int_equal(nono_protect_plan_guards(c, NULL, why), 0);
+	assert_true(has_guard(c, "proj", NONO_GUARD_TREE));
+	assert_true(has_guard(c, "proj/.git", NONO_GUARD_GITDIR));
+	/* The root loses creation; its subdirectories keep it (own rules),
+	 * except the guarded .git, whose own subdirectories get rules. */
+	g = grant_of(c, "proj", NONO_ORIGIN_USER);
+	assert_non_null(g);
+	assert_true(g->flags & NONO_GRANT_NOCREATE);
+	assert_non_null(grant_of(c, "proj/lib", NONO_ORIGIN_GUARD));
+	assert_non_null(grant_of(c, "proj/src", NONO_ORIGIN_GUARD));
+	assert_non_null(grant_of(c, "proj/.git/hooks", NONO_ORIGIN_GUARD));
+	assert_null(grant_of(c, "proj/.git", NONO_ORIGIN_GUARD));
+	join(p, "proj");
+	assert_false(nono_caps_can_create(c, p));
+	join(p, "proj/lib/new");
+	assert_true(nono_caps_can_create(c, p));
+	join(p, "proj/.git");
+	assert_false(nono_caps_can_create(c, p));
+	/* Nothing below one level was read. */
+	assert_null(grant_of(c, "proj/src/deep", NONO_ORIGIN_GUARD));
+	nono_caps_free(c);
+
+	/* A read-only grant is not guarded. */
+	c = caps_with("proj", NONO_ACCESS_READ, 0);
+	assert_int_equal(nono_protect_plan_guards(c, NULL, why), 0);
+	assert_int_equal(nono_caps_guard_count(c), 0);
+	nono_caps_free(c);
+}
+
+static void test_guards_home_and_chain(void **state)
+{
+	struct nono_caps *c;
+	char why[PATH_MAX], p[PATH_MAX];
+
+	(void)state;
+	/* A system grant above a user grant: creation is taken from the
+	 * whole chain, and the siblings along it keep their own rules. */
+	c = nono_caps_new();
+	assert_non_null(c);
+	assert_int_equal(
+	    nono_caps_add_path(c, root, NONO_ACCESS_RW, 0, NONO_ORIGIN_SYSTEM),
+	    0);
+	add(c, "home", NONO_ACCESS_RW, 0);
+	assert_int_equal(nono_protect_plan_guards(c, home, why), 0);
+	assert_true(has_guard(c, "home", NONO_GUARD_HOME));
+	assert_false(nono_caps_can_create(c, root));
+	assert_false(nono_caps_can_create(c, home));
+	assert_non_null(grant_of(c, "proj", NONO_ORIGIN_GUARD));
+	join(p, "proj/new");
+	assert_true(nono_caps_can_create(c, p));
+	nono_caps_free(c);
+}
+
+static void test_guard_names(void **state)
+{
+	(void)state;
+	assert_true(nono_guard_refuses(NONO_GUARD_TREE, ".envrc"));
+	assert_true(nono_guard_refuses(NONO_GUARD_TREE, ".git"));
+	assert_true(nono_guard_refuses(NONO_GUARD_TREE, ".vscode"));
+	assert_false(nono_guard_refuses(NONO_GUARD_TREE, "src"));
+	assert_false(nono_guard_refuses(NONO_GUARD_TREE, ".ssh"));
+	assert_true(nono_guard_refuses(NONO_GUARD_GITDIR, "hooks"));
+	assert_true(nono_guard_refuses(NONO_GUARD_GITDIR, "config"));
+	assert_false(nono_guard_refuses(NONO_GUARD_GITDIR, "index.lock"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".ssh"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".netrc"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".gitconfig"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".bashrc"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".nono"));
+	/* Only whole first components: ~/.config itself stays creatable. */
+	assert_false(nono_guard_refuses(NONO_GUARD_HOME, ".config"));
+	assert_false(nono_guard_refuses(NONO_GUARD_HOME, "notes.txt"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_home_rw_hides),
+	    cmocka_unit_test(test_guards_tree),
+	    cmocka_unit_test(test_guards_home_and_chain),
+	    cmocka_unit_test(test_guard_names),
 	    cmocka_unit_test(test_home_read_hides),
 	    cmocka_unit_test(test_grant_names_protected),
 	    cmocka_unit_test(test_conflict_any_order),

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The creation half of the gate.  In a guarded directory (the root of a
+ * writable grant, its .git, $HOME) Landlock refuses every new name, so that
+ * a hook, an .envrc or a ~/.bashrc that did not exist cannot be planted.
+ * The supervisor performs the allowed creations there itself: it resolves
+ * the parent directory to an fd, refuses the protected names, and creates
+ * the name relative to that fd from its own copy of the string, then hands
+ * back the result (an injected fd for open).  Anything it does not perform
+ * goes back to the kernel (CONTINUE), where Landlock refuses creation in
+ * guarded directories: a path the sandbox swaps after the check gains it
+ * nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/util/cleanup.h"
+#include "policy/protect.h"
+#include "supervisor/gate_internal.h"
+
+/* A resolved target: the parent directory (fd and canonical path) and the
+ * final name. */
+struct target {
+	int dfd;
+	char dir[PATH_MAX];
+	char name[NAME_MAX + 1];
+};
+
+static void target_close(struct target *t)
+{
+	if (t->dfd >= 0)
+		close(t->dfd);
+	t->dfd = -1;
+}
+
+/* Copies a NUL-terminated string of at most PATH_MAX bytes from the task. */
+static int read_string(pid_t pid, __u64 addr, char *out, size_t outlen)
+{
+	size_t got = 0;
+
+	/* Page by page: a string near the end of a mapping must still be
+	 * readable, and nothing past PATH_MAX is ever copied. */
+	while (got < outlen - 1) {
+		size_t chunk = 4096 - ((addr + got) & 4095);
+		struct iovec l, r;
+		ssize_t n;
+
+		if (chunk > outlen - 1 - got)
+			chunk = outlen - 1 - got;
+		l.iov_base = out + got;
+		l.iov_len = chunk;
+		r.iov_base = (void *)(uintptr_t)(addr + got);
+		r.iov_len = chunk;
+		n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+		if (n <= 0)
+			return -EFAULT;
+		if (memchr(out + got, '\0', (size_t)n))
+			return 0;
+		got += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* The task's view of @dirfd (AT_FDCWD: its working directory), as an fd
+ * of ours. */
+static int base_dir(pid_t pid, int pidfd, int dirfd, const char *path)
+{
+	char link[64];
+
+	if (path[0] == '/')
+		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd == AT_FDCWD) {
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+		return open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	return (int)syscall(SYS_pidfd_getfd, pidfd, dirfd, 0);
+}
+
+/*
+ * Resolves @path (relative to @dirfd of the task) into its parent directory
+ * and final name.  Symlinks in the parent part are followed, as the kernel
+ * would; the final name is taken literally.  Returns 0, or -errno.
+ */
+static int resolve(pid_t pid, int pidfd, int dirfd, const char *path,
+		   struct target *t)
+{
+	char buf[PATH_MAX], link[64];
+	nono_autoclose int base = -1;
+	const char *name;
+	char *slash;
+	ssize_t n;
+	size_t len;
+
+	t->dfd = -1;
+	snprintf(buf, sizeof(buf), "%s", path);
+	/* mkdir("dir/") names "dir". */
+	len = strlen(buf);
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	slash = strrchr(buf, '/');
+	name = slash ? slash + 1 : buf;
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strlen(name) > NAME_MAX)
+		return -EINVAL;
+	memcpy(t->name, name, strlen(name) + 1); /* <= NAME_MAX, checked */
+	base = base_dir(pid, pidfd, dirfd, path);
+	if (base < 0)
+		return -errno;
+	if (!slash) {
+		t->dfd = nono_steal_fd(&base);
+	} else {
+		*slash = '\0';
+		t->dfd = openat(base, buf[0] ? buf : "/",
+				O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (t->dfd < 0)
+			return -errno;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", t->dfd);
+	n = readlink(link, t->dir, sizeof(t->dir) - 1);
+	if (n < 0 || t->dir[0] != '/') {
+		target_close(t);
+		return -ENOENT;
+	}
+	t->dir[n] = '\0';
+	return 0;
+}
+
+static void join(const struct target *t, char *out, size_t len)
+{
+	/* Too long for a path: an empty answer, which matches nothing. */
+	if ((size_t)snprintf(out, len, "%s/%s",
+			     strcmp(t->dir, "/") == 0 ? "" : t->dir,
+			     t->name) >= len)
+		out[0] = '\0';
+}
+
+/* A mask on or above @path; a pinned .git counts only as itself (its
+ * contents stay writable, but it must not be replaced or moved). */
+static bool masked_any(const struct nono_caps *caps, const char *path)
+{
+	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
+		const struct nono_mask *m = nono_caps_mask_at(caps, i);
+
+		if (m->kind == NONO_MASK_PIN
+			? strcmp(path, m->path) == 0
+			: nono_path_is_under(path, m->path))
+			return true;
+	}
+	return false;
+}
+
+static bool bypassed(const struct nono_gate *g, const char *path)
+{
+	for (size_t i = 0; i < g->nbypass; i++)
+		if (strcmp(g->bypass[i], path) == 0)
+			return true;
+	return false;
+}
+
+enum verdict { V_CONTINUE, V_DENY, V_EMULATE };
+
+/*
+ * The decision for a new name at @t.  Protected names in a guarded
+ * directory are refused; elsewhere the supervisor only steps in where the
+ * grants allow writing but Landlock cannot create (a guarded chain).
+ */
+static enum verdict decide(struct nono_gate *g, const struct target *t)
+{
+	const struct nono_caps *caps = g->caps;
+	char full[PATH_MAX];
+	struct stat st;
+
+	join(t, full, sizeof(full));
+	/* Inside or onto a mask: the sandbox's own mount namespace (which we
+	 * do not share) has the final say. */
+	if (nono_gate_under_mask(caps, t->dir, true) || masked_any(caps, full))
+		return V_CONTINUE;
+	if (fstat(t->dfd, &st) < 0)
+		return V_CONTINUE;
+	for (size_t i = 0; i < nono_caps_guard_count(caps); i++) {
+		const struct nono_guard *gd = nono_caps_guard_at(caps, i);
+
+		if (gd->dev != (unsigned long long)st.st_dev ||
+		    gd->ino != (unsigned long long)st.st_ino)
+			continue;
+		if (nono_guard_refuses(gd->kind, t->name) &&
+		    !bypassed(g, full)) {
+			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+			return V_DENY;
+		}
+	}
+	if (nono_caps_can_create(caps, t->dir) ||
+	    !nono_caps_allows(caps, t->dir, NONO_ACCESS_WRITE, NULL))
+		return V_CONTINUE;
+	return V_EMULATE;
+}
+
+static mode_t task_umask(pid_t pid)
+{
+	char path[64], line[128];
+	nono_autofclose FILE *f = NULL;
+	unsigned m = 022;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask:\t%o", &m) == 1)
+			break;
+	return (mode_t)(m & 0777);
+}
+
+/* Creates the file and injects the fd as the syscall's result. */
+static int emulate_open(int listener, const struct seccomp_notif *req,
+			const struct target *t, int flags, mode_t mode)
+{
+	struct seccomp_notif_addfd add = {0};
+	nono_autoclose int fd = -1;
+	mode_t old;
+
+	/* O_NONBLOCK while we open: a FIFO swapped in must not stall the
+	 * supervisor.  O_NOFOLLOW: a symlink at the name is the kernel's
+	 * business (CONTINUE), under Landlock. */
+	old = umask(task_umask(req->pid));
+	fd = openat(t->dfd, t->name,
+		    flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		    mode);
+	umask(old);
+	if (fd < 0)
+		return errno == ELOOP && !(flags & O_NOFOLLOW) ? 1 : -errno;
+	if (!(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (__u32)fd;
+	add.newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
+		return -errno;
+	return 2; /* answered */
+}
+
+struct args {
+	int dirfd, olddirfd;
+	__u64 path, oldpath, target;
+	int flags;
+	mode_t mode;
+};
+
+/* Decodes the syscall into its destination, source and flags. */
+static int decode(const struct seccomp_notif *req, struct args *a)
+{
+	const __u64 *v = req->data.args;
+
+	memset(a, 0, sizeof(*a));
+	a->dirfd = a->olddirfd = AT_FDCWD;
+	switch (req->data.nr) {
+	case __NR_open:
+		a->path = v[0], a->flags = (int)v[1], a->mode = (mode_t)v[2];
+		return 0;
+	case __NR_creat:
+		a->path = v[0], a->mode = (mode_t)v[1];
+		a->flags = O_CREAT | O_WRONLY | O_TRUNC;
+		return 0;
+	case __NR_openat:
+		a->dirfd = (int)v[0], a->path = v[1], a->flags = (int)v[2];
+		a->mode = (mode_t)v[3];
+		return 0;
+	case __NR_mkdir:
+		a->path = v[0], a->mode = (mode_t)v[1];
+		return 0;
+	case __NR_mkdirat:
+		a->dirfd = (int)v[0], a->path = v[1], a->mode = (mode_t)v[2];
+		return 0;
+	case __NR_symlink:
+		a->target = v[0], a->path = v[1];
+		return 0;
+	case __NR_symlinkat:
+		a->target = v[0], a->dirfd = (int)v[1], a->path = v[2];
+		return 0;
+	case __NR_link:
+	case __NR_rename:
+		a->oldpath = v[0], a->path = v[1];
+		return 0;
+	case __NR_linkat:
+		a->olddirfd = (int)v[0], a->oldpath = v[1];
+		a->dirfd = (int)v[2], a->path = v[3], a->flags = (int)v[4];
+		return 0;
+	case __NR_renameat:
+	case __NR_renameat2:
+		a->olddirfd = (int)v[0], a->oldpath = v[1];
+		a->dirfd = (int)v[2], a->path = v[3];
+		a->flags = req->data.nr == __NR_renameat2 ? (int)v[4] : 0;
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+static bool is_open(int nr)
+{
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_creat;
+}
+
+int nono_fsgate_handle(struct nono_gate *g, int listener,
+		       const struct seccomp_notif *req,
+		       struct seccomp_notif_resp *resp)
+{
+	struct target dst = {.dfd = -1}, src = {.dfd = -1};
+	nono_autoclose int pidfd = -1;
+	char path[PATH_MAX], old[PATH_MAX], link_target[PATH_MAX];
+	int nr = req->data.nr;
+	enum verdict v;
+	struct args a;
+	struct stat st;
+	int r = 0;
+
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	/* openat2 carries its flags in a struct; the rare caller gets the
+	 * kernel's verdict (Landlock refuses creation where it must). */
+	if (decode(req, &a) < 0)
+		return 0;
+	if (is_open(nr) && !(a.flags & O_CREAT))
+		return 0;
+	/* RENAME_EXCHANGE/WHITEOUT, linkat following symlinks, AT_EMPTY_PATH:
+	 * left to the kernel, which refuses them in guarded directories. */
+	if ((nr == __NR_renameat2 && (a.flags & ~RENAME_NOREPLACE)) ||
+	    (nr == __NR_linkat && a.flags))
+		return 0;
+	pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+	if (pidfd < 0 || read_string(req->pid, a.path, path, sizeof(path)) < 0)
+		return 0;
+	if (a.oldpath && read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
+		return 0;
+	if (a.target && read_string(req->pid, a.target, link_target,
+				    sizeof(link_target)) < 0)
+		return 0;
+	if (!nono_gate_still_valid(listener, req->id))
+		return 0;
+	if (resolve(req->pid, pidfd, a.dirfd, path, &dst) < 0)
+		return 0;
+	v = decide(g, &dst);
+	if (v == V_DENY) {
+		resp->flags = 0;
+		resp->error = -EACCES;
+		goto out;
+	}
+	/* An existing name needs no creation right: the kernel handles it
+	 * (and a later create/replace race only reaches Landlock). */
+	if (v != V_EMULATE ||
+	    (nr != __NR_rename && nr != __NR_renameat &&
+	     fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0))
+		goto out;
+	if (a.oldpath) {
+		char full[PATH_MAX];
+
+		if (resolve(req->pid, pidfd, a.olddirfd, old, &src) < 0)
+			goto out;
+		join(&src, full, sizeof(full));
+		/* The source leaves its directory: it must be writable there
+		 * and not a masked path (which only the sandbox sees). */
+		if (masked_any(g->caps, full) ||
+		    nono_gate_under_mask(g->caps, src.dir, true) ||
+		    !nono_caps_allows(g->caps, src.dir,
+				      nr == __NR_link || nr == __NR_linkat
+					  ? NONO_ACCESS_READ
+					  : NONO_ACCESS_WRITE,
+				      NULL))
+			goto out;
+	}
+	resp->flags = 0;
+	switch (nr) {
+	case __NR_open:
+	case __NR_openat:
+	case __NR_creat:
+		r = emulate_open(listener, req, &dst, a.flags, a.mode);
+		if (r == 1) {
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			r = 0;
+		}
+		break;
+	case __NR_mkdir:
+	case __NR_mkdirat: {
+		mode_t om = umask(task_umask(req->pid));
+
+		r = mkdirat(dst.dfd, dst.name, a.mode) < 0 ? -errno : 0;
+		umask(om);
+		break;
+	}
+	case __NR_symlink:
+	case __NR_symlinkat:
+		r = symlinkat(link_target, dst.dfd, dst.name) < 0 ? -errno : 0;
+		break;
+	case __NR_link:
+	case __NR_linkat:
+		r = linkat(src.dfd, src.name, dst.dfd, dst.name, 0) < 0 ? -errno
+									: 0;
+		break;
+	default: /* rename, renameat, renameat2 (at most NOREPLACE) */
+		r = renameat2(src.dfd, src.name, dst.dfd, dst.name,
+			      (unsigned)a.flags) < 0
+			? -errno
+			: 0;
+		break;
+	}
+	if (r == 2) {
+		target_close(&dst);
+		target_close(&src);
+		return 1;
+	}
+	resp->error = r < 0 ? r : 0;
+	resp->val = 0;
+out:
+	target_close(&dst);
+	target_close(&src);
+	return 0;
+}

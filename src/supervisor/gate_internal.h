@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by the two halves of the gate: sockets (gate.c) and
+ * name creation in guarded directories (fsgate.c).
+ */
+#ifndef NONO_SUPERVISOR_GATE_INTERNAL_H
+#define NONO_SUPERVISOR_GATE_INTERNAL_H
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "supervisor/gate.h"
+
+struct bound {
+	char *key;
+	size_t len;
+};
+
+struct nono_gate {
+	const struct nono_caps *caps;
+	struct bound *bound;
+	size_t nbound, cap;
+	struct nono_gate_denial denials[NONO_GATE_MAX_DENIALS];
+	size_t ndenials;
+	char *const *bypass; /* canonical paths whose protection is lifted */
+	size_t nbypass;
+};
+
+void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
+			   const char *path);
+bool nono_gate_under_mask(const struct nono_caps *caps, const char *path,
+			  bool readonly_too);
+bool nono_gate_still_valid(int listener, __u64 id);
+int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen);
+
+/* Handles a creation syscall (open with O_CREAT, mkdir, symlink, link,
+ * rename).  Fills @resp, or returns 1 when the notification was already
+ * answered by injecting a file descriptor. */
+int nono_fsgate_handle(struct nono_gate *g, int listener,
+		       const struct seccomp_notif *req,
+		       struct seccomp_notif_resp *resp);
+
+#endif
