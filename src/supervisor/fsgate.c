@@ -71,68 +71,70 @@ static int read_string(pid_t pid, __u64 addr, char *out, size_t outlen)
 	return -ENAMETOOLONG;
 }
 
-/* The task's view of @dirfd (AT_FDCWD: its working directory), as an fd
- * of ours. */
-static int base_dir(pid_t pid, int pidfd, int dirfd, const char *path)
+/* The absolute form of @path as the task sees it, relative to its @dirfd
+ * (AT_FDCWD: its working directory). */
+static int task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
+		    char *out, size_t len)
 {
-	char link[64];
+	nono_autoclose int fd = -1;
+	char base[PATH_MAX];
+	int r;
 
-	if (path[0] == '/')
-		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd == AT_FDCWD) {
-		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
-		return open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
-	return (int)syscall(SYS_pidfd_getfd, pidfd, dirfd, 0);
+	if (path[0] == '/' || dirfd == AT_FDCWD)
+		return nono_gate_absolutise(pid, path, out, len);
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, dirfd, 0);
+	if (fd < 0)
+		return -errno;
+	r = nono_gate_fd_path(fd, base, sizeof(base));
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(out, len, "%s/%s", base, path) >= len)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 /*
  * Resolves @path (relative to @dirfd of the task) into its parent directory
- * and final name.  Symlinks in the parent part are followed, as the kernel
- * would; the final name is taken literally.  Returns 0, or -errno.
+ * and final name, in the task's own mount namespace, so that its masks
+ * (read-only, hidden) bind whatever we do there.  Symlinks in the parent
+ * part are followed inside the task's root, as the kernel would; the final
+ * name is taken literally.  Returns 0, or -errno.
  */
 static int resolve(pid_t pid, int pidfd, int dirfd, const char *path,
 		   struct target *t)
 {
-	char buf[PATH_MAX], link[64];
-	nono_autoclose int base = -1;
+	char buf[PATH_MAX];
 	const char *name;
 	char *slash;
-	ssize_t n;
 	size_t len;
+	int r;
 
 	t->dfd = -1;
-	snprintf(buf, sizeof(buf), "%s", path);
+	r = task_abs(pid, pidfd, dirfd, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
 	/* mkdir("dir/") names "dir". */
 	len = strlen(buf);
 	while (len > 1 && buf[len - 1] == '/')
 		buf[--len] = '\0';
 	slash = strrchr(buf, '/');
-	name = slash ? slash + 1 : buf;
+	name = slash + 1;
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
 	    strlen(name) > NAME_MAX)
 		return -EINVAL;
 	memcpy(t->name, name, strlen(name) + 1); /* <= NAME_MAX, checked */
-	base = base_dir(pid, pidfd, dirfd, path);
-	if (base < 0)
-		return -errno;
-	if (!slash) {
-		t->dfd = nono_steal_fd(&base);
-	} else {
-		*slash = '\0';
-		t->dfd = openat(base, buf[0] ? buf : "/",
-				O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (t->dfd < 0)
-			return -errno;
+	*slash = '\0';
+	t->dfd = nono_gate_open_in_task(pid, buf[0] ? buf : "/",
+					O_PATH | O_DIRECTORY);
+	if (t->dfd < 0) {
+		r = t->dfd;
+		t->dfd = -1;
+		return r;
 	}
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", t->dfd);
-	n = readlink(link, t->dir, sizeof(t->dir) - 1);
-	if (n < 0 || t->dir[0] != '/') {
+	r = nono_gate_fd_path(t->dfd, t->dir, sizeof(t->dir));
+	if (r < 0)
 		target_close(t);
-		return -ENOENT;
-	}
-	t->dir[n] = '\0';
-	return 0;
+	return r;
 }
 
 static void join(const struct target *t, char *out, size_t len)
@@ -203,6 +205,17 @@ static enum verdict decide(struct nono_gate *g, const struct target *t)
 	    !nono_caps_allows(caps, t->dir, NONO_ACCESS_WRITE, NULL))
 		return V_CONTINUE;
 	return V_EMULATE;
+}
+
+static unsigned access_of(const struct nono_caps *caps, const char *dir)
+{
+	unsigned a = 0;
+
+	if (nono_caps_allows(caps, dir, NONO_ACCESS_READ, NULL))
+		a |= NONO_ACCESS_READ;
+	if (nono_caps_allows(caps, dir, NONO_ACCESS_WRITE, NULL))
+		a |= NONO_ACCESS_WRITE;
+	return a;
 }
 
 static mode_t task_umask(pid_t pid)
@@ -365,15 +378,19 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 		if (resolve(req->pid, pidfd, a.olddirfd, old, &src) < 0)
 			goto out;
 		join(&src, full, sizeof(full));
-		/* The source leaves its directory: it must be writable there
-		 * and not a masked path (which only the sandbox sees). */
+		/* Not a masked path (only the sandbox sees the mask), and, as
+		 * Landlock's refer rule demands, the file must not gain a right
+		 * by its new name: the source directory must allow at least
+		 * what the destination allows (else a read-only file could be
+		 * hard-linked into a writable tree and changed there).  A
+		 * rename also removes it from the source: write is needed. */
 		if (masked_any(g->caps, full) ||
 		    nono_gate_under_mask(g->caps, src.dir, true) ||
-		    !nono_caps_allows(g->caps, src.dir,
-				      nr == __NR_link || nr == __NR_linkat
-					  ? NONO_ACCESS_READ
-					  : NONO_ACCESS_WRITE,
-				      NULL))
+		    (access_of(g->caps, dst.dir) &
+		     ~access_of(g->caps, src.dir)) ||
+		    ((nr == __NR_rename || nr == __NR_renameat ||
+		      nr == __NR_renameat2) &&
+		     !(access_of(g->caps, src.dir) & NONO_ACCESS_WRITE)))
 			goto out;
 	}
 	resp->flags = 0;

@@ -259,27 +259,65 @@ int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen)
 	return 0;
 }
 
-static int do_connect_path(struct nono_gate *g, int sfd, const char *abs)
+int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags)
+{
+	struct open_how how = {
+	    .flags = (__u64)(oflags | O_CLOEXEC),
+	    /* The task's root: absolute symlinks and ".." stay inside its
+	     * view, so its masks (read-only, hidden) bind us too. */
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	nono_autoclose int root = -1;
+	char link[64];
+	int fd;
+
+	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+	root = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	fd = (int)syscall(SYS_openat2, root, abs, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+int nono_gate_fd_path(int fd, char *out, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, len - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	/* "(deleted)" or a pseudo path: nothing a grant can name. */
+	if (out[0] != '/' || (size_t)n == len - 1)
+		return -ENOENT;
+	return 0;
+}
+
+static int do_connect_path(struct nono_gate *g, pid_t pid, int sfd,
+			   const char *abs)
 {
 	nono_autoclose int pfd = -1;
-	nono_autofree char *canon = NULL;
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char canon[PATH_MAX];
 	struct stat st;
+	int r;
 
-	canon = realpath(abs, NULL);
-	if (!canon)
-		return -errno;
-	/* The name as given must not run through a hidden path either. */
+	/* Resolved in the task's own view (its masks apply), then pinned:
+	 * we connect through the fd, so nothing swapped in after the check
+	 * can redirect us. */
+	pfd = nono_gate_open_in_task(pid, abs, O_PATH);
+	if (pfd < 0)
+		return pfd;
+	r = nono_gate_fd_path(pfd, canon, sizeof(canon));
+	if (r < 0)
+		return r;
 	if (nono_gate_under_mask(g->caps, abs, false) ||
 	    !nono_gate_allows(g, NONO_GATE_CONNECT, canon)) {
 		nono_gate_note_denial(g, NONO_GATE_CONNECT, canon);
 		return -EACCES;
 	}
-	/* Pin the socket inode, then connect through the fd: a symlink
-	 * swapped in after the check cannot redirect us. */
-	pfd = open(canon, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
 	if (fstat(pfd, &st) < 0)
 		return -errno;
 	if (!S_ISSOCK(st.st_mode))
@@ -290,16 +328,12 @@ static int do_connect_path(struct nono_gate *g, int sfd, const char *abs)
 	return 0;
 }
 
-static int do_bind_path(struct nono_gate *g, int sfd, const char *abs)
+static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
+			const char *abs)
 {
-	struct open_how how = {
-	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	nono_autoclose int dfd = -1;
-	nono_autofree char *dir = NULL;
-	char full[PATH_MAX], parent[PATH_MAX];
+	char full[PATH_MAX], parent[PATH_MAX], dir[PATH_MAX];
 	const char *name;
 	char *slash;
 	int r;
@@ -311,9 +345,13 @@ static int do_bind_path(struct nono_gate *g, int sfd, const char *abs)
 		return -EINVAL;
 	*slash = '\0';
 	name = slash + 1;
-	dir = realpath(parent[0] ? parent : "/", NULL);
-	if (!dir)
-		return -errno;
+	dfd = nono_gate_open_in_task(pid, parent[0] ? parent : "/",
+				     O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	r = nono_gate_fd_path(dfd, dir, sizeof(dir));
+	if (r < 0)
+		return r;
 	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
 			     strcmp(dir, "/") == 0 ? "" : dir,
 			     name) >= sizeof(full))
@@ -323,10 +361,8 @@ static int do_bind_path(struct nono_gate *g, int sfd, const char *abs)
 		nono_gate_note_denial(g, NONO_GATE_BIND, full);
 		return -EACCES;
 	}
-	/* No symlink anywhere: the directory is the one we checked. */
-	dfd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
-	if (dfd < 0)
-		return -EACCES;
+	/* Created through the task's view of the directory: a read-only
+	 * mask there refuses us as it would refuse the task. */
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
 			     "/proc/self/fd/%d/%s", dfd,
 			     name) >= sizeof(sun.sun_path))
@@ -431,8 +467,8 @@ static int handle_unix(struct nono_gate *g, int listener,
 	r = nono_gate_absolutise(req->pid, name, abs, sizeof(abs));
 	if (r < 0)
 		return r;
-	return is_bind ? do_bind_path(g, sfd, abs)
-		       : do_connect_path(g, sfd, abs);
+	return is_bind ? do_bind_path(g, req->pid, sfd, abs)
+		       : do_connect_path(g, req->pid, sfd, abs);
 }
 
 int nono_gate_serve(struct nono_gate *g, int listener)

@@ -33,6 +33,11 @@ bool nono_gate_under_mask(const struct nono_caps *caps, const char *path,
 			  bool readonly_too);
 bool nono_gate_still_valid(int listener, __u64 id);
 int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen);
+/* Opens absolute @abs as the task @pid sees it (its mount namespace and
+ * root, symlinks followed inside that root).  Returns an fd or -errno. */
+int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags);
+/* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
+int nono_gate_fd_path(int fd, char *out, size_t len);
 
 /* Handles a creation syscall (open with O_CREAT, mkdir, symlink, link,
  * rename).  Fills @resp, or returns 1 when the notification was already

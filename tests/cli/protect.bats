@@ -342,3 +342,37 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_status 0
 	assert_file_content "$PROJ/new.txt" x
 }
+
+@test "guard: renaming a parent does not unlock a read-only .git/hooks below it" {
+	mkdir -p "$TEST_DIR/w/sub/.git/hooks"
+	cd "$TEST_DIR/w/sub"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$TEST_DIR/w" -- sh -c '
+		cd .. && mv sub sub2 && echo mv:ok
+		echo evil >sub2/.git/hooks/pre-commit 2>/dev/null && echo hook:ok || echo hook:refused
+		mkdir sub2/.git/hooks/d 2>/dev/null && echo dir:ok || echo dir:refused
+		echo fine >sub2/file && echo file:ok'
+	assert_status 0
+	assert_contains "$output" "mv:ok" stdout
+	assert_contains "$output" "hook:refused" stdout
+	assert_contains "$output" "dir:refused" stdout
+	assert_contains "$output" "file:ok" stdout
+	assert_missing "$TEST_DIR/w/sub2/.git/hooks/pre-commit"
+}
+
+@test "guard: a hard link cannot give a read-only file a writable name" {
+	mkdir -p "$TEST_DIR/ro" "$TEST_DIR/w"
+	echo ORIGINAL >"$TEST_DIR/ro/f"
+	cd "$TEST_DIR/w"
+	run --separate-stderr nono run -s --no-diagnostics --allow . --read "$TEST_DIR/ro" -- \
+		sh -c "ln '$TEST_DIR/ro/f' hl && echo evil >>hl"
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_file_content "$TEST_DIR/ro/f" ORIGINAL
+
+	# control: a file from a writable directory can be linked
+	mkdir -p "$TEST_DIR/w2"
+	echo MINE >"$TEST_DIR/w2/g"
+	run --separate-stderr nono run -s --no-diagnostics --allow . --allow "$TEST_DIR/w2" -- \
+		sh -c "ln '$TEST_DIR/w2/g' hl2 && cat hl2"
+	assert_status 0
+	[ "$output" = MINE ] || { show_run; false; }
+}
