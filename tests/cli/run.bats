@@ -217,3 +217,52 @@ report_pids() { # run|wrap
 	grep -qx "PATH=$SYS_PATH" <<<"$output" || { show_run; false; }
 	grep -qx "TEST_KEEP_ME=kept" <<<"$output" || { show_run; false; }
 }
+
+@test "shell: nono shell runs the given --shell inside the sandbox and returns its status" {
+	run --separate-stderr sh -c 'printf "%s\n" "touch /var/lib/nono-denied-\$\$ 2>/dev/null && echo wrote" "echo in-shell" "exit 7" |
+		"$1" shell -s --allow-cwd --shell /bin/sh' sh "$NONO"
+	assert_status 7
+	assert_contains "$output" "in-shell" stdout
+	refute_contains "$output" "wrote" stdout
+
+	run --separate-stderr nono shell -s --allow-cwd --shell /bin/sh -- extra
+	assert_status 1
+	assert_nono_error "takes no command"
+}
+
+@test "abi: an older Landlock ABI is reported; what it cannot enforce is named" {
+	run --separate-stderr env NONO_LANDLOCK_ABI=3 "$NONO" run --allow-cwd -- true
+	assert_status 0
+	assert_contains "$stderr" "Landlock ABI 3 cannot enforce" stderr
+	assert_contains "$stderr" "device ioctl" stderr
+	assert_contains "$stderr" "signal scoping" stderr
+
+	run --separate-stderr env NONO_LANDLOCK_ABI=3 "$NONO" run --allow-cwd --dry-run -v -- true
+	assert_status 0
+	assert_contains "$output" "Landlock ABI: 3" stdout
+	assert_contains "$output" "NO (kernel too old)" stdout
+
+	# control: the running kernel's own ABI reports nothing missing
+	run --separate-stderr nono run --allow-cwd -- true
+	assert_status 0
+	refute_contains "$stderr" "cannot enforce" stderr
+}
+
+@test "abi: without Landlock TCP rules, --block-net still blocks TCP, and --open-port is refused" {
+	run --separate-stderr env NONO_LANDLOCK_ABI=3 "$NONO" run -s --allow-cwd --block-net -- \
+		"$PY" -c 'import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM); print("tcp CREATED")
+except OSError as e:
+    print("tcp", e.errno)'
+	assert_status 0
+	assert_contains "$output" "tcp 13" stdout
+
+	run --separate-stderr env NONO_LANDLOCK_ABI=3 "$NONO" run -s --allow-cwd --block-net --open-port 8080 -- true
+	assert_status 1
+	assert_nono_error "needs Landlock ABI 4"
+
+	# control: on the running kernel the same flags start
+	run --separate-stderr nono run -s --allow-cwd --block-net --open-port 8080 -- true
+	assert_status 0
+}
