@@ -43,15 +43,27 @@ struct run_ctx {
 	struct nono_protect_result prot;
 };
 
+/* $HOME, else the password database; NULL when neither answers (the
+ * caller refuses to run: the deny groups need a home to protect). */
 static const char *home_dir(void)
 {
 	const char *h = getenv("HOME");
 	struct passwd *pw;
+	FILE *f;
 
 	if (h && h[0] == '/')
 		return h;
 	pw = getpwuid(getuid());
-	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
+		return pw->pw_dir;
+	/* A static build may lack NSS modules: read the file directly. */
+	f = fopen("/etc/passwd", "re");
+	while (f && (pw = fgetpwent(f)) != NULL)
+		if (pw->pw_uid == getuid() && pw->pw_dir[0] == '/')
+			break;
+	if (f)
+		fclose(f);
+	return pw ? pw->pw_dir : NULL;
 }
 
 static int own(struct run_ctx *c, char *s)
@@ -610,6 +622,9 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 		     g->origin == NONO_ORIGIN_GUARD) &&
 		    !all)
 			continue;
+		/* System entries absent here are skipped by the ruleset. */
+		if ((g->flags & NONO_GRANT_OPTIONAL) && access(g->path, F_OK))
+			continue;
 		printf("  [%s] %s%s\n", access_tag(g->access), g->path,
 		       origin_name(g->origin));
 	}
@@ -838,6 +853,11 @@ int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
 		goto out;
 	}
 	c.home = home_dir();
+	if (!c.home) {
+		out_error("cannot determine the home directory to protect");
+		out_hint("set HOME");
+		goto out;
+	}
 	c.cwd = getcwd(NULL, 0);
 	c.caps = nono_caps_new();
 	if (!c.cwd || !c.caps) {
