@@ -173,6 +173,11 @@ bool nono_caps_proc_self_write(const struct nono_caps *caps);
 void nono_caps_set_gate(struct nono_caps *caps, bool on);
 bool nono_caps_gate(const struct nono_caps *caps);
 
+/* Refuses every AF_UNIX socket but socketpair() (the fallback when no gate
+ * can mediate them). */
+void nono_caps_set_unix_blocked(struct nono_caps *caps, bool on);
+bool nono_caps_unix_blocked(const struct nono_caps *caps);
+
 /*
  * Answers whether @path (absolute, canonical) gets @access from the grants
  * alone (masks are not consulted).  On a match, *@grant (may be NULL) is set

@@ -15,13 +15,20 @@
  * in a short-lived child; the answer is cached). */
 bool nono_ns_available(void);
 
+/* True when @m already holds in the current mount namespace (an outer
+ * sandbox applied it, or the filesystem is read-only), so no mount is
+ * needed for it. */
+bool nono_ns_mask_effective(const struct nono_mask *m);
+
 /*
  * Enters a new user namespace (own uid and gid mapped to themselves) and a
  * new mount namespace, then applies every mask of @caps: hidden paths are
  * covered with an empty read-only object, read-only paths are bind-mounted
  * read-only onto themselves, pinned paths onto themselves.  Must run before
  * Landlock (which forbids mounting).  On error, @bad (may be NULL, PATH_MAX
- * bytes) names the failing path.  Returns 0, -NONO_ENOUSERNS or -errno.
+ * bytes) names the failing path.  Masks that already hold are skipped, and
+ * with none left no namespace is created.  Returns 0, -NONO_ENOUSERNS or
+ * -errno (-EPERM when mounting is refused, e.g. inside another sandbox).
  */
 int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
     __attribute__((warn_unused_result));

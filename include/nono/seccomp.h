@@ -20,6 +20,9 @@ struct nono_seccomp_opts {
 	/* With the gate: creating names (open with O_CREAT, mkdir, symlink,
 	 * link, rename) also goes to the supervisor (guarded directories). */
 	bool gate_create;
+	/* No AF_UNIX sockets at all but socketpair(): the fallback when no
+	 * gate can be installed (inside another nono). */
+	bool deny_unix;
 };
 
 struct nono_seccomp;
@@ -40,5 +43,11 @@ int nono_seccomp_load(const struct nono_seccomp *sc)
 int nono_seccomp_listener(const struct nono_seccomp *sc);
 
 void nono_seccomp_free(struct nono_seccomp *sc);
+
+/* True when this process could install a filter with a notification
+ * listener (false inside another nono, which refuses new listeners so that
+ * its own gate cannot be overridden).  Forks a probe only when a seccomp
+ * filter is already in place. */
+bool nono_seccomp_listener_available(void);
 
 #endif

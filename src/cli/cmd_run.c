@@ -23,6 +23,7 @@
 #include "nono/ns.h"
 #include "nono/path.h"
 #include "nono/sandbox.h"
+#include "nono/seccomp.h"
 #include "policy/cmdblock.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
@@ -376,14 +377,27 @@ static int build_grants(struct run_ctx *c)
 				return -1;
 			}
 	}
-	if (c->o.mode != MODE_WRAP) {
+	if (c->o.mode != MODE_WRAP && nono_seccomp_listener_available()) {
 		/* Supervised: AF_UNIX connect/bind go through the gate. */
 		nono_caps_set_gate(c->caps, true);
-	} else if (o->net == NET_BLOCK && nono_caps_socket_count(c->caps)) {
-		out_error("AF_UNIX socket grants need a supervisor to enforce "
-			  "them, and nono wrap leaves none");
-		out_hint("use nono run for --allow-unix-socket* grants");
+	} else if (nono_caps_socket_count(c->caps)) {
+		out_error("AF_UNIX socket grants need nono's supervisor gate, "
+			  "which %s",
+			  c->o.mode == MODE_WRAP
+			      ? "nono wrap does not have"
+			      : "cannot run inside another nono sandbox");
+		out_hint("%s", c->o.mode == MODE_WRAP
+				   ? "use nono run for --allow-unix-socket* "
+				     "grants"
+				   : "grant the socket to the outer nono");
 		return -1;
+	} else if (c->o.mode != MODE_WRAP) {
+		/* Inside another nono: its gate still mediates every socket;
+		 * this one can only narrow, so it refuses AF_UNIX outright. */
+		nono_caps_set_unix_blocked(c->caps, true);
+		out_verbose_msg(1,
+				"inside another sandbox: no gate of our own; "
+				"AF_UNIX sockets refused");
 	}
 	/* The child may neither signal nor reach abstract sockets outside
 	 * its sandbox (Landlock ABI 6 scopes). */
@@ -525,7 +539,7 @@ static int plan_protection(struct run_ctx *c)
 	}
 	/* Supervised runs also guard creation of protected names that do
 	 * not exist yet (wrap has no supervisor to decide it). */
-	if (c->o.mode != MODE_WRAP) {
+	if (nono_caps_gate(c->caps)) {
 		r = nono_protect_plan_guards(c->caps, c->home, why);
 		if (r < 0) {
 			out_error("guarding %s: %s", why[0] ? why : "grants",

@@ -25,6 +25,7 @@ struct nono_caps {
 	unsigned scopes;
 	bool proc_self_write;
 	bool gate;
+	bool unix_blocked;
 };
 
 /* Grows an array by doubling, refusing to pass NONO_CAPS_MAX entries so that
@@ -380,6 +381,16 @@ void nono_caps_set_gate(struct nono_caps *caps, bool on)
 bool nono_caps_gate(const struct nono_caps *caps)
 {
 	return caps->gate;
+}
+
+void nono_caps_set_unix_blocked(struct nono_caps *caps, bool on)
+{
+	caps->unix_blocked = on;
+}
+
+bool nono_caps_unix_blocked(const struct nono_caps *caps)
+{
+	return caps->unix_blocked;
 }
 
 bool nono_path_is_under(const char *path, const char *ancestor)

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -160,6 +163,33 @@ static int bind_self(const struct nono_mask *m, bool readonly)
 	return attach(fd, m->path);
 }
 
+bool nono_ns_mask_effective(const struct nono_mask *m)
+{
+	struct statvfs sv;
+	struct statfs sf;
+	struct statx stx;
+
+	switch (m->kind) {
+	case NONO_MASK_READONLY:
+		/* Already on a read-only mount (an outer sandbox's mask, or a
+		 * read-only filesystem): nothing to add. */
+		return statvfs(m->path, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+	case NONO_MASK_HIDE:
+		/* An outer sandbox covered it with its empty read-only tmpfs.
+		 */
+		return statfs(m->path, &sf) == 0 &&
+		       sf.f_type == 0x01021994 /* TMPFS_MAGIC */ &&
+		       statvfs(m->path, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+	case NONO_MASK_PIN:
+		/* Already a mount root: it cannot be renamed away. */
+		return statx(AT_FDCWD, m->path, AT_SYMLINK_NOFOLLOW,
+			     STATX_BASIC_STATS, &stx) == 0 &&
+		       (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+		       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	}
+	return false;
+}
+
 int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 {
 	nono_autoclose int filefs = -1;
@@ -168,6 +198,13 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 
 	if (bad)
 		bad[0] = '\0';
+	/* Inside another nono (or on read-only filesystems) some masks hold
+	 * already; with none left, no namespace is needed at all. */
+	for (i = 0; i < n; i++)
+		if (!nono_ns_mask_effective(nono_caps_mask_at(caps, i)))
+			break;
+	if (i == n)
+		return 0;
 	r = enter_namespaces();
 	if (r < 0)
 		return r;
@@ -185,7 +222,7 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 
 			if (l > len && l < next)
 				next = l;
-			if (l != len)
+			if (l != len || nono_ns_mask_effective(m))
 				continue;
 			if (m->kind == NONO_MASK_HIDE)
 				r = hide(m, &filefs);

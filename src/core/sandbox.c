@@ -74,6 +74,7 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	so.allow_unix = nono_caps_socket_count(caps) > 0;
 	so.gate = nono_caps_gate(caps);
 	so.gate_create = nono_caps_guard_count(caps) > 0;
+	so.deny_unix = nono_caps_unix_blocked(caps);
 	r = nono_seccomp_build(&so, &sb->seccomp);
 	if (r < 0) {
 		nono_sandbox_free(sb);

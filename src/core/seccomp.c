@@ -10,13 +10,20 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "nono/error.h"
 #include "nono/seccomp.h"
@@ -276,6 +283,10 @@ int nono_seccomp_build(const struct nono_seccomp_opts *opts,
 		goto out;
 	if (opts->gate && opts->gate_create && add_gate_create(sc->ctx) < 0)
 		goto out;
+	if (opts->deny_unix && !opts->gate &&
+	    deny(sc->ctx, EACCES, SCMP_SYS(socket), 1,
+		 (const struct scmp_arg_cmp[]){LOW32(0, AF_UNIX)}) < 0)
+		goto out;
 	*out = sc;
 	sc = NULL;
 	r = 0;
@@ -289,6 +300,42 @@ int nono_seccomp_load(const struct nono_seccomp *sc)
 	int r = seccomp_load(sc->ctx);
 
 	return r < 0 ? r : 0;
+}
+
+bool nono_seccomp_listener_available(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {.len = 1, .filter = &allow};
+	char line[128];
+	FILE *f;
+	bool filtered = false;
+	pid_t pid;
+	int st;
+
+	f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "Seccomp:", 8) == 0) {
+			filtered = atoi(line + 8) != 0;
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (!filtered)
+		return true;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		long fd;
+
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		_exit(fd < 0 ? 1 : 0);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 int nono_seccomp_listener(const struct nono_seccomp *sc)

@@ -266,3 +266,24 @@ except OSError as e:
 	run --separate-stderr nono run -s --allow-cwd --block-net --open-port 8080 -- true
 	assert_status 0
 }
+
+@test "nested: nono inside nono runs, keeps the outer protections and only narrows" {
+	mkdir -p proj/.git/hooks bin
+	cp "$NONO" bin/nono
+	cd proj
+	run --separate-stderr "$TEST_DIR/bin/nono" -s run --allow . --read "$TEST_DIR/bin" -- \
+		"$TEST_DIR/bin/nono" -s run --allow . -- sh -c '
+			echo inner:ok
+			echo evil >.git/hooks/pre-commit 2>/dev/null && echo hook:ok || echo hook:refused
+			echo fine >new.txt && echo create:ok
+			"$0" -c "import socket; socket.socket(socket.AF_UNIX)" 2>/dev/null && echo unix:ok || echo unix:refused
+			echo x >../outside 2>/dev/null && echo outside:ok || echo outside:refused' "$PY"
+	assert_status 0
+	assert_contains "$output" "inner:ok" stdout
+	assert_contains "$output" "hook:refused" stdout
+	assert_contains "$output" "create:ok" stdout
+	assert_contains "$output" "unix:refused" stdout
+	assert_contains "$output" "outside:refused" stdout
+	assert_missing "$TEST_DIR/outside"
+	assert_file_content new.txt fine
+}
