@@ -252,6 +252,10 @@ static int add_gate(scmp_filter_ctx ctx)
 	DENY(ctx, EPERM, seccomp,
 	     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
 			SECCOMP_FILTER_FLAG_NEW_LISTENER));
+	/* A datagram pair can still sendto() any socket path, bypassing
+	 * connect(2): stream and seqpacket pairs only. */
+	DENY(ctx, EACCES, socketpair, LOW32(0, AF_UNIX),
+	     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_DGRAM));
 	return add_unix_stream_only(ctx);
 }
 

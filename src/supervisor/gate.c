@@ -11,11 +11,13 @@
  * non-AF_UNIX sockets, where the decision rests on the socket, not on the
  * address, and Landlock checks the real connect).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -471,6 +473,76 @@ static int handle_unix(struct nono_gate *g, int listener,
 		       : do_connect_path(g, req->pid, sfd, abs);
 }
 
+bool nono_gate_inet_allowed(const struct nono_gate *g, const void *addr,
+			    size_t len)
+{
+	const struct nono_caps *caps = g->caps;
+	const struct sockaddr *sa = addr;
+	uint16_t port;
+	bool loopback;
+
+	if (nono_caps_net(caps) != NONO_NET_BLOCK)
+		return true;
+	if (len < sizeof(sa_family_t))
+		return false;
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = addr;
+
+		port = ntohs(in->sin_port);
+		loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	} else if (sa->sa_family == AF_INET6 &&
+		   len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = addr;
+
+		port = ntohs(in6->sin6_port);
+		loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+			   (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
+			    in6->sin6_addr.s6_addr[12] == 127);
+	} else {
+		return false;
+	}
+	/* --open-port: loopback only, which is what it promises (Landlock
+	 * alone could only match the port). */
+	for (size_t i = 0; loopback && i < nono_caps_port_count(caps); i++)
+		if (nono_caps_port_at(caps, i) == port)
+			return true;
+	return false;
+}
+
+/* connect/bind of a non-AF_UNIX socket: performed here, as checked. */
+static int handle_inet(struct nono_gate *g, int listener,
+		       const struct seccomp_notif *req, int sfd, bool is_bind)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = (socklen_t)(req->data.args[2] & 0xffffffffu);
+	struct iovec local, remote;
+	char shown[112];
+	int r;
+
+	if (len > sizeof(ss))
+		return -EINVAL;
+	memset(&ss, 0, sizeof(ss));
+	local.iov_base = &ss;
+	local.iov_len = len;
+	remote.iov_base = (void *)(uintptr_t)req->data.args[1];
+	remote.iov_len = len;
+	if (len && process_vm_readv(req->pid, &local, 1, &remote, 1, 0) !=
+		       (ssize_t)len)
+		return -EFAULT;
+	if (!nono_gate_still_valid(listener, req->id))
+		return -ESRCH;
+	if (!nono_gate_inet_allowed(g, &ss, len)) {
+		snprintf(shown, sizeof(shown), "network %s (--block-net)",
+			 is_bind ? "bind" : "connect");
+		nono_gate_note_denial(
+		    g, is_bind ? NONO_GATE_BIND : NONO_GATE_CONNECT, shown);
+		return -EACCES;
+	}
+	r = is_bind ? bind(sfd, (struct sockaddr *)&ss, len)
+		    : connect(sfd, (struct sockaddr *)&ss, len);
+	return r < 0 ? -errno : 0;
+}
+
 int nono_gate_serve(struct nono_gate *g, int listener)
 {
 	struct seccomp_notif req;
@@ -508,14 +580,16 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 		resp.error = -errno;
 		goto send;
 	}
-	if (domain != AF_UNIX) {
-		/* Safe to let the kernel proceed: the verdict depends on the
-		 * socket, which cannot change, and Landlock (with --block-net)
-		 * checks the real TCP connect or bind. */
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		goto send;
-	}
-	resp.error = handle_unix(g, listener, &req, sfd, is_bind);
+	/*
+	 * Never CONTINUE: the kernel would look the fd up again, and another
+	 * thread may have put an AF_UNIX socket under that number meanwhile.
+	 * Every connect and bind is performed here, on the socket we checked,
+	 * with the address we copied.
+	 */
+	if (domain != AF_UNIX)
+		resp.error = handle_inet(g, listener, &req, sfd, is_bind);
+	else
+		resp.error = handle_unix(g, listener, &req, sfd, is_bind);
 send:
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
 	    errno != ENOENT)

@@ -36,6 +36,12 @@ void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n);
 bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
 		      const char *path);
 
+/* The policy for a non-AF_UNIX address (@len bytes, untrusted): any with
+ * the network allowed; under --block-net only loopback TCP to an open port
+ * (the socket types themselves are limited by the seccomp filter). */
+bool nono_gate_inet_allowed(const struct nono_gate *g, const void *addr,
+			    size_t len);
+
 /* Remembers an address the sandbox bound (@len bytes; abstract names may
  * hold NULs).  Bounded: returns -E2BIG past NONO_GATE_MAX_BOUND. */
 #define NONO_GATE_MAX_BOUND 4096

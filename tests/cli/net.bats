@@ -299,11 +299,16 @@ try:
     socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); print("dgram CREATED")
 except OSError as e:
     print("dgram", e.errno)
-a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM); print("pair ok")
+try:
+    socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM); print("dgram pair CREATED")
+except OSError as e:
+    print("dgram pair", e.errno)
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM); print("stream pair ok")
 '
 	assert_status 0
 	assert_contains "$output" "dgram 13" stdout
-	assert_contains "$output" "pair ok" stdout
+	assert_contains "$output" "dgram pair 13" stdout
+	assert_contains "$output" "stream pair ok" stdout
 }
 
 @test "gate: the footer names the refused socket and the flag that grants it" {

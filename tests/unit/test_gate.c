@@ -3,7 +3,9 @@
  * Unit tests of the AF_UNIX gate's policy (nono_gate_allows) and its
  * bounded record of sockets the sandbox bound; no I/O.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -168,6 +170,51 @@ static void test_bound_ceiling(void **state)
 	nono_caps_free(c);
 }
 
+static void test_inet(void **state)
+{
+	struct nono_caps *c = make_caps(NONO_NET_BLOCK);
+	struct nono_caps *open_net = make_caps(NONO_NET_ALLOW);
+	struct nono_gate *g = NULL, *go = NULL;
+	struct sockaddr_in in = {.sin_family = AF_INET};
+	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+
+	(void)state;
+	assert_int_equal(nono_caps_add_port(c, 3000), 0);
+	assert_int_equal(nono_gate_new(c, &g), 0);
+	assert_int_equal(nono_gate_new(open_net, &go), 0);
+
+	in.sin_port = htons(3000);
+	in.sin_addr.s_addr = htonl(0x7f000001);
+	assert_true(nono_gate_inet_allowed(g, &in, sizeof(in)));
+	in.sin_addr.s_addr = htonl(0x7f000102); /* all of 127/8 */
+	assert_true(nono_gate_inet_allowed(g, &in, sizeof(in)));
+	in.sin_addr.s_addr = htonl(0x0a000001); /* open port, not loopback */
+	assert_false(nono_gate_inet_allowed(g, &in, sizeof(in)));
+	in.sin_addr.s_addr = htonl(0x7f000001);
+	in.sin_port = htons(3001); /* loopback, other port */
+	assert_false(nono_gate_inet_allowed(g, &in, sizeof(in)));
+	assert_false(nono_gate_inet_allowed(g, &in, 4)); /* truncated */
+	assert_true(nono_gate_inet_allowed(go, &in, sizeof(in)));
+
+	in6.sin6_port = htons(3000);
+	in6.sin6_addr = in6addr_loopback;
+	assert_true(nono_gate_inet_allowed(g, &in6, sizeof(in6)));
+	in6.sin6_addr.s6_addr[0] = 0x20; /* 2000::1 */
+	assert_false(nono_gate_inet_allowed(g, &in6, sizeof(in6)));
+	memset(&in6.sin6_addr, 0, sizeof(in6.sin6_addr));
+	in6.sin6_addr.s6_addr[10] = 0xff; /* ::ffff:127.0.0.1 */
+	in6.sin6_addr.s6_addr[11] = 0xff;
+	in6.sin6_addr.s6_addr[12] = 127;
+	in6.sin6_addr.s6_addr[15] = 1;
+	assert_true(nono_gate_inet_allowed(g, &in6, sizeof(in6)));
+	in6.sin6_addr.s6_addr[12] = 10; /* ::ffff:10.0.0.1 */
+	assert_false(nono_gate_inet_allowed(g, &in6, sizeof(in6)));
+	nono_gate_free(g);
+	nono_gate_free(go);
+	nono_caps_free(c);
+	nono_caps_free(open_net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +222,7 @@ int main(void)
 	    cmocka_unit_test(test_blocked_network),
 	    cmocka_unit_test(test_own_sockets),
 	    cmocka_unit_test(test_bound_ceiling),
+	    cmocka_unit_test(test_inet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
