@@ -348,7 +348,7 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if ((nr == __NR_renameat2 && (a.flags & ~RENAME_NOREPLACE)) ||
 	    (nr == __NR_linkat && a.flags))
 		return 0;
-	pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+	pidfd = nono_gate_pidfd(req->pid);
 	if (pidfd < 0 || read_string(req->pid, a.path, path, sizeof(path)) < 0)
 		return 0;
 	if (a.oldpath && read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)

@@ -18,6 +18,7 @@
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,33 @@ int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen)
 	return 0;
 }
 
+int nono_gate_pidfd(pid_t tid)
+{
+	char path[64], line[128];
+	FILE *f;
+	int fd, tgid = -1;
+
+	/* The notification names the calling thread, and pidfd_open wants a
+	 * thread-group leader unless told otherwise (PIDFD_THREAD, 6.9). */
+	fd = (int)syscall(SYS_pidfd_open, tid, NONO_PIDFD_THREAD);
+	if (fd >= 0 || errno != EINVAL)
+		return fd >= 0 ? fd : -errno;
+	fd = (int)syscall(SYS_pidfd_open, tid, 0);
+	if (fd >= 0 || errno != EINVAL)
+		return fd >= 0 ? fd : -errno;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid:\t%d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (tgid <= 0)
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	return fd >= 0 ? fd : -errno;
+}
+
 int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags)
 {
 	struct open_how how = {
@@ -297,9 +325,97 @@ int nono_gate_fd_path(int fd, char *out, size_t len)
 	return 0;
 }
 
-static int do_connect_path(struct nono_gate *g, pid_t pid, int sfd,
+/* Returned by a handler that answers the notification from a thread. */
+#define ANSWERED_LATER 1
+
+struct connect_job {
+	int listener;
+	__u64 id;
+	int sfd;
+	int keepfd; /* an O_PATH fd the address refers to, or -1 */
+	struct sockaddr_storage addr;
+	socklen_t len;
+};
+
+static void *connect_thread(void *arg)
+{
+	struct connect_job *job = arg;
+	struct seccomp_notif_resp resp = {.id = job->id};
+
+	if (connect(job->sfd, (struct sockaddr *)&job->addr, job->len) < 0)
+		resp.error = -errno;
+	/* ENOENT: the task died meanwhile; nothing to answer. */
+	ioctl(job->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	close(job->sfd);
+	if (job->keepfd >= 0)
+		close(job->keepfd);
+	free(job);
+	return NULL;
+}
+
+/*
+ * Connects @sfd to @addr for the sandbox (when @keepfd >= 0, @addr is the
+ * AF_UNIX name "/proc/self/fd/<keepfd>" of an O_PATH fd of the socket).  A
+ * non-blocking socket answers at once; a blocking one may wait for a slow peer,
+ * so a thread waits for it and answers the notification itself
+ * (ANSWERED_LATER), leaving the supervisor free for the sandbox's other calls
+ * and for signals.
+ */
+static int gate_connect(int listener, __u64 id, int sfd, const void *addr,
+			socklen_t len, int keepfd)
+{
+	struct connect_job *job;
+	pthread_attr_t attr;
+	pthread_t t;
+	int fl = fcntl(sfd, F_GETFL);
+
+	if (fl < 0 || (fl & O_NONBLOCK) || len > sizeof(job->addr))
+		return connect(sfd, addr, len) < 0 ? -errno : 0;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	job->listener = listener;
+	job->id = id;
+	job->len = len;
+	memcpy(&job->addr, addr, len);
+	job->sfd = fcntl(sfd, F_DUPFD_CLOEXEC, 3);
+	job->keepfd = keepfd >= 0 ? fcntl(keepfd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (job->sfd < 0 || (keepfd >= 0 && job->keepfd < 0) ||
+	    pthread_attr_init(&attr) != 0)
+		goto sync;
+	if (keepfd >= 0) {
+		/* The address names our fd by number: name the thread's own
+		 * copy, which outlives the caller's. */
+		struct sockaddr_un *sun = (struct sockaddr_un *)&job->addr;
+
+		memset(sun, 0, sizeof(*sun));
+		sun->sun_family = AF_UNIX;
+		snprintf(sun->sun_path, sizeof(sun->sun_path),
+			 "/proc/self/fd/%d", job->keepfd);
+		job->len = sizeof(*sun);
+	}
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	if (pthread_create(&t, &attr, connect_thread, job) != 0) {
+		pthread_attr_destroy(&attr);
+		goto sync;
+	}
+	pthread_attr_destroy(&attr);
+	return ANSWERED_LATER;
+sync:
+	if (job->sfd >= 0)
+		close(job->sfd);
+	if (job->keepfd >= 0)
+		close(job->keepfd);
+	free(job);
+	return connect(sfd, addr, len) < 0 ? -errno : 0;
+}
+
+static int do_connect_path(struct nono_gate *g, int listener,
+			   const struct seccomp_notif *req, int sfd,
 			   const char *abs)
 {
+	pid_t pid = req->pid;
 	nono_autoclose int pfd = -1;
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char canon[PATH_MAX];
@@ -325,9 +441,7 @@ static int do_connect_path(struct nono_gate *g, pid_t pid, int sfd,
 	if (!S_ISSOCK(st.st_mode))
 		return -ECONNREFUSED;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
-	if (connect(sfd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-		return -errno;
-	return 0;
+	return gate_connect(listener, req->id, sfd, &sun, sizeof(sun), pfd);
 }
 
 static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
@@ -463,14 +577,13 @@ static int handle_unix(struct nono_gate *g, int listener,
 			nono_gate_note_denial(g, NONO_GATE_CONNECT, shown);
 			return -EACCES;
 		}
-		return connect(sfd, (struct sockaddr *)&sun, len) < 0 ? -errno
-								      : 0;
+		return gate_connect(listener, req->id, sfd, &sun, len, -1);
 	}
 	r = nono_gate_absolutise(req->pid, name, abs, sizeof(abs));
 	if (r < 0)
 		return r;
 	return is_bind ? do_bind_path(g, req->pid, sfd, abs)
-		       : do_connect_path(g, req->pid, sfd, abs);
+		       : do_connect_path(g, listener, req, sfd, abs);
 }
 
 bool nono_gate_inet_allowed(const struct nono_gate *g, const void *addr,
@@ -538,8 +651,9 @@ static int handle_inet(struct nono_gate *g, int listener,
 		    g, is_bind ? NONO_GATE_BIND : NONO_GATE_CONNECT, shown);
 		return -EACCES;
 	}
-	r = is_bind ? bind(sfd, (struct sockaddr *)&ss, len)
-		    : connect(sfd, (struct sockaddr *)&ss, len);
+	if (!is_bind)
+		return gate_connect(listener, req->id, sfd, &ss, len, -1);
+	r = bind(sfd, (struct sockaddr *)&ss, len);
 	return r < 0 ? -errno : 0;
 }
 
@@ -552,6 +666,7 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	int domain = 0;
 	socklen_t dl = sizeof(domain);
 	bool is_bind;
+	int r;
 
 	memset(&req, 0, sizeof(req));
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
@@ -565,7 +680,7 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 			return 0; /* answered with the injected fd */
 		goto send;
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, req.pid, 0);
+	pidfd = nono_gate_pidfd(req.pid);
 	if (pidfd < 0 || !nono_gate_still_valid(listener, req.id)) {
 		resp.error = -ESRCH;
 		goto send;
@@ -587,9 +702,12 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	 * with the address we copied.
 	 */
 	if (domain != AF_UNIX)
-		resp.error = handle_inet(g, listener, &req, sfd, is_bind);
+		r = handle_inet(g, listener, &req, sfd, is_bind);
 	else
-		resp.error = handle_unix(g, listener, &req, sfd, is_bind);
+		r = handle_unix(g, listener, &req, sfd, is_bind);
+	if (r == ANSWERED_LATER)
+		return 0;
+	resp.error = r;
 send:
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
 	    errno != ENOENT)

@@ -36,6 +36,11 @@ int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen);
 /* Opens absolute @abs as the task @pid sees it (its mount namespace and
  * root, symlinks followed inside that root).  Returns an fd or -errno. */
 int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags);
+/* PIDFD_THREAD (O_EXCL), absent from older headers. */
+#define NONO_PIDFD_THREAD 0x80
+/* A pidfd for the process of thread @tid (a notification names the calling
+ * thread).  Returns the fd or -errno. */
+int nono_gate_pidfd(pid_t tid);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 

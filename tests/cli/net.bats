@@ -327,3 +327,37 @@ a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM); print("stream pair
 	assert_status 5
 	refute_contains "$stderr" "connect of unix socket" stderr
 }
+
+@test "gate: connects from threads are served, and a blocked connect does not hold up others" {
+	mkdir -p sock
+	start_unix_server "$TEST_DIR/sock/s"
+	# A TCP listener that never accepts, with a full backlog: a blocking
+	# connect to it waits (until the listener goes away in teardown).
+	"$PY" -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+time.sleep(30)' "$TEST_DIR/port" >/dev/null 2>&1 </dev/null 3>&- &
+	BG_PIDS+=($!)
+	wait_for_file "$TEST_DIR/port" 50
+	run --separate-stderr timeout 20 "$NONO" run -s --allow-cwd --read "$TEST_DIR/sock" -- "$PY" -c '
+import socket, sys, threading
+port = int(open(sys.argv[1]).read())
+stuck = []
+def hog():
+    try:
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        stuck.append("all connected")
+    except OSError as e:
+        stuck.append("error %d" % e.errno)
+threading.Thread(target=hog, daemon=True).start()
+threading.Event().wait(0.5)
+out = []
+def other():
+    c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[2]); out.append(c.recv(4).decode())
+t = threading.Thread(target=other); t.start(); t.join(10)
+print("other:", out, "hog:", stuck)
+' "$TEST_DIR/port" "$TEST_DIR/sock/s"
+	assert_status 0
+	assert_contains "$output" "other: ['PONG'] hog: []" stdout
+}
