@@ -738,9 +738,13 @@ static void banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 
 	if (out_silent())
 		return;
-	for (size_t i = 0; i < nono_caps_path_count(c->caps); i++)
-		if (nono_caps_path_at(c->caps, i)->origin != NONO_ORIGIN_SYSTEM)
+	for (size_t i = 0; i < nono_caps_path_count(c->caps); i++) {
+		enum nono_origin o = nono_caps_path_at(c->caps, i)->origin;
+
+		if (o == NONO_ORIGIN_USER || o == NONO_ORIGIN_CWD ||
+		    o == NONO_ORIGIN_SOCKET)
 			user++;
+	}
 	fprintf(stderr,
 		"%snono%s sandbox: %zu grant%s, %zu protected, network %s, "
 		"Landlock ABI %d\n",

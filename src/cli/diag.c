@@ -101,6 +101,20 @@ static int gate_facts(const struct nono_caps *caps,
 
 		if (!shown++)
 			fprintf(stderr, "  Refused by the sandbox:\n");
+		if (d->op == NONO_GATE_CREATE) {
+			fprintf(
+			    stderr,
+			    "    creating %s (a protected name: it would run "
+			    "code outside the sandbox later)\n      to allow "
+			    "it: --bypass-protection %s\n",
+			    d->path, d->path);
+			continue;
+		}
+		if (d->path[0] != '/' && d->path[0] != '@') {
+			/* "network connect (--block-net)" */
+			fprintf(stderr, "    %s\n", d->path);
+			continue;
+		}
 		if (d->path[0] == '@') {
 			fprintf(stderr,
 				"    connect to abstract socket %s (never "

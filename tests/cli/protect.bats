@@ -376,3 +376,14 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_status 0
 	[ "$output" = MINE ] || { show_run; false; }
 }
+
+@test "guard: the footer names a refused creation and the bypass that allows it" {
+	PROJ="$TEST_DIR/fresh"
+	mkdir -p "$PROJ"
+	cd "$PROJ"
+	run --separate-stderr nono run --allow . -- sh -c 'echo x >.envrc'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_contains "$stderr" "creating $PROJ/.envrc" stderr
+	assert_contains "$stderr" "--bypass-protection $PROJ/.envrc" stderr
+	refute_contains "$stderr" "unix socket" stderr
+}
