@@ -44,20 +44,17 @@ struct run_ctx {
 	struct nono_protect_result prot;
 };
 
-/* $HOME, else the password database; NULL when neither answers (the
- * caller refuses to run: the deny groups need a home to protect). */
+/* $HOME, else /etc/passwd (read directly: the binary is static, and NSS
+ * modules cannot be loaded); NULL when neither answers, and the caller
+ * refuses to run: the deny groups need a home to protect. */
 static const char *home_dir(void)
 {
 	const char *h = getenv("HOME");
-	struct passwd *pw;
+	struct passwd *pw = NULL;
 	FILE *f;
 
 	if (h && h[0] == '/')
 		return h;
-	pw = getpwuid(getuid());
-	if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
-		return pw->pw_dir;
-	/* A static build may lack NSS modules: read the file directly. */
 	f = fopen("/etc/passwd", "re");
 	while (f && (pw = fgetpwent(f)) != NULL)
 		if (pw->pw_uid == getuid() && pw->pw_dir[0] == '/')

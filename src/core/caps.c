@@ -50,6 +50,29 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
+/*
+ * Appends a zeroed entry of @elem bytes to a bounded array and stores a
+ * copy of @path in *@dup.  Returns the entry, or NULL with *@err set.
+ */
+static void *append(void **arr, size_t *cap, size_t *n, size_t elem,
+		    const char *path, char **dup, int *err)
+{
+	char *entry;
+
+	*err = grow(arr, cap, *n, elem);
+	if (*err < 0)
+		return NULL;
+	*dup = strdup(path);
+	if (!*dup) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	entry = (char *)*arr + *n * elem;
+	memset(entry, 0, elem);
+	(*n)++;
+	return entry;
+}
+
 static int check_path(const char *path)
 {
 	if (!path || path[0] != '/')
@@ -117,14 +140,10 @@ int nono_caps_add_path(struct nono_caps *caps, const char *path,
 			return 0;
 		}
 	}
-	r = grow((void **)&caps->grants, &caps->grants_cap, caps->ngrants,
-		 sizeof(*caps->grants));
-	if (r < 0)
+	g = append((void **)&caps->grants, &caps->grants_cap, &caps->ngrants,
+		   sizeof(*caps->grants), path, &dup, &r);
+	if (!g)
 		return r;
-	dup = strdup(path);
-	if (!dup)
-		return -ENOMEM;
-	g = &caps->grants[caps->ngrants++];
 	g->path = dup;
 	g->access = access;
 	g->flags = flags;
@@ -210,14 +229,10 @@ int nono_caps_add_socket(struct nono_caps *caps, const char *path,
 	r = check_path(path);
 	if (r < 0)
 		return r;
-	r = grow((void **)&caps->socks, &caps->socks_cap, caps->nsocks,
-		 sizeof(*caps->socks));
-	if (r < 0)
+	s = append((void **)&caps->socks, &caps->socks_cap, &caps->nsocks,
+		   sizeof(*caps->socks), path, &dup, &r);
+	if (!s)
 		return r;
-	dup = strdup(path);
-	if (!dup)
-		return -ENOMEM;
-	s = &caps->socks[caps->nsocks++];
 	s->path = dup;
 	s->scope = scope;
 	s->bind = bind;
@@ -255,14 +270,10 @@ int nono_caps_add_mask(struct nono_caps *caps, const char *path,
 			return 0;
 		}
 	}
-	r = grow((void **)&caps->masks, &caps->masks_cap, caps->nmasks,
-		 sizeof(*caps->masks));
-	if (r < 0)
+	m = append((void **)&caps->masks, &caps->masks_cap, &caps->nmasks,
+		   sizeof(*caps->masks), path, &dup, &r);
+	if (!m)
 		return r;
-	dup = strdup(path);
-	if (!dup)
-		return -ENOMEM;
-	m = &caps->masks[caps->nmasks++];
 	m->path = dup;
 	m->kind = kind;
 	m->is_dir = is_dir;
@@ -300,14 +311,10 @@ int nono_caps_add_guard(struct nono_caps *caps, const char *path,
 			caps->guards[i].kind = kind;
 		return 0;
 	}
-	r = grow((void **)&caps->guards, &caps->guards_cap, caps->nguards,
-		 sizeof(*caps->guards));
-	if (r < 0)
+	gd = append((void **)&caps->guards, &caps->guards_cap, &caps->nguards,
+		    sizeof(*caps->guards), path, &dup, &r);
+	if (!gd)
 		return r;
-	dup = strdup(path);
-	if (!dup)
-		return -ENOMEM;
-	gd = &caps->guards[caps->nguards++];
 	gd->path = dup;
 	gd->kind = kind;
 	gd->dev = dev;

@@ -523,13 +523,29 @@ int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
 	return 0;
 }
 
+/* Copies the address argument (@len bytes) of the notified call, then
+ * checks the call is still pending (so the bytes are the caller's). */
+static int read_addr(int listener, const struct seccomp_notif *req, void *buf,
+		     socklen_t len)
+{
+	struct iovec local = {.iov_base = buf, .iov_len = len};
+	struct iovec remote = {
+	    .iov_base = (void *)(uintptr_t)req->data.args[1],
+	    .iov_len = len,
+	};
+
+	if (len && process_vm_readv(req->pid, &local, 1, &remote, 1, 0) !=
+		       (ssize_t)len)
+		return -EFAULT;
+	return nono_gate_still_valid(listener, req->id) ? 0 : -ESRCH;
+}
+
 /* Decides one AF_UNIX connect/bind; returns the errno for the caller. */
 static int handle_unix(struct nono_gate *g, int listener,
 		       const struct seccomp_notif *req, int sfd, bool is_bind)
 {
 	struct sockaddr_un sun;
 	socklen_t len = (socklen_t)(req->data.args[2] & 0xffffffffu);
-	struct iovec local, remote;
 	char name[sizeof(sun.sun_path) + 1], abs[PATH_MAX];
 	enum nono_addr_kind kind;
 	size_t n;
@@ -538,15 +554,9 @@ static int handle_unix(struct nono_gate *g, int listener,
 	if (len < sizeof(sa_family_t) || len > sizeof(sun))
 		return -EINVAL;
 	memset(&sun, 0, sizeof(sun));
-	local.iov_base = &sun;
-	local.iov_len = len;
-	remote.iov_base = (void *)(uintptr_t)req->data.args[1];
-	remote.iov_len = len;
-	if (process_vm_readv(req->pid, &local, 1, &remote, 1, 0) !=
-	    (ssize_t)len)
-		return -EFAULT;
-	if (!nono_gate_still_valid(listener, req->id))
-		return -ESRCH;
+	r = read_addr(listener, req, &sun, len);
+	if (r < 0)
+		return r;
 	r = nono_gate_parse_addr(&sun, len, &kind, name, &n);
 	if (r < 0)
 		return r;
@@ -628,22 +638,15 @@ static int handle_inet(struct nono_gate *g, int listener,
 {
 	struct sockaddr_storage ss;
 	socklen_t len = (socklen_t)(req->data.args[2] & 0xffffffffu);
-	struct iovec local, remote;
 	char shown[112];
 	int r;
 
 	if (len > sizeof(ss))
 		return -EINVAL;
 	memset(&ss, 0, sizeof(ss));
-	local.iov_base = &ss;
-	local.iov_len = len;
-	remote.iov_base = (void *)(uintptr_t)req->data.args[1];
-	remote.iov_len = len;
-	if (len && process_vm_readv(req->pid, &local, 1, &remote, 1, 0) !=
-		       (ssize_t)len)
-		return -EFAULT;
-	if (!nono_gate_still_valid(listener, req->id))
-		return -ESRCH;
+	r = read_addr(listener, req, &ss, len);
+	if (r < 0)
+		return r;
 	if (!nono_gate_inet_allowed(g, &ss, len)) {
 		snprintf(shown, sizeof(shown), "network %s (--block-net)",
 			 is_bind ? "bind" : "connect");
