@@ -287,3 +287,21 @@ except OSError as e:
 	assert_missing "$TEST_DIR/outside"
 	assert_file_content new.txt fine
 }
+
+@test "run: on a terminal, nono asks before sharing the current directory (read-only)" {
+	require_cmd script
+	mkdir -p here
+	cd here
+	printf '%q ' "$NONO" run -- sh -c 'ls >/dev/null && echo listed; echo x >f 2>/dev/null && echo wrote || echo write-refused' >"$TEST_DIR/yes.sh"
+	run sh -c "printf 'y\n' | script -qec 'sh $TEST_DIR/yes.sh' /dev/null"
+	assert_status 0
+	assert_contains "$output" "share the current directory" stdout
+	assert_contains "$output" "listed" stdout
+	assert_contains "$output" "write-refused" stdout
+	assert_missing "$TEST_DIR/here/f"
+
+	# answering no: nothing shared, listing it is refused
+	printf '%q ' "$NONO" run -- sh -c 'ls >/dev/null 2>&1 && echo listed || echo list-refused' >"$TEST_DIR/no.sh"
+	run sh -c "printf 'n\n' | script -qec 'sh $TEST_DIR/no.sh' /dev/null"
+	assert_contains "$output" "list-refused" stdout
+}
