@@ -361,3 +361,25 @@ print("other:", out, "hog:", stuck)
 	assert_status 0
 	assert_contains "$output" "other: ['PONG'] hog: []" stdout
 }
+
+@test "net: --open-port P lets the sandbox listen on 127.0.0.1:P (both directions); other ports stay closed" {
+	local port
+	port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	run --separate-stderr nono run -s --allow-cwd --block-net --open-port "$port" -- "$PY" -c '
+import socket, sys, threading
+port = int(sys.argv[1])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(1)
+def serve():
+    c, _ = srv.accept(); c.sendall(b"hi"); c.close()
+threading.Thread(target=serve, daemon=True).start()
+cl = socket.create_connection(("127.0.0.1", port)); print("got", cl.recv(2).decode())
+try:
+    socket.socket().bind(("127.0.0.1", port + 1 if port < 65535 else port - 1)); print("other bind ALLOWED")
+except OSError as e:
+    print("other bind", e.errno)
+' "$port"
+	assert_status 0
+	assert_contains "$output" "got hi" stdout
+	assert_contains "$output" "other bind 13" stdout
+}
