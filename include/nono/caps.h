@@ -46,6 +46,7 @@ enum nono_guard_kind {
 	NONO_GUARD_TREE = 0, /* root of a writable grant: persistence files */
 	NONO_GUARD_GITDIR,   /* a .git directory: hooks, config */
 	NONO_GUARD_HOME,     /* $HOME: credentials, rc files, nono state */
+	NONO_GUARD_XDG,      /* ~/.config: autostart, systemd units, git */
 };
 
 enum nono_net_mode {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "nono/error.h"
 #include "nono/path.h"
@@ -97,7 +98,21 @@ static const char *const persist[] = {
 };
 /* clang-format on */
 
+/* Files in $HOME that run code at the next login, session or git command:
+ * read-only whenever a writable grant covers them. */
+static const char *const home_persist[] = {
+    ".config/autostart", ".config/systemd", ".config/environment.d",
+    ".config/git",       ".gitconfig",      ".xprofile",
+    ".xsession",         ".xsessionrc",     ".pam_environment",
+};
+
+/* Credentials outside $HOME: the Kerberos ticket cache lives in /tmp,
+ * which nono grants by default. */
+static const struct nono_protect_item krb5_item = {
+    "", "deny_credentials", "Kerberos ticket cache", true};
+
 #define NITEMS (sizeof(items) / sizeof(items[0]))
+#define NHOME_PERSIST (sizeof(home_persist) / sizeof(home_persist[0]))
 #define NPERSIST (sizeof(persist) / sizeof(persist[0]))
 
 size_t nono_protect_count(void)
@@ -143,10 +158,38 @@ static char *locate(const char *home, const char *rel)
 	return canon;
 }
 
+/* Canonical path of the user's Kerberos ticket cache, when it exists. */
+static char *krb5_cache(void)
+{
+	const char *env = getenv("KRB5CCNAME");
+	char buf[PATH_MAX];
+	char *canon = NULL;
+	bool exists;
+
+	if (env && strncmp(env, "FILE:", 5) == 0)
+		env += 5;
+	if (env && env[0] == '/')
+		snprintf(buf, sizeof(buf), "%s", env);
+	else
+		snprintf(buf, sizeof(buf), "/tmp/krb5cc_%u",
+			 (unsigned)getuid());
+	if (nono_path_canon(buf, &canon, &exists) < 0 || !exists) {
+		free(canon);
+		return NULL;
+	}
+	return canon;
+}
+
 const struct nono_protect_item *nono_protect_match(const char *home,
 						   const char *canon)
 {
+	char *krb5 = krb5_cache();
+	bool is_krb5 = krb5 && strcmp(krb5, canon) == 0;
 	size_t i;
+
+	free(krb5);
+	if (is_krb5)
+		return &krb5_item;
 
 	if (!home)
 		return NULL;
@@ -369,6 +412,35 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 		if (r < 0)
 			return r;
 	}
+	{
+		char *krb5 = krb5_cache();
+
+		if (krb5 && !bypassed(krb5, bypass, nbypass)) {
+			r = plan_item(caps, krb5, &krb5_item, res, why);
+			if (r < 0) {
+				free(krb5);
+				return r;
+			}
+		}
+		free(krb5);
+	}
+	for (i = 0; home && i < NHOME_PERSIST; i++) {
+		char *canon = locate(home, home_persist[i]);
+		struct stat st;
+
+		if (canon && !bypassed(canon, bypass, nbypass) &&
+		    nono_caps_allows(caps, canon, NONO_ACCESS_WRITE, NULL) &&
+		    stat(canon, &st) == 0) {
+			r = nono_caps_add_mask(caps, canon, NONO_MASK_READONLY,
+					       S_ISDIR(st.st_mode));
+			if (r < 0) {
+				free(canon);
+				return r;
+			}
+			res->nmasks++;
+		}
+		free(canon);
+	}
 	/* Snapshot the count: masks do not add grants, but be explicit. */
 	ngrants = nono_caps_path_count(caps);
 	for (i = 0; i < ngrants; i++) {
@@ -430,7 +502,14 @@ static const char *const tree_names[] = {
 /* A .git directory must not gain hooks or a config it did not have. */
 static const char *const gitdir_names[] = {"hooks", "config"};
 /* $HOME additionally keeps the credential and configuration names. */
-static const char *const home_extra[] = {".gitconfig", ".nono"};
+static const char *const home_extra[] = {
+	".gitconfig", ".nono", ".xprofile", ".xsession", ".xsessionrc",
+	".pam_environment",
+};
+/* ~/.config: what runs at login or in every git command. */
+static const char *const xdg_names[] = {
+	"autostart", "systemd", "environment.d", "git", "fish",
+};
 /* clang-format on */
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -446,6 +525,9 @@ bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
 	switch (kind) {
 	case NONO_GUARD_GITDIR:
 		return in_list(name, gitdir_names, 2);
+	case NONO_GUARD_XDG:
+		return in_list(name, xdg_names,
+			       sizeof(xdg_names) / sizeof(xdg_names[0]));
 	case NONO_GUARD_HOME:
 		if (in_list(name, home_extra,
 			    sizeof(home_extra) / sizeof(home_extra[0])))
@@ -554,7 +636,13 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 			return r;
 	}
 	if (home && nono_caps_allows(caps, home, NONO_ACCESS_WRITE, NULL)) {
+		char xdg[PATH_MAX];
+
 		r = add_guard(caps, home, NONO_GUARD_HOME);
+		if (r < 0)
+			return r;
+		snprintf(xdg, sizeof(xdg), "%s/.config", home);
+		r = add_guard(caps, xdg, NONO_GUARD_XDG);
 		if (r < 0)
 			return r;
 	}

@@ -387,3 +387,43 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_contains "$stderr" "--bypass-protection $PROJ/.envrc" stderr
 	refute_contains "$stderr" "unix socket" stderr
 }
+
+@test "guard: with \$HOME granted, login-time persistence in ~/.config is refused; other ~/.config writes work" {
+	require_userns
+	export HOME="$TEST_ROOT/home3"
+	mkdir -p "$HOME/.config/autostart" "$HOME/.config/app"
+	echo GITCONFIG-ORIGINAL >"$HOME/.gitconfig"
+	cd "$HOME"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		echo evil >~/.config/autostart/x.desktop 2>/dev/null && echo autostart:ok || echo autostart:refused
+		mkdir -p ~/.config/systemd/user 2>/dev/null && echo systemd:ok || echo systemd:refused
+		mkdir ~/.config/git 2>/dev/null && echo git:ok || echo git:refused
+		echo evil >>~/.gitconfig 2>/dev/null && echo gitconfig:ok || echo gitconfig:refused
+		echo fine >~/.config/app/settings && echo app:ok'
+	assert_status 0
+	for n in autostart systemd git gitconfig; do
+		assert_contains "$output" "$n:refused" stdout
+	done
+	assert_contains "$output" "app:ok" stdout
+	assert_missing "$HOME/.config/autostart/x.desktop"
+	assert_missing "$HOME/.config/systemd"
+	assert_file_content "$HOME/.gitconfig" GITCONFIG-ORIGINAL
+	assert_file_content "$HOME/.config/app/settings" fine
+}
+
+@test "protect: the Kerberos ticket cache is hidden even inside a granted tree" {
+	require_userns
+	mkdir -p krb
+	echo TICKET-SECRET >krb/cc
+	echo PUBLIC >krb/other
+	export KRB5CCNAME="FILE:$PWD/krb/cc"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$TEST_DIR" -- sh -c 'cat krb/cc; cat krb/other'
+	refute_contains "$output" "TICKET-SECRET" stdout
+	assert_contains "$output" "PUBLIC" stdout
+
+	# control: with the bypass and a grant, it is readable
+	run --separate-stderr nono run -s --no-diagnostics --allow "$TEST_DIR" \
+		--bypass-protection "$PWD/krb/cc" -- cat krb/cc
+	assert_status 0
+	assert_contains "$output" "TICKET-SECRET" stdout
+}

@@ -786,6 +786,11 @@ static void test_guard_names(void **state)
 	/* Only whole first components: ~/.config itself stays creatable. */
 	assert_false(nono_guard_refuses(NONO_GUARD_HOME, ".config"));
 	assert_false(nono_guard_refuses(NONO_GUARD_HOME, "notes.txt"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".pam_environment"));
+	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "autostart"));
+	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "systemd"));
+	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "git"));
+	assert_false(nono_guard_refuses(NONO_GUARD_XDG, "app"));
 }
 
 int main(void)
