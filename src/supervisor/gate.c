@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "core/util/cleanup.h"
+#include "nono/log.h"
 #include "supervisor/gate.h"
 #include "supervisor/gate_internal.h"
 
@@ -40,6 +41,11 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 {
 	struct nono_gate_denial *d;
 
+	nono_debug("gate: refused %s %s",
+		   op == NONO_GATE_CREATE ? "creating"
+		   : op == NONO_GATE_BIND ? "bind"
+					  : "connect",
+		   path);
 	if (g->ndenials >= NONO_GATE_MAX_DENIALS)
 		return;
 	for (size_t i = 0; i < g->ndenials; i++)

@@ -138,7 +138,7 @@ int nono_exec_sandboxed(const struct nono_exec_spec *spec,
 }
 
 static void child(const struct nono_exec_spec *spec, int wfd, int fdsock,
-		  const sigset_t *oldmask)
+		  const sigset_t *oldmask, pid_t parent)
 {
 	struct nono_exec_error e = {0};
 	struct launch_msg m = {0};
@@ -148,6 +148,11 @@ static void child(const struct nono_exec_spec *spec, int wfd, int fdsock,
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		signal(forwarded[i], SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	/* Without its supervisor the command would run on with a dead gate
+	 * (its connects failing closed): it goes when the supervisor goes. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(1); /* it died before the line above took effect */
 	confine_and_exec(spec, fdsock, &e);
 	m.code = e.code;
 	snprintf(m.step, sizeof(m.step), "%s", e.step);
@@ -243,7 +248,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	int pfd[2], sp[2] = {-1, -1};
 	int sigfd = -1, listener = -1;
 	bool gated = nono_caps_gate(nono_sandbox_caps(spec->sb));
-	pid_t pid;
+	pid_t pid, parent;
 	ssize_t n;
 	int ws = 0;
 
@@ -278,6 +283,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail_early;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		fill(err, -errno, "fork", NULL);
@@ -288,7 +294,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		close(pfd[0]);
 		if (sp[0] >= 0)
 			close(sp[0]);
-		child(spec, pfd[1], sp[1], &old);
+		child(spec, pfd[1], sp[1], &old, parent);
 	}
 	close(pfd[1]);
 	if (gated) {

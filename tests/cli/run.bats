@@ -305,3 +305,23 @@ except OSError as e:
 	run sh -c "printf 'n\n' | script -qec 'sh $TEST_DIR/no.sh' /dev/null"
 	assert_contains "$output" "list-refused" stdout
 }
+
+@test "run: the command does not outlive a killed supervisor" {
+	"$NONO" -s run --allow . -- sh -c 'echo $$ >child.pid; exec sleep 30' </dev/null >/dev/null 2>&1 &
+	local sup=$!
+	wait_for_file "$TEST_DIR/child.pid" 50
+	local child
+	child=$(cat "$TEST_DIR/child.pid")
+	kill -0 "$child"
+	kill -KILL "$sup"
+	local i
+	for i in $(seq 1 50); do
+		kill -0 "$child" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$child" 2>/dev/null; then
+		kill -KILL "$child"
+		echo "the command survived its supervisor" >&2
+		false
+	fi
+}
