@@ -665,10 +665,21 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 						       : "pinned",
 		       m->path);
 	}
+	for (i = 0; i < nono_caps_guard_count(caps); i++) {
+		static const char *const what[] = {
+		    [NONO_GUARD_TREE] = "persistence files",
+		    [NONO_GUARD_GITDIR] = "hooks, config",
+		    [NONO_GUARD_HOME] = "credentials, rc files",
+		    [NONO_GUARD_XDG] = "autostart, systemd, git",
+		};
+		const struct nono_guard *gd = nono_caps_guard_at(caps, i);
+
+		printf("  [guarded] %s (no new %s)\n", gd->path,
+		       what[gd->kind]);
+	}
 	if (!all)
-		printf(
-		    "  (plus %s; -v lists them)\n",
-		    "read access to system libraries, /tmp and safe devices");
+		printf("  (plus read access to system libraries, /tmp and safe "
+		       "devices; -v lists them)\n");
 	printf("Would execute:");
 	for (i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
