@@ -14,7 +14,7 @@ struct nono_seccomp_opts {
 	bool tcp_landlock; /* Landlock controls TCP: TCP sockets may exist */
 	bool allow_unix;   /* AF_UNIX stream/seqpacket sockets may exist */
 	/* connect(2) and bind(2) go to a supervisor through a seccomp user
-	 * notification listener (see nono_seccomp_listener()); AF_UNIX
+	 * notification listener (see nono_seccomp_load()); AF_UNIX
 	 * datagram sockets, which send without connecting, are refused. */
 	bool gate;
 	/* With the gate: creating names (open with O_CREAT, mkdir, symlink,
@@ -27,20 +27,18 @@ struct nono_seccomp_opts {
 
 struct nono_seccomp;
 
-/* Builds the filter for @opts.  Returns 0 and *@out (caller frees with
+/* Selects the filter for @opts (generated at build time from the rules in
+ * src/core/seccomp_rules.c).  Returns 0 and *@out (caller frees with
  * nono_seccomp_free), or -ENOMEM / -NONO_ESECCOMP. */
 int nono_seccomp_build(const struct nono_seccomp_opts *opts,
 		       struct nono_seccomp **out)
     __attribute__((warn_unused_result));
 
 /* Loads the filter into the calling process.  no_new_privs must be set.
- * Returns 0 or -errno. */
-int nono_seccomp_load(const struct nono_seccomp *sc)
+ * With opts.gate, *@listener receives the notification listener fd (owned
+ * by the caller); otherwise -1.  Returns 0 or -errno. */
+int nono_seccomp_load(const struct nono_seccomp *sc, int *listener)
     __attribute__((warn_unused_result));
-
-/* After a successful load with opts.gate: the notification listener fd
- * (owned by the caller), or -1. */
-int nono_seccomp_listener(const struct nono_seccomp *sc);
 
 void nono_seccomp_free(struct nono_seccomp *sc);
 

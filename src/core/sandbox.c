@@ -112,14 +112,11 @@ int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 	r = nono_landlock_restrict(sb->ruleset_fd);
 	if (r < 0)
 		return fail(err, r, "landlock", NULL);
-	r = nono_seccomp_load(sb->seccomp);
+	r = nono_seccomp_load(sb->seccomp, listener);
 	if (r < 0)
 		return fail(err, r, "seccomp", NULL);
-	if (nono_caps_gate(sb->caps)) {
-		*listener = nono_seccomp_listener(sb->seccomp);
-		if (*listener < 0)
-			return fail(err, -EBADF, "seccomp listener", NULL);
-	}
+	if (nono_caps_gate(sb->caps) && *listener < 0)
+		return fail(err, -EBADF, "seccomp listener", NULL);
 	return 0;
 }
 

@@ -1,309 +1,62 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * seccomp filter construction with libseccomp: a default-allow filter with
- * targeted refusals for what Landlock cannot see.  The kernel reads int
- * arguments from the low 32 bits only, so every equality test masks them
- * with a 64-bit MASKED_EQ: libseccomp 2.5's SCMP_CMP32 forms still demand a
- * zero high half, which junk there would dodge (the flatpak TIOCSTI bug,
- * CVE-2019-10063).  Range tests (GE/GT) stay 64-bit: junk only makes the
- * value larger, which fails closed.
+ * Loading the seccomp filter.  The programs were generated from the rules
+ * in seccomp_rules.c at build time (tools/gen_seccomp.c), one per option
+ * set, so starting a command costs one table lookup and one seccomp(2)
+ * call: no filter compiler runs in the hot path, and libseccomp is needed
+ * to build nono, not to run it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/filter.h>
-#include <linux/sched.h>
 #include <linux/seccomp.h>
-#include <netinet/in.h>
-#include <seccomp.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/seccomp_bpf.h"
+#include "core/seccomp_rules_index.h"
 #include "nono/error.h"
 #include "nono/seccomp.h"
 
-/* libseccomp's SCMP_Ax_32() macros leave datum_b to zero-initialisation,
- * which clang reports; the omission is intended by the library. */
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
 struct nono_seccomp {
-	scmp_filter_ctx ctx;
+	struct sock_fprog prog;
+	bool gate;
 };
-
-/* Argument @n equals @v in its low 32 bits, whatever the high half holds. */
-#define LOW32(n, v) SCMP_CMP64(n, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (v))
-
-/* Highest address family we know of; anything at or above it is refused. */
-#define NONO_AF_LIMIT 64
-#define SOCK_TYPE_MASK 0xf
-
-static int deny(scmp_filter_ctx ctx, int err, int nr, unsigned n,
-		const struct scmp_arg_cmp *cmp)
-{
-	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(err), nr, n, cmp);
-
-	/* -EFAULT: the syscall does not exist on this architecture;
-	 * -EEXIST: the same rule is already there. */
-	return r == -EFAULT || r == -EEXIST ? 0 : r;
-}
-
-#define DENY(ctx, err, name, ...)                                              \
-	do {                                                                   \
-		const struct scmp_arg_cmp c_[] = {__VA_ARGS__};                \
-		int r_ = deny(ctx, err, SCMP_SYS(name),                        \
-			      sizeof(c_) / sizeof(c_[0]), c_);                 \
-		if (r_ < 0)                                                    \
-			return r_;                                             \
-	} while (0)
-
-#define DENY0(ctx, err, name)                                                  \
-	do {                                                                   \
-		int r_ = deny(ctx, err, SCMP_SYS(name), 0, NULL);              \
-		if (r_ < 0)                                                    \
-			return r_;                                             \
-	} while (0)
-
-/* Refusals that hold in every sandbox. */
-static int add_base(scmp_filter_ctx ctx)
-{
-	/*
-	 * TIOCSTI pushes bytes into the terminal's input queue: a child could
-	 * type commands into the user's shell after nono exits.  TIOCLINUX
-	 * subcode 2/3 does the same through the console selection buffer.
-	 */
-	DENY(ctx, EPERM, ioctl, LOW32(1, TIOCSTI));
-	DENY(ctx, EPERM, ioctl, LOW32(1, TIOCLINUX));
-
-	/* Kernel keyrings hold session credentials (Kerberos, fscrypt,
-	 * ecryptfs keys) that Landlock does not mediate. */
-	DENY0(ctx, EPERM, add_key);
-	DENY0(ctx, EPERM, request_key);
-	DENY0(ctx, EPERM, keyctl);
-
-	/* io_uring performs socket, connect and open operations without the
-	 * syscalls this filter sees.  ENOSYS makes libraries fall back. */
-	DENY0(ctx, ENOSYS, io_uring_setup);
-	DENY0(ctx, ENOSYS, io_uring_enter);
-	DENY0(ctx, ENOSYS, io_uring_register);
-
-	/* open_by_handle_at opens files by inode handle, never walking a
-	 * path, so Landlock cannot check it (a root child could read any
-	 * file: the "shocker" container escape). */
-	DENY0(ctx, EPERM, open_by_handle_at);
-
-	/* Kernel-wide state that a root child must not touch. */
-	DENY0(ctx, EPERM, init_module);
-	DENY0(ctx, EPERM, finit_module);
-	DENY0(ctx, EPERM, delete_module);
-	DENY0(ctx, EPERM, kexec_load);
-	DENY0(ctx, EPERM, kexec_file_load);
-	DENY0(ctx, EPERM, reboot);
-	DENY0(ctx, EPERM, swapon);
-	DENY0(ctx, EPERM, swapoff);
-	DENY0(ctx, EPERM, acct);
-	DENY0(ctx, EPERM, settimeofday);
-	DENY0(ctx, EPERM, clock_settime);
-	DENY0(ctx, EPERM, iopl);
-	DENY0(ctx, EPERM, ioperm);
-	DENY0(ctx, EPERM, bpf);
-	/* userfaultfd freezes kernel threads at chosen points: an exploit
-	 * aid, and no ordinary program needs it. */
-	DENY0(ctx, EPERM, userfaultfd);
-	return 0;
-}
-
-/* Refuses socket(@family, type other than stream, ...) and stream sockets
- * whose protocol is neither 0 nor TCP (SCTP, MPTCP: Landlock's TCP rules do
- * not cover them). */
-static int add_tcp_only(scmp_filter_ctx ctx, int family)
-{
-	unsigned t;
-	int p;
-
-	for (t = 0; t <= SOCK_TYPE_MASK; t++) {
-		if (t == SOCK_STREAM)
-			continue;
-		DENY(ctx, EACCES, socket, LOW32(0, family),
-		     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
-	}
-	for (p = 1; p < IPPROTO_TCP; p++)
-		DENY(ctx, EACCES, socket, LOW32(0, family), LOW32(2, p));
-	DENY(ctx, EACCES, socket, LOW32(0, family),
-	     SCMP_A2_64(SCMP_CMP_GT, IPPROTO_TCP));
-	return 0;
-}
-
-static int add_unix_stream_only(scmp_filter_ctx ctx)
-{
-	unsigned t;
-
-	/* A datagram socket can sendto() any path without connect(): only
-	 * connection-oriented AF_UNIX sockets are kept under --block-net. */
-	for (t = 0; t <= SOCK_TYPE_MASK; t++) {
-		if (t == SOCK_STREAM || t == SOCK_SEQPACKET)
-			continue;
-		DENY(ctx, EACCES, socket, LOW32(0, AF_UNIX),
-		     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t));
-	}
-	return 0;
-}
-
-static int add_block_net(scmp_filter_ctx ctx, const struct nono_seccomp_opts *o)
-{
-	int af;
-	int r;
-
-	for (af = 0; af < NONO_AF_LIMIT; af++) {
-		if (af == AF_UNIX && o->allow_unix)
-			continue;
-		if ((af == AF_INET || af == AF_INET6) && o->tcp_landlock)
-			continue;
-		DENY(ctx, EACCES, socket, LOW32(0, af));
-	}
-	DENY(ctx, EACCES, socket, SCMP_A0_64(SCMP_CMP_GE, NONO_AF_LIMIT));
-	if (o->tcp_landlock) {
-		r = add_tcp_only(ctx, AF_INET);
-		if (r < 0)
-			return r;
-		r = add_tcp_only(ctx, AF_INET6);
-		if (r < 0)
-			return r;
-	}
-	if (o->allow_unix) {
-		r = add_unix_stream_only(ctx);
-		if (r < 0)
-			return r;
-	}
-	/* socketpair() creates only connected AF_UNIX pairs: no network. */
-
-	/*
-	 * TCP Fast Open connects from sendto()/sendmsg() without calling
-	 * connect(), outside the hook Landlock's TCP rules use.
-	 */
-	DENY(ctx, EACCES, sendto,
-	     SCMP_A3_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
-	DENY(ctx, EACCES, sendmsg,
-	     SCMP_A2_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
-	DENY(ctx, EACCES, sendmmsg,
-	     SCMP_A3_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
-	return 0;
-}
-
-static int notify(scmp_filter_ctx ctx, int nr, unsigned n,
-		  const struct scmp_arg_cmp *cmp)
-{
-	int r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, n, cmp);
-
-	return r == -EFAULT || r == -EEXIST ? 0 : r;
-}
-
-/* Name creation goes to the supervisor, which decides it for guarded
- * directories (where Landlock refuses it) and hands the rest back. */
-static int add_gate_create(scmp_filter_ctx ctx)
-{
-	const struct scmp_arg_cmp creat1 =
-	    SCMP_A1_64(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
-	const struct scmp_arg_cmp creat2 =
-	    SCMP_A2_64(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
-	static const int always[] = {
-	    SCMP_SYS(creat),     SCMP_SYS(mkdir),     SCMP_SYS(mkdirat),
-	    SCMP_SYS(symlink),   SCMP_SYS(symlinkat), SCMP_SYS(link),
-	    SCMP_SYS(linkat),    SCMP_SYS(rename),    SCMP_SYS(renameat),
-	    SCMP_SYS(renameat2),
-	};
-	int r;
-
-	r = notify(ctx, SCMP_SYS(open), 1, &creat1);
-	if (r < 0)
-		return r;
-	r = notify(ctx, SCMP_SYS(openat), 1, &creat2);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
-		r = notify(ctx, always[i], 0, NULL);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* The gate: connect and bind are decided by the supervisor. */
-static int add_gate(scmp_filter_ctx ctx)
-{
-	int r;
-
-	r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
-	if (r < 0)
-		return r;
-	r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
-	if (r < 0)
-		return r;
-	/*
-	 * A later filter that also notifies takes precedence over ours, and
-	 * its listener (held by the child) could answer CONTINUE: refuse new
-	 * listeners inside the sandbox (seccomp(2) flags are its 2nd arg).
-	 */
-	DENY(ctx, EPERM, seccomp,
-	     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-			SECCOMP_FILTER_FLAG_NEW_LISTENER));
-	/* A datagram pair can still sendto() any socket path, bypassing
-	 * connect(2): stream and seqpacket pairs only. */
-	DENY(ctx, EACCES, socketpair, LOW32(0, AF_UNIX),
-	     SCMP_A1_64(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_DGRAM));
-	return add_unix_stream_only(ctx);
-}
 
 int nono_seccomp_build(const struct nono_seccomp_opts *opts,
 		       struct nono_seccomp **out)
 {
-	struct nono_seccomp *sc = NULL;
-	int r = -NONO_ESECCOMP;
+	const struct nono_bpf_program *p;
+	struct nono_seccomp *sc;
 
 	*out = NULL;
+	p = &nono_bpf_programs[nono_seccomp_variant(opts)];
+	if (!p->len)
+		return -NONO_ESECCOMP;
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return -ENOMEM;
-	sc->ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (!sc->ctx)
-		goto out;
-	/* A syscall made through another ABI (int 0x80, x32) would dodge
-	 * every rule below: kill the process instead. */
-	if (seccomp_attr_set(sc->ctx, SCMP_FLTATR_ACT_BADARCH,
-			     SCMP_ACT_KILL_PROCESS) < 0)
-		goto out;
-	if (seccomp_attr_set(sc->ctx, SCMP_FLTATR_CTL_NNP, 0) < 0)
-		goto out;
-	if (add_base(sc->ctx) < 0)
-		goto out;
-	if (opts->block_net && add_block_net(sc->ctx, opts) < 0)
-		goto out;
-	if (opts->gate && add_gate(sc->ctx) < 0)
-		goto out;
-	if (opts->gate && opts->gate_create && add_gate_create(sc->ctx) < 0)
-		goto out;
-	if (opts->deny_unix && !opts->gate &&
-	    deny(sc->ctx, EACCES, SCMP_SYS(socket), 1,
-		 (const struct scmp_arg_cmp[]){LOW32(0, AF_UNIX)}) < 0)
-		goto out;
+	sc->prog.len = p->len;
+	sc->prog.filter = (struct sock_filter *)p->insns;
+	sc->gate = opts->gate;
 	*out = sc;
-	sc = NULL;
-	r = 0;
-out:
-	nono_seccomp_free(sc);
-	return r;
+	return 0;
 }
 
-int nono_seccomp_load(const struct nono_seccomp *sc)
+int nono_seccomp_load(const struct nono_seccomp *sc, int *listener)
 {
-	int r = seccomp_load(sc->ctx);
+	long r;
 
-	return r < 0 ? r : 0;
+	*listener = -1;
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    sc->gate ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &sc->prog);
+	if (r < 0)
+		return -errno;
+	if (sc->gate)
+		*listener = (int)r;
+	return 0;
 }
 
 bool nono_seccomp_listener_available(void)
@@ -332,18 +85,7 @@ bool nono_seccomp_listener_available(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-int nono_seccomp_listener(const struct nono_seccomp *sc)
-{
-	int fd = seccomp_notify_fd(sc->ctx);
-
-	return fd >= 0 ? fd : -1;
-}
-
 void nono_seccomp_free(struct nono_seccomp *sc)
 {
-	if (!sc)
-		return;
-	if (sc->ctx)
-		seccomp_release(sc->ctx);
 	free(sc);
 }

@@ -74,6 +74,7 @@ typedef int (*probe_fn)(const void *arg);
 static int in_child(enum opts_id id, probe_fn probe, const void *arg)
 {
 	struct nono_seccomp *sc = NULL;
+	int listener_unused = -1;
 	int status;
 	pid_t pid;
 
@@ -86,7 +87,7 @@ static int in_child(enum opts_id id, probe_fn probe, const void *arg)
 	if (pid == 0) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(CHILD_ENNP);
-		if (sc && nono_seccomp_load(sc) < 0)
+		if (sc && nono_seccomp_load(sc, &listener_unused) < 0)
 			_exit(CHILD_ELOAD);
 		_exit(probe(arg));
 	}
