@@ -334,6 +334,14 @@ int nono_gate_fd_path(int fd, char *out, size_t len)
 /* Returned by a handler that answers the notification from a thread. */
 #define ANSWERED_LATER 1
 
+/* Connects waiting on a thread at once: a ceiling, so that a sandbox
+ * piling up connects to a peer that never accepts cannot make the
+ * supervisor spawn threads without bound (the next one gets EAGAIN).
+ * Process-wide on purpose: the threads are, and they may outlive the gate
+ * object that started them (the process exits right after). */
+#define MAX_WAITING_CONNECTS 64
+static _Atomic int waiting_connects;
+
 struct connect_job {
 	int listener;
 	__u64 id;
@@ -356,6 +364,7 @@ static void *connect_thread(void *arg)
 	if (job->keepfd >= 0)
 		close(job->keepfd);
 	free(job);
+	waiting_connects--;
 	return NULL;
 }
 
@@ -377,6 +386,8 @@ static int gate_connect(int listener, __u64 id, int sfd, const void *addr,
 
 	if (fl < 0 || (fl & O_NONBLOCK) || len > sizeof(job->addr))
 		return connect(sfd, addr, len) < 0 ? -errno : 0;
+	if (waiting_connects >= MAX_WAITING_CONNECTS)
+		return -EAGAIN;
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return -ENOMEM;
@@ -402,7 +413,9 @@ static int gate_connect(int listener, __u64 id, int sfd, const void *addr,
 	}
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
+	waiting_connects++;
 	if (pthread_create(&t, &attr, connect_thread, job) != 0) {
+		waiting_connects--;
 		pthread_attr_destroy(&attr);
 		goto sync;
 	}

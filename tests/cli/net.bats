@@ -383,3 +383,29 @@ except OSError as e:
 	assert_contains "$output" "got hi" stdout
 	assert_contains "$output" "other bind 13" stdout
 }
+
+@test "gate: connects waiting on a peer are bounded (EAGAIN past the ceiling), others still served" {
+	"$PY" -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+time.sleep(30)' "$TEST_DIR/port" >/dev/null 2>&1 </dev/null 3>&- &
+	BG_PIDS+=($!)
+	wait_for_file "$TEST_DIR/port" 50
+	run --separate-stderr timeout 25 "$NONO" run -s --allow-cwd -- "$PY" -c '
+import socket, sys, threading, time
+port = int(open(sys.argv[1]).read())
+errs = []
+def one():
+    try:
+        socket.create_connection(("127.0.0.1", port))
+    except OSError as e:
+        errs.append(e.errno)
+for _ in range(100):
+    threading.Thread(target=one, daemon=True).start()
+time.sleep(2)
+print("EAGAIN-SEEN" if 11 in errs else "NO-EAGAIN", len(errs))
+' "$TEST_DIR/port"
+	assert_status 0
+	assert_contains "$output" "EAGAIN-SEEN" stdout
+}
