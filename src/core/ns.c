@@ -4,6 +4,7 @@
  * (fsopen/fsmount/open_tree/move_mount), so that no helper directory has to
  * exist anywhere on the host.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -163,6 +164,22 @@ static int bind_self(const struct nono_mask *m, bool readonly)
 	return attach(fd, m->path);
 }
 
+static bool dir_is_empty(const char *path)
+{
+	struct dirent *de;
+	DIR *d = opendir(path);
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
 bool nono_ns_mask_effective(const struct nono_mask *m)
 {
 	struct statvfs sv;
@@ -175,11 +192,23 @@ bool nono_ns_mask_effective(const struct nono_mask *m)
 		 * read-only filesystem): nothing to add. */
 		return statvfs(m->path, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 	case NONO_MASK_HIDE:
-		/* An outer sandbox covered it with its empty read-only tmpfs.
+		/*
+		 * An outer nono covered it with an empty, mode-0, read-only
+		 * tmpfs object.  All of that is required: a secret mounted
+		 * read-only on tmpfs (a Kubernetes secret in ~/.aws) has
+		 * content and a mode, and must still be hidden.
 		 */
-		return statfs(m->path, &sf) == 0 &&
-		       sf.f_type == 0x01021994 /* TMPFS_MAGIC */ &&
-		       statvfs(m->path, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+		if (statfs(m->path, &sf) != 0 ||
+		    sf.f_type != 0x01021994 /* TMPFS_MAGIC */ ||
+		    statvfs(m->path, &sv) != 0 || !(sv.f_flag & ST_RDONLY) ||
+		    statx(AT_FDCWD, m->path, AT_SYMLINK_NOFOLLOW,
+			  STATX_BASIC_STATS, &stx) != 0 ||
+		    (stx.stx_mode & 07777) != 0)
+			return false;
+		/* A file: empty.  A directory: "." and ".." only. */
+		if (S_ISREG(stx.stx_mode))
+			return stx.stx_size == 0;
+		return S_ISDIR(stx.stx_mode) && dir_is_empty(m->path);
 	case NONO_MASK_PIN:
 		/* Already a mount root: it cannot be renamed away. */
 		return statx(AT_FDCWD, m->path, AT_SYMLINK_NOFOLLOW,

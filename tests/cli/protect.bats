@@ -427,3 +427,20 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_status 0
 	assert_contains "$output" "TICKET-SECRET" stdout
 }
+
+@test "protect: a credential on a read-only tmpfs (a mounted secret) is still hidden" {
+	# Mounting needs root; the root run of this suite covers it.
+	[ "$(id -u)" -eq 0 ] || skip "mounting a tmpfs needs root (covered by the root run)"
+	require_userns
+	export HOME="$TEST_ROOT/home4"
+	mkdir -p "$HOME/.aws"
+	mount -t tmpfs -o size=64k tmpfs "$HOME/.aws"
+	echo MOUNTED-SECRET >"$HOME/.aws/credentials"
+	mount -o remount,ro "$HOME/.aws"
+	echo PUBLIC >"$HOME/notes"
+	cd "$HOME"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c 'cat .aws/credentials; cat notes'
+	umount "$HOME/.aws"
+	refute_contains "$output" "MOUNTED-SECRET" stdout
+	assert_contains "$output" "PUBLIC" stdout
+}
