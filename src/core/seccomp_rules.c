@@ -23,7 +23,7 @@
 
 #include "core/seccomp_rules.h"
 
-/* libseccomp's SCMP_Ax_32() macros leave datum_b to zero-initialisation,
+/* libseccomp's SCMP_A*() macros leave datum_b to zero-initialisation,
  * which clang reports; the omission is intended by the library. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 

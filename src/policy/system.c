@@ -96,16 +96,31 @@ static const struct sys_grant gpu_grants[] = {
 };
 /* clang-format on */
 
-/* Grants a trusted path when it exists.  The system list is not
- * canonicalised (no realpath per entry: start-up time matters); the
- * Landlock rule opens it following symlinks, so /bin reaches /usr/bin. */
+/*
+ * Grants a trusted path.  Directories are canonicalised (a dozen realpath
+ * calls): protected-path planning compares canonical paths, and a symlinked
+ * /opt holding $HOME must not grant ~/.ssh unnoticed.  Files (most of the
+ * list) are not: no syscall per entry here; the Landlock rule opens them
+ * following symlinks (/etc/resolv.conf), and skips those absent on this
+ * system (NONO_GRANT_OPTIONAL).
+ */
 static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
 			unsigned flags, enum nono_origin origin)
 {
-	if (access(path, F_OK) < 0)
-		return 0; /* absent on this system: nothing to grant */
-	return nono_caps_add_path(caps, path, acc, flags | NONO_GRANT_FOLLOW,
-				  origin);
+	char *canon;
+	int r;
+
+	if (flags & NONO_GRANT_FILE)
+		return nono_caps_add_path(
+		    caps, path, acc,
+		    flags | NONO_GRANT_FOLLOW | NONO_GRANT_OPTIONAL, origin);
+	canon = realpath(path, NULL);
+	if (!canon)
+		return 0; /* absent on this system */
+	r = nono_caps_add_path(caps, canon, acc, flags | NONO_GRANT_OPTIONAL,
+			       origin);
+	free(canon);
+	return r;
 }
 
 static int add_table(struct nono_caps *caps, const struct sys_grant *t,
