@@ -115,9 +115,13 @@ static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
 		    caps, path, acc,
 		    flags | NONO_GRANT_FOLLOW | NONO_GRANT_OPTIONAL, origin);
 	canon = realpath(path, NULL);
-	if (!canon)
+	if (!canon && (errno == ENOENT || errno == ENOTDIR))
 		return 0; /* absent on this system */
-	r = nono_caps_add_path(caps, canon, acc, flags | NONO_GRANT_OPTIONAL,
+	/* Any other failure: grant the literal path, opened following it
+	 * (the ruleset skips it if it turns out to be absent). */
+	r = nono_caps_add_path(caps, canon ? canon : path, acc,
+			       flags | NONO_GRANT_OPTIONAL |
+				   (canon ? 0 : NONO_GRANT_FOLLOW),
 			       origin);
 	free(canon);
 	return r;
