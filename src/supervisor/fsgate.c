@@ -232,9 +232,15 @@ static mode_t task_umask(pid_t pid)
 	return (mode_t)(m & 0777);
 }
 
-/* Creates the file and injects the fd as the syscall's result. */
-static int emulate_open(int listener, const struct seccomp_notif *req,
-			const struct target *t, int flags, mode_t mode)
+/*
+ * Creates the file and injects the fd as the syscall's result, atomically
+ * (ADDFD_FLAG_SEND: a signal restarting the call cannot leave the fd
+ * behind).  Returns true when that answered the notification; otherwise
+ * *@resp says what to answer.
+ */
+static bool emulate_open(int listener, const struct seccomp_notif *req,
+			 const struct target *t, int flags, mode_t mode,
+			 struct seccomp_notif_resp *resp)
 {
 	struct seccomp_notif_addfd add = {0};
 	nono_autoclose int fd = -1;
@@ -248,17 +254,24 @@ static int emulate_open(int listener, const struct seccomp_notif *req,
 		    flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 		    mode);
 	umask(old);
-	if (fd < 0)
-		return errno == ELOOP && !(flags & O_NOFOLLOW) ? 1 : -errno;
+	if (fd < 0) {
+		if (errno == ELOOP && !(flags & O_NOFOLLOW))
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		else
+			resp->error = -errno;
+		return false;
+	}
 	if (!(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	add.id = req->id;
 	add.flags = SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (__u32)fd;
 	add.newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-		return -errno;
-	return 2; /* answered */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+		resp->error = -errno;
+		return false;
+	}
+	return true;
 }
 
 struct args {
@@ -323,6 +336,85 @@ static bool is_open(int nr)
 	return nr == __NR_open || nr == __NR_openat || nr == __NR_creat;
 }
 
+/*
+ * The parent directory of @path as the task names it: made absolute (one
+ * readlink for a relative path) and folded lexically, without resolving
+ * anything.  Only good for the fast path below, where a wrong answer costs
+ * a refusal, never safety.  Returns 0 or -1.
+ */
+static int lexical_parent(pid_t pid, int dirfd, const char *path, char *out,
+			  size_t len)
+{
+	char base[PATH_MAX], link[64];
+	size_t n = 0;
+	ssize_t l;
+	const char *p;
+	int pass;
+
+	base[0] = '\0';
+	if (path[0] != '/') {
+		if (dirfd == AT_FDCWD)
+			snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+		else
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid,
+				 dirfd);
+		l = readlink(link, base, sizeof(base) - 1);
+		if (l <= 0 || base[0] != '/')
+			return -1;
+		base[l] = '\0';
+	}
+	out[0] = '\0';
+	for (pass = 0; pass < 2; pass++) {
+		for (p = pass ? path : base; *p;) {
+			const char *e;
+			size_t cl;
+
+			while (*p == '/')
+				p++;
+			e = strchrnul(p, '/');
+			cl = (size_t)(e - p);
+			if (cl == 0 || (cl == 1 && p[0] == '.')) {
+				p = e;
+				continue;
+			}
+			if (cl == 2 && p[0] == '.' && p[1] == '.') {
+				char *slash = strrchr(out, '/');
+
+				n = slash ? (size_t)(slash - out) : 0;
+				out[n] = '\0';
+			} else {
+				if (n + 1 + cl + 1 > len)
+					return -1;
+				out[n++] = '/';
+				memcpy(out + n, p, cl);
+				n += cl;
+				out[n] = '\0';
+			}
+			p = e;
+		}
+	}
+	/* Drop the final name: what remains is the parent. */
+	{
+		char *slash = strrchr(out, '/');
+
+		if (!slash)
+			return -1;
+		if (slash == out)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return 0;
+}
+
+/* Landlock alone gets it right here: the sandbox may create in @dir (a
+ * rule with creation covers it), or may not write there at all. */
+static bool kernel_decides(const struct nono_caps *caps, const char *dir)
+{
+	return nono_caps_can_create(caps, dir) ||
+	       !nono_caps_allows(caps, dir, NONO_ACCESS_WRITE, NULL);
+}
+
 int nono_fsgate_handle(struct nono_gate *g, int listener,
 		       const struct seccomp_notif *req,
 		       struct seccomp_notif_resp *resp)
@@ -334,6 +426,7 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	enum verdict v;
 	struct args a;
 	struct stat st;
+	int answered = 0;
 	int r = 0;
 
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -348,10 +441,30 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if ((nr == __NR_renameat2 && (a.flags & ~RENAME_NOREPLACE)) ||
 	    (nr == __NR_linkat && a.flags))
 		return 0;
-	pidfd = nono_gate_pidfd(req->pid);
-	if (pidfd < 0 || read_string(req->pid, a.path, path, sizeof(path)) < 0)
+	if (read_string(req->pid, a.path, path, sizeof(path)) < 0)
 		return 0;
 	if (a.oldpath && read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
+		return 0;
+	/*
+	 * Fast path, the common case (a file in an existing subdirectory):
+	 * where Landlock decides correctly by itself, CONTINUE at once.  The
+	 * lexical view may be wrong (a symlink, a rename): then the kernel
+	 * refuses what needed us, since CONTINUE always meets Landlock, and
+	 * Landlock refuses creation in every guarded directory.
+	 */
+	{
+		char dir[PATH_MAX], odir[PATH_MAX];
+
+		if (lexical_parent(req->pid, a.dirfd, path, dir, sizeof(dir)) ==
+			0 &&
+		    kernel_decides(g->caps, dir) &&
+		    (!a.oldpath || (lexical_parent(req->pid, a.olddirfd, old,
+						   odir, sizeof(odir)) == 0 &&
+				    kernel_decides(g->caps, odir))))
+			return 0;
+	}
+	pidfd = nono_gate_pidfd(req->pid);
+	if (pidfd < 0)
 		return 0;
 	if (a.target && read_string(req->pid, a.target, link_target,
 				    sizeof(link_target)) < 0)
@@ -398,12 +511,9 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	case __NR_open:
 	case __NR_openat:
 	case __NR_creat:
-		r = emulate_open(listener, req, &dst, a.flags, a.mode);
-		if (r == 1) {
-			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-			r = 0;
-		}
-		break;
+		if (emulate_open(listener, req, &dst, a.flags, a.mode, resp))
+			answered = 1;
+		goto out;
 	case __NR_mkdir:
 	case __NR_mkdirat: {
 		mode_t om = umask(task_umask(req->pid));
@@ -428,15 +538,10 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 			: 0;
 		break;
 	}
-	if (r == 2) {
-		target_close(&dst);
-		target_close(&src);
-		return 1;
-	}
 	resp->error = r < 0 ? r : 0;
 	resp->val = 0;
 out:
 	target_close(&dst);
 	target_close(&src);
-	return 0;
+	return answered;
 }

@@ -45,8 +45,8 @@ int nono_gate_pidfd(pid_t tid);
 int nono_gate_fd_path(int fd, char *out, size_t len);
 
 /* Handles a creation syscall (open with O_CREAT, mkdir, symlink, link,
- * rename).  Fills @resp, or returns 1 when the notification was already
- * answered by injecting a file descriptor. */
+ * rename).  Fills @resp for the caller to send, or returns 1 when the
+ * notification was already answered by injecting a file descriptor. */
 int nono_fsgate_handle(struct nono_gate *g, int listener,
 		       const struct seccomp_notif *req,
 		       struct seccomp_notif_resp *resp);

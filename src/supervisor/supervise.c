@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -21,6 +22,16 @@
 
 #include "nono/error.h"
 #include "supervisor/gate.h"
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+
+/* From Linux 6.6 UAPI, absent from older headers. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define NONO_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#else
+#define NONO_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#endif
+#define NONO_NOTIF_FD_SYNC_WAKE_UP (1ULL << 0)
 #include "supervisor/supervise.h"
 
 /* What the child sends back when it cannot start. */
@@ -303,6 +314,15 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		listener = recv_fd(sp[0]);
 		close(sp[0]);
 		sp[0] = -1;
+		/* Linux 6.6+: the sandboxed task and we hand the CPU to each
+		 * other synchronously, instead of waking across CPUs for every
+		 * notification (several times faster per connect or create in
+		 * a VM).  Older kernels refuse the flag: nothing changes. */
+		if (listener >= 0) {
+			__u64 sync = NONO_NOTIF_FD_SYNC_WAKE_UP;
+
+			ioctl(listener, NONO_IOCTL_NOTIF_SET_FLAGS, sync);
+		}
 	}
 
 	/* EOF means exec succeeded; a message means the launch failed. */
