@@ -7,6 +7,7 @@
 #define NONO_PATH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Canonicalises @in.  When the whole path exists, *@out is its realpath(3).
@@ -16,6 +17,14 @@
  * -ENOMEM, or -errno from the filesystem (EACCES, ELOOP, ENOTDIR).
  */
 int nono_path_canon(const char *in, char **out, bool *exists)
+    __attribute__((warn_unused_result));
+
+/*
+ * Appends the components of @rel to @buf (@size bytes), which holds an
+ * absolute path ("/" at least), folding "." and ".." lexically: nothing is
+ * resolved.  Returns 0 or -ENAMETOOLONG (then @buf holds a prefix).
+ */
+int nono_path_fold(char *buf, size_t size, const char *rel)
     __attribute__((warn_unused_result));
 
 #endif

@@ -13,8 +13,9 @@
 #include "nono/path.h"
 #include "util/cleanup.h"
 
-/* Appends component @c (length @n) to @buf, folding "." and "..". */
-static int push(char *buf, const char *c, size_t n)
+/* Appends component @c (length @n) to @buf (@size bytes), folding "." and
+ * "..". */
+static int push(char *buf, size_t size, const char *c, size_t n)
 {
 	size_t len = strlen(buf);
 
@@ -29,12 +30,29 @@ static int push(char *buf, const char *c, size_t n)
 			*slash = '\0';
 		return 0;
 	}
-	if (len + 1 + n + 1 > PATH_MAX)
+	if (len + 1 + n + 1 > size)
 		return -ENAMETOOLONG;
 	if (len > 1)
 		buf[len++] = '/';
 	memcpy(buf + len, c, n);
 	buf[len + n] = '\0';
+	return 0;
+}
+
+int nono_path_fold(char *buf, size_t size, const char *rel)
+{
+	for (const char *p = rel; *p;) {
+		const char *e;
+		int r;
+
+		while (*p == '/')
+			p++;
+		e = strchrnul(p, '/');
+		r = push(buf, size, p, (size_t)(e - p));
+		if (r < 0)
+			return r;
+		p = e;
+	}
 	return 0;
 }
 
@@ -97,17 +115,9 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 
 		snprintf(out_buf, sizeof(out_buf), "%s", res ? res : "/");
 		free(res);
-		for (const char *p = folded + i; *p;) {
-			const char *e;
-
-			while (*p == '/')
-				p++;
-			e = strchrnul(p, '/');
-			r = push(out_buf, p, (size_t)(e - p));
-			if (r < 0)
-				return r;
-			p = e;
-		}
+		r = nono_path_fold(out_buf, sizeof(out_buf), folded + i);
+		if (r < 0)
+			return r;
 		*out = strdup(out_buf);
 		if (!*out)
 			return -ENOMEM;

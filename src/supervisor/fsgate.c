@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/util/cleanup.h"
+#include "nono/path.h"
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"
 
@@ -346,12 +347,10 @@ static int lexical_parent(pid_t pid, int dirfd, const char *path, char *out,
 			  size_t len)
 {
 	char base[PATH_MAX], link[64];
-	size_t n = 0;
+	char *slash;
 	ssize_t l;
-	const char *p;
-	int pass;
 
-	base[0] = '\0';
+	snprintf(out, len, "/");
 	if (path[0] != '/') {
 		if (dirfd == AT_FDCWD)
 			snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
@@ -362,48 +361,19 @@ static int lexical_parent(pid_t pid, int dirfd, const char *path, char *out,
 		if (l <= 0 || base[0] != '/')
 			return -1;
 		base[l] = '\0';
-	}
-	out[0] = '\0';
-	for (pass = 0; pass < 2; pass++) {
-		for (p = pass ? path : base; *p;) {
-			const char *e;
-			size_t cl;
-
-			while (*p == '/')
-				p++;
-			e = strchrnul(p, '/');
-			cl = (size_t)(e - p);
-			if (cl == 0 || (cl == 1 && p[0] == '.')) {
-				p = e;
-				continue;
-			}
-			if (cl == 2 && p[0] == '.' && p[1] == '.') {
-				char *slash = strrchr(out, '/');
-
-				n = slash ? (size_t)(slash - out) : 0;
-				out[n] = '\0';
-			} else {
-				if (n + 1 + cl + 1 > len)
-					return -1;
-				out[n++] = '/';
-				memcpy(out + n, p, cl);
-				n += cl;
-				out[n] = '\0';
-			}
-			p = e;
-		}
-	}
-	/* Drop the final name: what remains is the parent. */
-	{
-		char *slash = strrchr(out, '/');
-
-		if (!slash)
+		if (nono_path_fold(out, len, base) < 0)
 			return -1;
-		if (slash == out)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
 	}
+	if (nono_path_fold(out, len, path) < 0)
+		return -1;
+	/* Drop the final name: what remains is the parent. */
+	slash = strrchr(out, '/');
+	if (!slash || !slash[1])
+		return -1;
+	if (slash == out)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
 	return 0;
 }
 

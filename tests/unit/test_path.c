@@ -323,9 +323,37 @@ static void test_long_relative(void **state)
 	free(rel);
 }
 
+static void test_fold(void **state)
+{
+	/* clang-format off */
+	static const struct { const char *base, *rel, *want; } rows[] = {
+		{"/", "a/b", "/a/b"},
+		{"/a", "./b/../c", "/a/c"},
+		{"/a/b", "../../..", "/"},
+		{"/", "//x///y/", "/x/y"},
+		{"/a", "", "/a"},
+	};
+	/* clang-format on */
+	char buf[PATH_MAX], tiny[8];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", rows[i].base);
+		assert_int_equal(nono_path_fold(buf, sizeof(buf), rows[i].rel),
+				 0);
+		assert_string_equal(buf, rows[i].want);
+	}
+	/* The ceiling holds: no write past @size. */
+	snprintf(tiny, sizeof(tiny), "/");
+	assert_int_equal(nono_path_fold(tiny, sizeof(tiny), "abcdefgh"),
+			 -ENAMETOOLONG);
+	assert_string_equal(tiny, "/");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fold),
 	    cmocka_unit_test_setup_teardown(test_existing, setup_tree,
 					    teardown_tree),
 	    cmocka_unit_test_setup_teardown(test_dotdot, setup_tree,
