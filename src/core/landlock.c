@@ -132,12 +132,93 @@ static __u64 rights_for(unsigned access, unsigned flags, bool is_dir, int abi)
 	return r & fs_handled(abi);
 }
 
-int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
-			   unsigned flags)
+/*
+ * Opens grant paths for the ruleset cheaply: entries that share a parent
+ * directory (most of the system list lives in /etc) are opened relative to
+ * one cached O_PATH descriptor of it, and the descriptors of finished rules
+ * are closed in batches.  A ruleset of ~65 rules is most of what nono adds
+ * to a command's start-up, and a third of that was path walks and close().
+ */
+#define OPENER_BATCH 64
+
+struct opener {
+	char dir[PATH_MAX]; /* parent of the previous path, or "" */
+	int dfd;
+	int done[OPENER_BATCH]; /* descriptors to close, ascending */
+	size_t ndone;
+};
+
+static void opener_flush(struct opener *op)
+{
+	size_t i = 0;
+
+	while (i < op->ndone) {
+		size_t j = i;
+
+		/* Consecutive numbers go in one close_range() call. */
+		while (j + 1 < op->ndone && op->done[j + 1] == op->done[j] + 1)
+			j++;
+		if (j == i || syscall(__NR_close_range, op->done[i], op->done[j],
+				      0) < 0) {
+			for (size_t k = i; k <= j; k++)
+				close(op->done[k]);
+		}
+		i = j + 1;
+	}
+	op->ndone = 0;
+}
+
+static void opener_done(struct opener *op, int fd)
+{
+	if (op->ndone > 0 && fd < op->done[op->ndone - 1])
+		opener_flush(op); /* keep the list ascending */
+	if (op->ndone == OPENER_BATCH)
+		opener_flush(op);
+	op->done[op->ndone++] = fd;
+}
+
+static void opener_clear(struct opener *op)
+{
+	opener_flush(op);
+	if (op->dfd >= 0)
+		close(op->dfd);
+	op->dfd = -1;
+	op->dir[0] = '\0';
+}
+
+/* open(@path, @oflags), through the cached parent directory when it can. */
+static int opener_open(struct opener *op, const char *path, int oflags)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen;
+
+	if (!slash || slash == path || slash[1] == '\0' ||
+	    (size_t)(slash - path) >= sizeof(op->dir))
+		return open(path, oflags);
+	dlen = (size_t)(slash - path);
+	if (op->dfd < 0 || strlen(op->dir) != dlen ||
+	    memcmp(op->dir, path, dlen) != 0) {
+		if (op->dfd >= 0)
+			close(op->dfd);
+		op->dir[0] = '\0';
+		/* Intermediate components follow symlinks, as in open(). */
+		memcpy(op->dir, path, dlen);
+		op->dir[dlen] = '\0';
+		op->dfd = open(op->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (op->dfd < 0) {
+			op->dir[0] = '\0';
+			return -1;
+		}
+	}
+	return openat(op->dfd, slash + 1, oflags);
+}
+
+static int add_path(struct opener *op, int fd, int abi, const char *path,
+		    unsigned access, unsigned flags)
 {
 	struct nono_ll_path_beneath_attr pb = {0};
-	nono_autoclose int pfd = -1;
 	int oflags = O_PATH | O_CLOEXEC;
+	int pfd, r = 0;
 
 	/*
 	 * O_NOFOLLOW unless the path is one of nono's trusted system paths:
@@ -147,7 +228,7 @@ int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
 	 */
 	if (!(flags & NONO_GRANT_FOLLOW))
 		oflags |= O_NOFOLLOW;
-	pfd = open(path, oflags);
+	pfd = op ? opener_open(op, path, oflags) : open(path, oflags);
 	if (pfd < 0)
 		return -errno;
 	/* A directory flagged as a file would get file rights on the whole
@@ -156,24 +237,34 @@ int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
 		struct stat st;
 
 		if (fstat(pfd, &st) < 0)
-			return -errno;
-		if (S_ISDIR(st.st_mode))
-			return -EISDIR;
+			r = -errno;
+		else if (S_ISDIR(st.st_mode))
+			r = -EISDIR;
 	}
 	pb.parent_fd = pfd;
 	pb.allowed_access =
 	    rights_for(access, flags, !(flags & NONO_GRANT_FILE), abi);
-	if (!pb.allowed_access)
-		return 0;
-	if (ll_add_rule(fd, NONO_LL_RULE_PATH_BENEATH, &pb) < 0)
-		return -errno;
-	return 0;
+	if (r == 0 && pb.allowed_access &&
+	    ll_add_rule(fd, NONO_LL_RULE_PATH_BENEATH, &pb) < 0)
+		r = -errno;
+	if (op)
+		opener_done(op, pfd);
+	else
+		close(pfd);
+	return r;
+}
+
+int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
+			   unsigned flags)
+{
+	return add_path(NULL, fd, abi, path, access, flags);
 }
 
 int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
 			char *bad)
 {
 	struct nono_ll_ruleset_attr attr = {0};
+	struct opener op;
 	nono_autoclose int rfd = -1;
 	size_t attr_size, i;
 	unsigned scopes = nono_caps_scopes(caps);
@@ -208,19 +299,23 @@ int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
 	if (rfd < 0)
 		return -errno;
 
+	op.dfd = -1;
+	op.ndone = 0;
+	op.dir[0] = '\0';
 	for (i = 0; i < nono_caps_path_count(caps); i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 
-		r = nono_landlock_add_path(rfd, abi, g->path, g->access,
-					   g->flags);
+		r = add_path(&op, rfd, abi, g->path, g->access, g->flags);
 		if (r == -ENOENT && (g->flags & NONO_GRANT_OPTIONAL))
 			continue;
 		if (r < 0) {
+			opener_clear(&op);
 			if (bad)
 				snprintf(bad, PATH_MAX, "%s", g->path);
 			return r;
 		}
 	}
+	opener_clear(&op);
 	if (block && abi >= 4) {
 		for (i = 0; i < nono_caps_port_count(caps); i++) {
 			struct nono_ll_net_port_attr np = {
