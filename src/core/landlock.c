@@ -158,8 +158,8 @@ static void opener_flush(struct opener *op)
 		/* Consecutive numbers go in one close_range() call. */
 		while (j + 1 < op->ndone && op->done[j + 1] == op->done[j] + 1)
 			j++;
-		if (j == i || syscall(__NR_close_range, op->done[i], op->done[j],
-				      0) < 0) {
+		if (j == i || syscall(__NR_close_range, op->done[i],
+				      op->done[j], 0) < 0) {
 			for (size_t k = i; k <= j; k++)
 				close(op->done[k]);
 		}

@@ -11,7 +11,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/vfs.h>
@@ -21,6 +20,7 @@
 #include "nono/error.h"
 #include "nono/ns.h"
 #include "util/cleanup.h"
+#include "util/linux_calls.h"
 
 static int write_file(const char *path, const char *data)
 {

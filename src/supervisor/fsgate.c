@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/util/cleanup.h"
+#include "core/util/linux_calls.h"
 #include "nono/path.h"
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"
