@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-[ -f build/build.ninja ] || meson setup build >/dev/null
+scripts/setup-build.sh build
 ninja -C build >/dev/null
 nono=$PWD/build/nono
 

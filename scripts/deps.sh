@@ -3,7 +3,7 @@
 # Idempotent; needs root (or sudo) only when something is missing.
 set -eu
 pkgs="meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats
-      clang-14 libclang-rt-14-dev clang-format util-linux python3"
+      clang-14 libclang-rt-14-dev clang-format util-linux python3 musl-tools"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine bubblewrap"
 missing=""
 for p in $pkgs; do

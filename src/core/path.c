@@ -56,6 +56,15 @@ int nono_path_fold(char *buf, size_t size, const char *rel)
 	return 0;
 }
 
+/* realpath(3), with a leading "//" read as "/": POSIX leaves "//" to the C
+ * library, and musl keeps it ("//etc"), which would match no grant. */
+static char *real(const char *p)
+{
+	while (p[0] == '/' && p[1] == '/')
+		p++;
+	return realpath(p, NULL);
+}
+
 int nono_path_canon(const char *in, char **out, bool *exists)
 {
 	char folded[PATH_MAX], cwd[PATH_MAX];
@@ -70,7 +79,7 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 		return -EINVAL;
 	if (strlen(in) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	res = realpath(in, NULL);
+	res = real(in);
 	if (res) {
 		*out = res;
 		*exists = true;
@@ -92,8 +101,10 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 			return -errno;
 		src[0] = cwd;
 	}
-	if (snprintf(folded, sizeof(folded), "%s/%s", src[0], src[1]) >=
-	    (int)sizeof(folded))
+	/* No "//" at the start: POSIX leaves its meaning to the C library,
+	 * and musl's realpath() keeps it. */
+	if (snprintf(folded, sizeof(folded), "%s%s%s", src[0],
+		     in[0] == '/' ? "" : "/", src[1]) >= (int)sizeof(folded))
 		return -ENAMETOOLONG;
 	res = NULL;
 	for (i = strlen(folded); i > 0; i--) {
@@ -103,7 +114,7 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 			continue;
 		save = folded[i];
 		folded[i] = '\0';
-		res = realpath(folded, NULL);
+		res = real(folded);
 		folded[i] = save;
 		if (res)
 			break;

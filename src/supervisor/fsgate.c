@@ -269,7 +269,7 @@ static bool emulate_open(int listener, const struct seccomp_notif *req,
 	add.flags = SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (__u32)fd;
 	add.newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
 		resp->error = -errno;
 		return false;
 	}

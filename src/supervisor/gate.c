@@ -243,7 +243,7 @@ bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
  * so the pid and memory we looked at are the ones that made the call. */
 bool nono_gate_still_valid(int listener, __u64 id)
 {
-	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+	return notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
 /* Absolute form of @path as the task @pid sees it (relative to its cwd). */
@@ -359,7 +359,7 @@ static void *connect_thread(void *arg)
 	if (connect(job->sfd, (struct sockaddr *)&job->addr, job->len) < 0)
 		resp.error = -errno;
 	/* ENOENT: the task died meanwhile; nothing to answer. */
-	ioctl(job->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	notif_ioctl(job->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 	close(job->sfd);
 	if (job->keepfd >= 0)
 		close(job->keepfd);
@@ -691,7 +691,7 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	int r;
 
 	memset(&req, 0, sizeof(req));
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 		return errno == EINTR || errno == ENOENT ? 0 : -errno;
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
@@ -731,7 +731,7 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 		return 0;
 	resp.error = r;
 send:
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
 	    errno != ENOENT)
 		return -errno;
 	return 0;

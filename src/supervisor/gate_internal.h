@@ -8,9 +8,19 @@
 
 #include <linux/seccomp.h>
 #include <stdbool.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "supervisor/gate.h"
+
+/* ioctl(2) on the seccomp listener.  The requests have bit 31 set, and
+ * C libraries disagree on the type of ioctl()'s request argument (glibc:
+ * unsigned long, musl: int); the system call itself takes it unsigned. */
+static inline int notif_ioctl(int listener, unsigned long req, void *arg)
+{
+	return (int)syscall(SYS_ioctl, listener, req, arg);
+}
 
 struct bound {
 	char *key;

@@ -20,10 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nono/error.h"
-#include "supervisor/gate.h"
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+
+#include "nono/error.h"
+#include "supervisor/gate.h"
 
 /* From Linux 6.6 UAPI, absent from older headers. */
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -321,7 +322,8 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		if (listener >= 0) {
 			__u64 sync = NONO_NOTIF_FD_SYNC_WAKE_UP;
 
-			ioctl(listener, NONO_IOCTL_NOTIF_SET_FLAGS, sync);
+			syscall(SYS_ioctl, listener, NONO_IOCTL_NOTIF_SET_FLAGS,
+				sync);
 		}
 	}
 

@@ -202,6 +202,9 @@ static void test_existing(void **state)
 	check_in(t, "./dir/./sub", "dir/sub", true);
 	check(t, "/", "/", true);
 	check(t, "//", "/", true);
+	/* A leading "//" means "/" whatever the C library's realpath(). */
+	check(t, "//etc", "/etc", true);
+	check(t, "//nono-no-such-dir/x", "/nono-no-such-dir/x", false);
 }
 
 static void test_dotdot(void **state)
