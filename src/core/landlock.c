@@ -232,8 +232,10 @@ static int add_path(struct opener *op, int fd, int abi, const char *path,
 	if (pfd < 0)
 		return -errno;
 	/* A directory flagged as a file would get file rights on the whole
-	 * tree beneath it: refuse it (one fstat, file grants only). */
-	if (flags & NONO_GRANT_FILE) {
+	 * tree beneath it: refuse it (one fstat, file grants only).  nono's
+	 * own system list (FOLLOW) names root-owned files: no check. */
+	if ((flags & (NONO_GRANT_FILE | NONO_GRANT_FOLLOW)) ==
+	    NONO_GRANT_FILE) {
 		struct stat st;
 
 		if (fstat(pfd, &st) < 0)

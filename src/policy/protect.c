@@ -17,6 +17,7 @@
 
 #include "nono/error.h"
 #include "nono/path.h"
+#include "policy/dirview.h"
 #include "policy/protect.h"
 
 /* clang-format off */
@@ -135,29 +136,6 @@ const char *nono_persist_at(size_t i)
 	return i < NPERSIST ? persist[i] : NULL;
 }
 
-/* Canonical location of @rel below @home; NULL when it does not exist. */
-static char *locate(const char *home, const char *rel)
-{
-	char buf[PATH_MAX];
-	char *canon = NULL;
-	struct stat st;
-	bool exists;
-
-	if (snprintf(buf, sizeof(buf), "%s/%s", home, rel) >= (int)sizeof(buf))
-		return NULL;
-	/* One lstat first: most of these paths do not exist on a given
-	 * machine, and start-up time matters. */
-	if (lstat(buf, &st) < 0)
-		return NULL;
-	if (nono_path_canon(buf, &canon, &exists) < 0)
-		return NULL;
-	if (!exists) {
-		free(canon);
-		return NULL;
-	}
-	return canon;
-}
-
 /* Canonical path of the user's Kerberos ticket cache, when it exists. */
 static char *krb5_cache(void)
 {
@@ -185,6 +163,8 @@ const struct nono_protect_item *nono_protect_match(const char *home,
 {
 	char *krb5 = krb5_cache();
 	bool is_krb5 = krb5 && strcmp(krb5, canon) == 0;
+	const struct nono_protect_item *found = NULL;
+	struct dirview *v;
 	size_t i;
 
 	free(krb5);
@@ -193,15 +173,18 @@ const struct nono_protect_item *nono_protect_match(const char *home,
 
 	if (!home)
 		return NULL;
-	for (i = 0; i < NITEMS; i++) {
-		char *loc = locate(home, items[i].rel);
-		bool hit = loc && strcmp(loc, canon) == 0;
+	v = dirview_new(home);
+	if (!v)
+		return NULL;
+	for (i = 0; i < NITEMS && !found; i++) {
+		char *loc = dirview_locate(v, items[i].rel);
 
+		if (loc && strcmp(loc, canon) == 0)
+			found = &items[i];
 		free(loc);
-		if (hit)
-			return &items[i];
 	}
-	return NULL;
+	dirview_free(v);
+	return found;
 }
 
 static bool bypassed(const char *canon, char *const *bypass, size_t n)
@@ -388,18 +371,45 @@ static int plan_inside(struct nono_caps *caps, const char *w,
 	return 0;
 }
 
+static int plan_home(struct nono_caps *caps, struct dirview *v,
+		     char *const *bypass, size_t nbypass,
+		     struct nono_protect_result *res, char *why);
+static int plan_trees(struct nono_caps *caps, const char *cwd,
+		      char *const *bypass, size_t nbypass,
+		      struct nono_protect_result *res);
+
 int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 		      char *const *bypass, size_t nbypass,
 		      struct nono_protect_result *res, char *why)
 {
-	size_t i, ngrants;
+	struct dirview *v = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	if (why)
 		why[0] = '\0';
-	for (i = 0; home && i < NITEMS; i++) {
-		char *canon = locate(home, items[i].rel);
+	if (home) {
+		v = dirview_new(home);
+		if (!v)
+			return -ENOMEM;
+	}
+	r = plan_home(caps, v, bypass, nbypass, res, why);
+	dirview_free(v);
+	if (r < 0)
+		return r;
+	return plan_trees(caps, cwd, bypass, nbypass, res);
+}
+
+/* The deny groups, the ticket cache, and login-time files under $HOME. */
+static int plan_home(struct nono_caps *caps, struct dirview *v,
+		     char *const *bypass, size_t nbypass,
+		     struct nono_protect_result *res, char *why)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; v && i < NITEMS; i++) {
+		char *canon = dirview_locate(v, items[i].rel);
 
 		if (!canon)
 			continue;
@@ -424,8 +434,8 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 		}
 		free(krb5);
 	}
-	for (i = 0; home && i < NHOME_PERSIST; i++) {
-		char *canon = locate(home, home_persist[i]);
+	for (i = 0; v && i < NHOME_PERSIST; i++) {
+		char *canon = dirview_locate(v, home_persist[i]);
 		struct stat st;
 
 		if (canon && !bypassed(canon, bypass, nbypass) &&
@@ -441,8 +451,18 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 		}
 		free(canon);
 	}
+	return 0;
+}
+
+/* Persistence files inside the writable trees. */
+static int plan_trees(struct nono_caps *caps, const char *cwd,
+		      char *const *bypass, size_t nbypass,
+		      struct nono_protect_result *res)
+{
 	/* Snapshot the count: masks do not add grants, but be explicit. */
-	ngrants = nono_caps_path_count(caps);
+	size_t i, ngrants = nono_caps_path_count(caps);
+	int r;
+
 	for (i = 0; i < ngrants; i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 

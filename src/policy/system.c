@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,25 @@ static const struct sys_grant gpu_grants[] = {
  * following symlinks (/etc/resolv.conf), and skips those absent on this
  * system (NONO_GRANT_OPTIONAL).
  */
+/* True if a grant of @origin already gives @canon's tree exactly these
+ * rights (/usr covers /bin once that resolves to /usr/bin): one Landlock
+ * rule fewer for each, and a shorter listing. */
+static bool covered(const struct nono_caps *caps, const char *canon,
+		    unsigned acc, unsigned flags, enum nono_origin origin)
+{
+	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+		size_t n = strlen(g->path);
+
+		if (g->origin == origin && g->access == acc &&
+		    (g->flags & ~NONO_GRANT_OPTIONAL) == flags &&
+		    strncmp(canon, g->path, n) == 0 &&
+		    (canon[n] == '/' || (n == 1 && canon[0] == '/')))
+			return true;
+	}
+	return false;
+}
+
 static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
 			unsigned flags, enum nono_origin origin)
 {
@@ -117,6 +137,10 @@ static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
 	canon = realpath(path, NULL);
 	if (!canon && (errno == ENOENT || errno == ENOTDIR))
 		return 0; /* absent on this system */
+	if (canon && covered(caps, canon, acc, flags, origin)) {
+		free(canon);
+		return 0;
+	}
 	/* Any other failure: grant the literal path, opened following it
 	 * (the ruleset skips it if it turns out to be absent). */
 	r = nono_caps_add_path(caps, canon ? canon : path, acc,
