@@ -90,7 +90,7 @@ static const struct sys_grant gpu_grants[] = {
 	{"/sys/devices/system/cpu", R, NX},
 	{"/sys/devices/system/memory", R, NX},
 	{"/sys/devices/system/node", R, NX},
-	{"/sys/bus/pci", R, NX}, {"/sys/devices/pci0000:00", R, NX},
+	{"/sys/bus/pci", R, NX},
 	{"/sys/class/drm", R, NX}, {"/sys/class/kfd", R, NX},
 	{"/sys/devices/virtual/kfd", R, NX},
 	{"/usr/bin/nvidia-modprobe", R, F},
@@ -235,6 +235,11 @@ int nono_policy_add_gpu(struct nono_caps *caps, const char *home)
 	if (r < 0)
 		return r;
 	r = add_matching(caps, "/dev/nvidia-caps", "nvidia-cap*", RW, DEV);
+	if (r < 0)
+		return r;
+	/* The PCI trees the /sys/bus/pci/devices links point into: a GPU
+	 * may sit below any root complex (pci0000:00, pci0000:17, ...). */
+	r = add_matching(caps, "/sys/devices", "pci[0-9a-f]*", R, NX);
 	if (r < 0)
 		return r;
 	/* Render nodes only: card* nodes drive displays, not compute. */

@@ -275,3 +275,77 @@ banner_colour() { # NONO-ARGS...
 	# with --read sends them the wrong way
 	refute_contains "$stderr" "grant the directory that holds it" stderr
 }
+
+# A private /dev (as root, in a private mount namespace) with stand-in nodes
+# for the GPU devices: character devices with /dev/null's numbers, so that
+# open, write and ioctl behave like a real driver's node that answers
+# ENOTTY.  What is checked is nono's grant set, which is what --allow-gpu is.
+GPU_PROBE='
+import errno, fcntl, os, sys, termios, threading
+def dev(p):
+    try:
+        fd = os.open(p, os.O_RDWR)
+    except OSError as e:
+        return "%s:denied" % p
+    try:
+        fcntl.ioctl(fd, termios.TCGETS)
+        r = "ioctl-ok"
+    except OSError as e:
+        r = "ioctl-ok" if e.errno == errno.ENOTTY else "ioctl-denied"
+    os.close(fd)
+    return "%s:open,%s" % (p, r)
+out = [dev(p) for p in sys.argv[1:]]
+try:
+    with open("/proc/self/task/%d/comm" % threading.get_native_id(), "w") as f:
+        f.write("cuda-worker")
+    out.append("comm:ok")
+except OSError:
+    out.append("comm:denied")
+try:
+    open("/sys/devices/system/cpu/online").read()
+    out.append("sysfs:ok")
+except OSError:
+    out.append("sysfs:denied")
+print(" ".join(out))
+'
+
+@test "gpu: --allow-gpu opens compute nodes read-write with ioctl; display nodes stay closed" {
+	[ "$(id -u)" -eq 0 ] || skip "a private /dev needs root (covered by the root run)"
+	require_landlock
+	command -v unshare >/dev/null || skip_or_fail "unshare is not installed"
+	cat >"$TEST_DIR/gpu.sh" <<-'SH'
+		set -e
+		mount -t tmpfs -o mode=755 nodev /dev
+		mknod -m 666 /dev/null c 1 3
+		mknod -m 666 /dev/zero c 1 5
+		mknod -m 666 /dev/urandom c 1 9
+		mkdir -p /dev/dri /dev/nvidia-caps /dev/shm
+		for n in nvidia0 nvidiactl nvidia-uvm kfd dri/renderD128 dri/card0 nvidia-caps/nvidia-cap1 sda; do
+			mknod -m 666 "/dev/$n" c 1 3
+		done
+		exec "$@"
+	SH
+	local nodes="/dev/nvidia0 /dev/nvidiactl /dev/nvidia-uvm /dev/kfd /dev/dri/renderD128 /dev/nvidia-caps/nvidia-cap1 /dev/dri/card0 /dev/sda"
+
+	run --separate-stderr unshare -m --propagation private sh "$TEST_DIR/gpu.sh" \
+		"$NONO" run -s --allow-cwd --allow-gpu -- "$PY" -c "$GPU_PROBE" $nodes
+	assert_status 0
+	for n in nvidia0 nvidiactl nvidia-uvm kfd dri/renderD128 nvidia-caps/nvidia-cap1; do
+		assert_contains "$output" "/dev/$n:open,ioctl-ok" stdout
+	done
+	# Display nodes and unrelated devices are not part of the GPU set.
+	assert_contains "$output" "/dev/dri/card0:denied" stdout
+	assert_contains "$output" "/dev/sda:denied" stdout
+	# CUDA names its threads; the driver reads CPU and NUMA topology.
+	assert_contains "$output" "comm:ok" stdout
+	assert_contains "$output" "sysfs:ok" stdout
+
+	# control: the same run without --allow-gpu
+	run --separate-stderr unshare -m --propagation private sh "$TEST_DIR/gpu.sh" \
+		"$NONO" run -s --allow-cwd -- "$PY" -c "$GPU_PROBE" $nodes
+	assert_status 0
+	assert_contains "$output" "/dev/nvidia0:denied" stdout
+	assert_contains "$output" "/dev/dri/renderD128:denied" stdout
+	assert_contains "$output" "comm:denied" stdout
+	assert_contains "$output" "sysfs:denied" stdout
+}
