@@ -395,6 +395,13 @@ static int build_grants(struct run_ctx *c)
 		out_verbose_msg(1,
 				"inside another sandbox: no gate of our own; "
 				"AF_UNIX sockets refused");
+	} else {
+		/* No supervisor, so nothing can decide a connect(2) to a
+		 * socket file (Landlock does not see it): without this, the
+		 * session bus or docker.sock would be one connect away. */
+		nono_caps_set_unix_blocked(c->caps, true);
+		out_verbose_msg(1, "nono wrap has no supervisor: AF_UNIX "
+				   "sockets refused (nono run mediates them)");
 	}
 	/* The child may neither signal nor reach abstract sockets outside
 	 * its sandbox (Landlock ABI 6 scopes). */

@@ -154,6 +154,10 @@ void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
 	/* argv[0] is the program itself: it ran, so it was reachable. */
 	for (size_t i = 1; argv[0] && argv[i]; i++)
 		shown = check_arg(caps, argv[i], home, shown);
+	if (nono_caps_unix_blocked(caps))
+		fprintf(stderr, "  AF_UNIX sockets are refused inside another "
+				"nono sandbox: grant sockets to the outer "
+				"one\n");
 	if (nono_caps_net(caps) == NONO_NET_BLOCK)
 		fprintf(stderr,
 			"  Network is blocked (--block-net): connections "

@@ -277,9 +277,17 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 		return -1;
 	if (opts->gate && opts->gate_create && add_gate_create(ctx) < 0)
 		return -1;
+	/* No gate (nono wrap, or a nono inside another): no AF_UNIX socket
+	 * of its own, and no datagram pair, which could sendto() any socket
+	 * path.  Stream and seqpacket pairs reach nothing but each other. */
 	if (opts->deny_unix && !opts->gate &&
-	    deny(ctx, EACCES, SCMP_SYS(socket), 1,
-		 (const struct scmp_arg_cmp[]){LOW32(0, AF_UNIX)}) < 0)
+	    (deny(ctx, EACCES, SCMP_SYS(socket), 1,
+		  (const struct scmp_arg_cmp[]){LOW32(0, AF_UNIX)}) < 0 ||
+	     deny(ctx, EACCES, SCMP_SYS(socketpair), 2,
+		  (const struct scmp_arg_cmp[]){LOW32(0, AF_UNIX),
+						SCMP_A1_64(SCMP_CMP_MASKED_EQ,
+							   SOCK_TYPE_MASK,
+							   SOCK_DGRAM)}) < 0))
 		return -1;
 	return 0;
 }

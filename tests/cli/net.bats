@@ -409,3 +409,43 @@ print("EAGAIN-SEEN" if 11 in errs else "NO-EAGAIN", len(errs))
 	assert_status 0
 	assert_contains "$output" "EAGAIN-SEEN" stdout
 }
+
+@test "wrap: no supervisor to decide socket connects, so AF_UNIX sockets are refused" {
+	mkdir -p sock "$TEST_ROOT/elsewhere"
+	start_unix_server "$TEST_ROOT/elsewhere/session"
+	start_unix_server "$TEST_DIR/sock/s"
+
+	# A socket outside every grant (the session bus, docker.sock) ...
+	run --separate-stderr nono wrap -s --allow-cwd -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_ROOT/elsewhere/session"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+	# ... and one inside a grant: wrap cannot tell them apart.
+	run --separate-stderr nono wrap -s --allow-cwd --read "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+	assert_status 3
+	assert_contains "$output" "ERR 13" stdout
+
+	# A datagram pair could sendto() any socket path: refused; a stream
+	# pair reaches only itself: allowed.
+	run --separate-stderr nono wrap -s --allow-cwd -- "$PY" -c '
+import socket
+for t, n in ((socket.SOCK_STREAM, "stream"), (socket.SOCK_DGRAM, "dgram")):
+    try:
+        socket.socketpair(socket.AF_UNIX, t); print(n, "ok")
+    except OSError as e:
+        print(n, "ERR", e.errno)'
+	assert_status 0
+	assert_contains "$output" "stream ok" stdout
+	assert_contains "$output" "dgram ERR 13" stdout
+
+	# control: nono run's gate connects the granted one
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_DIR/sock" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_DIR/sock/s"
+	assert_status 0
+	[ "$output" = PONG ] || { show_run; false; }
+	# and -v says why wrap refuses them
+	run --separate-stderr nono wrap -v --allow-cwd -- true
+	assert_status 0
+	assert_contains "$stderr" "AF_UNIX sockets refused" stderr
+}

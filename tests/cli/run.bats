@@ -286,6 +286,12 @@ except OSError as e:
 	assert_contains "$output" "outside:refused" stdout
 	assert_missing "$TEST_DIR/outside"
 	assert_file_content new.txt fine
+
+	# the inner footer says why sockets fail and where to grant them
+	run --separate-stderr "$TEST_DIR/bin/nono" -s run --allow . --read "$TEST_DIR/bin" -- \
+		"$TEST_DIR/bin/nono" run --allow . -- "$PY" -c "import socket; socket.socket(socket.AF_UNIX)"
+	assert_status 1
+	assert_contains "$stderr" "AF_UNIX sockets are refused inside another nono sandbox" stderr
 }
 
 @test "run: on a terminal, nono asks before sharing the current directory (read-only)" {
