@@ -543,6 +543,24 @@ static int plan_protection(struct run_ctx *c)
 	}
 	/* Supervised runs also guard creation of protected names that do
 	 * not exist yet (wrap has no supervisor to decide it). */
+	if (c->o.mode == MODE_WRAP && !c->o.dry_run) {
+		for (size_t i = 0; i < nono_caps_path_count(c->caps); i++) {
+			const struct nono_grant *g =
+			    nono_caps_path_at(c->caps, i);
+
+			if ((g->access & NONO_ACCESS_WRITE) &&
+			    !(g->flags & NONO_GRANT_FILE) &&
+			    (g->origin == NONO_ORIGIN_USER ||
+			     g->origin == NONO_ORIGIN_CWD)) {
+				out_warn("nono wrap has no supervisor: missing "
+					 "persistence files (.git/hooks, "
+					 ".envrc, ...) can be created in %s; "
+					 "nono run guards them",
+					 g->path);
+				break;
+			}
+		}
+	}
 	if (nono_caps_gate(c->caps)) {
 		r = nono_protect_plan_guards(c->caps, c->home, why);
 		if (r < 0) {

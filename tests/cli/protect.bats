@@ -341,6 +341,16 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	run --separate-stderr nono wrap -s --allow . -- sh -c 'echo x >new.txt'
 	assert_status 0
 	assert_file_content "$PROJ/new.txt" x
+
+	# it says so for writable trees ...
+	run --separate-stderr nono wrap --allow . -- true
+	assert_status 0
+	assert_contains "$stderr" "nono wrap has no supervisor: missing persistence files" stderr
+	# ... and not for read-only ones, nor under nono run (which guards)
+	run --separate-stderr nono wrap --allow-cwd -- true
+	refute_contains "$stderr" "persistence files" stderr
+	run --separate-stderr nono run --allow . -- true
+	refute_contains "$stderr" "persistence files" stderr
 }
 
 @test "guard: renaming a parent does not unlock a read-only .git/hooks below it" {
