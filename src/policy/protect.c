@@ -304,6 +304,59 @@ static int plan_persist(struct nono_caps *caps, const char *tree,
 	return 0;
 }
 
+/*
+ * Repositories directly below a writable tree's root (--allow ~/work, with
+ * ~/work/<repo>/.git): their existing hooks, config and other persistence
+ * files are made read-only like the root's.  One lstat per subdirectory and
+ * at most REPO_SCAN_MAX entries: the tree is never walked.
+ */
+#define REPO_SCAN_MAX 4096
+
+static bool is_persist_name(const char *name)
+{
+	for (size_t i = 0; i < NPERSIST; i++)
+		if (strcmp(name, persist[i]) == 0)
+			return true;
+	return false;
+}
+
+static int plan_repos_below(struct nono_caps *caps, const char *root,
+			    char *const *bypass, size_t nbypass,
+			    struct nono_protect_result *res)
+{
+	struct dirent *de;
+	size_t seen = 0;
+	DIR *d = opendir(root);
+	int r = 0;
+
+	if (!d)
+		return 0;
+	while (r == 0 && (de = readdir(d)) && seen++ < REPO_SCAN_MAX) {
+		char sub[PATH_MAX], git[PATH_MAX];
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+		    is_persist_name(de->d_name))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s",
+			     strcmp(root, "/") == 0 ? "" : root,
+			     de->d_name) >= (int)sizeof(sub) ||
+		    snprintf(git, sizeof(git), "%s/.git", sub) >=
+			(int)sizeof(git))
+			continue;
+		if (lstat(git, &st) < 0 || S_ISLNK(st.st_mode))
+			continue;
+		if (de->d_type == DT_UNKNOWN &&
+		    (lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode)))
+			continue;
+		r = plan_persist(caps, sub, bypass, nbypass, res);
+	}
+	closedir(d);
+	return r;
+}
+
 /* Masks @path read-only when it exists as a real file or directory. */
 static int mask_readonly(struct nono_caps *caps, const char *path,
 			 char *const *bypass, size_t nbypass,
@@ -476,6 +529,9 @@ static int plan_trees(struct nono_caps *caps, const char *cwd,
 		if (g->flags & NONO_GRANT_FILE)
 			continue;
 		r = plan_persist(caps, g->path, bypass, nbypass, res);
+		if (r < 0)
+			return r;
+		r = plan_repos_below(caps, g->path, bypass, nbypass, res);
 		if (r < 0)
 			return r;
 		/* The working directory is where a repository most likely

@@ -204,6 +204,37 @@ try objects "echo blob >.git/objects/x"
 	assert_missing .git2
 }
 
+@test "protect: sibling repositories below a writable grant keep read-only hooks and config" {
+	require_userns
+	local work="$TEST_DIR/work"
+	mkdir -p "$work/a" "$work/b/.git/hooks" "$work/b/src" "$work/notrepo"
+	echo HOOK-B >"$work/b/.git/hooks/post-checkout"
+	echo CONFIG-B >"$work/b/.git/config"
+	echo ENVRC-B >"$work/b/.envrc"
+	cd "$work/a"
+	for cmd in run wrap; do
+		run --separate-stderr nono "$cmd" -s --allow "$work" -- sh -c '
+			echo evil >../b/.git/hooks/pre-commit 2>/dev/null && echo newhook:ok || echo newhook:refused
+			echo evil >../b/.git/hooks/post-checkout 2>/dev/null && echo hook:ok || echo hook:refused
+			echo evil >../b/.git/config 2>/dev/null && echo config:ok || echo config:refused
+			echo evil >../b/.envrc 2>/dev/null && echo envrc:ok || echo envrc:refused
+			echo code >../b/src/main.c && echo src:ok
+			echo blob >../b/.git/packed && echo gitdata:ok'
+		assert_status 0
+		local n
+		for n in newhook hook config envrc; do
+			assert_contains "$output" "$n:refused" stdout
+		done
+		# controls: the sibling's ordinary files and git data are writable
+		assert_contains "$output" "src:ok" stdout
+		assert_contains "$output" "gitdata:ok" stdout
+	done
+	assert_file_content "$work/b/.git/hooks/post-checkout" HOOK-B
+	assert_file_content "$work/b/.git/config" CONFIG-B
+	assert_file_content "$work/b/.envrc" ENVRC-B
+	assert_missing "$work/b/.git/hooks/pre-commit"
+}
+
 @test "protect: --bypass-protection .git/hooks lifts that one only" {
 	require_userns
 	make_project
