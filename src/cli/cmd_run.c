@@ -42,6 +42,7 @@ struct run_ctx {
 	char **bypass;     /* canonical bypass paths */
 	size_t nbypass;
 	struct nono_protect_result prot;
+	struct nono_path_memo memo; /* for the user's grant paths */
 };
 
 /* $HOME, else /etc/passwd (read directly: the binary is static, and NSS
@@ -79,7 +80,7 @@ static char *canon_user(struct run_ctx *c, const char *flag, const char *path,
 			bool *exists)
 {
 	char *canon = NULL;
-	int r = nono_path_canon(path, &canon, exists);
+	int r = nono_path_canon_memo(&c->memo, path, &canon, exists);
 
 	if (r < 0) {
 		out_error("%s %s: %s", flag, path, nono_strerror(r));

@@ -135,3 +135,69 @@ int nono_path_canon(const char *in, char **out, bool *exists)
 	}
 	return 0;
 }
+
+/* Absolute, no empty, "." or ".." component, no trailing slash. */
+static bool is_clean(const char *p)
+{
+	if (p[0] != '/' || p[1] == '\0')
+		return false;
+	for (const char *c = p; *c; c++) {
+		if (*c != '/')
+			continue;
+		if (c[1] == '/' || c[1] == '\0')
+			return false;
+		if (c[1] == '.' &&
+		    (c[2] == '/' || c[2] == '\0' ||
+		     (c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
+int nono_path_canon_memo(struct nono_path_memo *memo, const char *in,
+			 char **out, bool *exists)
+{
+	char full[PATH_MAX], link[2];
+	const char *slash;
+	size_t dlen;
+
+	*out = NULL;
+	*exists = false;
+	if (!memo || !in || strlen(in) >= PATH_MAX || !is_clean(in))
+		return nono_path_canon(in, out, exists);
+	slash = strrchr(in, '/');
+	dlen = (size_t)(slash - in);
+	if (dlen >= sizeof(memo->dir))
+		return nono_path_canon(in, out, exists);
+	if (dlen == 0) {
+		snprintf(memo->dir, sizeof(memo->dir), "/");
+		snprintf(memo->canon, sizeof(memo->canon), "/");
+	} else if (strlen(memo->dir) != dlen ||
+		   strncmp(memo->dir, in, dlen) != 0) {
+		char *pc;
+
+		memcpy(memo->dir, in, dlen);
+		memo->dir[dlen] = '\0';
+		pc = real(memo->dir);
+		if (!pc || strlen(pc) >= sizeof(memo->canon)) {
+			free(pc);
+			memo->dir[0] = '\0';
+			return nono_path_canon(in, out, exists);
+		}
+		snprintf(memo->canon, sizeof(memo->canon), "%s", pc);
+		free(pc);
+	}
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
+			     strcmp(memo->canon, "/") == 0 ? "" : memo->canon,
+			     slash + 1) >= sizeof(full))
+		return nono_path_canon(in, out, exists);
+	/* EINVAL: it exists and is not a symlink, so parent + name is its
+	 * realpath.  Anything else (missing, a symlink): the full answer. */
+	if (readlink(full, link, sizeof(link)) >= 0 || errno != EINVAL)
+		return nono_path_canon(in, out, exists);
+	*out = strdup(full);
+	if (!*out)
+		return -ENOMEM;
+	*exists = true;
+	return 0;
+}

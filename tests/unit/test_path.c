@@ -353,6 +353,51 @@ static void test_fold(void **state)
 	assert_string_equal(tiny, "/");
 }
 
+/* The memo gives nono_path_canon()'s answer for every input, in any order
+ * (so a remembered parent never leaks into an unrelated path). */
+static void test_memo(void **state)
+{
+	const struct tree *t = *state;
+	static const char *const rels[] = {
+	    "dir",        "dir/sub",     "dir/file",        "link",
+	    "link/sub",   "abslink",     "flink",           "dangling",
+	    "missing",    "dir/missing", "dir/sub/../file", "link/../dir",
+	    "dir/./sub",  "dir//sub",    "dir/sub/",        "link/file",
+	    "dir/file/x", "dir",         "abslink/../file", "dir/sub",
+	};
+	struct nono_path_memo memo;
+	size_t i;
+
+	memset(&memo, 0, sizeof(memo));
+	for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+		char in[PATH_MAX];
+		char *a = NULL, *b = NULL;
+		bool ea = false, eb = true;
+		int ra, rb;
+
+		join(in, t, rels[i]);
+		ra = nono_path_canon(in, &a, &ea);
+		rb = nono_path_canon_memo(&memo, in, &b, &eb);
+		if (ra != rb || ea != eb || (a && !b) || (!a && b) ||
+		    (a && strcmp(a, b) != 0))
+			fail_msg("%s: canon %d %s %d, memo %d %s %d", rels[i],
+				 ra, a ? a : "-", ea, rb, b ? b : "-", eb);
+		free(a);
+		free(b);
+	}
+	/* Without a memo it is nono_path_canon(). */
+	{
+		char in[PATH_MAX];
+		char *b = NULL;
+		bool eb = false;
+
+		join(in, t, "dir/sub");
+		assert_int_equal(nono_path_canon_memo(NULL, in, &b, &eb), 0);
+		assert_true(eb);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +417,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_errors, setup_tree,
 					    teardown_tree),
 	    cmocka_unit_test_setup_teardown(test_long_relative, setup_tree,
+					    teardown_tree),
+	    cmocka_unit_test_setup_teardown(test_memo, setup_tree,
 					    teardown_tree),
 	};
 
