@@ -197,10 +197,11 @@ static int child_main(void *p)
  * Starts the child.  Without masks to mount it shares our memory and we
  * sleep until it has exec'd (CLONE_VM | CLONE_VFORK, as posix_spawn does):
  * no page tables are copied and no page is copied on write, which is a
- * good part of what a supervised start costs.  The child only makes
- * system calls and writes to its own stack until exec; its fd table is
- * its own.  Masks need a new user namespace, which a task sharing its
- * memory cannot enter: then a plain fork().
+ * good part of what a supervised start costs.  Until exec the child only
+ * makes system calls and writes to its own stack (and errno, which the
+ * sleeping parent does not read); its fd table is its own.  Masks need a new
+ * user namespace, which a task sharing its memory cannot enter: then a plain
+ * fork().
  */
 static pid_t spawn(struct child_args *a)
 {
