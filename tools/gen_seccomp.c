@@ -15,14 +15,7 @@
 /* One program, exported by libseccomp through a temporary file. */
 static int emit(FILE *out, unsigned v)
 {
-	struct nono_seccomp_opts o = {
-	    .block_net = v & 1,
-	    .tcp_landlock = v & 2,
-	    .allow_unix = v & 4,
-	    .gate = v & 8,
-	    .gate_create = v & 16,
-	    .deny_unix = v & 32,
-	};
+	struct nono_seccomp_opts o = nono_seccomp_opts_of(v);
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	FILE *tmp = tmpfile();
 	unsigned char insn[8];

@@ -20,6 +20,11 @@ struct nono_seccomp_opts {
 	/* With the gate: creating names (open with O_CREAT, mkdir, symlink,
 	 * link, rename) also goes to the supervisor (guarded directories). */
 	bool gate_create;
+	/* With the gate: opening an existing file for writing also goes to
+	 * the supervisor (--allow-gpu: a process names its threads through
+	 * /proc/<pid>/task/<tid>/comm, which no Landlock rule made before it
+	 * existed can grant). */
+	bool gate_write;
 	/* No AF_UNIX sockets at all but socketpair(): the fallback when no
 	 * gate can be installed (inside another nono). */
 	bool deny_unix;

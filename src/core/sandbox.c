@@ -74,6 +74,7 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	so.allow_unix = nono_caps_socket_count(caps) > 0;
 	so.gate = nono_caps_gate(caps);
 	so.gate_create = nono_caps_guard_count(caps) > 0;
+	so.gate_write = so.gate && nono_caps_proc_self_write(caps);
 	so.deny_unix = nono_caps_unix_blocked(caps);
 	r = nono_seccomp_build(&so, &sb->seccomp);
 	if (r < 0) {
@@ -96,7 +97,9 @@ int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 		if (r < 0)
 			return fail(err, r, "mask", path);
 	}
-	if (nono_caps_proc_self_write(sb->caps)) {
+	/* Without a supervisor to name threads (see the gate's
+	 * name_thread()), the process's own /proc entry is writable. */
+	if (nono_caps_proc_self_write(sb->caps) && !nono_caps_gate(sb->caps)) {
 		/* Resolved here, in the process being confined: the parent's
 		 * /proc/self would name the wrong process. */
 		snprintf(path, sizeof(path), "/proc/%d", (int)getpid());

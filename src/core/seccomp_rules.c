@@ -224,6 +224,27 @@ static int add_gate_create(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/* Opening an existing file for writing goes to the supervisor, which
+ * answers the task's own thread names (/proc/.../comm) and hands the rest
+ * back to the kernel. */
+static int add_gate_write(scmp_filter_ctx ctx)
+{
+	static const int modes[] = {O_WRONLY, O_RDWR};
+	int r = 0;
+
+	for (size_t i = 0; i < 2 && r == 0; i++) {
+		const struct scmp_arg_cmp w1 =
+		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, O_ACCMODE, modes[i]);
+		const struct scmp_arg_cmp w2 =
+		    SCMP_A2_64(SCMP_CMP_MASKED_EQ, O_ACCMODE, modes[i]);
+
+		r = notify(ctx, SCMP_SYS(open), 1, &w1);
+		if (r == 0)
+			r = notify(ctx, SCMP_SYS(openat), 1, &w2);
+	}
+	return r;
+}
+
 /* The gate: connect and bind are decided by the supervisor. */
 static int add_gate(scmp_filter_ctx ctx)
 {
@@ -276,6 +297,8 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 	if (opts->gate && add_gate(ctx) < 0)
 		return -1;
 	if (opts->gate && opts->gate_create && add_gate_create(ctx) < 0)
+		return -1;
+	if (opts->gate && opts->gate_write && add_gate_write(ctx) < 0)
 		return -1;
 	/* No gate (nono wrap, or a nono inside another): no AF_UNIX socket
 	 * of its own, and no datagram pair, which could sendto() any socket

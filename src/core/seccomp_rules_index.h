@@ -7,13 +7,38 @@
 
 #include "nono/seccomp.h"
 
-/* The options as an index into the generated program table. */
+/*
+ * The options as an index into the generated program table.  The gate's
+ * two options and deny_unix never meet (deny_unix is the no-gate fallback),
+ * so bit 4 is gate_create with the gate and deny_unix without it, and bit 5
+ * gate_write with the gate (unused without).  nono_seccomp_opts_of() is the
+ * inverse, which the generator uses.
+ */
 #define NONO_SECCOMP_VARIANTS 64
 static inline unsigned nono_seccomp_variant(const struct nono_seccomp_opts *o)
 {
-	return (o->block_net ? 1u : 0) | (o->tcp_landlock ? 2u : 0) |
-	       (o->allow_unix ? 4u : 0) | (o->gate ? 8u : 0) |
-	       (o->gate_create ? 16u : 0) | (o->deny_unix ? 32u : 0);
+	unsigned v = (o->block_net ? 1u : 0) | (o->tcp_landlock ? 2u : 0) |
+		     (o->allow_unix ? 4u : 0);
+
+	if (o->gate)
+		return v | 8u | (o->gate_create ? 16u : 0) |
+		       (o->gate_write ? 32u : 0);
+	return v | (o->deny_unix ? 16u : 0);
+}
+
+static inline struct nono_seccomp_opts nono_seccomp_opts_of(unsigned v)
+{
+	struct nono_seccomp_opts o = {
+	    .block_net = v & 1,
+	    .tcp_landlock = v & 2,
+	    .allow_unix = v & 4,
+	    .gate = v & 8,
+	    .gate_create = (v & 8) && (v & 16),
+	    .gate_write = (v & 8) && (v & 32),
+	    .deny_unix = !(v & 8) && (v & 16),
+	};
+
+	return o;
 }
 
 #endif

@@ -386,6 +386,107 @@ static bool kernel_decides(const struct nono_caps *caps, const char *dir)
 	       !nono_caps_allows(caps, dir, NONO_ACCESS_WRITE, NULL);
 }
 
+/* The thread group of @tid ("Tgid:" in its status), or -1. */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[1024];
+	nono_autoclose int fd = -1;
+	const char *t;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	t = strstr(buf, "\nTgid:\t");
+	return t ? (pid_t)strtol(t + 7, NULL, 10) : -1;
+}
+
+/* A positive decimal number at *@s, which moves past it; -1 if none. */
+static long number(const char **s)
+{
+	long v = 0;
+
+	if (**s < '0' || **s > '9')
+		return -1;
+	while (**s >= '0' && **s <= '9' && v < 1L << 30)
+		v = v * 10 + (*(*s)++ - '0');
+	return v > 0 ? v : -1;
+}
+
+long nono_gate_parse_comm(const char *path, pid_t own, pid_t caller)
+{
+	const char *s = path + 6;
+	long pid, tid = -1;
+
+	if (strncmp(path, "/proc/", 6) != 0)
+		return -1;
+	if (strncmp(s, "thread-self/", 12) == 0) {
+		s += 12;
+		pid = own;
+		tid = caller;
+	} else if (strncmp(s, "self/", 5) == 0) {
+		s += 5;
+		pid = own;
+	} else {
+		pid = number(&s);
+		if (pid != own || *s++ != '/')
+			return -1;
+	}
+	if (tid < 0 && strncmp(s, "task/", 5) == 0) {
+		s += 5;
+		tid = number(&s);
+		if (tid < 0 || *s++ != '/')
+			return -1;
+	}
+	if (strcmp(s, "comm") != 0)
+		return -1;
+	return tid < 0 ? pid : tid;
+}
+
+/*
+ * --allow-gpu: the NVIDIA driver names its threads through
+ * /proc/self/task/<tid>/comm, and CUDA fails to start without it.  The
+ * Landlock rule made for the first process covers its own /proc entry
+ * only; a process it starts (a shell's child, a DataLoader worker) gets
+ * its thread names here: for the comm file of a thread of the caller's own
+ * process, the supervisor opens it and hands the fd over.  The kernel
+ * checks again at write time that the writer is of that thread's process,
+ * so a recycled thread id gains nothing.  Anything else goes back to the
+ * kernel and Landlock.  True when it answered.
+ */
+static bool name_thread(int listener, const struct seccomp_notif *req,
+			const struct args *a)
+{
+	struct seccomp_notif_addfd add = {0};
+	nono_autoclose int fd = -1;
+	char path[PATH_MAX], comm[64];
+	pid_t own;
+	long tid;
+
+	if ((a->flags & O_ACCMODE) == O_RDONLY ||
+	    read_string(req->pid, a->path, path, sizeof(path)) < 0 ||
+	    strncmp(path, "/proc/", 6) != 0)
+		return false;
+	own = tgid_of(req->pid);
+	tid = own > 0 ? nono_gate_parse_comm(path, own, req->pid) : -1;
+	if (tid < 0 || tgid_of((pid_t)tid) != own)
+		return false;
+	snprintf(comm, sizeof(comm), "/proc/%ld/comm", tid);
+	fd = open(comm, (a->flags & O_ACCMODE) | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || !nono_gate_still_valid(listener, req->id))
+		return false;
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (__u32)fd;
+	add.newfd_flags = (a->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	return notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
+}
+
 int nono_fsgate_handle(struct nono_gate *g, int listener,
 		       const struct seccomp_notif *req,
 		       struct seccomp_notif_resp *resp)
@@ -405,6 +506,10 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 * kernel's verdict (Landlock refuses creation where it must). */
 	if (decode(req, &a) < 0)
 		return 0;
+	/* O_CREAT too: fopen(path, "w") is how most name a thread. */
+	if (is_open(nr) && nono_caps_proc_self_write(g->caps) &&
+	    name_thread(listener, req, &a))
+		return 1;
 	if (is_open(nr) && !(a.flags & O_CREAT))
 		return 0;
 	/* RENAME_EXCHANGE/WHITEOUT, linkat following symlinks, AT_EMPTY_PATH:

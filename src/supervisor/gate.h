@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "nono/caps.h"
 
@@ -62,6 +63,15 @@ enum nono_addr_kind {
  * leading NUL of an abstract one, NUL-terminated for a path) and *@namelen.
  * Returns 0, or -EINVAL for a short, oversized or non-AF_UNIX address.
  */
+/*
+ * The thread whose comm file @path (copied from the sandbox, untrusted)
+ * names: "/proc/self/comm", "/proc/thread-self/comm" (thread @caller) or
+ * "/proc/<pid>[/task/<tid>]/comm" with <pid> being @own ("self" allowed).
+ * Returns the thread id, or -1 for any other path.  Whether the thread is
+ * @own's is the caller's to check.
+ */
+long nono_gate_parse_comm(const char *path, pid_t own, pid_t caller);
+
 int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
 			 char *name, size_t *namelen);
 

@@ -309,6 +309,26 @@ except OSError:
 print(" ".join(out))
 '
 
+COMM_PROBE='
+import os, threading
+def name(path, value):
+    try:
+        with open(path, "w") as f:
+            f.write(value)
+        return open(path).read().strip()
+    except OSError:
+        return "denied"
+out = ["main:" + name("/proc/self/task/%d/comm" % threading.get_native_id(), "named")]
+def worker():
+    out.append("thread:" + name("/proc/thread-self/comm", "worker"))
+t = threading.Thread(target=worker)
+t.start()
+t.join()
+out.append("oom:" + ("denied" if name("/proc/self/oom_score_adj", "500") == "denied" else "written"))
+out.append("parent:" + ("denied" if name("/proc/%d/comm" % os.getppid(), "x") == "denied" else "written"))
+print(" ".join(out))
+'
+
 @test "gpu: --allow-gpu opens compute nodes read-write with ioctl; display nodes stay closed" {
 	[ "$(id -u)" -eq 0 ] || skip "a private /dev needs root (covered by the root run)"
 	require_landlock
@@ -339,6 +359,18 @@ print(" ".join(out))
 	# CUDA names its threads; the driver reads CPU and NUMA topology.
 	assert_contains "$output" "comm:ok" stdout
 	assert_contains "$output" "sysfs:ok" stdout
+
+	# A process started by the command (a shell's child, a worker) names
+	# its threads too, from any thread; nothing else of /proc is writable.
+	run --separate-stderr nono run -s --allow-cwd --allow-gpu -- \
+		sh -c '"$0" -c "$1"; true' "$PY" "$COMM_PROBE"
+	assert_status 0
+	assert_contains "$output" "main:named thread:worker" stdout
+	assert_contains "$output" "oom:denied parent:denied" stdout
+	run --separate-stderr nono run -s --allow-cwd -- \
+		sh -c '"$0" -c "$1"; true' "$PY" "$COMM_PROBE"
+	assert_status 0
+	assert_contains "$output" "main:denied thread:denied" stdout
 
 	# control: the same run without --allow-gpu
 	run --separate-stderr unshare -m --propagation private sh "$TEST_DIR/gpu.sh" \

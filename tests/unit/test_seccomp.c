@@ -29,6 +29,7 @@
 
 #include <cmocka.h>
 
+#include "core/seccomp_rules_index.h"
 #include "nono/error.h"
 #include "nono/seccomp.h"
 
@@ -460,10 +461,58 @@ static void test_build_free(void **state)
 	nono_seccomp_free(NULL);
 }
 
+/* The compact variant index is a bijection on the option sets that occur
+ * (gate options only with the gate, deny_unix only without it). */
+static void test_variant_index(void **state)
+{
+	bool seen[NONO_SECCOMP_VARIANTS] = {false};
+
+	(void)state;
+	for (unsigned v = 0; v < NONO_SECCOMP_VARIANTS; v++) {
+		struct nono_seccomp_opts o = nono_seccomp_opts_of(v);
+		unsigned back = nono_seccomp_variant(&o);
+
+		assert_true(back < NONO_SECCOMP_VARIANTS);
+		assert_false(o.gate && o.deny_unix);
+		assert_false(!o.gate && (o.gate_create || o.gate_write));
+		/* Without the gate bit 5 means nothing: same program. */
+		assert_int_equal(back, (v & 8) ? v : (v & ~32u));
+		seen[back] = true;
+	}
+	/* Every option set that occurs has its own program. */
+	for (unsigned b = 0; b < 8; b++) {
+		struct nono_seccomp_opts o = {.block_net = b & 1,
+					      .tcp_landlock = b & 2,
+					      .allow_unix = b & 4};
+
+		for (unsigned m = 0; m < 6; m++) {
+			o.gate = m >= 2;
+			o.deny_unix = m == 1;
+			o.gate_create = m == 3 || m == 5;
+			o.gate_write = m >= 4;
+			assert_true(seen[nono_seccomp_variant(&o)]);
+			{
+				struct nono_seccomp_opts r =
+				    nono_seccomp_opts_of(
+					nono_seccomp_variant(&o));
+
+				assert_true(r.block_net == o.block_net &&
+					    r.tcp_landlock == o.tcp_landlock &&
+					    r.allow_unix == o.allow_unix &&
+					    r.gate == o.gate &&
+					    r.gate_create == o.gate_create &&
+					    r.gate_write == o.gate_write &&
+					    r.deny_unix == o.deny_unix);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_build_free),
+	    cmocka_unit_test(test_variant_index),
 	    cmocka_unit_test(test_block_net_sockets),
 	    cmocka_unit_test(test_tcp_landlock),
 	    cmocka_unit_test(test_unix_sockets),
