@@ -218,11 +218,15 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		     size_t errlen)
 {
 	static const char *const later[] = {
-	    "NONO_PROFILE",         "NONO_NETWORK_PROFILE",
-	    "NONO_ALLOW_DOMAIN",    "NONO_CREDENTIAL",
-	    "NONO_ENV_CREDENTIAL",  "NONO_CAPABILITY_ELEVATION",
-	    "NONO_STARTUP_TIMEOUT", "NONO_DETACH_STARTUP_TIMEOUT",
-	    "NONO_UPSTREAM_PROXY",  "NONO_UPSTREAM_BYPASS",
+	    "NONO_NETWORK_PROFILE",
+	    "NONO_ALLOW_DOMAIN",
+	    "NONO_CREDENTIAL",
+	    "NONO_ENV_CREDENTIAL",
+	    "NONO_CAPABILITY_ELEVATION",
+	    "NONO_STARTUP_TIMEOUT",
+	    "NONO_DETACH_STARTUP_TIMEOUT",
+	    "NONO_UPSTREAM_PROXY",
+	    "NONO_UPSTREAM_BYPASS",
 	};
 	bool bset, bval, aset, aval;
 	char *list;
@@ -241,6 +245,12 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 			o->net = NET_BLOCK;
 		else if (aset && aval)
 			o->net = NET_ALLOW;
+	}
+	if (!o->profile) {
+		const char *p = getenv("NONO_PROFILE");
+
+		if (p && *p)
+			o->profile = p;
 	}
 	list = getenv("NONO_ALLOW");
 	if (!allow_flag && list && *list) {
@@ -446,9 +456,11 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 				    "--%s is only supported on macOS",
 				    run_longopts[idx].name);
 		case 'p':
-			return errf(err, errlen,
-				    "--profile: profiles are not available in "
-				    "this build of nono");
+			if (!*optarg)
+				return errf(err, errlen,
+					    "--profile: empty profile name");
+			o->profile = optarg;
+			break;
 		case ':':
 			return errf(err, errlen, "%s: missing value",
 				    flag_name(argv[optind - 1]));

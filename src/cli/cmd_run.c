@@ -18,6 +18,7 @@
 #include "cli/config.h"
 #include "cli/diag.h"
 #include "cli/output.h"
+#include "cli/profiles.h"
 #include "nono/error.h"
 #include "nono/landlock.h"
 #include "nono/ns.h"
@@ -42,7 +43,11 @@ struct run_ctx {
 	char **bypass;     /* canonical bypass paths */
 	size_t nbypass;
 	struct nono_protect_result prot;
-	struct nono_path_memo memo; /* for the user's grant paths */
+	struct nono_path_memo memo;   /* for the user's grant paths */
+	struct nono_profile *profile; /* --profile, or NULL */
+	struct nono_profile_env penv;
+	char *workdir;       /* canonical --workdir, or NULL: the cwd */
+	unsigned cwd_access; /* what --allow-cwd grants */
 };
 
 /* $HOME, else /etc/passwd (read directly: the binary is static, and NSS
@@ -250,6 +255,13 @@ static int grant_cwd(struct run_ctx *c)
 	if (nono_caps_allows(c->caps, c->cwd, NONO_ACCESS_READ, &g) && g &&
 	    g->origin != NONO_ORIGIN_SYSTEM)
 		return 0; /* an explicit grant covers it already */
+	if (c->o.allow_cwd && !c->cwd_access) {
+		out_verbose_msg(1,
+				"profile %s: workdir.access is none: the "
+				"current directory is not shared",
+				c->profile->name);
+		return 0;
+	}
 	if (c->o.allow_cwd)
 		goto grant;
 	if (out_silent()) {
@@ -269,17 +281,20 @@ static int grant_cwd(struct run_ctx *c)
 			 "read-write, or run from a granted directory");
 		return -1;
 	}
-	fprintf(stderr,
-		"nono: share the current directory %s (read-only)? "
-		"[y/N] ",
-		c->cwd);
+	if (!c->cwd_access)
+		return 0; /* the profile shares none: nothing to ask */
+	fprintf(stderr, "nono: share the current directory %s (%s)? [y/N] ",
+		c->cwd,
+		c->cwd_access == NONO_ACCESS_RW     ? "read-write"
+		: c->cwd_access == NONO_ACCESS_READ ? "read-only"
+						    : "write-only");
 	if (!fgets(answer, sizeof(answer), stdin) ||
 	    (answer[0] != 'y' && answer[0] != 'Y')) {
 		out_info("nono: not sharing %s", c->cwd);
 		return 0;
 	}
 grant:
-	if (nono_caps_add_path(c->caps, c->cwd, NONO_ACCESS_READ, 0,
+	if (nono_caps_add_path(c->caps, c->cwd, c->cwd_access, 0,
 			       NONO_ORIGIN_CWD) < 0) {
 		out_error("--allow-cwd: out of memory");
 		return -1;
@@ -511,6 +526,47 @@ static void report_no_userns(const struct run_ctx *c)
 		 "namespaces (sysctl kernel.unprivileged_userns_clone=1)");
 }
 
+/* The profile's filesystem.deny entries: hidden like deny group items. */
+static int plan_profile_denies(struct run_ctx *c)
+{
+	char why[PATH_MAX], msg[256];
+
+	for (size_t i = 0; c->profile && i < c->profile->fs.deny.n; i++) {
+		char *x = NULL, *canon = NULL;
+		bool exists;
+		int r;
+
+		if (nono_profile_expand(&c->penv, c->profile->fs.deny.v[i], &x,
+					msg, sizeof(msg)) < 0) {
+			out_error("profile %s: filesystem.deny: %s",
+				  c->profile->name, msg);
+			return -1;
+		}
+		r = nono_path_canon(x, &canon, &exists);
+		free(x);
+		if (r < 0 || !exists) {
+			free(canon);
+			continue; /* nothing there to hide */
+		}
+		r = nono_protect_plan_deny(c->caps, canon, &c->prot, why);
+		free(canon);
+		if (r == -NONO_ECONFLICT) {
+			out_error("grant names a path the profile %s denies: "
+				  "%s",
+				  c->profile->name, why);
+			out_hint("grant a narrower path, or remove the entry "
+				 "from filesystem.deny");
+			return -1;
+		}
+		if (r < 0) {
+			out_error("profile %s: filesystem.deny: %s",
+				  c->profile->name, nono_strerror(r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int plan_protection(struct run_ctx *c)
 {
 	char why[PATH_MAX];
@@ -542,6 +598,8 @@ static int plan_protection(struct run_ctx *c)
 		out_error("planning protected paths: %s", nono_strerror(r));
 		return -1;
 	}
+	if (plan_profile_denies(c) < 0)
+		return -1;
 	/* Supervised runs also guard creation of protected names that do
 	 * not exist yet (wrap has no supervisor to decide it). */
 	if (c->o.mode == MODE_WRAP && !c->o.dry_run) {
@@ -846,6 +904,16 @@ static int execute(struct run_ctx *c, char **argv)
 				"dropped %zu code-injecting environment "
 				"variable(s)",
 				ndropped);
+	if (c->profile) {
+		char **penv = cli_profile_env_apply(c->profile, env);
+
+		free(env);
+		env = penv;
+		if (!env) {
+			out_error("out of memory");
+			goto out;
+		}
+	}
 	banner(c, sb);
 	fflush(NULL);
 	spec.sb = sb;
@@ -880,6 +948,42 @@ out:
 	free(env);
 	nono_sandbox_free(sb);
 	return status;
+}
+
+/* --profile: loads it and folds it into the options. */
+static int load_profile(struct run_ctx *c)
+{
+	char err[1024];
+	int access;
+
+	if (c->o.workdir) {
+		bool exists;
+
+		if (nono_path_canon(c->o.workdir, &c->workdir, &exists) < 0 ||
+		    !exists) {
+			out_error("--workdir %s: no such directory",
+				  c->o.workdir);
+			return -1;
+		}
+	}
+	if (!c->o.profile)
+		return 0;
+	cli_profile_env(&c->penv, c->home, c->workdir ? c->workdir : c->cwd);
+	if (nono_profile_load(&c->penv, c->o.profile, &c->profile, err,
+			      sizeof(err)) < 0) {
+		out_error("%s", err);
+		return -1;
+	}
+	access = cli_profile_apply(c->profile, &c->penv, &c->o, &c->owned, err,
+				   sizeof(err));
+	if (access < 0) {
+		out_error("%s", err);
+		return -1;
+	}
+	c->cwd_access = (unsigned)access;
+	out_verbose_msg(1, "profile %s (%s)", c->profile->name,
+			c->profile->source);
+	return 0;
 }
 
 int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
@@ -917,6 +1021,9 @@ int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
 			  strerror(errno));
 		goto out;
 	}
+	c.cwd_access = NONO_ACCESS_READ;
+	if (load_profile(&c) < 0)
+		goto out;
 	if (mode == MODE_SHELL) {
 		const char *sh = c.o.shell ? c.o.shell : getenv("SHELL");
 
@@ -942,6 +1049,8 @@ out:
 	strv_clear(&c.owned);
 	free(c.bypass);
 	free(c.cwd);
+	free(c.workdir);
+	nono_profile_free(c.profile);
 	nono_caps_free(c.caps);
 	args_clear(&c.o);
 	return status;

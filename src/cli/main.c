@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/cmd_profile.h"
 #include "cli/cmd_run.h"
 #include "cli/output.h"
 #include "nono-config.h"
@@ -19,7 +20,8 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  run     run a command inside the sandbox (supervised)\n"
 		"  wrap    apply the sandbox and exec the command (no parent)\n"
-		"  shell   start an interactive shell inside the sandbox\n\n"
+		"  shell   start an interactive shell inside the sandbox\n"
+		"  profile create, inspect, validate and compare profiles\n\n"
 		"Global options:\n"
 		"  -s, --silent        no nono output, only the command's\n"
 		"  -v, --verbose       more output (repeat for more)\n"
@@ -33,8 +35,8 @@ static void usage(FILE *f)
 
 /* Commands of the reference that later work will bring. */
 static const char *const later[] = {
-    "why",    "learn", "setup", "profile", "trust",   "ps",
-    "attach", "stop",  "logs",  "audit",   "inspect", "rollback",
+    "why",  "learn", "setup", "trust",   "ps",       "attach",
+    "stop", "logs",  "audit", "inspect", "rollback",
 };
 
 int main(int argc, char **argv)
@@ -91,6 +93,8 @@ int main(int argc, char **argv)
 		return cmd_run(MODE_WRAP, argc, argv, &g);
 	if (strcmp(cmd, "shell") == 0)
 		return cmd_run(MODE_SHELL, argc, argv, &g);
+	if (strcmp(cmd, "profile") == 0)
+		return cmd_profile(argc, argv, &g);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

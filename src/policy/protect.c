@@ -251,6 +251,41 @@ static int plan_item(struct nono_caps *caps, const char *canon,
 	return note_conflict(res, canon);
 }
 
+int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
+			   struct nono_protect_result *res, char *why)
+{
+	static const struct nono_protect_item deny_item = {
+	    "", "profile_deny", "path denied by the profile", true};
+
+	return plan_item(caps, canon, &deny_item, res, why);
+}
+
+static const char *const deny_groups[] = {
+    "deny_credentials",   "deny_keyrings",      "deny_browser_data",
+    "deny_shell_history", "deny_shell_configs",
+};
+
+bool nono_protect_group_known(const char *name, bool *required)
+{
+	for (size_t i = 0; i < sizeof(deny_groups) / sizeof(deny_groups[0]);
+	     i++)
+		if (strcmp(name, deny_groups[i]) == 0) {
+			*required = true;
+			return true;
+		}
+	return false;
+}
+
+size_t nono_protect_group_count(void)
+{
+	return sizeof(deny_groups) / sizeof(deny_groups[0]);
+}
+
+const char *nono_protect_group_at(size_t i)
+{
+	return i < nono_protect_group_count() ? deny_groups[i] : NULL;
+}
+
 /* True when no component of @path below @tree is a symlink: a mask
  * mounted through one would land outside the tree. */
 static bool no_symlink_below(const char *tree, const char *path)

@@ -56,6 +56,24 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 void nono_protect_result_clear(struct nono_protect_result *res);
 
 /*
+ * Hides @canon (a profile's filesystem.deny entry, canonical) like a deny
+ * group item: masked when a grant covers it, a conflict when a grant names
+ * it or lies inside it.  Absent paths need nothing.  Same returns as
+ * nono_protect_plan().
+ */
+int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
+			   struct nono_protect_result *res, char *why)
+    __attribute__((warn_unused_result));
+
+/* True when @name is a deny group; *@required is then always true (no deny
+ * group can be removed, only single paths bypassed). */
+bool nono_protect_group_known(const char *name, bool *required);
+
+/* The deny groups, and the items of one: for `nono profile groups`. */
+size_t nono_protect_group_count(void);
+const char *nono_protect_group_at(size_t i);
+
+/*
  * Guards creation for a supervised sandbox.  Every writable user grant
  * root, each .git directory among them, and $HOME (@home, may be NULL) when
  * a writable grant covers it become guarded directories: the supervisor

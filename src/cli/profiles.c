@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/profiles.h"
+#include "nono/caps.h"
+#include "policy/envclean.h"
+#include "policy/protect.h"
+
+void cli_profile_env(struct nono_profile_env *env, const char *home,
+		     const char *workdir)
+{
+	static char config_dir[PATH_MAX];
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+
+	if (xdg && xdg[0] == '/')
+		snprintf(config_dir, sizeof(config_dir), "%s/nono", xdg);
+	else if (home)
+		snprintf(config_dir, sizeof(config_dir), "%s/.config/nono",
+			 home);
+	else
+		config_dir[0] = '\0';
+	env->home = home;
+	env->workdir = workdir;
+	env->config_dir = config_dir[0] ? config_dir : NULL;
+	env->group_known = nono_protect_group_known;
+}
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Expands each of @in into @out (kept alive by @owned). */
+static int add_paths(const struct nono_profile *p,
+		     const struct nono_profile_env *env, const char *key,
+		     const struct nono_plist *in, struct strv *out,
+		     struct strv *owned, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		char msg[256];
+		char *x;
+
+		if (nono_profile_expand(env, in->v[i], &x, msg, sizeof(msg)) <
+		    0)
+			return errf(err, errlen, "profile %s: %s: %s", p->name,
+				    key, msg);
+		if (strv_push(owned, x) < 0) {
+			free(x);
+			return errf(err, errlen, "profile %s: too many paths",
+				    p->name);
+		}
+		if (strv_push(out, x) < 0)
+			return errf(err, errlen,
+				    "profile %s: %s: too many paths", p->name,
+				    key);
+	}
+	return 0;
+}
+
+/* Fails closed on settings this build cannot carry out. */
+static int check_later(const struct nono_profile *p, char *err, size_t errlen)
+{
+	static const char proxy[] =
+	    "proxy mode is not available in this build of nono yet";
+	const char *what = NULL, *why = proxy;
+
+	if (p->net.network_profile)
+		what = "network.network_profile";
+	else if (p->net.allow_domain.n)
+		what = "network.allow_domain";
+	else if (p->net.credentials.n)
+		what = "network.credentials";
+	else if (p->net.ncreds)
+		what = "network.custom_credentials";
+	else if (p->net.listen_port.n)
+		what = "network.listen_port";
+	else if (p->net.upstream_proxy)
+		what = "network.upstream_proxy";
+	else if (p->net.upstream_bypass.n)
+		what = "network.upstream_bypass";
+	else if (p->security.capability_elevation == 1)
+		what = "security.capability_elevation",
+		why = "capability elevation is not available in this build of "
+		      "nono yet";
+	else if (p->env_credentials.n)
+		what = "env_credentials",
+		why = "credential loading is not available in this build of "
+		      "nono yet";
+	if (!what)
+		return 0;
+	return errf(err, errlen, "profile %s: %s: %s (remove it from %s)",
+		    p->name, what, why, p->source);
+}
+
+int cli_profile_apply(const struct nono_profile *p,
+		      const struct nono_profile_env *env, struct run_opts *o,
+		      struct strv *owned, char *err, size_t errlen)
+{
+	const struct {
+		const char *key;
+		const struct nono_plist *in;
+		struct strv *out;
+	} lists[] = {
+	    {"filesystem.allow", &p->fs.allow, &o->allow},
+	    {"filesystem.read", &p->fs.read, &o->read},
+	    {"filesystem.write", &p->fs.write, &o->write},
+	    {"filesystem.allow_file", &p->fs.allow_file, &o->allow_file},
+	    {"filesystem.read_file", &p->fs.read_file, &o->read_file},
+	    {"filesystem.write_file", &p->fs.write_file, &o->write_file},
+	    {"filesystem.bypass_protection", &p->fs.bypass_protection,
+	     &o->bypass},
+	    {"filesystem.unix_socket", &p->fs.unix_socket, &o->sock},
+	    {"filesystem.unix_socket_bind", &p->fs.unix_socket_bind,
+	     &o->sock_bind},
+	    {"filesystem.unix_socket_dir", &p->fs.unix_socket_dir,
+	     &o->sock_dir},
+	    {"filesystem.unix_socket_dir_bind", &p->fs.unix_socket_dir_bind,
+	     &o->sock_dir_bind},
+	    {"filesystem.unix_socket_subtree", &p->fs.unix_socket_subtree,
+	     &o->sock_tree},
+	    {"filesystem.unix_socket_subtree_bind",
+	     &p->fs.unix_socket_subtree_bind, &o->sock_tree_bind},
+	};
+	unsigned access = NONO_ACCESS_READ;
+
+	if (check_later(p, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (add_paths(p, env, lists[i].key, lists[i].in, lists[i].out,
+			      owned, err, errlen) < 0)
+			return -1;
+	for (size_t i = 0; i < p->cmd_allow.n; i++)
+		if (strv_push(&o->allow_cmd, p->cmd_allow.v[i]) < 0)
+			return errf(err, errlen, "too many commands");
+	for (size_t i = 0; i < p->cmd_deny.n; i++)
+		if (strv_push(&o->block_cmd, p->cmd_deny.v[i]) < 0)
+			return errf(err, errlen, "too many commands");
+	/* A network flag (or its variable) wins over the profile. */
+	if (o->net == NET_UNSET && p->net.block >= 0)
+		o->net = p->net.block ? NET_BLOCK : NET_ALLOW;
+	for (size_t i = 0; i < p->net.open_port.n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < o->nports; k++)
+			dup |= o->ports[k] == p->net.open_port.v[i];
+		if (dup)
+			continue;
+		if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))
+			return errf(err, errlen,
+				    "profile %s: too many open ports", p->name);
+		o->ports[o->nports++] = p->net.open_port.v[i];
+	}
+	/* No profile may bring back what environment hygiene drops. */
+	for (size_t i = 0; i < p->env.set.n; i++) {
+		size_t n = strcspn(p->env.set.v[i], "=");
+
+		if (nono_env_is_dropped(p->env.set.v[i], n))
+			return errf(err, errlen,
+				    "profile %s: environment.set: %.*s can "
+				    "inject code into the command and is "
+				    "always dropped; remove it",
+				    p->name, (int)n, p->env.set.v[i]);
+	}
+	/* The reference: with a profile, --allow-gpu needs its opt-in. */
+	if (o->allow_gpu && p->security.allow_gpu != 1)
+		return errf(
+		    err, errlen,
+		    "--allow-gpu: profile %s does not opt into GPU "
+		    "access (set \"security\": {\"allow_gpu\": true} in "
+		    "it, or run without the profile)",
+		    p->name);
+	if (p->workdir_access) {
+		if (strcmp(p->workdir_access, "none") == 0)
+			access = 0;
+		else if (strcmp(p->workdir_access, "write") == 0)
+			access = NONO_ACCESS_WRITE;
+		else if (strcmp(p->workdir_access, "readwrite") == 0)
+			access = NONO_ACCESS_RW;
+	}
+	return (int)access;
+}
+
+/* True when @l names the variable of @entry ("NAME" or "NAME=value"
+ * entries, either side). */
+static bool listed(const struct nono_plist *l, const char *entry)
+{
+	size_t n = strcspn(entry, "=");
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strcspn(l->v[i], "=") == n &&
+		    strncmp(l->v[i], entry, n) == 0)
+			return true;
+	return false;
+}
+
+char **cli_profile_env_apply(const struct nono_profile *p, char **envp)
+{
+	size_t n = 0, k = 0;
+	char **out;
+
+	while (envp[n])
+		n++;
+	out = calloc(n + p->env.set.n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (p->env.allow.n && !listed(&p->env.allow, envp[i]))
+			continue;
+		if (listed(&p->env.deny, envp[i]) ||
+		    listed(&p->env.set, envp[i]))
+			continue;
+		out[k++] = envp[i];
+	}
+	for (size_t i = 0; i < p->env.set.n; i++)
+		out[k++] = p->env.set.v[i];
+	return out;
+}

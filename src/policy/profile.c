@@ -1,0 +1,1766 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Profile loading.  One table (`top` and its sections below) says, for every
+ * key, its JSON type, where it lands in struct nono_profile, how it merges
+ * and what it means: parsing, merging, `profile show --json` and `profile
+ * schema` all walk it, so what the schema promises is what loading checks.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy/json.h"
+#include "policy/profile.h"
+#include "policy/profiles_data.h"
+
+enum kind {
+	K_STR,     /* string */
+	K_NSTR,    /* string or null (null: unset) */
+	K_CSTR,    /* string, or null to clear an inherited value */
+	K_ENUM,    /* one of sub-list strings */
+	K_BOOL,    /* true/false */
+	K_LIST,    /* array of strings */
+	K_PORTS,   /* array of integers 1..65535 */
+	K_STRMAP,  /* object of strings, kept as "key=value" */
+	K_CREDS,   /* network.custom_credentials */
+	K_EXTENDS, /* string or array of strings */
+	K_SCHEMA,  /* "$schema": a string, ignored */
+	K_SECTION, /* object with its own table */
+};
+
+/* Checks one string item; returns a message or NULL. */
+typedef const char *(*check_fn)(const char *s);
+
+struct field {
+	const char *key;
+	enum kind kind;
+	size_t off, off2; /* off2: the "set" flag of K_CSTR */
+	const void *sub;  /* K_SECTION: struct field[]; K_ENUM: char*[] */
+	check_fn check;
+	const char *desc;
+};
+
+#define OFF(m) offsetof(struct nono_profile, m)
+#define END                                                                    \
+	{                                                                      \
+		NULL, K_STR, 0, 0, NULL, NULL, NULL                            \
+	}
+
+static const char *check_var(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return "not a valid environment variable name";
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return "not a valid environment variable name";
+	return NULL;
+}
+
+static const char *check_path(const char *s)
+{
+	if (!*s)
+		return "empty path";
+	return NULL;
+}
+
+static const char *check_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return "not a valid name (1-64 characters)";
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return "not a valid name (letters, digits, . _ -)";
+	return NULL;
+}
+
+static const char *const signal_modes[] = {"isolated", "allow_same_sandbox",
+					   "allow_all", NULL};
+static const char *const ipc_modes[] = {"shared_memory_only", "full", NULL};
+static const char *const workdir_modes[] = {"none", "read", "write",
+					    "readwrite", NULL};
+
+/* clang-format off */
+static const struct field meta_t[] = {
+	{"name", K_STR, OFF(name), 0, NULL, check_name, "Name of this profile."},
+	{"version", K_STR, OFF(version), 0, NULL, NULL, "Version of this profile definition."},
+	{"description", K_NSTR, OFF(description), 0, NULL, NULL, "What the profile is for, and why each grant is there."},
+	{"author", K_NSTR, OFF(author), 0, NULL, NULL, "Author or maintainer."},
+	END,
+};
+
+static const struct field groups_t[] = {
+	{"include", K_LIST, OFF(groups_include), 0, NULL, check_name, "Policy groups to add (nono profile groups lists them)."},
+	{"exclude", K_LIST, OFF(groups_exclude), 0, NULL, check_name, "Policy groups to remove from the inherited set; required deny groups cannot be removed."},
+	END,
+};
+
+static const struct field commands_t[] = {
+	{"allow", K_LIST, OFF(cmd_allow), 0, NULL, check_name, "Deprecated: startup-only exceptions to the command blocklist (--allow-command)."},
+	{"deny", K_LIST, OFF(cmd_deny), 0, NULL, check_name, "Deprecated: startup-only additions to the command blocklist (--block-command)."},
+	END,
+};
+
+static const struct field fs_t[] = {
+	{"allow", K_LIST, OFF(fs.allow), 0, NULL, check_path, "Directories with read and write access (--allow)."},
+	{"read", K_LIST, OFF(fs.read), 0, NULL, check_path, "Directories with read access (--read)."},
+	{"write", K_LIST, OFF(fs.write), 0, NULL, check_path, "Directories with write access (--write)."},
+	{"allow_file", K_LIST, OFF(fs.allow_file), 0, NULL, check_path, "Single files with read and write access (--allow-file)."},
+	{"read_file", K_LIST, OFF(fs.read_file), 0, NULL, check_path, "Single files with read access (--read-file)."},
+	{"write_file", K_LIST, OFF(fs.write_file), 0, NULL, check_path, "Single files with write access (--write-file)."},
+	{"deny", K_LIST, OFF(fs.deny), 0, NULL, check_path, "Paths hidden from the sandbox even inside granted trees."},
+	{"bypass_protection", K_LIST, OFF(fs.bypass_protection), 0, NULL, check_path, "Protected paths whose deny is lifted (--bypass-protection); each needs a grant too."},
+	{"suppress_save_prompt", K_LIST, OFF(fs.suppress_save_prompt), 0, NULL, check_path, "Paths never offered as profile additions after a denial (--suppress-save-prompt)."},
+	{"unix_socket", K_LIST, OFF(fs.unix_socket), 0, NULL, check_path, "AF_UNIX socket files that may be connected (--allow-unix-socket)."},
+	{"unix_socket_bind", K_LIST, OFF(fs.unix_socket_bind), 0, NULL, check_path, "AF_UNIX socket paths that may be bound and connected (--allow-unix-socket-bind)."},
+	{"unix_socket_dir", K_LIST, OFF(fs.unix_socket_dir), 0, NULL, check_path, "Directories whose direct socket children may be connected (--allow-unix-socket-dir)."},
+	{"unix_socket_dir_bind", K_LIST, OFF(fs.unix_socket_dir_bind), 0, NULL, check_path, "As unix_socket_dir, with bind (--allow-unix-socket-dir-bind)."},
+	{"unix_socket_subtree", K_LIST, OFF(fs.unix_socket_subtree), 0, NULL, check_path, "Directories whose sockets at any depth may be connected (--allow-unix-socket-subtree)."},
+	{"unix_socket_subtree_bind", K_LIST, OFF(fs.unix_socket_subtree_bind), 0, NULL, check_path, "As unix_socket_subtree, with bind (--allow-unix-socket-subtree-bind)."},
+	END,
+};
+
+static const struct field network_t[] = {
+	{"block", K_BOOL, OFF(net.block), 0, NULL, NULL, "Block all network access (--block-net)."},
+	{"network_profile", K_CSTR, OFF(net.network_profile), OFF(net.network_profile_set), NULL, check_name, "Network profile for proxy mode (--network-profile); null clears an inherited one."},
+	{"allow_domain", K_LIST, OFF(net.allow_domain), 0, NULL, check_path, "Hosts (or https://host/path/** rules) allowed through the proxy (--allow-domain)."},
+	{"credentials", K_LIST, OFF(net.credentials), 0, NULL, check_name, "Credential services injected by the proxy (--credential)."},
+	{"custom_credentials", K_CREDS, OFF(net.creds), 0, NULL, NULL, "Credential services defined here: name -> {upstream, credential_key, inject_header, credential_format, env_var, endpoint_rules}."},
+	{"open_port", K_PORTS, OFF(net.open_port), 0, NULL, NULL, "Loopback TCP ports open in both directions (--open-port)."},
+	{"listen_port", K_PORTS, OFF(net.listen_port), 0, NULL, NULL, "TCP ports the command may listen on in proxy mode (--listen-port)."},
+	{"upstream_proxy", K_CSTR, OFF(net.upstream_proxy), OFF(net.upstream_proxy_set), NULL, check_path, "host:port of a proxy to chain through (--upstream-proxy); null clears an inherited one."},
+	{"upstream_bypass", K_LIST, OFF(net.upstream_bypass), 0, NULL, check_path, "Hosts that go direct instead of through the upstream proxy (--upstream-bypass)."},
+	END,
+};
+
+static const struct field security_t[] = {
+	{"signal_mode", K_ENUM, OFF(security.signal_mode), 0, signal_modes, NULL, "Which processes the command may signal: isolated (its sandbox; the default), allow_same_sandbox (the same), allow_all."},
+	{"ipc_mode", K_ENUM, OFF(security.ipc_mode), 0, ipc_modes, NULL, "shared_memory_only (the default) or full."},
+	{"capability_elevation", K_BOOL, OFF(security.capability_elevation), 0, NULL, NULL, "Approve denied opens at run time through the supervisor."},
+	{"allow_gpu", K_BOOL, OFF(security.allow_gpu), 0, NULL, NULL, "Opt in to GPU access; --allow-gpu must be given too."},
+	END,
+};
+
+static const struct field workdir_t[] = {
+	{"access", K_ENUM, OFF(workdir_access), 0, workdir_modes, NULL, "What --allow-cwd grants on the working directory: none, read (the default), write, readwrite."},
+	END,
+};
+
+static const struct field environment_t[] = {
+	{"allow", K_LIST, OFF(env.allow), 0, NULL, check_var, "When present, only these variables reach the command."},
+	{"deny", K_LIST, OFF(env.deny), 0, NULL, check_var, "Variables removed from the command's environment."},
+	{"set", K_STRMAP, OFF(env.set), 0, NULL, check_var, "Variables set for the command: NAME -> value."},
+	END,
+};
+
+static const struct field rollback_t[] = {
+	{"exclude_patterns", K_LIST, OFF(rollback.exclude_patterns), 0, NULL, check_path, "Path components never snapshotted."},
+	{"exclude_globs", K_LIST, OFF(rollback.exclude_globs), 0, NULL, check_path, "Glob patterns never snapshotted."},
+	END,
+};
+
+static const struct field top[] = {
+	{"$schema", K_SCHEMA, 0, 0, NULL, NULL, "JSON Schema URI for editors."},
+	{"extends", K_EXTENDS, OFF(extends), 0, NULL, NULL, "Base profile name, path, or list of them; merged left to right before this one."},
+	{"meta", K_SECTION, 0, 0, meta_t, NULL, "Name, version, description, author."},
+	{"groups", K_SECTION, 0, 0, groups_t, NULL, "Policy group composition."},
+	{"commands", K_SECTION, 0, 0, commands_t, NULL, "Deprecated startup-only command lists."},
+	{"filesystem", K_SECTION, 0, 0, fs_t, NULL, "Filesystem grants, denies and socket grants."},
+	{"network", K_SECTION, 0, 0, network_t, NULL, "Network policy."},
+	{"security", K_SECTION, 0, 0, security_t, NULL, "Process isolation settings."},
+	{"workdir", K_SECTION, 0, 0, workdir_t, NULL, "Working directory access."},
+	{"environment", K_SECTION, 0, 0, environment_t, NULL, "Environment variables of the command."},
+	{"env_credentials", K_STRMAP, OFF(env_credentials), 0, NULL, NULL, "Secrets loaded into variables: keystore account or URI -> VARIABLE."},
+	{"rollback", K_SECTION, 0, 0, rollback_t, NULL, "Rollback snapshot exclusions."},
+	{"skipdirs", K_LIST, OFF(skipdirs), 0, NULL, check_path, "Directory names skipped by trust scanning and rollback preflight."},
+	END,
+};
+/* clang-format on */
+
+/* --- small helpers ------------------------------------------------------ */
+
+struct loader {
+	const struct nono_profile_env *env;
+	char *err;
+	size_t errlen;
+	const char *file; /* for messages */
+	/* The chain being resolved (cycle detection), and what was merged. */
+	char *stack[NONO_PROFILE_MAX_DEPTH + 2];
+	size_t depth;
+	char **done;
+	size_t ndone;
+};
+
+static int errf(struct loader *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int errf(struct loader *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->err && l->errlen && !l->err[0]) {
+		va_start(ap, fmt);
+		vsnprintf(l->err, l->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* "FILE:LINE:COL: " before a message about value @v. */
+static int at(struct loader *l, unsigned line, unsigned col, const char *fmt,
+	      ...) __attribute__((format(printf, 4, 5)));
+
+static int at(struct loader *l, unsigned line, unsigned col, const char *fmt,
+	      ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return errf(l, "%s:%u:%u: %s", l->file, line, col, msg);
+}
+
+static void *slot(struct nono_profile *p, size_t off)
+{
+	return (char *)p + off;
+}
+
+static int plist_add(struct nono_plist *l, const char *s)
+{
+	char **nv, *dup;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 0;
+	if (l->n >= 4096)
+		return -E2BIG;
+	dup = strdup(s);
+	if (!dup)
+		return -ENOMEM;
+	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(dup);
+		return -ENOMEM;
+	}
+	l->v = nv;
+	l->v[l->n++] = dup;
+	return 0;
+}
+
+/* For "key=value" lists: replaces an entry with the same key. */
+static int kv_set(struct nono_plist *l, const char *key, const char *value)
+{
+	size_t klen = strlen(key);
+	char *s;
+
+	if (asprintf(&s, "%s=%s", key, value) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		if (strncmp(l->v[i], key, klen) == 0 && l->v[i][klen] == '=') {
+			free(l->v[i]);
+			l->v[i] = s;
+			return 0;
+		}
+	if (plist_add(l, s) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	free(s);
+	return 0;
+}
+
+static void plist_free(struct nono_plist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int ports_add(struct nono_pports *l, uint16_t port)
+{
+	uint16_t *nv;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] == port)
+			return 0;
+	if (l->n >= 64)
+		return -E2BIG;
+	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	l->v = nv;
+	l->v[l->n++] = port;
+	return 0;
+}
+
+static int set_str(char **dst, const char *s)
+{
+	char *dup = s ? strdup(s) : NULL;
+
+	if (s && !dup)
+		return -ENOMEM;
+	free(*dst);
+	*dst = dup;
+	return 0;
+}
+
+static void cred_free(struct nono_custom_cred *c)
+{
+	free(c->name);
+	free(c->upstream);
+	free(c->credential_key);
+	free(c->inject_header);
+	free(c->credential_format);
+	free(c->env_var);
+	for (size_t i = 0; i < c->nrules; i++) {
+		free(c->rules[i].method);
+		free(c->rules[i].path);
+	}
+	free(c->rules);
+	memset(c, 0, sizeof(*c));
+}
+
+static struct nono_profile *profile_new(void)
+{
+	struct nono_profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->net.block = -1;
+	p->security.capability_elevation = -1;
+	p->security.allow_gpu = -1;
+	return p;
+}
+
+static void free_table(struct nono_profile *p, const struct field *t)
+{
+	for (; t->key; t++) {
+		switch (t->kind) {
+		case K_STR:
+		case K_NSTR:
+		case K_CSTR:
+		case K_ENUM:
+			free(*(char **)slot(p, t->off));
+			*(char **)slot(p, t->off) = NULL;
+			break;
+		case K_LIST:
+		case K_STRMAP:
+		case K_EXTENDS:
+			plist_free(slot(p, t->off));
+			break;
+		case K_PORTS: {
+			struct nono_pports *pp = slot(p, t->off);
+
+			free(pp->v);
+			pp->v = NULL;
+			pp->n = 0;
+			break;
+		}
+		case K_CREDS:
+			for (size_t i = 0; i < p->net.ncreds; i++)
+				cred_free(&p->net.creds[i]);
+			free(p->net.creds);
+			p->net.creds = NULL;
+			p->net.ncreds = 0;
+			break;
+		case K_SECTION:
+			free_table(p, t->sub);
+			break;
+		case K_BOOL:
+		case K_SCHEMA:
+			break;
+		}
+	}
+}
+
+void nono_profile_free(struct nono_profile *p)
+{
+	if (!p)
+		return;
+	free_table(p, top);
+	free(p->source);
+	free(p);
+}
+
+/* --- parsing one file --------------------------------------------------- */
+
+static int type_err(struct loader *l, const struct nono_json *v,
+		    const char *path, const char *want)
+{
+	return at(l, v->line, v->col, "%s: expected %s, got %s", path, want,
+		  nono_json_type_name(v->type));
+}
+
+static int parse_strings(struct loader *l, const struct nono_json *v,
+			 const char *path, check_fn check,
+			 struct nono_plist *out)
+{
+	if (v->type != NONO_JSON_ARRAY)
+		return type_err(l, v, path, "an array of strings");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct nono_json *it = v->items[i];
+		const char *why;
+
+		if (it->type != NONO_JSON_STRING)
+			return at(l, it->line, it->col,
+				  "%s[%zu]: expected a string, got %s", path, i,
+				  nono_json_type_name(it->type));
+		why = check ? check(it->str) : NULL;
+		if (why)
+			return at(l, it->line, it->col,
+				  "%s[%zu]: \"%.80s\": %s", path, i, it->str,
+				  why);
+		if (plist_add(out, it->str) < 0)
+			return errf(l, "%s: too many entries", path);
+	}
+	return 0;
+}
+
+static int parse_creds(struct loader *l, const struct nono_json *v,
+		       const char *path, struct nono_profile *p)
+{
+	if (v->type != NONO_JSON_OBJECT)
+		return type_err(l, v, path, "an object of credential services");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct nono_json_member *m = &v->members[i];
+		const struct nono_json *o = m->value;
+		struct nono_custom_cred c = {0}, *nc;
+		const char *why = check_name(m->key);
+		static const char *const keys[] = {"upstream",
+						   "credential_key",
+						   "inject_header",
+						   "credential_format",
+						   "env_var",
+						   "endpoint_rules",
+						   NULL};
+		char **dst[] = {&c.upstream,      &c.credential_key,
+				&c.inject_header, &c.credential_format,
+				&c.env_var,       NULL};
+
+		if (why)
+			return at(l, m->line, m->col, "%s.%.64s: %s", path,
+				  m->key, why);
+		if (o->type != NONO_JSON_OBJECT)
+			return type_err(l, o, path, "an object");
+		for (size_t k = 0; k < o->len; k++) {
+			const struct nono_json_member *f = &o->members[k];
+			size_t j;
+
+			for (j = 0; keys[j] && strcmp(keys[j], f->key); j++)
+				;
+			if (!keys[j]) {
+				cred_free(&c);
+				return at(l, f->line, f->col,
+					  "unknown key \"%.64s\" in %s.%s "
+					  "(see nono profile schema)",
+					  f->key, path, m->key);
+			}
+			if (dst[j]) {
+				if (f->value->type != NONO_JSON_STRING ||
+				    set_str(dst[j], f->value->str) < 0) {
+					cred_free(&c);
+					return type_err(l, f->value, f->key,
+							"a string");
+				}
+				continue;
+			}
+			/* endpoint_rules: [{method, path}] */
+			if (f->value->type != NONO_JSON_ARRAY) {
+				cred_free(&c);
+				return type_err(l, f->value, "endpoint_rules",
+						"an array");
+			}
+			c.rules = calloc(f->value->len + 1, sizeof(*c.rules));
+			if (!c.rules)
+				return errf(l, "out of memory");
+			for (size_t r = 0; r < f->value->len; r++) {
+				const struct nono_json *rule =
+				    f->value->items[r];
+				const struct nono_json *meth =
+				    nono_json_get(rule, "method");
+				const struct nono_json *pth =
+				    nono_json_get(rule, "path");
+
+				if (rule->type != NONO_JSON_OBJECT || !meth ||
+				    !pth || meth->type != NONO_JSON_STRING ||
+				    pth->type != NONO_JSON_STRING ||
+				    rule->len != 2) {
+					cred_free(&c);
+					return at(
+					    l, rule->line, rule->col,
+					    "endpoint_rules[%zu]: expected "
+					    "{\"method\": \"GET\", "
+					    "\"path\": \"/v1/**\"}",
+					    r);
+				}
+				c.rules[c.nrules].method = strdup(meth->str);
+				c.rules[c.nrules].path = strdup(pth->str);
+				c.nrules++;
+				if (!c.rules[c.nrules - 1].method ||
+				    !c.rules[c.nrules - 1].path) {
+					cred_free(&c);
+					return errf(l, "out of memory");
+				}
+			}
+		}
+		if (!c.upstream) {
+			cred_free(&c);
+			return at(l, m->line, m->col,
+				  "%s.%.64s: \"upstream\" is required", path,
+				  m->key);
+		}
+		if (strncmp(c.upstream, "https://", 8) != 0 &&
+		    strncmp(c.upstream, "http://127.", 11) != 0 &&
+		    strncmp(c.upstream, "http://localhost", 16) != 0 &&
+		    strncmp(c.upstream, "http://[::1]", 12) != 0) {
+			cred_free(&c);
+			return at(l, m->line, m->col,
+				  "%s.%.64s.upstream: must be https://, or "
+				  "http:// on a loopback address",
+				  path, m->key);
+		}
+		c.name = strdup(m->key);
+		nc = realloc(p->net.creds, (p->net.ncreds + 1) * sizeof(*nc));
+		if (!c.name || !nc) {
+			free(nc == p->net.creds ? NULL : nc);
+			cred_free(&c);
+			return errf(l, "out of memory");
+		}
+		p->net.creds = nc;
+		p->net.creds[p->net.ncreds++] = c;
+	}
+	return 0;
+}
+
+static int parse_table(struct loader *l, const struct nono_json *obj,
+		       const struct field *table, const char *prefix,
+		       struct nono_profile *p);
+
+static int parse_field(struct loader *l, const struct field *f,
+		       const struct nono_json *v, const char *path,
+		       struct nono_profile *p)
+{
+	switch (f->kind) {
+	case K_SCHEMA:
+		if (v->type != NONO_JSON_STRING)
+			return type_err(l, v, path, "a string");
+		return 0;
+	case K_STR:
+	case K_NSTR:
+	case K_CSTR:
+	case K_ENUM: {
+		const char *why;
+
+		if (v->type == NONO_JSON_NULL && f->kind != K_STR &&
+		    f->kind != K_ENUM) {
+			if (f->kind == K_CSTR)
+				*(int *)slot(p, f->off2) = 1;
+			return set_str(slot(p, f->off), NULL) < 0
+				   ? errf(l, "out of memory")
+				   : 0;
+		}
+		if (v->type != NONO_JSON_STRING)
+			return type_err(l, v, path,
+					f->kind == K_STR || f->kind == K_ENUM
+					    ? "a string"
+					    : "a string or null");
+		if (f->kind == K_ENUM) {
+			const char *const *e = f->sub;
+
+			for (; *e && strcmp(*e, v->str); e++)
+				;
+			if (!*e)
+				return at(l, v->line, v->col,
+					  "%s: \"%.60s\" is not one of the "
+					  "allowed values (nono profile schema "
+					  "lists them)",
+					  path, v->str);
+		}
+		why = f->check ? f->check(v->str) : NULL;
+		if (why)
+			return at(l, v->line, v->col, "%s: \"%.80s\": %s", path,
+				  v->str, why);
+		if (f->kind == K_CSTR)
+			*(int *)slot(p, f->off2) = 1;
+		return set_str(slot(p, f->off), v->str) < 0
+			   ? errf(l, "out of memory")
+			   : 0;
+	}
+	case K_BOOL:
+		if (v->type != NONO_JSON_BOOL)
+			return type_err(l, v, path, "true or false");
+		*(int *)slot(p, f->off) = v->b;
+		return 0;
+	case K_LIST:
+		return parse_strings(l, v, path, f->check, slot(p, f->off));
+	case K_EXTENDS:
+		if (v->type == NONO_JSON_STRING) {
+			if (!*v->str)
+				return at(l, v->line, v->col,
+					  "extends: empty name");
+			return plist_add(slot(p, f->off), v->str) < 0
+				   ? errf(l, "out of memory")
+				   : 0;
+		}
+		if (v->type != NONO_JSON_ARRAY || v->len == 0)
+			return type_err(l, v, path,
+					"a name or a non-empty array of names");
+		return parse_strings(l, v, path, check_path, slot(p, f->off));
+	case K_PORTS:
+		if (v->type != NONO_JSON_ARRAY)
+			return type_err(l, v, path, "an array of port numbers");
+		for (size_t i = 0; i < v->len; i++) {
+			const struct nono_json *it = v->items[i];
+
+			if (it->type != NONO_JSON_NUMBER || !it->is_int ||
+			    it->integer < 1 || it->integer > 65535)
+				return at(l, it->line, it->col,
+					  "%s[%zu]: expected a port number "
+					  "1-65535",
+					  path, i);
+			if (ports_add(slot(p, f->off), (uint16_t)it->integer) <
+			    0)
+				return errf(l, "%s: too many ports", path);
+		}
+		return 0;
+	case K_STRMAP:
+		if (v->type != NONO_JSON_OBJECT)
+			return type_err(l, v, path, "an object of strings");
+		for (size_t i = 0; i < v->len; i++) {
+			const struct nono_json_member *m = &v->members[i];
+			const char *why =
+			    f->check ? f->check(m->key) : check_path(m->key);
+
+			if (why)
+				return at(l, m->line, m->col,
+					  "%s: key \"%.60s\": %s", path, m->key,
+					  why);
+			if (m->value->type != NONO_JSON_STRING)
+				return type_err(l, m->value, path, "a string");
+			if (f->check == NULL && check_var(m->value->str))
+				return at(l, m->value->line, m->value->col,
+					  "%s.%.60s: \"%.60s\" is not a valid "
+					  "environment variable name",
+					  path, m->key, m->value->str);
+			if (kv_set(slot(p, f->off), m->key, m->value->str) < 0)
+				return errf(l, "out of memory");
+		}
+		return 0;
+	case K_CREDS:
+		return parse_creds(l, v, path, p);
+	case K_SECTION:
+		if (v->type != NONO_JSON_OBJECT)
+			return type_err(l, v, path, "an object");
+		return parse_table(l, v, f->sub, path, p);
+	}
+	return 0;
+}
+
+static int parse_table(struct loader *l, const struct nono_json *obj,
+		       const struct field *table, const char *prefix,
+		       struct nono_profile *p)
+{
+	for (size_t i = 0; i < obj->len; i++) {
+		const struct nono_json_member *m = &obj->members[i];
+		const struct field *f;
+		char path[128];
+
+		for (f = table; f->key && strcmp(f->key, m->key); f++)
+			;
+		if (!f->key) {
+			if (prefix)
+				return at(l, m->line, m->col,
+					  "unknown key \"%.64s\" in %s (see "
+					  "nono profile schema)",
+					  m->key, prefix);
+			return at(l, m->line, m->col,
+				  "unknown key \"%.64s\" (see nono profile "
+				  "schema)",
+				  m->key);
+		}
+		snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "",
+			 prefix ? "." : "", f->key);
+		if (parse_field(l, f, m->value, path, p) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Parses @text (from @file) into a fresh profile, without extends. */
+static int parse_text(struct loader *l, const char *file, const char *text,
+		      size_t len, struct nono_profile **out)
+{
+	struct nono_json_error jerr;
+	struct nono_json *root = NULL;
+	struct nono_profile *p;
+	int r;
+
+	*out = NULL;
+	l->file = file;
+	r = nono_json_parse(text, len, &root, &jerr);
+	if (r == -ENOMEM)
+		return errf(l, "out of memory");
+	if (r < 0)
+		return errf(l, "%s:%u:%u: %s", file, jerr.line, jerr.col,
+			    jerr.msg);
+	if (root->type != NONO_JSON_OBJECT) {
+		r = type_err(l, root, "profile", "an object");
+		nono_json_free(root);
+		return r;
+	}
+	p = profile_new();
+	if (!p) {
+		nono_json_free(root);
+		return errf(l, "out of memory");
+	}
+	r = parse_table(l, root, top, NULL, p);
+	nono_json_free(root);
+	if (r < 0) {
+		nono_profile_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+/* --- merging ------------------------------------------------------------ */
+
+static int merge_creds(struct nono_profile *dst, const struct nono_profile *src)
+{
+	for (size_t i = 0; i < src->net.ncreds; i++) {
+		const struct nono_custom_cred *s = &src->net.creds[i];
+		struct nono_custom_cred c = {0}, *slotp = NULL;
+		int bad = 0;
+
+		c.name = strdup(s->name);
+		bad |= !c.name;
+		bad |= set_str(&c.upstream, s->upstream);
+		bad |= set_str(&c.credential_key, s->credential_key);
+		bad |= set_str(&c.inject_header, s->inject_header);
+		bad |= set_str(&c.credential_format, s->credential_format);
+		bad |= set_str(&c.env_var, s->env_var);
+		if (s->nrules) {
+			c.rules = calloc(s->nrules, sizeof(*c.rules));
+			bad |= !c.rules;
+			for (size_t r = 0; c.rules && r < s->nrules; r++) {
+				c.rules[r].method = strdup(s->rules[r].method);
+				c.rules[r].path = strdup(s->rules[r].path);
+				c.nrules++;
+				bad |= !c.rules[r].method || !c.rules[r].path;
+			}
+		}
+		if (bad) {
+			cred_free(&c);
+			return -ENOMEM;
+		}
+		/* The child's definition of a service replaces the base's. */
+		for (size_t k = 0; k < dst->net.ncreds; k++)
+			if (strcmp(dst->net.creds[k].name, c.name) == 0)
+				slotp = &dst->net.creds[k];
+		if (slotp) {
+			cred_free(slotp);
+			*slotp = c;
+			continue;
+		}
+		slotp = realloc(dst->net.creds,
+				(dst->net.ncreds + 1) * sizeof(*slotp));
+		if (!slotp) {
+			cred_free(&c);
+			return -ENOMEM;
+		}
+		dst->net.creds = slotp;
+		dst->net.creds[dst->net.ncreds++] = c;
+	}
+	return 0;
+}
+
+/* Applies @src over @dst (the base so far). */
+static int merge_table(struct nono_profile *dst, const struct nono_profile *src,
+		       const struct field *t)
+{
+	int r = 0;
+
+	for (; t->key && r == 0; t++) {
+		const void *s = (const char *)src + t->off;
+		void *d = slot(dst, t->off);
+
+		switch (t->kind) {
+		case K_STR:
+		case K_NSTR:
+		case K_ENUM:
+			if (*(char *const *)s)
+				r = set_str(d, *(char *const *)s);
+			break;
+		case K_CSTR:
+			if (*(const int *)((const char *)src + t->off2)) {
+				r = set_str(d, *(char *const *)s);
+				*(int *)slot(dst, t->off2) = 1;
+			}
+			break;
+		case K_BOOL:
+			if (*(const int *)s >= 0)
+				*(int *)d = *(const int *)s;
+			break;
+		case K_LIST: {
+			const struct nono_plist *sl = s;
+
+			for (size_t i = 0; i < sl->n && r == 0; i++)
+				r = plist_add(d, sl->v[i]);
+			break;
+		}
+		case K_STRMAP: {
+			const struct nono_plist *sl = s;
+
+			for (size_t i = 0; i < sl->n && r == 0; i++) {
+				char *eq = strchr(sl->v[i], '=');
+				char key[256];
+
+				if (!eq ||
+				    (size_t)(eq - sl->v[i]) >= sizeof(key))
+					continue;
+				memcpy(key, sl->v[i], (size_t)(eq - sl->v[i]));
+				key[eq - sl->v[i]] = '\0';
+				r = kv_set(d, key, eq + 1);
+			}
+			break;
+		}
+		case K_PORTS: {
+			const struct nono_pports *sp = s;
+
+			for (size_t i = 0; i < sp->n && r == 0; i++)
+				r = ports_add(d, sp->v[i]);
+			break;
+		}
+		case K_CREDS:
+			r = merge_creds(dst, src);
+			break;
+		case K_SECTION:
+			r = merge_table(dst, src, t->sub);
+			break;
+		case K_EXTENDS:
+		case K_SCHEMA:
+			break;
+		}
+	}
+	return r;
+}
+
+/* --- names, files, extends ---------------------------------------------- */
+
+static int read_file(struct loader *l, const char *path, char **text,
+		     size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errf(l, "cannot read profile %s: %s", path,
+			    strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return errf(l, "profile %s is not a regular file", path);
+	}
+	if (st.st_size > (off_t)NONO_JSON_MAX_TEXT) {
+		close(fd);
+		return errf(l, "profile %s is larger than %u bytes", path,
+			    NONO_JSON_MAX_TEXT);
+	}
+	*text = malloc((size_t)st.st_size + 1);
+	if (!*text) {
+		close(fd);
+		return errf(l, "out of memory");
+	}
+	*len = 0;
+	while (*len < (size_t)st.st_size) {
+		n = read(fd, *text + *len, (size_t)st.st_size - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+static bool looks_like_path(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".json") == 0) ||
+	       (n > 6 && strcmp(s + n - 6, ".jsonc") == 0);
+}
+
+static bool is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* NAME.json or NAME.jsonc in @dir into @out; both existing is an error. */
+static int find_in(struct loader *l, const char *dir, const char *name,
+		   char *out, size_t outlen)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	bool ha, hb;
+
+	if (snprintf(a, sizeof(a), "%s/%s.json", dir, name) >= (int)sizeof(a) ||
+	    snprintf(b, sizeof(b), "%s/%s.jsonc", dir, name) >= (int)sizeof(b))
+		return errf(l, "profile %s: path too long", name);
+	ha = is_file(a);
+	hb = is_file(b);
+	if (ha && hb)
+		return errf(l, "profile %s is ambiguous: both %s and %s exist",
+			    name, a, b);
+	if (!ha && !hb)
+		return 0;
+	snprintf(out, outlen, "%s", ha ? a : b);
+	return 1;
+}
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The installed packs: config_dir/packs/<pack>/NAME.json(c). */
+static int find_in_packs(struct loader *l, const char *name, char *out,
+			 size_t outlen)
+{
+	char dir[PATH_MAX], found[PATH_MAX];
+	char *packs[256];
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d;
+	int hits = 0, r = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s/packs", l->env->config_dir) >=
+	    (int)sizeof(dir))
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < 256) {
+		if (de->d_name[0] == '.')
+			continue;
+		packs[n] = strdup(de->d_name);
+		if (packs[n])
+			n++;
+	}
+	closedir(d);
+	qsort(packs, n, sizeof(*packs), by_str);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		char pdir[PATH_MAX];
+
+		if (snprintf(pdir, sizeof(pdir), "%s/%s", dir, packs[i]) >=
+		    (int)sizeof(pdir))
+			continue;
+		r = find_in(l, pdir, name, found, sizeof(found));
+		if (r > 0) {
+			if (hits++)
+				r = errf(l,
+					 "profile %s is in more than one pack "
+					 "(%s and %s): name it by path",
+					 name, out, found);
+			else
+				snprintf(out, outlen, "%s", found);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(packs[i]);
+	return r < 0 ? -1 : hits > 0;
+}
+
+static int load_node(struct loader *l, const char *ref, const char *from_dir,
+		     struct nono_profile *acc);
+
+/* Resolves @ref: the file's path (*@path) or a built-in (*@builtin). */
+static int locate(struct loader *l, const char *ref, const char *from_dir,
+		  char *path, size_t pathlen, const char **builtin)
+{
+	const char *why;
+	int r;
+
+	*builtin = NULL;
+	if (looks_like_path(ref)) {
+		int n = ref[0] == '/' || !from_dir
+			    ? snprintf(path, pathlen, "%s", ref)
+			    : snprintf(path, pathlen, "%s/%s", from_dir, ref);
+
+		if (n < 0 || (size_t)n >= pathlen)
+			return errf(l, "profile %.80s: path too long", ref);
+		if (!is_file(path))
+			return errf(l, "profile %s: no such file", path);
+		return 0;
+	}
+	why = check_name(ref);
+	if (why)
+		return errf(l, "profile name \"%.64s\": %s", ref, why);
+	if (l->env->config_dir) {
+		char dir[PATH_MAX];
+
+		if (snprintf(dir, sizeof(dir), "%s/profiles",
+			     l->env->config_dir) >= (int)sizeof(dir))
+			return errf(l, "profile %s: path too long", ref);
+		r = find_in(l, dir, ref, path, pathlen);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		r = find_in_packs(l, ref, path, pathlen);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
+	*builtin = nono_profile_builtin_text(ref);
+	if (*builtin)
+		return 0;
+	return errf(l,
+		    "profile \"%s\" not found (looked for a user profile in "
+		    "%s/profiles, installed packs, and the built-in ones; "
+		    "nono profile list shows them)",
+		    ref, l->env->config_dir ? l->env->config_dir : "?");
+}
+
+/* Loads @ref and what it extends, merging everything into @acc. */
+static int load_node(struct loader *l, const char *ref, const char *from_dir,
+		     struct nono_profile *acc)
+{
+	char path[PATH_MAX], id[PATH_MAX + 16], dir[PATH_MAX];
+	const char *builtin, *saved_file = l->file;
+	struct nono_profile *p = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (locate(l, ref, from_dir, path, sizeof(path), &builtin) < 0)
+		return -1;
+	if (builtin) {
+		snprintf(id, sizeof(id), "built-in:%s", ref);
+	} else {
+		char *canon = realpath(path, NULL);
+
+		snprintf(id, sizeof(id), "%s", canon ? canon : path);
+		free(canon);
+	}
+	for (size_t i = 0; i < l->depth; i++)
+		if (strcmp(l->stack[i], id) == 0) {
+			char chain[1024] = "";
+
+			for (size_t k = i; k < l->depth; k++) {
+				strncat(chain, l->stack[k],
+					sizeof(chain) - strlen(chain) - 1);
+				strncat(chain, " -> ",
+					sizeof(chain) - strlen(chain) - 1);
+			}
+			strncat(chain, id, sizeof(chain) - strlen(chain) - 1);
+			return errf(l, "extends cycle: %s", chain);
+		}
+	/* A base shared by several parents is merged once. */
+	for (size_t i = 0; i < l->ndone; i++)
+		if (strcmp(l->done[i], id) == 0)
+			return 0;
+	if (l->depth > NONO_PROFILE_MAX_DEPTH)
+		return errf(l,
+			    "extends chain deeper than %d at %s (%s extends "
+			    "it)",
+			    NONO_PROFILE_MAX_DEPTH, id, l->stack[l->depth - 1]);
+	if (builtin) {
+		r = parse_text(l, id, builtin, strlen(builtin), &p);
+	} else {
+		if (read_file(l, path, &text, &len) < 0)
+			return -1;
+		r = parse_text(l, path, text, len, &p);
+		free(text);
+	}
+	if (r < 0)
+		return -1;
+	l->stack[l->depth] = strdup(id);
+	if (!l->stack[l->depth]) {
+		nono_profile_free(p);
+		return errf(l, "out of memory");
+	}
+	l->depth++;
+	snprintf(dir, sizeof(dir), "%s", builtin ? "" : path);
+	if (!builtin) {
+		char *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+	}
+	r = 0;
+	for (size_t i = 0; i < p->extends.n && r == 0; i++)
+		r = load_node(l, p->extends.v[i], builtin ? NULL : dir, acc);
+	l->depth--;
+	free(l->stack[l->depth]);
+	l->stack[l->depth] = NULL;
+	l->file = saved_file;
+	/* meta describes one file: the top one's, never a base's. */
+	if (r == 0 && l->depth == 0) {
+		set_str(&acc->name, NULL);
+		set_str(&acc->version, NULL);
+		set_str(&acc->description, NULL);
+		set_str(&acc->author, NULL);
+	}
+	if (r == 0 && merge_table(acc, p, top) < 0)
+		r = errf(l, "out of memory");
+	if (r == 0) {
+		char **nd = realloc(l->done, (l->ndone + 1) * sizeof(*nd));
+
+		if (!nd || !(nd[l->ndone] = strdup(id))) {
+			if (nd)
+				l->done = nd;
+			r = errf(l, "out of memory");
+		} else {
+			l->done = nd;
+			l->ndone++;
+		}
+	}
+	nono_profile_free(p);
+	return r;
+}
+
+/* Groups named in the resolved profile must exist; required deny groups
+ * cannot be excluded. */
+static int check_groups(struct loader *l, const struct nono_profile *p)
+{
+	bool required;
+
+	if (!l->env->group_known)
+		return 0;
+	for (size_t i = 0; i < p->groups_include.n; i++)
+		if (!l->env->group_known(p->groups_include.v[i], &required))
+			return errf(l,
+				    "profile %s: groups.include: unknown "
+				    "group \"%s\" (nono profile groups lists "
+				    "them)",
+				    p->name, p->groups_include.v[i]);
+	for (size_t i = 0; i < p->groups_exclude.n; i++) {
+		const char *g = p->groups_exclude.v[i];
+
+		if (!l->env->group_known(g, &required))
+			return errf(l,
+				    "profile %s: groups.exclude: unknown "
+				    "group \"%s\" (nono profile groups lists "
+				    "them)",
+				    p->name, g);
+		if (required)
+			return errf(l,
+				    "profile %s: groups.exclude: %s is a "
+				    "required deny group and cannot be "
+				    "removed; lift a single path with "
+				    "filesystem.bypass_protection (or "
+				    "--bypass-protection) and a grant",
+				    p->name, g);
+	}
+	return 0;
+}
+
+int nono_profile_load(const struct nono_profile_env *env,
+		      const char *name_or_path, struct nono_profile **out,
+		      char *err, size_t errlen)
+{
+	struct loader l = {.env = env, .err = err, .errlen = errlen};
+	struct nono_profile *acc;
+	char path[PATH_MAX];
+	const char *builtin;
+	int r;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	acc = profile_new();
+	if (!acc)
+		return errf(&l, "out of memory");
+	r = load_node(&l, name_or_path, NULL, acc);
+	for (size_t i = 0; i < l.ndone; i++)
+		free(l.done[i]);
+	free(l.done);
+	if (r == 0 && !acc->name) {
+		/* Unnamed: the name it was asked by (a file's basename). */
+		const char *b = strrchr(name_or_path, '/');
+		char *n = strdup(b ? b + 1 : name_or_path), *dot;
+
+		if (n && (dot = strstr(n, ".json")))
+			*dot = '\0';
+		acc->name = n;
+		if (!n)
+			r = errf(&l, "out of memory");
+	}
+	if (r == 0) {
+		if (locate(&l, name_or_path, NULL, path, sizeof(path),
+			   &builtin) < 0)
+			r = -1;
+		else
+			acc->source = strdup(builtin ? "built-in" : path);
+		if (r == 0 && !acc->source)
+			r = errf(&l, "out of memory");
+	}
+	if (r == 0)
+		r = check_groups(&l, acc);
+	if (r < 0) {
+		nono_profile_free(acc);
+		return -1;
+	}
+	*out = acc;
+	return 0;
+}
+
+/* --- variables ---------------------------------------------------------- */
+
+static const char *var_value(const struct nono_profile_env *env,
+			     const char *name, size_t n, char *buf,
+			     size_t buflen)
+{
+	static const struct {
+		const char *var, *fallback; /* fallback below $HOME */
+	} xdg[] = {
+	    {"XDG_CONFIG_HOME", ".config"},
+	    {"XDG_CACHE_HOME", ".cache"},
+	    {"XDG_DATA_HOME", ".local/share"},
+	    {"XDG_STATE_HOME", ".local/state"},
+	};
+	const char *v;
+
+#define IS(s) (n == strlen(s) && strncmp(name, s, n) == 0)
+	if (IS("HOME"))
+		return env->home;
+	if (IS("WORKDIR"))
+		return env->workdir;
+	if (IS("TMPDIR")) {
+		v = getenv("TMPDIR");
+		return v && v[0] == '/' ? v : "/tmp";
+	}
+	if (IS("UID")) {
+		snprintf(buf, buflen, "%u", (unsigned)getuid());
+		return buf;
+	}
+	if (IS("XDG_RUNTIME_DIR")) {
+		v = getenv("XDG_RUNTIME_DIR");
+		if (v && v[0] == '/')
+			return v;
+		snprintf(buf, buflen, "/run/user/%u", (unsigned)getuid());
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof(xdg) / sizeof(xdg[0]); i++)
+		if (IS(xdg[i].var)) {
+			v = getenv(xdg[i].var);
+			if (v && v[0] == '/')
+				return v;
+			if (!env->home)
+				return NULL;
+			snprintf(buf, buflen, "%s/%s", env->home,
+				 xdg[i].fallback);
+			return buf;
+		}
+#undef IS
+	return NULL;
+}
+
+int nono_profile_expand(const struct nono_profile_env *env, const char *in,
+			char **out, char *err, size_t errlen)
+{
+	char res[PATH_MAX];
+	size_t n = 0;
+	const char *p = in;
+
+	*out = NULL;
+#define PUT(s, len)                                                            \
+	do {                                                                   \
+		if (n + (len) >= sizeof(res)) {                                \
+			snprintf(err, errlen, "%.80s: path too long", in);     \
+			return -1;                                             \
+		}                                                              \
+		memcpy(res + n, (s), (len));                                   \
+		n += (len);                                                    \
+	} while (0)
+	if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
+		if (!env->home) {
+			snprintf(err, errlen, "%.80s: ~ needs a home directory",
+				 in);
+			return -1;
+		}
+		PUT(env->home, strlen(env->home));
+		p++;
+	}
+	while (*p) {
+		const char *name, *v;
+		char buf[PATH_MAX];
+		size_t len;
+		bool braced = false;
+
+		if (*p != '$') {
+			PUT(p, 1);
+			p++;
+			continue;
+		}
+		name = p + 1;
+		if (*name == '{') {
+			braced = true;
+			name++;
+		}
+		for (len = 0;
+		     isalnum((unsigned char)name[len]) || name[len] == '_';
+		     len++)
+			;
+		if (len == 0 || (braced && name[len] != '}')) {
+			snprintf(err, errlen,
+				 "%.80s: a '$' must start a variable "
+				 "($HOME, $WORKDIR, ...)",
+				 in);
+			return -1;
+		}
+		v = var_value(env, name, len, buf, sizeof(buf));
+		if (!v) {
+			snprintf(
+			    err, errlen,
+			    "%.80s: unknown variable $%.*s (known: HOME, "
+			    "WORKDIR, TMPDIR, UID, XDG_CONFIG_HOME, "
+			    "XDG_CACHE_HOME, XDG_DATA_HOME, XDG_STATE_HOME, "
+			    "XDG_RUNTIME_DIR)",
+			    in, (int)len, name);
+			return -1;
+		}
+		PUT(v, strlen(v));
+		p = name + len + (braced ? 1 : 0);
+	}
+#undef PUT
+	res[n] = '\0';
+	*out = strdup(res);
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- built-ins ---------------------------------------------------------- */
+
+size_t nono_profile_builtin_count(void)
+{
+	return nono_builtin_profiles_count;
+}
+
+const char *nono_profile_builtin_name(size_t i)
+{
+	return i < nono_builtin_profiles_count ? nono_builtin_profiles[i].name
+					       : NULL;
+}
+
+const char *nono_profile_builtin_text(const char *name)
+{
+	for (size_t i = 0; i < nono_builtin_profiles_count; i++)
+		if (strcmp(nono_builtin_profiles[i].name, name) == 0)
+			return nono_builtin_profiles[i].text;
+	return NULL;
+}
+
+/* --- output ------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_list(FILE *f, const struct nono_plist *l)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			fputs(", ", f);
+		json_str(f, l->v[i]);
+	}
+	fputc(']', f);
+}
+
+static void indent(FILE *f, int n)
+{
+	fprintf(f, "%*s", n * 2, "");
+}
+
+static void write_creds(FILE *f, const struct nono_profile *p, int lvl)
+{
+	fputs("{", f);
+	for (size_t i = 0; i < p->net.ncreds; i++) {
+		const struct nono_custom_cred *c = &p->net.creds[i];
+		const char *keys[] = {"upstream", "credential_key",
+				      "inject_header", "credential_format",
+				      "env_var"};
+		const char *vals[] = {c->upstream, c->credential_key,
+				      c->inject_header, c->credential_format,
+				      c->env_var};
+		bool first = true;
+
+		fputs(i ? ",\n" : "\n", f);
+		indent(f, lvl + 1);
+		json_str(f, c->name);
+		fputs(": {", f);
+		for (size_t k = 0; k < 5; k++) {
+			if (!vals[k])
+				continue;
+			fputs(first ? "" : ", ", f);
+			first = false;
+			json_str(f, keys[k]);
+			fputs(": ", f);
+			json_str(f, vals[k]);
+		}
+		if (c->nrules) {
+			fputs(", \"endpoint_rules\": [", f);
+			for (size_t r = 0; r < c->nrules; r++) {
+				fputs(r ? ", {\"method\": " : "{\"method\": ",
+				      f);
+				json_str(f, c->rules[r].method);
+				fputs(", \"path\": ", f);
+				json_str(f, c->rules[r].path);
+				fputc('}', f);
+			}
+			fputc(']', f);
+		}
+		fputc('}', f);
+	}
+	if (p->net.ncreds) {
+		fputc('\n', f);
+		indent(f, lvl);
+	}
+	fputc('}', f);
+}
+
+/* Writes the members of table @t that are set; returns how many. */
+static int write_table(FILE *f, const struct nono_profile *p,
+		       const struct field *t, int lvl)
+{
+	int count = 0;
+
+	for (; t->key; t++) {
+		const void *s = (const char *)p + t->off;
+
+		switch (t->kind) {
+		case K_SCHEMA:
+		case K_EXTENDS:
+			continue;
+		case K_STR:
+		case K_NSTR:
+		case K_ENUM:
+			if (!*(char *const *)s)
+				continue;
+			break;
+		case K_CSTR:
+			if (!*(const int *)((const char *)p + t->off2))
+				continue;
+			break;
+		case K_BOOL:
+			if (*(const int *)s < 0)
+				continue;
+			break;
+		case K_LIST:
+		case K_STRMAP:
+			if (!((const struct nono_plist *)s)->n)
+				continue;
+			break;
+		case K_PORTS:
+			if (!((const struct nono_pports *)s)->n)
+				continue;
+			break;
+		case K_CREDS:
+			if (!p->net.ncreds)
+				continue;
+			break;
+		case K_SECTION:
+			break;
+		}
+		if (t->kind == K_SECTION) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
+			int n;
+
+			if (!m)
+				continue;
+			n = write_table(m, p, t->sub, lvl + 1);
+			fclose(m);
+			if (n) {
+				fputs(count ? ",\n" : "\n", f);
+				indent(f, lvl + 1);
+				json_str(f, t->key);
+				fputs(": {", f);
+				fputs(buf, f);
+				fputc('\n', f);
+				indent(f, lvl + 1);
+				fputc('}', f);
+				count++;
+			}
+			free(buf);
+			continue;
+		}
+		fputs(count ? ",\n" : "\n", f);
+		indent(f, lvl + 1);
+		json_str(f, t->key);
+		fputs(": ", f);
+		count++;
+		switch (t->kind) {
+		case K_STR:
+		case K_NSTR:
+		case K_ENUM:
+		case K_CSTR:
+			if (*(char *const *)s)
+				json_str(f, *(char *const *)s);
+			else
+				fputs("null", f);
+			break;
+		case K_BOOL:
+			fputs(*(const int *)s ? "true" : "false", f);
+			break;
+		case K_LIST:
+			json_list(f, s);
+			break;
+		case K_STRMAP: {
+			const struct nono_plist *l = s;
+
+			fputc('{', f);
+			for (size_t i = 0; i < l->n; i++) {
+				char *eq = strchr(l->v[i], '=');
+
+				fputs(i ? ", " : "", f);
+				fprintf(f, "\"%.*s\": ", (int)(eq - l->v[i]),
+					l->v[i]);
+				json_str(f, eq + 1);
+			}
+			fputc('}', f);
+			break;
+		}
+		case K_PORTS: {
+			const struct nono_pports *pp = s;
+
+			fputc('[', f);
+			for (size_t i = 0; i < pp->n; i++)
+				fprintf(f, "%s%u", i ? ", " : "", pp->v[i]);
+			fputc(']', f);
+			break;
+		}
+		case K_CREDS:
+			write_creds(f, p, lvl + 1);
+			break;
+		case K_SECTION:
+		case K_SCHEMA:
+		case K_EXTENDS:
+			break;
+		}
+	}
+	return count;
+}
+
+void nono_profile_write_json(FILE *f, const struct nono_profile *p)
+{
+	fputc('{', f);
+	if (write_table(f, p, top, 0))
+		fputc('\n', f);
+	fputs("}\n", f);
+}
+
+static void schema_table(FILE *f, const struct field *t, int lvl,
+			 const char *head)
+{
+	fputs("{\n", f);
+	if (head)
+		fputs(head, f);
+	indent(f, lvl + 1);
+	fputs("\"type\": \"object\",\n", f);
+	indent(f, lvl + 1);
+	fputs("\"additionalProperties\": false,\n", f);
+	indent(f, lvl + 1);
+	fputs("\"properties\": {", f);
+	for (const struct field *x = t; x->key; x++) {
+		fputs(x == t ? "\n" : ",\n", f);
+		indent(f, lvl + 2);
+		json_str(f, x->key);
+		fputs(": ", f);
+		switch (x->kind) {
+		case K_SECTION:
+			schema_table(f, x->sub, lvl + 2, NULL);
+			continue;
+		case K_STR:
+		case K_SCHEMA:
+			fputs("{\"type\": \"string\"", f);
+			break;
+		case K_NSTR:
+		case K_CSTR:
+			fputs("{\"type\": [\"string\", \"null\"]", f);
+			break;
+		case K_ENUM: {
+			const char *const *e = x->sub;
+
+			fputs("{\"enum\": [", f);
+			for (size_t i = 0; e[i]; i++) {
+				fputs(i ? ", " : "", f);
+				json_str(f, e[i]);
+			}
+			fputc(']', f);
+			break;
+		}
+		case K_BOOL:
+			fputs("{\"type\": \"boolean\"", f);
+			break;
+		case K_LIST:
+			fputs("{\"type\": \"array\", \"items\": {\"type\": "
+			      "\"string\"}",
+			      f);
+			break;
+		case K_EXTENDS:
+			fputs("{\"oneOf\": [{\"type\": \"string\"}, {\"type\": "
+			      "\"array\", \"items\": {\"type\": \"string\"}, "
+			      "\"minItems\": 1}]",
+			      f);
+			break;
+		case K_PORTS:
+			fputs("{\"type\": \"array\", \"items\": {\"type\": "
+			      "\"integer\", \"minimum\": 1, \"maximum\": "
+			      "65535}",
+			      f);
+			break;
+		case K_STRMAP:
+			fputs("{\"type\": \"object\", "
+			      "\"additionalProperties\": {\"type\": "
+			      "\"string\"}",
+			      f);
+			break;
+		case K_CREDS:
+			fputs("{\"type\": \"object\", "
+			      "\"additionalProperties\": {\"type\": "
+			      "\"object\", \"additionalProperties\": false, "
+			      "\"required\": [\"upstream\"], \"properties\": "
+			      "{\"upstream\": {\"type\": \"string\"}, "
+			      "\"credential_key\": {\"type\": \"string\"}, "
+			      "\"inject_header\": {\"type\": \"string\"}, "
+			      "\"credential_format\": {\"type\": \"string\"}, "
+			      "\"env_var\": {\"type\": \"string\"}, "
+			      "\"endpoint_rules\": {\"type\": \"array\", "
+			      "\"items\": {\"type\": \"object\", "
+			      "\"additionalProperties\": false, \"required\": "
+			      "[\"method\", \"path\"], \"properties\": "
+			      "{\"method\": {\"type\": \"string\"}, \"path\": "
+			      "{\"type\": \"string\"}}}}}}",
+			      f);
+			break;
+		}
+		fputs(", \"description\": ", f);
+		json_str(f, x->desc);
+		fputc('}', f);
+	}
+	fputc('\n', f);
+	indent(f, lvl + 1);
+	fputs("}\n", f);
+	indent(f, lvl);
+	fputc('}', f);
+}
+
+void nono_profile_write_schema(FILE *f)
+{
+	schema_table(f, top, 0,
+		     "  \"$schema\": "
+		     "\"https://json-schema.org/draft/2020-12/schema\",\n"
+		     "  \"title\": \"nono profile\",\n"
+		     "  \"description\": \"Grants, network policy and security "
+		     "settings for a sandboxed command. JSON with // and /* */ "
+		     "comments.\",\n");
+	fputc('\n', f);
+}
+
+static void flat_table(FILE *f, const struct nono_profile *p,
+		       const struct field *t, const char *prefix)
+{
+	for (; t->key; t++) {
+		const void *s = (const char *)p + t->off;
+		char key[128];
+
+		snprintf(key, sizeof(key), "%s%s%s", prefix ? prefix : "",
+			 prefix ? "." : "", t->key);
+		switch (t->kind) {
+		case K_SECTION:
+			flat_table(f, p, t->sub, key);
+			break;
+		case K_STR:
+		case K_NSTR:
+		case K_ENUM:
+			if (*(char *const *)s)
+				fprintf(f, "%s: %s\n", key, *(char *const *)s);
+			break;
+		case K_CSTR:
+			if (*(const int *)((const char *)p + t->off2))
+				fprintf(f, "%s: %s\n", key,
+					*(char *const *)s ? *(char *const *)s
+							  : "null");
+			break;
+		case K_BOOL:
+			if (*(const int *)s >= 0)
+				fprintf(f, "%s: %s\n", key,
+					*(const int *)s ? "true" : "false");
+			break;
+		case K_LIST:
+		case K_STRMAP: {
+			const struct nono_plist *l = s;
+
+			for (size_t i = 0; i < l->n; i++)
+				fprintf(f, "%s: %s\n", key, l->v[i]);
+			break;
+		}
+		case K_PORTS: {
+			const struct nono_pports *pp = s;
+
+			for (size_t i = 0; i < pp->n; i++)
+				fprintf(f, "%s: %u\n", key, pp->v[i]);
+			break;
+		}
+		case K_CREDS:
+			for (size_t i = 0; i < p->net.ncreds; i++) {
+				const struct nono_custom_cred *c =
+				    &p->net.creds[i];
+
+				fprintf(f, "%s.%s.upstream: %s\n", key, c->name,
+					c->upstream);
+				if (c->credential_key)
+					fprintf(f, "%s.%s.credential_key: %s\n",
+						key, c->name,
+						c->credential_key);
+				for (size_t r = 0; r < c->nrules; r++)
+					fprintf(
+					    f, "%s.%s.endpoint_rule: %s %s\n",
+					    key, c->name, c->rules[r].method,
+					    c->rules[r].path);
+			}
+			break;
+		case K_EXTENDS:
+		case K_SCHEMA:
+			break;
+		}
+	}
+}
+
+void nono_profile_write_flat(FILE *f, const struct nono_profile *p)
+{
+	flat_table(f, p, top, NULL);
+}
