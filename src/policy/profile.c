@@ -1220,6 +1220,16 @@ int nono_profile_load(const struct nono_profile_env *env,
 	return 0;
 }
 
+int nono_profile_parse(const char *file, const char *text, size_t len,
+		       struct nono_profile **out, char *err, size_t errlen)
+{
+	struct loader l = {.err = err, .errlen = errlen};
+
+	if (err && errlen)
+		err[0] = '\0';
+	return parse_text(&l, file, text, len, out);
+}
+
 /* --- variables ---------------------------------------------------------- */
 
 static const char *var_value(const struct nono_profile_env *env,

@@ -103,6 +103,11 @@ int nono_profile_load(const struct nono_profile_env *env,
 		      char *err, size_t errlen);
 void nono_profile_free(struct nono_profile *p);
 
+/* Parses one profile text (named @file in messages) against the schema,
+ * without following `extends`: for tests and fuzzing. */
+int nono_profile_parse(const char *file, const char *text, size_t len,
+		       struct nono_profile **out, char *err, size_t errlen);
+
 /* Expands ~, $HOME, $WORKDIR, $TMPDIR, $UID, $XDG_CONFIG_HOME,
  * $XDG_CACHE_HOME, $XDG_DATA_HOME, $XDG_STATE_HOME and $XDG_RUNTIME_DIR
  * (${NAME} too) in @in.  Any other $NAME is an error, so that a typo never
