@@ -50,9 +50,9 @@ struct run_opts {
 	const char *config;
 	const char *workdir;
 	const char *profile; /* --profile/-p, else NONO_PROFILE */
-	bool legacy_bypass; /* the deprecated spelling was used */
-	char *env_allow;    /* owned copy that NONO_ALLOW entries point into */
-	char **argv;        /* the command; NULL-terminated, borrowed */
+	bool legacy_bypass;  /* the deprecated spelling was used */
+	char *env_allow;     /* owned copy that NONO_ALLOW entries point into */
+	char **argv;         /* the command; NULL-terminated, borrowed */
 	int argc;
 };
 

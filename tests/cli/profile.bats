@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Profiles: nono profile subcommands, and --profile / NONO_PROFILE on runs.
+# Every denial has a granted control doing the same thing successfully.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	mkdir -p "$HOME/.config/nono/profiles" proj other
+	echo OTHER-DATA >other/data
+	PROFILES="$HOME/.config/nono/profiles"
+	cd proj || return 1
+}
+
+teardown() {
+	nono_teardown
+}
+
+profile() { # NAME JSON
+	printf '%s\n' "$2" >"$PROFILES/$1.json"
+}
+
+@test "profile: list, show, validate, schema, guide, groups" {
+	profile mine '// comment
+{"extends": "default", "meta": {"name": "mine", "description": "test profile"}}'
+	run --separate-stderr nono profile list
+	assert_status 0
+	assert_contains "$output" "default" stdout
+	assert_contains "$output" "mine" stdout
+	assert_contains "$output" "test profile" stdout
+
+	run --separate-stderr nono profile show mine --json
+	assert_status 0
+	"$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["meta"]["name"] == "mine"; assert d["workdir"]["access"] == "read"' <<<"$output"
+
+	run --separate-stderr nono profile validate mine
+	assert_status 0
+	assert_contains "$output" "valid" stdout
+
+	run --separate-stderr nono profile schema
+	assert_status 0
+	"$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["additionalProperties"] is False; assert "filesystem" in d["properties"]' <<<"$output"
+
+	run --separate-stderr nono profile guide
+	assert_status 0
+	assert_contains "$output" "extends" stdout
+
+	run --separate-stderr nono profile groups deny_credentials
+	assert_status 0
+	assert_contains "$output" "~/.ssh" stdout
+	run --separate-stderr nono profile groups nope
+	assert_nono_error "unknown policy group"
+}
+
+@test "profile: every key of the schema is accepted by validate, and nothing else" {
+	# The schema lists the keys; a profile using each one validates ...
+	run --separate-stderr nono profile schema
+	assert_status 0
+	"$PY" - "$output" >"$PROFILES/all.json" <<'PYEOF'
+import json, sys
+schema = json.loads(sys.argv[1])
+def sample(s):
+    if "properties" in s:
+        return {k: sample(v) for k, v in s["properties"].items() if k != "extends"}
+    if "enum" in s:
+        return s["enum"][0]
+    t = s.get("type")
+    if isinstance(t, list):
+        t = t[0]
+    if t == "string":
+        return "x"
+    if t == "boolean":
+        return False
+    if t == "array":
+        it = s["items"]
+        return [80] if it.get("type") == "integer" else ["x"]
+    if t == "object":
+        return {}
+    return None
+p = sample(schema)
+p["meta"]["name"] = "all"
+p["groups"]["include"] = ["deny_keyrings"]  # names must exist
+p["groups"]["exclude"] = []
+print(json.dumps(p))
+PYEOF
+	run --separate-stderr nono profile validate all
+	assert_status 0
+	# ... and one unknown key anywhere is refused, with where it is.
+	"$PY" -c 'import json; p=json.load(open("'"$PROFILES"'/all.json")); p["network"]["blcok"]=True; print(json.dumps(p, indent=1))' >"$PROFILES/typo.json"
+	run --separate-stderr nono profile validate typo
+	assert_nono_error 'unknown key "blcok" in network'
+	assert_contains "$stderr" "typo.json:" stderr
+}
+
+@test "profile: bad profiles stop nono before anything runs" {
+	profile syntax '{"filesystem": {"allow": ["/a",]}}'
+	profile cyc1 '{"extends": "cyc2"}'
+	profile cyc2 '{"extends": "cyc1"}'
+	profile nodeny '{"groups": {"exclude": ["deny_credentials"]}}'
+	profile badgroup '{"groups": {"include": ["nope"]}}'
+	profile wrongtype '{"network": {"block": 1}}'
+	for p in syntax cyc1 nodeny badgroup wrongtype missing; do
+		run --separate-stderr nono run --profile "$p" --allow-cwd -- sh -c 'echo RAN >ran'
+		assert_status 1
+		[ "$(printf '%s\n' "$stderr" | grep -c '^nono: ')" -ge 1 ] || { show_run; false; }
+		assert_missing "$TEST_DIR/proj/ran"
+	done
+	run --separate-stderr nono run --profile syntax --allow-cwd -- true
+	assert_contains "$stderr" "syntax.json:1:32" stderr
+	run --separate-stderr nono run --profile cyc1 --allow-cwd -- true
+	assert_contains "$stderr" "extends cycle" stderr
+	run --separate-stderr nono run --profile nodeny --allow-cwd -- true
+	assert_contains "$stderr" "--bypass-protection" stderr
+}
+
+@test "profile: grants apply; paths outside them stay denied" {
+	require_landlock
+	profile work '{"extends": "default",
+	  "filesystem": {"allow": ["$WORKDIR"], "read": ["'"$TEST_DIR"'/other"]},
+	  "workdir": {"access": "readwrite"}}'
+	run --separate-stderr nono run -s --profile work -- sh -c '
+		echo new >made.txt && echo write:ok
+		cat ../other/data
+		echo x >../other/new 2>/dev/null && echo other-write:ok || echo other-write:refused
+		cat "$HOME/.config/nono/profiles/work.json" >/dev/null 2>&1 && echo home:ok || echo home:refused'
+	assert_status 0
+	assert_contains "$output" "write:ok" stdout
+	assert_contains "$output" "OTHER-DATA" stdout
+	assert_contains "$output" "other-write:refused" stdout
+	assert_contains "$output" "home:refused" stdout
+	assert_file_content made.txt new
+	assert_missing "$TEST_DIR/other/new"
+
+	# control: without the profile, the same writes are refused
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >made2.txt 2>/dev/null && echo write:ok || echo write:refused'
+	assert_contains "$output" "write:refused" stdout
+	assert_missing made2.txt
+	# and NONO_PROFILE names the profile too
+	NONO_PROFILE=work run --separate-stderr nono run -s -- sh -c 'echo y >made3.txt && echo write:ok'
+	assert_contains "$output" "write:ok" stdout
+}
+
+@test "profile: workdir.access decides what --allow-cwd shares" {
+	require_landlock
+	profile rw '{"workdir": {"access": "readwrite"}}'
+	profile ro '{"workdir": {"access": "read"}}'
+	profile none '{"workdir": {"access": "none"}}'
+	run --separate-stderr nono run -s --profile rw --allow-cwd -- sh -c 'echo a >a && echo ok'
+	assert_contains "$output" "ok" stdout
+	run --separate-stderr nono run -s --profile ro --allow-cwd -- sh -c 'ls >/dev/null && echo list:ok; echo b >b 2>/dev/null && echo write:ok || echo write:refused'
+	assert_contains "$output" "list:ok" stdout
+	assert_contains "$output" "write:refused" stdout
+	run --separate-stderr nono run -s --profile none --allow-cwd -- sh -c 'ls >/dev/null 2>&1 && echo list:ok || echo list:refused'
+	assert_contains "$output" "list:refused" stdout
+}
+
+@test "profile: network.block and open ports; a flag wins over the profile" {
+	require_landlock
+	profile offline '{"network": {"block": true}}'
+	run --separate-stderr nono run -s --profile offline --allow-cwd -- "$PY" -c '
+import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM); print("udp:ok")
+except OSError as e: print("udp:refused", e.errno)'
+	assert_contains "$output" "udp:refused 13" stdout
+	# control: the same under a profile that leaves the network alone
+	profile online '{"network": {"block": false}}'
+	run --separate-stderr nono run -s --profile online --allow-cwd -- "$PY" -c '
+import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM); print("udp:ok")'
+	assert_contains "$output" "udp:ok" stdout
+	# --block-net wins over network.block false
+	run --separate-stderr nono run -s --profile online --block-net --allow-cwd -- "$PY" -c '
+import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM); print("udp:ok")
+except OSError as e: print("udp:refused", e.errno)'
+	assert_contains "$output" "udp:refused 13" stdout
+}
+
+@test "profile: environment allow, deny and set; code-injecting variables cannot be set" {
+	require_landlock
+	profile envp '{"environment": {"deny": ["SECRET_TOKEN"], "set": {"GREETING": "hello"}}}'
+	SECRET_TOKEN=s3cr3t KEEP_ME=1 run --separate-stderr nono run -s --profile envp --allow-cwd -- sh -c 'echo "t=${SECRET_TOKEN:-unset} k=${KEEP_ME:-unset} g=$GREETING"'
+	assert_status 0
+	assert_contains "$output" "t=unset k=1 g=hello" stdout
+	# control: without the profile the variable passes
+	SECRET_TOKEN=s3cr3t run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo "t=${SECRET_TOKEN:-unset}"'
+	assert_contains "$output" "t=s3cr3t" stdout
+
+	profile only '{"environment": {"allow": ["PATH", "KEEP_ME"]}}'
+	KEEP_ME=1 OTHER=2 run --separate-stderr nono run -s --profile only --allow-cwd -- sh -c 'echo "k=${KEEP_ME:-unset} o=${OTHER:-unset}"'
+	assert_contains "$output" "k=1 o=unset" stdout
+
+	profile inject '{"environment": {"set": {"LD_PRELOAD": "/tmp/evil.so"}}}'
+	run --separate-stderr nono run -s --profile inject --allow-cwd -- true
+	assert_nono_error "LD_PRELOAD can inject code"
+}
+
+@test "profile: filesystem.deny hides a path inside a granted tree" {
+	require_landlock
+	require_userns
+	mkdir -p "$TEST_DIR/tree/private"
+	echo TOP-SECRET >"$TEST_DIR/tree/private/key"
+	echo PUBLIC >"$TEST_DIR/tree/readme"
+	profile hide '{"filesystem": {"read": ["'"$TEST_DIR"'/tree"], "deny": ["'"$TEST_DIR"'/tree/private"]}}'
+	run --separate-stderr nono run -s --profile hide --allow-cwd -- sh -c 'cat "$0/readme"; cat "$0/private/key" 2>/dev/null || echo key:refused' "$TEST_DIR/tree"
+	assert_status 0
+	assert_contains "$output" "PUBLIC" stdout
+	assert_contains "$output" "key:refused" stdout
+	refute_contains "$output" "TOP-SECRET" stdout
+	# control: the same grant without the deny reads it
+	profile nohide '{"filesystem": {"read": ["'"$TEST_DIR"'/tree"]}}'
+	run --separate-stderr nono run -s --profile nohide --allow-cwd -- cat "$TEST_DIR/tree/private/key"
+	assert_contains "$output" "TOP-SECRET" stdout
+	# a grant of the denied path itself is a conflict, not a silent grant
+	run --separate-stderr nono run -s --profile hide --read "$TEST_DIR/tree/private" --allow-cwd -- true
+	assert_nono_error "denies"
+}
+
+@test "profile: features this build cannot enforce are refused, and --allow-gpu needs the opt-in" {
+	profile proxy '{"network": {"network_profile": "developer"}}'
+	run --separate-stderr nono run --profile proxy --allow-cwd -- true
+	assert_nono_error "proxy mode is not available"
+	profile creds '{"env_credentials": {"openai_api_key": "OPENAI_API_KEY"}}'
+	run --separate-stderr nono run --profile creds --allow-cwd -- true
+	assert_nono_error "credential loading is not available"
+	profile nogpu '{"extends": "default"}'
+	run --separate-stderr nono run --profile nogpu --allow-gpu --allow-cwd -- true
+	assert_nono_error "does not opt into GPU access"
+	# control: with the opt-in it runs
+	profile gpu '{"security": {"allow_gpu": true}}'
+	run --separate-stderr nono run -s --profile gpu --allow-gpu --allow-cwd -- echo RAN
+	assert_status 0
+	[ "$output" = RAN ] || { show_run; false; }
+}
+
+@test "profile: init writes a valid skeleton and never overwrites without --force" {
+	run --separate-stderr nono profile init agent1
+	assert_status 0
+	[ -f "$PROFILES/agent1.json" ] || { show_run; false; }
+	[ "$(stat -c %a "$PROFILES/agent1.json")" = 600 ] || { ls -l "$PROFILES"; false; }
+	run --separate-stderr nono profile validate agent1
+	assert_status 0
+	echo '{}' >"$PROFILES/agent1.json"
+	run --separate-stderr nono profile init agent1
+	assert_nono_error "exists"
+	assert_file_content "$PROFILES/agent1.json" '{}'
+	run --separate-stderr nono profile init agent1 --force
+	assert_status 0
+	run --separate-stderr nono profile diff default agent1
+	assert_status 0
+	assert_contains "$output" "+ filesystem.allow: \$WORKDIR" stdout
+}
