@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Profile loading.  One table (`top` and its sections below) says, for every
- * key, its JSON type, where it lands in struct nono_profile, how it merges
- * and what it means: parsing, merging, `profile show --json` and `profile
- * schema` all walk it, so what the schema promises is what loading checks.
+ * Profile loading: names to files, `extends`, parsing against the schema
+ * table (profile_schema.c), merging, and the variables of paths.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -18,172 +16,8 @@
 
 #include "policy/json.h"
 #include "policy/profile.h"
+#include "policy/profile_schema.h"
 #include "policy/profiles_data.h"
-
-enum kind {
-	K_STR,     /* string */
-	K_NSTR,    /* string or null (null: unset) */
-	K_CSTR,    /* string, or null to clear an inherited value */
-	K_ENUM,    /* one of sub-list strings */
-	K_BOOL,    /* true/false */
-	K_LIST,    /* array of strings */
-	K_PORTS,   /* array of integers 1..65535 */
-	K_STRMAP,  /* object of strings, kept as "key=value" */
-	K_CREDS,   /* network.custom_credentials */
-	K_EXTENDS, /* string or array of strings */
-	K_SCHEMA,  /* "$schema": a string, ignored */
-	K_SECTION, /* object with its own table */
-};
-
-/* Checks one string item; returns a message or NULL. */
-typedef const char *(*check_fn)(const char *s);
-
-struct field {
-	const char *key;
-	enum kind kind;
-	size_t off, off2; /* off2: the "set" flag of K_CSTR */
-	const void *sub;  /* K_SECTION: struct field[]; K_ENUM: char*[] */
-	check_fn check;
-	const char *desc;
-};
-
-#define OFF(m) offsetof(struct nono_profile, m)
-#define END                                                                    \
-	{                                                                      \
-		NULL, K_STR, 0, 0, NULL, NULL, NULL                            \
-	}
-
-static const char *check_var(const char *s)
-{
-	if (!*s || isdigit((unsigned char)*s))
-		return "not a valid environment variable name";
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return "not a valid environment variable name";
-	return NULL;
-}
-
-static const char *check_path(const char *s)
-{
-	if (!*s)
-		return "empty path";
-	return NULL;
-}
-
-static const char *check_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return "not a valid name (1-64 characters)";
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
-			return "not a valid name (letters, digits, . _ -)";
-	return NULL;
-}
-
-static const char *const signal_modes[] = {"isolated", "allow_same_sandbox",
-					   "allow_all", NULL};
-static const char *const ipc_modes[] = {"shared_memory_only", "full", NULL};
-static const char *const workdir_modes[] = {"none", "read", "write",
-					    "readwrite", NULL};
-
-/* clang-format off */
-static const struct field meta_t[] = {
-	{"name", K_STR, OFF(name), 0, NULL, check_name, "Name of this profile."},
-	{"version", K_STR, OFF(version), 0, NULL, NULL, "Version of this profile definition."},
-	{"description", K_NSTR, OFF(description), 0, NULL, NULL, "What the profile is for, and why each grant is there."},
-	{"author", K_NSTR, OFF(author), 0, NULL, NULL, "Author or maintainer."},
-	END,
-};
-
-static const struct field groups_t[] = {
-	{"include", K_LIST, OFF(groups_include), 0, NULL, check_name, "Policy groups to add (nono profile groups lists them)."},
-	{"exclude", K_LIST, OFF(groups_exclude), 0, NULL, check_name, "Policy groups to remove from the inherited set; required deny groups cannot be removed."},
-	END,
-};
-
-static const struct field commands_t[] = {
-	{"allow", K_LIST, OFF(cmd_allow), 0, NULL, check_name, "Deprecated: startup-only exceptions to the command blocklist (--allow-command)."},
-	{"deny", K_LIST, OFF(cmd_deny), 0, NULL, check_name, "Deprecated: startup-only additions to the command blocklist (--block-command)."},
-	END,
-};
-
-static const struct field fs_t[] = {
-	{"allow", K_LIST, OFF(fs.allow), 0, NULL, check_path, "Directories with read and write access (--allow)."},
-	{"read", K_LIST, OFF(fs.read), 0, NULL, check_path, "Directories with read access (--read)."},
-	{"write", K_LIST, OFF(fs.write), 0, NULL, check_path, "Directories with write access (--write)."},
-	{"allow_file", K_LIST, OFF(fs.allow_file), 0, NULL, check_path, "Single files with read and write access (--allow-file)."},
-	{"read_file", K_LIST, OFF(fs.read_file), 0, NULL, check_path, "Single files with read access (--read-file)."},
-	{"write_file", K_LIST, OFF(fs.write_file), 0, NULL, check_path, "Single files with write access (--write-file)."},
-	{"deny", K_LIST, OFF(fs.deny), 0, NULL, check_path, "Paths hidden from the sandbox even inside granted trees."},
-	{"bypass_protection", K_LIST, OFF(fs.bypass_protection), 0, NULL, check_path, "Protected paths whose deny is lifted (--bypass-protection); each needs a grant too."},
-	{"suppress_save_prompt", K_LIST, OFF(fs.suppress_save_prompt), 0, NULL, check_path, "Paths never offered as profile additions after a denial (--suppress-save-prompt)."},
-	{"unix_socket", K_LIST, OFF(fs.unix_socket), 0, NULL, check_path, "AF_UNIX socket files that may be connected (--allow-unix-socket)."},
-	{"unix_socket_bind", K_LIST, OFF(fs.unix_socket_bind), 0, NULL, check_path, "AF_UNIX socket paths that may be bound and connected (--allow-unix-socket-bind)."},
-	{"unix_socket_dir", K_LIST, OFF(fs.unix_socket_dir), 0, NULL, check_path, "Directories whose direct socket children may be connected (--allow-unix-socket-dir)."},
-	{"unix_socket_dir_bind", K_LIST, OFF(fs.unix_socket_dir_bind), 0, NULL, check_path, "As unix_socket_dir, with bind (--allow-unix-socket-dir-bind)."},
-	{"unix_socket_subtree", K_LIST, OFF(fs.unix_socket_subtree), 0, NULL, check_path, "Directories whose sockets at any depth may be connected (--allow-unix-socket-subtree)."},
-	{"unix_socket_subtree_bind", K_LIST, OFF(fs.unix_socket_subtree_bind), 0, NULL, check_path, "As unix_socket_subtree, with bind (--allow-unix-socket-subtree-bind)."},
-	END,
-};
-
-static const struct field network_t[] = {
-	{"block", K_BOOL, OFF(net.block), 0, NULL, NULL, "Block all network access (--block-net)."},
-	{"network_profile", K_CSTR, OFF(net.network_profile), OFF(net.network_profile_set), NULL, check_name, "Network profile for proxy mode (--network-profile); null clears an inherited one."},
-	{"allow_domain", K_LIST, OFF(net.allow_domain), 0, NULL, check_path, "Hosts (or https://host/path/** rules) allowed through the proxy (--allow-domain)."},
-	{"credentials", K_LIST, OFF(net.credentials), 0, NULL, check_name, "Credential services injected by the proxy (--credential)."},
-	{"custom_credentials", K_CREDS, OFF(net.creds), 0, NULL, NULL, "Credential services defined here: name -> {upstream, credential_key, inject_header, credential_format, env_var, endpoint_rules}."},
-	{"open_port", K_PORTS, OFF(net.open_port), 0, NULL, NULL, "Loopback TCP ports open in both directions (--open-port)."},
-	{"listen_port", K_PORTS, OFF(net.listen_port), 0, NULL, NULL, "TCP ports the command may listen on in proxy mode (--listen-port)."},
-	{"upstream_proxy", K_CSTR, OFF(net.upstream_proxy), OFF(net.upstream_proxy_set), NULL, check_path, "host:port of a proxy to chain through (--upstream-proxy); null clears an inherited one."},
-	{"upstream_bypass", K_LIST, OFF(net.upstream_bypass), 0, NULL, check_path, "Hosts that go direct instead of through the upstream proxy (--upstream-bypass)."},
-	END,
-};
-
-static const struct field security_t[] = {
-	{"signal_mode", K_ENUM, OFF(security.signal_mode), 0, signal_modes, NULL, "Which processes the command may signal: isolated (its sandbox; the default), allow_same_sandbox (the same), allow_all."},
-	{"ipc_mode", K_ENUM, OFF(security.ipc_mode), 0, ipc_modes, NULL, "shared_memory_only (the default) or full."},
-	{"capability_elevation", K_BOOL, OFF(security.capability_elevation), 0, NULL, NULL, "Approve denied opens at run time through the supervisor."},
-	{"allow_gpu", K_BOOL, OFF(security.allow_gpu), 0, NULL, NULL, "Opt in to GPU access; --allow-gpu must be given too."},
-	END,
-};
-
-static const struct field workdir_t[] = {
-	{"access", K_ENUM, OFF(workdir_access), 0, workdir_modes, NULL, "What --allow-cwd grants on the working directory: none, read (the default), write, readwrite."},
-	END,
-};
-
-static const struct field environment_t[] = {
-	{"allow", K_LIST, OFF(env.allow), 0, NULL, check_var, "When present, only these variables reach the command."},
-	{"deny", K_LIST, OFF(env.deny), 0, NULL, check_var, "Variables removed from the command's environment."},
-	{"set", K_STRMAP, OFF(env.set), 0, NULL, check_var, "Variables set for the command: NAME -> value."},
-	END,
-};
-
-static const struct field rollback_t[] = {
-	{"exclude_patterns", K_LIST, OFF(rollback.exclude_patterns), 0, NULL, check_path, "Path components never snapshotted."},
-	{"exclude_globs", K_LIST, OFF(rollback.exclude_globs), 0, NULL, check_path, "Glob patterns never snapshotted."},
-	END,
-};
-
-static const struct field top[] = {
-	{"$schema", K_SCHEMA, 0, 0, NULL, NULL, "JSON Schema URI for editors."},
-	{"extends", K_EXTENDS, OFF(extends), 0, NULL, NULL, "Base profile name, path, or list of them; merged left to right before this one."},
-	{"meta", K_SECTION, 0, 0, meta_t, NULL, "Name, version, description, author."},
-	{"groups", K_SECTION, 0, 0, groups_t, NULL, "Policy group composition."},
-	{"commands", K_SECTION, 0, 0, commands_t, NULL, "Deprecated startup-only command lists."},
-	{"filesystem", K_SECTION, 0, 0, fs_t, NULL, "Filesystem grants, denies and socket grants."},
-	{"network", K_SECTION, 0, 0, network_t, NULL, "Network policy."},
-	{"security", K_SECTION, 0, 0, security_t, NULL, "Process isolation settings."},
-	{"workdir", K_SECTION, 0, 0, workdir_t, NULL, "Working directory access."},
-	{"environment", K_SECTION, 0, 0, environment_t, NULL, "Environment variables of the command."},
-	{"env_credentials", K_STRMAP, OFF(env_credentials), 0, NULL, NULL, "Secrets loaded into variables: keystore account or URI -> VARIABLE."},
-	{"rollback", K_SECTION, 0, 0, rollback_t, NULL, "Rollback snapshot exclusions."},
-	{"skipdirs", K_LIST, OFF(skipdirs), 0, NULL, check_path, "Directory names skipped by trust scanning and rollback preflight."},
-	END,
-};
-/* clang-format on */
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -389,7 +223,7 @@ void nono_profile_free(struct nono_profile *p)
 {
 	if (!p)
 		return;
-	free_table(p, top);
+	free_table(p, nono_profile_fields);
 	free(p->source);
 	free(p);
 }
@@ -437,7 +271,7 @@ static int parse_creds(struct loader *l, const struct nono_json *v,
 		const struct nono_json_member *m = &v->members[i];
 		const struct nono_json *o = m->value;
 		struct nono_custom_cred c = {0}, *nc;
-		const char *why = check_name(m->key);
+		const char *why = nono_profile_check_name(m->key);
 		static const char *const keys[] = {"upstream",
 						   "credential_key",
 						   "inject_header",
@@ -617,7 +451,8 @@ static int parse_field(struct loader *l, const struct field *f,
 		if (v->type != NONO_JSON_ARRAY || v->len == 0)
 			return type_err(l, v, path,
 					"a name or a non-empty array of names");
-		return parse_strings(l, v, path, check_path, slot(p, f->off));
+		return parse_strings(l, v, path, nono_profile_check_path,
+				     slot(p, f->off));
 	case K_PORTS:
 		if (v->type != NONO_JSON_ARRAY)
 			return type_err(l, v, path, "an array of port numbers");
@@ -640,8 +475,9 @@ static int parse_field(struct loader *l, const struct field *f,
 			return type_err(l, v, path, "an object of strings");
 		for (size_t i = 0; i < v->len; i++) {
 			const struct nono_json_member *m = &v->members[i];
-			const char *why =
-			    f->check ? f->check(m->key) : check_path(m->key);
+			const char *why = f->check
+					      ? f->check(m->key)
+					      : nono_profile_check_path(m->key);
 
 			if (why)
 				return at(l, m->line, m->col,
@@ -649,7 +485,8 @@ static int parse_field(struct loader *l, const struct field *f,
 					  why);
 			if (m->value->type != NONO_JSON_STRING)
 				return type_err(l, m->value, path, "a string");
-			if (f->check == NULL && check_var(m->value->str))
+			if (f->check == NULL &&
+			    nono_profile_check_var(m->value->str))
 				return at(l, m->value->line, m->value->col,
 					  "%s.%.60s: \"%.60s\" is not a valid "
 					  "environment variable name",
@@ -725,7 +562,7 @@ static int parse_text(struct loader *l, const char *file, const char *text,
 		nono_json_free(root);
 		return errf(l, "out of memory");
 	}
-	r = parse_table(l, root, top, NULL, p);
+	r = parse_table(l, root, nono_profile_fields, NULL, p);
 	nono_json_free(root);
 	if (r < 0) {
 		nono_profile_free(p);
@@ -1008,7 +845,7 @@ static int locate(struct loader *l, const char *ref, const char *from_dir,
 			return errf(l, "profile %s: no such file", path);
 		return 0;
 	}
-	why = check_name(ref);
+	why = nono_profile_check_name(ref);
 	if (why)
 		return errf(l, "profile name \"%.64s\": %s", ref, why);
 	if (l->env->config_dir) {
@@ -1109,14 +946,15 @@ static int load_node(struct loader *l, const char *ref, const char *from_dir,
 	free(l->stack[l->depth]);
 	l->stack[l->depth] = NULL;
 	l->file = saved_file;
-	/* meta describes one file: the top one's, never a base's. */
+	/* meta describes one file: the nono_profile_fields one's, never a
+	 * base's. */
 	if (r == 0 && l->depth == 0) {
 		set_str(&acc->name, NULL);
 		set_str(&acc->version, NULL);
 		set_str(&acc->description, NULL);
 		set_str(&acc->author, NULL);
 	}
-	if (r == 0 && merge_table(acc, p, top) < 0)
+	if (r == 0 && merge_table(acc, p, nono_profile_fields) < 0)
 		r = errf(l, "out of memory");
 	if (r == 0) {
 		char **nd = realloc(l->done, (l->ndone + 1) * sizeof(*nd));
@@ -1377,400 +1215,4 @@ const char *nono_profile_builtin_text(const char *name)
 		if (strcmp(nono_builtin_profiles[i].name, name) == 0)
 			return nono_builtin_profiles[i].text;
 	return NULL;
-}
-
-/* --- output ------------------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void json_list(FILE *f, const struct nono_plist *l)
-{
-	fputc('[', f);
-	for (size_t i = 0; i < l->n; i++) {
-		if (i)
-			fputs(", ", f);
-		json_str(f, l->v[i]);
-	}
-	fputc(']', f);
-}
-
-static void indent(FILE *f, int n)
-{
-	fprintf(f, "%*s", n * 2, "");
-}
-
-static void write_creds(FILE *f, const struct nono_profile *p, int lvl)
-{
-	fputs("{", f);
-	for (size_t i = 0; i < p->net.ncreds; i++) {
-		const struct nono_custom_cred *c = &p->net.creds[i];
-		const char *keys[] = {"upstream", "credential_key",
-				      "inject_header", "credential_format",
-				      "env_var"};
-		const char *vals[] = {c->upstream, c->credential_key,
-				      c->inject_header, c->credential_format,
-				      c->env_var};
-		bool first = true;
-
-		fputs(i ? ",\n" : "\n", f);
-		indent(f, lvl + 1);
-		json_str(f, c->name);
-		fputs(": {", f);
-		for (size_t k = 0; k < 5; k++) {
-			if (!vals[k])
-				continue;
-			fputs(first ? "" : ", ", f);
-			first = false;
-			json_str(f, keys[k]);
-			fputs(": ", f);
-			json_str(f, vals[k]);
-		}
-		if (c->nrules) {
-			fputs(", \"endpoint_rules\": [", f);
-			for (size_t r = 0; r < c->nrules; r++) {
-				fputs(r ? ", {\"method\": " : "{\"method\": ",
-				      f);
-				json_str(f, c->rules[r].method);
-				fputs(", \"path\": ", f);
-				json_str(f, c->rules[r].path);
-				fputc('}', f);
-			}
-			fputc(']', f);
-		}
-		fputc('}', f);
-	}
-	if (p->net.ncreds) {
-		fputc('\n', f);
-		indent(f, lvl);
-	}
-	fputc('}', f);
-}
-
-/* Writes the members of table @t that are set; returns how many. */
-static int write_table(FILE *f, const struct nono_profile *p,
-		       const struct field *t, int lvl)
-{
-	int count = 0;
-
-	for (; t->key; t++) {
-		const void *s = (const char *)p + t->off;
-
-		switch (t->kind) {
-		case K_SCHEMA:
-		case K_EXTENDS:
-			continue;
-		case K_STR:
-		case K_NSTR:
-		case K_ENUM:
-			if (!*(char *const *)s)
-				continue;
-			break;
-		case K_CSTR:
-			if (!*(const int *)((const char *)p + t->off2))
-				continue;
-			break;
-		case K_BOOL:
-			if (*(const int *)s < 0)
-				continue;
-			break;
-		case K_LIST:
-		case K_STRMAP:
-			if (!((const struct nono_plist *)s)->n)
-				continue;
-			break;
-		case K_PORTS:
-			if (!((const struct nono_pports *)s)->n)
-				continue;
-			break;
-		case K_CREDS:
-			if (!p->net.ncreds)
-				continue;
-			break;
-		case K_SECTION:
-			break;
-		}
-		if (t->kind == K_SECTION) {
-			char *buf = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&buf, &len);
-			int n;
-
-			if (!m)
-				continue;
-			n = write_table(m, p, t->sub, lvl + 1);
-			fclose(m);
-			if (n) {
-				fputs(count ? ",\n" : "\n", f);
-				indent(f, lvl + 1);
-				json_str(f, t->key);
-				fputs(": {", f);
-				fputs(buf, f);
-				fputc('\n', f);
-				indent(f, lvl + 1);
-				fputc('}', f);
-				count++;
-			}
-			free(buf);
-			continue;
-		}
-		fputs(count ? ",\n" : "\n", f);
-		indent(f, lvl + 1);
-		json_str(f, t->key);
-		fputs(": ", f);
-		count++;
-		switch (t->kind) {
-		case K_STR:
-		case K_NSTR:
-		case K_ENUM:
-		case K_CSTR:
-			if (*(char *const *)s)
-				json_str(f, *(char *const *)s);
-			else
-				fputs("null", f);
-			break;
-		case K_BOOL:
-			fputs(*(const int *)s ? "true" : "false", f);
-			break;
-		case K_LIST:
-			json_list(f, s);
-			break;
-		case K_STRMAP: {
-			const struct nono_plist *l = s;
-
-			fputc('{', f);
-			for (size_t i = 0; i < l->n; i++) {
-				char *eq = strchr(l->v[i], '=');
-
-				fputs(i ? ", " : "", f);
-				fprintf(f, "\"%.*s\": ", (int)(eq - l->v[i]),
-					l->v[i]);
-				json_str(f, eq + 1);
-			}
-			fputc('}', f);
-			break;
-		}
-		case K_PORTS: {
-			const struct nono_pports *pp = s;
-
-			fputc('[', f);
-			for (size_t i = 0; i < pp->n; i++)
-				fprintf(f, "%s%u", i ? ", " : "", pp->v[i]);
-			fputc(']', f);
-			break;
-		}
-		case K_CREDS:
-			write_creds(f, p, lvl + 1);
-			break;
-		case K_SECTION:
-		case K_SCHEMA:
-		case K_EXTENDS:
-			break;
-		}
-	}
-	return count;
-}
-
-void nono_profile_write_json(FILE *f, const struct nono_profile *p)
-{
-	fputc('{', f);
-	if (write_table(f, p, top, 0))
-		fputc('\n', f);
-	fputs("}\n", f);
-}
-
-static void schema_table(FILE *f, const struct field *t, int lvl,
-			 const char *head)
-{
-	fputs("{\n", f);
-	if (head)
-		fputs(head, f);
-	indent(f, lvl + 1);
-	fputs("\"type\": \"object\",\n", f);
-	indent(f, lvl + 1);
-	fputs("\"additionalProperties\": false,\n", f);
-	indent(f, lvl + 1);
-	fputs("\"properties\": {", f);
-	for (const struct field *x = t; x->key; x++) {
-		fputs(x == t ? "\n" : ",\n", f);
-		indent(f, lvl + 2);
-		json_str(f, x->key);
-		fputs(": ", f);
-		switch (x->kind) {
-		case K_SECTION:
-			schema_table(f, x->sub, lvl + 2, NULL);
-			continue;
-		case K_STR:
-		case K_SCHEMA:
-			fputs("{\"type\": \"string\"", f);
-			break;
-		case K_NSTR:
-		case K_CSTR:
-			fputs("{\"type\": [\"string\", \"null\"]", f);
-			break;
-		case K_ENUM: {
-			const char *const *e = x->sub;
-
-			fputs("{\"enum\": [", f);
-			for (size_t i = 0; e[i]; i++) {
-				fputs(i ? ", " : "", f);
-				json_str(f, e[i]);
-			}
-			fputc(']', f);
-			break;
-		}
-		case K_BOOL:
-			fputs("{\"type\": \"boolean\"", f);
-			break;
-		case K_LIST:
-			fputs("{\"type\": \"array\", \"items\": {\"type\": "
-			      "\"string\"}",
-			      f);
-			break;
-		case K_EXTENDS:
-			fputs("{\"oneOf\": [{\"type\": \"string\"}, {\"type\": "
-			      "\"array\", \"items\": {\"type\": \"string\"}, "
-			      "\"minItems\": 1}]",
-			      f);
-			break;
-		case K_PORTS:
-			fputs("{\"type\": \"array\", \"items\": {\"type\": "
-			      "\"integer\", \"minimum\": 1, \"maximum\": "
-			      "65535}",
-			      f);
-			break;
-		case K_STRMAP:
-			fputs("{\"type\": \"object\", "
-			      "\"additionalProperties\": {\"type\": "
-			      "\"string\"}",
-			      f);
-			break;
-		case K_CREDS:
-			fputs("{\"type\": \"object\", "
-			      "\"additionalProperties\": {\"type\": "
-			      "\"object\", \"additionalProperties\": false, "
-			      "\"required\": [\"upstream\"], \"properties\": "
-			      "{\"upstream\": {\"type\": \"string\"}, "
-			      "\"credential_key\": {\"type\": \"string\"}, "
-			      "\"inject_header\": {\"type\": \"string\"}, "
-			      "\"credential_format\": {\"type\": \"string\"}, "
-			      "\"env_var\": {\"type\": \"string\"}, "
-			      "\"endpoint_rules\": {\"type\": \"array\", "
-			      "\"items\": {\"type\": \"object\", "
-			      "\"additionalProperties\": false, \"required\": "
-			      "[\"method\", \"path\"], \"properties\": "
-			      "{\"method\": {\"type\": \"string\"}, \"path\": "
-			      "{\"type\": \"string\"}}}}}}",
-			      f);
-			break;
-		}
-		fputs(", \"description\": ", f);
-		json_str(f, x->desc);
-		fputc('}', f);
-	}
-	fputc('\n', f);
-	indent(f, lvl + 1);
-	fputs("}\n", f);
-	indent(f, lvl);
-	fputc('}', f);
-}
-
-void nono_profile_write_schema(FILE *f)
-{
-	schema_table(f, top, 0,
-		     "  \"$schema\": "
-		     "\"https://json-schema.org/draft/2020-12/schema\",\n"
-		     "  \"title\": \"nono profile\",\n"
-		     "  \"description\": \"Grants, network policy and security "
-		     "settings for a sandboxed command. JSON with // and /* */ "
-		     "comments.\",\n");
-	fputc('\n', f);
-}
-
-static void flat_table(FILE *f, const struct nono_profile *p,
-		       const struct field *t, const char *prefix)
-{
-	for (; t->key; t++) {
-		const void *s = (const char *)p + t->off;
-		char key[128];
-
-		snprintf(key, sizeof(key), "%s%s%s", prefix ? prefix : "",
-			 prefix ? "." : "", t->key);
-		switch (t->kind) {
-		case K_SECTION:
-			flat_table(f, p, t->sub, key);
-			break;
-		case K_STR:
-		case K_NSTR:
-		case K_ENUM:
-			if (*(char *const *)s)
-				fprintf(f, "%s: %s\n", key, *(char *const *)s);
-			break;
-		case K_CSTR:
-			if (*(const int *)((const char *)p + t->off2))
-				fprintf(f, "%s: %s\n", key,
-					*(char *const *)s ? *(char *const *)s
-							  : "null");
-			break;
-		case K_BOOL:
-			if (*(const int *)s >= 0)
-				fprintf(f, "%s: %s\n", key,
-					*(const int *)s ? "true" : "false");
-			break;
-		case K_LIST:
-		case K_STRMAP: {
-			const struct nono_plist *l = s;
-
-			for (size_t i = 0; i < l->n; i++)
-				fprintf(f, "%s: %s\n", key, l->v[i]);
-			break;
-		}
-		case K_PORTS: {
-			const struct nono_pports *pp = s;
-
-			for (size_t i = 0; i < pp->n; i++)
-				fprintf(f, "%s: %u\n", key, pp->v[i]);
-			break;
-		}
-		case K_CREDS:
-			for (size_t i = 0; i < p->net.ncreds; i++) {
-				const struct nono_custom_cred *c =
-				    &p->net.creds[i];
-
-				fprintf(f, "%s.%s.upstream: %s\n", key, c->name,
-					c->upstream);
-				if (c->credential_key)
-					fprintf(f, "%s.%s.credential_key: %s\n",
-						key, c->name,
-						c->credential_key);
-				for (size_t r = 0; r < c->nrules; r++)
-					fprintf(
-					    f, "%s.%s.endpoint_rule: %s %s\n",
-					    key, c->name, c->rules[r].method,
-					    c->rules[r].path);
-			}
-			break;
-		case K_EXTENDS:
-		case K_SCHEMA:
-			break;
-		}
-	}
-}
-
-void nono_profile_write_flat(FILE *f, const struct nono_profile *p)
-{
-	flat_table(f, p, top, NULL);
 }
