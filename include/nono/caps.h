@@ -39,6 +39,7 @@ enum nono_origin {
 	NONO_ORIGIN_SOCKET,
 	NONO_ORIGIN_CWD,
 	NONO_ORIGIN_GUARD, /* a subdirectory of a guarded directory */
+	NONO_ORIGIN_GROUP, /* a policy group a profile included */
 };
 
 /* Which names a guarded directory refuses to have created in it. */

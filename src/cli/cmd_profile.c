@@ -15,9 +15,11 @@
 #include "cli/cmd_profile.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
+#include "nono/caps.h"
 #include "nono/path.h"
 #include "policy/profile.h"
 #include "policy/protect.h"
+#include "policy/system.h"
 
 static const char *home_of(void)
 {
@@ -409,16 +411,46 @@ static int cmd_init(int argc, char **argv)
 
 /* --- groups, guide ------------------------------------------------------ */
 
+static const char *access_name(unsigned a)
+{
+	return a == NONO_ACCESS_RW     ? "read-write"
+	       : a == NONO_ACCESS_READ ? "read"
+				       : "write";
+}
+
 static int cmd_groups(const char *name)
 {
+	const struct nono_policy_group *g;
 	bool required;
 
 	if (!name) {
-		printf("%-22s %s\n", "GROUP", "WHAT");
+		printf("%-18s %-22s %s\n", "GROUP", "KIND", "WHAT");
 		for (size_t i = 0; i < nono_protect_group_count(); i++)
-			printf("%-22s deny, required (hidden even inside "
-			       "grants)\n",
-			       nono_protect_group_at(i));
+			printf("%-18s %-22s %s\n", nono_protect_group_at(i),
+			       "deny, required", "hidden even inside grants");
+		for (size_t i = 0; i < nono_policy_group_count(); i++) {
+			g = nono_policy_group_at(i);
+			printf("%-18s %-22s %s\n", g->name,
+			       g->by_default ? "grant, default"
+			       : strcmp(g->name, "gpu") == 0
+				   ? "grant, --allow-gpu"
+				   : "grant, on include",
+			       g->description);
+		}
+		return 0;
+	}
+	g = nono_policy_group_find(name);
+	if (g) {
+		printf("%s: %s\n%s\n", name,
+		       g->by_default ? "granted by default (groups.exclude "
+				       "removes it)"
+				     : "granted when a profile includes it",
+		       g->description);
+		for (size_t i = 0; i < g->nentries; i++)
+			printf("  %-40s %s%s\n", g->entries[i].path,
+			       access_name(g->entries[i].access),
+			       g->entries[i].flags & NONO_GRANT_FILE ? " (file)"
+								     : "");
 		return 0;
 	}
 	if (!nono_protect_group_known(name, &required)) {

@@ -302,17 +302,59 @@ grant:
 	return 0;
 }
 
+static bool in_list(const struct nono_plist *l, const char *s)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* The policy groups in force: the default ones unless the profile
+ * excludes them, and those it includes.  GPU access only comes through
+ * --allow-gpu (checked against the profile's opt-in). */
+static int add_groups(struct run_ctx *c)
+{
+	const struct nono_plist *inc =
+	    c->profile ? &c->profile->groups_include : NULL;
+	const struct nono_plist *exc =
+	    c->profile ? &c->profile->groups_exclude : NULL;
+
+	for (size_t i = 0; i < nono_policy_group_count(); i++) {
+		const struct nono_policy_group *g = nono_policy_group_at(i);
+		int r;
+
+		if (strcmp(g->name, "gpu") == 0) {
+			if (in_list(inc, g->name)) {
+				out_error("profile %s: groups.include: gpu "
+					  "comes only with --allow-gpu (and "
+					  "security.allow_gpu in the profile)",
+					  c->profile->name);
+				return -1;
+			}
+			continue;
+		}
+		if (!(g->by_default && !in_list(exc, g->name)) &&
+		    !in_list(inc, g->name))
+			continue;
+		r = nono_policy_add_group(c->caps, g, c->home);
+		if (r < 0) {
+			out_error("policy group %s: %s", g->name,
+				  nono_strerror(r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int build_grants(struct run_ctx *c)
 {
 	struct run_opts *o = &c->o;
 	size_t i;
 	int r;
 
-	r = nono_policy_add_system(c->caps);
-	if (r < 0) {
-		out_error("system grants: %s", nono_strerror(r));
+	if (add_groups(c) < 0)
 		return -1;
-	}
 	for (i = 0; i < o->allow.n; i++)
 		if (grant_dir(c, "--allow", o->allow.v[i], NONO_ACCESS_RW,
 			      NONO_ORIGIN_USER) < 0)
@@ -659,6 +701,8 @@ static const char *origin_name(enum nono_origin o)
 		return "";
 	case NONO_ORIGIN_SYSTEM:
 		return "  (system)";
+	case NONO_ORIGIN_GROUP:
+		return "  (policy group)";
 	case NONO_ORIGIN_GPU:
 		return "  (gpu)";
 	case NONO_ORIGIN_SOCKET:

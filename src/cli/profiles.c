@@ -10,6 +10,16 @@
 #include "nono/caps.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
+#include "policy/system.h"
+
+/* Deny groups (required) and grant groups (optional). */
+static bool group_known(const char *name, bool *required)
+{
+	if (nono_protect_group_known(name, required))
+		return true;
+	*required = false;
+	return nono_policy_group_find(name) != NULL;
+}
 
 void cli_profile_env(struct nono_profile_env *env, const char *home,
 		     const char *workdir)
@@ -27,7 +37,7 @@ void cli_profile_env(struct nono_profile_env *env, const char *home,
 	env->home = home;
 	env->workdir = workdir;
 	env->config_dir = config_dir[0] ? config_dir : NULL;
-	env->group_known = nono_protect_group_known;
+	env->group_known = group_known;
 }
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)

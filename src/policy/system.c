@@ -16,12 +16,6 @@
 
 #include "policy/system.h"
 
-struct sys_grant {
-	const char *path;
-	unsigned access;
-	unsigned flags;
-};
-
 #define R NONO_ACCESS_READ
 #define RW NONO_ACCESS_RW
 #define F NONO_GRANT_FILE
@@ -29,7 +23,8 @@ struct sys_grant {
 #define DEV (NONO_GRANT_FILE | NONO_GRANT_DEVICE | NONO_GRANT_NOEXEC)
 
 /* clang-format off */
-static const struct sys_grant system_grants[] = {
+/* system_read */
+static const struct sys_grant system_read[] = {
 	/* Programs and libraries. */
 	{"/usr", R, 0}, {"/bin", R, 0}, {"/sbin", R, 0},
 	{"/lib", R, 0}, {"/lib32", R, 0}, {"/lib64", R, 0},
@@ -66,13 +61,54 @@ static const struct sys_grant system_grants[] = {
 	/* Process information.  Other processes' sensitive entries (environ,
 	 * mem, fd) stay refused: Landlock adds its own ptrace check. */
 	{"/proc", R, NX},
-	/* Safe device nodes. */
+	{"/dev/random", R, DEV}, {"/dev/urandom", R, DEV},
+};
+
+/* system_write: safe device nodes and scratch space. */
+static const struct sys_grant system_write[] = {
 	{"/dev/null", RW, DEV}, {"/dev/zero", RW, DEV},
-	{"/dev/full", RW, DEV}, {"/dev/random", R, DEV},
-	{"/dev/urandom", R, DEV}, {"/dev/tty", RW, DEV},
+	{"/dev/full", RW, DEV}, {"/dev/tty", RW, DEV},
 	{"/dev/ptmx", RW, DEV},
-	/* Scratch space. */
 	{"/tmp", RW, 0}, {"/var/tmp", RW, 0}, {"/dev/shm", RW, 0},
+};
+
+/* Runtimes, caches and tool configuration, below $HOME ("~/"). Caches are
+ * writable; installed toolchains are read-only. */
+static const struct sys_grant node_g[] = {
+	{"~/.npm", RW, NX}, {"~/.node-gyp", RW, NX}, {"~/.cache/node", RW, NX},
+	{"~/.yarn", RW, NX}, {"~/.cache/yarn", RW, NX},
+	{"~/.local/share/pnpm", RW, NX}, {"~/.nvm", R, 0},
+	{"~/.volta", R, 0}, {"~/.bun", R, 0},
+};
+static const struct sys_grant python_g[] = {
+	{"~/.cache/pip", RW, NX}, {"~/.cache/pypoetry", RW, NX},
+	{"~/.cache/uv", RW, NX}, {"~/.local/share/uv", R, 0},
+	{"~/.local/lib", R, 0}, {"~/.local/bin", R, 0}, {"~/.pyenv", R, 0},
+};
+static const struct sys_grant rust_g[] = {
+	{"~/.cargo/registry", RW, NX}, {"~/.cargo/git", RW, NX},
+	{"~/.cargo/bin", R, 0}, {"~/.rustup", R, 0},
+};
+static const struct sys_grant go_g[] = {
+	{"~/go", RW, 0}, {"~/.cache/go-build", RW, NX},
+};
+static const struct sys_grant java_g[] = {
+	{"~/.m2", RW, NX}, {"~/.gradle", RW, 0}, {"~/.sdkman", R, 0},
+};
+static const struct sys_grant nix_g[] = {
+	{"/nix", R, 0}, {"~/.nix-profile", R, 0},
+	{"~/.local/state/nix", R, NX},
+};
+static const struct sys_grant homebrew_g[] = {
+	{"/home/linuxbrew/.linuxbrew", R, 0}, {"~/.linuxbrew", R, 0},
+	{"~/.cache/Homebrew", RW, NX},
+};
+static const struct sys_grant user_caches_g[] = {
+	{"~/.cache", RW, NX},
+};
+static const struct sys_grant git_config_g[] = {
+	{"~/.gitconfig", R, F | NX}, {"~/.config/git", R, NX},
+	{"~/.gitignore_global", R, F | NX},
 };
 
 static const struct sys_grant gpu_grants[] = {
@@ -151,15 +187,24 @@ static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
 	return r;
 }
 
+/* Adds table @t; "~/" entries are below @home (skipped without one). */
 static int add_table(struct nono_caps *caps, const struct sys_grant *t,
-		     size_t n, enum nono_origin origin)
+		     size_t n, enum nono_origin origin, const char *home)
 {
 	size_t i;
 	int r;
 
 	for (i = 0; i < n; i++) {
-		r = add_existing(caps, t[i].path, t[i].access, t[i].flags,
-				 origin);
+		char path[PATH_MAX];
+		const char *p = t[i].path;
+
+		if (strncmp(p, "~/", 2) == 0) {
+			if (!home || snprintf(path, sizeof(path), "%s%s", home,
+					      p + 1) >= (int)sizeof(path))
+				continue;
+			p = path;
+		}
+		r = add_existing(caps, p, t[i].access, t[i].flags, origin);
 		if (r < 0)
 			return r;
 	}
@@ -185,16 +230,63 @@ static int add_own_ttys(struct nono_caps *caps)
 	return 0;
 }
 
-int nono_policy_add_system(struct nono_caps *caps)
+#define TABLE(t) (t), sizeof(t) / sizeof((t)[0])
+
+/* clang-format off */
+static const struct nono_policy_group groups[] = {
+	{"system_read", "Programs, libraries and the files of /etc that the C library, TLS and shells read; /proc; random devices", true, TABLE(system_read)},
+	{"system_write", "Safe device nodes (/dev/null, /dev/tty, ...), the command's own terminal, and scratch space (/tmp, /var/tmp, /dev/shm)", true, TABLE(system_write)},
+	{"node", "Node.js: npm/yarn/pnpm caches (writable), nvm, volta and bun installs (read)", false, TABLE(node_g)},
+	{"python", "Python: pip, poetry and uv caches (writable), user site-packages, pyenv (read)", false, TABLE(python_g)},
+	{"rust", "Rust: cargo registry and git caches (writable), cargo bin and rustup toolchains (read); crates.io tokens stay denied", false, TABLE(rust_g)},
+	{"go", "Go: GOPATH (~/go) and the build cache (writable)", false, TABLE(go_g)},
+	{"java", "Java: Maven and Gradle caches (writable), SDKMAN (read)", false, TABLE(java_g)},
+	{"nix", "Nix: the store and the user profile (read)", false, TABLE(nix_g)},
+	{"homebrew", "Homebrew on Linux: the prefix (read) and its cache (writable)", false, TABLE(homebrew_g)},
+	{"user_caches", "All of ~/.cache (writable)", false, TABLE(user_caches_g)},
+	{"git_config", "The user's git configuration, read-only: ~/.gitconfig, ~/.config/git", false, TABLE(git_config_g)},
+	{"gpu", "GPU devices, manifests and sysfs: only through --allow-gpu (with security.allow_gpu in a profile)", false, TABLE(gpu_grants)},
+};
+/* clang-format on */
+
+size_t nono_policy_group_count(void)
+{
+	return sizeof(groups) / sizeof(groups[0]);
+}
+
+const struct nono_policy_group *nono_policy_group_at(size_t i)
+{
+	return i < nono_policy_group_count() ? &groups[i] : NULL;
+}
+
+const struct nono_policy_group *nono_policy_group_find(const char *name)
+{
+	for (size_t i = 0; i < nono_policy_group_count(); i++)
+		if (strcmp(groups[i].name, name) == 0)
+			return &groups[i];
+	return NULL;
+}
+
+int nono_policy_add_group(struct nono_caps *caps,
+			  const struct nono_policy_group *g, const char *home)
 {
 	int r;
 
-	r = add_table(caps, system_grants,
-		      sizeof(system_grants) / sizeof(system_grants[0]),
-		      NONO_ORIGIN_SYSTEM);
-	if (r < 0)
-		return r;
-	return add_own_ttys(caps);
+	if (strcmp(g->name, "gpu") == 0)
+		return nono_policy_add_gpu(caps, home);
+	r = add_table(caps, g->entries, g->nentries,
+		      g->by_default ? NONO_ORIGIN_SYSTEM : NONO_ORIGIN_GROUP,
+		      home);
+	if (r == 0 && strcmp(g->name, "system_write") == 0)
+		r = add_own_ttys(caps);
+	return r;
+}
+
+int nono_policy_add_system(struct nono_caps *caps)
+{
+	int r = nono_policy_add_group(caps, &groups[0], NULL);
+
+	return r < 0 ? r : nono_policy_add_group(caps, &groups[1], NULL);
 }
 
 /* Grants every entry of @dir whose name matches @pattern. */
@@ -227,7 +319,7 @@ int nono_policy_add_gpu(struct nono_caps *caps, const char *home)
 
 	r = add_table(caps, gpu_grants,
 		      sizeof(gpu_grants) / sizeof(gpu_grants[0]),
-		      NONO_ORIGIN_GPU);
+		      NONO_ORIGIN_GPU, NULL);
 	if (r < 0)
 		return r;
 	/* One node per GPU: /dev/nvidia0, /dev/nvidia1, ... */

@@ -257,3 +257,49 @@ except OSError as e: print("udp:refused", e.errno)'
 	assert_status 0
 	assert_contains "$output" "+ filesystem.allow: \$WORKDIR" stdout
 }
+
+@test "profile: policy groups add grants when included, and default ones can be excluded" {
+	require_landlock
+	mkdir -p "$HOME/.cache/pip"
+	profile py '{"groups": {"include": ["python"]}}'
+	run --separate-stderr nono run -s --profile py --allow-cwd -- sh -c 'echo x >"$HOME/.cache/pip/wheel" && echo cache:ok'
+	assert_status 0
+	assert_contains "$output" "cache:ok" stdout
+	assert_file_content "$HOME/.cache/pip/wheel" x
+	# control: without the group the cache is out of reach
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo y >"$HOME/.cache/pip/wheel2" 2>/dev/null && echo cache:ok || echo cache:refused'
+	assert_contains "$output" "cache:refused" stdout
+	assert_missing "$HOME/.cache/pip/wheel2"
+
+	profile notmp '{"groups": {"exclude": ["system_write"]}}'
+	run --separate-stderr nono run -s --profile notmp --allow-cwd -- sh -c 'echo z >/tmp/nono-notmp-$$ 2>/dev/null && echo tmp:ok || echo tmp:refused'
+	assert_contains "$output" "tmp:refused" stdout
+	# control: the default profile keeps /tmp writable
+	run --separate-stderr nono run -s --profile default --allow-cwd -- sh -c 'f=/tmp/nono-tmp-$$; echo z >$f && rm $f && echo tmp:ok'
+	assert_contains "$output" "tmp:ok" stdout
+
+	profile gpuinc '{"groups": {"include": ["gpu"]}}'
+	run --separate-stderr nono run --profile gpuinc --allow-cwd -- true
+	assert_nono_error "gpu comes only with --allow-gpu"
+
+	run --separate-stderr nono profile groups python
+	assert_status 0
+	assert_contains "$output" "~/.cache/pip" stdout
+}
+
+@test "profile: the built-in profiles validate, and the language ones share the project read-write" {
+	require_landlock
+	for p in default python-dev node-dev rust-dev go-dev; do
+		run --separate-stderr nono profile validate "$p"
+		assert_status 0
+	done
+	run --separate-stderr nono run -s --profile python-dev -- sh -c 'echo code >main.py && echo proj:ok'
+	assert_status 0
+	assert_contains "$output" "proj:ok" stdout
+	assert_file_content main.py code
+	# and credentials stay hidden under them
+	mkdir -p "$HOME/.ssh" && echo KEY >"$HOME/.ssh/id_rsa"
+	run --separate-stderr nono run -s --profile python-dev -- cat "$HOME/.ssh/id_rsa"
+	refute_contains "$output" KEY stdout
+	[ "$status" -ne 0 ] || { show_run; false; }
+}
