@@ -10,6 +10,9 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+# node and npm (the agent profile tests install the real agents): any
+# install will do, Debian's or another vendor's already on the machine.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 echo "deps: installing:$missing" >&2
 SUDO=""

@@ -71,6 +71,14 @@ else
 fi
 mkdir -p "$scratch" && chmod 1777 "$scratch" 2>/dev/null
 
+# The real agents for the built-in profiles' tests (npm; once per machine).
+if [ "$(id -u)" -eq 0 ]; then
+	agents=${NONO_TEST_AGENTS:-/var/lib/nono-agents}
+else
+	agents=${NONO_TEST_AGENTS:-${XDG_CACHE_HOME:-$HOME/.cache}/nono-agents}
+fi
+export NONO_TEST_AGENTS=$agents
+
 run_cli() { # nono-binary label [as-nobody]
 	local bin=$1 label=$2
 	note "CLI tests ($label)"
@@ -81,6 +89,7 @@ run_cli() { # nono-binary label [as-nobody]
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 			env -u XDG_CONFIG_HOME HOME="$scratch" \
 			NONO_BIN="$copy" NONO_TEST_SCRATCH="$scratch" \
+			NONO_TEST_AGENTS="$agents" \
 			NONO_TEST_STRICT="${NONO_TEST_STRICT:-}" \
 			bats --tap "$root/tests/cli" >"$logdir/cli-$label.tap" 2>&1
 	else
@@ -92,6 +101,13 @@ run_cli() { # nono-binary label [as-nobody]
 
 note "dependencies"
 scripts/deps.sh || echo "   (could not install dependencies; continuing)"
+
+note "agents for the profile tests (npm, pinned; cached in $agents)"
+if scripts/agents.sh "$agents" >"$logdir/agents.log" 2>&1; then
+	echo "   installed"
+else
+	echo "   could not install them (log: $logdir/agents.log): their tests skip, or fail under NONO_TEST_STRICT"
+fi
 
 note "build (release, -O2 -D_FORTIFY_SOURCE=2 -Werror, static; musl if installed)"
 step setup-release scripts/setup-build.sh build &&

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "cli/output.h"
 #include "cli/profiles.h"
 #include "nono/caps.h"
 #include "policy/envclean.h"
@@ -80,6 +83,57 @@ static int add_paths(const struct nono_profile *p,
 	return 0;
 }
 
+/*
+ * An agent's own state directories (~/.codex, ~/.config/opencode) do not
+ * exist before its first run, and the agent cannot create them from inside
+ * the sandbox ($HOME is not writable there).  The writable directories a
+ * profile grants below $HOME are created here, mode 0700, unless the path
+ * is protected or a login-time location.  Returns 0 or -1 with @err.
+ */
+static int make_state_dir(const struct nono_profile *p, const char *home,
+			  const char *path, char *err, size_t errlen)
+{
+	static const char *const never[] = {
+	    ".config/autostart", ".config/systemd", ".config/environment.d",
+	    ".config/git",       ".nono",
+	};
+	size_t hl = home ? strlen(home) : 0;
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (!home || strncmp(path, home, hl) != 0 || path[hl] != '/' ||
+	    strstr(path, "/../") || strstr(path, "/./") ||
+	    lstat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		size_t n = strlen(never[i]);
+
+		if (strncmp(path + hl + 1, never[i], n) == 0 &&
+		    (path[hl + 1 + n] == '/' || path[hl + 1 + n] == '\0'))
+			return 0;
+	}
+	if (nono_protect_match(home, path))
+		return 0;
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return 0;
+	for (char *c = buf + hl + 1; *c; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return errf(err, errlen,
+				    "profile %s: cannot create %s: %s", p->name,
+				    buf, strerror(errno));
+		*c = '/';
+	}
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return errf(err, errlen, "profile %s: cannot create %s: %s",
+			    p->name, buf, strerror(errno));
+	out_verbose_msg(1, "profile %s: created %s (its state directory)",
+			p->name, buf);
+	return 0;
+}
+
 /* Fails closed on settings this build cannot carry out. */
 static int check_later(const struct nono_profile *p, char *err, size_t errlen)
 {
@@ -148,10 +202,19 @@ int cli_profile_apply(const struct nono_profile *p,
 
 	if (check_later(p, err, errlen) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		size_t first = lists[i].out->n;
+
 		if (add_paths(p, env, lists[i].key, lists[i].in, lists[i].out,
 			      owned, err, errlen) < 0)
 			return -1;
+		if (lists[i].out != &o->allow && lists[i].out != &o->write)
+			continue;
+		for (size_t k = first; k < lists[i].out->n; k++)
+			if (make_state_dir(p, env->home, lists[i].out->v[k],
+					   err, errlen) < 0)
+				return -1;
+	}
 	for (size_t i = 0; i < p->cmd_allow.n; i++)
 		if (strv_push(&o->allow_cmd, p->cmd_allow.v[i]) < 0)
 			return errf(err, errlen, "too many commands");

