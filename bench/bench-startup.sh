@@ -112,6 +112,7 @@ rows=(
   "nono run + mount ns (.git)|nono|$NONO -s run --allow-cwd --allow $REPO -- true"
   "nono run, $GRANTS --read|nono|$NONO -s run --allow-cwd$grant_args -- true"
   "nono run, --allow ${tree_count}-file tree|nono|$NONO -s run --allow-cwd --allow $TREE -- true"
+  "nono run --profile claude-code|nono|$NONO -s run --profile claude-code --allow-cwd -- true"
   "bwrap-min|bwrap-min|bwrap --ro-bind / / true"
   "bwrap-full|bwrap|bwrap --ro-bind / / --dev /dev --proc /proc --bind $PLAIN $PLAIN --bind $REPO $REPO --tmpfs $FAKE_HOME/.ssh --unshare-all --die-with-parent true"
 )
