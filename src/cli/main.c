@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/cmd_profile.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_setup.h"
 #include "cli/output.h"
 #include "nono-config.h"
 
@@ -21,7 +22,8 @@ static void usage(FILE *f)
 		"  run     run a command inside the sandbox (supervised)\n"
 		"  wrap    apply the sandbox and exec the command (no parent)\n"
 		"  shell   start an interactive shell inside the sandbox\n"
-		"  profile create, inspect, validate and compare profiles\n\n"
+		"  profile create, inspect, validate and compare profiles\n"
+		"  setup   check this system, write example profiles\n\n"
 		"Global options:\n"
 		"  -s, --silent        no nono output, only the command's\n"
 		"  -v, --verbose       more output (repeat for more)\n"
@@ -35,7 +37,7 @@ static void usage(FILE *f)
 
 /* Commands of the reference that later work will bring. */
 static const char *const later[] = {
-    "why",  "learn", "setup", "trust",   "ps",       "attach",
+    "why",  "learn", "trust", "ps",      "attach",
     "stop", "logs",  "audit", "inspect", "rollback",
 };
 
@@ -93,6 +95,8 @@ int main(int argc, char **argv)
 		return cmd_run(MODE_WRAP, argc, argv, &g);
 	if (strcmp(cmd, "shell") == 0)
 		return cmd_run(MODE_SHELL, argc, argv, &g);
+	if (strcmp(cmd, "setup") == 0)
+		return cmd_setup(argc, argv, &g);
 	if (strcmp(cmd, "profile") == 0)
 		return cmd_profile(argc, argv, &g);
 	if (strcmp(cmd, "help") == 0) {
