@@ -290,6 +290,8 @@ static const char *mode_name(enum run_mode m)
 		return "wrap";
 	case MODE_SHELL:
 		return "shell";
+	case MODE_WHY:
+		return "why";
 	}
 	return "run";
 }
@@ -494,7 +496,12 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 
 	o->argv = argv + optind;
 	o->argc = argc - optind;
-	if (mode == MODE_SHELL) {
+	if (mode == MODE_WHY) {
+		if (o->argc > 0)
+			return errf(err, errlen,
+				    "nono why takes no command (got '%s')",
+				    o->argv[0]);
+	} else if (mode == MODE_SHELL) {
 		if (o->argc > 0)
 			return errf(err, errlen,
 				    "nono shell takes no command (got '%s'); "

@@ -21,7 +21,9 @@ struct strv {
 int strv_push(struct strv *s, char *str) __attribute__((warn_unused_result));
 void strv_clear(struct strv *s);
 
-enum run_mode { MODE_RUN, MODE_WRAP, MODE_SHELL };
+/* MODE_WHY: the same flags describe a sandbox that `nono why` queries;
+ * no command. */
+enum run_mode { MODE_RUN, MODE_WRAP, MODE_SHELL, MODE_WHY };
 
 enum net_choice { NET_UNSET, NET_ALLOW, NET_BLOCK };
 

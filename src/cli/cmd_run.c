@@ -19,6 +19,7 @@
 #include "cli/diag.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
+#include "cli/run_ctx.h"
 #include "nono/error.h"
 #include "nono/landlock.h"
 #include "nono/ns.h"
@@ -33,22 +34,6 @@
 #include "supervisor/supervise.h"
 
 extern char **environ;
-
-struct run_ctx {
-	struct run_opts o;
-	struct nono_caps *caps;
-	const char *home;
-	char *cwd;
-	struct strv owned; /* canonical strings to free */
-	char **bypass;     /* canonical bypass paths */
-	size_t nbypass;
-	struct nono_protect_result prot;
-	struct nono_path_memo memo;   /* for the user's grant paths */
-	struct nono_profile *profile; /* --profile, or NULL */
-	struct nono_profile_env penv;
-	char *workdir;       /* canonical --workdir, or NULL: the cwd */
-	unsigned cwd_access; /* what --allow-cwd grants */
-};
 
 /* $HOME, else /etc/passwd (read directly: the binary is static, and NSS
  * modules cannot be loaded); NULL when neither answers, and the caller
@@ -255,6 +240,8 @@ static int grant_cwd(struct run_ctx *c)
 	if (nono_caps_allows(c->caps, c->cwd, NONO_ACCESS_READ, &g) && g &&
 	    g->origin != NONO_ORIGIN_SYSTEM)
 		return 0; /* an explicit grant covers it already */
+	if (c->o.mode == MODE_WHY && !c->o.allow_cwd)
+		return 0; /* why describes; it never asks */
 	if (c->o.allow_cwd && !c->cwd_access) {
 		out_verbose_msg(1,
 				"profile %s: workdir.access is none: the "
@@ -948,6 +935,25 @@ static int execute(struct run_ctx *c, char **argv)
 				"dropped %zu code-injecting environment "
 				"variable(s)",
 				ndropped);
+	/* `nono why --self` inside knows it is in a sandbox by this. */
+	{
+		size_t n = 0;
+		char **nenv;
+
+		while (env[n])
+			n++;
+		nenv = realloc(env, (n + 2) * sizeof(*nenv));
+		if (!nenv) {
+			out_error("out of memory");
+			goto out;
+		}
+		env = nenv;
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(env[i], "NONO_SANDBOX=", 13) == 0)
+				env[i--] = env[--n]; /* never the parent's */
+		env[n++] = (char *)"NONO_SANDBOX=1";
+		env[n] = NULL;
+	}
 	if (c->profile) {
 		char **penv = cli_profile_env_apply(c->profile, env);
 
@@ -1030,44 +1036,76 @@ static int load_profile(struct run_ctx *c)
 	return 0;
 }
 
+int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
+	     struct run_ctx *c)
+{
+	char err[512];
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = args_parse_run(mode, argc, argv, g, &c->o, err, sizeof(err));
+	if (r == 1)
+		return 1;
+	/* Output is set up even after a parse error, so that --theme and
+	 * --silent given before the bad flag still apply. */
+	if (cli_setup_output(g, c->o.config) < 0)
+		return -1;
+	if (r < 0) {
+		out_error("%s", err);
+		return -1;
+	}
+	c->home = home_dir();
+	if (!c->home) {
+		out_error("cannot determine the home directory to protect");
+		out_hint("set HOME");
+		return -1;
+	}
+	c->cwd = getcwd(NULL, 0);
+	c->caps = nono_caps_new();
+	if (!c->cwd || !c->caps) {
+		out_error("cannot determine the current directory: %s",
+			  strerror(errno));
+		return -1;
+	}
+	c->cwd_access = NONO_ACCESS_READ;
+	cli_profile_create_dirs = mode != MODE_WHY;
+	if (load_profile(c) < 0)
+		return -1;
+	if ((mode == MODE_RUN || mode == MODE_WRAP) &&
+	    check_commands(c, c->o.argv[0]) < 0)
+		return -1;
+	if (build_grants(c) < 0 || plan_protection(c) < 0)
+		return -1;
+	return 0;
+}
+
+void run_ctx_clear(struct run_ctx *c)
+{
+	nono_protect_result_clear(&c->prot);
+	for (size_t i = 0; i < c->owned.n; i++)
+		free(c->owned.v[i]);
+	strv_clear(&c->owned);
+	free(c->bypass);
+	free(c->cwd);
+	free(c->workdir);
+	nono_profile_free(c->profile);
+	nono_caps_free(c->caps);
+	args_clear(&c->o);
+	memset(c, 0, sizeof(*c));
+}
+
 int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
 {
 	char *shell_argv[2] = {NULL, NULL};
-	char err[512];
 	char **cmd;
 	int status = 1, r;
 	struct run_ctx c;
 
-	memset(&c, 0, sizeof(c));
-	r = args_parse_run(mode, argc, argv, g, &c.o, err, sizeof(err));
-	if (r == 1) {
-		args_clear(&c.o);
-		return 0;
+	r = run_plan(mode, argc, argv, g, &c);
+	if (r != 0) {
+		run_ctx_clear(&c);
+		return r == 1 ? 0 : 1;
 	}
-	/* Output is set up even after a parse error, so that --theme and
-	 * --silent given before the bad flag still apply. */
-	if (cli_setup_output(g, c.o.config) < 0)
-		goto out;
-	if (r < 0) {
-		out_error("%s", err);
-		goto out;
-	}
-	c.home = home_dir();
-	if (!c.home) {
-		out_error("cannot determine the home directory to protect");
-		out_hint("set HOME");
-		goto out;
-	}
-	c.cwd = getcwd(NULL, 0);
-	c.caps = nono_caps_new();
-	if (!c.cwd || !c.caps) {
-		out_error("cannot determine the current directory: %s",
-			  strerror(errno));
-		goto out;
-	}
-	c.cwd_access = NONO_ACCESS_READ;
-	if (load_profile(&c) < 0)
-		goto out;
 	if (mode == MODE_SHELL) {
 		const char *sh = c.o.shell ? c.o.shell : getenv("SHELL");
 
@@ -1075,27 +1113,13 @@ int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
 		cmd = shell_argv;
 	} else {
 		cmd = c.o.argv;
-		if (check_commands(&c, cmd[0]) < 0)
-			goto out;
 	}
-	if (build_grants(&c) < 0 || plan_protection(&c) < 0)
-		goto out;
 	if (c.o.dry_run) {
 		print_dry_run(&c, cmd);
 		status = 0;
-		goto out;
+	} else {
+		status = execute(&c, cmd);
 	}
-	status = execute(&c, cmd);
-out:
-	nono_protect_result_clear(&c.prot);
-	for (size_t i = 0; i < c.owned.n; i++)
-		free(c.owned.v[i]);
-	strv_clear(&c.owned);
-	free(c.bypass);
-	free(c.cwd);
-	free(c.workdir);
-	nono_profile_free(c.profile);
-	nono_caps_free(c.caps);
-	args_clear(&c.o);
+	run_ctx_clear(&c);
 	return status;
 }

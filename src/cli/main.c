@@ -10,6 +10,7 @@
 #include "cli/cmd_profile.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_setup.h"
+#include "cli/cmd_why.h"
 #include "cli/output.h"
 #include "nono-config.h"
 
@@ -23,7 +24,8 @@ static void usage(FILE *f)
 		"  wrap    apply the sandbox and exec the command (no parent)\n"
 		"  shell   start an interactive shell inside the sandbox\n"
 		"  profile create, inspect, validate and compare profiles\n"
-		"  setup   check this system, write example profiles\n\n"
+		"  setup   check this system, write example profiles\n"
+		"  why     would a path, host or scope be allowed, and why\n\n"
 		"Global options:\n"
 		"  -s, --silent        no nono output, only the command's\n"
 		"  -v, --verbose       more output (repeat for more)\n"
@@ -37,8 +39,8 @@ static void usage(FILE *f)
 
 /* Commands of the reference that later work will bring. */
 static const char *const later[] = {
-    "why",  "learn", "trust", "ps",      "attach",
-    "stop", "logs",  "audit", "inspect", "rollback",
+    "learn", "trust", "ps",      "attach",   "stop",
+    "logs",  "audit", "inspect", "rollback",
 };
 
 int main(int argc, char **argv)
@@ -95,6 +97,8 @@ int main(int argc, char **argv)
 		return cmd_run(MODE_WRAP, argc, argv, &g);
 	if (strcmp(cmd, "shell") == 0)
 		return cmd_run(MODE_SHELL, argc, argv, &g);
+	if (strcmp(cmd, "why") == 0)
+		return cmd_why(argc, argv, &g);
 	if (strcmp(cmd, "setup") == 0)
 		return cmd_setup(argc, argv, &g);
 	if (strcmp(cmd, "profile") == 0)

@@ -90,6 +90,8 @@ static int add_paths(const struct nono_profile *p,
  * profile grants below $HOME are created here, mode 0700, unless the path
  * is protected or a login-time location.  Returns 0 or -1 with @err.
  */
+bool cli_profile_create_dirs = true;
+
 static int make_state_dir(const struct nono_profile *p, const char *home,
 			  const char *path, char *err, size_t errlen)
 {
@@ -101,8 +103,8 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 	char buf[PATH_MAX];
 	struct stat st;
 
-	if (!home || strncmp(path, home, hl) != 0 || path[hl] != '/' ||
-	    strstr(path, "/../") || strstr(path, "/./") ||
+	if (!cli_profile_create_dirs || !home || strncmp(path, home, hl) != 0 ||
+	    path[hl] != '/' || strstr(path, "/../") || strstr(path, "/./") ||
 	    lstat(path, &st) == 0 || errno != ENOENT)
 		return 0;
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {

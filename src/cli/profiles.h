@@ -10,6 +10,7 @@
 #ifndef NONO_CLI_PROFILES_H
 #define NONO_CLI_PROFILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli/args.h"
@@ -30,6 +31,9 @@ void cli_profile_env(struct nono_profile_env *env, const char *home,
 int cli_profile_apply(const struct nono_profile *p,
 		      const struct nono_profile_env *env, struct run_opts *o,
 		      struct strv *owned, char *err, size_t errlen);
+/* Whether cli_profile_apply() creates missing state directories (not for
+ * `nono why`, which only describes). */
+extern bool cli_profile_create_dirs;
 
 /*
  * The command's environment under the profile's environment section:

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What run, wrap, shell and why share: the options, the profile, and the
+ * capability set planned from them (grants, protection).  `nono why`
+ * answers from the same plan that `nono run` would enforce.
+ */
+#ifndef NONO_CLI_RUN_CTX_H
+#define NONO_CLI_RUN_CTX_H
+
+#include "cli/args.h"
+#include "nono/caps.h"
+#include "nono/path.h"
+#include "policy/profile.h"
+#include "policy/protect.h"
+
+struct run_ctx {
+	struct run_opts o;
+	struct nono_caps *caps;
+	const char *home;
+	char *cwd;
+	struct strv owned; /* canonical strings to free */
+	char **bypass;     /* canonical bypass paths */
+	size_t nbypass;
+	struct nono_protect_result prot;
+	struct nono_path_memo memo;   /* for the user's grant paths */
+	struct nono_profile *profile; /* --profile, or NULL */
+	struct nono_profile_env penv;
+	char *workdir;       /* canonical --workdir, or NULL: the cwd */
+	unsigned cwd_access; /* what --allow-cwd grants */
+};
+
+/*
+ * Parses @argv for @mode and plans the sandbox into @c (zeroed here).
+ * Returns 0, 1 when help was printed (exit 0), or -1 after printing the
+ * error.  Free with run_ctx_clear() in every case.
+ */
+int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
+	     struct run_ctx *c);
+void run_ctx_clear(struct run_ctx *c);
+
+#endif
