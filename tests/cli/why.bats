@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# nono why: verdicts for paths, hosts and scopes, JSON output, --self, and
+# a differential test against what nono run really allows.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	mkdir -p proj/.git/hooks "$HOME/.ssh"
+	echo hook >proj/.git/hooks/pre-commit
+	echo key >"$HOME/.ssh/id_rsa"
+	cd proj || return 1
+}
+
+teardown() {
+	nono_teardown
+}
+
+json_field() { # JSON FIELD
+	"$PY" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"
+}
+
+@test "why: agrees with nono run on generated paths and operations under several sandboxes" {
+	require_userns
+	mkdir "$TEST_DIR/diff"
+	run env PY="$PY" "$PY" "$BATS_TEST_DIRNAME/lib/why_diff.py" "$NONO" "$TEST_DIR/diff"
+	echo "$output" | tail -5
+	assert_status 0
+	assert_contains "$output" " 0 disagreements" stdout
+	# enough cases, and every kind of verdict among them
+	n=$(echo "$output" | sed -n 's/^checked \([0-9]*\) cases.*/\1/p')
+	[ "$n" -ge 300 ] || { echo "only $n cases" >&2; false; }
+	for r in granted not_granted sensitive_path persistence_file denied_by_profile; do
+		assert_contains "$output" "$r" stdout
+	done
+}
+
+@test "why: a protected path is denied with its category and the flags that lift it" {
+	run --separate-stderr nono why --json --path "$HOME/.ssh/id_rsa" --op read
+	assert_status 0
+	[ "$(json_field "$output" status)" = denied ]
+	[ "$(json_field "$output" reason)" = sensitive_path ]
+	[ "$(json_field "$output" category)" = "SSH keys and config" ]
+	assert_contains "$(json_field "$output" flag)" "--bypass-protection $HOME/.ssh" stdout
+	# control: bypassed and granted, it is allowed
+	run --separate-stderr nono why --json --path "$HOME/.ssh/id_rsa" --op read \
+		--bypass-protection "$HOME/.ssh" --read "$HOME/.ssh"
+	[ "$(json_field "$output" status)" = allowed ]
+}
+
+@test "why: grants, the flag that would grant a denial, persistence files, profiles" {
+	run --separate-stderr nono why --json --path "$TEST_DIR/proj/src" --op write
+	[ "$(json_field "$output" status)" = denied ]
+	[ "$(json_field "$output" reason)" = not_granted ]
+	[ "$(json_field "$output" flag)" = "--write $TEST_DIR/proj/src" ]
+	run --separate-stderr nono why --json --path "$TEST_DIR/proj/src" --op write --allow .
+	[ "$(json_field "$output" status)" = allowed ]
+	run --separate-stderr nono why --json --path .git/hooks/pre-commit --op write --allow .
+	[ "$(json_field "$output" reason)" = persistence_file ]
+	run --separate-stderr nono why --json --path .git/hooks/pre-commit --op read --allow .
+	[ "$(json_field "$output" status)" = allowed ]
+	run --separate-stderr nono why --path main.py --op write --profile python-dev
+	assert_status 0
+	assert_contains "$output" "ALLOWED" stdout
+	run --separate-stderr nono why --path "$TEST_ROOT" --op read --profile python-dev
+	assert_contains "$output" "DENIED" stdout
+}
+
+@test "why: hosts, ports and scopes" {
+	run --separate-stderr nono why --json --host https://api.example.com/v1/x
+	[ "$(json_field "$output" status)" = allowed ]
+	[ "$(json_field "$output" subject)" = api.example.com:443 ]
+	run --separate-stderr nono why --json --host example.com --block-net
+	[ "$(json_field "$output" reason)" = network_blocked ]
+	run --separate-stderr nono why --json --host 127.0.0.1 --port 8080 --block-net --open-port 8080
+	[ "$(json_field "$output" reason)" = open_port ]
+	run --separate-stderr nono why --json --host localhost --port 9090 --block-net --open-port 8080
+	[ "$(json_field "$output" flag)" = "--open-port 9090" ]
+	run --separate-stderr nono why --json --scope signal
+	assert_status 0
+	[ "$(json_field "$output" reason)" = scoped ]
+	NONO_LANDLOCK_ABI=5 run --separate-stderr nono why --json --scope abstract-unix-socket
+	[ "$(json_field "$output" reason)" = abi_too_old ]
+}
+
+@test "why --self: tries it from inside the sandbox; outside it is an error" {
+	run --separate-stderr nono why --self --path /tmp --op write
+	assert_nono_error "not inside a nono sandbox"
+	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" -- \
+		"$NONO" why --self --json --path "$TEST_ROOT" --op read
+	assert_status 0
+	[ "$(json_field "$output" status)" = denied ]
+	# control: a granted path
+	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" -- \
+		"$NONO" why --self --json --path "$TEST_DIR/proj" --op read
+	[ "$(json_field "$output" status)" = allowed ]
+	run --separate-stderr nono run -s --allow . --read-file "$NONO" -- \
+		"$NONO" why --self --json --path "$TEST_DIR/proj" --op write
+	[ "$(json_field "$output" status)" = allowed ]
+	assert_missing "$TEST_DIR/proj/.nono-why-"*
+}
+
+@test "why: bad queries are errors" {
+	run --separate-stderr nono why --path a --host b
+	assert_nono_error "exactly one of --path, --host, --scope"
+	run --separate-stderr nono why --path a --op delete
+	assert_nono_error "exactly one of"
+	run --separate-stderr nono why --scope ptrace
+	assert_nono_error "exactly one of"
+	run --separate-stderr nono why --host example.com --port 0
+	assert_nono_error "--port 0"
+	run --separate-stderr nono why --path x -- ls
+	assert_nono_error "takes no command"
+}
