@@ -63,6 +63,7 @@ enum {
 	OPT_NO_DIAG,
 	OPT_THEME,
 	OPT_WORKDIR,
+	OPT_SUPPRESS,
 	OPT_SHELL,
 	OPT_NOOP,     /* accepted: the feature it disables is absent */
 	OPT_NOOP_ARG, /* same, with an argument */
@@ -103,7 +104,7 @@ static const struct option run_longopts[] = {
 	{"env-credential", required_argument, NULL, OPT_LATER},
 	{"env-credential-map", required_argument, NULL, OPT_LATER2},
 	{"help", no_argument, NULL, 'h'},
-	{"ignore-denied", required_argument, NULL, OPT_NOOP_ARG},
+	{"ignore-denied", required_argument, NULL, OPT_SUPPRESS},
 	{"listen-port", required_argument, NULL, OPT_LATER},
 	{"name", required_argument, NULL, OPT_LATER},
 	{"network-profile", required_argument, NULL, OPT_PROXY},
@@ -126,7 +127,7 @@ static const struct option run_longopts[] = {
 	{"silent", no_argument, NULL, 's'},
 	{"skip-dir", required_argument, NULL, OPT_NOOP_ARG},
 	{"startup-timeout", required_argument, NULL, OPT_LATER},
-	{"suppress-save-prompt", required_argument, NULL, OPT_NOOP_ARG},
+	{"suppress-save-prompt", required_argument, NULL, OPT_SUPPRESS},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"trust-override", no_argument, NULL, OPT_NOOP},
 	{"upstream-bypass", required_argument, NULL, OPT_PROXY},
@@ -398,6 +399,9 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_WORKDIR:
 			o->workdir = optarg;
 			break;
+		case OPT_SUPPRESS:
+			list = &o->suppress;
+			break;
 		case OPT_SHELL:
 			if (mode != MODE_SHELL)
 				return errf(
@@ -522,7 +526,7 @@ void args_clear(struct run_opts *o)
 	    &o->allow,     &o->read,          &o->write,     &o->allow_file,
 	    &o->read_file, &o->write_file,    &o->sock,      &o->sock_bind,
 	    &o->sock_dir,  &o->sock_dir_bind, &o->sock_tree, &o->sock_tree_bind,
-	    &o->bypass,    &o->allow_cmd,     &o->block_cmd,
+	    &o->bypass,    &o->allow_cmd,     &o->block_cmd, &o->suppress,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

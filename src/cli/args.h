@@ -40,6 +40,7 @@ struct run_opts {
 	struct strv sock, sock_bind, sock_dir, sock_dir_bind, sock_tree,
 	    sock_tree_bind;
 	struct strv bypass;
+	struct strv suppress; /* --suppress-save-prompt PATH */
 	struct strv allow_cmd, block_cmd;
 	uint16_t ports[64];
 	size_t nports;

@@ -20,6 +20,7 @@
 #include "cli/output.h"
 #include "cli/profiles.h"
 #include "cli/run_ctx.h"
+#include "cli/save_prompt.h"
 #include "nono/error.h"
 #include "nono/landlock.h"
 #include "nono/ns.h"
@@ -993,6 +994,7 @@ static int execute(struct run_ctx *c, char **argv)
 	}
 	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
 		diag_footer(c->caps, gate, argv, status, signo, c->home);
+	save_prompt(c, gate, argv);
 out:
 	nono_gate_free(gate);
 	free(env);

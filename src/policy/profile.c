@@ -69,7 +69,7 @@ static void *slot(struct nono_profile *p, size_t off)
 	return (char *)p + off;
 }
 
-static int plist_add(struct nono_plist *l, const char *s)
+int nono_plist_add(struct nono_plist *l, const char *s)
 {
 	char **nv, *dup;
 
@@ -105,7 +105,7 @@ static int kv_set(struct nono_plist *l, const char *key, const char *value)
 			l->v[i] = s;
 			return 0;
 		}
-	if (plist_add(l, s) < 0) {
+	if (nono_plist_add(l, s) < 0) {
 		free(s);
 		return -ENOMEM;
 	}
@@ -166,7 +166,7 @@ static void cred_free(struct nono_custom_cred *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static struct nono_profile *profile_new(void)
+struct nono_profile *nono_profile_new(void)
 {
 	struct nono_profile *p = calloc(1, sizeof(*p));
 
@@ -256,7 +256,7 @@ static int parse_strings(struct loader *l, const struct nono_json *v,
 			return at(l, it->line, it->col,
 				  "%s[%zu]: \"%.80s\": %s", path, i, it->str,
 				  why);
-		if (plist_add(out, it->str) < 0)
+		if (nono_plist_add(out, it->str) < 0)
 			return errf(l, "%s: too many entries", path);
 	}
 	return 0;
@@ -444,7 +444,7 @@ static int parse_field(struct loader *l, const struct field *f,
 			if (!*v->str)
 				return at(l, v->line, v->col,
 					  "extends: empty name");
-			return plist_add(slot(p, f->off), v->str) < 0
+			return nono_plist_add(slot(p, f->off), v->str) < 0
 				   ? errf(l, "out of memory")
 				   : 0;
 		}
@@ -557,7 +557,7 @@ static int parse_text(struct loader *l, const char *file, const char *text,
 		nono_json_free(root);
 		return r;
 	}
-	p = profile_new();
+	p = nono_profile_new();
 	if (!p) {
 		nono_json_free(root);
 		return errf(l, "out of memory");
@@ -654,7 +654,7 @@ static int merge_table(struct nono_profile *dst, const struct nono_profile *src,
 			const struct nono_plist *sl = s;
 
 			for (size_t i = 0; i < sl->n && r == 0; i++)
-				r = plist_add(d, sl->v[i]);
+				r = nono_plist_add(d, sl->v[i]);
 			break;
 		}
 		case K_STRMAP: {
@@ -1021,7 +1021,7 @@ int nono_profile_load(const struct nono_profile_env *env,
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
-	acc = profile_new();
+	acc = nono_profile_new();
 	if (!acc)
 		return errf(&l, "out of memory");
 	r = load_node(&l, name_or_path, NULL, acc);

@@ -102,6 +102,10 @@ int nono_profile_load(const struct nono_profile_env *env,
 		      const char *name_or_path, struct nono_profile **out,
 		      char *err, size_t errlen);
 void nono_profile_free(struct nono_profile *p);
+/* An empty profile (every flag unset), to build one to write out. */
+struct nono_profile *nono_profile_new(void);
+/* Appends @s to @l unless present; 0, -ENOMEM or -E2BIG (4096 entries). */
+int nono_plist_add(struct nono_plist *l, const char *s);
 
 /* Parses one profile text (named @file in messages) against the schema,
  * without following `extends`: for tests and fuzzing. */

@@ -103,8 +103,13 @@ static int write_table(FILE *f, const struct nono_profile *p,
 
 		switch (t->kind) {
 		case K_SCHEMA:
-		case K_EXTENDS:
 			continue;
+		case K_EXTENDS:
+			/* Set only in a profile read from one file (a resolved
+			 * profile has merged its bases). */
+			if (!((const struct nono_plist *)s)->n)
+				continue;
+			break;
 		case K_STR:
 		case K_NSTR:
 		case K_ENUM:
@@ -207,9 +212,11 @@ static int write_table(FILE *f, const struct nono_profile *p,
 		case K_CREDS:
 			write_creds(f, p, lvl + 1);
 			break;
+		case K_EXTENDS:
+			json_list(f, s);
+			break;
 		case K_SECTION:
 		case K_SCHEMA:
-		case K_EXTENDS:
 			break;
 		}
 	}

@@ -303,3 +303,54 @@ except OSError as e: print("udp:refused", e.errno)'
 	refute_contains "$output" KEY stdout
 	[ "$status" -ne 0 ] || { show_run; false; }
 }
+
+# Runs nono on a terminal (script(1)) answering $1 to any question.
+on_tty() { # ANSWER NONO-ARGS...
+	local answer=$1
+	shift
+	printf '%q ' "$NONO" "$@" >"$TEST_DIR/tty.sh"
+	run sh -c "printf '%s\n' '$answer' | script -qec 'sh $TEST_DIR/tty.sh' /dev/null"
+}
+
+@test "save prompt: a refused path can be saved to a profile, then it is granted" {
+	require_landlock
+	require_cmd script
+	on_tty y run --allow-cwd -- cat "$TEST_DIR/other/data"
+	assert_contains "$output" "the sandbox refused" stdout
+	assert_contains "$output" "saved to $PROFILES/local.json" stdout
+	run --separate-stderr nono profile validate local
+	assert_status 0
+	run --separate-stderr nono run -s --profile local --allow-cwd -- cat "$TEST_DIR/other/data"
+	assert_status 0
+	[ "$output" = OTHER-DATA ] || { show_run; false; }
+	# control: answering no saves nothing
+	rm "$PROFILES/local.json"
+	on_tty n run --allow-cwd -- cat "$TEST_DIR/other/data"
+	assert_contains "$output" "the sandbox refused" stdout
+	assert_missing "$PROFILES/local.json"
+}
+
+@test "save prompt: suppress records the path, never a grant; -s, no terminal and --suppress-save-prompt stay quiet" {
+	require_landlock
+	require_cmd script
+	on_tty s run --profile python-dev -- ls "$TEST_DIR/other"
+	assert_contains "$output" "will not offer these again" stdout
+	grep -q suppress_save_prompt "$PROFILES/python-dev-local.json"
+	! grep -q '"read"' "$PROFILES/python-dev-local.json"
+	# the path stays refused, and is not offered again
+	on_tty y run --profile python-dev-local -- ls "$TEST_DIR/other"
+	assert_contains "$output" "Permission denied" stdout
+	refute_contains "$output" "the sandbox refused" stdout
+	# --suppress-save-prompt, -s, and no terminal: no question
+	on_tty y run --suppress-save-prompt "$TEST_DIR/other" --allow-cwd -- cat "$TEST_DIR/other/data"
+	refute_contains "$output" "the sandbox refused" stdout
+	on_tty y -s run --allow-cwd -- cat "$TEST_DIR/other/data"
+	refute_contains "$output" "the sandbox refused" stdout
+	run --separate-stderr nono run --allow-cwd -- cat "$TEST_DIR/other/data"
+	refute_contains "$stderr" "the sandbox refused" stderr
+	# protected paths are never offered
+	mkdir -p "$HOME/.ssh" && echo k >"$HOME/.ssh/id_rsa"
+	on_tty y run --allow-cwd -- cat "$HOME/.ssh/id_rsa"
+	refute_contains "$output" "the sandbox refused" stdout
+	assert_missing "$PROFILES/local.json"
+}

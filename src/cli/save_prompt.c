@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * After a run in which the sandbox refused something it can name (a path
+ * on the command line that no grant covers, a socket the gate refused),
+ * nono offers to save those accesses into a user profile, or to stop
+ * offering them (filesystem.suppress_save_prompt).  Never for -s, never
+ * without a terminal, never for protected paths, never for suppressed ones.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/output.h"
+#include "cli/profiles.h"
+#include "cli/save_prompt.h"
+#include "nono/path.h"
+#include "policy/protect.h"
+
+enum kind { K_READ_DIR, K_READ_FILE, K_SOCKET };
+
+struct suggestion {
+	char path[PATH_MAX];
+	enum kind kind;
+};
+
+#define MAX_SUGGESTIONS 32
+
+static bool is_suppressed(const struct run_ctx *c, const char *canon)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < c->o.suppress.n; i++) {
+		char *s = NULL;
+		bool exists, hit;
+
+		if (nono_path_canon(c->o.suppress.v[i], &s, &exists) < 0)
+			continue;
+		hit = nono_path_is_under(canon, s);
+		free(s);
+		if (hit)
+			return true;
+	}
+	for (size_t i = 0;
+	     c->profile && i < c->profile->fs.suppress_save_prompt.n; i++) {
+		char *x = NULL, *s = NULL;
+		bool exists, hit = false;
+
+		if (nono_profile_expand(
+			&c->penv, c->profile->fs.suppress_save_prompt.v[i], &x,
+			msg, sizeof(msg)) < 0)
+			continue;
+		if (nono_path_canon(x, &s, &exists) == 0)
+			hit = nono_path_is_under(canon, s);
+		free(x);
+		free(s);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
+static bool protected_path(const struct run_ctx *c, const char *canon)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", canon);
+	for (;;) {
+		char *slash;
+
+		if (nono_protect_match(c->home, buf))
+			return true;
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return false;
+		*slash = '\0';
+	}
+}
+
+static size_t add(struct suggestion *s, size_t n, const char *path,
+		  enum kind kind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s[i].path, path) == 0)
+			return n;
+	if (n == MAX_SUGGESTIONS)
+		return n;
+	snprintf(s[n].path, sizeof(s[n].path), "%s", path);
+	s[n].kind = kind;
+	return n + 1;
+}
+
+static size_t collect(const struct run_ctx *c, const struct nono_gate *gate,
+		      char *const *argv, struct suggestion *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 1; argv[0] && argv[i]; i++) {
+		const char *arg = argv[i];
+		char *canon = NULL;
+		struct stat st;
+		bool exists;
+
+		if (arg[0] == '-' || (!strchr(arg, '/') && access(arg, F_OK)))
+			continue;
+		if (nono_path_canon(arg, &canon, &exists) < 0 || !exists ||
+		    stat(canon, &st) < 0 || S_ISSOCK(st.st_mode) ||
+		    nono_caps_allows(c->caps, canon, NONO_ACCESS_READ, NULL) ||
+		    protected_path(c, canon) || is_suppressed(c, canon)) {
+			free(canon);
+			continue;
+		}
+		n = add(s, n, canon,
+			S_ISDIR(st.st_mode) ? K_READ_DIR : K_READ_FILE);
+		free(canon);
+	}
+	for (size_t i = 0; gate && i < nono_gate_denial_count(gate); i++) {
+		const struct nono_gate_denial *d = nono_gate_denial_at(gate, i);
+
+		if (d->op != NONO_GATE_CONNECT || d->path[0] != '/' ||
+		    protected_path(c, d->path) || is_suppressed(c, d->path))
+			continue;
+		n = add(s, n, d->path, K_SOCKET);
+	}
+	return n;
+}
+
+/* The user profile to write: the one in use when it is a user file, else
+ * NAME-local (or "local") extending what was used. */
+static void target(const struct run_ctx *c, char *path, size_t len, char *name,
+		   size_t nlen, const char **base)
+{
+	const char *src = c->profile ? c->profile->source : NULL;
+	struct nono_profile_env env;
+
+	*base = NULL;
+	if (src && strcmp(src, "built-in") != 0) {
+		snprintf(path, len, "%s", src);
+		snprintf(name, nlen, "%s", c->profile->name);
+		return;
+	}
+	*base = c->profile ? c->profile->name : "default";
+	snprintf(name, nlen, "%s%s", c->profile ? c->profile->name : "local",
+		 c->profile ? "-local" : "");
+	cli_profile_env(&env, c->home, NULL);
+	if (!env.config_dir || snprintf(path, len, "%s/profiles/%s.json",
+					env.config_dir, name) >= (int)len)
+		path[0] = '\0';
+}
+
+static int mkdirs(const char *file)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", file);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Writes @p to @path atomically (0600), keeping the old file as .bak. */
+static int save(const char *path, const struct nono_profile *p)
+{
+	char tmp[PATH_MAX + 32], bak[PATH_MAX + 8];
+	FILE *f;
+	int fd;
+
+	if (mkdirs(path) < 0 || snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path,
+					 (int)getpid()) >= (int)sizeof(tmp))
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	fprintf(f, "// Saved by nono after refused accesses; edit freely.\n");
+	nono_profile_write_json(f, p);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (access(path, F_OK) == 0) {
+		snprintf(bak, sizeof(bak), "%s.bak", path);
+		if (link(path, bak) < 0 && errno == EEXIST) {
+			unlink(bak);
+			link(path, bak);
+		}
+	}
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *kind_name(enum kind k)
+{
+	return k == K_READ_DIR    ? "read"
+	       : k == K_READ_FILE ? "read file"
+				  : "unix socket";
+}
+
+void save_prompt(const struct run_ctx *c, const struct nono_gate *gate,
+		 char *const *argv)
+{
+	struct suggestion *s;
+	struct nono_profile *p = NULL;
+	char path[PATH_MAX], name[128], err[1024], answer[16];
+	const char *base;
+	size_t n;
+
+	if (out_silent() ||
+	    (c->o.mode != MODE_RUN && c->o.mode != MODE_SHELL) ||
+	    !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return;
+	s = calloc(MAX_SUGGESTIONS, sizeof(*s));
+	if (!s)
+		return;
+	n = collect(c, gate, argv, s);
+	if (!n)
+		goto out;
+	target(c, path, sizeof(path), name, sizeof(name), &base);
+	if (!path[0])
+		goto out;
+	fprintf(stderr, "\nnono: the sandbox refused:\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "  %-12s %s\n", kind_name(s[i].kind),
+			s[i].path);
+	fprintf(stderr,
+		"Save to profile %s (%s)? [y]es, [n]o, [s]uppress these: ",
+		name, path);
+	if (!fgets(answer, sizeof(answer), stdin) ||
+	    (answer[0] != 'y' && answer[0] != 'Y' && answer[0] != 's' &&
+	     answer[0] != 'S'))
+		goto out;
+	if (access(path, F_OK) == 0) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = fopen(path, "r");
+
+		if (f) {
+			char buf[4096];
+			size_t k;
+			FILE *m = open_memstream(&text, &len);
+
+			while (m && (k = fread(buf, 1, sizeof(buf), f)) > 0)
+				fwrite(buf, 1, k, m);
+			if (m)
+				fclose(m);
+			fclose(f);
+		}
+		if (!text || nono_profile_parse(path, text, len, &p, err,
+						sizeof(err)) < 0) {
+			out_error("not saved: %s",
+				  text ? err : strerror(errno));
+			free(text);
+			goto out;
+		}
+		free(text);
+	} else {
+		p = nono_profile_new();
+		if (!p || nono_plist_add(&p->extends, base) < 0 ||
+		    !(p->name = strdup(name))) {
+			out_error("not saved: out of memory");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct nono_plist *l = answer[0] == 's' || answer[0] == 'S'
+					   ? &p->fs.suppress_save_prompt
+				       : s[i].kind == K_READ_DIR ? &p->fs.read
+				       : s[i].kind == K_READ_FILE
+					   ? &p->fs.read_file
+					   : &p->fs.unix_socket;
+
+		if (nono_plist_add(l, s[i].path) < 0) {
+			out_error("not saved: out of memory");
+			goto out;
+		}
+	}
+	if (save(path, p) < 0) {
+		out_error("not saved: cannot write %s: %s", path,
+			  strerror(errno));
+		goto out;
+	}
+	if (answer[0] == 's' || answer[0] == 'S')
+		out_info("nono: %s will not offer these again (%s)", name,
+			 path);
+	else
+		out_info("nono: saved to %s; run with --profile %s", path,
+			 name);
+out:
+	nono_profile_free(p);
+	free(s);
+}
