@@ -438,7 +438,35 @@ static int parse_field(struct loader *l, const struct field *f,
 		*(int *)slot(p, f->off) = v->b;
 		return 0;
 	case K_LIST:
-		return parse_strings(l, v, path, f->check, slot(p, f->off));
+		if (parse_strings(l, v, path, f->check, slot(p, f->off)) < 0)
+			return -1;
+		/* Group names are checked where they are written. */
+		if (l->env && l->env->group_known &&
+		    (strcmp(path, "groups.include") == 0 ||
+		     strcmp(path, "groups.exclude") == 0)) {
+			for (size_t i = 0; i < v->len; i++) {
+				const struct nono_json *it = v->items[i];
+				bool req;
+
+				if (!l->env->group_known(it->str, &req))
+					return at(l, it->line, it->col,
+						  "%s: unknown group \"%s\" "
+						  "(nono profile groups lists "
+						  "them)",
+						  path, it->str);
+				if (req && path[7] == 'e')
+					return at(
+					    l, it->line, it->col,
+					    "%s: %s is a required deny "
+					    "group and cannot be removed; "
+					    "lift a single path with "
+					    "filesystem.bypass_protection "
+					    "(or --bypass-protection) and "
+					    "a grant",
+					    path, it->str);
+			}
+		}
+		return 0;
 	case K_EXTENDS:
 		if (v->type == NONO_JSON_STRING) {
 			if (!*v->str)
