@@ -450,9 +450,15 @@ static int build_grants(struct run_ctx *c)
 				   "sockets refused (nono run mediates them)");
 	}
 	/* The child may neither signal nor reach abstract sockets outside
-	 * its sandbox (Landlock ABI 6 scopes). */
-	nono_caps_set_scopes(c->caps,
-			     NONO_SCOPE_SIGNAL | NONO_SCOPE_ABSTRACT_UNIX);
+	 * its sandbox (Landlock ABI 6 scopes), unless a profile's
+	 * security.signal_mode is allow_all. */
+	nono_caps_set_scopes(
+	    c->caps,
+	    (c->profile && c->profile->security.signal_mode &&
+		     strcmp(c->profile->security.signal_mode, "allow_all") == 0
+		 ? 0
+		 : NONO_SCOPE_SIGNAL) |
+		NONO_SCOPE_ABSTRACT_UNIX);
 	return grant_cwd(c);
 }
 

@@ -354,3 +354,19 @@ on_tty() { # ANSWER NONO-ARGS...
 	refute_contains "$output" "the sandbox refused" stdout
 	assert_missing "$PROFILES/local.json"
 }
+
+@test "profile: security.signal_mode allow_all lifts the signal scope; the default keeps it" {
+	require_landlock
+	[ "$(nono why --json --scope signal | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" = scoped ] ||
+		skip_or_fail "Landlock ABI < 6: no signal scope"
+	sleep 30 &
+	local outside=$!
+	BG_PIDS+=("$outside")
+	run --separate-stderr nono run -s --allow-cwd -- sh -c "kill -0 $outside 2>/dev/null && echo signal:ok || echo signal:refused"
+	assert_contains "$output" "signal:refused" stdout
+	profile sig '{"security": {"signal_mode": "allow_all"}}'
+	run --separate-stderr nono run -s --profile sig --allow-cwd -- sh -c "kill -0 $outside 2>/dev/null && echo signal:ok || echo signal:refused"
+	assert_contains "$output" "signal:ok" stdout
+	run --separate-stderr nono why --json --scope signal --profile sig
+	assert_contains "$output" '"reason":"not_requested"' stdout
+}
