@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cmd_profile.h"
+#include "cli/files.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
 #include "nono/caps.h"
@@ -257,62 +258,6 @@ static int cmd_diff(const char *a, const char *b)
 
 /* --- init --------------------------------------------------------------- */
 
-/* Writes @text to @path atomically (temporary file, fsync, rename), 0600,
- * without replacing an existing file unless @force. */
-static int write_atomic(const char *path, const char *text, bool force)
-{
-	char tmp[PATH_MAX];
-	size_t len = strlen(text), off = 0;
-	int fd;
-
-	if (!force && access(path, F_OK) == 0) {
-		out_error("%s exists; use --force to replace it", path);
-		return -1;
-	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
-	    (int)sizeof(tmp)) {
-		out_error("%s: path too long", path);
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		out_error("cannot create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	if (off != len || fsync(fd) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		out_error("cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static int mkdirs(const char *dir)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int cmd_init(int argc, char **argv)
 {
 	const char *name = NULL, *base = "default", *output = NULL;
@@ -392,9 +337,8 @@ static int cmd_init(int argc, char **argv)
 			return 1;
 		}
 		if (snprintf(dir, sizeof(dir), "%s/profiles", env.config_dir) >=
-			(int)sizeof(dir) ||
-		    mkdirs(dir) < 0) {
-			out_error("cannot create %s: %s", dir, strerror(errno));
+		    (int)sizeof(dir)) {
+			out_error("%s: path too long", env.config_dir);
 			return 1;
 		}
 		if (snprintf(path, sizeof(path), "%s/%s.json", dir, name) >=
@@ -403,8 +347,19 @@ static int cmd_init(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (write_atomic(path, text, force) < 0)
-		return 1;
+	{
+		int r =
+		    cli_write_atomic(path, text, strlen(text), force, false);
+
+		if (r == -EEXIST) {
+			out_error("%s exists; use --force to replace it", path);
+			return 1;
+		}
+		if (r < 0) {
+			out_error("cannot write %s: %s", path, strerror(-r));
+			return 1;
+		}
+	}
 	out_info("wrote %s", path);
 	return 0;
 }

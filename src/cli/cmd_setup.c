@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cmd_setup.h"
+#include "cli/files.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
 #include "nono/caps.h"
@@ -172,46 +173,22 @@ static int check(void)
 static int write_example(const char *dir, const char *name, const char *text)
 {
 	char path[PATH_MAX];
-	int fd;
-	size_t len = strlen(text);
+	int r;
 
 	if (snprintf(path, sizeof(path), "%s/%s.json", dir, name) >=
 	    (int)sizeof(path))
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (errno == EEXIST) {
-			printf("  kept %s (it exists)\n", path);
-			return 0;
-		}
-		out_error("cannot create %s: %s", path, strerror(errno));
+	r = cli_write_atomic(path, text, strlen(text), false, false);
+	if (r == -EEXIST) {
+		printf("  kept %s (it exists)\n", path);
+		return 0;
+	}
+	if (r < 0) {
+		out_error("cannot write %s: %s", path, strerror(-r));
 		return -1;
 	}
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		out_error("cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(fd);
 	printf("  wrote %s\n", path);
 	return 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 static int profiles(void)
@@ -221,12 +198,9 @@ static int profiles(void)
 	char dir[PATH_MAX];
 
 	cli_profile_env(&env, home && home[0] == '/' ? home : NULL, NULL);
-	if (!env.config_dir ||
-	    snprintf(dir, sizeof(dir), "%s/profiles", env.config_dir) >=
-		(int)sizeof(dir) ||
-	    mkdir_p(dir) < 0) {
-		out_error("cannot create the profiles directory: %s",
-			  env.config_dir ? strerror(errno) : "no home");
+	if (!env.config_dir || snprintf(dir, sizeof(dir), "%s/profiles",
+					env.config_dir) >= (int)sizeof(dir)) {
+		out_error("no place for user profiles (set HOME)");
 		return 1;
 	}
 	printf("Example profiles (nono profile show NAME; edit freely):\n");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/files.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
 #include "nono/caps.h"
@@ -100,7 +101,7 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 	    ".config/git",       ".nono",
 	};
 	size_t hl = home ? strlen(home) : 0;
-	char buf[PATH_MAX];
+	int r;
 	struct stat st;
 
 	if (!cli_profile_create_dirs || !home || strncmp(path, home, hl) != 0 ||
@@ -116,23 +117,12 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 	}
 	if (nono_protect_match(home, path))
 		return 0;
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return 0;
-	for (char *c = buf + hl + 1; *c; c++) {
-		if (*c != '/')
-			continue;
-		*c = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return errf(err, errlen,
-				    "profile %s: cannot create %s: %s", p->name,
-				    buf, strerror(errno));
-		*c = '/';
-	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+	r = cli_mkdirs(path, true);
+	if (r < 0)
 		return errf(err, errlen, "profile %s: cannot create %s: %s",
-			    p->name, buf, strerror(errno));
+			    p->name, path, strerror(-r));
 	out_verbose_msg(1, "profile %s: created %s (its state directory)",
-			p->name, buf);
+			p->name, path);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/files.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
 #include "cli/save_prompt.h"
@@ -152,61 +153,22 @@ static void target(const struct run_ctx *c, char *path, size_t len, char *name,
 		path[0] = '\0';
 }
 
-static int mkdirs(const char *file)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", file);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
 /* Writes @p to @path atomically (0600), keeping the old file as .bak. */
 static int save(const char *path, const struct nono_profile *p)
 {
-	char tmp[PATH_MAX + 32], bak[PATH_MAX + 8];
-	FILE *f;
-	int fd;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int r;
 
-	if (mkdirs(path) < 0 || snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path,
-					 (int)getpid()) >= (int)sizeof(tmp))
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	fprintf(f, "// Saved by nono after refused accesses; edit freely.\n");
-	nono_profile_write_json(f, p);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (access(path, F_OK) == 0) {
-		snprintf(bak, sizeof(bak), "%s.bak", path);
-		if (link(path, bak) < 0 && errno == EEXIST) {
-			unlink(bak);
-			link(path, bak);
-		}
-	}
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	if (!m)
+		return -ENOMEM;
+	fprintf(m, "// Saved by nono after refused accesses; edit freely.\n");
+	nono_profile_write_json(m, p);
+	fclose(m);
+	r = cli_write_atomic(path, text, len, true, true);
+	free(text);
+	return r;
 }
 
 static const char *kind_name(enum kind k)
@@ -294,10 +256,14 @@ void save_prompt(const struct run_ctx *c, const struct nono_gate *gate,
 			goto out;
 		}
 	}
-	if (save(path, p) < 0) {
-		out_error("not saved: cannot write %s: %s", path,
-			  strerror(errno));
-		goto out;
+	{
+		int r = save(path, p);
+
+		if (r < 0) {
+			out_error("not saved: cannot write %s: %s", path,
+				  strerror(-r));
+			goto out;
+		}
 	}
 	if (answer[0] == 's' || answer[0] == 'S')
 		out_info("nono: %s will not offer these again (%s)", name,

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/files.h"
+
+int cli_mkdirs(const char *path, bool last)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (last && mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int cli_write_atomic(const char *path, const char *text, size_t len,
+		     bool replace, bool backup)
+{
+	char tmp[PATH_MAX], bak[PATH_MAX];
+	size_t off = 0;
+	int fd, r;
+
+	if (!replace && access(path, F_OK) == 0)
+		return -EEXIST;
+	r = cli_mkdirs(path, false);
+	if (r < 0)
+		return r;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	r = off == len && fsync(fd) == 0 ? 0 : -(errno ? errno : EIO);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && backup && access(path, F_OK) == 0 &&
+	    snprintf(bak, sizeof(bak), "%s.bak", path) < (int)sizeof(bak)) {
+		unlink(bak);
+		if (link(path, bak) < 0)
+			r = -errno;
+	}
+	/* Without replace, a file that appeared meanwhile wins. */
+	if (r == 0 && (replace ? rename(tmp, path) : link(tmp, path)) < 0)
+		r = -errno;
+	unlink(tmp);
+	return r;
+}
