@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * libFuzzer target: the request head a sandboxed client sends to the
+ * proxy, then the allowlist decision on the host (and path) it names.  A
+ * head is either refused, incomplete, or parsed into fields that lie
+ * inside it; a denied or metadata host never comes out allowed.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/hosts.h"
+#include "proxy/http.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct nono_allowlist *a;
+	struct nono_http_request req;
+	const char *buf = (const char *)data, *why;
+	enum nono_http_status st;
+
+	if (!a) {
+		a = nono_allowlist_new();
+		if (!a || nono_allowlist_add(a, "allowed.example", &why) < 0 ||
+		    nono_allowlist_add(a, "*.wild.example", &why) < 0 ||
+		    nono_allowlist_add(a, "https://paths.example/a/*/b/**",
+				       &why) < 0)
+			abort();
+	}
+	st = nono_http_parse(buf, size, &req, &why);
+	if (st == NONO_HTTP_INCOMPLETE && size >= NONO_HTTP_MAX_HEAD)
+		abort();
+	if (st != NONO_HTTP_OK)
+		return 0;
+	if (req.head_len > size || req.nfields > NONO_HTTP_MAX_FIELDS ||
+	    req.port == 0 || strlen(req.host) == 0)
+		abort();
+	for (size_t i = 0; i < req.nfields; i++) {
+		const struct nono_http_field *f = &req.fields[i];
+
+		if (f->name < buf || f->value < buf ||
+		    f->name + f->name_len > buf + req.head_len ||
+		    f->value + f->value_len > buf + req.head_len ||
+		    memchr(f->value, '\r', f->value_len) ||
+		    memchr(f->value, '\n', f->value_len))
+			abort();
+	}
+	{
+		char path[4097] = "";
+		bool paths;
+		enum nono_host_verdict v;
+
+		if (!req.connect) {
+			size_t n = req.target_len - req.path_off;
+
+			if (n > 4096)
+				n = 4096;
+			memcpy(path, req.target + req.path_off, n);
+			path[n] = '\0';
+		}
+		v = nono_allowlist_check(a, req.host, req.connect ? NULL : path,
+					 &paths);
+		if (v == NONO_HOST_ALLOWED &&
+		    strcmp(req.host, "allowed.example") != 0 &&
+		    strcmp(req.host, "paths.example") != 0 &&
+		    (strlen(req.host) <= 13 ||
+		     strcmp(req.host + strlen(req.host) - 13,
+			    ".wild.example") != 0))
+			abort(); /* a host that is not listed got through */
+	}
+	return 0;
+}

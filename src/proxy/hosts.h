@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which hosts the proxy lets a sandbox reach: an allowlist built from a
+ * network profile and --allow-domain entries (exact hosts, "*.suffix"
+ * wildcards, and https://host/path/glob rules), and the destinations that
+ * are refused whatever the list says (cloud metadata names and addresses,
+ * link-local ranges).
+ */
+#ifndef NONO_PROXY_HOSTS_H
+#define NONO_PROXY_HOSTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct nono_allowlist;
+
+struct nono_allowlist *nono_allowlist_new(void);
+void nono_allowlist_free(struct nono_allowlist *a);
+
+/*
+ * Adds one --allow-domain entry: "host", "*.suffix", or
+ * "https://host[/path glob]" ("*" one path segment, "**" any).  Returns 0,
+ * or -EINVAL with *@why naming the problem.
+ */
+int nono_allowlist_add(struct nono_allowlist *a, const char *entry,
+		       const char **why);
+
+/* Adds every host of network profile @name; -ENOENT if there is none. */
+int nono_allowlist_add_profile(struct nono_allowlist *a, const char *name);
+
+/* The network profiles, for messages and documentation. */
+size_t nono_network_profile_count(void);
+const char *nono_network_profile_name(size_t i);
+const char *nono_network_profile_description(size_t i);
+
+enum nono_host_verdict {
+	NONO_HOST_ALLOWED,
+	NONO_HOST_NOT_LISTED,
+	NONO_HOST_METADATA, /* refused whatever the list says */
+	NONO_HOST_INVALID,
+};
+
+/*
+ * Decides @host (lower-case, as the parser leaves it) and, when @path is
+ * not NULL (a request the proxy can see into), the path against the rules
+ * with path globs.  *@has_path_rules (may be NULL) says whether the host
+ * has path rules at all (then an opaque tunnel cannot be checked).
+ */
+enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
+					    const char *host, const char *path,
+					    bool *has_path_rules);
+
+/* True when a resolved address must never be connected to: link-local
+ * (169.254/16, fe80::/10) and the metadata addresses, also as IPv4-mapped
+ * IPv6. */
+bool nono_addr_refused(const struct sockaddr *sa, socklen_t len);
+
+#endif

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * HTTP/1.x request heads for the proxy (see http.h for what is refused).
+ * Every loop is bounded by the head's length, which is bounded by
+ * NONO_HTTP_MAX_HEAD.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proxy/http.h"
+
+static bool tchar(unsigned char c)
+{
+	return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static bool ieq(const char *a, size_t alen, const char *b)
+{
+	size_t n = strlen(b);
+
+	if (alen != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (tolower((unsigned char)a[i]) !=
+		    tolower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+const struct nono_http_field *
+nono_http_field(const struct nono_http_request *req, const char *name)
+{
+	for (size_t i = 0; i < req->nfields; i++)
+		if (ieq(req->fields[i].name, req->fields[i].name_len, name))
+			return &req->fields[i];
+	return NULL;
+}
+
+/* host[:port] (IPv6 in brackets) into req->host / req->port. */
+static bool authority(const char *s, size_t n, bool need_port,
+		      uint16_t default_port, struct nono_http_request *req)
+{
+	const char *host = s, *colon = NULL;
+	size_t hlen;
+	long port = default_port;
+
+	if (n == 0)
+		return false;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (!close)
+			return false;
+		host = s + 1;
+		hlen = (size_t)(close - host);
+		if (close + 1 < s + n) {
+			if (close[1] != ':')
+				return false;
+			colon = close + 1;
+		}
+		for (size_t i = 0; i < hlen; i++)
+			if (!isxdigit((unsigned char)host[i]) &&
+			    host[i] != ':' && host[i] != '.')
+				return false;
+	} else {
+		colon = memchr(s, ':', n);
+		hlen = colon ? (size_t)(colon - s) : n;
+		for (size_t i = 0; i < hlen; i++)
+			if (!isalnum((unsigned char)host[i]) &&
+			    host[i] != '-' && host[i] != '.' && host[i] != '_')
+				return false;
+	}
+	if (hlen == 0 || hlen > NONO_HTTP_MAX_HOST)
+		return false;
+	if (colon) {
+		const char *p = colon + 1, *end = s + n;
+
+		if (p == end || end - p > 5)
+			return false;
+		port = 0;
+		for (; p < end; p++) {
+			if (!isdigit((unsigned char)*p))
+				return false;
+			port = port * 10 + (*p - '0');
+		}
+	} else if (need_port) {
+		return false;
+	}
+	if (port < 1 || port > 65535)
+		return false;
+	for (size_t i = 0; i < hlen; i++)
+		req->host[i] = (char)tolower((unsigned char)host[i]);
+	req->host[hlen] = '\0';
+	req->port = (uint16_t)port;
+	return true;
+}
+
+static enum nono_http_status bad(const char **why, const char *msg)
+{
+	if (why)
+		*why = msg;
+	return NONO_HTTP_BAD;
+}
+
+/* The request target: authority-form for CONNECT, absolute http:// for
+ * everything else (a proxy is asked for full URLs). */
+static enum nono_http_status target(struct nono_http_request *req,
+				    const char **why)
+{
+	const char *t = req->target;
+	size_t n = req->target_len, alen;
+
+	if (req->connect) {
+		if (!authority(t, n, true, 0, req))
+			return bad(why, "CONNECT needs host:port with a "
+					"numeric port 1-65535");
+		return NONO_HTTP_OK;
+	}
+	if (n < 8 || strncasecmp(t, "http://", 7) != 0)
+		return bad(why, "the target must be an http:// URL (use "
+				"CONNECT for https)");
+	t += 7;
+	n -= 7;
+	alen = strcspn(t, "/?#");
+	if (alen > n)
+		alen = n;
+	/* No userinfo: "http://allowed.com@evil.com/" is one host. */
+	if (memchr(t, '@', alen))
+		return bad(why, "credentials in the URL are refused");
+	if (!authority(t, alen, false, 80, req))
+		return bad(why, "bad host in the URL");
+	req->path_off = 7 + alen;
+	return NONO_HTTP_OK;
+}
+
+enum nono_http_status nono_http_parse(const char *buf, size_t len,
+				      struct nono_http_request *req,
+				      const char **why)
+{
+	const char *end = NULL, *p, *line;
+	size_t scan = len < NONO_HTTP_MAX_HEAD ? len : NONO_HTTP_MAX_HEAD;
+	const struct nono_http_field *te, *cl = NULL;
+
+	memset(req, 0, sizeof(*req));
+	req->content_length = -1;
+	if (why)
+		*why = NULL;
+	for (size_t i = 0; i + 3 < scan; i++)
+		if (buf[i] == '\r' && buf[i + 1] == '\n' &&
+		    buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+			end = buf + i + 4;
+			break;
+		}
+	/* Control bytes other than CR LF HT are refused even before the
+	 * head is complete: nothing legitimate sends them. */
+	for (size_t i = 0; i < scan; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') ||
+		    c == 0x7f)
+			return bad(why, "control byte in the request head");
+	}
+	if (!end)
+		return len >= NONO_HTTP_MAX_HEAD ? NONO_HTTP_TOO_LARGE
+						 : NONO_HTTP_INCOMPLETE;
+	req->head_len = (size_t)(end - buf);
+	/* Request line: METHOD SP TARGET SP HTTP/1.x CRLF */
+	p = buf;
+	while (p < end && tchar((unsigned char)*p))
+		p++;
+	if (p == buf || *p != ' ')
+		return bad(why, "bad request line");
+	req->method = buf;
+	req->method_len = (size_t)(p - buf);
+	req->target = ++p;
+	while (p < end && *p != ' ' && *p != '\r')
+		p++;
+	if (*p != ' ' || p == req->target)
+		return bad(why, "bad request line");
+	req->target_len = (size_t)(p - req->target);
+	p++;
+	if (end - p < 10 || memcmp(p, "HTTP/1.", 7) != 0 ||
+	    (p[7] != '0' && p[7] != '1') || p[8] != '\r' || p[9] != '\n')
+		return bad(why, "only HTTP/1.0 and HTTP/1.1 are spoken");
+	req->minor = p[7] - '0';
+	line = p + 10;
+	req->connect = ieq(req->method, req->method_len, "CONNECT");
+	/* Header fields: NAME ":" OWS VALUE OWS CRLF, no folding. */
+	while (line < end - 2) {
+		const char *colon, *eol, *v, *ve;
+		struct nono_http_field *f;
+
+		eol = line;
+		while (eol < end && *eol != '\r')
+			eol++;
+		if (eol + 1 >= end || eol[1] != '\n')
+			return bad(why, "bare CR in the request head");
+		if (*line == ' ' || *line == '\t')
+			return bad(why, "folded header lines are refused");
+		colon = line;
+		while (colon < eol && tchar((unsigned char)*colon))
+			colon++;
+		if (colon == line || colon == eol || *colon != ':')
+			return bad(why, "bad header field name");
+		for (const char *q = line; q < eol; q++)
+			if (*q == '\n')
+				return bad(why, "bare LF in the request head");
+		if (req->nfields == NONO_HTTP_MAX_FIELDS) {
+			if (why)
+				*why = "too many header fields";
+			return NONO_HTTP_TOO_LARGE;
+		}
+		v = colon + 1;
+		while (v < eol && (*v == ' ' || *v == '\t'))
+			v++;
+		ve = eol;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		f = &req->fields[req->nfields++];
+		f->name = line;
+		f->name_len = (size_t)(colon - line);
+		f->value = v;
+		f->value_len = (size_t)(ve - v);
+		line = eol + 2;
+	}
+	/* Framing that two parsers could read differently is refused. */
+	te = nono_http_field(req, "Transfer-Encoding");
+	for (size_t i = 0; i < req->nfields; i++) {
+		const struct nono_http_field *f = &req->fields[i];
+		long long v = 0;
+
+		if (!ieq(f->name, f->name_len, "Content-Length"))
+			continue;
+		if (f->value_len == 0 || f->value_len > 15)
+			return bad(why, "bad Content-Length");
+		for (size_t k = 0; k < f->value_len; k++) {
+			if (!isdigit((unsigned char)f->value[k]))
+				return bad(why, "bad Content-Length");
+			v = v * 10 + (f->value[k] - '0');
+		}
+		if (cl && v != req->content_length)
+			return bad(why, "conflicting Content-Length fields");
+		cl = f;
+		req->content_length = v;
+	}
+	if (te) {
+		if (cl)
+			return bad(why, "Content-Length with "
+					"Transfer-Encoding is refused");
+		if (!ieq(te->value, te->value_len, "chunked"))
+			return bad(why, "only chunked transfer coding is "
+					"accepted");
+		req->chunked = true;
+	}
+	return target(req, why);
+}
+
+static int b64(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+bool nono_http_proxy_auth_ok(const struct nono_http_field *f, const char *token)
+{
+	unsigned char dec[256];
+	char want[256];
+	size_t n = 0, wlen;
+	unsigned acc = 0, diff;
+	int bits = 0;
+	const char *v;
+	size_t vlen;
+
+	if (!f || f->value_len < 7 || strncasecmp(f->value, "Basic ", 6) != 0)
+		return false;
+	v = f->value + 6;
+	vlen = f->value_len - 6;
+	while (vlen && *v == ' ')
+		v++, vlen--;
+	for (size_t i = 0; i < vlen; i++) {
+		int d;
+
+		if (v[i] == '=')
+			break;
+		d = b64((unsigned char)v[i]);
+		if (d < 0 || n >= sizeof(dec))
+			return false;
+		acc = (acc << 6) | (unsigned)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			dec[n++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	wlen = (size_t)snprintf(want, sizeof(want), "nono:%s", token);
+	if (wlen >= sizeof(want))
+		return false;
+	/* Constant time in the secret: every byte of the wanted value is
+	 * compared, whatever the length sent. */
+	diff = (unsigned)(n ^ wlen);
+	for (size_t i = 0; i < wlen; i++)
+		diff |= (unsigned)(want[i] ^ (i < n ? dec[i] : 0));
+	return diff == 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The request head a client sends to nono's proxy: parsed strictly and
+ * within fixed limits, since the sandboxed child writes it.  What is
+ * refused: heads over 16 KiB (431), more than 100 header fields, bare CR,
+ * NUL and other control bytes, obsolete line folding, header names that
+ * are not tokens, a CONNECT target that is not host:port with a numeric
+ * port 1-65535, an absolute-form target that is not http://, and a request
+ * that carries both Content-Length and Transfer-Encoding or two different
+ * Content-Lengths (the ways to smuggle a second request past a check).
+ */
+#ifndef NONO_PROXY_HTTP_H
+#define NONO_PROXY_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NONO_HTTP_MAX_HEAD 16384
+#define NONO_HTTP_MAX_FIELDS 100
+#define NONO_HTTP_MAX_HOST 253
+
+struct nono_http_field {
+	const char *name, *value; /* point into the head; not terminated */
+	size_t name_len, value_len;
+};
+
+struct nono_http_request {
+	const char *method, *target; /* not terminated */
+	size_t method_len, target_len;
+	int minor; /* HTTP/1.x */
+	bool connect;
+	/* CONNECT host:port, or the host and port of an http:// target. */
+	char host[NONO_HTTP_MAX_HOST + 1];
+	uint16_t port;
+	/* For http://: where the origin-form path starts in target. */
+	size_t path_off;
+	struct nono_http_field fields[NONO_HTTP_MAX_FIELDS];
+	size_t nfields;
+	size_t head_len; /* bytes of the head, CRLFCRLF included */
+	bool chunked;
+	long long content_length; /* -1: none */
+};
+
+enum nono_http_status {
+	NONO_HTTP_INCOMPLETE = 0, /* need more bytes */
+	NONO_HTTP_OK = 1,
+	NONO_HTTP_BAD = 400,
+	NONO_HTTP_TOO_LARGE = 431,
+	NONO_HTTP_BAD_METHOD = 405,
+};
+
+/*
+ * Parses the head at the start of @buf (@len bytes).  Returns
+ * NONO_HTTP_INCOMPLETE when no end of head is in sight yet (and @len is
+ * under the limit), NONO_HTTP_OK with *@req filled, or the HTTP status to
+ * answer with; *@why (may be NULL) then names the problem.
+ */
+enum nono_http_status nono_http_parse(const char *buf, size_t len,
+				      struct nono_http_request *req,
+				      const char **why);
+
+/* The first field named @name (case-insensitive), or NULL. */
+const struct nono_http_field *
+nono_http_field(const struct nono_http_request *req, const char *name);
+
+/*
+ * Checks a Proxy-Authorization value against @token: "Basic " and the
+ * base64 of "nono:TOKEN" (what clients send for http://nono:TOKEN@host/),
+ * compared in constant time.  True when it matches.
+ */
+bool nono_http_proxy_auth_ok(const struct nono_http_field *f,
+			     const char *token);
+
+#endif

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Unit tests of the proxy's request-head parser and host allowlist:
+ * CONNECT and absolute-form targets, every refusal (431, folding, bare CR,
+ * smuggling, bad ports, userinfo), proxy authentication, host and path
+ * rules, network profiles, and the metadata and link-local refusals.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "proxy/hosts.h"
+#include "proxy/http.h"
+
+static enum nono_http_status parse(const char *s, struct nono_http_request *req,
+				   const char **why)
+{
+	return nono_http_parse(s, strlen(s), req, why);
+}
+
+static void test_connect_and_absolute(void **state)
+{
+	struct nono_http_request req;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(
+	    parse("CONNECT api.Example.com:443 HTTP/1.1\r\n"
+		  "Host: api.example.com:443\r\n"
+		  "Proxy-Authorization: Basic bm9ubzp0b2s=\r\n\r\n",
+		  &req, &why),
+	    NONO_HTTP_OK);
+	assert_true(req.connect);
+	assert_string_equal(req.host, "api.example.com");
+	assert_int_equal(req.port, 443);
+	assert_int_equal(req.nfields, 2);
+	/* "nono:tok" */
+	assert_true(nono_http_proxy_auth_ok(
+	    nono_http_field(&req, "proxy-authorization"), "tok"));
+	assert_false(nono_http_proxy_auth_ok(
+	    nono_http_field(&req, "proxy-authorization"), "tok2"));
+	assert_false(nono_http_proxy_auth_ok(
+	    nono_http_field(&req, "proxy-authorization"), "to"));
+	assert_false(nono_http_proxy_auth_ok(NULL, "tok"));
+
+	assert_int_equal(parse("GET http://h.example:8080/a/b?c=1 HTTP/1.0\r\n"
+			       "\r\n",
+			       &req, &why),
+			 NONO_HTTP_OK);
+	assert_false(req.connect);
+	assert_string_equal(req.host, "h.example");
+	assert_int_equal(req.port, 8080);
+	assert_int_equal(req.minor, 0);
+	assert_memory_equal(req.target + req.path_off, "/a/b?c=1", 8);
+
+	assert_int_equal(
+	    parse("CONNECT [::1]:8443 HTTP/1.1\r\n\r\n", &req, &why),
+	    NONO_HTTP_OK);
+	assert_string_equal(req.host, "::1");
+	/* Not complete yet: asks for more. */
+	assert_int_equal(
+	    parse("CONNECT a.com:443 HTTP/1.1\r\nHost: a", &req, &why),
+	    NONO_HTTP_INCOMPLETE);
+}
+
+static void expect_bad(const char *s, enum nono_http_status want,
+		       const char *msg)
+{
+	struct nono_http_request req;
+	const char *why = NULL;
+	enum nono_http_status st = parse(s, &req, &why);
+
+	if (st != want)
+		fail_msg("parse(%.50s) = %d, want %d", s, st, want);
+	if (msg && (!why || !strstr(why, msg)))
+		fail_msg("parse(%.50s): \"%s\", want \"%s\"", s,
+			 why ? why : "(none)", msg);
+}
+
+static void test_refusals(void **state)
+{
+	char *big;
+
+	(void)state;
+	expect_bad("CONNECT a.com:https HTTP/1.1\r\n\r\n", NONO_HTTP_BAD,
+		   "numeric port");
+	expect_bad("CONNECT a.com HTTP/1.1\r\n\r\n", NONO_HTTP_BAD,
+		   "numeric port");
+	expect_bad("CONNECT a.com:70000 HTTP/1.1\r\n\r\n", NONO_HTTP_BAD,
+		   "numeric port");
+	expect_bad("CONNECT a.com:0 HTTP/1.1\r\n\r\n", NONO_HTTP_BAD,
+		   "numeric port");
+	expect_bad("GET /relative HTTP/1.1\r\n\r\n", NONO_HTTP_BAD, "http://");
+	expect_bad("GET http://ok.com@evil.com/ HTTP/1.1\r\n\r\n",
+		   NONO_HTTP_BAD, "credentials");
+	expect_bad("GET http://a.com/ HTTP/2.0\r\n\r\n", NONO_HTTP_BAD,
+		   "HTTP/1.0");
+	expect_bad("GET http://a.com/ HTTP/1.1\r\nX: a\r\n b\r\n\r\n",
+		   NONO_HTTP_BAD, "folded");
+	expect_bad("GET http://a.com/ HTTP/1.1\r\nX: a\rb\r\n\r\n",
+		   NONO_HTTP_BAD, "bare CR");
+	expect_bad("GET http://a.com/ HTTP/1.1\r\nX: a\nY: b\r\n\r\n",
+		   NONO_HTTP_BAD, "bare LF");
+	expect_bad("GET http://a.com/ HTTP/1.1\r\nBad Name: a\r\n\r\n",
+		   NONO_HTTP_BAD, "field name");
+	expect_bad("GET http://a.com/ HTTP/1.1\r\nX: a\001b\r\n\r\n",
+		   NONO_HTTP_BAD, "control byte");
+	expect_bad("POST http://a.com/ HTTP/1.1\r\nContent-Length: 5\r\n"
+		   "Transfer-Encoding: chunked\r\n\r\n",
+		   NONO_HTTP_BAD, "Content-Length with Transfer-Encoding");
+	expect_bad("POST http://a.com/ HTTP/1.1\r\nContent-Length: 5\r\n"
+		   "Content-Length: 6\r\n\r\n",
+		   NONO_HTTP_BAD, "conflicting");
+	expect_bad("POST http://a.com/ HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+		   NONO_HTTP_BAD, "bad Content-Length");
+	expect_bad("POST http://a.com/ HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"
+		   "\r\n",
+		   NONO_HTTP_BAD, "chunked");
+	/* Control: the same Content-Length twice is fine. */
+	expect_bad("POST http://a.com/ HTTP/1.1\r\nContent-Length: 5\r\n"
+		   "Content-Length: 5\r\n\r\n",
+		   NONO_HTTP_OK, NULL);
+	/* 431: a head past 16 KiB, complete or not. */
+	big = malloc(NONO_HTTP_MAX_HEAD + 64);
+	assert_non_null(big);
+	strcpy(big, "GET http://a.com/ HTTP/1.1\r\nX: ");
+	memset(big + strlen(big), 'a', NONO_HTTP_MAX_HEAD);
+	big[NONO_HTTP_MAX_HEAD] = '\0';
+	expect_bad(big, NONO_HTTP_TOO_LARGE, NULL);
+	free(big);
+	{
+		char many[8192] = "GET http://a.com/ HTTP/1.1\r\n";
+
+		for (int i = 0; i <= NONO_HTTP_MAX_FIELDS; i++)
+			strcat(many, "X: y\r\n");
+		strcat(many, "\r\n");
+		expect_bad(many, NONO_HTTP_TOO_LARGE, "too many");
+	}
+}
+
+static void test_allowlist(void **state)
+{
+	struct nono_allowlist *a = nono_allowlist_new();
+	const char *why = NULL;
+	bool paths;
+
+	(void)state;
+	assert_non_null(a);
+	assert_int_equal(nono_allowlist_add(a, "API.example.com.", &why), 0);
+	assert_int_equal(nono_allowlist_add(a, "*.cdn.example.net", &why), 0);
+	assert_int_equal(nono_allowlist_add(
+			     a, "https://code.example.org/org/*/raw/**", &why),
+			 0);
+	assert_int_equal(nono_allowlist_check(a, "api.example.com", NULL, NULL),
+			 NONO_HOST_ALLOWED);
+	assert_int_equal(
+	    nono_allowlist_check(a, "API.EXAMPLE.COM.", NULL, NULL),
+	    NONO_HOST_ALLOWED);
+	assert_int_equal(
+	    nono_allowlist_check(a, "x.api.example.com", NULL, NULL),
+	    NONO_HOST_NOT_LISTED);
+	assert_int_equal(
+	    nono_allowlist_check(a, "a.cdn.example.net", NULL, NULL),
+	    NONO_HOST_ALLOWED);
+	assert_int_equal(
+	    nono_allowlist_check(a, "a.b.cdn.example.net", NULL, NULL),
+	    NONO_HOST_ALLOWED);
+	/* The wildcard covers subdomains, not the bare suffix nor lookalikes.
+	 */
+	assert_int_equal(nono_allowlist_check(a, "cdn.example.net", NULL, NULL),
+			 NONO_HOST_NOT_LISTED);
+	assert_int_equal(
+	    nono_allowlist_check(a, "evilcdn.example.net", NULL, NULL),
+	    NONO_HOST_NOT_LISTED);
+	/* Path rules: "*" one segment, "**" any; query strings ignored. */
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/a/b.txt?x=1",
+					      &paths),
+			 NONO_HOST_ALLOWED);
+	assert_true(paths);
+	assert_int_equal(
+	    nono_allowlist_check(a, "code.example.org", "/org/a/b/raw/x", NULL),
+	    NONO_HOST_NOT_LISTED);
+	assert_int_equal(
+	    nono_allowlist_check(a, "code.example.org", "/other", NULL),
+	    NONO_HOST_NOT_LISTED);
+	/* An opaque tunnel to a host with path rules cannot be checked. */
+	assert_int_equal(
+	    nono_allowlist_check(a, "code.example.org", NULL, &paths),
+	    NONO_HOST_NOT_LISTED);
+	assert_true(paths);
+	/* Bad entries. */
+	assert_int_equal(nono_allowlist_add(a, "http://x.com/a", &why),
+			 -EINVAL);
+	assert_int_equal(nono_allowlist_add(a, "a*.com", &why), -EINVAL);
+	assert_int_equal(nono_allowlist_add(a, "bad host", &why), -EINVAL);
+	assert_int_equal(nono_allowlist_add(a, "a..b", &why), -EINVAL);
+	nono_allowlist_free(a);
+}
+
+static void test_metadata_and_profiles(void **state)
+{
+	struct nono_allowlist *a = nono_allowlist_new();
+	const char *why;
+	struct sockaddr_in s4 = {.sin_family = AF_INET};
+	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+
+	(void)state;
+	/* Refused whatever the list says. */
+	assert_int_equal(
+	    nono_allowlist_add(a, "metadata.google.internal", &why), 0);
+	assert_int_equal(nono_allowlist_add(a, "169.254.169.254", &why), 0);
+	assert_int_equal(
+	    nono_allowlist_check(a, "metadata.google.internal", NULL, NULL),
+	    NONO_HOST_METADATA);
+	assert_int_equal(nono_allowlist_check(a, "169.254.169.254", NULL, NULL),
+			 NONO_HOST_METADATA);
+	assert_int_equal(nono_allowlist_check(a, "[fd00:ec2::254]", NULL, NULL),
+			 NONO_HOST_METADATA);
+	assert_int_equal(
+	    nono_allowlist_check(a, "metadata.azure.internal", NULL, NULL),
+	    NONO_HOST_METADATA);
+	inet_pton(AF_INET, "169.254.10.1", &s4.sin_addr);
+	assert_true(nono_addr_refused((struct sockaddr *)&s4, sizeof(s4)));
+	inet_pton(AF_INET, "93.184.216.34", &s4.sin_addr);
+	assert_false(nono_addr_refused((struct sockaddr *)&s4, sizeof(s4)));
+	inet_pton(AF_INET6, "::ffff:169.254.169.254", &s6.sin6_addr);
+	assert_true(nono_addr_refused((struct sockaddr *)&s6, sizeof(s6)));
+	inet_pton(AF_INET6, "fe80::1", &s6.sin6_addr);
+	assert_true(nono_addr_refused((struct sockaddr *)&s6, sizeof(s6)));
+	inet_pton(AF_INET6, "2001:db8::1", &s6.sin6_addr);
+	assert_false(nono_addr_refused((struct sockaddr *)&s6, sizeof(s6)));
+	nono_allowlist_free(a);
+
+	/* Every network profile loads; developer includes minimal. */
+	assert_int_equal(nono_network_profile_count(), 6);
+	for (size_t i = 0; i < nono_network_profile_count(); i++) {
+		a = nono_allowlist_new();
+		assert_int_equal(
+		    nono_allowlist_add_profile(a, nono_network_profile_name(i)),
+		    0);
+		nono_allowlist_free(a);
+	}
+	a = nono_allowlist_new();
+	assert_int_equal(nono_allowlist_add_profile(a, "developer"), 0);
+	assert_int_equal(
+	    nono_allowlist_check(a, "api.anthropic.com", NULL, NULL),
+	    NONO_HOST_ALLOWED);
+	assert_int_equal(nono_allowlist_check(a, "pypi.org", NULL, NULL),
+			 NONO_HOST_ALLOWED);
+	assert_int_equal(nono_allowlist_check(a, "evil.com", NULL, NULL),
+			 NONO_HOST_NOT_LISTED);
+	assert_int_equal(nono_allowlist_add_profile(a, "nope"), -ENOENT);
+	nono_allowlist_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_connect_and_absolute),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_allowlist),
+	    cmocka_unit_test(test_metadata_and_profiles),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
