@@ -747,6 +747,9 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 	bool all = out_verbose() > 0;
 	size_t i;
 
+	if (c->profile)
+		printf("Profile: %s (%s)\n", c->profile->name,
+		       c->profile->source);
 	printf("Capabilities that would be granted:\n");
 	for (i = 0; i < nono_caps_path_count(caps); i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
