@@ -96,9 +96,13 @@ bool cli_profile_create_dirs = true;
 static int make_state_dir(const struct nono_profile *p, const char *home,
 			  const char *path, char *err, size_t errlen)
 {
+	/* Login-time and git configuration: never made by nono, even as
+	 * an empty directory (see the home persistence list of protect.c). */
 	static const char *const never[] = {
 	    ".config/autostart", ".config/systemd", ".config/environment.d",
-	    ".config/git",       ".nono",
+	    ".config/git",       ".nono",           ".gitconfig",
+	    ".xprofile",         ".xsession",       ".xsessionrc",
+	    ".pam_environment",
 	};
 	size_t hl = home ? strlen(home) : 0;
 	int r;

@@ -137,17 +137,26 @@ static void target(const struct run_ctx *c, char *path, size_t len, char *name,
 {
 	const char *src = c->profile ? c->profile->source : NULL;
 	struct nono_profile_env env;
+	char mine[PATH_MAX];
 
 	*base = NULL;
-	if (src && strcmp(src, "built-in") != 0) {
+	cli_profile_env(&env, c->home, NULL);
+	/* Only the user's own profiles are edited; a pack's, or one named by
+	 * a path (a repository's), is extended by NAME-local instead. */
+	if (src && strcmp(src, "built-in") != 0 && env.config_dir &&
+	    snprintf(mine, sizeof(mine), "%s/profiles/", env.config_dir) <
+		(int)sizeof(mine) &&
+	    strncmp(src, mine, strlen(mine)) == 0 &&
+	    !strchr(src + strlen(mine), '/')) {
 		snprintf(path, len, "%s", src);
 		snprintf(name, nlen, "%s", c->profile->name);
 		return;
 	}
-	*base = c->profile ? c->profile->name : "default";
+	*base = !c->profile                              ? "default"
+		: strcmp(c->profile->source, "built-in") ? c->profile->source
+							 : c->profile->name;
 	snprintf(name, nlen, "%s%s", c->profile ? c->profile->name : "local",
 		 c->profile ? "-local" : "");
-	cli_profile_env(&env, c->home, NULL);
 	if (!env.config_dir || snprintf(path, len, "%s/profiles/%s.json",
 					env.config_dir, name) >= (int)len)
 		path[0] = '\0';

@@ -370,3 +370,17 @@ on_tty() { # ANSWER NONO-ARGS...
 	run --separate-stderr nono why --json --scope signal --profile sig
 	assert_contains "$output" '"reason":"not_requested"' stdout
 }
+
+@test "save prompt: a profile named by path (a repository's) is never edited; NAME-local extends it" {
+	require_landlock
+	require_cmd script
+	printf '{"meta": {"name": "team"}, "workdir": {"access": "read"}}\n' >"$TEST_DIR/team.json"
+	cp "$TEST_DIR/team.json" "$TEST_DIR/team.orig"
+	on_tty y run --profile "$TEST_DIR/team.json" --allow-cwd -- cat "$TEST_DIR/other/data"
+	assert_contains "$output" "saved to $PROFILES/team-local.json" stdout
+	cmp "$TEST_DIR/team.json" "$TEST_DIR/team.orig"
+	grep -q "$TEST_DIR/team.json" "$PROFILES/team-local.json"
+	run --separate-stderr nono run -s --profile team-local --allow-cwd -- cat "$TEST_DIR/other/data"
+	assert_status 0
+	[ "$output" = OTHER-DATA ] || { show_run; false; }
+}
