@@ -89,35 +89,6 @@ static void emit(const struct query *q, const char *subject,
 		       v->flag);
 }
 
-/* The protected item at or above @canon (and not bypassed), if any. */
-static const struct nono_protect_item *
-protected_at(const struct run_ctx *c, const char *canon, char *at, size_t atlen)
-{
-	char buf[PATH_MAX];
-	size_t hl = strlen(c->home);
-
-	snprintf(buf, sizeof(buf), "%s", canon);
-	for (;;) {
-		const struct nono_protect_item *it =
-		    nono_protect_match(c->home, buf);
-		char *slash;
-		bool bypassed = false;
-
-		for (size_t i = 0; it && i < c->nbypass; i++)
-			bypassed |= strcmp(c->bypass[i], buf) == 0;
-		if (it && !bypassed) {
-			snprintf(at, atlen, "%s", buf);
-			return it;
-		}
-		slash = strrchr(buf, '/');
-		if (!slash || slash == buf ||
-		    (size_t)(slash - buf) <
-			(strncmp(buf, c->home, hl) == 0 ? hl : 1))
-			return NULL;
-		*slash = '\0';
-	}
-}
-
 static void decide_path(const struct run_ctx *c, const struct query *q,
 			const char *canon, bool exists, struct verdict *v)
 {
@@ -129,7 +100,7 @@ static void decide_path(const struct run_ctx *c, const struct query *q,
 						      : NONO_ACCESS_RW;
 	char at[PATH_MAX];
 
-	it = protected_at(c, canon, at, sizeof(at));
+	it = nono_protect_find(c->home, canon, c->bypass, c->nbypass, at);
 	if (it) {
 		v->reason = "sensitive_path";
 		snprintf(v->category, sizeof(v->category), "%s", it->what);

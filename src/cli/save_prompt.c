@@ -67,19 +67,7 @@ static bool is_suppressed(const struct run_ctx *c, const char *canon)
 
 static bool protected_path(const struct run_ctx *c, const char *canon)
 {
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", canon);
-	for (;;) {
-		char *slash;
-
-		if (nono_protect_match(c->home, buf))
-			return true;
-		slash = strrchr(buf, '/');
-		if (!slash || slash == buf)
-			return false;
-		*slash = '\0';
-	}
+	return nono_protect_find(c->home, canon, NULL, 0, NULL) != NULL;
 }
 
 static size_t add(struct suggestion *s, size_t n, const char *path,

@@ -251,6 +251,32 @@ static int plan_item(struct nono_caps *caps, const char *canon,
 	return note_conflict(res, canon);
 }
 
+const struct nono_protect_item *nono_protect_find(const char *home,
+						  const char *canon,
+						  char *const *skip,
+						  size_t nskip, char *at)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", canon) >= (int)sizeof(buf))
+		return NULL;
+	for (;;) {
+		const struct nono_protect_item *it =
+		    nono_protect_match(home, buf);
+		char *slash;
+
+		if (it && !bypassed(buf, skip, nskip)) {
+			if (at)
+				snprintf(at, PATH_MAX, "%s", buf);
+			return it;
+		}
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return NULL;
+		*slash = '\0';
+	}
+}
+
 int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
 			   struct nono_protect_result *res, char *why)
 {

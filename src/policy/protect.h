@@ -65,6 +65,14 @@ int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
 			   struct nono_protect_result *res, char *why)
     __attribute__((warn_unused_result));
 
+/* The protected item at @canon or at a directory above it, or NULL; @at
+ * (PATH_MAX bytes, may be NULL) receives where it is.  @skip (may be NULL)
+ * lists canonical paths whose protection is lifted. */
+const struct nono_protect_item *nono_protect_find(const char *home,
+						  const char *canon,
+						  char *const *skip,
+						  size_t nskip, char *at);
+
 /* True when @name is a deny group; *@required is then always true (no deny
  * group can be removed, only single paths bypassed). */
 bool nono_protect_group_known(const char *name, bool *required);
