@@ -1,0 +1,801 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The proxy's event loop (see server.h).  Limits that keep one client from
+ * hurting the others: a head must arrive within head_timeout_ms and stay
+ * under 16 KiB; at most max_conns connections; name lookups run on at most
+ * MAX_RESOLVERS threads at once (more wait in a queue); a relay buffers at
+ * most BUF bytes per direction and stops reading while they are full.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proxy/http.h"
+#include "proxy/server.h"
+
+#define BUF (64 * 1024)
+#define MAX_RESOLVERS 8
+#define MAX_FD 65536
+
+enum state { S_HEAD, S_RESOLVE, S_CONNECT, S_RELAY };
+
+struct conn;
+
+struct end {
+	struct conn *c;
+	int which; /* 0 client, 1 origin */
+};
+
+struct conn {
+	uint64_t id;
+	int cfd, ofd;
+	enum state st;
+	char *head;
+	size_t hlen, hcap;
+	struct nono_http_request req;
+	char method[16], path[512];
+	struct addrinfo *ai, *next_ai;
+	uint64_t deadline;
+	char *up, *down; /* client->origin, origin->client */
+	size_t up_len, up_off, down_len, down_off;
+	bool c_eof, o_eof, c_shut, o_shut;
+	unsigned long long bytes_up, bytes_down;
+	struct end ce, oe;
+	uint32_t cev, oev; /* registered epoll events */
+	struct conn *prev, *next;
+};
+
+struct job {
+	uint64_t id;
+	int cfd;
+	char host[NONO_HTTP_MAX_HOST + 1];
+	uint16_t port;
+	struct addrinfo *ai;
+	int err; /* 0, or an HTTP status */
+	struct job *next;
+};
+
+struct nono_proxy {
+	struct nono_proxy_config cfg;
+	int ep, wake; /* epoll, eventfd (stop and resolver results) */
+	pthread_t thread;
+	struct conn **byfd;
+	struct conn *all;
+	size_t nconns;
+	uint64_t next_id;
+	/* Resolver queue: pending jobs, finished jobs, thread count. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *pending, *done;
+	int resolvers, idle_resolvers;
+	bool stopping;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void decide(struct nono_proxy *p, const struct conn *c, bool allowed,
+		   int status)
+{
+	struct nono_proxy_decision d = {
+	    .allowed = allowed,
+	    .status = status,
+	    .method = c->method,
+	    .host = c->req.host,
+	    .path = c->req.connect ? NULL : c->path,
+	    .port = c->req.port,
+	    .bytes_up = c->bytes_up,
+	    .bytes_down = c->bytes_down,
+	};
+
+	if (p->cfg.on_decision)
+		p->cfg.on_decision(p->cfg.arg, &d);
+}
+
+static void close_conn(struct nono_proxy *p, struct conn *c)
+{
+	if (c->cfd >= 0) {
+		p->byfd[c->cfd] = NULL;
+		close(c->cfd);
+	}
+	if (c->ofd >= 0)
+		close(c->ofd);
+	if (c->ai)
+		freeaddrinfo(c->ai);
+	free(c->head);
+	free(c->up);
+	free(c->down);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->all = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	p->nconns--;
+	free(c);
+}
+
+/* A short answer, then close: what a refused client gets. */
+static void answer(struct nono_proxy *p, struct conn *c, int status,
+		   const char *reason, const char *body)
+{
+	char msg[1024];
+	int n = snprintf(msg, sizeof(msg),
+			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
+			 status, reason, strlen(body),
+			 status == 407 ? "Proxy-Authenticate: Basic "
+					 "realm=\"nono\"\r\n"
+				       : "",
+			 body);
+	ssize_t w;
+
+	if (n > 0) /* best effort: a client that does not read loses it */
+		w = send(c->cfd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)w;
+	if (c->st != S_HEAD || status != 400)
+		decide(p, c, false, status);
+	close_conn(p, c);
+}
+
+static int watch(struct nono_proxy *p, struct conn *c, int which, uint32_t ev)
+{
+	struct epoll_event e = {.events = ev};
+	int fd = which ? c->ofd : c->cfd;
+	uint32_t *cur = which ? &c->oev : &c->cev;
+	int op;
+
+	if (*cur == ev)
+		return 0;
+	e.data.ptr = which ? &c->oe : &c->ce;
+	op = *cur == 0xffffffffu ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+	if (epoll_ctl(p->ep, op, fd, &e) < 0)
+		return -errno;
+	*cur = ev;
+	return 0;
+}
+
+/* --- resolving ------------------------------------------------------- */
+
+static void *resolver(void *arg)
+{
+	struct nono_proxy *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct job *j;
+		struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+					 .ai_flags = AI_ADDRCONFIG};
+		char port[8];
+		int r;
+
+		while (!p->pending && !p->stopping) {
+			p->idle_resolvers++;
+			pthread_cond_wait(&p->cv, &p->mu);
+			p->idle_resolvers--;
+		}
+		if (p->stopping)
+			break;
+		j = p->pending;
+		p->pending = j->next;
+		pthread_mutex_unlock(&p->mu);
+		snprintf(port, sizeof(port), "%u", j->port);
+		r = getaddrinfo(j->host, port, &hints, &j->ai);
+		if (r != 0) {
+			j->ai = NULL;
+			j->err = 502;
+		} else {
+			/* A name that lands on metadata or link-local
+			 * addresses is refused as a whole. */
+			for (struct addrinfo *a = j->ai; a; a = a->ai_next)
+				if (nono_addr_refused(a->ai_addr,
+						      a->ai_addrlen))
+					j->err = 403;
+		}
+		pthread_mutex_lock(&p->mu);
+		j->next = p->done;
+		p->done = j;
+		{
+			uint64_t one = 1;
+			ssize_t w = write(p->wake, &one, sizeof(one));
+
+			(void)w;
+		}
+	}
+	p->resolvers--;
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static int resolve(struct nono_proxy *p, struct conn *c)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->id = c->id;
+	j->cfd = c->cfd;
+	memcpy(j->host, c->req.host, sizeof(j->host));
+	j->port = c->req.port;
+	pthread_mutex_lock(&p->mu);
+	j->next = p->pending;
+	p->pending = j;
+	if (!p->idle_resolvers && p->resolvers < MAX_RESOLVERS) {
+		pthread_t t;
+		pthread_attr_t at;
+
+		pthread_attr_init(&at);
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&at, 256 * 1024);
+		if (pthread_create(&t, &at, resolver, p) == 0)
+			p->resolvers++;
+		pthread_attr_destroy(&at);
+	}
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	c->st = S_RESOLVE;
+	return 0;
+}
+
+/* --- connecting and relaying ------------------------------------------ */
+
+static void start_connect(struct nono_proxy *p, struct conn *c);
+
+/* Returns false when it answered (and closed) instead. */
+static bool established(struct nono_proxy *p, struct conn *c)
+{
+	static const char ok[] = "HTTP/1.1 200 Connection Established\r\n\r\n";
+	const struct nono_http_request *r = &c->req;
+
+	c->up = malloc(BUF);
+	c->down = malloc(BUF);
+	if (!c->up || !c->down) {
+		answer(p, c, 503, "Service Unavailable", "out of memory\n");
+		return false;
+	}
+	if (r->connect) {
+		memcpy(c->down, ok, sizeof(ok) - 1);
+		c->down_len = sizeof(ok) - 1;
+	} else {
+		/* origin-form request line, the client's fields minus the
+		 * proxy's own and hop-by-hop ones, and Connection: close. */
+		int n = snprintf(c->up, BUF, "%.*s %.*s HTTP/1.%d\r\n",
+				 (int)r->method_len, r->method,
+				 (int)(r->target_len - r->path_off),
+				 r->target + r->path_off, r->minor);
+
+		if (r->target_len == r->path_off)
+			n = snprintf(c->up, BUF, "%.*s / HTTP/1.%d\r\n",
+				     (int)r->method_len, r->method, r->minor);
+		for (size_t i = 0; i < r->nfields && n > 0 && n < BUF; i++) {
+			const struct nono_http_field *f = &r->fields[i];
+			static const char *const drop[] = {
+			    "proxy-authorization", "proxy-connection",
+			    "connection", "keep-alive"};
+			bool skip = false;
+
+			for (size_t k = 0; k < 4; k++)
+				skip |= f->name_len == strlen(drop[k]) &&
+					strncasecmp(f->name, drop[k],
+						    f->name_len) == 0;
+			if (skip)
+				continue;
+			n += snprintf(c->up + n, (size_t)(BUF - n),
+				      "%.*s: %.*s\r\n", (int)f->name_len,
+				      f->name, (int)f->value_len, f->value);
+		}
+		if (n <= 0 || n + 20 + (int)(c->hlen - r->head_len) >= BUF) {
+			answer(p, c, 431, "Request Header Fields Too Large",
+			       "request head too large\n");
+			return false;
+		}
+		n += snprintf(c->up + n, (size_t)(BUF - n),
+			      "Connection: close\r\n\r\n");
+		/* Body bytes that came with the head. */
+		memcpy(c->up + n, c->head + r->head_len, c->hlen - r->head_len);
+		c->up_len = (size_t)n + (c->hlen - r->head_len);
+	}
+	if (r->connect && c->hlen > r->head_len) {
+		/* Bytes pipelined after CONNECT go to the origin. */
+		memcpy(c->up, c->head + r->head_len, c->hlen - r->head_len);
+		c->up_len = c->hlen - r->head_len;
+	}
+	free(c->head);
+	c->head = NULL;
+	c->st = S_RELAY;
+	decide(p, c, true, 200);
+	return true;
+}
+
+static void start_connect(struct nono_proxy *p, struct conn *c)
+{
+	while (c->next_ai) {
+		struct addrinfo *a = c->next_ai;
+		int fd;
+
+		c->next_ai = a->ai_next;
+		fd = socket(a->ai_family,
+			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, a->ai_addr, a->ai_addrlen) < 0 &&
+		    errno != EINPROGRESS) {
+			close(fd);
+			continue;
+		}
+		c->ofd = fd;
+		c->oev = 0xffffffffu;
+		c->st = S_CONNECT;
+		c->deadline = now_ms() + (p->cfg.connect_timeout_ms
+					      ? p->cfg.connect_timeout_ms
+					      : 10000);
+		if (watch(p, c, 1, EPOLLOUT) < 0) {
+			answer(p, c, 502, "Bad Gateway", "cannot connect\n");
+			return;
+		}
+		return;
+	}
+	answer(p, c, 502, "Bad Gateway", "the origin cannot be reached\n");
+}
+
+static void relay(struct nono_proxy *p, struct conn *c);
+
+static void on_connected(struct nono_proxy *p, struct conn *c)
+{
+	int err = 0;
+	socklen_t l = sizeof(err);
+
+	if (getsockopt(c->ofd, SOL_SOCKET, SO_ERROR, &err, &l) < 0 || err) {
+		epoll_ctl(p->ep, EPOLL_CTL_DEL, c->ofd, NULL);
+		close(c->ofd);
+		c->ofd = -1;
+		start_connect(p, c); /* the next address, or 502 */
+		return;
+	}
+	if (established(p, c))
+		relay(p, c);
+}
+
+/* Moves bytes: fills from readable sides, drains to writable ones, and
+ * registers interest in exactly what can make progress. */
+static void relay(struct nono_proxy *p, struct conn *c)
+{
+	for (int progress = 1; progress;) {
+		ssize_t n;
+
+		progress = 0;
+		if (!c->c_eof && c->up_len < BUF) {
+			n = recv(c->cfd, c->up + c->up_len, BUF - c->up_len,
+				 MSG_DONTWAIT);
+			if (n > 0)
+				c->up_len += (size_t)n, progress = 1;
+			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				c->c_eof = true, progress = 1;
+		}
+		if (!c->o_eof && c->down_len < BUF) {
+			n = recv(c->ofd, c->down + c->down_len,
+				 BUF - c->down_len, MSG_DONTWAIT);
+			if (n > 0)
+				c->down_len += (size_t)n, progress = 1;
+			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				c->o_eof = true, progress = 1;
+		}
+		if (c->up_off < c->up_len) {
+			n = send(c->ofd, c->up + c->up_off,
+				 c->up_len - c->up_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n > 0) {
+				c->up_off += (size_t)n;
+				c->bytes_up += (unsigned long long)n;
+				progress = 1;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				c->c_eof = c->o_eof = true;
+				c->up_off = c->up_len;
+			}
+			if (c->up_off == c->up_len)
+				c->up_off = c->up_len = 0;
+		}
+		if (c->down_off < c->down_len) {
+			n = send(c->cfd, c->down + c->down_off,
+				 c->down_len - c->down_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n > 0) {
+				c->down_off += (size_t)n;
+				c->bytes_down += (unsigned long long)n;
+				progress = 1;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				c->c_eof = c->o_eof = true;
+				c->down_off = c->down_len;
+			}
+			if (c->down_off == c->down_len)
+				c->down_off = c->down_len = 0;
+		}
+	}
+	/* Half-closes follow once everything buffered was delivered. */
+	if (c->c_eof && !c->up_len && !c->o_shut) {
+		shutdown(c->ofd, SHUT_WR);
+		c->o_shut = true;
+	}
+	if (c->o_eof && !c->down_len && !c->c_shut) {
+		shutdown(c->cfd, SHUT_WR);
+		c->c_shut = true;
+	}
+	if (c->c_eof && c->o_eof && !c->up_len && !c->down_len) {
+		decide(p, c, true, 0);
+		close_conn(p, c);
+		return;
+	}
+	if (watch(p, c, 0,
+		  (c->c_eof || c->up_len == BUF ? 0u : EPOLLIN) |
+		      (c->down_len ? EPOLLOUT : 0u)) < 0 ||
+	    watch(p, c, 1,
+		  (c->o_eof || c->down_len == BUF ? 0u : EPOLLIN) |
+		      (c->up_len ? EPOLLOUT : 0u)) < 0)
+		close_conn(p, c);
+}
+
+/* --- the head ----------------------------------------------------------- */
+
+static void on_head(struct nono_proxy *p, struct conn *c)
+{
+	const char *why = NULL;
+	enum nono_http_status st;
+	enum nono_host_verdict v;
+	char body[1024];
+	bool paths;
+	ssize_t n;
+
+	if (c->hlen == c->hcap) {
+		size_t ncap = c->hcap ? c->hcap * 2 : 1024;
+		char *nh;
+
+		if (ncap > NONO_HTTP_MAX_HEAD + 1024)
+			ncap = NONO_HTTP_MAX_HEAD + 1024;
+		nh = realloc(c->head, ncap);
+		if (!nh || ncap == c->hcap) {
+			free(nh == c->head ? NULL : nh);
+			answer(p, c, 431, "Request Header Fields Too Large",
+			       "request head too large\n");
+			return;
+		}
+		c->head = nh;
+		c->hcap = ncap;
+	}
+	n = recv(c->cfd, c->head + c->hlen, c->hcap - c->hlen, MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close_conn(p, c);
+		return;
+	}
+	if (n < 0)
+		return;
+	c->hlen += (size_t)n;
+	st = nono_http_parse(c->head, c->hlen, &c->req, &why);
+	if (st == NONO_HTTP_INCOMPLETE)
+		return;
+	snprintf(c->method, sizeof(c->method), "%.*s",
+		 (int)(c->req.method_len < 15 ? c->req.method_len : 15),
+		 c->req.method ? c->req.method : "");
+	if (st == NONO_HTTP_TOO_LARGE) {
+		answer(p, c, 431, "Request Header Fields Too Large",
+		       "request head too large\n");
+		return;
+	}
+	if (st != NONO_HTTP_OK) {
+		snprintf(body, sizeof(body), "bad request: %s\n",
+			 why ? why : "malformed");
+		answer(p, c, 400, "Bad Request", body);
+		return;
+	}
+	if (!c->req.connect)
+		snprintf(c->path, sizeof(c->path), "%.*s",
+			 (int)(c->req.target_len - c->req.path_off),
+			 c->req.target + c->req.path_off);
+	if (!nono_http_proxy_auth_ok(
+		nono_http_field(&c->req, "Proxy-Authorization"),
+		p->cfg.token)) {
+		answer(p, c, 407, "Proxy Authentication Required",
+		       "nono: this proxy serves only its own sandbox\n");
+		return;
+	}
+	v = nono_allowlist_check(p->cfg.allow, c->req.host,
+				 c->req.connect ? NULL : c->path, &paths);
+	if (v == NONO_HOST_METADATA) {
+		snprintf(body, sizeof(body),
+			 "nono: %s is a cloud metadata or link-local "
+			 "destination, refused whatever the allowlist says\n",
+			 c->req.host);
+		answer(p, c, 403, "Forbidden", body);
+		return;
+	}
+	if (v != NONO_HOST_ALLOWED) {
+		if (paths && c->req.connect)
+			snprintf(body, sizeof(body),
+				 "nono: %s is allowed only for some paths, "
+				 "which a tunnel hides\n",
+				 c->req.host);
+		else
+			snprintf(body, sizeof(body),
+				 "nono: %s is not allowed by the sandbox's "
+				 "network policy; allow it with --allow-domain "
+				 "%s\n",
+				 c->req.host, c->req.host);
+		answer(p, c, 403, "Forbidden", body);
+		return;
+	}
+	if (watch(p, c, 0, 0) < 0 || resolve(p, c) < 0)
+		answer(p, c, 503, "Service Unavailable", "out of memory\n");
+}
+
+static void on_accept(struct nono_proxy *p)
+{
+	for (;;) {
+		int fd = accept4(p->cfg.listen_fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *c;
+
+		if (fd < 0)
+			return;
+		if (fd >= MAX_FD ||
+		    p->nconns >=
+			(p->cfg.max_conns ? p->cfg.max_conns : 16384) ||
+		    !(c = calloc(1, sizeof(*c)))) {
+			static const char busy[] =
+			    "HTTP/1.1 503 Service "
+			    "Unavailable\r\nContent-Length: "
+			    "0\r\nConnection: close\r\n\r\n";
+			ssize_t w = send(fd, busy, sizeof(busy) - 1,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			(void)w;
+			close(fd);
+			continue;
+		}
+		c->id = ++p->next_id;
+		c->cfd = fd;
+		c->ofd = -1;
+		c->ce.c = c;
+		c->oe.c = c;
+		c->oe.which = 1;
+		c->cev = c->oev = 0xffffffffu;
+		c->st = S_HEAD;
+		c->deadline =
+		    now_ms() +
+		    (p->cfg.head_timeout_ms ? p->cfg.head_timeout_ms : 10000);
+		c->next = p->all;
+		if (p->all)
+			p->all->prev = c;
+		p->all = c;
+		p->nconns++;
+		p->byfd[fd] = c;
+		if (watch(p, c, 0, EPOLLIN) < 0)
+			close_conn(p, c);
+	}
+}
+
+static void on_resolved(struct nono_proxy *p)
+{
+	struct job *j;
+	uint64_t v;
+	ssize_t r = read(p->wake, &v, sizeof(v));
+
+	(void)r;
+	pthread_mutex_lock(&p->mu);
+	j = p->done;
+	p->done = NULL;
+	pthread_mutex_unlock(&p->mu);
+	while (j) {
+		struct job *next = j->next;
+		struct conn *c = j->cfd < MAX_FD ? p->byfd[j->cfd] : NULL;
+
+		if (c && c->id == j->id && c->st == S_RESOLVE) {
+			if (j->err == 403) {
+				char body[1024];
+
+				snprintf(
+				    body, sizeof(body),
+				    "nono: %s resolves to a cloud metadata "
+				    "or link-local address: refused\n",
+				    c->req.host);
+				answer(p, c, 403, "Forbidden", body);
+			} else if (j->err || !j->ai) {
+				answer(p, c, 502, "Bad Gateway",
+				       "the name does not resolve\n");
+			} else {
+				c->ai = j->ai;
+				c->next_ai = j->ai;
+				j->ai = NULL;
+				start_connect(p, c);
+			}
+		}
+		if (j->ai)
+			freeaddrinfo(j->ai);
+		free(j);
+		j = next;
+	}
+}
+
+/* Heads not sent in time (slowloris) and connects that hang. */
+static void expire(struct nono_proxy *p)
+{
+	uint64_t t = now_ms();
+
+	for (struct conn *c = p->all, *next; c; c = next) {
+		next = c->next;
+		if (c->st == S_HEAD && t >= c->deadline)
+			answer(p, c, 408, "Request Timeout",
+			       "the request head did not arrive in time\n");
+		else if (c->st == S_CONNECT && t >= c->deadline)
+			answer(p, c, 504, "Gateway Timeout",
+			       "the origin did not answer in time\n");
+	}
+}
+
+static void *loop(void *arg)
+{
+	struct nono_proxy *p = arg;
+	struct epoll_event ev[256];
+	uint64_t last = now_ms();
+
+	for (;;) {
+		int n = epoll_wait(p->ep, ev, 256, 250);
+
+		if (p->stopping)
+			break;
+		for (int i = 0; i < n; i++) {
+			struct end *e = ev[i].data.ptr;
+			struct conn *c;
+
+			if (e == NULL) {
+				on_accept(p);
+				continue;
+			}
+			if (e == (struct end *)p) {
+				on_resolved(p);
+				continue;
+			}
+			c = e->c;
+			/* An earlier event of this batch may have closed
+			 * it: a closed conn is no longer in byfd. */
+			if (c->cfd < 0 || p->byfd[c->cfd] != c)
+				continue;
+			/* While it waits for a name or a connect, nothing is
+			 * read from the client; a client that hangs up then is
+			 * dropped (its hang-up would be reported again and
+			 * again). */
+			if ((c->st == S_RESOLVE || c->st == S_CONNECT) &&
+			    e->which == 0 &&
+			    (ev[i].events & (EPOLLHUP | EPOLLERR))) {
+				close_conn(p, c);
+				continue;
+			}
+			switch (c->st) {
+			case S_HEAD:
+				on_head(p, c);
+				break;
+			case S_CONNECT:
+				if (e->which == 1)
+					on_connected(p, c);
+				break;
+			case S_RELAY:
+				relay(p, c);
+				break;
+			case S_RESOLVE:
+				break;
+			}
+		}
+		if (now_ms() - last >= 100) {
+			expire(p);
+			last = now_ms();
+		}
+	}
+	return NULL;
+}
+
+int nono_proxy_start(const struct nono_proxy_config *cfg,
+		     struct nono_proxy **out)
+{
+	struct nono_proxy *p = calloc(1, sizeof(*p));
+	struct epoll_event e = {.events = EPOLLIN};
+	int r = -ENOMEM;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	p->cfg = *cfg;
+	p->ep = p->wake = -1;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->byfd = calloc(MAX_FD, sizeof(*p->byfd));
+	if (!p->byfd)
+		goto fail;
+	p->ep = epoll_create1(EPOLL_CLOEXEC);
+	p->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->ep < 0 || p->wake < 0) {
+		r = -errno;
+		goto fail;
+	}
+	fcntl(cfg->listen_fd, F_SETFL,
+	      fcntl(cfg->listen_fd, F_GETFL) | O_NONBLOCK);
+	e.data.ptr = NULL;
+	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, cfg->listen_fd, &e) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	e.data.ptr = p;
+	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, p->wake, &e) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = -pthread_create(&p->thread, NULL, loop, p);
+	if (r < 0)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	if (p->ep >= 0)
+		close(p->ep);
+	if (p->wake >= 0)
+		close(p->wake);
+	free(p->byfd);
+	free(p);
+	return r;
+}
+
+void nono_proxy_stop(struct nono_proxy *p)
+{
+	uint64_t one = 1;
+	ssize_t w;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	w = write(p->wake, &one, sizeof(one));
+	(void)w;
+	pthread_join(p->thread, NULL);
+	/* Resolver threads leave on their own; wait until they have. */
+	for (int i = 0; i < 500; i++) {
+		int left;
+
+		pthread_mutex_lock(&p->mu);
+		left = p->resolvers;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (!left)
+			break;
+		usleep(10000);
+	}
+	while (p->all)
+		close_conn(p, p->all);
+	for (struct job *j = p->pending, *n; j; j = n) {
+		n = j->next;
+		free(j);
+	}
+	for (struct job *j = p->done, *n; j; j = n) {
+		n = j->next;
+		if (j->ai)
+			freeaddrinfo(j->ai);
+		free(j);
+	}
+	close(p->ep);
+	close(p->wake);
+	free(p->byfd);
+	free(p);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The filtering proxy: one thread, one epoll loop, every connection a small
+ * state machine (head, resolving, connecting, relaying).  Clients must
+ * present the session token; CONNECT host:port and plain http:// requests
+ * to allowed hosts are relayed, everything else gets a short HTTP answer
+ * naming the reason (403 with the flag that would allow it, 407, 400, 431,
+ * 408 for a head not sent in time, 502/504 when the origin fails).  Names
+ * are resolved on helper threads, and the proxy connects to the addresses
+ * it checked (no second resolution for DNS rebinding to exploit).
+ */
+#ifndef NONO_PROXY_SERVER_H
+#define NONO_PROXY_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proxy/hosts.h"
+
+/* One decision, for the audit log (a later issue) and -vv. */
+struct nono_proxy_decision {
+	bool allowed;
+	int status; /* HTTP status answered (200 for a tunnel) */
+	const char *method, *host, *path; /* path NULL for tunnels */
+	uint16_t port;
+	unsigned long long bytes_up, bytes_down; /* once the relay ends */
+};
+
+struct nono_proxy_config {
+	int listen_fd;                      /* bound and listening */
+	const char *token;                  /* the session's proxy token */
+	const struct nono_allowlist *allow; /* borrowed; outlives the proxy */
+	unsigned head_timeout_ms;           /* 0: 10 s */
+	unsigned connect_timeout_ms;        /* 0: 10 s */
+	unsigned max_conns;                 /* 0: 16384 */
+	void (*on_decision)(void *arg, const struct nono_proxy_decision *d);
+	void *arg;
+};
+
+struct nono_proxy;
+
+/* Starts the proxy thread.  Returns 0 and *@out, or -errno. */
+int nono_proxy_start(const struct nono_proxy_config *cfg,
+		     struct nono_proxy **out);
+/* Stops it, closes every connection (not the listener) and frees it. */
+void nono_proxy_stop(struct nono_proxy *p);
+
+#endif

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The proxy server against a real origin on loopback, in one process:
+ * tunnels and plain requests to allowed hosts, 403/407/431/408 answers,
+ * metadata refusal, the origin never seeing the proxy token, a slow client
+ * and a thousand idle ones not holding up the others.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "proxy/hosts.h"
+#include "proxy/server.h"
+
+#define AUTH "Proxy-Authorization: Basic bm9ubzp0b2s=\r\n" /* nono:tok */
+
+static int origin_fd, proxy_fd;
+static uint16_t origin_port, proxy_port;
+static char last_head[4096];
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int allowed_n, denied_n;
+
+static int listen_any(uint16_t *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t l = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(fd, 4096) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &l) < 0)
+		return -1;
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* The origin: reads one request head, remembers it, answers "hello". */
+static void *origin(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(origin_fd, NULL, NULL);
+		char buf[4096];
+		size_t n = 0;
+		ssize_t r;
+
+		if (c < 0)
+			return NULL;
+		while (n < sizeof(buf) - 1 &&
+		       (r = read(c, buf + n, sizeof(buf) - 1 - n)) > 0) {
+			n += (size_t)r;
+			buf[n] = '\0';
+			if (strstr(buf, "\r\n\r\n"))
+				break;
+		}
+		buf[n] = '\0';
+		pthread_mutex_lock(&mu);
+		snprintf(last_head, sizeof(last_head), "%s", buf);
+		pthread_mutex_unlock(&mu);
+		r = write(
+		    c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 43);
+		(void)r;
+		close(c);
+	}
+}
+
+static void on_decision(void *arg, const struct nono_proxy_decision *d)
+{
+	(void)arg;
+	pthread_mutex_lock(&mu);
+	if (d->status != 0) /* 0: the end of a relay */
+		*(d->allowed ? &allowed_n : &denied_n) += 1;
+	pthread_mutex_unlock(&mu);
+}
+
+static int dial(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(proxy_port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Reads what comes within @ms (until EOF, or a response head when
+ * @head_only). */
+static size_t slurp(int fd, char *buf, size_t cap, int ms, bool head_only)
+{
+	size_t n = 0;
+
+	while (n < cap - 1) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, ms) <= 0)
+			break;
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		buf[n] = '\0';
+		if (head_only && strstr(buf, "\r\n\r\n"))
+			break;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static void send_all(int fd, const char *s)
+{
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+static struct nono_proxy *proxy;
+static struct nono_allowlist *allow;
+
+static int setup(void **state)
+{
+	struct nono_proxy_config cfg = {0};
+	struct rlimit rl;
+	pthread_t t;
+	const char *why;
+
+	(void)state;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max < 8192 ? rl.rlim_max : 8192;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	origin_fd = listen_any(&origin_port);
+	proxy_fd = listen_any(&proxy_port);
+	allow = nono_allowlist_new();
+	if (origin_fd < 0 || proxy_fd < 0 || !allow ||
+	    nono_allowlist_add(allow, "127.0.0.1", &why) < 0 ||
+	    nono_allowlist_add(allow, "localhost", &why) < 0)
+		return -1;
+	pthread_create(&t, NULL, origin, NULL);
+	pthread_detach(t);
+	cfg.listen_fd = proxy_fd;
+	cfg.token = "tok";
+	cfg.allow = allow;
+	cfg.head_timeout_ms = 400;
+	cfg.on_decision = on_decision;
+	return nono_proxy_start(&cfg, &proxy);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nono_proxy_stop(proxy);
+	nono_allowlist_free(allow);
+	return 0;
+}
+
+static void test_tunnel(void **state)
+{
+	char req[256], buf[4096];
+	int fd = dial();
+
+	(void)state;
+	snprintf(req, sizeof(req),
+		 "CONNECT 127.0.0.1:%u HTTP/1.1\r\n" AUTH "\r\n", origin_port);
+	send_all(fd, req);
+	slurp(fd, buf, sizeof(buf), 2000, true);
+	assert_non_null(strstr(buf, "HTTP/1.1 200 Connection Established"));
+	send_all(fd, "GET /through HTTP/1.1\r\nHost: x\r\n\r\n");
+	slurp(fd, buf, sizeof(buf), 2000, false);
+	assert_non_null(strstr(buf, "hello"));
+	close(fd);
+	/* A name: localhost resolves on a helper thread. */
+	fd = dial();
+	snprintf(req, sizeof(req),
+		 "CONNECT localhost:%u HTTP/1.1\r\n" AUTH "\r\n", origin_port);
+	send_all(fd, req);
+	slurp(fd, buf, sizeof(buf), 3000, true);
+	assert_non_null(strstr(buf, " 200 "));
+	close(fd);
+}
+
+static void test_plain_http(void **state)
+{
+	char req[512], buf[4096];
+	int fd = dial();
+
+	(void)state;
+	snprintf(req, sizeof(req),
+		 "GET http://127.0.0.1:%u/a/b?q=1 HTTP/1.1\r\nHost: "
+		 "127.0.0.1\r\n" AUTH "Proxy-Connection: keep-alive\r\n"
+		 "X-Mine: yes\r\n\r\n",
+		 origin_port);
+	send_all(fd, req);
+	slurp(fd, buf, sizeof(buf), 2000, false);
+	assert_non_null(strstr(buf, "hello"));
+	close(fd);
+	pthread_mutex_lock(&mu);
+	assert_int_equal(strncmp(last_head, "GET /a/b?q=1 HTTP/1.1\r\n", 23),
+			 0);
+	/* The token never reaches the origin; the client's own fields do. */
+	assert_null(strstr(last_head, "Proxy-Authorization"));
+	assert_null(strstr(last_head, "Proxy-Connection"));
+	assert_non_null(strstr(last_head, "X-Mine: yes"));
+	assert_non_null(strstr(last_head, "Connection: close"));
+	pthread_mutex_unlock(&mu);
+}
+
+static void expect_answer(const char *req, const char *status, const char *body)
+{
+	char buf[4096];
+	int fd = dial();
+
+	send_all(fd, req);
+	slurp(fd, buf, sizeof(buf), 2000, false);
+	close(fd);
+	if (!strstr(buf, status) || (body && !strstr(buf, body)))
+		fail_msg("for %.40s: got \"%.200s\", want %s / %s", req, buf,
+			 status, body ? body : "");
+}
+
+static void test_refusals(void **state)
+{
+	char *big;
+
+	(void)state;
+	expect_answer("CONNECT evil.example:443 HTTP/1.1\r\n" AUTH "\r\n",
+		      "403 Forbidden", "--allow-domain evil.example");
+	expect_answer("GET http://evil.example/ HTTP/1.1\r\n" AUTH "\r\n",
+		      "403 Forbidden", "--allow-domain evil.example");
+	expect_answer("CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n",
+		      "407 Proxy Authentication Required", NULL);
+	expect_answer("CONNECT 127.0.0.1:443 HTTP/1.1\r\nProxy-Authorization: "
+		      "Basic bm9ubzp3cm9uZw==\r\n\r\n",
+		      "407", NULL);
+	expect_answer("CONNECT 169.254.169.254:80 HTTP/1.1\r\n" AUTH "\r\n",
+		      "403 Forbidden", "cloud metadata");
+	expect_answer("CONNECT 127.0.0.1:http HTTP/1.1\r\n" AUTH "\r\n",
+		      "400 Bad Request", "numeric port");
+	big = malloc(20000);
+	assert_non_null(big);
+	strcpy(big, "GET http://127.0.0.1/ HTTP/1.1\r\nX: ");
+	memset(big + strlen(big), 'a', 18000);
+	big[19000] = '\0';
+	expect_answer(big, "431", NULL);
+	free(big);
+	pthread_mutex_lock(&mu);
+	assert_true(denied_n >= 6);
+	assert_true(allowed_n >= 1);
+	pthread_mutex_unlock(&mu);
+}
+
+static void test_slow_and_idle_clients(void **state)
+{
+	int idle[1000], slow, fd;
+	char req[256], buf[4096];
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		idle[i] = dial();
+	slow = dial();
+	send_all(slow, "CONNECT 127.0.0.1:"); /* and nothing more */
+	/* The others are served meanwhile. */
+	fd = dial();
+	snprintf(req, sizeof(req),
+		 "CONNECT 127.0.0.1:%u HTTP/1.1\r\n" AUTH "\r\n", origin_port);
+	send_all(fd, req);
+	slurp(fd, buf, sizeof(buf), 2000, true);
+	assert_non_null(strstr(buf, " 200 "));
+	close(fd);
+	/* The slow head is answered 408 and closed after the timeout. */
+	slurp(slow, buf, sizeof(buf), 3000, false);
+	assert_non_null(strstr(buf, "408"));
+	close(slow);
+	for (int i = 0; i < 1000; i++)
+		close(idle[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_tunnel),
+	    cmocka_unit_test(test_plain_http),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_slow_and_idle_clients),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
