@@ -52,6 +52,7 @@ struct conn {
 	unsigned long long bytes_up, bytes_down;
 	struct end ce, oe;
 	uint32_t cev, oev; /* registered epoll events */
+	bool closed;       /* freed after the current batch of events */
 	struct conn *prev, *next;
 };
 
@@ -70,7 +71,7 @@ struct nono_proxy {
 	int ep, wake; /* epoll, eventfd (stop and resolver results) */
 	pthread_t thread;
 	struct conn **byfd;
-	struct conn *all;
+	struct conn *all, *dead;
 	size_t nconns;
 	uint64_t next_id;
 	/* Resolver queue: pending jobs, finished jobs, thread count. */
@@ -115,11 +116,10 @@ static void close_conn(struct nono_proxy *p, struct conn *c)
 	}
 	if (c->ofd >= 0)
 		close(c->ofd);
+	c->cfd = c->ofd = -1;
 	if (c->ai)
 		freeaddrinfo(c->ai);
-	free(c->head);
-	free(c->up);
-	free(c->down);
+	c->ai = NULL;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -127,7 +127,24 @@ static void close_conn(struct nono_proxy *p, struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	p->nconns--;
-	free(c);
+	/* Later events of this epoll batch may still name it: free it
+	 * only once the batch is done (free_dead). */
+	c->closed = true;
+	c->next = p->dead;
+	p->dead = c;
+}
+
+static void free_dead(struct nono_proxy *p)
+{
+	while (p->dead) {
+		struct conn *c = p->dead;
+
+		p->dead = c->next;
+		free(c->head);
+		free(c->up);
+		free(c->down);
+		free(c);
+	}
 }
 
 /* A short answer, then close: what a refused client gets. */
@@ -670,8 +687,8 @@ static void *loop(void *arg)
 			}
 			c = e->c;
 			/* An earlier event of this batch may have closed
-			 * it: a closed conn is no longer in byfd. */
-			if (c->cfd < 0 || p->byfd[c->cfd] != c)
+			 * it. */
+			if (c->closed)
 				continue;
 			/* While it waits for a name or a connect, nothing is
 			 * read from the client; a client that hangs up then is
@@ -702,6 +719,7 @@ static void *loop(void *arg)
 			expire(p);
 			last = now_ms();
 		}
+		free_dead(p);
 	}
 	return NULL;
 }
@@ -784,6 +802,7 @@ void nono_proxy_stop(struct nono_proxy *p)
 	}
 	while (p->all)
 		close_conn(p, p->all);
+	free_dead(p);
 	for (struct job *j = p->pending, *n; j; j = n) {
 		n = j->next;
 		free(j);
