@@ -175,6 +175,15 @@ bool nono_caps_proc_self_write(const struct nono_caps *caps);
 void nono_caps_set_gate(struct nono_caps *caps, bool on);
 bool nono_caps_gate(const struct nono_caps *caps);
 
+/*
+ * Runs the sandbox in its own network namespace whose only interface is
+ * loopback, where a listener on 127.0.0.1:@port is created and handed to the
+ * supervisor (the proxy): that listener is all the sandbox can reach.  0
+ * turns it off.  Needs user namespaces and a supervised sandbox.
+ */
+void nono_caps_set_isolated_net(struct nono_caps *caps, uint16_t port);
+uint16_t nono_caps_isolated_net(const struct nono_caps *caps);
+
 /* Refuses every AF_UNIX socket but socketpair() (the fallback when no gate
  * can mediate them). */
 void nono_caps_set_unix_blocked(struct nono_caps *caps, bool on);

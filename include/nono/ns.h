@@ -8,6 +8,7 @@
 #define NONO_NS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "nono/caps.h"
 
@@ -31,6 +32,17 @@ bool nono_ns_mask_effective(const struct nono_mask *m);
  * -errno (-EPERM when mounting is refused, e.g. inside another sandbox).
  */
 int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
+    __attribute__((warn_unused_result));
+
+/*
+ * Enters a new user namespace and a new network namespace (and a new mount
+ * namespace when @mounts, so that nono_ns_apply_masks needs no second user
+ * namespace), brings its loopback interface up and returns in *@listen_fd a
+ * socket listening on 127.0.0.1:@port there.  Nothing else is reachable
+ * from that namespace.  Must run before Landlock and seccomp.  Returns 0,
+ * -NONO_ENOUSERNS or -errno.
+ */
+int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd)
     __attribute__((warn_unused_result));
 
 #endif

@@ -67,10 +67,16 @@ enum {
 	OPT_SHELL,
 	OPT_NOOP,     /* accepted: the feature it disables is absent */
 	OPT_NOOP_ARG, /* same, with an argument */
-	OPT_PROXY,    /* proxy-mode flags (issue 4) */
-	OPT_LATER,    /* documented flags of features not in this build */
-	OPT_LATER2,   /* same, taking two arguments */
-	OPT_MACOS,    /* macOS-only */
+	OPT_PROXY,    /* proxy-mode flags not in this build yet */
+	OPT_NETPROF,
+	OPT_DOMAIN,
+	OPT_PROXY_PORT,
+	OPT_LISTEN_PORT,
+	OPT_UPSTREAM,
+	OPT_UPSTREAM_BYPASS,
+	OPT_LATER,  /* documented flags of features not in this build */
+	OPT_LATER2, /* same, taking two arguments */
+	OPT_MACOS,  /* macOS-only */
 };
 
 /* clang-format off */
@@ -78,7 +84,7 @@ static const struct option run_longopts[] = {
 	{"allow", required_argument, NULL, 'a'},
 	{"allow-command", required_argument, NULL, OPT_ALLOW_CMD},
 	{"allow-cwd", no_argument, NULL, OPT_ALLOW_CWD},
-	{"allow-domain", required_argument, NULL, OPT_PROXY},
+	{"allow-domain", required_argument, NULL, OPT_DOMAIN},
 	{"allow-endpoint", required_argument, NULL, OPT_LATER},
 	{"allow-file", required_argument, NULL, OPT_ALLOW_FILE},
 	{"allow-gpu", no_argument, NULL, OPT_ALLOW_GPU},
@@ -105,9 +111,9 @@ static const struct option run_longopts[] = {
 	{"env-credential-map", required_argument, NULL, OPT_LATER2},
 	{"help", no_argument, NULL, 'h'},
 	{"ignore-denied", required_argument, NULL, OPT_SUPPRESS},
-	{"listen-port", required_argument, NULL, OPT_LATER},
+	{"listen-port", required_argument, NULL, OPT_LISTEN_PORT},
 	{"name", required_argument, NULL, OPT_LATER},
-	{"network-profile", required_argument, NULL, OPT_PROXY},
+	{"network-profile", required_argument, NULL, OPT_NETPROF},
 	{"no-audit", no_argument, NULL, OPT_NOOP},
 	{"no-audit-integrity", no_argument, NULL, OPT_NOOP},
 	{"no-diagnostics", no_argument, NULL, OPT_NO_DIAG},
@@ -116,7 +122,7 @@ static const struct option run_longopts[] = {
 	{"open-port", required_argument, NULL, OPT_OPEN_PORT},
 	{"override-deny", required_argument, NULL, OPT_OVERRIDE_DENY},
 	{"profile", required_argument, NULL, 'p'},
-	{"proxy-port", required_argument, NULL, OPT_LATER},
+	{"proxy-port", required_argument, NULL, OPT_PROXY_PORT},
 	{"read", required_argument, NULL, 'r'},
 	{"read-file", required_argument, NULL, OPT_READ_FILE},
 	{"rollback", no_argument, NULL, OPT_LATER},
@@ -130,8 +136,8 @@ static const struct option run_longopts[] = {
 	{"suppress-save-prompt", required_argument, NULL, OPT_SUPPRESS},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"trust-override", no_argument, NULL, OPT_NOOP},
-	{"upstream-bypass", required_argument, NULL, OPT_PROXY},
-	{"upstream-proxy", required_argument, NULL, OPT_PROXY},
+	{"upstream-bypass", required_argument, NULL, OPT_UPSTREAM_BYPASS},
+	{"upstream-proxy", required_argument, NULL, OPT_UPSTREAM},
 	{"verbose", no_argument, NULL, 'v'},
 	{"workdir", required_argument, NULL, OPT_WORKDIR},
 	{"write", required_argument, NULL, 'w'},
@@ -219,15 +225,11 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		     size_t errlen)
 {
 	static const char *const later[] = {
-	    "NONO_NETWORK_PROFILE",
-	    "NONO_ALLOW_DOMAIN",
 	    "NONO_CREDENTIAL",
 	    "NONO_ENV_CREDENTIAL",
 	    "NONO_CAPABILITY_ELEVATION",
 	    "NONO_STARTUP_TIMEOUT",
 	    "NONO_DETACH_STARTUP_TIMEOUT",
-	    "NONO_UPSTREAM_PROXY",
-	    "NONO_UPSTREAM_BYPASS",
 	};
 	bool bset, bval, aset, aval;
 	char *list;
@@ -246,6 +248,68 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 			o->net = NET_BLOCK;
 		else if (aset && aval)
 			o->net = NET_ALLOW;
+	}
+	if (o->mode == MODE_WRAP &&
+	    ((getenv("NONO_NETWORK_PROFILE") &&
+	      *getenv("NONO_NETWORK_PROFILE")) ||
+	     (getenv("NONO_ALLOW_DOMAIN") && *getenv("NONO_ALLOW_DOMAIN")) ||
+	     (getenv("NONO_UPSTREAM_PROXY") &&
+	      *getenv("NONO_UPSTREAM_PROXY")) ||
+	     (getenv("NONO_UPSTREAM_BYPASS") &&
+	      *getenv("NONO_UPSTREAM_BYPASS"))))
+		return errf(err, errlen,
+			    "nono wrap does not support proxy mode "
+			    "(NONO_NETWORK_PROFILE, NONO_ALLOW_DOMAIN, "
+			    "NONO_UPSTREAM_PROXY, NONO_UPSTREAM_BYPASS): the "
+			    "network proxy requires a parent process. Use nono "
+			    "run instead.");
+	if (!o->upstream_proxy && o->mode != MODE_WRAP) {
+		const char *up = getenv("NONO_UPSTREAM_PROXY");
+
+		if (up && *up)
+			o->upstream_proxy = up;
+	}
+	if (o->upstream_bypass.n == 0 && o->mode != MODE_WRAP) {
+		const char *ub = getenv("NONO_UPSTREAM_BYPASS");
+
+		if (ub && *ub) {
+			char *copy = strdup(ub), *save = NULL, *tok;
+
+			if (!copy)
+				return errf(err, errlen, "out of memory");
+			o->env_bypass = copy;
+			for (tok = strtok_r(copy, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
+				if (*tok &&
+				    strv_push(&o->upstream_bypass, tok) < 0)
+					return errf(err, errlen,
+						    "NONO_UPSTREAM_BYPASS: too "
+						    "many entries");
+		}
+	}
+	if (!o->network_profile && o->mode != MODE_WRAP) {
+		const char *np = getenv("NONO_NETWORK_PROFILE");
+
+		if (np && *np)
+			o->network_profile = np;
+	}
+	if (o->allow_domain.n == 0 && o->mode != MODE_WRAP) {
+		const char *ad = getenv("NONO_ALLOW_DOMAIN");
+
+		if (ad && *ad) {
+			char *copy = strdup(ad), *save = NULL, *tok;
+
+			if (!copy)
+				return errf(err, errlen, "out of memory");
+			o->env_domains = copy;
+			for (tok = strtok_r(copy, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
+				if (*tok &&
+				    strv_push(&o->allow_domain, tok) < 0)
+					return errf(err, errlen,
+						    "NONO_ALLOW_DOMAIN: too "
+						    "many entries");
+		}
 	}
 	if (!o->profile) {
 		const char *p = getenv("NONO_PROFILE");
@@ -424,6 +488,59 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_NOOP:
 		case OPT_NOOP_ARG:
 			break;
+		case OPT_LISTEN_PORT:
+			if (mode == MODE_WRAP)
+				return errf(err, errlen,
+					    "--listen-port: only in proxy "
+					    "mode, which nono wrap does not "
+					    "support. Use nono run instead.");
+			if (o->nlisten >= sizeof(o->listen_ports) /
+					      sizeof(o->listen_ports[0]))
+				return errf(err, errlen,
+					    "--listen-port: at most 16 ports");
+			if (parse_port(optarg, &o->listen_ports[o->nlisten]) <
+			    0)
+				return errf(err, errlen,
+					    "--listen-port: invalid port '%s' "
+					    "(expected 1-65535)",
+					    optarg);
+			o->nlisten++;
+			break;
+		case OPT_NETPROF:
+		case OPT_DOMAIN:
+		case OPT_PROXY_PORT:
+		case OPT_UPSTREAM:
+		case OPT_UPSTREAM_BYPASS:
+			if (mode == MODE_WRAP)
+				return errf(
+				    err, errlen,
+				    "nono wrap does not support proxy flags "
+				    "(--network-profile, --allow-domain, "
+				    "--credential, --upstream-proxy, "
+				    "--upstream-bypass). The network proxy "
+				    "requires a parent process. Use nono "
+				    "run instead.");
+			if (c == OPT_NETPROF) {
+				o->network_profile = optarg;
+			} else if (c == OPT_DOMAIN) {
+				list = &o->allow_domain;
+			} else if (c == OPT_UPSTREAM) {
+				o->upstream_proxy = optarg;
+			} else if (c == OPT_UPSTREAM_BYPASS) {
+				list = &o->upstream_bypass;
+			} else {
+				char *e;
+				long v = strtol(optarg, &e, 10);
+
+				if (*e || v < 1 || v > 65535)
+					return errf(
+					    err, errlen,
+					    "--proxy-port: invalid port "
+					    "'%s' (expected 1-65535)",
+					    optarg);
+				o->proxy_port = (uint16_t)v;
+			}
+			break;
 		case OPT_PROXY:
 			if (mode == MODE_WRAP)
 				return errf(
@@ -523,16 +640,22 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 void args_clear(struct run_opts *o)
 {
 	struct strv *all[] = {
-	    &o->allow,     &o->read,          &o->write,     &o->allow_file,
-	    &o->read_file, &o->write_file,    &o->sock,      &o->sock_bind,
-	    &o->sock_dir,  &o->sock_dir_bind, &o->sock_tree, &o->sock_tree_bind,
-	    &o->bypass,    &o->allow_cmd,     &o->block_cmd, &o->suppress,
+	    &o->allow,         &o->read,         &o->write,
+	    &o->allow_file,    &o->read_file,    &o->write_file,
+	    &o->sock,          &o->sock_bind,    &o->sock_dir,
+	    &o->sock_dir_bind, &o->sock_tree,    &o->sock_tree_bind,
+	    &o->bypass,        &o->allow_cmd,    &o->block_cmd,
+	    &o->suppress,      &o->allow_domain, &o->upstream_bypass,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		strv_clear(all[i]);
 	free(o->env_allow);
 	o->env_allow = NULL;
+	free(o->env_domains);
+	o->env_domains = NULL;
+	free(o->env_bypass);
+	o->env_bypass = NULL;
 }
 
 void args_usage_run(enum run_mode mode)

@@ -52,10 +52,19 @@ struct run_opts {
 	const char *shell;
 	const char *config;
 	const char *workdir;
-	const char *profile; /* --profile/-p, else NONO_PROFILE */
-	bool legacy_bypass;  /* the deprecated spelling was used */
-	char *env_allow;     /* owned copy that NONO_ALLOW entries point into */
-	char **argv;         /* the command; NULL-terminated, borrowed */
+	const char *profile;         /* --profile/-p, else NONO_PROFILE */
+	const char *network_profile; /* --network-profile */
+	struct strv allow_domain;    /* --allow-domain */
+	uint16_t proxy_port;         /* --proxy-port, 0: any */
+	uint16_t listen_ports[16];   /* --listen-port (proxy mode) */
+	size_t nlisten;
+	const char *upstream_proxy;  /* --upstream-proxy host:port */
+	struct strv upstream_bypass; /* --upstream-bypass */
+	char *env_bypass;   /* owned copy NONO_UPSTREAM_BYPASS points into */
+	char *env_domains;  /* owned copy NONO_ALLOW_DOMAIN points into */
+	bool legacy_bypass; /* the deprecated spelling was used */
+	char *env_allow;    /* owned copy that NONO_ALLOW entries point into */
+	char **argv;        /* the command; NULL-terminated, borrowed */
 	int argc;
 };
 

@@ -5,12 +5,16 @@
  * protected paths, then prints it (--dry-run), supervises it (run, shell)
  * or becomes it (wrap).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@
 #include "policy/envclean.h"
 #include "policy/protect.h"
 #include "policy/system.h"
+#include "proxy/server.h"
 #include "supervisor/gate.h"
 #include "supervisor/supervise.h"
 
@@ -335,6 +340,219 @@ static int add_groups(struct run_ctx *c)
 	return 0;
 }
 
+/*
+ * Proxy mode (--network-profile, --allow-domain): the allowlist, and a
+ * loopback listener for the proxy.  The child's network is then blocked
+ * except that one port, which the gate lets it reach on loopback only: the
+ * proxy is all it can talk to, and DNS is the proxy's job.
+ */
+/* --upstream-proxy host:port (or http://host:port) and the bypass list. */
+static int parse_upstream(struct run_ctx *c)
+{
+	struct run_opts *o = &c->o;
+	const char *s = o->upstream_proxy, *colon;
+	char *end;
+	long port;
+
+	if (o->upstream_bypass.n && !s) {
+		out_error("--upstream-bypass requires --upstream-proxy");
+		return -1;
+	}
+	if (!s)
+		return 0;
+	if (strncmp(s, "http://", 7) == 0)
+		s += 7;
+	else if (strstr(s, "://")) {
+		out_error("--upstream-proxy %s: only http:// proxies are "
+			  "supported (CONNECT carries TLS end to end)",
+			  o->upstream_proxy);
+		return -1;
+	}
+	colon = strrchr(s, ':');
+	port = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (!colon || colon == s || colon - s > 253 || !colon[1] ||
+	    (*end && strcmp(end, "/") != 0) || port < 1 || port > 65535) {
+		out_error("--upstream-proxy %s: expected HOST:PORT (e.g. "
+			  "squid.corp:3128)",
+			  o->upstream_proxy);
+		return -1;
+	}
+	if (*s == '[' && colon[-1] == ']')
+		c->upstream_host = strndup(s + 1, (size_t)(colon - s - 2));
+	else
+		c->upstream_host = strndup(s, (size_t)(colon - s));
+	if (!c->upstream_host) {
+		out_error("out of memory");
+		return -1;
+	}
+	c->upstream_port = (uint16_t)port;
+	c->upstream_bypass = nono_allowlist_new();
+	if (!c->upstream_bypass) {
+		out_error("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < o->upstream_bypass.n; i++) {
+		const char *why = "invalid";
+		const char *b = o->upstream_bypass.v[i];
+
+		if (strstr(b, "://") ||
+		    nono_allowlist_add(c->upstream_bypass, b, &why) < 0) {
+			out_error("--upstream-bypass %s: %s", b,
+				  strstr(b, "://") ? "expected a host name or "
+						     "*.suffix"
+						   : why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int setup_proxy(struct run_ctx *c)
+{
+	struct run_opts *o = &c->o;
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t al = sizeof(a);
+	int fd;
+
+	c->proxy_fd = -1;
+	if (!o->network_profile && !o->allow_domain.n) {
+		if (o->upstream_proxy || o->upstream_bypass.n) {
+			out_error("%s needs proxy mode",
+				  o->upstream_proxy ? "--upstream-proxy"
+						    : "--upstream-bypass");
+			out_hint("add --network-profile NAME or --allow-domain "
+				 "HOST");
+			return -1;
+		}
+		if (o->nlisten && o->mode != MODE_WHY)
+			out_warn("--listen-port has an effect only in proxy "
+				 "mode (--network-profile, --allow-domain)%s",
+				 o->net == NET_BLOCK
+				     ? "; under --block-net use --open-port"
+				     : "");
+		return 0;
+	}
+	if (parse_upstream(c) < 0)
+		return -1;
+	c->allow = nono_allowlist_new();
+	if (!c->allow) {
+		out_error("out of memory");
+		return -1;
+	}
+	if (o->network_profile &&
+	    nono_allowlist_add_profile(c->allow, o->network_profile) < 0) {
+		char names[256] = "";
+
+		for (size_t i = 0; i < nono_network_profile_count(); i++) {
+			strncat(names, i ? ", " : "",
+				sizeof(names) - strlen(names) - 1);
+			strncat(names, nono_network_profile_name(i),
+				sizeof(names) - strlen(names) - 1);
+		}
+		out_error("--network-profile %s: no such network profile "
+			  "(available: %s)",
+			  o->network_profile, names);
+		return -1;
+	}
+	for (size_t i = 0; i < o->allow_domain.n; i++) {
+		const char *why = "invalid";
+
+		if (nono_allowlist_add(c->allow, o->allow_domain.v[i], &why) <
+		    0) {
+			out_error("--allow-domain %s: %s", o->allow_domain.v[i],
+				  why);
+			return -1;
+		}
+	}
+	if (o->net == NET_ALLOW && o->mode != MODE_WHY)
+		out_verbose_msg(1, "proxy mode: the network is blocked except "
+				   "the proxy (--allow-net does not apply)");
+	o->net = NET_BLOCK;
+	if (o->mode == MODE_WHY)
+		return 0;
+	/* --listen-port: the command serves on loopback port N, which host
+	 * processes must reach: the network cannot be a namespace of its
+	 * own then. */
+	for (size_t i = 0; i < o->nlisten; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < o->nports; k++)
+			dup |= o->ports[k] == o->listen_ports[i];
+		if (dup)
+			continue;
+		if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0])) {
+			out_error("too many open ports");
+			return -1;
+		}
+		o->ports[o->nports++] = o->listen_ports[i];
+	}
+	/*
+	 * Exact enforcement: the child gets a network namespace of its own
+	 * whose only interface is loopback, with the proxy's listener in it.
+	 * Localhost ports shared with the host (--open-port, --listen-port)
+	 * cannot cross into it: then the fallback.
+	 */
+	c->proxy_netns = o->nports == 0 && nono_ns_available();
+	if (c->proxy_netns) {
+		uint16_t rnd = 0;
+
+		if (!o->proxy_port &&
+		    getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			out_error("proxy: no randomness: %s", strerror(errno));
+			return -1;
+		}
+		/* Nothing else listens in that namespace: any port is free. */
+		c->proxy_port = o->proxy_port ? o->proxy_port
+					      : (uint16_t)(32768 + rnd % 28232);
+		nono_caps_set_isolated_net(c->caps, c->proxy_port);
+		if (o->dry_run && !o->proxy_port)
+			c->proxy_port = 0; /* each run draws its own */
+		out_verbose_msg(1,
+				"proxy mode: the command runs in its own "
+				"network namespace; the proxy's 127.0.0.1:%u "
+				"is the only thing it can reach",
+				c->proxy_port);
+	} else if (o->dry_run) {
+		c->proxy_port = o->proxy_port;
+	} else {
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a.sin_port = htons(o->proxy_port);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+		    listen(fd, 4096) < 0 ||
+		    getsockname(fd, (struct sockaddr *)&a, &al) < 0) {
+			out_error("proxy: cannot listen on 127.0.0.1:%u: %s",
+				  o->proxy_port, strerror(errno));
+			if (o->proxy_port)
+				out_hint("choose another --proxy-port, or "
+					 "leave it out");
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		c->proxy_fd = fd;
+		c->proxy_port = ntohs(a.sin_port);
+	}
+	if (!c->proxy_netns)
+		out_verbose_msg(
+		    1,
+		    "proxy mode: %s; the command shares the host's network: "
+		    "Landlock allows TCP to port %u only and the supervisor "
+		    "allows it on loopback only; seccomp refuses UDP, raw and "
+		    "other sockets",
+		    o->nports ? "localhost ports are shared (--open-port, "
+				"--listen-port)"
+			      : "user namespaces are unavailable",
+		    c->proxy_port);
+	if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0])) {
+		out_error("too many open ports");
+		return -1;
+	}
+	if (c->proxy_port)
+		o->ports[o->nports++] = c->proxy_port;
+	return 0;
+}
+
 static int build_grants(struct run_ctx *c)
 {
 	struct run_opts *o = &c->o;
@@ -412,6 +630,8 @@ static int build_grants(struct run_ctx *c)
 			return -1;
 		}
 	}
+	if (setup_proxy(c) < 0)
+		return -1;
 	if (o->net == NET_BLOCK) {
 		nono_caps_set_net(c->caps, NONO_NET_BLOCK);
 		for (i = 0; i < o->nports; i++)
@@ -772,11 +992,36 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 		printf("  [unix] %s %s%s\n", scope[s->scope], s->path,
 		       s->bind ? " (connect+bind)" : " (connect)");
 	}
+	if (c->allow) {
+		size_t n = nono_allowlist_count(c->allow);
+		char e[600];
+
+		if (c->proxy_port)
+			printf("  [net] through the proxy at 127.0.0.1:%u only",
+			       c->proxy_port);
+		else
+			printf(
+			    "  [net] through the proxy (on a free port) only");
+		printf(" (%s)\n", c->proxy_netns
+				      ? "own network namespace"
+				      : "host network, Landlock port rules");
+		printf("  [proxy] %zu allowed host%s:", n, n == 1 ? "" : "s");
+		for (i = 0; i < n && (all || i < 8); i++)
+			printf("%s %s", i ? "," : "",
+			       nono_allowlist_entry(c->allow, i, e, sizeof(e)));
+		printf("%s\n", i < n ? ", ... (-v lists all)" : "");
+	}
 	if (nono_caps_net(caps) == NONO_NET_BLOCK) {
-		printf("  [net] blocked");
-		for (i = 0; i < nono_caps_port_count(caps); i++)
-			printf("%s%u", i ? "," : ", except localhost port ",
+		size_t k = 0;
+
+		printf("  [net] %sblocked", c->allow ? "everything else " : "");
+		for (i = 0; i < nono_caps_port_count(caps); i++) {
+			if (c->allow &&
+			    nono_caps_port_at(caps, i) == c->proxy_port)
+				continue;
+			printf("%s%u", k++ ? "," : ", except localhost port ",
 			       nono_caps_port_at(caps, i));
+		}
 		printf("\n");
 	} else {
 		printf("  [net] allowed\n");
@@ -907,6 +1152,120 @@ static void report_launch_error(const struct run_ctx *c,
 		out_error("sandbox: %s: %s", e->step, nono_strerror(e->code));
 }
 
+/* Sets NAME=value in @env (replacing the parent's), kept alive by
+ * @owned.  Returns the array (possibly moved) or NULL. */
+static char **env_set(char **env, struct strv *owned, const char *name,
+		      const char *value)
+{
+	size_t n = 0, nl = strlen(name);
+	char *entry, **nenv;
+
+	if (asprintf(&entry, "%s=%s", name, value) < 0)
+		return NULL;
+	if (strv_push(owned, entry) < 0) {
+		free(entry);
+		return NULL;
+	}
+	while (env[n])
+		n++;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(env[i], name, nl) == 0 && env[i][nl] == '=') {
+			env[i] = entry;
+			return env;
+		}
+	nenv = realloc(env, (n + 2) * sizeof(*nenv));
+	if (!nenv)
+		return NULL;
+	nenv[n] = entry;
+	nenv[n + 1] = NULL;
+	return nenv;
+}
+
+static void on_decision(void *arg, const struct nono_proxy_decision *d)
+{
+	(void)arg;
+	if (d->status == 0)
+		out_verbose_msg(2,
+				"proxy: %s %s:%u closed (%llu bytes up, %llu "
+				"down)",
+				d->method, d->host, d->port, d->bytes_up,
+				d->bytes_down);
+	else
+		out_verbose_msg(2, "proxy: %s %s %s:%u%s%s -> %d",
+				d->allowed ? "allowed" : "denied", d->method,
+				d->host, d->port, d->path ? " " : "",
+				d->path ? d->path : "", d->status);
+}
+
+/* Starts the proxy on @fd (which it then owns through @c). */
+static int proxy_launch(struct run_ctx *c, int fd)
+{
+	struct nono_proxy_config cfg = {0};
+	int r;
+
+	if (c->proxy_fd >= 0 && c->proxy_fd != fd)
+		close(c->proxy_fd);
+	c->proxy_fd = fd;
+	cfg.listen_fd = fd;
+	cfg.token = c->proxy_token;
+	cfg.allow = c->allow;
+	cfg.on_decision = on_decision;
+	cfg.upstream_host = c->upstream_host;
+	cfg.upstream_port = c->upstream_port;
+	cfg.upstream_bypass = c->upstream_bypass;
+	r = nono_proxy_start(&cfg, &c->proxy);
+	if (r < 0) {
+		out_error("proxy: cannot start: %s", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int on_net_listener(void *arg, int fd)
+{
+	return proxy_launch(arg, fd);
+}
+
+/* Points the command's environment at the proxy: the HTTP(S)_PROXY
+ * variables carry a fresh session token as credentials. */
+static int proxy_env(struct run_ctx *c, char ***env)
+{
+	static const char *const vars[] = {"HTTP_PROXY", "HTTPS_PROXY",
+					   "http_proxy", "https_proxy"};
+	unsigned char raw[16];
+	char url[128];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		out_error("proxy: no randomness for the session token: %s",
+			  strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(c->proxy_token + 2 * i, 3, "%02x", raw[i]);
+	explicit_bzero(raw, sizeof(raw));
+	snprintf(url, sizeof(url), "http://nono:%s@127.0.0.1:%u",
+		 c->proxy_token, c->proxy_port);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]) && *env; i++)
+		*env = env_set(*env, &c->owned, vars[i], url);
+	explicit_bzero(url, sizeof(url));
+	/* Loopback stays direct: --open-port IPC, and in the namespace
+	 * there is nothing else on it. */
+	if (*env)
+		*env = env_set(*env, &c->owned, "NO_PROXY",
+			       "localhost,127.0.0.1,::1");
+	if (*env)
+		*env = env_set(*env, &c->owned, "no_proxy",
+			       "localhost,127.0.0.1,::1");
+	/* Node.js >= 24 honours the variables only when told to. */
+	if (*env)
+		*env = env_set(*env, &c->owned, "NODE_USE_ENV_PROXY", "1");
+	if (!*env) {
+		out_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int execute(struct run_ctx *c, char **argv)
 {
 	struct nono_sandbox_error se = {0};
@@ -974,12 +1333,18 @@ static int execute(struct run_ctx *c, char **argv)
 			goto out;
 		}
 	}
+	if (c->allow && proxy_env(c, &env) < 0)
+		goto out;
+	if (c->allow && !c->proxy_netns && proxy_launch(c, c->proxy_fd) < 0)
+		goto out;
 	banner(c, sb);
 	fflush(NULL);
 	spec.sb = sb;
 	spec.gate = NULL;
 	spec.argv = argv;
 	spec.envp = env;
+	spec.on_net_listener = on_net_listener;
+	spec.arg = c;
 	if (c->o.mode == MODE_WRAP) {
 		nono_exec_sandboxed(&spec, &ee);
 		/* Only reached on failure: the process is partly confined. */
@@ -1001,10 +1366,19 @@ static int execute(struct run_ctx *c, char **argv)
 		report_launch_error(c, &ee, argv[0]);
 		goto out;
 	}
+	if (c->allow && !c->proxy) {
+		/* The proxy could not start: the command was stopped before
+		 * it ran (the error is printed). */
+		status = 1;
+		goto out;
+	}
 	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
 		diag_footer(c->caps, gate, argv, status, signo, c->home);
 	save_prompt(c, gate, argv);
 out:
+	nono_proxy_stop(c->proxy);
+	c->proxy = NULL;
+	explicit_bzero(c->proxy_token, sizeof(c->proxy_token));
 	nono_gate_free(gate);
 	free(env);
 	nono_sandbox_free(sb);
@@ -1100,6 +1474,11 @@ void run_ctx_clear(struct run_ctx *c)
 	free(c->cwd);
 	free(c->workdir);
 	nono_profile_free(c->profile);
+	nono_allowlist_free(c->allow);
+	nono_allowlist_free(c->upstream_bypass);
+	free(c->upstream_host);
+	if (c->proxy_fd > 0)
+		close(c->proxy_fd);
 	nono_caps_free(c->caps);
 	args_clear(&c->o);
 	memset(c, 0, sizeof(*c));

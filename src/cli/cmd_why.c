@@ -7,6 +7,7 @@
  * masks, guarded creation, then the union of grant rights, as Landlock
  * does.  tests/cli/why.bats compares both on generated cases.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -231,6 +232,55 @@ static int parse_host(const char *in, long port_flag, char *host,
 	return 0;
 }
 
+/* Proxy mode: the same allowlist code the proxy runs. */
+static void decide_proxy_host(const struct run_ctx *c, const char *host,
+			      long port, struct verdict *v)
+{
+	char lower[256];
+	bool paths = false;
+	size_t i;
+
+	for (i = 0; host[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)host[i]);
+	lower[i] = '\0';
+	switch (nono_allowlist_check(c->allow, lower, NULL, &paths)) {
+	case NONO_HOST_ALLOWED:
+		v->allowed = true;
+		v->reason = "proxy_allowed";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is on the proxy's allowlist: HTTP and HTTPS to "
+			 "port %ld go through nono's proxy (raw TCP does not)",
+			 lower, port);
+		return;
+	case NONO_HOST_METADATA:
+		v->reason = "metadata";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is a cloud metadata or link-local destination, "
+			 "refused whatever the allowlist says",
+			 lower);
+		return;
+	case NONO_HOST_INVALID:
+		v->reason = "invalid_host";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is not a host name the proxy accepts", lower);
+		return;
+	case NONO_HOST_NOT_LISTED:
+		break;
+	}
+	v->reason = "proxy_denied";
+	if (paths)
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is allowed only for some https:// paths, which "
+			 "the proxy cannot see inside a tunnel",
+			 lower);
+	else
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is not on the proxy's allowlist (proxy mode: "
+			 "everything goes through nono's proxy)",
+			 lower);
+	snprintf(v->flag, sizeof(v->flag), "--allow-domain %s", lower);
+}
+
 static void decide_host(const struct run_ctx *c, const char *host, long port,
 			struct verdict *v)
 {
@@ -243,13 +293,13 @@ static void decide_host(const struct run_ctx *c, const char *host, long port,
 		v->allowed = true;
 		v->reason = "network_open";
 		snprintf(v->detail, sizeof(v->detail),
-			 "the network is open in this sandbox (no "
-			 "--block-net); proxy host filtering is not in this "
-			 "build");
+			 "the network is open in this sandbox (no --block-net "
+			 "and no proxy mode)");
 		return;
 	}
 	for (size_t i = 0; loopback && i < nono_caps_port_count(caps); i++)
-		if (nono_caps_port_at(caps, i) == port) {
+		if (nono_caps_port_at(caps, i) == port &&
+		    !(c->allow && port == c->proxy_port)) {
 			v->allowed = true;
 			v->reason = "open_port";
 			snprintf(v->detail, sizeof(v->detail),
@@ -257,6 +307,10 @@ static void decide_host(const struct run_ctx *c, const char *host, long port,
 				 port);
 			return;
 		}
+	if (c->allow) {
+		decide_proxy_host(c, host, port, v);
+		return;
+	}
 	v->reason = "network_blocked";
 	snprintf(v->detail, sizeof(v->detail),
 		 "all network is blocked (--block-net)");

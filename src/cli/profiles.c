@@ -134,23 +134,14 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 static int check_later(const struct nono_profile *p, char *err, size_t errlen)
 {
 	static const char proxy[] =
-	    "proxy mode is not available in this build of nono yet";
+	    "credential injection through the proxy is not available in "
+	    "this build of nono yet";
 	const char *what = NULL, *why = proxy;
 
-	if (p->net.network_profile)
-		what = "network.network_profile";
-	else if (p->net.allow_domain.n)
-		what = "network.allow_domain";
-	else if (p->net.credentials.n)
+	if (p->net.credentials.n)
 		what = "network.credentials";
 	else if (p->net.ncreds)
 		what = "network.custom_credentials";
-	else if (p->net.listen_port.n)
-		what = "network.listen_port";
-	else if (p->net.upstream_proxy)
-		what = "network.upstream_proxy";
-	else if (p->net.upstream_bypass.n)
-		what = "network.upstream_bypass";
 	else if (p->security.capability_elevation == 1)
 		what = "security.capability_elevation",
 		why = "capability elevation is not available in this build of "
@@ -217,6 +208,33 @@ int cli_profile_apply(const struct nono_profile *p,
 	for (size_t i = 0; i < p->cmd_deny.n; i++)
 		if (strv_push(&o->block_cmd, p->cmd_deny.v[i]) < 0)
 			return errf(err, errlen, "too many commands");
+	/* Proxy mode: the profile's network profile unless a flag names
+	 * one; its domains join the flags'. */
+	if (!o->network_profile && p->net.network_profile)
+		o->network_profile = p->net.network_profile;
+	for (size_t i = 0; i < p->net.allow_domain.n; i++)
+		if (strv_push(&o->allow_domain, p->net.allow_domain.v[i]) < 0)
+			return errf(err, errlen, "too many domains");
+	if (!o->upstream_proxy && p->net.upstream_proxy)
+		o->upstream_proxy = p->net.upstream_proxy;
+	for (size_t i = 0; i < p->net.upstream_bypass.n; i++)
+		if (strv_push(&o->upstream_bypass,
+			      p->net.upstream_bypass.v[i]) < 0)
+			return errf(err, errlen, "too many bypass hosts");
+	for (size_t i = 0; i < p->net.listen_port.n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < o->nlisten; k++)
+			dup |= o->listen_ports[k] == p->net.listen_port.v[i];
+		if (dup)
+			continue;
+		if (o->nlisten >=
+		    sizeof(o->listen_ports) / sizeof(o->listen_ports[0]))
+			return errf(err, errlen,
+				    "profile %s: too many listen ports",
+				    p->name);
+		o->listen_ports[o->nlisten++] = p->net.listen_port.v[i];
+	}
 	/* A network flag (or its variable) wins over the profile. */
 	if (o->net == NET_UNSET && p->net.block >= 0)
 		o->net = p->net.block ? NET_BLOCK : NET_ALLOW;

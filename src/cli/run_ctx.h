@@ -12,6 +12,7 @@
 #include "nono/path.h"
 #include "policy/profile.h"
 #include "policy/protect.h"
+#include "proxy/hosts.h"
 
 struct run_ctx {
 	struct run_opts o;
@@ -27,6 +28,20 @@ struct run_ctx {
 	struct nono_profile_env penv;
 	char *workdir;       /* canonical --workdir, or NULL: the cwd */
 	unsigned cwd_access; /* what --allow-cwd grants */
+	/* Proxy mode (--network-profile, --allow-domain): the allowlist,
+	 * and the loopback listener the child is confined to: made in the
+	 * child's own network namespace (proxy_netns) or, as a fallback, here
+	 * on the host's loopback (then Landlock and the gate keep the child
+	 * to that port on loopback). */
+	struct nono_allowlist *allow;
+	int proxy_fd; /* -1 until there is one */
+	uint16_t proxy_port;
+	bool proxy_netns;
+	struct nono_proxy *proxy; /* running */
+	char *upstream_host;      /* --upstream-proxy, or NULL */
+	uint16_t upstream_port;
+	struct nono_allowlist *upstream_bypass;
+	char proxy_token[40];
 };
 
 /*

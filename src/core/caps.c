@@ -25,6 +25,7 @@ struct nono_caps {
 	unsigned scopes;
 	bool proc_self_write;
 	bool gate;
+	uint16_t isolated_net;
 	bool unix_blocked;
 };
 
@@ -388,6 +389,16 @@ void nono_caps_set_gate(struct nono_caps *caps, bool on)
 bool nono_caps_gate(const struct nono_caps *caps)
 {
 	return caps->gate;
+}
+
+void nono_caps_set_isolated_net(struct nono_caps *caps, uint16_t port)
+{
+	caps->isolated_net = port;
+}
+
+uint16_t nono_caps_isolated_net(const struct nono_caps *caps)
+{
+	return caps->isolated_net;
 }
 
 void nono_caps_set_unix_blocked(struct nono_caps *caps, bool on)

@@ -4,13 +4,18 @@
  * (fsopen/fsmount/open_tree/move_mount), so that no helper directory has to
  * exist anywhere on the host.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/vfs.h>
@@ -35,14 +40,18 @@ static int write_file(const char *path, const char *data)
 	return 0;
 }
 
-static int enter_namespaces(void)
+/* Set once this process has entered its own user and mount namespaces
+ * (nono_ns_isolate_net may do it before the masks are applied). */
+static bool in_own_mount_ns;
+
+static int enter_namespaces(int flags)
 {
 	char map[64];
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 	int r;
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+	if (unshare(CLONE_NEWUSER | flags) < 0)
 		return errno == EPERM || errno == EINVAL || errno == ENOSPC
 			   ? -NONO_ENOUSERNS
 			   : -errno;
@@ -59,9 +68,12 @@ static int enter_namespaces(void)
 	r = write_file("/proc/self/gid_map", map);
 	if (r < 0)
 		return r;
+	if (!(flags & CLONE_NEWNS))
+		return 0;
 	/* Our masks must never propagate back into the host namespace. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return -errno;
+	in_own_mount_ns = true;
 	return 0;
 }
 
@@ -234,9 +246,11 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 			break;
 	if (i == n)
 		return 0;
-	r = enter_namespaces();
-	if (r < 0)
-		return r;
+	if (!in_own_mount_ns) {
+		r = enter_namespaces(CLONE_NEWNS);
+		if (r < 0)
+			return r;
+	}
 	/*
 	 * Outer paths first: a pinned .git must be mounted before the
 	 * read-only .git/hooks inside it, or the later outer bind would
@@ -271,6 +285,41 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 			break;
 		len = next - 1;
 	}
+	return 0;
+}
+
+int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	struct ifreq ifr = {.ifr_name = "lo"};
+	nono_autoclose int s = -1;
+	int fd, r;
+
+	*listen_fd = -1;
+	r = enter_namespaces(CLONE_NEWNET | (mounts ? CLONE_NEWNS : 0));
+	if (r < 0)
+		return r;
+	/* A new network namespace has a loopback interface, down. */
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return -errno;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(fd, 4096) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	*listen_fd = fd;
 	return 0;
 }
 

@@ -86,12 +86,23 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 }
 
 int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
-		       struct nono_sandbox_error *err)
+		       int *net_listener, struct nono_sandbox_error *err)
 {
+	uint16_t net_port = nono_caps_isolated_net(sb->caps);
 	char path[PATH_MAX];
 	int r;
 
 	*listener = -1;
+	if (net_listener)
+		*net_listener = -1;
+	if (net_port) {
+		if (!net_listener)
+			return fail(err, -EINVAL, "network namespace", NULL);
+		r = nono_ns_isolate_net(
+		    net_port, nono_caps_mask_count(sb->caps) > 0, net_listener);
+		if (r < 0)
+			return fail(err, r, "network namespace", NULL);
+	}
 	if (nono_caps_mask_count(sb->caps) > 0) {
 		r = nono_ns_apply_masks(sb->caps, path);
 		if (r < 0)

@@ -75,6 +75,23 @@ static const struct {
 	{"enterprise", "the developer set, meant to go out through --upstream-proxy", enterprise},
 };
 
+size_t nono_allowlist_count(const struct nono_allowlist *a)
+{
+	return a ? a->n : 0;
+}
+
+const char *nono_allowlist_entry(const struct nono_allowlist *a, size_t i,
+				 char *buf, size_t len)
+{
+	const struct rule *r = &a->r[i];
+
+	if (r->path)
+		snprintf(buf, len, "https://%s%s", r->host, r->path);
+	else
+		snprintf(buf, len, "%s%s", r->wildcard ? "*" : "", r->host);
+	return buf;
+}
+
 /* Refused whatever the allowlist says. */
 static const char *const metadata_names[] = {
 	"metadata.google.internal", "metadata.azure.internal",

@@ -26,6 +26,12 @@ void nono_allowlist_free(struct nono_allowlist *a);
 int nono_allowlist_add(struct nono_allowlist *a, const char *entry,
 		       const char **why);
 
+/* The entries, in the order added, as they were spelt ("*.suffix",
+ * "https://host/glob"), written to @buf (@len bytes). */
+size_t nono_allowlist_count(const struct nono_allowlist *a);
+const char *nono_allowlist_entry(const struct nono_allowlist *a, size_t i,
+				 char *buf, size_t len);
+
 /* Adds every host of network profile @name; -ENOENT if there is none. */
 int nono_allowlist_add_profile(struct nono_allowlist *a, const char *name);
 

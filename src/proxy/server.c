@@ -4,12 +4,14 @@
  * hurting the others: a head must arrive within head_timeout_ms and stay
  * under 16 KiB; at most max_conns connections; name lookups run on at most
  * MAX_RESOLVERS threads at once (more wait in a queue); a relay buffers at
- * most BUF bytes per direction and stops reading while they are full.
+ * at most one pipe (PIPE_SZ) per direction and stops reading while it is
+ * full; data moves by splice(2), never through the proxy's memory.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +28,27 @@
 #define BUF (64 * 1024)
 #define MAX_RESOLVERS 8
 #define MAX_FD 65536
+#define PIPE_SZ (256 * 1024)
+#define MAX_POOLED_PIPES 64
 
-enum state { S_HEAD, S_RESOLVE, S_CONNECT, S_RELAY };
+/* S_UPSTREAM: a CONNECT sent to the upstream proxy, its answer awaited. */
+enum state { S_HEAD, S_RESOLVE, S_CONNECT, S_UPSTREAM, S_RELAY };
 
 struct conn;
 
 struct end {
 	struct conn *c;
 	int which; /* 0 client, 1 origin */
+};
+
+/* One direction of a relay (see move()). */
+struct flow {
+	char *buf; /* bytes the proxy wrote itself, or the fallback's */
+	size_t len, off, cap;
+	int pipe[2]; /* -1 while no bytes wait in one */
+	size_t inpipe;
+	bool eof, broken;
+	unsigned long long bytes;
 };
 
 struct conn {
@@ -44,12 +59,12 @@ struct conn {
 	size_t hlen, hcap;
 	struct nono_http_request req;
 	char method[16], path[512];
+	bool via_upstream; /* connects to the upstream proxy, not the host */
 	struct addrinfo *ai, *next_ai;
 	uint64_t deadline;
-	char *up, *down; /* client->origin, origin->client */
-	size_t up_len, up_off, down_len, down_off;
-	bool c_eof, o_eof, c_shut, o_shut;
-	unsigned long long bytes_up, bytes_down;
+	struct flow upf, downf; /* client->origin, origin->client */
+	bool nosplice;          /* splice refused: recv/send */
+	bool c_shut, o_shut;
 	struct end ce, oe;
 	uint32_t cev, oev; /* registered epoll events */
 	bool closed;       /* freed after the current batch of events */
@@ -80,6 +95,8 @@ struct nono_proxy {
 	struct job *pending, *done;
 	int resolvers, idle_resolvers;
 	bool stopping;
+	int pipes[MAX_POOLED_PIPES][2]; /* empty pipes for splice */
+	int npipes;
 };
 
 static uint64_t now_ms(void)
@@ -100,12 +117,44 @@ static void decide(struct nono_proxy *p, const struct conn *c, bool allowed,
 	    .host = c->req.host,
 	    .path = c->req.connect ? NULL : c->path,
 	    .port = c->req.port,
-	    .bytes_up = c->bytes_up,
-	    .bytes_down = c->bytes_down,
+	    .bytes_up = c->upf.bytes,
+	    .bytes_down = c->downf.bytes,
 	};
 
 	if (p->cfg.on_decision)
 		p->cfg.on_decision(p->cfg.arg, &d);
+}
+
+/* A pipe for splice(2), from the pool (only pipes holding no data are
+ * pooled, so a pipe is a connection's only while bytes wait in it). */
+static int pipe_get(struct nono_proxy *p, int fds[2])
+{
+	if (p->npipes) {
+		p->npipes--;
+		fds[0] = p->pipes[p->npipes][0];
+		fds[1] = p->pipes[p->npipes][1];
+		return 0;
+	}
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	/* Fewer, larger moves; refused above pipe-max-size: then 64 KiB. */
+	fcntl(fds[1], F_SETPIPE_SZ, PIPE_SZ);
+	return 0;
+}
+
+static void pipe_put(struct nono_proxy *p, int fds[2])
+{
+	if (fds[0] < 0)
+		return;
+	if (p->npipes < MAX_POOLED_PIPES) {
+		p->pipes[p->npipes][0] = fds[0];
+		p->pipes[p->npipes][1] = fds[1];
+		p->npipes++;
+	} else {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	fds[0] = fds[1] = -1;
 }
 
 static void close_conn(struct nono_proxy *p, struct conn *c)
@@ -117,6 +166,18 @@ static void close_conn(struct nono_proxy *p, struct conn *c)
 	if (c->ofd >= 0)
 		close(c->ofd);
 	c->cfd = c->ofd = -1;
+	/* A pipe still holding bytes is closed, never pooled. */
+	for (int i = 0; i < 2; i++) {
+		struct flow *f = i ? &c->downf : &c->upf;
+
+		if (f->pipe[0] >= 0 && !f->inpipe) {
+			pipe_put(p, f->pipe);
+		} else if (f->pipe[0] >= 0) {
+			close(f->pipe[0]);
+			close(f->pipe[1]);
+			f->pipe[0] = f->pipe[1] = -1;
+		}
+	}
 	if (c->ai)
 		freeaddrinfo(c->ai);
 	c->ai = NULL;
@@ -141,8 +202,8 @@ static void free_dead(struct nono_proxy *p)
 
 		p->dead = c->next;
 		free(c->head);
-		free(c->up);
-		free(c->down);
+		free(c->upf.buf);
+		free(c->downf.buf);
 		free(c);
 	}
 }
@@ -239,16 +300,49 @@ static void *resolver(void *arg)
 	return NULL;
 }
 
+static void resolved(struct nono_proxy *p, struct conn *c, int err,
+		     struct addrinfo *ai);
+
+/* An address literal needs no lookup: no helper thread, no wait. */
+static bool resolve_literal(struct nono_proxy *p, struct conn *c)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+	const char *host = c->via_upstream ? p->cfg.upstream_host : c->req.host;
+	char port[8];
+	int err = 0;
+
+	snprintf(port, sizeof(port), "%u",
+		 c->via_upstream ? p->cfg.upstream_port : c->req.port);
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return false;
+	for (struct addrinfo *a = ai; a; a = a->ai_next)
+		if (nono_addr_refused(a->ai_addr, a->ai_addrlen))
+			err = 403;
+	c->st = S_RESOLVE;
+	resolved(p, c, err, ai);
+	return true;
+}
+
 static int resolve(struct nono_proxy *p, struct conn *c)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j;
 
+	if (resolve_literal(p, c))
+		return 0;
+	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
 	j->id = c->id;
 	j->cfd = c->cfd;
-	memcpy(j->host, c->req.host, sizeof(j->host));
-	j->port = c->req.port;
+	if (c->via_upstream) {
+		snprintf(j->host, sizeof(j->host), "%s", p->cfg.upstream_host);
+		j->port = p->cfg.upstream_port;
+	} else {
+		memcpy(j->host, c->req.host, sizeof(j->host));
+		j->port = c->req.port;
+	}
 	pthread_mutex_lock(&p->mu);
 	j->next = p->pending;
 	p->pending = j;
@@ -272,6 +366,7 @@ static int resolve(struct nono_proxy *p, struct conn *c)
 /* --- connecting and relaying ------------------------------------------ */
 
 static void start_connect(struct nono_proxy *p, struct conn *c);
+static void relay(struct nono_proxy *p, struct conn *c);
 
 /* Returns false when it answered (and closed) instead. */
 static bool established(struct nono_proxy *p, struct conn *c)
@@ -279,27 +374,60 @@ static bool established(struct nono_proxy *p, struct conn *c)
 	static const char ok[] = "HTTP/1.1 200 Connection Established\r\n\r\n";
 	const struct nono_http_request *r = &c->req;
 
-	c->up = malloc(BUF);
-	c->down = malloc(BUF);
-	if (!c->up || !c->down) {
+	size_t body = c->hlen - r->head_len;
+
+	/* Buffers for the bytes the proxy writes itself, sized to them:
+	 * after these, data moves by splice and no buffer is needed. */
+	if (r->connect && c->via_upstream) {
+		c->upf.cap = 640 + body; /* our CONNECT, then pipelined */
+		c->downf.cap = NONO_HTTP_MAX_HEAD + 256; /* the answer */
+	} else if (r->connect) {
+		c->upf.cap = body;
+		c->downf.cap = sizeof(ok);
+	} else {
+		c->upf.cap = c->hlen + 1024; /* the rewritten head + body */
+		c->downf.cap = 0;
+	}
+	c->upf.buf = c->upf.cap ? malloc(c->upf.cap) : NULL;
+	c->downf.buf = c->downf.cap ? malloc(c->downf.cap) : NULL;
+	if ((c->upf.cap && !c->upf.buf) || (c->downf.cap && !c->downf.buf)) {
 		answer(p, c, 503, "Service Unavailable", "out of memory\n");
 		return false;
 	}
-	if (r->connect) {
-		memcpy(c->down, ok, sizeof(ok) - 1);
-		c->down_len = sizeof(ok) - 1;
+	if (r->connect && c->via_upstream) {
+		/* Our own CONNECT to the upstream; the client hears 200 once
+		 * the upstream said yes (S_UPSTREAM). */
+		int n =
+		    snprintf(c->upf.buf, c->upf.cap,
+			     "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n\r\n",
+			     r->host, r->port, r->host, r->port);
+
+		c->upf.len = (size_t)n;
+	} else if (r->connect) {
+		memcpy(c->downf.buf, ok, sizeof(ok) - 1);
+		c->downf.len = sizeof(ok) - 1;
 	} else {
-		/* origin-form request line, the client's fields minus the
-		 * proxy's own and hop-by-hop ones, and Connection: close. */
-		int n = snprintf(c->up, BUF, "%.*s %.*s HTTP/1.%d\r\n",
-				 (int)r->method_len, r->method,
-				 (int)(r->target_len - r->path_off),
+		/* origin-form request line (absolute-form to an upstream
+		 * proxy), the client's fields minus the proxy's own and
+		 * hop-by-hop ones, and Connection: close. */
+		int n = snprintf(c->upf.buf, c->upf.cap,
+				 "%.*s %.*s HTTP/1.%d\r\n", (int)r->method_len,
+				 r->method, (int)(r->target_len - r->path_off),
 				 r->target + r->path_off, r->minor);
 
-		if (r->target_len == r->path_off)
-			n = snprintf(c->up, BUF, "%.*s / HTTP/1.%d\r\n",
-				     (int)r->method_len, r->method, r->minor);
-		for (size_t i = 0; i < r->nfields && n > 0 && n < BUF; i++) {
+		if (c->via_upstream)
+			n = snprintf(c->upf.buf, c->upf.cap,
+				     "%.*s http://%s:%u%.*s HTTP/1.%d\r\n",
+				     (int)r->method_len, r->method, r->host,
+				     r->port,
+				     (int)(r->target_len - r->path_off),
+				     r->target + r->path_off, r->minor);
+		else if (r->target_len == r->path_off)
+			n = snprintf(c->upf.buf, c->upf.cap,
+				     "%.*s / HTTP/1.%d\r\n", (int)r->method_len,
+				     r->method, r->minor);
+		for (size_t i = 0;
+		     i < r->nfields && n > 0 && (size_t)n < c->upf.cap; i++) {
 			const struct nono_http_field *f = &r->fields[i];
 			static const char *const drop[] = {
 			    "proxy-authorization", "proxy-connection",
@@ -312,25 +440,37 @@ static bool established(struct nono_proxy *p, struct conn *c)
 						    f->name_len) == 0;
 			if (skip)
 				continue;
-			n += snprintf(c->up + n, (size_t)(BUF - n),
+			n += snprintf(c->upf.buf + n, c->upf.cap - (size_t)n,
 				      "%.*s: %.*s\r\n", (int)f->name_len,
 				      f->name, (int)f->value_len, f->value);
 		}
-		if (n <= 0 || n + 20 + (int)(c->hlen - r->head_len) >= BUF) {
+		if (n <= 0 || (size_t)n + 24 + body >= c->upf.cap) {
 			answer(p, c, 431, "Request Header Fields Too Large",
 			       "request head too large\n");
 			return false;
 		}
-		n += snprintf(c->up + n, (size_t)(BUF - n),
+		n += snprintf(c->upf.buf + n, c->upf.cap - (size_t)n,
 			      "Connection: close\r\n\r\n");
 		/* Body bytes that came with the head. */
-		memcpy(c->up + n, c->head + r->head_len, c->hlen - r->head_len);
-		c->up_len = (size_t)n + (c->hlen - r->head_len);
+		memcpy(c->upf.buf + n, c->head + r->head_len,
+		       c->hlen - r->head_len);
+		c->upf.len = (size_t)n + (c->hlen - r->head_len);
+	}
+	if (r->connect && c->via_upstream) {
+		/* The head buffer now collects the upstream's answer; bytes
+		 * the client pipelined wait in it until the tunnel stands. */
+		c->st = S_UPSTREAM;
+		c->deadline = now_ms() + (p->cfg.connect_timeout_ms
+					      ? p->cfg.connect_timeout_ms
+					      : 10000);
+		c->upf.off = 0;
+		return true;
 	}
 	if (r->connect && c->hlen > r->head_len) {
 		/* Bytes pipelined after CONNECT go to the origin. */
-		memcpy(c->up, c->head + r->head_len, c->hlen - r->head_len);
-		c->up_len = c->hlen - r->head_len;
+		memcpy(c->upf.buf, c->head + r->head_len,
+		       c->hlen - r->head_len);
+		c->upf.len = c->hlen - r->head_len;
 	}
 	free(c->head);
 	c->head = NULL;
@@ -338,6 +478,90 @@ static bool established(struct nono_proxy *p, struct conn *c)
 	decide(p, c, true, 200);
 	return true;
 }
+
+/*
+ * S_UPSTREAM: sends our CONNECT, then reads the upstream proxy's answer
+ * (into down, bounded).  A 2xx opens the tunnel: the client hears 200 and
+ * anything past the answer's head is the origin's.  Anything else is a 502
+ * naming the upstream's status line.
+ */
+static void upstream_step(struct nono_proxy *p, struct conn *c)
+{
+	const struct nono_http_request *r = &c->req;
+	static const char ok[] = "HTTP/1.1 200 Connection Established\r\n\r\n";
+	char *end, body[512];
+	size_t hl, extra;
+	ssize_t n;
+
+	while (c->upf.off < c->upf.len) {
+		n = send(c->ofd, c->upf.buf + c->upf.off,
+			 c->upf.len - c->upf.off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (watch(p, c, 1, EPOLLOUT) < 0)
+				close_conn(p, c);
+			return;
+		}
+		if (n <= 0) {
+			answer(p, c, 502, "Bad Gateway",
+			       "the upstream proxy closed the connection\n");
+			return;
+		}
+		c->upf.off += (size_t)n;
+	}
+	n = recv(c->ofd, c->downf.buf + c->downf.len,
+		 c->downf.cap - 64 - c->downf.len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		if (watch(p, c, 0, 0) < 0 || watch(p, c, 1, EPOLLIN) < 0)
+			close_conn(p, c);
+		return;
+	}
+	if (n <= 0) {
+		answer(p, c, 502, "Bad Gateway",
+		       "the upstream proxy closed the connection\n");
+		return;
+	}
+	c->downf.len += (size_t)n;
+	c->downf.buf[c->downf.len] = '\0';
+	end = strstr(c->downf.buf, "\r\n\r\n");
+	if (!end) {
+		if (c->downf.len >= NONO_HTTP_MAX_HEAD)
+			answer(p, c, 502, "Bad Gateway",
+			       "the upstream proxy's answer is too large\n");
+		return;
+	}
+	hl = (size_t)(end + 4 - c->downf.buf);
+	if (strncmp(c->downf.buf, "HTTP/1.", 7) != 0 || c->downf.len < 12 ||
+	    c->downf.buf[9] != '2') {
+		size_t l = strcspn(c->downf.buf, "\r\n");
+
+		snprintf(body, sizeof(body),
+			 "nono: the upstream proxy refused CONNECT %s:%u: "
+			 "%.*s\n",
+			 r->host, r->port, (int)(l < 80 ? l : 80),
+			 c->downf.buf);
+		answer(p, c, 502, "Bad Gateway", body);
+		return;
+	}
+	/* The origin's first bytes (after the upstream's head) follow our
+	 * 200; the client's pipelined bytes go up. */
+	extra = c->downf.len - hl;
+	memmove(c->downf.buf + sizeof(ok) - 1, c->downf.buf + hl, extra);
+	memcpy(c->downf.buf, ok, sizeof(ok) - 1);
+	c->downf.len = sizeof(ok) - 1 + extra;
+	c->upf.off = c->upf.len = 0;
+	if (c->hlen > r->head_len) {
+		memcpy(c->upf.buf, c->head + r->head_len,
+		       c->hlen - r->head_len);
+		c->upf.len = c->hlen - r->head_len;
+	}
+	free(c->head);
+	c->head = NULL;
+	c->st = S_RELAY;
+	decide(p, c, true, 200);
+	relay(p, c);
+}
+
+static void on_connected(struct nono_proxy *p, struct conn *c);
 
 static void start_connect(struct nono_proxy *p, struct conn *c)
 {
@@ -350,8 +574,16 @@ static void start_connect(struct nono_proxy *p, struct conn *c)
 			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			continue;
-		if (connect(fd, a->ai_addr, a->ai_addrlen) < 0 &&
-		    errno != EINPROGRESS) {
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+			/* Loopback connects complete at once: no round trip
+			 * through epoll. */
+			c->ofd = fd;
+			c->oev = 0xffffffffu;
+			c->st = S_CONNECT;
+			on_connected(p, c);
+			return;
+		}
+		if (errno != EINPROGRESS) {
 			close(fd);
 			continue;
 		}
@@ -370,7 +602,7 @@ static void start_connect(struct nono_proxy *p, struct conn *c)
 	answer(p, c, 502, "Bad Gateway", "the origin cannot be reached\n");
 }
 
-static void relay(struct nono_proxy *p, struct conn *c);
+static void upstream_step(struct nono_proxy *p, struct conn *c);
 
 static void on_connected(struct nono_proxy *p, struct conn *c)
 {
@@ -384,85 +616,157 @@ static void on_connected(struct nono_proxy *p, struct conn *c)
 		start_connect(p, c); /* the next address, or 502 */
 		return;
 	}
-	if (established(p, c))
+	if (!established(p, c))
+		return;
+	if (c->st == S_UPSTREAM)
+		upstream_step(p, c);
+	else
 		relay(p, c);
 }
 
-/* Moves bytes: fills from readable sides, drains to writable ones, and
- * registers interest in exactly what can make progress. */
-static void relay(struct nono_proxy *p, struct conn *c)
-{
-	for (int progress = 1; progress;) {
-		ssize_t n;
+/* --- relaying ----------------------------------------------------------- */
 
-		progress = 0;
-		if (!c->c_eof && c->up_len < BUF) {
-			n = recv(c->cfd, c->up + c->up_len, BUF - c->up_len,
-				 MSG_DONTWAIT);
-			if (n > 0)
-				c->up_len += (size_t)n, progress = 1;
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				c->c_eof = true, progress = 1;
+/*
+ * One direction, @src to @dst.  Bytes the proxy wrote itself (the rewritten
+ * request head, the 200 of a tunnel) wait in @buf and go first; after them
+ * the data moves through a pipe with splice(2): the kernel hands pages from
+ * one socket to the other and the proxy never copies them.  Where splice is
+ * refused (EINVAL) it falls back to recv/send through @buf.  Returns true
+ * when something moved.
+ */
+static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
+		 struct flow *f)
+{
+	bool progress = false;
+	ssize_t n;
+
+	/* 1. our own bytes, and the fallback's buffer */
+	if (f->off < f->len) {
+		n = send(dst, f->buf + f->off, f->len - f->off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			f->off += (size_t)n;
+			f->bytes += (unsigned long long)n;
+			progress = true;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			f->broken = true;
+			return true;
 		}
-		if (!c->o_eof && c->down_len < BUF) {
-			n = recv(c->ofd, c->down + c->down_len,
-				 BUF - c->down_len, MSG_DONTWAIT);
-			if (n > 0)
-				c->down_len += (size_t)n, progress = 1;
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				c->o_eof = true, progress = 1;
-		}
-		if (c->up_off < c->up_len) {
-			n = send(c->ofd, c->up + c->up_off,
-				 c->up_len - c->up_off,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (n > 0) {
-				c->up_off += (size_t)n;
-				c->bytes_up += (unsigned long long)n;
-				progress = 1;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				c->c_eof = c->o_eof = true;
-				c->up_off = c->up_len;
-			}
-			if (c->up_off == c->up_len)
-				c->up_off = c->up_len = 0;
-		}
-		if (c->down_off < c->down_len) {
-			n = send(c->cfd, c->down + c->down_off,
-				 c->down_len - c->down_off,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (n > 0) {
-				c->down_off += (size_t)n;
-				c->bytes_down += (unsigned long long)n;
-				progress = 1;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				c->c_eof = c->o_eof = true;
-				c->down_off = c->down_len;
-			}
-			if (c->down_off == c->down_len)
-				c->down_off = c->down_len = 0;
+		if (f->off < f->len)
+			return progress;
+		f->off = f->len = 0;
+		if (!c->nosplice) { /* an idle tunnel keeps no buffer */
+			free(f->buf);
+			f->buf = NULL;
+			f->cap = 0;
 		}
 	}
+	/* 2. what waits in the pipe */
+	if (f->inpipe) {
+		n = splice(f->pipe[0], NULL, dst, NULL, f->inpipe,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			f->inpipe -= (size_t)n;
+			f->bytes += (unsigned long long)n;
+			progress = true;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			f->broken = true;
+			return true;
+		}
+		if (f->inpipe)
+			return progress;
+	}
+	/* 3. more from the source */
+	if (f->eof)
+		goto out;
+	if (!c->nosplice) {
+		if (f->pipe[0] < 0 && pipe_get(p, f->pipe) < 0)
+			c->nosplice = true;
+	}
+	if (!c->nosplice) {
+		n = splice(src, NULL, f->pipe[1], NULL, PIPE_SZ,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			f->inpipe = (size_t)n;
+			progress = true;
+		} else if (n == 0) {
+			f->eof = true;
+			progress = true;
+		} else if (errno == EINVAL) {
+			c->nosplice = true;
+		} else if (errno != EAGAIN && errno != EINTR) {
+			f->eof = true;
+			progress = true;
+		}
+	}
+	if (c->nosplice && !f->eof) {
+		if (!f->buf || f->cap < BUF) {
+			char *nb = realloc(f->buf, BUF);
+
+			if (!nb) {
+				f->broken = true;
+				return true;
+			}
+			f->buf = nb;
+			f->cap = BUF;
+		}
+		n = recv(src, f->buf, BUF, MSG_DONTWAIT);
+		if (n > 0)
+			f->len = (size_t)n, progress = true;
+		else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			f->eof = true, progress = true;
+	}
+out:
+	if (!f->inpipe)
+		pipe_put(p, f->pipe);
+	return progress;
+}
+
+static bool pending(const struct flow *f)
+{
+	return f->off < f->len || f->inpipe;
+}
+
+/* Moves bytes both ways until nothing moves, then registers interest in
+ * exactly what can make progress. */
+static void relay(struct nono_proxy *p, struct conn *c)
+{
+	struct flow *up = &c->upf, *down = &c->downf;
+
+	for (;;) {
+		/* Both directions every round: one must not starve the
+		 * other. */
+		bool a = move(p, c, c->cfd, c->ofd, up);
+		bool b = move(p, c, c->ofd, c->cfd, down);
+
+		if (!(a || b) || up->broken || down->broken)
+			break;
+	}
+	if (up->broken || down->broken) {
+		decide(p, c, true, 0);
+		close_conn(p, c);
+		return;
+	}
 	/* Half-closes follow once everything buffered was delivered. */
-	if (c->c_eof && !c->up_len && !c->o_shut) {
+	if (up->eof && !pending(up) && !c->o_shut) {
 		shutdown(c->ofd, SHUT_WR);
 		c->o_shut = true;
 	}
-	if (c->o_eof && !c->down_len && !c->c_shut) {
+	if (down->eof && !pending(down) && !c->c_shut) {
 		shutdown(c->cfd, SHUT_WR);
 		c->c_shut = true;
 	}
-	if (c->c_eof && c->o_eof && !c->up_len && !c->down_len) {
+	if (up->eof && down->eof && !pending(up) && !pending(down)) {
 		decide(p, c, true, 0);
 		close_conn(p, c);
 		return;
 	}
 	if (watch(p, c, 0,
-		  (c->c_eof || c->up_len == BUF ? 0u : EPOLLIN) |
-		      (c->down_len ? EPOLLOUT : 0u)) < 0 ||
+		  (up->eof || pending(up) ? 0u : EPOLLIN) |
+		      (pending(down) ? EPOLLOUT : 0u)) < 0 ||
 	    watch(p, c, 1,
-		  (c->o_eof || c->down_len == BUF ? 0u : EPOLLIN) |
-		      (c->up_len ? EPOLLOUT : 0u)) < 0)
+		  (down->eof || pending(down) ? 0u : EPOLLIN) |
+		      (pending(up) ? EPOLLOUT : 0u)) < 0)
 		close_conn(p, c);
 }
 
@@ -554,6 +858,11 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		answer(p, c, 403, "Forbidden", body);
 		return;
 	}
+	c->via_upstream =
+	    p->cfg.upstream_host &&
+	    !(p->cfg.upstream_bypass &&
+	      nono_allowlist_check(p->cfg.upstream_bypass, c->req.host, NULL,
+				   NULL) == NONO_HOST_ALLOWED);
 	if (watch(p, c, 0, 0) < 0 || resolve(p, c) < 0)
 		answer(p, c, 503, "Service Unavailable", "out of memory\n");
 }
@@ -585,6 +894,8 @@ static void on_accept(struct nono_proxy *p)
 		c->id = ++p->next_id;
 		c->cfd = fd;
 		c->ofd = -1;
+		c->upf.pipe[0] = c->upf.pipe[1] = -1;
+		c->downf.pipe[0] = c->downf.pipe[1] = -1;
 		c->ce.c = c;
 		c->oe.c = c;
 		c->oe.which = 1;
@@ -604,6 +915,31 @@ static void on_accept(struct nono_proxy *p)
 	}
 }
 
+/* A lookup's result: connect, or answer why not (owns @ai). */
+static void resolved(struct nono_proxy *p, struct conn *c, int err,
+		     struct addrinfo *ai)
+{
+	if (err == 403) {
+		char body[1024];
+
+		if (ai)
+			freeaddrinfo(ai);
+		snprintf(body, sizeof(body),
+			 "nono: %s resolves to a cloud metadata or link-local "
+			 "address: refused\n",
+			 c->req.host);
+		answer(p, c, 403, "Forbidden", body);
+	} else if (err || !ai) {
+		if (ai)
+			freeaddrinfo(ai);
+		answer(p, c, 502, "Bad Gateway", "the name does not resolve\n");
+	} else {
+		c->ai = ai;
+		c->next_ai = ai;
+		start_connect(p, c);
+	}
+}
+
 static void on_resolved(struct nono_proxy *p)
 {
 	struct job *j;
@@ -620,24 +956,8 @@ static void on_resolved(struct nono_proxy *p)
 		struct conn *c = j->cfd < MAX_FD ? p->byfd[j->cfd] : NULL;
 
 		if (c && c->id == j->id && c->st == S_RESOLVE) {
-			if (j->err == 403) {
-				char body[1024];
-
-				snprintf(
-				    body, sizeof(body),
-				    "nono: %s resolves to a cloud metadata "
-				    "or link-local address: refused\n",
-				    c->req.host);
-				answer(p, c, 403, "Forbidden", body);
-			} else if (j->err || !j->ai) {
-				answer(p, c, 502, "Bad Gateway",
-				       "the name does not resolve\n");
-			} else {
-				c->ai = j->ai;
-				c->next_ai = j->ai;
-				j->ai = NULL;
-				start_connect(p, c);
-			}
+			resolved(p, c, j->err, j->ai);
+			j->ai = NULL;
 		}
 		if (j->ai)
 			freeaddrinfo(j->ai);
@@ -656,7 +976,8 @@ static void expire(struct nono_proxy *p)
 		if (c->st == S_HEAD && t >= c->deadline)
 			answer(p, c, 408, "Request Timeout",
 			       "the request head did not arrive in time\n");
-		else if (c->st == S_CONNECT && t >= c->deadline)
+		else if ((c->st == S_CONNECT || c->st == S_UPSTREAM) &&
+			 t >= c->deadline)
 			answer(p, c, 504, "Gateway Timeout",
 			       "the origin did not answer in time\n");
 	}
@@ -694,7 +1015,8 @@ static void *loop(void *arg)
 			 * read from the client; a client that hangs up then is
 			 * dropped (its hang-up would be reported again and
 			 * again). */
-			if ((c->st == S_RESOLVE || c->st == S_CONNECT) &&
+			if ((c->st == S_RESOLVE || c->st == S_CONNECT ||
+			     c->st == S_UPSTREAM) &&
 			    e->which == 0 &&
 			    (ev[i].events & (EPOLLHUP | EPOLLERR))) {
 				close_conn(p, c);
@@ -707,6 +1029,10 @@ static void *loop(void *arg)
 			case S_CONNECT:
 				if (e->which == 1)
 					on_connected(p, c);
+				break;
+			case S_UPSTREAM:
+				if (e->which == 1)
+					upstream_step(p, c);
 				break;
 			case S_RELAY:
 				relay(p, c);
@@ -729,6 +1055,7 @@ int nono_proxy_start(const struct nono_proxy_config *cfg,
 {
 	struct nono_proxy *p = calloc(1, sizeof(*p));
 	struct epoll_event e = {.events = EPOLLIN};
+	sigset_t all, old;
 	int r = -ENOMEM;
 
 	*out = NULL;
@@ -759,7 +1086,13 @@ int nono_proxy_start(const struct nono_proxy_config *cfg,
 		r = -errno;
 		goto fail;
 	}
+	/* The proxy's threads (and the resolvers they start) take no
+	 * signal: a SIGCHLD delivered to one of them would be discarded
+	 * instead of reaching the supervisor's signalfd. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	r = -pthread_create(&p->thread, NULL, loop, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		goto fail;
 	*out = p;
@@ -812,6 +1145,10 @@ void nono_proxy_stop(struct nono_proxy *p)
 		if (j->ai)
 			freeaddrinfo(j->ai);
 		free(j);
+	}
+	while (p->npipes--) {
+		close(p->pipes[p->npipes][0]);
+		close(p->pipes[p->npipes][1]);
 	}
 	close(p->ep);
 	close(p->wake);

@@ -34,6 +34,12 @@ struct nono_proxy_config {
 	unsigned head_timeout_ms;           /* 0: 10 s */
 	unsigned connect_timeout_ms;        /* 0: 10 s */
 	unsigned max_conns;                 /* 0: 16384 */
+	/* --upstream-proxy: allowed requests go out through this HTTP proxy
+	 * (CONNECT for tunnels, absolute-form for plain http://), except
+	 * hosts matching @upstream_bypass (may be NULL), which go direct. */
+	const char *upstream_host; /* NULL: direct */
+	uint16_t upstream_port;
+	const struct nono_allowlist *upstream_bypass;
 	void (*on_decision)(void *arg, const struct nono_proxy_decision *d);
 	void *arg;
 };

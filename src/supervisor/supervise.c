@@ -120,13 +120,30 @@ static int confine_and_exec(const struct nono_exec_spec *spec, int fdsock,
 			    struct nono_exec_error *err)
 {
 	struct nono_sandbox_error se = {0};
-	int listener = -1;
+	int listener = -1, net = -1;
 	int r;
 
-	r = nono_sandbox_enter(spec->sb, &listener, &se);
+	r = nono_sandbox_enter(spec->sb, &listener, fdsock >= 0 ? &net : NULL,
+			       &se);
 	if (r < 0) {
+		if (net >= 0)
+			close(net);
+		if (listener >= 0)
+			close(listener);
 		fill(err, r, se.step, se.path);
 		return r;
+	}
+	if (net >= 0) {
+		/* The proxy's listener goes to the supervisor first; the
+		 * sandbox keeps no handle on it (it could accept). */
+		r = send_fd(fdsock, net);
+		close(net);
+		if (r < 0) {
+			if (listener >= 0)
+				close(listener);
+			fill(err, r, "network handover", NULL);
+			return r;
+		}
 	}
 	if (listener >= 0) {
 		/* The sandbox keeps no handle on its own gate. */
@@ -199,16 +216,18 @@ static int child_main(void *p)
  * no page tables are copied and no page is copied on write, which is a
  * good part of what a supervised start costs.  Until exec the child only
  * makes system calls and writes to its own stack (and errno, which the
- * sleeping parent does not read); its fd table is its own.  Masks need a new
- * user namespace, which a task sharing its memory cannot enter: then a plain
- * fork().
+ * sleeping parent does not read); its fd table is its own.  Masks and an
+ * isolated network need a new user namespace (and keep a little state in
+ * the namespace code), so then a plain fork().
  */
 static pid_t spawn(struct child_args *a)
 {
 	static char stack[128 * 1024] __attribute__((aligned(64)));
 	pid_t pid;
 
-	if (nono_caps_mask_count(nono_sandbox_caps(a->spec->sb)) == 0)
+	const struct nono_caps *caps = nono_sandbox_caps(a->spec->sb);
+
+	if (nono_caps_mask_count(caps) == 0 && !nono_caps_isolated_net(caps))
 		return clone(child_main, stack + sizeof(stack),
 			     CLONE_VM | CLONE_VFORK | SIGCHLD, a);
 	pid = fork();
@@ -304,6 +323,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	int pfd[2], sp[2] = {-1, -1};
 	int sigfd = -1, listener = -1;
 	bool gated = nono_caps_gate(nono_sandbox_caps(spec->sb));
+	bool netns = nono_caps_isolated_net(nono_sandbox_caps(spec->sb)) != 0;
 	pid_t pid, parent;
 	ssize_t n;
 	int ws = 0;
@@ -320,6 +340,10 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	}
 	if (gated && !gate) {
 		fill(err, -EINVAL, "gate", NULL);
+		goto fail_early;
+	}
+	if (netns && (!gated || !spec->on_net_listener)) {
+		fill(err, -EINVAL, "network namespace", NULL);
 		goto fail_early;
 	}
 	if (gated &&
@@ -356,6 +380,16 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	if (gated) {
 		close(sp[1]);
 		sp[1] = -1;
+		if (netns) {
+			int net = recv_fd(sp[0]);
+
+			/* -1: the child failed before the handover and says
+			 * why below.  A refusal stops the command before it
+			 * runs. */
+			if (net >= 0 &&
+			    spec->on_net_listener(spec->arg, net) < 0)
+				kill(pid, SIGKILL);
+		}
 		listener = recv_fd(sp[0]);
 		close(sp[0]);
 		sp[0] = -1;

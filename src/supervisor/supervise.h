@@ -18,6 +18,12 @@ struct nono_exec_spec {
 	struct nono_gate *gate;
 	char *const *argv; /* argv[0] is looked up in the child's PATH */
 	char *const *envp;
+	/* With an isolated network (nono_caps_set_isolated_net): called by
+	 * nono_supervise with the listener made inside the sandbox's network
+	 * namespace (owned by the callee from then on), before the command
+	 * runs.  A negative return stops the launch. */
+	int (*on_net_listener)(void *arg, int fd);
+	void *arg;
 };
 
 /* Why a launch failed. */

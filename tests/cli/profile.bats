@@ -224,9 +224,9 @@ except OSError as e: print("udp:refused", e.errno)'
 }
 
 @test "profile: features this build cannot enforce are refused, and --allow-gpu needs the opt-in" {
-	profile proxy '{"network": {"network_profile": "developer"}}'
+	profile proxy '{"network": {"credentials": ["openai"]}}'
 	run --separate-stderr nono run --profile proxy --allow-cwd -- true
-	assert_nono_error "proxy mode is not available"
+	assert_nono_error "network.credentials: credential injection through the proxy"
 	profile creds '{"env_credentials": {"openai_api_key": "OPENAI_API_KEY"}}'
 	run --separate-stderr nono run --profile creds --allow-cwd -- true
 	assert_nono_error "credential loading is not available"

@@ -80,6 +80,56 @@ static void *origin(void *arg)
 	}
 }
 
+/* An echo origin: sends back everything, then closes after EOF. */
+static int echo_fd;
+static uint16_t echo_port;
+
+static void *echo(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(echo_fd, NULL, NULL);
+		char buf[65536];
+		ssize_t r;
+
+		if (c < 0)
+			return NULL;
+		while ((r = read(c, buf, sizeof(buf))) > 0)
+			for (ssize_t o = 0, w; o < r; o += w)
+				if ((w = write(c, buf + o, (size_t)(r - o))) <=
+				    0)
+					break;
+		close(c);
+	}
+}
+
+#define BULK (8u << 20)
+
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)((i * 2654435761u) >> 13);
+}
+
+static void *bulk_writer(void *arg)
+{
+	int fd = *(int *)arg;
+	unsigned char buf[32768];
+
+	for (size_t o = 0; o < BULK; o += sizeof(buf)) {
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = pattern(o + i);
+		for (size_t d = 0; d < sizeof(buf);) {
+			ssize_t w = write(fd, buf + d, sizeof(buf) - d);
+
+			if (w <= 0)
+				return NULL;
+			d += (size_t)w;
+		}
+	}
+	shutdown(fd, SHUT_WR);
+	return NULL;
+}
+
 static void on_decision(void *arg, const struct nono_proxy_decision *d)
 {
 	(void)arg;
@@ -153,6 +203,11 @@ static int setup(void **state)
 		return -1;
 	pthread_create(&t, NULL, origin, NULL);
 	pthread_detach(t);
+	echo_fd = listen_any(&echo_port);
+	if (echo_fd < 0)
+		return -1;
+	pthread_create(&t, NULL, echo, NULL);
+	pthread_detach(t);
 	cfg.listen_fd = proxy_fd;
 	cfg.token = "tok";
 	cfg.allow = allow;
@@ -192,6 +247,49 @@ static void test_tunnel(void **state)
 	slurp(fd, buf, sizeof(buf), 3000, true);
 	assert_non_null(strstr(buf, " 200 "));
 	close(fd);
+}
+
+/* 8 MiB each way at once through a tunnel (the splice path): every byte
+ * arrives, in order, and the half-close travels through. */
+static void test_bulk_both_ways(void **state)
+{
+	char req[256], head[4096];
+	unsigned char buf[65536];
+	size_t got = 0;
+	bool same = true;
+	pthread_t t;
+	int fd = dial();
+
+	(void)state;
+	snprintf(req, sizeof(req),
+		 "CONNECT 127.0.0.1:%u HTTP/1.1\r\n" AUTH "\r\n", echo_port);
+	send_all(fd, req);
+	/* Exactly the head: the tunnel's bytes follow it. */
+	for (size_t n = 0; n < sizeof(head) - 1; n++) {
+		assert_int_equal(read(fd, head + n, 1), 1);
+		head[n + 1] = '\0';
+		if (strstr(head, "\r\n\r\n"))
+			break;
+	}
+	assert_non_null(strstr(head, " 200 "));
+	pthread_create(&t, NULL, bulk_writer, &fd);
+	for (;;) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&pf, 1, 10000) <= 0)
+			break;
+		r = read(fd, buf, sizeof(buf));
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r; i++)
+			same &= buf[i] == pattern(got + (size_t)i);
+		got += (size_t)r;
+	}
+	pthread_join(t, NULL);
+	close(fd);
+	assert_int_equal(got, BULK);
+	assert_true(same);
 }
 
 static void test_plain_http(void **state)
@@ -294,6 +392,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tunnel),
+	    cmocka_unit_test(test_bulk_both_ways),
 	    cmocka_unit_test(test_plain_http),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_slow_and_idle_clients),

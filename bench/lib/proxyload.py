@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Load for bench-proxy.sh: small-request latency and idle tunnels.
+
+  proxyload.py latency HOST PORT PATH N [PROXY_URL]
+      N sequential GETs, each on a new connection (the proxy closes plain
+      HTTP after one exchange, so every path is timed the same way), through
+      PROXY_URL (http://[user:token@]host:port) when given.  Prints
+      "median_us p99_us mean_us".
+  proxyload.py tunnels HOST PORT N PROXY_URL RSS_PID
+      opens N CONNECT tunnels to HOST:PORT through the proxy and keeps them
+      idle; prints "kib_before kib_after" of RSS_PID's VmRSS.
+"""
+import base64
+import socket
+import statistics
+import sys
+import time
+import urllib.parse
+
+
+def proxy_of(url):
+    u = urllib.parse.urlsplit(url)
+    auth = ""
+    if u.username:
+        cred = "%s:%s" % (u.username, u.password or "")
+        auth = "Proxy-Authorization: Basic %s\r\n" % base64.b64encode(
+            cred.encode()).decode()
+    return (u.hostname, u.port), auth
+
+
+def read_all(s):
+    n = 0
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return n
+        n += len(b)
+
+
+def latency(host, port, path, n, proxy):
+    if proxy:
+        addr, auth = proxy_of(proxy)
+        req = ("GET http://%s:%d%s HTTP/1.1\r\nHost: %s:%d\r\n%s"
+               "Connection: close\r\n\r\n" % (host, port, path, host, port,
+                                               auth)).encode()
+    else:
+        addr = (host, port)
+        req = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n"
+               % (path, host, port)).encode()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        s = socket.create_connection(addr)
+        s.sendall(req)
+        got = read_all(s)
+        s.close()
+        times.append(time.perf_counter() - t0)
+        if got < 20:
+            sys.exit("short answer")
+    times.sort()
+    print("%.1f %.1f %.1f" % (statistics.median(times) * 1e6,
+                              times[int(len(times) * 0.99)] * 1e6,
+                              statistics.mean(times) * 1e6))
+
+
+def rss_kib(pid):
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tunnels(host, port, n, proxy, pid):
+    addr, auth = proxy_of(proxy)
+    before = rss_kib(pid)
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(addr)
+        s.sendall(("CONNECT %s:%d HTTP/1.1\r\nHost: %s:%d\r\n%s\r\n"
+                   % (host, port, host, port, auth)).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            b = s.recv(4096)
+            if not b:
+                sys.exit("tunnel refused")
+            head += b
+        if b" 200 " not in head.split(b"\r\n")[0]:
+            sys.exit("tunnel refused: %r" % head[:80])
+        socks.append(s)
+    time.sleep(0.5)
+    print("%d %d" % (before, rss_kib(pid)))
+
+
+if __name__ == "__main__":
+    a = sys.argv[1:]
+    if a[0] == "latency":
+        latency(a[1], int(a[2]), a[3], int(a[4]), a[5] if len(a) > 5 else None)
+    elif a[0] == "tunnels":
+        tunnels(a[1], int(a[2]), int(a[3]), a[4], a[5])
+    else:
+        sys.exit(__doc__)

