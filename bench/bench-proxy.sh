@@ -13,14 +13,14 @@
 #   start-up    `nono run --allow-domain x -- true` vs `nono run -- true` vs
 #               bare `true` (hyperfine)
 #   bench/bench-proxy.sh | tee bench/results/proxy.txt
-# NONO_BIN (default build/nono), SIZE_MB (1024), REPS (5), N (10000),
+# NONO_BIN (default build/nono), SIZE_MB (1024), REPS (7), N (10000),
 # TUNNELS (1000), BENCH_DIR (/var/lib/nono-bench).  Installs nginx-light and
 # tinyproxy from Debian when missing (root).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 NONO_BIN="$(realpath "${NONO_BIN:-$here/../build/nono}")"
 SIZE_MB="${SIZE_MB:-1024}"
-REPS="${REPS:-5}"
+REPS="${REPS:-7}"
 N="${N:-10000}"
 TUNNELS="${TUNNELS:-1000}"
 BENCH_DIR="${BENCH_DIR:-/var/lib/nono-bench}/proxy"
@@ -113,21 +113,33 @@ tree_ticks() {
 HZ=$(getconf CLK_TCK)
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-curl_loop="for i in \$(seq $REPS); do curl -s --noproxy '' -o /dev/null -w '%{http_code} %{size_download} %{speed_download}\n' $URL; done"
+# Interleaved: each round downloads once per path, so drift and noise on a
+# busy machine hit every path alike.
+one="curl -s --noproxy '' -o /dev/null -w '%{http_code} %{size_download} %{speed_download}\n' $URL"
 speeds() { awk -v w="$want" '$1 == 200 && $2 == w {print $3 / 1e6}'; }
-
-direct=$(bash -c "$curl_loop" | speeds | median)
-t0=$(tree_ticks $TP_PID)
-tiny=$(http_proxy="http://127.0.0.1:$TP" bash -c "$curl_loop" | speeds | median)
-tp_cpu=$(( $(tree_ticks $TP_PID) - t0 ))
-# nono: the supervisor's own ticks, read by the command from /proc/$PPID.
-out=$("$NONO_BIN" run -s --allow-cwd --allow-domain 127.0.0.1 -- sh -c \
-	"$curl_loop; echo CPU \$(awk '{print \$14 + \$15}' /proc/\$PPID/stat)" </dev/null)
-nono=$(speeds <<<"$out" | median)
-nono_cpu=$(awk '/^CPU/ {print $2}' <<<"$out")
+: >"$BENCH_DIR/direct.out"
+: >"$BENCH_DIR/tiny.out"
+: >"$BENCH_DIR/nono.out"
+tp_cpu=0
+nono_cpu=0
+for _ in $(seq "$REPS"); do
+	bash -c "$one" >>"$BENCH_DIR/direct.out"
+	t0=$(tree_ticks $TP_PID)
+	http_proxy="http://127.0.0.1:$TP" bash -c "$one" >>"$BENCH_DIR/tiny.out"
+	tp_cpu=$((tp_cpu + $(tree_ticks $TP_PID) - t0))
+	# nono: the supervisor's own ticks, read by the command from
+	# /proc/$PPID at the end (start-up and set-up included).
+	out=$("$NONO_BIN" run -s --allow-cwd --allow-domain 127.0.0.1 -- sh -c \
+		"$one; echo CPU \$(awk '{print \$14 + \$15}' /proc/\$PPID/stat)" </dev/null)
+	grep -v '^CPU' <<<"$out" >>"$BENCH_DIR/nono.out"
+	nono_cpu=$((nono_cpu + $(awk '/^CPU/ {print $2}' <<<"$out")))
+done
+direct=$(speeds <"$BENCH_DIR/direct.out" | median)
+tiny=$(speeds <"$BENCH_DIR/tiny.out" | median)
+nono=$(speeds <"$BENCH_DIR/nono.out" | median)
 gib=$(awk -v s="$SIZE_MB" -v r="$REPS" 'BEGIN {print s * r / 1024}')
 
-echo "# proxy throughput: $SIZE_MB MiB from nginx on 127.0.0.1 with curl, median of $REPS"
+echo "# proxy throughput: $SIZE_MB MiB from nginx on 127.0.0.1 with curl, median of $REPS interleaved rounds"
 printf '%-34s %9s %9s %14s\n' path MB/s vs_direct "proxy CPU s/GiB"
 printf '%-34s %9.0f %9s %14s\n' "direct" "$direct" 1.000 -
 printf '%-34s %9.0f %9.3f %14.2f\n' "tinyproxy (curl -x)" "$tiny" \
@@ -157,9 +169,9 @@ echo
 echo "# start-up of proxy mode (hyperfine -N, medians)"
 json=$(mktemp)
 hyperfine -N -w 10 -r 60 --export-json "$json" "true" \
-	"$NONO_BIN run -s -- true" \
-	"$NONO_BIN run -s --allow-domain example.com -- true" \
-	"$NONO_BIN run -s --allow-domain example.com --open-port 9 -- true" >/dev/null 2>&1
+	"$NONO_BIN run -s --allow-cwd -- true" \
+	"$NONO_BIN run -s --allow-cwd --allow-domain example.com -- true" \
+	"$NONO_BIN run -s --allow-cwd --allow-domain example.com --open-port 9 -- true" >/dev/null 2>&1
 "$PY" - "$json" <<'PYEOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]

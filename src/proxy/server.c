@@ -159,12 +159,21 @@ static void pipe_put(struct nono_proxy *p, int fds[2])
 
 static void close_conn(struct nono_proxy *p, struct conn *c)
 {
+	/*
+	 * Deregistered before the close: epoll forgets an fd only when the
+	 * last reference to its file goes, and a process forked meanwhile
+	 * (the sandbox, before its exec) holds copies.  The events of a
+	 * freed connection would come later.
+	 */
 	if (c->cfd >= 0) {
 		p->byfd[c->cfd] = NULL;
+		epoll_ctl(p->ep, EPOLL_CTL_DEL, c->cfd, NULL);
 		close(c->cfd);
 	}
-	if (c->ofd >= 0)
+	if (c->ofd >= 0) {
+		epoll_ctl(p->ep, EPOLL_CTL_DEL, c->ofd, NULL);
 		close(c->ofd);
+	}
 	c->cfd = c->ofd = -1;
 	/* A pipe still holding bytes is closed, never pooled. */
 	for (int i = 0; i < 2; i++) {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -292,6 +293,86 @@ static void test_bulk_both_ways(void **state)
 	assert_true(same);
 }
 
+/*
+ * 10,000 clients connected at once that send nothing (their own process,
+ * so that the fds fit the limit): the proxy still serves another client
+ * at once.  A proxy of its own with a long head timeout, so they stay.
+ */
+static void test_ten_thousand_idle(void **state)
+{
+	struct nono_proxy_config cfg = {0};
+	struct nono_proxy *px = NULL;
+	struct rlimit rl;
+	uint16_t port;
+	int lfd, ready[2], go[2], fd, want = 10000;
+	char req[256], buf[4096], c = 0;
+	pid_t pid;
+
+	(void)state;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < 10100) /* the host's hard limit: as many as fit */
+		want = (int)rl.rlim_max - 100;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	lfd = listen_any(&port);
+	assert_true(lfd >= 0);
+	cfg.listen_fd = lfd;
+	cfg.token = "tok";
+	cfg.allow = allow;
+	cfg.head_timeout_ms = 60000;
+	assert_int_equal(nono_proxy_start(&cfg, &px), 0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_port = htons(port)};
+		int n = 0;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		for (; n < want; n++) {
+			int s = socket(AF_INET, SOCK_STREAM, 0);
+
+			if (s < 0 ||
+			    connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+				break;
+		}
+		c = n == want ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(c, 'y');
+	/* All connected and idle: another client is served. */
+	{
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_port = htons(port)};
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)),
+				 0);
+	}
+	snprintf(req, sizeof(req),
+		 "GET http://127.0.0.1:%u/busy HTTP/1.1\r\nHost: x\r\n" AUTH
+		 "\r\n",
+		 origin_port);
+	send_all(fd, req);
+	slurp(fd, buf, sizeof(buf), 5000, false);
+	assert_non_null(strstr(buf, "hello"));
+	close(fd);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	waitpid(pid, NULL, 0);
+	nono_proxy_stop(px);
+	close(lfd);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
 static void test_plain_http(void **state)
 {
 	char req[512], buf[4096];
@@ -396,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(test_plain_http),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_slow_and_idle_clients),
+	    cmocka_unit_test(test_ten_thousand_idle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
