@@ -3,8 +3,9 @@
 # Idempotent; needs root (or sudo) only when something is missing.
 set -eu
 pkgs="meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats
-      clang-14 libclang-rt-14-dev clang-format util-linux python3 musl-tools"
-[ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine bubblewrap"
+      clang-14 libclang-rt-14-dev clang-format util-linux python3 musl-tools
+      libssl-dev openssl ca-certificates curl tinyproxy"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine bubblewrap nginx-light"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -85,6 +85,9 @@ run_cli() { # nono-binary label [as-nobody]
 	if [ "${3:-}" = nobody ]; then
 		local copy="$scratch/nono-$label"
 		install -m 0755 "$bin" "$copy"
+		# The TLS helper is looked for next to the binary.
+		[ -x "$(dirname "$bin")/nono-tls" ] &&
+			install -m 0755 "$(dirname "$bin")/nono-tls" "$scratch/nono-tls"
 		chmod -R a+rX "$root/tests/cli"
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 			env -u XDG_CONFIG_HOME HOME="$scratch" \

@@ -25,6 +25,7 @@
 #include "cli/profiles.h"
 #include "cli/run_ctx.h"
 #include "cli/save_prompt.h"
+#include "nono-config.h"
 #include "nono/error.h"
 #include "nono/landlock.h"
 #include "nono/ns.h"
@@ -464,6 +465,26 @@ static int setup_proxy(struct run_ctx *c)
 			return -1;
 		}
 	}
+	for (size_t i = 0; i < nono_allowlist_count(c->allow); i++) {
+		char e[16];
+
+		nono_allowlist_entry(c->allow, i, e, sizeof(e));
+		c->tls_wanted |= strncmp(e, "https://", 8) == 0;
+	}
+	if (c->tls_wanted && o->mode != MODE_WHY) {
+		char exe[PATH_MAX];
+
+		if (nono_tls_helper_find(exe, sizeof(exe)) == 0) {
+			c->tls_exe = strdup(exe);
+		} else if (!out_silent()) {
+			out_warn(
+			    "https:// path rules need nono-tls (TLS "
+			    "interception), which is not installed next "
+			    "to nono or in %s: those hosts are refused for "
+			    "HTTPS (plain http:// is checked)",
+			    NONO_LIBEXECDIR);
+		}
+	}
 	if (o->net == NET_ALLOW && o->mode != MODE_WHY)
 		out_verbose_msg(1, "proxy mode: the network is blocked except "
 				   "the proxy (--allow-net does not apply)");
@@ -532,6 +553,17 @@ static int setup_proxy(struct run_ctx *c)
 		}
 		c->proxy_fd = fd;
 		c->proxy_port = ntohs(a.sin_port);
+	}
+	/* The CA files the helper writes; the sandbox must read them. */
+	if (c->tls_exe && !o->dry_run) {
+		if (nono_tls_helper_mkdir(&c->tls) < 0 ||
+		    nono_caps_add_path(c->caps, c->tls.dir, NONO_ACCESS_READ, 0,
+				       NONO_ORIGIN_SYSTEM) < 0) {
+			out_error("proxy: cannot make a directory for the "
+				  "session CA: %s",
+				  strerror(errno));
+			return -1;
+		}
 	}
 	if (!c->proxy_netns)
 		out_verbose_msg(
@@ -1210,6 +1242,7 @@ static int proxy_launch(struct run_ctx *c, int fd)
 	cfg.token = c->proxy_token;
 	cfg.allow = c->allow;
 	cfg.on_decision = on_decision;
+	cfg.tls_chan = c->tls.chan > 0 ? c->tls.chan : -1;
 	cfg.upstream_host = c->upstream_host;
 	cfg.upstream_port = c->upstream_port;
 	cfg.upstream_bypass = c->upstream_bypass;
@@ -1264,6 +1297,59 @@ static int proxy_env(struct run_ctx *c, char ***env)
 		return -1;
 	}
 	return 0;
+}
+
+/* Starts the TLS helper with the path rules and tells the command to
+ * trust the session CA. */
+static int tls_start(struct run_ctx *c, char ***env)
+{
+	static const char *const bundle_vars[] = {
+	    "SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE",
+	    "GIT_SSL_CAINFO"};
+	struct strv rules = {0};
+	char err[256], e[600];
+	int r = -1;
+
+	for (size_t i = 0; i < nono_allowlist_count(c->allow); i++) {
+		char *dup;
+
+		nono_allowlist_entry(c->allow, i, e, sizeof(e));
+		if (strncmp(e, "https://", 8) != 0)
+			continue;
+		dup = strdup(e);
+		if (!dup || strv_push(&rules, dup) < 0) {
+			free(dup);
+			out_error("out of memory");
+			goto out;
+		}
+	}
+	if (nono_tls_helper_start(&c->tls, c->tls_exe, rules.v, rules.n, err,
+				  sizeof(err)) < 0) {
+		out_error("proxy: TLS interception (%s): %s", c->tls_exe, err);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(bundle_vars) / sizeof(bundle_vars[0]);
+	     i++)
+		if (*env)
+			*env = env_set(*env, &c->owned, bundle_vars[i],
+				       c->tls.bundle);
+	if (*env)
+		*env =
+		    env_set(*env, &c->owned, "NODE_EXTRA_CA_CERTS", c->tls.ca);
+	if (!*env) {
+		out_error("out of memory");
+		goto out;
+	}
+	out_verbose_msg(1,
+			"proxy: TLS interception for hosts with path rules; "
+			"the command trusts the session CA (%s)",
+			c->tls.bundle);
+	r = 0;
+out:
+	for (size_t i = 0; i < rules.n; i++)
+		free(rules.v[i]);
+	strv_clear(&rules);
+	return r;
 }
 
 static int execute(struct run_ctx *c, char **argv)
@@ -1335,6 +1421,8 @@ static int execute(struct run_ctx *c, char **argv)
 	}
 	if (c->allow && proxy_env(c, &env) < 0)
 		goto out;
+	if (c->tls_exe && tls_start(c, &env) < 0)
+		goto out;
 	if (c->allow && !c->proxy_netns && proxy_launch(c, c->proxy_fd) < 0)
 		goto out;
 	banner(c, sb);
@@ -1378,6 +1466,8 @@ static int execute(struct run_ctx *c, char **argv)
 out:
 	nono_proxy_stop(c->proxy);
 	c->proxy = NULL;
+	if (c->tls.dir[0])
+		nono_tls_helper_stop(&c->tls);
 	explicit_bzero(c->proxy_token, sizeof(c->proxy_token));
 	nono_gate_free(gate);
 	free(env);
@@ -1476,6 +1566,9 @@ void run_ctx_clear(struct run_ctx *c)
 	nono_profile_free(c->profile);
 	nono_allowlist_free(c->allow);
 	nono_allowlist_free(c->upstream_bypass);
+	if (c->tls.dir[0])
+		nono_tls_helper_stop(&c->tls);
+	free(c->tls_exe);
 	free(c->upstream_host);
 	if (c->proxy_fd > 0)
 		close(c->proxy_fd);

@@ -13,6 +13,7 @@
 #include "policy/profile.h"
 #include "policy/protect.h"
 #include "proxy/hosts.h"
+#include "proxy/tlshelper.h"
 
 struct run_ctx {
 	struct run_opts o;
@@ -38,7 +39,11 @@ struct run_ctx {
 	uint16_t proxy_port;
 	bool proxy_netns;
 	struct nono_proxy *proxy; /* running */
-	char *upstream_host;      /* --upstream-proxy, or NULL */
+	/* https://host/path rules: the TLS interception helper. */
+	struct nono_tls_helper tls;
+	bool tls_wanted;     /* there are path rules */
+	char *tls_exe;       /* the helper, when installed */
+	char *upstream_host; /* --upstream-proxy, or NULL */
 	uint16_t upstream_port;
 	struct nono_allowlist *upstream_bypass;
 	char proxy_token[40];

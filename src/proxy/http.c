@@ -108,11 +108,18 @@ static enum nono_http_status bad(const char **why, const char *msg)
 /* The request target: authority-form for CONNECT, absolute http:// for
  * everything else (a proxy is asked for full URLs). */
 static enum nono_http_status target(struct nono_http_request *req,
-				    const char **why)
+				    bool origin_form, const char **why)
 {
 	const char *t = req->target;
 	size_t n = req->target_len, alen;
 
+	if (origin_form) {
+		/* Inside an intercepted tunnel: "/path?query" only. */
+		if (req->connect || n == 0 || t[0] != '/')
+			return bad(why, "the target must be a path");
+		req->path_off = 0;
+		return NONO_HTTP_OK;
+	}
 	if (req->connect) {
 		if (!authority(t, n, true, 0, req))
 			return bad(why, "CONNECT needs host:port with a "
@@ -136,9 +143,9 @@ static enum nono_http_status target(struct nono_http_request *req,
 	return NONO_HTTP_OK;
 }
 
-enum nono_http_status nono_http_parse(const char *buf, size_t len,
-				      struct nono_http_request *req,
-				      const char **why)
+static enum nono_http_status parse(const char *buf, size_t len,
+				   struct nono_http_request *req,
+				   bool origin_form, const char **why)
 {
 	const char *end = NULL, *p, *line;
 	size_t scan = len < NONO_HTTP_MAX_HEAD ? len : NONO_HTTP_MAX_HEAD;
@@ -255,7 +262,7 @@ enum nono_http_status nono_http_parse(const char *buf, size_t len,
 					"accepted");
 		req->chunked = true;
 	}
-	return target(req, why);
+	return target(req, origin_form, why);
 }
 
 static int b64(unsigned char c)
@@ -314,4 +321,18 @@ bool nono_http_proxy_auth_ok(const struct nono_http_field *f, const char *token)
 	for (size_t i = 0; i < wlen; i++)
 		diff |= (unsigned)(want[i] ^ (i < n ? dec[i] : 0));
 	return diff == 0;
+}
+
+enum nono_http_status nono_http_parse(const char *buf, size_t len,
+				      struct nono_http_request *req,
+				      const char **why)
+{
+	return parse(buf, len, req, false, why);
+}
+
+enum nono_http_status nono_http_parse_origin(const char *buf, size_t len,
+					     struct nono_http_request *req,
+					     const char **why)
+{
+	return parse(buf, len, req, true, why);
 }

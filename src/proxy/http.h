@@ -60,6 +60,12 @@ enum nono_http_status nono_http_parse(const char *buf, size_t len,
 				      struct nono_http_request *req,
 				      const char **why);
 
+/* The same for a request inside an intercepted TLS tunnel, which names
+ * only a path ("GET /x HTTP/1.1"); path_off is 0 and host stays empty. */
+enum nono_http_status nono_http_parse_origin(const char *buf, size_t len,
+					     struct nono_http_request *req,
+					     const char **why);
+
 /* The first field named @name (case-insensitive), or NULL. */
 const struct nono_http_field *
 nono_http_field(const struct nono_http_request *req, const char *name);

@@ -60,6 +60,7 @@ struct conn {
 	struct nono_http_request req;
 	char method[16], path[512];
 	bool via_upstream; /* connects to the upstream proxy, not the host */
+	bool intercept;    /* a tunnel the TLS helper will see into */
 	struct addrinfo *ai, *next_ai;
 	uint64_t deadline;
 	struct flow upf, downf; /* client->origin, origin->client */
@@ -96,6 +97,7 @@ struct nono_proxy {
 	int resolvers, idle_resolvers;
 	bool stopping;
 	int pipes[MAX_POOLED_PIPES][2]; /* empty pipes for splice */
+	char tls_tag; /* its address marks the TLS helper's channel */
 	int npipes;
 };
 
@@ -377,6 +379,47 @@ static int resolve(struct nono_proxy *p, struct conn *c)
 static void start_connect(struct nono_proxy *p, struct conn *c);
 static void relay(struct nono_proxy *p, struct conn *c);
 
+/*
+ * An intercepted tunnel is ready (origin connected, through the upstream
+ * if any): the client hears 200, then both sockets go to the TLS helper
+ * and the proxy forgets them.
+ */
+static void hand_off(struct nono_proxy *p, struct conn *c)
+{
+	static const char ok[] = "HTTP/1.1 200 Connection Established\r\n\r\n";
+	char text[NONO_HTTP_MAX_HOST + 16];
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = text};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fds[2] = {c->cfd, c->ofd};
+	ssize_t w;
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	iov.iov_len = (size_t)snprintf(text, sizeof(text), "%s %u", c->req.host,
+				       c->req.port);
+	/* The client sent nothing since its CONNECT: the 200 fits its
+	 * empty socket buffer. */
+	w = send(c->cfd, ok, sizeof(ok) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w != (ssize_t)sizeof(ok) - 1 ||
+	    sendmsg(p->cfg.tls_chan, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		decide(p, c, false, 502);
+		close_conn(p, c);
+		return;
+	}
+	close_conn(p, c); /* the helper has its own copies */
+}
+
 /* Returns false when it answered (and closed) instead. */
 static bool established(struct nono_proxy *p, struct conn *c)
 {
@@ -551,9 +594,18 @@ static void upstream_step(struct nono_proxy *p, struct conn *c)
 		answer(p, c, 502, "Bad Gateway", body);
 		return;
 	}
+	extra = c->downf.len - hl;
+	if (c->intercept) {
+		/* The origin speaks only after the client's hello. */
+		if (extra)
+			answer(p, c, 502, "Bad Gateway",
+			       "the upstream proxy sent bytes early\n");
+		else
+			hand_off(p, c);
+		return;
+	}
 	/* The origin's first bytes (after the upstream's head) follow our
 	 * 200; the client's pipelined bytes go up. */
-	extra = c->downf.len - hl;
 	memmove(c->downf.buf + sizeof(ok) - 1, c->downf.buf + hl, extra);
 	memcpy(c->downf.buf, ok, sizeof(ok) - 1);
 	c->downf.len = sizeof(ok) - 1 + extra;
@@ -623,6 +675,10 @@ static void on_connected(struct nono_proxy *p, struct conn *c)
 		close(c->ofd);
 		c->ofd = -1;
 		start_connect(p, c); /* the next address, or 502 */
+		return;
+	}
+	if (c->intercept && !c->via_upstream) {
+		hand_off(p, c);
 		return;
 	}
 	if (!established(p, c))
@@ -852,11 +908,18 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		answer(p, c, 403, "Forbidden", body);
 		return;
 	}
+	if (v == NONO_HOST_NOT_LISTED && paths && c->req.connect &&
+	    p->cfg.tls_chan > 0 && c->hlen == c->req.head_len) {
+		/* Allowed for some paths only: the helper reads them. */
+		c->intercept = true;
+		v = NONO_HOST_ALLOWED;
+	}
 	if (v != NONO_HOST_ALLOWED) {
 		if (paths && c->req.connect)
 			snprintf(body, sizeof(body),
 				 "nono: %s is allowed only for some paths, "
-				 "which a tunnel hides\n",
+				 "which a tunnel hides (TLS interception "
+				 "needs nono-tls, which is not installed)\n",
 				 c->req.host);
 		else
 			snprintf(body, sizeof(body),
@@ -975,6 +1038,42 @@ static void on_resolved(struct nono_proxy *p)
 	}
 }
 
+/* The TLS helper's decisions: "D allowed status method host port path". */
+static void on_tls(struct nono_proxy *p)
+{
+	for (;;) {
+		char line[1100], method[16], host[NONO_HTTP_MAX_HOST + 1],
+		    path[600];
+		struct nono_proxy_decision d = {0};
+		unsigned port;
+		int allowed;
+		ssize_t n =
+		    recv(p->cfg.tls_chan, line, sizeof(line) - 1, MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			/* The helper is gone: no more interception (such
+			 * tunnels are refused from now on). */
+			epoll_ctl(p->ep, EPOLL_CTL_DEL, p->cfg.tls_chan, NULL);
+			p->cfg.tls_chan = -1;
+			return;
+		}
+		line[n] = '\0';
+		if (sscanf(line, "D %d %d %15s %253s %u %599s", &allowed,
+			   &d.status, method, host, &port, path) != 6 ||
+		    port > 65535)
+			continue;
+		d.allowed = allowed == 1;
+		d.method = method;
+		d.host = host;
+		d.port = (uint16_t)port;
+		d.path = path;
+		if (p->cfg.on_decision)
+			p->cfg.on_decision(p->cfg.arg, &d);
+	}
+}
+
 /* Heads not sent in time (slowloris) and connects that hang. */
 static void expire(struct nono_proxy *p)
 {
@@ -1013,6 +1112,10 @@ static void *loop(void *arg)
 			}
 			if (e == (struct end *)p) {
 				on_resolved(p);
+				continue;
+			}
+			if (e == (struct end *)&p->tls_tag) {
+				on_tls(p);
 				continue;
 			}
 			c = e->c;
@@ -1092,6 +1195,12 @@ int nono_proxy_start(const struct nono_proxy_config *cfg,
 	}
 	e.data.ptr = p;
 	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, p->wake, &e) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	e.data.ptr = &p->tls_tag;
+	if (cfg->tls_chan > 0 &&
+	    epoll_ctl(p->ep, EPOLL_CTL_ADD, cfg->tls_chan, &e) < 0) {
 		r = -errno;
 		goto fail;
 	}

@@ -40,6 +40,12 @@ struct nono_proxy_config {
 	const char *upstream_host; /* NULL: direct */
 	uint16_t upstream_port;
 	const struct nono_allowlist *upstream_bypass;
+	/* The TLS interception helper's channel (see src/tls/main.c), or
+	 * -1: then a host allowed only for some paths is refused for
+	 * tunnels.  With it, such tunnels are opened, checked and connected
+	 * here and handed to the helper, which checks each request's path;
+	 * its decisions come back through on_decision.  0 or -1: none. */
+	int tls_chan;
 	void (*on_decision)(void *arg, const struct nono_proxy_decision *d);
 	void *arg;
 };

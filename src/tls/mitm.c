@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "proxy/http.h"
+#include "tls/mitm.h"
+
+#define IDLE_MS (300 * 1000)
+#define HANDSHAKE_S 30
+
+struct nono_mitm {
+	struct nono_ca *ca;
+	const struct nono_allowlist *allow;
+	SSL_CTX *server, *client;
+	void (*report)(void *arg, const char *line);
+	void *arg;
+};
+
+/* Only HTTP/1.1 is spoken inside: the path is read from its request line. */
+static int alpn_select(SSL *ssl, const unsigned char **out,
+		       unsigned char *outlen, const unsigned char *in,
+		       unsigned int inlen, void *arg)
+{
+	static const unsigned char h11[] = "\x08http/1.1";
+
+	(void)ssl;
+	(void)arg;
+	if (SSL_select_next_proto((unsigned char **)out, outlen, h11,
+				  sizeof(h11) - 1, in,
+				  inlen) == OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_OK;
+	return SSL_TLSEXT_ERR_NOACK; /* no ALPN: HTTP/1.1 anyway */
+}
+
+struct nono_mitm *nono_mitm_new(struct nono_ca *ca,
+				const struct nono_allowlist *allow,
+				void (*report)(void *arg, const char *line),
+				void *arg)
+{
+	static const unsigned char h11[] = "\x08http/1.1";
+	struct nono_mitm *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->ca = ca;
+	m->allow = allow;
+	m->report = report;
+	m->arg = arg;
+	m->server = SSL_CTX_new(TLS_server_method());
+	m->client = SSL_CTX_new(TLS_client_method());
+	if (!m->server || !m->client)
+		goto fail;
+	SSL_CTX_set_min_proto_version(m->server, TLS1_2_VERSION);
+	SSL_CTX_set_min_proto_version(m->client, TLS1_2_VERSION);
+	SSL_CTX_set_alpn_select_cb(m->server, alpn_select, NULL);
+	/* The origin is verified against what the user's own tools trust
+	 * ($SSL_CERT_FILE / $SSL_CERT_DIR, else the system store). */
+	SSL_CTX_set_verify(m->client, SSL_VERIFY_PEER, NULL);
+	if (SSL_CTX_set_default_verify_paths(m->client) != 1 ||
+	    SSL_CTX_set_alpn_protos(m->client, h11, sizeof(h11) - 1) != 0)
+		goto fail;
+	SSL_CTX_set_mode(m->server, SSL_MODE_ENABLE_PARTIAL_WRITE |
+					SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(m->client, SSL_MODE_ENABLE_PARTIAL_WRITE |
+					SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	return m;
+fail:
+	SSL_CTX_free(m->server);
+	SSL_CTX_free(m->client);
+	free(m);
+	return NULL;
+}
+
+static void decide(struct nono_mitm *m, bool allowed, int status,
+		   const char *method, const char *host, uint16_t port,
+		   const char *path)
+{
+	char line[1024];
+
+	/* Fields are spaces-free: the method is a token, the path a request
+	 * target, the host a name. */
+	snprintf(line, sizeof(line), "D %d %d %s %s %u %s", allowed ? 1 : 0,
+		 status, method[0] ? method : "-", host, port,
+		 path[0] ? path : "-");
+	if (m->report)
+		m->report(m->arg, line);
+}
+
+static void answer(SSL *s, int status, const char *reason, const char *body)
+{
+	char msg[3000];
+	int n = snprintf(msg, sizeof(msg),
+			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			 status, reason, strlen(body), body);
+
+	if (n > 0)
+		SSL_write(s, msg, n < (int)sizeof(msg) ? n : (int)sizeof(msg));
+	SSL_shutdown(s);
+}
+
+/* Blocking, with time limits, until the relay (the proxy's sockets come
+ * non-blocking: the flag belongs to the shared open file). */
+static void timeouts(int fd, int seconds)
+{
+	struct timeval tv = {.tv_sec = seconds};
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* The request head forwarded: the client's, minus hop-by-hop fields, with
+ * Connection: close (one request per connection: each is checked). */
+static int rewrite(const struct nono_http_request *r, char *out, size_t cap)
+{
+	static const char *const drop[] = {"connection", "keep-alive",
+					   "proxy-connection",
+					   "proxy-authorization", "upgrade"};
+	size_t n;
+	int k =
+	    snprintf(out, cap, "%.*s %.*s HTTP/1.%d\r\n", (int)r->method_len,
+		     r->method, (int)r->target_len, r->target, r->minor);
+
+	if (k < 0 || (size_t)k >= cap)
+		return -1;
+	n = (size_t)k;
+	for (size_t i = 0; i < r->nfields; i++) {
+		const struct nono_http_field *f = &r->fields[i];
+		bool skip = false;
+
+		for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
+			skip |= f->name_len == strlen(drop[d]) &&
+				strncasecmp(f->name, drop[d], f->name_len) == 0;
+		if (skip)
+			continue;
+		k = snprintf(out + n, cap - n, "%.*s: %.*s\r\n",
+			     (int)f->name_len, f->name, (int)f->value_len,
+			     f->value);
+		if (k < 0 || (size_t)k >= cap - n)
+			return -1;
+		n += (size_t)k;
+	}
+	k = snprintf(out + n, cap - n, "Connection: close\r\n\r\n");
+	if (k < 0 || (size_t)k >= cap - n)
+		return -1;
+	return (int)(n + (size_t)k);
+}
+
+/* One direction of the relay: bytes read from @from wait in @buf until
+ * @to took them. */
+struct half {
+	SSL *from, *to;
+	char buf[16384];
+	int len, off;
+	bool eof;
+	short want_from, want_to; /* poll events the SSL asked for */
+};
+
+static bool pump(struct half *h)
+{
+	bool progress = false;
+	int n;
+
+	h->want_from = h->want_to = 0;
+	if (!h->eof && h->len == 0) {
+		n = SSL_read(h->from, h->buf, sizeof(h->buf));
+		if (n > 0) {
+			h->len = n;
+			h->off = 0;
+			progress = true;
+		} else {
+			int e = SSL_get_error(h->from, n);
+
+			if (e == SSL_ERROR_WANT_READ)
+				h->want_from = POLLIN;
+			else if (e == SSL_ERROR_WANT_WRITE)
+				h->want_from = POLLOUT;
+			else {
+				h->eof = true; /* close_notify, or broken */
+				progress = true;
+			}
+		}
+	}
+	if (h->len > h->off) {
+		n = SSL_write(h->to, h->buf + h->off, h->len - h->off);
+		if (n > 0) {
+			h->off += n;
+			if (h->off == h->len)
+				h->len = h->off = 0;
+			progress = true;
+		} else {
+			int e = SSL_get_error(h->to, n);
+
+			if (e == SSL_ERROR_WANT_WRITE)
+				h->want_to = POLLOUT;
+			else if (e == SSL_ERROR_WANT_READ)
+				h->want_to = POLLIN;
+			else {
+				h->eof = true;
+				h->len = h->off = 0;
+				progress = true;
+			}
+		}
+	}
+	return progress;
+}
+
+static void relay(SSL *cs, SSL *os, int cfd, int ofd)
+{
+	struct half *up = calloc(1, sizeof(*up)),
+		    *down = calloc(1, sizeof(*down));
+
+	if (!up || !down)
+		goto out;
+	up->from = cs, up->to = os;
+	down->from = os, down->to = cs;
+	fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) | O_NONBLOCK);
+	fcntl(ofd, F_SETFL, fcntl(ofd, F_GETFL) | O_NONBLOCK);
+	/* The origin closes after its answer (Connection: close): then the
+	 * client is told, and the tunnel is done. */
+	while (!down->eof || down->len) {
+		struct pollfd p[2];
+		bool a = pump(up), b = pump(down);
+
+		if (up->eof && !up->len && !down->eof) {
+			/* client finished sending: fine, keep reading */
+		}
+		if (a || b)
+			continue;
+		p[0].fd = cfd;
+		p[0].events = up->want_from | down->want_to;
+		p[1].fd = ofd;
+		p[1].events = up->want_to | down->want_from;
+		if (up->eof)
+			p[0].events = down->want_to;
+		if (poll(p, 2, IDLE_MS) <= 0)
+			break;
+	}
+	SSL_shutdown(cs);
+out:
+	free(up);
+	free(down);
+}
+
+void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
+		     uint16_t port)
+{
+	struct nono_http_request *req = calloc(1, sizeof(*req));
+	char *head = malloc(NONO_HTTP_MAX_HEAD + 1);
+	char *fwd = malloc(NONO_HTTP_MAX_HEAD + 1024);
+	char method[16] = "", path[512] = "", body[2400];
+	unsigned char ip[16];
+	enum nono_http_status st = NONO_HTTP_INCOMPLETE;
+	const char *why = NULL;
+	SSL *cs = NULL, *os = NULL;
+	EVP_PKEY *key;
+	X509 *cert;
+	size_t hlen = 0;
+	bool paths = false;
+	int n;
+
+	if (!req || !head || !fwd)
+		goto out;
+	timeouts(cfd, HANDSHAKE_S);
+	timeouts(ofd, HANDSHAKE_S);
+	cert = nono_ca_leaf(m->ca, host, &key);
+	cs = SSL_new(m->server);
+	if (!cert || !cs || SSL_use_certificate(cs, cert) != 1 ||
+	    SSL_use_PrivateKey(cs, key) != 1 || SSL_set_fd(cs, cfd) != 1 ||
+	    SSL_accept(cs) != 1)
+		goto out; /* the client does not trust the CA, or left */
+	while (st == NONO_HTTP_INCOMPLETE && hlen < NONO_HTTP_MAX_HEAD) {
+		n = SSL_read(cs, head + hlen, (int)(NONO_HTTP_MAX_HEAD - hlen));
+		if (n <= 0)
+			goto out;
+		hlen += (size_t)n;
+		st = nono_http_parse_origin(head, hlen, req, &why);
+	}
+	if (st == NONO_HTTP_INCOMPLETE)
+		st = NONO_HTTP_TOO_LARGE;
+	if (req->method)
+		snprintf(method, sizeof(method), "%.*s",
+			 (int)(req->method_len < 15 ? req->method_len : 15),
+			 req->method);
+	if (st != NONO_HTTP_OK) {
+		snprintf(body, sizeof(body), "bad request: %s\n",
+			 why ? why : "request head too large");
+		answer(cs, st == NONO_HTTP_TOO_LARGE ? 431 : 400,
+		       st == NONO_HTTP_TOO_LARGE
+			   ? "Request Header Fields Too Large"
+			   : "Bad Request",
+		       body);
+		decide(m, false, st == NONO_HTTP_TOO_LARGE ? 431 : 400, method,
+		       host, port, "");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%.*s",
+		 (int)(req->target_len < sizeof(path) - 1 ? req->target_len
+							  : sizeof(path) - 1),
+		 req->target);
+	{
+		/* The rules are written for paths: the query is not part of
+		 * the match. */
+		char p2[sizeof(path)];
+
+		snprintf(p2, sizeof(p2), "%.*s", (int)strcspn(path, "?#"),
+			 path);
+		if (nono_allowlist_check(m->allow, host, p2, &paths) !=
+		    NONO_HOST_ALLOWED) {
+			snprintf(body, sizeof(body),
+				 "nono: https://%s%s is not allowed by the "
+				 "sandbox's network policy; allow it with "
+				 "--allow-domain 'https://%s%s'\n",
+				 host, p2, host, p2);
+			answer(cs, 403, "Forbidden", body);
+			decide(m, false, 403, method, host, port, path);
+			goto out;
+		}
+	}
+	n = rewrite(req, fwd, NONO_HTTP_MAX_HEAD + 1024);
+	os = SSL_new(m->client);
+	if (n < 0 || !os || SSL_set_fd(os, ofd) != 1) {
+		answer(cs, 431, "Request Header Fields Too Large",
+		       "request head too large\n");
+		goto out;
+	}
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(os), host);
+	} else {
+		SSL_set_tlsext_host_name(os, host);
+		SSL_set1_host(os, host);
+	}
+	if (SSL_connect(os) != 1) {
+		long v = SSL_get_verify_result(os);
+
+		snprintf(body, sizeof(body), "nono: TLS to %s:%u failed: %s\n",
+			 host, port,
+			 v != X509_V_OK ? X509_verify_cert_error_string(v)
+					: "handshake failed");
+		answer(cs, 502, "Bad Gateway", body);
+		decide(m, true, 502, method, host, port, path);
+		goto out;
+	}
+	/* The head, then what followed it (the start of a body). */
+	if (SSL_write(os, fwd, n) != n ||
+	    (hlen > req->head_len &&
+	     SSL_write(os, head + req->head_len, (int)(hlen - req->head_len)) !=
+		 (int)(hlen - req->head_len))) {
+		answer(cs, 502, "Bad Gateway", "nono: the origin left\n");
+		goto out;
+	}
+	decide(m, true, 200, method, host, port, path);
+	relay(cs, os, cfd, ofd);
+out:
+	SSL_free(cs);
+	SSL_free(os);
+	free(req);
+	free(head);
+	free(fwd);
+	ERR_clear_error();
+}
