@@ -40,6 +40,7 @@
 #include "proxy/hosts.h"
 #include "proxy/http.h"
 #include "tls/ca.h"
+#include "tls/confine.h"
 #include "tls/mitm.h"
 
 #define CHANNEL 3
@@ -252,6 +253,12 @@ int main(int argc, char **argv)
 	m = nono_mitm_new(ca, allow, report, NULL);
 	if (!m) {
 		w = write(CHANNEL, "ERR cannot set up TLS", 21);
+		(void)w;
+		return 1;
+	}
+	/* Nothing more is made or connected from here on. */
+	if (nono_tls_confine() < 0) {
+		w = write(CHANNEL, "ERR cannot confine itself", 25);
 		(void)w;
 		return 1;
 	}

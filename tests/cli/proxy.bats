@@ -394,13 +394,22 @@ print(s.recv(4096).decode())'
 		$PCURL -w 'code=%{http_code}\n' https://localhost:$TLS/secret
 		env -u NO_PROXY -u no_proxy $PY -c \"import urllib.request; print(urllib.request.urlopen('https://localhost:$TLS/ok/py', timeout=10).read().decode().strip())\"
 		ls \$(dirname \$SSL_CERT_FILE); grep -l 'PRIVATE KEY' \$(dirname \$SSL_CERT_FILE)/* || echo no-key-on-disk
-		echo \$SSL_CERT_FILE >$TEST_DIR/ca-path" </dev/null
+		echo \$SSL_CERT_FILE >$TEST_DIR/ca-path
+		for p in /proc/[0-9]*; do
+			tr '\\0' ' ' <\$p/cmdline 2>/dev/null | grep -q '^[^ ]*/nono-tls --dir ' &&
+				echo HELPER && grep -E '^(Seccomp|NoNewPrivs):' \$p/status
+		done; true" </dev/null
 	assert_status 0
 	assert_contains "$output" "path=/ok/a/b" stdout
 	assert_contains "$output" "https://localhost/secret is not allowed by the sandbox's network policy; allow it with --allow-domain 'https://localhost/secret'" stdout
 	assert_contains "$output" "code=403" stdout
 	assert_contains "$output" "path=/ok/py" stdout
 	assert_contains "$output" "no-key-on-disk" stdout
+	# The helper confined itself (it parses what the sandbox sends).
+	[ "$(grep -c HELPER <<<"$output")" = 1 ] || { show_run; false; }
+	assert_contains "$output" "HELPER
+NoNewPrivs:	1" stdout
+	assert_contains "$output" "Seccomp:	2" stdout
 	# Gone after the run.
 	[ ! -e "$(cat "$TEST_DIR/ca-path")" ] || { ls -l "$(cat "$TEST_DIR/ca-path")"; false; }
 
