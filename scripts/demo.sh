@@ -32,3 +32,23 @@ set +e
 status=$?
 set -e
 echo "(the command exited with $status; nono passed it through)"
+
+# Proxy mode: a web server on loopback stands in for the internet; the
+# command reaches only the hosts it was allowed, through nono's proxy.
+mkdir -p "$base/www"
+echo "hello through nono's proxy" >"$base/www/index.html"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$base/www" >/dev/null 2>&1 &
+web=$!
+trap 'kill $web 2>/dev/null' EXIT
+sleep 0.5
+echo
+echo "\$ nono run --allow-cwd --allow-domain localhost -- sh -c '...'"
+set +e
+"$nono" run --allow-cwd --allow-domain localhost -- sh -c "
+	exec 2>&1
+	unset NO_PROXY no_proxy   # loopback normally bypasses the proxy
+	echo '--- an allowed host:';  curl -sS http://localhost:$port/index.html
+	echo '--- another host:';     curl -sS http://127.0.0.1:$port/index.html
+	echo '--- around the proxy:'; curl -sS --noproxy '*' http://127.0.0.1:$port/ || true"
+set -e

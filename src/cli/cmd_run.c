@@ -1160,8 +1160,9 @@ static void banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 		"Landlock ABI %d\n",
 		t->accent, t->reset, user, user == 1 ? "" : "s",
 		nono_caps_mask_count(c->caps),
-		nono_caps_net(c->caps) == NONO_NET_BLOCK ? "blocked"
-							 : "allowed",
+		c->allow                                   ? "via proxy"
+		: nono_caps_net(c->caps) == NONO_NET_BLOCK ? "blocked"
+							   : "allowed",
 		nono_sandbox_report(sb)->abi);
 }
 
@@ -1461,7 +1462,8 @@ static int execute(struct run_ctx *c, char **argv)
 		goto out;
 	}
 	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
-		diag_footer(c->caps, gate, argv, status, signo, c->home);
+		diag_footer(c->caps, gate, argv, status, signo, c->home,
+			    c->allow != NULL);
 	save_prompt(c, gate, argv);
 out:
 	nono_proxy_stop(c->proxy);

@@ -137,7 +137,8 @@ static int gate_facts(const struct nono_caps *caps,
 }
 
 void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
-		 char *const *argv, int status, int signo, const char *home)
+		 char *const *argv, int status, int signo, const char *home,
+		 bool proxy)
 {
 	int shown = 0;
 
@@ -158,7 +159,12 @@ void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
 		fprintf(stderr, "  AF_UNIX sockets are refused inside another "
 				"nono sandbox: grant sockets to the outer "
 				"one\n");
-	if (nono_caps_net(caps) == NONO_NET_BLOCK)
+	if (proxy)
+		fprintf(stderr,
+			"  Network goes through nono's proxy only: hosts not "
+			"allowed get 403 (allow one with --allow-domain HOST), "
+			"direct connections fail with EACCES\n");
+	else if (nono_caps_net(caps) == NONO_NET_BLOCK)
 		fprintf(stderr,
 			"  Network is blocked (--block-net): connections "
 			"fail with EACCES%s\n",

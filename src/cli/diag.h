@@ -13,7 +13,8 @@
 struct nono_gate;
 /* @gate (may be NULL) lists the socket accesses the gate refused. */
 void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
-		 char *const *argv, int status, int signo, const char *home);
+		 char *const *argv, int status, int signo, const char *home,
+		 bool proxy);
 
 /* Explains an exec failure of @cmd inside the sandbox (errno @code). */
 void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code);

@@ -453,3 +453,17 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	assert_contains "$stderr" "403" stderr
 	refute_contains "$output" "path=/ok/a" stdout
 }
+
+@test "proxy: the banner and the failure footer say the network goes through the proxy" {
+	run --separate-stderr nono run --allow-cwd --allow-domain localhost -- \
+		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:9/
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_contains "$stderr" "network via proxy" stderr
+	assert_contains "$stderr" "Network goes through nono's proxy only" stderr
+	assert_contains "$stderr" "--allow-domain HOST" stderr
+	# Control: plain --block-net says blocked.
+	run --separate-stderr nono run --allow-cwd --block-net -- \
+		curl -sS --max-time 5 http://127.0.0.1:9/
+	assert_contains "$stderr" "network blocked" stderr
+	assert_contains "$stderr" "Network is blocked (--block-net)" stderr
+}
