@@ -467,3 +467,21 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	assert_contains "$stderr" "network blocked" stderr
 	assert_contains "$stderr" "Network is blocked (--block-net)" stderr
 }
+
+@test "proxy: *.suffix allows subdomains, not the suffix itself (names resolved through a test-only hosts file)" {
+	require_userns
+	start_origin HTTP
+	# A private mount namespace where /etc/hosts names test hosts on
+	# loopback: the proxy (in nono's supervisor) resolves them there.
+	printf '127.0.0.1 localhost api.nono-test.example nono-test.example other.example\n' \
+		>"$TEST_ROOT/hosts"
+	run --separate-stderr unshare -rm sh -c "mount --bind $TEST_ROOT/hosts /etc/hosts &&
+		$NONO run -s --allow-cwd --allow-domain '*.nono-test.example' -- sh -c \"
+			$PCURL http://api.nono-test.example:$HTTP/index.html
+			$PCURL -w 'code=%{http_code}\n' http://nono-test.example:$HTTP/index.html
+			$PCURL -w 'code=%{http_code}\n' http://other.example:$HTTP/index.html\"" </dev/null
+	assert_status 0
+	assert_contains "$output" hello stdout
+	[ "$(grep -c 'code=403' <<<"$output")" = 2 ] || { show_run; false; }
+	assert_contains "$output" "allow it with --allow-domain nono-test.example" stdout
+}
