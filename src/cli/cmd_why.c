@@ -234,7 +234,7 @@ static int parse_host(const char *in, long port_flag, char *host,
 
 /* Proxy mode: the same allowlist code the proxy runs. */
 static void decide_proxy_host(const struct run_ctx *c, const char *host,
-			      long port, struct verdict *v)
+			      const char *path, long port, struct verdict *v)
 {
 	char lower[256];
 	bool paths = false;
@@ -243,14 +243,24 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 	for (i = 0; host[i] && i + 1 < sizeof(lower); i++)
 		lower[i] = (char)tolower((unsigned char)host[i]);
 	lower[i] = '\0';
-	switch (nono_allowlist_check(c->allow, lower, NULL, &paths)) {
+	switch (nono_allowlist_check(c->allow, lower, path, &paths)) {
 	case NONO_HOST_ALLOWED:
 		v->allowed = true;
 		v->reason = "proxy_allowed";
-		snprintf(v->detail, sizeof(v->detail),
-			 "%s is on the proxy's allowlist: HTTP and HTTPS to "
-			 "port %ld go through nono's proxy (raw TCP does not)",
-			 lower, port);
+		if (path && paths &&
+		    nono_allowlist_check(c->allow, lower, NULL, NULL) !=
+			NONO_HOST_ALLOWED)
+			snprintf(v->detail, sizeof(v->detail),
+				 "https://%s%s matches a path rule: nono-tls "
+				 "checks each request's path inside TLS",
+				 lower, path);
+		else
+			snprintf(
+			    v->detail, sizeof(v->detail),
+			    "%s is on the proxy's allowlist: HTTP and HTTPS "
+			    "to port %ld go through nono's proxy (raw TCP "
+			    "does not)",
+			    lower, port);
 		return;
 	case NONO_HOST_METADATA:
 		v->reason = "metadata";
@@ -268,11 +278,19 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 		break;
 	}
 	v->reason = "proxy_denied";
+	if (paths && path) {
+		snprintf(v->detail, sizeof(v->detail),
+			 "https://%s%s matches none of the host's path rules",
+			 lower, path);
+		snprintf(v->flag, sizeof(v->flag),
+			 "--allow-domain 'https://%s%s'", lower, path);
+		return;
+	}
 	if (paths)
 		snprintf(v->detail, sizeof(v->detail),
-			 "%s is allowed only for some https:// paths, which "
-			 "the proxy cannot see inside a tunnel",
-			 lower);
+			 "%s is allowed only for some https:// paths: ask with "
+			 "the URL (nono why --host https://%s/PATH)",
+			 lower, lower);
 	else
 		snprintf(v->detail, sizeof(v->detail),
 			 "%s is not on the proxy's allowlist (proxy mode: "
@@ -281,8 +299,8 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 	snprintf(v->flag, sizeof(v->flag), "--allow-domain %s", lower);
 }
 
-static void decide_host(const struct run_ctx *c, const char *host, long port,
-			struct verdict *v)
+static void decide_host(const struct run_ctx *c, const char *host,
+			const char *path, long port, struct verdict *v)
 {
 	const struct nono_caps *caps = c->caps;
 	bool loopback = strcmp(host, "localhost") == 0 ||
@@ -308,7 +326,7 @@ static void decide_host(const struct run_ctx *c, const char *host, long port,
 			return;
 		}
 	if (c->allow) {
-		decide_proxy_host(c, host, port, v);
+		decide_proxy_host(c, host, path, port, v);
 		return;
 	}
 	v->reason = "network_blocked";
@@ -533,7 +551,17 @@ int cmd_why(int argc, char **argv, struct global_opts *g)
 				  q.host);
 			goto out;
 		}
-		decide_host(&c, host, port, &v);
+		char path[512] = "";
+		const char *a = strstr(q.host, "://");
+
+		/* A URL's path, for path rules (the query is not matched). */
+		if (a) {
+			a += 3 + strcspn(a + 3, "/?#");
+			if (*a == '/')
+				snprintf(path, sizeof(path), "%.*s",
+					 (int)strcspn(a, "?#"), a);
+		}
+		decide_host(&c, host, path[0] ? path : NULL, port, &v);
 		snprintf(subject, sizeof(subject), "%s:%ld", host, port);
 		emit(&q, subject, &v);
 	} else {

@@ -247,6 +247,13 @@ fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
 	run --separate-stderr nono why --host 169.254.169.254 --allow-domain 169.254.169.254
 	assert_contains "$output" "DENIED" stdout
 	assert_contains "$output" "metadata" stdout
+	# Path rules: the URL's path decides.
+	run --separate-stderr nono why --host https://github.com/my-org/repo --allow-domain 'https://github.com/my-org/**'
+	assert_contains "$output" "ALLOWED" stdout
+	assert_contains "$output" "matches a path rule" stdout
+	run --separate-stderr nono why --json --host https://github.com/else/repo?x=1 --allow-domain 'https://github.com/my-org/**'
+	assert_contains "$output" '"status":"denied"' stdout
+	assert_contains "$output" "--allow-domain 'https://github.com/else/repo'" stdout
 	# Control: no proxy mode, no filtering.
 	run --separate-stderr nono why --host evil.example
 	assert_contains "$output" "ALLOWED" stdout
