@@ -726,7 +726,31 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 			f->cap = 0;
 		}
 	}
-	/* 2. what waits in the pipe */
+	/* 2. top the pipe up from the source, then drain it: one larger
+	 * move wakes the reader once where several small ones would each
+	 * wake it (on a VM every wake-up is a cross-CPU interrupt). */
+	if (!f->eof && !c->nosplice && f->inpipe < PIPE_SZ) {
+		if (f->pipe[0] < 0 && pipe_get(p, f->pipe) < 0)
+			c->nosplice = !f->inpipe;
+	}
+	if (!f->eof && !c->nosplice && f->pipe[0] >= 0 &&
+	    f->inpipe < PIPE_SZ) {
+		n = splice(src, NULL, f->pipe[1], NULL, PIPE_SZ - f->inpipe,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			f->inpipe += (size_t)n;
+			progress = true;
+		} else if (n == 0) {
+			f->eof = true;
+			progress = true;
+		} else if (errno == EINVAL && !f->inpipe) {
+			c->nosplice = true;
+		} else if (errno != EAGAIN && errno != EINTR &&
+			   errno != EINVAL) {
+			f->eof = true;
+			progress = true;
+		}
+	}
 	if (f->inpipe) {
 		n = splice(f->pipe[0], NULL, dst, NULL, f->inpipe,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -741,29 +765,8 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 		if (f->inpipe)
 			return progress;
 	}
-	/* 3. more from the source */
 	if (f->eof)
 		goto out;
-	if (!c->nosplice) {
-		if (f->pipe[0] < 0 && pipe_get(p, f->pipe) < 0)
-			c->nosplice = true;
-	}
-	if (!c->nosplice) {
-		n = splice(src, NULL, f->pipe[1], NULL, PIPE_SZ,
-			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n > 0) {
-			f->inpipe = (size_t)n;
-			progress = true;
-		} else if (n == 0) {
-			f->eof = true;
-			progress = true;
-		} else if (errno == EINVAL) {
-			c->nosplice = true;
-		} else if (errno != EAGAIN && errno != EINTR) {
-			f->eof = true;
-			progress = true;
-		}
-	}
 	if (c->nosplice && !f->eof) {
 		if (!f->buf || f->cap < BUF) {
 			char *nb = realloc(f->buf, BUF);
