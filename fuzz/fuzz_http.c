@@ -30,6 +30,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       &why) < 0)
 			abort();
 	}
+	/* Inside an intercepted tunnel (nono-tls): a path target only, its
+	 * fields as bounded as the proxy's. */
+	st = nono_http_parse_origin(buf, size, &req, &why);
+	if (st == NONO_HTTP_INCOMPLETE && size >= NONO_HTTP_MAX_HEAD)
+		abort();
+	if (st == NONO_HTTP_OK &&
+	    (req.connect || req.target_len == 0 || req.target[0] != '/' ||
+	     req.head_len > size || req.nfields > NONO_HTTP_MAX_FIELDS ||
+	     memchr(req.target, ' ', req.target_len)))
+		abort();
 	st = nono_http_parse(buf, size, &req, &why);
 	if (st == NONO_HTTP_INCOMPLETE && size >= NONO_HTTP_MAX_HEAD)
 		abort();
