@@ -492,3 +492,19 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	[ "$(grep -c 'code=403' <<<"$output")" = 2 ] || { show_run; false; }
 	assert_contains "$output" "allow it with --allow-domain nono-test.example" stdout
 }
+
+@test "proxy: path rules through --upstream-proxy: the tunnel is chained, then intercepted" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	start_tinyproxy
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost/ok/**" --upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
+		$PCURL https://localhost:$TLS/ok/up
+		$PCURL -w 'code=%{http_code}\n' https://localhost:$TLS/nope" </dev/null
+	assert_status 0
+	assert_contains "$output" "path=/ok/up" stdout
+	assert_contains "$output" "code=403" stdout
+	grep -q "CONNECT localhost:$TLS" "$TEST_ROOT/tp.log" || { cat "$TEST_ROOT/tp.log"; false; }
+}
