@@ -336,3 +336,129 @@ enum nono_http_status nono_http_parse_origin(const char *buf, size_t len,
 {
 	return parse(buf, len, req, true, why);
 }
+
+enum {
+	CH_SIZE,    /* hex digits */
+	CH_EXT,     /* ";ext" up to CR */
+	CH_SIZE_LF, /* LF after the size line */
+	CH_DATA,    /* the chunk's bytes */
+	CH_DATA_CR, /* CRLF after them */
+	CH_DATA_LF,
+	CH_TRAILER, /* start of a trailer line, or the final CRLF */
+	CH_TR_LINE, /* a trailer line up to CR */
+	CH_TR_LF,
+	CH_FINAL_LF, /* LF of the final CRLF */
+	CH_DONE,
+};
+
+#define CH_MAX_RUN 4096
+
+static int hexval(unsigned char x)
+{
+	if (x >= '0' && x <= '9')
+		return x - '0';
+	x |= 0x20;
+	return x >= 'a' && x <= 'f' ? x - 'a' + 10 : -1;
+}
+
+enum nono_chunked_result nono_chunked_scan(struct nono_chunked *c,
+					   const char *buf, size_t len,
+					   size_t *used)
+{
+	size_t i = 0;
+
+	while (i < len && c->state != CH_DONE) {
+		unsigned char x = (unsigned char)buf[i];
+
+		switch (c->state) {
+		case CH_SIZE:
+			if (hexval(x) >= 0) {
+				if (++c->digits > 15)
+					return NONO_CHUNKED_BAD;
+				c->left = c->left * 16 + (unsigned)hexval(x);
+			} else if (c->digits &&
+				   (x == ';' || x == ' ' || x == '\t')) {
+				c->state = CH_EXT;
+				c->run = 0;
+			} else if (c->digits && x == '\r') {
+				c->state = CH_SIZE_LF;
+			} else {
+				return NONO_CHUNKED_BAD;
+			}
+			i++;
+			break;
+		case CH_EXT:
+			if (x == '\r')
+				c->state = CH_SIZE_LF;
+			else if (x == '\n' || ++c->run > CH_MAX_RUN)
+				return NONO_CHUNKED_BAD;
+			i++;
+			break;
+		case CH_SIZE_LF:
+			if (x != '\n')
+				return NONO_CHUNKED_BAD;
+			c->state = c->left ? CH_DATA : CH_TRAILER;
+			c->digits = 0;
+			i++;
+			break;
+		case CH_DATA: {
+			size_t n = len - i;
+
+			if (n > c->left)
+				n = (size_t)c->left;
+			c->left -= n;
+			i += n;
+			if (!c->left)
+				c->state = CH_DATA_CR;
+			break;
+		}
+		case CH_DATA_CR:
+			if (x != '\r')
+				return NONO_CHUNKED_BAD;
+			c->state = CH_DATA_LF;
+			i++;
+			break;
+		case CH_DATA_LF:
+			if (x != '\n')
+				return NONO_CHUNKED_BAD;
+			c->state = CH_SIZE;
+			c->left = 0;
+			i++;
+			break;
+		case CH_TRAILER:
+			if (x == '\r') {
+				c->state = CH_FINAL_LF;
+			} else if (x == '\n') {
+				return NONO_CHUNKED_BAD;
+			} else {
+				c->state = CH_TR_LINE;
+				c->run = 1;
+			}
+			i++;
+			break;
+		case CH_TR_LINE:
+			if (x == '\r')
+				c->state = CH_TR_LF;
+			else if (x == '\n' || ++c->run > CH_MAX_RUN)
+				return NONO_CHUNKED_BAD;
+			i++;
+			break;
+		case CH_TR_LF:
+			if (x != '\n')
+				return NONO_CHUNKED_BAD;
+			c->state = CH_TRAILER;
+			i++;
+			break;
+		case CH_FINAL_LF:
+			if (x != '\n')
+				return NONO_CHUNKED_BAD;
+			c->state = CH_DONE;
+			i++;
+			break;
+		default:
+			return NONO_CHUNKED_BAD;
+		}
+	}
+	*used = i;
+	return c->state == CH_DONE ? NONO_CHUNKED_DONE : NONO_CHUNKED_MORE;
+}

@@ -66,6 +66,31 @@ enum nono_http_status nono_http_parse_origin(const char *buf, size_t len,
 					     struct nono_http_request *req,
 					     const char **why);
 
+/*
+ * Where a chunked request body ends.  Feed it the body's bytes in order;
+ * it says how many of them belong to the body (the rest is whatever the
+ * client sent after it, which is never forwarded: a second request hidden
+ * there would pass no check).  Strict: CRLF only, hex sizes of at most 15
+ * digits, extensions and trailer lines of at most 4 KiB.
+ */
+struct nono_chunked {
+	int state;
+	unsigned long long left; /* of the current chunk's data */
+	size_t run;              /* bytes of the current size/ext/trailer */
+	int digits;
+};
+
+enum nono_chunked_result {
+	NONO_CHUNKED_MORE, /* all of it was body; more to come */
+	NONO_CHUNKED_DONE, /* the body ended within it */
+	NONO_CHUNKED_BAD,  /* malformed */
+};
+
+/* Scans @len bytes; *@used is how many belong to the body. */
+enum nono_chunked_result nono_chunked_scan(struct nono_chunked *c,
+					   const char *buf, size_t len,
+					   size_t *used);
+
 /* The first field named @name (case-insensitive), or NULL. */
 const struct nono_http_field *
 nono_http_field(const struct nono_http_request *req, const char *name);

@@ -49,6 +49,12 @@ struct flow {
 	size_t inpipe;
 	bool eof, broken;
 	unsigned long long bytes;
+	/* A plain request's body: exactly its framing is forwarded, then
+	 * nothing more is read (a second request behind it would pass no
+	 * check).  Tunnels carry no limit. */
+	bool limited, chunked, done;
+	unsigned long long budget; /* Content-Length bytes still to come */
+	struct nono_chunked ch;
 };
 
 struct conn {
@@ -503,10 +509,32 @@ static bool established(struct nono_proxy *p, struct conn *c)
 		}
 		n += snprintf(c->upf.buf + n, c->upf.cap - (size_t)n,
 			      "Connection: close\r\n\r\n");
-		/* Body bytes that came with the head. */
-		memcpy(c->upf.buf + n, c->head + r->head_len,
-		       c->hlen - r->head_len);
-		c->upf.len = (size_t)n + (c->hlen - r->head_len);
+		/* Body bytes that came with the head: as many as the
+		 * request's framing says, and then no more. */
+		c->upf.limited = true;
+		if (r->chunked) {
+			enum nono_chunked_result cr = nono_chunked_scan(
+			    &c->upf.ch, c->head + r->head_len, body, &body);
+
+			if (cr == NONO_CHUNKED_BAD) {
+				answer(p, c, 400, "Bad Request",
+				       "bad request: malformed chunked body\n");
+				return false;
+			}
+			c->upf.chunked = true;
+			c->upf.done = cr == NONO_CHUNKED_DONE;
+		} else if (r->content_length > 0) {
+			if ((unsigned long long)r->content_length < body)
+				body = (size_t)r->content_length;
+			c->upf.budget =
+			    (unsigned long long)r->content_length - body;
+			c->upf.done = c->upf.budget == 0;
+		} else {
+			body = 0;
+			c->upf.done = true;
+		}
+		memcpy(c->upf.buf + n, c->head + r->head_len, body);
+		c->upf.len = (size_t)n + body;
 	}
 	if (r->connect && c->via_upstream) {
 		/* The head buffer now collects the upstream's answer; bytes
@@ -720,7 +748,8 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 		if (f->off < f->len)
 			return progress;
 		f->off = f->len = 0;
-		if (!c->nosplice) { /* an idle tunnel keeps no buffer */
+		if (!c->nosplice && !f->chunked) { /* an idle tunnel keeps
+						      no buffer */
 			free(f->buf);
 			f->buf = NULL;
 			f->cap = 0;
@@ -729,16 +758,26 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 	/* 2. top the pipe up from the source, then drain it: one larger
 	 * move wakes the reader once where several small ones would each
 	 * wake it (on a VM every wake-up is a cross-CPU interrupt). */
-	if (!f->eof && !c->nosplice && f->inpipe < PIPE_SZ) {
+	bool spliced = !c->nosplice && !f->chunked && !f->done;
+
+	if (!f->eof && spliced && f->inpipe < PIPE_SZ) {
 		if (f->pipe[0] < 0 && pipe_get(p, f->pipe) < 0)
 			c->nosplice = !f->inpipe;
 	}
-	if (!f->eof && !c->nosplice && f->pipe[0] >= 0 &&
+	if (!f->eof && spliced && !c->nosplice && f->pipe[0] >= 0 &&
 	    f->inpipe < PIPE_SZ) {
-		n = splice(src, NULL, f->pipe[1], NULL, PIPE_SZ - f->inpipe,
+		size_t want = PIPE_SZ - f->inpipe;
+
+		if (f->limited && want > f->budget)
+			want = (size_t)f->budget;
+		n = splice(src, NULL, f->pipe[1], NULL, want,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0) {
 			f->inpipe += (size_t)n;
+			if (f->limited) {
+				f->budget -= (unsigned long long)n;
+				f->done = f->budget == 0;
+			}
 			progress = true;
 		} else if (n == 0) {
 			f->eof = true;
@@ -765,9 +804,11 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 		if (f->inpipe)
 			return progress;
 	}
-	if (f->eof)
+	if (f->eof || f->done)
 		goto out;
-	if (c->nosplice && !f->eof) {
+	if (c->nosplice || f->chunked) {
+		size_t want = BUF;
+
 		if (!f->buf || f->cap < BUF) {
 			char *nb = realloc(f->buf, BUF);
 
@@ -778,11 +819,30 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 			f->buf = nb;
 			f->cap = BUF;
 		}
-		n = recv(src, f->buf, BUF, MSG_DONTWAIT);
-		if (n > 0)
-			f->len = (size_t)n, progress = true;
-		else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		if (f->limited && !f->chunked && want > f->budget)
+			want = (size_t)f->budget;
+		n = recv(src, f->buf, want, MSG_DONTWAIT);
+		if (n > 0) {
+			size_t used = (size_t)n;
+
+			progress = true;
+			if (f->chunked) {
+				enum nono_chunked_result r = nono_chunked_scan(
+				    &f->ch, f->buf, (size_t)n, &used);
+
+				if (r == NONO_CHUNKED_BAD) {
+					f->broken = true;
+					return true;
+				}
+				f->done = r == NONO_CHUNKED_DONE;
+			} else if (f->limited) {
+				f->budget -= (unsigned long long)n;
+				f->done = f->budget == 0;
+			}
+			f->len = used;
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 			f->eof = true, progress = true;
+		}
 	}
 out:
 	if (!f->inpipe)
@@ -824,13 +884,14 @@ static void relay(struct nono_proxy *p, struct conn *c)
 		shutdown(c->cfd, SHUT_WR);
 		c->c_shut = true;
 	}
-	if (up->eof && down->eof && !pending(up) && !pending(down)) {
+	if ((up->eof || up->done) && down->eof && !pending(up) &&
+	    !pending(down)) {
 		decide(p, c, true, 0);
 		close_conn(p, c);
 		return;
 	}
 	if (watch(p, c, 0,
-		  (up->eof || pending(up) ? 0u : EPOLLIN) |
+		  (up->eof || up->done || pending(up) ? 0u : EPOLLIN) |
 		      (pending(down) ? EPOLLOUT : 0u)) < 0 ||
 	    watch(p, c, 1,
 		  (down->eof || pending(down) ? 0u : EPOLLIN) |

@@ -168,6 +168,12 @@ struct half {
 	int len, off;
 	bool eof;
 	short want_from, want_to; /* poll events the SSL asked for */
+	/* The request's body (client to origin): exactly its framing, then
+	 * nothing more is read: a second request behind it would pass no
+	 * check.  The answer (origin to client) has no limit. */
+	bool limited, chunked, done;
+	unsigned long long budget;
+	struct nono_chunked ch;
 };
 
 static bool pump(struct half *h)
@@ -176,10 +182,30 @@ static bool pump(struct half *h)
 	int n;
 
 	h->want_from = h->want_to = 0;
-	if (!h->eof && h->len == 0) {
-		n = SSL_read(h->from, h->buf, sizeof(h->buf));
+	if (!h->eof && !h->done && h->len == 0) {
+		int want = (int)sizeof(h->buf);
+
+		if (h->limited && !h->chunked &&
+		    (unsigned long long)want > h->budget)
+			want = (int)h->budget;
+		n = SSL_read(h->from, h->buf, want);
 		if (n > 0) {
-			h->len = n;
+			size_t used = (size_t)n;
+
+			if (h->chunked) {
+				enum nono_chunked_result r = nono_chunked_scan(
+				    &h->ch, h->buf, (size_t)n, &used);
+
+				if (r == NONO_CHUNKED_BAD) {
+					h->eof = true; /* stop; send nothing */
+					return true;
+				}
+				h->done = r == NONO_CHUNKED_DONE;
+			} else if (h->limited) {
+				h->budget -= (unsigned long long)n;
+				h->done = h->budget == 0;
+			}
+			h->len = (int)used;
 			h->off = 0;
 			progress = true;
 		} else {
@@ -219,13 +245,19 @@ static bool pump(struct half *h)
 	return progress;
 }
 
-static void relay(SSL *cs, SSL *os, int cfd, int ofd)
+static void relay(SSL *cs, SSL *os, int cfd, int ofd,
+		  const struct half *framing)
 {
 	struct half *up = calloc(1, sizeof(*up)),
 		    *down = calloc(1, sizeof(*down));
 
 	if (!up || !down)
 		goto out;
+	up->limited = framing->limited;
+	up->chunked = framing->chunked;
+	up->done = framing->done;
+	up->budget = framing->budget;
+	up->ch = framing->ch;
 	up->from = cs, up->to = os;
 	down->from = os, down->to = cs;
 	fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) | O_NONBLOCK);
@@ -245,7 +277,7 @@ static void relay(SSL *cs, SSL *os, int cfd, int ofd)
 		p[0].events = up->want_from | down->want_to;
 		p[1].fd = ofd;
 		p[1].events = up->want_to | down->want_from;
-		if (up->eof)
+		if (up->eof || up->done)
 			p[0].events = down->want_to;
 		if (poll(p, 2, IDLE_MS) <= 0)
 			break;
@@ -269,7 +301,9 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 	SSL *cs = NULL, *os = NULL;
 	EVP_PKEY *key;
 	X509 *cert;
-	size_t hlen = 0;
+	size_t hlen = 0, blen;
+	static const struct half none;
+	struct half framing = none;
 	bool paths = false;
 	int n;
 
@@ -356,16 +390,39 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		decide(m, true, 502, method, host, port, path);
 		goto out;
 	}
-	/* The head, then what followed it (the start of a body). */
+	/* The head, then what followed it: as much of a body as the
+	 * request's framing says, and no more. */
+	blen = hlen - req->head_len;
+	if (req->chunked) {
+		enum nono_chunked_result cr = nono_chunked_scan(
+		    &framing.ch, head + req->head_len, blen, &blen);
+
+		if (cr == NONO_CHUNKED_BAD) {
+			answer(cs, 400, "Bad Request",
+			       "bad request: malformed chunked body\n");
+			decide(m, false, 400, method, host, port, path);
+			goto out;
+		}
+		framing.chunked = true;
+		framing.done = cr == NONO_CHUNKED_DONE;
+	} else if (req->content_length > 0) {
+		if ((unsigned long long)req->content_length < blen)
+			blen = (size_t)req->content_length;
+		framing.budget = (unsigned long long)req->content_length - blen;
+		framing.done = framing.budget == 0;
+	} else {
+		blen = 0;
+		framing.done = true;
+	}
+	framing.limited = true;
 	if (SSL_write(os, fwd, n) != n ||
-	    (hlen > req->head_len &&
-	     SSL_write(os, head + req->head_len, (int)(hlen - req->head_len)) !=
-		 (int)(hlen - req->head_len))) {
+	    (blen &&
+	     SSL_write(os, head + req->head_len, (int)blen) != (int)blen)) {
 		answer(cs, 502, "Bad Gateway", "nono: the origin left\n");
 		goto out;
 	}
 	decide(m, true, 200, method, host, port, path);
-	relay(cs, os, cfd, ofd);
+	relay(cs, os, cfd, ofd, &framing);
 out:
 	SSL_free(cs);
 	SSL_free(os);

@@ -508,3 +508,53 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	assert_contains "$output" "code=403" stdout
 	grep -q "CONNECT localhost:$TLS" "$TEST_ROOT/tp.log" || { cat "$TEST_ROOT/tp.log"; false; }
 }
+
+@test "proxy: a second request hidden behind an allowed one inside TLS never reaches the origin" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	# An origin that would serve both (it ignores Connection: close).
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key" --ignore-close
+	local smuggle='
+import base64, os, socket, ssl, sys
+p = os.environ["HTTPS_PROXY"]
+tok = p.split("nono:")[1].split("@")[0]
+port = int(p.rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", port))
+auth = base64.b64encode(("nono:" + tok).encode()).decode()
+s.sendall(("CONNECT localhost:%s HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n" % (sys.argv[1], auth)).encode())
+r = s.recv(4096); assert b" 200 " in r, r
+t = ssl.create_default_context().wrap_socket(s, server_hostname="localhost")
+t.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
+# An origin that ignores "Connection: close" keeps the connection: what
+# came within 2 s is the answer.
+t.settimeout(2)
+out = b""
+try:
+    while True:
+        b = t.recv(65536)
+        if not b:
+            break
+        out += b
+except (socket.timeout, TimeoutError):
+    pass
+print(out.decode())'
+	printf '%s\n' "$smuggle" >smuggle.py
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost/ok/**" -- "$PY" smuggle.py "$TLS" \
+		'GET /ok/a HTTP/1.1\r\nHost: localhost\r\n\r\nGET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
+	assert_status 0
+	assert_contains "$output" "path=/ok/a" stdout
+	refute_contains "$output" "path=/secret" stdout
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost/ok/**" -- "$PY" smuggle.py "$TLS" \
+		'POST /ok/b HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhiGET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
+	assert_status 0
+	refute_contains "$output" "path=/secret" stdout
+	# Control: the same origin does serve a second request when it is
+	# allowed and the client asks on a connection of its own.
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--read "$TEST_ROOT/tls" --allow-domain "https://localhost/**" -- "$PY" smuggle.py "$TLS" \
+		'GET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
+	assert_contains "$output" "path=/secret" stdout
+}

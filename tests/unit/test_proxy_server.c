@@ -104,6 +104,48 @@ static void *echo(void *arg)
 	}
 }
 
+/* A recording origin: keeps all it receives until the client has been
+ * quiet for 300 ms, then answers "ok". */
+static int sink_fd;
+static uint16_t sink_port;
+static char sink_got[8192];
+static size_t sink_len;
+static int sink_done;
+
+static void *sink(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(sink_fd, NULL, NULL);
+		char buf[8192];
+		size_t n = 0;
+		ssize_t r;
+
+		if (c < 0)
+			return NULL;
+		for (;;) {
+			struct pollfd pf = {.fd = c, .events = POLLIN};
+
+			if (poll(&pf, 1, 300) <= 0)
+				break;
+			r = read(c, buf + n, sizeof(buf) - 1 - n);
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+		}
+		pthread_mutex_lock(&mu);
+		memcpy(sink_got, buf, n);
+		sink_got[n] = '\0';
+		sink_len = n;
+		sink_done++;
+		pthread_mutex_unlock(&mu);
+		r = write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+			  40);
+		(void)r;
+		close(c);
+	}
+}
+
 #define BULK (8u << 20)
 
 static unsigned char pattern(size_t i)
@@ -203,6 +245,11 @@ static int setup(void **state)
 	    nono_allowlist_add(allow, "localhost", &why) < 0)
 		return -1;
 	pthread_create(&t, NULL, origin, NULL);
+	pthread_detach(t);
+	sink_fd = listen_any(&sink_port);
+	if (sink_fd < 0)
+		return -1;
+	pthread_create(&t, NULL, sink, NULL);
 	pthread_detach(t);
 	echo_fd = listen_any(&echo_port);
 	if (echo_fd < 0)
@@ -373,6 +420,107 @@ static void test_ten_thousand_idle(void **state)
 	close(go[1]);
 }
 
+/* Sends @first, then (after a pause, so that it arrives in a later read)
+ * @second through a plain-HTTP request; returns what the origin got. */
+static const char *through(const char *first, const char *second)
+{
+	static char got[8192];
+	char buf[4096];
+	int fd = dial(), before;
+
+	pthread_mutex_lock(&mu);
+	before = sink_done;
+	pthread_mutex_unlock(&mu);
+	send_all(fd, first);
+	if (second) {
+		usleep(50000);
+		send_all(fd, second);
+	}
+	slurp(fd, buf, sizeof(buf), 3000, false);
+	close(fd);
+	for (int i = 0; i < 300; i++) {
+		pthread_mutex_lock(&mu);
+		if (sink_done != before) {
+			memcpy(got, sink_got, sink_len + 1);
+			pthread_mutex_unlock(&mu);
+			return got;
+		}
+		pthread_mutex_unlock(&mu);
+		usleep(10000);
+	}
+	return "";
+}
+
+/*
+ * A plain request's body is forwarded exactly as its framing says, and
+ * nothing after it: a second request hidden behind the first (to another
+ * path or Host on the same origin) never reaches the origin.
+ */
+static void test_no_smuggling(void **state)
+{
+	char h[512];
+	const char *got;
+
+	(void)state;
+	/* no body, second request in the same write */
+	snprintf(h, sizeof(h),
+		 "GET http://127.0.0.1:%u/first HTTP/1.1\r\nHost: a\r\n" AUTH
+		 "\r\nGET /second HTTP/1.1\r\nHost: evil\r\n\r\n",
+		 sink_port);
+	got = through(h, NULL);
+	assert_non_null(strstr(got, "GET /first"));
+	assert_null(strstr(got, "/second"));
+	/* Content-Length, body split over two writes */
+	snprintf(h, sizeof(h),
+		 "POST http://127.0.0.1:%u/up HTTP/1.1\r\nHost: a\r\n" AUTH
+		 "Content-Length: 5\r\n\r\nhel",
+		 sink_port);
+	got = through(h, "loGET /second HTTP/1.1\r\nHost: evil\r\n\r\n");
+	assert_non_null(strstr(got, "\r\n\r\nhello"));
+	assert_null(strstr(got, "/second"));
+	/* chunked, in the head's write */
+	snprintf(h, sizeof(h),
+		 "POST http://127.0.0.1:%u/c HTTP/1.1\r\nHost: a\r\n" AUTH
+		 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+		 "GET /second HTTP/1.1\r\n\r\n",
+		 sink_port);
+	got = through(h, NULL);
+	assert_non_null(strstr(got, "5\r\nhello\r\n0\r\n\r\n"));
+	assert_null(strstr(got, "/second"));
+	/* chunked, body in a later write (the relay's path) */
+	snprintf(h, sizeof(h),
+		 "POST http://127.0.0.1:%u/c2 HTTP/1.1\r\nHost: a\r\n" AUTH
+		 "Transfer-Encoding: chunked\r\n\r\n",
+		 sink_port);
+	got = through(h, "3;x=1\r\nabc\r\n0\r\nT: v\r\n\r\nGET /second "
+			 "HTTP/1.1\r\n\r\n");
+	assert_non_null(strstr(got, "3;x=1\r\nabc\r\n0\r\nT: v\r\n\r\n"));
+	assert_null(strstr(got, "/second"));
+	/* Control: a tunnel carries everything (it has no framing). */
+	{
+		char req[256], buf[4096];
+		int fd = dial(), before;
+
+		pthread_mutex_lock(&mu);
+		before = sink_done;
+		pthread_mutex_unlock(&mu);
+		snprintf(req, sizeof(req),
+			 "CONNECT 127.0.0.1:%u HTTP/1.1\r\n" AUTH "\r\n",
+			 sink_port);
+		send_all(fd, req);
+		slurp(fd, buf, sizeof(buf), 2000, true);
+		send_all(fd,
+			 "GET /one HTTP/1.1\r\n\r\nGET /two HTTP/1.1\r\n\r\n");
+		slurp(fd, buf, sizeof(buf), 3000, false);
+		close(fd);
+		for (int i = 0; i < 300 && sink_done == before; i++)
+			usleep(10000);
+		pthread_mutex_lock(&mu);
+		assert_non_null(strstr(sink_got, "/two"));
+		pthread_mutex_unlock(&mu);
+	}
+}
+
 static void test_plain_http(void **state)
 {
 	char req[512], buf[4096];
@@ -474,6 +622,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tunnel),
 	    cmocka_unit_test(test_bulk_both_ways),
+	    cmocka_unit_test(test_no_smuggling),
 	    cmocka_unit_test(test_plain_http),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_slow_and_idle_clients),

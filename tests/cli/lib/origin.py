@@ -13,6 +13,9 @@ import ssl
 import threading
 
 
+IGNORE_CLOSE = False
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -27,6 +30,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        if IGNORE_CLOSE:
+            # Like origins that serve every request on a connection,
+            # whatever "Connection: close" said.
+            self.close_connection = False
 
     def log_message(self, *args):
         pass
@@ -38,7 +45,10 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--ttl", type=float, default=120)
+    ap.add_argument("--ignore-close", action="store_true")
     a = ap.parse_args()
+    global IGNORE_CLOSE
+    IGNORE_CLOSE = a.ignore_close
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
     if a.tls:
