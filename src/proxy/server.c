@@ -484,15 +484,34 @@ static bool established(struct nono_proxy *p, struct conn *c)
 			n = snprintf(c->upf.buf, c->upf.cap,
 				     "%.*s / HTTP/1.%d\r\n", (int)r->method_len,
 				     r->method, r->minor);
+		/* Host names the host that was checked and connected, never
+		 * what the client wrote (another site on a shared address). */
+		if (n > 0 && (size_t)n < c->upf.cap)
+			n += snprintf(c->upf.buf + n, c->upf.cap - (size_t)n,
+				      strchr(r->host, ':') ? "Host: [%s]"
+							   : "Host: %s",
+				      r->host);
+		if (n > 0 && (size_t)n < c->upf.cap)
+			n += r->port == 80
+				 ? snprintf(c->upf.buf + n,
+					    c->upf.cap - (size_t)n, "\r\n")
+				 : snprintf(c->upf.buf + n,
+					    c->upf.cap - (size_t)n, ":%u\r\n",
+					    r->port);
 		for (size_t i = 0;
 		     i < r->nfields && n > 0 && (size_t)n < c->upf.cap; i++) {
 			const struct nono_http_field *f = &r->fields[i];
 			static const char *const drop[] = {
-			    "proxy-authorization", "proxy-connection",
-			    "connection", "keep-alive"};
+			    "proxy-authorization",
+			    "proxy-connection",
+			    "connection",
+			    "keep-alive",
+			    "host",
+			    "upgrade"};
 			bool skip = false;
 
-			for (size_t k = 0; k < 4; k++)
+			for (size_t k = 0; k < sizeof(drop) / sizeof(drop[0]);
+			     k++)
 				skip |= f->name_len == strlen(drop[k]) &&
 					strncasecmp(f->name, drop[k],
 						    f->name_len) == 0;

@@ -125,11 +125,12 @@ static void timeouts(int fd, int seconds)
 
 /* The request head forwarded: the client's, minus hop-by-hop fields, with
  * Connection: close (one request per connection: each is checked). */
-static int rewrite(const struct nono_http_request *r, char *out, size_t cap)
+static int rewrite(const struct nono_http_request *r, const char *host,
+		   uint16_t port, char *out, size_t cap)
 {
-	static const char *const drop[] = {"connection", "keep-alive",
-					   "proxy-connection",
-					   "proxy-authorization", "upgrade"};
+	static const char *const drop[] = {
+	    "connection",          "keep-alive", "proxy-connection",
+	    "proxy-authorization", "upgrade",    "host"};
 	size_t n;
 	int k =
 	    snprintf(out, cap, "%.*s %.*s HTTP/1.%d\r\n", (int)r->method_len,
@@ -138,6 +139,18 @@ static int rewrite(const struct nono_http_request *r, char *out, size_t cap)
 	if (k < 0 || (size_t)k >= cap)
 		return -1;
 	n = (size_t)k;
+	/* Host is the host that was checked (SNI and CONNECT), never what
+	 * the client wrote inside the tunnel. */
+	k = snprintf(out + n, cap - n,
+		     strchr(host, ':') ? "Host: [%s]" : "Host: %s", host);
+	if (k < 0 || (size_t)k >= cap - n)
+		return -1;
+	n += (size_t)k;
+	k = port == 443 ? snprintf(out + n, cap - n, "\r\n")
+			: snprintf(out + n, cap - n, ":%u\r\n", port);
+	if (k < 0 || (size_t)k >= cap - n)
+		return -1;
+	n += (size_t)k;
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct nono_http_field *f = &r->fields[i];
 		bool skip = false;
@@ -365,7 +378,7 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 			goto out;
 		}
 	}
-	n = rewrite(req, fwd, NONO_HTTP_MAX_HEAD + 1024);
+	n = rewrite(req, host, port, fwd, NONO_HTTP_MAX_HEAD + 1024);
 	os = SSL_new(m->client);
 	if (n < 0 || !os || SSL_set_fd(os, ofd) != 1) {
 		answer(cs, 431, "Request Header Fields Too Large",

@@ -551,6 +551,11 @@ print(out.decode())'
 		'POST /ok/b HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhiGET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
 	assert_status 0
 	refute_contains "$output" "path=/secret" stdout
+	# Host inside the tunnel is the host that was checked.
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost/ok/**" -- "$PY" smuggle.py "$TLS" \
+		'GET /ok/h HTTP/1.1\r\nHost: evil.example\r\n\r\n' </dev/null
+	assert_contains "$output" "path=/ok/h host=localhost:$TLS" stdout
 	# Control: the same origin does serve a second request when it is
 	# allowed and the client asks on a connection of its own.
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \

@@ -470,6 +470,10 @@ static void test_no_smuggling(void **state)
 	got = through(h, NULL);
 	assert_non_null(strstr(got, "GET /first"));
 	assert_null(strstr(got, "/second"));
+	/* Host is the checked host, not the client's "Host: a". */
+	snprintf(h, sizeof(h), "Host: 127.0.0.1:%u\r\n", sink_port);
+	assert_non_null(strstr(got, h));
+	assert_null(strstr(got, "Host: a"));
 	/* Content-Length, body split over two writes */
 	snprintf(h, sizeof(h),
 		 "POST http://127.0.0.1:%u/up HTTP/1.1\r\nHost: a\r\n" AUTH

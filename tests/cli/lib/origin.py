@@ -2,7 +2,7 @@
 """A loopback origin for the proxy tests: HTTP, or HTTPS with --tls CERT KEY.
 
 GET /index.html answers "hello"; GET /bytes/N answers N bytes; any other
-path answers "path=<the path>".  Listens on 127.0.0.1 (port 0 unless
+path answers "path=<the path> host=<its Host field>".  Listens on 127.0.0.1 (port 0 unless
 --port), writes the port to --port-file once it accepts, and exits after
 --ttl seconds so that a failed test never leaves it behind.
 """
@@ -25,7 +25,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif self.path.startswith("/bytes/"):
             body = b"x" * int(self.path[7:])
         else:
-            body = ("path=%s\n" % self.path).encode()
+            body = ("path=%s host=%s\n" % (self.path,
+                                             self.headers.get("Host"))).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
