@@ -998,11 +998,17 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		v = NONO_HOST_ALLOWED;
 	}
 	if (v != NONO_HOST_ALLOWED) {
-		if (paths && c->req.connect)
+		if (paths && c->req.connect && p->cfg.tls_chan > 0)
+			snprintf(body, sizeof(body),
+				 "nono: %s is allowed only for some paths: the "
+				 "client must wait for the tunnel before it "
+				 "sends\n",
+				 c->req.host);
+		else if (paths && c->req.connect)
 			snprintf(body, sizeof(body),
 				 "nono: %s is allowed only for some paths, "
 				 "which a tunnel hides (TLS interception "
-				 "needs nono-tls, which is not installed)\n",
+				 "needs nono-tls, which is not running)\n",
 				 c->req.host);
 		else
 			snprintf(body, sizeof(body),
@@ -1151,7 +1157,7 @@ static void on_tls(struct nono_proxy *p)
 		d.method = method;
 		d.host = host;
 		d.port = (uint16_t)port;
-		d.path = path;
+		d.path = strcmp(path, "-") == 0 ? NULL : path;
 		if (p->cfg.on_decision)
 			p->cfg.on_decision(p->cfg.arg, &d);
 	}

@@ -328,8 +328,12 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 	cs = SSL_new(m->server);
 	if (!cert || !cs || SSL_use_certificate(cs, cert) != 1 ||
 	    SSL_use_PrivateKey(cs, key) != 1 || SSL_set_fd(cs, cfd) != 1 ||
-	    SSL_accept(cs) != 1)
-		goto out; /* the client does not trust the CA, or left */
+	    SSL_accept(cs) != 1) {
+		/* The client does not trust the session CA (a tool with a
+		 * trust store of its own), or left: say so under -vv. */
+		decide(m, false, 495, "TLS", host, port, "");
+		goto out;
+	}
 	while (st == NONO_HTTP_INCOMPLETE && hlen < NONO_HTTP_MAX_HEAD) {
 		n = SSL_read(cs, head + hlen, (int)(NONO_HTTP_MAX_HEAD - hlen));
 		if (n <= 0)
