@@ -1149,8 +1149,9 @@ static void on_tls(struct nono_proxy *p)
 			return;
 		}
 		line[n] = '\0';
-		if (sscanf(line, "D %d %d %15s %253s %u %599s", &allowed,
-			   &d.status, method, host, &port, path) != 6 ||
+		if (sscanf(line, "D %d %d %15s %253s %u %599s %llu %llu",
+			   &allowed, &d.status, method, host, &port, path,
+			   &d.bytes_up, &d.bytes_down) < 6 ||
 		    port > 65535)
 			continue;
 		d.allowed = allowed == 1;

@@ -84,19 +84,27 @@ fail:
 	return NULL;
 }
 
+static void decide_bytes(struct nono_mitm *m, bool allowed, int status,
+			 const char *method, const char *host, uint16_t port,
+			 const char *path, unsigned long long up,
+			 unsigned long long down)
+{
+	char line[1100];
+
+	/* Fields are spaces-free: the method is a token, the path a request
+	 * target, the host a name. */
+	snprintf(line, sizeof(line), "D %d %d %s %s %u %s %llu %llu",
+		 allowed ? 1 : 0, status, method[0] ? method : "-", host, port,
+		 path[0] ? path : "-", up, down);
+	if (m->report)
+		m->report(m->arg, line);
+}
+
 static void decide(struct nono_mitm *m, bool allowed, int status,
 		   const char *method, const char *host, uint16_t port,
 		   const char *path)
 {
-	char line[1024];
-
-	/* Fields are spaces-free: the method is a token, the path a request
-	 * target, the host a name. */
-	snprintf(line, sizeof(line), "D %d %d %s %s %u %s", allowed ? 1 : 0,
-		 status, method[0] ? method : "-", host, port,
-		 path[0] ? path : "-");
-	if (m->report)
-		m->report(m->arg, line);
+	decide_bytes(m, allowed, status, method, host, port, path, 0, 0);
 }
 
 static void answer(SSL *s, int status, const char *reason, const char *body)
@@ -187,6 +195,7 @@ struct half {
 	bool limited, chunked, done;
 	unsigned long long budget;
 	struct nono_chunked ch;
+	unsigned long long moved; /* bytes delivered */
 };
 
 static bool pump(struct half *h)
@@ -237,6 +246,7 @@ static bool pump(struct half *h)
 	if (h->len > h->off) {
 		n = SSL_write(h->to, h->buf + h->off, h->len - h->off);
 		if (n > 0) {
+			h->moved += (unsigned long long)n;
 			h->off += n;
 			if (h->off == h->len)
 				h->len = h->off = 0;
@@ -259,7 +269,8 @@ static bool pump(struct half *h)
 }
 
 static void relay(SSL *cs, SSL *os, int cfd, int ofd,
-		  const struct half *framing)
+		  const struct half *framing, unsigned long long *up_bytes,
+		  unsigned long long *down_bytes)
 {
 	struct half *up = calloc(1, sizeof(*up)),
 		    *down = calloc(1, sizeof(*down));
@@ -296,6 +307,8 @@ static void relay(SSL *cs, SSL *os, int cfd, int ofd,
 			break;
 	}
 	SSL_shutdown(cs);
+	*up_bytes = up->moved;
+	*down_bytes = down->moved;
 out:
 	free(up);
 	free(down);
@@ -439,7 +452,15 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		goto out;
 	}
 	decide(m, true, 200, method, host, port, path);
-	relay(cs, os, cfd, ofd, &framing);
+	{
+		unsigned long long ub = 0, db = 0;
+
+		relay(cs, os, cfd, ofd, &framing, &ub, &db);
+		/* The end of the exchange, with what moved (the head and any
+		 * body start were written before the relay). */
+		decide_bytes(m, true, 0, method, host, port, path,
+			     ub + (unsigned long long)n + blen, db);
+	}
 out:
 	SSL_free(cs);
 	SSL_free(os);
