@@ -13,14 +13,14 @@
 #   start-up    `nono run --allow-domain x -- true` vs `nono run -- true` vs
 #               bare `true` (hyperfine)
 #   bench/bench-proxy.sh | tee bench/results/proxy.txt
-# NONO_BIN (default build/nono), SIZE_MB (1024), REPS (7), N (10000),
+# NONO_BIN (default build/nono), SIZE_MB (1024), REPS (11), N (10000),
 # TUNNELS (1000), BENCH_DIR (/var/lib/nono-bench).  Installs nginx-light and
 # tinyproxy from Debian when missing (root).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 NONO_BIN="$(realpath "${NONO_BIN:-$here/../build/nono}")"
 SIZE_MB="${SIZE_MB:-1024}"
-REPS="${REPS:-7}"
+REPS="${REPS:-11}"
 N="${N:-10000}"
 TUNNELS="${TUNNELS:-1000}"
 BENCH_DIR="${BENCH_DIR:-/var/lib/nono-bench}/proxy"
@@ -137,17 +137,25 @@ done
 direct=$(speeds <"$BENCH_DIR/direct.out" | median)
 tiny=$(speeds <"$BENCH_DIR/tiny.out" | median)
 nono=$(speeds <"$BENCH_DIR/nono.out" | median)
+# Each round's ratio to the direct download of the same round: the pairs
+# share the machine's state at that moment, so drift between rounds cancels.
+paired() { paste <(speeds <"$BENCH_DIR/direct.out") <(speeds <"$BENCH_DIR/$1.out") |
+	awk '{print $2 / $1}' | median; }
+tiny_pair=$(paired tiny)
+nono_pair=$(paired nono)
 gib=$(awk -v s="$SIZE_MB" -v r="$REPS" 'BEGIN {print s * r / 1024}')
 
 echo "# proxy throughput: $SIZE_MB MiB from nginx on 127.0.0.1 with curl, median of $REPS interleaved rounds"
-printf '%-34s %9s %9s %14s\n' path MB/s vs_direct "proxy CPU s/GiB"
-printf '%-34s %9.0f %9s %14s\n' "direct" "$direct" 1.000 -
-printf '%-34s %9.0f %9.3f %14.2f\n' "tinyproxy (curl -x)" "$tiny" \
-	"$(awk -v a="$tiny" -v b="$direct" 'BEGIN {print a / b}')" \
+printf '%-34s %9s %9s %9s %14s\n' path MB/s vs_direct paired "proxy CPU s/GiB"
+printf '%-34s %9.0f %9s %9s %14s\n' "direct" "$direct" 1.000 1.000 -
+printf '%-34s %9.0f %9.3f %9.3f %14.2f\n' "tinyproxy (curl -x)" "$tiny" \
+	"$(awk -v a="$tiny" -v b="$direct" 'BEGIN {print a / b}')" "$tiny_pair" \
 	"$(awk -v t="$tp_cpu" -v h="$HZ" -v g="$gib" 'BEGIN {print t / h / g}')"
-printf '%-34s %9.0f %9.3f %14.2f\n' "nono run --allow-domain (proxy)" "$nono" \
-	"$(awk -v a="$nono" -v b="$direct" 'BEGIN {print a / b}')" \
+printf '%-34s %9.0f %9.3f %9.3f %14.2f\n' "nono run --allow-domain (proxy)" "$nono" \
+	"$(awk -v a="$nono" -v b="$direct" 'BEGIN {print a / b}')" "$nono_pair" \
 	"$(awk -v t="$nono_cpu" -v h="$HZ" -v g="$gib" 'BEGIN {print t / h / g}')"
+echo "(vs_direct: ratio of the medians; paired: median of each round's ratio to"
+echo " that round's direct download)"
 echo "(nono's CPU includes its start-up and the sandbox set-up: an upper bound)"
 echo
 
