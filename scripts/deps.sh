@@ -4,7 +4,8 @@
 set -eu
 pkgs="meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats
       clang-14 libclang-rt-14-dev clang-format util-linux python3 musl-tools
-      libssl-dev openssl ca-certificates curl tinyproxy"
+      libssl-dev openssl ca-certificates curl tinyproxy
+      libsecret-1-dev gnome-keyring libsecret-tools dbus"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine bubblewrap nginx-light"
 missing=""
 for p in $pkgs; do

@@ -85,9 +85,12 @@ run_cli() { # nono-binary label [as-nobody]
 	if [ "${3:-}" = nobody ]; then
 		local copy="$scratch/nono-$label"
 		install -m 0755 "$bin" "$copy"
-		# The TLS helper is looked for next to the binary.
+		# The helpers (TLS, keystore) are looked for next to the binary.
 		[ -x "$(dirname "$bin")/nono-tls" ] &&
 			install -m 0755 "$(dirname "$bin")/nono-tls" "$scratch/nono-tls"
+		[ -x "$(dirname "$bin")/nono-keystore" ] &&
+			install -m 0755 "$(dirname "$bin")/nono-keystore" \
+				"$scratch/nono-keystore"
 		chmod -R a+rX "$root/tests/cli"
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 			env -u XDG_CONFIG_HOME HOME="$scratch" \

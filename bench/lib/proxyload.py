@@ -6,6 +6,11 @@
       HTTP after one exchange, so every path is timed the same way), through
       PROXY_URL (http://[user:token@]host:port) when given.  Prints
       "median_us p99_us mean_us".
+  proxyload.py reverse URL N [KEY]
+      N sequential GETs of URL (http://host:port/path), each on a new
+      connection, with "Authorization: Bearer KEY" when KEY is given (a
+      credential service of nono's proxy, or the upstream itself).  Prints
+      "median_us p99_us mean_us requests_per_s".
   proxyload.py tunnels HOST PORT N PROXY_URL RSS_PID
       opens N CONNECT tunnels to HOST:PORT through the proxy and keeps them
       idle; prints "kib_before kib_after" of RSS_PID's VmRSS.
@@ -63,6 +68,31 @@ def latency(host, port, path, n, proxy):
                               statistics.mean(times) * 1e6))
 
 
+def reverse(url, n, key):
+    u = urllib.parse.urlsplit(url)
+    addr = (u.hostname, u.port or 80)
+    auth = "Authorization: Bearer %s\r\n" % key if key else ""
+    req = ("GET %s HTTP/1.1\r\nHost: %s\r\n%sConnection: close\r\n\r\n"
+           % (u.path or "/", u.netloc, auth)).encode()
+    times = []
+    start = time.perf_counter()
+    for _ in range(n):
+        t0 = time.perf_counter()
+        s = socket.create_connection(addr)
+        s.sendall(req)
+        head = s.recv(12)
+        got = len(head) + read_all(s)
+        s.close()
+        times.append(time.perf_counter() - t0)
+        if not head.startswith(b"HTTP/1.1 200") or got < 20:
+            sys.exit("bad answer: %r" % head)
+    total = time.perf_counter() - start
+    times.sort()
+    print("%.1f %.1f %.1f %.0f" % (statistics.median(times) * 1e6,
+                                   times[int(len(times) * 0.99)] * 1e6,
+                                   statistics.mean(times) * 1e6, n / total))
+
+
 def rss_kib(pid):
     for line in open("/proc/%s/status" % pid):
         if line.startswith("VmRSS:"):
@@ -95,6 +125,8 @@ if __name__ == "__main__":
     a = sys.argv[1:]
     if a[0] == "latency":
         latency(a[1], int(a[2]), a[3], int(a[4]), a[5] if len(a) > 5 else None)
+    elif a[0] == "reverse":
+        reverse(a[1], int(a[2]), a[3] if len(a) > 3 else None)
     elif a[0] == "tunnels":
         tunnels(a[1], int(a[2]), int(a[3]), a[4], a[5])
     else:

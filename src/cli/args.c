@@ -67,13 +67,16 @@ enum {
 	OPT_SHELL,
 	OPT_NOOP,     /* accepted: the feature it disables is absent */
 	OPT_NOOP_ARG, /* same, with an argument */
-	OPT_PROXY,    /* proxy-mode flags not in this build yet */
 	OPT_NETPROF,
 	OPT_DOMAIN,
 	OPT_PROXY_PORT,
 	OPT_LISTEN_PORT,
 	OPT_UPSTREAM,
 	OPT_UPSTREAM_BYPASS,
+	OPT_CREDENTIAL,
+	OPT_ENDPOINT,
+	OPT_ENV_CRED,
+	OPT_ENV_CRED_MAP,
 	OPT_LATER,  /* documented flags of features not in this build */
 	OPT_LATER2, /* same, taking two arguments */
 	OPT_MACOS,  /* macOS-only */
@@ -85,7 +88,7 @@ static const struct option run_longopts[] = {
 	{"allow-command", required_argument, NULL, OPT_ALLOW_CMD},
 	{"allow-cwd", no_argument, NULL, OPT_ALLOW_CWD},
 	{"allow-domain", required_argument, NULL, OPT_DOMAIN},
-	{"allow-endpoint", required_argument, NULL, OPT_LATER},
+	{"allow-endpoint", required_argument, NULL, OPT_ENDPOINT},
 	{"allow-file", required_argument, NULL, OPT_ALLOW_FILE},
 	{"allow-gpu", no_argument, NULL, OPT_ALLOW_GPU},
 	{"allow-launch-services", no_argument, NULL, OPT_MACOS},
@@ -103,12 +106,12 @@ static const struct option run_longopts[] = {
 	{"bypass-protection", required_argument, NULL, OPT_BYPASS},
 	{"capability-elevation", no_argument, NULL, OPT_LATER},
 	{"config", required_argument, NULL, 'c'},
-	{"credential", required_argument, NULL, OPT_PROXY},
+	{"credential", required_argument, NULL, OPT_CREDENTIAL},
 	{"detach-timeout", required_argument, NULL, OPT_LATER},
 	{"detached", no_argument, NULL, OPT_LATER},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"env-credential", required_argument, NULL, OPT_LATER},
-	{"env-credential-map", required_argument, NULL, OPT_LATER2},
+	{"env-credential", required_argument, NULL, OPT_ENV_CRED},
+	{"env-credential-map", required_argument, NULL, OPT_ENV_CRED_MAP},
 	{"help", no_argument, NULL, 'h'},
 	{"ignore-denied", required_argument, NULL, OPT_SUPPRESS},
 	{"listen-port", required_argument, NULL, OPT_LISTEN_PORT},
@@ -225,8 +228,6 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		     size_t errlen)
 {
 	static const char *const later[] = {
-	    "NONO_CREDENTIAL",
-	    "NONO_ENV_CREDENTIAL",
 	    "NONO_CAPABILITY_ELEVATION",
 	    "NONO_STARTUP_TIMEOUT",
 	    "NONO_DETACH_STARTUP_TIMEOUT",
@@ -256,11 +257,13 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 	     (getenv("NONO_UPSTREAM_PROXY") &&
 	      *getenv("NONO_UPSTREAM_PROXY")) ||
 	     (getenv("NONO_UPSTREAM_BYPASS") &&
-	      *getenv("NONO_UPSTREAM_BYPASS"))))
+	      *getenv("NONO_UPSTREAM_BYPASS")) ||
+	     (getenv("NONO_CREDENTIAL") && *getenv("NONO_CREDENTIAL"))))
 		return errf(err, errlen,
 			    "nono wrap does not support proxy mode "
 			    "(NONO_NETWORK_PROFILE, NONO_ALLOW_DOMAIN, "
-			    "NONO_UPSTREAM_PROXY, NONO_UPSTREAM_BYPASS): the "
+			    "NONO_UPSTREAM_PROXY, NONO_UPSTREAM_BYPASS, "
+			    "NONO_CREDENTIAL): the "
 			    "network proxy requires a parent process. Use nono "
 			    "run instead.");
 	if (!o->upstream_proxy && o->mode != MODE_WRAP) {
@@ -287,6 +290,23 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 						    "many entries");
 		}
 	}
+	if (o->credential.n == 0 && o->mode != MODE_WRAP) {
+		const char *cr = getenv("NONO_CREDENTIAL");
+
+		if (cr && *cr) {
+			char *copy = strdup(cr), *save = NULL, *tok;
+
+			if (!copy)
+				return errf(err, errlen, "out of memory");
+			o->env_creds = copy;
+			for (tok = strtok_r(copy, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
+				if (*tok && strv_push(&o->credential, tok) < 0)
+					return errf(err, errlen,
+						    "NONO_CREDENTIAL: too "
+						    "many entries");
+		}
+	}
 	if (!o->network_profile && o->mode != MODE_WRAP) {
 		const char *np = getenv("NONO_NETWORK_PROFILE");
 
@@ -309,6 +329,16 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 					return errf(err, errlen,
 						    "NONO_ALLOW_DOMAIN: too "
 						    "many entries");
+		}
+	}
+	if (o->env_credential.n == 0) {
+		char *ec = getenv("NONO_ENV_CREDENTIAL");
+
+		/* Split later (cli/envcred.c), like the flag's value. */
+		if (ec && *ec) {
+			if (strv_push(&o->env_credential, ec) < 0)
+				return errf(err, errlen, "out of memory");
+			o->env_credential_from_env = true;
 		}
 	}
 	if (!o->profile) {
@@ -511,6 +541,8 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_PROXY_PORT:
 		case OPT_UPSTREAM:
 		case OPT_UPSTREAM_BYPASS:
+		case OPT_CREDENTIAL:
+		case OPT_ENDPOINT:
 			if (mode == MODE_WRAP)
 				return errf(
 				    err, errlen,
@@ -528,6 +560,10 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 				o->upstream_proxy = optarg;
 			} else if (c == OPT_UPSTREAM_BYPASS) {
 				list = &o->upstream_bypass;
+			} else if (c == OPT_CREDENTIAL) {
+				list = &o->credential;
+			} else if (c == OPT_ENDPOINT) {
+				list = &o->allow_endpoint;
 			} else {
 				char *e;
 				long v = strtol(optarg, &e, 10);
@@ -541,20 +577,26 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 				o->proxy_port = (uint16_t)v;
 			}
 			break;
-		case OPT_PROXY:
-			if (mode == MODE_WRAP)
-				return errf(
-				    err, errlen,
-				    "nono wrap does not support proxy flags "
-				    "(--network-profile, --allow-domain, "
-				    "--credential, --upstream-proxy, "
-				    "--upstream-bypass). The network proxy "
-				    "requires a parent process. Use nono "
-				    "run instead.");
-			return errf(err, errlen,
-				    "%s: proxy mode is not available in this "
-				    "build of nono",
-				    typed(argv, optind));
+		case OPT_ENV_CRED:
+			if (!*optarg)
+				return errf(err, errlen,
+					    "--env-credential: empty value");
+			list = &o->env_credential;
+			break;
+		case OPT_ENV_CRED_MAP:
+			/* Two values: REF VAR.  The second must be there and
+			 * must not be the "--" before the command. */
+			if (optind >= argc || strcmp(argv[optind], "--") == 0)
+				return errf(err, errlen,
+					    "--env-credential-map: needs two "
+					    "values: CREDENTIAL_REF ENV_VAR");
+			if (strv_push(&o->env_credential_map, optarg) < 0 ||
+			    strv_push(&o->env_credential_map, argv[optind]) < 0)
+				return errf(err, errlen,
+					    "--env-credential-map: too many "
+					    "values");
+			optind++;
+			break;
 		case OPT_LATER2:
 			/* Consume the second argument so the message names
 			 * the right flag either way. */
@@ -640,22 +682,27 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 void args_clear(struct run_opts *o)
 {
 	struct strv *all[] = {
-	    &o->allow,         &o->read,         &o->write,
-	    &o->allow_file,    &o->read_file,    &o->write_file,
-	    &o->sock,          &o->sock_bind,    &o->sock_dir,
-	    &o->sock_dir_bind, &o->sock_tree,    &o->sock_tree_bind,
-	    &o->bypass,        &o->allow_cmd,    &o->block_cmd,
-	    &o->suppress,      &o->allow_domain, &o->upstream_bypass,
+	    &o->allow,         &o->read,           &o->write,
+	    &o->allow_file,    &o->read_file,      &o->write_file,
+	    &o->sock,          &o->sock_bind,      &o->sock_dir,
+	    &o->sock_dir_bind, &o->sock_tree,      &o->sock_tree_bind,
+	    &o->bypass,        &o->allow_cmd,      &o->block_cmd,
+	    &o->suppress,      &o->allow_domain,   &o->upstream_bypass,
+	    &o->credential,    &o->allow_endpoint,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		strv_clear(all[i]);
+	strv_clear(&o->env_credential);
+	strv_clear(&o->env_credential_map);
 	free(o->env_allow);
 	o->env_allow = NULL;
 	free(o->env_domains);
 	o->env_domains = NULL;
 	free(o->env_bypass);
 	o->env_bypass = NULL;
+	free(o->env_creds);
+	o->env_creds = NULL;
 }
 
 void args_usage_run(enum run_mode mode)
@@ -699,6 +746,12 @@ void args_usage_run(enum run_mode mode)
 	       "--allow-unix-socket-dir-bind DIR\n"
 	       "      --allow-unix-socket-subtree DIR, "
 	       "--allow-unix-socket-subtree-bind DIR\n"
+	       "Credentials (loaded before the sandbox; the command sees "
+	       "them):\n"
+	       "      --env-credential NAME[,REF=VAR]  keystore account NAME "
+	       "as $NAME (upper-cased)\n"
+	       "      --env-credential-map REF VAR  keyring://S/A, op://, "
+	       "env://, file:/// as $VAR\n"
 	       "Other:\n"
 	       "      --dry-run             print the capabilities, run "
 	       "nothing\n"

@@ -60,12 +60,18 @@ struct run_opts {
 	size_t nlisten;
 	const char *upstream_proxy;  /* --upstream-proxy host:port */
 	struct strv upstream_bypass; /* --upstream-bypass */
+	struct strv credential;      /* --credential (or NONO_CREDENTIAL) */
+	struct strv allow_endpoint;  /* --allow-endpoint SVC:METHOD:PATH */
+	char *env_creds;    /* owned copy NONO_CREDENTIAL points into */
 	char *env_bypass;   /* owned copy NONO_UPSTREAM_BYPASS points into */
 	char *env_domains;  /* owned copy NONO_ALLOW_DOMAIN points into */
 	bool legacy_bypass; /* the deprecated spelling was used */
 	char *env_allow;    /* owned copy that NONO_ALLOW entries point into */
 	char **argv;        /* the command; NULL-terminated, borrowed */
 	int argc;
+	struct strv env_credential;     /* --env-credential (comma lists) */
+	struct strv env_credential_map; /* --env-credential-map REF, VAR... */
+	bool env_credential_from_env;   /* it is NONO_ENV_CREDENTIAL's */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,10 +22,12 @@
 #include "cli/cmd_run.h"
 #include "cli/config.h"
 #include "cli/diag.h"
+#include "cli/envcred.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
 #include "cli/run_ctx.h"
 #include "cli/save_prompt.h"
+#include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/error.h"
 #include "nono/landlock.h"
@@ -408,6 +411,116 @@ static int parse_upstream(struct run_ctx *c)
 	return 0;
 }
 
+/* The services of --credential (presets, or the profile's
+ * custom_credentials) and their --allow-endpoint rules. */
+static int setup_creds(struct run_ctx *c)
+{
+	struct run_opts *o = &c->o;
+	const struct nono_profile *pr = c->profile;
+
+	for (size_t i = 0; i < o->credential.n; i++) {
+		const char *name = o->credential.v[i], *why = "invalid";
+		const struct nono_custom_cred *cc = NULL;
+		int e;
+
+		for (size_t k = 0; pr && k < pr->net.ncreds; k++)
+			if (strcmp(pr->net.creds[k].name, name) == 0)
+				cc = &pr->net.creds[k];
+		if (cc) {
+			e = nono_creds_add_custom(
+			    &c->creds, name, cc->upstream, cc->credential_key,
+			    cc->inject_header, cc->credential_format,
+			    cc->env_var, &why);
+			for (size_t k = 0; e == 0 && k < cc->nrules; k++) {
+				e = nono_cred_route_add_rule(
+				    nono_creds_find(&c->creds, name),
+				    cc->rules[k].method ? cc->rules[k].method
+							: "*",
+				    cc->rules[k].path ? cc->rules[k].path
+						      : "/**",
+				    &why);
+			}
+		} else {
+			e = nono_creds_add_preset(&c->creds, name, &why);
+		}
+		if (e == -EEXIST)
+			continue;
+		if (e == -ENOMEM) {
+			out_error("out of memory");
+			return -1;
+		}
+		if (e < 0) {
+			out_error("--credential %s: %s", name, why);
+			if (!cc)
+				out_hint("define it under network.custom_"
+					 "credentials in a profile (nono "
+					 "profile guide)");
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < o->allow_endpoint.n; i++) {
+		const char *why = "invalid";
+		int e = nono_creds_add_rule(&c->creds, o->allow_endpoint.v[i],
+					    &why);
+
+		if (e == -ENOENT) {
+			out_error("--allow-endpoint %s: its service has no "
+				  "--credential",
+				  o->allow_endpoint.v[i]);
+			return -1;
+		}
+		if (e < 0) {
+			out_error("--allow-endpoint %s: %s",
+				  o->allow_endpoint.v[i],
+				  e == -ENOMEM ? "out of memory" : why);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < c->creds.n; i++) {
+		char err[512];
+
+		if (nono_secret_ref_check(c->creds.r[i].key, err, sizeof(err)) <
+		    0) {
+			out_error("--credential %s: %s", c->creds.r[i].name,
+				  err);
+			return -1;
+		}
+		c->creds_tls |= c->creds.r[i].tls;
+	}
+	return 0;
+}
+
+/*
+ * Loads each credential service's secret (before the sandbox exists) and
+ * arms its placeholder.  The secret then lives only in the header value
+ * the proxy sends upstream; once the command runs, the supervisor stops
+ * being dumpable (on_started).
+ */
+static int creds_load(struct run_ctx *c)
+{
+	for (size_t i = 0; i < c->creds.n; i++) {
+		struct nono_cred_route *r = &c->creds.r[i];
+		struct nono_secret s = {0};
+		char err[512];
+		int e;
+
+		if (nono_secret_load(r->key, &s, err, sizeof(err)) < 0) {
+			out_error("--credential %s: %s", r->name, err);
+			return -1;
+		}
+		e = nono_cred_arm(r, s.data, s.len);
+		nono_secret_wipe(&s);
+		if (e < 0) {
+			out_error("--credential %s: %s", r->name,
+				  e == -EINVAL ? "the secret is longer than "
+						 "8 KiB"
+					       : strerror(-e));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int setup_proxy(struct run_ctx *c)
 {
 	struct run_opts *o = &c->o;
@@ -416,7 +529,11 @@ static int setup_proxy(struct run_ctx *c)
 	int fd;
 
 	c->proxy_fd = -1;
-	if (!o->network_profile && !o->allow_domain.n) {
+	if (o->allow_endpoint.n && !o->credential.n) {
+		out_error("--allow-endpoint needs --credential SERVICE");
+		return -1;
+	}
+	if (!o->network_profile && !o->allow_domain.n && !o->credential.n) {
 		if (o->upstream_proxy || o->upstream_bypass.n) {
 			out_error("%s needs proxy mode",
 				  o->upstream_proxy ? "--upstream-proxy"
@@ -433,7 +550,7 @@ static int setup_proxy(struct run_ctx *c)
 				     : "");
 		return 0;
 	}
-	if (parse_upstream(c) < 0)
+	if (parse_upstream(c) < 0 || setup_creds(c) < 0)
 		return -1;
 	c->allow = nono_allowlist_new();
 	if (!c->allow) {
@@ -471,11 +588,17 @@ static int setup_proxy(struct run_ctx *c)
 		nono_allowlist_entry(c->allow, i, e, sizeof(e));
 		c->tls_wanted |= strncmp(e, "https://", 8) == 0;
 	}
-	if (c->tls_wanted && o->mode != MODE_WHY) {
+	if ((c->tls_wanted || c->creds_tls) && o->mode != MODE_WHY) {
 		char exe[PATH_MAX];
 
 		if (nono_tls_helper_find(exe, sizeof(exe)) == 0) {
 			c->tls_exe = strdup(exe);
+		} else if (c->creds_tls) {
+			out_error("--credential: https:// upstreams need "
+				  "nono-tls (TLS to the upstream), which is "
+				  "not installed next to nono or in %s",
+				  NONO_LIBEXECDIR);
+			return -1;
 		} else if (!out_silent()) {
 			out_warn(
 			    "https:// path rules need nono-tls (TLS "
@@ -1042,6 +1165,20 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 			printf("%s %s", i ? "," : "",
 			       nono_allowlist_entry(c->allow, i, e, sizeof(e)));
 		printf("%s\n", i < n ? ", ... (-v lists all)" : "");
+		for (i = 0; i < c->creds.n; i++) {
+			const struct nono_cred_route *r = &c->creds.r[i];
+			char what[300] = "?";
+
+			nono_secret_ref_describe(r->key, what, sizeof(what));
+			printf("  [cred] %s -> %s, key from %s; the command "
+			       "gets $%s (the proxy) and $%s (a placeholder)",
+			       r->name, r->upstream, what, r->base_var,
+			       r->key_var);
+			for (size_t k = 0; k < r->nrules; k++)
+				printf("%s %s %s", k ? "," : "; only",
+				       r->rules[k].method, r->rules[k].path);
+			printf("\n");
+		}
 	}
 	if (nono_caps_net(caps) == NONO_NET_BLOCK) {
 		size_t k = 0;
@@ -1082,6 +1219,7 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 	if (!all)
 		printf("  (plus read access to system libraries, /tmp and safe "
 		       "devices; -v lists them)\n");
+	cli_envcred_print(c->envcred);
 	printf("Would execute:");
 	for (i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
@@ -1247,6 +1385,7 @@ static int proxy_launch(struct run_ctx *c, int fd)
 	cfg.upstream_host = c->upstream_host;
 	cfg.upstream_port = c->upstream_port;
 	cfg.upstream_bypass = c->upstream_bypass;
+	cfg.creds = c->creds.n ? &c->creds : NULL;
 	r = nono_proxy_start(&cfg, &c->proxy);
 	if (r < 0) {
 		out_error("proxy: cannot start: %s", strerror(-r));
@@ -1258,6 +1397,21 @@ static int proxy_launch(struct run_ctx *c, int fd)
 static int on_net_listener(void *arg, int fd)
 {
 	return proxy_launch(arg, fd);
+}
+
+/* The command has exec'd: nono's copies of its credentials go now, not
+ * when the (long-running) supervisor exits. */
+static void on_started(void *arg)
+{
+	struct run_ctx *c = arg;
+
+	cli_envcred_wipe(c->envcred);
+	/* The proxy holds the credential services' keys from here on:
+	 * no other process of the user may read its memory.  (Not before:
+	 * the command's set-up writes its own /proc/self files, which a
+	 * non-dumpable process does not own.) */
+	if (c->creds.n)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* Points the command's environment at the proxy: the HTTP(S)_PROXY
@@ -1293,6 +1447,36 @@ static int proxy_env(struct run_ctx *c, char ***env)
 	/* Node.js >= 24 honours the variables only when told to. */
 	if (*env)
 		*env = env_set(*env, &c->owned, "NODE_USE_ENV_PROXY", "1");
+	/* Credential services: the base URL is the proxy's, the key a
+	 * placeholder that only this proxy accepts. */
+	for (size_t i = 0; i < c->creds.n && *env; i++) {
+		const struct nono_cred_route *r = &c->creds.r[i];
+
+		/* A key taken from the host's environment (env://VAR) is
+		 * not passed on in VAR. */
+		if (strncmp(r->key, "env://", 6) == 0) {
+			size_t nl = strlen(r->key + 6), n = 0;
+
+			while ((*env)[n])
+				n++;
+			for (size_t k = 0; k < n; k++)
+				if (strncmp((*env)[k], r->key + 6, nl) == 0 &&
+				    (*env)[k][nl] == '=') {
+					(*env)[k--] = (*env)[--n];
+					(*env)[n] = NULL;
+				}
+		}
+
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/%s",
+			 c->proxy_port, r->name);
+		*env = env_set(*env, &c->owned, r->base_var, url);
+		if (*env)
+			*env = env_set(*env, &c->owned, r->key_var,
+				       r->placeholder);
+		if (*env && r->extra_key_var)
+			*env = env_set(*env, &c->owned, r->extra_key_var,
+				       r->placeholder);
+	}
 	if (!*env) {
 		out_error("out of memory");
 		return -1;
@@ -1329,22 +1513,25 @@ static int tls_start(struct run_ctx *c, char ***env)
 		out_error("proxy: TLS interception (%s): %s", c->tls_exe, err);
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(bundle_vars) / sizeof(bundle_vars[0]);
+	for (size_t i = 0;
+	     i < sizeof(bundle_vars) / sizeof(bundle_vars[0]) && c->tls_wanted;
 	     i++)
 		if (*env)
 			*env = env_set(*env, &c->owned, bundle_vars[i],
 				       c->tls.bundle);
-	if (*env)
+	if (*env && c->tls_wanted)
 		*env =
 		    env_set(*env, &c->owned, "NODE_EXTRA_CA_CERTS", c->tls.ca);
 	if (!*env) {
 		out_error("out of memory");
 		goto out;
 	}
-	out_verbose_msg(1,
-			"proxy: TLS interception for hosts with path rules; "
-			"the command trusts the session CA (%s)",
-			c->tls.bundle);
+	if (c->tls_wanted)
+		out_verbose_msg(
+		    1,
+		    "proxy: TLS interception for hosts with path rules; "
+		    "the command trusts the session CA (%s)",
+		    c->tls.bundle);
 	r = 0;
 out:
 	for (size_t i = 0; i < rules.n; i++)
@@ -1364,6 +1551,16 @@ static int execute(struct run_ctx *c, char **argv)
 	size_t ndropped = 0;
 	int status = 1, signo = 0, r;
 
+	/* Secrets are read first, before anything is confined or started
+	 * (the keystore and op are out of reach from inside). */
+	{
+		char cerr[1024];
+
+		if (cli_envcred_load(c->envcred, cerr, sizeof(cerr)) < 0) {
+			out_error("%s", cerr);
+			return 1;
+		}
+	}
 	r = nono_sandbox_prepare(c->caps, &sb, &se);
 	if (r < 0) {
 		if (r == -NONO_EUNSUPPORTED)
@@ -1420,7 +1617,11 @@ static int execute(struct run_ctx *c, char **argv)
 			goto out;
 		}
 	}
-	if (c->allow && proxy_env(c, &env) < 0)
+	if (cli_envcred_apply(c->envcred, &env) < 0) {
+		out_error("out of memory");
+		goto out;
+	}
+	if (creds_load(c) < 0 || (c->allow && proxy_env(c, &env) < 0))
 		goto out;
 	if (c->tls_exe && tls_start(c, &env) < 0)
 		goto out;
@@ -1433,6 +1634,7 @@ static int execute(struct run_ctx *c, char **argv)
 	spec.argv = argv;
 	spec.envp = env;
 	spec.on_net_listener = on_net_listener;
+	spec.on_started = on_started;
 	spec.arg = c;
 	if (c->o.mode == MODE_WRAP) {
 		nono_exec_sandboxed(&spec, &ee);
@@ -1472,6 +1674,7 @@ out:
 		nono_tls_helper_stop(&c->tls);
 	explicit_bzero(c->proxy_token, sizeof(c->proxy_token));
 	nono_gate_free(gate);
+	cli_envcred_wipe(c->envcred);
 	free(env);
 	nono_sandbox_free(sb);
 	return status;
@@ -1548,6 +1751,18 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 	cli_profile_create_dirs = mode != MODE_WHY;
 	if (load_profile(c) < 0)
 		return -1;
+	if (mode != MODE_WHY) {
+		char cerr[1024];
+
+		if (cli_envcred_plan(&c->o, c->profile,
+				     c->o.network_profile ||
+					 c->o.allow_domain.n ||
+					 c->o.credential.n,
+				     &c->envcred, cerr, sizeof(cerr)) < 0) {
+			out_error("%s", cerr);
+			return -1;
+		}
+	}
 	if ((mode == MODE_RUN || mode == MODE_WRAP) &&
 	    check_commands(c, c->o.argv[0]) < 0)
 		return -1;
@@ -1568,6 +1783,8 @@ void run_ctx_clear(struct run_ctx *c)
 	nono_profile_free(c->profile);
 	nono_allowlist_free(c->allow);
 	nono_allowlist_free(c->upstream_bypass);
+	nono_creds_clear(&c->creds);
+	cli_envcred_free(c->envcred);
 	if (c->tls.dir[0])
 		nono_tls_helper_stop(&c->tls);
 	free(c->tls_exe);

@@ -133,27 +133,13 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 /* Fails closed on settings this build cannot carry out. */
 static int check_later(const struct nono_profile *p, char *err, size_t errlen)
 {
-	static const char proxy[] =
-	    "credential injection through the proxy is not available in "
-	    "this build of nono yet";
-	const char *what = NULL, *why = proxy;
-
-	if (p->net.credentials.n)
-		what = "network.credentials";
-	else if (p->net.ncreds)
-		what = "network.custom_credentials";
-	else if (p->security.capability_elevation == 1)
-		what = "security.capability_elevation",
-		why = "capability elevation is not available in this build of "
-		      "nono yet";
-	else if (p->env_credentials.n)
-		what = "env_credentials",
-		why = "credential loading is not available in this build of "
-		      "nono yet";
-	if (!what)
+	if (p->security.capability_elevation != 1)
 		return 0;
-	return errf(err, errlen, "profile %s: %s: %s (remove it from %s)",
-		    p->name, what, why, p->source);
+	return errf(err, errlen,
+		    "profile %s: security.capability_elevation: capability "
+		    "elevation is not available in this build of nono yet "
+		    "(remove it from %s)",
+		    p->name, p->source);
 }
 
 int cli_profile_apply(const struct nono_profile *p,
@@ -215,6 +201,11 @@ int cli_profile_apply(const struct nono_profile *p,
 	for (size_t i = 0; i < p->net.allow_domain.n; i++)
 		if (strv_push(&o->allow_domain, p->net.allow_domain.v[i]) < 0)
 			return errf(err, errlen, "too many domains");
+	/* Credential services: the profile's join the flags' (its
+	 * custom_credentials are read where the proxy is set up). */
+	for (size_t i = 0; i < p->net.credentials.n; i++)
+		if (strv_push(&o->credential, p->net.credentials.v[i]) < 0)
+			return errf(err, errlen, "too many credentials");
 	if (!o->upstream_proxy && p->net.upstream_proxy)
 		o->upstream_proxy = p->net.upstream_proxy;
 	for (size_t i = 0; i < p->net.upstream_bypass.n; i++)

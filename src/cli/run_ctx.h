@@ -12,8 +12,11 @@
 #include "nono/path.h"
 #include "policy/profile.h"
 #include "policy/protect.h"
+#include "proxy/creds.h"
 #include "proxy/hosts.h"
 #include "proxy/tlshelper.h"
+
+struct cli_envcred;
 
 struct run_ctx {
 	struct run_opts o;
@@ -47,6 +50,12 @@ struct run_ctx {
 	uint16_t upstream_port;
 	struct nono_allowlist *upstream_bypass;
 	char proxy_token[40];
+	/* --env-credential, --env-credential-map, env_credentials: the
+	 * variables and, while the command starts, their secrets. */
+	struct cli_envcred *envcred;
+	/* --credential: the services the proxy injects credentials for. */
+	struct nono_creds creds;
+	bool creds_tls; /* one of them is https:// (needs nono-tls) */
 };
 
 /*

@@ -240,7 +240,7 @@ int nono_allowlist_add_profile(struct nono_allowlist *a, const char *name)
  * over the pattern keeping, for each prefix of the path, whether the
  * pattern so far matches it (O(pattern x path), both bounded).
  */
-static bool glob(const char *pat, const char *s)
+bool nono_path_glob(const char *pat, const char *s)
 {
 	size_t n = strlen(s), pl = strlen(pat);
 	unsigned char *cur, *nxt;
@@ -352,7 +352,7 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 				continue;
 			memcpy(p, path, q);
 			p[q] = '\0';
-			if (glob(r->path, p))
+			if (nono_path_glob(r->path, p))
 				any = true;
 		}
 	}

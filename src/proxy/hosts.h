@@ -57,6 +57,10 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 					    const char *host, const char *path,
 					    bool *has_path_rules);
 
+/* @path against @pat: "*" matches within one path segment, "**" across
+ * segments, anything else literally (linear in both; no backtracking). */
+bool nono_path_glob(const char *pat, const char *path);
+
 /* True when a resolved address must never be connected to: link-local
  * (169.254/16, fe80::/10) and the metadata addresses, also as IPv4-mapped
  * IPv6. */

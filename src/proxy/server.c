@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proxy/creds.h"
 #include "proxy/http.h"
 #include "proxy/server.h"
 
@@ -67,6 +68,10 @@ struct conn {
 	char method[16], path[512];
 	bool via_upstream; /* connects to the upstream proxy, not the host */
 	bool intercept;    /* a tunnel the TLS helper will see into */
+	/* A request to a credential service (origin-form, "/SERVICE/..."):
+	 * its upstream head carries the real credential. */
+	const struct nono_cred_route *cred;
+	char *upath; /* its upstream path, query included */
 	struct addrinfo *ai, *next_ai;
 	uint64_t deadline;
 	struct flow upf, downf; /* client->origin, origin->client */
@@ -219,6 +224,9 @@ static void free_dead(struct nono_proxy *p)
 
 		p->dead = c->next;
 		free(c->head);
+		free(c->upath);
+		if (c->cred && c->upf.buf) /* held the credential */
+			explicit_bzero(c->upf.buf, c->upf.cap);
 		free(c->upf.buf);
 		free(c->downf.buf);
 		free(c);
@@ -426,6 +434,145 @@ static void hand_off(struct nono_proxy *p, struct conn *c)
 	close_conn(p, c); /* the helper has its own copies */
 }
 
+/*
+ * After the @n bytes of the head in upf.buf: the body bytes that came with
+ * the head, as many as the request's framing says and then no more; the
+ * rest of the body is read under the same limit (move()).  Returns false
+ * when it answered (and closed) instead.
+ */
+static bool frame_body(struct nono_proxy *p, struct conn *c, size_t n)
+{
+	const struct nono_http_request *r = &c->req;
+	size_t body = c->hlen - r->head_len;
+
+	c->upf.limited = true;
+	if (r->chunked) {
+		enum nono_chunked_result cr = nono_chunked_scan(
+		    &c->upf.ch, c->head + r->head_len, body, &body);
+
+		if (cr == NONO_CHUNKED_BAD) {
+			answer(p, c, 400, "Bad Request",
+			       "bad request: malformed chunked body\n");
+			return false;
+		}
+		c->upf.chunked = true;
+		c->upf.done = cr == NONO_CHUNKED_DONE;
+	} else if (r->content_length > 0) {
+		if ((unsigned long long)r->content_length < body)
+			body = (size_t)r->content_length;
+		c->upf.budget = (unsigned long long)r->content_length - body;
+		c->upf.done = c->upf.budget == 0;
+	} else {
+		body = 0;
+		c->upf.done = true;
+	}
+	memcpy(c->upf.buf + n, c->head + r->head_len, body);
+	c->upf.len = n + body;
+	return true;
+}
+
+/*
+ * A credential service over https://: the helper speaks TLS to the
+ * upstream (verified against the user's trust store).  It gets both
+ * sockets, the head and body start (which hold the credential), and the
+ * body's framing: "R host port method path chunked done budget state left
+ * run digits" then the bytes.  The client hears the upstream's answer, or
+ * the helper's 502.
+ */
+static void cred_hand_off(struct nono_proxy *p, struct conn *c)
+{
+	size_t cap = 2048 + c->upf.len;
+	char *msg = malloc(cap);
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov;
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fds[2] = {c->cfd, c->ofd}, k;
+	const struct flow *f = &c->upf;
+
+	if (!msg || p->cfg.tls_chan <= 0) {
+		free(msg);
+		answer(p, c, 502, "Bad Gateway",
+		       "nono: TLS to the credential upstream needs nono-tls, "
+		       "which is not running\n");
+		return;
+	}
+	k = snprintf(msg, 2048, "R %s %u %s %s %d %d %llu %d %llu %zu %d\n",
+		     c->req.host, c->req.port, c->method, c->path, f->chunked,
+		     f->done, f->budget, f->ch.state, f->ch.left, f->ch.run,
+		     f->ch.digits);
+	if (k < 0 || k >= 2048) {
+		free(msg);
+		answer(p, c, 431, "Request Header Fields Too Large",
+		       "request head too large\n");
+		return;
+	}
+	memcpy(msg + k, f->buf, f->len);
+	iov.iov_base = msg;
+	iov.iov_len = (size_t)k + f->len;
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	if (sendmsg(p->cfg.tls_chan, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		explicit_bzero(msg, iov.iov_len);
+		free(msg);
+		answer(p, c, 502, "Bad Gateway",
+		       "nono: the TLS helper is busy or gone\n");
+		return;
+	}
+	explicit_bzero(msg, iov.iov_len);
+	free(msg);
+	decide(p, c, true, 200);
+	close_conn(p, c); /* the helper has its own copies */
+}
+
+/*
+ * A credential request whose upstream is connected (directly, or through
+ * the upstream proxy's tunnel): the head that names the upstream and
+ * carries the real credential (see creds.h), with the body's start.  Over
+ * https:// the TLS helper takes it from here (returns false, closed);
+ * plain http:// (loopback) is relayed.  False when it answered instead.
+ */
+static bool cred_build(struct nono_proxy *p, struct conn *c)
+{
+	size_t body = c->hlen - c->req.head_len;
+	int n;
+
+	if (c->upf.buf)
+		explicit_bzero(c->upf.buf, c->upf.cap);
+	free(c->upf.buf);
+	c->upf.off = c->upf.len = 0;
+	c->upf.cap = NONO_HTTP_MAX_HEAD + 1024 + c->cred->value_len +
+		     strlen(c->upath) + body;
+	c->upf.buf = malloc(c->upf.cap);
+	if (!c->upf.buf) {
+		c->upf.cap = 0;
+		answer(p, c, 503, "Service Unavailable", "out of memory\n");
+		return false;
+	}
+	n = nono_cred_head(c->cred, &c->req, c->upath, c->upf.buf, c->upf.cap);
+	if (n < 0 || (size_t)n + body >= c->upf.cap) {
+		answer(p, c, 431, "Request Header Fields Too Large",
+		       "request head too large\n");
+		return false;
+	}
+	if (!frame_body(p, c, (size_t)n))
+		return false;
+	if (c->cred->tls) {
+		cred_hand_off(p, c);
+		return false;
+	}
+	return true;
+}
+
 /* Returns false when it answered (and closed) instead. */
 static bool established(struct nono_proxy *p, struct conn *c)
 {
@@ -436,12 +583,15 @@ static bool established(struct nono_proxy *p, struct conn *c)
 
 	/* Buffers for the bytes the proxy writes itself, sized to them:
 	 * after these, data moves by splice and no buffer is needed. */
-	if (r->connect && c->via_upstream) {
+	if ((r->connect || c->cred) && c->via_upstream) {
 		c->upf.cap = 640 + body; /* our CONNECT, then pipelined */
 		c->downf.cap = NONO_HTTP_MAX_HEAD + 256; /* the answer */
 	} else if (r->connect) {
 		c->upf.cap = body;
 		c->downf.cap = sizeof(ok);
+	} else if (c->cred) {
+		c->upf.cap = 0; /* cred_build() */
+		c->downf.cap = 0;
 	} else {
 		c->upf.cap = c->hlen + 1024; /* the rewritten head + body */
 		c->downf.cap = 0;
@@ -452,9 +602,10 @@ static bool established(struct nono_proxy *p, struct conn *c)
 		answer(p, c, 503, "Service Unavailable", "out of memory\n");
 		return false;
 	}
-	if (r->connect && c->via_upstream) {
+	if ((r->connect || c->cred) && c->via_upstream) {
 		/* Our own CONNECT to the upstream; the client hears 200 once
-		 * the upstream said yes (S_UPSTREAM). */
+		 * the upstream said yes (S_UPSTREAM); a credential request
+		 * goes to the TLS helper then. */
 		int n =
 		    snprintf(c->upf.buf, c->upf.cap,
 			     "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n\r\n",
@@ -464,7 +615,7 @@ static bool established(struct nono_proxy *p, struct conn *c)
 	} else if (r->connect) {
 		memcpy(c->downf.buf, ok, sizeof(ok) - 1);
 		c->downf.len = sizeof(ok) - 1;
-	} else {
+	} else if (!c->cred) {
 		/* origin-form request line (absolute-form to an upstream
 		 * proxy), the client's fields minus the proxy's own and
 		 * hop-by-hop ones, and Connection: close. */
@@ -528,34 +679,12 @@ static bool established(struct nono_proxy *p, struct conn *c)
 		}
 		n += snprintf(c->upf.buf + n, c->upf.cap - (size_t)n,
 			      "Connection: close\r\n\r\n");
-		/* Body bytes that came with the head: as many as the
-		 * request's framing says, and then no more. */
-		c->upf.limited = true;
-		if (r->chunked) {
-			enum nono_chunked_result cr = nono_chunked_scan(
-			    &c->upf.ch, c->head + r->head_len, body, &body);
-
-			if (cr == NONO_CHUNKED_BAD) {
-				answer(p, c, 400, "Bad Request",
-				       "bad request: malformed chunked body\n");
-				return false;
-			}
-			c->upf.chunked = true;
-			c->upf.done = cr == NONO_CHUNKED_DONE;
-		} else if (r->content_length > 0) {
-			if ((unsigned long long)r->content_length < body)
-				body = (size_t)r->content_length;
-			c->upf.budget =
-			    (unsigned long long)r->content_length - body;
-			c->upf.done = c->upf.budget == 0;
-		} else {
-			body = 0;
-			c->upf.done = true;
-		}
-		memcpy(c->upf.buf + n, c->head + r->head_len, body);
-		c->upf.len = (size_t)n + body;
+		if (!frame_body(p, c, (size_t)n))
+			return false;
+	} else if (!cred_build(p, c)) {
+		return false; /* answered, or handed to the TLS helper */
 	}
-	if (r->connect && c->via_upstream) {
+	if ((r->connect || c->cred) && c->via_upstream) {
 		/* The head buffer now collects the upstream's answer; bytes
 		 * the client pipelined wait in it until the tunnel stands. */
 		c->st = S_UPSTREAM;
@@ -642,6 +771,15 @@ static void upstream_step(struct nono_proxy *p, struct conn *c)
 		return;
 	}
 	extra = c->downf.len - hl;
+	if (c->cred) {
+		/* The upstream speaks TLS only after our hello. */
+		if (extra)
+			answer(p, c, 502, "Bad Gateway",
+			       "the upstream proxy sent bytes early\n");
+		else
+			cred_build(p, c);
+		return;
+	}
 	if (c->intercept) {
 		/* The origin speaks only after the client's hello. */
 		if (extra)
@@ -769,6 +907,8 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 		f->off = f->len = 0;
 		if (!c->nosplice && !f->chunked) { /* an idle tunnel keeps
 						      no buffer */
+			if (c->cred)
+				explicit_bzero(f->buf, f->cap);
 			free(f->buf);
 			f->buf = NULL;
 			f->cap = 0;
@@ -920,13 +1060,106 @@ static void relay(struct nono_proxy *p, struct conn *c)
 
 /* --- the head ----------------------------------------------------------- */
 
+/*
+ * A request to a credential service: the placeholder must be there (401),
+ * the path unambiguous (400) and allowed by the endpoint rules (403); then
+ * the upstream is resolved and connected like any origin.
+ */
+static void cred_request(struct nono_proxy *p, struct conn *c)
+{
+	const struct nono_http_request *r = &c->req;
+	const struct nono_cred_route *cr;
+	size_t rest = 0, cap = r->target_len + 1024;
+	char body[1024];
+	int n;
+
+	cr = nono_creds_match(p->cfg.creds, r->target, r->target_len, &rest);
+	snprintf(c->path, sizeof(c->path), "%.*s", (int)r->target_len,
+		 r->target);
+	if (!cr) {
+		int k =
+		    snprintf(body, sizeof(body),
+			     "nono: no credential service at %.*s; this "
+			     "proxy serves:",
+			     (int)(r->target_len < 200 ? r->target_len : 200),
+			     r->target);
+
+		for (size_t i = 0; i < p->cfg.creds->n && k > 0 &&
+				   (size_t)k < sizeof(body) - 64;
+		     i++)
+			k += snprintf(body + k, sizeof(body) - (size_t)k,
+				      " /%s", p->cfg.creds->r[i].name);
+		if (k > 0 && (size_t)k < sizeof(body) - 2)
+			snprintf(body + k, sizeof(body) - (size_t)k, "\n");
+		answer(p, c, 404, "Not Found", body);
+		return;
+	}
+	snprintf(c->req.host, sizeof(c->req.host), "%s", cr->host);
+	c->req.port = cr->port;
+	if (!nono_cred_placeholder_ok(cr, r)) {
+		snprintf(body, sizeof(body),
+			 "nono: %s: the request does not carry this "
+			 "session's key in %s (the sandbox's $%s is the only "
+			 "key this proxy accepts)\n",
+			 cr->name, cr->header, cr->key_var);
+		answer(p, c, 401, "Unauthorized", body);
+		return;
+	}
+	c->upath = malloc(cap);
+	if (!c->upath) {
+		answer(p, c, 503, "Service Unavailable", "out of memory\n");
+		return;
+	}
+	n = nono_cred_upstream_path(cr, r->target + rest, r->target_len - rest,
+				    c->upath, cap);
+	if (n < 0) {
+		answer(p, c, 400, "Bad Request",
+		       "nono: the path has dot segments or an encoded '/', '.' "
+		       "or '%': refused, since the upstream could read it "
+		       "otherwise than the endpoint rules\n");
+		return;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", c->upath);
+	{
+		size_t q = strcspn(c->upath, "?");
+		char saved = c->upath[q];
+		bool ok;
+
+		c->upath[q] = '\0';
+		ok = nono_cred_endpoint_ok(cr, r->method, r->method_len,
+					   c->upath);
+		if (!ok)
+			snprintf(body, sizeof(body),
+				 "nono: %s %s is not allowed for %s by its "
+				 "endpoint rules; allow it with "
+				 "--allow-endpoint '%s:%s:%s'\n",
+				 c->method, c->upath, cr->name, cr->name,
+				 c->method, c->upath);
+		c->upath[q] = saved;
+		if (!ok) {
+			answer(p, c, 403, "Forbidden", body);
+			return;
+		}
+	}
+	c->cred = cr;
+	/* Over https:// through --upstream-proxy (unless bypassed), like any
+	 * tunnel; plain http:// upstreams are on loopback: direct. */
+	c->via_upstream =
+	    cr->tls && p->cfg.upstream_host &&
+	    !(p->cfg.upstream_bypass &&
+	      nono_allowlist_check(p->cfg.upstream_bypass, c->req.host, NULL,
+				   NULL) == NONO_HOST_ALLOWED);
+	if (watch(p, c, 0, 0) < 0 || resolve(p, c) < 0)
+		answer(p, c, 503, "Service Unavailable", "out of memory\n");
+}
+
 static void on_head(struct nono_proxy *p, struct conn *c)
 {
 	const char *why = NULL;
 	enum nono_http_status st;
 	enum nono_host_verdict v;
 	char body[1024];
-	bool paths;
+	bool paths, origin;
 	ssize_t n;
 
 	if (c->hlen == c->hcap) {
@@ -953,7 +1186,17 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 	if (n < 0)
 		return;
 	c->hlen += (size_t)n;
-	st = nono_http_parse(c->head, c->hlen, &c->req, &why);
+	/* "GET /SERVICE/..." (origin-form) asks the credential services;
+	 * a proxy request names a URL or host:port. */
+	{
+		const char *sp =
+		    memchr(c->head, ' ', c->hlen < 32 ? c->hlen : 32);
+
+		origin = p->cfg.creds && p->cfg.creds->n && sp &&
+			 sp + 1 < c->head + c->hlen && sp[1] == '/';
+	}
+	st = origin ? nono_http_parse_origin(c->head, c->hlen, &c->req, &why)
+		    : nono_http_parse(c->head, c->hlen, &c->req, &why);
 	if (st == NONO_HTTP_INCOMPLETE)
 		return;
 	snprintf(c->method, sizeof(c->method), "%.*s",
@@ -968,6 +1211,10 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		snprintf(body, sizeof(body), "bad request: %s\n",
 			 why ? why : "malformed");
 		answer(p, c, 400, "Bad Request", body);
+		return;
+	}
+	if (origin) {
+		cred_request(p, c);
 		return;
 	}
 	if (!c->req.connect)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/creds.h"
 #include "proxy/hosts.h"
 
 /* One decision, for the audit log (a later issue) and -vv. */
@@ -46,6 +47,9 @@ struct nono_proxy_config {
 	 * here and handed to the helper, which checks each request's path;
 	 * its decisions come back through on_decision.  0 or -1: none. */
 	int tls_chan;
+	/* Credential services (--credential), or NULL: origin-form
+	 * requests ("/SERVICE/...") go to them; see creds.h.  Borrowed. */
+	const struct nono_creds *creds;
 	void (*on_decision)(void *arg, const struct nono_proxy_decision *d);
 	void *arg;
 };

@@ -14,25 +14,11 @@
 
 #include "nono-config.h"
 #include "proxy/tlshelper.h"
+#include "sys/helper.h"
 
 int nono_tls_helper_find(char *out, size_t len)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, len, "%s/nono-tls", self);
-			if (access(out, X_OK) == 0)
-				return 0;
-		}
-	}
-	snprintf(out, len, "%s/nono-tls", NONO_LIBEXECDIR);
-	return access(out, X_OK) == 0 ? 0 : -1;
+	return nono_helper_find("nono-tls", out, len);
 }
 
 int nono_tls_helper_mkdir(struct nono_tls_helper *h)

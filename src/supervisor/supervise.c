@@ -410,6 +410,8 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		n = read(pfd[0], &m, sizeof(m));
 	} while (n < 0 && errno == EINTR);
 	close(pfd[0]);
+	if (spec->on_started)
+		spec->on_started(spec->arg);
 
 	supervise_loop(pid, sigfd, gate, listener, &ws);
 	close(sigfd);

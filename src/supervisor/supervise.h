@@ -23,6 +23,11 @@ struct nono_exec_spec {
 	 * namespace (owned by the callee from then on), before the command
 	 * runs.  A negative return stops the launch. */
 	int (*on_net_listener)(void *arg, int fd);
+	/* Optional: called by nono_supervise once the child has exec'd the
+	 * command or failed to (it needs nothing of @envp any more), so the
+	 * caller can wipe what only the command was to see (credentials)
+	 * while it supervises. */
+	void (*on_started)(void *arg);
 	void *arg;
 };
 

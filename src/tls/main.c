@@ -106,7 +106,15 @@ struct job {
 	int cfd, ofd;
 	char host[NONO_HTTP_MAX_HOST + 1];
 	unsigned port;
+	/* A credential request ("R"): the head to send, which holds the
+	 * credential (wiped after), and its framing. */
+	char *head;
+	size_t hlen;
+	char method[16], path[600];
+	struct nono_mitm_framing fr;
 };
+
+#define MAX_MSG (2048 + 2 * NONO_HTTP_MAX_HEAD + 16384)
 
 static pthread_mutex_t active_mu = PTHREAD_MUTEX_INITIALIZER;
 static int active;
@@ -115,7 +123,16 @@ static void *serve(void *arg)
 {
 	struct job *j = arg;
 
-	nono_mitm_serve(j->m, j->cfd, j->ofd, j->host, (uint16_t)j->port);
+	if (j->head) {
+		nono_mitm_forward(j->m, j->cfd, j->ofd, j->host,
+				  (uint16_t)j->port, j->method, j->path,
+				  j->head, j->hlen, &j->fr);
+		explicit_bzero(j->head, j->hlen);
+		free(j->head);
+	} else {
+		nono_mitm_serve(j->m, j->cfd, j->ofd, j->host,
+				(uint16_t)j->port);
+	}
 	close(j->cfd);
 	close(j->ofd);
 	free(j);
@@ -125,15 +142,46 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-/* One message: "host port" and two descriptors. */
+/* "R host port method path chunked done budget state left run digits\n"
+ * and the head: a credential request (see src/proxy/server.c). */
+static int take_cred(struct job *j, const char *msg, size_t n)
+{
+	const char *nl = memchr(msg, '\n', n < 2048 ? n : 2048);
+	int chunked, done, state, digits;
+	char line[2048];
+
+	if (!nl)
+		return -1;
+	memcpy(line, msg, (size_t)(nl - msg));
+	line[nl - msg] = '\0';
+	if (sscanf(line, "R %253s %u %15s %599s %d %d %llu %d %llu %zu %d",
+		   j->host, &j->port, j->method, j->path, &chunked, &done,
+		   &j->fr.budget, &state, &j->fr.ch.left, &j->fr.ch.run,
+		   &digits) != 11 ||
+	    j->port == 0 || j->port > 65535)
+		return -1;
+	j->fr.chunked = chunked != 0;
+	j->fr.done = done != 0;
+	j->fr.ch.state = state;
+	j->fr.ch.digits = digits;
+	j->hlen = n - (size_t)(nl + 1 - msg);
+	j->head = malloc(j->hlen ? j->hlen : 1);
+	if (!j->head)
+		return -1;
+	memcpy(j->head, nl + 1, j->hlen);
+	return 0;
+}
+
+/* One message: "host port" (or a credential request) and two
+ * descriptors. */
 static int take(struct nono_mitm *m)
 {
-	char text[NONO_HTTP_MAX_HOST + 16];
+	char *text = malloc(MAX_MSG + 1);
 	union {
 		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = {.iov_base = text, .iov_len = sizeof(text) - 1};
+	struct iovec iov = {.iov_base = text, .iov_len = MAX_MSG};
 	struct msghdr mh = {.msg_iov = &iov,
 			    .msg_iovlen = 1,
 			    .msg_control = u.buf,
@@ -145,26 +193,44 @@ static int take(struct nono_mitm *m)
 	pthread_t t;
 	ssize_t n;
 
+	if (!text)
+		return -1;
 	do {
 		n = recvmsg(CHANNEL, &mh, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
-	if (n <= 0)
+	if (n <= 0) {
+		free(text);
 		return -1; /* the supervisor is gone */
+	}
 	text[n] = '\0';
 	cm = CMSG_FIRSTHDR(&mh);
 	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
 		memcpy(fds, CMSG_DATA(cm), sizeof(fds));
 	j = calloc(1, sizeof(*j));
-	if (fds[0] < 0 || fds[1] < 0 || !j ||
-	    sscanf(text, "%253s %u", j->host, &j->port) != 2 || j->port == 0 ||
-	    j->port > 65535) {
+	if (fds[0] < 0 || fds[1] < 0 || !j || (mh.msg_flags & MSG_TRUNC) ||
+	    (text[0] == 'R' && text[1] == ' '
+		 ? take_cred(j, text, (size_t)n) < 0
+		 : (sscanf(text, "%253s %u", j->host, &j->port) != 2 ||
+		    j->port == 0 || j->port > 65535))) {
+		if (j && j->head) {
+			explicit_bzero(j->head, j->hlen);
+			free(j->head);
+		}
 		free(j);
+		explicit_bzero(text, (size_t)n);
+		free(text);
 		goto drop;
 	}
+	explicit_bzero(text, (size_t)n);
+	free(text);
 	pthread_mutex_lock(&active_mu);
 	if (active >= MAX_ACTIVE) {
 		pthread_mutex_unlock(&active_mu);
+		if (j->head) {
+			explicit_bzero(j->head, j->hlen);
+			free(j->head);
+		}
 		free(j);
 		goto drop;
 	}
@@ -181,6 +247,10 @@ static int take(struct nono_mitm *m)
 		pthread_mutex_lock(&active_mu);
 		active--;
 		pthread_mutex_unlock(&active_mu);
+		if (j->head) {
+			explicit_bzero(j->head, j->hlen);
+			free(j->head);
+		}
 		free(j);
 		goto drop;
 	}

@@ -184,7 +184,8 @@ static int rewrite(const struct nono_http_request *r, const char *host,
 /* One direction of the relay: bytes read from @from wait in @buf until
  * @to took them. */
 struct half {
-	SSL *from, *to;
+	SSL *from, *to; /* NULL: plain, on from_fd / to_fd */
+	int from_fd, to_fd;
 	char buf[16384];
 	int len, off;
 	bool eof;
@@ -198,6 +199,40 @@ struct half {
 	unsigned long long moved; /* bytes delivered */
 };
 
+/*
+ * SSL_read / SSL_write, or recv / send on a plain socket (a credential
+ * service's client, which speaks plain HTTP to the proxy).  For a plain
+ * socket a return <= 0 is minus the SSL_ERROR_* it stands for.
+ */
+static int io_read(struct half *h, int want)
+{
+	ssize_t n;
+
+	if (h->from)
+		return SSL_read(h->from, h->buf, want);
+	n = recv(h->from_fd, h->buf, (size_t)want, MSG_DONTWAIT);
+	if (n > 0)
+		return (int)n;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -SSL_ERROR_WANT_READ;
+	return -SSL_ERROR_ZERO_RETURN;
+}
+
+static int io_write(struct half *h)
+{
+	ssize_t n;
+
+	if (h->to)
+		return SSL_write(h->to, h->buf + h->off, h->len - h->off);
+	n = send(h->to_fd, h->buf + h->off, (size_t)(h->len - h->off),
+		 MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n > 0)
+		return (int)n;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -SSL_ERROR_WANT_WRITE;
+	return -SSL_ERROR_SYSCALL;
+}
+
 static bool pump(struct half *h)
 {
 	bool progress = false;
@@ -210,7 +245,7 @@ static bool pump(struct half *h)
 		if (h->limited && !h->chunked &&
 		    (unsigned long long)want > h->budget)
 			want = (int)h->budget;
-		n = SSL_read(h->from, h->buf, want);
+		n = io_read(h, want);
 		if (n > 0) {
 			size_t used = (size_t)n;
 
@@ -231,7 +266,7 @@ static bool pump(struct half *h)
 			h->off = 0;
 			progress = true;
 		} else {
-			int e = SSL_get_error(h->from, n);
+			int e = h->from ? SSL_get_error(h->from, n) : -n;
 
 			if (e == SSL_ERROR_WANT_READ)
 				h->want_from = POLLIN;
@@ -244,7 +279,7 @@ static bool pump(struct half *h)
 		}
 	}
 	if (h->len > h->off) {
-		n = SSL_write(h->to, h->buf + h->off, h->len - h->off);
+		n = io_write(h);
 		if (n > 0) {
 			h->moved += (unsigned long long)n;
 			h->off += n;
@@ -252,7 +287,7 @@ static bool pump(struct half *h)
 				h->len = h->off = 0;
 			progress = true;
 		} else {
-			int e = SSL_get_error(h->to, n);
+			int e = h->to ? SSL_get_error(h->to, n) : -n;
 
 			if (e == SSL_ERROR_WANT_WRITE)
 				h->want_to = POLLOUT;
@@ -284,6 +319,7 @@ static void relay(SSL *cs, SSL *os, int cfd, int ofd,
 	up->ch = framing->ch;
 	up->from = cs, up->to = os;
 	down->from = os, down->to = cs;
+	up->from_fd = down->to_fd = cfd;
 	fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) | O_NONBLOCK);
 	fcntl(ofd, F_SETFL, fcntl(ofd, F_GETFL) | O_NONBLOCK);
 	/* The origin closes after its answer (Connection: close): then the
@@ -306,7 +342,10 @@ static void relay(SSL *cs, SSL *os, int cfd, int ofd,
 		if (poll(p, 2, IDLE_MS) <= 0)
 			break;
 	}
-	SSL_shutdown(cs);
+	if (cs)
+		SSL_shutdown(cs);
+	else
+		shutdown(cfd, SHUT_WR);
 	*up_bytes = up->moved;
 	*down_bytes = down->moved;
 out:
@@ -467,5 +506,83 @@ out:
 	free(req);
 	free(head);
 	free(fwd);
+	ERR_clear_error();
+}
+
+/* A short plain-HTTP answer on a credential service's client socket. */
+static void answer_plain(int fd, int status, const char *reason,
+			 const char *body)
+{
+	char msg[3000];
+	int n = snprintf(msg, sizeof(msg),
+			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			 status, reason, strlen(body), body);
+
+	if (n > 0 &&
+	    send(fd, msg, n < (int)sizeof(msg) ? (size_t)n : sizeof(msg),
+		 MSG_NOSIGNAL) < 0)
+		return;
+}
+
+void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd, const char *host,
+		       uint16_t port, const char *method, const char *path,
+		       const char *head, size_t len,
+		       const struct nono_mitm_framing *fr)
+{
+	struct half framing = {0};
+	unsigned char ip[16];
+	char body[600];
+	SSL *os;
+	int n;
+
+	timeouts(cfd, HANDSHAKE_S);
+	timeouts(ofd, HANDSHAKE_S);
+	os = SSL_new(m->client);
+	if (!os || SSL_set_fd(os, ofd) != 1) {
+		answer_plain(cfd, 502, "Bad Gateway",
+			     "nono: TLS set-up failed\n");
+		goto out;
+	}
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(os), host);
+	} else {
+		SSL_set_tlsext_host_name(os, host);
+		SSL_set1_host(os, host);
+	}
+	if (SSL_connect(os) != 1) {
+		long v = SSL_get_verify_result(os);
+
+		snprintf(body, sizeof(body),
+			 "nono: TLS to the credential upstream %s:%u failed: "
+			 "%s; nothing was sent\n",
+			 host, port,
+			 v != X509_V_OK ? X509_verify_cert_error_string(v)
+					: "handshake failed");
+		answer_plain(cfd, 502, "Bad Gateway", body);
+		decide(m, true, 502, method, host, port, path);
+		goto out;
+	}
+	n = (int)len;
+	if (SSL_write(os, head, n) != n) {
+		answer_plain(cfd, 502, "Bad Gateway",
+			     "nono: the upstream left\n");
+		goto out;
+	}
+	framing.limited = true;
+	framing.chunked = fr->chunked;
+	framing.done = fr->done;
+	framing.budget = fr->budget;
+	framing.ch = fr->ch;
+	{
+		unsigned long long ub = 0, db = 0;
+
+		relay(NULL, os, cfd, ofd, &framing, &ub, &db);
+		decide_bytes(m, true, 0, method, host, port, path,
+			     ub + (unsigned long long)len, db);
+	}
+out:
+	SSL_free(os);
 	ERR_clear_error();
 }

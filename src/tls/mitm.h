@@ -7,7 +7,10 @@
 #ifndef NONO_TLS_MITM_H
 #define NONO_TLS_MITM_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "proxy/http.h"
 
 #include "proxy/hosts.h"
 #include "tls/ca.h"
@@ -24,5 +27,25 @@ struct nono_mitm *nono_mitm_new(struct nono_ca *ca,
  * @host:@port until it is done; the caller closes both. */
 void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		     uint16_t port);
+
+/* A credential request's body framing, as the proxy left it. */
+struct nono_mitm_framing {
+	bool chunked, done;
+	unsigned long long budget;
+	struct nono_chunked ch;
+};
+
+/*
+ * A request to a credential service over https:// (see src/proxy/creds.h):
+ * @cfd is the client, speaking plain HTTP to the proxy; @ofd is connected
+ * to @host:@port.  Sends @head (@len bytes: the rewritten head, the real
+ * credential in it, and the body bytes that came with it) over a verified
+ * TLS connection, relays the rest of the body as @fr says and the answer
+ * back as it comes (streamed).  The caller wipes @head and closes both.
+ */
+void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd, const char *host,
+		       uint16_t port, const char *method, const char *path,
+		       const char *head, size_t len,
+		       const struct nono_mitm_framing *fr);
 
 #endif

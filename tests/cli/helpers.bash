@@ -313,3 +313,42 @@ except OSError as e:
     print("ERR", e.errno, e.strerror)
     sys.exit(3)
 '
+
+# A CA and a localhost certificate it signed, in $TEST_ROOT/tls.
+make_ca() {
+	local d=$TEST_ROOT/tls
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 1 -subj /CN=nono-test-ca \
+		2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/srv.key" -out "$d/srv.csr" -subj /CN=localhost 2>/dev/null
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$d/ext"
+	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -out "$d/srv.pem" -days 1 -extfile "$d/ext" 2>/dev/null
+	chmod -R a+rX "$d"
+}
+
+# start_tinyproxy: Debian's tinyproxy on a free loopback port ($UPSTREAM),
+# logging to $TEST_ROOT/tp.log.
+start_tinyproxy() {
+	require_cmd tinyproxy
+	UPSTREAM=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	cat >"$TEST_ROOT/tp.conf" <<-CONF
+	Port $UPSTREAM
+	Listen 127.0.0.1
+	Timeout 30
+	Allow 127.0.0.1
+	LogLevel Info
+	LogFile "$TEST_ROOT/tp.log"
+	PidFile "$TEST_ROOT/tp.pid"
+	CONF
+	chmod a+rwx "$TEST_ROOT"
+	tinyproxy -d -c "$TEST_ROOT/tp.conf" </dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	local i
+	for i in $(seq 100); do
+		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$UPSTREAM/" && break
+		sleep 0.05
+	done
+}

@@ -224,12 +224,13 @@ except OSError as e: print("udp:refused", e.errno)'
 }
 
 @test "profile: features this build cannot enforce are refused, and --allow-gpu needs the opt-in" {
-	profile proxy '{"network": {"credentials": ["openai"]}}'
+	profile elev '{"security": {"capability_elevation": true}}'
+	run --separate-stderr nono run --profile elev --allow-cwd -- true
+	assert_nono_error "security.capability_elevation: capability elevation is not available"
+	# a credential service that is neither a preset nor defined
+	profile proxy '{"network": {"credentials": ["nosuch"]}}'
 	run --separate-stderr nono run --profile proxy --allow-cwd -- true
-	assert_nono_error "network.credentials: credential injection through the proxy"
-	profile creds '{"env_credentials": {"openai_api_key": "OPENAI_API_KEY"}}'
-	run --separate-stderr nono run --profile creds --allow-cwd -- true
-	assert_nono_error "credential loading is not available"
+	assert_nono_error "--credential nosuch: not a preset service"
 	profile nogpu '{"extends": "default"}'
 	run --separate-stderr nono run --profile nogpu --allow-gpu --allow-cwd -- true
 	assert_nono_error "does not opt into GPU access"

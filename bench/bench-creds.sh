@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Credential injection (--credential), side by side in one run: N small
+# requests, each on a new connection, to an nginx upstream on loopback,
+#   direct     the client calls nginx itself
+#   nono       the client runs inside `nono run --credential bench` and
+#              calls $BENCH_BASE_URL with the placeholder; nono's proxy
+#              checks it, swaps in the real key and forwards to nginx
+# Rounds alternate the two (ROUNDS rounds of N/ROUNDS requests each, so
+# drift on a busy machine hits both alike); medians over all requests,
+# p99, requests per second, and the median latency nono adds.
+#   bench/bench-creds.sh | tee bench/results/creds.txt
+# NONO_BIN (default build/nono), N (10000), ROUNDS (5), BENCH_DIR
+# (/var/lib/nono-bench).  Installs nginx-light when missing (root).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NONO_BIN="$(realpath "${NONO_BIN:-$here/../build/nono}")"
+N="${N:-10000}"
+ROUNDS="${ROUNDS:-5}"
+BENCH_DIR="${BENCH_DIR:-/var/lib/nono-bench}/creds"
+LOAD="$here/lib/proxyload.py"
+PY=/usr/bin/python3
+
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+	[ "$(id -u)" = 0 ] || { echo "bench-creds: install nginx-light" >&2; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		nginx-light >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+mkdir -p "$BENCH_DIR/www/v1" "$BENCH_DIR/nginx/tmp" "$BENCH_DIR/home"
+chmod 755 "$BENCH_DIR" "$BENCH_DIR/www" "$BENCH_DIR/www/v1"
+echo '{"ok": true}' >"$BENCH_DIR/www/v1/models"
+chmod 644 "$BENCH_DIR/www/v1/models"
+export HOME="$BENCH_DIR/home"
+WEB=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$BENCH_DIR/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $BENCH_DIR/nginx/nginx.pid;
+error_log $BENCH_DIR/nginx/error.log;
+$( [ "$(id -u)" = 0 ] && echo "user nobody nogroup;" )
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $BENCH_DIR/nginx/tmp; proxy_temp_path $BENCH_DIR/nginx/tmp;
+  fastcgi_temp_path $BENCH_DIR/nginx/tmp; uwsgi_temp_path $BENCH_DIR/nginx/tmp;
+  scgi_temp_path $BENCH_DIR/nginx/tmp;
+  server { listen 127.0.0.1:$WEB; root $BENCH_DIR/www; }
+}
+CONF
+"$NGINX" -c "$BENCH_DIR/nginx/nginx.conf" -g 'daemon off;' 2>/dev/null &
+NGINX_PID=$!
+trap 'kill $NGINX_PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+	curl -s -o /dev/null "http://127.0.0.1:$WEB/v1/models" && break
+	sleep 0.1
+done
+cat >"$BENCH_DIR/profile.json" <<EOF2
+{ "network": { "custom_credentials": { "bench": {
+	"upstream": "http://127.0.0.1:$WEB/v1",
+	"credential_key": "env://BENCH_UPSTREAM_KEY" } } } }
+EOF2
+export BENCH_UPSTREAM_KEY=sk-bench-not-a-real-key
+per=$((N / ROUNDS))
+: >"$BENCH_DIR/direct.out"
+: >"$BENCH_DIR/nono.out"
+for _ in $(seq "$ROUNDS"); do
+	"$PY" "$LOAD" reverse "http://127.0.0.1:$WEB/v1/models" "$per" "$BENCH_UPSTREAM_KEY" \
+		>>"$BENCH_DIR/direct.out"
+	"$NONO_BIN" run -s --allow-cwd --read "$here" -p "$BENCH_DIR/profile.json" \
+		--credential bench -- sh -c \
+		"$PY $LOAD reverse \$BENCH_BASE_URL/models $per \$BENCH_API_KEY" \
+		</dev/null >>"$BENCH_DIR/nono.out"
+done
+# Each round prints median, p99, mean, req/s: the medians of the rounds'
+# figures.
+col() { awk -v c="$1" '{print $c}' "$2" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "# credential injection: $N small GETs on new connections to nginx on loopback ($ROUNDS interleaved rounds; medians of the rounds)"
+printf '%-40s %10s %10s %10s %10s\n' path median_us p99_us mean_us req_per_s
+for w in direct nono; do
+	label=direct
+	[ $w = nono ] && label="nono --credential (reverse proxy)"
+	printf '%-40s %10s %10s %10s %10s\n' "$label" "$(col 1 "$BENCH_DIR/$w.out")" \
+		"$(col 2 "$BENCH_DIR/$w.out")" "$(col 3 "$BENCH_DIR/$w.out")" \
+		"$(col 4 "$BENCH_DIR/$w.out")"
+done
+awk -v a="$(col 1 "$BENCH_DIR/nono.out")" -v b="$(col 1 "$BENCH_DIR/direct.out")" \
+	'BEGIN {printf "added median latency: %.0f us per request (target < 300)\n", a - b}'

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * libFuzzer target: a request a sandboxed client sends to a credential
+ * service ("POST /svc/... HTTP/1.1"): route match, placeholder check,
+ * upstream path and endpoint rules, and the head sent upstream.  Whatever
+ * the bytes: the upstream path starts with the service's base and has no
+ * dot segment; the head carries the service's header exactly once (with
+ * the credential), one Host, and ends where a head ends.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proxy/creds.h"
+#include "proxy/http.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static size_t count(const char *hay, size_t n, const char *needle)
+{
+	size_t k = 0, nl = strlen(needle);
+
+	for (size_t i = 0; i + nl <= n; i++)
+		if (strncasecmp(hay + i, needle, nl) == 0)
+			k++;
+	return k;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct nono_creds c;
+	static char head[NONO_HTTP_MAX_HEAD + 4096], path[NONO_HTTP_MAX_HEAD];
+	struct nono_http_request req;
+	const struct nono_cred_route *r;
+	const char *why;
+	size_t rest;
+	int n, hl;
+
+	if (!c.n) {
+		if (nono_creds_add_preset(&c, "openai", &why) < 0 ||
+		    nono_creds_add_custom(&c, "svc", "http://127.0.0.1:9",
+					  "env://X", "X-Key", "k={}", NULL,
+					  &why) < 0 ||
+		    nono_creds_add_rule(&c, "svc:GET:/a/*/b/**", &why) < 0 ||
+		    nono_cred_arm(&c.r[0], "SECRET-ONE", 10) < 0 ||
+		    nono_cred_arm(&c.r[1], "SECRET-TWO", 10) < 0)
+			abort();
+	}
+	if (nono_http_parse_origin((const char *)data, size, &req, &why) !=
+	    NONO_HTTP_OK)
+		return 0;
+	r = nono_creds_match(&c, req.target, req.target_len, &rest);
+	if (!r)
+		return 0;
+	if (rest > req.target_len)
+		abort();
+	(void)nono_cred_placeholder_ok(r, &req);
+	n = nono_cred_upstream_path(r, req.target + rest, req.target_len - rest,
+				    path, sizeof(path));
+	if (n < 0)
+		return 0;
+	{
+		/* the path part; the query is not a path */
+		char p2[sizeof(path)];
+
+		snprintf(p2, sizeof(p2), "%.*s", (int)strcspn(path, "?"), path);
+		if (strncmp(p2, r->base, strlen(r->base)) != 0 ||
+		    p2[0] != '/' || strstr(p2, "/../") || strstr(p2, "/./"))
+			abort();
+	}
+	(void)nono_cred_endpoint_ok(r, req.method, req.method_len, path);
+	hl = nono_cred_head(r, &req, path, head, sizeof(head));
+	if (hl < 0)
+		return 0;
+	if (count(head, (size_t)hl, r->value) < 1 ||
+	    count(head, (size_t)hl, "\r\nHost:") != 1 ||
+	    memcmp(head + hl - 4, "\r\n\r\n", 4) != 0 ||
+	    memchr(head, '\0', (size_t)hl))
+		abort();
+	{
+		char field[80];
+
+		snprintf(field, sizeof(field), "\r\n%s:", r->header);
+		if (count(head, (size_t)hl, field) != 1)
+			abort();
+	}
+	return 0;
+}

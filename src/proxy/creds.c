@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "proxy/creds.h"
+#include "proxy/hosts.h"
+
+#define MAX_RULES 256
+#define MAX_FIELD 8192
+
+/* clang-format off */
+static const struct preset {
+	const char *name, *upstream, *key, *header, *format, *key_var,
+	    *extra_key_var, *base_var;
+} presets[] = {
+	{"openai", "https://api.openai.com/v1", "openai_api_key",
+	 "Authorization", "Bearer {}", "OPENAI_API_KEY", NULL,
+	 "OPENAI_BASE_URL"},
+	{"anthropic", "https://api.anthropic.com", "anthropic_api_key",
+	 "x-api-key", "{}", "ANTHROPIC_API_KEY", NULL, "ANTHROPIC_BASE_URL"},
+	{"gemini", "https://generativelanguage.googleapis.com",
+	 "gemini_api_key", "x-goog-api-key", "{}", "GEMINI_API_KEY", NULL,
+	 "GEMINI_BASE_URL"},
+	{"google-ai", "https://generativelanguage.googleapis.com",
+	 "google_ai_api_key", "x-goog-api-key", "{}", "GOOGLE_AI_API_KEY",
+	 "GOOGLE_API_KEY", "GOOGLE_AI_BASE_URL"},
+};
+/* clang-format on */
+
+size_t nono_cred_preset_count(void)
+{
+	return sizeof(presets) / sizeof(presets[0]);
+}
+
+const char *nono_cred_preset_name(size_t i)
+{
+	return i < nono_cred_preset_count() ? presets[i].name : NULL;
+}
+
+static bool is_token(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    !strchr("!#$%&'*+-.^_`|~", *s))
+			return false;
+	return true;
+}
+
+static bool good_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	return true;
+}
+
+static bool good_var(const char *s)
+{
+	if (!*s || strlen(s) > 128 || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* Fields the proxy owns: never taken from the client, never a credential
+ * header. */
+static bool hop_field(const char *name, size_t len)
+{
+	static const char *const hop[] = {"connection",
+					  "keep-alive",
+					  "proxy-authorization",
+					  "proxy-connection",
+					  "upgrade",
+					  "host",
+					  "te",
+					  "trailer"};
+
+	for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
+		if (len == strlen(hop[i]) &&
+		    strncasecmp(name, hop[i], len) == 0)
+			return true;
+	return false;
+}
+
+static bool loopback_host(const char *h)
+{
+	struct in_addr a;
+
+	if (strcmp(h, "localhost") == 0 || strcmp(h, "::1") == 0)
+		return true;
+	return inet_pton(AF_INET, h, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/* https://host[:port][/base] or http://loopback[:port][/base]. */
+static int parse_upstream(struct nono_cred_route *r, const char *url,
+			  const char **why)
+{
+	const char *s, *hend, *pstart;
+	size_t hl;
+	unsigned long port;
+
+	if (strncmp(url, "https://", 8) == 0) {
+		r->tls = true;
+		s = url + 8;
+		r->port = 443;
+	} else if (strncmp(url, "http://", 7) == 0) {
+		s = url + 7;
+		r->port = 80;
+	} else {
+		*why = "the upstream must be an https:// URL (http:// only "
+		       "on loopback)";
+		return -EINVAL;
+	}
+	pstart = s + strcspn(s, "/?#");
+	if (strpbrk(pstart, "?# \\") || memchr(s, '@', (size_t)(pstart - s))) {
+		*why = "the upstream URL may have a path, but no query, "
+		       "fragment or user name";
+		return -EINVAL;
+	}
+	if (*s == '[') {
+		hend = memchr(s, ']', (size_t)(pstart - s));
+		if (!hend) {
+			*why = "bad IPv6 address in the upstream URL";
+			return -EINVAL;
+		}
+		hl = (size_t)(hend - s - 1);
+		s++;
+		hend++;
+	} else {
+		hend = memchr(s, ':', (size_t)(pstart - s));
+		if (!hend)
+			hend = pstart;
+		hl = (size_t)(hend - s);
+	}
+	if (hl == 0 || hl > NONO_HTTP_MAX_HOST) {
+		*why = "no host in the upstream URL";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < hl; i++)
+		r->host[i] = (char)tolower((unsigned char)s[i]);
+	r->host[hl] = '\0';
+	for (size_t i = 0; i < hl; i++)
+		if (!isalnum((unsigned char)r->host[i]) &&
+		    !strchr(".-:", r->host[i])) {
+			*why = "bad host in the upstream URL";
+			return -EINVAL;
+		}
+	if (*hend == ':') {
+		char *end;
+
+		errno = 0;
+		port = strtoul(hend + 1, &end, 10);
+		if (end != pstart || end == hend + 1 || errno || port == 0 ||
+		    port > 65535) {
+			*why = "bad port in the upstream URL";
+			return -EINVAL;
+		}
+		r->port = (uint16_t)port;
+	} else if (hend != pstart) {
+		*why = "bad host in the upstream URL";
+		return -EINVAL;
+	}
+	if (!r->tls && !loopback_host(r->host)) {
+		*why = "a plain http:// upstream must be on loopback "
+		       "(127.0.0.1, [::1], localhost); use https://";
+		return -EINVAL;
+	}
+	r->base = strdup(pstart);
+	if (!r->base)
+		return -ENOMEM;
+	while (*r->base && r->base[strlen(r->base) - 1] == '/')
+		r->base[strlen(r->base) - 1] = '\0';
+	return 0;
+}
+
+static char *upper_var(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), sl = strlen(suffix);
+	char *v = malloc(n + sl + 1);
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = name[i] == '-' ? '_'
+				      : (char)toupper((unsigned char)name[i]);
+	memcpy(v + n, suffix, sl + 1);
+	return v;
+}
+
+struct nono_cred_route *nono_creds_find(struct nono_creds *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->r[i].name, name) == 0)
+			return &c->r[i];
+	return NULL;
+}
+
+static void route_free(struct nono_cred_route *r)
+{
+	if (r->value)
+		explicit_bzero(r->value, r->value_len);
+	free(r->value);
+	explicit_bzero(r->placeholder, sizeof(r->placeholder));
+	if (r->expect)
+		explicit_bzero(r->expect, strlen(r->expect));
+	free(r->expect);
+	free(r->bearer);
+	free(r->name);
+	free(r->upstream);
+	free(r->base);
+	free(r->header);
+	free(r->format);
+	free(r->key);
+	free(r->key_var);
+	free(r->extra_key_var);
+	free(r->base_var);
+	for (size_t i = 0; i < r->nrules; i++)
+		free(r->rules[i].path);
+	free(r->rules);
+	memset(r, 0, sizeof(*r));
+}
+
+int nono_creds_add_custom(struct nono_creds *c, const char *name,
+			  const char *upstream, const char *key,
+			  const char *header, const char *format,
+			  const char *env_var, const char **why)
+{
+	struct nono_cred_route *r;
+	const char *brace;
+	int e;
+
+	if (!good_name(name)) {
+		*why = "a service name is 1-32 characters: lower-case letters, "
+		       "digits, '-' and '_'";
+		return -EINVAL;
+	}
+	if (nono_creds_find(c, name))
+		return -EEXIST;
+	if (c->n == NONO_CREDS_MAX) {
+		*why = "too many credential services";
+		return -EINVAL;
+	}
+	if (!upstream || !*upstream) {
+		*why = "no upstream URL";
+		return -EINVAL;
+	}
+	header = header ? header : "Authorization";
+	format = format ? format : "Bearer {}";
+	if (!is_token(header) || hop_field(header, strlen(header)) ||
+	    strlen(header) > 64) {
+		*why = "the header must be a field name that is not "
+		       "hop-by-hop or Host";
+		return -EINVAL;
+	}
+	brace = strstr(format, "{}");
+	if (!brace || strstr(brace + 2, "{}") || strlen(format) > 256 ||
+	    strpbrk(format, "\r\n")) {
+		*why = "the credential format must contain \"{}\" exactly once "
+		       "(e.g. \"Bearer {}\")";
+		return -EINVAL;
+	}
+	if (env_var && !good_var(env_var)) {
+		*why = "bad variable name for the API key";
+		return -EINVAL;
+	}
+	if (key && (!*key || strlen(key) > 1024)) {
+		*why = "bad credential_key";
+		return -EINVAL;
+	}
+	r = &c->r[c->n];
+	memset(r, 0, sizeof(*r));
+	e = parse_upstream(r, upstream, why);
+	if (e < 0) {
+		route_free(r);
+		return e;
+	}
+	r->name = strdup(name);
+	r->upstream = strdup(upstream);
+	r->header = strdup(header);
+	r->format = strdup(format);
+	r->key = key ? strdup(key) : upper_var(name, "_API_KEY");
+	if (r->key && !key)
+		for (char *k = r->key; *k; k++)
+			*k = (char)tolower((unsigned char)*k);
+	r->key_var = env_var ? strdup(env_var) : upper_var(name, "_API_KEY");
+	r->base_var = upper_var(name, "_BASE_URL");
+	if (!r->name || !r->upstream || !r->header || !r->format || !r->key ||
+	    !r->key_var || !r->base_var) {
+		route_free(r);
+		return -ENOMEM;
+	}
+	c->n++;
+	return 0;
+}
+
+int nono_creds_add_preset(struct nono_creds *c, const char *name,
+			  const char **why)
+{
+	for (size_t i = 0; i < nono_cred_preset_count(); i++) {
+		const struct preset *p = &presets[i];
+		int e;
+
+		if (strcmp(p->name, name) != 0)
+			continue;
+		e = nono_creds_add_custom(c, p->name, p->upstream, p->key,
+					  p->header, p->format, p->key_var,
+					  why);
+		if (e < 0)
+			return e;
+		free(c->r[c->n - 1].base_var);
+		c->r[c->n - 1].base_var = strdup(p->base_var);
+		if (p->extra_key_var)
+			c->r[c->n - 1].extra_key_var = strdup(p->extra_key_var);
+		if (!c->r[c->n - 1].base_var ||
+		    (p->extra_key_var && !c->r[c->n - 1].extra_key_var)) {
+			route_free(&c->r[--c->n]);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	*why = "not a preset service (openai, anthropic, gemini, google-ai) "
+	       "nor a custom_credentials entry of the profile";
+	return -EINVAL;
+}
+
+int nono_cred_route_add_rule(struct nono_cred_route *r, const char *method,
+			     const char *path, const char **why)
+{
+	struct nono_cred_rule *nr;
+
+	if (strcmp(method, "*") != 0 &&
+	    (!is_token(method) || strlen(method) > 15)) {
+		*why = "METHOD must be an HTTP method (GET, POST, ...) or *";
+		return -EINVAL;
+	}
+	if (path[0] != '/' || strlen(path) > 1024 ||
+	    strpbrk(path, " ?#\r\n\t")) {
+		*why = "PATH must be a path glob starting with '/' (no query)";
+		return -EINVAL;
+	}
+	if (r->nrules == MAX_RULES) {
+		*why = "too many endpoint rules";
+		return -EINVAL;
+	}
+	nr = realloc(r->rules, (r->nrules + 1) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	r->rules = nr;
+	snprintf(nr[r->nrules].method, sizeof(nr[r->nrules].method), "%s",
+		 method);
+	nr[r->nrules].path = strdup(path);
+	if (!nr[r->nrules].path)
+		return -ENOMEM;
+	r->nrules++;
+	return 0;
+}
+
+int nono_creds_add_rule(struct nono_creds *c, const char *spec,
+			const char **why)
+{
+	const char *a = strchr(spec, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+	char svc[40], method[16];
+	struct nono_cred_route *r;
+
+	if (!a || !b || a == spec || b == a + 1 ||
+	    (size_t)(a - spec) >= sizeof(svc) ||
+	    (size_t)(b - a - 1) >= sizeof(method)) {
+		*why = "expected SERVICE:METHOD:PATH (e.g. "
+		       "openai:POST:/v1/chat/completions)";
+		return -EINVAL;
+	}
+	snprintf(svc, sizeof(svc), "%.*s", (int)(a - spec), spec);
+	snprintf(method, sizeof(method), "%.*s", (int)(b - a - 1), a + 1);
+	r = nono_creds_find(c, svc);
+	if (!r)
+		return -ENOENT;
+	return nono_cred_route_add_rule(r, method, b + 1, why);
+}
+
+static char *fill(const char *format, const char *key, size_t klen,
+		  size_t *outlen)
+{
+	const char *brace = strstr(format, "{}");
+	size_t pre = (size_t)(brace - format), post = strlen(brace + 2);
+	char *v = malloc(pre + klen + post + 1);
+
+	if (!v)
+		return NULL;
+	memcpy(v, format, pre);
+	memcpy(v + pre, key, klen);
+	memcpy(v + pre + klen, brace + 2, post + 1);
+	*outlen = pre + klen + post;
+	return v;
+}
+
+int nono_cred_arm(struct nono_cred_route *r, const char *secret, size_t len)
+{
+	unsigned char raw[24];
+	size_t n;
+
+	if (len == 0 || len > MAX_FIELD || memchr(secret, '\r', len) ||
+	    memchr(secret, '\n', len) || memchr(secret, '\0', len))
+		return -EINVAL;
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	n = (size_t)snprintf(r->placeholder, sizeof(r->placeholder), "nono-");
+	for (size_t i = 0; i < sizeof(raw); i++)
+		n += (size_t)snprintf(r->placeholder + n,
+				      sizeof(r->placeholder) - n, "%02x",
+				      raw[i]);
+	explicit_bzero(raw, sizeof(raw));
+	if (r->value)
+		explicit_bzero(r->value, r->value_len);
+	free(r->value);
+	free(r->expect);
+	r->expect = NULL;
+	r->value = fill(r->format, secret, len, &r->value_len);
+	r->expect = fill(r->format, r->placeholder, strlen(r->placeholder), &n);
+	free(r->bearer);
+	r->bearer =
+	    fill("Bearer {}", r->placeholder, strlen(r->placeholder), &n);
+	return r->value && r->expect && r->bearer ? 0 : -ENOMEM;
+}
+
+const struct nono_cred_route *nono_creds_match(const struct nono_creds *c,
+					       const char *target, size_t len,
+					       size_t *rest)
+{
+	if (!c || len < 2 || target[0] != '/')
+		return NULL;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t nl = strlen(c->r[i].name);
+
+		if (len >= nl + 1 &&
+		    memcmp(target + 1, c->r[i].name, nl) == 0 &&
+		    (len == nl + 1 || target[nl + 1] == '/' ||
+		     target[nl + 1] == '?')) {
+			*rest = nl + 1;
+			return &c->r[i];
+		}
+	}
+	return NULL;
+}
+
+static bool same(const struct nono_http_field *f, const char *want)
+{
+	size_t n = strlen(want);
+	unsigned char diff = 0;
+
+	if (f->value_len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(f->value[i] ^ want[i]);
+	return diff == 0;
+}
+
+static bool named(const struct nono_http_field *f, const char *name)
+{
+	size_t n = strlen(name);
+
+	return f->name_len == n && strncasecmp(f->name, name, n) == 0;
+}
+
+/*
+ * The placeholder may come in the service's own header (with its format)
+ * or as "Authorization: Bearer PLACEHOLDER", which many SDKs send whatever
+ * the service (the value is this session's random placeholder either way).
+ * Each carrier present must hold exactly that, once; at least one must be
+ * there.  Both are removed upstream, where the service's header carries the
+ * real credential.
+ */
+bool nono_cred_placeholder_ok(const struct nono_cred_route *r,
+			      const struct nono_http_request *req)
+{
+	bool own = strcasecmp(r->header, "authorization") == 0;
+	size_t nh = 0, na = 0;
+	bool ok = true;
+
+	if (!r->expect || !r->bearer)
+		return false;
+	for (size_t i = 0; i < req->nfields; i++) {
+		const struct nono_http_field *f = &req->fields[i];
+
+		if (named(f, r->header)) {
+			nh++;
+			ok &= same(f, r->expect) || (own && same(f, r->bearer));
+		} else if (named(f, "authorization")) {
+			na++;
+			ok &= same(f, r->bearer);
+		}
+	}
+	return ok && nh <= 1 && na <= 1 && nh + na >= 1;
+}
+
+/* A path an upstream might read otherwise than the rules do. */
+static bool ambiguous(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\\')
+			return true;
+		if (p[i] == '%' && i + 2 < n) {
+			char h[3] = {p[i + 1], p[i + 2], 0};
+			long v = strtol(h, NULL, 16);
+
+			if (!isxdigit((unsigned char)h[0]) ||
+			    !isxdigit((unsigned char)h[1]) || v == '/' ||
+			    v == '.' || v == '%' || v == '\\' || v == 0)
+				return true;
+		} else if (p[i] == '%') {
+			return true;
+		}
+		/* "." or ".." as a whole segment */
+		if (p[i] == '/' && i + 1 < n && p[i + 1] == '.') {
+			size_t k = i + 1;
+
+			while (k < n && p[k] == '.')
+				k++;
+			if (k - i - 1 <= 2 && (k == n || p[k] == '/'))
+				return true;
+		}
+	}
+	return false;
+}
+
+int nono_cred_upstream_path(const struct nono_cred_route *r, const char *rest,
+			    size_t len, char *out, size_t cap)
+{
+	size_t q = 0;
+	int n;
+
+	while (q < len && rest[q] != '?' && rest[q] != '#')
+		q++;
+	if (ambiguous(rest, q) || memchr(rest, '#', len))
+		return -1;
+	if (len == 0 || rest[0] == '?')
+		n = snprintf(out, cap, "%s/%.*s", r->base, (int)len, rest);
+	else
+		n = snprintf(out, cap, "%s%.*s", r->base, (int)len, rest);
+	if (n < 0 || (size_t)n >= cap)
+		return -1;
+	return n;
+}
+
+bool nono_cred_endpoint_ok(const struct nono_cred_route *r, const char *method,
+			   size_t mlen, const char *path)
+{
+	if (!r->nrules)
+		return true;
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct nono_cred_rule *k = &r->rules[i];
+
+		if (strcmp(k->method, "*") != 0 &&
+		    (strlen(k->method) != mlen ||
+		     strncasecmp(k->method, method, mlen) != 0))
+			continue;
+		if (nono_path_glob(k->path, path))
+			return true;
+	}
+	return false;
+}
+
+int nono_cred_head(const struct nono_cred_route *r,
+		   const struct nono_http_request *req, const char *path,
+		   char *out, size_t cap)
+{
+	size_t hl = strlen(r->header), n;
+	bool v6 = strchr(r->host, ':') != NULL;
+	int k = snprintf(out, cap, "%.*s %s HTTP/1.1\r\nHost: %s%s%s",
+			 (int)req->method_len, req->method, path, v6 ? "[" : "",
+			 r->host, v6 ? "]" : "");
+
+	if (k < 0 || (size_t)k >= cap)
+		return -1;
+	n = (size_t)k;
+	if (r->port != (r->tls ? 443 : 80)) {
+		k = snprintf(out + n, cap - n, ":%u", r->port);
+		if (k < 0 || (size_t)k >= cap - n)
+			return -1;
+		n += (size_t)k;
+	}
+	if (n + 2 >= cap)
+		return -1;
+	memcpy(out + n, "\r\n", 2);
+	n += 2;
+	for (size_t i = 0; i < req->nfields; i++) {
+		const struct nono_http_field *f = &req->fields[i];
+
+		if (hop_field(f->name, f->name_len) ||
+		    (f->name_len == hl &&
+		     strncasecmp(f->name, r->header, hl) == 0) ||
+		    named(f, "authorization"))
+			continue;
+		k = snprintf(out + n, cap - n, "%.*s: %.*s\r\n",
+			     (int)f->name_len, f->name, (int)f->value_len,
+			     f->value);
+		if (k < 0 || (size_t)k >= cap - n)
+			return -1;
+		n += (size_t)k;
+	}
+	if (n + hl + 2 + r->value_len + 23 >= cap)
+		return -1;
+	memcpy(out + n, r->header, hl);
+	n += hl;
+	memcpy(out + n, ": ", 2);
+	n += 2;
+	memcpy(out + n, r->value, r->value_len);
+	n += r->value_len;
+	memcpy(out + n, "\r\nConnection: close\r\n\r\n", 23);
+	n += 23;
+	return (int)n;
+}
+
+void nono_creds_clear(struct nono_creds *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		route_free(&c->r[i]);
+	c->n = 0;
+}

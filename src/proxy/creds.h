@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Credential injection (--credential): the proxy also serves
+ * http://127.0.0.1:PORT/SERVICE/... as a reverse proxy.  The command is
+ * given SERVICE's base URL and, in its API-key variable, a per-session
+ * placeholder; a request that carries the placeholder in the service's
+ * header is forwarded to the service's upstream with the real credential in
+ * its place.  The command never holds the secret.  Endpoint rules
+ * (--allow-endpoint SERVICE:METHOD:PATH) narrow what a service may be asked.
+ *
+ * Everything here that reads a request is bounded: the target and the
+ * fields come from the sandboxed child.
+ */
+#ifndef NONO_PROXY_CREDS_H
+#define NONO_PROXY_CREDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proxy/http.h"
+
+#define NONO_CREDS_MAX 32
+
+struct nono_cred_rule {
+	char method[16]; /* "*" for any */
+	char *path;      /* glob on the upstream path ("*", "**") */
+};
+
+struct nono_cred_route {
+	char *name;     /* the service; the path prefix /NAME */
+	char *upstream; /* as configured, for messages */
+	bool tls;       /* https:// (else http:// on loopback only) */
+	char host[NONO_HTTP_MAX_HOST + 1];
+	uint16_t port;
+	char *base;           /* upstream path prefix, no trailing '/' */
+	char *header;         /* the field that carries the credential */
+	char *format;         /* its value, "{}" standing for the key */
+	char *key;            /* credential_key: where the secret is */
+	char *key_var;        /* the command's API-key variable */
+	char *extra_key_var;  /* another name SDKs read, or NULL */
+	char *base_var;       /* the command's base-URL variable */
+	char placeholder[64]; /* what key_var holds */
+	char *expect;         /* format with the placeholder */
+	char *bearer;         /* "Bearer " and the placeholder */
+	char *value;          /* format with the secret (wiped) */
+	size_t value_len;
+	struct nono_cred_rule *rules;
+	size_t nrules;
+};
+
+struct nono_creds {
+	struct nono_cred_route r[NONO_CREDS_MAX];
+	size_t n;
+};
+
+/* The preset services (openai, anthropic, gemini, google-ai), by index. */
+size_t nono_cred_preset_count(void);
+const char *nono_cred_preset_name(size_t i);
+
+/*
+ * Adds preset @name.  Returns 0, -EEXIST when it is there already, or
+ * -EINVAL with *@why.
+ */
+int nono_creds_add_preset(struct nono_creds *c, const char *name,
+			  const char **why);
+
+/*
+ * Adds a custom service: @upstream is https://host[:port][/base], or
+ * http:// on a loopback address (127.0.0.0/8, [::1], localhost).
+ * @header (default Authorization), @format (default "Bearer {}", exactly
+ * one "{}"), @key (default NAME_api_key) and @env_var (default
+ * NAME_API_KEY, upper-cased with '-' as '_') may be NULL.
+ */
+int nono_creds_add_custom(struct nono_creds *c, const char *name,
+			  const char *upstream, const char *key,
+			  const char *header, const char *format,
+			  const char *env_var, const char **why);
+
+/* The route of service @name, or NULL. */
+struct nono_cred_route *nono_creds_find(struct nono_creds *c, const char *name);
+
+/* "SERVICE:METHOD:PATH" (--allow-endpoint).  -ENOENT when SERVICE is not
+ * one of @c's; -EINVAL with *@why when malformed. */
+int nono_creds_add_rule(struct nono_creds *c, const char *spec,
+			const char **why);
+/* The same, split (a profile's endpoint_rules). */
+int nono_cred_route_add_rule(struct nono_cred_route *r, const char *method,
+			     const char *path, const char **why);
+
+/*
+ * Arms @r for a session: a fresh random placeholder, and the header values
+ * made from it and from @secret (@len bytes, no CR, LF or NUL).  Returns 0
+ * or -errno.
+ */
+int nono_cred_arm(struct nono_cred_route *r, const char *secret, size_t len);
+
+/*
+ * The route a request target ("/SERVICE/rest?query") names, and where the
+ * rest starts in it (*@rest); NULL when none does.
+ */
+const struct nono_cred_route *nono_creds_match(const struct nono_creds *c,
+					       const char *target, size_t len,
+					       size_t *rest);
+
+/* Whether @req carries the placeholder, in the route's header or as
+ * "Authorization: Bearer PLACEHOLDER", once, and no other value in either
+ * (compared in constant time). */
+bool nono_cred_placeholder_ok(const struct nono_cred_route *r,
+			      const struct nono_http_request *req);
+
+/*
+ * The upstream path (base + rest, query included) into @out (@cap bytes).
+ * Returns its length, or -1 when it does not fit or the path is one that
+ * an upstream could read differently from the rules (dot segments, encoded
+ * '/', '.' or '%', a backslash): those are refused.
+ */
+int nono_cred_upstream_path(const struct nono_cred_route *r, const char *rest,
+			    size_t len, char *out, size_t cap);
+
+/* Whether the endpoint rules let @method (@mlen bytes) ask for @path (the
+ * upstream path, query excluded).  True when the route has no rules. */
+bool nono_cred_endpoint_ok(const struct nono_cred_route *r, const char *method,
+			   size_t mlen, const char *path);
+
+/*
+ * The request head sent upstream into @out (@cap bytes): @path, Host of
+ * the upstream, the client's fields minus hop-by-hop ones, Host, the
+ * service's header and Authorization (the placeholder's carriers), then the
+ * real credential in the service's header and Connection: close.
+ * Returns its length, or -1 when it does not fit.  @out then holds the
+ * secret: wipe it.
+ */
+int nono_cred_head(const struct nono_cred_route *r,
+		   const struct nono_http_request *req, const char *path,
+		   char *out, size_t cap);
+
+/* Frees everything, the secrets wiped first. */
+void nono_creds_clear(struct nono_creds *c);
+
+#endif

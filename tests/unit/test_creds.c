@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Unit tests of credential injection's routes (src/proxy/creds.c): presets
+ * and custom services, upstream URLs (https, loopback-only http), endpoint
+ * rules, the placeholder check, upstream paths (dot segments and encoded
+ * separators refused) and the head sent upstream.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "proxy/creds.h"
+#include "proxy/http.h"
+
+static void presets(void **state)
+{
+	struct nono_creds c = {0};
+	const char *why = NULL;
+	struct nono_cred_route *r;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_preset(&c, "openai", &why), 0);
+	assert_int_equal(nono_creds_add_preset(&c, "openai", &why), -EEXIST);
+	assert_int_equal(nono_creds_add_preset(&c, "anthropic", &why), 0);
+	assert_int_equal(nono_creds_add_preset(&c, "google-ai", &why), 0);
+	assert_int_equal(nono_creds_add_preset(&c, "nosuch", &why), -EINVAL);
+	assert_non_null(strstr(why, "custom_credentials"));
+	r = nono_creds_find(&c, "openai");
+	assert_non_null(r);
+	assert_true(r->tls);
+	assert_string_equal(r->host, "api.openai.com");
+	assert_int_equal(r->port, 443);
+	assert_string_equal(r->base, "/v1");
+	assert_string_equal(r->key, "openai_api_key");
+	assert_string_equal(r->key_var, "OPENAI_API_KEY");
+	assert_string_equal(r->base_var, "OPENAI_BASE_URL");
+	assert_string_equal(r->header, "Authorization");
+	r = nono_creds_find(&c, "anthropic");
+	assert_string_equal(r->header, "x-api-key");
+	assert_string_equal(r->base, "");
+	r = nono_creds_find(&c, "google-ai");
+	assert_string_equal(r->base_var, "GOOGLE_AI_BASE_URL");
+	assert_string_equal(r->key_var, "GOOGLE_AI_API_KEY");
+	assert_string_equal(r->extra_key_var, "GOOGLE_API_KEY");
+	nono_creds_clear(&c);
+	assert_int_equal(c.n, 0);
+}
+
+static void custom(void **state)
+{
+	struct nono_creds c = {0};
+	const char *why = NULL;
+	struct nono_cred_route *r;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_custom(
+			     &c, "my-api", "https://api.example.com:8443/base/",
+			     NULL, NULL, NULL, NULL, &why),
+			 0);
+	r = nono_creds_find(&c, "my-api");
+	assert_string_equal(r->host, "api.example.com");
+	assert_int_equal(r->port, 8443);
+	assert_string_equal(r->base, "/base");
+	assert_string_equal(r->key, "my_api_api_key");
+	assert_string_equal(r->key_var, "MY_API_API_KEY");
+	assert_string_equal(r->base_var, "MY_API_BASE_URL");
+	assert_string_equal(r->format, "Bearer {}");
+	/* loopback http is fine; anything else plain is not */
+	assert_int_equal(nono_creds_add_custom(&c, "ollama",
+					       "http://127.0.0.1:11434", "k",
+					       NULL, NULL, NULL, &why),
+			 0);
+	assert_false(nono_creds_find(&c, "ollama")->tls);
+	assert_int_equal(nono_creds_add_custom(&c, "v6", "http://[::1]:1", "k",
+					       NULL, NULL, NULL, &why),
+			 0);
+	assert_string_equal(nono_creds_find(&c, "v6")->host, "::1");
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "http://example.com",
+					       "k", NULL, NULL, NULL, &why),
+			 -EINVAL);
+	assert_non_null(strstr(why, "loopback"));
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "ftp://x", "k", NULL,
+					       NULL, NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "https://u@x", "k",
+					       NULL, NULL, NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "https://x:0", "k",
+					       NULL, NULL, NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "https://x/?q", "k",
+					       NULL, NULL, NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "Bad", "https://x", "k",
+					       NULL, NULL, NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "https://x", "k",
+					       "Host", NULL, NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "https://x", "k",
+					       "X-K", "no brace", NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "https://x", "k",
+					       "X-K", "{}{}", NULL, &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_custom(&c, "bad", "https://x", "k",
+					       NULL, NULL, "1BAD", &why),
+			 -EINVAL);
+	assert_null(nono_creds_find(&c, "bad"));
+	nono_creds_clear(&c);
+}
+
+static void rules(void **state)
+{
+	struct nono_creds c = {0};
+	const char *why = NULL;
+	struct nono_cred_route *r;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_preset(&c, "openai", &why), 0);
+	r = nono_creds_find(&c, "openai");
+	assert_true(nono_cred_endpoint_ok(r, "DELETE", 6, "/v1/x"));
+	assert_int_equal(
+	    nono_creds_add_rule(&c, "openai:POST:/v1/chat/*", &why), 0);
+	assert_int_equal(nono_creds_add_rule(&c, "openai:*:/v1/files/**", &why),
+			 0);
+	assert_int_equal(nono_creds_add_rule(&c, "other:GET:/x", &why),
+			 -ENOENT);
+	assert_int_equal(nono_creds_add_rule(&c, "openai:GET", &why), -EINVAL);
+	assert_int_equal(nono_creds_add_rule(&c, "openai:GET:x", &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_rule(&c, "openai:G T:/x", &why),
+			 -EINVAL);
+	assert_int_equal(nono_creds_add_rule(&c, ":GET:/x", &why), -EINVAL);
+	assert_true(
+	    nono_cred_endpoint_ok(r, "POST", 4, "/v1/chat/completions"));
+	assert_false(
+	    nono_cred_endpoint_ok(r, "GET", 3, "/v1/chat/completions"));
+	assert_false(nono_cred_endpoint_ok(r, "POST", 4, "/v1/chat/a/b"));
+	assert_true(nono_cred_endpoint_ok(r, "GET", 3, "/v1/files/a/b"));
+	assert_true(nono_cred_endpoint_ok(r, "DELETE", 6, "/v1/files/"));
+	assert_false(nono_cred_endpoint_ok(r, "GET", 3, "/v1/models"));
+	nono_creds_clear(&c);
+}
+
+static void paths(void **state)
+{
+	struct nono_creds c = {0};
+	const char *why = NULL;
+	const struct nono_cred_route *r;
+	char out[256];
+	size_t rest = 0;
+	const char *t;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_preset(&c, "openai", &why), 0);
+	assert_int_equal(nono_creds_add_preset(&c, "anthropic", &why), 0);
+	t = "/openai/chat/completions?x=1";
+	r = nono_creds_match(&c, t, strlen(t), &rest);
+	assert_non_null(r);
+	assert_string_equal(r->name, "openai");
+	assert_int_equal(nono_cred_upstream_path(r, t + rest, strlen(t) - rest,
+						 out, sizeof(out)),
+			 strlen("/v1/chat/completions?x=1"));
+	assert_string_equal(out, "/v1/chat/completions?x=1");
+	t = "/openai";
+	r = nono_creds_match(&c, t, strlen(t), &rest);
+	assert_non_null(r);
+	assert_true(nono_cred_upstream_path(r, t + rest, 0, out, sizeof(out)) >
+		    0);
+	assert_string_equal(out, "/v1/");
+	t = "/anthropic/v1/messages";
+	r = nono_creds_match(&c, t, strlen(t), &rest);
+	assert_true(nono_cred_upstream_path(r, t + rest, strlen(t) - rest, out,
+					    sizeof(out)) > 0);
+	assert_string_equal(out, "/v1/messages");
+	/* no prefix confusion */
+	t = "/openaix/a";
+	assert_null(nono_creds_match(&c, t, strlen(t), &rest));
+	assert_null(nono_creds_match(&c, "/", 1, &rest));
+	/* what an upstream might read otherwise */
+	{
+		static const char *const bad[] = {
+		    "/openai/../admin", "/openai/a/..",     "/openai/./x",
+		    "/openai/%2e%2e/x", "/openai/a%2Fb",    "/openai/a%2",
+		    "/openai/a%zz",     "/openai/a\\..\\b", "/openai/a%00",
+		    "/openai/a%25"};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			r = nono_creds_match(&c, bad[i], strlen(bad[i]), &rest);
+			assert_non_null(r);
+			assert_int_equal(
+			    nono_cred_upstream_path(r, bad[i] + rest,
+						    strlen(bad[i]) - rest, out,
+						    sizeof(out)),
+			    -1);
+		}
+	}
+	/* but dots inside names are fine, and so is %20 */
+	t = "/openai/a.b/..c/x%20y";
+	r = nono_creds_match(&c, t, strlen(t), &rest);
+	assert_true(nono_cred_upstream_path(r, t + rest, strlen(t) - rest, out,
+					    sizeof(out)) > 0);
+	nono_creds_clear(&c);
+}
+
+static void placeholder_and_head(void **state)
+{
+	struct nono_creds c = {0};
+	const char *why = NULL;
+	struct nono_cred_route *r;
+	struct nono_http_request req;
+	char head[4096], buf[1024];
+	int n;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_preset(&c, "openai", &why), 0);
+	r = nono_creds_find(&c, "openai");
+	assert_int_equal(nono_cred_arm(r, "sk-real", 7), 0);
+	assert_int_equal(strncmp(r->placeholder, "nono-", 5), 0);
+	assert_int_equal(strlen(r->placeholder), 5 + 48);
+	assert_int_equal(nono_cred_arm(r, "a\nb", 3), -EINVAL);
+	assert_int_equal(nono_cred_arm(r, "sk-real", 7), 0);
+
+	snprintf(buf, sizeof(buf),
+		 "POST /openai/chat HTTP/1.1\r\nHost: 127.0.0.1:1\r\n"
+		 "authorization: Bearer %s\r\nX-Other: 1\r\nConnection: "
+		 "keep-alive\r\nProxy-Authorization: x\r\n"
+		 "Content-Length: 2\r\n\r\n{}",
+		 r->placeholder);
+	assert_int_equal(nono_http_parse_origin(buf, strlen(buf), &req, &why),
+			 NONO_HTTP_OK);
+	assert_true(nono_cred_placeholder_ok(r, &req));
+	n = nono_cred_head(r, &req, "/v1/chat", head, sizeof(head));
+	assert_true(n > 0);
+	head[n] = '\0';
+	assert_non_null(strstr(head, "POST /v1/chat HTTP/1.1\r\nHost: "
+				     "api.openai.com\r\n"));
+	assert_non_null(strstr(head, "\r\nAuthorization: Bearer sk-real\r\n"));
+	assert_non_null(strstr(head, "\r\nX-Other: 1\r\n"));
+	assert_non_null(strstr(head, "\r\nContent-Length: 2\r\n"));
+	assert_null(strstr(head, r->placeholder));
+	assert_null(strstr(head, "keep-alive"));
+	assert_null(strstr(head, "Proxy-Authorization"));
+	assert_null(strstr(head, "127.0.0.1"));
+	assert_non_null(strstr(head, "Connection: close\r\n\r\n"));
+	assert_int_equal(nono_cred_head(r, &req, "/v1/chat", head, 40), -1);
+
+	/* wrong, missing, twice */
+	{
+		static const char *const bad[] = {
+		    "GET /openai/x HTTP/1.1\r\nAuthorization: Bearer "
+		    "nono-x\r\n\r\n",
+		    "GET /openai/x HTTP/1.1\r\nX: y\r\n\r\n",
+		    "GET /openai/x HTTP/1.1\r\nAuthorization: Bearer "
+		    "sk-real\r\n\r\n"};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			assert_int_equal(nono_http_parse_origin(bad[i],
+								strlen(bad[i]),
+								&req, &why),
+					 NONO_HTTP_OK);
+			assert_false(nono_cred_placeholder_ok(r, &req));
+		}
+		snprintf(buf, sizeof(buf),
+			 "GET /openai/x HTTP/1.1\r\nAuthorization: Bearer "
+			 "%s\r\nAuthorization: Bearer %s\r\n\r\n",
+			 r->placeholder, r->placeholder);
+		assert_int_equal(
+		    nono_http_parse_origin(buf, strlen(buf), &req, &why),
+		    NONO_HTTP_OK);
+		assert_false(nono_cred_placeholder_ok(r, &req));
+	}
+	nono_creds_clear(&c);
+}
+
+/* @tmpl with every "@" replaced by @ph, into @out. */
+static void subst(char *out, size_t cap, const char *tmpl, const char *ph)
+{
+	size_t n = 0;
+
+	for (; *tmpl && n + strlen(ph) + 1 < cap; tmpl++) {
+		if (*tmpl == '@') {
+			memcpy(out + n, ph, strlen(ph));
+			n += strlen(ph);
+		} else {
+			out[n++] = *tmpl;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* A service whose own header is not Authorization also takes the
+ * placeholder as "Authorization: Bearer" (what SDKs often send). */
+static void bearer_fallback(void **state)
+{
+	struct nono_creds c = {0};
+	const char *why = NULL;
+	struct nono_cred_route *r;
+	struct nono_http_request req;
+	char buf[1024], head[4096];
+	const char *const fmt[] = {
+	    "GET /anthropic/v1/x HTTP/1.1\r\nx-api-key: @\r\n\r\n",
+	    "GET /anthropic/v1/x HTTP/1.1\r\nAuthorization: Bearer @\r\n\r\n",
+	    "GET /anthropic/v1/x HTTP/1.1\r\nx-api-key: @\r\nAuthorization: "
+	    "Bearer @\r\n\r\n",
+	    "GET /anthropic/v1/x HTTP/1.1\r\nx-api-key: @\r\nAuthorization: "
+	    "Basic eDp5\r\n\r\n",
+	    "GET /anthropic/v1/x HTTP/1.1\r\nAuthorization: @\r\n\r\n"};
+	const bool want[] = {true, true, true, false, false};
+	int n;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_preset(&c, "anthropic", &why), 0);
+	r = nono_creds_find(&c, "anthropic");
+	assert_int_equal(nono_cred_arm(r, "sk-ant", 6), 0);
+	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		subst(buf, sizeof(buf), fmt[i], r->placeholder);
+		assert_int_equal(
+		    nono_http_parse_origin(buf, strlen(buf), &req, &why),
+		    NONO_HTTP_OK);
+		assert_int_equal(nono_cred_placeholder_ok(r, &req), want[i]);
+	}
+	subst(buf, sizeof(buf), fmt[2], r->placeholder);
+	assert_int_equal(nono_http_parse_origin(buf, strlen(buf), &req, &why),
+			 NONO_HTTP_OK);
+	n = nono_cred_head(r, &req, "/v1/x", head, sizeof(head));
+	assert_true(n > 0);
+	head[n] = '\0';
+	assert_non_null(strstr(head, "\r\nx-api-key: sk-ant\r\n"));
+	assert_null(strstr(head, "Authorization"));
+	assert_null(strstr(head, r->placeholder));
+	nono_creds_clear(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(presets),
+	    cmocka_unit_test(custom),
+	    cmocka_unit_test(rules),
+	    cmocka_unit_test(paths),
+	    cmocka_unit_test(placeholder_and_head),
+	    cmocka_unit_test(bearer_fallback),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
