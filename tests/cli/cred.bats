@@ -358,3 +358,36 @@ time.sleep(30)' "$TEST_ROOT/silent.sock" </dev/null >/dev/null 2>&1 3>&- &
 	assert_status 0
 	assert_file_content "$TEST_DIR/shell.out" "s-val"
 }
+
+@test "cred: inside the sandbox the keystore is out of reach; outside it answers (control)" {
+	require_keyring
+	in_keyring '
+printf %s sk-inside | secret-tool store --label="nono: k" service nono account k
+echo "outside=$(secret-tool lookup service nono account k)"
+nono run -s --allow-cwd --env-credential k -- sh -c '\''echo "var=$K"; secret-tool lookup service nono account k && echo inside=reached || echo inside=refused'\'''
+	assert_status 0
+	assert_contains "$output" "outside=sk-inside" stdout
+	assert_contains "$output" "var=sk-inside" stdout
+	assert_contains "$output" "inside=refused" stdout
+	refute_contains "$output" "inside=reached" stdout
+}
+
+@test "cred: --credential openai reads openai_api_key from the keystore; the command gets the proxy's URL and a placeholder" {
+	require_keyring
+	in_keyring '
+printf %s sk-preset-789 | secret-tool store --label="nono: openai_api_key" service nono account openai_api_key
+nono run -s --allow-cwd --credential openai -- sh -c '\''echo "base=$OPENAI_BASE_URL key=$OPENAI_API_KEY"; env; cat /proc/self/environ'\'''
+	assert_status 0
+	assert_contains "$output" "base=http://127.0.0.1:" stdout
+	assert_contains "$output" "/openai key=nono-" stdout
+	refute_contains "$output" "sk-preset-789" stdout
+	refute_contains "$stderr" "sk-preset-789" stderr
+
+	# Control: no such account, nothing runs.
+	in_keyring '
+nono run -s --allow-cwd --credential anthropic -- echo RAN'
+	assert_status 1
+	refute_contains "$output" RAN stdout
+	assert_contains "$stderr" "--credential anthropic:" stderr
+	assert_contains "$stderr" "anthropic_api_key" stderr
+}
