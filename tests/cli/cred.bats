@@ -391,3 +391,20 @@ nono run -s --allow-cwd --credential anthropic -- echo RAN'
 	assert_contains "$stderr" "--credential anthropic:" stderr
 	assert_contains "$stderr" "anthropic_api_key" stderr
 }
+
+@test "cred: a locked keyring is a clear error, not a prompt or a hang; unlocked, the same run works" {
+	require_keyring
+	require_cmd dbus-send
+	in_keyring '
+printf %s sk-locked | secret-tool store --label="nono: lk" service nono account lk
+nono run -s --allow-cwd --env-credential lk -- sh -c '\''echo "before=$LK"'\''
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+	org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+NONO_KEYSTORE_TIMEOUT=5 nono run -s --allow-cwd --env-credential lk -- echo RAN
+echo "rc=$?"'
+	assert_contains "$output" "before=sk-locked" stdout
+	assert_contains "$output" "rc=1" stdout
+	refute_contains "$output" RAN stdout
+	assert_contains "$stderr" "is in a locked keyring" stderr
+	refute_contains "$stderr" "sk-locked" stderr
+}

@@ -71,7 +71,9 @@ POST='curl -sS --max-time 10 -H "Content-Type: application/json" -d "{\"model\":
 		--credential testai -- sh -c "
 		$POST -H \"Authorization: Bearer \$TESTAI_API_KEY\" \$TESTAI_BASE_URL/chat/completions
 		echo; echo KEY=\$TESTAI_API_KEY; echo BASE=\$TESTAI_BASE_URL
-		env; cat /proc/self/environ /proc/\$\$/cmdline | tr '\\0' '\\n'"
+		env; cat /proc/self/environ /proc/\$\$/cmdline | tr '\\0' '\\n'
+		# the supervisor, which holds the key: out of reach
+		cat /proc/\$PPID/environ /proc/\$PPID/mem 2>&1 | tr '\\0' '\\n' | head -c 65536"
 	assert_status 0
 	assert_contains "$output" "hello from upstream" stdout
 	assert_contains "$output" "KEY=nono-" stdout
@@ -328,4 +330,18 @@ EOF
 	for i in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
 	[ "$(stat -c %u "/proc/$pid/mem")" = "$(id -u)" ]
 	kill "$pid"
+}
+
+@test "credential: a profile's endpoint_rules limit its service like --allow-endpoint" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1" ', "endpoint_rules": [{"method": "GET", "path": "/v1/models"}]'
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai -- sh -c "
+		A=\"Authorization: Bearer \$TESTAI_API_KEY\"
+		curl -sS -w ' code=%{http_code}\n' -H \"\$A\" \$TESTAI_BASE_URL/models
+		$POST -w ' code=%{http_code}\n' -H \"\$A\" \$TESTAI_BASE_URL/chat/completions"
+	assert_status 0
+	assert_contains "$output" "ok GET /v1/models" stdout
+	assert_contains "$output" "POST /v1/chat/completions is not allowed for testai by its endpoint rules" stdout
+	[ "$(wc -l <"$TEST_ROOT/up.log")" = 1 ] || { cat "$TEST_ROOT/up.log"; false; }
 }
