@@ -1293,15 +1293,26 @@ static void banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 		    o == NONO_ORIGIN_SOCKET)
 			user++;
 	}
+	char creds[256] = "";
+
+	/* The credential services, by name (their keys never). */
+	for (size_t i = 0; i < c->creds.n; i++) {
+		size_t l = strlen(creds);
+
+		snprintf(creds + l, sizeof(creds) - l, "%s%s",
+			 i ? ", " : " (credentials: ", c->creds.r[i].name);
+	}
+	if (creds[0])
+		strncat(creds, ")", sizeof(creds) - strlen(creds) - 1);
 	fprintf(stderr,
-		"%snono%s sandbox: %zu grant%s, %zu protected, network %s, "
+		"%snono%s sandbox: %zu grant%s, %zu protected, network %s%s, "
 		"Landlock ABI %d\n",
 		t->accent, t->reset, user, user == 1 ? "" : "s",
 		nono_caps_mask_count(c->caps),
 		c->allow                                   ? "via proxy"
 		: nono_caps_net(c->caps) == NONO_NET_BLOCK ? "blocked"
 							   : "allowed",
-		nono_sandbox_report(sb)->abi);
+		creds, nono_sandbox_report(sb)->abi);
 }
 
 static void report_launch_error(const struct run_ctx *c,

@@ -283,6 +283,11 @@ EOF
 	assert_contains "$output" "TESTAI_BASE_URL" stdout
 	assert_contains "$output" "TESTAI_API_KEY" stdout
 	refute_contains "$output$stderr" "$SECRET" "output"
+	# The banner names the services (never a key).
+	run --separate-stderr nono run --allow-cwd -p "$TEST_ROOT/p.json" --credential testai -- true
+	assert_status 0
+	assert_contains "$stderr" "network via proxy (credentials: testai)" stderr
+	refute_contains "$stderr" "$SECRET" stderr
 }
 
 @test "credential: with --upstream-proxy the https upstream is reached through its CONNECT (tinyproxy); the key still arrives" {
