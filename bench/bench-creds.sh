@@ -25,34 +25,15 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		nginx-light >/dev/null
 fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-mkdir -p "$BENCH_DIR/www/v1" "$BENCH_DIR/nginx/tmp" "$BENCH_DIR/home"
+mkdir -p "$BENCH_DIR/www/v1" "$BENCH_DIR/home"
 chmod 755 "$BENCH_DIR" "$BENCH_DIR/www" "$BENCH_DIR/www/v1"
 echo '{"ok": true}' >"$BENCH_DIR/www/v1/models"
 chmod 644 "$BENCH_DIR/www/v1/models"
 export HOME="$BENCH_DIR/home"
-WEB=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$BENCH_DIR/nginx/nginx.conf" <<CONF
-worker_processes auto;
-pid $BENCH_DIR/nginx/nginx.pid;
-error_log $BENCH_DIR/nginx/error.log;
-$( [ "$(id -u)" = 0 ] && echo "user nobody nogroup;" )
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $BENCH_DIR/nginx/tmp; proxy_temp_path $BENCH_DIR/nginx/tmp;
-  fastcgi_temp_path $BENCH_DIR/nginx/tmp; uwsgi_temp_path $BENCH_DIR/nginx/tmp;
-  scgi_temp_path $BENCH_DIR/nginx/tmp;
-  server { listen 127.0.0.1:$WEB; root $BENCH_DIR/www; }
-}
-CONF
-"$NGINX" -c "$BENCH_DIR/nginx/nginx.conf" -g 'daemon off;' 2>/dev/null &
-NGINX_PID=$!
+# shellcheck source=lib/nginx.sh
+. "$here/lib/nginx.sh"
+start_nginx "$BENCH_DIR/nginx" "$BENCH_DIR/www"
 trap 'kill $NGINX_PID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-	curl -s -o /dev/null "http://127.0.0.1:$WEB/v1/models" && break
-	sleep 0.1
-done
 cat >"$BENCH_DIR/profile.json" <<EOF2
 { "network": { "custom_credentials": { "bench": {
 	"upstream": "http://127.0.0.1:$WEB/v1",

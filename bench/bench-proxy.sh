@@ -36,7 +36,6 @@ if [ ${#need[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${need[@]}" >/dev/null
 fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 mkdir -p "$BENCH_DIR/www" "$BENCH_DIR/nginx" "$BENCH_DIR/home"
 chmod 755 "$BENCH_DIR" "$BENCH_DIR/www"
@@ -54,26 +53,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # nginx: one worker per core, sendfile, on a free loopback port.
-WEB=$(free_port)
-cat >"$BENCH_DIR/nginx/nginx.conf" <<CONF
-worker_processes auto;
-pid $BENCH_DIR/nginx/nginx.pid;
-error_log $BENCH_DIR/nginx/error.log;
-$( [ "$(id -u)" = 0 ] && echo "user nobody nogroup;" )
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on;
-  client_body_temp_path $BENCH_DIR/nginx/tmp; proxy_temp_path $BENCH_DIR/nginx/tmp;
-  fastcgi_temp_path $BENCH_DIR/nginx/tmp; uwsgi_temp_path $BENCH_DIR/nginx/tmp;
-  scgi_temp_path $BENCH_DIR/nginx/tmp;
-  keepalive_timeout 300s; client_header_timeout 300s;
-  server { listen 127.0.0.1:$WEB; root $BENCH_DIR/www; }
-}
-CONF
-mkdir -p "$BENCH_DIR/nginx/tmp"
-"$NGINX" -c "$BENCH_DIR/nginx/nginx.conf" -g 'daemon off;' 2>/dev/null &
-pids+=($!)
+# shellcheck source=lib/nginx.sh
+. "$here/lib/nginx.sh"
+start_nginx "$BENCH_DIR/nginx" "$BENCH_DIR/www"
+pids+=("$NGINX_PID")
 
 # tinyproxy, allowing only 127.0.0.1 (as the peers' bench does).
 TP=$(free_port)

@@ -353,6 +353,35 @@ out:
 	free(down);
 }
 
+/*
+ * TLS to the origin on @ofd, verified against the user's trust store for
+ * @host (a name, or an address literal).  Returns NULL with *@out, or why
+ * it failed (for the client's 502).
+ */
+static const char *tls_connect(struct nono_mitm *m, int ofd, const char *host,
+			       SSL **out)
+{
+	unsigned char ip[16];
+	SSL *os = SSL_new(m->client);
+	long v;
+
+	*out = os;
+	if (!os || SSL_set_fd(os, ofd) != 1)
+		return "TLS set-up failed";
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(os), host);
+	} else {
+		SSL_set_tlsext_host_name(os, host);
+		SSL_set1_host(os, host);
+	}
+	if (SSL_connect(os) == 1)
+		return NULL;
+	v = SSL_get_verify_result(os);
+	return v != X509_V_OK ? X509_verify_cert_error_string(v)
+			      : "handshake failed";
+}
+
 void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		     uint16_t port)
 {
@@ -360,7 +389,6 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 	char *head = malloc(NONO_HTTP_MAX_HEAD + 1);
 	char *fwd = malloc(NONO_HTTP_MAX_HEAD + 1024);
 	char method[16] = "", path[512] = "", body[2400];
-	unsigned char ip[16];
 	enum nono_http_status st = NONO_HTTP_INCOMPLETE;
 	const char *why = NULL;
 	SSL *cs = NULL, *os = NULL;
@@ -435,26 +463,15 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		}
 	}
 	n = rewrite(req, host, port, fwd, NONO_HTTP_MAX_HEAD + 1024);
-	os = SSL_new(m->client);
-	if (n < 0 || !os || SSL_set_fd(os, ofd) != 1) {
+	if (n < 0) {
 		answer(cs, 431, "Request Header Fields Too Large",
 		       "request head too large\n");
 		goto out;
 	}
-	if (inet_pton(AF_INET, host, ip) == 1 ||
-	    inet_pton(AF_INET6, host, ip) == 1) {
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(os), host);
-	} else {
-		SSL_set_tlsext_host_name(os, host);
-		SSL_set1_host(os, host);
-	}
-	if (SSL_connect(os) != 1) {
-		long v = SSL_get_verify_result(os);
-
+	why = tls_connect(m, ofd, host, &os);
+	if (why) {
 		snprintf(body, sizeof(body), "nono: TLS to %s:%u failed: %s\n",
-			 host, port,
-			 v != X509_V_OK ? X509_verify_cert_error_string(v)
-					: "handshake failed");
+			 host, port, why);
 		answer(cs, 502, "Bad Gateway", body);
 		decide(m, true, 502, method, host, port, path);
 		goto out;
@@ -531,35 +548,19 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		       const struct nono_mitm_framing *fr)
 {
 	struct half framing = {0};
-	unsigned char ip[16];
+	const char *why;
 	char body[600];
 	SSL *os;
 	int n;
 
 	timeouts(cfd, HANDSHAKE_S);
 	timeouts(ofd, HANDSHAKE_S);
-	os = SSL_new(m->client);
-	if (!os || SSL_set_fd(os, ofd) != 1) {
-		answer_plain(cfd, 502, "Bad Gateway",
-			     "nono: TLS set-up failed\n");
-		goto out;
-	}
-	if (inet_pton(AF_INET, host, ip) == 1 ||
-	    inet_pton(AF_INET6, host, ip) == 1) {
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(os), host);
-	} else {
-		SSL_set_tlsext_host_name(os, host);
-		SSL_set1_host(os, host);
-	}
-	if (SSL_connect(os) != 1) {
-		long v = SSL_get_verify_result(os);
-
+	why = tls_connect(m, ofd, host, &os);
+	if (why) {
 		snprintf(body, sizeof(body),
 			 "nono: TLS to the credential upstream %s:%u failed: "
 			 "%s; nothing was sent\n",
-			 host, port,
-			 v != X509_V_OK ? X509_verify_cert_error_string(v)
-					: "handshake failed");
+			 host, port, why);
 		answer_plain(cfd, 502, "Bad Gateway", body);
 		decide(m, true, 502, method, host, port, path);
 		goto out;
