@@ -48,6 +48,55 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    nono_cred_arm(&c.r[0], "SECRET-ONE", 10) < 0 ||
 		    nono_cred_arm(&c.r[1], "SECRET-TWO", 10) < 0)
 			abort();
+		/* what the helper gets is what was sent */
+		{
+			static char buf[8192];
+			struct nono_cred_route x;
+			int pl =
+			    nono_cred_route_pack(&c.r[1], buf, sizeof(buf));
+
+			if (pl < 0 ||
+			    nono_cred_route_unpack(&x, buf, (size_t)pl) ||
+			    strcmp(x.name, "svc") ||
+			    strcmp(x.value, c.r[1].value) ||
+			    strcmp(x.bearer, c.r[1].bearer) || x.nrules != 1 ||
+			    x.port != 9 || x.tls)
+				abort();
+			nono_creds_clear_route(&x);
+		}
+	}
+	/* An origin's answer, framed the same however it is split (the
+	 * TLS helper sees it in arbitrary pieces). */
+	if (size > 1) {
+		static char h1[NONO_HTTP_MAX_RESPONSE_HEAD],
+		    h2[NONO_HTTP_MAX_RESPONSE_HEAD];
+		struct nono_http_answer a, b;
+		size_t k = data[0] % size, u1 = 0, u2 = 0, u3 = 0;
+		bool d1, d2 = false;
+
+		nono_http_answer_init(&a, h1, data[0] & 1);
+		nono_http_answer_init(&b, h2, data[0] & 1);
+		d1 = nono_http_answer_feed(&a, (const char *)data + 1, size - 1,
+					   &u1);
+		if (k > 0)
+			d2 = nono_http_answer_feed(&b, (const char *)data + 1,
+						   k - 1, &u2);
+		if (!d2 && k > 0)
+			d2 = nono_http_answer_feed(&b, (const char *)data + k,
+						   size - k, &u3);
+		else if (!d2)
+			d2 = nono_http_answer_feed(&b, (const char *)data + 1,
+						   size - 1, &u3);
+		if (u1 > size - 1 || d1 != d2 || (d1 && u1 != u2 + u3) ||
+		    (d1 && a.status != b.status))
+			abort();
+	}
+	/* A route from the supervisor: malformed bytes are refused. */
+	{
+		struct nono_cred_route x;
+
+		if (nono_cred_route_unpack(&x, (const char *)data, size) == 0)
+			nono_creds_clear_route(&x);
 	}
 	if (nono_http_parse_origin((const char *)data, size, &req, &why) !=
 	    NONO_HTTP_OK)
@@ -72,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	(void)nono_cred_endpoint_ok(r, req.method, req.method_len, path);
-	hl = nono_cred_head(r, &req, path, head, sizeof(head));
+	hl = nono_cred_head(r, &req, path, size & 1, head, sizeof(head));
 	if (hl < 0)
 		return 0;
 	if (count(head, (size_t)hl, r->value) < 1 ||

@@ -127,13 +127,31 @@ bool nono_cred_endpoint_ok(const struct nono_cred_route *r, const char *method,
  * The request head sent upstream into @out (@cap bytes): @path, Host of
  * the upstream, the client's fields minus hop-by-hop ones, Host, the
  * service's header and Authorization (the placeholder's carriers), then the
- * real credential in the service's header and Connection: close.
+ * real credential in the service's header, and Connection: close unless
+ * @keep (the connection then stays open for the client's next request).
  * Returns its length, or -1 when it does not fit.  @out then holds the
  * secret: wipe it.
  */
 int nono_cred_head(const struct nono_cred_route *r,
 		   const struct nono_http_request *req, const char *path,
-		   char *out, size_t cap);
+		   bool keep, char *out, size_t cap);
+
+/*
+ * A route as the TLS helper needs it to check and forward the later
+ * requests of a kept-alive connection (name, base, header, upstream, the
+ * placeholder's forms, the credential, the endpoint rules), as
+ * length-prefixed fields.  pack: the length written, or -1 when @cap is too
+ * small (the output holds the credential: wipe it).  unpack: 0, or -EINVAL
+ * for anything malformed (then @r holds nothing).
+ */
+int nono_cred_route_pack(const struct nono_cred_route *r, char *out,
+			 size_t cap);
+int nono_cred_route_unpack(struct nono_cred_route *r, const char *buf,
+			   size_t len);
+
+/* Frees one route (as filled by nono_cred_route_unpack), wiped first;
+ * safe on a zeroed one. */
+void nono_creds_clear_route(struct nono_cred_route *r);
 
 /* Frees everything, the secrets wiped first. */
 void nono_creds_clear(struct nono_creds *c);

@@ -265,6 +265,270 @@ static enum nono_http_status parse(const char *buf, size_t len,
 	return target(req, origin_form, why);
 }
 
+/* Whether the comma-separated @v (@n bytes) lists the token @tok. */
+static bool lists(const char *v, size_t n, const char *tok)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s, e;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < n && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e > s && ieq(v + s, e - s, tok))
+			return true;
+	}
+	return false;
+}
+
+enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
+					       struct nono_http_response *rsp,
+					       const char **why)
+{
+	size_t scan = len < NONO_HTTP_MAX_RESPONSE_HEAD
+			  ? len
+			  : NONO_HTTP_MAX_RESPONSE_HEAD;
+	const char *end = NULL, *line;
+	bool cl = false, te = false;
+
+	memset(rsp, 0, sizeof(*rsp));
+	rsp->content_length = -1;
+	if (why)
+		*why = NULL;
+	for (size_t i = 0; i + 3 < scan; i++)
+		if (buf[i] == '\r' && buf[i + 1] == '\n' &&
+		    buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+			end = buf + i + 4;
+			break;
+		}
+	if (!end)
+		return len >= NONO_HTTP_MAX_RESPONSE_HEAD
+			   ? NONO_HTTP_TOO_LARGE
+			   : NONO_HTTP_INCOMPLETE;
+	rsp->head_len = (size_t)(end - buf);
+	for (const char *q = buf; q < end; q++) {
+		unsigned char c = (unsigned char)*q;
+
+		if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') ||
+		    c == 0x7f)
+			return bad(why, "control byte in the response head");
+	}
+	/* Status line: HTTP/1.x SP DDD [SP reason] CRLF */
+	if (end - buf < 14 || memcmp(buf, "HTTP/1.", 7) != 0 ||
+	    (buf[7] != '0' && buf[7] != '1') || buf[8] != ' ' ||
+	    !isdigit((unsigned char)buf[9]) ||
+	    !isdigit((unsigned char)buf[10]) ||
+	    !isdigit((unsigned char)buf[11]) ||
+	    (buf[12] != ' ' && buf[12] != '\r'))
+		return bad(why, "bad status line");
+	rsp->minor = buf[7] - '0';
+	rsp->status =
+	    (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
+	if (rsp->status < 100)
+		return bad(why, "bad status code");
+	line = buf + 12;
+	while (line < end && *line != '\r')
+		line++;
+	if (line + 1 >= end || line[1] != '\n')
+		return bad(why, "bad status line");
+	line += 2;
+	/* HTTP/1.0: close unless keep-alive */
+	rsp->conn_close = rsp->minor == 0;
+	while (line < end - 2) {
+		const char *colon, *eol, *v, *ve;
+
+		eol = line;
+		while (eol < end && *eol != '\r')
+			eol++;
+		if (eol + 1 >= end || eol[1] != '\n')
+			return bad(why, "bare CR in the response head");
+		if (*line == ' ' || *line == '\t')
+			return bad(why, "folded header lines are refused");
+		colon = line;
+		while (colon < eol && tchar((unsigned char)*colon))
+			colon++;
+		if (colon == line || colon == eol || *colon != ':')
+			return bad(why, "bad header field name");
+		for (const char *q = line; q < eol; q++)
+			if (*q == '\n')
+				return bad(why, "bare LF in the response head");
+		v = colon + 1;
+		while (v < eol && (*v == ' ' || *v == '\t'))
+			v++;
+		ve = eol;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (ieq(line, (size_t)(colon - line), "Content-Length")) {
+			long long n = 0;
+
+			if (ve == v || ve - v > 15)
+				return bad(why, "bad Content-Length");
+			for (const char *q = v; q < ve; q++) {
+				if (!isdigit((unsigned char)*q))
+					return bad(why, "bad Content-Length");
+				n = n * 10 + (*q - '0');
+			}
+			if (cl && n != rsp->content_length)
+				return bad(why,
+					   "conflicting Content-Length fields");
+			cl = true;
+			rsp->content_length = n;
+		} else if (ieq(line, (size_t)(colon - line),
+			       "Transfer-Encoding")) {
+			/* The last coding decides: chunked, or the body runs
+			 * to the close. */
+			const char *last = ve;
+
+			while (last > v && last[-1] != ',')
+				last--;
+			while (last < ve && (*last == ' ' || *last == '\t'))
+				last++;
+			te = true;
+			rsp->chunked =
+			    ieq(last, (size_t)(ve - last), "chunked");
+		} else if (ieq(line, (size_t)(colon - line), "Connection")) {
+			if (lists(v, (size_t)(ve - v), "close"))
+				rsp->conn_close = true;
+			else if (lists(v, (size_t)(ve - v), "keep-alive") &&
+				 rsp->minor == 0)
+				rsp->conn_close = false;
+		}
+		line = eol + 2;
+	}
+	rsp->close = rsp->conn_close;
+	if (te) {
+		/* Transfer-Encoding wins over Content-Length; a message that
+		 * carries both is not trusted with a second exchange. */
+		if (cl)
+			rsp->close = true;
+		rsp->content_length = -1;
+		if (!rsp->chunked)
+			rsp->close = true;
+	} else if (!cl) {
+		rsp->close = true; /* the body runs to the close */
+	}
+	return NONO_HTTP_OK;
+}
+
+bool nono_http_wants_close(const struct nono_http_request *r)
+{
+	const struct nono_http_field *f = nono_http_field(r, "Connection");
+
+	if (f && lists(f->value, f->value_len, "close"))
+		return true;
+	return r->minor == 0 &&
+	       !(f && lists(f->value, f->value_len, "keep-alive"));
+}
+
+enum { ANS_HEAD, ANS_LENGTH, ANS_CHUNKED, ANS_TO_CLOSE, ANS_DONE };
+
+void nono_http_answer_init(struct nono_http_answer *a, char *headbuf,
+			   bool head_request)
+{
+	memset(a, 0, sizeof(*a));
+	a->head = headbuf;
+	a->head_request = head_request;
+	a->state = ANS_HEAD;
+}
+
+bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
+			   size_t len, size_t *used)
+{
+	size_t i = 0;
+
+	while (i < len && a->state != ANS_DONE) {
+		struct nono_http_response rsp;
+		enum nono_http_status st;
+		size_t take, u;
+
+		switch (a->state) {
+		case ANS_HEAD:
+			take = len - i;
+			if (take > NONO_HTTP_MAX_RESPONSE_HEAD - a->hlen)
+				take = NONO_HTTP_MAX_RESPONSE_HEAD - a->hlen;
+			memcpy(a->head + a->hlen, buf + i, take);
+			st = nono_http_parse_response(a->head, a->hlen + take,
+						      &rsp, NULL);
+			if (st == NONO_HTTP_INCOMPLETE) {
+				a->hlen += take;
+				i += take;
+				break;
+			}
+			if (st != NONO_HTTP_OK) {
+				/* Not framed: passed on as it is, and the
+				 * connection ends with it. */
+				a->state = ANS_TO_CLOSE;
+				a->close = true;
+				i = len;
+				break;
+			}
+			i += rsp.head_len - a->hlen;
+			a->hlen = 0;
+			a->status = rsp.status;
+			if (rsp.status == 101) { /* a protocol switch */
+				a->state = ANS_TO_CLOSE;
+				a->close = true;
+			} else if (rsp.status < 200) {
+				break; /* 1xx: the real head follows */
+			} else if (a->head_request || rsp.status == 204 ||
+				   rsp.status == 304) {
+				a->state = ANS_DONE;
+				a->close |= rsp.conn_close;
+			} else if (rsp.chunked) {
+				a->state = ANS_CHUNKED;
+				memset(&a->ch, 0, sizeof(a->ch));
+				a->close |= rsp.close;
+			} else if (rsp.content_length >= 0) {
+				a->left =
+				    (unsigned long long)rsp.content_length;
+				a->state = a->left ? ANS_LENGTH : ANS_DONE;
+				a->close |= rsp.close;
+			} else {
+				a->state = ANS_TO_CLOSE;
+				a->close = true;
+			}
+			break;
+		case ANS_LENGTH:
+			take = len - i;
+			if (take > a->left)
+				take = (size_t)a->left;
+			a->left -= take;
+			i += take;
+			if (!a->left)
+				a->state = ANS_DONE;
+			break;
+		case ANS_CHUNKED:
+			switch (
+			    nono_chunked_scan(&a->ch, buf + i, len - i, &u)) {
+			case NONO_CHUNKED_BAD:
+				a->state = ANS_TO_CLOSE;
+				a->close = true;
+				i = len;
+				break;
+			case NONO_CHUNKED_DONE:
+				a->state = ANS_DONE;
+				i += u;
+				break;
+			case NONO_CHUNKED_MORE:
+				i += u;
+				break;
+			}
+			break;
+		default: /* ANS_TO_CLOSE */
+			i = len;
+			break;
+		}
+	}
+	*used = i;
+	return a->state == ANS_DONE;
+}
+
 static int b64(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')

@@ -91,6 +91,58 @@ enum nono_chunked_result nono_chunked_scan(struct nono_chunked *c,
 					   const char *buf, size_t len,
 					   size_t *used);
 
+/*
+ * An origin's response head (a credential service's answer, relayed to the
+ * client): its status and where its body ends.  Heads over 64 KiB are
+ * refused (431), and so are control bytes, folding and conflicting
+ * Content-Lengths.  Whether there is a body at all also depends on the
+ * request (HEAD) and the status (1xx, 204, 304): the caller decides.
+ */
+#define NONO_HTTP_MAX_RESPONSE_HEAD 65536
+struct nono_http_response {
+	int status, minor;
+	bool chunked;             /* the body is chunked */
+	long long content_length; /* -1: none (chunked, or until close) */
+	/* The connection ends after this response: Connection: close,
+	 * HTTP/1.0 without keep-alive, a body that runs to the close, or
+	 * both Content-Length and Transfer-Encoding. */
+	bool close;
+	bool conn_close; /* only what the head says (Connection, HTTP/1.0) */
+	size_t head_len;
+};
+enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
+					       struct nono_http_response *rsp,
+					       const char **why);
+
+/*
+ * Where an answer ends, fed its bytes in order as they arrive (so that a
+ * kept-alive connection can carry the next request): 1xx heads, then the
+ * final head and a body of Content-Length bytes, chunked, none (HEAD, 204,
+ * 304), or up to the close.  A head that does not parse is passed on
+ * unframed, and then the connection closes after it.
+ */
+struct nono_http_answer {
+	int state, status; /* status: the last head's */
+	bool head_request; /* the request was HEAD: no body */
+	bool close;        /* the connection cannot serve another request */
+	char *head;        /* NONO_HTTP_MAX_RESPONSE_HEAD bytes (the
+			      caller's) where a head split across reads
+			      gathers */
+	size_t hlen;
+	unsigned long long left;
+	struct nono_chunked ch;
+};
+void nono_http_answer_init(struct nono_http_answer *a, char *headbuf,
+			   bool head_request);
+/* Feeds @len bytes; *@used is how many belong to the answer (the rest came
+ * after its end).  True once the answer has ended. */
+bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
+			   size_t len, size_t *used);
+
+/* Whether the client wants the connection closed after @r (Connection:
+ * close, or HTTP/1.0 without keep-alive). */
+bool nono_http_wants_close(const struct nono_http_request *r);
+
 /* The first field named @name (case-insensitive), or NULL. */
 const struct nono_http_field *
 nono_http_field(const struct nono_http_request *req, const char *name);

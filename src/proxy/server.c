@@ -71,7 +71,8 @@ struct conn {
 	/* A request to a credential service (origin-form, "/SERVICE/..."):
 	 * its upstream head carries the real credential. */
 	const struct nono_cred_route *cred;
-	char *upath; /* its upstream path, query included */
+	char *upath;      /* its upstream path, query included */
+	size_t head_used; /* bytes of upf.buf that are our head */
 	struct addrinfo *ai, *next_ai;
 	uint64_t deadline;
 	struct flow upf, downf; /* client->origin, origin->client */
@@ -481,7 +482,7 @@ static bool frame_body(struct nono_proxy *p, struct conn *c, size_t n)
  */
 static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 {
-	size_t cap = 2048 + c->upf.len;
+	size_t cap = 2048 + 2 * NONO_HTTP_MAX_HEAD + c->upf.len;
 	char *msg = malloc(cap);
 	union {
 		char buf[CMSG_SPACE(2 * sizeof(int))];
@@ -493,8 +494,13 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	int fds[2] = {c->cfd, c->ofd}, k;
+	int fds[2] = {c->cfd, c->ofd}, k, rl;
 	const struct flow *f = &c->upf;
+	/* The connection may serve the client's next requests (the helper
+	 * checks them the same way) unless the client asked to close or
+	 * sent more than this request (never forwarded). */
+	bool keep = !nono_http_wants_close(&c->req) &&
+		    f->len - c->head_used == c->hlen - c->req.head_len;
 
 	if (!msg || p->cfg.tls_chan <= 0) {
 		free(msg);
@@ -503,19 +509,22 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 		       "which is not running\n");
 		return;
 	}
-	k = snprintf(msg, 2048, "R %s %u %s %s %d %d %llu %d %llu %zu %d\n",
+	rl = nono_cred_route_pack(c->cred, msg + 2048, 2 * NONO_HTTP_MAX_HEAD);
+	k = snprintf(msg, 2048,
+		     "R %s %u %s %s %d %d %llu %d %llu %zu %d %d %d\n",
 		     c->req.host, c->req.port, c->method, c->path, f->chunked,
 		     f->done, f->budget, f->ch.state, f->ch.left, f->ch.run,
-		     f->ch.digits);
-	if (k < 0 || k >= 2048) {
+		     f->ch.digits, keep, rl);
+	if (k < 0 || k >= 2048 || rl < 0) {
 		free(msg);
 		answer(p, c, 431, "Request Header Fields Too Large",
 		       "request head too large\n");
 		return;
 	}
-	memcpy(msg + k, f->buf, f->len);
+	memmove(msg + k, msg + 2048, (size_t)rl);
+	memcpy(msg + k + rl, f->buf, f->len);
 	iov.iov_base = msg;
-	iov.iov_len = (size_t)k + f->len;
+	iov.iov_len = (size_t)k + (size_t)rl + f->len;
 	memset(u.buf, 0, sizeof(u.buf));
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -558,12 +567,15 @@ static bool cred_build(struct nono_proxy *p, struct conn *c)
 		answer(p, c, 503, "Service Unavailable", "out of memory\n");
 		return false;
 	}
-	n = nono_cred_head(c->cred, &c->req, c->upath, c->upf.buf, c->upf.cap);
+	n = nono_cred_head(c->cred, &c->req, c->upath,
+			   c->cred->tls && !nono_http_wants_close(&c->req),
+			   c->upf.buf, c->upf.cap);
 	if (n < 0 || (size_t)n + body >= c->upf.cap) {
 		answer(p, c, 431, "Request Header Fields Too Large",
 		       "request head too large\n");
 		return false;
 	}
+	c->head_used = (size_t)n;
 	if (!frame_body(p, c, (size_t)n))
 		return false;
 	if (c->cred->tls) {

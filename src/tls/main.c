@@ -37,6 +37,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "proxy/creds.h"
 #include "proxy/hosts.h"
 #include "proxy/http.h"
 #include "tls/ca.h"
@@ -112,9 +113,11 @@ struct job {
 	size_t hlen;
 	char method[16], path[600];
 	struct nono_mitm_framing fr;
+	struct nono_cred_route route; /* to check the later requests */
+	bool keep;                    /* the client may send more */
 };
 
-#define MAX_MSG (2048 + 2 * NONO_HTTP_MAX_HEAD + 16384)
+#define MAX_MSG (2048 + 4 * NONO_HTTP_MAX_HEAD + 16384)
 
 static pthread_mutex_t active_mu = PTHREAD_MUTEX_INITIALIZER;
 static int active;
@@ -124,11 +127,11 @@ static void *serve(void *arg)
 	struct job *j = arg;
 
 	if (j->head) {
-		nono_mitm_forward(j->m, j->cfd, j->ofd, j->host,
-				  (uint16_t)j->port, j->method, j->path,
-				  j->head, j->hlen, &j->fr);
+		nono_mitm_forward(j->m, j->cfd, j->ofd, &j->route, j->keep,
+				  j->method, j->path, j->head, j->hlen, &j->fr);
 		explicit_bzero(j->head, j->hlen);
 		free(j->head);
+		nono_creds_clear_route(&j->route);
 	} else {
 		nono_mitm_serve(j->m, j->cfd, j->ofd, j->host,
 				(uint16_t)j->port);
@@ -142,24 +145,31 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-/* "R host port method path chunked done budget state left run digits\n"
- * and the head: a credential request (see src/proxy/server.c). */
+/* "R host port method path chunked done budget state left run digits keep
+ * routelen\n", the route (nono_cred_route_pack) and the head: a credential
+ * request (see src/proxy/server.c). */
 static int take_cred(struct job *j, const char *msg, size_t n)
 {
 	const char *nl = memchr(msg, '\n', n < 2048 ? n : 2048);
-	int chunked, done, state, digits;
+	int chunked, done, state, digits, keep;
+	size_t rl;
 	char line[2048];
 
 	if (!nl)
 		return -1;
 	memcpy(line, msg, (size_t)(nl - msg));
 	line[nl - msg] = '\0';
-	if (sscanf(line, "R %253s %u %15s %599s %d %d %llu %d %llu %zu %d",
+	if (sscanf(line,
+		   "R %253s %u %15s %599s %d %d %llu %d %llu %zu %d %d %zu",
 		   j->host, &j->port, j->method, j->path, &chunked, &done,
 		   &j->fr.budget, &state, &j->fr.ch.left, &j->fr.ch.run,
-		   &digits) != 11 ||
-	    j->port == 0 || j->port > 65535)
+		   &digits, &keep, &rl) != 13 ||
+	    j->port == 0 || j->port > 65535 ||
+	    rl > n - (size_t)(nl + 1 - msg) ||
+	    nono_cred_route_unpack(&j->route, nl + 1, rl) < 0)
 		return -1;
+	j->keep = keep != 0;
+	nl += rl;
 	j->fr.chunked = chunked != 0;
 	j->fr.done = done != 0;
 	j->fr.ch.state = state;
@@ -217,6 +227,8 @@ static int take(struct nono_mitm *m)
 			explicit_bzero(j->head, j->hlen);
 			free(j->head);
 		}
+		if (j)
+			nono_creds_clear_route(&j->route);
 		free(j);
 		explicit_bzero(text, (size_t)n);
 		free(text);
@@ -231,6 +243,7 @@ static int take(struct nono_mitm *m)
 			explicit_bzero(j->head, j->hlen);
 			free(j->head);
 		}
+		nono_creds_clear_route(&j->route);
 		free(j);
 		goto drop;
 	}
@@ -251,6 +264,7 @@ static int take(struct nono_mitm *m)
 			explicit_bzero(j->head, j->hlen);
 			free(j->head);
 		}
+		nono_creds_clear_route(&j->route);
 		free(j);
 		goto drop;
 	}

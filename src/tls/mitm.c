@@ -15,10 +15,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "proxy/creds.h"
 #include "proxy/http.h"
 #include "tls/mitm.h"
 
 #define IDLE_MS (300 * 1000)
+#define KEEP_IDLE_MS (60 * 1000) /* a kept-alive client's next request */
+#define HEAD_MS (10 * 1000)      /* the rest of a head once it started */
 #define HANDSHAKE_S 30
 
 struct nono_mitm {
@@ -197,6 +200,10 @@ struct half {
 	unsigned long long budget;
 	struct nono_chunked ch;
 	unsigned long long moved; /* bytes delivered */
+	/* A credential service's answer (origin to client) on a connection
+	 * that may carry another request: read up to its end, no further. */
+	struct nono_http_answer *ans;
+	bool excess; /* bytes came after the framed end: close after */
 };
 
 /*
@@ -258,6 +265,11 @@ static bool pump(struct half *h)
 					return true;
 				}
 				h->done = r == NONO_CHUNKED_DONE;
+				h->excess |= used < (size_t)n;
+			} else if (h->ans) {
+				h->done = nono_http_answer_feed(
+				    h->ans, h->buf, (size_t)n, &used);
+				h->excess |= used < (size_t)n;
 			} else if (h->limited) {
 				h->budget -= (unsigned long long)n;
 				h->done = h->budget == 0;
@@ -303,15 +315,23 @@ static bool pump(struct half *h)
 	return progress;
 }
 
-static void relay(SSL *cs, SSL *os, int cfd, int ofd,
-		  const struct half *framing, unsigned long long *up_bytes,
-		  unsigned long long *down_bytes)
+/*
+ * Moves the request's body (as @framing says) and the answer until the
+ * origin closes, or, with @ans, until the answer has ended.  Returns true
+ * when the exchange ended cleanly at its framed ends, so that the
+ * connection may carry another request.
+ */
+static bool relay(SSL *cs, SSL *os, int cfd, int ofd,
+		  const struct half *framing, struct nono_http_answer *ans,
+		  unsigned long long *up_bytes, unsigned long long *down_bytes)
 {
 	struct half *up = calloc(1, sizeof(*up)),
 		    *down = calloc(1, sizeof(*down));
+	bool clean = false;
 
 	if (!up || !down)
 		goto out;
+	down->ans = ans;
 	up->limited = framing->limited;
 	up->chunked = framing->chunked;
 	up->done = framing->done;
@@ -322,9 +342,9 @@ static void relay(SSL *cs, SSL *os, int cfd, int ofd,
 	up->from_fd = down->to_fd = cfd;
 	fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) | O_NONBLOCK);
 	fcntl(ofd, F_SETFL, fcntl(ofd, F_GETFL) | O_NONBLOCK);
-	/* The origin closes after its answer (Connection: close): then the
-	 * client is told, and the tunnel is done. */
-	while (!down->eof || down->len) {
+	/* The origin closes after its answer (Connection: close), or the
+	 * answer's framing ends it. */
+	while ((!down->eof && !down->done) || down->len) {
 		struct pollfd p[2];
 		bool a = pump(up), b = pump(down);
 
@@ -342,15 +362,18 @@ static void relay(SSL *cs, SSL *os, int cfd, int ofd,
 		if (poll(p, 2, IDLE_MS) <= 0)
 			break;
 	}
+	clean = ans && down->done && !down->len && !down->excess &&
+		!ans->close && up->done && !up->len && !up->excess && !up->eof;
 	if (cs)
 		SSL_shutdown(cs);
-	else
+	else if (!clean)
 		shutdown(cfd, SHUT_WR);
 	*up_bytes = up->moved;
 	*down_bytes = down->moved;
 out:
 	free(up);
 	free(down);
+	return clean;
 }
 
 /*
@@ -511,7 +534,7 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 	{
 		unsigned long long ub = 0, db = 0;
 
-		relay(cs, os, cfd, ofd, &framing, &ub, &db);
+		relay(cs, os, cfd, ofd, &framing, NULL, &ub, &db);
 		/* The end of the exchange, with what moved (the head and any
 		 * body start were written before the relay). */
 		decide_bytes(m, true, 0, method, host, port, path,
@@ -542,33 +565,170 @@ static void answer_plain(int fd, int status, const char *reason,
 		return;
 }
 
-void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd, const char *host,
-		       uint16_t port, const char *method, const char *path,
-		       const char *head, size_t len,
-		       const struct nono_mitm_framing *fr)
+/*
+ * The next request on a kept-alive credential connection: the head read
+ * from the client (plain) into @buf (@cap bytes), waiting at most
+ * KEEP_IDLE_MS for it to start and HEAD_MS for the rest.  Returns 1 with
+ * *@req and *@len, 0 when the client left or idled out, or the status to
+ * answer (400, 408, 431).
+ */
+static int next_request(int cfd, char *buf, size_t cap, size_t *len,
+			struct nono_http_request *req, const char **why)
 {
-	struct half framing = {0};
-	const char *why;
-	char body[600];
-	SSL *os;
+	enum nono_http_status st = NONO_HTTP_INCOMPLETE;
+	int wait = KEEP_IDLE_MS;
+	size_t n = 0;
+
+	while (st == NONO_HTTP_INCOMPLETE) {
+		struct pollfd p = {.fd = cfd, .events = POLLIN};
+		ssize_t r;
+
+		if (n == cap)
+			return 431;
+		if (poll(&p, 1, wait) <= 0)
+			return n ? 408 : 0;
+		r = recv(cfd, buf + n, cap - n, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			return 0;
+		if (r < 0)
+			continue;
+		n += (size_t)r;
+		wait = HEAD_MS;
+		st = nono_http_parse_origin(buf, n, req, why);
+	}
+	*len = n;
+	if (st == NONO_HTTP_TOO_LARGE)
+		return 431;
+	return st == NONO_HTTP_OK ? 1 : 400;
+}
+
+/*
+ * Checks a later request of a kept-alive connection as the proxy checks
+ * the first (src/proxy/server.c: the same service, its placeholder, an
+ * unambiguous path, the endpoint rules) and builds the head that goes
+ * upstream into @out.  Returns its length, or -1 after answering the
+ * client (the connection then ends).
+ */
+static int check_next(struct nono_mitm *m, int cfd,
+		      const struct nono_cred_route *r,
+		      const struct nono_http_request *req, bool keep,
+		      char *method, char *path, size_t pathcap, char *out,
+		      size_t cap)
+{
+	char body[1200], *upath = malloc(req->target_len + 1024);
+	size_t nl = strlen(r->name), q;
 	int n;
 
+	snprintf(method, 16, "%.*s",
+		 (int)(req->method_len < 15 ? req->method_len : 15),
+		 req->method);
+	snprintf(path, pathcap, "%.*s", (int)req->target_len, req->target);
+	if (!upath) {
+		answer_plain(cfd, 503, "Service Unavailable",
+			     "out of memory\n");
+		return -1;
+	}
+	if (req->target_len < nl + 1 || req->target[0] != '/' ||
+	    memcmp(req->target + 1, r->name, nl) != 0 ||
+	    (req->target_len > nl + 1 && req->target[nl + 1] != '/' &&
+	     req->target[nl + 1] != '?')) {
+		snprintf(body, sizeof(body),
+			 "nono: this connection serves /%s only; open another "
+			 "for another service\n",
+			 r->name);
+		answer_plain(cfd, 400, "Bad Request", body);
+		decide(m, false, 400, method, r->host, r->port, path);
+		goto fail;
+	}
+	if (!nono_cred_placeholder_ok(r, req)) {
+		snprintf(body, sizeof(body),
+			 "nono: %s: the request does not carry this session's "
+			 "key in %s\n",
+			 r->name, r->header);
+		answer_plain(cfd, 401, "Unauthorized", body);
+		decide(m, false, 401, method, r->host, r->port, path);
+		goto fail;
+	}
+	if (nono_cred_upstream_path(r, req->target + nl + 1,
+				    req->target_len - nl - 1, upath,
+				    req->target_len + 1024) < 0) {
+		answer_plain(cfd, 400, "Bad Request",
+			     "nono: the path has dot segments or an encoded "
+			     "'/', '.' or '%': refused, since the upstream "
+			     "could read it otherwise than the endpoint "
+			     "rules\n");
+		decide(m, false, 400, method, r->host, r->port, path);
+		goto fail;
+	}
+	snprintf(path, pathcap, "%s", upath);
+	q = strcspn(upath, "?");
+	{
+		char saved = upath[q];
+		bool ok;
+
+		upath[q] = '\0';
+		ok = nono_cred_endpoint_ok(r, req->method, req->method_len,
+					   upath);
+		if (!ok)
+			snprintf(body, sizeof(body),
+				 "nono: %s %s is not allowed for %s by its "
+				 "endpoint rules; allow it with "
+				 "--allow-endpoint '%s:%s:%s'\n",
+				 method, upath, r->name, r->name, method,
+				 upath);
+		upath[q] = saved;
+		if (!ok) {
+			answer_plain(cfd, 403, "Forbidden", body);
+			decide(m, false, 403, method, r->host, r->port, path);
+			goto fail;
+		}
+	}
+	n = nono_cred_head(r, req, upath, keep, out, cap);
+	free(upath);
+	if (n < 0) {
+		answer_plain(cfd, 431, "Request Header Fields Too Large",
+			     "request head too large\n");
+		decide(m, false, 431, method, r->host, r->port, path);
+	}
+	return n;
+fail:
+	free(upath);
+	return -1;
+}
+
+void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
+		       const struct nono_cred_route *r, bool keep,
+		       const char *method0, const char *path0,
+		       const char *head0, size_t len0,
+		       const struct nono_mitm_framing *fr)
+{
+	size_t cap = 2 * NONO_HTTP_MAX_HEAD + 4096 + r->value_len;
+	char *in = malloc(NONO_HTTP_MAX_HEAD), *out = malloc(cap),
+	     *ahead = malloc(NONO_HTTP_MAX_RESPONSE_HEAD);
+	struct nono_http_request *req = calloc(1, sizeof(*req));
+	char method[16], path[600], body[600];
+	const char *head = head0, *why;
+	size_t len = len0;
+	struct half framing = {0};
+	SSL *os = NULL;
+
+	snprintf(method, sizeof(method), "%s", method0);
+	snprintf(path, sizeof(path), "%s", path0);
 	timeouts(cfd, HANDSHAKE_S);
 	timeouts(ofd, HANDSHAKE_S);
-	why = tls_connect(m, ofd, host, &os);
+	if (!in || !out || !ahead || !req) {
+		answer_plain(cfd, 503, "Service Unavailable",
+			     "out of memory\n");
+		goto out;
+	}
+	why = tls_connect(m, ofd, r->host, &os);
 	if (why) {
 		snprintf(body, sizeof(body),
 			 "nono: TLS to the credential upstream %s:%u failed: "
 			 "%s; nothing was sent\n",
-			 host, port, why);
+			 r->host, r->port, why);
 		answer_plain(cfd, 502, "Bad Gateway", body);
-		decide(m, true, 502, method, host, port, path);
-		goto out;
-	}
-	n = (int)len;
-	if (SSL_write(os, head, n) != n) {
-		answer_plain(cfd, 502, "Bad Gateway",
-			     "nono: the upstream left\n");
+		decide(m, true, 502, method, r->host, r->port, path);
 		goto out;
 	}
 	framing.limited = true;
@@ -576,14 +736,88 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd, const char *host,
 	framing.done = fr->done;
 	framing.budget = fr->budget;
 	framing.ch = fr->ch;
-	{
+	for (;;) {
+		struct nono_http_answer ans;
 		unsigned long long ub = 0, db = 0;
+		size_t n, blen;
+		bool clean;
+		int k;
 
-		relay(NULL, os, cfd, ofd, &framing, &ub, &db);
-		decide_bytes(m, true, 0, method, host, port, path,
+		timeouts(ofd, HANDSHAKE_S); /* relay() left it non-blocking */
+		if (SSL_write(os, head, (int)len) != (int)len) {
+			answer_plain(cfd, 502, "Bad Gateway",
+				     "nono: the upstream left\n");
+			break;
+		}
+		nono_http_answer_init(&ans, ahead, strcmp(method, "HEAD") == 0);
+		clean = relay(NULL, os, cfd, ofd, &framing, &ans, &ub, &db);
+		decide_bytes(m, true, 0, method, r->host, r->port, path,
 			     ub + (unsigned long long)len, db);
+		if (head == out)
+			explicit_bzero(out, len);
+		if (!clean || !keep)
+			break;
+		/* The client's next request on the same connection. */
+		k = next_request(cfd, in, NONO_HTTP_MAX_HEAD, &n, req, &why);
+		if (k == 0)
+			break;
+		if (k != 1) {
+			snprintf(body, sizeof(body), "bad request: %s\n",
+				 why ? why : "malformed or too slow");
+			answer_plain(cfd, k,
+				     k == 431
+					 ? "Request Header Fields Too Large"
+				     : k == 408 ? "Request Timeout"
+						: "Bad Request",
+				     body);
+			break;
+		}
+		keep = !nono_http_wants_close(req);
+		k = check_next(m, cfd, r, req, keep, method, path, sizeof(path),
+			       out, cap - NONO_HTTP_MAX_HEAD);
+		if (k < 0)
+			break;
+		/* Then as much of a body as its framing says, no more. */
+		blen = n - req->head_len;
+		memset(&framing, 0, sizeof(framing));
+		framing.limited = true;
+		if (req->chunked) {
+			enum nono_chunked_result cr = nono_chunked_scan(
+			    &framing.ch, in + req->head_len, blen, &blen);
+
+			if (cr == NONO_CHUNKED_BAD) {
+				answer_plain(cfd, 400, "Bad Request",
+					     "bad request: malformed chunked "
+					     "body\n");
+				break;
+			}
+			framing.chunked = true;
+			framing.done = cr == NONO_CHUNKED_DONE;
+		} else if (req->content_length > 0) {
+			if ((unsigned long long)req->content_length < blen)
+				blen = (size_t)req->content_length;
+			framing.budget =
+			    (unsigned long long)req->content_length - blen;
+			framing.done = framing.budget == 0;
+		} else {
+			blen = 0;
+			framing.done = true;
+		}
+		/* Bytes after this request (pipelined) are never sent on:
+		 * the connection ends after it. */
+		keep &= req->head_len + blen == n;
+		memcpy(out + k, in + req->head_len, blen);
+		head = out;
+		len = (size_t)k + blen;
+		decide(m, true, 200, method, r->host, r->port, path);
 	}
 out:
+	if (out)
+		explicit_bzero(out, cap);
 	SSL_free(os);
+	free(in);
+	free(out);
+	free(ahead);
+	free(req);
 	ERR_clear_error();
 }

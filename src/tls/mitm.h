@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "proxy/creds.h"
 #include "proxy/http.h"
 
 #include "proxy/hosts.h"
@@ -36,16 +37,21 @@ struct nono_mitm_framing {
 };
 
 /*
- * A request to a credential service over https:// (see src/proxy/creds.h):
- * @cfd is the client, speaking plain HTTP to the proxy; @ofd is connected
- * to @host:@port.  Sends @head (@len bytes: the rewritten head, the real
+ * A connection to a credential service over https:// (see
+ * src/proxy/creds.h): @cfd is the client, speaking plain HTTP to the
+ * proxy; @ofd is connected to the route's upstream.  Sends @head0 (@len0
+ * bytes: the rewritten head of the request the proxy checked, the real
  * credential in it, and the body bytes that came with it) over a verified
  * TLS connection, relays the rest of the body as @fr says and the answer
- * back as it comes (streamed).  The caller wipes @head and closes both.
+ * back as it comes (streamed).  With @keep, once the answer has ended the
+ * client may send further requests on the connection: each is checked
+ * against @r as the proxy checks the first, and goes up the same TLS
+ * connection.  The caller wipes @head0 and closes both sockets.
  */
-void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd, const char *host,
-		       uint16_t port, const char *method, const char *path,
-		       const char *head, size_t len,
+void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
+		       const struct nono_cred_route *r, bool keep,
+		       const char *method0, const char *path0,
+		       const char *head0, size_t len0,
 		       const struct nono_mitm_framing *fr);
 
 #endif

@@ -350,3 +350,51 @@ EOF
 	assert_contains "$output" "POST /v1/chat/completions is not allowed for testai by its endpoint rules" stdout
 	[ "$(wc -l <"$TEST_ROOT/up.log")" = 1 ] || { cat "$TEST_ROOT/up.log"; false; }
 }
+
+@test "credential: a kept-alive connection carries several requests over one upstream connection, each checked" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	cat >"$TEST_DIR/keep.py" <<'PYEOF'
+import http.client, json, os, sys, urllib.parse
+u = urllib.parse.urlsplit(os.environ["TESTAI_BASE_URL"])
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+key = {"Authorization": "Bearer " + os.environ["TESTAI_API_KEY"]}
+def ask(method, path, headers, body=None):
+    c.request(method, u.path + path, body=body, headers=headers)
+    r = c.getresponse()
+    print(r.status, r.read().decode().strip()[:60])
+ask("POST", "/chat/completions", dict(key, **{"Content-Type": "application/json"}), b'{"model":"m"}')
+ask("GET", "/models", key)
+ask("HEAD", "/models", key)
+ask(sys.argv[1], sys.argv[2], key if sys.argv[3] == "key" else {"Authorization": "Bearer nono-wrong"})
+PYEOF
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai --allow-endpoint 'testai:*:/v1/chat/*' --allow-endpoint 'testai:GET:/v1/models' \
+		--allow-endpoint 'testai:HEAD:/v1/models' -- "$PY" keep.py GET /models key
+	assert_status 0
+	assert_contains "$output" '200 {"id": "chatcmpl-test"' stdout
+	[ "$(grep -c '^200 ok GET /v1/models' <<<"$output")" = 2 ] || { show_run; false; }
+	"$PY" - "$TEST_ROOT/up.log" "$SECRET" <<'PYEOF'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["method"] + " " + r["path"] for r in reqs] == [
+    "POST /v1/chat/completions", "GET /v1/models", "HEAD /v1/models",
+    "GET /v1/models"], reqs
+assert len({r["peer"] for r in reqs}) == 1, reqs  # one upstream connection
+assert all(r["headers"]["authorization"] == "Bearer " + sys.argv[2] for r in reqs), reqs
+PYEOF
+
+	# Later requests are checked like the first: a wrong placeholder gets
+	# 401, a path outside the rules 403, and neither reaches the upstream.
+	: >"$TEST_ROOT/up.log"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai --allow-endpoint 'testai:*:/v1/chat/*' --allow-endpoint 'testai:GET:/v1/models' \
+		--allow-endpoint 'testai:HEAD:/v1/models' -- "$PY" keep.py GET /models nokey
+	assert_contains "$output" "401 nono: testai: the request does not carry this session" stdout
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai --allow-endpoint 'testai:*:/v1/chat/*' --allow-endpoint 'testai:GET:/v1/models' \
+		--allow-endpoint 'testai:HEAD:/v1/models' -- "$PY" keep.py DELETE /files/x key
+	assert_contains "$output" "403 nono: DELETE /v1/files/x is not allowed for testai" stdout
+	[ "$(wc -l <"$TEST_ROOT/up.log")" = 6 ] || { cat "$TEST_ROOT/up.log"; false; }
+	refute_contains "$(cat "$TEST_ROOT/up.log")" "/v1/files/x"
+}

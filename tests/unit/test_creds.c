@@ -239,7 +239,7 @@ static void placeholder_and_head(void **state)
 	assert_int_equal(nono_http_parse_origin(buf, strlen(buf), &req, &why),
 			 NONO_HTTP_OK);
 	assert_true(nono_cred_placeholder_ok(r, &req));
-	n = nono_cred_head(r, &req, "/v1/chat", head, sizeof(head));
+	n = nono_cred_head(r, &req, "/v1/chat", false, head, sizeof(head));
 	assert_true(n > 0);
 	head[n] = '\0';
 	assert_non_null(strstr(head, "POST /v1/chat HTTP/1.1\r\nHost: "
@@ -252,7 +252,8 @@ static void placeholder_and_head(void **state)
 	assert_null(strstr(head, "Proxy-Authorization"));
 	assert_null(strstr(head, "127.0.0.1"));
 	assert_non_null(strstr(head, "Connection: close\r\n\r\n"));
-	assert_int_equal(nono_cred_head(r, &req, "/v1/chat", head, 40), -1);
+	assert_int_equal(nono_cred_head(r, &req, "/v1/chat", false, head, 40),
+			 -1);
 
 	/* wrong, missing, twice */
 	{
@@ -332,12 +333,130 @@ static void bearer_fallback(void **state)
 	subst(buf, sizeof(buf), fmt[2], r->placeholder);
 	assert_int_equal(nono_http_parse_origin(buf, strlen(buf), &req, &why),
 			 NONO_HTTP_OK);
-	n = nono_cred_head(r, &req, "/v1/x", head, sizeof(head));
+	n = nono_cred_head(r, &req, "/v1/x", false, head, sizeof(head));
 	assert_true(n > 0);
 	head[n] = '\0';
 	assert_non_null(strstr(head, "\r\nx-api-key: sk-ant\r\n"));
 	assert_null(strstr(head, "Authorization"));
 	assert_null(strstr(head, r->placeholder));
+	nono_creds_clear(&c);
+}
+
+/* An origin's answer: where it ends, for a connection kept alive. */
+static void answers(void **state)
+{
+	static char hb[NONO_HTTP_MAX_RESPONSE_HEAD];
+	struct nono_http_answer a;
+	size_t used;
+	const char *t;
+
+	(void)state;
+	/* Content-Length: ends after its bytes; what follows is not its */
+	t = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA";
+	nono_http_answer_init(&a, hb, false);
+	assert_true(nono_http_answer_feed(&a, t, strlen(t), &used));
+	assert_int_equal(used, strlen(t) - 5);
+	assert_false(a.close);
+	assert_int_equal(a.status, 200);
+	/* split anywhere: the same end */
+	for (size_t k = 1; k < strlen(t) - 5; k++) {
+		size_t u1 = 0, u2 = 0;
+		bool d;
+
+		nono_http_answer_init(&a, hb, false);
+		d = nono_http_answer_feed(&a, t, k, &u1);
+		assert_false(d);
+		assert_true(
+		    nono_http_answer_feed(&a, t + k, strlen(t) - k, &u2));
+		assert_int_equal(u1 + u2, strlen(t) - 5);
+	}
+	/* 100 Continue, then chunked */
+	t = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+	nono_http_answer_init(&a, hb, false);
+	assert_true(nono_http_answer_feed(&a, t, strlen(t), &used));
+	assert_int_equal(used, strlen(t));
+	assert_false(a.close);
+	/* HEAD, 204, 304: no body, whatever Content-Length says */
+	t = "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n";
+	nono_http_answer_init(&a, hb, true);
+	assert_true(nono_http_answer_feed(&a, t, strlen(t), &used));
+	t = "HTTP/1.1 204 No Content\r\n\r\n";
+	nono_http_answer_init(&a, hb, false);
+	assert_true(nono_http_answer_feed(&a, t, strlen(t), &used));
+	assert_false(a.close);
+	/* no length: runs to the close, never reused */
+	t = "HTTP/1.1 200 OK\r\n\r\nabc";
+	nono_http_answer_init(&a, hb, false);
+	assert_false(nono_http_answer_feed(&a, t, strlen(t), &used));
+	assert_true(a.close);
+	/* Connection: close, HTTP/1.0, both framings, a bad head */
+	{
+		static const char *const closing[] = {
+		    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: "
+		    "close\r\n\r\n",
+		    "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+		    "HTTP/1.1 200 OK\r\nContent-Length: "
+		    "3\r\nTransfer-Encoding: "
+		    "chunked\r\n\r\n0\r\n\r\n",
+		    "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: "
+		    "2\r\n\r\n"};
+
+		for (size_t i = 0; i < sizeof(closing) / sizeof(closing[0]);
+		     i++) {
+			nono_http_answer_init(&a, hb, false);
+			nono_http_answer_feed(&a, closing[i],
+					      strlen(closing[i]), &used);
+			assert_true(a.close);
+		}
+	}
+	/* HTTP/1.0 with keep-alive may be reused */
+	t = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: "
+	    "keep-alive\r\n\r\n";
+	nono_http_answer_init(&a, hb, false);
+	assert_true(nono_http_answer_feed(&a, t, strlen(t), &used));
+	assert_false(a.close);
+}
+
+/* What the proxy hands the TLS helper comes out the same; bad bytes are
+ * refused. */
+static void route_transfer(void **state)
+{
+	struct nono_creds c = {0};
+	struct nono_cred_route x;
+	const char *why = NULL;
+	char buf[4096];
+	int n;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_preset(&c, "anthropic", &why), 0);
+	assert_int_equal(nono_creds_add_rule(&c, "anthropic:POST:/v1/**", &why),
+			 0);
+	assert_int_equal(nono_cred_route_pack(&c.r[0], buf, sizeof(buf)), -1);
+	assert_int_equal(nono_cred_arm(&c.r[0], "sk\tx", 4), 0);
+	assert_int_equal(nono_cred_route_pack(&c.r[0], buf, 20), -1);
+	n = nono_cred_route_pack(&c.r[0], buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(nono_cred_route_unpack(&x, buf, (size_t)n), 0);
+	assert_string_equal(x.name, "anthropic");
+	assert_string_equal(x.host, "api.anthropic.com");
+	assert_int_equal(x.port, 443);
+	assert_true(x.tls);
+	assert_string_equal(x.header, "x-api-key");
+	assert_string_equal(x.value, "sk\tx");
+	assert_string_equal(x.expect, c.r[0].expect);
+	assert_string_equal(x.bearer, c.r[0].bearer);
+	assert_int_equal(x.nrules, 1);
+	assert_string_equal(x.rules[0].path, "/v1/**");
+	nono_creds_clear_route(&x);
+	/* truncated, trailing bytes, a bad length */
+	assert_int_equal(nono_cred_route_unpack(&x, buf, (size_t)n - 1),
+			 -EINVAL);
+	buf[n] = 'x';
+	assert_int_equal(nono_cred_route_unpack(&x, buf, (size_t)n + 1),
+			 -EINVAL);
+	assert_int_equal(nono_cred_route_unpack(&x, "99999:a", 7), -EINVAL);
+	assert_int_equal(nono_cred_route_unpack(&x, "", 0), -EINVAL);
 	nono_creds_clear(&c);
 }
 
@@ -350,6 +469,8 @@ int main(void)
 	    cmocka_unit_test(paths),
 	    cmocka_unit_test(placeholder_and_head),
 	    cmocka_unit_test(bearer_fallback),
+	    cmocka_unit_test(answers),
+	    cmocka_unit_test(route_transfer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

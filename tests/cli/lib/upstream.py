@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A local stand-in for an LLM API, for the credential injection tests.
 
-Records every request it receives (method, path, headers, body) as one JSON
+Records every request it receives (method, path, headers, body, and the
+peer's port, which tells connections apart) as one JSON
 line in --log, and answers:
   POST .../chat/completions   an OpenAI chat completion; with "stream": true
                               server-sent events, chunked: the first event,
@@ -33,6 +34,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with LOCK, open(LOG, "a") as f:
             f.write(json.dumps({
                 "method": self.command,
+                "peer": self.client_address[1],
                 "path": self.path,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "body": body.decode("utf-8", "replace"),
@@ -133,6 +135,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.plain()
 
     do_DELETE = do_GET
+
+    def do_HEAD(self):
+        self.record(b"")
+        body = ("ok %s %s\n" % (self.command, self.path)).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
 
     def log_message(self, *args):
         pass
