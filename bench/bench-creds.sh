@@ -9,6 +9,8 @@
 # drift on a busy machine hits both alike); medians over all requests,
 # p99, requests per second, and the median latency nono adds.
 #   bench/bench-creds.sh | tee bench/results/creds.txt
+# Then the same over TLS (nginx with a certificate of a CA made here), on
+# one kept-alive client connection, and through nono on new connections.
 # NONO_BIN (default build/nono), N (10000), ROUNDS (5), BENCH_DIR
 # (/var/lib/nono-bench).  Installs nginx-light when missing (root).
 set -euo pipefail
@@ -30,14 +32,28 @@ chmod 755 "$BENCH_DIR" "$BENCH_DIR/www" "$BENCH_DIR/www/v1"
 echo '{"ok": true}' >"$BENCH_DIR/www/v1/models"
 chmod 644 "$BENCH_DIR/www/v1/models"
 export HOME="$BENCH_DIR/home"
+# A CA and a certificate for 127.0.0.1: nginx also serves over TLS, which
+# nono verifies (SSL_CERT_FILE) like any upstream.
+tls=$BENCH_DIR/tls
+mkdir -p "$tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$tls/ca.key" -out "$tls/ca.pem" -days 1 -subj /CN=bench-ca 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$tls/srv.key" -out "$tls/srv.csr" -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$tls/ext"
+openssl x509 -req -in "$tls/srv.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+	-CAcreateserial -out "$tls/srv.pem" -days 1 -extfile "$tls/ext" 2>/dev/null
+chmod -R a+rX "$tls"
 # shellcheck source=lib/nginx.sh
 . "$here/lib/nginx.sh"
-start_nginx "$BENCH_DIR/nginx" "$BENCH_DIR/www"
+start_nginx "$BENCH_DIR/nginx" "$BENCH_DIR/www" "$tls/srv.pem" "$tls/srv.key"
 trap 'kill $NGINX_PID 2>/dev/null || true' EXIT
 cat >"$BENCH_DIR/profile.json" <<EOF2
-{ "network": { "custom_credentials": { "bench": {
-	"upstream": "http://127.0.0.1:$WEB/v1",
-	"credential_key": "env://BENCH_UPSTREAM_KEY" } } } }
+{ "network": { "custom_credentials": {
+	"bench": { "upstream": "http://127.0.0.1:$WEB/v1",
+		"credential_key": "env://BENCH_UPSTREAM_KEY" },
+	"benchs": { "upstream": "https://127.0.0.1:$WEBS/v1",
+		"credential_key": "env://BENCH_UPSTREAM_KEY" } } } }
 EOF2
 export BENCH_UPSTREAM_KEY=sk-bench-not-a-real-key
 per=$((N / ROUNDS))
@@ -65,3 +81,39 @@ for w in direct nono; do
 done
 awk -v a="$(col 1 "$BENCH_DIR/nono.out")" -v b="$(col 1 "$BENCH_DIR/direct.out")" \
 	'BEGIN {printf "added median latency: %.0f us per request (target < 300)\n", a - b}'
+
+# The same requests to nginx over TLS: what a remote API costs, minus the
+# network.  One kept-alive client connection (as SDKs keep theirs): direct
+# (the client speaks TLS to nginx) against nono (the client speaks plain
+# HTTP to the proxy; nono-tls keeps one verified TLS connection upstream);
+# then nono with a new connection per request (a TLS handshake each).
+: >"$BENCH_DIR/tdirect.out"
+: >"$BENCH_DIR/tnono.out"
+: >"$BENCH_DIR/tnew.out"
+for _ in $(seq "$ROUNDS"); do
+	"$PY" "$LOAD" keepalive "https://127.0.0.1:$WEBS/v1/models" "$per" \
+		"$BENCH_UPSTREAM_KEY" "$tls/ca.pem" >>"$BENCH_DIR/tdirect.out"
+	SSL_CERT_FILE=$tls/ca.pem "$NONO_BIN" run -s --allow-cwd --read "$here" \
+		-p "$BENCH_DIR/profile.json" --credential benchs -- sh -c \
+		"$PY $LOAD keepalive \$BENCHS_BASE_URL/models $per \$BENCHS_API_KEY" \
+		</dev/null >>"$BENCH_DIR/tnono.out"
+	SSL_CERT_FILE=$tls/ca.pem "$NONO_BIN" run -s --allow-cwd --read "$here" \
+		-p "$BENCH_DIR/profile.json" --credential benchs -- sh -c \
+		"$PY $LOAD reverse \$BENCHS_BASE_URL/models $((per / 5)) \$BENCHS_API_KEY" \
+		</dev/null >>"$BENCH_DIR/tnew.out"
+done
+echo
+echo "# over https:// to nginx (TLS verified): $N GETs on one kept-alive client connection; $((N / 5)) on new connections ($ROUNDS interleaved rounds)"
+printf '%-40s %10s %10s %10s %10s\n' path median_us p99_us mean_us req_per_s
+for w in tdirect tnono tnew; do
+	case $w in
+	tdirect) label="direct (TLS, kept alive)" ;;
+	tnono) label="nono --credential (kept alive)" ;;
+	tnew) label="nono --credential (new conn. each)" ;;
+	esac
+	printf '%-40s %10s %10s %10s %10s\n' "$label" "$(col 1 "$BENCH_DIR/$w.out")" \
+		"$(col 2 "$BENCH_DIR/$w.out")" "$(col 3 "$BENCH_DIR/$w.out")" \
+		"$(col 4 "$BENCH_DIR/$w.out")"
+done
+awk -v a="$(col 1 "$BENCH_DIR/tnono.out")" -v b="$(col 1 "$BENCH_DIR/tdirect.out")" \
+	'BEGIN {printf "added median latency, kept alive over TLS: %.0f us per request\n", a - b}'

@@ -47,7 +47,6 @@ chmod 644 "$blob"
 echo small >"$BENCH_DIR/www/small.txt"
 export HOME="$BENCH_DIR/home"
 
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT

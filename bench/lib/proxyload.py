@@ -11,6 +11,9 @@
       connection, with "Authorization: Bearer KEY" when KEY is given (a
       credential service of nono's proxy, or the upstream itself).  Prints
       "median_us p99_us mean_us requests_per_s".
+  proxyload.py keepalive URL N [KEY [CAFILE]]
+      the same N GETs on one kept-alive connection (https:// URLs verified
+      against CAFILE).  Same output.
   proxyload.py tunnels HOST PORT N PROXY_URL RSS_PID
       opens N CONNECT tunnels to HOST:PORT through the proxy and keeps them
       idle; prints "kib_before kib_after" of RSS_PID's VmRSS.
@@ -93,6 +96,33 @@ def reverse(url, n, key):
                                    statistics.mean(times) * 1e6, n / total))
 
 
+def keepalive(url, n, key, cafile):
+    import http.client
+    import ssl
+    u = urllib.parse.urlsplit(url)
+    if u.scheme == "https":
+        ctx = ssl.create_default_context(cafile=cafile)
+        c = http.client.HTTPSConnection(u.hostname, u.port, context=ctx)
+    else:
+        c = http.client.HTTPConnection(u.hostname, u.port)
+    headers = {"Authorization": "Bearer %s" % key} if key else {}
+    times = []
+    start = time.perf_counter()
+    for _ in range(n):
+        t0 = time.perf_counter()
+        c.request("GET", u.path or "/", headers=headers)
+        r = c.getresponse()
+        body = r.read()
+        times.append(time.perf_counter() - t0)
+        if r.status != 200 or not body:
+            sys.exit("bad answer: %d" % r.status)
+    total = time.perf_counter() - start
+    times.sort()
+    print("%.1f %.1f %.1f %.0f" % (statistics.median(times) * 1e6,
+                                   times[int(len(times) * 0.99)] * 1e6,
+                                   statistics.mean(times) * 1e6, n / total))
+
+
 def rss_kib(pid):
     for line in open("/proc/%s/status" % pid):
         if line.startswith("VmRSS:"):
@@ -127,6 +157,9 @@ if __name__ == "__main__":
         latency(a[1], int(a[2]), a[3], int(a[4]), a[5] if len(a) > 5 else None)
     elif a[0] == "reverse":
         reverse(a[1], int(a[2]), a[3] if len(a) > 3 else None)
+    elif a[0] == "keepalive":
+        keepalive(a[1], int(a[2]), a[3] if len(a) > 3 else None,
+                  a[4] if len(a) > 4 else None)
     elif a[0] == "tunnels":
         tunnels(a[1], int(a[2]), int(a[3]), a[4], a[5])
     else:
