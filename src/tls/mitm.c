@@ -137,7 +137,7 @@ static void timeouts(int fd, int seconds)
 /* The request head forwarded: the client's, minus hop-by-hop fields, with
  * Connection: close (one request per connection: each is checked). */
 static int rewrite(const struct nono_http_request *r, const char *host,
-		   uint16_t port, char *out, size_t cap)
+		   uint16_t port, bool keep, char *out, size_t cap)
 {
 	static const char *const drop[] = {
 	    "connection",          "keep-alive", "proxy-connection",
@@ -178,7 +178,8 @@ static int rewrite(const struct nono_http_request *r, const char *host,
 			return -1;
 		n += (size_t)k;
 	}
-	k = snprintf(out + n, cap - n, "Connection: close\r\n\r\n");
+	k = snprintf(out + n, cap - n,
+		     keep ? "\r\n" : "Connection: close\r\n\r\n");
 	if (k < 0 || (size_t)k >= cap - n)
 		return -1;
 	return (int)(n + (size_t)k);
@@ -364,7 +365,7 @@ static bool relay(SSL *cs, SSL *os, int cfd, int ofd,
 	}
 	clean = ans && down->done && !down->len && !down->excess &&
 		!ans->close && up->done && !up->len && !up->excess && !up->eof;
-	if (cs)
+	if (!clean && cs)
 		SSL_shutdown(cs);
 	else if (!clean)
 		shutdown(cfd, SHUT_WR);
@@ -411,19 +412,15 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 	struct nono_http_request *req = calloc(1, sizeof(*req));
 	char *head = malloc(NONO_HTTP_MAX_HEAD + 1);
 	char *fwd = malloc(NONO_HTTP_MAX_HEAD + 1024);
+	char *ahead = malloc(NONO_HTTP_MAX_RESPONSE_HEAD);
 	char method[16] = "", path[512] = "", body[2400];
-	enum nono_http_status st = NONO_HTTP_INCOMPLETE;
 	const char *why = NULL;
 	SSL *cs = NULL, *os = NULL;
 	EVP_PKEY *key;
 	X509 *cert;
-	size_t hlen = 0, blen;
-	static const struct half none;
-	struct half framing = none;
-	bool paths = false;
-	int n;
+	bool paths = false, first = true;
 
-	if (!req || !head || !fwd)
+	if (!req || !head || !fwd || !ahead)
 		goto out;
 	timeouts(cfd, HANDSHAKE_S);
 	timeouts(ofd, HANDSHAKE_S);
@@ -437,115 +434,154 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		decide(m, false, 495, "TLS", host, port, "");
 		goto out;
 	}
-	while (st == NONO_HTTP_INCOMPLETE && hlen < NONO_HTTP_MAX_HEAD) {
-		n = SSL_read(cs, head + hlen, (int)(NONO_HTTP_MAX_HEAD - hlen));
-		if (n <= 0)
-			goto out;
-		hlen += (size_t)n;
-		st = nono_http_parse_origin(head, hlen, req, &why);
-	}
-	if (st == NONO_HTTP_INCOMPLETE)
-		st = NONO_HTTP_TOO_LARGE;
-	if (req->method)
-		snprintf(method, sizeof(method), "%.*s",
-			 (int)(req->method_len < 15 ? req->method_len : 15),
-			 req->method);
-	if (st != NONO_HTTP_OK) {
-		snprintf(body, sizeof(body), "bad request: %s\n",
-			 why ? why : "request head too large");
-		answer(cs, st == NONO_HTTP_TOO_LARGE ? 431 : 400,
-		       st == NONO_HTTP_TOO_LARGE
-			   ? "Request Header Fields Too Large"
-			   : "Bad Request",
-		       body);
-		decide(m, false, st == NONO_HTTP_TOO_LARGE ? 431 : 400, method,
-		       host, port, "");
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%.*s",
-		 (int)(req->target_len < sizeof(path) - 1 ? req->target_len
-							  : sizeof(path) - 1),
-		 req->target);
-	{
-		/* The rules are written for paths: the query is not part of
-		 * the match. */
-		char p2[sizeof(path)];
-
-		snprintf(p2, sizeof(p2), "%.*s", (int)strcspn(path, "?#"),
-			 path);
-		if (nono_allowlist_check(m->allow, host, p2, &paths) !=
-		    NONO_HOST_ALLOWED) {
-			snprintf(body, sizeof(body),
-				 "nono: https://%s%s is not allowed by the "
-				 "sandbox's network policy; allow it with "
-				 "--allow-domain 'https://%s%s'\n",
-				 host, p2, host, p2);
-			answer(cs, 403, "Forbidden", body);
-			decide(m, false, 403, method, host, port, path);
-			goto out;
-		}
-	}
-	n = rewrite(req, host, port, fwd, NONO_HTTP_MAX_HEAD + 1024);
-	if (n < 0) {
-		answer(cs, 431, "Request Header Fields Too Large",
-		       "request head too large\n");
-		goto out;
-	}
-	why = tls_connect(m, ofd, host, &os);
-	if (why) {
-		snprintf(body, sizeof(body), "nono: TLS to %s:%u failed: %s\n",
-			 host, port, why);
-		answer(cs, 502, "Bad Gateway", body);
-		decide(m, true, 502, method, host, port, path);
-		goto out;
-	}
-	/* The head, then what followed it: as much of a body as the
-	 * request's framing says, and no more. */
-	blen = hlen - req->head_len;
-	if (req->chunked) {
-		enum nono_chunked_result cr = nono_chunked_scan(
-		    &framing.ch, head + req->head_len, blen, &blen);
-
-		if (cr == NONO_CHUNKED_BAD) {
-			answer(cs, 400, "Bad Request",
-			       "bad request: malformed chunked body\n");
-			decide(m, false, 400, method, host, port, path);
-			goto out;
-		}
-		framing.chunked = true;
-		framing.done = cr == NONO_CHUNKED_DONE;
-	} else if (req->content_length > 0) {
-		if ((unsigned long long)req->content_length < blen)
-			blen = (size_t)req->content_length;
-		framing.budget = (unsigned long long)req->content_length - blen;
-		framing.done = framing.budget == 0;
-	} else {
-		blen = 0;
-		framing.done = true;
-	}
-	framing.limited = true;
-	if (SSL_write(os, fwd, n) != n ||
-	    (blen &&
-	     SSL_write(os, head + req->head_len, (int)blen) != (int)blen)) {
-		answer(cs, 502, "Bad Gateway", "nono: the origin left\n");
-		goto out;
-	}
-	decide(m, true, 200, method, host, port, path);
-	{
+	/* Each request the client sends on the connection: checked, then
+	 * up the same TLS connection to the origin, as long as both sides
+	 * keep it and every answer ends where its framing says. */
+	for (;; first = false) {
+		enum nono_http_status st = NONO_HTTP_INCOMPLETE;
+		struct nono_http_answer ans;
+		struct half framing = {0};
 		unsigned long long ub = 0, db = 0;
+		size_t hlen = 0, blen;
+		bool keep, clean;
+		int n;
 
-		relay(cs, os, cfd, ofd, &framing, NULL, &ub, &db);
+		/* A kept-alive client has KEEP_IDLE_MS to start its next
+		 * request, and HEAD_MS for the rest of it. */
+		if (!first)
+			timeouts(cfd, KEEP_IDLE_MS / 1000);
+		while (st == NONO_HTTP_INCOMPLETE &&
+		       hlen < NONO_HTTP_MAX_HEAD) {
+			n = SSL_read(cs, head + hlen,
+				     (int)(NONO_HTTP_MAX_HEAD - hlen));
+			if (n <= 0)
+				goto out;
+			if (!first && hlen == 0)
+				timeouts(cfd, HEAD_MS / 1000);
+			hlen += (size_t)n;
+			st = nono_http_parse_origin(head, hlen, req, &why);
+		}
+		if (st == NONO_HTTP_INCOMPLETE)
+			st = NONO_HTTP_TOO_LARGE;
+		method[0] = path[0] = '\0';
+		if (req->method)
+			snprintf(
+			    method, sizeof(method), "%.*s",
+			    (int)(req->method_len < 15 ? req->method_len : 15),
+			    req->method);
+		if (st != NONO_HTTP_OK) {
+			snprintf(body, sizeof(body), "bad request: %s\n",
+				 why ? why : "request head too large");
+			answer(cs, st == NONO_HTTP_TOO_LARGE ? 431 : 400,
+			       st == NONO_HTTP_TOO_LARGE
+				   ? "Request Header Fields Too Large"
+				   : "Bad Request",
+			       body);
+			decide(m, false, st == NONO_HTTP_TOO_LARGE ? 431 : 400,
+			       method, host, port, "");
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%.*s",
+			 (int)(req->target_len < sizeof(path) - 1
+				   ? req->target_len
+				   : sizeof(path) - 1),
+			 req->target);
+		{
+			/* The rules are written for paths: the query is not
+			 * part of the match. */
+			char p2[sizeof(path)];
+
+			snprintf(p2, sizeof(p2), "%.*s",
+				 (int)strcspn(path, "?#"), path);
+			if (nono_allowlist_check(m->allow, host, p2, &paths) !=
+			    NONO_HOST_ALLOWED) {
+				snprintf(body, sizeof(body),
+					 "nono: https://%s%s is not allowed by "
+					 "the sandbox's network policy; allow "
+					 "it with --allow-domain "
+					 "'https://%s%s'\n",
+					 host, p2, host, p2);
+				answer(cs, 403, "Forbidden", body);
+				decide(m, false, 403, method, host, port, path);
+				goto out;
+			}
+		}
+		keep = !nono_http_wants_close(req);
+		n = rewrite(req, host, port, keep, fwd,
+			    NONO_HTTP_MAX_HEAD + 1024);
+		if (n < 0) {
+			answer(cs, 431, "Request Header Fields Too Large",
+			       "request head too large\n");
+			goto out;
+		}
+		if (!os) {
+			why = tls_connect(m, ofd, host, &os);
+			if (why) {
+				snprintf(body, sizeof(body),
+					 "nono: TLS to %s:%u failed: %s\n",
+					 host, port, why);
+				answer(cs, 502, "Bad Gateway", body);
+				decide(m, true, 502, method, host, port, path);
+				goto out;
+			}
+		} else {
+			timeouts(ofd, HANDSHAKE_S); /* relay() left it
+						       non-blocking */
+		}
+		/* The head, then what followed it: as much of a body as the
+		 * request's framing says, and no more. */
+		blen = hlen - req->head_len;
+		if (req->chunked) {
+			enum nono_chunked_result cr = nono_chunked_scan(
+			    &framing.ch, head + req->head_len, blen, &blen);
+
+			if (cr == NONO_CHUNKED_BAD) {
+				answer(cs, 400, "Bad Request",
+				       "bad request: malformed chunked body\n");
+				decide(m, false, 400, method, host, port, path);
+				goto out;
+			}
+			framing.chunked = true;
+			framing.done = cr == NONO_CHUNKED_DONE;
+		} else if (req->content_length > 0) {
+			if ((unsigned long long)req->content_length < blen)
+				blen = (size_t)req->content_length;
+			framing.budget =
+			    (unsigned long long)req->content_length - blen;
+			framing.done = framing.budget == 0;
+		} else {
+			blen = 0;
+			framing.done = true;
+		}
+		framing.limited = true;
+		/* A request pipelined behind this one is never sent on: the
+		 * connection ends after this exchange. */
+		keep &= req->head_len + blen == hlen;
+		if (SSL_write(os, fwd, n) != n ||
+		    (blen && SSL_write(os, head + req->head_len, (int)blen) !=
+				 (int)blen)) {
+			answer(cs, 502, "Bad Gateway",
+			       "nono: the origin left\n");
+			goto out;
+		}
+		decide(m, true, 200, method, host, port, path);
+		nono_http_answer_init(&ans, ahead, strcmp(method, "HEAD") == 0);
+		clean = relay(cs, os, cfd, ofd, &framing, &ans, &ub, &db);
 		/* The end of the exchange, with what moved (the head and any
 		 * body start were written before the relay). */
 		decide_bytes(m, true, 0, method, host, port, path,
 			     ub + (unsigned long long)n + blen, db);
+		if (!clean || !keep)
+			break;
 	}
+	SSL_shutdown(cs);
 out:
 	SSL_free(cs);
 	SSL_free(os);
 	free(req);
 	free(head);
 	free(fwd);
+	free(ahead);
 	ERR_clear_error();
 }
 

@@ -389,6 +389,33 @@ NoNewPrivs:	1" stdout
 	assert_contains "$output" "path=/secret" stdout
 }
 
+@test "proxy: inside an intercepted tunnel a kept-alive connection carries several requests, each checked against the path rules" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	cat >keep.py <<'PYEOF'
+import http.client, os, sys, urllib.parse
+p = urllib.parse.urlsplit(os.environ["HTTPS_PROXY"])
+auth = {"Proxy-Authorization": "Basic " + __import__("base64").b64encode(
+    ("%s:%s" % (p.username, p.password)).encode()).decode()}
+c = http.client.HTTPSConnection(p.hostname, p.port, timeout=10)
+c.set_tunnel("localhost", int(sys.argv[1]), headers=auth)
+for path in sys.argv[2:]:
+    c.request("GET", path)
+    r = c.getresponse()
+    print(r.status, r.read().decode().strip())
+PYEOF
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost/ok/**" -- "$PY" keep.py "$TLS" /ok/peer/1 /ok/peer/2 /ok/peer/3 /secret/peer </dev/null
+	assert_status 0
+	[ "$(grep -c '^200 peer=' <<<"$output")" = 3 ] || { show_run; false; }
+	# one connection to the origin served the three
+	[ "$(grep '^200 peer=' <<<"$output" | cut -d' ' -f2 | sort -u | wc -l)" = 1 ] || { show_run; false; }
+	assert_contains "$output" "403 nono: https://localhost/secret/peer is not allowed" stdout
+	refute_contains "$output" "path=/secret/peer" stdout
+}
+
 @test "proxy: node fetch trusts the session CA (NODE_EXTRA_CA_CERTS) for path rules" {
 	require_cmd openssl
 	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"

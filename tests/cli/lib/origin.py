@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A loopback origin for the proxy tests: HTTP, or HTTPS with --tls CERT KEY.
 
-GET /index.html answers "hello"; GET /bytes/N answers N bytes; any other
+GET /index.html answers "hello"; GET /bytes/N answers N bytes; a path with
+"/peer" in it answers "peer=<the client's port> path=<the path>"; any other
 path answers "path=<the path> host=<its Host field>".  Listens on 127.0.0.1 (port 0 unless
 --port), writes the port to --port-file once it accepts, and exits after
 --ttl seconds so that a failed test never leaves it behind.
@@ -24,6 +25,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = b"hello\n"
         elif self.path.startswith("/bytes/"):
             body = b"x" * int(self.path[7:])
+        elif "/peer" in self.path:
+            # which connection served it (the client's port)
+            body = ("peer=%d path=%s\n" % (self.client_address[1],
+                                            self.path)).encode()
         else:
             body = ("path=%s host=%s\n" % (self.path,
                                              self.headers.get("Host"))).encode()
