@@ -378,6 +378,22 @@ out:
 }
 
 /*
+ * Waits for a kept-alive client's next request to start: true when it
+ * does, false when the client idles out (KEEP_IDLE_MS) or the origin
+ * closes its end first (the client's connection then ends too, so that
+ * its next request opens a fresh pair instead of meeting a dead one).
+ */
+static bool client_returns(int cfd, int ofd)
+{
+	struct pollfd p[2] = {{.fd = cfd, .events = POLLIN},
+			      {.fd = ofd, .events = POLLIN}};
+
+	if (poll(p, 2, KEEP_IDLE_MS) <= 0 || p[1].revents)
+		return false;
+	return p[0].revents != 0;
+}
+
+/*
  * TLS to the origin on @ofd, verified against the user's trust store for
  * @host (a name, or an address literal).  Returns NULL with *@out, or why
  * it failed (for the client's 502).
@@ -447,17 +463,18 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		int n;
 
 		/* A kept-alive client has KEEP_IDLE_MS to start its next
-		 * request, and HEAD_MS for the rest of it. */
+		 * request (while the origin keeps its end), and HEAD_MS for
+		 * the rest. */
+		if (!first && SSL_pending(cs) == 0 && !client_returns(cfd, ofd))
+			break;
 		if (!first)
-			timeouts(cfd, KEEP_IDLE_MS / 1000);
+			timeouts(cfd, HEAD_MS / 1000);
 		while (st == NONO_HTTP_INCOMPLETE &&
 		       hlen < NONO_HTTP_MAX_HEAD) {
 			n = SSL_read(cs, head + hlen,
 				     (int)(NONO_HTTP_MAX_HEAD - hlen));
 			if (n <= 0)
 				goto out;
-			if (!first && hlen == 0)
-				timeouts(cfd, HEAD_MS / 1000);
 			hlen += (size_t)n;
 			st = nono_http_parse_origin(head, hlen, req, &why);
 		}
@@ -603,16 +620,15 @@ static void answer_plain(int fd, int status, const char *reason,
 
 /*
  * The next request on a kept-alive credential connection: the head read
- * from the client (plain) into @buf (@cap bytes), waiting at most
- * KEEP_IDLE_MS for it to start and HEAD_MS for the rest.  Returns 1 with
- * *@req and *@len, 0 when the client left or idled out, or the status to
- * answer (400, 408, 431).
+ * from the client (plain) into @buf (@cap bytes), once client_returns(),
+ * with HEAD_MS for the rest.  Returns 1 with *@req and *@len, 0 when the
+ * client left, or the status to answer (400, 408, 431).
  */
 static int next_request(int cfd, char *buf, size_t cap, size_t *len,
 			struct nono_http_request *req, const char **why)
 {
 	enum nono_http_status st = NONO_HTTP_INCOMPLETE;
-	int wait = KEEP_IDLE_MS;
+	int wait = HEAD_MS;
 	size_t n = 0;
 
 	while (st == NONO_HTTP_INCOMPLETE) {
@@ -629,7 +645,6 @@ static int next_request(int cfd, char *buf, size_t cap, size_t *len,
 		if (r < 0)
 			continue;
 		n += (size_t)r;
-		wait = HEAD_MS;
 		st = nono_http_parse_origin(buf, n, req, why);
 	}
 	*len = n;
@@ -794,6 +809,8 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 		if (!clean || !keep)
 			break;
 		/* The client's next request on the same connection. */
+		if (!client_returns(cfd, ofd))
+			break;
 		k = next_request(cfd, in, NONO_HTTP_MAX_HEAD, &n, req, &why);
 		if (k == 0)
 			break;

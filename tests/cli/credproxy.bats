@@ -398,3 +398,38 @@ PYEOF
 	[ "$(wc -l <"$TEST_ROOT/up.log")" = 6 ] || { cat "$TEST_ROOT/up.log"; false; }
 	refute_contains "$(cat "$TEST_ROOT/up.log")" "/v1/files/x"
 }
+
+@test "credential: when the upstream closes an idle kept-alive connection, the client's connection closes too (control: it stays open)" {
+	start_upstream --tls --idle 1
+	profile testai "https://localhost:$UP/v1"
+	cat >"$TEST_DIR/idle.py" <<'PYEOF'
+import os, socket, time, urllib.parse
+u = urllib.parse.urlsplit(os.environ["TESTAI_BASE_URL"])
+s = socket.create_connection((u.hostname, u.port))
+s.sendall(("GET %s/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
+           % (u.path, os.environ["TESTAI_API_KEY"])).encode())
+got = b""
+while b"ok GET" not in got:
+    got += s.recv(4096)
+print(got.split(b"\r\n")[0].decode())
+time.sleep(2.5)
+s.settimeout(1.5)
+try:
+    print("closed" if s.recv(1) == b"" else "data")
+except socket.timeout:
+    print("still-open")
+PYEOF
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai -- "$PY" idle.py
+	assert_status 0
+	assert_contains "$output" "HTTP/1.1 200" stdout
+	assert_contains "$output" "closed" stdout
+
+	# Control: an upstream that keeps it, and the client's stays open.
+	kill "${BG_PIDS[@]}"
+	rm -f "$TEST_ROOT/up.port"
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai -- "$PY" idle.py
+	assert_status 0
+	assert_contains "$output" "still-open" stdout
+}

@@ -11,7 +11,8 @@ line in --log, and answers:
                               answer streams through rather than buffers
   POST .../messages           an Anthropic message
   anything else               200 "ok <method> <path>"
-HTTP, or HTTPS with --tls CERT KEY.  Listens on 127.0.0.1 (port 0), writes
+HTTP, or HTTPS with --tls CERT KEY; --idle S closes a kept-alive connection
+that stays idle S seconds.  Listens on 127.0.0.1 (port 0), writes
 the port to --port-file, exits after --ttl seconds.
 """
 import argparse
@@ -155,8 +156,11 @@ def main():
     ap.add_argument("--go")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--ttl", type=float, default=120)
+    ap.add_argument("--idle", type=float, help="close idle connections after")
     a = ap.parse_args()
     LOG, GO = a.log, a.go
+    if a.idle:
+        Handler.timeout = a.idle
     open(LOG, "a").close()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
