@@ -49,6 +49,7 @@ profile() { # NAME JSON
 	run --separate-stderr nono profile guide
 	assert_status 0
 	assert_contains "$output" "extends" stdout
+	assert_contains "$output" "custom_credentials" stdout
 
 	run --separate-stderr nono profile groups deny_credentials
 	assert_status 0
