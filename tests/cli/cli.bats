@@ -41,6 +41,13 @@ teardown() {
 	run --separate-stderr nono run --help
 	assert_status 0
 	assert_contains "$output" "--allow" stdout
+	assert_contains "$output" "--credential SERVICE" stdout
+	assert_contains "$output" "--network-profile NAME" stdout
+	assert_contains "$output" "--profile NAME" stdout
+	# wrap has no proxy: its help does not offer it
+	run --separate-stderr nono wrap --help
+	assert_status 0
+	refute_contains "$output" "--credential" stdout
 }
 
 @test "cli: --dry-run prints the capabilities and runs nothing" {
