@@ -857,7 +857,15 @@ static void start_connect(struct nono_proxy *p, struct conn *c)
 		}
 		return;
 	}
-	answer(p, c, 502, "Bad Gateway", "the origin cannot be reached\n");
+	{
+		char body[NONO_HTTP_MAX_HOST + 64];
+
+		snprintf(body, sizeof(body),
+			 "nono: %s%s%s:%u cannot be reached\n",
+			 strchr(c->req.host, ':') ? "[" : "", c->req.host,
+			 strchr(c->req.host, ':') ? "]" : "", c->req.port);
+		answer(p, c, 502, "Bad Gateway", body);
+	}
 }
 
 static void upstream_step(struct nono_proxy *p, struct conn *c);

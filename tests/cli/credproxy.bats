@@ -179,6 +179,20 @@ print(text)'
 	assert_status 0
 	assert_contains "$output" "ok GET /api/tags" stdout
 	grep -q "\"x-api-key\": \"$SECRET\"" "$TEST_ROOT/up.log"
+	# The same in the fallback (host network, --open-port): Landlock's
+	# port rule and the gate keep the command to the proxy.
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential local --open-port 9 -- sh -c "
+		curl -sS -H \"X-Api-Key: \$LOCAL_API_KEY\" \$LOCAL_BASE_URL/api/fallback"
+	assert_status 0
+	assert_contains "$output" "ok GET /api/fallback" stdout
+	# An upstream that is not listening: 502 naming it.
+	profile down "http://127.0.0.1:9"
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential down -- sh -c "
+		curl -sS -w ' code=%{http_code}' -H \"Authorization: Bearer \$DOWN_API_KEY\" \$DOWN_BASE_URL/x"
+	assert_contains "$output" "nono: 127.0.0.1:9 cannot be reached" stdout
+	assert_contains "$output" "code=502" stdout
 
 	profile remote "http://example.com"
 	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
