@@ -8,6 +8,7 @@ scripts/deps.sh
 scripts/setup-build.sh build
 ninja -C build >/dev/null
 nono=$PWD/build/nono
+src=$PWD
 
 # A fake home and project outside /tmp (nono grants /tmp by default).
 base=${NONO_DEMO_DIR:-/var/lib/nono-demo}
@@ -52,3 +53,29 @@ set +e
 	echo '--- another host:';     curl -sS http://127.0.0.1:$port/index.html
 	echo '--- around the proxy:'; curl -sS --noproxy '*' http://127.0.0.1:$port/ || true"
 set -e
+
+# Credential injection: a fake API on loopback records what it receives.
+# The command gets a placeholder; nono's proxy puts the real key in.
+rm -f "$base/up.port" "$base/up.log"
+python3 "$src/tests/cli/lib/upstream.py" --port-file "$base/up.port" \
+	--log "$base/up.log" --ttl 60 >/dev/null 2>&1 &
+api=$!
+trap 'kill $web $api 2>/dev/null' EXIT
+for _ in $(seq 50); do [ -s "$base/up.port" ] && break; sleep 0.1; done
+up=$(cat "$base/up.port")
+cat >"$base/demo-api.json" <<JSON
+{ "network": { "custom_credentials": { "demo": {
+	"upstream": "http://127.0.0.1:$up/v1", "credential_key": "env://DEMO_API_KEY" } } } }
+JSON
+export DEMO_API_KEY=sk-demo-this-is-the-real-key
+echo
+echo "\$ DEMO_API_KEY=sk-demo-... nono run --allow-cwd -p demo-api.json --credential demo -- sh -c '...'"
+set +e
+"$nono" run --allow-cwd -p "$base/demo-api.json" --credential demo -- sh -c '
+	exec 2>&1
+	echo "--- what the command holds: DEMO_API_KEY=$DEMO_API_KEY"
+	echo "--- a call to the API through nono:"
+	curl -sS -H "Authorization: Bearer $DEMO_API_KEY" -d "{\"model\":\"m\"}" \
+		"$DEMO_BASE_URL/chat/completions" | head -c 120; echo'
+set -e
+echo "--- what the API received: $(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["headers"]["authorization"])' "$base/up.log")"
