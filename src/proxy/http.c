@@ -143,6 +143,43 @@ static enum nono_http_status target(struct nono_http_request *req,
 	return NONO_HTTP_OK;
 }
 
+/*
+ * One header line at @line (the head ends at @end): NAME ":" OWS VALUE OWS
+ * CRLF, no folding, no bare CR or LF.  Fills *@f and returns where the next
+ * line starts, or NULL with *@why naming the problem.
+ */
+static const char *field_line(const char *line, const char *end,
+			      struct nono_http_field *f, const char **why)
+{
+	const char *colon, *eol = line, *v, *ve;
+
+	while (eol < end && *eol != '\r')
+		eol++;
+	if (eol + 1 >= end || eol[1] != '\n')
+		return bad(why, "bare CR in the head"), NULL;
+	if (*line == ' ' || *line == '\t')
+		return bad(why, "folded header lines are refused"), NULL;
+	colon = line;
+	while (colon < eol && tchar((unsigned char)*colon))
+		colon++;
+	if (colon == line || colon == eol || *colon != ':')
+		return bad(why, "bad header field name"), NULL;
+	for (const char *q = line; q < eol; q++)
+		if (*q == '\n')
+			return bad(why, "bare LF in the head"), NULL;
+	v = colon + 1;
+	while (v < eol && (*v == ' ' || *v == '\t'))
+		v++;
+	ve = eol;
+	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+		ve--;
+	f->name = line;
+	f->name_len = (size_t)(colon - line);
+	f->value = v;
+	f->value_len = (size_t)(ve - v);
+	return eol + 2;
+}
+
 static enum nono_http_status parse(const char *buf, size_t len,
 				   struct nono_http_request *req,
 				   bool origin_form, const char **why)
@@ -197,41 +234,14 @@ static enum nono_http_status parse(const char *buf, size_t len,
 	req->connect = ieq(req->method, req->method_len, "CONNECT");
 	/* Header fields: NAME ":" OWS VALUE OWS CRLF, no folding. */
 	while (line < end - 2) {
-		const char *colon, *eol, *v, *ve;
-		struct nono_http_field *f;
-
-		eol = line;
-		while (eol < end && *eol != '\r')
-			eol++;
-		if (eol + 1 >= end || eol[1] != '\n')
-			return bad(why, "bare CR in the request head");
-		if (*line == ' ' || *line == '\t')
-			return bad(why, "folded header lines are refused");
-		colon = line;
-		while (colon < eol && tchar((unsigned char)*colon))
-			colon++;
-		if (colon == line || colon == eol || *colon != ':')
-			return bad(why, "bad header field name");
-		for (const char *q = line; q < eol; q++)
-			if (*q == '\n')
-				return bad(why, "bare LF in the request head");
 		if (req->nfields == NONO_HTTP_MAX_FIELDS) {
 			if (why)
 				*why = "too many header fields";
 			return NONO_HTTP_TOO_LARGE;
 		}
-		v = colon + 1;
-		while (v < eol && (*v == ' ' || *v == '\t'))
-			v++;
-		ve = eol;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-			ve--;
-		f = &req->fields[req->nfields++];
-		f->name = line;
-		f->name_len = (size_t)(colon - line);
-		f->value = v;
-		f->value_len = (size_t)(ve - v);
-		line = eol + 2;
+		line = field_line(line, end, &req->fields[req->nfields++], why);
+		if (!line)
+			return NONO_HTTP_BAD;
 	}
 	/* Framing that two parsers could read differently is refused. */
 	te = nono_http_field(req, "Transfer-Encoding");
@@ -341,30 +351,15 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 	/* HTTP/1.0: close unless keep-alive */
 	rsp->conn_close = rsp->minor == 0;
 	while (line < end - 2) {
-		const char *colon, *eol, *v, *ve;
+		struct nono_http_field f;
+		const char *v, *ve;
 
-		eol = line;
-		while (eol < end && *eol != '\r')
-			eol++;
-		if (eol + 1 >= end || eol[1] != '\n')
-			return bad(why, "bare CR in the response head");
-		if (*line == ' ' || *line == '\t')
-			return bad(why, "folded header lines are refused");
-		colon = line;
-		while (colon < eol && tchar((unsigned char)*colon))
-			colon++;
-		if (colon == line || colon == eol || *colon != ':')
-			return bad(why, "bad header field name");
-		for (const char *q = line; q < eol; q++)
-			if (*q == '\n')
-				return bad(why, "bare LF in the response head");
-		v = colon + 1;
-		while (v < eol && (*v == ' ' || *v == '\t'))
-			v++;
-		ve = eol;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-			ve--;
-		if (ieq(line, (size_t)(colon - line), "Content-Length")) {
+		line = field_line(line, end, &f, why);
+		if (!line)
+			return NONO_HTTP_BAD;
+		v = f.value;
+		ve = f.value + f.value_len;
+		if (ieq(f.name, f.name_len, "Content-Length")) {
 			long long n = 0;
 
 			if (ve == v || ve - v > 15)
@@ -379,8 +374,7 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 					   "conflicting Content-Length fields");
 			cl = true;
 			rsp->content_length = n;
-		} else if (ieq(line, (size_t)(colon - line),
-			       "Transfer-Encoding")) {
+		} else if (ieq(f.name, f.name_len, "Transfer-Encoding")) {
 			/* The last coding decides: chunked, or the body runs
 			 * to the close. */
 			const char *last = ve;
@@ -392,14 +386,13 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 			te = true;
 			rsp->chunked =
 			    ieq(last, (size_t)(ve - last), "chunked");
-		} else if (ieq(line, (size_t)(colon - line), "Connection")) {
+		} else if (ieq(f.name, f.name_len, "Connection")) {
 			if (lists(v, (size_t)(ve - v), "close"))
 				rsp->conn_close = true;
 			else if (lists(v, (size_t)(ve - v), "keep-alive") &&
 				 rsp->minor == 0)
 				rsp->conn_close = false;
 		}
-		line = eol + 2;
 	}
 	rsp->close = rsp->conn_close;
 	if (te) {

@@ -378,6 +378,40 @@ out:
 }
 
 /*
+ * The request's body framing, from the @len bytes at @buf that hold its
+ * head and what followed: *@blen of them after the head belong to the body
+ * (as many as Content-Length or the chunked framing says), and @framing
+ * limits what is read of the rest.  False for a malformed chunked body.
+ */
+static bool frame(const struct nono_http_request *req, const char *buf,
+		  size_t len, struct half *framing, size_t *blen)
+{
+	size_t b = len - req->head_len;
+
+	memset(framing, 0, sizeof(*framing));
+	framing->limited = true;
+	if (req->chunked) {
+		enum nono_chunked_result cr =
+		    nono_chunked_scan(&framing->ch, buf + req->head_len, b, &b);
+
+		if (cr == NONO_CHUNKED_BAD)
+			return false;
+		framing->chunked = true;
+		framing->done = cr == NONO_CHUNKED_DONE;
+	} else if (req->content_length > 0) {
+		if ((unsigned long long)req->content_length < b)
+			b = (size_t)req->content_length;
+		framing->budget = (unsigned long long)req->content_length - b;
+		framing->done = framing->budget == 0;
+	} else {
+		b = 0;
+		framing->done = true;
+	}
+	*blen = b;
+	return true;
+}
+
+/*
  * Waits for a kept-alive client's next request to start: true when it
  * does, false when the client idles out (KEEP_IDLE_MS) or the origin
  * closes its end first (the client's connection then ends too, so that
@@ -547,30 +581,12 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		}
 		/* The head, then what followed it: as much of a body as the
 		 * request's framing says, and no more. */
-		blen = hlen - req->head_len;
-		if (req->chunked) {
-			enum nono_chunked_result cr = nono_chunked_scan(
-			    &framing.ch, head + req->head_len, blen, &blen);
-
-			if (cr == NONO_CHUNKED_BAD) {
-				answer(cs, 400, "Bad Request",
-				       "bad request: malformed chunked body\n");
-				decide(m, false, 400, method, host, port, path);
-				goto out;
-			}
-			framing.chunked = true;
-			framing.done = cr == NONO_CHUNKED_DONE;
-		} else if (req->content_length > 0) {
-			if ((unsigned long long)req->content_length < blen)
-				blen = (size_t)req->content_length;
-			framing.budget =
-			    (unsigned long long)req->content_length - blen;
-			framing.done = framing.budget == 0;
-		} else {
-			blen = 0;
-			framing.done = true;
+		if (!frame(req, head, hlen, &framing, &blen)) {
+			answer(cs, 400, "Bad Request",
+			       "bad request: malformed chunked body\n");
+			decide(m, false, 400, method, host, port, path);
+			goto out;
 		}
-		framing.limited = true;
 		/* A request pipelined behind this one is never sent on: the
 		 * connection ends after this exchange. */
 		keep &= req->head_len + blen == hlen;
@@ -831,30 +847,10 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 		if (k < 0)
 			break;
 		/* Then as much of a body as its framing says, no more. */
-		blen = n - req->head_len;
-		memset(&framing, 0, sizeof(framing));
-		framing.limited = true;
-		if (req->chunked) {
-			enum nono_chunked_result cr = nono_chunked_scan(
-			    &framing.ch, in + req->head_len, blen, &blen);
-
-			if (cr == NONO_CHUNKED_BAD) {
-				answer_plain(cfd, 400, "Bad Request",
-					     "bad request: malformed chunked "
-					     "body\n");
-				break;
-			}
-			framing.chunked = true;
-			framing.done = cr == NONO_CHUNKED_DONE;
-		} else if (req->content_length > 0) {
-			if ((unsigned long long)req->content_length < blen)
-				blen = (size_t)req->content_length;
-			framing.budget =
-			    (unsigned long long)req->content_length - blen;
-			framing.done = framing.budget == 0;
-		} else {
-			blen = 0;
-			framing.done = true;
+		if (!frame(req, in, n, &framing, &blen)) {
+			answer_plain(cfd, 400, "Bad Request",
+				     "bad request: malformed chunked body\n");
+			break;
 		}
 		/* Bytes after this request (pipelined) are never sent on:
 		 * the connection ends after it. */
