@@ -143,6 +143,17 @@ static enum nono_http_status target(struct nono_http_request *req,
 	return NONO_HTTP_OK;
 }
 
+/* Just past the CRLFCRLF that ends a head in the first @scan bytes of
+ * @buf, or NULL. */
+static const char *head_end(const char *buf, size_t scan)
+{
+	for (size_t i = 0; i + 3 < scan; i++)
+		if (buf[i] == '\r' && buf[i + 1] == '\n' &&
+		    buf[i + 2] == '\r' && buf[i + 3] == '\n')
+			return buf + i + 4;
+	return NULL;
+}
+
 /*
  * One header line at @line (the head ends at @end): NAME ":" OWS VALUE OWS
  * CRLF, no folding, no bare CR or LF.  Fills *@f and returns where the next
@@ -184,7 +195,7 @@ static enum nono_http_status parse(const char *buf, size_t len,
 				   struct nono_http_request *req,
 				   bool origin_form, const char **why)
 {
-	const char *end = NULL, *p, *line;
+	const char *end, *p, *line;
 	size_t scan = len < NONO_HTTP_MAX_HEAD ? len : NONO_HTTP_MAX_HEAD;
 	const struct nono_http_field *te, *cl = NULL;
 
@@ -192,12 +203,7 @@ static enum nono_http_status parse(const char *buf, size_t len,
 	req->content_length = -1;
 	if (why)
 		*why = NULL;
-	for (size_t i = 0; i + 3 < scan; i++)
-		if (buf[i] == '\r' && buf[i + 1] == '\n' &&
-		    buf[i + 2] == '\r' && buf[i + 3] == '\n') {
-			end = buf + i + 4;
-			break;
-		}
+	end = head_end(buf, scan);
 	/* Control bytes other than CR LF HT are refused even before the
 	 * head is complete: nothing legitimate sends them. */
 	for (size_t i = 0; i < scan; i++) {
@@ -304,19 +310,14 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 	size_t scan = len < NONO_HTTP_MAX_RESPONSE_HEAD
 			  ? len
 			  : NONO_HTTP_MAX_RESPONSE_HEAD;
-	const char *end = NULL, *line;
+	const char *end, *line;
 	bool cl = false, te = false;
 
 	memset(rsp, 0, sizeof(*rsp));
 	rsp->content_length = -1;
 	if (why)
 		*why = NULL;
-	for (size_t i = 0; i + 3 < scan; i++)
-		if (buf[i] == '\r' && buf[i + 1] == '\n' &&
-		    buf[i + 2] == '\r' && buf[i + 3] == '\n') {
-			end = buf + i + 4;
-			break;
-		}
+	end = head_end(buf, scan);
 	if (!end)
 		return len >= NONO_HTTP_MAX_RESPONSE_HEAD
 			   ? NONO_HTTP_TOO_LARGE
