@@ -783,20 +783,14 @@ static void upstream_step(struct nono_proxy *p, struct conn *c)
 		return;
 	}
 	extra = c->downf.len - hl;
-	if (c->cred) {
-		/* The upstream speaks TLS only after our hello. */
+	if (c->cred || c->intercept) {
+		/* The origin speaks TLS only after a hello (the client's, or
+		 * the helper's for a credential service). */
 		if (extra)
 			answer(p, c, 502, "Bad Gateway",
 			       "the upstream proxy sent bytes early\n");
-		else
+		else if (c->cred)
 			cred_build(p, c);
-		return;
-	}
-	if (c->intercept) {
-		/* The origin speaks only after the client's hello. */
-		if (extra)
-			answer(p, c, 502, "Bad Gateway",
-			       "the upstream proxy sent bytes early\n");
 		else
 			hand_off(p, c);
 		return;
