@@ -77,26 +77,6 @@ static bool good_var(const char *s)
 	return true;
 }
 
-/* Fields the proxy owns: never taken from the client, never a credential
- * header. */
-static bool hop_field(const char *name, size_t len)
-{
-	static const char *const hop[] = {"connection",
-					  "keep-alive",
-					  "proxy-authorization",
-					  "proxy-connection",
-					  "upgrade",
-					  "host",
-					  "te",
-					  "trailer"};
-
-	for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
-		if (len == strlen(hop[i]) &&
-		    strncasecmp(name, hop[i], len) == 0)
-			return true;
-	return false;
-}
-
 static bool loopback_host(const char *h)
 {
 	struct in_addr a;
@@ -261,7 +241,7 @@ int nono_creds_add_custom(struct nono_creds *c, const char *name,
 	}
 	header = header ? header : "Authorization";
 	format = format ? format : "Bearer {}";
-	if (!is_token(header) || hop_field(header, strlen(header)) ||
+	if (!is_token(header) || nono_http_hop_field(header, strlen(header)) ||
 	    strlen(header) > 64) {
 		*why = "the header must be a field name that is not "
 		       "hop-by-hop or Host";
@@ -600,7 +580,7 @@ int nono_cred_head(const struct nono_cred_route *r,
 	for (size_t i = 0; i < req->nfields; i++) {
 		const struct nono_http_field *f = &req->fields[i];
 
-		if (hop_field(f->name, f->name_len) ||
+		if (nono_http_hop_field(f->name, f->name_len) ||
 		    (f->name_len == hl &&
 		     strncasecmp(f->name, r->header, hl) == 0) ||
 		    named(f, "authorization"))
@@ -641,6 +621,72 @@ void nono_creds_clear(struct nono_creds *c)
 	c->n = 0;
 }
 
+int nono_cred_check(const struct nono_creds *c,
+		    const struct nono_http_request *req,
+		    const struct nono_cred_route **route, char *upath,
+		    size_t cap, char *msg, size_t msglen)
+{
+	const struct nono_cred_route *r;
+	char method[16];
+	size_t rest = 0, q;
+	bool ok;
+
+	snprintf(method, sizeof(method), "%.*s",
+		 (int)(req->method_len < 15 ? req->method_len : 15),
+		 req->method);
+	r = nono_creds_match(c, req->target, req->target_len, &rest);
+	*route = r;
+	if (!r) {
+		int k = snprintf(
+		    msg, msglen,
+		    "nono: no credential service at %.*s; this "
+		    "proxy serves:",
+		    (int)(req->target_len < 200 ? req->target_len : 200),
+		    req->target);
+
+		for (size_t i = 0; i < c->n && k > 0 && (size_t)k + 64 < msglen;
+		     i++)
+			k += snprintf(msg + k, msglen - (size_t)k, " /%s",
+				      c->r[i].name);
+		if (k > 0 && (size_t)k + 2 < msglen)
+			snprintf(msg + k, msglen - (size_t)k, "\n");
+		return 404;
+	}
+	if (!nono_cred_placeholder_ok(r, req)) {
+		snprintf(msg, msglen,
+			 "nono: %s: the request does not carry this session's "
+			 "key in %s (the sandbox's $%s is the only key this "
+			 "proxy accepts)\n",
+			 r->name, r->header, r->key_var);
+		return 401;
+	}
+	if (nono_cred_upstream_path(r, req->target + rest,
+				    req->target_len - rest, upath, cap) < 0) {
+		snprintf(msg, msglen,
+			 "nono: the path has dot segments or an encoded '/', "
+			 "'.' or '%%': refused, since the upstream could read "
+			 "it otherwise than the endpoint rules\n");
+		return 400;
+	}
+	q = strcspn(upath, "?");
+	{
+		char saved = upath[q];
+
+		upath[q] = '\0';
+		ok = nono_cred_endpoint_ok(r, req->method, req->method_len,
+					   upath);
+		if (!ok)
+			snprintf(msg, msglen,
+				 "nono: %s %s is not allowed for %s by its "
+				 "endpoint rules; allow it with "
+				 "--allow-endpoint '%s:%s:%s'\n",
+				 method, upath, r->name, r->name, method,
+				 upath);
+		upath[q] = saved;
+	}
+	return ok ? 0 : 403;
+}
+
 /* --- a route, for the TLS helper ------------------------------------- */
 
 static size_t put(char *out, size_t cap, size_t n, const char *v, size_t len)
@@ -668,6 +714,7 @@ int nono_cred_route_pack(const struct nono_cred_route *r, char *out, size_t cap)
 	n = put(out, cap, n, r->name, strlen(r->name));
 	n = put(out, cap, n, r->base, strlen(r->base));
 	n = put(out, cap, n, r->header, strlen(r->header));
+	n = put(out, cap, n, r->key_var, strlen(r->key_var));
 	n = put(out, cap, n, r->host, strlen(r->host));
 	n = put(out, cap, n, port, strlen(port));
 	n = put(out, cap, n, r->tls ? "1" : "0", 1);
@@ -722,6 +769,7 @@ int nono_cred_route_unpack(struct nono_cred_route *r, const char *buf,
 	if (!(r->name = get(buf, len, &at, NULL)) ||
 	    !(r->base = get(buf, len, &at, NULL)) ||
 	    !(r->header = get(buf, len, &at, NULL)) ||
+	    !(r->key_var = get(buf, len, &at, NULL)) ||
 	    !(host = get(buf, len, &at, NULL)) ||
 	    !(port = get(buf, len, &at, NULL)) ||
 	    !(tls = get(buf, len, &at, NULL)) ||

@@ -137,9 +137,24 @@ int nono_cred_head(const struct nono_cred_route *r,
 		   bool keep, char *out, size_t cap);
 
 /*
+ * Everything a request to the credential services must pass, in the proxy
+ * for a connection's first request and in nono-tls for the later ones of a
+ * kept-alive connection: the service its target names (else 404), this
+ * session's placeholder (401), an unambiguous upstream path (400), the
+ * endpoint rules (403).  Returns 0 with *@route and the upstream path,
+ * query included, in @upath (@cap bytes; the target's length + 1024 is
+ * always enough), or the status to answer with a one-line message in @msg
+ * (*@route is then the service, or NULL for 404).
+ */
+int nono_cred_check(const struct nono_creds *c,
+		    const struct nono_http_request *req,
+		    const struct nono_cred_route **route, char *upath,
+		    size_t cap, char *msg, size_t msglen);
+
+/*
  * A route as the TLS helper needs it to check and forward the later
- * requests of a kept-alive connection (name, base, header, upstream, the
- * placeholder's forms, the credential, the endpoint rules), as
+ * requests of a kept-alive connection (name, base, header, key variable,
+ * upstream, the placeholder's forms, the credential, the endpoint rules), as
  * length-prefixed fields.  pack: the length written, or -1 when @cap is too
  * small (the output holds the credential: wipe it).  unpack: 0, or -EINVAL
  * for anything malformed (then @r holds nothing).

@@ -410,6 +410,23 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 	return NONO_HTTP_OK;
 }
 
+bool nono_http_hop_field(const char *name, size_t len)
+{
+	static const char *const hop[] = {"connection",
+					  "keep-alive",
+					  "proxy-authorization",
+					  "proxy-connection",
+					  "upgrade",
+					  "host",
+					  "te",
+					  "trailer"};
+
+	for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
+		if (ieq(name, len, hop[i]))
+			return true;
+	return false;
+}
+
 bool nono_http_wants_close(const struct nono_http_request *r)
 {
 	const struct nono_http_field *f = nono_http_field(r, "Connection");

@@ -139,6 +139,11 @@ void nono_http_answer_init(struct nono_http_answer *a, char *headbuf,
 bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 			   size_t len, size_t *used);
 
+/* Whether a field is the proxy's to write, never passed on from the
+ * client: hop-by-hop fields (Connection, Keep-Alive, TE, Trailer,
+ * Upgrade, Proxy-*) and Host, which names the checked host instead. */
+bool nono_http_hop_field(const char *name, size_t len);
+
 /* Whether the client wants the connection closed after @r (Connection:
  * close, or HTTP/1.0 without keep-alive). */
 bool nono_http_wants_close(const struct nono_http_request *r);

@@ -664,21 +664,8 @@ static bool established(struct nono_proxy *p, struct conn *c)
 		for (size_t i = 0;
 		     i < r->nfields && n > 0 && (size_t)n < c->upf.cap; i++) {
 			const struct nono_http_field *f = &r->fields[i];
-			static const char *const drop[] = {
-			    "proxy-authorization",
-			    "proxy-connection",
-			    "connection",
-			    "keep-alive",
-			    "host",
-			    "upgrade"};
-			bool skip = false;
 
-			for (size_t k = 0; k < sizeof(drop) / sizeof(drop[0]);
-			     k++)
-				skip |= f->name_len == strlen(drop[k]) &&
-					strncasecmp(f->name, drop[k],
-						    f->name_len) == 0;
-			if (skip)
+			if (nono_http_hop_field(f->name, f->name_len))
 				continue;
 			n += snprintf(c->upf.buf + n, c->upf.cap - (size_t)n,
 				      "%.*s: %.*s\r\n", (int)f->name_len,
@@ -1081,79 +1068,34 @@ static void relay(struct nono_proxy *p, struct conn *c)
  */
 static void cred_request(struct nono_proxy *p, struct conn *c)
 {
+	static const char *const reason[] = {[400 - 400] = "Bad Request",
+					     [401 - 400] = "Unauthorized",
+					     [403 - 400] = "Forbidden",
+					     [404 - 400] = "Not Found"};
 	const struct nono_http_request *r = &c->req;
 	const struct nono_cred_route *cr;
-	size_t rest = 0, cap = r->target_len + 1024;
+	size_t cap = r->target_len + 1024;
 	char body[1024];
-	int n;
+	int st;
 
-	cr = nono_creds_match(p->cfg.creds, r->target, r->target_len, &rest);
 	snprintf(c->path, sizeof(c->path), "%.*s", (int)r->target_len,
 		 r->target);
-	if (!cr) {
-		int k =
-		    snprintf(body, sizeof(body),
-			     "nono: no credential service at %.*s; this "
-			     "proxy serves:",
-			     (int)(r->target_len < 200 ? r->target_len : 200),
-			     r->target);
-
-		for (size_t i = 0; i < p->cfg.creds->n && k > 0 &&
-				   (size_t)k < sizeof(body) - 64;
-		     i++)
-			k += snprintf(body + k, sizeof(body) - (size_t)k,
-				      " /%s", p->cfg.creds->r[i].name);
-		if (k > 0 && (size_t)k < sizeof(body) - 2)
-			snprintf(body + k, sizeof(body) - (size_t)k, "\n");
-		answer(p, c, 404, "Not Found", body);
-		return;
-	}
-	snprintf(c->req.host, sizeof(c->req.host), "%s", cr->host);
-	c->req.port = cr->port;
-	if (!nono_cred_placeholder_ok(cr, r)) {
-		snprintf(body, sizeof(body),
-			 "nono: %s: the request does not carry this "
-			 "session's key in %s (the sandbox's $%s is the only "
-			 "key this proxy accepts)\n",
-			 cr->name, cr->header, cr->key_var);
-		answer(p, c, 401, "Unauthorized", body);
-		return;
-	}
 	c->upath = malloc(cap);
 	if (!c->upath) {
 		answer(p, c, 503, "Service Unavailable", "out of memory\n");
 		return;
 	}
-	n = nono_cred_upstream_path(cr, r->target + rest, r->target_len - rest,
-				    c->upath, cap);
-	if (n < 0) {
-		answer(p, c, 400, "Bad Request",
-		       "nono: the path has dot segments or an encoded '/', '.' "
-		       "or '%': refused, since the upstream could read it "
-		       "otherwise than the endpoint rules\n");
-		return;
+	st = nono_cred_check(p->cfg.creds, r, &cr, c->upath, cap, body,
+			     sizeof(body));
+	if (cr) { /* decisions name the service's upstream */
+		snprintf(c->req.host, sizeof(c->req.host), "%s", cr->host);
+		c->req.port = cr->port;
 	}
-	snprintf(c->path, sizeof(c->path), "%s", c->upath);
-	{
-		size_t q = strcspn(c->upath, "?");
-		char saved = c->upath[q];
-		bool ok;
-
-		c->upath[q] = '\0';
-		ok = nono_cred_endpoint_ok(cr, r->method, r->method_len,
-					   c->upath);
-		if (!ok)
-			snprintf(body, sizeof(body),
-				 "nono: %s %s is not allowed for %s by its "
-				 "endpoint rules; allow it with "
-				 "--allow-endpoint '%s:%s:%s'\n",
-				 c->method, c->upath, cr->name, cr->name,
-				 c->method, c->upath);
-		c->upath[q] = saved;
-		if (!ok) {
-			answer(p, c, 403, "Forbidden", body);
-			return;
-		}
+	if (st == 0 || st == 403)
+		snprintf(c->path, sizeof(c->path), "%s", c->upath);
+	if (st) {
+		answer(p, c, st, reason[st - 400], body);
+		return;
 	}
 	c->cred = cr;
 	/* Over https:// through --upstream-proxy (unless bypassed), like any

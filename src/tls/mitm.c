@@ -134,14 +134,12 @@ static void timeouts(int fd, int seconds)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-/* The request head forwarded: the client's, minus hop-by-hop fields, with
- * Connection: close (one request per connection: each is checked). */
+/* The request head forwarded: the client's, minus hop-by-hop fields and
+ * Host (the checked host instead), and Connection: close unless @keep (the
+ * connection then carries the client's next request, checked in turn). */
 static int rewrite(const struct nono_http_request *r, const char *host,
 		   uint16_t port, bool keep, char *out, size_t cap)
 {
-	static const char *const drop[] = {
-	    "connection",          "keep-alive", "proxy-connection",
-	    "proxy-authorization", "upgrade",    "host"};
 	size_t n;
 	int k =
 	    snprintf(out, cap, "%.*s %.*s HTTP/1.%d\r\n", (int)r->method_len,
@@ -164,12 +162,8 @@ static int rewrite(const struct nono_http_request *r, const char *host,
 	n += (size_t)k;
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct nono_http_field *f = &r->fields[i];
-		bool skip = false;
 
-		for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
-			skip |= f->name_len == strlen(drop[d]) &&
-				strncasecmp(f->name, drop[d], f->name_len) == 0;
-		if (skip)
+		if (nono_http_hop_field(f->name, f->name_len))
 			continue;
 		k = snprintf(out + n, cap - n, "%.*s: %.*s\r\n",
 			     (int)f->name_len, f->name, (int)f->value_len,
@@ -671,20 +665,24 @@ static int next_request(int cfd, char *buf, size_t cap, size_t *len,
 
 /*
  * Checks a later request of a kept-alive connection as the proxy checks
- * the first (src/proxy/server.c: the same service, its placeholder, an
- * unambiguous path, the endpoint rules) and builds the head that goes
- * upstream into @out.  Returns its length, or -1 after answering the
- * client (the connection then ends).
+ * the first (nono_cred_check(): @one holds the connection's service only)
+ * and builds the head that goes upstream into @out.  Returns its length,
+ * or -1 after answering the client (the connection then ends).
  */
 static int check_next(struct nono_mitm *m, int cfd,
-		      const struct nono_cred_route *r,
+		      const struct nono_creds *one,
 		      const struct nono_http_request *req, bool keep,
 		      char *method, char *path, size_t pathcap, char *out,
 		      size_t cap)
 {
-	char body[1200], *upath = malloc(req->target_len + 1024);
-	size_t nl = strlen(r->name), q;
-	int n;
+	static const char *const reason[] = {[400 - 400] = "Bad Request",
+					     [401 - 400] = "Unauthorized",
+					     [403 - 400] = "Forbidden",
+					     [404 - 400] = "Not Found"};
+	const struct nono_cred_route *r = &one->r[0], *match;
+	size_t ucap = req->target_len + 1024;
+	char body[1200], *upath = malloc(ucap);
+	int st, n = -1;
 
 	snprintf(method, 16, "%.*s",
 		 (int)(req->method_len < 15 ? req->method_len : 15),
@@ -695,72 +693,19 @@ static int check_next(struct nono_mitm *m, int cfd,
 			     "out of memory\n");
 		return -1;
 	}
-	if (req->target_len < nl + 1 || req->target[0] != '/' ||
-	    memcmp(req->target + 1, r->name, nl) != 0 ||
-	    (req->target_len > nl + 1 && req->target[nl + 1] != '/' &&
-	     req->target[nl + 1] != '?')) {
-		snprintf(body, sizeof(body),
-			 "nono: this connection serves /%s only; open another "
-			 "for another service\n",
-			 r->name);
-		answer_plain(cfd, 400, "Bad Request", body);
-		decide(m, false, 400, method, r->host, r->port, path);
-		goto fail;
-	}
-	if (!nono_cred_placeholder_ok(r, req)) {
-		snprintf(body, sizeof(body),
-			 "nono: %s: the request does not carry this session's "
-			 "key in %s\n",
-			 r->name, r->header);
-		answer_plain(cfd, 401, "Unauthorized", body);
-		decide(m, false, 401, method, r->host, r->port, path);
-		goto fail;
-	}
-	if (nono_cred_upstream_path(r, req->target + nl + 1,
-				    req->target_len - nl - 1, upath,
-				    req->target_len + 1024) < 0) {
-		answer_plain(cfd, 400, "Bad Request",
-			     "nono: the path has dot segments or an encoded "
-			     "'/', '.' or '%': refused, since the upstream "
-			     "could read it otherwise than the endpoint "
-			     "rules\n");
-		decide(m, false, 400, method, r->host, r->port, path);
-		goto fail;
-	}
-	snprintf(path, pathcap, "%s", upath);
-	q = strcspn(upath, "?");
-	{
-		char saved = upath[q];
-		bool ok;
-
-		upath[q] = '\0';
-		ok = nono_cred_endpoint_ok(r, req->method, req->method_len,
-					   upath);
-		if (!ok)
-			snprintf(body, sizeof(body),
-				 "nono: %s %s is not allowed for %s by its "
-				 "endpoint rules; allow it with "
-				 "--allow-endpoint '%s:%s:%s'\n",
-				 method, upath, r->name, r->name, method,
-				 upath);
-		upath[q] = saved;
-		if (!ok) {
-			answer_plain(cfd, 403, "Forbidden", body);
-			decide(m, false, 403, method, r->host, r->port, path);
-			goto fail;
-		}
-	}
-	n = nono_cred_head(r, req, upath, keep, out, cap);
-	free(upath);
-	if (n < 0) {
+	st = nono_cred_check(one, req, &match, upath, ucap, body, sizeof(body));
+	if (st == 0 || st == 403)
+		snprintf(path, pathcap, "%s", upath);
+	if (st) {
+		answer_plain(cfd, st, reason[st - 400], body);
+		decide(m, false, st, method, r->host, r->port, path);
+	} else if ((n = nono_cred_head(r, req, upath, keep, out, cap)) < 0) {
 		answer_plain(cfd, 431, "Request Header Fields Too Large",
 			     "request head too large\n");
 		decide(m, false, 431, method, r->host, r->port, path);
 	}
-	return n;
-fail:
 	free(upath);
-	return -1;
+	return n;
 }
 
 void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
@@ -773,6 +718,9 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 	char *in = malloc(NONO_HTTP_MAX_HEAD), *out = malloc(cap),
 	     *ahead = malloc(NONO_HTTP_MAX_RESPONSE_HEAD);
 	struct nono_http_request *req = calloc(1, sizeof(*req));
+	/* The service this connection serves, for checking later requests
+	 * (a shallow copy: @r owns the strings). */
+	struct nono_creds *one = calloc(1, sizeof(*one));
 	char method[16], path[600], body[600];
 	const char *head = head0, *why;
 	size_t len = len0;
@@ -783,7 +731,7 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 	snprintf(path, sizeof(path), "%s", path0);
 	timeouts(cfd, HANDSHAKE_S);
 	timeouts(ofd, HANDSHAKE_S);
-	if (!in || !out || !ahead || !req) {
+	if (!in || !out || !ahead || !req || !one) {
 		answer_plain(cfd, 503, "Service Unavailable",
 			     "out of memory\n");
 		goto out;
@@ -842,8 +790,10 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 			break;
 		}
 		keep = !nono_http_wants_close(req);
-		k = check_next(m, cfd, r, req, keep, method, path, sizeof(path),
-			       out, cap - NONO_HTTP_MAX_HEAD);
+		one->r[0] = *r;
+		one->n = 1;
+		k = check_next(m, cfd, one, req, keep, method, path,
+			       sizeof(path), out, cap - NONO_HTTP_MAX_HEAD);
 		if (k < 0)
 			break;
 		/* Then as much of a body as its framing says, no more. */
@@ -868,5 +818,6 @@ out:
 	free(out);
 	free(ahead);
 	free(req);
+	free(one); /* a shallow copy: nothing of its own to wipe */
 	ERR_clear_error();
 }
