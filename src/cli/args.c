@@ -6,13 +6,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli/args.h"
+#include "core/util/errbuf.h"
 
 int strv_push(struct strv *s, char *str)
 {
@@ -149,19 +149,6 @@ static const struct option run_longopts[] = {
 };
 /* clang-format on */
 
-static int errf(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int args_parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = {"true", "yes", "1"};
@@ -215,10 +202,11 @@ static int env_bool(const char *name, bool *set, bool *val, char *err,
 	if (!v || !*v)
 		return 0;
 	if (args_parse_bool(v, val) < 0)
-		return errf(err, errlen,
-			    "%s: invalid boolean '%s' (use true, false, yes, "
-			    "no, 1 or 0)",
-			    name, v);
+		return nono_errf(
+		    err, errlen,
+		    "%s: invalid boolean '%s' (use true, false, yes, "
+		    "no, 1 or 0)",
+		    name, v);
 	*set = true;
 	return 0;
 }
@@ -241,7 +229,7 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		return -1;
 	if (o->net == NET_UNSET) {
 		if (bset && aset && bval && aval)
-			return errf(
+			return nono_errf(
 			    err, errlen,
 			    "NONO_ALLOW_NET and NONO_BLOCK_NET are both "
 			    "true: choose one");
@@ -259,13 +247,14 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 	     (getenv("NONO_UPSTREAM_BYPASS") &&
 	      *getenv("NONO_UPSTREAM_BYPASS")) ||
 	     (getenv("NONO_CREDENTIAL") && *getenv("NONO_CREDENTIAL"))))
-		return errf(err, errlen,
-			    "nono wrap does not support proxy mode "
-			    "(NONO_NETWORK_PROFILE, NONO_ALLOW_DOMAIN, "
-			    "NONO_UPSTREAM_PROXY, NONO_UPSTREAM_BYPASS, "
-			    "NONO_CREDENTIAL): the "
-			    "network proxy requires a parent process. Use nono "
-			    "run instead.");
+		return nono_errf(
+		    err, errlen,
+		    "nono wrap does not support proxy mode "
+		    "(NONO_NETWORK_PROFILE, NONO_ALLOW_DOMAIN, "
+		    "NONO_UPSTREAM_PROXY, NONO_UPSTREAM_BYPASS, "
+		    "NONO_CREDENTIAL): the "
+		    "network proxy requires a parent process. Use nono "
+		    "run instead.");
 	if (!o->upstream_proxy && o->mode != MODE_WRAP) {
 		const char *up = getenv("NONO_UPSTREAM_PROXY");
 
@@ -279,15 +268,16 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 			char *copy = strdup(ub), *save = NULL, *tok;
 
 			if (!copy)
-				return errf(err, errlen, "out of memory");
+				return nono_errf(err, errlen, "out of memory");
 			o->env_bypass = copy;
 			for (tok = strtok_r(copy, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save))
 				if (*tok &&
 				    strv_push(&o->upstream_bypass, tok) < 0)
-					return errf(err, errlen,
-						    "NONO_UPSTREAM_BYPASS: too "
-						    "many entries");
+					return nono_errf(
+					    err, errlen,
+					    "NONO_UPSTREAM_BYPASS: too "
+					    "many entries");
 		}
 	}
 	if (o->credential.n == 0 && o->mode != MODE_WRAP) {
@@ -297,14 +287,14 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 			char *copy = strdup(cr), *save = NULL, *tok;
 
 			if (!copy)
-				return errf(err, errlen, "out of memory");
+				return nono_errf(err, errlen, "out of memory");
 			o->env_creds = copy;
 			for (tok = strtok_r(copy, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save))
 				if (*tok && strv_push(&o->credential, tok) < 0)
-					return errf(err, errlen,
-						    "NONO_CREDENTIAL: too "
-						    "many entries");
+					return nono_errf(err, errlen,
+							 "NONO_CREDENTIAL: too "
+							 "many entries");
 		}
 	}
 	if (!o->network_profile && o->mode != MODE_WRAP) {
@@ -320,15 +310,16 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 			char *copy = strdup(ad), *save = NULL, *tok;
 
 			if (!copy)
-				return errf(err, errlen, "out of memory");
+				return nono_errf(err, errlen, "out of memory");
 			o->env_domains = copy;
 			for (tok = strtok_r(copy, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save))
 				if (*tok &&
 				    strv_push(&o->allow_domain, tok) < 0)
-					return errf(err, errlen,
-						    "NONO_ALLOW_DOMAIN: too "
-						    "many entries");
+					return nono_errf(
+					    err, errlen,
+					    "NONO_ALLOW_DOMAIN: too "
+					    "many entries");
 		}
 	}
 	if (o->env_credential.n == 0) {
@@ -337,7 +328,7 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		/* Split later (cli/envcred.c), like the flag's value. */
 		if (ec && *ec) {
 			if (strv_push(&o->env_credential, ec) < 0)
-				return errf(err, errlen, "out of memory");
+				return nono_errf(err, errlen, "out of memory");
 			o->env_credential_from_env = true;
 		}
 	}
@@ -353,25 +344,27 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		char *copy = strdup(list), *save = NULL, *tok;
 
 		if (!copy)
-			return errf(err, errlen, "out of memory");
+			return nono_errf(err, errlen, "out of memory");
 		o->env_allow = copy;
 		for (tok = strtok_r(copy, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save)) {
 			if (!*tok)
 				continue;
 			if (strv_push(&o->allow, tok) < 0)
-				return errf(err, errlen,
-					    "NONO_ALLOW: too many entries");
+				return nono_errf(
+				    err, errlen,
+				    "NONO_ALLOW: too many entries");
 		}
 	}
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
 		const char *v = getenv(later[i]);
 
 		if (v && *v)
-			return errf(err, errlen,
-				    "%s is set, but that feature is not "
-				    "available in this build of nono; unset it",
-				    later[i]);
+			return nono_errf(
+			    err, errlen,
+			    "%s is set, but that feature is not "
+			    "available in this build of nono; unset it",
+			    later[i]);
 	}
 	return 0;
 }
@@ -469,13 +462,15 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			break;
 		case OPT_OPEN_PORT:
 			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))
-				return errf(err, errlen,
-					    "--open-port: at most 64 ports");
+				return nono_errf(
+				    err, errlen,
+				    "--open-port: at most 64 ports");
 			if (parse_port(optarg, &o->ports[o->nports]) < 0)
-				return errf(err, errlen,
-					    "--open-port: invalid port '%s' "
-					    "(expected 1-65535)",
-					    optarg);
+				return nono_errf(
+				    err, errlen,
+				    "--open-port: invalid port '%s' "
+				    "(expected 1-65535)",
+				    optarg);
 			o->nports++;
 			break;
 		case OPT_ALLOW_GPU:
@@ -498,7 +493,7 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			break;
 		case OPT_SHELL:
 			if (mode != MODE_SHELL)
-				return errf(
+				return nono_errf(
 				    err, errlen,
 				    "--shell: only valid for nono shell");
 			o->shell = optarg;
@@ -520,20 +515,23 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			break;
 		case OPT_LISTEN_PORT:
 			if (mode == MODE_WRAP)
-				return errf(err, errlen,
-					    "--listen-port: only in proxy "
-					    "mode, which nono wrap does not "
-					    "support. Use nono run instead.");
+				return nono_errf(
+				    err, errlen,
+				    "--listen-port: only in proxy "
+				    "mode, which nono wrap does not "
+				    "support. Use nono run instead.");
 			if (o->nlisten >= sizeof(o->listen_ports) /
 					      sizeof(o->listen_ports[0]))
-				return errf(err, errlen,
-					    "--listen-port: at most 16 ports");
+				return nono_errf(
+				    err, errlen,
+				    "--listen-port: at most 16 ports");
 			if (parse_port(optarg, &o->listen_ports[o->nlisten]) <
 			    0)
-				return errf(err, errlen,
-					    "--listen-port: invalid port '%s' "
-					    "(expected 1-65535)",
-					    optarg);
+				return nono_errf(
+				    err, errlen,
+				    "--listen-port: invalid port '%s' "
+				    "(expected 1-65535)",
+				    optarg);
 			o->nlisten++;
 			break;
 		case OPT_NETPROF:
@@ -544,7 +542,7 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_CREDENTIAL:
 		case OPT_ENDPOINT:
 			if (mode == MODE_WRAP)
-				return errf(
+				return nono_errf(
 				    err, errlen,
 				    "nono wrap does not support proxy flags "
 				    "(--network-profile, --allow-domain, "
@@ -569,7 +567,7 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 				long v = strtol(optarg, &e, 10);
 
 				if (*e || v < 1 || v > 65535)
-					return errf(
+					return nono_errf(
 					    err, errlen,
 					    "--proxy-port: invalid port "
 					    "'%s' (expected 1-65535)",
@@ -579,22 +577,25 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			break;
 		case OPT_ENV_CRED:
 			if (!*optarg)
-				return errf(err, errlen,
-					    "--env-credential: empty value");
+				return nono_errf(
+				    err, errlen,
+				    "--env-credential: empty value");
 			list = &o->env_credential;
 			break;
 		case OPT_ENV_CRED_MAP:
 			/* Two values: REF VAR.  The second must be there and
 			 * must not be the "--" before the command. */
 			if (optind >= argc || strcmp(argv[optind], "--") == 0)
-				return errf(err, errlen,
-					    "--env-credential-map: needs two "
-					    "values: CREDENTIAL_REF ENV_VAR");
+				return nono_errf(
+				    err, errlen,
+				    "--env-credential-map: needs two "
+				    "values: CREDENTIAL_REF ENV_VAR");
 			if (strv_push(&o->env_credential_map, optarg) < 0 ||
 			    strv_push(&o->env_credential_map, argv[optind]) < 0)
-				return errf(err, errlen,
-					    "--env-credential-map: too many "
-					    "values");
+				return nono_errf(
+				    err, errlen,
+				    "--env-credential-map: too many "
+				    "values");
 			optind++;
 			break;
 		case OPT_LATER2:
@@ -607,49 +608,52 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			if (strcmp(run_longopts[idx].name, "startup-timeout") ==
 				0 &&
 			    mode == MODE_WRAP)
-				return errf(
+				return nono_errf(
 				    err, errlen,
 				    "--startup-timeout is not available "
 				    "on nono wrap (no supervisor); use "
 				    "nono run");
-			return errf(err, errlen,
-				    "--%s: this feature is not available in "
-				    "this build of nono",
-				    run_longopts[idx].name);
+			return nono_errf(
+			    err, errlen,
+			    "--%s: this feature is not available in "
+			    "this build of nono",
+			    run_longopts[idx].name);
 		case OPT_MACOS:
-			return errf(err, errlen,
-				    "--%s is only supported on macOS",
-				    run_longopts[idx].name);
+			return nono_errf(err, errlen,
+					 "--%s is only supported on macOS",
+					 run_longopts[idx].name);
 		case 'p':
 			if (!*optarg)
-				return errf(err, errlen,
-					    "--profile: empty profile name");
+				return nono_errf(
+				    err, errlen,
+				    "--profile: empty profile name");
 			o->profile = optarg;
 			break;
 		case ':':
-			return errf(err, errlen, "%s: missing value",
-				    flag_name(argv[optind - 1]));
+			return nono_errf(err, errlen, "%s: missing value",
+					 flag_name(argv[optind - 1]));
 		case '?':
 		default:
 			if (optopt && optopt < 256)
-				return errf(err, errlen,
-					    "unknown option '-%c' for nono %s "
-					    "(see nono %s --help)",
-					    optopt, mode_name(mode),
-					    mode_name(mode));
-			return errf(err, errlen,
-				    "unknown option '%s' for nono %s (see nono "
-				    "%s --help)",
-				    argv[optind - 1], mode_name(mode),
-				    mode_name(mode));
+				return nono_errf(
+				    err, errlen,
+				    "unknown option '-%c' for nono %s "
+				    "(see nono %s --help)",
+				    optopt, mode_name(mode), mode_name(mode));
+			return nono_errf(
+			    err, errlen,
+			    "unknown option '%s' for nono %s (see nono "
+			    "%s --help)",
+			    argv[optind - 1], mode_name(mode), mode_name(mode));
 		}
 		if (list && strv_push(list, optarg) < 0)
-			return errf(err, errlen, "%s: too many values",
-				    typed(argv, optind));
+			return nono_errf(err, errlen, "%s: too many values",
+					 typed(argv, optind));
 	}
 	if (block_flag && allow_net_flag)
-		return errf(err, errlen,
-			    "--allow-net and --block-net conflict: choose one");
+		return nono_errf(
+		    err, errlen,
+		    "--allow-net and --block-net conflict: choose one");
 	if (block_flag)
 		o->net = NET_BLOCK;
 	else if (allow_net_flag)
@@ -661,20 +665,22 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 	o->argc = argc - optind;
 	if (mode == MODE_WHY) {
 		if (o->argc > 0)
-			return errf(err, errlen,
-				    "nono why takes no command (got '%s')",
-				    o->argv[0]);
+			return nono_errf(err, errlen,
+					 "nono why takes no command (got '%s')",
+					 o->argv[0]);
 	} else if (mode == MODE_SHELL) {
 		if (o->argc > 0)
-			return errf(err, errlen,
-				    "nono shell takes no command (got '%s'); "
-				    "use nono run",
-				    o->argv[0]);
+			return nono_errf(
+			    err, errlen,
+			    "nono shell takes no command (got '%s'); "
+			    "use nono run",
+			    o->argv[0]);
 	} else if (o->argc == 0) {
-		return errf(err, errlen,
-			    "no command given (usage: nono %s [OPTIONS] -- "
-			    "COMMAND [ARGS...])",
-			    mode_name(mode));
+		return nono_errf(
+		    err, errlen,
+		    "no command given (usage: nono %s [OPTIONS] -- "
+		    "COMMAND [ARGS...])",
+		    mode_name(mode));
 	}
 	return 0;
 }

@@ -8,13 +8,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/envcred.h"
 #include "cli/output.h"
+#include "core/util/errbuf.h"
 #include "cred/secret.h"
 #include "policy/envclean.h"
 #include "policy/profile_schema.h"
@@ -34,19 +34,6 @@ struct cli_envcred {
 	size_t n;
 	char profile_origin[128]; /* "profile NAME: env_credentials" */
 };
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Variables nono itself sets for the command. */
 static bool nono_owned(const char *var, bool proxy_mode)
@@ -73,24 +60,26 @@ static bool nono_owned(const char *var, bool proxy_mode)
 static int check_var(const char *var, bool proxy_mode, char *err, size_t errlen)
 {
 	if (strlen(var) > VAR_MAX || nono_profile_check_var(var))
-		return errf(err, errlen,
-			    "'%.100s' is not a valid environment variable name "
-			    "(letters, digits and _, not starting with a "
-			    "digit)",
-			    var);
+		return nono_errf(
+		    err, errlen,
+		    "'%.100s' is not a valid environment variable name "
+		    "(letters, digits and _, not starting with a "
+		    "digit)",
+		    var);
 	/* A credential must not become a way around environment
 	 * hygiene: LD_PRELOAD=/path would load code into the command. */
 	if (nono_env_is_dropped(var, strlen(var)))
-		return errf(err, errlen,
-			    "%s can inject code into programs and is always "
-			    "dropped from the command's environment; choose "
-			    "another variable",
-			    var);
+		return nono_errf(
+		    err, errlen,
+		    "%s can inject code into programs and is always "
+		    "dropped from the command's environment; choose "
+		    "another variable",
+		    var);
 	if (nono_owned(var, proxy_mode))
-		return errf(err, errlen,
-			    "nono sets %s for the command itself; choose "
-			    "another variable",
-			    var);
+		return nono_errf(err, errlen,
+				 "nono sets %s for the command itself; choose "
+				 "another variable",
+				 var);
 	return 0;
 }
 
@@ -114,14 +103,14 @@ static int add(struct cli_envcred *e, const char *origin, bool from_profile,
 	if (!r || !v) {
 		free(r);
 		free(v);
-		return errf(err, errlen, "out of memory");
+		return nono_errf(err, errlen, "out of memory");
 	}
 	if (nono_secret_ref_check(r, msg, sizeof(msg)) < 0 ||
 	    check_var(v, proxy_mode, msg, sizeof(msg)) < 0) {
 		free(r);
 		free(v);
 		/* The reference check's message starts "credential 'REF'". */
-		return errf(err, errlen, "%s: %s", origin, msg);
+		return nono_errf(err, errlen, "%s: %s", origin, msg);
 	}
 	old = find_var(e, v);
 	if (old && old->from_profile && !from_profile) {
@@ -138,10 +127,10 @@ static int add(struct cli_envcred *e, const char *origin, bool from_profile,
 		return 0;
 	}
 	if (old) {
-		errf(err, errlen,
-		     "%s is set by two credentials: '%.200s' (%s) and "
-		     "'%.200s' (%s); keep one",
-		     v, old->ref, old->origin, r, origin);
+		nono_errf(err, errlen,
+			  "%s is set by two credentials: '%.200s' (%s) and "
+			  "'%.200s' (%s); keep one",
+			  v, old->ref, old->origin, r, origin);
 		free(r);
 		free(v);
 		return -1;
@@ -149,8 +138,8 @@ static int add(struct cli_envcred *e, const char *origin, bool from_profile,
 	if (e->n >= MAX_CREDS) {
 		free(r);
 		free(v);
-		return errf(err, errlen, "%s: at most %d credentials", origin,
-			    MAX_CREDS);
+		return nono_errf(err, errlen, "%s: at most %d credentials",
+				 origin, MAX_CREDS);
 	}
 	e->v[e->n++] = (struct entry){
 	    .ref = r, .var = v, .origin = origin, .from_profile = from_profile};
@@ -175,42 +164,45 @@ static int add_item(struct cli_envcred *e, const char *origin, const char *item,
 	if (eq) {
 		n = (size_t)(item + len - eq - 1);
 		if (n == 0 || n > VAR_MAX)
-			return errf(err, errlen,
-				    "%s %.*s: expected REF=VARIABLE", origin,
-				    (int)(len > 200 ? 200 : len), item);
+			return nono_errf(
+			    err, errlen, "%s %.*s: expected REF=VARIABLE",
+			    origin, (int)(len > 200 ? 200 : len), item);
 		memcpy(var, eq + 1, n);
 		var[n] = '\0';
 		return add(e, origin, false, item, (size_t)(eq - item), var,
 			   proxy_mode, err, errlen);
 	}
 	if (len > NONO_SECRET_REF_MAX)
-		return errf(err, errlen, "%s: credential reference too long",
-			    origin);
+		return nono_errf(err, errlen,
+				 "%s: credential reference too long", origin);
 	memcpy(ref, item, len);
 	ref[len] = '\0';
 	if (nono_secret_ref_check(ref, msg, sizeof(msg)) < 0)
-		return errf(err, errlen, "%s: %s", origin, msg);
+		return nono_errf(err, errlen, "%s: %s", origin, msg);
 	if (strncmp(ref, "keystore://", 11) == 0)
 		name = ref + 11;
 	else if (strstr(ref, "://"))
-		return errf(err, errlen,
-			    "%s %.200s: name the variable: %.200s=VARIABLE (or "
-			    "--env-credential-map REF VARIABLE)",
-			    origin, ref, ref);
+		return nono_errf(
+		    err, errlen,
+		    "%s %.200s: name the variable: %.200s=VARIABLE (or "
+		    "--env-credential-map REF VARIABLE)",
+		    origin, ref, ref);
 	else
 		name = ref;
 	n = strlen(name);
 	if (n > VAR_MAX)
-		return errf(err, errlen, "%s %.200s: account name too long",
-			    origin, ref);
+		return nono_errf(err, errlen,
+				 "%s %.200s: account name too long", origin,
+				 ref);
 	for (size_t i = 0; i < n; i++)
 		var[i] = (char)toupper((unsigned char)name[i]);
 	var[n] = '\0';
 	if (nono_profile_check_var(var))
-		return errf(err, errlen,
-			    "%s %.200s: %s is not a valid environment variable "
-			    "name; name one: %.200s=VARIABLE",
-			    origin, ref, var, ref);
+		return nono_errf(
+		    err, errlen,
+		    "%s %.200s: %s is not a valid environment variable "
+		    "name; name one: %.200s=VARIABLE",
+		    origin, ref, var, ref);
 	return add(e, origin, false, ref, len, var, proxy_mode, err, errlen);
 }
 
@@ -230,7 +222,7 @@ int cli_envcred_plan(const struct run_opts *o, const struct nono_profile *p,
 		return 0;
 	e = calloc(1, sizeof(*e));
 	if (!e)
-		return errf(err, errlen, "out of memory");
+		return nono_errf(err, errlen, "out of memory");
 	snprintf(e->profile_origin, sizeof(e->profile_origin),
 		 "profile %s: env_credentials", p ? p->name : "");
 	/* The profile's "REF": "VAR" entries, stored as "REF=VAR": VAR holds
@@ -240,10 +232,10 @@ int cli_envcred_plan(const struct run_opts *o, const struct nono_profile *p,
 		const char *eq = strrchr(s, '=');
 
 		if (!eq) {
-			errf(err, errlen,
-			     "profile %s: env_credentials: "
-			     "malformed entry",
-			     p->name);
+			nono_errf(err, errlen,
+				  "profile %s: env_credentials: "
+				  "malformed entry",
+				  p->name);
 			goto out;
 		}
 		if (add(e, e->profile_origin, true, s, (size_t)(eq - s), eq + 1,
@@ -310,7 +302,7 @@ int cli_envcred_load(struct cli_envcred *e, char *err, size_t errlen)
 			return -1;
 		if (nono_secret_alloc(&x->env, vl + 1 + s.len) < 0) {
 			nono_secret_wipe(&s);
-			return errf(err, errlen, "out of memory");
+			return nono_errf(err, errlen, "out of memory");
 		}
 		memcpy(x->env.data, x->var, vl);
 		x->env.data[vl] = '=';

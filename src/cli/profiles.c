@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "cli/files.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
+#include "core/util/errbuf.h"
 #include "nono/caps.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
@@ -44,19 +44,6 @@ void cli_profile_env(struct nono_profile_env *env, const char *home,
 	env->group_known = group_known;
 }
 
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Expands each of @in into @out (kept alive by @owned). */
 static int add_paths(const struct nono_profile *p,
 		     const struct nono_profile_env *env, const char *key,
@@ -69,17 +56,17 @@ static int add_paths(const struct nono_profile *p,
 
 		if (nono_profile_expand(env, in->v[i], &x, msg, sizeof(msg)) <
 		    0)
-			return errf(err, errlen, "profile %s: %s: %s", p->name,
-				    key, msg);
+			return nono_errf(err, errlen, "profile %s: %s: %s",
+					 p->name, key, msg);
 		if (strv_push(owned, x) < 0) {
 			free(x);
-			return errf(err, errlen, "profile %s: too many paths",
-				    p->name);
+			return nono_errf(err, errlen,
+					 "profile %s: too many paths", p->name);
 		}
 		if (strv_push(out, x) < 0)
-			return errf(err, errlen,
-				    "profile %s: %s: too many paths", p->name,
-				    key);
+			return nono_errf(err, errlen,
+					 "profile %s: %s: too many paths",
+					 p->name, key);
 	}
 	return 0;
 }
@@ -123,8 +110,9 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 		return 0;
 	r = cli_mkdirs(path, true);
 	if (r < 0)
-		return errf(err, errlen, "profile %s: cannot create %s: %s",
-			    p->name, path, strerror(-r));
+		return nono_errf(err, errlen,
+				 "profile %s: cannot create %s: %s", p->name,
+				 path, strerror(-r));
 	out_verbose_msg(1, "profile %s: created %s (its state directory)",
 			p->name, path);
 	return 0;
@@ -135,11 +123,12 @@ static int check_later(const struct nono_profile *p, char *err, size_t errlen)
 {
 	if (p->security.capability_elevation != 1)
 		return 0;
-	return errf(err, errlen,
-		    "profile %s: security.capability_elevation: capability "
-		    "elevation is not available in this build of nono yet "
-		    "(remove it from %s)",
-		    p->name, p->source);
+	return nono_errf(
+	    err, errlen,
+	    "profile %s: security.capability_elevation: capability "
+	    "elevation is not available in this build of nono yet "
+	    "(remove it from %s)",
+	    p->name, p->source);
 }
 
 int cli_profile_apply(const struct nono_profile *p,
@@ -190,28 +179,28 @@ int cli_profile_apply(const struct nono_profile *p,
 	}
 	for (size_t i = 0; i < p->cmd_allow.n; i++)
 		if (strv_push(&o->allow_cmd, p->cmd_allow.v[i]) < 0)
-			return errf(err, errlen, "too many commands");
+			return nono_errf(err, errlen, "too many commands");
 	for (size_t i = 0; i < p->cmd_deny.n; i++)
 		if (strv_push(&o->block_cmd, p->cmd_deny.v[i]) < 0)
-			return errf(err, errlen, "too many commands");
+			return nono_errf(err, errlen, "too many commands");
 	/* Proxy mode: the profile's network profile unless a flag names
 	 * one; its domains join the flags'. */
 	if (!o->network_profile && p->net.network_profile)
 		o->network_profile = p->net.network_profile;
 	for (size_t i = 0; i < p->net.allow_domain.n; i++)
 		if (strv_push(&o->allow_domain, p->net.allow_domain.v[i]) < 0)
-			return errf(err, errlen, "too many domains");
+			return nono_errf(err, errlen, "too many domains");
 	/* Credential services: the profile's join the flags' (its
 	 * custom_credentials are read where the proxy is set up). */
 	for (size_t i = 0; i < p->net.credentials.n; i++)
 		if (strv_push(&o->credential, p->net.credentials.v[i]) < 0)
-			return errf(err, errlen, "too many credentials");
+			return nono_errf(err, errlen, "too many credentials");
 	if (!o->upstream_proxy && p->net.upstream_proxy)
 		o->upstream_proxy = p->net.upstream_proxy;
 	for (size_t i = 0; i < p->net.upstream_bypass.n; i++)
 		if (strv_push(&o->upstream_bypass,
 			      p->net.upstream_bypass.v[i]) < 0)
-			return errf(err, errlen, "too many bypass hosts");
+			return nono_errf(err, errlen, "too many bypass hosts");
 	for (size_t i = 0; i < p->net.listen_port.n; i++) {
 		bool dup = false;
 
@@ -221,9 +210,9 @@ int cli_profile_apply(const struct nono_profile *p,
 			continue;
 		if (o->nlisten >=
 		    sizeof(o->listen_ports) / sizeof(o->listen_ports[0]))
-			return errf(err, errlen,
-				    "profile %s: too many listen ports",
-				    p->name);
+			return nono_errf(err, errlen,
+					 "profile %s: too many listen ports",
+					 p->name);
 		o->listen_ports[o->nlisten++] = p->net.listen_port.v[i];
 	}
 	/* A network flag (or its variable) wins over the profile. */
@@ -237,8 +226,9 @@ int cli_profile_apply(const struct nono_profile *p,
 		if (dup)
 			continue;
 		if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))
-			return errf(err, errlen,
-				    "profile %s: too many open ports", p->name);
+			return nono_errf(err, errlen,
+					 "profile %s: too many open ports",
+					 p->name);
 		o->ports[o->nports++] = p->net.open_port.v[i];
 	}
 	/* No profile may bring back what environment hygiene drops. */
@@ -246,15 +236,16 @@ int cli_profile_apply(const struct nono_profile *p,
 		size_t n = strcspn(p->env.set.v[i], "=");
 
 		if (nono_env_is_dropped(p->env.set.v[i], n))
-			return errf(err, errlen,
-				    "profile %s: environment.set: %.*s can "
-				    "inject code into the command and is "
-				    "always dropped; remove it",
-				    p->name, (int)n, p->env.set.v[i]);
+			return nono_errf(
+			    err, errlen,
+			    "profile %s: environment.set: %.*s can "
+			    "inject code into the command and is "
+			    "always dropped; remove it",
+			    p->name, (int)n, p->env.set.v[i]);
 	}
 	/* The reference: with a profile, --allow-gpu needs its opt-in. */
 	if (o->allow_gpu && p->security.allow_gpu != 1)
-		return errf(
+		return nono_errf(
 		    err, errlen,
 		    "--allow-gpu: profile %s does not opt into GPU "
 		    "access (set \"security\": {\"allow_gpu\": true} in "

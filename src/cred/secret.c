@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/util/errbuf.h"
 #include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/log.h"
@@ -45,21 +45,6 @@ struct ref {
 	char a[NONO_SECRET_REF_MAX + 1]; /* service, variable or path */
 	char b[NONO_SECRET_REF_MAX + 1]; /* account */
 };
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Account names that need no quoting anywhere: in a message, in the
  * secret-tool command it suggests, in a variable name once upper-cased. */
@@ -117,10 +102,10 @@ static int parse_keyring(const char *ref, const char *rest, struct ref *r,
 	const char *slash = strchr(rest, '/');
 
 	if (!slash || slash == rest || !slash[1])
-		return errf(err, errlen,
-			    "credential '%.200s': expected "
-			    "keyring://SERVICE/ACCOUNT",
-			    ref);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': expected "
+				 "keyring://SERVICE/ACCOUNT",
+				 ref);
 	copy_part(r->a, rest, (size_t)(slash - rest));
 	copy_part(r->b, slash + 1, strlen(slash + 1));
 	return 0;
@@ -145,29 +130,30 @@ static int parse_op(const char *ref, const char *rest, char *err, size_t errlen)
 			break;
 		}
 	}
-	return errf(err, errlen,
-		    "credential '%.200s': expected op://VAULT/ITEM/FIELD (or "
-		    "op://VAULT/ITEM/SECTION/FIELD)",
-		    ref);
+	return nono_errf(
+	    err, errlen,
+	    "credential '%.200s': expected op://VAULT/ITEM/FIELD (or "
+	    "op://VAULT/ITEM/SECTION/FIELD)",
+	    ref);
 }
 
 static int parse_env(const char *ref, const char *rest, struct ref *r,
 		     char *err, size_t errlen)
 {
 	if (strlen(rest) > 255 || nono_profile_check_var(rest))
-		return errf(err, errlen,
-			    "credential '%.200s': '%.200s' is not a valid "
-			    "environment variable name",
-			    ref, rest);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': '%.200s' is not a valid "
+				 "environment variable name",
+				 ref, rest);
 	/* Otherwise a credential mapping could carry LD_PRELOAD (or any
 	 * code-injecting variable the hygiene drops) into the command
 	 * under another name. */
 	if (nono_env_is_dropped(rest, strlen(rest)))
-		return errf(err, errlen,
-			    "credential '%.200s': %s is dropped by nono's "
-			    "environment hygiene (it can inject code into "
-			    "programs) and cannot be a credential source",
-			    ref, rest);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': %s is dropped by nono's "
+				 "environment hygiene (it can inject code into "
+				 "programs) and cannot be a credential source",
+				 ref, rest);
 	copy_part(r->a, rest, strlen(rest));
 	return 0;
 }
@@ -176,18 +162,20 @@ static int parse_file(const char *ref, const char *rest, struct ref *r,
 		      char *err, size_t errlen)
 {
 	if (rest[0] != '/')
-		return errf(err, errlen,
-			    "credential '%.200s': expected an absolute path: "
-			    "file:///path/to/secret",
-			    ref);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': expected an absolute path: "
+		    "file:///path/to/secret",
+		    ref);
 	if (strlen(rest) >= PATH_MAX)
-		return errf(err, errlen, "credential '%.200s': path too long",
-			    ref);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': path too long", ref);
 	if (has_dotdot(rest))
-		return errf(err, errlen,
-			    "credential '%.200s': '..' is not allowed in the "
-			    "path; name the file directly",
-			    ref);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': '..' is not allowed in the "
+		    "path; name the file directly",
+		    ref);
 	copy_part(r->a, rest, strlen(rest));
 	return 0;
 }
@@ -199,16 +187,17 @@ static int parse(const char *ref, struct ref *r, char *err, size_t errlen)
 
 	memset(r, 0, sizeof(*r));
 	if (!ref || !*ref)
-		return errf(err, errlen, "empty credential reference");
+		return nono_errf(err, errlen, "empty credential reference");
 	n = strnlen(ref, NONO_SECRET_REF_MAX + 1);
 	if (n > NONO_SECRET_REF_MAX)
-		return errf(err, errlen,
-			    "credential reference too long (over %d bytes)",
-			    NONO_SECRET_REF_MAX);
+		return nono_errf(
+		    err, errlen,
+		    "credential reference too long (over %d bytes)",
+		    NONO_SECRET_REF_MAX);
 	if (!printable(ref))
-		return errf(err, errlen,
-			    "a credential reference contains a control "
-			    "character");
+		return nono_errf(err, errlen,
+				 "a credential reference contains a control "
+				 "character");
 	sep = strstr(ref, "://");
 	slen = sep ? (size_t)(sep - ref) : 0;
 	for (size_t i = 0; i < slen; i++)
@@ -216,12 +205,13 @@ static int parse(const char *ref, struct ref *r, char *err, size_t errlen)
 			slen = 0; /* not a scheme: checked as a name below */
 	if (!sep || slen == 0) {
 		if (!account_ok(ref, n))
-			return errf(err, errlen,
-				    "credential '%.200s': not a keystore "
-				    "account name (letters, digits and "
-				    ". _ @ + -) nor a reference (accepted: "
-				    "%s)",
-				    ref, ACCEPTED);
+			return nono_errf(
+			    err, errlen,
+			    "credential '%.200s': not a keystore "
+			    "account name (letters, digits and "
+			    ". _ @ + -) nor a reference (accepted: "
+			    "%s)",
+			    ref, ACCEPTED);
 		r->kind = NONO_SECRET_KEYSTORE;
 		copy_part(r->a, KEYSTORE_SERVICE, strlen(KEYSTORE_SERVICE));
 		copy_part(r->b, ref, n);
@@ -230,11 +220,11 @@ static int parse(const char *ref, struct ref *r, char *err, size_t errlen)
 	rest = sep + 3;
 	if (slen == 8 && strncmp(ref, "keystore", 8) == 0) {
 		if (!account_ok(rest, strlen(rest)))
-			return errf(err, errlen,
-				    "credential '%.200s': expected "
-				    "keystore://NAME (letters, digits and "
-				    ". _ @ + -)",
-				    ref);
+			return nono_errf(err, errlen,
+					 "credential '%.200s': expected "
+					 "keystore://NAME (letters, digits and "
+					 ". _ @ + -)",
+					 ref);
 		r->kind = NONO_SECRET_KEYSTORE;
 		copy_part(r->a, KEYSTORE_SERVICE, strlen(KEYSTORE_SERVICE));
 		copy_part(r->b, rest, strlen(rest));
@@ -257,15 +247,17 @@ static int parse(const char *ref, struct ref *r, char *err, size_t errlen)
 		return parse_file(ref, rest, r, err, errlen);
 	}
 	if (slen == 14 && strncmp(ref, "apple-password", 14) == 0)
-		return errf(err, errlen,
-			    "credential '%.200s': apple-password:// is macOS "
-			    "only (Apple Passwords); on Linux use keyring://, "
-			    "file://, env:// or op://",
-			    ref);
-	return errf(err, errlen,
-		    "credential '%.200s': unknown scheme '%.*s://' (accepted: "
-		    "%s)",
-		    ref, (int)(slen > 40 ? 40 : slen), ref, ACCEPTED);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': apple-password:// is macOS "
+		    "only (Apple Passwords); on Linux use keyring://, "
+		    "file://, env:// or op://",
+		    ref);
+	return nono_errf(
+	    err, errlen,
+	    "credential '%.200s': unknown scheme '%.*s://' (accepted: "
+	    "%s)",
+	    ref, (int)(slen > 40 ? 40 : slen), ref, ACCEPTED);
 }
 
 int nono_secret_ref_check(const char *ref, char *err, size_t errlen)
@@ -388,7 +380,7 @@ static int keystore_timeout(const char *ref, int *secs, char *err,
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno || *end || n < 1 || n > 600)
-		return errf(
+		return nono_errf(
 		    err, errlen,
 		    "credential '%.200s': NONO_KEYSTORE_TIMEOUT='%.20s' "
 		    "is not a number of seconds (1-600)",
@@ -407,57 +399,60 @@ static int load_keystore(const char *ref, const struct ref *r, char *buf,
 	int secs, rc;
 
 	if (nono_helper_find("nono-keystore", exe, sizeof(exe)) < 0)
-		return errf(err, errlen,
-			    "credential '%.200s': reading the system keystore "
-			    "needs nono-keystore (built with libsecret), which "
-			    "is not installed next to nono or in %s; install "
-			    "it, or use file://, env:// or op://",
-			    ref, NONO_LIBEXECDIR);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': reading the system keystore "
+		    "needs nono-keystore (built with libsecret), which "
+		    "is not installed next to nono or in %s; install "
+		    "it, or use file://, env:// or op://",
+		    ref, NONO_LIBEXECDIR);
 	if (keystore_timeout(ref, &secs, err, errlen) < 0)
 		return -1;
 	nono_debug("credential '%.200s': asking %s", ref, exe);
 	rc = nono_spawn_capture(exe, argv, secs * 1000, buf, cap, n, &res);
 	if (rc < 0)
-		return errf(err, errlen,
-			    "credential '%.200s': cannot run %s: %s", ref, exe,
-			    strerror(-rc));
+		return nono_errf(err, errlen,
+				 "credential '%.200s': cannot run %s: %s", ref,
+				 exe, strerror(-rc));
 	if (res.timed_out)
-		return errf(err, errlen,
-			    "credential '%.200s': the system keystore did not "
-			    "answer within %d s (locked? no Secret Service "
-			    "running?)",
-			    ref, secs);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the system keystore did not "
+		    "answer within %d s (locked? no Secret Service "
+		    "running?)",
+		    ref, secs);
 	if (res.overflow)
-		return errf(err, errlen,
-			    "credential '%.200s': the secret is larger than "
-			    "%d KiB",
-			    ref, NONO_SECRET_MAX / 1024);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the secret is larger than "
+		    "%d KiB",
+		    ref, NONO_SECRET_MAX / 1024);
 	switch (res.status) {
 	case 0:
 		return 0;
 	case 2:
 		/* The label is what secret-tool and Seahorse show. */
 		snprintf(label, sizeof(label), "%s: %s", r->a, r->b);
-		return errf(err, errlen,
-			    "credential '%.200s' not found in the system "
-			    "keystore (service %.200s, account %.200s); store "
-			    "it with: secret-tool store --label=%s service %s "
-			    "account %s",
-			    ref, r->a, r->b, shq(label, q3, sizeof(q3)),
-			    shq(r->a, q1, sizeof(q1)),
-			    shq(r->b, q2, sizeof(q2)));
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s' not found in the system "
+		    "keystore (service %.200s, account %.200s); store "
+		    "it with: secret-tool store --label=%s service %s "
+		    "account %s",
+		    ref, r->a, r->b, shq(label, q3, sizeof(q3)),
+		    shq(r->a, q1, sizeof(q1)), shq(r->b, q2, sizeof(q2)));
 	case 3:
-		return errf(err, errlen,
-			    "credential '%.200s': the system keystore is "
-			    "unavailable (%s); start and unlock a Secret "
-			    "Service (gnome-keyring, KeePassXC)",
-			    ref,
-			    res.errline[0] ? res.errline : "no reason given");
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the system keystore is "
+		    "unavailable (%s); start and unlock a Secret "
+		    "Service (gnome-keyring, KeePassXC)",
+		    ref, res.errline[0] ? res.errline : "no reason given");
 	default:
-		return errf(err, errlen,
-			    "credential '%.200s': %s failed (exit %d)%s%s", ref,
-			    exe, res.status, res.errline[0] ? ": " : "",
-			    res.errline);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': %s failed (exit %d)%s%s",
+				 ref, exe, res.status,
+				 res.errline[0] ? ": " : "", res.errline);
 	}
 }
 
@@ -496,7 +491,7 @@ static int load_op(const char *ref, char *buf, size_t cap, size_t *n, char *err,
 	int rc;
 
 	if (find_op(exe, sizeof(exe)) < 0)
-		return errf(
+		return nono_errf(
 		    err, errlen,
 		    "credential '%.200s': the 1Password CLI (op) is not "
 		    "on PATH; install it and sign in (op signin), or "
@@ -510,22 +505,23 @@ static int load_op(const char *ref, char *buf, size_t cap, size_t *n, char *err,
 	rc = nono_spawn_capture(exe, argv, OP_TIMEOUT_S * 1000, buf, cap, n,
 				&res);
 	if (rc < 0)
-		return errf(err, errlen,
-			    "credential '%.200s': cannot run %s: %s", ref, exe,
-			    strerror(-rc));
+		return nono_errf(err, errlen,
+				 "credential '%.200s': cannot run %s: %s", ref,
+				 exe, strerror(-rc));
 	if (res.timed_out)
-		return errf(
+		return nono_errf(
 		    err, errlen,
 		    "credential '%.200s': op read did not finish within "
 		    "%d s; check with: op read '%.200s'",
 		    ref, OP_TIMEOUT_S, ref);
 	if (res.overflow)
-		return errf(err, errlen,
-			    "credential '%.200s': the secret is larger than "
-			    "%d KiB",
-			    ref, NONO_SECRET_MAX / 1024);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the secret is larger than "
+		    "%d KiB",
+		    ref, NONO_SECRET_MAX / 1024);
 	if (res.status != 0)
-		return errf(
+		return nono_errf(
 		    err, errlen,
 		    "credential '%.200s': op read failed (exit %d)%s%s; "
 		    "is op signed in (op signin)?",
@@ -540,19 +536,20 @@ static int load_env(const char *ref, const struct ref *r, char *buf, size_t cap,
 	size_t len;
 
 	if (!v)
-		return errf(err, errlen,
-			    "credential '%.200s': %s is not set in nono's "
-			    "environment",
-			    ref, r->a);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': %s is not set in nono's "
+				 "environment",
+				 ref, r->a);
 	if (!*v)
-		return errf(err, errlen, "credential '%.200s': %s is empty",
-			    ref, r->a);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': %s is empty", ref, r->a);
 	len = strlen(v);
 	if (len > cap)
-		return errf(err, errlen,
-			    "credential '%.200s': the secret is larger than "
-			    "%d KiB",
-			    ref, NONO_SECRET_MAX / 1024);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the secret is larger than "
+		    "%d KiB",
+		    ref, NONO_SECRET_MAX / 1024);
 	memcpy(buf, v, len);
 	*n = len;
 	return 0;
@@ -569,23 +566,24 @@ static int load_file(const char *ref, const struct ref *r, char *buf,
 	 * file is refused below anyway. */
 	fd = open(r->a, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return errf(err, errlen, "credential '%.200s': %s: %s", ref,
-			    r->a, strerror(errno));
+		return nono_errf(err, errlen, "credential '%.200s': %s: %s",
+				 ref, r->a, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		errf(err, errlen, "credential '%.200s': %s: %s", ref, r->a,
-		     strerror(errno));
+		nono_errf(err, errlen, "credential '%.200s': %s: %s", ref, r->a,
+			  strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		errf(err, errlen,
-		     "credential '%.200s': %s is not a regular file", ref,
-		     r->a);
+		nono_errf(err, errlen,
+			  "credential '%.200s': %s is not a regular file", ref,
+			  r->a);
 		goto out;
 	}
 	if (st.st_size > (off_t)cap) {
-		errf(err, errlen,
-		     "credential '%.200s': the secret is larger than %d KiB",
-		     ref, NONO_SECRET_MAX / 1024);
+		nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the secret is larger than %d KiB",
+		    ref, NONO_SECRET_MAX / 1024);
 		goto out;
 	}
 	if (st.st_mode & (S_IRGRP | S_IROTH))
@@ -600,8 +598,8 @@ static int load_file(const char *ref, const struct ref *r, char *buf,
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			errf(err, errlen, "credential '%.200s': %s: %s", ref,
-			     r->a, strerror(errno));
+			nono_errf(err, errlen, "credential '%.200s': %s: %s",
+				  ref, r->a, strerror(errno));
 			goto out;
 		}
 		if (got == 0)
@@ -611,10 +609,10 @@ static int load_file(const char *ref, const struct ref *r, char *buf,
 			char one;
 
 			if (read(fd, &one, 1) > 0) { /* grew meanwhile */
-				errf(err, errlen,
-				     "credential '%.200s': the secret is "
-				     "larger than %d KiB",
-				     ref, NONO_SECRET_MAX / 1024);
+				nono_errf(err, errlen,
+					  "credential '%.200s': the secret is "
+					  "larger than %d KiB",
+					  ref, NONO_SECRET_MAX / 1024);
 				explicit_bzero(&one, sizeof(one));
 				goto out;
 			}
@@ -639,23 +637,26 @@ static int finish(const char *ref, const char *buf, size_t n,
 			n--;
 	}
 	if (n == 0)
-		return errf(err, errlen,
-			    "credential '%.200s': the secret is empty", ref);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': the secret is empty",
+				 ref);
 	if (n > NONO_SECRET_MAX)
-		return errf(err, errlen,
-			    "credential '%.200s': the secret is larger than "
-			    "%d KiB",
-			    ref, NONO_SECRET_MAX / 1024);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the secret is larger than "
+		    "%d KiB",
+		    ref, NONO_SECRET_MAX / 1024);
 	if (memchr(buf, '\0', n) || memchr(buf, '\n', n) ||
 	    memchr(buf, '\r', n))
-		return errf(err, errlen,
-			    "credential '%.200s': the secret contains a NUL, "
-			    "CR or LF, which an environment variable or a "
-			    "header cannot carry",
-			    ref);
+		return nono_errf(
+		    err, errlen,
+		    "credential '%.200s': the secret contains a NUL, "
+		    "CR or LF, which an environment variable or a "
+		    "header cannot carry",
+		    ref);
 	if (nono_secret_alloc(out, n) < 0)
-		return errf(err, errlen, "credential '%.200s': out of memory",
-			    ref);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': out of memory", ref);
 	memcpy(out->data, buf, n);
 	return 0;
 }
@@ -673,14 +674,14 @@ int nono_secret_load(const char *ref, struct nono_secret *out, char *err,
 		out->len = 0;
 	}
 	if (!out)
-		return errf(err, errlen, "no place for the secret");
+		return nono_errf(err, errlen, "no place for the secret");
 	if (parse(ref, &r, err, errlen) < 0)
 		return -1;
 	/* Every source reads into locked scratch memory first; only the
 	 * trimmed, checked secret is copied out. */
 	if (nono_secret_alloc(&scratch, SCRATCH_LEN) < 0)
-		return errf(err, errlen, "credential '%.200s': out of memory",
-			    ref);
+		return nono_errf(err, errlen,
+				 "credential '%.200s': out of memory", ref);
 	switch (r.kind) {
 	case NONO_SECRET_KEYSTORE:
 		rc = load_keystore(ref, &r, scratch.data, SCRATCH_LEN, &n, err,
