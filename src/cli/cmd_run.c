@@ -824,6 +824,25 @@ static int build_grants(struct run_ctx *c)
 		out_verbose_msg(1, "nono wrap has no supervisor: AF_UNIX "
 				   "sockets refused (nono run mediates them)");
 	}
+	/* Proxy mode leans on the gate: it carries the listener out of the
+	 * command's own network namespace, and on the host network it is what
+	 * keeps the command's connects to loopback (Landlock matches the
+	 * proxy's port on any address).  Without it, refuse. */
+	if (c->allow && o->mode == MODE_WRAP) {
+		/* A profile's network settings (the flags are refused while
+		 * parsing). */
+		out_error("nono wrap does not support proxy mode (the profile's "
+			  "network settings): the network proxy requires a "
+			  "parent process. Use nono run instead.");
+		return -1;
+	}
+	if (c->allow && o->mode != MODE_WHY && !nono_caps_gate(c->caps)) {
+		out_error("proxy mode needs nono's supervisor gate, which "
+			  "cannot run inside another nono sandbox");
+		out_hint("give the outer nono the proxy flags "
+			 "(--allow-domain, --network-profile, --credential)");
+		return -1;
+	}
 	/* The child may neither signal nor reach abstract sockets outside
 	 * its sandbox (Landlock ABI 6 scopes), unless a profile's
 	 * security.signal_mode is allow_all. */

@@ -218,6 +218,26 @@ fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
 	assert_status 0
 	assert_contains "$output" hello stdout
 	assert_contains "$output" "code=403" stdout
+
+	# wrap has no parent to run the proxy: a profile's network settings
+	# are refused like the flags (the run above is the control).
+	run --separate-stderr nono wrap --profile web --allow-cwd -- echo RAN
+	assert_nono_error "nono wrap does not support proxy mode (the profile's network settings)"
+	refute_contains "$output" RAN stdout
+}
+
+@test "proxy: a nono inside a nono cannot run a proxy (no gate of its own) and says so; the outer one can" {
+	start_origin HTTP
+	run --separate-stderr nono run -s --allow-cwd --read "$(dirname "$NONO")" -- \
+		"$NONO" run -s --allow-cwd --allow-domain localhost -- echo RAN
+	assert_status 1
+	refute_contains "$output" RAN stdout
+	assert_contains "$stderr" "proxy mode needs nono's supervisor gate, which cannot run inside another nono sandbox" stderr
+	# Control: the outer nono runs the proxy; the inner one narrows.
+	run --separate-stderr nono run -s --allow-cwd --read "$(dirname "$NONO")" --allow-domain localhost -- \
+		"$NONO" run -s --allow-cwd -- sh -c "$PCURL http://localhost:$HTTP/index.html"
+	assert_status 0
+	[ "$output" = hello ] || { show_run; false; }
 }
 
 @test "why --host answers from the proxy's allowlist" {
