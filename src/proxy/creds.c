@@ -487,36 +487,6 @@ bool nono_cred_placeholder_ok(const struct nono_cred_route *r,
 	return ok && nh <= 1 && na <= 1 && nh + na >= 1;
 }
 
-/* A path an upstream might read otherwise than the rules do. */
-static bool ambiguous(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\\')
-			return true;
-		if (p[i] == '%' && i + 2 < n) {
-			char h[3] = {p[i + 1], p[i + 2], 0};
-			long v = strtol(h, NULL, 16);
-
-			if (!isxdigit((unsigned char)h[0]) ||
-			    !isxdigit((unsigned char)h[1]) || v == '/' ||
-			    v == '.' || v == '%' || v == '\\' || v == 0)
-				return true;
-		} else if (p[i] == '%') {
-			return true;
-		}
-		/* "." or ".." as a whole segment */
-		if (p[i] == '/' && i + 1 < n && p[i + 1] == '.') {
-			size_t k = i + 1;
-
-			while (k < n && p[k] == '.')
-				k++;
-			if (k - i - 1 <= 2 && (k == n || p[k] == '/'))
-				return true;
-		}
-	}
-	return false;
-}
-
 int nono_cred_upstream_path(const struct nono_cred_route *r, const char *rest,
 			    size_t len, char *out, size_t cap)
 {
@@ -525,7 +495,7 @@ int nono_cred_upstream_path(const struct nono_cred_route *r, const char *rest,
 
 	while (q < len && rest[q] != '?' && rest[q] != '#')
 		q++;
-	if (ambiguous(rest, q) || memchr(rest, '#', len))
+	if (nono_http_path_ambiguous(rest, q) || memchr(rest, '#', len))
 		return -1;
 	if (len == 0 || rest[0] == '?')
 		n = snprintf(out, cap, "%s/%.*s", r->base, (int)len, rest);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proxy/hosts.h"
+#include "proxy/http.h"
 
 #define MAX_RULES 4096
 #define MAX_GLOB_PATH 4096
@@ -299,9 +300,9 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 					    const char *host, const char *path,
 					    bool *has_path_rules)
 {
-	char h[256];
+	char h[256], p[4096];
 	size_t n = strlen(host);
-	bool any = false, paths = false;
+	bool any = false, paths = false, pathok = false;
 
 	if (has_path_rules)
 		*has_path_rules = false;
@@ -334,6 +335,18 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 		    nono_addr_refused((struct sockaddr *)&s6, sizeof(s6)))
 			return NONO_HOST_METADATA;
 	}
+	/* The path without its query, once; one an origin could read
+	 * otherwise than the rules (dot segments, encoded separators) matches
+	 * no rule. */
+	if (path) {
+		size_t q = strcspn(path, "?#");
+
+		if (q < sizeof(p) && !nono_http_path_ambiguous(path, q)) {
+			memcpy(p, path, q);
+			p[q] = '\0';
+			pathok = true;
+		}
+	}
 	for (size_t i = 0; a && i < a->n; i++) {
 		const struct rule *r = &a->r[i];
 
@@ -344,17 +357,8 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 			continue;
 		}
 		paths = true;
-		if (path) {
-			char p[4096];
-			size_t q = strcspn(path, "?#");
-
-			if (q >= sizeof(p))
-				continue;
-			memcpy(p, path, q);
-			p[q] = '\0';
-			if (nono_path_glob(r->path, p))
-				any = true;
-		}
+		if (pathok && nono_path_glob(r->path, p))
+			any = true;
 	}
 	if (has_path_rules)
 		*has_path_rules = paths;

@@ -131,9 +131,9 @@ static enum nono_http_status target(struct nono_http_request *req,
 				"CONNECT for https)");
 	t += 7;
 	n -= 7;
-	alen = strcspn(t, "/?#");
-	if (alen > n)
-		alen = n;
+	alen = 0;
+	while (alen < n && !strchr("/?#", t[alen]))
+		alen++;
 	/* No userinfo: "http://allowed.com@evil.com/" is one host. */
 	if (memchr(t, '@', alen))
 		return bad(why, "credentials in the URL are refused");
@@ -230,6 +230,11 @@ static enum nono_http_status parse(const char *buf, size_t len,
 		p++;
 	if (*p != ' ' || p == req->target)
 		return bad(why, "bad request line");
+	/* Visible ASCII only (RFC 9112): a tab or LF in the target would
+	 * reach the request line sent on, the logs and nono-tls's hand-off. */
+	for (const char *q = req->target; q < p; q++)
+		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+			return bad(why, "bad byte in the request target");
 	req->target_len = (size_t)(p - req->target);
 	p++;
 	if (end - p < 10 || memcmp(p, "HTTP/1.", 7) != 0 ||
@@ -270,6 +275,14 @@ static enum nono_http_status parse(const char *buf, size_t len,
 		req->content_length = v;
 	}
 	if (te) {
+		size_t nte = 0;
+
+		for (size_t i = 0; i < req->nfields; i++)
+			nte += ieq(req->fields[i].name, req->fields[i].name_len,
+				   "Transfer-Encoding");
+		if (nte > 1)
+			return bad(why, "more than one Transfer-Encoding field "
+					"is refused");
 		if (cl)
 			return bad(why, "Content-Length with "
 					"Transfer-Encoding is refused");
@@ -408,6 +421,35 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 		rsp->close = true; /* the body runs to the close */
 	}
 	return NONO_HTTP_OK;
+}
+
+bool nono_http_path_ambiguous(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\\')
+			return true;
+		if (p[i] == '%' && i + 2 < n) {
+			char h[3] = {p[i + 1], p[i + 2], 0};
+			long v = strtol(h, NULL, 16);
+
+			if (!isxdigit((unsigned char)h[0]) ||
+			    !isxdigit((unsigned char)h[1]) || v == '/' ||
+			    v == '.' || v == '%' || v == '\\' || v == 0)
+				return true;
+		} else if (p[i] == '%') {
+			return true;
+		}
+		/* "." or ".." as a whole segment */
+		if (p[i] == '/' && i + 1 < n && p[i + 1] == '.') {
+			size_t k = i + 1;
+
+			while (k < n && p[k] == '.')
+				k++;
+			if (k - i - 1 <= 2 && (k == n || p[k] == '/'))
+				return true;
+		}
+	}
+	return false;
 }
 
 bool nono_http_hop_field(const char *name, size_t len)

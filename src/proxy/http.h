@@ -139,6 +139,12 @@ void nono_http_answer_init(struct nono_http_answer *a, char *headbuf,
 bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 			   size_t len, size_t *used);
 
+/* Whether a request path (@n bytes, no query) could be read by an origin
+ * otherwise than a path rule reads it: a "." or ".." segment, a backslash,
+ * or a percent-encoded '/', '.', '%', '\\' or NUL, or a bad escape.  Such
+ * paths never match a rule. */
+bool nono_http_path_ambiguous(const char *p, size_t n);
+
 /* Whether a field is the proxy's to write, never passed on from the
  * client: hop-by-hop fields (Connection, Keep-Alive, TE, Trailer,
  * Upgrade, Proxy-*) and Host, which names the checked host instead. */

@@ -1184,8 +1184,24 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		       "nono: this proxy serves only its own sandbox\n");
 		return;
 	}
-	v = nono_allowlist_check(p->cfg.allow, c->req.host,
-				 c->req.connect ? NULL : c->path, &paths);
+	if (c->req.connect) {
+		v = nono_allowlist_check(p->cfg.allow, c->req.host, NULL,
+					 &paths);
+	} else {
+		/* The whole path (c->path is cut for messages and logs): a
+		 * rule never matches a prefix of what is sent on. */
+		char *full = strndup(c->req.target + c->req.path_off,
+				     c->req.target_len - c->req.path_off);
+
+		if (!full) {
+			answer(p, c, 503, "Service Unavailable",
+			       "out of memory\n");
+			return;
+		}
+		v = nono_allowlist_check(p->cfg.allow, c->req.host, full,
+					 &paths);
+		free(full);
+	}
 	if (v == NONO_HOST_METADATA) {
 		snprintf(body, sizeof(body),
 			 "nono: %s is a cloud metadata or link-local "

@@ -532,14 +532,19 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 				   : sizeof(path) - 1),
 			 req->target);
 		{
-			/* The rules are written for paths: the query is not
-			 * part of the match. */
-			char p2[sizeof(path)];
+			/* The whole target is checked (@path is cut for
+			 * messages); the query is not part of the match. */
+			char p2[sizeof(path)],
+			    *full = strndup(req->target, req->target_len);
+			enum nono_host_verdict v =
+			    full ? nono_allowlist_check(m->allow, host, full,
+							&paths)
+				 : NONO_HOST_INVALID;
 
+			free(full);
 			snprintf(p2, sizeof(p2), "%.*s",
 				 (int)strcspn(path, "?#"), path);
-			if (nono_allowlist_check(m->allow, host, p2, &paths) !=
-			    NONO_HOST_ALLOWED) {
+			if (v != NONO_HOST_ALLOWED) {
 				snprintf(body, sizeof(body),
 					 "nono: https://%s%s is not allowed by "
 					 "the sandbox's network policy; allow "

@@ -436,6 +436,25 @@ PYEOF
 	refute_contains "$output" "path=/secret/peer" stdout
 }
 
+@test "proxy: a path rule is checked against the whole path, however long (not a cut copy)" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	local seg
+	seg=$(printf 'a%.0s' $(seq 503))
+	# Cut at 511 bytes, /ok/<503 a>/endXYZ would read /ok/<503 a>/end.
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost/ok/*/end" -- sh -c "
+		$PCURL -w ' code=%{http_code}\n' https://localhost:$TLS/ok/$seg/endXYZ
+		$PCURL -w ' code=%{http_code}\n' https://localhost:$TLS/ok/$seg/end" </dev/null
+	assert_status 0
+	[ "$(grep -c 'code=403' <<<"$output")" = 1 ] || { show_run; false; }
+	# Control: the path the rule names passes.
+	assert_contains "$output" "path=/ok/$seg/end host=localhost:$TLS
+ code=200" stdout
+}
+
 @test "proxy: node fetch trusts the session CA (NODE_EXTRA_CA_CERTS) for path rules" {
 	require_cmd openssl
 	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"

@@ -113,6 +113,15 @@ static void test_refusals(void **state)
 		   NONO_HTTP_BAD, "bare LF");
 	expect_bad("GET http://a.com/ HTTP/1.1\r\nBad Name: a\r\n\r\n",
 		   NONO_HTTP_BAD, "field name");
+	/* a tab in the target (it would reach nono-tls's hand-off line) */
+	expect_bad("GET http://a.com/x\t0\t1 HTTP/1.1\r\n\r\n", NONO_HTTP_BAD,
+		   "target");
+	expect_bad("GET http://a.com/x\177 HTTP/1.1\r\n\r\n", NONO_HTTP_BAD,
+		   "byte");
+	/* two Transfer-Encoding fields: an origin would read both */
+	expect_bad("POST http://a.com/ HTTP/1.1\r\nTransfer-Encoding: "
+		   "chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
+		   NONO_HTTP_BAD, "Transfer-Encoding");
 	expect_bad("GET http://a.com/ HTTP/1.1\r\nX: a\001b\r\n\r\n",
 		   NONO_HTTP_BAD, "control byte");
 	expect_bad("POST http://a.com/ HTTP/1.1\r\nContent-Length: 5\r\n"
@@ -188,6 +197,18 @@ static void test_allowlist(void **state)
 					      &paths),
 			 NONO_HOST_ALLOWED);
 	assert_true(paths);
+	/* ... but not through dot segments or encoded separators, which the
+	 * origin would resolve to a path outside the rule */
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/../../../admin",
+					      NULL),
+			 NONO_HOST_NOT_LISTED);
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/%2e%2e/x", NULL),
+			 NONO_HOST_NOT_LISTED);
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/a%2fb", NULL),
+			 NONO_HOST_NOT_LISTED);
 	assert_int_equal(
 	    nono_allowlist_check(a, "code.example.org", "/org/a/b/raw/x", NULL),
 	    NONO_HOST_NOT_LISTED);
