@@ -516,6 +516,7 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 		     f->done, f->budget, f->ch.state, f->ch.left, f->ch.run,
 		     f->ch.digits, keep, rl);
 	if (k < 0 || k >= 2048 || rl < 0) {
+		explicit_bzero(msg, cap);
 		free(msg);
 		answer(p, c, 431, "Request Header Fields Too Large",
 		       "request head too large\n");
@@ -531,13 +532,13 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 	cm->cmsg_len = CMSG_LEN(sizeof(fds));
 	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
 	if (sendmsg(p->cfg.tls_chan, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		explicit_bzero(msg, iov.iov_len);
+		explicit_bzero(msg, cap); /* the route was packed further up */
 		free(msg);
 		answer(p, c, 502, "Bad Gateway",
 		       "nono: the TLS helper is busy or gone\n");
 		return;
 	}
-	explicit_bzero(msg, iov.iov_len);
+	explicit_bzero(msg, cap);
 	free(msg);
 	decide(p, c, true, 200);
 	close_conn(p, c); /* the helper has its own copies */
@@ -970,7 +971,13 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 		size_t want = BUF;
 
 		if (!f->buf || f->cap < BUF) {
-			char *nb = realloc(f->buf, BUF);
+			char *nb;
+
+			/* realloc may move it and free the old block: not
+			 * with the credential head still in it (sent by now) */
+			if (c->cred && f->buf)
+				explicit_bzero(f->buf, f->cap);
+			nb = realloc(f->buf, BUF);
 
 			if (!nb) {
 				f->broken = true;

@@ -81,6 +81,12 @@ int nono_tls_confine(void)
 	    SCMP_SYS(connect),
 	    SCMP_SYS(bind),
 	    SCMP_SYS(listen),
+	    /* io_uring makes sockets and connects past the rules above;
+	     * pidfd_getfd takes another process's descriptors. */
+	    SCMP_SYS(io_uring_setup),
+	    SCMP_SYS(io_uring_enter),
+	    SCMP_SYS(io_uring_register),
+	    SCMP_SYS(pidfd_getfd),
 	};
 	scmp_filter_ctx f;
 	int r;

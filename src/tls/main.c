@@ -297,8 +297,10 @@ int main(int argc, char **argv)
 	size_t blen;
 	ssize_t w;
 
-	/* Goes with the supervisor. */
+	/* Goes with the supervisor; holds the CA key and credentials, so no
+	 * other process of the user may read its memory. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		const char *why = "invalid";

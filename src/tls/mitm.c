@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -405,6 +406,21 @@ static bool frame(const struct nono_http_request *req, const char *buf,
 	return true;
 }
 
+/* All of @len bytes to @s (blocking), record by record: the client
+ * context allows partial writes, which relay() needs. */
+static bool ssl_write_all(SSL *s, const char *buf, size_t len)
+{
+	while (len > 0) {
+		int n = SSL_write(s, buf, len > INT_MAX ? INT_MAX : (int)len);
+
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
 /*
  * Waits for a kept-alive client's next request to start: true when it
  * does, false when the client idles out (KEEP_IDLE_MS) or the origin
@@ -436,12 +452,16 @@ static const char *tls_connect(struct nono_mitm *m, int ofd, const char *host,
 	*out = os;
 	if (!os || SSL_set_fd(os, ofd) != 1)
 		return "TLS set-up failed";
+	/* The name (or address) the certificate must carry: without it any
+	 * trusted certificate would do, so a failure here stops. */
 	if (inet_pton(AF_INET, host, ip) == 1 ||
 	    inet_pton(AF_INET6, host, ip) == 1) {
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(os), host);
-	} else {
-		SSL_set_tlsext_host_name(os, host);
-		SSL_set1_host(os, host);
+		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(os), host) !=
+		    1)
+			return "TLS set-up failed";
+	} else if (SSL_set_tlsext_host_name(os, host) != 1 ||
+		   SSL_set1_host(os, host) != 1) {
+		return "TLS set-up failed";
 	}
 	if (SSL_connect(os) == 1)
 		return NULL;
@@ -589,9 +609,8 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		/* A request pipelined behind this one is never sent on: the
 		 * connection ends after this exchange. */
 		keep &= req->head_len + blen == hlen;
-		if (SSL_write(os, fwd, n) != n ||
-		    (blen && SSL_write(os, head + req->head_len, (int)blen) !=
-				 (int)blen)) {
+		if (!ssl_write_all(os, fwd, (size_t)n) ||
+		    !ssl_write_all(os, head + req->head_len, blen)) {
 			answer(cs, 502, "Bad Gateway",
 			       "nono: the origin left\n");
 			goto out;
@@ -764,7 +783,7 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 		int k;
 
 		timeouts(ofd, HANDSHAKE_S); /* relay() left it non-blocking */
-		if (SSL_write(os, head, (int)len) != (int)len) {
+		if (!ssl_write_all(os, head, len)) {
 			answer_plain(cfd, 502, "Bad Gateway",
 				     "nono: the upstream left\n");
 			break;

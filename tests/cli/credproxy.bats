@@ -447,3 +447,35 @@ PYEOF
 	assert_status 0
 	assert_contains "$output" "still-open" stdout
 }
+
+@test "credential: a request larger than a TLS record (head and body start in one write) arrives whole" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	cat >"$TEST_DIR/big.py" <<'PYEOF'
+import os, socket, urllib.parse
+u = urllib.parse.urlsplit(os.environ["TESTAI_BASE_URL"])
+body = b'{"model": "m", "pad": "' + b"x" * 40000 + b'"}'
+head = ("POST %s/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+        "X-Pad: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+        "Connection: close\r\n\r\n" % (u.path, os.environ["TESTAI_API_KEY"],
+                                      "y" * 15000, len(body))).encode()
+s = socket.create_connection((u.hostname, u.port), timeout=10)
+s.sendall(head + body)  # the proxy reads more than 16 KiB at once
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(out.split(b"\r\n")[0].decode(), b"hello from upstream" in out)
+PYEOF
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai -- "$PY" big.py
+	assert_status 0
+	[ "$output" = "HTTP/1.1 200 OK True" ] || { show_run; false; }
+	"$PY" - "$TEST_ROOT/up.log" <<'PYEOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert len(r) == 1 and len(json.loads(r[0]["body"])["pad"]) == 40000, len(r)
+PYEOF
+}
