@@ -200,6 +200,10 @@ X509 *nono_ca_leaf(struct nono_ca *ca, const char *host, EVP_PKEY **key)
 			x = NULL;
 		}
 	}
+	/* The caller's own reference: another thread may evict the cache's
+	 * copy at any time. */
+	if (x && X509_up_ref(x) != 1)
+		x = NULL;
 	pthread_mutex_unlock(&ca->mu);
 	return x;
 }

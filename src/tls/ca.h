@@ -22,8 +22,9 @@ const char *nono_ca_pem(const struct nono_ca *ca);
 
 /*
  * A leaf certificate for @host (a DNS name, or an IPv4/IPv6 literal), signed
- * by the CA, and the key to serve it with.  Both borrowed (the CA caches
- * them; thread-safe).  NULL on failure.
+ * by the CA, and the key to serve it with.  The certificate is the caller's
+ * reference (X509_free it; the CA caches its own); the key is borrowed.
+ * Thread-safe.  NULL on failure.
  */
 X509 *nono_ca_leaf(struct nono_ca *ca, const char *host, EVP_PKEY **key);
 

@@ -490,8 +490,13 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 	timeouts(ofd, HANDSHAKE_S);
 	cert = nono_ca_leaf(m->ca, host, &key);
 	cs = SSL_new(m->server);
-	if (!cert || !cs || SSL_use_certificate(cs, cert) != 1 ||
-	    SSL_use_PrivateKey(cs, key) != 1 || SSL_set_fd(cs, cfd) != 1 ||
+	if (!cert || !cs || SSL_use_certificate(cs, cert) != 1) {
+		X509_free(cert);
+		decide(m, false, 495, "TLS", host, port, "");
+		goto out;
+	}
+	X509_free(cert); /* the SSL holds its own reference now */
+	if (SSL_use_PrivateKey(cs, key) != 1 || SSL_set_fd(cs, cfd) != 1 ||
 	    SSL_accept(cs) != 1) {
 		/* The client does not trust the session CA (a tool with a
 		 * trust store of its own), or left: say so under -vv. */
