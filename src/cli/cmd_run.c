@@ -831,9 +831,10 @@ static int build_grants(struct run_ctx *c)
 	if (c->allow && o->mode == MODE_WRAP) {
 		/* A profile's network settings (the flags are refused while
 		 * parsing). */
-		out_error("nono wrap does not support proxy mode (the profile's "
-			  "network settings): the network proxy requires a "
-			  "parent process. Use nono run instead.");
+		out_error(
+		    "nono wrap does not support proxy mode (the profile's "
+		    "network settings): the network proxy requires a "
+		    "parent process. Use nono run instead.");
 		return -1;
 	}
 	if (c->allow && o->mode != MODE_WHY && !nono_caps_gate(c->caps)) {
@@ -1369,10 +1370,11 @@ static char **env_set(char **env, struct strv *owned, const char *name,
 	}
 	while (env[n])
 		n++;
+	/* Every NAME= goes: with two, the command could see the other. */
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(env[i], name, nl) == 0 && env[i][nl] == '=') {
-			env[i] = entry;
-			return env;
+			env[i--] = env[--n];
+			env[n] = NULL;
 		}
 	nenv = realloc(env, (n + 2) * sizeof(*nenv));
 	if (!nenv)
@@ -1746,6 +1748,29 @@ static int load_profile(struct run_ctx *c)
 	return 0;
 }
 
+/* A credential service's variables are the proxy's: an environment
+ * credential may not take them. */
+static int check_cred_vars(struct run_ctx *c)
+{
+	for (size_t i = 0; i < c->creds.n; i++) {
+		const struct nono_cred_route *cr = &c->creds.r[i];
+		const char *vars[] = {cr->key_var, cr->base_var,
+				      cr->extra_key_var};
+
+		for (size_t k = 0; k < 3; k++)
+			if (cli_envcred_has(c->envcred, vars[k])) {
+				out_error("%s is set by --credential "
+					  "%s (a placeholder or the "
+					  "proxy's URL); choose another "
+					  "variable for the environment "
+					  "credential",
+					  vars[k], cr->name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 	     struct run_ctx *c)
 {
@@ -1796,7 +1821,8 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 	if ((mode == MODE_RUN || mode == MODE_WRAP) &&
 	    check_commands(c, c->o.argv[0]) < 0)
 		return -1;
-	if (build_grants(c) < 0 || plan_protection(c) < 0)
+	if (build_grants(c) < 0 || plan_protection(c) < 0 ||
+	    check_cred_vars(c) < 0)
 		return -1;
 	return 0;
 }

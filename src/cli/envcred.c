@@ -39,13 +39,10 @@ struct cli_envcred {
 static bool nono_owned(const char *var, bool proxy_mode)
 {
 	static const char *const proxy_vars[] = {
-	    "HTTP_PROXY",         "HTTPS_PROXY",
-	    "http_proxy",         "https_proxy",
-	    "NO_PROXY",           "no_proxy",
-	    "ALL_PROXY",          "all_proxy",
-	    "NODE_USE_ENV_PROXY", "SSL_CERT_FILE",
-	    "CURL_CA_BUNDLE",     "REQUESTS_CA_BUNDLE",
-	    "GIT_SSL_CAINFO",     "NODE_EXTRA_CA_CERTS",
+	    "HTTP_PROXY",         "HTTPS_PROXY",    "http_proxy",
+	    "https_proxy",        "NO_PROXY",       "no_proxy",
+	    "NODE_USE_ENV_PROXY", "SSL_CERT_FILE",  "CURL_CA_BUNDLE",
+	    "REQUESTS_CA_BUNDLE", "GIT_SSL_CAINFO", "NODE_EXTRA_CA_CERTS",
 	};
 
 	if (strcmp(var, "NONO_SANDBOX") == 0)
@@ -89,6 +86,11 @@ static struct entry *find_var(struct cli_envcred *e, const char *var)
 		if (strcmp(e->v[i].var, var) == 0)
 			return &e->v[i];
 	return NULL;
+}
+
+bool cli_envcred_has(struct cli_envcred *e, const char *var)
+{
+	return e && var && find_var(e, var) != NULL;
 }
 
 /* Adds one checked entry; @ref and @var are copied. */
@@ -334,20 +336,23 @@ int cli_envcred_apply(struct cli_envcred *e, char ***env)
 
 		if (!e->v[i].env.data)
 			continue;
+		bool had = false;
+
+		/* The credential wins over the variable of the same name
+		 * from the host or the profile's environment.set: every
+		 * copy of it goes. */
 		for (k = 0; k < n; k++)
 			if (strncmp(v[k], e->v[i].var, vl) == 0 &&
-			    v[k][vl] == '=')
-				break;
-		/* The credential wins over the variable of the same name
-		 * from the host or the profile's environment.set. */
-		if (k < n)
+			    v[k][vl] == '=') {
+				v[k--] = v[--n];
+				had = true;
+			}
+		if (had)
 			out_verbose_msg(1,
 					"credential %s replaces the variable "
 					"of the same name",
 					e->v[i].var);
-		else
-			n++;
-		v[k] = e->v[i].env.data;
+		v[n++] = e->v[i].env.data;
 	}
 	v[n] = NULL;
 	return 0;

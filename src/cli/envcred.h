@@ -31,6 +31,9 @@ int cli_envcred_plan(const struct run_opts *o, const struct nono_profile *p,
 /* --dry-run: one line per variable with its reference, never a value. */
 void cli_envcred_print(const struct cli_envcred *e);
 
+/* Whether a planned credential goes into variable @var. */
+bool cli_envcred_has(struct cli_envcred *e, const char *var);
+
 /*
  * Loads every secret into its "VAR=value" entry (locked memory; each
  * secret itself is wiped as soon as it is copied).  Returns 0, or -1 with

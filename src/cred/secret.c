@@ -508,12 +508,14 @@ static int load_op(const char *ref, char *buf, size_t cap, size_t *n, char *err,
 		return nono_errf(err, errlen,
 				 "credential '%.200s': cannot run %s: %s", ref,
 				 exe, strerror(-rc));
-	if (res.timed_out)
-		return nono_errf(
-		    err, errlen,
-		    "credential '%.200s': op read did not finish within "
-		    "%d s; check with: op read '%.200s'",
-		    ref, OP_TIMEOUT_S, ref);
+	if (res.timed_out) {
+		char q[2200];
+
+		return nono_errf(err, errlen,
+				 "credential '%.200s': op read did not finish "
+				 "within %d s; check with: op read %.300s",
+				 ref, OP_TIMEOUT_S, shq(ref, q, sizeof(q)));
+	}
 	if (res.overflow)
 		return nono_errf(
 		    err, errlen,

@@ -275,6 +275,13 @@ EOF
 	assert_status 1
 	assert_contains "$stderr" "--credential testai:" stderr
 	assert_contains "$stderr" "TEST_UPSTREAM_KEY" stderr
+	# an environment credential may not take the service's variables
+	export TEST_UPSTREAM_KEY=$SECRET
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" --credential testai \
+		--env-credential-map env://TEST_UPSTREAM_KEY TESTAI_API_KEY -- touch "$TEST_DIR/ran"
+	assert_status 1
+	assert_contains "$stderr" "TESTAI_API_KEY is set by --credential testai" stderr
+	unset TEST_UPSTREAM_KEY
 	run --separate-stderr nono wrap --credential openai -- touch "$TEST_DIR/ran"
 	assert_status 1
 	assert_contains "$stderr" "nono wrap does not support proxy flags" stderr
