@@ -6,8 +6,9 @@
 #              calls $BENCH_BASE_URL with the placeholder; nono's proxy
 #              checks it, swaps in the real key and forwards to nginx
 # Rounds alternate the two (ROUNDS rounds of N/ROUNDS requests each, so
-# drift on a busy machine hits both alike); medians over all requests,
-# p99, requests per second, and the median latency nono adds.
+# drift on a busy machine hits both alike); each figure (median, p99,
+# mean, requests per second) is the median of the rounds' figures, and
+# the latency nono adds is the difference of the medians.
 #   bench/bench-creds.sh | tee bench/results/creds.txt
 # Then the same over TLS (nginx with a certificate of a CA made here), on
 # one kept-alive client connection, and through nono on new connections.

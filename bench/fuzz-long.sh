@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The libFuzzer targets for longer than the test command's smoke run: each
-# for SECONDS (default 300), from its corpus, on every core but one.  Prints
+# for SECONDS_PER seconds (default 300), from its corpus, on every core but one.  Prints
 # one line per target with the runs it made, and exits non-zero if one
 # found a crash (its reproducer is left in build-logs/fuzz-long/).
 #   bench/fuzz-long.sh [TARGET...]      e.g. bench/fuzz-long.sh http json

@@ -83,7 +83,12 @@ def reverse(url, n, key):
         t0 = time.perf_counter()
         s = socket.create_connection(addr)
         s.sendall(req)
-        head = s.recv(12)
+        head = b""
+        while len(head) < 12:
+            b = s.recv(12 - len(head))
+            if not b:
+                break
+            head += b
         got = len(head) + read_all(s)
         s.close()
         times.append(time.perf_counter() - t0)

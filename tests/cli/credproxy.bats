@@ -344,6 +344,9 @@ EOF
 	pid=$!
 	BG_PIDS+=($pid)
 	for i in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
+	pgrep -P "$pid" -x sleep >/dev/null # the command runs
+	# (the supervisor turns non-dumpable once it has seen the exec)
+	for i in $(seq 50); do [ "$(stat -c %u "/proc/$pid/mem")" = 0 ] && break; sleep 0.1; done
 	[ "$(stat -c %u "/proc/$pid/mem")" = 0 ] || { ls -l "/proc/$pid/mem"; false; }
 	run cat "/proc/$pid/environ"
 	[ "$status" -ne 0 ]
@@ -354,6 +357,7 @@ EOF
 	pid=$!
 	BG_PIDS+=($pid)
 	for i in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
+	pgrep -P "$pid" -x sleep >/dev/null
 	[ "$(stat -c %u "/proc/$pid/mem")" = "$(id -u)" ]
 	kill "$pid"
 }
@@ -426,15 +430,19 @@ PYEOF
 	cat >"$TEST_DIR/idle.py" <<'PYEOF'
 import os, socket, time, urllib.parse
 u = urllib.parse.urlsplit(os.environ["TESTAI_BASE_URL"])
-s = socket.create_connection((u.hostname, u.port))
+s = socket.create_connection((u.hostname, u.port), timeout=10)
 s.sendall(("GET %s/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
            % (u.path, os.environ["TESTAI_API_KEY"])).encode())
 got = b""
 while b"ok GET" not in got:
-    got += s.recv(4096)
+    b = s.recv(4096)
+    if not b:
+        break
+    got += b
 print(got.split(b"\r\n")[0].decode())
-time.sleep(2.5)
-s.settimeout(1.5)
+# The upstream closes after 1 s idle: ours follows (an empty read); if it
+# stays open, the read times out.
+s.settimeout(5)
 try:
     print("closed" if s.recv(1) == b"" else "data")
 except socket.timeout:

@@ -338,7 +338,7 @@ on_tty() { # ANSWER NONO-ARGS...
 	on_tty s run --profile python-dev -- ls "$TEST_DIR/other"
 	assert_contains "$output" "will not offer these again" stdout
 	grep -q suppress_save_prompt "$PROFILES/python-dev-local.json"
-	! grep -q '"read"' "$PROFILES/python-dev-local.json"
+	refute_contains "$(cat "$PROFILES/python-dev-local.json")" '"read"' profile
 	# the path stays refused, and is not offered again
 	on_tty y run --profile python-dev-local -- ls "$TEST_DIR/other"
 	assert_contains "$output" "Permission denied" stdout

@@ -109,12 +109,17 @@ fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
 	start_origin HTTP
 	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
 		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:$HTTP/index.html; echo direct=\$?
-		$PY -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"x\", (\"127.0.0.1\", 53))' 2>&1; echo udp=\$?
+		$PY -c 'import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"x\", (\"127.0.0.1\", 53)); print(\"udp=sent\")
+except OSError as e:
+    print(\"udp=refused\", e.errno)' 
 		$PCURL http://localhost:$HTTP/index.html"
 	assert_status 0
 	assert_contains "$output" "direct=7" stdout
 	refute_contains "$output" "direct=0" stdout
-	assert_contains "$output" "udp=1" stdout
+	assert_contains "$output" "udp=refused" stdout
+	refute_contains "$output" "udp=sent" stdout
 	assert_contains "$output" hello stdout
 }
 
@@ -172,7 +177,7 @@ fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
 	[ "$(grep -c hello <<<"$output")" = 2 ] || { show_run; false; }
 }
 
-@test "proxy: NONO_ALLOW_DOMAIN and NONO_NETWORK_PROFILE switch it on; a flag adds to them" {
+@test "proxy: NONO_ALLOW_DOMAIN and NONO_NETWORK_PROFILE switch it on; --allow-domain adds to a network profile and replaces NONO_ALLOW_DOMAIN" {
 	start_origin HTTP
 	run --separate-stderr env NONO_ALLOW_DOMAIN=example.invalid,localhost "$NONO" run -s --allow-cwd -- sh -c "
 		$PCURL http://localhost:$HTTP/index.html" </dev/null
@@ -184,6 +189,13 @@ fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
 	assert_contains "$output" "api.anthropic.com" stdout
 	assert_contains "$output" "localhost" stdout
 	assert_contains "$output" "through the proxy" stdout
+
+	# As for every flag and its variable, --allow-domain replaces
+	# NONO_ALLOW_DOMAIN (localhost is then refused).
+	run --separate-stderr env NONO_ALLOW_DOMAIN=localhost "$NONO" run -s --allow-cwd \
+		--allow-domain example.invalid -- sh -c "
+		$PCURL -w 'code=%{http_code}\n' http://localhost:$HTTP/index.html" </dev/null
+	assert_contains "$output" "code=403" stdout
 
 	# Control: without them the network is simply open (no proxy).
 	run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo "[${HTTP_PROXY:-none}]"'
