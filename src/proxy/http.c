@@ -616,8 +616,15 @@ bool nono_http_proxy_auth_ok(const struct nono_http_field *f, const char *token)
 	for (size_t i = 0; i < vlen; i++) {
 		int d;
 
-		if (v[i] == '=')
+		if (v[i] == '=') {
+			/* only padding after it, and no stray bits before:
+			 * one spelling per token */
+			while (i < vlen && v[i] == '=')
+				i++;
+			if (i != vlen || acc != 0)
+				return false;
 			break;
+		}
 		d = b64((unsigned char)v[i]);
 		if (d < 0 || n >= sizeof(dec))
 			return false;
@@ -629,6 +636,8 @@ bool nono_http_proxy_auth_ok(const struct nono_http_field *f, const char *token)
 			acc &= (1u << bits) - 1;
 		}
 	}
+	if (acc != 0)
+		return false;
 	wlen = (size_t)snprintf(want, sizeof(want), "nono:%s", token);
 	if (wlen >= sizeof(want))
 		return false;

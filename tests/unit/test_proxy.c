@@ -52,6 +52,22 @@ static void test_connect_and_absolute(void **state)
 	assert_false(nono_http_proxy_auth_ok(
 	    nono_http_field(&req, "proxy-authorization"), "to"));
 	assert_false(nono_http_proxy_auth_ok(NULL, "tok"));
+	/* one spelling only: stray low bits, or bytes after the padding */
+	{
+		static const char *const odd[] = {"Basic bm9ubzp0b2t=",
+						  "Basic bm9ubzp0b2s=x"};
+		struct nono_http_field f = {.name = "Proxy-Authorization",
+					    .name_len = 19};
+
+		for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+			f.value = odd[i];
+			f.value_len = strlen(odd[i]);
+			assert_false(nono_http_proxy_auth_ok(&f, "tok"));
+		}
+		f.value = "Basic bm9ubzp0b2s"; /* unpadded is fine */
+		f.value_len = strlen(f.value);
+		assert_true(nono_http_proxy_auth_ok(&f, "tok"));
+	}
 
 	assert_int_equal(parse("GET http://h.example:8080/a/b?c=1 HTTP/1.0\r\n"
 			       "\r\n",
