@@ -467,6 +467,25 @@ PYEOF
  code=200" stdout
 }
 
+@test "proxy: git trusts the session CA (GIT_SSL_CAINFO) and meets the path rules" {
+	require_cmd git
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
+	# origin.py is no git server: an allowed path reaches it (git then
+	# finds no repository there), a refused one gets 403 from nono.
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost/ok/**" -- sh -c "
+		unset NO_PROXY no_proxy
+		git ls-remote https://localhost:$TLS/ok/repo.git 2>&1; echo rc=\$?
+		git ls-remote https://localhost:$TLS/secret/repo.git 2>&1; echo rc=\$?" </dev/null
+	assert_status 0
+	refute_contains "$output" "certificate" stdout
+	assert_contains "$output" "localhost:$TLS/ok/repo.git/info/refs not valid: is this a git repository?" stdout
+	assert_contains "$output" "The requested URL returned error: 403" stdout
+}
+
 @test "proxy: node fetch trusts the session CA (NODE_EXTRA_CA_CERTS) for path rules" {
 	require_cmd openssl
 	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
