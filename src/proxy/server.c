@@ -1565,6 +1565,15 @@ void nono_proxy_stop(struct nono_proxy *p)
 		pthread_mutex_unlock(&p->mu);
 		if (!left)
 			break;
+		if (i == 499) {
+			/* One is still inside getaddrinfo (slow DNS) and will
+			 * take p->mu when it returns: the proxy's memory stays
+			 * (the session is ending) rather than be freed under
+			 * it; its sockets go. */
+			while (p->all)
+				close_conn(p, p->all);
+			return;
+		}
 		usleep(10000);
 	}
 	while (p->all)
