@@ -3,6 +3,7 @@
  * libFuzzer target: the AF_UNIX address bytes a sandboxed process hands to
  * connect(2)/bind(2), parsed by the gate and run through its policy.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,8 +44,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nono_gate_allows(g, NONO_GATE_BIND, name);
 	}
 	if (kind != NONO_ADDR_UNNAMED) {
-		if (nono_gate_note_bound(g, name, n) < 0 ||
-		    !nono_gate_was_bound(g, name, n))
+		bool before = kind == NONO_ADDR_PATH &&
+			      nono_gate_allows(g, NONO_GATE_CONNECT, name);
+
+		if (nono_gate_note_bound_abstract(g, name, n, 7) < 0 ||
+		    nono_gate_bound_abstract(g, name, n) != 7)
+			abort();
+		/* Abstract and path names are separate namespaces: binding
+		 * an abstract name never opens the path it spells. */
+		if (kind == NONO_ADDR_PATH &&
+		    nono_gate_allows(g, NONO_GATE_CONNECT, name) != before)
+			abort();
+		nono_gate_forget(g, 7);
+		if (nono_gate_bound_abstract(g, name, n) != 0)
 			abort();
 	}
 	nono_gate_free(g);

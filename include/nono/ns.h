@@ -38,11 +38,14 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
  * Enters a new user namespace and a new network namespace (and a new mount
  * namespace when @mounts, so that nono_ns_apply_masks needs no second user
  * namespace), brings its loopback interface up and returns in *@listen_fd a
- * socket listening on 127.0.0.1:@port there.  Nothing else is reachable
- * from that namespace.  Must run before Landlock and seccomp.  Returns 0,
- * -NONO_ENOUSERNS or -errno.
+ * socket listening on 127.0.0.1:@port there, and in *@diag_fd a
+ * NETLINK_SOCK_DIAG socket that sees the namespace's AF_UNIX sockets (for
+ * the supervisor, which the sandbox's seccomp filter would refuse it
+ * later).  Nothing else is reachable from that namespace.  Must run before
+ * Landlock and seccomp.  Returns 0, -NONO_ENOUSERNS or -errno; on failure
+ * both fds are -1.
  */
-int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd)
-    __attribute__((warn_unused_result));
+int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd,
+			int *diag_fd) __attribute__((warn_unused_result));
 
 #endif

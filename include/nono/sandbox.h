@@ -40,12 +40,14 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
  * serve (the caller hands it over and closes it); otherwise -1.  With an
  * isolated network (nono_caps_set_isolated_net), *@net_listener receives
  * the listener made inside the new network namespace, for the supervisor;
- * otherwise -1 (@net_listener may then be NULL).  On failure
+ * and *@net_diag a NETLINK_SOCK_DIAG socket of that namespace (see
+ * nono_ns_isolate_net); otherwise -1 (both may then be NULL).  On failure
  * the process is in an undefined, partly confined state: it must exit,
  * never exec.
  */
 int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
-		       int *net_listener, struct nono_sandbox_error *err)
+		       int *net_listener, int *net_diag,
+		       struct nono_sandbox_error *err)
     __attribute__((warn_unused_result));
 
 /* What the ruleset enforces on this kernel; borrowed. */

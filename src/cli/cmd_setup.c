@@ -77,7 +77,7 @@ static int test_sandbox(char *why, size_t len)
 	if (pid == 0) {
 		int listener, fd;
 
-		if (nono_sandbox_enter(sb, &listener, NULL, &se) < 0)
+		if (nono_sandbox_enter(sb, &listener, NULL, NULL, &se) < 0)
 			_exit(10);
 		fd = open("/usr", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)

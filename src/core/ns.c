@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -288,14 +290,17 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 	return 0;
 }
 
-int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd)
+int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd,
+			int *diag_fd)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	struct ifreq ifr = {.ifr_name = "lo"};
 	nono_autoclose int s = -1;
+	nono_autoclose int diag = -1;
 	int fd, r;
 
 	*listen_fd = -1;
+	*diag_fd = -1;
 	r = enter_namespaces(CLONE_NEWNET | (mounts ? CLONE_NEWNS : 0));
 	if (r < 0)
 		return r;
@@ -307,6 +312,11 @@ int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd)
 		return -errno;
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return -errno;
+	/* The gate identifies the sandbox's AF_UNIX sockets, which live in
+	 * this namespace, through this one. */
+	diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (diag < 0)
 		return -errno;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -320,6 +330,7 @@ int nono_ns_isolate_net(uint16_t port, bool mounts, int *listen_fd)
 		return r;
 	}
 	*listen_fd = fd;
+	*diag_fd = nono_steal_fd(&diag);
 	return 0;
 }
 

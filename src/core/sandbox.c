@@ -86,7 +86,8 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 }
 
 int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
-		       int *net_listener, struct nono_sandbox_error *err)
+		       int *net_listener, int *net_diag,
+		       struct nono_sandbox_error *err)
 {
 	uint16_t net_port = nono_caps_isolated_net(sb->caps);
 	char path[PATH_MAX];
@@ -95,11 +96,14 @@ int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 	*listener = -1;
 	if (net_listener)
 		*net_listener = -1;
+	if (net_diag)
+		*net_diag = -1;
 	if (net_port) {
-		if (!net_listener)
+		if (!net_listener || !net_diag)
 			return fail(err, -EINVAL, "network namespace", NULL);
-		r = nono_ns_isolate_net(
-		    net_port, nono_caps_mask_count(sb->caps) > 0, net_listener);
+		r = nono_ns_isolate_net(net_port,
+					nono_caps_mask_count(sb->caps) > 0,
+					net_listener, net_diag);
 		if (r < 0)
 			return fail(err, r, "network namespace", NULL);
 	}

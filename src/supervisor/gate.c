@@ -35,6 +35,7 @@
 #include "nono/log.h"
 #include "supervisor/gate.h"
 #include "supervisor/gate_internal.h"
+#include "supervisor/sockdiag.h"
 
 void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 			   const char *path)
@@ -74,6 +75,7 @@ int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
 	if (!*out)
 		return -ENOMEM;
 	(*out)->caps = caps;
+	(*out)->diag[0] = (*out)->diag[1] = -1;
 	return 0;
 }
 
@@ -83,49 +85,187 @@ void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n)
 	g->nbypass = n;
 }
 
+void nono_gate_set_netns_diag(struct nono_gate *g, int fd)
+{
+	if (g->diag[1] >= 0)
+		close(g->diag[1]);
+	g->diag[1] = fd;
+}
+
 void nono_gate_free(struct nono_gate *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->nbound; i++)
-		free(g->bound[i].key);
-	free(g->bound);
+	for (int i = 0; i < 2; i++)
+		if (g->diag[i] >= 0)
+			close(g->diag[i]);
+	free(g->paths);
+	free(g->abstracts);
 	free(g);
 }
 
-bool nono_gate_was_bound(const struct nono_gate *g, const char *key, size_t len)
+ino_t nono_gate_bound_path(const struct nono_gate *g, dev_t dev, ino_t ino)
 {
-	for (size_t i = 0; i < g->nbound; i++)
-		if (g->bound[i].len == len &&
-		    memcmp(g->bound[i].key, key, len) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < g->npaths; i++)
+		if (g->paths[i].dev == dev && g->paths[i].ino == ino)
+			return g->paths[i].sock;
+	return 0;
 }
 
-int nono_gate_note_bound(struct nono_gate *g, const char *key, size_t len)
+ino_t nono_gate_bound_abstract(const struct nono_gate *g, const char *name,
+			       size_t len)
 {
-	struct bound *b;
+	for (size_t i = 0; i < g->nabstracts; i++)
+		if (g->abstracts[i].len == len &&
+		    memcmp(g->abstracts[i].name, name, len) == 0)
+			return g->abstracts[i].sock;
+	return 0;
+}
 
-	if (nono_gate_was_bound(g, key, len))
-		return 0;
-	if (g->nbound >= NONO_GATE_MAX_BOUND)
-		return -E2BIG;
-	if (g->nbound == g->cap) {
-		size_t ncap = g->cap ? g->cap * 2 : 16;
+void nono_gate_forget(struct nono_gate *g, ino_t sock)
+{
+	for (size_t i = 0; i < g->npaths;)
+		if (g->paths[i].sock == sock)
+			g->paths[i] = g->paths[--g->npaths];
+		else
+			i++;
+	for (size_t i = 0; i < g->nabstracts;)
+		if (g->abstracts[i].sock == sock)
+			g->abstracts[i] = g->abstracts[--g->nabstracts];
+		else
+			i++;
+}
 
-		b = realloc(g->bound, ncap * sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		g->bound = b;
-		g->cap = ncap;
+/* The diag socket of our own network namespace, opened on first use. */
+static int diag_host(struct nono_gate *g)
+{
+	if (g->diag[0] < 0 && !g->diag_tried) {
+		g->diag_tried = true;
+		g->diag[0] = nono_sockdiag_open();
+		if (g->diag[0] < 0)
+			nono_warn("cannot query AF_UNIX sockets (sock_diag: "
+				  "%s): socket connects through the gate "
+				  "are refused",
+				  strerror(-g->diag[0]));
 	}
-	b = &g->bound[g->nbound];
-	b->key = malloc(len ? len : 1);
-	if (!b->key)
+	return g->diag[0];
+}
+
+/* What the kernel says of socket @sock, in whichever namespace it lives
+ * (ours, or the sandbox's own network namespace). */
+static int sock_lookup(struct nono_gate *g, ino_t sock,
+		       struct nono_unix_sock *out)
+{
+	int r = nono_sockdiag_get(diag_host(g), sock, out);
+
+	if (r == -ENOENT && g->diag[1] >= 0)
+		r = nono_sockdiag_get(g->diag[1], sock, out);
+	return r;
+}
+
+/* Is the socket of record @i still alive and bound to what it records?
+ * Without sock_diag nothing can be confirmed: no. */
+static bool path_alive(struct nono_gate *g, const struct bound_path *b)
+{
+	struct nono_unix_sock s;
+
+	return sock_lookup(g, b->sock, &s) == 0 && s.has_vfs &&
+	       s.vfs_dev == b->dev && s.vfs_ino == b->ino;
+}
+
+static bool abstract_alive(struct nono_gate *g, const struct bound_abstract *b)
+{
+	struct nono_unix_sock s;
+
+	return sock_lookup(g, b->sock, &s) == 0 && s.abstract &&
+	       s.namelen == b->len && memcmp(s.name, b->name, b->len) == 0;
+}
+
+/* Drops the records whose socket is gone; the tables are full. */
+static void prune(struct nono_gate *g)
+{
+	for (size_t i = 0; i < g->npaths;)
+		if (!path_alive(g, &g->paths[i]))
+			g->paths[i] = g->paths[--g->npaths];
+		else
+			i++;
+	for (size_t i = 0; i < g->nabstracts;)
+		if (!abstract_alive(g, &g->abstracts[i]))
+			g->abstracts[i] = g->abstracts[--g->nabstracts];
+		else
+			i++;
+}
+
+/* Room for one more record in a table of @size-byte entries. */
+static int grow(void **tab, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap;
+	void *t;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	t = realloc(*tab, ncap * size);
+	if (!t)
 		return -ENOMEM;
-	memcpy(b->key, key, len);
+	*tab = t;
+	*cap = ncap;
+	return 0;
+}
+
+int nono_gate_note_bound_path(struct nono_gate *g, dev_t dev, ino_t ino,
+			      ino_t sock)
+{
+	struct bound_path *b;
+	int r;
+
+	for (size_t i = 0; i < g->npaths; i++) {
+		if (g->paths[i].dev == dev && g->paths[i].ino == ino) {
+			g->paths[i].sock = sock;
+			return 0;
+		}
+	}
+	if (g->npaths + g->nabstracts >= NONO_GATE_MAX_BOUND)
+		prune(g);
+	if (g->npaths + g->nabstracts >= NONO_GATE_MAX_BOUND)
+		return -E2BIG;
+	r = grow((void **)&g->paths, g->npaths, &g->cap_paths, sizeof(*b));
+	if (r < 0)
+		return r;
+	b = &g->paths[g->npaths++];
+	b->dev = dev;
+	b->ino = ino;
+	b->sock = sock;
+	return 0;
+}
+
+int nono_gate_note_bound_abstract(struct nono_gate *g, const char *name,
+				  size_t len, ino_t sock)
+{
+	struct bound_abstract *b;
+	int r;
+
+	if (len > sizeof(b->name))
+		return -EINVAL;
+	for (size_t i = 0; i < g->nabstracts; i++) {
+		if (g->abstracts[i].len == len &&
+		    memcmp(g->abstracts[i].name, name, len) == 0) {
+			g->abstracts[i].sock = sock;
+			return 0;
+		}
+	}
+	if (g->npaths + g->nabstracts >= NONO_GATE_MAX_BOUND)
+		prune(g);
+	if (g->npaths + g->nabstracts >= NONO_GATE_MAX_BOUND)
+		return -E2BIG;
+	r = grow((void **)&g->abstracts, g->nabstracts, &g->cap_abstracts,
+		 sizeof(*b));
+	if (r < 0)
+		return r;
+	b = &g->abstracts[g->nabstracts++];
+	memcpy(b->name, name, len);
 	b->len = len;
-	g->nbound++;
+	b->sock = sock;
 	return 0;
 }
 
@@ -209,8 +349,6 @@ bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
 	if (op == NONO_GATE_CONNECT) {
 		if (nono_gate_under_mask(caps, path, false))
 			return false;
-		if (nono_gate_was_bound(g, path, strlen(path)))
-			return true;
 		if (socket_granted(caps, path, false))
 			return true;
 		/*
@@ -430,6 +568,76 @@ sync:
 	return connect(sfd, addr, len) < 0 ? -errno : 0;
 }
 
+/* Did the sandbox bind the socket at file inode @st itself, and does that
+ * socket still hold it? */
+static bool own_path_socket(struct nono_gate *g, const struct stat *st)
+{
+	ino_t sock = nono_gate_bound_path(g, st->st_dev, st->st_ino);
+	struct bound_path b = {st->st_dev, st->st_ino, sock};
+
+	if (!sock)
+		return false;
+	if (path_alive(g, &b))
+		return true;
+	/* Gone: the inode number may come back on another file. */
+	nono_gate_forget(g, sock);
+	return false;
+}
+
+/*
+ * A socket someone else bound, which the sandbox names at @canon (allowed
+ * by the policy).  The sandbox can rename or hard-link a socket it can
+ * reach in its writable /tmp (the user's ssh-agent) into a granted
+ * directory, so the path it names proves nothing: the decision is made on
+ * where the socket was bound.  The kernel keeps the name the binder used;
+ * that name must still lead to this very inode, and the place it names
+ * must be one the policy allows.  A relative name (the binder's cwd is
+ * unknown) must end @canon, with no second link to the inode.  Returns 0,
+ * or the errno for the sandbox.
+ */
+static int bound_in_place(struct nono_gate *g, const struct stat *st,
+			  const char *canon)
+{
+	struct nono_unix_sock s;
+	struct stat bst;
+	char where[PATH_MAX];
+	size_t cl = strlen(canon);
+	int r;
+
+	r = nono_sockdiag_find_listener(diag_host(g), st->st_dev, st->st_ino,
+					&s);
+	if (r == -ENOENT) {
+		/* Nothing listens (a stale socket file), or the listener is
+		 * in another network namespace, where we cannot see it. */
+		nono_debug("gate: no listener of ours at %s", canon);
+		return -ECONNREFUSED;
+	}
+	if (r < 0 || s.abstract || s.namelen == 0)
+		return -EACCES;
+	if (s.name[0] != '/') {
+		if (st->st_nlink != 1 || s.namelen >= cl ||
+		    strcmp(canon + cl - s.namelen, s.name) != 0 ||
+		    canon[cl - s.namelen - 1] != '/')
+			return -EACCES;
+		return 0;
+	}
+	{
+		nono_autoclose int fd =
+		    open(s.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd < 0 || fstat(fd, &bst) < 0 || bst.st_dev != st->st_dev ||
+		    bst.st_ino != st->st_ino ||
+		    nono_gate_fd_path(fd, where, sizeof(where)) < 0)
+			return -EACCES;
+	}
+	if (strcmp(where, canon) != 0 &&
+	    !nono_gate_allows(g, NONO_GATE_CONNECT, where)) {
+		nono_debug("gate: %s is the socket bound at %s", canon, where);
+		return -EACCES;
+	}
+	return 0;
+}
+
 static int do_connect_path(struct nono_gate *g, int listener,
 			   const struct seccomp_notif *req, int sfd,
 			   const char *abs)
@@ -442,25 +650,61 @@ static int do_connect_path(struct nono_gate *g, int listener,
 	int r;
 
 	/* Resolved in the task's own view (its masks apply), then pinned:
-	 * we connect through the fd, so nothing swapped in after the check
-	 * can redirect us. */
+	 * every check below is made on this inode, and we connect through
+	 * the fd, so nothing swapped in after the check can redirect us. */
 	pfd = nono_gate_open_in_task(pid, abs, O_PATH);
 	if (pfd < 0)
 		return pfd;
 	r = nono_gate_fd_path(pfd, canon, sizeof(canon));
 	if (r < 0)
 		return r;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
 	if (nono_gate_under_mask(g->caps, abs, false) ||
-	    !nono_gate_allows(g, NONO_GATE_CONNECT, canon)) {
+	    nono_gate_under_mask(g->caps, canon, false)) {
 		nono_gate_note_denial(g, NONO_GATE_CONNECT, canon);
 		return -EACCES;
 	}
-	if (fstat(pfd, &st) < 0)
-		return -errno;
+	if (S_ISSOCK(st.st_mode) && own_path_socket(g, &st))
+		goto connect;
+	if (!nono_gate_allows(g, NONO_GATE_CONNECT, canon)) {
+		nono_gate_note_denial(g, NONO_GATE_CONNECT, canon);
+		return -EACCES;
+	}
 	if (!S_ISSOCK(st.st_mode))
 		return -ECONNREFUSED;
+	r = bound_in_place(g, &st, canon);
+	if (r == -EACCES)
+		nono_gate_note_denial(g, NONO_GATE_CONNECT, canon);
+	if (r < 0)
+		return r;
+connect:
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
 	return gate_connect(listener, req->id, sfd, &sun, sizeof(sun), pfd);
+}
+
+/* Records the socket @sfd, which the gate just bound, by what the kernel
+ * says its bind created.  A failure leaves it unrecorded: the sandbox's own
+ * connects to it are then refused, never someone else's let through. */
+static void note_own(struct nono_gate *g, int sfd)
+{
+	struct nono_unix_sock s;
+	struct stat st;
+	int r;
+
+	if (fstat(sfd, &st) < 0 || sock_lookup(g, st.st_ino, &s) < 0) {
+		nono_debug("gate: cannot identify a socket the sandbox bound");
+		return;
+	}
+	if (s.has_vfs)
+		r = nono_gate_note_bound_path(g, s.vfs_dev, s.vfs_ino, s.sock);
+	else if (s.abstract)
+		r = nono_gate_note_bound_abstract(g, s.name, s.namelen, s.sock);
+	else
+		r = -EINVAL;
+	if (r < 0)
+		nono_debug("gate: cannot record a socket the sandbox bound: %s",
+			   strerror(-r));
 }
 
 static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
@@ -504,8 +748,8 @@ static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
 		return -ENAMETOOLONG;
 	if (bind(sfd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		return -errno;
-	r = nono_gate_note_bound(g, full, strlen(full));
-	return r < 0 ? r : 0;
+	note_own(g, sfd);
+	return 0;
 }
 
 int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
@@ -583,21 +827,40 @@ static int handle_unix(struct nono_gate *g, int listener,
 		/* bind with no name: autobind to a fresh abstract name. */
 		if (!is_bind)
 			return -EINVAL;
-		return bind(sfd, (struct sockaddr *)&sun, len) < 0 ? -errno : 0;
+		if (bind(sfd, (struct sockaddr *)&sun, len) < 0)
+			return -errno;
+		note_own(g, sfd);
+		return 0;
 	}
 	if (kind == NONO_ADDR_ABSTRACT) {
 		/*
-		 * Abstract names are not files: never grantable.  The sandbox
-		 * may talk to the ones it bound itself; connecting from here
-		 * to any other would also skip Landlock's abstract scoping.
+		 * Abstract names are not files: never grantable, and a name
+		 * of their own (bind("\0/run/docker.sock") says nothing about
+		 * the path /run/docker.sock).  The sandbox may talk to the
+		 * sockets it bound itself, while they hold their name: once
+		 * one is closed, the same name bound outside is someone
+		 * else's.  Connecting from here to any other would also skip
+		 * Landlock's abstract scoping.
 		 */
+		ino_t own;
+
 		if (is_bind) {
 			if (bind(sfd, (struct sockaddr *)&sun, len) < 0)
 				return -errno;
-			r = nono_gate_note_bound(g, name, n);
-			return r < 0 ? r : 0;
+			note_own(g, sfd);
+			return 0;
 		}
-		if (!nono_gate_was_bound(g, name, n)) {
+		own = nono_gate_bound_abstract(g, name, n);
+		if (own) {
+			struct bound_abstract b = {.len = n, .sock = own};
+
+			memcpy(b.name, name, n);
+			if (abstract_alive(g, &b))
+				return gate_connect(listener, req->id, sfd,
+						    &sun, len, -1);
+			nono_gate_forget(g, own);
+		}
+		{
 			char shown[112];
 
 			/* Abstract names may hold any byte: show the text up
@@ -606,7 +869,6 @@ static int handle_unix(struct nono_gate *g, int listener,
 			nono_gate_note_denial(g, NONO_GATE_CONNECT, shown);
 			return -EACCES;
 		}
-		return gate_connect(listener, req->id, sfd, &sun, len, -1);
 	}
 	r = nono_gate_absolutise(req->pid, name, abs, sizeof(abs));
 	if (r < 0)

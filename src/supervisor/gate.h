@@ -29,10 +29,11 @@ void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n);
 
 /*
  * The policy, without any I/O: may the sandbox @op the pathname socket at
- * @path (absolute, canonical)?  Connect: sockets the sandbox bound itself,
- * socket grants, and (network allowed) paths under a user grant; never under
- * a hidden path.  Bind: socket grants with bind, and (network allowed) a
- * directory the capability set lets it write; never under a mask.
+ * @path (absolute, canonical)?  Connect: socket grants, and (network
+ * allowed) paths under a user grant; never under a hidden path.  (Sockets
+ * the sandbox bound itself are recognised by inode before this.)  Bind:
+ * socket grants with bind, and (network allowed) a directory the
+ * capability set lets it write; never under a mask.
  */
 bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
 		      const char *path);
@@ -43,13 +44,34 @@ bool nono_gate_allows(const struct nono_gate *g, enum nono_gate_op op,
 bool nono_gate_inet_allowed(const struct nono_gate *g, const void *addr,
 			    size_t len);
 
-/* Remembers an address the sandbox bound (@len bytes; abstract names may
- * hold NULs).  Bounded: returns -E2BIG past NONO_GATE_MAX_BOUND. */
+/*
+ * Sockets the sandbox bound through the gate.  A pathname socket is known
+ * by the file inode its bind created (@dev, @ino as stat(2) reports them),
+ * never by the path, which the sandbox can rename, unlink and link another
+ * socket to; an abstract one by its name (@len bytes, NULs allowed).  Both
+ * keep @sock, the socket's own inode: a record whose socket has gone, or
+ * no longer holds that name, is forgotten when next looked at.  Abstract
+ * and path names are separate namespaces.  Bounded: past
+ * NONO_GATE_MAX_BOUND records the dead ones are pruned, and -E2BIG when
+ * none is.
+ */
 #define NONO_GATE_MAX_BOUND 4096
-int nono_gate_note_bound(struct nono_gate *g, const char *key, size_t len)
+int nono_gate_note_bound_path(struct nono_gate *g, dev_t dev, ino_t ino,
+			      ino_t sock) __attribute__((warn_unused_result));
+int nono_gate_note_bound_abstract(struct nono_gate *g, const char *name,
+				  size_t len, ino_t sock)
     __attribute__((warn_unused_result));
-bool nono_gate_was_bound(const struct nono_gate *g, const char *key,
-			 size_t len);
+/* The socket inode recorded for a file inode or an abstract name, or 0.
+ * No I/O: whether that socket still holds it is the caller's to check. */
+ino_t nono_gate_bound_path(const struct nono_gate *g, dev_t dev, ino_t ino);
+ino_t nono_gate_bound_abstract(const struct nono_gate *g, const char *name,
+			       size_t len);
+/* Drops every record of socket @sock. */
+void nono_gate_forget(struct nono_gate *g, ino_t sock);
+
+/* Hands the gate a NETLINK_SOCK_DIAG socket made inside the sandbox's own
+ * network namespace (takes the fd), where its sockets live. */
+void nono_gate_set_netns_diag(struct nono_gate *g, int fd);
 
 enum nono_addr_kind {
 	NONO_ADDR_UNNAMED,  /* no name: autobind */

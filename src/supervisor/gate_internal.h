@@ -22,15 +22,31 @@ static inline int notif_ioctl(int listener, unsigned long req, void *arg)
 	return (int)syscall(SYS_ioctl, listener, req, arg);
 }
 
-struct bound {
-	char *key;
+/* A pathname socket the sandbox bound: the file inode its bind created,
+ * and the socket's own inode, which says whether it is still the one. */
+struct bound_path {
+	dev_t dev;
+	ino_t ino;
+	ino_t sock;
+};
+
+/* An abstract name the sandbox bound (bytes, NULs allowed). */
+struct bound_abstract {
+	char name[108];
 	size_t len;
+	ino_t sock;
 };
 
 struct nono_gate {
 	const struct nono_caps *caps;
-	struct bound *bound;
-	size_t nbound, cap;
+	struct bound_path *paths;
+	size_t npaths, cap_paths;
+	struct bound_abstract *abstracts;
+	size_t nabstracts, cap_abstracts;
+	/* NETLINK_SOCK_DIAG sockets: [0] ours (opened on first use), [1] one
+	 * made inside the sandbox's network namespace, or -1. */
+	int diag[2];
+	bool diag_tried;
 	struct nono_gate_denial denials[NONO_GATE_MAX_DENIALS];
 	size_t ndenials;
 	char *const *bypass; /* canonical paths whose protection is lifted */

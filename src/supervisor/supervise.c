@@ -120,14 +120,16 @@ static int confine_and_exec(const struct nono_exec_spec *spec, int fdsock,
 			    struct nono_exec_error *err)
 {
 	struct nono_sandbox_error se = {0};
-	int listener = -1, net = -1;
+	int listener = -1, net = -1, diag = -1;
 	int r;
 
 	r = nono_sandbox_enter(spec->sb, &listener, fdsock >= 0 ? &net : NULL,
-			       &se);
+			       fdsock >= 0 ? &diag : NULL, &se);
 	if (r < 0) {
 		if (net >= 0)
 			close(net);
+		if (diag >= 0)
+			close(diag);
 		if (listener >= 0)
 			close(listener);
 		fill(err, r, se.step, se.path);
@@ -138,6 +140,9 @@ static int confine_and_exec(const struct nono_exec_spec *spec, int fdsock,
 		 * sandbox keeps no handle on it (it could accept). */
 		r = send_fd(fdsock, net);
 		close(net);
+		if (r == 0)
+			r = send_fd(fdsock, diag);
+		close(diag);
 		if (r < 0) {
 			if (listener >= 0)
 				close(listener);
@@ -389,6 +394,16 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 			if (net >= 0 &&
 			    spec->on_net_listener(spec->arg, net) < 0)
 				kill(pid, SIGKILL);
+			/* The diag socket of the sandbox's namespace: the
+			 * gate knows its sockets by inode through it. */
+			if (net >= 0) {
+				int diag = recv_fd(sp[0]);
+
+				if (diag >= 0)
+					nono_gate_set_netns_diag(gate, diag);
+				else
+					kill(pid, SIGKILL);
+			}
 		}
 		listener = recv_fd(sp[0]);
 		close(sp[0]);
