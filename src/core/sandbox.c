@@ -5,10 +5,14 @@
  * one order that leaves no window: masks, no_new_privs, Landlock, seccomp.
  */
 #include <errno.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "nono/error.h"
@@ -85,6 +89,57 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	return 0;
 }
 
+/*
+ * No capability survives into the command: bounding, ambient, inheritable,
+ * permitted and effective sets all empty, and the securebits locked so that
+ * exec as uid 0 grants nothing back.  A root run kept every capability
+ * before, and with them reached what Landlock does not mediate (the mount
+ * API on the masks, every process's memory and environment); so did uid 0
+ * inside the user namespace nono makes for the masks, over everything
+ * mounted there.  An unprivileged process without one holds nothing to
+ * drop and cannot change its bounding set: that is not an error.
+ */
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct h = {.version =
+						 _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	bool had = false;
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		had =
+		    had || d[i].permitted || d[i].effective || d[i].inheritable;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		return -errno;
+	if (had) {
+		/* Needs CAP_SETPCAP, which is still ours here. */
+		for (int cap = 0; cap <= 63; cap++) {
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+				continue;
+			if (errno == EINVAL)
+				break; /* past the kernel's last capability */
+			return -errno;
+		}
+		if (prctl(PR_SET_SECUREBITS,
+			  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+			      SECBIT_NO_SETUID_FIXUP |
+			      SECBIT_NO_SETUID_FIXUP_LOCKED |
+			      SECBIT_KEEP_CAPS_LOCKED |
+			      SECBIT_NO_CAP_AMBIENT_RAISE |
+			      SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+			  0, 0, 0) < 0)
+			return -errno;
+	}
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) < 0)
+		return -errno;
+	return 0;
+}
+
 int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 		       int *net_listener, int *net_diag,
 		       struct nono_sandbox_error *err)
@@ -123,6 +178,9 @@ int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 		if (r < 0)
 			return fail(err, r, "landlock", path);
 	}
+	r = drop_capabilities();
+	if (r < 0)
+		return fail(err, r, "capabilities", NULL);
 	/* no_new_privs: a setuid binary must not regain what we drop, and
 	 * both Landlock and seccomp require it of an unprivileged caller. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

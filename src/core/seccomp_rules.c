@@ -60,6 +60,57 @@ static int deny(scmp_filter_ctx ctx, int err, int nr, unsigned n,
 			return r_;                                             \
 	} while (0)
 
+/* Every CLONE_NEW* flag: unshare(2) takes CLONE_NEWTIME too, which clone(2)
+ * cannot (0x80 is part of its exit-signal byte). */
+#define NS_FLAGS                                                               \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |         \
+	 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
+#define NONO_CLONE_NEWTIME 0x80
+
+/*
+ * The mount table and namespaces.  Landlock refuses mount(2), umount(2),
+ * pivot_root(2) and move_mount(2) to a sandboxed process, but not the rest
+ * of the new mount API: as root, mount_setattr(2) cleared the read-only
+ * flag nono puts on .git/hooks (and changed the host's /dev/shm), and
+ * open_tree(OPEN_TREE_CLONE) took a copy of a mount without the masks on
+ * top of it (a hidden ~/.ssh read, a read-only .git/hooks written).  In a
+ * new user namespace a process holds every capability over what it
+ * creates there, which reopens all of this; setns(2) would join another
+ * process's namespaces.  clone3(2) passes its flags in memory, which a
+ * filter cannot read: ENOSYS makes the C libraries fall back to clone(2),
+ * whose flags it can.
+ */
+static int add_mount_and_ns(scmp_filter_ctx ctx)
+{
+	static const int mount_api[] = {
+	    SCMP_SYS(mount),      SCMP_SYS(umount2),       SCMP_SYS(pivot_root),
+	    SCMP_SYS(move_mount), SCMP_SYS(mount_setattr), SCMP_SYS(open_tree),
+	    SCMP_SYS(fsopen),     SCMP_SYS(fsconfig),      SCMP_SYS(fsmount),
+	    SCMP_SYS(fspick),     SCMP_SYS(setns),
+	};
+
+	for (size_t i = 0; i < sizeof(mount_api) / sizeof(mount_api[0]); i++) {
+		int r = deny(ctx, EPERM, mount_api[i], 0, NULL);
+
+		if (r < 0)
+			return r;
+	}
+	/* One rule per flag: a filter compares a masked value for equality,
+	 * and "any of these bits" is their union. */
+	for (unsigned bit = 0; bit < 32; bit++) {
+		unsigned long f = 1UL << bit;
+
+		if (!(f & (NS_FLAGS | NONO_CLONE_NEWTIME)))
+			continue;
+		DENY(ctx, EPERM, unshare, SCMP_A0_64(SCMP_CMP_MASKED_EQ, f, f));
+		if (f & NS_FLAGS)
+			DENY(ctx, EPERM, clone,
+			     SCMP_A0_64(SCMP_CMP_MASKED_EQ, f, f));
+	}
+	DENY0(ctx, ENOSYS, clone3);
+	return 0;
+}
+
 /* Refusals that hold in every sandbox. */
 static int add_base(scmp_filter_ctx ctx)
 {
@@ -106,7 +157,7 @@ static int add_base(scmp_filter_ctx ctx)
 	/* userfaultfd freezes kernel threads at chosen points: an exploit
 	 * aid, and no ordinary program needs it. */
 	DENY0(ctx, EPERM, userfaultfd);
-	return 0;
+	return add_mount_and_ns(ctx);
 }
 
 /* Refuses socket(@family, type other than stream, ...) and stream sockets
