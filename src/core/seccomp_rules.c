@@ -347,6 +347,15 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 		return -1;
 	if (opts->gate && add_gate(ctx) < 0)
 		return -1;
+	/*
+	 * listen(2) on a socket never bound binds it to the wildcard address
+	 * (0.0.0.0 or [::]) on a random port, past the bind(2) the gate
+	 * decides: under --block-net any host that reaches this machine got
+	 * a channel in.  The gate refuses that and performs the rest.
+	 */
+	if (opts->gate && opts->block_net &&
+	    seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(listen), 0) < 0)
+		return -1;
 	if (opts->gate && opts->gate_create && add_gate_create(ctx) < 0)
 		return -1;
 	if (opts->gate && opts->gate_write && add_gate_write(ctx) < 0)

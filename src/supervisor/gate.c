@@ -941,6 +941,41 @@ static int handle_inet(struct nono_gate *g, int listener,
 	return r < 0 ? -errno : 0;
 }
 
+/*
+ * listen(2), sent here under --block-net: a TCP socket the gate did not
+ * bind would be bound by the kernel to the wildcard address.  Performed
+ * here on the socket we checked (the fd number could be reused by another
+ * thread after a CONTINUE).
+ */
+static int handle_listen(struct nono_gate *g, const struct seccomp_notif *req,
+			 int sfd, int domain)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int backlog = (int)(req->data.args[1] & 0xffffffffu);
+	uint16_t port = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(sfd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	if (domain == AF_INET && ss.ss_family == AF_INET)
+		port = ((const struct sockaddr_in *)&ss)->sin_port;
+	else if (domain == AF_INET6 && ss.ss_family == AF_INET6)
+		port = ((const struct sockaddr_in6 *)&ss)->sin6_port;
+	if (domain != AF_UNIX && port == 0) {
+		nono_gate_note_denial(g, NONO_GATE_BIND,
+				      "network listen without bind "
+				      "(--block-net)");
+		return -EACCES;
+	}
+	if (listen(sfd, backlog) < 0)
+		return -errno;
+	/* An AF_UNIX socket never bound gets an abstract name: its own. */
+	if (domain == AF_UNIX)
+		note_own(g, sfd);
+	return 0;
+}
+
 int nono_gate_serve(struct nono_gate *g, int listener)
 {
 	struct seccomp_notif req;
@@ -958,7 +993,8 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	is_bind = req.data.nr == __NR_bind;
-	if (req.data.nr != __NR_connect && !is_bind) {
+	if (req.data.nr != __NR_connect && !is_bind &&
+	    req.data.nr != __NR_listen) {
 		/* Everything else the filter sends here creates a name. */
 		if (nono_fsgate_handle(g, listener, &req, &resp))
 			return 0; /* answered with the injected fd */
@@ -985,7 +1021,9 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	 * Every connect and bind is performed here, on the socket we checked,
 	 * with the address we copied.
 	 */
-	if (domain != AF_UNIX)
+	if (req.data.nr == __NR_listen)
+		r = handle_listen(g, &req, sfd, domain);
+	else if (domain != AF_UNIX)
 		r = handle_inet(g, listener, &req, sfd, is_bind);
 	else
 		r = handle_unix(g, listener, &req, sfd, is_bind);
