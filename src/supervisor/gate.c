@@ -169,8 +169,11 @@ static bool path_alive(struct nono_gate *g, const struct bound_path *b)
 {
 	struct nono_unix_sock s;
 
+	/* The socket's own inode is unique while it lives, and a socket is
+	 * bound once: the file's inode number confirms it.  (Its device
+	 * number as the kernel reports it may differ from stat's.) */
 	return sock_lookup(g, b->sock, &s) == 0 && s.has_vfs &&
-	       s.vfs_dev == b->dev && s.vfs_ino == b->ino;
+	       s.vfs_ino == b->ino;
 }
 
 static bool abstract_alive(struct nono_gate *g, const struct bound_abstract *b)
@@ -584,58 +587,133 @@ static bool own_path_socket(struct nono_gate *g, const struct stat *st)
 	return false;
 }
 
+/* Longest chain of symlinks followed resolving a bound name (as the
+ * kernel's own limit). */
+#define MAX_LINKS 40
+
+/*
+ * Opens the absolute name @name as we (not the sandbox) see it, one
+ * component at a time, following a symlink only where the sandbox cannot
+ * have planted it: in a directory it may not write.  Otherwise it could
+ * move the directory a socket was bound in (the user's /tmp/ssh-XXXX) into
+ * its grant and leave a symlink behind, so that the name the socket was
+ * bound with leads there.  Returns an O_PATH fd or -errno.
+ */
+static int open_bound_name(const struct nono_caps *caps, const char *name)
+{
+	char rest[2 * PATH_MAX], link[PATH_MAX], dir[PATH_MAX];
+	nono_autoclose int cur = -1;
+	char *p = rest;
+	int links = 0;
+
+	if (name[0] != '/' || strlen(name) >= sizeof(rest))
+		return -EINVAL;
+	snprintf(rest, sizeof(rest), "%s", name);
+	cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return -errno;
+	for (;;) {
+		nono_autoclose int next = -1;
+		char *comp, *slash;
+		struct stat st;
+		ssize_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return nono_steal_fd(&cur);
+		comp = p;
+		slash = strchr(p, '/');
+		if (slash) {
+			*slash = '\0';
+			p = slash + 1;
+		} else {
+			p += strlen(p);
+		}
+		if (strcmp(comp, ".") == 0)
+			continue;
+		next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 || fstat(next, &st) < 0)
+			return -errno;
+		if (!S_ISLNK(st.st_mode)) {
+			close(cur);
+			cur = nono_steal_fd(&next);
+			continue;
+		}
+		if (++links > MAX_LINKS)
+			return -ELOOP;
+		if (nono_gate_fd_path(cur, dir, sizeof(dir)) < 0 ||
+		    nono_caps_allows(caps, dir, NONO_ACCESS_WRITE, NULL))
+			return -EACCES; /* the sandbox could have made it */
+		n = readlinkat(next, "", link, sizeof(link) - 1);
+		if (n <= 0)
+			return n < 0 ? -errno : -ENOENT;
+		link[n] = '\0';
+		/* The link's target, then what was left of the name. */
+		if (strlen(link) + 1 + strlen(p) >= sizeof(rest))
+			return -ENAMETOOLONG;
+		memmove(rest + n + 1, p, strlen(p) + 1);
+		memcpy(rest, link, (size_t)n);
+		rest[n] = '/';
+		p = rest;
+		if (link[0] == '/') {
+			close(cur);
+			cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (cur < 0)
+				return -errno;
+		}
+	}
+}
+
 /*
  * A socket someone else bound, which the sandbox names at @canon (allowed
  * by the policy).  The sandbox can rename or hard-link a socket it can
  * reach in its writable /tmp (the user's ssh-agent) into a granted
  * directory, so the path it names proves nothing: the decision is made on
  * where the socket was bound.  The kernel keeps the name the binder used;
- * that name must still lead to this very inode, and the place it names
- * must be one the policy allows.  A relative name (the binder's cwd is
- * unknown) must end @canon, with no second link to the inode.  Returns 0,
- * or the errno for the sandbox.
+ * that name must still lead to this very inode (see open_bound_name), and
+ * the place it leads to must be one the policy allows.  A relative name
+ * cannot be placed (the binder's cwd is unknown): refused.  Returns 0, or
+ * the errno for the sandbox.
  */
+#define MAX_CANDIDATES 4
 static int bound_in_place(struct nono_gate *g, const struct stat *st,
 			  const char *canon)
 {
-	struct nono_unix_sock s;
-	struct stat bst;
+	struct nono_unix_sock s[MAX_CANDIDATES];
 	char where[PATH_MAX];
-	size_t cl = strlen(canon);
-	int r;
+	int n;
 
-	r = nono_sockdiag_find_listener(diag_host(g), st->st_dev, st->st_ino,
-					&s);
-	if (r == -ENOENT) {
+	n = nono_sockdiag_find_listeners(diag_host(g), st->st_dev, st->st_ino,
+					 s, MAX_CANDIDATES);
+	if (n < 0)
+		return -EACCES;
+	if (n == 0) {
 		/* Nothing listens (a stale socket file), or the listener is
 		 * in another network namespace, where we cannot see it. */
 		nono_debug("gate: no listener of ours at %s", canon);
 		return -ECONNREFUSED;
 	}
-	if (r < 0 || s.abstract || s.namelen == 0)
-		return -EACCES;
-	if (s.name[0] != '/') {
-		if (st->st_nlink != 1 || s.namelen >= cl ||
-		    strcmp(canon + cl - s.namelen, s.name) != 0 ||
-		    canon[cl - s.namelen - 1] != '/')
-			return -EACCES;
-		return 0;
-	}
-	{
-		nono_autoclose int fd =
-		    open(s.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	for (int i = 0; i < n; i++) {
+		nono_autoclose int fd = -1;
+		struct stat bst;
 
+		if (s[i].abstract || s[i].name[0] != '/')
+			continue;
+		fd = open_bound_name(g->caps, s[i].name);
 		if (fd < 0 || fstat(fd, &bst) < 0 || bst.st_dev != st->st_dev ||
 		    bst.st_ino != st->st_ino ||
 		    nono_gate_fd_path(fd, where, sizeof(where)) < 0)
-			return -EACCES;
-	}
-	if (strcmp(where, canon) != 0 &&
-	    !nono_gate_allows(g, NONO_GATE_CONNECT, where)) {
+			continue;
+		if (strcmp(where, canon) == 0 ||
+		    (!nono_gate_under_mask(g->caps, where, false) &&
+		     nono_gate_allows(g, NONO_GATE_CONNECT, where)))
+			return 0;
 		nono_debug("gate: %s is the socket bound at %s", canon, where);
 		return -EACCES;
 	}
-	return 0;
+	nono_debug("gate: %s is not where its listener bound it", canon);
+	return -EACCES;
 }
 
 static int do_connect_path(struct nono_gate *g, int listener,
@@ -683,25 +761,34 @@ connect:
 	return gate_connect(listener, req->id, sfd, &sun, sizeof(sun), pfd);
 }
 
-/* Records the socket @sfd, which the gate just bound, by what the kernel
- * says its bind created.  A failure leaves it unrecorded: the sandbox's own
- * connects to it are then refused, never someone else's let through. */
-static void note_own(struct nono_gate *g, int sfd)
+/*
+ * Records the socket @sfd, which the gate just bound, by what the kernel
+ * says its bind created.  For a path, the file is also looked up where we
+ * created it (@dfd, @name): stat(2) may report another device number than
+ * the kernel's superblock (btrfs subvolumes), and the record must match
+ * what a later stat of the path gives; a file found there that is not this
+ * socket's (the sandbox swapped it already) is not recorded.  A failure
+ * leaves the socket unrecorded: the sandbox's own connects to it are then
+ * refused, never someone else's let through.
+ */
+static void note_own(struct nono_gate *g, int sfd, int dfd, const char *name)
 {
 	struct nono_unix_sock s;
 	struct stat st;
-	int r;
+	int r = -EINVAL;
 
 	if (fstat(sfd, &st) < 0 || sock_lookup(g, st.st_ino, &s) < 0) {
 		nono_debug("gate: cannot identify a socket the sandbox bound");
 		return;
 	}
-	if (s.has_vfs)
-		r = nono_gate_note_bound_path(g, s.vfs_dev, s.vfs_ino, s.sock);
-	else if (s.abstract)
+	if (s.has_vfs && dfd >= 0) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISSOCK(st.st_mode) && st.st_ino == s.vfs_ino)
+			r = nono_gate_note_bound_path(g, st.st_dev, st.st_ino,
+						      s.sock);
+	} else if (s.abstract) {
 		r = nono_gate_note_bound_abstract(g, s.name, s.namelen, s.sock);
-	else
-		r = -EINVAL;
+	}
 	if (r < 0)
 		nono_debug("gate: cannot record a socket the sandbox bound: %s",
 			   strerror(-r));
@@ -748,7 +835,7 @@ static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
 		return -ENAMETOOLONG;
 	if (bind(sfd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		return -errno;
-	note_own(g, sfd);
+	note_own(g, sfd, dfd, name);
 	return 0;
 }
 
@@ -829,7 +916,7 @@ static int handle_unix(struct nono_gate *g, int listener,
 			return -EINVAL;
 		if (bind(sfd, (struct sockaddr *)&sun, len) < 0)
 			return -errno;
-		note_own(g, sfd);
+		note_own(g, sfd, -1, NULL);
 		return 0;
 	}
 	if (kind == NONO_ADDR_ABSTRACT) {
@@ -847,7 +934,7 @@ static int handle_unix(struct nono_gate *g, int listener,
 		if (is_bind) {
 			if (bind(sfd, (struct sockaddr *)&sun, len) < 0)
 				return -errno;
-			note_own(g, sfd);
+			note_own(g, sfd, -1, NULL);
 			return 0;
 		}
 		own = nono_gate_bound_abstract(g, name, n);
@@ -972,7 +1059,7 @@ static int handle_listen(struct nono_gate *g, const struct seccomp_notif *req,
 		return -errno;
 	/* An AF_UNIX socket never bound gets an abstract name: its own. */
 	if (domain == AF_UNIX)
-		note_own(g, sfd);
+		note_own(g, sfd, -1, NULL);
 	return 0;
 }
 

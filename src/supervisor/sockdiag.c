@@ -104,10 +104,16 @@ int nono_sockdiag_parse(const void *msg, size_t len, struct nono_unix_sock *out)
 	return 0;
 }
 
-/* Sends @req and reads the replies; @match decides which one fills *@out.
- * Returns 0 when one did, -ENOENT when none did, or -errno. */
+/* Sends @req and reads the replies to it.  An exact query (!@dump) fills
+ * out[0] with the socket @sock; a dump fills @out with up to @max listeners
+ * bound to a file of inode number @ino, those on device @dev first (a
+ * file system may report other device numbers to stat(2) than its
+ * superblock's, as btrfs subvolumes do: the caller confirms each).
+ * Replies to an earlier query that stopped early carry another sequence
+ * number and are skipped; a reply that does not parse is skipped too.
+ * Returns the number filled (0: none) or -errno. */
 static int query(int nl, const struct unix_diag_req *req, bool dump, ino_t sock,
-		 dev_t dev, ino_t ino, struct nono_unix_sock *out)
+		 dev_t dev, ino_t ino, struct nono_unix_sock *out, size_t max)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -123,15 +129,17 @@ static int query(int nl, const struct unix_diag_req *req, bool dump, ino_t sock,
 	static _Atomic __u32 seq;
 	/* Aligned for nlmsghdr; big enough for many replies per read. */
 	static _Thread_local uint32_t buf[8192];
-	int found = -ENOENT;
+	size_t found = 0;
 
-	/* Replies carry the request's number: a reply left over from an
-	 * earlier query that stopped early is skipped, never taken. */
+	if (max == 0)
+		return -EINVAL;
 	msg.nh.nlmsg_seq = ++seq;
 	if (sendto(nl, &msg, sizeof(msg), 0, (struct sockaddr *)&kernel,
 		   sizeof(kernel)) != (ssize_t)sizeof(msg))
 		return -errno;
-	for (;;) {
+	/* Bounded: a host has a finite number of sockets, and a dump's
+	 * batches are large; stale batches count too. */
+	for (int batches = 0; batches < 100000; batches++) {
 		ssize_t n = recv(nl, buf, sizeof(buf), 0);
 		const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
 		size_t left;
@@ -148,32 +156,39 @@ static int query(int nl, const struct unix_diag_req *req, bool dump, ino_t sock,
 			if (nh->nlmsg_seq != msg.nh.nlmsg_seq)
 				continue;
 			if (nh->nlmsg_type == NLMSG_DONE)
-				return found;
+				return (int)found;
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(nh);
 
 				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 					return -EIO;
 				/* An exact query for a socket that is gone. */
-				return e->error ? e->error : found;
+				if (e->error == -ENOENT)
+					return 0;
+				return e->error ? e->error : (int)found;
 			}
-			if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+			if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    nono_sockdiag_parse(nh, left, &s) < 0)
 				continue;
-			if (nono_sockdiag_parse(nh, left, &s) < 0)
-				return -EIO;
-			if (found == 0)
-				continue; /* drain the rest of the dump */
-			if (dump ? (s.has_vfs && s.vfs_dev == dev &&
-				    s.vfs_ino == ino)
-				 : s.sock == sock) {
-				*out = s;
-				found = 0;
+			if (!dump) {
+				if (s.sock != sock)
+					continue;
+				out[0] = s;
+				return 1; /* one reply, no DONE */
 			}
+			if (!s.has_vfs || s.vfs_ino != ino || found == max)
+				continue;
+			if (s.vfs_dev == dev) {
+				/* Exact matches first. */
+				memmove(out + 1, out, found * sizeof(*out));
+				out[0] = s;
+			} else {
+				out[found] = s;
+			}
+			found++;
 		}
-		/* An exact query answers with one message, no DONE. */
-		if (!dump)
-			return found;
 	}
+	return -EIO;
 }
 
 int nono_sockdiag_get(int nl, ino_t sock, struct nono_unix_sock *out)
@@ -186,16 +201,18 @@ int nono_sockdiag_get(int nl, ino_t sock, struct nono_unix_sock *out)
 	    /* No cookie: look the socket up by inode alone. */
 	    .udiag_cookie = {~0U, ~0U},
 	};
+	int r;
 
 	if (nl < 0)
 		return -EBADF;
 	if ((ino_t)req.udiag_ino != sock)
 		return -ENOENT;
-	return query(nl, &req, false, sock, 0, 0, out);
+	r = query(nl, &req, false, sock, 0, 0, out, 1);
+	return r < 0 ? r : r == 1 ? 0 : -ENOENT;
 }
 
-int nono_sockdiag_find_listener(int nl, dev_t dev, ino_t ino,
-				struct nono_unix_sock *out)
+int nono_sockdiag_find_listeners(int nl, dev_t dev, ino_t ino,
+				 struct nono_unix_sock *out, size_t max)
 {
 	struct unix_diag_req req = {
 	    .sdiag_family = AF_UNIX,
@@ -205,5 +222,5 @@ int nono_sockdiag_find_listener(int nl, dev_t dev, ino_t ino,
 
 	if (nl < 0)
 		return -EBADF;
-	return query(nl, &req, true, 0, dev, ino, out);
+	return query(nl, &req, true, 0, dev, ino, out, max);
 }

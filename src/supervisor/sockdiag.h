@@ -21,7 +21,7 @@ struct nono_unix_sock {
 	ino_t vfs_ino;
 	bool abstract;  /* name is an abstract name (without its NUL) */
 	size_t namelen; /* 0: unnamed */
-	char name[109]; /* the name given to bind(2), NUL-terminated */
+	char name[110]; /* the name given to bind(2), NUL-terminated */
 };
 
 /*
@@ -35,10 +35,14 @@ int nono_sockdiag_open(void) NONO_WUR;
  * fills *@out, -ENOENT when no such socket exists, or -errno. */
 int nono_sockdiag_get(int nl, ino_t sock, struct nono_unix_sock *out) NONO_WUR;
 
-/* The listening socket bound to the file inode (@dev, @ino), in @nl's
- * namespace.  Returns 0 and fills *@out, -ENOENT, or -errno. */
-int nono_sockdiag_find_listener(int nl, dev_t dev, ino_t ino,
-				struct nono_unix_sock *out) NONO_WUR;
+/* The listening sockets bound to a file of inode number @ino, in @nl's
+ * namespace: up to @max in @out, those whose device is @dev first.  The
+ * device the kernel reports may differ from stat(2)'s (btrfs subvolumes):
+ * the caller confirms a candidate by resolving its name.  Returns how many
+ * were found, or -errno. */
+int nono_sockdiag_find_listeners(int nl, dev_t dev, ino_t ino,
+				 struct nono_unix_sock *out,
+				 size_t max) NONO_WUR;
 
 /* Parses one reply of @len bytes (the kernel's; bounded all the same)
  * into *@out.  Returns 0, or -EINVAL for a malformed message. */

@@ -188,3 +188,86 @@ s = socket.socket(socket.AF_UNIX); s.connect("\0" + sys.argv[1])
 print(s.recv(4).decode())' "$name"
 	[ "$output" = PONG ] || { show_run; false; }
 }
+
+# Found by review of the fix: the name a socket was bound with was resolved
+# following symlinks, so moving the socket's directory (the user's own
+# /tmp/ssh-XXXX) into the grant and leaving a symlink in its place made the
+# name lead into the grant again.
+@test "escape 1: a socket's directory moved into the grant behind a symlink stays unreachable" {
+	host_dir
+	mkdir -p proj "$HOSTDIR/ssh-x"
+	start_unix_server "$HOSTDIR/ssh-x/agent"
+	run --separate-stderr nono run -s --allow-cwd --allow proj -- "$PY" -c "$CONNECT_EACH"'
+d = sys.argv[1] + "/ssh-x"
+print("before", conn(d + "/agent"))
+os.rename(d, "proj/ssh-x")
+os.symlink(os.path.abspath("proj/ssh-x"), d)
+print("moved", conn("proj/ssh-x/agent"))
+print("via link", conn(d + "/agent"))
+' "$HOSTDIR"
+	assert_status 0
+	assert_contains "$output" "before ERR 13" stdout
+	assert_contains "$output" "moved ERR 13" stdout
+	assert_contains "$output" "via link ERR 13" stdout
+	# control: a symlink nono did not let the sandbox make is followed
+	# (here the test's own, outside the sandbox's writable trees)
+	rm "$HOSTDIR/ssh-x"
+	mv proj/ssh-x "$HOSTDIR/ssh-x"
+	mkdir -p "$TEST_ROOT/links"
+	ln -s "$HOSTDIR/ssh-x" "$TEST_ROOT/links/ssh"
+	run --separate-stderr nono run -s --allow-cwd \
+		--allow-unix-socket "$HOSTDIR/ssh-x/agent" -- \
+		"$PY" -c "$UNIX_CONNECT" "$TEST_ROOT/links/ssh/agent"
+	[ "$output" = PONG ] || { show_run; false; }
+}
+
+@test "escape 1: a socket bound by a relative name cannot be moved into the grant" {
+	host_dir
+	mkdir -p proj
+	(cd "$HOSTDIR" && start_unix_server agent)
+	run --separate-stderr nono run -s --allow-cwd --allow proj -- "$PY" -c "$CONNECT_EACH"'
+os.rename(sys.argv[1] + "/agent", "proj/agent")
+print("moved", conn("proj/agent"))
+' "$HOSTDIR"
+	assert_status 0
+	assert_contains "$output" "moved ERR 13" stdout
+	# control: an absolute name bound in the grant is reachable
+	start_unix_server "$TEST_DIR/proj/dev.sock"
+	run --separate-stderr nono run -s --allow-cwd --allow proj -- \
+		"$PY" -c "$UNIX_CONNECT" proj/dev.sock
+	[ "$output" = PONG ] || { show_run; false; }
+}
+
+# A 108-byte socket path anywhere on the host (the kernel reports it with a
+# NUL added) made every query fail, so no socket could be identified.
+@test "escape 1: a host socket with the longest name does not stop the gate" {
+	host_dir
+	local long
+	long="$HOSTDIR/$(printf 'L%.0s' $(seq $((107 - ${#HOSTDIR}))))"
+	[ "${#long}" = 108 ]
+	# python refuses a name that fills sun_path: bind through libc
+	"$PY" -c '
+import ctypes, os, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+s = socket.socket(socket.AF_UNIX)
+addr = struct.pack("H", socket.AF_UNIX) + sys.argv[1].encode()
+assert len(addr) == 110
+if libc.bind(s.fileno(), addr, len(addr)) != 0:
+    sys.exit("bind: %d" % ctypes.get_errno())
+s.listen(8)
+while True:
+    c, _ = s.accept(); c.sendall(b"PONG"); c.close()
+' "$long" >/dev/null 2>&1 </dev/null 3>&- &
+	BG_PIDS+=($!)
+	wait_for_file "$long" 50
+	mkdir -p proj
+	start_unix_server "$TEST_DIR/proj/dev.sock"
+	run --separate-stderr nono run -s --allow-cwd --allow proj -- "$PY" -c "$CONNECT_EACH"'
+print("granted", conn("proj/dev.sock"))
+b = socket.socket(socket.AF_UNIX); b.bind("proj/own.sock"); b.listen(1)
+print("own", conn("proj/own.sock"))
+'
+	assert_status 0
+	assert_contains "$output" "granted PONG" stdout
+	assert_contains "$output" "own SILENT" stdout
+}

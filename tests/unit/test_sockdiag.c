@@ -51,18 +51,18 @@ static void test_path_socket(void **state)
 	assert_string_equal(s.name, sun.sun_path);
 
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(
-	    nono_sockdiag_find_listener(nl, file_st.st_dev, file_st.st_ino, &s),
-	    0);
+	assert_int_equal(nono_sockdiag_find_listeners(nl, file_st.st_dev,
+						      file_st.st_ino, &s, 1),
+			 1);
 	assert_int_equal(s.sock, sock_st.st_ino);
 	assert_string_equal(s.name, sun.sun_path);
 
 	/* Once closed, the socket is gone: no stale answer. */
 	close(fd);
 	assert_int_equal(nono_sockdiag_get(nl, sock_st.st_ino, &s), -ENOENT);
-	assert_int_equal(
-	    nono_sockdiag_find_listener(nl, file_st.st_dev, file_st.st_ino, &s),
-	    -ENOENT);
+	assert_int_equal(nono_sockdiag_find_listeners(nl, file_st.st_dev,
+						      file_st.st_ino, &s, 1),
+			 0);
 	unlink(sun.sun_path);
 	rmdir(dir);
 	close(nl);
@@ -99,6 +99,53 @@ static void test_abstract_socket(void **state)
 	close(nl);
 }
 
+/* A path filling sun_path (108 bytes, no NUL): the kernel reports it with
+ * a NUL added, 109 bytes.  Such a socket anywhere on the host once made
+ * every dump fail, and the replies left behind answered later queries. */
+static void test_longest_name(void **state)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct nono_unix_sock s[2];
+	struct stat sock_st, file_st;
+	char dir[] = "/tmp/nono-sockdiag.XXXXXX";
+	size_t dl;
+	int fd, nl;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dl = strlen(dir);
+	memcpy(sun.sun_path, dir, dl);
+	sun.sun_path[dl] = '/';
+	memset(sun.sun_path + dl + 1, 'L', sizeof(sun.sun_path) - dl - 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(fstat(fd, &sock_st), 0);
+	{
+		char path[sizeof(sun.sun_path) + 1];
+
+		memcpy(path, sun.sun_path, sizeof(sun.sun_path));
+		path[sizeof(sun.sun_path)] = '\0';
+		assert_int_equal(stat(path, &file_st), 0);
+		nl = nono_sockdiag_open();
+		assert_true(nl >= 0);
+		assert_int_equal(nono_sockdiag_find_listeners(
+				     nl, file_st.st_dev, file_st.st_ino, s, 2),
+				 1);
+		assert_int_equal(s[0].namelen, sizeof(sun.sun_path));
+		assert_string_equal(s[0].name, path);
+		/* The next exact query is answered by its own reply. */
+		assert_int_equal(nono_sockdiag_get(nl, sock_st.st_ino, &s[1]),
+				 0);
+		assert_int_equal(s[1].sock, sock_st.st_ino);
+		close(fd);
+		unlink(path);
+	}
+	rmdir(dir);
+	close(nl);
+}
+
 /* fuzz/corpus/sockdiag/crash-attr-padding-past-end: a last attribute of 5
  * bytes whose padding would end past the message moved the cursor beyond
  * it, and the next attribute header was read out of bounds. */
@@ -128,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_path_socket),
 	    cmocka_unit_test(test_abstract_socket),
+	    cmocka_unit_test(test_longest_name),
 	    cmocka_unit_test(test_padding_past_end),
 	};
 
