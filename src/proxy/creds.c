@@ -622,6 +622,22 @@ int nono_cred_check(const struct nono_creds *c,
 			snprintf(msg + k, msglen - (size_t)k, "\n");
 		return 404;
 	}
+	/*
+	 * TRACE (and IIS's TRACK) make a server echo the request back, the
+	 * real key nono put in it included; CONNECT would turn the route into
+	 * a tunnel nono cannot see into.  None is an API call.
+	 */
+	if ((req->method_len == 5 &&
+	     (strncasecmp(req->method, "TRACE", 5) == 0 ||
+	      strncasecmp(req->method, "TRACK", 5) == 0)) ||
+	    (req->method_len == 7 &&
+	     strncasecmp(req->method, "CONNECT", 7) == 0)) {
+		snprintf(msg, msglen,
+			 "nono: %s is refused on credential services (it "
+			 "would echo or tunnel past the injected key)\n",
+			 method);
+		return 405;
+	}
 	if (!nono_cred_placeholder_ok(r, req)) {
 		snprintf(msg, msglen,
 			 "nono: %s: the request does not carry this session's "

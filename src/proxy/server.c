@@ -1078,7 +1078,9 @@ static void cred_request(struct nono_proxy *p, struct conn *c)
 	static const char *const reason[] = {[400 - 400] = "Bad Request",
 					     [401 - 400] = "Unauthorized",
 					     [403 - 400] = "Forbidden",
-					     [404 - 400] = "Not Found"};
+					     [404 - 400] = "Not Found",
+					     [405 - 400] =
+						 "Method Not Allowed"};
 	const struct nono_http_request *r = &c->req;
 	const struct nono_cred_route *cr;
 	size_t cap = r->target_len + 1024;

@@ -707,7 +707,9 @@ static int check_next(struct nono_mitm *m, int cfd,
 	static const char *const reason[] = {[400 - 400] = "Bad Request",
 					     [401 - 400] = "Unauthorized",
 					     [403 - 400] = "Forbidden",
-					     [404 - 400] = "Not Found"};
+					     [404 - 400] = "Not Found",
+					     [405 - 400] =
+						 "Method Not Allowed"};
 	const struct nono_cred_route *r = &one->r[0], *match;
 	size_t ucap = req->target_len + 1024;
 	char body[1200], *upath = malloc(ucap);

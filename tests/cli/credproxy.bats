@@ -494,3 +494,40 @@ r = [json.loads(l) for l in open(sys.argv[1])]
 assert len(r) == 1 and len(json.loads(r[0]["body"])["pad"]) == 40000, len(r)
 PYEOF
 }
+
+# Issue 10, escape 12: an upstream that honours TRACE echoed the request,
+# with the real key nono had injected, back to the sandbox.
+@test "credential: TRACE, TRACK and CONNECT are refused on credential routes; the key never comes back" {
+	local tls
+	for tls in --tls ""; do
+		rm -f "$TEST_ROOT/up.log" "$TEST_ROOT/up.port"
+		start_upstream $tls
+		if [ -n "$tls" ]; then
+			profile testai "https://localhost:$UP/v1"
+		else
+			profile testai "http://127.0.0.1:$UP/v1"
+		fi
+		run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+			--credential testai -- sh -c '
+			for m in TRACE TRACK CONNECT; do
+				curl -sS --max-time 10 -X $m -w " code=%{http_code}\n" \
+					-H "Authorization: Bearer $TESTAI_API_KEY" \
+					"$TESTAI_BASE_URL/models"
+			done'
+		assert_status 0
+		# CONNECT with a path is not even a request the proxy parses
+		[ "$(grep -c 'code=405' <<<"$output")" -ge 2 ] || { show_run; false; }
+		[ "$(grep -cE 'code=(400|405)' <<<"$output")" = 3 ] || { show_run; false; }
+		refute_contains "$output" "$SECRET" stdout
+		[ ! -s "$TEST_ROOT/up.log" ] || { cat "$TEST_ROOT/up.log"; false; }
+		# control: GET on the same route passes, with the real key
+		run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+			--credential testai -- sh -c '
+			curl -sS --max-time 10 -w " code=%{http_code}\n" \
+				-H "Authorization: Bearer $TESTAI_API_KEY" \
+				"$TESTAI_BASE_URL/models"'
+		assert_contains "$output" "code=200" stdout
+		grep -q "$SECRET" "$TEST_ROOT/up.log"
+		kill "${BG_PIDS[-1]}" 2>/dev/null || true
+	done
+}

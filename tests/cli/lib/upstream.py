@@ -144,6 +144,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
 
+    def do_TRACE(self):
+        # As a server that honours TRACE does: the request, echoed.
+        self.record(b"")
+        head = "%s %s %s\r\n" % (self.command, self.path, self.request_version)
+        head += "".join("%s: %s\r\n" % kv for kv in self.headers.items())
+        body = head.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "message/http")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_TRACK = do_TRACE
+
     def log_message(self, *args):
         pass
 
