@@ -48,6 +48,7 @@ enum nono_guard_kind {
 	NONO_GUARD_GITDIR,   /* a .git directory: hooks, config */
 	NONO_GUARD_HOME,     /* $HOME: credentials, rc files, nono state */
 	NONO_GUARD_XDG,      /* ~/.config: autostart, systemd units, git */
+	NONO_GUARD_LOCAL,    /* ~/.local: bin (on PATH) */
 };
 
 enum nono_net_mode {

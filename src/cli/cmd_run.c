@@ -998,6 +998,27 @@ static int plan_profile_denies(struct run_ctx *c)
 	return 0;
 }
 
+/* $XDG_CONFIG_HOME/nono, where nono reads its configuration when the
+ * variable is set: hidden like ~/.config/nono (created first when a
+ * writable grant covers it, so that the child cannot make it). */
+static int plan_xdg_config(struct run_ctx *c, char *why)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char dir[PATH_MAX], canon[PATH_MAX];
+
+	if (!xdg || xdg[0] != '/' ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s/nono", xdg) >= sizeof(dir))
+		return 0;
+	if (nono_caps_allows(c->caps, dir, NONO_ACCESS_WRITE, NULL) &&
+	    mkdir(dir, 0700) < 0 && errno != EEXIST && errno != ENOENT) {
+		out_error("cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!realpath(dir, canon))
+		return 0;
+	return nono_protect_plan_state(c->caps, canon, &c->prot, why);
+}
+
 static int plan_protection(struct run_ctx *c)
 {
 	char why[PATH_MAX];
@@ -1005,20 +1026,34 @@ static int plan_protection(struct run_ctx *c)
 
 	if (plan_bypass(c) < 0)
 		return -1;
-	/* nono's state directory is created before planning, so that a
-	 * writable grant above it can never let the child create it. */
+	/*
+	 * nono's state and configuration directories, and the two $HOME
+	 * directories that are pinned and guarded, are created before
+	 * planning when a writable grant covers them: what exists can be
+	 * hidden, pinned or guarded, what the child would create could not
+	 * (a ~/.config/nono/profiles it wrote is what the next run grants).
+	 */
 	if (c->home) {
-		char st[PATH_MAX];
+		static const char *const made[] = {".nono", ".config",
+						   ".config/nono", ".local"};
 
-		snprintf(st, sizeof(st), "%s/.nono", c->home);
-		if (nono_caps_allows(c->caps, st, NONO_ACCESS_WRITE, NULL) &&
-		    mkdir(st, 0700) < 0 && errno != EEXIST) {
-			out_error("cannot create %s: %s", st, strerror(errno));
-			return -1;
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+			char st[PATH_MAX];
+
+			snprintf(st, sizeof(st), "%s/%s", c->home, made[i]);
+			if (nono_caps_allows(c->caps, st, NONO_ACCESS_WRITE,
+					     NULL) &&
+			    mkdir(st, 0700) < 0 && errno != EEXIST) {
+				out_error("cannot create %s: %s", st,
+					  strerror(errno));
+				return -1;
+			}
 		}
 	}
 	r = nono_protect_plan(c->caps, c->home, c->cwd, c->bypass, c->nbypass,
 			      &c->prot, why);
+	if (r == 0)
+		r = plan_xdg_config(c, why);
 	if (r == -NONO_ECONFLICT) {
 		out_error("grant names a protected path: %s", why);
 		out_hint("to grant it deliberately, add --bypass-protection "
@@ -1229,7 +1264,8 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 		    [NONO_GUARD_TREE] = "persistence files",
 		    [NONO_GUARD_GITDIR] = "hooks, config",
 		    [NONO_GUARD_HOME] = "credentials, rc files",
-		    [NONO_GUARD_XDG] = "autostart, systemd, git",
+		    [NONO_GUARD_XDG] = "autostart, systemd, git, nono",
+		    [NONO_GUARD_LOCAL] = "bin",
 		};
 		const struct nono_guard *gd = nono_caps_guard_at(caps, i);
 

@@ -87,6 +87,11 @@ static const struct nono_protect_item items[] = {
 	{".envrc", "deny_shell_configs", "direnv file", true},
 	/* nono's own state: audit trail, rollback, sessions. */
 	{".nono", "nono_state", "nono state directory", false},
+	/* nono's configuration: a profile written here is what the next
+	 * "nono run --profile" grants, and the trust keys sign what agents
+	 * are told to trust (issue 10, escape 5). */
+	{".config/nono", "nono_state",
+	 "nono configuration (profiles, packs, trust keys)", false},
 };
 
 /* Files that make code run outside the sandbox later, checked at the root of
@@ -102,10 +107,33 @@ static const char *const persist[] = {
 /* Files in $HOME that run code at the next login, session or git command:
  * read-only whenever a writable grant covers them. */
 static const char *const home_persist[] = {
-    ".config/autostart", ".config/systemd", ".config/environment.d",
-    ".config/git",       ".gitconfig",      ".xprofile",
-    ".xsession",         ".xsessionrc",     ".pam_environment",
+    ".config/autostart",
+    ".config/systemd",
+    ".config/environment.d",
+    ".config/git",
+    ".gitconfig",
+    ".xprofile",
+    ".xsession",
+    ".xsessionrc",
+    ".pam_environment",
+    /* Debian's ~/.profile puts ~/.local/bin first on PATH. */
+    ".local/bin",
+    /* Editors and terminal multiplexers run commands from these. */
+    ".config/nvim",
+    ".config/tmux",
+    ".config/emacs",
+    ".vimrc",
+    ".vim",
+    ".tmux.conf",
+    ".emacs",
+    ".emacs.d",
 };
+
+/* Directories of $HOME under a writable grant that are pinned (mounted on
+ * themselves, so that they cannot be renamed away): a fresh ~/.config in
+ * place of the guarded one would take autostart entries, systemd units and
+ * nono profiles, which the guard refuses in the real one (escape 4). */
+static const char *const home_pins[] = {".config", ".local"};
 
 /* Credentials outside $HOME: the Kerberos ticket cache lives in /tmp,
  * which nono grants by default. */
@@ -284,6 +312,16 @@ int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
 	    "", "profile_deny", "path denied by the profile", true};
 
 	return plan_item(caps, canon, &deny_item, res, why);
+}
+
+int nono_protect_plan_state(struct nono_caps *caps, const char *canon,
+			    struct nono_protect_result *res, char *why)
+{
+	static const struct nono_protect_item state_item = {
+	    "", "nono_state", "nono configuration (profiles, trust keys)",
+	    false};
+
+	return plan_item(caps, canon, &state_item, res, why);
 }
 
 static const char *const deny_groups[] = {
@@ -548,6 +586,23 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 		}
 		free(krb5);
 	}
+	for (i = 0; v && i < sizeof(home_pins) / sizeof(home_pins[0]); i++) {
+		char *canon = dirview_locate(v, home_pins[i]);
+		struct stat st;
+
+		if (canon &&
+		    nono_caps_allows(caps, canon, NONO_ACCESS_WRITE, NULL) &&
+		    lstat(canon, &st) == 0 && S_ISDIR(st.st_mode)) {
+			r = nono_caps_add_mask(caps, canon, NONO_MASK_PIN,
+					       true);
+			if (r < 0) {
+				free(canon);
+				return r;
+			}
+			res->nmasks++;
+		}
+		free(canon);
+	}
 	for (i = 0; v && i < NHOME_PERSIST; i++) {
 		char *canon = dirview_locate(v, home_persist[i]);
 		struct stat st;
@@ -641,12 +696,17 @@ static const char *const gitdir_names[] = {"hooks", "config"};
 /* $HOME additionally keeps the credential and configuration names. */
 static const char *const home_extra[] = {
 	".gitconfig", ".nono", ".xprofile", ".xsession", ".xsessionrc",
-	".pam_environment",
+	".pam_environment", ".config", ".local", ".vimrc", ".vim",
+	".tmux.conf", ".emacs", ".emacs.d",
 };
-/* ~/.config: what runs at login or in every git command. */
+/* ~/.config: what runs at login, in every git command or editor, and
+ * nono's own configuration. */
 static const char *const xdg_names[] = {
-	"autostart", "systemd", "environment.d", "git", "fish",
+	"autostart", "systemd", "environment.d", "git", "fish", "nono",
+	"nvim", "tmux", "emacs",
 };
+/* ~/.local: bin, on PATH. */
+static const char *const local_names[] = {"bin"};
 /* clang-format on */
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -665,6 +725,9 @@ bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
 	case NONO_GUARD_XDG:
 		return in_list(name, xdg_names,
 			       sizeof(xdg_names) / sizeof(xdg_names[0]));
+	case NONO_GUARD_LOCAL:
+		return in_list(name, local_names,
+			       sizeof(local_names) / sizeof(local_names[0]));
 	case NONO_GUARD_HOME:
 		if (in_list(name, home_extra,
 			    sizeof(home_extra) / sizeof(home_extra[0])))
@@ -780,6 +843,10 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 			return r;
 		snprintf(xdg, sizeof(xdg), "%s/.config", home);
 		r = add_guard(caps, xdg, NONO_GUARD_XDG);
+		if (r < 0)
+			return r;
+		snprintf(xdg, sizeof(xdg), "%s/.local", home);
+		r = add_guard(caps, xdg, NONO_GUARD_LOCAL);
 		if (r < 0)
 			return r;
 	}

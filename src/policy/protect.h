@@ -65,6 +65,12 @@ int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
 			   struct nono_protect_result *res, char *why)
     __attribute__((warn_unused_result));
 
+/* The same for nono's configuration directory where $XDG_CONFIG_HOME puts
+ * it (not bypassable, like ~/.config/nono). */
+int nono_protect_plan_state(struct nono_caps *caps, const char *canon,
+			    struct nono_protect_result *res, char *why)
+    __attribute__((warn_unused_result));
+
 /* The protected item at @canon or at a directory above it, or NULL; @at
  * (PATH_MAX bytes, may be NULL) receives where it is.  @skip (may be NULL)
  * lists canonical paths whose protection is lifted. */

@@ -783,14 +783,24 @@ static void test_guard_names(void **state)
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".gitconfig"));
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".bashrc"));
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".nono"));
-	/* Only whole first components: ~/.config itself stays creatable. */
-	assert_false(nono_guard_refuses(NONO_GUARD_HOME, ".config"));
+	/* ~/.config and ~/.local are nono's to make (then pinned): a fresh
+	 * one in place of the guarded one would escape its guard. */
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".config"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".local"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".vimrc"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".tmux.conf"));
+	/* Only whole first components. */
+	assert_false(nono_guard_refuses(NONO_GUARD_HOME, ".configs"));
 	assert_false(nono_guard_refuses(NONO_GUARD_HOME, "notes.txt"));
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".pam_environment"));
 	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "autostart"));
 	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "systemd"));
 	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "git"));
+	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "nono"));
+	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "nvim"));
 	assert_false(nono_guard_refuses(NONO_GUARD_XDG, "app"));
+	assert_true(nono_guard_refuses(NONO_GUARD_LOCAL, "bin"));
+	assert_false(nono_guard_refuses(NONO_GUARD_LOCAL, "share"));
 }
 
 int main(void)

@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Issue 10, escapes 4 and 5: persistence in $HOME under a writable grant.
+# nono's own profiles were writable (the next "nono run --profile" ran what
+# the sandbox wrote); ~/.config could be renamed away and replaced by a copy
+# with autostart entries; ~/.local/bin (on Debian's PATH) and editor rc
+# files were open.  Every test runs with a fake $HOME.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	require_userns
+}
+
+teardown() {
+	nono_teardown
+}
+
+# try LABEL CMD: runs CMD in sh, prints "LABEL:ok" or "LABEL:refused".
+TRY='try() { if sh -c "$2" 2>/dev/null; then echo "$1:ok"; else echo "$1:refused"; fi; }'
+
+@test "escape 5: nono's configuration is out of reach under --allow ~, whether or not it existed" {
+	mkdir -p "$HOME/.config/nono/profiles"
+	echo '{"meta":{"name":"mine"}}' >"$HOME/.config/nono/profiles/mine.json"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try write "echo evil >~/.config/nono/profiles/claude-code.json"
+		try read "cat ~/.config/nono/profiles/mine.json"
+		try rename "mv ~/.config/nono ~/.config/nono.old"
+		try other "echo ok >~/.config/other.conf"'
+	assert_status 0
+	assert_contains "$output" "write:refused" stdout
+	assert_contains "$output" "read:refused" stdout
+	assert_contains "$output" "rename:refused" stdout
+	# control: the rest of ~/.config is writable
+	assert_contains "$output" "other:ok" stdout
+	assert_missing "$HOME/.config/nono/profiles/claude-code.json"
+
+	# absent at start: nono makes it first, so the sandbox cannot
+	rm -rf "$HOME/.config"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try mkdir "mkdir -p ~/.config/nono/profiles"
+		try write "echo evil >~/.config/nono/profiles/claude-code.json"'
+	assert_status 0
+	assert_contains "$output" "write:refused" stdout
+	assert_missing "$HOME/.config/nono/profiles"
+	[ -d "$HOME/.config/nono" ]
+	[ "$(stat -c %a "$HOME/.config/nono")" = 700 ]
+}
+
+@test "escape 5: with XDG_CONFIG_HOME, nono's configuration there is out of reach too" {
+	mkdir -p "$TEST_DIR/xdg"
+	run --separate-stderr env XDG_CONFIG_HOME="$TEST_DIR/xdg" \
+		"$NONO" run -s --allow "$TEST_DIR" -- sh -c "$TRY"'
+		try write "mkdir -p $XDG_CONFIG_HOME/nono/profiles && echo evil >$XDG_CONFIG_HOME/nono/profiles/p.json"
+		try other "echo ok >$XDG_CONFIG_HOME/other"' </dev/null
+	assert_status 0
+	assert_contains "$output" "write:refused" stdout
+	assert_contains "$output" "other:ok" stdout
+	assert_missing "$TEST_DIR/xdg/nono/profiles"
+}
+
+@test "escape 4: ~/.config cannot be renamed away or replaced; its guarded names stay refused" {
+	mkdir -p "$HOME/.config/app"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try rename "mv ~/.config ~/.config.old"
+		try replace "mkdir ~/cfg && mkdir ~/cfg/autostart && mv -T ~/cfg ~/.config"
+		try autostart "mkdir ~/.config/autostart"
+		try systemd "mkdir -p ~/.config/systemd/user"
+		try app "echo ok >~/.config/app/settings"'
+	assert_status 0
+	assert_contains "$output" "rename:refused" stdout
+	assert_contains "$output" "replace:refused" stdout
+	assert_contains "$output" "autostart:refused" stdout
+	assert_contains "$output" "systemd:refused" stdout
+	assert_contains "$output" "app:ok" stdout
+	[ -d "$HOME/.config/app" ]
+	assert_missing "$HOME/.config/autostart"
+
+	# absent at start: nono makes it, and the same holds
+	rm -rf "$HOME/.config"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try autostart "mkdir -p ~/.config/autostart"
+		try rename "mv ~/.config ~/.config.old"'
+	assert_status 0
+	assert_contains "$output" "autostart:refused" stdout
+	assert_contains "$output" "rename:refused" stdout
+	assert_missing "$HOME/.config/autostart"
+}
+
+@test "escape 4: ~/.local/bin and editor rc files are read-only and cannot be created" {
+	mkdir -p "$HOME/.local/share" "$HOME/.vim"
+	echo 'set nu' >"$HOME/.vimrc"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try localbin "mkdir -p ~/.local/bin && echo evil >~/.local/bin/git"
+		try localrename "mv ~/.local ~/.local.old"
+		try vimrc "echo evil >>~/.vimrc"
+		try vimdir "mkdir -p ~/.vim/plugin && echo evil >~/.vim/plugin/x.vim"
+		try tmux "echo evil >~/.tmux.conf"
+		try nvim "mkdir -p ~/.config/nvim"
+		try share "echo ok >~/.local/share/data"'
+	assert_status 0
+	assert_contains "$output" "localbin:refused" stdout
+	assert_contains "$output" "localrename:refused" stdout
+	assert_contains "$output" "vimrc:refused" stdout
+	assert_contains "$output" "vimdir:refused" stdout
+	assert_contains "$output" "tmux:refused" stdout
+	assert_contains "$output" "nvim:refused" stdout
+	# control: the rest of ~/.local is writable
+	assert_contains "$output" "share:ok" stdout
+	assert_missing "$HOME/.local/bin"
+	assert_missing "$HOME/.tmux.conf"
+	assert_file_content "$HOME/.vimrc" "set nu"
+
+	# an existing ~/.local/bin is read-only
+	mkdir -p "$HOME/.local/bin"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try bin "echo evil >~/.local/bin/git"'
+	assert_contains "$output" "bin:refused" stdout
+	assert_missing "$HOME/.local/bin/git"
+}
+
+@test "escape 5: a nono inside the sandbox runs on the defaults when the configuration is hidden" {
+	mkdir -p "$HOME/.config/nono"
+	echo '[ui]' >"$HOME/.config/nono/config.toml"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" \
+		--read-file "$NONO" -- "$NONO" run -s --allow-cwd -- echo inner-ok
+	assert_status 0
+	assert_contains "$output" "inner-ok" stdout
+}
