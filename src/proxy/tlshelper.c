@@ -21,18 +21,59 @@ int nono_tls_helper_find(char *out, size_t len)
 	return nono_helper_find("nono-tls", out, len);
 }
 
+/*
+ * Where the session CA's directory goes.  The sandbox must read it but
+ * never rename or replace it: in its writable /tmp it could swap the
+ * directory for a symlink to ~/.docker, and the clean-up deleted the
+ * user's ca.pem there (issue 10, escape 11).  $XDG_RUNTIME_DIR
+ * (/run/user/UID) is private to the user and out of the sandbox's grants;
+ * without it (root, containers, CI) /tmp, where the clean-up by fd still
+ * removes only what nono made.
+ */
+static const char *tls_base(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (x && x[0] == '/' && strlen(x) < 100 && lstat(x, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+	    (st.st_mode & 077) == 0)
+		return x;
+	return "/tmp";
+}
+
 int nono_tls_helper_mkdir(struct nono_tls_helper *h)
 {
+	const char *base = tls_base();
+	int saved;
+
 	h->pid = -1;
 	h->chan = -1;
-	snprintf(h->dir, sizeof(h->dir), "/tmp/nono-tls-XXXXXX");
-	if (!mkdtemp(h->dir)) {
-		h->dir[0] = '\0';
-		return -1;
+	h->dirfd = -1;
+	h->parentfd = -1;
+	snprintf(h->dir, sizeof(h->dir), "%s/nono-tls-XXXXXX", base);
+	h->parentfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (h->parentfd < 0 || !mkdtemp(h->dir))
+		goto fail;
+	h->dirfd = openat(h->parentfd, strrchr(h->dir, '/') + 1,
+			  O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (h->dirfd < 0) {
+		saved = errno;
+		rmdir(h->dir);
+		errno = saved;
+		goto fail;
 	}
 	snprintf(h->ca, sizeof(h->ca), "%s/ca.pem", h->dir);
 	snprintf(h->bundle, sizeof(h->bundle), "%s/bundle.pem", h->dir);
 	return 0;
+fail:
+	saved = errno;
+	if (h->parentfd >= 0)
+		close(h->parentfd);
+	h->parentfd = -1;
+	h->dir[0] = '\0';
+	errno = saved;
+	return -1;
 }
 
 int nono_tls_helper_start(struct nono_tls_helper *h, const char *exe,
@@ -116,10 +157,25 @@ void nono_tls_helper_stop(struct nono_tls_helper *h)
 		}
 	}
 	h->pid = -1;
-	if (h->dir[0]) {
-		unlink(h->ca);
-		unlink(h->bundle);
-		rmdir(h->dir);
-		h->dir[0] = '\0';
+	if (h->dirfd >= 0) {
+		static const char *const made[] = {
+		    "ca.pem", "bundle.pem", "ca.pem.tmp", "bundle.pem.tmp"};
+		const char *name = strrchr(h->dir, '/') + 1;
+		struct stat here, st;
+
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+			unlinkat(h->dirfd, made[i], 0);
+		/* The directory itself only while its name still leads to
+		 * it (else it stays, empty, wherever it was moved). */
+		if (fstat(h->dirfd, &here) == 0 &&
+		    fstatat(h->parentfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_dev == here.st_dev && st.st_ino == here.st_ino)
+			unlinkat(h->parentfd, name, AT_REMOVEDIR);
+		close(h->dirfd);
+		h->dirfd = -1;
 	}
+	if (h->parentfd >= 0)
+		close(h->parentfd);
+	h->parentfd = -1;
+	h->dir[0] = '\0';
 }

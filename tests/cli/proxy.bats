@@ -621,3 +621,49 @@ print(out.decode())'
 		'GET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
 	assert_contains "$output" "path=/secret" stdout
 }
+
+# Issue 10, escape 11: the session CA's directory was in the sandbox's
+# writable /tmp, and the clean-up unlinked ca.pem and bundle.pem through a
+# directory symlink the sandbox swapped in: files outside every grant (the
+# user's ~/.docker/ca.pem) were deleted.
+@test "proxy: the session CA's clean-up never follows what the sandbox put in the directory's place" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	mkdir -p "$TEST_ROOT/victim"
+	echo VICTIM-CA >"$TEST_ROOT/victim/ca.pem"
+	echo VICTIM-BUNDLE >"$TEST_ROOT/victim/bundle.pem"
+	# without XDG_RUNTIME_DIR the directory is in /tmp: the sandbox can
+	# move it, but the clean-up works on the directory it made
+	run --separate-stderr env -u XDG_RUNTIME_DIR SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" \
+		"$NONO" run -s --allow . --allow-domain "https://localhost/ok/**" -- sh -c '
+		d=$(dirname "$SSL_CERT_FILE")
+		echo "dir=$d"
+		mv "$d" "$d.moved" && ln -s '"$TEST_ROOT/victim"' "$d" && echo swapped' </dev/null
+	assert_status 0
+	assert_contains "$output" "swapped" stdout
+	assert_file_content "$TEST_ROOT/victim/ca.pem" VICTIM-CA
+	assert_file_content "$TEST_ROOT/victim/bundle.pem" VICTIM-BUNDLE
+	local d
+	d=$(sed -n 's/^dir=//p' <<<"$output")
+	# what nono made is gone from where the sandbox moved it
+	assert_missing "$d.moved/ca.pem"
+	assert_missing "$d.moved/bundle.pem"
+	rm -rf "$d" "$d.moved"
+
+	# with a private XDG_RUNTIME_DIR the directory is out of the
+	# sandbox's reach altogether; the command still trusts the CA
+	mkdir -p "$TEST_ROOT/run" && chmod 700 "$TEST_ROOT/run"
+	run --separate-stderr env XDG_RUNTIME_DIR="$TEST_ROOT/run" SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" \
+		"$NONO" run -s --allow . --allow-domain "https://localhost/ok/**" -- sh -c '
+		d=$(dirname "$SSL_CERT_FILE")
+		echo "dir=$d"
+		grep -c "BEGIN CERTIFICATE" "$SSL_CERT_FILE" >/dev/null && echo readable
+		mv "$d" "$d.moved" 2>/dev/null && echo moved || echo refused' </dev/null
+	assert_status 0
+	assert_contains "$output" "dir=$TEST_ROOT/run/nono-tls-" stdout
+	assert_contains "$output" "readable" stdout
+	assert_contains "$output" "refused" stdout
+	# gone after the run
+	[ -z "$(ls -A "$TEST_ROOT/run")" ] || { ls -la "$TEST_ROOT/run"; false; }
+}
