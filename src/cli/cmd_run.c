@@ -1612,7 +1612,7 @@ static int execute(struct run_ctx *c, char **argv)
 {
 	struct nono_sandbox_error se = {0};
 	struct nono_exec_error ee = {0};
-	struct nono_exec_spec spec;
+	struct nono_exec_spec spec = {0};
 	struct nono_sandbox *sb = NULL;
 	struct nono_gate *gate = NULL;
 	char **env = NULL;
@@ -1704,6 +1704,11 @@ static int execute(struct run_ctx *c, char **argv)
 	spec.on_net_listener = on_net_listener;
 	spec.on_started = on_started;
 	spec.arg = c;
+	/* The TLS helper is our child too; it outlives the command. */
+	if (c->tls.dir[0] && c->tls.pid > 0) {
+		spec.keep = &c->tls.pid;
+		spec.nkeep = 1;
+	}
 	if (c->o.mode == MODE_WRAP) {
 		nono_exec_sandboxed(&spec, &ee);
 		/* Only reached on failure: the process is partly confined. */

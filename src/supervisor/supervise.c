@@ -5,6 +5,7 @@
  * exit status.  Start-up failures travel back over a close-on-exec pipe, so
  * the parent can tell "could not start" from "ran and failed".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -25,6 +26,7 @@
 #include <sys/ioctl.h>
 
 #include "nono/error.h"
+#include "nono/log.h"
 #include "supervisor/gate.h"
 
 /* From Linux 6.6 UAPI, absent from older headers. */
@@ -267,6 +269,116 @@ static bool reap(pid_t main, int *ws)
 	return done;
 }
 
+static bool kept(const struct nono_exec_spec *spec, pid_t pid)
+{
+	for (size_t i = 0; i < spec->nkeep; i++)
+		if (spec->keep[i] == pid)
+			return true;
+	return false;
+}
+
+/* Sends SIGKILL to every child of ours (of every thread) but the kept
+ * ones; returns how many.  /proc/<pid>/task/<tid>/children, else a scan
+ * of /proc for our children. */
+static size_t kill_children(const struct nono_exec_spec *spec)
+{
+	char path[64], buf[4096];
+	pid_t self = getpid();
+	size_t n = 0;
+	DIR *d;
+	struct dirent *de;
+
+	d = opendir("/proc/self/task");
+	while (d && (de = readdir(d)) != NULL) {
+		int fd;
+		ssize_t len;
+		char *p, *end;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.16s/children",
+			 de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			closedir(d);
+			d = NULL;
+			break; /* no CONFIG_PROC_CHILDREN: scan below */
+		}
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		for (p = buf;; p = end) {
+			long pid = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (pid > 0 && !kept(spec, (pid_t)pid) &&
+			    kill((pid_t)pid, SIGKILL) == 0)
+				n++;
+		}
+	}
+	if (d) {
+		closedir(d);
+		return n;
+	}
+	d = opendir("/proc");
+	while (d && (de = readdir(d)) != NULL) {
+		long pid = strtol(de->d_name, NULL, 10);
+		FILE *f;
+		int ppid = 0;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		f = fopen(path, "re");
+		/* pid (comm) state ppid: comm may hold spaces or parens. */
+		if (f && fgets(buf, sizeof(buf), f)) {
+			char *rp = strrchr(buf, ')');
+
+			if (rp)
+				sscanf(rp + 1, " %*c %d", &ppid);
+		}
+		if (f)
+			fclose(f);
+		if (ppid == self && !kept(spec, (pid_t)pid) &&
+		    kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * When the command has exited, whatever it left behind goes too.  A
+ * daemonised descendant (setsid, double fork) outlived nono before, took
+ * the terminal's foreground after nono had exited and read the user's next
+ * line, and kept writing into the granted trees.  As the sandbox's
+ * subreaper we are the parent of every orphan of it, however it
+ * daemonised: each round kills our children, whose own children then
+ * become ours, until none is left.  Bounded; a process stuck in the
+ * kernel is given up on after about two seconds.
+ */
+static void kill_leftovers(const struct nono_exec_spec *spec)
+{
+	for (int round = 0; round < 2000; round++) {
+		size_t n = kill_children(spec);
+		pid_t w;
+		int st;
+
+		/* Reap what died (the kept ones are their owners' to reap,
+		 * and they tolerate finding them reaped). */
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			;
+		if (n == 0)
+			return;
+		usleep(1000);
+	}
+	nono_log(NONO_LOG_WARN, "some processes of the sandbox did not die");
+}
+
 /* Serves signals and the gate until the command exits. */
 static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
 			   int listener, int *ws)
@@ -429,6 +541,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		spec->on_started(spec->arg);
 
 	supervise_loop(pid, sigfd, gate, listener, &ws);
+	kill_leftovers(spec);
 	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	*status = status_of(ws);

@@ -29,6 +29,10 @@ struct nono_exec_spec {
 	 * while it supervises. */
 	void (*on_started)(void *arg);
 	void *arg;
+	/* Children of ours that are not the sandbox's (the TLS helper): they
+	 * survive the clean-up of the sandbox's leftovers (borrowed). */
+	const pid_t *keep;
+	size_t nkeep;
 };
 
 /* Why a launch failed. */

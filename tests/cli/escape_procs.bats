@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Issue 10, escape 8: only the first child died with nono; a daemonised
+# descendant outlived "nono run", took the terminal after nono had exited
+# and read the user's next line, and kept writing into the granted trees.
+# Now every process of the sandbox goes when the session ends: the command
+# exits, or nono is stopped by a signal it can catch (the terminal going
+# away is SIGHUP).
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	MARK="98$$$RANDOM"
+}
+
+teardown() {
+	pkill -KILL -f "sleep $MARK" 2>/dev/null || true
+	nono_teardown
+}
+
+# A daemon: its own session, double-forked, writing into the tree.
+DAEMON='(setsid sh -c "while :; do date >>tick; sleep 0.1; done & exec sleep $1" </dev/null >/dev/null 2>&1 &)'
+
+alive() { pgrep -f "sleep $MARK" >/dev/null; }
+
+@test "escape 8: a daemonised descendant is gone when the command exits" {
+	run --separate-stderr nono run -s --allow . -- sh -c "$DAEMON"'; sleep 0.3; echo started' _ "$MARK"
+	assert_status 0
+	assert_contains "$output" "started" stdout
+	sleep 0.3
+	if alive; then
+		echo "a process of the sandbox outlived it" >&2
+		pgrep -af "sleep $MARK" >&2
+		false
+	fi
+	# and nothing writes into the tree any more
+	local a b
+	a=$(wc -l <tick)
+	sleep 0.4
+	b=$(wc -l <tick)
+	[ "$a" = "$b" ] || { echo "still writing: $a -> $b lines" >&2; false; }
+	# control: the same command outside nono leaves it running
+	sh -c "$DAEMON" _ "$MARK"
+	sleep 0.3
+	alive
+}
+
+@test "escape 8: when nono is stopped by SIGTERM or SIGHUP, the sandbox's daemons go with it" {
+	local sig
+	for sig in TERM HUP; do
+		"$NONO" run -s --allow . -- sh -c "$DAEMON"'; echo up >up; exec sleep 1000' _ "$MARK" \
+			</dev/null >/dev/null 2>&1 &
+		local pid=$!
+		wait_for_file up 50
+		sleep 0.2
+		alive
+		kill -"$sig" "$pid"
+		wait_bounded "$pid" 10
+		sleep 0.2
+		if alive; then
+			echo "SIG$sig: a process of the sandbox outlived nono" >&2
+			pgrep -af "sleep $MARK" >&2
+			false
+		fi
+		rm -f up
+	done
+}
+
+@test "escape 8: in proxy mode too the daemon goes at the end, and the proxy serves until then" {
+	start_http_server
+	run --separate-stderr nono run -s --allow . --allow-domain 127.0.0.1 -- sh -c "$DAEMON"'
+		env -u NO_PROXY -u no_proxy curl -sS --max-time 10 http://127.0.0.1:'"$HTTP_PORT"'/index.txt' _ "$MARK"
+	assert_status 0
+	assert_contains "$output" "NONO-HTTP-OK" stdout
+	sleep 0.3
+	! alive
+}
