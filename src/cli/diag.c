@@ -110,6 +110,14 @@ static int gate_facts(const struct nono_caps *caps,
 			    d->path, d->path);
 			continue;
 		}
+		if (d->op == NONO_GATE_PROCESS) {
+			fprintf(stderr,
+				"    a limit, priority or CPU setting for %s: "
+				"only the sandbox's own processes (never "
+				"grantable)\n",
+				d->path);
+			continue;
+		}
 		if (d->path[0] != '/' && d->path[0] != '@') {
 			/* "network connect (--block-net)" */
 			fprintf(stderr, "    %s\n", d->path);

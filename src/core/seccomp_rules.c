@@ -17,7 +17,9 @@
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -245,6 +247,49 @@ static int notify(scmp_filter_ctx ctx, int nr, unsigned n,
 	return r == -EFAULT || r == -EEXIST ? 0 : r;
 }
 
+/*
+ * Calls that act on another process by pid, which Landlock's scoping does
+ * not cover: prlimit64(pid, RLIMIT_CPU, 1) made the kernel kill an outside
+ * process of the user; setpriority, ioprio_set and sched_set* slowed or
+ * pinned them.  A call on the caller itself (pid 0, and for setpriority
+ * and ioprio_set "this process") stays in the kernel; any other goes to
+ * the gate, which lets the sandbox's own threads and descendants through,
+ * or, without a gate, is refused.  The compares are 64-bit: junk in the
+ * high half makes a value "not zero", which only sends it to the check.
+ */
+static int add_proc_calls(scmp_filter_ctx ctx, bool gate)
+{
+	static const int by_pid[] = {
+	    SCMP_SYS(prlimit64),          SCMP_SYS(sched_setaffinity),
+	    SCMP_SYS(sched_setscheduler), SCMP_SYS(sched_setparam),
+	    SCMP_SYS(sched_setattr),
+	};
+	static const int by_who[] = {SCMP_SYS(setpriority),
+				     SCMP_SYS(ioprio_set)};
+	const uint32_t act = gate ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
+	int r;
+
+	for (size_t i = 0; i < sizeof(by_pid) / sizeof(by_pid[0]); i++) {
+		r = seccomp_rule_add(ctx, act, by_pid[i], 1,
+				     SCMP_A0_64(SCMP_CMP_NE, 0));
+		if (r < 0 && r != -EFAULT && r != -EEXIST)
+			return r;
+	}
+	for (size_t i = 0; i < sizeof(by_who) / sizeof(by_who[0]); i++) {
+		/* PRIO_PROCESS is 0, IOPRIO_WHO_PROCESS 1. */
+		const uint64_t process = i == 0 ? 0 : 1;
+
+		r = seccomp_rule_add(ctx, act, by_who[i], 1,
+				     SCMP_A1_64(SCMP_CMP_NE, 0));
+		if (r == 0 || r == -EFAULT || r == -EEXIST)
+			r = seccomp_rule_add(ctx, act, by_who[i], 1,
+					     SCMP_A0_64(SCMP_CMP_NE, process));
+		if (r < 0 && r != -EFAULT && r != -EEXIST)
+			return r;
+	}
+	return 0;
+}
+
 /* Name creation goes to the supervisor, which decides it for guarded
  * directories (where Landlock refuses it) and hands the rest back. */
 static int add_gate_create(scmp_filter_ctx ctx)
@@ -346,6 +391,8 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 	if (opts->block_net && add_block_net(ctx, opts) < 0)
 		return -1;
 	if (opts->gate && add_gate(ctx) < 0)
+		return -1;
+	if (add_proc_calls(ctx, opts->gate) < 0)
 		return -1;
 	/*
 	 * listen(2) on a socket never bound binds it to the wildcard address

@@ -43,9 +43,10 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 	struct nono_gate_denial *d;
 
 	nono_debug("gate: refused %s %s",
-		   op == NONO_GATE_CREATE ? "creating"
-		   : op == NONO_GATE_BIND ? "bind"
-					  : "connect",
+		   op == NONO_GATE_CREATE    ? "creating"
+		   : op == NONO_GATE_BIND    ? "bind"
+		   : op == NONO_GATE_PROCESS ? "a call on"
+					     : "connect",
 		   path);
 	if (g->ndenials >= NONO_GATE_MAX_DENIALS)
 		return;
@@ -1080,6 +1081,10 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	is_bind = req.data.nr == __NR_bind;
+	if (nono_procgate_handles(req.data.nr)) {
+		nono_procgate_handle(g, listener, &req, &resp);
+		goto send;
+	}
 	if (req.data.nr != __NR_connect && !is_bind &&
 	    req.data.nr != __NR_listen) {
 		/* Everything else the filter sends here creates a name. */

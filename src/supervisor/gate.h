@@ -13,7 +13,12 @@
 
 #include "nono/caps.h"
 
-enum nono_gate_op { NONO_GATE_CONNECT, NONO_GATE_BIND, NONO_GATE_CREATE };
+enum nono_gate_op {
+	NONO_GATE_CONNECT,
+	NONO_GATE_BIND,
+	NONO_GATE_CREATE,
+	NONO_GATE_PROCESS, /* a call on another process (prlimit, nice...) */
+};
 
 struct nono_gate;
 

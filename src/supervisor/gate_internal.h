@@ -70,6 +70,17 @@ int nono_gate_pidfd(pid_t tid);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 
+/* The process calls (prlimit64, setpriority, ioprio_set, sched_set*)
+ * that act on a pid: those the gate decides. */
+bool nono_procgate_handles(int nr);
+/* Is @target (a thread id) the caller's own thread, or a process below the
+ * caller's in the process tree? */
+bool nono_procgate_is_own(pid_t caller, pid_t target);
+/* Decides one such call: CONTINUE for the sandbox's own, EPERM else. */
+void nono_procgate_handle(struct nono_gate *g, int listener,
+			  const struct seccomp_notif *req,
+			  struct seccomp_notif_resp *resp);
+
 /* Handles a creation syscall (open with O_CREAT, mkdir, symlink, link,
  * rename).  Fills @resp for the caller to send, or returns 1 when the
  * notification was already answered by injecting a file descriptor. */

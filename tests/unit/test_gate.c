@@ -6,9 +6,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 
 #include "nono/caps.h"
 #include "supervisor/gate.h"
+#include "supervisor/gate_internal.h"
 
 struct row {
 	enum nono_gate_op op;
@@ -197,6 +201,53 @@ static void test_bound_ceiling(void **state)
 	nono_caps_free(c);
 }
 
+/* Whose pid is it: the caller's threads and descendants are its own; its
+ * parent (outside) and init are not. */
+static void test_proc_own(void **state)
+{
+	pid_t self = getpid(), child, grandchild_holder;
+	int pfd[2];
+
+	(void)state;
+	assert_true(nono_procgate_is_own(self, self));
+	assert_false(nono_procgate_is_own(self, getppid()));
+	assert_false(nono_procgate_is_own(self, 1));
+	assert_false(nono_procgate_is_own(self, 0x7ffffff0)); /* no such */
+	assert_int_equal(pipe(pfd), 0);
+	child = fork();
+	if (child == 0) {
+		/* A grandchild, then wait to be killed. */
+		pid_t g = fork();
+
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		if (write(pfd[1], &g, sizeof(g)) != sizeof(g))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_true(child > 0);
+	assert_int_equal(read(pfd[0], &grandchild_holder, sizeof(pid_t)),
+			 sizeof(pid_t));
+	{
+		bool own_child = nono_procgate_is_own(self, child);
+		bool own_grand = nono_procgate_is_own(self, grandchild_holder);
+		/* Seen from the child, we (its parent) are outside. */
+		bool parent = nono_procgate_is_own(child, self);
+
+		kill(grandchild_holder, SIGKILL);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		close(pfd[0]);
+		close(pfd[1]);
+		assert_true(own_child);
+		assert_true(own_grand);
+		assert_false(parent);
+	}
+}
+
 static void test_inet(void **state)
 {
 	struct nono_caps *c = make_caps(NONO_NET_BLOCK);
@@ -249,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_blocked_network),
 	    cmocka_unit_test(test_own_sockets),
 	    cmocka_unit_test(test_bound_ceiling),
+	    cmocka_unit_test(test_proc_own),
 	    cmocka_unit_test(test_inet),
 	};
 
