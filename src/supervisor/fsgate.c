@@ -30,6 +30,10 @@
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1) /* linux/fs.h; not in every libc */
+#endif
+
 /* A resolved target: the parent directory (fd and canonical path) and the
  * final name. */
 struct target {
@@ -499,6 +503,7 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	struct args a;
 	struct stat st;
 	int answered = 0;
+	bool exchange;
 	int r = 0;
 
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -512,9 +517,14 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 		return 1;
 	if (is_open(nr) && !(a.flags & O_CREAT))
 		return 0;
-	/* RENAME_EXCHANGE/WHITEOUT, linkat following symlinks, AT_EMPTY_PATH:
-	 * left to the kernel, which refuses them in guarded directories. */
-	if ((nr == __NR_renameat2 && (a.flags & ~RENAME_NOREPLACE)) ||
+	/* RENAME_WHITEOUT, linkat following symlinks, AT_EMPTY_PATH: left to
+	 * the kernel, which refuses them in guarded directories.
+	 * RENAME_EXCHANGE is performed here where Landlock cannot (it wants
+	 * the creation rights a guarded directory lacks, although nothing
+	 * new is named): it failed with EACCES at a grant's root. */
+	exchange = nr == __NR_renameat2 && a.flags == RENAME_EXCHANGE;
+	if ((nr == __NR_renameat2 && !exchange &&
+	     (a.flags & ~RENAME_NOREPLACE)) ||
 	    (nr == __NR_linkat && a.flags))
 		return 0;
 	if (read_string(req->pid, a.path, path, sizeof(path)) < 0)
@@ -550,6 +560,18 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if (resolve(req->pid, pidfd, a.dirfd, path, &dst) < 0)
 		return 0;
 	v = decide(g, &dst);
+	if (v != V_DENY && exchange) {
+		/* Both names take the other's file: each is decided. */
+		enum verdict vs;
+
+		if (resolve(req->pid, pidfd, a.olddirfd, old, &src) < 0)
+			goto out;
+		vs = decide(g, &src);
+		if (vs == V_DENY)
+			v = V_DENY;
+		else if (vs == V_EMULATE)
+			v = V_EMULATE;
+	}
 	if (v == V_DENY) {
 		resp->flags = 0;
 		resp->error = -EACCES;
@@ -558,13 +580,14 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	/* An existing name needs no creation right: the kernel handles it
 	 * (and a later create/replace race only reaches Landlock). */
 	if (v != V_EMULATE ||
-	    (nr != __NR_rename && nr != __NR_renameat &&
+	    (nr != __NR_rename && nr != __NR_renameat && !exchange &&
 	     fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0))
 		goto out;
 	if (a.oldpath) {
-		char full[PATH_MAX];
+		char full[PATH_MAX], dfull[PATH_MAX];
 
-		if (resolve(req->pid, pidfd, a.olddirfd, old, &src) < 0)
+		if (src.dfd < 0 &&
+		    resolve(req->pid, pidfd, a.olddirfd, old, &src) < 0)
 			goto out;
 		join(&src, full, sizeof(full));
 		/* Not a masked path (only the sandbox sees the mask), and, as
@@ -580,6 +603,15 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 		    ((nr == __NR_rename || nr == __NR_renameat ||
 		      nr == __NR_renameat2) &&
 		     !(access_of(g->caps, src.dir) & NONO_ACCESS_WRITE)))
+			goto out;
+		/* An exchange moves a file the other way too: the same holds
+		 * from the destination to the source. */
+		join(&dst, dfull, sizeof(dfull));
+		if (exchange &&
+		    (masked_any(g->caps, dfull) ||
+		     (access_of(g->caps, src.dir) &
+		      ~access_of(g->caps, dst.dir)) ||
+		     !(access_of(g->caps, dst.dir) & NONO_ACCESS_WRITE)))
 			goto out;
 	}
 	resp->flags = 0;
