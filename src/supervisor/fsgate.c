@@ -213,6 +213,18 @@ static enum verdict decide(struct nono_gate *g, const struct target *t)
 	return V_EMULATE;
 }
 
+bool nono_fsgate_refuses_name(struct nono_gate *g, int dfd, const char *dir,
+			      const char *name)
+{
+	struct target t = {.dfd = dfd};
+
+	if (strlen(dir) >= sizeof(t.dir) || strlen(name) >= sizeof(t.name))
+		return true;
+	memcpy(t.dir, dir, strlen(dir) + 1);
+	memcpy(t.name, name, strlen(name) + 1);
+	return decide(g, &t) == V_DENY;
+}
+
 static unsigned access_of(const struct nono_caps *caps, const char *dir)
 {
 	unsigned a = 0;

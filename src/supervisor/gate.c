@@ -828,6 +828,11 @@ static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
 		nono_gate_note_denial(g, NONO_GATE_BIND, full);
 		return -EACCES;
 	}
+	/* A socket file is a name like any other: not ~/.ssh, ~/.gitconfig
+	 * or .git/hooks where the guards refuse them (the bind was ours, so
+	 * Landlock's refusal of new names there did not apply). */
+	if (nono_fsgate_refuses_name(g, dfd, dir, name))
+		return -EACCES;
 	/* Created through the task's view of the directory: a read-only
 	 * mask there refuses us as it would refuse the task. */
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),

@@ -81,6 +81,11 @@ void nono_procgate_handle(struct nono_gate *g, int listener,
 			  const struct seccomp_notif *req,
 			  struct seccomp_notif_resp *resp);
 
+/* Would creating @name in the directory @dfd (canonical path @dir) make a
+ * protected name in a guarded directory?  Notes the refusal. */
+bool nono_fsgate_refuses_name(struct nono_gate *g, int dfd, const char *dir,
+			      const char *name);
+
 /* Handles a creation syscall (open with O_CREAT, mkdir, symlink, link,
  * rename).  Fills @resp for the caller to send, or returns 1 when the
  * notification was already answered by injecting a file descriptor. */

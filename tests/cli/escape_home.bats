@@ -133,3 +133,25 @@ TRY='try() { if sh -c "$2" 2>/dev/null; then echo "$1:ok"; else echo "$1:refused
 	assert_status 0
 	assert_contains "$output" "inner-ok" stdout
 }
+
+# The gate binds sockets itself, past Landlock's refusal of new names in
+# guarded directories: a socket file could take a protected name.
+@test "escape 1 (bind): bind() cannot create a socket file at a protected name" {
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- "$PY" -c '
+import os, socket
+for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.bind(os.path.expanduser("~/" + name)); print(name, "bound")
+    except OSError as e:
+        print(name, e.errno)
+'
+	assert_status 0
+	assert_contains "$output" ".ssh 13" stdout
+	assert_contains "$output" ".gitconfig 13" stdout
+	assert_contains "$output" ".bashrc 13" stdout
+	# control: another name in $HOME binds
+	assert_contains "$output" "ok.sock bound" stdout
+	assert_missing "$HOME/.ssh"
+	assert_missing "$HOME/.gitconfig"
+}
