@@ -1050,6 +1050,13 @@ static int plan_protection(struct run_ctx *c)
 			}
 		}
 	}
+	/* Not for a dry run, which changes nothing. */
+	if (!c->o.dry_run &&
+	    (r = nono_protect_make_missing(c->caps, c->home, c->bypass,
+					   c->nbypass, why)) < 0) {
+		out_error("cannot create %s: %s", why, strerror(-r));
+		return -1;
+	}
 	r = nono_protect_plan(c->caps, c->home, c->cwd, c->bypass, c->nbypass,
 			      &c->prot, why);
 	if (r == 0)

@@ -135,6 +135,24 @@ static const char *const home_persist[] = {
  * nono profiles, which the guard refuses in the real one (escape 4). */
 static const char *const home_pins[] = {".config", ".local"};
 
+/* The credential directories made empty when missing (see
+ * nono_protect_make_missing): a mount can hide only what exists, and a
+ * tool run outside during the session writes its keys there. */
+static const char *const cred_dirs[] = {
+    ".ssh",
+    ".gnupg",
+    ".aws",
+    ".azure",
+    ".config/gcloud",
+    ".kube",
+    ".docker",
+    ".config/gh",
+    ".password-store",
+    ".config/op",
+    ".local/share/keyrings",
+    ".pki",
+};
+
 /* Credentials outside $HOME: the Kerberos ticket cache lives in /tmp,
  * which nono grants by default. */
 static const struct nono_protect_item krb5_item = {
@@ -669,6 +687,52 @@ static int plan_trees(struct nono_caps *caps, const char *cwd,
 					break;
 				*slash = '\0';
 			}
+		}
+	}
+	return 0;
+}
+
+/* mkdir -p of @path (under @home, which exists), new directories 0700. */
+static int make_dirs(const char *home, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t hl = strlen(home);
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + hl + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
+			      char *const *bypass, size_t nbypass, char *why)
+{
+	struct stat st;
+
+	if (!home || home[0] != '/' || lstat(home, &st) < 0 ||
+	    !S_ISDIR(st.st_mode))
+		return 0;
+	for (size_t i = 0; i < sizeof(cred_dirs) / sizeof(cred_dirs[0]); i++) {
+		char path[PATH_MAX];
+		int r;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", home,
+				     cred_dirs[i]) >= sizeof(path) ||
+		    bypassed(path, bypass, nbypass) || lstat(path, &st) == 0 ||
+		    !nono_caps_allows(caps, path, NONO_ACCESS_READ, NULL))
+			continue;
+		r = make_dirs(home, path);
+		if (r < 0) {
+			if (why)
+				snprintf(why, PATH_MAX, "%s", path);
+			return r;
 		}
 	}
 	return 0;

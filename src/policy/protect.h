@@ -53,6 +53,19 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 		      struct nono_protect_result *res, char *why)
     __attribute__((warn_unused_result));
 
+/*
+ * Makes the credential directories of the deny groups that do not exist
+ * yet (~/.ssh, ~/.aws, ~/.config/gh, ...; empty, mode 0700) where a grant
+ * of @caps covers them, so that nono_protect_plan() hides them: what the
+ * user writes there during the session (aws configure, ssh-keygen in
+ * another terminal) stays out of the sandbox's sight.  Bypassed paths
+ * (@bypass) are left alone.  Returns 0, or -errno with @why (PATH_MAX
+ * bytes) naming the path.
+ */
+int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
+			      char *const *bypass, size_t nbypass, char *why)
+    __attribute__((warn_unused_result));
+
 void nono_protect_result_clear(struct nono_protect_result *res);
 
 /*

@@ -152,6 +152,41 @@ for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
 	assert_contains "$output" ".bashrc 13" stdout
 	# control: another name in $HOME binds
 	assert_contains "$output" "ok.sock bound" stdout
-	assert_missing "$HOME/.ssh"
+	# (~/.ssh is the directory nono made to hide it, never a socket)
+	[ -d "$HOME/.ssh" ] && [ ! -S "$HOME/.ssh" ]
 	assert_missing "$HOME/.gitconfig"
+	assert_missing "$HOME/.bashrc"
+}
+
+# Issue 10, escape 6: masks were computed from what existed at start, so
+# credentials written during the session (aws configure, ssh-keygen in
+# another terminal) were readable inside.
+@test "escape 6: credentials that appear during the session stay hidden" {
+	rm -rf "$HOME/.aws" "$HOME/.ssh" "$HOME/.config/gh"
+	"$NONO" run -s --allow-cwd --allow "$HOME" -- sh -c '
+		touch ~/ready
+		i=0; while [ ! -e ~/go ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+		cat ~/.aws/credentials 2>/dev/null && echo aws:READ || echo aws:hidden
+		cat ~/.ssh/id_ed25519 2>/dev/null && echo ssh:READ || echo ssh:hidden
+		cat ~/.config/gh/hosts.yml 2>/dev/null && echo gh:READ || echo gh:hidden
+		echo ok >~/other && echo other:ok' </dev/null >out 2>err &
+	local pid=$!
+	wait_for_file "$HOME/ready" 100
+	# the user, outside, while the sandbox runs
+	mkdir -p "$HOME/.aws" "$HOME/.ssh" "$HOME/.config/gh"
+	echo AWS-SECRET >"$HOME/.aws/credentials"
+	echo SSH-KEY >"$HOME/.ssh/id_ed25519"
+	echo GH-TOKEN >"$HOME/.config/gh/hosts.yml"
+	touch "$HOME/go"
+	wait_bounded "$pid" 20
+	run cat out
+	assert_contains "$output" "aws:hidden"
+	assert_contains "$output" "ssh:hidden"
+	assert_contains "$output" "gh:hidden"
+	refute_contains "$output" "SECRET"
+	refute_contains "$output" "SSH-KEY"
+	# control: the rest of $HOME is the sandbox's
+	assert_contains "$output" "other:ok"
+	# nono made the directories it hides, private ones
+	[ "$(stat -c %a "$HOME/.aws")" = 700 ]
 }

@@ -353,15 +353,20 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
 		echo evil >~/.bashrc 2>/dev/null && echo bashrc:ok || echo bashrc:refused
 		mkdir ~/.ssh 2>/dev/null && echo ssh:ok || echo ssh:refused
+		echo key >~/.ssh/authorized_keys 2>/dev/null && echo keys:ok || echo keys:refused
 		echo evil >~/.gitconfig 2>/dev/null && echo gitconfig:ok || echo gitconfig:refused
 		echo fine >~/notes.txt && echo notes:ok'
 	assert_status 0
 	assert_contains "$output" "bashrc:refused" stdout
 	assert_contains "$output" "ssh:refused" stdout
+	assert_contains "$output" "keys:refused" stdout
 	assert_contains "$output" "gitconfig:refused" stdout
 	assert_contains "$output" "notes:ok" stdout
 	assert_missing "$HOME/.bashrc"
-	assert_missing "$HOME/.ssh"
+	# ~/.ssh is the empty, private directory nono made to hide it
+	# (issue 10, escape 6), with nothing of the child's in it
+	[ -d "$HOME/.ssh" ] && [ -z "$(ls -A "$HOME/.ssh")" ]
+	[ "$(stat -c %a "$HOME/.ssh")" = 700 ]
 	assert_file_content "$HOME/notes.txt" fine
 }
 
