@@ -495,7 +495,7 @@ int nono_cred_upstream_path(const struct nono_cred_route *r, const char *rest,
 
 	while (q < len && rest[q] != '?' && rest[q] != '#')
 		q++;
-	if (nono_http_path_ambiguous(rest, q) || memchr(rest, '#', len))
+	if (nono_http_path_ambiguous(rest, len))
 		return -1;
 	if (len == 0 || rest[0] == '?')
 		n = snprintf(out, cap, "%s/%.*s", r->base, (int)len, rest);

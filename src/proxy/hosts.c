@@ -341,7 +341,8 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 	if (path) {
 		size_t q = strcspn(path, "?#");
 
-		if (q < sizeof(p) && !nono_http_path_ambiguous(path, q)) {
+		if (q < sizeof(p) &&
+		    !nono_http_path_ambiguous(path, strlen(path))) {
 			memcpy(p, path, q);
 			p[q] = '\0';
 			pathok = true;

@@ -425,6 +425,14 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 
 bool nono_http_path_ambiguous(const char *p, size_t n)
 {
+	const char *query;
+
+	if (memchr(p, '#', n))
+		return true;
+	/* The query is the origin's to read: only the path is checked. */
+	query = memchr(p, '?', n);
+	if (query)
+		n = (size_t)(query - p);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\\')
 			return true;
@@ -445,7 +453,8 @@ bool nono_http_path_ambiguous(const char *p, size_t n)
 
 			while (k < n && p[k] == '.')
 				k++;
-			if (k - i - 1 <= 2 && (k == n || p[k] == '/'))
+			if (k - i - 1 <= 2 &&
+			    (k == n || p[k] == '/' || p[k] == ';'))
 				return true;
 		}
 	}

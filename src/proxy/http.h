@@ -139,10 +139,13 @@ void nono_http_answer_init(struct nono_http_answer *a, char *headbuf,
 bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 			   size_t len, size_t *used);
 
-/* Whether a request path (@n bytes, no query) could be read by an origin
- * otherwise than a path rule reads it: a "." or ".." segment, a backslash,
- * or a percent-encoded '/', '.', '%', '\\' or NUL, or a bad escape.  Such
- * paths never match a rule. */
+/* Whether a request target (@n bytes, path and query) could be read by an
+ * origin otherwise than a path rule or a credential route reads it: a '#'
+ * anywhere (no fragment belongs in a request), and in the path a "." or
+ * ".." segment, one with parameters (";" after the dots: "/..;/", which
+ * Tomcat and others read as ".."), a backslash, a percent-encoded '/',
+ * '.', '%', '\\' or NUL, or a bad escape.  Such targets never match a rule
+ * and are refused on credential routes.  The one checker for both. */
 bool nono_http_path_ambiguous(const char *p, size_t n);
 
 /* Whether a field is the proxy's to write, never passed on from the

@@ -225,6 +225,30 @@ static void test_allowlist(void **state)
 	assert_int_equal(nono_allowlist_check(a, "code.example.org",
 					      "/org/repo/raw/a%2fb", NULL),
 			 NONO_HOST_NOT_LISTED);
+	/* Path parameters on a dot segment ("/..;/", which Tomcat reads as
+	 * ".."), and any fragment (never part of a request): issue 10. */
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/..;/..;/admin",
+					      NULL),
+			 NONO_HOST_NOT_LISTED);
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/.;x/a", NULL),
+			 NONO_HOST_NOT_LISTED);
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/a#/../../admin",
+					      NULL),
+			 NONO_HOST_NOT_LISTED);
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/a?q=1#x", NULL),
+			 NONO_HOST_NOT_LISTED);
+	/* Controls: a ";" elsewhere in a segment, and dots in the query,
+	 * are the origin's business. */
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/a;v=1", NULL),
+			 NONO_HOST_ALLOWED);
+	assert_int_equal(nono_allowlist_check(a, "code.example.org",
+					      "/org/repo/raw/a?p=/../x", NULL),
+			 NONO_HOST_ALLOWED);
 	assert_int_equal(
 	    nono_allowlist_check(a, "code.example.org", "/org/a/b/raw/x", NULL),
 	    NONO_HOST_NOT_LISTED);
