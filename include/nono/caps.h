@@ -49,6 +49,8 @@ enum nono_guard_kind {
 	NONO_GUARD_HOME,     /* $HOME: credentials, rc files, nono state */
 	NONO_GUARD_XDG,      /* ~/.config: autostart, systemd units, git */
 	NONO_GUARD_LOCAL,    /* ~/.local: bin (on PATH) */
+	NONO_GUARD_GITINFO,  /* .git/info: attributes */
+	NONO_GUARD_SEALED,   /* .git/modules, .git/worktrees: every name */
 };
 
 enum nono_net_mode {

@@ -1269,10 +1269,13 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 	for (i = 0; i < nono_caps_guard_count(caps); i++) {
 		static const char *const what[] = {
 		    [NONO_GUARD_TREE] = "persistence files",
-		    [NONO_GUARD_GITDIR] = "hooks, config",
+		    [NONO_GUARD_GITDIR] =
+			"names but git's own: hooks, config...",
 		    [NONO_GUARD_HOME] = "credentials, rc files",
 		    [NONO_GUARD_XDG] = "autostart, systemd, git, nono",
 		    [NONO_GUARD_LOCAL] = "bin",
+		    [NONO_GUARD_GITINFO] = "attributes",
+		    [NONO_GUARD_SEALED] = "names at all",
 		};
 		const struct nono_guard *gd = nono_caps_guard_at(caps, i);
 

@@ -97,7 +97,8 @@ static const struct nono_protect_item items[] = {
 /* Files that make code run outside the sandbox later, checked at the root of
  * every writable tree. */
 static const char *const persist[] = {
-	".git/hooks", ".git/config", ".git", ".gitmodules", ".envrc",
+	".git/hooks", ".git/config", ".git/config.worktree", ".git/commondir",
+	".git/info/attributes", ".git", ".gitmodules", ".envrc",
 	".vscode", ".idea", ".devcontainer", ".husky",
 	".bashrc", ".bash_profile", ".bash_login", ".profile",
 	".zshrc", ".zshenv", ".zprofile", ".zlogin",
@@ -386,6 +387,105 @@ static bool no_symlink_below(const char *tree, const char *path)
 	return true;
 }
 
+/* Git directories inside a git directory: submodules' (modules/NAME,
+ * nested in turn) and linked worktrees' (worktrees/NAME). */
+static const char *const nested_gitdirs[] = {"modules", "worktrees"};
+/* What makes git run a program, or moves where it looks, in each. */
+static const char *const gitdir_persist[] = {
+    "config",    "config.worktree", "hooks",
+    "commondir", "gitdir",          "info/attributes",
+};
+#define NESTED_MAX 256
+#define NESTED_DEPTH 3
+
+/*
+ * Calls @fn for each subdirectory of @gitdir's modules/ and worktrees/
+ * (at most NESTED_MAX each, no symlinks): their configuration and hooks are
+ * as dangerous as the top repository's (a submodule's core.fsmonitor runs
+ * on the user's next git status).
+ */
+static int each_nested_gitdir(const char *gitdir, int depth,
+			      int (*fn)(const char *dir, void *arg), void *arg)
+{
+	if (depth >= NESTED_DEPTH)
+		return 0;
+	for (size_t k = 0; k < 2; k++) {
+		char base[PATH_MAX];
+		struct dirent *de;
+		DIR *d;
+		size_t n = 0;
+		int r = 0;
+
+		if (snprintf(base, sizeof(base), "%s/%s", gitdir,
+			     nested_gitdirs[k]) >= (int)sizeof(base))
+			continue;
+		d = opendir(base);
+		if (!d)
+			continue;
+		while (r == 0 && n < NESTED_MAX && (de = readdir(d)) != NULL) {
+			char sub[PATH_MAX];
+			struct stat st;
+
+			if (de->d_name[0] == '.' &&
+			    (!de->d_name[1] ||
+			     (de->d_name[1] == '.' && !de->d_name[2])))
+				continue;
+			if (snprintf(sub, sizeof(sub), "%s/%s", base,
+				     de->d_name) >= (int)sizeof(sub) ||
+			    lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+			n++;
+			r = fn(sub, arg);
+			if (r == 0)
+				r = each_nested_gitdir(sub, depth + 1, fn, arg);
+		}
+		closedir(d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+struct nested_ctx {
+	struct nono_caps *caps;
+	char *const *bypass;
+	size_t nbypass;
+	struct nono_protect_result *res;
+};
+
+static int mask_nested(const char *dir, void *arg)
+{
+	struct nested_ctx *x = arg;
+
+	for (size_t i = 0;
+	     i < sizeof(gitdir_persist) / sizeof(gitdir_persist[0]); i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		int r;
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir,
+			     gitdir_persist[i]) >= (int)sizeof(path) ||
+		    lstat(path, &st) < 0 || S_ISLNK(st.st_mode) ||
+		    bypassed(path, x->bypass, x->nbypass))
+			continue;
+		r = nono_caps_add_mask(x->caps, path, NONO_MASK_READONLY,
+				       S_ISDIR(st.st_mode));
+		if (r < 0)
+			return r;
+		x->res->nmasks++;
+	}
+	return 0;
+}
+
+static int plan_nested_gitdirs(struct nono_caps *caps, const char *gitdir,
+			       int depth, char *const *bypass, size_t nbypass,
+			       struct nono_protect_result *res)
+{
+	struct nested_ctx x = {caps, bypass, nbypass, res};
+
+	return each_nested_gitdir(gitdir, depth, mask_nested, &x);
+}
+
 static int plan_persist(struct nono_caps *caps, const char *tree,
 			char *const *bypass, size_t nbypass,
 			struct nono_protect_result *res)
@@ -417,6 +517,12 @@ static int plan_persist(struct nono_caps *caps, const char *tree,
 		if (r < 0)
 			return r;
 		res->nmasks++;
+		if (kind == NONO_MASK_PIN) {
+			r = plan_nested_gitdirs(caps, path, 0, bypass, nbypass,
+						res);
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
 }
@@ -755,8 +861,25 @@ static const char *const tree_names[] = {
 	".husky", ".bashrc", ".bash_profile", ".bash_login", ".profile",
 	".zshrc", ".zshenv", ".zprofile", ".zlogin",
 };
-/* A .git directory must not gain hooks or a config it did not have. */
-static const char *const gitdir_names[] = {"hooks", "config"};
+/*
+ * What git itself makes at the top of a git directory in normal use (and
+ * the ".lock" of each): everything else is refused there, an allow-list
+ * rather than a list of the dangerous names, because git runs programs
+ * named by more files than anyone lists (config, config.worktree, hooks/,
+ * commondir, which moves config and hooks elsewhere; modules/ and
+ * worktrees/ hold git directories of their own).  Issue 10, escape 2.
+ */
+static const char *const gitdir_allowed[] = {
+	"objects", "refs", "logs", "index", "HEAD", "ORIG_HEAD", "FETCH_HEAD",
+	"MERGE_HEAD", "MERGE_MSG", "MERGE_MODE", "MERGE_RR", "AUTO_MERGE",
+	"CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD", "BISECT_LOG",
+	"BISECT_START", "BISECT_EXPECTED_REV", "BISECT_ANCESTORS_OK",
+	"BISECT_NAMES", "BISECT_TERMS", "BISECT_HEAD", "BISECT_FIRST_PARENT",
+	"COMMIT_EDITMSG", "TAG_EDITMSG", "SQUASH_MSG", "NOTES_MERGE_PARTIAL",
+	"NOTES_MERGE_REF", "NOTES_MERGE_WORKTREE", "packed-refs", "shallow",
+	"rebase-merge", "rebase-apply", "sequencer", "rr-cache", "lost-found",
+	"gc.pid", "gc.log", "description",
+};
 /* $HOME additionally keeps the credential and configuration names. */
 static const char *const home_extra[] = {
 	".gitconfig", ".nono", ".xprofile", ".xsession", ".xsessionrc",
@@ -771,6 +894,9 @@ static const char *const xdg_names[] = {
 };
 /* ~/.local: bin, on PATH. */
 static const char *const local_names[] = {"bin"};
+/* .git/info: attributes select filter and diff drivers that run programs
+ * (the rest of info/ is git's: refs, exclude, sparse-checkout). */
+static const char *const gitinfo_names[] = {"attributes"};
 /* clang-format on */
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -784,14 +910,40 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
 {
 	switch (kind) {
-	case NONO_GUARD_GITDIR:
-		return in_list(name, gitdir_names, 2);
+	case NONO_GUARD_GITDIR: {
+		size_t n = strlen(name);
+		char base[NAME_MAX + 1];
+
+		/* index.lock, HEAD.lock, packed-refs.lock, packed-refs.new:
+		 * the lock or the next version of an allowed name;
+		 * index.stash.<pid>: git stash's temporary. */
+		if (n > 5 && (strcmp(name + n - 5, ".lock") == 0)) {
+			memcpy(base, name, n - 5);
+			base[n - 5] = '\0';
+			name = base;
+		} else if (n > 4 && strcmp(name + n - 4, ".new") == 0) {
+			memcpy(base, name, n - 4);
+			base[n - 4] = '\0';
+			name = base;
+		}
+		if (strncmp(name, "index.stash.", 12) == 0)
+			return false;
+		return !in_list(name, gitdir_allowed,
+				sizeof(gitdir_allowed) /
+				    sizeof(gitdir_allowed[0]));
+	}
 	case NONO_GUARD_XDG:
 		return in_list(name, xdg_names,
 			       sizeof(xdg_names) / sizeof(xdg_names[0]));
 	case NONO_GUARD_LOCAL:
 		return in_list(name, local_names,
 			       sizeof(local_names) / sizeof(local_names[0]));
+	case NONO_GUARD_SEALED:
+		return true;
+	case NONO_GUARD_GITINFO:
+		return in_list(name, gitinfo_names,
+			       sizeof(gitinfo_names) /
+				   sizeof(gitinfo_names[0]));
 	case NONO_GUARD_HOME:
 		if (in_list(name, home_extra,
 			    sizeof(home_extra) / sizeof(home_extra[0])))
@@ -822,6 +974,27 @@ static int add_guard(struct nono_caps *caps, const char *path,
 	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
 	return nono_caps_add_guard(caps, path, kind, st.st_dev, st.st_ino);
+}
+
+/* A git directory: the allow-list at its top, and no attributes file in
+ * its info/. */
+static int guard_gitdir(const char *dir, void *arg)
+{
+	static const char *const sealed[] = {"modules", "worktrees"};
+	char path[PATH_MAX];
+	int r = add_guard(arg, dir, NONO_GUARD_GITDIR);
+
+	if (r < 0 ||
+	    snprintf(path, sizeof(path), "%s/info", dir) >= (int)sizeof(path))
+		return r;
+	r = add_guard(arg, path, NONO_GUARD_GITINFO);
+	/* No new submodule or worktree git directory: each would bring a
+	 * config and hooks of its own. */
+	for (size_t i = 0; r == 0 && i < 2; i++)
+		if (snprintf(path, sizeof(path), "%s/%s", dir, sealed[i]) <
+		    (int)sizeof(path))
+			r = add_guard(arg, path, NONO_GUARD_SEALED);
+	return r;
 }
 
 /* True when @dir is a guarded directory or lies above one. */
@@ -895,7 +1068,12 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 		if (r < 0)
 			return r;
 		snprintf(git, sizeof(git), "%s/.git", g->path);
-		r = add_guard(caps, git, NONO_GUARD_GITDIR);
+		r = guard_gitdir(git, caps);
+		if (r < 0)
+			return r;
+		/* Submodules' and worktrees' git directories: the same
+		 * allow-list. */
+		r = each_nested_gitdir(git, 0, guard_gitdir, caps);
 		if (r < 0)
 			return r;
 	}

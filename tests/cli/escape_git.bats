@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Issue 10, escape 2: only .git/hooks and .git/config were protected.
+# .git/commondir moves git's config and hooks to a directory the sandbox
+# owns, a submodule's .git/modules/*/config and hooks/ and a worktree's
+# config.worktree were plain writable files, and "git status" outside then
+# ran the sandbox's core.fsmonitor.  Inside a git directory only what git
+# writes in normal use may be created now (an allow-list), and what makes
+# git run a program stays read-only at every level.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	require_userns
+	require_cmd git
+	export GIT_CONFIG_NOSYSTEM=1
+	git config --global user.email t@example.invalid
+	git config --global user.name t
+	git config --global init.defaultBranch main
+	git config --global protocol.file.allow always
+}
+
+teardown() {
+	nono_teardown
+}
+
+# A repository at the grant root with a submodule and a linked worktree.
+make_repos() {
+	git init -q "$TEST_DIR/sub"
+	git -C "$TEST_DIR/sub" commit -q --allow-empty -m s0
+	git init -q "$TEST_DIR/proj"
+	cd "$TEST_DIR/proj"
+	echo a >a
+	git add a
+	git commit -q -m a
+	git submodule -q add "$TEST_DIR/sub" sub
+	git commit -q -m sub
+	git worktree add -q "$TEST_DIR/wt"
+}
+
+@test "escape 2: git works as usual inside a repository at the grant root" {
+	make_repos
+	git clone -q "$TEST_DIR/proj" "$TEST_DIR/remote-src"
+	run --separate-stderr nono run -s --allow . --read "$HOME" \
+		--read "$TEST_DIR/remote-src" -- sh -c '
+		set -e
+		echo b >b; git add b; git commit -q -m b; echo commit:ok
+		git checkout -q -b feat; echo c >c; git add c; git commit -q -m c
+		git checkout -q main; git merge -q --no-edit feat; echo merge:ok
+		echo d >d; git stash -q -u; git stash pop -q; echo stash:ok
+		git tag v1; git tag -a v2 -m v2; echo tag:ok
+		git checkout -q -b r2 HEAD~1; echo e >e; git add e; git commit -q -m e
+		git rebase -q main; echo rebase:ok
+		git fetch -q '"$TEST_DIR/remote-src"' main; echo fetch:ok
+		git gc -q; echo gc:ok'
+	assert_status 0
+	local op
+	for op in commit merge stash tag rebase fetch gc; do
+		assert_contains "$output" "$op:ok" stdout
+	done
+}
+
+@test "escape 2: nothing but git's own names can be created in .git, at any level" {
+	make_repos
+	run --separate-stderr nono run -s --allow . --read "$HOME" -- sh -c '
+		try() { if sh -c "$2" 2>/dev/null; then echo "$1:CREATED"; else echo "$1:refused"; fi; }
+		try commondir "echo ../../evil >.git/commondir"
+		try configwt "echo x >.git/config.worktree"
+		try modules "mkdir -p .git/modules/x/hooks"
+		try worktrees "mkdir -p .git/worktrees/x"
+		try attributes "echo \"* filter=lfs\" >.git/info/attributes"
+		try config "git config core.fsmonitor evil"
+		try subconfig "echo evil >>.git/modules/sub/config"
+		try subhooks "echo evil >.git/modules/sub/hooks/post-checkout"
+		try wtconfig "echo x >.git/worktrees/wt/config.worktree"
+		try wtcommondir "echo x >.git/worktrees/wt/commondir"
+		try index "git add a && echo indexed"
+		try newobject "echo n >n && git add n"'
+	assert_status 0
+	local what
+	for what in commondir configwt modules worktrees attributes config subconfig subhooks wtconfig wtcommondir; do
+		assert_contains "$output" "$what:refused" stdout
+	done
+	# control: what git writes in normal use still works
+	assert_contains "$output" "index:CREATED" stdout
+	assert_contains "$output" "newobject:CREATED" stdout
+	assert_missing .git/commondir
+	assert_missing .git/worktrees/x
+	refute_contains "$(cat .git/modules/sub/config)" evil
+	# control: outside nono the same writes work
+	echo '# ok' >>.git/modules/sub/config
+}
+
+@test "escape 2: a submodule's fsmonitor planted inside does not run on the user's next git status" {
+	make_repos
+	run --separate-stderr nono run -s --allow . --read "$HOME" -- sh -c '
+		git -C sub config core.fsmonitor "touch '"$TEST_ROOT"'/PWNED; false" 2>/dev/null
+		printf "[core]\n\tfsmonitor = touch %s/PWNED; false\n" '"$TEST_ROOT"' >>.git/modules/sub/config 2>/dev/null
+		true'
+	assert_status 0
+	# the user, outside, later
+	git -C sub status >/dev/null 2>&1 || true
+	git status >/dev/null 2>&1 || true
+	assert_missing "$TEST_ROOT/PWNED"
+}
