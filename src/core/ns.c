@@ -287,6 +287,24 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 			break;
 		len = next - 1;
 	}
+	/*
+	 * The working directory still refers to the directory as it was
+	 * before any mask: below a pinned directory (a .git, ~/.config), that
+	 * is the mount underneath, where the masks attached later on top do
+	 * not exist, and a relative path reached the unmasked hooks or the
+	 * hidden ~/.config/nono.  Re-resolving it by name lands on the
+	 * masked tree.
+	 */
+	{
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/' &&
+		    chdir(cwd) < 0) {
+			if (bad)
+				snprintf(bad, PATH_MAX, "%s", cwd);
+			return -errno;
+		}
+	}
 	return 0;
 }
 

@@ -109,3 +109,33 @@ make_repos() {
 	git status >/dev/null 2>&1 || true
 	assert_missing "$TEST_ROOT/PWNED"
 }
+
+# Found while pinning ~/.config: the working directory kept referring to the
+# directory under a pinned mount, where masks attached later on top did not
+# exist, so a relative path from inside .git reached the read-only hooks.
+@test "escape 2: started inside .git or ~/.config, relative paths meet the masks too" {
+	mkdir -p proj/.git/hooks proj/.git/objects
+	echo ORIGINAL >proj/.git/hooks/post-checkout
+	cd proj/.git
+	run --separate-stderr nono run -s --allow .. -- sh -c '
+		echo evil >hooks/post-checkout 2>/dev/null && echo hook:WRITTEN || echo hook:refused
+		echo o >objects/x && echo objects:ok'
+	assert_status 0
+	assert_contains "$output" "hook:refused" stdout
+	assert_contains "$output" "objects:ok" stdout
+	assert_file_content hooks/post-checkout ORIGINAL
+
+	mkdir -p "$HOME/.config/nono"
+	echo NONO-KEY >"$HOME/.config/nono/key"
+	cd "$HOME/.config"
+	run --separate-stderr nono run -s --allow "$HOME" -- sh -c '
+		cat nono/key 2>/dev/null || echo key:hidden
+		echo ok >app.conf && echo app:ok'
+	assert_status 0
+	assert_contains "$output" "key:hidden" stdout
+	refute_contains "$output" "NONO-KEY" stdout
+	assert_contains "$output" "app:ok" stdout
+	# control: outside nono the relative path reads it
+	run cat nono/key
+	assert_contains "$output" NONO-KEY
+}
