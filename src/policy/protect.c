@@ -543,6 +543,33 @@ static bool is_persist_name(const char *name)
 	return false;
 }
 
+/*
+ * A repository inside a writable tree is pinned as a whole, not only its
+ * .git: otherwise "mv repo repo.orig; mv copy-with-hooks repo" replaced it
+ * by a copy whose hooks the user's next git checkout ran (issue 10, escape
+ * 3).  A mount point cannot be renamed, removed or replaced.  Returns 1
+ * when @dir holds a repository and was pinned, 0 when it holds none, or
+ * -errno.
+ */
+static int pin_repo(struct nono_caps *caps, const char *dir,
+		    char *const *bypass, size_t nbypass,
+		    struct nono_protect_result *res)
+{
+	char git[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (snprintf(git, sizeof(git), "%s/.git", dir) >= (int)sizeof(git) ||
+	    lstat(git, &st) < 0 || S_ISLNK(st.st_mode) ||
+	    bypassed(git, bypass, nbypass))
+		return 0;
+	r = nono_caps_add_mask(caps, dir, NONO_MASK_PIN, true);
+	if (r < 0)
+		return r;
+	res->nmasks++;
+	return 1;
+}
+
 static int plan_repos_below(struct nono_caps *caps, const char *root,
 			    char *const *bypass, size_t nbypass,
 			    struct nono_protect_result *res)
@@ -574,7 +601,9 @@ static int plan_repos_below(struct nono_caps *caps, const char *root,
 		if (de->d_type == DT_UNKNOWN &&
 		    (lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode)))
 			continue;
-		r = plan_persist(caps, sub, bypass, nbypass, res);
+		r = pin_repo(caps, sub, bypass, nbypass, res);
+		if (r >= 0)
+			r = plan_persist(caps, sub, bypass, nbypass, res);
 	}
 	closedir(d);
 	return r;
@@ -779,13 +808,25 @@ static int plan_trees(struct nono_caps *caps, const char *cwd,
 		if (cwd && strcmp(cwd, g->path) != 0 &&
 		    nono_path_is_under(cwd, g->path)) {
 			char dir[PATH_MAX];
+			bool below_repo = false;
 
 			snprintf(dir, sizeof(dir), "%s", cwd);
 			while (strcmp(dir, g->path) != 0) {
 				char *slash;
 
-				r = plan_persist(caps, dir, bypass, nbypass,
-						 res);
+				/* Above a repository, each directory up to the
+				 * root is pinned too: renaming one would move
+				 * the repository away and free its path for a
+				 * copy. */
+				r = below_repo
+					? nono_caps_add_mask(
+					      caps, dir, NONO_MASK_PIN, true)
+					: pin_repo(caps, dir, bypass, nbypass,
+						   res);
+				below_repo = below_repo || r == 1;
+				if (r >= 0)
+					r = plan_persist(caps, dir, bypass,
+							 nbypass, res);
 				if (r < 0)
 					return r;
 				slash = strrchr(dir, '/');

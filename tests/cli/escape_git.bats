@@ -139,3 +139,41 @@ make_repos() {
 	run cat nono/key
 	assert_contains "$output" NONO-KEY
 }
+
+# Issue 10, escape 3: .git was pinned, its parent was not: the repository
+# renamed away and a copy with planted hooks moved into its place ran them
+# on the user's next git checkout.
+@test "escape 3: a repository below a grant root cannot be renamed away or replaced" {
+	mkdir -p work/repo/.git/hooks work/repo/.git/objects work/notrepo
+	echo ORIGINAL >work/repo/.git/hooks/post-checkout
+	cd work
+	run --separate-stderr nono run -s --allow . -- sh -c '
+		mv repo repo.orig 2>/dev/null && echo rename:DONE || echo rename:refused
+		mkdir -p copy/.git/hooks && echo evil >copy/.git/hooks/post-checkout
+		mv -T copy repo 2>/dev/null && echo replace:DONE || echo replace:refused
+		echo x >repo/file && echo write:ok
+		mv notrepo notrepo2 && echo other:ok'
+	assert_status 0
+	assert_contains "$output" "rename:refused" stdout
+	assert_contains "$output" "replace:refused" stdout
+	# controls: the repository's files are writable, other directories
+	# move as usual
+	assert_contains "$output" "write:ok" stdout
+	assert_contains "$output" "other:ok" stdout
+	assert_file_content repo/.git/hooks/post-checkout ORIGINAL
+	# control: outside nono the rename works
+	mv repo repo.orig
+}
+
+@test "escape 3: the repository along the working directory is pinned too" {
+	mkdir -p work/sub/repo/.git/hooks work/sub/repo/src
+	echo ORIGINAL >work/sub/repo/.git/hooks/post-checkout
+	cd work/sub/repo/src
+	run --separate-stderr nono run -s --allow "$TEST_DIR/work" -- sh -c '
+		cd ../.. && mv repo repo.orig 2>/dev/null && echo rename:DONE || echo rename:refused
+		cd .. && mv sub sub.orig 2>/dev/null && echo parent:DONE || echo parent:refused'
+	assert_status 0
+	assert_contains "$output" "rename:refused" stdout
+	# a directory above it would take it along, freeing its path
+	assert_contains "$output" "parent:refused" stdout
+}
