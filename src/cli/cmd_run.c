@@ -881,6 +881,29 @@ static bool is_persist_path(const struct nono_caps *caps, const char *canon)
 	return false;
 }
 
+/* Is @canon one of the profile's keep_read_only paths? */
+static bool profile_keeps(struct run_ctx *c, const char *canon)
+{
+	char msg[256];
+	bool found = false;
+
+	for (size_t i = 0;
+	     c->profile && !found && i < c->profile->fs.keep_read_only.n; i++) {
+		char *x = NULL, *k = NULL;
+		bool exists;
+
+		if (nono_profile_expand(&c->penv,
+					c->profile->fs.keep_read_only.v[i], &x,
+					msg, sizeof(msg)) < 0)
+			continue;
+		if (nono_path_canon(x, &k, &exists) == 0)
+			found = strcmp(k, canon) == 0;
+		free(x);
+		free(k);
+	}
+	return found;
+}
+
 static int plan_bypass(struct run_ctx *c)
 {
 	struct run_opts *o = &c->o;
@@ -911,7 +934,8 @@ static int plan_bypass(struct run_ctx *c)
 				  o->bypass.v[i], it->what);
 			return -1;
 		}
-		if (!it && !is_persist_path(c->caps, canon)) {
+		if (!it && !is_persist_path(c->caps, canon) &&
+		    !profile_keeps(c, canon)) {
 			out_error("--bypass-protection %s: not a protected "
 				  "path; nothing to bypass",
 				  o->bypass.v[i]);
@@ -958,6 +982,54 @@ static void report_no_userns(const struct run_ctx *c)
 }
 
 /* The profile's filesystem.deny entries: hidden like deny group items. */
+/* A profile's keep_read_only: read-only where they exist, and (nono run)
+ * not creatable; each --bypass-protection PATH lifts one. */
+static int plan_profile_keeps(struct run_ctx *c)
+{
+	char msg[256], refuse[PATH_MAX];
+
+	for (size_t i = 0; c->profile && i < c->profile->fs.keep_read_only.n;
+	     i++) {
+		char *x = NULL, *canon = NULL;
+		bool exists, lifted = false;
+		int r;
+
+		if (nono_profile_expand(&c->penv,
+					c->profile->fs.keep_read_only.v[i], &x,
+					msg, sizeof(msg)) < 0) {
+			out_error("profile %s: filesystem.keep_read_only: %s",
+				  c->profile->name, msg);
+			return -1;
+		}
+		r = nono_path_canon(x, &canon, &exists);
+		free(x);
+		if (r < 0) {
+			free(canon);
+			continue; /* its directory is not there either */
+		}
+		for (size_t k = 0; k < c->nbypass; k++)
+			lifted = lifted || strcmp(c->bypass[k], canon) == 0;
+		r = lifted ? 0
+			   : nono_protect_plan_keep(c->caps, canon, &c->prot,
+						    refuse);
+		free(canon);
+		if (r == 0 && !lifted) {
+			char *dup = strdup(refuse);
+
+			if (!dup || strv_push(&c->kept, dup) < 0) {
+				free(dup);
+				r = -ENOMEM;
+			}
+		}
+		if (r < 0) {
+			out_error("profile %s: filesystem.keep_read_only: %s",
+				  c->profile->name, strerror(-r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int plan_profile_denies(struct run_ctx *c)
 {
 	char why[PATH_MAX], msg[256];
@@ -1071,7 +1143,7 @@ static int plan_protection(struct run_ctx *c)
 		out_error("planning protected paths: %s", nono_strerror(r));
 		return -1;
 	}
-	if (plan_profile_denies(c) < 0)
+	if (plan_profile_denies(c) < 0 || plan_profile_keeps(c) < 0)
 		return -1;
 	/* Supervised runs also guard creation of protected names that do
 	 * not exist yet (wrap has no supervisor to decide it). */
@@ -1276,6 +1348,7 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 		    [NONO_GUARD_LOCAL] = "bin",
 		    [NONO_GUARD_GITINFO] = "attributes",
 		    [NONO_GUARD_SEALED] = "names at all",
+		    [NONO_GUARD_KEEP] = "keep_read_only names",
 		};
 		const struct nono_guard *gd = nono_caps_guard_at(caps, i);
 
@@ -1735,6 +1808,8 @@ static int execute(struct run_ctx *c, char **argv)
 	spec.gate = gate;
 	if (gate)
 		nono_gate_set_bypass(gate, c->bypass, c->nbypass);
+	if (gate)
+		nono_gate_set_kept(gate, c->kept.v, c->kept.n);
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	if (r < 0) {
 		report_launch_error(c, &ee, argv[0]);
@@ -1885,6 +1960,9 @@ void run_ctx_clear(struct run_ctx *c)
 		free(c->owned.v[i]);
 	strv_clear(&c->owned);
 	free(c->bypass);
+	for (size_t i = 0; i < c->kept.n; i++)
+		free(c->kept.v[i]);
+	strv_clear(&c->kept);
 	free(c->cwd);
 	free(c->workdir);
 	nono_profile_free(c->profile);

@@ -164,6 +164,32 @@ static void decide_path(const struct run_ctx *c, const struct query *q,
 			}
 		}
 	}
+	if (exists && (want & NONO_ACCESS_WRITE)) {
+		struct stat dst;
+
+		/* Writing into a git directory: only git's own names may be
+		 * created there (the guard's allow-list), not just any. */
+		for (size_t i = 0;
+		     stat(canon, &dst) == 0 && S_ISDIR(dst.st_mode) &&
+		     i < nono_caps_guard_count(caps);
+		     i++) {
+			const struct nono_guard *gd =
+			    nono_caps_guard_at(caps, i);
+
+			if (strcmp(gd->path, canon) != 0 ||
+			    !nono_guard_refuses(gd->kind, ".nono-why"))
+				continue;
+			v->reason = "persistence_file";
+			snprintf(v->detail, sizeof(v->detail),
+				 "only git's own names may be created in %s: "
+				 "others could make git run code outside the "
+				 "sandbox later",
+				 canon);
+			snprintf(v->flag, sizeof(v->flag),
+				 "--bypass-protection %s", canon);
+			return;
+		}
+	}
 	if (nono_caps_allows(caps, canon, want, &g)) {
 		v->allowed = true;
 		v->reason = "granted";

@@ -26,6 +26,7 @@ struct run_ctx {
 	struct strv owned; /* canonical strings to free */
 	char **bypass;     /* canonical bypass paths */
 	size_t nbypass;
+	struct strv kept; /* the profile's keep_read_only paths, canonical */
 	struct nono_protect_result prot;
 	struct nono_path_memo memo;   /* for the user's grant paths */
 	struct nono_profile *profile; /* --profile, or NULL */

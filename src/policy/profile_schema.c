@@ -79,6 +79,7 @@ static const struct field fs_t[] = {
 	{"write_file", K_LIST, OFF(fs.write_file), 0, NULL, nono_profile_check_path, "Single files with write access (--write-file)."},
 	{"deny", K_LIST, OFF(fs.deny), 0, NULL, nono_profile_check_path, "Paths hidden from the sandbox even inside granted trees."},
 	{"bypass_protection", K_LIST, OFF(fs.bypass_protection), 0, NULL, nono_profile_check_path, "Protected paths whose deny is lifted (--bypass-protection); each needs a grant too."},
+	{"keep_read_only", K_LIST, OFF(fs.keep_read_only), 0, NULL, nono_profile_check_path, "Paths kept read-only, and not creatable, even inside writable grants: configuration that makes a program run commands outside the sandbox later (an agent's hooks, notify, plugins). --bypass-protection PATH lifts one. (nono extension)"},
 	{"suppress_save_prompt", K_LIST, OFF(fs.suppress_save_prompt), 0, NULL, nono_profile_check_path, "Paths never offered as profile additions after a denial (--suppress-save-prompt)."},
 	{"unix_socket", K_LIST, OFF(fs.unix_socket), 0, NULL, nono_profile_check_path, "AF_UNIX socket files that may be connected (--allow-unix-socket)."},
 	{"unix_socket_bind", K_LIST, OFF(fs.unix_socket_bind), 0, NULL, nono_profile_check_path, "AF_UNIX socket paths that may be bound and connected (--allow-unix-socket-bind)."},

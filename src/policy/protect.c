@@ -981,6 +981,8 @@ bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
 			       sizeof(local_names) / sizeof(local_names[0]));
 	case NONO_GUARD_SEALED:
 		return true;
+	case NONO_GUARD_KEEP:
+		return false; /* the gate checks the kept paths themselves */
 	case NONO_GUARD_GITINFO:
 		return in_list(name, gitinfo_names,
 			       sizeof(gitinfo_names) /
@@ -1036,6 +1038,44 @@ static int guard_gitdir(const char *dir, void *arg)
 		    (int)sizeof(path))
 			r = add_guard(arg, path, NONO_GUARD_SEALED);
 	return r;
+}
+
+int nono_protect_plan_keep(struct nono_caps *caps, const char *canon,
+			   struct nono_protect_result *res, char *refuse)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	char *slash;
+	int r;
+
+	snprintf(refuse, PATH_MAX, "%s", canon);
+	if (lstat(canon, &st) == 0 && !S_ISLNK(st.st_mode) &&
+	    nono_caps_allows(caps, canon, NONO_ACCESS_WRITE, NULL)) {
+		r = nono_caps_add_mask(caps, canon, NONO_MASK_READONLY,
+				       S_ISDIR(st.st_mode));
+		if (r < 0)
+			return r;
+		res->nmasks++;
+	}
+	if (snprintf(parent, sizeof(parent), "%s", canon) >=
+	    (int)sizeof(parent))
+		return -ENAMETOOLONG;
+	/* Up to the first directory that exists: what is missing below it
+	 * is refused from its first component on (a new .claude/ would
+	 * otherwise take a settings.json nobody guards). */
+	for (;;) {
+		slash = strrchr(parent, '/');
+		if (!slash || slash == parent)
+			return 0;
+		*slash = '\0';
+		if (lstat(parent, &st) == 0)
+			break;
+		snprintf(refuse, PATH_MAX, "%s", parent);
+	}
+	if (!S_ISDIR(st.st_mode) ||
+	    !nono_caps_allows(caps, parent, NONO_ACCESS_WRITE, NULL))
+		return 0;
+	return add_guard(caps, parent, NONO_GUARD_KEEP);
 }
 
 /* True when @dir is a guarded directory or lies above one. */

@@ -66,6 +66,19 @@ int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
 			      char *const *bypass, size_t nbypass, char *why)
     __attribute__((warn_unused_result));
 
+/*
+ * A profile's keep_read_only entry @canon (canonical, may not exist): made
+ * read-only where it exists under a writable grant, and the directory
+ * that holds it, or its nearest existing ancestor, guarded
+ * (NONO_GUARD_KEEP), so that the gate can refuse creating it.  @refuse
+ * (PATH_MAX bytes) receives the path whose creation the gate must refuse:
+ * @canon, or the first missing directory on the way to it.  Returns 0 or
+ * -errno.
+ */
+int nono_protect_plan_keep(struct nono_caps *caps, const char *canon,
+			   struct nono_protect_result *res, char *refuse)
+    __attribute__((warn_unused_result));
+
 void nono_protect_result_clear(struct nono_protect_result *res);
 
 /*

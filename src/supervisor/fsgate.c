@@ -175,6 +175,16 @@ static bool bypassed(const struct nono_gate *g, const char *path)
 	return false;
 }
 
+/* A bypass of a git directory (--bypass-protection ./.git) lifts its
+ * guards: the allow-list in it and in the git directories below it. */
+static bool bypassed_above(const struct nono_gate *g, const char *dir)
+{
+	for (size_t i = 0; i < g->nbypass; i++)
+		if (nono_path_is_under(dir, g->bypass[i]))
+			return true;
+	return false;
+}
+
 enum verdict { V_CONTINUE, V_DENY, V_EMULATE };
 
 /*
@@ -202,9 +212,18 @@ static enum verdict decide(struct nono_gate *g, const struct target *t)
 		    gd->ino != (unsigned long long)st.st_ino)
 			continue;
 		if (nono_guard_refuses(gd->kind, t->name) &&
-		    !bypassed(g, full)) {
+		    !bypassed(g, full) && !bypassed_above(g, gd->path)) {
 			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
 			return V_DENY;
+		}
+		/* A profile's keep_read_only path, in any guarded parent. */
+		for (size_t k = 0; k < g->nkept; k++) {
+			if (strcmp(g->kept[k], full) == 0 &&
+			    !bypassed(g, full)) {
+				nono_gate_note_denial(g, NONO_GATE_CREATE,
+						      full);
+				return V_DENY;
+			}
 		}
 	}
 	if (nono_caps_can_create(caps, t->dir) ||

@@ -86,6 +86,12 @@ void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n)
 	g->nbypass = n;
 }
 
+void nono_gate_set_kept(struct nono_gate *g, char *const *kept, size_t n)
+{
+	g->kept = kept;
+	g->nkept = n;
+}
+
 void nono_gate_set_netns_diag(struct nono_gate *g, int fd)
 {
 	if (g->diag[1] >= 0)

@@ -32,6 +32,10 @@ void nono_gate_free(struct nono_gate *g);
  * must outlive the gate). */
 void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n);
 
+/* Canonical paths a profile keeps read-only (keep_read_only): refused as
+ * new names in their guarded parent (borrowed, must outlive the gate). */
+void nono_gate_set_kept(struct nono_gate *g, char *const *kept, size_t n);
+
 /*
  * The policy, without any I/O: may the sandbox @op the pathname socket at
  * @path (absolute, canonical)?  Connect: socket grants, and (network

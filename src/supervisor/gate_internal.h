@@ -51,6 +51,8 @@ struct nono_gate {
 	size_t ndenials;
 	char *const *bypass; /* canonical paths whose protection is lifted */
 	size_t nbypass;
+	char *const *kept; /* a profile's keep_read_only paths, canonical */
+	size_t nkept;
 };
 
 void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,

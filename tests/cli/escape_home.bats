@@ -190,3 +190,47 @@ for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
 	# nono made the directories it hides, private ones
 	[ "$(stat -c %a "$HOME/.aws")" = 700 ]
 }
+
+# Issue 10, found with the escapes: agent configuration runs commands
+# outside nono later (Claude Code's hooks in settings.json, Codex's notify,
+# opencode's plugins).  The built-in agent profiles keep it read-only and
+# not creatable unless the user opts in with --bypass-protection.
+@test "agent profiles: the agent's own hook and plugin configuration is read-only unless opted in" {
+	mkdir -p "$HOME/.claude" proj
+	echo '{}' >"$HOME/.claude/settings.json"
+	cd proj
+	run --separate-stderr nono run -s --profile claude-code --allow-cwd -- sh -c "$TRY"'
+		try user "echo evil >~/.claude/settings.json"
+		try userlocal "echo evil >~/.claude/settings.local.json"
+		try plugins "mkdir -p ~/.claude/plugins/x"
+		try project "mkdir -p .claude && echo evil >.claude/settings.json"
+		try todos "mkdir -p ~/.claude/todos && echo ok >~/.claude/todos/a"
+		try code "echo ok >main.c"'
+	assert_status 0
+	local w
+	for w in user userlocal plugins project; do
+		assert_contains "$output" "$w:refused" stdout
+	done
+	# controls: the rest of ~/.claude and the project are the agent's
+	assert_contains "$output" "todos:ok" stdout
+	assert_contains "$output" "code:ok" stdout
+	assert_file_content "$HOME/.claude/settings.json" '{}'
+	assert_missing "$HOME/.claude/settings.local.json"
+	# opting in lifts it, with a warning
+	run --separate-stderr nono run -s --profile claude-code --allow-cwd \
+		--bypass-protection "$HOME/.claude/settings.json" -- \
+		sh -c 'echo "{\"x\":1}" >~/.claude/settings.json && echo written'
+	assert_status 0
+	assert_contains "$output" "written" stdout
+	assert_contains "$stderr" "protection bypassed" stderr
+
+	echo 'model = "x"' >"$HOME/.codex.toml.orig"
+	mkdir -p "$HOME/.codex"
+	cp "$HOME/.codex.toml.orig" "$HOME/.codex/config.toml"
+	run --separate-stderr nono run -s --profile codex --allow-cwd -- sh -c "$TRY"'
+		try config "echo notify = [\"sh\"] >>~/.codex/config.toml"
+		try sessions "mkdir -p ~/.codex/sessions && echo ok >~/.codex/sessions/a"'
+	assert_contains "$output" "config:refused" stdout
+	assert_contains "$output" "sessions:ok" stdout
+	cmp "$HOME/.codex.toml.orig" "$HOME/.codex/config.toml"
+}
