@@ -1166,7 +1166,7 @@ static int plan_protection(struct run_ctx *c)
 		}
 	}
 	if (nono_caps_gate(c->caps)) {
-		r = nono_protect_plan_guards(c->caps, c->home, why);
+		r = nono_protect_plan_guards(c->caps, c->home, c->cwd, why);
 		if (r < 0) {
 			out_error("guarding %s: %s", why[0] ? why : "grants",
 				  nono_strerror(r));

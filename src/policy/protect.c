@@ -1129,13 +1129,60 @@ static int rule_children(struct nono_caps *caps, const char *dir,
 }
 
 int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
-			     char *why)
+			     const char *cwd, char *why)
 {
 	size_t i, n = nono_caps_path_count(caps);
 	int r;
 
 	if (why)
 		why[0] = '\0';
+	/* Every repository found while planning (its .git is pinned): the
+	 * allow-list in its git directories, wherever it lies. */
+	for (i = 0; i < nono_caps_mask_count(caps); i++) {
+		const struct nono_mask *m = nono_caps_mask_at(caps, i);
+		const char *base = strrchr(m->path, '/');
+		char git[PATH_MAX];
+
+		if (m->kind != NONO_MASK_PIN || !base ||
+		    strcmp(base, "/.git") != 0)
+			continue;
+		/* guard_gitdir adds guards, never masks: m stays valid, but
+		 * copy the path all the same. */
+		snprintf(git, sizeof(git), "%s", m->path);
+		r = guard_gitdir(git, caps);
+		if (r == 0)
+			r = each_nested_gitdir(git, 0, guard_gitdir, caps);
+		if (r < 0)
+			return r;
+	}
+	/* The working directory's chain below a writable grant's root: a
+	 * repository is most likely there, and a persistence name (.envrc,
+	 * .git) made in one of its directories runs when the user works
+	 * there (issue 10, escape 13). */
+	for (i = 0; cwd && i < n; i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+		char dir[PATH_MAX];
+
+		if (!(g->access & NONO_ACCESS_WRITE) ||
+		    (g->flags & NONO_GRANT_FILE) ||
+		    (g->origin != NONO_ORIGIN_USER &&
+		     g->origin != NONO_ORIGIN_CWD) ||
+		    strcmp(cwd, g->path) == 0 ||
+		    !nono_path_is_under(cwd, g->path))
+			continue;
+		snprintf(dir, sizeof(dir), "%s", cwd);
+		while (strcmp(dir, g->path) != 0) {
+			char *slash;
+
+			r = add_guard(caps, dir, NONO_GUARD_TREE);
+			if (r < 0)
+				return r;
+			slash = strrchr(dir, '/');
+			if (!slash || slash == dir)
+				break;
+			*slash = '\0';
+		}
+	}
 	for (i = 0; i < n; i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 		char git[PATH_MAX];

@@ -115,8 +115,10 @@ const char *nono_protect_group_at(size_t i);
 
 /*
  * Guards creation for a supervised sandbox.  Every writable user grant
- * root, each .git directory among them, and $HOME (@home, may be NULL) when
- * a writable grant covers it become guarded directories: the supervisor
+ * root, each directory from the working directory @cwd (may be NULL) up to
+ * such a root, each git directory of a repository found while planning
+ * (its pinned .git, with info/, modules/ and worktrees/), and $HOME (@home,
+ * may be NULL) when a writable grant covers it become guarded directories: the supervisor
  * refuses to create the protected names there (nono_guard_refuses).  Each
  * writable grant at or above a guarded directory loses the right to create
  * along the chain down to it, and the existing subdirectories along that
@@ -126,7 +128,8 @@ const char *nono_protect_group_at(size_t i);
  * subdirectories; @why names the directory), or -errno.
  */
 int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
-			     char *why) __attribute__((warn_unused_result));
+			     const char *cwd, char *why)
+    __attribute__((warn_unused_result));
 
 /* True when a guarded directory of @kind refuses a new entry @name. */
 bool nono_guard_refuses(enum nono_guard_kind kind, const char *name);

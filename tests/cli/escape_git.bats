@@ -177,3 +177,37 @@ make_repos() {
 	# a directory above it would take it along, freeing its path
 	assert_contains "$output" "parent:refused" stdout
 }
+
+# Issue 10, escape 13 (the working directory's part): an .envrc or a .git
+# made in a directory of the working directory's chain that lacked one runs
+# when the user works there.  (A new directory elsewhere in the tree is not
+# guarded yet: the README says so.)
+@test "escape 13: no .envrc or .git can be made along the working directory's chain" {
+	mkdir -p proj/sub/deep proj/sib/.git/objects
+	cd proj/sub/deep
+	run --separate-stderr nono run --no-diagnostics -s --allow "$TEST_DIR/proj" -- sh -c '
+		try() { if sh -c "$2" 2>/dev/null; then echo "$1:CREATED"; else echo "$1:refused"; fi; }
+		try envrc "echo x >.envrc"
+		try envrc-parent "echo x >../.envrc"
+		try git "mkdir .git"
+		try gitfile "echo gitdir: /tmp/x >../.git"
+		try sibling "echo x >../../sib/.git/commondir"
+		try file "echo ok >f"
+		try dir "mkdir d && echo ok >d/g"'
+	assert_status 0
+	local w
+	for w in envrc envrc-parent git gitfile sibling; do
+		assert_contains "$output" "$w:refused" stdout
+	done
+	assert_contains "$output" "file:CREATED" stdout
+	assert_contains "$output" "dir:CREATED" stdout
+	assert_missing .envrc
+	assert_missing ../.git
+	# the refusal names the flag that allows it
+	run --separate-stderr nono run --allow "$TEST_DIR/proj" -- sh -c 'echo x >.envrc'
+	assert_contains "$stderr" "--bypass-protection $TEST_DIR/proj/sub/deep/.envrc" stderr
+	run --separate-stderr nono run -s --allow "$TEST_DIR/proj" \
+		--bypass-protection "$TEST_DIR/proj/sub/deep/.envrc" -- sh -c 'echo x >.envrc'
+	assert_status 0
+	assert_file_content .envrc x
+}

@@ -219,7 +219,7 @@ try objects "echo blob >.git/objects/x"
 			echo evil >../b/.git/config 2>/dev/null && echo config:ok || echo config:refused
 			echo evil >../b/.envrc 2>/dev/null && echo envrc:ok || echo envrc:refused
 			echo code >../b/src/main.c && echo src:ok
-			echo blob >../b/.git/packed && echo gitdata:ok'
+			echo blob >../b/.git/packed-refs && echo gitdata:ok'
 		assert_status 0
 		local n
 		for n in newhook hook config envrc; do

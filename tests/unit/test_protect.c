@@ -714,7 +714,7 @@ static void test_guards_tree(void **state)
 
 	(void)state;
 	c = caps_with("proj", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan_guards(c, NULL, why), 0);
+	assert_int_equal(nono_protect_plan_guards(c, NULL, NULL, why), 0);
 	assert_true(has_guard(c, "proj", NONO_GUARD_TREE));
 	assert_true(has_guard(c, "proj/.git", NONO_GUARD_GITDIR));
 	/* The root loses creation; its subdirectories keep it (own rules),
@@ -738,7 +738,7 @@ static void test_guards_tree(void **state)
 
 	/* A read-only grant is not guarded. */
 	c = caps_with("proj", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_protect_plan_guards(c, NULL, why), 0);
+	assert_int_equal(nono_protect_plan_guards(c, NULL, NULL, why), 0);
 	assert_int_equal(nono_caps_guard_count(c), 0);
 	nono_caps_free(c);
 }
@@ -757,7 +757,7 @@ static void test_guards_home_and_chain(void **state)
 	    nono_caps_add_path(c, root, NONO_ACCESS_RW, 0, NONO_ORIGIN_SYSTEM),
 	    0);
 	add(c, "home", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan_guards(c, home, why), 0);
+	assert_int_equal(nono_protect_plan_guards(c, home, NULL, why), 0);
 	assert_true(has_guard(c, "home", NONO_GUARD_HOME));
 	assert_false(nono_caps_can_create(c, root));
 	assert_false(nono_caps_can_create(c, home));
