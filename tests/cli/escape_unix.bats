@@ -271,3 +271,62 @@ print("own", conn("proj/own.sock"))
 	assert_contains "$output" "granted PONG" stdout
 	assert_contains "$output" "own SILENT" stdout
 }
+
+# Fail closed: a child that floods the gate gets answers, every one a
+# refusal for what is not its own, and the gate still serves afterwards;
+# while the supervisor cannot answer (stopped), a gated call waits: it
+# never goes through undecided.
+@test "gate: flooded from many threads it refuses every host connect and still serves; stopped, it lets nothing through" {
+	host_dir
+	start_unix_server "$HOSTDIR/agent"
+	mkdir -p proj
+	run --separate-stderr nono run -s --allow-cwd --allow proj -- "$PY" -c '
+import os, socket, sys, threading
+host = sys.argv[1]
+reached = [0]; refused = [0]; lock = threading.Lock()
+def flood():
+    for i in range(400):
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.connect(host)
+            with lock: reached[0] += 1
+        except OSError:
+            with lock: refused[0] += 1
+        s.close()
+        b = socket.socket(socket.AF_UNIX)
+        try:
+            b.bind("\0" + host + str(i))
+        except OSError:
+            pass
+        b.close()
+ts = [threading.Thread(target=flood) for _ in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print("reached", reached[0], "refused", refused[0])
+own = socket.socket(socket.AF_UNIX); own.bind("proj/own.sock"); own.listen(1)
+c = socket.socket(socket.AF_UNIX); c.connect("proj/own.sock"); print("still serving")
+' "$HOSTDIR/agent"
+	assert_status 0
+	assert_contains "$output" "reached 0 refused 3200" stdout
+	assert_contains "$output" "still serving" stdout
+
+	# the supervisor stopped: the sandbox's connect waits for it
+	"$NONO" run -s --allow . -- "$PY" -c '
+import socket, sys, time
+open("ready", "w").close()
+time.sleep(0.5)
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1]); print("CONNECTED", flush=True)
+except OSError as e:
+    print("refused", e.errno, flush=True)
+' "$HOSTDIR/agent" </dev/null >out 2>&1 &
+	local pid=$!
+	wait_for_file ready 100
+	kill -STOP "$pid"
+	sleep 1.5
+	# nothing decided while it is stopped
+	[ ! -s out ] || { cat out; kill -CONT "$pid"; false; }
+	kill -CONT "$pid"
+	wait_bounded "$pid" 20
+	assert_file_content out "refused 13"
+}
