@@ -51,6 +51,7 @@ enum nono_guard_kind {
 	NONO_GUARD_LOCAL,    /* ~/.local: bin (on PATH) */
 	NONO_GUARD_GITINFO,  /* .git/info: attributes */
 	NONO_GUARD_SEALED,   /* .git/modules, .git/worktrees: every name */
+	NONO_GUARD_KEEP,     /* parent of a keep_read_only path: that path */
 };
 
 enum nono_net_mode {

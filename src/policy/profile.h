@@ -53,9 +53,8 @@ struct nono_profile {
 	struct {
 		struct nono_plist allow, read, write, allow_file, read_file,
 		    write_file, deny, bypass_protection, suppress_save_prompt,
-		    keep_read_only,
-		    unix_socket, unix_socket_bind, unix_socket_dir,
-		    unix_socket_dir_bind, unix_socket_subtree,
+		    keep_read_only, unix_socket, unix_socket_bind,
+		    unix_socket_dir, unix_socket_dir_bind, unix_socket_subtree,
 		    unix_socket_subtree_bind;
 	} fs;
 	struct {

@@ -118,9 +118,9 @@ const char *nono_protect_group_at(size_t i);
  * root, each directory from the working directory @cwd (may be NULL) up to
  * such a root, each git directory of a repository found while planning
  * (its pinned .git, with info/, modules/ and worktrees/), and $HOME (@home,
- * may be NULL) when a writable grant covers it become guarded directories: the supervisor
- * refuses to create the protected names there (nono_guard_refuses).  Each
- * writable grant at or above a guarded directory loses the right to create
+ * may be NULL) when a writable grant covers it become guarded directories: the
+ * supervisor refuses to create the protected names there (nono_guard_refuses).
+ * Each writable grant at or above a guarded directory loses the right to create
  * along the chain down to it, and the existing subdirectories along that
  * chain get rules of their own, so that only new names in those few
  * directories go through the supervisor.  Reads one directory level per
