@@ -44,14 +44,15 @@ enum nono_origin {
 
 /* Which names a guarded directory refuses to have created in it. */
 enum nono_guard_kind {
-	NONO_GUARD_TREE = 0, /* root of a writable grant: persistence files */
-	NONO_GUARD_GITDIR,   /* a .git directory: hooks, config */
-	NONO_GUARD_HOME,     /* $HOME: credentials, rc files, nono state */
-	NONO_GUARD_XDG,      /* ~/.config: autostart, systemd units, git */
-	NONO_GUARD_LOCAL,    /* ~/.local: bin (on PATH) */
-	NONO_GUARD_GITINFO,  /* .git/info: attributes */
-	NONO_GUARD_SEALED,   /* .git/modules, .git/worktrees: every name */
-	NONO_GUARD_KEEP,     /* parent of a keep_read_only path: that path */
+	NONO_GUARD_TREE = 0,   /* root of a writable grant: persistence files */
+	NONO_GUARD_GITDIR,     /* a .git directory: hooks, config */
+	NONO_GUARD_HOME,       /* $HOME: credentials, rc files, nono state */
+	NONO_GUARD_XDG,        /* ~/.config: autostart, systemd units, git */
+	NONO_GUARD_LOCAL,      /* ~/.local: bin (on PATH) */
+	NONO_GUARD_LOCALSHARE, /* ~/.local/share: systemd, applications */
+	NONO_GUARD_GITINFO,    /* .git/info: attributes */
+	NONO_GUARD_SEALED,     /* .git/modules, .git/worktrees: every name */
+	NONO_GUARD_KEEP,       /* parent of a keep_read_only path: that path */
 };
 
 enum nono_net_mode {

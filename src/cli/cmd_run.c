@@ -881,6 +881,27 @@ static bool is_persist_path(const struct nono_caps *caps, const char *canon)
 	return false;
 }
 
+/* A keep_read_only entry (expanded) as the gate meets it: its directory
+ * canonical, its own name as written (a symlink there is kept by name,
+ * and its target separately).  Caller frees; NULL on failure. */
+static char *keep_path(const char *x)
+{
+	const char *slash = strrchr(x, '/');
+	char dir[PATH_MAX], *canon = NULL, *out = NULL;
+	bool exists;
+
+	if (!slash || slash == x || !slash[1] ||
+	    (size_t)(slash - x) >= sizeof(dir))
+		return NULL;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - x), x);
+	if (nono_path_canon(dir, &canon, &exists) == 0 &&
+	    asprintf(&out, "%s/%s", strcmp(canon, "/") == 0 ? "" : canon,
+		     slash + 1) < 0)
+		out = NULL;
+	free(canon);
+	return out;
+}
+
 /* Is @canon one of the profile's keep_read_only paths? */
 static bool profile_keeps(struct run_ctx *c, const char *canon)
 {
@@ -889,17 +910,21 @@ static bool profile_keeps(struct run_ctx *c, const char *canon)
 
 	for (size_t i = 0;
 	     c->profile && !found && i < c->profile->fs.keep_read_only.n; i++) {
-		char *x = NULL, *k = NULL;
+		char *x = NULL, *k = NULL, *c2 = NULL;
 		bool exists;
 
 		if (nono_profile_expand(&c->penv,
 					c->profile->fs.keep_read_only.v[i], &x,
 					msg, sizeof(msg)) < 0)
 			continue;
-		if (nono_path_canon(x, &k, &exists) == 0)
-			found = strcmp(k, canon) == 0;
+		k = keep_path(x);
+		found = (k && strcmp(k, canon) == 0) ||
+			(nono_path_canon(x, &c2, &exists) == 0 &&
+			 strcmp(c2, canon) == 0);
 		free(x);
 		free(k);
+		free(c2);
+		c2 = NULL;
 	}
 	return found;
 }
@@ -1001,14 +1026,28 @@ static int plan_profile_keeps(struct run_ctx *c)
 				  c->profile->name, msg);
 			return -1;
 		}
-		r = nono_path_canon(x, &canon, &exists);
-		free(x);
-		if (r < 0) {
-			free(canon);
-			continue; /* its directory is not there either */
+		canon = keep_path(x);
+		if (!canon) {
+			out_error("profile %s: filesystem.keep_read_only: %s: "
+				  "not a path to a file or directory",
+				  c->profile->name, x);
+			free(x);
+			return -1;
 		}
-		for (size_t k = 0; k < c->nbypass; k++)
-			lifted = lifted || strcmp(c->bypass[k], canon) == 0;
+		/* A bypass names the path or, resolved, its target. */
+		{
+			char *t = NULL;
+
+			for (size_t k = 0; k < c->nbypass; k++)
+				lifted =
+				    lifted || strcmp(c->bypass[k], canon) == 0;
+			if (!lifted && nono_path_canon(x, &t, &exists) == 0)
+				for (size_t k = 0; k < c->nbypass; k++)
+					lifted = lifted ||
+						 strcmp(c->bypass[k], t) == 0;
+			free(t);
+		}
+		free(x);
 		r = lifted ? 0
 			   : nono_protect_plan_keep(c->caps, canon, &c->prot,
 						    refuse);
@@ -1346,6 +1385,7 @@ static void print_dry_run(const struct run_ctx *c, char *const *argv)
 		    [NONO_GUARD_HOME] = "credentials, rc files",
 		    [NONO_GUARD_XDG] = "autostart, systemd, git, nono",
 		    [NONO_GUARD_LOCAL] = "bin",
+		    [NONO_GUARD_LOCALSHARE] = "systemd, applications",
 		    [NONO_GUARD_GITINFO] = "attributes",
 		    [NONO_GUARD_SEALED] = "names at all",
 		    [NONO_GUARD_KEEP] = "keep_read_only names",

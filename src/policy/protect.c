@@ -128,6 +128,19 @@ static const char *const home_persist[] = {
     ".tmux.conf",
     ".emacs",
     ".emacs.d",
+    /* Sourced by Debian's .bashrc, run at logout, by startx, gdb, mksh,
+     * screen; KDE's login scripts; systemd user units and desktop
+     * entries in ~/.local/share. */
+    ".bash_aliases",
+    ".zlogout",
+    ".xinitrc",
+    ".gdbinit",
+    ".mkshrc",
+    ".screenrc",
+    ".config/plasma-workspace",
+    ".config/autostart-scripts",
+    ".local/share/systemd",
+    ".local/share/applications",
 };
 
 /* Directories of $HOME under a writable grant that are pinned (mounted on
@@ -705,6 +718,39 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 	return plan_trees(caps, cwd, bypass, nbypass, res);
 }
 
+/*
+ * Pins @dir and each directory above it whose parent the sandbox may write
+ * (it could rename them, and put a copy in their place), up to the root of
+ * the writable grant over it.  Returns 0 or -errno.
+ */
+static int pin_up_to_grant(struct nono_caps *caps, const char *dir,
+			   struct nono_protect_result *res)
+{
+	char d[PATH_MAX], parent[PATH_MAX];
+
+	if (snprintf(d, sizeof(d), "%s", dir) >= (int)sizeof(d))
+		return -ENAMETOOLONG;
+	for (int depth = 0; depth < 64; depth++) {
+		char *slash = strrchr(d, '/');
+		struct stat st;
+		int r;
+
+		if (!slash || slash == d)
+			return 0;
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - d), d);
+		if (!nono_caps_allows(caps, parent, NONO_ACCESS_WRITE, NULL))
+			return 0;
+		if (lstat(d, &st) == 0 && S_ISDIR(st.st_mode)) {
+			r = nono_caps_add_mask(caps, d, NONO_MASK_PIN, true);
+			if (r < 0)
+				return r;
+			res->nmasks++;
+		}
+		memcpy(d, parent, strlen(parent) + 1);
+	}
+	return 0;
+}
+
 /* The deny groups, the ticket cache, and login-time files under $HOME. */
 static int plan_home(struct nono_caps *caps, struct dirview *v,
 		     char *const *bypass, size_t nbypass,
@@ -738,6 +784,17 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 			}
 		}
 		free(krb5);
+	}
+	/* $HOME itself, when a writable grant above it could rename it: a
+	 * fresh home in its place would have no guard (review of escape 4),
+	 * and so every directory up to that grant's root. */
+	if (v) {
+		char *h = dirview_locate(v, ".");
+
+		r = h ? pin_up_to_grant(caps, h, res) : 0;
+		free(h);
+		if (r < 0)
+			return r;
 	}
 	for (i = 0; v && i < sizeof(home_pins) / sizeof(home_pins[0]); i++) {
 		char *canon = dirview_locate(v, home_pins[i]);
@@ -925,16 +982,20 @@ static const char *const gitdir_allowed[] = {
 static const char *const home_extra[] = {
 	".gitconfig", ".nono", ".xprofile", ".xsession", ".xsessionrc",
 	".pam_environment", ".config", ".local", ".vimrc", ".vim",
-	".tmux.conf", ".emacs", ".emacs.d",
+	".tmux.conf", ".emacs", ".emacs.d", ".bash_aliases", ".zlogout",
+	".xinitrc", ".gdbinit", ".mkshrc", ".screenrc",
 };
 /* ~/.config: what runs at login, in every git command or editor, and
  * nono's own configuration. */
 static const char *const xdg_names[] = {
 	"autostart", "systemd", "environment.d", "git", "fish", "nono",
-	"nvim", "tmux", "emacs",
+	"nvim", "tmux", "emacs", "plasma-workspace", "autostart-scripts",
 };
 /* ~/.local: bin, on PATH. */
 static const char *const local_names[] = {"bin"};
+/* ~/.local/share: systemd user units, and desktop entries that launch
+ * programs. */
+static const char *const localshare_names[] = {"systemd", "applications"};
 /* .git/info: attributes select filter and diff drivers that run programs
  * (the rest of info/ is git's: refs, exclude, sparse-checkout). */
 static const char *const gitinfo_names[] = {"attributes"};
@@ -979,6 +1040,10 @@ bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
 	case NONO_GUARD_LOCAL:
 		return in_list(name, local_names,
 			       sizeof(local_names) / sizeof(local_names[0]));
+	case NONO_GUARD_LOCALSHARE:
+		return in_list(name, localshare_names,
+			       sizeof(localshare_names) /
+				   sizeof(localshare_names[0]));
 	case NONO_GUARD_SEALED:
 		return true;
 	case NONO_GUARD_KEEP:
@@ -1040,25 +1105,33 @@ static int guard_gitdir(const char *dir, void *arg)
 	return r;
 }
 
-int nono_protect_plan_keep(struct nono_caps *caps, const char *canon,
+int nono_protect_plan_keep(struct nono_caps *caps, const char *path,
 			   struct nono_protect_result *res, char *refuse)
 {
-	char parent[PATH_MAX];
+	char parent[PATH_MAX], target[PATH_MAX];
 	struct stat st;
 	char *slash;
 	int r;
 
-	snprintf(refuse, PATH_MAX, "%s", canon);
-	if (lstat(canon, &st) == 0 && !S_ISLNK(st.st_mode) &&
-	    nono_caps_allows(caps, canon, NONO_ACCESS_WRITE, NULL)) {
-		r = nono_caps_add_mask(caps, canon, NONO_MASK_READONLY,
-				       S_ISDIR(st.st_mode));
-		if (r < 0)
-			return r;
-		res->nmasks++;
+	snprintf(refuse, PATH_MAX, "%s", path);
+	if (lstat(path, &st) == 0) {
+		const char *ro = path;
+
+		/* A symlink (a dotfile manager's): its target is what the
+		 * program reads; the link itself is kept by name. */
+		if (S_ISLNK(st.st_mode))
+			ro = realpath(path, target) && stat(target, &st) == 0
+				 ? target
+				 : NULL;
+		if (ro && nono_caps_allows(caps, ro, NONO_ACCESS_WRITE, NULL)) {
+			r = nono_caps_add_mask(caps, ro, NONO_MASK_READONLY,
+					       S_ISDIR(st.st_mode));
+			if (r < 0)
+				return r;
+			res->nmasks++;
+		}
 	}
-	if (snprintf(parent, sizeof(parent), "%s", canon) >=
-	    (int)sizeof(parent))
+	if (snprintf(parent, sizeof(parent), "%s", path) >= (int)sizeof(parent))
 		return -ENAMETOOLONG;
 	/* Up to the first directory that exists: what is missing below it
 	 * is refused from its first component on (a new .claude/ would
@@ -1075,6 +1148,12 @@ int nono_protect_plan_keep(struct nono_caps *caps, const char *canon,
 	if (!S_ISDIR(st.st_mode) ||
 	    !nono_caps_allows(caps, parent, NONO_ACCESS_WRITE, NULL))
 		return 0;
+	/* That directory, and those above it that the sandbox could rename
+	 * and replace by a copy without the guard (review: .claude moved
+	 * away, a new one made). */
+	r = pin_up_to_grant(caps, parent, res);
+	if (r < 0)
+		return r;
 	return add_guard(caps, parent, NONO_GUARD_KEEP);
 }
 
@@ -1217,6 +1296,10 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 			return r;
 		snprintf(xdg, sizeof(xdg), "%s/.local", home);
 		r = add_guard(caps, xdg, NONO_GUARD_LOCAL);
+		if (r < 0)
+			return r;
+		snprintf(xdg, sizeof(xdg), "%s/.local/share", home);
+		r = add_guard(caps, xdg, NONO_GUARD_LOCALSHARE);
 		if (r < 0)
 			return r;
 	}

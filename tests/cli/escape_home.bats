@@ -234,3 +234,51 @@ for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
 	assert_contains "$output" "sessions:ok" stdout
 	cmp "$HOME/.codex.toml.orig" "$HOME/.codex/config.toml"
 }
+
+# Found by an attacker's review of the fixes above.
+@test "review: \$HOME cannot be renamed and replaced when a grant covers its parent" {
+	mkdir -p "$TEST_ROOT/other"
+	cd "$TEST_ROOT"
+	run --separate-stderr nono run -s --allow "$TEST_ROOT" -- sh -c "$TRY"'
+		try replace "mv home home.old && mkdir home && echo evil >home/.bashrc"
+		try other "mv other other2"'
+	assert_status 0
+	assert_contains "$output" "replace:refused" stdout
+	assert_contains "$output" "other:ok" stdout
+	assert_missing "$HOME/.bashrc"
+	[ -d "$HOME" ] && assert_missing "$TEST_ROOT/home.old"
+}
+
+@test "review: keep_read_only holds when its directory is renamed away, and through a symlink" {
+	mkdir -p "$HOME/.claude" "$HOME/dotfiles" proj/.claude
+	echo '{}' >proj/.claude/settings.json
+	echo '{"dot":1}' >"$HOME/dotfiles/settings.json"
+	ln -s "$HOME/dotfiles/settings.json" "$HOME/.claude/settings.json"
+	cd proj
+	run --separate-stderr nono run -s --profile claude-code --allow-cwd -- sh -c "$TRY"'
+		try moved "mv .claude .claude.old && mkdir .claude && echo evil >.claude/settings.local.json"
+		try relink "rm -f ~/.claude/settings.json && echo evil >~/.claude/settings.json"'
+	assert_status 0
+	assert_contains "$output" "moved:refused" stdout
+	assert_contains "$output" "relink:refused" stdout
+	assert_missing .claude/settings.local.json
+	assert_file_content "$HOME/dotfiles/settings.json" '{"dot":1}'
+}
+
+@test "review: more files that run code later cannot be made in \$HOME" {
+	mkdir -p "$HOME/.local/share/data"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		for f in .bash_aliases .zlogout .xinitrc .gdbinit .mkshrc .screenrc; do
+			try "$f" "echo evil >~/$f"
+		done
+		try plasma "mkdir -p ~/.config/plasma-workspace/env"
+		try units "mkdir -p ~/.local/share/systemd/user"
+		try desktop "mkdir -p ~/.local/share/applications"
+		try data "echo ok >~/.local/share/data/x"'
+	assert_status 0
+	local w
+	for w in .bash_aliases .zlogout .xinitrc .gdbinit .mkshrc .screenrc plasma units desktop; do
+		assert_contains "$output" "$w:refused" stdout
+	done
+	assert_contains "$output" "data:ok" stdout
+}
