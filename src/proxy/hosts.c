@@ -368,6 +368,40 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 	return any ? NONO_HOST_ALLOWED : NONO_HOST_NOT_LISTED;
 }
 
+bool nono_addr_private(const struct sockaddr *sa, socklen_t len)
+{
+	if (sa->sa_family == AF_INET &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		uint32_t a =
+		    ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+
+		return (a >> 24) == 127 ||
+		       (a >> 24) == 0 ||                 /* loopback, "this" */
+		       (a >> 24) == 10 ||                /* RFC 1918 */
+		       (a >> 20) == 0xac1 ||             /* 172.16/12 */
+		       (a >> 16) == 0xc0a8 ||            /* 192.168/16 */
+		       (a >> 22) == (0x64400000u >> 22); /* 100.64/10 */
+	}
+	if (sa->sa_family == AF_INET6 &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const struct in6_addr *in6 =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		const uint8_t *b = in6->s6_addr;
+
+		if (IN6_IS_ADDR_LOOPBACK(in6) || IN6_IS_ADDR_UNSPECIFIED(in6) ||
+		    (b[0] & 0xfe) == 0xfc) /* fc00::/7 */
+			return true;
+		if (IN6_IS_ADDR_V4MAPPED(in6)) {
+			struct sockaddr_in s4 = {.sin_family = AF_INET};
+
+			memcpy(&s4.sin_addr, b + 12, 4);
+			return nono_addr_private((struct sockaddr *)&s4,
+						 sizeof(s4));
+		}
+	}
+	return false;
+}
+
 bool nono_addr_refused(const struct sockaddr *sa, socklen_t len)
 {
 	if (sa->sa_family == AF_INET &&

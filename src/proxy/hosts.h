@@ -40,6 +40,12 @@ size_t nono_network_profile_count(void);
 const char *nono_network_profile_name(size_t i);
 const char *nono_network_profile_description(size_t i);
 
+/* True for a loopback, unspecified or private address (127/8, 0/8,
+ * 10/8, 172.16/12, 192.168/16, 100.64/10, ::1, ::, fc00::/7, and their
+ * v4-mapped forms): a host allowed by name reaches one only with a literal
+ * grant of that address (or a name for loopback itself: localhost). */
+bool nono_addr_private(const struct sockaddr *sa, socklen_t len);
+
 enum nono_host_verdict {
 	NONO_HOST_ALLOWED,
 	NONO_HOST_NOT_LISTED,

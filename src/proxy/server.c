@@ -7,6 +7,7 @@
  * at most one pipe (PIPE_SZ) per direction and stops reading while it is
  * full; data moves by splice(2), never through the proxy's memory.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -90,7 +91,8 @@ struct job {
 	char host[NONO_HTTP_MAX_HOST + 1];
 	uint16_t port;
 	struct addrinfo *ai;
-	int err; /* 0, or an HTTP status */
+	int err;       /* 0, or an HTTP status */
+	char priv[64]; /* with err 403: the private address it resolved to */
 	struct job *next;
 };
 
@@ -276,6 +278,32 @@ static int watch(struct nono_proxy *p, struct conn *c, int which, uint32_t ev)
 
 /* --- resolving ------------------------------------------------------- */
 
+/* A name resolving to @a, a private address: refused unless the name is
+ * localhost's or the address is allowed as a literal.  Writes the address
+ * to @out for the message. */
+static bool private_refused(struct nono_proxy *p, const char *host,
+			    const struct addrinfo *a, char *out, size_t len)
+{
+	size_t hl = strlen(host);
+	const void *raw;
+
+	if (!nono_addr_private(a->ai_addr, a->ai_addrlen))
+		return false;
+	if (strcmp(host, "localhost") == 0 ||
+	    (hl > 10 && strcmp(host + hl - 10, ".localhost") == 0))
+		return false;
+	raw = a->ai_family == AF_INET
+		  ? (const void *)&((const struct sockaddr_in *)a->ai_addr)
+			->sin_addr
+		  : (const void *)&((const struct sockaddr_in6 *)a->ai_addr)
+			->sin6_addr;
+	if (!inet_ntop(a->ai_family, raw, out, (socklen_t)len))
+		return true;
+	/* Allowlist lookups only read the list: safe from this thread. */
+	return nono_allowlist_check(p->cfg.allow, out, NULL, NULL) !=
+	       NONO_HOST_ALLOWED;
+}
+
 static void *resolver(void *arg)
 {
 	struct nono_proxy *p = arg;
@@ -305,11 +333,19 @@ static void *resolver(void *arg)
 			j->err = 502;
 		} else {
 			/* A name that lands on metadata or link-local
-			 * addresses is refused as a whole. */
-			for (struct addrinfo *a = j->ai; a; a = a->ai_next)
+			 * addresses is refused as a whole; one that lands on
+			 * a loopback or private address (the host's own
+			 * services, the LAN: DNS rebinding of an allowed
+			 * name) unless that address itself is allowed. */
+			for (struct addrinfo *a = j->ai; a; a = a->ai_next) {
 				if (nono_addr_refused(a->ai_addr,
 						      a->ai_addrlen))
 					j->err = 403;
+				else if (!j->err &&
+					 private_refused(p, j->host, a, j->priv,
+							 sizeof(j->priv)))
+					j->err = 403;
+			}
 		}
 		pthread_mutex_lock(&p->mu);
 		j->next = p->done;
@@ -327,7 +363,7 @@ static void *resolver(void *arg)
 }
 
 static void resolved(struct nono_proxy *p, struct conn *c, int err,
-		     struct addrinfo *ai);
+		     struct addrinfo *ai, const char *priv);
 
 /* An address literal needs no lookup: no helper thread, no wait. */
 static bool resolve_literal(struct nono_proxy *p, struct conn *c)
@@ -347,7 +383,7 @@ static bool resolve_literal(struct nono_proxy *p, struct conn *c)
 		if (nono_addr_refused(a->ai_addr, a->ai_addrlen))
 			err = 403;
 	c->st = S_RESOLVE;
-	resolved(p, c, err, ai);
+	resolved(p, c, err, ai, NULL);
 	return true;
 }
 
@@ -1306,17 +1342,25 @@ static void on_accept(struct nono_proxy *p)
 
 /* A lookup's result: connect, or answer why not (owns @ai). */
 static void resolved(struct nono_proxy *p, struct conn *c, int err,
-		     struct addrinfo *ai)
+		     struct addrinfo *ai, const char *priv)
 {
 	if (err == 403) {
 		char body[1024];
 
 		if (ai)
 			freeaddrinfo(ai);
-		snprintf(body, sizeof(body),
-			 "nono: %s resolves to a cloud metadata or link-local "
-			 "address: refused\n",
-			 c->req.host);
+		if (priv && priv[0])
+			snprintf(body, sizeof(body),
+				 "nono: %s resolves to %s, a loopback or "
+				 "private address: refused unless that "
+				 "address is allowed itself; allow it with "
+				 "--allow-domain %s\n",
+				 c->req.host, priv, priv);
+		else
+			snprintf(body, sizeof(body),
+				 "nono: %s resolves to a cloud metadata or "
+				 "link-local address: refused\n",
+				 c->req.host);
 		answer(p, c, 403, "Forbidden", body);
 	} else if (err || !ai) {
 		if (ai)
@@ -1345,7 +1389,7 @@ static void on_resolved(struct nono_proxy *p)
 		struct conn *c = j->cfd < MAX_FD ? p->byfd[j->cfd] : NULL;
 
 		if (c && c->id == j->id && c->st == S_RESOLVE) {
-			resolved(p, c, j->err, j->ai);
+			resolved(p, c, j->err, j->ai, j->priv);
 			j->ai = NULL;
 		}
 		if (j->ai)

@@ -541,7 +541,7 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	printf '127.0.0.1 localhost api.nono-test.example nono-test.example other.example\n' \
 		>"$TEST_ROOT/hosts"
 	run --separate-stderr unshare -rm sh -c "mount --bind $TEST_ROOT/hosts /etc/hosts &&
-		$NONO run -s --allow-cwd --allow-domain '*.nono-test.example' -- sh -c \"
+		$NONO run -s --allow-cwd --allow-domain '*.nono-test.example' --allow-domain 127.0.0.1 -- sh -c \"
 			$PCURL http://api.nono-test.example:$HTTP/index.html
 			$PCURL -w 'code=%{http_code}\n' http://nono-test.example:$HTTP/index.html
 			$PCURL -w 'code=%{http_code}\n' http://other.example:$HTTP/index.html\"" </dev/null
@@ -666,4 +666,31 @@ print(out.decode())'
 	assert_contains "$output" "refused" stdout
 	# gone after the run
 	[ -z "$(ls -A "$TEST_ROOT/run")" ] || { ls -la "$TEST_ROOT/run"; false; }
+}
+
+# Issue 10, found with the escapes: a host allowed by name that resolved to
+# a loopback or private address (or was rebound to one) reached the host's
+# own services on any port.
+@test "proxy: a name that resolves to a loopback or private address needs that address allowed itself" {
+	require_userns
+	start_origin HTTP
+	printf '127.0.0.1 localhost rebound.nono-test.example\n' >"$TEST_ROOT/hosts"
+	run --separate-stderr unshare -rm sh -c "mount --bind $TEST_ROOT/hosts /etc/hosts &&
+		$NONO run -s --allow-cwd --allow-domain rebound.nono-test.example -- sh -c \"
+			$PCURL -w 'code=%{http_code}\n' http://rebound.nono-test.example:$HTTP/index.html\"" </dev/null
+	assert_status 0
+	assert_contains "$output" "code=403" stdout
+	assert_contains "$output" "resolves to 127.0.0.1, a loopback or private address" stdout
+	assert_contains "$output" "--allow-domain 127.0.0.1" stdout
+	refute_contains "$output" hello stdout
+	# control: with the address allowed too, the name is served
+	run --separate-stderr unshare -rm sh -c "mount --bind $TEST_ROOT/hosts /etc/hosts &&
+		$NONO run -s --allow-cwd --allow-domain rebound.nono-test.example --allow-domain 127.0.0.1 -- sh -c \"
+			$PCURL http://rebound.nono-test.example:$HTTP/index.html\"" </dev/null
+	assert_status 0
+	assert_contains "$output" hello stdout
+	# control: localhost is loopback's own name
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+		$PCURL http://localhost:$HTTP/index.html"
+	assert_contains "$output" hello stdout
 }

@@ -325,9 +325,44 @@ static void test_metadata_and_profiles(void **state)
 	nono_allowlist_free(a);
 }
 
+static void test_private_addresses(void **state)
+{
+	/* clang-format off */
+	static const struct { const char *a; bool priv; } rows[] = {
+		{"127.0.0.1", true}, {"127.1.2.3", true}, {"0.0.0.0", true},
+		{"10.1.2.3", true}, {"172.16.0.1", true}, {"172.31.255.255", true},
+		{"172.32.0.1", false}, {"192.168.1.1", true}, {"192.169.0.1", false},
+		{"100.64.0.1", true}, {"100.127.255.255", true}, {"100.128.0.1", false},
+		{"8.8.8.8", false}, {"169.254.169.254", false},
+		{"::1", true}, {"::", true}, {"fd00::1", true}, {"fc00::1", true},
+		{"fe80::1", false}, {"2001:db8::1", false},
+		{"::ffff:127.0.0.1", true}, {"::ffff:8.8.8.8", false},
+	};
+	/* clang-format on */
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sockaddr_in s4 = {.sin_family = AF_INET};
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+		bool got;
+
+		if (inet_pton(AF_INET, rows[i].a, &s4.sin_addr) == 1)
+			got = nono_addr_private((struct sockaddr *)&s4,
+						sizeof(s4));
+		else {
+			assert_int_equal(
+			    inet_pton(AF_INET6, rows[i].a, &s6.sin6_addr), 1);
+			got = nono_addr_private((struct sockaddr *)&s6,
+						sizeof(s6));
+		}
+		if (got != rows[i].priv)
+			fail_msg("%s: expected %d", rows[i].a, rows[i].priv);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_private_addresses),
 	    cmocka_unit_test(test_connect_and_absolute),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_allowlist),
