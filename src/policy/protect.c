@@ -1285,23 +1285,26 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 			return r;
 	}
 	if (home && nono_caps_allows(caps, home, NONO_ACCESS_WRITE, NULL)) {
-		char xdg[PATH_MAX];
+		static const struct {
+			const char *rel;
+			enum nono_guard_kind kind;
+		} home_guards[] = {
+		    {"", NONO_GUARD_HOME},
+		    {"/.config", NONO_GUARD_XDG},
+		    {"/.local", NONO_GUARD_LOCAL},
+		    {"/.local/share", NONO_GUARD_LOCALSHARE},
+		};
 
-		r = add_guard(caps, home, NONO_GUARD_HOME);
-		if (r < 0)
-			return r;
-		snprintf(xdg, sizeof(xdg), "%s/.config", home);
-		r = add_guard(caps, xdg, NONO_GUARD_XDG);
-		if (r < 0)
-			return r;
-		snprintf(xdg, sizeof(xdg), "%s/.local", home);
-		r = add_guard(caps, xdg, NONO_GUARD_LOCAL);
-		if (r < 0)
-			return r;
-		snprintf(xdg, sizeof(xdg), "%s/.local/share", home);
-		r = add_guard(caps, xdg, NONO_GUARD_LOCALSHARE);
-		if (r < 0)
-			return r;
+		for (size_t k = 0;
+		     k < sizeof(home_guards) / sizeof(home_guards[0]); k++) {
+			char dir[PATH_MAX];
+
+			snprintf(dir, sizeof(dir), "%s%s", home,
+				 home_guards[k].rel);
+			r = add_guard(caps, dir, home_guards[k].kind);
+			if (r < 0)
+				return r;
+		}
 	}
 	/* Every writable grant at or above a guard: no creating along the
 	 * chain, except through the supervisor. */
