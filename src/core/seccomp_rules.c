@@ -113,6 +113,31 @@ static int add_mount_and_ns(scmp_filter_ctx ctx)
 	return 0;
 }
 
+static int notify(scmp_filter_ctx ctx, int nr, unsigned n,
+		  const struct scmp_arg_cmp *cmp);
+
+/*
+ * chmod and chown in every form go to the gate: Landlock has no right for
+ * them, so a file the sandbox may only read could have its mode or group
+ * changed.  The gate decides on the file it opens and performs the call.
+ */
+static int add_attr_calls(scmp_filter_ctx ctx)
+{
+	static const int calls[] = {
+	    SCMP_SYS(chmod),    SCMP_SYS(fchmod), SCMP_SYS(fchmodat),
+	    SCMP_SYS(chown),    SCMP_SYS(fchown), SCMP_SYS(lchown),
+	    SCMP_SYS(fchownat),
+	};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		int r = notify(ctx, calls[i], 0, NULL);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Refusals that hold in every sandbox. */
 static int add_base(scmp_filter_ctx ctx)
 {
@@ -393,6 +418,13 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 	if (opts->gate && add_gate(ctx) < 0)
 		return -1;
 	if (add_proc_calls(ctx, opts->gate) < 0)
+		return -1;
+	if (opts->gate && add_attr_calls(ctx) < 0)
+		return -1;
+	/* fchmodat2 (Linux 6.6, number 452 on every architecture): unknown to
+	 * this libseccomp, and a way around the chmod rules above.  ENOSYS
+	 * makes the C library use fchmodat. */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), 452, 0) < 0)
 		return -1;
 	/*
 	 * listen(2) on a socket never bound binds it to the wildcard address

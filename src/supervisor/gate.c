@@ -46,6 +46,7 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 		   op == NONO_GATE_CREATE    ? "creating"
 		   : op == NONO_GATE_BIND    ? "bind"
 		   : op == NONO_GATE_PROCESS ? "a call on"
+		   : op == NONO_GATE_ATTR    ? "chmod/chown of"
 					     : "connect",
 		   path);
 	if (g->ndenials >= NONO_GATE_MAX_DENIALS)
@@ -1094,6 +1095,10 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	is_bind = req.data.nr == __NR_bind;
 	if (nono_procgate_handles(req.data.nr)) {
 		nono_procgate_handle(g, listener, &req, &resp);
+		goto send;
+	}
+	if (nono_attrgate_handles(req.data.nr)) {
+		nono_attrgate_handle(g, listener, &req, &resp);
 		goto send;
 	}
 	if (req.data.nr != __NR_connect && !is_bind &&

@@ -18,6 +18,7 @@ enum nono_gate_op {
 	NONO_GATE_BIND,
 	NONO_GATE_CREATE,
 	NONO_GATE_PROCESS, /* a call on another process (prlimit, nice...) */
+	NONO_GATE_ATTR,    /* chmod/chown of a file outside writable grants */
 };
 
 struct nono_gate;

@@ -72,6 +72,13 @@ int nono_gate_pidfd(pid_t tid);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 
+/* chmod and chown in all their forms: decided on the file the gate
+ * opened, performed with the sandbox's permission checks. */
+bool nono_attrgate_handles(int nr);
+void nono_attrgate_handle(struct nono_gate *g, int listener,
+			  const struct seccomp_notif *req,
+			  struct seccomp_notif_resp *resp);
+
 /* The process calls (prlimit64, setpriority, ioprio_set, sched_set*)
  * that act on a pid: those the gate decides. */
 bool nono_procgate_handles(int nr);

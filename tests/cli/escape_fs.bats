@@ -53,3 +53,46 @@ for a, b in zip(args[::2], args[1::2]):
 	run "$PY" -c "$XCHG" .envrc b
 	assert_contains "$output" ".envrc b ok"
 }
+
+# Issue 10, found with the escapes: chmod, chown and chgrp succeeded on
+# files the sandbox may only read (Landlock has no right for them).
+@test "fs: chmod and chown of a file the sandbox may only read are refused; in a writable grant they work" {
+	mkdir -p ro rw
+	echo R >ro/f
+	echo W >rw/f
+	chmod 644 ro/f rw/f
+	run --separate-stderr nono run -s --allow-cwd --allow rw --read ro -- "$PY" -c '
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def t(n, f):
+    try:
+        f(); print(n, "ok")
+    except OSError as e:
+        print(n, e.errno)
+t("chmod-ro", lambda: os.chmod("ro/f", 0o777))
+t("fchmod-ro", lambda: os.fchmod(os.open("ro/f", os.O_RDONLY), 0o777))
+t("chgrp-ro", lambda: os.chown("ro/f", -1, os.getgid()))
+t("lchown-ro", lambda: os.lchown("ro/f", -1, os.getgid()))
+t("chmod-rw", lambda: os.chmod("rw/f", 0o755))
+t("fchmod-rw", lambda: os.fchmod(os.open("rw/f", os.O_RDONLY), 0o700))
+t("chgrp-rw", lambda: os.chown("rw/f", -1, os.getgid()))
+t("chown-away", lambda: os.chown("rw/f", 4242, -1))
+r = libc.syscall(452, -100, b"ro/f", 0o777, 0)   # fchmodat2
+print("fchmodat2", 0 if r == 0 else ctypes.get_errno())'
+	assert_status 0
+	local w
+	for w in chmod-ro fchmod-ro chgrp-ro lchown-ro chown-away; do
+		assert_contains "$output" "$w 1" stdout
+	done
+	# fchmodat2 says "not here", so that libraries use fchmodat
+	assert_contains "$output" "fchmodat2 38" stdout
+	# controls: in the writable grant they work
+	for w in chmod-rw fchmod-rw chgrp-rw; do
+		assert_contains "$output" "$w ok" stdout
+	done
+	[ "$(stat -c %a ro/f)" = 644 ]
+	[ "$(stat -c %a rw/f)" = 700 ]
+	# control: outside nono the read-only file's mode changes
+	chmod 600 ro/f
+	[ "$(stat -c %a ro/f)" = 600 ]
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The attribute half of the gate: chmod(2) and chown(2) in all their forms.
+ * Landlock has no right for them, so a sandbox could change the mode or
+ * group of any file it may only read (make a read-only script world
+ * writable, drop the execute bit of a tool, setgid a directory).  The
+ * supervisor decides each call on the file it opened itself in the
+ * sandbox's view (an fd, never the path again), refuses files outside the
+ * writable grants, and performs the rest itself with its capabilities
+ * lowered for the call, so that the kernel's own owner and group checks
+ * are the sandbox's (nono run as root still gives the sandbox none).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/util/cleanup.h"
+#include "nono/log.h"
+#include "supervisor/gate_internal.h"
+
+bool nono_attrgate_handles(int nr)
+{
+	switch (nr) {
+	case __NR_chmod:
+	case __NR_fchmod:
+	case __NR_fchmodat:
+	case __NR_chown:
+	case __NR_fchown:
+	case __NR_lchown:
+	case __NR_fchownat:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Runs chmod or chown on our fd @fd of the target with no effective
+ * capability: the permission checks are the sandbox's.  Capabilities are
+ * per thread; only this one is lowered, and only for the call. */
+static int perform(int nr, int fd, const __u64 *a)
+{
+	struct __user_cap_header_struct h = {.version =
+						 _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct saved[_LINUX_CAPABILITY_U32S_3],
+	    low[_LINUX_CAPABILITY_U32S_3];
+	char proc[64];
+	bool lowered = false;
+	int r;
+
+	memset(saved, 0, sizeof(saved));
+	if (syscall(SYS_capget, &h, saved) == 0) {
+		memcpy(low, saved, sizeof(low));
+		for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+			low[i].effective = 0;
+		if (syscall(SYS_capset, &h, low) < 0)
+			return -EPERM; /* fail closed */
+		lowered = true;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	switch (nr) {
+	case __NR_chmod:
+		r = chmod(proc, (mode_t)a[1]);
+		break;
+	case __NR_fchmodat:
+		r = chmod(proc, (mode_t)a[2]);
+		break;
+	case __NR_fchmod:
+		r = fchmod(fd, (mode_t)a[1]);
+		break;
+	case __NR_chown:
+	case __NR_lchown:
+		r = fchownat(fd, "", (uid_t)a[1], (gid_t)a[2], AT_EMPTY_PATH);
+		break;
+	case __NR_fchownat:
+		r = fchownat(fd, "", (uid_t)a[2], (gid_t)a[3], AT_EMPTY_PATH);
+		break;
+	default: /* fchown */
+		r = fchown(fd, (uid_t)a[1], (gid_t)a[2]);
+		break;
+	}
+	r = r < 0 ? -errno : 0;
+	if (lowered && syscall(SYS_capset, &h, saved) < 0)
+		nono_log(NONO_LOG_WARN, "gate: cannot restore capabilities");
+	return r;
+}
+
+/* Copies a NUL-terminated path of at most PATH_MAX bytes from the task. */
+static int read_path(pid_t pid, __u64 addr, char *out, size_t len)
+{
+	struct iovec l = {.iov_base = out, .iov_len = len - 1};
+	struct iovec r = {.iov_base = (void *)(uintptr_t)addr,
+			  .iov_len = len - 1};
+	ssize_t n;
+
+	memset(out, 0, len);
+	/* Page by page would be exact; a short read is fine: the path must
+	 * end within what was read. */
+	n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+	if (n <= 0) {
+		/* The string may end before a page the task cannot read. */
+		size_t chunk = 4096 - (addr & 4095);
+
+		l.iov_len = r.iov_len = chunk < len - 1 ? chunk : len - 1;
+		n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+		if (n <= 0)
+			return -EFAULT;
+	}
+	return memchr(out, '\0', (size_t)n) ? 0 : -ENAMETOOLONG;
+}
+
+void nono_attrgate_handle(struct nono_gate *g, int listener,
+			  const struct seccomp_notif *req,
+			  struct seccomp_notif_resp *resp)
+{
+	const __u64 *a = req->data.args;
+	int nr = req->data.nr;
+	nono_autoclose int fd = -1;
+	nono_autoclose int pidfd = -1;
+	char path[PATH_MAX], abs[PATH_MAX], canon[PATH_MAX];
+	int r;
+
+	resp->flags = 0;
+	resp->error = -EPERM;
+	pidfd = nono_gate_pidfd(req->pid);
+	if (pidfd < 0)
+		return;
+	if (nr == __NR_fchmod || nr == __NR_fchown) {
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd,
+				  (int)(a[0] & 0xffffffffu), 0);
+		if (fd < 0) {
+			resp->error = errno == EBADF ? -EBADF : -EPERM;
+			return;
+		}
+	} else {
+		int dirfd = AT_FDCWD, flags = 0;
+		__u64 p = a[0];
+		bool follow;
+
+		if (nr == __NR_fchmodat || nr == __NR_fchownat) {
+			dirfd = (int)(a[0] & 0xffffffffu);
+			p = a[1];
+			flags = nr == __NR_fchownat ? (int)a[4] : 0;
+		}
+		follow = nr != __NR_lchown && !(flags & AT_SYMLINK_NOFOLLOW);
+		if ((flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
+			/* fchownat(fd, "", ..., AT_EMPTY_PATH): the fd. */
+			fd = (int)syscall(SYS_pidfd_getfd, pidfd, dirfd, 0);
+			if (fd < 0)
+				return;
+		} else {
+			r = read_path(req->pid, p, path, sizeof(path));
+			if (r < 0) {
+				resp->error = r;
+				return;
+			}
+			if (path[0] != '/' && dirfd != AT_FDCWD) {
+				nono_autoclose int dfd = (int)syscall(
+				    SYS_pidfd_getfd, pidfd, dirfd, 0);
+				char base[PATH_MAX];
+
+				if (dfd < 0 ||
+				    nono_gate_fd_path(dfd, base, sizeof(base)) <
+					0 ||
+				    (size_t)snprintf(abs, sizeof(abs), "%s/%s",
+						     base, path) >= sizeof(abs))
+					return;
+			} else if (nono_gate_absolutise(req->pid, path, abs,
+							sizeof(abs)) < 0) {
+				return;
+			}
+			fd = nono_gate_open_in_task(
+			    req->pid, abs, O_PATH | (follow ? 0 : O_NOFOLLOW));
+			if (fd < 0) {
+				resp->error = fd;
+				return;
+			}
+		}
+	}
+	if (!nono_gate_still_valid(listener, req->id)) {
+		resp->error = -ESRCH;
+		return;
+	}
+	/* Decided on the file we hold: a path swapped meanwhile changes
+	 * nothing. */
+	if (nono_gate_fd_path(fd, canon, sizeof(canon)) < 0 ||
+	    nono_gate_under_mask(g->caps, canon, true) ||
+	    !nono_caps_allows(g->caps, canon, NONO_ACCESS_WRITE, NULL)) {
+		char shown[112];
+
+		snprintf(shown, sizeof(shown), "%.100s", canon);
+		nono_gate_note_denial(g, NONO_GATE_ATTR, shown);
+		resp->error = -EPERM;
+		return;
+	}
+	resp->error = perform(nr, fd, a);
+}
