@@ -900,6 +900,21 @@ static int locate(struct loader *l, const char *ref, const char *from_dir,
 }
 
 /* Loads @ref and what it extends, merging everything into @acc. */
+
+/* Appends @str to @buf (@cap bytes, @off used), cut to fit: a long extends
+ * chain is shortened in the message, never overrun. */
+static void chain_add(char *buf, size_t cap, size_t *off, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (*off + 1 >= cap)
+		return;
+	if (n > cap - 1 - *off)
+		n = cap - 1 - *off;
+	memcpy(buf + *off, str, n);
+	*off += n;
+	buf[*off] = '\0';
+}
 static int load_node(struct loader *l, const char *ref, const char *from_dir,
 		     struct nono_profile *acc)
 {
@@ -922,15 +937,16 @@ static int load_node(struct loader *l, const char *ref, const char *from_dir,
 	}
 	for (size_t i = 0; i < l->depth; i++)
 		if (strcmp(l->stack[i], id) == 0) {
-			char chain[1024] = "";
+			char chain[1024];
+			size_t off = 0;
 
+			chain[0] = '\0';
 			for (size_t k = i; k < l->depth; k++) {
-				strncat(chain, l->stack[k],
-					sizeof(chain) - strlen(chain) - 1);
-				strncat(chain, " -> ",
-					sizeof(chain) - strlen(chain) - 1);
+				chain_add(chain, sizeof(chain), &off,
+					  l->stack[k]);
+				chain_add(chain, sizeof(chain), &off, " -> ");
 			}
-			strncat(chain, id, sizeof(chain) - strlen(chain) - 1);
+			chain_add(chain, sizeof(chain), &off, id);
 			return errf(l, "extends cycle: %s", chain);
 		}
 	/* A base shared by several parents is merged once. */
