@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/util/cleanup.h"
@@ -91,30 +90,6 @@ static int perform(int nr, int fd, const __u64 *a)
 	return r;
 }
 
-/* Copies a NUL-terminated path of at most PATH_MAX bytes from the task. */
-static int read_path(pid_t pid, __u64 addr, char *out, size_t len)
-{
-	struct iovec l = {.iov_base = out, .iov_len = len - 1};
-	struct iovec r = {.iov_base = (void *)(uintptr_t)addr,
-			  .iov_len = len - 1};
-	ssize_t n;
-
-	memset(out, 0, len);
-	/* Page by page would be exact; a short read is fine: the path must
-	 * end within what was read. */
-	n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-	if (n <= 0) {
-		/* The string may end before a page the task cannot read. */
-		size_t chunk = 4096 - (addr & 4095);
-
-		l.iov_len = r.iov_len = chunk < len - 1 ? chunk : len - 1;
-		n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-		if (n <= 0)
-			return -EFAULT;
-	}
-	return memchr(out, '\0', (size_t)n) ? 0 : -ENAMETOOLONG;
-}
-
 void nono_attrgate_handle(struct nono_gate *g, int listener,
 			  const struct seccomp_notif *req,
 			  struct seccomp_notif_resp *resp)
@@ -155,7 +130,8 @@ void nono_attrgate_handle(struct nono_gate *g, int listener,
 			if (fd < 0)
 				return;
 		} else {
-			r = read_path(req->pid, p, path, sizeof(path));
+			r = nono_gate_read_string(req->pid, p, path,
+						  sizeof(path));
 			if (r < 0) {
 				resp->error = r;
 				return;

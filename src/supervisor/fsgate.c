@@ -49,8 +49,7 @@ static void target_close(struct target *t)
 	t->dfd = -1;
 }
 
-/* Copies a NUL-terminated string of at most PATH_MAX bytes from the task. */
-static int read_string(pid_t pid, __u64 addr, char *out, size_t outlen)
+int nono_gate_read_string(pid_t pid, __u64 addr, char *out, size_t outlen)
 {
 	size_t got = 0;
 
@@ -504,7 +503,7 @@ static bool name_thread(int listener, const struct seccomp_notif *req,
 	long tid;
 
 	if ((a->flags & O_ACCMODE) == O_RDONLY ||
-	    read_string(req->pid, a->path, path, sizeof(path)) < 0 ||
+	    nono_gate_read_string(req->pid, a->path, path, sizeof(path)) < 0 ||
 	    strncmp(path, "/proc/", 6) != 0)
 		return false;
 	own = tgid_of(req->pid);
@@ -558,9 +557,10 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	     (a.flags & ~RENAME_NOREPLACE)) ||
 	    (nr == __NR_linkat && a.flags))
 		return 0;
-	if (read_string(req->pid, a.path, path, sizeof(path)) < 0)
+	if (nono_gate_read_string(req->pid, a.path, path, sizeof(path)) < 0)
 		return 0;
-	if (a.oldpath && read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
+	if (a.oldpath &&
+	    nono_gate_read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
 		return 0;
 	/*
 	 * Fast path, the common case (a file in an existing subdirectory):
@@ -583,8 +583,8 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	pidfd = nono_gate_pidfd(req->pid);
 	if (pidfd < 0)
 		return 0;
-	if (a.target && read_string(req->pid, a.target, link_target,
-				    sizeof(link_target)) < 0)
+	if (a.target && nono_gate_read_string(req->pid, a.target, link_target,
+					      sizeof(link_target)) < 0)
 		return 0;
 	if (!nono_gate_still_valid(listener, req->id))
 		return 0;

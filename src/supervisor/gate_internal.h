@@ -69,6 +69,10 @@ int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags);
 /* A pidfd for the process of thread @tid (a notification names the calling
  * thread).  Returns the fd or -errno. */
 int nono_gate_pidfd(pid_t tid);
+/* Copies a NUL-terminated string of at most @outlen bytes from the task
+ * @pid at @addr, page by page (a string near the end of a mapping is still
+ * read).  Returns 0, -EFAULT, or -ENAMETOOLONG. */
+int nono_gate_read_string(pid_t pid, __u64 addr, char *out, size_t outlen);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 
