@@ -98,7 +98,7 @@ void nono_attrgate_handle(struct nono_gate *g, int listener,
 	int nr = req->data.nr;
 	nono_autoclose int fd = -1;
 	nono_autoclose int pidfd = -1;
-	char path[PATH_MAX], abs[PATH_MAX], canon[PATH_MAX];
+	char path[PATH_MAX], abs[PATH_MAX], canon[PATH_MAX] = "";
 	int r;
 
 	resp->flags = 0;
@@ -124,33 +124,26 @@ void nono_attrgate_handle(struct nono_gate *g, int listener,
 			flags = nr == __NR_fchownat ? (int)a[4] : 0;
 		}
 		follow = nr != __NR_lchown && !(flags & AT_SYMLINK_NOFOLLOW);
-		if ((flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
+		r = nono_gate_read_string(req->pid, p, path, sizeof(path));
+		if (r < 0) {
+			resp->error = r;
+			return;
+		}
+		if (!path[0] && !(flags & AT_EMPTY_PATH)) {
+			resp->error = -ENOENT;
+			return;
+		}
+		if (!path[0] && dirfd != AT_FDCWD) {
 			/* fchownat(fd, "", ..., AT_EMPTY_PATH): the fd. */
 			fd = (int)syscall(SYS_pidfd_getfd, pidfd, dirfd, 0);
 			if (fd < 0)
 				return;
 		} else {
-			r = nono_gate_read_string(req->pid, p, path,
-						  sizeof(path));
-			if (r < 0) {
-				resp->error = r;
+			r = nono_gate_task_abs(req->pid, pidfd, dirfd,
+					       path[0] ? path : ".", abs,
+					       sizeof(abs));
+			if (r < 0)
 				return;
-			}
-			if (path[0] != '/' && dirfd != AT_FDCWD) {
-				nono_autoclose int dfd = (int)syscall(
-				    SYS_pidfd_getfd, pidfd, dirfd, 0);
-				char base[PATH_MAX];
-
-				if (dfd < 0 ||
-				    nono_gate_fd_path(dfd, base, sizeof(base)) <
-					0 ||
-				    (size_t)snprintf(abs, sizeof(abs), "%s/%s",
-						     base, path) >= sizeof(abs))
-					return;
-			} else if (nono_gate_absolutise(req->pid, path, abs,
-							sizeof(abs)) < 0) {
-				return;
-			}
 			fd = nono_gate_open_in_task(
 			    req->pid, abs, O_PATH | (follow ? 0 : O_NOFOLLOW));
 			if (fd < 0) {

@@ -78,8 +78,8 @@ int nono_gate_read_string(pid_t pid, __u64 addr, char *out, size_t outlen)
 
 /* The absolute form of @path as the task sees it, relative to its @dirfd
  * (AT_FDCWD: its working directory). */
-static int task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
-		    char *out, size_t len)
+int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
+		       char *out, size_t len)
 {
 	nono_autoclose int fd = -1;
 	char base[PATH_MAX];
@@ -115,7 +115,7 @@ static int resolve(pid_t pid, int pidfd, int dirfd, const char *path,
 	int r;
 
 	t->dfd = -1;
-	r = task_abs(pid, pidfd, dirfd, path, buf, sizeof(buf));
+	r = nono_gate_task_abs(pid, pidfd, dirfd, path, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	/* mkdir("dir/") names "dir". */

@@ -73,6 +73,10 @@ int nono_gate_pidfd(pid_t tid);
  * @pid at @addr, page by page (a string near the end of a mapping is still
  * read).  Returns 0, -EFAULT, or -ENAMETOOLONG. */
 int nono_gate_read_string(pid_t pid, __u64 addr, char *out, size_t outlen);
+/* The absolute form of @path as the task @pid names it relative to its
+ * @dirfd (AT_FDCWD: its working directory; @pidfd reaches its fds). */
+int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
+		       char *out, size_t len);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 

@@ -77,6 +77,12 @@ t("chmod-rw", lambda: os.chmod("rw/f", 0o755))
 t("fchmod-rw", lambda: os.fchmod(os.open("rw/f", os.O_RDONLY), 0o700))
 t("chgrp-rw", lambda: os.chown("rw/f", -1, os.getgid()))
 t("chown-away", lambda: os.chown("rw/f", 4242, -1))
+# AT_EMPTY_PATH with a path: the path counts (here ro/f), not the dirfd
+d = os.open("rw", os.O_RDONLY)
+r = libc.syscall(260, d, b"../ro/f", -1, os.getgid(), 0x1000)   # fchownat
+print("emptypath-ro", 0 if r == 0 else ctypes.get_errno())
+r = libc.syscall(260, d, b"", -1, os.getgid(), 0x1000)
+print("emptypath-rw", 0 if r == 0 else ctypes.get_errno())
 r = libc.syscall(452, -100, b"ro/f", 0o777, 0)   # fchmodat2
 print("fchmodat2", 0 if r == 0 else ctypes.get_errno())'
 	assert_status 0
@@ -84,6 +90,8 @@ print("fchmodat2", 0 if r == 0 else ctypes.get_errno())'
 	for w in chmod-ro fchmod-ro chgrp-ro lchown-ro chown-away; do
 		assert_contains "$output" "$w 1" stdout
 	done
+	assert_contains "$output" "emptypath-ro 1" stdout
+	assert_contains "$output" "emptypath-rw 0" stdout
 	# fchmodat2 says "not here", so that libraries use fchmodat
 	assert_contains "$output" "fchmodat2 38" stdout
 	# controls: in the writable grant they work
