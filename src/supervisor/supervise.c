@@ -309,6 +309,15 @@ static size_t kill_children(const struct nono_exec_spec *spec)
 		if (len <= 0)
 			continue;
 		buf[len] = '\0';
+		/* A full buffer may end in half a pid ("1234" of 12345): never
+		 * kill that; the rest of the list comes next round. */
+		if ((size_t)len == sizeof(buf) - 1) {
+			char *sp = strrchr(buf, ' ');
+
+			if (!sp)
+				continue;
+			*sp = '\0';
+		}
 		for (p = buf;; p = end) {
 			long pid = strtol(p, &end, 10);
 
