@@ -29,6 +29,10 @@ enum {
 	/* Write without creating or renaming into the directory itself:
 	 * creation there is decided at run time by the supervisor (guard). */
 	NONO_GRANT_NOCREATE = 1u << 5,
+	/* Nor opening files for writing or truncating them: each write-open
+	 * is performed by the supervisor, which refuses persistence files
+	 * (a sealed tree, and every writable grant above one). */
+	NONO_GRANT_NOWRITE = 1u << 6,
 };
 
 /* Where a grant came from; used for reporting only. */
@@ -166,6 +170,13 @@ size_t nono_caps_flag_path(struct nono_caps *caps, const char *path,
 /* True when Landlock lets the sandbox create entries in directory @path:
  * some covering grant has write without NONO_GRANT_NOCREATE. */
 bool nono_caps_can_create(const struct nono_caps *caps, const char *path);
+/* True when Landlock lets the sandbox open files in directory @path for
+ * writing: some covering grant has write without NONO_GRANT_NOWRITE. */
+bool nono_caps_can_write_open(const struct nono_caps *caps, const char *path);
+/* True when @path lies in a sealed tree: a writable directory grant the
+ * user gave (--allow, a writable working directory), where every new name
+ * and every write-open is decided by the supervisor. */
+bool nono_caps_sealed(const struct nono_caps *caps, const char *path);
 
 void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes);
 unsigned nono_caps_scopes(const struct nono_caps *caps);

@@ -57,6 +57,7 @@ enum {
 	OPT_BYPASS,
 	OPT_OVERRIDE_DENY,
 	OPT_ALLOW_GPU,
+	OPT_ALLOW_NEW_REPOS,
 	OPT_ALLOW_CMD,
 	OPT_BLOCK_CMD,
 	OPT_DRY_RUN,
@@ -91,6 +92,7 @@ static const struct option run_longopts[] = {
 	{"allow-endpoint", required_argument, NULL, OPT_ENDPOINT},
 	{"allow-file", required_argument, NULL, OPT_ALLOW_FILE},
 	{"allow-gpu", no_argument, NULL, OPT_ALLOW_GPU},
+	{"allow-new-repos", no_argument, NULL, OPT_ALLOW_NEW_REPOS},
 	{"allow-launch-services", no_argument, NULL, OPT_MACOS},
 	{"allow-net", no_argument, NULL, OPT_ALLOW_NET},
 	{"allow-unix-socket", required_argument, NULL, OPT_SOCK},
@@ -476,6 +478,9 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_ALLOW_GPU:
 			o->allow_gpu = true;
 			break;
+		case OPT_ALLOW_NEW_REPOS:
+			o->allow_new_repos = true;
+			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
@@ -741,6 +746,10 @@ void args_usage_run(enum run_mode mode)
 	       "(needs a grant too)\n"
 	       "      --allow-gpu           GPU devices (NVIDIA, DRM render "
 	       "nodes, AMD KFD)\n"
+	       "      --allow-new-repos     let the command create git "
+	       "repositories (.git) in\n"
+	       "                            writable grants (git clone, git "
+	       "init)\n"
 	       "Network:\n"
 	       "      --block-net           block all network access\n"
 	       "      --allow-net           force unrestricted network\n"

@@ -47,6 +47,7 @@ struct run_opts {
 	bool allow_cwd;
 	enum net_choice net;
 	bool allow_gpu;
+	bool allow_new_repos; /* --allow-new-repos */
 	bool dry_run;
 	bool no_diagnostics;
 	const char *shell;

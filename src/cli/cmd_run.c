@@ -1848,8 +1848,10 @@ static int execute(struct run_ctx *c, char **argv)
 	spec.gate = gate;
 	if (gate)
 		nono_gate_set_bypass(gate, c->bypass, c->nbypass);
-	if (gate)
+	if (gate) {
 		nono_gate_set_kept(gate, c->kept.v, c->kept.n);
+		nono_gate_set_new_repos(gate, c->o.allow_new_repos);
+	}
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	if (r < 0) {
 		report_launch_error(c, &ee, argv[0]);

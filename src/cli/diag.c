@@ -110,6 +110,15 @@ static int gate_facts(const struct nono_caps *caps,
 			    d->path, d->path);
 			continue;
 		}
+		if (d->op == NONO_GATE_REPO) {
+			fprintf(stderr,
+				"    creating %s (a new git repository: git "
+				"would run its hooks and config outside the "
+				"sandbox later)\n      to allow it: "
+				"--allow-new-repos\n",
+				d->path);
+			continue;
+		}
 		if (d->op == NONO_GATE_PROCESS) {
 			fprintf(stderr,
 				"    a limit, priority or CPU setting for %s: "

@@ -361,6 +361,34 @@ bool nono_caps_can_create(const struct nono_caps *caps, const char *path)
 	return false;
 }
 
+bool nono_caps_can_write_open(const struct nono_caps *caps, const char *path)
+{
+	for (size_t i = 0; i < caps->ngrants; i++) {
+		const struct nono_grant *g = &caps->grants[i];
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & (NONO_GRANT_NOWRITE | NONO_GRANT_FILE)) &&
+		    nono_path_is_under(path, g->path))
+			return true;
+	}
+	return false;
+}
+
+bool nono_caps_sealed(const struct nono_caps *caps, const char *path)
+{
+	for (size_t i = 0; i < caps->ngrants; i++) {
+		const struct nono_grant *g = &caps->grants[i];
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & NONO_GRANT_FILE) &&
+		    (g->origin == NONO_ORIGIN_USER ||
+		     g->origin == NONO_ORIGIN_CWD) &&
+		    nono_path_is_under(path, g->path))
+			return true;
+	}
+	return false;
+}
+
 void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes)
 {
 	caps->scopes = scopes;

@@ -127,6 +127,8 @@ static __u64 rights_for(unsigned access, unsigned flags, bool is_dir, int abi)
 		       NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |
 		       NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_BLOCK |
 		       NONO_LL_FS_MAKE_SYM | NONO_LL_FS_REFER);
+	if (flags & NONO_GRANT_NOWRITE)
+		r &= ~(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_TRUNCATE);
 	if (!is_dir)
 		r &= FS_FILE_RIGHTS;
 	return r & fs_handled(abi);

@@ -324,10 +324,24 @@ static int add_gate_create(scmp_filter_ctx ctx)
 	const struct scmp_arg_cmp creat2 =
 	    SCMP_A2_64(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
 	static const int always[] = {
-	    SCMP_SYS(creat),     SCMP_SYS(mkdir),     SCMP_SYS(mkdirat),
-	    SCMP_SYS(symlink),   SCMP_SYS(symlinkat), SCMP_SYS(link),
-	    SCMP_SYS(linkat),    SCMP_SYS(rename),    SCMP_SYS(renameat),
+	    SCMP_SYS(creat),
+	    SCMP_SYS(mkdir),
+	    SCMP_SYS(mkdirat),
+	    SCMP_SYS(symlink),
+	    SCMP_SYS(symlinkat),
+	    SCMP_SYS(link),
+	    SCMP_SYS(linkat),
+	    SCMP_SYS(rename),
+	    SCMP_SYS(renameat),
 	    SCMP_SYS(renameat2),
+	    /* Not a creation: the gate keeps the umask of the tasks it
+	     * creates for, and must hear when one changes. */
+	    SCMP_SYS(umask),
+	    /* A sealed tree has no Landlock right to make FIFOs or to
+	     * truncate: the gate performs these there. */
+	    SCMP_SYS(mknod),
+	    SCMP_SYS(mknodat),
+	    SCMP_SYS(truncate),
 	};
 	int r;
 
@@ -345,14 +359,21 @@ static int add_gate_create(scmp_filter_ctx ctx)
 	return 0;
 }
 
-/* Opening an existing file for writing goes to the supervisor, which
- * answers the task's own thread names (/proc/.../comm) and hands the rest
- * back to the kernel. */
+/* Opening an existing file for writing (or truncating it) goes to the
+ * supervisor, which performs it in sealed trees, answers the task's own
+ * thread names (/proc/.../comm), and hands the rest back to the kernel. */
 static int add_gate_write(scmp_filter_ctx ctx)
 {
 	static const int modes[] = {O_WRONLY, O_RDWR};
-	int r = 0;
+	const struct scmp_arg_cmp t1 =
+	    SCMP_A1_64(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC);
+	const struct scmp_arg_cmp t2 =
+	    SCMP_A2_64(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC);
+	int r;
 
+	r = notify(ctx, SCMP_SYS(open), 1, &t1);
+	if (r == 0)
+		r = notify(ctx, SCMP_SYS(openat), 1, &t2);
 	for (size_t i = 0; i < 2 && r == 0; i++) {
 		const struct scmp_arg_cmp w1 =
 		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, O_ACCMODE, modes[i]);
@@ -437,7 +458,8 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 		return -1;
 	if (opts->gate && opts->gate_create && add_gate_create(ctx) < 0)
 		return -1;
-	if (opts->gate && opts->gate_write && add_gate_write(ctx) < 0)
+	if (opts->gate && (opts->gate_write || opts->gate_create) &&
+	    add_gate_write(ctx) < 0)
 		return -1;
 	/* No gate (nono wrap, or a nono inside another): no AF_UNIX socket
 	 * of its own, and no datagram pair, which could sendto() any socket

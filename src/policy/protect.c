@@ -1166,6 +1166,22 @@ static bool on_chain(const struct nono_caps *caps, const char *dir)
 	return false;
 }
 
+/* @dir is a sealed tree's root or lies above one. */
+static bool above_sealed(const struct nono_caps *caps, const char *dir)
+{
+	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & NONO_GRANT_FILE) &&
+		    (g->origin == NONO_ORIGIN_USER ||
+		     g->origin == NONO_ORIGIN_CWD) &&
+		    nono_path_is_under(g->path, dir))
+			return true;
+	}
+	return false;
+}
+
 /* Gives every subdirectory of chain directory @dir that is not itself on a
  * chain a rule with @access, so creation below it stays with Landlock. */
 static int rule_children(struct nono_caps *caps, const char *dir,
@@ -1317,7 +1333,13 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 		    (g->flags & NONO_GRANT_FILE) || !on_chain(caps, g->path))
 			continue;
 		snprintf(path, sizeof(path), "%s", g->path);
-		nono_caps_flag_path(caps, path, NONO_GRANT_NOCREATE, 0);
+		/* At or above a sealed tree: no write-open either (a grant
+		 * above would lend the tree its rights). */
+		nono_caps_flag_path(
+		    caps, path,
+		    NONO_GRANT_NOCREATE |
+			(above_sealed(caps, path) ? NONO_GRANT_NOWRITE : 0),
+		    0);
 		/* g may move as rules are added: only path and access are
 		 * used from here on. */
 		r = 0;
@@ -1335,7 +1357,9 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 			for (;;) {
 				const char *next;
 
-				r = rule_children(caps, dir, access, why);
+				if (!nono_caps_sealed(caps, dir))
+					r = rule_children(caps, dir, access,
+							  why);
 				if (r < 0 || strlen(dir) >= strlen(gp))
 					break;
 				len = strlen(dir);

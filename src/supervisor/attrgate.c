@@ -145,7 +145,8 @@ void nono_attrgate_handle(struct nono_gate *g, int listener,
 			if (r < 0)
 				return;
 			fd = nono_gate_open_in_task(
-			    req->pid, abs, O_PATH | (follow ? 0 : O_NOFOLLOW));
+			    g, req->pid, abs,
+			    O_PATH | (follow ? 0 : O_NOFOLLOW));
 			if (fd < 0) {
 				resp->error = fd;
 				return;

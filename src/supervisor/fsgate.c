@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,37 +100,115 @@ int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
 }
 
 /*
- * Resolves @path (relative to @dirfd of the task) into its parent directory
- * and final name, in the task's own mount namespace, so that its masks
- * (read-only, hidden) bind whatever we do there.  Symlinks in the parent
- * part are followed inside the task's root, as the kernel would; the final
- * name is taken literally.  Returns 0, or -errno.
+ * Where a new name lands, as the task names it: the parent directory made
+ * absolute (from its working directory or @dirfd, one readlink) and the
+ * final name, taken literally.  @dir is folded lexically; @raw keeps the
+ * parent as written, for the kernel to resolve when a ".." in it could
+ * follow a symlink.  Only strings: nothing is decided on them but the fast
+ * path (where a wrong answer costs a refusal, never safety).
  */
-static int resolve(pid_t pid, int pidfd, int dirfd, const char *path,
-		   struct target *t)
+struct where {
+	char dir[PATH_MAX];
+	char raw[PATH_MAX];
+	char name[NAME_MAX + 1];
+	bool dotdot; /* a ".." in the parent part */
+};
+
+static int task_base(pid_t pid, int dirfd, char *out, size_t len)
+{
+	char link[64];
+	ssize_t l;
+
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, dirfd);
+	l = readlink(link, out, len - 1);
+	if (l <= 0 || out[0] != '/' || (size_t)l == len - 1)
+		return -1;
+	out[l] = '\0';
+	return 0;
+}
+
+/* @path split into parent and name, relative to directory @base. */
+static int split_at(const char *base, const char *path, struct where *w)
 {
 	char buf[PATH_MAX];
-	const char *name;
+	const char *parent = "", *name;
 	char *slash;
-	size_t len;
-	int r;
+	size_t len = strlen(path);
 
-	t->dfd = -1;
-	r = nono_gate_task_abs(pid, pidfd, dirfd, path, buf, sizeof(buf));
-	if (r < 0)
-		return r;
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, len + 1);
 	/* mkdir("dir/") names "dir". */
-	len = strlen(buf);
 	while (len > 1 && buf[len - 1] == '/')
 		buf[--len] = '\0';
 	slash = strrchr(buf, '/');
-	name = slash + 1;
+	name = slash ? slash + 1 : buf;
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
 	    strlen(name) > NAME_MAX)
-		return -EINVAL;
-	memcpy(t->name, name, strlen(name) + 1); /* <= NAME_MAX, checked */
-	*slash = '\0';
-	t->dfd = nono_gate_open_in_task(pid, buf[0] ? buf : "/",
+		return -1;
+	memcpy(w->name, name, strlen(name) + 1);
+	if (slash) {
+		*slash = '\0';
+		parent = buf;
+	}
+	if ((size_t)snprintf(w->raw, sizeof(w->raw), "%s/%s",
+			     path[0] == '/' ? "" : base,
+			     parent) >= sizeof(w->raw))
+		return -1;
+	w->dotdot = strcmp(parent, "..") == 0 ||
+		    strncmp(parent, "../", 3) == 0 || strstr(parent, "/../") ||
+		    (strlen(parent) >= 3 &&
+		     strcmp(parent + strlen(parent) - 3, "/..") == 0);
+	snprintf(w->dir, sizeof(w->dir), "/");
+	if (nono_path_fold(w->dir, sizeof(w->dir), w->raw) < 0)
+		return -1;
+	return 0;
+}
+
+static int locate(pid_t pid, int dirfd, const char *path, struct where *w)
+{
+	char base[PATH_MAX];
+
+	if (path[0] != '/' && task_base(pid, dirfd, base, sizeof(base)) < 0)
+		return -1;
+	return split_at(path[0] == '/' ? "/" : base, path, w);
+}
+
+/*
+ * Opens the parent directory of @w in the sandbox's own view (its root and
+ * mount namespace, so that its masks bind whatever we do there), with the
+ * kernel's rules for symlinks inside that root.  Without symlinks or ".."
+ * on the way, the folded string is the directory's path; otherwise the
+ * kernel resolves the path as written and the fd tells where it led.
+ * Returns 0, or -errno.
+ */
+static int open_target(const struct nono_gate *g, pid_t pid,
+		       const struct where *w, struct target *t)
+{
+	int r;
+
+	t->dfd = -1;
+	memcpy(t->name, w->name, sizeof(t->name));
+	if (!w->dotdot && g->root >= 0) {
+		struct open_how how = {
+		    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+			       RESOLVE_NO_MAGICLINKS,
+		};
+
+		t->dfd = (int)syscall(SYS_openat2, g->root, w->dir, &how,
+				      sizeof(how));
+		if (t->dfd >= 0) {
+			memcpy(t->dir, w->dir, sizeof(t->dir));
+			return 0;
+		}
+		if (errno != ELOOP)
+			return -errno;
+	}
+	t->dfd = nono_gate_open_in_task(g, pid, w->dotdot ? w->raw : w->dir,
 					O_PATH | O_DIRECTORY);
 	if (t->dfd < 0) {
 		r = t->dfd;
@@ -140,6 +219,36 @@ static int resolve(pid_t pid, int pidfd, int dirfd, const char *path,
 	if (r < 0)
 		target_close(t);
 	return r;
+}
+
+/*
+ * A symlink at @t's name, followed as the kernel would (inside the
+ * sandbox's root, at most 40 links): @t becomes where it leads.  0, or
+ * -errno (then the kernel decides: CONTINUE, under Landlock).
+ */
+static int follow_final(const struct nono_gate *g, pid_t pid, struct target *t)
+{
+	for (int hops = 0; hops < 40; hops++) {
+		char link[PATH_MAX];
+		struct target next;
+		struct where w;
+		struct stat st;
+		ssize_t l;
+
+		if (fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISLNK(st.st_mode))
+			return 0;
+		l = readlinkat(t->dfd, t->name, link, sizeof(link) - 1);
+		if (l <= 0)
+			return -EINVAL;
+		link[l] = '\0';
+		if (split_at(t->dir, link, &w) < 0 ||
+		    open_target(g, pid, &w, &next) < 0)
+			return -ENOENT;
+		target_close(t);
+		*t = next;
+	}
+	return -ELOOP;
 }
 
 static void join(const struct target *t, char *out, size_t len)
@@ -184,26 +293,25 @@ static bool bypassed_above(const struct nono_gate *g, const char *dir)
 	return false;
 }
 
-enum verdict { V_CONTINUE, V_DENY, V_EMULATE };
-
 /*
- * The decision for a new name at @t.  Protected names in a guarded
- * directory are refused; elsewhere the supervisor only steps in where the
- * grants allow writing but Landlock cannot create (a guarded chain).
+ * The persistence rules for a new name, or a file opened for writing, at
+ * @t: protected names in a guarded directory, a profile's keep_read_only
+ * paths, and in a sealed tree the git rules (gitgate.c).  Inside or onto a
+ * mask, the sandbox's own mount namespace (which we do not share) has the
+ * final say.  True when refused (and noted).
  */
-static enum verdict decide(struct nono_gate *g, const struct target *t)
+static bool refuses(struct nono_gate *g, const struct target *t)
 {
 	const struct nono_caps *caps = g->caps;
+	enum nono_gitgate_verdict gv;
 	char full[PATH_MAX];
 	struct stat st;
 
 	join(t, full, sizeof(full));
-	/* Inside or onto a mask: the sandbox's own mount namespace (which we
-	 * do not share) has the final say. */
 	if (nono_gate_under_mask(caps, t->dir, true) || masked_any(caps, full))
-		return V_CONTINUE;
+		return false;
 	if (fstat(t->dfd, &st) < 0)
-		return V_CONTINUE;
+		return true;
 	for (size_t i = 0; i < nono_caps_guard_count(caps); i++) {
 		const struct nono_guard *gd = nono_caps_guard_at(caps, i);
 
@@ -213,7 +321,7 @@ static enum verdict decide(struct nono_gate *g, const struct target *t)
 		if (nono_guard_refuses(gd->kind, t->name) &&
 		    !bypassed(g, full) && !bypassed_above(g, gd->path)) {
 			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
-			return V_DENY;
+			return true;
 		}
 		/* A profile's keep_read_only path, in any guarded parent. */
 		for (size_t k = 0; k < g->nkept; k++) {
@@ -221,14 +329,20 @@ static enum verdict decide(struct nono_gate *g, const struct target *t)
 			    !bypassed(g, full)) {
 				nono_gate_note_denial(g, NONO_GATE_CREATE,
 						      full);
-				return V_DENY;
+				return true;
 			}
 		}
 	}
-	if (nono_caps_can_create(caps, t->dir) ||
-	    !nono_caps_allows(caps, t->dir, NONO_ACCESS_WRITE, NULL))
-		return V_CONTINUE;
-	return V_EMULATE;
+	if (!nono_caps_sealed(caps, t->dir))
+		return false;
+	gv = nono_gitgate_decide(g, t->dir, t->name);
+	if (gv == NONO_GITGATE_OK || bypassed(g, full) ||
+	    bypassed_above(g, t->dir))
+		return false;
+	nono_gate_note_denial(
+	    g, gv == NONO_GITGATE_NEW_REPO ? NONO_GATE_REPO : NONO_GATE_CREATE,
+	    full);
+	return true;
 }
 
 bool nono_fsgate_refuses_name(struct nono_gate *g, int dfd, const char *dir,
@@ -240,7 +354,7 @@ bool nono_fsgate_refuses_name(struct nono_gate *g, int dfd, const char *dir,
 		return true;
 	memcpy(t.dir, dir, strlen(dir) + 1);
 	memcpy(t.name, name, strlen(name) + 1);
-	return decide(g, &t) == V_DENY;
+	return refuses(g, &t);
 }
 
 static unsigned access_of(const struct nono_caps *caps, const char *dir)
@@ -254,51 +368,148 @@ static unsigned access_of(const struct nono_caps *caps, const char *dir)
 	return a;
 }
 
-static mode_t task_umask(pid_t pid)
-{
-	char path[64], line[128];
-	nono_autofclose FILE *f = NULL;
-	unsigned m = 022;
+/* FIFOs opened for writing and waiting for a reader, at once: a ceiling,
+ * so that a sandbox cannot make the supervisor spawn threads without
+ * bound (the next one gets EAGAIN).  Process-wide, as the threads are. */
+#define MAX_WAITING_FIFOS 32
+static _Atomic int waiting_fifos;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Umask:\t%o", &m) == 1)
-			break;
-	return (mode_t)(m & 0777);
+struct fifo_job {
+	int listener;
+	__u64 id;
+	int pathfd; /* O_PATH fd of the FIFO */
+	int flags;
+};
+
+static void *fifo_thread(void *arg)
+{
+	struct fifo_job *job = arg;
+	struct seccomp_notif_resp resp = {.id = job->id};
+	struct seccomp_notif_addfd add = {0};
+	char self[64];
+	int fd;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", job->pathfd);
+	fd = open(self, (job->flags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
+			    O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		add.id = job->id;
+		add.flags = SECCOMP_ADDFD_FLAG_SEND;
+		add.srcfd = (__u32)fd;
+		add.newfd_flags = (job->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+		if (notif_ioctl(job->listener, SECCOMP_IOCTL_NOTIF_ADDFD,
+				&add) < 0 &&
+		    errno != ENOENT) {
+			resp.error = -errno;
+			notif_ioctl(job->listener, SECCOMP_IOCTL_NOTIF_SEND,
+				    &resp);
+		}
+		close(fd);
+	} else {
+		resp.error = -errno;
+		notif_ioctl(job->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+	close(job->pathfd);
+	free(job);
+	waiting_fifos--;
+	return NULL;
+}
+
+/* A blocking write-open of a FIFO waits for a reader, as the caller's own
+ * open would, on a thread that answers the notification itself.  True
+ * when the thread took it. */
+static bool fifo_open_later(int listener, const struct seccomp_notif *req,
+			    const struct target *t, int flags,
+			    struct seccomp_notif_resp *resp)
+{
+	struct fifo_job *job;
+	pthread_attr_t attr;
+	pthread_t th;
+	struct stat st;
+
+	if (waiting_fifos >= MAX_WAITING_FIFOS) {
+		resp->error = -EAGAIN;
+		return false;
+	}
+	job = calloc(1, sizeof(*job));
+	if (!job) {
+		resp->error = -ENOMEM;
+		return false;
+	}
+	job->listener = listener;
+	job->id = req->id;
+	job->flags = flags;
+	job->pathfd = openat(t->dfd, t->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (job->pathfd < 0 || fstat(job->pathfd, &st) < 0 ||
+	    !S_ISFIFO(st.st_mode) || pthread_attr_init(&attr) != 0) {
+		resp->error = job->pathfd < 0 ? -errno : -EAGAIN;
+		goto fail;
+	}
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	waiting_fifos++;
+	if (pthread_create(&th, &attr, fifo_thread, job) != 0) {
+		waiting_fifos--;
+		pthread_attr_destroy(&attr);
+		resp->error = -EAGAIN;
+		goto fail;
+	}
+	pthread_attr_destroy(&attr);
+	return true;
+fail:
+	if (job->pathfd >= 0)
+		close(job->pathfd);
+	free(job);
+	return false;
 }
 
 /*
- * Creates the file and injects the fd as the syscall's result, atomically
+ * Opens the file at @t (created when @exists is false: the name was free a
+ * moment ago) and injects the fd as the syscall's result, atomically
  * (ADDFD_FLAG_SEND: a signal restarting the call cannot leave the fd
  * behind).  Returns true when that answered the notification; otherwise
  * *@resp says what to answer.
  */
-static bool emulate_open(int listener, const struct seccomp_notif *req,
+static bool emulate_open(struct nono_gate *g, int listener,
+			 const struct seccomp_notif *req,
 			 const struct target *t, int flags, mode_t mode,
+			 const struct stat *exists,
 			 struct seccomp_notif_resp *resp)
 {
 	struct seccomp_notif_addfd add = {0};
 	nono_autoclose int fd = -1;
-	mode_t old;
+	const int keep = O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME;
+	int oflags = flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	mode_t old, want;
 
-	/* O_NONBLOCK while we open: a FIFO swapped in must not stall the
-	 * supervisor.  O_NOFOLLOW: a symlink at the name is the kernel's
-	 * business (CONTINUE), under Landlock. */
-	old = umask(task_umask(req->pid));
-	fd = openat(t->dfd, t->name,
-		    flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-		    mode);
-	umask(old);
+	if (exists && S_ISFIFO(exists->st_mode) && !(flags & O_NONBLOCK))
+		return fifo_open_later(listener, req, t, flags, resp);
+	want = nono_gate_task_umask(g, req->pid);
+	old = want != g->own_umask ? umask(want) : want;
+	/* A free name: O_EXCL creates it, and nothing can block. */
+	if (!exists)
+		fd = openat(t->dfd, t->name, oflags | O_EXCL, mode);
+	if (exists || (fd < 0 && errno == EEXIST && !(flags & O_EXCL))) {
+		/* An existing file (or one that appeared since): O_NONBLOCK
+		 * while we open, so that a FIFO swapped in cannot stall the
+		 * supervisor. */
+		fd = openat(t->dfd, t->name, oflags | O_NONBLOCK, mode);
+		/* F_SETFL sets exactly these: the caller's, without our
+		 * O_NONBLOCK. */
+		if (fd >= 0 && !(flags & O_NONBLOCK))
+			fcntl(fd, F_SETFL, flags & keep);
+	}
+	if (want != g->own_umask)
+		umask(old);
 	if (fd < 0) {
+		/* A symlink at the name is the kernel's business, under
+		 * Landlock. */
 		if (errno == ELOOP && !(flags & O_NOFOLLOW))
 			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		else
 			resp->error = -errno;
 		return false;
 	}
-	if (!(flags & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	add.id = req->id;
 	add.flags = SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (__u32)fd;
@@ -315,6 +526,8 @@ struct args {
 	__u64 path, oldpath, target;
 	int flags;
 	mode_t mode;
+	__u64 dev;    /* mknod */
+	__s64 length; /* truncate */
 };
 
 /* Decodes the syscall into its destination, source and flags. */
@@ -362,6 +575,16 @@ static int decode(const struct seccomp_notif *req, struct args *a)
 		a->dirfd = (int)v[2], a->path = v[3];
 		a->flags = req->data.nr == __NR_renameat2 ? (int)v[4] : 0;
 		return 0;
+	case __NR_mknod:
+		a->path = v[0], a->mode = (mode_t)v[1], a->dev = v[2];
+		return 0;
+	case __NR_mknodat:
+		a->dirfd = (int)v[0], a->path = v[1], a->mode = (mode_t)v[2];
+		a->dev = v[3];
+		return 0;
+	case __NR_truncate:
+		a->path = v[0], a->length = (__s64)v[1];
+		return 0;
 	default:
 		return -ENOSYS;
 	}
@@ -372,51 +595,18 @@ static bool is_open(int nr)
 	return nr == __NR_open || nr == __NR_openat || nr == __NR_creat;
 }
 
-/*
- * The parent directory of @path as the task names it: made absolute (one
- * readlink for a relative path) and folded lexically, without resolving
- * anything.  Only good for the fast path below, where a wrong answer costs
- * a refusal, never safety.  Returns 0 or -1.
- */
-static int lexical_parent(pid_t pid, int dirfd, const char *path, char *out,
-			  size_t len)
-{
-	char base[PATH_MAX], link[64];
-	char *slash;
-	ssize_t l;
-
-	snprintf(out, len, "/");
-	if (path[0] != '/') {
-		if (dirfd == AT_FDCWD)
-			snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
-		else
-			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid,
-				 dirfd);
-		l = readlink(link, base, sizeof(base) - 1);
-		if (l <= 0 || base[0] != '/')
-			return -1;
-		base[l] = '\0';
-		if (nono_path_fold(out, len, base) < 0)
-			return -1;
-	}
-	if (nono_path_fold(out, len, path) < 0)
-		return -1;
-	/* Drop the final name: what remains is the parent. */
-	slash = strrchr(out, '/');
-	if (!slash || !slash[1])
-		return -1;
-	if (slash == out)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return 0;
-}
-
 /* Landlock alone gets it right here: the sandbox may create in @dir (a
  * rule with creation covers it), or may not write there at all. */
 static bool kernel_decides(const struct nono_caps *caps, const char *dir)
 {
 	return nono_caps_can_create(caps, dir) ||
+	       !nono_caps_allows(caps, dir, NONO_ACCESS_WRITE, NULL);
+}
+
+/* The same for opening a file in @dir for writing. */
+static bool kernel_writes(const struct nono_caps *caps, const char *dir)
+{
+	return nono_caps_can_write_open(caps, dir) ||
 	       !nono_caps_allows(caps, dir, NONO_ACCESS_WRITE, NULL);
 }
 
@@ -521,31 +711,164 @@ static bool name_thread(int listener, const struct seccomp_notif *req,
 	return notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
 }
 
+/* Performs mkdir, mknod, symlink, link or rename at @dst (from @src). */
+static int perform(struct nono_gate *g, const struct seccomp_notif *req,
+		   const struct args *a, const struct target *src,
+		   const struct target *dst, const char *link_target)
+{
+	int nr = req->data.nr, r;
+	mode_t want, om;
+
+	switch (nr) {
+	case __NR_mkdir:
+	case __NR_mkdirat:
+	case __NR_mknod:
+	case __NR_mknodat:
+		want = nono_gate_task_umask(g, req->pid);
+		om = want != g->own_umask ? umask(want) : want;
+		if (nr == __NR_mkdir || nr == __NR_mkdirat)
+			r = mkdirat(dst->dfd, dst->name, a->mode);
+		else
+			r = mknodat(dst->dfd, dst->name, a->mode,
+				    (dev_t)a->dev);
+		if (want != g->own_umask)
+			umask(om);
+		break;
+	case __NR_symlink:
+	case __NR_symlinkat:
+		r = symlinkat(link_target, dst->dfd, dst->name);
+		break;
+	case __NR_link:
+	case __NR_linkat:
+		r = linkat(src->dfd, src->name, dst->dfd, dst->name, 0);
+		break;
+	default: /* rename, renameat, renameat2 (NOREPLACE, EXCHANGE) */
+		r = renameat2(src->dfd, src->name, dst->dfd, dst->name,
+			      (unsigned)a->flags);
+		break;
+	}
+	if (r < 0)
+		return -errno;
+	/* A git directory made here is the sandbox's own (gitgate.c). */
+	if (nr != __NR_link && nr != __NR_linkat && nr != __NR_symlink &&
+	    nr != __NR_symlinkat)
+		nono_gitgate_note_own(g, dst->dfd, dst->name);
+	return 0;
+}
+
+/* truncate(2) of the file at @t, performed on a descriptor. */
+static int do_truncate(const struct target *t, __s64 length)
+{
+	nono_autoclose int fd = -1;
+
+	fd = openat(t->dfd, t->name,
+		    O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return ftruncate(fd, (off_t)length) < 0 ? -errno : 0;
+}
+
+/* The source may go where the destination is: not from under a mask (only
+ * the sandbox sees it), and, as Landlock's refer rule demands, the file
+ * must not gain a right by its new name (else a read-only file could be
+ * hard-linked into a writable tree and changed there).  A rename also
+ * removes it from the source (write needed), and a .git the sandbox did
+ * not make stays where it is.  0: it may; 1: the kernel decides (which
+ * refuses: EXDEV, so that mv and git copy instead); -EACCES. */
+static int may_move(struct nono_gate *g, int nr, const struct target *from,
+		    const struct target *to)
+{
+	char full[PATH_MAX];
+	bool moving =
+	    nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2;
+
+	join(from, full, sizeof(full));
+	if (masked_any(g->caps, full) ||
+	    nono_gate_under_mask(g->caps, from->dir, true) ||
+	    (access_of(g->caps, to->dir) & ~access_of(g->caps, from->dir)))
+		return 1;
+	if (!moving)
+		return 0;
+	if (!(access_of(g->caps, from->dir) & NONO_ACCESS_WRITE))
+		return 1;
+	if (nono_caps_sealed(g->caps, from->dir) &&
+	    !nono_gitgate_may_move(g, from->dfd, from->name)) {
+		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* An open(2) or truncate(2) at @dst, decided: CONTINUE (0), performed
+ * (1: the fd was injected), or *@resp set. */
+static int handle_open(struct nono_gate *g, int listener,
+		       const struct seccomp_notif *req, const struct args *a,
+		       const struct target *dst, bool creating, bool writing,
+		       struct seccomp_notif_resp *resp)
+{
+	struct stat st;
+	bool exists;
+
+	exists = fstatat(dst->dfd, dst->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (exists) {
+		/* O_EXCL, O_NOFOLLOW on a link, reading: the kernel's. */
+		if ((creating && (a->flags & O_EXCL)) || S_ISLNK(st.st_mode) ||
+		    !writing || kernel_writes(g->caps, dst->dir))
+			return 0;
+	} else if (!creating ||
+		   (kernel_decides(g->caps, dst->dir) &&
+		    (!writing || kernel_writes(g->caps, dst->dir)))) {
+		return 0;
+	}
+	resp->flags = 0;
+	if (req->data.nr == __NR_truncate) {
+		resp->error = exists ? do_truncate(dst, a->length) : -ENOENT;
+		return 0;
+	}
+	return emulate_open(g, listener, req, dst, a->flags, a->mode,
+			    exists ? &st : NULL, resp)
+		   ? 1
+		   : 0;
+}
+
 int nono_fsgate_handle(struct nono_gate *g, int listener,
 		       const struct seccomp_notif *req,
 		       struct seccomp_notif_resp *resp)
 {
 	struct target dst = {.dfd = -1}, src = {.dfd = -1};
-	nono_autoclose int pidfd = -1;
 	char path[PATH_MAX], old[PATH_MAX], link_target[PATH_MAX];
+	const struct nono_caps *caps = g->caps;
 	int nr = req->data.nr;
-	enum verdict v;
+	bool opening = is_open(nr), creating, writing, exchange, need;
+	struct where wd, wo;
 	struct args a;
 	struct stat st;
 	int answered = 0;
-	bool exchange;
-	int r = 0;
 
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	if (nr == __NR_umask) {
+		nono_gate_umask_called(g, req->pid, (mode_t)req->data.args[0]);
+		return 0;
+	}
 	/* openat2 carries its flags in a struct; the rare caller gets the
-	 * kernel's verdict (Landlock refuses creation where it must). */
+	 * kernel's verdict (Landlock refuses creation and writing where it
+	 * must). */
 	if (decode(req, &a) < 0)
 		return 0;
 	/* O_CREAT too: fopen(path, "w") is how most name a thread. */
-	if (is_open(nr) && nono_caps_proc_self_write(g->caps) &&
+	if (opening && nono_caps_proc_self_write(caps) &&
 	    name_thread(listener, req, &a))
 		return 1;
-	if (is_open(nr) && !(a.flags & O_CREAT))
+	/* O_PATH ignores the rest; O_TMPFILE names nothing (linking it
+	 * does, in the kernel). */
+	if (opening &&
+	    ((a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE))
+		return 0;
+	creating = opening ? (a.flags & O_CREAT) != 0 : nr != __NR_truncate;
+	writing =
+	    opening ? ((a.flags & O_ACCMODE) != O_RDONLY || (a.flags & O_TRUNC))
+		    : nr == __NR_truncate;
+	if (opening && !creating && !writing)
 		return 0;
 	/* RENAME_WHITEOUT, linkat following symlinks, AT_EMPTY_PATH: left to
 	 * the kernel, which refuses them in guarded directories.
@@ -562,122 +885,79 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if (a.oldpath &&
 	    nono_gate_read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
 		return 0;
+	if (locate(req->pid, a.dirfd, path, &wd) < 0 ||
+	    (a.oldpath && locate(req->pid, a.olddirfd, old, &wo) < 0))
+		return 0;
 	/*
-	 * Fast path, the common case (a file in an existing subdirectory):
-	 * where Landlock decides correctly by itself, CONTINUE at once.  The
-	 * lexical view may be wrong (a symlink, a rename): then the kernel
-	 * refuses what needed us, since CONTINUE always meets Landlock, and
-	 * Landlock refuses creation in every guarded directory.
+	 * Fast path, the common case (a file outside the user's writable
+	 * trees): where Landlock decides correctly by itself, CONTINUE at
+	 * once.  The lexical view may be wrong (a symlink, a rename, a path
+	 * swapped by another thread): then the kernel refuses what needed
+	 * us, since CONTINUE always meets Landlock, and Landlock refuses
+	 * creation in every guarded directory and writing in sealed trees.
 	 */
-	{
-		char dir[PATH_MAX], odir[PATH_MAX];
-
-		if (lexical_parent(req->pid, a.dirfd, path, dir, sizeof(dir)) ==
-			0 &&
-		    kernel_decides(g->caps, dir) &&
-		    (!a.oldpath || (lexical_parent(req->pid, a.olddirfd, old,
-						   odir, sizeof(odir)) == 0 &&
-				    kernel_decides(g->caps, odir))))
-			return 0;
-	}
-	pidfd = nono_gate_pidfd(req->pid);
-	if (pidfd < 0)
+	if ((!creating || kernel_decides(caps, wd.dir)) &&
+	    (!writing || kernel_writes(caps, wd.dir)) &&
+	    (!a.oldpath || kernel_decides(caps, wo.dir)))
 		return 0;
 	if (a.target && nono_gate_read_string(req->pid, a.target, link_target,
 					      sizeof(link_target)) < 0)
 		return 0;
+	/* Everything read from the task is read: from here on, only what
+	 * we open is trusted. */
 	if (!nono_gate_still_valid(listener, req->id))
 		return 0;
-	if (resolve(req->pid, pidfd, a.dirfd, path, &dst) < 0)
+	if (open_target(g, req->pid, &wd, &dst) < 0)
 		return 0;
-	v = decide(g, &dst);
-	if (v != V_DENY && exchange) {
-		/* Both names take the other's file: each is decided. */
-		enum verdict vs;
-
-		if (resolve(req->pid, pidfd, a.olddirfd, old, &src) < 0)
-			goto out;
-		vs = decide(g, &src);
-		if (vs == V_DENY)
-			v = V_DENY;
-		else if (vs == V_EMULATE)
-			v = V_EMULATE;
-	}
-	if (v == V_DENY) {
+	/* open and truncate follow a symlink at the name (O_CREAT|O_EXCL
+	 * and O_NOFOLLOW do not); the rules apply where it leads. */
+	if (((opening && !(a.flags & O_NOFOLLOW) &&
+	      !((a.flags & O_CREAT) && (a.flags & O_EXCL))) ||
+	     nr == __NR_truncate) &&
+	    follow_final(g, req->pid, &dst) < 0)
+		goto out;
+	if (refuses(g, &dst) ||
+	    (exchange &&
+	     (open_target(g, req->pid, &wo, &src) < 0 || refuses(g, &src)))) {
 		resp->flags = 0;
 		resp->error = -EACCES;
 		goto out;
 	}
+	if (opening || nr == __NR_truncate) {
+		answered = handle_open(g, listener, req, &a, &dst, creating,
+				       writing, resp);
+		goto out;
+	}
 	/* An existing name needs no creation right: the kernel handles it
 	 * (and a later create/replace race only reaches Landlock). */
-	if (v != V_EMULATE ||
+	need = !kernel_decides(caps, dst.dir) ||
+	       (exchange && !kernel_decides(caps, src.dir));
+	if (!need ||
 	    (nr != __NR_rename && nr != __NR_renameat && !exchange &&
 	     fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0))
 		goto out;
 	if (a.oldpath) {
-		char full[PATH_MAX], dfull[PATH_MAX];
+		if (src.dfd < 0 && open_target(g, req->pid, &wo, &src) < 0)
+			goto out;
+		/* An exchange moves a file both ways: each is checked. */
+		int m = may_move(g, nr, &src, &dst);
 
-		if (src.dfd < 0 &&
-		    resolve(req->pid, pidfd, a.olddirfd, old, &src) < 0)
+		if (m == 0 && exchange)
+			m = may_move(g, nr, &dst, &src);
+		if (m > 0)
 			goto out;
-		join(&src, full, sizeof(full));
-		/* Not a masked path (only the sandbox sees the mask), and, as
-		 * Landlock's refer rule demands, the file must not gain a right
-		 * by its new name: the source directory must allow at least
-		 * what the destination allows (else a read-only file could be
-		 * hard-linked into a writable tree and changed there).  A
-		 * rename also removes it from the source: write is needed. */
-		if (masked_any(g->caps, full) ||
-		    nono_gate_under_mask(g->caps, src.dir, true) ||
-		    (access_of(g->caps, dst.dir) &
-		     ~access_of(g->caps, src.dir)) ||
-		    ((nr == __NR_rename || nr == __NR_renameat ||
-		      nr == __NR_renameat2) &&
-		     !(access_of(g->caps, src.dir) & NONO_ACCESS_WRITE)))
+		if (m < 0) {
+			resp->flags = 0;
+			resp->error = m;
 			goto out;
-		/* An exchange moves a file the other way too: the same holds
-		 * from the destination to the source. */
-		join(&dst, dfull, sizeof(dfull));
-		if (exchange &&
-		    (masked_any(g->caps, dfull) ||
-		     (access_of(g->caps, src.dir) &
-		      ~access_of(g->caps, dst.dir)) ||
-		     !(access_of(g->caps, dst.dir) & NONO_ACCESS_WRITE)))
-			goto out;
+		}
 	}
-	resp->flags = 0;
-	switch (nr) {
-	case __NR_open:
-	case __NR_openat:
-	case __NR_creat:
-		if (emulate_open(listener, req, &dst, a.flags, a.mode, resp))
-			answered = 1;
+	/* A mknod of a device is the kernel's (which refuses it). */
+	if ((nr == __NR_mknod || nr == __NR_mknodat) && !S_ISFIFO(a.mode) &&
+	    !S_ISREG(a.mode) && !S_ISSOCK(a.mode) && (a.mode & S_IFMT) != 0)
 		goto out;
-	case __NR_mkdir:
-	case __NR_mkdirat: {
-		mode_t om = umask(task_umask(req->pid));
-
-		r = mkdirat(dst.dfd, dst.name, a.mode) < 0 ? -errno : 0;
-		umask(om);
-		break;
-	}
-	case __NR_symlink:
-	case __NR_symlinkat:
-		r = symlinkat(link_target, dst.dfd, dst.name) < 0 ? -errno : 0;
-		break;
-	case __NR_link:
-	case __NR_linkat:
-		r = linkat(src.dfd, src.name, dst.dfd, dst.name, 0) < 0 ? -errno
-									: 0;
-		break;
-	default: /* rename, renameat, renameat2 (at most NOREPLACE) */
-		r = renameat2(src.dfd, src.name, dst.dfd, dst.name,
-			      (unsigned)a.flags) < 0
-			? -errno
-			: 0;
-		break;
-	}
-	resp->error = r < 0 ? r : 0;
+	resp->flags = 0;
+	resp->error = perform(g, req, &a, &src, &dst, link_target);
 	resp->val = 0;
 out:
 	target_close(&dst);

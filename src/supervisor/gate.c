@@ -47,6 +47,7 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 		   : op == NONO_GATE_BIND    ? "bind"
 		   : op == NONO_GATE_PROCESS ? "a call on"
 		   : op == NONO_GATE_ATTR    ? "chmod/chown of"
+		   : op == NONO_GATE_REPO    ? "a new repository"
 					     : "connect",
 		   path);
 	if (g->ndenials >= NONO_GATE_MAX_DENIALS)
@@ -78,6 +79,12 @@ int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
 		return -ENOMEM;
 	(*out)->caps = caps;
 	(*out)->diag[0] = (*out)->diag[1] = -1;
+	(*out)->root = -1;
+	(*out)->own_umask = umask(022);
+	umask((*out)->own_umask);
+	for (size_t i = 0;
+	     i < sizeof((*out)->umasks) / sizeof((*out)->umasks[0]); i++)
+		(*out)->umasks[i].pidfd = -1;
 	return 0;
 }
 
@@ -107,6 +114,10 @@ void nono_gate_free(struct nono_gate *g)
 	for (int i = 0; i < 2; i++)
 		if (g->diag[i] >= 0)
 			close(g->diag[i]);
+	if (g->root >= 0)
+		close(g->root);
+	nono_gate_umask_flush(g);
+	free(g->own);
 	free(g->paths);
 	free(g->abstracts);
 	free(g);
@@ -444,7 +455,26 @@ int nono_gate_pidfd(pid_t tid)
 	return fd >= 0 ? fd : -errno;
 }
 
-int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags)
+void nono_gate_learn_root(struct nono_gate *g, int listener, pid_t pid,
+			  __u64 id)
+{
+	char link[64];
+	int fd;
+
+	if (g->root >= 0)
+		return;
+	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+	fd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Pending afterwards: the pid was the sandbox's task while we
+	 * opened its root, not a process that took the number since. */
+	if (fd >= 0 && nono_gate_still_valid(listener, id))
+		g->root = fd;
+	else if (fd >= 0)
+		close(fd);
+}
+
+int nono_gate_open_in_task(const struct nono_gate *g, pid_t pid,
+			   const char *abs, int oflags)
 {
 	struct open_how how = {
 	    .flags = (__u64)(oflags | O_CLOEXEC),
@@ -456,6 +486,10 @@ int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags)
 	char link[64];
 	int fd;
 
+	if (g->root >= 0) {
+		fd = (int)syscall(SYS_openat2, g->root, abs, &how, sizeof(how));
+		return fd < 0 ? -errno : fd;
+	}
 	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
 	root = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
@@ -738,7 +772,7 @@ static int do_connect_path(struct nono_gate *g, int listener,
 	/* Resolved in the task's own view (its masks apply), then pinned:
 	 * every check below is made on this inode, and we connect through
 	 * the fd, so nothing swapped in after the check can redirect us. */
-	pfd = nono_gate_open_in_task(pid, abs, O_PATH);
+	pfd = nono_gate_open_in_task(g, pid, abs, O_PATH);
 	if (pfd < 0)
 		return pfd;
 	r = nono_gate_fd_path(pfd, canon, sizeof(canon));
@@ -819,7 +853,7 @@ static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
 		return -EINVAL;
 	*slash = '\0';
 	name = slash + 1;
-	dfd = nono_gate_open_in_task(pid, parent[0] ? parent : "/",
+	dfd = nono_gate_open_in_task(g, pid, parent[0] ? parent : "/",
 				     O_PATH | O_DIRECTORY);
 	if (dfd < 0)
 		return dfd;
@@ -1092,6 +1126,7 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 		return errno == EINTR || errno == ENOENT ? 0 : -errno;
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
+	nono_gate_learn_root(g, listener, req.pid, req.id);
 	is_bind = req.data.nr == __NR_bind;
 	if (nono_procgate_handles(req.data.nr)) {
 		nono_procgate_handle(g, listener, &req, &resp);

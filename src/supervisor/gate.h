@@ -19,6 +19,7 @@ enum nono_gate_op {
 	NONO_GATE_CREATE,
 	NONO_GATE_PROCESS, /* a call on another process (prlimit, nice...) */
 	NONO_GATE_ATTR,    /* chmod/chown of a file outside writable grants */
+	NONO_GATE_REPO,    /* a new .git without --allow-new-repos */
 };
 
 struct nono_gate;
@@ -36,6 +37,10 @@ void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n);
 /* Canonical paths a profile keeps read-only (keep_read_only): refused as
  * new names in their guarded parent (borrowed, must outlive the gate). */
 void nono_gate_set_kept(struct nono_gate *g, char *const *kept, size_t n);
+
+/* --allow-new-repos: the sandbox may create git repositories (.git) in
+ * the user's writable trees; those it creates are its own. */
+void nono_gate_set_new_repos(struct nono_gate *g, bool on);
 
 /*
  * The policy, without any I/O: may the sandbox @op the pathname socket at

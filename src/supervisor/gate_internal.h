@@ -53,7 +53,52 @@ struct nono_gate {
 	size_t nbypass;
 	char *const *kept; /* a profile's keep_read_only paths, canonical */
 	size_t nkept;
+	/* The sandbox's root directory (its mount namespace), opened from
+	 * the first notification's task: every process of the sandbox has
+	 * the same one (chroot, pivot_root and new mount namespaces are
+	 * refused inside).  -1 until then. */
+	int root;
+	/* Umasks of recent creators (see fsgate.c); a umask(2) in flight
+	 * (its caller and the value it sets) turns the cache off until the
+	 * caller's status shows it done. */
+	struct nono_umask_entry {
+		pid_t tid;
+		int pidfd; /* poll-readable once the thread is gone */
+		mode_t mask;
+	} umasks[16];
+	size_t umask_next;
+	struct {
+		pid_t tid;
+		mode_t mask;
+	} umask_flight[8];
+	size_t numask_flight;
+	bool umask_lost;
+	mode_t own_umask; /* the supervisor's, unchanged between calls */
+	/* Git directories the sandbox made (gitgate.c), by inode. */
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} * own;
+	size_t nown, cap_own;
+	bool allow_new_repos; /* --allow-new-repos */
 };
+
+/* gitgate.c: git repositories in sealed trees. */
+enum nono_gitgate_verdict {
+	NONO_GITGATE_OK,
+	NONO_GITGATE_NEW_REPO, /* a new .git without --allow-new-repos */
+	NONO_GITGATE_LAYOUT,   /* a protected name in a git directory */
+};
+/* The rules for name @name in directory @dir (canonical, in a sealed
+ * tree), as a new name or a file opened for writing. */
+enum nono_gitgate_verdict
+nono_gitgate_decide(struct nono_gate *g, const char *dir, const char *name);
+/* Records @name in @dfd as the sandbox's own git directory when it is a
+ * directory called .git (just made through the gate). */
+void nono_gitgate_note_own(struct nono_gate *g, int dfd, const char *name);
+/* False for a .git directory the sandbox did not make: it stays where it
+ * is (moved away, its path would be free for a copy with hooks). */
+bool nono_gitgate_may_move(struct nono_gate *g, int dfd, const char *name);
 
 void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 			   const char *path);
@@ -63,7 +108,19 @@ bool nono_gate_still_valid(int listener, __u64 id);
 int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen);
 /* Opens absolute @abs as the task @pid sees it (its mount namespace and
  * root, symlinks followed inside that root).  Returns an fd or -errno. */
-int nono_gate_open_in_task(pid_t pid, const char *abs, int oflags);
+/* taskumask.c.  Forgets every cached umask (and closes the pidfds kept
+ * with them). */
+void nono_gate_umask_flush(struct nono_gate *g);
+/* umask(2) from @tid with @mask, about to run (CONTINUE). */
+void nono_gate_umask_called(struct nono_gate *g, pid_t tid, mode_t mask);
+/* The umask of thread @tid (022 when it cannot be read). */
+mode_t nono_gate_task_umask(struct nono_gate *g, pid_t tid);
+int nono_gate_open_in_task(const struct nono_gate *g, pid_t pid,
+			   const char *abs, int oflags);
+/* Opens the sandbox's root from the task of notification @req (checked
+ * still pending afterwards) the first time it is called. */
+void nono_gate_learn_root(struct nono_gate *g, int listener, pid_t pid,
+			  __u64 id);
 /* PIDFD_THREAD (O_EXCL), absent from older headers. */
 #define NONO_PIDFD_THREAD 0x80
 /* A pidfd for the process of thread @tid (a notification names the calling

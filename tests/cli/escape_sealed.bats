@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Issue 10, escape 13: protection depended on the directories nono looked at
+# start.  A new src/.git (directory or "gitdir:" file) in any directory of a
+# writable tree, with core.fsmonitor in its config, ran when the user later
+# ran git in src/; a repository deeper in the tree than nono looked had
+# writable hooks and config.  Now the user's writable grants are sealed
+# trees: Landlock grants no creation and no write-open in them, the
+# supervisor performs each one and decides it by the final name and the
+# directory it lands in, wherever that is.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	require_userns
+	require_cmd git
+	require_cmd python3
+	export GIT_CONFIG_NOSYSTEM=1
+	git config --global user.email t@example.invalid
+	git config --global user.name t
+	git config --global init.defaultBranch main
+	git config --global protocol.file.allow always
+}
+
+teardown() {
+	nono_teardown
+}
+
+@test "escape 13: no new .git in an existing subdirectory, in any form" {
+	mkdir -p proj/src/deep/er
+	cd proj
+	run --separate-stderr nono run --allow . --read "$HOME" -- sh -c '
+		try() { if sh -c "$2" 2>/dev/null; then echo "$1:CREATED"; else echo "$1:refused"; fi; }
+		try dir "mkdir src/.git"
+		try deepdir "mkdir src/deep/er/.git"
+		try file "echo gitdir: /tmp/evil >src/.git"
+		try symlink "ln -s /tmp src/deep/.git"
+		try rename "mkdir src/x && mv src/x src/.git"
+		try init "git init -q src/deep"
+		try ordinary "mkdir src/y && echo ok >src/y/f"
+		exit 3'
+	# (exit 3: the footer comes with a failed command)
+	assert_status 3
+	local what
+	for what in dir deepdir file symlink rename init; do
+		assert_contains "$output" "$what:refused" stdout
+	done
+	assert_contains "$output" "ordinary:CREATED" stdout
+	assert_missing src/.git
+	assert_missing src/deep/er/.git
+	assert_missing src/deep/.git
+	# the footer names the flag that allows it
+	assert_contains "$stderr" "--allow-new-repos"
+	# control: outside nono the same works
+	mkdir src/.git
+}
+
+@test "escape 13: the planted fsmonitor cannot reach the user's next git status" {
+	mkdir -p proj/src
+	cd proj
+	run --separate-stderr nono run -s --allow . -- sh -c '
+		mkdir -p src/.git 2>/dev/null
+		printf "gitdir: %s\n" "$PWD/evil" >src/.git 2>/dev/null
+		true'
+	assert_status 0
+	(cd src && git status >/dev/null 2>&1) || true
+	assert_missing "$TEST_ROOT/PWNED"
+	assert_missing src/.git
+}
+
+@test "escape 13: --allow-new-repos lets git clone and init work, and the clone is the sandbox's own" {
+	git init -q origin
+	echo a >origin/a
+	git -C origin add a
+	git -C origin commit -q -m a
+	mkdir -p proj/sub
+	cd proj
+	run --separate-stderr nono run -s --allow-new-repos --allow . \
+		--read "$HOME" --read "$TEST_DIR/origin" -- sh -c '
+		set -e
+		git clone -q '"$TEST_DIR/origin"' sub/c; echo clone:ok
+		git init -q sub/n; echo init:ok
+		echo "#!/bin/sh" >sub/c/.git/hooks/pre-commit; echo ownhook:ok
+		git -C sub/c config user.name x; echo ownconfig:ok'
+	assert_status 0
+	local what
+	for what in clone init ownhook ownconfig; do
+		assert_contains "$output" "$what:ok" stdout
+	done
+	[ -f sub/c/a ]
+	[ -d sub/n/.git ]
+}
+
+# A repository deeper than nono looks at start (two levels below the root,
+# away from the working directory): its git directory follows git's layout.
+@test "escape 13: a repository nono did not look for keeps its hooks and config" {
+	mkdir -p proj/a/b work
+	git init -q proj/a/b/repo
+	echo x >proj/a/b/repo/x
+	git -C proj/a/b/repo add x
+	git -C proj/a/b/repo commit -q -m x
+	cp proj/a/b/repo/.git/config config.before
+	cd proj/work 2>/dev/null || cd proj
+	run --separate-stderr nono run -s --allow "$TEST_DIR/proj" --read "$HOME" -- sh -c '
+		r='"$TEST_DIR"'/proj/a/b/repo
+		try() { if sh -c "$2" 2>/dev/null; then echo "$1:WRITTEN"; else echo "$1:refused"; fi; }
+		try newhook "echo evil >$r/.git/hooks/pre-commit"
+		try sample "mv $r/.git/hooks/pre-commit.sample $r/.git/hooks/pre-commit"
+		try append "printf \"[core]\\n\\tfsmonitor = evil\\n\" >>$r/.git/config"
+		try inplace "python3 -c \"f = open(\\\"$r/.git/config\\\", \\\"r+\\\"); f.write(\\\"[core] fsmonitor=evil\\\")\""
+		try truncate "truncate -s 0 $r/.git/config"
+		try commondir "echo ../x >$r/.git/commondir"
+		try moved "mv $r/.git $r/old-git"
+		try commit "cd $r && echo y >y && git add y && git commit -q -m y"
+		try work "echo w >$r/w && echo more >>$r/x"'
+	assert_status 0
+	local what
+	for what in newhook sample append inplace truncate commondir moved; do
+		assert_contains "$output" "$what:refused" stdout
+	done
+	# control: git itself and the working tree are unaffected
+	assert_contains "$output" "commit:WRITTEN" stdout
+	assert_contains "$output" "work:WRITTEN" stdout
+	cmp "$TEST_DIR/config.before" "$TEST_DIR/proj/a/b/repo/.git/config"
+	assert_missing "$TEST_DIR/proj/a/b/repo/.git/hooks/pre-commit"
+	# control: outside nono the same write works
+	printf '# ok\n' >>"$TEST_DIR/proj/a/b/repo/.git/config"
+}
+
+# The supervisor decides on a path it copied; the kernel re-reads the
+# caller's memory after a CONTINUE.  A second thread flips the name between
+# a harmless file and the deep repository's config while the first opens
+# it for writing: Landlock (no write right in a sealed tree) refuses every
+# open the supervisor did not perform, so no flip gets through.
+@test "escape 13: a path swapped during the gate's check does not reach a protected file" {
+	mkdir -p proj/a/b
+	git init -q proj/a/b/repo
+	cp proj/a/b/repo/.git/config config.before
+	echo harmless >proj/a/b/h
+	cat >race.py <<'PY'
+import ctypes, os, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+good = b"a/b/h".ljust(40, b"\0")
+bad = b"a/b/repo/.git/config".ljust(40, b"\0")
+buf = ctypes.create_string_buffer(good, 64)
+stop = False
+def flip():
+    while not stop:
+        ctypes.memmove(buf, bad, 40)
+        ctypes.memmove(buf, good, 40)
+t = threading.Thread(target=flip)
+t.start()
+hit = 0
+for _ in range(int(sys.argv[1])):
+    fd = libc.open(buf, os.O_WRONLY | os.O_APPEND)
+    if fd >= 0:
+        if os.path.samefile("/proc/self/fd/%d" % fd, "a/b/repo/.git/config"):
+            os.write(fd, b"\n[core]\n\tfsmonitor = evil\n")
+            hit += 1
+        os.close(fd)
+stop = True
+t.join()
+print("hits:%d" % hit)
+PY
+	cd proj
+	run --separate-stderr nono run -s --allow . --read "$TEST_DIR" -- python3 "$TEST_DIR/race.py" 3000
+	assert_status 0
+	assert_contains "$output" "hits:0" stdout
+	cmp "$TEST_DIR/config.before" a/b/repo/.git/config
+	# control: outside nono the same race writes the config
+	run python3 "$TEST_DIR/race.py" 3000
+	refute_contains "$output" "hits:0"
+}
+
+@test "sealed trees: ordinary file work keeps its semantics" {
+	mkdir -p proj/d
+	echo one >proj/d/f
+	ln -s f proj/d/link
+	cd proj
+	run --separate-stderr nono run -s --allow . -- sh -c '
+		set -e
+		umask 077; echo a >d/private; mkdir d/pdir
+		umask 022; echo b >d/shared
+		echo two >>d/f; echo via-link >>d/link
+		truncate -s 3 d/shared
+		mkfifo d/fifo; (cat d/fifo >d/fromfifo &) ; echo piped >d/fifo; wait
+		python3 -c "f = open(\"d/f\", \"r+\"); f.write(\"ONE\")"
+		mv d/shared d/moved; ln d/moved d/hard
+		echo done'
+	assert_status 0
+	assert_contains "$output" done stdout
+	[ "$(stat -c %a d/private)" = 600 ]
+	[ "$(stat -c %a d/pdir)" = 700 ]
+	[ "$(stat -c %a d/moved)" = 644 ]
+	[ "$(stat -c %s d/moved)" = 3 ]
+	assert_file_content d/f "$(printf 'ONE\ntwo\nvia-link')"
+	[ -p d/fifo ]
+	sleep 0.2
+	assert_file_content d/fromfifo piped
+	[ "$(stat -c %i d/moved)" = "$(stat -c %i d/hard)" ]
+}
