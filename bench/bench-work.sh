@@ -21,6 +21,10 @@ src_root="$(cd "$here/.." && pwd)"
 NONO="$(readlink -f "${NONO_BIN:-$here/../build/nono}")"
 OLD="${NONO_OLD_BIN:+$(readlink -f "$NONO_OLD_BIN")}"
 RUNS="${RUNS:-5}"
+# Extra flags for this build (agents clone: a new .git needs the flag) and
+# for the older one (which may not know them).
+NONO_FLAGS="${NONO_FLAGS:---allow-new-repos}"
+OLD_FLAGS="${OLD_FLAGS:-}"
 JOBS="${JOBS:-clone files build npm}"
 base="${BENCH_DIR:-/var/lib/nono-bench-work}"
 case "$base" in /tmp/* | /var/tmp/* | /dev/shm/*)
@@ -93,8 +97,8 @@ one() {
 	t0=$(date +%s.%N)
 	case "$mode" in
 	bare) (cd "$d" && eval "$cmd") ;;
-	nono) (cd "$d" && eval "$NONO -s run --allow $d --read $base --read $src_root -- $cmd") ;;
-	old) (cd "$d" && eval "$OLD -s run --allow $d --read $base --read $src_root -- $cmd") ;;
+	nono) (cd "$d" && eval "$NONO -s run $NONO_FLAGS --allow $d --read $base --read $src_root -- $cmd") ;;
+	old) (cd "$d" && eval "$OLD -s run $OLD_FLAGS --allow $d --read $base --read $src_root -- $cmd") ;;
 	esac
 	rc=$?
 	t1=$(date +%s.%N)

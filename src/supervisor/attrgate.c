@@ -138,6 +138,16 @@ void nono_attrgate_handle(struct nono_gate *g, int listener,
 			fd = (int)syscall(SYS_pidfd_getfd, pidfd, dirfd, 0);
 			if (fd < 0)
 				return;
+		} else if (follow && nono_gate_own_fd_link(path) >= 0) {
+			/* chmod("/proc/self/fd/N"): how the C library does
+			 * fchmodat(AT_SYMLINK_NOFOLLOW) and fchmod of an O_PATH
+			 * fd (tar x did): the caller's fd N. */
+			fd = (int)syscall(SYS_pidfd_getfd, pidfd,
+					  nono_gate_own_fd_link(path), 0);
+			if (fd < 0) {
+				resp->error = errno == EBADF ? -EBADF : -EPERM;
+				return;
+			}
 		} else {
 			r = nono_gate_task_abs(req->pid, pidfd, dirfd,
 					       path[0] ? path : ".", abs,

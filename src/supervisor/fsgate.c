@@ -711,6 +711,90 @@ static bool name_thread(int listener, const struct seccomp_notif *req,
 	return notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
 }
 
+int nono_gate_own_fd_link(const char *path)
+{
+	static const char *const std[] = {"/dev/stdin", "/dev/stdout",
+					  "/dev/stderr"};
+	static const char *const dirs[] = {"/dev/fd/", "/proc/self/fd/",
+					   "/proc/thread-self/fd/"};
+	const char *s = NULL;
+	long v = 0;
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(path, std[i]) == 0)
+			return i;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !s; i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			s = path + strlen(dirs[i]);
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	while (*s >= '0' && *s <= '9' && v < 1L << 24)
+		v = v * 10 + (*s++ - '0');
+	return *s == '\0' && v < 1L << 24 ? (int)v : -1;
+}
+
+/*
+ * A file of a sealed tree reopened for writing through the caller's own
+ * fd (echo >/dev/stderr with stderr redirected into the project): Landlock
+ * refuses it there, so the supervisor reopens the file that fd holds, under
+ * the rules of any write-open, and only while its name still leads to that
+ * very file.  0: CONTINUE; 1: answered with the injected fd; -1: *@resp.
+ */
+static int reopen_own(struct nono_gate *g, int listener,
+		      const struct seccomp_notif *req, int flags, int n,
+		      struct seccomp_notif_resp *resp)
+{
+	struct seccomp_notif_addfd add = {0};
+	nono_autoclose int pidfd = -1;
+	nono_autoclose int fd = -1;
+	nono_autoclose int nfd = -1;
+	struct target t = {.dfd = -1};
+	char canon[PATH_MAX], self[64];
+	struct stat st, at;
+	struct where w;
+	int r = 0;
+
+	pidfd = nono_gate_pidfd(req->pid);
+	if (pidfd < 0)
+		return 0;
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, n, 0);
+	if (fd < 0 || !nono_gate_still_valid(listener, req->id))
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    nono_gate_fd_path(fd, canon, sizeof(canon)) < 0 ||
+	    !nono_caps_sealed(g->caps, canon) || split_at("/", canon, &w) < 0 ||
+	    kernel_writes(g->caps, w.dir) ||
+	    open_target(g, req->pid, &w, &t) < 0)
+		return 0;
+	if (fstatat(t.dfd, t.name, &at, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    at.st_dev != st.st_dev || at.st_ino != st.st_ino)
+		goto out;
+	resp->flags = 0;
+	r = -1;
+	if (refuses(g, &t)) {
+		resp->error = -EACCES;
+		goto out;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	nfd = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) |
+			     O_CLOEXEC | O_NOCTTY);
+	if (nfd < 0) {
+		resp->error = -errno;
+		goto out;
+	}
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (__u32)nfd;
+	add.newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
+		resp->error = -errno;
+	else
+		r = 1;
+out:
+	target_close(&t);
+	return r;
+}
+
 /* Performs mkdir, mknod, symlink, link or rename at @dst (from @src). */
 static int perform(struct nono_gate *g, const struct seccomp_notif *req,
 		   const struct args *a, const struct target *src,
@@ -885,6 +969,12 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if (a.oldpath &&
 	    nono_gate_read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
 		return 0;
+	if (opening && writing && nono_gate_own_fd_link(path) >= 0) {
+		int r = reopen_own(g, listener, req, a.flags,
+				   nono_gate_own_fd_link(path), resp);
+
+		return r > 0 ? 1 : 0;
+	}
 	if (locate(req->pid, a.dirfd, path, &wd) < 0 ||
 	    (a.oldpath && locate(req->pid, a.olddirfd, old, &wo) < 0))
 		return 0;

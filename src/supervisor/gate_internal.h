@@ -108,6 +108,10 @@ bool nono_gate_still_valid(int listener, __u64 id);
 int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen);
 /* Opens absolute @abs as the task @pid sees it (its mount namespace and
  * root, symlinks followed inside that root).  Returns an fd or -errno. */
+/* The caller's own fd that @path reaches through a magic link
+ * ("/dev/stderr", "/dev/fd/N", "/proc/self/fd/N",
+ * "/proc/thread-self/fd/N"), or -1. */
+int nono_gate_own_fd_link(const char *path);
 /* taskumask.c.  Forgets every cached umask (and closes the pidfds kept
  * with them). */
 void nono_gate_umask_flush(struct nono_gate *g);

@@ -205,3 +205,28 @@ PY
 	assert_file_content d/fromfifo piped
 	[ "$(stat -c %i d/moved)" = "$(stat -c %i d/hard)" ]
 }
+
+# Found by the benchmark: tar x restores modes with fchmodat(AT_SYMLINK_NOFOLLOW),
+# which the C library turns into chmod("/proc/self/fd/N"); the gate failed it
+# (ELOOP), before and after sealing.  And a file of a sealed tree reopened for
+# writing through /dev/stderr (stderr redirected into the project).
+@test "sealed trees: tar restores modes, /dev/stderr reaches a file of the tree" {
+	require_cmd tar
+	mkdir -p src/d
+	echo f >src/d/f
+	chmod 750 src/d
+	chmod 640 src/d/f
+	tar -C src -cf t.tar d
+	mkdir proj
+	cd proj
+	run --separate-stderr nono run -s --allow . --read-file "$TEST_DIR/t.tar" -- sh -c '
+		tar xf '"$TEST_DIR"'/t.tar && echo tar:ok
+		exec 2>>log.txt
+		echo via-stderr >/dev/stderr && echo stderr:ok >&1'
+	assert_status 0
+	assert_contains "$output" "tar:ok" stdout
+	assert_contains "$output" "stderr:ok" stdout
+	[ "$(stat -c %a d)" = 750 ]
+	[ "$(stat -c %a d/f)" = 640 ]
+	assert_file_content log.txt via-stderr
+}
