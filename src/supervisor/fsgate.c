@@ -795,6 +795,22 @@ out:
 	return r;
 }
 
+/*
+ * Where a path of a sealed tree cannot be resolved (a directory missing, a
+ * link loop), that is the answer, as of the check: handed back, the kernel
+ * could meet another state (a directory another thread has just made
+ * through us) where Landlock refuses what we would have performed.  Other
+ * failures (ours: no memory, no fd) go back to the kernel.
+ */
+static void answer_error(int r, struct seccomp_notif_resp *resp)
+{
+	if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP ||
+	    r == -ENAMETOOLONG || r == -EACCES || r == -EEXIST) {
+		resp->flags = 0;
+		resp->error = r;
+	}
+}
+
 /* Performs mkdir, mknod, symlink, link or rename at @dst (from @src). */
 static int perform(struct nono_gate *g, const struct seccomp_notif *req,
 		   const struct args *a, const struct target *src,
@@ -927,7 +943,7 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	struct where wd, wo;
 	struct args a;
 	struct stat st;
-	int answered = 0;
+	int answered = 0, r;
 
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	if (nr == __NR_umask) {
@@ -970,8 +986,8 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	    nono_gate_read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
 		return 0;
 	if (opening && writing && nono_gate_own_fd_link(path) >= 0) {
-		int r = reopen_own(g, listener, req, a.flags,
-				   nono_gate_own_fd_link(path), resp);
+		r = reopen_own(g, listener, req, a.flags,
+			       nono_gate_own_fd_link(path), resp);
 
 		return r > 0 ? 1 : 0;
 	}
@@ -997,18 +1013,25 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 * we open is trusted. */
 	if (!nono_gate_still_valid(listener, req->id))
 		return 0;
-	if (open_target(g, req->pid, &wd, &dst) < 0)
+	r = open_target(g, req->pid, &wd, &dst);
+	if (r < 0) {
+		answer_error(r, resp);
 		return 0;
+	}
 	/* open and truncate follow a symlink at the name (O_CREAT|O_EXCL
 	 * and O_NOFOLLOW do not); the rules apply where it leads. */
 	if (((opening && !(a.flags & O_NOFOLLOW) &&
 	      !((a.flags & O_CREAT) && (a.flags & O_EXCL))) ||
 	     nr == __NR_truncate) &&
-	    follow_final(g, req->pid, &dst) < 0)
+	    (r = follow_final(g, req->pid, &dst)) < 0) {
+		answer_error(r, resp);
 		goto out;
-	if (refuses(g, &dst) ||
-	    (exchange &&
-	     (open_target(g, req->pid, &wo, &src) < 0 || refuses(g, &src)))) {
+	}
+	if (exchange && (r = open_target(g, req->pid, &wo, &src)) < 0) {
+		answer_error(r, resp);
+		goto out;
+	}
+	if (refuses(g, &dst) || (exchange && refuses(g, &src))) {
 		resp->flags = 0;
 		resp->error = -EACCES;
 		goto out;
@@ -1022,13 +1045,21 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 * (and a later create/replace race only reaches Landlock). */
 	need = !kernel_decides(caps, dst.dir) ||
 	       (exchange && !kernel_decides(caps, src.dir));
-	if (!need ||
-	    (nr != __NR_rename && nr != __NR_renameat && !exchange &&
-	     fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0))
+	if (!need)
 		goto out;
+	/* The name is taken (mkdir, symlink, link, mknod): EEXIST, as of
+	 * now; handed back, the kernel could meet it gone. */
+	if (nr != __NR_rename && nr != __NR_renameat && !exchange &&
+	    fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		answer_error(-EEXIST, resp);
+		goto out;
+	}
 	if (a.oldpath) {
-		if (src.dfd < 0 && open_target(g, req->pid, &wo, &src) < 0)
+		if (src.dfd < 0 &&
+		    (r = open_target(g, req->pid, &wo, &src)) < 0) {
+			answer_error(r, resp);
 			goto out;
+		}
 		/* An exchange moves a file both ways: each is checked. */
 		int m = may_move(g, nr, &src, &dst);
 

@@ -230,3 +230,48 @@ PY
 	[ "$(stat -c %a d/f)" = 640 ]
 	assert_file_content log.txt via-stderr
 }
+
+# Found by npm ci: threads creating a directory and entries in it at once.
+# A lookup that failed (the parent did not exist yet) was handed back to the
+# kernel, which by then met the parent another thread had just made through
+# the supervisor, and Landlock refused the creation (EACCES).  Such an
+# answer is now given as of the check (ENOENT), and the caller retries.
+@test "sealed trees: concurrent mkdir -p of shared parents never fails with EACCES" {
+	cat >mk.py <<'PY'
+import os, sys, threading
+n = int(sys.argv[1])
+errs = []
+def mkdirp(p):
+    # as node does: the child first, the parent on ENOENT, the child again
+    try:
+        os.mkdir(p)
+    except FileNotFoundError:
+        mkdirp(os.path.dirname(p))
+        try:
+            os.mkdir(p)
+        except FileExistsError:
+            pass
+    except FileExistsError:
+        pass
+def work(i, barrier):
+    for r in range(n):
+        barrier.wait()
+        try:
+            mkdirp("r%d/a/t%d" % (r, i))
+            with open("r%d/a/t%d/f" % (r, i), "w") as f:
+                f.write("x")
+        except OSError as e:
+            errs.append(e.errno)
+b = threading.Barrier(4)
+ts = [threading.Thread(target=work, args=(i, b)) for i in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print("errors:%d" % len(errs))
+PY
+	mkdir proj
+	cd proj
+	run --separate-stderr nono run -s --allow . --read-file "$TEST_DIR/mk.py" -- python3 "$TEST_DIR/mk.py" 300
+	assert_status 0
+	assert_contains "$output" "errors:0" stdout
+	[ -f r299/a/t3/f ]
+}
