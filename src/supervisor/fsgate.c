@@ -711,6 +711,15 @@ static bool name_thread(int listener, const struct seccomp_notif *req,
 	return notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
 }
 
+/* We are not under Landlock: what we open for reading must be readable. */
+static bool may_read(const struct nono_caps *caps, const struct target *t)
+{
+	char full[PATH_MAX];
+
+	join(t, full, sizeof(full));
+	return full[0] && nono_caps_allows(caps, full, NONO_ACCESS_READ, NULL);
+}
+
 int nono_gate_own_fd_link(const char *path)
 {
 	static const char *const std[] = {"/dev/stdin", "/dev/stdout",
@@ -771,7 +780,8 @@ static int reopen_own(struct nono_gate *g, int listener,
 		goto out;
 	resp->flags = 0;
 	r = -1;
-	if (refuses(g, &t)) {
+	if (refuses(g, &t) ||
+	    ((flags & O_ACCMODE) != O_WRONLY && !may_read(g->caps, &t))) {
 		resp->error = -EACCES;
 		goto out;
 	}
@@ -909,15 +919,32 @@ static int handle_open(struct nono_gate *g, int listener,
 	struct stat st;
 	bool exists;
 
+	/* Landlock can do all of it here, whatever the name holds. */
+	if ((!creating || kernel_decides(g->caps, dst->dir)) &&
+	    (!writing || kernel_writes(g->caps, dst->dir)))
+		return 0;
+	/* Otherwise every outcome is ours, as of now: handed back, the
+	 * kernel could meet the name made or removed meanwhile, where
+	 * Landlock refuses what we would do. */
 	exists = fstatat(dst->dfd, dst->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	if (exists) {
-		/* O_EXCL, O_NOFOLLOW on a link, reading: the kernel's. */
-		if ((creating && (a->flags & O_EXCL)) || S_ISLNK(st.st_mode) ||
-		    !writing || kernel_writes(g->caps, dst->dir))
-			return 0;
-	} else if (!creating ||
-		   (kernel_decides(g->caps, dst->dir) &&
-		    (!writing || kernel_writes(g->caps, dst->dir)))) {
+	if (exists && creating && (a->flags & O_EXCL)) {
+		answer_error(-EEXIST, resp);
+		return 0;
+	}
+	/* Still a link: O_NOFOLLOW (follow_final took the others). */
+	if (exists && S_ISLNK(st.st_mode)) {
+		answer_error(-ELOOP, resp);
+		return 0;
+	}
+	if (!exists && !creating) {
+		answer_error(-ENOENT, resp);
+		return 0;
+	}
+	/* We are not under Landlock: an open that reads needs the read
+	 * right (a --write grant has none). */
+	if ((a->flags & O_ACCMODE) != O_WRONLY &&
+	    req->data.nr != __NR_truncate && !may_read(g->caps, dst)) {
+		answer_error(-EACCES, resp);
 		return 0;
 	}
 	resp->flags = 0;

@@ -275,3 +275,24 @@ PY
 	assert_contains "$output" "errors:0" stdout
 	[ -f r299/a/t3/f ]
 }
+
+# The supervisor is not under Landlock: an open it performs in a write-only
+# grant must not read.
+@test "sealed trees: a write-only grant stays write-only through the supervisor" {
+	mkdir out work
+	echo SECRET >out/old
+	cd work
+	run --separate-stderr nono run -s --allow-cwd --write ../out -- sh -c '
+		python3 -c "open(\"../out/old\", \"r+\").read()" 2>/dev/null && echo rdwr:READ || echo rdwr:refused
+		python3 -c "open(\"../out/new\", \"w+\").read()" 2>/dev/null && echo newrdwr:READ || echo newrdwr:refused
+		echo data >../out/written && echo write:ok
+		cat ../out/old 2>/dev/null || echo cat:refused'
+	assert_status 0
+	assert_contains "$output" "rdwr:refused" stdout
+	assert_contains "$output" "newrdwr:refused" stdout
+	assert_contains "$output" "cat:refused" stdout
+	refute_contains "$output" SECRET stdout
+	# control: writing works
+	assert_contains "$output" "write:ok" stdout
+	assert_file_content ../out/written data
+}
