@@ -271,6 +271,18 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 	lower[i] = '\0';
 	switch (nono_allowlist_check(c->allow, lower, path, &paths)) {
 	case NONO_HOST_ALLOWED:
+		/* HTTPS goes through a tunnel, which the proxy opens to 443
+		 * and 80 unless a rule names the port. */
+		if (!nono_allowlist_port_ok(c->allow, lower, (unsigned)port)) {
+			v->reason = "proxy_port_denied";
+			snprintf(v->detail, sizeof(v->detail),
+				 "%s is on the proxy's allowlist for ports 443 "
+				 "and 80 (or the ports its entries name)",
+				 lower);
+			snprintf(v->flag, sizeof(v->flag),
+				 "--allow-domain %s:%ld", lower, port);
+			return;
+		}
 		v->allowed = true;
 		v->reason = "proxy_allowed";
 		if (path && paths &&
@@ -322,7 +334,11 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 			 "%s is not on the proxy's allowlist (proxy mode: "
 			 "everything goes through nono's proxy)",
 			 lower);
-	snprintf(v->flag, sizeof(v->flag), "--allow-domain %s", lower);
+	if (port == 443 || port == 80)
+		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s", lower);
+	else
+		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s:%ld",
+			 lower, port);
 }
 
 static void decide_host(const struct run_ctx *c, const char *host,

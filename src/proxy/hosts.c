@@ -18,7 +18,10 @@ struct rule {
 	char *host;    /* exact, or the suffix of "*.suffix" (".example.com") */
 	bool wildcard; /* matches subdomains of the suffix, not the suffix */
 	char *path;    /* glob, or NULL: any path (and opaque tunnels) */
+	unsigned port; /* the one port; 0: 443 and 80; PORT_ANY: every one */
 };
+
+#define PORT_ANY 65536u
 
 struct nono_allowlist {
 	struct rule *r;
@@ -86,10 +89,17 @@ const char *nono_allowlist_entry(const struct nono_allowlist *a, size_t i,
 {
 	const struct rule *r = &a->r[i];
 
+	char port[16] = "";
+
+	if (r->port == PORT_ANY)
+		snprintf(port, sizeof(port), ":*");
+	else if (r->port)
+		snprintf(port, sizeof(port), ":%u", r->port);
 	if (r->path)
-		snprintf(buf, len, "https://%s%s", r->host, r->path);
+		snprintf(buf, len, "https://%s%s%s", r->host, port, r->path);
 	else
-		snprintf(buf, len, "%s%s", r->wildcard ? "*" : "", r->host);
+		snprintf(buf, len, "%s%s%s", r->wildcard ? "*" : "", r->host,
+			 port);
 	return buf;
 }
 
@@ -165,6 +175,32 @@ int nono_allowlist_add(struct nono_allowlist *a, const char *entry,
 		return -EINVAL;
 	}
 	n = path ? (size_t)(path - h) : strlen(h);
+	/* "host:8443": the one port a tunnel to it may use (443 and 80
+	 * without). */
+	{
+		const char *colon = memchr(h, ':', n);
+
+		if (colon && colon + 2 == h + n && colon[1] == '*') {
+			r.port = PORT_ANY; /* "host:*": every port, asked for */
+			n = (size_t)(colon - h);
+		} else if (colon) {
+			char *end;
+			unsigned long v;
+
+			if (colon + 1 == h + n || colon[1] < '0' ||
+			    colon[1] > '9') {
+				*why = "not a port after ':'";
+				return -EINVAL;
+			}
+			v = strtoul(colon + 1, &end, 10);
+			if (end != h + n || v < 1 || v > 65535) {
+				*why = "not a port after ':' (1-65535)";
+				return -EINVAL;
+			}
+			r.port = (unsigned)v;
+			n = (size_t)(colon - h);
+		}
+	}
 	if (n && h[n - 1] == '.') /* a trailing root dot */
 		n--;
 	if (n > 2 && h[0] == '*' && h[1] == '.') {
@@ -284,6 +320,31 @@ bool nono_path_glob(const char *pat, const char *s)
 	free(cur);
 	free(nxt);
 	return ok;
+}
+
+static bool host_match(const struct rule *r, const char *host);
+
+bool nono_allowlist_port_ok(const struct nono_allowlist *a, const char *host,
+			    unsigned port)
+{
+	char h[256];
+	size_t n = strlen(host);
+
+	if (n == 0 || n >= sizeof(h))
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		h[i] = (char)tolower((unsigned char)host[i]);
+	if (h[n - 1] == '.')
+		h[n - 1] = '\0';
+	for (size_t i = 0; i < a->n; i++) {
+		if (!host_match(&a->r[i], h))
+			continue;
+		if (a->r[i].port == PORT_ANY ||
+		    (a->r[i].port ? a->r[i].port == port
+				  : port == 443 || port == 80))
+			return true;
+	}
+	return false;
 }
 
 static bool host_match(const struct rule *r, const char *host)

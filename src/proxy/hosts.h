@@ -20,7 +20,9 @@ void nono_allowlist_free(struct nono_allowlist *a);
 
 /*
  * Adds one --allow-domain entry: "host", "*.suffix", or
- * "https://host[/path glob]" ("*" one path segment, "**" any).  Returns 0,
+ * "https://host[/path glob]" ("*" one path segment, "**" any), each with an
+ * optional ":port" after the host (other ports than 443 and 80 need it;
+ * ":*" allows every port).  Returns 0,
  * or -EINVAL with *@why naming the problem.
  */
 int nono_allowlist_add(struct nono_allowlist *a, const char *entry,
@@ -62,6 +64,12 @@ enum nono_host_verdict {
 enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 					    const char *host, const char *path,
 					    bool *has_path_rules);
+
+/* A tunnel (CONNECT) to @host may use @port: a matching rule names that
+ * port, or names none and the port is 443 or 80.  (The host itself is
+ * nono_allowlist_check's.) */
+bool nono_allowlist_port_ok(const struct nono_allowlist *a, const char *host,
+			    unsigned port);
 
 /* @path against @pat: "*" matches within one path segment, "**" across
  * segments, anything else literally (linear in both; no backtracking). */

@@ -1154,12 +1154,21 @@ static void cred_request(struct nono_proxy *p, struct conn *c)
 		answer(p, c, 503, "Service Unavailable", "out of memory\n");
 }
 
+/* ":PORT" for a port an entry must name (not 443 or 80), else "". */
+static const char *port_suffix(uint16_t port, char *buf, size_t len)
+{
+	if (port == 443 || port == 80)
+		return "";
+	snprintf(buf, len, ":%u", (unsigned)port);
+	return buf;
+}
+
 static void on_head(struct nono_proxy *p, struct conn *c)
 {
 	const char *why = NULL;
 	enum nono_http_status st;
 	enum nono_host_verdict v;
-	char body[1024];
+	char body[1024], sfx[8];
 	bool paths, origin;
 	ssize_t n;
 
@@ -1261,6 +1270,20 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		c->intercept = true;
 		v = NONO_HOST_ALLOWED;
 	}
+	/* 443 or 80 unless a rule names the port: an allowed name must not
+	 * reach the host's other services (a database, a cache: bytes sent
+	 * through a tunnel, or an HTTP request another protocol reads). */
+	if (v == NONO_HOST_ALLOWED &&
+	    !nono_allowlist_port_ok(p->cfg.allow, c->req.host, c->req.port)) {
+		snprintf(body, sizeof(body),
+			 "nono: %s port %u refused: an allowed host takes "
+			 "ports 443 and 80; to allow this one: --allow-domain "
+			 "%s:%u\n",
+			 c->req.host, (unsigned)c->req.port, c->req.host,
+			 (unsigned)c->req.port);
+		answer(p, c, 403, "Forbidden", body);
+		return;
+	}
 	if (v != NONO_HOST_ALLOWED) {
 		if (paths && c->req.connect && p->cfg.tls_chan > 0)
 			snprintf(body, sizeof(body),
@@ -1278,8 +1301,9 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 			snprintf(body, sizeof(body),
 				 "nono: %s is not allowed by the sandbox's "
 				 "network policy; allow it with --allow-domain "
-				 "%s\n",
-				 c->req.host, c->req.host);
+				 "%s%s\n",
+				 c->req.host, c->req.host,
+				 port_suffix(c->req.port, sfx, sizeof(sfx)));
 		answer(p, c, 403, "Forbidden", body);
 		return;
 	}
@@ -1345,7 +1369,7 @@ static void resolved(struct nono_proxy *p, struct conn *c, int err,
 		     struct addrinfo *ai, const char *priv)
 {
 	if (err == 403) {
-		char body[1024];
+		char body[1024], sfx[8];
 
 		if (ai)
 			freeaddrinfo(ai);
@@ -1354,8 +1378,9 @@ static void resolved(struct nono_proxy *p, struct conn *c, int err,
 				 "nono: %s resolves to %s, a loopback or "
 				 "private address: refused unless that "
 				 "address is allowed itself; allow it with "
-				 "--allow-domain %s\n",
-				 c->req.host, priv, priv);
+				 "--allow-domain %s%s\n",
+				 c->req.host, priv, priv,
+				 port_suffix(c->req.port, sfx, sizeof(sfx)));
 		else
 			snprintf(body, sizeof(body),
 				 "nono: %s resolves to a cloud metadata or "

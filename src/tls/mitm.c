@@ -570,12 +570,20 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 			snprintf(p2, sizeof(p2), "%.*s",
 				 (int)strcspn(path, "?#"), path);
 			if (v != NONO_HOST_ALLOWED) {
+				char hp[300];
+
+				/* An entry names any port but 443. */
+				if (port == 443)
+					snprintf(hp, sizeof(hp), "%s", host);
+				else
+					snprintf(hp, sizeof(hp), "%s:%u", host,
+						 (unsigned)port);
 				snprintf(body, sizeof(body),
 					 "nono: https://%s%s is not allowed by "
 					 "the sandbox's network policy; allow "
 					 "it with --allow-domain "
 					 "'https://%s%s'\n",
-					 host, p2, host, p2);
+					 host, p2, hp, p2);
 				answer(cs, 403, "Forbidden", body);
 				decide(m, false, 403, method, host, port, path);
 				goto out;

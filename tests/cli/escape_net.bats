@@ -54,7 +54,7 @@ print("bound listen ok")
 
 @test "escape 7: in the proxy's fallback (--listen-port), listen() without bind() is refused" {
 	local port=$((20000 + RANDOM % 20000))
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost \
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' \
 		--listen-port "$port" -- "$PY" -c "$LISTEN" "$port"
 	assert_status 0
 	assert_contains "$output" "unbound listen 13" stdout

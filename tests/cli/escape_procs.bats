@@ -74,7 +74,7 @@ alive() { pgrep -f "sleep $MARK" >/dev/null; }
 
 @test "escape 8: in proxy mode too the daemon goes at the end, and the proxy serves until then" {
 	start_http_server
-	run --separate-stderr nono run -s --allow . --allow-domain 127.0.0.1 -- sh -c "$DAEMON"'
+	run --separate-stderr nono run -s --allow . --allow-domain '127.0.0.1:*' -- sh -c "$DAEMON"'
 		env -u NO_PROXY -u no_proxy curl -sS --max-time 10 http://127.0.0.1:'"$HTTP_PORT"'/index.txt' _ "$MARK"
 	assert_status 0
 	assert_contains "$output" "NONO-HTTP-OK" stdout

