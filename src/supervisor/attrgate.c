@@ -45,23 +45,12 @@ bool nono_attrgate_handles(int nr)
  * per thread; only this one is lowered, and only for the call. */
 static int perform(int nr, int fd, const __u64 *a)
 {
-	struct __user_cap_header_struct h = {.version =
-						 _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct saved[_LINUX_CAPABILITY_U32S_3],
-	    low[_LINUX_CAPABILITY_U32S_3];
+	struct nono_caps_save cs;
 	char proc[64];
-	bool lowered = false;
 	int r;
 
-	memset(saved, 0, sizeof(saved));
-	if (syscall(SYS_capget, &h, saved) == 0) {
-		memcpy(low, saved, sizeof(low));
-		for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-			low[i].effective = 0;
-		if (syscall(SYS_capset, &h, low) < 0)
-			return -EPERM; /* fail closed */
-		lowered = true;
-	}
+	if (nono_gate_lower(&cs) < 0)
+		return -EPERM; /* fail closed */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	switch (nr) {
 	case __NR_chmod:
@@ -85,8 +74,7 @@ static int perform(int nr, int fd, const __u64 *a)
 		break;
 	}
 	r = r < 0 ? -errno : 0;
-	if (lowered && syscall(SYS_capset, &h, saved) < 0)
-		nono_log(NONO_LOG_WARN, "gate: cannot restore capabilities");
+	nono_gate_restore(&cs);
 	return r;
 }
 

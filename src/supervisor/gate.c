@@ -455,6 +455,39 @@ int nono_gate_pidfd(pid_t tid)
 	return fd >= 0 ? fd : -errno;
 }
 
+int nono_gate_lower(struct nono_caps_save *s)
+{
+	struct __user_cap_header_struct h = {.version =
+						 _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct low[_LINUX_CAPABILITY_U32S_3];
+	bool any = false;
+
+	s->lowered = false;
+	if (syscall(SYS_capget, &h, s->saved) < 0)
+		return -EPERM;
+	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		any |= s->saved[i].effective != 0;
+		low[i] = s->saved[i];
+		low[i].effective = 0;
+	}
+	if (!any)
+		return 0;
+	if (syscall(SYS_capset, &h, low) < 0)
+		return -EPERM; /* fail closed */
+	s->lowered = true;
+	return 0;
+}
+
+void nono_gate_restore(struct nono_caps_save *s)
+{
+	struct __user_cap_header_struct h = {.version =
+						 _LINUX_CAPABILITY_VERSION_3};
+
+	if (s->lowered && syscall(SYS_capset, &h, s->saved) < 0)
+		nono_log(NONO_LOG_WARN, "gate: cannot restore capabilities");
+	s->lowered = false;
+}
+
 void nono_gate_learn_root(struct nono_gate *g, int listener, pid_t pid,
 			  __u64 id)
 {
@@ -1138,8 +1171,18 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	}
 	if (req.data.nr != __NR_connect && !is_bind &&
 	    req.data.nr != __NR_listen) {
-		/* Everything else the filter sends here creates a name. */
-		if (nono_fsgate_handle(g, listener, &req, &resp))
+		/* Everything else the filter sends here creates a name or
+		 * writes: performed with the sandbox's permissions. */
+		struct nono_caps_save cs;
+		int answered;
+
+		if (nono_gate_lower(&cs) < 0) {
+			resp.error = -EPERM;
+			goto send;
+		}
+		answered = nono_fsgate_handle(g, listener, &req, &resp);
+		nono_gate_restore(&cs);
+		if (answered)
 			return 0; /* answered with the injected fd */
 		goto send;
 	}

@@ -6,6 +6,7 @@
 #ifndef NONO_SUPERVISOR_GATE_INTERNAL_H
 #define NONO_SUPERVISOR_GATE_INTERNAL_H
 
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <sys/syscall.h>
@@ -108,6 +109,20 @@ bool nono_gate_still_valid(int listener, __u64 id);
 int nono_gate_absolutise(pid_t pid, const char *path, char *out, size_t outlen);
 /* Opens absolute @abs as the task @pid sees it (its mount namespace and
  * root, symlinks followed inside that root).  Returns an fd or -errno. */
+/*
+ * The supervisor acts for the sandbox with no effective capability, so that
+ * the kernel's permission checks (modes, owners, search rights) are the
+ * sandbox's: nono run as root leaves the sandbox none.  Per thread (threads
+ * started meanwhile inherit it).  nono_gate_lower returns 0, or -EPERM
+ * when the capabilities could not be lowered (then nothing may be done).
+ */
+struct nono_caps_save {
+	bool lowered;
+	struct __user_cap_data_struct saved[_LINUX_CAPABILITY_U32S_3];
+};
+int nono_gate_lower(struct nono_caps_save *s);
+void nono_gate_restore(struct nono_caps_save *s);
+
 /* The caller's own fd that @path reaches through a magic link
  * ("/dev/stderr", "/dev/fd/N", "/proc/self/fd/N",
  * "/proc/thread-self/fd/N"), or -1. */

@@ -296,3 +296,33 @@ PY
 	assert_contains "$output" "write:ok" stdout
 	assert_file_content ../out/written data
 }
+
+# Found by an attacker's review: the supervisor performed opens and
+# creations with its own capabilities, so a root-run sandbox (no
+# capabilities) wrote a 0444 file and read another user's 0600 file through
+# it.  The supervisor acts with none now.
+@test "sealed trees: as root, file modes bind what the supervisor does for the sandbox" {
+	[ "$(id -u)" = 0 ] || skip "needs root (as a user the modes bind anyway)"
+	mkdir -p proj/ro proj/theirs
+	echo ORIG >proj/ro/f
+	chmod 444 proj/ro/f
+	echo PRIVATE >proj/theirs/p
+	chown nobody proj/theirs proj/theirs/p
+	chmod 600 proj/theirs/p
+	chmod 555 proj/theirs
+	cd proj
+	run --separate-stderr nono run -s --allow . -- sh -c '
+		echo x >>ro/f 2>/dev/null && echo append:WRITTEN || echo append:refused
+		mkdir theirs/d 2>/dev/null && echo mkdir:MADE || echo mkdir:refused
+		python3 -c "import os; print(os.read(os.open(\"theirs/p\", os.O_RDWR), 64))" 2>/dev/null || echo rdwr:refused
+		echo y >>mine && echo own:ok'
+	assert_status 0
+	assert_contains "$output" "append:refused" stdout
+	assert_contains "$output" "mkdir:refused" stdout
+	assert_contains "$output" "rdwr:refused" stdout
+	refute_contains "$output" PRIVATE stdout
+	assert_file_content ro/f ORIG
+	# control: the sandbox's own files work, and root outside overrides
+	assert_contains "$output" "own:ok" stdout
+	echo z >>ro/f
+}
