@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -417,6 +418,67 @@ static const char *const gitdir_persist[] = {
  * as dangerous as the top repository's (a submodule's core.fsmonitor runs
  * on the user's next git status).
  */
+/* A git directory by its content: HEAD, and objects/ with refs/, or a
+ * commondir file (a linked worktree's). */
+static bool looks_gitdir(const char *dir)
+{
+	struct stat st;
+	bool ok;
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	ok = fstatat(fd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	     (fstatat(fd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	      (fstatat(fd, "objects", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
+	       fstatat(fd, "refs", &st, 0) == 0 && S_ISDIR(st.st_mode)));
+	close(fd);
+	return ok;
+}
+
+static int each_nested_gitdir(const char *gitdir, int depth,
+			      int (*fn)(const char *dir, void *arg), void *arg);
+
+/* The git directories under @base (modules/ or worktrees/ of a git
+ * directory): a submodule's name may hold slashes (modules/libs/foo), so a
+ * directory that is not one is looked into, as deep as the nesting bound. */
+static int each_below(const char *base, int depth, size_t *n,
+		      int (*fn)(const char *dir, void *arg), void *arg)
+{
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (depth >= NESTED_DEPTH)
+		return 0;
+	d = opendir(base);
+	if (!d)
+		return 0;
+	while (r == 0 && *n < NESTED_MAX && (de = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		struct stat st;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] ||
+		     (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", base, de->d_name) >=
+			(int)sizeof(sub) ||
+		    lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		(*n)++;
+		if (!looks_gitdir(sub)) {
+			r = each_below(sub, depth + 1, n, fn, arg);
+			continue;
+		}
+		r = fn(sub, arg);
+		if (r == 0)
+			r = each_nested_gitdir(sub, depth + 1, fn, arg);
+	}
+	closedir(d);
+	return r;
+}
+
 static int each_nested_gitdir(const char *gitdir, int depth,
 			      int (*fn)(const char *dir, void *arg), void *arg)
 {
@@ -424,35 +486,13 @@ static int each_nested_gitdir(const char *gitdir, int depth,
 		return 0;
 	for (size_t k = 0; k < 2; k++) {
 		char base[PATH_MAX];
-		struct dirent *de;
-		DIR *d;
 		size_t n = 0;
-		int r = 0;
+		int r;
 
 		if (snprintf(base, sizeof(base), "%s/%s", gitdir,
 			     nested_gitdirs[k]) >= (int)sizeof(base))
 			continue;
-		d = opendir(base);
-		if (!d)
-			continue;
-		while (r == 0 && n < NESTED_MAX && (de = readdir(d)) != NULL) {
-			char sub[PATH_MAX];
-			struct stat st;
-
-			if (de->d_name[0] == '.' &&
-			    (!de->d_name[1] ||
-			     (de->d_name[1] == '.' && !de->d_name[2])))
-				continue;
-			if (snprintf(sub, sizeof(sub), "%s/%s", base,
-				     de->d_name) >= (int)sizeof(sub) ||
-			    lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
-				continue;
-			n++;
-			r = fn(sub, arg);
-			if (r == 0)
-				r = each_nested_gitdir(sub, depth + 1, fn, arg);
-		}
-		closedir(d);
+		r = each_below(base, depth, &n, fn, arg);
 		if (r < 0)
 			return r;
 	}

@@ -335,7 +335,7 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 	}
 	if (!nono_caps_sealed(caps, t->dir))
 		return false;
-	gv = nono_gitgate_decide(g, t->dir, t->name);
+	gv = nono_gitgate_decide(g, t->dfd, t->dir, t->name);
 	if (gv == NONO_GITGATE_OK || bypassed(g, full) ||
 	    bypassed_above(g, t->dir))
 		return false;
@@ -889,6 +889,7 @@ static int may_move(struct nono_gate *g, int nr, const struct target *from,
 		    const struct target *to)
 {
 	char full[PATH_MAX];
+	struct stat st;
 	bool moving =
 	    nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2;
 
@@ -897,10 +898,22 @@ static int may_move(struct nono_gate *g, int nr, const struct target *from,
 	    nono_gate_under_mask(g->caps, from->dir, true) ||
 	    (access_of(g->caps, to->dir) & ~access_of(g->caps, from->dir)))
 		return 1;
+	/* A hard link to a file the rules protect would be a second name
+	 * to write it by (a deep repository's config). */
 	if (!moving)
-		return 0;
+		return nono_caps_sealed(g->caps, from->dir) && refuses(g, from)
+			   ? -EACCES
+			   : 0;
 	if (!(access_of(g->caps, from->dir) & NONO_ACCESS_WRITE))
 		return 1;
+	/* A directory moved into a sealed tree from outside brings names
+	 * nobody decided (a repository made in /tmp): EXDEV, so that mv
+	 * copies it, entry by entry through the gate. */
+	if (nono_caps_sealed(g->caps, to->dir) &&
+	    !nono_caps_sealed(g->caps, from->dir) &&
+	    fstatat(from->dfd, from->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return -EXDEV;
 	if (nono_caps_sealed(g->caps, from->dir) &&
 	    !nono_gitgate_may_move(g, from->dfd, from->name)) {
 		nono_gate_note_denial(g, NONO_GATE_CREATE, full);

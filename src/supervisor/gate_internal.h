@@ -90,10 +90,12 @@ enum nono_gitgate_verdict {
 	NONO_GITGATE_NEW_REPO, /* a new .git without --allow-new-repos */
 	NONO_GITGATE_LAYOUT,   /* a protected name in a git directory */
 };
-/* The rules for name @name in directory @dir (canonical, in a sealed
- * tree), as a new name or a file opened for writing. */
-enum nono_gitgate_verdict
-nono_gitgate_decide(struct nono_gate *g, const char *dir, const char *name);
+/* The rules for name @name in directory @dfd (@dir its canonical path, in
+ * a sealed tree), as a new name or a file opened for writing.  Git
+ * directories are recognised by their content, whatever their name. */
+enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
+					      const char *dir,
+					      const char *name);
 /* Records @name in @dfd as the sandbox's own git directory when it is a
  * directory called .git (just made through the gate). */
 void nono_gitgate_note_own(struct nono_gate *g, int dfd, const char *name);

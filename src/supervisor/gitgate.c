@@ -45,116 +45,124 @@ static bool is_own(const struct nono_gate *g, dev_t dev, ino_t ino)
 	return false;
 }
 
+static void note_own_fd(struct nono_gate *g, int fd);
+
 void nono_gitgate_note_own(struct nono_gate *g, int dfd, const char *name)
+{
+	nono_autoclose int fd = -1;
+
+	if (strcmp(name, ".git") != 0)
+		return;
+	fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		note_own_fd(g, fd);
+}
+
+/* A git directory by its content, as git recognises one: HEAD, and
+ * objects/ with refs/, or a commondir file (a linked worktree's).  Whatever
+ * its name: .git, a submodule's modules/libs/foo, a bare repository. */
+static bool is_gitdir(int dfd)
 {
 	struct stat st;
 
-	if (strcmp(name, ".git") != 0 ||
-	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISDIR(st.st_mode) || is_own(g, st.st_dev, st.st_ino))
+	if (fstatat(dfd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	if (fstatat(dfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return true;
+	return fstatat(dfd, "objects", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
+	       fstatat(dfd, "refs", &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Would @name, made in @dfd (not a git directory yet), complete one? */
+static bool completes_gitdir(int dfd, const char *name)
+{
+	static const char *const parts[] = {"HEAD", "objects", "refs"};
+	struct stat st;
+	bool have[3];
+	size_t k = 3;
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(name, parts[i]) == 0)
+			k = i;
+		have[i] = fstatat(dfd, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0;
+	}
+	if (strcmp(name, "commondir") == 0)
+		return have[0];
+	if (k == 0 && fstatat(dfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return true;
+	if (k == 3)
+		return false;
+	have[k] = true;
+	return have[0] && have[1] && have[2];
+}
+
+static bool own_fd(const struct nono_gate *g, int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && is_own(g, st.st_dev, st.st_ino);
+}
+
+static void note_own_fd(struct nono_gate *g, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || is_own(g, st.st_dev, st.st_ino))
 		return;
 	if (g->nown == g->cap_own) {
 		size_t cap = g->cap_own ? g->cap_own * 2 : 16;
 		void *p = realloc(g->own, cap * sizeof(*g->own));
 
-		/* Out of memory: not recorded, so its rules stay on (a
-		 * refusal later, never a hole). */
 		if (!p)
 			return;
 		g->own = p;
 		g->cap_own = cap;
 	}
+	/* Out of memory above: not recorded, so its rules stay on (a
+	 * refusal later, never a hole). */
 	g->own[g->nown].dev = st.st_dev;
 	g->own[g->nown].ino = st.st_ino;
 	g->nown++;
 }
 
-/* The last ".git" component of canonical @dir: returns the length of the
- * git directory's path in @dir and points *@rel past it ("" when @dir is
- * the git directory), or 0 when there is none. */
-static size_t gitdir_of(const char *dir, const char **rel)
-{
-	const char *hit = NULL;
-
-	for (const char *s = strstr(dir, "/.git"); s;
-	     s = strstr(s + 1, "/.git"))
-		if (s[5] == '/' || s[5] == '\0')
-			hit = s;
-	if (!hit)
-		return 0;
-	*rel = hit[5] ? hit + 6 : "";
-	return (size_t)(hit - dir) + 5;
-}
-
-/* The rule for a directory at @rel inside a git directory, or -1: its top,
- * hooks/ info/ modules/ worktrees/ there, and the same in the git
- * directories of submodules and worktrees (modules/NAME, worktrees/NAME,
- * nested). */
-static int layout_kind(const char *rel)
-{
-	char buf[PATH_MAX];
-	const char *comp[PATH_MAX / 2];
-	size_t n = 0, i = 0;
-
-	if (strlen(rel) >= sizeof(buf))
-		return -1;
-	memcpy(buf, rel, strlen(rel) + 1);
-	for (char *save = NULL, *c = strtok_r(buf, "/", &save); c;
-	     c = strtok_r(NULL, "/", &save))
-		comp[n++] = c;
-	while (i + 1 < n && (strcmp(comp[i], "modules") == 0 ||
-			     strcmp(comp[i], "worktrees") == 0))
-		i += 2;
-	if (i == n)
-		return NONO_GUARD_GITDIR;
-	if (i + 1 != n)
-		return -1;
-	if (strcmp(comp[i], "hooks") == 0 || strcmp(comp[i], "modules") == 0 ||
-	    strcmp(comp[i], "worktrees") == 0)
-		return NONO_GUARD_SEALED;
-	if (strcmp(comp[i], "info") == 0)
-		return NONO_GUARD_GITINFO;
-	return -1;
-}
-
-/* The git directory at @gd (canonical, in the sandbox's view) is one the
- * sandbox made; false when it cannot be looked at (its rules then hold). */
-static bool own_gitdir(const struct nono_gate *g, const char *gd)
-{
-	struct open_how how = {
-	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-	    .resolve =
-		RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	nono_autoclose int fd = -1;
-	struct stat st;
-
-	if (g->nown == 0 || g->root < 0)
-		return false;
-	fd = (int)syscall(SYS_openat2, g->root, gd, &how, sizeof(how));
-	return fd >= 0 && fstat(fd, &st) == 0 &&
-	       is_own(g, st.st_dev, st.st_ino);
-}
-
-enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g,
+enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
 					      const char *dir, const char *name)
 {
-	char gd[PATH_MAX];
-	const char *rel;
-	size_t n;
-	int kind;
+	const char *base = strrchr(dir, '/');
+	int kind = -1;
 
 	if (strcmp(name, ".git") == 0 && !g->allow_new_repos)
 		return NONO_GITGATE_NEW_REPO;
-	n = gitdir_of(dir, &rel);
-	if (n == 0 || n >= sizeof(gd))
+	if (is_gitdir(dfd)) {
+		if (own_fd(g, dfd) ||
+		    !nono_guard_refuses(NONO_GUARD_GITDIR, name))
+			return NONO_GITGATE_OK;
+		return NONO_GITGATE_LAYOUT;
+	}
+	/* The piece that makes a directory a repository (a bare one, or a
+	 * .git assembled by hand): a new repository. */
+	if (completes_gitdir(dfd, name)) {
+		if (!g->allow_new_repos)
+			return NONO_GITGATE_NEW_REPO;
+		note_own_fd(g, dfd);
 		return NONO_GITGATE_OK;
-	kind = layout_kind(rel);
-	if (kind < 0 || !nono_guard_refuses((enum nono_guard_kind)kind, name))
-		return NONO_GITGATE_OK;
-	memcpy(gd, dir, n);
-	gd[n] = '\0';
-	return own_gitdir(g, gd) ? NONO_GITGATE_OK : NONO_GITGATE_LAYOUT;
+	}
+	base = base ? base + 1 : dir;
+	if (strcmp(base, "hooks") == 0 || strcmp(base, "modules") == 0 ||
+	    strcmp(base, "worktrees") == 0)
+		kind = NONO_GUARD_SEALED;
+	else if (strcmp(base, "info") == 0)
+		kind = NONO_GUARD_GITINFO;
+	if (kind >= 0 && nono_guard_refuses((enum nono_guard_kind)kind, name)) {
+		nono_autoclose int up = openat(
+		    dfd, "..", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		/* Looked at from the directory we hold: in a git directory
+		 * that is not the sandbox's own, refused. */
+		if (up < 0 || (is_gitdir(up) && !own_fd(g, up)))
+			return NONO_GITGATE_LAYOUT;
+	}
+	return NONO_GITGATE_OK;
 }
 
 bool nono_gitgate_may_move(struct nono_gate *g, int dfd, const char *name)

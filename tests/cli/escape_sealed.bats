@@ -326,3 +326,48 @@ PY
 	assert_contains "$output" "own:ok" stdout
 	echo z >>ro/f
 }
+
+# Found by an attacker's review of the sealed trees (each fails on the build
+# before): a repository moved in from /tmp (where nothing is decided) or a
+# deep one moved out, changed and moved back; a hard link to a deep
+# repository's config; a submodule whose name holds a slash
+# (.git/modules/libs/foo, which the rules took for modules/NAME); a bare
+# repository assembled by hand (HEAD, objects/, refs/, config).
+@test "sealed trees: repositories are known by what they are, not by where or how they are named" {
+	export GIT_CONFIG_NOSYSTEM=1
+	mkdir -p proj/a/b proj/c/d
+	git init -q proj/c/d/sub
+	git -C proj/c/d/sub commit -q --allow-empty -m s
+	git init -q proj/a/b/repo
+	git -C proj/a/b/repo -c protocol.file.allow=always submodule -q add "$TEST_DIR/proj/c/d/sub" libs/foo
+	git init -q proj/a/b/other
+	cd proj
+	r=a/b/repo/.git
+	cp $r/modules/libs/foo/config sub.before
+	cp a/b/other/.git/config other.before
+	tmp=$(mktemp -d /tmp/nono-sealed.XXXXXX)
+	run --separate-stderr nono run -s --allow . -- sh -c '
+		r='"$r"'
+		try() { if sh -c "$2" 2>/dev/null; then echo "$1:DONE"; else echo "$1:refused"; fi; }
+		try movein "mkdir -p '"$tmp"'/nr/.git/objects '"$tmp"'/nr/.git/refs && echo ref: refs/heads/m >'"$tmp"'/nr/.git/HEAD && mv '"$tmp"'/nr src2 && test -e src2/.git"
+		try hardlink "ln a/b/other/.git/config x && echo evil >>x"
+		try slashconfig "echo evil >>$r/modules/libs/foo/config"
+		try slashhook "echo evil >$r/modules/libs/foo/hooks/post-checkout"
+		try bare "mkdir -p bb/objects bb/refs && printf \"[core]\\n\\tpager = evil\\n\" >bb/config && echo ref: refs/heads/main >bb/HEAD"
+		try roundtrip "mv c/d/sub '"$tmp"'/r && echo evil >>'"$tmp"'/r/.git/config && mv '"$tmp"'/r c/d/sub && test -e c/d/sub/.git/config"
+		try ordinary "mkdir -p n/m && echo a >n/m/f && ln n/m/f n/m/g && mv n/m n/k"'
+	rm -rf "$tmp"
+	assert_status 0
+	local what
+	for what in movein hardlink slashconfig slashhook bare roundtrip; do
+		assert_contains "$output" "$what:refused" stdout
+	done
+	assert_contains "$output" "ordinary:DONE" stdout
+	cmp sub.before $r/modules/libs/foo/config
+	cmp other.before a/b/other/.git/config
+	assert_missing $r/modules/libs/foo/hooks/post-checkout
+	assert_missing src2/.git
+	assert_missing bb/HEAD
+	# control: outside nono the same writes work
+	echo '# ok' >>$r/modules/libs/foo/config
+}
