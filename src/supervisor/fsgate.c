@@ -785,13 +785,18 @@ static int reopen_own(struct nono_gate *g, int listener,
 		resp->error = -EACCES;
 		goto out;
 	}
+	/* O_NONBLOCK while we open: a lease on the file must not stall the
+	 * supervisor (EWOULDBLOCK instead of a wait). */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	nfd = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) |
-			     O_CLOEXEC | O_NOCTTY);
+			     O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (nfd < 0) {
 		resp->error = -errno;
 		goto out;
 	}
+	if (!(flags & O_NONBLOCK))
+		fcntl(nfd, F_SETFL,
+		      flags & (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME));
 	add.id = req->id;
 	add.flags = SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (__u32)nfd;

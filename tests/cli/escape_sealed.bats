@@ -371,3 +371,28 @@ PY
 	# control: outside nono the same writes work
 	echo '# ok' >>$r/modules/libs/foo/config
 }
+
+# Found by an attacker's review: a reopen through /proc/self/fd of a file
+# the sandbox holds a lease on blocked the supervisor (every gated call of
+# the sandbox waited for the lease break time, 45 s).  The supervisor opens
+# without waiting: the caller gets EWOULDBLOCK, as with O_NONBLOCK.
+@test "sealed trees: a lease cannot make the supervisor wait" {
+	mkdir proj
+	cd proj
+	echo data >f
+	run --separate-stderr nono run -s --allow . -- python3 -c '
+import errno, fcntl, os, signal
+signal.signal(signal.SIGIO, signal.SIG_IGN)  # the lease-break notice
+fd = os.open("f", os.O_RDONLY)
+fcntl.fcntl(fd, 1024, fcntl.F_RDLCK)  # F_SETLEASE
+try:
+    os.open("/proc/self/fd/%d" % fd, os.O_WRONLY | os.O_APPEND)
+    print("opened")
+except OSError as e:
+    print("errno:%s" % errno.errorcode[e.errno])
+open("g", "w").write("next call served")
+print(open("g").read())'
+	assert_status 0
+	assert_contains "$output" "errno:EAGAIN" stdout
+	assert_contains "$output" "next call served" stdout
+}
