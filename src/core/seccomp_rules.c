@@ -342,6 +342,8 @@ static int add_gate_create(scmp_filter_ctx ctx)
 	    SCMP_SYS(mknod),
 	    SCMP_SYS(mknodat),
 	    SCMP_SYS(truncate),
+	    /* Its flags are in memory the filter cannot read. */
+	    SCMP_SYS(openat2),
 	};
 	int r;
 

@@ -549,6 +549,23 @@ static int decode(const struct seccomp_notif *req, struct args *a)
 		a->dirfd = (int)v[0], a->path = v[1], a->flags = (int)v[2];
 		a->mode = (mode_t)v[3];
 		return 0;
+	case __NR_openat2: {
+		/* Our copy of its struct: what we perform is what we read; a
+		 * CONTINUE meets Landlock with whatever the kernel reads.
+		 * RESOLVE_* flags are the kernel's to apply. */
+		struct open_how how;
+		struct iovec l = {&how, sizeof(how)};
+		struct iovec r = {(void *)(uintptr_t)v[2], sizeof(how)};
+
+		if (v[3] < sizeof(how) ||
+		    process_vm_readv(req->pid, &l, 1, &r, 1, 0) !=
+			(ssize_t)sizeof(how) ||
+		    how.resolve != 0 || how.flags > 0xffffffffu)
+			return -ENOSYS;
+		a->dirfd = (int)v[0], a->path = v[1], a->flags = (int)how.flags;
+		a->mode = (mode_t)how.mode;
+		return 0;
+	}
 	case __NR_mkdir:
 		a->path = v[0], a->mode = (mode_t)v[1];
 		return 0;
@@ -592,7 +609,8 @@ static int decode(const struct seccomp_notif *req, struct args *a)
 
 static bool is_open(int nr)
 {
-	return nr == __NR_open || nr == __NR_openat || nr == __NR_creat;
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_creat ||
+	       nr == __NR_openat2;
 }
 
 /* Landlock alone gets it right here: the sandbox may create in @dir (a
@@ -709,6 +727,72 @@ static bool name_thread(int listener, const struct seccomp_notif *req,
 	add.srcfd = (__u32)fd;
 	add.newfd_flags = (a->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
 	return notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
+}
+
+/*
+ * open(dir, O_TMPFILE): an unnamed file in a sealed tree, where Landlock
+ * refuses it.  It names nothing (giving it a name, linkat, is the kernel's,
+ * which refuses that there), so the directory's write right is the rule.
+ * 0: CONTINUE; 1: answered with the injected fd; -1: *@resp set.
+ */
+static int handle_tmpfile(struct nono_gate *g, int listener,
+			  const struct seccomp_notif *req, int flags,
+			  mode_t mode, const struct where *w,
+			  struct seccomp_notif_resp *resp)
+{
+	struct seccomp_notif_addfd add = {0};
+	struct target t = {.dfd = -1};
+	nono_autoclose int dir = -1;
+	nono_autoclose int fd = -1;
+	char full[PATH_MAX];
+	mode_t want, old;
+	int r = 0;
+
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
+			     strcmp(w->dir, "/") == 0 ? "" : w->dir,
+			     w->name) >= sizeof(full) ||
+	    (kernel_decides(g->caps, full) && kernel_writes(g->caps, full)) ||
+	    !nono_gate_still_valid(listener, req->id))
+		return 0;
+	r = open_target(g, req->pid, w, &t);
+	if (r == 0)
+		r = follow_final(g, req->pid, &t);
+	if (r == 0) {
+		dir = openat(t.dfd, t.name,
+			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = dir < 0 ? -errno : 0;
+	}
+	if (r == 0)
+		join(&t, full, sizeof(full));
+	target_close(&t);
+	resp->flags = 0;
+	if (r < 0) {
+		resp->error = r;
+		return -1;
+	}
+	if (!full[0] || nono_gate_under_mask(g->caps, full, true) ||
+	    !nono_caps_allows(g->caps, full, NONO_ACCESS_WRITE, NULL)) {
+		resp->error = -EACCES;
+		return -1;
+	}
+	want = nono_gate_task_umask(g, req->pid);
+	old = want != g->own_umask ? umask(want) : want;
+	fd = openat(dir, ".", flags | O_CLOEXEC, mode);
+	if (want != g->own_umask)
+		umask(old);
+	if (fd < 0) {
+		resp->error = -errno;
+		return -1;
+	}
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (__u32)fd;
+	add.newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+		resp->error = -errno;
+		return -1;
+	}
+	return 1;
 }
 
 /* We are not under Landlock: what we open for reading must be readable. */
@@ -1004,10 +1088,8 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if (opening && nono_caps_proc_self_write(caps) &&
 	    name_thread(listener, req, &a))
 		return 1;
-	/* O_PATH ignores the rest; O_TMPFILE names nothing (linking it
-	 * does, in the kernel). */
-	if (opening &&
-	    ((a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE))
+	/* O_PATH ignores the rest. */
+	if (opening && (a.flags & O_PATH))
 		return 0;
 	creating = opening ? (a.flags & O_CREAT) != 0 : nr != __NR_truncate;
 	writing =
@@ -1039,6 +1121,9 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if (locate(req->pid, a.dirfd, path, &wd) < 0 ||
 	    (a.oldpath && locate(req->pid, a.olddirfd, old, &wo) < 0))
 		return 0;
+	if (opening && (a.flags & O_TMPFILE) == O_TMPFILE)
+		return handle_tmpfile(g, listener, req, a.flags, a.mode, &wd,
+				      resp) > 0;
 	/*
 	 * Fast path, the common case (a file outside the user's writable
 	 * trees): where Landlock decides correctly by itself, CONTINUE at

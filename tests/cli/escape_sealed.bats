@@ -396,3 +396,33 @@ print(open("g").read())'
 	assert_contains "$output" "errno:EAGAIN" stdout
 	assert_contains "$output" "next call served" stdout
 }
+
+# Found by an attacker's review: O_TMPFILE and openat2(2) in a sealed tree
+# failed with EACCES (the gate did not perform them; Landlock refused).
+# openat2 is now decoded (its flags are in memory) and held to the same
+# rules; with RESOLVE_* flags it stays the kernel's (refused there).
+@test "sealed trees: O_TMPFILE and openat2 work, under the same rules" {
+	mkdir -p proj/sub
+	cd proj
+	run --separate-stderr nono run -s --allow . -- python3 -c '
+import ctypes, os, struct
+fd = os.open("sub", os.O_TMPFILE | os.O_RDWR, 0o600)
+os.write(fd, b"tmp"); os.lseek(fd, 0, 0); print("tmpfile:" + os.read(fd, 3).decode())
+libc = ctypes.CDLL(None, use_errno=True)
+def openat2(path, flags, mode=0, resolve=0):
+    b = ctypes.create_string_buffer(struct.pack("QQQ", flags, mode, resolve))
+    r = libc.syscall(437, -100, path.encode(), b, 24)
+    return r if r >= 0 else -ctypes.get_errno()
+fd = openat2("sub/new", os.O_CREAT | os.O_WRONLY, 0o640)
+os.write(fd, b"made"); print("create:%s" % (fd >= 0))
+print("git:%d" % openat2("sub/.git", os.O_CREAT | os.O_WRONLY, 0o644))
+print("read:%s" % (openat2("sub/new", os.O_RDONLY) >= 0))'
+	assert_status 0
+	assert_contains "$output" "tmpfile:tmp" stdout
+	assert_contains "$output" "create:True" stdout
+	assert_contains "$output" "git:-13" stdout
+	assert_contains "$output" "read:True" stdout
+	assert_file_content sub/new made
+	[ "$(stat -c %a sub/new)" = 640 ]
+	assert_missing sub/.git
+}
