@@ -50,55 +50,6 @@ static void target_close(struct target *t)
 	t->dfd = -1;
 }
 
-int nono_gate_read_string(pid_t pid, __u64 addr, char *out, size_t outlen)
-{
-	size_t got = 0;
-
-	/* Page by page: a string near the end of a mapping must still be
-	 * readable, and nothing past PATH_MAX is ever copied. */
-	while (got < outlen - 1) {
-		size_t chunk = 4096 - ((addr + got) & 4095);
-		struct iovec l, r;
-		ssize_t n;
-
-		if (chunk > outlen - 1 - got)
-			chunk = outlen - 1 - got;
-		l.iov_base = out + got;
-		l.iov_len = chunk;
-		r.iov_base = (void *)(uintptr_t)(addr + got);
-		r.iov_len = chunk;
-		n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-		if (n <= 0)
-			return -EFAULT;
-		if (memchr(out + got, '\0', (size_t)n))
-			return 0;
-		got += (size_t)n;
-	}
-	return -ENAMETOOLONG;
-}
-
-/* The absolute form of @path as the task sees it, relative to its @dirfd
- * (AT_FDCWD: its working directory). */
-int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
-		       char *out, size_t len)
-{
-	nono_autoclose int fd = -1;
-	char base[PATH_MAX];
-	int r;
-
-	if (path[0] == '/' || dirfd == AT_FDCWD)
-		return nono_gate_absolutise(pid, path, out, len);
-	fd = (int)syscall(SYS_pidfd_getfd, pidfd, dirfd, 0);
-	if (fd < 0)
-		return -errno;
-	r = nono_gate_fd_path(fd, base, sizeof(base));
-	if (r < 0)
-		return r;
-	if ((size_t)snprintf(out, len, "%s/%s", base, path) >= len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 /*
  * Where a new name lands, as the task names it: the parent directory made
  * absolute (from its working directory or @dirfd, one readlink) and the
@@ -368,101 +319,6 @@ static unsigned access_of(const struct nono_caps *caps, const char *dir)
 	return a;
 }
 
-/* FIFOs opened for writing and waiting for a reader, at once: a ceiling,
- * so that a sandbox cannot make the supervisor spawn threads without
- * bound (the next one gets EAGAIN).  Process-wide, as the threads are. */
-#define MAX_WAITING_FIFOS 32
-static _Atomic int waiting_fifos;
-
-struct fifo_job {
-	int listener;
-	__u64 id;
-	int pathfd; /* O_PATH fd of the FIFO */
-	int flags;
-};
-
-static void *fifo_thread(void *arg)
-{
-	struct fifo_job *job = arg;
-	struct seccomp_notif_resp resp = {.id = job->id};
-	struct seccomp_notif_addfd add = {0};
-	char self[64];
-	int fd;
-
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", job->pathfd);
-	fd = open(self, (job->flags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
-			    O_CLOEXEC | O_NOCTTY);
-	if (fd >= 0) {
-		add.id = job->id;
-		add.flags = SECCOMP_ADDFD_FLAG_SEND;
-		add.srcfd = (__u32)fd;
-		add.newfd_flags = (job->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-		if (notif_ioctl(job->listener, SECCOMP_IOCTL_NOTIF_ADDFD,
-				&add) < 0 &&
-		    errno != ENOENT) {
-			resp.error = -errno;
-			notif_ioctl(job->listener, SECCOMP_IOCTL_NOTIF_SEND,
-				    &resp);
-		}
-		close(fd);
-	} else {
-		resp.error = -errno;
-		notif_ioctl(job->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-	}
-	close(job->pathfd);
-	free(job);
-	waiting_fifos--;
-	return NULL;
-}
-
-/* A blocking write-open of a FIFO waits for a reader, as the caller's own
- * open would, on a thread that answers the notification itself.  True
- * when the thread took it. */
-static bool fifo_open_later(int listener, const struct seccomp_notif *req,
-			    const struct target *t, int flags,
-			    struct seccomp_notif_resp *resp)
-{
-	struct fifo_job *job;
-	pthread_attr_t attr;
-	pthread_t th;
-	struct stat st;
-
-	if (waiting_fifos >= MAX_WAITING_FIFOS) {
-		resp->error = -EAGAIN;
-		return false;
-	}
-	job = calloc(1, sizeof(*job));
-	if (!job) {
-		resp->error = -ENOMEM;
-		return false;
-	}
-	job->listener = listener;
-	job->id = req->id;
-	job->flags = flags;
-	job->pathfd = openat(t->dfd, t->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (job->pathfd < 0 || fstat(job->pathfd, &st) < 0 ||
-	    !S_ISFIFO(st.st_mode) || pthread_attr_init(&attr) != 0) {
-		resp->error = job->pathfd < 0 ? -errno : -EAGAIN;
-		goto fail;
-	}
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	waiting_fifos++;
-	if (pthread_create(&th, &attr, fifo_thread, job) != 0) {
-		waiting_fifos--;
-		pthread_attr_destroy(&attr);
-		resp->error = -EAGAIN;
-		goto fail;
-	}
-	pthread_attr_destroy(&attr);
-	return true;
-fail:
-	if (job->pathfd >= 0)
-		close(job->pathfd);
-	free(job);
-	return false;
-}
-
 /*
  * Opens the file at @t (created when @exists is false: the name was free a
  * moment ago) and injects the fd as the syscall's result, atomically
@@ -483,7 +339,8 @@ static bool emulate_open(struct nono_gate *g, int listener,
 	mode_t old, want;
 
 	if (exists && S_ISFIFO(exists->st_mode) && !(flags & O_NONBLOCK))
-		return fifo_open_later(listener, req, t, flags, resp);
+		return nono_gate_fifo_open_later(listener, req, t->dfd, t->name,
+						 flags, resp);
 	want = nono_gate_task_umask(g, req->pid);
 	old = want != g->own_umask ? umask(want) : want;
 	/* A free name: O_EXCL creates it, and nothing can block. */
@@ -626,107 +483,6 @@ static bool kernel_writes(const struct nono_caps *caps, const char *dir)
 {
 	return nono_caps_can_write_open(caps, dir) ||
 	       !nono_caps_allows(caps, dir, NONO_ACCESS_WRITE, NULL);
-}
-
-/* The thread group of @tid ("Tgid:" in its status), or -1. */
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], buf[1024];
-	nono_autoclose int fd = -1;
-	const char *t;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	t = strstr(buf, "\nTgid:\t");
-	return t ? (pid_t)strtol(t + 7, NULL, 10) : -1;
-}
-
-/* A positive decimal number at *@s, which moves past it; -1 if none. */
-static long number(const char **s)
-{
-	long v = 0;
-
-	if (**s < '0' || **s > '9')
-		return -1;
-	while (**s >= '0' && **s <= '9' && v < 1L << 30)
-		v = v * 10 + (*(*s)++ - '0');
-	return v > 0 ? v : -1;
-}
-
-long nono_gate_parse_comm(const char *path, pid_t own, pid_t caller)
-{
-	const char *s = path + 6;
-	long pid, tid = -1;
-
-	if (strncmp(path, "/proc/", 6) != 0)
-		return -1;
-	if (strncmp(s, "thread-self/", 12) == 0) {
-		s += 12;
-		pid = own;
-		tid = caller;
-	} else if (strncmp(s, "self/", 5) == 0) {
-		s += 5;
-		pid = own;
-	} else {
-		pid = number(&s);
-		if (pid != own || *s++ != '/')
-			return -1;
-	}
-	if (tid < 0 && strncmp(s, "task/", 5) == 0) {
-		s += 5;
-		tid = number(&s);
-		if (tid < 0 || *s++ != '/')
-			return -1;
-	}
-	if (strcmp(s, "comm") != 0)
-		return -1;
-	return tid < 0 ? pid : tid;
-}
-
-/*
- * --allow-gpu: the NVIDIA driver names its threads through
- * /proc/self/task/<tid>/comm, and CUDA fails to start without it.  The
- * Landlock rule made for the first process covers its own /proc entry
- * only; a process it starts (a shell's child, a DataLoader worker) gets
- * its thread names here: for the comm file of a thread of the caller's own
- * process, the supervisor opens it and hands the fd over.  The kernel
- * checks again at write time that the writer is of that thread's process,
- * so a recycled thread id gains nothing.  Anything else goes back to the
- * kernel and Landlock.  True when it answered.
- */
-static bool name_thread(int listener, const struct seccomp_notif *req,
-			const struct args *a)
-{
-	struct seccomp_notif_addfd add = {0};
-	nono_autoclose int fd = -1;
-	char path[PATH_MAX], comm[64];
-	pid_t own;
-	long tid;
-
-	if ((a->flags & O_ACCMODE) == O_RDONLY ||
-	    nono_gate_read_string(req->pid, a->path, path, sizeof(path)) < 0 ||
-	    strncmp(path, "/proc/", 6) != 0)
-		return false;
-	own = tgid_of(req->pid);
-	tid = own > 0 ? nono_gate_parse_comm(path, own, req->pid) : -1;
-	if (tid < 0 || tgid_of((pid_t)tid) != own)
-		return false;
-	snprintf(comm, sizeof(comm), "/proc/%ld/comm", tid);
-	fd = open(comm, (a->flags & O_ACCMODE) | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || !nono_gate_still_valid(listener, req->id))
-		return false;
-	add.id = req->id;
-	add.flags = SECCOMP_ADDFD_FLAG_SEND;
-	add.srcfd = (__u32)fd;
-	add.newfd_flags = (a->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-	return notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
 }
 
 /*
@@ -910,6 +666,54 @@ static void answer_error(int r, struct seccomp_notif_resp *resp)
 	}
 }
 
+/*
+ * A symlink in a sealed tree that leads out of every sealed tree to a place
+ * the sandbox can write (/tmp): a repository made there would be one step
+ * away from the user's next "cd src && git status".  Such a link is a new
+ * repository as far as the rules go (--allow-new-repos); one to a place the
+ * sandbox cannot write (/usr) or inside the trees is not.  Judged on the
+ * target as written, folded from the link's directory.
+ */
+static bool writable_outside(const struct nono_caps *caps, const char *p)
+{
+	return !nono_caps_sealed(caps, p) &&
+	       nono_caps_allows(caps, p, NONO_ACCESS_WRITE, NULL);
+}
+
+static bool link_leaves(struct nono_gate *g, pid_t pid,
+			const struct target *dst, const char *target)
+{
+	char to[PATH_MAX], full[PATH_MAX];
+	struct target t = {.dfd = -1};
+	struct where w;
+	bool out;
+
+	if (g->allow_new_repos || !nono_caps_sealed(g->caps, dst->dir))
+		return false;
+	snprintf(to, sizeof(to), "/");
+	if ((target[0] != '/' &&
+	     nono_path_fold(to, sizeof(to), dst->dir) < 0) ||
+	    nono_path_fold(to, sizeof(to), target) < 0)
+		return true;
+	out = writable_outside(g->caps, to);
+	/* As written it stays in; through the links on its way (one of the
+	 * user's, to /tmp) it may not. */
+	if (!out && split_at(dst->dir, target, &w) == 0 &&
+	    open_target(g, pid, &w, &t) == 0) {
+		if (follow_final(g, pid, &t) == 0) {
+			join(&t, full, sizeof(full));
+			out = writable_outside(g->caps, t.dir) ||
+			      (full[0] && writable_outside(g->caps, full));
+		}
+		target_close(&t);
+	}
+	if (!out)
+		return false;
+	join(dst, full, sizeof(full));
+	nono_gate_note_denial(g, NONO_GATE_REPO, full);
+	return true;
+}
+
 /* Performs mkdir, mknod, symlink, link or rename at @dst (from @src). */
 static int perform(struct nono_gate *g, const struct seccomp_notif *req,
 		   const struct args *a, const struct target *src,
@@ -967,6 +771,18 @@ static int do_truncate(const struct target *t, __s64 length)
 	return ftruncate(fd, (off_t)length) < 0 ? -errno : 0;
 }
 
+/* A directory or a symlink moved or linked into a sealed tree from outside
+ * brings names or a way out nobody decided (a repository made in /tmp, a
+ * link to one): EXDEV, so that mv and cp make it again through the gate. */
+static bool crosses_in(struct nono_gate *g, const struct target *from,
+		       const struct target *to, struct stat *st)
+{
+	return nono_caps_sealed(g->caps, to->dir) &&
+	       !nono_caps_sealed(g->caps, from->dir) &&
+	       fstatat(from->dfd, from->name, st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode));
+}
+
 /* The source may go where the destination is: not from under a mask (only
  * the sandbox sees it), and, as Landlock's refer rule demands, the file
  * must not gain a right by its new name (else a read-only file could be
@@ -989,19 +805,16 @@ static int may_move(struct nono_gate *g, int nr, const struct target *from,
 		return 1;
 	/* A hard link to a file the rules protect would be a second name
 	 * to write it by (a deep repository's config). */
-	if (!moving)
+	if (!moving) {
+		if (crosses_in(g, from, to, &st))
+			return -EXDEV;
 		return nono_caps_sealed(g->caps, from->dir) && refuses(g, from)
 			   ? -EACCES
 			   : 0;
+	}
 	if (!(access_of(g->caps, from->dir) & NONO_ACCESS_WRITE))
 		return 1;
-	/* A directory moved into a sealed tree from outside brings names
-	 * nobody decided (a repository made in /tmp): EXDEV, so that mv
-	 * copies it, entry by entry through the gate. */
-	if (nono_caps_sealed(g->caps, to->dir) &&
-	    !nono_caps_sealed(g->caps, from->dir) &&
-	    fstatat(from->dfd, from->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISDIR(st.st_mode))
+	if (crosses_in(g, from, to, &st))
 		return -EXDEV;
 	if (nono_caps_sealed(g->caps, from->dir) &&
 	    !nono_gitgate_may_move(g, from->dfd, from->name)) {
@@ -1086,7 +899,7 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 		return 0;
 	/* O_CREAT too: fopen(path, "w") is how most name a thread. */
 	if (opening && nono_caps_proc_self_write(caps) &&
-	    name_thread(listener, req, &a))
+	    nono_gate_name_thread(listener, req, a.flags, a.path))
 		return 1;
 	/* O_PATH ignores the rest. */
 	if (opening && (a.flags & O_PATH))
@@ -1202,6 +1015,12 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 			resp->error = m;
 			goto out;
 		}
+	}
+	if ((nr == __NR_symlink || nr == __NR_symlinkat) &&
+	    link_leaves(g, req->pid, &dst, link_target)) {
+		resp->flags = 0;
+		resp->error = -EACCES;
+		goto out;
 	}
 	/* A mknod of a device is the kernel's (which refuses it). */
 	if ((nr == __NR_mknod || nr == __NR_mknodat) && !S_ISFIFO(a.mode) &&

@@ -129,6 +129,16 @@ void nono_gate_restore(struct nono_caps_save *s);
  * ("/dev/stderr", "/dev/fd/N", "/proc/self/fd/N",
  * "/proc/thread-self/fd/N"), or -1. */
 int nono_gate_own_fd_link(const char *path);
+/* commgate.c: the comm file of one of the caller's own threads, opened
+ * and injected (--allow-gpu).  True when it answered. */
+bool nono_gate_name_thread(int listener, const struct seccomp_notif *req,
+			   int flags, __u64 path_addr);
+/* fifogate.c: a blocking write-open of the FIFO @name in @dfd, answered
+ * from a thread once a reader comes.  True when the thread took it;
+ * otherwise *@resp holds the error. */
+bool nono_gate_fifo_open_later(int listener, const struct seccomp_notif *req,
+			       int dfd, const char *name, int flags,
+			       struct seccomp_notif_resp *resp);
 /* taskumask.c.  Forgets every cached umask (and closes the pidfds kept
  * with them). */
 void nono_gate_umask_flush(struct nono_gate *g);

@@ -426,3 +426,32 @@ print("read:%s" % (openat2("sub/new", os.O_RDONLY) >= 0))'
 	[ "$(stat -c %a sub/new)" = 640 ]
 	assert_missing sub/.git
 }
+
+# A repository made in /tmp (where the sandbox may write and nothing is
+# decided) reached through a symlink with a familiar name: the user's next
+# "cd src && git status" runs it.  Such a link counts as a new repository.
+@test "sealed trees: no symlink out of the tree to a place the sandbox can write" {
+	mkdir -p proj/src
+	cd proj
+	ln -s /tmp ext
+	tmp=$(mktemp -d /tmp/nono-sealed.XXXXXX)
+	run --separate-stderr nono run -s --allow . -- sh -c '
+		try() { if sh -c "$2" 2>/dev/null; then echo "$1:MADE"; else echo "$1:refused"; fi; }
+		git init -q '"$tmp"'/evil 2>/dev/null
+		try absolute "mv src src.old && ln -s '"$tmp"'/evil src"
+		try relative "ln -s ../../../../../../../..'"$tmp"'/evil s2"
+		try via-link "ln -s ext/'"$(basename "$tmp")"'/evil s3"
+		try moved-in "ln -s '"$tmp"'/evil '"$tmp"'/lnk && mv '"$tmp"'/lnk s4"
+		try usr "ln -s /usr/lib s5"
+		try inside "ln -s src.old s6 && ln -s nothere s7"'
+	rm -rf "$tmp"
+	assert_status 0
+	local what
+	for what in absolute relative via-link moved-in; do
+		assert_contains "$output" "$what:refused" stdout
+	done
+	# control: links to places the sandbox cannot write, or inside
+	assert_contains "$output" "usr:MADE" stdout
+	assert_contains "$output" "inside:MADE" stdout
+	[ ! -L src ]
+}

@@ -117,13 +117,21 @@ print("linked", conn("proj/linked.sock"))
 os.unlink("proj/linked.sock")
 os.mkdir(d + "/sub")
 os.rename(d + "/agent", d + "/sub/agent")
-os.rename(d + "/sub", "proj/sub")
+try:
+    # a directory from outside a sealed tree: EXDEV (mv would copy it)
+    os.rename(d + "/sub", "proj/sub")
+    print("dir moved", conn("proj/sub/agent"))
+except OSError as e:
+    print("dir move refused", e.errno)
+os.mkdir("proj/sub")
+os.rename(d + "/sub/agent", "proj/sub/agent")
 print("moved", conn("proj/sub/agent"))
 ' "$HOSTDIR"
 	assert_status 0
 	# control: a socket its owner bound inside the grant is reachable
 	assert_contains "$output" "bound here PONG" stdout
 	assert_contains "$output" "linked ERR 13" stdout
+	assert_contains "$output" "dir move refused 18" stdout
 	assert_contains "$output" "moved ERR 13" stdout
 	# control: back where it was bound and granted there, it is reachable
 	mv "$TEST_DIR/proj/sub/agent" "$HOSTDIR/agent"
@@ -136,7 +144,7 @@ print("moved", conn("proj/sub/agent"))
 @test "escape 1: the sandbox's own socket stays its own when renamed, in proxy mode too" {
 	mkdir -p proj
 	local mode
-	for mode in "" "--allow-domain 'localhost:*'"; do
+	for mode in "" "--allow-domain localhost:*"; do
 		# shellcheck disable=SC2086  # mode is two words or none
 		run --separate-stderr nono run -s --allow-cwd --allow proj \
 			--allow-unix-socket-subtree-bind proj $mode -- "$PY" -c "$CONNECT_EACH"'
@@ -200,13 +208,21 @@ print(s.recv(4).decode())' "$name"
 	run --separate-stderr nono run -s --allow-cwd --allow proj -- "$PY" -c "$CONNECT_EACH"'
 d = sys.argv[1] + "/ssh-x"
 print("before", conn(d + "/agent"))
-os.rename(d, "proj/ssh-x")
+try:
+    os.rename(d, "proj/ssh-x")
+except OSError as e:
+    # a directory into a sealed tree from outside: EXDEV; moved by hand
+    print("dir move refused", e.errno)
+    os.mkdir("proj/ssh-x")
+    os.rename(d + "/agent", "proj/ssh-x/agent")
+    os.rmdir(d)
 os.symlink(os.path.abspath("proj/ssh-x"), d)
 print("moved", conn("proj/ssh-x/agent"))
 print("via link", conn(d + "/agent"))
 ' "$HOSTDIR"
 	assert_status 0
 	assert_contains "$output" "before ERR 13" stdout
+	assert_contains "$output" "dir move refused 18" stdout
 	assert_contains "$output" "moved ERR 13" stdout
 	assert_contains "$output" "via link ERR 13" stdout
 	# control: a symlink nono did not let the sandbox make is followed
