@@ -79,6 +79,9 @@ int nono_gate_pidfd(pid_t tid)
 	return fd >= 0 ? fd : -errno;
 }
 
+/* Process-wide, as the capabilities are. */
+static _Atomic bool has_caps = true;
+
 int nono_gate_lower(struct nono_caps_save *s)
 {
 	struct __user_cap_header_struct h = {.version =
@@ -87,6 +90,10 @@ int nono_gate_lower(struct nono_caps_save *s)
 	bool any = false;
 
 	s->lowered = false;
+	/* A supervisor without capabilities never gains one: no capget on
+	 * every call (unprivileged runs, the common case). */
+	if (!has_caps)
+		return 0;
 	if (syscall(SYS_capget, &h, s->saved) < 0)
 		return -EPERM;
 	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
@@ -94,8 +101,10 @@ int nono_gate_lower(struct nono_caps_save *s)
 		low[i] = s->saved[i];
 		low[i].effective = 0;
 	}
-	if (!any)
+	if (!any) {
+		has_caps = false;
 		return 0;
+	}
 	if (syscall(SYS_capset, &h, low) < 0)
 		return -EPERM; /* fail closed */
 	s->lowered = true;
