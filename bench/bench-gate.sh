@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Per-operation cost of the supervisor's gate, side by side in one run:
-# creating files (in an existing subdirectory: the fast path; in a directory
-# created during the run at a grant's root: performed by the supervisor) and
-# loopback TCP connects, bare vs nono wrap (Landlock + seccomp, no gate) vs
+# creating files (in an existing subdirectory and in a directory created
+# during the run: both performed by the supervisor in a sealed tree),
+# opening an existing file for writing (performed too), and loopback TCP
+# connects, bare vs nono wrap (Landlock + seccomp, no gate) vs
 # nono run (with the gate).  Prints microseconds per operation and ratios.
 #   NONO_BIN=build/nono N=3000 bench/bench-gate.sh
 # As root the project lives on a private tmpfs (no disk noise); otherwise
@@ -31,6 +32,17 @@ t = time.perf_counter()
 for i in range(n):
     with open(os.path.join(d, "f%d" % i), "w") as f:
         f.write("x")
+print("%.1f" % ((time.perf_counter() - t) / n * 1e6))
+PY
+cat >wopen.py <<'PY'
+import os, sys, time
+d, n = sys.argv[1], int(sys.argv[2])
+os.makedirs(d, exist_ok=True)
+p = os.path.join(d, "w")
+open(p, "w").close()
+t = time.perf_counter()
+for i in range(n):
+    os.close(os.open(p, os.O_WRONLY | os.O_APPEND))
 print("%.1f" % ((time.perf_counter() - t) / n * 1e6))
 PY
 cat >connect.py <<'PY'
@@ -63,6 +75,10 @@ b=$(python3 create.py new_bare "$N")
 w=$("$NONO" -s wrap --allow . -- python3 create.py new_wrap "$N")
 r=$("$NONO" -s run --allow . -- python3 create.py new_run "$N")
 row "create file, new dir at the grant root" "$b" "$w" "$r"
+b=$(python3 wopen.py sub/wb "$N")
+w=$("$NONO" -s wrap --allow . -- python3 wopen.py sub/ww "$N")
+r=$("$NONO" -s run --allow . -- python3 wopen.py sub/wr "$N")
+row "open an existing file for writing" "$b" "$w" "$r"
 b=$(python3 connect.py "$N")
 w=$("$NONO" -s wrap --allow . -- python3 connect.py "$N")
 r=$("$NONO" -s run --allow . -- python3 connect.py "$N")

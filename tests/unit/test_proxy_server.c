@@ -241,8 +241,8 @@ static int setup(void **state)
 	proxy_fd = listen_any(&proxy_port);
 	allow = nono_allowlist_new();
 	if (origin_fd < 0 || proxy_fd < 0 || !allow ||
-	    nono_allowlist_add(allow, "127.0.0.1", &why) < 0 ||
-	    nono_allowlist_add(allow, "localhost", &why) < 0)
+	    nono_allowlist_add(allow, "127.0.0.1:*", &why) < 0 ||
+	    nono_allowlist_add(allow, "localhost:*", &why) < 0)
 		return -1;
 	pthread_create(&t, NULL, origin, NULL);
 	pthread_detach(t);
