@@ -177,6 +177,9 @@ bool nono_caps_can_write_open(const struct nono_caps *caps, const char *path);
  * user gave (--allow, a writable working directory), where every new name
  * and every write-open is decided by the supervisor. */
 bool nono_caps_sealed(const struct nono_caps *caps, const char *path);
+/* The outermost sealed tree's root over @path, or NULL. */
+const char *nono_caps_sealed_root(const struct nono_caps *caps,
+				  const char *path);
 
 void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes);
 unsigned nono_caps_scopes(const struct nono_caps *caps);

@@ -389,6 +389,25 @@ bool nono_caps_sealed(const struct nono_caps *caps, const char *path)
 	return false;
 }
 
+const char *nono_caps_sealed_root(const struct nono_caps *caps,
+				  const char *path)
+{
+	const char *root = NULL;
+
+	for (size_t i = 0; i < caps->ngrants; i++) {
+		const struct nono_grant *g = &caps->grants[i];
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & NONO_GRANT_FILE) &&
+		    (g->origin == NONO_ORIGIN_USER ||
+		     g->origin == NONO_ORIGIN_CWD) &&
+		    nono_path_is_under(path, g->path) &&
+		    (!root || strlen(g->path) < strlen(root)))
+			root = g->path;
+	}
+	return root;
+}
+
 void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes)
 {
 	caps->scopes = scopes;

@@ -118,8 +118,17 @@ static const char *const home_persist[] = {
     ".xsession",
     ".xsessionrc",
     ".pam_environment",
-    /* Debian's ~/.profile puts ~/.local/bin first on PATH. */
+    /* Debian's ~/.profile puts ~/.local/bin first on PATH; Python runs
+     * every .pth file of the user site (~/.local/lib/pythonX/site-packages)
+     * at each start. */
     ".local/bin",
+    ".local/lib",
+    /* Mercurial hooks, direnv's own rc, VS Code's user settings and tasks
+     * (terminal profiles run commands). */
+    ".hgrc",
+    ".config/direnv",
+    ".config/Code",
+    ".config/VSCodium",
     /* Editors and terminal multiplexers run commands from these. */
     ".config/nvim",
     ".config/tmux",
@@ -1023,16 +1032,17 @@ static const char *const home_extra[] = {
 	".gitconfig", ".nono", ".xprofile", ".xsession", ".xsessionrc",
 	".pam_environment", ".config", ".local", ".vimrc", ".vim",
 	".tmux.conf", ".emacs", ".emacs.d", ".bash_aliases", ".zlogout",
-	".xinitrc", ".gdbinit", ".mkshrc", ".screenrc",
+	".xinitrc", ".gdbinit", ".mkshrc", ".screenrc", ".hgrc",
 };
 /* ~/.config: what runs at login, in every git command or editor, and
  * nono's own configuration. */
 static const char *const xdg_names[] = {
 	"autostart", "systemd", "environment.d", "git", "fish", "nono",
 	"nvim", "tmux", "emacs", "plasma-workspace", "autostart-scripts",
+	"direnv", "Code", "VSCodium",
 };
 /* ~/.local: bin, on PATH. */
-static const char *const local_names[] = {"bin"};
+static const char *const local_names[] = {"bin", "lib"};
 /* ~/.local/share: systemd user units, and desktop entries that launch
  * programs. */
 static const char *const localshare_names[] = {"systemd", "applications"};

@@ -78,6 +78,10 @@ static int task_base(pid_t pid, int dirfd, char *out, size_t len)
 	if (l <= 0 || out[0] != '/' || (size_t)l == len - 1)
 		return -1;
 	out[l] = '\0';
+	/* A directory that was removed: no path leads to it (one named
+	 * "X (deleted)" would be another directory). */
+	if ((size_t)l > 10 && strcmp(out + l - 10, " (deleted)") == 0)
+		return -1;
 	return 0;
 }
 
@@ -676,8 +680,59 @@ static void answer_error(int r, struct seccomp_notif_resp *resp)
  */
 static bool writable_outside(const struct nono_caps *caps, const char *p)
 {
-	return !nono_caps_sealed(caps, p) &&
-	       nono_caps_allows(caps, p, NONO_ACCESS_WRITE, NULL);
+	/* /proc/PID/root and /dev/fd lead anywhere: never a target. */
+	return strcmp(p, "/proc") == 0 || strncmp(p, "/proc/", 6) == 0 ||
+	       strncmp(p, "/dev/fd", 7) == 0 ||
+	       strncmp(p, "/dev/std", 8) == 0 ||
+	       (!nono_caps_sealed(caps, p) &&
+		nono_caps_allows(caps, p, NONO_ACCESS_WRITE, NULL));
+}
+
+/*
+ * Where a relative target can lead once its link is moved within its tree:
+ * its leading ".." may then climb to each ancestor of the tree's root in
+ * turn (review 2: a link made deep and moved up).  Each landing is
+ * checked; a ".." after a name is taken as leaving.
+ */
+static bool climbs_out(const struct nono_caps *caps, const char *dir,
+		       const char *target)
+{
+	const char *root = nono_caps_sealed_root(caps, dir), *rest = target;
+	char anc[PATH_MAX], to[PATH_MAX];
+	int k = 0;
+
+	while (strncmp(rest, "../", 3) == 0 || strncmp(rest, "./", 2) == 0 ||
+	       strcmp(rest, "..") == 0) {
+		k += rest[1] == '.';
+		rest += rest[1] == '.' ? (rest[2] ? 3 : 2) : 2;
+		while (*rest == '/')
+			rest++;
+	}
+	if (strcmp(rest, "..") == 0 || strncmp(rest, "../", 3) == 0 ||
+	    strstr(rest, "/../") ||
+	    (strlen(rest) >= 3 && strcmp(rest + strlen(rest) - 3, "/..") == 0))
+		return true;
+	if (!root ||
+	    (size_t)snprintf(anc, sizeof(anc), "%s", root) >= sizeof(anc))
+		return true;
+	for (int j = 1; j <= k; j++) {
+		char *slash = strrchr(anc, '/');
+
+		if (!slash)
+			break;
+		if (slash == anc)
+			anc[1] = '\0';
+		else
+			*slash = '\0';
+		snprintf(to, sizeof(to), "/");
+		if (nono_path_fold(to, sizeof(to), anc) < 0 ||
+		    nono_path_fold(to, sizeof(to), rest) < 0 ||
+		    writable_outside(caps, to))
+			return true;
+		if (strcmp(anc, "/") == 0)
+			break;
+	}
+	return false;
 }
 
 static bool link_leaves(struct nono_gate *g, pid_t pid,
@@ -687,23 +742,29 @@ static bool link_leaves(struct nono_gate *g, pid_t pid,
 	struct target t = {.dfd = -1};
 	struct where w;
 	bool out;
+	int r;
 
 	if (g->allow_new_repos || !nono_caps_sealed(g->caps, dst->dir))
 		return false;
 	snprintf(to, sizeof(to), "/");
-	if ((target[0] != '/' &&
-	     nono_path_fold(to, sizeof(to), dst->dir) < 0) ||
-	    nono_path_fold(to, sizeof(to), target) < 0)
-		return true;
-	out = writable_outside(g->caps, to);
+	out = (target[0] != '/' &&
+	       nono_path_fold(to, sizeof(to), dst->dir) < 0) ||
+	      nono_path_fold(to, sizeof(to), target) < 0 ||
+	      writable_outside(g->caps, to) ||
+	      (target[0] != '/' && climbs_out(g->caps, dst->dir, target));
 	/* As written it stays in; through the links on its way (one of the
-	 * user's, to /tmp) it may not. */
-	if (!out && split_at(dst->dir, target, &w) == 0 &&
-	    open_target(g, pid, &w, &t) == 0) {
-		if (follow_final(g, pid, &t) == 0) {
+	 * user's, to /tmp) it may not.  A way we cannot follow (a magic
+	 * link, a loop) counts as out; a missing directory does not. */
+	if (!out && split_at(dst->dir, target, &w) == 0) {
+		r = open_target(g, pid, &w, &t);
+		if (r == 0)
+			r = follow_final(g, pid, &t);
+		if (r == 0) {
 			join(&t, full, sizeof(full));
 			out = writable_outside(g->caps, t.dir) ||
 			      (full[0] && writable_outside(g->caps, full));
+		} else {
+			out = r != -ENOENT && r != -ENOTDIR;
 		}
 		target_close(&t);
 	}
@@ -790,8 +851,19 @@ static bool crosses_in(struct nono_gate *g, const struct target *from,
  * removes it from the source (write needed), and a .git the sandbox did
  * not make stays where it is.  0: it may; 1: the kernel decides (which
  * refuses: EXDEV, so that mv and git copy instead); -EACCES. */
-static int may_move(struct nono_gate *g, int nr, const struct target *from,
-		    const struct target *to)
+/* A guarded directory (found at start, known by inode) or one above it:
+ * renamed, its path would be free for a fresh one without the guard
+ * (review 2: the working directory's chain, ~/.local/share). */
+static bool holds_guard(const struct nono_caps *caps, const char *full)
+{
+	for (size_t i = 0; i < nono_caps_guard_count(caps); i++)
+		if (nono_path_is_under(nono_caps_guard_at(caps, i)->path, full))
+			return true;
+	return false;
+}
+
+static int may_move(struct nono_gate *g, pid_t pid, int nr,
+		    const struct target *from, const struct target *to)
 {
 	char full[PATH_MAX];
 	struct stat st;
@@ -805,19 +877,31 @@ static int may_move(struct nono_gate *g, int nr, const struct target *from,
 		return 1;
 	/* A hard link to a file the rules protect would be a second name
 	 * to write it by (a deep repository's config). */
-	if (!moving) {
-		if (crosses_in(g, from, to, &st))
-			return -EXDEV;
+	if (crosses_in(g, from, to, &st))
+		return -EXDEV;
+	/* A symlink moved or linked within the trees: where its target
+	 * leads from the new place. */
+	if (fstatat(from->dfd, from->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t l = readlinkat(from->dfd, from->name, target,
+				       sizeof(target) - 1);
+
+		if (l <= 0)
+			return -EACCES;
+		target[l] = '\0';
+		if (link_leaves(g, pid, to, target))
+			return -EACCES;
+	}
+	if (!moving)
 		return nono_caps_sealed(g->caps, from->dir) && refuses(g, from)
 			   ? -EACCES
 			   : 0;
-	}
 	if (!(access_of(g->caps, from->dir) & NONO_ACCESS_WRITE))
 		return 1;
-	if (crosses_in(g, from, to, &st))
-		return -EXDEV;
-	if (nono_caps_sealed(g->caps, from->dir) &&
-	    !nono_gitgate_may_move(g, from->dfd, from->name)) {
+	if ((nono_caps_sealed(g->caps, from->dir) &&
+	     !nono_gitgate_may_move(g, from->dfd, from->name)) ||
+	    holds_guard(g->caps, full)) {
 		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
 		return -EACCES;
 	}
@@ -1004,10 +1088,10 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 			goto out;
 		}
 		/* An exchange moves a file both ways: each is checked. */
-		int m = may_move(g, nr, &src, &dst);
+		int m = may_move(g, req->pid, nr, &src, &dst);
 
 		if (m == 0 && exchange)
-			m = may_move(g, nr, &dst, &src);
+			m = may_move(g, req->pid, nr, &dst, &src);
 		if (m > 0)
 			goto out;
 		if (m < 0) {

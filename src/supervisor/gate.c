@@ -80,6 +80,8 @@ int nono_gate_new(const struct nono_caps *caps, struct nono_gate **out)
 	(*out)->caps = caps;
 	(*out)->diag[0] = (*out)->diag[1] = -1;
 	(*out)->root = -1;
+	/* The clock file times are taken from. */
+	clock_gettime(CLOCK_REALTIME_COARSE, &(*out)->started);
 	(*out)->own_umask = umask(022);
 	umask((*out)->own_umask);
 	for (size_t i = 0;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "supervisor/gate.h"
@@ -81,7 +82,8 @@ struct nono_gate {
 		ino_t ino;
 	} * own;
 	size_t nown, cap_own;
-	bool allow_new_repos; /* --allow-new-repos */
+	bool allow_new_repos;    /* --allow-new-repos */
+	struct timespec started; /* when the gate was made (coarse clock) */
 };
 
 /* gitgate.c: git repositories in sealed trees. */

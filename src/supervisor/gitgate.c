@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <linux/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,12 +66,22 @@ static bool is_gitdir(int dfd)
 {
 	struct stat st;
 
+	/* By the names alone, whatever they are (a dangling symlink named
+	 * refs, exchanged in, must not make it "not a repository" for a
+	 * moment: review 2). */
 	if (fstatat(dfd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return false;
 	if (fstatat(dfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return true;
-	return fstatat(dfd, "objects", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
-	       fstatat(dfd, "refs", &st, 0) == 0 && S_ISDIR(st.st_mode);
+	return fstatat(dfd, "objects", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstatat(dfd, "refs", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The names that make a git directory one. */
+static bool defining(const char *name)
+{
+	return strcmp(name, "HEAD") == 0 || strcmp(name, "objects") == 0 ||
+	       strcmp(name, "refs") == 0 || strcmp(name, "commondir") == 0;
 }
 
 /* Would @name, made in @dfd (not a git directory yet), complete one? */
@@ -103,11 +114,30 @@ static bool own_fd(const struct nono_gate *g, int fd)
 	return fstat(fd, &st) == 0 && is_own(g, st.st_dev, st.st_ino);
 }
 
+/* @fd was made during this session (its birth time, which nothing can
+ * set, is not before the gate started): only such a directory can become
+ * the sandbox's own, never a user's repository it took apart and put
+ * together again (review 2).  False where the filesystem keeps no birth
+ * time (its rules then stay on). */
+static bool born_here(const struct nono_gate *g, int fd)
+{
+	struct statx sx;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+		    STATX_BTIME, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_BTIME))
+		return false;
+	return sx.stx_btime.tv_sec > g->started.tv_sec ||
+	       (sx.stx_btime.tv_sec == g->started.tv_sec &&
+		(long)sx.stx_btime.tv_nsec >= g->started.tv_nsec);
+}
+
 static void note_own_fd(struct nono_gate *g, int fd)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) < 0 || is_own(g, st.st_dev, st.st_ino))
+	if (fstat(fd, &st) < 0 || is_own(g, st.st_dev, st.st_ino) ||
+	    !born_here(g, fd))
 		return;
 	if (g->nown == g->cap_own) {
 		size_t cap = g->cap_own ? g->cap_own * 2 : 16;
@@ -169,6 +199,11 @@ bool nono_gitgate_may_move(struct nono_gate *g, int dfd, const char *name)
 {
 	struct stat st;
 
+	/* HEAD, objects, refs, commondir of a repository that is not the
+	 * sandbox's: moved away (or exchanged), the directory would stop
+	 * being one for the rules, and its config be written. */
+	if (defining(name) && is_gitdir(dfd) && !own_fd(g, dfd))
+		return false;
 	if (strcmp(name, ".git") != 0 ||
 	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISDIR(st.st_mode))

@@ -175,7 +175,8 @@ int nono_gate_fd_path(int fd, char *out, size_t len)
 		return -errno;
 	out[n] = '\0';
 	/* "(deleted)" or a pseudo path: nothing a grant can name. */
-	if (out[0] != '/' || (size_t)n == len - 1)
+	if (out[0] != '/' || (size_t)n == len - 1 ||
+	    (n > 10 && strcmp(out + n - 10, " (deleted)") == 0))
 		return -ENOENT;
 	return 0;
 }
