@@ -39,7 +39,8 @@ print("bound listen ok")
 '
 
 @test "escape 7: listen() without bind() is refused under --block-net; a bound loopback port listens" {
-	local port=$((20000 + RANDOM % 20000))
+	local port
+	port=$(free_port)
 	run --separate-stderr nono run -s --allow-cwd --block-net --open-port "$port" -- \
 		"$PY" -c "$LISTEN" "$port"
 	assert_status 0
@@ -53,7 +54,8 @@ print("bound listen ok")
 }
 
 @test "escape 7: in the proxy's fallback (--listen-port), listen() without bind() is refused" {
-	local port=$((20000 + RANDOM % 20000))
+	local port
+	port=$(free_port)
 	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' \
 		--listen-port "$port" -- "$PY" -c "$LISTEN" "$port"
 	assert_status 0

@@ -202,6 +202,11 @@ assert_missing() {
 
 # --- background processes ----------------------------------------------
 
+# A loopback TCP port free now (the kernel's pick, not a random guess).
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 wait_for_file() { # PATH [TENTHS]
 	local i
 	for ((i = 0; i < ${2:-50}; i++)); do
