@@ -836,11 +836,10 @@ static int do_truncate(const struct target *t, __s64 length)
  * brings names or a way out nobody decided (a repository made in /tmp, a
  * link to one): EXDEV, so that mv and cp make it again through the gate. */
 static bool crosses_in(struct nono_gate *g, const struct target *from,
-		       const struct target *to, struct stat *st)
+		       const struct target *to, const struct stat *st)
 {
 	return nono_caps_sealed(g->caps, to->dir) &&
 	       !nono_caps_sealed(g->caps, from->dir) &&
-	       fstatat(from->dfd, from->name, st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode));
 }
 
@@ -877,12 +876,14 @@ static int may_move(struct nono_gate *g, pid_t pid, int nr,
 		return 1;
 	/* A hard link to a file the rules protect would be a second name
 	 * to write it by (a deep repository's config). */
+	/* What is moved is gone already: that is the answer, as of now. */
+	if (fstatat(from->dfd, from->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	if (crosses_in(g, from, to, &st))
 		return -EXDEV;
 	/* A symlink moved or linked within the trees: where its target
 	 * leads from the new place. */
-	if (fstatat(from->dfd, from->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(st.st_mode)) {
+	if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t l = readlinkat(from->dfd, from->name, target,
 				       sizeof(target) - 1);
