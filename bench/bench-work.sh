@@ -8,7 +8,12 @@
 #   JOBS="clone files" bench/bench-work.sh       # a subset
 # Jobs:
 #   clone   git clone of a local 5,000-file repository into D (a new
-#           directory at the grant's root, the common case for an agent)
+#           directory at the grant's root, the common case for an agent);
+#           the source is granted read-only, so git copies its objects
+#           (a hard link would give them the write right of D)
+#   clonein the same with the source inside the writable grant, deeper
+#           than nono looks for repositories at start (so its .git is not a
+#           pinned mount): git hard-links the objects, as it does bare
 #   files   10,000 files in a new 100-directory tree (python3)
 #   build   a C build of nono itself (meson setup + ninja, gcc -O2)
 #   npm     npm ci of a real project (express, 60+ packages) from a local
@@ -25,7 +30,7 @@ RUNS="${RUNS:-5}"
 # for the older one (which may not know them).
 NONO_FLAGS="${NONO_FLAGS:---allow-new-repos}"
 OLD_FLAGS="${OLD_FLAGS:-}"
-JOBS="${JOBS:-clone files build npm}"
+JOBS="${JOBS:-clone clonein files build npm}"
 base="${BENCH_DIR:-/var/lib/nono-bench-work}"
 case "$base" in /tmp/* | /var/tmp/* | /dev/shm/*)
 	echo "bench-work: BENCH_DIR must not be under /tmp, /var/tmp or /dev/shm" >&2
@@ -51,6 +56,10 @@ for d in range(50):
             fh.write("int f_%d_%d(void) { return %d; }\n" % (d, f, d * f) * 20)
 PY
 		git add -A && git commit -qm fixture && touch .done) || exit 1
+fi
+if [ ! -d "$base/in/the/tree/repo/.git" ]; then
+	mkdir -p "$base/in/the/tree"
+	git clone -q "$base/repo" "$base/in/the/tree/repo" || exit 1
 fi
 cat >"$base/files.py" <<'PY'
 import os, sys
@@ -81,10 +90,20 @@ fi
 job_cmd() {
 	case "$1" in
 	clone) echo "git clone -q $base/repo $2/c" ;;
+	clonein) echo "git clone -q $base/in/the/tree/repo $2/c" ;;
 	files) echo "python3 $base/files.py $2/t" ;;
 	build) echo "sh -c 'cd $2 && tar xf $base/nono-src.tar && CC=gcc meson setup -Dwerror=false --buildtype=release b >/dev/null && ninja -C b >/dev/null'" ;;
 	npm) echo "sh -c 'cp $base/npmproj/package.json $base/npmproj/package-lock.json $2/ && cd $2 && npm ci --offline --cache $base/npm-cache --no-audit --no-fund --loglevel=error >/dev/null'" ;;
 	esac
+}
+
+# grants JOB DIR: the job's grants (clonein: the source in the writable one).
+grants() {
+	if [ "$1" = clonein ]; then
+		echo "--allow $base --read $src_root"
+	else
+		echo "--allow $2 --read $base --read $src_root"
+	fi
 }
 
 # one MODE JOB: seconds for one run (MODE bare, nono or old).
@@ -97,8 +116,8 @@ one() {
 	t0=$(date +%s.%N)
 	case "$mode" in
 	bare) (cd "$d" && eval "$cmd") ;;
-	nono) (cd "$d" && eval "$NONO -s run $NONO_FLAGS --allow $d --read $base --read $src_root -- $cmd") ;;
-	old) (cd "$d" && eval "$OLD -s run $OLD_FLAGS --allow $d --read $base --read $src_root -- $cmd") ;;
+	nono) (cd "$d" && eval "$NONO -s run $NONO_FLAGS $(grants "$job" "$d") -- $cmd") ;;
+	old) (cd "$d" && eval "$OLD -s run $OLD_FLAGS $(grants "$job" "$d") -- $cmd") ;;
 	esac
 	rc=$?
 	t1=$(date +%s.%N)

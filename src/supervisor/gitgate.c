@@ -171,7 +171,7 @@ enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
 	}
 	/* The piece that makes a directory a repository (a bare one, or a
 	 * .git assembled by hand): a new repository. */
-	if (completes_gitdir(dfd, name)) {
+	if (defining(name) && completes_gitdir(dfd, name)) {
 		if (!g->allow_new_repos)
 			return NONO_GITGATE_NEW_REPO;
 		note_own_fd(g, dfd);
