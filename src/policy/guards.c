@@ -48,6 +48,8 @@ static const char *const gitdir_allowed[] = {
 	"NOTES_MERGE_REF", "NOTES_MERGE_WORKTREE", "packed-refs", "shallow",
 	"rebase-merge", "rebase-apply", "sequencer", "rr-cache", "lost-found",
 	"gc.pid", "gc.log", "description",
+	/* git-lfs and git-annex keep their objects here (no program). */
+	"lfs", "annex",
 };
 /* $HOME additionally keeps the credential and configuration names. */
 static const char *const home_extra[] = {
