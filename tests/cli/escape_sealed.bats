@@ -118,7 +118,7 @@ teardown() {
 		try commondir "echo ../x >$r/.git/commondir"
 		try moved "mv $r/.git $r/old-git"
 		try commit "cd $r && echo y >y && git add y && git commit -q -m y"
-		try work "echo w >$r/w && echo more >>$r/x"'
+		try work "echo w >$r/w && echo more >>$r/x && mkdir -p $r/.git/lfs/objects"'
 	assert_status 0
 	local what
 	for what in newhook sample append inplace truncate commondir moved; do
