@@ -269,20 +269,11 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 	for (i = 0; host[i] && i + 1 < sizeof(lower); i++)
 		lower[i] = (char)tolower((unsigned char)host[i]);
 	lower[i] = '\0';
-	switch (nono_allowlist_check(c->allow, lower, path, &paths)) {
+	/* The proxy's rule: host, port and path from one entry; 443 and 80
+	 * unless the entry names the port. */
+	switch (nono_allowlist_check_port(c->allow, lower, (unsigned)port, path,
+					  &paths)) {
 	case NONO_HOST_ALLOWED:
-		/* HTTPS goes through a tunnel, which the proxy opens to 443
-		 * and 80 unless a rule names the port. */
-		if (!nono_allowlist_port_ok(c->allow, lower, (unsigned)port)) {
-			v->reason = "proxy_port_denied";
-			snprintf(v->detail, sizeof(v->detail),
-				 "%s is on the proxy's allowlist for ports 443 "
-				 "and 80 (or the ports its entries name)",
-				 lower);
-			snprintf(v->flag, sizeof(v->flag),
-				 "--allow-domain %s:%ld", lower, port);
-			return;
-		}
 		v->allowed = true;
 		v->reason = "proxy_allowed";
 		if (path && paths &&
@@ -314,6 +305,17 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 		return;
 	case NONO_HOST_NOT_LISTED:
 		break;
+	}
+	if (nono_allowlist_check(c->allow, lower, path, NULL) ==
+	    NONO_HOST_ALLOWED) {
+		v->reason = "proxy_port_denied";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is on the proxy's allowlist for ports 443 and 80 "
+			 "(or the ports its entries name)",
+			 lower);
+		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s:%ld",
+			 lower, port);
+		return;
 	}
 	v->reason = "proxy_denied";
 	if (paths && path) {

@@ -324,6 +324,13 @@ bool nono_path_glob(const char *pat, const char *s)
 
 static bool host_match(const struct rule *r, const char *host);
 
+enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
+					    const char *host, const char *path,
+					    bool *has_path_rules)
+{
+	return nono_allowlist_check_port(a, host, 0, path, has_path_rules);
+}
+
 bool nono_allowlist_port_ok(const struct nono_allowlist *a, const char *host,
 			    unsigned port)
 {
@@ -357,9 +364,16 @@ static bool host_match(const struct rule *r, const char *host)
 	return hn > rn && strcmp(host + hn - rn, r->host) == 0;
 }
 
-enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
-					    const char *host, const char *path,
-					    bool *has_path_rules)
+static bool port_fits(const struct rule *r, unsigned port)
+{
+	if (port == 0 || r->port == PORT_ANY)
+		return true;
+	return r->port ? r->port == port : port == 443 || port == 80;
+}
+
+enum nono_host_verdict
+nono_allowlist_check_port(const struct nono_allowlist *a, const char *host,
+			  unsigned port, const char *path, bool *has_path_rules)
 {
 	char h[256], p[4096];
 	size_t n = strlen(host);
@@ -412,7 +426,9 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 	for (size_t i = 0; a && i < a->n; i++) {
 		const struct rule *r = &a->r[i];
 
-		if (!host_match(r, h))
+		/* Host, port and path of one rule together: a port named by
+		 * a path rule opens nothing beyond its paths. */
+		if (!host_match(r, h) || !port_fits(r, port))
 			continue;
 		if (!r->path) {
 			any = true;

@@ -65,6 +65,14 @@ enum nono_host_verdict nono_allowlist_check(const struct nono_allowlist *a,
 					    const char *host, const char *path,
 					    bool *has_path_rules);
 
+/* nono_allowlist_check for a request to @port (0: any port): only the
+ * rules that allow that port count, host, port and path from one rule. */
+enum nono_host_verdict nono_allowlist_check_port(const struct nono_allowlist *a,
+						 const char *host,
+						 unsigned port,
+						 const char *path,
+						 bool *has_path_rules);
+
 /* A tunnel (CONNECT) to @host may use @port: a matching rule names that
  * port, or names none and the port is 443 or 80.  (The host itself is
  * nono_allowlist_check's.) */

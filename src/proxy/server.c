@@ -1167,9 +1167,9 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 {
 	const char *why = NULL;
 	enum nono_http_status st;
-	enum nono_host_verdict v;
+	enum nono_host_verdict v, v_any;
 	char body[1024], sfx[8];
-	bool paths, origin;
+	bool paths, paths_any, origin;
 	ssize_t n;
 
 	if (c->hlen == c->hcap) {
@@ -1239,8 +1239,10 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		return;
 	}
 	if (c->req.connect) {
-		v = nono_allowlist_check(p->cfg.allow, c->req.host, NULL,
-					 &paths);
+		v = nono_allowlist_check_port(p->cfg.allow, c->req.host,
+					      c->req.port, NULL, &paths);
+		v_any = nono_allowlist_check(p->cfg.allow, c->req.host, NULL,
+					     &paths_any);
 	} else {
 		/* The whole path (c->path is cut for messages and logs): a
 		 * rule never matches a prefix of what is sent on. */
@@ -1252,8 +1254,10 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 			       "out of memory\n");
 			return;
 		}
-		v = nono_allowlist_check(p->cfg.allow, c->req.host, full,
-					 &paths);
+		v = nono_allowlist_check_port(p->cfg.allow, c->req.host,
+					      c->req.port, full, &paths);
+		v_any = nono_allowlist_check(p->cfg.allow, c->req.host, full,
+					     &paths_any);
 		free(full);
 	}
 	if (v == NONO_HOST_METADATA) {
@@ -1270,11 +1274,12 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		c->intercept = true;
 		v = NONO_HOST_ALLOWED;
 	}
-	/* 443 or 80 unless a rule names the port: an allowed name must not
-	 * reach the host's other services (a database, a cache: bytes sent
-	 * through a tunnel, or an HTTP request another protocol reads). */
-	if (v == NONO_HOST_ALLOWED &&
-	    !nono_allowlist_port_ok(p->cfg.allow, c->req.host, c->req.port)) {
+	/* 443 or 80 unless a rule names the port (host, port and path of
+	 * one rule together): an allowed name must not reach the host's
+	 * other services (a database, a cache: bytes sent through a tunnel,
+	 * or an HTTP request another protocol reads). */
+	if (v != NONO_HOST_ALLOWED &&
+	    (v_any == NONO_HOST_ALLOWED || (paths_any && !paths))) {
 		snprintf(body, sizeof(body),
 			 "nono: %s port %u refused: an allowed host takes "
 			 "ports 443 and 80; to allow this one: --allow-domain "

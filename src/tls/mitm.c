@@ -562,8 +562,8 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 			char p2[sizeof(path)],
 			    *full = strndup(req->target, req->target_len);
 			enum nono_host_verdict v =
-			    full ? nono_allowlist_check(m->allow, host, full,
-							&paths)
+			    full ? nono_allowlist_check_port(m->allow, host,
+							     port, full, &paths)
 				 : NONO_HOST_INVALID;
 
 			free(full);

@@ -84,6 +84,13 @@ PCURL='env -u NO_PROXY -u no_proxy curl -sS --max-time 10'
 	# nono why says the same
 	run --separate-stderr nono why --host localhost --port "$HTTP" --allow-domain localhost
 	assert_contains "$output" "--allow-domain localhost:$HTTP" stdout
+	# A port named by a path rule opens that port for those paths only
+	# (review: it opened the whole host's port).
+	run --separate-stderr nono run -s --allow-cwd --allow-domain localhost \
+		--allow-domain "https://localhost:$HTTP/only/**" -- sh -c "
+		$PCURL -w 'code=%{http_code}\n' http://localhost:$HTTP/index.html"
+	assert_contains "$output" "code=403" stdout
+	refute_contains "$output" hello stdout
 }
 
 @test "proxy: HTTPS goes through a CONNECT tunnel to a real TLS origin; an unlisted host is refused before any TLS" {
