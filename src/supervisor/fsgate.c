@@ -678,14 +678,48 @@ static void answer_error(int r, struct seccomp_notif_resp *resp)
  * sandbox cannot write (/usr) or inside the trees is not.  Judged on the
  * target as written, folded from the link's directory.
  */
+/* The sandbox may write @p and no sealed tree decides what lands there. */
+static bool open_to_sandbox(const struct nono_caps *caps, const char *p)
+{
+	return !nono_caps_sealed(caps, p) &&
+	       nono_caps_allows(caps, p, NONO_ACCESS_WRITE, NULL);
+}
+
+/*
+ * A symlink target @p that could hold a repository the rules never saw:
+ * /proc/PID/root and /dev/fd (they lead anywhere), a directory the sandbox
+ * may write outside the sealed trees or any directory above one (another
+ * link can add the rest of the way: review, "q -> /" and "p -> q/tmp"), or
+ * a name in such a directory (a directory can be made there later).  A
+ * file it may write in a directory it may not (/dev/null) is none.
+ */
 static bool writable_outside(const struct nono_caps *caps, const char *p)
 {
-	/* /proc/PID/root and /dev/fd lead anywhere: never a target. */
-	return strcmp(p, "/proc") == 0 || strncmp(p, "/proc/", 6) == 0 ||
-	       strncmp(p, "/dev/fd", 7) == 0 ||
-	       strncmp(p, "/dev/std", 8) == 0 ||
-	       (!nono_caps_sealed(caps, p) &&
-		nono_caps_allows(caps, p, NONO_ACCESS_WRITE, NULL));
+	char parent[PATH_MAX];
+	char *slash;
+
+	if (strcmp(p, "/proc") == 0 || strncmp(p, "/proc/", 6) == 0 ||
+	    strncmp(p, "/dev/fd", 7) == 0 || strncmp(p, "/dev/std", 8) == 0)
+		return true;
+	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & (NONO_GRANT_FILE | NONO_GRANT_DEVICE)) &&
+		    nono_path_is_under(g->path, p) &&
+		    !nono_caps_sealed(caps, g->path))
+			return true;
+	}
+	if ((size_t)snprintf(parent, sizeof(parent), "%s", p) >= sizeof(parent))
+		return true;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return true;
+	if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	return open_to_sandbox(caps, parent);
 }
 
 /*
@@ -761,8 +795,7 @@ static bool link_leaves(struct nono_gate *g, pid_t pid,
 			r = follow_final(g, pid, &t);
 		if (r == 0) {
 			join(&t, full, sizeof(full));
-			out = writable_outside(g->caps, t.dir) ||
-			      (full[0] && writable_outside(g->caps, full));
+			out = !full[0] || writable_outside(g->caps, full);
 		} else {
 			out = r != -ENOENT && r != -ENOTDIR;
 		}

@@ -76,15 +76,24 @@ PY
 		try devfd "ln -s /dev/fd/3 p3"
 		try climb "ln -s ../../../../../../../../../../../../tmp/evil a/b/c/d/e/f/g/h/l"
 		try npmbin "mkdir -p node_modules/.bin node_modules/pkg/bin && ln -s ../pkg/bin/x node_modules/.bin/x"
-		try inside "ln -s ../c a/b/up"'
+		try inside "ln -s ../c a/b/up"
+		ln -s q/tmp chained 2>/dev/null
+		try root "ln -s / q"
+		try var "ln -s /var v"
+		try devnull "ln -s /dev/null n"'
 	assert_status 0
 	local what
-	for what in proc procpid devfd climb; do
+	for what in proc procpid devfd climb root var; do
 		assert_contains "$output" "$what:refused" stdout
 	done
-	# control: the links package managers make, and links inside, work
+	# a dangling link could be completed by another one (q -> /): it
+	# leads nowhere writable now
+	[ "$(readlink -m chained)" != /tmp ] || { show_run; false; }
+	# control: the links package managers make, links inside, and links
+	# to a file the sandbox may write where it may not make one, work
 	assert_contains "$output" "npmbin:MADE" stdout
 	assert_contains "$output" "inside:MADE" stdout
+	assert_contains "$output" "devnull:MADE" stdout
 }
 
 @test "sealed trees 2: the working directory's chain and ~/.local/share cannot be renamed and made again" {
