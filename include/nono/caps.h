@@ -173,6 +173,9 @@ bool nono_caps_can_create(const struct nono_caps *caps, const char *path);
 /* True when Landlock lets the sandbox open files in directory @path for
  * writing: some covering grant has write without NONO_GRANT_NOWRITE. */
 bool nono_caps_can_write_open(const struct nono_caps *caps, const char *path);
+/* True for a grant that makes a sealed tree: a writable directory the user
+ * gave (--allow, a writable working directory). */
+bool nono_grant_seals(const struct nono_grant *g);
 /* True when @path lies in a sealed tree: a writable directory grant the
  * user gave (--allow, a writable working directory), where every new name
  * and every write-open is decided by the supervisor. */

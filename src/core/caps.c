@@ -374,19 +374,11 @@ bool nono_caps_can_write_open(const struct nono_caps *caps, const char *path)
 	return false;
 }
 
-bool nono_caps_sealed(const struct nono_caps *caps, const char *path)
+bool nono_grant_seals(const struct nono_grant *g)
 {
-	for (size_t i = 0; i < caps->ngrants; i++) {
-		const struct nono_grant *g = &caps->grants[i];
-
-		if ((g->access & NONO_ACCESS_WRITE) &&
-		    !(g->flags & NONO_GRANT_FILE) &&
-		    (g->origin == NONO_ORIGIN_USER ||
-		     g->origin == NONO_ORIGIN_CWD) &&
-		    nono_path_is_under(path, g->path))
-			return true;
-	}
-	return false;
+	return (g->access & NONO_ACCESS_WRITE) &&
+	       !(g->flags & NONO_GRANT_FILE) &&
+	       (g->origin == NONO_ORIGIN_USER || g->origin == NONO_ORIGIN_CWD);
 }
 
 const char *nono_caps_sealed_root(const struct nono_caps *caps,
@@ -397,15 +389,16 @@ const char *nono_caps_sealed_root(const struct nono_caps *caps,
 	for (size_t i = 0; i < caps->ngrants; i++) {
 		const struct nono_grant *g = &caps->grants[i];
 
-		if ((g->access & NONO_ACCESS_WRITE) &&
-		    !(g->flags & NONO_GRANT_FILE) &&
-		    (g->origin == NONO_ORIGIN_USER ||
-		     g->origin == NONO_ORIGIN_CWD) &&
-		    nono_path_is_under(path, g->path) &&
+		if (nono_grant_seals(g) && nono_path_is_under(path, g->path) &&
 		    (!root || strlen(g->path) < strlen(root)))
 			root = g->path;
 	}
 	return root;
+}
+
+bool nono_caps_sealed(const struct nono_caps *caps, const char *path)
+{
+	return nono_caps_sealed_root(caps, path) != NULL;
 }
 
 void nono_caps_set_scopes(struct nono_caps *caps, unsigned scopes)

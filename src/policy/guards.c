@@ -75,6 +75,21 @@ static const char *const localshare_names[] = {"systemd", "applications"};
 static const char *const gitinfo_names[] = {"attributes"};
 /* clang-format on */
 
+bool nono_gitdir_at(int dfd)
+{
+	struct stat st;
+
+	/* By the names alone, whatever they are: a dangling symlink named
+	 * refs, exchanged in, must not make it "not a repository" for a
+	 * moment (second review). */
+	if (fstatat(dfd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	if (fstatat(dfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return true;
+	return fstatat(dfd, "objects", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstatat(dfd, "refs", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static bool in_list(const char *name, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -246,11 +261,7 @@ static bool above_sealed(const struct nono_caps *caps, const char *dir)
 	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 
-		if ((g->access & NONO_ACCESS_WRITE) &&
-		    !(g->flags & NONO_GRANT_FILE) &&
-		    (g->origin == NONO_ORIGIN_USER ||
-		     g->origin == NONO_ORIGIN_CWD) &&
-		    nono_path_is_under(g->path, dir))
+		if (nono_grant_seals(g) && nono_path_is_under(g->path, dir))
 			return true;
 	}
 	return false;
