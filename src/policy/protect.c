@@ -432,17 +432,11 @@ static const char *const gitdir_persist[] = {
  * commondir file (a linked worktree's). */
 static bool looks_gitdir(const char *dir)
 {
-	struct stat st;
-	bool ok;
 	int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool ok = fd >= 0 && nono_gitdir_at(fd);
 
-	if (fd < 0)
-		return false;
-	ok = fstatat(fd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	     (fstatat(fd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	      (fstatat(fd, "objects", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
-	       fstatat(fd, "refs", &st, 0) == 0 && S_ISDIR(st.st_mode)));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return ok;
 }
 

@@ -134,4 +134,8 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 /* True when a guarded directory of @kind refuses a new entry @name. */
 bool nono_guard_refuses(enum nono_guard_kind kind, const char *name);
 
+/* Directory @dfd is a git directory, as git takes one (HEAD, and objects
+ * with refs, or commondir), whatever its name; judged by the names alone. */
+bool nono_gitdir_at(int dfd);
+
 #endif

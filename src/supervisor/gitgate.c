@@ -59,25 +59,7 @@ void nono_gitgate_note_own(struct nono_gate *g, int dfd, const char *name)
 		note_own_fd(g, fd);
 }
 
-/* A git directory by its content, as git recognises one: HEAD, and
- * objects/ with refs/, or a commondir file (a linked worktree's).  Whatever
- * its name: .git, a submodule's modules/libs/foo, a bare repository. */
-static bool is_gitdir(int dfd)
-{
-	struct stat st;
-
-	/* By the names alone, whatever they are (a dangling symlink named
-	 * refs, exchanged in, must not make it "not a repository" for a
-	 * moment: review 2). */
-	if (fstatat(dfd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return false;
-	if (fstatat(dfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return true;
-	return fstatat(dfd, "objects", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       fstatat(dfd, "refs", &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-/* The names that make a git directory one. */
+/* The names that make a git directory one (nono_gitdir_at). */
 static bool defining(const char *name)
 {
 	return strcmp(name, "HEAD") == 0 || strcmp(name, "objects") == 0 ||
@@ -163,7 +145,7 @@ enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
 
 	if (strcmp(name, ".git") == 0 && !g->allow_new_repos)
 		return NONO_GITGATE_NEW_REPO;
-	if (is_gitdir(dfd)) {
+	if (nono_gitdir_at(dfd)) {
 		if (own_fd(g, dfd) ||
 		    !nono_guard_refuses(NONO_GUARD_GITDIR, name))
 			return NONO_GITGATE_OK;
@@ -189,7 +171,7 @@ enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
 
 		/* Looked at from the directory we hold: in a git directory
 		 * that is not the sandbox's own, refused. */
-		if (up < 0 || (is_gitdir(up) && !own_fd(g, up)))
+		if (up < 0 || (nono_gitdir_at(up) && !own_fd(g, up)))
 			return NONO_GITGATE_LAYOUT;
 	}
 	return NONO_GITGATE_OK;
@@ -202,7 +184,7 @@ bool nono_gitgate_may_move(struct nono_gate *g, int dfd, const char *name)
 	/* HEAD, objects, refs, commondir of a repository that is not the
 	 * sandbox's: moved away (or exchanged), the directory would stop
 	 * being one for the rules, and its config be written. */
-	if (defining(name) && is_gitdir(dfd) && !own_fd(g, dfd))
+	if (defining(name) && nono_gitdir_at(dfd) && !own_fd(g, dfd))
 		return false;
 	if (strcmp(name, ".git") != 0 ||
 	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
