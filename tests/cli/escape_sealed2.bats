@@ -137,8 +137,11 @@ PY
 	cd proj/d
 	run --separate-stderr nono run -s --allow "$TEST_DIR/proj" -- sh -c '
 		rmdir '"$TEST_DIR"'/proj/d && mkdir "'"$TEST_DIR"'/proj/d (deleted)"
-		echo hi >f 2>/dev/null && echo write:DONE || echo write:refused'
+		echo hi >f 2>/dev/null && echo write:DONE || echo write:refused
+		echo ok >'"$TEST_DIR"'/proj/d\ \(deleted\)/g && echo named:DONE'
 	assert_status 0
 	assert_contains "$output" "write:refused" stdout
 	assert_missing "$TEST_DIR/proj/d (deleted)/f"
+	# control: the directory of that name takes files by its own name
+	assert_contains "$output" "named:DONE" stdout
 }
