@@ -2,14 +2,16 @@
 # Builds nono twice (the shipped static binary, linked with musl where it is
 # installed, and an ASan+UBSan glibc build) plus the fuzzers, and runs every
 # suite: unit (cmocka), CLI (bats) as the current user and, when root, as
-# nobody too; a fuzz smoke run; the format check.  Ends with one line
+# nobody too; the fuzzers (corpus replay, fixed seeds); the format check.  Ends with one line
 # "N passed, M failed" and exits non-zero if anything failed.
-#   FUZZ_SECONDS=20  seconds per fuzz target (0 skips the fuzz run)
+#   FUZZ_RUNS=100000 mutations per fuzz target and seed (0 skips fuzzing)
+#   FUZZ_SEEDS="1 2"  the fixed seeds
 #   NONO_TEST_STRICT=1  tests that would skip (no userns...) fail instead
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_RUNS=${FUZZ_RUNS:-100000}
+FUZZ_SEEDS=${FUZZ_SEEDS:-1 2}
 logdir=$root/build-logs
 mkdir -p "$logdir"
 pass=0
@@ -145,8 +147,12 @@ if [ -x build-asan/nono ]; then
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 
-if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang-14 >/dev/null; then
-	note "fuzz smoke (${FUZZ_SECONDS}s per target)"
+# Nothing random decides a run: each target replays its checked-in corpus
+# (every crash ever found is in it as a regression input), then makes a
+# fixed number of mutations from fixed seeds.  Open-ended fuzzing is
+# bench/fuzz-long.sh.
+if [ "$FUZZ_RUNS" -gt 0 ] && command -v clang-14 >/dev/null; then
+	note "fuzz: corpus replay, then ${FUZZ_RUNS} runs from seeds $FUZZ_SEEDS"
 	[ -f build-fuzz/build.ninja ] ||
 		CC=clang-14 meson setup build-fuzz -Dfuzz=true --buildtype=debug \
 			-Db_sanitize=address,undefined -Db_lundef=false \
@@ -155,11 +161,17 @@ if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang-14 >/dev/null; then
 		for f in build-fuzz/fuzz/fuzz_*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			name=${f##*/fuzz_}
-			work=$(mktemp -d)
-			cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null
-			step "fuzz-$name" "$f" -max_total_time="$FUZZ_SECONDS" \
-				-timeout=10 -rss_limit_mb=1024 "$work" || true
-			rm -rf "$work"
+			step "fuzz-$name-corpus" "$f" -runs=0 -timeout=10 \
+				-rss_limit_mb=1024 "fuzz/corpus/$name" || true
+			for seed in $FUZZ_SEEDS; do
+				work=$(mktemp -d)
+				cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null
+				step "fuzz-$name-seed$seed" "$f" -seed="$seed" \
+					-runs="$FUZZ_RUNS" -timeout=10 \
+					-rss_limit_mb=1024 -artifact_prefix="$work/" \
+					"$work" || true
+				rm -rf "$work"
+			done
 		done
 	fi
 fi

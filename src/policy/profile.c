@@ -91,8 +91,14 @@ int nono_plist_add(struct nono_plist *l, const char *s)
 	return 0;
 }
 
+const char *nono_kv_split(const struct field *f, const char *entry)
+{
+	return f->check ? strchr(entry, '=') : strrchr(entry, '=');
+}
+
 /* For "key=value" lists: replaces an entry with the same key. */
-static int kv_set(struct nono_plist *l, const char *key, const char *value)
+static int kv_set(const struct field *f, struct nono_plist *l,
+		  const char *key, const char *value)
 {
 	size_t klen = strlen(key);
 	char *s;
@@ -100,7 +106,8 @@ static int kv_set(struct nono_plist *l, const char *key, const char *value)
 	if (asprintf(&s, "%s=%s", key, value) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->n; i++)
-		if (strncmp(l->v[i], key, klen) == 0 && l->v[i][klen] == '=') {
+		if (nono_kv_split(f, l->v[i]) == l->v[i] + klen &&
+		    strncmp(l->v[i], key, klen) == 0) {
 			free(l->v[i]);
 			l->v[i] = s;
 			return 0;
@@ -519,7 +526,7 @@ static int parse_field(struct loader *l, const struct field *f,
 					  "%s.%.60s: \"%.60s\" is not a valid "
 					  "environment variable name",
 					  path, m->key, m->value->str);
-			if (kv_set(slot(p, f->off), m->key, m->value->str) < 0)
+			if (kv_set(f, slot(p, f->off), m->key, m->value->str) < 0)
 				return errf(l, "out of memory");
 		}
 		return 0;
@@ -689,15 +696,16 @@ static int merge_table(struct nono_profile *dst, const struct nono_profile *src,
 			const struct nono_plist *sl = s;
 
 			for (size_t i = 0; i < sl->n && r == 0; i++) {
-				char *eq = strchr(sl->v[i], '=');
-				char key[256];
+				const char *eq = nono_kv_split(t, sl->v[i]);
+				char *key;
 
-				if (!eq ||
-				    (size_t)(eq - sl->v[i]) >= sizeof(key))
+				if (!eq)
 					continue;
-				memcpy(key, sl->v[i], (size_t)(eq - sl->v[i]));
-				key[eq - sl->v[i]] = '\0';
-				r = kv_set(d, key, eq + 1);
+				key = strndup(sl->v[i], (size_t)(eq - sl->v[i]));
+				if (!key)
+					return -ENOMEM;
+				r = kv_set(t, d, key, eq + 1);
+				free(key);
 			}
 			break;
 		}

@@ -190,12 +190,14 @@ static int write_table(FILE *f, const struct nono_profile *p,
 
 			fputc('{', f);
 			for (size_t i = 0; i < l->n; i++) {
-				char *eq = strchr(l->v[i], '=');
+				const char *eq = nono_kv_split(t, l->v[i]);
+				char *key = strndup(l->v[i], (size_t)(eq - l->v[i]));
 
 				fputs(i ? ", " : "", f);
-				fprintf(f, "\"%.*s\": ", (int)(eq - l->v[i]),
-					l->v[i]);
+				json_str(f, key ? key : "");
+				fputs(": ", f);
 				json_str(f, eq + 1);
+				free(key);
 			}
 			fputc('}', f);
 			break;

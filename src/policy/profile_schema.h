@@ -47,4 +47,11 @@ const char *nono_profile_check_var(const char *s);
 const char *nono_profile_check_path(const char *s);
 const char *nono_profile_check_name(const char *s);
 
+/* The '=' that splits a K_STRMAP entry "key=value".  A map whose keys are
+ * checked (environment.set: NAME -> value) has no '=' in its keys, so the
+ * first one splits; one whose values are variable names (env_credentials:
+ * REF -> VAR, and a REF may hold '=') has none in its values, so the last
+ * one does.  NULL when the entry has no '='. */
+const char *nono_kv_split(const struct field *f, const char *entry);
+
 #endif

@@ -327,6 +327,43 @@ static void test_expand(void **state)
 	expand_bad("${HOME", "a '$' must start a variable");
 }
 
+/* A secret reference may hold '=' (op://v/i/f?attribute=otp): the map
+ * keeps it whole, does not confuse it with a shorter reference, and what
+ * show --json prints parses again to the same entries (a fuzz find). */
+static void test_strmap_eq_roundtrip(void **state)
+{
+	const char *text =
+	    "{\"env_credentials\": {\"k=1\": \"AB\", \"k\": \"CD\", "
+	    "\"op://v/i?attribute=otp\": \"EF\"}, "
+	    "\"environment\": {\"set\": {\"A\": \"x=y=z\"}}}";
+	struct nono_profile *p = NULL, *q = NULL;
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	(void)state;
+	assert_int_equal(nono_profile_parse("t.json", text, strlen(text), &p,
+					    err, sizeof(err)),
+			 0);
+	assert_int_equal(p->env_credentials.n, 3);
+	m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	nono_profile_write_json(m, p);
+	fclose(m);
+	assert_int_equal(
+	    nono_profile_parse("again.json", buf, len, &q, err, sizeof(err)), 0);
+	assert_int_equal(q->env_credentials.n, 3);
+	assert_string_equal(q->env_credentials.v[0], "k=1=AB");
+	assert_string_equal(q->env_credentials.v[1], "k=CD");
+	assert_string_equal(q->env_credentials.v[2],
+			    "op://v/i?attribute=otp=EF");
+	assert_int_equal(q->env.set.n, 1);
+	assert_string_equal(q->env.set.v[0], "A=x=y=z");
+	free(buf);
+	nono_profile_free(p);
+	nono_profile_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +373,7 @@ int main(void)
 	    cmocka_unit_test(test_extends_diamond_cycle_depth),
 	    cmocka_unit_test(test_schema_errors),
 	    cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_strmap_eq_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
