@@ -97,8 +97,8 @@ const char *nono_kv_split(const struct field *f, const char *entry)
 }
 
 /* For "key=value" lists: replaces an entry with the same key. */
-static int kv_set(const struct field *f, struct nono_plist *l,
-		  const char *key, const char *value)
+static int kv_set(const struct field *f, struct nono_plist *l, const char *key,
+		  const char *value)
 {
 	size_t klen = strlen(key);
 	char *s;
@@ -526,7 +526,8 @@ static int parse_field(struct loader *l, const struct field *f,
 					  "%s.%.60s: \"%.60s\" is not a valid "
 					  "environment variable name",
 					  path, m->key, m->value->str);
-			if (kv_set(f, slot(p, f->off), m->key, m->value->str) < 0)
+			if (kv_set(f, slot(p, f->off), m->key, m->value->str) <
+			    0)
 				return errf(l, "out of memory");
 		}
 		return 0;
@@ -701,7 +702,8 @@ static int merge_table(struct nono_profile *dst, const struct nono_profile *src,
 
 				if (!eq)
 					continue;
-				key = strndup(sl->v[i], (size_t)(eq - sl->v[i]));
+				key =
+				    strndup(sl->v[i], (size_t)(eq - sl->v[i]));
 				if (!key)
 					return -ENOMEM;
 				r = kv_set(t, d, key, eq + 1);

@@ -191,7 +191,8 @@ static int write_table(FILE *f, const struct nono_profile *p,
 			fputc('{', f);
 			for (size_t i = 0; i < l->n; i++) {
 				const char *eq = nono_kv_split(t, l->v[i]);
-				char *key = strndup(l->v[i], (size_t)(eq - l->v[i]));
+				char *key =
+				    strndup(l->v[i], (size_t)(eq - l->v[i]));
 
 				fputs(i ? ", " : "", f);
 				json_str(f, key ? key : "");

@@ -351,7 +351,8 @@ static void test_strmap_eq_roundtrip(void **state)
 	nono_profile_write_json(m, p);
 	fclose(m);
 	assert_int_equal(
-	    nono_profile_parse("again.json", buf, len, &q, err, sizeof(err)), 0);
+	    nono_profile_parse("again.json", buf, len, &q, err, sizeof(err)),
+	    0);
 	assert_int_equal(q->env_credentials.n, 3);
 	assert_string_equal(q->env_credentials.v[0], "k=1=AB");
 	assert_string_equal(q->env_credentials.v[1], "k=CD");
