@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strcmp(x.name, "svc") ||
 			    strcmp(x.value, c.r[1].value) ||
 			    strcmp(x.bearer, c.r[1].bearer) || x.nrules != 1 ||
-			    x.port != 9 || x.tls)
+			    x.port != 9 || x.tls || x.secret_off != 2 ||
+			    x.secret_len != 10)
 				abort();
 			nono_creds_clear_route(&x);
 		}
@@ -90,6 +91,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (u1 > size - 1 || d1 != d2 || (d1 && u1 != u2 + u3) ||
 		    (d1 && a.status != b.status))
 			abort();
+	}
+	/* An answer scrubbed of the key as it streams, in pieces cut where
+	 * the input says: no verbatim key is left in what would be sent,
+	 * nothing but key bytes changes, and the length stays. */
+	if (size > 1) {
+		static char in[4096], out[4096 + 16];
+		const char *key = "SECRET-ONESECRET";
+		size_t klen = strlen(key), m = size - 1, step, sent = 0;
+		size_t held = 0, at = 1;
+
+		if (m > sizeof(in))
+			m = sizeof(in);
+		/* the input's bytes, with the key planted where data[0] says */
+		memcpy(in, data + 1, m);
+		if (m >= klen)
+			memcpy(in + data[0] % (m - klen + 1), key, klen);
+		step = 1 + data[0] % 7;
+		{
+			char buf[4096 + 16];
+
+			while (at <= m) {
+				size_t take =
+				    m - (at - 1) < step ? m - (at - 1) : step;
+				bool fin = at - 1 + take == m;
+				size_t ok;
+
+				memcpy(buf + held, in + at - 1, take);
+				ok = nono_cred_scrub(key, klen, buf,
+						     held + take, fin);
+				memcpy(out + sent, buf, ok);
+				sent += ok;
+				held = held + take - ok;
+				memmove(buf, buf + ok, held);
+				at += take;
+				if (held >= klen)
+					abort();
+			}
+		}
+		if (sent != m || memmem(out, sent, key, klen))
+			abort();
+		for (size_t i = 0; i < m; i++)
+			if (out[i] != in[i] && out[i] != '*')
+				abort();
 	}
 	/* A route from the supervisor: malformed bytes are refused. */
 	{

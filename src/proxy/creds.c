@@ -410,11 +410,47 @@ int nono_cred_arm(struct nono_cred_route *r, const char *secret, size_t len)
 	free(r->expect);
 	r->expect = NULL;
 	r->value = fill(r->format, secret, len, &r->value_len);
+	r->secret_off = (size_t)(strstr(r->format, "{}") - r->format);
+	r->secret_len = len;
 	r->expect = fill(r->format, r->placeholder, strlen(r->placeholder), &n);
 	free(r->bearer);
 	r->bearer =
 	    fill("Bearer {}", r->placeholder, strlen(r->placeholder), &n);
 	return r->value && r->expect && r->bearer ? 0 : -ENOMEM;
+}
+
+const char *nono_cred_secret(const struct nono_cred_route *r, size_t *len)
+{
+	if (!r->value || !r->secret_len ||
+	    r->secret_off + r->secret_len > r->value_len)
+		return NULL;
+	*len = r->secret_len;
+	return r->value + r->secret_off;
+}
+
+size_t nono_cred_scrub(const char *key, size_t klen, char *buf, size_t len,
+		       bool final)
+{
+	size_t keep;
+
+	if (!key || klen < NONO_CRED_SCRUB_MIN)
+		return len;
+	for (size_t i = 0; i + klen <= len;) {
+		char *hit = memmem(buf + i, len - i, key, klen);
+
+		if (!hit)
+			break;
+		memset(hit, '*', klen);
+		i = (size_t)(hit - buf) + klen;
+	}
+	if (final)
+		return len;
+	/* The longest tail that the key starts with: the next bytes could
+	 * finish it. */
+	for (keep = klen - 1 < len ? klen - 1 : len; keep > 0; keep--)
+		if (memcmp(buf + len - keep, key, keep) == 0)
+			break;
+	return len - keep;
 }
 
 const struct nono_cred_route *nono_creds_match(const struct nono_creds *c,
@@ -550,10 +586,13 @@ int nono_cred_head(const struct nono_cred_route *r,
 	for (size_t i = 0; i < req->nfields; i++) {
 		const struct nono_http_field *f = &req->fields[i];
 
+		/* The answer is scrubbed of the key (nono_cred_scrub): it
+		 * must come as it is, not compressed (the client's
+		 * Accept-Encoding is replaced). */
 		if (nono_http_hop_field(f->name, f->name_len) ||
 		    (f->name_len == hl &&
 		     strncasecmp(f->name, r->header, hl) == 0) ||
-		    named(f, "authorization"))
+		    named(f, "authorization") || named(f, "accept-encoding"))
 			continue;
 		k = snprintf(out + n, cap - n, "%.*s: %.*s\r\n",
 			     (int)f->name_len, f->name, (int)f->value_len,
@@ -562,8 +601,10 @@ int nono_cred_head(const struct nono_cred_route *r,
 			return -1;
 		n += (size_t)k;
 	}
-	if (n + hl + 2 + r->value_len + 23 >= cap)
+	if (n + 27 + hl + 2 + r->value_len + 23 >= cap)
 		return -1;
+	memcpy(out + n, "Accept-Encoding: identity\r\n", 27);
+	n += 27;
 	memcpy(out + n, r->header, hl);
 	n += hl;
 	memcpy(out + n, ": ", 2);
@@ -690,7 +731,7 @@ static size_t put(char *out, size_t cap, size_t n, const char *v, size_t len)
 
 int nono_cred_route_pack(const struct nono_cred_route *r, char *out, size_t cap)
 {
-	char port[8], nr[8];
+	char port[8], nr[8], so[24], sl[24];
 	size_t n = 0;
 
 	if (!r->value || !r->expect || !r->bearer)
@@ -707,6 +748,10 @@ int nono_cred_route_pack(const struct nono_cred_route *r, char *out, size_t cap)
 	n = put(out, cap, n, r->expect, strlen(r->expect));
 	n = put(out, cap, n, r->bearer, strlen(r->bearer));
 	n = put(out, cap, n, r->value, r->value_len);
+	snprintf(so, sizeof(so), "%zu", r->secret_off);
+	snprintf(sl, sizeof(sl), "%zu", r->secret_len);
+	n = put(out, cap, n, so, strlen(so));
+	n = put(out, cap, n, sl, strlen(sl));
 	n = put(out, cap, n, nr, strlen(nr));
 	for (size_t i = 0; i < r->nrules; i++) {
 		n = put(out, cap, n, r->rules[i].method,
@@ -747,6 +792,7 @@ int nono_cred_route_unpack(struct nono_cred_route *r, const char *buf,
 			   size_t len)
 {
 	char *port = NULL, *tls = NULL, *host = NULL, *nr = NULL, *end;
+	char *so = NULL, *sl = NULL;
 	size_t at = 0;
 	unsigned long v;
 	int e = -EINVAL;
@@ -762,7 +808,18 @@ int nono_cred_route_unpack(struct nono_cred_route *r, const char *buf,
 	    !(r->expect = get(buf, len, &at, NULL)) ||
 	    !(r->bearer = get(buf, len, &at, NULL)) ||
 	    !(r->value = get(buf, len, &at, &r->value_len)) ||
+	    !(so = get(buf, len, &at, NULL)) ||
+	    !(sl = get(buf, len, &at, NULL)) ||
 	    !(nr = get(buf, len, &at, NULL)))
+		goto out;
+	errno = 0;
+	r->secret_off = strtoul(so, &end, 10);
+	if (*end || errno || !*so)
+		goto out;
+	r->secret_len = strtoul(sl, &end, 10);
+	if (*end || errno || !*sl || r->secret_len == 0 ||
+	    r->secret_off > r->value_len ||
+	    r->secret_len > r->value_len - r->secret_off)
 		goto out;
 	if (strlen(host) > NONO_HTTP_MAX_HOST || !*r->name || !*r->header)
 		goto out;
@@ -796,6 +853,8 @@ out:
 	free(port);
 	free(tls);
 	free(nr);
+	free(so);
+	free(sl);
 	if (e < 0)
 		route_free(r);
 	return e;

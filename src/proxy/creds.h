@@ -45,6 +45,7 @@ struct nono_cred_route {
 	char *bearer;         /* "Bearer " and the placeholder */
 	char *value;          /* format with the secret (wiped) */
 	size_t value_len;
+	size_t secret_off, secret_len; /* where the secret is in value */
 	struct nono_cred_rule *rules;
 	size_t nrules;
 };
@@ -163,6 +164,28 @@ int nono_cred_route_pack(const struct nono_cred_route *r, char *out,
 			 size_t cap);
 int nono_cred_route_unpack(struct nono_cred_route *r, const char *buf,
 			   size_t len);
+
+/*
+ * The secret itself (inside the route's header value), or NULL when the
+ * route is not armed.  An upstream's answer is scrubbed of it.
+ */
+const char *nono_cred_secret(const struct nono_cred_route *r, size_t *len);
+
+/* Secrets shorter than this are not scrubbed from answers: so short a
+ * string would match ordinary text (and is no real API key). */
+#define NONO_CRED_SCRUB_MIN 8
+
+/*
+ * Scrubs an upstream's answer as it streams to the client: every verbatim
+ * occurrence of @key (@klen bytes) in @buf (@len bytes) becomes as many
+ * '*' (same length: Content-Length and chunk sizes stay right).  Returns
+ * how many leading bytes may be sent now; the rest (a proper prefix of the
+ * key that the next bytes could complete) must be kept and put in front of
+ * them.  With @final nothing is kept.  A key shorter than
+ * NONO_CRED_SCRUB_MIN is left alone.
+ */
+size_t nono_cred_scrub(const char *key, size_t klen, char *buf, size_t len,
+		       bool final);
 
 /* Frees one route (as filled by nono_cred_route_unpack), wiped first;
  * safe on a zeroed one. */

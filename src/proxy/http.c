@@ -316,6 +316,30 @@ static bool lists(const char *v, size_t n, const char *tok)
 	return false;
 }
 
+/* Whether every coding listed in @v (@n bytes) is "identity" or @also
+ * (NULL: none): the body's bytes are then its text. */
+static bool only_codings(const char *v, size_t n, const char *also)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s, e;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < n && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e > s && !ieq(v + s, e - s, "identity") &&
+		    !(also && ieq(v + s, e - s, also)))
+			return false;
+	}
+	return true;
+}
+
 enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 					       struct nono_http_response *rsp,
 					       const char **why)
@@ -400,6 +424,11 @@ enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
 			te = true;
 			rsp->chunked =
 			    ieq(last, (size_t)(ve - last), "chunked");
+			if (!only_codings(v, (size_t)(ve - v), "chunked"))
+				rsp->encoded = true;
+		} else if (ieq(f.name, f.name_len, "Content-Encoding")) {
+			if (!only_codings(v, (size_t)(ve - v), NULL))
+				rsp->encoded = true;
 		} else if (ieq(f.name, f.name_len, "Connection")) {
 			if (lists(v, (size_t)(ve - v), "close"))
 				rsp->conn_close = true;
@@ -533,6 +562,8 @@ bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 			i += rsp.head_len - a->hlen;
 			a->hlen = 0;
 			a->status = rsp.status;
+			if (rsp.status >= 200)
+				a->encoded |= rsp.encoded;
 			if (rsp.status == 101) { /* a protocol switch */
 				a->state = ANS_TO_CLOSE;
 				a->close = true;

@@ -108,6 +108,9 @@ struct nono_http_response {
 	 * both Content-Length and Transfer-Encoding. */
 	bool close;
 	bool conn_close; /* only what the head says (Connection, HTTP/1.0) */
+	/* The body is coded (Content-Encoding, or a transfer coding other
+	 * than chunked): its bytes are not the text. */
+	bool encoded;
 	size_t head_len;
 };
 enum nono_http_status nono_http_parse_response(const char *buf, size_t len,
@@ -125,6 +128,7 @@ struct nono_http_answer {
 	int state, status; /* status: the last head's */
 	bool head_request; /* the request was HEAD: no body */
 	bool close;        /* the connection cannot serve another request */
+	bool encoded;      /* a final head said the body is coded */
 	char *head;        /* NONO_HTTP_MAX_RESPONSE_HEAD bytes (the
 			      caller's) where a head split across reads
 			      gathers */

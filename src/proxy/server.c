@@ -57,6 +57,12 @@ struct flow {
 	bool limited, chunked, done;
 	unsigned long long budget; /* Content-Length bytes still to come */
 	struct nono_chunked ch;
+	/* A plain credential service's answer (origin to client): scrubbed
+	 * of the key; @held bytes after buf[len] wait for what follows
+	 * (nono_cred_scrub); @ans only tells a coded body. */
+	const char *key;
+	size_t klen, held;
+	struct nono_http_answer *ans;
 };
 
 struct conn {
@@ -231,6 +237,10 @@ static void free_dead(struct nono_proxy *p)
 		if (c->cred && c->upf.buf) /* held the credential */
 			explicit_bzero(c->upf.buf, c->upf.cap);
 		free(c->upf.buf);
+		if (c->downf.ans) {
+			free(c->downf.ans->head);
+			free(c->downf.ans);
+		}
 		free(c->downf.buf);
 		free(c);
 	}
@@ -619,7 +629,64 @@ static bool cred_build(struct nono_proxy *p, struct conn *c)
 		cred_hand_off(p, c);
 		return false;
 	}
+	/* Plain http:// (loopback): the answer passes through a buffer and
+	 * is scrubbed of the key on the way (the TLS helper does the same
+	 * for https://). */
+	c->nosplice = true;
+	c->downf.off = c->downf.len = c->downf.held = 0;
+	c->downf.key = nono_cred_secret(c->cred, &c->downf.klen);
+	c->downf.ans = calloc(1, sizeof(*c->downf.ans));
+	if (c->downf.ans) {
+		char *h = malloc(NONO_HTTP_MAX_RESPONSE_HEAD);
+
+		if (h)
+			nono_http_answer_init(c->downf.ans, h, false);
+		else {
+			free(c->downf.ans);
+			c->downf.ans = NULL;
+		}
+	}
+	if (!c->downf.ans) {
+		answer(p, c, 503, "Service Unavailable", "out of memory\n");
+		return false;
+	}
 	return true;
+}
+
+/*
+ * The @n bytes just read after the @f->held kept ones, of a credential
+ * service's answer: scrubbed of the key.  A coded body (the upstream was
+ * asked for identity) cannot be checked: the answer ends there, with a
+ * 502 when nothing of it went out yet.
+ */
+static void scrub_down(struct flow *f, size_t n)
+{
+	static const char body[] =
+	    "nono: the credential upstream sent a compressed answer; nono "
+	    "relays only answers it can check for the key.\n";
+	size_t used, total = f->held + n, ok;
+
+	(void)nono_http_answer_feed(f->ans, f->buf + f->held, n, &used);
+	if (f->ans->encoded) {
+		f->held = 0;
+		f->eof = true;
+		f->len = 0;
+		if (f->bytes == 0) {
+			int k = snprintf(f->buf, f->cap,
+					 "HTTP/1.1 502 Bad Gateway\r\n"
+					 "Content-Type: text/plain\r\n"
+					 "Content-Length: %zu\r\n"
+					 "Connection: close\r\n\r\n%s",
+					 sizeof(body) - 1, body);
+
+			if (k > 0 && (size_t)k < f->cap)
+				f->len = (size_t)k;
+		}
+		return;
+	}
+	ok = nono_cred_scrub(f->key, f->klen, f->buf, total, false);
+	f->len = ok;
+	f->held = total - ok;
 }
 
 /* Returns false when it answered (and closed) instead. */
@@ -942,6 +1009,8 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 		}
 		if (f->off < f->len)
 			return progress;
+		if (f->held)
+			memmove(f->buf, f->buf + f->len, f->held);
 		f->off = f->len = 0;
 		if (!c->nosplice && !f->chunked) { /* an idle tunnel keeps
 						      no buffer */
@@ -1024,6 +1093,20 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 		}
 		if (f->limited && !f->chunked && want > f->budget)
 			want = (size_t)f->budget;
+		if (f->ans) { /* a credential service's answer */
+			n = recv(src, f->buf + f->held, BUF - f->held,
+				 MSG_DONTWAIT);
+			if (n > 0) {
+				scrub_down(f, (size_t)n);
+				progress = true;
+			} else if (n == 0 ||
+				   (errno != EAGAIN && errno != EINTR)) {
+				/* what was kept is no whole key: it goes */
+				f->eof = true, f->len = f->held, f->held = 0;
+				progress = true;
+			}
+			goto out;
+		}
 		n = recv(src, f->buf, want, MSG_DONTWAIT);
 		if (n > 0) {
 			size_t used = (size_t)n;

@@ -200,20 +200,58 @@ struct half {
 	 * that may carry another request: read up to its end, no further. */
 	struct nono_http_answer *ans;
 	bool excess; /* bytes came after the framed end: close after */
+	/* A credential service's answer is scrubbed of the key
+	 * (nono_cred_scrub): @held bytes after buf[len] wait for what
+	 * follows them. */
+	const char *key;
+	size_t klen;
+	int held;
 };
+
+/*
+ * The origin's bytes just read (@n of them, @used in the answer) after
+ * @h->held kept ones: scrubbed of the key when the answer is a credential
+ * service's.  An answer whose body is coded (the upstream was asked for
+ * identity) cannot be checked: it ends here, with a 502 when nothing of it
+ * went out yet.
+ */
+static void scrub(struct half *h, size_t used)
+{
+	size_t total = (size_t)h->held + used, ok;
+	static const char body[] =
+	    "nono: the credential upstream sent a compressed answer; nono "
+	    "relays only answers it can check for the key.\n";
+
+	if (h->ans && h->ans->encoded) {
+		h->held = 0;
+		h->eof = true;
+		h->done = false;
+		h->excess = true;
+		h->len = 0;
+		if (h->moved == 0)
+			h->len = snprintf(h->buf, sizeof(h->buf),
+					  "HTTP/1.1 502 Bad Gateway\r\n"
+					  "Content-Type: text/plain\r\n"
+					  "Content-Length: %zu\r\n"
+					  "Connection: close\r\n\r\n%s",
+					  sizeof(body) - 1, body);
+		return;
+	}
+	ok = nono_cred_scrub(h->key, h->klen, h->buf, total, h->done);
+	h->len = (int)ok;
+	h->held = (int)(total - ok);
+}
 
 /*
  * SSL_read / SSL_write, or recv / send on a plain socket (a credential
  * service's client, which speaks plain HTTP to the proxy).  For a plain
  * socket a return <= 0 is minus the SSL_ERROR_* it stands for.
  */
-static int io_read(struct half *h, int want)
+static int io_read(struct half *h, char *to, int want)
 {
 	ssize_t n;
 
-	if (h->from)
-		return SSL_read(h->from, h->buf, want);
-	n = recv(h->from_fd, h->buf, (size_t)want, MSG_DONTWAIT);
+	n = recv(h->from_fd, to, (size_t)want, MSG_DONTWAIT);
 	if (n > 0)
 		return (int)n;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -243,18 +281,20 @@ static bool pump(struct half *h)
 
 	h->want_from = h->want_to = 0;
 	if (!h->eof && !h->done && h->len == 0) {
-		int want = (int)sizeof(h->buf);
+		int want = (int)sizeof(h->buf) - h->held;
+		char *at = h->buf + h->held;
 
 		if (h->limited && !h->chunked &&
 		    (unsigned long long)want > h->budget)
 			want = (int)h->budget;
-		n = io_read(h, want);
+		n = h->from ? SSL_read(h->from, at, want)
+			    : io_read(h, at, want);
 		if (n > 0) {
 			size_t used = (size_t)n;
 
 			if (h->chunked) {
 				enum nono_chunked_result r = nono_chunked_scan(
-				    &h->ch, h->buf, (size_t)n, &used);
+				    &h->ch, at, (size_t)n, &used);
 
 				if (r == NONO_CHUNKED_BAD) {
 					h->eof = true; /* stop; send nothing */
@@ -264,14 +304,17 @@ static bool pump(struct half *h)
 				h->excess |= used < (size_t)n;
 			} else if (h->ans) {
 				h->done = nono_http_answer_feed(
-				    h->ans, h->buf, (size_t)n, &used);
+				    h->ans, at, (size_t)n, &used);
 				h->excess |= used < (size_t)n;
 			} else if (h->limited) {
 				h->budget -= (unsigned long long)n;
 				h->done = h->budget == 0;
 			}
-			h->len = (int)used;
 			h->off = 0;
+			if (h->key)
+				scrub(h, used);
+			else
+				h->len = (int)used;
 			progress = true;
 		} else {
 			int e = h->from ? SSL_get_error(h->from, n) : -n;
@@ -282,6 +325,10 @@ static bool pump(struct half *h)
 				h->want_from = POLLOUT;
 			else {
 				h->eof = true; /* close_notify, or broken */
+				/* what was kept is no whole key: it goes */
+				h->len = h->held;
+				h->held = 0;
+				h->off = 0;
 				progress = true;
 			}
 		}
@@ -291,8 +338,12 @@ static bool pump(struct half *h)
 		if (n > 0) {
 			h->moved += (unsigned long long)n;
 			h->off += n;
-			if (h->off == h->len)
+			if (h->off == h->len) {
+				if (h->held)
+					memmove(h->buf, h->buf + h->len,
+						(size_t)h->held);
 				h->len = h->off = 0;
+			}
 			progress = true;
 		} else {
 			int e = h->to ? SSL_get_error(h->to, n) : -n;
@@ -319,6 +370,7 @@ static bool pump(struct half *h)
  */
 static bool relay(SSL *cs, SSL *os, int cfd, int ofd,
 		  const struct half *framing, struct nono_http_answer *ans,
+		  const struct nono_cred_route *cred,
 		  unsigned long long *up_bytes, unsigned long long *down_bytes)
 {
 	struct half *up = calloc(1, sizeof(*up)),
@@ -328,6 +380,8 @@ static bool relay(SSL *cs, SSL *os, int cfd, int ofd,
 	if (!up || !down)
 		goto out;
 	down->ans = ans;
+	if (cred)
+		down->key = nono_cred_secret(cred, &down->klen);
 	up->limited = framing->limited;
 	up->chunked = framing->chunked;
 	up->done = framing->done;
@@ -630,7 +684,7 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 		}
 		decide(m, true, 200, method, host, port, path);
 		nono_http_answer_init(&ans, ahead, strcmp(method, "HEAD") == 0);
-		clean = relay(cs, os, cfd, ofd, &framing, &ans, &ub, &db);
+		clean = relay(cs, os, cfd, ofd, &framing, &ans, NULL, &ub, &db);
 		/* The end of the exchange, with what moved (the head and any
 		 * body start were written before the relay). */
 		decide_bytes(m, true, 0, method, host, port, path,
@@ -804,7 +858,7 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 			break;
 		}
 		nono_http_answer_init(&ans, ahead, strcmp(method, "HEAD") == 0);
-		clean = relay(NULL, os, cfd, ofd, &framing, &ans, &ub, &db);
+		clean = relay(NULL, os, cfd, ofd, &framing, &ans, r, &ub, &db);
 		decide_bytes(m, true, 0, method, r->host, r->port, path,
 			     ub + (unsigned long long)len, db);
 		if (head == out)

@@ -531,3 +531,49 @@ PYEOF
 		kill "${BG_PIDS[-1]}" 2>/dev/null || true
 	done
 }
+
+# Issue 10, escape 12: an upstream that echoes what it received (in a
+# header, in the body, in a body cut in the middle of the key) would hand
+# the real key to the sandbox.  nono scrubs every verbatim occurrence from
+# the answer it relays, same length, and asks for an uncoded answer; a
+# coded one (which it could not check) becomes a 502.
+@test "credential: an upstream's echo of the key is scrubbed from the answer, also split across reads; a compressed answer is refused" {
+	local tls
+	for tls in --tls ""; do
+		rm -f "$TEST_ROOT/up.log" "$TEST_ROOT/up.port"
+		start_upstream $tls
+		if [ -n "$tls" ]; then
+			profile testai "https://localhost:$UP/v1"
+		else
+			profile testai "http://127.0.0.1:$UP/v1"
+		fi
+		run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+			--credential testai -- sh -c '
+			for p in echo echo-split echo-gzip; do
+				echo "== $p"
+				curl -sS -i --max-time 10 --compressed \
+					-w " code=%{http_code}\n" \
+					-H "Authorization: Bearer $TESTAI_API_KEY" \
+					"$TESTAI_BASE_URL/$p"
+			done'
+		assert_status 0
+		refute_contains "$output" "$SECRET" stdout
+		# the echo came back, the key masked, same length
+		assert_contains "$output" "X-Echo: Bearer ***********************" stdout
+		[ "$(grep -c 'Authorization: Bearer \*\{23\}' <<<"$output")" = 2 ] ||
+			{ show_run; false; }
+		[ "$(grep -c 'code=200' <<<"$output")" = 2 ] || { show_run; false; }
+		assert_contains "$output" "compressed answer" stdout
+		assert_contains "$output" "code=502" stdout
+		# the upstream was asked for an uncoded answer, and got the key
+		grep -q '"accept-encoding": "identity"' "$TEST_ROOT/up.log"
+		grep -q "$SECRET" "$TEST_ROOT/up.log"
+		# control: the same echo without nono carries the key
+		local scheme=http
+		[ -z "$tls" ] || scheme=https
+		run curl -sS --max-time 10 -k -H "Authorization: Bearer $SECRET" \
+			"$scheme://127.0.0.1:$UP/v1/echo-split"
+		assert_contains "$output" "$SECRET"
+		kill "${BG_PIDS[-1]}" 2>/dev/null || true
+	done
+}

@@ -460,6 +460,58 @@ static void route_transfer(void **state)
 	nono_creds_clear(&c);
 }
 
+/* An upstream's answer is scrubbed of the key as it streams: whole
+ * occurrences become '*', a tail that could start the key waits for the
+ * next bytes, the final piece keeps nothing; short keys are left alone.
+ * The upstream is asked for an uncoded answer, and a coded one is known. */
+static void scrub(void **state)
+{
+	const char *key = "sk-abcdef123";
+	char b[64];
+	size_t ok;
+	struct nono_http_response rsp;
+	const char *ce = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+			 "Content-Length: 0\r\n\r\n";
+	const char *id = "HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\n"
+			 "Transfer-Encoding: chunked\r\n\r\n";
+	const char *te = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, "
+			 "chunked\r\n\r\n";
+
+	(void)state;
+	strcpy(b, "x sk-abcdef123 y sk-abcdef123");
+	ok = nono_cred_scrub(key, strlen(key), b, strlen(b), false);
+	assert_int_equal(ok, strlen(b));
+	assert_string_equal(b, "x ************ y ************");
+	/* "sk-ab" could be the key's start: kept back */
+	strcpy(b, "hello sk-ab");
+	ok = nono_cred_scrub(key, strlen(key), b, strlen(b), false);
+	assert_int_equal(ok, 6);
+	/* ... and with the rest it is scrubbed */
+	strcpy(b, "sk-abcdef123!");
+	ok = nono_cred_scrub(key, strlen(key), b, strlen(b), false);
+	assert_int_equal(ok, 13);
+	assert_string_equal(b, "************!");
+	/* the last piece keeps nothing */
+	strcpy(b, "hello sk-ab");
+	assert_int_equal(nono_cred_scrub(key, strlen(key), b, 11, true), 11);
+	/* a tail that is no start of the key goes at once */
+	strcpy(b, "hello sk-x");
+	assert_int_equal(nono_cred_scrub(key, strlen(key), b, 10, false), 10);
+	/* too short a key is not scrubbed */
+	strcpy(b, "abc abc");
+	assert_int_equal(nono_cred_scrub("abc", 3, b, 7, false), 7);
+	assert_string_equal(b, "abc abc");
+	assert_int_equal(nono_http_parse_response(ce, strlen(ce), &rsp, NULL),
+			 NONO_HTTP_OK);
+	assert_true(rsp.encoded);
+	assert_int_equal(nono_http_parse_response(id, strlen(id), &rsp, NULL),
+			 NONO_HTTP_OK);
+	assert_false(rsp.encoded);
+	assert_int_equal(nono_http_parse_response(te, strlen(te), &rsp, NULL),
+			 NONO_HTTP_OK);
+	assert_true(rsp.encoded);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +523,7 @@ int main(void)
 	    cmocka_unit_test(bearer_fallback),
 	    cmocka_unit_test(answers),
 	    cmocka_unit_test(route_transfer),
+	    cmocka_unit_test(scrub),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,12 +10,20 @@ line in --log, and answers:
                               before the second, so a test can prove the
                               answer streams through rather than buffers
   POST .../messages           an Anthropic message
+  GET .../echo                the request's header fields as the body, the
+                              Authorization value in X-Echo too (an
+                              upstream that echoes what it received)
+  GET .../echo-split          the same body in two writes 0.3 s apart, cut
+                              in the middle of the Authorization value
+  GET .../echo-gzip           the same body gzip-coded, whatever the
+                              request's Accept-Encoding
   anything else               200 "ok <method> <path>"
 HTTP, or HTTPS with --tls CERT KEY; --idle S closes a kept-alive connection
 that stays idle S seconds.  Listens on 127.0.0.1 (port 0), writes
 the port to --port-file, exits after --ttl seconds.
 """
 import argparse
+import gzip
 import http.server
 import json
 import os
@@ -131,8 +139,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def echo(self):
+        body = "".join("%s: %s\r\n" % kv
+                       for kv in self.headers.items()).encode()
+        auth = self.headers.get("Authorization", "")
+        coded = self.path.endswith("/echo-gzip")
+        if coded:
+            body = gzip.compress(body)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("X-Echo", auth)
+        if coded:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.path.endswith("/echo-split") and auth:
+            cut = body.index(auth.encode()) + len(auth) // 2
+            self.wfile.write(body[:cut])
+            self.wfile.flush()
+            time.sleep(0.3)
+            body = body[cut:]
+        self.wfile.write(body)
+
     def do_GET(self):
         self.record(b"")
+        if "/echo" in self.path:
+            self.echo()
+            return
         self.plain()
 
     do_DELETE = do_GET
