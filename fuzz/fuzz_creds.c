@@ -92,48 +92,95 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (d1 && a.status != b.status))
 			abort();
 	}
-	/* An answer scrubbed of the key as it streams, in pieces cut where
-	 * the input says: no verbatim key is left in what would be sent,
-	 * nothing but key bytes changes, and the length stays. */
-	if (size > 1) {
-		static char in[4096], out[4096 + 16];
+	/* An answer scrubbed of the key as it streams: the input (with the
+	 * key planted where data[0] says) sent chunked, in chunks and reads
+	 * whose sizes the input picks, through the answer's framing mask
+	 * and the scrubber as the relays do.  The decoded body holds no key,
+	 * only key bytes changed, and the framing is intact. */
+	if (size > 2) {
+		static char text[2048], wire[8192], out[8192], buf[8192];
+		static unsigned char mask[8192];
+		static char ahead[NONO_HTTP_MAX_RESPONSE_HEAD];
 		const char *key = "SECRET-ONESECRET";
-		size_t klen = strlen(key), m = size - 1, step, sent = 0;
-		size_t held = 0, at = 1;
+		size_t klen = strlen(key), m = size - 2, w = 0, sent = 0;
+		size_t held = 0, at = 0, step = 1 + data[1] % 13, d = 0;
+		struct nono_http_answer ans;
+		struct nono_scrub sc;
 
-		if (m > sizeof(in))
-			m = sizeof(in);
-		/* the input's bytes, with the key planted where data[0] says */
-		memcpy(in, data + 1, m);
+		if (m > sizeof(text))
+			m = sizeof(text);
+		memcpy(text, data + 2, m);
 		if (m >= klen)
-			memcpy(in + data[0] % (m - klen + 1), key, klen);
-		step = 1 + data[0] % 7;
-		{
-			char buf[4096 + 16];
-
-			while (at <= m) {
-				size_t take =
-				    m - (at - 1) < step ? m - (at - 1) : step;
-				bool fin = at - 1 + take == m;
-				size_t ok;
-
-				memcpy(buf + held, in + at - 1, take);
-				ok = nono_cred_scrub(key, klen, buf,
-						     held + take, fin);
-				memcpy(out + sent, buf, ok);
-				sent += ok;
-				held = held + take - ok;
-				memmove(buf, buf + ok, held);
-				at += take;
-				if (held >= klen)
-					abort();
-			}
+			memcpy(text + data[0] % (m - klen + 1), key, klen);
+		w = (size_t)snprintf(wire, sizeof(wire),
+				     "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+				     "chunked\r\n\r\n");
+		for (size_t i = 0, cs; i < m; i += cs) {
+			cs = 1 + (unsigned char)text[i] % 9;
+			if (cs > m - i)
+				cs = m - i;
+			w += (size_t)snprintf(wire + w, sizeof(wire) - w,
+					      "%zx\r\n", cs);
+			memcpy(wire + w, text + i, cs);
+			w += cs;
+			memcpy(wire + w, "\r\n", 2);
+			w += 2;
 		}
-		if (sent != m || memmem(out, sent, key, klen))
+		memcpy(wire + w, "0\r\n\r\n", 5);
+		w += 5;
+		nono_http_answer_init(&ans, ahead, false);
+		if (nono_scrub_init(&sc, key, klen) < 0)
 			abort();
-		for (size_t i = 0; i < m; i++)
-			if (out[i] != in[i] && out[i] != '*')
+		while (at < w) {
+			size_t take = w - at < step ? w - at : step, used = 0;
+			bool done, fin;
+			size_t ok;
+
+			memcpy(buf + held, wire + at, take);
+			ans.mask = mask;
+			done = nono_http_answer_feed(&ans, buf + held, take,
+						     &used);
+			if (used != take)
 				abort();
+			fin = done || at + take == w;
+			ok = nono_scrub_feed(&sc, buf, held, held + take, mask,
+					     fin);
+			memcpy(out + sent, buf, ok);
+			sent += ok;
+			held = held + take - ok;
+			memmove(buf, buf + ok, held);
+			at += take;
+			if (held >= sizeof(buf) / 2)
+				abort();
+		}
+		nono_scrub_free(&sc);
+		if (sent != w)
+			abort();
+		/* decode what went out: same framing, no key in the text */
+		{
+			size_t hlen =
+				   (size_t)(strstr(out, "\r\n\r\n") - out) + 4,
+			       j = hlen;
+
+			if (memcmp(out, wire, hlen) != 0)
+				abort();
+			while (j < w) {
+				size_t cs = strtoul(out + j, NULL, 16);
+
+				j = (size_t)(strstr(out + j, "\r\n") - out) + 2;
+				if (cs == 0)
+					break;
+				memcpy(text + d, out + j, cs);
+				for (size_t k = 0; k < cs; k++)
+					if (out[j + k] != wire[j + k] &&
+					    out[j + k] != '*')
+						abort();
+				d += cs;
+				j += cs + 2;
+			}
+			if (d != m || memmem(text, d, key, klen))
+				abort();
+		}
 	}
 	/* A route from the supervisor: malformed bytes are refused. */
 	{

@@ -428,29 +428,73 @@ const char *nono_cred_secret(const struct nono_cred_route *r, size_t *len)
 	return r->value + r->secret_off;
 }
 
-size_t nono_cred_scrub(const char *key, size_t klen, char *buf, size_t len,
-		       bool final)
+int nono_scrub_init(struct nono_scrub *s, const char *key, size_t klen)
+{
+	memset(s, 0, sizeof(*s));
+	if (!key || klen < NONO_CRED_SCRUB_MIN)
+		return 0;
+	s->fail = calloc(klen, sizeof(*s->fail));
+	s->pos = calloc(klen, sizeof(*s->pos));
+	if (!s->fail || !s->pos) {
+		nono_scrub_free(s);
+		return -ENOMEM;
+	}
+	/* fail[i]: the longest proper border of key[0..i] */
+	for (size_t i = 1, k = 0; i < klen; i++) {
+		while (k && key[i] != key[k])
+			k = s->fail[k - 1];
+		if (key[i] == key[k])
+			k++;
+		s->fail[i] = k;
+	}
+	s->key = key;
+	s->klen = klen;
+	return 0;
+}
+
+void nono_scrub_free(struct nono_scrub *s)
+{
+	free(s->fail);
+	free(s->pos);
+	memset(s, 0, sizeof(*s));
+}
+
+size_t nono_scrub_feed(struct nono_scrub *s, char *buf, size_t from, size_t len,
+		       const unsigned char *mask, bool final)
 {
 	size_t keep;
 
-	if (!key || klen < NONO_CRED_SCRUB_MIN)
+	if (!s->key)
 		return len;
-	for (size_t i = 0; i + klen <= len;) {
-		char *hit = memmem(buf + i, len - i, key, klen);
+	for (size_t i = from; i < len; i++) {
+		size_t m0 = s->m;
 
-		if (!hit)
-			break;
-		memset(hit, '*', klen);
-		i = (size_t)(hit - buf) + klen;
+		if (mask && !mask[i - from])
+			continue; /* framing: the match goes on past it */
+		while (s->m && buf[i] != s->key[s->m])
+			s->m = s->fail[s->m - 1];
+		if (s->m < m0 && s->m) /* the border is the match's tail */
+			memmove(s->pos, s->pos + (m0 - s->m),
+				s->m * sizeof(*s->pos));
+		if (buf[i] != s->key[s->m])
+			continue;
+		s->pos[s->m++] = i;
+		if (s->m == s->klen) {
+			for (size_t k = 0; k < s->klen; k++)
+				buf[s->pos[k]] = '*';
+			s->m = 0;
+		}
 	}
-	if (final)
+	if (final || !s->m) {
+		s->m = 0;
 		return len;
-	/* The longest tail that the key starts with: the next bytes could
-	 * finish it. */
-	for (keep = klen - 1 < len ? klen - 1 : len; keep > 0; keep--)
-		if (memcmp(buf + len - keep, key, keep) == 0)
-			break;
-	return len - keep;
+	}
+	/* From the first byte of the partial match on: kept, and the
+	 * positions follow the move to the front. */
+	keep = s->pos[0];
+	for (size_t k = 0; k < s->m; k++)
+		s->pos[k] -= keep;
+	return keep;
 }
 
 const struct nono_cred_route *nono_creds_match(const struct nono_creds *c,

@@ -176,16 +176,34 @@ const char *nono_cred_secret(const struct nono_cred_route *r, size_t *len);
 #define NONO_CRED_SCRUB_MIN 8
 
 /*
- * Scrubs an upstream's answer as it streams to the client: every verbatim
- * occurrence of @key (@klen bytes) in @buf (@len bytes) becomes as many
- * '*' (same length: Content-Length and chunk sizes stay right).  Returns
- * how many leading bytes may be sent now; the rest (a proper prefix of the
- * key that the next bytes could complete) must be kept and put in front of
- * them.  With @final nothing is kept.  A key shorter than
- * NONO_CRED_SCRUB_MIN is left alone.
+ * Scrubs an upstream's answer of the key as it streams to the client:
+ * every occurrence of the key in the answer's text becomes as many '*'
+ * (same length: Content-Length and chunk sizes stay right), also when
+ * chunk framing or a read boundary cuts it.
  */
-size_t nono_cred_scrub(const char *key, size_t klen, char *buf, size_t len,
-		       bool final);
+struct nono_scrub {
+	const char *key; /* NULL: scrubs nothing */
+	size_t klen, m;  /* m: key bytes matched so far */
+	size_t *fail;    /* the key's failure function (KMP) */
+	size_t *pos;     /* where the matched bytes are in the buffer */
+};
+
+/* Returns 0 or -ENOMEM.  A key shorter than NONO_CRED_SCRUB_MIN (or
+ * NULL) makes a scrubber that changes nothing. */
+int nono_scrub_init(struct nono_scrub *s, const char *key, size_t klen);
+void nono_scrub_free(struct nono_scrub *s);
+
+/*
+ * The buffer holds @from bytes kept from the last call, then new ones up to
+ * @len; @mask (NULL: every byte) says which new bytes are the answer's
+ * text (nono_http_answer's mask), the rest being framing that a key may
+ * straddle.  Whole occurrences are scrubbed in place.  Returns how many
+ * leading bytes may be sent now; the caller moves the rest (a possible
+ * start of the key) to the front and appends the next bytes after it.
+ * With @final (the answer's end) nothing is kept and the state restarts.
+ */
+size_t nono_scrub_feed(struct nono_scrub *s, char *buf, size_t from, size_t len,
+		       const unsigned char *mask, bool final);
 
 /* Frees one route (as filled by nono_cred_route_unpack), wiped first;
  * safe on a zeroed one. */

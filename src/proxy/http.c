@@ -519,6 +519,11 @@ bool nono_http_wants_close(const struct nono_http_request *r)
 
 enum { ANS_HEAD, ANS_LENGTH, ANS_CHUNKED, ANS_TO_CLOSE, ANS_DONE };
 
+static enum nono_chunked_result chunked_scan_mask(struct nono_chunked *c,
+						  const char *buf, size_t len,
+						  size_t *used,
+						  unsigned char *mask);
+
 void nono_http_answer_init(struct nono_http_answer *a, char *headbuf,
 			   bool head_request)
 {
@@ -536,7 +541,8 @@ bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 	while (i < len && a->state != ANS_DONE) {
 		struct nono_http_response rsp;
 		enum nono_http_status st;
-		size_t take, u;
+		size_t take, u, start = i;
+		bool marked = false;
 
 		switch (a->state) {
 		case ANS_HEAD:
@@ -597,8 +603,12 @@ bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 				a->state = ANS_DONE;
 			break;
 		case ANS_CHUNKED:
-			switch (
-			    nono_chunked_scan(&a->ch, buf + i, len - i, &u)) {
+			marked = a->mask != NULL;
+			switch (a->mask ? chunked_scan_mask(&a->ch, buf + i,
+							    len - i, &u,
+							    a->mask + i)
+					: nono_chunked_scan(&a->ch, buf + i,
+							    len - i, &u)) {
 			case NONO_CHUNKED_BAD:
 				a->state = ANS_TO_CLOSE;
 				a->close = true;
@@ -617,6 +627,8 @@ bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 			i = len;
 			break;
 		}
+		if (a->mask && !marked && i > start)
+			memset(a->mask + start, 1, i - start);
 	}
 	*used = i;
 	return a->state == ANS_DONE;
@@ -827,4 +839,35 @@ enum nono_chunked_result nono_chunked_scan(struct nono_chunked *c,
 	}
 	*used = i;
 	return c->state == CH_DONE ? NONO_CHUNKED_DONE : NONO_CHUNKED_MORE;
+}
+
+/* nono_chunked_scan, marking each byte in @mask: 0 for the framing (size
+ * lines, the CRLF after each chunk's data), 1 for the rest. */
+static enum nono_chunked_result chunked_scan_mask(struct nono_chunked *c,
+						  const char *buf, size_t len,
+						  size_t *used,
+						  unsigned char *mask)
+{
+	enum nono_chunked_result r = NONO_CHUNKED_MORE;
+	size_t i = 0;
+
+	while (i < len && r == NONO_CHUNKED_MORE) {
+		bool text = c->state == CH_DATA || c->state >= CH_TRAILER;
+		size_t n = 1, u = 0;
+
+		if (c->state == CH_DATA)
+			n = c->left < len - i ? (size_t)c->left : len - i;
+		r = nono_chunked_scan(c, buf + i, n, &u);
+		if (r == NONO_CHUNKED_BAD) {
+			/* passed on as it is: all of it is text */
+			memset(mask + i, 1, len - i);
+			break;
+		}
+		memset(mask + i, text ? 1 : 0, u);
+		i += u;
+		if (u == 0)
+			break;
+	}
+	*used = i;
+	return r;
 }

@@ -129,9 +129,13 @@ struct nono_http_answer {
 	bool head_request; /* the request was HEAD: no body */
 	bool close;        /* the connection cannot serve another request */
 	bool encoded;      /* a final head said the body is coded */
-	char *head;        /* NONO_HTTP_MAX_RESPONSE_HEAD bytes (the
-			      caller's) where a head split across reads
-			      gathers */
+	/* When set, before each feed, by the caller: one byte per byte fed,
+	 * 1 where it is the answer's text (head, body data, trailers), 0
+	 * where it is chunk framing (size lines, the CRLF after the data). */
+	unsigned char *mask;
+	char *head; /* NONO_HTTP_MAX_RESPONSE_HEAD bytes (the
+		       caller's) where a head split across reads
+		       gathers */
 	size_t hlen;
 	unsigned long long left;
 	struct nono_chunked ch;

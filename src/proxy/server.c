@@ -58,11 +58,13 @@ struct flow {
 	unsigned long long budget; /* Content-Length bytes still to come */
 	struct nono_chunked ch;
 	/* A plain credential service's answer (origin to client): scrubbed
-	 * of the key; @held bytes after buf[len] wait for what follows
-	 * (nono_cred_scrub); @ans only tells a coded body. */
-	const char *key;
-	size_t klen, held;
+	 * of the key (nono_scrub_feed); @held bytes after buf[len] wait for
+	 * what follows; @ans tells the text from the chunk framing (@mask)
+	 * and a coded body. */
+	struct nono_scrub *scrub;
+	size_t held;
 	struct nono_http_answer *ans;
+	unsigned char *mask;
 };
 
 struct conn {
@@ -241,6 +243,11 @@ static void free_dead(struct nono_proxy *p)
 			free(c->downf.ans->head);
 			free(c->downf.ans);
 		}
+		if (c->downf.scrub) {
+			nono_scrub_free(c->downf.scrub);
+			free(c->downf.scrub);
+		}
+		free(c->downf.mask);
 		free(c->downf.buf);
 		free(c);
 	}
@@ -599,7 +606,9 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
  */
 static bool cred_build(struct nono_proxy *p, struct conn *c)
 {
-	size_t body = c->hlen - c->req.head_len;
+	size_t body = c->hlen - c->req.head_len, klen = 0;
+	const char *key;
+	char *h;
 	int n;
 
 	if (c->upf.buf)
@@ -634,22 +643,18 @@ static bool cred_build(struct nono_proxy *p, struct conn *c)
 	 * for https://). */
 	c->nosplice = true;
 	c->downf.off = c->downf.len = c->downf.held = 0;
-	c->downf.key = nono_cred_secret(c->cred, &c->downf.klen);
 	c->downf.ans = calloc(1, sizeof(*c->downf.ans));
-	if (c->downf.ans) {
-		char *h = malloc(NONO_HTTP_MAX_RESPONSE_HEAD);
-
-		if (h)
-			nono_http_answer_init(c->downf.ans, h, false);
-		else {
-			free(c->downf.ans);
-			c->downf.ans = NULL;
-		}
-	}
-	if (!c->downf.ans) {
+	c->downf.scrub = calloc(1, sizeof(*c->downf.scrub));
+	c->downf.mask = malloc(BUF);
+	h = malloc(NONO_HTTP_MAX_RESPONSE_HEAD);
+	key = nono_cred_secret(c->cred, &klen);
+	if (!c->downf.ans || !c->downf.scrub || !c->downf.mask || !h ||
+	    nono_scrub_init(c->downf.scrub, key, klen) < 0) {
+		free(h);
 		answer(p, c, 503, "Service Unavailable", "out of memory\n");
 		return false;
 	}
+	nono_http_answer_init(c->downf.ans, h, false);
 	return true;
 }
 
@@ -664,9 +669,11 @@ static void scrub_down(struct flow *f, size_t n)
 	static const char body[] =
 	    "nono: the credential upstream sent a compressed answer; nono "
 	    "relays only answers it can check for the key.\n";
-	size_t used, total = f->held + n, ok;
+	size_t used = 0, total = f->held + n, ok;
+	bool done;
 
-	(void)nono_http_answer_feed(f->ans, f->buf + f->held, n, &used);
+	f->ans->mask = f->mask;
+	done = nono_http_answer_feed(f->ans, f->buf + f->held, n, &used);
 	if (f->ans->encoded) {
 		f->held = 0;
 		f->eof = true;
@@ -684,7 +691,11 @@ static void scrub_down(struct flow *f, size_t n)
 		}
 		return;
 	}
-	ok = nono_cred_scrub(f->key, f->klen, f->buf, total, false);
+	/* Bytes after the answer's end (its connection closes after it)
+	 * are passed as text. */
+	if (used < n)
+		memset(f->mask + used, 1, n - used);
+	ok = nono_scrub_feed(f->scrub, f->buf, f->held, total, f->mask, done);
 	f->len = ok;
 	f->held = total - ok;
 }
@@ -1103,6 +1114,7 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 				   (errno != EAGAIN && errno != EINTR)) {
 				/* what was kept is no whole key: it goes */
 				f->eof = true, f->len = f->held, f->held = 0;
+				f->scrub->m = 0;
 				progress = true;
 			}
 			goto out;

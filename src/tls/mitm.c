@@ -201,11 +201,11 @@ struct half {
 	struct nono_http_answer *ans;
 	bool excess; /* bytes came after the framed end: close after */
 	/* A credential service's answer is scrubbed of the key
-	 * (nono_cred_scrub): @held bytes after buf[len] wait for what
-	 * follows them. */
-	const char *key;
-	size_t klen;
+	 * (nono_scrub_feed): @held bytes after buf[len] wait for what
+	 * follows them; @mask tells the text from the chunk framing. */
+	struct nono_scrub *scrub;
 	int held;
+	unsigned char mask[16384];
 };
 
 /*
@@ -237,7 +237,8 @@ static void scrub(struct half *h, size_t used)
 					  sizeof(body) - 1, body);
 		return;
 	}
-	ok = nono_cred_scrub(h->key, h->klen, h->buf, total, h->done);
+	ok = nono_scrub_feed(h->scrub, h->buf, (size_t)h->held, total, h->mask,
+			     h->done);
 	h->len = (int)ok;
 	h->held = (int)(total - ok);
 }
@@ -303,6 +304,7 @@ static bool pump(struct half *h)
 				h->done = r == NONO_CHUNKED_DONE;
 				h->excess |= used < (size_t)n;
 			} else if (h->ans) {
+				h->ans->mask = h->scrub ? h->mask : NULL;
 				h->done = nono_http_answer_feed(
 				    h->ans, at, (size_t)n, &used);
 				h->excess |= used < (size_t)n;
@@ -311,7 +313,7 @@ static bool pump(struct half *h)
 				h->done = h->budget == 0;
 			}
 			h->off = 0;
-			if (h->key)
+			if (h->scrub)
 				scrub(h, used);
 			else
 				h->len = (int)used;
@@ -328,6 +330,8 @@ static bool pump(struct half *h)
 				/* what was kept is no whole key: it goes */
 				h->len = h->held;
 				h->held = 0;
+				if (h->scrub)
+					h->scrub->m = 0;
 				h->off = 0;
 				progress = true;
 			}
@@ -375,13 +379,20 @@ static bool relay(SSL *cs, SSL *os, int cfd, int ofd,
 {
 	struct half *up = calloc(1, sizeof(*up)),
 		    *down = calloc(1, sizeof(*down));
+	struct nono_scrub sc = {0};
 	bool clean = false;
 
 	if (!up || !down)
 		goto out;
 	down->ans = ans;
-	if (cred)
-		down->key = nono_cred_secret(cred, &down->klen);
+	if (cred) {
+		size_t klen = 0;
+		const char *key = nono_cred_secret(cred, &klen);
+
+		if (nono_scrub_init(&sc, key, klen) < 0)
+			goto out;
+		down->scrub = &sc;
+	}
 	up->limited = framing->limited;
 	up->chunked = framing->chunked;
 	up->done = framing->done;
@@ -421,6 +432,7 @@ static bool relay(SSL *cs, SSL *os, int cfd, int ofd,
 	*up_bytes = up->moved;
 	*down_bytes = down->moved;
 out:
+	nono_scrub_free(&sc);
 	free(up);
 	free(down);
 	return clean;

@@ -535,9 +535,10 @@ PYEOF
 # Issue 10, escape 12: an upstream that echoes what it received (in a
 # header, in the body, in a body cut in the middle of the key) would hand
 # the real key to the sandbox.  nono scrubs every verbatim occurrence from
-# the answer it relays, same length, and asks for an uncoded answer; a
-# coded one (which it could not check) becomes a 502.
-@test "credential: an upstream's echo of the key is scrubbed from the answer, also split across reads; a compressed answer is refused" {
+# the answer it relays, same length (also when a read boundary or the
+# chunk framing cuts it), and asks for an uncoded answer; a coded one
+# (which it could not check) becomes a 502.
+@test "credential: an upstream's echo of the key is scrubbed from the answer, also split across reads or chunks; a compressed answer is refused" {
 	local tls
 	for tls in --tls ""; do
 		rm -f "$TEST_ROOT/up.log" "$TEST_ROOT/up.port"
@@ -549,7 +550,7 @@ PYEOF
 		fi
 		run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
 			--credential testai -- sh -c '
-			for p in echo echo-split echo-gzip; do
+			for p in echo echo-split echo-chunked echo-gzip; do
 				echo "== $p"
 				curl -sS -i --max-time 10 --compressed \
 					-w " code=%{http_code}\n" \
@@ -560,9 +561,9 @@ PYEOF
 		refute_contains "$output" "$SECRET" stdout
 		# the echo came back, the key masked, same length
 		assert_contains "$output" "X-Echo: Bearer ***********************" stdout
-		[ "$(grep -c 'Authorization: Bearer \*\{23\}' <<<"$output")" = 2 ] ||
+		[ "$(grep -c 'Authorization: Bearer \*\{23\}' <<<"$output")" = 3 ] ||
 			{ show_run; false; }
-		[ "$(grep -c 'code=200' <<<"$output")" = 2 ] || { show_run; false; }
+		[ "$(grep -c 'code=200' <<<"$output")" = 3 ] || { show_run; false; }
 		assert_contains "$output" "compressed answer" stdout
 		assert_contains "$output" "code=502" stdout
 		# the upstream was asked for an uncoded answer, and got the key
@@ -571,9 +572,11 @@ PYEOF
 		# control: the same echo without nono carries the key
 		local scheme=http
 		[ -z "$tls" ] || scheme=https
-		run curl -sS --max-time 10 -k -H "Authorization: Bearer $SECRET" \
-			"$scheme://127.0.0.1:$UP/v1/echo-split"
-		assert_contains "$output" "$SECRET"
+		for p in echo-split echo-chunked; do
+			run curl -sS --max-time 10 -k -H "Authorization: Bearer $SECRET" \
+				"$scheme://127.0.0.1:$UP/v1/$p"
+			assert_contains "$output" "$SECRET"
+		done
 		kill "${BG_PIDS[-1]}" 2>/dev/null || true
 	done
 }

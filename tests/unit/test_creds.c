@@ -464,11 +464,43 @@ static void route_transfer(void **state)
  * occurrences become '*', a tail that could start the key waits for the
  * next bytes, the final piece keeps nothing; short keys are left alone.
  * The upstream is asked for an uncoded answer, and a coded one is known. */
+/* Feeds @text to @s in pieces of @step bytes as a relay does (kept bytes
+ * moved to the front), with @mask (NULL: all text); returns what went
+ * out, in @out. */
+static size_t feed_all(struct nono_scrub *s, const char *text,
+		       const unsigned char *mask, size_t step, char *out)
+{
+	char buf[256];
+	size_t n = strlen(text), at = 0, held = 0, sent = 0;
+
+	while (at < n) {
+		size_t take = n - at < step ? n - at : step, ok;
+
+		memcpy(buf + held, text + at, take);
+		ok = nono_scrub_feed(s, buf, held, held + take,
+				     mask ? mask + at : NULL, at + take == n);
+		memcpy(out + sent, buf, ok);
+		sent += ok;
+		held = held + take - ok;
+		memmove(buf, buf + ok, held);
+		at += take;
+	}
+	out[sent] = '\0';
+	return sent;
+}
+
+/* An upstream's answer is scrubbed of the key as it streams: whole
+ * occurrences become '*', also when a read boundary or chunk framing cuts
+ * them; a key whose start repeats (KMP) is found after a false start;
+ * short keys are left alone.  A coded answer is known. */
 static void scrub(void **state)
 {
 	const char *key = "sk-abcdef123";
-	char b[64];
-	size_t ok;
+	struct nono_scrub s;
+	char out[256];
+	unsigned char mask[64];
+	/* "sk-abc" | "\r\n6\r\n" (framing) | "def123" */
+	const char *chunked = "sk-abc\r\n6\r\ndef123 tail";
 	struct nono_http_response rsp;
 	const char *ce = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
 			 "Content-Length: 0\r\n\r\n";
@@ -478,29 +510,28 @@ static void scrub(void **state)
 			 "chunked\r\n\r\n";
 
 	(void)state;
-	strcpy(b, "x sk-abcdef123 y sk-abcdef123");
-	ok = nono_cred_scrub(key, strlen(key), b, strlen(b), false);
-	assert_int_equal(ok, strlen(b));
-	assert_string_equal(b, "x ************ y ************");
-	/* "sk-ab" could be the key's start: kept back */
-	strcpy(b, "hello sk-ab");
-	ok = nono_cred_scrub(key, strlen(key), b, strlen(b), false);
-	assert_int_equal(ok, 6);
-	/* ... and with the rest it is scrubbed */
-	strcpy(b, "sk-abcdef123!");
-	ok = nono_cred_scrub(key, strlen(key), b, strlen(b), false);
-	assert_int_equal(ok, 13);
-	assert_string_equal(b, "************!");
-	/* the last piece keeps nothing */
-	strcpy(b, "hello sk-ab");
-	assert_int_equal(nono_cred_scrub(key, strlen(key), b, 11, true), 11);
-	/* a tail that is no start of the key goes at once */
-	strcpy(b, "hello sk-x");
-	assert_int_equal(nono_cred_scrub(key, strlen(key), b, 10, false), 10);
+	assert_int_equal(nono_scrub_init(&s, key, strlen(key)), 0);
+	for (size_t step = 1; step <= 40; step++) {
+		feed_all(&s, "x sk-abcdef123 y sk-sk-abcdef123 sk-ab", NULL,
+			 step, out);
+		assert_string_equal(out, "x ************ y sk-************ "
+					 "sk-ab");
+		memset(mask, 1, sizeof(mask));
+		memset(mask + 6, 0, 5);
+		feed_all(&s, chunked, mask, step, out);
+		assert_string_equal(out, "******\r\n6\r\n****** tail");
+	}
+	nono_scrub_free(&s);
+	/* a key whose start repeats */
+	assert_int_equal(nono_scrub_init(&s, "aaaaaaab", 8), 0);
+	feed_all(&s, "aaaaaaaaaaaab!", NULL, 3, out);
+	assert_string_equal(out, "aaaaa********!");
+	nono_scrub_free(&s);
 	/* too short a key is not scrubbed */
-	strcpy(b, "abc abc");
-	assert_int_equal(nono_cred_scrub("abc", 3, b, 7, false), 7);
-	assert_string_equal(b, "abc abc");
+	assert_int_equal(nono_scrub_init(&s, "abc", 3), 0);
+	feed_all(&s, "abc abc", NULL, 2, out);
+	assert_string_equal(out, "abc abc");
+	nono_scrub_free(&s);
 	assert_int_equal(nono_http_parse_response(ce, strlen(ce), &rsp, NULL),
 			 NONO_HTTP_OK);
 	assert_true(rsp.encoded);

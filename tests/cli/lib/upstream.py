@@ -17,6 +17,8 @@ line in --log, and answers:
                               in the middle of the Authorization value
   GET .../echo-gzip           the same body gzip-coded, whatever the
                               request's Accept-Encoding
+  GET .../echo-chunked        the same body chunked, a chunk boundary in
+                              the middle of the Authorization value
   anything else               200 "ok <method> <path>"
 HTTP, or HTTPS with --tls CERT KEY; --idle S closes a kept-alive connection
 that stays idle S seconds.  Listens on 127.0.0.1 (port 0), writes
@@ -144,6 +146,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                        for kv in self.headers.items()).encode()
         auth = self.headers.get("Authorization", "")
         coded = self.path.endswith("/echo-gzip")
+        if self.path.endswith("/echo-chunked"):
+            cut = body.index(auth.encode()) + len(auth) // 2 if auth else 1
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.chunk(body[:cut])
+            self.chunk(body[cut:])
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            return
         if coded:
             body = gzip.compress(body)
         self.send_response(200)
