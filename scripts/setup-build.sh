@@ -22,7 +22,7 @@ fi
 [ "$have" = "$want" ] && exit 0
 [ "$have" = none ] || rm -rf "$dir"
 if [ "$want" = musl ]; then
-	meson setup "$dir" --cross-file build-aux/musl.ini >/dev/null
+	meson setup "$dir" --cross-file build-aux/musl.ini -Dwerror=true >/dev/null
 else
-	meson setup "$dir" >/dev/null
+	meson setup "$dir" -Dwerror=true >/dev/null
 fi

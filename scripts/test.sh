@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds nono twice (the shipped static binary, linked with musl where it is
-# installed, and an ASan+UBSan glibc build) plus the fuzzers, and runs every
-# suite: unit (cmocka), CLI (bats) as the current user and, when root, as
-# nobody too; the fuzzers (corpus replay, fixed seeds); the format check.  Ends with one line
+# Builds nono three times (the shipped static binary, linked with musl where
+# it is installed; a dynamic glibc -O2 -D_FORTIFY_SOURCE=3 build; an
+# ASan+UBSan build), all with -Werror, plus the fuzzers, and runs every
+# suite: unit (cmocka) on the glibc builds; CLI (bats) on the shipped binary
+# (as nobody when run as root) and on the other two as the current user;
+# the fuzzers (corpus replay, fixed seeds); the format check.  Ends with one line
 # "N passed, M failed" and exits non-zero if anything failed.
 #   FUZZ_RUNS=100000 mutations per fuzz target and seed (0 skips fuzzing)
 #   FUZZ_SEEDS="1 2"  the fixed seeds
@@ -124,20 +126,35 @@ step setup-release scripts/setup-build.sh build &&
 note "build (ASan+UBSan, no recover)"
 [ -f build-asan/build.ninja ] ||
 	meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined \
-		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all >/dev/null
+		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all \
+		-Dwerror=true >/dev/null
 step build-asan ninja -C build-asan || true
+
+note "build (glibc, dynamic, -O2 -D_FORTIFY_SOURCE=3 -Werror)"
+[ -f build-fortify/build.ninja ] ||
+	meson setup build-fortify --buildtype=debugoptimized -Dstatic=false \
+		-Dfortify=3 -Dwerror=true >/dev/null
+step build-fortify ninja -C build-fortify || true
 
 note "format (clang-format --dry-run --Werror)"
 step format sh -c 'find src include tests/unit fuzz -name "*.[ch]" -print0 |
 	xargs -0 clang-format --dry-run --Werror' || true
 
+# Three CLI runs keep the suite short: the shipped binary as users run it
+# (as nobody when the suite runs as root), the FORTIFY glibc build and the
+# ASan build as the current user (root in CI).
 if [ -x build/nono ]; then
-	# A musl build has no cmocka: its unit tests run in the ASan build.
+	# A musl build has no cmocka: its unit tests run in the other builds.
 	ls build/tests/test_* >/dev/null 2>&1 && run_unit build release
-	run_cli "$root/build/nono" root
 	if [ "$(id -u)" -eq 0 ]; then
 		run_cli "$root/build/nono" nobody nobody
+	else
+		run_cli "$root/build/nono" user
 	fi
+fi
+if [ -x build-fortify/nono ]; then
+	run_unit build-fortify fortify
+	run_cli "$root/build-fortify/nono" fortify
 fi
 if [ -x build-asan/nono ]; then
 	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:verify_asan_link_order=0
@@ -156,7 +173,7 @@ if [ "$FUZZ_RUNS" -gt 0 ] && command -v clang-14 >/dev/null; then
 	[ -f build-fuzz/build.ninja ] ||
 		CC=clang-14 meson setup build-fuzz -Dfuzz=true --buildtype=debug \
 			-Db_sanitize=address,undefined -Db_lundef=false \
-			-Dc_args=-fsanitize=fuzzer-no-link >/dev/null
+			-Dc_args=-fsanitize=fuzzer-no-link -Dwerror=true >/dev/null
 	if step build-fuzz ninja -C build-fuzz; then
 		for f in build-fuzz/fuzz/fuzz_*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
