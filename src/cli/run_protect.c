@@ -294,6 +294,13 @@ static int plan_profile_denies(struct run_ctx *c)
 	return 0;
 }
 
+/* --dry-run and `nono why` plan what a run would do and change nothing:
+ * the directories a run makes first (below) are not made for them. */
+static bool changes_nothing(const struct run_ctx *c)
+{
+	return c->o.dry_run || c->o.mode == MODE_WHY;
+}
+
 /* $XDG_CONFIG_HOME/nono, where nono reads its configuration when the
  * variable is set: hidden like ~/.config/nono (created first when a
  * writable grant covers it, so that the child cannot make it). */
@@ -305,7 +312,8 @@ static int plan_xdg_config(struct run_ctx *c, char *why)
 	if (!xdg || xdg[0] != '/' ||
 	    (size_t)snprintf(dir, sizeof(dir), "%s/nono", xdg) >= sizeof(dir))
 		return 0;
-	if (nono_caps_allows(c->caps, dir, NONO_ACCESS_WRITE, NULL) &&
+	if (!changes_nothing(c) &&
+	    nono_caps_allows(c->caps, dir, NONO_ACCESS_WRITE, NULL) &&
 	    mkdir(dir, 0700) < 0 && errno != EEXIST && errno != ENOENT) {
 		out_error("cannot create %s: %s", dir, strerror(errno));
 		return -1;
@@ -329,7 +337,7 @@ int run_plan_protection(struct run_ctx *c)
 	 * hidden, pinned or guarded, what the child would create could not
 	 * (a ~/.config/nono/profiles it wrote is what the next run grants).
 	 */
-	if (c->home) {
+	if (c->home && !changes_nothing(c)) {
 		static const char *const made[] = {".nono", ".config",
 						   ".config/nono", ".local"};
 
@@ -346,8 +354,7 @@ int run_plan_protection(struct run_ctx *c)
 			}
 		}
 	}
-	/* Not for a dry run, which changes nothing. */
-	if (!c->o.dry_run &&
+	if (!changes_nothing(c) &&
 	    (r = nono_protect_make_missing(c->caps, c->home, c->bypass,
 					   c->nbypass, why)) < 0) {
 		out_error("cannot create %s: %s", why, strerror(-r));

@@ -336,6 +336,17 @@ const struct nono_protect_item *nono_protect_find(const char *home,
 		    nono_protect_match(home, buf);
 		char *slash;
 
+		/* A protected name that does not exist yet is protected all
+		 * the same (a run makes the credential directories first and
+		 * refuses to create the rest): matched by name. */
+		for (size_t i = 0; !it && home && i < NITEMS; i++) {
+			size_t hl = strlen(home);
+
+			if (strncmp(buf, home, hl) == 0 && buf[hl] == '/' &&
+			    strcmp(buf + hl + 1, items[i].rel) == 0)
+				it = &items[i];
+		}
+
 		if (it && !bypassed(buf, skip, nskip)) {
 			if (at)
 				snprintf(at, PATH_MAX, "%s", buf);

@@ -118,3 +118,29 @@ json_field() { # JSON FIELD
 	run --separate-stderr nono why --path x -- ls
 	assert_nono_error "takes no command"
 }
+
+# Issue 11: `nono why` and `nono run --dry-run` plan what a run would do and
+# change nothing (they made ~/.nono, ~/.config/nono and the missing
+# credential directories); a protected name that does not exist yet is
+# still reported as protected.  Control: a real run makes them.
+@test "why and --dry-run write nothing in a fresh home; a missing protected name is still denied" {
+	local fresh=$TEST_ROOT/fresh
+	mkdir -p "$fresh"
+	cd "$fresh"
+	HOME=$fresh run nono why --allow "$fresh" --path "$fresh/.ssh/id_rsa"
+	assert_contains "$output" "DENIED"
+	assert_contains "$output" "deny_credentials"
+	HOME=$fresh run nono why --allow "$fresh" --path "$fresh/.netrc"
+	assert_contains "$output" "DENIED"
+	HOME=$fresh run nono why --allow "$fresh" --path "$fresh/.config/nono/profiles/p.json"
+	assert_contains "$output" "DENIED"
+	HOME=$fresh run nono why --allow "$fresh" --path "$fresh/proj/x"
+	assert_contains "$output" "ALLOWED"
+	HOME=$fresh run nono run --dry-run --allow "$fresh" -- true
+	assert_status 0
+	[ -z "$(find "$fresh" -mindepth 1)" ] || { find "$fresh"; false; }
+	# control: the real run makes them before it starts
+	HOME=$fresh run nono run -s --allow "$fresh" -- true
+	assert_status 0
+	[ -d "$fresh/.nono" ] && [ -d "$fresh/.ssh" ] && [ -d "$fresh/.config/nono" ]
+}
