@@ -13,6 +13,7 @@
 
 #include "cli/args.h"
 #include "core/util/errbuf.h"
+#include "core/util/port.h"
 
 int strv_push(struct strv *s, char *str)
 {
@@ -171,17 +172,7 @@ int args_parse_bool(const char *s, bool *out)
 
 static int parse_port(const char *s, uint16_t *port)
 {
-	char *end;
-	long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > 65535)
-		return -1;
-	*port = (uint16_t)v;
-	return 0;
+	return nono_port_parse(s, strlen(s), port) < 0 ? -1 : 0;
 }
 
 static const char *flag_name(const char *arg)
@@ -568,16 +559,12 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			} else if (c == OPT_ENDPOINT) {
 				list = &o->allow_endpoint;
 			} else {
-				char *e;
-				long v = strtol(optarg, &e, 10);
-
-				if (*e || v < 1 || v > 65535)
+				if (parse_port(optarg, &o->proxy_port) < 0)
 					return nono_errf(
 					    err, errlen,
 					    "--proxy-port: invalid port "
 					    "'%s' (expected 1-65535)",
 					    optarg);
-				o->proxy_port = (uint16_t)v;
 			}
 			break;
 		case OPT_ENV_CRED:

@@ -21,6 +21,7 @@
 #include "cli/cmd_why.h"
 #include "cli/output.h"
 #include "cli/run_ctx.h"
+#include "core/util/port.h"
 #include "nono/landlock.h"
 #include "nono/path.h"
 #include "policy/protect.h"
@@ -247,11 +248,11 @@ static int parse_host(const char *in, long port_flag, char *host,
 	memcpy(host, p, (size_t)(end - p));
 	host[end - p] = '\0';
 	if (*end == ':') {
-		char *e;
+		uint16_t pv;
 
-		port_url = strtol(end + 1, &e, 10);
-		if (e == end + 1 || port_url < 1 || port_url > 65535)
+		if (nono_port_parse(end + 1, strcspn(end + 1, "/?#"), &pv) < 0)
 			return -1;
+		port_url = pv;
 		if (port_flag <= 0)
 			*port = port_url;
 	}
@@ -501,10 +502,14 @@ int cmd_why(int argc, char **argv, struct global_opts *g)
 		else if (strcmp(a, "--scope") == 0 && val)
 			q.scope = argv[++i];
 		else if (strcmp(a, "--port") == 0 && val) {
-			char *e;
+			uint16_t pv = 0;
 
-			q.port = strtol(argv[++i], &e, 10);
-			if (*e || q.port < 1 || q.port > 65535) {
+			i++;
+			q.port =
+			    nono_port_parse(argv[i], strlen(argv[i]), &pv) < 0
+				? -1
+				: pv;
+			if (q.port < 1) {
 				cli_setup_output(g, NULL);
 				out_error("--port %s: expected 1-65535",
 					  argv[i]);

@@ -26,6 +26,7 @@
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
 #include "cli/save_prompt.h"
+#include "core/util/port.h"
 #include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/error.h"
@@ -47,8 +48,8 @@ static int parse_upstream(struct run_ctx *c)
 {
 	struct run_opts *o = &c->o;
 	const char *s = o->upstream_proxy, *colon;
-	char *end;
-	long port;
+	uint16_t port = 0;
+	size_t plen;
 
 	if (o->upstream_bypass.n && !s) {
 		out_error("--upstream-bypass requires --upstream-proxy");
@@ -65,9 +66,12 @@ static int parse_upstream(struct run_ctx *c)
 		return -1;
 	}
 	colon = strrchr(s, ':');
-	port = colon ? strtol(colon + 1, &end, 10) : 0;
-	if (!colon || colon == s || colon - s > 253 || !colon[1] ||
-	    (*end && strcmp(end, "/") != 0) || port < 1 || port > 65535) {
+	/* HOST:PORT, with a trailing '/' tolerated (a URL's). */
+	plen = colon ? strlen(colon + 1) : 0;
+	if (plen && colon[plen] == '/')
+		plen--;
+	if (!colon || colon == s || colon - s > 253 ||
+	    nono_port_parse(colon + 1, plen, &port) < 0) {
 		out_error("--upstream-proxy %s: expected HOST:PORT (e.g. "
 			  "squid.corp:3128)",
 			  o->upstream_proxy);
@@ -81,7 +85,7 @@ static int parse_upstream(struct run_ctx *c)
 		out_error("out of memory");
 		return -1;
 	}
-	c->upstream_port = (uint16_t)port;
+	c->upstream_port = port;
 	c->upstream_bypass = nono_allowlist_new();
 	if (!c->upstream_bypass) {
 		out_error("out of memory");

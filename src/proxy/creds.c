@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "core/util/port.h"
 #include "proxy/creds.h"
 #include "proxy/hosts.h"
 
@@ -92,7 +93,6 @@ static int parse_upstream(struct nono_cred_route *r, const char *url,
 {
 	const char *s, *hend, *pstart;
 	size_t hl;
-	unsigned long port;
 
 	if (strncmp(url, "https://", 8) == 0) {
 		r->tls = true;
@@ -141,16 +141,11 @@ static int parse_upstream(struct nono_cred_route *r, const char *url,
 			return -EINVAL;
 		}
 	if (*hend == ':') {
-		char *end;
-
-		errno = 0;
-		port = strtoul(hend + 1, &end, 10);
-		if (end != pstart || end == hend + 1 || errno || port == 0 ||
-		    port > 65535) {
+		if (nono_port_parse(hend + 1, (size_t)(pstart - hend - 1),
+				    &r->port) < 0) {
 			*why = "bad port in the upstream URL";
 			return -EINVAL;
 		}
-		r->port = (uint16_t)port;
 	} else if (hend != pstart) {
 		*why = "bad host in the upstream URL";
 		return -EINVAL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/port.h"
 #include "proxy/hosts.h"
 #include "proxy/http.h"
 
@@ -184,20 +185,20 @@ int nono_allowlist_add(struct nono_allowlist *a, const char *entry,
 			r.port = PORT_ANY; /* "host:*": every port, asked for */
 			n = (size_t)(colon - h);
 		} else if (colon) {
-			char *end;
-			unsigned long v;
+			uint16_t pv;
 
 			if (colon + 1 == h + n || colon[1] < '0' ||
 			    colon[1] > '9') {
 				*why = "not a port after ':'";
 				return -EINVAL;
 			}
-			v = strtoul(colon + 1, &end, 10);
-			if (end != h + n || v < 1 || v > 65535) {
+			if (nono_port_parse(colon + 1,
+					    (size_t)(h + n - colon - 1),
+					    &pv) < 0) {
 				*why = "not a port after ':' (1-65535)";
 				return -EINVAL;
 			}
-			r.port = (unsigned)v;
+			r.port = pv;
 			n = (size_t)(colon - h);
 		}
 	}

@@ -77,6 +77,37 @@ teardown() {
 	grep -qx "Would execute: true" <<<"$output" || { show_run; false; }
 }
 
+# Issue 11: one port parser for every flag, URL and host:port (strtol let
+# `--proxy-port +8080`, " 8080" or "8080x" through where --open-port did not).
+@test "cli: every port is read the same way: digits 1-65535, nothing else" {
+	local f v
+	for f in --proxy-port --open-port --listen-port; do
+		for v in +8080 " 8080" 8080x 0 65536 -1 ""; do
+			run nono run --dry-run --allow-cwd --allow-domain example.com \
+				"$f" "$v" -- true
+			assert_status 1
+			assert_contains "$output" "$f"
+		done
+		# control: a plain port is accepted
+		run nono run --dry-run --allow-cwd --allow-domain example.com \
+			"$f" 18080 -- true
+		assert_status 0
+	done
+	run nono run --dry-run --allow-cwd --allow-domain example.com \
+		--upstream-proxy "squid:+3128" -- true
+	assert_status 1
+	assert_contains "$output" "HOST:PORT"
+	run nono run --dry-run --allow-cwd --allow-domain example.com \
+		--upstream-proxy "http://squid:3128/" -- true
+	assert_status 0
+	run nono run --dry-run --allow-cwd --allow-domain "example.com:+443" -- true
+	assert_status 1
+	run nono why --host "https://example.com:+443/x"
+	assert_status 1
+	run nono why --host "https://example.com:443/x" --allow-domain example.com
+	assert_contains "$output" "ALLOWED"
+}
+
 @test "cli: --dry-run -v adds the Landlock ABI and requested/enforced table" {
 	require_landlock
 	run --separate-stderr nono run --allow-cwd --dry-run -v -- true
