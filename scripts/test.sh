@@ -136,6 +136,9 @@ note "build (glibc, dynamic, -O2 -D_FORTIFY_SOURCE=3 -Werror)"
 		-Dfortify=3 -Dwerror=true >/dev/null
 step build-fortify ninja -C build-fortify || true
 
+note "install (meson install to a prefix and a DESTDIR, ninja uninstall)"
+step install scripts/check-install.sh || true
+
 note "format (clang-format --dry-run --Werror)"
 step format sh -c 'find src include tests/unit fuzz -name "*.[ch]" -print0 |
 	xargs -0 clang-format --dry-run --Werror' || true
