@@ -23,6 +23,7 @@
 
 #include "proxy/creds.h"
 #include "proxy/http.h"
+#include "proxy/msg.h"
 #include "proxy/server.h"
 #include "proxy/server_internal.h"
 
@@ -30,64 +31,58 @@
  * A credential service over https://: the helper speaks TLS to the
  * upstream (verified against the user's trust store).  It gets both
  * sockets, the head and body start (which hold the credential), and the
- * body's framing: "R host port method path chunked done budget state left
- * run digits" then the bytes.  The client hears the upstream's answer, or
- * the helper's 502.
+ * body's framing, in one message (NONO_MSG_CRED, src/proxy/msg.h).  The
+ * client hears the upstream's answer, or the helper's 502.
  */
 static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 {
-	size_t cap = 2048 + 2 * NONO_HTTP_MAX_HEAD + c->upf.len;
-	char *msg = malloc(cap);
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov;
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	int fds[2] = {c->cfd, c->ofd}, k, rl;
+	size_t rcap = 2 * NONO_HTTP_MAX_HEAD, cap = NONO_MSG_MAX;
+	char *route = malloc(rcap), *msg = malloc(cap);
+	int fds[2] = {c->cfd, c->ofd}, rl, n = -1;
 	const struct flow *f = &c->upf;
+	struct nono_msg_cred m = {.port = c->req.port,
+				  .chunked = f->chunked,
+				  .done = f->done,
+				  .budget = f->budget,
+				  .ch = f->ch,
+				  .head = f->buf,
+				  .head_len = f->len};
+
 	/* The connection may serve the client's next requests (the helper
 	 * checks them the same way) unless the client asked to close or
 	 * sent more than this request (never forwarded). */
-	bool keep = !nono_http_wants_close(&c->req) &&
-		    f->len - c->head_used == c->hlen - c->req.head_len;
-
-	if (!msg || p->cfg.tls_chan <= 0) {
+	m.keep = !nono_http_wants_close(&c->req) &&
+		 f->len - c->head_used == c->hlen - c->req.head_len;
+	if (!msg || !route || p->cfg.tls_chan <= 0) {
 		free(msg);
+		free(route);
 		px_answer(
 		    p, c, 502, "Bad Gateway",
 		    "nono: TLS to the credential upstream needs nono-tls, "
 		    "which is not running\n");
 		return;
 	}
-	rl = nono_cred_route_pack(c->cred, msg + 2048, 2 * NONO_HTTP_MAX_HEAD);
-	k = snprintf(msg, 2048,
-		     "R %s %u %s %s %d %d %llu %d %llu %zu %d %d %d\n",
-		     c->req.host, c->req.port, c->method, c->path, f->chunked,
-		     f->done, f->budget, f->ch.state, f->ch.left, f->ch.run,
-		     f->ch.digits, keep, rl);
-	if (k < 0 || k >= 2048 || rl < 0) {
+	snprintf(m.host, sizeof(m.host), "%s", c->req.host);
+	snprintf(m.method, sizeof(m.method), "%s", c->method);
+	snprintf(m.path, sizeof(m.path), "%s", c->path);
+	rl = nono_cred_route_pack(c->cred, route, rcap);
+	if (rl >= 0) {
+		m.route = route;
+		m.route_len = (size_t)rl;
+		n = nono_msg_cred_encode(&m, msg, cap);
+	}
+	explicit_bzero(route, rcap); /* the route holds the credential */
+	free(route);
+	if (n < 0) {
 		explicit_bzero(msg, cap);
 		free(msg);
 		px_answer(p, c, 431, "Request Header Fields Too Large",
 			  "request head too large\n");
 		return;
 	}
-	memmove(msg + k, msg + 2048, (size_t)rl);
-	memcpy(msg + k + rl, f->buf, f->len);
-	iov.iov_base = msg;
-	iov.iov_len = (size_t)k + (size_t)rl + f->len;
-	memset(u.buf, 0, sizeof(u.buf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	if (sendmsg(p->cfg.tls_chan, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		explicit_bzero(msg, cap); /* the route was packed further up */
+	if (nono_msg_send(p->cfg.tls_chan, msg, (size_t)n, fds, 2,
+			  MSG_DONTWAIT) < 0) {
+		explicit_bzero(msg, cap);
 		free(msg);
 		px_answer(p, c, 502, "Bad Gateway",
 			  "nono: the TLS helper is busy or gone\n");

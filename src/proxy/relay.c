@@ -23,6 +23,7 @@
 
 #include "proxy/creds.h"
 #include "proxy/http.h"
+#include "proxy/msg.h"
 #include "proxy/server.h"
 #include "proxy/server_internal.h"
 
@@ -37,32 +38,22 @@ static bool move(struct nono_proxy *p, struct conn *c, int src, int dst,
 static void hand_off(struct nono_proxy *p, struct conn *c)
 {
 	static const char ok[] = "HTTP/1.1 200 Connection Established\r\n\r\n";
-	char text[NONO_HTTP_MAX_HOST + 16];
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = text};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct nono_msg_tunnel t = {.port = c->req.port};
+	char msg[NONO_HTTP_MAX_HOST + 64];
 	int fds[2] = {c->cfd, c->ofd};
+	int n;
 	ssize_t w;
 
-	memset(u.buf, 0, sizeof(u.buf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	iov.iov_len = (size_t)snprintf(text, sizeof(text), "%s %u", c->req.host,
-				       c->req.port);
+	snprintf(t.host, sizeof(t.host), "%s", c->req.host);
+	n = nono_msg_tunnel_encode(&t, msg, sizeof(msg));
 	/* The client sent nothing since its CONNECT: the 200 fits its
 	 * empty socket buffer. */
-	w = send(c->cfd, ok, sizeof(ok) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	w = n < 0
+		? -1
+		: send(c->cfd, ok, sizeof(ok) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (w != (ssize_t)sizeof(ok) - 1 ||
-	    sendmsg(p->cfg.tls_chan, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+	    nono_msg_send(p->cfg.tls_chan, msg, (size_t)n, fds, 2,
+			  MSG_DONTWAIT) < 0) {
 		px_decide(p, c, false, 502);
 		px_close_conn(p, c);
 		return;

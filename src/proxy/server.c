@@ -26,6 +26,7 @@
 
 #include "proxy/creds.h"
 #include "proxy/http.h"
+#include "proxy/msg.h"
 #include "proxy/server.h"
 #include "proxy/server_internal.h"
 
@@ -414,20 +415,20 @@ static void on_accept(struct nono_proxy *p)
 	}
 }
 
-/* The TLS helper's decisions: "D allowed status method host port path". */
+/* The TLS helper's decisions (NONO_MSG_DECISION, src/proxy/msg.h). */
 static void on_tls(struct nono_proxy *p)
 {
 	for (;;) {
-		char line[1100], method[16], host[NONO_HTTP_MAX_HOST + 1],
-		    path[600];
+		char buf[2048];
+		struct nono_msg_decision m;
 		struct nono_proxy_decision d = {0};
-		unsigned port;
-		int allowed;
-		ssize_t n =
-		    recv(p->cfg.tls_chan, line, sizeof(line) - 1, MSG_DONTWAIT);
+		ssize_t n = nono_msg_recv(p->cfg.tls_chan, buf, sizeof(buf),
+					  NULL, 0, MSG_DONTWAIT);
 
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (n == -EAGAIN)
 			return;
+		if (n == -EBADMSG)
+			continue; /* malformed: dropped */
 		if (n <= 0) {
 			/* The helper is gone: no more interception (such
 			 * tunnels are refused from now on). */
@@ -435,17 +436,16 @@ static void on_tls(struct nono_proxy *p)
 			p->cfg.tls_chan = -1;
 			return;
 		}
-		line[n] = '\0';
-		if (sscanf(line, "D %d %d %15s %253s %u %599s %llu %llu",
-			   &allowed, &d.status, method, host, &port, path,
-			   &d.bytes_up, &d.bytes_down) < 6 ||
-		    port > 65535)
+		if (nono_msg_decision_decode(buf, (size_t)n, &m) < 0)
 			continue;
-		d.allowed = allowed == 1;
-		d.method = method;
-		d.host = host;
-		d.port = (uint16_t)port;
-		d.path = strcmp(path, "-") == 0 ? NULL : path;
+		d.allowed = m.allowed;
+		d.status = m.status;
+		d.method = m.method[0] ? m.method : "-";
+		d.host = m.host;
+		d.port = m.port;
+		d.path = m.path[0] ? m.path : NULL;
+		d.bytes_up = m.up;
+		d.bytes_down = m.down;
 		if (p->cfg.on_decision)
 			p->cfg.on_decision(p->cfg.arg, &d);
 	}

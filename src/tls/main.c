@@ -9,14 +9,15 @@
  * It makes the session's CA (the key never leaves its memory), writes
  * DIR/ca.pem (the CA) and DIR/bundle.pem (the trust store the sandbox is
  * told to use: $SSL_CERT_FILE or the system bundle, plus the CA), says
- * "READY" on fd 3 and then takes connections: each message on fd 3 is
- * "host port" with two descriptors, the client's end of a tunnel the proxy
+ * "READY" on fd 3 and then takes connections: each message on fd 3
+ * (src/proxy/msg.h) is a tunnel (host, port) or a credential request, with
+ * two descriptors, the client's end of a tunnel the proxy
  * has just opened and a socket already connected to the origin (the
  * proxy resolved, checked and connected it, directly or through an upstream
  * proxy).  For each request the client sends inside TLS, the path is
  * checked against the rules; an allowed request goes on to the origin over
  * a verified TLS connection, one request per connection.  Decisions go
- * back on fd 3 as "D allowed status method host port path".  It has no
+ * back on fd 3 as decision messages.  It has no
  * network policy of its own: it never resolves or connects anything.  It
  * exits when fd 3 closes.
  */
@@ -117,8 +118,6 @@ struct job {
 	bool keep;                    /* the client may send more */
 };
 
-#define MAX_MSG (2048 + 4 * NONO_HTTP_MAX_HEAD + 16384)
-
 static pthread_mutex_t active_mu = PTHREAD_MUTEX_INITIALIZER;
 static int active;
 
@@ -145,84 +144,63 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-/* "R host port method path chunked done budget state left run digits keep
- * routelen\n", the route (nono_cred_route_pack) and the head: a credential
- * request (see src/proxy/server.c). */
+/* A credential request (NONO_MSG_CRED; see src/proxy/credroute.c): its
+ * route, to check the later requests, and the head to send, which holds
+ * the credential. */
 static int take_cred(struct job *j, const char *msg, size_t n)
 {
-	const char *nl = memchr(msg, '\n', n < 2048 ? n : 2048);
-	int chunked, done, state, digits, keep;
-	size_t rl;
-	char line[2048];
+	struct nono_msg_cred c;
 
-	if (!nl)
+	if (nono_msg_cred_decode(msg, n, &c) < 0 ||
+	    nono_cred_route_unpack(&j->route, c.route, c.route_len) < 0)
 		return -1;
-	memcpy(line, msg, (size_t)(nl - msg));
-	line[nl - msg] = '\0';
-	if (sscanf(line,
-		   "R %253s %u %15s %599s %d %d %llu %d %llu %zu %d %d %zu",
-		   j->host, &j->port, j->method, j->path, &chunked, &done,
-		   &j->fr.budget, &state, &j->fr.ch.left, &j->fr.ch.run,
-		   &digits, &keep, &rl) != 13 ||
-	    j->port == 0 || j->port > 65535 ||
-	    rl > n - (size_t)(nl + 1 - msg) ||
-	    nono_cred_route_unpack(&j->route, nl + 1, rl) < 0)
-		return -1;
-	j->keep = keep != 0;
-	nl += rl;
-	j->fr.chunked = chunked != 0;
-	j->fr.done = done != 0;
-	j->fr.ch.state = state;
-	j->fr.ch.digits = digits;
-	j->hlen = n - (size_t)(nl + 1 - msg);
+	snprintf(j->host, sizeof(j->host), "%s", c.host);
+	j->port = c.port;
+	snprintf(j->method, sizeof(j->method), "%s", c.method);
+	snprintf(j->path, sizeof(j->path), "%s", c.path);
+	j->keep = c.keep;
+	j->fr.chunked = c.chunked;
+	j->fr.done = c.done;
+	j->fr.budget = c.budget;
+	j->fr.ch = c.ch;
+	j->hlen = c.head_len;
 	j->head = malloc(j->hlen ? j->hlen : 1);
 	if (!j->head)
 		return -1;
-	memcpy(j->head, nl + 1, j->hlen);
+	memcpy(j->head, c.head, j->hlen);
 	return 0;
 }
 
-/* One message: "host port" (or a credential request) and two
- * descriptors. */
+/* One message from the proxy (an intercepted tunnel or a credential
+ * request) and its two descriptors. */
 static int take(struct nono_mitm *m)
 {
-	char *text = malloc(MAX_MSG + 1);
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = text, .iov_len = MAX_MSG};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *cm;
+	char *text = malloc(NONO_MSG_MAX);
+	struct nono_msg_tunnel t;
 	struct job *j;
 	int fds[2] = {-1, -1};
 	pthread_attr_t at;
-	pthread_t t;
+	pthread_t pt;
 	ssize_t n;
+	int type;
 
 	if (!text)
 		return -1;
-	do {
-		n = recvmsg(CHANNEL, &mh, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0) {
+	n = nono_msg_recv(CHANNEL, text, NONO_MSG_MAX, fds, 2, 0);
+	if (n == 0 || (n < 0 && n != -EBADMSG)) {
 		free(text);
 		return -1; /* the supervisor is gone */
 	}
-	text[n] = '\0';
-	cm = CMSG_FIRSTHDR(&mh);
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
-		memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+	if (n < 0) { /* malformed: dropped, the helper goes on */
+		free(text);
+		return 0;
+	}
 	j = calloc(1, sizeof(*j));
-	if (fds[0] < 0 || fds[1] < 0 || !j || (mh.msg_flags & MSG_TRUNC) ||
-	    (text[0] == 'R' && text[1] == ' '
-		 ? take_cred(j, text, (size_t)n) < 0
-		 : (sscanf(text, "%253s %u", j->host, &j->port) != 2 ||
-		    j->port == 0 || j->port > 65535))) {
+	type = nono_msg_type(text, (size_t)n);
+	if (!j || (type == NONO_MSG_CRED
+		       ? take_cred(j, text, (size_t)n) < 0
+		       : type != NONO_MSG_TUNNEL ||
+			     nono_msg_tunnel_decode(text, (size_t)n, &t) < 0)) {
 		if (j && j->head) {
 			explicit_bzero(j->head, j->hlen);
 			free(j->head);
@@ -233,6 +211,10 @@ static int take(struct nono_mitm *m)
 		explicit_bzero(text, (size_t)n);
 		free(text);
 		goto drop;
+	}
+	if (type == NONO_MSG_TUNNEL) {
+		snprintf(j->host, sizeof(j->host), "%s", t.host);
+		j->port = t.port;
 	}
 	explicit_bzero(text, (size_t)n);
 	free(text);
@@ -255,7 +237,7 @@ static int take(struct nono_mitm *m)
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&at, 256 * 1024);
-	if (pthread_create(&t, &at, serve, j) != 0) {
+	if (pthread_create(&pt, &at, serve, j) != 0) {
 		pthread_attr_destroy(&at);
 		pthread_mutex_lock(&active_mu);
 		active--;
@@ -278,13 +260,14 @@ drop:
 	return 0;
 }
 
-static void report(void *arg, const char *line)
+static void report(void *arg, const struct nono_msg_decision *d)
 {
-	ssize_t w;
+	char buf[2048];
+	int n = nono_msg_decision_encode(d, buf, sizeof(buf));
 
 	(void)arg;
-	w = send(CHANNEL, line, strlen(line), MSG_NOSIGNAL);
-	(void)w;
+	if (n > 0)
+		(void)nono_msg_send(CHANNEL, buf, (size_t)n, NULL, 0, 0);
 }
 
 int main(int argc, char **argv)

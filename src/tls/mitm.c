@@ -29,7 +29,7 @@ struct nono_mitm {
 	struct nono_ca *ca;
 	const struct nono_allowlist *allow;
 	SSL_CTX *server, *client;
-	void (*report)(void *arg, const char *line);
+	void (*report)(void *arg, const struct nono_msg_decision *d);
 	void *arg;
 };
 
@@ -49,10 +49,10 @@ static int alpn_select(SSL *ssl, const unsigned char **out,
 	return SSL_TLSEXT_ERR_NOACK; /* no ALPN: HTTP/1.1 anyway */
 }
 
-struct nono_mitm *nono_mitm_new(struct nono_ca *ca,
-				const struct nono_allowlist *allow,
-				void (*report)(void *arg, const char *line),
-				void *arg)
+struct nono_mitm *
+nono_mitm_new(struct nono_ca *ca, const struct nono_allowlist *allow,
+	      void (*report)(void *arg, const struct nono_msg_decision *d),
+	      void *arg)
 {
 	static const unsigned char h11[] = "\x08http/1.1";
 	struct nono_mitm *m = calloc(1, sizeof(*m));
@@ -93,15 +93,17 @@ static void decide_bytes(struct nono_mitm *m, bool allowed, int status,
 			 const char *path, unsigned long long up,
 			 unsigned long long down)
 {
-	char line[1100];
+	struct nono_msg_decision d = {.allowed = allowed,
+				      .status = status,
+				      .port = port,
+				      .up = up,
+				      .down = down};
 
-	/* Fields are spaces-free: the method is a token, the path a request
-	 * target, the host a name. */
-	snprintf(line, sizeof(line), "D %d %d %s %s %u %s %llu %llu",
-		 allowed ? 1 : 0, status, method[0] ? method : "-", host, port,
-		 path[0] ? path : "-", up, down);
+	snprintf(d.method, sizeof(d.method), "%s", method);
+	snprintf(d.host, sizeof(d.host), "%s", host);
+	snprintf(d.path, sizeof(d.path), "%s", path);
 	if (m->report)
-		m->report(m->arg, line);
+		m->report(m->arg, &d);
 }
 
 static void decide(struct nono_mitm *m, bool allowed, int status,

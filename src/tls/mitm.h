@@ -14,15 +14,16 @@
 #include "proxy/http.h"
 
 #include "proxy/hosts.h"
+#include "proxy/msg.h"
 #include "tls/ca.h"
 
 struct nono_mitm;
 
-/* @report gets one line per decision ("D 1 200 GET host 443 /path"). */
-struct nono_mitm *nono_mitm_new(struct nono_ca *ca,
-				const struct nono_allowlist *allow,
-				void (*report)(void *arg, const char *line),
-				void *arg);
+/* @report gets every decision (sent on to the proxy's records). */
+struct nono_mitm *
+nono_mitm_new(struct nono_ca *ca, const struct nono_allowlist *allow,
+	      void (*report)(void *arg, const struct nono_msg_decision *d),
+	      void *arg);
 
 /* Serves the tunnel on @cfd (client) and @ofd (origin, connected) for
  * @host:@port until it is done; the caller closes both. */

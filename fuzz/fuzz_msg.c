@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * libFuzzer target: the messages between the proxy and nono-tls
+ * (src/proxy/msg.c), as either side receives them.  Whatever the bytes: a
+ * decoder accepts or refuses without reading past them; what it accepts
+ * encodes again to a message that decodes to the same fields; strings hold
+ * no NUL and fit; ports are 1-65535.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/msg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char again[NONO_MSG_MAX];
+	const char *in = (const char *)data;
+	struct nono_msg_tunnel t, t2;
+	struct nono_msg_cred c, c2;
+	struct nono_msg_decision d, d2;
+	int type = nono_msg_type(in, size), n;
+
+	if (nono_msg_tunnel_decode(in, size, &t) == 0) {
+		if (type != NONO_MSG_TUNNEL || t.port == 0 || !t.host[0])
+			abort();
+		n = nono_msg_tunnel_encode(&t, again, sizeof(again));
+		if (n < 0 || nono_msg_tunnel_decode(again, (size_t)n, &t2) ||
+		    strcmp(t.host, t2.host) || t.port != t2.port)
+			abort();
+	}
+	if (nono_msg_cred_decode(in, size, &c) == 0) {
+		if (type != NONO_MSG_CRED || c.port == 0 || c.route < in ||
+		    c.route + c.route_len > in + size || c.head < in ||
+		    c.head + c.head_len > in + size)
+			abort();
+		n = nono_msg_cred_encode(&c, again, sizeof(again));
+		if (n < 0 || nono_msg_cred_decode(again, (size_t)n, &c2) ||
+		    strcmp(c.host, c2.host) || strcmp(c.path, c2.path) ||
+		    strcmp(c.method, c2.method) || c.port != c2.port ||
+		    c.budget != c2.budget || c.keep != c2.keep ||
+		    c.ch.left != c2.ch.left || c.ch.state != c2.ch.state ||
+		    c.route_len != c2.route_len || c.head_len != c2.head_len ||
+		    memcmp(c.route, c2.route, c.route_len) ||
+		    memcmp(c.head, c2.head, c.head_len))
+			abort();
+	}
+	if (nono_msg_decision_decode(in, size, &d) == 0) {
+		if (type != NONO_MSG_DECISION || d.port == 0 || d.status < 0 ||
+		    d.status > 999)
+			abort();
+		n = nono_msg_decision_encode(&d, again, sizeof(again));
+		if (n < 0 || nono_msg_decision_decode(again, (size_t)n, &d2) ||
+		    strcmp(d.host, d2.host) || strcmp(d.path, d2.path) ||
+		    d.up != d2.up || d.down != d2.down ||
+		    d.allowed != d2.allowed || d.status != d2.status)
+			abort();
+	}
+	return 0;
+}

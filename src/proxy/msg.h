@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The messages between the proxy (in nono's supervisor) and the TLS helper
+ * (nono-tls): one typed, length-checked codec instead of text lines read
+ * with sscanf.  A message is
+ *
+ *     "NM" version(1) type(1) count(2, LE)
+ *     count x { tag(2, LE) length(4, LE) bytes }
+ *
+ * with every field at most once, nothing after the last, strings without
+ * NUL and within their bounds, integers 8 bytes (LE) within theirs.  The
+ * descriptors that travel with a message (SCM_RIGHTS) are sent and
+ * received in one place, in exact number.  The decoders trust nothing:
+ * they are fuzzed (fuzz/fuzz_msg.c).
+ */
+#ifndef NONO_PROXY_MSG_H
+#define NONO_PROXY_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proxy/http.h"
+
+enum nono_msg_type {
+	NONO_MSG_TUNNEL = 1,   /* proxy -> helper: intercept this tunnel */
+	NONO_MSG_CRED = 2,     /* proxy -> helper: a credential request */
+	NONO_MSG_DECISION = 3, /* helper -> proxy: what it allowed, refused */
+};
+
+/* The largest message (a credential request: route, head and body start). */
+#define NONO_MSG_MAX (4 * NONO_HTTP_MAX_HEAD + 32768)
+
+/* An intercepted tunnel, with two descriptors: client, origin. */
+struct nono_msg_tunnel {
+	char host[NONO_HTTP_MAX_HOST + 1];
+	uint16_t port;
+};
+
+/* A credential request, with two descriptors: client, upstream.  @route
+ * (nono_cred_route_pack) and @head (the upstream head and the body's
+ * start, holding the credential) point into the message's buffer. */
+struct nono_msg_cred {
+	char host[NONO_HTTP_MAX_HOST + 1];
+	uint16_t port;
+	char method[16];
+	char path[600];
+	bool chunked, done, keep;
+	unsigned long long budget;
+	struct nono_chunked ch;
+	const char *route, *head;
+	size_t route_len, head_len;
+};
+
+/* One decision of the helper, for the proxy's records. */
+struct nono_msg_decision {
+	bool allowed;
+	int status;
+	char method[16];
+	char host[NONO_HTTP_MAX_HOST + 1];
+	uint16_t port;
+	char path[600]; /* "" when none */
+	unsigned long long up, down;
+};
+
+/* Encoders: the message's length in @buf (@cap bytes), or -1 when it does
+ * not fit or a field is out of its bounds. */
+int nono_msg_tunnel_encode(const struct nono_msg_tunnel *t, char *buf,
+			   size_t cap);
+int nono_msg_cred_encode(const struct nono_msg_cred *c, char *buf, size_t cap);
+int nono_msg_decision_encode(const struct nono_msg_decision *d, char *buf,
+			     size_t cap);
+
+/* The type of the @len bytes at @buf, or -EINVAL when they are no
+ * message (bad header or fields).  Decoders: 0, or -EINVAL for anything
+ * malformed, missing or out of bounds (the struct is then undefined). */
+int nono_msg_type(const char *buf, size_t len);
+int nono_msg_tunnel_decode(const char *buf, size_t len,
+			   struct nono_msg_tunnel *t);
+int nono_msg_cred_decode(const char *buf, size_t len, struct nono_msg_cred *c);
+int nono_msg_decision_decode(const char *buf, size_t len,
+			     struct nono_msg_decision *d);
+
+/* One message and exactly @nfds descriptors (at most 2) on a datagram or
+ * seqpacket socket.  send: 0 or -errno.  recv: the length, 0 when the peer
+ * is gone, or -errno (-EBADMSG when truncated or with another number of
+ * descriptors; any received are closed then).  @flags: MSG_DONTWAIT. */
+int nono_msg_send(int sock, const char *buf, size_t len, const int *fds,
+		  size_t nfds, int flags);
+ssize_t nono_msg_recv(int sock, char *buf, size_t cap, int *fds, size_t nfds,
+		      int flags);
+
+#endif
