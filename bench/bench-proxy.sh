@@ -2,7 +2,7 @@
 # Proxy mode, side by side in one run, from an nginx origin on loopback (fast
 # enough not to be the bottleneck):
 #   throughput  a SIZE_MB download with curl: direct, through tinyproxy, and
-#               inside `nono run --allow-domain 127.0.0.1` through nono's
+#               inside `nono run --allow-domain '127.0.0.1:*'` through nono's
 #               proxy; medians of REPS; ratio to direct; CPU the proxy spent
 #               per GiB (its own utime+stime; nono's supervisor, tinyproxy's
 #               processes)
@@ -111,7 +111,7 @@ for _ in $(seq "$REPS"); do
 	tp_cpu=$((tp_cpu + $(tree_ticks $TP_PID) - t0))
 	# nono: the supervisor's own ticks, read by the command from
 	# /proc/$PPID at the end (start-up and set-up included).
-	out=$("$NONO_BIN" run -s --allow-cwd --allow-domain 127.0.0.1 -- sh -c \
+	out=$("$NONO_BIN" run -s --allow-cwd --allow-domain '127.0.0.1:*' -- sh -c \
 		"$one; echo CPU \$(awk '{print \$14 + \$15}' /proc/\$PPID/stat)" </dev/null)
 	grep -v '^CPU' <<<"$out" >>"$BENCH_DIR/nono.out"
 	nono_cpu=$((nono_cpu + $(awk '/^CPU/ {print $2}' <<<"$out")))
@@ -146,12 +146,12 @@ printf '%-34s %10s %10s %10s\n' path median_us p99_us mean_us
 printf '%-34s %10s %10s %10s\n' direct $("$PY" "$LOAD" latency 127.0.0.1 "$WEB" /small.txt "$N")
 printf '%-34s %10s %10s %10s\n' tinyproxy $("$PY" "$LOAD" latency 127.0.0.1 "$WEB" /small.txt "$N" "http://127.0.0.1:$TP")
 printf '%-34s %10s %10s %10s\n' "nono run --allow-domain (proxy)" $("$NONO_BIN" run -s \
-	--allow-cwd --allow-domain 127.0.0.1 --read "$here" -- sh -c \
+	--allow-cwd --allow-domain '127.0.0.1:*' --read "$here" -- sh -c \
 	"$PY $LOAD latency 127.0.0.1 $WEB /small.txt $N \$HTTP_PROXY" </dev/null)
 echo
 
 echo "# idle CONNECT tunnels: nono supervisor RSS"
-read -r before after < <("$NONO_BIN" run -s --allow-cwd --allow-domain 127.0.0.1 --read "$here" -- sh -c \
+read -r before after < <("$NONO_BIN" run -s --allow-cwd --allow-domain '127.0.0.1:*' --read "$here" -- sh -c \
 	"ulimit -n 4096 2>/dev/null; $PY $LOAD tunnels 127.0.0.1 $WEB $TUNNELS \$HTTP_PROXY \$PPID" </dev/null)
 echo "$TUNNELS tunnels: RSS $before KiB -> $after KiB: $(( (after - before) * 1024 / TUNNELS )) bytes per idle tunnel"
 echo
