@@ -136,7 +136,7 @@ static int proxy_launch(struct run_ctx *c, int fd)
 	cfg.token = c->proxy_token;
 	cfg.allow = c->allow;
 	cfg.on_decision = on_decision;
-	cfg.tls_chan = c->tls.chan > 0 ? c->tls.chan : -1;
+	cfg.tls_chan = c->tls.chan;
 	cfg.upstream_host = c->upstream_host;
 	cfg.upstream_port = c->upstream_port;
 	cfg.upstream_bypass = c->upstream_bypass;
@@ -510,6 +510,10 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 	int r;
 
 	memset(c, 0, sizeof(*c));
+	/* No descriptor is -1, never 0 (stdin). */
+	c->proxy_fd = -1;
+	c->tls.chan = c->tls.dirfd = c->tls.parentfd = -1;
+	c->tls.pid = -1;
 	r = args_parse_run(mode, argc, argv, g, &c->o, err, sizeof(err));
 	if (r == 1)
 		return 1;
@@ -580,7 +584,7 @@ void run_ctx_clear(struct run_ctx *c)
 		nono_tls_helper_stop(&c->tls);
 	free(c->tls_exe);
 	free(c->upstream_host);
-	if (c->proxy_fd > 0)
+	if (c->proxy_fd >= 0)
 		close(c->proxy_fd);
 	nono_caps_free(c->caps);
 	args_clear(&c->o);

@@ -53,7 +53,7 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 	 * sent more than this request (never forwarded). */
 	m.keep = !nono_http_wants_close(&c->req) &&
 		 f->len - c->head_used == c->hlen - c->req.head_len;
-	if (!msg || !route || p->cfg.tls_chan <= 0) {
+	if (!msg || !route || p->cfg.tls_chan < 0) {
 		free(msg);
 		free(route);
 		px_answer(

@@ -315,7 +315,7 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		return;
 	}
 	if (v == NONO_HOST_NOT_LISTED && paths && c->req.connect &&
-	    p->cfg.tls_chan > 0 && c->hlen == c->req.head_len) {
+	    p->cfg.tls_chan >= 0 && c->hlen == c->req.head_len) {
 		/* Allowed for some paths only: the helper reads them. */
 		c->intercept = true;
 		v = NONO_HOST_ALLOWED;
@@ -336,7 +336,7 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		return;
 	}
 	if (v != NONO_HOST_ALLOWED) {
-		if (paths && c->req.connect && p->cfg.tls_chan > 0)
+		if (paths && c->req.connect && p->cfg.tls_chan >= 0)
 			snprintf(body, sizeof(body),
 				 "nono: %s is allowed only for some paths: the "
 				 "client must wait for the tunnel before it "
@@ -576,7 +576,7 @@ int nono_proxy_start(const struct nono_proxy_config *cfg,
 		goto fail;
 	}
 	e.data.ptr = &p->tls_tag;
-	if (cfg->tls_chan > 0 &&
+	if (cfg->tls_chan >= 0 &&
 	    epoll_ctl(p->ep, EPOLL_CTL_ADD, cfg->tls_chan, &e) < 0) {
 		r = -errno;
 		goto fail;

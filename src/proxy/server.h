@@ -45,7 +45,7 @@ struct nono_proxy_config {
 	 * -1: then a host allowed only for some paths is refused for
 	 * tunnels.  With it, such tunnels are opened, checked and connected
 	 * here and handed to the helper, which checks each request's path;
-	 * its decisions come back through on_decision.  0 or -1: none. */
+	 * its decisions come back through on_decision.  -1: none (never 0). */
 	int tls_chan;
 	/* Credential services (--credential), or NULL: origin-form
 	 * requests ("/SERVICE/...") go to them; see creds.h.  Borrowed. */

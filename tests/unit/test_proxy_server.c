@@ -228,7 +228,7 @@ static struct nono_allowlist *allow;
 
 static int setup(void **state)
 {
-	struct nono_proxy_config cfg = {0};
+	struct nono_proxy_config cfg = {.tls_chan = -1};
 	struct rlimit rl;
 	pthread_t t;
 	const char *why;
@@ -347,7 +347,7 @@ static void test_bulk_both_ways(void **state)
  */
 static void test_ten_thousand_idle(void **state)
 {
-	struct nono_proxy_config cfg = {0};
+	struct nono_proxy_config cfg = {.tls_chan = -1};
 	struct nono_proxy *px = NULL;
 	struct rlimit rl;
 	uint16_t port;
