@@ -402,6 +402,7 @@ ssize_t nono_msg_recv(int sock, char *buf, size_t cap, int *fds, size_t nfds,
 			close(in[i]);
 		return n == 0 && !got ? 0 : -EBADMSG;
 	}
-	memcpy(fds, in, nfds * sizeof(int));
+	if (nfds)
+		memcpy(fds, in, nfds * sizeof(int));
 	return n;
 }

@@ -58,6 +58,7 @@ static bool private_refused(struct nono_proxy *p, const char *host,
 static void *resolver(void *arg)
 {
 	struct nono_proxy *p = arg;
+	bool last;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
@@ -79,6 +80,16 @@ static void *resolver(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		snprintf(port, sizeof(port), "%u", j->port);
 		r = getaddrinfo(j->host, port, &hints, &j->ai);
+		/* Under the lock from here: the proxy may be stopping (its
+		 * configuration, borrowed from the caller, is valid while
+		 * stopping is false and we hold the lock). */
+		pthread_mutex_lock(&p->mu);
+		if (p->stopping) {
+			if (r == 0)
+				freeaddrinfo(j->ai);
+			free(j);
+			break;
+		}
 		if (r != 0) {
 			j->ai = NULL;
 			j->err = 502;
@@ -98,7 +109,6 @@ static void *resolver(void *arg)
 					j->err = 403;
 			}
 		}
-		pthread_mutex_lock(&p->mu);
 		j->next = p->done;
 		p->done = j;
 		{
@@ -109,7 +119,12 @@ static void *resolver(void *arg)
 		}
 	}
 	p->resolvers--;
+	/* The last one out (nono_proxy_stop, or a resolver that was still
+	 * in getaddrinfo then) frees what both use. */
+	last = p->owner_done && p->resolvers == 0;
 	pthread_mutex_unlock(&p->mu);
+	if (last)
+		px_free_shared(p);
 	return NULL;
 }
 

@@ -605,6 +605,7 @@ fail:
 void nono_proxy_stop(struct nono_proxy *p)
 {
 	uint64_t one = 1;
+	bool last;
 	ssize_t w;
 
 	if (!p)
@@ -616,30 +617,30 @@ void nono_proxy_stop(struct nono_proxy *p)
 	w = write(p->wake, &one, sizeof(one));
 	(void)w;
 	pthread_join(p->thread, NULL);
-	/* Resolver threads leave on their own; wait until they have. */
-	for (int i = 0; i < 500; i++) {
-		int left;
-
-		pthread_mutex_lock(&p->mu);
-		left = p->resolvers;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		if (!left)
-			break;
-		if (i == 499) {
-			/* One is still inside getaddrinfo (slow DNS) and will
-			 * take p->mu when it returns: the proxy's memory stays
-			 * (the session is ending) rather than be freed under
-			 * it; its sockets go. */
-			while (p->all)
-				px_close_conn(p, p->all);
-			return;
-		}
-		usleep(10000);
-	}
 	while (p->all)
 		px_close_conn(p, p->all);
 	free_dead(p);
+	while (p->npipes--) {
+		close(p->pipes[p->npipes][0]);
+		close(p->pipes[p->npipes][1]);
+	}
+	close(p->ep);
+	free(p->byfd);
+	p->byfd = NULL;
+	/* A resolver still inside getaddrinfo (slow DNS) finds stopping set
+	 * when it returns, drops its job and, being the last, frees the
+	 * rest: stopping never waits for DNS and never leaks. */
+	pthread_mutex_lock(&p->mu);
+	p->owner_done = true;
+	pthread_cond_broadcast(&p->cv);
+	last = p->resolvers == 0;
+	pthread_mutex_unlock(&p->mu);
+	if (last)
+		px_free_shared(p);
+}
+
+void px_free_shared(struct nono_proxy *p)
+{
 	for (struct job *j = p->pending, *n; j; j = n) {
 		n = j->next;
 		free(j);
@@ -650,12 +651,8 @@ void nono_proxy_stop(struct nono_proxy *p)
 			freeaddrinfo(j->ai);
 		free(j);
 	}
-	while (p->npipes--) {
-		close(p->pipes[p->npipes][0]);
-		close(p->pipes[p->npipes][1]);
-	}
-	close(p->ep);
 	close(p->wake);
-	free(p->byfd);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
 	free(p);
 }

@@ -109,6 +109,10 @@ struct nono_proxy {
 	struct job *pending, *done;
 	int resolvers, idle_resolvers;
 	bool stopping;
+	/* nono_proxy_stop is done with everything but what resolver threads
+	 * still use (the lock, the job lists, the wake fd, this struct): the
+	 * last of them frees those (px_free_shared). */
+	bool owner_done;
 	int pipes[MAX_POOLED_PIPES][2]; /* empty pipes for splice */
 	char tls_tag; /* its address marks the TLS helper's channel */
 	int npipes;
@@ -134,5 +138,6 @@ void px_relay(struct nono_proxy *p, struct conn *c);
 void px_cred_request(struct nono_proxy *p, struct conn *c);
 const char *px_port_suffix(uint16_t port, char *buf, size_t len);
 void px_on_resolved(struct nono_proxy *p);
+void px_free_shared(struct nono_proxy *p);
 
 #endif

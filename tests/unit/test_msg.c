@@ -136,6 +136,9 @@ static void descriptors(void **state)
 	assert_int_equal(nono_msg_send(sp[0], "abc", 3, NULL, 0, 0), 0);
 	assert_int_equal(nono_msg_recv(sp[1], buf, sizeof(buf), got, 2, 0),
 			 -EBADMSG);
+	/* no descriptors expected, none sent (the decisions' way) */
+	assert_int_equal(nono_msg_send(sp[0], "xyz", 3, NULL, 0, 0), 0);
+	assert_int_equal(nono_msg_recv(sp[1], buf, sizeof(buf), NULL, 0, 0), 3);
 	/* truncated */
 	assert_int_equal(nono_msg_send(sp[0], "abcdef", 6, NULL, 0, 0), 0);
 	assert_int_equal(nono_msg_recv(sp[1], buf, 3, NULL, 0, 0), -EBADMSG);
