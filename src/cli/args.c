@@ -12,8 +12,8 @@
 #include <strings.h>
 
 #include "cli/args.h"
-#include "core/util/errbuf.h"
-#include "core/util/port.h"
+#include "util/errbuf.h"
+#include "util/port.h"
 
 int strv_push(struct strv *s, char *str)
 {

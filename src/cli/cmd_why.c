@@ -21,7 +21,7 @@
 #include "cli/cmd_why.h"
 #include "cli/output.h"
 #include "cli/run_ctx.h"
-#include "core/util/port.h"
+#include "util/port.h"
 #include "nono/landlock.h"
 #include "nono/path.h"
 #include "policy/protect.h"

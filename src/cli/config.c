@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "cli/config.h"
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 #include "nono/error.h"
 
 /* Longest bare key or section name; the known ones are far shorter. */

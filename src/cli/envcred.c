@@ -14,7 +14,7 @@
 
 #include "cli/envcred.h"
 #include "cli/output.h"
-#include "core/util/errbuf.h"
+#include "util/errbuf.h"
 #include "cred/secret.h"
 #include "policy/envclean.h"
 #include "policy/profile_schema.h"

@@ -10,7 +10,7 @@
 #include "cli/files.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
-#include "core/util/errbuf.h"
+#include "util/errbuf.h"
 #include "nono/caps.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"

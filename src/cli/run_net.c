@@ -26,7 +26,7 @@
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
 #include "cli/save_prompt.h"
-#include "core/util/port.h"
+#include "util/port.h"
 #include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/error.h"

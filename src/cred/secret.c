@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util/errbuf.h"
+#include "util/errbuf.h"
 #include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/log.h"

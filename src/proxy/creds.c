@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "core/util/port.h"
+#include "util/port.h"
 #include "proxy/creds.h"
 #include "proxy/hosts.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util/port.h"
+#include "util/port.h"
 #include "proxy/hosts.h"
 #include "proxy/http.h"
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 #include "supervisor/gate_internal.h"
 
 /* The thread group of @tid ("Tgid:" in its status), or -1. */

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 #include "supervisor/gate_internal.h"
 
 /* FIFOs opened for writing and waiting for a reader, at once: a ceiling,

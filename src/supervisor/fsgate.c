@@ -25,8 +25,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "core/util/cleanup.h"
-#include "core/util/linux_calls.h"
+#include "util/cleanup.h"
+#include "util/linux_calls.h"
 #include "nono/path.h"
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"

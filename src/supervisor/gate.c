@@ -31,7 +31,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 #include "nono/log.h"
 #include "supervisor/gate.h"
 #include "supervisor/gate_internal.h"

@@ -28,7 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 #include "nono/path.h"
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"

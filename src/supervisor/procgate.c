@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 #include "nono/log.h"
 #include "supervisor/gate_internal.h"
 

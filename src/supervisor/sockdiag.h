@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 
 /* One socket as the kernel reports it. */
 struct nono_unix_sock {

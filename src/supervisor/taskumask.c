@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/util/cleanup.h"
+#include "util/cleanup.h"
 #include "supervisor/gate_internal.h"
 
 /* The umask in /proc/@tid/status ("Umask:", its second line), or -1. */
