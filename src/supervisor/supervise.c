@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -271,7 +272,7 @@ static bool reap(pid_t main, int *ws)
 
 static bool kept(const struct nono_exec_spec *spec, pid_t pid)
 {
-	for (size_t i = 0; i < spec->nkeep; i++)
+	for (size_t i = 0; spec && i < spec->nkeep; i++)
 		if (spec->keep[i] == pid)
 			return true;
 	return false;
@@ -388,6 +389,114 @@ static void kill_leftovers(const struct nono_exec_spec *spec)
 	nono_log(NONO_LOG_WARN, "some processes of the sandbox did not die");
 }
 
+/*
+ * The guardian: a small process of nono's own (not sandboxed) between the
+ * supervisor and the command.  It is the command's parent and the
+ * subreaper of everything the command starts, however that daemonises.
+ * When the command exits it kills what is left; when the supervisor dies
+ * (SIGKILL included: PR_SET_PDEATHSIG) it kills the whole sandbox.  Before
+ * it, a SIGKILL of nono left daemonised descendants running.  If the
+ * guardian itself is killed, its orphans come to the supervisor (also a
+ * subreaper), which kills them when it ends.  Signals the supervisor
+ * relays reach the command through it; a signal the terminal sent reached
+ * the command directly.  It exits as the command did (the same code, or
+ * the same signal).
+ */
+#define GUARD_SIG (SIGRTMIN + 2)
+
+static void guardian(struct child_args *a, const sigset_t *relayed,
+		     pid_t supervisor)
+{
+	struct launch_msg m = {0};
+	sigset_t set = *relayed;
+	pid_t cmd, w;
+	int sfd, st, ws = 0;
+	bool done = false;
+	ssize_t n;
+
+	sigaddset(&set, GUARD_SIG);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, GUARD_SIG, 0, 0, 0);
+	if (getppid() != supervisor)
+		_exit(1); /* it died before the line above took effect */
+	a->parent = getpid();
+	cmd = spawn(a);
+	if (cmd < 0) {
+		m.code = -errno;
+		snprintf(m.step, sizeof(m.step), "fork");
+		n = write(a->wfd, &m, sizeof(m));
+		(void)n;
+		_exit(1);
+	}
+	/* The command has its own copies of what it needs; holding the
+	 * supervisor's descriptors here would keep pipes and channels open
+	 * (the launch pipe's EOF tells the supervisor that exec worked). */
+	if (syscall(SYS_close_range, 3U, ~0U, 0) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	while (sfd >= 0 && !done) {
+		struct signalfd_siginfo si;
+
+		n = read(sfd, &si, sizeof(si));
+		if (n != (ssize_t)sizeof(si)) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		if ((int)si.ssi_signo == GUARD_SIG) {
+			/* The supervisor is gone: so is the sandbox. */
+			kill(cmd, SIGKILL);
+			kill_leftovers(NULL);
+			_exit(1);
+		}
+		if (si.ssi_signo == SIGCHLD) {
+			while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+				if (w == cmd &&
+				    (WIFEXITED(st) || WIFSIGNALED(st))) {
+					ws = st;
+					done = true;
+				}
+			continue;
+		}
+		if (si.ssi_code != SI_KERNEL)
+			kill(cmd, (int)si.ssi_signo);
+	}
+	if (!done) {
+		kill(cmd, SIGKILL);
+		while (waitpid(cmd, &ws, 0) < 0 && errno == EINTR)
+			;
+	}
+	kill_leftovers(NULL);
+	if (WIFSIGNALED(ws)) {
+		struct rlimit none = {0, 0};
+		int sig = WTERMSIG(ws);
+		sigset_t one;
+
+		/* The same death for the supervisor to see (no core of ours:
+		 * the command's, if any, was written already). */
+		setrlimit(RLIMIT_CORE, &none);
+		signal(sig, SIG_DFL);
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	_exit(WIFEXITED(ws) ? WEXITSTATUS(ws) : 1);
+}
+
+/* The guardian (which starts the command), or -1. */
+static pid_t spawn_guarded(struct child_args *a, const sigset_t *relayed)
+{
+	pid_t supervisor = getpid(), g = fork();
+
+	if (g == 0)
+		guardian(a, relayed, supervisor);
+	return g;
+}
+
 /* Serves signals and the gate until the command exits. */
 static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
 			   int listener, int *ws)
@@ -496,7 +605,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	ca.sp_parent = sp[0];
 	ca.sp_child = sp[1];
 	ca.parent = parent = getpid();
-	pid = spawn(&ca);
+	pid = spawn_guarded(&ca, &set);
 	if (pid < 0) {
 		fill(err, -errno, "fork", NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);

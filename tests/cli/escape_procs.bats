@@ -4,8 +4,8 @@
 # descendant outlived "nono run", took the terminal after nono had exited
 # and read the user's next line, and kept writing into the granted trees.
 # Now every process of the sandbox goes when the session ends: the command
-# exits, or nono is stopped by a signal it can catch (the terminal going
-# away is SIGHUP).
+# exits, nono is stopped by a signal it can catch (the terminal going away
+# is SIGHUP), or nono is SIGKILLed (its guardian process does it then).
 
 load helpers
 
@@ -70,6 +70,53 @@ alive() { pgrep -f "sleep $MARK" >/dev/null; }
 		fi
 		rm -f up
 	done
+}
+
+# SIGKILL cannot be caught: the guardian between nono and the command (the
+# subreaper of everything the command starts, tied to nono by
+# PR_SET_PDEATHSIG) kills the sandbox when nono dies.  Killing the guardian
+# instead hands its orphans to nono, which kills them.  Before, a SIGKILL of
+# nono left every daemonised descendant running.
+@test "escape 8: when nono or its guardian is SIGKILLed, the sandbox's daemons go too" {
+	local victim pid cmd
+	for victim in nono guardian; do
+		"$NONO" run -s --allow . -- sh -c "$DAEMON"'; echo $$ >cmd.pid; exec sleep 1000' _ "$MARK" \
+			</dev/null >/dev/null 2>&1 &
+		pid=$!
+		wait_for_file cmd.pid 50
+		sleep 0.2
+		alive
+		if [ "$victim" = nono ]; then
+			kill -KILL "$pid"
+		else
+			# the command's parent is the guardian, a child of nono
+			cmd=$(cat cmd.pid)
+			local g
+			g=$(awk '{print $4}' "/proc/$cmd/stat")
+			[ "$(awk '{print $4}' "/proc/$g/stat")" = "$pid" ] ||
+				{ echo "the guardian is not nono's child" >&2; false; }
+			kill -KILL "$g"
+		fi
+		wait_bounded "$pid" 10 || true
+		local i
+		for i in $(seq 50); do
+			alive || break
+			sleep 0.1
+		done
+		if alive; then
+			echo "SIGKILL of $victim: a process of the sandbox outlived it" >&2
+			pgrep -af "sleep $MARK" >&2
+			false
+		fi
+		rm -f cmd.pid
+	done
+	# control: the same daemon outlives a SIGKILLed parent outside nono
+	sh -c "$DAEMON"'; exec sleep 1000' _ "$MARK" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.3
+	kill -KILL "$pid"
+	sleep 0.3
+	alive
 }
 
 @test "escape 8: in proxy mode too the daemon goes at the end, and the proxy serves until then" {

@@ -141,7 +141,10 @@ signal_nono() { # SIG CODE
 # Prints "pid=P" and "PPid: Q" of the sandboxed shell; sets NONO_PID.
 report_pids() { # run|wrap
 	"$NONO" "$1" -s -a "$TEST_DIR" -- sh -c \
-		'echo "pid=$$"; grep "^PPid:" /proc/$$/status' \
+		'echo "pid=$$"; grep "^PPid:" /proc/$$/status
+		 p=$(awk "/^PPid:/ { print \$2 }" /proc/$$/status)
+		 echo "gpid=$(awk "/^PPid:/ { print \$2 }" /proc/$p/status 2>/dev/null)"
+		 echo "pcomm=$(cat /proc/$p/comm 2>/dev/null)"' \
 		>out 2>err </dev/null 3>&- &
 	NONO_PID=$!
 	wait_bounded "$NONO_PID" 10
@@ -157,13 +160,22 @@ report_pids() { # run|wrap
 	fi
 }
 
-@test "run: the command's parent is nono (supervised)" {
+# Supervised: nono, then nono's guardian (the command's parent and
+# subreaper, which takes the sandbox down if nono is SIGKILLed), then the
+# command.
+@test "run: the command's parent is nono's guardian, a child of nono (supervised)" {
 	report_pids run
-	[ "$CHILD_PPID" -eq "$NONO_PID" ] || {
-		echo "PPid $CHILD_PPID, nono was $NONO_PID" >&2
+	local gpid pcomm
+	gpid=$(sed -n 's/^gpid=//p' out)
+	pcomm=$(sed -n 's/^pcomm=//p' out)
+	[ "$gpid" -eq "$NONO_PID" ] || {
+		echo "the command's parent $CHILD_PPID has parent $gpid, nono was $NONO_PID" >&2
+		cat out >&2
 		false
 	}
+	[ "$CHILD_PPID" -ne "$NONO_PID" ]
 	[ "$CHILD_PID" -ne "$NONO_PID" ]
+	[ "${pcomm#nono}" != "$pcomm" ] || { echo "parent is $pcomm" >&2; false; }
 }
 
 @test "wrap: nono execs the command in place; its parent is nono's caller" {
