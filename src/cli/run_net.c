@@ -26,7 +26,6 @@
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
 #include "cli/save_prompt.h"
-#include "util/port.h"
 #include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/error.h"
@@ -42,6 +41,7 @@
 #include "proxy/server.h"
 #include "supervisor/gate.h"
 #include "supervisor/supervise.h"
+#include "util/port.h"
 
 /* --upstream-proxy host:port (or http://host:port) and the bypass list. */
 static int parse_upstream(struct run_ctx *c)
@@ -205,6 +205,11 @@ int run_creds_load(struct run_ctx *c)
 			return -1;
 		}
 		e = nono_cred_arm(r, s.data, s.len);
+		if (e == 0 && s.len < NONO_CRED_SCRUB_MIN)
+			out_warn("--credential %s: the key is shorter than %d "
+				 "bytes: an upstream's echo of it is not "
+				 "scrubbed from answers",
+				 r->name, NONO_CRED_SCRUB_MIN);
 		nono_secret_wipe(&s);
 		if (e < 0) {
 			out_error("--credential %s: %s", r->name,

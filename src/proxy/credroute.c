@@ -164,8 +164,9 @@ bool px_cred_build(struct nono_proxy *p, struct conn *c)
 void px_scrub_down(struct flow *f, size_t n)
 {
 	static const char body[] =
-	    "nono: the credential upstream sent a compressed answer; nono "
-	    "relays only answers it can check for the key.\n";
+	    "nono: the credential upstream sent a compressed answer (or a "
+	    "head nono cannot read); nono relays only answers it can check "
+	    "for the key.\n";
 	size_t used = 0, total = f->held + n, ok;
 	bool done;
 
@@ -188,13 +189,15 @@ void px_scrub_down(struct flow *f, size_t n)
 		}
 		return;
 	}
-	/* Bytes after the answer's end (its connection closes after it)
-	 * are passed as text. */
-	if (used < n)
-		memset(f->mask + used, 1, n - used);
+	/* Nothing after the answer's end goes to the client (a second
+	 * answer would be scrubbed apart from the first), and nothing more
+	 * is read: the connection ends with it. */
+	total = f->held + used;
 	ok = nono_scrub_feed(f->scrub, f->buf, f->held, total, f->mask, done);
 	f->len = ok;
 	f->held = total - ok;
+	if (done)
+		f->eof = true;
 }
 
 /*

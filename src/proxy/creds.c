@@ -8,9 +8,9 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "util/port.h"
 #include "proxy/creds.h"
 #include "proxy/hosts.h"
+#include "util/port.h"
 
 #define MAX_RULES 256
 #define MAX_FIELD 8192
@@ -625,13 +625,15 @@ int nono_cred_head(const struct nono_cred_route *r,
 	for (size_t i = 0; i < req->nfields; i++) {
 		const struct nono_http_field *f = &req->fields[i];
 
-		/* The answer is scrubbed of the key (nono_cred_scrub): it
-		 * must come as it is, not compressed (the client's
-		 * Accept-Encoding is replaced). */
+		/* The answer is scrubbed of the key (nono_scrub_feed): it
+		 * must come whole and as it is, not compressed (the
+		 * client's Accept-Encoding is replaced) and not in ranges
+		 * that could each hold a piece of an echoed key. */
 		if (nono_http_hop_field(f->name, f->name_len) ||
 		    (f->name_len == hl &&
 		     strncasecmp(f->name, r->header, hl) == 0) ||
-		    named(f, "authorization") || named(f, "accept-encoding"))
+		    named(f, "authorization") || named(f, "accept-encoding") ||
+		    named(f, "range") || named(f, "if-range"))
 			continue;
 		k = snprintf(out + n, cap - n, "%.*s: %.*s\r\n",
 			     (int)f->name_len, f->name, (int)f->value_len,

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/port.h"
 #include "proxy/hosts.h"
 #include "proxy/http.h"
+#include "util/port.h"
 
 #define MAX_RULES 4096
 #define MAX_GLOB_PATH 4096

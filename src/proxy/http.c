@@ -559,9 +559,13 @@ bool nono_http_answer_feed(struct nono_http_answer *a, const char *buf,
 			}
 			if (st != NONO_HTTP_OK) {
 				/* Not framed: passed on as it is, and the
-				 * connection ends with it. */
+				 * connection ends with it.  An answer that is
+				 * scrubbed (a mask) cannot be checked then:
+				 * its codings are unknown. */
 				a->state = ANS_TO_CLOSE;
 				a->close = true;
+				if (a->mask)
+					a->encoded = true;
 				i = len;
 				break;
 			}
@@ -841,8 +845,9 @@ enum nono_chunked_result nono_chunked_scan(struct nono_chunked *c,
 	return c->state == CH_DONE ? NONO_CHUNKED_DONE : NONO_CHUNKED_MORE;
 }
 
-/* nono_chunked_scan, marking each byte in @mask: 0 for the framing (size
- * lines, the CRLF after each chunk's data), 1 for the rest. */
+/* nono_chunked_scan, marking each byte in @mask: 0 for the framing (the
+ * size digits, ';', the CRLFs), 1 for the rest (data, extensions,
+ * trailers). */
 static enum nono_chunked_result chunked_scan_mask(struct nono_chunked *c,
 						  const char *buf, size_t len,
 						  size_t *used,
@@ -852,7 +857,10 @@ static enum nono_chunked_result chunked_scan_mask(struct nono_chunked *c,
 	size_t i = 0;
 
 	while (i < len && r == NONO_CHUNKED_MORE) {
-		bool text = c->state == CH_DATA || c->state >= CH_TRAILER;
+		/* Extensions are text too: a key echoed there is scrubbed
+		 * ('*' is a token character). */
+		bool text = c->state == CH_DATA || c->state == CH_EXT ||
+			    c->state >= CH_TRAILER;
 		size_t n = 1, u = 0;
 
 		if (c->state == CH_DATA)

@@ -128,7 +128,9 @@ struct nono_http_answer {
 	int state, status; /* status: the last head's */
 	bool head_request; /* the request was HEAD: no body */
 	bool close;        /* the connection cannot serve another request */
-	bool encoded;      /* a final head said the body is coded */
+	/* A final head said the body is coded, or (with a mask) the head
+	 * could not be read: the answer cannot be checked for a key. */
+	bool encoded;
 	/* When set, before each feed, by the caller: one byte per byte fed,
 	 * 1 where it is the answer's text (head, body data, trailers), 0
 	 * where it is chunk framing (size lines, the CRLF after the data). */

@@ -290,7 +290,7 @@ int nono_msg_cred_decode(const char *buf, size_t len, struct nono_msg_cred *c)
 	    get_u64(&m, T_BUDGET, UINT64_MAX, &budget) < 0 ||
 	    get_u64(&m, T_CH_STATE, 64, &state) < 0 ||
 	    get_u64(&m, T_CH_LEFT, UINT64_MAX, &left) < 0 ||
-	    get_u64(&m, T_CH_RUN, SIZE_MAX, &run) < 0 ||
+	    get_u64(&m, T_CH_RUN, 4096, &run) < 0 || /* http.c's CH_MAX_RUN */
 	    get_u64(&m, T_CH_DIGITS, 16, &digits) < 0 || !m.has[T_ROUTE] ||
 	    !m.has[T_HEAD])
 		return -EINVAL;

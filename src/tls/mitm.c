@@ -221,8 +221,9 @@ static void scrub(struct half *h, size_t used)
 {
 	size_t total = (size_t)h->held + used, ok;
 	static const char body[] =
-	    "nono: the credential upstream sent a compressed answer; nono "
-	    "relays only answers it can check for the key.\n";
+	    "nono: the credential upstream sent a compressed answer (or a "
+	    "head nono cannot read); nono relays only answers it can check "
+	    "for the key.\n";
 
 	if (h->ans && h->ans->encoded) {
 		h->held = 0;
@@ -425,8 +426,11 @@ static bool relay(SSL *cs, SSL *os, int cfd, int ofd,
 		if (poll(p, 2, IDLE_MS) <= 0)
 			break;
 	}
+	/* Bytes the origin sent past the answer's end may wait inside
+	 * OpenSSL (the read stopped at a full buffer): not clean either. */
 	clean = ans && down->done && !down->len && !down->excess &&
-		!ans->close && up->done && !up->len && !up->excess && !up->eof;
+		!ans->close && up->done && !up->len && !up->excess &&
+		!up->eof && SSL_pending(os) == 0;
 	if (!clean && cs)
 		SSL_shutdown(cs);
 	else if (!clean)

@@ -555,6 +555,7 @@ PYEOF
 				curl -sS -i --max-time 10 --compressed \
 					-w " code=%{http_code}\n" \
 					-H "Authorization: Bearer $TESTAI_API_KEY" \
+					-H "Range: bytes=0-40" \
 					"$TESTAI_BASE_URL/$p"
 			done'
 		assert_status 0
@@ -568,6 +569,11 @@ PYEOF
 		assert_contains "$output" "code=502" stdout
 		# the upstream was asked for an uncoded answer, and got the key
 		grep -q '"accept-encoding": "identity"' "$TEST_ROOT/up.log"
+		# ranges (each could hold a piece of an echo) are not asked for
+		if grep -qi '"range"' "$TEST_ROOT/up.log"; then
+			echo "the upstream was asked for a range" >&2
+			false
+		fi
 		grep -q "$SECRET" "$TEST_ROOT/up.log"
 		# control: the same echo without nono carries the key
 		local scheme=http
@@ -579,4 +585,37 @@ PYEOF
 		done
 		kill "${BG_PIDS[-1]}" 2>/dev/null || true
 	done
+}
+
+# What an upstream sends past its answer's framed end never reaches the
+# client (it was relayed, and a key cut in two writes there was not
+# scrubbed); a raw client reads everything until the close.
+@test "credential: bytes past the answer's end are not relayed (plain http upstream)" {
+	start_upstream
+	profile testai "http://127.0.0.1:$UP/v1"
+	cat >raw.py <<'PYEOF'
+import os, socket, sys, urllib.parse
+u = urllib.parse.urlparse(os.environ["TESTAI_BASE_URL"])
+s = socket.create_connection((u.hostname, u.port))
+s.sendall(("GET %s/echo-overrun HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
+           % (u.path, os.environ["TESTAI_API_KEY"])).encode())
+s.settimeout(10)
+got = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+sys.stdout.write(got.decode("latin-1"))
+PYEOF
+	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+		--credential testai -- "$PY" raw.py
+	assert_status 0
+	assert_contains "$output" "200 OK" stdout
+	refute_contains "$output" "$SECRET" stdout
+	refute_contains "$output" "Authorization" stdout
+	grep -q "$SECRET" "$TEST_ROOT/up.log"
+	# control: straight to the upstream the overrun carries the key
+	TESTAI_BASE_URL="http://127.0.0.1:$UP/v1" TESTAI_API_KEY=$SECRET run "$PY" raw.py
+	assert_contains "$output" "$SECRET"
 }

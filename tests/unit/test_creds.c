@@ -489,6 +489,43 @@ static size_t feed_all(struct nono_scrub *s, const char *text,
 	return sent;
 }
 
+/* The answer parser's side of scrubbing: a key in a chunk extension is
+ * text (scrubbed); a head it cannot read makes a scrubbed answer
+ * uncheckable (as a coded one), not a pass-through. */
+static void answer_cases(void)
+{
+	static char head[NONO_HTTP_MAX_RESPONSE_HEAD];
+	const char *key = "sk-abcdef123";
+	char ext[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		     "2;k=sk-abcdef123\r\nhi\r\n0\r\n\r\n";
+	const char *bad = "HTTP/1.1 200 OK\r\nX-A : 1\r\n"
+			  "Content-Encoding: gzip\r\n\r\nxx";
+	unsigned char mask[256];
+	struct nono_http_answer a;
+	struct nono_scrub s;
+	size_t used = 0, ok;
+
+	nono_http_answer_init(&a, head, false);
+	a.mask = mask;
+	assert_true(nono_http_answer_feed(&a, ext, strlen(ext), &used));
+	assert_int_equal(used, strlen(ext));
+	assert_int_equal(nono_scrub_init(&s, key, strlen(key)), 0);
+	ok = nono_scrub_feed(&s, ext, 0, strlen(ext), mask, true);
+	assert_int_equal(ok, strlen(ext));
+	assert_null(strstr(ext, key));
+	assert_non_null(strstr(ext, "2;k=************\r\nhi"));
+	nono_scrub_free(&s);
+
+	nono_http_answer_init(&a, head, false);
+	a.mask = mask;
+	(void)nono_http_answer_feed(&a, bad, strlen(bad), &used);
+	assert_true(a.encoded);
+	/* unscrubbed (no mask): passed on as before */
+	nono_http_answer_init(&a, head, false);
+	(void)nono_http_answer_feed(&a, bad, strlen(bad), &used);
+	assert_false(a.encoded);
+}
+
 /* An upstream's answer is scrubbed of the key as it streams: whole
  * occurrences become '*', also when a read boundary or chunk framing cuts
  * them; a key whose start repeats (KMP) is found after a false start;
@@ -541,6 +578,7 @@ static void scrub(void **state)
 	assert_int_equal(nono_http_parse_response(te, strlen(te), &rsp, NULL),
 			 NONO_HTTP_OK);
 	assert_true(rsp.encoded);
+	answer_cases();
 }
 
 int main(void)

@@ -19,6 +19,9 @@ line in --log, and answers:
                               request's Accept-Encoding
   GET .../echo-chunked        the same body chunked, a chunk boundary in
                               the middle of the Authorization value
+  GET .../echo-overrun        "ok" framed by Content-Length: 2, then the
+                              echo past the answer's end, cut in two writes
+                              0.3 s apart, then the connection closes
   anything else               200 "ok <method> <path>"
 HTTP, or HTTPS with --tls CERT KEY; --idle S closes a kept-alive connection
 that stays idle S seconds.  Listens on 127.0.0.1 (port 0), writes
@@ -146,6 +149,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                        for kv in self.headers.items()).encode()
         auth = self.headers.get("Authorization", "")
         coded = self.path.endswith("/echo-gzip")
+        if self.path.endswith("/echo-overrun"):
+            cut = body.index(auth.encode()) + len(auth) // 2 if auth else 1
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"ok" + body[:cut])
+            self.wfile.flush()
+            time.sleep(0.3)
+            self.wfile.write(body[cut:])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         if self.path.endswith("/echo-chunked"):
             cut = body.index(auth.encode()) + len(auth) // 2 if auth else 1
             self.send_response(200)
