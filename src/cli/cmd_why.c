@@ -21,10 +21,10 @@
 #include "cli/cmd_why.h"
 #include "cli/output.h"
 #include "cli/run_ctx.h"
-#include "util/port.h"
 #include "nono/landlock.h"
 #include "nono/path.h"
 #include "policy/protect.h"
+#include "util/port.h"
 
 struct query {
 	const char *path, *op, *host, *scope;

@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "cli/config.h"
-#include "util/cleanup.h"
 #include "nono/error.h"
+#include "util/cleanup.h"
 
 /* Longest bare key or section name; the known ones are far shorter. */
 #define MAX_NAME 64

@@ -14,10 +14,10 @@
 
 #include "cli/envcred.h"
 #include "cli/output.h"
-#include "util/errbuf.h"
 #include "cred/secret.h"
 #include "policy/envclean.h"
 #include "policy/profile_schema.h"
+#include "util/errbuf.h"
 
 #define MAX_CREDS 256
 #define VAR_MAX 255

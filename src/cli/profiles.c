@@ -10,11 +10,11 @@
 #include "cli/files.h"
 #include "cli/output.h"
 #include "cli/profiles.h"
-#include "util/errbuf.h"
 #include "nono/caps.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
 #include "policy/system.h"
+#include "util/errbuf.h"
 
 /* Deny groups (required) and grant groups (optional). */
 static bool group_known(const char *name, bool *required)

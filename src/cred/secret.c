@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/errbuf.h"
 #include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/log.h"
@@ -25,6 +24,7 @@
 #include "policy/profile_schema.h"
 #include "sys/helper.h"
 #include "sys/spawn.h"
+#include "util/errbuf.h"
 
 /* The keystore service of bare account names (`NAME`, `keystore://NAME`),
  * as the reference's keyring layout has it. */

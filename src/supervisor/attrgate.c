@@ -20,9 +20,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "nono/log.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
 
 bool nono_attrgate_handles(int nr)
 {

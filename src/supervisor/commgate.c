@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
 
 /* The thread group of @tid ("Tgid:" in its status), or -1. */
 static pid_t tgid_of(pid_t tid)

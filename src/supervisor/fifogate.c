@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
 
 /* FIFOs opened for writing and waiting for a reader, at once: a ceiling,
  * so that a sandbox cannot make the supervisor spawn threads without

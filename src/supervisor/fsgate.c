@@ -25,11 +25,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
-#include "util/linux_calls.h"
 #include "nono/path.h"
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
+#include "util/linux_calls.h"
 
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1) /* linux/fs.h; not in every libc */

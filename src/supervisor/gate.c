@@ -31,11 +31,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "nono/log.h"
 #include "supervisor/gate.h"
 #include "supervisor/gate_internal.h"
 #include "supervisor/sockdiag.h"
+#include "util/cleanup.h"
 
 void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 			   const char *path)

@@ -28,10 +28,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "nono/path.h"
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
 
 void nono_gate_set_new_repos(struct nono_gate *g, bool on)
 {

@@ -22,9 +22,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "nono/log.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
 
 /* "Tgid:" and "PPid:" of @pid's status; false when it is gone. */
 static bool proc_ids(pid_t pid, pid_t *tgid, pid_t *ppid)

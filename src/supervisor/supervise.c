@@ -429,6 +429,11 @@ static void guardian(struct child_args *a, const sigset_t *relayed,
 		(void)n;
 		_exit(1);
 	}
+	/* A copy of the supervisor's memory, secrets included (credential
+	 * keys): no other process of the user may read it, and no core.
+	 * (After the spawn: the command must start dumpable, for the gate
+	 * reads its memory.) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The command has its own copies of what it needs; holding the
 	 * supervisor's descriptors here would keep pipes and channels open
 	 * (the launch pipe's EOF tells the supervisor that exec worked). */

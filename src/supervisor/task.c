@@ -19,9 +19,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "nono/log.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
 
 /* The notification is still pending: its task has not died or moved on,
  * so the pid and memory we looked at are the ones that made the call. */

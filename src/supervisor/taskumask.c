@@ -12,8 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
 
 /* The umask in /proc/@tid/status ("Umask:", its second line), or -1. */
 static int status_umask(pid_t tid)

@@ -343,23 +343,35 @@ EOF
 		</dev/null >/dev/null 2>&1 3>&- &
 	pid=$!
 	BG_PIDS+=($pid)
-	for i in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
-	pgrep -P "$pid" -x sleep >/dev/null # the command runs
+	# the command runs (below nono's guardian)
+	for i in $(seq 50); do cmd_of "$pid" >/dev/null && break; sleep 0.1; done
+	cmd_of "$pid" >/dev/null
 	# (the supervisor turns non-dumpable once it has seen the exec)
 	for i in $(seq 50); do [ "$(stat -c %u "/proc/$pid/mem")" = 0 ] && break; sleep 0.1; done
 	[ "$(stat -c %u "/proc/$pid/mem")" = 0 ] || { ls -l "/proc/$pid/mem"; false; }
 	run cat "/proc/$pid/environ"
 	[ "$status" -ne 0 ]
+	# the guardian, a copy of the supervisor's memory, is not readable either
+	local g
+	g=$(awk '{print $4}' "/proc/$(cmd_of "$pid")/stat")
+	[ "$(stat -c %u "/proc/$g/mem")" = 0 ] || { ls -l "/proc/$g/mem"; false; }
 	kill "$pid"
 
 	# Control: without a credential service it stays an ordinary process.
 	"$NONO" run -s --allow-cwd -- sleep 5 </dev/null >/dev/null 2>&1 3>&- &
 	pid=$!
 	BG_PIDS+=($pid)
-	for i in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
-	pgrep -P "$pid" -x sleep >/dev/null
+	for i in $(seq 50); do cmd_of "$pid" >/dev/null && break; sleep 0.1; done
+	cmd_of "$pid" >/dev/null
 	[ "$(stat -c %u "/proc/$pid/mem")" = "$(id -u)" ]
 	kill "$pid"
+}
+
+# The sandboxed `sleep` below nono @1 (nono -> guardian -> sleep).
+cmd_of() {
+	local kids
+	kids=$(pgrep -P "$1" | paste -sd, -)
+	[ -n "$kids" ] && pgrep -P "$kids" -x sleep
 }
 
 @test "credential: a profile's endpoint_rules limit its service like --allow-endpoint" {
