@@ -400,9 +400,7 @@ static int execute(struct run_ctx *c, char **argv)
 		nono_exec_sandboxed(&spec, &ee);
 		/* Only reached on failure: the process is partly confined. */
 		run_report_launch_error(c, &ee, argv[0]);
-		status = strcmp(ee.step, "exec") == 0
-			     ? nono_exec_status(ee.code)
-			     : 1;
+		status = ee.at_exec ? nono_exec_status(ee.code) : 1;
 		goto out;
 	}
 	if (nono_caps_gate(c->caps) && nono_gate_new(c->caps, &gate) < 0) {

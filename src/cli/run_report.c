@@ -287,7 +287,7 @@ void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 void run_report_launch_error(const struct run_ctx *c,
 			     const struct nono_exec_error *e, const char *cmd)
 {
-	if (strcmp(e->step, "exec") == 0) {
+	if (e->at_exec) {
 		diag_exec_failure(c->caps, cmd, e->code);
 		return;
 	}

@@ -42,6 +42,7 @@
 /* What the child sends back when it cannot start. */
 struct launch_msg {
 	int code;
+	bool at_exec;
 	char step[32];
 	char path[4096];
 };
@@ -58,6 +59,7 @@ static void fill(struct nono_exec_error *err, int code, const char *step,
 		 const char *path)
 {
 	err->code = code;
+	err->at_exec = false;
 	snprintf(err->step, sizeof(err->step), "%s", step ? step : "");
 	snprintf(err->path, sizeof(err->path), "%s", path ? path : "");
 }
@@ -166,6 +168,7 @@ static int confine_and_exec(const struct nono_exec_spec *spec, int fdsock,
 	execvpe(spec->argv[0], spec->argv, spec->envp);
 	r = -errno;
 	fill(err, r, "exec", spec->argv[0]);
+	err->at_exec = true;
 	return r;
 }
 
@@ -193,11 +196,12 @@ static void child(const struct nono_exec_spec *spec, int wfd, int fdsock,
 		_exit(1); /* it died before the line above took effect */
 	confine_and_exec(spec, fdsock, &e);
 	m.code = e.code;
+	m.at_exec = e.at_exec;
 	snprintf(m.step, sizeof(m.step), "%s", e.step);
 	snprintf(m.path, sizeof(m.path), "%s", e.path);
 	n = write(wfd, &m, sizeof(m));
 	(void)n;
-	_exit(strcmp(e.step, "exec") == 0 ? nono_exec_status(e.code) : 1);
+	_exit(e.at_exec ? nono_exec_status(e.code) : 1);
 }
 
 struct child_args {
@@ -674,6 +678,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		m.step[sizeof(m.step) - 1] = '\0';
 		m.path[sizeof(m.path) - 1] = '\0';
 		fill(err, m.code, m.step, m.path);
+		err->at_exec = m.at_exec;
 		return m.code < 0 ? m.code : -EIO;
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #define NONO_SUPERVISOR_SUPERVISE_H
 
 #include "nono/sandbox.h"
+#include <stdbool.h>
 
 struct nono_gate;
 
@@ -38,8 +39,11 @@ struct nono_exec_spec {
 /* Why a launch failed. */
 struct nono_exec_error {
 	int code; /* -errno or -NONO_E* */
-	char
-	    step[32]; /* sandbox step ("landlock", "mask"...), "exec", "fork" */
+	/* The sandbox was in place and execve itself failed (exit status
+	 * 126/127, the footer explains the command); else a set-up step. */
+	bool at_exec;
+	/* For messages: the step ("landlock", "mask", "exec", "fork"...). */
+	char step[32];
 	char path[4096];
 };
 
