@@ -45,12 +45,13 @@ void nono_landlock_describe(int abi, const struct nono_caps *caps,
  * error).  Every grant path is opened with O_PATH|O_NOFOLLOW after
  * canonicalisation, so a symlink never grants its target.  A grant that does
  * not exist is an error (-ENOENT) unless flagged NONO_GRANT_OPTIONAL.
- * On error, @bad (may be NULL, PATH_MAX bytes) receives the failing path.
+ * On error, @bad (may be NULL; @badlen bytes) receives the failing path.
  * Returns 0, -NONO_ENOLANDLOCK, -NONO_EUNSUPPORTED (a port requested but TCP
  * cannot be controlled), or -errno.
  */
 int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
-			char *bad) __attribute__((warn_unused_result));
+			char *bad, size_t badlen)
+    __attribute__((warn_unused_result));
 
 /* Adds rights for @path (opened O_PATH) to ruleset @fd; used after fork for
  * per-process paths such as /proc/self.  Returns 0 or -errno. */

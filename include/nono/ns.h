@@ -26,12 +26,12 @@ bool nono_ns_mask_effective(const struct nono_mask *m);
  * new mount namespace, then applies every mask of @caps: hidden paths are
  * covered with an empty read-only object, read-only paths are bind-mounted
  * read-only onto themselves, pinned paths onto themselves.  Must run before
- * Landlock (which forbids mounting).  On error, @bad (may be NULL, PATH_MAX
+ * Landlock (which forbids mounting).  On error, @bad (may be NULL; @badlen
  * bytes) names the failing path.  Masks that already hold are skipped, and
  * with none left no namespace is created.  Returns 0, -NONO_ENOUSERNS or
  * -errno (-EPERM when mounting is refused, e.g. inside another sandbox).
  */
-int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
+int nono_ns_apply_masks(const struct nono_caps *caps, char *bad, size_t badlen)
     __attribute__((warn_unused_result));
 
 /*

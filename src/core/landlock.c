@@ -266,7 +266,7 @@ int nono_landlock_add_path(int fd, int abi, const char *path, unsigned access,
 }
 
 int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
-			char *bad)
+			char *bad, size_t badlen)
 {
 	struct nono_ll_ruleset_attr attr = {0};
 	struct opener op;
@@ -277,7 +277,7 @@ int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
 	int r = -EINVAL;
 
 	*fd = -1;
-	if (bad)
+	if (bad && badlen)
 		bad[0] = '\0';
 	if (abi < 1)
 		return -NONO_ENOLANDLOCK;
@@ -315,8 +315,8 @@ int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
 			continue;
 		if (r < 0) {
 			opener_clear(&op);
-			if (bad)
-				snprintf(bad, PATH_MAX, "%s", g->path);
+			if (bad && badlen)
+				snprintf(bad, badlen, "%s", g->path);
 			return r;
 		}
 	}

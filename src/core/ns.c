@@ -233,13 +233,13 @@ bool nono_ns_mask_effective(const struct nono_mask *m)
 	return false;
 }
 
-int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
+int nono_ns_apply_masks(const struct nono_caps *caps, char *bad, size_t badlen)
 {
 	nono_autoclose int filefs = -1;
 	size_t i, n = nono_caps_mask_count(caps);
 	int r;
 
-	if (bad)
+	if (bad && badlen)
 		bad[0] = '\0';
 	/* Inside another nono (or on read-only filesystems) some masks hold
 	 * already; with none left, no namespace is needed at all. */
@@ -278,8 +278,8 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 			if (r == -ENOENT)
 				continue;
 			if (r < 0) {
-				if (bad)
-					snprintf(bad, PATH_MAX, "%s", m->path);
+				if (bad && badlen)
+					snprintf(bad, badlen, "%s", m->path);
 				return r;
 			}
 		}
@@ -300,8 +300,8 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad)
 
 		if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/' &&
 		    chdir(cwd) < 0) {
-			if (bad)
-				snprintf(bad, PATH_MAX, "%s", cwd);
+			if (bad && badlen)
+				snprintf(bad, badlen, "%s", cwd);
 			return -errno;
 		}
 	}

@@ -68,7 +68,7 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	sb->ruleset_fd = -1;
 	nono_landlock_describe(abi, caps, &sb->report);
 
-	r = nono_landlock_build(caps, abi, &sb->ruleset_fd, bad);
+	r = nono_landlock_build(caps, abi, &sb->ruleset_fd, bad, sizeof(bad));
 	if (r < 0) {
 		nono_sandbox_free(sb);
 		return fail(err, r, "landlock", bad);
@@ -163,7 +163,7 @@ int nono_sandbox_enter(const struct nono_sandbox *sb, int *listener,
 			return fail(err, r, "network namespace", NULL);
 	}
 	if (nono_caps_mask_count(sb->caps) > 0) {
-		r = nono_ns_apply_masks(sb->caps, path);
+		r = nono_ns_apply_masks(sb->caps, path, sizeof(path));
 		if (r < 0)
 			return fail(err, r, "mask", path);
 	}

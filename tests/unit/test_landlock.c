@@ -201,9 +201,9 @@ static void run_cases(const struct nono_caps *caps, int abi,
 
 	assert_true(n <= MAX_CASES);
 	if (caps) {
-		assert_int_equal(
-		    nono_landlock_build(caps, abi ? abi : fx.abi, &rfd, bad),
-		    0);
+		assert_int_equal(nono_landlock_build(caps, abi ? abi : fx.abi,
+						     &rfd, bad, sizeof(bad)),
+				 0);
 		assert_true(rfd >= 0);
 	}
 	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
@@ -461,7 +461,7 @@ static void test_file_flag_on_dir(void **state)
 	assert_non_null(c);
 	add(c, "F", NONO_ACCESS_RW, NONO_GRANT_FILE);
 	add(c, "A", NONO_ACCESS_READ, 0);
-	r = nono_landlock_build(c, fx.abi, &fd, bad);
+	r = nono_landlock_build(c, fx.abi, &fd, bad, sizeof(bad));
 	if (r < 0) {
 		assert_int_equal(fd, -1);
 		join(want, "F");
@@ -523,7 +523,7 @@ static void test_symlink_grant(void **state)
 	assert_non_null(c);
 	add(c, "A/out", NONO_ACCESS_READ, NONO_GRANT_FILE);
 	add(c, "A/a.txt", NONO_ACCESS_READ, NONO_GRANT_FILE);
-	r = nono_landlock_build(c, fx.abi, &fd, bad);
+	r = nono_landlock_build(c, fx.abi, &fd, bad, sizeof(bad));
 	if (r < 0) {
 		assert_int_equal(r, -ELOOP);
 		join(want, "A/out");
@@ -568,12 +568,13 @@ static void test_missing_path(void **state)
 	assert_non_null(c);
 	add(c, "A", NONO_ACCESS_READ, 0);
 	add(c, "no/such/dir", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, bad), -ENOENT);
+	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, bad, sizeof(bad)),
+			 -ENOENT);
 	assert_int_equal(fd, -1);
 	join(want, "no/such/dir");
 	assert_string_equal(bad, want);
 	/* A NULL @bad is accepted. */
-	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, NULL), -ENOENT);
+	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, NULL, 0), -ENOENT);
 	nono_caps_free(c);
 
 	/* The same grant flagged optional is skipped; the rest applies. */
@@ -581,7 +582,8 @@ static void test_missing_path(void **state)
 	assert_non_null(c);
 	add(c, "no/such/dir", NONO_ACCESS_RW, NONO_GRANT_OPTIONAL);
 	add(c, "A", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, bad), 0);
+	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, bad, sizeof(bad)),
+			 0);
 	assert_true(fd >= 0);
 	assert_string_equal(bad, "");
 	close(fd);
@@ -798,17 +800,17 @@ static void test_build_abi3_port(void **state)
 	assert_non_null(c);
 	nono_caps_set_net(c, NONO_NET_BLOCK);
 	assert_int_equal(nono_caps_add_port(c, 8080), 0);
-	assert_int_equal(nono_landlock_build(c, 3, &fd, bad),
+	assert_int_equal(nono_landlock_build(c, 3, &fd, bad, sizeof(bad)),
 			 -NONO_EUNSUPPORTED);
 	assert_int_equal(fd, -1);
 
 	/* Controls: ABI 4 can express the port ... */
-	assert_int_equal(nono_landlock_build(c, 4, &fd, bad), 0);
+	assert_int_equal(nono_landlock_build(c, 4, &fd, bad, sizeof(bad)), 0);
 	assert_true(fd >= 0);
 	close(fd);
 	/* ... and at ABI 3 a port without the block is no restriction. */
 	nono_caps_set_net(c, NONO_NET_ALLOW);
-	assert_int_equal(nono_landlock_build(c, 3, &fd, bad), 0);
+	assert_int_equal(nono_landlock_build(c, 3, &fd, bad, sizeof(bad)), 0);
 	assert_true(fd >= 0);
 	close(fd);
 	nono_caps_free(c);
@@ -817,10 +819,10 @@ static void test_build_abi3_port(void **state)
 	c = nono_caps_new();
 	assert_non_null(c);
 	nono_caps_set_net(c, NONO_NET_BLOCK);
-	assert_int_equal(nono_landlock_build(c, 3, &fd, bad), 0);
+	assert_int_equal(nono_landlock_build(c, 3, &fd, bad, sizeof(bad)), 0);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(nono_landlock_build(c, 0, &fd, bad),
+	assert_int_equal(nono_landlock_build(c, 0, &fd, bad, sizeof(bad)),
 			 -NONO_ENOLANDLOCK);
 	assert_int_equal(fd, -1);
 	nono_caps_free(c);
