@@ -102,7 +102,8 @@ static void decide_path(const struct run_ctx *c, const struct query *q,
 						      : NONO_ACCESS_RW;
 	char at[PATH_MAX];
 
-	it = nono_protect_find(c->home, canon, c->bypass, c->nbypass, at);
+	it = nono_protect_find(c->home, canon, c->bypass, c->nbypass, at,
+			       sizeof(at));
 	if (it) {
 		v->reason = "sensitive_path";
 		snprintf(v->category, sizeof(v->category), "%s", it->what);

@@ -235,7 +235,7 @@ static int plan_profile_keeps(struct run_ctx *c)
 		free(x);
 		r = lifted ? 0
 			   : nono_protect_plan_keep(c->caps, canon, &c->prot,
-						    refuse);
+						    refuse, sizeof(refuse));
 		free(canon);
 		if (r == 0 && !lifted) {
 			char *dup = strdup(refuse);
@@ -275,7 +275,8 @@ static int plan_profile_denies(struct run_ctx *c)
 			free(canon);
 			continue; /* nothing there to hide */
 		}
-		r = nono_protect_plan_deny(c->caps, canon, &c->prot, why);
+		r = nono_protect_plan_deny(c->caps, canon, &c->prot, why,
+					   sizeof(why));
 		free(canon);
 		if (r == -NONO_ECONFLICT) {
 			out_error("grant names a path the profile %s denies: "
@@ -304,7 +305,7 @@ static bool changes_nothing(const struct run_ctx *c)
 /* $XDG_CONFIG_HOME/nono, where nono reads its configuration when the
  * variable is set: hidden like ~/.config/nono (created first when a
  * writable grant covers it, so that the child cannot make it). */
-static int plan_xdg_config(struct run_ctx *c, char *why)
+static int plan_xdg_config(struct run_ctx *c, char *why, size_t whylen)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	char dir[PATH_MAX], canon[PATH_MAX];
@@ -320,7 +321,7 @@ static int plan_xdg_config(struct run_ctx *c, char *why)
 	}
 	if (!realpath(dir, canon))
 		return 0;
-	return nono_protect_plan_state(c->caps, canon, &c->prot, why);
+	return nono_protect_plan_state(c->caps, canon, &c->prot, why, whylen);
 }
 
 int run_plan_protection(struct run_ctx *c)
@@ -356,14 +357,14 @@ int run_plan_protection(struct run_ctx *c)
 	}
 	if (!changes_nothing(c) &&
 	    (r = nono_protect_make_missing(c->caps, c->home, c->bypass,
-					   c->nbypass, why)) < 0) {
+					   c->nbypass, why, sizeof(why))) < 0) {
 		out_error("cannot create %s: %s", why, strerror(-r));
 		return -1;
 	}
 	r = nono_protect_plan(c->caps, c->home, c->cwd, c->bypass, c->nbypass,
-			      &c->prot, why);
+			      &c->prot, why, sizeof(why));
 	if (r == 0)
-		r = plan_xdg_config(c, why);
+		r = plan_xdg_config(c, why, sizeof(why));
 	if (r == -NONO_ECONFLICT) {
 		out_error("grant names a protected path: %s", why);
 		out_hint("to grant it deliberately, add --bypass-protection "
@@ -397,7 +398,8 @@ int run_plan_protection(struct run_ctx *c)
 		}
 	}
 	if (nono_caps_gate(c->caps)) {
-		r = nono_protect_plan_guards(c->caps, c->home, c->cwd, why);
+		r = nono_protect_plan_guards(c->caps, c->home, c->cwd, why,
+					     sizeof(why));
 		if (r < 0) {
 			out_error("guarding %s: %s", why[0] ? why : "grants",
 				  nono_strerror(r));

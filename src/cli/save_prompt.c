@@ -67,7 +67,7 @@ static bool is_suppressed(const struct run_ctx *c, const char *canon)
 
 static bool protected_path(const struct run_ctx *c, const char *canon)
 {
-	return nono_protect_find(c->home, canon, NULL, 0, NULL) != NULL;
+	return nono_protect_find(c->home, canon, NULL, 0, NULL, 0) != NULL;
 }
 
 static size_t add(struct suggestion *s, size_t n, const char *path,

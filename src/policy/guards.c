@@ -195,14 +195,15 @@ static int guard_gitdir(const char *dir, void *arg)
 }
 
 int nono_protect_plan_keep(struct nono_caps *caps, const char *path,
-			   struct nono_protect_result *res, char *refuse)
+			   struct nono_protect_result *res, char *refuse,
+			   size_t refuselen)
 {
 	char parent[PATH_MAX], target[PATH_MAX];
 	struct stat st;
 	char *slash;
 	int r;
 
-	snprintf(refuse, PATH_MAX, "%s", path);
+	snprintf(refuse, refuselen, "%s", path);
 	if (lstat(path, &st) == 0) {
 		const char *ro = path;
 
@@ -232,7 +233,7 @@ int nono_protect_plan_keep(struct nono_caps *caps, const char *path,
 		*slash = '\0';
 		if (lstat(parent, &st) == 0)
 			break;
-		snprintf(refuse, PATH_MAX, "%s", parent);
+		snprintf(refuse, refuselen, "%s", parent);
 	}
 	if (!S_ISDIR(st.st_mode) ||
 	    !nono_caps_allows(caps, parent, NONO_ACCESS_WRITE, NULL))
@@ -270,7 +271,7 @@ static bool above_sealed(const struct nono_caps *caps, const char *dir)
 /* Gives every subdirectory of chain directory @dir that is not itself on a
  * chain a rule with @access, so creation below it stays with Landlock. */
 static int rule_children(struct nono_caps *caps, const char *dir,
-			 unsigned access, char *why)
+			 unsigned access, char *why, size_t whylen)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -300,7 +301,7 @@ static int rule_children(struct nono_caps *caps, const char *dir,
 				       NONO_ORIGIN_GUARD);
 		if (r < 0) {
 			if (why)
-				snprintf(why, PATH_MAX, "%s", dir);
+				snprintf(why, whylen, "%s", dir);
 			break;
 		}
 	}
@@ -309,12 +310,12 @@ static int rule_children(struct nono_caps *caps, const char *dir,
 }
 
 int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
-			     const char *cwd, char *why)
+			     const char *cwd, char *why, size_t whylen)
 {
 	size_t i, n = nono_caps_path_count(caps);
 	int r;
 
-	if (why)
+	if (why && whylen)
 		why[0] = '\0';
 	/* Every repository found while planning (its .git is pinned): the
 	 * allow-list in its git directories, wherever it lies. */
@@ -445,7 +446,7 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 
 				if (!nono_caps_sealed(caps, dir))
 					r = rule_children(caps, dir, access,
-							  why);
+							  why, whylen);
 				if (r < 0 || strlen(dir) >= strlen(gp))
 					break;
 				len = strlen(dir);

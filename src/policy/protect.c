@@ -290,7 +290,7 @@ static int note_conflict(struct nono_protect_result *res, const char *path)
  * that names it or something inside it. */
 static int plan_item(struct nono_caps *caps, const char *canon,
 		     const struct nono_protect_item *it,
-		     struct nono_protect_result *res, char *why)
+		     struct nono_protect_result *res, char *why, size_t whylen)
 {
 	const struct nono_grant *cover = NULL;
 	struct stat st;
@@ -304,7 +304,7 @@ static int plan_item(struct nono_caps *caps, const char *canon,
 
 		if (nono_path_is_under(g->path, canon)) {
 			if (why)
-				snprintf(why, PATH_MAX, "%s (%s, %s)", g->path,
+				snprintf(why, whylen, "%s (%s, %s)", g->path,
 					 it->what, it->group);
 			return -NONO_ECONFLICT;
 		}
@@ -322,10 +322,9 @@ static int plan_item(struct nono_caps *caps, const char *canon,
 	return note_conflict(res, canon);
 }
 
-const struct nono_protect_item *nono_protect_find(const char *home,
-						  const char *canon,
-						  char *const *skip,
-						  size_t nskip, char *at)
+const struct nono_protect_item *
+nono_protect_find(const char *home, const char *canon, char *const *skip,
+		  size_t nskip, char *at, size_t atlen)
 {
 	char buf[PATH_MAX];
 
@@ -349,7 +348,7 @@ const struct nono_protect_item *nono_protect_find(const char *home,
 
 		if (it && !bypassed(buf, skip, nskip)) {
 			if (at)
-				snprintf(at, PATH_MAX, "%s", buf);
+				snprintf(at, atlen, "%s", buf);
 			return it;
 		}
 		slash = strrchr(buf, '/');
@@ -360,22 +359,24 @@ const struct nono_protect_item *nono_protect_find(const char *home,
 }
 
 int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
-			   struct nono_protect_result *res, char *why)
+			   struct nono_protect_result *res, char *why,
+			   size_t whylen)
 {
 	static const struct nono_protect_item deny_item = {
 	    "", "profile_deny", "path denied by the profile", true};
 
-	return plan_item(caps, canon, &deny_item, res, why);
+	return plan_item(caps, canon, &deny_item, res, why, whylen);
 }
 
 int nono_protect_plan_state(struct nono_caps *caps, const char *canon,
-			    struct nono_protect_result *res, char *why)
+			    struct nono_protect_result *res, char *why,
+			    size_t whylen)
 {
 	static const struct nono_protect_item state_item = {
 	    "", "nono_state", "nono configuration (profiles, trust keys)",
 	    false};
 
-	return plan_item(caps, canon, &state_item, res, why);
+	return plan_item(caps, canon, &state_item, res, why, whylen);
 }
 
 static const char *const deny_groups[] = {
@@ -745,27 +746,27 @@ static int plan_inside(struct nono_caps *caps, const char *w,
 
 static int plan_home(struct nono_caps *caps, struct dirview *v,
 		     char *const *bypass, size_t nbypass,
-		     struct nono_protect_result *res, char *why);
+		     struct nono_protect_result *res, char *why, size_t whylen);
 static int plan_trees(struct nono_caps *caps, const char *cwd,
 		      char *const *bypass, size_t nbypass,
 		      struct nono_protect_result *res);
 
 int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 		      char *const *bypass, size_t nbypass,
-		      struct nono_protect_result *res, char *why)
+		      struct nono_protect_result *res, char *why, size_t whylen)
 {
 	struct dirview *v = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	if (why)
+	if (why && whylen)
 		why[0] = '\0';
 	if (home) {
 		v = dirview_new(home);
 		if (!v)
 			return -ENOMEM;
 	}
-	r = plan_home(caps, v, bypass, nbypass, res, why);
+	r = plan_home(caps, v, bypass, nbypass, res, why, whylen);
 	dirview_free(v);
 	if (r < 0)
 		return r;
@@ -808,7 +809,7 @@ int nono_protect_pin_up_to_grant(struct nono_caps *caps, const char *dir,
 /* The deny groups, the ticket cache, and login-time files under $HOME. */
 static int plan_home(struct nono_caps *caps, struct dirview *v,
 		     char *const *bypass, size_t nbypass,
-		     struct nono_protect_result *res, char *why)
+		     struct nono_protect_result *res, char *why, size_t whylen)
 {
 	size_t i;
 	int r;
@@ -822,7 +823,7 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 			free(canon);
 			continue;
 		}
-		r = plan_item(caps, canon, &items[i], res, why);
+		r = plan_item(caps, canon, &items[i], res, why, whylen);
 		free(canon);
 		if (r < 0)
 			return r;
@@ -831,7 +832,7 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 		char *krb5 = krb5_cache();
 
 		if (krb5 && !bypassed(krb5, bypass, nbypass)) {
-			r = plan_item(caps, krb5, &krb5_item, res, why);
+			r = plan_item(caps, krb5, &krb5_item, res, why, whylen);
 			if (r < 0) {
 				free(krb5);
 				return r;
@@ -970,7 +971,8 @@ static int make_dirs(const char *home, const char *path)
 }
 
 int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
-			      char *const *bypass, size_t nbypass, char *why)
+			      char *const *bypass, size_t nbypass, char *why,
+			      size_t whylen)
 {
 	struct stat st;
 
@@ -989,7 +991,7 @@ int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
 		r = make_dirs(home, path);
 		if (r < 0) {
 			if (why)
-				snprintf(why, PATH_MAX, "%s", path);
+				snprintf(why, whylen, "%s", path);
 			return r;
 		}
 	}

@@ -46,11 +46,11 @@ struct nono_protect_result {
  * from @cwd (canonical, may be NULL) up to such a root; nothing is walked
  * downwards, so a huge tree costs nothing.  @bypass lists canonical paths
  * whose protection is lifted.  @home may be NULL.  On -NONO_ECONFLICT
- * @why (PATH_MAX bytes) names the path and the item.  Returns 0 or -errno.
+ * @why (@whylen bytes) names the path and the item.  Returns 0 or -errno.
  */
 int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
 		      char *const *bypass, size_t nbypass,
-		      struct nono_protect_result *res, char *why)
+		      struct nono_protect_result *res, char *why, size_t whylen)
     __attribute__((warn_unused_result));
 
 /*
@@ -59,11 +59,12 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
  * of @caps covers them, so that nono_protect_plan() hides them: what the
  * user writes there during the session (aws configure, ssh-keygen in
  * another terminal) stays out of the sandbox's sight.  Bypassed paths
- * (@bypass) are left alone.  Returns 0, or -errno with @why (PATH_MAX
+ * (@bypass) are left alone.  Returns 0, or -errno with @why (@whylen
  * bytes) naming the path.
  */
 int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
-			      char *const *bypass, size_t nbypass, char *why)
+			      char *const *bypass, size_t nbypass, char *why,
+			      size_t whylen)
     __attribute__((warn_unused_result));
 
 /*
@@ -71,12 +72,13 @@ int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
  * read-only where it exists under a writable grant, and the directory
  * that holds it, or its nearest existing ancestor, guarded
  * (NONO_GUARD_KEEP), so that the gate can refuse creating it.  @refuse
- * (PATH_MAX bytes) receives the path whose creation the gate must refuse:
+ * (@refuselen bytes) receives the path whose creation the gate must refuse:
  * @canon, or the first missing directory on the way to it.  Returns 0 or
  * -errno.
  */
 int nono_protect_plan_keep(struct nono_caps *caps, const char *canon,
-			   struct nono_protect_result *res, char *refuse)
+			   struct nono_protect_result *res, char *refuse,
+			   size_t refuselen)
     __attribute__((warn_unused_result));
 
 void nono_protect_result_clear(struct nono_protect_result *res);
@@ -88,22 +90,21 @@ void nono_protect_result_clear(struct nono_protect_result *res);
  * nono_protect_plan().
  */
 int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
-			   struct nono_protect_result *res, char *why)
-    __attribute__((warn_unused_result));
+			   struct nono_protect_result *res, char *why,
+			   size_t whylen) __attribute__((warn_unused_result));
 
 /* The same for nono's configuration directory where $XDG_CONFIG_HOME puts
  * it (not bypassable, like ~/.config/nono). */
 int nono_protect_plan_state(struct nono_caps *caps, const char *canon,
-			    struct nono_protect_result *res, char *why)
-    __attribute__((warn_unused_result));
+			    struct nono_protect_result *res, char *why,
+			    size_t whylen) __attribute__((warn_unused_result));
 
 /* The protected item at @canon or at a directory above it, or NULL; @at
- * (PATH_MAX bytes, may be NULL) receives where it is.  @skip (may be NULL)
+ * (@atlen bytes, may be NULL) receives where it is.  @skip (may be NULL)
  * lists canonical paths whose protection is lifted. */
-const struct nono_protect_item *nono_protect_find(const char *home,
-						  const char *canon,
-						  char *const *skip,
-						  size_t nskip, char *at);
+const struct nono_protect_item *
+nono_protect_find(const char *home, const char *canon, char *const *skip,
+		  size_t nskip, char *at, size_t atlen);
 
 /* True when @name is a deny group; *@required is then always true (no deny
  * group can be removed, only single paths bypassed). */
@@ -128,7 +129,7 @@ const char *nono_protect_group_at(size_t i);
  * subdirectories; @why names the directory), or -errno.
  */
 int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
-			     const char *cwd, char *why)
+			     const char *cwd, char *why, size_t whylen)
     __attribute__((warn_unused_result));
 
 /* True when a guarded directory of @kind refuses a new entry @name. */

@@ -218,8 +218,9 @@ static void test_home_rw_hides(void **state)
 	char why[PATH_MAX];
 
 	(void)state;
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_string_equal(why, "");
 	assert_mask(c, "home/.ssh", NONO_MASK_HIDE, true);
 	assert_mask(c, "home/.netrc", NONO_MASK_HIDE, false);
@@ -250,8 +251,9 @@ static void test_home_read_hides(void **state)
 	/* Reading is exposure enough; a grant above home counts too, and so
 	 * does a home given through a symlink. */
 	c = caps_with("home", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_mask(c, "home/.ssh", NONO_MASK_HIDE, true);
 	assert_mask(c, "home/.netrc", NONO_MASK_HIDE, false);
 	nono_protect_result_clear(&res);
@@ -263,8 +265,9 @@ static void test_home_read_hides(void **state)
 	    nono_caps_add_path(c, root, NONO_ACCESS_READ, 0, NONO_ORIGIN_USER),
 	    0);
 	join(link, "homelink");
-	assert_int_equal(nono_protect_plan(c, link, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, link, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_mask(c, "home/.ssh", NONO_MASK_HIDE, true);
 	assert_int_equal(count_kind(c, NONO_MASK_HIDE), 3);
 	nono_protect_result_clear(&res);
@@ -272,8 +275,9 @@ static void test_home_read_hides(void **state)
 
 	/* Control: a grant beside home hides nothing. */
 	c = caps_with("proj/lib", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_int_equal(nono_caps_mask_count(c), 0);
 	assert_int_equal(res.nmasks, 0);
 	assert_int_equal(res.nconflicts, 0);
@@ -303,9 +307,9 @@ static void test_grant_names_protected(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		c = caps_with(rows[i].grant, NONO_ACCESS_READ, rows[i].flags);
-		assert_int_equal(
-		    nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-		    -NONO_ECONFLICT);
+		assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res,
+						   why, sizeof(why)),
+				 -NONO_ECONFLICT);
 		join(want, rows[i].named);
 		if (!strstr(why, want))
 			fail_msg("row %zu: why \"%s\" lacks %s", i, why, want);
@@ -313,14 +317,16 @@ static void test_grant_names_protected(void **state)
 		nono_caps_free(c);
 	}
 	c = caps_with("home/.ssh", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 -NONO_ECONFLICT);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    -NONO_ECONFLICT);
 	assert_non_null(strstr(why, "SSH"));
 	assert_non_null(strstr(why, "deny_credentials"));
 	/* A NULL @why is accepted. */
 	nono_protect_result_clear(&res);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, NULL),
-			 -NONO_ECONFLICT);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, NULL, 0),
+	    -NONO_ECONFLICT);
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
 }
@@ -346,8 +352,8 @@ static void test_conflict_any_order(void **state)
 			add(c, "home/.ssh", NONO_ACCESS_READ, 0);
 			add(c, "home", NONO_ACCESS_RW, 0);
 		}
-		if (nono_protect_plan(c, home, NULL, NULL, 0, &res, why) !=
-		    -NONO_ECONFLICT)
+		if (nono_protect_plan(c, home, NULL, NULL, 0, &res, why,
+				      sizeof(why)) != -NONO_ECONFLICT)
 			fail_msg("order %d: home and home/.ssh accepted",
 				 order);
 		assert_non_null(strstr(why, want));
@@ -371,8 +377,9 @@ static void test_bypass(void **state)
 
 	/* The bypassed grant is accepted ... */
 	c = caps_with("home/.ssh", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, bypass, 1, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, bypass, 1, &res, why, sizeof(why)),
+	    0);
 	assert_no_mask(c, "home/.ssh");
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
@@ -380,8 +387,9 @@ static void test_bypass(void **state)
 	/* ... and under a home grant it is left visible while the rest is
 	 * hidden.  nono's own state cannot be bypassed. */
 	c = caps_with("home", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, bypass, 2, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, bypass, 2, &res, why, sizeof(why)),
+	    0);
 	assert_no_mask(c, "home/.ssh");
 	assert_false(has_conflict(&res, "home/.ssh"));
 	assert_mask(c, "home/.netrc", NONO_MASK_HIDE, false);
@@ -392,8 +400,9 @@ static void test_bypass(void **state)
 	/* A bypass must be the canonical path: through the link it is not. */
 	join(ssh, "homelink/.ssh");
 	c = caps_with("home", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, bypass, 1, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, bypass, 1, &res, why, sizeof(why)),
+	    0);
 	assert_mask(c, "home/.ssh", NONO_MASK_HIDE, true);
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
@@ -407,8 +416,9 @@ static void test_home_null(void **state)
 
 	(void)state;
 	c = caps_with("home", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, NULL, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, NULL, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_int_equal(count_kind(c, NONO_MASK_HIDE), 0);
 	assert_int_equal(res.nconflicts, 0);
 	nono_protect_result_clear(&res);
@@ -416,8 +426,9 @@ static void test_home_null(void **state)
 
 	/* Without a home even a grant of .ssh is not refused. */
 	c = caps_with("home/.ssh", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_protect_plan(c, NULL, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, NULL, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
 }
@@ -432,8 +443,9 @@ static void test_persistence(void **state)
 
 	(void)state;
 	c = caps_with("proj", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_mask(c, "proj/.git/hooks", NONO_MASK_READONLY, true);
 	assert_mask(c, "proj/.git/config", NONO_MASK_READONLY, false);
 	assert_mask(c, "proj/.envrc", NONO_MASK_READONLY, false);
@@ -448,8 +460,9 @@ static void test_persistence(void **state)
 
 	/* Only the root of the writable tree is checked. */
 	c = caps_with("proj/lib", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_int_equal(nono_caps_mask_count(c), 0);
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
@@ -464,8 +477,9 @@ static void test_persistence_needs_write(void **state)
 	(void)state;
 	/* Read-only tree: nothing to freeze. */
 	c = caps_with("proj", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_int_equal(nono_caps_mask_count(c), 0);
 	assert_int_equal(res.nmasks, 0);
 	nono_protect_result_clear(&res);
@@ -473,8 +487,9 @@ static void test_persistence_needs_write(void **state)
 
 	/* A writable file grant is not a tree. */
 	c = caps_with("proj/notes.txt", NONO_ACCESS_RW, NONO_GRANT_FILE);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_int_equal(nono_caps_mask_count(c), 0);
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
@@ -482,8 +497,9 @@ static void test_persistence_needs_write(void **state)
 	/* Control: adding write to the tree grant brings the masks. */
 	c = caps_with("proj", NONO_ACCESS_READ, 0);
 	add(c, "proj", NONO_ACCESS_WRITE, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_int_equal(nono_caps_mask_count(c), 4);
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
@@ -517,10 +533,10 @@ static void test_persistence_cwd(void **state)
 		c = caps_with("proj", NONO_ACCESS_RW, 0);
 		if (rows[i].cwd)
 			join(cwd, rows[i].cwd);
-		assert_int_equal(nono_protect_plan(c, home,
-						   rows[i].cwd ? cwd : NULL,
-						   NULL, 0, &res, why),
-				 0);
+		assert_int_equal(
+		    nono_protect_plan(c, home, rows[i].cwd ? cwd : NULL, NULL,
+				      0, &res, why, sizeof(why)),
+		    0);
 		if (nono_caps_mask_count(c) != rows[i].nmasks)
 			fail_msg("row %zu: %zu masks, want %zu", i,
 				 nono_caps_mask_count(c), rows[i].nmasks);
@@ -551,8 +567,9 @@ static void test_persistence_system_origin(void **state)
 	join(p, "proj");
 	assert_int_equal(
 	    nono_caps_add_path(c, p, NONO_ACCESS_RW, 0, NONO_ORIGIN_SYSTEM), 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_int_equal(nono_caps_mask_count(c), 0);
 	nono_protect_result_clear(&res);
 	nono_caps_free(c);
@@ -568,8 +585,9 @@ static void test_persistence_bypass(void **state)
 	(void)state;
 	join(envrc, "proj/.envrc");
 	c = caps_with("proj", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, bypass, 1, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, bypass, 1, &res, why, sizeof(why)),
+	    0);
 	assert_no_mask(c, "proj/.envrc");
 	assert_mask(c, "proj/.git/hooks", NONO_MASK_READONLY, true);
 	assert_int_equal(nono_caps_mask_count(c), 3);
@@ -585,8 +603,9 @@ static void test_git_symlink_skipped(void **state)
 
 	(void)state;
 	c = caps_with("proj2", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	/* Mounting onto the link would follow it: no mask, no pin. */
 	assert_no_mask(c, "proj2/.git");
 	/* Control: a real persistence file beside it is still frozen. */
@@ -605,8 +624,9 @@ static void test_git_symlink_not_followed(void **state)
 	 * proj2/.git/hooks lands on realgit/hooks, outside the tree. */
 	(void)state;
 	c = caps_with("proj2", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan(c, home, NULL, NULL, 0, &res, why),
-			 0);
+	assert_int_equal(
+	    nono_protect_plan(c, home, NULL, NULL, 0, &res, why, sizeof(why)),
+	    0);
 	assert_no_mask(c, "proj2/.git/hooks");
 	assert_no_mask(c, "proj2/.git/config");
 	assert_int_equal(nono_caps_mask_count(c), 1);
@@ -714,7 +734,8 @@ static void test_guards_tree(void **state)
 
 	(void)state;
 	c = caps_with("proj", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan_guards(c, NULL, NULL, why), 0);
+	assert_int_equal(
+	    nono_protect_plan_guards(c, NULL, NULL, why, sizeof(why)), 0);
 	assert_true(has_guard(c, "proj", NONO_GUARD_TREE));
 	assert_true(has_guard(c, "proj/.git", NONO_GUARD_GITDIR));
 	/* A sealed tree: the root loses creation and write-opens, and no
@@ -744,7 +765,8 @@ static void test_guards_tree(void **state)
 
 	/* A read-only grant is not guarded. */
 	c = caps_with("proj", NONO_ACCESS_READ, 0);
-	assert_int_equal(nono_protect_plan_guards(c, NULL, NULL, why), 0);
+	assert_int_equal(
+	    nono_protect_plan_guards(c, NULL, NULL, why, sizeof(why)), 0);
 	assert_int_equal(nono_caps_guard_count(c), 0);
 	nono_caps_free(c);
 }
@@ -763,7 +785,8 @@ static void test_guards_home_and_chain(void **state)
 	    nono_caps_add_path(c, root, NONO_ACCESS_RW, 0, NONO_ORIGIN_SYSTEM),
 	    0);
 	add(c, "home", NONO_ACCESS_RW, 0);
-	assert_int_equal(nono_protect_plan_guards(c, home, NULL, why), 0);
+	assert_int_equal(
+	    nono_protect_plan_guards(c, home, NULL, why, sizeof(why)), 0);
 	assert_true(has_guard(c, "home", NONO_GUARD_HOME));
 	assert_false(nono_caps_can_create(c, root));
 	assert_false(nono_caps_can_create(c, home));
