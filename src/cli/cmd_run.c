@@ -129,19 +129,19 @@ static int proxy_launch(struct run_ctx *c, int fd)
 	struct nono_proxy_config cfg = {0};
 	int r;
 
-	if (c->proxy_fd >= 0 && c->proxy_fd != fd)
-		close(c->proxy_fd);
-	c->proxy_fd = fd;
+	if (c->rt.proxy_fd >= 0 && c->rt.proxy_fd != fd)
+		close(c->rt.proxy_fd);
+	c->rt.proxy_fd = fd;
 	cfg.listen_fd = fd;
-	cfg.token = c->proxy_token;
-	cfg.allow = c->allow;
+	cfg.token = c->rt.proxy_token;
+	cfg.allow = c->p.allow;
 	cfg.on_decision = on_decision;
-	cfg.tls_chan = c->tls.chan;
-	cfg.upstream_host = c->upstream_host;
-	cfg.upstream_port = c->upstream_port;
-	cfg.upstream_bypass = c->upstream_bypass;
-	cfg.creds = c->creds.n ? &c->creds : NULL;
-	r = nono_proxy_start(&cfg, &c->proxy);
+	cfg.tls_chan = c->rt.tls.chan;
+	cfg.upstream_host = c->p.upstream_host;
+	cfg.upstream_port = c->p.upstream_port;
+	cfg.upstream_bypass = c->p.upstream_bypass;
+	cfg.creds = c->p.creds.n ? &c->p.creds : NULL;
+	r = nono_proxy_start(&cfg, &c->rt.proxy);
 	if (r < 0) {
 		out_error("proxy: cannot start: %s", strerror(-r));
 		return -1;
@@ -160,12 +160,12 @@ static void on_started(void *arg)
 {
 	struct run_ctx *c = arg;
 
-	cli_envcred_wipe(c->envcred);
+	cli_envcred_wipe(c->rt.envcred);
 	/* The proxy holds the credential services' keys from here on:
 	 * no other process of the user may read its memory.  (Not before:
 	 * the command's set-up writes its own /proc/self files, which a
 	 * non-dumpable process does not own.) */
-	if (c->creds.n)
+	if (c->p.creds.n)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
@@ -184,28 +184,28 @@ static int proxy_env(struct run_ctx *c, char ***env)
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(c->proxy_token + 2 * i, 3, "%02x", raw[i]);
+		snprintf(c->rt.proxy_token + 2 * i, 3, "%02x", raw[i]);
 	explicit_bzero(raw, sizeof(raw));
 	snprintf(url, sizeof(url), "http://nono:%s@127.0.0.1:%u",
-		 c->proxy_token, c->proxy_port);
+		 c->rt.proxy_token, c->p.proxy_port);
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]) && *env; i++)
-		*env = env_set(*env, &c->owned, vars[i], url);
+		*env = env_set(*env, &c->p.owned, vars[i], url);
 	explicit_bzero(url, sizeof(url));
 	/* Loopback stays direct: --open-port IPC, and in the namespace
 	 * there is nothing else on it. */
 	if (*env)
-		*env = env_set(*env, &c->owned, "NO_PROXY",
+		*env = env_set(*env, &c->p.owned, "NO_PROXY",
 			       "localhost,127.0.0.1,::1");
 	if (*env)
-		*env = env_set(*env, &c->owned, "no_proxy",
+		*env = env_set(*env, &c->p.owned, "no_proxy",
 			       "localhost,127.0.0.1,::1");
 	/* Node.js >= 24 honours the variables only when told to. */
 	if (*env)
-		*env = env_set(*env, &c->owned, "NODE_USE_ENV_PROXY", "1");
+		*env = env_set(*env, &c->p.owned, "NODE_USE_ENV_PROXY", "1");
 	/* Credential services: the base URL is the proxy's, the key a
 	 * placeholder that only this proxy accepts. */
-	for (size_t i = 0; i < c->creds.n && *env; i++) {
-		const struct nono_cred_route *r = &c->creds.r[i];
+	for (size_t i = 0; i < c->p.creds.n && *env; i++) {
+		const struct nono_cred_route *r = &c->p.creds.r[i];
 
 		/* A key taken from the host's environment (env://VAR) is
 		 * not passed on in VAR. */
@@ -223,13 +223,13 @@ static int proxy_env(struct run_ctx *c, char ***env)
 		}
 
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u/%s",
-			 c->proxy_port, r->name);
-		*env = env_set(*env, &c->owned, r->base_var, url);
+			 c->p.proxy_port, r->name);
+		*env = env_set(*env, &c->p.owned, r->base_var, url);
 		if (*env)
-			*env = env_set(*env, &c->owned, r->key_var,
+			*env = env_set(*env, &c->p.owned, r->key_var,
 				       r->placeholder);
 		if (*env && r->extra_key_var)
-			*env = env_set(*env, &c->owned, r->extra_key_var,
+			*env = env_set(*env, &c->p.owned, r->extra_key_var,
 				       r->placeholder);
 	}
 	if (!*env) {
@@ -250,10 +250,10 @@ static int tls_start(struct run_ctx *c, char ***env)
 	char err[256], e[600];
 	int r = -1;
 
-	for (size_t i = 0; i < nono_allowlist_count(c->allow); i++) {
+	for (size_t i = 0; i < nono_allowlist_count(c->p.allow); i++) {
 		char *dup;
 
-		nono_allowlist_entry(c->allow, i, e, sizeof(e));
+		nono_allowlist_entry(c->p.allow, i, e, sizeof(e));
 		if (strncmp(e, "https://", 8) != 0)
 			continue;
 		dup = strdup(e);
@@ -263,30 +263,31 @@ static int tls_start(struct run_ctx *c, char ***env)
 			goto out;
 		}
 	}
-	if (nono_tls_helper_start(&c->tls, c->tls_exe, rules.v, rules.n, err,
-				  sizeof(err)) < 0) {
-		out_error("proxy: TLS interception (%s): %s", c->tls_exe, err);
+	if (nono_tls_helper_start(&c->rt.tls, c->p.tls_exe, rules.v, rules.n,
+				  err, sizeof(err)) < 0) {
+		out_error("proxy: TLS interception (%s): %s", c->p.tls_exe,
+			  err);
 		goto out;
 	}
-	for (size_t i = 0;
-	     i < sizeof(bundle_vars) / sizeof(bundle_vars[0]) && c->tls_wanted;
+	for (size_t i = 0; i < sizeof(bundle_vars) / sizeof(bundle_vars[0]) &&
+			   c->p.tls_wanted;
 	     i++)
 		if (*env)
-			*env = env_set(*env, &c->owned, bundle_vars[i],
-				       c->tls.bundle);
-	if (*env && c->tls_wanted)
-		*env =
-		    env_set(*env, &c->owned, "NODE_EXTRA_CA_CERTS", c->tls.ca);
+			*env = env_set(*env, &c->p.owned, bundle_vars[i],
+				       c->rt.tls.bundle);
+	if (*env && c->p.tls_wanted)
+		*env = env_set(*env, &c->p.owned, "NODE_EXTRA_CA_CERTS",
+			       c->rt.tls.ca);
 	if (!*env) {
 		out_error("out of memory");
 		goto out;
 	}
-	if (c->tls_wanted)
+	if (c->p.tls_wanted)
 		out_verbose_msg(
 		    1,
 		    "proxy: TLS interception for hosts with path rules; "
 		    "the command trusts the session CA (%s)",
-		    c->tls.bundle);
+		    c->rt.tls.bundle);
 	r = 0;
 out:
 	for (size_t i = 0; i < rules.n; i++)
@@ -311,12 +312,12 @@ static int execute(struct run_ctx *c, char **argv)
 	{
 		char cerr[1024];
 
-		if (cli_envcred_load(c->envcred, cerr, sizeof(cerr)) < 0) {
+		if (cli_envcred_load(c->rt.envcred, cerr, sizeof(cerr)) < 0) {
 			out_error("%s", cerr);
 			return 1;
 		}
 	}
-	r = nono_sandbox_prepare(c->caps, &sb, &se);
+	r = nono_sandbox_prepare(c->p.caps, &sb, &se);
 	if (r < 0) {
 		if (r == -NONO_EUNSUPPORTED)
 			out_error("--open-port needs Landlock ABI 4 (TCP "
@@ -362,8 +363,8 @@ static int execute(struct run_ctx *c, char **argv)
 		env[n++] = (char *)"NONO_SANDBOX=1";
 		env[n] = NULL;
 	}
-	if (c->profile) {
-		char **penv = cli_profile_env_apply(c->profile, env);
+	if (c->p.profile) {
+		char **penv = cli_profile_env_apply(c->p.profile, env);
 
 		free(env);
 		env = penv;
@@ -372,15 +373,16 @@ static int execute(struct run_ctx *c, char **argv)
 			goto out;
 		}
 	}
-	if (cli_envcred_apply(c->envcred, &env) < 0) {
+	if (cli_envcred_apply(c->rt.envcred, &env) < 0) {
 		out_error("out of memory");
 		goto out;
 	}
-	if (run_creds_load(c) < 0 || (c->allow && proxy_env(c, &env) < 0))
+	if (run_creds_load(c) < 0 || (c->p.allow && proxy_env(c, &env) < 0))
 		goto out;
-	if (c->tls_exe && tls_start(c, &env) < 0)
+	if (c->p.tls_exe && tls_start(c, &env) < 0)
 		goto out;
-	if (c->allow && !c->proxy_netns && proxy_launch(c, c->proxy_fd) < 0)
+	if (c->p.allow && !c->p.proxy_netns &&
+	    proxy_launch(c, c->rt.proxy_fd) < 0)
 		goto out;
 	run_banner(c, sb);
 	fflush(NULL);
@@ -392,8 +394,8 @@ static int execute(struct run_ctx *c, char **argv)
 	spec.on_started = on_started;
 	spec.arg = c;
 	/* The TLS helper is our child too; it outlives the command. */
-	if (c->tls.dir[0] && c->tls.pid > 0) {
-		spec.keep = &c->tls.pid;
+	if (c->rt.tls.dir[0] && c->rt.tls.pid > 0) {
+		spec.keep = &c->rt.tls.pid;
 		spec.nkeep = 1;
 	}
 	if (c->o.mode == MODE_WRAP) {
@@ -403,15 +405,15 @@ static int execute(struct run_ctx *c, char **argv)
 		status = ee.at_exec ? nono_exec_status(ee.code) : 1;
 		goto out;
 	}
-	if (nono_caps_gate(c->caps) && nono_gate_new(c->caps, &gate) < 0) {
+	if (nono_caps_gate(c->p.caps) && nono_gate_new(c->p.caps, &gate) < 0) {
 		out_error("out of memory");
 		goto out;
 	}
 	spec.gate = gate;
 	if (gate)
-		nono_gate_set_bypass(gate, c->bypass, c->nbypass);
+		nono_gate_set_bypass(gate, c->p.bypass, c->p.nbypass);
 	if (gate) {
-		nono_gate_set_kept(gate, c->kept.v, c->kept.n);
+		nono_gate_set_kept(gate, c->p.kept.v, c->p.kept.n);
 		nono_gate_set_new_repos(gate, c->o.allow_new_repos);
 	}
 	r = nono_supervise(&spec, &status, &signo, &ee);
@@ -419,24 +421,24 @@ static int execute(struct run_ctx *c, char **argv)
 		run_report_launch_error(c, &ee, argv[0]);
 		goto out;
 	}
-	if (c->allow && !c->proxy) {
+	if (c->p.allow && !c->rt.proxy) {
 		/* The proxy could not start: the command was stopped before
 		 * it ran (the error is printed). */
 		status = 1;
 		goto out;
 	}
 	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
-		diag_footer(c->caps, gate, argv, status, signo, c->home,
-			    c->allow != NULL);
+		diag_footer(c->p.caps, gate, argv, status, signo, c->p.home,
+			    c->p.allow != NULL);
 	save_prompt(c, gate, argv);
 out:
-	nono_proxy_stop(c->proxy);
-	c->proxy = NULL;
-	if (c->tls.dir[0])
-		nono_tls_helper_stop(&c->tls);
-	explicit_bzero(c->proxy_token, sizeof(c->proxy_token));
+	nono_proxy_stop(c->rt.proxy);
+	c->rt.proxy = NULL;
+	if (c->rt.tls.dir[0])
+		nono_tls_helper_stop(&c->rt.tls);
+	explicit_bzero(c->rt.proxy_token, sizeof(c->rt.proxy_token));
 	nono_gate_free(gate);
-	cli_envcred_wipe(c->envcred);
+	cli_envcred_wipe(c->rt.envcred);
 	free(env);
 	nono_sandbox_free(sb);
 	return status;
@@ -451,7 +453,7 @@ static int load_profile(struct run_ctx *c)
 	if (c->o.workdir) {
 		bool exists;
 
-		if (nono_path_canon(c->o.workdir, &c->workdir, &exists) < 0 ||
+		if (nono_path_canon(c->o.workdir, &c->p.workdir, &exists) < 0 ||
 		    !exists) {
 			out_error("--workdir %s: no such directory",
 				  c->o.workdir);
@@ -460,21 +462,22 @@ static int load_profile(struct run_ctx *c)
 	}
 	if (!c->o.profile)
 		return 0;
-	cli_profile_env(&c->penv, c->home, c->workdir ? c->workdir : c->cwd);
-	if (nono_profile_load(&c->penv, c->o.profile, &c->profile, err,
+	cli_profile_env(&c->p.penv, c->p.home,
+			c->p.workdir ? c->p.workdir : c->p.cwd);
+	if (nono_profile_load(&c->p.penv, c->o.profile, &c->p.profile, err,
 			      sizeof(err)) < 0) {
 		out_error("%s", err);
 		return -1;
 	}
-	access = cli_profile_apply(c->profile, &c->penv, &c->o, &c->owned, err,
-				   sizeof(err));
+	access = cli_profile_apply(c->p.profile, &c->p.penv, &c->o, &c->p.owned,
+				   err, sizeof(err));
 	if (access < 0) {
 		out_error("%s", err);
 		return -1;
 	}
-	c->cwd_access = (unsigned)access;
-	out_verbose_msg(1, "profile %s (%s)", c->profile->name,
-			c->profile->source);
+	c->p.cwd_access = (unsigned)access;
+	out_verbose_msg(1, "profile %s (%s)", c->p.profile->name,
+			c->p.profile->source);
 	return 0;
 }
 
@@ -482,13 +485,13 @@ static int load_profile(struct run_ctx *c)
  * credential may not take them. */
 static int check_cred_vars(struct run_ctx *c)
 {
-	for (size_t i = 0; i < c->creds.n; i++) {
-		const struct nono_cred_route *cr = &c->creds.r[i];
+	for (size_t i = 0; i < c->p.creds.n; i++) {
+		const struct nono_cred_route *cr = &c->p.creds.r[i];
 		const char *vars[] = {cr->key_var, cr->base_var,
 				      cr->extra_key_var};
 
 		for (size_t k = 0; k < 3; k++)
-			if (cli_envcred_has(c->envcred, vars[k])) {
+			if (cli_envcred_has(c->rt.envcred, vars[k])) {
 				out_error("%s is set by --credential "
 					  "%s (a placeholder or the "
 					  "proxy's URL); choose another "
@@ -509,9 +512,9 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 
 	memset(c, 0, sizeof(*c));
 	/* No descriptor is -1, never 0 (stdin). */
-	c->proxy_fd = -1;
-	c->tls.chan = c->tls.dirfd = c->tls.parentfd = -1;
-	c->tls.pid = -1;
+	c->rt.proxy_fd = -1;
+	c->rt.tls.chan = c->rt.tls.dirfd = c->rt.tls.parentfd = -1;
+	c->rt.tls.pid = -1;
 	r = args_parse_run(mode, argc, argv, g, &c->o, err, sizeof(err));
 	if (r == 1)
 		return 1;
@@ -523,31 +526,31 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 		out_error("%s", err);
 		return -1;
 	}
-	c->home = run_home_dir();
-	if (!c->home) {
+	c->p.home = run_home_dir();
+	if (!c->p.home) {
 		out_error("cannot determine the home directory to protect");
 		out_hint("set HOME");
 		return -1;
 	}
-	c->cwd = getcwd(NULL, 0);
-	c->caps = nono_caps_new();
-	if (!c->cwd || !c->caps) {
+	c->p.cwd = getcwd(NULL, 0);
+	c->p.caps = nono_caps_new();
+	if (!c->p.cwd || !c->p.caps) {
 		out_error("cannot determine the current directory: %s",
 			  strerror(errno));
 		return -1;
 	}
-	c->cwd_access = NONO_ACCESS_READ;
+	c->p.cwd_access = NONO_ACCESS_READ;
 	cli_profile_create_dirs = mode != MODE_WHY;
 	if (load_profile(c) < 0)
 		return -1;
 	if (mode != MODE_WHY) {
 		char cerr[1024];
 
-		if (cli_envcred_plan(&c->o, c->profile,
+		if (cli_envcred_plan(&c->o, c->p.profile,
 				     c->o.network_profile ||
 					 c->o.allow_domain.n ||
 					 c->o.credential.n,
-				     &c->envcred, cerr, sizeof(cerr)) < 0) {
+				     &c->rt.envcred, cerr, sizeof(cerr)) < 0) {
 			out_error("%s", cerr);
 			return -1;
 		}
@@ -563,28 +566,28 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 
 void run_ctx_clear(struct run_ctx *c)
 {
-	nono_protect_result_clear(&c->prot);
-	for (size_t i = 0; i < c->owned.n; i++)
-		free(c->owned.v[i]);
-	strv_clear(&c->owned);
-	free(c->bypass);
-	for (size_t i = 0; i < c->kept.n; i++)
-		free(c->kept.v[i]);
-	strv_clear(&c->kept);
-	free(c->cwd);
-	free(c->workdir);
-	nono_profile_free(c->profile);
-	nono_allowlist_free(c->allow);
-	nono_allowlist_free(c->upstream_bypass);
-	nono_creds_clear(&c->creds);
-	cli_envcred_free(c->envcred);
-	if (c->tls.dir[0])
-		nono_tls_helper_stop(&c->tls);
-	free(c->tls_exe);
-	free(c->upstream_host);
-	if (c->proxy_fd >= 0)
-		close(c->proxy_fd);
-	nono_caps_free(c->caps);
+	nono_protect_result_clear(&c->p.prot);
+	for (size_t i = 0; i < c->p.owned.n; i++)
+		free(c->p.owned.v[i]);
+	strv_clear(&c->p.owned);
+	free(c->p.bypass);
+	for (size_t i = 0; i < c->p.kept.n; i++)
+		free(c->p.kept.v[i]);
+	strv_clear(&c->p.kept);
+	free(c->p.cwd);
+	free(c->p.workdir);
+	nono_profile_free(c->p.profile);
+	nono_allowlist_free(c->p.allow);
+	nono_allowlist_free(c->p.upstream_bypass);
+	nono_creds_clear(&c->p.creds);
+	cli_envcred_free(c->rt.envcred);
+	if (c->rt.tls.dir[0])
+		nono_tls_helper_stop(&c->rt.tls);
+	free(c->p.tls_exe);
+	free(c->p.upstream_host);
+	if (c->rt.proxy_fd >= 0)
+		close(c->rt.proxy_fd);
+	nono_caps_free(c->p.caps);
 	args_clear(&c->o);
 	memset(c, 0, sizeof(*c));
 }

@@ -94,7 +94,7 @@ static void emit(const struct query *q, const char *subject,
 static void decide_path(const struct run_ctx *c, const struct query *q,
 			const char *canon, bool exists, struct verdict *v)
 {
-	const struct nono_caps *caps = c->caps;
+	const struct nono_caps *caps = c->p.caps;
 	const struct nono_protect_item *it;
 	const struct nono_grant *g;
 	unsigned want = strcmp(q->op, "read") == 0    ? NONO_ACCESS_READ
@@ -102,7 +102,7 @@ static void decide_path(const struct run_ctx *c, const struct query *q,
 						      : NONO_ACCESS_RW;
 	char at[PATH_MAX];
 
-	it = nono_protect_find(c->home, canon, c->bypass, c->nbypass, at,
+	it = nono_protect_find(c->p.home, canon, c->p.bypass, c->p.nbypass, at,
 			       sizeof(at));
 	if (it) {
 		v->reason = "sensitive_path";
@@ -273,13 +273,13 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 	lower[i] = '\0';
 	/* The proxy's rule: host, port and path from one entry; 443 and 80
 	 * unless the entry names the port. */
-	switch (nono_allowlist_check_port(c->allow, lower, (unsigned)port, path,
-					  &paths)) {
+	switch (nono_allowlist_check_port(c->p.allow, lower, (unsigned)port,
+					  path, &paths)) {
 	case NONO_HOST_ALLOWED:
 		v->allowed = true;
 		v->reason = "proxy_allowed";
 		if (path && paths &&
-		    nono_allowlist_check(c->allow, lower, NULL, NULL) !=
+		    nono_allowlist_check(c->p.allow, lower, NULL, NULL) !=
 			NONO_HOST_ALLOWED)
 			snprintf(v->detail, sizeof(v->detail),
 				 "https://%s%s matches a path rule: nono-tls "
@@ -308,7 +308,7 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 	case NONO_HOST_NOT_LISTED:
 		break;
 	}
-	if (nono_allowlist_check(c->allow, lower, path, NULL) ==
+	if (nono_allowlist_check(c->p.allow, lower, path, NULL) ==
 	    NONO_HOST_ALLOWED) {
 		v->reason = "proxy_port_denied";
 		snprintf(v->detail, sizeof(v->detail),
@@ -348,7 +348,7 @@ static void decide_proxy_host(const struct run_ctx *c, const char *host,
 static void decide_host(const struct run_ctx *c, const char *host,
 			const char *path, long port, struct verdict *v)
 {
-	const struct nono_caps *caps = c->caps;
+	const struct nono_caps *caps = c->p.caps;
 	bool loopback = strcmp(host, "localhost") == 0 ||
 			strncmp(host, "127.", 4) == 0 ||
 			strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
@@ -363,7 +363,7 @@ static void decide_host(const struct run_ctx *c, const char *host,
 	}
 	for (size_t i = 0; loopback && i < nono_caps_port_count(caps); i++)
 		if (nono_caps_port_at(caps, i) == port &&
-		    !(c->allow && port == c->proxy_port)) {
+		    !(c->p.allow && port == c->p.proxy_port)) {
 			v->allowed = true;
 			v->reason = "open_port";
 			snprintf(v->detail, sizeof(v->detail),
@@ -371,7 +371,7 @@ static void decide_host(const struct run_ctx *c, const char *host,
 				 port);
 			return;
 		}
-	if (c->allow) {
+	if (c->p.allow) {
 		decide_proxy_host(c, host, path, port, v);
 		return;
 	}
@@ -390,7 +390,7 @@ static void decide_scope(const struct run_ctx *c, const char *scope,
 {
 	unsigned bit = strcmp(scope, "signal") == 0 ? NONO_SCOPE_SIGNAL
 						    : NONO_SCOPE_ABSTRACT_UNIX;
-	bool requested = nono_caps_scopes(c->caps) & bit;
+	bool requested = nono_caps_scopes(c->p.caps) & bit;
 	int abi = nono_landlock_abi();
 	bool supported = abi >= 6;
 

@@ -18,8 +18,9 @@
 
 struct cli_envcred;
 
-struct run_ctx {
-	struct run_opts o;
+/* What planning decided: the capability set and what it was made of.
+ * run_plan() fills it from the options and the profile. */
+struct run_planned {
 	struct nono_caps *caps;
 	const char *home;
 	char *cwd;
@@ -34,29 +35,39 @@ struct run_ctx {
 	char *workdir;       /* canonical --workdir, or NULL: the cwd */
 	unsigned cwd_access; /* what --allow-cwd grants */
 	/* Proxy mode (--network-profile, --allow-domain): the allowlist,
-	 * and the loopback listener the child is confined to: made in the
-	 * child's own network namespace (proxy_netns) or, as a fallback, here
-	 * on the host's loopback (then Landlock and the gate keep the child
-	 * to that port on loopback). */
+	 * the proxy's port, and whether the child gets its own network
+	 * namespace (proxy_netns) or, as a fallback, the host's loopback
+	 * (then Landlock and the gate keep the child to that port). */
 	struct nono_allowlist *allow;
-	int proxy_fd; /* -1 until there is one */
 	uint16_t proxy_port;
 	bool proxy_netns;
-	struct nono_proxy *proxy; /* running */
 	/* https://host/path rules: the TLS interception helper. */
-	struct nono_tls_helper tls;
 	bool tls_wanted;     /* there are path rules */
 	char *tls_exe;       /* the helper, when installed */
 	char *upstream_host; /* --upstream-proxy, or NULL */
 	uint16_t upstream_port;
 	struct nono_allowlist *upstream_bypass;
+	/* --credential: the services the proxy injects credentials for. */
+	struct nono_creds creds;
+	bool creds_tls; /* one of them is https:// (needs nono-tls) */
+};
+
+/* What exists while the command runs: sockets, helpers, secrets. */
+struct run_live {
+	int proxy_fd;             /* the proxy's listener; -1 until made */
+	struct nono_proxy *proxy; /* running */
+	struct nono_tls_helper tls;
 	char proxy_token[40];
 	/* --env-credential, --env-credential-map, env_credentials: the
 	 * variables and, while the command starts, their secrets. */
 	struct cli_envcred *envcred;
-	/* --credential: the services the proxy injects credentials for. */
-	struct nono_creds creds;
-	bool creds_tls; /* one of them is https:// (needs nono-tls) */
+};
+
+/* Options, plan, runtime. */
+struct run_ctx {
+	struct run_opts o;
+	struct run_planned p;
+	struct run_live rt;
 };
 
 /*

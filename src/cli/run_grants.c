@@ -65,7 +65,7 @@ const char *run_home_dir(void)
 
 static int own(struct run_ctx *c, char *s)
 {
-	if (strv_push(&c->owned, s) < 0) {
+	if (strv_push(&c->p.owned, s) < 0) {
 		free(s);
 		out_error("too many paths");
 		return -1;
@@ -78,7 +78,7 @@ char *run_canon_user(struct run_ctx *c, const char *flag, const char *path,
 		     bool *exists)
 {
 	char *canon = NULL;
-	int r = nono_path_canon_memo(&c->memo, path, &canon, exists);
+	int r = nono_path_canon_memo(&c->p.memo, path, &canon, exists);
 
 	if (r < 0) {
 		out_error("%s %s: %s", flag, path, nono_strerror(r));
@@ -116,7 +116,7 @@ static int grant_dir(struct run_ctx *c, const char *flag, const char *path,
 						      : "--write");
 		return -1;
 	}
-	r = nono_caps_add_path(c->caps, canon, access, 0, origin);
+	r = nono_caps_add_path(c->p.caps, canon, access, 0, origin);
 	if (r < 0) {
 		out_error("%s %s: %s", flag, path, nono_strerror(r));
 		return -1;
@@ -152,7 +152,7 @@ static int grant_file(struct run_ctx *c, const char *flag, const char *path,
 		return -1;
 	}
 	r = nono_caps_add_path(
-	    c->caps, canon, access,
+	    c->p.caps, canon, access,
 	    NONO_GRANT_FILE | (S_ISCHR(st.st_mode) ? NONO_GRANT_DEVICE : 0),
 	    NONO_ORIGIN_USER);
 	if (r < 0) {
@@ -189,7 +189,7 @@ static int grant_socket(struct run_ctx *c, const char *flag, const char *path,
 			return 0;
 		}
 		if (exists) {
-			r = nono_caps_add_path(c->caps, canon, NONO_ACCESS_RW,
+			r = nono_caps_add_path(c->p.caps, canon, NONO_ACCESS_RW,
 					       NONO_GRANT_FILE |
 						   NONO_GRANT_NOEXEC,
 					       NONO_ORIGIN_SOCKET);
@@ -205,9 +205,9 @@ static int grant_socket(struct run_ctx *c, const char *flag, const char *path,
 				slash[1] = '\0';
 			else
 				*slash = '\0';
-			r = nono_caps_add_path(c->caps, parent, NONO_ACCESS_RW,
-					       NONO_GRANT_NOEXEC,
-					       NONO_ORIGIN_SOCKET);
+			r = nono_caps_add_path(
+			    c->p.caps, parent, NONO_ACCESS_RW,
+			    NONO_GRANT_NOEXEC, NONO_ORIGIN_SOCKET);
 		}
 	} else {
 		if (!exists) {
@@ -221,11 +221,11 @@ static int grant_socket(struct run_ctx *c, const char *flag, const char *path,
 			return -1;
 		}
 		access = bind ? NONO_ACCESS_RW : NONO_ACCESS_READ;
-		r = nono_caps_add_path(c->caps, canon, access,
+		r = nono_caps_add_path(c->p.caps, canon, access,
 				       NONO_GRANT_NOEXEC, NONO_ORIGIN_SOCKET);
 	}
 	if (r >= 0)
-		r = nono_caps_add_socket(c->caps, canon, scope, bind);
+		r = nono_caps_add_socket(c->p.caps, canon, scope, bind);
 	if (r < 0) {
 		out_error("%s %s: %s", flag, path, nono_strerror(r));
 		return -1;
@@ -245,16 +245,16 @@ static int grant_cwd(struct run_ctx *c)
 	const struct nono_grant *g;
 	char answer[16];
 
-	if (nono_caps_allows(c->caps, c->cwd, NONO_ACCESS_READ, &g) && g &&
+	if (nono_caps_allows(c->p.caps, c->p.cwd, NONO_ACCESS_READ, &g) && g &&
 	    g->origin != NONO_ORIGIN_SYSTEM)
 		return 0; /* an explicit grant covers it already */
 	if (c->o.mode == MODE_WHY && !c->o.allow_cwd)
 		return 0; /* why describes; it never asks */
-	if (c->o.allow_cwd && !c->cwd_access) {
+	if (c->o.allow_cwd && !c->p.cwd_access) {
 		out_verbose_msg(1,
 				"profile %s: workdir.access is none: the "
 				"current directory is not shared",
-				c->profile->name);
+				c->p.profile->name);
 		return 0;
 	}
 	if (c->o.allow_cwd)
@@ -263,7 +263,7 @@ static int grant_cwd(struct run_ctx *c)
 		out_error(
 		    "--silent requires --allow-cwd: the current directory "
 		    "%s is not granted and nono cannot ask",
-		    c->cwd);
+		    c->p.cwd);
 		out_hint("add --allow-cwd (read-only) or --allow . "
 			 "(read-write)");
 		return -1;
@@ -271,25 +271,25 @@ static int grant_cwd(struct run_ctx *c)
 	if (!interactive()) {
 		out_error("the current directory %s is not granted, and nono "
 			  "cannot ask (not a terminal)",
-			  c->cwd);
+			  c->p.cwd);
 		out_hint("add --allow-cwd to share it read-only, --allow . for "
 			 "read-write, or run from a granted directory");
 		return -1;
 	}
-	if (!c->cwd_access)
+	if (!c->p.cwd_access)
 		return 0; /* the profile shares none: nothing to ask */
 	fprintf(stderr, "nono: share the current directory %s (%s)? [y/N] ",
-		c->cwd,
-		c->cwd_access == NONO_ACCESS_RW     ? "read-write"
-		: c->cwd_access == NONO_ACCESS_READ ? "read-only"
-						    : "write-only");
+		c->p.cwd,
+		c->p.cwd_access == NONO_ACCESS_RW     ? "read-write"
+		: c->p.cwd_access == NONO_ACCESS_READ ? "read-only"
+						      : "write-only");
 	if (!fgets(answer, sizeof(answer), stdin) ||
 	    (answer[0] != 'y' && answer[0] != 'Y')) {
-		out_info("nono: not sharing %s", c->cwd);
+		out_info("nono: not sharing %s", c->p.cwd);
 		return 0;
 	}
 grant:
-	if (nono_caps_add_path(c->caps, c->cwd, c->cwd_access, 0,
+	if (nono_caps_add_path(c->p.caps, c->p.cwd, c->p.cwd_access, 0,
 			       NONO_ORIGIN_CWD) < 0) {
 		out_error("--allow-cwd: out of memory");
 		return -1;
@@ -311,9 +311,9 @@ static bool in_list(const struct nono_plist *l, const char *s)
 static int add_groups(struct run_ctx *c)
 {
 	const struct nono_plist *inc =
-	    c->profile ? &c->profile->groups_include : NULL;
+	    c->p.profile ? &c->p.profile->groups_include : NULL;
 	const struct nono_plist *exc =
-	    c->profile ? &c->profile->groups_exclude : NULL;
+	    c->p.profile ? &c->p.profile->groups_exclude : NULL;
 
 	for (size_t i = 0; i < nono_policy_group_count(); i++) {
 		const struct nono_policy_group *g = nono_policy_group_at(i);
@@ -324,7 +324,7 @@ static int add_groups(struct run_ctx *c)
 				out_error("profile %s: groups.include: gpu "
 					  "comes only with --allow-gpu (and "
 					  "security.allow_gpu in the profile)",
-					  c->profile->name);
+					  c->p.profile->name);
 				return -1;
 			}
 			continue;
@@ -332,7 +332,7 @@ static int add_groups(struct run_ctx *c)
 		if (!(g->by_default && !in_list(exc, g->name)) &&
 		    !in_list(inc, g->name))
 			continue;
-		r = nono_policy_add_group(c->caps, g, c->home);
+		r = nono_policy_add_group(c->p.caps, g, c->p.home);
 		if (r < 0) {
 			out_error("policy group %s: %s", g->name,
 				  nono_strerror(r));
@@ -413,7 +413,7 @@ int run_build_grants(struct run_ctx *c)
 		}
 	}
 	if (o->allow_gpu) {
-		r = nono_policy_add_gpu(c->caps, c->home);
+		r = nono_policy_add_gpu(c->p.caps, c->p.home);
 		if (r < 0) {
 			out_error("--allow-gpu: %s", nono_strerror(r));
 			return -1;
@@ -422,17 +422,17 @@ int run_build_grants(struct run_ctx *c)
 	if (run_setup_proxy(c) < 0)
 		return -1;
 	if (o->net == NET_BLOCK) {
-		nono_caps_set_net(c->caps, NONO_NET_BLOCK);
+		nono_caps_set_net(c->p.caps, NONO_NET_BLOCK);
 		for (i = 0; i < o->nports; i++)
-			if (nono_caps_add_port(c->caps, o->ports[i]) < 0) {
+			if (nono_caps_add_port(c->p.caps, o->ports[i]) < 0) {
 				out_error("--open-port: out of memory");
 				return -1;
 			}
 	}
 	if (c->o.mode != MODE_WRAP && nono_seccomp_listener_available()) {
 		/* Supervised: AF_UNIX connect/bind go through the gate. */
-		nono_caps_set_gate(c->caps, true);
-	} else if (nono_caps_socket_count(c->caps)) {
+		nono_caps_set_gate(c->p.caps, true);
+	} else if (nono_caps_socket_count(c->p.caps)) {
 		out_error("AF_UNIX socket grants need nono's supervisor gate, "
 			  "which %s",
 			  c->o.mode == MODE_WRAP
@@ -446,7 +446,7 @@ int run_build_grants(struct run_ctx *c)
 	} else if (c->o.mode != MODE_WRAP) {
 		/* Inside another nono: its gate still mediates every socket;
 		 * this one can only narrow, so it refuses AF_UNIX outright. */
-		nono_caps_set_unix_blocked(c->caps, true);
+		nono_caps_set_unix_blocked(c->p.caps, true);
 		out_verbose_msg(1,
 				"inside another sandbox: no gate of our own; "
 				"AF_UNIX sockets refused");
@@ -454,7 +454,7 @@ int run_build_grants(struct run_ctx *c)
 		/* No supervisor, so nothing can decide a connect(2) to a
 		 * socket file (Landlock does not see it): without this, the
 		 * session bus or docker.sock would be one connect away. */
-		nono_caps_set_unix_blocked(c->caps, true);
+		nono_caps_set_unix_blocked(c->p.caps, true);
 		out_verbose_msg(1, "nono wrap has no supervisor: AF_UNIX "
 				   "sockets refused (nono run mediates them)");
 	}
@@ -462,7 +462,7 @@ int run_build_grants(struct run_ctx *c)
 	 * command's own network namespace, and on the host network it is what
 	 * keeps the command's connects to loopback (Landlock matches the
 	 * proxy's port on any address).  Without it, refuse. */
-	if (c->allow && o->mode == MODE_WRAP) {
+	if (c->p.allow && o->mode == MODE_WRAP) {
 		/* A profile's network settings (the flags are refused while
 		 * parsing). */
 		out_error(
@@ -471,7 +471,7 @@ int run_build_grants(struct run_ctx *c)
 		    "parent process. Use nono run instead.");
 		return -1;
 	}
-	if (c->allow && o->mode != MODE_WHY && !nono_caps_gate(c->caps)) {
+	if (c->p.allow && o->mode != MODE_WHY && !nono_caps_gate(c->p.caps)) {
 		out_error("proxy mode needs nono's supervisor gate, which "
 			  "cannot run inside another nono sandbox");
 		out_hint("give the outer nono the proxy flags "
@@ -482,11 +482,11 @@ int run_build_grants(struct run_ctx *c)
 	 * its sandbox (Landlock ABI 6 scopes), unless a profile's
 	 * security.signal_mode is allow_all. */
 	nono_caps_set_scopes(
-	    c->caps,
-	    (c->profile && c->profile->security.signal_mode &&
-		     strcmp(c->profile->security.signal_mode, "allow_all") == 0
-		 ? 0
-		 : NONO_SCOPE_SIGNAL) |
-		NONO_SCOPE_ABSTRACT_UNIX);
+	    c->p.caps, (c->p.profile && c->p.profile->security.signal_mode &&
+				strcmp(c->p.profile->security.signal_mode,
+				       "allow_all") == 0
+			    ? 0
+			    : NONO_SCOPE_SIGNAL) |
+			   NONO_SCOPE_ABSTRACT_UNIX);
 	return grant_cwd(c);
 }

@@ -78,16 +78,16 @@ static int parse_upstream(struct run_ctx *c)
 		return -1;
 	}
 	if (*s == '[' && colon[-1] == ']')
-		c->upstream_host = strndup(s + 1, (size_t)(colon - s - 2));
+		c->p.upstream_host = strndup(s + 1, (size_t)(colon - s - 2));
 	else
-		c->upstream_host = strndup(s, (size_t)(colon - s));
-	if (!c->upstream_host) {
+		c->p.upstream_host = strndup(s, (size_t)(colon - s));
+	if (!c->p.upstream_host) {
 		out_error("out of memory");
 		return -1;
 	}
-	c->upstream_port = port;
-	c->upstream_bypass = nono_allowlist_new();
-	if (!c->upstream_bypass) {
+	c->p.upstream_port = port;
+	c->p.upstream_bypass = nono_allowlist_new();
+	if (!c->p.upstream_bypass) {
 		out_error("out of memory");
 		return -1;
 	}
@@ -96,7 +96,7 @@ static int parse_upstream(struct run_ctx *c)
 		const char *b = o->upstream_bypass.v[i];
 
 		if (strstr(b, "://") ||
-		    nono_allowlist_add(c->upstream_bypass, b, &why) < 0) {
+		    nono_allowlist_add(c->p.upstream_bypass, b, &why) < 0) {
 			out_error("--upstream-bypass %s: %s", b,
 				  strstr(b, "://") ? "expected a host name or "
 						     "*.suffix"
@@ -112,7 +112,7 @@ static int parse_upstream(struct run_ctx *c)
 static int setup_creds(struct run_ctx *c)
 {
 	struct run_opts *o = &c->o;
-	const struct nono_profile *pr = c->profile;
+	const struct nono_profile *pr = c->p.profile;
 
 	for (size_t i = 0; i < o->credential.n; i++) {
 		const char *name = o->credential.v[i], *why = "invalid";
@@ -124,12 +124,12 @@ static int setup_creds(struct run_ctx *c)
 				cc = &pr->net.creds[k];
 		if (cc) {
 			e = nono_creds_add_custom(
-			    &c->creds, name, cc->upstream, cc->credential_key,
+			    &c->p.creds, name, cc->upstream, cc->credential_key,
 			    cc->inject_header, cc->credential_format,
 			    cc->env_var, &why);
 			for (size_t k = 0; e == 0 && k < cc->nrules; k++) {
 				e = nono_cred_route_add_rule(
-				    nono_creds_find(&c->creds, name),
+				    nono_creds_find(&c->p.creds, name),
 				    cc->rules[k].method ? cc->rules[k].method
 							: "*",
 				    cc->rules[k].path ? cc->rules[k].path
@@ -137,7 +137,7 @@ static int setup_creds(struct run_ctx *c)
 				    &why);
 			}
 		} else {
-			e = nono_creds_add_preset(&c->creds, name, &why);
+			e = nono_creds_add_preset(&c->p.creds, name, &why);
 		}
 		if (e == -EEXIST)
 			continue;
@@ -156,7 +156,7 @@ static int setup_creds(struct run_ctx *c)
 	}
 	for (size_t i = 0; i < o->allow_endpoint.n; i++) {
 		const char *why = "invalid";
-		int e = nono_creds_add_rule(&c->creds, o->allow_endpoint.v[i],
+		int e = nono_creds_add_rule(&c->p.creds, o->allow_endpoint.v[i],
 					    &why);
 
 		if (e == -ENOENT) {
@@ -172,16 +172,16 @@ static int setup_creds(struct run_ctx *c)
 			return -1;
 		}
 	}
-	for (size_t i = 0; i < c->creds.n; i++) {
+	for (size_t i = 0; i < c->p.creds.n; i++) {
 		char err[512];
 
-		if (nono_secret_ref_check(c->creds.r[i].key, err, sizeof(err)) <
-		    0) {
-			out_error("--credential %s: %s", c->creds.r[i].name,
+		if (nono_secret_ref_check(c->p.creds.r[i].key, err,
+					  sizeof(err)) < 0) {
+			out_error("--credential %s: %s", c->p.creds.r[i].name,
 				  err);
 			return -1;
 		}
-		c->creds_tls |= c->creds.r[i].tls;
+		c->p.creds_tls |= c->p.creds.r[i].tls;
 	}
 	return 0;
 }
@@ -194,8 +194,8 @@ static int setup_creds(struct run_ctx *c)
  */
 int run_creds_load(struct run_ctx *c)
 {
-	for (size_t i = 0; i < c->creds.n; i++) {
-		struct nono_cred_route *r = &c->creds.r[i];
+	for (size_t i = 0; i < c->p.creds.n; i++) {
+		struct nono_cred_route *r = &c->p.creds.r[i];
 		struct nono_secret s = {0};
 		char err[512];
 		int e;
@@ -229,7 +229,7 @@ int run_setup_proxy(struct run_ctx *c)
 	socklen_t al = sizeof(a);
 	int fd;
 
-	c->proxy_fd = -1;
+	c->rt.proxy_fd = -1;
 	if (o->allow_endpoint.n && !o->credential.n) {
 		out_error("--allow-endpoint needs --credential SERVICE");
 		return -1;
@@ -253,13 +253,13 @@ int run_setup_proxy(struct run_ctx *c)
 	}
 	if (parse_upstream(c) < 0 || setup_creds(c) < 0)
 		return -1;
-	c->allow = nono_allowlist_new();
-	if (!c->allow) {
+	c->p.allow = nono_allowlist_new();
+	if (!c->p.allow) {
 		out_error("out of memory");
 		return -1;
 	}
 	if (o->network_profile &&
-	    nono_allowlist_add_profile(c->allow, o->network_profile) < 0) {
+	    nono_allowlist_add_profile(c->p.allow, o->network_profile) < 0) {
 		char names[256] = "";
 
 		for (size_t i = 0; i < nono_network_profile_count(); i++) {
@@ -276,25 +276,25 @@ int run_setup_proxy(struct run_ctx *c)
 	for (size_t i = 0; i < o->allow_domain.n; i++) {
 		const char *why = "invalid";
 
-		if (nono_allowlist_add(c->allow, o->allow_domain.v[i], &why) <
+		if (nono_allowlist_add(c->p.allow, o->allow_domain.v[i], &why) <
 		    0) {
 			out_error("--allow-domain %s: %s", o->allow_domain.v[i],
 				  why);
 			return -1;
 		}
 	}
-	for (size_t i = 0; i < nono_allowlist_count(c->allow); i++) {
+	for (size_t i = 0; i < nono_allowlist_count(c->p.allow); i++) {
 		char e[16];
 
-		nono_allowlist_entry(c->allow, i, e, sizeof(e));
-		c->tls_wanted |= strncmp(e, "https://", 8) == 0;
+		nono_allowlist_entry(c->p.allow, i, e, sizeof(e));
+		c->p.tls_wanted |= strncmp(e, "https://", 8) == 0;
 	}
-	if ((c->tls_wanted || c->creds_tls) && o->mode != MODE_WHY) {
+	if ((c->p.tls_wanted || c->p.creds_tls) && o->mode != MODE_WHY) {
 		char exe[PATH_MAX];
 
 		if (nono_tls_helper_find(exe, sizeof(exe)) == 0) {
-			c->tls_exe = strdup(exe);
-		} else if (c->creds_tls) {
+			c->p.tls_exe = strdup(exe);
+		} else if (c->p.creds_tls) {
 			out_error("--credential: https:// upstreams need "
 				  "nono-tls (TLS to the upstream), which is "
 				  "not installed next to nono or in %s",
@@ -337,8 +337,8 @@ int run_setup_proxy(struct run_ctx *c)
 	 * Localhost ports shared with the host (--open-port, --listen-port)
 	 * cannot cross into it: then the fallback.
 	 */
-	c->proxy_netns = o->nports == 0 && nono_ns_available();
-	if (c->proxy_netns) {
+	c->p.proxy_netns = o->nports == 0 && nono_ns_available();
+	if (c->p.proxy_netns) {
 		uint16_t rnd = 0;
 
 		if (!o->proxy_port &&
@@ -347,18 +347,19 @@ int run_setup_proxy(struct run_ctx *c)
 			return -1;
 		}
 		/* Nothing else listens in that namespace: any port is free. */
-		c->proxy_port = o->proxy_port ? o->proxy_port
-					      : (uint16_t)(32768 + rnd % 28232);
-		nono_caps_set_isolated_net(c->caps, c->proxy_port);
+		c->p.proxy_port = o->proxy_port
+				      ? o->proxy_port
+				      : (uint16_t)(32768 + rnd % 28232);
+		nono_caps_set_isolated_net(c->p.caps, c->p.proxy_port);
 		if (o->dry_run && !o->proxy_port)
-			c->proxy_port = 0; /* each run draws its own */
+			c->p.proxy_port = 0; /* each run draws its own */
 		out_verbose_msg(1,
 				"proxy mode: the command runs in its own "
 				"network namespace; the proxy's 127.0.0.1:%u "
 				"is the only thing it can reach",
-				c->proxy_port);
+				c->p.proxy_port);
 	} else if (o->dry_run) {
-		c->proxy_port = o->proxy_port;
+		c->p.proxy_port = o->proxy_port;
 	} else {
 		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		a.sin_port = htons(o->proxy_port);
@@ -375,13 +376,14 @@ int run_setup_proxy(struct run_ctx *c)
 				close(fd);
 			return -1;
 		}
-		c->proxy_fd = fd;
-		c->proxy_port = ntohs(a.sin_port);
+		c->rt.proxy_fd = fd;
+		c->p.proxy_port = ntohs(a.sin_port);
 	}
 	/* The CA files the helper writes; the sandbox must read them. */
-	if (c->tls_exe && !o->dry_run) {
-		if (nono_tls_helper_mkdir(&c->tls) < 0 ||
-		    nono_caps_add_path(c->caps, c->tls.dir, NONO_ACCESS_READ, 0,
+	if (c->p.tls_exe && !o->dry_run) {
+		if (nono_tls_helper_mkdir(&c->rt.tls) < 0 ||
+		    nono_caps_add_path(c->p.caps, c->rt.tls.dir,
+				       NONO_ACCESS_READ, 0,
 				       NONO_ORIGIN_SYSTEM) < 0) {
 			out_error("proxy: cannot make a directory for the "
 				  "session CA: %s",
@@ -389,7 +391,7 @@ int run_setup_proxy(struct run_ctx *c)
 			return -1;
 		}
 	}
-	if (!c->proxy_netns)
+	if (!c->p.proxy_netns)
 		out_verbose_msg(
 		    1,
 		    "proxy mode: %s; the command shares the host's network: "
@@ -399,12 +401,12 @@ int run_setup_proxy(struct run_ctx *c)
 		    o->nports ? "localhost ports are shared (--open-port, "
 				"--listen-port)"
 			      : "user namespaces are unavailable",
-		    c->proxy_port);
+		    c->p.proxy_port);
 	if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0])) {
 		out_error("too many open ports");
 		return -1;
 	}
-	if (c->proxy_port)
-		o->ports[o->nports++] = c->proxy_port;
+	if (c->p.proxy_port)
+		o->ports[o->nports++] = c->p.proxy_port;
 	return 0;
 }

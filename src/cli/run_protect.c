@@ -95,13 +95,14 @@ static bool profile_keeps(struct run_ctx *c, const char *canon)
 	bool found = false;
 
 	for (size_t i = 0;
-	     c->profile && !found && i < c->profile->fs.keep_read_only.n; i++) {
+	     c->p.profile && !found && i < c->p.profile->fs.keep_read_only.n;
+	     i++) {
 		char *x = NULL, *k = NULL, *c2 = NULL;
 		bool exists;
 
-		if (nono_profile_expand(&c->penv,
-					c->profile->fs.keep_read_only.v[i], &x,
-					msg, sizeof(msg)) < 0)
+		if (nono_profile_expand(&c->p.penv,
+					c->p.profile->fs.keep_read_only.v[i],
+					&x, msg, sizeof(msg)) < 0)
 			continue;
 		k = keep_path(x);
 		found = (k && strcmp(k, canon) == 0) ||
@@ -124,8 +125,8 @@ static int plan_bypass(struct run_ctx *c)
 			 "v1.0.0; use --bypass-protection");
 	if (o->bypass.n == 0)
 		return 0;
-	c->bypass = calloc(o->bypass.n, sizeof(*c->bypass));
-	if (!c->bypass) {
+	c->p.bypass = calloc(o->bypass.n, sizeof(*c->p.bypass));
+	if (!c->p.bypass) {
 		out_error("out of memory");
 		return -1;
 	}
@@ -138,22 +139,23 @@ static int plan_bypass(struct run_ctx *c)
 
 		if (!canon)
 			return -1;
-		it = nono_protect_match(c->home, canon);
+		it = nono_protect_match(c->p.home, canon);
 		if (it && !it->bypassable) {
 			out_error("--bypass-protection %s: the %s is never "
 				  "reachable from inside the sandbox",
 				  o->bypass.v[i], it->what);
 			return -1;
 		}
-		if (!it && !is_persist_path(c->caps, canon) &&
+		if (!it && !is_persist_path(c->p.caps, canon) &&
 		    !profile_keeps(c, canon)) {
 			out_error("--bypass-protection %s: not a protected "
 				  "path; nothing to bypass",
 				  o->bypass.v[i]);
 			return -1;
 		}
-		if (!nono_caps_allows(c->caps, canon, NONO_ACCESS_READ, &g) &&
-		    !nono_caps_allows(c->caps, canon, NONO_ACCESS_WRITE, &g)) {
+		if (!nono_caps_allows(c->p.caps, canon, NONO_ACCESS_READ, &g) &&
+		    !nono_caps_allows(c->p.caps, canon, NONO_ACCESS_WRITE,
+				      &g)) {
 			out_error("--bypass-protection %s: no matching grant",
 				  o->bypass.v[i]);
 			out_hint("--bypass-protection only removes the deny; "
@@ -163,7 +165,7 @@ static int plan_bypass(struct run_ctx *c)
 		}
 		out_security_warn("protection bypassed for %s (%s)", canon,
 				  it ? it->what : "persistence file");
-		c->bypass[c->nbypass++] = canon;
+		c->p.bypass[c->p.nbypass++] = canon;
 	}
 	return 0;
 }
@@ -175,10 +177,10 @@ void run_report_no_userns(const struct run_ctx *c)
 	char list[1024] = "";
 	size_t used = 0;
 
-	for (size_t i = 0; i < nono_caps_mask_count(c->caps); i++) {
+	for (size_t i = 0; i < nono_caps_mask_count(c->p.caps); i++) {
 		int n = snprintf(list + used, sizeof(list) - used, "%s%s",
 				 i ? ", " : "",
-				 nono_caps_mask_at(c->caps, i)->path);
+				 nono_caps_mask_at(c->p.caps, i)->path);
 
 		if (n < 0 || (size_t)n >= sizeof(list) - used)
 			break;
@@ -198,24 +200,24 @@ static int plan_profile_keeps(struct run_ctx *c)
 {
 	char msg[256], refuse[PATH_MAX];
 
-	for (size_t i = 0; c->profile && i < c->profile->fs.keep_read_only.n;
-	     i++) {
+	for (size_t i = 0;
+	     c->p.profile && i < c->p.profile->fs.keep_read_only.n; i++) {
 		char *x = NULL, *canon = NULL;
 		bool exists, lifted = false;
 		int r;
 
-		if (nono_profile_expand(&c->penv,
-					c->profile->fs.keep_read_only.v[i], &x,
-					msg, sizeof(msg)) < 0) {
+		if (nono_profile_expand(&c->p.penv,
+					c->p.profile->fs.keep_read_only.v[i],
+					&x, msg, sizeof(msg)) < 0) {
 			out_error("profile %s: filesystem.keep_read_only: %s",
-				  c->profile->name, msg);
+				  c->p.profile->name, msg);
 			return -1;
 		}
 		canon = keep_path(x);
 		if (!canon) {
 			out_error("profile %s: filesystem.keep_read_only: %s: "
 				  "not a path to a file or directory",
-				  c->profile->name, x);
+				  c->p.profile->name, x);
 			free(x);
 			return -1;
 		}
@@ -223,31 +225,32 @@ static int plan_profile_keeps(struct run_ctx *c)
 		{
 			char *t = NULL;
 
-			for (size_t k = 0; k < c->nbypass; k++)
-				lifted =
-				    lifted || strcmp(c->bypass[k], canon) == 0;
+			for (size_t k = 0; k < c->p.nbypass; k++)
+				lifted = lifted ||
+					 strcmp(c->p.bypass[k], canon) == 0;
 			if (!lifted && nono_path_canon(x, &t, &exists) == 0)
-				for (size_t k = 0; k < c->nbypass; k++)
+				for (size_t k = 0; k < c->p.nbypass; k++)
 					lifted = lifted ||
-						 strcmp(c->bypass[k], t) == 0;
+						 strcmp(c->p.bypass[k], t) == 0;
 			free(t);
 		}
 		free(x);
-		r = lifted ? 0
-			   : nono_protect_plan_keep(c->caps, canon, &c->prot,
-						    refuse, sizeof(refuse));
+		r = lifted
+			? 0
+			: nono_protect_plan_keep(c->p.caps, canon, &c->p.prot,
+						 refuse, sizeof(refuse));
 		free(canon);
 		if (r == 0 && !lifted) {
 			char *dup = strdup(refuse);
 
-			if (!dup || strv_push(&c->kept, dup) < 0) {
+			if (!dup || strv_push(&c->p.kept, dup) < 0) {
 				free(dup);
 				r = -ENOMEM;
 			}
 		}
 		if (r < 0) {
 			out_error("profile %s: filesystem.keep_read_only: %s",
-				  c->profile->name, strerror(-r));
+				  c->p.profile->name, strerror(-r));
 			return -1;
 		}
 	}
@@ -258,15 +261,15 @@ static int plan_profile_denies(struct run_ctx *c)
 {
 	char why[PATH_MAX], msg[256];
 
-	for (size_t i = 0; c->profile && i < c->profile->fs.deny.n; i++) {
+	for (size_t i = 0; c->p.profile && i < c->p.profile->fs.deny.n; i++) {
 		char *x = NULL, *canon = NULL;
 		bool exists;
 		int r;
 
-		if (nono_profile_expand(&c->penv, c->profile->fs.deny.v[i], &x,
-					msg, sizeof(msg)) < 0) {
+		if (nono_profile_expand(&c->p.penv, c->p.profile->fs.deny.v[i],
+					&x, msg, sizeof(msg)) < 0) {
 			out_error("profile %s: filesystem.deny: %s",
-				  c->profile->name, msg);
+				  c->p.profile->name, msg);
 			return -1;
 		}
 		r = nono_path_canon(x, &canon, &exists);
@@ -275,20 +278,20 @@ static int plan_profile_denies(struct run_ctx *c)
 			free(canon);
 			continue; /* nothing there to hide */
 		}
-		r = nono_protect_plan_deny(c->caps, canon, &c->prot, why,
+		r = nono_protect_plan_deny(c->p.caps, canon, &c->p.prot, why,
 					   sizeof(why));
 		free(canon);
 		if (r == -NONO_ECONFLICT) {
 			out_error("grant names a path the profile %s denies: "
 				  "%s",
-				  c->profile->name, why);
+				  c->p.profile->name, why);
 			out_hint("grant a narrower path, or remove the entry "
 				 "from filesystem.deny");
 			return -1;
 		}
 		if (r < 0) {
 			out_error("profile %s: filesystem.deny: %s",
-				  c->profile->name, nono_strerror(r));
+				  c->p.profile->name, nono_strerror(r));
 			return -1;
 		}
 	}
@@ -314,14 +317,15 @@ static int plan_xdg_config(struct run_ctx *c, char *why, size_t whylen)
 	    (size_t)snprintf(dir, sizeof(dir), "%s/nono", xdg) >= sizeof(dir))
 		return 0;
 	if (!changes_nothing(c) &&
-	    nono_caps_allows(c->caps, dir, NONO_ACCESS_WRITE, NULL) &&
+	    nono_caps_allows(c->p.caps, dir, NONO_ACCESS_WRITE, NULL) &&
 	    mkdir(dir, 0700) < 0 && errno != EEXIST && errno != ENOENT) {
 		out_error("cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (!realpath(dir, canon))
 		return 0;
-	return nono_protect_plan_state(c->caps, canon, &c->prot, why, whylen);
+	return nono_protect_plan_state(c->p.caps, canon, &c->p.prot, why,
+				       whylen);
 }
 
 int run_plan_protection(struct run_ctx *c)
@@ -338,15 +342,15 @@ int run_plan_protection(struct run_ctx *c)
 	 * hidden, pinned or guarded, what the child would create could not
 	 * (a ~/.config/nono/profiles it wrote is what the next run grants).
 	 */
-	if (c->home && !changes_nothing(c)) {
+	if (c->p.home && !changes_nothing(c)) {
 		static const char *const made[] = {".nono", ".config",
 						   ".config/nono", ".local"};
 
 		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
 			char st[PATH_MAX];
 
-			snprintf(st, sizeof(st), "%s/%s", c->home, made[i]);
-			if (nono_caps_allows(c->caps, st, NONO_ACCESS_WRITE,
+			snprintf(st, sizeof(st), "%s/%s", c->p.home, made[i]);
+			if (nono_caps_allows(c->p.caps, st, NONO_ACCESS_WRITE,
 					     NULL) &&
 			    mkdir(st, 0700) < 0 && errno != EEXIST) {
 				out_error("cannot create %s: %s", st,
@@ -355,14 +359,14 @@ int run_plan_protection(struct run_ctx *c)
 			}
 		}
 	}
-	if (!changes_nothing(c) &&
-	    (r = nono_protect_make_missing(c->caps, c->home, c->bypass,
-					   c->nbypass, why, sizeof(why))) < 0) {
+	if (!changes_nothing(c) && (r = nono_protect_make_missing(
+					c->p.caps, c->p.home, c->p.bypass,
+					c->p.nbypass, why, sizeof(why))) < 0) {
 		out_error("cannot create %s: %s", why, strerror(-r));
 		return -1;
 	}
-	r = nono_protect_plan(c->caps, c->home, c->cwd, c->bypass, c->nbypass,
-			      &c->prot, why, sizeof(why));
+	r = nono_protect_plan(c->p.caps, c->p.home, c->p.cwd, c->p.bypass,
+			      c->p.nbypass, &c->p.prot, why, sizeof(why));
 	if (r == 0)
 		r = plan_xdg_config(c, why, sizeof(why));
 	if (r == -NONO_ECONFLICT) {
@@ -380,9 +384,9 @@ int run_plan_protection(struct run_ctx *c)
 	/* Supervised runs also guard creation of protected names that do
 	 * not exist yet (wrap has no supervisor to decide it). */
 	if (c->o.mode == MODE_WRAP && !c->o.dry_run) {
-		for (size_t i = 0; i < nono_caps_path_count(c->caps); i++) {
+		for (size_t i = 0; i < nono_caps_path_count(c->p.caps); i++) {
 			const struct nono_grant *g =
-			    nono_caps_path_at(c->caps, i);
+			    nono_caps_path_at(c->p.caps, i);
 
 			if ((g->access & NONO_ACCESS_WRITE) &&
 			    !(g->flags & NONO_GRANT_FILE) &&
@@ -397,9 +401,9 @@ int run_plan_protection(struct run_ctx *c)
 			}
 		}
 	}
-	if (nono_caps_gate(c->caps)) {
-		r = nono_protect_plan_guards(c->caps, c->home, c->cwd, why,
-					     sizeof(why));
+	if (nono_caps_gate(c->p.caps)) {
+		r = nono_protect_plan_guards(c->p.caps, c->p.home, c->p.cwd,
+					     why, sizeof(why));
 		if (r < 0) {
 			out_error("guarding %s: %s", why[0] ? why : "grants",
 				  nono_strerror(r));
@@ -408,7 +412,7 @@ int run_plan_protection(struct run_ctx *c)
 	}
 	/* Whether namespaces work is learnt from the real attempt (the
 	 * child reports it); only --dry-run, which runs nothing, probes. */
-	if (c->o.dry_run && nono_caps_mask_count(c->caps) > 0 &&
+	if (c->o.dry_run && nono_caps_mask_count(c->p.caps) > 0 &&
 	    !nono_ns_available()) {
 		run_report_no_userns(c);
 		return -1;

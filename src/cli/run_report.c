@@ -111,13 +111,13 @@ static void print_landlock(const struct nono_caps *caps)
 
 void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 {
-	const struct nono_caps *caps = c->caps;
+	const struct nono_caps *caps = c->p.caps;
 	bool all = out_verbose() > 0;
 	size_t i;
 
-	if (c->profile)
-		printf("Profile: %s (%s)\n", c->profile->name,
-		       c->profile->source);
+	if (c->p.profile)
+		printf("Profile: %s (%s)\n", c->p.profile->name,
+		       c->p.profile->source);
 	printf("Capabilities that would be granted:\n");
 	for (i = 0; i < nono_caps_path_count(caps); i++) {
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
@@ -140,26 +140,27 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 		printf("  [unix] %s %s%s\n", scope[s->scope], s->path,
 		       s->bind ? " (connect+bind)" : " (connect)");
 	}
-	if (c->allow) {
-		size_t n = nono_allowlist_count(c->allow);
+	if (c->p.allow) {
+		size_t n = nono_allowlist_count(c->p.allow);
 		char e[600];
 
-		if (c->proxy_port)
+		if (c->p.proxy_port)
 			printf("  [net] through the proxy at 127.0.0.1:%u only",
-			       c->proxy_port);
+			       c->p.proxy_port);
 		else
 			printf(
 			    "  [net] through the proxy (on a free port) only");
-		printf(" (%s)\n", c->proxy_netns
+		printf(" (%s)\n", c->p.proxy_netns
 				      ? "own network namespace"
 				      : "host network, Landlock port rules");
 		printf("  [proxy] %zu allowed host%s:", n, n == 1 ? "" : "s");
 		for (i = 0; i < n && (all || i < 8); i++)
-			printf("%s %s", i ? "," : "",
-			       nono_allowlist_entry(c->allow, i, e, sizeof(e)));
+			printf(
+			    "%s %s", i ? "," : "",
+			    nono_allowlist_entry(c->p.allow, i, e, sizeof(e)));
 		printf("%s\n", i < n ? ", ... (-v lists all)" : "");
-		for (i = 0; i < c->creds.n; i++) {
-			const struct nono_cred_route *r = &c->creds.r[i];
+		for (i = 0; i < c->p.creds.n; i++) {
+			const struct nono_cred_route *r = &c->p.creds.r[i];
 			char what[300] = "?";
 
 			nono_secret_ref_describe(r->key, what, sizeof(what));
@@ -176,10 +177,11 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 	if (nono_caps_net(caps) == NONO_NET_BLOCK) {
 		size_t k = 0;
 
-		printf("  [net] %sblocked", c->allow ? "everything else " : "");
+		printf("  [net] %sblocked",
+		       c->p.allow ? "everything else " : "");
 		for (i = 0; i < nono_caps_port_count(caps); i++) {
-			if (c->allow &&
-			    nono_caps_port_at(caps, i) == c->proxy_port)
+			if (c->p.allow &&
+			    nono_caps_port_at(caps, i) == c->p.proxy_port)
 				continue;
 			printf("%s%u", k++ ? "," : ", except localhost port ",
 			       nono_caps_port_at(caps, i));
@@ -218,7 +220,7 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 	if (!all)
 		printf("  (plus read access to system libraries, /tmp and safe "
 		       "devices; -v lists them)\n");
-	cli_envcred_print(c->envcred);
+	cli_envcred_print(c->rt.envcred);
 	printf("Would execute:");
 	for (i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
@@ -255,8 +257,8 @@ void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 
 	if (out_silent())
 		return;
-	for (size_t i = 0; i < nono_caps_path_count(c->caps); i++) {
-		enum nono_origin o = nono_caps_path_at(c->caps, i)->origin;
+	for (size_t i = 0; i < nono_caps_path_count(c->p.caps); i++) {
+		enum nono_origin o = nono_caps_path_at(c->p.caps, i)->origin;
 
 		if (o == NONO_ORIGIN_USER || o == NONO_ORIGIN_CWD ||
 		    o == NONO_ORIGIN_SOCKET)
@@ -265,11 +267,11 @@ void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 	char creds[256] = "";
 
 	/* The credential services, by name (their keys never). */
-	for (size_t i = 0; i < c->creds.n; i++) {
+	for (size_t i = 0; i < c->p.creds.n; i++) {
 		size_t l = strlen(creds);
 
 		snprintf(creds + l, sizeof(creds) - l, "%s%s",
-			 i ? ", " : " (credentials: ", c->creds.r[i].name);
+			 i ? ", " : " (credentials: ", c->p.creds.r[i].name);
 	}
 	if (creds[0])
 		strncat(creds, ")", sizeof(creds) - strlen(creds) - 1);
@@ -277,10 +279,10 @@ void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb)
 		"%snono%s sandbox: %zu grant%s, %zu protected, network %s%s, "
 		"Landlock ABI %d\n",
 		t->accent, t->reset, user, user == 1 ? "" : "s",
-		nono_caps_mask_count(c->caps),
-		c->allow                                   ? "via proxy"
-		: nono_caps_net(c->caps) == NONO_NET_BLOCK ? "blocked"
-							   : "allowed",
+		nono_caps_mask_count(c->p.caps),
+		c->p.allow                                   ? "via proxy"
+		: nono_caps_net(c->p.caps) == NONO_NET_BLOCK ? "blocked"
+							     : "allowed",
 		creds, nono_sandbox_report(sb)->abi);
 }
 
@@ -288,7 +290,7 @@ void run_report_launch_error(const struct run_ctx *c,
 			     const struct nono_exec_error *e, const char *cmd)
 {
 	if (e->at_exec) {
-		diag_exec_failure(c->caps, cmd, e->code);
+		diag_exec_failure(c->p.caps, cmd, e->code);
 		return;
 	}
 	if (e->code == -NONO_ENOUSERNS) {

@@ -47,13 +47,13 @@ static bool is_suppressed(const struct run_ctx *c, const char *canon)
 			return true;
 	}
 	for (size_t i = 0;
-	     c->profile && i < c->profile->fs.suppress_save_prompt.n; i++) {
+	     c->p.profile && i < c->p.profile->fs.suppress_save_prompt.n; i++) {
 		char *x = NULL, *s = NULL;
 		bool exists, hit = false;
 
 		if (nono_profile_expand(
-			&c->penv, c->profile->fs.suppress_save_prompt.v[i], &x,
-			msg, sizeof(msg)) < 0)
+			&c->p.penv, c->p.profile->fs.suppress_save_prompt.v[i],
+			&x, msg, sizeof(msg)) < 0)
 			continue;
 		if (nono_path_canon(x, &s, &exists) == 0)
 			hit = nono_path_is_under(canon, s);
@@ -67,7 +67,7 @@ static bool is_suppressed(const struct run_ctx *c, const char *canon)
 
 static bool protected_path(const struct run_ctx *c, const char *canon)
 {
-	return nono_protect_find(c->home, canon, NULL, 0, NULL, 0) != NULL;
+	return nono_protect_find(c->p.home, canon, NULL, 0, NULL, 0) != NULL;
 }
 
 static size_t add(struct suggestion *s, size_t n, const char *path,
@@ -98,7 +98,8 @@ static size_t collect(const struct run_ctx *c, const struct nono_gate *gate,
 			continue;
 		if (nono_path_canon(arg, &canon, &exists) < 0 || !exists ||
 		    stat(canon, &st) < 0 || S_ISSOCK(st.st_mode) ||
-		    nono_caps_allows(c->caps, canon, NONO_ACCESS_READ, NULL) ||
+		    nono_caps_allows(c->p.caps, canon, NONO_ACCESS_READ,
+				     NULL) ||
 		    protected_path(c, canon) || is_suppressed(c, canon)) {
 			free(canon);
 			continue;
@@ -123,12 +124,12 @@ static size_t collect(const struct run_ctx *c, const struct nono_gate *gate,
 static void target(const struct run_ctx *c, char *path, size_t len, char *name,
 		   size_t nlen, const char **base)
 {
-	const char *src = c->profile ? c->profile->source : NULL;
+	const char *src = c->p.profile ? c->p.profile->source : NULL;
 	struct nono_profile_env env;
 	char mine[PATH_MAX];
 
 	*base = NULL;
-	cli_profile_env(&env, c->home, NULL);
+	cli_profile_env(&env, c->p.home, NULL);
 	/* Only the user's own profiles are edited; a pack's, or one named by
 	 * a path (a repository's), is extended by NAME-local instead. */
 	if (src && strcmp(src, "built-in") != 0 && env.config_dir &&
@@ -137,14 +138,16 @@ static void target(const struct run_ctx *c, char *path, size_t len, char *name,
 	    strncmp(src, mine, strlen(mine)) == 0 &&
 	    !strchr(src + strlen(mine), '/')) {
 		snprintf(path, len, "%s", src);
-		snprintf(name, nlen, "%s", c->profile->name);
+		snprintf(name, nlen, "%s", c->p.profile->name);
 		return;
 	}
-	*base = !c->profile                              ? "default"
-		: strcmp(c->profile->source, "built-in") ? c->profile->source
-							 : c->profile->name;
-	snprintf(name, nlen, "%s%s", c->profile ? c->profile->name : "local",
-		 c->profile ? "-local" : "");
+	*base = !c->p.profile ? "default"
+		: strcmp(c->p.profile->source, "built-in")
+		    ? c->p.profile->source
+		    : c->p.profile->name;
+	snprintf(name, nlen, "%s%s",
+		 c->p.profile ? c->p.profile->name : "local",
+		 c->p.profile ? "-local" : "");
 	if (!env.config_dir || snprintf(path, len, "%s/profiles/%s.json",
 					env.config_dir, name) >= (int)len)
 		path[0] = '\0';
