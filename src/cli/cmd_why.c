@@ -24,6 +24,7 @@
 #include "nono/landlock.h"
 #include "nono/path.h"
 #include "policy/protect.h"
+#include "util/jsonout.h"
 #include "util/port.h"
 
 struct query {
@@ -40,22 +41,6 @@ struct verdict {
 	char flag[2 * PATH_MAX + 128]; /* what would grant it, or "" */
 };
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void emit(const struct query *q, const char *subject,
 		 const struct verdict *v)
 {
@@ -63,20 +48,20 @@ static void emit(const struct query *q, const char *subject,
 		printf("{\"status\":\"%s\",\"reason\":\"%s\",",
 		       v->allowed ? "allowed" : "denied", v->reason);
 		printf("\"subject\":");
-		json_str(subject);
+		nono_json_str(stdout, subject);
 		if (q->op && q->path) {
 			printf(",\"op\":");
-			json_str(q->op);
+			nono_json_str(stdout, q->op);
 		}
 		if (v->category[0]) {
 			printf(",\"category\":");
-			json_str(v->category);
+			nono_json_str(stdout, v->category);
 		}
 		printf(",\"detail\":");
-		json_str(v->detail);
+		nono_json_str(stdout, v->detail);
 		if (v->flag[0]) {
 			printf(",\"flag\":");
-			json_str(v->flag);
+			nono_json_str(stdout, v->flag);
 		}
 		printf("}\n");
 		return;

@@ -10,24 +10,9 @@
 #include <string.h>
 
 #include "policy/profile_schema.h"
+#include "util/jsonout.h"
 
 /* --- output ------------------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static void json_list(FILE *f, const struct nono_plist *l)
 {
@@ -35,7 +20,7 @@ static void json_list(FILE *f, const struct nono_plist *l)
 	for (size_t i = 0; i < l->n; i++) {
 		if (i)
 			fputs(", ", f);
-		json_str(f, l->v[i]);
+		nono_json_str(f, l->v[i]);
 	}
 	fputc(']', f);
 }
@@ -60,25 +45,25 @@ static void write_creds(FILE *f, const struct nono_profile *p, int lvl)
 
 		fputs(i ? ",\n" : "\n", f);
 		indent(f, lvl + 1);
-		json_str(f, c->name);
+		nono_json_str(f, c->name);
 		fputs(": {", f);
 		for (size_t k = 0; k < 5; k++) {
 			if (!vals[k])
 				continue;
 			fputs(first ? "" : ", ", f);
 			first = false;
-			json_str(f, keys[k]);
+			nono_json_str(f, keys[k]);
 			fputs(": ", f);
-			json_str(f, vals[k]);
+			nono_json_str(f, vals[k]);
 		}
 		if (c->nrules) {
 			fputs(", \"endpoint_rules\": [", f);
 			for (size_t r = 0; r < c->nrules; r++) {
 				fputs(r ? ", {\"method\": " : "{\"method\": ",
 				      f);
-				json_str(f, c->rules[r].method);
+				nono_json_str(f, c->rules[r].method);
 				fputs(", \"path\": ", f);
-				json_str(f, c->rules[r].path);
+				nono_json_str(f, c->rules[r].path);
 				fputc('}', f);
 			}
 			fputc(']', f);
@@ -153,7 +138,7 @@ static int write_table(FILE *f, const struct nono_profile *p,
 			if (n) {
 				fputs(count ? ",\n" : "\n", f);
 				indent(f, lvl + 1);
-				json_str(f, t->key);
+				nono_json_str(f, t->key);
 				fputs(": {", f);
 				fputs(buf, f);
 				fputc('\n', f);
@@ -166,7 +151,7 @@ static int write_table(FILE *f, const struct nono_profile *p,
 		}
 		fputs(count ? ",\n" : "\n", f);
 		indent(f, lvl + 1);
-		json_str(f, t->key);
+		nono_json_str(f, t->key);
 		fputs(": ", f);
 		count++;
 		switch (t->kind) {
@@ -175,7 +160,7 @@ static int write_table(FILE *f, const struct nono_profile *p,
 		case K_ENUM:
 		case K_CSTR:
 			if (*(char *const *)s)
-				json_str(f, *(char *const *)s);
+				nono_json_str(f, *(char *const *)s);
 			else
 				fputs("null", f);
 			break;
@@ -195,9 +180,9 @@ static int write_table(FILE *f, const struct nono_profile *p,
 				    strndup(l->v[i], (size_t)(eq - l->v[i]));
 
 				fputs(i ? ", " : "", f);
-				json_str(f, key ? key : "");
+				nono_json_str(f, key ? key : "");
 				fputs(": ", f);
-				json_str(f, eq + 1);
+				nono_json_str(f, eq + 1);
 				free(key);
 			}
 			fputc('}', f);
@@ -249,7 +234,7 @@ static void schema_table(FILE *f, const struct field *t, int lvl,
 	for (const struct field *x = t; x->key; x++) {
 		fputs(x == t ? "\n" : ",\n", f);
 		indent(f, lvl + 2);
-		json_str(f, x->key);
+		nono_json_str(f, x->key);
 		fputs(": ", f);
 		switch (x->kind) {
 		case K_SECTION:
@@ -269,7 +254,7 @@ static void schema_table(FILE *f, const struct field *t, int lvl,
 			fputs("{\"enum\": [", f);
 			for (size_t i = 0; e[i]; i++) {
 				fputs(i ? ", " : "", f);
-				json_str(f, e[i]);
+				nono_json_str(f, e[i]);
 			}
 			fputc(']', f);
 			break;
@@ -320,7 +305,7 @@ static void schema_table(FILE *f, const struct field *t, int lvl,
 			break;
 		}
 		fputs(", \"description\": ", f);
-		json_str(f, x->desc);
+		nono_json_str(f, x->desc);
 		fputc('}', f);
 	}
 	fputc('\n', f);
