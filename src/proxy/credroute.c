@@ -163,11 +163,7 @@ bool px_cred_build(struct nono_proxy *p, struct conn *c)
  */
 void px_scrub_down(struct flow *f, size_t n)
 {
-	static const char body[] =
-	    "nono: the credential upstream sent a compressed answer (or a "
-	    "head nono cannot read); nono relays only answers it can check "
-	    "for the key.\n";
-	size_t used = 0, total = f->held + n, ok;
+	size_t used = 0, total, ok;
 	bool done;
 
 	f->ans->mask = f->mask;
@@ -175,18 +171,9 @@ void px_scrub_down(struct flow *f, size_t n)
 	if (f->ans->encoded) {
 		f->held = 0;
 		f->eof = true;
-		f->len = 0;
-		if (f->bytes == 0) {
-			int k = snprintf(f->buf, f->cap,
-					 "HTTP/1.1 502 Bad Gateway\r\n"
-					 "Content-Type: text/plain\r\n"
-					 "Content-Length: %zu\r\n"
-					 "Connection: close\r\n\r\n%s",
-					 sizeof(body) - 1, body);
-
-			if (k > 0 && (size_t)k < f->cap)
-				f->len = (size_t)k;
-		}
+		f->len = f->bytes == 0
+			     ? nono_cred_uncheckable_answer(f->buf, f->cap)
+			     : 0;
 		return;
 	}
 	/* Nothing after the answer's end goes to the client (a second

@@ -423,6 +423,22 @@ const char *nono_cred_secret(const struct nono_cred_route *r, size_t *len)
 	return r->value + r->secret_off;
 }
 
+size_t nono_cred_uncheckable_answer(char *buf, size_t cap)
+{
+	static const char body[] =
+	    "nono: the credential upstream sent a compressed answer (or a "
+	    "head nono cannot read); nono relays only answers it can check "
+	    "for the key.\n";
+	int k = snprintf(buf, cap,
+			 "HTTP/1.1 502 Bad Gateway\r\n"
+			 "Content-Type: text/plain\r\n"
+			 "Content-Length: %zu\r\n"
+			 "Connection: close\r\n\r\n%s",
+			 sizeof(body) - 1, body);
+
+	return k > 0 && (size_t)k < cap ? (size_t)k : 0;
+}
+
 int nono_scrub_init(struct nono_scrub *s, const char *key, size_t klen)
 {
 	memset(s, 0, sizeof(*s));

@@ -205,6 +205,13 @@ void nono_scrub_free(struct nono_scrub *s);
 size_t nono_scrub_feed(struct nono_scrub *s, char *buf, size_t from, size_t len,
 		       const unsigned char *mask, bool final);
 
+/*
+ * The 502 answer a client gets instead of an upstream answer that cannot be
+ * checked for the key (coded, or a head nono cannot read), into @buf (@cap
+ * bytes).  Returns its length (0 when it does not fit).
+ */
+size_t nono_cred_uncheckable_answer(char *buf, size_t cap);
+
 /* Frees one route (as filled by nono_cred_route_unpack), wiped first;
  * safe on a zeroed one. */
 void nono_creds_clear_route(struct nono_cred_route *r);

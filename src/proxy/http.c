@@ -294,25 +294,42 @@ static enum nono_http_status parse(const char *buf, size_t len,
 	return target(req, origin_form, why);
 }
 
+/* The next non-empty element of the comma-separated @v (@n bytes) from
+ * *@i on, without surrounding blanks, in *@tok (*@len bytes); false at the
+ * end. */
+static bool next_element(const char *v, size_t n, size_t *i, const char **tok,
+			 size_t *len)
+{
+	while (*i < n) {
+		size_t s, e;
+
+		while (*i < n &&
+		       (v[*i] == ' ' || v[*i] == '\t' || v[*i] == ','))
+			(*i)++;
+		s = *i;
+		while (*i < n && v[*i] != ',')
+			(*i)++;
+		e = *i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e > s) {
+			*tok = v + s;
+			*len = e - s;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Whether the comma-separated @v (@n bytes) lists the token @tok. */
 static bool lists(const char *v, size_t n, const char *tok)
 {
-	size_t i = 0;
+	const char *t;
+	size_t i = 0, l;
 
-	while (i < n) {
-		size_t s, e;
-
-		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		s = i;
-		while (i < n && v[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e > s && ieq(v + s, e - s, tok))
+	while (next_element(v, n, &i, &t, &l))
+		if (ieq(t, l, tok))
 			return true;
-	}
 	return false;
 }
 
@@ -320,23 +337,12 @@ static bool lists(const char *v, size_t n, const char *tok)
  * (NULL: none): the body's bytes are then its text. */
 static bool only_codings(const char *v, size_t n, const char *also)
 {
-	size_t i = 0;
+	const char *t;
+	size_t i = 0, l;
 
-	while (i < n) {
-		size_t s, e;
-
-		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		s = i;
-		while (i < n && v[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e > s && !ieq(v + s, e - s, "identity") &&
-		    !(also && ieq(v + s, e - s, also)))
+	while (next_element(v, n, &i, &t, &l))
+		if (!ieq(t, l, "identity") && !(also && ieq(t, l, also)))
 			return false;
-	}
 	return true;
 }
 

@@ -220,10 +220,6 @@ struct half {
 static void scrub(struct half *h, size_t used)
 {
 	size_t total = (size_t)h->held + used, ok;
-	static const char body[] =
-	    "nono: the credential upstream sent a compressed answer (or a "
-	    "head nono cannot read); nono relays only answers it can check "
-	    "for the key.\n";
 
 	if (h->ans && h->ans->encoded) {
 		h->held = 0;
@@ -232,12 +228,8 @@ static void scrub(struct half *h, size_t used)
 		h->excess = true;
 		h->len = 0;
 		if (h->moved == 0)
-			h->len = snprintf(h->buf, sizeof(h->buf),
-					  "HTTP/1.1 502 Bad Gateway\r\n"
-					  "Content-Type: text/plain\r\n"
-					  "Content-Length: %zu\r\n"
-					  "Connection: close\r\n\r\n%s",
-					  sizeof(body) - 1, body);
+			h->len = (int)nono_cred_uncheckable_answer(
+			    h->buf, sizeof(h->buf));
 		return;
 	}
 	ok = nono_scrub_feed(h->scrub, h->buf, (size_t)h->held, total, h->mask,

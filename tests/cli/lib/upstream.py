@@ -149,8 +149,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                        for kv in self.headers.items()).encode()
         auth = self.headers.get("Authorization", "")
         coded = self.path.endswith("/echo-gzip")
+        # where the split variants cut: in the middle of the key
+        cut = body.index(auth.encode()) + len(auth) // 2 if auth else 1
         if self.path.endswith("/echo-overrun"):
-            cut = body.index(auth.encode()) + len(auth) // 2 if auth else 1
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.send_header("Connection", "close")
@@ -163,7 +164,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if self.path.endswith("/echo-chunked"):
-            cut = body.index(auth.encode()) + len(auth) // 2 if auth else 1
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Transfer-Encoding", "chunked")
@@ -183,7 +183,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.path.endswith("/echo-split") and auth:
-            cut = body.index(auth.encode()) + len(auth) // 2
             self.wfile.write(body[:cut])
             self.wfile.flush()
             time.sleep(0.3)
