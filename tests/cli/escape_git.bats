@@ -19,10 +19,7 @@ setup() {
 	require_landlock
 	require_userns
 	require_cmd git
-	export GIT_CONFIG_NOSYSTEM=1
-	git config --global user.email t@example.invalid
-	git config --global user.name t
-	git config --global init.defaultBranch main
+	git_identity
 	git config --global protocol.file.allow always
 }
 

@@ -17,10 +17,7 @@ setup() {
 	require_userns
 	require_cmd git
 	require_cmd python3
-	export GIT_CONFIG_NOSYSTEM=1
-	git config --global user.email t@example.invalid
-	git config --global user.name t
-	git config --global init.defaultBranch main
+	git_identity
 }
 
 teardown() {

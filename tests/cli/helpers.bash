@@ -357,3 +357,12 @@ start_tinyproxy() {
 		sleep 0.05
 	done
 }
+
+# A git identity and defaults in the fake HOME, no system configuration:
+# the repository tests' common set-up.
+git_identity() {
+	export GIT_CONFIG_NOSYSTEM=1
+	git config --global user.email t@example.invalid
+	git config --global user.name t
+	git config --global init.defaultBranch main
+}
