@@ -445,6 +445,13 @@ static void guardian(struct child_args *a, const sigset_t *relayed,
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	/* Without it nothing could be relayed or contained: the command
+	 * goes (below), and says why. */
+	if (sfd < 0)
+		nono_log(NONO_LOG_WARN,
+			 "guardian: signalfd: %s; stopping the "
+			 "command",
+			 strerror(errno));
 	while (sfd >= 0 && !done) {
 		struct signalfd_siginfo si;
 
