@@ -194,12 +194,6 @@ void px_scrub_down(struct flow *f, size_t n)
  */
 void px_cred_request(struct nono_proxy *p, struct conn *c)
 {
-	static const char *const reason[] = {[400 - 400] = "Bad Request",
-					     [401 - 400] = "Unauthorized",
-					     [403 - 400] = "Forbidden",
-					     [404 - 400] = "Not Found",
-					     [405 - 400] =
-						 "Method Not Allowed"};
 	const struct nono_http_request *r = &c->req;
 	const struct nono_cred_route *cr;
 	size_t cap = r->target_len + 1024;
@@ -222,7 +216,7 @@ void px_cred_request(struct nono_proxy *p, struct conn *c)
 	if (st == 0 || st == 403)
 		snprintf(c->path, sizeof(c->path), "%s", c->upath);
 	if (st) {
-		px_answer(p, c, st, reason[st - 400], body);
+		px_answer(p, c, st, nono_cred_reason(st), body);
 		return;
 	}
 	c->cred = cr;

@@ -423,6 +423,24 @@ const char *nono_cred_secret(const struct nono_cred_route *r, size_t *len)
 	return r->value + r->secret_off;
 }
 
+const char *nono_cred_reason(int status)
+{
+	switch (status) {
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	default:
+		return "Error";
+	}
+}
+
 size_t nono_cred_uncheckable_answer(char *buf, size_t cap)
 {
 	static const char body[] =

@@ -205,6 +205,9 @@ void nono_scrub_free(struct nono_scrub *s);
 size_t nono_scrub_feed(struct nono_scrub *s, char *buf, size_t from, size_t len,
 		       const unsigned char *mask, bool final);
 
+/* The reason phrase of a status nono_cred_check returns (400-405). */
+const char *nono_cred_reason(int status);
+
 /*
  * The 502 answer a client gets instead of an upstream answer that cannot be
  * checked for the key (coded, or a head nono cannot read), into @buf (@cap

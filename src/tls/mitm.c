@@ -776,12 +776,6 @@ static int check_next(struct nono_mitm *m, int cfd,
 		      char *method, char *path, size_t pathcap, char *out,
 		      size_t cap)
 {
-	static const char *const reason[] = {[400 - 400] = "Bad Request",
-					     [401 - 400] = "Unauthorized",
-					     [403 - 400] = "Forbidden",
-					     [404 - 400] = "Not Found",
-					     [405 - 400] =
-						 "Method Not Allowed"};
 	const struct nono_cred_route *r = &one->r[0], *match;
 	size_t ucap = req->target_len + 1024;
 	char body[1200], *upath = malloc(ucap);
@@ -800,7 +794,7 @@ static int check_next(struct nono_mitm *m, int cfd,
 	if (st == 0 || st == 403)
 		snprintf(path, pathcap, "%s", upath);
 	if (st) {
-		answer_plain(cfd, st, reason[st - 400], body);
+		answer_plain(cfd, st, nono_cred_reason(st), body);
 		decide(m, false, st, method, r->host, r->port, path);
 	} else if ((n = nono_cred_head(r, req, upath, keep, out, cap)) < 0) {
 		answer_plain(cfd, 431, "Request Header Fields Too Large",

@@ -62,6 +62,18 @@ profile() {
 EOF
 }
 
+# fresh_service [--tls]: a new upstream (https, else plain http on
+# loopback) with an empty log, and the profile of service testai for it.
+fresh_service() {
+	rm -f "$TEST_ROOT/up.log" "$TEST_ROOT/up.port"
+	start_upstream "$@"
+	if [ "${1:-}" = --tls ]; then
+		profile testai "https://localhost:$UP/v1"
+	else
+		profile testai "http://127.0.0.1:$UP/v1"
+	fi
+}
+
 POST='curl -sS --max-time 10 -H "Content-Type: application/json" -d "{\"model\":\"m\"}"'
 
 @test "credential: the upstream gets the real key over verified TLS; the sandbox holds only a placeholder" {
@@ -512,13 +524,7 @@ PYEOF
 @test "credential: TRACE, TRACK and CONNECT are refused on credential routes; the key never comes back" {
 	local tls
 	for tls in --tls ""; do
-		rm -f "$TEST_ROOT/up.log" "$TEST_ROOT/up.port"
-		start_upstream $tls
-		if [ -n "$tls" ]; then
-			profile testai "https://localhost:$UP/v1"
-		else
-			profile testai "http://127.0.0.1:$UP/v1"
-		fi
+		fresh_service $tls
 		run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
 			--credential testai -- sh -c '
 			for m in TRACE TRACK CONNECT; do
@@ -553,13 +559,7 @@ PYEOF
 @test "credential: an upstream's echo of the key is scrubbed from the answer, also split across reads or chunks; a compressed answer is refused" {
 	local tls
 	for tls in --tls ""; do
-		rm -f "$TEST_ROOT/up.log" "$TEST_ROOT/up.port"
-		start_upstream $tls
-		if [ -n "$tls" ]; then
-			profile testai "https://localhost:$UP/v1"
-		else
-			profile testai "http://127.0.0.1:$UP/v1"
-		fi
+		fresh_service $tls
 		run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
 			--credential testai -- sh -c '
 			for p in echo echo-split echo-chunked echo-gzip; do
