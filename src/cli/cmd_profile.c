@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include "cli/cmd_profile.h"
-#include "cli/files.h"
 #include "cli/output.h"
-#include "cli/profiles.h"
 #include "nono/caps.h"
 #include "nono/path.h"
+#include "plan/profile_apply.h"
 #include "policy/profile.h"
 #include "policy/protect.h"
 #include "policy/system.h"
+#include "util/fsutil.h"
 
 static const char *home_of(void)
 {
@@ -57,7 +57,7 @@ static int load(const char *ref, const char *workdir, struct nono_profile **out)
 	char *cwd = getcwd(NULL, 0);
 	int r;
 
-	cli_profile_env(&env, home_of(), workdir ? workdir : cwd);
+	plan_profile_env(&env, home_of(), workdir ? workdir : cwd);
 	r = nono_profile_load(&env, ref, out, err, sizeof(err));
 	free(cwd);
 	if (r < 0) {
@@ -115,7 +115,7 @@ static int cmd_list(bool json)
 	char dir[PATH_MAX];
 	int status = 0;
 
-	cli_profile_env(&env, home_of(), NULL);
+	plan_profile_env(&env, home_of(), NULL);
 	for (size_t i = 0; i < nono_profile_builtin_count(); i++) {
 		struct entry *nv = realloc(v, (n + 1) * sizeof(*v));
 
@@ -292,7 +292,7 @@ static int cmd_init(int argc, char **argv)
 		out_hint("nono profile init my-agent [--extends default]");
 		return 1;
 	}
-	cli_profile_env(&env, home_of(), NULL);
+	plan_profile_env(&env, home_of(), NULL);
 	/* The base must load, so that the skeleton is valid as written. */
 	if (nono_profile_load(&env, base, &p, err, sizeof(err)) < 0) {
 		out_error("profile init: --extends %s: %s", base, err);
@@ -348,8 +348,8 @@ static int cmd_init(int argc, char **argv)
 		}
 	}
 	{
-		int r =
-		    cli_write_atomic(path, text, strlen(text), force, false);
+		int r = nono_write_atomic(path, text, strlen(text),
+					  force ? NONO_WRITE_REPLACE : 0, 0600);
 
 		if (r == -EEXIST) {
 			out_error("%s exists; use --force to replace it", path);

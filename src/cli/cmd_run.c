@@ -3,8 +3,9 @@
  * The run/wrap/shell commands: turns validated options into a capability
  * set (system defaults, user grants, GPU, sockets, network), plans the
  * protected paths, then prints it (--dry-run), supervises it (run, shell)
- * or becomes it (wrap).  The planning steps live beside it (run_internal.h):
- * run_grants.c, run_protect.c, run_net.c, run_report.c.
+ * or becomes it (wrap).  Planning is the planner's (plan/plan.h); the
+ * run's own steps live beside it (run_internal.h): run_net.c (listener,
+ * secrets), run_report.c (what is printed).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,7 +26,6 @@
 #include "cli/diag.h"
 #include "cli/envcred.h"
 #include "cli/output.h"
-#include "cli/profiles.h"
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
 #include "cli/save_prompt.h"
@@ -37,6 +37,7 @@
 #include "nono/path.h"
 #include "nono/sandbox.h"
 #include "nono/seccomp.h"
+#include "plan/profile_apply.h"
 #include "policy/cmdblock.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
@@ -46,36 +47,6 @@
 #include "supervisor/supervise.h"
 
 extern char **environ;
-
-static int check_commands(struct run_ctx *c, const char *cmd)
-{
-	struct run_opts *o = &c->o;
-	bool by_default;
-
-	if (o->allow_cmd.n)
-		out_warn("--allow-command is deprecated since v0.33.0: it only "
-			 "checks the directly invoked executable, and child "
-			 "processes can bypass it");
-	if (o->block_cmd.n)
-		out_warn("--block-command is deprecated since v0.33.0: it only "
-			 "checks the directly invoked executable, and child "
-			 "processes can bypass it");
-	if (!nono_cmd_blocked(cmd, o->allow_cmd.v, o->allow_cmd.n,
-			      o->block_cmd.v, o->block_cmd.n, &by_default))
-		return 0;
-	if (by_default) {
-		out_error("command blocked: %s is on the default start-up "
-			  "blocklist",
-			  cmd);
-		out_hint("the blocklist is deprecated since v0.33.0 and is not "
-			 "a security boundary; to run it anyway add "
-			 "--allow-command %s",
-			 cmd);
-	} else {
-		out_error("command blocked: %s (--block-command)", cmd);
-	}
-	return -1;
-}
 
 /* Sets NAME=value in @env (replacing the parent's), kept alive by
  * @owned.  Returns the array (possibly moved) or NULL. */
@@ -307,6 +278,8 @@ static int execute(struct run_ctx *c, char **argv)
 	size_t ndropped = 0;
 	int status = 1, signo = 0, r;
 
+	if (run_net_start(c) < 0)
+		return 1;
 	/* Secrets are read first, before anything is confined or started
 	 * (the keystore and op are out of reach from inside). */
 	{
@@ -364,7 +337,7 @@ static int execute(struct run_ctx *c, char **argv)
 		env[n] = NULL;
 	}
 	if (c->p.profile) {
-		char **penv = cli_profile_env_apply(c->p.profile, env);
+		char **penv = plan_profile_env_apply(c->p.profile, env);
 
 		free(env);
 		env = penv;
@@ -444,43 +417,6 @@ out:
 	return status;
 }
 
-/* --profile: loads it and folds it into the options. */
-static int load_profile(struct run_ctx *c)
-{
-	char err[1024];
-	int access;
-
-	if (c->o.workdir) {
-		bool exists;
-
-		if (nono_path_canon(c->o.workdir, &c->p.workdir, &exists) < 0 ||
-		    !exists) {
-			out_error("--workdir %s: no such directory",
-				  c->o.workdir);
-			return -1;
-		}
-	}
-	if (!c->o.profile)
-		return 0;
-	cli_profile_env(&c->p.penv, c->p.home,
-			c->p.workdir ? c->p.workdir : c->p.cwd);
-	if (nono_profile_load(&c->p.penv, c->o.profile, &c->p.profile, err,
-			      sizeof(err)) < 0) {
-		out_error("%s", err);
-		return -1;
-	}
-	access = cli_profile_apply(c->p.profile, &c->p.penv, &c->o, &c->p.owned,
-				   err, sizeof(err));
-	if (access < 0) {
-		out_error("%s", err);
-		return -1;
-	}
-	c->p.cwd_access = (unsigned)access;
-	out_verbose_msg(1, "profile %s (%s)", c->p.profile->name,
-			c->p.profile->source);
-	return 0;
-}
-
 /* A credential service's variables are the proxy's: an environment
  * credential may not take them. */
 static int check_cred_vars(struct run_ctx *c)
@@ -502,6 +438,42 @@ static int check_cred_vars(struct run_ctx *c)
 			}
 	}
 	return 0;
+}
+
+/* Shares the current directory?  Asked on the terminal, never under
+ * --silent or without one (plan_ask_fn). */
+static int ask_cwd(void *arg, const char *cwd, unsigned access)
+{
+	struct run_ctx *c = arg;
+	char answer[16];
+
+	if (out_silent())
+		return PLAN_ASK_SILENT;
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return PLAN_ASK_NOTTY;
+	if (!access)
+		return 0; /* the profile shares none: nothing to ask */
+	run_print_msgs(&c->p.msgs, &c->rt.shown);
+	fprintf(stderr, "nono: share the current directory %s (%s)? [y/N] ",
+		cwd,
+		access == NONO_ACCESS_RW     ? "read-write"
+		: access == NONO_ACCESS_READ ? "read-only"
+					     : "write-only");
+	if (!fgets(answer, sizeof(answer), stdin) ||
+	    (answer[0] != 'y' && answer[0] != 'Y')) {
+		out_info("nono: not sharing %s", cwd);
+		return 0;
+	}
+	return 1;
+}
+
+/* The planner's notes so far, then its error when @r failed. */
+static int plan_step(struct run_ctx *c, int r)
+{
+	run_print_msgs(&c->p.msgs, &c->rt.shown);
+	if (r < 0)
+		run_print_plan_error(&c->p.msgs);
+	return r;
 }
 
 int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
@@ -526,23 +498,21 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 		out_error("%s", err);
 		return -1;
 	}
-	c->p.home = run_home_dir();
-	if (!c->p.home) {
-		out_error("cannot determine the home directory to protect");
-		out_hint("set HOME");
+	/* Planning writes nothing; a run then makes the directories the
+	 * plan lists (--dry-run and why only describe them). */
+	if (plan_step(
+		c, plan_grants(&c->o, plan_home_dir(), ask_cwd, c, &c->p)) < 0)
 		return -1;
-	}
-	c->p.cwd = getcwd(NULL, 0);
-	c->p.caps = nono_caps_new();
-	if (!c->p.cwd || !c->p.caps) {
-		out_error("cannot determine the current directory: %s",
-			  strerror(errno));
+	if (mode != MODE_WHY && !c->o.dry_run &&
+	    plan_step(c, plan_make_dirs(&c->p)) < 0)
 		return -1;
-	}
-	c->p.cwd_access = NONO_ACCESS_READ;
-	cli_profile_create_dirs = mode != MODE_WHY;
-	if (load_profile(c) < 0)
+	if (plan_step(c, plan_protect(&c->o, &c->p)) < 0)
 		return -1;
+	/* Whether namespaces work is learnt from the real attempt (the
+	 * child reports it); only --dry-run, which runs nothing, probes. */
+	if (c->o.dry_run && nono_caps_mask_count(c->p.caps) > 0 &&
+	    !nono_ns_available())
+		return plan_step(c, plan_fail_no_userns(c->p.caps, &c->p.msgs));
 	if (mode != MODE_WHY) {
 		char cerr[1024];
 
@@ -555,39 +525,17 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 			return -1;
 		}
 	}
-	if ((mode == MODE_RUN || mode == MODE_WRAP) &&
-	    check_commands(c, c->o.argv[0]) < 0)
-		return -1;
-	if (run_build_grants(c) < 0 || run_plan_protection(c) < 0 ||
-	    check_cred_vars(c) < 0)
-		return -1;
-	return 0;
+	return check_cred_vars(c);
 }
 
 void run_ctx_clear(struct run_ctx *c)
 {
-	nono_protect_result_clear(&c->p.prot);
-	for (size_t i = 0; i < c->p.owned.n; i++)
-		free(c->p.owned.v[i]);
-	strv_clear(&c->p.owned);
-	free(c->p.bypass);
-	for (size_t i = 0; i < c->p.kept.n; i++)
-		free(c->p.kept.v[i]);
-	strv_clear(&c->p.kept);
-	free(c->p.cwd);
-	free(c->p.workdir);
-	nono_profile_free(c->p.profile);
-	nono_allowlist_free(c->p.allow);
-	nono_allowlist_free(c->p.upstream_bypass);
-	nono_creds_clear(&c->p.creds);
 	cli_envcred_free(c->rt.envcred);
 	if (c->rt.tls.dir[0])
 		nono_tls_helper_stop(&c->rt.tls);
-	free(c->p.tls_exe);
-	free(c->p.upstream_host);
 	if (c->rt.proxy_fd >= 0)
 		close(c->rt.proxy_fd);
-	nono_caps_free(c->p.caps);
+	plan_clear(&c->p);
 	args_clear(&c->o);
 	memset(c, 0, sizeof(*c));
 }

@@ -19,15 +19,15 @@
 #include <unistd.h>
 
 #include "cli/cmd_setup.h"
-#include "cli/files.h"
 #include "cli/output.h"
-#include "cli/profiles.h"
 #include "nono/caps.h"
 #include "nono/landlock.h"
 #include "nono/ns.h"
 #include "nono/sandbox.h"
 #include "nono/seccomp.h"
+#include "plan/profile_apply.h"
 #include "policy/system.h"
+#include "util/fsutil.h"
 
 static void usage(FILE *f)
 {
@@ -178,7 +178,7 @@ static int write_example(const char *dir, const char *name, const char *text)
 	if (snprintf(path, sizeof(path), "%s/%s.json", dir, name) >=
 	    (int)sizeof(path))
 		return -1;
-	r = cli_write_atomic(path, text, strlen(text), false, false);
+	r = nono_write_atomic(path, text, strlen(text), 0, 0600);
 	if (r == -EEXIST) {
 		printf("  kept %s (it exists)\n", path);
 		return 0;
@@ -197,7 +197,7 @@ static int profiles(void)
 	const char *home = getenv("HOME");
 	char dir[PATH_MAX];
 
-	cli_profile_env(&env, home && home[0] == '/' ? home : NULL, NULL);
+	plan_profile_env(&env, home && home[0] == '/' ? home : NULL, NULL);
 	if (!env.config_dir || snprintf(dir, sizeof(dir), "%s/profiles",
 					env.config_dir) >= (int)sizeof(dir)) {
 		out_error("no place for user profiles (set HOME)");

@@ -23,9 +23,11 @@
 #include "cli/run_ctx.h"
 #include "nono/landlock.h"
 #include "nono/path.h"
+#include "plan/verdict.h"
 #include "policy/protect.h"
 #include "util/jsonout.h"
 #include "util/port.h"
+#include "util/url.h"
 
 struct query {
 	const char *path, *op, *host, *scope;
@@ -33,16 +35,8 @@ struct query {
 	bool self, json;
 };
 
-struct verdict {
-	bool allowed;
-	const char *reason; /* granted, not_granted, sensitive_path, ... */
-	char category[128]; /* what the path is, for protected ones */
-	char detail[2 * PATH_MAX + 256];
-	char flag[2 * PATH_MAX + 128]; /* what would grant it, or "" */
-};
-
 static void emit(const struct query *q, const char *subject,
-		 const struct verdict *v)
+		 const struct plan_verdict *v)
 {
 	if (q->json) {
 		printf("{\"status\":\"%s\",\"reason\":\"%s\",",
@@ -76,326 +70,40 @@ static void emit(const struct query *q, const char *subject,
 		       v->flag);
 }
 
-static void decide_path(const struct run_ctx *c, const struct query *q,
-			const char *canon, bool exists, struct verdict *v)
-{
-	const struct nono_caps *caps = c->p.caps;
-	const struct nono_protect_item *it;
-	const struct nono_grant *g;
-	unsigned want = strcmp(q->op, "read") == 0    ? NONO_ACCESS_READ
-			: strcmp(q->op, "write") == 0 ? NONO_ACCESS_WRITE
-						      : NONO_ACCESS_RW;
-	char at[PATH_MAX];
-
-	it = nono_protect_find(c->p.home, canon, c->p.bypass, c->p.nbypass, at,
-			       sizeof(at));
-	if (it) {
-		v->reason = "sensitive_path";
-		snprintf(v->category, sizeof(v->category), "%s", it->what);
-		snprintf(v->detail, sizeof(v->detail),
-			 "%s is protected (%s): hidden even inside granted "
-			 "trees",
-			 at, it->group);
-		if (it->bypassable)
-			snprintf(v->flag, sizeof(v->flag),
-				 "--bypass-protection %s plus a grant of it "
-				 "(--read %s)",
-				 at, at);
-		return;
-	}
-	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
-		const struct nono_mask *m = nono_caps_mask_at(caps, i);
-
-		if (!nono_path_is_under(canon, m->path))
-			continue;
-		if (m->kind == NONO_MASK_HIDE) {
-			v->reason = "denied_by_profile";
-			snprintf(v->detail, sizeof(v->detail),
-				 "%s is hidden: the profile denies it "
-				 "(filesystem.deny)",
-				 m->path);
-			return;
-		}
-		if (m->kind == NONO_MASK_READONLY &&
-		    (want & NONO_ACCESS_WRITE)) {
-			v->reason = "persistence_file";
-			snprintf(v->detail, sizeof(v->detail),
-				 "%s is read-only: it runs code outside the "
-				 "sandbox later",
-				 m->path);
-			snprintf(v->flag, sizeof(v->flag),
-				 "--bypass-protection %s", m->path);
-			return;
-		}
-	}
-	if (!exists && (want & NONO_ACCESS_WRITE)) {
-		const char *slash = strrchr(canon, '/');
-		char parent[PATH_MAX];
-
-		snprintf(parent, sizeof(parent), "%.*s",
-			 slash == canon ? 1 : (int)(slash - canon), canon);
-		for (size_t i = 0; i < nono_caps_guard_count(caps); i++) {
-			const struct nono_guard *gd =
-			    nono_caps_guard_at(caps, i);
-
-			if (strcmp(gd->path, parent) == 0 &&
-			    nono_guard_refuses(gd->kind, slash + 1)) {
-				v->reason = "persistence_file";
-				snprintf(v->detail, sizeof(v->detail),
-					 "%s may not be created: it would run "
-					 "code outside the sandbox later",
-					 canon);
-				snprintf(v->flag, sizeof(v->flag),
-					 "--bypass-protection %s", canon);
-				return;
-			}
-		}
-	}
-	if (exists && (want & NONO_ACCESS_WRITE)) {
-		struct stat dst;
-
-		/* Writing into a git directory: only git's own names may be
-		 * created there (the guard's allow-list), not just any. */
-		for (size_t i = 0;
-		     stat(canon, &dst) == 0 && S_ISDIR(dst.st_mode) &&
-		     i < nono_caps_guard_count(caps);
-		     i++) {
-			const struct nono_guard *gd =
-			    nono_caps_guard_at(caps, i);
-
-			if (strcmp(gd->path, canon) != 0 ||
-			    !nono_guard_refuses(gd->kind, ".nono-why"))
-				continue;
-			v->reason = "persistence_file";
-			snprintf(v->detail, sizeof(v->detail),
-				 "only git's own names may be created in %s: "
-				 "others could make git run code outside the "
-				 "sandbox later",
-				 canon);
-			snprintf(v->flag, sizeof(v->flag),
-				 "--bypass-protection %s", canon);
-			return;
-		}
-	}
-	if (nono_caps_allows(caps, canon, want, &g)) {
-		v->allowed = true;
-		v->reason = "granted";
-		snprintf(v->detail, sizeof(v->detail), "granted by %s (%s)",
-			 g ? g->path : "?",
-			 g && g->origin == NONO_ORIGIN_SYSTEM  ? "system"
-			 : g && g->origin == NONO_ORIGIN_GROUP ? "policy group"
-			 : g && g->origin == NONO_ORIGIN_CWD   ? "--allow-cwd"
-			 : g && g->origin == NONO_ORIGIN_GPU   ? "--allow-gpu"
-			 : g && g->origin == NONO_ORIGIN_GUARD ? "guarded tree"
-							       : "grant");
-		if (!exists)
-			snprintf(v->flag, sizeof(v->flag),
-				 "it does not exist yet");
-		return;
-	}
-	v->reason = "not_granted";
-	snprintf(v->detail, sizeof(v->detail), "no grant gives %s access to %s",
-		 want == NONO_ACCESS_RW     ? "read-write"
-		 : want == NONO_ACCESS_READ ? "read"
-					    : "write",
-		 canon);
-	{
-		struct stat st;
-		bool dir = stat(canon, &st) == 0 && S_ISDIR(st.st_mode);
-
-		snprintf(v->flag, sizeof(v->flag), "%s %s",
-			 want == NONO_ACCESS_READ
-			     ? (dir || !exists ? "--read" : "--read-file")
-			 : want == NONO_ACCESS_WRITE
-			     ? (dir || !exists ? "--write" : "--write-file")
-			     : (dir || !exists ? "--allow" : "--allow-file"),
-			 canon);
-	}
-}
-
-/* "https://host:port/path" or "host": the host and the port. */
+/* "https://host:port/path" or "host": the host, the port (--port, else
+ * the URL's, else the scheme's) and, for a URL, its path (the query is not
+ * matched by path rules). */
 static int parse_host(const char *in, long port_flag, char *host,
-		      size_t hostlen, long *port)
+		      size_t hostlen, long *port, char *path, size_t pathlen)
 {
-	const char *p = in, *end;
-	long port_url = -1;
+	struct nono_url u;
 
-	*port = port_flag > 0 ? port_flag : 443;
-	if (strncmp(p, "https://", 8) == 0) {
-		p += 8;
-	} else if (strncmp(p, "http://", 7) == 0) {
-		p += 7;
-		if (port_flag <= 0)
-			*port = 80;
-	}
-	end = p + strcspn(p, "/:?#");
-	if (end == p || (size_t)(end - p) >= hostlen)
+	if (nono_url_parse(in, &u, NULL) < 0 || u.scheme == NONO_URL_OTHER ||
+	    u.auth.hostlen >= hostlen)
 		return -1;
-	memcpy(host, p, (size_t)(end - p));
-	host[end - p] = '\0';
-	if (*end == ':') {
-		uint16_t pv;
-
-		if (nono_port_parse(end + 1, strcspn(end + 1, "/?#"), &pv) < 0)
-			return -1;
-		port_url = pv;
-		if (port_flag <= 0)
-			*port = port_url;
-	}
+	memcpy(host, u.auth.host, u.auth.hostlen);
+	host[u.auth.hostlen] = '\0';
+	*port = port_flag > 0               ? port_flag
+		: u.auth.has_port           ? u.auth.port
+		: u.scheme == NONO_URL_HTTP ? 80
+					    : 443;
+	path[0] = '\0';
+	if (u.scheme != NONO_URL_NONE && u.rest[0] == '/')
+		snprintf(path, pathlen, "%.*s", (int)strcspn(u.rest, "?#"),
+			 u.rest);
 	return 0;
 }
 
-/* Proxy mode: the same allowlist code the proxy runs. */
-static void decide_proxy_host(const struct run_ctx *c, const char *host,
-			      const char *path, long port, struct verdict *v)
+static unsigned want_of(const char *op)
 {
-	char lower[256];
-	bool paths = false;
-	size_t i;
-
-	for (i = 0; host[i] && i + 1 < sizeof(lower); i++)
-		lower[i] = (char)tolower((unsigned char)host[i]);
-	lower[i] = '\0';
-	/* The proxy's rule: host, port and path from one entry; 443 and 80
-	 * unless the entry names the port. */
-	switch (nono_allowlist_check_port(c->p.allow, lower, (unsigned)port,
-					  path, &paths)) {
-	case NONO_HOST_ALLOWED:
-		v->allowed = true;
-		v->reason = "proxy_allowed";
-		if (path && paths &&
-		    nono_allowlist_check(c->p.allow, lower, NULL, NULL) !=
-			NONO_HOST_ALLOWED)
-			snprintf(v->detail, sizeof(v->detail),
-				 "https://%s%s matches a path rule: nono-tls "
-				 "checks each request's path inside TLS",
-				 lower, path);
-		else
-			snprintf(
-			    v->detail, sizeof(v->detail),
-			    "%s is on the proxy's allowlist: HTTP and HTTPS "
-			    "to port %ld go through nono's proxy (raw TCP "
-			    "does not)",
-			    lower, port);
-		return;
-	case NONO_HOST_METADATA:
-		v->reason = "metadata";
-		snprintf(v->detail, sizeof(v->detail),
-			 "%s is a cloud metadata or link-local destination, "
-			 "refused whatever the allowlist says",
-			 lower);
-		return;
-	case NONO_HOST_INVALID:
-		v->reason = "invalid_host";
-		snprintf(v->detail, sizeof(v->detail),
-			 "%s is not a host name the proxy accepts", lower);
-		return;
-	case NONO_HOST_NOT_LISTED:
-		break;
-	}
-	if (nono_allowlist_check(c->p.allow, lower, path, NULL) ==
-	    NONO_HOST_ALLOWED) {
-		v->reason = "proxy_port_denied";
-		snprintf(v->detail, sizeof(v->detail),
-			 "%s is on the proxy's allowlist for ports 443 and 80 "
-			 "(or the ports its entries name)",
-			 lower);
-		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s:%ld",
-			 lower, port);
-		return;
-	}
-	v->reason = "proxy_denied";
-	if (paths && path) {
-		snprintf(v->detail, sizeof(v->detail),
-			 "https://%s%s matches none of the host's path rules",
-			 lower, path);
-		snprintf(v->flag, sizeof(v->flag),
-			 "--allow-domain 'https://%s%s'", lower, path);
-		return;
-	}
-	if (paths)
-		snprintf(v->detail, sizeof(v->detail),
-			 "%s is allowed only for some https:// paths: ask with "
-			 "the URL (nono why --host https://%s/PATH)",
-			 lower, lower);
-	else
-		snprintf(v->detail, sizeof(v->detail),
-			 "%s is not on the proxy's allowlist (proxy mode: "
-			 "everything goes through nono's proxy)",
-			 lower);
-	if (port == 443 || port == 80)
-		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s", lower);
-	else
-		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s:%ld",
-			 lower, port);
-}
-
-static void decide_host(const struct run_ctx *c, const char *host,
-			const char *path, long port, struct verdict *v)
-{
-	const struct nono_caps *caps = c->p.caps;
-	bool loopback = strcmp(host, "localhost") == 0 ||
-			strncmp(host, "127.", 4) == 0 ||
-			strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
-
-	if (nono_caps_net(caps) != NONO_NET_BLOCK) {
-		v->allowed = true;
-		v->reason = "network_open";
-		snprintf(v->detail, sizeof(v->detail),
-			 "the network is open in this sandbox (no --block-net "
-			 "and no proxy mode)");
-		return;
-	}
-	for (size_t i = 0; loopback && i < nono_caps_port_count(caps); i++)
-		if (nono_caps_port_at(caps, i) == port &&
-		    !(c->p.allow && port == c->p.proxy_port)) {
-			v->allowed = true;
-			v->reason = "open_port";
-			snprintf(v->detail, sizeof(v->detail),
-				 "loopback port %ld is open (--open-port)",
-				 port);
-			return;
-		}
-	if (c->p.allow) {
-		decide_proxy_host(c, host, path, port, v);
-		return;
-	}
-	v->reason = "network_blocked";
-	snprintf(v->detail, sizeof(v->detail),
-		 "all network is blocked (--block-net)");
-	if (loopback)
-		snprintf(v->flag, sizeof(v->flag), "--open-port %ld", port);
-	else
-		snprintf(v->flag, sizeof(v->flag),
-			 "drop --block-net (or network.block in the profile)");
-}
-
-static void decide_scope(const struct run_ctx *c, const char *scope,
-			 struct verdict *v)
-{
-	unsigned bit = strcmp(scope, "signal") == 0 ? NONO_SCOPE_SIGNAL
-						    : NONO_SCOPE_ABSTRACT_UNIX;
-	bool requested = nono_caps_scopes(c->p.caps) & bit;
-	int abi = nono_landlock_abi();
-	bool supported = abi >= 6;
-
-	/* "allowed" = the sandbox may reach outside itself this way. */
-	v->allowed = !(requested && supported);
-	v->reason = requested && supported ? "scoped"
-		    : requested            ? "abi_too_old"
-					   : "not_requested";
-	snprintf(v->detail, sizeof(v->detail),
-		 "requested: %s; Landlock ABI %d %s it; enforced: %s",
-		 requested ? "yes" : "no", abi,
-		 supported ? "supports" : "does not support (needs 6)",
-		 requested && supported ? "yes (only processes in this sandbox "
-					  "can be reached)"
-					: "no");
+	return strcmp(op, "read") == 0    ? NONO_ACCESS_READ
+	       : strcmp(op, "write") == 0 ? NONO_ACCESS_WRITE
+					  : NONO_ACCESS_RW;
 }
 
 /* Inside a sandbox: try it, without changing anything. */
 static void probe_self(const struct query *q, const char *canon, bool exists,
-		       struct verdict *v)
+		       struct plan_verdict *v)
 {
 	bool r_ok = true, w_ok = true;
 	struct stat st;
@@ -466,7 +174,7 @@ static void usage(FILE *f)
 int cmd_why(int argc, char **argv, struct global_opts *g)
 {
 	struct query q = {.op = NULL, .port = -1};
-	struct verdict v;
+	struct plan_verdict v;
 	struct run_ctx c;
 	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
 	int nrest = 0, status = 1;
@@ -573,34 +281,29 @@ int cmd_why(int argc, char **argv, struct global_opts *g)
 			out_error("why: %s: %s", q.path, strerror(-r));
 			goto out;
 		}
-		decide_path(&c, &q, canon, exists, &v);
+		plan_why_path(&c.p, want_of(q.op), canon, exists, &v);
 		emit(&q, canon, &v);
 		free(canon);
 	} else if (q.host) {
-		char host[256];
+		char host[256], path[512];
 		long port;
 
-		if (parse_host(q.host, q.port, host, sizeof(host), &port) < 0) {
-			out_error("why: --host %s: expected a host name or a "
-				  "URL",
+		if (parse_host(q.host, q.port, host, sizeof(host), &port, path,
+			       sizeof(path)) < 0) {
+			out_error("why: --host %s: expected a host name or an "
+				  "http(s) URL",
 				  q.host);
 			goto out;
 		}
-		char path[512] = "";
-		const char *a = strstr(q.host, "://");
-
-		/* A URL's path, for path rules (the query is not matched). */
-		if (a) {
-			a += 3 + strcspn(a + 3, "/?#");
-			if (*a == '/')
-				snprintf(path, sizeof(path), "%.*s",
-					 (int)strcspn(a, "?#"), a);
-		}
-		decide_host(&c, host, path[0] ? path : NULL, port, &v);
+		plan_why_host(&c.p, host, path[0] ? path : NULL, port, &v);
 		snprintf(subject, sizeof(subject), "%s:%ld", host, port);
 		emit(&q, subject, &v);
 	} else {
-		decide_scope(&c, q.scope, &v);
+		plan_why_scope(&c.p,
+			       strcmp(q.scope, "signal") == 0
+				   ? NONO_SCOPE_SIGNAL
+				   : NONO_SCOPE_ABSTRACT_UNIX,
+			       &v);
 		snprintf(subject, sizeof(subject), "scope %s", q.scope);
 		emit(&q, subject, &v);
 	}

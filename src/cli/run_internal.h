@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Inside nono run (cmd_run.h is its interface): the planning steps that
- * cmd_run.c chains, each in its own file.  run_grants.c: the grants;
- * run_protect.c: protected paths and masks; run_net.c: proxy and
- * credentials; run_report.c: what is printed.
+ * Inside nono run (cmd_run.h is its interface): the run's steps beside
+ * cmd_run.c.  run_net.c: the proxy's listener and the credentials'
+ * secrets; run_report.c: what is printed.  Planning is plan/plan.h's.
  */
 #ifndef NONO_CLI_RUN_INTERNAL_H
 #define NONO_CLI_RUN_INTERNAL_H
@@ -14,14 +13,13 @@
 #include "nono/sandbox.h"
 #include "supervisor/supervise.h"
 
-const char *run_home_dir(void);
-char *run_canon_user(struct run_ctx *c, const char *flag, const char *path,
-		     bool *exists);
+/* run_net.c: the proxy's listener and the CA directory (before the
+ * sandbox is prepared); the credential services' secrets. */
+int run_net_start(struct run_ctx *c);
 int run_creds_load(struct run_ctx *c);
-int run_setup_proxy(struct run_ctx *c);
-int run_build_grants(struct run_ctx *c);
-void run_report_no_userns(const struct run_ctx *c);
-int run_plan_protection(struct run_ctx *c);
+/* run_report.c */
+void run_print_msgs(const struct plan_msgs *m, size_t *shown);
+void run_print_plan_error(const struct plan_msgs *m);
 void run_print_dry_run(const struct run_ctx *c, char *const *argv);
 void run_report_degradation(const struct nono_sandbox *sb);
 void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb);

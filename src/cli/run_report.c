@@ -22,7 +22,6 @@
 #include "cli/diag.h"
 #include "cli/envcred.h"
 #include "cli/output.h"
-#include "cli/profiles.h"
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
 #include "cli/save_prompt.h"
@@ -34,6 +33,7 @@
 #include "nono/path.h"
 #include "nono/sandbox.h"
 #include "nono/seccomp.h"
+#include "plan/profile_apply.h"
 #include "policy/cmdblock.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
@@ -217,6 +217,17 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 		printf("  [guarded] %s (no new %s)\n", gd->path,
 		       what[gd->kind]);
 	}
+	/* A run makes them first (mode 0700); the plan above is what it
+	 * enforces once they exist. */
+	for (i = 0; all && i < c->p.nmk; i++)
+		printf("  [made first] %s (missing; a run creates it, 0700)\n",
+		       c->p.mk[i].path);
+	if (!all && c->p.nmk)
+		printf("  (a run first makes %zu missing director%s, mode "
+		       "0700, so that %s protected or granted; -v lists "
+		       "them)\n",
+		       c->p.nmk, c->p.nmk == 1 ? "y" : "ies",
+		       c->p.nmk == 1 ? "it is" : "they are");
 	if (!all)
 		printf("  (plus read access to system libraries, /tmp and safe "
 		       "devices; -v lists them)\n");
@@ -294,7 +305,11 @@ void run_report_launch_error(const struct run_ctx *c,
 		return;
 	}
 	if (e->code == -NONO_ENOUSERNS) {
-		run_report_no_userns(c);
+		struct plan_msgs m = {0};
+
+		plan_fail_no_userns(c->p.caps, &m);
+		run_print_plan_error(&m);
+		plan_msgs_clear(&m);
 		return;
 	}
 	if (e->path[0])
@@ -302,4 +317,35 @@ void run_report_launch_error(const struct run_ctx *c,
 			  nono_strerror(e->code));
 	else
 		out_error("sandbox: %s: %s", e->step, nono_strerror(e->code));
+}
+
+void run_print_msgs(const struct plan_msgs *m, size_t *shown)
+{
+	for (; *shown < m->n; (*shown)++) {
+		const struct plan_note *n = &m->v[*shown];
+
+		switch (n->kind) {
+		case PLAN_VERBOSE:
+			out_verbose_msg(1, "%s", n->text);
+			break;
+		case PLAN_INFO:
+			out_info("nono: %s", n->text);
+			break;
+		case PLAN_WARN:
+			out_warn("%s", n->text);
+			break;
+		case PLAN_SECURITY:
+			out_security_warn("%s", n->text);
+			break;
+		}
+	}
+}
+
+void run_print_plan_error(const struct plan_msgs *m)
+{
+	if (!m->failed)
+		return;
+	out_error("%s", m->err.text);
+	if (m->err.hint[0])
+		out_hint("%s", m->err.hint);
 }

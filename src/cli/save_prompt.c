@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/files.h"
 #include "cli/output.h"
-#include "cli/profiles.h"
 #include "cli/save_prompt.h"
 #include "nono/path.h"
+#include "plan/profile_apply.h"
 #include "policy/protect.h"
+#include "util/fsutil.h"
 
 enum kind { K_READ_DIR, K_READ_FILE, K_SOCKET };
 
@@ -129,7 +129,7 @@ static void target(const struct run_ctx *c, char *path, size_t len, char *name,
 	char mine[PATH_MAX];
 
 	*base = NULL;
-	cli_profile_env(&env, c->p.home, NULL);
+	plan_profile_env(&env, c->p.home, NULL);
 	/* Only the user's own profiles are edited; a pack's, or one named by
 	 * a path (a repository's), is extended by NAME-local instead. */
 	if (src && strcmp(src, "built-in") != 0 && env.config_dir &&
@@ -166,7 +166,8 @@ static int save(const char *path, const struct nono_profile *p)
 	fprintf(m, "// Saved by nono after refused accesses; edit freely.\n");
 	nono_profile_write_json(m, p);
 	fclose(m);
-	r = cli_write_atomic(path, text, len, true, true);
+	r = nono_write_atomic(path, text, len,
+			      NONO_WRITE_REPLACE | NONO_WRITE_BACKUP, 0600);
 	free(text);
 	return r;
 }

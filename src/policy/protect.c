@@ -161,7 +161,7 @@ static const char *const home_persist[] = {
 static const char *const home_pins[] = {".config", ".local"};
 
 /* The credential directories made empty when missing (see
- * nono_protect_make_missing): a mount can hide only what exists, and a
+ * nono_protect_missing_next): a mount can hide only what exists, and a
  * tool run outside during the session writes its keys there. */
 static const char *const cred_dirs[] = {
     ".ssh",
@@ -951,49 +951,23 @@ static int plan_trees(struct nono_caps *caps, const char *cwd,
 	return 0;
 }
 
-/* mkdir -p of @path (under @home, which exists), new directories 0700. */
-static int make_dirs(const char *home, const char *path)
-{
-	char buf[PATH_MAX];
-	size_t hl = strlen(home);
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + hl + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -errno : 0;
-}
-
-int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
-			      char *const *bypass, size_t nbypass, char *why,
-			      size_t whylen)
+int nono_protect_missing_next(const struct nono_caps *caps, const char *home,
+			      char *const *bypass, size_t nbypass, size_t *pos,
+			      char *path, size_t len)
 {
 	struct stat st;
 
 	if (!home || home[0] != '/' || lstat(home, &st) < 0 ||
 	    !S_ISDIR(st.st_mode))
 		return 0;
-	for (size_t i = 0; i < sizeof(cred_dirs) / sizeof(cred_dirs[0]); i++) {
-		char path[PATH_MAX];
-		int r;
+	while (*pos < sizeof(cred_dirs) / sizeof(cred_dirs[0])) {
+		const char *d = cred_dirs[(*pos)++];
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", home,
-				     cred_dirs[i]) >= sizeof(path) ||
+		if ((size_t)snprintf(path, len, "%s/%s", home, d) >= len ||
 		    bypassed(path, bypass, nbypass) || lstat(path, &st) == 0 ||
 		    !nono_caps_allows(caps, path, NONO_ACCESS_READ, NULL))
 			continue;
-		r = make_dirs(home, path);
-		if (r < 0) {
-			if (why)
-				snprintf(why, whylen, "%s", path);
-			return r;
-		}
+		return 1;
 	}
 	return 0;
 }

@@ -54,18 +54,18 @@ int nono_protect_plan(struct nono_caps *caps, const char *home, const char *cwd,
     __attribute__((warn_unused_result));
 
 /*
- * Makes the credential directories of the deny groups that do not exist
- * yet (~/.ssh, ~/.aws, ~/.config/gh, ...; empty, mode 0700) where a grant
- * of @caps covers them, so that nono_protect_plan() hides them: what the
- * user writes there during the session (aws configure, ssh-keygen in
- * another terminal) stays out of the sandbox's sight.  Bypassed paths
- * (@bypass) are left alone.  Returns 0, or -errno with @why (@whylen
- * bytes) naming the path.
+ * The credential directories of the deny groups that do not exist yet
+ * (~/.ssh, ~/.aws, ~/.config/gh, ...) where a grant of @caps covers them:
+ * a run makes them first (empty, mode 0700) so that nono_protect_plan()
+ * hides them, and what the user writes there during the session (aws
+ * configure, ssh-keygen in another terminal) stays out of the sandbox's
+ * sight.  Bypassed paths (@bypass) are left out.  Start with *@pos = 0;
+ * each call writes the next one to @path (@len bytes) and returns 1, then
+ * 0 at the end.  Reads the filesystem, writes nothing.
  */
-int nono_protect_make_missing(const struct nono_caps *caps, const char *home,
-			      char *const *bypass, size_t nbypass, char *why,
-			      size_t whylen)
-    __attribute__((warn_unused_result));
+int nono_protect_missing_next(const struct nono_caps *caps, const char *home,
+			      char *const *bypass, size_t nbypass, size_t *pos,
+			      char *path, size_t len);
 
 /*
  * A profile's keep_read_only entry @canon (canonical, may not exist): made

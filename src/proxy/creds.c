@@ -11,6 +11,7 @@
 #include "proxy/creds.h"
 #include "proxy/hosts.h"
 #include "util/port.h"
+#include "util/url.h"
 
 #define MAX_RULES 256
 #define MAX_FIELD 8192
@@ -91,71 +92,35 @@ static bool loopback_host(const char *h)
 static int parse_upstream(struct nono_cred_route *r, const char *url,
 			  const char **why)
 {
-	const char *s, *hend, *pstart;
-	size_t hl;
+	struct nono_url u;
+	const char *uwhy = NULL;
+	int e = nono_url_parse(url, &u, &uwhy);
 
-	if (strncmp(url, "https://", 8) == 0) {
-		r->tls = true;
-		s = url + 8;
-		r->port = 443;
-	} else if (strncmp(url, "http://", 7) == 0) {
-		s = url + 7;
-		r->port = 80;
-	} else {
+	if (u.scheme != NONO_URL_HTTPS && u.scheme != NONO_URL_HTTP) {
 		*why = "the upstream must be an https:// URL (http:// only "
 		       "on loopback)";
 		return -EINVAL;
 	}
-	pstart = s + strcspn(s, "/?#");
-	if (strpbrk(pstart, "?# \\") || memchr(s, '@', (size_t)(pstart - s))) {
+	if (u.userinfo || strpbrk(u.rest, "?# \\")) {
 		*why = "the upstream URL may have a path, but no query, "
 		       "fragment or user name";
 		return -EINVAL;
 	}
-	if (*s == '[') {
-		hend = memchr(s, ']', (size_t)(pstart - s));
-		if (!hend) {
-			*why = "bad IPv6 address in the upstream URL";
-			return -EINVAL;
-		}
-		hl = (size_t)(hend - s - 1);
-		s++;
-		hend++;
-	} else {
-		hend = memchr(s, ':', (size_t)(pstart - s));
-		if (!hend)
-			hend = pstart;
-		hl = (size_t)(hend - s);
-	}
-	if (hl == 0 || hl > NONO_HTTP_MAX_HOST) {
-		*why = "no host in the upstream URL";
+	if (e < 0 || u.auth.hostlen > NONO_HTTP_MAX_HOST) {
+		*why = "bad host or port in the upstream URL";
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < hl; i++)
-		r->host[i] = (char)tolower((unsigned char)s[i]);
-	r->host[hl] = '\0';
-	for (size_t i = 0; i < hl; i++)
-		if (!isalnum((unsigned char)r->host[i]) &&
-		    !strchr(".-:", r->host[i])) {
-			*why = "bad host in the upstream URL";
-			return -EINVAL;
-		}
-	if (*hend == ':') {
-		if (nono_port_parse(hend + 1, (size_t)(pstart - hend - 1),
-				    &r->port) < 0) {
-			*why = "bad port in the upstream URL";
-			return -EINVAL;
-		}
-	} else if (hend != pstart) {
-		*why = "bad host in the upstream URL";
-		return -EINVAL;
-	}
+	r->tls = u.scheme == NONO_URL_HTTPS;
+	r->port = u.auth.has_port ? u.auth.port : r->tls ? 443 : 80;
+	for (size_t i = 0; i < u.auth.hostlen; i++)
+		r->host[i] = (char)tolower((unsigned char)u.auth.host[i]);
+	r->host[u.auth.hostlen] = '\0';
 	if (!r->tls && !loopback_host(r->host)) {
 		*why = "a plain http:// upstream must be on loopback "
 		       "(127.0.0.1, [::1], localhost); use https://";
 		return -EINVAL;
 	}
-	r->base = strdup(pstart);
+	r->base = strdup(u.rest);
 	if (!r->base)
 		return -ENOMEM;
 	while (*r->base && r->base[strlen(r->base) - 1] == '/')

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "proxy/http.h"
+#include "util/url.h"
 
 static bool tchar(unsigned char c)
 {
@@ -43,58 +44,15 @@ nono_http_field(const struct nono_http_request *req, const char *name)
 static bool authority(const char *s, size_t n, bool need_port,
 		      uint16_t default_port, struct nono_http_request *req)
 {
-	const char *host = s, *colon = NULL;
-	size_t hlen;
-	long port = default_port;
+	struct nono_authority a;
 
-	if (n == 0)
+	if (nono_authority_parse(s, n, &a, NULL) < 0 ||
+	    a.hostlen > NONO_HTTP_MAX_HOST || (need_port && !a.has_port))
 		return false;
-	if (s[0] == '[') {
-		const char *close = memchr(s, ']', n);
-
-		if (!close)
-			return false;
-		host = s + 1;
-		hlen = (size_t)(close - host);
-		if (close + 1 < s + n) {
-			if (close[1] != ':')
-				return false;
-			colon = close + 1;
-		}
-		for (size_t i = 0; i < hlen; i++)
-			if (!isxdigit((unsigned char)host[i]) &&
-			    host[i] != ':' && host[i] != '.')
-				return false;
-	} else {
-		colon = memchr(s, ':', n);
-		hlen = colon ? (size_t)(colon - s) : n;
-		for (size_t i = 0; i < hlen; i++)
-			if (!isalnum((unsigned char)host[i]) &&
-			    host[i] != '-' && host[i] != '.' && host[i] != '_')
-				return false;
-	}
-	if (hlen == 0 || hlen > NONO_HTTP_MAX_HOST)
-		return false;
-	if (colon) {
-		const char *p = colon + 1, *end = s + n;
-
-		if (p == end || end - p > 5)
-			return false;
-		port = 0;
-		for (; p < end; p++) {
-			if (!isdigit((unsigned char)*p))
-				return false;
-			port = port * 10 + (*p - '0');
-		}
-	} else if (need_port) {
-		return false;
-	}
-	if (port < 1 || port > 65535)
-		return false;
-	for (size_t i = 0; i < hlen; i++)
-		req->host[i] = (char)tolower((unsigned char)host[i]);
-	req->host[hlen] = '\0';
-	req->port = (uint16_t)port;
+	for (size_t i = 0; i < a.hostlen; i++)
+		req->host[i] = (char)tolower((unsigned char)a.host[i]);
+	req->host[a.hostlen] = '\0';
+	req->port = a.has_port ? a.port : default_port;
 	return true;
 }
 

@@ -44,34 +44,37 @@
 #include "tls/ca.h"
 #include "tls/confine.h"
 #include "tls/mitm.h"
+#include "util/fsutil.h"
 
 #define CHANNEL 3
 #define MAX_ACTIVE 512
 
+/* DIR/NAME: @a (a newline added when it lacks one), then @b; atomic, 0644
+ * (the sandbox reads it). */
 static int write_file(const char *dir, const char *name, const char *a,
 		      size_t alen, const char *b)
 {
-	char path[4096], tmp[4200];
-	FILE *f;
+	char path[4096];
+	size_t blen = strlen(b), n = 0;
+	char *text = malloc(alen + 1 + blen);
+	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "wx");
-	if (!f)
-		return -1;
-	fchmod(fileno(f), 0644);
-	if ((alen && fwrite(a, 1, alen, f) != alen) ||
-	    (alen && a[alen - 1] != '\n' && fputc('\n', f) == EOF) ||
-	    fputs(b, f) == EOF || fflush(f) == EOF || fsync(fileno(f)) < 0) {
-		fclose(f);
-		unlink(tmp);
+	if (!text || (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+			 sizeof(path)) {
+		free(text);
 		return -1;
 	}
-	if (fclose(f) == EOF || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
+	if (alen) {
+		memcpy(text, a, alen);
+		n = alen;
+		if (a[alen - 1] != '\n')
+			text[n++] = '\n';
 	}
-	return 0;
+	memcpy(text + n, b, blen);
+	n += blen;
+	r = nono_write_atomic(path, text, n, NONO_WRITE_REPLACE, 0644);
+	free(text);
+	return r < 0 ? -1 : 0;
 }
 
 /* The trust store the sandbox starts from: what the user's tools trust. */

@@ -139,8 +139,20 @@ json_field() { # JSON FIELD
 	HOME=$fresh run nono run --dry-run --allow "$fresh" -- true
 	assert_status 0
 	[ -z "$(find "$fresh" -mindepth 1)" ] || { find "$fresh"; false; }
+	# A profile's state directory (~/.claude) too: --dry-run and why
+	# list it as made first and granted, and make nothing.
+	HOME=$fresh run nono run --dry-run -v --profile claude-code --allow-cwd -- true
+	assert_status 0
+	assert_contains "$output" "[rw] $fresh/.claude"
+	assert_contains "$output" "[made first] $fresh/.claude"
+	HOME=$fresh run nono why --profile claude-code --path "$fresh/.claude/x" --op write
+	assert_contains "$output" "ALLOWED"
+	[ -z "$(find "$fresh" -mindepth 1)" ] || { find "$fresh"; false; }
 	# control: the real run makes them before it starts
 	HOME=$fresh run nono run -s --allow "$fresh" -- true
 	assert_status 0
 	[ -d "$fresh/.nono" ] && [ -d "$fresh/.ssh" ] && [ -d "$fresh/.config/nono" ]
+	HOME=$fresh run nono run -s --profile claude-code --allow-cwd -- sh -c 'touch ~/.claude/x'
+	assert_status 0
+	[ -f "$fresh/.claude/x" ]
 }

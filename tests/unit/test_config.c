@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "cli/config.h"
 #include "nono/error.h"
 
@@ -647,23 +649,13 @@ static int setup_dir(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
 static int teardown_dir(void **state)
 {
 	struct dir *d = *state;
 	int r;
 
 	/* Make anything chmod'ed by a test removable again. */
-	r = nftw(d->path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	r = test_rm_tree(d->path);
 	free(d);
 	return r;
 }

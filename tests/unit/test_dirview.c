@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "policy/dirview.h"
 
 static char root[PATH_MAX]; /* canonical */
@@ -74,19 +76,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return test_rm_tree(root);
 }
 
 /* dirview_locate(home, rel) must be @want_rel under root, or NULL. */

@@ -31,6 +31,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "core/landlock_abi.h"
 #include "nono/caps.h"
 #include "nono/error.h"
@@ -321,20 +323,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(fx.root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return test_rm_tree(fx.root);
 }
 
 /* ---- filesystem ---- */

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "nono/path.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -109,16 +111,6 @@ static int setup_tree(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
 static int teardown_tree(void **state)
 {
 	struct tree *t = *state;
@@ -127,7 +119,7 @@ static int teardown_tree(void **state)
 	r = fchdir(t->cwd);
 	close(t->cwd);
 	if (r == 0)
-		r = nftw(t->base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		r = test_rm_tree(t->base);
 	free(t);
 	return r;
 }

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "policy/profile.h"
 #include "policy/protect.h"
 
@@ -71,19 +73,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return test_rm_tree(root);
 }
 
 static struct nono_profile *load_ok(const char *ref)

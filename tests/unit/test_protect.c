@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "nono/caps.h"
 #include "nono/error.h"
 #include "policy/protect.h"
@@ -112,20 +114,10 @@ static int setup(void **state)
 	return path_of(home, "home") ? 0 : -1;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return test_rm_tree(root);
 }
 
 /* ---- helpers ---- */

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/files.h"
+#include "util/fsutil.h"
 
-int cli_mkdirs(const char *path, bool last)
+int nono_mkdirs(const char *path, bool last)
 {
 	char buf[PATH_MAX];
 
@@ -28,24 +28,32 @@ int cli_mkdirs(const char *path, bool last)
 	return 0;
 }
 
-int cli_write_atomic(const char *path, const char *text, size_t len,
-		     bool replace, bool backup)
+int nono_write_atomic(const char *path, const char *text, size_t len,
+		      unsigned flags, mode_t mode)
 {
+	bool replace = flags & NONO_WRITE_REPLACE;
+	bool backup = flags & NONO_WRITE_BACKUP;
 	char tmp[PATH_MAX], bak[PATH_MAX];
 	size_t off = 0;
 	int fd, r;
 
 	if (!replace && access(path, F_OK) == 0)
 		return -EEXIST;
-	r = cli_mkdirs(path, false);
+	r = nono_mkdirs(path, false);
 	if (r < 0)
 		return r;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
+	if (fchmod(fd, mode) < 0) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
 	while (off < len) {
 		ssize_t w = write(fd, text + off, len - off);
 

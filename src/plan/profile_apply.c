@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/files.h"
-#include "cli/output.h"
-#include "cli/profiles.h"
 #include "nono/caps.h"
+#include "plan/plan.h"
+#include "plan/plan_internal.h"
+#include "plan/profile_apply.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
 #include "policy/system.h"
@@ -25,8 +25,8 @@ static bool group_known(const char *name, bool *required)
 	return nono_policy_group_find(name) != NULL;
 }
 
-void cli_profile_env(struct nono_profile_env *env, const char *home,
-		     const char *workdir)
+void plan_profile_env(struct nono_profile_env *env, const char *home,
+		      const char *workdir)
 {
 	static char config_dir[PATH_MAX];
 	const char *xdg = getenv("XDG_CONFIG_HOME");
@@ -75,13 +75,12 @@ static int add_paths(const struct nono_profile *p,
  * An agent's own state directories (~/.codex, ~/.config/opencode) do not
  * exist before its first run, and the agent cannot create them from inside
  * the sandbox ($HOME is not writable there).  The writable directories a
- * profile grants below $HOME are created here, mode 0700, unless the path
- * is protected or a login-time location.  Returns 0 or -1 with @err.
+ * profile grants below $HOME are listed for the run to make first (mode
+ * 0700, plan_make_dirs), unless the path is protected or a login-time
+ * location.  Returns 0, or -1 with the plan's error.
  */
-bool cli_profile_create_dirs = true;
-
-static int make_state_dir(const struct nono_profile *p, const char *home,
-			  const char *path, char *err, size_t errlen)
+static int want_state_dir(struct nono_plan *pl, const struct nono_profile *p,
+			  const char *home, const char *path)
 {
 	/* Login-time and git configuration: never made by nono, even as
 	 * an empty directory (see the home persistence list of protect.c). */
@@ -92,11 +91,10 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 	    ".pam_environment",
 	};
 	size_t hl = home ? strlen(home) : 0;
-	int r;
 	struct stat st;
 
-	if (!cli_profile_create_dirs || !home || strncmp(path, home, hl) != 0 ||
-	    path[hl] != '/' || strstr(path, "/../") || strstr(path, "/./") ||
+	if (!home || strncmp(path, home, hl) != 0 || path[hl] != '/' ||
+	    strstr(path, "/../") || strstr(path, "/./") ||
 	    lstat(path, &st) == 0 || errno != ENOENT)
 		return 0;
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
@@ -108,14 +106,10 @@ static int make_state_dir(const struct nono_profile *p, const char *home,
 	}
 	if (nono_protect_match(home, path))
 		return 0;
-	r = cli_mkdirs(path, true);
-	if (r < 0)
-		return nono_errf(err, errlen,
-				 "profile %s: cannot create %s: %s", p->name,
-				 path, strerror(-r));
-	out_verbose_msg(1, "profile %s: created %s (its state directory)",
-			p->name, path);
-	return 0;
+	plan_note(&pl->msgs, PLAN_VERBOSE,
+		  "profile %s: %s is made first (its state directory)", p->name,
+		  path);
+	return plan_want_dir(pl, path, true);
 }
 
 /* Fails closed on settings this build cannot carry out. */
@@ -131,10 +125,12 @@ static int check_later(const struct nono_profile *p, char *err, size_t errlen)
 	    p->name, p->source);
 }
 
-int cli_profile_apply(const struct nono_profile *p,
-		      const struct nono_profile_env *env, struct run_opts *o,
-		      struct strv *owned, char *err, size_t errlen)
+int plan_profile_apply(struct nono_plan *pl, struct run_opts *o, char *err,
+		       size_t errlen)
 {
+	const struct nono_profile *p = pl->profile;
+	const struct nono_profile_env *env = &pl->penv;
+	struct strv *owned = &pl->owned;
 	const struct {
 		const char *key;
 		const struct nono_plist *in;
@@ -173,9 +169,10 @@ int cli_profile_apply(const struct nono_profile *p,
 		if (lists[i].out != &o->allow && lists[i].out != &o->write)
 			continue;
 		for (size_t k = first; k < lists[i].out->n; k++)
-			if (make_state_dir(p, env->home, lists[i].out->v[k],
-					   err, errlen) < 0)
-				return -1;
+			if (want_state_dir(pl, p, env->home,
+					   lists[i].out->v[k]) < 0)
+				return nono_errf(err, errlen, "%s",
+						 pl->msgs.err.text);
 	}
 	for (size_t i = 0; i < p->cmd_allow.n; i++)
 		if (strv_push(&o->allow_cmd, p->cmd_allow.v[i]) < 0)
@@ -275,7 +272,7 @@ static bool listed(const struct nono_plist *l, const char *entry)
 	return false;
 }
 
-char **cli_profile_env_apply(const struct nono_profile *p, char **envp)
+char **plan_profile_env_apply(const struct nono_profile *p, char **envp)
 {
 	size_t n = 0, k = 0;
 	char **out;

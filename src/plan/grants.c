@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono run's grants: the user's paths, files and sockets (canonical, owned
+ * by the context), the working directory, the deny groups in force, and
+ * the whole capability set built from the options and the profile.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nono/error.h"
+#include "nono/landlock.h"
+#include "nono/seccomp.h"
+#include "plan/plan.h"
+#include "plan/plan_internal.h"
+#include "policy/system.h"
+
+/* $HOME, else /etc/passwd (read directly: the binary is static, and NSS
+ * modules cannot be loaded); NULL when neither answers, and the caller
+ * refuses to run: the deny groups need a home to protect. */
+const char *plan_home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw = NULL;
+	FILE *f;
+
+	if (h && h[0] == '/')
+		return h;
+	f = fopen("/etc/passwd", "re");
+	while (f && (pw = fgetpwent(f)) != NULL)
+		if (pw->pw_uid == getuid() && pw->pw_dir[0] == '/')
+			break;
+	if (f)
+		fclose(f);
+	return pw ? pw->pw_dir : NULL;
+}
+
+static int own(struct nono_plan *p, char *s)
+{
+	int r = strv_push(&p->owned, s);
+
+	if (r < 0) {
+		free(s);
+		return plan_fail(&p->msgs, r, NULL, "too many paths");
+	}
+	return 0;
+}
+
+char *plan_canon_user(struct nono_plan *p, const char *flag, const char *path,
+		      bool *exists)
+{
+	char *canon = NULL;
+	int r = nono_path_canon_memo(&p->memo, path, &canon, exists);
+
+	if (r < 0) {
+		plan_fail(&p->msgs, r, path, "%s %s: %s", flag, path,
+			  nono_strerror(r));
+		return NULL;
+	}
+	if (own(p, canon) < 0)
+		return NULL;
+	return canon;
+}
+
+static const char *access_flag(unsigned access)
+{
+	return access == NONO_ACCESS_RW     ? "--allow"
+	       : access == NONO_ACCESS_READ ? "--read"
+					    : "--write";
+}
+
+/* A directory tree (--allow, --read, --write) or, with @file, one file
+ * (--allow-file, ...). */
+static int grant_path(struct nono_plan *p, const char *flag, const char *path,
+		      unsigned access, bool file)
+{
+	struct stat st;
+	bool exists;
+	char *canon = plan_canon_user(p, flag, path, &exists);
+	unsigned gflags = 0;
+	int r;
+
+	if (!canon)
+		return -1;
+	if (!exists && !file && plan_will_make(p, path)) {
+		/* A profile's state directory: a run makes it before the
+		 * sandbox exists (plan_make_dirs). */
+		st.st_mode = S_IFDIR;
+	} else if (!exists) {
+		plan_note(&p->msgs, PLAN_WARN,
+			  "%s %s: %s does not exist; nothing granted", flag,
+			  path, file ? "file" : "path");
+		return 0;
+	} else if (stat(canon, &st) < 0) {
+		return plan_fail(&p->msgs, -errno, path, "%s %s: %s", flag,
+				 path, strerror(errno));
+	}
+	if (file && S_ISDIR(st.st_mode)) {
+		plan_fail(&p->msgs, -EISDIR, path, "%s %s: is a directory",
+			  flag, path);
+		plan_hint(&p->msgs, "use %s for a directory tree",
+			  access_flag(access));
+		return -1;
+	}
+	if (!file && !S_ISDIR(st.st_mode)) {
+		plan_fail(&p->msgs, -ENOTDIR, path, "%s %s: not a directory",
+			  flag, path);
+		plan_hint(&p->msgs, "use %s-file for a single file",
+			  access_flag(access));
+		return -1;
+	}
+	if (file)
+		gflags = NONO_GRANT_FILE |
+			 (S_ISCHR(st.st_mode) ? NONO_GRANT_DEVICE : 0);
+	r = nono_caps_add_path(p->caps, canon, access, gflags,
+			       NONO_ORIGIN_USER);
+	if (r < 0)
+		return plan_fail(&p->msgs, r, path, "%s %s: %s", flag, path,
+				 nono_strerror(r));
+	return 0;
+}
+
+/* AF_UNIX socket grants: the socket rule plus the filesystem access the
+ * reference says each flag implies. */
+static int grant_socket(struct nono_plan *p, const char *flag, const char *path,
+			enum nono_sock_scope scope, bool bind)
+{
+	struct stat st;
+	bool exists;
+	char *canon = plan_canon_user(p, flag, path, &exists);
+	unsigned access;
+	int r;
+
+	if (!canon)
+		return -1;
+	if (scope == NONO_SOCK_FILE) {
+		if (exists && stat(canon, &st) == 0 && S_ISDIR(st.st_mode)) {
+			plan_fail(&p->msgs, -EISDIR, path,
+				  "%s %s: is a directory", flag, path);
+			plan_hint(&p->msgs,
+				  "use --allow-unix-socket-dir for the sockets "
+				  "in a directory");
+			return -1;
+		}
+		if (!exists && !bind) {
+			plan_note(&p->msgs, PLAN_WARN,
+				  "%s %s: socket does not exist; nothing "
+				  "granted",
+				  flag, path);
+			return 0;
+		}
+		if (exists) {
+			r = nono_caps_add_path(p->caps, canon, NONO_ACCESS_RW,
+					       NONO_GRANT_FILE |
+						   NONO_GRANT_NOEXEC,
+					       NONO_ORIGIN_SOCKET);
+		} else {
+			/* bind(2) creates the file: the parent directory
+			 * needs write (MAKE_SOCK). */
+			char *parent = strdup(canon), *slash;
+
+			if (!parent || own(p, parent) < 0)
+				return -1;
+			slash = strrchr(parent, '/');
+			if (slash == parent)
+				slash[1] = '\0';
+			else
+				*slash = '\0';
+			r = nono_caps_add_path(p->caps, parent, NONO_ACCESS_RW,
+					       NONO_GRANT_NOEXEC,
+					       NONO_ORIGIN_SOCKET);
+		}
+	} else {
+		if (!exists) {
+			plan_note(&p->msgs, PLAN_WARN,
+				  "%s %s: directory does not exist; nothing "
+				  "granted",
+				  flag, path);
+			return 0;
+		}
+		if (stat(canon, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			plan_fail(&p->msgs, -ENOTDIR, path,
+				  "%s %s: not a directory", flag, path);
+			return -1;
+		}
+		access = bind ? NONO_ACCESS_RW : NONO_ACCESS_READ;
+		r = nono_caps_add_path(p->caps, canon, access,
+				       NONO_GRANT_NOEXEC, NONO_ORIGIN_SOCKET);
+	}
+	if (r >= 0)
+		r = nono_caps_add_socket(p->caps, canon, scope, bind);
+	if (r < 0) {
+		plan_fail(&p->msgs, r, path, "%s %s: %s", flag, path,
+			  nono_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* The current directory: shared with --allow-cwd (the profile's
+ * workdir.access), else after asking the user, else a clear error. */
+static int grant_cwd(struct run_opts *o, struct nono_plan *p)
+{
+	const struct nono_grant *g;
+	int answer;
+
+	if (nono_caps_allows(p->caps, p->cwd, NONO_ACCESS_READ, &g) && g &&
+	    g->origin != NONO_ORIGIN_SYSTEM)
+		return 0; /* an explicit grant covers it already */
+	if (o->mode == MODE_WHY && !o->allow_cwd)
+		return 0; /* why describes; it never asks */
+	if (o->allow_cwd && !p->cwd_access) {
+		plan_note(&p->msgs, PLAN_VERBOSE,
+			  "profile %s: workdir.access is none: the current "
+			  "directory is not shared",
+			  p->profile->name);
+		return 0;
+	}
+	if (o->allow_cwd)
+		goto grant;
+	answer =
+	    p->ask ? p->ask(p->ask_arg, p->cwd, p->cwd_access) : PLAN_ASK_NOTTY;
+	if (answer == PLAN_ASK_SILENT) {
+		plan_fail(&p->msgs, -EPERM, p->cwd,
+			  "--silent requires --allow-cwd: the current "
+			  "directory %s is not granted and nono cannot ask",
+			  p->cwd);
+		plan_hint(&p->msgs, "add --allow-cwd (read-only) or --allow . "
+				    "(read-write)");
+		return -1;
+	}
+	if (answer < 0) {
+		plan_fail(&p->msgs, -EPERM, p->cwd,
+			  "the current directory %s is not granted, and nono "
+			  "cannot ask (not a terminal)",
+			  p->cwd);
+		plan_hint(&p->msgs,
+			  "add --allow-cwd to share it read-only, --allow . "
+			  "for read-write, or run from a granted directory");
+		return -1;
+	}
+	if (answer == 0 || !p->cwd_access)
+		return 0;
+grant:
+	if (nono_caps_add_path(p->caps, p->cwd, p->cwd_access, 0,
+			       NONO_ORIGIN_CWD) < 0)
+		return plan_fail(&p->msgs, -ENOMEM, p->cwd,
+				 "--allow-cwd: out of memory");
+	return 0;
+}
+
+static bool in_list(const struct nono_plist *l, const char *s)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* The policy groups in force: the default ones unless the profile
+ * excludes them, and those it includes.  GPU access only comes through
+ * --allow-gpu (checked against the profile's opt-in). */
+static int add_groups(struct nono_plan *p)
+{
+	const struct nono_plist *inc =
+	    p->profile ? &p->profile->groups_include : NULL;
+	const struct nono_plist *exc =
+	    p->profile ? &p->profile->groups_exclude : NULL;
+
+	for (size_t i = 0; i < nono_policy_group_count(); i++) {
+		const struct nono_policy_group *g = nono_policy_group_at(i);
+		int r;
+
+		if (strcmp(g->name, "gpu") == 0) {
+			if (in_list(inc, g->name)) {
+				plan_fail(&p->msgs, -EINVAL, NULL,
+					  "profile %s: groups.include: gpu "
+					  "comes only with --allow-gpu (and "
+					  "security.allow_gpu in the profile)",
+					  p->profile->name);
+				return -1;
+			}
+			continue;
+		}
+		if (!(g->by_default && !in_list(exc, g->name)) &&
+		    !in_list(inc, g->name))
+			continue;
+		r = nono_policy_add_group(p->caps, g, p->home);
+		if (r < 0) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "policy group %s: %s", g->name,
+				  nono_strerror(r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int plan_build_grants(struct run_opts *o, struct nono_plan *p)
+{
+	size_t i;
+	int r;
+
+	if (add_groups(p) < 0)
+		return -1;
+	{
+		const struct {
+			const char *flag;
+			const struct strv *l;
+			unsigned access;
+			bool file;
+		} paths[] = {
+		    {"--allow", &o->allow, NONO_ACCESS_RW, false},
+		    {"--read", &o->read, NONO_ACCESS_READ, false},
+		    {"--write", &o->write, NONO_ACCESS_WRITE, false},
+		    {"--allow-file", &o->allow_file, NONO_ACCESS_RW, true},
+		    {"--read-file", &o->read_file, NONO_ACCESS_READ, true},
+		    {"--write-file", &o->write_file, NONO_ACCESS_WRITE, true},
+		};
+
+		for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]); k++)
+			for (i = 0; i < paths[k].l->n; i++)
+				if (grant_path(
+					p, paths[k].flag, paths[k].l->v[i],
+					paths[k].access, paths[k].file) < 0)
+					return -1;
+	}
+
+	{
+		static const struct {
+			const char *flag;
+			size_t off;
+			enum nono_sock_scope scope;
+			bool bind;
+		} socks[] = {
+		    {"--allow-unix-socket", offsetof(struct run_opts, sock),
+		     NONO_SOCK_FILE, false},
+		    {"--allow-unix-socket-bind",
+		     offsetof(struct run_opts, sock_bind), NONO_SOCK_FILE,
+		     true},
+		    {"--allow-unix-socket-dir",
+		     offsetof(struct run_opts, sock_dir), NONO_SOCK_DIR, false},
+		    {"--allow-unix-socket-dir-bind",
+		     offsetof(struct run_opts, sock_dir_bind), NONO_SOCK_DIR,
+		     true},
+		    {"--allow-unix-socket-subtree",
+		     offsetof(struct run_opts, sock_tree), NONO_SOCK_SUBTREE,
+		     false},
+		    {"--allow-unix-socket-subtree-bind",
+		     offsetof(struct run_opts, sock_tree_bind),
+		     NONO_SOCK_SUBTREE, true},
+		};
+
+		for (size_t k = 0; k < sizeof(socks) / sizeof(socks[0]); k++) {
+			const struct strv *l =
+			    (const struct strv *)((const char *)o +
+						  socks[k].off);
+
+			for (i = 0; i < l->n; i++)
+				if (grant_socket(p, socks[k].flag, l->v[i],
+						 socks[k].scope,
+						 socks[k].bind) < 0)
+					return -1;
+		}
+	}
+	if (o->allow_gpu) {
+		r = nono_policy_add_gpu(p->caps, p->home);
+		if (r < 0) {
+			plan_fail(&p->msgs, -EINVAL, NULL, "--allow-gpu: %s",
+				  nono_strerror(r));
+			return -1;
+		}
+	}
+	if (plan_network(o, p) < 0)
+		return -1;
+	if (o->net == NET_BLOCK) {
+		nono_caps_set_net(p->caps, NONO_NET_BLOCK);
+		for (i = 0; i < o->nports; i++)
+			if (nono_caps_add_port(p->caps, o->ports[i]) < 0) {
+				plan_fail(&p->msgs, -EINVAL, NULL,
+					  "--open-port: out of memory");
+				return -1;
+			}
+	}
+	if (o->mode != MODE_WRAP && nono_seccomp_listener_available()) {
+		/* Supervised: AF_UNIX connect/bind go through the gate. */
+		nono_caps_set_gate(p->caps, true);
+	} else if (nono_caps_socket_count(p->caps)) {
+		plan_fail(&p->msgs, -EINVAL, NULL,
+			  "AF_UNIX socket grants need nono's supervisor gate, "
+			  "which %s",
+			  o->mode == MODE_WRAP
+			      ? "nono wrap does not have"
+			      : "cannot run inside another nono sandbox");
+		plan_hint(&p->msgs, "%s",
+			  o->mode == MODE_WRAP
+			      ? "use nono run for --allow-unix-socket* "
+				"grants"
+			      : "grant the socket to the outer nono");
+		return -1;
+	} else if (o->mode != MODE_WRAP) {
+		/* Inside another nono: its gate still mediates every socket;
+		 * this one can only narrow, so it refuses AF_UNIX outright. */
+		nono_caps_set_unix_blocked(p->caps, true);
+		plan_note(&p->msgs, PLAN_VERBOSE,
+			  "inside another sandbox: no gate of our own; "
+			  "AF_UNIX sockets refused");
+	} else {
+		/* No supervisor, so nothing can decide a connect(2) to a
+		 * socket file (Landlock does not see it): without this, the
+		 * session bus or docker.sock would be one connect away. */
+		nono_caps_set_unix_blocked(p->caps, true);
+		plan_note(&p->msgs, PLAN_VERBOSE,
+			  "nono wrap has no supervisor: AF_UNIX "
+			  "sockets refused (nono run mediates them)");
+	}
+	/* Proxy mode leans on the gate: it carries the listener out of the
+	 * command's own network namespace, and on the host network it is what
+	 * keeps the command's connects to loopback (Landlock matches the
+	 * proxy's port on any address).  Without it, refuse. */
+	if (p->allow && o->mode == MODE_WRAP) {
+		/* A profile's network settings (the flags are refused while
+		 * parsing). */
+		plan_fail(
+		    &p->msgs, -EINVAL, NULL,
+		    "nono wrap does not support proxy mode (the profile's "
+		    "network settings): the network proxy requires a "
+		    "parent process. Use nono run instead.");
+		return -1;
+	}
+	if (p->allow && o->mode != MODE_WHY && !nono_caps_gate(p->caps)) {
+		plan_fail(&p->msgs, -EINVAL, NULL,
+			  "proxy mode needs nono's supervisor gate, which "
+			  "cannot run inside another nono sandbox");
+		plan_hint(&p->msgs,
+			  "give the outer nono the proxy flags "
+			  "(--allow-domain, --network-profile, --credential)");
+		return -1;
+	}
+	/* The child may neither signal nor reach abstract sockets outside
+	 * its sandbox (Landlock ABI 6 scopes), unless a profile's
+	 * security.signal_mode is allow_all. */
+	nono_caps_set_scopes(
+	    p->caps,
+	    (p->profile && p->profile->security.signal_mode &&
+		     strcmp(p->profile->security.signal_mode, "allow_all") == 0
+		 ? 0
+		 : NONO_SCOPE_SIGNAL) |
+		NONO_SCOPE_ABSTRACT_UNIX);
+	return grant_cwd(o, p);
+}

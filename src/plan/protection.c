@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono run's protections: the protected paths and persistence names that a
+ * grant covers, what a profile keeps or denies, --bypass-protection, and
+ * the masks that make them hold.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "nono/error.h"
+#include "nono/landlock.h"
+#include "nono/ns.h"
+#include "plan/plan.h"
+#include "plan/plan_internal.h"
+#include "policy/protect.h"
+#include "util/fsutil.h"
+
+/* Is @canon something --bypass-protection can lift? */
+static bool is_persist_path(const struct nono_caps *caps, const char *canon)
+{
+	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(caps, i);
+		size_t n = strlen(g->path);
+
+		if (!(g->access & NONO_ACCESS_WRITE) ||
+		    strncmp(canon, g->path, n) != 0 || canon[n] != '/')
+			continue;
+		/* Any directory inside the grant may hold them (the working
+		 * directory's repository, for one): match on the tail. */
+		for (size_t k = 0; k < nono_persist_count(); k++) {
+			const char *p = nono_persist_at(k);
+			size_t pl = strlen(p), cl = strlen(canon);
+
+			if (cl > pl && strcmp(canon + cl - pl, p) == 0 &&
+			    canon[cl - pl - 1] == '/')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A keep_read_only entry (expanded) as the gate meets it: its directory
+ * canonical, its own name as written (a symlink there is kept by name,
+ * and its target separately).  Caller frees; NULL on failure. */
+static char *keep_path(const char *x)
+{
+	const char *slash = strrchr(x, '/');
+	char dir[PATH_MAX], *canon = NULL, *out = NULL;
+	bool exists;
+
+	if (!slash || slash == x || !slash[1] ||
+	    (size_t)(slash - x) >= sizeof(dir))
+		return NULL;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - x), x);
+	if (nono_path_canon(dir, &canon, &exists) == 0 &&
+	    asprintf(&out, "%s/%s", strcmp(canon, "/") == 0 ? "" : canon,
+		     slash + 1) < 0)
+		out = NULL;
+	free(canon);
+	return out;
+}
+
+/* Is @canon one of the profile's keep_read_only paths? */
+static bool profile_keeps(const struct nono_plan *p, const char *canon)
+{
+	char msg[256];
+	bool found = false;
+
+	for (size_t i = 0;
+	     p->profile && !found && i < p->profile->fs.keep_read_only.n; i++) {
+		char *x = NULL, *k = NULL, *c2 = NULL;
+		bool exists;
+
+		if (nono_profile_expand(&p->penv,
+					p->profile->fs.keep_read_only.v[i], &x,
+					msg, sizeof(msg)) < 0)
+			continue;
+		k = keep_path(x);
+		found = (k && strcmp(k, canon) == 0) ||
+			(nono_path_canon(x, &c2, &exists) == 0 &&
+			 strcmp(c2, canon) == 0);
+		free(x);
+		free(k);
+		free(c2);
+		c2 = NULL;
+	}
+	return found;
+}
+
+int plan_bypass(const struct run_opts *o, struct nono_plan *p)
+{
+
+	if (o->legacy_bypass)
+		plan_note(
+		    &p->msgs, PLAN_WARN,
+		    "--override-deny is deprecated and will be removed in "
+		    "v1.0.0; use --bypass-protection");
+	if (o->bypass.n == 0)
+		return 0;
+	p->bypass = calloc(o->bypass.n, sizeof(*p->bypass));
+	if (!p->bypass) {
+		plan_fail(&p->msgs, -ENOMEM, NULL, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < o->bypass.n; i++) {
+		const struct nono_protect_item *it;
+		const struct nono_grant *g;
+		bool exists;
+		char *canon = plan_canon_user(p, "--bypass-protection",
+					      o->bypass.v[i], &exists);
+
+		if (!canon)
+			return -1;
+		it = nono_protect_match(p->home, canon);
+		if (it && !it->bypassable) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "--bypass-protection %s: the %s is never "
+				  "reachable from inside the sandbox",
+				  o->bypass.v[i], it->what);
+			return -1;
+		}
+		if (!it && !is_persist_path(p->caps, canon) &&
+		    !profile_keeps(p, canon)) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "--bypass-protection %s: not a protected "
+				  "path; nothing to bypass",
+				  o->bypass.v[i]);
+			return -1;
+		}
+		if (!nono_caps_allows(p->caps, canon, NONO_ACCESS_READ, &g) &&
+		    !nono_caps_allows(p->caps, canon, NONO_ACCESS_WRITE, &g)) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "--bypass-protection %s: no matching grant",
+				  o->bypass.v[i]);
+			plan_hint(&p->msgs,
+				  "--bypass-protection only removes the deny; "
+				  "also grant it with --allow, --read, --write "
+				  "or a file equivalent");
+			return -1;
+		}
+		plan_note(&p->msgs, PLAN_SECURITY,
+			  "protection bypassed for %s (%s)", canon,
+			  it ? it->what : "persistence file");
+		p->bypass[p->nbypass++] = canon;
+	}
+	return 0;
+}
+
+/* Landlock cannot deny below a grant; without a namespace to hide them,
+ * refuse to start and name what would have been exposed. */
+int plan_fail_no_userns(const struct nono_caps *caps, struct plan_msgs *m)
+{
+	char list[1024] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
+		int n =
+		    snprintf(list + used, sizeof(list) - used, "%s%s",
+			     i ? ", " : "", nono_caps_mask_at(caps, i)->path);
+
+		if (n < 0 || (size_t)n >= sizeof(list) - used)
+			break;
+		used += (size_t)n;
+	}
+	plan_fail(m, -EINVAL, NULL,
+		  "grants cover protected paths that Landlock cannot deny, "
+		  "and user namespaces are unavailable to hide them: %s",
+		  list);
+	plan_hint(m, "grant narrower directories, lift a protection with "
+		     "--bypass-protection PATH, or enable unprivileged user "
+		     "namespaces (sysctl kernel.unprivileged_userns_clone=1)");
+	return -1;
+}
+
+/* A profile's keep_read_only: read-only where they exist, and (nono run)
+ * not creatable; each --bypass-protection PATH lifts one. */
+static int plan_profile_keeps(struct nono_plan *p)
+{
+	char msg[256], refuse[PATH_MAX];
+
+	for (size_t i = 0; p->profile && i < p->profile->fs.keep_read_only.n;
+	     i++) {
+		char *x = NULL, *canon = NULL;
+		bool exists, lifted = false;
+		int r;
+
+		if (nono_profile_expand(&p->penv,
+					p->profile->fs.keep_read_only.v[i], &x,
+					msg, sizeof(msg)) < 0) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "profile %s: filesystem.keep_read_only: %s",
+				  p->profile->name, msg);
+			return -1;
+		}
+		canon = keep_path(x);
+		if (!canon) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "profile %s: filesystem.keep_read_only: %s: "
+				  "not a path to a file or directory",
+				  p->profile->name, x);
+			free(x);
+			return -1;
+		}
+		/* A bypass names the path or, resolved, its target. */
+		{
+			char *t = NULL;
+
+			for (size_t k = 0; k < p->nbypass; k++)
+				lifted =
+				    lifted || strcmp(p->bypass[k], canon) == 0;
+			if (!lifted && nono_path_canon(x, &t, &exists) == 0)
+				for (size_t k = 0; k < p->nbypass; k++)
+					lifted = lifted ||
+						 strcmp(p->bypass[k], t) == 0;
+			free(t);
+		}
+		free(x);
+		r = lifted ? 0
+			   : nono_protect_plan_keep(p->caps, canon, &p->prot,
+						    refuse, sizeof(refuse));
+		free(canon);
+		if (r == 0 && !lifted) {
+			char *dup = strdup(refuse);
+
+			if (!dup || strv_push(&p->kept, dup) < 0) {
+				free(dup);
+				r = -ENOMEM;
+			}
+		}
+		if (r < 0) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "profile %s: filesystem.keep_read_only: %s",
+				  p->profile->name, strerror(-r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int plan_profile_denies(struct nono_plan *p)
+{
+	char why[PATH_MAX], msg[256];
+
+	for (size_t i = 0; p->profile && i < p->profile->fs.deny.n; i++) {
+		char *x = NULL, *canon = NULL;
+		bool exists;
+		int r;
+
+		if (nono_profile_expand(&p->penv, p->profile->fs.deny.v[i], &x,
+					msg, sizeof(msg)) < 0) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "profile %s: filesystem.deny: %s",
+				  p->profile->name, msg);
+			return -1;
+		}
+		r = nono_path_canon(x, &canon, &exists);
+		free(x);
+		if (r < 0 || !exists) {
+			free(canon);
+			continue; /* nothing there to hide */
+		}
+		r = nono_protect_plan_deny(p->caps, canon, &p->prot, why,
+					   sizeof(why));
+		free(canon);
+		if (r == -NONO_ECONFLICT) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "grant names a path the profile %s denies: "
+				  "%s",
+				  p->profile->name, why);
+			plan_hint(&p->msgs,
+				  "grant a narrower path, or remove the entry "
+				  "from filesystem.deny");
+			return -1;
+		}
+		if (r < 0) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "profile %s: filesystem.deny: %s",
+				  p->profile->name, nono_strerror(r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int want_dir(struct nono_plan *p, const char *path, bool parents)
+{
+	struct plan_mkdir *v;
+	char *copy;
+
+	if (plan_will_make(p, path))
+		return 0;
+	v = realloc(p->mk, (p->nmk + 1) * sizeof(*v));
+	if (!v)
+		return plan_fail(&p->msgs, -ENOMEM, NULL, "out of memory");
+	p->mk = v;
+	copy = strdup(path);
+	if (!copy)
+		return plan_fail(&p->msgs, -ENOMEM, NULL, "out of memory");
+	p->mk[p->nmk].path = copy;
+	p->mk[p->nmk++].parents = parents;
+	return 0;
+}
+
+int plan_want_dir(struct nono_plan *p, const char *path, bool parents)
+{
+	return want_dir(p, path, parents);
+}
+
+/*
+ * What a run makes before protection is planned, when a writable grant
+ * covers it: nono's state and configuration directories and the two $HOME
+ * directories that are pinned and guarded (what exists can be hidden,
+ * pinned or guarded; what the child would create could not: a
+ * ~/.config/nono/profiles it wrote is what the next run grants), then
+ * $XDG_CONFIG_HOME/nono when the variable is set, then the missing
+ * credential directories of the deny groups.
+ */
+int plan_dirs(struct nono_plan *p)
+{
+	static const char *const made[] = {".nono", ".config", ".config/nono",
+					   ".local"};
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char path[PATH_MAX];
+	struct stat st;
+	size_t pos = 0;
+
+	for (size_t i = 0; p->home && i < sizeof(made) / sizeof(made[0]); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", p->home,
+				     made[i]) >= sizeof(path))
+			continue;
+		if (nono_caps_allows(p->caps, path, NONO_ACCESS_WRITE, NULL) &&
+		    lstat(path, &st) < 0 && want_dir(p, path, false) < 0)
+			return -1;
+	}
+	/* $XDG_CONFIG_HOME itself is not made: only its nono directory. */
+	if (xdg && xdg[0] == '/' &&
+	    (size_t)snprintf(path, sizeof(path), "%s/nono", xdg) <
+		sizeof(path) &&
+	    nono_caps_allows(p->caps, path, NONO_ACCESS_WRITE, NULL) &&
+	    lstat(path, &st) < 0 && want_dir(p, path, false) < 0)
+		return -1;
+	while (nono_protect_missing_next(p->caps, p->home, p->bypass,
+					 p->nbypass, &pos, path, sizeof(path)))
+		if (want_dir(p, path, true) < 0)
+			return -1;
+	return 0;
+}
+
+int plan_make_dirs(struct nono_plan *p)
+{
+	for (size_t i = 0; i < p->nmk; i++) {
+		const struct plan_mkdir *m = &p->mk[i];
+		int r = m->parents ? nono_mkdirs(m->path, true)
+				   : (mkdir(m->path, 0700) < 0 ? -errno : 0);
+
+		/* A directory whose parent is missing (no $XDG_CONFIG_HOME)
+		 * is simply not there to protect. */
+		if (r == -EEXIST || (r == -ENOENT && !m->parents))
+			continue;
+		if (r < 0)
+			return plan_fail(&p->msgs, r, m->path,
+					 "cannot create %s: %s", m->path,
+					 strerror(-r));
+	}
+	return 0;
+}
+
+/* $XDG_CONFIG_HOME/nono, where nono reads its configuration when the
+ * variable is set: protected like ~/.config/nono. */
+static int plan_xdg_config(struct nono_plan *p, char *why, size_t whylen)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char dir[PATH_MAX], canon[PATH_MAX];
+
+	if (!xdg || xdg[0] != '/' ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s/nono", xdg) >= sizeof(dir))
+		return 0;
+	if (!realpath(dir, canon))
+		return 0;
+	return nono_protect_plan_state(p->caps, canon, &p->prot, why, whylen);
+}
+
+int plan_protect(const struct run_opts *o, struct nono_plan *p)
+{
+	char why[PATH_MAX];
+	int r;
+
+	r = nono_protect_plan(p->caps, p->home, p->cwd, p->bypass, p->nbypass,
+			      &p->prot, why, sizeof(why));
+	if (r == 0)
+		r = plan_xdg_config(p, why, sizeof(why));
+	if (r == -NONO_ECONFLICT) {
+		plan_fail(&p->msgs, r, why, "grant names a protected path: %s",
+			  why);
+		plan_hint(&p->msgs, "to grant it deliberately, add "
+				    "--bypass-protection with that path");
+		return -1;
+	}
+	if (r < 0)
+		return plan_fail(&p->msgs, r, NULL,
+				 "planning protected paths: %s",
+				 nono_strerror(r));
+	if (plan_profile_denies(p) < 0 || plan_profile_keeps(p) < 0)
+		return -1;
+	/* Supervised runs also guard creation of protected names that do
+	 * not exist yet (wrap has no supervisor to decide it). */
+	if (o->mode == MODE_WRAP && !o->dry_run) {
+		for (size_t i = 0; i < nono_caps_path_count(p->caps); i++) {
+			const struct nono_grant *g =
+			    nono_caps_path_at(p->caps, i);
+
+			if ((g->access & NONO_ACCESS_WRITE) &&
+			    !(g->flags & NONO_GRANT_FILE) &&
+			    (g->origin == NONO_ORIGIN_USER ||
+			     g->origin == NONO_ORIGIN_CWD)) {
+				plan_note(&p->msgs, PLAN_WARN,
+					  "nono wrap has no supervisor: "
+					  "missing persistence files "
+					  "(.git/hooks, .envrc, ...) can be "
+					  "created in %s; nono run guards "
+					  "them",
+					  g->path);
+				break;
+			}
+		}
+	}
+	if (nono_caps_gate(p->caps)) {
+		r = nono_protect_plan_guards(p->caps, p->home, p->cwd, why,
+					     sizeof(why));
+		if (r < 0)
+			return plan_fail(
+			    &p->msgs, r, why[0] ? why : NULL, "guarding %s: %s",
+			    why[0] ? why : "grants", nono_strerror(r));
+	}
+	return 0;
+}

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono why's verdicts, from the plan that nono run would enforce: the
+ * rules the kernel and the supervisor apply to a path (protected names,
+ * masks, guarded creation, then the union of grant rights, as Landlock
+ * does), to a host (the proxy's allowlist code itself), and to a scope.
+ * tests/cli/why.bats compares the verdicts with what a run does.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "nono/landlock.h"
+#include "nono/path.h"
+#include "plan/verdict.h"
+#include "policy/protect.h"
+
+void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
+		   bool exists, struct plan_verdict *v)
+{
+	const struct nono_caps *caps = p->caps;
+	const struct nono_protect_item *it;
+	const struct nono_grant *g;
+	char at[PATH_MAX];
+
+	memset(v, 0, sizeof(*v));
+	it = nono_protect_find(p->home, canon, p->bypass, p->nbypass, at,
+			       sizeof(at));
+	if (it) {
+		v->reason = "sensitive_path";
+		snprintf(v->category, sizeof(v->category), "%s", it->what);
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is protected (%s): hidden even inside granted "
+			 "trees",
+			 at, it->group);
+		if (it->bypassable)
+			snprintf(v->flag, sizeof(v->flag),
+				 "--bypass-protection %s plus a grant of it "
+				 "(--read %s)",
+				 at, at);
+		return;
+	}
+	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
+		const struct nono_mask *m = nono_caps_mask_at(caps, i);
+
+		if (!nono_path_is_under(canon, m->path))
+			continue;
+		if (m->kind == NONO_MASK_HIDE) {
+			v->reason = "denied_by_profile";
+			snprintf(v->detail, sizeof(v->detail),
+				 "%s is hidden: the profile denies it "
+				 "(filesystem.deny)",
+				 m->path);
+			return;
+		}
+		if (m->kind == NONO_MASK_READONLY &&
+		    (want & NONO_ACCESS_WRITE)) {
+			v->reason = "persistence_file";
+			snprintf(v->detail, sizeof(v->detail),
+				 "%s is read-only: it runs code outside the "
+				 "sandbox later",
+				 m->path);
+			snprintf(v->flag, sizeof(v->flag),
+				 "--bypass-protection %s", m->path);
+			return;
+		}
+	}
+	if (!exists && (want & NONO_ACCESS_WRITE)) {
+		const char *slash = strrchr(canon, '/');
+		char parent[PATH_MAX];
+
+		snprintf(parent, sizeof(parent), "%.*s",
+			 slash == canon ? 1 : (int)(slash - canon), canon);
+		for (size_t i = 0; i < nono_caps_guard_count(caps); i++) {
+			const struct nono_guard *gd =
+			    nono_caps_guard_at(caps, i);
+
+			if (strcmp(gd->path, parent) == 0 &&
+			    nono_guard_refuses(gd->kind, slash + 1)) {
+				v->reason = "persistence_file";
+				snprintf(v->detail, sizeof(v->detail),
+					 "%s may not be created: it would run "
+					 "code outside the sandbox later",
+					 canon);
+				snprintf(v->flag, sizeof(v->flag),
+					 "--bypass-protection %s", canon);
+				return;
+			}
+		}
+	}
+	if (exists && (want & NONO_ACCESS_WRITE)) {
+		struct stat dst;
+
+		/* Writing into a git directory: only git's own names may be
+		 * created there (the guard's allow-list), not just any. */
+		for (size_t i = 0;
+		     stat(canon, &dst) == 0 && S_ISDIR(dst.st_mode) &&
+		     i < nono_caps_guard_count(caps);
+		     i++) {
+			const struct nono_guard *gd =
+			    nono_caps_guard_at(caps, i);
+
+			if (strcmp(gd->path, canon) != 0 ||
+			    !nono_guard_refuses(gd->kind, ".nono-why"))
+				continue;
+			v->reason = "persistence_file";
+			snprintf(v->detail, sizeof(v->detail),
+				 "only git's own names may be created in %s: "
+				 "others could make git run code outside the "
+				 "sandbox later",
+				 canon);
+			snprintf(v->flag, sizeof(v->flag),
+				 "--bypass-protection %s", canon);
+			return;
+		}
+	}
+	if (nono_caps_allows(caps, canon, want, &g)) {
+		v->allowed = true;
+		v->reason = "granted";
+		snprintf(v->detail, sizeof(v->detail), "granted by %s (%s)",
+			 g ? g->path : "?",
+			 g && g->origin == NONO_ORIGIN_SYSTEM  ? "system"
+			 : g && g->origin == NONO_ORIGIN_GROUP ? "policy group"
+			 : g && g->origin == NONO_ORIGIN_CWD   ? "--allow-cwd"
+			 : g && g->origin == NONO_ORIGIN_GPU   ? "--allow-gpu"
+			 : g && g->origin == NONO_ORIGIN_GUARD ? "guarded tree"
+							       : "grant");
+		if (!exists)
+			snprintf(v->flag, sizeof(v->flag),
+				 "it does not exist yet");
+		return;
+	}
+	v->reason = "not_granted";
+	snprintf(v->detail, sizeof(v->detail), "no grant gives %s access to %s",
+		 want == NONO_ACCESS_RW     ? "read-write"
+		 : want == NONO_ACCESS_READ ? "read"
+					    : "write",
+		 canon);
+	{
+		struct stat st;
+		bool dir = stat(canon, &st) == 0 && S_ISDIR(st.st_mode);
+
+		snprintf(v->flag, sizeof(v->flag), "%s %s",
+			 want == NONO_ACCESS_READ
+			     ? (dir || !exists ? "--read" : "--read-file")
+			 : want == NONO_ACCESS_WRITE
+			     ? (dir || !exists ? "--write" : "--write-file")
+			     : (dir || !exists ? "--allow" : "--allow-file"),
+			 canon);
+	}
+}
+
+/* Proxy mode: the same allowlist code the proxy runs. */
+static void why_proxy_host(const struct nono_plan *p, const char *host,
+			   const char *path, long port, struct plan_verdict *v)
+{
+	char lower[256];
+	bool paths = false;
+	size_t i;
+
+	for (i = 0; host[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)host[i]);
+	lower[i] = '\0';
+	/* The proxy's rule: host, port and path from one entry; 443 and 80
+	 * unless the entry names the port. */
+	switch (nono_allowlist_check_port(p->allow, lower, (unsigned)port, path,
+					  &paths)) {
+	case NONO_HOST_ALLOWED:
+		v->allowed = true;
+		v->reason = "proxy_allowed";
+		if (path && paths &&
+		    nono_allowlist_check(p->allow, lower, NULL, NULL) !=
+			NONO_HOST_ALLOWED)
+			snprintf(v->detail, sizeof(v->detail),
+				 "https://%s%s matches a path rule: nono-tls "
+				 "checks each request's path inside TLS",
+				 lower, path);
+		else
+			snprintf(
+			    v->detail, sizeof(v->detail),
+			    "%s is on the proxy's allowlist: HTTP and HTTPS "
+			    "to port %ld go through nono's proxy (raw TCP "
+			    "does not)",
+			    lower, port);
+		return;
+	case NONO_HOST_METADATA:
+		v->reason = "metadata";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is a cloud metadata or link-local destination, "
+			 "refused whatever the allowlist says",
+			 lower);
+		return;
+	case NONO_HOST_INVALID:
+		v->reason = "invalid_host";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is not a host name the proxy accepts", lower);
+		return;
+	case NONO_HOST_NOT_LISTED:
+		break;
+	}
+	if (nono_allowlist_check(p->allow, lower, path, NULL) ==
+	    NONO_HOST_ALLOWED) {
+		v->reason = "proxy_port_denied";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is on the proxy's allowlist for ports 443 and 80 "
+			 "(or the ports its entries name)",
+			 lower);
+		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s:%ld",
+			 lower, port);
+		return;
+	}
+	v->reason = "proxy_denied";
+	if (paths && path) {
+		snprintf(v->detail, sizeof(v->detail),
+			 "https://%s%s matches none of the host's path rules",
+			 lower, path);
+		snprintf(v->flag, sizeof(v->flag),
+			 "--allow-domain 'https://%s%s'", lower, path);
+		return;
+	}
+	if (paths)
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is allowed only for some https:// paths: ask with "
+			 "the URL (nono why --host https://%s/PATH)",
+			 lower, lower);
+	else
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is not on the proxy's allowlist (proxy mode: "
+			 "everything goes through nono's proxy)",
+			 lower);
+	if (port == 443 || port == 80)
+		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s", lower);
+	else
+		snprintf(v->flag, sizeof(v->flag), "--allow-domain %s:%ld",
+			 lower, port);
+}
+
+void plan_why_host(const struct nono_plan *p, const char *host,
+		   const char *path, long port, struct plan_verdict *v)
+{
+	const struct nono_caps *caps = p->caps;
+	bool loopback = strcmp(host, "localhost") == 0 ||
+			strncmp(host, "127.", 4) == 0 ||
+			strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
+
+	memset(v, 0, sizeof(*v));
+	if (nono_caps_net(caps) != NONO_NET_BLOCK) {
+		v->allowed = true;
+		v->reason = "network_open";
+		snprintf(v->detail, sizeof(v->detail),
+			 "the network is open in this sandbox (no --block-net "
+			 "and no proxy mode)");
+		return;
+	}
+	for (size_t i = 0; loopback && i < nono_caps_port_count(caps); i++)
+		if (nono_caps_port_at(caps, i) == port &&
+		    !(p->allow && port == p->proxy_port)) {
+			v->allowed = true;
+			v->reason = "open_port";
+			snprintf(v->detail, sizeof(v->detail),
+				 "loopback port %ld is open (--open-port)",
+				 port);
+			return;
+		}
+	if (p->allow) {
+		why_proxy_host(p, host, path, port, v);
+		return;
+	}
+	v->reason = "network_blocked";
+	snprintf(v->detail, sizeof(v->detail),
+		 "all network is blocked (--block-net)");
+	if (loopback)
+		snprintf(v->flag, sizeof(v->flag), "--open-port %ld", port);
+	else
+		snprintf(v->flag, sizeof(v->flag),
+			 "drop --block-net (or network.block in the profile)");
+}
+
+void plan_why_scope(const struct nono_plan *p, unsigned bit,
+		    struct plan_verdict *v)
+{
+	bool requested = nono_caps_scopes(p->caps) & bit;
+	int abi = nono_landlock_abi();
+	bool supported = abi >= 6;
+
+	memset(v, 0, sizeof(*v));
+	/* "allowed" = the sandbox may reach outside itself this way. */
+	v->allowed = !(requested && supported);
+	v->reason = requested && supported ? "scoped"
+		    : requested            ? "abi_too_old"
+					   : "not_requested";
+	snprintf(v->detail, sizeof(v->detail),
+		 "requested: %s; Landlock ABI %d %s it; enforced: %s",
+		 requested ? "yes" : "no", abi,
+		 supported ? "supports" : "does not support (needs 6)",
+		 requested && supported ? "yes (only processes in this sandbox "
+					  "can be reached)"
+					: "no");
+}

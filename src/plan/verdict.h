@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Would the plan allow it, and why: a typed verdict for a path, a host or
+ * a scope.  Pure functions of the plan (the path query reads the
+ * filesystem to know what it is); `nono why` prints them.
+ */
+#ifndef NONO_PLAN_VERDICT_H
+#define NONO_PLAN_VERDICT_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "plan/plan.h"
+
+struct plan_verdict {
+	bool allowed;
+	const char *reason; /* granted, not_granted, sensitive_path, ... */
+	char category[128]; /* what the path is, for protected ones */
+	char detail[2 * PATH_MAX + 256];
+	char flag[2 * PATH_MAX + 128]; /* what would grant it, or a note */
+};
+
+/* @canon (canonical; @exists: whether it does) with @want
+ * (NONO_ACCESS_*). */
+void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
+		   bool exists, struct plan_verdict *v);
+/* A connection to @host (lower or upper case) port @port; @path is a
+ * URL's path for https:// path rules, or NULL. */
+void plan_why_host(const struct nono_plan *p, const char *host,
+		   const char *path, long port, struct plan_verdict *v);
+/* A Landlock scope: NONO_SCOPE_SIGNAL or NONO_SCOPE_ABSTRACT_UNIX. */
+void plan_why_scope(const struct nono_plan *p, unsigned scope,
+		    struct plan_verdict *v);
+
+#endif

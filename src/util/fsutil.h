@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Writing nono's own files (profiles, state, the session CA) the way
+ * DESIGN.md asks: directories 0700, every write atomic (temporary file,
+ * fsync, rename), so that a kill -9 at any point leaves the old file or
+ * the new one, never half of one.
+ */
+#ifndef NONO_UTIL_FSUTIL_H
+#define NONO_UTIL_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Creates every missing directory of @path, mode 0700: its parents, and
+ * @path itself when @last.  Returns 0 or -errno. */
+int nono_mkdirs(const char *path, bool last);
+
+enum {
+	NONO_WRITE_REPLACE = 1 << 0, /* an existing file is replaced */
+	NONO_WRITE_BACKUP = 1 << 1,  /* ... and kept as PATH.bak */
+};
+
+/*
+ * Writes @len bytes of @text to @path atomically with @mode, creating its
+ * directories.  An existing file is replaced only with NONO_WRITE_REPLACE
+ * (and kept as PATH.bak with NONO_WRITE_BACKUP).  Returns 0, -EEXIST, or
+ * -errno.
+ */
+int nono_write_atomic(const char *path, const char *text, size_t len,
+		      unsigned flags, mode_t mode);
+
+#endif
