@@ -16,6 +16,7 @@
 
 #include "proxy/creds.h"
 #include "proxy/http.h"
+#include "proxy/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,10 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			static char buf[8192];
 			struct nono_cred_route x;
 			int pl =
-			    nono_cred_route_pack(&c.r[1], buf, sizeof(buf));
+			    nono_msg_route_encode(&c.r[1], buf, sizeof(buf));
 
 			if (pl < 0 ||
-			    nono_cred_route_unpack(&x, buf, (size_t)pl) ||
+			    nono_msg_route_decode(buf, (size_t)pl, &x) ||
 			    strcmp(x.name, "svc") ||
 			    strcmp(x.value, c.r[1].value) ||
 			    strcmp(x.bearer, c.r[1].bearer) || x.nrules != 1 ||
@@ -186,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct nono_cred_route x;
 
-		if (nono_cred_route_unpack(&x, (const char *)data, size) == 0)
+		if (nono_msg_route_decode((const char *)data, size, &x) == 0)
 			nono_creds_clear_route(&x);
 	}
 	if (nono_http_parse_origin((const char *)data, size, &req, &why) !=

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * libFuzzer target: the messages between the proxy and nono-tls
- * (src/proxy/msg.c), as either side receives them.  Whatever the bytes: a
+ * (src/proxy/msg.c), as either side receives them, and the credential
+ * route inside a credential request.  Whatever the bytes: a
  * decoder accepts or refuses without reading past them; what it accepts
  * encodes again to a message that decodes to the same fields; strings hold
  * no NUL and fit; ports are 1-65535.
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proxy/creds.h"
 #include "proxy/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nono_msg_tunnel t, t2;
 	struct nono_msg_cred c, c2;
 	struct nono_msg_decision d, d2;
+	struct nono_cred_route r, r2;
 	int type = nono_msg_type(in, size), n;
 
 	if (nono_msg_tunnel_decode(in, size, &t) == 0) {
@@ -58,6 +61,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    d.up != d2.up || d.down != d2.down ||
 		    d.allowed != d2.allowed || d.status != d2.status)
 			abort();
+	}
+	if (nono_msg_route_decode(in, size, &r) == 0) {
+		if (type != NONO_MSG_ROUTE || r.port == 0 || !r.name[0] ||
+		    !r.header[0] || r.secret_len == 0 ||
+		    r.secret_off + r.secret_len > r.value_len)
+			abort();
+		n = nono_msg_route_encode(&r, again, sizeof(again));
+		if (n < 0 || nono_msg_route_decode(again, (size_t)n, &r2) ||
+		    strcmp(r.name, r2.name) || strcmp(r.base, r2.base) ||
+		    strcmp(r.host, r2.host) || r.port != r2.port ||
+		    r.tls != r2.tls || r.value_len != r2.value_len ||
+		    memcmp(r.value, r2.value, r.value_len) ||
+		    r.nrules != r2.nrules)
+			abort();
+		for (size_t i = 0; i < r.nrules; i++)
+			if (strcmp(r.rules[i].method, r2.rules[i].method) ||
+			    strcmp(r.rules[i].path, r2.rules[i].path))
+				abort();
+		nono_creds_clear_route(&r2);
+		nono_creds_clear_route(&r);
 	}
 	return 0;
 }

@@ -16,7 +16,7 @@
 #include "cli/output.h"
 #include "cred/secret.h"
 #include "policy/envclean.h"
-#include "policy/profile_schema.h"
+#include "util/envname.h"
 #include "util/errbuf.h"
 
 #define MAX_CREDS 256
@@ -56,7 +56,7 @@ static bool nono_owned(const char *var, bool proxy_mode)
 
 static int check_var(const char *var, bool proxy_mode, char *err, size_t errlen)
 {
-	if (strlen(var) > VAR_MAX || nono_profile_check_var(var))
+	if (!nono_env_name_ok(var, VAR_MAX))
 		return nono_errf(
 		    err, errlen,
 		    "'%.100s' is not a valid environment variable name "
@@ -199,7 +199,7 @@ static int add_item(struct cli_envcred *e, const char *origin, const char *item,
 	for (size_t i = 0; i < n; i++)
 		var[i] = (char)toupper((unsigned char)name[i]);
 	var[n] = '\0';
-	if (nono_profile_check_var(var))
+	if (!nono_env_name_ok(var, VAR_MAX))
 		return nono_errf(
 		    err, errlen,
 		    "%s %.200s: %s is not a valid environment variable "

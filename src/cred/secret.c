@@ -21,9 +21,9 @@
 #include "nono-config.h"
 #include "nono/log.h"
 #include "policy/envclean.h"
-#include "policy/profile_schema.h"
 #include "sys/helper.h"
 #include "sys/spawn.h"
+#include "util/envname.h"
 #include "util/errbuf.h"
 
 /* The keystore service of bare account names (`NAME`, `keystore://NAME`),
@@ -140,7 +140,7 @@ static int parse_op(const char *ref, const char *rest, char *err, size_t errlen)
 static int parse_env(const char *ref, const char *rest, struct ref *r,
 		     char *err, size_t errlen)
 {
-	if (strlen(rest) > 255 || nono_profile_check_var(rest))
+	if (!nono_env_name_ok(rest, NONO_ENV_NAME_MAX))
 		return nono_errf(err, errlen,
 				 "credential '%.200s': '%.200s' is not a valid "
 				 "environment variable name",

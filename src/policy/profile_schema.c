@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/profile_schema.h"
+#include "util/envname.h"
 
 #define OFF(m) offsetof(struct nono_profile, m)
 #define END                                                                    \
@@ -16,12 +17,9 @@
 
 const char *nono_profile_check_var(const char *s)
 {
-	if (!*s || isdigit((unsigned char)*s))
-		return "not a valid environment variable name";
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return "not a valid environment variable name";
-	return NULL;
+	return nono_env_name_ok(s, NONO_ENV_NAME_MAX)
+		   ? NULL
+		   : "not a valid environment variable name";
 }
 
 const char *nono_profile_check_path(const char *s)

@@ -65,7 +65,7 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 	snprintf(m.host, sizeof(m.host), "%s", c->req.host);
 	snprintf(m.method, sizeof(m.method), "%s", c->method);
 	snprintf(m.path, sizeof(m.path), "%s", c->path);
-	rl = nono_cred_route_pack(c->cred, route, rcap);
+	rl = nono_msg_route_encode(c->cred, route, rcap);
 	if (rl >= 0) {
 		m.route = route;
 		m.route_len = (size_t)rl;

@@ -10,6 +10,7 @@
 
 #include "proxy/creds.h"
 #include "proxy/hosts.h"
+#include "util/envname.h"
 #include "util/port.h"
 #include "util/url.h"
 
@@ -71,12 +72,7 @@ static bool good_name(const char *s)
 
 static bool good_var(const char *s)
 {
-	if (!*s || strlen(s) > 128 || isdigit((unsigned char)*s))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
+	return nono_env_name_ok(s, 128);
 }
 
 static bool loopback_host(const char *h)
@@ -752,150 +748,4 @@ int nono_cred_check(const struct nono_creds *c,
 		upath[q] = saved;
 	}
 	return ok ? 0 : 403;
-}
-
-/* --- a route, for the TLS helper ------------------------------------- */
-
-static size_t put(char *out, size_t cap, size_t n, const char *v, size_t len)
-{
-	int k;
-
-	if (n >= cap)
-		return cap;
-	k = snprintf(out + n, cap - n, "%zu:", len);
-	if (k < 0 || (size_t)k + len > cap - n)
-		return cap;
-	memcpy(out + n + (size_t)k, v, len);
-	return n + (size_t)k + len;
-}
-
-int nono_cred_route_pack(const struct nono_cred_route *r, char *out, size_t cap)
-{
-	char port[8], nr[8], so[24], sl[24];
-	size_t n = 0;
-
-	if (!r->value || !r->expect || !r->bearer)
-		return -1;
-	snprintf(port, sizeof(port), "%u", r->port);
-	snprintf(nr, sizeof(nr), "%zu", r->nrules);
-	n = put(out, cap, n, r->name, strlen(r->name));
-	n = put(out, cap, n, r->base, strlen(r->base));
-	n = put(out, cap, n, r->header, strlen(r->header));
-	n = put(out, cap, n, r->key_var, strlen(r->key_var));
-	n = put(out, cap, n, r->host, strlen(r->host));
-	n = put(out, cap, n, port, strlen(port));
-	n = put(out, cap, n, r->tls ? "1" : "0", 1);
-	n = put(out, cap, n, r->expect, strlen(r->expect));
-	n = put(out, cap, n, r->bearer, strlen(r->bearer));
-	n = put(out, cap, n, r->value, r->value_len);
-	snprintf(so, sizeof(so), "%zu", r->secret_off);
-	snprintf(sl, sizeof(sl), "%zu", r->secret_len);
-	n = put(out, cap, n, so, strlen(so));
-	n = put(out, cap, n, sl, strlen(sl));
-	n = put(out, cap, n, nr, strlen(nr));
-	for (size_t i = 0; i < r->nrules; i++) {
-		n = put(out, cap, n, r->rules[i].method,
-			strlen(r->rules[i].method));
-		n = put(out, cap, n, r->rules[i].path,
-			strlen(r->rules[i].path));
-	}
-	return n >= cap ? -1 : (int)n;
-}
-
-/* One "LEN:bytes" field of @buf at *@at, as a new string. */
-static char *get(const char *buf, size_t len, size_t *at, size_t *outlen)
-{
-	size_t v = 0, i = *at;
-	char *s;
-
-	while (i < len && isdigit((unsigned char)buf[i]) && v < 1000000)
-		v = v * 10 + (size_t)(buf[i++] - '0');
-	if (i == *at || i >= len || buf[i] != ':' || v > len - i - 1)
-		return NULL;
-	i++;
-	s = malloc(v + 1);
-	if (!s)
-		return NULL;
-	memcpy(s, buf + i, v);
-	s[v] = '\0';
-	if (memchr(s, '\0', v)) {
-		free(s);
-		return NULL;
-	}
-	*at = i + v;
-	if (outlen)
-		*outlen = v;
-	return s;
-}
-
-int nono_cred_route_unpack(struct nono_cred_route *r, const char *buf,
-			   size_t len)
-{
-	char *port = NULL, *tls = NULL, *host = NULL, *nr = NULL, *end;
-	char *so = NULL, *sl = NULL;
-	size_t at = 0;
-	unsigned long v;
-	int e = -EINVAL;
-
-	memset(r, 0, sizeof(*r));
-	if (!(r->name = get(buf, len, &at, NULL)) ||
-	    !(r->base = get(buf, len, &at, NULL)) ||
-	    !(r->header = get(buf, len, &at, NULL)) ||
-	    !(r->key_var = get(buf, len, &at, NULL)) ||
-	    !(host = get(buf, len, &at, NULL)) ||
-	    !(port = get(buf, len, &at, NULL)) ||
-	    !(tls = get(buf, len, &at, NULL)) ||
-	    !(r->expect = get(buf, len, &at, NULL)) ||
-	    !(r->bearer = get(buf, len, &at, NULL)) ||
-	    !(r->value = get(buf, len, &at, &r->value_len)) ||
-	    !(so = get(buf, len, &at, NULL)) ||
-	    !(sl = get(buf, len, &at, NULL)) ||
-	    !(nr = get(buf, len, &at, NULL)))
-		goto out;
-	errno = 0;
-	r->secret_off = strtoul(so, &end, 10);
-	if (*end || errno || !*so)
-		goto out;
-	r->secret_len = strtoul(sl, &end, 10);
-	if (*end || errno || !*sl || r->secret_len == 0 ||
-	    r->secret_off > r->value_len ||
-	    r->secret_len > r->value_len - r->secret_off)
-		goto out;
-	if (strlen(host) > NONO_HTTP_MAX_HOST || !*r->name || !*r->header)
-		goto out;
-	snprintf(r->host, sizeof(r->host), "%s", host);
-	errno = 0;
-	v = strtoul(port, &end, 10);
-	if (*end || errno || v == 0 || v > 65535)
-		goto out;
-	r->port = (uint16_t)v;
-	r->tls = strcmp(tls, "1") == 0;
-	v = strtoul(nr, &end, 10);
-	if (*end || v > MAX_RULES)
-		goto out;
-	for (unsigned long i = 0; i < v; i++) {
-		char *m = get(buf, len, &at, NULL), *pa = NULL;
-		const char *why;
-		int k = -EINVAL;
-
-		if (m)
-			pa = get(buf, len, &at, NULL);
-		if (pa)
-			k = nono_cred_route_add_rule(r, m, pa, &why);
-		free(m);
-		free(pa);
-		if (k < 0)
-			goto out;
-	}
-	e = at == len ? 0 : -EINVAL;
-out:
-	free(host);
-	free(port);
-	free(tls);
-	free(nr);
-	free(so);
-	free(sl);
-	if (e < 0)
-		route_free(r);
-	return e;
 }

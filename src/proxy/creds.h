@@ -153,19 +153,6 @@ int nono_cred_check(const struct nono_creds *c,
 		    size_t cap, char *msg, size_t msglen);
 
 /*
- * A route as the TLS helper needs it to check and forward the later
- * requests of a kept-alive connection (name, base, header, key variable,
- * upstream, the placeholder's forms, the credential, the endpoint rules), as
- * length-prefixed fields.  pack: the length written, or -1 when @cap is too
- * small (the output holds the credential: wipe it).  unpack: 0, or -EINVAL
- * for anything malformed (then @r holds nothing).
- */
-int nono_cred_route_pack(const struct nono_cred_route *r, char *out,
-			 size_t cap);
-int nono_cred_route_unpack(struct nono_cred_route *r, const char *buf,
-			   size_t len);
-
-/*
  * The secret itself (inside the route's header value), or NULL when the
  * route is not armed.  An upstream's answer is scrubbed of it.
  */
@@ -215,7 +202,7 @@ const char *nono_cred_reason(int status);
  */
 size_t nono_cred_uncheckable_answer(char *buf, size_t cap);
 
-/* Frees one route (as filled by nono_cred_route_unpack), wiped first;
+/* Frees one route (as filled by nono_msg_route_decode), wiped first;
  * safe on a zeroed one. */
 void nono_creds_clear_route(struct nono_cred_route *r);
 

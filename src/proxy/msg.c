@@ -5,10 +5,12 @@
  * decoder takes what it needs, checking every bound.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proxy/creds.h"
 #include "proxy/msg.h"
 
 #define VERSION 1
@@ -35,6 +37,17 @@ enum tag {
 	T_CH_DIGITS,
 	T_ROUTE,
 	T_HEAD,
+	T_NAME,
+	T_BASE,
+	T_HEADER,
+	T_KEY_VAR,
+	T_TLS,
+	T_EXPECT,
+	T_BEARER,
+	T_VALUE,
+	T_SECRET_OFF,
+	T_SECRET_LEN,
+	T_RULES,
 	T_MAX,
 };
 
@@ -159,6 +172,51 @@ int nono_msg_decision_encode(const struct nono_msg_decision *d, char *buf,
 	return end(&o);
 }
 
+/* The rules travel as one field: METHOD NUL PATH NUL, for each (neither
+ * holds a NUL). */
+int nono_msg_route_encode(const struct nono_cred_route *r, char *buf,
+			  size_t cap)
+{
+	struct out o;
+	size_t rl = 0, at = 0;
+	char *rules;
+	int n;
+
+	if (!r->value || !r->expect || !r->bearer || !r->name || !r->base ||
+	    !r->header || !r->key_var)
+		return -1;
+	for (size_t i = 0; i < r->nrules; i++)
+		rl += strlen(r->rules[i].method) + strlen(r->rules[i].path) + 2;
+	rules = malloc(rl + 1);
+	if (!rules)
+		return -1;
+	for (size_t i = 0; i < r->nrules; i++) {
+		size_t ml = strlen(r->rules[i].method) + 1;
+		size_t pl = strlen(r->rules[i].path) + 1;
+
+		memcpy(rules + at, r->rules[i].method, ml);
+		memcpy(rules + at + ml, r->rules[i].path, pl);
+		at += ml + pl;
+	}
+	begin(&o, buf, cap, NONO_MSG_ROUTE);
+	field_str(&o, T_NAME, r->name, NONO_MSG_MAX);
+	field_str(&o, T_BASE, r->base, NONO_MSG_MAX);
+	field_str(&o, T_HEADER, r->header, NONO_MSG_MAX);
+	field_str(&o, T_KEY_VAR, r->key_var, NONO_MSG_MAX);
+	field_str(&o, T_HOST, r->host, NONO_HTTP_MAX_HOST);
+	field_u64(&o, T_PORT, r->port);
+	field_u64(&o, T_TLS, r->tls);
+	field_str(&o, T_EXPECT, r->expect, NONO_MSG_MAX);
+	field_str(&o, T_BEARER, r->bearer, NONO_MSG_MAX);
+	field(&o, T_VALUE, r->value, r->value_len);
+	field_u64(&o, T_SECRET_OFF, r->secret_off);
+	field_u64(&o, T_SECRET_LEN, r->secret_len);
+	field(&o, T_RULES, rules, rl);
+	n = end(&o);
+	free(rules);
+	return n;
+}
+
 /* --- decoding ----------------------------------------------------------- */
 
 struct in {
@@ -186,7 +244,7 @@ static int parse(const char *buf, size_t len, struct in *m)
 	    buf[1] != 'M' || buf[2] != VERSION)
 		return -EINVAL;
 	m->type = (unsigned char)buf[3];
-	if (m->type < NONO_MSG_TUNNEL || m->type > NONO_MSG_DECISION)
+	if (m->type < NONO_MSG_TUNNEL || m->type > NONO_MSG_ROUTE)
 		return -EINVAL;
 	count = (size_t)get_le(buf + 4, 2);
 	if (count > MAX_FIELDS)
@@ -325,6 +383,80 @@ int nono_msg_decision_decode(const char *buf, size_t len,
 	d->status = (int)status;
 	d->up = up;
 	d->down = down;
+	return 0;
+}
+
+/* A string field, as a new string (no NUL in it; empty unless
+ * @empty_ok); @len gets its length. */
+static char *get_dup(const struct in *m, enum tag t, bool empty_ok, size_t *len)
+{
+	char *s;
+
+	if (!m->has[t] || (!m->n[t] && !empty_ok) ||
+	    memchr(m->v[t], '\0', m->n[t]))
+		return NULL;
+	s = malloc(m->n[t] + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, m->v[t], m->n[t]);
+	s[m->n[t]] = '\0';
+	if (len)
+		*len = m->n[t];
+	return s;
+}
+
+/* T_RULES: METHOD NUL PATH NUL pairs, each added as the proxy would. */
+static int get_rules(const struct in *m, struct nono_cred_route *r)
+{
+	const char *p = m->v[T_RULES], *end = p + m->n[T_RULES];
+
+	if (!m->has[T_RULES])
+		return -EINVAL;
+	while (p < end) {
+		const char *meth = p, *path, *z, *why;
+
+		z = memchr(meth, '\0', (size_t)(end - meth));
+		if (!z || z + 1 >= end)
+			return -EINVAL;
+		path = z + 1;
+		z = memchr(path, '\0', (size_t)(end - path));
+		if (!z || nono_cred_route_add_rule(r, meth, path, &why) < 0)
+			return -EINVAL;
+		p = z + 1;
+	}
+	return 0;
+}
+
+int nono_msg_route_decode(const char *buf, size_t len,
+			  struct nono_cred_route *r)
+{
+	struct in m;
+	uint64_t off, slen;
+	bool tls;
+
+	memset(r, 0, sizeof(*r));
+	if (parse(buf, len, &m) < 0 || m.type != NONO_MSG_ROUTE ||
+	    get_str(&m, T_HOST, r->host, sizeof(r->host), false) < 0 ||
+	    get_port(&m, &r->port) < 0 || get_bool(&m, T_TLS, &tls) < 0 ||
+	    get_u64(&m, T_SECRET_OFF, NONO_MSG_MAX, &off) < 0 ||
+	    get_u64(&m, T_SECRET_LEN, NONO_MSG_MAX, &slen) < 0)
+		return -EINVAL;
+	r->tls = tls;
+	r->secret_off = (size_t)off;
+	r->secret_len = (size_t)slen;
+	if (!(r->name = get_dup(&m, T_NAME, false, NULL)) ||
+	    !(r->base = get_dup(&m, T_BASE, true, NULL)) ||
+	    !(r->header = get_dup(&m, T_HEADER, false, NULL)) ||
+	    !(r->key_var = get_dup(&m, T_KEY_VAR, true, NULL)) ||
+	    !(r->expect = get_dup(&m, T_EXPECT, true, NULL)) ||
+	    !(r->bearer = get_dup(&m, T_BEARER, true, NULL)) ||
+	    !(r->value = get_dup(&m, T_VALUE, true, &r->value_len)) ||
+	    r->secret_len == 0 || r->secret_off > r->value_len ||
+	    r->secret_len > r->value_len - r->secret_off ||
+	    get_rules(&m, r) < 0) {
+		nono_creds_clear_route(r);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -23,10 +23,13 @@
 
 #include "proxy/http.h"
 
+struct nono_cred_route;
+
 enum nono_msg_type {
 	NONO_MSG_TUNNEL = 1,   /* proxy -> helper: intercept this tunnel */
 	NONO_MSG_CRED = 2,     /* proxy -> helper: a credential request */
 	NONO_MSG_DECISION = 3, /* helper -> proxy: what it allowed, refused */
+	NONO_MSG_ROUTE = 4,    /* a credential service (inside NONO_MSG_CRED) */
 };
 
 /* The largest message (a credential request: route, head and body start). */
@@ -39,7 +42,7 @@ struct nono_msg_tunnel {
 };
 
 /* A credential request, with two descriptors: client, upstream.  @route
- * (nono_cred_route_pack) and @head (the upstream head and the body's
+ * (a NONO_MSG_ROUTE message) and @head (the upstream head and the body's
  * start, holding the credential) point into the message's buffer. */
 struct nono_msg_cred {
 	char host[NONO_HTTP_MAX_HOST + 1];
@@ -71,6 +74,12 @@ int nono_msg_tunnel_encode(const struct nono_msg_tunnel *t, char *buf,
 int nono_msg_cred_encode(const struct nono_msg_cred *c, char *buf, size_t cap);
 int nono_msg_decision_encode(const struct nono_msg_decision *d, char *buf,
 			     size_t cap);
+/* A credential service as the TLS helper needs it to check and forward the
+ * later requests of a kept-alive connection (name, base, header, key
+ * variable, upstream, the placeholder's forms, the credential, the
+ * endpoint rules).  The output holds the credential: wipe it. */
+int nono_msg_route_encode(const struct nono_cred_route *r, char *buf,
+			  size_t cap);
 
 /* The type of the @len bytes at @buf, or -EINVAL when they are no
  * message (bad header or fields).  Decoders: 0, or -EINVAL for anything
@@ -81,6 +90,10 @@ int nono_msg_tunnel_decode(const char *buf, size_t len,
 int nono_msg_cred_decode(const char *buf, size_t len, struct nono_msg_cred *c);
 int nono_msg_decision_decode(const char *buf, size_t len,
 			     struct nono_msg_decision *d);
+/* Fills @r (its strings and rules allocated; free with
+ * nono_creds_clear_route); on -EINVAL @r holds nothing. */
+int nono_msg_route_decode(const char *buf, size_t len,
+			  struct nono_cred_route *r);
 
 /* One message and exactly @nfds descriptors (at most 2) on a datagram or
  * seqpacket socket.  send: 0 or -errno.  recv: the length, 0 when the peer

@@ -155,7 +155,7 @@ static int take_cred(struct job *j, const char *msg, size_t n)
 	struct nono_msg_cred c;
 
 	if (nono_msg_cred_decode(msg, n, &c) < 0 ||
-	    nono_cred_route_unpack(&j->route, c.route, c.route_len) < 0)
+	    nono_msg_route_decode(c.route, c.route_len, &j->route) < 0)
 		return -1;
 	snprintf(j->host, sizeof(j->host), "%s", c.host);
 	j->port = c.port;

@@ -19,6 +19,7 @@
 
 #include "proxy/creds.h"
 #include "proxy/http.h"
+#include "proxy/msg.h"
 
 static void presets(void **state)
 {
@@ -432,12 +433,12 @@ static void route_transfer(void **state)
 	assert_int_equal(nono_creds_add_preset(&c, "anthropic", &why), 0);
 	assert_int_equal(nono_creds_add_rule(&c, "anthropic:POST:/v1/**", &why),
 			 0);
-	assert_int_equal(nono_cred_route_pack(&c.r[0], buf, sizeof(buf)), -1);
+	assert_int_equal(nono_msg_route_encode(&c.r[0], buf, sizeof(buf)), -1);
 	assert_int_equal(nono_cred_arm(&c.r[0], "sk\tx", 4), 0);
-	assert_int_equal(nono_cred_route_pack(&c.r[0], buf, 20), -1);
-	n = nono_cred_route_pack(&c.r[0], buf, sizeof(buf));
+	assert_int_equal(nono_msg_route_encode(&c.r[0], buf, 20), -1);
+	n = nono_msg_route_encode(&c.r[0], buf, sizeof(buf));
 	assert_true(n > 0);
-	assert_int_equal(nono_cred_route_unpack(&x, buf, (size_t)n), 0);
+	assert_int_equal(nono_msg_route_decode(buf, (size_t)n, &x), 0);
 	assert_string_equal(x.name, "anthropic");
 	assert_string_equal(x.host, "api.anthropic.com");
 	assert_int_equal(x.port, 443);
@@ -450,13 +451,14 @@ static void route_transfer(void **state)
 	assert_string_equal(x.rules[0].path, "/v1/**");
 	nono_creds_clear_route(&x);
 	/* truncated, trailing bytes, a bad length */
-	assert_int_equal(nono_cred_route_unpack(&x, buf, (size_t)n - 1),
+	assert_int_equal(nono_msg_route_decode(buf, (size_t)n - 1, &x),
 			 -EINVAL);
 	buf[n] = 'x';
-	assert_int_equal(nono_cred_route_unpack(&x, buf, (size_t)n + 1),
+	assert_int_equal(nono_msg_route_decode(buf, (size_t)n + 1, &x),
 			 -EINVAL);
-	assert_int_equal(nono_cred_route_unpack(&x, "99999:a", 7), -EINVAL);
-	assert_int_equal(nono_cred_route_unpack(&x, "", 0), -EINVAL);
+	assert_int_equal(nono_msg_route_decode("NM\x01\x04\x01\x00", 6, &x),
+			 -EINVAL);
+	assert_int_equal(nono_msg_route_decode("", 0, &x), -EINVAL);
 	nono_creds_clear(&c);
 }
 
