@@ -6,6 +6,7 @@
  * and the grant that would change each answer.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,123 @@ void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
 	fprintf(stderr, "  (--no-diagnostics hides this footer)\n");
 }
 
+/* @cmd as exec would find it: itself when it has a '/', else the first
+ * executable of that name in $PATH.  False when there is none. */
+static bool resolve_cmd(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p;
+
+	if (strchr(cmd, '/'))
+		return (size_t)snprintf(out, len, "%s", cmd) < len;
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (n &&
+		    (size_t)snprintf(out, len, "%.*s/%s", (int)n, p, cmd) <
+			len &&
+		    access(out, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/* The tree to grant for @target: an npm package's directory (its code
+ * needs the rest of the package), else the directory that holds it. */
+static void install_dir(const char *target, char *out, size_t len)
+{
+	const char *nm = NULL, *p = target, *end;
+
+	while ((p = strstr(p, "/node_modules/")) != NULL)
+		nm = p++;
+	if (nm) {
+		end = nm + strlen("/node_modules/");
+		if (*end == '@')
+			end += strcspn(end, "/") +
+			       (end[strcspn(end, "/")] ? 1 : 0);
+		end += strcspn(end, "/");
+		snprintf(out, len, "%.*s", (int)(end - target), target);
+		return;
+	}
+	end = strrchr(target, '/');
+	snprintf(out, len, "%.*s", end == target ? 1 : (int)(end - target),
+		 target);
+}
+
+/* Whether the sandbox may read and run @canon. */
+static bool runnable(const struct nono_caps *caps, const char *canon)
+{
+	const struct nono_grant *g = NULL;
+
+	return nono_caps_allows(caps, canon, NONO_ACCESS_READ, &g) &&
+	       (!g || !(g->flags & NONO_GRANT_NOEXEC));
+}
+
+/* A script's interpreter ("#!/usr/bin/env node": node in $PATH), or
+ * false when @target is no script. */
+static bool interpreter(const char *target, char *out, size_t len)
+{
+	char line[256], *s, *arg;
+	FILE *f = fopen(target, "re");
+	bool ok = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f) && line[0] == '#' && line[1] == '!') {
+		s = line + 2 + strspn(line + 2, " \t");
+		s[strcspn(s, " \t\r\n")] = '\0';
+		arg = s + strlen(s) + 1;
+		if (strcmp(s, "/usr/bin/env") == 0 &&
+		    arg < line + sizeof(line)) {
+			arg += strspn(arg, " \t");
+			arg[strcspn(arg, " \t\r\n")] = '\0';
+			ok = *arg && resolve_cmd(arg, out, len);
+		} else {
+			ok = *s && (size_t)snprintf(out, len, "%s", s) < len;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+int diag_exec_grant(const struct nono_caps *caps, const char *cmd, char *what,
+		    size_t wlen, char *dir, size_t dlen)
+{
+	char found[PATH_MAX], interp[PATH_MAX];
+	char *canon = NULL;
+	bool exists = false;
+	int r = 0;
+
+	if (!resolve_cmd(cmd, found, sizeof(found)) ||
+	    nono_path_canon(found, &canon, &exists) < 0 || !exists) {
+		free(canon);
+		return 0;
+	}
+	if (!runnable(caps, canon)) {
+		install_dir(canon, dir, dlen);
+		snprintf(what, wlen, "%s%s%s", found,
+			 strcmp(found, canon) ? " -> " : "",
+			 strcmp(found, canon) ? canon : "");
+		r = 1;
+	} else if (interpreter(canon, interp, sizeof(interp))) {
+		char *ic = NULL;
+
+		if (nono_path_canon(interp, &ic, &exists) == 0 && exists &&
+		    !runnable(caps, ic)) {
+			install_dir(ic, dir, dlen);
+			snprintf(what, wlen, "its interpreter %s%s%s", interp,
+				 strcmp(interp, ic) ? " -> " : "",
+				 strcmp(interp, ic) ? ic : "");
+			r = 1;
+		}
+		free(ic);
+	}
+	free(canon);
+	return r;
+}
+
 void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code)
 {
 	char *canon = NULL;
@@ -207,6 +325,17 @@ void diag_exec_failure(const struct nono_caps *caps, const char *cmd, int code)
 	out_error("exec: %s: %s", cmd, strerror(-code));
 	if (code != -EACCES)
 		return;
+	{
+		char what[2 * PATH_MAX + 32], dir[PATH_MAX];
+
+		if (diag_exec_grant(caps, cmd, what, sizeof(what), dir,
+				    sizeof(dir))) {
+			out_hint("%s cannot be read in the sandbox: add --read "
+				 "%s",
+				 what, dir);
+			return;
+		}
+	}
 	/* Only a path nono can check is blamed on the sandbox; a bare name
 	 * was looked up in PATH inside it. */
 	if (!strchr(cmd, '/') || nono_path_canon(cmd, &canon, &exists) < 0 ||

@@ -220,13 +220,12 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 	/* A run makes them first (mode 0700); the plan above is what it
 	 * enforces once they exist. */
 	for (i = 0; all && i < c->p.nmk; i++)
-		printf("  [made first] %s (missing; a run creates it, 0700)\n",
-		       c->p.mk[i].path);
+		printf("  [made first] %s (missing; a run creates it, %s)\n",
+		       c->p.mk[i].path, c->p.mk[i].file ? "0600" : "0700");
 	if (!all && c->p.nmk)
-		printf("  (a run first makes %zu missing director%s, mode "
-		       "0700, so that %s protected or granted; -v lists "
-		       "them)\n",
-		       c->p.nmk, c->p.nmk == 1 ? "y" : "ies",
+		printf("  (a run first makes %zu missing path%s, owner-only, "
+		       "so that %s protected or granted; -v lists them)\n",
+		       c->p.nmk, c->p.nmk == 1 ? "" : "s",
 		       c->p.nmk == 1 ? "it is" : "they are");
 	if (!all)
 		printf("  (plus read access to system libraries, /tmp and safe "
@@ -236,6 +235,15 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 	for (i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
 	printf("\n");
+	{
+		char what[2 * PATH_MAX + 32], dir[PATH_MAX];
+
+		if (diag_exec_grant(caps, argv[0], what, sizeof(what), dir,
+				    sizeof(dir)))
+			printf("  (it would fail: %s cannot be read in the "
+			       "sandbox; add --read %s)\n",
+			       what, dir);
+	}
 	if (all)
 		print_landlock(caps);
 }

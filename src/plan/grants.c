@@ -20,6 +20,7 @@
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
 #include "policy/system.h"
+#include "util/suggest.h"
 
 /* $HOME, else /etc/passwd (read directly: the binary is static, and NSS
  * modules cannot be loaded); NULL when neither answers, and the caller
@@ -75,44 +76,105 @@ static const char *access_flag(unsigned access)
 					    : "--write";
 }
 
+/* The profile key for a grant flag: --allow-file -> filesystem.allow_file. */
+static void flag_key(const char *flag, char *out, size_t n)
+{
+	size_t k = snprintf(out, n, "filesystem.%s", flag + 2) < (int)n
+		       ? strlen("filesystem.")
+		       : n;
+
+	for (; k < n && out[k]; k++)
+		if (out[k] == '-')
+			out[k] = '_';
+}
+
+/* Names a grant for the user: the flag, or the profile key that gave it
+ * (the user never typed a flag then). */
+static const char *grant_label(const struct nono_plan *p, const char *flag,
+			       const char *path, char *buf, size_t n)
+{
+	const char *key = plan_source(p, path);
+
+	if (!key)
+		return flag;
+	snprintf(buf, n, "profile %s: %s", p->profile ? p->profile->name : "?",
+		 key);
+	return buf;
+}
+
+/* What to use instead of @flag (a tree for a file, or a file for a tree),
+ * as a flag or, for a profile's grant, as its key. */
+static void other_form(const struct nono_plan *p, const char *path,
+		       unsigned access, bool file, char *out, size_t n)
+{
+	char flag[32];
+
+	snprintf(flag, sizeof(flag), "%s%s", access_flag(access),
+		 file ? "" : "-file");
+	if (plan_source(p, path))
+		flag_key(flag, out, n);
+	else
+		snprintf(out, n, "%s", flag);
+}
+
+/* A grant of a path that does not exist: an error for a flag (a typo is
+ * the likely cause: did you mean?); a profile's optional path is skipped
+ * quietly (-v lists it). */
+static int missing(struct nono_plan *p, const char *flag, const char *path,
+		   const char *canon, bool file)
+{
+	char near[PATH_MAX], label[256];
+
+	if (plan_source(p, path)) {
+		plan_note(
+		    &p->msgs, PLAN_VERBOSE, "%s %s: does not exist; skipped",
+		    grant_label(p, flag, path, label, sizeof(label)), path);
+		return 0;
+	}
+	plan_fail(&p->msgs, -ENOENT, path, "%s %s: no such %s", flag, path,
+		  file ? "file" : "directory");
+	if (nono_suggest_path(canon, near, sizeof(near)))
+		plan_hint(&p->msgs, "did you mean %s %s?", flag, near);
+	return -1;
+}
+
 /* A directory tree (--allow, --read, --write) or, with @file, one file
- * (--allow-file, ...). */
+ * (--allow-file, ...); from a flag or a profile. */
 static int grant_path(struct nono_plan *p, const char *flag, const char *path,
 		      unsigned access, bool file)
 {
 	struct stat st;
 	bool exists;
 	char *canon = plan_canon_user(p, flag, path, &exists);
+	char label[256], other[64];
+	const char *who;
 	unsigned gflags = 0;
 	int r;
 
 	if (!canon)
 		return -1;
-	if (!exists && !file && plan_will_make(p, path)) {
-		/* A profile's state directory: a run makes it before the
-		 * sandbox exists (plan_make_dirs). */
-		st.st_mode = S_IFDIR;
+	who = grant_label(p, flag, path, label, sizeof(label));
+	if (!exists && plan_will_make(p, path)) {
+		/* A profile's state directory or file: a run makes it
+		 * before the sandbox exists (plan_make_dirs). */
+		st.st_mode = file ? S_IFREG : S_IFDIR;
 	} else if (!exists) {
-		plan_note(&p->msgs, PLAN_WARN,
-			  "%s %s: %s does not exist; nothing granted", flag,
-			  path, file ? "file" : "path");
-		return 0;
+		return missing(p, flag, path, canon, file);
 	} else if (stat(canon, &st) < 0) {
-		return plan_fail(&p->msgs, -errno, path, "%s %s: %s", flag,
-				 path, strerror(errno));
+		return plan_fail(&p->msgs, -errno, path, "%s %s: %s", who, path,
+				 strerror(errno));
 	}
+	other_form(p, path, access, file, other, sizeof(other));
 	if (file && S_ISDIR(st.st_mode)) {
-		plan_fail(&p->msgs, -EISDIR, path, "%s %s: is a directory",
-			  flag, path);
-		plan_hint(&p->msgs, "use %s for a directory tree",
-			  access_flag(access));
+		plan_fail(&p->msgs, -EISDIR, path, "%s %s: is a directory", who,
+			  path);
+		plan_hint(&p->msgs, "use %s for a directory tree", other);
 		return -1;
 	}
 	if (!file && !S_ISDIR(st.st_mode)) {
 		plan_fail(&p->msgs, -ENOTDIR, path, "%s %s: not a directory",
-			  flag, path);
-		plan_hint(&p->msgs, "use %s-file for a single file",
-			  access_flag(access));
+			  who, path);
+		plan_hint(&p->msgs, "use %s for a single file", other);
 		return -1;
 	}
 	if (file)
@@ -121,7 +183,7 @@ static int grant_path(struct nono_plan *p, const char *flag, const char *path,
 	r = nono_caps_add_path(p->caps, canon, access, gflags,
 			       NONO_ORIGIN_USER);
 	if (r < 0)
-		return plan_fail(&p->msgs, r, path, "%s %s: %s", flag, path,
+		return plan_fail(&p->msgs, r, path, "%s %s: %s", who, path,
 				 nono_strerror(r));
 	return 0;
 }
@@ -236,14 +298,13 @@ static int grant_cwd(struct run_opts *o, struct nono_plan *p)
 		return -1;
 	}
 	if (answer < 0) {
-		plan_fail(&p->msgs, -EPERM, p->cwd,
-			  "the current directory %s is not granted, and nono "
-			  "cannot ask (not a terminal)",
+		/* No terminal to ask (a script, CI): run without it, as
+		 * upstream nono does, and say so. */
+		plan_note(&p->msgs, PLAN_INFO,
+			  "not sharing the current directory %s (no terminal "
+			  "to ask; --allow-cwd shares it)",
 			  p->cwd);
-		plan_hint(&p->msgs,
-			  "add --allow-cwd to share it read-only, --allow . "
-			  "for read-write, or run from a granted directory");
-		return -1;
+		return 0;
 	}
 	if (answer == 0 || !p->cwd_access)
 		return 0;

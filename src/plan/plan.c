@@ -121,6 +121,26 @@ bool plan_will_make(const struct nono_plan *p, const char *path)
 	return false;
 }
 
+const char *plan_source(const struct nono_plan *p, const char *str)
+{
+	for (size_t i = 0; i < p->nsrc; i++)
+		if (p->src[i].str == str)
+			return p->src[i].key;
+	return NULL;
+}
+
+int plan_add_source(struct nono_plan *p, const char *str, const char *key)
+{
+	struct plan_src *v = realloc(p->src, (p->nsrc + 1) * sizeof(*v));
+
+	if (!v)
+		return plan_fail(&p->msgs, -ENOMEM, NULL, "out of memory");
+	p->src = v;
+	p->src[p->nsrc].str = str;
+	p->src[p->nsrc++].key = key;
+	return 0;
+}
+
 void plan_clear(struct nono_plan *p)
 {
 	nono_protect_result_clear(&p->prot);
@@ -139,6 +159,7 @@ void plan_clear(struct nono_plan *p)
 	for (size_t i = 0; i < p->nmk; i++)
 		free(p->mk[i].path);
 	free(p->mk);
+	free(p->src);
 	plan_msgs_clear(&p->msgs);
 	memset(p, 0, sizeof(*p));
 }

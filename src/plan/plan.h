@@ -28,10 +28,19 @@
 #include "proxy/creds.h"
 #include "proxy/hosts.h"
 
-/* A directory a run makes (0700) before protection is planned. */
+/* A directory (0700) or a profile's state file (0600) a run makes before
+ * protection is planned. */
 struct plan_mkdir {
 	char *path;
-	bool parents; /* also its missing parents */
+	bool parents; /* also its missing parents (directories 0700) */
+	bool file;    /* a file: "{}" when its name ends in .json, else empty */
+};
+
+/* Where a grant string came from when a profile put it there: the
+ * profile's key (filesystem.allow_file, ...), for messages. */
+struct plan_src {
+	const char *str;
+	const char *key;
 };
 
 /*
@@ -39,7 +48,8 @@ struct plan_mkdir {
  * command asks the user.  @access is what sharing gives; 0 when the
  * profile shares none (then nothing is asked, only whether it could be).
  * Returns 1 (share it), 0 (do not), or PLAN_ASK_SILENT / PLAN_ASK_NOTTY
- * when it cannot ask.
+ * when it cannot ask: --silent is then an error (it needs --allow-cwd),
+ * no terminal runs without the directory (a note says so).
  */
 enum { PLAN_ASK_SILENT = -2, PLAN_ASK_NOTTY = -3 };
 typedef int (*plan_ask_fn)(void *arg, const char *cwd, unsigned access);
@@ -80,6 +90,8 @@ struct nono_plan {
 	 * directories, nono's own, the missing credential directories. */
 	struct plan_mkdir *mk;
 	size_t nmk;
+	struct plan_src *src; /* the profile's grant strings */
+	size_t nsrc;
 	struct plan_msgs msgs; /* notes, and the error when one failed */
 	/* Input: who decides the current directory (plan_grants). */
 	plan_ask_fn ask;

@@ -22,8 +22,13 @@ int plan_network(struct run_opts *o, struct nono_plan *p);
 int plan_bypass(const struct run_opts *o, struct nono_plan *p);
 /* Lists in p->mk what a run makes before plan_protect(). */
 int plan_dirs(struct nono_plan *p);
-/* Adds @path to p->mk (once). */
+/* Adds @path to p->mk (once): a directory, or with @file a state file. */
 int plan_want_dir(struct nono_plan *p, const char *path, bool parents);
+int plan_want_file(struct nono_plan *p, const char *path);
+/* The profile key that put @str (that very string) in the options, or
+ * NULL when a flag did. */
+const char *plan_source(const struct nono_plan *p, const char *str);
+int plan_add_source(struct nono_plan *p, const char *str, const char *key);
 bool plan_will_make(const struct nono_plan *p, const char *path);
 
 #endif

@@ -44,8 +44,9 @@ void plan_profile_env(struct nono_profile_env *env, const char *home,
 	env->group_known = group_known;
 }
 
-/* Expands each of @in into @out (kept alive by @owned). */
-static int add_paths(const struct nono_profile *p,
+/* Expands each of @in into @out (kept alive by the plan), remembering
+ * that @key put it there. */
+static int add_paths(struct nono_plan *pl, const struct nono_profile *p,
 		     const struct nono_profile_env *env, const char *key,
 		     const struct nono_plist *in, struct strv *out,
 		     struct strv *owned, char *err, size_t errlen)
@@ -67,20 +68,23 @@ static int add_paths(const struct nono_profile *p,
 			return nono_errf(err, errlen,
 					 "profile %s: %s: too many paths",
 					 p->name, key);
+		if (plan_add_source(pl, x, key) < 0)
+			return nono_errf(err, errlen, "out of memory");
 	}
 	return 0;
 }
 
 /*
- * An agent's own state directories (~/.codex, ~/.config/opencode) do not
- * exist before its first run, and the agent cannot create them from inside
- * the sandbox ($HOME is not writable there).  The writable directories a
- * profile grants below $HOME are listed for the run to make first (mode
- * 0700, plan_make_dirs), unless the path is protected or a login-time
- * location.  Returns 0, or -1 with the plan's error.
+ * An agent's own state directories and files (~/.codex,
+ * ~/.config/opencode, ~/.claude.json) do not exist before its first run,
+ * and the agent cannot create them from inside the sandbox ($HOME is not
+ * writable there).  The writable directories and files a profile grants
+ * below $HOME are listed for the run to make first (0700 and 0600,
+ * plan_make_dirs), unless the path is protected or a login-time location.
+ * Returns 0, or -1 with the plan's error.
  */
-static int want_state_dir(struct nono_plan *pl, const struct nono_profile *p,
-			  const char *home, const char *path)
+static int want_state(struct nono_plan *pl, const struct nono_profile *p,
+		      const char *home, const char *path, bool file)
 {
 	/* Login-time and git configuration: never made by nono, even as
 	 * an empty directory (see the home persistence list of protect.c). */
@@ -107,9 +111,9 @@ static int want_state_dir(struct nono_plan *pl, const struct nono_profile *p,
 	if (nono_protect_match(home, path))
 		return 0;
 	plan_note(&pl->msgs, PLAN_VERBOSE,
-		  "profile %s: %s is made first (its state directory)", p->name,
-		  path);
-	return plan_want_dir(pl, path, true);
+		  "profile %s: %s is made first (its state %s)", p->name, path,
+		  file ? "file" : "directory");
+	return file ? plan_want_file(pl, path) : plan_want_dir(pl, path, true);
 }
 
 /* Fails closed on settings this build cannot carry out. */
@@ -163,14 +167,18 @@ int plan_profile_apply(struct nono_plan *pl, struct run_opts *o, char *err,
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		size_t first = lists[i].out->n;
 
-		if (add_paths(p, env, lists[i].key, lists[i].in, lists[i].out,
-			      owned, err, errlen) < 0)
+		bool file = lists[i].out == &o->allow_file ||
+			    lists[i].out == &o->write_file;
+
+		if (add_paths(pl, p, env, lists[i].key, lists[i].in,
+			      lists[i].out, owned, err, errlen) < 0)
 			return -1;
-		if (lists[i].out != &o->allow && lists[i].out != &o->write)
+		if (lists[i].out != &o->allow && lists[i].out != &o->write &&
+		    !file)
 			continue;
 		for (size_t k = first; k < lists[i].out->n; k++)
-			if (want_state_dir(pl, p, env->home,
-					   lists[i].out->v[k]) < 0)
+			if (want_state(pl, p, env->home, lists[i].out->v[k],
+				       file) < 0)
 				return nono_errf(err, errlen, "%s",
 						 pl->msgs.err.text);
 	}

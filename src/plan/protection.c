@@ -5,11 +5,13 @@
  * the masks that make them hold.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "nono/error.h"
 #include "nono/landlock.h"
@@ -286,7 +288,7 @@ static int plan_profile_denies(struct nono_plan *p)
 	return 0;
 }
 
-static int want_dir(struct nono_plan *p, const char *path, bool parents)
+static int want(struct nono_plan *p, const char *path, bool parents, bool file)
 {
 	struct plan_mkdir *v;
 	char *copy;
@@ -301,13 +303,49 @@ static int want_dir(struct nono_plan *p, const char *path, bool parents)
 	if (!copy)
 		return plan_fail(&p->msgs, -ENOMEM, NULL, "out of memory");
 	p->mk[p->nmk].path = copy;
+	p->mk[p->nmk].file = file;
 	p->mk[p->nmk++].parents = parents;
 	return 0;
 }
 
+static int want_dir(struct nono_plan *p, const char *path, bool parents)
+{
+	return want(p, path, parents, false);
+}
+
 int plan_want_dir(struct nono_plan *p, const char *path, bool parents)
 {
-	return want_dir(p, path, parents);
+	return want(p, path, parents, false);
+}
+
+int plan_want_file(struct nono_plan *p, const char *path)
+{
+	return want(p, path, true, true);
+}
+
+/* A profile's state file: its directories, then the file, 0600, with
+ * O_EXCL (what exists is never touched). */
+static int make_file(const char *path)
+{
+	size_t n = strlen(path);
+	bool json = n > 5 && strcmp(path + n - 5, ".json") == 0;
+	int fd, r = nono_mkdirs(path, false);
+
+	if (r < 0)
+		return r;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	if (json && write(fd, "{}\n", 3) != 3) {
+		r = -errno;
+		close(fd);
+		unlink(path);
+		return r ? r : -EIO;
+	}
+	if (close(fd) < 0)
+		return -errno;
+	return 0;
 }
 
 /*
@@ -354,8 +392,9 @@ int plan_make_dirs(struct nono_plan *p)
 {
 	for (size_t i = 0; i < p->nmk; i++) {
 		const struct plan_mkdir *m = &p->mk[i];
-		int r = m->parents ? nono_mkdirs(m->path, true)
-				   : (mkdir(m->path, 0700) < 0 ? -errno : 0);
+		int r = m->file      ? make_file(m->path)
+			: m->parents ? nono_mkdirs(m->path, true)
+				     : (mkdir(m->path, 0700) < 0 ? -errno : 0);
 
 		/* A directory whose parent is missing (no $XDG_CONFIG_HOME)
 		 * is simply not there to protect. */

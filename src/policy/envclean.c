@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Environment hygiene for the sandboxed command: drops loader, shell and
- * interpreter variables that inject code at start-up.  Each entry names the
- * mechanism it closes.
+ * interpreter variables that inject code at start-up, and the tokens that
+ * unlock a whole secret store.  Each entry names what it closes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,14 @@ static const char *const dropped[] = {
 	"GIT_CONFIG_VALUE_",
 	"LESSOPEN",        /* input preprocessor run by less */
 	"LESSCLOSE",
+	/* Tokens that unlock a whole secret store, not one service: the
+	 * command gets credentials through the proxy or --env-credential,
+	 * never the key to all of them (upstream nono strips them too). */
+	"OP_SERVICE_ACCOUNT_TOKEN", /* 1Password service account */
+	"OP_CONNECT_TOKEN",         /* 1Password Connect */
+	"OP_SESSION_",              /* 1Password CLI sessions, per account */
+	"BW_SESSION",               /* Bitwarden CLI */
+	"VAULT_TOKEN",              /* HashiCorp Vault */
 };
 /* clang-format on */
 

@@ -77,8 +77,24 @@ static const struct sys_grant system_write[] = {
 static const struct sys_grant node_g[] = {
 	{"~/.npm", RW, NX}, {"~/.node-gyp", RW, NX}, {"~/.cache/node", RW, NX},
 	{"~/.yarn", RW, NX}, {"~/.cache/yarn", RW, NX},
-	{"~/.local/share/pnpm", RW, NX}, {"~/.nvm", R, 0},
+	/* pnpm's global packages and bin links are code (read); its store
+	 * and cache are data (writable, never executed). */
+	{"~/.local/share/pnpm", R, 0}, {"~/.local/share/pnpm/store", RW, NX},
+	{"~/.cache/pnpm", RW, NX}, {"~/.nvm", R, 0},
 	{"~/.volta", R, 0}, {"~/.bun", R, 0},
+};
+/* Where users install command-line tools and agents for themselves, read
+ * and run, never written: the agent's own code must not be changeable by
+ * the agent (it runs outside the sandbox too). */
+static const struct sys_grant user_tools_g[] = {
+	{"~/.local/bin", R, 0},
+	{"~/.local/lib/node_modules", R, 0}, /* npm -g --prefix ~/.local */
+	{"~/.npm-global", R, 0},	     /* npm config set prefix */
+	{"~/.local/share/claude", R, 0},     /* Claude Code's installer */
+	{"~/.opencode/bin", R, 0},	     /* opencode's installer */
+	{"~/.local/share/fnm", R, 0}, {"~/.fnm", R, 0},
+	{"~/.local/share/mise/installs", R, 0}, {"~/.local/share/mise/shims", R, 0},
+	{"~/.asdf/installs", R, 0}, {"~/.asdf/shims", R, 0},
 };
 static const struct sys_grant python_g[] = {
 	{"~/.cache/pip", RW, NX}, {"~/.cache/pypoetry", RW, NX},
@@ -236,7 +252,8 @@ static int add_own_ttys(struct nono_caps *caps)
 static const struct nono_policy_group groups[] = {
 	{"system_read", "Programs, libraries and the files of /etc that the C library, TLS and shells read; /proc; random devices", true, TABLE(system_read)},
 	{"system_write", "Safe device nodes (/dev/null, /dev/tty, ...), the command's own terminal, and scratch space (/tmp, /var/tmp, /dev/shm)", true, TABLE(system_write)},
-	{"node", "Node.js: npm/yarn/pnpm caches (writable), nvm, volta and bun installs (read)", false, TABLE(node_g)},
+	{"node", "Node.js: npm/yarn/pnpm caches (writable), nvm, volta, bun and pnpm installs (read)", false, TABLE(node_g)},
+	{"user_tools", "Tools and agents installed for the user, read and run only: ~/.local/bin, npm prefixes (~/.npm-global, ~/.local/lib/node_modules), Claude Code's and opencode's installers, fnm, mise, asdf", false, TABLE(user_tools_g)},
 	{"python", "Python: pip, poetry and uv caches (writable), user site-packages, pyenv (read)", false, TABLE(python_g)},
 	{"rust", "Rust: cargo registry and git caches (writable), cargo bin and rustup toolchains (read); crates.io tokens stay denied", false, TABLE(rust_g)},
 	{"go", "Go: GOPATH (~/go) and the build cache (writable)", false, TABLE(go_g)},
@@ -244,7 +261,7 @@ static const struct nono_policy_group groups[] = {
 	{"nix", "Nix: the store and the user profile (read)", false, TABLE(nix_g)},
 	{"homebrew", "Homebrew on Linux: the prefix (read) and its cache (writable)", false, TABLE(homebrew_g)},
 	{"user_caches", "All of ~/.cache (writable)", false, TABLE(user_caches_g)},
-	{"git_config", "The user's git configuration, read-only: ~/.gitconfig, ~/.config/git", false, TABLE(git_config_g)},
+	{"git_config", "The user's git configuration, read-only: ~/.gitconfig, ~/.config/git (default: git stops without it)", true, TABLE(git_config_g)},
 	{"gpu", "GPU devices, manifests and sysfs: only through --allow-gpu (with security.allow_gpu in a profile)", false, TABLE(gpu_grants)},
 };
 /* clang-format on */

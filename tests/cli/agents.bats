@@ -95,3 +95,92 @@ check_agent() {
 @test "agents: OpenClaw starts under --profile openclaw" {
 	PATH=$NODE26:$PATH check_agent openclaw "$AGENTS/openclaw/node_modules/.bin/openclaw"
 }
+
+# Issue 12: the built-in agent profiles start their agents from wherever
+# users install them, read-only: npm's ~/.npm-global and ~/.local prefixes,
+# nvm's ~/.nvm/versions/node/*, and Claude Code's native installer
+# (~/.local/bin/claude -> ~/.local/share/claude/versions/V).  Each layout
+# is a real npm install (scripts/agents.sh: NONO_TEST_AGENTS/layouts),
+# hard-linked into the fake HOME.  Controls: the same layout without the
+# profile cannot start; the profile still hides ~/.ssh; the agent's code
+# is not writable from inside.
+
+# layout NAME: the template's files, hard-linked into $HOME.
+layout() {
+	[ -f "$AGENTS/.layouts-v1" ] ||
+		skip_or_fail "agent layouts not installed in $AGENTS (run scripts/agents.sh)"
+	cp -al "$AGENTS/layouts/$1/." "$HOME/" || skip_or_fail "cannot hard-link $AGENTS/layouts/$1 here"
+}
+
+# starts PROFILE PROGRAM ARG...: the program runs under the profile and
+# prints what it prints outside the sandbox; with no profile it cannot
+# start; inside, ~/.ssh stays hidden and the program is not writable.
+starts() {
+	local profile=$1 prog=$2 bare
+	shift 2
+	bare=$(PATH="${prog%/*}:$PATH" "$prog" "$@" 2>/dev/null </dev/null) || true
+	[ -n "$bare" ] || { echo "no output outside the sandbox: $prog $*" >&2; false; }
+	run --separate-stderr nono run -s --profile "$profile" --allow-cwd -- "$prog" "$@"
+	assert_status 0
+	[ "$output" = "$bare" ] || { echo "bare: $bare" >&2; show_run; false; }
+	refute_contains "$stderr" "Permission denied" stderr
+	# control: without the profile, the agent cannot even start
+	run --separate-stderr nono run -s --allow-cwd -- "$prog" "$@"
+	[ "$status" -ne 0 ] || { show_run; false; }
+	# the same profile: ~/.ssh hidden, the agent's code read-only
+	run --separate-stderr nono run -s --profile "$profile" --allow-cwd -- sh -c '
+		cat "$HOME/.ssh/id_rsa" 2>/dev/null && echo ssh:read || echo ssh:refused
+		echo x >>"$0" 2>/dev/null && echo code:written || echo code:refused
+		test -r "$0" && echo code:readable' "$(readlink -f "$prog")"
+	assert_status 0
+	assert_contains "$output" "ssh:refused" stdout
+	assert_contains "$output" "code:refused" stdout
+	assert_contains "$output" "code:readable" stdout
+	refute_contains "$output" FAKE-SSH-KEY stdout
+}
+
+@test "agents: ~/.npm-global (npm config set prefix): claude, codex, opencode start" {
+	layout npm-global
+	local bin=$HOME/.npm-global/bin
+	starts claude-code "$bin/claude" --version
+	starts claude-code "$bin/claude" mcp list
+	starts codex "$bin/codex" --version
+	starts codex "$bin/codex" --help
+	starts opencode "$bin/opencode" --version
+}
+
+@test "agents: ~/.local (npm -g --prefix ~/.local): claude starts" {
+	layout local
+	starts claude-code "$HOME/.local/bin/claude" --version
+	starts claude-code "$HOME/.local/bin/claude" mcp list
+}
+
+@test "agents: nvm (~/.nvm/versions/node/V): opencode starts on nvm's node" {
+	layout nvm
+	local bin=$HOME/.nvm/versions/node/v26.12.1/bin
+	PATH=$bin:$PATH starts opencode "$bin/opencode" --version
+	PATH=$bin:$PATH starts opencode "$bin/opencode" debug paths
+}
+
+@test "agents: Claude Code's native installer (~/.local/bin/claude -> versions/V) starts" {
+	layout native
+	mkdir -p "$HOME/.local/bin"
+	ln -s "$HOME/.local/share/claude/versions/2.1.197" "$HOME/.local/bin/claude"
+	starts claude-code "$HOME/.local/bin/claude" --version
+	starts claude-code "$HOME/.local/bin/claude" mcp list
+	# Without the profile, the error and --dry-run name the installed
+	# file behind the link and the flag that grants it; that flag works.
+	local v=$HOME/.local/share/claude/versions
+	run --separate-stderr nono run -s --allow-cwd -- "$HOME/.local/bin/claude" --version
+	assert_status 126
+	assert_contains "$stderr" "$HOME/.local/bin/claude -> $v/2.1.197 cannot be read in the sandbox: add --read $v" stderr
+	run --separate-stderr nono run --dry-run --allow-cwd -- "$HOME/.local/bin/claude" --version
+	assert_status 0
+	assert_contains "$output" "it would fail: $HOME/.local/bin/claude -> $v/2.1.197 cannot be read" stdout
+	run --separate-stderr nono run -s --allow-cwd --read "$v" -- "$HOME/.local/bin/claude" --version
+	assert_status 0
+	assert_contains "$output" "2.1.197" stdout
+	# its state file is made for it (0600, valid JSON), and kept
+	[ -f "$HOME/.claude.json" ] || { ls -la "$HOME"; false; }
+	[ "$(stat -c %a "$HOME/.claude.json")" = 600 ]
+}

@@ -132,25 +132,54 @@ more"
 	refute_contains "$output" RAN stdout
 }
 
-@test "fs: a grant that does not exist warns and still runs" {
+# Issue 12: a grant flag naming a path that does not exist is an error
+# with a did-you-mean (it was a warning, and the run went on without the
+# grant); a profile's optional paths are skipped quietly (-v lists them);
+# messages about a profile's grants name the profile key, not a flag the
+# user never typed.
+@test "fs: a grant of a missing path is an error with a did-you-mean; a profile's is skipped" {
 	local flag
+	mkdir -p "$TEST_DIR/project"
+	echo x >"$TEST_DIR/project/notes.txt"
 	for flag in --allow --read --write; do
-		run --separate-stderr nono run --allow-cwd "$flag" "$TEST_DIR/nonexistent" -- sh -c 'echo RAN'
+		run --separate-stderr nono run --allow-cwd "$flag" "$TEST_DIR/projcet" -- sh -c 'echo RAN'
+		assert_nono_error "$flag $TEST_DIR/projcet: no such directory"
+		assert_contains "$stderr" "did you mean $flag $TEST_DIR/project?" stderr
+		refute_contains "$output" RAN stdout
+		# control: the right name runs
+		run --separate-stderr nono run --allow-cwd "$flag" "$TEST_DIR/project" -- sh -c 'echo RAN'
 		assert_status 0
-		assert_contains "$stderr" "$TEST_DIR/nonexistent: path does not exist" stderr
 		[ "$output" = RAN ] || { show_run; false; }
 	done
 	for flag in --allow-file --read-file --write-file; do
-		run --separate-stderr nono run --allow-cwd "$flag" "$TEST_DIR/nonexistent" -- sh -c 'echo RAN'
-		assert_status 0
-		assert_contains "$stderr" "$TEST_DIR/nonexistent: file does not exist" stderr
-		[ "$output" = RAN ] || { show_run; false; }
+		run --separate-stderr nono run --allow-cwd "$flag" "$TEST_DIR/project/note.txt" -- sh -c 'echo RAN'
+		assert_nono_error "$flag $TEST_DIR/project/note.txt: no such file"
+		assert_contains "$stderr" "did you mean $flag $TEST_DIR/project/notes.txt?" stderr
+		refute_contains "$output" RAN stdout
 	done
-	# nothing was granted: the path cannot be created
-	run --separate-stderr nono run -s --allow-cwd --allow "$TEST_DIR/nonexistent" -- \
-		mkdir "$TEST_DIR/nonexistent"
-	assert_status 1
-	assert_missing "$TEST_DIR/nonexistent"
+	# nothing close: no suggestion, still an error
+	run --separate-stderr nono run --allow-cwd --allow "$TEST_DIR/zzzzzzzzzz" -- true
+	assert_nono_error "no such directory"
+	refute_contains "$stderr" "did you mean" stderr
+	# A profile's missing path is skipped, quietly; -v says so.
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","meta":{"name":"opt"},"filesystem":{"read":["%s/absent"],"read_file":["%s/project/notes.txt"]}}\n' \
+		"$TEST_DIR" "$TEST_DIR" >"$HOME/.config/nono/profiles/opt.json"
+	run --separate-stderr nono run --allow-cwd --profile opt -- cat "$TEST_DIR/project/notes.txt"
+	assert_status 0
+	[ "$output" = x ] || { show_run; false; }
+	refute_contains "$stderr" "absent" stderr
+	refute_contains "$stderr" "warning" stderr
+	run --separate-stderr nono run -v --allow-cwd --profile opt -- true
+	assert_status 0
+	assert_contains "$stderr" "profile opt: filesystem.read $TEST_DIR/absent: does not exist; skipped" stderr
+	# A profile's grant of the wrong kind names the key, not a flag.
+	printf '{"extends":"default","meta":{"name":"kind"},"filesystem":{"allow_file":["%s/project"]}}\n' \
+		"$TEST_DIR" >"$HOME/.config/nono/profiles/kind.json"
+	run --separate-stderr nono run --allow-cwd --profile kind -- true
+	assert_nono_error "profile kind: filesystem.allow_file $TEST_DIR/project: is a directory"
+	assert_contains "$stderr" "use filesystem.allow for a directory tree" stderr
+	refute_contains "$stderr" "--allow" stderr
 }
 
 @test "fs: relative grant paths are resolved" {

@@ -18,15 +18,23 @@ teardown() {
 	nono_teardown
 }
 
-@test "run: an ungranted current directory is an error; --allow-cwd runs" {
-	run --separate-stderr nono run -- sh -c 'echo RAN'
-	assert_nono_error "the current directory $TEST_DIR"
-	assert_contains "$stderr" "is not granted" stderr
-	refute_contains "$output" RAN stdout
-
-	run --separate-stderr nono run --allow-cwd -- sh -c 'echo RAN'
+# Issue 12: as upstream nono does, without a terminal to ask and without
+# --allow-cwd the command runs without the current directory, and nono says
+# so in one line (it refused to run); -s still requires --allow-cwd.
+@test "run: without a terminal, an ungranted current directory is not shared (one line says so); -s requires --allow-cwd" {
+	echo data >here.txt
+	run --separate-stderr nono run -- sh -c 'cat here.txt 2>/dev/null || echo NOT-SHARED'
 	assert_status 0
-	[ "$output" = RAN ] || { show_run; false; }
+	[ "$output" = NOT-SHARED ] || { show_run; false; }
+	assert_contains "$stderr" "nono: not sharing the current directory $TEST_DIR (no terminal to ask; --allow-cwd shares it)" stderr
+	[ "$(grep -c 'not sharing' <<<"$stderr")" = 1 ]
+	run --separate-stderr nono run -s -- sh -c 'echo RAN'
+	assert_nono_error "--silent requires --allow-cwd"
+	refute_contains "$output" RAN stdout
+	# control: --allow-cwd shares it
+	run --separate-stderr nono run --allow-cwd -- cat here.txt
+	assert_status 0
+	[ "$output" = data ] || { show_run; false; }
 }
 
 @test "run: a current directory inside a grant needs no --allow-cwd" {
@@ -211,14 +219,16 @@ report_pids() { # run|wrap
 	done
 }
 
-@test "run: loader and interpreter start-up variables are removed, PATH kept" {
+@test "run: loader and interpreter start-up variables and secret-store tokens are removed, PATH kept" {
 	LD_PRELOAD=libc.so.6 BASH_ENV=/nonexistent/bash_env \
 		NODE_OPTIONS=--no-warnings PYTHONSTARTUP=/nonexistent/startup.py \
-		TEST_KEEP_ME=kept \
+		OP_SERVICE_ACCOUNT_TOKEN=ops_secret OP_SESSION_acme=sess \
+		BW_SESSION=bw VAULT_TOKEN=hvs.x TEST_KEEP_ME=kept \
 		run --separate-stderr nono run -s --allow-cwd -- env
 	assert_status 0
 	local v
-	for v in LD_PRELOAD BASH_ENV NODE_OPTIONS PYTHONSTARTUP; do
+	for v in LD_PRELOAD BASH_ENV NODE_OPTIONS PYTHONSTARTUP \
+		OP_SERVICE_ACCOUNT_TOKEN OP_SESSION_acme BW_SESSION VAULT_TOKEN; do
 		if grep -q "^$v=" <<<"$output"; then
 			echo "$v reached the child" >&2
 			show_run

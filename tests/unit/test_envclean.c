@@ -43,6 +43,12 @@ static const struct {
 	{"PERL5OPT=-Mevil", false},
 	{"RUBYOPT=-revil", false},
 	{"GIT_CONFIG_KEY_0=core.hooksPath", false},
+	/* secret-store unlock tokens */
+	{"OP_SERVICE_ACCOUNT_TOKEN=ops_x", false},
+	{"OP_SESSION_my=abc", false},
+	{"OP_CONNECT_TOKEN=x", false},
+	{"BW_SESSION=x", false},
+	{"VAULT_TOKEN=hvs.x", false},
 	/* malformed: no '=' */
 	{"LD_PRELOAD", false},
 	{"PATH", false},
@@ -61,6 +67,8 @@ static const struct {
 	{"ENVIRONMENT=prod", true},
 	{"PYTHONPATH=/src", true},
 	{"NODE_OPTIONSX=1", true},
+	{"OP_ACCOUNT=my", true},
+	{"VAULT_ADDR=https://vault", true},
 	{"TERM=xterm", true},
 	{"EMPTY=", true},
 	{"A=LD_PRELOAD=/tmp/evil.so", true},
