@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "policy/protect.h"
 #include "policy/system.h"
 
 #define R NONO_ACCESS_READ
@@ -69,7 +71,13 @@ static const struct sys_grant system_write[] = {
 	{"/dev/null", RW, DEV}, {"/dev/zero", RW, DEV},
 	{"/dev/full", RW, DEV}, {"/dev/tty", RW, DEV},
 	{"/dev/ptmx", RW, DEV},
-	{"/tmp", RW, 0}, {"/var/tmp", RW, 0}, {"/dev/shm", RW, 0},
+	{"/tmp", RW, 0}, {"/dev/shm", RW, 0},
+};
+/* /var/tmp is shared between users and survives reboots: what a command
+ * leaves there outlives the session (upstream nono does not grant it by
+ * default either). */
+static const struct sys_grant var_tmp_g[] = {
+	{"/var/tmp", RW, 0},
 };
 
 /* Runtimes, caches and tool configuration, below $HOME ("~/"). Caches are
@@ -251,7 +259,8 @@ static int add_own_ttys(struct nono_caps *caps)
 /* clang-format off */
 static const struct nono_policy_group groups[] = {
 	{"system_read", "Programs, libraries and the files of /etc that the C library, TLS and shells read; /proc; random devices", true, TABLE(system_read)},
-	{"system_write", "Safe device nodes (/dev/null, /dev/tty, ...), the command's own terminal, and scratch space (/tmp, /var/tmp, /dev/shm)", true, TABLE(system_write)},
+	{"system_write", "Safe device nodes (/dev/null, /dev/tty, ...), the command's own terminal, and scratch space (/tmp, $TMPDIR, /dev/shm)", true, TABLE(system_write)},
+	{"var_tmp", "/var/tmp, writable (shared between users and kept across reboots, so not by default)", false, TABLE(var_tmp_g)},
 	{"node", "Node.js: npm/yarn/pnpm caches (writable), nvm, volta, bun and pnpm installs (read)", false, TABLE(node_g)},
 	{"user_tools", "Tools and agents installed for the user, read and run only: ~/.local/bin, npm prefixes (~/.npm-global, ~/.local/lib/node_modules), Claude Code's and opencode's installers, fnm, mise, asdf", false, TABLE(user_tools_g)},
 	{"python", "Python: pip, poetry and uv caches (writable), user site-packages, pyenv (read)", false, TABLE(python_g)},
@@ -284,6 +293,36 @@ const struct nono_policy_group *nono_policy_group_find(const char *name)
 	return NULL;
 }
 
+/*
+ * $TMPDIR, where programs put scratch files when it is set: writable like
+ * /tmp.  Never when it is /, the home or a directory above it (that would
+ * grant the home), or inside a protected path.
+ */
+static int add_tmpdir(struct nono_caps *caps, const char *home)
+{
+	const char *t = getenv("TMPDIR");
+	char canon[PATH_MAX], hc[PATH_MAX];
+	struct stat st;
+
+	if (!t || t[0] != '/' || !home || !realpath(t, canon) ||
+	    stat(canon, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    strcmp(canon, "/") == 0 || !realpath(home, hc) ||
+	    nono_path_is_under(hc, canon))
+		return 0;
+	for (size_t i = 0; i < nono_protect_count(); i++) {
+		char loc[PATH_MAX];
+		const struct nono_protect_item *it = nono_protect_at(i);
+
+		if (it->rel[0] &&
+		    (size_t)snprintf(loc, sizeof(loc), "%s/%s", hc, it->rel) <
+			sizeof(loc) &&
+		    (nono_path_is_under(canon, loc) ||
+		     nono_path_is_under(loc, canon)))
+			return 0;
+	}
+	return nono_caps_add_path(caps, canon, RW, 0, NONO_ORIGIN_SYSTEM);
+}
+
 int nono_policy_add_group(struct nono_caps *caps,
 			  const struct nono_policy_group *g, const char *home)
 {
@@ -296,6 +335,8 @@ int nono_policy_add_group(struct nono_caps *caps,
 		      home);
 	if (r == 0 && strcmp(g->name, "system_write") == 0)
 		r = add_own_ttys(caps);
+	if (r == 0 && strcmp(g->name, "system_write") == 0)
+		r = add_tmpdir(caps, home);
 	return r;
 }
 

@@ -3,7 +3,7 @@
 # Issue 10, escape 1: the AF_UNIX gate decided by names.  Each attack
 # reached a socket outside every grant on the previous build (the user's
 # ssh-agent, docker.sock); each comes with its control.  The "host" socket
-# lives in a directory of the default-writable /var/tmp (or /tmp), like the
+# lives in a directory of the default-writable /tmp, like the
 # ssh-agent's in /tmp: the sandbox can rename and link it.
 
 load helpers
@@ -24,11 +24,11 @@ teardown() {
 	true
 }
 
-# A directory in a default-writable tree on the same file system as
+# A directory in the default-writable /tmp on the same file system as
 # $TEST_DIR (hard links and renames need one).
 host_dir() {
 	local d
-	for d in /var/tmp /tmp; do
+	for d in /tmp; do
 		if [ "$(stat -c %d "$d")" = "$(stat -c %d "$TEST_DIR")" ]; then
 			HOSTDIR=$(mktemp -d "$d/nono-host.XXXXXX")
 			return 0

@@ -249,3 +249,31 @@ more"
 	assert_missing "$TEST_DIR/a/f"
 	assert_missing "$TEST_DIR/b/f"
 }
+
+# Issue 12, as upstream nono: the default writable set is /tmp, $TMPDIR and
+# the devices; /var/tmp (shared, kept across reboots) only through the
+# var_tmp group.  A $TMPDIR that is the home, or above it, grants nothing.
+@test "fs: /tmp and \$TMPDIR are writable by default, /var/tmp only with the var_tmp group" {
+	local probe=/var/tmp/nono-test-$$
+	rm -f "$probe"
+	run --separate-stderr nono run -s --allow-cwd -- sh -c "echo x >$probe"
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$probe"
+	# control: the group grants it
+	mkdir -p "$HOME/.config/nono/profiles"
+	echo '{"extends":"default","meta":{"name":"vt"},"groups":{"include":["var_tmp"]}}' \
+		>"$HOME/.config/nono/profiles/vt.json"
+	run --separate-stderr nono run -s --allow-cwd --profile vt -- sh -c "echo x >$probe"
+	assert_status 0
+	[ -f "$probe" ] && rm -f "$probe"
+	# $TMPDIR
+	mkdir -p "$TEST_DIR/mytmp"
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	assert_status 0
+	assert_file_content "$TEST_DIR/mytmp/f" x
+	TMPDIR=$HOME run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$HOME/f"
+	TMPDIR=$(dirname "$HOME") run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	[ "$status" -ne 0 ] || { show_run; false; }
+}
