@@ -35,6 +35,14 @@ struct query {
 	bool self, json;
 };
 
+static void json_field(const char *name, const char *value)
+{
+	if (!value || !value[0])
+		return;
+	printf(",\"%s\":", name);
+	nono_json_str(stdout, value);
+}
+
 static void emit(const struct query *q, const char *subject,
 		 const struct plan_verdict *v)
 {
@@ -43,20 +51,21 @@ static void emit(const struct query *q, const char *subject,
 		       v->allowed ? "allowed" : "denied", v->reason);
 		printf("\"subject\":");
 		nono_json_str(stdout, subject);
-		if (q->op && q->path) {
-			printf(",\"op\":");
-			nono_json_str(stdout, q->op);
+		if (q->op && q->path)
+			json_field("op", q->op);
+		json_field("category", v->category);
+		json_field("detail", v->detail);
+		json_field("policy_source", v->source);
+		json_field("granted_path", v->granted_path);
+		if (v->requested) {
+			json_field("granted", v->access);
+			json_field("requested", v->requested);
+		} else {
+			json_field("access", v->access);
 		}
-		if (v->category[0]) {
-			printf(",\"category\":");
-			nono_json_str(stdout, v->category);
-		}
-		printf(",\"detail\":");
-		nono_json_str(stdout, v->detail);
-		if (v->flag[0]) {
-			printf(",\"flag\":");
-			nono_json_str(stdout, v->flag);
-		}
+		if (!v->allowed)
+			json_field("suggested_flag", v->flag);
+		json_field("note", v->note);
 		printf("}\n");
 		return;
 	}
@@ -65,9 +74,10 @@ static void emit(const struct query *q, const char *subject,
 	       v->detail);
 	if (v->category[0])
 		printf("  what it is: %s\n", v->category);
-	if (v->flag[0])
-		printf("  %s: %s\n", v->allowed ? "note" : "to allow it",
-		       v->flag);
+	if (v->note[0])
+		printf("  note: %s\n", v->note);
+	if (!v->allowed && v->flag[0])
+		printf("  to allow it: %s\n", v->flag);
 }
 
 /* "https://host:port/path" or "host": the host, the port (--port, else
@@ -148,7 +158,7 @@ static void probe_self(const struct query *q, const char *canon, bool exists,
 		}
 	}
 	v->allowed = r_ok && w_ok;
-	v->reason = v->allowed ? "granted" : "denied_here";
+	v->reason = v->allowed ? "granted_path" : "denied_here";
 	snprintf(v->detail, sizeof(v->detail),
 		 "tried from inside this sandbox: %s",
 		 v->allowed ? "it works" : "the kernel refused it");
@@ -244,6 +254,10 @@ int cmd_why(int argc, char **argv, struct global_opts *g)
 
 		cli_setup_output(g, NULL);
 		if (!getenv("NONO_SANDBOX")) {
+			/* Agents parse this one too (upstream's word). */
+			if (q.json)
+				printf("{\"status\":\"error\",\"reason\":"
+				       "\"not_sandboxed\"}\n");
 			out_error("why --self: not inside a nono sandbox");
 			out_hint("without --self, why describes a sandbox from "
 				 "its flags or profile");

@@ -180,6 +180,10 @@ static int grant_path(struct nono_plan *p, const char *flag, const char *path,
 	if (file)
 		gflags = NONO_GRANT_FILE |
 			 (S_ISCHR(st.st_mode) ? NONO_GRANT_DEVICE : 0);
+	/* why says which rule granted it: the profile's too. */
+	if (plan_source(p, path) &&
+	    plan_add_source(p, canon, plan_source(p, path)) < 0)
+		return -1;
 	r = nono_caps_add_path(p->caps, canon, access, gflags,
 			       NONO_ORIGIN_USER);
 	if (r < 0)

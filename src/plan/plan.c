@@ -129,6 +129,14 @@ const char *plan_source(const struct nono_plan *p, const char *str)
 	return NULL;
 }
 
+const char *plan_grant_source(const struct nono_plan *p, const char *canon)
+{
+	for (size_t i = 0; i < p->nsrc; i++)
+		if (strcmp(p->src[i].str, canon) == 0)
+			return p->src[i].key;
+	return NULL;
+}
+
 int plan_add_source(struct nono_plan *p, const char *str, const char *key)
 {
 	struct plan_src *v = realloc(p->src, (p->nsrc + 1) * sizeof(*v));

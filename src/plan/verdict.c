@@ -14,8 +14,48 @@
 
 #include "nono/landlock.h"
 #include "nono/path.h"
+#include "plan/plan_internal.h"
 #include "plan/verdict.h"
 #include "policy/protect.h"
+
+static const char *access_name(unsigned a)
+{
+	return a == NONO_ACCESS_RW     ? "readwrite"
+	       : a == NONO_ACCESS_READ ? "read"
+				       : "write";
+}
+
+/* The flag that grants @want on @canon (a tree for a directory or a name
+ * that does not exist yet, else the file). */
+static const char *flag_for(const char *canon, bool exists, unsigned want)
+{
+	struct stat st;
+	bool dir = !exists || (stat(canon, &st) == 0 && S_ISDIR(st.st_mode));
+
+	return want == NONO_ACCESS_READ    ? (dir ? "--read" : "--read-file")
+	       : want == NONO_ACCESS_WRITE ? (dir ? "--write" : "--write-file")
+					   : (dir ? "--allow" : "--allow-file");
+}
+
+/* The grant @g that decided, and where it came from. */
+static void describe_grant(const struct nono_plan *p,
+			   const struct nono_grant *g, struct plan_verdict *v)
+{
+	const char *key = g ? plan_grant_source(p, g->path) : NULL;
+
+	if (!g)
+		return;
+	snprintf(v->granted_path, sizeof(v->granted_path), "%s", g->path);
+	v->access = access_name(g->access & NONO_ACCESS_RW);
+	snprintf(v->source, sizeof(v->source), "%s",
+		 key                               ? "profile"
+		 : g->origin == NONO_ORIGIN_SYSTEM ? "system"
+		 : g->origin == NONO_ORIGIN_GROUP  ? "group"
+		 : g->origin == NONO_ORIGIN_CWD    ? "cwd"
+		 : g->origin == NONO_ORIGIN_GPU    ? "gpu"
+		 : g->origin == NONO_ORIGIN_GUARD  ? "guard"
+						   : "user");
+}
 
 void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 		   bool exists, struct plan_verdict *v)
@@ -31,6 +71,7 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 	if (it) {
 		v->reason = "sensitive_path";
 		snprintf(v->category, sizeof(v->category), "%s", it->what);
+		snprintf(v->source, sizeof(v->source), "group:%s", it->group);
 		snprintf(v->detail, sizeof(v->detail),
 			 "%s is protected (%s): hidden even inside granted "
 			 "trees",
@@ -48,7 +89,8 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 		if (!nono_path_is_under(canon, m->path))
 			continue;
 		if (m->kind == NONO_MASK_HIDE) {
-			v->reason = "denied_by_profile";
+			v->reason = "filesystem_deny";
+			snprintf(v->source, sizeof(v->source), "profile");
 			snprintf(v->detail, sizeof(v->detail),
 				 "%s is hidden: the profile denies it "
 				 "(filesystem.deny)",
@@ -118,38 +160,34 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 	}
 	if (nono_caps_allows(caps, canon, want, &g)) {
 		v->allowed = true;
-		v->reason = "granted";
+		v->reason = "granted_path";
+		describe_grant(p, g, v);
 		snprintf(v->detail, sizeof(v->detail), "granted by %s (%s)",
-			 g ? g->path : "?",
-			 g && g->origin == NONO_ORIGIN_SYSTEM  ? "system"
-			 : g && g->origin == NONO_ORIGIN_GROUP ? "policy group"
-			 : g && g->origin == NONO_ORIGIN_CWD   ? "--allow-cwd"
-			 : g && g->origin == NONO_ORIGIN_GPU   ? "--allow-gpu"
-			 : g && g->origin == NONO_ORIGIN_GUARD ? "guarded tree"
-							       : "grant");
+			 g ? g->path : "?", v->source);
 		if (!exists)
-			snprintf(v->flag, sizeof(v->flag),
+			snprintf(v->note, sizeof(v->note),
 				 "it does not exist yet");
 		return;
 	}
-	v->reason = "not_granted";
-	snprintf(v->detail, sizeof(v->detail), "no grant gives %s access to %s",
-		 want == NONO_ACCESS_RW     ? "read-write"
-		 : want == NONO_ACCESS_READ ? "read"
-					    : "write",
-		 canon);
-	{
-		struct stat st;
-		bool dir = stat(canon, &st) == 0 && S_ISDIR(st.st_mode);
-
-		snprintf(v->flag, sizeof(v->flag), "%s %s",
-			 want == NONO_ACCESS_READ
-			     ? (dir || !exists ? "--read" : "--read-file")
-			 : want == NONO_ACCESS_WRITE
-			     ? (dir || !exists ? "--write" : "--write-file")
-			     : (dir || !exists ? "--allow" : "--allow-file"),
-			 canon);
+	v->requested = access_name(want);
+	snprintf(v->flag, sizeof(v->flag), "%s %s",
+		 flag_for(canon, exists, want), canon);
+	/* Some of the access, not all: which grant, and what it gives. */
+	for (unsigned bit = NONO_ACCESS_READ; bit <= NONO_ACCESS_WRITE;
+	     bit <<= 1) {
+		if (!nono_caps_allows(caps, canon, bit, &g))
+			continue;
+		v->reason = "insufficient_access";
+		describe_grant(p, g, v);
+		v->access = access_name(bit);
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s grants %s access only (%s); %s was asked",
+			 g ? g->path : "?", v->access, v->source, v->requested);
+		return;
 	}
+	v->reason = "path_not_granted";
+	snprintf(v->detail, sizeof(v->detail), "no grant gives %s access to %s",
+		 v->requested, canon);
 }
 
 /* Proxy mode: the same allowlist code the proxy runs. */
@@ -248,7 +286,7 @@ void plan_why_host(const struct nono_plan *p, const char *host,
 	memset(v, 0, sizeof(*v));
 	if (nono_caps_net(caps) != NONO_NET_BLOCK) {
 		v->allowed = true;
-		v->reason = "network_open";
+		v->reason = "network_allowed";
 		snprintf(v->detail, sizeof(v->detail),
 			 "the network is open in this sandbox (no --block-net "
 			 "and no proxy mode)");

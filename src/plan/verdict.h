@@ -12,12 +12,26 @@
 
 #include "plan/plan.h"
 
+/*
+ * The reasons are upstream nono's where it has one (agents parse them):
+ * granted_path, path_not_granted, insufficient_access, sensitive_path,
+ * filesystem_deny, network_allowed, network_blocked; and nono's own for
+ * what upstream does not decide (persistence_file, open_port, proxy_*,
+ * metadata, invalid_host, scoped, abi_too_old, not_requested).
+ */
 struct plan_verdict {
 	bool allowed;
-	const char *reason; /* granted, not_granted, sensitive_path, ... */
+	const char *reason;
 	char category[128]; /* what the path is, for protected ones */
 	char detail[2 * PATH_MAX + 256];
-	char flag[2 * PATH_MAX + 128]; /* what would grant it, or a note */
+	char flag[2 * PATH_MAX + 128]; /* the flag that would allow it */
+	char note[128];                /* for an allowed one, or "" */
+	/* Which rule decided: "user" (a flag), "profile", "cwd", "system",
+	 * "group", "gpu", "group:deny_credentials", ...; "" when none. */
+	char source[128];
+	char granted_path[PATH_MAX]; /* the deciding grant, or "" */
+	const char *access;          /* its access (read, write, readwrite) */
+	const char *requested;       /* insufficient_access: what was asked */
 };
 
 /* @canon (canonical; @exists: whether it does) with @want

@@ -36,7 +36,7 @@ json_field() { # JSON FIELD
 	# enough cases, and every kind of verdict among them
 	n=$(echo "$output" | sed -n 's/^checked \([0-9]*\) cases.*/\1/p')
 	[ "$n" -ge 300 ] || { echo "only $n cases" >&2; false; }
-	for r in granted not_granted sensitive_path persistence_file denied_by_profile; do
+	for r in granted_path path_not_granted insufficient_access sensitive_path persistence_file filesystem_deny; do
 		assert_contains "$output" "$r" stdout
 	done
 }
@@ -47,7 +47,8 @@ json_field() { # JSON FIELD
 	[ "$(json_field "$output" status)" = denied ]
 	[ "$(json_field "$output" reason)" = sensitive_path ]
 	[ "$(json_field "$output" category)" = "SSH keys and config" ]
-	assert_contains "$(json_field "$output" flag)" "--bypass-protection $HOME/.ssh" stdout
+	[ "$(json_field "$output" policy_source)" = group:deny_credentials ]
+	assert_contains "$(json_field "$output" suggested_flag)" "--bypass-protection $HOME/.ssh" stdout
 	# control: bypassed and granted, it is allowed
 	run --separate-stderr nono why --json --path "$HOME/.ssh/id_rsa" --op read \
 		--bypass-protection "$HOME/.ssh" --read "$HOME/.ssh"
@@ -57,10 +58,24 @@ json_field() { # JSON FIELD
 @test "why: grants, the flag that would grant a denial, persistence files, profiles" {
 	run --separate-stderr nono why --json --path "$TEST_DIR/proj/src" --op write
 	[ "$(json_field "$output" status)" = denied ]
-	[ "$(json_field "$output" reason)" = not_granted ]
-	[ "$(json_field "$output" flag)" = "--write $TEST_DIR/proj/src" ]
+	[ "$(json_field "$output" reason)" = path_not_granted ]
+	[ "$(json_field "$output" suggested_flag)" = "--write $TEST_DIR/proj/src" ]
 	run --separate-stderr nono why --json --path "$TEST_DIR/proj/src" --op write --allow .
 	[ "$(json_field "$output" status)" = allowed ]
+	# upstream nono's vocabulary, which agents parse: the grant and where
+	# it came from; a read-only grant asked for write is
+	# insufficient_access, with what it gives and what was asked
+	[ "$(json_field "$output" reason)" = granted_path ]
+	[ "$(json_field "$output" granted_path)" = "$TEST_DIR/proj" ]
+	[ "$(json_field "$output" access)" = readwrite ]
+	[ "$(json_field "$output" policy_source)" = user ]
+	run --separate-stderr nono why --json --path "$TEST_DIR/proj/src" --op write --read .
+	[ "$(json_field "$output" reason)" = insufficient_access ]
+	[ "$(json_field "$output" granted)" = read ]
+	[ "$(json_field "$output" requested)" = write ]
+	[ "$(json_field "$output" suggested_flag)" = "--write $TEST_DIR/proj/src" ]
+	run --separate-stderr nono why --json --path "$TEST_DIR/proj/src" --op read --profile python-dev
+	[ "$(json_field "$output" policy_source)" = profile ]
 	run --separate-stderr nono why --json --path .git/hooks/pre-commit --op write --allow .
 	[ "$(json_field "$output" reason)" = persistence_file ]
 	run --separate-stderr nono why --json --path .git/hooks/pre-commit --op read --allow .
@@ -81,7 +96,9 @@ json_field() { # JSON FIELD
 	run --separate-stderr nono why --json --host 127.0.0.1 --port 8080 --block-net --open-port 8080
 	[ "$(json_field "$output" reason)" = open_port ]
 	run --separate-stderr nono why --json --host localhost --port 9090 --block-net --open-port 8080
-	[ "$(json_field "$output" flag)" = "--open-port 9090" ]
+	[ "$(json_field "$output" suggested_flag)" = "--open-port 9090" ]
+	run --separate-stderr nono why --json --host example.com
+	[ "$(json_field "$output" reason)" = network_allowed ]
 	run --separate-stderr nono why --json --scope signal
 	assert_status 0
 	[ "$(json_field "$output" reason)" = scoped ]
@@ -92,6 +109,9 @@ json_field() { # JSON FIELD
 @test "why --self: tries it from inside the sandbox; outside it is an error" {
 	run --separate-stderr nono why --self --path /tmp --op write
 	assert_nono_error "not inside a nono sandbox"
+	run --separate-stderr nono why --self --json --path /tmp --op write
+	assert_status 1
+	[ "$(json_field "$output" reason)" = not_sandboxed ]
 	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" -- \
 		"$NONO" why --self --json --path "$TEST_ROOT" --op read
 	assert_status 0
