@@ -18,9 +18,11 @@
 #include "nono/path.h"
 #include "plan/profile_apply.h"
 #include "policy/profile.h"
+#include "policy/profile_schema.h"
 #include "policy/protect.h"
 #include "policy/system.h"
 #include "util/fsutil.h"
+#include "util/suggest.h"
 
 static const char *home_of(void)
 {
@@ -267,7 +269,14 @@ static int cmd_init(int argc, char **argv)
 	bool force = false;
 
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0) {
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			printf("Usage: nono profile init NAME [--extends BASE] "
+			       "[--output FILE|-] [--force]\n"
+			       "Writes a skeleton profile (plain JSON) to "
+			       "~/.config/nono/profiles/NAME.json.\n");
+			return 0;
+		} else if (strcmp(argv[i], "--force") == 0) {
 			force = true;
 		} else if ((strcmp(argv[i], "--extends") == 0 ||
 			    strcmp(argv[i], "--output") == 0 ||
@@ -292,6 +301,11 @@ static int cmd_init(int argc, char **argv)
 		out_hint("nono profile init my-agent [--extends default]");
 		return 1;
 	}
+	if (nono_profile_check_name(name)) {
+		out_error("profile init: %s: %s", name,
+			  nono_profile_check_name(name));
+		return 1;
+	}
 	plan_profile_env(&env, home_of(), NULL);
 	/* The base must load, so that the skeleton is valid as written. */
 	if (nono_profile_load(&env, base, &p, err, sizeof(err)) < 0) {
@@ -299,29 +313,28 @@ static int cmd_init(int argc, char **argv)
 		return 1;
 	}
 	nono_profile_free(p);
-	snprintf(
-	    text, sizeof(text),
-	    "// nono profile \"%s\". Check it with: nono profile validate "
-	    "%s\n"
-	    "// Paths may use ~, $HOME, $WORKDIR, $TMPDIR, $UID and the XDG "
-	    "variables.\n"
-	    "{\n"
-	    "  \"extends\": \"%s\",\n"
-	    "  \"meta\": {\n"
-	    "    \"name\": \"%s\",\n"
-	    "    \"description\": \"What this profile is for, and why each "
-	    "grant is there.\"\n"
-	    "  },\n"
-	    "  \"filesystem\": {\n"
-	    "    \"allow\": [\"$WORKDIR\"],\n"
-	    "    \"read\": []\n"
-	    "  },\n"
-	    "  \"network\": {\n"
-	    "    \"block\": false\n"
-	    "  },\n"
-	    "  \"workdir\": { \"access\": \"readwrite\" }\n"
-	    "}\n",
-	    name, name, base, name);
+	/* Plain JSON, which jq and editors read: what a comment would say
+	 * is in meta.description. */
+	snprintf(text, sizeof(text),
+		 "{\n"
+		 "  \"extends\": \"%s\",\n"
+		 "  \"meta\": {\n"
+		 "    \"name\": \"%s\",\n"
+		 "    \"description\": \"What this profile is for, and why "
+		 "each grant is there. Check it with: nono profile validate "
+		 "%s. Paths may use ~, $HOME, $WORKDIR, $TMPDIR, $UID and the "
+		 "XDG variables.\"\n"
+		 "  },\n"
+		 "  \"filesystem\": {\n"
+		 "    \"allow\": [\"$WORKDIR\"],\n"
+		 "    \"read\": []\n"
+		 "  },\n"
+		 "  \"network\": {\n"
+		 "    \"block\": false\n"
+		 "  },\n"
+		 "  \"workdir\": { \"access\": \"readwrite\" }\n"
+		 "}\n",
+		 base, name, name);
 	if (output && strcmp(output, "-") == 0) {
 		fputs(text, stdout);
 		return 0;
@@ -520,7 +533,11 @@ int cmd_profile(int argc, char **argv, struct global_opts *g)
 	if (strcmp(sub, "init") == 0)
 		return cmd_init(argc - 2, argv + 2);
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--json") == 0) {
 			json = true;
 		} else if (strcmp(argv[i], "--workdir") == 0 && i + 1 < argc) {
 			workdir = argv[++i];
@@ -598,7 +615,18 @@ int cmd_profile(int argc, char **argv, struct global_opts *g)
 		return 0;
 	}
 #undef WANT
-	out_error("profile: unknown subcommand '%s'", sub);
-	out_hint("nono profile --help lists them");
+	{
+		static const char *const subs[] = {
+		    "init",     "list",   "show",   "diff",
+		    "validate", "groups", "schema", "guide"};
+		const char *near =
+		    nono_suggest(sub, subs, sizeof(subs) / sizeof(subs[0]));
+
+		out_error("profile: unknown subcommand '%s'", sub);
+		if (near)
+			out_hint("did you mean nono profile %s?", near);
+		else
+			out_hint("nono profile --help lists them");
+	}
 	return 1;
 }

@@ -249,6 +249,26 @@ except OSError as e: print("udp:refused", e.errno)'
 	[ "$(stat -c %a "$PROFILES/agent1.json")" = 600 ] || { ls -l "$PROFILES"; false; }
 	run --separate-stderr nono profile validate agent1
 	assert_status 0
+	# plain JSON (issue 12): a JSON parser reads it as written; what a
+	# comment would say is in meta.description
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["meta"]["name"] == "agent1"; assert "nono profile validate agent1" in d["meta"]["description"]' "$PROFILES/agent1.json"
+	run --separate-stderr nono profile init agent1 --output -
+	assert_status 0
+	"$PY" -c 'import json,sys; json.loads(sys.stdin.read())' <<<"$output"
+	# a name a profile cannot have is refused, nothing written
+	run --separate-stderr nono profile init 'bad"name'
+	assert_nono_error "not a valid name"
+	assert_missing "$PROFILES/bad\"name.json"
+	# help, and a did-you-mean for a mistyped subcommand
+	run --separate-stderr nono profile init --help
+	assert_status 0
+	assert_contains "$output" "Usage: nono profile init NAME" stdout
+	run --separate-stderr nono profile validate --help
+	assert_status 0
+	assert_contains "$output" "Usage: nono profile COMMAND" stdout
+	run --separate-stderr nono profile valdiate agent1
+	assert_nono_error "unknown subcommand 'valdiate'"
+	assert_contains "$stderr" "did you mean nono profile validate?" stderr
 	echo '{}' >"$PROFILES/agent1.json"
 	run --separate-stderr nono profile init agent1
 	assert_nono_error "exists"
