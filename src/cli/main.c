@@ -33,7 +33,7 @@ static void usage(FILE *f)
 		"tokyo-night, minimal\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
-		"Example: nono run --allow ./project -- make test\n",
+		"Example: nono run --allow ./project -- make -C project test\n",
 		NONO_VERSION);
 }
 

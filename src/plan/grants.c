@@ -274,6 +274,7 @@ static int grant_socket(struct nono_plan *p, const char *flag, const char *path,
 static int grant_cwd(struct run_opts *o, struct nono_plan *p)
 {
 	const struct nono_grant *g;
+	char hc[PATH_MAX];
 	int answer;
 
 	if (nono_caps_allows(p->caps, p->cwd, NONO_ACCESS_READ, &g) && g &&
@@ -290,6 +291,17 @@ static int grant_cwd(struct run_opts *o, struct nono_plan *p)
 	}
 	if (o->allow_cwd)
 		goto grant;
+	/* The home, or a directory above it: never offered (sharing it
+	 * would share everything of the user's); `nono run --allow
+	 * ./project` from the home runs with what the flags grant. */
+	if (p->home && realpath(p->home, hc) &&
+	    nono_path_is_under(hc, p->cwd)) {
+		plan_note(&p->msgs, PLAN_INFO,
+			  "not sharing the current directory %s (it holds "
+			  "your home); the command gets what the flags grant",
+			  p->cwd);
+		return 0;
+	}
 	answer =
 	    p->ask ? p->ask(p->ask_arg, p->cwd, p->cwd_access) : PLAN_ASK_NOTTY;
 	if (answer == PLAN_ASK_SILENT) {

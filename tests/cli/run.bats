@@ -332,6 +332,19 @@ except OSError as e:
 	printf '%q ' "$NONO" run -- sh -c 'ls >/dev/null 2>&1 && echo listed || echo list-refused' >"$TEST_DIR/no.sh"
 	run sh -c "printf 'n\n' | script -qec 'sh $TEST_DIR/no.sh' /dev/null"
 	assert_contains "$output" "list-refused" stdout
+
+	# Issue 12: the home (or above it) is never offered, even on a
+	# terminal: `nono run --allow ./project` from the home must not ask to
+	# share all of it.  It runs with what the flags grant.
+	mkdir -p "$HOME/project"
+	cd "$HOME"
+	printf '%q ' "$NONO" run --allow ./project -- sh -c 'ls "$HOME" >/dev/null 2>&1 && echo home-listed || echo home-refused; echo x >project/f && echo project-written' >"$TEST_DIR/home.sh"
+	run sh -c "printf 'y\n' | script -qec 'sh $TEST_DIR/home.sh' /dev/null"
+	assert_status 0
+	refute_contains "$output" "share the current directory" stdout
+	assert_contains "$output" "not sharing the current directory $HOME" stdout
+	assert_contains "$output" "home-refused" stdout
+	assert_contains "$output" "project-written" stdout
 }
 
 @test "run: the command does not outlive a killed supervisor" {
