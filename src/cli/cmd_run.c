@@ -78,20 +78,47 @@ static char **env_set(char **env, struct strv *owned, const char *name,
 	return nenv;
 }
 
+/* -vv: each request; a policy refusal says denied, an upstream failure
+ * failed, with why.  Refusals are kept for the footer. */
 static void on_decision(void *arg, const struct nono_proxy_decision *d)
 {
-	(void)arg;
-	if (d->status == 0)
+	struct run_ctx *c = arg;
+
+	if (d->status == 0) {
 		out_verbose_msg(2,
 				"proxy: %s %s:%u closed (%llu bytes up, %llu "
 				"down)",
 				d->method, d->host, d->port, d->bytes_up,
 				d->bytes_down);
+		return;
+	}
+	if (d->status >= 500)
+		out_verbose_msg(2, "proxy: failed %s %s:%u%s%s -> %d: %.*s",
+				d->method, d->host, d->port, d->path ? " " : "",
+				d->path ? d->path : "", d->status,
+				d->why ? (int)strcspn(d->why, "\n") : 1,
+				d->why ? d->why : "?");
 	else
 		out_verbose_msg(2, "proxy: %s %s %s:%u%s%s -> %d",
 				d->allowed ? "allowed" : "denied", d->method,
 				d->host, d->port, d->path ? " " : "",
 				d->path ? d->path : "", d->status);
+	if (d->allowed || d->status >= 500 || !c)
+		return;
+	pthread_mutex_lock(&c->rt.net_mu);
+	c->rt.net.refused++;
+	{
+		char h[sizeof(c->rt.net.hosts[0])];
+		bool dup = false;
+
+		snprintf(h, sizeof(h), "%s:%u", d->host, d->port);
+		for (size_t i = 0; i < c->rt.net.nhosts; i++)
+			dup |= strcmp(c->rt.net.hosts[i], h) == 0;
+		if (!dup && c->rt.net.nhosts < DIAG_HOSTS)
+			memcpy(c->rt.net.hosts[c->rt.net.nhosts++], h,
+			       sizeof(h));
+	}
+	pthread_mutex_unlock(&c->rt.net_mu);
 }
 
 /* Starts the proxy on @fd (which it then owns through @c). */
@@ -107,6 +134,7 @@ static int proxy_launch(struct run_ctx *c, int fd)
 	cfg.token = c->rt.proxy_token;
 	cfg.allow = c->p.allow;
 	cfg.on_decision = on_decision;
+	cfg.arg = c;
 	cfg.tls_chan = c->rt.tls.chan;
 	cfg.upstream_host = c->p.upstream_host;
 	cfg.upstream_port = c->p.upstream_port;
@@ -162,14 +190,28 @@ static int proxy_env(struct run_ctx *c, char ***env)
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]) && *env; i++)
 		*env = env_set(*env, &c->p.owned, vars[i], url);
 	explicit_bzero(url, sizeof(url));
-	/* Loopback stays direct: --open-port IPC, and in the namespace
-	 * there is nothing else on it. */
-	if (*env)
-		*env = env_set(*env, &c->p.owned, "NO_PROXY",
-			       "localhost,127.0.0.1,::1");
-	if (*env)
-		*env = env_set(*env, &c->p.owned, "no_proxy",
-			       "localhost,127.0.0.1,::1");
+	/* Loopback stays direct (--open-port IPC, servers the command
+	 * starts itself), except a loopback name the allowlist names: the
+	 * user means the host's server, which only the proxy reaches. */
+	{
+		static const char *const lo[] = {"localhost", "127.0.0.1",
+						 "::1"};
+		char np[64] = "";
+
+		for (size_t i = 0; i < sizeof(lo) / sizeof(lo[0]); i++) {
+			bool paths = false;
+
+			if (nono_allowlist_check(c->p.allow, lo[i], NULL,
+						 &paths) == NONO_HOST_ALLOWED)
+				continue;
+			snprintf(np + strlen(np), sizeof(np) - strlen(np),
+				 "%s%s", np[0] ? "," : "", lo[i]);
+		}
+		if (*env)
+			*env = env_set(*env, &c->p.owned, "NO_PROXY", np);
+		if (*env)
+			*env = env_set(*env, &c->p.owned, "no_proxy", np);
+	}
 	/* Node.js >= 24 honours the variables only when told to. */
 	if (*env)
 		*env = env_set(*env, &c->p.owned, "NODE_USE_ENV_PROXY", "1");
@@ -400,9 +442,15 @@ static int execute(struct run_ctx *c, char **argv)
 		status = 1;
 		goto out;
 	}
-	if (status != 0 && !out_silent() && !c->o.no_diagnostics)
-		diag_footer(c->p.caps, gate, argv, status, signo, c->p.home,
-			    c->p.allow != NULL);
+	if (status != 0 && !out_silent() && !c->o.no_diagnostics) {
+		struct diag_net net;
+
+		pthread_mutex_lock(&c->rt.net_mu);
+		net = c->rt.net;
+		pthread_mutex_unlock(&c->rt.net_mu);
+		net.proxy = c->p.allow != NULL;
+		diag_footer(&c->p, gate, argv, status, signo, &net);
+	}
 	save_prompt(c, gate, argv);
 out:
 	nono_proxy_stop(c->rt.proxy);
@@ -487,6 +535,7 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 	c->rt.proxy_fd = -1;
 	c->rt.tls.chan = c->rt.tls.dirfd = c->rt.tls.parentfd = -1;
 	c->rt.tls.pid = -1;
+	pthread_mutex_init(&c->rt.net_mu, NULL);
 	r = args_parse_run(mode, argc, argv, g, &c->o, err, sizeof(err));
 	if (r == 1)
 		return 1;
@@ -535,6 +584,7 @@ void run_ctx_clear(struct run_ctx *c)
 		nono_tls_helper_stop(&c->rt.tls);
 	if (c->rt.proxy_fd >= 0)
 		close(c->rt.proxy_fd);
+	pthread_mutex_destroy(&c->rt.net_mu);
 	plan_clear(&c->p);
 	args_clear(&c->o);
 	memset(c, 0, sizeof(*c));

@@ -17,39 +17,24 @@
 #include "cli/diag.h"
 #include "cli/output.h"
 #include "nono/path.h"
+#include "plan/verdict.h"
 #include "policy/protect.h"
 #include "supervisor/gate.h"
 
-/* The flag that would grant @path, which exists as described by @st. */
-static const char *grant_flag(const struct stat *st, bool write)
+static int heading(FILE *f, int shown)
 {
-	if (S_ISDIR(st->st_mode))
-		return write ? "--allow" : "--read";
-	return write ? "--allow-file" : "--read-file";
+	if (!shown)
+		fprintf(f, "  Refused by the sandbox:\n");
+	return shown + 1;
 }
 
-static bool masked(const struct nono_caps *caps, const char *canon,
-		   const struct nono_mask **mask)
+/* Reports one command-line argument if the sandbox refuses reading it:
+ * the same verdict and remedy as `nono why` (a protected path gets the
+ * --bypass-protection answer, never a grant nono would refuse). */
+static int check_arg(FILE *f, const struct nono_plan *p, const char *arg,
+		     int shown)
 {
-	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
-		const struct nono_mask *m = nono_caps_mask_at(caps, i);
-
-		/* A pinned .git is writable inside: nothing to report. */
-		if (m->kind != NONO_MASK_PIN &&
-		    nono_path_is_under(canon, m->path)) {
-			*mask = m;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Reports one command-line argument if it names a refused path. */
-static int check_arg(const struct nono_caps *caps, const char *arg,
-		     const char *home, int shown)
-{
-	const struct nono_protect_item *it;
-	const struct nono_mask *m;
+	struct plan_verdict v;
 	char *canon = NULL;
 	struct stat st;
 	bool exists;
@@ -66,33 +51,62 @@ static int check_arg(const struct nono_caps *caps, const char *arg,
 		free(canon);
 		return shown;
 	}
-	if (masked(caps, canon, &m)) {
-		it = nono_protect_match(home, m->path);
-		if (!shown++)
-			fprintf(stderr, "  Refused by the sandbox:\n");
-		fprintf(stderr, "    %s: %s%s%s\n", canon,
-			m->kind == NONO_MASK_HIDE ? "protected" : "read-only",
-			it ? " " : "", it ? it->what : " persistence file");
-		fprintf(stderr,
-			"      to lift it: --bypass-protection %s plus a "
-			"grant\n",
-			m->path);
-	} else if (!nono_caps_allows(caps, canon, NONO_ACCESS_READ, NULL)) {
-		if (!shown++)
-			fprintf(stderr, "  Refused by the sandbox:\n");
-		fprintf(stderr,
-			"    %s: not granted\n      to grant it: %s %s "
-			"(read-only) or %s (read-write)\n",
-			canon, grant_flag(&st, false), canon,
-			grant_flag(&st, true));
+	plan_why_path(p, NONO_ACCESS_READ, canon, true, &v);
+	if (!v.allowed) {
+		shown = heading(f, shown);
+		fprintf(f, "    %s: %s\n", canon, v.detail);
+		if (v.flag[0])
+			fprintf(f, "      to allow it: %s\n", v.flag);
 	}
 	free(canon);
 	return shown;
 }
 
-/* Facts: the socket accesses the gate refused, with the grant for each. */
-static int gate_facts(const struct nono_caps *caps,
-		      const struct nono_gate *gate, int shown)
+/* A TCP connect/bind/listen the gate refused ("connect ADDR PORT"), worded
+ * for the mode: the proxy's (never blaming --block-net) or --block-net's. */
+static void net_fact(FILE *f, const char *what, const struct diag_net *net)
+{
+	char op[16] = "", addr[64] = "";
+	unsigned port = 0;
+	bool loopback;
+
+	if (sscanf(what, "%15s %63s %u", op, addr, &port) != 3)
+		return;
+	loopback = strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+	if (strcmp(op, "listen") == 0) {
+		fprintf(f, "    listening on a port the command did not "
+			   "bind first (the kernel would pick one on "
+			   "every address)\n");
+		return;
+	}
+	if (net && net->proxy) {
+		fprintf(f,
+			"    %s %s port %u: in proxy mode only nono's proxy is "
+			"reachable\n      to allow it: %s\n",
+			strcmp(op, "bind") == 0 ? "bind on"
+						: "direct connect to",
+			addr, port,
+			loopback ? "--open-port PORT for a local server "
+				   "(--listen-port PORT to serve one)"
+				 : "--allow-domain HOST (through the proxy)");
+		return;
+	}
+	if (loopback)
+		fprintf(f,
+			"    %s %s port %u (--block-net)\n      to allow it: "
+			"--open-port %u\n",
+			strcmp(op, "bind") == 0 ? "bind on" : "connect to",
+			addr, port, port);
+	else
+		fprintf(f, "    %s %s port %u (--block-net)\n",
+			strcmp(op, "bind") == 0 ? "bind on" : "connect to",
+			addr, port);
+}
+
+/* Facts: what the gate refused, with the grant for each. */
+static int gate_facts(FILE *f, const struct nono_caps *caps,
+		      const struct nono_gate *gate, const struct diag_net *net,
+		      int shown)
 {
 	bool blocked = nono_caps_net(caps) == NONO_NET_BLOCK;
 
@@ -100,47 +114,52 @@ static int gate_facts(const struct nono_caps *caps,
 		const struct nono_gate_denial *d = nono_gate_denial_at(gate, i);
 		bool bind = d->op == NONO_GATE_BIND;
 
-		if (!shown++)
-			fprintf(stderr, "  Refused by the sandbox:\n");
-		if (d->op == NONO_GATE_CREATE) {
-			fprintf(
-			    stderr,
-			    "    creating %s (a protected name: it would run "
-			    "code outside the sandbox later)\n      to allow "
-			    "it: --bypass-protection %s\n",
-			    d->path, d->path);
+		shown = heading(f, shown);
+		switch (d->op) {
+		case NONO_GATE_CREATE:
+			fprintf(f,
+				"    creating %s (a protected name: it would "
+				"run code outside the sandbox later)\n      "
+				"to allow it: --bypass-protection %s\n",
+				d->path, d->path);
 			continue;
-		}
-		if (d->op == NONO_GATE_REPO) {
-			fprintf(stderr,
+		case NONO_GATE_REPO:
+			fprintf(f,
 				"    creating %s (a new git repository: git "
 				"would run its hooks and config outside the "
 				"sandbox later)\n      to allow it: "
 				"--allow-new-repos\n",
 				d->path);
 			continue;
-		}
-		if (d->op == NONO_GATE_PROCESS) {
-			fprintf(stderr,
+		case NONO_GATE_PROCESS:
+			fprintf(f,
 				"    a limit, priority or CPU setting for %s: "
 				"only the sandbox's own processes (never "
 				"grantable)\n",
 				d->path);
 			continue;
-		}
-		if (d->path[0] != '/' && d->path[0] != '@') {
-			/* "network connect (--block-net)" */
-			fprintf(stderr, "    %s\n", d->path);
+		case NONO_GATE_ATTR:
+			fprintf(f,
+				"    changing the mode or owner of %s (outside "
+				"the writable grants)\n      to allow it: "
+				"--allow with its directory\n",
+				d->path);
 			continue;
+		case NONO_GATE_NET:
+			net_fact(f, d->path, net);
+			continue;
+		case NONO_GATE_CONNECT:
+		case NONO_GATE_BIND:
+			break;
 		}
 		if (d->path[0] == '@') {
-			fprintf(stderr,
+			fprintf(f,
 				"    connect to abstract socket %s (never "
 				"grantable)\n",
 				d->path);
 			continue;
 		}
-		fprintf(stderr,
+		fprintf(f,
 			"    %s of unix socket %s\n      to grant it: "
 			"%s %s%s\n",
 			bind ? "bind" : "connect", d->path,
@@ -154,46 +173,71 @@ static int gate_facts(const struct nono_caps *caps,
 	return shown;
 }
 
-void diag_footer(const struct nono_caps *caps, const struct nono_gate *gate,
-		 char *const *argv, int status, int signo, const char *home,
-		 bool proxy)
+/* The proxy's refusals, by host. */
+static int proxy_facts(FILE *f, const struct diag_net *net, int shown)
 {
+	if (!net || !net->proxy || !net->refused)
+		return shown;
+	shown = heading(f, shown);
+	fprintf(f, "    %zu request%s through nono's proxy:", net->refused,
+		net->refused == 1 ? "" : "s");
+	for (size_t i = 0; i < net->nhosts; i++)
+		fprintf(f, "%s %s", i ? "," : "", net->hosts[i]);
+	fprintf(f,
+		"%s\n      to allow a host: --allow-domain HOST (HOST:PORT "
+		"for another port)\n",
+		net->refused > net->nhosts ? ", ..." : "");
+	return shown;
+}
+
+void diag_footer(const struct nono_plan *p, const struct nono_gate *gate,
+		 char *const *argv, int status, int signo,
+		 const struct diag_net *net)
+{
+	const struct nono_caps *caps = p->caps;
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0;
 	int shown = 0;
 
-	fprintf(stderr, "\n");
-	if (signo)
-		out_error("command was killed by signal %d (%s)", signo,
-			  strsignal(signo));
-	else
-		out_error("command exited with code %d", status);
-	if (signo == SIGSYS)
-		fprintf(stderr, "  SIGSYS: a system call through a foreign ABI "
-				"(int 0x80, x32) is fatal in the sandbox\n");
-	shown = gate_facts(caps, gate, shown);
+	/* Gathered first: without evidence that the sandbox refused
+	 * something, a failing command is its own business (grep without a
+	 * match, a failing test run). */
+	fflush(stderr);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	if (signo == SIGSYS) {
+		shown = heading(f, shown);
+		fprintf(f, "    a system call through a foreign ABI (int "
+			   "0x80, x32), which is fatal in the sandbox\n");
+	}
+	shown = gate_facts(f, caps, gate, net, shown);
+	shown = proxy_facts(f, net, shown);
 	/* argv[0] is the program itself: it ran, so it was reachable. */
 	for (size_t i = 1; argv[0] && argv[i]; i++)
-		shown = check_arg(caps, argv[i], home, shown);
-	if (nono_caps_unix_blocked(caps))
-		fprintf(stderr, "  AF_UNIX sockets are refused inside another "
-				"nono sandbox: grant sockets to the outer "
-				"one\n");
-	if (proxy)
-		fprintf(stderr,
-			"  Network goes through nono's proxy only: hosts not "
-			"allowed get 403 (allow one with --allow-domain HOST), "
-			"direct connections fail with EACCES\n");
-	else if (nono_caps_net(caps) == NONO_NET_BLOCK)
-		fprintf(stderr,
-			"  Network is blocked (--block-net): connections "
-			"fail with EACCES%s\n",
-			nono_caps_port_count(caps) ? ", except the open ports"
-						   : "");
-	if (!shown)
-		fprintf(stderr, "  If the command was refused an access, it "
-				"failed with EACCES/EPERM (\"Permission "
-				"denied\").\n  Inspect the grants with: nono "
-				"run --dry-run -v ... \n");
-	fprintf(stderr, "  (--no-diagnostics hides this footer)\n");
+		shown = check_arg(f, p, argv[i], shown);
+	/* Nested, every AF_UNIX socket is refused outright (there is no
+	 * gate of our own to record it): said whenever the command fails. */
+	if (nono_caps_unix_blocked(caps)) {
+		shown = heading(f, shown);
+		fprintf(f,
+			"    AF_UNIX sockets are refused inside another nono "
+			"sandbox (if the command needed one)\n      to "
+			"allow one: grant it to the outer nono\n");
+	}
+	fclose(f);
+	if (shown) {
+		fprintf(stderr, "\n");
+		if (signo)
+			out_error("command was killed by signal %d (%s)", signo,
+				  strsignal(signo));
+		else
+			out_error("command exited with code %d", status);
+		fwrite(buf, 1, len, stderr);
+		fprintf(stderr, "  (--no-diagnostics hides this footer)\n");
+	}
+	free(buf);
 }
 
 /* @cmd as exec would find it: itself when it has a '/', else the first

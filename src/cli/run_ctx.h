@@ -7,7 +7,10 @@
 #ifndef NONO_CLI_RUN_CTX_H
 #define NONO_CLI_RUN_CTX_H
 
+#include <pthread.h>
+
 #include "cli/args.h"
+#include "cli/diag.h"
 #include "nono/caps.h"
 #include "nono/path.h"
 #include "plan/plan.h"
@@ -29,6 +32,10 @@ struct run_live {
 	 * variables and, while the command starts, their secrets. */
 	struct cli_envcred *envcred;
 	size_t shown; /* the plan's notes printed so far */
+	/* What the proxy refused, for the footer (the proxy's thread
+	 * writes it under net_mu). */
+	pthread_mutex_t net_mu;
+	struct diag_net net;
 };
 
 /* Options, plan, runtime. */

@@ -54,7 +54,8 @@ static void hand_off(struct nono_proxy *p, struct conn *c)
 	if (w != (ssize_t)sizeof(ok) - 1 ||
 	    nono_msg_send(p->cfg.tls_chan, msg, (size_t)n, fds, 2,
 			  MSG_DONTWAIT) < 0) {
-		px_decide(p, c, false, 502);
+		px_decide_why(p, c, true, 502,
+			      "the TLS helper did not take the tunnel");
 		px_close_conn(p, c);
 		return;
 	}

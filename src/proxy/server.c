@@ -41,9 +41,16 @@ uint64_t px_now_ms(void)
 void px_decide(struct nono_proxy *p, const struct conn *c, bool allowed,
 	       int status)
 {
+	px_decide_why(p, c, allowed, status, NULL);
+}
+
+void px_decide_why(struct nono_proxy *p, const struct conn *c, bool allowed,
+		   int status, const char *why)
+{
 	struct nono_proxy_decision d = {
 	    .allowed = allowed,
 	    .status = status,
+	    .why = why,
 	    .method = c->method,
 	    .host = c->req.host,
 	    .path = c->req.connect ? NULL : c->path,
@@ -178,8 +185,9 @@ void px_answer(struct nono_proxy *p, struct conn *c, int status,
 	if (n > 0) /* best effort: a client that does not read loses it */
 		w = send(c->cfd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	(void)w;
+	/* A 5xx comes after the policy allowed it: the upstream failed. */
 	if (c->st != S_HEAD || status != 400)
-		px_decide(p, c, false, status);
+		px_decide_why(p, c, status >= 500, status, body);
 	px_close_conn(p, c);
 }
 

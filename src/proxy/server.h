@@ -21,8 +21,10 @@
 
 /* One decision, for the audit log (a later issue) and -vv. */
 struct nono_proxy_decision {
-	bool allowed;
-	int status; /* HTTP status answered (200 for a tunnel) */
+	bool allowed; /* by the policy; a 5xx is an upstream failure */
+	int status;   /* HTTP status answered (200 for a tunnel) */
+	const char
+	    *why; /* the answer's text for a refusal or failure, or NULL */
 	const char *method, *host, *path; /* path NULL for tunnels */
 	uint16_t port;
 	unsigned long long bytes_up, bytes_down; /* once the relay ends */

@@ -121,6 +121,10 @@ struct nono_proxy {
 uint64_t px_now_ms(void);
 void px_decide(struct nono_proxy *p, const struct conn *c, bool allowed,
 	       int status);
+/* The same, with the text the client was answered (a refusal's or an
+ * upstream failure's). */
+void px_decide_why(struct nono_proxy *p, const struct conn *c, bool allowed,
+		   int status, const char *why);
 int px_pipe_get(struct nono_proxy *p, int fds[2]);
 void px_pipe_put(struct nono_proxy *p, int fds[2]);
 void px_close_conn(struct nono_proxy *p, struct conn *c);

@@ -48,6 +48,7 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 		   : op == NONO_GATE_PROCESS ? "a call on"
 		   : op == NONO_GATE_ATTR    ? "chmod/chown of"
 		   : op == NONO_GATE_REPO    ? "a new repository"
+		   : op == NONO_GATE_NET     ? "network"
 					     : "connect",
 		   path);
 	if (g->ndenials >= NONO_GATE_MAX_DENIALS)
@@ -950,10 +951,25 @@ static int handle_inet(struct nono_gate *g, int listener,
 	if (r < 0)
 		return r;
 	if (!nono_gate_inet_allowed(g, &ss, len)) {
-		snprintf(shown, sizeof(shown), "network %s (--block-net)",
-			 is_bind ? "bind" : "connect");
-		nono_gate_note_denial(
-		    g, is_bind ? NONO_GATE_BIND : NONO_GATE_CONNECT, shown);
+		char addr[INET6_ADDRSTRLEN] = "?";
+		unsigned port = 0;
+
+		if (ss.ss_family == AF_INET) {
+			const struct sockaddr_in *a = (const void *)&ss;
+
+			inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
+			port = ntohs(a->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *a = (const void *)&ss;
+
+			inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
+			port = ntohs(a->sin6_port);
+		}
+		/* "connect 127.0.0.1 3000": the footer words it for the
+		 * mode (--block-net or proxy). */
+		snprintf(shown, sizeof(shown), "%s %s %u",
+			 is_bind ? "bind" : "connect", addr, port);
+		nono_gate_note_denial(g, NONO_GATE_NET, shown);
 		return -EACCES;
 	}
 	if (!is_bind)
@@ -984,9 +1000,7 @@ static int handle_listen(struct nono_gate *g, const struct seccomp_notif *req,
 	else if (domain == AF_INET6 && ss.ss_family == AF_INET6)
 		port = ((const struct sockaddr_in6 *)&ss)->sin6_port;
 	if (domain != AF_UNIX && port == 0) {
-		nono_gate_note_denial(g, NONO_GATE_BIND,
-				      "network listen without bind "
-				      "(--block-net)");
+		nono_gate_note_denial(g, NONO_GATE_NET, "listen - 0");
 		return -EACCES;
 	}
 	if (listen(sfd, backlog) < 0)

@@ -20,6 +20,7 @@ enum nono_gate_op {
 	NONO_GATE_PROCESS, /* a call on another process (prlimit, nice...) */
 	NONO_GATE_ATTR,    /* chmod/chown of a file outside writable grants */
 	NONO_GATE_REPO,    /* a new .git without --allow-new-repos */
+	NONO_GATE_NET,     /* a TCP connect/bind/listen the policy refused */
 };
 
 struct nono_gate;

@@ -122,17 +122,39 @@ teardown() {
 	refute_contains "$output" "enforced" stdout
 }
 
-@test "cli: --no-diagnostics hides the footer after a failure" {
+# Issue 12: the footer appears only when nono has evidence that the sandbox
+# refused something (it followed every non-zero exit: grep without a match,
+# a failing test run).
+@test "cli: the footer needs evidence of a refusal; --no-diagnostics hides it" {
 	require_landlock
+	echo data >readable
+	# a command that merely fails: no footer
 	run --separate-stderr nono run --allow-cwd -- sh -c 'exit 3'
 	assert_status 3
-	assert_contains "$stderr" "command exited with code 3" stderr
-
-	run --separate-stderr nono run --allow-cwd --no-diagnostics -- sh -c 'exit 3'
-	assert_status 3
+	refute_contains "$stderr" "command exited with code" stderr
+	refute_contains "$stderr" "Refused by the sandbox" stderr
+	run --separate-stderr nono run --allow-cwd -- grep nomatch readable
+	assert_status 1
+	refute_contains "$stderr" "command exited" stderr
+	# evidence: a path on the command line the sandbox refuses
+	mkdir -p "$TEST_ROOT/outside"
+	echo secret >"$TEST_ROOT/outside/f"
+	run --separate-stderr nono run --allow-cwd -- cat "$TEST_ROOT/outside/f"
+	assert_status 1
+	assert_contains "$stderr" "command exited with code 1" stderr
+	assert_contains "$stderr" "Refused by the sandbox" stderr
+	assert_contains "$stderr" "to allow it: --read-file $TEST_ROOT/outside/f" stderr
+	run --separate-stderr nono run --allow-cwd --no-diagnostics -- cat "$TEST_ROOT/outside/f"
+	assert_status 1
 	refute_contains "$stderr" "command exited with code" stderr
 	assert_contains "$stderr" "nono sandbox:" "stderr (banner)"
-
+	# a protected path gets why's answer, never a grant nono would refuse
+	mkdir -p "$HOME/.ssh"
+	echo KEY >"$HOME/.ssh/id_rsa"
+	run --separate-stderr nono run --allow-cwd -- cat "$HOME/.ssh/id_rsa"
+	assert_status 1
+	assert_contains "$stderr" "to allow it: --bypass-protection $HOME/.ssh" stderr
+	refute_contains "$stderr" "--read-file $HOME/.ssh" stderr
 	# no footer after a success
 	run --separate-stderr nono run --allow-cwd -- true
 	assert_status 0
@@ -282,12 +304,12 @@ banner_colour() { # NONO-ARGS...
 
 @test "cli: the footer tells an exit code above 128 from a signal" {
 	require_landlock
-	# control: a real signal is reported as such
-	run --separate-stderr nono run --allow-cwd -- sh -c 'kill -INT $$'
+	mkdir -p "$TEST_ROOT/outside"
+	# evidence (an ungranted argument), then a real signal
+	run --separate-stderr nono run --allow-cwd -- sh -c 'kill -INT $$' sh "$TEST_ROOT/outside"
 	assert_status 130
 	assert_contains "$stderr" "killed by signal 2" stderr
-
-	run --separate-stderr nono run --allow-cwd -- sh -c 'exit 130'
+	run --separate-stderr nono run --allow-cwd -- sh -c 'exit 130' sh "$TEST_ROOT/outside"
 	assert_status 130
 	refute_contains "$stderr" "killed by signal" stderr
 	assert_contains "$stderr" "command exited with code 130" stderr
@@ -297,7 +319,7 @@ banner_colour() { # NONO-ARGS...
 	require_landlock
 	run --separate-stderr nono run --allow-cwd -- /bin/false
 	assert_status 1
-	assert_contains "$stderr" "command exited with code 1" stderr
+	refute_contains "$stderr" "command exited with code" stderr
 	refute_contains "$stderr" "--allow-file /usr/bin/false" stderr
 	refute_contains "$stderr" "--allow-file /bin/false" stderr
 }

@@ -550,18 +550,41 @@ fetch('https://localhost:$TLS/ok/n').then(r => r.text()).then(t => {
 	refute_contains "$output" "path=/ok/a" stdout
 }
 
+# Issue 12: the footer names what the proxy refused, never blames
+# --block-net in proxy mode, and a --block-net refusal names --open-port for
+# a local port.
 @test "proxy: the banner and the failure footer say the network goes through the proxy" {
 	run --separate-stderr nono run --allow-cwd --allow-domain 'localhost:*' -- \
-		curl -sS --max-time 5 --noproxy '*' http://127.0.0.1:9/
+		curl -sSf --max-time 5 http://denied.invalid/
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_contains "$stderr" "network via proxy" stderr
-	assert_contains "$stderr" "Network goes through nono's proxy only" stderr
+	assert_contains "$stderr" "1 request through nono's proxy: denied.invalid:80" stderr
 	assert_contains "$stderr" "--allow-domain HOST" stderr
-	# Control: plain --block-net says blocked.
+	refute_contains "$stderr" "block-net" stderr
+	# -vv: a policy refusal says denied; an upstream failure says failed,
+	# and why (here: nothing listens on the allowed port)
+	run --separate-stderr nono run -vv --allow-cwd --allow-domain 'localhost:*' -- sh -c \
+		'curl -sS --max-time 5 http://denied.invalid/; curl -sS --max-time 5 http://localhost:9/'
+	assert_contains "$stderr" "proxy: denied GET denied.invalid:80" stderr
+	assert_contains "$stderr" "proxy: failed GET localhost:9" stderr
+	assert_contains "$stderr" "-> 502: " stderr
+	# Control: plain --block-net says blocked, and how to reach a local port.
 	run --separate-stderr nono run --allow-cwd --block-net -- \
 		curl -sS --max-time 5 http://127.0.0.1:9/
 	assert_contains "$stderr" "network blocked" stderr
-	assert_contains "$stderr" "Network is blocked (--block-net)" stderr
+	assert_contains "$stderr" "connect to 127.0.0.1 port 9 (--block-net)" stderr
+	assert_contains "$stderr" "to allow it: --open-port 9" stderr
+}
+
+# An allowed loopback host goes through the proxy (NO_PROXY does not send
+# it around to the command's own, empty loopback); a loopback name not on
+# the list stays direct.
+@test "proxy: NO_PROXY keeps loopback direct except the loopback names the allowlist names" {
+	run --separate-stderr nono run -s --allow-cwd --allow-domain 'localhost:*' -- sh -c 'echo "np=$NO_PROXY"'
+	assert_status 0
+	assert_contains "$output" "np=127.0.0.1,::1" stdout
+	run --separate-stderr nono run -s --allow-cwd --allow-domain example.com -- sh -c 'echo "np=$NO_PROXY"'
+	assert_contains "$output" "np=localhost,127.0.0.1,::1" stdout
 }
 
 @test "proxy: *.suffix allows subdomains, not the suffix itself (names resolved through a test-only hosts file)" {
