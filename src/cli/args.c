@@ -14,6 +14,7 @@
 #include "cli/args.h"
 #include "util/errbuf.h"
 #include "util/port.h"
+#include "util/suggest.h"
 
 enum {
 	OPT_ALLOW_FILE = 256,
@@ -351,6 +352,29 @@ static const char *mode_name(enum run_mode m)
 	return "run";
 }
 
+/* "unknown option '--alow' for nono run; did you mean --allow?" */
+static int unknown_long(const char *arg, enum run_mode mode, char *err,
+			size_t errlen)
+{
+	const char *names[160], *near;
+	char word[64];
+	size_t n = 0;
+
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg + 2, "="),
+		 arg[0] == '-' && arg[1] == '-' ? arg + 2 : arg);
+	for (size_t i = 0; run_longopts[i].name && n < 160; i++)
+		names[n++] = run_longopts[i].name;
+	near = nono_suggest(word, names, n);
+	if (near)
+		return nono_errf(err, errlen,
+				 "unknown option '%s' for nono %s; did you "
+				 "mean --%s?",
+				 arg, mode_name(mode), near);
+	return nono_errf(err, errlen,
+			 "unknown option '%s' for nono %s (see nono %s --help)",
+			 arg, mode_name(mode), mode_name(mode));
+}
+
 int args_parse_run(enum run_mode mode, int argc, char **argv,
 		   struct global_opts *g, struct run_opts *o, char *err,
 		   size_t errlen)
@@ -596,6 +620,15 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			o->profile = optarg;
 			break;
 		case ':':
+			if (optind > 0 && optind <= argc && argv[optind - 1] &&
+			    strncmp(argv[optind - 1], "--", 2) == 0)
+				return nono_errf(
+				    err, errlen, "%.*s: missing value",
+				    (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
+			if (optopt > 0 && optopt < 256)
+				return nono_errf(err, errlen,
+						 "-%c: missing value", optopt);
 			return nono_errf(err, errlen, "%s: missing value",
 					 flag_name(argv[optind - 1]));
 		case '?':
@@ -606,11 +639,8 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 				    "unknown option '-%c' for nono %s "
 				    "(see nono %s --help)",
 				    optopt, mode_name(mode), mode_name(mode));
-			return nono_errf(
-			    err, errlen,
-			    "unknown option '%s' for nono %s (see nono "
-			    "%s --help)",
-			    argv[optind - 1], mode_name(mode), mode_name(mode));
+			return unknown_long(argv[optind - 1], mode, err,
+					    errlen);
 		}
 		if (list && strv_push(list, optarg) < 0)
 			return nono_errf(err, errlen, "%s: too many values",
@@ -620,6 +650,14 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		return nono_errf(
 		    err, errlen,
 		    "--allow-net and --block-net conflict: choose one");
+	if (block_flag && (o->network_profile || o->allow_domain.n))
+		return nono_errf(
+		    err, errlen,
+		    "--block-net and %s conflict: --block-net blocks all "
+		    "network, %s allows hosts through nono's proxy; choose one",
+		    o->network_profile ? "--network-profile" : "--allow-domain",
+		    o->network_profile ? "--network-profile"
+				       : "--allow-domain");
 	if (block_flag)
 		o->net = NET_BLOCK;
 	else if (allow_net_flag)

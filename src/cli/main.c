@@ -13,6 +13,7 @@
 #include "cli/cmd_why.h"
 #include "cli/output.h"
 #include "nono-config.h"
+#include "util/suggest.h"
 
 static void usage(FILE *f)
 {
@@ -42,6 +43,47 @@ static const char *const later[] = {
     "learn", "trust", "ps",      "attach",   "stop",
     "logs",  "audit", "inspect", "rollback",
 };
+
+/* Runs command @cmd with its arguments (argv[0] is its name). */
+static int main_dispatch(const char *cmd, int argc, char **argv,
+			 struct global_opts *g)
+{
+	static const char *const cmds[] = {"run",   "wrap",    "shell", "why",
+					   "setup", "profile", "help"};
+	const char *near;
+
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(MODE_RUN, argc, argv, g);
+	if (strcmp(cmd, "wrap") == 0)
+		return cmd_run(MODE_WRAP, argc, argv, g);
+	if (strcmp(cmd, "shell") == 0)
+		return cmd_run(MODE_SHELL, argc, argv, g);
+	if (strcmp(cmd, "why") == 0)
+		return cmd_why(argc, argv, g);
+	if (strcmp(cmd, "setup") == 0)
+		return cmd_setup(argc, argv, g);
+	if (strcmp(cmd, "profile") == 0)
+		return cmd_profile(argc, argv, g);
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		if (strcmp(cmd, later[i]) == 0) {
+			fprintf(stderr,
+				"nono: '%s' is not available in this build of "
+				"nono yet\n",
+				cmd);
+			return 1;
+		}
+	}
+	near = nono_suggest(cmd, cmds, sizeof(cmds) / sizeof(cmds[0]));
+	if (!near)
+		near =
+		    nono_suggest(cmd, later, sizeof(later) / sizeof(later[0]));
+	fprintf(stderr, "nono: unknown command '%s'\n", cmd);
+	if (near)
+		fprintf(stderr, "hint: did you mean nono %s?\n", near);
+	else
+		fprintf(stderr, "hint: see nono --help\n");
+	return 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -91,32 +133,17 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(MODE_RUN, argc, argv, &g);
-	if (strcmp(cmd, "wrap") == 0)
-		return cmd_run(MODE_WRAP, argc, argv, &g);
-	if (strcmp(cmd, "shell") == 0)
-		return cmd_run(MODE_SHELL, argc, argv, &g);
-	if (strcmp(cmd, "why") == 0)
-		return cmd_why(argc, argv, &g);
-	if (strcmp(cmd, "setup") == 0)
-		return cmd_setup(argc, argv, &g);
-	if (strcmp(cmd, "profile") == 0)
-		return cmd_profile(argc, argv, &g);
+	/* nono help CMD: the command's own --help. */
 	if (strcmp(cmd, "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
-		if (strcmp(cmd, later[i]) == 0) {
-			fprintf(stderr,
-				"nono: '%s' is not available in this build of "
-				"nono yet\n",
-				cmd);
-			return 1;
+		static char help[] = "--help";
+		char *sub[3] = {NULL, help, NULL};
+
+		if (argc < 2) {
+			usage(stdout);
+			return 0;
 		}
+		sub[0] = argv[1];
+		return main_dispatch(argv[1], 2, sub, &g);
 	}
-	fprintf(stderr, "nono: unknown command '%s'\nhint: see nono --help\n",
-		cmd);
-	return 1;
+	return main_dispatch(cmd, argc, argv, &g);
 }

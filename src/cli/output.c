@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/args.h"
@@ -46,14 +47,37 @@ static void log_sink(enum nono_log_level level, const char *msg, void *data)
 	fprintf(stderr, "nono: %s: %s\n", names[level], msg);
 }
 
+static bool env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+/* Colour: never against NO_COLOR (any value, https://no-color.org) or
+ * for TERM=dumb; forced by FORCE_COLOR or CLICOLOR_FORCE (not "0");
+ * otherwise only for a terminal. */
+static bool want_colour(void)
+{
+	const char *term = getenv("TERM");
+	const char *nc = getenv("NO_COLOR");
+
+	if (nc && *nc)
+		return false;
+	if (env_set("FORCE_COLOR") || env_set("CLICOLOR_FORCE"))
+		return true;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(STDERR_FILENO);
+}
+
 void out_init(bool silent, int verbose, const struct nono_theme *theme)
 {
 	enum nono_log_level lvl = NONO_LOG_WARN;
 
 	out.silent = silent;
 	out.verbose = verbose;
-	/* Colour only for a terminal, and never against NO_COLOR. */
-	if (!isatty(STDERR_FILENO) || getenv("NO_COLOR"))
+	if (!want_colour())
 		theme = nono_theme_plain(theme);
 	out.theme = theme;
 	if (verbose >= 3)

@@ -19,6 +19,7 @@
 #include "proxy/server.h"
 #include "proxy/tlshelper.h"
 #include "util/port.h"
+#include "util/suggest.h"
 #include "util/url.h"
 
 /* --upstream-proxy host:port (or http://host:port) and the bypass list. */
@@ -200,17 +201,25 @@ int plan_network(struct run_opts *o, struct nono_plan *p)
 	if (o->network_profile &&
 	    nono_allowlist_add_profile(p->allow, o->network_profile) < 0) {
 		char names[256] = "";
+		const char *cands[32], *near;
+		size_t n = 0;
 
 		for (size_t i = 0; i < nono_network_profile_count(); i++) {
 			strncat(names, i ? ", " : "",
 				sizeof(names) - strlen(names) - 1);
 			strncat(names, nono_network_profile_name(i),
 				sizeof(names) - strlen(names) - 1);
+			if (n < 32)
+				cands[n++] = nono_network_profile_name(i);
 		}
-		plan_fail(&p->msgs, -EINVAL, NULL,
+		plan_fail(&p->msgs, -ENOENT, o->network_profile,
 			  "--network-profile %s: no such network profile "
 			  "(available: %s)",
 			  o->network_profile, names);
+		near = nono_suggest(o->network_profile, cands, n);
+		if (near)
+			plan_hint(&p->msgs,
+				  "did you mean --network-profile %s?", near);
 		return -1;
 	}
 	for (size_t i = 0; i < o->allow_domain.n; i++) {

@@ -56,12 +56,12 @@ static int check_commands(const struct run_opts *o, struct nono_plan *p,
 
 	if (o->allow_cmd.n)
 		plan_note(&p->msgs, PLAN_WARN,
-			  "--allow-command is deprecated since v0.33.0: it "
+			  "--allow-command is deprecated: it "
 			  "only checks the directly invoked executable, and "
 			  "child processes can bypass it");
 	if (o->block_cmd.n)
 		plan_note(&p->msgs, PLAN_WARN,
-			  "--block-command is deprecated since v0.33.0: it "
+			  "--block-command is deprecated: it "
 			  "only checks the directly invoked executable, and "
 			  "child processes can bypass it");
 	if (!nono_cmd_blocked(cmd, o->allow_cmd.v, o->allow_cmd.n,
@@ -74,7 +74,7 @@ static int check_commands(const struct run_opts *o, struct nono_plan *p,
 		  "command blocked: %s is on the default start-up blocklist",
 		  cmd);
 	plan_hint(&p->msgs,
-		  "the blocklist is deprecated since v0.33.0 and is not a "
+		  "the blocklist is deprecated and is not a "
 		  "security boundary; to run it anyway add --allow-command %s",
 		  cmd);
 	return -1;

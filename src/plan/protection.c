@@ -99,8 +99,8 @@ int plan_bypass(const struct run_opts *o, struct nono_plan *p)
 	if (o->legacy_bypass)
 		plan_note(
 		    &p->msgs, PLAN_WARN,
-		    "--override-deny is deprecated and will be removed in "
-		    "v1.0.0; use --bypass-protection");
+		    "--override-deny is deprecated and will be removed; use "
+		    "--bypass-protection");
 	if (o->bypass.n == 0)
 		return 0;
 	p->bypass = calloc(o->bypass.n, sizeof(*p->bypass));

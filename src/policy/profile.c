@@ -19,6 +19,7 @@
 #include "policy/profile.h"
 #include "policy/profile_schema.h"
 #include "policy/profiles_data.h"
+#include "util/suggest.h"
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -554,15 +555,21 @@ static int parse_table(struct loader *l, const struct nono_json *obj,
 		for (f = table; f->key && strcmp(f->key, m->key); f++)
 			;
 		if (!f->key) {
-			if (prefix)
-				return at(l, m->line, m->col,
-					  "unknown key \"%.64s\" in %s (see "
-					  "nono profile schema)",
-					  m->key, prefix);
+			const char *keys[64], *near;
+			size_t n = 0;
+			char mean[96] = "";
+
+			for (f = table; f->key && n < 64; f++)
+				keys[n++] = f->key;
+			near = nono_suggest(m->key, keys, n);
+			if (near)
+				snprintf(mean, sizeof(mean),
+					 "; did you mean \"%s\"?", near);
 			return at(l, m->line, m->col,
-				  "unknown key \"%.64s\" (see nono profile "
-				  "schema)",
-				  m->key);
+				  "unknown key \"%.64s\"%s%s%s (see nono "
+				  "profile schema)",
+				  m->key, prefix ? " in " : "",
+				  prefix ? prefix : "", mean);
 		}
 		snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "",
 			 prefix ? "." : "", f->key);
@@ -788,6 +795,42 @@ static bool is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The built-in or user profile name closest to @ref, into @out. */
+static bool profile_near(const struct loader *l, const char *ref, char *out,
+			 size_t len)
+{
+	const char *names[96], *near;
+	char own[64][65];
+	size_t n = 0, nown = 0;
+	char dir[PATH_MAX];
+	DIR *d = NULL;
+	struct dirent *e;
+
+	for (size_t i = 0; i < nono_profile_builtin_count() && n < 32; i++)
+		names[n++] = nono_profile_builtin_name(i);
+	if (l->env->config_dir &&
+	    snprintf(dir, sizeof(dir), "%s/profiles", l->env->config_dir) <
+		(int)sizeof(dir))
+		d = opendir(dir);
+	while (d && (e = readdir(d)) != NULL && nown < 64) {
+		size_t nl = strlen(e->d_name);
+
+		if (nl <= 5 || nl - 5 > 64 ||
+		    strcmp(e->d_name + nl - 5, ".json") != 0)
+			continue;
+		snprintf(own[nown], sizeof(own[nown]), "%.*s", (int)(nl - 5),
+			 e->d_name);
+		names[n++] = own[nown++];
+	}
+	if (d)
+		closedir(d);
+	near = nono_suggest(ref, names, n);
+	if (!near)
+		return false;
+	snprintf(out, len, "%s", near);
+	return true;
+}
+
 /* NAME.json or NAME.jsonc in @dir into @out; both existing is an error. */
 static int find_in(struct loader *l, const char *dir, const char *name,
 		   char *out, size_t outlen)
@@ -903,6 +946,15 @@ static int locate(struct loader *l, const char *ref, const char *from_dir,
 	*builtin = nono_profile_builtin_text(ref);
 	if (*builtin)
 		return 0;
+	{
+		char near[80];
+
+		if (profile_near(l, ref, near, sizeof(near)))
+			return errf(l,
+				    "profile \"%s\" not found; did you mean "
+				    "%s? (nono profile list shows them all)",
+				    ref, near);
+	}
 	return errf(l,
 		    "profile \"%s\" not found (looked for a user profile in "
 		    "%s/profiles, installed packs, and the built-in ones; "

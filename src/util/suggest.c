@@ -58,7 +58,7 @@ static size_t allowed(const char *word)
 {
 	size_t n = strlen(word);
 
-	return n <= 4 ? 1 : n <= 8 ? 2 : 3;
+	return n <= 5 ? 1 : n <= 10 ? 2 : 3;
 }
 
 const char *nono_suggest(const char *word, const char *const *cands, size_t n)

@@ -167,7 +167,8 @@ teardown() {
 # Call require_cmd script first.
 banner_colour() { # NONO-ARGS...
 	local cmd="$TEST_DIR/tty.sh" out
-	printf '%q ' "$NONO" "$@" >"$cmd"
+	printf '%q ' env -u NO_COLOR -u FORCE_COLOR -u CLICOLOR_FORCE \
+		TERM="${BANNER_TERM:-xterm-256color}" "$NONO" "$@" >"$cmd"
 	out=$(script -qec "sh $cmd" /dev/null </dev/null 2>&1)
 	grep -q " sandbox: " <<<"$out" || {
 		echo "no banner from: $*" >&2
@@ -234,6 +235,32 @@ banner_colour() { # NONO-ARGS...
 	mocha=$(banner_colour run --allow-cwd -- true)
 	c=$(banner_colour --theme no-such-theme run --allow-cwd -- true)
 	[ "$c" = "$mocha" ] || { echo "fallback gave $c, mocha is $mocha" >&2; false; }
+}
+
+# Issue 12: colour is off for NO_COLOR and TERM=dumb, forced by FORCE_COLOR
+# and CLICOLOR_FORCE even without a terminal.
+@test "cli: NO_COLOR and TERM=dumb turn colour off; FORCE_COLOR and CLICOLOR_FORCE force it" {
+	require_landlock
+	require_cmd script
+	local c
+	c=$(banner_colour run --allow-cwd -- true)
+	[ "$c" != none ] || { echo "no colour on a terminal" >&2; false; }
+	c=$(BANNER_TERM=dumb banner_colour run --allow-cwd -- true)
+	[ "$c" = none ] || { echo "TERM=dumb gave $c" >&2; false; }
+	printf '%q ' env NO_COLOR=1 TERM=xterm-256color "$NONO" run --allow-cwd -- true >"$TEST_DIR/nc.sh"
+	run sh -c "script -qec 'sh $TEST_DIR/nc.sh' /dev/null </dev/null"
+	refute_contains "$output" $'\e[38;2' stdout
+	# no terminal: plain, unless forced
+	run --separate-stderr nono run --allow-cwd -- true
+	refute_contains "$stderr" $'\e[' stderr
+	FORCE_COLOR=1 run --separate-stderr nono run --allow-cwd -- true
+	assert_contains "$stderr" $'\e[38;2' stderr
+	CLICOLOR_FORCE=1 run --separate-stderr nono run --allow-cwd -- true
+	assert_contains "$stderr" $'\e[38;2' stderr
+	FORCE_COLOR=0 run --separate-stderr nono run --allow-cwd -- true
+	refute_contains "$stderr" $'\e[' stderr
+	NO_COLOR=1 FORCE_COLOR=1 run --separate-stderr nono run --allow-cwd -- true
+	refute_contains "$stderr" $'\e[' stderr
 }
 
 @test "cli: an unparseable config.toml is an error" {
@@ -440,4 +467,43 @@ print(" ".join(out))
 	assert_contains "$output" "/dev/dri/renderD128:denied" stdout
 	assert_contains "$output" "comm:denied" stdout
 	assert_contains "$output" "sysfs:denied" stdout
+}
+
+# Issue 12: "did you mean" for commands, flags, profile names, network
+# profiles and profile keys; a short option missing its value is named;
+# --block-net with proxy flags is a conflict; nono help CMD.
+@test "cli: did-you-mean, missing values, flag conflicts, nono help CMD" {
+	run --separate-stderr nono rnu
+	assert_nono_error "unknown command 'rnu'"
+	assert_contains "$stderr" "did you mean nono run?" stderr
+	run --separate-stderr nono run --alow . -- true
+	assert_nono_error "unknown option '--alow' for nono run; did you mean --allow?"
+	run --separate-stderr nono run -r
+	assert_nono_error "-r: missing value"
+	run --separate-stderr nono run --allow
+	assert_nono_error "--allow: missing value"
+	run --separate-stderr nono run --profile clade-code --allow-cwd -- true
+	assert_nono_error "did you mean claude-code?"
+	run --separate-stderr nono run --network-profile claude-cod --allow-cwd -- true
+	assert_nono_error "no such network profile"
+	assert_contains "$stderr" "did you mean --network-profile claude-code?" stderr
+	echo '{"extends":"default","meta":{"name":"t"},"network":{"blcok":true}}' >"$TEST_DIR/t.json"
+	run --separate-stderr nono profile validate "$TEST_DIR/t.json"
+	assert_nono_error 'unknown key "blcok" in network; did you mean "block"?'
+	assert_contains "$stderr" "t.json:1:" stderr
+	run --separate-stderr nono run --block-net --allow-domain example.com --allow-cwd -- true
+	assert_nono_error "--block-net and --allow-domain conflict"
+	run --separate-stderr nono run --block-net --network-profile minimal --allow-cwd -- true
+	assert_nono_error "--block-net and --network-profile conflict"
+	# nothing close: no guess
+	run --separate-stderr nono bogus
+	assert_nono_error "unknown command 'bogus'"
+	refute_contains "$stderr" "did you mean" stderr
+	# nono help CMD is CMD --help
+	local c
+	for c in run wrap shell why setup profile; do
+		run --separate-stderr nono help "$c"
+		assert_status 0
+		assert_contains "$output" "Usage: nono $c" stdout
+	done
 }
