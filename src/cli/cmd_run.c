@@ -38,6 +38,7 @@
 #include "nono/sandbox.h"
 #include "nono/seccomp.h"
 #include "plan/profile_apply.h"
+#include "plan/verdict.h"
 #include "policy/cmdblock.h"
 #include "policy/envclean.h"
 #include "policy/protect.h"
@@ -378,6 +379,13 @@ static int execute(struct run_ctx *c, char **argv)
 		env[n++] = (char *)"NONO_SANDBOX=1";
 		env[n] = NULL;
 	}
+	if (c->rt.prompt) {
+		env = env_set(env, &c->p.owned, c->rt.prompt_var, c->rt.prompt);
+		if (!env) {
+			out_error("out of memory");
+			goto out;
+		}
+	}
 	if (c->p.profile) {
 		char **penv = plan_profile_env_apply(c->p.profile, env);
 
@@ -590,9 +598,52 @@ void run_ctx_clear(struct run_ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * nono shell: the user's shell, without the start-up errors of rc files
+ * the sandbox hides (bash and zsh then skip them: --norc, -f), and with
+ * "(nono)" in its prompt so that a sandboxed shell is told from another.
+ */
+static void shell_setup(struct run_ctx *c, char **argv)
+{
+	static const struct {
+		const char *shell, *rc, *norc, *var, *prompt;
+	} known[] = {
+	    {"bash", ".bashrc", "--norc", "PS1", "(nono) \\w \\$ "},
+	    {"zsh", ".zshrc", "-f", "PROMPT", "(nono) %~ %# "},
+	    {"sh", NULL, NULL, "PS1", "(nono) $ "},
+	    {"dash", NULL, NULL, "PS1", "(nono) $ "},
+	};
+	const char *base = strrchr(argv[0], '/');
+
+	base = base ? base + 1 : argv[0];
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		char rc[PATH_MAX];
+		struct plan_verdict v;
+
+		if (strcmp(base, known[i].shell) != 0)
+			continue;
+		c->rt.prompt_var = known[i].var;
+		c->rt.prompt = known[i].prompt;
+		if (!known[i].rc || !c->p.home ||
+		    (size_t)snprintf(rc, sizeof(rc), "%s/%s", c->p.home,
+				     known[i].rc) >= sizeof(rc))
+			return;
+		plan_why_path(&c->p, NONO_ACCESS_READ, rc,
+			      access(rc, F_OK) == 0, &v);
+		/* What the sandbox cannot read, the shell would complain
+		 * about: skip it (an rc file it can read still runs, and
+		 * may set its own prompt). */
+		if (!v.allowed)
+			argv[1] = (char *)known[i].norc;
+		else
+			c->rt.prompt = NULL;
+		return;
+	}
+}
+
 int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
 {
-	char *shell_argv[2] = {NULL, NULL};
+	char *shell_argv[3] = {NULL, NULL, NULL};
 	char **cmd;
 	int status = 1, r;
 	struct run_ctx c;
@@ -606,6 +657,7 @@ int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
 		const char *sh = c.o.shell ? c.o.shell : getenv("SHELL");
 
 		shell_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		shell_setup(&c, shell_argv);
 		cmd = shell_argv;
 	} else {
 		cmd = c.o.argv;

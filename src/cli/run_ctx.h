@@ -32,6 +32,8 @@ struct run_live {
 	 * variables and, while the command starts, their secrets. */
 	struct cli_envcred *envcred;
 	size_t shown; /* the plan's notes printed so far */
+	/* nono shell: the prompt variable and the prompt it gets, or NULL */
+	const char *prompt_var, *prompt;
 	/* What the proxy refused, for the footer (the proxy's thread
 	 * writes it under net_mu). */
 	pthread_mutex_t net_mu;

@@ -252,6 +252,25 @@ report_pids() { # run|wrap
 	assert_nono_error "takes no command"
 }
 
+# Issue 12: nono shell starts the user's shell without errors about the rc
+# files the sandbox hides, and marks its prompt.
+@test "shell: no error from the hidden ~/.bashrc, and (nono) in the prompt" {
+	require_cmd script
+	command -v bash >/dev/null || skip "bash is not installed"
+	echo 'echo RC-RAN' >"$HOME/.bashrc"
+	printf '%q ' env SHELL=/bin/bash "$NONO" shell --allow-cwd >"$TEST_DIR/shell.sh"
+	run sh -c "printf 'echo in-shell\nexit 0\n' | script -qec 'sh $TEST_DIR/shell.sh' /dev/null"
+	assert_status 0
+	assert_contains "$output" "in-shell" stdout
+	assert_contains "$output" "(nono) " stdout
+	refute_contains "$output" "Permission denied" stdout
+	refute_contains "$output" "RC-RAN" stdout
+	# control: plain bash in the same sandbox complains about the rc file
+	printf '%q ' "$NONO" run --allow-cwd -- bash -i >"$TEST_DIR/bash.sh"
+	run sh -c "printf 'exit 0\n' | script -qec 'sh $TEST_DIR/bash.sh' /dev/null"
+	assert_contains "$output" ".bashrc: Permission denied" stdout
+}
+
 @test "abi: an older Landlock ABI is reported; what it cannot enforce is named" {
 	run --separate-stderr env NONO_LANDLOCK_ABI=3 "$NONO" run --allow-cwd -- true
 	assert_status 0
