@@ -5,6 +5,7 @@
  * session CA, and the credential services' secrets.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -75,6 +76,24 @@ int run_net_start(struct run_ctx *c)
 	return 0;
 }
 
+/* No keystore here (a server, CI): the same service with its key taken
+ * from the environment, as a profile says it. */
+static void hint_env_key(const struct nono_cred_route *r)
+{
+	char var[80];
+	size_t n = 0;
+
+	for (const char *p = r->name; *p && n + 9 < sizeof(var); p++)
+		var[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	memcpy(var + n, "_API_KEY", 9);
+	out_hint("to take the key from the environment instead, export %s "
+		 "and use a profile with \"network\": {\"custom_credentials\": "
+		 "{\"%s\": {\"upstream\": \"%s\", \"credential_key\": "
+		 "\"env://%s\", \"inject_header\": \"%s\", "
+		 "\"credential_format\": \"%s\"}}}",
+		 var, r->name, r->upstream, var, r->header, r->format);
+}
+
 /*
  * Loads each credential service's secret (before the sandbox exists) and
  * arms its placeholder.  The secret then lives only in the header value
@@ -90,7 +109,13 @@ int run_creds_load(struct run_ctx *c)
 		int e;
 
 		if (nono_secret_load(r->key, &s, err, sizeof(err)) < 0) {
+			char what[64];
+
 			out_error("--credential %s: %s", r->name, err);
+			if (nono_secret_ref_describe(r->key, what,
+						     sizeof(what)) ==
+			    NONO_SECRET_KEYSTORE)
+				hint_env_key(r);
 			return -1;
 		}
 		e = nono_cred_arm(r, s.data, s.len);

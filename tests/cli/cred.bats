@@ -150,6 +150,32 @@ time.sleep(30)' "$TEST_ROOT/silent.sock" </dev/null >/dev/null 2>&1 3>&- &
 	assert_contains "$output" "ok" stdout
 }
 
+# Issue 12: --credential PRESET with no Secret Service says how to take the
+# key from the environment instead; the profile it shows works as written.
+@test "cred: --credential without a Secret Service shows the profile that takes the key from the environment" {
+	[ -x "$HELPER_DIR/nono-keystore" ] ||
+		skip_or_fail "nono-keystore is not built next to $NONO"
+	DBUS_SESSION_BUS_ADDRESS=unix:path=$TEST_ROOT/dead.sock NONO_KEYSTORE_TIMEOUT=3 \
+		run --separate-stderr timeout 20 "$NONO" run --allow-cwd \
+		--credential openai -- sh -c 'echo RAN >ran' </dev/null
+	assert_nono_error "the system keystore is unavailable"
+	assert_contains "$stderr" "export OPENAI_API_KEY" stderr
+	assert_missing "$TEST_DIR/ran"
+	# the shown profile, as written
+	local net
+	net=$(sed -n 's/^hint: .*use a profile with //p' <<<"$stderr")
+	[ -n "$net" ] || { show_run; false; }
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends": "default", "meta": {"name": "envkey"}, %s}\n' "$net" \
+		>"$HOME/.config/nono/profiles/envkey.json"
+	OPENAI_API_KEY=sk-test-from-env DBUS_SESSION_BUS_ADDRESS=unix:path=$TEST_ROOT/dead.sock \
+		run --separate-stderr "$NONO" run -s --allow-cwd --profile envkey \
+		--credential openai -- sh -c 'printf "%s %s\n" "$OPENAI_BASE_URL" "${OPENAI_API_KEY:-none}"' </dev/null
+	assert_status 0
+	assert_contains "$output" "http://127.0.0.1:" stdout
+	refute_contains "$output" "sk-test-from-env" stdout
+}
+
 @test "cred: without nono-keystore, keystore references name the helper" {
 	[ -x "/usr/local/libexec/nono/nono-keystore" ] &&
 		skip "nono-keystore is installed in libexecdir"
