@@ -87,6 +87,8 @@ p = sample(schema)
 p["meta"]["name"] = "all"
 p["groups"]["include"] = ["deny_keyrings"]  # names must exist
 p["groups"]["exclude"] = []
+p["network"]["network_profile"] = "minimal"  # and exist
+p["network"]["upstream_proxy"] = "proxy.example:3128"
 print(json.dumps(p))
 PYEOF
 	run --separate-stderr nono profile validate all
@@ -200,7 +202,32 @@ except OSError as e: print("udp:refused", e.errno)'
 
 	profile inject '{"environment": {"set": {"LD_PRELOAD": "/tmp/evil.so"}}}'
 	run --separate-stderr nono run -s --profile inject --allow-cwd -- true
-	assert_nono_error "LD_PRELOAD can inject code"
+	assert_nono_error 'key "LD_PRELOAD": can inject code'
+	assert_contains "$stderr" "inject.json:1:" stderr
+}
+
+# Issue 12: validate runs what nono run checks, at the place in the file:
+# unknown path variables, network profiles, hosts, gpu in groups.include.
+@test "profile: validate catches what a run would refuse, with FILE:LINE:COL" {
+	printf '{\n "meta": {"name": "v"},\n "filesystem": {"read": ["$NOPE/x"]}\n}\n' >"$PROFILES/v1.json"
+	run --separate-stderr nono profile validate v1
+	assert_nono_error "v1.json:3:"
+	assert_contains "$stderr" 'unknown variable $NOPE' stderr
+	printf '{\n "meta": {"name": "v"},\n "network": {"network_profile": "claude-cod"}\n}\n' >"$PROFILES/v2.json"
+	run --separate-stderr nono profile validate v2
+	assert_nono_error "v2.json:3:"
+	assert_contains "$stderr" 'did you mean "claude-code"?' stderr
+	printf '{\n "meta": {"name": "v"},\n "network": {"allow_domain": ["bad host"]}\n}\n' >"$PROFILES/v3.json"
+	run --separate-stderr nono profile validate v3
+	assert_nono_error "v3.json:3:"
+	printf '{\n "meta": {"name": "v"},\n "groups": {"include": ["gpu"]}\n}\n' >"$PROFILES/v4.json"
+	run --separate-stderr nono profile validate v4
+	assert_nono_error "gpu comes only with --allow-gpu"
+	# control: the same profiles, corrected, validate
+	printf '{\n "meta": {"name": "v"},\n "filesystem": {"read": ["$HOME/x"]},\n "network": {"network_profile": "claude-code", "allow_domain": ["ok.example"]}\n}\n' >"$PROFILES/v5.json"
+	run --separate-stderr nono profile validate v5
+	assert_status 0
+	assert_contains "$output" "valid" stdout
 }
 
 @test "profile: filesystem.deny hides a path inside a granted tree" {
