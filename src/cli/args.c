@@ -37,6 +37,7 @@ enum {
 	OPT_ALLOW_CMD,
 	OPT_BLOCK_CMD,
 	OPT_DRY_RUN,
+	OPT_JSON,
 	OPT_NO_DIAG,
 	OPT_THEME,
 	OPT_WORKDIR,
@@ -88,6 +89,7 @@ static const struct option run_longopts[] = {
 	{"detach-timeout", required_argument, NULL, OPT_LATER},
 	{"detached", no_argument, NULL, OPT_LATER},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"json", no_argument, NULL, OPT_JSON},
 	{"env-credential", required_argument, NULL, OPT_ENV_CRED},
 	{"env-credential-map", required_argument, NULL, OPT_ENV_CRED_MAP},
 	{"help", no_argument, NULL, 'h'},
@@ -470,6 +472,9 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_ALLOW_NEW_REPOS:
 			o->allow_new_repos = true;
 			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
@@ -646,6 +651,10 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 			return nono_errf(err, errlen, "%s: too many values",
 					 typed(argv, optind));
 	}
+	if (o->json && !o->dry_run && mode != MODE_WHY)
+		return nono_errf(err, errlen,
+				 "--json goes with --dry-run (a run's output "
+				 "is the command's own)");
 	if (block_flag && allow_net_flag)
 		return nono_errf(
 		    err, errlen,
@@ -793,6 +802,7 @@ void args_usage_run(enum run_mode mode)
 	       "      --env-credential-map REF VAR  keyring://S/A, op://, "
 	       "env://, file:/// as $VAR\n"
 	       "Other:\n"
+	       "      --json                with --dry-run: the plan as JSON\n"
 	       "      --dry-run             print the capabilities, run "
 	       "nothing\n"
 	       "      --no-diagnostics      no diagnostic footer on failure\n"

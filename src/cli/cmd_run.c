@@ -662,7 +662,10 @@ int cmd_run(enum run_mode mode, int argc, char **argv, struct global_opts *g)
 	} else {
 		cmd = c.o.argv;
 	}
-	if (c.o.dry_run) {
+	if (c.o.dry_run && c.o.json) {
+		run_print_dry_run_json(&c, cmd);
+		status = 0;
+	} else if (c.o.dry_run) {
 		run_print_dry_run(&c, cmd);
 		status = 0;
 	} else {

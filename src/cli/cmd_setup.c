@@ -28,24 +28,36 @@
 #include "plan/profile_apply.h"
 #include "policy/system.h"
 #include "util/fsutil.h"
+#include "util/jsonout.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: nono setup [--check-only] [--profiles] "
+	fprintf(f, "Usage: nono setup [--check-only [--json]] [--profiles] "
 		   "[--shell-integration] [-v]\n\n"
 		   "  --check-only         verify nono can sandbox here; "
 		   "create no files\n"
+		   "  --json               with --check-only: the checks as "
+		   "JSON\n"
 		   "  --profiles           write example user profiles to "
 		   "~/.config/nono/profiles/\n"
 		   "  --shell-integration  print aliases for bash, zsh and "
 		   "fish\n");
 }
 
+/* --json: the rows as objects of one array. */
+static bool json_out;
+static int nrows;
+
 static void row(const char *what, bool ok, const char *detail)
 {
-	const struct nono_theme *t = out_theme();
-
-	(void)t;
+	if (json_out) {
+		printf("%s{\"check\":", nrows++ ? "," : "");
+		nono_json_str(stdout, what + strspn(what, " "));
+		printf(",\"ok\":%s,\"detail\":", ok ? "true" : "false");
+		nono_json_str(stdout, detail);
+		printf("}");
+		return;
+	}
 	printf("  %-36s %-4s %s\n", what, ok ? "ok" : "NO", detail);
 }
 
@@ -115,9 +127,17 @@ static int check(void)
 	bool userns = nono_ns_available();
 
 	uname(&u);
-	printf("nono setup: what this system gives nono\n");
-	printf("  %-36s %-4s %s %s (%s)\n", "kernel", "", u.sysname, u.release,
-	       u.machine);
+	if (json_out) {
+		printf("{\"kernel\":");
+		nono_json_str(stdout, u.release);
+		printf(",\"machine\":");
+		nono_json_str(stdout, u.machine);
+		printf(",\"landlock_abi\":%d,\"checks\":[", abi);
+	} else {
+		printf("nono setup: what this system gives nono\n");
+		printf("  %-36s %-4s %s %s (%s)\n", "kernel", "", u.sysname,
+		       u.release, u.machine);
+	}
 	snprintf(detail, sizeof(detail), "ABI %d (nono knows up to %d)", abi,
 		 NONO_LANDLOCK_ABI_KNOWN);
 	row("Landlock", abi >= 1,
@@ -165,8 +185,12 @@ static int check(void)
 		    r == 0 ? "a granted path opened; / was refused" : why);
 		bad |= r != 0;
 	}
-	printf("%s\n", bad ? "nono cannot run commands safely on this system."
-			   : "nono is ready.");
+	if (json_out)
+		printf("],\"ready\":%s}\n", bad ? "false" : "true");
+	else
+		printf("%s\n", bad ? "nono cannot run commands safely on this "
+				     "system."
+				   : "nono is ready.");
 	return bad ? 1 : 0;
 }
 
@@ -267,6 +291,8 @@ int cmd_setup(int argc, char **argv, struct global_opts *g)
 			want_profiles = true;
 		} else if (strcmp(argv[i], "--shell-integration") == 0) {
 			shell = true;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json_out = true;
 		} else if (strcmp(argv[i], "-v") == 0 ||
 			   strcmp(argv[i], "--verbose") == 0) {
 			g->verbose++;
@@ -284,6 +310,12 @@ int cmd_setup(int argc, char **argv, struct global_opts *g)
 	}
 	if (cli_setup_output(g, NULL) < 0)
 		return 1;
+	if (json_out && (want_profiles || shell)) {
+		out_error("setup: --json goes with the checks only "
+			  "(--check-only); drop --profiles and "
+			  "--shell-integration");
+		return 1;
+	}
 	if (check_only && want_profiles) {
 		out_error("setup: --check-only creates no files; drop "
 			  "--profiles or --check-only");

@@ -21,6 +21,8 @@ int run_creds_load(struct run_ctx *c);
 void run_print_msgs(const struct plan_msgs *m, size_t *shown);
 void run_print_plan_error(const struct plan_msgs *m);
 void run_print_dry_run(const struct run_ctx *c, char *const *argv);
+/* run_json.c: --dry-run --json */
+void run_print_dry_run_json(const struct run_ctx *c, char *const *argv);
 void run_report_degradation(const struct nono_sandbox *sb);
 void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb);
 void run_report_launch_error(const struct run_ctx *c,

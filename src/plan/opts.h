@@ -35,6 +35,7 @@ struct run_opts {
 	bool allow_gpu;
 	bool allow_new_repos; /* --allow-new-repos */
 	bool dry_run;
+	bool json; /* --json, with --dry-run */
 	bool no_diagnostics;
 	const char *shell;
 	const char *config;

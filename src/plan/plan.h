@@ -116,6 +116,10 @@ int plan_make_dirs(struct nono_plan *p);
 int plan_protect(const struct run_opts *o, struct nono_plan *p);
 void plan_clear(struct nono_plan *p);
 
+/* The profile key behind the grant of @canon (a canonical path), or NULL
+ * when a flag or nono itself made it. */
+const char *plan_grant_source(const struct nono_plan *p, const char *canon);
+
 /* Records in @m the error for grants of @caps that cover protected paths
  * Landlock cannot deny when no user namespace can hide them.  Returns -1. */
 int plan_fail_no_userns(const struct nono_caps *caps, struct plan_msgs *m);

@@ -29,8 +29,7 @@ int plan_want_file(struct nono_plan *p, const char *path);
  * NULL when a flag did. */
 const char *plan_source(const struct nono_plan *p, const char *str);
 int plan_add_source(struct nono_plan *p, const char *str, const char *key);
-/* The profile key behind the grant of @canon (a canonical path), or NULL. */
-const char *plan_grant_source(const struct nono_plan *p, const char *canon);
+
 bool plan_will_make(const struct nono_plan *p, const char *path);
 
 #endif

@@ -507,3 +507,32 @@ print(" ".join(out))
 		assert_contains "$output" "Usage: nono $c" stdout
 	done
 }
+
+# Issue 12: --json is implemented where the reference has it, and refused
+# where it has no meaning.
+@test "cli: run --dry-run --json and setup --check-only --json give JSON; --json elsewhere is refused" {
+	mkdir -p "$TEST_DIR/proj"
+	run --separate-stderr nono run --dry-run --json --allow "$TEST_DIR/proj" --block-net --open-port 8080 -- make test
+	assert_status 0
+	"$PY" - "$output" "$TEST_DIR/proj" <<'PYEOF'
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["command"] == ["make", "test"], d["command"]
+g = [x for x in d["grants"] if x["path"] == sys.argv[2]]
+assert g and g[0]["access"] == "readwrite" and g[0]["source"] == "user", g
+assert d["network"]["mode"] == "blocked" and d["network"]["open_ports"] == [8080], d["network"]
+for k in ("protected", "guarded", "made_first", "unix_sockets", "exec_problem"):
+    assert k in d, k
+PYEOF
+	run --separate-stderr nono run --dry-run --json --allow-cwd --profile claude-code --network-profile claude-code -- claude
+	assert_status 0
+	"$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["profile"] == "claude-code"; assert d["network"]["mode"] == "proxy"; assert d["network"]["proxy"]["hosts"]' "$output"
+	run --separate-stderr nono setup --check-only --json
+	"$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); assert isinstance(d["ready"], bool); assert d["checks"] and "ok" in d["checks"][0]' "$output"
+	# --json where it has no meaning: refused, nothing runs
+	run --separate-stderr nono run --json --allow-cwd -- sh -c 'echo RAN'
+	assert_nono_error "--json goes with --dry-run"
+	refute_contains "$output" RAN stdout
+	run --separate-stderr nono setup --json --profiles
+	assert_nono_error "--json goes with the checks only"
+}
