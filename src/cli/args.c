@@ -822,3 +822,21 @@ void args_usage_run(enum run_mode mode)
 	       "--dry-run -v\n",
 	       m);
 }
+
+size_t args_run_flag_count(void)
+{
+	size_t n = 0;
+
+	while (run_longopts[n].name)
+		n++;
+	return n;
+}
+
+const char *args_run_flag(size_t i, bool *takes_value)
+{
+	if (i >= args_run_flag_count())
+		return NULL;
+	if (takes_value)
+		*takes_value = run_longopts[i].has_arg != no_argument;
+	return run_longopts[i].name;
+}

@@ -38,4 +38,10 @@ int args_parse_bool(const char *s, bool *out);
 
 void args_usage_run(enum run_mode mode);
 
+/* The long options of run, wrap and shell (for completions): their count,
+ * and the name of option @i (without "--"), *@takes_value when it takes
+ * one. */
+size_t args_run_flag_count(void);
+const char *args_run_flag(size_t i, bool *takes_value);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/cmd_completions.h"
 #include "cli/cmd_profile.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_setup.h"
@@ -26,7 +27,9 @@ static void usage(FILE *f)
 		"  shell   start an interactive shell inside the sandbox\n"
 		"  profile create, inspect, validate and compare profiles\n"
 		"  setup   check this system, write example profiles\n"
-		"  why     would a path, host or scope be allowed, and why\n\n"
+		"  why     would a path, host or scope be allowed, and why\n"
+		"  completions  a shell completion script (bash, zsh, fish)\n"
+		"  help     the help of a command (nono help run)\n\n"
 		"Global options:\n"
 		"  -s, --silent        no nono output, only the command's\n"
 		"  -v, --verbose       more output (repeat for more)\n"
@@ -64,6 +67,8 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 		return cmd_setup(argc, argv, g);
 	if (strcmp(cmd, "profile") == 0)
 		return cmd_profile(argc, argv, g);
+	if (strcmp(cmd, "completions") == 0)
+		return cmd_completions(argc, argv);
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
 		if (strcmp(cmd, later[i]) == 0) {
 			fprintf(stderr,

@@ -536,3 +536,52 @@ PYEOF
 	run --separate-stderr nono setup --json --profiles
 	assert_nono_error "--json goes with the checks only"
 }
+
+# Issue 12: completions from the option table, and the manual from --help.
+@test "cli: nono completions bash|zsh|fish; bash completes commands, flags and profile names" {
+	command -v bash >/dev/null || skip "bash is not installed"
+	run --separate-stderr nono completions bash
+	assert_status 0
+	printf '%s\n' "$output" >"$TEST_DIR/nono.bash"
+	bash -n "$TEST_DIR/nono.bash"
+	NONO=$NONO run bash -c 'nono() { "$NONO" "$@"; }; . "$1"
+		COMP_WORDS=(nono ru); COMP_CWORD=1; _nono; echo "cmd: ${COMPREPLY[*]}"
+		COMP_WORDS=(nono run --allow-cw); COMP_CWORD=2; _nono; echo "flag: ${COMPREPLY[*]}"
+		COMP_WORDS=(nono run --profile clau); COMP_CWORD=3; _nono; echo "profile: ${COMPREPLY[*]}"
+		COMP_WORDS=(nono run --network-profile mini); COMP_CWORD=3; _nono; echo "net: ${COMPREPLY[*]}"' \
+		sh "$TEST_DIR/nono.bash"
+	assert_contains "$output" "cmd: run" stdout
+	assert_contains "$output" "flag: --allow-cwd" stdout
+	assert_contains "$output" "profile: claude-code" stdout
+	assert_contains "$output" "net: minimal" stdout
+	local sh
+	for sh in zsh fish; do
+		run --separate-stderr nono completions "$sh"
+		assert_status 0
+		assert_contains "$output" "nono" stdout
+		if command -v "$sh" >/dev/null; then
+			printf '%s\n' "$output" >"$TEST_DIR/c.$sh"
+			"$sh" -n "$TEST_DIR/c.$sh"
+		fi
+	done
+	run --separate-stderr nono completions tcsh
+	assert_nono_error "unknown shell 'tcsh'"
+	run --separate-stderr nono completions --help
+	assert_status 0
+	assert_contains "$output" "Usage: nono completions" stdout
+}
+
+@test "cli: every command has a man page made from its --help" {
+	local gen=$BATS_TEST_DIRNAME/../../tools/gen_man.sh c
+	for c in nono run wrap shell why setup profile completions; do
+		sh "$gen" "$NONO" "$c" 0 "$TEST_DIR/$c.1"
+		grep -q '^\.TH ' "$TEST_DIR/$c.1" || { cat "$TEST_DIR/$c.1"; false; }
+		grep -q '^\.SH SYNOPSIS' "$TEST_DIR/$c.1"
+	done
+	# what --help says is in the manual
+	grep -q -- '--allow-cwd' "$TEST_DIR/run.1"
+	grep -q -- '--json' "$TEST_DIR/setup.1"
+	if command -v man >/dev/null; then
+		MANWIDTH=120 man -l "$TEST_DIR/why.1" 2>/dev/null | grep -q "nono-why"
+	fi
+}
