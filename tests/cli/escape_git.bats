@@ -178,7 +178,7 @@ make_repos() {
 # Issue 10, escape 13 (the working directory's part): an .envrc or a .git
 # made in a directory of the working directory's chain that lacked one runs
 # when the user works there.  (A new directory elsewhere in the tree is not
-# guarded yet: the README says so.)
+# guarded yet: docs/security.md says so.)
 @test "escape 13: no .envrc or .git can be made along the working directory's chain" {
 	mkdir -p proj/sub/deep proj/sib/.git/objects
 	cd proj/sub/deep

@@ -56,7 +56,7 @@ check_refused_and_own() {
 }
 
 # Without a supervisor to tell whose a pid is, any pid but 0 is refused
-# (the README says so).
+# (docs/security.md says so).
 @test "escape 9: under wrap (no supervisor) calls naming a pid are refused outright" {
 	sleep 100 &
 	local victim=$!

@@ -29,7 +29,7 @@ teardown() {
 }
 
 # A clone makes a new repository, whose hooks and config would run outside
-# the sandbox later: that takes --allow-new-repos (issue 10, README
+# the sandbox later: that takes --allow-new-repos (issue 10, docs/security.md
 # "Persistence files"), and the footer says so.
 @test "git: status, commit, log and clone under a plain --allow . with a ~/.gitconfig" {
 	run --separate-stderr nono run --allow . --read "$TEST_ROOT/src" -- git clone -q "$TEST_ROOT/src" repo

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
-# Issue 12: the README's examples work when pasted.  Each line of the
-# examples block at the top of README.md is run as written, from a fake
+# Issue 12: the README's examples work when pasted.  Each nono line of the
+# examples block at the top of README.md and of its quick start for agents
+# is run as written, from a fake
 # home that holds a fake project: ./project with a Makefile, ./configure,
 # ./src/lint.py, and on PATH stand-ins for claude and git (the real agent
 # and network are not here) that report what the sandbox gave them.
@@ -31,7 +32,11 @@ SH
 #!/bin/sh
 echo "git $1 proxy=${HTTPS_PROXY:+yes} ca=${GIT_SSL_CAINFO:+yes}"
 SH
-	chmod +x configure bin/claude bin/git
+	cat >bin/codex <<'SH'
+#!/bin/sh
+echo "codex ran proxy=${HTTPS_PROXY:+yes} state=$(test -w "$HOME/.codex" && echo writable || echo none)"
+SH
+	chmod +x configure bin/claude bin/git bin/codex
 	export PATH="$HOME/bin:$PATH"
 }
 
@@ -39,9 +44,10 @@ teardown() {
 	nono_teardown
 }
 
-# The lines of the examples block: the second ```sh fence of README.md.
+# The nono lines of the examples block (the second ```sh fence of
+# README.md) and of the quick start (the fourth).
 examples() {
-	awk '/^```sh$/ { n++; inside = (n == 2); next }
+	awk '/^```sh$/ { n++; inside = (n == 2 || n == 4); next }
 		/^```$/ { inside = 0 }
 		inside && /^nono / { print }' "$BATS_TEST_DIRNAME/../../README.md" |
 		sed 's/[[:space:]]\{2,\}#.*$//'
@@ -50,7 +56,7 @@ examples() {
 @test "readme: every example of the top block runs as written" {
 	local line n=0
 	examples >"$TEST_ROOT/examples"
-	[ "$(wc -l <"$TEST_ROOT/examples")" -ge 9 ] || { cat "$TEST_ROOT/examples"; false; }
+	[ "$(wc -l <"$TEST_ROOT/examples")" -ge 11 ] || { cat "$TEST_ROOT/examples"; false; }
 	while IFS= read -r line; do
 		n=$((n + 1))
 		rm -f project/result Makefile
@@ -71,6 +77,8 @@ examples() {
 			;;
 		*--dry-run*)
 			assert_contains "$output" "Would execute: claude" stdout ;;
+		*"--network-profile codex"*)
+			assert_contains "$output" "codex ran proxy=yes state=writable" stdout ;;
 		*--network-profile*)
 			assert_contains "$output" "claude ran proxy=yes state=writable" stdout ;;
 		*"--profile claude-code"*)
@@ -84,7 +92,7 @@ examples() {
 			false ;;
 		esac
 	done <"$TEST_ROOT/examples"
-	[ "$n" -ge 9 ]
+	[ "$n" -ge 11 ]
 }
 
 @test "readme: nono shell runs an interactive shell in the sandbox" {
