@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/protect.h"
 #include "policy/system.h"
 
 #define R NONO_ACCESS_READ
@@ -295,8 +294,9 @@ const struct nono_policy_group *nono_policy_group_find(const char *name)
 
 /*
  * $TMPDIR, where programs put scratch files when it is set: writable like
- * /tmp.  Never when it is /, the home or a directory above it (that would
- * grant the home), or inside a protected path.
+ * /tmp.  Never when it is /, the home, above it or inside it: a directory
+ * in the home could be one a shell or a tool runs from later (~/bin,
+ * ~/.local/bin), and the home is the user's to grant.
  */
 static int add_tmpdir(struct nono_caps *caps, const char *home)
 {
@@ -307,19 +307,8 @@ static int add_tmpdir(struct nono_caps *caps, const char *home)
 	if (!t || t[0] != '/' || !home || !realpath(t, canon) ||
 	    stat(canon, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    strcmp(canon, "/") == 0 || !realpath(home, hc) ||
-	    nono_path_is_under(hc, canon))
+	    nono_path_is_under(hc, canon) || nono_path_is_under(canon, hc))
 		return 0;
-	for (size_t i = 0; i < nono_protect_count(); i++) {
-		char loc[PATH_MAX];
-		const struct nono_protect_item *it = nono_protect_at(i);
-
-		if (it->rel[0] &&
-		    (size_t)snprintf(loc, sizeof(loc), "%s/%s", hc, it->rel) <
-			sizeof(loc) &&
-		    (nono_path_is_under(canon, loc) ||
-		     nono_path_is_under(loc, canon)))
-			return 0;
-	}
 	return nono_caps_add_path(caps, canon, RW, 0, NONO_ORIGIN_SYSTEM);
 }
 

@@ -252,7 +252,8 @@ more"
 
 # Issue 12, as upstream nono: the default writable set is /tmp, $TMPDIR and
 # the devices; /var/tmp (shared, kept across reboots) only through the
-# var_tmp group.  A $TMPDIR that is the home, or above it, grants nothing.
+# var_tmp group.  A $TMPDIR that is the home, above it or in it grants
+# nothing.
 @test "fs: /tmp and \$TMPDIR are writable by default, /var/tmp only with the var_tmp group" {
 	local probe=/var/tmp/nono-test-$$
 	rm -f "$probe"
@@ -274,6 +275,11 @@ more"
 	TMPDIR=$HOME run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_missing "$HOME/f"
+	# inside the home: not granted either (~/bin would be on PATH)
+	mkdir -p "$HOME/bin"
+	TMPDIR=$HOME/bin run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$HOME/bin/f"
 	TMPDIR=$(dirname "$HOME") run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
 	[ "$status" -ne 0 ] || { show_run; false; }
 }
