@@ -552,6 +552,20 @@ int cmd_profile(int argc, char **argv, struct global_opts *g)
 			return 1;
 		}
 	}
+	/* --json where it means something (list, show), refused elsewhere
+	 * rather than ignored. */
+	if (json && strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0) {
+		out_error("profile %s: --json is for list and show (schema "
+			  "is JSON already)",
+			  sub);
+		return 1;
+	}
+	if (workdir && strcmp(sub, "show") != 0 &&
+	    strcmp(sub, "validate") != 0) {
+		out_error("profile %s: --workdir is for show and validate",
+			  sub);
+		return 1;
+	}
 #define WANT(n, what)                                                          \
 	do {                                                                   \
 		if (npos != (n)) {                                             \

@@ -535,6 +535,11 @@ PYEOF
 	refute_contains "$output" RAN stdout
 	run --separate-stderr nono setup --json --profiles
 	assert_nono_error "--json goes with the checks only"
+	run --separate-stderr nono profile validate default --json
+	assert_nono_error "--json is for list and show"
+	run --separate-stderr nono profile list --json
+	assert_status 0
+	"$PY" -c 'import json,sys; json.loads(sys.argv[1])' "$output"
 }
 
 # Issue 12: completions from the option table, and the manual from --help.
