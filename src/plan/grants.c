@@ -340,6 +340,26 @@ static bool in_list(const struct nono_plist *l, const char *s)
 	return false;
 }
 
+/* $TMPDIR outside /tmp and /dev/shm is not granted by default: a system
+ * grant is not sealed, and a TMPDIR above a repository, at
+ * $XDG_RUNTIME_DIR or behind a link the sandbox can swap would hand over
+ * what it holds.  Said at -v, with the flag that grants it (sealed). */
+static void note_tmpdir(struct nono_plan *p)
+{
+	const char *t = getenv("TMPDIR");
+	char canon[PATH_MAX];
+
+	if (!t || t[0] != '/' || !realpath(t, canon) ||
+	    nono_path_is_under(canon, "/tmp") ||
+	    nono_path_is_under(canon, "/dev/shm") ||
+	    nono_caps_allows(p->caps, canon, NONO_ACCESS_WRITE, NULL))
+		return;
+	plan_note(&p->msgs, PLAN_VERBOSE,
+		  "$TMPDIR %s is not writable (only /tmp and /dev/shm are by "
+		  "default); --allow %s grants it",
+		  canon, canon);
+}
+
 /* The policy groups in force: the default ones unless the profile
  * excludes them, and those it includes.  GPU access only comes through
  * --allow-gpu (checked against the profile's opt-in). */
@@ -530,5 +550,6 @@ int plan_build_grants(struct run_opts *o, struct nono_plan *p)
 		 ? 0
 		 : NONO_SCOPE_SIGNAL) |
 		NONO_SCOPE_ABSTRACT_UNIX);
+	note_tmpdir(p);
 	return grant_cwd(o, p);
 }

@@ -33,6 +33,8 @@ static const struct nono_protect_item items[] = {
 	{".kube", "deny_credentials", "Kubernetes credentials", true},
 	{".docker", "deny_credentials", "Docker registry credentials", true},
 	{".git-credentials", "deny_credentials", "git credential store", true},
+	{".config/git/credentials", "deny_credentials",
+	 "git credential store (XDG)", true},
 	{".config/gh", "deny_credentials", "GitHub CLI tokens", true},
 	{".netrc", "deny_credentials", "netrc passwords", true},
 	{".npmrc", "deny_credentials", "npm tokens", true},
@@ -375,8 +377,18 @@ int nono_protect_plan_state(struct nono_caps *caps, const char *canon,
 	static const struct nono_protect_item state_item = {
 	    "", "nono_state", "nono configuration (profiles, trust keys)",
 	    false};
+	char parent[PATH_MAX];
+	const char *slash = strrchr(canon, '/');
+	int r = plan_item(caps, canon, &state_item, res, why, whylen);
 
-	return plan_item(caps, canon, &state_item, res, why, whylen);
+	/* Its directories, up to the writable grant over them, are pinned:
+	 * renamed away, a copy in their place would carry the sandbox's own
+	 * profiles into the next run (review of issue 12, F6). */
+	if (r < 0 || !slash || slash == canon ||
+	    (size_t)snprintf(parent, sizeof(parent), "%.*s",
+			     (int)(slash - canon), canon) >= sizeof(parent))
+		return r;
+	return nono_protect_pin_up_to_grant(caps, parent, res);
 }
 
 static const char *const deny_groups[] = {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "policy/protect.h"
 #include "policy/system.h"
 
 #define R NONO_ACCESS_READ
@@ -82,12 +83,16 @@ static const struct sys_grant var_tmp_g[] = {
 /* Runtimes, caches and tool configuration, below $HOME ("~/"). Caches are
  * writable; installed toolchains are read-only. */
 static const struct sys_grant node_g[] = {
-	{"~/.npm", RW, NX}, {"~/.node-gyp", RW, NX}, {"~/.cache/node", RW, NX},
-	{"~/.yarn", RW, NX}, {"~/.cache/yarn", RW, NX},
-	/* pnpm's global packages and bin links are code (read); its store
-	 * and cache are data (writable, never executed). */
-	{"~/.local/share/pnpm", R, 0}, {"~/.local/share/pnpm/store", RW, NX},
-	{"~/.cache/pnpm", RW, NX}, {"~/.nvm", R, 0},
+	{"~/.npm", RW, NX}, {"~/.node-gyp", RW, NX},
+	{"~/.yarn", R, 0}, {"~/.yarn/berry/cache", RW, NX},
+	{"~/.cache/yarn", RW, NX},
+	/* Package managers' own code is read-only: pnpm's store is
+	 * hard-linked into its global packages (a write there edits them),
+	 * corepack runs the package managers it cached, ~/.yarn/bin holds
+	 * yarn's global commands.  What they download stays writable where it
+	 * is data only: npm's cache, yarn's caches. */
+	{"~/.local/share/pnpm", R, 0}, {"~/.cache/pnpm", RW, NX},
+	{"~/.cache/node", R, 0}, {"~/.nvm", R, 0},
 	{"~/.volta", R, 0}, {"~/.bun", R, 0},
 };
 /* Where users install command-line tools and agents for themselves, read
@@ -96,7 +101,9 @@ static const struct sys_grant node_g[] = {
 static const struct sys_grant user_tools_g[] = {
 	{"~/.local/bin", R, 0},
 	{"~/.local/lib/node_modules", R, 0}, /* npm -g --prefix ~/.local */
-	{"~/.npm-global", R, 0},	     /* npm config set prefix */
+	/* npm config set prefix ~/.npm-global: its code, not its etc/npmrc
+	 * (which can hold registry tokens) */
+	{"~/.npm-global/bin", R, 0}, {"~/.npm-global/lib", R, 0},
 	{"~/.local/share/claude", R, 0},     /* Claude Code's installer */
 	{"~/.opencode/bin", R, 0},	     /* opencode's installer */
 	{"~/.local/share/fnm", R, 0}, {"~/.fnm", R, 0},
@@ -129,8 +136,14 @@ static const struct sys_grant homebrew_g[] = {
 static const struct sys_grant user_caches_g[] = {
 	{"~/.cache", RW, NX},
 };
+/* git's configuration files by name, not ~/.config/git as a whole: git's
+ * credential store can live there too (~/.config/git/credentials, which
+ * is protected besides). */
 static const struct sys_grant git_config_g[] = {
-	{"~/.gitconfig", R, F | NX}, {"~/.config/git", R, NX},
+	{"~/.gitconfig", R, F | NX},
+	{"~/.config/git/config", R, F | NX},
+	{"~/.config/git/ignore", R, F | NX},
+	{"~/.config/git/attributes", R, F | NX},
 	{"~/.gitignore_global", R, F | NX},
 };
 
@@ -210,6 +223,43 @@ static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
 	return r;
 }
 
+/*
+ * A "~/" entry of a group: the user's home is the sandbox's to write in
+ * other runs (--allow ~), so nothing there is trusted the way the system's
+ * files are.  A directory is granted only where it is, with no link on the
+ * way (a planted ~/.npm -> .ssh, or a path too long for realpath, grants
+ * nothing).  A file may be a link (dotfile managers link ~/.gitconfig),
+ * but only to a regular file of the user's inside the home that is not
+ * protected (a planted ~/.gitignore_global -> . or -> .ssh/id_rsa grants
+ * nothing).  Granted by its real path, never followed at exec.
+ */
+static int add_home_entry(struct nono_caps *caps, const char *home,
+			  const char *rel, unsigned acc, unsigned flags,
+			  enum nono_origin origin)
+{
+	char hc[PATH_MAX], path[PATH_MAX], canon[PATH_MAX], at[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(home, hc) ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", hc, rel) >=
+		sizeof(path) ||
+	    !realpath(path, canon) || stat(canon, &st) < 0)
+		return 0; /* absent, or nothing nono can vouch for */
+	if (!(flags & NONO_GRANT_FILE)) {
+		if (strcmp(canon, path) != 0 || !S_ISDIR(st.st_mode))
+			return 0;
+	} else if (!S_ISREG(st.st_mode) || st.st_uid != getuid() ||
+		   !nono_path_is_under(canon, hc) ||
+		   nono_protect_find(hc, canon, NULL, 0, at, sizeof(at))) {
+		return 0;
+	}
+	if (covered(caps, canon, acc, flags, origin))
+		return 0;
+	return nono_caps_add_path(
+	    caps, canon, acc,
+	    (flags & ~NONO_GRANT_FOLLOW) | NONO_GRANT_OPTIONAL, origin);
+}
+
 /* Adds table @t; "~/" entries are below @home (skipped without one). */
 static int add_table(struct nono_caps *caps, const struct sys_grant *t,
 		     size_t n, enum nono_origin origin, const char *home)
@@ -218,14 +268,16 @@ static int add_table(struct nono_caps *caps, const struct sys_grant *t,
 	int r;
 
 	for (i = 0; i < n; i++) {
-		char path[PATH_MAX];
 		const char *p = t[i].path;
 
 		if (strncmp(p, "~/", 2) == 0) {
-			if (!home || snprintf(path, sizeof(path), "%s%s", home,
-					      p + 1) >= (int)sizeof(path))
+			if (!home)
 				continue;
-			p = path;
+			r = add_home_entry(caps, home, p + 2, t[i].access,
+					   t[i].flags, origin);
+			if (r < 0)
+				return r;
+			continue;
 		}
 		r = add_existing(caps, p, t[i].access, t[i].flags, origin);
 		if (r < 0)
@@ -258,7 +310,7 @@ static int add_own_ttys(struct nono_caps *caps)
 /* clang-format off */
 static const struct nono_policy_group groups[] = {
 	{"system_read", "Programs, libraries and the files of /etc that the C library, TLS and shells read; /proc; random devices", true, TABLE(system_read)},
-	{"system_write", "Safe device nodes (/dev/null, /dev/tty, ...), the command's own terminal, and scratch space (/tmp, $TMPDIR, /dev/shm)", true, TABLE(system_write)},
+	{"system_write", "Safe device nodes (/dev/null, /dev/tty, ...), the command's own terminal, and scratch space (/tmp, /dev/shm)", true, TABLE(system_write)},
 	{"var_tmp", "/var/tmp, writable (shared between users and kept across reboots, so not by default)", false, TABLE(var_tmp_g)},
 	{"node", "Node.js: npm/yarn/pnpm caches (writable), nvm, volta, bun and pnpm installs (read)", false, TABLE(node_g)},
 	{"user_tools", "Tools and agents installed for the user, read and run only: ~/.local/bin, npm prefixes (~/.npm-global, ~/.local/lib/node_modules), Claude Code's and opencode's installers, fnm, mise, asdf", false, TABLE(user_tools_g)},
@@ -292,26 +344,6 @@ const struct nono_policy_group *nono_policy_group_find(const char *name)
 	return NULL;
 }
 
-/*
- * $TMPDIR, where programs put scratch files when it is set: writable like
- * /tmp.  Never when it is /, the home, above it or inside it: a directory
- * in the home could be one a shell or a tool runs from later (~/bin,
- * ~/.local/bin), and the home is the user's to grant.
- */
-static int add_tmpdir(struct nono_caps *caps, const char *home)
-{
-	const char *t = getenv("TMPDIR");
-	char canon[PATH_MAX], hc[PATH_MAX];
-	struct stat st;
-
-	if (!t || t[0] != '/' || !home || !realpath(t, canon) ||
-	    stat(canon, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    strcmp(canon, "/") == 0 || !realpath(home, hc) ||
-	    nono_path_is_under(hc, canon) || nono_path_is_under(canon, hc))
-		return 0;
-	return nono_caps_add_path(caps, canon, RW, 0, NONO_ORIGIN_SYSTEM);
-}
-
 int nono_policy_add_group(struct nono_caps *caps,
 			  const struct nono_policy_group *g, const char *home)
 {
@@ -324,8 +356,6 @@ int nono_policy_add_group(struct nono_caps *caps,
 		      home);
 	if (r == 0 && strcmp(g->name, "system_write") == 0)
 		r = add_own_ttys(caps);
-	if (r == 0 && strcmp(g->name, "system_write") == 0)
-		r = add_tmpdir(caps, home);
 	return r;
 }
 

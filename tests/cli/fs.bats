@@ -250,11 +250,13 @@ more"
 	assert_missing "$TEST_DIR/b/f"
 }
 
-# Issue 12, as upstream nono: the default writable set is /tmp, $TMPDIR and
-# the devices; /var/tmp (shared, kept across reboots) only through the
-# var_tmp group.  A $TMPDIR that is the home, above it or in it grants
-# nothing.
-@test "fs: /tmp and \$TMPDIR are writable by default, /var/tmp only with the var_tmp group" {
+# Issue 12: /var/tmp (shared, kept across reboots) is writable only through
+# the var_tmp group.  $TMPDIR is writable where /tmp is; elsewhere it is not
+# granted by default (a deliberate difference from upstream): a system grant
+# is not sealed, and a TMPDIR behind a name the sandbox can swap gave the
+# next run write access to wherever the sandbox pointed it (attack F3 of the
+# issue-12 review).
+@test "fs: /tmp is writable by default, /var/tmp only with var_tmp, \$TMPDIR elsewhere only when granted" {
 	local probe=/var/tmp/nono-test-$$
 	rm -f "$probe"
 	run --separate-stderr nono run -s --allow-cwd -- sh -c "echo x >$probe"
@@ -267,19 +269,24 @@ more"
 	run --separate-stderr nono run -s --allow-cwd --profile vt -- sh -c "echo x >$probe"
 	assert_status 0
 	[ -f "$probe" ] && rm -f "$probe"
-	# $TMPDIR
+	# $TMPDIR outside /tmp: not writable, -v says which flag grants it
 	mkdir -p "$TEST_DIR/mytmp"
-	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -v --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$TEST_DIR/mytmp/f"
+	assert_contains "$stderr" "--allow $TEST_DIR/mytmp grants it" stderr
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -s --allow-cwd --allow "$TEST_DIR/mytmp" -- sh -c 'echo x >"$TMPDIR/f"'
 	assert_status 0
 	assert_file_content "$TEST_DIR/mytmp/f" x
-	TMPDIR=$HOME run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	# The attack: a TMPDIR in /tmp is renamed and replaced by a link to a
+	# repository; the next run must not get the repository writable.
+	local t
+	t=$(mktemp -d /tmp/nono-tmpdir.XXXXXX)
+	mkdir -p "$TEST_DIR/repo/.git/hooks"
+	TMPDIR=$t run --separate-stderr nono run -s --allow-cwd -- sh -c "mv $t $t.old && ln -s $TEST_DIR/repo $t"
+	assert_status 0
+	TMPDIR=$t run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo evil >"$TMPDIR/.git/hooks/pre-commit"'
 	[ "$status" -ne 0 ] || { show_run; false; }
-	assert_missing "$HOME/f"
-	# inside the home: not granted either (~/bin would be on PATH)
-	mkdir -p "$HOME/bin"
-	TMPDIR=$HOME/bin run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
-	[ "$status" -ne 0 ] || { show_run; false; }
-	assert_missing "$HOME/bin/f"
-	TMPDIR=$(dirname "$HOME") run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
-	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$TEST_DIR/repo/.git/hooks/pre-commit"
+	rm -rf "$t" "$t.old"
 }
