@@ -143,7 +143,7 @@ static int missing(struct nono_plan *p, const char *flag, const char *path,
 static int grant_path(struct nono_plan *p, const char *flag, const char *path,
 		      unsigned access, bool file)
 {
-	struct stat st;
+	struct stat st, lst;
 	bool exists;
 	char *canon = plan_canon_user(p, flag, path, &exists);
 	char label[256], other[64];
@@ -163,6 +163,19 @@ static int grant_path(struct nono_plan *p, const char *flag, const char *path,
 	} else if (stat(canon, &st) < 0) {
 		return plan_fail(&p->msgs, -errno, path, "%s %s: %s", who, path,
 				 strerror(errno));
+	}
+	/* A profile grants the place it names: a writable one that has
+	 * become a link (another sandbox that could write in the home can
+	 * point ~/.claude at any directory of the user's) is refused. */
+	if (plan_source(p, path) && (access & NONO_ACCESS_WRITE) &&
+	    lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		plan_fail(&p->msgs, -ELOOP, path,
+			  "%s %s: is a link to %s; a profile grants the place "
+			  "it names",
+			  who, path, canon);
+		plan_hint(&p->msgs, "if you mean it, grant %s with --allow",
+			  canon);
+		return -1;
 	}
 	other_form(p, path, access, file, other, sizeof(other));
 	if (file && S_ISDIR(st.st_mode)) {

@@ -126,3 +126,21 @@ os.symlink(".d1/" + "./" * 2000, c + "/pnpm")' "$HOME/.cache"
 		'mv "$HOME/other" "$HOME/other2" && echo moved'
 	assert_contains "$output" moved stdout
 }
+
+# A profile's writable state directory turned into a link (by a sandbox
+# that could write in the home) would hand the next run any directory of
+# the user's to delete from: refused, with the flag for those who mean it.
+@test "groups: a profile's writable grant that became a link is refused" {
+	mkdir -p "$HOME/Documents"
+	echo precious >"$HOME/Documents/thesis"
+	ln -s "$HOME/Documents" "$HOME/.claude"
+	run --separate-stderr nono run -s --profile claude-code --allow-cwd -- sh -c 'rm -f "$HOME/.claude/thesis"'
+	assert_nono_error "is a link to $HOME/Documents; a profile grants the place it names"
+	assert_contains "$stderr" "grant $HOME/Documents with --allow" stderr
+	assert_file_content "$HOME/Documents/thesis" precious
+	# control: the real directory is the profile's
+	rm "$HOME/.claude"
+	run --separate-stderr nono run -s --profile claude-code --allow-cwd -- sh -c 'echo x >"$HOME/.claude/f" && echo ok'
+	assert_status 0
+	assert_contains "$output" ok stdout
+}
