@@ -109,10 +109,11 @@ for _ in $(seq "$REPS"); do
 	t0=$(tree_ticks $TP_PID)
 	http_proxy="http://127.0.0.1:$TP" bash -c "$one" >>"$BENCH_DIR/tiny.out"
 	tp_cpu=$((tp_cpu + $(tree_ticks $TP_PID) - t0))
-	# nono: the supervisor's own ticks, read by the command from
-	# /proc/$PPID at the end (start-up and set-up included).
+	# nono: the supervisor's own ticks, read by the command at the end
+	# (start-up and set-up included).  The command's parent is nono's
+	# guardian; the supervisor, which runs the proxy, is the guardian's.
 	out=$("$NONO_BIN" run -s --allow-cwd --allow-domain '127.0.0.1:*' -- sh -c \
-		"$one; echo CPU \$(awk '{print \$14 + \$15}' /proc/\$PPID/stat)" </dev/null)
+		"$one; sup=\$(awk '{print \$4}' /proc/\$PPID/stat); echo CPU \$(awk '{print \$14 + \$15}' /proc/\$sup/stat)" </dev/null)
 	grep -v '^CPU' <<<"$out" >>"$BENCH_DIR/nono.out"
 	nono_cpu=$((nono_cpu + $(awk '/^CPU/ {print $2}' <<<"$out")))
 done
@@ -152,7 +153,7 @@ echo
 
 echo "# idle CONNECT tunnels: nono supervisor RSS"
 read -r before after < <("$NONO_BIN" run -s --allow-cwd --allow-domain '127.0.0.1:*' --read "$here" -- sh -c \
-	"ulimit -n 4096 2>/dev/null; $PY $LOAD tunnels 127.0.0.1 $WEB $TUNNELS \$HTTP_PROXY \$PPID" </dev/null)
+	"ulimit -n 4096 2>/dev/null; $PY $LOAD tunnels 127.0.0.1 $WEB $TUNNELS \$HTTP_PROXY \$(awk '{print \$4}' /proc/\$PPID/stat)" </dev/null)
 echo "$TUNNELS tunnels: RSS $before KiB -> $after KiB: $(( (after - before) * 1024 / TUNNELS )) bytes per idle tunnel"
 echo
 
