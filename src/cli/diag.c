@@ -103,11 +103,48 @@ static void net_fact(FILE *f, const char *what, const struct diag_net *net)
 			addr, port);
 }
 
+/* A write the kernel refused (the gate saw it asked): the grant that
+ * gives only read, and what would make it writable, as why says. */
+static void write_fact(FILE *f, const struct nono_plan *p, const char *path)
+{
+	struct plan_verdict v;
+	struct stat st;
+	bool exists = lstat(path, &st) == 0;
+
+	plan_why_path(p, NONO_ACCESS_WRITE, path, exists, &v);
+	if (v.allowed)
+		return;
+	if (strcmp(v.reason, "insufficient_access") == 0 &&
+	    (strcmp(v.source, "user") == 0 || strcmp(v.source, "cwd") == 0 ||
+	     strcmp(v.source, "profile") == 0)) {
+		fprintf(f,
+			"    writing %s: %s is granted %s only (%s)\n      to "
+			"make it writable: --allow %s\n",
+			path, v.granted_path, v.access,
+			strcmp(v.source, "cwd") == 0    ? "--allow-cwd"
+			: strcmp(v.source, "user") == 0 ? "--read"
+							: "the profile",
+			v.granted_path);
+		return;
+	}
+	if (strcmp(v.reason, "insufficient_access") == 0) {
+		fprintf(f,
+			"    writing %s: %s is read-only in every sandbox (%s)"
+			"\n",
+			path, v.granted_path, v.source);
+		return;
+	}
+	fprintf(f, "    writing %s: %s\n", path, v.detail);
+	if (v.flag[0])
+		fprintf(f, "      to allow it: %s\n", v.flag);
+}
+
 /* Facts: what the gate refused, with the grant for each. */
-static int gate_facts(FILE *f, const struct nono_caps *caps,
+static int gate_facts(FILE *f, const struct nono_plan *p,
 		      const struct nono_gate *gate, const struct diag_net *net,
 		      int shown)
 {
+	const struct nono_caps *caps = p->caps;
 	bool blocked = nono_caps_net(caps) == NONO_NET_BLOCK;
 
 	for (size_t i = 0; gate && i < nono_gate_denial_count(gate); i++) {
@@ -147,6 +184,9 @@ static int gate_facts(FILE *f, const struct nono_caps *caps,
 			continue;
 		case NONO_GATE_NET:
 			net_fact(f, d->path, net);
+			continue;
+		case NONO_GATE_WRITE:
+			write_fact(f, p, d->path);
 			continue;
 		case NONO_GATE_CONNECT:
 		case NONO_GATE_BIND:
@@ -212,7 +252,7 @@ void diag_footer(const struct nono_plan *p, const struct nono_gate *gate,
 		fprintf(f, "    a system call through a foreign ABI (int "
 			   "0x80, x32), which is fatal in the sandbox\n");
 	}
-	shown = gate_facts(f, caps, gate, net, shown);
+	shown = gate_facts(f, p, gate, net, shown);
 	shown = proxy_facts(f, net, shown);
 	/* argv[0] is the program itself: it ran, so it was reachable. */
 	for (size_t i = 1; argv[0] && argv[i]; i++)

@@ -79,8 +79,8 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 		if (it->bypassable)
 			snprintf(v->flag, sizeof(v->flag),
 				 "--bypass-protection %s plus a grant of it "
-				 "(--read %s)",
-				 at, at);
+				 "(%s %s)",
+				 at, flag_for(at, true, want), at);
 		return;
 	}
 	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {

@@ -942,6 +942,27 @@ static int may_move(struct nono_gate *g, pid_t pid, int nr,
 	return 0;
 }
 
+/*
+ * For the footer only, never a decision: a write or a creation where no
+ * grant gives write, which the kernel is about to refuse (Landlock records
+ * nothing nono could read afterwards).  The lexical name is what the
+ * command asked for; the footer says what would make it writable.
+ */
+static void note_refused_write(struct nono_gate *g, const struct where *w,
+			       bool writes)
+{
+	char full[PATH_MAX];
+
+	if (!writes ||
+	    nono_caps_allows(g->caps, w->dir, NONO_ACCESS_WRITE, NULL) ||
+	    (size_t)snprintf(full, sizeof(full), "%s/%s",
+			     strcmp(w->dir, "/") == 0 ? "" : w->dir,
+			     w->name) >= sizeof(full) ||
+	    nono_caps_allows(g->caps, full, NONO_ACCESS_WRITE, NULL))
+		return;
+	nono_gate_note_denial(g, NONO_GATE_WRITE, full);
+}
+
 /* An open(2) or truncate(2) at @dst, decided: CONTINUE (0), performed
  * (1: the fd was injected), or *@resp set. */
 static int handle_open(struct nono_gate *g, int listener,
@@ -1065,8 +1086,10 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 */
 	if ((!creating || kernel_decides(caps, wd.dir)) &&
 	    (!writing || kernel_writes(caps, wd.dir)) &&
-	    (!a.oldpath || kernel_decides(caps, wo.dir)))
+	    (!a.oldpath || kernel_decides(caps, wo.dir))) {
+		note_refused_write(g, &wd, creating || writing);
 		return 0;
+	}
 	if (a.target && nono_gate_read_string(req->pid, a.target, link_target,
 					      sizeof(link_target)) < 0)
 		return 0;

@@ -49,6 +49,7 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 		   : op == NONO_GATE_ATTR    ? "chmod/chown of"
 		   : op == NONO_GATE_REPO    ? "a new repository"
 		   : op == NONO_GATE_NET     ? "network"
+		   : op == NONO_GATE_WRITE   ? "writing"
 					     : "connect",
 		   path);
 	if (g->ndenials >= NONO_GATE_MAX_DENIALS)

@@ -7,6 +7,7 @@
 #ifndef NONO_SUPERVISOR_GATE_H
 #define NONO_SUPERVISOR_GATE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -21,6 +22,8 @@ enum nono_gate_op {
 	NONO_GATE_ATTR,    /* chmod/chown of a file outside writable grants */
 	NONO_GATE_REPO,    /* a new .git without --allow-new-repos */
 	NONO_GATE_NET,     /* a TCP connect/bind/listen the policy refused */
+	NONO_GATE_WRITE,   /* a write or creation no grant allows (the kernel
+			    * refuses it; recorded for the footer) */
 };
 
 struct nono_gate;
@@ -118,7 +121,7 @@ int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
 #define NONO_GATE_MAX_DENIALS 16
 struct nono_gate_denial {
 	enum nono_gate_op op;
-	char path[112]; /* a path, or "@name" for an abstract socket */
+	char path[PATH_MAX]; /* a path, or "@name" for an abstract socket */
 };
 size_t nono_gate_denial_count(const struct nono_gate *g);
 const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,

@@ -590,3 +590,22 @@ PYEOF
 		MANWIDTH=120 man -l "$TEST_DIR/why.1" 2>/dev/null | grep -q "nono-why"
 	fi
 }
+
+# Issue 12: a write into a read-only grant names the grant and the flag
+# that makes it writable (the gate sees each write-open when the session
+# has a writable grant; Landlock refuses it and records nothing itself).
+@test "cli: the footer names the read-only grant a refused write met, and --allow for it" {
+	require_landlock
+	mkdir -p "$TEST_ROOT/ro"
+	echo data >"$TEST_ROOT/ro/f"
+	run --separate-stderr nono run --allow . --read "$TEST_ROOT/ro" -- sh -c "echo x >$TEST_ROOT/ro/f; echo y >/usr/nono-test-x"
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_contains "$stderr" "writing $TEST_ROOT/ro/f: $TEST_ROOT/ro is granted read only (--read)" stderr
+	assert_contains "$stderr" "to make it writable: --allow $TEST_ROOT/ro" stderr
+	assert_contains "$stderr" "writing /usr/nono-test-x: /usr is read-only in every sandbox" stderr
+	assert_file_content "$TEST_ROOT/ro/f" data
+	# control: the flag it names makes the write work
+	run --separate-stderr nono run -s --allow . --allow "$TEST_ROOT/ro" -- sh -c "echo x >$TEST_ROOT/ro/f"
+	assert_status 0
+	assert_file_content "$TEST_ROOT/ro/f" x
+}
