@@ -6,6 +6,7 @@
  * and the grant that would change each answer.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -339,11 +340,20 @@ static bool runnable(const struct nono_caps *caps, const char *canon)
 static bool interpreter(const char *target, char *out, size_t len)
 {
 	char line[256], *s, *arg;
-	FILE *f = fopen(target, "re");
+	struct stat st;
+	FILE *f;
 	bool ok = false;
+	/* A regular file only: opening a FIFO or a device named as the
+	 * command would block, or touch the device. */
+	int fd = open(target, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
-	if (!f)
+	if (fd < 0)
 		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return false;
+	}
 	if (fgets(line, sizeof(line), f) && line[0] == '#' && line[1] == '!') {
 		s = line + 2 + strspn(line + 2, " \t");
 		s[strcspn(s, " \t\r\n")] = '\0';

@@ -351,6 +351,16 @@ banner_colour() { # NONO-ARGS...
 	refute_contains "$stderr" "--allow-file /bin/false" stderr
 }
 
+# The exec diagnosis reads a script's first line: never from a FIFO or a
+# device named as the command (it blocked on the FIFO's open).
+@test "cli: --dry-run of a FIFO named as the command does not hang" {
+	mkfifo fifo
+	chmod +x fifo
+	run --separate-stderr timeout 10 "$NONO" run --dry-run --allow-cwd -- ./fifo
+	assert_status 0
+	assert_contains "$output" "Would execute: ./fifo" stdout
+}
+
 @test "cli: a non-executable file in a granted directory is not blamed on the sandbox" {
 	require_landlock
 	printf '#!/bin/sh\necho RAN\n' >script.sh
