@@ -12,45 +12,8 @@
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
 #include "cred/secret.h"
+#include "plan/verdict.h"
 #include "util/jsonout.h"
-
-static const char *access_name(unsigned a)
-{
-	switch (a & NONO_ACCESS_RW) {
-	case NONO_ACCESS_RW:
-		return "readwrite";
-	case NONO_ACCESS_READ:
-		return "read";
-	case NONO_ACCESS_WRITE:
-		return "write";
-	default:
-		return "none";
-	}
-}
-
-static const char *source_name(const struct nono_plan *p,
-			       const struct nono_grant *g)
-{
-	if (plan_grant_source(p, g->path))
-		return "profile";
-	switch (g->origin) {
-	case NONO_ORIGIN_USER:
-		return "user";
-	case NONO_ORIGIN_SYSTEM:
-		return "system";
-	case NONO_ORIGIN_GROUP:
-		return "group";
-	case NONO_ORIGIN_GPU:
-		return "gpu";
-	case NONO_ORIGIN_SOCKET:
-		return "socket";
-	case NONO_ORIGIN_CWD:
-		return "cwd";
-	case NONO_ORIGIN_GUARD:
-		return "guard";
-	}
-	return "?";
-}
 
 static void key(const char *k, bool first)
 {
@@ -82,9 +45,9 @@ void run_print_dry_run_json(const struct run_ctx *c, char *const *argv)
 		printf("%s{\"path\":", i ? "," : "");
 		nono_json_str(stdout, g->path);
 		printf(",\"access\":\"%s\",\"file\":%s,\"source\":\"%s\"}",
-		       access_name(g->access),
+		       plan_access_name(g->access),
 		       g->flags & NONO_GRANT_FILE ? "true" : "false",
-		       source_name(&c->p, g));
+		       plan_grant_source_name(&c->p, g));
 	}
 	printf("]");
 	key("unix_sockets", false);

@@ -18,11 +18,42 @@
 #include "plan/verdict.h"
 #include "policy/protect.h"
 
-static const char *access_name(unsigned a)
+const char *plan_access_name(unsigned a)
 {
-	return a == NONO_ACCESS_RW     ? "readwrite"
-	       : a == NONO_ACCESS_READ ? "read"
-				       : "write";
+	switch (a & NONO_ACCESS_RW) {
+	case NONO_ACCESS_RW:
+		return "readwrite";
+	case NONO_ACCESS_READ:
+		return "read";
+	case NONO_ACCESS_WRITE:
+		return "write";
+	default:
+		return "none";
+	}
+}
+
+const char *plan_grant_source_name(const struct nono_plan *p,
+				   const struct nono_grant *g)
+{
+	if (plan_grant_source(p, g->path))
+		return "profile";
+	switch (g->origin) {
+	case NONO_ORIGIN_USER:
+		return "user";
+	case NONO_ORIGIN_SYSTEM:
+		return "system";
+	case NONO_ORIGIN_GROUP:
+		return "group";
+	case NONO_ORIGIN_GPU:
+		return "gpu";
+	case NONO_ORIGIN_SOCKET:
+		return "socket";
+	case NONO_ORIGIN_CWD:
+		return "cwd";
+	case NONO_ORIGIN_GUARD:
+		return "guard";
+	}
+	return "?";
 }
 
 /* The flag that grants @want on @canon (a tree for a directory or a name
@@ -41,20 +72,12 @@ static const char *flag_for(const char *canon, bool exists, unsigned want)
 static void describe_grant(const struct nono_plan *p,
 			   const struct nono_grant *g, struct plan_verdict *v)
 {
-	const char *key = g ? plan_grant_source(p, g->path) : NULL;
-
 	if (!g)
 		return;
 	snprintf(v->granted_path, sizeof(v->granted_path), "%s", g->path);
-	v->access = access_name(g->access & NONO_ACCESS_RW);
+	v->access = plan_access_name(g->access);
 	snprintf(v->source, sizeof(v->source), "%s",
-		 key                               ? "profile"
-		 : g->origin == NONO_ORIGIN_SYSTEM ? "system"
-		 : g->origin == NONO_ORIGIN_GROUP  ? "group"
-		 : g->origin == NONO_ORIGIN_CWD    ? "cwd"
-		 : g->origin == NONO_ORIGIN_GPU    ? "gpu"
-		 : g->origin == NONO_ORIGIN_GUARD  ? "guard"
-						   : "user");
+		 plan_grant_source_name(p, g));
 }
 
 void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
@@ -169,7 +192,7 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 				 "it does not exist yet");
 		return;
 	}
-	v->requested = access_name(want);
+	v->requested = plan_access_name(want);
 	snprintf(v->flag, sizeof(v->flag), "%s %s",
 		 flag_for(canon, exists, want), canon);
 	/* Some of the access, not all: which grant, and what it gives. */
@@ -179,7 +202,7 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 			continue;
 		v->reason = "insufficient_access";
 		describe_grant(p, g, v);
-		v->access = access_name(bit);
+		v->access = plan_access_name(bit);
 		snprintf(v->detail, sizeof(v->detail),
 			 "%s grants %s access only (%s); %s was asked",
 			 g ? g->path : "?", v->access, v->source, v->requested);

@@ -46,4 +46,11 @@ void plan_why_host(const struct nono_plan *p, const char *host,
 void plan_why_scope(const struct nono_plan *p, unsigned scope,
 		    struct plan_verdict *v);
 
+/* "read", "write", "readwrite" (or "none") for NONO_ACCESS_* bits. */
+const char *plan_access_name(unsigned access);
+/* Where grant @g of the plan came from: "user" (a flag), "profile", "cwd",
+ * "system", "group", "gpu", "socket" or "guard". */
+const char *plan_grant_source_name(const struct nono_plan *p,
+				   const struct nono_grant *g);
+
 #endif

@@ -6,9 +6,11 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/envclean.h"
+#include "policy/profile.h"
 #include "policy/profile_schema.h"
 #include "proxy/hosts.h"
 #include "util/envname.h"
@@ -44,37 +46,17 @@ static char msg[256];
  * the file's line and column are known. */
 static const char *check_fs_path(const char *s)
 {
-	static const char *const known[] = {
-	    "HOME",          "WORKDIR",         "TMPDIR",
-	    "UID",           "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
-	    "XDG_DATA_HOME", "XDG_STATE_HOME",  "XDG_RUNTIME_DIR",
-	};
+	/* The expansion `nono run` does, on stand-in values: the same
+	 * parser, so the two cannot disagree on what a variable is. */
+	static const struct nono_profile_env env = {"/home", "/work", NULL,
+						    NULL};
+	char *out = NULL;
 
 	if (!*s)
 		return "empty path";
-	for (const char *p = strchr(s, '$'); p; p = strchr(p + 1, '$')) {
-		const char *name = p + 1 + (p[1] == '{');
-		size_t n = 0;
-		bool ok = false;
-
-		while (isalnum((unsigned char)name[n]) || name[n] == '_')
-			n++;
-		if (n == 0 || (p[1] == '{' && name[n] != '}'))
-			return "a '$' must start a variable ($HOME, $WORKDIR, "
-			       "...)";
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			ok |= strlen(known[i]) == n &&
-			      strncmp(known[i], name, n) == 0;
-		if (!ok) {
-			snprintf(msg, sizeof(msg),
-				 "unknown variable $%.*s (known: HOME, "
-				 "WORKDIR, TMPDIR, UID, XDG_CONFIG_HOME, "
-				 "XDG_CACHE_HOME, XDG_DATA_HOME, "
-				 "XDG_STATE_HOME, XDG_RUNTIME_DIR)",
-				 (int)(n > 64 ? 64 : n), name);
-			return msg;
-		}
-	}
+	if (nono_profile_expand(&env, s, &out, msg, sizeof(msg)) < 0)
+		return msg;
+	free(out);
 	return NULL;
 }
 

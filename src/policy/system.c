@@ -231,17 +231,17 @@ static int add_existing(struct nono_caps *caps, const char *path, unsigned acc,
  * nothing).  A file may be a link (dotfile managers link ~/.gitconfig),
  * but only to a regular file of the user's inside the home that is not
  * protected (a planted ~/.gitignore_global -> . or -> .ssh/id_rsa grants
- * nothing).  Granted by its real path, never followed at exec.
+ * nothing).  Granted by its real path, never followed at exec.  @hc is
+ * the home's real path.
  */
-static int add_home_entry(struct nono_caps *caps, const char *home,
+static int add_home_entry(struct nono_caps *caps, const char *hc,
 			  const char *rel, unsigned acc, unsigned flags,
 			  enum nono_origin origin)
 {
-	char hc[PATH_MAX], path[PATH_MAX], canon[PATH_MAX], at[PATH_MAX];
+	char path[PATH_MAX], canon[PATH_MAX], at[PATH_MAX];
 	struct stat st;
 
-	if (!realpath(home, hc) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s", hc, rel) >=
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", hc, rel) >=
 		sizeof(path) ||
 	    !realpath(path, canon) || stat(canon, &st) < 0)
 		return 0; /* absent, or nothing nono can vouch for */
@@ -264,6 +264,8 @@ static int add_home_entry(struct nono_caps *caps, const char *home,
 static int add_table(struct nono_caps *caps, const struct sys_grant *t,
 		     size_t n, enum nono_origin origin, const char *home)
 {
+	char hc[PATH_MAX];
+	bool hc_ok = false;
 	size_t i;
 	int r;
 
@@ -271,9 +273,12 @@ static int add_table(struct nono_caps *caps, const struct sys_grant *t,
 		const char *p = t[i].path;
 
 		if (strncmp(p, "~/", 2) == 0) {
-			if (!home)
+			/* The home's real path, once per table. */
+			if (!hc_ok && home && realpath(home, hc))
+				hc_ok = true;
+			if (!hc_ok)
 				continue;
-			r = add_home_entry(caps, home, p + 2, t[i].access,
+			r = add_home_entry(caps, hc, p + 2, t[i].access,
 					   t[i].flags, origin);
 			if (r < 0)
 				return r;
