@@ -76,7 +76,11 @@ enum nono_mask_kind {
 	NONO_MASK_HIDE = 0, /* replace by an empty, read-only object */
 	NONO_MASK_READONLY, /* keep visible, refuse every write */
 	NONO_MASK_PIN,      /* keep writable, but not renamable or removable */
+	NONO_MASK_PRIVATE,  /* replace by the sandbox's own directory (src) */
 };
+
+/* "hidden", "read-only", "pinned" or "private". */
+const char *nono_mask_kind_name(enum nono_mask_kind kind);
 
 /* Landlock scopes. */
 enum {
@@ -101,6 +105,7 @@ struct nono_mask {
 	const char *path;
 	enum nono_mask_kind kind;
 	bool is_dir;
+	const char *src; /* NONO_MASK_PRIVATE: what is mounted at path */
 };
 
 struct nono_guard {
@@ -151,6 +156,10 @@ const struct nono_sock_grant *nono_caps_socket_at(const struct nono_caps *caps,
 int nono_caps_add_mask(struct nono_caps *caps, const char *path,
 		       enum nono_mask_kind kind, bool is_dir)
     __attribute__((warn_unused_result));
+/* @path (a directory) shows the directory @src instead: a copy private to
+ * sandboxed runs of what tools outside would otherwise run later. */
+int nono_caps_add_private(struct nono_caps *caps, const char *path,
+			  const char *src) __attribute__((warn_unused_result));
 size_t nono_caps_mask_count(const struct nono_caps *caps);
 const struct nono_mask *nono_caps_mask_at(const struct nono_caps *caps,
 					  size_t i);

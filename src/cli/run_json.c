@@ -107,10 +107,12 @@ void run_print_dry_run_json(const struct run_ctx *c, char *const *argv)
 
 		printf("%s{\"path\":", i ? "," : "");
 		nono_json_str(stdout, m->path);
-		printf(",\"kind\":\"%s\"}", m->kind == NONO_MASK_HIDE ? "hidden"
-					    : m->kind == NONO_MASK_READONLY
-						? "read-only"
-						: "pinned");
+		printf(",\"kind\":\"%s\"", nono_mask_kind_name(m->kind));
+		if (m->src) {
+			printf(",\"source\":");
+			nono_json_str(stdout, m->src);
+		}
+		printf("}");
 	}
 	printf("]");
 	key("guarded", false);

@@ -193,11 +193,12 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 	for (i = 0; i < nono_caps_mask_count(caps); i++) {
 		const struct nono_mask *m = nono_caps_mask_at(caps, i);
 
-		printf("  [%s] %s\n",
-		       m->kind == NONO_MASK_HIDE       ? "hidden"
-		       : m->kind == NONO_MASK_READONLY ? "read-only"
-						       : "pinned",
-		       m->path);
+		if (m->src)
+			printf("  [%s] %s (the sandbox's own: %s)\n",
+			       nono_mask_kind_name(m->kind), m->path, m->src);
+		else
+			printf("  [%s] %s\n", nono_mask_kind_name(m->kind),
+			       m->path);
 	}
 	for (i = 0; i < nono_caps_guard_count(caps); i++) {
 		static const char *const what[] = {

@@ -98,8 +98,10 @@ void nono_caps_free(struct nono_caps *caps)
 		free((char *)caps->grants[i].path);
 	for (i = 0; i < caps->nsocks; i++)
 		free((char *)caps->socks[i].path);
-	for (i = 0; i < caps->nmasks; i++)
+	for (i = 0; i < caps->nmasks; i++) {
 		free((char *)caps->masks[i].path);
+		free((char *)caps->masks[i].src);
+	}
 	for (i = 0; i < caps->nguards; i++)
 		free((char *)caps->guards[i].path);
 	free(caps->guards);
@@ -278,7 +280,50 @@ int nono_caps_add_mask(struct nono_caps *caps, const char *path,
 	m->path = dup;
 	m->kind = kind;
 	m->is_dir = is_dir;
+	m->src = NULL;
 	return 0;
+}
+
+int nono_caps_add_private(struct nono_caps *caps, const char *path,
+			  const char *src)
+{
+	struct nono_mask *m;
+	char *copy;
+	int r;
+
+	r = check_path(src);
+	if (r < 0)
+		return r;
+	/* Another mask of the same path is stronger: it stays. */
+	for (size_t i = 0; i < caps->nmasks; i++)
+		if (strcmp(caps->masks[i].path, path) == 0)
+			return 0;
+	copy = strdup(src);
+	if (!copy)
+		return -ENOMEM;
+	r = nono_caps_add_mask(caps, path, NONO_MASK_PRIVATE, true);
+	if (r < 0) {
+		free(copy);
+		return r;
+	}
+	m = &caps->masks[caps->nmasks - 1];
+	m->src = copy;
+	return 0;
+}
+
+const char *nono_mask_kind_name(enum nono_mask_kind kind)
+{
+	switch (kind) {
+	case NONO_MASK_HIDE:
+		return "hidden";
+	case NONO_MASK_READONLY:
+		return "read-only";
+	case NONO_MASK_PIN:
+		return "pinned";
+	case NONO_MASK_PRIVATE:
+		return "private";
+	}
+	return "?";
 }
 
 size_t nono_caps_mask_count(const struct nono_caps *caps)

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/netlink.h>
+#include <linux/openat2.h>
 #include <linux/sock_diag.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -20,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,6 +180,38 @@ static int bind_self(const struct nono_mask *m, bool readonly)
 	return attach(fd, m->path);
 }
 
+/*
+ * The sandbox's own copy of a directory (NONO_MASK_PRIVATE), mounted at
+ * m->path.  A previous sandbox could write where the copy lives: no
+ * symlink is followed on the way to it (one planted there would mount
+ * ~/.ssh writable), and it must be a directory of ours.
+ */
+static int bind_private(const struct nono_mask *m)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	nono_autoclose int dir = -1;
+	nono_autoclose int fd = -1;
+	struct stat st;
+
+	if (!m->src)
+		return -EINVAL;
+	dir = (int)syscall(SYS_openat2, AT_FDCWD, m->src, &how, sizeof(how));
+	if (dir < 0)
+		return errno == ENOENT ? -ENOENT : -ELOOP;
+	if (fstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return -EPERM;
+	fd = open_tree(dir, "",
+		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (fd < 0)
+		return -errno;
+	return attach(fd, m->path);
+}
+
 static bool dir_is_empty(const char *path)
 {
 	struct dirent *de;
@@ -224,7 +258,9 @@ bool nono_ns_mask_effective(const struct nono_mask *m)
 			return stx.stx_size == 0;
 		return S_ISDIR(stx.stx_mode) && dir_is_empty(m->path);
 	case NONO_MASK_PIN:
-		/* Already a mount root: it cannot be renamed away. */
+	case NONO_MASK_PRIVATE:
+		/* Already a mount root: it cannot be renamed away (an outer
+		 * nono's private copy stays the one this sandbox sees). */
 		return statx(AT_FDCWD, m->path, AT_SYMLINK_NOFOLLOW,
 			     STATX_BASIC_STATS, &stx) == 0 &&
 		       (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
@@ -271,14 +307,22 @@ int nono_ns_apply_masks(const struct nono_caps *caps, char *bad, size_t badlen)
 				continue;
 			if (m->kind == NONO_MASK_HIDE)
 				r = hide(m, &filefs);
+			else if (m->kind == NONO_MASK_PRIVATE)
+				r = bind_private(m);
 			else
 				r = bind_self(m, m->kind == NONO_MASK_READONLY);
 			/* A path that vanished since planning needs no mask;
 			 * Landlock still refuses it outside the grants. */
-			if (r == -ENOENT)
+			if (r == -ENOENT && m->kind != NONO_MASK_PRIVATE)
 				continue;
 			if (r < 0) {
-				if (bad && badlen)
+				if (bad && badlen && m->src)
+					snprintf(bad, badlen,
+						 "%s (the sandbox's own copy "
+						 "of %s; remove it to start "
+						 "afresh)",
+						 m->src, m->path);
+				else if (bad && badlen)
 					snprintf(bad, badlen, "%s", m->path);
 				return r;
 			}

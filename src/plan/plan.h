@@ -34,6 +34,7 @@ struct plan_mkdir {
 	char *path;
 	bool parents; /* also its missing parents (directories 0700) */
 	bool file;    /* a file: "{}" when its name ends in .json, else empty */
+	bool nofollow; /* no symlink on the way (parents made too) */
 };
 
 /* Where a grant string came from when a profile put it there: the

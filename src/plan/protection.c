@@ -304,7 +304,19 @@ static int want(struct nono_plan *p, const char *path, bool parents, bool file)
 		return plan_fail(&p->msgs, -ENOMEM, NULL, "out of memory");
 	p->mk[p->nmk].path = copy;
 	p->mk[p->nmk].file = file;
+	p->mk[p->nmk].nofollow = false;
 	p->mk[p->nmk++].parents = parents;
+	return 0;
+}
+
+/* A directory made with its parents, following no symlink on the way. */
+static int want_dir_nofollow(struct nono_plan *p, const char *path)
+{
+	if (plan_will_make(p, path))
+		return 0;
+	if (want(p, path, true, false) < 0)
+		return -1;
+	p->mk[p->nmk - 1].nofollow = true;
 	return 0;
 }
 
@@ -362,7 +374,7 @@ int plan_dirs(struct nono_plan *p)
 	static const char *const made[] = {".nono", ".config", ".config/nono",
 					   ".local"};
 	const char *xdg = getenv("XDG_CONFIG_HOME");
-	char path[PATH_MAX];
+	char path[PATH_MAX], src[PATH_MAX];
 	struct stat st;
 	size_t pos = 0;
 
@@ -385,6 +397,15 @@ int plan_dirs(struct nono_plan *p)
 					 p->nbypass, &pos, path, sizeof(path)))
 		if (want_dir(p, path, true) < 0)
 			return -1;
+	/* The sandbox's own copies of tool directories, and where they are
+	 * mounted. */
+	pos = 0;
+	while (nono_protect_private_next(p->caps, p->home, p->bypass,
+					 p->nbypass, &pos, path, src,
+					 sizeof(path)))
+		if ((lstat(path, &st) < 0 && want_dir(p, path, true) < 0) ||
+		    (lstat(src, &st) < 0 && want_dir_nofollow(p, src) < 0))
+			return -1;
 	return 0;
 }
 
@@ -392,8 +413,9 @@ int plan_make_dirs(struct nono_plan *p)
 {
 	for (size_t i = 0; i < p->nmk; i++) {
 		const struct plan_mkdir *m = &p->mk[i];
-		int r = m->file      ? make_file(m->path)
-			: m->parents ? nono_mkdirs(m->path, true)
+		int r = m->file	       ? make_file(m->path)
+			: m->nofollow ? nono_mkdirs_nofollow(m->path)
+			: m->parents  ? nono_mkdirs(m->path, true)
 				     : (mkdir(m->path, 0700) < 0 ? -errno : 0);
 
 		/* A directory whose parent is missing (no $XDG_CONFIG_HOME)
@@ -439,6 +461,8 @@ int plan_protect(const struct run_opts *o, struct nono_plan *p)
 				    "--bypass-protection with that path");
 		return -1;
 	}
+	if (r == -ELOOP && why[0])
+		return plan_fail(&p->msgs, r, NULL, "%s", why);
 	if (r < 0)
 		return plan_fail(&p->msgs, r, NULL,
 				 "planning protected paths: %s",

@@ -190,6 +190,16 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 		if (!exists)
 			snprintf(v->note, sizeof(v->note),
 				 "it does not exist yet");
+		for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
+			const struct nono_mask *m = nono_caps_mask_at(caps, i);
+
+			if (m->kind == NONO_MASK_PRIVATE &&
+			    nono_path_is_under(canon, m->path))
+				snprintf(v->note, sizeof(v->note),
+					 "private: the sandbox has its own copy "
+					 "of this directory, the real one is "
+					 "never written");
+		}
 		return;
 	}
 	v->requested = plan_access_name(want);

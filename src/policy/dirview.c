@@ -159,6 +159,11 @@ static char *slow(const struct dirview *v, const char *rel)
 	return canon;
 }
 
+const char *dirview_root(const struct dirview *v)
+{
+	return v->canon;
+}
+
 char *dirview_locate(struct dirview *v, const char *rel)
 {
 	char dir[PATH_MAX], out[PATH_MAX];

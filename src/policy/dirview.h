@@ -22,4 +22,7 @@ void dirview_free(struct dirview *v);
  */
 char *dirview_locate(struct dirview *v, const char *rel);
 
+/* The canonical path of the root, or NULL when it does not resolve. */
+const char *dirview_root(const struct dirview *v);
+
 #endif

@@ -8,12 +8,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "nono/error.h"
@@ -178,6 +180,18 @@ static const char *const cred_dirs[] = {
     ".config/op",
     ".local/share/keyrings",
     ".pki",
+};
+
+/* Tool directories whose code the user's tools run later, outside the
+ * sandbox, but which tools inside must still fill: npx runs what it
+ * installed in ~/.npm/_npx again without checking it, opencode the
+ * language servers and tools it downloaded to ~/.cache/opencode.  Under a
+ * writable grant the sandbox gets its own copy of each (a directory in
+ * $XDG_CACHE_HOME/nono/sandbox, mounted there), kept from run to run; the
+ * real one is never written. */
+static const char *const private_dirs[] = {
+    ".npm/_npx",
+    ".cache/opencode",
 };
 
 /* Credentials outside $HOME: the Kerberos ticket cache lives in /tmp,
@@ -818,6 +832,23 @@ int nono_protect_pin_up_to_grant(struct nono_caps *caps, const char *dir,
 	return 0;
 }
 
+/* 0 when @path is a directory reached without a symlink, or missing (a
+ * dry run does not make it); -ELOOP otherwise. */
+static int no_link_on_way(const char *path)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == ENOENT ? 0 : -ELOOP;
+}
+
 /* The deny groups, the ticket cache, and login-time files under $HOME. */
 static int plan_home(struct nono_caps *caps, struct dirview *v,
 		     char *const *bypass, size_t nbypass,
@@ -855,11 +886,8 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 	/* $HOME itself, when a writable grant above it could rename it: a
 	 * fresh home in its place would have no guard (review of escape 4),
 	 * and so every directory up to that grant's root. */
-	if (v) {
-		char *h = dirview_locate(v, ".");
-
-		r = h ? nono_protect_pin_up_to_grant(caps, h, res) : 0;
-		free(h);
+	if (v && dirview_root(v)) {
+		r = nono_protect_pin_up_to_grant(caps, dirview_root(v), res);
 		if (r < 0)
 			return r;
 	}
@@ -896,6 +924,40 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 			res->nmasks++;
 		}
 		free(canon);
+	}
+	if (v && dirview_root(v)) {
+		char path[PATH_MAX], src[PATH_MAX];
+		size_t pos = 0;
+
+		while (nono_protect_private_next(caps, dirview_root(v), bypass,
+						 nbypass, &pos, path, src,
+						 sizeof(path))) {
+			/* A link where the copy lives (a sandbox that could
+			 * write there planted it) would lead the mount, and
+			 * the copy's grant, to another directory. */
+			r = no_link_on_way(src);
+			if (r < 0) {
+				if (why && whylen)
+					snprintf(why, whylen,
+						 "%s (the sandbox's own copy of "
+						 "%s) is a link or not a "
+						 "directory; remove it to "
+						 "start afresh",
+						 src, path);
+				return r;
+			}
+			/* The copy's own rule: its tools run in the sandbox
+			 * (npx executes what it installed), whatever the
+			 * grant above the mount point says. */
+			r = nono_caps_add_private(caps, path, src);
+			if (r == 0)
+				r = nono_caps_add_path(caps, src, NONO_ACCESS_RW,
+						       NONO_GRANT_OPTIONAL,
+						       NONO_ORIGIN_SYSTEM);
+			if (r < 0)
+				return r;
+			res->nmasks++;
+		}
 	}
 	return 0;
 }
@@ -978,6 +1040,65 @@ int nono_protect_missing_next(const struct nono_caps *caps, const char *home,
 		if ((size_t)snprintf(path, len, "%s/%s", home, d) >= len ||
 		    bypassed(path, bypass, nbypass) || lstat(path, &st) == 0 ||
 		    !nono_caps_allows(caps, path, NONO_ACCESS_READ, NULL))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Where the sandbox's own copy of $HOME/@rel lives: below the cache
+ * directory as the user set it up (a ~/.cache that is a symlink is
+ * followed), then nono/sandbox/@rel, where a symlink is refused when the
+ * copy is mounted (a sandbox could have planted one there).
+ */
+static int private_src(const char *home, const char *rel, char *out,
+		       size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	char base[PATH_MAX];
+	char *canon = NULL;
+	bool exists;
+	int n;
+
+	n = xdg && xdg[0] == '/' ? snprintf(base, sizeof(base), "%s", xdg)
+				 : snprintf(base, sizeof(base), "%s/.cache", home);
+	if (n < 0 || (size_t)n >= sizeof(base) ||
+	    nono_path_canon(base, &canon, &exists) < 0)
+		return -ENAMETOOLONG;
+	n = snprintf(out, len, "%s/nono/sandbox/%s",
+		     strcmp(canon, "/") == 0 ? "" : canon, rel);
+	free(canon);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int nono_protect_private_next(const struct nono_caps *caps, const char *home,
+			      char *const *bypass, size_t nbypass, size_t *pos,
+			      char *path, char *src, size_t len)
+{
+	struct stat st;
+
+	if (!home || home[0] != '/' || lstat(home, &st) < 0 ||
+	    !S_ISDIR(st.st_mode))
+		return 0;
+	while (*pos < sizeof(private_dirs) / sizeof(private_dirs[0])) {
+		const char *rel = private_dirs[(*pos)++];
+
+		char raw[PATH_MAX], *canon = NULL;
+		bool exists;
+
+		/* Where it really is (~/.npm may be a symlink to a disk with
+		 * room): the grant that covers it is canonical too. */
+		if ((size_t)snprintf(raw, sizeof(raw), "%s/%s", home, rel) >=
+			sizeof(raw) ||
+		    nono_path_canon(raw, &canon, &exists) < 0)
+			continue;
+		snprintf(path, len, "%s", canon);
+		free(canon);
+		if (strlen(path) + 1 >= len ||
+		    private_src(home, rel, src, len) < 0 ||
+		    bypassed(path, bypass, nbypass) ||
+		    !nono_caps_allows(caps, path, NONO_ACCESS_WRITE, NULL))
 			continue;
 		return 1;
 	}

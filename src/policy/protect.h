@@ -68,6 +68,18 @@ int nono_protect_missing_next(const struct nono_caps *caps, const char *home,
 			      char *path, size_t len);
 
 /*
+ * The tool directories whose code runs outside the sandbox later but which
+ * tools inside fill (npx's cache, opencode's downloads), where a writable
+ * grant of @caps covers them: each call writes the next one to @path and
+ * the directory that stands in for it in the sandbox to @src (@len bytes
+ * each) and returns 1, then 0.  A run makes both first and mounts @src at
+ * @path (NONO_MASK_PRIVATE).  Reads the filesystem, writes nothing.
+ */
+int nono_protect_private_next(const struct nono_caps *caps, const char *home,
+			      char *const *bypass, size_t nbypass, size_t *pos,
+			      char *path, char *src, size_t len);
+
+/*
  * A profile's keep_read_only entry @canon (canonical, may not exist): made
  * read-only where it exists under a writable grant, and the directory
  * that holds it, or its nearest existing ancestor, guarded

@@ -301,7 +301,9 @@ bool nono_gate_under_mask(const struct nono_caps *caps, const char *path,
 	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
 		const struct nono_mask *m = nono_caps_mask_at(caps, i);
 
-		if (m->kind == NONO_MASK_PIN)
+		/* A pinned directory stays writable; a private one is the
+		 * sandbox's own copy, writable like the grant above it. */
+		if (m->kind == NONO_MASK_PIN || m->kind == NONO_MASK_PRIVATE)
 			continue;
 		if (m->kind == NONO_MASK_READONLY && !readonly_too)
 			continue;

@@ -28,6 +28,43 @@ int nono_mkdirs(const char *path, bool last)
 	return 0;
 }
 
+int nono_mkdirs_nofollow(const char *path)
+{
+	char buf[PATH_MAX];
+	int dfd, r = 0;
+	char *p, *next;
+
+	if (path[0] != '/' ||
+	    snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -EINVAL;
+	dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	for (p = buf + 1; *p && r == 0; p = next) {
+		int sub;
+
+		next = strchr(p, '/');
+		if (next)
+			*next++ = '\0';
+		else
+			next = p + strlen(p);
+		if (!*p)
+			continue;
+		if (mkdirat(dfd, p, 0700) < 0 && errno != EEXIST) {
+			r = -errno;
+			break;
+		}
+		sub = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			r = errno == ENOTDIR ? -ELOOP : -errno;
+		close(dfd);
+		dfd = sub;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
 int nono_write_atomic(const char *path, const char *text, size_t len,
 		      unsigned flags, mode_t mode)
 {

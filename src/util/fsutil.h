@@ -15,6 +15,9 @@
 /* Creates every missing directory of @path, mode 0700: its parents, and
  * @path itself when @last.  Returns 0 or -errno. */
 int nono_mkdirs(const char *path, bool last);
+/* @path (absolute) and its missing parents (0700), following no symlink on
+ * the way: -ELOOP when one is there.  0 or -errno. */
+int nono_mkdirs_nofollow(const char *path);
 
 enum {
 	NONO_WRITE_REPLACE = 1 << 0, /* an existing file is replaced */

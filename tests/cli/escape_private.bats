@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Tool directories whose code the user's tools run later, outside the
+# sandbox, and which tools inside must still fill: npx runs again what it
+# installed in ~/.npm/_npx without checking it; opencode the language
+# servers and tools it downloaded to ~/.cache/opencode.  Under a writable
+# grant the sandbox gets its own copy of each (mounted there, kept in
+# ~/.cache/nono/sandbox); the real one is never written.  Each attack
+# fails on dbdcfad, where the node group left ~/.npm/_npx writable.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	require_userns
+	mkdir -p "$HOME/.npm" proj
+	cd proj || return 1
+}
+
+teardown() {
+	nono_teardown
+}
+
+@test "private: what the sandbox plants in ~/.npm/_npx stays out of the real one" {
+	run --separate-stderr nono run -s --profile node-dev -- sh -c \
+		'mkdir -p "$HOME/.npm/_npx/0badc0de/node_modules/.bin" &&
+		 echo "#!/bin/sh" >"$HOME/.npm/_npx/0badc0de/node_modules/.bin/x" && echo planted'
+	assert_status 0
+	assert_contains "$output" planted stdout
+	assert_missing "$HOME/.npm/_npx/0badc0de"
+	[ -f "$HOME/.cache/nono/sandbox/.npm/_npx/0badc0de/node_modules/.bin/x" ]
+	# the copy is kept from run to run, for the sandbox only
+	run --separate-stderr nono run -s --profile node-dev -- \
+		ls "$HOME/.npm/_npx/0badc0de/node_modules/.bin"
+	assert_status 0
+	assert_contains "$output" x stdout
+	# control: npm's data cache beside it is the real, shared one
+	run --separate-stderr nono run -s --profile node-dev -- sh -c 'echo c >"$HOME/.npm/shared"'
+	assert_status 0
+	assert_file_content "$HOME/.npm/shared" c
+}
+
+@test "private: the copy cannot be renamed away, removed or replaced" {
+	run --separate-stderr nono run -s --profile node-dev -- sh -c \
+		'mv "$HOME/.npm/_npx" "$HOME/.npm/old" 2>/dev/null && echo moved || echo refused
+		 rmdir "$HOME/.npm/_npx" 2>/dev/null && echo removed || echo refused2
+		 mkdir "$HOME/.npm/new" && mv -T "$HOME/.npm/new" "$HOME/.npm/_npx" 2>/dev/null && echo replaced || echo refused3'
+	assert_status 0
+	assert_contains "$output" refused stdout
+	assert_contains "$output" refused2 stdout
+	assert_contains "$output" refused3 stdout
+	refute_contains "$output" moved stdout
+	[ -d "$HOME/.npm/_npx" ]
+	assert_missing "$HOME/.npm/old"
+	# control: a sibling directory moves
+	run --separate-stderr nono run -s --profile node-dev -- sh -c \
+		'mv "$HOME/.npm/new" "$HOME/.npm/new2" && echo moved'
+	assert_contains "$output" moved stdout
+}
+
+@test "private: under --allow ~ a missing ~/.npm/_npx is the sandbox's own too" {
+	rmdir "$HOME/.npm"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c \
+		'mkdir -p "$HOME/.npm/_npx/evil" && echo x >"$HOME/.npm/_npx/evil/cli.js" && echo planted'
+	assert_status 0
+	assert_contains "$output" planted stdout
+	assert_missing "$HOME/.npm/_npx/evil"
+	[ -f "$HOME/.cache/nono/sandbox/.npm/_npx/evil/cli.js" ]
+}
+
+@test "private: opencode's downloaded tools are the sandbox's own copy" {
+	mkdir -p "$HOME/.cache/opencode/bin"
+	echo real >"$HOME/.cache/opencode/bin/rg"
+	run --separate-stderr nono run -s --profile opencode -- sh -c \
+		'ls "$HOME/.cache/opencode/bin" 2>/dev/null; mkdir -p "$HOME/.cache/opencode/bin" &&
+		 echo evil >"$HOME/.cache/opencode/bin/rg" && echo wrote'
+	assert_status 0
+	assert_contains "$output" wrote stdout
+	assert_file_content "$HOME/.cache/opencode/bin/rg" real
+	assert_file_content "$HOME/.cache/nono/sandbox/.cache/opencode/bin/rg" evil
+	# --dry-run names it
+	run --separate-stderr nono run -s --dry-run --profile opencode -- true
+	assert_status 0
+	assert_contains "$output" "[private] $HOME/.cache/opencode" stdout
+}
+
+@test "private: a link planted where the copy lives is refused, nothing is mounted through it" {
+	mkdir -p "$HOME/.cache/nono/sandbox" "$HOME/.ssh"
+	echo KEY >"$HOME/.ssh/id_rsa"
+	mkdir -p "$HOME/elsewhere/_npx"
+	ln -s "$HOME/elsewhere" "$HOME/.cache/nono/sandbox/.npm"
+	run --separate-stderr nono run -s --profile node-dev -- sh -c 'echo evil >"$HOME/.npm/_npx/f"'
+	assert_status 1
+	assert_contains "$stderr" "$HOME/.cache/nono/sandbox/.npm" stderr
+	assert_missing "$HOME/elsewhere/_npx/f"
+	assert_missing "$HOME/.npm/_npx/f"
+	# the copy itself a link to the user's keys
+	rm "$HOME/.cache/nono/sandbox/.npm"
+	mkdir -p "$HOME/.cache/nono/sandbox/.npm"
+	ln -s "$HOME/.ssh" "$HOME/.cache/nono/sandbox/.npm/_npx"
+	run --separate-stderr nono run -s --profile node-dev -- sh -c 'echo evil >>"$HOME/.npm/_npx/id_rsa"'
+	assert_status 1
+	assert_contains "$stderr" "the sandbox's own copy of $HOME/.npm/_npx" stderr
+	assert_file_content "$HOME/.ssh/id_rsa" KEY
+	# control: without the link the run starts
+	rm "$HOME/.cache/nono/sandbox/.npm/_npx"
+	run --separate-stderr nono run -s --profile node-dev -- sh -c 'echo ok >"$HOME/.npm/_npx/f" && echo ok'
+	assert_status 0
+	assert_contains "$output" ok stdout
+}
+
+@test "private: npx installs and runs a package inside, the real cache untouched" {
+	require_cmd npm
+	mkdir -p "$TEST_ROOT/pkg"
+	printf '{"name":"nono-hello","version":"1.0.0","bin":{"nono-hello":"cli.js"}}\n' \
+		>"$TEST_ROOT/pkg/package.json"
+	printf '#!/usr/bin/env node\nconsole.log("hello from npx")\n' >"$TEST_ROOT/pkg/cli.js"
+	chmod +x "$TEST_ROOT/pkg/cli.js"
+	(cd "$TEST_ROOT/pkg" && npm pack --silent >/dev/null 2>&1) || false
+	run --separate-stderr nono run -s --profile node-dev --read "$TEST_ROOT/pkg" -- \
+		npx --yes --offline --package="$TEST_ROOT/pkg/nono-hello-1.0.0.tgz" nono-hello
+	assert_status 0
+	assert_contains "$output" "hello from npx" stdout
+	[ -z "$(ls -A "$HOME/.npm/_npx")" ] || { ls -R "$HOME/.npm/_npx"; false; }
+	[ -n "$(ls -A "$HOME/.cache/nono/sandbox/.npm/_npx")" ]
+	# control: the same npx outside fills the real cache
+	(cd "$TEST_ROOT/pkg" && npx --yes --offline --package="$TEST_ROOT/pkg/nono-hello-1.0.0.tgz" nono-hello) |
+		grep -q "hello from npx"
+	[ -n "$(ls -A "$HOME/.npm/_npx")" ]
+}
