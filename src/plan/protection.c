@@ -413,10 +413,10 @@ int plan_make_dirs(struct nono_plan *p)
 {
 	for (size_t i = 0; i < p->nmk; i++) {
 		const struct plan_mkdir *m = &p->mk[i];
-		int r = m->file	       ? make_file(m->path)
+		int r = m->file       ? make_file(m->path)
 			: m->nofollow ? nono_mkdirs_nofollow(m->path)
 			: m->parents  ? nono_mkdirs(m->path, true)
-				     : (mkdir(m->path, 0700) < 0 ? -errno : 0);
+				      : (mkdir(m->path, 0700) < 0 ? -errno : 0);
 
 		/* A directory whose parent is missing (no $XDG_CONFIG_HOME)
 		 * is simply not there to protect. */

@@ -195,10 +195,11 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 
 			if (m->kind == NONO_MASK_PRIVATE &&
 			    nono_path_is_under(canon, m->path))
-				snprintf(v->note, sizeof(v->note),
-					 "private: the sandbox has its own copy "
-					 "of this directory, the real one is "
-					 "never written");
+				snprintf(
+				    v->note, sizeof(v->note),
+				    "private: the sandbox has its own copy "
+				    "of this directory, the real one is "
+				    "never written");
 		}
 		return;
 	}

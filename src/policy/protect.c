@@ -8,8 +8,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -938,12 +938,13 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 			r = no_link_on_way(src);
 			if (r < 0) {
 				if (why && whylen)
-					snprintf(why, whylen,
-						 "%s (the sandbox's own copy of "
-						 "%s) is a link or not a "
-						 "directory; remove it to "
-						 "start afresh",
-						 src, path);
+					snprintf(
+					    why, whylen,
+					    "%s (the sandbox's own copy of "
+					    "%s) is a link or not a "
+					    "directory; remove it to "
+					    "start afresh",
+					    src, path);
 				return r;
 			}
 			/* The copy's own rule: its tools run in the sandbox
@@ -951,9 +952,9 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 			 * grant above the mount point says. */
 			r = nono_caps_add_private(caps, path, src);
 			if (r == 0)
-				r = nono_caps_add_path(caps, src, NONO_ACCESS_RW,
-						       NONO_GRANT_OPTIONAL,
-						       NONO_ORIGIN_SYSTEM);
+				r = nono_caps_add_path(
+				    caps, src, NONO_ACCESS_RW,
+				    NONO_GRANT_OPTIONAL, NONO_ORIGIN_SYSTEM);
 			if (r < 0)
 				return r;
 			res->nmasks++;
@@ -1052,8 +1053,7 @@ int nono_protect_missing_next(const struct nono_caps *caps, const char *home,
  * followed), then nono/sandbox/@rel, where a symlink is refused when the
  * copy is mounted (a sandbox could have planted one there).
  */
-static int private_src(const char *home, const char *rel, char *out,
-		       size_t len)
+static int private_src(const char *home, const char *rel, char *out, size_t len)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME");
 	char base[PATH_MAX];
@@ -1061,8 +1061,9 @@ static int private_src(const char *home, const char *rel, char *out,
 	bool exists;
 	int n;
 
-	n = xdg && xdg[0] == '/' ? snprintf(base, sizeof(base), "%s", xdg)
-				 : snprintf(base, sizeof(base), "%s/.cache", home);
+	n = xdg && xdg[0] == '/'
+		? snprintf(base, sizeof(base), "%s", xdg)
+		: snprintf(base, sizeof(base), "%s/.cache", home);
 	if (n < 0 || (size_t)n >= sizeof(base) ||
 	    nono_path_canon(base, &canon, &exists) < 0)
 		return -ENAMETOOLONG;

@@ -54,7 +54,8 @@ int nono_mkdirs_nofollow(const char *path)
 			r = -errno;
 			break;
 		}
-		sub = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sub = openat(dfd, p,
+			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			r = errno == ENOTDIR ? -ELOOP : -errno;
 		close(dfd);
