@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nono_msg_cred c, c2;
 	struct nono_msg_decision d, d2;
 	struct nono_cred_route r, r2;
+	struct nono_msg_session m, m2;
 	int type = nono_msg_type(in, size), n;
 
 	if (nono_msg_tunnel_decode(in, size, &t) == 0) {
@@ -81,6 +82,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		nono_creds_clear_route(&r2);
 		nono_creds_clear_route(&r);
+	}
+	/* A session message: its type's fields only, in their bounds, and
+	 * the same fields after a round trip. */
+	if (nono_msg_session_decode(in, size, &m) == 0) {
+		if (m.type != type || m.type < NONO_MSG_HELLO ||
+		    m.type > NONO_MSG_EXIT)
+			abort();
+		if ((m.type == NONO_MSG_HELLO || m.type == NONO_MSG_RESIZE) &&
+		    (m.rows < 1 || m.rows > 10000 || m.cols < 1 ||
+		     m.cols > 10000))
+			abort();
+		if (m.type == NONO_MSG_DATA &&
+		    (m.len < 1 || m.len > NONO_MSG_DATA_MAX || m.data < in ||
+		     m.data + m.len > in + size))
+			abort();
+		if (strlen(m.text) >= sizeof(m.text))
+			abort();
+		n = nono_msg_session_encode(&m, again, sizeof(again));
+		if (n < 0 || nono_msg_session_decode(again, (size_t)n, &m2) ||
+		    m.type != m2.type || m.read_only != m2.read_only ||
+		    m.rows != m2.rows || m.cols != m2.cols ||
+		    strcmp(m.text, m2.text) || m.status != m2.status ||
+		    m.signo != m2.signo || m.len != m2.len ||
+		    (m.len && memcmp(m.data, m2.data, m.len)))
+			abort();
 	}
 	return 0;
 }

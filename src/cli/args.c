@@ -55,10 +55,16 @@ enum {
 	OPT_ENDPOINT,
 	OPT_ENV_CRED,
 	OPT_ENV_CRED_MAP,
+	OPT_DETACHED,
+	OPT_NAME,
+	OPT_DETACH_TIMEOUT,
+	OPT_STARTUP_TIMEOUT,
 	OPT_LATER,  /* documented flags of features not in this build */
 	OPT_LATER2, /* same, taking two arguments */
 	OPT_MACOS,  /* macOS-only */
 };
+
+static int parse_seconds(const char *s, unsigned *out);
 
 /* clang-format off */
 static const struct option run_longopts[] = {
@@ -86,8 +92,8 @@ static const struct option run_longopts[] = {
 	{"capability-elevation", no_argument, NULL, OPT_LATER},
 	{"config", required_argument, NULL, 'c'},
 	{"credential", required_argument, NULL, OPT_CREDENTIAL},
-	{"detach-timeout", required_argument, NULL, OPT_LATER},
-	{"detached", no_argument, NULL, OPT_LATER},
+	{"detach-timeout", required_argument, NULL, OPT_DETACH_TIMEOUT},
+	{"detached", no_argument, NULL, OPT_DETACHED},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"env-credential", required_argument, NULL, OPT_ENV_CRED},
@@ -95,7 +101,7 @@ static const struct option run_longopts[] = {
 	{"help", no_argument, NULL, 'h'},
 	{"ignore-denied", required_argument, NULL, OPT_SUPPRESS},
 	{"listen-port", required_argument, NULL, OPT_LISTEN_PORT},
-	{"name", required_argument, NULL, OPT_LATER},
+	{"name", required_argument, NULL, OPT_NAME},
 	{"network-profile", required_argument, NULL, OPT_NETPROF},
 	{"no-audit", no_argument, NULL, OPT_NOOP},
 	{"no-audit-integrity", no_argument, NULL, OPT_NOOP},
@@ -115,7 +121,7 @@ static const struct option run_longopts[] = {
 	{"shell", required_argument, NULL, OPT_SHELL},
 	{"silent", no_argument, NULL, 's'},
 	{"skip-dir", required_argument, NULL, OPT_NOOP_ARG},
-	{"startup-timeout", required_argument, NULL, OPT_LATER},
+	{"startup-timeout", required_argument, NULL, OPT_STARTUP_TIMEOUT},
 	{"suppress-save-prompt", required_argument, NULL, OPT_SUPPRESS},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"trust-override", no_argument, NULL, OPT_NOOP},
@@ -187,8 +193,6 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 {
 	static const char *const later[] = {
 	    "NONO_CAPABILITY_ELEVATION",
-	    "NONO_STARTUP_TIMEOUT",
-	    "NONO_DETACH_STARTUP_TIMEOUT",
 	};
 	bool bset, bval, aset, aval;
 	char *list;
@@ -308,6 +312,23 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		if (p && *p)
 			o->profile = p;
 	}
+	if (!o->startup_set && getenv("NONO_STARTUP_TIMEOUT") &&
+	    *getenv("NONO_STARTUP_TIMEOUT") &&
+	    parse_seconds(getenv("NONO_STARTUP_TIMEOUT"), &o->startup_timeout) <
+		0)
+		return nono_errf(err, errlen,
+				 "NONO_STARTUP_TIMEOUT: expected whole "
+				 "seconds (0 disables), got '%s'",
+				 getenv("NONO_STARTUP_TIMEOUT"));
+	if (!o->detach_set && getenv("NONO_DETACH_STARTUP_TIMEOUT") &&
+	    *getenv("NONO_DETACH_STARTUP_TIMEOUT") &&
+	    (parse_seconds(getenv("NONO_DETACH_STARTUP_TIMEOUT"),
+			   &o->detach_timeout) < 0 ||
+	     o->detach_timeout == 0))
+		return nono_errf(err, errlen,
+				 "NONO_DETACH_STARTUP_TIMEOUT: expected whole "
+				 "seconds, 1 or more, got '%s'",
+				 getenv("NONO_DETACH_STARTUP_TIMEOUT"));
 	list = getenv("NONO_ALLOW");
 	if (!allow_flag && list && *list) {
 		/* Split in place on a private copy the process keeps. */
@@ -336,6 +357,22 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 			    "available in this build of nono; unset it",
 			    later[i]);
 	}
+	return 0;
+}
+
+/* Whole seconds, 0 to one day. */
+static int parse_seconds(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 86400)
+		return -1;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -387,6 +424,7 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 
 	memset(o, 0, sizeof(*o));
 	o->mode = mode;
+	o->detach_timeout = 30;
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, the command. */
@@ -593,6 +631,41 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 				    "values");
 			optind++;
 			break;
+		case OPT_DETACHED:
+		case OPT_NAME:
+		case OPT_DETACH_TIMEOUT:
+		case OPT_STARTUP_TIMEOUT:
+			if (mode == MODE_WRAP)
+				return nono_errf(
+				    err, errlen,
+				    "--%s is not available on nono wrap (no "
+				    "supervisor); use nono run",
+				    run_longopts[idx].name);
+			if (c == OPT_DETACHED) {
+				o->detached = true;
+			} else if (c == OPT_NAME) {
+				o->name = optarg;
+			} else if (c == OPT_DETACH_TIMEOUT) {
+				if (parse_seconds(optarg, &o->detach_timeout) <
+					0 ||
+				    o->detach_timeout == 0)
+					return nono_errf(
+					    err, errlen,
+					    "--detach-timeout: expected whole "
+					    "seconds, 1 or more, got '%s'",
+					    optarg);
+				o->detach_set = true;
+			} else {
+				if (parse_seconds(optarg, &o->startup_timeout) <
+				    0)
+					return nono_errf(
+					    err, errlen,
+					    "--startup-timeout: expected whole "
+					    "seconds (0 disables), got '%s'",
+					    optarg);
+				o->startup_set = true;
+			}
+			break;
 		case OPT_LATER2:
 			/* Consume the second argument so the message names
 			 * the right flag either way. */
@@ -790,6 +863,19 @@ void args_usage_run(enum run_mode mode)
 		    "any free one)\n"
 		    "      --listen-port N       let the command serve on "
 		    "127.0.0.1:N\n");
+	if (mode != MODE_WRAP)
+		printf(
+		    "Sessions (on a terminal, or detached):\n"
+		    "      --detached            start in the background; "
+		    "nono attach NAME later\n"
+		    "      --name NAME           the session's name (nono ps; "
+		    "default: generated)\n"
+		    "      --detach-timeout S    wait S seconds for a "
+		    "detached start (30)\n"
+		    "      --startup-timeout S   stop the command if it shows "
+		    "no full-screen\n"
+		    "                            interface within S seconds "
+		    "(0: never)\n");
 	printf("Profiles:\n"
 	       "  -p, --profile NAME        a profile (nono profile list; "
 	       "nono profile guide)\n"

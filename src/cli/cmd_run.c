@@ -28,6 +28,7 @@
 #include "cli/output.h"
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
+#include "cli/run_session.h"
 #include "cli/save_prompt.h"
 #include "cred/secret.h"
 #include "nono-config.h"
@@ -161,6 +162,7 @@ static void on_started(void *arg)
 	struct run_ctx *c = arg;
 
 	cli_envcred_wipe(c->rt.envcred);
+	run_session_started(c);
 	/* The proxy holds the credential services' keys from here on:
 	 * no other process of the user may read its memory.  (Not before:
 	 * the command's set-up writes its own /proc/self files, which a
@@ -321,8 +323,13 @@ static int execute(struct run_ctx *c, char **argv)
 	size_t ndropped = 0;
 	int status = 1, signo = 0, r;
 
+	/* A session first: a detached start forks here, before any thread
+	 * (the proxy's) or secret exists. */
+	r = run_session_begin(c, argv, &status);
+	if (r != 0)
+		return r > 0 ? status : 1;
 	if (run_net_start(c) < 0)
-		return 1;
+		goto out;
 	/* Secrets are read first, before anything is confined or started
 	 * (the keystore and op are out of reach from inside). */
 	{
@@ -433,6 +440,8 @@ static int execute(struct run_ctx *c, char **argv)
 		goto out;
 	}
 	spec.gate = gate;
+	if (run_session_spec(c, argv, &spec) < 0)
+		goto out;
 	if (gate)
 		nono_gate_set_bypass(gate, c->p.bypass, c->p.nbypass);
 	if (gate) {
@@ -440,6 +449,7 @@ static int execute(struct run_ctx *c, char **argv)
 		nono_gate_set_new_repos(gate, c->o.allow_new_repos);
 	}
 	r = nono_supervise(&spec, &status, &signo, &ee);
+	run_session_end(c, status, signo, r >= 0);
 	if (r < 0) {
 		run_report_launch_error(c, &ee, argv[0]);
 		goto out;
@@ -459,8 +469,11 @@ static int execute(struct run_ctx *c, char **argv)
 		net.proxy = c->p.allow != NULL;
 		diag_footer(&c->p, gate, argv, status, signo, &net);
 	}
-	save_prompt(c, gate, argv);
+	/* A detached session has nobody to ask. */
+	if (!c->o.detached)
+		save_prompt(c, gate, argv);
 out:
+	run_session_end(c, status, signo, false);
 	nono_proxy_stop(c->rt.proxy);
 	c->rt.proxy = NULL;
 	if (c->rt.tls.dir[0])

@@ -61,6 +61,7 @@ static const char *const vtype_desc[] = {
 
 enum key {
 	K_THEME,
+	K_DETACH_SEQ,
 	K_EXTRA_FLAGS,
 	K_EXTRA_HEADERS,
 	K_EXTRA_QUERY_KEYS,
@@ -78,6 +79,7 @@ struct key_def {
 /* clang-format off */
 static const struct key_def key_defs[K_COUNT] = {
 	[K_THEME]            = { SEC_UI,        "theme",                      V_STRING },
+	[K_DETACH_SEQ]       = { SEC_UI,        "detach_sequence",            V_STRING },
 	[K_EXTRA_FLAGS]      = { SEC_REDACTION, "extra_flags",                V_LIST },
 	[K_EXTRA_HEADERS]    = { SEC_REDACTION, "extra_headers",              V_LIST },
 	[K_EXTRA_QUERY_KEYS] = { SEC_REDACTION, "extra_query_keys",           V_LIST },
@@ -608,6 +610,8 @@ static int store_value(struct parser *p, enum key k, struct nono_config *cfg)
 	switch (k) {
 	case K_THEME:
 		return parse_string(p, &cfg->ui_theme);
+	case K_DETACH_SEQ:
+		return parse_string(p, &cfg->ui_detach_sequence);
 	case K_EXTRA_FLAGS:
 		return parse_list(p, &key_defs[k], &cfg->redaction_extra_flags,
 				  &cfg->n_redaction_extra_flags);
@@ -872,6 +876,7 @@ void nono_config_clear(struct nono_config *cfg)
 	if (!cfg)
 		return;
 	free(cfg->ui_theme);
+	free(cfg->ui_detach_sequence);
 	free_list(&cfg->redaction_extra_flags, &cfg->n_redaction_extra_flags);
 	free_list(&cfg->redaction_extra_headers,
 		  &cfg->n_redaction_extra_headers);

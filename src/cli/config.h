@@ -27,6 +27,7 @@
  */
 struct nono_config {
 	char *ui_theme;               /* [ui] theme */
+	char *ui_detach_sequence;     /* [ui] detach_sequence ("ctrl-] d") */
 	char **redaction_extra_flags; /* [redaction] extra_flags */
 	size_t n_redaction_extra_flags;
 	char **redaction_extra_headers; /* [redaction] extra_headers */

@@ -10,6 +10,7 @@
 #include "cli/cmd_completions.h"
 #include "cli/cmd_profile.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_session.h"
 #include "cli/cmd_setup.h"
 #include "cli/cmd_why.h"
 #include "cli/output.h"
@@ -28,6 +29,8 @@ static void usage(FILE *f)
 		"  profile create, inspect, validate and compare profiles\n"
 		"  setup   check this system, write example profiles\n"
 		"  why     would a path, host or scope be allowed, and why\n"
+		"  ps      list the sessions (on a terminal or detached)\n"
+		"  attach, detach, stop, logs, inspect, prune  a session\n"
 		"  completions  a shell completion script (bash, zsh, fish)\n"
 		"  help     the help of a command (nono help run)\n\n"
 		"Global options:\n"
@@ -43,8 +46,15 @@ static void usage(FILE *f)
 
 /* Commands of the reference that later work will bring. */
 static const char *const later[] = {
-    "learn", "trust", "ps",      "attach",   "stop",
-    "logs",  "audit", "inspect", "rollback",
+    "learn",
+    "trust",
+    "audit",
+    "rollback",
+};
+
+/* The session commands (cmd_session.c). */
+static const char *const session_cmds[] = {
+    "ps", "attach", "detach", "stop", "logs", "inspect", "prune",
 };
 
 /* Runs command @cmd with its arguments (argv[0] is its name). */
@@ -69,6 +79,13 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 		return cmd_profile(argc, argv, g);
 	if (strcmp(cmd, "completions") == 0)
 		return cmd_completions(argc, argv);
+	for (size_t i = 0; i < sizeof(session_cmds) / sizeof(session_cmds[0]);
+	     i++)
+		if (strcmp(cmd, session_cmds[i]) == 0) {
+			if (cli_setup_output(g, NULL) < 0)
+				return 1;
+			return cmd_session(cmd, argc, argv);
+		}
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
 		if (strcmp(cmd, later[i]) == 0) {
 			fprintf(stderr,
@@ -79,6 +96,10 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 		}
 	}
 	near = nono_suggest(cmd, cmds, sizeof(cmds) / sizeof(cmds[0]));
+	if (!near)
+		near = nono_suggest(cmd, session_cmds,
+				    sizeof(session_cmds) /
+					sizeof(session_cmds[0]));
 	if (!near)
 		near =
 		    nono_suggest(cmd, later, sizeof(later) / sizeof(later[0]));

@@ -167,15 +167,23 @@ void out_verbose_msg(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The configuration, kept for the run (redaction, the detach keys). */
+static struct nono_config cfg;
+
+const struct nono_config *cli_config(void)
+{
+	return &cfg;
+}
+
 int cli_setup_output(const struct global_opts *g, const char *config_path)
 {
-	struct nono_config cfg = {0};
 	const char *unknown = NULL;
 	const struct nono_theme *t;
 	char path[4096], err[512];
 	const char *home = getenv("HOME");
 	int r;
 
+	nono_config_clear(&cfg);
 	/* Plain output until the theme is known, for the errors below. */
 	out_init(g->silent, g->verbose, nono_theme_find("minimal"));
 	if (config_path) {
@@ -212,6 +220,5 @@ int cli_setup_output(const struct global_opts *g, const char *config_path)
 	out_init(g->silent, g->verbose, t);
 	if (unknown)
 		out_warn("unknown theme '%s'; using mocha", unknown);
-	nono_config_clear(&cfg);
 	return 0;
 }

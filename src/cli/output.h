@@ -19,6 +19,9 @@ struct global_opts;
  * config file cannot be read or parsed.
  */
 int cli_setup_output(const struct global_opts *g, const char *config_path);
+/* The configuration cli_setup_output() read (empty without a file). */
+struct nono_config;
+const struct nono_config *cli_config(void);
 
 /* Sets up output: @silent hides everything but errors and security
  * warnings; @verbose 0..3 selects the libnono log level. */

@@ -21,6 +21,7 @@
 #include "proxy/tlshelper.h"
 
 struct cli_envcred;
+struct run_session;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -38,6 +39,8 @@ struct run_live {
 	 * writes it under net_mu). */
 	pthread_mutex_t net_mu;
 	struct diag_net net;
+	/* A supervised session on its own terminal (run_session.c). */
+	struct run_session *session;
 };
 
 /* Options, plan, runtime. */

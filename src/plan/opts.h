@@ -60,6 +60,12 @@ struct run_opts {
 	struct strv env_credential;     /* --env-credential (comma lists) */
 	struct strv env_credential_map; /* --env-credential-map REF, VAR... */
 	bool env_credential_from_env;   /* it is NONO_ENV_CREDENTIAL's */
+	/* Sessions (nono run and shell). */
+	bool detached;                /* --detached */
+	const char *name;             /* --name */
+	unsigned detach_timeout;      /* --detach-timeout seconds (30) */
+	unsigned startup_timeout;     /* --startup-timeout seconds, 0: none */
+	bool detach_set, startup_set; /* given as flags (over NONO_*) */
 };
 
 #endif

@@ -48,6 +48,12 @@ enum tag {
 	T_SECRET_OFF,
 	T_SECRET_LEN,
 	T_RULES,
+	T_READ_ONLY,
+	T_ROWS,
+	T_COLS,
+	T_TEXT,
+	T_SIGNO,
+	T_DATA,
 	T_MAX,
 };
 
@@ -217,6 +223,48 @@ int nono_msg_route_encode(const struct nono_cred_route *r, char *buf,
 	return n;
 }
 
+int nono_msg_session_encode(const struct nono_msg_session *m, char *buf,
+			    size_t cap)
+{
+	struct out o;
+
+	if (m->type < NONO_MSG_HELLO || m->type > NONO_MSG_EXIT)
+		return -1;
+	begin(&o, buf, cap, (enum nono_msg_type)m->type);
+	switch (m->type) {
+	case NONO_MSG_HELLO:
+		field_u64(&o, T_READ_ONLY, m->read_only);
+		__attribute__((fallthrough));
+	case NONO_MSG_RESIZE:
+		if (m->rows < 1 || m->rows > 10000 || m->cols < 1 ||
+		    m->cols > 10000)
+			return -1;
+		field_u64(&o, T_ROWS, m->rows);
+		field_u64(&o, T_COLS, m->cols);
+		break;
+	case NONO_MSG_WELCOME:
+	case NONO_MSG_REFUSED:
+	case NONO_MSG_DETACH:
+		field_str(&o, T_TEXT, m->text, sizeof(m->text) - 1);
+		break;
+	case NONO_MSG_DATA:
+		if (m->len < 1 || m->len > NONO_MSG_DATA_MAX)
+			return -1;
+		field(&o, T_DATA, m->data, m->len);
+		break;
+	case NONO_MSG_EXIT:
+		if (m->status < 0 || m->status > 255 || m->signo < 0 ||
+		    m->signo > 64)
+			return -1;
+		field_u64(&o, T_STATUS, (uint64_t)m->status);
+		field_u64(&o, T_SIGNO, (uint64_t)m->signo);
+		break;
+	default:
+		return -1;
+	}
+	return end(&o);
+}
+
 /* --- decoding ----------------------------------------------------------- */
 
 struct in {
@@ -244,7 +292,7 @@ static int parse(const char *buf, size_t len, struct in *m)
 	    buf[1] != 'M' || buf[2] != VERSION)
 		return -EINVAL;
 	m->type = (unsigned char)buf[3];
-	if (m->type < NONO_MSG_TUNNEL || m->type > NONO_MSG_ROUTE)
+	if (m->type < NONO_MSG_TUNNEL || m->type > NONO_MSG_EXIT)
 		return -EINVAL;
 	count = (size_t)get_le(buf + 4, 2);
 	if (count > MAX_FIELDS)
@@ -458,6 +506,77 @@ int nono_msg_route_decode(const char *buf, size_t len,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Only the fields of its type: anything more is malformed. */
+static bool only(const struct in *m, const enum tag *tags, size_t n)
+{
+	for (int t = 1; t < T_MAX; t++) {
+		bool want = false;
+
+		for (size_t i = 0; i < n; i++)
+			want |= tags[i] == (enum tag)t;
+		if (m->has[t] != want)
+			return false;
+	}
+	return true;
+}
+
+int nono_msg_session_decode(const char *buf, size_t len,
+			    struct nono_msg_session *s)
+{
+	static const enum tag hello[] = {T_READ_ONLY, T_ROWS, T_COLS};
+	static const enum tag text[] = {T_TEXT};
+	static const enum tag data[] = {T_DATA};
+	static const enum tag exits[] = {T_STATUS, T_SIGNO};
+	struct in m;
+	uint64_t v;
+
+	memset(s, 0, sizeof(*s));
+	if (parse(buf, len, &m) < 0)
+		return -EINVAL;
+	s->type = m.type;
+	switch (m.type) {
+	case NONO_MSG_HELLO:
+		if (!only(&m, hello, 3) ||
+		    get_bool(&m, T_READ_ONLY, &s->read_only) < 0)
+			return -EINVAL;
+		__attribute__((fallthrough));
+	case NONO_MSG_RESIZE:
+		if ((m.type == NONO_MSG_RESIZE && !only(&m, hello + 1, 2)) ||
+		    get_u64(&m, T_ROWS, 10000, &v) < 0 || v < 1)
+			return -EINVAL;
+		s->rows = (unsigned)v;
+		if (get_u64(&m, T_COLS, 10000, &v) < 0 || v < 1)
+			return -EINVAL;
+		s->cols = (unsigned)v;
+		return 0;
+	case NONO_MSG_WELCOME:
+	case NONO_MSG_REFUSED:
+	case NONO_MSG_DETACH:
+		if (!only(&m, text, 1) ||
+		    get_str(&m, T_TEXT, s->text, sizeof(s->text),
+			    m.type == NONO_MSG_DETACH) < 0)
+			return -EINVAL;
+		return 0;
+	case NONO_MSG_DATA:
+		if (!only(&m, data, 1) || m.n[T_DATA] < 1 ||
+		    m.n[T_DATA] > NONO_MSG_DATA_MAX)
+			return -EINVAL;
+		s->data = m.v[T_DATA];
+		s->len = m.n[T_DATA];
+		return 0;
+	case NONO_MSG_EXIT:
+		if (!only(&m, exits, 2) || get_u64(&m, T_STATUS, 255, &v) < 0)
+			return -EINVAL;
+		s->status = (int)v;
+		if (get_u64(&m, T_SIGNO, 64, &v) < 0)
+			return -EINVAL;
+		s->signo = (int)v;
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 /* --- descriptors -------------------------------------------------------- */

@@ -30,6 +30,14 @@ enum nono_msg_type {
 	NONO_MSG_CRED = 2,     /* proxy -> helper: a credential request */
 	NONO_MSG_DECISION = 3, /* helper -> proxy: what it allowed, refused */
 	NONO_MSG_ROUTE = 4,    /* a credential service (inside NONO_MSG_CRED) */
+	/* A session's attach socket (session/relay.c, session/client.c). */
+	NONO_MSG_HELLO = 5,   /* client -> supervisor: who attaches, how */
+	NONO_MSG_WELCOME = 6, /* supervisor -> client: attached */
+	NONO_MSG_REFUSED = 7, /* supervisor -> client: not attached, why */
+	NONO_MSG_DATA = 8,    /* terminal bytes, either way */
+	NONO_MSG_RESIZE = 9,  /* client -> supervisor: the window's size */
+	NONO_MSG_DETACH = 10, /* either way: the client goes (reason) */
+	NONO_MSG_EXIT = 11,   /* supervisor -> client: the command ended */
 };
 
 /* The largest message (a credential request: route, head and body start). */
@@ -67,6 +75,23 @@ struct nono_msg_decision {
 	unsigned long long up, down;
 };
 
+/* The terminal bytes of one NONO_MSG_DATA message, at most. */
+#define NONO_MSG_DATA_MAX 32768
+
+/* A session message: each type uses the fields its comment names. */
+struct nono_msg_session {
+	int type;         /* NONO_MSG_HELLO .. NONO_MSG_EXIT */
+	bool read_only;   /* HELLO: an observer (else the controlling one) */
+	unsigned rows;    /* HELLO, RESIZE: 1..10000 */
+	unsigned cols;    /* HELLO, RESIZE: 1..10000 */
+	char text[256];   /* WELCOME: the session's name; REFUSED, DETACH:
+			   * the reason ("" allowed for DETACH) */
+	int status;       /* EXIT: 0..255 */
+	int signo;        /* EXIT: 0, or the signal that ended it (1..64) */
+	const char *data; /* DATA: points into the message */
+	size_t len;       /* DATA: 1..NONO_MSG_DATA_MAX */
+};
+
 /* Encoders: the message's length in @buf (@cap bytes), or -1 when it does
  * not fit or a field is out of its bounds. */
 int nono_msg_tunnel_encode(const struct nono_msg_tunnel *t, char *buf,
@@ -81,6 +106,9 @@ int nono_msg_decision_encode(const struct nono_msg_decision *d, char *buf,
 int nono_msg_route_encode(const struct nono_cred_route *r, char *buf,
 			  size_t cap);
 
+int nono_msg_session_encode(const struct nono_msg_session *m, char *buf,
+			    size_t cap);
+
 /* The type of the @len bytes at @buf, or -EINVAL when they are no
  * message (bad header or fields).  Decoders: 0, or -EINVAL for anything
  * malformed, missing or out of bounds (the struct is then undefined). */
@@ -94,6 +122,9 @@ int nono_msg_decision_decode(const char *buf, size_t len,
  * nono_creds_clear_route); on -EINVAL @r holds nothing. */
 int nono_msg_route_decode(const char *buf, size_t len,
 			  struct nono_cred_route *r);
+/* A session message of any of its types (m->data points into @buf). */
+int nono_msg_session_decode(const char *buf, size_t len,
+			    struct nono_msg_session *m);
 
 /* One message and exactly @nfds descriptors (at most 2) on a datagram or
  * seqpacket socket.  send: 0 or -errno.  recv: the length, 0 when the peer

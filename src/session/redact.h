@@ -43,7 +43,8 @@ struct nono_redact_policy {
  */
 char **nono_redact_argv(char *const *argv, const struct nono_redact_policy *p);
 
-/* True when @p differs from the defaults (for the records' note). */
+/* True when @p is the defaults (NULL, or no extras and no override that
+ * takes effect): a record notes a policy that is not. */
 bool nono_redact_is_default(const struct nono_redact_policy *p);
 
 #endif

@@ -20,23 +20,26 @@
 
 struct nono_termstate {
 	/* The modes now. */
-	bool alt;            /* on the alternate screen */
-	bool ever_alt;       /* entered it at least once */
-	bool cursor_hidden;  /* ?25l */
-	unsigned mouse;      /* bit per mouse mode: NONO_TS_MOUSE_* */
-	bool paste;          /* bracketed paste */
-	bool focus;          /* focus events */
-	bool app_cursor;     /* ?1h */
-	bool app_keypad;     /* ESC = */
-	unsigned kitty;      /* depth of the kitty keyboard stack (capped) */
+	bool alt;           /* on the alternate screen */
+	bool ever_alt;      /* entered it at least once */
+	bool cursor_hidden; /* ?25l */
+	unsigned mouse;     /* bit per mouse mode: NONO_TS_MOUSE_* */
+	bool paste;         /* bracketed paste */
+	bool focus;         /* focus events */
+	bool app_cursor;    /* ?1h */
+	bool app_keypad;    /* ESC = */
+	unsigned kitty;     /* depth of the kitty keyboard stack (capped) */
 	/* Counts clears of the main screen (CSI 2 J, CSI 3 J, ESC c) so that
 	 * the replay of the scrollback can start after the last one: the
 	 * byte offset, in the fed stream, just after the last clear. */
-	unsigned long long fed;       /* bytes fed so far */
+	unsigned long long fed;        /* bytes fed so far */
 	unsigned long long last_clear; /* offset after the last clear */
 	/* Parser state (opaque). */
 	unsigned char st;
-	unsigned char priv;
+	unsigned char priv;         /* CSI's private marker: ? < = > */
+	unsigned char inter;        /* CSI's intermediate byte */
+	unsigned char kother;       /* kitty depth of the screen not shown */
+	unsigned char kflags[2][8]; /* kitty flags of levels 1-8: main, alt */
 	unsigned short nparams;
 	unsigned params[16];
 };
@@ -54,8 +57,7 @@ enum {
 
 void nono_termstate_init(struct nono_termstate *s);
 /* Feeds output bytes; never fails, whatever the bytes. */
-void nono_termstate_feed(struct nono_termstate *s, const char *buf,
-			 size_t len);
+void nono_termstate_feed(struct nono_termstate *s, const char *buf, size_t len);
 /*
  * The bytes that put a terminal back to normal from state @s: leave the
  * alternate screen, show the cursor, mouse modes, bracketed paste, focus

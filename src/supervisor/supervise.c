@@ -424,6 +424,23 @@ static void guardian(struct child_args *a, const sigset_t *relayed,
 	prctl(PR_SET_PDEATHSIG, GUARD_SIG, 0, 0, 0);
 	if (getppid() != supervisor)
 		_exit(1); /* it died before the line above took effect */
+	/* On the session's own terminal: a new session whose controlling
+	 * terminal is the PTY, so that the command's job control and
+	 * foreground changes act on it and never on the user's terminal. */
+	if (a->spec->pty) {
+		int s = a->spec->pty_slave;
+
+		if (setsid() < 0 || ioctl(s, TIOCSCTTY, 0) < 0 ||
+		    dup2(s, 0) < 0 || dup2(s, 1) < 0 || dup2(s, 2) < 0) {
+			m.code = -errno;
+			snprintf(m.step, sizeof(m.step), "terminal");
+			n = write(a->wfd, &m, sizeof(m));
+			(void)n;
+			_exit(1);
+		}
+		if (s > 2)
+			close(s);
+	}
 	a->parent = getpid();
 	cmd = spawn(a);
 	if (cmd < 0) {
@@ -513,23 +530,33 @@ static pid_t spawn_guarded(struct child_args *a, const sigset_t *relayed)
 	return g;
 }
 
-/* Serves signals and the gate until the command exits. */
+/* Serves signals, the gate and the hooks until the command exits and the
+ * hooks are done. */
 static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
-			   int listener, int *ws)
+			   int listener, int *ws,
+			   const struct nono_loop_hooks *h)
 {
-	for (;;) {
-		struct pollfd pfds[2] = {
-		    {.fd = sigfd, .events = POLLIN},
-		    {.fd = listener, .events = POLLIN},
-		};
-		int n = poll(pfds, listener >= 0 ? 2 : 1, -1);
+	bool exited = false;
 
+	for (;;) {
+		struct pollfd pfds[2 + 64];
+		size_t nh = 0;
+		int n, timeout = -1;
+
+		pfds[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		pfds[1] = (struct pollfd){.fd = listener, .events = POLLIN};
+		if (h) {
+			timeout = h->timeout(h->arg);
+			nh = h->fds(h->arg, pfds + 2, 64);
+		}
+		n = poll(pfds, 2 + nh, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			/* Cannot wait for events: fall back to a plain wait,
 			 * which at least propagates the status. */
-			waitpid(pid, ws, 0);
+			if (!exited)
+				waitpid(pid, ws, 0);
 			return;
 		}
 		if (listener >= 0 && pfds[1].revents) {
@@ -544,21 +571,34 @@ static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
 				listener = -1;
 			}
 		}
+		if (h && nh)
+			h->events(h->arg, pfds + 2, nh);
 		if (pfds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD)
 					continue;
+				if (si.ssi_signo == SIGWINCH && h && h->winch) {
+					h->winch(h->arg);
+					continue;
+				}
 				/* A terminal-generated signal already reached
 				 * the child through the process group: relay
 				 * only those sent to us. */
-				if (si.ssi_code != SI_KERNEL)
+				if (si.ssi_code != SI_KERNEL && !exited)
 					kill(pid, (int)si.ssi_signo);
 			}
-			if (reap(pid, ws))
-				break;
+			if (!exited && reap(pid, ws)) {
+				if (!h)
+					break;
+				exited = true;
+				h->exited(h->arg, status_of(*ws),
+					  WIFSIGNALED(*ws) ? WTERMSIG(*ws) : 0);
+			}
 		}
+		if (exited && h->done(h->arg))
+			break;
 	}
 	if (listener >= 0)
 		close(listener);
@@ -628,6 +668,11 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		goto fail_early;
 	}
 	close(pfd[1]);
+	if (spec->pty) {
+		close(spec->pty_slave);
+		if (spec->hooks && spec->hooks->started)
+			spec->hooks->started(spec->hooks->arg, pid);
+	}
 	if (gated) {
 		close(sp[1]);
 		sp[1] = -1;
@@ -674,7 +719,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	if (spec->on_started)
 		spec->on_started(spec->arg);
 
-	supervise_loop(pid, sigfd, gate, listener, &ws);
+	supervise_loop(pid, sigfd, gate, listener, &ws, spec->hooks);
 	kill_leftovers(spec);
 	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -691,6 +736,8 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	return 0;
 
 fail_early:
+	if (spec->pty)
+		close(spec->pty_slave);
 	close(pfd[0]);
 	close(pfd[1]);
 	if (sp[0] >= 0)

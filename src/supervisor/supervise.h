@@ -11,6 +11,25 @@
 #include <stdbool.h>
 
 struct nono_gate;
+struct pollfd;
+
+/*
+ * What else the supervisor's loop serves while the command runs (a
+ * session's PTY relay): its fds are polled with the gate's, and after the
+ * command has exited the loop goes on until done() says so.
+ */
+struct nono_loop_hooks {
+	void *arg;
+	size_t (*fds)(void *arg, struct pollfd *p, size_t cap);
+	void (*events)(void *arg, const struct pollfd *p, size_t n);
+	int (*timeout)(void *arg); /* ms until it needs the loop, -1 none */
+	void (*started)(void *arg, pid_t pid); /* the guardian runs */
+	void (*exited)(void *arg, int status, int signo);
+	bool (*done)(void *arg);
+	/* SIGWINCH reached the supervisor: handled here, not relayed (the
+	 * command learns its new size from its own terminal). */
+	void (*winch)(void *arg);
+};
 
 struct nono_exec_spec {
 	const struct nono_sandbox *sb;
@@ -34,6 +53,13 @@ struct nono_exec_spec {
 	 * survive the clean-up of the sandbox's leftovers (borrowed). */
 	const pid_t *keep;
 	size_t nkeep;
+	/* A session on its own terminal: the PTY's slave becomes the
+	 * command's controlling terminal and stdin, stdout and stderr (in a
+	 * new session led by the guardian).  Owned by nono_supervise, which
+	 * closes it once the guardian has its copy. */
+	bool pty;
+	int pty_slave;
+	const struct nono_loop_hooks *hooks; /* or NULL */
 };
 
 /* Why a launch failed. */

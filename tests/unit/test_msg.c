@@ -95,7 +95,7 @@ static void refusals(void **state)
 	copy[2] = 2;
 	assert_int_equal(nono_msg_type(copy, (size_t)n), -EINVAL);
 	memcpy(copy, buf, (size_t)n);
-	copy[3] = 9;
+	copy[3] = 99; /* no such type */
 	assert_int_equal(nono_msg_type(copy, (size_t)n), -EINVAL);
 	/* a NUL inside the host */
 	memcpy(copy, buf, (size_t)n);

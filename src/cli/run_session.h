@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nono run and shell as supervised sessions (run_session.c): a PTY of
+ * their own, relayed and recorded, registered for nono ps and attach.
+ */
+#ifndef NONO_CLI_RUN_SESSION_H
+#define NONO_CLI_RUN_SESSION_H
+
+#include <stdbool.h>
+
+#include "cli/run_ctx.h"
+#include "supervisor/supervise.h"
+
+/*
+ * Before anything starts: a session when the run is on a terminal or
+ * --detached.  Returns 0 to go on (in the supervisor: for --detached, the
+ * background process), 1 in the foreground of a detached start, whose
+ * exit status is then *@status, or -1 after printing an error.
+ */
+int run_session_begin(struct run_ctx *c, char **argv, int *status);
+/* The PTY and the relay into @spec.  0, or -1 after printing an error. */
+int run_session_spec(struct run_ctx *c, char *const *argv,
+		     struct nono_exec_spec *spec);
+/* The command has exec'd: the record says running; a detached start's
+ * foreground is told. */
+void run_session_started(struct run_ctx *c);
+/* The command ended (@ran) or never started: the user's terminal is
+ * restored, the record and the event log closed. */
+void run_session_end(struct run_ctx *c, int status, int signo, bool ran);
+/* Whether --startup-timeout stopped the command. */
+bool run_session_timed_out(const struct run_ctx *c);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The PTY relay of a supervised session, run inside the supervisor's event
+ * loop (never on a thread of its own, never blocking it: the gate answers
+ * in the same loop).  It moves the command's terminal output to the user's
+ * terminal (a foreground session), to the clients attached over the
+ * session's socket, to the transcript and to a scrollback ring for replay;
+ * and input from the user's terminal or the controlling client to the
+ * command.  It restores the outer terminal when it ends, enforces the
+ * start-up timeout, and drains the output after the command exits.
+ */
+#ifndef NONO_SESSION_RELAY_H
+#define NONO_SESSION_RELAY_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct nono_cast;
+struct nono_session_rec;
+struct nono_relay;
+
+struct nono_relay_cfg {
+	int master;            /* the PTY's master (owned from here) */
+	int term_in, term_out; /* the user's terminal, or -1 (detached) */
+	int listen_fd;         /* the attach socket, listening (owned) */
+	int dirfd;             /* the session's directory (borrowed) */
+	struct nono_session_rec *rec; /* saved on attach/detach (borrowed) */
+	struct nono_cast *cast;       /* the transcript (owned), or NULL */
+	int events_fd;                /* the event log (borrowed), or -1 */
+	unsigned startup_timeout;     /* seconds, 0 for none */
+	unsigned drain_ms;            /* quiet period after the command exits */
+	const char *suggest;          /* "--profile opencode" for the warning */
+};
+
+/* NULL with errno set when out of memory or the terminal cannot be set
+ * up; the fds of @cfg are then closed. */
+struct nono_relay *nono_relay_new(const struct nono_relay_cfg *cfg);
+/* Restores the user's terminal and frees; closes every fd it owns. */
+void nono_relay_free(struct nono_relay *r);
+
+size_t nono_relay_fds(struct nono_relay *r, struct pollfd *p, size_t cap);
+void nono_relay_events(struct nono_relay *r, const struct pollfd *p, size_t n);
+/* Milliseconds until the relay needs the loop back (-1: no timer). */
+int nono_relay_timeout(struct nono_relay *r);
+/* The guardian's pid, once running (for the start-up timeout). */
+void nono_relay_started(struct nono_relay *r, pid_t pid);
+/* The command has ended: drain, tell the clients, then done. */
+void nono_relay_exited(struct nono_relay *r, int status, int signo);
+bool nono_relay_done(struct nono_relay *r);
+/* The supervisor got SIGWINCH: the user's terminal changed size. */
+void nono_relay_winch(struct nono_relay *r);
+/* Whether the start-up timeout stopped the command. */
+bool nono_relay_timed_out(const struct nono_relay *r);
+
+/* A PTY pair: the master (O_NONBLOCK) and the slave, sized and with the
+ * modes of @like (a terminal fd) when it is one.  0, or -errno. */
+int nono_pty_open(int like, int *master, int *slave);
+
+#endif

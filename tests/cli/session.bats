@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Supervised sessions (issue 13), on real terminals: tests/cli/lib/ptydrive.py
+# runs nono on a pty and types as a user would.  The command gets a PTY of
+# its own: relayed both ways, sized, recorded (transcript, event log) and
+# registered for nono ps, attach, detach, stop, logs, inspect and prune.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	DRIVE="$BATS_TEST_DIRNAME/lib/ptydrive.py"
+}
+
+teardown() {
+	# Detached sessions of this test go with it.
+	if [ -d "$HOME/.nono/sessions" ]; then
+		for s in $("$NONO" ps --json 2>/dev/null | "$PY" -c '
+import json, sys
+for s in json.load(sys.stdin):
+    print(s["id"])' 2>/dev/null); do
+			"$NONO" stop --force "$s" >/dev/null 2>&1 || true
+		done
+	fi
+	nono_teardown
+}
+
+drive() {
+	"$PY" "$DRIVE" --log "$TEST_ROOT/term.log" "$@"
+}
+
+term_log() {
+	cat "$TEST_ROOT/term.log"
+}
+
+# The only session's id (there is one per test unless said otherwise).
+only_session() {
+	ls "$HOME/.nono/sessions" | grep -E '^[0-9a-f]{16}$'
+}
+
+@test "session: on a terminal the command has a PTY of its own; output, exit code and records" {
+	run drive expect:ready wait -- "$NONO" run -s --allow-cwd -- \
+		sh -c 'tty; stty size; echo ready; exit 7'
+	assert_contains "$output" "EXIT 7" stdout
+	assert_contains "$(term_log)" "/dev/pts/" terminal
+	assert_contains "$(term_log)" "24 80" terminal
+	id=$(only_session)
+	[ -n "$id" ]
+	dir="$HOME/.nono/sessions/$id"
+	[ "$(stat -c %a "$HOME/.nono/sessions")" = 700 ]
+	grep -q '"status":"exited"' "$dir/session.json"
+	grep -q '"exit_code":7' "$dir/session.json"
+	grep -q '"event":"start"' "$dir/events.ndjson"
+	grep -q '"event":"exit"' "$dir/events.ndjson"
+	head -1 "$dir/transcript.cast" | grep -q '"version": 2'
+	# the attach socket goes with the session
+	assert_missing "$dir/attach.sock"
+	run --separate-stderr nono logs "$id"
+	assert_status 0
+	assert_contains "$output" ready stdout
+	# control: without a terminal there is no PTY and no session
+	run --separate-stderr nono run -s --allow-cwd -- sh -c 'tty; exit 5'
+	assert_status 5
+	assert_contains "$output" "not a tty" stdout
+	[ "$(only_session | wc -l)" -eq 1 ]
+}
+
+@test "session: the window size follows the terminal (SIGWINCH)" {
+	run drive --rows 30 --cols 100 expect:size0 resize:40x120 expect:'size 40 120' \
+		'send:q\r' wait -- "$NONO" run -s --allow-cwd -- sh -c '
+		trap "echo size \$(stty size)" WINCH
+		echo size0 $(stty size)
+		read x; exit 0'
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "size0 30 100" terminal
+}
+
+@test "session: job control works on the session's own terminal, not the user's" {
+	require_cmd bash
+	run drive expect-re:'[$#] ' 'send:sleep 100 &\r' 'send:jobs\r' expect:Running \
+		'send:kill %1; tty; exit 3\r' wait -- \
+		"$NONO" run -s --allow-cwd -- bash --norc --noprofile -i
+	assert_contains "$output" "EXIT 3" stdout
+	assert_contains "$(term_log)" "Running" terminal
+	# the shell's terminal is the session's pty
+	assert_contains "$(term_log)" "/dev/pts/" terminal
+	# control: nothing is left running
+	run pgrep -f "sleep 100"
+	[ "$status" -ne 0 ] || { show_run; false; }
+}
+
+@test "session: modes the program left on are switched off for the user's terminal" {
+	run drive expect:tui wait -- "$NONO" run -s --allow-cwd -- sh -c \
+		'printf "\033[?1049h\033[?1000h\033[?2004h\033[?25ltui"; sleep 0.2; exit 0'
+	assert_contains "$output" "EXIT 0" stdout
+	"$PY" - "$TEST_ROOT/term.log" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+after = t[t.rindex(b"tui"):]
+for seq in (b"\x1b[?1049l", b"\x1b[?1000l", b"\x1b[?2004l", b"\x1b[?25h"):
+    assert seq in after, (seq, after)
+PY
+	# control: a program that switches nothing on gets no alternate
+	# screen switch written after it
+	run drive expect:plain wait -- "$NONO" run -s --allow-cwd -- sh -c 'echo plain'
+	refute_contains "$(term_log)" $'\e[?1049l' terminal
+}
+
+@test "session: --startup-timeout stops a program that never shows its interface" {
+	run drive wait -- "$NONO" run --startup-timeout 1 --allow-cwd -- sh -c 'echo banner; sleep 30'
+	refute_contains "$output" "EXIT 0" stdout
+	assert_contains "$output" "EXIT 143" stdout
+	assert_contains "$(term_log)" "startup-timeout" terminal
+	grep -q '"event":"startup_timeout"' "$HOME"/.nono/sessions/*/events.ndjson
+	# control: one that enters the alternate screen in time runs on
+	run drive wait -- "$NONO" run -s --startup-timeout 1 --allow-cwd -- sh -c \
+		'printf "\033[?1049h"; sleep 1.5; printf "\033[?1049l"; exit 4'
+	assert_contains "$output" "EXIT 4" stdout
+	# the hint names the built-in profile of a known agent
+	mkdir -p bin
+	printf '#!/bin/sh\nsleep 30\n' >bin/opencode
+	chmod +x bin/opencode
+	run drive wait -- "$NONO" run --startup-timeout 1 --allow-cwd -- ./bin/opencode
+	assert_contains "$(term_log)" "--profile opencode" terminal
+}
+
+@test "session: bad values of the session flags are one-line errors" {
+	run --separate-stderr nono run --startup-timeout soon --allow-cwd -- true
+	assert_nono_error "--startup-timeout: expected whole seconds"
+	run --separate-stderr nono run --detach-timeout 0 --allow-cwd -- true
+	assert_nono_error "--detach-timeout: expected whole seconds, 1 or more"
+	NONO_STARTUP_TIMEOUT=x run --separate-stderr nono run --allow-cwd -- true
+	assert_nono_error "NONO_STARTUP_TIMEOUT: expected whole seconds"
+	run --separate-stderr nono wrap --detached --allow-cwd -- true
+	assert_nono_error "--detached is not available on nono wrap"
+	run --separate-stderr nono run --name 'a b' --detached --allow-cwd -- true
+	assert_nono_error "--name: letters, digits"
+	# control: good values start
+	run --separate-stderr nono run -s --startup-timeout 0 --allow-cwd -- true
+	assert_status 0
+}
+
+@test "session: detached start, attach, detach keys, read-only observer, busy, stop" {
+	run --separate-stderr nono run --detached --name work --allow-cwd -- sh -c \
+		'i=0; while [ $i -lt 600 ]; do echo tick $i; i=$((i+1)); sleep 0.1; done'
+	assert_status 0
+	assert_contains "$output" "Started session work" stdout
+	assert_contains "$output" "nono attach work" stdout
+	run --separate-stderr nono ps
+	assert_contains "$output" "work" stdout
+	assert_contains "$output" "running" stdout
+	# a second live session cannot take the name
+	run --separate-stderr nono run --detached --name work --allow-cwd -- true
+	assert_nono_error "already named 'work'"
+	# attach, see it run, detach with Ctrl-] d: it runs on
+	run drive expect:tick 'send:\x1dd' expect:detached wait -- "$NONO" attach work
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "[detached from work" terminal
+	run --separate-stderr nono ps --json
+	assert_contains "$output" '"status":"running"' stdout
+	assert_contains "$output" '"attached":false' stdout
+	# a controller and an observer at once; a second controller is busy
+	"$PY" "$DRIVE" --timeout 20 expect:tick sleep:3 'send:\x1dd' wait -- "$NONO" attach work \
+		>"$TEST_ROOT/ctl.out" &
+	BG_PIDS+=($!)
+	sleep 1
+	run --separate-stderr nono attach work
+	assert_nono_error "busy"
+	assert_contains "$stderr" "nono attach --read-only work" stderr
+	run drive expect:tick 'send:\x1dd' wait -- "$NONO" attach --read-only work
+	assert_contains "$output" "EXIT 0" stdout
+	wait "${BG_PIDS[0]}"
+	grep -q "EXIT 0" "$TEST_ROOT/ctl.out"
+	# nono stop ends it, and every process of it
+	run --separate-stderr nono stop work
+	assert_status 0
+	assert_contains "$output" "stopped work" stdout
+	run --separate-stderr nono ps --all
+	assert_contains "$output" "exited" stdout
+	run pgrep -f "echo tick"
+	[ "$status" -ne 0 ] || { show_run; false; }
+}
+
+@test "session: nono detach lets the controlling client go; a foreground session cannot be detached" {
+	nono run --detached --name bg --allow-cwd -- sh -c 'while :; do echo x; sleep 0.2; done' >/dev/null
+	"$PY" "$DRIVE" --timeout 20 expect:x wait -- "$NONO" attach bg >"$TEST_ROOT/att.out" &
+	BG_PIDS+=($!)
+	for _ in $(seq 50); do
+		nono ps --json | grep -q '"attached":true' && break
+		sleep 0.1
+	done
+	run --separate-stderr nono detach bg
+	assert_status 0
+	assert_contains "$output" "detached the client of bg" stdout
+	wait "${BG_PIDS[0]}"
+	grep -q "EXIT 0" "$TEST_ROOT/att.out"
+	# nothing attached now: said so
+	run --separate-stderr nono detach bg
+	assert_nono_error "nothing is attached to session bg"
+	# a foreground session ends with its terminal: refused, with the flag
+	"$PY" "$DRIVE" --timeout 20 sleep:3 -- "$NONO" run -s --name fg --allow-cwd -- sleep 5 >/dev/null &
+	BG_PIDS+=($!)
+	for _ in $(seq 50); do
+		nono ps | grep -q ' fg ' && break
+		sleep 0.1
+	done
+	run --separate-stderr nono detach fg
+	assert_nono_error "runs in the foreground of its terminal"
+	assert_contains "$stderr" "nono run --detached" stderr
+}
+
+@test "session: logs --tail, --json, --events and -f; inspect; ps --json" {
+	run --separate-stderr nono run --detached --name lg --allow-cwd -- sh -c \
+		'for i in 1 2 3 4 5; do echo line$i; done; sleep 1; echo late'
+	assert_status 0
+	sleep 0.5
+	run --separate-stderr nono logs lg --tail 2
+	assert_status 0
+	assert_contains "$output" "line5" stdout
+	refute_contains "$output" "line3" stdout
+	# -f follows until the session ends
+	run --separate-stderr nono logs -f lg
+	assert_status 0
+	assert_contains "$output" "line1" stdout
+	assert_contains "$output" "late" stdout
+	run --separate-stderr nono logs --json lg
+	assert_contains "$output" '"type":"o"' stdout
+	run --separate-stderr nono logs --events lg
+	assert_contains "$output" '"event":"start"' stdout
+	assert_contains "$output" '"event":"exit"' stdout
+	run --separate-stderr nono inspect lg
+	assert_contains "$output" "Session    lg" stdout
+	assert_contains "$output" "exited" stdout
+	run --separate-stderr nono inspect --json lg
+	echo "$output" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["session"]["name"] == "lg"; assert d["events"][0]["event"] == "start"'
+	run --separate-stderr nono ps --all --json
+	echo "$output" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["name"] == "lg" and d[0]["status"] == "exited"'
+}
+
+@test "session: unknown, ambiguous and dead sessions; prune; a registry others can write is refused" {
+	run --separate-stderr nono attach nosuch
+	assert_nono_error "no session 'nosuch'"
+	nono run --detached --name alpha1 --allow-cwd -- sleep 30 >/dev/null
+	nono run --detached --name alpha2 --allow-cwd -- sleep 30 >/dev/null
+	run --separate-stderr nono inspect alpha
+	assert_nono_error "'alpha' is ambiguous"
+	assert_contains "$stderr" "alpha1" stderr
+	assert_contains "$stderr" "alpha2" stderr
+	# a supervisor killed outright: dead, never "running"
+	read -r pid child < <(nono ps --json | "$PY" -c 'import json,sys; s=[s for s in json.load(sys.stdin) if s["name"]=="alpha1"][0]; print(s["supervisor_pid"], s["child_pid"])')
+	kill -0 "$child"
+	kill -9 "$pid"
+	for _ in $(seq 50); do
+		nono ps | grep alpha1 | grep -q dead && break
+		sleep 0.1
+	done
+	run --separate-stderr nono ps
+	assert_contains "$output" "dead" stdout
+	run --separate-stderr nono attach alpha1
+	assert_nono_error "no supervisor any more (dead)"
+	# its sandbox went with it
+	for _ in $(seq 50); do
+		kill -0 "$child" 2>/dev/null || break
+		sleep 0.1
+	done
+	run kill -0 "$child"
+	[ "$status" -ne 0 ] || { echo "the sandbox of a dead session runs on"; false; }
+	run --separate-stderr nono prune --dry-run
+	assert_contains "$output" "would remove alpha1" stdout
+	[ -d "$HOME/.nono/sessions" ]
+	run --separate-stderr nono prune
+	assert_contains "$output" "removed alpha1" stdout
+	refute_contains "$output" alpha2 stdout
+	run --separate-stderr nono ps --all
+	refute_contains "$output" alpha1 stdout
+	nono stop --force alpha2 >/dev/null
+	# prune --keep 1 keeps the newest ended one
+	run --separate-stderr nono prune --keep 1
+	assert_contains "$output" "nothing to prune" stdout
+	# a registry another user could write is refused
+	chmod 0777 "$HOME/.nono/sessions"
+	run --separate-stderr nono ps
+	assert_status 1
+	assert_contains "$stderr" "sessions" stderr
+	chmod 0700 "$HOME/.nono/sessions"
+	run --separate-stderr nono ps
+	assert_status 0
+}
+
+@test "session: kill -9 of the supervisor at fixed points never leaves a session shown running" {
+	for delay in 0 0.05 0.1 0.2 0.4; do
+		"$NONO" run -s --detached --name "k$delay" --allow-cwd -- sleep 30 >/dev/null 2>&1 &
+		sleep "$delay"
+		pkill -9 -f "nono run -s --detached --name k$delay" || true
+		wait || true
+	done
+	sleep 0.3
+	run --separate-stderr nono ps --all --json
+	assert_status 0
+	echo "$output" | "$PY" -c '
+import json, sys, os
+for s in json.load(sys.stdin):
+    if s["status"] in ("running", "starting"):
+        # only when its supervisor really runs
+        os.kill(s["supervisor_pid"], 0)
+'
+	run --separate-stderr nono prune
+	assert_status 0
+	run --separate-stderr nono ps
+	refute_contains "$output" "dead" stdout
+}
