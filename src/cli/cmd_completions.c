@@ -15,7 +15,9 @@
 #include "proxy/hosts.h"
 
 static const char *const commands[] = {
-    "run", "wrap", "shell", "why", "setup", "profile", "help", "completions",
+    "run",     "wrap", "shell",       "why",     "setup",
+    "profile", "help", "completions", "ps",      "attach",
+    "detach",  "stop", "logs",        "inspect", "prune",
 };
 static const char *const profile_subs[] = {
     "init", "list", "show", "diff", "validate", "groups", "schema", "guide",

@@ -19,29 +19,35 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"nono %s: a kernel-enforced capability sandbox\n\n"
-		"Usage: nono [-s] [-v] [--theme NAME] COMMAND [OPTIONS]\n\n"
-		"Commands:\n"
-		"  run     run a command inside the sandbox (supervised)\n"
-		"  wrap    apply the sandbox and exec the command (no parent)\n"
-		"  shell   start an interactive shell inside the sandbox\n"
-		"  profile create, inspect, validate and compare profiles\n"
-		"  setup   check this system, write example profiles\n"
-		"  why     would a path, host or scope be allowed, and why\n"
-		"  ps      list the sessions (on a terminal or detached)\n"
-		"  attach, detach, stop, logs, inspect, prune  a session\n"
-		"  completions  a shell completion script (bash, zsh, fish)\n"
-		"  help     the help of a command (nono help run)\n\n"
-		"Global options:\n"
-		"  -s, --silent        no nono output, only the command's\n"
-		"  -v, --verbose       more output (repeat for more)\n"
-		"      --theme NAME    mocha, latte, frappe, macchiato, "
-		"tokyo-night, minimal\n"
-		"  -h, --help          this help\n"
-		"  -V, --version       print the version\n\n"
-		"Example: nono run --allow ./project -- make -C project test\n",
-		NONO_VERSION);
+	fprintf(
+	    f,
+	    "nono %s: a kernel-enforced capability sandbox\n\n"
+	    "Usage: nono [-s] [-v] [--theme NAME] COMMAND [OPTIONS]\n\n"
+	    "Commands:\n"
+	    "  run     run a command inside the sandbox (supervised)\n"
+	    "  wrap    apply the sandbox and exec the command (no parent)\n"
+	    "  shell   start an interactive shell inside the sandbox\n"
+	    "  profile create, inspect, validate and compare profiles\n"
+	    "  setup   check this system, write example profiles\n"
+	    "  why     would a path, host or scope be allowed, and why\n"
+	    "  ps      list the sessions (runs on a terminal, detached ones)\n"
+	    "  attach  attach this terminal to a session\n"
+	    "  detach  detach the client of a session\n"
+	    "  stop    stop a session and every process of it\n"
+	    "  logs    what a session printed, and its events\n"
+	    "  inspect a session's record, files and events\n"
+	    "  prune   remove ended and dead sessions\n"
+	    "  completions  a shell completion script (bash, zsh, fish)\n"
+	    "  help     the help of a command (nono help run)\n\n"
+	    "Global options:\n"
+	    "  -s, --silent        no nono output, only the command's\n"
+	    "  -v, --verbose       more output (repeat for more)\n"
+	    "      --theme NAME    mocha, latte, frappe, macchiato, "
+	    "tokyo-night, minimal\n"
+	    "  -h, --help          this help\n"
+	    "  -V, --version       print the version\n\n"
+	    "Example: nono run --allow ./project -- make -C project test\n",
+	    NONO_VERSION);
 }
 
 /* Commands of the reference that later work will bring. */
