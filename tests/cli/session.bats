@@ -314,3 +314,16 @@ for s in json.load(sys.stdin):
 	run --separate-stderr nono ps
 	refute_contains "$output" "dead" stdout
 }
+
+@test "session: a run started in the background of a shell keeps the direct terminal (no stop on SIGTTOU)" {
+	require_cmd bash
+	run drive expect-re:'[$#] ' \
+		"send:\"$NONO\" run -s --allow-cwd -- sh -c 'sleep 0.3; echo bg-done' & wait; echo waited-\$?\\r" \
+		expect:waited- 'send:exit\r' wait -- bash --norc --noprofile -i
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "bg-done" terminal
+	assert_contains "$(term_log)" "waited-0" terminal
+	refute_contains "$(term_log)" "Stopped" terminal
+	# no session for it: it had no terminal of its own
+	[ -z "$(only_session 2>/dev/null)" ]
+}
