@@ -627,19 +627,20 @@ static bool can_read_master(struct nono_relay *r)
 	return !k || k->q.len < CONTROL_MAX;
 }
 
-static void read_master(struct nono_relay *r)
+/* One read of the command's output, relayed; false when there was none. */
+static bool read_once(struct nono_relay *r)
 {
 	char buf[CHUNK];
 	ssize_t n = read(r->c.master, buf, sizeof(buf));
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return false;
 	if (n <= 0) {
 		/* EIO: every holder of the slave is gone. */
 		r->master_eof = true;
 		if (r->exited)
 			finish(r);
-		return;
+		return false;
 	}
 	r->last_out = now_ms();
 	nono_termstate_feed(&r->ts, buf, (size_t)n);
@@ -674,6 +675,16 @@ static void read_master(struct nono_relay *r)
 			continue;
 		}
 	}
+	return true;
+}
+
+/* A pty hands out a few KiB per read: several reads per wake-up, while
+ * the user's terminal and the clients keep up. */
+static void read_master(struct nono_relay *r)
+{
+	for (int i = 0; i < 16 && can_read_master(r); i++)
+		if (!read_once(r))
+			break;
 }
 
 /* --- clients ------------------------------------------------------------ */
