@@ -493,7 +493,7 @@ int nono_cast_output(struct nono_cast *c, double elapsed, const char *buf,
 		     size_t len)
 {
 	const unsigned char *in = (const unsigned char *)buf;
-	char pre[64], head[24];
+	char pre[64], head[3 * 6]; /* a carry: at most 3 bytes, 6 each */
 	size_t plen, hlen = 0, skip = 0;
 
 	if (c->err)
@@ -503,7 +503,9 @@ int nono_cast_output(struct nono_cast *c, double elapsed, const char *buf,
 	c->last = elapsed;
 	if (c->ncarry) {
 		unsigned char t[8];
-		size_t m = c->ncarry, take = len < 4 - m ? len : 4 - m;
+		/* At most 3 (a 4-byte character cut short). */
+		size_t m = c->ncarry < 3 ? c->ncarry : 3;
+		size_t take = len < 4 - m ? len : 4 - m;
 		int k;
 
 		memcpy(t, c->carry, m);
@@ -521,7 +523,7 @@ int nono_cast_output(struct nono_cast *c, double elapsed, const char *buf,
 			skip = (size_t)k - m;
 		} else {
 			/* The carry's bytes are not a character after all. */
-			for (size_t j = 0; j < m; j++)
+			for (size_t j = 0; j < m && j < 3; j++)
 				hlen += put_u00(head + hlen, t[j]);
 		}
 		c->ncarry = 0;
