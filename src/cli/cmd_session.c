@@ -343,7 +343,8 @@ static int cmd_ps(int argc, char **argv)
 	}
 	r = nono_session_list(&v, &n);
 	if (r < 0) {
-		out_error("ps: cannot read the sessions: %s", strerror(-r));
+		out_error("ps: cannot read the sessions: %s",
+			  nono_sessions_strerror(r));
 		return 1;
 	}
 	if (o.json)
@@ -847,7 +848,8 @@ static int cmd_prune(int argc, char **argv)
 	}
 	r = nono_session_list(&v, &n);
 	if (r < 0) {
-		out_error("prune: cannot read the sessions: %s", strerror(-r));
+		out_error("prune: cannot read the sessions: %s",
+			  nono_sessions_strerror(r));
 		return 1;
 	}
 	/* Newest first: --keep N spares the first N that could go. */

@@ -121,6 +121,16 @@ int nono_sessions_dir(char *out, size_t len)
 	return r < 0 ? r : check_dir(out);
 }
 
+const char *nono_sessions_strerror(int r)
+{
+	if (r == -EPERM)
+		return "~/.nono/sessions is not private to you (another user "
+		       "owns it, or others may write it): use your own HOME";
+	if (r == -ENOTDIR)
+		return "~/.nono/sessions is not a directory (a link?)";
+	return strerror(-r);
+}
+
 /* --- records ------------------------------------------------------------ */
 
 static int record_text(const struct nono_session_rec *r, char **text,
@@ -492,7 +502,7 @@ int nono_session_find(const char *key, struct nono_session_rec *rec, int *dirfd,
 	r = nono_session_list(&v, &n);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot read the sessions: %s",
-			 strerror(-r));
+			 nono_sessions_strerror(r));
 		return r;
 	}
 	/* An exact id, then an exact name (a live session's first: names
@@ -610,9 +620,8 @@ int nono_session_create(struct nono_session_rec *rec, const char *name,
 		return -EINVAL;
 	r = nono_sessions_dir(dir, sizeof(dir));
 	if (r < 0) {
-		snprintf(err, errlen, "session directory %s: %s", dir,
-			 r == -EPERM ? "not private to you (owner or mode)"
-				     : strerror(-r));
+		snprintf(err, errlen, "cannot make a session: %s",
+			 nono_sessions_strerror(r));
 		return r;
 	}
 	/* Names are checked and taken under one lock, so that two starts
@@ -626,7 +635,7 @@ int nono_session_create(struct nono_session_rec *rec, const char *name,
 	r = nono_session_list(&v, &n);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot read the sessions: %s",
-			 strerror(-r));
+			 nono_sessions_strerror(r));
 		return r;
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {

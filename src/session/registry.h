@@ -60,6 +60,9 @@ struct nono_session_rec {
  * write on it or ~/.nono); its path in @out.  0, or -errno (-EPERM when
  * another user could write it). */
 int nono_sessions_dir(char *out, size_t len);
+/* Why the registry cannot be used (code @r of the functions here), for a
+ * message: "~/.nono/sessions is not private to you (...)", or strerror. */
+const char *nono_sessions_strerror(int r);
 
 /*
  * A new session: a fresh id, @name (or a generated one when NULL/""),

@@ -327,3 +327,30 @@ for s in json.load(sys.stdin):
 	# no session for it: it had no terminal of its own
 	[ -z "$(only_session 2>/dev/null)" ]
 }
+
+@test "session: another user's session is refused, by the registry and by its socket" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as two users"
+	other="$TEST_ROOT/other-home"
+	mkdir -p "$other"
+	chown nobody:nogroup "$other"
+	chmod 755 "$TEST_ROOT" "$TEST_DIR"
+	(cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$other" \
+		"$NONO" run -s --detached --name theirs --allow-cwd -- sleep 30) >/dev/null
+	# their registry is not ours to use
+	HOME="$other" run --separate-stderr "$NONO" attach theirs
+	assert_status 1
+	assert_contains "$stderr" "is not private to you" stderr
+	# nor is their socket, reached directly
+	sock=$(ls "$other"/.nono/sessions/*/attach.sock)
+	run "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+print(s.recv(4096))' "$sock"
+	assert_contains "$output" "not your session" stdout
+	# control: its owner attaches
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$other" \
+		"$PY" "$DRIVE" --log "$other/t.log" sleep:1 'send:\x1dd' wait -- "$NONO" attach theirs
+	assert_contains "$output" "EXIT 0" stdout
+	setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$other" "$NONO" stop --force theirs >/dev/null
+}
