@@ -219,6 +219,23 @@ static void session_free(struct run_session *s)
 	free(s);
 }
 
+static int swap_tty_grant(struct run_ctx *c, int master)
+{
+	char name[PATH_MAX];
+
+	for (int fd = 0; fd <= 2; fd++)
+		if (ttyname_r(fd, name, sizeof(name)) == 0)
+			nono_caps_remove_path(c->p.caps, name);
+	if (ptsname_r(master, name, sizeof(name)) != 0)
+		return -1;
+	return nono_caps_add_path(c->p.caps, name, NONO_ACCESS_RW,
+				  NONO_GRANT_FILE | NONO_GRANT_DEVICE |
+				      NONO_GRANT_NOEXEC,
+				  NONO_ORIGIN_SYSTEM) < 0
+		   ? -1
+		   : 0;
+}
+
 /* The foreground of a detached start: waits for the session to be
  * attachable (or to fail), says so, and gives the exit status. */
 static int wait_detached(struct run_session *s, int ready, pid_t daemon,
@@ -336,6 +353,17 @@ int run_session_begin(struct run_ctx *c, char **argv, int *status)
 		out_error("session %s: %s", s->rec.name,
 			  r < 0 ? "cannot open a terminal (PTY)"
 				: "cannot open its event log");
+		s->rec.state = NONO_SESSION_FAILED;
+		nono_session_save(s->dirfd, &s->rec);
+		session_free(s);
+		return -1;
+	}
+	/* The command's terminal is the session's PTY, and only it: the
+	 * grant of nono's own terminal (system_write) goes, or the sandbox
+	 * could open the user's terminal by name and read what the user
+	 * types there, detached or not. */
+	if (swap_tty_grant(c, s->master) < 0) {
+		out_error("session %s: cannot grant its terminal", s->rec.name);
 		s->rec.state = NONO_SESSION_FAILED;
 		nono_session_save(s->dirfd, &s->rec);
 		session_free(s);

@@ -354,3 +354,27 @@ print(s.recv(4096))' "$sock"
 	assert_contains "$output" "EXIT 0" stdout
 	setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$other" "$NONO" stop --force theirs >/dev/null
 }
+
+# Attacker review: the system grant of nono's own terminal followed nono's
+# fds, which in a session are the user's terminal, not the command's; a
+# detached sandbox then read what the user typed there.
+@test "session: the sandbox cannot open the user's terminal by name, only its own" {
+	run drive expect:done wait -- sh -c 'outer=$(tty); exec "$0" run -s --allow-cwd -- sh -c "
+		echo stolen >\"\$1\" 2>/dev/null && echo OUTER-OPENED || echo outer-refused
+		echo mine >\"\$(tty)\" && echo own-ok; echo done" sh "$outer"' "$NONO"
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "outer-refused" terminal
+	refute_contains "$(term_log)" "OUTER-OPENED" terminal
+	# control: its own terminal opens by name
+	assert_contains "$(term_log)" "own-ok" terminal
+	# detached: the terminal it was started from is out of reach too
+	run drive expect:Attach wait -- sh -c 'outer=$(tty); exec "$0" run --detached --name steal --allow-cwd -- sh -c "
+		sleep 0.5; (echo stolen >\"\$1\") 2>/dev/null && echo OUTER-OPENED || echo outer-refused" sh "$outer"' "$NONO"
+	for _ in $(seq 50); do
+		nono ps --all | grep steal | grep -q exited && break
+		sleep 0.1
+	done
+	run --separate-stderr nono logs steal
+	assert_contains "$output" "outer-refused" stdout
+	refute_contains "$output" "OUTER-OPENED" stdout
+}
