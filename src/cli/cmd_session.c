@@ -606,6 +606,11 @@ static int on_event(void *arg, double t, char type, const char *data,
 		}
 		memcpy(s->buf + s->len, data, len);
 		s->len += len;
+		/* The last lines only: what lies 8 MiB back goes. */
+		if (s->len > (16u << 20)) {
+			memmove(s->buf, s->buf + s->len - (8u << 20), 8u << 20);
+			s->len = 8u << 20;
+		}
 		return 0;
 	}
 	fwrite(data, 1, len, stdout);

@@ -135,6 +135,27 @@ static unsigned drain_ms(void)
 	return (unsigned)ms;
 }
 
+/* NONO_TRANSCRIPT_MAX_MB (MiB, default 256); bad values warn. */
+static unsigned long long transcript_max(void)
+{
+	const char *v = getenv("NONO_TRANSCRIPT_MAX_MB");
+	char *end;
+	unsigned long mb;
+
+	if (!v || !*v)
+		return 256ull << 20;
+	errno = 0;
+	mb = strtoul(v, &end, 10);
+	if (errno || *end || *v < '0' || *v > '9' || mb < 1 ||
+	    mb > 1024 * 1024) {
+		out_warn("NONO_TRANSCRIPT_MAX_MB: expected MiB (1-1048576), "
+			 "got '%s'; using 256",
+			 v);
+		return 256ull << 20;
+	}
+	return (unsigned long long)mb << 20;
+}
+
 static int listen_socket(int dirfd)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -450,6 +471,10 @@ int run_session_spec(struct run_ctx *c, char *const *argv,
 	rc.rec = &s->rec;
 	rc.cast = nono_cast_create(s->dirfd, NONO_SESSION_CAST, cols, rows,
 				   (double)time(NULL), s->rec.name, term);
+	/* The sandbox chooses what it prints, not how much of the disk it
+	 * takes: a ceiling per transcript, and a margin of free space. */
+	if (rc.cast)
+		nono_cast_set_limit(rc.cast, transcript_max(), 256ull << 20);
 	rc.events_fd = s->events_fd;
 	rc.startup_timeout = c->o.startup_timeout;
 	rc.drain_ms = drain_ms();

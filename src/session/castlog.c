@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/statvfs.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +51,9 @@ struct nono_cast {
 	unsigned char carry[4];
 	size_t ncarry; /* a valid UTF-8 prefix cut at the end of a chunk */
 	double last;   /* the last output's time, for the carry at close */
+	unsigned long long flushed; /* bytes written to the file */
+	unsigned long long max, min_free; /* nono_cast_set_limit */
+	int stopped; /* -EFBIG or -ENOSPC once recording stopped */
 	char buf[CAST_BUF];
 };
 
@@ -342,10 +346,60 @@ static int cast_flush(struct nono_cast *c)
 	if (c->err)
 		return c->err;
 	r = write_all(c->fd, c->buf, c->len);
+	c->flushed += c->len;
 	c->len = 0;
 	if (r < 0)
 		c->err = r;
 	return r;
+}
+
+static size_t put_time(char *o, double t);
+
+void nono_cast_set_limit(struct nono_cast *c, unsigned long long max,
+			 unsigned long long min_free)
+{
+	c->max = max;
+	c->min_free = min_free;
+}
+
+/* Whether recording must stop now; if so, the marker that says why goes
+ * out (once).  The marker's own bytes are not counted. */
+static int over_limit(struct nono_cast *c)
+{
+	static const char why_size[] =
+	    "\"m\", \"nono: the transcript reached its size limit; later "
+	    "output is not recorded\"]\n";
+	static const char why_disk[] =
+	    "\"m\", \"nono: the disk is nearly full; later output is not "
+	    "recorded\"]\n";
+	struct statvfs sv;
+	char line[192];
+	size_t n;
+
+	if (c->stopped)
+		return c->stopped;
+	if (c->max && c->flushed + c->len >= c->max)
+		c->stopped = -EFBIG;
+	else if (c->min_free && c->len >= CAST_BUF / 2 &&
+		 fstatvfs(c->fd, &sv) == 0 &&
+		 (unsigned long long)sv.f_bavail * sv.f_frsize < c->min_free)
+		c->stopped = -ENOSPC;
+	if (!c->stopped)
+		return 0;
+	n = put_time(line, c->last);
+	if (c->stopped == -EFBIG) {
+		memcpy(line + n, why_size, sizeof(why_size) - 1);
+		n += sizeof(why_size) - 1;
+	} else {
+		memcpy(line + n, why_disk, sizeof(why_disk) - 1);
+		n += sizeof(why_disk) - 1;
+	}
+	if (CAST_BUF - c->len >= n || cast_flush(c) == 0) {
+		memcpy(c->buf + c->len, line, n);
+		c->len += n;
+	}
+	cast_flush(c);
+	return c->stopped;
 }
 
 /* "[SECONDS.MICROS, " with six decimals, without printf: it runs often. */
@@ -501,6 +555,8 @@ int nono_cast_output(struct nono_cast *c, double elapsed, const char *buf,
 	if (len == 0)
 		return 0;
 	c->last = elapsed;
+	if (over_limit(c))
+		return c->stopped;
 	if (c->ncarry) {
 		unsigned char t[8];
 		/* At most 3 (a 4-byte character cut short). */
@@ -542,6 +598,8 @@ int nono_cast_resize(struct nono_cast *c, double elapsed, unsigned cols,
 
 	if (c->err)
 		return c->err;
+	if (over_limit(c))
+		return c->stopped;
 	n = put_time(line, elapsed);
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "\"r\", \"%ux%u\"]\n",
 			      clamp_dim(cols), clamp_dim(rows));

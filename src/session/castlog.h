@@ -35,6 +35,17 @@ int nono_cast_output(struct nono_cast *c, double elapsed, const char *buf,
 /* A resize ("r" event, "COLSxROWS").  0, or -errno. */
 int nono_cast_resize(struct nono_cast *c, double elapsed, unsigned cols,
 		     unsigned rows);
+/*
+ * A ceiling on the file: once it holds @max bytes, or the filesystem has
+ * less than @min_free bytes left (checked at each write), one marker event
+ * ([t, "m", "..."]) says why and the rest of the output is not recorded:
+ * nono_cast_output and nono_cast_resize then return -EFBIG (-ENOSPC for
+ * the disk).  The command's output is the sandbox's to choose, the disk
+ * is not.  0 for either means no such limit.
+ */
+void nono_cast_set_limit(struct nono_cast *c, unsigned long long max,
+			 unsigned long long min_free);
+
 /* Writes what is buffered (a carried partial character stays). */
 int nono_cast_flush(struct nono_cast *c);
 /* Flushes everything (a carried partial character as \u00XX), closes. */

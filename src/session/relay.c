@@ -67,6 +67,7 @@ struct nono_relay {
 	bool exited, master_eof, done, timed_out;
 	long long exit_at, last_out, kill_at;
 	long long cast_dirty; /* ms of the oldest unwritten output, or 0 */
+	bool cast_stopped;    /* the transcript hit its limit */
 	int status, signo;
 	unsigned rows, cols;
 };
@@ -645,8 +646,17 @@ static bool read_once(struct nono_relay *r)
 	r->last_out = now_ms();
 	nono_termstate_feed(&r->ts, buf, (size_t)n);
 	ring_add(r, buf, (size_t)n);
-	if (r->c.cast) {
-		nono_cast_output(r->c.cast, elapsed(r), buf, (size_t)n);
+	if (r->c.cast && !r->cast_stopped) {
+		int e = nono_cast_output(r->c.cast, elapsed(r), buf, (size_t)n);
+
+		if (e == -EFBIG || e == -ENOSPC) {
+			struct nono_event_field f[] = {
+			    {"reason",
+			     e == -EFBIG ? "size limit" : "disk nearly full", 0}};
+
+			r->cast_stopped = true;
+			event(r, "transcript_stopped", f, 1);
+		}
 		if (!r->cast_dirty)
 			r->cast_dirty = r->last_out;
 	}

@@ -378,3 +378,32 @@ print(s.recv(4096))' "$sock"
 	assert_contains "$output" "outer-refused" stdout
 	refute_contains "$output" "OUTER-OPENED" stdout
 }
+
+# Attacker review: the transcript had no ceiling, and control bytes take six
+# bytes each in it: a sandbox with no write grant filled the home's disk.
+@test "session: the transcript has a ceiling (NONO_TRANSCRIPT_MAX_MB); the sandbox cannot fill the disk" {
+	NONO_TRANSCRIPT_MAX_MB=1 run --separate-stderr nono run --detached --name fill --allow-cwd -- \
+		sh -c 'head -c 20000000 /dev/zero; echo; echo after'
+	assert_status 0
+	for _ in $(seq 100); do
+		nono ps --all | grep fill | grep -q exited && break
+		sleep 0.1
+	done
+	size=$(stat -c %s "$HOME"/.nono/sessions/*/transcript.cast)
+	[ "$size" -lt $((2 * 1024 * 1024)) ] || { echo "transcript is $size bytes"; false; }
+	grep -q '"event":"transcript_stopped"' "$HOME"/.nono/sessions/*/events.ndjson
+	grep -q 'size limit' "$HOME"/.nono/sessions/*/transcript.cast
+	# the session itself ran to its end
+	grep -q '"exit_code":0' "$HOME"/.nono/sessions/*/session.json
+	# control: output under the ceiling is recorded whole
+	nono prune >/dev/null
+	run --separate-stderr nono run --detached --name small --allow-cwd -- \
+		sh -c 'head -c 200000 /dev/zero | tr "\0" "y"; echo; echo the-end'
+	for _ in $(seq 100); do
+		nono ps --all | grep small | grep -q exited && break
+		sleep 0.1
+	done
+	run --separate-stderr nono logs small
+	assert_contains "$output" "the-end" stdout
+	[ "$(printf '%s' "$output" | tr -cd y | wc -c)" -eq 200000 ]
+}

@@ -1060,6 +1060,50 @@ static void test_read_long_lines(void **state)
 
 /* --- the event log ------------------------------------------------------ */
 
+/* A ceiling: recording stops with one marker that says why, the file
+ * stays readable, and later output and resizes are refused. */
+static int count_o(void *arg, double t, char type, const char *data,
+		   size_t len, unsigned cols, unsigned rows)
+{
+	size_t *n = arg;
+
+	(void)t;
+	(void)cols;
+	(void)rows;
+	if (type == 'o')
+		*n += len;
+	if (type == 'm')
+		assert_non_null(strstr(data, "size limit"));
+	return 0;
+}
+
+static void test_limit(void **state)
+{
+	struct nono_cast *c = mk("lim.cast");
+	char chunk[4096];
+	size_t got = 0, len;
+	char *text;
+	int r = 0, i;
+
+	(void)state;
+	memset(chunk, 'x', sizeof(chunk));
+	nono_cast_set_limit(c, 100000, 0);
+	for (i = 0; i < 256 && r == 0; i++)
+		r = nono_cast_output(c, i * 0.01, chunk, sizeof(chunk));
+	assert_int_equal(r, -EFBIG);
+	assert_true(i < 256);
+	assert_int_equal(nono_cast_output(c, 9, "more", 4), -EFBIG);
+	assert_int_equal(nono_cast_resize(c, 9, 100, 30), -EFBIG);
+	nono_cast_close(c);
+	text = slurp("lim.cast", &len);
+	/* The ceiling, give or take one buffer and the marker. */
+	assert_true(len >= 100000 && len < 100000 + 65536 + 256);
+	assert_int_equal(nono_cast_parse(text, len, count_o, &got), 0);
+	assert_true(got >= 90000 && got < 100000 + 65536);
+	assert_non_null(strstr(text, "\"m\""));
+	free(text);
+}
+
 static void test_event_line(void **state)
 {
 	const struct nono_event_field f[] = {
@@ -1170,6 +1214,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_stop),
 	    cmocka_unit_test(test_read_long_lines),
 	    cmocka_unit_test(test_event_line),
+	    cmocka_unit_test(test_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
