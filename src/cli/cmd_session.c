@@ -103,7 +103,7 @@ static void rec_json(FILE *f, const struct nono_session_rec *r)
 /* Parses "--flag" style options shared by the commands; returns the index
  * of the first operand or -1 after printing an error. */
 struct sopts {
-	bool all, json, force, dry_run, follow, read_only, events;
+	bool all, json, force, dry_run, follow, read_only, events, raw;
 	long long tail;    /* -1: all */
 	long long timeout; /* stop: seconds */
 	long long older;   /* prune: seconds, -1 none */
@@ -160,6 +160,7 @@ static int parse(const char *cmd, int argc, char **argv, const char *allowed,
 	    {"keep", required_argument, NULL, 'K'},
 	    {"read-only", no_argument, NULL, 'R'},
 	    {"events", no_argument, NULL, 'E'},
+	    {"raw", no_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -208,6 +209,9 @@ static int parse(const char *cmd, int argc, char **argv, const char *allowed,
 			break;
 		case 'E':
 			o->events = true;
+			break;
+		case 'W':
+			o->raw = true;
 			break;
 		case 'T':
 			o->timeout = duration(optarg);
@@ -308,9 +312,14 @@ static void usage(const char *cmd)
 		     "  SIGTERM to the command, SIGKILL to every process of "
 		     "the session after\n"
 		     "  --timeout (10 s); --force kills at once.\n"},
-	    {"logs", "nono logs SESSION [-f] [--tail N] [--json] [--events]\n"
+	    {"logs", "nono logs SESSION [-f] [--tail N] [--json] [--events] "
+		     "[--raw]\n"
 		     "  The session's terminal output (its transcript); "
-		     "--events its event log.\n"},
+		     "--events its event log.\n"
+		     "  On a terminal only colours and cursor moves pass (no "
+		     "queries, titles,\n"
+		     "  clipboard or modes); --raw writes the bytes as "
+		     "recorded.\n"},
 	    {"inspect", "nono inspect SESSION [--json]\n"
 			"  The session's record, files and events.\n"},
 	    {"prune", "nono prune [--dry-run] [--older-than D] [--keep N]\n"
@@ -564,8 +573,140 @@ static int cmd_stop(int argc, char **argv)
 
 /* --- logs ---------------------------------------------------------------- */
 
+/*
+ * What the sandbox printed, made safe for the user's terminal: colours
+ * (SGR) and cursor movement pass; queries (whose answers a terminal types
+ * into whatever reads it next: the user's shell), mode switches, OSC
+ * (clipboard, title), DCS, APC, PM and SOS strings, C1 controls and other
+ * control bytes do not.  --raw, or output that is not a terminal, gets the
+ * bytes as they were.
+ */
+struct sanitizer {
+	unsigned char st;   /* 0 text, 1 ESC, 2 CSI, 3 string, 4 string ESC,
+			     * 5 after a UTF-8 lead byte 0xc2 */
+	bool osc;           /* the string is an OSC (BEL ends it too) */
+	unsigned char cont; /* UTF-8 continuation bytes still to come */
+	char seq[64];       /* the CSI so far */
+	size_t n;
+};
+
+static void san_out(const char *p, size_t n)
+{
+	fwrite(p, 1, n, stdout);
+}
+
+static void sanitize(struct sanitizer *z, const char *data, size_t len)
+{
+	static const char keep_csi[] = "mABCDEFGHJKfd";
+	size_t start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		switch (z->st) {
+		case 0:
+			if (z->cont && c >= 0x80 && c < 0xc0) {
+				z->cont--; /* inside a UTF-8 character */
+				break;
+			}
+			z->cont = 0;
+			if (c >= 0xc3 && c <= 0xf4) {
+				z->cont = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+				break;
+			}
+			if (c == 0x1b ||
+			    (c < 0x20 && c != '\n' && c != '\r' && c != '\t' &&
+			     c != '\b') ||
+			    c == 0x7f || c == 0xc2 || (c >= 0x80 && c < 0xc3)) {
+				san_out(data + start, i - start);
+				start = i + 1;
+				if (c == 0x1b)
+					z->st = 1;
+				else if (c == 0xc2)
+					z->st = 5;
+				/* a stray byte (0x80-0xc1) is dropped */
+			}
+			break;
+		case 5: /* U+0080..U+009F are C1 controls: dropped */
+			z->st = 0;
+			if (c >= 0xa0 && c < 0xc0) {
+				san_out("\xc2", 1);
+				start = i; /* U+00A0..U+00BF: the pair passes */
+			} else if (c >= 0x80 && c < 0xa0) {
+				start = i + 1;
+			} else {
+				start =
+				    i; /* a lone 0xc2 goes; this byte anew */
+				i--;
+			}
+			break;
+		case 1:
+			if (c == '[') {
+				z->st = 2;
+				z->n = 0;
+				z->seq[z->n++] = 0x1b;
+				z->seq[z->n++] = '[';
+			} else if (c == ']' || c == 'P' || c == '_' ||
+				   c == '^' || c == 'X') {
+				z->st = 3;
+				z->osc = c == ']';
+			} else {
+				z->st = 0; /* ESC x: dropped */
+			}
+			start = i + 1;
+			break;
+		case 2:
+			if (c >= 0x40 && c <= 0x7e) {
+				/* The final byte: colours and moves pass
+				 * (no private marker, no intermediate). */
+				bool plain = z->n <= 2 || (z->seq[2] >= '0' &&
+							   z->seq[2] <= ';');
+
+				for (size_t k = 2; k < z->n; k++)
+					if (!((z->seq[k] >= '0' &&
+					       z->seq[k] <= '9') ||
+					      z->seq[k] == ';'))
+						plain = false;
+				if (plain && strchr(keep_csi, c)) {
+					san_out(z->seq, z->n);
+					san_out((const char *)&c, 1);
+				}
+				z->st = 0;
+			} else if (c < 0x20 || c > 0x7e ||
+				   z->n == sizeof(z->seq)) {
+				z->st = 0; /* broken: dropped */
+			} else {
+				z->seq[z->n++] = (char)c;
+			}
+			start = i + 1;
+			break;
+		case 3:
+			if (c == 0x1b)
+				z->st = 4;
+			else if (c == 0x07 && z->osc)
+				z->st = 0;
+			start = i + 1;
+			break;
+		case 4:
+			/* ESC \ ends it; any other escape ends it too (as
+			 * terminals do) and starts anew. */
+			z->st = c == '\\' ? 0 : 1;
+			if (c != '\\')
+				i--;
+			start = i + 1;
+			break;
+		default:
+			z->st = 0;
+			break;
+		}
+	}
+	if (z->st == 0 && start < len)
+		san_out(data + start, len - start);
+}
+
 struct logs_state {
 	bool json;
+	struct sanitizer *san; /* NULL: the bytes as they were */
 	/* --tail: the output is kept, then its last lines printed. */
 	bool tail;
 	char *buf;
@@ -613,7 +754,10 @@ static int on_event(void *arg, double t, char type, const char *data,
 		}
 		return 0;
 	}
-	fwrite(data, 1, len, stdout);
+	if (s->san)
+		sanitize(s->san, data, len);
+	else
+		fwrite(data, 1, len, stdout);
 	return 0;
 }
 
@@ -636,9 +780,10 @@ static int print_events(int dfd, bool json)
 static int cmd_logs(int argc, char **argv)
 {
 	struct logs_state ls = {0};
+	struct sanitizer san = {0};
 	struct nono_session_rec rec;
 	struct sopts o;
-	int at = parse("logs", argc, argv, "fnjE", &o), dfd = -1, fd, r;
+	int at = parse("logs", argc, argv, "fnjEW", &o), dfd = -1, fd, r;
 
 	if (at == -2)
 		return usage("logs"), 0;
@@ -663,6 +808,8 @@ static int cmd_logs(int argc, char **argv)
 	}
 	ls.json = o.json;
 	ls.tail = o.tail >= 0 && !o.json;
+	if (!o.raw && !o.json && isatty(1))
+		ls.san = &san;
 	r = nono_cast_read(fd, on_event, &ls);
 	if (ls.tail) {
 		size_t pos = ls.len, lines = 0;
@@ -677,7 +824,10 @@ static int cmd_logs(int argc, char **argv)
 				break;
 		if (o.tail == 0)
 			pos = ls.len;
-		fwrite(ls.buf + pos, 1, ls.len - pos, stdout);
+		if (ls.san)
+			sanitize(ls.san, ls.buf + pos, ls.len - pos);
+		else
+			fwrite(ls.buf + pos, 1, ls.len - pos, stdout);
 		free(ls.buf);
 		ls.tail = false;
 	}

@@ -329,8 +329,8 @@ int run_session_begin(struct run_ctx *c, char **argv, int *status)
 	/* In the terminal's foreground only: a job started with & would
 	 * be stopped (SIGTTOU) by the switch to raw mode; it keeps the
 	 * direct terminal, as a pipe does. */
-	bool tty = isatty(0) && isatty(1) && isatty(2) &&
-		   tcgetpgrp(0) == getpgrp();
+	bool tty =
+	    isatty(0) && isatty(1) && isatty(2) && tcgetpgrp(0) == getpgrp();
 	char err[1024];
 	int r;
 

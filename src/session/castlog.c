@@ -22,8 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/statvfs.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,7 +51,7 @@ struct nono_cast {
 	unsigned char carry[4];
 	size_t ncarry; /* a valid UTF-8 prefix cut at the end of a chunk */
 	double last;   /* the last output's time, for the carry at close */
-	unsigned long long flushed; /* bytes written to the file */
+	unsigned long long flushed;       /* bytes written to the file */
 	unsigned long long max, min_free; /* nono_cast_set_limit */
 	int stopped; /* -EFBIG or -ENOSPC once recording stopped */
 	char buf[CAST_BUF];

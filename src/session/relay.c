@@ -652,7 +652,8 @@ static bool read_once(struct nono_relay *r)
 		if (e == -EFBIG || e == -ENOSPC) {
 			struct nono_event_field f[] = {
 			    {"reason",
-			     e == -EFBIG ? "size limit" : "disk nearly full", 0}};
+			     e == -EFBIG ? "size limit" : "disk nearly full",
+			     0}};
 
 			r->cast_stopped = true;
 			event(r, "transcript_stopped", f, 1);

@@ -407,3 +407,31 @@ print(s.recv(4096))' "$sock"
 	assert_contains "$output" "the-end" stdout
 	[ "$(printf '%s' "$output" | tr -cd y | wc -c)" -eq 200000 ]
 }
+
+# Attacker review: nono logs wrote the sandbox's bytes to the user's
+# terminal as they were: its queries were answered into the user's shell,
+# its OSC 52 set the user's clipboard.
+@test "session: nono logs on a terminal passes colours, not queries, clipboard, titles or modes" {
+	nono run --detached --name q --allow-cwd -- sh -c \
+		'printf "\033[c\033]52;c;Zm9v\007hi \033[31mred\033[0m caf\303\251 \302\251 \302\233X \033[?1049h\033P+q\033\\\\done\n"' >/dev/null
+	for _ in $(seq 100); do
+		nono ps --all | grep ' q ' | grep -q exited && break
+		sleep 0.1
+	done
+	run drive wait -- "$NONO" logs q
+	assert_contains "$output" "EXIT 0" stdout
+	"$PY" - "$TEST_ROOT/term.log" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+assert b"hi \x1b[31mred\x1b[0m" in t, t           # colours pass
+assert "café ©".encode() in t, t                   # text, UTF-8 whole
+for bad in (b"\x1b[c", b"\x1b]52", b"\x1b[?1049h", b"\x1bP", b"\xc2\x9b", b"\x9b"):
+    assert bad not in t, (bad, t)
+assert b"done" in t, t
+PY
+	# control: --raw, and a pipe, get the bytes as recorded
+	run drive wait -- "$NONO" logs --raw q
+	grep -q $'\e\\[c' "$TEST_ROOT/term.log"
+	run --separate-stderr nono logs q
+	assert_contains "$output" $'\e]52;c;Zm9v' stdout
+}
