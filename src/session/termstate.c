@@ -7,9 +7,10 @@
  * Where terminals disagree it follows xterm and the DEC model, except:
  * - 8-bit C1 controls (0x9b CSI, 0x9d OSC, 0x9c ST...) are plain bytes: the
  *   output is UTF-8, where they are continuation bytes.
- * - An ESC inside a control string that is not followed by '\' stays part
- *   of the string, so a title such as "OSC 0;x ESC[?1049h BEL" does not
- *   look like a switch to the alternate screen.
+ * - An ESC inside a control string ends it (ESC \\ is ST) and begins a new
+ *   sequence, as terminals read it: "OSC 0;x ESC[?1049h BEL" switches to
+ *   the alternate screen, and is followed here so that the reset undoes
+ *   it (the attacker review showed modes hidden so escaping the reset).
  * - BEL ends an OSC only (as in xterm); DCS, APC, PM and SOS end at ST.
  *   CAN and SUB abort any sequence or string.
  *
@@ -307,12 +308,15 @@ static void step(struct nono_termstate *s, unsigned char c,
 		return;
 	case ST_OSC_ESC:
 	case ST_STR_ESC:
-		if (c == '\\')
+		/* ESC \\ is ST.  Any other ESC ends the string and begins a
+		 * sequence, as xterm, VTE and tmux read it: "OSC 0;t ESC[?1049h
+		 * BEL" does switch the screen, so it must be followed. */
+		if (c == '\\') {
 			s->st = ST_GROUND;
-		else if (c == 0x07 && s->st == ST_OSC_ESC)
-			s->st = ST_GROUND;
-		else if (c != ESC)
-			s->st = s->st == ST_OSC_ESC ? ST_OSC : ST_STR;
+			return;
+		}
+		s->st = ST_ESC;
+		step(s, c, end);
 		return;
 	case ST_GROUND:
 	default:

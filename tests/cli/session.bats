@@ -435,3 +435,18 @@ PY
 	run --separate-stderr nono logs q
 	assert_contains "$output" $'\e]52;c;Zm9v' stdout
 }
+
+# Attacker review: a switch hidden after an ESC inside an OSC string (which
+# terminals act on) escaped the reset.
+@test "session: a mode switched on inside an OSC string is switched off too" {
+	run drive expect:shown wait -- "$NONO" run -s --allow-cwd -- sh -c \
+		'printf "\033]0;t\033[?1000h\033[?1049h\007shown"; sleep 0.2'
+	assert_contains "$output" "EXIT 0" stdout
+	"$PY" - "$TEST_ROOT/term.log" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+after = t[t.rindex(b"shown"):]
+for seq in (b"\x1b[?1049l", b"\x1b[?1000l"):
+    assert seq in after, (seq, after)
+PY
+}

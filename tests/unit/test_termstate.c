@@ -244,27 +244,31 @@ static void test_split_everywhere(void **state)
 	}
 }
 
-/* What is inside a string is not acted on, whichever way it ends. */
+/* Text inside a string is not acted on; an ESC in it ends it and begins
+ * a sequence, as terminals read it (attacker review: a mode switched on
+ * inside an OSC escaped the reset). */
 static void test_osc(void **state)
 {
 	struct nono_termstate s;
 
 	(void)state;
-	s = fed("\033]0;title\033[?1049h\007");
+	s = fed("\033]0;title [?1049h\007");
 	assert_false(s.alt);
-	feed(&s, "\033[?1049h");
+	s = fed("\033]0;title\033[?1049h\007");
 	assert_true(s.alt);
 	s = fed("\033]2;a\033[?2004h b\033\\\033[?1004h");
-	assert_false(s.paste);
+	assert_true(s.paste);
 	assert_true(s.focus);
 	/* ESC ESC \ ends it too; ESC BEL too. */
 	s = fed("\033]0;x\033\033\\\033[?1h");
 	assert_true(s.app_cursor);
 	s = fed("\033]0;x\033\007\033[?1h");
 	assert_true(s.app_cursor);
-	/* 0x9c, the 8-bit ST, is a UTF-8 continuation byte here. */
+	/* 0x9c, the 8-bit ST, is a UTF-8 continuation byte here: the
+	 * string goes on after it. */
 	s = fed("\033]0;\305\234\033[?1h\007");
-	assert_false(s.app_cursor);
+	assert_true(s.app_cursor);
+	assert_int_equal(s.st, 0);
 }
 
 static void test_strings(void **state)
@@ -275,12 +279,16 @@ static void test_strings(void **state)
 	(void)state;
 	for (size_t i = 0; i < 4; i++) {
 		s = fed(open[i]);
-		/* BEL ends an OSC only. */
-		feed(&s, "1$r\033[?1049h\007\033[?2004h\033[2J");
+		/* BEL ends an OSC only; nothing inside acts. */
+		feed(&s, "1$r[?1049h\007[?2004h[2J");
 		assert_false(s.alt || s.paste);
 		assert_int_equal(s.last_clear, 0);
 		feed(&s, "\033\\\033[?2004h");
 		assert_true(s.paste);
+		/* An ESC in it ends it, and what follows acts. */
+		s = fed(open[i]);
+		feed(&s, "x\033[?1049h");
+		assert_true(s.alt);
 	}
 	/* CAN and SUB abort a string or a sequence. */
 	s = fed("\033Pq#0;2;0;0;0\030\033[?1004h");
