@@ -23,6 +23,7 @@
 #include "proxy/msg.h"
 #include "session/client.h"
 #include "session/registry.h"
+#include "session/termstate.h"
 
 static long long now_ms(void)
 {
@@ -196,6 +197,7 @@ int nono_session_attach(int dirfd, const struct nono_attach_opts *o,
 			int *status, char *err, size_t errlen)
 {
 	char buf[NONO_MSG_DATA_MAX + 512];
+	struct nono_termstate ts;
 	struct termios saved, raw;
 	bool is_raw = false, prefix_seen = false;
 	sigset_t set, old;
@@ -210,6 +212,9 @@ int nono_session_attach(int dirfd, const struct nono_attach_opts *o,
 		close(fd);
 		return r;
 	}
+	/* The modes the session switches on here, so that they go when we
+	 * leave however we leave (the supervisor killed, a signal). */
+	nono_termstate_init(&ts);
 	sigemptyset(&set);
 	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGHUP);
@@ -320,6 +325,7 @@ int nono_session_attach(int dirfd, const struct nono_attach_opts *o,
 				break;
 			}
 			if (m.type == NONO_MSG_DATA) {
+				nono_termstate_feed(&ts, m.data, m.len);
 				write_all(1, m.data, m.len);
 			} else if (m.type == NONO_MSG_EXIT) {
 				*status = m.signo ? 128 + m.signo : m.status;
@@ -331,6 +337,12 @@ int nono_session_attach(int dirfd, const struct nono_attach_opts *o,
 				break;
 			}
 		}
+	}
+	{
+		char reset[512];
+		size_t n = nono_termstate_reset(&ts, reset, sizeof(reset));
+
+		write_all(1, reset, n);
 	}
 	if (is_raw)
 		tcsetattr(0, TCSAFLUSH, &saved);

@@ -751,9 +751,13 @@ static void hello(struct nono_relay *r, size_t i,
 	/* The screen as it is: a full-screen program repaints itself (its
 	 * modes first); otherwise the output since the last clear. */
 	if (r->ts.alt) {
+		/* Its modes (the alternate screen first), what it drew there
+		 * since (while the ring holds it), then its own repaint. */
 		n = nono_termstate_setup(&r->ts, setup, sizeof(setup));
 		if (n)
 			send_data(k, setup, n);
+		if (r->ring_end - r->ts.alt_from < RING)
+			ring_send(r, k, r->ts.alt_from);
 	} else {
 		ring_send(r, k, r->ts.last_clear);
 		n = nono_termstate_setup(&r->ts, setup, sizeof(setup));

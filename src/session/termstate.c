@@ -187,9 +187,15 @@ static void csi_dispatch(struct nono_termstate *s, unsigned char final,
 			s->last_clear = end;
 		break;
 	case '?':
-		if (final == 'h' || final == 'l')
+		if (final == 'h' || final == 'l') {
+			bool was = s->alt;
+
 			for (unsigned i = 0; i < n; i++)
 				dec_mode(s, s->params[i], final == 'h');
+			/* A replay of the alternate screen starts here. */
+			if (!was && s->alt)
+				s->alt_from = end;
+		}
 		/* CSI ? u is kitty's query: nothing changes. */
 		break;
 	case '>':

@@ -34,6 +34,8 @@ struct nono_termstate {
 	 * byte offset, in the fed stream, just after the last clear. */
 	unsigned long long fed;        /* bytes fed so far */
 	unsigned long long last_clear; /* offset after the last clear */
+	unsigned long long alt_from;   /* offset after the last entry into
+					* the alternate screen */
 	/* Parser state (opaque). */
 	unsigned char st;
 	unsigned char priv;         /* CSI's private marker: ? < = > */

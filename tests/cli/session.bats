@@ -450,3 +450,30 @@ for seq in (b"\x1b[?1049l", b"\x1b[?1000l"):
     assert seq in after, (seq, after)
 PY
 }
+
+# Attacker review: an attach client that lost its supervisor left the
+# session's modes (alternate screen, mouse) on the user's terminal.
+@test "session: an attached client whose session is killed restores the user's terminal" {
+	nono run --detached --name tui --allow-cwd -- sh -c \
+		'printf "\033[?1049h\033[?1000h\033[?25lTUI"; sleep 30' >/dev/null
+	"$PY" "$DRIVE" --log "$TEST_ROOT/term.log" --timeout 20 expect:TUI wait -- "$NONO" attach tui \
+		>"$TEST_ROOT/att.out" &
+	BG_PIDS+=($!)
+	for _ in $(seq 50); do
+		grep -q TUI "$TEST_ROOT/term.log" 2>/dev/null && break
+		nono ps --json | grep -q '"attached":true' && break
+		sleep 0.1
+	done
+	sleep 0.5
+	pid=$(nono ps --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["supervisor_pid"])')
+	kill -9 "$pid"
+	wait "${BG_PIDS[0]}"
+	"$PY" - "$TEST_ROOT/term.log" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+after = t[t.rindex(b"TUI"):]
+for seq in (b"\x1b[?1049l", b"\x1b[?1000l", b"\x1b[?25h"):
+    assert seq in after, (seq, after)
+PY
+	grep -q "supervisor went away" "$TEST_ROOT/term.log"
+}

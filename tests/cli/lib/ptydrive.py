@@ -93,7 +93,10 @@ def main():
                 if time.time() > deadline:
                     done()
                     print("TIMEOUT", step)
-                    os.kill(pid, signal.SIGKILL)
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                     sys.exit(3)
                 pump(0.05)
         elif name == "send":
@@ -119,7 +122,10 @@ def main():
                 if time.time() > deadline:
                     done()
                     print("TIMEOUT", step)
-                    os.kill(pid, signal.SIGKILL)
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                     sys.exit(3)
                 pump(0.05)
         else:
@@ -148,8 +154,11 @@ def main():
     done()
     if status is None:
         print("EXIT none")
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
     elif os.WIFSIGNALED(status):
         print("EXIT signal", os.WTERMSIG(status))
     else:
