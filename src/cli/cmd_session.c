@@ -46,6 +46,22 @@ static void age(long long since, char *out, size_t len)
 		snprintf(out, len, "%lldd", s / 86400);
 }
 
+/* Control characters would reach the terminal: C0, DEL and the C1 ones
+ * (U+0080-U+009F as UTF-8) are shown as '?'. */
+static char *safe(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*p = '?';
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
+			p[0] = '?';
+			p[1] = '?';
+			p++;
+		}
+	}
+	return s;
+}
+
 /* The command's words from the record's JSON array, for a table. */
 static void command_line(const char *json, char *out, size_t len)
 {
@@ -64,10 +80,7 @@ static void command_line(const char *json, char *out, size_t len)
 			break;
 		used += (size_t)n;
 	}
-	/* Control bytes would reach the terminal: shown as '?'. */
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	safe(out);
 	nono_json_free(a);
 }
 
@@ -956,7 +969,7 @@ static int cmd_inspect(int argc, char **argv)
 	} else {
 		command_line(rec.command, cmdline, sizeof(cmdline));
 		age(rec.started, ago, sizeof(ago));
-		printf("Session    %s (%s)\n", rec.name, rec.id);
+		printf("Session    %s (%s)\n", safe(rec.name), rec.id);
 		printf("Status     %s", nono_session_state_name(rec.state));
 		if (rec.state == NONO_SESSION_EXITED)
 			printf(" (exit %d)",
@@ -967,13 +980,15 @@ static int cmd_inspect(int argc, char **argv)
 			printf("Attached   %s, %u observer(s)\n",
 			       rec.attached ? "yes" : "no", rec.observers);
 		printf("Command    %s\n", cmdline);
-		printf("Profile    %s\n", rec.profile[0] ? rec.profile : "-");
-		printf("Workdir    %s\n", rec.workdir[0] ? rec.workdir : "-");
-		printf("Network    %s\n", rec.network);
+		printf("Profile    %s\n",
+		       rec.profile[0] ? safe(rec.profile) : "-");
+		printf("Workdir    %s\n",
+		       rec.workdir[0] ? safe(rec.workdir) : "-");
+		printf("Network    %s\n", safe(rec.network));
 		printf("Supervisor pid %d, sandbox pid %d\n", (int)rec.sup_pid,
 		       (int)rec.child_pid);
 		if (rec.waiting[0])
-			printf("Waiting    %s\n", rec.waiting);
+			printf("Waiting    %s\n", safe(rec.waiting));
 		printf("Files      %s/%s/{%s,%s,%s}\n", dir, rec.id,
 		       NONO_SESSION_RECORD, NONO_SESSION_CAST,
 		       NONO_SESSION_EVENTS);

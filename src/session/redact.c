@@ -17,7 +17,8 @@
  *   password passwd pass passphrase secret client-secret private-key key
  *   session-token bearer credential credentials cookie authorization auth
  * and every name ending in -key -token -secret -password -passwd
- * -passphrase -bearer (--github-token, --aws-secret-access-key,
+ * -passphrase -bearer -pass (--github-token, --db-pass,
+ * --aws-secret-access-key,
  * --oauth2-bearer) unless it starts with "no-" (--no-password takes no
  * value).  --key-file, --password-file, --token-file (paths),
  * --tokenizer, --keyboard stay in clear, and so does curl's "-u/--user
@@ -35,7 +36,8 @@
  *
  * Environment.  "NAME=value", NAME of [A-Za-z_][A-Za-z0-9_]*, upper-cased
  * containing TOKEN SECRET PASSWORD PASSWD API_KEY APIKEY PRIVATE_KEY
- * CREDENTIAL or ending in _KEY or _AUTH (GITHUB_TOKEN, DB_PASSWORD,
+ * CREDENTIAL or ending in _KEY, _AUTH or PASS (GITHUB_TOKEN, DB_PASSWORD,
+ * DB_PASS, PGPASS,
  * OPENAI_API_KEY; over-redacted: TOKENIZERS_PARALLELISM,
  * GOOGLE_APPLICATION_CREDENTIALS' path).
  *
@@ -90,7 +92,7 @@ static const char *const default_flags[] = {
 
 static const char *const flag_suffixes[] = {
     "-key",    "-token",      "-secret", "-password",
-    "-passwd", "-passphrase", "-bearer",
+    "-passwd", "-passphrase", "-bearer", "-pass",
 };
 
 static const char *const default_headers[] = {
@@ -122,7 +124,7 @@ static const char *const env_markers[] = {
     "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL",
 };
 
-static const char *const env_suffixes[] = {"_KEY", "_AUTH"};
+static const char *const env_suffixes[] = {"_KEY", "_AUTH", "PASS"};
 
 struct ctx {
 	const struct nono_redact_policy *p; /* NULL: the defaults */

@@ -128,6 +128,9 @@ static void test_flags(void **state)
 	     {"--github-token", R, "--aws_secret_access_key", R}},
 	    {{"--db-password=p", "--vault-secret", "s"},
 	     {"--db-password=" R, "--vault-secret", R}},
+	    /* -pass names (attacker review: --db-pass leaked) */
+	    {{"--db-pass", "Pw6", "--rpc-pass=Pw"},
+	     {"--db-pass", R, "--rpc-pass=" R}},
 	    {{"--oauth2-bearer", "t", "--gpg-passphrase=p"},
 	     {"--oauth2-bearer", R, "--gpg-passphrase=" R}},
 	    /* single-dash long names (Go, openssl), any number of dashes */
@@ -199,6 +202,8 @@ static void test_double_dash(void **state)
 	    {{"--token", "a", "--", "x", "--token=b"},
 	     {"--token", R, "--", "x", "--token=" R}},
 	    {{"--", "--", "GITHUB_TOKEN=x"}, {"--", "--", "GITHUB_TOKEN=" R}},
+	    /* ... PASS names (attacker review: PGPASS leaked) */
+	    {{"PGPASS=Pw7", "DB_PASS=x"}, {"PGPASS=" R, "DB_PASS=" R}},
 	    /* a flag's value, even "--" */
 	    {{"--token", "--", "cmd"}, {"--token", R, "cmd"}},
 	};
