@@ -182,7 +182,7 @@ static int parse(const char *cmd, int argc, char **argv, const char *allowed,
 	memset(o, 0, sizeof(*o));
 	o->tail = o->older = o->keep = -1;
 	o->timeout = 10;
-	optind = 1;
+	optind = 0; /* a full reset (glibc keeps main()'s "+" mode otherwise) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "afn:h", longopts, &idx)) != -1) {
 		const char *name = NULL;

@@ -353,12 +353,15 @@ except OSError as e: print("udp:refused", e.errno)'
 	[ "$status" -ne 0 ] || { show_run; false; }
 }
 
-# Runs nono on a terminal (script(1)) answering $1 to any question.
+# Runs nono on a terminal answering $1 to the save prompt when it comes.
+# (Typed ahead, the answer would go to the command: on a terminal it runs
+# on a PTY of its own, which takes what is typed while it runs.)
 on_tty() { # ANSWER NONO-ARGS...
 	local answer=$1
 	shift
-	printf '%q ' "$NONO" "$@" >"$TEST_DIR/tty.sh"
-	run sh -c "printf '%s\n' '$answer' | script -qec 'sh $TEST_DIR/tty.sh' /dev/null"
+	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --log "$TEST_ROOT/tty.log" \
+		"on:[s]uppress these: =>$answer\r" wait -- "$NONO" "$@"
+	output=$(cat "$TEST_ROOT/tty.log")
 }
 
 @test "save prompt: a refused path can be saved to a profile, then it is granted" {

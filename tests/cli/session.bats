@@ -82,16 +82,18 @@ only_session() {
 
 @test "session: job control works on the session's own terminal, not the user's" {
 	require_cmd bash
-	run drive expect-re:'[$#] ' 'send:sleep 100 &\r' 'send:jobs\r' expect:Running \
+	run drive expect-re:'[$#] ' 'send:sleep 100 & echo BG=$!.\r' 'send:jobs\r' expect:Running \
 		'send:kill %1; tty; exit 3\r' wait -- \
 		"$NONO" run -s --allow-cwd -- bash --norc --noprofile -i
 	assert_contains "$output" "EXIT 3" stdout
 	assert_contains "$(term_log)" "Running" terminal
 	# the shell's terminal is the session's pty
 	assert_contains "$(term_log)" "/dev/pts/" terminal
-	# control: nothing is left running
-	run pgrep -f "sleep 100"
-	[ "$status" -ne 0 ] || { show_run; false; }
+	# control: nothing of it is left running (its pid, not any sleep)
+	bg=$(term_log | sed -n 's/.*BG=\([0-9]*\)\..*/\1/p' | head -1)
+	[ -n "$bg" ]
+	run kill -0 "$bg"
+	[ "$status" -ne 0 ] || { echo "sleep $bg outlived the session"; false; }
 }
 
 @test "session: modes the program left on are switched off for the user's terminal" {
@@ -177,13 +179,15 @@ PY
 	wait "${BG_PIDS[0]}"
 	grep -q "EXIT 0" "$TEST_ROOT/ctl.out"
 	# nono stop ends it, and every process of it
+	child=$(nono ps --json | "$PY" -c 'import json,sys; print([s for s in json.load(sys.stdin) if s["name"]=="work"][0]["child_pid"])')
+	kill -0 "$child"
 	run --separate-stderr nono stop work
 	assert_status 0
 	assert_contains "$output" "stopped work" stdout
 	run --separate-stderr nono ps --all
 	assert_contains "$output" "exited" stdout
-	run pgrep -f "echo tick"
-	[ "$status" -ne 0 ] || { show_run; false; }
+	run kill -0 "$child"
+	[ "$status" -ne 0 ] || { echo "the sandbox ($child) outlived nono stop"; false; }
 }
 
 @test "session: nono detach lets the controlling client go; a foreground session cannot be detached" {

@@ -12,6 +12,8 @@ Steps, in order (each bounded by --timeout, default 15 s):
     resize:RxC     change the window size (the command gets SIGWINCH)
     signal:NAME    send a signal to the command's process
     close          hang up the terminal (close the master)
+    on:TEXT=>KEYS  from now on, when TEXT appears (again), type KEYS once
+                   per appearance (a question that may or may not come)
     wait           wait for the command to exit
 At the end (after `wait`, or when the steps are done and the command
 exits within the timeout) it prints "EXIT <code>" ("EXIT signal N" for a
@@ -56,6 +58,7 @@ def main():
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     out = bytearray()
     status = None
+    triggers = []  # [text, keys, times answered]
 
     def pump(wait):
         nonlocal status
@@ -69,6 +72,10 @@ def main():
             except OSError:
                 d = b""
             out.extend(d)
+            for t in triggers:
+                if bytes(out).count(t[0]) > t[2]:
+                    t[2] += 1
+                    os.write(fd, t[1])
         if status is None:
             w, st = os.waitpid(pid, os.WNOHANG)
             if w == pid:
@@ -114,6 +121,10 @@ def main():
         elif name == "signal":
             os.kill(pid, getattr(signal, arg))
             pump(0.01)
+        elif name == "on":
+            text, _, keys = arg.partition("=>")
+            dec = lambda x: x.encode().decode("unicode_escape").encode("latin-1")
+            triggers.append([dec(text), dec(keys), bytes(out).count(dec(text))])
         elif name == "close":
             os.close(fd)
             fd = -1
