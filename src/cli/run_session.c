@@ -219,6 +219,31 @@ static void h_winch(void *arg)
 	nono_relay_winch(((struct run_session *)arg)->relay);
 }
 
+static void h_relayed(void *arg, int signo)
+{
+	static const struct {
+		int n;
+		const char *name;
+	} names[] = {
+	    {SIGHUP, "HUP"},   {SIGINT, "INT"},   {SIGQUIT, "QUIT"},
+	    {SIGTERM, "TERM"}, {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"},
+	    {SIGALRM, "ALRM"},
+	};
+	const char *name = "?";
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].n == signo)
+			name = names[i].name;
+	{
+		struct nono_event_field f[] = {
+		    {"signal", NULL, signo},
+		    {"name", name, 0},
+		};
+
+		session_event(arg, "signal", f, 2);
+	}
+}
+
 /* --- the run's steps ---------------------------------------------------- */
 
 static void session_free(struct run_session *s)
@@ -495,6 +520,7 @@ int run_session_spec(struct run_ctx *c, char *const *argv,
 	    .exited = h_exited,
 	    .done = h_done,
 	    .winch = h_winch,
+	    .relayed = h_relayed,
 	};
 	spec->pty = true;
 	spec->pty_slave = s->slave;

@@ -586,8 +586,12 @@ static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
 				/* A terminal-generated signal already reached
 				 * the child through the process group: relay
 				 * only those sent to us. */
-				if (si.ssi_code != SI_KERNEL && !exited)
+				if (si.ssi_code != SI_KERNEL && !exited) {
 					kill(pid, (int)si.ssi_signo);
+					if (h && h->relayed)
+						h->relayed(h->arg,
+							   (int)si.ssi_signo);
+				}
 			}
 			if (!exited && reap(pid, ws)) {
 				if (!h)

@@ -29,6 +29,8 @@ struct nono_loop_hooks {
 	/* SIGWINCH reached the supervisor: handled here, not relayed (the
 	 * command learns its new size from its own terminal). */
 	void (*winch)(void *arg);
+	/* A signal sent to nono was relayed to the command (or NULL). */
+	void (*relayed)(void *arg, int signo);
 };
 
 struct nono_exec_spec {

@@ -178,7 +178,8 @@ PY
 	assert_contains "$output" "EXIT 0" stdout
 	wait "${BG_PIDS[0]}"
 	grep -q "EXIT 0" "$TEST_ROOT/ctl.out"
-	# nono stop ends it, and every process of it
+	# nono stop ends it (the event log says by which signal), and every
+	# process of it
 	child=$(nono ps --json | "$PY" -c 'import json,sys; print([s for s in json.load(sys.stdin) if s["name"]=="work"][0]["child_pid"])')
 	kill -0 "$child"
 	run --separate-stderr nono stop work
@@ -186,6 +187,8 @@ PY
 	assert_contains "$output" "stopped work" stdout
 	run --separate-stderr nono ps --all
 	assert_contains "$output" "exited" stdout
+	run --separate-stderr nono logs --events work
+	assert_contains "$output" '"event":"signal","signal":15,"name":"TERM"' stdout
 	run kill -0 "$child"
 	[ "$status" -ne 0 ] || { echo "the sandbox ($child) outlived nono stop"; false; }
 }
