@@ -30,8 +30,10 @@ static int send_fd(int s, int fd)
 {
 	char c = 'x', b[CMSG_SPACE(sizeof(int))];
 	struct iovec io = {&c, 1};
-	struct msghdr m = {.msg_iov = &io, .msg_iovlen = 1,
-			   .msg_control = b, .msg_controllen = sizeof(b)};
+	struct msghdr m = {.msg_iov = &io,
+			   .msg_iovlen = 1,
+			   .msg_control = b,
+			   .msg_controllen = sizeof(b)};
 	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 
 	h->cmsg_level = SOL_SOCKET;
@@ -45,8 +47,10 @@ static int recv_fd(int s)
 {
 	char c, b[CMSG_SPACE(sizeof(int))];
 	struct iovec io = {&c, 1};
-	struct msghdr m = {.msg_iov = &io, .msg_iovlen = 1,
-			   .msg_control = b, .msg_controllen = sizeof(b)};
+	struct msghdr m = {.msg_iov = &io,
+			   .msg_iovlen = 1,
+			   .msg_control = b,
+			   .msg_controllen = sizeof(b)};
 	int fd;
 
 	if (recvmsg(s, &m, 0) < 0 || !CMSG_FIRSTHDR(&m))
@@ -65,7 +69,8 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 2 ? atoi(argv[1]) : 0, mode = argc > 2 ? atoi(argv[2]) : 0;
+	int n = argc > 2 ? atoi(argv[1]) : 0,
+	    mode = argc > 2 ? atoi(argv[2]) : 0;
 	int sv[2], l, dn;
 	pid_t p;
 

@@ -1062,8 +1062,8 @@ static void test_read_long_lines(void **state)
 
 /* A ceiling: recording stops with one marker that says why, the file
  * stays readable, and later output and resizes are refused. */
-static int count_o(void *arg, double t, char type, const char *data,
-		   size_t len, unsigned cols, unsigned rows)
+static int count_o(void *arg, double t, char type, const char *data, size_t len,
+		   unsigned cols, unsigned rows)
 {
 	size_t *n = arg;
 
