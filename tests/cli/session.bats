@@ -484,3 +484,62 @@ for seq in (b"\x1b[?1049l", b"\x1b[?1000l", b"\x1b[?25h"):
 PY
 	grep -q "supervisor went away" "$TEST_ROOT/term.log"
 }
+
+@test "session: less on a detached session: attach, detach, attach again, the screen is back" {
+	require_cmd less
+	seq 1 200 | sed 's/^/row-/' >rows.txt
+	nono run --detached --name pager --read "$TEST_DIR" --allow-cwd -- env TERM=xterm less rows.txt >/dev/null
+	run drive expect:row-1 sleep:0.3 'send:\x1dd' wait -- "$NONO" attach pager
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "row-20" terminal
+	# again: the full-screen program is shown as it is (its alternate
+	# screen replayed, then its own repaint)
+	run drive expect:row-20 'send:q' wait -- "$NONO" attach pager
+	assert_contains "$output" "EXIT 0" stdout
+	# q ended less: the attached client got its exit
+	for _ in $(seq 50); do
+		nono ps --all | grep pager | grep -q exited && break
+		sleep 0.1
+	done
+	run --separate-stderr nono ps --all
+	assert_contains "$output" "exited" stdout
+}
+
+@test "session: a client that goes in the middle of a replay leaves the session serving others" {
+	nono run --detached --name big --allow-cwd -- sh -c \
+		'i=0; while [ $i -lt 20000 ]; do echo "line $i of a long scrollback"; i=$((i+1)); done; sleep 30' >/dev/null
+	sleep 1
+	sock=$(ls "$HOME"/.nono/sessions/*/attach.sock)
+	# HELLO (read-only, 24x80) in the one codec, read a little, vanish
+	"$PY" - "$sock" <<'PY'
+import socket, struct, sys
+def field(tag, val):
+    return struct.pack("<HI", tag, len(val)) + val
+u = lambda v: struct.pack("<Q", v)
+hello = b"NM" + bytes([1, 5]) + struct.pack("<H", 3) + field(30, u(1)) + field(31, u(24)) + field(32, u(80))
+for _ in range(5):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    s.send(hello)
+    s.recv(65536)
+    s.close()
+PY
+	run drive expect:'line 19999 of' 'send:\x1dd' wait -- "$NONO" attach --read-only big
+	assert_contains "$output" "EXIT 0" stdout
+	run --separate-stderr nono ps
+	assert_contains "$output" "running" stdout
+}
+
+@test "session: vim in a session: typed into, saved, exits; the terminal is given back" {
+	require_cmd vim
+	run drive expect:'~' 'send:ihello from vim\x1b' 'send::wq\r' wait -- \
+		"$NONO" run -s --allow-cwd --allow "$TEST_DIR" -- env TERM=xterm vim -u NONE -N note.txt
+	assert_contains "$output" "EXIT 0" stdout
+	assert_file_content note.txt "hello from vim"
+	# vim's alternate screen is left at the end
+	"$PY" - "$TEST_ROOT/term.log" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+assert t.rfind(b"\x1b[?1049l") > t.rfind(b"\x1b[?1049h"), t[-300:]
+PY
+}
