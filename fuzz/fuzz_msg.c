@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * the same fields after a round trip. */
 	if (nono_msg_session_decode(in, size, &m) == 0) {
 		if (m.type != type || m.type < NONO_MSG_HELLO ||
-		    m.type > NONO_MSG_EXIT)
+		    m.type > NONO_MSG_ANSWER)
 			abort();
 		if ((m.type == NONO_MSG_HELLO || m.type == NONO_MSG_RESIZE) &&
 		    (m.rows < 1 || m.rows > 10000 || m.cols < 1 ||

@@ -322,6 +322,7 @@ static int execute(struct run_ctx *c, char **argv)
 	char **env = NULL;
 	size_t ndropped = 0;
 	int status = 1, signo = 0, r;
+	bool ran = false;
 
 	/* A session first: a detached start forks here, before any thread
 	 * (the proxy's) or secret exists. */
@@ -449,7 +450,12 @@ static int execute(struct run_ctx *c, char **argv)
 		nono_gate_set_new_repos(gate, c->o.allow_new_repos);
 	}
 	r = nono_supervise(&spec, &status, &signo, &ee);
-	run_session_end(c, status, signo, r >= 0);
+	ran = r >= 0;
+	/* The user's terminal back before the footer; a detached session
+	 * keeps its clients for the save prompt (asked of the attached
+	 * one). */
+	if (!c->o.detached)
+		run_session_end(c, status, signo, ran);
 	if (r < 0) {
 		run_report_launch_error(c, &ee, argv[0]);
 		goto out;
@@ -469,11 +475,9 @@ static int execute(struct run_ctx *c, char **argv)
 		net.proxy = c->p.allow != NULL;
 		diag_footer(&c->p, gate, argv, status, signo, &net);
 	}
-	/* A detached session has nobody to ask. */
-	if (!c->o.detached)
-		save_prompt(c, gate, argv);
+	save_prompt(c, gate, argv);
 out:
-	run_session_end(c, status, signo, false);
+	run_session_end(c, status, signo, ran);
 	nono_proxy_stop(c->rt.proxy);
 	c->rt.proxy = NULL;
 	if (c->rt.tls.dir[0])

@@ -553,6 +553,35 @@ void run_session_started(struct run_ctx *c)
 	}
 }
 
+bool run_session_can_ask(const struct run_ctx *c)
+{
+	return c->o.detached && c->rt.session && c->rt.session->relay;
+}
+
+int run_session_ask(struct run_ctx *c, const char *detail, const char *question,
+		    char *answer, size_t len)
+{
+	const char *v = getenv("NONO_PROMPT_TIMEOUT");
+	unsigned long secs = 120;
+	char *end;
+
+	if (!run_session_can_ask(c))
+		return -ENOTTY;
+	if (v && *v) {
+		errno = 0;
+		secs = strtoul(v, &end, 10);
+		if (errno || *end || *v < '0' || *v > '9' || secs > 86400) {
+			fprintf(stderr,
+				"nono: NONO_PROMPT_TIMEOUT: expected "
+				"seconds, got '%s'; using 120\n",
+				v);
+			secs = 120;
+		}
+	}
+	return nono_relay_ask(c->rt.session->relay, detail, question, answer,
+			      len, (unsigned)secs * 1000);
+}
+
 bool run_session_timed_out(const struct run_ctx *c)
 {
 	const struct run_session *s = c->rt.session;

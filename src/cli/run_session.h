@@ -27,6 +27,14 @@ void run_session_started(struct run_ctx *c);
 /* The command ended (@ran) or never started: the user's terminal is
  * restored, the record and the event log closed. */
 void run_session_end(struct run_ctx *c, int status, int signo, bool ran);
+/* A detached session whose command ended can still ask its attached
+ * client (run_session_ask): the save prompt's way. */
+bool run_session_can_ask(const struct run_ctx *c);
+/* Asks the client that controls the session (or the first to attach),
+ * within NONO_PROMPT_TIMEOUT seconds (120).  0 with the answer, or
+ * -ETIMEDOUT / -ENOTTY: the answer is no. */
+int run_session_ask(struct run_ctx *c, const char *detail, const char *question,
+		    char *answer, size_t len);
 /* Whether --startup-timeout stopped the command. */
 bool run_session_timed_out(const struct run_ctx *c);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/output.h"
+#include "cli/run_session.h"
 #include "cli/save_prompt.h"
 #include "nono/path.h"
 #include "plan/profile_apply.h"
@@ -179,9 +180,15 @@ static const char *kind_name(enum kind k)
 				  : "unix socket";
 }
 
-void save_prompt(const struct run_ctx *c, const struct nono_gate *gate,
+void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 		 char *const *argv)
 {
+	/* A detached session asks the client attached to it (or the first
+	 * to attach); no answer in time is no. */
+	bool remote = run_session_can_ask(c);
+	char *detail = NULL;
+	size_t dlen = 0;
+	FILE *d;
 	struct suggestion *s;
 	struct nono_profile *p = NULL;
 	char path[PATH_MAX], name[128], err[1024], answer[16];
@@ -190,7 +197,7 @@ void save_prompt(const struct run_ctx *c, const struct nono_gate *gate,
 
 	if (out_silent() ||
 	    (c->o.mode != MODE_RUN && c->o.mode != MODE_SHELL) ||
-	    !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+	    (!remote && (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))))
 		return;
 	s = calloc(MAX_SUGGESTIONS, sizeof(*s));
 	if (!s)
@@ -201,16 +208,37 @@ void save_prompt(const struct run_ctx *c, const struct nono_gate *gate,
 	target(c, path, sizeof(path), name, sizeof(name), &base);
 	if (!path[0])
 		goto out;
-	fprintf(stderr, "\nnono: the sandbox refused:\n");
+	/* The attached client's terminal is raw: its lines end in \r\n. */
+	d = open_memstream(&detail, &dlen);
+	if (!d)
+		goto out;
+	fprintf(d, "%snono: the sandbox refused:%s", remote ? "\r\n" : "\n",
+		remote ? "\r\n" : "\n");
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "  %-12s %s\n", kind_name(s[i].kind),
-			s[i].path);
-	fprintf(stderr,
-		"Save to profile %s (%s)? [y]es, [n]o, [s]uppress these: ",
-		name, path);
-	if (!fgets(answer, sizeof(answer), stdin) ||
-	    (answer[0] != 'y' && answer[0] != 'Y' && answer[0] != 's' &&
-	     answer[0] != 'S'))
+		fprintf(d, "  %-12s %s%s", kind_name(s[i].kind), s[i].path,
+			remote ? "\r\n" : "\n");
+	if (fclose(d) != 0)
+		goto out;
+	{
+		char question[PATH_MAX + 256];
+
+		snprintf(question, sizeof(question),
+			 "Save to profile %s (%s)? [y]es, [n]o, [s]uppress "
+			 "these: ",
+			 name, path);
+		if (remote) {
+			if (run_session_ask(c, detail, question, answer,
+					    sizeof(answer)) < 0)
+				goto out;
+		} else {
+			fputs(detail, stderr);
+			fputs(question, stderr);
+			if (!fgets(answer, sizeof(answer), stdin))
+				goto out;
+		}
+	}
+	if (answer[0] != 'y' && answer[0] != 'Y' && answer[0] != 's' &&
+	    answer[0] != 'S')
 		goto out;
 	if (access(path, F_OK) == 0) {
 		char *text = NULL;
@@ -273,6 +301,7 @@ void save_prompt(const struct run_ctx *c, const struct nono_gate *gate,
 		out_info("nono: saved to %s; run with --profile %s", path,
 			 name);
 out:
+	free(detail);
 	nono_profile_free(p);
 	free(s);
 }

@@ -228,7 +228,7 @@ int nono_msg_session_encode(const struct nono_msg_session *m, char *buf,
 {
 	struct out o;
 
-	if (m->type < NONO_MSG_HELLO || m->type > NONO_MSG_EXIT)
+	if (m->type < NONO_MSG_HELLO || m->type > NONO_MSG_ANSWER)
 		return -1;
 	begin(&o, buf, cap, (enum nono_msg_type)m->type);
 	switch (m->type) {
@@ -245,6 +245,8 @@ int nono_msg_session_encode(const struct nono_msg_session *m, char *buf,
 	case NONO_MSG_WELCOME:
 	case NONO_MSG_REFUSED:
 	case NONO_MSG_DETACH:
+	case NONO_MSG_PROMPT:
+	case NONO_MSG_ANSWER:
 		field_str(&o, T_TEXT, m->text, sizeof(m->text) - 1);
 		break;
 	case NONO_MSG_DATA:
@@ -292,7 +294,7 @@ static int parse(const char *buf, size_t len, struct in *m)
 	    buf[1] != 'M' || buf[2] != VERSION)
 		return -EINVAL;
 	m->type = (unsigned char)buf[3];
-	if (m->type < NONO_MSG_TUNNEL || m->type > NONO_MSG_EXIT)
+	if (m->type < NONO_MSG_TUNNEL || m->type > NONO_MSG_ANSWER)
 		return -EINVAL;
 	count = (size_t)get_le(buf + 4, 2);
 	if (count > MAX_FIELDS)
@@ -554,9 +556,12 @@ int nono_msg_session_decode(const char *buf, size_t len,
 	case NONO_MSG_WELCOME:
 	case NONO_MSG_REFUSED:
 	case NONO_MSG_DETACH:
+	case NONO_MSG_PROMPT:
+	case NONO_MSG_ANSWER:
 		if (!only(&m, text, 1) ||
 		    get_str(&m, T_TEXT, s->text, sizeof(s->text),
-			    m.type == NONO_MSG_DETACH) < 0)
+			    m.type == NONO_MSG_DETACH ||
+				m.type == NONO_MSG_ANSWER) < 0)
 			return -EINVAL;
 		return 0;
 	case NONO_MSG_DATA:

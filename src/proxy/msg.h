@@ -38,6 +38,8 @@ enum nono_msg_type {
 	NONO_MSG_RESIZE = 9,  /* client -> supervisor: the window's size */
 	NONO_MSG_DETACH = 10, /* either way: the client goes (reason) */
 	NONO_MSG_EXIT = 11,   /* supervisor -> client: the command ended */
+	NONO_MSG_PROMPT = 12, /* supervisor -> client: a question (text) */
+	NONO_MSG_ANSWER = 13, /* client -> supervisor: its answer (text) */
 };
 
 /* The largest message (a credential request: route, head and body start). */

@@ -327,6 +327,25 @@ int nono_session_attach(int dirfd, const struct nono_attach_opts *o,
 			if (m.type == NONO_MSG_DATA) {
 				nono_termstate_feed(&ts, m.data, m.len);
 				write_all(1, m.data, m.len);
+			} else if (m.type == NONO_MSG_PROMPT) {
+				/* A question of the supervisor's (the save
+				 * prompt): one line, typed in the terminal's
+				 * own mode. */
+				struct nono_msg_session a = {
+				    .type = NONO_MSG_ANSWER};
+				size_t k = 0;
+				char ch;
+
+				if (is_raw)
+					tcsetattr(0, TCSAFLUSH, &saved);
+				write_all(1, m.text, strlen(m.text));
+				while (k < sizeof(a.text) - 1 &&
+				       read(0, &ch, 1) == 1 && ch != '\n')
+					a.text[k++] = ch;
+				a.text[k] = '\0';
+				send_m(fd, &a);
+				if (is_raw)
+					tcsetattr(0, TCSAFLUSH, &raw);
 			} else if (m.type == NONO_MSG_EXIT) {
 				*status = m.signo ? 128 + m.signo : m.status;
 				r = NONO_ATTACH_ENDED;

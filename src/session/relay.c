@@ -68,6 +68,10 @@ struct nono_relay {
 	long long exit_at, last_out, kill_at;
 	long long cast_dirty; /* ms of the oldest unwritten output, or 0 */
 	bool cast_stopped;    /* the transcript hit its limit */
+	/* nono_relay_ask: the answer of the controlling client. */
+	bool asking, answered;
+	char *answer;
+	size_t answer_len;
 	int status, signo;
 	unsigned rows, cols;
 };
@@ -422,11 +426,15 @@ struct nono_relay *nono_relay_new(const struct nono_relay_cfg *cfg)
 	return r;
 }
 
+static void send_exit(struct nono_relay *r);
+
 void nono_relay_free(struct nono_relay *r)
 {
 	if (!r)
 		return;
 	term_restore(r);
+	if (r->done)
+		send_exit(r);
 	while (r->ncl) {
 		flush_client(&r->cl[r->ncl - 1]);
 		close(r->cl[r->ncl - 1].fd);
@@ -463,7 +471,15 @@ static struct client *controller(struct nono_relay *r)
 	return NULL;
 }
 
+/* The command has ended and its output is drained.  The clients stay:
+ * a question may still be asked (nono_relay_ask); nono_relay_free tells
+ * them the end. */
 static void finish(struct nono_relay *r)
+{
+	r->done = true;
+}
+
+static void send_exit(struct nono_relay *r)
 {
 	struct nono_msg_session m = {.type = NONO_MSG_EXIT};
 	char reset[512];
@@ -472,14 +488,13 @@ static void finish(struct nono_relay *r)
 	m.status = r->status;
 	m.signo = r->signo;
 	for (size_t i = 0; i < r->ncl; i++) {
-		if (!r->cl[i].hello)
+		if (!r->cl[i].hello || r->cl[i].closing)
 			continue;
 		if (n)
 			send_data(&r->cl[i], reset, n);
 		send_msg(&r->cl[i], &m);
 		r->cl[i].closing = true;
 	}
-	r->done = true;
 }
 
 void nono_relay_exited(struct nono_relay *r, int status, int signo)
@@ -840,6 +855,13 @@ static void client_input(struct nono_relay *r, size_t i)
 			if (k->control)
 				set_size(r, m.rows, m.cols);
 			break;
+		case NONO_MSG_ANSWER:
+			if (k->control && r->asking && !r->answered) {
+				snprintf(r->answer, r->answer_len, "%s",
+					 m.text);
+				r->answered = true;
+			}
+			break;
 		case NONO_MSG_DETACH: {
 			char reset[512];
 			size_t len =
@@ -942,4 +964,68 @@ void nono_relay_events(struct nono_relay *r, const struct pollfd *p, size_t n)
 		nono_cast_flush(r->c.cast);
 		r->cast_dirty = 0;
 	}
+}
+
+int nono_relay_ask(struct nono_relay *r, const char *detail,
+		   const char *question, char *answer, size_t len,
+		   unsigned timeout_ms)
+{
+	long long until = now_ms() + timeout_ms;
+	int asked = -1; /* the controlling client asked, by fd */
+
+	if (!len)
+		return -EINVAL;
+	answer[0] = '\0';
+	r->asking = true;
+	r->answered = false;
+	r->answer = answer;
+	r->answer_len = len;
+	if (r->c.rec) {
+		snprintf(r->c.rec->waiting, sizeof(r->c.rec->waiting), "%s",
+			 question);
+		save(r);
+	}
+	{
+		struct nono_event_field f[] = {{"question", question, 0}};
+
+		event(r, "prompt", f, 1);
+	}
+	while (!r->answered) {
+		struct pollfd p[4 + MAX_CLIENTS];
+		struct client *k = controller(r);
+		long long left = until - now_ms();
+		size_t n;
+
+		/* Asked of whoever controls the session, when it attaches. */
+		if (k && k->fd != asked) {
+			struct nono_msg_session m = {.type = NONO_MSG_PROMPT};
+
+			send_data(k, detail, strlen(detail));
+			snprintf(m.text, sizeof(m.text), "%s", question);
+			send_msg(k, &m);
+			asked = k->fd;
+		}
+		if (left <= 0)
+			break;
+		n = nono_relay_fds(r, p, sizeof(p) / sizeof(p[0]));
+		if (poll(p, n, left > 250 ? 250 : (int)left) < 0 &&
+		    errno != EINTR)
+			break;
+		nono_relay_events(r, p, n);
+		nono_relay_timeout(r);
+	}
+	r->asking = false;
+	if (r->c.rec) {
+		r->c.rec->waiting[0] = '\0';
+		save(r);
+	}
+	{
+		struct nono_event_field f[] = {
+		    {"answer", r->answered ? answer : "", 0},
+		    {"timed_out", NULL, !r->answered},
+		};
+
+		event(r, "answer", f, 2);
+	}
+	return r->answered ? 0 : -ETIMEDOUT;
 }

@@ -51,6 +51,18 @@ void nono_relay_exited(struct nono_relay *r, int status, int signo);
 bool nono_relay_done(struct nono_relay *r);
 /* The supervisor got SIGWINCH: the user's terminal changed size. */
 void nono_relay_winch(struct nono_relay *r);
+/*
+ * After the command ended (nono_relay_done): asks the session's
+ * controlling client @question, after @detail (terminal text), and waits
+ * up to @timeout_ms for its answer, serving the socket meanwhile: a client
+ * that attaches while it waits is asked too, and `nono ps` shows the
+ * question.  0 with the answer in @answer, or -ETIMEDOUT (nobody answered:
+ * the caller's default applies, which must be no).
+ */
+int nono_relay_ask(struct nono_relay *r, const char *detail,
+		   const char *question, char *answer, size_t len,
+		   unsigned timeout_ms);
+
 /* Whether the start-up timeout stopped the command. */
 bool nono_relay_timed_out(const struct nono_relay *r);
 

@@ -543,3 +543,39 @@ t = open(sys.argv[1], "rb").read()
 assert t.rfind(b"\x1b[?1049l") > t.rfind(b"\x1b[?1049h"), t[-300:]
 PY
 }
+
+@test "session: a detached session asks its save prompt of the attached client; unanswered, it is no" {
+	mkdir -p other proj
+	echo payload >other/data
+	cd proj
+	profiles="$HOME/.config/nono/profiles"
+	# attached when the question comes: answered there
+	nono run --detached --name sp --allow-cwd -- sh -c 'sleep 1; cat "$0"' "$TEST_DIR/other/data" >/dev/null
+	run drive "on:[s]uppress these: =>y\r" wait -- "$NONO" attach sp
+	assert_contains "$output" "EXIT 1" stdout
+	assert_contains "$(term_log)" "the sandbox refused" terminal
+	[ -f "$profiles/local.json" ] || { term_log; false; }
+	grep -q "$TEST_DIR/other/data" "$profiles/local.json"
+	grep -q '"event":"prompt"' "$HOME"/.nono/sessions/*/events.ndjson
+	# nobody attached: it waits (nono ps shows the question), then no
+	rm -f "$profiles/local.json"
+	NONO_PROMPT_TIMEOUT=3 nono run --detached --name sp2 --allow-cwd -- cat "$TEST_DIR/other/data" >/dev/null
+	waited=
+	for _ in $(seq 50); do
+		if nono ps --json | grep -q '"waiting":"Save to profile'; then
+			waited=yes
+			break
+		fi
+		sleep 0.1
+	done
+	[ -n "$waited" ] || { nono ps --json; false; }
+	run --separate-stderr nono inspect sp2
+	assert_contains "$output" "Waiting    Save to profile" stdout
+	for _ in $(seq 100); do
+		nono ps --all | grep sp2 | grep -q exited && break
+		sleep 0.1
+	done
+	run --separate-stderr nono ps --all
+	assert_contains "$output" "exited" stdout
+	[ ! -f "$profiles/local.json" ]
+}

@@ -96,6 +96,11 @@ static void test_msg_round_trips(void **state)
 	m = (struct nono_msg_session){
 	    .type = NONO_MSG_EXIT, .status = 143, .signo = 15};
 	round_trip(&m);
+	m = (struct nono_msg_session){.type = NONO_MSG_PROMPT};
+	snprintf(m.text, sizeof(m.text), "Save to profile local? ");
+	round_trip(&m);
+	m = (struct nono_msg_session){.type = NONO_MSG_ANSWER};
+	round_trip(&m); /* an empty answer is an answer: no */
 }
 
 static void test_msg_refuses(void **state)
