@@ -333,8 +333,10 @@ static void usage(const char *cmd)
 		     "queries, titles,\n"
 		     "  clipboard or modes); --raw writes the bytes as "
 		     "recorded.\n"},
-	    {"inspect", "nono inspect SESSION [--json]\n"
-			"  The session's record, files and events.\n"},
+	    {"inspect", "nono inspect SESSION [--json] [--events]\n"
+			"  The session's record and files; --events adds its "
+			"event log, one line\n"
+			"  per event (--json always has them).\n"},
 	    {"prune", "nono prune [--dry-run] [--older-than D] [--keep N]\n"
 		      "  Removes ended and dead sessions (D: 30s, 10m, 2h, "
 		      "7d; --keep the N newest).\n"},
@@ -912,12 +914,78 @@ static int cmd_logs(int argc, char **argv)
 
 /* --- inspect ------------------------------------------------------------- */
 
+/* The event log for people: "TIME EVENT key=value ...", each field checked
+ * by the JSON reader (a damaged line is skipped, said once). */
+static void print_event_lines(int dfd)
+{
+	char line[65536];
+	bool bad = false;
+	FILE *f;
+	int fd =
+	    openat(dfd, NONO_SESSION_EVENTS, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	printf("Events\n");
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		printf("  (none)\n");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct nono_json *v = NULL;
+		struct nono_json_error je;
+		const struct nono_json *t, *e;
+		size_t l = strlen(line);
+		char val[512];
+
+		if (l && line[l - 1] == '\n')
+			line[--l] = '\0';
+		if (nono_json_parse(line, l, &v, &je) < 0 ||
+		    v->type != NONO_JSON_OBJECT ||
+		    !(t = nono_json_get(v, "time")) ||
+		    t->type != NONO_JSON_STRING ||
+		    !(e = nono_json_get(v, "event")) ||
+		    e->type != NONO_JSON_STRING) {
+			nono_json_free(v);
+			bad = true;
+			continue;
+		}
+		snprintf(val, sizeof(val), "%s", t->str);
+		printf("  %s", safe(val));
+		snprintf(val, sizeof(val), "%s", e->str);
+		printf(" %s", safe(val));
+		for (size_t i = 0; i < v->len; i++) {
+			const struct nono_json_member *m = &v->members[i];
+
+			if (strcmp(m->key, "time") == 0 ||
+			    strcmp(m->key, "event") == 0)
+				continue;
+			if (m->value->type == NONO_JSON_STRING)
+				snprintf(val, sizeof(val), "%s=%s", m->key,
+					 m->value->str);
+			else if (m->value->type == NONO_JSON_NUMBER &&
+				 m->value->is_int)
+				snprintf(val, sizeof(val), "%s=%lld", m->key,
+					 m->value->integer);
+			else
+				continue;
+			printf(" %s", safe(val));
+		}
+		printf("\n");
+		nono_json_free(v);
+	}
+	fclose(f);
+	if (bad)
+		printf("  (damaged lines skipped)\n");
+}
+
 static int cmd_inspect(int argc, char **argv)
 {
 	struct nono_session_rec rec;
 	struct sopts o;
 	char dir[4096], cmdline[1024], ago[24];
-	int at = parse("inspect", argc, argv, "j", &o), dfd = -1;
+	int at = parse("inspect", argc, argv, "jE", &o), dfd = -1;
 
 	if (at == -2)
 		return usage("inspect"), 0;
@@ -992,6 +1060,8 @@ static int cmd_inspect(int argc, char **argv)
 		printf("Files      %s/%s/{%s,%s,%s}\n", dir, rec.id,
 		       NONO_SESSION_RECORD, NONO_SESSION_CAST,
 		       NONO_SESSION_EVENTS);
+		if (o.events)
+			print_event_lines(dfd);
 	}
 	close(dfd);
 	nono_session_rec_clear(&rec);

@@ -243,6 +243,10 @@ PY
 	run --separate-stderr nono inspect lg
 	assert_contains "$output" "Session    lg" stdout
 	assert_contains "$output" "exited" stdout
+	run --separate-stderr nono inspect --events lg
+	assert_status 0
+	assert_contains "$output" " start id=" stdout
+	assert_contains "$output" " exit code=0 signal=0" stdout
 	run --separate-stderr nono inspect --json lg
 	echo "$output" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["session"]["name"] == "lg"; assert d["events"][0]["event"] == "start"'
 	run --separate-stderr nono ps --all --json
