@@ -118,7 +118,7 @@ out.flush()
 open("/tmp/nono-bench-exact.sha", "w").write(h.hexdigest())
 ' >/dev/null
 for _ in $(seq 600); do
-	"$NONO" ps --all --json | grep -q '"name":"exact","status":"exited"' && break
+	"$NONO" ps --all --json | python3 -c 'import json,sys; sys.exit(not any(s["name"]=="exact" and s["status"]=="exited" for s in json.load(sys.stdin)))' && break
 	sleep 0.5
 done
 want=$(cat /tmp/nono-bench-exact.sha 2>/dev/null)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "session/castlog.h"
 #include "session/client.h"
 #include "session/registry.h"
+#include "session/termsafe.h"
 #include "util/jsonout.h"
 
 static bool live(const struct nono_session_rec *r)
@@ -82,35 +84,6 @@ static void command_line(const char *json, char *out, size_t len)
 	}
 	safe(out);
 	nono_json_free(a);
-}
-
-static void rec_json(FILE *f, const struct nono_session_rec *r)
-{
-	fprintf(f, "{\"id\":");
-	nono_json_str(f, r->id);
-	fprintf(f, ",\"name\":");
-	nono_json_str(f, r->name);
-	fprintf(f,
-		",\"status\":\"%s\",\"detached\":%s,\"attached\":%s,"
-		"\"observers\":%u,\"supervisor_pid\":%d,\"child_pid\":%d,"
-		"\"started\":%lld,\"ended\":%lld",
-		nono_session_state_name(r->state),
-		r->detached ? "true" : "false", r->attached ? "true" : "false",
-		r->observers, (int)r->sup_pid, (int)r->child_pid, r->started,
-		r->ended);
-	if (r->state == NONO_SESSION_EXITED)
-		fprintf(f, ",\"exit_code\":%d,\"signal\":%d", r->exit_code,
-			r->signo);
-	fprintf(f,
-		",\"command\":%s,\"profile\":", r->command ? r->command : "[]");
-	nono_json_str(f, r->profile);
-	fprintf(f, ",\"workdir\":");
-	nono_json_str(f, r->workdir);
-	fprintf(f, ",\"network\":");
-	nono_json_str(f, r->network);
-	fprintf(f, ",\"waiting\":");
-	nono_json_str(f, r->waiting);
-	fprintf(f, "}");
 }
 
 /* Parses "--flag" style options shared by the commands; returns the index
@@ -385,7 +358,7 @@ static int cmd_ps(int argc, char **argv)
 		if (o.json) {
 			if (shown)
 				printf(",");
-			rec_json(stdout, s);
+			nono_session_rec_json(stdout, s);
 			shown++;
 			continue;
 		}
@@ -526,44 +499,64 @@ static int cmd_detach(int argc, char **argv)
 
 /* --- stop ---------------------------------------------------------------- */
 
-static bool wait_gone(const struct nono_session_rec *r, long long ms)
+/*
+ * The supervisor as a pidfd, checked by its start time once the pidfd is
+ * open: from then on the signals go to that process, never to one that
+ * took its pid number.  -1 when it is gone.
+ */
+static int open_supervisor(const struct nono_session_rec *r)
 {
-	for (long long t = 0; t <= ms; t += 20) {
-		if (!nono_proc_alive(r->sup_pid, r->sup_start))
-			return true;
-		usleep(20000);
+	int fd = (int)syscall(SYS_pidfd_open, r->sup_pid, 0);
+
+	if (fd < 0)
+		return -1;
+	if (!nono_proc_alive(r->sup_pid, r->sup_start)) {
+		close(fd);
+		return -1;
 	}
-	return !nono_proc_alive(r->sup_pid, r->sup_start);
+	return fd;
+}
+
+/* True once the process of @pidfd has exited (within @ms). */
+static bool wait_gone(int pidfd, long long ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int r;
+
+	do {
+		r = poll(&p, 1, (int)ms);
+	} while (r < 0 && errno == EINTR);
+	return r != 0;
 }
 
 static int cmd_stop(int argc, char **argv)
 {
 	struct nono_session_rec rec;
 	struct sopts o;
-	int at = parse("stop", argc, argv, "FT", &o), dfd = -1;
+	int at = parse("stop", argc, argv, "FT", &o), dfd = -1, pfd;
 	bool killed = false;
 
 	if (at == -2)
 		return usage("stop"), 0;
 	if (at < 0 || one_session("stop", argc, argv, at, &rec, &dfd) < 0)
 		return 1;
-	if (!live(&rec)) {
+	pfd = live(&rec) ? open_supervisor(&rec) : -1;
+	if (pfd < 0) {
 		out_error("stop: session %s is not running (%s)", rec.name,
-			  nono_session_state_name(rec.state));
+			  live(&rec) ? "dead"
+				     : nono_session_state_name(rec.state));
 		close(dfd);
 		nono_session_rec_clear(&rec);
 		return 1;
 	}
-	/* Checked by start time just before: the pid is the session's. */
-	if (!o.force && nono_proc_alive(rec.sup_pid, rec.sup_start))
-		kill(rec.sup_pid, SIGTERM);
-	if (o.force || !wait_gone(&rec, o.timeout * 1000)) {
+	if (!o.force)
+		syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0);
+	if (o.force || !wait_gone(pfd, o.timeout * 1000)) {
 		/* The supervisor's death takes the whole sandbox with it
 		 * (the guardian's PR_SET_PDEATHSIG). */
-		if (nono_proc_alive(rec.sup_pid, rec.sup_start))
-			kill(rec.sup_pid, SIGKILL);
+		syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
 		killed = true;
-		wait_gone(&rec, 2000);
+		wait_gone(pfd, 2000);
 		/* Nobody is left to close the record: we do. */
 		{
 			struct nono_session_rec now;
@@ -580,6 +573,7 @@ static int cmd_stop(int argc, char **argv)
 			}
 		}
 	}
+	close(pfd);
 	printf("stopped %s%s\n", rec.name, killed ? " (killed)" : "");
 	close(dfd);
 	nono_session_rec_clear(&rec);
@@ -587,141 +581,15 @@ static int cmd_stop(int argc, char **argv)
 }
 
 /* --- logs ---------------------------------------------------------------- */
-
-/*
- * What the sandbox printed, made safe for the user's terminal: colours
- * (SGR) and cursor movement pass; queries (whose answers a terminal types
- * into whatever reads it next: the user's shell), mode switches, OSC
- * (clipboard, title), DCS, APC, PM and SOS strings, C1 controls and other
- * control bytes do not.  --raw, or output that is not a terminal, gets the
- * bytes as they were.
- */
-struct sanitizer {
-	unsigned char st;   /* 0 text, 1 ESC, 2 CSI, 3 string, 4 string ESC,
-			     * 5 after a UTF-8 lead byte 0xc2 */
-	bool osc;           /* the string is an OSC (BEL ends it too) */
-	unsigned char cont; /* UTF-8 continuation bytes still to come */
-	char seq[64];       /* the CSI so far */
-	size_t n;
-};
-
-static void san_out(const char *p, size_t n)
+static void san_out(void *arg, const char *p, size_t n)
 {
+	(void)arg;
 	fwrite(p, 1, n, stdout);
-}
-
-static void sanitize(struct sanitizer *z, const char *data, size_t len)
-{
-	static const char keep_csi[] = "mABCDEFGHJKfd";
-	size_t start = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)data[i];
-
-		switch (z->st) {
-		case 0:
-			if (z->cont && c >= 0x80 && c < 0xc0) {
-				z->cont--; /* inside a UTF-8 character */
-				break;
-			}
-			z->cont = 0;
-			if (c >= 0xc3 && c <= 0xf4) {
-				z->cont = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
-				break;
-			}
-			if (c == 0x1b ||
-			    (c < 0x20 && c != '\n' && c != '\r' && c != '\t' &&
-			     c != '\b') ||
-			    c == 0x7f || c == 0xc2 || (c >= 0x80 && c < 0xc3)) {
-				san_out(data + start, i - start);
-				start = i + 1;
-				if (c == 0x1b)
-					z->st = 1;
-				else if (c == 0xc2)
-					z->st = 5;
-				/* a stray byte (0x80-0xc1) is dropped */
-			}
-			break;
-		case 5: /* U+0080..U+009F are C1 controls: dropped */
-			z->st = 0;
-			if (c >= 0xa0 && c < 0xc0) {
-				san_out("\xc2", 1);
-				start = i; /* U+00A0..U+00BF: the pair passes */
-			} else if (c >= 0x80 && c < 0xa0) {
-				start = i + 1;
-			} else {
-				start =
-				    i; /* a lone 0xc2 goes; this byte anew */
-				i--;
-			}
-			break;
-		case 1:
-			if (c == '[') {
-				z->st = 2;
-				z->n = 0;
-				z->seq[z->n++] = 0x1b;
-				z->seq[z->n++] = '[';
-			} else if (c == ']' || c == 'P' || c == '_' ||
-				   c == '^' || c == 'X') {
-				z->st = 3;
-				z->osc = c == ']';
-			} else {
-				z->st = 0; /* ESC x: dropped */
-			}
-			start = i + 1;
-			break;
-		case 2:
-			if (c >= 0x40 && c <= 0x7e) {
-				/* The final byte: colours and moves pass
-				 * (no private marker, no intermediate). */
-				bool plain = z->n <= 2 || (z->seq[2] >= '0' &&
-							   z->seq[2] <= ';');
-
-				for (size_t k = 2; k < z->n; k++)
-					if (!((z->seq[k] >= '0' &&
-					       z->seq[k] <= '9') ||
-					      z->seq[k] == ';'))
-						plain = false;
-				if (plain && strchr(keep_csi, c)) {
-					san_out(z->seq, z->n);
-					san_out((const char *)&c, 1);
-				}
-				z->st = 0;
-			} else if (c < 0x20 || c > 0x7e ||
-				   z->n == sizeof(z->seq)) {
-				z->st = 0; /* broken: dropped */
-			} else {
-				z->seq[z->n++] = (char)c;
-			}
-			start = i + 1;
-			break;
-		case 3:
-			if (c == 0x1b)
-				z->st = 4;
-			else if (c == 0x07 && z->osc)
-				z->st = 0;
-			start = i + 1;
-			break;
-		case 4:
-			/* ESC \ ends it; any other escape ends it too (as
-			 * terminals do) and starts anew. */
-			z->st = c == '\\' ? 0 : 1;
-			if (c != '\\')
-				i--;
-			start = i + 1;
-			break;
-		default:
-			z->st = 0;
-			break;
-		}
-	}
-	if (z->st == 0 && start < len)
-		san_out(data + start, len - start);
 }
 
 struct logs_state {
 	bool json;
-	struct sanitizer *san; /* NULL: the bytes as they were */
+	struct nono_termsafe *san; /* NULL: the bytes as they were */
 	/* --tail: the output is kept, then its last lines printed. */
 	bool tail;
 	char *buf;
@@ -738,13 +606,9 @@ static int on_event(void *arg, double t, char type, const char *data,
 	if (type != 'o')
 		return 0;
 	if (s->json) {
-		char *str = strndup(data, len);
-
-		/* Bytes with a NUL cannot be a C string: shown in pieces. */
 		printf("{\"time\":%.6f,\"type\":\"o\",\"data\":", t);
-		nono_json_str(stdout, str ? str : "");
+		nono_json_strn(stdout, data, len);
 		printf("}\n");
-		free(str);
 		return 0;
 	}
 	if (s->tail) {
@@ -770,7 +634,7 @@ static int on_event(void *arg, double t, char type, const char *data,
 		return 0;
 	}
 	if (s->san)
-		sanitize(s->san, data, len);
+		nono_termsafe_filter(s->san, data, len, san_out, NULL);
 	else
 		fwrite(data, 1, len, stdout);
 	return 0;
@@ -795,7 +659,7 @@ static int print_events(int dfd, bool json)
 static int cmd_logs(int argc, char **argv)
 {
 	struct logs_state ls = {0};
-	struct sanitizer san = {0};
+	struct nono_termsafe san = {0};
 	struct nono_session_rec rec;
 	struct sopts o;
 	int at = parse("logs", argc, argv, "fnjEW", &o), dfd = -1, fd, r;
@@ -840,7 +704,8 @@ static int cmd_logs(int argc, char **argv)
 		if (o.tail == 0)
 			pos = ls.len;
 		if (ls.san)
-			sanitize(ls.san, ls.buf + pos, ls.len - pos);
+			nono_termsafe_filter(ls.san, ls.buf + pos, ls.len - pos,
+					     san_out, NULL);
 		else
 			fwrite(ls.buf + pos, 1, ls.len - pos, stdout);
 		free(ls.buf);
@@ -1000,7 +865,7 @@ static int cmd_inspect(int argc, char **argv)
 		bool first = true;
 
 		printf("{\"session\":");
-		rec_json(stdout, &rec);
+		nono_session_rec_json(stdout, &rec);
 		printf(",\"files\":{\"directory\":");
 		{
 			char path[4200];

@@ -20,6 +20,7 @@
 #include "policy/json.h"
 #include "session/registry.h"
 #include "util/cleanup.h"
+#include "util/fsutil.h"
 #include "util/jsonout.h"
 
 #define RECORD_MAX (256 * 1024)
@@ -37,46 +38,16 @@ const char *nono_session_state_name(enum nono_session_state s)
 		   : "?";
 }
 
-unsigned long long nono_proc_start(pid_t pid)
+/* The state letter and start time (clock ticks since boot) of @pid, from
+ * one read of /proc/PID/stat; false when it is gone. */
+static bool proc_stat(pid_t pid, char *state, unsigned long long *start)
 {
 	char path[64], buf[1024];
-	unsigned long long start = 0;
 	nono_autoclose int fd = -1;
 	ssize_t n;
 	char *p;
 
 	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* pid (comm) state ppid ...: comm may hold spaces and parentheses;
-	 * starttime is the 20th field after it. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	p++;
-	for (int field = 0; field < 19 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, " %llu", &start) != 1)
-		return 0;
-	/* A zombie has no more to say: it is gone for our purposes. */
-	return start;
-}
-
-bool nono_proc_alive(pid_t pid, unsigned long long start)
-{
-	char path[64], buf[512];
-	nono_autoclose int fd = -1;
-	ssize_t n;
-	char *p;
-
-	if (pid <= 0 || start == 0 || nono_proc_start(pid) != start)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -84,8 +55,34 @@ bool nono_proc_alive(pid_t pid, unsigned long long start)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
+	/* pid (comm) state ppid ...: comm may hold spaces and parentheses;
+	 * starttime is the 20th field after the state. */
 	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	if (!p || p[1] != ' ' || !p[2])
+		return false;
+	*state = p[2];
+	p += 2;
+	for (int field = 0; field < 19 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p && sscanf(p, " %llu", start) == 1;
+}
+
+unsigned long long nono_proc_start(pid_t pid)
+{
+	unsigned long long start = 0;
+	char state;
+
+	return proc_stat(pid, &state, &start) ? start : 0;
+}
+
+bool nono_proc_alive(pid_t pid, unsigned long long start)
+{
+	unsigned long long now = 0;
+	char state = 0;
+
+	/* A zombie has no more to say: gone for our purposes. */
+	return start && proc_stat(pid, &state, &now) && now == start &&
+	       state != 'Z' && state != 'X';
 }
 
 static int check_dir(const char *path)
@@ -133,13 +130,8 @@ const char *nono_sessions_strerror(int r)
 
 /* --- records ------------------------------------------------------------ */
 
-static int record_text(const struct nono_session_rec *r, char **text,
-		       size_t *len)
+void nono_session_rec_json(FILE *f, const struct nono_session_rec *r)
 {
-	FILE *f = open_memstream(text, len);
-
-	if (!f)
-		return -ENOMEM;
 	fprintf(f, "{\"version\":1,\"id\":");
 	nono_json_str(f, r->id);
 	fprintf(f, ",\"name\":");
@@ -163,55 +155,28 @@ static int record_text(const struct nono_session_rec *r, char **text,
 	nono_json_str(f, r->network);
 	fprintf(f, ",\"waiting\":");
 	nono_json_str(f, r->waiting);
-	fprintf(f, "}\n");
-	if (fclose(f) != 0) {
-		free(*text);
-		*text = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	fprintf(f, "}");
 }
 
 int nono_session_save(int dirfd, const struct nono_session_rec *rec)
 {
-	char tmp[64];
 	char *text = NULL;
-	size_t len = 0, off = 0;
-	int fd, r;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r;
 
-	r = record_text(rec, &text, &len);
-	if (r < 0)
-		return r;
-	snprintf(tmp, sizeof(tmp), ".%s.%d", NONO_SESSION_RECORD,
-		 (int)getpid());
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
+	if (!f)
+		return -ENOMEM;
+	nono_session_rec_json(f, rec);
+	fputc('\n', f);
+	if (fclose(f) != 0) {
 		free(text);
-		return r;
+		return -ENOMEM;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
+	/* Renamed into place, no fsync: a kill -9 leaves the old record or
+	 * the new one; this is not the audit trail. */
+	r = nono_replace_at(dirfd, NONO_SESSION_RECORD, text, len, 0600);
 	free(text);
-	/* Renamed into place: a kill -9 leaves the old record or the new
-	 * one (no fsync: the kernel keeps what a killed process wrote;
-	 * this is not the audit trail). */
-	r = off == len ? 0 : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(dirfd, tmp, dirfd, NONO_SESSION_RECORD) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(dirfd, tmp, 0);
 	return r;
 }
 

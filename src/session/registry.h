@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define NONO_SESSION_ID_LEN 16 /* hex digits */
@@ -73,6 +74,8 @@ const char *nono_sessions_strerror(int r);
  */
 int nono_session_create(struct nono_session_rec *rec, const char *name,
 			int *dirfd, char *err, size_t errlen);
+/* @rec as the JSON object of its record (session.json, ps --json). */
+void nono_session_rec_json(FILE *f, const struct nono_session_rec *r);
 /* Writes @rec to its directory (@dirfd) atomically.  0, or -errno. */
 int nono_session_save(int dirfd, const struct nono_session_rec *rec);
 /* Reads the record of directory @dirfd (untrusted bytes: checked).  The

@@ -66,6 +66,47 @@ int nono_mkdirs_nofollow(const char *path)
 	return r;
 }
 
+/* Writes what it can of @len bytes; how many were written. */
+static size_t write_all(int fd, const char *text, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	return off;
+}
+
+int nono_replace_at(int dirfd, const char *name, const char *text, size_t len,
+		    mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid()) >=
+	    sizeof(tmp))
+		return -ENAMETOOLONG;
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, text, len) == len ? 0 : -(errno ? errno : EIO);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dirfd, tmp, 0);
+	return r;
+}
+
 int nono_write_atomic(const char *path, const char *text, size_t len,
 		      unsigned flags, mode_t mode)
 {
@@ -92,15 +133,7 @@ int nono_write_atomic(const char *path, const char *text, size_t len,
 		unlink(tmp);
 		return r;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
+	off = write_all(fd, text, len);
 	r = off == len && fsync(fd) == 0 ? 0 : -(errno ? errno : EIO);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;

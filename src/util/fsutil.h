@@ -33,4 +33,14 @@ enum {
 int nono_write_atomic(const char *path, const char *text, size_t len,
 		      unsigned flags, mode_t mode);
 
+/*
+ * Replaces @name in directory @dirfd by @len bytes of @text (mode @mode),
+ * through a temporary file renamed over it, following no symlink: a
+ * kill -9 leaves the old file or the new one.  No fsync (records whose
+ * loss in a power cut costs nothing; the kernel keeps what a killed process
+ * wrote).  0 or -errno.
+ */
+int nono_replace_at(int dirfd, const char *name, const char *text, size_t len,
+		    mode_t mode);
+
 #endif

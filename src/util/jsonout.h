@@ -8,12 +8,14 @@
 #define NONO_UTIL_JSONOUT_H
 
 #include <stdio.h>
+#include <string.h>
 
-static inline void nono_json_str(FILE *f, const char *s)
+/* @n bytes of @s (NUL bytes too, as \u0000). */
+static inline void nono_json_strn(FILE *f, const char *s, size_t n)
 {
 	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
@@ -23,6 +25,11 @@ static inline void nono_json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+static inline void nono_json_str(FILE *f, const char *s)
+{
+	nono_json_strn(f, s, strlen(s));
 }
 
 #endif
