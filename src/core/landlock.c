@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "landlock_abi.h"
@@ -147,6 +150,7 @@ static __u64 rights_for(unsigned access, unsigned flags, bool is_dir, int abi)
 struct opener {
 	char dir[PATH_MAX]; /* parent of the previous path, or "" */
 	int dfd;
+	bool dir_strict;        /* dfd was opened with no symlink on the way */
 	int done[OPENER_BATCH]; /* descriptors to close, ascending */
 	size_t ndone;
 };
@@ -189,31 +193,50 @@ static void opener_clear(struct opener *op)
 	op->dir[0] = '\0';
 }
 
-/* open(@path, @oflags), through the cached parent directory when it can. */
-static int opener_open(struct opener *op, const char *path, int oflags)
+/*
+ * open(@path, @oflags).  @strict: no symlink anywhere on the way (user
+ * paths are canonical, so a link now means the tree was changed under us
+ * between planning and this open, and the rule would land elsewhere).
+ */
+static int open_path(int dfd, const char *path, int oflags, bool strict)
+{
+	struct open_how how = {
+	    .flags = (unsigned)oflags,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+
+	if (!strict)
+		return openat(dfd, path, oflags);
+	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+}
+
+/* open_path(), through the cached parent directory when it can. */
+static int opener_open(struct opener *op, const char *path, int oflags,
+		       bool strict)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dlen;
 
 	if (!slash || slash == path || slash[1] == '\0' ||
 	    (size_t)(slash - path) >= sizeof(op->dir))
-		return open(path, oflags);
+		return open_path(AT_FDCWD, path, oflags, strict);
 	dlen = (size_t)(slash - path);
-	if (op->dfd < 0 || strlen(op->dir) != dlen ||
-	    memcmp(op->dir, path, dlen) != 0) {
+	if (op->dfd < 0 || op->dir_strict != strict ||
+	    strlen(op->dir) != dlen || memcmp(op->dir, path, dlen) != 0) {
 		if (op->dfd >= 0)
 			close(op->dfd);
 		op->dir[0] = '\0';
-		/* Intermediate components follow symlinks, as in open(). */
 		memcpy(op->dir, path, dlen);
 		op->dir[dlen] = '\0';
-		op->dfd = open(op->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		op->dir_strict = strict;
+		op->dfd = open_path(AT_FDCWD, op->dir,
+				    O_PATH | O_DIRECTORY | O_CLOEXEC, strict);
 		if (op->dfd < 0) {
 			op->dir[0] = '\0';
 			return -1;
 		}
 	}
-	return openat(op->dfd, slash + 1, oflags);
+	return open_path(op->dfd, slash + 1, oflags, strict);
 }
 
 static int add_path(struct opener *op, int fd, int abi, const char *path,
@@ -221,17 +244,20 @@ static int add_path(struct opener *op, int fd, int abi, const char *path,
 {
 	struct nono_ll_path_beneath_attr pb = {0};
 	int oflags = O_PATH | O_CLOEXEC;
+	bool strict = !(flags & NONO_GRANT_FOLLOW);
 	int pfd, r = 0;
 
 	/*
-	 * O_NOFOLLOW unless the path is one of nono's trusted system paths:
-	 * user paths were canonicalised, and a symlink there now means the
-	 * tree changed under us.  The rule then lands on the link itself,
-	 * which grants nothing beyond it: the failure is closed.
+	 * No symlink followed unless the path is one of nono's trusted
+	 * system paths: user paths were canonicalised, and a symlink on the
+	 * way now means the tree changed under us (a directory renamed and
+	 * a link planted between planning and here would move the rule).
+	 * openat2 refuses it with ELOOP: the failure is closed.
 	 */
 	if (!(flags & NONO_GRANT_FOLLOW))
 		oflags |= O_NOFOLLOW;
-	pfd = op ? opener_open(op, path, oflags) : open(path, oflags);
+	pfd = op ? opener_open(op, path, oflags, strict)
+		 : open_path(AT_FDCWD, path, oflags, strict);
 	if (pfd < 0)
 		return -errno;
 	/* A directory flagged as a file would get file rights on the whole
@@ -305,6 +331,7 @@ int nono_landlock_build(const struct nono_caps *caps, int abi, int *fd,
 		return -errno;
 
 	op.dfd = -1;
+	op.dir_strict = false;
 	op.ndone = 0;
 	op.dir[0] = '\0';
 	for (i = 0; i < nono_caps_path_count(caps); i++) {

@@ -127,25 +127,45 @@ static int set_readonly(int fd, bool recursive)
 	return 0;
 }
 
-static int attach(int fd, const char *path)
+/*
+ * The object a mask goes on, opened once: mask paths are canonical, so no
+ * symlink is followed anywhere on the way (a directory renamed and a link
+ * planted between planning and here would move the mask and leave the
+ * real path bare), and the clone and the mount then name the same object.
+ */
+static int open_target(const char *path)
 {
-	/* The target's last component is not followed: masks are computed
-	 * on canonical paths, and a symlink there is refused. */
-	if (move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	struct open_how how = {
+	    .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int attach(int fd, int target)
+{
+	if (move_mount(fd, "", target, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
 	return 0;
 }
 
 static int hide(const struct nono_mask *m, int *filefs)
 {
+	nono_autoclose int target = -1;
 	nono_autoclose int fd = -1;
 	int r;
 
+	target = open_target(m->path);
+	if (target < 0)
+		return target;
 	if (m->is_dir) {
 		fd = empty_tmpfs(false);
 		if (fd < 0)
 			return fd;
-		return attach(fd, m->path);
+		return attach(fd, target);
 	}
 	/* Files are covered with a clone of one empty, mode-0 file. */
 	if (*filefs < 0) {
@@ -159,17 +179,21 @@ static int hide(const struct nono_mask *m, int *filefs)
 	r = set_readonly(fd, false);
 	if (r < 0)
 		return r;
-	return attach(fd, m->path);
+	return attach(fd, target);
 }
 
 static int bind_self(const struct nono_mask *m, bool readonly)
 {
+	nono_autoclose int target = -1;
 	nono_autoclose int fd = -1;
 	int r;
 
-	fd = open_tree(AT_FDCWD, m->path,
+	target = open_target(m->path);
+	if (target < 0)
+		return target;
+	fd = open_tree(target, "",
 		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-			   AT_SYMLINK_NOFOLLOW);
+			   AT_EMPTY_PATH);
 	if (fd < 0)
 		return -errno;
 	if (readonly) {
@@ -177,7 +201,7 @@ static int bind_self(const struct nono_mask *m, bool readonly)
 		if (r < 0)
 			return r;
 	}
-	return attach(fd, m->path);
+	return attach(fd, target);
 }
 
 /*
@@ -193,6 +217,7 @@ static int bind_private(const struct nono_mask *m)
 	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	nono_autoclose int dir = -1;
+	nono_autoclose int target = -1;
 	nono_autoclose int fd = -1;
 	struct stat st;
 
@@ -209,7 +234,10 @@ static int bind_private(const struct nono_mask *m)
 		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (fd < 0)
 		return -errno;
-	return attach(fd, m->path);
+	target = open_target(m->path);
+	if (target < 0)
+		return target;
+	return attach(fd, target);
 }
 
 static bool dir_is_empty(const char *path)

@@ -304,7 +304,7 @@ static int make_link(const char *target_rel, const char *rel)
 }
 
 /*
- * A/a.txt  A/out -> B/b.txt  A/in -> A/a.txt   B/b.txt
+ * A/a.txt  A/out -> B/b.txt  A/in -> A/a.txt   B/b.txt   L -> B
  * C/c.txt (the rw tree)      F/f1  F/f2        D/ (rw, for renames)
  */
 static int setup(void **state)
@@ -316,8 +316,10 @@ static int setup(void **state)
 		return -1;
 	if (make_dir("A") || make_dir("B") || make_dir("C") || make_dir("D") ||
 	    make_dir("F") || make_file("A/a.txt") || make_file("B/b.txt") ||
-	    make_file("C/c.txt") || make_file("F/f1") || make_file("F/f2") ||
-	    make_link("B/b.txt", "A/out") || make_link("A/a.txt", "A/in"))
+	    make_file("B/b2.txt") || make_file("C/c.txt") ||
+	    make_file("F/f1") || make_file("F/f2") ||
+	    make_link("B/b.txt", "A/out") || make_link("A/a.txt", "A/in") ||
+	    make_link("B", "L"))
 		return -1;
 	fx.abi = nono_landlock_abi();
 	return 0;
@@ -538,6 +540,58 @@ static void test_symlink_grant(void **state)
 	assert_non_null(c);
 	add(c, "B/b.txt", NONO_ACCESS_READ, NONO_GRANT_FILE);
 	add(c, "A/a.txt", NONO_ACCESS_READ, NONO_GRANT_FILE);
+	run_cases(c, 0, allowed, ARRAY_SIZE(allowed));
+	nono_caps_free(c);
+}
+
+static void test_symlink_on_way(void **state)
+{
+	/* clang-format off */
+	static const struct ll_case allowed[] = {
+		{OP_READ, "B/b.txt", NULL, 0, 0},
+		{OP_WRITE, "B/b.txt", NULL, 0, 0},
+	};
+	/* clang-format on */
+	struct nono_caps *c;
+	char bad[PATH_MAX], want[PATH_MAX];
+	int fd = 7;
+
+	/*
+	 * User paths are canonical when planned.  A directory on the way
+	 * that became a link since (renamed away, link planted) would move
+	 * the rule to wherever the link points: the build refuses it, with
+	 * or without the parent cached from an earlier grant.
+	 */
+	(void)state;
+	need_abi(1);
+	c = nono_caps_new();
+	assert_non_null(c);
+	add(c, "L/b.txt", NONO_ACCESS_RW, NONO_GRANT_FILE);
+	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, bad, sizeof(bad)),
+			 -ELOOP);
+	assert_int_equal(fd, -1);
+	join(want, "L/b.txt");
+	assert_string_equal(bad, want);
+	nono_caps_free(c);
+
+	c = nono_caps_new();
+	assert_non_null(c);
+	add(c, "L/b2.txt", NONO_ACCESS_RW, NONO_GRANT_FILE | NONO_GRANT_FOLLOW);
+	add(c, "L/b.txt", NONO_ACCESS_RW, NONO_GRANT_FILE);
+	assert_int_equal(nono_landlock_build(c, fx.abi, &fd, bad, sizeof(bad)),
+			 -ELOOP);
+	nono_caps_free(c);
+
+	/* Controls: the same grant through nono's trusted system paths
+	 * (FOLLOW), and of the canonical path. */
+	c = nono_caps_new();
+	assert_non_null(c);
+	add(c, "L/b.txt", NONO_ACCESS_RW, NONO_GRANT_FILE | NONO_GRANT_FOLLOW);
+	run_cases(c, 0, allowed, ARRAY_SIZE(allowed));
+	nono_caps_free(c);
+	c = nono_caps_new();
+	assert_non_null(c);
+	add(c, "B/b.txt", NONO_ACCESS_RW, NONO_GRANT_FILE);
 	run_cases(c, 0, allowed, ARRAY_SIZE(allowed));
 	nono_caps_free(c);
 }
@@ -829,6 +883,7 @@ int main(void)
 	    cmocka_unit_test(test_file_flag_on_dir),
 	    cmocka_unit_test(test_symlink_out),
 	    cmocka_unit_test(test_symlink_grant),
+	    cmocka_unit_test(test_symlink_on_way),
 	    cmocka_unit_test(test_missing_path),
 	    cmocka_unit_test(test_net_ports),
 	    cmocka_unit_test(test_scope_signal),
