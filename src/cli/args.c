@@ -59,6 +59,10 @@ enum {
 	OPT_NAME,
 	OPT_DETACH_TIMEOUT,
 	OPT_STARTUP_TIMEOUT,
+	OPT_NO_AUDIT,
+	OPT_NO_AUDIT_INTEGRITY,
+	OPT_AUDIT_INTEGRITY,
+	OPT_AUDIT_SIGN_KEY,
 	OPT_LATER,  /* documented flags of features not in this build */
 	OPT_LATER2, /* same, taking two arguments */
 	OPT_MACOS,  /* macOS-only */
@@ -84,8 +88,8 @@ static const struct option run_longopts[] = {
 	{"allow-unix-socket-dir-bind", required_argument, NULL, OPT_SOCK_DIR_BIND},
 	{"allow-unix-socket-subtree", required_argument, NULL, OPT_SOCK_TREE},
 	{"allow-unix-socket-subtree-bind", required_argument, NULL, OPT_SOCK_TREE_BIND},
-	{"audit-integrity", no_argument, NULL, OPT_LATER},
-	{"audit-sign-key", required_argument, NULL, OPT_LATER},
+	{"audit-integrity", no_argument, NULL, OPT_AUDIT_INTEGRITY},
+	{"audit-sign-key", required_argument, NULL, OPT_AUDIT_SIGN_KEY},
 	{"block-command", required_argument, NULL, OPT_BLOCK_CMD},
 	{"block-net", no_argument, NULL, OPT_BLOCK_NET},
 	{"bypass-protection", required_argument, NULL, OPT_BYPASS},
@@ -103,8 +107,8 @@ static const struct option run_longopts[] = {
 	{"listen-port", required_argument, NULL, OPT_LISTEN_PORT},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"network-profile", required_argument, NULL, OPT_NETPROF},
-	{"no-audit", no_argument, NULL, OPT_NOOP},
-	{"no-audit-integrity", no_argument, NULL, OPT_NOOP},
+	{"no-audit", no_argument, NULL, OPT_NO_AUDIT},
+	{"no-audit-integrity", no_argument, NULL, OPT_NO_AUDIT_INTEGRITY},
 	{"no-diagnostics", no_argument, NULL, OPT_NO_DIAG},
 	{"no-rollback", no_argument, NULL, OPT_NOOP},
 	{"no-rollback-prompt", no_argument, NULL, OPT_NOOP},
@@ -510,6 +514,25 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_ALLOW_NEW_REPOS:
 			o->allow_new_repos = true;
 			break;
+		case OPT_NO_AUDIT:
+			o->no_audit = true;
+			break;
+		case OPT_NO_AUDIT_INTEGRITY:
+			o->no_audit_integrity = true;
+			break;
+		case OPT_AUDIT_INTEGRITY:
+		case OPT_AUDIT_SIGN_KEY:
+			if (mode == MODE_WRAP)
+				return nono_errf(
+				    err, errlen,
+				    "--%s: nono wrap keeps no audit trail "
+				    "(no supervisor stays); use nono run",
+				    run_longopts[idx].name);
+			if (c == OPT_AUDIT_INTEGRITY)
+				o->audit_integrity = true;
+			else
+				o->audit_sign_key = optarg;
+			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
@@ -740,6 +763,20 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		    o->network_profile ? "--network-profile" : "--allow-domain",
 		    o->network_profile ? "--network-profile"
 				       : "--allow-domain");
+	if (o->no_audit && (o->audit_integrity || o->audit_sign_key))
+		return nono_errf(
+		    err, errlen,
+		    "--no-audit conflicts with %s: integrity metadata is "
+		    "computed from the audit event stream",
+		    o->audit_integrity ? "--audit-integrity"
+				       : "--audit-sign-key");
+	if (o->no_audit_integrity && (o->audit_integrity || o->audit_sign_key))
+		return nono_errf(
+		    err, errlen,
+		    "--no-audit-integrity conflicts with %s: it needs the "
+		    "event log's hash chain and Merkle root",
+		    o->audit_integrity ? "--audit-integrity"
+				       : "--audit-sign-key");
 	if (block_flag)
 		o->net = NET_BLOCK;
 	else if (allow_net_flag)

@@ -28,6 +28,7 @@
 #include "cli/output.h"
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
+#include "cli/run_audit.h"
 #include "cli/run_session.h"
 #include "cli/save_prompt.h"
 #include "cred/secret.h"
@@ -87,6 +88,7 @@ static void on_decision(void *arg, const struct nono_proxy_decision *d)
 	struct run_ctx *c = arg;
 
 	if (d->status == 0) {
+		run_audit_proxy(c, d);
 		out_verbose_msg(2,
 				"proxy: %s %s:%u closed (%llu bytes up, %llu "
 				"down)",
@@ -105,6 +107,7 @@ static void on_decision(void *arg, const struct nono_proxy_decision *d)
 				d->allowed ? "allowed" : "denied", d->method,
 				d->host, d->port, d->path ? " " : "",
 				d->path ? d->path : "", d->status);
+	run_audit_proxy(c, d);
 	if (d->allowed || d->status >= 500 || !c)
 		return;
 	pthread_mutex_lock(&c->rt.net_mu);
@@ -436,10 +439,13 @@ static int execute(struct run_ctx *c, char **argv)
 		status = ee.at_exec ? nono_exec_status(ee.code) : 1;
 		goto out;
 	}
+	if (run_audit_begin(c, argv, env) < 0)
+		goto out;
 	if (nono_caps_gate(c->p.caps) && nono_gate_new(c->p.caps, &gate) < 0) {
 		out_error("out of memory");
 		goto out;
 	}
+	run_audit_watch_gate(c, gate);
 	spec.gate = gate;
 	if (run_session_spec(c, argv, &spec) < 0)
 		goto out;
@@ -480,6 +486,8 @@ out:
 	run_session_end(c, status, signo, ran);
 	nono_proxy_stop(c->rt.proxy);
 	c->rt.proxy = NULL;
+	/* After the proxy: its last decisions are in the trail. */
+	run_audit_end(c, status, signo, ran);
 	if (c->rt.tls.dir[0])
 		nono_tls_helper_stop(&c->rt.tls);
 	explicit_bzero(c->rt.proxy_token, sizeof(c->rt.proxy_token));

@@ -22,6 +22,7 @@
 
 struct cli_envcred;
 struct run_session;
+struct nono_audit;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -41,6 +42,8 @@ struct run_live {
 	struct diag_net net;
 	/* A supervised session on its own terminal (run_session.c). */
 	struct run_session *session;
+	/* The audit trail (run_audit.c), or NULL. */
+	struct nono_audit *audit;
 };
 
 /* Options, plan, runtime. */

@@ -7,6 +7,8 @@
 #ifndef NONO_CLI_RUN_INTERNAL_H
 #define NONO_CLI_RUN_INTERNAL_H
 
+#include <stdio.h>
+
 #include <stdbool.h>
 
 #include "cli/run_ctx.h"
@@ -23,6 +25,9 @@ void run_print_plan_error(const struct plan_msgs *m);
 void run_print_dry_run(const struct run_ctx *c, char *const *argv);
 /* run_json.c: --dry-run --json */
 void run_print_dry_run_json(const struct run_ctx *c, char *const *argv);
+/* The plan as one JSON object to @f (without the command when @argv is
+ * NULL): --dry-run --json, and the audit trail's policy event. */
+void run_plan_json(FILE *f, const struct run_ctx *c, char *const *argv);
 void run_report_degradation(const struct nono_sandbox *sb);
 void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb);
 void run_report_launch_error(const struct run_ctx *c,

@@ -24,6 +24,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/run_internal.h"
+#include "cli/run_audit.h"
 #include "cli/run_session.h"
 #include "session/castlog.h"
 #include "session/redact.h"
@@ -504,6 +505,8 @@ int run_session_spec(struct run_ctx *c, char *const *argv,
 	rc.startup_timeout = c->o.startup_timeout;
 	rc.drain_ms = drain_ms();
 	rc.suggest = suggest_profile(c, argv[0]);
+	rc.on_event = run_audit_relay_event;
+	rc.event_arg = c;
 	s->master = -1; /* the relay's from here, whatever happens */
 	s->relay = nono_relay_new(&rc);
 	if (!s->relay) {
@@ -618,4 +621,9 @@ void run_session_end(struct run_ctx *c, int status, int signo, bool ran)
 	}
 	session_free(s);
 	c->rt.session = NULL;
+}
+
+const char *run_session_id(const struct run_ctx *c)
+{
+	return c->rt.session ? c->rt.session->rec.id : NULL;
 }

@@ -18,6 +18,8 @@
  * exit status is then *@status, or -1 after printing an error.
  */
 int run_session_begin(struct run_ctx *c, char **argv, int *status);
+/* The session's id, or NULL without a session. */
+const char *run_session_id(const struct run_ctx *c);
 /* The PTY and the relay into @spec.  0, or -1 after printing an error. */
 int run_session_spec(struct run_ctx *c, char *const *argv,
 		     struct nono_exec_spec *spec);

@@ -66,6 +66,11 @@ struct run_opts {
 	unsigned detach_timeout;      /* --detach-timeout seconds (30) */
 	unsigned startup_timeout;     /* --startup-timeout seconds, 0: none */
 	bool detach_set, startup_set; /* given as flags (over NONO_*) */
+	/* The audit trail (nono run and shell). */
+	bool no_audit;              /* --no-audit */
+	bool no_audit_integrity;    /* --no-audit-integrity */
+	bool audit_integrity;       /* --audit-integrity */
+	const char *audit_sign_key; /* --audit-sign-key REF */
 };
 
 #endif

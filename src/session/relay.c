@@ -148,6 +148,8 @@ static void event(struct nono_relay *r, const char *type,
 {
 	if (r->c.events_fd >= 0)
 		nono_event_append(r->c.events_fd, type, f, n);
+	if (r->c.on_event)
+		r->c.on_event(r->c.event_arg, type, f, n);
 }
 
 static void save(struct nono_relay *r)

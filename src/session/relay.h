@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct nono_event_field;
+
 struct nono_cast;
 struct nono_session_rec;
 struct nono_relay;
@@ -32,6 +34,11 @@ struct nono_relay_cfg {
 	unsigned startup_timeout;     /* seconds, 0 for none */
 	unsigned drain_ms;            /* quiet period after the command exits */
 	const char *suggest;          /* "--profile opencode" for the warning */
+	/* Told of each event the relay logs (attach, detach, prompt...),
+	 * or NULL (the audit trail). */
+	void (*on_event)(void *arg, const char *type,
+			 const struct nono_event_field *f, size_t n);
+	void *event_arg;
 };
 
 /* NULL with errno set when out of memory or the terminal cannot be set

@@ -52,6 +52,8 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 		   : op == NONO_GATE_WRITE   ? "writing"
 					     : "connect",
 		   path);
+	if (g->observer)
+		g->observer(g->observer_arg, op, path);
 	if (g->ndenials >= NONO_GATE_MAX_DENIALS)
 		return;
 	for (size_t i = 0; i < g->ndenials; i++)
@@ -61,6 +63,38 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 	d = &g->denials[g->ndenials++];
 	d->op = op;
 	snprintf(d->path, sizeof(d->path), "%s", path);
+}
+
+void nono_gate_set_observer(struct nono_gate *g,
+			    void (*fn)(void *arg, enum nono_gate_op op,
+				       const char *object),
+			    void *arg)
+{
+	g->observer = fn;
+	g->observer_arg = arg;
+}
+
+const char *nono_gate_op_name(enum nono_gate_op op)
+{
+	switch (op) {
+	case NONO_GATE_CONNECT:
+		return "connect";
+	case NONO_GATE_BIND:
+		return "bind";
+	case NONO_GATE_CREATE:
+		return "create";
+	case NONO_GATE_PROCESS:
+		return "process";
+	case NONO_GATE_ATTR:
+		return "chmod";
+	case NONO_GATE_REPO:
+		return "new_repository";
+	case NONO_GATE_NET:
+		return "network";
+	case NONO_GATE_WRITE:
+		return "write";
+	}
+	return "?";
 }
 
 size_t nono_gate_denial_count(const struct nono_gate *g)

@@ -124,6 +124,15 @@ struct nono_gate_denial {
 	char path[PATH_MAX]; /* a path, or "@name" for an abstract socket */
 };
 size_t nono_gate_denial_count(const struct nono_gate *g);
+/* @fn is told of every refusal as the gate makes it (from the thread that
+ * makes it; the audit trail), before the refusal is answered. */
+void nono_gate_set_observer(struct nono_gate *g,
+			    void (*fn)(void *arg, enum nono_gate_op op,
+				       const char *object),
+			    void *arg);
+/* "connect", "bind", "create", "process", "chmod", "new_repository",
+ * "network", "write". */
+const char *nono_gate_op_name(enum nono_gate_op op);
 const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
 						   size_t i);
 

@@ -51,6 +51,9 @@ struct nono_gate {
 	bool diag_tried;
 	struct nono_gate_denial denials[NONO_GATE_MAX_DENIALS];
 	size_t ndenials;
+	/* Told of every refusal as it is made (the audit trail). */
+	void (*observer)(void *arg, enum nono_gate_op op, const char *object);
+	void *observer_arg;
 	char *const *bypass; /* canonical paths whose protection is lifted */
 	size_t nbypass;
 	char *const *kept; /* a profile's keep_read_only paths, canonical */

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The audit trail's writer: events, the session record, the ledger. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/log.h"
+#include "audit/record.h"
+#include "util/cleanup.h"
+
+struct nono_audit {
+	char id[NONO_AUDIT_ID_LEN + 1];
+	char dir[PATH_MAX];
+	int dirfd;
+	int fd; /* audit-events.ndjson */
+	bool integrity;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t flusher;
+	bool flusher_on, dirty, closing;
+	uint64_t seq;
+	nono_hash head;
+	struct nono_merkle tree;
+	int werr; /* first write error, or 0 */
+
+	int exe_fd; /* hashed by the flusher, then closed */
+	struct nono_audit_rec rec;
+};
+
+static int check_dir(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return -EPERM;
+	return 0;
+}
+
+int nono_audit_dir(char *out, size_t len)
+{
+	const char *home = getenv("HOME");
+	char nono[PATH_MAX];
+	int r;
+
+	if (!home || home[0] != '/')
+		return -ENOENT;
+	if ((size_t)snprintf(nono, sizeof(nono), "%s/.nono", home) >=
+		sizeof(nono) ||
+	    (size_t)snprintf(out, len, "%s/.nono/audit", home) >= len)
+		return -ENAMETOOLONG;
+	if (mkdir(nono, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(out, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	r = check_dir(nono);
+	return r < 0 ? r : check_dir(out);
+}
+
+void nono_audit_anchor(const char *id, nono_hash *out)
+{
+	struct nono_sha256 c;
+
+	nono_sha256_init(&c);
+	nono_sha256_update(&c, "nono-audit-chain-v1:", 20);
+	nono_sha256_update(&c, id, strlen(id));
+	nono_sha256_final(&c, out->b);
+}
+
+void nono_audit_ledger_anchor(nono_hash *out)
+{
+	nono_sha256("nono-audit-ledger-v1", 20, out->b);
+}
+
+void nono_audit_line(struct nono_ev *out, uint64_t seq, nono_hash *head,
+		     const nono_hash *leaf, const char *event, size_t n)
+{
+	uint8_t two[2 * NONO_SHA256_LEN];
+	char h[NONO_SHA256_HEX], b[64];
+
+	nono_ev_put(out, b, (size_t)snprintf(b, sizeof(b), "{\"seq\":%llu",
+					     (unsigned long long)seq));
+	nono_hex(head->b, NONO_SHA256_LEN, h);
+	nono_ev_put(out, ",\"prev\":\"", 9);
+	nono_ev_put(out, h, 64);
+	nono_hex(leaf->b, NONO_SHA256_LEN, h);
+	nono_ev_put(out, "\",\"leaf\":\"", 10);
+	nono_ev_put(out, h, 64);
+	/* head = SHA-256(prev || leaf) */
+	memcpy(two, head->b, NONO_SHA256_LEN);
+	memcpy(two + NONO_SHA256_LEN, leaf->b, NONO_SHA256_LEN);
+	nono_sha256(two, sizeof(two), head->b);
+	nono_hex(head->b, NONO_SHA256_LEN, h);
+	nono_ev_put(out, "\",\"head\":\"", 10);
+	nono_ev_put(out, h, 64);
+	nono_ev_put(out, "\",\"event\":", 10);
+	nono_ev_put(out, event, n);
+	nono_ev_put(out, "}\n", 2);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
+{
+	struct nono_ev line = {0};
+	int r;
+
+	if (!a || e->oom) {
+		nono_ev_free(e);
+		return a ? -ENOMEM : 0;
+	}
+	pthread_mutex_lock(&a->mu);
+	a->seq++;
+	if (a->integrity) {
+		nono_hash leaf;
+
+		nono_merkle_leaf(e->buf, e->len, &leaf);
+		nono_audit_line(&line, a->seq, &a->head, &leaf, e->buf,
+				e->len);
+		nono_merkle_push(&a->tree, &leaf);
+	} else {
+		char b[48];
+
+		nono_ev_put(&line, b,
+			    (size_t)snprintf(b, sizeof(b),
+					     "{\"seq\":%llu,\"event\":",
+					     (unsigned long long)a->seq));
+		nono_ev_put(&line, e->buf, e->len);
+		nono_ev_put(&line, "}\n", 2);
+	}
+	r = line.oom ? -ENOMEM : write_all(a->fd, line.buf, line.len);
+	if (r < 0) {
+		/* The sequence and chain went on without it: what is on
+		 * disk no longer verifies past here, and the record says
+		 * so. */
+		if (!a->werr)
+			a->werr = r;
+	} else {
+		a->dirty = true;
+		pthread_cond_signal(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	nono_ev_free(&line);
+	nono_ev_free(e);
+	return r;
+}
+
+/* The executable's digest, off the start-up path. */
+static void hash_exe(struct nono_audit *a)
+{
+	uint8_t d[NONO_SHA256_LEN], buf[65536];
+	struct nono_sha256 c;
+	char hex[NONO_SHA256_HEX];
+	struct nono_ev e;
+	ssize_t n;
+
+	nono_sha256_init(&c);
+	while ((n = read(a->exe_fd, buf, sizeof(buf))) > 0)
+		nono_sha256_update(&c, buf, (size_t)n);
+	close(a->exe_fd);
+	a->exe_fd = -1;
+	if (n < 0)
+		return;
+	nono_sha256_final(&c, d);
+	nono_hex(d, sizeof(d), hex);
+	pthread_mutex_lock(&a->mu);
+	snprintf(a->rec.exe_sha256, sizeof(a->rec.exe_sha256), "%s", hex);
+	pthread_mutex_unlock(&a->mu);
+	nono_ev_begin(&e, "executable");
+	nono_ev_str(&e, "path", a->rec.exe);
+	nono_ev_str(&e, "sha256", hex);
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit(a, &e);
+	else
+		nono_ev_free(&e);
+}
+
+static void *flusher(void *arg)
+{
+	struct nono_audit *a = arg;
+
+	if (a->exe_fd >= 0)
+		hash_exe(a);
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->dirty && !a->closing)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (!a->dirty && a->closing)
+			break;
+		/* Everything written until now goes in this pass; what
+		 * comes during it, in the next (group commit). */
+		a->dirty = false;
+		pthread_mutex_unlock(&a->mu);
+		fdatasync(a->fd);
+		pthread_mutex_lock(&a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+const char *nono_audit_id(const struct nono_audit *a)
+{
+	return a->id;
+}
+
+const char *nono_audit_path(const struct nono_audit *a)
+{
+	return a->dir;
+}
+
+static int new_id(char out[NONO_AUDIT_ID_LEN + 1])
+{
+	uint8_t rnd[NONO_AUDIT_ID_LEN / 2];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -errno;
+	nono_hex(rnd, sizeof(rnd), out);
+	return 0;
+}
+
+static bool id_ok(const char *id)
+{
+	if (strlen(id) != NONO_AUDIT_ID_LEN)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+static void audit_free(struct nono_audit *a)
+{
+	if (!a)
+		return;
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->dirfd >= 0)
+		close(a->dirfd);
+	if (a->exe_fd >= 0)
+		close(a->exe_fd);
+	nono_audit_rec_clear(&a->rec);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a);
+}
+
+int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
+		     char *err, size_t errlen)
+{
+	char root[PATH_MAX];
+	struct nono_audit *a;
+	struct nono_ev e;
+	int r;
+
+	*out = NULL;
+	r = nono_audit_dir(root, sizeof(root));
+	if (r < 0) {
+		snprintf(err, errlen, "audit: ~/.nono/audit: %s%s",
+			 r == -EPERM ? "not private to you (another user "
+				       "owns it, or others may write it)"
+				     : strerror(-r),
+			 "; run with --no-audit to go without a trail");
+		return -1;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "audit: out of memory");
+		return -1;
+	}
+	a->fd = a->dirfd = a->exe_fd = -1;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	if (s->id && id_ok(s->id))
+		memcpy(a->id, s->id, NONO_AUDIT_ID_LEN + 1);
+	else if ((r = new_id(a->id)) < 0)
+		goto fail;
+	if ((size_t)snprintf(a->dir, sizeof(a->dir), "%s/%s", root, a->id) >=
+	    sizeof(a->dir)) {
+		r = -ENAMETOOLONG;
+		goto fail;
+	}
+	if (mkdir(a->dir, 0700) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	a->dirfd = open(a->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (a->dirfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	a->fd = openat(a->dirfd, NONO_AUDIT_EVENTS,
+		       O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
+			   O_CLOEXEC,
+		       0600);
+	if (a->fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	a->integrity = s->integrity;
+	nono_audit_anchor(a->id, &a->head);
+	nono_merkle_init(&a->tree);
+	r = nono_audit_rec_init(&a->rec, a->id, s);
+	if (r < 0)
+		goto fail;
+	r = nono_audit_rec_save(a->dirfd, &a->rec, false);
+	if (r < 0)
+		goto fail;
+
+	nono_ev_begin(&e, "session_start");
+	nono_ev_str(&e, "session", a->id);
+	nono_ev_str(&e, "mode", s->mode);
+	nono_ev_strv(&e, "command", s->command, (size_t)-1);
+	nono_ev_str(&e, "executable", s->exe);
+	nono_ev_str(&e, "cwd", s->cwd);
+	nono_ev_str(&e, "profile", s->profile);
+	nono_ev_int(&e, "supervisor_pid", (long long)getpid());
+	nono_ev_strv(&e, "tracked_paths", s->tracked, s->ntracked);
+	if (s->redaction)
+		nono_ev_raw(&e, "redaction", s->redaction,
+			    strlen(s->redaction));
+	if (nono_ev_end(&e) < 0 || nono_audit_emit(a, &e) < 0) {
+		r = a->werr ? a->werr : -ENOMEM;
+		goto fail;
+	}
+	nono_ev_begin(&e, "policy");
+	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
+	nono_ev_raw(&e, "summary", s->policy, s->policy_len);
+	if (nono_ev_end(&e) < 0 || nono_audit_emit(a, &e) < 0) {
+		r = a->werr ? a->werr : -ENOMEM;
+		goto fail;
+	}
+	if (s->exe)
+		a->exe_fd = open(s->exe, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	{
+		/* The flusher takes no signal: the supervisor reads them
+		 * from a signalfd, and a thread that had SIGCHLD unblocked
+		 * would swallow the child's exit. */
+		sigset_t all, old;
+		int pr;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		pr = pthread_create(&a->flusher, NULL, flusher, a);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (pr != 0) {
+			r = -pr;
+			goto fail;
+		}
+	}
+	a->flusher_on = true;
+	*out = a;
+	return 0;
+fail:
+	snprintf(err, errlen, "audit: cannot start the trail in %s: %s%s",
+		 a->dir[0] ? a->dir : root, strerror(-r),
+		 "; run with --no-audit to go without a trail");
+	audit_free(a);
+	return -1;
+}
+
+void nono_audit_set_fs(struct nono_audit *a, const char *before,
+		       const char *after)
+{
+	if (!a)
+		return;
+	a->rec.fs_before = before;
+	a->rec.fs_after = after;
+}
+
+int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
+		      char *err, size_t errlen)
+{
+	struct nono_ev e;
+	int r;
+
+	if (!a)
+		return 0;
+	nono_ev_begin(&e, "session_end");
+	nono_ev_bool(&e, "ran", ran);
+	nono_ev_int(&e, "exit_code", status);
+	if (signo)
+		nono_ev_int(&e, "signal", signo);
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit(a, &e);
+	else
+		nono_ev_free(&e);
+	if (a->flusher_on) {
+		pthread_mutex_lock(&a->mu);
+		a->closing = true;
+		pthread_cond_signal(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		pthread_join(a->flusher, NULL);
+		a->flusher_on = false;
+	}
+	r = fdatasync(a->fd) < 0 ? -errno : 0;
+	if (r == 0 && a->werr)
+		r = a->werr;
+	a->rec.exit_code = status;
+	a->rec.signo = signo;
+	a->rec.ran = ran;
+	a->rec.events = a->seq;
+	a->rec.write_error = a->werr != 0;
+	if (a->integrity) {
+		nono_hex(a->head.b, NONO_SHA256_LEN, a->rec.chain_head);
+		{
+			nono_hash root;
+
+			nono_merkle_root(&a->tree, &root);
+			nono_hex(root.b, NONO_SHA256_LEN, a->rec.merkle_root);
+		}
+	}
+	{
+		int lr = nono_audit_rec_complete(a->dirfd, &a->rec);
+
+		if (lr < 0 && r == 0)
+			r = lr;
+	}
+	if (r < 0)
+		snprintf(err, errlen, "audit: the trail in %s is incomplete: %s",
+			 a->dir, strerror(-r));
+	audit_free(a);
+	return r < 0 ? -1 : 0;
+}

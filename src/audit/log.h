@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The audit trail of one supervised session, under ~/.nono/audit/<id>/
+ * (0700): audit-events.ndjson, one event a line, and session.json, the
+ * session's record.  With integrity (the default) each line carries its
+ * sequence number, the previous chain head, the event's RFC 9162 leaf hash
+ * and the new chain head, and the record the final head and the Merkle
+ * root over the same leaves.  A completed session is appended to the
+ * ledger (~/.nono/audit/ledger.ndjson), a chain and Merkle tree of
+ * sessions in the same line format.  The formats: docs/audit.md.
+ *
+ * Durability: every event is written (one write(2), O_APPEND) before
+ * nono_audit_emit() returns, so it survives the supervisor being killed;
+ * a flusher thread fdatasync()s whatever was written since its last pass
+ * (group commit), so a power cut loses at most the events of one pass.
+ */
+#ifndef NONO_AUDIT_LOG_H
+#define NONO_AUDIT_LOG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "audit/event.h"
+#include "audit/merkle.h"
+
+#define NONO_AUDIT_EVENTS "audit-events.ndjson"
+#define NONO_AUDIT_RECORD "session.json"
+#define NONO_AUDIT_BUNDLE "audit-attestation.bundle"
+#define NONO_AUDIT_LEDGER "ledger.ndjson"
+#define NONO_AUDIT_LEDGER_LOCK "ledger.lock"
+#define NONO_AUDIT_ID_LEN 16
+
+/* What a session's record says at the start. */
+struct nono_audit_start {
+	const char *id; /* a session's id (16 hex digits), or NULL: a new one */
+	bool integrity; /* hash chain and Merkle root (default on) */
+	char *const *command; /* redacted argv, NULL-terminated */
+	const char *exe;      /* the resolved executable, or NULL */
+	const char *cwd;
+	const char *profile; /* or NULL */
+	const char *mode;    /* "run", "shell" */
+	char *const *tracked; /* writable paths */
+	size_t ntracked;
+	const char *redaction; /* JSON of a non-default policy, or NULL */
+	const char *policy;    /* JSON of the effective policy */
+	size_t policy_len;
+};
+
+struct nono_audit;
+
+/* ~/.nono/audit made if missing and checked (owner, no group or other
+ * write); its path in @out.  0 or -errno (-EPERM: not private). */
+int nono_audit_dir(char *out, size_t len);
+
+/*
+ * Starts the trail: directory, record (state running), the session_start
+ * and policy events; the executable is hashed by the flusher thread (its
+ * digest goes in an event and the final record).  0 and *@out, or -1 with
+ * a message in @err.
+ */
+int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
+		     char *err, size_t errlen);
+const char *nono_audit_id(const struct nono_audit *a);
+const char *nono_audit_path(const struct nono_audit *a); /* its directory */
+
+/* Records @e (ended with nono_ev_end; freed here in every case).  Thread
+ * safe.  0, or -errno when it could not be written (remembered: the
+ * record then says the trail is incomplete). */
+int nono_audit_emit(struct nono_audit *a, struct nono_ev *e);
+
+/* Filesystem-state roots (--audit-integrity), as JSON objects, for the
+ * record; borrowed until nono_audit_finish. */
+void nono_audit_set_fs(struct nono_audit *a, const char *before,
+		       const char *after);
+
+/*
+ * Ends the trail: the session_end event (@status, @signo, @ran), the final
+ * record, the ledger entry, everything fdatasync'd.  @err gets a message
+ * when something could not be written (the return is then -1).  Frees @a.
+ */
+int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
+		      char *err, size_t errlen);
+
+/* Chain anchors: the "prev" of a session's first event, and of the
+ * ledger's first entry. */
+void nono_audit_anchor(const char *id, nono_hash *out);
+void nono_audit_ledger_anchor(nono_hash *out);
+
+/* One line of the chained format into @e's buffer: ({"seq":N,"prev":..,
+ * "leaf":..,"head":..,"event":EVENT}\n); updates *@head. */
+void nono_audit_line(struct nono_ev *out, uint64_t seq, nono_hash *head,
+		     const nono_hash *leaf, const char *event, size_t n);
+
+#endif

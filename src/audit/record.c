@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: Apache-2.0
+/* session.json of the audit trail, and the ledger of completed sessions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/event.h"
+#include "audit/log.h"
+#include "audit/record.h"
+#include "audit/verify.h"
+#include "session/registry.h"
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static char *json_array(char *const *v, size_t n)
+{
+	struct nono_ev e = {0};
+
+	nono_ev_put(&e, "[", 1);
+	for (size_t i = 0; v && (n == (size_t)-1 ? v[i] != NULL : i < n);
+	     i++) {
+		if (i)
+			nono_ev_put(&e, ",", 1);
+		nono_ev_quote(&e, v[i], strlen(v[i]));
+	}
+	nono_ev_put(&e, "]", 1);
+	if (e.oom) {
+		nono_ev_free(&e);
+		return NULL;
+	}
+	return e.buf;
+}
+
+int nono_audit_rec_init(struct nono_audit_rec *r, const char *id,
+			const struct nono_audit_start *s)
+{
+	uint8_t d[NONO_SHA256_LEN];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->integrity = s->integrity;
+	r->sup_pid = getpid();
+	r->sup_start = nono_proc_start(r->sup_pid);
+	nono_ev_time(r->started);
+	r->command = json_array(s->command, (size_t)-1);
+	r->exe = dup_or_null(s->exe);
+	r->cwd = dup_or_null(s->cwd);
+	r->profile = dup_or_null(s->profile);
+	snprintf(r->mode, sizeof(r->mode), "%s", s->mode ? s->mode : "run");
+	r->tracked = json_array(s->tracked, s->ntracked);
+	r->redaction = dup_or_null(s->redaction);
+	r->ledger_index = -1;
+	nono_sha256(s->policy, s->policy_len, d);
+	nono_hex(d, sizeof(d), r->policy_sha256);
+	if (!r->command || !r->tracked || (s->exe && !r->exe) ||
+	    (s->cwd && !r->cwd) || (s->profile && !r->profile) ||
+	    (s->redaction && !r->redaction)) {
+		nono_audit_rec_clear(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void nono_audit_rec_clear(struct nono_audit_rec *r)
+{
+	free(r->command);
+	free(r->exe);
+	free(r->cwd);
+	free(r->profile);
+	free(r->tracked);
+	free(r->redaction);
+	r->command = r->exe = r->cwd = r->profile = r->tracked =
+	    r->redaction = NULL;
+}
+
+static void str_or_null(struct nono_ev *e, const char *k, const char *v)
+{
+	if (v && *v)
+		nono_ev_str(e, k, v);
+	else
+		nono_ev_raw(e, k, "null", 4);
+}
+
+/* The record as JSON text (*@out, free()). */
+static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
+{
+	memset(e, 0, sizeof(*e));
+	nono_ev_put(e, "{\"version\":1", 12);
+	nono_ev_str(e, "id", r->id);
+	nono_ev_str(e, "state", r->complete ? "complete" : "running");
+	nono_ev_bool(e, "integrity", r->integrity);
+	nono_ev_int(e, "supervisor_pid", r->sup_pid);
+	nono_ev_int(e, "supervisor_start", (long long)r->sup_start);
+	nono_ev_str(e, "started", r->started);
+	str_or_null(e, "ended", r->ended);
+	nono_ev_str(e, "mode", r->mode);
+	nono_ev_raw(e, "command", r->command, strlen(r->command));
+	nono_ev_put(e, ",\"executable\":{", 15);
+	nono_ev_put(e, "\"path\":", 7);
+	if (r->exe)
+		nono_ev_quote(e, r->exe, strlen(r->exe));
+	else
+		nono_ev_put(e, "null", 4);
+	str_or_null(e, "sha256", r->exe_sha256);
+	nono_ev_put(e, "}", 1);
+	str_or_null(e, "cwd", r->cwd);
+	str_or_null(e, "profile", r->profile);
+	nono_ev_raw(e, "tracked_paths", r->tracked, strlen(r->tracked));
+	nono_ev_str(e, "policy_sha256", r->policy_sha256);
+	if (r->redaction)
+		nono_ev_raw(e, "redaction", r->redaction,
+			    strlen(r->redaction));
+	else
+		nono_ev_raw(e, "redaction", "null", 4);
+	if (r->complete) {
+		nono_ev_bool(e, "ran", r->ran);
+		nono_ev_int(e, "exit_code", r->exit_code);
+		if (r->signo)
+			nono_ev_int(e, "signal", r->signo);
+		else
+			nono_ev_raw(e, "signal", "null", 4);
+		nono_ev_int(e, "events", (long long)r->events);
+		nono_ev_bool(e, "write_error", r->write_error);
+		str_or_null(e, "chain_head", r->chain_head);
+		str_or_null(e, "merkle_root", r->merkle_root);
+		if (r->fs_before && r->fs_after) {
+			nono_ev_put(e, ",\"fs_integrity\":{\"before\":", 26);
+			nono_ev_put(e, r->fs_before, strlen(r->fs_before));
+			nono_ev_put(e, ",\"after\":", 9);
+			nono_ev_put(e, r->fs_after, strlen(r->fs_after));
+			nono_ev_put(e, "}", 1);
+		} else {
+			nono_ev_raw(e, "fs_integrity", "null", 4);
+		}
+		if (r->ledger_index >= 0) {
+			nono_ev_put(e, ",\"ledger\":{", 11);
+			nono_ev_put(e, "\"index\":", 8);
+			{
+				char b[32];
+
+				nono_ev_put(e, b,
+					    (size_t)snprintf(b, sizeof(b),
+							     "%lld",
+							     r->ledger_index));
+			}
+			nono_ev_str(e, "root_before", r->ledger_root_before);
+			nono_ev_put(e, "}", 1);
+		} else {
+			nono_ev_raw(e, "ledger", "null", 4);
+		}
+	}
+	nono_ev_put(e, "}\n", 2);
+	return e->oom ? -ENOMEM : 0;
+}
+
+/* @name in @dirfd replaced by @len bytes, through a temporary file,
+ * fsync'd when @sync (file and directory). */
+static int replace(int dirfd, const char *name, const char *text, size_t len,
+		   bool sync)
+{
+	char tmp[64];
+	int fd, r = 0;
+
+	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t w = write(fd, text, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		text += w;
+		len -= (size_t)w;
+	}
+	if (r == 0 && sync && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return r;
+	}
+	if (sync) {
+		int d = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (d >= 0) {
+			fsync(d);
+			close(d);
+		}
+	}
+	return 0;
+}
+
+int nono_audit_rec_save(int dirfd, const struct nono_audit_rec *r, bool sync)
+{
+	struct nono_ev e;
+	int ret = rec_text(r, &e);
+
+	if (ret == 0)
+		ret = replace(dirfd, NONO_AUDIT_RECORD, e.buf, e.len, sync);
+	nono_ev_free(&e);
+	return ret;
+}
+
+/*
+ * Appends the ledger entry of @r (whose final record is @rec_text), under
+ * the ledger's lock: the current ledger is read and checked, its root
+ * before this entry goes in the record first.
+ */
+static int ledger_append(int dirfd, struct nono_audit_rec *r)
+{
+	char root[PATH_MAX], *text = NULL;
+	char why[96];
+	int rootfd = -1, lock = -1, lfd = -1, ret;
+	struct nono_audit_check c;
+	struct nono_ev rec = {0}, ev = {0}, line = {0};
+	nono_hash anchor, leaf, head, before;
+	uint8_t d[NONO_SHA256_LEN];
+	char hex[NONO_SHA256_HEX];
+	size_t len = 0;
+
+	ret = nono_audit_dir(root, sizeof(root));
+	if (ret < 0)
+		return ret;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	lock = openat(rootfd, NONO_AUDIT_LEDGER_LOCK,
+		      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER, (size_t)1 << 30,
+				   &text, &len);
+	if (ret == -ENOENT) {
+		text = NULL;
+		len = 0;
+		ret = 0;
+	}
+	if (ret < 0)
+		goto out;
+	nono_audit_ledger_anchor(&anchor);
+	ret = nono_audit_check_log(text ? text : "", len, &anchor, false, &c);
+	if (ret < 0)
+		goto out;
+	snprintf(why, sizeof(why), "%.90s", c.why);
+	if (!c.ok || c.partial_tail || (c.lines && !c.chained)) {
+		snprintf(r->ledger_error, sizeof(r->ledger_error),
+			 "the ledger is damaged at line %llu (%s): this "
+			 "session was not added; see nono audit verify",
+			 (unsigned long long)(c.partial_tail && c.ok
+						  ? c.lines + 1
+						  : c.bad_line),
+			 c.partial_tail && c.ok ? "a partial line" : why);
+		ret = -EBADMSG;
+		goto out;
+	}
+	before = c.root;
+	head = c.head;
+	r->ledger_index = (long long)c.lines;
+	nono_hex(before.b, NONO_SHA256_LEN, r->ledger_root_before);
+	/* The final record first, synced: its digest is what the ledger
+	 * keeps. */
+	ret = rec_text(r, &rec);
+	if (ret == 0)
+		ret = replace(dirfd, NONO_AUDIT_RECORD, rec.buf, rec.len, true);
+	if (ret < 0)
+		goto out;
+	nono_sha256(rec.buf, rec.len, d);
+	nono_hex(d, sizeof(d), hex);
+	nono_ev_begin(&ev, "session");
+	nono_ev_str(&ev, "id", r->id);
+	nono_ev_str(&ev, "started", r->started);
+	nono_ev_str(&ev, "ended", r->ended);
+	nono_ev_int(&ev, "events", (long long)r->events);
+	str_or_null(&ev, "chain_head", r->chain_head);
+	str_or_null(&ev, "merkle_root", r->merkle_root);
+	nono_ev_str(&ev, "session_sha256", hex);
+	if (nono_ev_end(&ev) < 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nono_merkle_leaf(ev.buf, ev.len, &leaf);
+	nono_audit_line(&line, c.lines + 1, &head, &leaf, ev.buf, ev.len);
+	if (line.oom) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	lfd = openat(rootfd, NONO_AUDIT_LEDGER,
+		     O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
+	if (lfd < 0 ||
+	    write(lfd, line.buf, line.len) != (ssize_t)line.len ||
+	    fdatasync(lfd) < 0)
+		ret = -errno ? -errno : -EIO;
+out:
+	if (ret < 0 && ret != -EBADMSG && !r->ledger_error[0])
+		snprintf(r->ledger_error, sizeof(r->ledger_error),
+			 "the ledger could not be written: %s",
+			 strerror(-ret));
+	if (lfd >= 0)
+		close(lfd);
+	if (lock >= 0)
+		close(lock); /* releases the lock */
+	if (rootfd >= 0)
+		close(rootfd);
+	free(text);
+	nono_ev_free(&rec);
+	nono_ev_free(&ev);
+	nono_ev_free(&line);
+	return ret;
+}
+
+int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r)
+{
+	int ret;
+
+	r->complete = true;
+	nono_ev_time(r->ended);
+	ret = ledger_append(dirfd, r);
+	if (ret < 0) {
+		/* Not in the ledger: the record says complete, with no
+		 * ledger position. */
+		r->ledger_index = -1;
+		r->ledger_root_before[0] = '\0';
+		if (nono_audit_rec_save(dirfd, r, true) < 0)
+			return ret;
+	}
+	return ret;
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+/* nono run's audit trail: what goes in it, from where (see run_audit.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/log.h"
+#include "cli/config.h"
+#include "cli/output.h"
+#include "cli/run_audit.h"
+#include "cli/run_internal.h"
+#include "cli/run_session.h"
+#include "session/castlog.h"
+#include "session/redact.h"
+#include "supervisor/gate.h"
+
+static void redact_policy(struct nono_redact_policy *pol)
+{
+	const struct nono_config *cfg = cli_config();
+
+	memset(pol, 0, sizeof(*pol));
+	pol->extra_flags = cfg->redaction_extra_flags;
+	pol->n_extra_flags = cfg->n_redaction_extra_flags;
+	pol->extra_headers = cfg->redaction_extra_headers;
+	pol->n_extra_headers = cfg->n_redaction_extra_headers;
+	pol->extra_query_keys = cfg->redaction_extra_query_keys;
+	pol->n_extra_query_keys = cfg->n_redaction_extra_query_keys;
+	pol->allow_unredacted = cfg->redaction_allow_unredacted;
+	pol->n_allow_unredacted = cfg->n_redaction_allow_unredacted;
+	pol->unsafe_overrides = cfg->redaction_unsafe_overrides;
+}
+
+/* A non-default redaction policy as a diff from the defaults: what it
+ * adds, and (only with unsafe_redaction_overrides) what it leaves in
+ * clear.  NULL for the defaults (or out of memory). */
+static char *redaction_diff(const struct nono_redact_policy *p)
+{
+	struct nono_ev e = {0};
+
+	if (nono_redact_is_default(p))
+		return NULL;
+	nono_ev_put(&e, "{\"added_flags\":[", 16);
+	for (size_t i = 0; i < p->n_extra_flags; i++) {
+		if (i)
+			nono_ev_put(&e, ",", 1);
+		nono_ev_quote(&e, p->extra_flags[i],
+			      strlen(p->extra_flags[i]));
+	}
+	nono_ev_put(&e, "],\"added_headers\":[", 19);
+	for (size_t i = 0; i < p->n_extra_headers; i++) {
+		if (i)
+			nono_ev_put(&e, ",", 1);
+		nono_ev_quote(&e, p->extra_headers[i],
+			      strlen(p->extra_headers[i]));
+	}
+	nono_ev_put(&e, "],\"added_query_keys\":[", 22);
+	for (size_t i = 0; i < p->n_extra_query_keys; i++) {
+		if (i)
+			nono_ev_put(&e, ",", 1);
+		nono_ev_quote(&e, p->extra_query_keys[i],
+			      strlen(p->extra_query_keys[i]));
+	}
+	nono_ev_put(&e, "],\"unredacted_defaults\":[", 25);
+	for (size_t i = 0; p->unsafe_overrides && i < p->n_allow_unredacted;
+	     i++) {
+		if (i)
+			nono_ev_put(&e, ",", 1);
+		nono_ev_quote(&e, p->allow_unredacted[i],
+			      strlen(p->allow_unredacted[i]));
+	}
+	nono_ev_put(&e, "]}", 2);
+	if (e.oom) {
+		nono_ev_free(&e);
+		return NULL;
+	}
+	return e.buf;
+}
+
+/* argv[0] as the child's PATH lookup finds it, resolved; NULL if none. */
+static char *resolve_exe(const char *cmd, char *const *envp)
+{
+	const char *path = NULL;
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/'))
+		return realpath(cmd, NULL);
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		struct stat st;
+
+		if (n > 0 && n + 1 + strlen(cmd) < sizeof(buf)) {
+			memcpy(buf, path, n);
+			buf[n] = '/';
+			strcpy(buf + n + 1, cmd);
+			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(buf, X_OK) == 0)
+				return realpath(buf, NULL);
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return NULL;
+}
+
+int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp)
+{
+	struct nono_audit_start s = {0};
+	struct nono_redact_policy pol;
+	char **red = NULL, *policy = NULL, *exe = NULL, *diff = NULL;
+	const char **tracked = NULL;
+	char cwd[PATH_MAX], err[PATH_MAX + 256];
+	size_t policy_len = 0, nt = 0;
+	FILE *f;
+	int r = -1;
+
+	if (c->o.no_audit || c->o.mode == MODE_WRAP)
+		return 0;
+	redact_policy(&pol);
+	red = nono_redact_argv(argv, &pol);
+	diff = redaction_diff(&pol);
+	f = open_memstream(&policy, &policy_len);
+	if (f) {
+		run_plan_json(f, c, NULL);
+		if (fclose(f) != 0) {
+			free(policy);
+			policy = NULL;
+		}
+	}
+	tracked = calloc(nono_caps_path_count(c->p.caps) + 1, sizeof(*tracked));
+	if (!red || !policy || !tracked) {
+		out_error("audit: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nono_caps_path_count(c->p.caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(c->p.caps, i);
+
+		/* The trees the user (or the profile) made writable, not
+		 * nono's own defaults (/tmp, devices) nor what it split
+		 * them into. */
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & (NONO_GRANT_DEVICE | NONO_GRANT_NOWRITE)) &&
+		    (g->origin == NONO_ORIGIN_USER ||
+		     g->origin == NONO_ORIGIN_CWD ||
+		     g->origin == NONO_ORIGIN_GROUP))
+			tracked[nt++] = g->path;
+	}
+	exe = resolve_exe(argv[0], envp);
+	s.id = run_session_id(c);
+	s.integrity = !c->o.no_audit_integrity;
+	s.command = red;
+	s.exe = exe;
+	s.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
+	s.profile = c->p.profile ? c->p.profile->name : NULL;
+	s.mode = c->o.mode == MODE_SHELL ? "shell" : "run";
+	s.tracked = (char *const *)tracked;
+	s.ntracked = nt;
+	s.redaction = diff;
+	s.policy = policy;
+	s.policy_len = policy_len;
+	if (nono_audit_begin(&s, &c->rt.audit, err, sizeof(err)) < 0) {
+		out_error("%s", err);
+		goto out;
+	}
+	out_verbose_msg(1, "audit: %s", nono_audit_path(c->rt.audit));
+	r = 0;
+out:
+	free(red);
+	free(policy);
+	free(exe);
+	free(diff);
+	free(tracked);
+	return r;
+}
+
+static void on_refusal(void *arg, enum nono_gate_op op, const char *object)
+{
+	struct run_ctx *c = arg;
+	struct nono_ev e;
+
+	nono_ev_begin(&e, "gate");
+	nono_ev_str(&e, "decision", "denied");
+	nono_ev_str(&e, "op", nono_gate_op_name(op));
+	nono_ev_str(&e, "object", object);
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit(c->rt.audit, &e);
+	else
+		nono_ev_free(&e);
+}
+
+void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g)
+{
+	if (c->rt.audit && g)
+		nono_gate_set_observer(g, on_refusal, c);
+}
+
+void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d)
+{
+	struct nono_ev e;
+
+	if (!c || !c->rt.audit)
+		return;
+	nono_ev_begin(&e, "network");
+	nono_ev_str(&e, "decision",
+		    d->status == 0     ? "closed"
+		    : d->status >= 500 ? "failed"
+		    : d->allowed       ? "allowed"
+				       : "denied");
+	nono_ev_str(&e, "method", d->method);
+	nono_ev_str(&e, "host", d->host);
+	nono_ev_int(&e, "port", d->port);
+	if (d->path) {
+		/* The query may carry a credential: never recorded. */
+		size_t n = strcspn(d->path, "?#");
+
+		nono_ev_strn(&e, "path", d->path, n);
+		if (d->path[n])
+			nono_ev_bool(&e, "query_omitted", true);
+	}
+	if (d->status)
+		nono_ev_int(&e, "status", d->status);
+	nono_ev_int(&e, "bytes_up", (long long)d->bytes_up);
+	nono_ev_int(&e, "bytes_down", (long long)d->bytes_down);
+	if (d->why)
+		nono_ev_strn(&e, "reason", d->why, strcspn(d->why, "\r\n"));
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit(c->rt.audit, &e);
+	else
+		nono_ev_free(&e);
+}
+
+void run_audit_relay_event(void *arg, const char *type,
+			   const struct nono_event_field *f, size_t n)
+{
+	struct run_ctx *c = arg;
+	struct nono_ev e;
+
+	if (!c || !c->rt.audit)
+		return;
+	/* What clients do; the answer to a prompt is the user's own. */
+	if (strcmp(type, "attach") != 0 && strcmp(type, "detach") != 0 &&
+	    strcmp(type, "prompt") != 0 && strcmp(type, "answer") != 0)
+		return;
+	nono_ev_begin(&e, type);
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].str)
+			nono_ev_str(&e, f[i].key, f[i].str);
+		else
+			nono_ev_int(&e, f[i].key, f[i].num);
+	}
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit(c->rt.audit, &e);
+	else
+		nono_ev_free(&e);
+}
+
+void run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
+{
+	char err[PATH_MAX + 256];
+
+	if (!c->rt.audit)
+		return;
+	if (nono_audit_finish(c->rt.audit, status, signo, ran, err,
+			      sizeof(err)) < 0)
+		out_warn("%s", err);
+	c->rt.audit = NULL;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nono run's audit trail (src/audit/): started before the command, told
+ * of the gate's refusals, the proxy's decisions and the session's
+ * attach/detach as they happen, finished after the command.  Off with
+ * --no-audit; nono wrap keeps none (no supervisor stays).
+ */
+#ifndef NONO_CLI_RUN_AUDIT_H
+#define NONO_CLI_RUN_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/run_ctx.h"
+#include "proxy/server.h"
+
+struct nono_gate;
+struct nono_event_field;
+
+/* Starts the trail (unless --no-audit): 0, or -1 after printing why. */
+int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp);
+/* Hooks the gate's refusals to the trail. */
+void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g);
+void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d);
+void run_audit_relay_event(void *arg, const char *type,
+			   const struct nono_event_field *f, size_t n);
+/* Ends the trail; prints a warning when it could not be completed. */
+void run_audit_end(struct run_ctx *c, int status, int signo, bool ran);
+
+#endif
