@@ -10,6 +10,7 @@
 #include "cli/cmd_completions.h"
 #include "cli/cmd_profile.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_audit.h"
 #include "cli/cmd_session.h"
 #include "cli/cmd_setup.h"
 #include "cli/cmd_why.h"
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 	    "  logs    what a session printed, and its events\n"
 	    "  inspect a session's record, files and events\n"
 	    "  prune   remove ended and dead sessions\n"
+	    "  audit   the audit trail of runs: list, show, verify, "
+	    "cleanup\n"
 	    "  completions  a shell completion script (bash, zsh, fish)\n"
 	    "  help     the help of a command (nono help run)\n\n"
 	    "Global options:\n"
@@ -54,7 +57,6 @@ static void usage(FILE *f)
 static const char *const later[] = {
     "learn",
     "trust",
-    "audit",
     "rollback",
 };
 
@@ -67,8 +69,9 @@ static const char *const session_cmds[] = {
 static int main_dispatch(const char *cmd, int argc, char **argv,
 			 struct global_opts *g)
 {
-	static const char *const cmds[] = {"run",   "wrap",    "shell", "why",
-					   "setup", "profile", "help"};
+	static const char *const cmds[] = {"run",     "wrap",  "shell",
+					   "why",     "setup", "profile",
+					   "audit",   "help"};
 	const char *near;
 
 	if (strcmp(cmd, "run") == 0)
@@ -85,6 +88,11 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 		return cmd_profile(argc, argv, g);
 	if (strcmp(cmd, "completions") == 0)
 		return cmd_completions(argc, argv);
+	if (strcmp(cmd, "audit") == 0) {
+		if (cli_setup_output(g, NULL) < 0)
+			return 1;
+		return cmd_audit(argc, argv);
+	}
 	for (size_t i = 0; i < sizeof(session_cmds) / sizeof(session_cmds[0]);
 	     i++)
 		if (strcmp(cmd, session_cmds[i]) == 0) {

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Listing, finding and verifying audited sessions (see store.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "policy/json.h"
+#include "session/registry.h"
+
+#define RECORD_MAX (1u << 20)
+#define LOG_MAX ((size_t)8 << 30)
+#define LEDGER_MAX ((size_t)1 << 30)
+
+static bool is_id(const char *s)
+{
+	if (strlen(s) != NONO_AUDIT_ID_LEN)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+const char *nono_audit_state_name(enum nono_audit_state s)
+{
+	switch (s) {
+	case NONO_AUDIT_COMPLETE:
+		return "complete";
+	case NONO_AUDIT_RUNNING:
+		return "running";
+	case NONO_AUDIT_INCOMPLETE:
+		return "incomplete";
+	case NONO_AUDIT_UNREADABLE:
+		return "unreadable";
+	}
+	return "?";
+}
+
+static const char *jstr(const struct nono_json *o, const char *k)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	return v && v->type == NONO_JSON_STRING ? v->str : NULL;
+}
+
+static bool jint(const struct nono_json *o, const char *k, long long *out)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	if (!v || v->type != NONO_JSON_NUMBER || !v->is_int)
+		return false;
+	*out = v->integer;
+	return true;
+}
+
+/* The state a record's words and its supervisor say. */
+static enum nono_audit_state rec_state(const struct nono_json *rec)
+{
+	const char *st = jstr(rec, "state");
+	long long pid = 0, start = 0;
+
+	if (!st)
+		return NONO_AUDIT_UNREADABLE;
+	if (strcmp(st, "complete") == 0)
+		return NONO_AUDIT_COMPLETE;
+	if (strcmp(st, "running") != 0)
+		return NONO_AUDIT_UNREADABLE;
+	if (jint(rec, "supervisor_pid", &pid) &&
+	    jint(rec, "supervisor_start", &start) && pid > 0 && start > 0 &&
+	    nono_proc_alive((pid_t)pid, (unsigned long long)start))
+		return NONO_AUDIT_RUNNING;
+	return NONO_AUDIT_INCOMPLETE;
+}
+
+static int open_root(void)
+{
+	char root[PATH_MAX];
+	int r = nono_audit_dir(root, sizeof(root));
+
+	if (r < 0)
+		return r;
+	r = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return r < 0 ? -errno : r;
+}
+
+static int load_record(int dirfd, struct nono_json **rec, char **text,
+		       size_t *len)
+{
+	struct nono_json_error je;
+	int r;
+
+	*rec = NULL;
+	r = nono_audit_read_file(dirfd, NONO_AUDIT_RECORD, RECORD_MAX, text,
+				 len);
+	if (r < 0)
+		return r;
+	if (nono_json_parse(*text, *len, rec, &je) < 0 ||
+	    (*rec)->type != NONO_JSON_OBJECT) {
+		nono_json_free(*rec);
+		*rec = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void fill_entry(int rootfd, const char *id, struct nono_audit_entry *e)
+{
+	struct nono_json *rec = NULL;
+	char *text = NULL;
+	size_t len, used = 0;
+	struct stat st;
+	int dfd;
+	long long v;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	e->state = NONO_AUDIT_UNREADABLE;
+	if (fstatat(rootfd, id, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		e->mtime = (long long)st.st_mtime;
+	dfd = openat(rootfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	if (load_record(dfd, &rec, &text, &len) == 0) {
+		const struct nono_json *cmd = nono_json_get(rec, "command");
+
+		e->state = rec_state(rec);
+		snprintf(e->started, sizeof(e->started), "%s",
+			 jstr(rec, "started") ? jstr(rec, "started") : "");
+		snprintf(e->ended, sizeof(e->ended), "%s",
+			 jstr(rec, "ended") ? jstr(rec, "ended") : "");
+		if (jint(rec, "exit_code", &v)) {
+			e->exit_code = (int)v;
+			e->has_exit = true;
+		}
+		if (jint(rec, "events", &v) && v >= 0)
+			e->events = (uint64_t)v;
+		for (size_t i = 0; cmd && cmd->type == NONO_JSON_ARRAY &&
+				   i < cmd->len && used < sizeof(e->command);
+		     i++) {
+			const char *w = cmd->items[i]->type == NONO_JSON_STRING
+					    ? cmd->items[i]->str
+					    : "?";
+			int n = snprintf(e->command + used,
+					 sizeof(e->command) - used, "%s%s",
+					 i ? " " : "", w);
+
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+	}
+	nono_json_free(rec);
+	free(text);
+	close(dfd);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct nono_audit_entry *x = a, *y = b;
+	int c = strcmp(y->started, x->started);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+int nono_audit_list(struct nono_audit_entry **out, size_t *n)
+{
+	struct nono_audit_entry *v = NULL;
+	size_t cap = 0, cnt = 0;
+	struct dirent *de;
+	int rootfd, dfd;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	rootfd = open_root();
+	if (rootfd < 0)
+		return rootfd;
+	dfd = dup(rootfd);
+	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		close(rootfd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_id(de->d_name))
+			continue;
+		if (cnt == cap) {
+			struct nono_audit_entry *nv;
+
+			cap = cap ? cap * 2 : 32;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				close(rootfd);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		fill_entry(rootfd, de->d_name, &v[cnt++]);
+	}
+	closedir(d);
+	close(rootfd);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), newest_first);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int nono_audit_find(const char *key, char id[NONO_AUDIT_ID_LEN + 1],
+		    char *err, size_t errlen)
+{
+	struct nono_audit_entry *v;
+	size_t n, hits = 0, klen = strlen(key);
+	int r;
+
+	if (!klen || klen > NONO_AUDIT_ID_LEN) {
+		snprintf(err, errlen,
+			 "'%.40s' is not an audit session id (16 hex digits, "
+			 "or a unique prefix; see nono audit list)",
+			 key);
+		return -ENOENT;
+	}
+	r = nono_audit_list(&v, &n);
+	if (r < 0) {
+		snprintf(err, errlen, "~/.nono/audit: %s", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(v[i].id, key, klen) == 0) {
+			if (hits++ == 0)
+				memcpy(id, v[i].id, NONO_AUDIT_ID_LEN + 1);
+		}
+	free(v);
+	if (hits == 1)
+		return 0;
+	if (hits == 0)
+		snprintf(err, errlen,
+			 "no audited session '%.40s' (see nono audit list)",
+			 key);
+	else
+		snprintf(err, errlen,
+			 "'%.40s' names %zu sessions: give more of the id",
+			 key, hits);
+	return hits ? -EEXIST : -ENOENT;
+}
+
+void nono_audit_report_add(struct nono_audit_report *r, const char *check,
+			   bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	struct nono_audit_verdict *v;
+
+	if (!ok)
+		r->ok = false;
+	if (r->nv >= NONO_AUDIT_MAX_VERDICTS)
+		return;
+	v = &r->v[r->nv++];
+	v->check = check;
+	v->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+	va_end(ap);
+}
+
+void nono_audit_report_clear(struct nono_audit_report *r)
+{
+	free(r->ledger_leaves);
+	r->ledger_leaves = NULL;
+}
+
+static bool hex_eq(const char *hex, const nono_hash *h)
+{
+	char mine[NONO_SHA256_HEX];
+
+	nono_hex(h->b, NONO_SHA256_LEN, mine);
+	return hex && strcmp(hex, mine) == 0;
+}
+
+/* The ledger: its chain, this session's entry (by id), the entry's
+ * digests against the record, and the root the record says it had. */
+static void check_ledger(int rootfd, const struct nono_json *rec,
+			 const char *rec_text, size_t rec_len,
+			 struct nono_audit_report *r)
+{
+	const struct nono_json *lg = nono_json_get(rec, "ledger");
+	struct nono_audit_check c;
+	char *text = NULL;
+	size_t len = 0;
+	nono_hash anchor;
+	long long index = -1, found = -1;
+	const char *p, *end;
+	struct nono_audit_lineview fv = {0};
+	uint64_t line = 0;
+	int ret;
+
+	r->ledger_index = -1;
+	ret = nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER, LEDGER_MAX,
+				   &text, &len);
+	if (ret < 0 && ret != -ENOENT) {
+		nono_audit_report_add(r, "ledger", false,
+				      "ledger.ndjson cannot be read: %s",
+				      strerror(-ret));
+		return;
+	}
+	nono_audit_ledger_anchor(&anchor);
+	if (nono_audit_check_log(text ? text : "", len, &anchor, true, &c) <
+	    0) {
+		nono_audit_report_add(r, "ledger", false, "out of memory");
+		free(text);
+		return;
+	}
+	if (!c.ok) {
+		nono_audit_report_add(r, "ledger", false,
+				      "ledger.ndjson line %llu: %s",
+				      (unsigned long long)c.bad_line, c.why);
+		goto out;
+	}
+	/* This session's entry, wherever the ledger has it. */
+	for (p = text, end = text + len; text && p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct nono_audit_lineview v;
+		char why[160], want[NONO_AUDIT_ID_LEN + 12];
+
+		if (!nl || line >= c.lines)
+			break;
+		snprintf(want, sizeof(want), "\"id\":\"%s\"", r->id);
+		if (nono_audit_parse_line(p, (size_t)(nl - p), &v, why,
+					  sizeof(why)) == 0 &&
+		    memmem(v.event, v.event_len, want, strlen(want))) {
+			found = (long long)line;
+			fv = v;
+			break;
+		}
+		p = nl + 1;
+	}
+	if (lg && lg->type == NONO_JSON_OBJECT)
+		jint(lg, "index", &index);
+	if (found < 0 && index < 0) {
+		if (r->state == NONO_AUDIT_COMPLETE)
+			nono_audit_report_add(r, "ledger", false,
+					      "the session is not in the "
+					      "ledger (its record says why: "
+					      "see nono audit show)");
+		goto out;
+	}
+	if (found < 0) {
+		nono_audit_report_add(r, "ledger", false,
+				      "the record puts the session at ledger "
+				      "entry %lld, which the ledger does not "
+				      "have",
+				      index + 1);
+		goto out;
+	}
+	if (r->state != NONO_AUDIT_COMPLETE) {
+		nono_audit_report_add(r, "ledger", false,
+				      "the ledger has the session as "
+				      "completed (entry %lld) but its record "
+				      "says it is not",
+				      found + 1);
+		goto out;
+	}
+	if (index != found) {
+		nono_audit_report_add(r, "ledger", false,
+				      "the record says ledger entry %lld, the "
+				      "ledger has it at %lld",
+				      index + 1, found + 1);
+		goto out;
+	}
+	{
+		char hex[NONO_SHA256_HEX], want[200];
+		uint8_t d[NONO_SHA256_LEN];
+		const char *root_before = jstr(lg, "root_before");
+		nono_hash before;
+
+		nono_sha256(rec_text, rec_len, d);
+		nono_hex(d, sizeof(d), hex);
+		snprintf(want, sizeof(want), "\"session_sha256\":\"%s\"", hex);
+		if (!memmem(fv.event, fv.event_len, want, strlen(want))) {
+			nono_audit_report_add(
+			    r, "ledger", false,
+			    "session.json is not the record the ledger "
+			    "took (entry %lld: another SHA-256): it was "
+			    "changed",
+			    found + 1);
+			goto out;
+		}
+		nono_merkle_mth(c.leaves, 0, (uint64_t)found, &before);
+		if (!hex_eq(root_before, &before)) {
+			nono_audit_report_add(
+			    r, "ledger", false,
+			    "the ledger's first %lld entries are not the ones "
+			    "this session was added after (an older entry "
+			    "was rewritten)",
+			    found);
+			goto out;
+		}
+		nono_merkle_mth(c.leaves, 0, (uint64_t)found + 1, &before);
+		nono_hex(before.b, NONO_SHA256_LEN, r->ledger_root_after);
+	}
+	r->ledger_index = found;
+	r->ledger_size = c.lines;
+	r->ledger_leaves = c.leaves;
+	c.leaves = NULL;
+	nono_audit_report_add(r, "ledger", true,
+			      "entry %lld of %llu; the ledger before it is "
+			      "unchanged",
+			      found + 1, (unsigned long long)c.lines);
+out:
+	free(c.leaves);
+	free(text);
+}
+
+int nono_audit_verify(const char *id, struct nono_audit_report *r)
+{
+	struct nono_json *rec = NULL;
+	struct nono_audit_check c;
+	char *rtext = NULL, *ltext = NULL;
+	size_t rlen = 0, llen = 0;
+	nono_hash anchor;
+	int rootfd, dfd = -1, ret;
+	const char *rid;
+	long long events = -1;
+	bool integrity = true;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->ok = true;
+	r->ledger_index = -1;
+	rootfd = open_root();
+	if (rootfd < 0)
+		return rootfd;
+	dfd = openat(rootfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		ret = -errno;
+		close(rootfd);
+		return ret;
+	}
+	ret = load_record(dfd, &rec, &rtext, &rlen);
+	if (ret < 0) {
+		r->state = NONO_AUDIT_UNREADABLE;
+		nono_audit_report_add(r, "record", false,
+				      "session.json: %s",
+				      ret == -EINVAL ? "not a valid record"
+						     : strerror(-ret));
+	} else {
+		const struct nono_json *in = nono_json_get(rec, "integrity");
+		long long ver = 0;
+
+		rid = jstr(rec, "id");
+		r->state = rec_state(rec);
+		integrity = !(in && in->type == NONO_JSON_BOOL && !in->b);
+		jint(rec, "events", &events);
+		if (!rid || strcmp(rid, id) != 0 || !jint(rec, "version", &ver) ||
+		    ver != 1 || r->state == NONO_AUDIT_UNREADABLE)
+			nono_audit_report_add(r, "record", false,
+					      "session.json is not this "
+					      "session's record (id, version "
+					      "or state)");
+		else
+			nono_audit_report_add(r, "record", true, "%s",
+					      nono_audit_state_name(r->state));
+	}
+	ret = nono_audit_read_file(dfd, NONO_AUDIT_EVENTS, LOG_MAX, &ltext,
+				   &llen);
+	if (ret < 0) {
+		nono_audit_report_add(r, "events", false,
+				      "audit-events.ndjson: %s",
+				      strerror(-ret));
+		goto ledger;
+	}
+	nono_audit_anchor(id, &anchor);
+	if (nono_audit_check_log(ltext, llen, &anchor, false, &c) < 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	r->events = c.lines;
+	if (!c.ok) {
+		nono_audit_report_add(r, "events", false,
+				      "audit-events.ndjson line %llu: %s",
+				      (unsigned long long)c.bad_line, c.why);
+		goto ledger;
+	}
+	if (c.lines && integrity != c.chained) {
+		nono_audit_report_add(r, "events", false,
+				      "the record says integrity is %s, the "
+				      "log %s",
+				      integrity ? "on" : "off",
+				      c.chained ? "has it" : "has none");
+		goto ledger;
+	}
+	nono_hex(c.root.b, NONO_SHA256_LEN, r->merkle_root);
+	nono_hex(c.head.b, NONO_SHA256_LEN, r->chain_head);
+	if (r->state == NONO_AUDIT_COMPLETE) {
+		if (c.partial_tail)
+			nono_audit_report_add(
+			    r, "events", false,
+			    "audit-events.ndjson line %llu: cut short (no "
+			    "newline) in a completed session",
+			    (unsigned long long)c.lines + 1);
+		else if (events < 0 || (uint64_t)events != c.lines)
+			nono_audit_report_add(
+			    r, "events", false,
+			    "the record counts %lld events, the log has %llu "
+			    "(lines were removed or added)",
+			    events, (unsigned long long)c.lines);
+		else if (integrity &&
+			 (!hex_eq(jstr(rec, "chain_head"), &c.head) ||
+			  !hex_eq(jstr(rec, "merkle_root"), &c.root)))
+			nono_audit_report_add(
+			    r, "events", false,
+			    "the log's chain head or Merkle root is not the "
+			    "one the record kept (the log was rewritten)");
+		else
+			nono_audit_report_add(
+			    r, "events", true,
+			    "%llu events; %s",
+			    (unsigned long long)c.lines,
+			    integrity ? "hash chain and Merkle root match "
+					"the record"
+				      : "no integrity layer "
+					"(--no-audit-integrity)");
+	} else if (rec) {
+		nono_audit_report_add(
+		    r, "events", true,
+		    "%llu events verify as a prefix%s; the session %s",
+		    (unsigned long long)c.lines,
+		    c.partial_tail ? " (a last line cut short by the end "
+				     "of the supervisor is ignored)"
+				   : "",
+		    r->state == NONO_AUDIT_RUNNING
+			? "is still running"
+			: "never finished (its supervisor was killed)");
+	}
+ledger:
+	if (rec)
+		check_ledger(rootfd, rec, rtext, rlen, r);
+	ret = 0;
+done:
+	nono_json_free(rec);
+	free(rtext);
+	free(ltext);
+	close(dfd);
+	close(rootfd);
+	return ret;
+}
+
+int nono_audit_remove(const char *id)
+{
+	static const char *const files[] = {
+	    NONO_AUDIT_EVENTS, NONO_AUDIT_RECORD, NONO_AUDIT_BUNDLE};
+	char root[PATH_MAX];
+	int rootfd, dfd, r = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (!is_id(id))
+		return -EINVAL;
+	r = nono_audit_dir(root, sizeof(root));
+	if (r < 0)
+		return r;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	dfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				     O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		close(rootfd);
+		return r;
+	}
+	(void)files;
+	/* Only plain files are there; anything else stops the removal. */
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		close(rootfd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
+			r = -errno;
+	}
+	closedir(d);
+	if (r == 0 && unlinkat(rootfd, id, AT_REMOVEDIR) < 0)
+		r = -errno;
+	close(rootfd);
+	return r;
+}
