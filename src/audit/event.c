@@ -110,8 +110,7 @@ void nono_ev_time(char out[32])
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ",
-		 (int)(ts.tv_nsec / 1000000) % 1000);
+	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 void nono_ev_begin(struct nono_ev *e, const char *type)
@@ -127,8 +126,7 @@ void nono_ev_begin(struct nono_ev *e, const char *type)
 	nono_ev_put(e, "\"", 1);
 }
 
-void nono_ev_strn(struct nono_ev *e, const char *k, const char *val,
-		  size_t n)
+void nono_ev_strn(struct nono_ev *e, const char *k, const char *val, size_t n)
 {
 	key(e, k);
 	if (val)
@@ -187,8 +185,7 @@ void nono_ev_strv(struct nono_ev *e, const char *k, char *const *v, size_t n)
 {
 	key(e, k);
 	nono_ev_put(e, "[", 1);
-	for (size_t i = 0; v && (n == (size_t)-1 ? v[i] != NULL : i < n);
-	     i++) {
+	for (size_t i = 0; v && (n == (size_t)-1 ? v[i] != NULL : i < n); i++) {
 		if (i)
 			nono_ev_put(e, ",", 1);
 		nono_ev_quote(e, v[i], strlen(v[i]));

@@ -31,8 +31,7 @@ void nono_ev_raw(struct nono_ev *e, const char *key, const char *json,
 		 size_t n);
 /* An array of strings (@v NULL-terminated, or @n of them when @v has no
  * terminator: n = (size_t)-1 for NULL-terminated). */
-void nono_ev_strv(struct nono_ev *e, const char *key, char *const *v,
-		  size_t n);
+void nono_ev_strv(struct nono_ev *e, const char *key, char *const *v, size_t n);
 /* Closes the object: 0, or -ENOMEM (the event is then lost). */
 int nono_ev_end(struct nono_ev *e);
 void nono_ev_free(struct nono_ev *e);

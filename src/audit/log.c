@@ -90,8 +90,9 @@ void nono_audit_line(struct nono_ev *out, uint64_t seq, nono_hash *head,
 	uint8_t two[2 * NONO_SHA256_LEN];
 	char h[NONO_SHA256_HEX], b[64];
 
-	nono_ev_put(out, b, (size_t)snprintf(b, sizeof(b), "{\"seq\":%llu",
-					     (unsigned long long)seq));
+	nono_ev_put(out, b,
+		    (size_t)snprintf(b, sizeof(b), "{\"seq\":%llu",
+				     (unsigned long long)seq));
 	nono_hex(head->b, NONO_SHA256_LEN, h);
 	nono_ev_put(out, ",\"prev\":\"", 9);
 	nono_ev_put(out, h, 64);
@@ -141,8 +142,7 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 		nono_hash leaf;
 
 		nono_merkle_leaf(e->buf, e->len, &leaf);
-		nono_audit_line(&line, a->seq, &a->head, &leaf, e->buf,
-				e->len);
+		nono_audit_line(&line, a->seq, &a->head, &leaf, e->buf, e->len);
 		nono_merkle_push(&a->tree, &leaf);
 	} else {
 		char b[48];
@@ -285,7 +285,7 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 			 r == -EPERM ? "not private to you (another user "
 				       "owns it, or others may write it)"
 				     : strerror(-r),
-			 "; run with --no-audit to go without a trail");
+			 " (--no-audit: no trail, no warning)");
 		return -1;
 	}
 	a = calloc(1, sizeof(*a));
@@ -379,7 +379,7 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 fail:
 	snprintf(err, errlen, "audit: cannot start the trail in %s: %s%s",
 		 a->dir[0] ? a->dir : root, strerror(-r),
-		 "; run with --no-audit to go without a trail");
+		 " (--no-audit: no trail, no warning)");
 	audit_free(a);
 	return -1;
 }
@@ -442,8 +442,9 @@ int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 			r = lr;
 	}
 	if (r < 0)
-		snprintf(err, errlen, "audit: the trail in %s is incomplete: %s",
-			 a->dir, strerror(-r));
+		snprintf(err, errlen,
+			 "audit: the trail in %s is incomplete: %s", a->dir,
+			 strerror(-r));
 	audit_free(a);
 	return r < 0 ? -1 : 0;
 }

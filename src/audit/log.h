@@ -40,8 +40,8 @@ struct nono_audit_start {
 	char *const *command; /* redacted argv, NULL-terminated */
 	const char *exe;      /* the resolved executable, or NULL */
 	const char *cwd;
-	const char *profile; /* or NULL */
-	const char *mode;    /* "run", "shell" */
+	const char *profile;  /* or NULL */
+	const char *mode;     /* "run", "shell" */
 	char *const *tracked; /* writable paths */
 	size_t ntracked;
 	const char *redaction; /* JSON of a non-default policy, or NULL */

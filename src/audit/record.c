@@ -25,8 +25,7 @@ static char *json_array(char *const *v, size_t n)
 	struct nono_ev e = {0};
 
 	nono_ev_put(&e, "[", 1);
-	for (size_t i = 0; v && (n == (size_t)-1 ? v[i] != NULL : i < n);
-	     i++) {
+	for (size_t i = 0; v && (n == (size_t)-1 ? v[i] != NULL : i < n); i++) {
 		if (i)
 			nono_ev_put(&e, ",", 1);
 		nono_ev_quote(&e, v[i], strlen(v[i]));
@@ -77,8 +76,8 @@ void nono_audit_rec_clear(struct nono_audit_rec *r)
 	free(r->profile);
 	free(r->tracked);
 	free(r->redaction);
-	r->command = r->exe = r->cwd = r->profile = r->tracked =
-	    r->redaction = NULL;
+	r->command = r->exe = r->cwd = r->profile = r->tracked = r->redaction =
+	    NULL;
 }
 
 static void str_or_null(struct nono_ev *e, const char *k, const char *v)
@@ -116,8 +115,7 @@ static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
 	nono_ev_raw(e, "tracked_paths", r->tracked, strlen(r->tracked));
 	nono_ev_str(e, "policy_sha256", r->policy_sha256);
 	if (r->redaction)
-		nono_ev_raw(e, "redaction", r->redaction,
-			    strlen(r->redaction));
+		nono_ev_raw(e, "redaction", r->redaction, strlen(r->redaction));
 	else
 		nono_ev_raw(e, "redaction", "null", 4);
 	if (r->complete) {
@@ -307,15 +305,13 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r)
 	lfd = openat(rootfd, NONO_AUDIT_LEDGER,
 		     O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
-	if (lfd < 0 ||
-	    write(lfd, line.buf, line.len) != (ssize_t)line.len ||
+	if (lfd < 0 || write(lfd, line.buf, line.len) != (ssize_t)line.len ||
 	    fdatasync(lfd) < 0)
 		ret = -errno ? -errno : -EIO;
 out:
 	if (ret < 0 && ret != -EBADMSG && !r->ledger_error[0])
 		snprintf(r->ledger_error, sizeof(r->ledger_error),
-			 "the ledger could not be written: %s",
-			 strerror(-ret));
+			 "the ledger could not be written: %s", strerror(-ret));
 	if (lfd >= 0)
 		close(lfd);
 	if (lock >= 0)

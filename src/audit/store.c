@@ -218,8 +218,8 @@ int nono_audit_list(struct nono_audit_entry **out, size_t *n)
 	return 0;
 }
 
-int nono_audit_find(const char *key, char id[NONO_AUDIT_ID_LEN + 1],
-		    char *err, size_t errlen)
+int nono_audit_find(const char *key, char id[NONO_AUDIT_ID_LEN + 1], char *err,
+		    size_t errlen)
 {
 	struct nono_audit_entry *v;
 	size_t n, hits = 0, klen = strlen(key);
@@ -251,8 +251,8 @@ int nono_audit_find(const char *key, char id[NONO_AUDIT_ID_LEN + 1],
 			 key);
 	else
 		snprintf(err, errlen,
-			 "'%.40s' names %zu sessions: give more of the id",
-			 key, hits);
+			 "'%.40s' names %zu sessions: give more of the id", key,
+			 hits);
 	return hits ? -EEXIST : -ENOENT;
 }
 
@@ -306,8 +306,8 @@ static void check_ledger(int rootfd, const struct nono_json *rec,
 	int ret;
 
 	r->ledger_index = -1;
-	ret = nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER, LEDGER_MAX,
-				   &text, &len);
+	ret = nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER, LEDGER_MAX, &text,
+				   &len);
 	if (ret < 0 && ret != -ENOENT) {
 		nono_audit_report_add(r, "ledger", false,
 				      "ledger.ndjson cannot be read: %s",
@@ -450,8 +450,7 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 	ret = load_record(dfd, &rec, &rtext, &rlen);
 	if (ret < 0) {
 		r->state = NONO_AUDIT_UNREADABLE;
-		nono_audit_report_add(r, "record", false,
-				      "session.json: %s",
+		nono_audit_report_add(r, "record", false, "session.json: %s",
 				      ret == -EINVAL ? "not a valid record"
 						     : strerror(-ret));
 	} else {
@@ -462,8 +461,9 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 		r->state = rec_state(rec);
 		integrity = !(in && in->type == NONO_JSON_BOOL && !in->b);
 		jint(rec, "events", &events);
-		if (!rid || strcmp(rid, id) != 0 || !jint(rec, "version", &ver) ||
-		    ver != 1 || r->state == NONO_AUDIT_UNREADABLE)
+		if (!rid || strcmp(rid, id) != 0 ||
+		    !jint(rec, "version", &ver) || ver != 1 ||
+		    r->state == NONO_AUDIT_UNREADABLE)
 			nono_audit_report_add(r, "record", false,
 					      "session.json is not this "
 					      "session's record (id, version "
@@ -524,8 +524,7 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 			    "one the record kept (the log was rewritten)");
 		else
 			nono_audit_report_add(
-			    r, "events", true,
-			    "%llu events; %s",
+			    r, "events", true, "%llu events; %s",
 			    (unsigned long long)c.lines,
 			    integrity ? "hash chain and Merkle root match "
 					"the record"
@@ -573,8 +572,8 @@ int nono_audit_remove(const char *id)
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	dfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-				     O_CLOEXEC);
+	dfd =
+	    openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		r = -errno;
 		close(rootfd);

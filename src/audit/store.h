@@ -36,8 +36,8 @@ const char *nono_audit_state_name(enum nono_audit_state s);
 
 /* The session @key names (id or unique prefix): 0 and @id; -ENOENT or
  * -EEXIST (ambiguous) with a message in @err. */
-int nono_audit_find(const char *key, char id[NONO_AUDIT_ID_LEN + 1],
-		    char *err, size_t errlen);
+int nono_audit_find(const char *key, char id[NONO_AUDIT_ID_LEN + 1], char *err,
+		    size_t errlen);
 
 /* One check of a verification. */
 struct nono_audit_verdict {

@@ -35,15 +35,15 @@ int nono_audit_parse_line(const char *line, size_t n,
 
 /* The result of checking one log. */
 struct nono_audit_check {
-	uint64_t lines;      /* complete lines that verified */
-	bool partial_tail;   /* a last line without its newline */
-	bool chained;        /* the log has integrity fields */
-	nono_hash head;      /* chain head after the last good line */
-	nono_hash root;      /* Merkle root over the good lines' leaves */
-	bool ok;             /* no bad line */
-	uint64_t bad_line;   /* 1-based, when !ok */
-	char why[256];       /* when !ok */
-	nono_hash *leaves;   /* when asked for (caller frees) */
+	uint64_t lines;    /* complete lines that verified */
+	bool partial_tail; /* a last line without its newline */
+	bool chained;      /* the log has integrity fields */
+	nono_hash head;    /* chain head after the last good line */
+	nono_hash root;    /* Merkle root over the good lines' leaves */
+	bool ok;           /* no bad line */
+	uint64_t bad_line; /* 1-based, when !ok */
+	char why[256];     /* when !ok */
+	nono_hash *leaves; /* when asked for (caller frees) */
 };
 
 /*

@@ -220,9 +220,8 @@ static int sub_show(int argc, char **argv)
 	strncat(dir, "/", sizeof(dir) - strlen(dir) - 1);
 	strncat(dir, id, sizeof(dir) - strlen(dir) - 1);
 	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 ||
-	    nono_audit_read_file(dfd, NONO_AUDIT_RECORD, 1u << 20, &rec,
-				 &rlen) < 0) {
+	if (dfd < 0 || nono_audit_read_file(dfd, NONO_AUDIT_RECORD, 1u << 20,
+					    &rec, &rlen) < 0) {
 		out_error("%s: no readable session.json", dir);
 		if (dfd >= 0)
 			close(dfd);
@@ -453,8 +452,7 @@ static int sub_cleanup(int argc, char **argv)
 			continue;
 		if (dry) {
 			printf("would remove %s (%s, %s)\n", v[i].id,
-			       v[i].started,
-			       nono_audit_state_name(v[i].state));
+			       v[i].started, nono_audit_state_name(v[i].state));
 		} else if ((r = nono_audit_remove(v[i].id)) < 0) {
 			out_error("cannot remove %s: %s", v[i].id,
 				  strerror(-r));
@@ -472,8 +470,7 @@ static int sub_cleanup(int argc, char **argv)
 
 int cmd_audit(int argc, char **argv)
 {
-	static const char *const subs[] = {"list", "show", "verify",
-					   "cleanup"};
+	static const char *const subs[] = {"list", "show", "verify", "cleanup"};
 	const char *near;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||

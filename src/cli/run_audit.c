@@ -47,8 +47,7 @@ static char *redaction_diff(const struct nono_redact_policy *p)
 	for (size_t i = 0; i < p->n_extra_flags; i++) {
 		if (i)
 			nono_ev_put(&e, ",", 1);
-		nono_ev_quote(&e, p->extra_flags[i],
-			      strlen(p->extra_flags[i]));
+		nono_ev_quote(&e, p->extra_flags[i], strlen(p->extra_flags[i]));
 	}
 	nono_ev_put(&e, "],\"added_headers\":[", 19);
 	for (size_t i = 0; i < p->n_extra_headers; i++) {
@@ -148,7 +147,7 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp)
 		 * nono's own defaults (/tmp, devices) nor what it split
 		 * them into. */
 		if ((g->access & NONO_ACCESS_WRITE) &&
-		    !(g->flags & (NONO_GRANT_DEVICE | NONO_GRANT_NOWRITE)) &&
+		    !(g->flags & NONO_GRANT_DEVICE) &&
 		    (g->origin == NONO_ORIGIN_USER ||
 		     g->origin == NONO_ORIGIN_CWD ||
 		     g->origin == NONO_ORIGIN_GROUP))
@@ -168,8 +167,13 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp)
 	s.policy = policy;
 	s.policy_len = policy_len;
 	if (nono_audit_begin(&s, &c->rt.audit, err, sizeof(err)) < 0) {
-		out_error("%s", err);
-		goto out;
+		/* Asked for by name: nothing runs without it.  On by
+		 * default: the run goes on, and says so. */
+		if (c->o.audit_integrity || c->o.audit_sign_key) {
+			out_error("%s", err);
+			goto out;
+		}
+		out_warn("%s; running without an audit trail", err);
 	}
 	out_verbose_msg(1, "audit: %s", nono_audit_path(c->rt.audit));
 	r = 0;
