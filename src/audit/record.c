@@ -12,6 +12,7 @@
 #include "audit/event.h"
 #include "audit/log.h"
 #include "audit/record.h"
+#include "audit/sign.h"
 #include "audit/verify.h"
 #include "session/registry.h"
 
@@ -137,6 +138,24 @@ static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
 			nono_ev_put(e, "}", 1);
 		} else {
 			nono_ev_raw(e, "fs_integrity", "null", 4);
+		}
+		if (r->att_bundle_sha256[0] && r->signer) {
+			nono_ev_put(e, ",\"attestation\":{", 16);
+			nono_ev_put(
+			    e, "\"bundle\":\"" NONO_AUDIT_BUNDLE "\"",
+			    sizeof("\"bundle\":\"" NONO_AUDIT_BUNDLE "\"") - 1);
+			nono_ev_str(e, "bundle_sha256", r->att_bundle_sha256);
+			nono_ev_str(e, "predicate_type", NONO_AUDIT_PREDICATE);
+			nono_ev_str(e, "key_id", r->signer->keyid);
+			nono_ev_str(e, "public_key", r->signer->spki);
+			nono_ev_put(e, "}", 1);
+		} else if (r->att_error[0]) {
+			nono_ev_put(e, ",\"attestation\":{", 16);
+			nono_ev_put(e, "\"error\":", 8);
+			nono_ev_quote(e, r->att_error, strlen(r->att_error));
+			nono_ev_put(e, "}", 1);
+		} else {
+			nono_ev_raw(e, "attestation", "null", 4);
 		}
 		if (r->ledger_index >= 0) {
 			nono_ev_put(e, ",\"ledger\":{", 11);
@@ -275,6 +294,28 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r)
 	head = c.head;
 	r->ledger_index = (long long)c.lines;
 	nono_hex(before.b, NONO_SHA256_LEN, r->ledger_root_before);
+	/* The signed statement binds the ledger position: made under the
+	 * lock, before the record that names its digest. */
+	if (r->signer) {
+		char *bundle = NULL;
+		size_t blen = 0;
+
+		if (nono_audit_sign(r->signer, r, &bundle, &blen, r->att_error,
+				    sizeof(r->att_error)) == 0) {
+			int br = replace(dirfd, NONO_AUDIT_BUNDLE, bundle, blen,
+					 true);
+
+			if (br < 0)
+				snprintf(r->att_error, sizeof(r->att_error),
+					 "%s could not be written: %s",
+					 NONO_AUDIT_BUNDLE, strerror(-br));
+			else {
+				nono_sha256(bundle, blen, d);
+				nono_hex(d, sizeof(d), r->att_bundle_sha256);
+			}
+		}
+		free(bundle);
+	}
 	/* The final record first, synced: its digest is what the ledger
 	 * keeps. */
 	ret = rec_text(r, &rec);

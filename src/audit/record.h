@@ -39,6 +39,10 @@ struct nono_audit_rec {
 	long long ledger_index;           /* -1: not in the ledger */
 	char ledger_root_before[NONO_SHA256_HEX];
 	char ledger_error[200];
+	/* --audit-sign-key: the signer (borrowed), and what it made. */
+	struct nono_audit_signer *signer;
+	char att_bundle_sha256[NONO_SHA256_HEX];
+	char att_error[240];
 };
 
 int nono_audit_rec_init(struct nono_audit_rec *r, const char *id,

@@ -26,9 +26,9 @@
 #include "cli/diag.h"
 #include "cli/envcred.h"
 #include "cli/output.h"
+#include "cli/run_audit.h"
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
-#include "cli/run_audit.h"
 #include "cli/run_session.h"
 #include "cli/save_prompt.h"
 #include "cred/secret.h"
@@ -486,8 +486,12 @@ out:
 	run_session_end(c, status, signo, ran);
 	nono_proxy_stop(c->rt.proxy);
 	c->rt.proxy = NULL;
-	/* After the proxy: its last decisions are in the trail. */
-	run_audit_end(c, status, signo, ran);
+	/* After the proxy: its last decisions are in the trail.  A run whose
+	 * signature or integrity data (asked for by name) could not be made
+	 * does not end in success. */
+	if (run_audit_end(c, status, signo, ran) < 0 && status == 0 &&
+	    (c->o.audit_sign_key || c->o.audit_integrity))
+		status = 1;
 	if (c->rt.tls.dir[0])
 		nono_tls_helper_stop(&c->rt.tls);
 	explicit_bzero(c->rt.proxy_token, sizeof(c->rt.proxy_token));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit/log.h"
+#include "audit/sign.h"
 #include "cli/config.h"
 #include "cli/output.h"
 #include "cli/run_audit.h"
@@ -111,7 +112,7 @@ static char *resolve_exe(const char *cmd, char *const *envp)
 	return NULL;
 }
 
-int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp)
+int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 {
 	struct nono_audit_start s = {0};
 	struct nono_redact_policy pol;
@@ -124,6 +125,36 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp)
 
 	if (c->o.no_audit || c->o.mode == MODE_WRAP)
 		return 0;
+	/* The key first: an unusable one stops the run before anything
+	 * starts (it is the supervisor's only; the sandbox never has it). */
+	if (c->o.audit_sign_key) {
+		c->rt.signer = calloc(1, sizeof(*c->rt.signer));
+		if (!c->rt.signer) {
+			out_error("audit: out of memory");
+			return -1;
+		}
+		if (nono_audit_signer_load(c->o.audit_sign_key, c->rt.signer,
+					   err, sizeof(err)) < 0) {
+			out_error("%s", err);
+			free(c->rt.signer);
+			c->rt.signer = NULL;
+			return -1;
+		}
+		/* An env:// key is the supervisor's alone: out of the
+		 * command's environment, and of nono's own. */
+		if (strncmp(c->o.audit_sign_key, "env://", 6) == 0) {
+			const char *var = c->o.audit_sign_key + 6;
+			size_t vl = strlen(var), j = 0;
+
+			for (size_t i = 0; envp && envp[i]; i++)
+				if (!(strncmp(envp[i], var, vl) == 0 &&
+				      envp[i][vl] == '='))
+					envp[j++] = envp[i];
+			if (envp)
+				envp[j] = NULL;
+			unsetenv(var);
+		}
+	}
 	redact_policy(&pol);
 	red = nono_redact_argv(argv, &pol);
 	diff = redaction_diff(&pol);
@@ -175,6 +206,8 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp)
 		}
 		out_warn("%s; running without an audit trail", err);
 	}
+	if (c->rt.audit && c->rt.signer)
+		nono_audit_set_signer(c->rt.audit, c->rt.signer);
 	out_verbose_msg(1, "audit: %s", nono_audit_path(c->rt.audit));
 	r = 0;
 out:
@@ -267,14 +300,25 @@ void run_audit_relay_event(void *arg, const char *type,
 		nono_ev_free(&e);
 }
 
-void run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
+int run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
 {
-	char err[PATH_MAX + 256];
+	char err[PATH_MAX + 512];
+	int r = 0;
 
-	if (!c->rt.audit)
-		return;
-	if (nono_audit_finish(c->rt.audit, status, signo, ran, err,
-			      sizeof(err)) < 0)
-		out_warn("%s", err);
+	if (c->rt.audit && nono_audit_finish(c->rt.audit, status, signo, ran,
+					     err, sizeof(err)) < 0) {
+		/* What the user asked for by name is an error. */
+		if (c->o.audit_sign_key || c->o.audit_integrity)
+			out_error("%s", err);
+		else
+			out_warn("%s", err);
+		r = -1;
+	}
 	c->rt.audit = NULL;
+	if (c->rt.signer) {
+		nono_audit_signer_clear(c->rt.signer);
+		free(c->rt.signer);
+		c->rt.signer = NULL;
+	}
+	return r;
 }

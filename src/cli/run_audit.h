@@ -17,14 +17,18 @@
 struct nono_gate;
 struct nono_event_field;
 
-/* Starts the trail (unless --no-audit): 0, or -1 after printing why. */
-int run_audit_begin(struct run_ctx *c, char *const *argv, char *const *envp);
+/* Starts the trail (unless --no-audit) and loads --audit-sign-key's key
+ * (an env:// key's variable is taken out of @envp, the command's): 0, or
+ * -1 after printing why. */
+int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp);
 /* Hooks the gate's refusals to the trail. */
 void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g);
 void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d);
 void run_audit_relay_event(void *arg, const char *type,
 			   const struct nono_event_field *f, size_t n);
-/* Ends the trail; prints a warning when it could not be completed. */
-void run_audit_end(struct run_ctx *c, int status, int signo, bool ran);
+/* Ends the trail: 0, or -1 after saying what could not be completed (an
+ * error when it was asked for by name: --audit-sign-key, --audit-integrity;
+ * a warning otherwise). */
+int run_audit_end(struct run_ctx *c, int status, int signo, bool ran);
 
 #endif

@@ -23,6 +23,7 @@
 struct cli_envcred;
 struct run_session;
 struct nono_audit;
+struct nono_audit_signer;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -42,8 +43,9 @@ struct run_live {
 	struct diag_net net;
 	/* A supervised session on its own terminal (run_session.c). */
 	struct run_session *session;
-	/* The audit trail (run_audit.c), or NULL. */
+	/* The audit trail (run_audit.c), or NULL; its signing key. */
 	struct nono_audit *audit;
+	struct nono_audit_signer *signer;
 };
 
 /* Options, plan, runtime. */

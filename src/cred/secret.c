@@ -630,7 +630,7 @@ out:
 
 /* One trailing newline goes (what `echo`, editors and `op read` add);
  * what is left must fit an environment variable and an HTTP header. */
-static int finish(const char *ref, const char *buf, size_t n,
+static int finish(const char *ref, const char *buf, size_t n, bool lines,
 		  struct nono_secret *out, char *err, size_t errlen)
 {
 	if (n > 0 && buf[n - 1] == '\n') {
@@ -648,8 +648,8 @@ static int finish(const char *ref, const char *buf, size_t n,
 		    "credential '%.200s': the secret is larger than "
 		    "%d KiB",
 		    ref, NONO_SECRET_MAX / 1024);
-	if (memchr(buf, '\0', n) || memchr(buf, '\n', n) ||
-	    memchr(buf, '\r', n))
+	if (memchr(buf, '\0', n) ||
+	    (!lines && (memchr(buf, '\n', n) || memchr(buf, '\r', n))))
 		return nono_errf(
 		    err, errlen,
 		    "credential '%.200s': the secret contains a NUL, "
@@ -663,8 +663,8 @@ static int finish(const char *ref, const char *buf, size_t n,
 	return 0;
 }
 
-int nono_secret_load(const char *ref, struct nono_secret *out, char *err,
-		     size_t errlen)
+static int load(const char *ref, bool lines, struct nono_secret *out, char *err,
+		size_t errlen)
 {
 	struct nono_secret scratch = {0};
 	struct ref r;
@@ -702,7 +702,38 @@ int nono_secret_load(const char *ref, struct nono_secret *out, char *err,
 		break;
 	}
 	if (rc == 0)
-		rc = finish(ref, scratch.data, n, out, err, errlen);
+		rc = finish(ref, scratch.data, n, lines, out, err, errlen);
 	nono_secret_wipe(&scratch);
 	return rc;
+}
+
+int nono_secret_load(const char *ref, struct nono_secret *out, char *err,
+		     size_t errlen)
+{
+	return load(ref, false, out, err, errlen);
+}
+
+int nono_secret_load_key(const char *ref, struct nono_secret *out, char *err,
+			 size_t errlen)
+{
+	char mapped[NONO_SECRET_REF_MAX + 32];
+	const char *name = NULL;
+
+	/* A bare name or keystore://NAME is a trust key id: the keystore
+	 * item {service nono-trust, account NAME}. */
+	if (ref && !strstr(ref, "://"))
+		name = ref;
+	else if (ref && strncmp(ref, "keystore://", 11) == 0)
+		name = ref + 11;
+	if (name) {
+		if (!*name || !account_ok(name, strlen(name)))
+			return nono_errf(err, errlen,
+					 "key '%.200s': not a trust key id "
+					 "(letters, digits and . _ @ + -)",
+					 ref);
+		snprintf(mapped, sizeof(mapped), "keyring://%s/%s",
+			 NONO_TRUST_KEY_SERVICE, name);
+		return load(mapped, true, out, err, errlen);
+	}
+	return load(ref, true, out, err, errlen);
 }

@@ -45,6 +45,17 @@ enum nono_secret_kind {
 int nono_secret_load(const char *ref, struct nono_secret *out, char *err,
 		     size_t errlen) __attribute__((warn_unused_result));
 
+/* The keystore service of trust (signing) keys. */
+#define NONO_TRUST_KEY_SERVICE "nono-trust"
+
+/*
+ * A signing key: @ref as for nono_secret_load, except that a bare NAME or
+ * keystore://NAME is a trust key id (keystore service nono-trust, account
+ * NAME), and line breaks are kept (PEM).
+ */
+int nono_secret_load_key(const char *ref, struct nono_secret *out, char *err,
+			 size_t errlen) __attribute__((warn_unused_result));
+
 /*
  * Checks the reference's syntax only (no lookup, no file access): 0 or -1
  * with @err.  apple-password:// is refused here (macOS only).  Safe on any

@@ -43,10 +43,11 @@ static int move_fd(int fd, int target)
 /* In the child: nothing of nono's but the environment crosses exec.  The
  * descriptors nono holds (the proxy listener, a TLS channel, profile
  * files) are closed, so the program cannot act through them. */
-static void child(int out, int err, const char *path, char *const argv[])
+static void child(int in, int out, int err, const char *path,
+		  char *const argv[])
 {
 	sigset_t none;
-	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int nul = in >= 0 ? in : open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -137,6 +138,14 @@ int nono_spawn_capture(const char *path, char *const argv[], int timeout_ms,
 		       char *buf, size_t cap, size_t *len,
 		       struct nono_spawn_result *res)
 {
+	return nono_spawn_capture_in(path, argv, -1, timeout_ms, buf, cap, len,
+				     res);
+}
+
+int nono_spawn_capture_in(const char *path, char *const argv[], int in_fd,
+			  int timeout_ms, char *buf, size_t cap, size_t *len,
+			  struct nono_spawn_result *res)
+{
 	struct capture c = {.buf = buf, .cap = cap, .res = res};
 	int fds[2] = {-1, -1}, po[2] = {-1, -1}, pe[2] = {-1, -1};
 	long long deadline;
@@ -160,7 +169,7 @@ int nono_spawn_capture(const char *path, char *const argv[], int timeout_ms,
 		goto out;
 	}
 	if (pid == 0)
-		child(po[1], pe[1], path, argv);
+		child(in_fd, po[1], pe[1], path, argv);
 	close(po[1]);
 	close(pe[1]);
 	po[1] = pe[1] = -1;

@@ -38,4 +38,11 @@ int nono_spawn_capture(const char *path, char *const argv[], int timeout_ms,
 		       struct nono_spawn_result *res)
     __attribute__((warn_unused_result));
 
+/* The same, with standard input read from @in_fd (the child's copy; the
+ * caller keeps and closes its own), or /dev/null when -1. */
+int nono_spawn_capture_in(const char *path, char *const argv[], int in_fd,
+			  int timeout_ms, char *buf, size_t cap, size_t *len,
+			  struct nono_spawn_result *res)
+    __attribute__((warn_unused_result));
+
 #endif

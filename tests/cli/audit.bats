@@ -7,6 +7,9 @@
 
 load helpers
 
+# Read before nono_setup, which clears every NONO_* variable.
+AGENTS_DIR=${NONO_TEST_AGENTS:-/var/lib/nono-agents}
+
 setup_file() {
 	probe_host
 }
@@ -293,4 +296,148 @@ EOF
 	assert_nono_error "no audited session"
 	run --separate-stderr nono audit frob
 	assert_nono_error "unknown audit command"
+}
+
+# A P-256 key pair in $TEST_ROOT: key.pem (PKCS#8), key.pub, and $2 as the
+# name prefix.
+make_key() { # NAME
+	openssl ecparam -genkey -name prime256v1 2>/dev/null |
+		openssl pkcs8 -topk8 -nocrypt -out "$TEST_ROOT/$1.pem"
+	chmod 600 "$TEST_ROOT/$1.pem"
+	openssl pkey -in "$TEST_ROOT/$1.pem" -pubout -out "$TEST_ROOT/$1.pub"
+}
+
+require_signing() {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-sign" ] || [ -x /usr/local/libexec/nono/nono-sign ] ||
+		skip_or_fail "the nono-sign helper is not built"
+}
+
+@test "audit: --audit-sign-key signs the session; verify checks it, pinned or not; another key fails" {
+	require_signing
+	make_key k
+	make_key other
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/k.pem" -- sh -c 'echo x > x'
+	assert_status 0
+	id=$(newest)
+	[ -f "$AUD/$id/audit-attestation.bundle" ]
+	[ "$(stat -c %a "$AUD/$id/audit-attestation.bundle")" = 600 ]
+	run --separate-stderr nono audit verify "$id" --public-key-file "$TEST_ROOT/k.pub"
+	assert_status 0
+	assert_contains "$output" "pinned by --public-key-file"
+	run --separate-stderr nono audit verify "$id"
+	assert_status 0
+	assert_contains "$output" "not pinned"
+	# Pinned to another key: refused.
+	run --separate-stderr nono audit verify "$id" --public-key-file "$TEST_ROOT/other.pub"
+	assert_status 1
+	assert_contains "$output" "does not verify"
+	# The record says which key: it is the statement's subject that
+	# was signed, and the bundle the record names.
+	run "$PY" -c '
+import json, sys, base64
+r = json.load(open(sys.argv[1] + "/session.json"))
+b = json.load(open(sys.argv[1] + "/audit-attestation.bundle"))
+st = json.loads(base64.b64decode(b["dsseEnvelope"]["payload"]))
+assert st["subject"][0]["digest"]["sha256"] == r["merkle_root"]
+assert st["predicate"]["session_id"] == r["id"]
+assert st["predicate"]["ledger"]["index"] == r["ledger"]["index"]
+assert r["attestation"]["key_id"] == b["verificationMaterial"]["publicKey"]["hint"]
+print("bound")' "$AUD/$id"
+	assert_status 0
+	assert_contains "$output" bound
+}
+
+@test "audit: a replaced signature, a bundle signed with another key, a verify of an unsigned session: all fail" {
+	require_signing
+	make_key k
+	make_key other
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/k.pem" -- true
+	assert_status 0
+	a=$(newest)
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/other.pem" -- true
+	assert_status 0
+	b=$(newest)
+	cp "$AUD/$a/audit-attestation.bundle" "$TEST_ROOT/a.bundle"
+	# The signature of session b put in a's bundle.
+	"$PY" - "$AUD/$a/audit-attestation.bundle" "$AUD/$b/audit-attestation.bundle" <<'EOF2'
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+a["dsseEnvelope"]["signatures"][0]["sig"] = b["dsseEnvelope"]["signatures"][0]["sig"]
+open(sys.argv[1], "w").write(json.dumps(a, separators=(",", ":")) + "\n")
+EOF2
+	run --separate-stderr nono audit verify "$a" --public-key-file "$TEST_ROOT/k.pub"
+	assert_status 1
+	assert_contains "$output" "signature FAIL"
+	cp "$TEST_ROOT/a.bundle" "$AUD/$a/audit-attestation.bundle"
+	# Session b's whole bundle (another key) in a's place.
+	cp "$AUD/$b/audit-attestation.bundle" "$AUD/$a/audit-attestation.bundle"
+	run --separate-stderr nono audit verify "$a"
+	assert_status 1
+	assert_contains "$output" "not the bundle the session wrote"
+	cp "$TEST_ROOT/a.bundle" "$AUD/$a/audit-attestation.bundle"
+	run --separate-stderr nono audit verify "$a" --public-key-file "$TEST_ROOT/k.pub"
+	assert_status 0
+	# Unsigned session, key given: refused.
+	run --separate-stderr nono run -s --allow . -- true
+	c=$(newest)
+	run --separate-stderr nono audit verify "$c" --public-key-file "$TEST_ROOT/k.pub"
+	assert_status 1
+	assert_contains "$output" "not run with --audit-sign-key"
+}
+
+@test "audit: an unusable signing key stops the run before the command; env:// keys never reach the command" {
+	require_signing
+	make_key k
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/missing.pem" -- touch ran
+	assert_nono_error "missing.pem"
+	assert_missing ran
+	openssl genrsa 2048 2>/dev/null >"$TEST_ROOT/rsa.pem"
+	chmod 600 "$TEST_ROOT/rsa.pem"
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/rsa.pem" -- touch ran
+	assert_nono_error "not an ECDSA P-256 key"
+	assert_missing ran
+	run --separate-stderr nono run -s --allow . --audit-sign-key apple-password://x/y -- touch ran
+	assert_nono_error "macOS"
+	assert_missing ran
+	# base64 PKCS#8 in an environment variable.
+	KEY=$(openssl pkcs8 -topk8 -nocrypt -in "$TEST_ROOT/k.pem" -outform DER | base64 -w0)
+	run --separate-stderr env AUDKEY="$KEY" "$NONO" run -s --allow . --audit-sign-key env://AUDKEY -- sh -c 'env | grep -c ^AUDKEY= || true' </dev/null
+	assert_status 0
+	[ "$output" = 0 ] || { show_run; false; }
+	id=$(newest)
+	run --separate-stderr nono audit verify "$id" --public-key-file "$TEST_ROOT/k.pub"
+	assert_status 0
+	# Control: without the flag the variable is the command's.
+	run --separate-stderr env AUDKEY="$KEY" "$NONO" run -s --allow . -- sh -c 'env | grep -c ^AUDKEY= || true' </dev/null
+	[ "$output" = 1 ] || { show_run; false; }
+}
+
+@test "audit: the public Sigstore verifier (sigstore from npm) accepts the bundle, and refuses a tampered one" {
+	require_signing
+	require_cmd node
+	SIG_DIR=${AGENTS_DIR:-/var/lib/nono-agents}/sigstore
+	[ -d "$SIG_DIR/node_modules/@sigstore/verify" ] ||
+		skip_or_fail "sigstore from npm is not installed (scripts/agents.sh)"
+	make_key k
+	make_key other
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/k.pem" -- true
+	assert_status 0
+	id=$(newest)
+	root=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["merkle_root"])' "$AUD/$id/session.json")
+	run node "$BATS_TEST_DIRNAME/lib/sigstore_verify.js" "$SIG_DIR" "$AUD/$id/audit-attestation.bundle" "$TEST_ROOT/k.pub" "$root"
+	assert_status 0
+	assert_contains "$output" "sigstore: verified"
+	# Another key, and a payload changed by one byte: refused.
+	run node "$BATS_TEST_DIRNAME/lib/sigstore_verify.js" "$SIG_DIR" "$AUD/$id/audit-attestation.bundle" "$TEST_ROOT/other.pub" "$root"
+	assert_status 1
+	"$PY" - "$AUD/$id/audit-attestation.bundle" "$TEST_ROOT/t.bundle" <<'EOF2'
+import json, sys, base64
+b = json.load(open(sys.argv[1]))
+p = base64.b64decode(b["dsseEnvelope"]["payload"]).replace(b'"exit_code":0', b'"exit_code":1')
+b["dsseEnvelope"]["payload"] = base64.b64encode(p).decode()
+open(sys.argv[2], "w").write(json.dumps(b))
+EOF2
+	run node "$BATS_TEST_DIRNAME/lib/sigstore_verify.js" "$SIG_DIR" "$TEST_ROOT/t.bundle" "$TEST_ROOT/k.pub" "$root"
+	assert_status 1
 }
