@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/fsstate.h"
 #include "audit/log.h"
 #include "audit/sign.h"
 #include "cli/config.h"
@@ -112,6 +113,19 @@ static char *resolve_exe(const char *cmd, char *const *envp)
 	return NULL;
 }
 
+static void fs_event(struct run_ctx *c, const char *phase, const char *trees)
+{
+	struct nono_ev e;
+
+	nono_ev_begin(&e, "fs_state");
+	nono_ev_str(&e, "phase", phase);
+	nono_ev_raw(&e, "trees", trees, strlen(trees));
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit(c->rt.audit, &e);
+	else
+		nono_ev_free(&e);
+}
+
 int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 {
 	struct nono_audit_start s = {0};
@@ -208,6 +222,18 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 	}
 	if (c->rt.audit && c->rt.signer)
 		nono_audit_set_signer(c->rt.audit, c->rt.signer);
+	/* The trees' state before the command touches them. */
+	if (c->rt.audit && c->o.audit_integrity) {
+		c->rt.fs_before = nono_fs_state((char *const *)tracked, nt);
+		if (!c->rt.fs_before) {
+			out_error("audit: out of memory");
+			goto out;
+		}
+		fs_event(c, "before", c->rt.fs_before);
+		c->rt.fs_paths = tracked;
+		c->rt.nfs = nt;
+		tracked = NULL;
+	}
 	out_verbose_msg(1, "audit: %s", nono_audit_path(c->rt.audit));
 	r = 0;
 out:
@@ -302,9 +328,16 @@ void run_audit_relay_event(void *arg, const char *type,
 
 int run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
 {
-	char err[PATH_MAX + 512];
+	char err[PATH_MAX + 512], *after = NULL;
 	int r = 0;
 
+	if (c->rt.audit && c->rt.fs_before) {
+		after = nono_fs_state((char *const *)c->rt.fs_paths, c->rt.nfs);
+		if (after) {
+			fs_event(c, "after", after);
+			nono_audit_set_fs(c->rt.audit, c->rt.fs_before, after);
+		}
+	}
 	if (c->rt.audit && nono_audit_finish(c->rt.audit, status, signo, ran,
 					     err, sizeof(err)) < 0) {
 		/* What the user asked for by name is an error. */
@@ -315,6 +348,11 @@ int run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
 		r = -1;
 	}
 	c->rt.audit = NULL;
+	free(after);
+	free(c->rt.fs_before);
+	free(c->rt.fs_paths);
+	c->rt.fs_before = NULL;
+	c->rt.fs_paths = NULL;
 	if (c->rt.signer) {
 		nono_audit_signer_clear(c->rt.signer);
 		free(c->rt.signer);

@@ -46,6 +46,11 @@ struct run_live {
 	/* The audit trail (run_audit.c), or NULL; its signing key. */
 	struct nono_audit *audit;
 	struct nono_audit_signer *signer;
+	/* --audit-integrity: the tracked trees (borrowed from the plan) and
+	 * their state before the command. */
+	const char **fs_paths;
+	size_t nfs;
+	char *fs_before;
 };
 
 /* Options, plan, runtime. */

@@ -441,3 +441,57 @@ EOF2
 	run node "$BATS_TEST_DIRNAME/lib/sigstore_verify.js" "$SIG_DIR" "$TEST_ROOT/t.bundle" "$TEST_ROOT/k.pub" "$root"
 	assert_status 1
 }
+
+@test "audit: --audit-integrity records the tracked tree's Merkle root before and after, as documented" {
+	mkdir -p tree/sub
+	echo one >tree/a
+	echo two >tree/sub/b
+	ln -s a tree/link
+	run --separate-stderr nono run -s --allow-cwd --allow tree --audit-integrity -- true
+	assert_status 0
+	id=$(newest)
+	run "$PY" - "$AUD/$id/session.json" "$(cd tree && pwd -P)" <<'EOF2'
+import hashlib, json, os, stat, sys
+r = json.load(open(sys.argv[1])); top = sys.argv[2]
+H = lambda b: hashlib.sha256(b).digest()
+def mth(l):
+    if not l: return H(b"")
+    if len(l) == 1: return l[0]
+    k = 1
+    while k * 2 < len(l): k *= 2
+    return H(b"\x01" + mth(l[:k]) + mth(l[k:]))
+leaves = []
+def walk(d, rel):
+    for name in sorted(os.listdir(d), key=os.fsencode):
+        p = os.path.join(d, name); q = (rel + "/" + name) if rel else name
+        st = os.lstat(p); mode = ("%o" % (st.st_mode & 0o7777)).encode()
+        if stat.S_ISREG(st.st_mode): t, dg = b"f", hashlib.sha256(open(p, "rb").read()).hexdigest().encode()
+        elif stat.S_ISLNK(st.st_mode): t, dg = b"l", os.fsencode(os.readlink(p))
+        elif stat.S_ISDIR(st.st_mode): t, dg = b"d", b""
+        else: t, dg = b"o", b""
+        leaves.append(H(b"\x00" + q.encode() + b"\x00" + t + b"\x00" + mode + b"\x00" + dg))
+        if t == b"d": walk(p, q)
+walk(top, "")
+fs = r["fs_integrity"]
+assert fs["before"][top]["root"] == mth(leaves).hex(), (fs, mth(leaves).hex())
+assert fs["after"][top] == fs["before"][top]
+print("roots ok", len(leaves))
+EOF2
+	assert_status 0
+	assert_contains "$output" "roots ok 4"
+	# A change made by the command shows as another root after.
+	run --separate-stderr nono run -s --allow-cwd --allow tree --audit-integrity -- sh -c 'echo changed > tree/a'
+	assert_status 0
+	id=$(newest)
+	run "$PY" -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["fs_integrity"]
+(b,), (a,) = fs["before"].values(), fs["after"].values()
+assert b["root"] != a["root"], fs
+print("changed")' "$AUD/$id/session.json"
+	assert_contains "$output" changed
+	run grep -c '"type":"fs_state"' "$AUD/$id/audit-events.ndjson"
+	[ "$output" = 2 ] || { show_run; false; }
+	run --separate-stderr nono audit verify "$id"
+	assert_status 0
+}
