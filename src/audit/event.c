@@ -19,11 +19,14 @@ void nono_ev_put(struct nono_ev *e, const char *s, size_t n)
 
 		while (cap < e->len + n + 1)
 			cap *= 2;
-		b = realloc(e->buf, cap);
+		b = e->borrowed ? malloc(cap) : realloc(e->buf, cap);
 		if (!b) {
 			e->oom = true;
 			return;
 		}
+		if (e->borrowed && e->len)
+			memcpy(b, e->buf, e->len);
+		e->borrowed = false;
 		e->buf = b;
 		e->cap = cap;
 	}
@@ -115,9 +118,20 @@ void nono_ev_time(char out[32])
 
 void nono_ev_begin(struct nono_ev *e, const char *type)
 {
+	nono_ev_begin_in(e, type, NULL, 0);
+}
+
+void nono_ev_begin_in(struct nono_ev *e, const char *type, char *buf,
+		      size_t cap)
+{
 	char t[32];
 
 	memset(e, 0, sizeof(*e));
+	if (buf && cap) {
+		e->buf = buf;
+		e->cap = cap;
+		e->borrowed = true;
+	}
 	nono_ev_put(e, "{\"type\":", 8);
 	nono_ev_quote(e, type, strlen(type));
 	nono_ev_time(t);
@@ -201,6 +215,7 @@ int nono_ev_end(struct nono_ev *e)
 
 void nono_ev_free(struct nono_ev *e)
 {
-	free(e->buf);
+	if (!e->borrowed)
+		free(e->buf);
 	memset(e, 0, sizeof(*e));
 }

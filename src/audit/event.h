@@ -17,10 +17,15 @@ struct nono_ev {
 	char *buf;
 	size_t len, cap;
 	bool oom;
+	bool borrowed; /* buf is the caller's (nono_ev_begin_in) */
 };
 
 /* Starts {"type":@type,"time":"2026-12-06T13:22:51.123Z"... */
 void nono_ev_begin(struct nono_ev *e, const char *type);
+/* The same, built in @buf (@cap bytes, the caller's, e.g. on its stack)
+ * until it outgrows it: events made per decision cost no allocation. */
+void nono_ev_begin_in(struct nono_ev *e, const char *type, char *buf,
+		      size_t cap);
 void nono_ev_str(struct nono_ev *e, const char *key, const char *val);
 void nono_ev_strn(struct nono_ev *e, const char *key, const char *val,
 		  size_t n);

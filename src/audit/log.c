@@ -10,11 +10,15 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit/log.h"
 #include "audit/record.h"
 #include "util/cleanup.h"
+
+/* How long the first event of a group commit waits for others. */
+#define GATHER_NS 2000000LL
 
 struct nono_audit {
 	char id[NONO_AUDIT_ID_LEN + 1];
@@ -31,6 +35,11 @@ struct nono_audit {
 	nono_hash head;
 	struct nono_merkle tree;
 	int werr; /* first write error, or 0 */
+	/* Durability: fdatasync passes, and how long the oldest event of
+	 * each pass waited for it (written -> on disk). */
+	long long dirty_since_ns;
+	struct nono_audit_stats stats;
+	struct nono_ev line; /* reused for every line, under mu */
 
 	int exe_fd; /* hashed by the flusher, then closed */
 	struct nono_audit_rec rec;
@@ -111,6 +120,22 @@ void nono_audit_line(struct nono_ev *out, uint64_t seq, nono_hash *head,
 	nono_ev_put(out, "}\n", 2);
 }
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void nono_audit_get_stats(struct nono_audit *a, struct nono_audit_stats *s)
+{
+	pthread_mutex_lock(&a->mu);
+	*s = a->stats;
+	s->events = a->seq;
+	pthread_mutex_unlock(&a->mu);
+}
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -129,7 +154,7 @@ static int write_all(int fd, const char *p, size_t n)
 
 int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 {
-	struct nono_ev line = {0};
+	struct nono_ev *line;
 	int r;
 
 	if (!a || e->oom) {
@@ -137,24 +162,27 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 		return a ? -ENOMEM : 0;
 	}
 	pthread_mutex_lock(&a->mu);
+	line = &a->line;
+	line->len = 0;
+	line->oom = false;
 	a->seq++;
 	if (a->integrity) {
 		nono_hash leaf;
 
 		nono_merkle_leaf(e->buf, e->len, &leaf);
-		nono_audit_line(&line, a->seq, &a->head, &leaf, e->buf, e->len);
+		nono_audit_line(line, a->seq, &a->head, &leaf, e->buf, e->len);
 		nono_merkle_push(&a->tree, &leaf);
 	} else {
 		char b[48];
 
-		nono_ev_put(&line, b,
+		nono_ev_put(line, b,
 			    (size_t)snprintf(b, sizeof(b),
 					     "{\"seq\":%llu,\"event\":",
 					     (unsigned long long)a->seq));
-		nono_ev_put(&line, e->buf, e->len);
-		nono_ev_put(&line, "}\n", 2);
+		nono_ev_put(line, e->buf, e->len);
+		nono_ev_put(line, "}\n", 2);
 	}
-	r = line.oom ? -ENOMEM : write_all(a->fd, line.buf, line.len);
+	r = line->oom ? -ENOMEM : write_all(a->fd, line->buf, line->len);
 	if (r < 0) {
 		/* The sequence and chain went on without it: what is on
 		 * disk no longer verifies past here, and the record says
@@ -162,11 +190,15 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 		if (!a->werr)
 			a->werr = r;
 	} else {
-		a->dirty = true;
-		pthread_cond_signal(&a->cv);
+		/* Only the first event of a pass wakes the flusher; the
+		 * others ride along (it looks again after each pass). */
+		if (!a->dirty) {
+			a->dirty_since_ns = now_ns();
+			a->dirty = true;
+			pthread_cond_signal(&a->cv);
+		}
 	}
 	pthread_mutex_unlock(&a->mu);
-	nono_ev_free(&line);
 	nono_ev_free(e);
 	return r;
 }
@@ -215,10 +247,29 @@ static void *flusher(void *arg)
 			break;
 		/* Everything written until now goes in this pass; what
 		 * comes during it, in the next (group commit). */
-		a->dirty = false;
-		pthread_mutex_unlock(&a->mu);
-		fdatasync(a->fd);
-		pthread_mutex_lock(&a->mu);
+		{
+			long long since = a->dirty_since_ns, lag, wait;
+
+			/* Group commit: the first event of a pass waits at
+			 * most GATHER_NS for others to join it. */
+			wait = since + GATHER_NS - now_ns();
+			if (wait > 0 && !a->closing) {
+				struct timespec ts = {0, (long)wait};
+
+				pthread_mutex_unlock(&a->mu);
+				nanosleep(&ts, NULL);
+				pthread_mutex_lock(&a->mu);
+			}
+			a->dirty = false;
+			pthread_mutex_unlock(&a->mu);
+			fdatasync(a->fd);
+			lag = (now_ns() - since) / 1000;
+			pthread_mutex_lock(&a->mu);
+			a->stats.flushes++;
+			a->stats.lag_sum_us += lag;
+			if (lag > a->stats.lag_max_us)
+				a->stats.lag_max_us = lag;
+		}
 	}
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -265,6 +316,7 @@ static void audit_free(struct nono_audit *a)
 	if (a->exe_fd >= 0)
 		close(a->exe_fd);
 	nono_audit_rec_clear(&a->rec);
+	nono_ev_free(&a->line);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
 	free(a);

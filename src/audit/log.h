@@ -89,6 +89,15 @@ void nono_audit_set_fs(struct nono_audit *a, const char *before,
 int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 		      char *err, size_t errlen);
 
+/* What the writer measured (bench/bench-audit.sh). */
+struct nono_audit_stats {
+	uint64_t events;
+	uint64_t flushes;     /* fdatasync passes */
+	long long lag_max_us; /* longest wait of an event for its pass */
+	long long lag_sum_us; /* over the passes, of their oldest event */
+};
+void nono_audit_get_stats(struct nono_audit *a, struct nono_audit_stats *s);
+
 /* Chain anchors: the "prev" of a session's first event, and of the
  * ledger's first entry. */
 void nono_audit_anchor(const char *id, nono_hash *out);

@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,11 +424,38 @@ out:
 	free(text);
 }
 
+static sigjmp_buf bus_jmp;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* nono_audit_check_log over a mapped file, which another process may cut
+ * short meanwhile (SIGBUS): -1 then, 0 otherwise. */
+static int check_guarded(const char *text, size_t len, const nono_hash *anchor,
+			 struct nono_audit_check *c)
+{
+	struct sigaction sa = {0}, old;
+	volatile int r = -1;
+
+	sa.sa_handler = on_bus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1) == 0)
+		r = nono_audit_check_log(text, len, anchor, false, c) < 0 ? -1
+									  : 0;
+	sigaction(SIGBUS, &old, NULL);
+	return r;
+}
+
 int nono_audit_verify(const char *id, struct nono_audit_report *r)
 {
 	struct nono_json *rec = NULL;
 	struct nono_audit_check c;
-	char *rtext = NULL, *ltext = NULL;
+	char *rtext = NULL;
+	const char *ltext = NULL;
 	size_t rlen = 0, llen = 0;
 	nono_hash anchor;
 	int rootfd, dfd = -1, ret;
@@ -472,8 +501,7 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 			nono_audit_report_add(r, "record", true, "%s",
 					      nono_audit_state_name(r->state));
 	}
-	ret = nono_audit_read_file(dfd, NONO_AUDIT_EVENTS, LOG_MAX, &ltext,
-				   &llen);
+	ret = nono_audit_map_file(dfd, NONO_AUDIT_EVENTS, &ltext, &llen);
 	if (ret < 0) {
 		nono_audit_report_add(r, "events", false,
 				      "audit-events.ndjson: %s",
@@ -481,9 +509,11 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 		goto ledger;
 	}
 	nono_audit_anchor(id, &anchor);
-	if (nono_audit_check_log(ltext, llen, &anchor, false, &c) < 0) {
-		ret = -ENOMEM;
-		goto done;
+	if (check_guarded(ltext, llen, &anchor, &c) < 0) {
+		nono_audit_report_add(r, "events", false,
+				      "audit-events.ndjson changed (was cut "
+				      "short) while it was being read");
+		goto ledger;
 	}
 	r->events = c.lines;
 	if (!c.ok) {
@@ -546,10 +576,9 @@ ledger:
 	if (rec)
 		check_ledger(rootfd, rec, rtext, rlen, r);
 	ret = 0;
-done:
 	nono_json_free(rec);
 	free(rtext);
-	free(ltext);
+	nono_audit_unmap(ltext, llen);
 	close(dfd);
 	close(rootfd);
 	return ret;

@@ -18,7 +18,9 @@
 struct nono_audit_lineview {
 	uint64_t seq;
 	bool chained; /* prev/leaf/head present */
-	nono_hash prev, leaf, head;
+	/* Their 64 characters in the line (checked against the values the
+	 * reader computes, which are lower-case hex: anything else differs). */
+	const char *prev, *leaf, *head;
 	const char *event; /* the exact event bytes */
 	size_t event_len;
 };
@@ -58,5 +60,12 @@ int nono_audit_check_log(const char *text, size_t len, const nono_hash *anchor,
  * added; free()).  0 or -errno (-EFBIG above @max). */
 int nono_audit_read_file(int dirfd, const char *name, size_t max, char **out,
 			 size_t *len);
+
+/* Maps a whole file of @dirfd read-only (*@out, *@len; "" for an empty
+ * one): 0 or -errno.  A file cut short while mapped raises SIGBUS on
+ * access: the caller guards the reading. */
+int nono_audit_map_file(int dirfd, const char *name, const char **out,
+			size_t *len);
+void nono_audit_unmap(const char *p, size_t len);
 
 #endif

@@ -249,8 +249,9 @@ static void on_refusal(void *arg, enum nono_gate_op op, const char *object)
 {
 	struct run_ctx *c = arg;
 	struct nono_ev e;
+	char buf[1024];
 
-	nono_ev_begin(&e, "gate");
+	nono_ev_begin_in(&e, "gate", buf, sizeof(buf));
 	nono_ev_str(&e, "decision", "denied");
 	nono_ev_str(&e, "op", nono_gate_op_name(op));
 	nono_ev_str(&e, "object", object);
@@ -269,10 +270,11 @@ void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g)
 void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d)
 {
 	struct nono_ev e;
+	char buf[1024];
 
 	if (!c || !c->rt.audit)
 		return;
-	nono_ev_begin(&e, "network");
+	nono_ev_begin_in(&e, "network", buf, sizeof(buf));
 	nono_ev_str(&e, "decision",
 		    d->status == 0     ? "closed"
 		    : d->status >= 500 ? "failed"
@@ -306,6 +308,7 @@ void run_audit_relay_event(void *arg, const char *type,
 {
 	struct run_ctx *c = arg;
 	struct nono_ev e;
+	char buf[512];
 
 	if (!c || !c->rt.audit)
 		return;
@@ -313,7 +316,7 @@ void run_audit_relay_event(void *arg, const char *type,
 	if (strcmp(type, "attach") != 0 && strcmp(type, "detach") != 0 &&
 	    strcmp(type, "prompt") != 0 && strcmp(type, "answer") != 0)
 		return;
-	nono_ev_begin(&e, type);
+	nono_ev_begin_in(&e, type, buf, sizeof(buf));
 	for (size_t i = 0; i < n; i++) {
 		if (f[i].str)
 			nono_ev_str(&e, f[i].key, f[i].str);

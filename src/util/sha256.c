@@ -277,28 +277,33 @@ void nono_hex(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+/* Hex digit values, -1 for anything else. */
+static const signed char hexval[256] = {
+    ['0'] = 0,  ['1'] = 1,  ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,
+    ['6'] = 6,  ['7'] = 7,  ['8'] = 8,  ['9'] = 9,  ['a'] = 10, ['b'] = 11,
+    ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15, ['A'] = 10, ['B'] = 11,
+    ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+
+/* hexval[] with the entries that are not digits at -1 (C leaves them 0). */
+static signed char hexv(unsigned char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (c >= '0' && c <= '9') ||
+		       ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		   ? hexval[c]
+		   : -1;
 }
 
 int nono_unhex(const char *in, size_t n, uint8_t *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(in[2 * i]), lo;
+	int bad = 0;
 
-		if (hi < 0)
-			return -1;
-		lo = hexval(in[2 * i + 1]);
-		if (lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
+	for (size_t i = 0; i < n; i++) {
+		signed char hi = hexv((unsigned char)in[2 * i]);
+		signed char lo = hexv((unsigned char)in[2 * i + 1]);
+
+		bad |= hi | lo; /* negative when either is not a digit */
+		out[i] = (uint8_t)((hi & 15) << 4 | (lo & 15));
 	}
-	return 0;
+	return bad < 0 ? -1 : 0;
 }
