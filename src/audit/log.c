@@ -41,8 +41,12 @@ struct nono_audit {
 	struct nono_audit_stats stats;
 	struct nono_ev line; /* reused for every line, under mu */
 
-	int exe_fd; /* hashed by the flusher, then closed */
 	struct nono_audit_rec rec;
+	/* The start, made by the flusher: until @ready, emit() waits. */
+	bool ready;
+	pthread_cond_t ready_cv;
+	char *policy, *argv0, *path;
+	size_t policy_len;
 };
 
 static int check_dir(const char *path)
@@ -152,9 +156,10 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+static int emit_locked(struct nono_audit *a, struct nono_ev *e);
+
 int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 {
-	struct nono_ev *line;
 	int r;
 
 	if (!a || e->oom) {
@@ -162,6 +167,22 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 		return a ? -ENOMEM : 0;
 	}
 	pthread_mutex_lock(&a->mu);
+	while (!a->ready)
+		pthread_cond_wait(&a->ready_cv, &a->mu);
+	r = emit_locked(a, e);
+	pthread_mutex_unlock(&a->mu);
+	nono_ev_free(e);
+	return r;
+}
+
+/* Writes @e (a->mu held; not freed here). */
+static int emit_locked(struct nono_audit *a, struct nono_ev *e)
+{
+	struct nono_ev *line;
+	int r;
+
+	if (e->oom)
+		return -ENOMEM;
 	line = &a->line;
 	line->len = 0;
 	line->oom = false;
@@ -198,13 +219,11 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 			pthread_cond_signal(&a->cv);
 		}
 	}
-	pthread_mutex_unlock(&a->mu);
-	nono_ev_free(e);
 	return r;
 }
 
 /* The executable's digest, off the start-up path. */
-static void hash_exe(struct nono_audit *a)
+static void hash_exe(struct nono_audit *a, int fd)
 {
 	uint8_t d[NONO_SHA256_LEN], buf[65536];
 	struct nono_sha256 c;
@@ -213,10 +232,9 @@ static void hash_exe(struct nono_audit *a)
 	ssize_t n;
 
 	nono_sha256_init(&c);
-	while ((n = read(a->exe_fd, buf, sizeof(buf))) > 0)
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		nono_sha256_update(&c, buf, (size_t)n);
-	close(a->exe_fd);
-	a->exe_fd = -1;
+	close(fd);
 	if (n < 0)
 		return;
 	nono_sha256_final(&c, d);
@@ -233,12 +251,89 @@ static void hash_exe(struct nono_audit *a)
 		nono_ev_free(&e);
 }
 
+/* argv[0] as the command's PATH lookup finds it, resolved; NULL if none. */
+static char *resolve_exe(const char *cmd, const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/'))
+		return realpath(cmd, NULL);
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		struct stat st;
+
+		if (n > 0 && n + 1 + strlen(cmd) < sizeof(buf)) {
+			memcpy(buf, path, n);
+			buf[n] = '/';
+			strcpy(buf + n + 1, cmd);
+			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(buf, X_OK) == 0)
+				return realpath(buf, NULL);
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return NULL;
+}
+
+/* The start of the trail, on the flusher thread (a->mu held). */
+static void start(struct nono_audit *a)
+{
+	struct nono_ev e;
+	int r;
+
+	if (!a->rec.exe && a->argv0)
+		a->rec.exe = resolve_exe(a->argv0, a->path);
+	r = nono_audit_rec_save(a->dirfd, &a->rec, false);
+	if (r < 0 && !a->werr)
+		a->werr = r;
+	nono_ev_begin(&e, "session_start");
+	nono_ev_str(&e, "session", a->id);
+	nono_ev_str(&e, "mode", a->rec.mode);
+	nono_ev_raw(&e, "command", a->rec.command, strlen(a->rec.command));
+	nono_ev_str(&e, "executable", a->rec.exe);
+	nono_ev_str(&e, "cwd", a->rec.cwd);
+	nono_ev_str(&e, "profile", a->rec.profile);
+	nono_ev_int(&e, "supervisor_pid", (long long)a->rec.sup_pid);
+	nono_ev_raw(&e, "tracked_paths", a->rec.tracked,
+		    strlen(a->rec.tracked));
+	if (a->rec.redaction)
+		nono_ev_raw(&e, "redaction", a->rec.redaction,
+			    strlen(a->rec.redaction));
+	nono_ev_end(&e);
+	r = emit_locked(a, &e);
+	nono_ev_free(&e);
+	if (r < 0 && !a->werr)
+		a->werr = r;
+	nono_ev_begin(&e, "policy");
+	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
+	nono_ev_raw(&e, "summary", a->policy, a->policy_len);
+	nono_ev_end(&e);
+	r = emit_locked(a, &e);
+	nono_ev_free(&e);
+	if (r < 0 && !a->werr)
+		a->werr = r;
+	free(a->policy);
+	a->policy = NULL;
+	a->ready = true;
+	pthread_cond_broadcast(&a->ready_cv);
+}
+
 static void *flusher(void *arg)
 {
 	struct nono_audit *a = arg;
+	int exe = -1;
 
-	if (a->exe_fd >= 0)
-		hash_exe(a);
+	pthread_mutex_lock(&a->mu);
+	start(a);
+	if (a->rec.exe)
+		exe = open(a->rec.exe, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	pthread_mutex_unlock(&a->mu);
+	if (exe >= 0)
+		hash_exe(a, exe);
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
 		while (!a->dirty && !a->closing)
@@ -254,11 +349,16 @@ static void *flusher(void *arg)
 			 * most GATHER_NS for others to join it. */
 			wait = since + GATHER_NS - now_ns();
 			if (wait > 0 && !a->closing) {
-				struct timespec ts = {0, (long)wait};
+				long long until = since + GATHER_NS;
+				struct timespec ts = {
+				    (time_t)(until / 1000000000LL),
+				    (long)(until % 1000000000LL)};
 
-				pthread_mutex_unlock(&a->mu);
-				nanosleep(&ts, NULL);
-				pthread_mutex_lock(&a->mu);
+				/* The end of the session cuts it short. */
+				while (!a->closing &&
+				       pthread_cond_timedwait(&a->cv, &a->mu,
+							      &ts) == 0)
+					;
 			}
 			a->dirty = false;
 			pthread_mutex_unlock(&a->mu);
@@ -313,12 +413,14 @@ static void audit_free(struct nono_audit *a)
 		close(a->fd);
 	if (a->dirfd >= 0)
 		close(a->dirfd);
-	if (a->exe_fd >= 0)
-		close(a->exe_fd);
+	free(a->policy);
+	free(a->argv0);
+	free(a->path);
 	nono_audit_rec_clear(&a->rec);
 	nono_ev_free(&a->line);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
+	pthread_cond_destroy(&a->ready_cv);
 	free(a);
 }
 
@@ -327,7 +429,6 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 {
 	char root[PATH_MAX];
 	struct nono_audit *a;
-	struct nono_ev e;
 	int r;
 
 	*out = NULL;
@@ -345,9 +446,17 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		snprintf(err, errlen, "audit: out of memory");
 		return -1;
 	}
-	a->fd = a->dirfd = a->exe_fd = -1;
+	a->fd = a->dirfd = -1;
 	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->cv, NULL);
+	pthread_cond_init(&a->ready_cv, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&a->cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	if (s->id && id_ok(s->id))
 		memcpy(a->id, s->id, NONO_AUDIT_ID_LEN + 1);
 	else if ((r = new_id(a->id)) < 0)
@@ -380,35 +489,16 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 	r = nono_audit_rec_init(&a->rec, a->id, s);
 	if (r < 0)
 		goto fail;
-	r = nono_audit_rec_save(a->dirfd, &a->rec, false);
-	if (r < 0)
-		goto fail;
-
-	nono_ev_begin(&e, "session_start");
-	nono_ev_str(&e, "session", a->id);
-	nono_ev_str(&e, "mode", s->mode);
-	nono_ev_strv(&e, "command", s->command, (size_t)-1);
-	nono_ev_str(&e, "executable", s->exe);
-	nono_ev_str(&e, "cwd", s->cwd);
-	nono_ev_str(&e, "profile", s->profile);
-	nono_ev_int(&e, "supervisor_pid", (long long)getpid());
-	nono_ev_strv(&e, "tracked_paths", s->tracked, s->ntracked);
-	if (s->redaction)
-		nono_ev_raw(&e, "redaction", s->redaction,
-			    strlen(s->redaction));
-	if (nono_ev_end(&e) < 0 || nono_audit_emit(a, &e) < 0) {
-		r = a->werr ? a->werr : -ENOMEM;
+	a->policy = malloc(s->policy_len + 1);
+	a->argv0 = s->argv0 ? strdup(s->argv0) : NULL;
+	a->path = s->path ? strdup(s->path) : NULL;
+	if (!a->policy || (s->argv0 && !a->argv0) || (s->path && !a->path)) {
+		r = -ENOMEM;
 		goto fail;
 	}
-	nono_ev_begin(&e, "policy");
-	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
-	nono_ev_raw(&e, "summary", s->policy, s->policy_len);
-	if (nono_ev_end(&e) < 0 || nono_audit_emit(a, &e) < 0) {
-		r = a->werr ? a->werr : -ENOMEM;
-		goto fail;
-	}
-	if (s->exe)
-		a->exe_fd = open(s->exe, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	memcpy(a->policy, s->policy, s->policy_len);
+	a->policy[s->policy_len] = '\0';
+	a->policy_len = s->policy_len;
 	{
 		/* The flusher takes no signal: the supervisor reads them
 		 * from a signalfd, and a thread that had SIGCHLD unblocked
@@ -426,6 +516,20 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		}
 	}
 	a->flusher_on = true;
+	if (s->sync) {
+		pthread_mutex_lock(&a->mu);
+		while (!a->ready)
+			pthread_cond_wait(&a->ready_cv, &a->mu);
+		r = a->werr;
+		pthread_mutex_unlock(&a->mu);
+		if (r < 0) {
+			snprintf(err, errlen,
+				 "audit: cannot start the trail in %s: %s",
+				 a->dir, strerror(-r));
+			nono_audit_finish(a, 1, 0, false, NULL, 0);
+			return -1;
+		}
+	}
 	*out = a;
 	return 0;
 fail:
@@ -455,6 +559,7 @@ int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 		      char *err, size_t errlen)
 {
 	struct nono_ev e;
+	bool had_flusher;
 	int r;
 
 	if (!a)
@@ -468,6 +573,7 @@ int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 		nono_audit_emit(a, &e);
 	else
 		nono_ev_free(&e);
+	had_flusher = a->flusher_on;
 	if (a->flusher_on) {
 		pthread_mutex_lock(&a->mu);
 		a->closing = true;
@@ -476,7 +582,11 @@ int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 		pthread_join(a->flusher, NULL);
 		a->flusher_on = false;
 	}
-	r = fdatasync(a->fd) < 0 ? -errno : 0;
+	/* The flusher's last pass made everything durable; without it, do
+	 * it here. */
+	r = 0;
+	if (a->werr == 0 && !had_flusher && fdatasync(a->fd) < 0)
+		r = -errno;
 	if (r == 0 && a->werr)
 		r = a->werr;
 	a->rec.exit_code = status;

@@ -38,7 +38,10 @@ struct nono_audit_start {
 	const char *id; /* a session's id (16 hex digits), or NULL: a new one */
 	bool integrity; /* hash chain and Merkle root (default on) */
 	char *const *command; /* redacted argv, NULL-terminated */
-	const char *exe;      /* the resolved executable, or NULL */
+	/* The executable: @exe when resolved already, else argv[0] looked
+	 * up in @path (the command's PATH) off the start-up path. */
+	const char *exe;
+	const char *argv0, *path;
 	const char *cwd;
 	const char *profile;  /* or NULL */
 	const char *mode;     /* "run", "shell" */
@@ -47,6 +50,11 @@ struct nono_audit_start {
 	const char *redaction; /* JSON of a non-default policy, or NULL */
 	const char *policy;    /* JSON of the effective policy */
 	size_t policy_len;
+	/* Wait until the record and the first events are written, and fail
+	 * if they cannot be (a trail asked for by name).  Otherwise that
+	 * happens on the flusher thread while the command starts; events
+	 * emitted meanwhile wait their turn. */
+	bool sync;
 };
 
 struct nono_audit;
@@ -56,10 +64,10 @@ struct nono_audit;
 int nono_audit_dir(char *out, size_t len);
 
 /*
- * Starts the trail: directory, record (state running), the session_start
- * and policy events; the executable is hashed by the flusher thread (its
- * digest goes in an event and the final record).  0 and *@out, or -1 with
- * a message in @err.
+ * Starts the trail: the directory and the log are made here; the record
+ * (state running), the session_start and policy events and the
+ * executable's digest (an event, and the final record) by the flusher
+ * thread.  0 and *@out, or -1 with a message in @err.
  */
 int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		     char *err, size_t errlen);

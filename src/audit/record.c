@@ -237,21 +237,144 @@ int nono_audit_rec_save(int dirfd, const struct nono_audit_rec *r, bool sync)
 }
 
 /*
+ * The ledger's state after its last entry (ledger.state): its length in
+ * bytes, its entry count, chain head and compact Merkle range, so that an
+ * append costs O(log n), not a read of the whole ledger.  A cache: used
+ * only when its length is the ledger's, rebuilt from the ledger otherwise
+ * (and what it claims is checked by nono audit verify against the ledger
+ * itself, through the root each record keeps).
+ */
+#define LEDGER_STATE "ledger.state"
+
+struct lstate {
+	unsigned long long bytes;
+	nono_hash head;
+	struct nono_merkle tree;
+};
+
+static int state_load(int rootfd, unsigned long long bytes, struct lstate *st)
+{
+	char *text = NULL, *p, *end;
+	size_t len = 0;
+	unsigned long long b = 0, n = 0;
+	int r = -1;
+
+	if (nono_audit_read_file(rootfd, LEDGER_STATE, 64 * 1024, &text,
+				 &len) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	p = text;
+	end = text + len;
+	if (sscanf(p, "nono-ledger-state 1 %llu %llu", &b, &n) != 2 ||
+	    b != bytes || n == 0 || !(p = memchr(p, '\n', (size_t)(end - p))))
+		goto out;
+	p++;
+	if (end - p < 65 || nono_unhex(p, 32, st->head.b) < 0 || p[64] != '\n')
+		goto out;
+	p += 65;
+	st->tree.size = n;
+	for (unsigned long long k = n; k; k &= k - 1) {
+		if (end - p < 65 || st->tree.depth >= 64 ||
+		    nono_unhex(p, 32, st->tree.stack[st->tree.depth].b) < 0 ||
+		    p[64] != '\n')
+			goto out;
+		st->tree.depth++;
+		p += 65;
+	}
+	st->bytes = b;
+	r = p == end ? 0 : -1;
+out:
+	free(text);
+	return r;
+}
+
+static void state_save(int rootfd, const struct lstate *st)
+{
+	struct nono_ev e = {0};
+	char b[96], hex[NONO_SHA256_HEX];
+	int dfd;
+
+	nono_ev_put(&e, b,
+		    (size_t)snprintf(b, sizeof(b),
+				     "nono-ledger-state 1 %llu %llu\n",
+				     st->bytes,
+				     (unsigned long long)st->tree.size));
+	nono_hex(st->head.b, NONO_SHA256_LEN, hex);
+	nono_ev_put(&e, hex, 64);
+	nono_ev_put(&e, "\n", 1);
+	for (unsigned i = 0; i < st->tree.depth; i++) {
+		nono_hex(st->tree.stack[i].b, NONO_SHA256_LEN, hex);
+		nono_ev_put(&e, hex, 64);
+		nono_ev_put(&e, "\n", 1);
+	}
+	dfd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!e.oom && dfd >= 0)
+		replace(dfd, LEDGER_STATE, e.buf, e.len, false);
+	if (dfd >= 0)
+		close(dfd);
+	nono_ev_free(&e);
+}
+
+/* The state from the ledger itself (no usable ledger.state).  0, or
+ * -EBADMSG with @r's ledger_error set (a damaged ledger), or -errno. */
+static int state_rebuild(int rootfd, struct nono_audit_rec *r,
+			 struct lstate *st)
+{
+	struct nono_audit_check c;
+	nono_hash anchor;
+	char *text = NULL, why[96];
+	size_t len = 0;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	nono_merkle_init(&st->tree);
+	ret = nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER, (size_t)1 << 30,
+				   &text, &len);
+	if (ret == -ENOENT) {
+		nono_audit_ledger_anchor(&st->head);
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	nono_audit_ledger_anchor(&anchor);
+	ret = nono_audit_check_log(text, len, &anchor, true, &c);
+	free(text);
+	if (ret < 0)
+		return ret;
+	snprintf(why, sizeof(why), "%.90s", c.why);
+	if (!c.ok || c.partial_tail || (c.lines && !c.chained)) {
+		snprintf(r->ledger_error, sizeof(r->ledger_error),
+			 "the ledger is damaged at line %llu (%s): this "
+			 "session was not added; see nono audit verify",
+			 (unsigned long long)(c.partial_tail && c.ok
+						  ? c.lines + 1
+						  : c.bad_line),
+			 c.partial_tail && c.ok ? "a partial line" : why);
+		free(c.leaves);
+		return -EBADMSG;
+	}
+	for (uint64_t i = 0; i < c.lines; i++)
+		nono_merkle_push(&st->tree, &c.leaves[i]);
+	free(c.leaves);
+	st->head = c.head;
+	st->bytes = len;
+	return 0;
+}
+
+/*
  * Appends the ledger entry of @r (whose final record is @rec_text), under
  * the ledger's lock: the current ledger is read and checked, its root
  * before this entry goes in the record first.
  */
 static int ledger_append(int dirfd, struct nono_audit_rec *r)
 {
-	char root[PATH_MAX], *text = NULL;
-	char why[96];
+	char root[PATH_MAX];
 	int rootfd = -1, lock = -1, lfd = -1, ret;
-	struct nono_audit_check c;
 	struct nono_ev rec = {0}, ev = {0}, line = {0};
-	nono_hash anchor, leaf, head, before;
+	nono_hash leaf, head, before;
+	struct lstate st;
 	uint8_t d[NONO_SHA256_LEN];
 	char hex[NONO_SHA256_HEX];
-	size_t len = 0;
 
 	ret = nono_audit_dir(root, sizeof(root));
 	if (ret < 0)
@@ -265,34 +388,22 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r)
 		ret = -errno;
 		goto out;
 	}
-	ret = nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER, (size_t)1 << 30,
-				   &text, &len);
-	if (ret == -ENOENT) {
-		text = NULL;
-		len = 0;
-		ret = 0;
+	{
+		struct stat lst;
+		unsigned long long bytes = 0;
+
+		if (fstatat(rootfd, NONO_AUDIT_LEDGER, &lst,
+			    AT_SYMLINK_NOFOLLOW) == 0)
+			bytes = (unsigned long long)lst.st_size;
+		if (bytes == 0 || state_load(rootfd, bytes, &st) < 0) {
+			ret = state_rebuild(rootfd, r, &st);
+			if (ret < 0)
+				goto out;
+		}
 	}
-	if (ret < 0)
-		goto out;
-	nono_audit_ledger_anchor(&anchor);
-	ret = nono_audit_check_log(text ? text : "", len, &anchor, false, &c);
-	if (ret < 0)
-		goto out;
-	snprintf(why, sizeof(why), "%.90s", c.why);
-	if (!c.ok || c.partial_tail || (c.lines && !c.chained)) {
-		snprintf(r->ledger_error, sizeof(r->ledger_error),
-			 "the ledger is damaged at line %llu (%s): this "
-			 "session was not added; see nono audit verify",
-			 (unsigned long long)(c.partial_tail && c.ok
-						  ? c.lines + 1
-						  : c.bad_line),
-			 c.partial_tail && c.ok ? "a partial line" : why);
-		ret = -EBADMSG;
-		goto out;
-	}
-	before = c.root;
-	head = c.head;
-	r->ledger_index = (long long)c.lines;
+	nono_merkle_root(&st.tree, &before);
+	head = st.head;
+	r->ledger_index = (long long)st.tree.size;
 	nono_hex(before.b, NONO_SHA256_LEN, r->ledger_root_before);
 	/* The signed statement binds the ledger position: made under the
 	 * lock, before the record that names its digest. */
@@ -338,7 +449,7 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r)
 		goto out;
 	}
 	nono_merkle_leaf(ev.buf, ev.len, &leaf);
-	nono_audit_line(&line, c.lines + 1, &head, &leaf, ev.buf, ev.len);
+	nono_audit_line(&line, st.tree.size + 1, &head, &leaf, ev.buf, ev.len);
 	if (line.oom) {
 		ret = -ENOMEM;
 		goto out;
@@ -346,9 +457,18 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r)
 	lfd = openat(rootfd, NONO_AUDIT_LEDGER,
 		     O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
-	if (lfd < 0 || write(lfd, line.buf, line.len) != (ssize_t)line.len ||
-	    fdatasync(lfd) < 0)
-		ret = -errno ? -errno : -EIO;
+	if (lfd < 0)
+		ret = -errno;
+	else if (write(lfd, line.buf, line.len) != (ssize_t)line.len)
+		ret = -EIO;
+	else if (fdatasync(lfd) < 0)
+		ret = -errno;
+	if (ret == 0) {
+		nono_merkle_push(&st.tree, &leaf);
+		st.head = head;
+		st.bytes += line.len;
+		state_save(rootfd, &st);
+	}
 out:
 	if (ret < 0 && ret != -EBADMSG && !r->ledger_error[0])
 		snprintf(r->ledger_error, sizeof(r->ledger_error),
@@ -359,7 +479,6 @@ out:
 		close(lock); /* releases the lock */
 	if (rootfd >= 0)
 		close(rootfd);
-	free(text);
 	nono_ev_free(&rec);
 	nono_ev_free(&ev);
 	nono_ev_free(&line);

@@ -81,38 +81,6 @@ static char *redaction_diff(const struct nono_redact_policy *p)
 	return e.buf;
 }
 
-/* argv[0] as the child's PATH lookup finds it, resolved; NULL if none. */
-static char *resolve_exe(const char *cmd, char *const *envp)
-{
-	const char *path = NULL;
-	char buf[PATH_MAX];
-
-	if (strchr(cmd, '/'))
-		return realpath(cmd, NULL);
-	for (size_t i = 0; envp && envp[i]; i++)
-		if (strncmp(envp[i], "PATH=", 5) == 0)
-			path = envp[i] + 5;
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		struct stat st;
-
-		if (n > 0 && n + 1 + strlen(cmd) < sizeof(buf)) {
-			memcpy(buf, path, n);
-			buf[n] = '/';
-			strcpy(buf + n + 1, cmd);
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-			    access(buf, X_OK) == 0)
-				return realpath(buf, NULL);
-		}
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return NULL;
-}
-
 static void fs_event(struct run_ctx *c, const char *phase, const char *trees)
 {
 	struct nono_ev e;
@@ -130,7 +98,7 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 {
 	struct nono_audit_start s = {0};
 	struct nono_redact_policy pol;
-	char **red = NULL, *policy = NULL, *exe = NULL, *diff = NULL;
+	char **red = NULL, *policy = NULL, *diff = NULL;
 	const char **tracked = NULL;
 	char cwd[PATH_MAX], err[PATH_MAX + 256];
 	size_t policy_len = 0, nt = 0;
@@ -198,11 +166,15 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 		     g->origin == NONO_ORIGIN_GROUP))
 			tracked[nt++] = g->path;
 	}
-	exe = resolve_exe(argv[0], envp);
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			s.path = envp[i] + 5;
+	s.argv0 = argv[0];
 	s.id = run_session_id(c);
 	s.integrity = !c->o.no_audit_integrity;
 	s.command = red;
-	s.exe = exe;
+	/* Asked for by name: nothing runs until the trail has begun. */
+	s.sync = c->o.audit_integrity || c->o.audit_sign_key;
 	s.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	s.profile = c->p.profile ? c->p.profile->name : NULL;
 	s.mode = c->o.mode == MODE_SHELL ? "shell" : "run";
@@ -239,7 +211,6 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 out:
 	free(red);
 	free(policy);
-	free(exe);
 	free(diff);
 	free(tracked);
 	return r;
