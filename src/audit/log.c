@@ -18,7 +18,7 @@
 #include "util/cleanup.h"
 
 /* How long the first event of a group commit waits for others. */
-#define GATHER_NS 2000000LL
+#define GATHER_NS 5000000LL
 
 struct nono_audit {
 	char id[NONO_AUDIT_ID_LEN + 1];
@@ -31,6 +31,7 @@ struct nono_audit {
 	pthread_cond_t cv;
 	pthread_t flusher;
 	bool flusher_on, dirty, closing;
+	bool nosync; /* closing without a last pass (the caller syncs) */
 	uint64_t seq;
 	nono_hash head;
 	struct nono_merkle tree;
@@ -44,6 +45,7 @@ struct nono_audit {
 	struct nono_audit_rec rec;
 	/* The start, made by the flusher: until @ready, emit() waits. */
 	bool ready;
+	bool exe_done; /* the executable's digest is taken (or tried) */
 	pthread_cond_t ready_cv;
 	char *policy, *argv0, *path;
 	size_t policy_len;
@@ -223,14 +225,18 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e)
 }
 
 /* The executable's digest, off the start-up path. */
-static void hash_exe(struct nono_audit *a, int fd)
+static void hash_exe(struct nono_audit *a)
 {
+	int fd =
+	    a->rec.exe ? open(a->rec.exe, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1;
 	uint8_t d[NONO_SHA256_LEN], buf[65536];
 	struct nono_sha256 c;
 	char hex[NONO_SHA256_HEX];
 	struct nono_ev e;
 	ssize_t n;
 
+	if (fd < 0)
+		return;
 	nono_sha256_init(&c);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		nono_sha256_update(&c, buf, (size_t)n);
@@ -325,20 +331,12 @@ static void start(struct nono_audit *a)
 static void *flusher(void *arg)
 {
 	struct nono_audit *a = arg;
-	int exe = -1;
 
-	pthread_mutex_lock(&a->mu);
-	start(a);
-	if (a->rec.exe)
-		exe = open(a->rec.exe, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	pthread_mutex_unlock(&a->mu);
-	if (exe >= 0)
-		hash_exe(a, exe);
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
 		while (!a->dirty && !a->closing)
 			pthread_cond_wait(&a->cv, &a->mu);
-		if (!a->dirty && a->closing)
+		if (a->closing && (!a->dirty || a->nosync))
 			break;
 		/* Everything written until now goes in this pass; what
 		 * comes during it, in the next (group commit). */
@@ -359,6 +357,8 @@ static void *flusher(void *arg)
 				       pthread_cond_timedwait(&a->cv, &a->mu,
 							      &ts) == 0)
 					;
+				if (a->closing && a->nosync)
+					break;
 			}
 			a->dirty = false;
 			pthread_mutex_unlock(&a->mu);
@@ -369,6 +369,14 @@ static void *flusher(void *arg)
 			a->stats.lag_sum_us += lag;
 			if (lag > a->stats.lag_max_us)
 				a->stats.lag_max_us = lag;
+		}
+		/* The executable's digest, once the session has lasted a
+		 * pass (a shorter one gets it at its end). */
+		if (!a->exe_done && !a->closing) {
+			a->exe_done = true;
+			pthread_mutex_unlock(&a->mu);
+			hash_exe(a);
+			pthread_mutex_lock(&a->mu);
 		}
 	}
 	pthread_mutex_unlock(&a->mu);
@@ -506,6 +514,10 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		sigset_t all, old;
 		int pr;
 
+		/* The start here: a few writes, no sync. */
+		pthread_mutex_lock(&a->mu);
+		start(a);
+		pthread_mutex_unlock(&a->mu);
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		pr = pthread_create(&a->flusher, NULL, flusher, a);
@@ -555,16 +567,21 @@ void nono_audit_set_fs(struct nono_audit *a, const char *before,
 	a->rec.fs_after = after;
 }
 
-int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
-		      char *err, size_t errlen)
+/* The session_end event. */
+static void end_event(struct nono_audit *a, int status, int signo, bool ran)
 {
 	struct nono_ev e;
-	bool had_flusher;
-	int r;
+	char buf[256];
+	bool hash;
 
-	if (!a)
-		return 0;
-	nono_ev_begin(&e, "session_end");
+	pthread_mutex_lock(&a->mu);
+	hash = !a->exe_done;
+	a->exe_done = true;
+	pthread_mutex_unlock(&a->mu);
+	if (hash)
+		hash_exe(a);
+
+	nono_ev_begin_in(&e, "session_end", buf, sizeof(buf));
 	nono_ev_bool(&e, "ran", ran);
 	nono_ev_int(&e, "exit_code", status);
 	if (signo)
@@ -573,46 +590,71 @@ int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 		nono_audit_emit(a, &e);
 	else
 		nono_ev_free(&e);
-	had_flusher = a->flusher_on;
-	if (a->flusher_on) {
-		pthread_mutex_lock(&a->mu);
-		a->closing = true;
-		pthread_cond_signal(&a->cv);
-		pthread_mutex_unlock(&a->mu);
-		pthread_join(a->flusher, NULL);
-		a->flusher_on = false;
-	}
-	/* The flusher's last pass made everything durable; without it, do
-	 * it here. */
-	r = 0;
-	if (a->werr == 0 && !had_flusher && fdatasync(a->fd) < 0)
-		r = -errno;
-	if (r == 0 && a->werr)
-		r = a->werr;
+}
+
+/* Stops the flusher, after a last pass when @sync. */
+static void stop_flusher(struct nono_audit *a, bool sync)
+{
+	if (!a->flusher_on)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->closing = true;
+	a->nosync = !sync;
+	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->flusher, NULL);
+	a->flusher_on = false;
+}
+
+/* The record's final fields. */
+static void fill_record(struct nono_audit *a, int status, int signo, bool ran)
+{
 	a->rec.exit_code = status;
 	a->rec.signo = signo;
 	a->rec.ran = ran;
 	a->rec.events = a->seq;
 	a->rec.write_error = a->werr != 0;
 	if (a->integrity) {
+		nono_hash root;
+
 		nono_hex(a->head.b, NONO_SHA256_LEN, a->rec.chain_head);
-		{
-			nono_hash root;
-
-			nono_merkle_root(&a->tree, &root);
-			nono_hex(root.b, NONO_SHA256_LEN, a->rec.merkle_root);
-		}
+		nono_merkle_root(&a->tree, &root);
+		nono_hex(root.b, NONO_SHA256_LEN, a->rec.merkle_root);
 	}
-	{
-		int lr = nono_audit_rec_complete(a->dirfd, &a->rec);
+}
 
-		if (lr < 0 && r == 0)
-			r = lr;
-	}
-	if (r < 0)
+int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
+		      char *err, size_t errlen)
+{
+	int r, lr;
+
+	if (!a)
+		return 0;
+	/* The flusher first (an executable digest it is taking lands
+	 * before the end), then the end, made durable here. */
+	stop_flusher(a, false);
+	end_event(a, status, signo, ran);
+	r = a->werr;
+	if (r == 0 && fdatasync(a->fd) < 0)
+		r = -errno;
+	fill_record(a, status, signo, ran);
+	lr = nono_audit_rec_complete(a->dirfd, &a->rec, -1);
+	if (r < 0) {
 		snprintf(err, errlen,
 			 "audit: the trail in %s is incomplete: %s", a->dir,
 			 strerror(-r));
+	} else if (a->rec.signer && a->rec.att_error[0]) {
+		snprintf(err, errlen, "audit: the session was not signed: %s",
+			 a->rec.att_error);
+		r = -EIO;
+	} else if (a->rec.ledger_error[0]) {
+		snprintf(err, errlen, "audit: %s", a->rec.ledger_error);
+		r = -EIO;
+	} else if (lr < 0) {
+		snprintf(err, errlen, "audit: the record in %s: %s", a->dir,
+			 strerror(-lr));
+		r = lr;
+	}
 	audit_free(a);
 	return r < 0 ? -1 : 0;
 }

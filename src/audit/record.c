@@ -259,8 +259,8 @@ static int state_load(int rootfd, unsigned long long bytes, struct lstate *st)
 	unsigned long long b = 0, n = 0;
 	int r = -1;
 
-	if (nono_audit_read_file(rootfd, LEDGER_STATE, 64 * 1024, &text,
-				 &len) < 0)
+	if (nono_audit_read_file(rootfd, LEDGER_STATE, 64 * 1024, &text, &len) <
+	    0)
 		return -1;
 	memset(st, 0, sizeof(*st));
 	p = text;
@@ -294,11 +294,10 @@ static void state_save(int rootfd, const struct lstate *st)
 	char b[96], hex[NONO_SHA256_HEX];
 	int dfd;
 
-	nono_ev_put(&e, b,
-		    (size_t)snprintf(b, sizeof(b),
-				     "nono-ledger-state 1 %llu %llu\n",
-				     st->bytes,
-				     (unsigned long long)st->tree.size));
+	nono_ev_put(
+	    &e, b,
+	    (size_t)snprintf(b, sizeof(b), "nono-ledger-state 1 %llu %llu\n",
+			     st->bytes, (unsigned long long)st->tree.size));
 	nono_hex(st->head.b, NONO_SHA256_LEN, hex);
 	nono_ev_put(&e, hex, 64);
 	nono_ev_put(&e, "\n", 1);
@@ -366,7 +365,7 @@ static int state_rebuild(int rootfd, struct nono_audit_rec *r,
  * the ledger's lock: the current ledger is read and checked, its root
  * before this entry goes in the record first.
  */
-static int ledger_append(int dirfd, struct nono_audit_rec *r)
+static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 {
 	char root[PATH_MAX];
 	int rootfd = -1, lock = -1, lfd = -1, ret;
@@ -382,11 +381,14 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r)
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	lock = openat(rootfd, NONO_AUDIT_LEDGER_LOCK,
-		      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-		ret = -errno;
-		goto out;
+	/* The caller may hold the lock already (a finisher took it before
+	 * the supervisor returned). */
+	if (held < 0) {
+		lock = nono_audit_ledger_lock(rootfd, LOCK_EX);
+		if (lock < 0) {
+			ret = lock;
+			goto out;
+		}
 	}
 	{
 		struct stat lst;
@@ -485,13 +487,31 @@ out:
 	return ret;
 }
 
-int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r)
+int nono_audit_ledger_lock(int rootfd, int how)
+{
+	int fd = openat(rootfd, NONO_AUDIT_LEDGER_LOCK,
+			O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, how) < 0) {
+		int e = errno;
+
+		if (e == EINTR)
+			continue;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r, int held)
 {
 	int ret;
 
 	r->complete = true;
 	nono_ev_time(r->ended);
-	ret = ledger_append(dirfd, r);
+	ret = ledger_append(dirfd, r, held);
 	if (ret < 0) {
 		/* Not in the ledger: the record says complete, with no
 		 * ledger position. */

@@ -51,7 +51,12 @@ void nono_audit_rec_clear(struct nono_audit_rec *r);
 /* Writes session.json in @dirfd (fsync'd when @sync).  0 or -errno. */
 int nono_audit_rec_save(int dirfd, const struct nono_audit_rec *r, bool sync);
 /* Marks @r complete, appends it to the ledger and writes the final
- * record.  0 or -errno (the record is written in any case). */
-int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r);
+ * record, under the ledger's lock (@held: the caller's locked fd, or -1
+ * to take it here).  0 or -errno (the record is written in any case). */
+int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r, int held);
+/* The ledger's lock in ~/.nono/audit (@rootfd), taken with flock @how
+ * (LOCK_EX to append, LOCK_SH to read what is finished): the locked fd,
+ * or -errno. */
+int nono_audit_ledger_lock(int rootfd, int how);
 
 #endif

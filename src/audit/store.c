@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/record.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "policy/json.h"
@@ -82,15 +84,22 @@ static enum nono_audit_state rec_state(const struct nono_json *rec)
 	return NONO_AUDIT_INCOMPLETE;
 }
 
+/* ~/.nono/audit, once the sessions being finished are done: their
+ * finishers hold the ledger's lock, which a reader takes shared. */
 static int open_root(void)
 {
 	char root[PATH_MAX];
-	int r = nono_audit_dir(root, sizeof(root));
+	int r = nono_audit_dir(root, sizeof(root)), lock;
 
 	if (r < 0)
 		return r;
 	r = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return r < 0 ? -errno : r;
+	if (r < 0)
+		return -errno;
+	lock = nono_audit_ledger_lock(r, LOCK_SH);
+	if (lock >= 0)
+		close(lock);
+	return r;
 }
 
 static int load_record(int dirfd, struct nono_json **rec, char **text,
