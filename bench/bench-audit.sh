@@ -81,7 +81,7 @@ load="python3 $here/lib/proxyload.py latency 127.0.0.1 $port /x 1000"
 one() { # FLAGS...
 	local s e
 	s=$(date +%s%N)
-	"$NONO_BIN" -s run "$@" --allow-cwd --allow-domain "127.0.0.1:$port" -- \
+	"$NONO_BIN" -s run "$@" --allow-cwd --read "$here/lib" --allow-domain "127.0.0.1:$port" -- \
 		sh -c "$load \"\$HTTP_PROXY\" >/dev/null" || die "proxy run failed"
 	e=$(date +%s%N)
 	echo $(((e - s) / 1000000))
