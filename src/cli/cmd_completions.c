@@ -15,9 +15,15 @@
 #include "proxy/hosts.h"
 
 static const char *const commands[] = {
-    "run",     "wrap", "shell",       "why",     "setup",
-    "profile", "help", "completions", "ps",      "attach",
-    "detach",  "stop", "logs",        "inspect", "prune",
+    "run",  "wrap",        "shell", "why",    "setup",  "profile",
+    "help", "completions", "ps",    "attach", "detach", "stop",
+    "logs", "inspect",     "prune", "audit",
+};
+static const char *const audit_subs[] = {
+    "list",         "show",   "verify",
+    "cleanup",      "--json", "--public-key-file",
+    "--older-than", "--keep", "--dry-run",
+    "--help",
 };
 static const char *const profile_subs[] = {
     "init", "list", "show", "diff", "validate", "groups", "schema", "guide",
@@ -102,6 +108,9 @@ static void bash(void)
 	printf("\" -- \"$cur\")); else COMPREPLY=($(compgen -W \"$(nono "
 	       "profile list 2>/dev/null | awk 'NR > 1 { print $1 }') --json "
 	       "--help\" -- \"$cur\")); fi ;;\n"
+	       "\taudit) COMPREPLY=($(compgen -W \"");
+	words(audit_subs, N(audit_subs));
+	printf("\" -- \"$cur\")) ;;\n"
 	       "\thelp) COMPREPLY=($(compgen -W \"");
 	words(commands, N(commands));
 	printf("\" -- \"$cur\")) ;;\n"
@@ -146,6 +155,8 @@ static void zsh(void)
 	words(setup_flags, N(setup_flags));
 	printf(" ;;\n    profile) compadd -- ");
 	words(profile_subs, N(profile_subs));
+	printf(" ;;\n    audit) compadd -- ");
+	words(audit_subs, N(audit_subs));
 	printf(" ;;\n    help) compadd -- $cmds ;;\n"
 	       "    completions) compadd -- bash zsh fish ;;\n"
 	       "  esac\n"
@@ -178,6 +189,9 @@ static void fish(void)
 	       "complete -c nono -n '__fish_seen_subcommand_from profile' -a "
 	       "'");
 	words(profile_subs, N(profile_subs));
+	printf("'\n"
+	       "complete -c nono -n '__fish_seen_subcommand_from audit' -a '");
+	words(audit_subs, N(audit_subs));
 	printf("'\n"
 	       "complete -c nono -n '__fish_seen_subcommand_from why' -a '");
 	words(why_flags, N(why_flags));
