@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/cmd_audit.h"
 #include "cli/cmd_completions.h"
 #include "cli/cmd_profile.h"
 #include "cli/cmd_run.h"
-#include "cli/cmd_audit.h"
 #include "cli/cmd_session.h"
 #include "cli/cmd_setup.h"
 #include "cli/cmd_why.h"
@@ -69,9 +69,8 @@ static const char *const session_cmds[] = {
 static int main_dispatch(const char *cmd, int argc, char **argv,
 			 struct global_opts *g)
 {
-	static const char *const cmds[] = {"run",     "wrap",  "shell",
-					   "why",     "setup", "profile",
-					   "audit",   "help"};
+	static const char *const cmds[] = {"run",   "wrap",    "shell", "why",
+					   "setup", "profile", "audit", "help"};
 	const char *near;
 
 	if (strcmp(cmd, "run") == 0)

@@ -51,9 +51,9 @@ void run_plan_json(FILE *f, const struct run_ctx *c, char *const *argv)
 		fprintf(f, "%s{\"path\":", i ? "," : "");
 		nono_json_str(f, g->path);
 		fprintf(f, ",\"access\":\"%s\",\"file\":%s,\"source\":\"%s\"}",
-		       plan_access_name(g->access),
-		       g->flags & NONO_GRANT_FILE ? "true" : "false",
-		       plan_grant_source_name(&c->p, g));
+			plan_access_name(g->access),
+			g->flags & NONO_GRANT_FILE ? "true" : "false",
+			plan_grant_source_name(&c->p, g));
 	}
 	fprintf(f, "]");
 	key(f, "unix_sockets", false);
@@ -65,29 +65,30 @@ void run_plan_json(FILE *f, const struct run_ctx *c, char *const *argv)
 		fprintf(f, "%s{\"path\":", i ? "," : "");
 		nono_json_str(f, s->path);
 		fprintf(f, ",\"scope\":\"%s\",\"bind\":%s}", scope[s->scope],
-		       s->bind ? "true" : "false");
+			s->bind ? "true" : "false");
 	}
 	fprintf(f, "]");
 	key(f, "network", false);
 	fprintf(f, "{\"mode\":\"%s\",\"open_ports\":[",
-	       c->p.allow                              ? "proxy"
-	       : nono_caps_net(caps) == NONO_NET_BLOCK ? "blocked"
-						       : "allowed");
+		c->p.allow                              ? "proxy"
+		: nono_caps_net(caps) == NONO_NET_BLOCK ? "blocked"
+							: "allowed");
 	for (size_t k = 0, j = 0; j < nono_caps_port_count(caps); j++)
 		if (!c->p.allow ||
 		    nono_caps_port_at(caps, j) != c->p.proxy_port)
 			fprintf(f, "%s%u", k++ ? "," : "",
-			       nono_caps_port_at(caps, j));
+				nono_caps_port_at(caps, j));
 	fprintf(f, "]");
 	if (c->p.allow) {
 		char e[600];
 
-		fprintf(f, ",\"proxy\":{\"port\":%u,\"own_netns\":%s,\"hosts\":[",
-		       c->p.proxy_port, c->p.proxy_netns ? "true" : "false");
+		fprintf(f,
+			",\"proxy\":{\"port\":%u,\"own_netns\":%s,\"hosts\":[",
+			c->p.proxy_port, c->p.proxy_netns ? "true" : "false");
 		for (i = 0; i < nono_allowlist_count(c->p.allow); i++) {
 			fprintf(f, "%s", i ? "," : "");
-			nono_json_str(f, nono_allowlist_entry(
-						  c->p.allow, i, e, sizeof(e)));
+			nono_json_str(f, nono_allowlist_entry(c->p.allow, i, e,
+							      sizeof(e)));
 		}
 		fprintf(f, "],\"credentials\":[");
 		for (i = 0; i < c->p.creds.n; i++) {

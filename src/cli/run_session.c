@@ -23,8 +23,8 @@
 
 #include "cli/config.h"
 #include "cli/output.h"
-#include "cli/run_internal.h"
 #include "cli/run_audit.h"
+#include "cli/run_internal.h"
 #include "cli/run_session.h"
 #include "session/castlog.h"
 #include "session/redact.h"
