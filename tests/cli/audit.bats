@@ -495,3 +495,25 @@ print("changed")' "$AUD/$id/session.json"
 	run --separate-stderr nono audit verify "$id"
 	assert_status 0
 }
+
+@test "audit: the command is redacted in the trail; a non-default [redaction] policy is recorded as a diff" {
+	run --separate-stderr nono run -s --allow-cwd -- echo --token SECRETVALUE1 --pat SECRETVALUE2
+	assert_status 0
+	id=$(newest)
+	run cat "$AUD/$id/audit-events.ndjson" "$AUD/$id/session.json"
+	refute_contains "$output" SECRETVALUE1
+	assert_contains "$output" SECRETVALUE2 # not a default secret flag
+	refute_contains "$output" '"redaction":{'
+	mkdir -p "$HOME/.config/nono"
+	printf '[redaction]\nextra_flags = ["--pat"]\nunsafe_redaction_overrides = true\nallow_unredacted_defaults = ["token"]\n' \
+		>"$HOME/.config/nono/config.toml"
+	run --separate-stderr nono run -s --allow-cwd -- echo --token SECRETVALUE1 --pat SECRETVALUE2
+	assert_status 0
+	id=$(newest)
+	run cat "$AUD/$id/audit-events.ndjson"
+	refute_contains "$output" SECRETVALUE2
+	assert_contains "$output" '"added_flags":["--pat"]'
+	assert_contains "$output" '"unredacted_defaults":["token"]'
+	run "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["redaction"]["added_flags"])' "$AUD/$id/session.json"
+	assert_contains "$output" "--pat"
+}
