@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit/merkle.h"
 #include "audit/sign.h"
 #include "audit/store.h"
 #include "audit/verify.h"
@@ -36,6 +37,13 @@ static void usage(void)
 	       "                                check its events, record, "
 	       "ledger entry and\n"
 	       "                                signature\n"
+	       "  proof <ID> --event N          an RFC 9162 inclusion proof of "
+	       "event N (1-based)\n"
+	       "                                in the session's Merkle tree\n"
+	       "  proof --ledger --from M       a consistency proof: the "
+	       "ledger's first M\n"
+	       "                                entries are a prefix of the "
+	       "ledger now\n"
 	       "  cleanup [--older-than D] [--keep N] [--dry-run]\n"
 	       "                                remove ended sessions "
 	       "older than D (30d, 12h)\n"
@@ -468,9 +476,181 @@ static int sub_cleanup(int argc, char **argv)
 	return ret;
 }
 
+static void hexs(const char *key, const nono_hash *h, bool comma)
+{
+	char x[NONO_SHA256_HEX];
+
+	nono_hex(h->b, NONO_SHA256_LEN, x);
+	printf("%s\"%s\":\"%s\"", comma ? "," : "", key, x);
+}
+
+static void hex_list(const char *key, const nono_hash *v, size_t n)
+{
+	char x[NONO_SHA256_HEX];
+
+	printf(",\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		nono_hex(v[i].b, NONO_SHA256_LEN, x);
+		printf("%s\"%s\"", i ? "," : "", x);
+	}
+	printf("]");
+}
+
+/* The leaves of a log in @dirfd/@name whose first prev is @anchor. */
+static int leaves_of(int dirfd, const char *name, const nono_hash *anchor,
+		     struct nono_audit_check *c)
+{
+	const char *text = NULL;
+	size_t len = 0;
+	int r = nono_audit_map_file(dirfd, name, &text, &len);
+
+	memset(c, 0, sizeof(*c));
+	if (r < 0)
+		return r;
+	r = nono_audit_check_log(text, len, anchor, true, c);
+	nono_audit_unmap(text, len);
+	if (r == 0 && (!c->ok || (c->lines && !c->chained)))
+		r = -EBADMSG;
+	return r;
+}
+
+static int sub_proof(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"event", required_argument, NULL, 'e'},
+	    {"ledger", no_argument, NULL, 'l'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	char root[PATH_MAX], id[NONO_AUDIT_ID_LEN + 1] = "";
+	unsigned long long n = 0;
+	struct nono_audit_check c;
+	nono_hash anchor, path[128], r1, r2;
+	bool ledger = false, have_n = false;
+	const char *key = NULL;
+	int opt, rootfd, dfd = -1, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+		case 'f': {
+			char *end;
+
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || n == 0) {
+				out_error("%s: expected a number from 1, got "
+					  "'%s'",
+					  opt == 'e' ? "--event" : "--from",
+					  optarg);
+				return 1;
+			}
+			have_n = true;
+			break;
+		}
+		case 'l':
+			ledger = true;
+			break;
+		case 'j':
+			break; /* the output is JSON either way */
+		case 'h':
+			printf("Usage: nono audit proof <ID> --event N\n"
+			       "       nono audit proof --ledger --from M\n");
+			return 0;
+		case ':':
+			out_error("%s: missing value", argv[optind - 1]);
+			return 1;
+		default:
+			out_error("audit proof: unknown option '%s' (see nono "
+				  "audit --help)",
+				  argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind < argc)
+		key = argv[optind];
+	if (!have_n || ledger == (key != NULL) || optind + 1 < argc) {
+		out_error("audit proof: say nono audit proof <ID> --event N, "
+			  "or nono audit proof --ledger --from M");
+		return 1;
+	}
+	if (nono_audit_dir(root, sizeof(root)) < 0) {
+		out_error("~/.nono/audit cannot be used");
+		return 1;
+	}
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0) {
+		out_error("%s: %s", root, strerror(errno));
+		return 1;
+	}
+	if (ledger) {
+		nono_audit_ledger_anchor(&anchor);
+		r = leaves_of(rootfd, NONO_AUDIT_LEDGER, &anchor, &c);
+	} else {
+		if (find(key, id) < 0) {
+			close(rootfd);
+			return 1;
+		}
+		dfd = openat(rootfd, id,
+			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		nono_audit_anchor(id, &anchor);
+		memset(&c, 0, sizeof(c));
+		r = dfd < 0 ? -errno
+			    : leaves_of(dfd, NONO_AUDIT_EVENTS, &anchor, &c);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	close(rootfd);
+	if (r < 0) {
+		out_error("%s: %s", ledger ? "the ledger" : id,
+			  r == -EBADMSG ? "does not verify (nono audit verify "
+					  "says where), or has no hash chain"
+					: strerror(-r));
+		free(c.leaves);
+		return 1;
+	}
+	if (n > c.lines) {
+		out_error("%s has %llu %s; %llu is past its end",
+			  ledger ? "the ledger" : id,
+			  (unsigned long long)c.lines,
+			  ledger ? "entries" : "events", n);
+		free(c.leaves);
+		return 1;
+	}
+	if (ledger) {
+		size_t np = nono_merkle_consistency(c.leaves, n, c.lines, path);
+
+		nono_merkle_mth(c.leaves, 0, n, &r1);
+		nono_merkle_mth(c.leaves, 0, c.lines, &r2);
+		printf("{\"first\":%llu,\"second\":%llu", n,
+		       (unsigned long long)c.lines);
+		hexs("first_root", &r1, true);
+		hexs("second_root", &r2, true);
+		hex_list("proof", path, np);
+	} else {
+		size_t np =
+		    nono_merkle_inclusion(c.leaves, c.lines, n - 1, path);
+
+		nono_merkle_mth(c.leaves, 0, c.lines, &r1);
+		printf("{\"session\":\"%s\",\"leaf_index\":%llu,"
+		       "\"tree_size\":%llu",
+		       id, n - 1, (unsigned long long)c.lines);
+		hexs("leaf_hash", &c.leaves[n - 1], true);
+		hexs("root", &r1, true);
+		hex_list("path", path, np);
+	}
+	printf("}\n");
+	free(c.leaves);
+	return 0;
+}
+
 int cmd_audit(int argc, char **argv)
 {
-	static const char *const subs[] = {"list", "show", "verify", "cleanup"};
+	static const char *const subs[] = {"list", "show", "verify", "proof",
+					   "cleanup"};
 	const char *near;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
@@ -486,6 +666,8 @@ int cmd_audit(int argc, char **argv)
 		return sub_verify(argc - 1, argv + 1);
 	if (strcmp(argv[1], "cleanup") == 0)
 		return sub_cleanup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "proof") == 0)
+		return sub_proof(argc - 1, argv + 1);
 	near = nono_suggest(argv[1], subs, sizeof(subs) / sizeof(subs[0]));
 	out_error("unknown audit command '%s'%s%s%s", argv[1],
 		  near ? " (did you mean " : "", near ? near : "",

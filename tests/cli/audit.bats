@@ -517,3 +517,70 @@ print("changed")' "$AUD/$id/session.json"
 	run "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["redaction"]["added_flags"])' "$AUD/$id/session.json"
 	assert_contains "$output" "--pat"
 }
+
+@test "audit: inclusion and consistency proofs verify with an independent RFC 9162 implementation" {
+	for i in 1 2 3; do
+		run --separate-stderr nono run -s --allow . -- sh -c "mkdir -p d$i && git init -q d$i/r 2>/dev/null; true"
+		assert_status 0
+	done
+	id=$(newest)
+	run --separate-stderr nono audit proof "$id" --event 2
+	assert_status 0
+	echo "$output" >"$TEST_ROOT/incl.json"
+	run --separate-stderr nono audit proof --ledger --from 1
+	assert_status 0
+	echo "$output" >"$TEST_ROOT/cons.json"
+	run "$PY" - "$TEST_ROOT/incl.json" "$TEST_ROOT/cons.json" "$AUD/$id" "$AUD/ledger.ndjson" <<'EOF2'
+import hashlib, json, sys
+H = lambda b: hashlib.sha256(b).digest()
+node = lambda l, r: H(b"\x01" + l + r)
+def verify_inclusion(idx, size, leaf, path, root):   # RFC 9162 2.1.3.2
+    if idx >= size: return False
+    fn, sn, r = idx, size - 1, leaf
+    for p in path:
+        if sn == 0: return False
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            while not fn & 1 and fn != 0: fn >>= 1; sn >>= 1
+        else:
+            r = node(r, p)
+        fn >>= 1; sn >>= 1
+    return sn == 0 and r == root
+def verify_consistency(m, n, r1, r2, proof):         # RFC 9162 2.1.4.2
+    if m == n: return not proof and r1 == r2
+    if not proof: return False
+    if m & (m - 1) == 0: proof = [r1] + proof
+    fn, sn = m - 1, n - 1
+    while fn & 1: fn >>= 1; sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0: return False
+        if fn & 1 or fn == sn:
+            fr, sr = node(c, fr), node(c, sr)
+            while not fn & 1 and fn != 0: fn >>= 1; sn >>= 1
+        else:
+            sr = node(sr, c)
+        fn >>= 1; sn >>= 1
+    return fr == r1 and sr == r2 and sn == 0
+b = bytes.fromhex
+i = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+rec = json.load(open(sys.argv[3] + "/session.json"))
+# the proven leaf is event 2's, and the root the record's
+line = open(sys.argv[3] + "/audit-events.ndjson", "rb").read().split(b"\n")[1]
+ev = line[line.index(b',"event":') + 9:-1]
+assert i["leaf_hash"] == H(b"\x00" + ev).hex()
+assert i["root"] == rec["merkle_root"]
+assert verify_inclusion(i["leaf_index"], i["tree_size"], b(i["leaf_hash"]), [b(x) for x in i["path"]], b(i["root"]))
+assert not verify_inclusion(i["leaf_index"] + 1, i["tree_size"], b(i["leaf_hash"]), [b(x) for x in i["path"]], b(i["root"]))
+assert c["first"] == 1 and c["second"] == 3
+assert verify_consistency(1, 3, b(c["first_root"]), b(c["second_root"]), [b(x) for x in c["proof"]])
+assert not verify_consistency(1, 3, H(b"x"), b(c["second_root"]), [b(x) for x in c["proof"]])
+print("proofs ok")
+EOF2
+	assert_status 0
+	assert_contains "$output" "proofs ok"
+	run --separate-stderr nono audit proof "$id" --event 999
+	assert_nono_error "past its end"
+	run --separate-stderr nono audit proof --ledger
+	assert_nono_error "--from M"
+}
