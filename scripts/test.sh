@@ -89,12 +89,16 @@ run_cli() { # nono-binary label [as-nobody]
 	if [ "${3:-}" = nobody ]; then
 		local copy="$scratch/nono-$label"
 		install -m 0755 "$bin" "$copy"
-		# The helpers (TLS, keystore) are looked for next to the binary.
+		# The helpers (TLS, keystore, signing) are looked for next to the
+		# binary.
 		[ -x "$(dirname "$bin")/nono-tls" ] &&
 			install -m 0755 "$(dirname "$bin")/nono-tls" "$scratch/nono-tls"
 		[ -x "$(dirname "$bin")/nono-keystore" ] &&
 			install -m 0755 "$(dirname "$bin")/nono-keystore" \
 				"$scratch/nono-keystore"
+		[ -x "$(dirname "$bin")/nono-sign" ] &&
+			install -m 0755 "$(dirname "$bin")/nono-sign" \
+				"$scratch/nono-sign"
 		chmod -R a+rX "$root/tests/cli"
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 			env -u XDG_CONFIG_HOME HOME="$scratch" \

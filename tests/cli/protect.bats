@@ -90,7 +90,8 @@ teardown() {
 	require_userns
 	cd "$HOME"
 	rm -rf "$HOME/.nono"
-	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+	# --no-audit: nono's own trail would make ~/.nono/audit itself.
+	run --separate-stderr nono run -s --no-audit --no-diagnostics --allow "$HOME" -- sh -c '
 		mkdir -p "$HOME/.nono/audit"; echo evil >"$HOME/.nono/planted"
 		echo ok >"$HOME/notes.txt"'
 	assert_file_content "$HOME/notes.txt" ok
