@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,11 @@ struct nono_audit {
 	nono_hash head;
 	struct nono_merkle tree;
 	int werr; /* first write error, or 0 */
+	/* The ceiling (NONO_AUDIT_MAX_MB, and a margin of free disk): past
+	 * it one marker, then events are counted, not written. */
+	unsigned long long bytes, max_bytes, next_df;
+	bool over;
+	unsigned long long dropped;
 	/* Durability: fdatasync passes, and how long the oldest event of
 	 * each pass waited for it (written -> on disk). */
 	long long dirty_since_ns;
@@ -158,9 +164,9 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int emit_locked(struct nono_audit *a, struct nono_ev *e);
+static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always);
 
-int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
+static int emit(struct nono_audit *a, struct nono_ev *e, bool always)
 {
 	int r;
 
@@ -171,48 +177,105 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 	pthread_mutex_lock(&a->mu);
 	while (!a->ready)
 		pthread_cond_wait(&a->ready_cv, &a->mu);
-	r = emit_locked(a, e);
+	r = emit_locked(a, e, always);
 	pthread_mutex_unlock(&a->mu);
 	nono_ev_free(e);
 	return r;
 }
 
-/* Writes @e (a->mu held; not freed here). */
-static int emit_locked(struct nono_audit *a, struct nono_ev *e)
+int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
+{
+	return emit(a, e, false);
+}
+
+int nono_audit_emit_always(struct nono_audit *a, struct nono_ev *e)
+{
+	return emit(a, e, true);
+}
+
+/* Free space at the log, in bytes (the margin of the ceiling). */
+static unsigned long long free_bytes(int fd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) < 0)
+		return ~0ULL;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize;
+}
+
+/* Over the ceiling: one marker (written), then counting. */
+static void go_over(struct nono_audit *a, const char *why)
+{
+	struct nono_ev e;
+	char buf[256];
+
+	a->over = true;
+	nono_ev_begin_in(&e, "events_dropped", buf, sizeof(buf));
+	nono_ev_str(&e, "reason", why);
+	nono_ev_int(&e, "after_bytes", (long long)a->bytes);
+	if (nono_ev_end(&e) == 0)
+		emit_locked(a, &e, true);
+	nono_ev_free(&e);
+}
+
+/* Writes @e (a->mu held; not freed here).  The chain moves on only for a
+ * line wholly written: a failed write is cut off again, so the log on
+ * disk stays a valid prefix. */
+static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always)
 {
 	struct nono_ev *line;
+	nono_hash head = a->head, leaf;
 	int r;
 
 	if (e->oom)
 		return -ENOMEM;
+	if (a->over && !always) {
+		a->dropped++;
+		return 0;
+	}
 	line = &a->line;
 	line->len = 0;
 	line->oom = false;
-	a->seq++;
 	if (a->integrity) {
-		nono_hash leaf;
-
 		nono_merkle_leaf(e->buf, e->len, &leaf);
-		nono_audit_line(line, a->seq, &a->head, &leaf, e->buf, e->len);
-		nono_merkle_push(&a->tree, &leaf);
+		nono_audit_line(line, a->seq + 1, &head, &leaf, e->buf, e->len);
 	} else {
 		char b[48];
 
 		nono_ev_put(line, b,
 			    (size_t)snprintf(b, sizeof(b),
 					     "{\"seq\":%llu,\"event\":",
-					     (unsigned long long)a->seq));
+					     (unsigned long long)a->seq + 1));
 		nono_ev_put(line, e->buf, e->len);
 		nono_ev_put(line, "}\n", 2);
 	}
 	r = line->oom ? -ENOMEM : write_all(a->fd, line->buf, line->len);
 	if (r < 0) {
-		/* The sequence and chain went on without it: what is on
-		 * disk no longer verifies past here, and the record says
-		 * so. */
+		/* Nothing of it stays; the record says the trail lost
+		 * events. */
+		if (ftruncate(a->fd, (off_t)a->bytes) < 0) {
+			/* the next line would follow a torn one: stop */
+			a->over = true;
+		}
 		if (!a->werr)
 			a->werr = r;
+		a->dropped++;
 	} else {
+		a->seq++;
+		a->bytes += line->len;
+		if (a->integrity) {
+			a->head = head;
+			nono_merkle_push(&a->tree, &leaf);
+		}
+		if (!always && !a->over) {
+			if (a->bytes >= a->max_bytes)
+				go_over(a, "NONO_AUDIT_MAX_MB");
+			else if (a->bytes >= a->next_df) {
+				a->next_df = a->bytes + (4u << 20);
+				if (free_bytes(a->fd) < (256ULL << 20))
+					go_over(a, "disk nearly full");
+			}
+		}
 		/* Only the first event of a pass wakes the flusher; the
 		 * others ride along (it looks again after each pass). */
 		if (!a->dirty) {
@@ -252,7 +315,7 @@ static void hash_exe(struct nono_audit *a)
 	nono_ev_str(&e, "path", a->rec.exe);
 	nono_ev_str(&e, "sha256", hex);
 	if (nono_ev_end(&e) == 0)
-		nono_audit_emit(a, &e);
+		nono_audit_emit_always(a, &e);
 	else
 		nono_ev_free(&e);
 }
@@ -310,7 +373,7 @@ static void start(struct nono_audit *a)
 		nono_ev_raw(&e, "redaction", a->rec.redaction,
 			    strlen(a->rec.redaction));
 	nono_ev_end(&e);
-	r = emit_locked(a, &e);
+	r = emit_locked(a, &e, true);
 	nono_ev_free(&e);
 	if (r < 0 && !a->werr)
 		a->werr = r;
@@ -318,7 +381,7 @@ static void start(struct nono_audit *a)
 	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
 	nono_ev_raw(&e, "summary", a->policy, a->policy_len);
 	nono_ev_end(&e);
-	r = emit_locked(a, &e);
+	r = emit_locked(a, &e, true);
 	nono_ev_free(&e);
 	if (r < 0 && !a->werr)
 		a->werr = r;
@@ -492,6 +555,8 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		goto fail;
 	}
 	a->integrity = s->integrity;
+	a->max_bytes = s->max_bytes ? s->max_bytes : (512ULL << 20);
+	a->next_df = 4u << 20;
 	nono_audit_anchor(a->id, &a->head);
 	nono_merkle_init(&a->tree);
 	r = nono_audit_rec_init(&a->rec, a->id, s);
@@ -586,8 +651,12 @@ static void end_event(struct nono_audit *a, int status, int signo, bool ran)
 	nono_ev_int(&e, "exit_code", status);
 	if (signo)
 		nono_ev_int(&e, "signal", signo);
+	pthread_mutex_lock(&a->mu);
+	if (a->dropped)
+		nono_ev_int(&e, "events_dropped", (long long)a->dropped);
+	pthread_mutex_unlock(&a->mu);
 	if (nono_ev_end(&e) == 0)
-		nono_audit_emit(a, &e);
+		nono_audit_emit_always(a, &e);
 	else
 		nono_ev_free(&e);
 }
@@ -614,6 +683,7 @@ static void fill_record(struct nono_audit *a, int status, int signo, bool ran)
 	a->rec.ran = ran;
 	a->rec.events = a->seq;
 	a->rec.write_error = a->werr != 0;
+	a->rec.dropped = a->dropped;
 	if (a->integrity) {
 		nono_hash root;
 

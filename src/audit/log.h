@@ -55,6 +55,10 @@ struct nono_audit_start {
 	 * happens on the flusher thread while the command starts; events
 	 * emitted meanwhile wait their turn. */
 	bool sync;
+	/* The log's ceiling in bytes (0: 512 MiB); past it, and when the
+	 * disk has less than 256 MiB free, events are counted, not
+	 * written (an events_dropped marker says where). */
+	unsigned long long max_bytes;
 };
 
 struct nono_audit;
@@ -78,6 +82,9 @@ const char *nono_audit_path(const struct nono_audit *a); /* its directory */
  * safe.  0, or -errno when it could not be written (remembered: the
  * record then says the trail is incomplete). */
 int nono_audit_emit(struct nono_audit *a, struct nono_ev *e);
+/* The same for the session's own events (its end, the trees' state),
+ * which are written past the ceiling too. */
+int nono_audit_emit_always(struct nono_audit *a, struct nono_ev *e);
 
 /* Signs the session when it completes (--audit-sign-key); @s is
  * borrowed until nono_audit_finish. */

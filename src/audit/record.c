@@ -128,6 +128,7 @@ static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
 			nono_ev_raw(e, "signal", "null", 4);
 		nono_ev_int(e, "events", (long long)r->events);
 		nono_ev_bool(e, "write_error", r->write_error);
+		nono_ev_int(e, "events_dropped", (long long)r->dropped);
 		str_or_null(e, "chain_head", r->chain_head);
 		str_or_null(e, "merkle_root", r->merkle_root);
 		if (r->fs_before && r->fs_after) {

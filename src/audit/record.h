@@ -34,6 +34,7 @@ struct nono_audit_rec {
 	int exit_code, signo;
 	bool ran, write_error;
 	uint64_t events;
+	uint64_t dropped; /* events not written (ceiling, write error) */
 	char chain_head[NONO_SHA256_HEX], merkle_root[NONO_SHA256_HEX];
 	const char *fs_before, *fs_after; /* JSON objects, borrowed */
 	long long ledger_index;           /* -1: not in the ledger */

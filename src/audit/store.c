@@ -561,14 +561,22 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 			    r, "events", false,
 			    "the log's chain head or Merkle root is not the "
 			    "one the record kept (the log was rewritten)");
-		else
+		else {
+			long long dropped = 0;
+
+			jint(rec, "events_dropped", &dropped);
 			nono_audit_report_add(
-			    r, "events", true, "%llu events; %s",
+			    r, "events", true, "%llu events; %s%s",
 			    (unsigned long long)c.lines,
 			    integrity ? "hash chain and Merkle root match "
 					"the record"
 				      : "no integrity layer "
-					"(--no-audit-integrity)");
+					"(--no-audit-integrity)",
+			    dropped > 0 ? "; some were not written (see the "
+					  "events_dropped event and the "
+					  "record's events_dropped)"
+					: "");
+		}
 	} else if (rec) {
 		nono_audit_report_add(
 		    r, "events", true,

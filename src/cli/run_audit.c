@@ -89,7 +89,7 @@ static void fs_event(struct run_ctx *c, const char *phase, const char *trees)
 	nono_ev_str(&e, "phase", phase);
 	nono_ev_raw(&e, "trees", trees, strlen(trees));
 	if (nono_ev_end(&e) == 0)
-		nono_audit_emit(c->rt.audit, &e);
+		nono_audit_emit_always(c->rt.audit, &e);
 	else
 		nono_ev_free(&e);
 }
@@ -173,6 +173,22 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 	s.id = run_session_id(c);
 	s.integrity = !c->o.no_audit_integrity;
 	s.command = red;
+	{
+		const char *mb = getenv("NONO_AUDIT_MAX_MB");
+		char *end;
+		unsigned long long v;
+
+		if (mb && *mb) {
+			errno = 0;
+			v = strtoull(mb, &end, 10);
+			if (errno || *end || v == 0 || v > (1ULL << 20))
+				out_warn("NONO_AUDIT_MAX_MB: expected MiB "
+					 "(1-1048576), got '%.40s'; using 512",
+					 mb);
+			else
+				s.max_bytes = v << 20;
+		}
+	}
 	/* Asked for by name: nothing runs until the trail has begun. */
 	s.sync = c->o.audit_integrity || c->o.audit_sign_key;
 	s.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;

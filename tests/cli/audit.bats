@@ -584,3 +584,39 @@ EOF2
 	run --separate-stderr nono audit proof --ledger
 	assert_nono_error "--from M"
 }
+
+@test "audit: a flood of refusals stops at the ceiling with a marker and a count; the trail still verifies" {
+	# A socket outside every grant: each connect is a refusal.
+	start_unix_server "$TEST_ROOT/host.sock"
+	run --separate-stderr env NONO_AUDIT_MAX_MB=1 "$NONO" run -s --allow-cwd -- "$PY" -c '
+import socket, sys
+for i in range(12000):
+    s = socket.socket(socket.AF_UNIX)
+    try: s.connect(sys.argv[1])
+    except OSError: pass
+    s.close()' "$TEST_ROOT/host.sock" </dev/null
+	assert_status 0
+	id=$(newest)
+	size=$(stat -c %s "$AUD/$id/audit-events.ndjson")
+	[ "$size" -lt $((1024 * 1024 + 65536)) ] || { echo "log is $size bytes" >&2; false; }
+	run grep -c '"type":"events_dropped"' "$AUD/$id/audit-events.ndjson"
+	[ "$output" = 1 ] || { show_run; false; }
+	run grep -c '"type":"session_end"' "$AUD/$id/audit-events.ndjson"
+	[ "$output" = 1 ] || { show_run; false; }
+	run "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["events_dropped"] > 1000, r["events_dropped"]; print("dropped", r["events_dropped"])' "$AUD/$id/session.json"
+	assert_status 0
+	run --separate-stderr nono audit verify "$id"
+	assert_status 0
+	assert_contains "$output" "some were not written"
+	# Control: under the default ceiling every refusal is written.
+	run --separate-stderr nono run -s --allow-cwd -- "$PY" -c '
+import socket, sys
+for i in range(200):
+    s = socket.socket(socket.AF_UNIX)
+    try: s.connect(sys.argv[1])
+    except OSError: pass
+    s.close()' "$TEST_ROOT/host.sock"
+	id=$(newest)
+	run grep -c '"type":"gate"' "$AUD/$id/audit-events.ndjson"
+	[ "$output" = 200 ] || { show_run; false; }
+}
