@@ -15,6 +15,8 @@
 #include "audit/merkle.h"
 
 #define MAX_DEPTH 256
+/* Bytes hashed per tree at most (8 GiB, a few seconds here). */
+#define HASH_BUDGET (8ULL << 30)
 
 struct walk {
 	struct nono_merkle tree;
@@ -53,32 +55,60 @@ static void leaf(struct walk *w, char type, mode_t mode, const char *digest,
 	w->entries++;
 }
 
+/* What stands for a file's content when it cannot be read whole: its
+ * size and change time (so a change made meanwhile still shows). */
+static void unhashed(struct walk *w, const struct stat *st, const char *why,
+		     int err)
+{
+	char d[160];
+	int n = snprintf(d, sizeof(d), "%s size=%lld ctime=%lld.%09ld", why,
+			 (long long)st->st_size, (long long)st->st_ctim.tv_sec,
+			 st->st_ctim.tv_nsec);
+
+	leaf(w, 'f', st->st_mode, d, (size_t)n);
+	if (!w->err)
+		w->err = err;
+}
+
 static void file_entry(struct walk *w, int dfd, const char *name,
 		       const struct stat *st)
 {
 	struct nono_sha256 c;
 	uint8_t d[NONO_SHA256_LEN];
 	char hex[NONO_SHA256_HEX];
-	ssize_t n;
-	int fd =
-	    openat(dfd, name,
-		   O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	unsigned long long left;
+	ssize_t n = 0;
+	int fd;
 
+	/* A budget for the whole snapshot: a huge (or sparse) file must
+	 * not hold the run up for hours. */
+	if ((unsigned long long)st->st_size > HASH_BUDGET - w->bytes) {
+		unhashed(w, st, "unhashed", EFBIG);
+		return;
+	}
+	fd = openat(dfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		/* Unreadable: its name and mode still count, and it says
-		 * so in place of a digest. */
-		leaf(w, 'f', st->st_mode, "unreadable", 10);
+		unhashed(w, st, "unreadable", errno);
 		return;
 	}
 	nono_sha256_init(&c);
-	while ((n = read(fd, w->buf, sizeof(w->buf))) > 0) {
+	left = (unsigned long long)st->st_size;
+	while (left &&
+	       (n = read(fd, w->buf,
+			 left < sizeof(w->buf) ? left : sizeof(w->buf))) > 0) {
 		nono_sha256_update(&c, w->buf, (size_t)n);
 		w->bytes += (unsigned long long)n;
+		left -= (unsigned long long)n;
 	}
 	close(fd);
+	if (n < 0 || left) {
+		unhashed(w, st, "unreadable", n < 0 ? errno : EIO);
+		return;
+	}
 	nono_sha256_final(&c, d);
 	nono_hex(d, sizeof(d), hex);
-	leaf(w, 'f', st->st_mode, n < 0 ? "unreadable" : hex, n < 0 ? 10 : 64);
+	leaf(w, 'f', st->st_mode, hex, 64);
 }
 
 static void walk_dir(struct walk *w, int dfd, int depth)

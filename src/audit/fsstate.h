@@ -7,7 +7,10 @@
  *   relpath 0x00 type 0x00 mode 0x00 digest
  * type: "d" directory, "f" regular file, "l" symlink, "o" anything else;
  * mode: octal permission bits; digest: the file's SHA-256 in hex, the
- * link's target, or "" (docs/audit.md).
+ * link's target, or "" (docs/audit.md).  A file that cannot be read, or
+ * past the budget of 8 GiB hashed per tree, stands as "unreadable" or
+ * "unhashed" with its size and change time, and the tree is marked
+ * incomplete.
  */
 #ifndef NONO_AUDIT_FSSTATE_H
 #define NONO_AUDIT_FSSTATE_H

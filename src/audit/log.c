@@ -40,7 +40,8 @@ struct nono_audit {
 	/* The ceiling (NONO_AUDIT_MAX_MB, and a margin of free disk): past
 	 * it one marker, then events are counted, not written. */
 	unsigned long long bytes, max_bytes, next_df;
-	bool over;
+	int level;   /* events of a lower priority are counted, not written */
+	bool broken; /* a failed write could not be cut off: write no more */
 	unsigned long long dropped;
 	/* Durability: fdatasync passes, and how long the oldest event of
 	 * each pass waited for it (written -> on disk). */
@@ -52,6 +53,8 @@ struct nono_audit {
 	/* The start, made by the flusher: until @ready, emit() waits. */
 	bool ready;
 	bool exe_done; /* the executable's digest is taken (or tried) */
+	int exe_fd;    /* the executable, opened before the command ran */
+	unsigned long long exe_size;
 	pthread_cond_t ready_cv;
 	char *policy, *argv0, *path;
 	size_t policy_len;
@@ -164,9 +167,9 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always);
+static int emit_locked(struct nono_audit *a, struct nono_ev *e, int prio);
 
-static int emit(struct nono_audit *a, struct nono_ev *e, bool always)
+static int emit(struct nono_audit *a, struct nono_ev *e, int prio)
 {
 	int r;
 
@@ -177,7 +180,7 @@ static int emit(struct nono_audit *a, struct nono_ev *e, bool always)
 	pthread_mutex_lock(&a->mu);
 	while (!a->ready)
 		pthread_cond_wait(&a->ready_cv, &a->mu);
-	r = emit_locked(a, e, always);
+	r = emit_locked(a, e, prio);
 	pthread_mutex_unlock(&a->mu);
 	nono_ev_free(e);
 	return r;
@@ -185,12 +188,17 @@ static int emit(struct nono_audit *a, struct nono_ev *e, bool always)
 
 int nono_audit_emit(struct nono_audit *a, struct nono_ev *e)
 {
-	return emit(a, e, false);
+	return emit(a, e, NONO_AUDIT_NORMAL);
+}
+
+int nono_audit_emit_prio(struct nono_audit *a, struct nono_ev *e, int prio)
+{
+	return emit(a, e, prio);
 }
 
 int nono_audit_emit_always(struct nono_audit *a, struct nono_ev *e)
 {
-	return emit(a, e, true);
+	return emit(a, e, NONO_AUDIT_ALWAYS);
 }
 
 /* Free space at the log, in bytes (the margin of the ceiling). */
@@ -203,25 +211,56 @@ static unsigned long long free_bytes(int fd)
 	return (unsigned long long)sv.f_bavail * sv.f_frsize;
 }
 
-/* Over the ceiling: one marker (written), then counting. */
-static void go_over(struct nono_audit *a, const char *why)
+/* A ceiling reached: one marker (written), then events of priority below
+ * @level are counted, not written. */
+static void go_over(struct nono_audit *a, int level, const char *why)
 {
 	struct nono_ev e;
 	char buf[256];
 
-	a->over = true;
+	a->level = level;
 	nono_ev_begin_in(&e, "events_dropped", buf, sizeof(buf));
 	nono_ev_str(&e, "reason", why);
+	nono_ev_str(&e, "from_now",
+		    level == NONO_AUDIT_NORMAL ? "refusals are counted only"
+					       : "all but the session's own "
+						 "events are counted only");
 	nono_ev_int(&e, "after_bytes", (long long)a->bytes);
 	if (nono_ev_end(&e) == 0)
-		emit_locked(a, &e, true);
+		emit_locked(a, &e, NONO_AUDIT_ALWAYS);
 	nono_ev_free(&e);
+}
+
+/* The ceilings, looked at after each line: refusals (which a command can
+ * make at will) stop at NONO_AUDIT_MAX_MB or with 256 MiB free; allowed
+ * network decisions go on to a quarter more, or 64 MiB free. */
+static void check_ceiling(struct nono_audit *a)
+{
+	unsigned long long hard = a->max_bytes + a->max_bytes / 4,
+			   freeb = ~0ULL;
+
+	if (a->bytes >= a->next_df) {
+		a->next_df = a->bytes + (4u << 20);
+		freeb = free_bytes(a->fd);
+	}
+	if (a->level < NONO_AUDIT_ALWAYS &&
+	    (a->bytes >= hard || freeb < (64ULL << 20)))
+		go_over(a, NONO_AUDIT_ALWAYS,
+			a->bytes >= hard ? "NONO_AUDIT_MAX_MB (hard)"
+					 : "disk nearly full (64 MiB)");
+	else if (a->level < NONO_AUDIT_NORMAL &&
+		 (a->bytes >= a->max_bytes || freeb < (256ULL << 20)))
+		go_over(a, NONO_AUDIT_NORMAL,
+			a->bytes >= a->max_bytes
+			    ? "NONO_AUDIT_MAX_MB"
+			    : "disk nearly full (256 MiB)");
 }
 
 /* Writes @e (a->mu held; not freed here).  The chain moves on only for a
  * line wholly written: a failed write is cut off again, so the log on
- * disk stays a valid prefix. */
-static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always)
+ * disk stays a valid prefix (and when it cannot be, nothing more is
+ * written). */
+static int emit_locked(struct nono_audit *a, struct nono_ev *e, int prio)
 {
 	struct nono_ev *line;
 	nono_hash head = a->head, leaf;
@@ -229,7 +268,7 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always)
 
 	if (e->oom)
 		return -ENOMEM;
-	if (a->over && !always) {
+	if (a->broken || prio < a->level) {
 		a->dropped++;
 		return 0;
 	}
@@ -253,10 +292,8 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always)
 	if (r < 0) {
 		/* Nothing of it stays; the record says the trail lost
 		 * events. */
-		if (ftruncate(a->fd, (off_t)a->bytes) < 0) {
-			/* the next line would follow a torn one: stop */
-			a->over = true;
-		}
+		if (ftruncate(a->fd, (off_t)a->bytes) < 0)
+			a->broken = true; /* a torn line would stay */
 		if (!a->werr)
 			a->werr = r;
 		a->dropped++;
@@ -267,15 +304,8 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always)
 			a->head = head;
 			nono_merkle_push(&a->tree, &leaf);
 		}
-		if (!always && !a->over) {
-			if (a->bytes >= a->max_bytes)
-				go_over(a, "NONO_AUDIT_MAX_MB");
-			else if (a->bytes >= a->next_df) {
-				a->next_df = a->bytes + (4u << 20);
-				if (free_bytes(a->fd) < (256ULL << 20))
-					go_over(a, "disk nearly full");
-			}
-		}
+		if (prio < NONO_AUDIT_ALWAYS)
+			check_ceiling(a);
 		/* Only the first event of a pass wakes the flusher; the
 		 * others ride along (it looks again after each pass). */
 		if (!a->dirty) {
@@ -287,24 +317,33 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e, bool always)
 	return r;
 }
 
-/* The executable's digest, off the start-up path. */
+/*
+ * The executable's digest, from the descriptor opened when the trail began
+ * (before the command ran: what it does later to that path cannot change
+ * what is hashed), a regular file, read up to the size it had then.
+ */
 static void hash_exe(struct nono_audit *a)
 {
-	int fd =
-	    a->rec.exe ? open(a->rec.exe, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1;
 	uint8_t d[NONO_SHA256_LEN], buf[65536];
+	unsigned long long left = a->exe_size;
 	struct nono_sha256 c;
 	char hex[NONO_SHA256_HEX];
 	struct nono_ev e;
-	ssize_t n;
+	ssize_t n = 0;
+	int fd = a->exe_fd;
 
+	a->exe_fd = -1;
 	if (fd < 0)
 		return;
 	nono_sha256_init(&c);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	while (left &&
+	       (n = pread(fd, buf, left < sizeof(buf) ? left : sizeof(buf),
+			  (off_t)(a->exe_size - left))) > 0) {
 		nono_sha256_update(&c, buf, (size_t)n);
+		left -= (unsigned long long)n;
+	}
 	close(fd);
-	if (n < 0)
+	if (n < 0 || left)
 		return;
 	nono_sha256_final(&c, d);
 	nono_hex(d, sizeof(d), hex);
@@ -318,6 +357,26 @@ static void hash_exe(struct nono_audit *a)
 		nono_audit_emit_always(a, &e);
 	else
 		nono_ev_free(&e);
+}
+
+/* Opens the resolved executable for hashing: a regular file only (a FIFO
+ * or a device put there would block or never end), never blocking. */
+static void open_exe(struct nono_audit *a)
+{
+	struct stat st;
+	int fd;
+
+	if (!a->rec.exe)
+		return;
+	fd = open(a->rec.exe, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	a->exe_fd = fd;
+	a->exe_size = (unsigned long long)st.st_size;
 }
 
 /* argv[0] as the command's PATH lookup finds it, resolved; NULL if none. */
@@ -356,6 +415,7 @@ static void start(struct nono_audit *a)
 
 	if (!a->rec.exe && a->argv0)
 		a->rec.exe = resolve_exe(a->argv0, a->path);
+	open_exe(a);
 	r = nono_audit_rec_save(a->dirfd, &a->rec, false);
 	if (r < 0 && !a->werr)
 		a->werr = r;
@@ -373,7 +433,7 @@ static void start(struct nono_audit *a)
 		nono_ev_raw(&e, "redaction", a->rec.redaction,
 			    strlen(a->rec.redaction));
 	nono_ev_end(&e);
-	r = emit_locked(a, &e, true);
+	r = emit_locked(a, &e, NONO_AUDIT_ALWAYS);
 	nono_ev_free(&e);
 	if (r < 0 && !a->werr)
 		a->werr = r;
@@ -381,7 +441,7 @@ static void start(struct nono_audit *a)
 	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
 	nono_ev_raw(&e, "summary", a->policy, a->policy_len);
 	nono_ev_end(&e);
-	r = emit_locked(a, &e, true);
+	r = emit_locked(a, &e, NONO_AUDIT_ALWAYS);
 	nono_ev_free(&e);
 	if (r < 0 && !a->werr)
 		a->werr = r;
@@ -484,6 +544,8 @@ static void audit_free(struct nono_audit *a)
 		close(a->fd);
 	if (a->dirfd >= 0)
 		close(a->dirfd);
+	if (a->exe_fd >= 0)
+		close(a->exe_fd);
 	free(a->policy);
 	free(a->argv0);
 	free(a->path);
@@ -517,7 +579,7 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		snprintf(err, errlen, "audit: out of memory");
 		return -1;
 	}
-	a->fd = a->dirfd = -1;
+	a->fd = a->dirfd = a->exe_fd = -1;
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->ready_cv, NULL);
 	{

@@ -78,12 +78,20 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 const char *nono_audit_id(const struct nono_audit *a);
 const char *nono_audit_path(const struct nono_audit *a); /* its directory */
 
-/* Records @e (ended with nono_ev_end; freed here in every case).  Thread
- * safe.  0, or -errno when it could not be written (remembered: the
- * record then says the trail is incomplete). */
+/* Records @e (ended with nono_ev_end; freed here in every case) at
+ * priority NORMAL.  Thread safe.  0, or -errno when it could not be written
+ * (remembered: the record then says the trail is incomplete). */
 int nono_audit_emit(struct nono_audit *a, struct nono_ev *e);
-/* The same for the session's own events (its end, the trees' state),
- * which are written past the ceiling too. */
+/* Priorities under the ceiling (NONO_AUDIT_MAX_MB): refusals, which the
+ * command can make at will, are counted only past it; allowed network
+ * decisions a quarter further; the session's own events always. */
+enum {
+	NONO_AUDIT_REFUSAL = 0,
+	NONO_AUDIT_NORMAL = 1,
+	NONO_AUDIT_ALWAYS = 2,
+};
+int nono_audit_emit_prio(struct nono_audit *a, struct nono_ev *e, int prio);
+/* nono_audit_emit_prio(ALWAYS): its end, the trees' state... */
 int nono_audit_emit_always(struct nono_audit *a, struct nono_ev *e);
 
 /* Signs the session when it completes (--audit-sign-key); @s is

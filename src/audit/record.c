@@ -181,13 +181,21 @@ static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
 
 /* @name in @dirfd replaced by @len bytes, through a temporary file,
  * fsync'd when @sync (file and directory). */
-static int replace(int dirfd, const char *name, const char *text, size_t len,
-		   bool sync)
+/* The temporary name of @name's next version (@tmp: 64 bytes). */
+static void tmp_name(const char *name, char *tmp)
+{
+	snprintf(tmp, 64, ".%s.%d.tmp", name, (int)getpid());
+}
+
+/* Writes @len bytes to @name's temporary file in @dirfd (fsync'd when
+ * @sync), not yet in place.  0 or -errno (the file is then removed). */
+static int stage(int dirfd, const char *name, const char *text, size_t len,
+		 bool sync)
 {
 	char tmp[64];
 	int fd, r = 0;
 
-	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
+	tmp_name(name, tmp);
 	unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -209,11 +217,23 @@ static int replace(int dirfd, const char *name, const char *text, size_t len,
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		r = -errno;
-	if (r < 0) {
+	if (r < 0)
 		unlinkat(dirfd, tmp, 0);
-		return r;
+	return r;
+}
+
+/* Puts @name's staged version in place (the directory fsync'd when
+ * @sync).  0 or -errno. */
+static int commit(int dirfd, const char *name, bool sync)
+{
+	char tmp[64];
+
+	tmp_name(name, tmp);
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int e = -errno;
+
+		unlinkat(dirfd, tmp, 0);
+		return e;
 	}
 	if (sync) {
 		int d = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -224,6 +244,16 @@ static int replace(int dirfd, const char *name, const char *text, size_t len,
 		}
 	}
 	return 0;
+}
+
+/* @name in @dirfd replaced by @len bytes, through a temporary file,
+ * fsync'd when @sync (file and directory). */
+static int replace(int dirfd, const char *name, const char *text, size_t len,
+		   bool sync)
+{
+	int r = stage(dirfd, name, text, len, sync);
+
+	return r < 0 ? r : commit(dirfd, name, sync);
 }
 
 int nono_audit_rec_save(int dirfd, const struct nono_audit_rec *r, bool sync)
@@ -338,6 +368,21 @@ static int state_rebuild(int rootfd, struct nono_audit_rec *r,
 		return ret;
 	nono_audit_ledger_anchor(&anchor);
 	ret = nono_audit_check_log(text, len, &anchor, true, &c);
+	if (ret == 0 && c.ok && c.partial_tail) {
+		/* Only an append cut short (a kill, a full disk) leaves a
+		 * partial last line: cut it off, holding the lock. */
+		const char *nl = len ? memrchr(text, '\n', len) : NULL;
+		size_t keep = nl ? (size_t)(nl - text) + 1 : 0;
+		int fd = openat(rootfd, NONO_AUDIT_LEDGER,
+				O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd >= 0 && ftruncate(fd, (off_t)keep) == 0) {
+			c.partial_tail = false;
+			len = keep;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	free(text);
 	if (ret < 0)
 		return ret;
@@ -373,6 +418,8 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 	struct nono_ev rec = {0}, ev = {0}, line = {0};
 	nono_hash leaf, head, before;
 	struct lstate st;
+	struct stat lst2;
+	bool staged = false;
 	uint8_t d[NONO_SHA256_LEN];
 	char hex[NONO_SHA256_HEX];
 
@@ -432,11 +479,16 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 	}
 	/* The final record first, synced: its digest is what the ledger
 	 * keeps. */
+	/* Staged, not yet in place: the ledger entry is the commit point,
+	 * then the record takes its place.  A kill in between leaves a
+	 * running record, the entry, and the staged record whose digest the
+	 * entry holds (nono audit verify says so, not "tampered"). */
 	ret = rec_text(r, &rec);
 	if (ret == 0)
-		ret = replace(dirfd, NONO_AUDIT_RECORD, rec.buf, rec.len, true);
+		ret = stage(dirfd, NONO_AUDIT_RECORD, rec.buf, rec.len, true);
 	if (ret < 0)
 		goto out;
+	staged = true;
 	nono_sha256(rec.buf, rec.len, d);
 	nono_hex(d, sizeof(d), hex);
 	nono_ev_begin(&ev, "session");
@@ -458,10 +510,13 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 		goto out;
 	}
 	lfd = openat(rootfd, NONO_AUDIT_LEDGER,
-		     O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		     O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
+			 O_NONBLOCK,
 		     0600);
 	if (lfd < 0)
 		ret = -errno;
+	else if (fstat(lfd, &lst2) < 0 || !S_ISREG(lst2.st_mode))
+		ret = -EINVAL; /* a FIFO put there would block the lock */
 	else if (write(lfd, line.buf, line.len) != (ssize_t)line.len)
 		ret = -EIO;
 	else if (fdatasync(lfd) < 0)
@@ -471,8 +526,18 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 		st.head = head;
 		st.bytes += line.len;
 		state_save(rootfd, &st);
+		ret = commit(dirfd, NONO_AUDIT_RECORD, true);
+		staged = false;
+	} else if (lfd >= 0 && ftruncate(lfd, (off_t)st.bytes) < 0) {
+		/* a torn line stays: the next append repairs it */
 	}
 out:
+	if (staged) {
+		char tmp[64];
+
+		tmp_name(NONO_AUDIT_RECORD, tmp);
+		unlinkat(dirfd, tmp, 0);
+	}
 	if (ret < 0 && ret != -EBADMSG && !r->ledger_error[0])
 		snprintf(r->ledger_error, sizeof(r->ledger_error),
 			 "the ledger could not be written: %s", strerror(-ret));

@@ -297,11 +297,69 @@ static bool jint_eq(const struct nono_json *o, const char *k, long long want)
 	       v->integer == want;
 }
 
-/* The statement says what the verified log and ledger say. */
+/* Structural equality of two JSON values (object keys in any order). */
+static bool json_equal(const struct nono_json *a, const struct nono_json *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case NONO_JSON_NULL:
+		return true;
+	case NONO_JSON_BOOL:
+		return a->b == b->b;
+	case NONO_JSON_NUMBER:
+		return a->is_int == b->is_int &&
+		       (a->is_int ? a->integer == b->integer
+				  : a->num == b->num);
+	case NONO_JSON_STRING:
+		return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+	case NONO_JSON_ARRAY:
+		if (a->len != b->len)
+			return false;
+		for (size_t i = 0; i < a->len; i++)
+			if (!json_equal(a->items[i], b->items[i]))
+				return false;
+		return true;
+	case NONO_JSON_OBJECT:
+		if (a->len != b->len)
+			return false;
+		for (size_t i = 0; i < a->len; i++)
+			if (!json_equal(a->members[i].value,
+					nono_json_get(b, a->members[i].key)))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The statement says what the verified log, record and ledger say: every
+ * field it signs is compared (the record is otherwise bound only by the
+ * ledger, which anyone who can write ~/.nono/audit can rewrite).
+ */
 static bool statement_ok(const struct nono_json *st,
+			 const struct nono_json *rec,
 			 const struct nono_audit_report *r, char *why,
 			 size_t len)
 {
+	static const struct {
+		const char *pred, *rec;
+	} same[] = {
+	    {"session_id", "id"},
+	    {"started", "started"},
+	    {"ended", "ended"},
+	    {"command", "command"},
+	    {"executable", "executable"},
+	    {"policy_sha256", "policy_sha256"},
+	    {"exit_code", "exit_code"},
+	    {"events", "events"},
+	    {"chain_head", "chain_head"},
+	    {"merkle_root", "merkle_root"},
+	    {"fs_integrity", "fs_integrity"},
+	    {"redaction", "redaction"},
+	};
 	const struct nono_json *sub = st ? nono_json_get(st, "subject") : NULL;
 	const struct nono_json *pred = jobj(st, "predicate");
 	const struct nono_json *lg = jobj(pred, "ledger");
@@ -330,9 +388,21 @@ static bool statement_ok(const struct nono_json *st,
 			 "is not this session's");
 		return false;
 	}
-	if (!jint_eq(lg, "index", r->ledger_index)) {
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		if (!rec || !json_equal(nono_json_get(pred, same[i].pred),
+					nono_json_get(rec, same[i].rec))) {
+			snprintf(why, len,
+				 "session.json's \"%s\" is not what was "
+				 "signed: the record was changed",
+				 same[i].rec);
+			return false;
+		}
+	if (!jint_eq(lg, "index", r->ledger_index) ||
+	    !r->ledger_root_before[0] || !(s = jstr(lg, "root_before")) ||
+	    strcmp(s, r->ledger_root_before) != 0) {
 		snprintf(why, len,
-			 "the signed ledger position is not the session's");
+			 "the signed ledger position is not the ledger's: the "
+			 "ledger before this session was rewritten");
 		return false;
 	}
 	return true;
@@ -362,7 +432,7 @@ void nono_audit_verify_signature(struct nono_audit_report *r,
 	if (dfd < 0)
 		return;
 	/* What the record (covered by the ledger) says of the bundle. */
-	if (nono_audit_read_file(dfd, NONO_AUDIT_RECORD, 1u << 20, &rtext,
+	if (nono_audit_read_file(dfd, r->record_name, 1u << 20, &rtext,
 				 &rlen) == 0 &&
 	    nono_json_parse(rtext, rlen, &rec, &je) == 0 &&
 	    (att = jobj(rec, "attestation")) != NULL) {
@@ -476,7 +546,7 @@ void nono_audit_verify_signature(struct nono_audit_report *r,
 		goto done;
 	}
 	if (nono_json_parse(pl, pllen, &st, &je) < 0 ||
-	    !statement_ok(st, r, why, sizeof(why))) {
+	    !statement_ok(st, rec, r, why, sizeof(why))) {
 		nono_audit_report_add(r, "signature", false, "%s",
 				      st ? why : "the payload is not JSON");
 		goto done;

@@ -86,31 +86,38 @@ static enum nono_audit_state rec_state(const struct nono_json *rec)
 
 /* ~/.nono/audit, once the sessions being finished are done: their
  * finishers hold the ledger's lock, which a reader takes shared. */
-static int open_root(void)
+static int open_root_locked(int *lock)
 {
 	char root[PATH_MAX];
-	int r = nono_audit_dir(root, sizeof(root)), lock;
+	int r = nono_audit_dir(root, sizeof(root));
 
+	*lock = -1;
 	if (r < 0)
 		return r;
 	r = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (r < 0)
 		return -errno;
-	lock = nono_audit_ledger_lock(r, LOCK_SH);
+	*lock = nono_audit_ledger_lock(r, LOCK_SH);
+	return r;
+}
+
+static int open_root(void)
+{
+	int lock, r = open_root_locked(&lock);
+
 	if (lock >= 0)
 		close(lock);
 	return r;
 }
 
-static int load_record(int dirfd, struct nono_json **rec, char **text,
-		       size_t *len)
+static int load_record_named(int dirfd, const char *name,
+			     struct nono_json **rec, char **text, size_t *len)
 {
 	struct nono_json_error je;
 	int r;
 
 	*rec = NULL;
-	r = nono_audit_read_file(dirfd, NONO_AUDIT_RECORD, RECORD_MAX, text,
-				 len);
+	r = nono_audit_read_file(dirfd, name, RECORD_MAX, text, len);
 	if (r < 0)
 		return r;
 	if (nono_json_parse(*text, *len, rec, &je) < 0 ||
@@ -120,6 +127,53 @@ static int load_record(int dirfd, struct nono_json **rec, char **text,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int load_record(int dirfd, struct nono_json **rec, char **text,
+		       size_t *len)
+{
+	return load_record_named(dirfd, NONO_AUDIT_RECORD, rec, text, len);
+}
+
+/* A complete record staged but not put in place (the finish was killed
+ * after the ledger entry, the commit point): its name in @name. */
+static int load_staged(int dirfd, const char *id, struct nono_json **rec,
+		       char **text, size_t *len, char *name, size_t namelen)
+{
+	struct dirent *de;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	int r = -ENOENT;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOENT;
+	}
+	while (r < 0 && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		const char *rid, *st;
+
+		if (strncmp(de->d_name, "." NONO_AUDIT_RECORD ".", 14) != 0 ||
+		    n < 18 || strcmp(de->d_name + n - 4, ".tmp") != 0)
+			continue;
+		if (load_record_named(dirfd, de->d_name, rec, text, len) < 0)
+			continue;
+		rid = jstr(*rec, "id");
+		st = jstr(*rec, "state");
+		if (rid && st && strcmp(rid, id) == 0 &&
+		    strcmp(st, "complete") == 0) {
+			snprintf(name, namelen, "%s", de->d_name);
+			r = 0;
+			break;
+		}
+		nono_json_free(*rec);
+		*rec = NULL;
+		free(*text);
+		*text = NULL;
+	}
+	closedir(d);
+	return r;
 }
 
 static void fill_entry(int rootfd, const char *id, struct nono_audit_entry *e)
@@ -407,7 +461,40 @@ static void check_ledger(int rootfd, const struct nono_json *rec,
 			    found + 1);
 			goto out;
 		}
+		/* The entry's own digests are the record's. */
+		{
+			struct nono_json *ej = NULL;
+			struct nono_json_error je;
+			bool same = false;
+
+			if (nono_json_parse(fv.event, fv.event_len, &ej, &je) ==
+			    0) {
+				const char *a = jstr(ej, "merkle_root"),
+					   *b = jstr(rec, "merkle_root");
+				const char *x = jstr(ej, "chain_head"),
+					   *y = jstr(rec, "chain_head");
+				long long ne = -1, nr = -2;
+
+				jint(ej, "events", &ne);
+				jint(rec, "events", &nr);
+				same =
+				    ne == nr &&
+				    ((!a && !b) || (a && b && !strcmp(a, b))) &&
+				    ((!x && !y) || (x && y && !strcmp(x, y)));
+			}
+			nono_json_free(ej);
+			if (!same) {
+				nono_audit_report_add(
+				    r, "ledger", false,
+				    "ledger entry %lld does not hold the "
+				    "record's event count, chain head and "
+				    "Merkle root",
+				    found + 1);
+				goto out;
+			}
+		}
 		nono_merkle_mth(c.leaves, 0, (uint64_t)found, &before);
+		nono_hex(before.b, NONO_SHA256_LEN, r->ledger_root_before);
 		if (!hex_eq(root_before, &before)) {
 			nono_audit_report_add(
 			    r, "ledger", false,
@@ -431,6 +518,35 @@ static void check_ledger(int rootfd, const struct nono_json *rec,
 out:
 	free(c.leaves);
 	free(text);
+}
+
+/* The log's last event is session_end and holds the record's exit code
+ * (the log is bound by its Merkle root; the record by the ledger). */
+static bool end_matches(const char *text, size_t len,
+			const struct nono_json *rec)
+{
+	const char *end = text + len, *p;
+	struct nono_audit_lineview v;
+	struct nono_json *ev = NULL;
+	struct nono_json_error je;
+	long long a = -1, b = -2;
+	const char *type;
+	char why[160];
+	bool ok = false;
+
+	if (len < 2 || end[-1] != '\n')
+		return false;
+	p = end - 1;
+	while (p > text && p[-1] != '\n')
+		p--;
+	if (nono_audit_parse_line(p, (size_t)(end - 1 - p), &v, why,
+				  sizeof(why)) == 0 &&
+	    nono_json_parse(v.event, v.event_len, &ev, &je) == 0 &&
+	    (type = jstr(ev, "type")) && strcmp(type, "session_end") == 0 &&
+	    jint(ev, "exit_code", &a) && jint(rec, "exit_code", &b))
+		ok = a == b;
+	nono_json_free(ev);
+	return ok;
 }
 
 static sigjmp_buf bus_jmp;
@@ -467,7 +583,7 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 	const char *ltext = NULL;
 	size_t rlen = 0, llen = 0;
 	nono_hash anchor;
-	int rootfd, dfd = -1, ret;
+	int rootfd, dfd = -1, ret, lock = -1;
 	const char *rid;
 	long long events = -1;
 	bool integrity = true;
@@ -476,16 +592,45 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 	snprintf(r->id, sizeof(r->id), "%s", id);
 	r->ok = true;
 	r->ledger_index = -1;
-	rootfd = open_root();
+	/* Shared, for the whole check: no append lands in between. */
+	rootfd = open_root_locked(&lock);
 	if (rootfd < 0)
 		return rootfd;
 	dfd = openat(rootfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		ret = -errno;
 		close(rootfd);
+		if (lock >= 0)
+			close(lock);
 		return ret;
 	}
 	ret = load_record(dfd, &rec, &rtext, &rlen);
+	snprintf(r->record_name, sizeof(r->record_name), "%s",
+		 NONO_AUDIT_RECORD);
+	if (ret == 0 && rec_state(rec) != NONO_AUDIT_COMPLETE) {
+		struct nono_json *srec = NULL;
+		char *stext = NULL, sname[64];
+		size_t slen = 0;
+
+		/* A finish killed after its ledger entry: the staged final
+		 * record is the record (the ledger binds its digest). */
+		if (load_staged(dfd, id, &srec, &stext, &slen, sname,
+				sizeof(sname)) == 0) {
+			nono_json_free(rec);
+			free(rtext);
+			rec = srec;
+			rtext = stext;
+			rlen = slen;
+			snprintf(r->record_name, sizeof(r->record_name), "%s",
+				 sname);
+			nono_audit_report_add(
+			    r, "finish", true,
+			    "the end was interrupted after the ledger entry: "
+			    "the final record is %s (rename it to "
+			    "session.json)",
+			    sname);
+		}
+	}
 	if (ret < 0) {
 		r->state = NONO_AUDIT_UNREADABLE;
 		nono_audit_report_add(r, "record", false, "session.json: %s",
@@ -561,6 +706,12 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 			    r, "events", false,
 			    "the log's chain head or Merkle root is not the "
 			    "one the record kept (the log was rewritten)");
+		else if (!end_matches(ltext, llen, rec))
+			nono_audit_report_add(
+			    r, "events", false,
+			    "the record's exit code is not the one the log's "
+			    "session_end event holds (the record was "
+			    "changed)");
 		else {
 			long long dropped = 0;
 
@@ -598,6 +749,8 @@ ledger:
 	nono_audit_unmap(ltext, llen);
 	close(dfd);
 	close(rootfd);
+	if (lock >= 0)
+		close(lock);
 	return ret;
 }
 

@@ -60,6 +60,12 @@ struct nono_audit_report {
 	char chain_head[NONO_SHA256_HEX];
 	long long ledger_index;
 	char ledger_root_after[NONO_SHA256_HEX];
+	/* Computed from the ledger itself: the root over the entries
+	 * before this session's (a signed statement must name it). */
+	char ledger_root_before[NONO_SHA256_HEX];
+	/* The record that was verified: session.json, or the staged final
+	 * record of an interrupted end. */
+	char record_name[64];
 	uint64_t ledger_size;
 	nono_hash *ledger_leaves; /* owned: nono_audit_report_clear() */
 };

@@ -52,11 +52,38 @@ static void usage(void)
 	       "list).\n");
 }
 
-/* Control characters in what the record holds never reach the terminal. */
+/*
+ * What the trail holds (strings the sandboxed command chose) never drives
+ * the terminal: C0 and C1 controls, DEL and the bidirectional overrides
+ * (which reorder what is shown) are printed as '?'.
+ */
 static void safe_print(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t skip = 0;
+
+		if (*p < 0x20 || *p == 0x7f)
+			skip = 1;
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			skip = 2; /* U+0080-U+009F */
+		else if (p[0] == 0xd8 && p[1] == 0x9c)
+			skip = 2; /* U+061C */
+		else if (p[0] == 0xe2 && p[1] == 0x80 &&
+			 (p[2] == 0x8e || p[2] == 0x8f ||
+			  (p[2] >= 0xaa && p[2] <= 0xae)))
+			skip = 3; /* U+200E/F, U+202A-U+202E */
+		else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
+			 p[2] <= 0xa9)
+			skip = 3; /* U+2066-U+2069 */
+		if (skip) {
+			putchar('?');
+			p += skip;
+		} else {
+			putchar(*p++);
+		}
+	}
 }
 
 static int sub_list(int argc, char **argv)
@@ -127,9 +154,11 @@ static int sub_list(int argc, char **argv)
 
 			if (v[i].has_exit)
 				snprintf(ex, sizeof(ex), "%d", v[i].exit_code);
-			printf("%-16s  %-24s  %-10s  %4s  %6llu  ", v[i].id,
-			       v[i].started, nono_audit_state_name(v[i].state),
-			       ex, (unsigned long long)v[i].events);
+			printf("%-16s  ", v[i].id);
+			safe_print(v[i].started);
+			printf("  %-10s  %4s  %6llu  ",
+			       nono_audit_state_name(v[i].state), ex,
+			       (unsigned long long)v[i].events);
 			safe_print(v[i].command);
 			putchar('\n');
 		}
@@ -333,9 +362,12 @@ static int sub_verify(int argc, char **argv)
 		}
 		printf("]}\n");
 	} else {
-		for (size_t i = 0; i < rep.nv; i++)
-			printf("%-9s %s  %s\n", rep.v[i].check,
-			       rep.v[i].ok ? "ok  " : "FAIL", rep.v[i].detail);
+		for (size_t i = 0; i < rep.nv; i++) {
+			printf("%-9s %s  ", rep.v[i].check,
+			       rep.v[i].ok ? "ok  " : "FAIL");
+			safe_print(rep.v[i].detail);
+			putchar('\n');
+		}
 		printf("%s: %s\n", rep.id,
 		       rep.ok ? (rep.state == NONO_AUDIT_COMPLETE
 				     ? "verified"

@@ -561,6 +561,31 @@ static int plan_step(struct run_ctx *c, int r)
 	return r;
 }
 
+/* A file:// audit signing key is the supervisor's: hidden from the
+ * sandbox like a credential, wherever the grants would let it read it
+ * (with it, the command could sign forged sessions later). */
+static int hide_sign_key(struct run_ctx *c)
+{
+	const char *ref = c->o.audit_sign_key;
+	char *canon;
+	int r;
+
+	if (!ref || strncmp(ref, "file://", 7) != 0)
+		return 0;
+	canon = realpath(ref + 7, NULL);
+	if (!canon)
+		return 0; /* loading it fails later, with the reason */
+	r = nono_caps_add_mask(c->p.caps, canon, NONO_MASK_HIDE, false);
+	free(canon);
+	if (r < 0) {
+		out_error("--audit-sign-key: cannot hide the key from the "
+			  "sandbox: %s",
+			  strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
 int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 	     struct run_ctx *c)
 {
@@ -593,6 +618,8 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 	    plan_step(c, plan_make_dirs(&c->p)) < 0)
 		return -1;
 	if (plan_step(c, plan_protect(&c->o, &c->p)) < 0)
+		return -1;
+	if (mode != MODE_WHY && hide_sign_key(c) < 0)
 		return -1;
 	/* Whether namespaces work is learnt from the real attempt (the
 	 * child reports it); only --dry-run, which runs nothing, probes. */

@@ -206,7 +206,16 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 			out_error("%s", err);
 			goto out;
 		}
-		out_warn("%s; running without an audit trail", err);
+		/* Inside another nono, ~/.nono is hidden: the outer one's
+		 * trail is the record of this run. */
+		if (getenv("NONO_SANDBOX") &&
+		    strcmp(getenv("NONO_SANDBOX"), "1") == 0)
+			out_verbose_msg(1,
+					"%s; inside a sandbox, the outer "
+					"trail records this run",
+					err);
+		else
+			out_warn("%s; running without an audit trail", err);
 	}
 	if (c->rt.audit && c->rt.signer)
 		nono_audit_set_signer(c->rt.audit, c->rt.signer);
@@ -222,7 +231,8 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 		c->rt.nfs = nt;
 		tracked = NULL;
 	}
-	out_verbose_msg(1, "audit: %s", nono_audit_path(c->rt.audit));
+	if (c->rt.audit)
+		out_verbose_msg(1, "audit: %s", nono_audit_path(c->rt.audit));
 	r = 0;
 out:
 	free(red);
@@ -243,7 +253,7 @@ static void on_refusal(void *arg, enum nono_gate_op op, const char *object)
 	nono_ev_str(&e, "op", nono_gate_op_name(op));
 	nono_ev_str(&e, "object", object);
 	if (nono_ev_end(&e) == 0)
-		nono_audit_emit(c->rt.audit, &e);
+		nono_audit_emit_prio(c->rt.audit, &e, NONO_AUDIT_REFUSAL);
 	else
 		nono_ev_free(&e);
 }
@@ -284,8 +294,13 @@ void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d)
 	nono_ev_int(&e, "bytes_down", (long long)d->bytes_down);
 	if (d->why)
 		nono_ev_strn(&e, "reason", d->why, strcspn(d->why, "\r\n"));
+	/* Refusals can be made at will: they go first at the ceiling;
+	 * what was let through is kept longest. */
 	if (nono_ev_end(&e) == 0)
-		nono_audit_emit(c->rt.audit, &e);
+		nono_audit_emit_prio(c->rt.audit, &e,
+				     d->allowed || d->status == 0
+					 ? NONO_AUDIT_NORMAL
+					 : NONO_AUDIT_REFUSAL);
 	else
 		nono_ev_free(&e);
 }

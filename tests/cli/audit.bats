@@ -620,3 +620,90 @@ for i in range(200):
 	run grep -c '"type":"gate"' "$AUD/$id/audit-events.ndjson"
 	[ "$output" = 200 ] || { show_run; false; }
 }
+
+# Issue 14 review: a consistent rewrite of the record and of an older
+# ledger entry (every chain and digest recomputed, no key) passed a pinned
+# signature check; the statement's fields are now compared with them.
+@test "audit: a signed session rewritten without the key (record and older ledger entries recomputed) fails verification" {
+	require_signing
+	make_key k
+	run --separate-stderr nono run -s --allow . -- true
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/k.pem" -- sh -c 'exit 3'
+	assert_status 3
+	id=$(newest)
+	cp -a "$AUD" "$TEST_ROOT/aud.orig"
+	for change in exit_code ledger; do
+		rm -rf "$AUD" && cp -a "$TEST_ROOT/aud.orig" "$AUD"
+		"$PY" "$BATS_TEST_DIRNAME/lib/audit_rechain.py" "$AUD" "$id" "$change"
+		run --separate-stderr nono audit verify "$id" --public-key-file "$TEST_ROOT/k.pub"
+		[ "$status" = 1 ] || { echo "rewrite of $change not caught" >&2; show_run; false; }
+		assert_contains "$output" "signature FAIL"
+	done
+	# Control: untouched, it verifies pinned.
+	rm -rf "$AUD" && cp -a "$TEST_ROOT/aud.orig" "$AUD"
+	run --separate-stderr nono audit verify "$id" --public-key-file "$TEST_ROOT/k.pub"
+	assert_status 0
+}
+
+@test "audit: a file:// signing key is hidden from the sandbox; without the flag the same file is readable" {
+	require_signing
+	openssl ecparam -genkey -name prime256v1 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out sign.pem
+	chmod 600 sign.pem
+	run --separate-stderr nono run -s --allow-cwd --audit-sign-key "file://$PWD/sign.pem" -- head -c 27 sign.pem
+	refute_contains "$output" "BEGIN PRIVATE KEY"
+	id=$(newest)
+	run --separate-stderr nono audit verify "$id"
+	assert_status 0
+	# Control.
+	run --separate-stderr nono run -s --allow-cwd -- head -c 27 sign.pem
+	assert_status 0
+	assert_contains "$output" "BEGIN PRIVATE KEY"
+}
+
+@test "audit: an end killed after the ledger entry (record staged, not in place) is reported as such, not as tampering" {
+	require_signing
+	make_key k
+	run --separate-stderr nono run -s --allow . --audit-sign-key "file://$TEST_ROOT/k.pem" -- true
+	assert_status 0
+	id=$(newest)
+	d="$AUD/$id"
+	# As a kill between the ledger append and the rename leaves it.
+	cp "$d/session.json" "$d/.session.json.4242.tmp"
+	"$PY" -c '
+import json, sys
+p = sys.argv[1]; r = json.load(open(p))
+r["state"] = "running"
+for k in ("ended","ran","exit_code","signal","events","write_error","events_dropped","chain_head","merkle_root","fs_integrity","attestation","ledger"):
+    r.pop(k, None)
+r["supervisor_pid"] = 999999999
+open(p, "w").write(json.dumps(r, separators=(",", ":")) + "\n")' "$d/session.json"
+	run --separate-stderr nono audit verify "$id" --public-key-file "$TEST_ROOT/k.pub"
+	assert_status 0
+	assert_contains "$output" "the final record is .session.json.4242.tmp"
+	# The staged record is bound by the ledger: changed, it fails.
+	sed -i 's/"exit_code":0/"exit_code":5/' "$d/.session.json.4242.tmp"
+	run --separate-stderr nono audit verify "$id"
+	assert_status 1
+}
+
+@test "audit: a torn ledger line (an append cut short) is repaired by the next append" {
+	run --separate-stderr nono run -s --allow . -- true
+	run --separate-stderr nono run -s --allow . -- true
+	first=$(nono audit list --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[1]["id"])')
+	torn=$(newest)
+	truncate -s -40 "$AUD/ledger.ndjson"
+	rm -f "$AUD/ledger.state"
+	run --separate-stderr nono run -s --allow . -- true
+	assert_status 0
+	refute_contains "$stderr" "damaged"
+	id=$(newest)
+	run --separate-stderr nono audit verify "$id"
+	assert_status 0
+	run --separate-stderr nono audit verify "$first"
+	assert_status 0
+	# The session whose entry was torn off is no longer in the ledger,
+	# and verify says so.
+	run --separate-stderr nono audit verify "$torn"
+	assert_status 1
+	assert_contains "$output" "which the ledger does not have"
+}
