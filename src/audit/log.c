@@ -17,6 +17,7 @@
 #include "audit/log.h"
 #include "audit/record.h"
 #include "util/cleanup.h"
+#include "util/fsutil.h"
 
 /* How long the first event of a group commit waits for others. */
 #define GATHER_NS 5000000LL
@@ -60,37 +61,9 @@ struct nono_audit {
 	size_t policy_len;
 };
 
-static int check_dir(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_uid != geteuid() || (st.st_mode & 022))
-		return -EPERM;
-	return 0;
-}
-
 int nono_audit_dir(char *out, size_t len)
 {
-	const char *home = getenv("HOME");
-	char nono[PATH_MAX];
-	int r;
-
-	if (!home || home[0] != '/')
-		return -ENOENT;
-	if ((size_t)snprintf(nono, sizeof(nono), "%s/.nono", home) >=
-		sizeof(nono) ||
-	    (size_t)snprintf(out, len, "%s/.nono/audit", home) >= len)
-		return -ENAMETOOLONG;
-	if (mkdir(nono, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (mkdir(out, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	r = check_dir(nono);
-	return r < 0 ? r : check_dir(out);
+	return nono_state_dir("audit", out, len);
 }
 
 void nono_audit_anchor(const char *id, nono_hash *out)

@@ -377,6 +377,24 @@ int nono_audit_check_log(const char *text, size_t len, const nono_hash *anchor,
 	return 0;
 }
 
+/* @name in @dirfd for reading: a regular file, reached through no link,
+ * opened without blocking (a FIFO put there is refused, not waited on).
+ * The fd and *@st, or -errno. */
+static int open_regular(int dirfd, const char *name, struct stat *st)
+{
+	int fd =
+	    openat(dirfd, name,
+		   O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
 int nono_audit_map_file(int dirfd, const char *name, const char **out,
 			size_t *len)
 {
@@ -386,14 +404,9 @@ int nono_audit_map_file(int dirfd, const char *name, const char **out,
 
 	*out = NULL;
 	*len = 0;
-	fd = openat(dirfd, name,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open_regular(dirfd, name, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
+		return fd;
 	if (st.st_size == 0) {
 		close(fd);
 		*out = "";
@@ -425,14 +438,9 @@ int nono_audit_read_file(int dirfd, const char *name, size_t max, char **out,
 
 	*out = NULL;
 	*len = 0;
-	fd = openat(dirfd, name,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open_regular(dirfd, name, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
+		return fd;
 	if ((unsigned long long)st.st_size > max) {
 		close(fd);
 		return -EFBIG;

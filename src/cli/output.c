@@ -15,6 +15,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "nono/log.h"
+#include "session/redact.h"
 
 static struct {
 	bool silent;
@@ -173,6 +174,22 @@ static struct nono_config cfg;
 const struct nono_config *cli_config(void)
 {
 	return &cfg;
+}
+
+void cli_redact_policy(struct nono_redact_policy *p)
+{
+	const struct nono_config *c = cli_config();
+
+	memset(p, 0, sizeof(*p));
+	p->extra_flags = c->redaction_extra_flags;
+	p->n_extra_flags = c->n_redaction_extra_flags;
+	p->extra_headers = c->redaction_extra_headers;
+	p->n_extra_headers = c->n_redaction_extra_headers;
+	p->extra_query_keys = c->redaction_extra_query_keys;
+	p->n_extra_query_keys = c->n_redaction_extra_query_keys;
+	p->allow_unredacted = c->redaction_allow_unredacted;
+	p->n_allow_unredacted = c->n_redaction_allow_unredacted;
+	p->unsafe_overrides = c->redaction_unsafe_overrides;
 }
 
 int cli_setup_output(const struct global_opts *g, const char *config_path)

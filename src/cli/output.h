@@ -22,6 +22,9 @@ int cli_setup_output(const struct global_opts *g, const char *config_path);
 /* The configuration cli_setup_output() read (empty without a file). */
 struct nono_config;
 const struct nono_config *cli_config(void);
+/* Its [redaction] policy, for nono_redact_argv() (strings borrowed). */
+struct nono_redact_policy;
+void cli_redact_policy(struct nono_redact_policy *p);
 
 /* Sets up output: @silent hides everything but errors and security
  * warnings; @verbose 0..3 selects the libnono log level. */

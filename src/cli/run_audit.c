@@ -20,22 +20,6 @@
 #include "session/redact.h"
 #include "supervisor/gate.h"
 
-static void redact_policy(struct nono_redact_policy *pol)
-{
-	const struct nono_config *cfg = cli_config();
-
-	memset(pol, 0, sizeof(*pol));
-	pol->extra_flags = cfg->redaction_extra_flags;
-	pol->n_extra_flags = cfg->n_redaction_extra_flags;
-	pol->extra_headers = cfg->redaction_extra_headers;
-	pol->n_extra_headers = cfg->n_redaction_extra_headers;
-	pol->extra_query_keys = cfg->redaction_extra_query_keys;
-	pol->n_extra_query_keys = cfg->n_redaction_extra_query_keys;
-	pol->allow_unredacted = cfg->redaction_allow_unredacted;
-	pol->n_allow_unredacted = cfg->n_redaction_allow_unredacted;
-	pol->unsafe_overrides = cfg->redaction_unsafe_overrides;
-}
-
 /* A non-default redaction policy as a diff from the defaults: what it
  * adds, and (only with unsafe_redaction_overrides) what it leaves in
  * clear.  NULL for the defaults (or out of memory). */
@@ -137,7 +121,7 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 			unsetenv(var);
 		}
 	}
-	redact_policy(&pol);
+	cli_redact_policy(&pol);
 	red = nono_redact_argv(argv, &pol);
 	diff = redaction_diff(&pol);
 	f = open_memstream(&policy, &policy_len);

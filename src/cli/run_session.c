@@ -53,19 +53,11 @@ static void session_event(struct run_session *s, const char *type,
 /* The command as the record keeps it: redacted, as a JSON array. */
 static char *command_json(char *const *argv)
 {
-	const struct nono_config *cfg = cli_config();
-	struct nono_redact_policy pol = {
-	    .extra_flags = cfg->redaction_extra_flags,
-	    .n_extra_flags = cfg->n_redaction_extra_flags,
-	    .extra_headers = cfg->redaction_extra_headers,
-	    .n_extra_headers = cfg->n_redaction_extra_headers,
-	    .extra_query_keys = cfg->redaction_extra_query_keys,
-	    .n_extra_query_keys = cfg->n_redaction_extra_query_keys,
-	    .allow_unredacted = cfg->redaction_allow_unredacted,
-	    .n_allow_unredacted = cfg->n_redaction_allow_unredacted,
-	    .unsafe_overrides = cfg->redaction_unsafe_overrides,
-	};
-	char **red = nono_redact_argv(argv, &pol);
+	struct nono_redact_policy pol;
+	char **red;
+
+	cli_redact_policy(&pol);
+	red = nono_redact_argv(argv, &pol);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;

@@ -85,37 +85,9 @@ bool nono_proc_alive(pid_t pid, unsigned long long start)
 	       state != 'Z' && state != 'X';
 }
 
-static int check_dir(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_uid != geteuid() || (st.st_mode & 022))
-		return -EPERM;
-	return 0;
-}
-
 int nono_sessions_dir(char *out, size_t len)
 {
-	const char *home = getenv("HOME");
-	char nono[PATH_MAX];
-	int r;
-
-	if (!home || home[0] != '/')
-		return -ENOENT;
-	if ((size_t)snprintf(nono, sizeof(nono), "%s/.nono", home) >=
-		sizeof(nono) ||
-	    (size_t)snprintf(out, len, "%s/.nono/sessions", home) >= len)
-		return -ENAMETOOLONG;
-	if (mkdir(nono, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (mkdir(out, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	r = check_dir(nono);
-	return r < 0 ? r : check_dir(out);
+	return nono_state_dir("sessions", out, len);
 }
 
 const char *nono_sessions_strerror(int r)

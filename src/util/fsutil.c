@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -148,4 +149,37 @@ int nono_write_atomic(const char *path, const char *text, size_t len,
 		r = -errno;
 	unlink(tmp);
 	return r;
+}
+
+static int check_private_dir(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return -EPERM;
+	return 0;
+}
+
+int nono_state_dir(const char *sub, char *out, size_t len)
+{
+	const char *home = getenv("HOME");
+	char nono[PATH_MAX];
+	int r;
+
+	if (!home || home[0] != '/')
+		return -ENOENT;
+	if ((size_t)snprintf(nono, sizeof(nono), "%s/.nono", home) >=
+		sizeof(nono) ||
+	    (size_t)snprintf(out, len, "%s/.nono/%s", home, sub) >= len)
+		return -ENAMETOOLONG;
+	if (mkdir(nono, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(out, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	r = check_private_dir(nono);
+	return r < 0 ? r : check_private_dir(out);
 }

@@ -19,6 +19,14 @@ int nono_mkdirs(const char *path, bool last);
  * the way: -ELOOP when one is there.  0 or -errno. */
 int nono_mkdirs_nofollow(const char *path);
 
+/*
+ * ~/.nono/@sub (made 0700 if missing, with ~/.nono): its path in @out.
+ * Both must be directories of the caller's, not writable by group or
+ * others (a link is not followed).  0, or -errno (-EPERM: not private,
+ * -ENOTDIR, -ENOENT without an absolute $HOME).
+ */
+int nono_state_dir(const char *sub, char *out, size_t len);
+
 enum {
 	NONO_WRITE_REPLACE = 1 << 0, /* an existing file is replaced */
 	NONO_WRITE_BACKUP = 1 << 1,  /* ... and kept as PATH.bak */
