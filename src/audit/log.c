@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -34,6 +36,16 @@ struct nono_audit {
 	pthread_t flusher;
 	bool flusher_on, dirty, closing;
 	bool nosync; /* closing without a last pass (the caller syncs) */
+	/* Parked (nono_audit_end): the flusher touches nothing of the trail
+	 * again; it blocks until the process exits.  @idle: it is waiting
+	 * for work, so a park needs no answer from it. */
+	bool park, parked, idle;
+	bool release; /* a parked flusher may return (the trail is freed) */
+	pthread_cond_t park_cv;
+	/* One thread left on the trail (the flusher parked or joined): no
+	 * locking, so that a flusher killed with the mutex held by the
+	 * process's exit cannot stop the finisher. */
+	bool solo;
 	uint64_t seq;
 	nono_hash head;
 	struct nono_merkle tree;
@@ -51,12 +63,20 @@ struct nono_audit {
 	struct nono_ev line; /* reused for every line, under mu */
 
 	struct nono_audit_rec rec;
-	/* The start, made by the flusher: until @ready, emit() waits. */
+	/* The start (session_start, policy, the running record), made by
+	 * the flusher or by the first event before it, whichever comes
+	 * first, under mu. */
 	bool ready;
+	/* The directory and log made (@open_err: they could not be). */
+	bool opened;
+	int open_err;
+	bool have_policy; /* given (the policy event may be written yet) */
+	/* nono_audit_end was called: what the record will say. */
+	bool ended, end_ran;
+	int end_status, end_signo;
 	bool exe_done; /* the executable's digest is taken (or tried) */
 	int exe_fd;    /* the executable, opened before the command ran */
 	unsigned long long exe_size;
-	pthread_cond_t ready_cv;
 	char *policy, *argv0, *path;
 	size_t policy_len;
 };
@@ -116,6 +136,18 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static void lock(struct nono_audit *a)
+{
+	if (!a->solo)
+		pthread_mutex_lock(&a->mu);
+}
+
+static void unlock(struct nono_audit *a)
+{
+	if (!a->solo)
+		pthread_mutex_unlock(&a->mu);
+}
+
 void nono_audit_get_stats(struct nono_audit *a, struct nono_audit_stats *s)
 {
 	pthread_mutex_lock(&a->mu);
@@ -141,6 +173,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 static int emit_locked(struct nono_audit *a, struct nono_ev *e, int prio);
+static void start(struct nono_audit *a);
 
 static int emit(struct nono_audit *a, struct nono_ev *e, int prio)
 {
@@ -150,11 +183,11 @@ static int emit(struct nono_audit *a, struct nono_ev *e, int prio)
 		nono_ev_free(e);
 		return a ? -ENOMEM : 0;
 	}
-	pthread_mutex_lock(&a->mu);
-	while (!a->ready)
-		pthread_cond_wait(&a->ready_cv, &a->mu);
+	lock(a);
+	if (!a->ready)
+		start(a); /* before nono_audit_launch or the flusher */
 	r = emit_locked(a, e, prio);
-	pthread_mutex_unlock(&a->mu);
+	unlock(a);
 	nono_ev_free(e);
 	return r;
 }
@@ -284,7 +317,8 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e, int prio)
 		if (!a->dirty) {
 			a->dirty_since_ns = now_ns();
 			a->dirty = true;
-			pthread_cond_signal(&a->cv);
+			if (!a->park)
+				pthread_cond_signal(&a->cv);
 		}
 	}
 	return r;
@@ -320,9 +354,9 @@ static void hash_exe(struct nono_audit *a)
 		return;
 	nono_sha256_final(&c, d);
 	nono_hex(d, sizeof(d), hex);
-	pthread_mutex_lock(&a->mu);
+	lock(a);
 	snprintf(a->rec.exe_sha256, sizeof(a->rec.exe_sha256), "%s", hex);
-	pthread_mutex_unlock(&a->mu);
+	unlock(a);
 	nono_ev_begin(&e, "executable");
 	nono_ev_str(&e, "path", a->rec.exe);
 	nono_ev_str(&e, "sha256", hex);
@@ -381,11 +415,38 @@ static char *resolve_exe(const char *cmd, const char *path)
 }
 
 /* The start of the trail, on the flusher thread (a->mu held). */
+static int open_trail(struct nono_audit *a);
+
+static void policy_event(struct nono_audit *a)
+{
+	struct nono_ev e;
+	int r;
+
+	nono_ev_begin(&e, "policy");
+	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
+	nono_ev_raw(&e, "summary", a->policy, a->policy_len);
+	nono_ev_end(&e);
+	r = emit_locked(a, &e, NONO_AUDIT_ALWAYS);
+	nono_ev_free(&e);
+	if (r < 0 && !a->werr)
+		a->werr = r;
+	free(a->policy);
+	a->policy = NULL;
+}
+
 static void start(struct nono_audit *a)
 {
 	struct nono_ev e;
 	int r;
 
+	a->ready = true;
+	if (!a->opened && (r = open_trail(a)) < 0) {
+		/* Nothing can be written: the events are counted. */
+		a->open_err = r;
+		a->werr = r;
+		a->broken = true;
+		return;
+	}
 	if (!a->rec.exe && a->argv0)
 		a->rec.exe = resolve_exe(a->argv0, a->path);
 	open_exe(a);
@@ -410,18 +471,10 @@ static void start(struct nono_audit *a)
 	nono_ev_free(&e);
 	if (r < 0 && !a->werr)
 		a->werr = r;
-	nono_ev_begin(&e, "policy");
-	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
-	nono_ev_raw(&e, "summary", a->policy, a->policy_len);
-	nono_ev_end(&e);
-	r = emit_locked(a, &e, NONO_AUDIT_ALWAYS);
-	nono_ev_free(&e);
-	if (r < 0 && !a->werr)
-		a->werr = r;
-	free(a->policy);
-	a->policy = NULL;
-	a->ready = true;
-	pthread_cond_broadcast(&a->ready_cv);
+	/* The policy comes with nono_audit_launch (or came with the
+	 * start). */
+	if (a->policy)
+		policy_event(a);
 }
 
 static void *flusher(void *arg)
@@ -429,10 +482,16 @@ static void *flusher(void *arg)
 	struct nono_audit *a = arg;
 
 	pthread_mutex_lock(&a->mu);
+	/* The start off the command's way (an event before it starts it). */
+	if (!a->ready)
+		start(a);
 	for (;;) {
-		while (!a->dirty && !a->closing)
+		while (!a->dirty && !a->closing && !a->park) {
+			a->idle = true;
 			pthread_cond_wait(&a->cv, &a->mu);
-		if (a->closing && (!a->dirty || a->nosync))
+			a->idle = false;
+		}
+		if (a->park || (a->closing && (!a->dirty || a->nosync)))
 			break;
 		/* Everything written until now goes in this pass; what
 		 * comes during it, in the next (group commit). */
@@ -449,11 +508,11 @@ static void *flusher(void *arg)
 				    (long)(until % 1000000000LL)};
 
 				/* The end of the session cuts it short. */
-				while (!a->closing &&
+				while (!a->closing && !a->park &&
 				       pthread_cond_timedwait(&a->cv, &a->mu,
 							      &ts) == 0)
 					;
-				if (a->closing && a->nosync)
+				if (a->park || (a->closing && a->nosync))
 					break;
 			}
 			a->dirty = false;
@@ -461,6 +520,8 @@ static void *flusher(void *arg)
 			fdatasync(a->fd);
 			lag = (now_ns() - since) / 1000;
 			pthread_mutex_lock(&a->mu);
+			if (a->park)
+				break;
 			a->stats.flushes++;
 			a->stats.lag_sum_us += lag;
 			if (lag > a->stats.lag_max_us)
@@ -473,7 +534,16 @@ static void *flusher(void *arg)
 			pthread_mutex_unlock(&a->mu);
 			hash_exe(a);
 			pthread_mutex_lock(&a->mu);
+			if (a->park)
+				break;
 		}
+	}
+	if (a->park) {
+		/* Nothing of the trail from here: the finisher owns it. */
+		a->parked = true;
+		pthread_cond_broadcast(&a->park_cv);
+		while (!a->release)
+			pthread_cond_wait(&a->park_cv, &a->mu);
 	}
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -513,6 +583,16 @@ static void audit_free(struct nono_audit *a)
 {
 	if (!a)
 		return;
+	if (a->park) {
+		/* Parked (waiting for work, or for its release): joined
+		 * before its memory goes. */
+		pthread_mutex_lock(&a->mu);
+		a->release = true;
+		pthread_cond_broadcast(&a->cv);
+		pthread_cond_broadcast(&a->park_cv);
+		pthread_mutex_unlock(&a->mu);
+		pthread_join(a->flusher, NULL);
+	}
 	if (a->fd >= 0)
 		close(a->fd);
 	if (a->dirfd >= 0)
@@ -526,8 +606,96 @@ static void audit_free(struct nono_audit *a)
 	nono_ev_free(&a->line);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
-	pthread_cond_destroy(&a->ready_cv);
+	pthread_cond_destroy(&a->park_cv);
 	free(a);
+}
+
+/* The session's directory and its record (state running): made before
+ * the command runs, so that a session whose supervisor is killed at any
+ * point is listed (incomplete), not lost. */
+static int make_dir(struct nono_audit *a)
+{
+	if (mkdir(a->dir, 0700) < 0)
+		return -errno;
+	a->dirfd = open(a->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (a->dirfd < 0)
+		return -errno;
+	return nono_audit_rec_save(a->dirfd, &a->rec, false);
+}
+
+/* A trail that could not be made: nothing of it stays. */
+static void unmake_dir(struct nono_audit *a)
+{
+	if (a->dirfd < 0)
+		return;
+	unlinkat(a->dirfd, NONO_AUDIT_EVENTS, 0);
+	unlinkat(a->dirfd, NONO_AUDIT_RECORD, 0);
+	rmdir(a->dir); /* only if nothing else is there */
+}
+
+/* Its log. */
+static int open_trail(struct nono_audit *a)
+{
+	if (a->dirfd < 0)
+		return -EBADF;
+	a->fd = openat(a->dirfd, NONO_AUDIT_EVENTS,
+		       O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
+			   O_CLOEXEC,
+		       0600);
+	if (a->fd < 0)
+		return -errno;
+	a->opened = true;
+	return 0;
+}
+
+static int start_flusher(struct nono_audit *a)
+{
+	/* The flusher takes no signal: the supervisor reads them from a
+	 * signalfd, and a thread that had SIGCHLD unblocked would swallow
+	 * the child's exit. */
+	sigset_t all, old;
+	int pr;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pr = pthread_create(&a->flusher, NULL, flusher, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pr != 0)
+		return -pr;
+	a->flusher_on = true;
+	return 0;
+}
+
+void nono_audit_set_policy(struct nono_audit *a, char *policy, size_t len)
+{
+	uint8_t d[NONO_SHA256_LEN];
+
+	if (!a || !policy) {
+		free(policy);
+		return;
+	}
+	lock(a);
+	if (a->have_policy) {
+		unlock(a);
+		free(policy);
+		return;
+	}
+	a->have_policy = true;
+	a->policy = policy;
+	a->policy_len = len;
+	nono_sha256(policy, len, d);
+	nono_hex(d, sizeof(d), a->rec.policy_sha256);
+	/* Started already (an event came first): its own event now. */
+	if (a->ready && a->opened)
+		policy_event(a);
+	unlock(a);
+}
+
+int nono_audit_launch(struct nono_audit *a)
+{
+	if (!a || a->flusher_on || a->ended)
+		return 0;
+	return start_flusher(a);
 }
 
 int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
@@ -554,13 +722,13 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 	}
 	a->fd = a->dirfd = a->exe_fd = -1;
 	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->ready_cv, NULL);
 	{
 		pthread_condattr_t ca;
 
 		pthread_condattr_init(&ca);
 		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 		pthread_cond_init(&a->cv, &ca);
+		pthread_cond_init(&a->park_cv, NULL);
 		pthread_condattr_destroy(&ca);
 	}
 	if (s->id && id_ok(s->id))
@@ -572,23 +740,6 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		r = -ENAMETOOLONG;
 		goto fail;
 	}
-	if (mkdir(a->dir, 0700) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	a->dirfd = open(a->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (a->dirfd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	a->fd = openat(a->dirfd, NONO_AUDIT_EVENTS,
-		       O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
-			   O_CLOEXEC,
-		       0600);
-	if (a->fd < 0) {
-		r = -errno;
-		goto fail;
-	}
 	a->integrity = s->integrity;
 	a->max_bytes = s->max_bytes ? s->max_bytes : (512ULL << 20);
 	a->next_df = 4u << 20;
@@ -597,50 +748,54 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 	r = nono_audit_rec_init(&a->rec, a->id, s);
 	if (r < 0)
 		goto fail;
-	a->policy = malloc(s->policy_len + 1);
 	a->argv0 = s->argv0 ? strdup(s->argv0) : NULL;
 	a->path = s->path ? strdup(s->path) : NULL;
-	if (!a->policy || (s->argv0 && !a->argv0) || (s->path && !a->path)) {
+	if ((s->argv0 && !a->argv0) || (s->path && !a->path)) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	memcpy(a->policy, s->policy, s->policy_len);
-	a->policy[s->policy_len] = '\0';
-	a->policy_len = s->policy_len;
-	{
-		/* The flusher takes no signal: the supervisor reads them
-		 * from a signalfd, and a thread that had SIGCHLD unblocked
-		 * would swallow the child's exit. */
-		sigset_t all, old;
-		int pr;
-
-		/* The start here: a few writes, no sync. */
-		pthread_mutex_lock(&a->mu);
-		start(a);
-		pthread_mutex_unlock(&a->mu);
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		pr = pthread_create(&a->flusher, NULL, flusher, a);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (pr != 0) {
-			r = -pr;
+	r = make_dir(a);
+	if (r < 0)
+		goto fail;
+	if (s->policy) {
+		a->policy = malloc(s->policy_len + 1);
+		if (!a->policy) {
+			r = -ENOMEM;
 			goto fail;
 		}
+		memcpy(a->policy, s->policy, s->policy_len);
+		a->policy[s->policy_len] = '\0';
+		a->policy_len = s->policy_len;
+		a->have_policy = true;
 	}
-	a->flusher_on = true;
-	if (s->sync) {
-		pthread_mutex_lock(&a->mu);
-		while (!a->ready)
-			pthread_cond_wait(&a->ready_cv, &a->mu);
-		r = a->werr;
-		pthread_mutex_unlock(&a->mu);
-		if (r < 0) {
-			snprintf(err, errlen,
-				 "audit: cannot start the trail in %s: %s",
-				 a->dir, strerror(-r));
-			nono_audit_finish(a, 1, 0, false, NULL, 0);
-			return -1;
-		}
+	/* The default trail: its log and events once the command runs
+	 * (nono_audit_launch), off its way. */
+	if (!s->sync) {
+		*out = a;
+		return 0;
+	}
+	if (!s->policy) {
+		r = -EINVAL;
+		goto fail;
+	}
+	r = open_trail(a);
+	if (r < 0)
+		goto fail;
+	/* Asked for by name: the start here, before the command runs. */
+	pthread_mutex_lock(&a->mu);
+	start(a);
+	pthread_mutex_unlock(&a->mu);
+	r = start_flusher(a);
+	if (r < 0)
+		goto fail;
+	pthread_mutex_lock(&a->mu);
+	r = a->werr;
+	pthread_mutex_unlock(&a->mu);
+	if (r < 0) {
+		snprintf(err, errlen, "audit: cannot start the trail in %s: %s",
+			 a->dir, strerror(-r));
+		nono_audit_finish(a, 1, 0, false, NULL, 0);
+		return -1;
 	}
 	*out = a;
 	return 0;
@@ -648,6 +803,7 @@ fail:
 	snprintf(err, errlen, "audit: cannot start the trail in %s: %s%s",
 		 a->dir[0] ? a->dir : root, strerror(-r),
 		 " (--no-audit: no trail, no warning)");
+	unmake_dir(a);
 	audit_free(a);
 	return -1;
 }
@@ -674,10 +830,12 @@ static void end_event(struct nono_audit *a, int status, int signo, bool ran)
 	char buf[256];
 	bool hash;
 
-	pthread_mutex_lock(&a->mu);
+	lock(a);
+	if (!a->ready)
+		start(a); /* a session that ended before its flusher began */
 	hash = !a->exe_done;
 	a->exe_done = true;
-	pthread_mutex_unlock(&a->mu);
+	unlock(a);
 	if (hash)
 		hash_exe(a);
 
@@ -686,10 +844,10 @@ static void end_event(struct nono_audit *a, int status, int signo, bool ran)
 	nono_ev_int(&e, "exit_code", status);
 	if (signo)
 		nono_ev_int(&e, "signal", signo);
-	pthread_mutex_lock(&a->mu);
+	lock(a);
 	if (a->dropped)
 		nono_ev_int(&e, "events_dropped", (long long)a->dropped);
-	pthread_mutex_unlock(&a->mu);
+	unlock(a);
 	if (nono_ev_end(&e) == 0)
 		nono_audit_emit_always(a, &e);
 	else
@@ -708,6 +866,32 @@ static void stop_flusher(struct nono_audit *a, bool sync)
 	pthread_mutex_unlock(&a->mu);
 	pthread_join(a->flusher, NULL);
 	a->flusher_on = false;
+	a->solo = true;
+}
+
+/*
+ * Parks the flusher for good, cheaper than a join (a thread's exit and
+ * join cost a few tenths of a millisecond on a virtual machine): an idle
+ * one is not even woken; a busy one finishes what it holds (a pass, the
+ * executable's digest) and says so.  It then blocks, holding nothing,
+ * until the process exits.
+ */
+static void park_flusher(struct nono_audit *a)
+{
+	if (!a->flusher_on) {
+		a->solo = true;
+		return;
+	}
+	pthread_mutex_lock(&a->mu);
+	a->park = true;
+	if (!a->idle) {
+		pthread_cond_signal(&a->cv);
+		while (!a->parked)
+			pthread_cond_wait(&a->park_cv, &a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+	a->flusher_on = false;
+	a->solo = true;
 }
 
 /* The record's final fields. */
@@ -728,22 +912,40 @@ static void fill_record(struct nono_audit *a, int status, int signo, bool ran)
 	}
 }
 
-int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
-		      char *err, size_t errlen)
+void nono_audit_end(struct nono_audit *a, int status, int signo, bool ran)
+{
+	if (!a || a->ended)
+		return;
+	park_flusher(a);
+	a->ended = true;
+	a->end_status = status;
+	a->end_signo = signo;
+	a->end_ran = ran;
+}
+
+/* The rest, the flusher out of the way: the executable's digest if not
+ * taken yet, the end event, the log made durable, the final record, the
+ * ledger entry (its lock already @held, or -1). */
+static int complete(struct nono_audit *a, int held, char *err, size_t errlen)
 {
 	int r, lr;
 
-	if (!a)
-		return 0;
-	/* The flusher first (an executable digest it is taking lands
-	 * before the end), then the end, made durable here. */
-	stop_flusher(a, false);
-	end_event(a, status, signo, ran);
+	end_event(a, a->end_status, a->end_signo, a->end_ran);
+	if (a->open_err) {
+		/* Never made: nothing of it stays (an empty directory). */
+		snprintf(err, errlen,
+			 "audit: the trail could not be made in %s: %s; the "
+			 "session ran without one (--no-audit: no trail, no "
+			 "warning)",
+			 a->dir, strerror(-a->open_err));
+		unmake_dir(a);
+		return -1;
+	}
 	r = a->werr;
 	if (r == 0 && fdatasync(a->fd) < 0)
 		r = -errno;
-	fill_record(a, status, signo, ran);
-	lr = nono_audit_rec_complete(a->dirfd, &a->rec, -1);
+	fill_record(a, a->end_status, a->end_signo, a->end_ran);
+	lr = nono_audit_rec_complete(a->dirfd, &a->rec, held);
 	if (r < 0) {
 		snprintf(err, errlen,
 			 "audit: the trail in %s is incomplete: %s", a->dir,
@@ -760,6 +962,97 @@ int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 			 strerror(-lr));
 		r = lr;
 	}
-	audit_free(a);
 	return r < 0 ? -1 : 0;
+}
+
+int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
+		      char *err, size_t errlen)
+{
+	int r;
+
+	if (!a)
+		return 0;
+	if (!a->ended) {
+		/* The flusher joined: its last pass may still run. */
+		stop_flusher(a, false);
+		a->ended = true;
+		a->end_status = status;
+		a->end_signo = signo;
+		a->end_ran = ran;
+	}
+	r = complete(a, -1, err, errlen);
+	audit_free(a);
+	return r;
+}
+
+/*
+ * The finisher: a process that shares the exiting supervisor's memory
+ * (clone(CLONE_VM), no copy of its page tables: a fork costs a
+ * millisecond on a virtual machine, more than the work it would take off
+ * the caller's way).  The caller runs nothing after it but _exit(2), so
+ * nothing of libc's state is used by both at once.  Its own session (a ^C
+ * at the prompt does not reach it), no stdin or stdout (a pipe's reader
+ * sees its end when nono exits); stderr stays for the one line that says
+ * the trail could not be completed.
+ */
+struct finisher {
+	struct nono_audit *a;
+	int lock;
+	bool warn;
+};
+
+static int finisher_main(void *arg)
+{
+	struct finisher f = *(struct finisher *)arg;
+	char err[PATH_MAX + 512];
+	sigset_t all;
+	int null;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	setsid();
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		close(null);
+	}
+	/* Not freed: the memory goes with the process, and a parked
+	 * flusher may still be there until the caller's exit is done. */
+	if (complete(f.a, f.lock, err, sizeof(err)) < 0 && f.warn)
+		dprintf(2, "nono: warning: %s\n", err);
+	return 0; /* clone's caller ends the process with it */
+}
+
+void nono_audit_complete_and_exit(struct nono_audit *a, int code, bool warn)
+{
+	enum { STACK = 1 << 20 };
+	struct finisher f = {a, -1, warn};
+	char root[PATH_MAX], err[PATH_MAX + 512];
+	void *stack = MAP_FAILED;
+	int rootfd = -1;
+
+	/* The ledger's lock before nono exits: a reader started after it
+	 * (nono audit list, show, verify) waits for the entry.  Not waited
+	 * for: held by a reader (a long verify), the finisher takes it. */
+	if (nono_audit_dir(root, sizeof(root)) == 0)
+		rootfd =
+		    open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd >= 0) {
+		f.lock = nono_audit_ledger_lock(rootfd, LOCK_EX | LOCK_NB);
+		close(rootfd);
+	}
+	fflush(NULL);
+	stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack != MAP_FAILED &&
+	    clone(finisher_main, (char *)stack + STACK, CLONE_VM, &f) > 0)
+		_exit(code); /* the finisher's memory is ours, f included */
+	if (stack != MAP_FAILED)
+		munmap(stack, STACK);
+	if (complete(a, f.lock, err, sizeof(err)) < 0 && warn)
+		dprintf(2, "nono: warning: %s\n", err);
+	if (f.lock >= 0)
+		close(f.lock);
+	audit_free(a);
 }

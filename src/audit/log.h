@@ -48,12 +48,13 @@ struct nono_audit_start {
 	char *const *tracked; /* writable paths */
 	size_t ntracked;
 	const char *redaction; /* JSON of a non-default policy, or NULL */
-	const char *policy;    /* JSON of the effective policy */
+	/* JSON of the effective policy (required with @sync; otherwise it
+	 * may come with nono_audit_set_policy). */
+	const char *policy;
 	size_t policy_len;
-	/* Wait until the record and the first events are written, and fail
-	 * if they cannot be (a trail asked for by name).  Otherwise that
-	 * happens on the flusher thread while the command starts; events
-	 * emitted meanwhile wait their turn. */
+	/* Make the trail here, before the command runs, and fail if it
+	 * cannot be made (a trail asked for by name).  Otherwise nothing
+	 * is written before nono_audit_launch. */
 	bool sync;
 	/* The log's ceiling in bytes (0: 512 MiB); past it, and when the
 	 * disk has less than 256 MiB free, events are counted, not
@@ -68,10 +69,12 @@ struct nono_audit;
 int nono_audit_dir(char *out, size_t len);
 
 /*
- * Starts the trail: the directory and the log are made here; the record
- * (state running), the session_start and policy events and the
- * executable's digest (an event, and the final record) by the flusher
- * thread.  0 and *@out, or -1 with a message in @err.
+ * Starts the trail.  With @s->sync, the directory, the log, the record
+ * (state running), the session_start and policy events and the flusher
+ * thread are made here; otherwise by nono_audit_launch.  The executable's
+ * digest (an event, and the final record) is taken by the flusher after
+ * its first pass, or at the end.  0 and *@out, or -1 with a message in
+ * @err.
  */
 int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		     char *err, size_t errlen);
@@ -82,6 +85,19 @@ const char *nono_audit_path(const struct nono_audit *a); /* its directory */
  * priority NORMAL.  Thread safe.  0, or -errno when it could not be written
  * (remembered: the record then says the trail is incomplete). */
 int nono_audit_emit(struct nono_audit *a, struct nono_ev *e);
+/*
+ * The default trail (not nono_audit_start.sync) is made off the command's
+ * way: nono_audit_set_policy gives it the plan as JSON (@policy, @len,
+ * taken over; nothing is written yet), nono_audit_launch starts the
+ * flusher thread, which makes the directory, the log, the record and the
+ * start events.  An event that comes first makes them in line; a session
+ * that ends first has them made by nono_audit_finish or the finisher.
+ * nono_audit_launch: 0 or -errno (no thread: the events reach the disk at
+ * the end).
+ */
+void nono_audit_set_policy(struct nono_audit *a, char *policy, size_t len);
+int nono_audit_launch(struct nono_audit *a);
+
 /* Priorities under the ceiling (NONO_AUDIT_MAX_MB): refusals, which the
  * command can make at will, are counted only past it; allowed network
  * decisions a quarter further; the session's own events always. */
@@ -111,6 +127,19 @@ void nono_audit_set_fs(struct nono_audit *a, const char *before,
  */
 int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 		      char *err, size_t errlen);
+
+/*
+ * The same in two steps, for a caller whose exit status need not wait for
+ * the disk: nono_audit_end writes the session_end event (not yet synced);
+ * nono_audit_complete_and_exit takes the ledger's lock (readers wait for
+ * the entry), hands the rest to a finisher process and exits with @code.
+ * Only where nothing else is left to do: the caller runs nothing after
+ * it.  Returns only if no finisher could be made, the trail completed
+ * in line.  With @warn, a trail that could not be completed is a warning
+ * on stderr.
+ */
+void nono_audit_end(struct nono_audit *a, int status, int signo, bool ran);
+void nono_audit_complete_and_exit(struct nono_audit *a, int code, bool warn);
 
 /* What the writer measured (bench/bench-audit.sh). */
 struct nono_audit_stats {

@@ -58,8 +58,10 @@ int nono_audit_rec_init(struct nono_audit_rec *r, const char *id,
 	r->tracked = json_array(s->tracked, s->ntracked);
 	r->redaction = dup_or_null(s->redaction);
 	r->ledger_index = -1;
-	nono_sha256(s->policy, s->policy_len, d);
-	nono_hex(d, sizeof(d), r->policy_sha256);
+	if (s->policy) {
+		nono_sha256(s->policy, s->policy_len, d);
+		nono_hex(d, sizeof(d), r->policy_sha256);
+	}
 	if (!r->command || !r->tracked || (s->exe && !r->exe) ||
 	    (s->cwd && !r->cwd) || (s->profile && !r->profile) ||
 	    (s->redaction && !r->redaction)) {

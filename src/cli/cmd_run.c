@@ -166,12 +166,21 @@ static void on_started(void *arg)
 
 	cli_envcred_wipe(c->rt.envcred);
 	run_session_started(c);
+	/* The trail, now that the command runs (its writes are off the
+	 * start-up path). */
+	run_audit_policy(c);
 	/* The proxy holds the credential services' keys from here on:
 	 * no other process of the user may read its memory.  (Not before:
 	 * the command's set-up writes its own /proc/self files, which a
 	 * non-dumpable process does not own.) */
 	if (c->p.creds.n)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* The command has run a few milliseconds: the audit trail's thread. */
+static void on_later(void *arg)
+{
+	run_audit_launch(arg);
 }
 
 /* Points the command's environment at the proxy: the HTTP(S)_PROXY
@@ -426,6 +435,8 @@ static int execute(struct run_ctx *c, char **argv)
 	spec.envp = env;
 	spec.on_net_listener = on_net_listener;
 	spec.on_started = on_started;
+	spec.on_later = on_later;
+	spec.later_ms = 3;
 	spec.arg = c;
 	/* The TLS helper is our child too; it outlives the command. */
 	if (c->rt.tls.dir[0] && c->rt.tls.pid > 0) {

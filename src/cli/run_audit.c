@@ -82,11 +82,11 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 {
 	struct nono_audit_start s = {0};
 	struct nono_redact_policy pol;
+	struct nono_ev pe = {0};
 	char **red = NULL, *policy = NULL, *diff = NULL;
 	const char **tracked = NULL;
 	char cwd[PATH_MAX], err[PATH_MAX + 256];
 	size_t policy_len = 0, nt = 0;
-	FILE *f;
 	int r = -1;
 
 	if (c->o.no_audit || c->o.mode == MODE_WRAP)
@@ -121,19 +121,20 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 			unsetenv(var);
 		}
 	}
+	/* Asked for by name: nothing runs until the trail has begun. */
+	s.sync = c->o.audit_integrity || c->o.audit_sign_key;
 	cli_redact_policy(&pol);
 	red = nono_redact_argv(argv, &pol);
 	diff = redaction_diff(&pol);
-	f = open_memstream(&policy, &policy_len);
-	if (f) {
-		run_plan_json(f, c, NULL);
-		if (fclose(f) != 0) {
-			free(policy);
-			policy = NULL;
-		}
+	if (s.sync) {
+		run_plan_json(&pe, c, NULL);
+		if (pe.oom)
+			nono_ev_free(&pe);
+		policy = pe.buf;
+		policy_len = pe.len;
 	}
 	tracked = calloc(nono_caps_path_count(c->p.caps) + 1, sizeof(*tracked));
-	if (!red || !policy || !tracked) {
+	if (!red || (s.sync && !policy) || !tracked) {
 		out_error("audit: out of memory");
 		goto out;
 	}
@@ -173,8 +174,6 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 				s.max_bytes = v << 20;
 		}
 	}
-	/* Asked for by name: nothing runs until the trail has begun. */
-	s.sync = c->o.audit_integrity || c->o.audit_sign_key;
 	s.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	s.profile = c->p.profile ? c->p.profile->name : NULL;
 	s.mode = c->o.mode == MODE_SHELL ? "shell" : "run";
@@ -201,6 +200,7 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 		else
 			out_warn("%s; running without an audit trail", err);
 	}
+	c->rt.audit_launched = s.sync;
 	if (c->rt.audit && c->rt.signer)
 		nono_audit_set_signer(c->rt.audit, c->rt.signer);
 	/* The trees' state before the command touches them. */
@@ -224,6 +224,31 @@ out:
 	free(diff);
 	free(tracked);
 	return r;
+}
+
+void run_audit_policy(struct run_ctx *c)
+{
+	struct nono_ev pe = {0};
+
+	if (!c->rt.audit || c->rt.audit_launched)
+		return;
+	c->rt.audit_launched = true;
+	/* The plan as it is now (the proxy's port is known). */
+	run_plan_json(&pe, c, NULL);
+	if (pe.oom)
+		nono_ev_free(&pe);
+	nono_audit_set_policy(c->rt.audit, pe.buf, pe.len);
+}
+
+void run_audit_launch(struct run_ctx *c)
+{
+	int r;
+
+	run_audit_policy(c);
+	if (c->rt.audit && (r = nono_audit_launch(c->rt.audit)) < 0)
+		out_warn("audit: no thread to sync the trail (%s): its events "
+			 "reach the disk at the end of the session",
+			 strerror(-r));
 }
 
 static void on_refusal(void *arg, enum nono_gate_op op, const char *object)
@@ -315,10 +340,50 @@ void run_audit_relay_event(void *arg, const char *type,
 		nono_ev_free(&e);
 }
 
+/* The default trail once its end is written, until nono's last step. */
+static struct nono_audit *pending;
+
+/* A way out of nono other than main's return: completed in line. */
+static void finish_pending(void)
+{
+	char err[PATH_MAX + 512];
+
+	if (pending &&
+	    nono_audit_finish(pending, 0, 0, false, err, sizeof(err)) < 0)
+		out_warn("%s", err);
+	pending = NULL;
+}
+
+void run_audit_exit(int code)
+{
+	struct nono_audit *a = pending;
+
+	if (!a)
+		return;
+	pending = NULL;
+	nono_audit_complete_and_exit(a, code, !out_silent());
+}
+
 int run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
 {
 	char err[PATH_MAX + 512], *after = NULL;
 	int r = 0;
+
+	/* A command that never started: its policy still goes in. */
+	run_audit_policy(c);
+	/* Nothing the user asked for by name rides on it: the end event
+	 * now, the syncs and the ledger after nono has returned. */
+	if (c->rt.audit && !c->rt.signer && !c->rt.fs_before && !pending) {
+		static bool registered;
+
+		if (registered || atexit(finish_pending) == 0) {
+			registered = true;
+			nono_audit_end(c->rt.audit, status, signo, ran);
+			pending = c->rt.audit;
+			c->rt.audit = NULL;
+			return 0;
+		}
+	}
 
 	if (c->rt.audit && c->rt.fs_before) {
 		after = nono_fs_state((char *const *)c->rt.fs_paths, c->rt.nfs);

@@ -21,6 +21,12 @@ struct nono_event_field;
  * (an env:// key's variable is taken out of @envp, the command's): 0, or
  * -1 after printing why. */
 int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp);
+/* The command runs: the plan goes to the default trail (run_audit_policy),
+ * and a little later its flusher starts (run_audit_launch), which makes
+ * the trail off the command's way; a command that ends first has it made
+ * by the finisher.  A thread that cannot start is a warning. */
+void run_audit_policy(struct run_ctx *c);
+void run_audit_launch(struct run_ctx *c);
 /* Hooks the gate's refusals to the trail. */
 void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g);
 void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d);
@@ -30,5 +36,10 @@ void run_audit_relay_event(void *arg, const char *type,
  * error when it was asked for by name: --audit-sign-key, --audit-integrity;
  * a warning otherwise). */
 int run_audit_end(struct run_ctx *c, int status, int signo, bool ran);
+/* nono's last step: a trail run_audit_end left to finish (the default
+ * trail: nothing about it changes the exit status) is completed by a
+ * finisher while nono exits with @code, so that its syncs are off the
+ * caller's way.  Returns only when there is none. */
+void run_audit_exit(int code);
 
 #endif

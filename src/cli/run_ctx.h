@@ -46,6 +46,7 @@ struct run_live {
 	/* The audit trail (run_audit.c), or NULL; its signing key. */
 	struct nono_audit *audit;
 	struct nono_audit_signer *signer;
+	bool audit_launched; /* its policy given (run_audit_launch) */
 	/* --audit-integrity: the tracked trees (borrowed from the plan) and
 	 * their state before the command. */
 	const char **fs_paths;

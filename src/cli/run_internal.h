@@ -27,7 +27,9 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv);
 void run_print_dry_run_json(const struct run_ctx *c, char *const *argv);
 /* The plan as one JSON object to @f (without the command when @argv is
  * NULL): --dry-run --json, and the audit trail's policy event. */
-void run_plan_json(FILE *f, const struct run_ctx *c, char *const *argv);
+struct nono_ev;
+void run_plan_json(struct nono_ev *e, const struct run_ctx *c,
+		   char *const *argv);
 void run_report_degradation(const struct nono_sandbox *sb);
 void run_banner(const struct run_ctx *c, const struct nono_sandbox *sb);
 void run_report_launch_error(const struct run_ctx *c,

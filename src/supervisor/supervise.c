@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/seccomp.h>
@@ -532,10 +533,20 @@ static pid_t spawn_guarded(struct child_args *a, const sigset_t *relayed)
 
 /* Serves signals, the gate and the hooks until the command exits and the
  * hooks are done. */
-static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
-			   int listener, int *ws,
-			   const struct nono_loop_hooks *h)
+static long long mono_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
+			   int sigfd, struct nono_gate *gate, int listener,
+			   int *ws)
+{
+	const struct nono_loop_hooks *h = spec->hooks;
+	long long later = spec->on_later ? mono_ms() + spec->later_ms : -1;
 	bool exited = false;
 
 	for (;;) {
@@ -548,6 +559,19 @@ static void supervise_loop(pid_t pid, int sigfd, struct nono_gate *gate,
 		if (h) {
 			timeout = h->timeout(h->arg);
 			nh = h->fds(h->arg, pfds + 2, 64);
+		}
+		if (exited)
+			later = -1;
+		if (later >= 0) {
+			long long left = later - mono_ms();
+
+			if (left <= 0) {
+				later = -1;
+				spec->on_later(spec->arg);
+				continue;
+			}
+			if (timeout < 0 || left < timeout)
+				timeout = (int)left;
 		}
 		n = poll(pfds, 2 + nh, timeout);
 		if (n < 0) {
@@ -723,7 +747,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	if (spec->on_started)
 		spec->on_started(spec->arg);
 
-	supervise_loop(pid, sigfd, gate, listener, &ws, spec->hooks);
+	supervise_loop(spec, pid, sigfd, gate, listener, &ws);
 	kill_leftovers(spec);
 	close(sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

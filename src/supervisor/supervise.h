@@ -50,6 +50,11 @@ struct nono_exec_spec {
 	 * caller can wipe what only the command was to see (credentials)
 	 * while it supervises. */
 	void (*on_started)(void *arg);
+	/* Optional: called once from the supervision loop @later_ms after
+	 * on_started, unless the command has ended by then: work that need
+	 * not delay a short command (the audit trail's thread). */
+	void (*on_later)(void *arg);
+	int later_ms;
 	void *arg;
 	/* Children of ours that are not the sandbox's (the TLS helper): they
 	 * survive the clean-up of the sandbox's leftovers (borrowed). */

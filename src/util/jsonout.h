@@ -13,17 +13,23 @@
 /* @n bytes of @s (NUL bytes too, as \u0000). */
 static inline void nono_json_strn(FILE *f, const char *s, size_t n)
 {
+	size_t run = 0;
+
 	fputc('"', f);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7f)
+			continue;
+		/* The plain bytes before it in one write. */
+		fwrite(s + run, 1, i - run, f);
+		run = i + 1;
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
 		else
-			fputc(c, f);
+			fprintf(f, "\\u%04x", c);
 	}
+	fwrite(s + run, 1, n - run, f);
 	fputc('"', f);
 }
 

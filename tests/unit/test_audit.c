@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -152,6 +153,8 @@ static struct nono_audit *start(void)
 	s.policy = "{\"grants\":[]}";
 	s.policy_len = strlen(s.policy);
 	assert_int_equal(nono_audit_begin(&s, &a, err, sizeof(err)), 0);
+	/* As nono run does once the command runs. */
+	assert_int_equal(nono_audit_launch(a), 0);
 	return a;
 }
 
@@ -219,7 +222,7 @@ static void test_cut_short(void **state)
 	snprintf(id, sizeof(id), "%s", nono_audit_id(a));
 	snprintf(path, sizeof(path), "%s/audit-events.ndjson",
 		 nono_audit_path(a));
-	/* The start is written by the flusher: an event waits for it. */
+	/* The start is written by the flusher, or by the first event. */
 	{
 		struct nono_ev e;
 
@@ -243,6 +246,82 @@ static void test_cut_short(void **state)
 	(void)a;
 }
 
+/* The default trail before its flusher: the directory and a running
+ * record exist before the command runs (a supervisor killed then leaves a
+ * session listed as incomplete, not lost); a session that ends first has
+ * its log made at the end. */
+static void test_record_first(void **state)
+{
+	static char *const argv[] = {"true", NULL};
+	struct nono_audit_start s = {0};
+	struct nono_audit_report r;
+	struct nono_audit *a = NULL;
+	char id[17], err[512];
+
+	(void)state;
+	s.integrity = true;
+	s.command = argv;
+	s.exe = "/bin/sh";
+	s.mode = "run";
+	assert_int_equal(nono_audit_begin(&s, &a, err, sizeof(err)), 0);
+	snprintf(id, sizeof(id), "%s", nono_audit_id(a));
+	assert_int_equal(nono_audit_verify(id, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.state, NONO_AUDIT_RUNNING);
+	assert_int_equal(r.events, 0);
+	nono_audit_report_clear(&r);
+	nono_audit_set_policy(a, strdup("{\"grants\":[]}"), 13);
+	assert_int_equal(nono_audit_finish(a, 3, 0, true, err, sizeof(err)), 0);
+	assert_int_equal(nono_audit_verify(id, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.state, NONO_AUDIT_COMPLETE);
+	/* start, policy, executable, end */
+	assert_int_equal(r.events, 4);
+	nono_audit_report_clear(&r);
+}
+
+/* nono_audit_complete_and_exit: the process exits with the code at once;
+ * the finisher completes the trail, and a reader that comes meanwhile
+ * waits for it (the ledger's lock). */
+static void test_finisher(void **state)
+{
+	struct nono_audit_report r;
+	char id[17] = "";
+	int p[2], ws = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nono_audit *a = start();
+		struct nono_ev e;
+
+		close(p[0]);
+		if (write(p[1], nono_audit_id(a), 16) != 16)
+			_exit(99);
+		nono_ev_begin(&e, "x");
+		if (nono_ev_end(&e) == 0)
+			nono_audit_emit(a, &e);
+		nono_audit_end(a, 5, 0, true);
+		nono_audit_complete_and_exit(a, 7, true);
+		_exit(98); /* no finisher: completed in line */
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], id, 16), 16);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 7);
+	assert_int_equal(nono_audit_verify(id, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.state, NONO_AUDIT_COMPLETE);
+	/* start, policy, x, executable, end */
+	assert_int_equal(r.events, 5);
+	nono_audit_report_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +329,8 @@ int main(void)
 	    cmocka_unit_test(test_parse_line),
 	    cmocka_unit_test(test_threads_and_ledger),
 	    cmocka_unit_test(test_cut_short),
+	    cmocka_unit_test(test_record_first),
+	    cmocka_unit_test(test_finisher),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
