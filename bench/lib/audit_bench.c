@@ -72,6 +72,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	/* Its flusher, as nono run starts it once the command runs. */
+	if (nono_audit_launch(a) < 0) {
+		fprintf(stderr, "no flusher thread\n");
+		return 1;
+	}
 	snprintf(id, sizeof(id), "%s", nono_audit_id(a));
 	t0 = now();
 	for (long t = 0; t < threads; t++)

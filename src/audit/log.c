@@ -18,6 +18,7 @@
 
 #include "audit/log.h"
 #include "audit/record.h"
+#include "session/registry.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 
@@ -71,6 +72,7 @@ struct nono_audit {
 	bool opened;
 	int open_err;
 	bool have_policy; /* given (the policy event may be written yet) */
+	bool rec_saved;   /* the running record is on disk */
 	/* nono_audit_end was called: what the record will say. */
 	bool ended, end_ran;
 	int end_status, end_signo;
@@ -434,6 +436,27 @@ static void policy_event(struct nono_audit *a)
 	a->policy = NULL;
 }
 
+/* The record, state running (a->mu held). */
+static int save_record(struct nono_audit *a)
+{
+	if (!a->rec.sup_start)
+		a->rec.sup_start = nono_proc_start(a->rec.sup_pid);
+	a->rec_saved = true;
+	return nono_audit_rec_save(a->dirfd, &a->rec, false);
+}
+
+void nono_audit_record(struct nono_audit *a)
+{
+	int r;
+
+	if (!a)
+		return;
+	lock(a);
+	if (!a->rec_saved && !a->ready && (r = save_record(a)) < 0 && !a->werr)
+		a->werr = r;
+	unlock(a);
+}
+
 static void start(struct nono_audit *a)
 {
 	struct nono_ev e;
@@ -450,7 +473,7 @@ static void start(struct nono_audit *a)
 	if (!a->rec.exe && a->argv0)
 		a->rec.exe = resolve_exe(a->argv0, a->path);
 	open_exe(a);
-	r = nono_audit_rec_save(a->dirfd, &a->rec, false);
+	r = save_record(a);
 	if (r < 0 && !a->werr)
 		a->werr = r;
 	nono_ev_begin(&e, "session_start");
@@ -610,17 +633,22 @@ static void audit_free(struct nono_audit *a)
 	free(a);
 }
 
-/* The session's directory and its record (state running): made before
- * the command runs, so that a session whose supervisor is killed at any
- * point is listed (incomplete), not lost. */
+/*
+ * The session's directory, made before anything else and locked (flock,
+ * held by the supervisor and then the finisher until the trail is
+ * complete): a session whose supervisor is killed at any point is listed,
+ * as incomplete, not lost; while the lock is held, it is running.
+ */
 static int make_dir(struct nono_audit *a)
 {
 	if (mkdir(a->dir, 0700) < 0)
 		return -errno;
-	a->dirfd = open(a->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	a->dirfd =
+	    open(a->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (a->dirfd < 0)
 		return -errno;
-	return nono_audit_rec_save(a->dirfd, &a->rec, false);
+	(void)flock(a->dirfd, LOCK_EX | LOCK_NB); /* new: nobody else has it */
+	return 0;
 }
 
 /* A trail that could not be made: nothing of it stays. */

@@ -96,6 +96,10 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e);
  * the end).
  */
 void nono_audit_set_policy(struct nono_audit *a, char *policy, size_t len);
+/* The running record (supervisor pid and start time, command, state
+ * running): for a default trail, written while the sandbox is being built
+ * (nono_audit_begin makes and locks the directory only). */
+void nono_audit_record(struct nono_audit *a);
 int nono_audit_launch(struct nono_audit *a);
 
 /* Priorities under the ceiling (NONO_AUDIT_MAX_MB): refusals, which the

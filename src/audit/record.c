@@ -47,8 +47,7 @@ int nono_audit_rec_init(struct nono_audit_rec *r, const char *id,
 	memset(r, 0, sizeof(*r));
 	snprintf(r->id, sizeof(r->id), "%s", id);
 	r->integrity = s->integrity;
-	r->sup_pid = getpid();
-	r->sup_start = nono_proc_start(r->sup_pid);
+	r->sup_pid = getpid(); /* its start time with the first save */
 	nono_ev_time(r->started);
 	r->command = json_array(s->command, (size_t)-1);
 	r->exe = dup_or_null(s->exe);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit/record.h"
@@ -176,13 +177,56 @@ static int load_staged(int dirfd, const char *id, struct nono_json **rec,
 	return r;
 }
 
+/* A session's directory without a record yet: its supervisor holds the
+ * directory's lock while it runs (and its finisher until the end). */
+static enum nono_audit_state recordless_state(int rootfd, const char *id)
+{
+	int fd =
+	    openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	enum nono_audit_state st = NONO_AUDIT_INCOMPLETE;
+
+	if (fd < 0)
+		return NONO_AUDIT_UNREADABLE;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+		st = NONO_AUDIT_RUNNING;
+	close(fd);
+	return st;
+}
+
+/* Whether the ledger has an entry for @id (a completed session). */
+static bool ledger_names(int rootfd, const char *id)
+{
+	char *text = NULL, want[NONO_AUDIT_ID_LEN + 12];
+	size_t len = 0;
+	bool found;
+
+	if (nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER, LEDGER_MAX, &text,
+				 &len) < 0)
+		return false;
+	snprintf(want, sizeof(want), "\"id\":\"%s\"", id);
+	found = memmem(text, len, want, strlen(want)) != NULL;
+	free(text);
+	return found;
+}
+
+static void iso_time(long long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm))
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	else
+		out[0] = '\0';
+}
+
 static void fill_entry(int rootfd, const char *id, struct nono_audit_entry *e)
 {
 	struct nono_json *rec = NULL;
 	char *text = NULL;
 	size_t len, used = 0;
 	struct stat st;
-	int dfd;
+	int dfd, r;
 	long long v;
 
 	memset(e, 0, sizeof(*e));
@@ -193,7 +237,13 @@ static void fill_entry(int rootfd, const char *id, struct nono_audit_entry *e)
 	dfd = openat(rootfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return;
-	if (load_record(dfd, &rec, &text, &len) == 0) {
+	r = load_record(dfd, &rec, &text, &len);
+	if (r == -ENOENT) {
+		/* Made, its record not yet (or its supervisor killed then):
+		 * started when the directory was made. */
+		e->state = recordless_state(rootfd, id);
+		iso_time(e->mtime, e->started);
+	} else if (r == 0) {
 		const struct nono_json *cmd = nono_json_get(rec, "command");
 
 		e->state = rec_state(rec);
@@ -631,7 +681,21 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 			    sname);
 		}
 	}
-	if (ret < 0) {
+	if (ret == -ENOENT) {
+		r->state = recordless_state(rootfd, id);
+		if (ledger_names(rootfd, id))
+			nono_audit_report_add(
+			    r, "record", false,
+			    "session.json is missing, but the ledger has the "
+			    "session as completed (the record was removed)");
+		else
+			nono_audit_report_add(
+			    r, "record", true, "none yet: the session %s",
+			    r->state == NONO_AUDIT_RUNNING
+				? "is starting"
+				: "was stopped before its command ran (its "
+				  "supervisor was killed)");
+	} else if (ret < 0) {
 		r->state = NONO_AUDIT_UNREADABLE;
 		nono_audit_report_add(r, "record", false, "session.json: %s",
 				      ret == -EINVAL ? "not a valid record"
@@ -656,9 +720,8 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 					      nono_audit_state_name(r->state));
 	}
 	ret = nono_audit_map_file(dfd, NONO_AUDIT_EVENTS, &ltext, &llen);
-	if (ret == -ENOENT && rec &&
-	    (r->state == NONO_AUDIT_RUNNING ||
-	     r->state == NONO_AUDIT_INCOMPLETE)) {
+	if (ret == -ENOENT && (r->state == NONO_AUDIT_RUNNING ||
+			       r->state == NONO_AUDIT_INCOMPLETE)) {
 		/* The log is made once the command runs. */
 		nono_audit_report_add(
 		    r, "events", true, "no events yet; the session %s",

@@ -177,6 +177,12 @@ static void on_started(void *arg)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* The sandbox is being built: the audit trail's running record meanwhile. */
+static void on_spawned(void *arg)
+{
+	run_audit_spawned(arg);
+}
+
 /* The command has run a few milliseconds: the audit trail's thread. */
 static void on_later(void *arg)
 {
@@ -435,6 +441,7 @@ static int execute(struct run_ctx *c, char **argv)
 	spec.envp = env;
 	spec.on_net_listener = on_net_listener;
 	spec.on_started = on_started;
+	spec.on_spawned = on_spawned;
 	spec.on_later = on_later;
 	spec.later_ms = 3;
 	spec.arg = c;

@@ -226,6 +226,11 @@ out:
 	return r;
 }
 
+void run_audit_spawned(struct run_ctx *c)
+{
+	nono_audit_record(c->rt.audit);
+}
+
 void run_audit_policy(struct run_ctx *c)
 {
 	struct nono_ev pe = {0};

@@ -26,6 +26,8 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp);
  * the trail off the command's way; a command that ends first has it made
  * by the finisher.  A thread that cannot start is a warning. */
 void run_audit_policy(struct run_ctx *c);
+/* The sandbox is being built: the default trail's running record. */
+void run_audit_spawned(struct run_ctx *c);
 void run_audit_launch(struct run_ctx *c);
 /* Hooks the gate's refusals to the trail. */
 void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g);

@@ -696,6 +696,8 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		goto fail_early;
 	}
 	close(pfd[1]);
+	if (spec->on_spawned)
+		spec->on_spawned(spec->arg);
 	if (spec->pty) {
 		close(spec->pty_slave);
 		if (spec->hooks && spec->hooks->started)

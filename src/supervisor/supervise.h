@@ -50,6 +50,9 @@ struct nono_exec_spec {
 	 * caller can wipe what only the command was to see (credentials)
 	 * while it supervises. */
 	void (*on_started)(void *arg);
+	/* Optional: called as soon as the sandbox's first process is forked,
+	 * while it builds the sandbox (in parallel with it). */
+	void (*on_spawned)(void *arg);
 	/* Optional: called once from the supervision loop @later_ms after
 	 * on_started, unless the command has ended by then: work that need
 	 * not delay a short command (the audit trail's thread). */

@@ -280,6 +280,72 @@ static void test_record_first(void **state)
 	nono_audit_report_clear(&r);
 }
 
+/* A supervisor killed right after nono_audit_begin (no record, no log):
+ * the session is listed as incomplete and verifies as such; once its lock
+ * is gone.  Removing a completed session's record is no way to pass it
+ * off as such: the ledger names it. */
+static void test_killed_before_record(void **state)
+{
+	static char *const argv[] = {"true", NULL};
+	struct nono_audit_entry *v = NULL;
+	struct nono_audit_report r;
+	char id[17] = "", path[PATH_MAX + 64];
+	int p[2], ws = 0;
+	size_t n = 0;
+	bool seen = false;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nono_audit_start s = {0};
+		struct nono_audit *a = NULL;
+		char err[512];
+
+		s.command = argv;
+		s.mode = "run";
+		if (nono_audit_begin(&s, &a, err, sizeof(err)) < 0 ||
+		    write(p[1], nono_audit_id(a), 16) != 16)
+			_exit(99);
+		_exit(0); /* as SIGKILL would: nothing more written */
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], id, 16), 16);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_int_equal(nono_audit_list(&v, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0) {
+			seen = true;
+			assert_int_equal(v[i].state, NONO_AUDIT_INCOMPLETE);
+			assert_true(v[i].started[0] != '\0');
+		}
+	free(v);
+	assert_true(seen);
+	assert_int_equal(nono_audit_verify(id, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.state, NONO_AUDIT_INCOMPLETE);
+	nono_audit_report_clear(&r);
+
+	/* A completed session whose record is then removed. */
+	{
+		struct nono_audit *a = start();
+		char err[512];
+
+		snprintf(id, sizeof(id), "%s", nono_audit_id(a));
+		snprintf(path, sizeof(path), "%s/session.json",
+			 nono_audit_path(a));
+		assert_int_equal(
+		    nono_audit_finish(a, 0, 0, true, err, sizeof(err)), 0);
+	}
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(nono_audit_verify(id, &r), 0);
+	assert_false(r.ok);
+	nono_audit_report_clear(&r);
+}
+
 /* nono_audit_complete_and_exit: the process exits with the code at once;
  * the finisher completes the trail, and a reader that comes meanwhile
  * waits for it (the ledger's lock). */
@@ -331,6 +397,7 @@ int main(void)
 	    cmocka_unit_test(test_cut_short),
 	    cmocka_unit_test(test_record_first),
 	    cmocka_unit_test(test_finisher),
+	    cmocka_unit_test(test_killed_before_record),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
