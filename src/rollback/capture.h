@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Capturing a tree into a manifest and the object store: a walk through
+ * directory descriptors (never a path, never a symlink followed), each
+ * regular file read once and hashed as it is copied, unless the stat
+ * cache knows it unchanged (same device, inode, size, mtime and ctime:
+ * then it is neither read nor copied).  A file written to while it is
+ * copied is read again, never recorded with a hash it does not have.
+ */
+#ifndef NONO_ROLLBACK_CAPTURE_H
+#define NONO_ROLLBACK_CAPTURE_H
+
+#include <stdint.h>
+
+#include "rollback/manifest.h"
+#include "rollback/objects.h"
+#include "rollback/scope.h"
+
+/* dev/ino/size/mtime/ctime -> content hash, shared by the captures of a
+ * tree (~/.nono/rollback/statcache/...). */
+struct nono_rb_cache_ent {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+	uint8_t hash[NONO_SHA256_LEN];
+	uint8_t noxattr; /* it had no user.* attributes */
+	uint8_t used, seen;
+};
+struct nono_rb_cache {
+	struct nono_rb_cache_ent *t;
+	size_t cap, n;
+};
+
+void nono_rb_cache_init(struct nono_rb_cache *c);
+void nono_rb_cache_free(struct nono_rb_cache *c);
+/* Loads @path (a missing or unreadable cache is an empty one); saves
+ * what the last capture saw, atomically.  0 or -errno. */
+int nono_rb_cache_load(struct nono_rb_cache *c, const char *path);
+int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path);
+
+struct nono_rb_stats {
+	unsigned long long files, dirs, links, skipped, unreadable, excluded;
+	unsigned long long bytes_read, objects_added, cached, retried;
+};
+
+/*
+ * Captures the tree at @root (an absolute path) within @scope into @out
+ * (sorted), its new content into @store (synced before this returns).
+ * @cache may be NULL.  0, or -errno with @err saying what (a tree that
+ * cannot be captured whole: no half manifest is returned).
+ */
+int nono_rb_capture(struct nono_rb_store *store, const char *root,
+		    const struct nono_rb_scope *scope,
+		    struct nono_rb_cache *cache, struct nono_rb_manifest *out,
+		    struct nono_rb_stats *st, char *err, size_t errlen);
+
+/* The same walk, reading nothing but what the stat cache does not know
+ * (hashed, not stored): the tree as it is now, to compare. */
+int nono_rb_scan(const char *root, const struct nono_rb_scope *scope,
+		 struct nono_rb_cache *cache, struct nono_rb_manifest *out,
+		 char *err, size_t errlen);
+
+#endif

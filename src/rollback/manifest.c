@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Rollback manifests: in memory, as text, parsed back (see manifest.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/merkle.h"
+#include "rollback/manifest.h"
+
+#define MANIFEST_MAGIC "nono-rollback-manifest 1 "
+
+void nono_rb_manifest_init(struct nono_rb_manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+static void entry_free(struct nono_rb_entry *e)
+{
+	free(e->path);
+	free(e->target);
+	free(e->xattrs);
+}
+
+void nono_rb_manifest_free(struct nono_rb_manifest *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		entry_free(&m->e[i]);
+	free(m->e);
+	free(m->root);
+	memset(m, 0, sizeof(*m));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int nono_rb_manifest_add(struct nono_rb_manifest *m,
+			 const struct nono_rb_entry *e)
+{
+	struct nono_rb_entry c = *e;
+
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct nono_rb_entry *v = realloc(m->e, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		m->e = v;
+		m->cap = cap;
+	}
+	c.path = strdup(e->path);
+	c.target = dup_or_null(e->target);
+	c.xattrs = dup_or_null(e->xattrs);
+	if (!c.path || (e->target && !c.target) || (e->xattrs && !c.xattrs)) {
+		entry_free(&c);
+		return -ENOMEM;
+	}
+	m->e[m->n++] = c;
+	return 0;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	const struct nono_rb_entry *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+struct group_ref {
+	long long key;
+	size_t index;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct group_ref *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int nono_rb_manifest_sort(struct nono_rb_manifest *m)
+{
+	struct group_ref *g;
+	size_t ng = 0;
+
+	qsort(m->e, m->n, sizeof(*m->e), by_path);
+	/* A hard-link group is named by its first entry in path order;
+	 * until now, by any key. */
+	g = malloc((m->n ? m->n : 1) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->e[i].link >= 0)
+			g[ng++] = (struct group_ref){m->e[i].link, i};
+	qsort(g, ng, sizeof(*g), by_key);
+	for (size_t i = 0; i < ng; i++) {
+		size_t first = i;
+
+		while (i + 1 < ng && g[i + 1].key == g[first].key)
+			i++;
+		for (size_t k = first; k <= i; k++)
+			m->e[g[k].index].link =
+			    i > first ? (long long)g[first].index : -1;
+	}
+	free(g);
+	return 0;
+}
+
+const struct nono_rb_entry *
+nono_rb_manifest_find(const struct nono_rb_manifest *m, const char *path)
+{
+	struct nono_rb_entry key = {.path = (char *)path};
+
+	return bsearch(&key, m->e, m->n, sizeof(*m->e), by_path);
+}
+
+void nono_rb_pct_encode(struct nono_ev *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[3];
+
+		if (c > 0x20 && c < 0x7f && c != '%')
+			continue;
+		nono_ev_put(out, s + run, i - run);
+		run = i + 1;
+		esc[0] = '%';
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		nono_ev_put(out, esc, 3);
+	}
+	nono_ev_put(out, s + run, n - run);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int nono_rb_pct_decode(const char *s, size_t n, char **out, size_t *outlen)
+{
+	char *d = malloc(n + 1);
+	size_t k = 0;
+
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n)
+				goto bad;
+			h = hexval(s[i + 1]);
+			l = hexval(s[i + 2]);
+			if (h < 0 || l < 0)
+				goto bad;
+			c = (unsigned char)(h << 4 | l);
+			/* Only what the encoder escapes is escaped. */
+			if (c == 0 || (c > 0x20 && c < 0x7f && c != '%'))
+				goto bad;
+			i += 2;
+		} else if (c <= 0x20 || c >= 0x7f) {
+			goto bad;
+		}
+		d[k++] = (char)c;
+	}
+	d[k] = '\0';
+	*out = d;
+	if (outlen)
+		*outlen = k;
+	return 0;
+bad:
+	free(d);
+	return -EINVAL;
+}
+
+static void put_str(struct nono_ev *o, const char *s)
+{
+	nono_ev_put(o, s, strlen(s));
+}
+
+/* One entry's line, without its newline; @index is its position (for the
+ * hard-link group, written as the group's first index). */
+static void entry_line(struct nono_ev *o, const struct nono_rb_entry *e)
+{
+	char num[96], hex[NONO_SHA256_HEX];
+
+	snprintf(num, sizeof(num), "%c %04o %llu %lld ", e->type,
+		 e->mode & 07777, e->size, e->mtime_ns);
+	put_str(o, num);
+	if (e->type == NONO_RB_FILE) {
+		nono_hex(e->hash, sizeof(e->hash), hex);
+		put_str(o, hex);
+	} else {
+		put_str(o, "-");
+	}
+	if (e->link >= 0) {
+		snprintf(num, sizeof(num), " %lld ", e->link);
+		put_str(o, num);
+	} else {
+		put_str(o, " - ");
+	}
+	nono_rb_pct_encode(o, e->path, strlen(e->path));
+	put_str(o, " ");
+	if (e->target && *e->target)
+		nono_rb_pct_encode(o, e->target, strlen(e->target));
+	else
+		put_str(o, "-");
+	put_str(o, " ");
+	put_str(o, e->xattrs && *e->xattrs ? e->xattrs : "-");
+}
+
+int nono_rb_manifest_text(const struct nono_rb_manifest *m, struct nono_ev *out,
+			  uint8_t root[NONO_SHA256_LEN])
+{
+	struct nono_merkle t;
+	struct nono_ev line = {0};
+	nono_hash leaf, r;
+
+	nono_merkle_init(&t);
+	put_str(out, MANIFEST_MAGIC);
+	nono_rb_pct_encode(out, m->root, strlen(m->root));
+	put_str(out, "\n");
+	for (size_t i = 0; i < m->n; i++) {
+		line.len = 0;
+		entry_line(&line, &m->e[i]);
+		if (line.oom)
+			break;
+		nono_merkle_leaf(line.buf, line.len, &leaf);
+		nono_merkle_push(&t, &leaf);
+		nono_ev_put(out, line.buf, line.len);
+		put_str(out, "\n");
+	}
+	if (line.oom || out->oom) {
+		nono_ev_free(&line);
+		return -ENOMEM;
+	}
+	nono_ev_free(&line);
+	nono_merkle_root(&t, &r);
+	if (root)
+		memcpy(root, r.b, NONO_SHA256_LEN);
+	return 0;
+}
+
+/* The next space-separated field of [*p, end): its start and length. */
+static bool field(const char **p, const char *end, const char **f, size_t *n)
+{
+	const char *s = *p, *sp;
+
+	if (s >= end)
+		return false;
+	sp = memchr(s, ' ', (size_t)(end - s));
+	*f = s;
+	*n = sp ? (size_t)(sp - s) : (size_t)(end - s);
+	*p = sp ? sp + 1 : end;
+	return *n > 0;
+}
+
+static bool parse_u64(const char *s, size_t n, int base,
+		      unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (n == 0 || n > 20)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int d = base == 8
+			    ? (s[i] >= '0' && s[i] <= '7' ? s[i] - '0' : -1)
+			    : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+
+		if (d < 0 || v > (~0ULL - (unsigned)d) / (unsigned)base)
+			return false;
+		v = v * (unsigned)base + (unsigned)d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool xattrs_ok(const char *s, size_t n)
+{
+	/* HEXNAME=HEXVALUE[,HEXNAME=HEXVALUE...] */
+	size_t i = 0;
+
+	while (i < n) {
+		size_t a = i, eq, b;
+
+		while (i < n && hexval(s[i]) >= 0)
+			i++;
+		if (i == a || (i - a) % 2 || i >= n || s[i] != '=')
+			return false;
+		eq = i++;
+		b = i;
+		while (i < n && hexval(s[i]) >= 0)
+			i++;
+		if ((i - b) % 2)
+			return false;
+		(void)eq;
+		if (i < n && s[i++] != ',')
+			return false;
+		if (i == n && s[n - 1] == ',')
+			return false;
+	}
+	return n > 0;
+}
+
+static int parse_entry(const char *s, size_t n, size_t index,
+		       struct nono_rb_entry *e, char *why, size_t whylen)
+{
+	const char *p = s, *end = s + n, *f;
+	size_t fl;
+	unsigned long long v;
+
+	memset(e, 0, sizeof(*e));
+	e->link = -1;
+	if (!field(&p, end, &f, &fl) || fl != 1 ||
+	    (f[0] != NONO_RB_FILE && f[0] != NONO_RB_DIR &&
+	     f[0] != NONO_RB_LINK && f[0] != NONO_RB_SKIP)) {
+		snprintf(why, whylen, "type: expected f, d, l or x");
+		return -EINVAL;
+	}
+	e->type = f[0];
+	if (!field(&p, end, &f, &fl) || fl != 4 || !parse_u64(f, fl, 8, &v) ||
+	    v > 07777) {
+		snprintf(why, whylen, "mode: expected 4 octal digits");
+		return -EINVAL;
+	}
+	e->mode = (unsigned)v;
+	if (!field(&p, end, &f, &fl) || !parse_u64(f, fl, 10, &e->size)) {
+		snprintf(why, whylen, "size: expected a number");
+		return -EINVAL;
+	}
+	{
+		bool neg = false;
+
+		if (!field(&p, end, &f, &fl))
+			goto bad_time;
+		if (f[0] == '-') {
+			neg = true;
+			f++;
+			fl--;
+		}
+		if (!parse_u64(f, fl, 10, &v) ||
+		    v > (unsigned long long)INT64_MAX)
+			goto bad_time;
+		e->mtime_ns = neg ? -(long long)v : (long long)v;
+	}
+	if (!field(&p, end, &f, &fl)) {
+		snprintf(why, whylen, "hash: missing");
+		return -EINVAL;
+	}
+	if (e->type == NONO_RB_FILE) {
+		bool lower = fl == 2 * NONO_SHA256_LEN;
+
+		for (size_t i = 0; lower && i < fl; i++)
+			lower = hexval(f[i]) >= 0;
+		if (!lower || nono_unhex(f, NONO_SHA256_LEN, e->hash) < 0) {
+			snprintf(why, whylen, "hash: expected 64 hex digits");
+			return -EINVAL;
+		}
+	} else if (fl != 1 || f[0] != '-') {
+		snprintf(why, whylen, "hash: only files have one");
+		return -EINVAL;
+	}
+	if (!field(&p, end, &f, &fl)) {
+		snprintf(why, whylen, "link group: missing");
+		return -EINVAL;
+	}
+	if (!(fl == 1 && f[0] == '-')) {
+		if (e->type != NONO_RB_FILE || !parse_u64(f, fl, 10, &v) ||
+		    v > index) {
+			snprintf(why, whylen,
+				 "link group: expected a file's earlier entry");
+			return -EINVAL;
+		}
+		e->link = (long long)v;
+	}
+	if (!field(&p, end, &f, &fl) ||
+	    nono_rb_pct_decode(f, fl, &e->path, NULL) < 0) {
+		snprintf(why, whylen, "path: not percent-encoded");
+		return -EINVAL;
+	}
+	if (!field(&p, end, &f, &fl)) {
+		snprintf(why, whylen, "target: missing");
+		return -EINVAL;
+	}
+	if (!(fl == 1 && f[0] == '-')) {
+		if (e->type != NONO_RB_LINK ||
+		    nono_rb_pct_decode(f, fl, &e->target, NULL) < 0) {
+			snprintf(why, whylen,
+				 "target: only a symlink has one, encoded");
+			return -EINVAL;
+		}
+	} else if (e->type == NONO_RB_LINK) {
+		snprintf(why, whylen, "target: a symlink needs one");
+		return -EINVAL;
+	}
+	if (!field(&p, end, &f, &fl) || p != end) {
+		snprintf(why, whylen, "xattrs: missing, or more fields");
+		return -EINVAL;
+	}
+	if (!(fl == 1 && f[0] == '-')) {
+		if (!xattrs_ok(f, fl) || !(e->xattrs = strndup(f, fl))) {
+			snprintf(why, whylen, "xattrs: HEX=HEX[,HEX=HEX]");
+			return -EINVAL;
+		}
+	}
+	return 0;
+bad_time:
+	snprintf(why, whylen, "mtime: expected nanoseconds");
+	return -EINVAL;
+}
+
+/* Whether @path is a canonical relative path: ".", or components with no
+ * "", ".", ".." and no leading or trailing slash. */
+static bool path_ok(const char *path)
+{
+	const char *p = path;
+
+	if (strcmp(path, ".") == 0)
+		return true;
+	if (!*p || *p == '/')
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+		if (*p == '/') {
+			p++;
+			if (!*p)
+				return false;
+		}
+	}
+	return true;
+}
+
+int nono_rb_manifest_parse(const char *text, size_t len,
+			   struct nono_rb_manifest *m,
+			   uint8_t root[NONO_SHA256_LEN], size_t *bad_line,
+			   char *why, size_t whylen)
+{
+	const char *p = text, *end = text + len, *nl;
+	struct nono_merkle t;
+	nono_hash leaf, r;
+	size_t line = 1;
+	int ret;
+
+	nono_rb_manifest_init(m);
+	nono_merkle_init(&t);
+	*bad_line = 1;
+	nl = memchr(p, '\n', len);
+	if (!nl || (size_t)(nl - p) < sizeof(MANIFEST_MAGIC) ||
+	    memcmp(p, MANIFEST_MAGIC, sizeof(MANIFEST_MAGIC) - 1) != 0) {
+		snprintf(why, whylen,
+			 "not a nono rollback manifest (version 1)");
+		return -EINVAL;
+	}
+	ret = nono_rb_pct_decode(
+	    p + sizeof(MANIFEST_MAGIC) - 1,
+	    (size_t)(nl - p) - (sizeof(MANIFEST_MAGIC) - 1), &m->root, NULL);
+	if (ret < 0 || m->root[0] != '/') {
+		snprintf(why, whylen, "root: an absolute path, encoded");
+		nono_rb_manifest_free(m);
+		return -EINVAL;
+	}
+	p = nl + 1;
+	while (p < end) {
+		struct nono_rb_entry e;
+
+		line++;
+		*bad_line = line;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			snprintf(why, whylen, "cut short (no newline)");
+			goto bad;
+		}
+		if (parse_entry(p, (size_t)(nl - p), m->n, &e, why, whylen) <
+		    0) {
+			entry_free(&e);
+			goto bad;
+		}
+		if (!path_ok(e.path) ||
+		    (m->n && strcmp(m->e[m->n - 1].path, e.path) >= 0) ||
+		    (m->n == 0 && strcmp(e.path, ".") != 0) ||
+		    (m->n == 0 && e.type != NONO_RB_DIR) ||
+		    (e.link >= 0 && (size_t)e.link < m->n &&
+		     (m->e[e.link].type != NONO_RB_FILE ||
+		      m->e[e.link].link != e.link))) {
+			snprintf(why, whylen,
+				 "path: not canonical, not in order, or the "
+				 "first is not the root directory \".\"");
+			entry_free(&e);
+			goto bad;
+		}
+		nono_merkle_leaf(p, (size_t)(nl - p), &leaf);
+		nono_merkle_push(&t, &leaf);
+		ret = nono_rb_manifest_add(m, &e);
+		entry_free(&e);
+		if (ret < 0) {
+			snprintf(why, whylen, "out of memory");
+			goto bad;
+		}
+		p = nl + 1;
+	}
+	if (m->n == 0) {
+		*bad_line = 2;
+		snprintf(why, whylen, "no entries (the root is missing)");
+		goto bad;
+	}
+	nono_merkle_root(&t, &r);
+	if (root)
+		memcpy(root, r.b, NONO_SHA256_LEN);
+	*bad_line = 0;
+	return 0;
+bad:
+	nono_rb_manifest_free(m);
+	return -EINVAL;
+}

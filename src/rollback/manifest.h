@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A rollback snapshot of one tree: its manifest, one line per entry (the
+ * tree's root itself is ".", then every path below it, sorted by bytes),
+ * with an RFC 9162 Merkle root over the lines.  Paths and link targets
+ * are bytes: they are written percent-encoded (every byte outside
+ * 0x21-0x7e, and '%'), so a name with a newline or that is not UTF-8
+ * round-trips exactly.  The format is in docs/rollback.md.
+ */
+#ifndef NONO_ROLLBACK_MANIFEST_H
+#define NONO_ROLLBACK_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/event.h"
+#include "util/sha256.h"
+
+enum {
+	NONO_RB_FILE = 'f',
+	NONO_RB_DIR = 'd',
+	NONO_RB_LINK = 'l',
+	/* There, not captured, never touched by a restore (nor what is
+	 * below it): left out by the scope, a socket, a FIFO, a device,
+	 * or unreadable. */
+	NONO_RB_SKIP = 'x',
+};
+
+struct nono_rb_entry {
+	char *path;    /* relative to the root; "." is the root */
+	char type;     /* NONO_RB_FILE, _DIR, _LINK */
+	unsigned mode; /* permission bits, 07777 */
+	unsigned long long size;
+	long long mtime_ns;
+	uint8_t hash[NONO_SHA256_LEN]; /* a file's content */
+	long long link; /* hard links: the group's first entry, or -1 */
+	char *target;   /* a symlink's target, else NULL */
+	char *xattrs;   /* user.* attributes, encoded (see below), or NULL */
+};
+
+struct nono_rb_manifest {
+	char *root; /* absolute path of the tree */
+	struct nono_rb_entry *e;
+	size_t n, cap;
+};
+
+void nono_rb_manifest_init(struct nono_rb_manifest *m);
+void nono_rb_manifest_free(struct nono_rb_manifest *m);
+/* Appends a copy of @e (its strings duplicated).  0 or -ENOMEM. */
+int nono_rb_manifest_add(struct nono_rb_manifest *m,
+			 const struct nono_rb_entry *e);
+/* Sorts the entries by path (bytes).  Before, an entry's @link is any key
+ * shared by its hard-link group (-1: none); after, the index of the
+ * group's first entry (a group of one is none).  0 or -ENOMEM. */
+int nono_rb_manifest_sort(struct nono_rb_manifest *m);
+/* The entry at @path, or NULL (the manifest sorted). */
+const struct nono_rb_entry *
+nono_rb_manifest_find(const struct nono_rb_manifest *m, const char *path);
+
+/* The manifest as text (header and lines), and its Merkle root. */
+int nono_rb_manifest_text(const struct nono_rb_manifest *m, struct nono_ev *out,
+			  uint8_t root[NONO_SHA256_LEN]);
+/* Parses @text: 0, or -EINVAL with the first bad line in *@bad_line (1 is
+ * the header) and why in @why.  The root, if @root, is computed. */
+int nono_rb_manifest_parse(const char *text, size_t len,
+			   struct nono_rb_manifest *m,
+			   uint8_t root[NONO_SHA256_LEN], size_t *bad_line,
+			   char *why, size_t whylen);
+
+/* Percent-encoding of bytes (see above); decoding refuses anything not
+ * produced by the encoder's alphabet.  Decoded: malloc'd, NUL-terminated,
+ * -EINVAL for a NUL byte in it. */
+void nono_rb_pct_encode(struct nono_ev *out, const char *s, size_t n);
+int nono_rb_pct_decode(const char *s, size_t n, char **out, size_t *outlen);
+
+#endif

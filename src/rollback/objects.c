@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The rollback object store (see objects.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "rollback/objects.h"
+
+#define CHUNK (256 * 1024)
+
+static int mkdir_at(int dirfd, const char *name)
+{
+	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int nono_rb_store_open(struct nono_rb_store *s, const char *dir)
+{
+	int dfd, r;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = s->tmpfd = -1;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	r = mkdir_at(dfd, "objects");
+	if (r == 0) {
+		s->fd = openat(dfd, "objects",
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->fd < 0)
+			r = -errno;
+	}
+	close(dfd);
+	if (r == 0 && (r = mkdir_at(s->fd, "tmp")) == 0) {
+		s->tmpfd =
+		    openat(s->fd, "tmp",
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->tmpfd < 0)
+			r = -errno;
+	}
+	if (r < 0)
+		nono_rb_store_close(s);
+	return r;
+}
+
+void nono_rb_store_close(struct nono_rb_store *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->tmpfd >= 0)
+		close(s->tmpfd);
+	s->fd = s->tmpfd = -1;
+}
+
+/* "ab/cdef..." for @hash. */
+static void obj_name(const uint8_t hash[NONO_SHA256_LEN], char out[68])
+{
+	char hex[NONO_SHA256_HEX];
+
+	nono_hex(hash, NONO_SHA256_LEN, hex);
+	snprintf(out, 68, "%.2s/%s", hex, hex + 2);
+}
+
+bool nono_rb_store_has(const struct nono_rb_store *s,
+		       const uint8_t hash[NONO_SHA256_LEN])
+{
+	char name[68];
+	struct stat st;
+
+	obj_name(hash, name);
+	return fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
+int nono_rb_store_get(const struct nono_rb_store *s,
+		      const uint8_t hash[NONO_SHA256_LEN])
+{
+	char name[68];
+	int fd;
+
+	obj_name(hash, name);
+	fd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Hashes what @fd holds from its start (a clone, or an object). */
+static int hash_fd(int fd, uint8_t *buf, uint8_t hash[NONO_SHA256_LEN])
+{
+	struct nono_sha256 c;
+	off_t off = 0;
+	ssize_t n;
+
+	nono_sha256_init(&c);
+	while ((n = pread(fd, buf, CHUNK, off)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		nono_sha256_update(&c, buf, (size_t)n);
+		off += n;
+	}
+	nono_sha256_final(&c, hash);
+	return 0;
+}
+
+static bool same(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Copies @fd into @out, hashing: one read of the source. */
+static int copy_hash(int fd, int out, uint8_t *buf,
+		     uint8_t hash[NONO_SHA256_LEN])
+{
+	struct nono_sha256 c;
+	off_t off = 0;
+	ssize_t n;
+	int r;
+
+	nono_sha256_init(&c);
+	while ((n = pread(fd, buf, CHUNK, off)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		nono_sha256_update(&c, buf, (size_t)n);
+		r = write_all(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
+		off += n;
+	}
+	nono_sha256_final(&c, hash);
+	return 0;
+}
+
+int nono_rb_store_put(struct nono_rb_store *s, int fd,
+		      const struct stat *before, uint8_t hash[NONO_SHA256_LEN],
+		      bool *added)
+{
+	char tmp[40], name[68];
+	uint8_t rnd[8], *buf;
+	struct stat after;
+	int out, r;
+
+	*added = false;
+	buf = malloc(CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		free(buf);
+		return -EIO;
+	}
+	nono_hex(rnd, sizeof(rnd), tmp);
+	out =
+	    openat(s->tmpfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+	if (out < 0) {
+		r = -errno;
+		free(buf);
+		return r;
+	}
+	/* A reflink shares the blocks (and is a stable copy to hash); else
+	 * one read of the source, hashed as it is copied. */
+	if (!s->reflink_off && ioctl(out, FICLONE, fd) == 0) {
+		r = hash_fd(out, buf, hash);
+	} else {
+		if (errno == EOPNOTSUPP || errno == EXDEV || errno == EINVAL ||
+		    errno == ENOTTY)
+			s->reflink_off = true;
+		r = copy_hash(fd, out, buf, hash);
+	}
+	free(buf);
+	if (r == 0 && (fstat(fd, &after) < 0 || !same(before, &after)))
+		r = -EAGAIN; /* written to while copied */
+	if (r == 0 && fsync(out) < 0)
+		r = -errno;
+	close(out);
+	if (r == 0) {
+		obj_name(hash, name);
+		if (nono_rb_store_has(s, hash)) {
+			unlinkat(s->tmpfd, tmp, 0);
+			return 0;
+		}
+		name[2] = '\0';
+		r = mkdir_at(s->fd, name);
+		name[2] = '/';
+		if (r == 0 && renameat(s->tmpfd, tmp, s->fd, name) < 0)
+			r = -errno;
+		if (r == 0) {
+			s->dirty[hash[0] >> 3] |=
+			    (uint8_t)(1u << (hash[0] & 7));
+			*added = true;
+			return 0;
+		}
+	}
+	unlinkat(s->tmpfd, tmp, 0);
+	return r;
+}
+
+int nono_rb_store_sync(struct nono_rb_store *s)
+{
+	int r = 0;
+
+	for (unsigned i = 0; i < 256; i++) {
+		char name[3];
+		int d;
+
+		if (!(s->dirty[i >> 3] & (1u << (i & 7))))
+			continue;
+		snprintf(name, sizeof(name), "%02x", i);
+		d = openat(s->fd, name,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (d < 0 || fsync(d) < 0)
+			r = r ? r : -errno;
+		if (d >= 0)
+			close(d);
+	}
+	/* The fan-out directories themselves, made by this run. */
+	if (fsync(s->fd) < 0 && !r)
+		r = -errno;
+	if (r == 0)
+		memset(s->dirty, 0, sizeof(s->dirty));
+	return r;
+}
+
+int nono_rb_store_check(const struct nono_rb_store *s,
+			const uint8_t hash[NONO_SHA256_LEN])
+{
+	uint8_t got[NONO_SHA256_LEN], *buf = malloc(CHUNK);
+	int fd, r;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = nono_rb_store_get(s, hash);
+	if (fd < 0) {
+		free(buf);
+		return fd;
+	}
+	r = hash_fd(fd, buf, got);
+	close(fd);
+	free(buf);
+	if (r < 0)
+		return r;
+	return memcmp(got, hash, NONO_SHA256_LEN) == 0 ? 0 : -EBADMSG;
+}

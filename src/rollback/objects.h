@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rollback object store (~/.nono/rollback/objects): one file per
+ * content, named by its SHA-256 (objects/ab/cdef...), shared by every
+ * session, so that content stored once costs nothing the next time.  An
+ * object is written to objects/tmp, fsync'd, renamed into place; the
+ * fan-out directories it landed in are fsync'd by nono_rb_store_sync
+ * before anything refers to it.
+ */
+#ifndef NONO_ROLLBACK_OBJECTS_H
+#define NONO_ROLLBACK_OBJECTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "util/sha256.h"
+
+struct nono_rb_store {
+	int fd;            /* objects/ */
+	int tmpfd;         /* objects/tmp/ */
+	uint8_t dirty[32]; /* fan-out directories written to (a bitmap) */
+	bool reflink_off;  /* FICLONE refused once: not tried again */
+};
+
+/* Opens (making it if missing) the store under @dir (~/.nono/rollback).
+ * 0 or -errno. */
+int nono_rb_store_open(struct nono_rb_store *s, const char *dir);
+void nono_rb_store_close(struct nono_rb_store *s);
+
+/*
+ * Stores the content of @fd (a regular file open for reading, whose
+ * fstat before the copy is @before): one read, hashed while copied (or a
+ * reflink, then hashed from the clone).  Its SHA-256 in @hash; *@added
+ * when the store did not have it.  -EAGAIN when the file changed while it
+ * was copied (size, mtime or ctime): nothing is stored, the caller tries
+ * again.  0 or -errno.
+ */
+int nono_rb_store_put(struct nono_rb_store *s, int fd,
+		      const struct stat *before, uint8_t hash[NONO_SHA256_LEN],
+		      bool *added);
+bool nono_rb_store_has(const struct nono_rb_store *s,
+		       const uint8_t hash[NONO_SHA256_LEN]);
+/* An object, open for reading (O_RDONLY), or -errno. */
+int nono_rb_store_get(const struct nono_rb_store *s,
+		      const uint8_t hash[NONO_SHA256_LEN]);
+/* Makes what nono_rb_store_put wrote durable (the fan-out directories).
+ * 0 or -errno. */
+int nono_rb_store_sync(struct nono_rb_store *s);
+/* Re-hashes an object: 0 when its content has its name, -EBADMSG when
+ * not, -errno. */
+int nono_rb_store_check(const struct nono_rb_store *s,
+			const uint8_t hash[NONO_SHA256_LEN]);
+
+#endif

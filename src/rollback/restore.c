@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Comparing snapshots and restoring one (see restore.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "rollback/restore.h"
+
+#define TMP_PREFIX ".nono-rb-"
+
+const char *nono_rb_change_name(enum nono_rb_change c)
+{
+	switch (c) {
+	case NONO_RB_CREATED:
+		return "created";
+	case NONO_RB_DELETED:
+		return "deleted";
+	case NONO_RB_MODIFIED:
+		return "modified";
+	case NONO_RB_ATTRS:
+		return "mode";
+	}
+	return "?";
+}
+
+/* Whether @path is below an entry @m left out (a NONO_RB_SKIP ancestor). */
+static bool under_skip(const struct nono_rb_manifest *m, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + n; p > buf; p--) {
+		const struct nono_rb_entry *e;
+
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		e = nono_rb_manifest_find(m, buf);
+		if (e && e->type == NONO_RB_SKIP)
+			return true;
+	}
+	return false;
+}
+
+static bool left_out(const struct nono_rb_manifest *a,
+		     const struct nono_rb_manifest *b,
+		     const struct nono_rb_entry *e)
+{
+	const struct nono_rb_entry *o;
+
+	if (e->type == NONO_RB_SKIP)
+		return true;
+	o = nono_rb_manifest_find(a, e->path);
+	if (o && o->type == NONO_RB_SKIP)
+		return true;
+	o = nono_rb_manifest_find(b, e->path);
+	if (o && o->type == NONO_RB_SKIP)
+		return true;
+	return under_skip(a, e->path) || under_skip(b, e->path);
+}
+
+static bool same_xattrs(const struct nono_rb_entry *a,
+			const struct nono_rb_entry *b)
+{
+	const char *x = a->xattrs ? a->xattrs : "",
+		   *y = b->xattrs ? b->xattrs : "";
+
+	return strcmp(x, y) == 0;
+}
+
+static bool same_content(const struct nono_rb_entry *a,
+			 const struct nono_rb_entry *b)
+{
+	if (a->type != b->type)
+		return false;
+	if (a->type == NONO_RB_FILE)
+		return memcmp(a->hash, b->hash, NONO_SHA256_LEN) == 0;
+	if (a->type == NONO_RB_LINK)
+		return strcmp(a->target, b->target) == 0;
+	return true;
+}
+
+size_t nono_rb_diff(const struct nono_rb_manifest *from,
+		    const struct nono_rb_manifest *to,
+		    void (*fn)(void *arg, enum nono_rb_change c,
+			       const struct nono_rb_entry *from_e,
+			       const struct nono_rb_entry *to_e),
+		    void *arg)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < from->n || j < to->n) {
+		const struct nono_rb_entry *a =
+		    i < from->n ? &from->e[i] : NULL;
+		const struct nono_rb_entry *b = j < to->n ? &to->e[j] : NULL;
+		int c = !a ? 1 : !b ? -1 : strcmp(a->path, b->path);
+
+		if (c < 0) {
+			if (!left_out(from, to, a)) {
+				n++;
+				if (fn)
+					fn(arg, NONO_RB_DELETED, a, NULL);
+			}
+			i++;
+		} else if (c > 0) {
+			if (!left_out(from, to, b)) {
+				n++;
+				if (fn)
+					fn(arg, NONO_RB_CREATED, NULL, b);
+			}
+			j++;
+		} else {
+			if (!left_out(from, to, a)) {
+				enum nono_rb_change k = NONO_RB_ATTRS;
+				bool diff = true;
+
+				if (!same_content(a, b))
+					k = NONO_RB_MODIFIED;
+				else if (a->mode != b->mode ||
+					 !same_xattrs(a, b))
+					k = NONO_RB_ATTRS;
+				else
+					diff = false;
+				if (diff) {
+					n++;
+					if (fn)
+						fn(arg, k, a, b);
+				}
+			}
+			i++;
+			j++;
+		}
+	}
+	return n;
+}
+
+/* ---- restore ----------------------------------------------------------- */
+
+struct rs {
+	struct nono_rb_store *store;
+	const struct nono_rb_manifest *to;
+	struct nono_rb_manifest cur;
+	struct nono_rb_restore_stats *st;
+	bool dry;
+	int rootfd;
+	char pname[PATH_MAX]; /* the directory pfd is */
+	int pfd;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct rs *s, int r, const char *rel, const char *what)
+{
+	snprintf(s->err, s->errlen, "rollback restore: %s: %s: %s", rel, what,
+		 strerror(-r));
+	return r;
+}
+
+/* A directory beneath the root, no symlink on the way. */
+static int beneath(struct rs *s, const char *rel)
+{
+	struct open_how how = {
+	    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (strcmp(rel, ".") == 0) {
+		fd = fcntl(s->rootfd, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	fd = (int)syscall(SYS_openat2, s->rootfd, rel, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+/* The parent directory of @rel (kept open for the next entry), and
+ * @rel's last component in *@name. */
+static int parent_of(struct rs *s, const char *rel, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	char dir[PATH_MAX];
+	int fd;
+
+	if (!slash) {
+		snprintf(dir, sizeof(dir), ".");
+		*name = rel;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
+		*name = slash + 1;
+	}
+	if (s->pfd >= 0 && strcmp(dir, s->pname) == 0)
+		return s->pfd;
+	if (s->pfd >= 0)
+		close(s->pfd);
+	s->pfd = -1;
+	fd = beneath(s, dir);
+	if (fd < 0)
+		return fd;
+	s->pfd = fd;
+	snprintf(s->pname, sizeof(s->pname), "%s", dir);
+	return fd;
+}
+
+static int tmp_name(char out[32])
+{
+	uint8_t r[8];
+	char hex[17];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -EIO;
+	nono_hex(r, sizeof(r), hex);
+	snprintf(out, 32, TMP_PREFIX "%s", hex);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				      : -1;
+}
+
+/* Sets exactly the user.* attributes @enc on @fd. */
+static int set_xattrs(int fd, const char *enc)
+{
+	char names[4096];
+	ssize_t n = flistxattr(fd, names, sizeof(names));
+
+	for (char *p = names; n > 0 && p < names + n; p += strlen(p) + 1)
+		if (strncmp(p, "user.", 5) == 0 && fremovexattr(fd, p) < 0 &&
+		    errno != ENODATA)
+			return -errno;
+	for (const char *p = enc; p && *p;) {
+		size_t l = strcspn(p, ","), eq = strcspn(p, "=");
+		char name[256];
+		uint8_t val[4096];
+		size_t nl, vl;
+
+		if (eq >= l || eq / 2 >= sizeof(name) ||
+		    (l - eq - 1) / 2 > sizeof(val))
+			return -EINVAL;
+		nl = eq / 2;
+		vl = (l - eq - 1) / 2;
+		for (size_t i = 0; i < nl; i++)
+			name[i] = (char)(hexval(p[2 * i]) << 4 |
+					 hexval(p[2 * i + 1]));
+		name[nl] = '\0';
+		for (size_t i = 0; i < vl; i++)
+			val[i] = (uint8_t)(hexval(p[eq + 1 + 2 * i]) << 4 |
+					   hexval(p[eq + 2 + 2 * i]));
+		if (fsetxattr(fd, name, val, vl, 0) < 0)
+			return -errno;
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int set_mtime_at(int pfd, const char *name, long long mtime_ns)
+{
+	struct timespec t[2] = {{0, UTIME_OMIT},
+				{(time_t)(mtime_ns / 1000000000LL),
+				 (long)(mtime_ns % 1000000000LL)}};
+
+	if (mtime_ns < 0 && t[1].tv_nsec) {
+		t[1].tv_sec -= 1;
+		t[1].tv_nsec += 1000000000L;
+	}
+	return utimensat(pfd, name, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+/* Copies object @hash into @out (a reflink where the filesystem can). */
+static int fill(struct rs *s, const struct nono_rb_entry *e, int out)
+{
+	int in = nono_rb_store_get(s->store, e->hash);
+	loff_t left = (loff_t)e->size;
+	int r = 0;
+
+	if (in < 0)
+		return in;
+	if (ioctl(out, FICLONE, in) == 0) {
+		close(in);
+		return 0;
+	}
+	while (left > 0) {
+		ssize_t n =
+		    copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
+			      errno == EOPNOTSUPP || errno == ENOSYS)) {
+			char buf[65536];
+
+			while (left > 0 &&
+			       (n = read(in, buf, sizeof(buf))) > 0) {
+				if (write(out, buf, (size_t)n) != n) {
+					r = -EIO;
+					break;
+				}
+				left -= n;
+			}
+			if (n < 0)
+				r = -errno;
+			break;
+		}
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO; /* the object is short */
+			break;
+		}
+		left -= n;
+	}
+	close(in);
+	return r;
+}
+
+/* Writes @e (a file) to a temporary name in @pfd, then renames it over
+ * @name: content, attributes, mode, mtime. */
+static int put_file(struct rs *s, int pfd, const char *name,
+		    const struct nono_rb_entry *e)
+{
+	char tmp[32];
+	struct timespec t[2];
+	int fd, r;
+
+	if ((r = tmp_name(tmp)) < 0)
+		return r;
+	fd = openat(pfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	r = fill(s, e, fd);
+	if (r == 0)
+		r = set_xattrs(fd, e->xattrs);
+	if (r == 0 && fchmod(fd, e->mode) < 0)
+		r = -errno;
+	t[0].tv_nsec = UTIME_OMIT;
+	t[0].tv_sec = 0;
+	t[1].tv_sec = (time_t)(e->mtime_ns / 1000000000LL);
+	t[1].tv_nsec = (long)(e->mtime_ns % 1000000000LL);
+	if (r == 0 && futimens(fd, t) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(pfd, tmp, 0);
+	return r;
+}
+
+static int put_link(int pfd, const char *name, const struct nono_rb_entry *e)
+{
+	char tmp[32];
+	int r = tmp_name(tmp);
+
+	if (r < 0)
+		return r;
+	if (symlinkat(e->target, pfd, tmp) < 0)
+		return -errno;
+	if ((r = set_mtime_at(pfd, tmp, e->mtime_ns)) == 0 &&
+	    renameat(pfd, tmp, pfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(pfd, tmp, 0);
+	return r;
+}
+
+/* A hard link of @first's path at @name (unless it is one already). */
+static int put_hardlink(struct rs *s, const char *rel,
+			const struct nono_rb_entry *first)
+{
+	const char *name, *fname;
+	char fdir[PATH_MAX], tmp[32];
+	struct stat a, b;
+	int pfd, ffd, r;
+
+	snprintf(fdir, sizeof(fdir), "%s", first->path);
+	fname = strrchr(first->path, '/') ? strrchr(first->path, '/') + 1
+					  : first->path;
+	if (strrchr(fdir, '/'))
+		*strrchr(fdir, '/') = '\0';
+	else
+		snprintf(fdir, sizeof(fdir), ".");
+	ffd = beneath(s, fdir);
+	if (ffd < 0)
+		return ffd;
+	pfd = parent_of(s, rel, &name);
+	if (pfd < 0) {
+		close(ffd);
+		return pfd;
+	}
+	if (fstatat(ffd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fstatat(pfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		close(ffd);
+		return 0;
+	}
+	r = tmp_name(tmp);
+	if (r == 0 && linkat(ffd, fname, pfd, tmp, 0) < 0)
+		r = -errno;
+	if (r == 0 && renameat(pfd, tmp, pfd, name) < 0) {
+		r = -errno;
+		unlinkat(pfd, tmp, 0);
+	}
+	close(ffd);
+	if (r == 0)
+		s->st->written++;
+	return r;
+}
+
+/* Removes what is at @rel now (@c: its entry in the scan). */
+static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
+{
+	const char *name;
+	int pfd;
+
+	s->st->deleted++;
+	if (s->dry)
+		return 0;
+	pfd = parent_of(s, c->path, &name);
+	if (pfd < 0)
+		return pfd == -ENOENT
+			   ? 0
+			   : fail(s, pfd, c->path, "open its directory");
+	if (unlinkat(pfd, name, c->type == NONO_RB_DIR ? AT_REMOVEDIR : 0) <
+		0 &&
+	    errno != ENOENT)
+		return fail(s, -errno, c->path, "remove");
+	return 0;
+}
+
+static int apply(struct rs *s, const struct nono_rb_entry *e)
+{
+	const struct nono_rb_entry *c = nono_rb_manifest_find(&s->cur, e->path);
+	const char *name;
+	int pfd, r = 0;
+
+	if (e->type == NONO_RB_SKIP) {
+		if (!c)
+			s->st->not_restorable++; /* never captured */
+		return 0;
+	}
+	if (c && c->type == NONO_RB_SKIP)
+		return 0; /* left out now: not ours to change */
+	if (e->link >= 0 && e->link != (long long)(e - s->to->e)) {
+		if (s->dry) {
+			s->st->written += !c || !same_content(c, e);
+			return 0;
+		}
+		r = put_hardlink(s, e->path, &s->to->e[e->link]);
+		return r < 0 ? fail(s, r, e->path, "link") : 0;
+	}
+	if (strcmp(e->path, ".") == 0) {
+		name = ".";
+		pfd = s->rootfd;
+	} else if (!s->dry) {
+		pfd = parent_of(s, e->path, &name);
+		if (pfd < 0)
+			return fail(s, pfd, e->path, "open its directory");
+	} else {
+		pfd = -1;
+		name = e->path;
+	}
+	if (c && c->type != e->type)
+		c = NULL; /* removed already (a type change) */
+	switch (e->type) {
+	case NONO_RB_DIR:
+		if (!c) {
+			s->st->written++;
+			if (!s->dry && mkdirat(pfd, name, 0700) < 0 &&
+			    errno != EEXIST)
+				return fail(s, -errno, e->path, "mkdir");
+		}
+		if (!c || c->mode != e->mode || !same_xattrs(c, e)) {
+			int dfd;
+
+			s->st->attrs += c != NULL;
+			if (s->dry)
+				return 0;
+			dfd = beneath(s, e->path);
+			if (dfd < 0)
+				return fail(s, dfd, e->path, "open");
+			r = set_xattrs(dfd, e->xattrs);
+			if (r == 0 && fchmod(dfd, e->mode) < 0)
+				r = -errno;
+			close(dfd);
+			if (r < 0)
+				return fail(s, r, e->path, "mode");
+		}
+		return 0; /* its mtime at the end, after its content */
+	case NONO_RB_FILE:
+		if (!c || !same_content(c, e) || !same_xattrs(c, e)) {
+			s->st->written++;
+			if (!s->dry && (r = put_file(s, pfd, name, e)) < 0)
+				return fail(s, r, e->path, "write");
+			return 0;
+		}
+		if (c->mode != e->mode) {
+			s->st->attrs++;
+			if (!s->dry && fchmodat(pfd, name, e->mode, 0) < 0)
+				return fail(s, -errno, e->path, "chmod");
+		}
+		if (c->mtime_ns != e->mtime_ns && !s->dry &&
+		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
+			return fail(s, r, e->path, "mtime");
+		return 0;
+	case NONO_RB_LINK:
+		if (!c || !same_content(c, e)) {
+			s->st->written++;
+			if (!s->dry && (r = put_link(pfd, name, e)) < 0)
+				return fail(s, r, e->path, "symlink");
+			return 0;
+		}
+		if (c->mtime_ns != e->mtime_ns && !s->dry &&
+		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
+			return fail(s, r, e->path, "mtime");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int nono_rb_restore(struct nono_rb_store *store,
+		    const struct nono_rb_manifest *target,
+		    const struct nono_rb_scope *scope,
+		    struct nono_rb_cache *cache, bool dry_run,
+		    struct nono_rb_restore_stats *st, char *err, size_t errlen)
+{
+	struct nono_rb_restore_stats dummy;
+	struct nono_rb_scope sc = *scope;
+	struct rs s = {0};
+	int r;
+
+	s.store = store;
+	s.to = target;
+	s.st = st ? st : &dummy;
+	memset(s.st, 0, sizeof(*s.st));
+	s.dry = dry_run;
+	s.pfd = -1;
+	s.err = err;
+	s.errlen = errlen;
+	/* Every directory of the tree as it is now (none left out for its
+	 * size: the snapshot says what it had). */
+	sc.max_files = 0;
+	r = nono_rb_scan(target->root, &sc, cache, &s.cur, err, errlen);
+	if (r < 0)
+		return r;
+	s.rootfd =
+	    open(target->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s.rootfd < 0) {
+		r = fail(&s, -errno, target->root, "open");
+		nono_rb_manifest_free(&s.cur);
+		return r;
+	}
+	/* What is there now and was not then (or is of another type),
+	 * deepest first; never below what either left out. */
+	for (size_t i = s.cur.n; r == 0 && i-- > 0;) {
+		const struct nono_rb_entry *c = &s.cur.e[i], *e;
+
+		if (c->type == NONO_RB_SKIP || strcmp(c->path, ".") == 0 ||
+		    under_skip(target, c->path) || under_skip(&s.cur, c->path))
+			continue;
+		e = nono_rb_manifest_find(target, c->path);
+		if (e && e->type == NONO_RB_SKIP)
+			continue;
+		if (!e || e->type != c->type)
+			r = remove_entry(&s, c);
+	}
+	/* Then the snapshot, parents first. */
+	for (size_t i = 0; r == 0 && i < target->n; i++) {
+		if (under_skip(target, target->e[i].path) ||
+		    under_skip(&s.cur, target->e[i].path))
+			continue;
+		r = apply(&s, &target->e[i]);
+	}
+	/* Directories' mtimes last, deepest first (their content is done). */
+	for (size_t i = target->n; r == 0 && !s.dry && i-- > 0;) {
+		const struct nono_rb_entry *e = &target->e[i];
+		const char *name;
+		int pfd;
+
+		if (e->type != NONO_RB_DIR || under_skip(target, e->path) ||
+		    under_skip(&s.cur, e->path))
+			continue;
+		if (strcmp(e->path, ".") == 0) {
+			pfd = s.rootfd;
+			name = ".";
+		} else if ((pfd = parent_of(&s, e->path, &name)) < 0) {
+			r = fail(&s, pfd, e->path, "open its directory");
+			break;
+		}
+		if ((r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
+			fail(&s, r, e->path, "mtime");
+	}
+	if (r == 0 && !s.dry && syncfs(s.rootfd) < 0)
+		r = fail(&s, -errno, target->root, "sync");
+	if (s.pfd >= 0)
+		close(s.pfd);
+	close(s.rootfd);
+	nono_rb_manifest_free(&s.cur);
+	return r;
+}

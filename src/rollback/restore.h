@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Comparing snapshots, and putting a tree back as a snapshot has it:
+ * content, mode (a chmod alone too), symlinks as symlinks, empty
+ * directories, what was created or deleted, mtime, user.* attributes,
+ * hard links.  Every change goes through descriptors resolved beneath
+ * the root (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): nothing
+ * outside the captured scope is touched, no symlink is followed out of
+ * it.  A file is written to a temporary name in its directory and renamed
+ * into place; a restore cut short leaves each path old or new, and run
+ * again it ends in the same tree (the temporaries it left are extra names,
+ * which it removes).
+ */
+#ifndef NONO_ROLLBACK_RESTORE_H
+#define NONO_ROLLBACK_RESTORE_H
+
+#include <stdbool.h>
+
+#include "rollback/capture.h"
+
+enum nono_rb_change {
+	NONO_RB_CREATED,  /* in @to, not in @from */
+	NONO_RB_DELETED,  /* in @from, not in @to */
+	NONO_RB_MODIFIED, /* content, type or link target */
+	NONO_RB_ATTRS,    /* mode or user.* attributes only */
+};
+
+/* Calls @fn for each path that differs from @from to @to (sorted by
+ * path), ignoring what either left out (NONO_RB_SKIP) and mtimes.
+ * Returns the number of changes. */
+size_t nono_rb_diff(const struct nono_rb_manifest *from,
+		    const struct nono_rb_manifest *to,
+		    void (*fn)(void *arg, enum nono_rb_change c,
+			       const struct nono_rb_entry *from_e,
+			       const struct nono_rb_entry *to_e),
+		    void *arg);
+const char *nono_rb_change_name(enum nono_rb_change c);
+
+struct nono_rb_restore_stats {
+	unsigned long long written, deleted, attrs, not_restorable;
+};
+
+/*
+ * Puts the tree at @target->root back as @target has it, within @scope
+ * (the one saved with the snapshot), content from @store.  @cache may be
+ * NULL.  With @dry_run nothing is changed (the stats say what would be).
+ * 0, or -errno with @err (the tree is then partly restored: run it
+ * again).
+ */
+int nono_rb_restore(struct nono_rb_store *store,
+		    const struct nono_rb_manifest *target,
+		    const struct nono_rb_scope *scope,
+		    struct nono_rb_cache *cache, bool dry_run,
+		    struct nono_rb_restore_stats *st, char *err, size_t errlen);
+
+#endif

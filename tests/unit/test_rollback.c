@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Rollback: a tree captured, changed in every way a command can change it
+ * (content, a chmod alone, deletions, creations, a symlink replaced by a
+ * file, a hard link broken, mtimes, user.* attributes, a directory swapped
+ * for a symlink that points outside), then restored: the oracle (type,
+ * mode, size, mtime, link target, content hash and hard-link groups of
+ * every entry) is the same as before, nothing outside the tree changed,
+ * and what the scope leaves out is untouched.  A second restore changes
+ * nothing; a second capture of an unchanged tree reads nothing.  Manifests
+ * round-trip byte for byte (names with newlines, not UTF-8) and the parser
+ * refuses malformed ones.  Temporary directories under /tmp.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "rollback/capture.h"
+#include "rollback/manifest.h"
+#include "rollback/objects.h"
+#include "rollback/restore.h"
+#include "rollback/scope.h"
+
+static char base[PATH_MAX], tree[PATH_MAX + 16], store_dir[PATH_MAX + 16],
+    outside[PATH_MAX + 16];
+
+static int setup(void **state)
+{
+	char tmp[] = "/tmp/nono-test-rollback-XXXXXX";
+
+	(void)state;
+	if (!mkdtemp(tmp))
+		return -1;
+	snprintf(base, sizeof(base), "%s", tmp);
+	snprintf(tree, sizeof(tree), "%s/tree", base);
+	snprintf(store_dir, sizeof(store_dir), "%s/store", base);
+	snprintf(outside, sizeof(outside), "%s/outside", base);
+	return mkdir(tree, 0755) || mkdir(store_dir, 0700) ||
+	       mkdir(outside, 0755);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return test_rm_tree(base);
+}
+
+static void put(const char *rel, const char *text, mode_t mode)
+{
+	char p[PATH_MAX * 2];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", tree, rel);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(chmod(p, mode), 0);
+}
+
+/* @rel in the tree (four at a time: link(at(a), at(b))). */
+static char *at(const char *rel)
+{
+	static char p[4][PATH_MAX * 2];
+	static unsigned k;
+	char *b = p[k++ % 4];
+
+	snprintf(b, sizeof(p[0]), "%s/%s", tree, rel);
+	return b;
+}
+
+/* The oracle: one line per entry below @root (sorted), like
+ * find -printf '%y %m %s %T@ %l %p' plus the content's hash, the
+ * hard-link group (the first path of the same inode) and user.test. */
+static struct {
+	char **v;
+	size_t n;
+	const char *root;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		char path[PATH_MAX];
+	} ino[256];
+	size_t nino;
+} o;
+
+static int visit(const char *path, const struct stat *st, int flag,
+		 struct FTW *f)
+{
+	char line[PATH_MAX * 3], target[PATH_MAX] = "", hex[65] = "-",
+				 group[PATH_MAX] = "-", xa[64] = "-";
+	const char *rel = path + strlen(o.root);
+
+	(void)flag;
+	(void)f;
+	if (strstr(path, "/node_modules"))
+		return 0; /* left out by the scope */
+	if (S_ISLNK(st->st_mode)) {
+		ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+		target[n > 0 ? n : 0] = '\0';
+	} else if (S_ISREG(st->st_mode)) {
+		uint8_t h[32], buf[65536];
+		struct nono_sha256 c;
+		int fd = open(path, O_RDONLY);
+		ssize_t n;
+
+		nono_sha256_init(&c);
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+			nono_sha256_update(&c, buf, (size_t)n);
+		if (fd >= 0)
+			close(fd);
+		nono_sha256_final(&c, h);
+		nono_hex(h, 32, hex);
+		if (st->st_nlink > 1) {
+			size_t i;
+
+			for (i = 0; i < o.nino; i++)
+				if (o.ino[i].dev == st->st_dev &&
+				    o.ino[i].ino == st->st_ino)
+					break;
+			if (i == o.nino && o.nino < 256) {
+				o.ino[o.nino].dev = st->st_dev;
+				o.ino[o.nino].ino = st->st_ino;
+				snprintf(o.ino[o.nino].path, PATH_MAX, "%s",
+					 rel);
+				o.nino++;
+			}
+			if (i < 256)
+				snprintf(group, sizeof(group), "%s",
+					 o.ino[i].path);
+		}
+	}
+	if (!S_ISLNK(st->st_mode)) {
+		ssize_t n = lgetxattr(path, "user.test", xa, sizeof(xa) - 1);
+
+		if (n >= 0)
+			xa[n] = '\0';
+		else
+			snprintf(xa, sizeof(xa), "-");
+	}
+	snprintf(line, sizeof(line), "%c %o %lld %lld.%09ld [%s] [%s] %s %s %s",
+		 S_ISDIR(st->st_mode)   ? 'd'
+		 : S_ISLNK(st->st_mode) ? 'l'
+		 : S_ISREG(st->st_mode) ? 'f'
+					: 'o',
+		 st->st_mode & 07777,
+		 S_ISDIR(st->st_mode) ? 0LL : (long long)st->st_size,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, target,
+		 rel, hex, group, xa);
+	o.v = realloc(o.v, (o.n + 1) * sizeof(*o.v));
+	o.v[o.n++] = strdup(line);
+	return 0;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The oracle of @root as one string. */
+static char *oracle(const char *root)
+{
+	size_t len = 1;
+	char *s;
+
+	memset(&o, 0, sizeof(o));
+	o.root = root;
+	assert_int_equal(nftw(root, visit, 32, FTW_PHYS), 0);
+	qsort(o.v, o.n, sizeof(*o.v), cmp);
+	for (size_t i = 0; i < o.n; i++)
+		len += strlen(o.v[i]) + 1;
+	s = calloc(1, len);
+	for (size_t i = 0; i < o.n; i++) {
+		strcat(s, o.v[i]);
+		strcat(s, "\n");
+		free(o.v[i]);
+	}
+	free(o.v);
+	return s;
+}
+
+static void make_tree(void)
+{
+	char big[300001];
+
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = (char)('a' + (i * 7919) % 26);
+	big[sizeof(big) - 1] = '\0';
+	put("a.txt", "hello\n", 0644);
+	assert_int_equal(mkdir(at("dir"), 0750), 0);
+	put("dir/b.bin", big, 0600);
+	put("dir/with\nnewline", "nl\n", 0644);
+	put("\xff\xfe.dat", "not utf-8\n", 0640);
+	put("x751", "exec\n", 0751);
+	assert_int_equal(mkdir(at("empty"), 0700), 0);
+	assert_int_equal(symlink("a.txt", at("lnk")), 0);
+	assert_int_equal(symlink("nowhere", at("dang")), 0);
+	put("h1", "linked\n", 0644);
+	assert_int_equal(link(at("h1"), at("dir/h2")), 0);
+	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+	assert_int_equal(mkdir(at("node_modules"), 0755), 0);
+	put("node_modules/x.js", "x\n", 0644);
+	/* user.* attributes where the filesystem has them. */
+	(void)setxattr(at("a.txt"), "user.test", "v1", 2, 0);
+}
+
+static void open_store(struct nono_rb_store *st)
+{
+	assert_int_equal(nono_rb_store_open(st, store_dir), 0);
+}
+
+static void capture(struct nono_rb_store *st, struct nono_rb_scope *sc,
+		    struct nono_rb_cache *cache, struct nono_rb_manifest *m,
+		    struct nono_rb_stats *stats)
+{
+	char err[512];
+
+	if (nono_rb_capture(st, tree, sc, cache, m, stats, err, sizeof(err)) <
+	    0)
+		fail_msg("%s", err);
+}
+
+static void test_restore_exact(void **state)
+{
+	struct nono_rb_manifest m, m2;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_cache cache;
+	struct nono_rb_stats stats;
+	struct nono_rb_restore_stats rs;
+	char *before, *after, err[512], p[PATH_MAX * 2];
+	struct timespec old[2] = {{0, UTIME_OMIT}, {1000000000, 123456789}};
+
+	(void)state;
+	make_tree();
+	nono_rb_scope_init(&sc);
+	nono_rb_cache_init(&cache);
+	open_store(&st);
+	before = oracle(tree);
+	capture(&st, &sc, &cache, &m, &stats);
+	assert_true(stats.files >= 6);
+	assert_int_equal(stats.skipped, 1); /* the FIFO */
+	assert_true(stats.excluded >= 1);   /* node_modules */
+
+	/* Every kind of change. */
+	put("a.txt", "changed\n", 0644);
+	assert_int_equal(chmod(at("dir/b.bin"), 0644), 0);
+	assert_int_equal(unlink(at("dir/with\nnewline")), 0);
+	put("new.txt", "new\n", 0600);
+	assert_int_equal(mkdir(at("newdir"), 0755), 0);
+	put("newdir/x", "x\n", 0644);
+	assert_int_equal(unlink(at("lnk")), 0);
+	put("lnk", "now a file\n", 0644);
+	assert_int_equal(unlink(at("dang")), 0);
+	assert_int_equal(symlink("elsewhere", at("dang")), 0);
+	assert_int_equal(rmdir(at("empty")), 0);
+	assert_int_equal(unlink(at("dir/h2")), 0);
+	put("dir/h2", "linked\n", 0644); /* same content, its own inode */
+	assert_int_equal(utimensat(AT_FDCWD, at("x751"), old, 0), 0);
+	(void)setxattr(at("x751"), "user.test", "new", 3, 0);
+	put("node_modules/y.js", "y\n", 0644);
+	/* A directory swapped for a symlink that points outside. */
+	assert_int_equal(rename(at("dir"), at("dir.moved")), 0);
+	assert_int_equal(symlink(outside, at("dir")), 0);
+	after = oracle(tree);
+	assert_string_not_equal(before, after);
+	free(after);
+
+	if (nono_rb_restore(&st, &m, &sc, &cache, false, &rs, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	after = oracle(tree);
+	assert_string_equal(before, after);
+	free(after);
+	/* Nothing was written through the symlink; the excluded directory
+	 * keeps what the command put there. */
+	snprintf(p, sizeof(p), "%s/b.bin", outside);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(access(at("node_modules/y.js"), F_OK), 0);
+	assert_int_equal(access(at("node_modules/x.js"), F_OK), 0);
+
+	/* Again: nothing to do. */
+	if (nono_rb_restore(&st, &m, &sc, &cache, false, &rs, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(rs.written, 0);
+	assert_int_equal(rs.deleted, 0);
+	assert_int_equal(rs.attrs, 0);
+
+	/* A second capture of the unchanged tree reads nothing, stores
+	 * nothing, and finds no change (node_modules, left out, did
+	 * change). */
+	capture(&st, &sc, &cache, &m2, &stats);
+	assert_int_equal(stats.bytes_read, 0);
+	assert_int_equal(stats.objects_added, 0);
+	assert_true(stats.cached >= 6);
+	assert_int_equal(nono_rb_diff(&m, &m2, NULL, NULL), 0);
+	nono_rb_manifest_free(&m2);
+	nono_rb_manifest_free(&m);
+	nono_rb_cache_free(&cache);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+	free(before);
+}
+
+/* Changes listed between two snapshots; a dry run changes nothing. */
+static void test_diff_and_dry_run(void **state)
+{
+	struct nono_rb_manifest m0, m1;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	char *before, *after, err[512];
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	open_store(&st);
+	capture(&st, &sc, NULL, &m0, NULL);
+	put("a.txt", "dry\n", 0644);
+	assert_int_equal(chmod(at("x751"), 0700), 0);
+	put("fresh", "f\n", 0644);
+	capture(&st, &sc, NULL, &m1, NULL);
+	/* a.txt modified, x751 mode, fresh created (and the root's mtime is
+	 * not a change). */
+	assert_int_equal(nono_rb_diff(&m0, &m1, NULL, NULL), 3);
+	before = oracle(tree);
+	if (nono_rb_restore(&st, &m0, &sc, NULL, true, &rs, err, sizeof(err)) <
+	    0)
+		fail_msg("%s", err);
+	assert_int_equal(rs.written, 1);
+	assert_int_equal(rs.deleted, 1);
+	assert_int_equal(rs.attrs, 1);
+	after = oracle(tree);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
+static void test_manifest_text(void **state)
+{
+	static const char *const bad[] = {
+	    "nono-rollback-manifest 2 /t\nd 0755 0 0 - - . - -\n",
+	    "nono-rollback-manifest 1 t\nd 0755 0 0 - - . - -\n",
+	    "nono-rollback-manifest 1 /t\nf 0644 1 0 - - . - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nf 0644 1 0 "
+	    "zz - a - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nd 0755 0 0 - "
+	    "- a/../b - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nl 0777 0 0 - "
+	    "- b - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nd 0755 0 0 - "
+	    "- b - -\nd 0755 0 0 - - a - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nd 0755 0 0 - "
+	    "- a%2f - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nd 0755 0 0 - "
+	    "- a - -",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nd 0755 0 0 - "
+	    "- a - zz=1\n",
+	};
+	struct nono_rb_manifest m, m2;
+	struct nono_rb_entry e = {0};
+	struct nono_ev t = {0}, t2 = {0};
+	uint8_t r1[32], r2[32];
+	size_t line;
+	char why[128];
+
+	(void)state;
+	nono_rb_manifest_init(&m);
+	m.root = strdup("/t mp/\nx");
+	e.type = NONO_RB_DIR;
+	e.mode = 0755;
+	e.link = -1;
+	e.path = ".";
+	assert_int_equal(nono_rb_manifest_add(&m, &e), 0);
+	e.type = NONO_RB_FILE;
+	e.path = "a b\n\xff%";
+	e.size = 3;
+	e.mtime_ns = -5;
+	e.xattrs = "757365722e74=7631";
+	e.link = 7;
+	memset(e.hash, 0xab, sizeof(e.hash));
+	assert_int_equal(nono_rb_manifest_add(&m, &e), 0);
+	e.path = "z";
+	e.xattrs = NULL;
+	assert_int_equal(nono_rb_manifest_add(&m, &e), 0);
+	e.type = NONO_RB_LINK;
+	e.path = "l";
+	e.link = -1;
+	e.target = "../\x01 t";
+	assert_int_equal(nono_rb_manifest_add(&m, &e), 0);
+	assert_int_equal(nono_rb_manifest_sort(&m), 0);
+	assert_int_equal(nono_rb_manifest_text(&m, &t, r1), 0);
+	assert_int_equal(nono_rb_manifest_parse(t.buf, t.len, &m2, r2, &line,
+						why, sizeof(why)),
+			 0);
+	assert_int_equal(nono_rb_manifest_text(&m2, &t2, NULL), 0);
+	assert_string_equal(t.buf, t2.buf);
+	assert_memory_equal(r1, r2, 32);
+	assert_string_equal(m2.root, "/t mp/\nx");
+	assert_non_null(nono_rb_manifest_find(&m2, "a b\n\xff%"));
+	assert_string_equal(nono_rb_manifest_find(&m2, "l")->target,
+			    "../\x01 t");
+	/* The two hard links: one group, named by the first in order. */
+	assert_int_equal(nono_rb_manifest_find(&m2, "a b\n\xff%")->link, 1);
+	assert_int_equal(nono_rb_manifest_find(&m2, "z")->link, 1);
+	nono_ev_free(&t);
+	nono_ev_free(&t2);
+	nono_rb_manifest_free(&m);
+	nono_rb_manifest_free(&m2);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (nono_rb_manifest_parse(bad[i], strlen(bad[i]), &m, NULL,
+					   &line, why, sizeof(why)) == 0)
+			fail_msg("accepted bad manifest %zu", i);
+		assert_true(line >= 1);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_restore_exact),
+	    cmocka_unit_test(test_diff_and_dry_run),
+	    cmocka_unit_test(test_manifest_text),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
