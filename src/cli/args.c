@@ -60,6 +60,13 @@ enum {
 	OPT_DETACH_TIMEOUT,
 	OPT_STARTUP_TIMEOUT,
 	OPT_NO_AUDIT,
+	OPT_ROLLBACK,
+	OPT_NO_ROLLBACK,
+	OPT_NO_ROLLBACK_PROMPT,
+	OPT_ROLLBACK_ALL,
+	OPT_ROLLBACK_EXCLUDE,
+	OPT_ROLLBACK_INCLUDE,
+	OPT_SKIP_DIR,
 	OPT_NO_AUDIT_INTEGRITY,
 	OPT_AUDIT_INTEGRITY,
 	OPT_AUDIT_SIGN_KEY,
@@ -110,21 +117,21 @@ static const struct option run_longopts[] = {
 	{"no-audit", no_argument, NULL, OPT_NO_AUDIT},
 	{"no-audit-integrity", no_argument, NULL, OPT_NO_AUDIT_INTEGRITY},
 	{"no-diagnostics", no_argument, NULL, OPT_NO_DIAG},
-	{"no-rollback", no_argument, NULL, OPT_NOOP},
-	{"no-rollback-prompt", no_argument, NULL, OPT_NOOP},
+	{"no-rollback", no_argument, NULL, OPT_NO_ROLLBACK},
+	{"no-rollback-prompt", no_argument, NULL, OPT_NO_ROLLBACK_PROMPT},
 	{"open-port", required_argument, NULL, OPT_OPEN_PORT},
 	{"override-deny", required_argument, NULL, OPT_OVERRIDE_DENY},
 	{"profile", required_argument, NULL, 'p'},
 	{"proxy-port", required_argument, NULL, OPT_PROXY_PORT},
 	{"read", required_argument, NULL, 'r'},
 	{"read-file", required_argument, NULL, OPT_READ_FILE},
-	{"rollback", no_argument, NULL, OPT_LATER},
-	{"rollback-all", no_argument, NULL, OPT_LATER},
-	{"rollback-exclude", required_argument, NULL, OPT_LATER},
-	{"rollback-include", required_argument, NULL, OPT_LATER},
+	{"rollback", no_argument, NULL, OPT_ROLLBACK},
+	{"rollback-all", no_argument, NULL, OPT_ROLLBACK_ALL},
+	{"rollback-exclude", required_argument, NULL, OPT_ROLLBACK_EXCLUDE},
+	{"rollback-include", required_argument, NULL, OPT_ROLLBACK_INCLUDE},
 	{"shell", required_argument, NULL, OPT_SHELL},
 	{"silent", no_argument, NULL, 's'},
-	{"skip-dir", required_argument, NULL, OPT_NOOP_ARG},
+	{"skip-dir", required_argument, NULL, OPT_SKIP_DIR},
 	{"startup-timeout", required_argument, NULL, OPT_STARTUP_TIMEOUT},
 	{"suppress-save-prompt", required_argument, NULL, OPT_SUPPRESS},
 	{"theme", required_argument, NULL, OPT_THEME},
@@ -517,6 +524,45 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case OPT_NO_AUDIT:
 			o->no_audit = true;
 			break;
+		case OPT_ROLLBACK:
+			if (mode == MODE_WRAP)
+				return nono_errf(
+				    err, errlen,
+				    "--rollback: nono wrap keeps no snapshots "
+				    "(no supervisor stays to take the last "
+				    "one); use nono run");
+			o->rollback = true;
+			break;
+		case OPT_NO_ROLLBACK:
+			o->no_rollback = true;
+			break;
+		case OPT_NO_ROLLBACK_PROMPT:
+			o->no_rollback_prompt = true;
+			break;
+		case OPT_ROLLBACK_ALL:
+			o->rollback_all = true;
+			break;
+		case OPT_ROLLBACK_EXCLUDE:
+			list = &o->rollback_exclude;
+			break;
+		case OPT_ROLLBACK_INCLUDE:
+			if (strchr(optarg, '/'))
+				return nono_errf(
+				    err, errlen,
+				    "--rollback-include '%s': a directory "
+				    "name (target, node_modules), not a path",
+				    optarg);
+			list = &o->rollback_include;
+			break;
+		case OPT_SKIP_DIR:
+			if (strchr(optarg, '/'))
+				return nono_errf(
+				    err, errlen,
+				    "--skip-dir '%s': a directory name, not "
+				    "a path",
+				    optarg);
+			list = &o->skip_dir;
+			break;
 		case OPT_NO_AUDIT_INTEGRITY:
 			o->no_audit_integrity = true;
 			break;
@@ -763,6 +809,10 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		    o->network_profile ? "--network-profile" : "--allow-domain",
 		    o->network_profile ? "--network-profile"
 				       : "--allow-domain");
+	if (o->rollback && o->no_rollback)
+		return nono_errf(err, errlen,
+				 "--rollback and --no-rollback conflict; "
+				 "choose one");
 	if (o->no_audit && (o->audit_integrity || o->audit_sign_key))
 		return nono_errf(
 		    err, errlen,
@@ -824,6 +874,9 @@ void args_clear(struct run_opts *o)
 		strv_clear(all[i]);
 	strv_clear(&o->env_credential);
 	strv_clear(&o->env_credential_map);
+	strv_clear(&o->rollback_exclude);
+	strv_clear(&o->rollback_include);
+	strv_clear(&o->skip_dir);
 	free(o->env_allow);
 	o->env_allow = NULL;
 	free(o->env_domains);
@@ -913,6 +966,28 @@ void args_usage_run(enum run_mode mode)
 		    "no full-screen\n"
 		    "                            interface within S seconds "
 		    "(0: never)\n");
+	if (mode != MODE_WRAP)
+		printf(
+		    "Audit trail (on by default; nono audit):\n"
+		    "      --no-audit            no trail; --no-audit-integrity: "
+		    "no hash chain\n"
+		    "      --audit-integrity     also hash the writable trees "
+		    "before and after\n"
+		    "      --audit-sign-key REF  sign the session (a trust key "
+		    "id, file://, env://...)\n"
+		    "Rollback (snapshots of the writable directories; nono "
+		    "rollback):\n"
+		    "      --rollback            snapshot before and after, "
+		    "offer to restore\n"
+		    "      --no-rollback-prompt  with --rollback: snapshots "
+		    "only, no review\n"
+		    "      --rollback-exclude P  leave out a name, a/sub/path "
+		    "or a '*.glob'\n"
+		    "      --rollback-include D  keep an auto-excluded "
+		    "directory (target, ...)\n"
+		    "      --rollback-all        no automatic exclusion\n"
+		    "      --skip-dir NAME       leave out directories named "
+		    "NAME\n");
 	printf("Profiles:\n"
 	       "  -p, --profile NAME        a profile (nono profile list; "
 	       "nono profile guide)\n"

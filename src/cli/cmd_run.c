@@ -27,6 +27,7 @@
 #include "cli/envcred.h"
 #include "cli/output.h"
 #include "cli/run_audit.h"
+#include "cli/run_rollback.h"
 #include "cli/run_ctx.h"
 #include "cli/run_internal.h"
 #include "cli/run_session.h"
@@ -459,6 +460,9 @@ static int execute(struct run_ctx *c, char **argv)
 	}
 	if (run_audit_begin(c, argv, env) < 0)
 		goto out;
+	/* The baseline before anything of the command runs. */
+	if (run_rollback_begin(c, argv) < 0)
+		goto out;
 	if (nono_caps_gate(c->p.caps) && nono_gate_new(c->p.caps, &gate) < 0) {
 		out_error("out of memory");
 		goto out;
@@ -504,6 +508,9 @@ out:
 	run_session_end(c, status, signo, ran);
 	nono_proxy_stop(c->rt.proxy);
 	c->rt.proxy = NULL;
+	/* The last snapshot, what changed, the offer to restore (in the
+	 * trail, which ends after it). */
+	run_rollback_end(c, status);
 	/* After the proxy: its last decisions are in the trail.  A run whose
 	 * signature or integrity data (asked for by name) could not be made
 	 * does not end in success. */

@@ -24,6 +24,8 @@ struct cli_envcred;
 struct run_session;
 struct nono_audit;
 struct nono_audit_signer;
+struct nono_rb_session;
+struct nono_rb_store;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -52,6 +54,9 @@ struct run_live {
 	const char **fs_paths;
 	size_t nfs;
 	char *fs_before;
+	/* --rollback (run_rollback.c): the session and its object store. */
+	struct nono_rb_session *rb;
+	struct nono_rb_store *rb_store;
 };
 
 /* Options, plan, runtime. */

@@ -71,6 +71,14 @@ struct run_opts {
 	bool no_audit_integrity;    /* --no-audit-integrity */
 	bool audit_integrity;       /* --audit-integrity */
 	const char *audit_sign_key; /* --audit-sign-key REF */
+	/* Rollback (nono run and shell). */
+	bool rollback;              /* --rollback */
+	bool no_rollback;           /* --no-rollback */
+	bool no_rollback_prompt;    /* --no-rollback-prompt */
+	bool rollback_all;          /* --rollback-all */
+	struct strv rollback_exclude; /* --rollback-exclude */
+	struct strv rollback_include; /* --rollback-include */
+	struct strv skip_dir;         /* --skip-dir */
 };
 
 #endif

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: Apache-2.0
+/* nono run --rollback (see run_rollback.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/event.h"
+#include "audit/log.h"
+#include "cli/output.h"
+#include "cli/run_internal.h"
+#include "cli/run_rollback.h"
+#include "cli/run_session.h"
+#include "rollback/capture.h"
+#include "rollback/restore.h"
+#include "rollback/session.h"
+#include "session/redact.h"
+
+/* Writable directories the user (or the profile) granted: what a command
+ * can change that rollback can put back.  Not nono's own (/tmp, devices),
+ * not single files. */
+static size_t roots_of(struct run_ctx *c, const char **out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nono_caps_path_count(c->p.caps) && n < cap;
+	     i++) {
+		const struct nono_grant *g = nono_caps_path_at(c->p.caps, i);
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & (NONO_GRANT_DEVICE | NONO_GRANT_FILE)) &&
+		    (g->origin == NONO_ORIGIN_USER ||
+		     g->origin == NONO_ORIGIN_CWD ||
+		     g->origin == NONO_ORIGIN_GROUP))
+			out[n++] = g->path;
+	}
+	return n;
+}
+
+static int scope_of(struct run_ctx *c, struct nono_rb_scope *sc)
+{
+	const struct nono_profile *p = c->p.profile;
+	int r = 0;
+
+	nono_rb_scope_init(sc);
+	sc->all = c->o.rollback_all;
+	for (size_t i = 0; r == 0 && i < c->o.rollback_exclude.n; i++)
+		r = nono_rb_scope_add(sc, 'e', c->o.rollback_exclude.v[i]);
+	for (size_t i = 0; r == 0 && i < c->o.rollback_include.n; i++)
+		r = nono_rb_scope_add(sc, 'i', c->o.rollback_include.v[i]);
+	for (size_t i = 0; r == 0 && i < c->o.skip_dir.n; i++)
+		r = nono_rb_scope_add(sc, 's', c->o.skip_dir.v[i]);
+	for (size_t i = 0; p && r == 0 && i < p->rollback.exclude_patterns.n;
+	     i++)
+		r = nono_rb_scope_add(sc, 'e',
+				      p->rollback.exclude_patterns.v[i]);
+	for (size_t i = 0; p && r == 0 && i < p->rollback.exclude_globs.n; i++)
+		r = nono_rb_scope_add(sc, 'e', p->rollback.exclude_globs.v[i]);
+	for (size_t i = 0; p && r == 0 && i < p->skipdirs.n; i++)
+		r = nono_rb_scope_add(sc, 's', p->skipdirs.v[i]);
+	return r;
+}
+
+/* ~/.nono/rollback/statcache/<sha256 of the root>. */
+static int cache_path(const char *root, char *out, size_t len)
+{
+	char home[PATH_MAX], hex[NONO_SHA256_HEX];
+	uint8_t h[NONO_SHA256_LEN];
+	int r = nono_rb_home(home, sizeof(home));
+
+	if (r < 0)
+		return r;
+	nono_sha256(root, strlen(root), h);
+	nono_hex(h, sizeof(h), hex);
+	return (size_t)snprintf(out, len, "%s/statcache/%s", home, hex) >= len
+		   ? -ENAMETOOLONG
+		   : 0;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Snapshot @s->nsnaps of every root; the manifests stay in @m (freed by
+ * the caller).  0 or -1 with @err. */
+static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
+		    struct nono_rb_stats *total, char *err, size_t errlen)
+{
+	struct nono_rb_session *s = c->rt.rb;
+	int r = 0;
+
+	memset(total, 0, sizeof(*total));
+	for (size_t i = 0; i < s->nroots; i++)
+		nono_rb_manifest_init(&m[i]);
+	for (size_t i = 0; r == 0 && i < s->nroots; i++) {
+		struct nono_rb_cache cache;
+		struct nono_rb_stats st;
+		char cp[PATH_MAX];
+
+		nono_rb_cache_init(&cache);
+		if (cache_path(s->roots[i], cp, sizeof(cp)) == 0)
+			nono_rb_cache_load(&cache, cp);
+		r = nono_rb_capture(c->rt.rb_store, s->roots[i], &s->scope,
+				    &cache, &m[i], &st, err, errlen);
+		if (r == 0 && cp[0])
+			nono_rb_cache_save(&cache, cp);
+		nono_rb_cache_free(&cache);
+		total->files += st.files;
+		total->bytes_read += st.bytes_read;
+		total->objects_added += st.objects_added;
+		total->unreadable += st.unreadable;
+		total->skipped += st.skipped;
+		total->excluded += st.excluded;
+	}
+	if (r == 0 && (r = nono_rb_session_add_snapshot(s, m)) < 0)
+		snprintf(err, errlen, "rollback: cannot record the snapshot in "
+				      "%s: %s",
+			 s->dir, strerror(-r));
+	return r < 0 ? -1 : 0;
+}
+
+/* The audit trail binds each snapshot (its manifests' Merkle roots). */
+static void audit_snapshot(struct run_ctx *c, const char *what, size_t n)
+{
+	struct nono_rb_session *s = c->rt.rb;
+	struct nono_ev e;
+	char hex[NONO_SHA256_HEX];
+
+	if (!c->rt.audit)
+		return;
+	nono_ev_begin(&e, what);
+	nono_ev_str(&e, "rollback_session", s->id);
+	nono_ev_int(&e, "snapshot", (long long)n);
+	nono_ev_put(&e, ",\"roots\":[", 10);
+	for (size_t i = 0; i < s->nroots; i++) {
+		if (i)
+			nono_ev_put(&e, ",", 1);
+		nono_ev_put(&e, "{\"path\":", 8);
+		nono_ev_quote(&e, s->roots[i], strlen(s->roots[i]));
+		nono_hex(s->snaps[n].roots[i], NONO_SHA256_LEN, hex);
+		nono_ev_put(&e, ",\"merkle_root\":\"", 16);
+		nono_ev_put(&e, hex, strlen(hex));
+		nono_ev_put(&e, "\"}", 2);
+	}
+	nono_ev_put(&e, "]", 1);
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit_always(c->rt.audit, &e);
+	else
+		nono_ev_free(&e);
+}
+
+static void free_manifests(struct nono_rb_manifest *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		nono_rb_manifest_free(&m[i]);
+	free(m);
+}
+
+static void drop(struct run_ctx *c)
+{
+	if (c->rt.rb) {
+		nono_rb_session_free(c->rt.rb);
+		free(c->rt.rb);
+		c->rt.rb = NULL;
+	}
+	if (c->rt.rb_store) {
+		nono_rb_store_close(c->rt.rb_store);
+		free(c->rt.rb_store);
+		c->rt.rb_store = NULL;
+	}
+}
+
+int run_rollback_begin(struct run_ctx *c, char *const *argv)
+{
+	const char *roots[NONO_RB_MAX_ROOTS];
+	char home[PATH_MAX], err[PATH_MAX + 256];
+	struct nono_redact_policy pol;
+	struct nono_rb_manifest *m = NULL;
+	struct nono_rb_scope sc;
+	struct nono_rb_stats st;
+	struct nono_ev cmd = {0};
+	char **red;
+	size_t nroots;
+	double t0 = now_s();
+	int r;
+
+	if (!c->o.rollback || c->o.mode == MODE_WRAP)
+		return 0;
+	nroots = roots_of(c, roots, NONO_RB_MAX_ROOTS);
+	if (!nroots) {
+		out_warn("--rollback: no writable directory to snapshot (grant "
+			 "one: --allow DIR, --allow-cwd); running without");
+		return 0;
+	}
+	r = nono_rb_home(home, sizeof(home));
+	c->rt.rb_store = calloc(1, sizeof(*c->rt.rb_store));
+	c->rt.rb = calloc(1, sizeof(*c->rt.rb));
+	if (r < 0 || !c->rt.rb_store || !c->rt.rb) {
+		out_error("rollback: ~/.nono/rollback: %s; the command did not "
+			  "run (without --rollback it runs without snapshots)",
+			  r < 0 ? strerror(-r) : "out of memory");
+		free(c->rt.rb_store);
+		free(c->rt.rb);
+		c->rt.rb_store = NULL;
+		c->rt.rb = NULL;
+		return -1;
+	}
+	r = nono_rb_store_open(c->rt.rb_store, home);
+	if (r < 0) {
+		free(c->rt.rb_store);
+		c->rt.rb_store = NULL;
+		free(c->rt.rb);
+		c->rt.rb = NULL;
+		out_error("rollback: the object store in %s: %s; the command "
+			  "did not run",
+			  home, strerror(-r));
+		return -1;
+	}
+	cli_redact_policy(&pol);
+	red = nono_redact_argv(argv, &pol);
+	nono_ev_put(&cmd, "[", 1);
+	for (size_t i = 0; red && red[i]; i++) {
+		if (i)
+			nono_ev_put(&cmd, ",", 1);
+		nono_ev_quote(&cmd, red[i], strlen(red[i]));
+	}
+	nono_ev_put(&cmd, "]", 1);
+	free(red);
+	if (scope_of(c, &sc) < 0 || cmd.oom ||
+	    nono_rb_session_new(c->rt.rb,
+				c->rt.audit ? nono_audit_id(c->rt.audit)
+					    : run_session_id(c),
+				roots, nroots, &sc, cmd.buf) < 0) {
+		out_error("rollback: cannot start the session in %s; the "
+			  "command did not run",
+			  home);
+		nono_rb_scope_free(&sc);
+		nono_ev_free(&cmd);
+		drop(c);
+		return -1;
+	}
+	nono_rb_scope_free(&sc);
+	nono_ev_free(&cmd);
+	m = calloc(nroots, sizeof(*m));
+	if (!m || snapshot(c, m, &st, err, sizeof(err)) < 0) {
+		out_error("%s; the command did not run (nono run without "
+			  "--rollback runs it without snapshots)",
+			  m ? err : "rollback: out of memory");
+		nono_rb_session_remove(c->rt.rb->id);
+		free_manifests(m, m ? nroots : 0);
+		drop(c);
+		return -1;
+	}
+	free_manifests(m, nroots);
+	audit_snapshot(c, "rollback_snapshot", 0);
+	out_verbose_msg(1,
+			"rollback: session %s, baseline of %llu files in %.2f "
+			"s (%llu bytes read, %llu new objects)",
+			c->rt.rb->id, st.files, now_s() - t0, st.bytes_read,
+			st.objects_added);
+	if (st.unreadable || st.skipped)
+		out_warn("rollback: %llu unreadable and %llu special files "
+			 "(sockets, FIFOs) are not in the snapshot: a restore "
+			 "leaves them as they are",
+			 st.unreadable, st.skipped);
+	return 0;
+}
+
+/* A path as it can be shown on a terminal: printable ASCII as is,
+ * anything else \xHH. */
+static void shown(const char *path, char *out, size_t len)
+{
+	size_t k = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path;
+	     *p && k + 5 < len; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			out[k++] = (char)*p;
+		else
+			k += (size_t)snprintf(out + k, len - k, "\\x%02x", *p);
+	}
+	out[k] = '\0';
+}
+
+struct summary {
+	const char *root;
+	size_t n[4];
+	size_t listed;
+	bool remote;
+	FILE *f;
+};
+
+static void on_change(void *arg, enum nono_rb_change k,
+		      const struct nono_rb_entry *from,
+		      const struct nono_rb_entry *to)
+{
+	struct summary *s = arg;
+	const struct nono_rb_entry *e = to ? to : from;
+	char p[PATH_MAX * 4];
+
+	s->n[k]++;
+	if (s->listed++ >= 20 || !s->f)
+		return;
+	shown(e->path, p, sizeof(p));
+	fprintf(s->f, "  %-9s %s/%s%s", nono_rb_change_name(k), s->root, p,
+		s->remote ? "\r\n" : "\n");
+}
+
+static bool ask_restore(struct run_ctx *c, const char *detail)
+{
+	bool remote = run_session_can_ask(c);
+	char answer[16] = "";
+	const char *q = "Restore the state before the session? [y/N] ";
+
+	if (c->o.no_rollback_prompt || out_silent())
+		return false;
+	if (remote)
+		return run_session_ask(c, detail, q, answer, sizeof(answer)) ==
+			   0 &&
+		       (answer[0] == 'y' || answer[0] == 'Y');
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return false;
+	fputs(detail, stderr);
+	fputs(q, stderr);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+void run_rollback_end(struct run_ctx *c, int status)
+{
+	struct nono_rb_session *s = c->rt.rb;
+	struct nono_rb_manifest *m1 = NULL;
+	struct nono_rb_stats st;
+	char err[PATH_MAX + 256], *detail = NULL;
+	size_t dlen = 0, changes = 0;
+	bool remote, restored = false;
+	FILE *d;
+	int r;
+
+	if (!s)
+		return;
+	remote = run_session_can_ask(c);
+	m1 = calloc(s->nroots, sizeof(*m1));
+	if (!m1 || snapshot(c, m1, &st, err, sizeof(err)) < 0) {
+		out_warn("%s; the session can still be restored to its "
+			 "baseline: nono rollback restore %s",
+			 m1 ? err : "rollback: out of memory", s->id);
+		free(m1);
+		goto out;
+	}
+	audit_snapshot(c, "rollback_snapshot", s->nsnaps - 1);
+	d = open_memstream(&detail, &dlen);
+	for (size_t i = 0; i < s->nroots; i++) {
+		struct nono_rb_manifest m0;
+		struct summary sum = {0};
+
+		if (nono_rb_session_manifest(s, 0, i, &m0, err, sizeof(err)) <
+		    0) {
+			out_warn("rollback: %s", err);
+			continue;
+		}
+		sum.root = s->roots[i];
+		sum.remote = remote;
+		sum.f = d;
+		changes += nono_rb_diff(&m0, &m1[i], on_change, &sum);
+		if (d && sum.listed > 20)
+			fprintf(d, "  ... and %zu more%s", sum.listed - 20,
+				remote ? "\r\n" : "\n");
+		nono_rb_manifest_free(&m0);
+	}
+	if (d)
+		fclose(d);
+	if (changes == 0) {
+		out_verbose_msg(1, "rollback: no changes (session %s)", s->id);
+	} else {
+		char head[256];
+		char *full = NULL;
+
+		snprintf(head, sizeof(head),
+			 "%snono: rollback: %zu change%s in the writable "
+			 "directories:%s",
+			 remote ? "\r\n" : "\n", changes, changes == 1 ? "" : "s",
+			 remote ? "\r\n" : "\n");
+		if (asprintf(&full, "%s%s", head, detail ? detail : "") < 0)
+			full = NULL;
+		if (full && ask_restore(c, full)) {
+			restored = true;
+			for (size_t i = 0; i < s->nroots; i++) {
+				struct nono_rb_manifest m0;
+				struct nono_rb_restore_stats rs;
+
+				if (nono_rb_session_manifest(s, 0, i, &m0, err,
+							     sizeof(err)) < 0 ||
+				    nono_rb_restore(c->rt.rb_store, &m0,
+						    &s->scope, NULL, false,
+						    &rs, err, sizeof(err)) < 0) {
+					out_error("%s (nono rollback restore "
+						  "%s tries again)",
+						  err, s->id);
+					restored = false;
+				}
+				nono_rb_manifest_free(&m0);
+			}
+			if (restored) {
+				s->restores++;
+				audit_snapshot(c, "rollback_restore", 0);
+				out_info("rollback: restored the state before "
+					 "the session");
+			}
+		} else if (!out_silent()) {
+			if (c->o.no_rollback_prompt ||
+			    (!remote && (!isatty(STDIN_FILENO) ||
+					 !isatty(STDERR_FILENO))))
+				fputs(full ? full : head, stderr);
+			fprintf(stderr,
+				"nono: rollback: kept; to undo: nono rollback "
+				"restore %s\n",
+				s->id);
+		}
+		free(full);
+	}
+	free(detail);
+	free_manifests(m1, s->nroots);
+out:
+	s->state = NONO_RB_COMPLETE;
+	s->exit_code = status;
+	nono_ev_time(s->ended);
+	if ((r = nono_rb_session_save(s)) < 0)
+		out_warn("rollback: cannot complete the record in %s: %s",
+			 s->dir, strerror(-r));
+	drop(c);
+}
