@@ -3,13 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -35,17 +33,14 @@ struct nono_audit {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t flusher;
-	bool flusher_on, dirty, closing;
-	bool nosync; /* closing without a last pass (the caller syncs) */
-	/* Parked (nono_audit_end): the flusher touches nothing of the trail
-	 * again; it blocks until the process exits.  @idle: it is waiting
-	 * for work, so a park needs no answer from it. */
+	bool flusher_on, dirty;
+	/* Parked (the end): the flusher touches nothing of the trail again;
+	 * it blocks until the trail is freed.  @idle: it is waiting for
+	 * work, so a park needs no answer from it. */
 	bool park, parked, idle;
 	bool release; /* a parked flusher may return (the trail is freed) */
 	pthread_cond_t park_cv;
-	/* One thread left on the trail (the flusher parked or joined): no
-	 * locking, so that a flusher killed with the mutex held by the
-	 * process's exit cannot stop the finisher. */
+	/* One thread left on the trail (the flusher parked): no locking. */
 	bool solo;
 	uint64_t seq;
 	nono_hash head;
@@ -73,7 +68,7 @@ struct nono_audit {
 	int open_err;
 	bool have_policy; /* given (the policy event may be written yet) */
 	bool rec_saved;   /* the running record is on disk */
-	/* nono_audit_end was called: what the record will say. */
+	/* The end has begun: what the record will say. */
 	bool ended, end_ran;
 	int end_status, end_signo;
 	bool exe_done; /* the executable's digest is taken (or tried) */
@@ -368,52 +363,82 @@ static void hash_exe(struct nono_audit *a)
 		nono_ev_free(&e);
 }
 
-/* Opens the resolved executable for hashing: a regular file only (a FIFO
- * or a device put there would block or never end), never blocking. */
-static void open_exe(struct nono_audit *a)
+/* @path opened for hashing when it is what exec would run: a regular
+ * file (a FIFO or a device put there would block or never end), with
+ * execute permission; never blocking.  The descriptor, or -1. */
+static int try_exe(const char *path, struct stat *st)
 {
-	struct stat st;
-	int fd;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
-	if (!a->rec.exe)
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+	    access(path, X_OK) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * argv[0] as the command's PATH lookup finds it, opened and resolved, in
+ * nono_audit_begin: before the command runs, so that what is hashed later
+ * is the file that was there when it started (the command renaming
+ * another file into its place changes nothing).  One open per PATH entry;
+ * the resolved name from the descriptor.
+ */
+static void find_exe(struct nono_audit *a)
+{
+	char buf[PATH_MAX], proc[64], real[PATH_MAX];
+	const char *path = a->path ? a->path : "/usr/local/bin:/usr/bin:/bin";
+	struct stat st;
+	ssize_t n;
+	int fd = -1;
+
+	if (a->exe_fd >= 0)
 		return;
-	fd = open(a->rec.exe, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (a->rec.exe) { /* resolved already by the caller */
+		snprintf(buf, sizeof(buf), "%s", a->rec.exe);
+		fd = try_exe(buf, &st);
+		if (fd >= 0) {
+			a->exe_fd = fd;
+			a->exe_size = (unsigned long long)st.st_size;
+		}
+		return;
+	}
+	if (!a->argv0 || !*a->argv0)
+		return;
+	if (strchr(a->argv0, '/')) {
+		snprintf(buf, sizeof(buf), "%s", a->argv0);
+		fd = try_exe(buf, &st);
+	}
+	while (fd < 0 && !strchr(a->argv0, '/') && *path) {
+		size_t l = strcspn(path, ":");
+
+		if (l > 0 && l + 1 + strlen(a->argv0) < sizeof(buf)) {
+			memcpy(buf, path, l);
+			buf[l] = '/';
+			strcpy(buf + l + 1, a->argv0);
+			fd = try_exe(buf, &st);
+		}
+		path += l;
+		if (*path == ':')
+			path++;
+	}
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, real, sizeof(real) - 1);
+	if (n > 0 && real[0] == '/')
+		real[n] = '\0';
+	else if (!realpath(buf, real))
+		snprintf(real, sizeof(real), "%s", buf);
+	if (!a->rec.exe && !(a->rec.exe = strdup(real))) {
 		close(fd);
 		return;
 	}
 	a->exe_fd = fd;
 	a->exe_size = (unsigned long long)st.st_size;
-}
-
-/* argv[0] as the command's PATH lookup finds it, resolved; NULL if none. */
-static char *resolve_exe(const char *cmd, const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (strchr(cmd, '/'))
-		return realpath(cmd, NULL);
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		struct stat st;
-
-		if (n > 0 && n + 1 + strlen(cmd) < sizeof(buf)) {
-			memcpy(buf, path, n);
-			buf[n] = '/';
-			strcpy(buf + n + 1, cmd);
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-			    access(buf, X_OK) == 0)
-				return realpath(buf, NULL);
-		}
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return NULL;
 }
 
 /* The start of the trail, on the flusher thread (a->mu held). */
@@ -463,6 +488,11 @@ static void start(struct nono_audit *a)
 	int r;
 
 	a->ready = true;
+	find_exe(a); /* made in nono_audit_begin; only if that failed */
+	/* The record before the log: a log never goes without one. */
+	r = save_record(a);
+	if (r < 0 && !a->werr)
+		a->werr = r;
 	if (!a->opened && (r = open_trail(a)) < 0) {
 		/* Nothing can be written: the events are counted. */
 		a->open_err = r;
@@ -470,12 +500,6 @@ static void start(struct nono_audit *a)
 		a->broken = true;
 		return;
 	}
-	if (!a->rec.exe && a->argv0)
-		a->rec.exe = resolve_exe(a->argv0, a->path);
-	open_exe(a);
-	r = save_record(a);
-	if (r < 0 && !a->werr)
-		a->werr = r;
 	nono_ev_begin(&e, "session_start");
 	nono_ev_str(&e, "session", a->id);
 	nono_ev_str(&e, "mode", a->rec.mode);
@@ -509,12 +533,12 @@ static void *flusher(void *arg)
 	if (!a->ready)
 		start(a);
 	for (;;) {
-		while (!a->dirty && !a->closing && !a->park) {
+		while (!a->dirty && !a->park) {
 			a->idle = true;
 			pthread_cond_wait(&a->cv, &a->mu);
 			a->idle = false;
 		}
-		if (a->park || (a->closing && (!a->dirty || a->nosync)))
+		if (a->park)
 			break;
 		/* Everything written until now goes in this pass; what
 		 * comes during it, in the next (group commit). */
@@ -524,18 +548,18 @@ static void *flusher(void *arg)
 			/* Group commit: the first event of a pass waits at
 			 * most GATHER_NS for others to join it. */
 			wait = since + GATHER_NS - now_ns();
-			if (wait > 0 && !a->closing) {
+			if (wait > 0) {
 				long long until = since + GATHER_NS;
 				struct timespec ts = {
 				    (time_t)(until / 1000000000LL),
 				    (long)(until % 1000000000LL)};
 
 				/* The end of the session cuts it short. */
-				while (!a->closing && !a->park &&
+				while (!a->park &&
 				       pthread_cond_timedwait(&a->cv, &a->mu,
 							      &ts) == 0)
 					;
-				if (a->park || (a->closing && a->nosync))
+				if (a->park)
 					break;
 			}
 			a->dirty = false;
@@ -552,7 +576,7 @@ static void *flusher(void *arg)
 		}
 		/* The executable's digest, once the session has lasted a
 		 * pass (a shorter one gets it at its end). */
-		if (!a->exe_done && !a->closing) {
+		if (!a->exe_done) {
 			a->exe_done = true;
 			pthread_mutex_unlock(&a->mu);
 			hash_exe(a);
@@ -562,7 +586,7 @@ static void *flusher(void *arg)
 		}
 	}
 	if (a->park) {
-		/* Nothing of the trail from here: the finisher owns it. */
+		/* Nothing of the trail from here: the end owns it. */
 		a->parked = true;
 		pthread_cond_broadcast(&a->park_cv);
 		while (!a->release)
@@ -635,7 +659,7 @@ static void audit_free(struct nono_audit *a)
 
 /*
  * The session's directory, made before anything else and locked (flock,
- * held by the supervisor and then the finisher until the trail is
+ * held by the supervisor until the trail is
  * complete): a session whose supervisor is killed at any point is listed,
  * as incomplete, not lost; while the lock is held, it is running.
  */
@@ -647,7 +671,9 @@ static int make_dir(struct nono_audit *a)
 	    open(a->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (a->dirfd < 0)
 		return -errno;
-	(void)flock(a->dirfd, LOCK_EX | LOCK_NB); /* new: nobody else has it */
+	/* A reader may hold it shared for a moment: waited for. */
+	while (flock(a->dirfd, LOCK_EX) < 0 && errno == EINTR)
+		;
 	return 0;
 }
 
@@ -785,6 +811,7 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 	r = make_dir(a);
 	if (r < 0)
 		goto fail;
+	find_exe(a);
 	if (s->policy) {
 		a->policy = malloc(s->policy_len + 1);
 		if (!a->policy) {
@@ -882,21 +909,6 @@ static void end_event(struct nono_audit *a, int status, int signo, bool ran)
 		nono_ev_free(&e);
 }
 
-/* Stops the flusher, after a last pass when @sync. */
-static void stop_flusher(struct nono_audit *a, bool sync)
-{
-	if (!a->flusher_on)
-		return;
-	pthread_mutex_lock(&a->mu);
-	a->closing = true;
-	a->nosync = !sync;
-	pthread_cond_signal(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->flusher, NULL);
-	a->flusher_on = false;
-	a->solo = true;
-}
-
 /*
  * Parks the flusher for good, cheaper than a join (a thread's exit and
  * join cost a few tenths of a millisecond on a virtual machine): an idle
@@ -940,7 +952,9 @@ static void fill_record(struct nono_audit *a, int status, int signo, bool ran)
 	}
 }
 
-void nono_audit_end(struct nono_audit *a, int status, int signo, bool ran)
+/* The end's status; the flusher parked (no join: a thread's exit costs
+ * tenths of a millisecond here; it is joined when the trail is freed). */
+static void end_now(struct nono_audit *a, int status, int signo, bool ran)
 {
 	if (!a || a->ended)
 		return;
@@ -970,10 +984,14 @@ static int complete(struct nono_audit *a, int held, char *err, size_t errlen)
 		return -1;
 	}
 	r = a->werr;
-	if (r == 0 && fdatasync(a->fd) < 0)
-		r = -errno;
+	/* The log's writeback starts now; it is made durable once the final
+	 * record is staged (its sync overlaps this one), before the ledger
+	 * entry. */
+	if (r == 0)
+		sync_file_range(a->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	fill_record(a, a->end_status, a->end_signo, a->end_ran);
-	lr = nono_audit_rec_complete(a->dirfd, &a->rec, held);
+	lr = nono_audit_rec_complete(a->dirfd, &a->rec, held,
+				     r == 0 ? a->fd : -1);
 	if (r < 0) {
 		snprintf(err, errlen,
 			 "audit: the trail in %s is incomplete: %s", a->dir,
@@ -1000,87 +1018,8 @@ int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 
 	if (!a)
 		return 0;
-	if (!a->ended) {
-		/* The flusher joined: its last pass may still run. */
-		stop_flusher(a, false);
-		a->ended = true;
-		a->end_status = status;
-		a->end_signo = signo;
-		a->end_ran = ran;
-	}
+	end_now(a, status, signo, ran);
 	r = complete(a, -1, err, errlen);
 	audit_free(a);
 	return r;
-}
-
-/*
- * The finisher: a process that shares the exiting supervisor's memory
- * (clone(CLONE_VM), no copy of its page tables: a fork costs a
- * millisecond on a virtual machine, more than the work it would take off
- * the caller's way).  The caller runs nothing after it but _exit(2), so
- * nothing of libc's state is used by both at once.  Its own session (a ^C
- * at the prompt does not reach it), no stdin or stdout (a pipe's reader
- * sees its end when nono exits); stderr stays for the one line that says
- * the trail could not be completed.
- */
-struct finisher {
-	struct nono_audit *a;
-	int lock;
-	bool warn;
-};
-
-static int finisher_main(void *arg)
-{
-	struct finisher f = *(struct finisher *)arg;
-	char err[PATH_MAX + 512];
-	sigset_t all;
-	int null;
-
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	setsid();
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		close(null);
-	}
-	/* Not freed: the memory goes with the process, and a parked
-	 * flusher may still be there until the caller's exit is done. */
-	if (complete(f.a, f.lock, err, sizeof(err)) < 0 && f.warn)
-		dprintf(2, "nono: warning: %s\n", err);
-	return 0; /* clone's caller ends the process with it */
-}
-
-void nono_audit_complete_and_exit(struct nono_audit *a, int code, bool warn)
-{
-	enum { STACK = 1 << 20 };
-	struct finisher f = {a, -1, warn};
-	char root[PATH_MAX], err[PATH_MAX + 512];
-	void *stack = MAP_FAILED;
-	int rootfd = -1;
-
-	/* The ledger's lock before nono exits: a reader started after it
-	 * (nono audit list, show, verify) waits for the entry.  Not waited
-	 * for: held by a reader (a long verify), the finisher takes it. */
-	if (nono_audit_dir(root, sizeof(root)) == 0)
-		rootfd =
-		    open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rootfd >= 0) {
-		f.lock = nono_audit_ledger_lock(rootfd, LOCK_EX | LOCK_NB);
-		close(rootfd);
-	}
-	fflush(NULL);
-	stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack != MAP_FAILED &&
-	    clone(finisher_main, (char *)stack + STACK, CLONE_VM, &f) > 0)
-		_exit(code); /* the finisher's memory is ours, f included */
-	if (stack != MAP_FAILED)
-		munmap(stack, STACK);
-	if (complete(a, f.lock, err, sizeof(err)) < 0 && warn)
-		dprintf(2, "nono: warning: %s\n", err);
-	if (f.lock >= 0)
-		close(f.lock);
-	audit_free(a);
 }

@@ -91,7 +91,7 @@ int nono_audit_emit(struct nono_audit *a, struct nono_ev *e);
  * taken over; nothing is written yet), nono_audit_launch starts the
  * flusher thread, which makes the directory, the log, the record and the
  * start events.  An event that comes first makes them in line; a session
- * that ends first has them made by nono_audit_finish or the finisher.
+ * that ends first has them made by nono_audit_finish.
  * nono_audit_launch: 0 or -errno (no thread: the events reach the disk at
  * the end).
  */
@@ -131,19 +131,6 @@ void nono_audit_set_fs(struct nono_audit *a, const char *before,
  */
 int nono_audit_finish(struct nono_audit *a, int status, int signo, bool ran,
 		      char *err, size_t errlen);
-
-/*
- * The same in two steps, for a caller whose exit status need not wait for
- * the disk: nono_audit_end writes the session_end event (not yet synced);
- * nono_audit_complete_and_exit takes the ledger's lock (readers wait for
- * the entry), hands the rest to a finisher process and exits with @code.
- * Only where nothing else is left to do: the caller runs nothing after
- * it.  Returns only if no finisher could be made, the trail completed
- * in line.  With @warn, a trail that could not be completed is a warning
- * on stderr.
- */
-void nono_audit_end(struct nono_audit *a, int status, int signo, bool ran);
-void nono_audit_complete_and_exit(struct nono_audit *a, int code, bool warn);
 
 /* What the writer measured (bench/bench-audit.sh). */
 struct nono_audit_stats {

@@ -412,7 +412,8 @@ static int state_rebuild(int rootfd, struct nono_audit_rec *r,
  * the ledger's lock: the current ledger is read and checked, its root
  * before this entry goes in the record first.
  */
-static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
+static int ledger_append(int dirfd, struct nono_audit_rec *r, int held,
+			 int logfd)
 {
 	char root[PATH_MAX];
 	int rootfd = -1, lock = -1, lfd = -1, ret;
@@ -430,8 +431,7 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	/* The caller may hold the lock already (a finisher took it before
-	 * the supervisor returned). */
+	/* The caller may hold the lock already. */
 	if (held < 0) {
 		lock = nono_audit_ledger_lock(rootfd, LOCK_EX);
 		if (lock < 0) {
@@ -490,6 +490,15 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 	if (ret < 0)
 		goto out;
 	staged = true;
+	/* The events on disk before the entry that says they are done. */
+	if (logfd >= 0 && fdatasync(logfd) < 0) {
+		ret = -errno;
+		snprintf(r->ledger_error, sizeof(r->ledger_error),
+			 "the log could not be made durable: %s; the session "
+			 "is not in the ledger",
+			 strerror(-ret));
+		goto out;
+	}
 	nono_sha256(rec.buf, rec.len, d);
 	nono_hex(d, sizeof(d), hex);
 	nono_ev_begin(&ev, "session");
@@ -527,7 +536,10 @@ static int ledger_append(int dirfd, struct nono_audit_rec *r, int held)
 		st.head = head;
 		st.bytes += line.len;
 		state_save(rootfd, &st);
-		ret = commit(dirfd, NONO_AUDIT_RECORD, true);
+		/* The directory is not synced: the entry is the commit
+		 * point, and a rename lost in a crash leaves the staged
+		 * record, which verify takes as the record. */
+		ret = commit(dirfd, NONO_AUDIT_RECORD, false);
 		staged = false;
 	} else if (lfd >= 0 && ftruncate(lfd, (off_t)st.bytes) < 0) {
 		/* a torn line stays: the next append repairs it */
@@ -572,13 +584,14 @@ int nono_audit_ledger_lock(int rootfd, int how)
 	return fd;
 }
 
-int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r, int held)
+int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r, int held,
+			    int logfd)
 {
 	int ret;
 
 	r->complete = true;
 	nono_ev_time(r->ended);
-	ret = ledger_append(dirfd, r, held);
+	ret = ledger_append(dirfd, r, held, logfd);
 	if (ret < 0) {
 		/* Not in the ledger: the record says complete, with no
 		 * ledger position. */

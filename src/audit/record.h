@@ -53,8 +53,12 @@ void nono_audit_rec_clear(struct nono_audit_rec *r);
 int nono_audit_rec_save(int dirfd, const struct nono_audit_rec *r, bool sync);
 /* Marks @r complete, appends it to the ledger and writes the final
  * record, under the ledger's lock (@held: the caller's locked fd, or -1
- * to take it here).  0 or -errno (the record is written in any case). */
-int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r, int held);
+ * to take it here).  @logfd (or -1): the session's log, made durable
+ * (fdatasync) after the final record is staged and before the ledger
+ * entry, so that its syncs overlap.  0 or -errno (the record is written
+ * in any case). */
+int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r, int held,
+			    int logfd);
 /* The ledger's lock in ~/.nono/audit (@rootfd), taken with flock @how
  * (LOCK_EX to append, LOCK_SH to read what is finished): the locked fd,
  * or -errno. */

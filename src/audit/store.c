@@ -86,7 +86,7 @@ static enum nono_audit_state rec_state(const struct nono_json *rec)
 }
 
 /* ~/.nono/audit, once the sessions being finished are done: their
- * finishers hold the ledger's lock, which a reader takes shared. */
+ * ends hold the ledger's lock, which a reader takes shared. */
 static int open_root_locked(int *lock)
 {
 	char root[PATH_MAX];
@@ -178,7 +178,7 @@ static int load_staged(int dirfd, const char *id, struct nono_json **rec,
 }
 
 /* A session's directory without a record yet: its supervisor holds the
- * directory's lock while it runs (and its finisher until the end). */
+ * directory's lock while it runs. */
 static enum nono_audit_state recordless_state(int rootfd, const char *id)
 {
 	int fd =
@@ -683,11 +683,21 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 	}
 	if (ret == -ENOENT) {
 		r->state = recordless_state(rootfd, id);
+		struct stat lst;
+
 		if (ledger_names(rootfd, id))
 			nono_audit_report_add(
 			    r, "record", false,
 			    "session.json is missing, but the ledger has the "
 			    "session as completed (the record was removed)");
+		else if (fstatat(dfd, NONO_AUDIT_EVENTS, &lst,
+				 AT_SYMLINK_NOFOLLOW) == 0)
+			/* The record is written before the log is made: a
+			 * log without one means it was removed. */
+			nono_audit_report_add(
+			    r, "record", false,
+			    "session.json is missing, but the session has "
+			    "events (the record was removed)");
 		else
 			nono_audit_report_add(
 			    r, "record", true, "none yet: the session %s",

@@ -969,7 +969,8 @@ void args_usage_run(enum run_mode mode)
 	if (mode != MODE_WRAP)
 		printf(
 		    "Audit trail (on by default; nono audit):\n"
-		    "      --no-audit            no trail; --no-audit-integrity: "
+		    "      --no-audit            no trail; "
+		    "--no-audit-integrity: "
 		    "no hash chain\n"
 		    "      --audit-integrity     also hash the writable trees "
 		    "before and after\n"

@@ -15,7 +15,6 @@
 #include "cli/cmd_setup.h"
 #include "cli/cmd_why.h"
 #include "cli/output.h"
-#include "cli/run_audit.h"
 #include "nono-config.h"
 #include "util/suggest.h"
 
@@ -138,7 +137,6 @@ int main(int argc, char **argv)
 	};
 	/* clang-format on */
 	struct global_opts g = {0};
-	int r;
 	const char *cmd;
 	int c;
 
@@ -184,12 +182,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		sub[0] = argv[1];
-		r = main_dispatch(argv[1], 2, sub, &g);
-		run_audit_exit(r);
-		return r;
+		return main_dispatch(argv[1], 2, sub, &g);
 	}
-	r = main_dispatch(cmd, argc, argv, &g);
-	/* A default audit trail is completed after nono has exited. */
-	run_audit_exit(r);
-	return r;
+	return main_dispatch(cmd, argc, argv, &g);
 }

@@ -345,30 +345,6 @@ void run_audit_relay_event(void *arg, const char *type,
 		nono_ev_free(&e);
 }
 
-/* The default trail once its end is written, until nono's last step. */
-static struct nono_audit *pending;
-
-/* A way out of nono other than main's return: completed in line. */
-static void finish_pending(void)
-{
-	char err[PATH_MAX + 512];
-
-	if (pending &&
-	    nono_audit_finish(pending, 0, 0, false, err, sizeof(err)) < 0)
-		out_warn("%s", err);
-	pending = NULL;
-}
-
-void run_audit_exit(int code)
-{
-	struct nono_audit *a = pending;
-
-	if (!a)
-		return;
-	pending = NULL;
-	nono_audit_complete_and_exit(a, code, !out_silent());
-}
-
 int run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
 {
 	char err[PATH_MAX + 512], *after = NULL;
@@ -376,19 +352,6 @@ int run_audit_end(struct run_ctx *c, int status, int signo, bool ran)
 
 	/* A command that never started: its policy still goes in. */
 	run_audit_policy(c);
-	/* Nothing the user asked for by name rides on it: the end event
-	 * now, the syncs and the ledger after nono has returned. */
-	if (c->rt.audit && !c->rt.signer && !c->rt.fs_before && !pending) {
-		static bool registered;
-
-		if (registered || atexit(finish_pending) == 0) {
-			registered = true;
-			nono_audit_end(c->rt.audit, status, signo, ran);
-			pending = c->rt.audit;
-			c->rt.audit = NULL;
-			return 0;
-		}
-	}
 
 	if (c->rt.audit && c->rt.fs_before) {
 		after = nono_fs_state((char *const *)c->rt.fs_paths, c->rt.nfs);

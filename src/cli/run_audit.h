@@ -38,10 +38,5 @@ void run_audit_relay_event(void *arg, const char *type,
  * error when it was asked for by name: --audit-sign-key, --audit-integrity;
  * a warning otherwise). */
 int run_audit_end(struct run_ctx *c, int status, int signo, bool ran);
-/* nono's last step: a trail run_audit_end left to finish (the default
- * trail: nothing about it changes the exit status) is completed by a
- * finisher while nono exits with @code, so that its syncs are off the
- * caller's way.  Returns only when there is none. */
-void run_audit_exit(int code);
 
 #endif

@@ -120,8 +120,9 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		total->excluded += st.excluded;
 	}
 	if (r == 0 && (r = nono_rb_session_add_snapshot(s, m)) < 0)
-		snprintf(err, errlen, "rollback: cannot record the snapshot in "
-				      "%s: %s",
+		snprintf(err, errlen,
+			 "rollback: cannot record the snapshot in "
+			 "%s: %s",
 			 s->dir, strerror(-r));
 	return r < 0 ? -1 : 0;
 }
@@ -387,8 +388,8 @@ void run_rollback_end(struct run_ctx *c, int status)
 		snprintf(head, sizeof(head),
 			 "%snono: rollback: %zu change%s in the writable "
 			 "directories:%s",
-			 remote ? "\r\n" : "\n", changes, changes == 1 ? "" : "s",
-			 remote ? "\r\n" : "\n");
+			 remote ? "\r\n" : "\n", changes,
+			 changes == 1 ? "" : "s", remote ? "\r\n" : "\n");
 		if (asprintf(&full, "%s%s", head, detail ? detail : "") < 0)
 			full = NULL;
 		if (full && ask_restore(c, full)) {
@@ -400,8 +401,8 @@ void run_rollback_end(struct run_ctx *c, int status)
 				if (nono_rb_session_manifest(s, 0, i, &m0, err,
 							     sizeof(err)) < 0 ||
 				    nono_rb_restore(c->rt.rb_store, &m0,
-						    &s->scope, NULL, false,
-						    &rs, err, sizeof(err)) < 0) {
+						    &s->scope, NULL, false, &rs,
+						    err, sizeof(err)) < 0) {
 					out_error("%s (nono rollback restore "
 						  "%s tries again)",
 						  err, s->id);
@@ -417,8 +418,8 @@ void run_rollback_end(struct run_ctx *c, int status)
 			}
 		} else if (!out_silent()) {
 			if (c->o.no_rollback_prompt ||
-			    (!remote && (!isatty(STDIN_FILENO) ||
-					 !isatty(STDERR_FILENO))))
+			    (!remote &&
+			     (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))))
 				fputs(full ? full : head, stderr);
 			fprintf(stderr,
 				"nono: rollback: kept; to undo: nono rollback "

@@ -72,10 +72,10 @@ struct run_opts {
 	bool audit_integrity;       /* --audit-integrity */
 	const char *audit_sign_key; /* --audit-sign-key REF */
 	/* Rollback (nono run and shell). */
-	bool rollback;              /* --rollback */
-	bool no_rollback;           /* --no-rollback */
-	bool no_rollback_prompt;    /* --no-rollback-prompt */
-	bool rollback_all;          /* --rollback-all */
+	bool rollback;                /* --rollback */
+	bool no_rollback;             /* --no-rollback */
+	bool no_rollback_prompt;      /* --no-rollback-prompt */
+	bool rollback_all;            /* --rollback-all */
 	struct strv rollback_exclude; /* --rollback-exclude */
 	struct strv rollback_include; /* --rollback-include */
 	struct strv skip_dir;         /* --skip-dir */

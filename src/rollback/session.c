@@ -248,8 +248,8 @@ int nono_rb_session_add_snapshot(struct nono_rb_session *s,
 		char name[64];
 
 		r = nono_rb_manifest_text(&m[i], &t, sn->roots[i]);
-		snprintf(name, sizeof(name), "snap-%zu-%zu.manifest",
-			 s->nsnaps, i);
+		snprintf(name, sizeof(name), "snap-%zu-%zu.manifest", s->nsnaps,
+			 i);
 		if (r == 0)
 			r = write_synced(s->dir, name, t.buf, t.len);
 		nono_ev_free(&t);
@@ -325,8 +325,8 @@ static int parse_record(const struct nono_json *j, struct nono_rb_session *s)
 	struct nono_ev c = {0};
 
 	if (j->type != NONO_JSON_OBJECT || !jint(j, "version", &v) || v != 1 ||
-	    !id || strcmp(id, s->id) != 0 || !st || !started ||
-	    !roots || roots->type != NONO_JSON_ARRAY || roots->len == 0 ||
+	    !id || strcmp(id, s->id) != 0 || !st || !started || !roots ||
+	    roots->type != NONO_JSON_ARRAY || roots->len == 0 ||
 	    roots->len > NONO_RB_MAX_ROOTS || !snaps ||
 	    snaps->type != NONO_JSON_ARRAY || snaps->len > NONO_RB_MAX_SNAPS ||
 	    !cmd || cmd->type != NONO_JSON_ARRAY)
@@ -373,7 +373,8 @@ static int parse_record(const struct nono_json *j, struct nono_rb_session *s)
 		const struct nono_json *r = roots->items[i];
 
 		if (r->type != NONO_JSON_STRING ||
-		    nono_rb_pct_decode(r->str, r->len, &s->roots[i], NULL) < 0 ||
+		    nono_rb_pct_decode(r->str, r->len, &s->roots[i], NULL) <
+			0 ||
 		    s->roots[i][0] != '/')
 			return -EINVAL;
 		s->nroots = i + 1;
@@ -382,8 +383,8 @@ static int parse_record(const struct nono_json *j, struct nono_rb_session *s)
 		return -EINVAL;
 	for (size_t n = 0; n < snaps->len; n++) {
 		const struct nono_json *sn = snaps->items[n], *mr;
-		const char *t = sn->type == NONO_JSON_OBJECT ? jstr(sn, "time")
-							     : NULL;
+		const char *t =
+		    sn->type == NONO_JSON_OBJECT ? jstr(sn, "time") : NULL;
 
 		mr = t ? nono_json_get(sn, "merkle_roots") : NULL;
 		if (!mr || mr->type != NONO_JSON_ARRAY || mr->len != s->nroots)
@@ -403,8 +404,8 @@ static int parse_record(const struct nono_json *j, struct nono_rb_session *s)
 	return 0;
 }
 
-int nono_rb_session_load(const char *id, struct nono_rb_session *s,
-			 char *err, size_t errlen)
+int nono_rb_session_load(const char *id, struct nono_rb_session *s, char *err,
+			 size_t errlen)
 {
 	char sd[PATH_MAX], path[PATH_MAX + 32], *text = NULL;
 	struct nono_json *j = NULL;
@@ -448,8 +449,7 @@ int nono_rb_session_load(const char *id, struct nono_rb_session *s,
 	nono_json_free(j);
 	free(text);
 	if (r < 0)
-		snprintf(err, errlen, "rollback session %s: %s: %s", id,
-			 RECORD,
+		snprintf(err, errlen, "rollback session %s: %s: %s", id, RECORD,
 			 r == -EINVAL ? "not a valid record" : strerror(-r));
 	return r;
 }
@@ -475,8 +475,8 @@ int nono_rb_session_manifest(const struct nono_rb_session *s, size_t n,
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	ret = nono_rb_manifest_parse(text, len, m, root, &line, why,
-				     sizeof(why));
+	ret =
+	    nono_rb_manifest_parse(text, len, m, root, &line, why, sizeof(why));
 	free(text);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s line %zu: %s", path, line, why);
@@ -550,8 +550,7 @@ int nono_rb_session_ids(char ***ids, size_t *n)
 	return 0;
 }
 
-int nono_rb_session_find(const char *key, char id[17], char *err,
-			 size_t errlen)
+int nono_rb_session_find(const char *key, char id[17], char *err, size_t errlen)
 {
 	size_t n = 0, hits = 0, kl = strlen(key);
 	char **ids;

@@ -68,8 +68,8 @@ int nono_rb_session_add_snapshot(struct nono_rb_session *s,
 int nono_rb_session_save(struct nono_rb_session *s);
 
 /* Loads session @id.  0, or -errno with @err. */
-int nono_rb_session_load(const char *id, struct nono_rb_session *s,
-			 char *err, size_t errlen);
+int nono_rb_session_load(const char *id, struct nono_rb_session *s, char *err,
+			 size_t errlen);
 /* Snapshot @n of root @r, checked against the record's Merkle root.
  * 0, or -errno (-EBADMSG: it does not match) with @err. */
 int nono_rb_session_manifest(const struct nono_rb_session *s, size_t n,
