@@ -10,6 +10,7 @@
 #include "cli/cmd_audit.h"
 #include "cli/cmd_completions.h"
 #include "cli/cmd_profile.h"
+#include "cli/cmd_rollback.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_session.h"
 #include "cli/cmd_setup.h"
@@ -40,6 +41,9 @@ static void usage(FILE *f)
 	    "  prune   remove ended and dead sessions\n"
 	    "  audit   the audit trail of runs: list, show, verify, "
 	    "cleanup\n"
+	    "  rollback  snapshots of runs made with --rollback: list, show, "
+	    "restore,\n"
+	    "          verify, cleanup\n"
 	    "  completions  a shell completion script (bash, zsh, fish)\n"
 	    "  help     the help of a command (nono help run)\n\n"
 	    "Global options:\n"
@@ -57,7 +61,6 @@ static void usage(FILE *f)
 static const char *const later[] = {
     "learn",
     "trust",
-    "rollback",
 };
 
 /* The session commands (cmd_session.c). */
@@ -69,8 +72,9 @@ static const char *const session_cmds[] = {
 static int main_dispatch(const char *cmd, int argc, char **argv,
 			 struct global_opts *g)
 {
-	static const char *const cmds[] = {"run",   "wrap",    "shell", "why",
-					   "setup", "profile", "audit", "help"};
+	static const char *const cmds[] = {"run",   "wrap",     "shell",
+					   "why",   "setup",    "profile",
+					   "audit", "rollback", "help"};
 	const char *near;
 
 	if (strcmp(cmd, "run") == 0)
@@ -91,6 +95,11 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 		if (cli_setup_output(g, NULL) < 0)
 			return 1;
 		return cmd_audit(argc, argv);
+	}
+	if (strcmp(cmd, "rollback") == 0) {
+		if (cli_setup_output(g, NULL) < 0)
+			return 1;
+		return cmd_rollback(argc, argv);
 	}
 	for (size_t i = 0; i < sizeof(session_cmds) / sizeof(session_cmds[0]);
 	     i++)

@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: Apache-2.0
+/* nono rollback: list, show, restore, verify, cleanup (see cmd_rollback.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cmd_rollback.h"
+#include "cli/output.h"
+#include "rollback/capture.h"
+#include "rollback/objects.h"
+#include "rollback/restore.h"
+#include "rollback/session.h"
+#include "util/jsonout.h"
+#include "util/suggest.h"
+
+static void usage(void)
+{
+	printf("Usage: nono rollback <COMMAND>\n\n"
+	       "Snapshots of the writable directories of runs made with "
+	       "--rollback\n(~/.nono/rollback).\n\n"
+	       "Commands:\n"
+	       "  list [--json]                 the sessions, newest first\n"
+	       "  show <ID> [--json]            what changed from the "
+	       "baseline to the last\n"
+	       "                                snapshot\n"
+	       "  restore <ID> [--snapshot N] [--dry-run]\n"
+	       "                                put the directories back as "
+	       "snapshot N has them\n"
+	       "                                (0, the default: before the "
+	       "session)\n"
+	       "  verify <ID>                   re-hash the objects and check "
+	       "the manifests\n"
+	       "                                against the session's record\n"
+	       "  cleanup [--keep N] [--older-than D] [--dry-run]\n"
+	       "                                remove ended sessions beyond "
+	       "the newest N or\n"
+	       "                                older than D (30d, 12h), then "
+	       "the objects\n"
+	       "                                nothing refers to any more\n\n"
+	       "ID: a session id or a unique prefix of one (nono rollback "
+	       "list).\n");
+}
+
+/* A path as a terminal may show it: printable ASCII, else \xHH. */
+static void put_path(FILE *f, const char *p)
+{
+	for (const unsigned char *s = (const unsigned char *)p; *s; s++) {
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\')
+			fputc(*s, f);
+		else
+			fprintf(f, "\\x%02x", *s);
+	}
+}
+
+/* The command's words, for a table (shown safely). */
+static void put_command(FILE *f, const char *json)
+{
+	for (const unsigned char *s = (const unsigned char *)json; *s; s++) {
+		if (*s == '[' || *s == ']' || *s == '"')
+			continue;
+		if (*s == ',')
+			fputc(' ', f);
+		else if (*s >= 0x20 && *s < 0x7f)
+			fputc(*s, f);
+		else
+			fputc('?', f);
+	}
+}
+
+static int no_args(const char *sub, int argc, char **argv, bool *json)
+{
+	static const struct option lo[] = {{"json", no_argument, NULL, 'j'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'j' && json) {
+			*json = true;
+		} else if (c == 'h') {
+			usage();
+			return 0;
+		} else {
+			out_error("rollback %s: unknown option '%s' (see nono "
+				  "rollback --help)",
+				  sub, argv[optind - 1]);
+			return -1;
+		}
+	}
+	return 1;
+}
+
+static int sub_list(int argc, char **argv)
+{
+	bool json = false;
+	char **ids = NULL, err[PATH_MAX + 64];
+	size_t n = 0;
+	int r = no_args("list", argc, argv, &json);
+
+	if (r <= 0)
+		return r < 0;
+	if (optind < argc) {
+		out_error("rollback list takes no argument (got '%s')",
+			  argv[optind]);
+		return 1;
+	}
+	r = nono_rb_session_ids(&ids, &n);
+	if (r < 0) {
+		out_error("~/.nono/rollback: %s", strerror(-r));
+		return 1;
+	}
+	if (json)
+		printf("[");
+	else if (n)
+		printf("%-16s  %-24s  %-10s  %5s  %s\n", "ID", "STARTED",
+		       "STATE", "SNAPS", "COMMAND");
+	for (size_t i = 0; i < n; i++) {
+		struct nono_rb_session s;
+
+		nono_rb_session_load(ids[i], &s, err, sizeof(err));
+		if (json) {
+			printf("%s{\"id\":\"%s\",\"state\":\"%s\",\"started\":",
+			       i ? "," : "", ids[i],
+			       nono_rb_state_name(s.state));
+			nono_json_str(stdout, s.started);
+			printf(",\"snapshots\":%zu,\"restores\":%llu,"
+			       "\"command\":%s,\"roots\":[",
+			       s.nsnaps, s.restores,
+			       s.command ? s.command : "[]");
+			for (size_t k = 0; k < s.nroots; k++) {
+				printf("%s", k ? "," : "");
+				nono_json_str(stdout, s.roots[k]);
+			}
+			printf("]}");
+		} else {
+			printf("%-16s  %-24s  %-10s  %5zu  ", ids[i],
+			       s.started[0] ? s.started : "-",
+			       nono_rb_state_name(s.state), s.nsnaps);
+			if (s.command)
+				put_command(stdout, s.command);
+			printf("\n");
+		}
+		nono_rb_session_free(&s);
+		free(ids[i]);
+	}
+	free(ids);
+	if (json)
+		printf("]\n");
+	else if (!n)
+		printf("no rollback sessions (nono run --rollback takes "
+		       "them)\n");
+	return 0;
+}
+
+/* The session named by @key, loaded.  0, or 1 after saying why. */
+static int load(const char *key, struct nono_rb_session *s)
+{
+	char id[17], err[PATH_MAX + 128];
+
+	if (nono_rb_session_find(key, id, err, sizeof(err)) < 0 ||
+	    nono_rb_session_load(id, s, err, sizeof(err)) < 0) {
+		out_error("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+struct show {
+	FILE *f;
+	const char *root;
+	bool json, first;
+};
+
+static void on_change(void *arg, enum nono_rb_change k,
+		      const struct nono_rb_entry *from,
+		      const struct nono_rb_entry *to)
+{
+	struct show *s = arg;
+	const struct nono_rb_entry *e = to ? to : from;
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s%s%s", s->root,
+		 strcmp(e->path, ".") ? "/" : "",
+		 strcmp(e->path, ".") ? e->path : "");
+	if (s->json) {
+		fprintf(s->f,
+			"%s{\"change\":\"%s\",\"path\":", s->first ? "" : ",",
+			nono_rb_change_name(k));
+		nono_json_str(s->f, path);
+		fprintf(s->f, "}");
+	} else {
+		fprintf(s->f, "  %-9s ", nono_rb_change_name(k));
+		put_path(s->f, path);
+		fputc('\n', s->f);
+	}
+	s->first = false;
+}
+
+static int sub_show(int argc, char **argv)
+{
+	struct nono_rb_session s;
+	bool json = false;
+	char err[PATH_MAX + 256];
+	int r = no_args("show", argc, argv, &json), ret = 0;
+
+	if (r <= 0)
+		return r < 0;
+	if (optind + 1 != argc) {
+		out_error("rollback show takes one session id (see nono "
+			  "rollback list)");
+		return 1;
+	}
+	if (load(argv[optind], &s))
+		return 1;
+	if (json) {
+		printf("{\"id\":\"%s\",\"state\":\"%s\",\"started\":", s.id,
+		       nono_rb_state_name(s.state));
+		nono_json_str(stdout, s.started);
+		printf(",\"snapshots\":%zu,\"changes\":[", s.nsnaps);
+	} else {
+		printf("session   %s (%s)\nstarted   %s\nsnapshots %zu\n"
+		       "command   ",
+		       s.id, nono_rb_state_name(s.state), s.started, s.nsnaps);
+		put_command(stdout, s.command ? s.command : "");
+		printf("\n");
+	}
+	for (size_t i = 0; i < s.nroots; i++) {
+		struct nono_rb_manifest m0, m1;
+		struct show sh = {stdout, s.roots[i], json, i == 0};
+		size_t last = s.nsnaps ? s.nsnaps - 1 : 0;
+		size_t n;
+
+		if (!json) {
+			printf("root      ");
+			put_path(stdout, s.roots[i]);
+			printf("\n");
+		}
+		if (s.nsnaps < 2) {
+			if (!json)
+				printf("  (no snapshot after the baseline: the "
+				       "session %s)\n",
+				       s.state == NONO_RB_RUNNING
+					   ? "is running"
+					   : "ended before its last one");
+			continue;
+		}
+		if (nono_rb_session_manifest(&s, 0, i, &m0, err, sizeof(err)) <
+			0 ||
+		    nono_rb_session_manifest(&s, last, i, &m1, err,
+					     sizeof(err)) < 0) {
+			out_error("%s", err);
+			ret = 1;
+			continue;
+		}
+		n = nono_rb_diff(&m0, &m1, on_change, &sh);
+		if (!json && !n)
+			printf("  no changes\n");
+		nono_rb_manifest_free(&m0);
+		nono_rb_manifest_free(&m1);
+	}
+	if (json)
+		printf("]}\n");
+	nono_rb_session_free(&s);
+	return ret;
+}
+
+static int open_store(struct nono_rb_store *st)
+{
+	char home[PATH_MAX];
+	int r = nono_rb_home(home, sizeof(home));
+
+	if (r == 0)
+		r = nono_rb_store_open(st, home);
+	if (r < 0)
+		out_error("~/.nono/rollback: the object store: %s",
+			  strerror(-r));
+	return r;
+}
+
+static int sub_restore(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"snapshot", required_argument, NULL, 's'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	struct nono_rb_session s;
+	struct nono_rb_store st;
+	unsigned long snap = 0;
+	bool dry = false;
+	char err[PATH_MAX + 256], *end;
+	int c, ret = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 's') {
+			errno = 0;
+			snap = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg ||
+			    snap >= NONO_RB_MAX_SNAPS) {
+				out_error("--snapshot: expected a snapshot "
+					  "number (0: before the session), got "
+					  "'%s'",
+					  optarg);
+				return 1;
+			}
+		} else if (c == 'n') {
+			dry = true;
+		} else if (c == 'h') {
+			usage();
+			return 0;
+		} else {
+			out_error("rollback restore: unknown option '%s' (see "
+				  "nono rollback --help)",
+				  argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind + 1 != argc) {
+		out_error("rollback restore takes one session id (see nono "
+			  "rollback list)");
+		return 1;
+	}
+	if (load(argv[optind], &s))
+		return 1;
+	if (s.state == NONO_RB_RUNNING) {
+		out_error("rollback session %s is still running: restore it "
+			  "after it ends",
+			  s.id);
+		nono_rb_session_free(&s);
+		return 1;
+	}
+	if (snap >= s.nsnaps) {
+		out_error("rollback session %s has %zu snapshot%s (0-%zu)",
+			  s.id, s.nsnaps, s.nsnaps == 1 ? "" : "s",
+			  s.nsnaps ? s.nsnaps - 1 : 0);
+		nono_rb_session_free(&s);
+		return 1;
+	}
+	if (open_store(&st) < 0) {
+		nono_rb_session_free(&s);
+		return 1;
+	}
+	for (size_t i = 0; i < s.nroots; i++) {
+		struct nono_rb_manifest m;
+		struct nono_rb_restore_stats rs;
+
+		if (nono_rb_session_manifest(&s, snap, i, &m, err,
+					     sizeof(err)) < 0 ||
+		    nono_rb_restore(&st, &m, &s.scope, NULL, dry, &rs, err,
+				    sizeof(err)) < 0) {
+			out_error("%s", err);
+			ret = 1;
+			nono_rb_manifest_free(&m);
+			continue;
+		}
+		printf("%s ", dry ? "would restore" : "restored");
+		put_path(stdout, s.roots[i]);
+		printf(" to snapshot %lu: %llu written, %llu removed, %llu "
+		       "mode changes%s\n",
+		       snap, rs.written, rs.deleted, rs.attrs,
+		       rs.not_restorable ? " (some entries were never "
+					   "captured and stay as they are)"
+					 : "");
+		nono_rb_manifest_free(&m);
+	}
+	if (!dry && ret == 0) {
+		s.restores++;
+		nono_rb_session_save(&s);
+	}
+	nono_rb_store_close(&st);
+	nono_rb_session_free(&s);
+	return ret;
+}
+
+static int sub_verify(int argc, char **argv)
+{
+	struct nono_rb_session s;
+	struct nono_rb_store st;
+	char err[PATH_MAX + 256], hex[NONO_SHA256_HEX];
+	unsigned long long objects = 0, bad = 0;
+	int r = no_args("verify", argc, argv, NULL);
+
+	if (r <= 0)
+		return r < 0;
+	if (optind + 1 != argc) {
+		out_error("rollback verify takes one session id");
+		return 1;
+	}
+	if (load(argv[optind], &s))
+		return 1;
+	if (open_store(&st) < 0) {
+		nono_rb_session_free(&s);
+		return 1;
+	}
+	for (size_t n = 0; n < s.nsnaps; n++)
+		for (size_t i = 0; i < s.nroots; i++) {
+			struct nono_rb_manifest m;
+
+			if (nono_rb_session_manifest(&s, n, i, &m, err,
+						     sizeof(err)) < 0) {
+				printf("manifest  FAIL  %s\n", err);
+				bad++;
+				continue;
+			}
+			for (size_t k = 0; k < m.n; k++) {
+				if (m.e[k].type != NONO_RB_FILE)
+					continue;
+				objects++;
+				r = nono_rb_store_check(&st, m.e[k].hash);
+				if (r < 0) {
+					nono_hex(m.e[k].hash, NONO_SHA256_LEN,
+						 hex);
+					printf(
+					    "object    FAIL  %s (snapshot %zu, "
+					    "",
+					    hex, n);
+					put_path(stdout, m.e[k].path);
+					printf("): %s\n",
+					       r == -EBADMSG
+						   ? "its content does not "
+						     "have its hash"
+						   : strerror(-r));
+					bad++;
+				}
+			}
+			nono_rb_manifest_free(&m);
+		}
+	printf("%s: %zu snapshot%s, %llu file entries: %s\n", s.id, s.nsnaps,
+	       s.nsnaps == 1 ? "" : "s", objects, bad ? "FAILED" : "verified");
+	nono_rb_store_close(&st);
+	nono_rb_session_free(&s);
+	return bad ? 1 : 0;
+}
+
+/* "30d", "12h", "90m", "3600s" or plain seconds. */
+static int parse_age(const char *s, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return -1;
+	if (*end == 'd')
+		v *= 86400, end++;
+	else if (*end == 'h')
+		v *= 3600, end++;
+	else if (*end == 'm')
+		v *= 60, end++;
+	else if (*end == 's')
+		end++;
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Hashes every kept manifest refers to: sorted, for bsearch. */
+struct hashes {
+	uint8_t (*v)[NONO_SHA256_LEN];
+	size_t n, cap;
+};
+
+static int hcmp(const void *a, const void *b)
+{
+	return memcmp(a, b, NONO_SHA256_LEN);
+}
+
+static int mark(struct hashes *h, const struct nono_rb_session *s)
+{
+	char err[PATH_MAX + 256];
+
+	for (size_t n = 0; n < s->nsnaps; n++)
+		for (size_t i = 0; i < s->nroots; i++) {
+			struct nono_rb_manifest m;
+
+			if (nono_rb_session_manifest(s, n, i, &m, err,
+						     sizeof(err)) < 0)
+				return -1; /* unreadable: sweep nothing */
+			for (size_t k = 0; k < m.n; k++) {
+				if (m.e[k].type != NONO_RB_FILE)
+					continue;
+				if (h->n == h->cap) {
+					size_t cap = h->cap ? h->cap * 2 : 1024;
+					void *v = realloc(
+					    h->v, cap * NONO_SHA256_LEN);
+
+					if (!v) {
+						nono_rb_manifest_free(&m);
+						return -1;
+					}
+					h->v = v;
+					h->cap = cap;
+				}
+				memcpy(h->v[h->n++], m.e[k].hash,
+				       NONO_SHA256_LEN);
+			}
+			nono_rb_manifest_free(&m);
+		}
+	return 0;
+}
+
+/* Removes objects no kept manifest refers to; returns how many. */
+static unsigned long long sweep(const struct hashes *h, bool dry)
+{
+	char home[PATH_MAX], dir[PATH_MAX + 16];
+	unsigned long long n = 0;
+	DIR *top;
+	struct dirent *de;
+
+	if (nono_rb_home(home, sizeof(home)) < 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/objects", home);
+	top = opendir(dir);
+	if (!top)
+		return 0;
+	while ((de = readdir(top)) != NULL) {
+		int sfd;
+		DIR *sub;
+		struct dirent *o;
+
+		if (strlen(de->d_name) != 2 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sfd = openat(dirfd(top), de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sub = sfd >= 0 ? fdopendir(sfd) : NULL;
+		if (!sub) {
+			if (sfd >= 0)
+				close(sfd);
+			continue;
+		}
+		while ((o = readdir(sub)) != NULL) {
+			char hex[NONO_SHA256_HEX];
+			uint8_t hash[NONO_SHA256_LEN];
+
+			if (strlen(o->d_name) != 62)
+				continue;
+			snprintf(hex, sizeof(hex), "%s%s", de->d_name,
+				 o->d_name);
+			if (nono_unhex(hex, NONO_SHA256_LEN, hash) < 0 ||
+			    (h->n &&
+			     bsearch(hash, h->v, h->n, NONO_SHA256_LEN, hcmp)))
+				continue;
+			if (dry || unlinkat(dirfd(sub), o->d_name, 0) == 0)
+				n++;
+		}
+		closedir(sub);
+	}
+	closedir(top);
+	return n;
+}
+
+static int sub_cleanup(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"older-than", required_argument, NULL, 'o'},
+	    {"keep", required_argument, NULL, 'k'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	long long older = -1, keep = -1;
+	struct hashes h = {0};
+	bool dry = false, unreadable = false;
+	char **ids = NULL, err[PATH_MAX + 256], *end;
+	size_t n = 0, removed = 0;
+	int c, r;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'o') {
+			if (parse_age(optarg, &older) < 0) {
+				out_error("--older-than: expected an age such "
+					  "as 30d, 12h, 90m, got '%s'",
+					  optarg);
+				return 1;
+			}
+		} else if (c == 'k') {
+			errno = 0;
+			keep = strtoll(optarg, &end, 10);
+			if (errno || *end || !*optarg || keep < 0) {
+				out_error("--keep: expected a number of "
+					  "sessions, got '%s'",
+					  optarg);
+				return 1;
+			}
+		} else if (c == 'n') {
+			dry = true;
+		} else if (c == 'h') {
+			usage();
+			return 0;
+		} else {
+			out_error("rollback cleanup: unknown option '%s' (see "
+				  "nono rollback --help)",
+				  argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		out_error("rollback cleanup takes no session id (got '%s')",
+			  argv[optind]);
+		return 1;
+	}
+	r = nono_rb_session_ids(&ids, &n);
+	if (r < 0) {
+		out_error("~/.nono/rollback: %s", strerror(-r));
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct nono_rb_session s;
+		bool go = false;
+
+		nono_rb_session_load(ids[i], &s, err, sizeof(err));
+		if (s.state != NONO_RB_RUNNING) {
+			struct tm tm = {0};
+			time_t t = 0;
+
+			if (strptime(s.started, "%Y-%m-%dT%H:%M:%S", &tm))
+				t = timegm(&tm);
+			go = (keep >= 0 && (long long)i >= keep) ||
+			     (older >= 0 && t && time(NULL) - t > older);
+		}
+		if (go) {
+			printf("%s %s\n", dry ? "would remove" : "removed",
+			       ids[i]);
+			removed++;
+			if (!dry)
+				nono_rb_session_remove(ids[i]);
+		} else if (s.state != NONO_RB_UNREADABLE) {
+			if (mark(&h, &s) < 0)
+				unreadable = true;
+		} else {
+			unreadable = true;
+		}
+		nono_rb_session_free(&s);
+		free(ids[i]);
+	}
+	free(ids);
+	/* Objects: only when every kept session could be read (one that
+	 * cannot might need any of them). */
+	if (unreadable) {
+		out_warn("rollback cleanup: a session could not be read; no "
+			 "object removed");
+	} else {
+		unsigned long long objs;
+
+		if (h.n)
+			qsort(h.v, h.n, NONO_SHA256_LEN, hcmp);
+		objs = sweep(&h, dry);
+		printf("%s %llu unreferenced object%s\n",
+		       dry ? "would remove" : "removed", objs,
+		       objs == 1 ? "" : "s");
+	}
+	free(h.v);
+	if (!removed && !dry)
+		printf("no session removed\n");
+	return 0;
+}
+
+int cmd_rollback(int argc, char **argv)
+{
+	static const char *const subs[] = {"list", "show", "restore", "verify",
+					   "cleanup"};
+	const char *near;
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage();
+		return argc < 2 ? 1 : 0;
+	}
+	if (strcmp(argv[1], "list") == 0)
+		return sub_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return sub_show(argc - 1, argv + 1);
+	if (strcmp(argv[1], "restore") == 0)
+		return sub_restore(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return sub_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "cleanup") == 0)
+		return sub_cleanup(argc - 1, argv + 1);
+	near = nono_suggest(argv[1], subs, sizeof(subs) / sizeof(subs[0]));
+	out_error("unknown rollback command '%s'%s%s%s", argv[1],
+		  near ? " (did you mean " : "", near ? near : "",
+		  near ? "?)" : "; see nono rollback --help");
+	return 1;
+}
