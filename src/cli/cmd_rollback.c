@@ -546,8 +546,9 @@ static unsigned long long sweep(const struct hashes *h, bool dry)
 
 			if (strlen(o->d_name) != 62)
 				continue;
-			snprintf(hex, sizeof(hex), "%s%s", de->d_name,
-				 o->d_name);
+			memcpy(hex, de->d_name, 2);
+			memcpy(hex + 2, o->d_name, 62);
+			hex[64] = '\0';
 			if (nono_unhex(hex, NONO_SHA256_LEN, hash) < 0 ||
 			    (h->n &&
 			     bsearch(hash, h->v, h->n, NONO_SHA256_LEN, hcmp)))

@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Rollback (issue 15): nono run --rollback snapshots the writable
+# directories before and after; nono rollback restore puts a tree back
+# exactly (the oracle: find's type, mode, size, mtime, link target and
+# path, plus sha256sum of every file); what the scope leaves out is never
+# touched; the review on a terminal restores when asked; a baseline that
+# cannot be taken stops the run before the command; a supervisor killed
+# mid-session leaves a session restorable to its baseline.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	P="$TEST_DIR/proj"
+	mkdir -p "$P/src" "$P/empty" "$P/node_modules"
+	printf 'one\n' >"$P/a.txt"
+	printf 'two\n' >"$P/src/b.c"
+	printf 'nl\n' >"$P/src/with
+newline"
+	printf 'x\n' >"$P/node_modules/x.js"
+	chmod 640 "$P/src/b.c"
+	ln -s a.txt "$P/lnk"
+	ln "$P/a.txt" "$P/hard"
+	touch -d '2020-01-02 03:04:05' "$P/src/b.c"
+	# The project is the working directory (granted by --allow "$P").
+	cd "$P" || return 1
+}
+
+teardown() {
+	nono_teardown
+}
+
+# The oracle of the project, without what the scope leaves out.
+oracle() {
+	(cd "$P" && find . -path ./node_modules -prune -o \
+		-printf '%y %m %s %T@ %l %n %p\n' | LC_ALL=C sort &&
+		find . -path ./node_modules -prune -o -type f -print0 |
+		LC_ALL=C sort -z | xargs -0 sha256sum)
+}
+
+newest() {
+	nono rollback list --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'
+}
+
+# Every kind of change a command makes.
+CHANGE='echo changed > a.txt; chmod 600 src/b.c; rm "src/with
+newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > lnk; echo y > node_modules/y.js'
+
+@test "rollback: nono rollback restore puts the tree back exactly; the scope's exclusions are untouched" {
+	before=$(oracle)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && $CHANGE"
+	assert_status 0
+	[ "$(oracle)" != "$before" ]
+	id=$(newest)
+	run --separate-stderr nono rollback show "$id"
+	assert_status 0
+	assert_contains "$output" "modified  $P/a.txt"
+	assert_contains "$output" "mode      $P/src/b.c"
+	assert_contains "$output" "deleted   $P/empty"
+	assert_contains "$output" "created   $P/new.txt"
+	run --separate-stderr nono rollback restore "$id" --dry-run
+	assert_status 0
+	[ "$(oracle)" != "$before" ]
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 0
+	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
+	# Left out (node_modules): what the command put there stays.
+	[ -f "$P/node_modules/y.js" ]
+	# Again: nothing to do; and the last snapshot comes back too.
+	run --separate-stderr nono rollback restore "$id"
+	assert_contains "$output" "0 written, 0 removed, 0 mode changes"
+	run --separate-stderr nono rollback restore "$id" --snapshot 1
+	assert_status 0
+	[ "$(cat "$P/a.txt")" = changed ]
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 0
+	assert_contains "$output" "verified"
+}
+
+@test "rollback: a restore never writes through a symlink planted in place of a directory" {
+	mkdir "$TEST_DIR/outside"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && mv src src.old && ln -s '$TEST_DIR/outside' src"
+	assert_status 0
+	id=$(newest)
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 0
+	[ -d "$P/src" ] && [ ! -L "$P/src" ]
+	[ "$(cat "$P/src/b.c")" = two ]
+	# Control: the outside directory got nothing.
+	[ -z "$(ls -A "$TEST_DIR/outside")" ]
+}
+
+@test "rollback: on a terminal the review restores when the user says yes, and keeps when no" {
+	require_cmd script
+	before=$(oracle)
+	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --log "$TEST_ROOT/tty.log" \
+		"on:Restore the state before the session? [y/N] =>y\r" wait -- \
+		"$NONO" run --rollback --allow "$P" -- sh -c "cd '$P' && echo changed > a.txt && echo n > new.txt"
+	grep -q "restored the state before the session" "$TEST_ROOT/tty.log" || { cat "$TEST_ROOT/tty.log" >&2; false; }
+	[ "$(oracle)" = "$before" ]
+	# Control: "n" keeps the changes and says how to undo them.
+	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --log "$TEST_ROOT/tty.log" \
+		"on:Restore the state before the session? [y/N] =>n\r" wait -- \
+		"$NONO" run --rollback --allow "$P" -- sh -c "cd '$P' && echo changed > a.txt"
+	grep -q "nono rollback restore" "$TEST_ROOT/tty.log"
+	[ "$(cat "$P/a.txt")" = changed ]
+}
+
+@test "rollback: a baseline that cannot be taken stops the run before the command" {
+	mkdir -p "$HOME/.nono"
+	chmod 700 "$HOME/.nono"
+	: >"$HOME/.nono/rollback" # not a directory
+	run --separate-stderr nono run -s --rollback --allow "$P" -- sh -c "touch '$P/ran'"
+	assert_status 1
+	assert_contains "$stderr" "rollback"
+	assert_contains "$stderr" "did not run"
+	[ ! -e "$P/ran" ]
+	# Control: without --rollback it runs.
+	run --separate-stderr nono run -s --allow "$P" -- sh -c "touch '$P/ran'"
+	assert_status 0
+	[ -e "$P/ran" ]
+}
+
+@test "rollback: a supervisor killed during the session leaves it restorable to its baseline" {
+	before=$(oracle)
+	"$NONO" run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && echo changed > a.txt && touch started && sleep 30" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do [ -e "$P/started" ] && break; sleep 0.1; done
+	[ -e "$P/started" ]
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do pgrep -f "sleep 30" >/dev/null || break; sleep 0.1; done
+	id=$(newest)
+	run --separate-stderr nono rollback list
+	assert_contains "$output" "incomplete"
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 0
+	[ "$(oracle)" = "$before" ]
+}
+
+@test "rollback: flags: conflicts and nono wrap are errors; without --rollback nothing is recorded" {
+	run --separate-stderr nono run -s --rollback --no-rollback --allow "$P" -- true
+	assert_status 1
+	assert_contains "$stderr" "conflict"
+	run --separate-stderr nono wrap -s --rollback --allow "$P" -- true
+	assert_status 1
+	assert_contains "$stderr" "nono run"
+	run --separate-stderr nono run -s --allow "$P" -- true
+	assert_status 0
+	[ ! -d "$HOME/.nono/rollback/sessions" ] || [ -z "$(ls -A "$HOME/.nono/rollback/sessions")" ]
+	run --separate-stderr nono rollback restore nosuch
+	assert_status 1
+	assert_contains "$stderr" "no rollback session"
+	# --rollback-exclude leaves a glob's files out: not restored.
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --rollback-exclude '*.log' --allow "$P" -- sh -c "echo l > '$P/x.log'; echo c > '$P/a.txt'"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	[ -f "$P/x.log" ]
+	[ "$(cat "$P/a.txt")" = one ]
+}
