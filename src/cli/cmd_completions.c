@@ -15,15 +15,19 @@
 #include "proxy/hosts.h"
 
 static const char *const commands[] = {
-    "run",  "wrap",        "shell", "why",    "setup",  "profile",
-    "help", "completions", "ps",    "attach", "detach", "stop",
-    "logs", "inspect",     "prune", "audit",
+    "run",  "wrap",        "shell", "why",    "setup",    "profile",
+    "help", "completions", "ps",    "attach", "detach",   "stop",
+    "logs", "inspect",     "prune", "audit",  "rollback",
 };
 static const char *const audit_subs[] = {
     "list",         "show",   "verify",
     "cleanup",      "--json", "--public-key-file",
     "--older-than", "--keep", "--dry-run",
     "--help",
+};
+static const char *const rollback_subs[] = {
+    "list",       "show",         "restore", "verify",    "cleanup", "--json",
+    "--snapshot", "--older-than", "--keep",  "--dry-run", "--help",
 };
 static const char *const profile_subs[] = {
     "init", "list", "show", "diff", "validate", "groups", "schema", "guide",
@@ -111,6 +115,9 @@ static void bash(void)
 	       "\taudit) COMPREPLY=($(compgen -W \"");
 	words(audit_subs, N(audit_subs));
 	printf("\" -- \"$cur\")) ;;\n"
+	       "\trollback) COMPREPLY=($(compgen -W \"");
+	words(rollback_subs, N(rollback_subs));
+	printf("\" -- \"$cur\")) ;;\n"
 	       "\thelp) COMPREPLY=($(compgen -W \"");
 	words(commands, N(commands));
 	printf("\" -- \"$cur\")) ;;\n"
@@ -157,6 +164,8 @@ static void zsh(void)
 	words(profile_subs, N(profile_subs));
 	printf(" ;;\n    audit) compadd -- ");
 	words(audit_subs, N(audit_subs));
+	printf(" ;;\n    rollback) compadd -- ");
+	words(rollback_subs, N(rollback_subs));
 	printf(" ;;\n    help) compadd -- $cmds ;;\n"
 	       "    completions) compadd -- bash zsh fish ;;\n"
 	       "  esac\n"
@@ -192,6 +201,10 @@ static void fish(void)
 	printf("'\n"
 	       "complete -c nono -n '__fish_seen_subcommand_from audit' -a '");
 	words(audit_subs, N(audit_subs));
+	printf("'\n"
+	       "complete -c nono -n '__fish_seen_subcommand_from rollback' -a "
+	       "'");
+	words(rollback_subs, N(rollback_subs));
 	printf("'\n"
 	       "complete -c nono -n '__fish_seen_subcommand_from why' -a '");
 	words(why_flags, N(why_flags));

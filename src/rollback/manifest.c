@@ -119,6 +119,13 @@ nono_rb_manifest_find(const struct nono_rb_manifest *m, const char *path)
 	return bsearch(&key, m->e, m->n, sizeof(*m->e), by_path);
 }
 
+/* Written as it is: printable ASCII but '%', and '"' and '\\' (so that
+ * encoded text goes in a JSON string as it is). */
+static bool plain(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '%' && c != '"' && c != '\\';
+}
+
 void nono_rb_pct_encode(struct nono_ev *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -128,7 +135,7 @@ void nono_rb_pct_encode(struct nono_ev *out, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		char esc[3];
 
-		if (c > 0x20 && c < 0x7f && c != '%')
+		if (plain(c))
 			continue;
 		nono_ev_put(out, s + run, i - run);
 		run = i + 1;
@@ -170,10 +177,10 @@ int nono_rb_pct_decode(const char *s, size_t n, char **out, size_t *outlen)
 				goto bad;
 			c = (unsigned char)(h << 4 | l);
 			/* Only what the encoder escapes is escaped. */
-			if (c == 0 || (c > 0x20 && c < 0x7f && c != '%'))
+			if (c == 0 || plain(c))
 				goto bad;
 			i += 2;
-		} else if (c <= 0x20 || c >= 0x7f) {
+		} else if (!plain(c)) {
 			goto bad;
 		}
 		d[k++] = (char)c;
@@ -277,6 +284,9 @@ static bool parse_u64(const char *s, size_t n, int base,
 
 	if (n == 0 || n > 20)
 		return false;
+	/* One spelling per number: the text is what the root hashes. */
+	if (base == 10 && n > 1 && s[0] == '0')
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		int d = base == 8
 			    ? (s[i] >= '0' && s[i] <= '7' ? s[i] - '0' : -1)
@@ -326,6 +336,10 @@ static int parse_entry(const char *s, size_t n, size_t index,
 
 	memset(e, 0, sizeof(*e));
 	e->link = -1;
+	if (n == 0 || s[n - 1] == ' ') {
+		snprintf(why, whylen, "a space at the end of the line");
+		return -EINVAL;
+	}
 	if (!field(&p, end, &f, &fl) || fl != 1 ||
 	    (f[0] != NONO_RB_FILE && f[0] != NONO_RB_DIR &&
 	     f[0] != NONO_RB_LINK && f[0] != NONO_RB_SKIP)) {
@@ -354,7 +368,7 @@ static int parse_entry(const char *s, size_t n, size_t index,
 			fl--;
 		}
 		if (!parse_u64(f, fl, 10, &v) ||
-		    v > (unsigned long long)INT64_MAX)
+		    v > (unsigned long long)INT64_MAX || (neg && v == 0))
 			goto bad_time;
 		e->mtime_ns = neg ? -(long long)v : (long long)v;
 	}

@@ -4,8 +4,8 @@
  * tree's root itself is ".", then every path below it, sorted by bytes),
  * with an RFC 9162 Merkle root over the lines.  Paths and link targets
  * are bytes: they are written percent-encoded (every byte outside
- * 0x21-0x7e, and '%'), so a name with a newline or that is not UTF-8
- * round-trips exactly.  The format is in docs/rollback.md.
+ * 0x21-0x7e, and '%', '"', '\\'), so a name with a newline or that is not
+ * UTF-8 round-trips exactly.  The format is in docs/rollback.md.
  */
 #ifndef NONO_ROLLBACK_MANIFEST_H
 #define NONO_ROLLBACK_MANIFEST_H
