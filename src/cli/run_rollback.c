@@ -343,12 +343,14 @@ void run_rollback_end(struct run_ctx *c, int status)
 	char err[PATH_MAX + 256], *detail = NULL;
 	size_t dlen = 0, changes = 0;
 	bool remote, restored = false;
+	double t0;
 	FILE *d;
 	int r;
 
 	if (!s)
 		return;
 	remote = run_session_can_ask(c);
+	t0 = now_s();
 	m1 = calloc(s->nroots, sizeof(*m1));
 	if (!m1 || snapshot(c, m1, &st, err, sizeof(err)) < 0) {
 		out_warn("%s; the session can still be restored to its "
@@ -358,6 +360,11 @@ void run_rollback_end(struct run_ctx *c, int status)
 		goto out;
 	}
 	audit_snapshot(c, "rollback_snapshot", s->nsnaps - 1);
+	out_verbose_msg(1,
+			"rollback: last snapshot of %llu files in %.2f s (%llu "
+			"bytes read, %llu new objects)",
+			st.files, now_s() - t0, st.bytes_read,
+			st.objects_added);
 	d = open_memstream(&detail, &dlen);
 	for (size_t i = 0; i < s->nroots; i++) {
 		struct nono_rb_manifest m0;

@@ -200,8 +200,8 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	free(buf);
 	if (r == 0 && (fstat(fd, &after) < 0 || !same(before, &after)))
 		r = -EAGAIN; /* written to while copied */
-	if (r == 0 && fsync(out) < 0)
-		r = -errno;
+	/* Not synced one by one: nono_rb_store_sync makes the whole batch
+	 * durable at once (a sync per object cost 30x a cp -a). */
 	close(out);
 	if (r == 0) {
 		obj_name(hash, name);
@@ -227,28 +227,16 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 
 int nono_rb_store_sync(struct nono_rb_store *s)
 {
-	int r = 0;
+	static const uint8_t none[sizeof(s->dirty)];
 
-	for (unsigned i = 0; i < 256; i++) {
-		char name[3];
-		int d;
-
-		if (!(s->dirty[i >> 3] & (1u << (i & 7))))
-			continue;
-		snprintf(name, sizeof(name), "%02x", i);
-		d = openat(s->fd, name,
-			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (d < 0 || fsync(d) < 0)
-			r = r ? r : -errno;
-		if (d >= 0)
-			close(d);
-	}
-	/* The fan-out directories themselves, made by this run. */
-	if (fsync(s->fd) < 0 && !r)
-		r = -errno;
-	if (r == 0)
-		memset(s->dirty, 0, sizeof(s->dirty));
-	return r;
+	if (memcmp(s->dirty, none, sizeof(none)) == 0)
+		return 0; /* nothing new */
+	/* Every object written, and the names they were given, in one call
+	 * for the store's filesystem. */
+	if (syncfs(s->fd) < 0)
+		return -errno;
+	memset(s->dirty, 0, sizeof(s->dirty));
+	return 0;
 }
 
 int nono_rb_store_check(const struct nono_rb_store *s,

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Rollback's costs (issue 15), side by side in one run, on a tree this
+# script generates (FILES files, about 12 KiB each, in FILES/50
+# directories; the issue's tree is 100,000 files, 1.2 GiB):
+#   1. cp -a of the tree, and the first baseline of nono run --rollback
+#      (an empty store), both with the page cache warm;
+#   2. the baseline of a second session over the unchanged tree;
+#   3. the last snapshot after 100 files changed, and the restore of them;
+#   4. ten sessions with 1% of the files changed each: the store's size
+#      against the tree's;
+#   5. the largest resident set of nono during a baseline.
+#   bench/bench-rollback.sh | tee bench/results/rollback-issue15.txt
+# Environment: NONO_BIN (default build/nono), BENCH_DIR (default
+# /var/lib/nono-bench), FILES (default 100000).
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+NONO_BIN="${NONO_BIN:-$repo/build/nono}"
+BENCH_DIR="${BENCH_DIR:-/var/lib/nono-bench}"
+FILES="${FILES:-100000}"
+die() { echo "bench-rollback: $*" >&2; exit 1; }
+
+[ -x "$NONO_BIN" ] || die "no nono binary at $NONO_BIN"
+W="$BENCH_DIR/rollback"
+rm -rf "$W" && mkdir -p "$W/home" || die "no $W"
+export HOME="$W/home"
+T="$W/tree"
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b - a}'; }
+
+echo "# bench-rollback $(date -u +%FT%TZ) $(uname -r) $(nproc) cores; disk: $(df -T "$W" | awk 'NR==2{print $2" on "$1}'); $FILES files"
+python3 - "$T" "$FILES" <<'PY'
+import os, sys, random
+root, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(15)
+dirs = max(1, n // 50)
+for d in range(dirs):
+    os.makedirs(os.path.join(root, "d%04d" % d), exist_ok=True)
+block = bytes(rnd.getrandbits(8) for _ in range(65536))
+for i in range(n):
+    size = rnd.randint(1, 24576)
+    off = rnd.randint(0, len(block) - size)
+    with open(os.path.join(root, "d%04d" % (i % dirs), "f%06d" % i), "wb") as f:
+        f.write(block[off:off + size] + str(i).encode())
+PY
+cd "$T" || die "no $T" # the granted tree is the working directory
+tree_kb=$(du -sk "$T" | cut -f1)
+echo "tree: $FILES files, $(find "$T" -type d | wc -l) directories, $((tree_kb / 1024)) MiB"
+cat $(find "$T" -type f | head -n 2000) >/dev/null 2>&1
+tar cf - "$T" 2>/dev/null | cat >/dev/null # warm the page cache
+
+echo
+echo "## 1. first baseline vs cp -a (warm cache)"
+s=$(now); cp -a "$T" "$W/copy" || die "cp failed"; e=$(now)
+cp_s=$(secs "$s" "$e")
+rm -rf "$W/copy"; sync
+out=$("$NONO_BIN" -v run --rollback --no-rollback-prompt --allow "$T" -- true 2>&1) || die "run failed: $out"
+b1=$(printf '%s\n' "$out" | sed -n 's/.*baseline of \([0-9]*\) files in \([0-9.]*\) s.*/\2/p')
+echo "cp -a: ${cp_s} s; nono baseline: ${b1} s ($(awk -v a="$b1" -v b="$cp_s" 'BEGIN{printf "%.2fx", a/b}') of cp -a; target: at most 1x)"
+
+echo
+echo "## 2. the baseline of a second session, tree unchanged"
+out=$("$NONO_BIN" -v run --rollback --no-rollback-prompt --allow "$T" -- true 2>&1) || die "run failed"
+b2=$(printf '%s\n' "$out" | sed -n 's/.*baseline of \([0-9]*\) files in \([0-9.]*\) s.*/\2/p')
+echo "second baseline: ${b2} s (target: under 1 s)"
+
+echo
+echo "## 3. 100 files changed: the last snapshot, then the restore"
+out=$("$NONO_BIN" -v run --rollback --no-rollback-prompt --allow "$T" -- sh -c "
+	for f in \$(find '$T' -type f | sort | head -n 100); do echo changed >> \"\$f\"; done" 2>&1) || die "run failed"
+last=$(printf '%s\n' "$out" | sed -n 's/.*last snapshot of [0-9]* files in \([0-9.]*\) s.*/\1/p')
+id=$("$NONO_BIN" rollback list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+s=$(now); "$NONO_BIN" rollback restore "$id" >/dev/null || die "restore failed"; e=$(now)
+echo "last snapshot: ${last} s (target: under 0.5 s); restore of the 100 files: $(secs "$s" "$e") s (target: under 0.3 s)"
+
+echo
+echo "## 4. ten sessions, 1% of the files changed in each"
+n1=$((FILES / 100))
+for k in $(seq 10); do
+	"$NONO_BIN" run -s --rollback --no-rollback-prompt --allow "$T" -- sh -c "
+		for f in \$(find '$T' -type f | shuf -n $n1 --random-source=/dev/zero); do echo 'session $k' >> \"\$f\"; done" \
+		>/dev/null 2>&1 || die "session $k failed"
+done
+store_kb=$(du -sk "$HOME/.nono/rollback" | cut -f1)
+echo "store after 12 sessions: $((store_kb / 1024)) MiB for a $((tree_kb / 1024)) MiB tree: $(awk -v a="$store_kb" -v b="$tree_kb" 'BEGIN{printf "%.2fx", a/b}') (target: at most 1.1x)"
+
+echo
+echo "## 5. peak RSS of a baseline (fresh store)"
+rm -rf "$HOME/.nono/rollback"
+rss=$( { /usr/bin/time -f '%M' "$NONO_BIN" run -s --rollback --no-rollback-prompt --allow "$T" -- true; } 2>&1 | tail -n1)
+echo "max RSS: $((rss / 1024)) MiB (target: under 64 MiB)"
