@@ -353,16 +353,24 @@ static int sub_restore(int argc, char **argv)
 	for (size_t i = 0; i < s.nroots; i++) {
 		struct nono_rb_manifest m;
 		struct nono_rb_restore_stats rs;
+		struct nono_rb_cache cache;
+		char cp[PATH_MAX];
 
+		/* The stat cache: unchanged files are not read to compare. */
+		nono_rb_cache_init(&cache);
+		if (nono_rb_cache_path(s.roots[i], cp, sizeof(cp)) == 0)
+			nono_rb_cache_load(&cache, cp);
 		if (nono_rb_session_manifest(&s, snap, i, &m, err,
 					     sizeof(err)) < 0 ||
-		    nono_rb_restore(&st, &m, &s.scope, NULL, dry, &rs, err,
+		    nono_rb_restore(&st, &m, &s.scope, &cache, dry, &rs, err,
 				    sizeof(err)) < 0) {
 			out_error("%s", err);
 			ret = 1;
 			nono_rb_manifest_free(&m);
+			nono_rb_cache_free(&cache);
 			continue;
 		}
+		nono_rb_cache_free(&cache);
 		printf("%s ", dry ? "would restore" : "restored");
 		put_path(stdout, s.roots[i]);
 		printf(" to snapshot %lu: %llu written, %llu removed, %llu "

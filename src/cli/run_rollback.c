@@ -64,22 +64,6 @@ static int scope_of(struct run_ctx *c, struct nono_rb_scope *sc)
 	return r;
 }
 
-/* ~/.nono/rollback/statcache/<sha256 of the root>. */
-static int cache_path(const char *root, char *out, size_t len)
-{
-	char home[PATH_MAX], hex[NONO_SHA256_HEX];
-	uint8_t h[NONO_SHA256_LEN];
-	int r = nono_rb_home(home, sizeof(home));
-
-	if (r < 0)
-		return r;
-	nono_sha256(root, strlen(root), h);
-	nono_hex(h, sizeof(h), hex);
-	return (size_t)snprintf(out, len, "%s/statcache/%s", home, hex) >= len
-		   ? -ENAMETOOLONG
-		   : 0;
-}
-
 static double now_s(void)
 {
 	struct timespec t;
@@ -105,7 +89,7 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		char cp[PATH_MAX];
 
 		nono_rb_cache_init(&cache);
-		if (cache_path(s->roots[i], cp, sizeof(cp)) == 0)
+		if (nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) == 0)
 			nono_rb_cache_load(&cache, cp);
 		r = nono_rb_capture(c->rt.rb_store, s->roots[i], &s->scope,
 				    &cache, &m[i], &st, err, errlen);
@@ -404,18 +388,25 @@ void run_rollback_end(struct run_ctx *c, int status)
 			for (size_t i = 0; i < s->nroots; i++) {
 				struct nono_rb_manifest m0;
 				struct nono_rb_restore_stats rs;
+				struct nono_rb_cache cache;
+				char cp[PATH_MAX];
 
+				nono_rb_cache_init(&cache);
+				if (nono_rb_cache_path(s->roots[i], cp,
+						       sizeof(cp)) == 0)
+					nono_rb_cache_load(&cache, cp);
 				if (nono_rb_session_manifest(s, 0, i, &m0, err,
 							     sizeof(err)) < 0 ||
-				    nono_rb_restore(c->rt.rb_store, &m0,
-						    &s->scope, NULL, false, &rs,
-						    err, sizeof(err)) < 0) {
+				    nono_rb_restore(
+					c->rt.rb_store, &m0, &s->scope, &cache,
+					false, &rs, err, sizeof(err)) < 0) {
 					out_error("%s (nono rollback restore "
 						  "%s tries again)",
 						  err, s->id);
 					restored = false;
 				}
 				nono_rb_manifest_free(&m0);
+				nono_rb_cache_free(&cache);
 			}
 			if (restored) {
 				s->restores++;

@@ -16,6 +16,7 @@
 #include "rollback/session.h"
 #include "session/registry.h"
 #include "util/fsutil.h"
+#include "util/sha256.h"
 
 #define RECORD "session.json"
 #define RECORD_MAX (16u << 20)
@@ -39,6 +40,21 @@ const char *nono_rb_state_name(enum nono_rb_state s)
 int nono_rb_home(char *out, size_t len)
 {
 	return nono_state_dir("rollback", out, len);
+}
+
+int nono_rb_cache_path(const char *root, char *out, size_t len)
+{
+	char home[PATH_MAX], hex[NONO_SHA256_HEX];
+	uint8_t h[NONO_SHA256_LEN];
+	int r = nono_rb_home(home, sizeof(home));
+
+	if (r < 0)
+		return r;
+	nono_sha256(root, strlen(root), h);
+	nono_hex(h, sizeof(h), hex);
+	return (size_t)snprintf(out, len, "%s/statcache/%s", home, hex) >= len
+		   ? -ENAMETOOLONG
+		   : 0;
 }
 
 static bool is_id(const char *s)

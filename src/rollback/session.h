@@ -52,6 +52,9 @@ struct nono_rb_session {
 
 /* ~/.nono/rollback (made, checked private) into @out.  0 or -errno. */
 int nono_rb_home(char *out, size_t len);
+/* The stat cache of tree @root: ~/.nono/rollback/statcache/<sha256 of
+ * the path>.  0 or -errno. */
+int nono_rb_cache_path(const char *root, char *out, size_t len);
 
 /* A new session @id (the audit session's, when there is one) for @roots
  * with @scope (copied) and @command (JSON array text, copied): its
