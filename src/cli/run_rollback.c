@@ -37,6 +37,26 @@ static size_t roots_of(struct run_ctx *c, const char **out, size_t cap)
 		     g->origin == NONO_ORIGIN_GROUP))
 			out[n++] = g->path;
 	}
+	/* A root inside another is covered by it: kept apart, the command
+	 * could swap its parent (writable in the outer one) for a link and
+	 * send its capture and restore elsewhere.  Only the outermost. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (i != j && out[i] && out[j] &&
+			    (strcmp(out[i], out[j]) == 0
+				 ? i > j
+				 : nono_path_is_under(out[i], out[j]))) {
+				out[i] = NULL;
+				break;
+			}
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (out[i])
+				out[k++] = out[i];
+		n = k;
+	}
 	return n;
 }
 

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -241,7 +243,11 @@ static long long ns(const struct timespec *t)
 
 static int fail(struct walk *w, int r, const char *rel, const char *what)
 {
-	snprintf(w->err, w->errlen, "rollback: %s: %s: %s", rel, what,
+	char shown[PATH_MAX];
+
+	/* A name the command chose never drives the terminal. */
+	nono_rb_shown(rel, shown, sizeof(shown));
+	snprintf(w->err, w->errlen, "rollback: %s: %s: %s", shown, what,
 		 strerror(-r));
 	return r;
 }
@@ -611,6 +617,21 @@ out:
 	return r;
 }
 
+int nono_rb_open_root(const char *root)
+{
+	/* No symlink anywhere on the way: a tree swapped for a link (by a
+	 * command that could write its parent) is not followed. */
+	struct open_how how = {
+	    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, root, &how, sizeof(how));
+
+	if (fd < 0)
+		return -1; /* errno set */
+	return fd;
+}
+
 static int run(struct nono_rb_store *store, const char *root,
 	       const struct nono_rb_scope *scope, struct nono_rb_cache *cache,
 	       struct nono_rb_manifest *out, struct nono_rb_stats *st,
@@ -640,7 +661,7 @@ static int run(struct nono_rb_store *store, const char *root,
 		free(w.buf);
 		return fail(&w, -ENOMEM, root, "out of memory");
 	}
-	rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rfd = nono_rb_open_root(root);
 	if (rfd < 0) {
 		r = fail(&w, -errno, root, "open");
 	} else {

@@ -53,6 +53,10 @@ int nono_rb_capture(struct nono_rb_store *store, const char *root,
 		    struct nono_rb_cache *cache, struct nono_rb_manifest *out,
 		    struct nono_rb_stats *st, char *err, size_t errlen);
 
+/* @root (absolute, canonical) opened as a directory with no symlink on
+ * the way (openat2 RESOLVE_NO_SYMLINKS): a descriptor, or -1 with errno. */
+int nono_rb_open_root(const char *root);
+
 /* The same walk, reading nothing but what the stat cache does not know
  * (hashed, not stored): the tree as it is now, to compare. */
 int nono_rb_scan(const char *root, const struct nono_rb_scope *scope,

@@ -195,6 +195,21 @@ bad:
 	return -EINVAL;
 }
 
+void nono_rb_shown(const char *path, char *out, size_t len)
+{
+	size_t k = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path;
+	     *p && k + 5 < len; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			out[k++] = (char)*p;
+		else
+			k += (size_t)snprintf(out + k, len - k, "\\x%02x", *p);
+	}
+	if (len)
+		out[k < len ? k : len - 1] = '\0';
+}
+
 static void put_str(struct nono_ev *o, const char *s)
 {
 	nono_ev_put(o, s, strlen(s));

@@ -72,6 +72,8 @@ int nono_rb_manifest_parse(const char *text, size_t len,
  * produced by the encoder's alphabet.  Decoded: malloc'd, NUL-terminated,
  * -EINVAL for a NUL byte in it. */
 void nono_rb_pct_encode(struct nono_ev *out, const char *s, size_t n);
+/* @path as a terminal may show it: printable ASCII, anything else \xHH. */
+void nono_rb_shown(const char *path, char *out, size_t len);
 int nono_rb_pct_decode(const char *s, size_t n, char **out, size_t *outlen);
 
 #endif

@@ -165,7 +165,11 @@ struct rs {
 
 static int fail(struct rs *s, int r, const char *rel, const char *what)
 {
-	snprintf(s->err, s->errlen, "rollback restore: %s: %s: %s", rel, what,
+	char shown[PATH_MAX];
+
+	/* A name the command chose never drives the terminal. */
+	nono_rb_shown(rel, shown, sizeof(shown));
+	snprintf(s->err, s->errlen, "rollback restore: %s: %s: %s", shown, what,
 		 strerror(-r));
 	return r;
 }
@@ -354,6 +358,10 @@ static int put_file(struct rs *s, int pfd, const char *name,
 	t[0].tv_sec = 0;
 	t[1].tv_sec = (time_t)(e->mtime_ns / 1000000000LL);
 	t[1].tv_nsec = (long)(e->mtime_ns % 1000000000LL);
+	if (t[1].tv_nsec < 0) { /* before 1970: a whole second less */
+		t[1].tv_sec -= 1;
+		t[1].tv_nsec += 1000000000L;
+	}
 	if (r == 0 && futimens(fd, t) < 0)
 		r = -errno;
 	close(fd);
@@ -561,8 +569,7 @@ int nono_rb_restore(struct nono_rb_store *store,
 	r = nono_rb_scan(target->root, &sc, cache, &s.cur, err, errlen);
 	if (r < 0)
 		return r;
-	s.rootfd =
-	    open(target->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	s.rootfd = nono_rb_open_root(target->root);
 	if (s.rootfd < 0) {
 		r = fail(&s, -errno, target->root, "open");
 		nono_rb_manifest_free(&s.cur);

@@ -165,3 +165,19 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	[ -f "$P/x.log" ]
 	[ "$(cat "$P/a.txt")" = one ]
 }
+
+@test "rollback: nested grants: a parent swapped for a symlink sends neither capture nor restore outside" {
+	# The attack (found in review): with --allow P --allow P/src, the
+	# command replaces src by a link to a directory it cannot read; the
+	# last snapshot then read it and the restore deleted in it.
+	mkdir -p "$TEST_DIR/victim/q"
+	printf 'SECRET-4b1d\n' >"$TEST_DIR/victim/q/precious"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" --allow "$P/src" -- sh -c "cd '$P' && rm -rf src && ln -s ../victim src && echo x > a.txt"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	[ -d "$P/src" ] && [ ! -L "$P/src" ]
+	[ "$(cat "$P/src/b.c")" = two ]
+	[ "$(cat "$TEST_DIR/victim/q/precious")" = SECRET-4b1d ]
+	! grep -rq SECRET-4b1d "$HOME/.nono/rollback/objects"
+}
