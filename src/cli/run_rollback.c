@@ -278,22 +278,6 @@ int run_rollback_begin(struct run_ctx *c, char *const *argv)
 	return 0;
 }
 
-/* A path as it can be shown on a terminal: printable ASCII as is,
- * anything else \xHH. */
-static void shown(const char *path, char *out, size_t len)
-{
-	size_t k = 0;
-
-	for (const unsigned char *p = (const unsigned char *)path;
-	     *p && k + 5 < len; p++) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
-			out[k++] = (char)*p;
-		else
-			k += (size_t)snprintf(out + k, len - k, "\\x%02x", *p);
-	}
-	out[k] = '\0';
-}
-
 struct summary {
 	const char *root;
 	size_t n[4];
@@ -313,7 +297,7 @@ static void on_change(void *arg, enum nono_rb_change k,
 	s->n[k]++;
 	if (s->listed++ >= 20 || !s->f)
 		return;
-	shown(e->path, p, sizeof(p));
+	nono_rb_shown(e->path, p, sizeof(p));
 	fprintf(s->f, "  %-9s %s/%s%s", nono_rb_change_name(k), s->root, p,
 		s->remote ? "\r\n" : "\n");
 }

@@ -106,27 +106,6 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Hashes what @fd holds from its start (a clone, or an object). */
-static int hash_fd(int fd, uint8_t *buf, uint8_t hash[NONO_SHA256_LEN])
-{
-	struct nono_sha256 c;
-	off_t off = 0;
-	ssize_t n;
-
-	nono_sha256_init(&c);
-	while ((n = pread(fd, buf, CHUNK, off)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		nono_sha256_update(&c, buf, (size_t)n);
-		off += n;
-	}
-	nono_sha256_final(&c, hash);
-	return 0;
-}
-
 static bool same(const struct stat *a, const struct stat *b)
 {
 	return a->st_size == b->st_size &&
@@ -136,7 +115,8 @@ static bool same(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Copies @fd into @out, hashing: one read of the source. */
+/* Hashes what @fd holds from its start, copying it into @out unless
+ * @out is -1 (a clone or an object, only hashed): one read. */
 static int copy_hash(int fd, int out, uint8_t *buf,
 		     uint8_t hash[NONO_SHA256_LEN])
 {
@@ -153,7 +133,7 @@ static int copy_hash(int fd, int out, uint8_t *buf,
 			return -errno;
 		}
 		nono_sha256_update(&c, buf, (size_t)n);
-		r = write_all(out, buf, (size_t)n);
+		r = out >= 0 ? write_all(out, buf, (size_t)n) : 0;
 		if (r < 0)
 			return r;
 		off += n;
@@ -190,7 +170,7 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	/* A reflink shares the blocks (and is a stable copy to hash); else
 	 * one read of the source, hashed as it is copied. */
 	if (!s->reflink_off && ioctl(out, FICLONE, fd) == 0) {
-		r = hash_fd(out, buf, hash);
+		r = copy_hash(out, -1, buf, hash);
 	} else {
 		if (errno == EOPNOTSUPP || errno == EXDEV || errno == EINVAL ||
 		    errno == ENOTTY)
@@ -252,7 +232,7 @@ int nono_rb_store_check(const struct nono_rb_store *s,
 		free(buf);
 		return fd;
 	}
-	r = hash_fd(fd, buf, got);
+	r = copy_hash(fd, -1, buf, got);
 	close(fd);
 	free(buf);
 	if (r < 0)
