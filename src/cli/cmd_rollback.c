@@ -14,6 +14,7 @@
 
 #include "cli/cmd_rollback.h"
 #include "cli/output.h"
+#include "policy/json.h"
 #include "rollback/capture.h"
 #include "rollback/objects.h"
 #include "rollback/restore.h"
@@ -61,18 +62,42 @@ static void put_path(FILE *f, const char *p)
 }
 
 /* The command's words, for a table (shown safely). */
+/* The record's command (a JSON array of strings) as one line: words
+ * with a space or a quote in single quotes, bytes a terminal would act
+ * on as '?'.  (It used to drop every [ ] " and turn commas into spaces,
+ * so "[ -f x ]" showed as " -f x ".) */
 static void put_command(FILE *f, const char *json)
 {
-	for (const unsigned char *s = (const unsigned char *)json; *s; s++) {
-		if (*s == '[' || *s == ']' || *s == '"')
-			continue;
-		if (*s == ',')
-			fputc(' ', f);
-		else if (*s >= 0x20 && *s < 0x7f)
-			fputc(*s, f);
-		else
-			fputc('?', f);
+	struct nono_json *v = NULL;
+	struct nono_json_error err;
+
+	if (nono_json_parse(json, strlen(json), &v, &err) < 0 ||
+	    v->type != NONO_JSON_ARRAY) {
+		fputs("?", f);
+		nono_json_free(v);
+		return;
 	}
+	for (size_t i = 0; i < v->len; i++) {
+		const struct nono_json *w = v->items[i];
+		const char *s = w->type == NONO_JSON_STRING ? w->str : "?";
+		bool q =
+		    !*s || strpbrk(s, " \t'\"\\$`;&|<>()*?[]{}~#!") != NULL;
+
+		if (i)
+			fputc(' ', f);
+		if (q)
+			fputc('\'', f);
+		for (const unsigned char *p = (const unsigned char *)s; *p;
+		     p++) {
+			if (*p == '\'' && q)
+				fputs("'\\''", f);
+			else
+				fputc(*p >= 0x20 && *p < 0x7f ? *p : '?', f);
+		}
+		if (q)
+			fputc('\'', f);
+	}
+	nono_json_free(v);
 }
 
 static int no_args(const char *sub, int argc, char **argv, bool *json)
@@ -192,14 +217,23 @@ static void on_change(void *arg, enum nono_rb_change k,
 		 strcmp(e->path, ".") ? "/" : "",
 		 strcmp(e->path, ".") ? e->path : "");
 	if (s->json) {
+		const struct nono_rb_entry *o =
+		    to && to->type == NONO_RB_OPAQUE ? to : NULL;
+
 		fprintf(s->f,
 			"%s{\"change\":\"%s\",\"path\":", s->first ? "" : ",",
 			nono_rb_change_name(k));
 		nono_json_str(s->f, path);
+		if (o) /* why its content was not captured */
+			fprintf(s->f, ",\"not_captured\":\"%s\"", o->target);
 		fprintf(s->f, "}");
 	} else {
+		char note[96];
+
+		nono_rb_change_note(from, to, note, sizeof(note));
 		fprintf(s->f, "  %-9s ", nono_rb_change_name(k));
 		put_path(s->f, path);
+		fputs(note, s->f);
 		fputc('\n', s->f);
 	}
 	s->first = false;

@@ -104,18 +104,27 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 	for (size_t i = 0; i < s->nroots; i++)
 		nono_rb_manifest_init(&m[i]);
 	for (size_t i = 0; r == 0 && i < s->nroots; i++) {
+		struct nono_rb_manifest base;
 		struct nono_rb_cache cache;
-		struct nono_rb_stats st;
-		char cp[PATH_MAX];
+		struct nono_rb_stats st = {0};
+		char cp[PATH_MAX] = "";
 
+		/* After the baseline, the baseline decides what is left out
+		 * for its size (a flood of entries hides nothing). */
+		nono_rb_manifest_init(&base);
+		if (s->nsnaps && (r = nono_rb_session_manifest(
+				      s, 0, i, &base, err, errlen)) < 0)
+			break;
 		nono_rb_cache_init(&cache);
 		if (nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) == 0)
 			nono_rb_cache_load(&cache, cp);
 		r = nono_rb_capture(c->rt.rb_store, s->roots[i], &s->scope,
-				    &cache, &m[i], &st, err, errlen);
+				    s->nsnaps ? &base : NULL, &cache, &m[i],
+				    &st, err, errlen);
 		if (r == 0 && cp[0])
 			nono_rb_cache_save(&cache, cp);
 		nono_rb_cache_free(&cache);
+		nono_rb_manifest_free(&base);
 		total->files += st.files;
 		total->bytes_read += st.bytes_read;
 		total->objects_added += st.objects_added;
@@ -292,14 +301,15 @@ static void on_change(void *arg, enum nono_rb_change k,
 {
 	struct summary *s = arg;
 	const struct nono_rb_entry *e = to ? to : from;
-	char p[PATH_MAX * 4];
+	char p[PATH_MAX * 4], note[96];
 
 	s->n[k]++;
 	if (s->listed++ >= 20 || !s->f)
 		return;
 	nono_rb_shown(e->path, p, sizeof(p));
-	fprintf(s->f, "  %-9s %s/%s%s", nono_rb_change_name(k), s->root, p,
-		s->remote ? "\r\n" : "\n");
+	nono_rb_change_note(from, to, note, sizeof(note));
+	fprintf(s->f, "  %-9s %s/%s%s%s", nono_rb_change_name(k), s->root, p,
+		note, s->remote ? "\r\n" : "\n");
 }
 
 static bool ask_restore(struct run_ctx *c, const char *detail)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -226,6 +227,9 @@ struct hl {
 struct walk {
 	struct nono_rb_store *store; /* NULL: hash only (a scan) */
 	const struct nono_rb_scope *scope;
+	/* The session's baseline when this is a later snapshot: it alone
+	 * decides which directories are left out for their size. */
+	const struct nono_rb_manifest *base;
 	struct nono_rb_cache *cache;
 	struct nono_rb_manifest *m;
 	struct nono_rb_stats *st;
@@ -234,7 +238,12 @@ struct walk {
 	uint8_t *buf;
 	char *err;
 	size_t errlen;
+	char path[PATH_MAX]; /* of what is being walked; "" is the root */
+	size_t plen;
 };
+
+static int walk_dir(struct walk *w, int dfd, const char *name,
+		    const struct stat *dst);
 
 static long long ns(const struct timespec *t)
 {
@@ -296,16 +305,27 @@ static int add(struct walk *w, struct nono_rb_entry *e)
 	return r < 0 ? fail(w, r, e->path, "out of memory") : 0;
 }
 
-static int skip_entry(struct walk *w, const char *rel, const struct stat *st)
+/* Left out by the scope (type 'x'), or there but not captured ('u',
+ * @why saying why). */
+static int skip_entry(struct walk *w, const char *rel, const struct stat *st,
+		      const char *why)
 {
 	struct nono_rb_entry e = {0};
 
 	e.path = (char *)rel;
-	e.type = NONO_RB_SKIP;
+	e.type = why ? NONO_RB_OPAQUE : NONO_RB_SKIP;
 	e.mode = st ? st->st_mode & 07777 : 0;
 	e.mtime_ns = st ? ns(&st->st_mtim) : 0;
 	e.link = -1;
+	e.target = (char *)why;
 	return add(w, &e);
+}
+
+static const char *special_why(mode_t m)
+{
+	return S_ISFIFO(m)   ? NONO_RB_WHY_FIFO
+	       : S_ISSOCK(m) ? NONO_RB_WHY_SOCKET
+			     : NONO_RB_WHY_DEVICE;
 }
 
 static long long link_key(struct walk *w, const struct stat *st)
@@ -386,16 +406,22 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		if (fd < 0) {
 			if (errno == EACCES || errno == EPERM) {
 				w->st->unreadable++;
-				return skip_entry(w, rel, &st);
+				return skip_entry(w, rel, &st,
+						  NONO_RB_WHY_UNREADABLE);
 			}
 			if (errno == ENOENT)
 				return 0; /* gone meanwhile */
 			return fail(w, -errno, rel, "open");
 		}
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			close(fd);
+			return fail(w, r, rel, "stat");
+		}
+		if (!S_ISREG(st.st_mode)) { /* swapped meanwhile */
 			close(fd);
 			w->st->skipped++;
-			return skip_entry(w, rel, lst);
+			return skip_entry(w, rel, &st, special_why(st.st_mode));
 		}
 		r = w->store
 			? nono_rb_store_put(w->store, fd, &st, e.hash, &added)
@@ -417,7 +443,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	if (!known) {
 		/* Written to all the time: not captured, and said. */
 		w->st->unreadable++;
-		return skip_entry(w, rel, &st);
+		return skip_entry(w, rel, &st, NONO_RB_WHY_BUSY);
 	}
 	/* Attributes: from the descriptor (a cached file is opened for
 	 * them only if it had some: a change to them changes its ctime). */
@@ -511,104 +537,163 @@ oom:
 	return NULL;
 }
 
-static int walk_dir(struct walk *w, int dfd, const char *rel, const char *name,
+/* The walk's path: @name appended (the root is ""): the length before, or
+ * -1 when it would not fit. */
+static ssize_t push(struct walk *w, const char *name)
+{
+	size_t old = w->plen, n = strlen(name), at = old ? old + 1 : 0;
+
+	if (at + n + 1 > sizeof(w->path))
+		return -1;
+	if (old)
+		w->path[old] = '/';
+	memcpy(w->path + at, name, n + 1);
+	w->plen = at + n;
+	return (ssize_t)old;
+}
+
+static void pop(struct walk *w, size_t old)
+{
+	w->plen = old;
+	w->path[old] = '\0';
+}
+
+static const char *relp(const struct walk *w)
+{
+	return w->plen ? w->path : ".";
+}
+
+/* Whether the directory at the walk's path is left out for its size: by
+ * the baseline's decision in a later snapshot (a command that floods a
+ * directory cannot hide what it did there), else by the count. */
+static bool size_excluded(const struct walk *w, const char *name, size_t n)
+{
+	if (w->base) {
+		const struct nono_rb_entry *b =
+		    nono_rb_manifest_find(w->base, relp(w));
+
+		return b && b->type == NONO_RB_SKIP;
+	}
+	return nono_rb_scope_excludes(w->scope, relp(w), name, true, n);
+}
+
+/* Entry @self (a directory) has a name below it too long for a path: it
+ * becomes one entry not captured, what was recorded below it dropped. */
+static int too_deep(struct walk *w, size_t self)
+{
+	struct nono_rb_entry *e = &w->m->e[self];
+
+	nono_rb_manifest_truncate(w->m, self + 1);
+	free(e->xattrs);
+	e->xattrs = NULL;
+	e->type = NONO_RB_OPAQUE;
+	e->target = strdup(NONO_RB_WHY_DEEP);
+	w->st->unreadable++;
+	return e->target ? 0 : fail(w, -ENOMEM, e->path, "out of memory");
+}
+
+static int walk_child(struct walk *w, int dfd, const char *name)
+{
+	const char *crel = w->path;
+	struct stat st;
+	int r = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : fail(w, -errno, crel, "stat");
+	if (nono_rb_scope_excludes(w->scope, crel, name, S_ISDIR(st.st_mode),
+				   0)) {
+		w->st->excluded++;
+		return skip_entry(w, crel, &st, NULL);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		int cfd = openat(
+		    dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat cst;
+
+		if (cfd < 0 && (errno == EACCES || errno == EPERM)) {
+			w->st->unreadable++;
+			return skip_entry(w, crel, &st, NONO_RB_WHY_UNREADABLE);
+		}
+		if (cfd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			/* One descriptor per level: nested past them. */
+			w->st->unreadable++;
+			return skip_entry(w, crel, &st, NONO_RB_WHY_DEEP);
+		}
+		if (cfd < 0)
+			return errno == ENOENT ? 0
+					       : fail(w, -errno, crel, "open");
+		if (fstat(cfd, &cst) < 0)
+			r = fail(w, -errno, crel, "stat");
+		else
+			r = walk_dir(w, cfd, name, &cst);
+		close(cfd);
+		return r;
+	}
+	if (S_ISREG(st.st_mode))
+		return file_entry(w, dfd, name, crel, &st);
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t l = readlinkat(dfd, name, target, sizeof(target));
+		struct nono_rb_entry le = {0};
+
+		if (l < 0 && errno == ENOENT)
+			return 0;
+		if (l < 0 || (size_t)l >= sizeof(target))
+			return fail(w, l < 0 ? -errno : -ENAMETOOLONG, crel,
+				    "read the symlink");
+		target[l] = '\0';
+		le.path = (char *)crel;
+		le.type = NONO_RB_LINK;
+		le.mode = st.st_mode & 07777;
+		le.mtime_ns = ns(&st.st_mtim);
+		le.link = -1;
+		le.target = target;
+		w->st->links++;
+		return add(w, &le);
+	}
+	/* Sockets, FIFOs, devices: no content to keep, but there. */
+	w->st->skipped++;
+	return skip_entry(w, crel, &st, special_why(st.st_mode));
+}
+
+/* The directory @dfd, at the walk's path.  Recursive, one frame and one
+ * descriptor per level (the path lives in @w, not on the stack). */
+static int walk_dir(struct walk *w, int dfd, const char *name,
 		    const struct stat *dst)
 {
 	struct nono_rb_entry e = {0};
-	size_t n = 0;
+	size_t n = 0, self;
 	char **names;
 	int r = 0, xerr = 0;
 
 	names = names_of(dfd, &n, &r);
 	if (r < 0)
-		return fail(w, r, rel, "read the directory");
+		return fail(w, r, relp(w), "read the directory");
 	/* A directory with too many entries to be worth it (not the root). */
-	if (strcmp(rel, ".") != 0 &&
-	    nono_rb_scope_excludes(w->scope, rel, name, true, n)) {
+	if (w->plen && size_excluded(w, name, n)) {
 		w->st->excluded++;
-		r = skip_entry(w, rel, dst);
+		r = skip_entry(w, relp(w), dst, NULL);
 		goto out;
 	}
-	e.path = (char *)rel;
+	e.path = (char *)relp(w);
 	e.type = NONO_RB_DIR;
 	e.mode = dst->st_mode & 07777;
 	e.mtime_ns = ns(&dst->st_mtim);
 	e.link = -1;
 	e.xattrs = xattrs_of(dfd, &xerr);
-	r = xerr < 0 ? fail(w, xerr, rel, "attributes") : add(w, &e);
+	self = w->m->n;
+	r = xerr < 0 ? fail(w, xerr, relp(w), "attributes") : add(w, &e);
 	free(e.xattrs);
 	w->st->dirs++;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		char crel[PATH_MAX];
-		struct stat st;
+		ssize_t at = push(w, names[i]);
 
-		if ((size_t)snprintf(crel, sizeof(crel), "%s%s%s",
-				     strcmp(rel, ".") == 0 ? "" : rel,
-				     strcmp(rel, ".") == 0 ? "" : "/",
-				     names[i]) >= sizeof(crel)) {
-			r = fail(w, -ENAMETOOLONG, rel, names[i]);
+		if (at < 0) {
+			r = too_deep(w, self);
 			break;
 		}
-		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;
-			r = fail(w, -errno, crel, "stat");
-			break;
-		}
-		if (nono_rb_scope_excludes(w->scope, crel, names[i],
-					   S_ISDIR(st.st_mode), 0)) {
-			w->st->excluded++;
-			r = skip_entry(w, crel, &st);
-		} else if (S_ISDIR(st.st_mode)) {
-			int cfd = openat(dfd, names[i],
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
-
-			if (cfd < 0 && (errno == EACCES || errno == EPERM)) {
-				w->st->unreadable++;
-				r = skip_entry(w, crel, &st);
-			} else if (cfd < 0) {
-				if (errno != ENOENT)
-					r = fail(w, -errno, crel, "open");
-			} else {
-				struct stat cst;
-
-				if (fstat(cfd, &cst) < 0)
-					r = fail(w, -errno, crel, "stat");
-				else
-					r = walk_dir(w, cfd, crel, names[i],
-						     &cst);
-				close(cfd);
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			r = file_entry(w, dfd, names[i], crel, &st);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t l =
-			    readlinkat(dfd, names[i], target, sizeof(target));
-			struct nono_rb_entry le = {0};
-
-			if (l < 0 && errno == ENOENT)
-				continue;
-			if (l < 0 || (size_t)l >= sizeof(target)) {
-				r = fail(w, l < 0 ? -errno : -ENAMETOOLONG,
-					 crel, "read the symlink");
-				break;
-			}
-			target[l] = '\0';
-			le.path = crel;
-			le.type = NONO_RB_LINK;
-			le.mode = st.st_mode & 07777;
-			le.mtime_ns = ns(&st.st_mtim);
-			le.link = -1;
-			le.target = target;
-			w->st->links++;
-			r = add(w, &le);
-		} else {
-			/* Sockets, FIFOs, devices: not content. */
-			w->st->skipped++;
-			r = skip_entry(w, crel, &st);
-		}
+		r = walk_child(w, dfd, names[i]);
+		pop(w, (size_t)at);
 	}
 out:
 	for (size_t i = 0; i < n; i++)
@@ -632,8 +717,22 @@ int nono_rb_open_root(const char *root)
 	return fd;
 }
 
+/* The walk holds a descriptor per level: as many as the hard limit
+ * allows (nested past them, a directory is not captured, and said). */
+static void more_fds(void)
+{
+	struct rlimit l;
+
+	if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max &&
+	    l.rlim_cur < 65536) {
+		l.rlim_cur = l.rlim_max < 65536 ? l.rlim_max : 65536;
+		setrlimit(RLIMIT_NOFILE, &l);
+	}
+}
+
 static int run(struct nono_rb_store *store, const char *root,
-	       const struct nono_rb_scope *scope, struct nono_rb_cache *cache,
+	       const struct nono_rb_scope *scope,
+	       const struct nono_rb_manifest *base, struct nono_rb_cache *cache,
 	       struct nono_rb_manifest *out, struct nono_rb_stats *st,
 	       char *err, size_t errlen)
 {
@@ -642,12 +741,14 @@ static int run(struct nono_rb_store *store, const char *root,
 	struct stat rst;
 	int rfd, r;
 
+	more_fds();
 	nono_rb_manifest_init(out);
 	if (!st)
 		st = &dummy;
 	memset(st, 0, sizeof(*st));
 	w.store = store;
 	w.scope = scope;
+	w.base = base;
 	w.cache = cache;
 	w.m = out;
 	w.st = st;
@@ -668,7 +769,7 @@ static int run(struct nono_rb_store *store, const char *root,
 		if (fstat(rfd, &rst) < 0)
 			r = fail(&w, -errno, root, "stat");
 		else
-			r = walk_dir(&w, rfd, ".", "", &rst);
+			r = walk_dir(&w, rfd, "", &rst);
 		close(rfd);
 	}
 	if (r == 0)
@@ -684,15 +785,16 @@ static int run(struct nono_rb_store *store, const char *root,
 
 int nono_rb_capture(struct nono_rb_store *store, const char *root,
 		    const struct nono_rb_scope *scope,
+		    const struct nono_rb_manifest *base,
 		    struct nono_rb_cache *cache, struct nono_rb_manifest *out,
 		    struct nono_rb_stats *st, char *err, size_t errlen)
 {
-	return run(store, root, scope, cache, out, st, err, errlen);
+	return run(store, root, scope, base, cache, out, st, err, errlen);
 }
 
 int nono_rb_scan(const char *root, const struct nono_rb_scope *scope,
 		 struct nono_rb_cache *cache, struct nono_rb_manifest *out,
 		 char *err, size_t errlen)
 {
-	return run(NULL, root, scope, cache, out, NULL, err, errlen);
+	return run(NULL, root, scope, NULL, cache, out, NULL, err, errlen);
 }

@@ -45,11 +45,15 @@ struct nono_rb_stats {
 /*
  * Captures the tree at @root (an absolute path) within @scope into @out
  * (sorted), its new content into @store (synced before this returns).
- * @cache may be NULL.  0, or -errno with @err saying what (a tree that
- * cannot be captured whole: no half manifest is returned).
+ * @base: NULL for a session's baseline; for a later snapshot the
+ * baseline's manifest of the same root, which alone decides the
+ * directories left out for their number of entries.  @cache may be NULL.  0, or
+ * -errno with @err saying what (a tree that cannot be captured whole: no half
+ * manifest is returned).
  */
 int nono_rb_capture(struct nono_rb_store *store, const char *root,
 		    const struct nono_rb_scope *scope,
+		    const struct nono_rb_manifest *base,
 		    struct nono_rb_cache *cache, struct nono_rb_manifest *out,
 		    struct nono_rb_stats *st, char *err, size_t errlen);
 

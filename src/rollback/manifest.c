@@ -32,6 +32,25 @@ void nono_rb_manifest_free(struct nono_rb_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void nono_rb_manifest_truncate(struct nono_rb_manifest *m, size_t n)
+{
+	while (m->n > n)
+		entry_free(&m->e[--m->n]);
+}
+
+bool nono_rb_opaque_ok(const char *why)
+{
+	static const char *const ok[] = {
+	    NONO_RB_WHY_UNREADABLE, NONO_RB_WHY_FIFO, NONO_RB_WHY_SOCKET,
+	    NONO_RB_WHY_DEVICE,     NONO_RB_WHY_BUSY, NONO_RB_WHY_DEEP,
+	};
+
+	for (size_t i = 0; why && i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(why, ok[i]) == 0)
+			return true;
+	return false;
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -357,8 +376,9 @@ static int parse_entry(const char *s, size_t n, size_t index,
 	}
 	if (!field(&p, end, &f, &fl) || fl != 1 ||
 	    (f[0] != NONO_RB_FILE && f[0] != NONO_RB_DIR &&
-	     f[0] != NONO_RB_LINK && f[0] != NONO_RB_SKIP)) {
-		snprintf(why, whylen, "type: expected f, d, l or x");
+	     f[0] != NONO_RB_LINK && f[0] != NONO_RB_SKIP &&
+	     f[0] != NONO_RB_OPAQUE)) {
+		snprintf(why, whylen, "type: expected f, d, l, x or u");
 		return -EINVAL;
 	}
 	e->type = f[0];
@@ -427,14 +447,24 @@ static int parse_entry(const char *s, size_t n, size_t index,
 		return -EINVAL;
 	}
 	if (!(fl == 1 && f[0] == '-')) {
-		if (e->type != NONO_RB_LINK ||
+		if ((e->type != NONO_RB_LINK && e->type != NONO_RB_OPAQUE) ||
 		    nono_rb_pct_decode(f, fl, &e->target, NULL) < 0) {
 			snprintf(why, whylen,
 				 "target: only a symlink has one, encoded");
 			return -EINVAL;
 		}
-	} else if (e->type == NONO_RB_LINK) {
-		snprintf(why, whylen, "target: a symlink needs one");
+		if (e->type == NONO_RB_OPAQUE &&
+		    !nono_rb_opaque_ok(e->target)) {
+			snprintf(why, whylen,
+				 "target: why an entry is not captured: "
+				 "unreadable, fifo, socket, device, busy or "
+				 "too-deep");
+			return -EINVAL;
+		}
+	} else if (e->type == NONO_RB_LINK || e->type == NONO_RB_OPAQUE) {
+		snprintf(why, whylen,
+			 "target: a symlink needs one, and so "
+			 "does an entry not captured (why)");
 		return -EINVAL;
 	}
 	if (!field(&p, end, &f, &fl) || p != end) {

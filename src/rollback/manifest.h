@@ -25,7 +25,21 @@ enum {
 	 * below it): left out by the scope, a socket, a FIFO, a device,
 	 * or unreadable. */
 	NONO_RB_SKIP = 'x',
+	/* There, but its content not captured: a FIFO, a socket, a
+	 * device, unreadable, written to all the time, or nested too deep
+	 * to name.  @target says which (nono_rb_opaque_ok).  Unlike 'x'
+	 * it is compared (a file made unreadable, or swapped for a FIFO,
+	 * is a change) and a restore takes the path back from it. */
+	NONO_RB_OPAQUE = 'u',
 };
+
+/* Why an entry is NONO_RB_OPAQUE (its @target). */
+#define NONO_RB_WHY_UNREADABLE "unreadable"
+#define NONO_RB_WHY_FIFO "fifo"
+#define NONO_RB_WHY_SOCKET "socket"
+#define NONO_RB_WHY_DEVICE "device"
+#define NONO_RB_WHY_BUSY "busy"
+#define NONO_RB_WHY_DEEP "too-deep"
 
 struct nono_rb_entry {
 	char *path;    /* relative to the root; "." is the root */
@@ -45,11 +59,16 @@ struct nono_rb_manifest {
 	size_t n, cap;
 };
 
+/* Whether @why is one of the NONO_RB_WHY_* words. */
+bool nono_rb_opaque_ok(const char *why);
+
 void nono_rb_manifest_init(struct nono_rb_manifest *m);
 void nono_rb_manifest_free(struct nono_rb_manifest *m);
 /* Appends a copy of @e (its strings duplicated).  0 or -ENOMEM. */
 int nono_rb_manifest_add(struct nono_rb_manifest *m,
 			 const struct nono_rb_entry *e);
+/* Drops the entries from @n on. */
+void nono_rb_manifest_truncate(struct nono_rb_manifest *m, size_t n);
 /* Sorts the entries by path (bytes).  Before, an entry's @link is any key
  * shared by its hard-link group (-1: none); after, the index of the
  * group's first entry (a group of one is none).  0 or -ENOMEM. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Comparing snapshots and restoring one (see restore.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,8 +35,38 @@ const char *nono_rb_change_name(enum nono_rb_change c)
 	return "?";
 }
 
-/* Whether @path is below an entry @m left out (a NONO_RB_SKIP ancestor). */
-static bool under_skip(const struct nono_rb_manifest *m, const char *path)
+static const char *opaque_words(const char *why)
+{
+	static const char *const w[][2] = {
+	    {NONO_RB_WHY_UNREADABLE, "unreadable"},
+	    {NONO_RB_WHY_FIFO, "a FIFO"},
+	    {NONO_RB_WHY_SOCKET, "a socket"},
+	    {NONO_RB_WHY_DEVICE, "a device"},
+	    {NONO_RB_WHY_BUSY, "written to while read"},
+	    {NONO_RB_WHY_DEEP, "nested too deep to read"},
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(why, w[i][0]) == 0)
+			return w[i][1];
+	return "not captured";
+}
+
+void nono_rb_change_note(const struct nono_rb_entry *from,
+			 const struct nono_rb_entry *to, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (to && to->type == NONO_RB_OPAQUE)
+		snprintf(out, len, " (%s%s, content not captured)",
+			 from ? "now " : "", opaque_words(to->target));
+	else if (from && from->type == NONO_RB_OPAQUE)
+		snprintf(out, len, " (was %s)", opaque_words(from->target));
+}
+
+/* Whether @path is below an entry @m left out (a NONO_RB_SKIP ancestor)
+ * or, with @opaque, below one @m could not look into (NONO_RB_OPAQUE). */
+static bool below(const struct nono_rb_manifest *m, const char *path,
+		  bool opaque)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(path);
@@ -50,10 +81,17 @@ static bool under_skip(const struct nono_rb_manifest *m, const char *path)
 			continue;
 		*p = '\0';
 		e = nono_rb_manifest_find(m, buf);
-		if (e && e->type == NONO_RB_SKIP)
+		if (e && (e->type == NONO_RB_SKIP ||
+			  (opaque && e->type == NONO_RB_OPAQUE)))
 			return true;
 	}
 	return false;
+}
+
+static bool is_fifo(const struct nono_rb_entry *e)
+{
+	return e && e->type == NONO_RB_OPAQUE &&
+	       strcmp(e->target, NONO_RB_WHY_FIFO) == 0;
 }
 
 static bool left_out(const struct nono_rb_manifest *a,
@@ -70,7 +108,9 @@ static bool left_out(const struct nono_rb_manifest *a,
 	o = nono_rb_manifest_find(b, e->path);
 	if (o && o->type == NONO_RB_SKIP)
 		return true;
-	return under_skip(a, e->path) || under_skip(b, e->path);
+	/* Nothing below what either could not look into: what became of
+	 * it is unknown, the entry itself is the change. */
+	return below(a, e->path, true) || below(b, e->path, true);
 }
 
 static bool same_xattrs(const struct nono_rb_entry *a,
@@ -91,6 +131,9 @@ static bool same_content(const struct nono_rb_entry *a,
 		return memcmp(a->hash, b->hash, NONO_SHA256_LEN) == 0;
 	if (a->type == NONO_RB_LINK)
 		return strcmp(a->target, b->target) == 0;
+	if (a->type == NONO_RB_OPAQUE) /* same kind, untouched since */
+		return strcmp(a->target, b->target) == 0 &&
+		       (is_fifo(a) || a->mtime_ns == b->mtime_ns);
 	return true;
 }
 
@@ -289,6 +332,45 @@ static int set_mtime_at(int pfd, const char *name, long long mtime_ns)
 	return utimensat(pfd, name, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
+/* The directory @pfd made writable for its owner for one change, when the
+ * command (or the tree) left it read-only: its mode before in *@was, or
+ * -1 when it needed nothing.  undo_writable puts it back. */
+static int make_writable(int pfd, mode_t *was)
+{
+	struct stat st;
+
+	*was = (mode_t)-1;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if ((st.st_mode & 0300) == 0300)
+		return -EACCES; /* not the mode: nothing to try */
+	if (fchmod(pfd, (st.st_mode & 07777) | 0300) < 0)
+		return -errno;
+	*was = st.st_mode & 07777;
+	return 0;
+}
+
+static void undo_writable(int pfd, mode_t was)
+{
+	if (was != (mode_t)-1)
+		(void)fchmod(pfd, was);
+}
+
+/* unlinkat, in a directory made read-only too. */
+static int unlink_in(int pfd, const char *name, int flags)
+{
+	mode_t was;
+	int r;
+
+	if (unlinkat(pfd, name, flags) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EACCES || make_writable(pfd, &was) < 0)
+		return -errno;
+	r = unlinkat(pfd, name, flags) < 0 && errno != ENOENT ? -errno : 0;
+	undo_writable(pfd, was);
+	return r;
+}
+
 /* Copies object @hash into @out (a reflink where the filesystem can). */
 static int fill(struct rs *s, const struct nono_rb_entry *e, int out)
 {
@@ -343,12 +425,21 @@ static int put_file(struct rs *s, int pfd, const char *name,
 	struct timespec t[2];
 	int fd, r;
 
+	mode_t was = (mode_t)-1;
+
 	if ((r = tmp_name(tmp)) < 0)
 		return r;
 	fd = openat(pfd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0 && errno == EACCES && make_writable(pfd, &was) == 0)
+		fd = openat(
+		    pfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		undo_writable(pfd, was);
+		return r;
+	}
 	r = fill(s, e, fd);
 	if (r == 0)
 		r = set_xattrs(fd, e->xattrs);
@@ -369,6 +460,7 @@ static int put_file(struct rs *s, int pfd, const char *name,
 		r = -errno;
 	if (r < 0)
 		unlinkat(pfd, tmp, 0);
+	undo_writable(pfd, was);
 	return r;
 }
 
@@ -432,12 +524,80 @@ static int put_hardlink(struct rs *s, const char *rel,
 	return r;
 }
 
+/* Removes @name in @pfd and, a directory, everything in it, through
+ * descriptors (never a path, no symlink followed); a directory the
+ * command made unreadable or unwritable is given back to its owner
+ * first.  One descriptor per level. */
+static int remove_tree(int pfd, const char *name)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, r = 0;
+
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlink_in(pfd, name, 0);
+	if ((st.st_mode & 0700) != 0700 &&
+	    fchmodat(pfd, name, (st.st_mode & 07777) | 0700,
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	/* Removing while reading may skip a name: read again until a pass
+	 * finds nothing (each pass removes something, or fails). */
+	for (bool again = true; r == 0 && again;) {
+		again = false;
+		rewinddir(d);
+		while (r == 0 && (de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			r = remove_tree(dirfd(d), de->d_name);
+			again = true;
+		}
+	}
+	closedir(d);
+	return r < 0 ? r : unlink_in(pfd, name, AT_REMOVEDIR);
+}
+
+/* Whether @cur left out anything below @path (a directory). */
+static bool holds_skipped(const struct nono_rb_manifest *cur,
+			  const struct nono_rb_entry *c)
+{
+	size_t n = strlen(c->path);
+
+	for (size_t i = (size_t)(c - cur->e) + 1; i < cur->n; i++) {
+		const struct nono_rb_entry *e = &cur->e[i];
+
+		if (strncmp(e->path, c->path, n) != 0 || e->path[n] != '/')
+			break;
+		if (e->type == NONO_RB_SKIP)
+			return true;
+	}
+	return false;
+}
+
 /* Removes what is at @rel now (@c: its entry in the scan). */
 static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
 {
 	const char *name;
-	int pfd;
+	int pfd, r;
 
+	if (c->type == NONO_RB_DIR && holds_skipped(&s->cur, c)) {
+		/* Created by the command, but holds what the scope leaves
+		 * out (a node_modules): never ours to delete. */
+		s->st->not_restorable++;
+		return 0;
+	}
 	s->st->deleted++;
 	if (s->dry)
 		return 0;
@@ -446,11 +606,14 @@ static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
 		return pfd == -ENOENT
 			   ? 0
 			   : fail(s, pfd, c->path, "open its directory");
-	if (unlinkat(pfd, name, c->type == NONO_RB_DIR ? AT_REMOVEDIR : 0) <
-		0 &&
-	    errno != ENOENT)
-		return fail(s, -errno, c->path, "remove");
-	return 0;
+	if (c->type == NONO_RB_OPAQUE || c->type == NONO_RB_DIR) {
+		/* What the scan could not look into, or what appeared in
+		 * a directory since: all of it. */
+		r = remove_tree(pfd, name);
+		return r < 0 ? fail(s, r, c->path, "remove") : 0;
+	}
+	r = unlink_in(pfd, name, 0);
+	return r < 0 ? fail(s, r, c->path, "remove") : 0;
 }
 
 static int apply(struct rs *s, const struct nono_rb_entry *e)
@@ -466,6 +629,12 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 	}
 	if (c && c->type == NONO_RB_SKIP)
 		return 0; /* left out now: not ours to change */
+	if (e->type == NONO_RB_OPAQUE && !is_fifo(e)) {
+		/* Its content was never captured: what is there stays. */
+		if (!c || !same_content(c, e))
+			s->st->not_restorable++;
+		return 0;
+	}
 	if (e->link >= 0 && e->link != (long long)(e - s->to->e)) {
 		if (s->dry) {
 			s->st->written += !c || !same_content(c, e);
@@ -485,7 +654,8 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 		pfd = -1;
 		name = e->path;
 	}
-	if (c && c->type != e->type)
+	if (c &&
+	    (c->type != e->type || (c->type == NONO_RB_OPAQUE && !is_fifo(c))))
 		c = NULL; /* removed already (a type change) */
 	switch (e->type) {
 	case NONO_RB_DIR:
@@ -521,7 +691,8 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 		}
 		if (c->mode != e->mode) {
 			s->st->attrs++;
-			if (!s->dry && fchmodat(pfd, name, e->mode, 0) < 0)
+			if (!s->dry && fchmodat(pfd, name, e->mode,
+						AT_SYMLINK_NOFOLLOW) < 0)
 				return fail(s, -errno, e->path, "chmod");
 		}
 		if (c->mtime_ns != e->mtime_ns && !s->dry &&
@@ -536,6 +707,24 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 			return 0;
 		}
 		if (c->mtime_ns != e->mtime_ns && !s->dry &&
+		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
+			return fail(s, r, e->path, "mtime");
+		return 0;
+	case NONO_RB_OPAQUE: /* a FIFO: made again */
+		if (!c) {
+			s->st->written++;
+			if (!s->dry && mkfifoat(pfd, name, 0600) < 0 &&
+			    errno != EEXIST)
+				return fail(s, -errno, e->path, "mkfifo");
+		} else if (c->mode != e->mode) {
+			s->st->attrs++;
+		}
+		if (s->dry)
+			return 0;
+		if ((!c || c->mode != e->mode) &&
+		    fchmodat(pfd, name, e->mode, AT_SYMLINK_NOFOLLOW) < 0)
+			return fail(s, -errno, e->path, "chmod");
+		if ((!c || c->mtime_ns != e->mtime_ns) &&
 		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
 			return fail(s, r, e->path, "mtime");
 		return 0;
@@ -581,18 +770,21 @@ int nono_rb_restore(struct nono_rb_store *store,
 		const struct nono_rb_entry *c = &s.cur.e[i], *e;
 
 		if (c->type == NONO_RB_SKIP || strcmp(c->path, ".") == 0 ||
-		    under_skip(target, c->path) || under_skip(&s.cur, c->path))
+		    below(target, c->path, true) ||
+		    below(&s.cur, c->path, false))
 			continue;
 		e = nono_rb_manifest_find(target, c->path);
-		if (e && e->type == NONO_RB_SKIP)
-			continue;
-		if (!e || e->type != c->type)
+		if (e && (e->type == NONO_RB_SKIP ||
+			  (e->type == NONO_RB_OPAQUE && !is_fifo(e))))
+			continue; /* nothing to put back there */
+		if (!e || e->type != c->type ||
+		    (c->type == NONO_RB_OPAQUE && !is_fifo(c)))
 			r = remove_entry(&s, c);
 	}
 	/* Then the snapshot, parents first. */
 	for (size_t i = 0; r == 0 && i < target->n; i++) {
-		if (under_skip(target, target->e[i].path) ||
-		    under_skip(&s.cur, target->e[i].path))
+		if (below(target, target->e[i].path, true) ||
+		    below(&s.cur, target->e[i].path, false))
 			continue;
 		r = apply(&s, &target->e[i]);
 	}
@@ -602,8 +794,8 @@ int nono_rb_restore(struct nono_rb_store *store,
 		const char *name;
 		int pfd;
 
-		if (e->type != NONO_RB_DIR || under_skip(target, e->path) ||
-		    under_skip(&s.cur, e->path))
+		if (e->type != NONO_RB_DIR || below(target, e->path, true) ||
+		    below(&s.cur, e->path, false))
 			continue;
 		if (strcmp(e->path, ".") == 0) {
 			pfd = s.rootfd;

@@ -26,7 +26,9 @@ enum nono_rb_change {
 };
 
 /* Calls @fn for each path that differs from @from to @to (sorted by
- * path), ignoring what either left out (NONO_RB_SKIP) and mtimes.
+ * path), ignoring what either left out (NONO_RB_SKIP), what is below an
+ * entry either could not look into (NONO_RB_OPAQUE: that entry is the
+ * change) and mtimes (but an opaque entry's, its only witness).
  * Returns the number of changes. */
 size_t nono_rb_diff(const struct nono_rb_manifest *from,
 		    const struct nono_rb_manifest *to,
@@ -35,6 +37,11 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 			       const struct nono_rb_entry *to_e),
 		    void *arg);
 const char *nono_rb_change_name(enum nono_rb_change c);
+/* For a change that involves an entry not captured (NONO_RB_OPAQUE): a
+ * note to show after its path (" (now a FIFO, content not captured)"),
+ * else "". */
+void nono_rb_change_note(const struct nono_rb_entry *from,
+			 const struct nono_rb_entry *to, char *out, size_t len);
 
 struct nono_rb_restore_stats {
 	unsigned long long written, deleted, attrs, not_restorable;

@@ -232,8 +232,8 @@ static void capture(struct nono_rb_store *st, struct nono_rb_scope *sc,
 {
 	char err[512];
 
-	if (nono_rb_capture(st, tree, sc, cache, m, stats, err, sizeof(err)) <
-	    0)
+	if (nono_rb_capture(st, tree, sc, NULL, cache, m, stats, err,
+			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
 
@@ -357,6 +357,236 @@ static void test_diff_and_dry_run(void **state)
 	nono_rb_store_close(&st);
 }
 
+struct seen {
+	char path[64];
+	enum nono_rb_change k;
+	char to_type;
+	char note[96];
+} seen[64];
+static size_t nseen;
+
+static void record(void *arg, enum nono_rb_change k,
+		   const struct nono_rb_entry *from,
+		   const struct nono_rb_entry *to)
+{
+	const struct nono_rb_entry *e = to ? to : from;
+
+	(void)arg;
+	if (nseen == 64)
+		return;
+	snprintf(seen[nseen].path, sizeof(seen[0].path), "%s", e->path);
+	seen[nseen].k = k;
+	seen[nseen].to_type = to ? to->type : 0;
+	nono_rb_change_note(from, to, seen[nseen].note, sizeof(seen[0].note));
+	nseen++;
+}
+
+static const struct seen *change_at(const char *path)
+{
+	for (size_t i = 0; i < nseen; i++)
+		if (strcmp(seen[i].path, path) == 0)
+			return &seen[i];
+	return NULL;
+}
+
+static void restore_to(struct nono_rb_store *st, struct nono_rb_manifest *m,
+		       struct nono_rb_scope *sc,
+		       struct nono_rb_restore_stats *rs)
+{
+	char err[512];
+
+	if (nono_rb_restore(st, m, sc, NULL, false, rs, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
+/* What a command turns into something whose content cannot be captured
+ * (a FIFO in a file's place, a directory it made unwritable) is a change
+ * the review lists and a restore takes back.  Before, such entries were
+ * left out like the scope's: hidden from the diff, untouched by restore. */
+static void test_opaque_taken_back(void **state)
+{
+	struct nono_rb_manifest m0, m1;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	const struct seen *c;
+	char *before, *after;
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	open_store(&st);
+	put("f.txt", "content\n", 0644);
+	assert_int_equal(mkdir(at("d"), 0755), 0);
+	put("d/in.txt", "in\n", 0644);
+	assert_int_equal(mkfifo(at("pipe"), 0640), 0);
+	capture(&st, &sc, NULL, &m0, NULL);
+	assert_int_equal(nono_rb_manifest_find(&m0, "pipe")->type,
+			 NONO_RB_OPAQUE);
+	before = oracle(tree);
+
+	/* The command. */
+	assert_int_equal(unlink(at("f.txt")), 0);
+	assert_int_equal(mkfifo(at("f.txt"), 0644), 0);
+	assert_int_equal(unlink(at("pipe")), 0);
+	assert_int_equal(unlink(at("d/in.txt")), 0);
+	assert_int_equal(mkfifo(at("d/in.txt"), 0600), 0);
+	assert_int_equal(mkdir(at("new"), 0755), 0);
+	assert_int_equal(mkfifo(at("new/p"), 0600), 0);
+	assert_int_equal(mkdir(at("new/sub"), 0755), 0);
+	put("new/sub/x", "x\n", 0644);
+	assert_int_equal(chmod(at("new/sub"), 0500), 0);
+	assert_int_equal(chmod(at("new"), 0500), 0);
+
+	{
+		char err[512];
+
+		if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+				    sizeof(err)) < 0)
+			fail_msg("%s", err);
+	}
+	nseen = 0;
+	nono_rb_diff(&m0, &m1, record, NULL);
+	c = change_at("f.txt");
+	assert_non_null(c);
+	assert_int_equal(c->k, NONO_RB_MODIFIED);
+	assert_int_equal(c->to_type, NONO_RB_OPAQUE);
+	assert_string_equal(c->note, " (now a FIFO, content not captured)");
+	assert_non_null(c = change_at("d/in.txt"));
+	assert_int_equal(c->k, NONO_RB_MODIFIED);
+	assert_non_null(c = change_at("pipe"));
+	assert_int_equal(c->k, NONO_RB_DELETED);
+	assert_string_equal(c->note, " (was a FIFO)");
+	assert_non_null(c = change_at("new/p"));
+	assert_int_equal(c->k, NONO_RB_CREATED);
+	assert_non_null(change_at("new/sub/x"));
+
+	restore_to(&st, &m0, &sc, &rs);
+	after = oracle(tree);
+	assert_string_equal(before, after);
+	free(after);
+	/* Again: nothing left to do. */
+	restore_to(&st, &m0, &sc, &rs);
+	assert_int_equal(rs.written + rs.deleted + rs.attrs, 0);
+	free(before);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
+/* A directory is left out for its size by the baseline alone: flooding
+ * one the baseline captured hides nothing done in it. */
+static void test_flood_hides_nothing(void **state)
+{
+	struct nono_rb_manifest m0, m1, m1b;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	char err[512], name[32], *before, *after;
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	sc.max_files = 5;
+	open_store(&st);
+	assert_int_equal(mkdir(at("fl"), 0755), 0);
+	assert_int_equal(mkdir(at("flbig"), 0755), 0);
+	put("fl/a", "a\n", 0644);
+	put("fl/b", "b\n", 0644);
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "flbig/%d", i);
+		put(name, "b\n", 0644);
+	}
+	capture(&st, &sc, NULL, &m0, NULL);
+	assert_int_equal(nono_rb_manifest_find(&m0, "fl")->type, NONO_RB_DIR);
+	assert_int_equal(nono_rb_manifest_find(&m0, "flbig")->type, NONO_RB_SKIP);
+	before = oracle(tree);
+
+	put("fl/a", "changed\n", 0644);
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "fl/n%d", i);
+		put(name, "n\n", 0644);
+	}
+	put("flbig/0", "changed\n", 0644);
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	/* d/a modified and ten created; big stays left out. */
+	assert_int_equal(nono_rb_manifest_find(&m1, "fl")->type, NONO_RB_DIR);
+	assert_int_equal(nono_rb_manifest_find(&m1, "flbig")->type, NONO_RB_SKIP);
+	assert_int_equal(nono_rb_diff(&m0, &m1, NULL, NULL), 11);
+	/* The control: the count alone, as the baseline applies it, would
+	 * have left d out and hidden all eleven. */
+	capture(&st, &sc, NULL, &m1b, NULL);
+	assert_int_equal(nono_rb_manifest_find(&m1b, "fl")->type, NONO_RB_SKIP);
+	assert_int_equal(nono_rb_diff(&m0, &m1b, NULL, NULL), 0);
+
+	restore_to(&st, &m0, &sc, &rs);
+	assert_int_equal(rs.deleted, 10);
+	after = oracle(tree);
+	/* big/0 was left out: it keeps its change, as the scope says. */
+	assert_string_not_equal(before, after);
+	put("flbig/0", "b\n", 0644);
+	free(after);
+	free(before);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_manifest_free(&m1b);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
+/* Nesting deeper than a path can name: the directory whose entries cannot
+ * be named is one entry not captured, the capture goes on, and a restore
+ * removes the whole chain (through descriptors).  Before, the capture
+ * failed: a command could deny the review that way. */
+static void test_too_deep(void **state)
+{
+	struct nono_rb_manifest m0, m1;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	char err[512], name[201], *before, *after;
+	int fd, deep = 0;
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	open_store(&st);
+	put("keep", "k\n", 0644);
+	capture(&st, &sc, NULL, &m0, NULL);
+	before = oracle(tree);
+	memset(name, 'a', 200);
+	name[200] = '\0';
+	fd = open(tree, O_RDONLY | O_DIRECTORY);
+	for (int i = 0; i < 25; i++) {
+		int nfd;
+
+		assert_int_equal(mkdirat(fd, name, 0755), 0);
+		nfd = openat(fd, name, O_RDONLY | O_DIRECTORY);
+		assert_true(nfd >= 0);
+		close(fd);
+		fd = nfd;
+	}
+	close(fd);
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	for (size_t i = 0; i < m1.n; i++)
+		if (m1.e[i].type == NONO_RB_OPAQUE &&
+		    strcmp(m1.e[i].target, NONO_RB_WHY_DEEP) == 0)
+			deep++;
+	assert_int_equal(deep, 1);
+	assert_true(nono_rb_diff(&m0, &m1, NULL, NULL) >= 1);
+	restore_to(&st, &m0, &sc, &rs);
+	after = oracle(tree);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
 static void test_manifest_text(void **state)
 {
 	static const char *const bad[] = {
@@ -377,6 +607,13 @@ static void test_manifest_text(void **state)
 	    "- a - -",
 	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nd 0755 0 0 - "
 	    "- a - zz=1\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nu 0644 0 0 - "
+	    "- a - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nu 0644 0 0 - "
+	    "- a bogus -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nf 0644 0 0 "
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	    " - a fifo -\n",
 	};
 	struct nono_rb_manifest m, m2;
 	struct nono_rb_entry e = {0};
@@ -409,6 +646,10 @@ static void test_manifest_text(void **state)
 	e.link = -1;
 	e.target = "../\x01 t";
 	assert_int_equal(nono_rb_manifest_add(&m, &e), 0);
+	e.type = NONO_RB_OPAQUE;
+	e.path = "p";
+	e.target = NONO_RB_WHY_FIFO;
+	assert_int_equal(nono_rb_manifest_add(&m, &e), 0);
 	assert_int_equal(nono_rb_manifest_sort(&m), 0);
 	assert_int_equal(nono_rb_manifest_text(&m, &t, r1), 0);
 	assert_int_equal(nono_rb_manifest_parse(t.buf, t.len, &m2, r2, &line,
@@ -421,6 +662,7 @@ static void test_manifest_text(void **state)
 	assert_non_null(nono_rb_manifest_find(&m2, "a b\n\xff%"));
 	assert_string_equal(nono_rb_manifest_find(&m2, "l")->target,
 			    "../\x01 t");
+	assert_string_equal(nono_rb_manifest_find(&m2, "p")->target, "fifo");
 	/* The two hard links: one group, named by the first in order. */
 	assert_int_equal(nono_rb_manifest_find(&m2, "a b\n\xff%")->link, 1);
 	assert_int_equal(nono_rb_manifest_find(&m2, "z")->link, 1);
@@ -442,6 +684,9 @@ int main(void)
 	    cmocka_unit_test(test_restore_exact),
 	    cmocka_unit_test(test_diff_and_dry_run),
 	    cmocka_unit_test(test_manifest_text),
+	    cmocka_unit_test(test_opaque_taken_back),
+	    cmocka_unit_test(test_flood_hides_nothing),
+	    cmocka_unit_test(test_too_deep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
