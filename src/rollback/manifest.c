@@ -43,6 +43,7 @@ bool nono_rb_opaque_ok(const char *why)
 	static const char *const ok[] = {
 	    NONO_RB_WHY_UNREADABLE, NONO_RB_WHY_FIFO, NONO_RB_WHY_SOCKET,
 	    NONO_RB_WHY_DEVICE,     NONO_RB_WHY_BUSY, NONO_RB_WHY_DEEP,
+	    NONO_RB_WHY_BIG,
 	};
 
 	for (size_t i = 0; why && i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -457,8 +458,8 @@ static int parse_entry(const char *s, size_t n, size_t index,
 		    !nono_rb_opaque_ok(e->target)) {
 			snprintf(why, whylen,
 				 "target: why an entry is not captured: "
-				 "unreadable, fifo, socket, device, busy or "
-				 "too-deep");
+				 "unreadable, fifo, socket, device, busy, "
+				 "too-deep or too-big");
 			return -EINVAL;
 		}
 	} else if (e->type == NONO_RB_LINK || e->type == NONO_RB_OPAQUE) {

@@ -40,6 +40,7 @@ enum {
 #define NONO_RB_WHY_DEVICE "device"
 #define NONO_RB_WHY_BUSY "busy"
 #define NONO_RB_WHY_DEEP "too-deep"
+#define NONO_RB_WHY_BIG "too-big"
 
 struct nono_rb_entry {
 	char *path;    /* relative to the root; "." is the root */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "rollback/objects.h"
@@ -27,6 +28,8 @@ int nono_rb_store_open(struct nono_rb_store *s, const char *dir)
 
 	memset(s, 0, sizeof(*s));
 	s->fd = s->tmpfd = -1;
+	s->max_file = NONO_RB_MAX_FILE;
+	s->room = -1;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
@@ -115,8 +118,14 @@ static bool same(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+static bool zeros(const uint8_t *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
 /* Hashes what @fd holds from its start, copying it into @out unless
- * @out is -1 (a clone or an object, only hashed): one read. */
+ * @out is -1 (a clone or an object, only hashed): one read.  A chunk of
+ * zeros is not written (a hole in @out, which ends at the same size). */
 static int copy_hash(int fd, int out, uint8_t *buf,
 		     uint8_t hash[NONO_SHA256_LEN])
 {
@@ -133,12 +142,34 @@ static int copy_hash(int fd, int out, uint8_t *buf,
 			return -errno;
 		}
 		nono_sha256_update(&c, buf, (size_t)n);
-		r = out >= 0 ? write_all(out, buf, (size_t)n) : 0;
-		if (r < 0)
-			return r;
+		if (out >= 0 && !zeros(buf, (size_t)n)) {
+			if (lseek(out, off, SEEK_SET) < 0)
+				return -errno;
+			if ((r = write_all(out, buf, (size_t)n)) < 0)
+				return r;
+		}
 		off += n;
 	}
+	if (out >= 0 && ftruncate(out, off) < 0)
+		return -errno;
 	nono_sha256_final(&c, hash);
+	return 0;
+}
+
+/* Whether @need more bytes leave the store's filesystem its margin:
+ * statvfs only when the running estimate gets near it. */
+static int room_for(struct nono_rb_store *s, long long need)
+{
+	struct statvfs v;
+
+	if (s->room < 0 || s->room - need < 4 * NONO_RB_MARGIN) {
+		if (fstatvfs(s->fd, &v) < 0)
+			return -errno;
+		s->room = (long long)v.f_bavail * (long long)v.f_frsize;
+	}
+	if (s->room - need < NONO_RB_MARGIN)
+		return -ENOSPC;
+	s->room -= need;
 	return 0;
 }
 
@@ -152,6 +183,12 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	int out, r;
 
 	*added = false;
+	if ((unsigned long long)before->st_size > s->max_file)
+		return -EFBIG;
+	/* What it takes on disk (a sparse file: its data, not its size). */
+	r = room_for(s, (long long)before->st_blocks * 512);
+	if (r < 0)
+		return r;
 	buf = malloc(CHUNK);
 	if (!buf)
 		return -ENOMEM;

@@ -21,7 +21,15 @@ struct nono_rb_store {
 	int tmpfd;         /* objects/tmp/ */
 	uint8_t dirty[32]; /* fan-out directories written to (a bitmap) */
 	bool reflink_off;  /* FICLONE refused once: not tried again */
+	/* Files larger than this (apparent size) are not stored: hashing
+	 * a 1 TiB sparse file would hold the session's end for an hour. */
+	unsigned long long max_file;
+	long long room; /* free bytes last seen, less what was written */
 };
+
+#define NONO_RB_MAX_FILE (16ULL << 30)
+/* Free space the store always leaves on its filesystem. */
+#define NONO_RB_MARGIN (256LL << 20)
 
 /* Opens (making it if missing) the store under @dir (~/.nono/rollback).
  * 0 or -errno. */
@@ -34,7 +42,10 @@ void nono_rb_store_close(struct nono_rb_store *s);
  * reflink, then hashed from the clone).  Its SHA-256 in @hash; *@added
  * when the store did not have it.  -EAGAIN when the file changed while it
  * was copied (size, mtime or ctime): nothing is stored, the caller tries
- * again.  0 or -errno.
+ * again.  -EFBIG when it is larger than @s->max_file, -ENOSPC when
+ * storing it would leave less than NONO_RB_MARGIN free (nothing is
+ * stored then).  Runs of zeros are left as holes in the object.
+ * 0 or -errno.
  */
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
 		      const struct stat *before, uint8_t hash[NONO_SHA256_LEN],

@@ -44,6 +44,7 @@ static const char *opaque_words(const char *why)
 	    {NONO_RB_WHY_DEVICE, "a device"},
 	    {NONO_RB_WHY_BUSY, "written to while read"},
 	    {NONO_RB_WHY_DEEP, "nested too deep to read"},
+	    {NONO_RB_WHY_BIG, "too big to keep"},
 	};
 
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -371,11 +372,44 @@ static int unlink_in(int pfd, const char *name, int flags)
 	return r;
 }
 
-/* Copies object @hash into @out (a reflink where the filesystem can). */
+/* Copies [@off, @end) of @in to the same place in @out. */
+static int copy_range(int in, int out, off_t off, off_t end)
+{
+	char buf[65536];
+
+	while (off < end) {
+		loff_t a = off, b = off;
+		ssize_t n =
+		    copy_file_range(in, &a, out, &b, (size_t)(end - off), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
+			      errno == EOPNOTSUPP || errno == ENOSYS)) {
+			size_t want = (size_t)(end - off) < sizeof(buf)
+					  ? (size_t)(end - off)
+					  : sizeof(buf);
+
+			n = pread(in, buf, want, off);
+			if (n > 0 && pwrite(out, buf, (size_t)n, off) != n)
+				return -EIO;
+		}
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO; /* the object is short */
+		off += n;
+	}
+	return 0;
+}
+
+/* Copies object @hash into @out: a reflink where the filesystem can,
+ * else its data (its holes stay holes: a sparse file is not written out
+ * whole). */
 static int fill(struct rs *s, const struct nono_rb_entry *e, int out)
 {
 	int in = nono_rb_store_get(s->store, e->hash);
-	loff_t left = (loff_t)e->size;
+	off_t size = (off_t)e->size, pos = 0;
 	int r = 0;
 
 	if (in < 0)
@@ -384,34 +418,23 @@ static int fill(struct rs *s, const struct nono_rb_entry *e, int out)
 		close(in);
 		return 0;
 	}
-	while (left > 0) {
-		ssize_t n =
-		    copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+	while (r == 0 && pos < size) {
+		off_t data = lseek(in, pos, SEEK_DATA), hole;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
-			      errno == EOPNOTSUPP || errno == ENOSYS)) {
-			char buf[65536];
-
-			while (left > 0 &&
-			       (n = read(in, buf, sizeof(buf))) > 0) {
-				if (write(out, buf, (size_t)n) != n) {
-					r = -EIO;
-					break;
-				}
-				left -= n;
-			}
-			if (n < 0)
-				r = -errno;
+		if (data < 0 && errno == ENXIO)
+			break;  /* a hole to the end */
+		if (data < 0) { /* no SEEK_DATA there: all of it */
+			r = copy_range(in, out, pos, size);
 			break;
 		}
-		if (n <= 0) {
-			r = n < 0 ? -errno : -EIO; /* the object is short */
-			break;
-		}
-		left -= n;
+		hole = lseek(in, data, SEEK_HOLE);
+		if (hole < 0 || hole > size)
+			hole = size;
+		r = copy_range(in, out, data, hole);
+		pos = hole;
 	}
+	if (r == 0 && ftruncate(out, size) < 0)
+		r = -errno;
 	close(in);
 	return r;
 }

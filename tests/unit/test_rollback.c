@@ -498,7 +498,8 @@ static void test_flood_hides_nothing(void **state)
 	}
 	capture(&st, &sc, NULL, &m0, NULL);
 	assert_int_equal(nono_rb_manifest_find(&m0, "fl")->type, NONO_RB_DIR);
-	assert_int_equal(nono_rb_manifest_find(&m0, "flbig")->type, NONO_RB_SKIP);
+	assert_int_equal(nono_rb_manifest_find(&m0, "flbig")->type,
+			 NONO_RB_SKIP);
 	before = oracle(tree);
 
 	put("fl/a", "changed\n", 0644);
@@ -512,7 +513,8 @@ static void test_flood_hides_nothing(void **state)
 		fail_msg("%s", err);
 	/* d/a modified and ten created; big stays left out. */
 	assert_int_equal(nono_rb_manifest_find(&m1, "fl")->type, NONO_RB_DIR);
-	assert_int_equal(nono_rb_manifest_find(&m1, "flbig")->type, NONO_RB_SKIP);
+	assert_int_equal(nono_rb_manifest_find(&m1, "flbig")->type,
+			 NONO_RB_SKIP);
 	assert_int_equal(nono_rb_diff(&m0, &m1, NULL, NULL), 11);
 	/* The control: the count alone, as the baseline applies it, would
 	 * have left d out and hidden all eleven. */
@@ -581,6 +583,73 @@ static void test_too_deep(void **state)
 	assert_string_equal(before, after);
 	free(after);
 	free(before);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
+/* A sparse file is stored and restored with its holes (a 64 MiB file
+ * with 4 KiB of data is not written out whole); a file larger than the
+ * store's ceiling is not read, listed as not captured, and a restore
+ * removes it when the command made it. */
+static void test_sparse_and_big(void **state)
+{
+	struct nono_rb_manifest m0, m1;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	const struct nono_rb_entry *e;
+	struct stat sb;
+	char err[512], got[5] = "";
+	int fd, obj;
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	open_store(&st);
+	fd = open(at("sparse"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 64 << 20), 0);
+	assert_int_equal(pwrite(fd, "data", 4, 32 << 20), 4);
+	close(fd);
+	capture(&st, &sc, NULL, &m0, NULL);
+	assert_non_null(e = nono_rb_manifest_find(&m0, "sparse"));
+	assert_int_equal(e->type, NONO_RB_FILE);
+	obj = nono_rb_store_get(&st, e->hash);
+	assert_true(obj >= 0);
+	assert_int_equal(fstat(obj, &sb), 0);
+	close(obj);
+	assert_int_equal(sb.st_size, 64 << 20);
+	assert_true(sb.st_blocks * 512 < (1 << 20));
+
+	/* The command: the sparse file deleted, a big one made. */
+	assert_int_equal(unlink(at("sparse")), 0);
+	fd = open(at("huge"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 3 << 20), 0);
+	close(fd);
+	st.max_file = 2 << 20;
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_non_null(e = nono_rb_manifest_find(&m1, "huge"));
+	assert_int_equal(e->type, NONO_RB_OPAQUE);
+	assert_string_equal(e->target, NONO_RB_WHY_BIG);
+	nseen = 0;
+	nono_rb_diff(&m0, &m1, record, NULL);
+	assert_non_null(change_at("huge"));
+	assert_string_equal(change_at("huge")->note,
+			    " (too big to keep, content not captured)");
+	restore_to(&st, &m0, &sc, &rs);
+	assert_int_equal(access(at("huge"), F_OK), -1);
+	assert_int_equal(stat(at("sparse"), &sb), 0);
+	assert_int_equal(sb.st_size, 64 << 20);
+	assert_true(sb.st_blocks * 512 < (1 << 20));
+	fd = open(at("sparse"), O_RDONLY);
+	assert_int_equal(pread(fd, got, 4, 32 << 20), 4);
+	close(fd);
+	assert_string_equal(got, "data");
+	assert_int_equal(unlink(at("sparse")), 0);
 	nono_rb_manifest_free(&m0);
 	nono_rb_manifest_free(&m1);
 	nono_rb_scope_free(&sc);
@@ -687,6 +756,7 @@ int main(void)
 	    cmocka_unit_test(test_opaque_taken_back),
 	    cmocka_unit_test(test_flood_hides_nothing),
 	    cmocka_unit_test(test_too_deep),
+	    cmocka_unit_test(test_sparse_and_big),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
