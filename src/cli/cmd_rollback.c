@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -307,6 +308,7 @@ static int sub_show(int argc, char **argv)
 	return ret;
 }
 
+/* The object store, its lock held shared (a sweep waits for us). */
 static int open_store(struct nono_rb_store *st)
 {
 	char home[PATH_MAX];
@@ -314,6 +316,8 @@ static int open_store(struct nono_rb_store *st)
 
 	if (r == 0)
 		r = nono_rb_store_open(st, home);
+	if (r == 0 && (r = nono_rb_store_lock(st, LOCK_SH)) < 0)
+		nono_rb_store_close(st);
 	if (r < 0)
 		out_error("~/.nono/rollback: the object store: %s",
 			  strerror(-r));
@@ -614,8 +618,9 @@ static int sub_cleanup(int argc, char **argv)
 	    {NULL, 0, NULL, 0}};
 	long long older = -1, keep = -1;
 	struct hashes h = {0};
-	bool dry = false, unreadable = false;
-	char **ids = NULL, err[PATH_MAX + 256], *end;
+	struct nono_rb_store st = {.fd = -1, .tmpfd = -1, .lockfd = -1};
+	bool dry = false, unreadable = false, excl = false;
+	char **ids = NULL, err[PATH_MAX + 256], *end, home[PATH_MAX];
 	size_t n = 0, removed = 0;
 	int c, r;
 
@@ -659,12 +664,26 @@ static int sub_cleanup(int argc, char **argv)
 		out_error("~/.nono/rollback: %s", strerror(-r));
 		return 1;
 	}
+	/* Exclusive, or no sweep: every session that takes snapshots holds
+	 * the store shared while it runs. */
+	if (nono_rb_home(home, sizeof(home)) == 0 &&
+	    nono_rb_store_open(&st, home) == 0)
+		excl = nono_rb_store_lock(&st, LOCK_EX | LOCK_NB) == 0;
 	for (size_t i = 0; i < n; i++) {
 		struct nono_rb_session s;
 		bool go = false;
 
-		nono_rb_session_load(ids[i], &s, err, sizeof(err));
-		if (s.state != NONO_RB_RUNNING) {
+		r = nono_rb_session_load(ids[i], &s, err, sizeof(err));
+		if (r == -ENOENT && excl) {
+			/* No record, and no session running: one killed
+			 * before its baseline was complete.  Nothing can
+			 * restore it; it kept every object from a sweep. */
+			printf("%s %s (its baseline never completed)\n",
+			       dry ? "would remove" : "removed", ids[i]);
+			removed++;
+			if (!dry)
+				nono_rb_session_remove(ids[i]);
+		} else if (s.state != NONO_RB_RUNNING) {
 			struct tm tm = {0};
 			time_t t = 0;
 
@@ -673,7 +692,9 @@ static int sub_cleanup(int argc, char **argv)
 			go = (keep >= 0 && (long long)i >= keep) ||
 			     (older >= 0 && t && time(NULL) - t > older);
 		}
-		if (go) {
+		if (r == -ENOENT && excl) {
+			/* removed above */
+		} else if (go) {
 			printf("%s %s\n", dry ? "would remove" : "removed",
 			       ids[i]);
 			removed++;
@@ -691,7 +712,11 @@ static int sub_cleanup(int argc, char **argv)
 	free(ids);
 	/* Objects: only when every kept session could be read (one that
 	 * cannot might need any of them). */
-	if (unreadable) {
+	if (!excl) {
+		out_warn("rollback cleanup: a session with --rollback is "
+			 "running; unreferenced objects are removed when none "
+			 "is");
+	} else if (unreadable) {
 		out_warn("rollback cleanup: a session could not be read; no "
 			 "object removed");
 	} else {
@@ -705,6 +730,7 @@ static int sub_cleanup(int argc, char **argv)
 		       objs == 1 ? "" : "s");
 	}
 	free(h.v);
+	nono_rb_store_close(&st);
 	if (!removed && !dry)
 		printf("no session removed\n");
 	return 0;

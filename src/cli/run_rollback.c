@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -227,6 +228,10 @@ int run_rollback_begin(struct run_ctx *c, char *const *argv)
 		return -1;
 	}
 	r = nono_rb_store_open(c->rt.rb_store, home);
+	/* Shared for the whole session: a cleanup does not sweep objects
+	 * a snapshot wrote before its manifest names them. */
+	if (r == 0 && (r = nono_rb_store_lock(c->rt.rb_store, LOCK_SH)) < 0)
+		nono_rb_store_close(c->rt.rb_store);
 	if (r < 0) {
 		free(c->rt.rb_store);
 		c->rt.rb_store = NULL;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/statvfs.h>
@@ -27,7 +28,7 @@ int nono_rb_store_open(struct nono_rb_store *s, const char *dir)
 	int dfd, r;
 
 	memset(s, 0, sizeof(*s));
-	s->fd = s->tmpfd = -1;
+	s->fd = s->tmpfd = s->lockfd = -1;
 	s->max_file = NONO_RB_MAX_FILE;
 	s->room = -1;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -59,7 +60,25 @@ void nono_rb_store_close(struct nono_rb_store *s)
 		close(s->fd);
 	if (s->tmpfd >= 0)
 		close(s->tmpfd);
-	s->fd = s->tmpfd = -1;
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	s->fd = s->tmpfd = s->lockfd = -1;
+}
+
+int nono_rb_store_lock(struct nono_rb_store *s, int how)
+{
+	if (s->lockfd < 0) {
+		s->lockfd =
+		    openat(s->fd, "lock",
+			   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s->lockfd < 0)
+			return -errno;
+	}
+	while (flock(s->lockfd, how) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
 }
 
 /* "ab/cdef..." for @hash. */

@@ -25,6 +25,7 @@ struct nono_rb_store {
 	 * a 1 TiB sparse file would hold the session's end for an hour. */
 	unsigned long long max_file;
 	long long room; /* free bytes last seen, less what was written */
+	int lockfd;     /* objects/lock while held, else -1 */
 };
 
 #define NONO_RB_MAX_FILE (16ULL << 30)
@@ -55,6 +56,15 @@ bool nono_rb_store_has(const struct nono_rb_store *s,
 /* An object, open for reading (O_RDONLY), or -errno. */
 int nono_rb_store_get(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN]);
+/*
+ * The store's lock (objects/lock, flock): held shared by a session that
+ * takes snapshots, for its whole run, and by a restore or a verify;
+ * exclusive by a sweep of unreferenced objects, which could otherwise
+ * remove objects a snapshot has written but no manifest names yet.
+ * @how: LOCK_SH or LOCK_EX, with LOCK_NB.  0, -EWOULDBLOCK or -errno.
+ * Released by nono_rb_store_close.
+ */
+int nono_rb_store_lock(struct nono_rb_store *s, int how);
 /* Makes what nono_rb_store_put wrote durable (the fan-out directories).
  * 0 or -errno. */
 int nono_rb_store_sync(struct nono_rb_store *s);

@@ -225,3 +225,36 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	after=$(oracle | sed 's/^d \([0-7]*\) [0-9]*/d \1 -/' | LC_ALL=C sort)
 	[ "$after" = "$before" ] || { diff <(echo "$before") <(echo "$after") >&2; false; }
 }
+
+@test "rollback: cleanup sweeps no object while a session takes snapshots; a session killed before its baseline is removed" {
+	# The race (found in review): a cleanup during a snapshot swept the
+	# objects it had written before its manifest named them.
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	stale="$HOME/.nono/rollback/sessions/0123456789abcdef"
+	mkdir -m 700 "$stale"
+	zeros=00000000000000000000000000000000000000000000000000000000000000
+	obj="$HOME/.nono/rollback/objects/00/$zeros"
+	mkdir -p "${obj%/*}" && printf 'unreferenced' >"$obj"
+	nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "echo new > a.txt; : > started; i=0; while [ ! -e go ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done" &
+	pid=$!
+	for _ in $(seq 200); do [ -e "$P/started" ] && break; sleep 0.05; done
+	[ -e "$P/started" ]
+	run --separate-stderr nono rollback cleanup
+	assert_status 0
+	assert_contains "$stderr" "a session with --rollback is running"
+	[ -e "$obj" ] && [ -d "$stale" ]
+	: >"$P/go"
+	wait "$pid"
+	# The control: with no session running, both go.
+	run --separate-stderr nono rollback cleanup
+	assert_status 0
+	assert_contains "$output" "removed 0123456789abcdef (its baseline never completed)"
+	assert_contains "$output" "removed 1 unreferenced object"
+	[ ! -e "$obj" ] && [ ! -e "$stale" ]
+	run --separate-stderr nono rollback verify "$(newest)"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	[ "$(cat "$P/a.txt")" = one ]
+}
