@@ -34,12 +34,18 @@ void nono_rb_cache_free(struct nono_rb_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static size_t slot(const struct nono_rb_cache *c, uint64_t dev, uint64_t ino)
+/* A slot for (@dev, @ino) in a table of @cap (a power of two). */
+static size_t hl_slot(uint64_t dev, uint64_t ino, size_t cap)
 {
 	uint64_t h =
 	    (dev * 0x9e3779b97f4a7c15ULL) ^ (ino * 0xc2b2ae3d27d4eb4fULL);
 
-	return (size_t)(h ^ (h >> 29)) & (c->cap - 1);
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+static size_t slot(const struct nono_rb_cache *c, uint64_t dev, uint64_t ino)
+{
+	return hl_slot(dev, ino, c->cap);
 }
 
 static struct nono_rb_cache_ent *cache_find(struct nono_rb_cache *c,
@@ -221,7 +227,7 @@ int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path)
 
 struct hl {
 	uint64_t dev, ino;
-	long long key;
+	long long key; /* the group's key; -1: an empty slot */
 };
 
 struct walk {
@@ -261,26 +267,64 @@ static int fail(struct walk *w, int r, const char *rel, const char *what)
 	return r;
 }
 
-/* user.* attributes of @fd, encoded HEXNAME=HEXVALUE,...; NULL if none. */
+/* The names of @fd's attributes (malloc'd, *@n bytes), or NULL (none,
+ * not supported there, or -ENOMEM in *@err). */
+static char *xattr_names(int fd, ssize_t *n, int *err)
+{
+	for (int tries = 0; tries < 4; tries++) {
+		ssize_t want = flistxattr(fd, NULL, 0);
+		char *v;
+
+		if (want <= 0)
+			return NULL;
+		if (!(v = malloc((size_t)want))) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		*n = flistxattr(fd, v, (size_t)want);
+		if (*n > 0)
+			return v;
+		free(v);
+		if (*n == 0 || errno != ERANGE) /* ERANGE: grew meanwhile */
+			return NULL;
+	}
+	return NULL;
+}
+
+/* user.* attributes of @fd, encoded HEXNAME=HEXVALUE,...; NULL if none.
+ * Values of any size the kernel allows (64 KiB). */
 static char *xattrs_of(int fd, int *err)
 {
-	char names[4096], *out = NULL;
 	struct nono_ev o = {0};
-	ssize_t n = flistxattr(fd, names, sizeof(names));
+	unsigned char *val = NULL;
+	char *names, *hex = NULL;
+	size_t cap = 0;
+	ssize_t n = 0;
 
 	*err = 0;
-	if (n <= 0)
-		return NULL; /* none, or not supported there */
-	for (char *p = names; p < names + n; p += strlen(p) + 1) {
-		unsigned char val[4096];
-		char hex[2 * 4096 + 1];
+	names = xattr_names(fd, &n, err);
+	for (char *p = names; names && p < names + n; p += strlen(p) + 1) {
 		ssize_t v;
 
-		if (strncmp(p, "user.", 5) != 0)
+		if (strncmp(p, "user.", 5) != 0 || strlen(p) > 255)
 			continue;
-		v = fgetxattr(fd, p, val, sizeof(val));
+		v = fgetxattr(fd, p, NULL, 0);
 		if (v < 0)
-			continue;
+			continue; /* removed meanwhile */
+		if ((size_t)v + 256 > cap) {
+			cap = (size_t)v + 256;
+			free(val);
+			free(hex);
+			val = malloc(cap);
+			hex = malloc(2 * cap + 1);
+			if (!val || !hex) {
+				*err = -ENOMEM;
+				break;
+			}
+		}
+		v = fgetxattr(fd, p, val, cap);
+		if (v < 0)
+			continue; /* changed meanwhile: as if gone */
 		if (o.len)
 			nono_ev_put(&o, ",", 1);
 		nono_hex((const uint8_t *)p, strlen(p), hex);
@@ -289,13 +333,16 @@ static char *xattrs_of(int fd, int *err)
 		nono_hex(val, (size_t)v, hex);
 		nono_ev_put(&o, hex, 2 * (size_t)v);
 	}
-	if (o.oom) {
+	if (o.oom)
 		*err = -ENOMEM;
+	free(names);
+	free(val);
+	free(hex);
+	if (*err) {
 		nono_ev_free(&o);
 		return NULL;
 	}
-	out = o.buf; /* NULL when there were none */
-	return out;
+	return o.buf; /* NULL when there were none */
 }
 
 static int add(struct walk *w, struct nono_rb_entry *e)
@@ -328,22 +375,38 @@ static const char *special_why(mode_t m)
 			     : NONO_RB_WHY_DEVICE;
 }
 
+/* The key of @st's hard-link group: (dev, ino) in an open-addressing
+ * table (a tree of many hard links, a pnpm store, stays linear). */
 static long long link_key(struct walk *w, const struct stat *st)
 {
-	for (size_t i = 0; i < w->nhl; i++)
-		if (w->hl[i].dev == st->st_dev && w->hl[i].ino == st->st_ino)
-			return w->hl[i].key;
-	if (w->nhl == w->caphl) {
-		size_t cap = w->caphl ? w->caphl * 2 : 16;
-		struct hl *v = realloc(w->hl, cap * sizeof(*v));
+	size_t k;
+
+	if ((w->nhl + 1) * 2 > w->caphl) {
+		size_t cap = w->caphl ? w->caphl * 2 : 64;
+		struct hl *v = malloc(cap * sizeof(*v));
 
 		if (!v)
 			return -1;
+		for (size_t i = 0; i < cap; i++)
+			v[i].key = -1;
+		for (size_t i = 0; i < w->caphl; i++) {
+			if (w->hl[i].key < 0)
+				continue;
+			for (k = hl_slot(w->hl[i].dev, w->hl[i].ino, cap);
+			     v[k].key >= 0; k = (k + 1) & (cap - 1))
+				;
+			v[k] = w->hl[i];
+		}
+		free(w->hl);
 		w->hl = v;
 		w->caphl = cap;
 	}
-	w->hl[w->nhl] = (struct hl){st->st_dev, st->st_ino, (long long)w->nhl};
-	return w->hl[w->nhl++].key;
+	for (k = hl_slot(st->st_dev, st->st_ino, w->caphl); w->hl[k].key >= 0;
+	     k = (k + 1) & (w->caphl - 1))
+		if (w->hl[k].dev == st->st_dev && w->hl[k].ino == st->st_ino)
+			return w->hl[k].key;
+	w->hl[k] = (struct hl){st->st_dev, st->st_ino, (long long)w->nhl++};
+	return w->hl[k].key;
 }
 
 /* Hashes @fd without storing it (a scan). */
@@ -391,7 +454,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	if (ce && ce->size == (uint64_t)st.st_size &&
 	    ce->mtime_ns == ns(&st.st_mtim) &&
 	    ce->ctime_ns == ns(&st.st_ctim) &&
-	    (!w->store || nono_rb_store_has(w->store, ce->hash))) {
+	    (!w->store || nono_rb_store_has(w->store, ce->hash, ce->size))) {
 		memcpy(e.hash, ce->hash, NONO_SHA256_LEN);
 		ce->seen = 1;
 		known = from_cache = true;

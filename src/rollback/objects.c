@@ -91,14 +91,15 @@ static void obj_name(const uint8_t hash[NONO_SHA256_LEN], char out[68])
 }
 
 bool nono_rb_store_has(const struct nono_rb_store *s,
-		       const uint8_t hash[NONO_SHA256_LEN])
+		       const uint8_t hash[NONO_SHA256_LEN],
+		       unsigned long long size)
 {
 	char name[68];
 	struct stat st;
 
 	obj_name(hash, name);
 	return fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISREG(st.st_mode);
+	       S_ISREG(st.st_mode) && (unsigned long long)st.st_size == size;
 }
 
 int nono_rb_store_get(const struct nono_rb_store *s,
@@ -241,7 +242,8 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	close(out);
 	if (r == 0) {
 		obj_name(hash, name);
-		if (nono_rb_store_has(s, hash)) {
+		if (nono_rb_store_has(s, hash,
+				      (unsigned long long)before->st_size)) {
 			unlinkat(s->tmpfd, tmp, 0);
 			return 0;
 		}

@@ -51,8 +51,12 @@ void nono_rb_store_close(struct nono_rb_store *s);
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
 		      const struct stat *before, uint8_t hash[NONO_SHA256_LEN],
 		      bool *added);
+/* Whether the store has object @hash, of @size bytes (an object cut
+ * short by a power loss before the snapshot's sync is not had: it is
+ * written again). */
 bool nono_rb_store_has(const struct nono_rb_store *s,
-		       const uint8_t hash[NONO_SHA256_LEN]);
+		       const uint8_t hash[NONO_SHA256_LEN],
+		       unsigned long long size);
 /* An object, open for reading (O_RDONLY), or -errno. */
 int nono_rb_store_get(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN]);

@@ -286,22 +286,33 @@ static int hexval(char c)
 /* Sets exactly the user.* attributes @enc on @fd. */
 static int set_xattrs(int fd, const char *enc)
 {
-	char names[4096];
-	ssize_t n = flistxattr(fd, names, sizeof(names));
+	ssize_t want = flistxattr(fd, NULL, 0), n = 0;
+	char *names = want > 0 ? malloc((size_t)want) : NULL;
+	uint8_t *val = malloc(65536);
+	int r = 0;
 
+	if (!val || (want > 0 && !names)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (names)
+		n = flistxattr(fd, names, (size_t)want);
 	for (char *p = names; n > 0 && p < names + n; p += strlen(p) + 1)
 		if (strncmp(p, "user.", 5) == 0 && fremovexattr(fd, p) < 0 &&
-		    errno != ENODATA)
-			return -errno;
+		    errno != ENODATA) {
+			r = -errno;
+			goto out;
+		}
 	for (const char *p = enc; p && *p;) {
 		size_t l = strcspn(p, ","), eq = strcspn(p, "=");
 		char name[256];
-		uint8_t val[4096];
 		size_t nl, vl;
 
 		if (eq >= l || eq / 2 >= sizeof(name) ||
-		    (l - eq - 1) / 2 > sizeof(val))
-			return -EINVAL;
+		    (l - eq - 1) / 2 > 65536) {
+			r = -EINVAL;
+			goto out;
+		}
 		nl = eq / 2;
 		vl = (l - eq - 1) / 2;
 		for (size_t i = 0; i < nl; i++)
@@ -311,13 +322,18 @@ static int set_xattrs(int fd, const char *enc)
 		for (size_t i = 0; i < vl; i++)
 			val[i] = (uint8_t)(hexval(p[eq + 1 + 2 * i]) << 4 |
 					   hexval(p[eq + 2 + 2 * i]));
-		if (fsetxattr(fd, name, val, vl, 0) < 0)
-			return -errno;
+		if (fsetxattr(fd, name, val, vl, 0) < 0) {
+			r = -errno;
+			goto out;
+		}
 		p += l;
 		if (*p == ',')
 			p++;
 	}
-	return 0;
+out:
+	free(names);
+	free(val);
+	return r;
 }
 
 static int set_mtime_at(int pfd, const char *name, long long mtime_ns)
