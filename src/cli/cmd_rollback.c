@@ -725,6 +725,12 @@ static int sub_cleanup(int argc, char **argv)
 		if (h.n)
 			qsort(h.v, h.n, NONO_SHA256_LEN, hcmp);
 		objs = sweep(&h, dry);
+		/* The stat caches may name what was swept. */
+		if (objs && !dry && nono_rb_cache_drop_all() < 0)
+			out_warn("rollback cleanup: cannot remove the stat "
+				 "caches in ~/.nono/rollback/statcache: the "
+				 "next capture may name removed objects; "
+				 "remove them by hand");
 		printf("%s %llu unreferenced object%s\n",
 		       dry ? "would remove" : "removed", objs,
 		       objs == 1 ? "" : "s");

@@ -95,7 +95,9 @@ static double now_s(void)
 
 /* Snapshot @s->nsnaps of every root; the manifests stay in @m (freed by
  * the caller).  0 or -1 with @err. */
+/* @base: NULL for the baseline, else the baseline's manifests. */
 static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
+		    const struct nono_rb_manifest *base,
 		    struct nono_rb_stats *total, char *err, size_t errlen)
 {
 	struct nono_rb_session *s = c->rt.rb;
@@ -105,27 +107,21 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 	for (size_t i = 0; i < s->nroots; i++)
 		nono_rb_manifest_init(&m[i]);
 	for (size_t i = 0; r == 0 && i < s->nroots; i++) {
-		struct nono_rb_manifest base;
 		struct nono_rb_cache cache;
 		struct nono_rb_stats st = {0};
 		char cp[PATH_MAX] = "";
 
-		/* After the baseline, the baseline decides what is left out
-		 * for its size (a flood of entries hides nothing). */
-		nono_rb_manifest_init(&base);
-		if (s->nsnaps && (r = nono_rb_session_manifest(
-				      s, 0, i, &base, err, errlen)) < 0)
-			break;
 		nono_rb_cache_init(&cache);
 		if (nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) == 0)
 			nono_rb_cache_load(&cache, cp);
+		/* After the baseline, the baseline decides what is left out
+		 * for its size (a flood of entries hides nothing). */
 		r = nono_rb_capture(c->rt.rb_store, s->roots[i], &s->scope,
-				    s->nsnaps ? &base : NULL, &cache, &m[i],
-				    &st, err, errlen);
+				    base ? &base[i] : NULL, &cache, &m[i], &st,
+				    err, errlen);
 		if (r == 0 && cp[0])
 			nono_rb_cache_save(&cache, cp);
 		nono_rb_cache_free(&cache);
-		nono_rb_manifest_free(&base);
 		total->files += st.files;
 		total->bytes_read += st.bytes_read;
 		total->objects_added += st.objects_added;
@@ -268,7 +264,7 @@ int run_rollback_begin(struct run_ctx *c, char *const *argv)
 	nono_rb_scope_free(&sc);
 	nono_ev_free(&cmd);
 	m = calloc(nroots, sizeof(*m));
-	if (!m || snapshot(c, m, &st, err, sizeof(err)) < 0) {
+	if (!m || snapshot(c, m, NULL, &st, err, sizeof(err)) < 0) {
 		out_error("%s; the command did not run (nono run without "
 			  "--rollback runs it without snapshots)",
 			  m ? err : "rollback: out of memory");
@@ -341,7 +337,7 @@ static bool ask_restore(struct run_ctx *c, const char *detail)
 void run_rollback_end(struct run_ctx *c, int status)
 {
 	struct nono_rb_session *s = c->rt.rb;
-	struct nono_rb_manifest *m1 = NULL;
+	struct nono_rb_manifest *m1 = NULL, *m0 = NULL;
 	struct nono_rb_stats st;
 	char err[PATH_MAX + 256], *detail = NULL;
 	size_t dlen = 0, changes = 0;
@@ -354,12 +350,21 @@ void run_rollback_end(struct run_ctx *c, int status)
 		return;
 	remote = run_session_can_ask(c);
 	t0 = now_s();
+	/* The baseline, read once: it decides what the last snapshot
+	 * leaves out for its size, is what the review compares with, and
+	 * what a restore puts back. */
+	m0 = calloc(s->nroots, sizeof(*m0));
 	m1 = calloc(s->nroots, sizeof(*m1));
-	if (!m1 || snapshot(c, m1, &st, err, sizeof(err)) < 0) {
+	r = m0 && m1 ? 0 : -ENOMEM;
+	snprintf(err, sizeof(err), "rollback: out of memory");
+	for (size_t i = 0; r == 0 && i < s->nroots; i++)
+		r = nono_rb_session_manifest(s, 0, i, &m0[i], err, sizeof(err));
+	if (r < 0 || snapshot(c, m1, m0, &st, err, sizeof(err)) < 0) {
 		out_warn("%s; the session can still be restored to its "
 			 "baseline: nono rollback restore %s",
-			 m1 ? err : "rollback: out of memory", s->id);
+			 err, s->id);
 		free(m1);
+		m1 = NULL;
 		goto out;
 	}
 	audit_snapshot(c, "rollback_snapshot", s->nsnaps - 1);
@@ -370,22 +375,15 @@ void run_rollback_end(struct run_ctx *c, int status)
 			st.objects_added);
 	d = open_memstream(&detail, &dlen);
 	for (size_t i = 0; i < s->nroots; i++) {
-		struct nono_rb_manifest m0;
 		struct summary sum = {0};
 
-		if (nono_rb_session_manifest(s, 0, i, &m0, err, sizeof(err)) <
-		    0) {
-			out_warn("rollback: %s", err);
-			continue;
-		}
 		sum.root = s->roots[i];
 		sum.remote = remote;
 		sum.f = d;
-		changes += nono_rb_diff(&m0, &m1[i], on_change, &sum);
+		changes += nono_rb_diff(&m0[i], &m1[i], on_change, &sum);
 		if (d && sum.listed > 20)
 			fprintf(d, "  ... and %zu more%s", sum.listed - 20,
 				remote ? "\r\n" : "\n");
-		nono_rb_manifest_free(&m0);
 	}
 	if (d)
 		fclose(d);
@@ -405,7 +403,6 @@ void run_rollback_end(struct run_ctx *c, int status)
 		if (full && ask_restore(c, full)) {
 			restored = true;
 			for (size_t i = 0; i < s->nroots; i++) {
-				struct nono_rb_manifest m0;
 				struct nono_rb_restore_stats rs;
 				struct nono_rb_cache cache;
 				char cp[PATH_MAX];
@@ -414,17 +411,15 @@ void run_rollback_end(struct run_ctx *c, int status)
 				if (nono_rb_cache_path(s->roots[i], cp,
 						       sizeof(cp)) == 0)
 					nono_rb_cache_load(&cache, cp);
-				if (nono_rb_session_manifest(s, 0, i, &m0, err,
-							     sizeof(err)) < 0 ||
-				    nono_rb_restore(
-					c->rt.rb_store, &m0, &s->scope, &cache,
-					false, &rs, err, sizeof(err)) < 0) {
+				if (nono_rb_restore(c->rt.rb_store, &m0[i],
+						    &s->scope, &cache, false,
+						    &rs, err,
+						    sizeof(err)) < 0) {
 					out_error("%s (nono rollback restore "
 						  "%s tries again)",
 						  err, s->id);
 					restored = false;
 				}
-				nono_rb_manifest_free(&m0);
 				nono_rb_cache_free(&cache);
 			}
 			if (restored) {
@@ -448,6 +443,8 @@ void run_rollback_end(struct run_ctx *c, int status)
 	free(detail);
 	free_manifests(m1, s->nroots);
 out:
+	if (m0)
+		free_manifests(m0, s->nroots);
 	s->state = NONO_RB_COMPLETE;
 	s->exit_code = status;
 	nono_ev_time(s->ended);

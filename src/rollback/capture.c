@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -17,211 +17,8 @@
 #include "rollback/capture.h"
 #include "util/fsutil.h"
 
-#define CACHE_MAGIC "nono-rb-statcache 1\n"
-#define CHUNK (256 * 1024)
+#define CHUNK NONO_RB_CHUNK
 #define TRIES 4
-
-/* ---- the stat cache ---------------------------------------------------- */
-
-void nono_rb_cache_init(struct nono_rb_cache *c)
-{
-	memset(c, 0, sizeof(*c));
-}
-
-void nono_rb_cache_free(struct nono_rb_cache *c)
-{
-	free(c->t);
-	memset(c, 0, sizeof(*c));
-}
-
-/* A slot for (@dev, @ino) in a table of @cap (a power of two). */
-static size_t hl_slot(uint64_t dev, uint64_t ino, size_t cap)
-{
-	uint64_t h =
-	    (dev * 0x9e3779b97f4a7c15ULL) ^ (ino * 0xc2b2ae3d27d4eb4fULL);
-
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
-
-static size_t slot(const struct nono_rb_cache *c, uint64_t dev, uint64_t ino)
-{
-	return hl_slot(dev, ino, c->cap);
-}
-
-static struct nono_rb_cache_ent *cache_find(struct nono_rb_cache *c,
-					    uint64_t dev, uint64_t ino)
-{
-	if (!c->cap)
-		return NULL;
-	for (size_t i = slot(c, dev, ino);; i = (i + 1) & (c->cap - 1)) {
-		struct nono_rb_cache_ent *e = &c->t[i];
-
-		if (!e->used)
-			return NULL;
-		if (e->dev == dev && e->ino == ino)
-			return e;
-	}
-}
-
-static int cache_grow(struct nono_rb_cache *c)
-{
-	struct nono_rb_cache old = *c;
-	size_t cap = c->cap ? c->cap * 2 : 1024;
-
-	c->t = calloc(cap, sizeof(*c->t));
-	if (!c->t) {
-		*c = old;
-		return -ENOMEM;
-	}
-	c->cap = cap;
-	c->n = 0;
-	for (size_t i = 0; i < old.cap; i++) {
-		struct nono_rb_cache_ent *e = &old.t[i], *d;
-		size_t k;
-
-		if (!e->used)
-			continue;
-		for (k = slot(c, e->dev, e->ino); c->t[k].used;
-		     k = (k + 1) & (c->cap - 1))
-			;
-		d = &c->t[k];
-		*d = *e;
-		c->n++;
-	}
-	free(old.t);
-	return 0;
-}
-
-static int cache_put(struct nono_rb_cache *c, const struct nono_rb_cache_ent *v)
-{
-	struct nono_rb_cache_ent *e;
-	size_t k;
-
-	if ((e = cache_find(c, v->dev, v->ino))) {
-		*e = *v;
-		e->used = 1;
-		return 0;
-	}
-	if ((c->n + 1) * 4 > c->cap * 3 && cache_grow(c) < 0)
-		return -ENOMEM;
-	for (k = slot(c, v->dev, v->ino); c->t[k].used;
-	     k = (k + 1) & (c->cap - 1))
-		;
-	c->t[k] = *v;
-	c->t[k].used = 1;
-	c->n++;
-	return 0;
-}
-
-/* A record: dev, ino, size, mtime, ctime (little-endian 64-bit), hash,
- * and whether it had no user.* attributes. */
-#define REC (5 * 8 + NONO_SHA256_LEN + 1)
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-int nono_rb_cache_load(struct nono_rb_cache *c, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	uint8_t *buf;
-	struct stat st;
-	size_t len, off;
-
-	nono_rb_cache_init(c);
-	if (fd < 0)
-		return 0; /* none yet */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (off_t)1 << 32) {
-		close(fd);
-		return 0;
-	}
-	len = (size_t)st.st_size;
-	buf = malloc(len ? len : 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	off = 0;
-	while (off < len) {
-		ssize_t n = read(fd, buf + off, len - off);
-
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	close(fd);
-	/* Anything odd: an empty cache (everything is read again). */
-	if (off == len && len >= sizeof(CACHE_MAGIC) - 1 &&
-	    memcmp(buf, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) == 0 &&
-	    (len - (sizeof(CACHE_MAGIC) - 1)) % REC == 0) {
-		for (off = sizeof(CACHE_MAGIC) - 1; off < len; off += REC) {
-			struct nono_rb_cache_ent e = {0};
-			const uint8_t *p = buf + off;
-
-			e.dev = get64(p);
-			e.ino = get64(p + 8);
-			e.size = get64(p + 16);
-			e.mtime_ns = (int64_t)get64(p + 24);
-			e.ctime_ns = (int64_t)get64(p + 32);
-			memcpy(e.hash, p + 40, NONO_SHA256_LEN);
-			e.noxattr = p[40 + NONO_SHA256_LEN] == 1;
-			if (cache_put(c, &e) < 0) {
-				free(buf);
-				nono_rb_cache_free(c);
-				return -ENOMEM;
-			}
-		}
-	}
-	free(buf);
-	return 0;
-}
-
-int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path)
-{
-	size_t n = 0, len;
-	uint8_t *buf, *p;
-	int r;
-
-	for (size_t i = 0; i < c->cap; i++)
-		n += c->t[i].used && c->t[i].seen;
-	len = sizeof(CACHE_MAGIC) - 1 + n * REC;
-	buf = malloc(len);
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1);
-	p = buf + sizeof(CACHE_MAGIC) - 1;
-	for (size_t i = 0; i < c->cap; i++) {
-		const struct nono_rb_cache_ent *e = &c->t[i];
-
-		if (!e->used || !e->seen)
-			continue;
-		put64(p, e->dev);
-		put64(p + 8, e->ino);
-		put64(p + 16, e->size);
-		put64(p + 24, (uint64_t)e->mtime_ns);
-		put64(p + 32, (uint64_t)e->ctime_ns);
-		memcpy(p + 40, e->hash, NONO_SHA256_LEN);
-		p[40 + NONO_SHA256_LEN] = e->noxattr ? 1 : 0;
-		p += REC;
-	}
-	/* A cache: no fsync needed (a lost one costs a re-read). */
-	r = nono_write_atomic(path, (const char *)buf, len, NONO_WRITE_REPLACE,
-			      0600);
-	free(buf);
-	return r;
-}
 
 /* ---- the walk ---------------------------------------------------------- */
 
@@ -230,26 +27,48 @@ struct hl {
 	long long key; /* the group's key; -1: an empty slot */
 };
 
-struct walk {
+/* A directory to walk: its path below the root ("." the root) and what
+ * its parent's fstatat saw. */
+struct item {
+	struct stat st;
+	char rel[];
+};
+
+/* What the threads of one capture share; @mu guards the stat cache, the
+ * hard-link table, the queue and the first error. */
+struct shared {
 	struct nono_rb_store *store; /* NULL: hash only (a scan) */
 	const struct nono_rb_scope *scope;
 	/* The session's baseline when this is a later snapshot: it alone
 	 * decides which directories are left out for their size. */
 	const struct nono_rb_manifest *base;
 	struct nono_rb_cache *cache;
-	struct nono_rb_manifest *m;
-	struct nono_rb_stats *st;
+	int rootfd;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	struct hl *hl; /* hard-link groups: (dev, ino) -> key */
 	size_t nhl, caphl;
-	uint8_t *buf;
-	char *err;
+	struct item **q; /* directories to walk (a stack: depth first) */
+	size_t nq, capq, busy;
+	int err;      /* the first failure, or 0 */
+	char *errbuf; /* its message */
 	size_t errlen;
-	char path[PATH_MAX]; /* of what is being walked; "" is the root */
-	size_t plen;
 };
 
-static int walk_dir(struct walk *w, int dfd, const char *name,
-		    const struct stat *dst);
+/* One thread's walk: its own manifest (merged at the end), counts,
+ * buffer and message. */
+struct walk {
+	struct shared *sh;
+	struct nono_rb_store *store;
+	const struct nono_rb_scope *scope;
+	const struct nono_rb_manifest *base;
+	struct nono_rb_manifest m;
+	struct nono_rb_stats st;
+	uint8_t *buf;
+	char err[PATH_MAX + 256];
+	size_t errlen;
+	pthread_t tid;
+};
 
 static long long ns(const struct timespec *t)
 {
@@ -347,7 +166,7 @@ static char *xattrs_of(int fd, int *err)
 
 static int add(struct walk *w, struct nono_rb_entry *e)
 {
-	int r = nono_rb_manifest_add(w->m, e);
+	int r = nono_rb_manifest_add(&w->m, e);
 
 	return r < 0 ? fail(w, r, e->path, "out of memory") : 0;
 }
@@ -376,37 +195,84 @@ static const char *special_why(mode_t m)
 }
 
 /* The key of @st's hard-link group: (dev, ino) in an open-addressing
- * table (a tree of many hard links, a pnpm store, stays linear). */
-static long long link_key(struct walk *w, const struct stat *st)
+ * table (a tree of many hard links, a pnpm store, stays linear); -1 when
+ * out of memory. */
+static long long link_key_locked(struct shared *sh, const struct stat *st)
 {
 	size_t k;
 
-	if ((w->nhl + 1) * 2 > w->caphl) {
-		size_t cap = w->caphl ? w->caphl * 2 : 64;
+	if ((sh->nhl + 1) * 2 > sh->caphl) {
+		size_t cap = sh->caphl ? sh->caphl * 2 : 64;
 		struct hl *v = malloc(cap * sizeof(*v));
 
 		if (!v)
 			return -1;
 		for (size_t i = 0; i < cap; i++)
 			v[i].key = -1;
-		for (size_t i = 0; i < w->caphl; i++) {
-			if (w->hl[i].key < 0)
+		for (size_t i = 0; i < sh->caphl; i++) {
+			if (sh->hl[i].key < 0)
 				continue;
-			for (k = hl_slot(w->hl[i].dev, w->hl[i].ino, cap);
+			for (k = nono_rb_slot(sh->hl[i].dev, sh->hl[i].ino,
+					      cap);
 			     v[k].key >= 0; k = (k + 1) & (cap - 1))
 				;
-			v[k] = w->hl[i];
+			v[k] = sh->hl[i];
 		}
-		free(w->hl);
-		w->hl = v;
-		w->caphl = cap;
+		free(sh->hl);
+		sh->hl = v;
+		sh->caphl = cap;
 	}
-	for (k = hl_slot(st->st_dev, st->st_ino, w->caphl); w->hl[k].key >= 0;
-	     k = (k + 1) & (w->caphl - 1))
-		if (w->hl[k].dev == st->st_dev && w->hl[k].ino == st->st_ino)
-			return w->hl[k].key;
-	w->hl[k] = (struct hl){st->st_dev, st->st_ino, (long long)w->nhl++};
-	return w->hl[k].key;
+	for (k = nono_rb_slot(st->st_dev, st->st_ino, sh->caphl);
+	     sh->hl[k].key >= 0; k = (k + 1) & (sh->caphl - 1))
+		if (sh->hl[k].dev == st->st_dev && sh->hl[k].ino == st->st_ino)
+			return sh->hl[k].key;
+	sh->hl[k] = (struct hl){st->st_dev, st->st_ino, (long long)sh->nhl++};
+	return sh->hl[k].key;
+}
+
+static long long link_key(struct walk *w, const struct stat *st)
+{
+	long long k;
+
+	pthread_mutex_lock(&w->sh->mu);
+	k = link_key_locked(w->sh, st);
+	pthread_mutex_unlock(&w->sh->mu);
+	return k;
+}
+
+/* The stat cache's entry for @st when it matches, copied under the lock
+ * (and marked seen: the cache saved keeps it). */
+static bool cache_hit(struct walk *w, const struct stat *st,
+		      struct nono_rb_cache_ent *out)
+{
+	struct nono_rb_cache_ent *ce;
+	bool hit = false;
+
+	if (!w->sh->cache)
+		return false;
+	pthread_mutex_lock(&w->sh->mu);
+	ce = nono_rb_cache_find(w->sh->cache, st->st_dev, st->st_ino);
+	if (ce && ce->size == (uint64_t)st->st_size &&
+	    ce->mtime_ns == ns(&st->st_mtim) &&
+	    ce->ctime_ns == ns(&st->st_ctim)) {
+		ce->seen = 1;
+		*out = *ce;
+		hit = true;
+	}
+	pthread_mutex_unlock(&w->sh->mu);
+	return hit;
+}
+
+static int cache_store(struct walk *w, const struct nono_rb_cache_ent *v)
+{
+	int r;
+
+	if (!w->sh->cache)
+		return 0;
+	pthread_mutex_lock(&w->sh->mu);
+	r = nono_rb_cache_put(w->sh->cache, v);
+	pthread_mutex_unlock(&w->sh->mu);
+	return r;
 }
 
 /* Hashes @fd without storing it (a scan). */
@@ -442,7 +308,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		      const char *rel, const struct stat *lst)
 {
 	struct nono_rb_entry e = {0};
-	struct nono_rb_cache_ent *ce;
+	struct nono_rb_cache_ent ce;
 	struct stat st = *lst;
 	int r = 0, xerr = 0, fd = -1;
 	bool known = false, from_cache = false;
@@ -450,20 +316,17 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	e.path = (char *)rel;
 	e.type = NONO_RB_FILE;
 	e.link = -1;
-	ce = w->cache ? cache_find(w->cache, st.st_dev, st.st_ino) : NULL;
-	if (ce && ce->size == (uint64_t)st.st_size &&
-	    ce->mtime_ns == ns(&st.st_mtim) &&
-	    ce->ctime_ns == ns(&st.st_ctim) &&
-	    (!w->store || nono_rb_store_has(w->store, ce->hash, ce->size))) {
-		memcpy(e.hash, ce->hash, NONO_SHA256_LEN);
-		ce->seen = 1;
+	/* A hit names an object a capture stored and synced (a cleanup
+	 * that removes objects forgets every cache). */
+	if (cache_hit(w, &st, &ce)) {
+		memcpy(e.hash, ce.hash, NONO_SHA256_LEN);
 		known = from_cache = true;
-		w->st->cached++;
+		w->st.cached++;
 	}
 	if (!known && (unsigned long long)st.st_size >
 			  (w->store ? w->store->max_file : NONO_RB_MAX_FILE)) {
 		/* Not read at all: hashing it would hold the run for long. */
-		w->st->unreadable++;
+		w->st.unreadable++;
 		return skip_entry(w, rel, &st, NONO_RB_WHY_BIG);
 	}
 	for (int t = 0; !known && t < TRIES; t++) {
@@ -474,7 +337,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 				O_NOCTTY);
 		if (fd < 0) {
 			if (errno == EACCES || errno == EPERM) {
-				w->st->unreadable++;
+				w->st.unreadable++;
 				return skip_entry(w, rel, &st,
 						  NONO_RB_WHY_UNREADABLE);
 			}
@@ -489,14 +352,14 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		}
 		if (!S_ISREG(st.st_mode)) { /* swapped meanwhile */
 			close(fd);
-			w->st->skipped++;
+			w->st.skipped++;
 			return skip_entry(w, rel, &st, special_why(st.st_mode));
 		}
-		r = w->store
-			? nono_rb_store_put(w->store, fd, &st, e.hash, &added)
-			: hash_only(w, fd, &st, e.hash);
+		r = w->store ? nono_rb_store_put(w->store, fd, &st, w->buf,
+						 e.hash, &added)
+			     : hash_only(w, fd, &st, e.hash);
 		if (r == -EAGAIN) {
-			w->st->retried++;
+			w->st.retried++;
 			close(fd);
 			fd = -1;
 			continue;
@@ -506,7 +369,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 			 * the review, taken back by a restore.  (At the
 			 * baseline the run does not start.) */
 			close(fd);
-			w->st->unreadable++;
+			w->st.unreadable++;
 			return skip_entry(w, rel, &st, NONO_RB_WHY_BIG);
 		}
 		if (r < 0) {
@@ -518,17 +381,17 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 					: "copy into the store");
 		}
 		known = true;
-		w->st->bytes_read += (unsigned long long)st.st_size;
-		w->st->objects_added += added;
+		w->st.bytes_read += (unsigned long long)st.st_size;
+		w->st.objects_added += added;
 	}
 	if (!known) {
 		/* Written to all the time: not captured, and said. */
-		w->st->unreadable++;
+		w->st.unreadable++;
 		return skip_entry(w, rel, &st, NONO_RB_WHY_BUSY);
 	}
 	/* Attributes: from the descriptor (a cached file is opened for
 	 * them only if it had some: a change to them changes its ctime). */
-	if (fd < 0 && !(from_cache && ce->noxattr))
+	if (fd < 0 && !(from_cache && ce.noxattr))
 		fd = openat(dfd, name,
 			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
 				O_NOCTTY);
@@ -537,7 +400,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		close(fd);
 		fd = -1;
 	}
-	if (w->cache) {
+	if (!from_cache) { /* a hit is in the cache already, marked seen */
 		struct nono_rb_cache_ent v = {0};
 
 		v.dev = st.st_dev;
@@ -548,7 +411,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		v.seen = 1;
 		v.noxattr = e.xattrs == NULL && xerr == 0;
 		memcpy(v.hash, e.hash, NONO_SHA256_LEN);
-		if (cache_put(w->cache, &v) < 0) {
+		if (cache_store(w, &v) < 0) {
 			free(e.xattrs);
 			return fail(w, -ENOMEM, rel, "stat cache");
 		}
@@ -556,9 +419,11 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	e.mode = st.st_mode & 07777;
 	e.size = (unsigned long long)st.st_size;
 	e.mtime_ns = ns(&st.st_mtim);
-	if (st.st_nlink > 1)
-		e.link = link_key(w, &st);
-	w->st->files++;
+	if (st.st_nlink > 1 && (e.link = link_key(w, &st)) < 0) {
+		free(e.xattrs);
+		return fail(w, -ENOMEM, rel, "hard links");
+	}
+	w->st.files++;
 	r = xerr < 0 ? fail(w, xerr, rel, "attributes") : add(w, &e);
 	free(e.xattrs);
 	return r;
@@ -618,98 +483,69 @@ oom:
 	return NULL;
 }
 
-/* The walk's path: @name appended (the root is ""): the length before, or
- * -1 when it would not fit. */
-static ssize_t push(struct walk *w, const char *name)
+/* Queues directory @rel (@st: its fstatat). */
+static int push(struct walk *w, const char *rel, const struct stat *st)
 {
-	size_t old = w->plen, n = strlen(name), at = old ? old + 1 : 0;
+	struct shared *sh = w->sh;
+	size_t len = strlen(rel);
+	struct item *it = malloc(sizeof(*it) + len + 1);
+	int r = 0;
 
-	if (at + n + 1 > sizeof(w->path))
-		return -1;
-	if (old)
-		w->path[old] = '/';
-	memcpy(w->path + at, name, n + 1);
-	w->plen = at + n;
-	return (ssize_t)old;
+	if (!it)
+		return fail(w, -ENOMEM, rel, "out of memory");
+	it->st = *st;
+	memcpy(it->rel, rel, len + 1);
+	pthread_mutex_lock(&sh->mu);
+	if (sh->nq == sh->capq) {
+		size_t cap = sh->capq ? sh->capq * 2 : 64;
+		struct item **v = realloc(sh->q, cap * sizeof(*v));
+
+		if (v) {
+			sh->q = v;
+			sh->capq = cap;
+		}
+	}
+	if (sh->nq < sh->capq) {
+		sh->q[sh->nq++] = it;
+		pthread_cond_signal(&sh->cv);
+	} else {
+		free(it);
+		r = -ENOMEM;
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return r < 0 ? fail(w, r, rel, "out of memory") : 0;
 }
 
-static void pop(struct walk *w, size_t old)
-{
-	w->plen = old;
-	w->path[old] = '\0';
-}
-
-static const char *relp(const struct walk *w)
-{
-	return w->plen ? w->path : ".";
-}
-
-/* Whether the directory at the walk's path is left out for its size: by
- * the baseline's decision in a later snapshot (a command that floods a
+/* Whether directory @rel (@n entries) is left out for its size: by the
+ * baseline's decision in a later snapshot (a command that floods a
  * directory cannot hide what it did there), else by the count. */
-static bool size_excluded(const struct walk *w, const char *name, size_t n)
+static bool size_excluded(const struct walk *w, const char *rel,
+			  const char *name, size_t n)
 {
 	if (w->base) {
 		const struct nono_rb_entry *b =
-		    nono_rb_manifest_find(w->base, relp(w));
+		    nono_rb_manifest_find(w->base, rel);
 
 		return b && b->type == NONO_RB_SKIP;
 	}
-	return nono_rb_scope_excludes(w->scope, relp(w), name, true, n);
+	return nono_rb_scope_excludes(w->scope, rel, name, true, n);
 }
 
-/* Entry @self (a directory) has a name below it too long for a path: it
- * becomes one entry not captured, what was recorded below it dropped. */
-static int too_deep(struct walk *w, size_t self)
+/* Entry @name of directory @dfd, at @crel: a directory is queued. */
+static int walk_child(struct walk *w, int dfd, const char *name,
+		      const char *crel)
 {
-	struct nono_rb_entry *e = &w->m->e[self];
-
-	nono_rb_manifest_truncate(w->m, self + 1);
-	free(e->xattrs);
-	e->xattrs = NULL;
-	e->type = NONO_RB_OPAQUE;
-	e->target = strdup(NONO_RB_WHY_DEEP);
-	w->st->unreadable++;
-	return e->target ? 0 : fail(w, -ENOMEM, e->path, "out of memory");
-}
-
-static int walk_child(struct walk *w, int dfd, const char *name)
-{
-	const char *crel = w->path;
 	struct stat st;
-	int r = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : fail(w, -errno, crel, "stat");
 	if (nono_rb_scope_excludes(w->scope, crel, name, S_ISDIR(st.st_mode),
 				   0)) {
-		w->st->excluded++;
+		w->st.excluded++;
 		return skip_entry(w, crel, &st, NULL);
 	}
-	if (S_ISDIR(st.st_mode)) {
-		int cfd = openat(
-		    dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		struct stat cst;
-
-		if (cfd < 0 && (errno == EACCES || errno == EPERM)) {
-			w->st->unreadable++;
-			return skip_entry(w, crel, &st, NONO_RB_WHY_UNREADABLE);
-		}
-		if (cfd < 0 && (errno == EMFILE || errno == ENFILE)) {
-			/* One descriptor per level: nested past them. */
-			w->st->unreadable++;
-			return skip_entry(w, crel, &st, NONO_RB_WHY_DEEP);
-		}
-		if (cfd < 0)
-			return errno == ENOENT ? 0
-					       : fail(w, -errno, crel, "open");
-		if (fstat(cfd, &cst) < 0)
-			r = fail(w, -errno, crel, "stat");
-		else
-			r = walk_dir(w, cfd, name, &cst);
-		close(cfd);
-		return r;
-	}
+	if (S_ISDIR(st.st_mode))
+		return push(w, crel, &st);
 	if (S_ISREG(st.st_mode))
 		return file_entry(w, dfd, name, crel, &st);
 	if (S_ISLNK(st.st_mode)) {
@@ -729,58 +565,122 @@ static int walk_child(struct walk *w, int dfd, const char *name)
 		le.mtime_ns = ns(&st.st_mtim);
 		le.link = -1;
 		le.target = target;
-		w->st->links++;
+		w->st.links++;
 		return add(w, &le);
 	}
 	/* Sockets, FIFOs, devices: no content to keep, but there. */
-	w->st->skipped++;
+	w->st.skipped++;
 	return skip_entry(w, crel, &st, special_why(st.st_mode));
 }
 
-/* The directory @dfd, at the walk's path.  Recursive, one frame and one
- * descriptor per level (the path lives in @w, not on the stack). */
-static int walk_dir(struct walk *w, int dfd, const char *name,
-		    const struct stat *dst)
+/* Directory @it: opened beneath the root with no symlink on the way,
+ * its entry made, its files captured, its directories queued. */
+static int walk_dir(struct walk *w, const struct item *it)
 {
+	struct open_how how = {
+	    .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel = it->rel, *name = strrchr(rel, '/');
+	bool root = strcmp(rel, ".") == 0;
+	size_t n = 0, plen = root ? 0 : strlen(rel) + 1;
 	struct nono_rb_entry e = {0};
-	size_t n = 0, self;
-	char **names;
-	int r = 0, xerr = 0;
+	char crel[PATH_MAX], **names;
+	struct stat dst;
+	int dfd, r = 0, xerr = 0;
 
+	name = name ? name + 1 : rel;
+	dfd = root ? fcntl(w->sh->rootfd, F_DUPFD_CLOEXEC, 0)
+		   : (int)syscall(SYS_openat2, w->sh->rootfd, rel, &how,
+				  sizeof(how));
+	if (dfd < 0) {
+		if (errno == EACCES || errno == EPERM) {
+			w->st.unreadable++;
+			return skip_entry(w, rel, &it->st,
+					  NONO_RB_WHY_UNREADABLE);
+		}
+		return errno == ENOENT ? 0 : fail(w, -errno, rel, "open");
+	}
+	if (fstat(dfd, &dst) < 0) {
+		r = fail(w, -errno, rel, "stat");
+		close(dfd);
+		return r;
+	}
 	names = names_of(dfd, &n, &r);
-	if (r < 0)
-		return fail(w, r, relp(w), "read the directory");
-	/* A directory with too many entries to be worth it (not the root). */
-	if (w->plen && size_excluded(w, name, n)) {
-		w->st->excluded++;
-		r = skip_entry(w, relp(w), dst, NULL);
+	if (r < 0) {
+		close(dfd);
+		return fail(w, r, rel, "read the directory");
+	}
+	if (!root && size_excluded(w, rel, name, n)) {
+		/* Too many entries to be worth it (never the root). */
+		w->st.excluded++;
+		r = skip_entry(w, rel, &dst, NULL);
 		goto out;
 	}
-	e.path = (char *)relp(w);
+	for (size_t i = 0; i < n; i++) {
+		if (plen + strlen(names[i]) >= sizeof(crel)) {
+			/* A name below it too long for a path: the
+			 * directory is one entry not captured. */
+			w->st.unreadable++;
+			r = skip_entry(w, rel, &dst, NONO_RB_WHY_DEEP);
+			goto out;
+		}
+	}
+	e.path = (char *)rel;
 	e.type = NONO_RB_DIR;
-	e.mode = dst->st_mode & 07777;
-	e.mtime_ns = ns(&dst->st_mtim);
+	e.mode = dst.st_mode & 07777;
+	e.mtime_ns = ns(&dst.st_mtim);
 	e.link = -1;
 	e.xattrs = xattrs_of(dfd, &xerr);
-	self = w->m->n;
-	r = xerr < 0 ? fail(w, xerr, relp(w), "attributes") : add(w, &e);
+	r = xerr < 0 ? fail(w, xerr, rel, "attributes") : add(w, &e);
 	free(e.xattrs);
-	w->st->dirs++;
+	w->st.dirs++;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		ssize_t at = push(w, names[i]);
-
-		if (at < 0) {
-			r = too_deep(w, self);
-			break;
-		}
-		r = walk_child(w, dfd, names[i]);
-		pop(w, (size_t)at);
+		snprintf(crel, sizeof(crel), "%s%s%s", root ? "" : rel,
+			 root ? "" : "/", names[i]);
+		r = walk_child(w, dfd, names[i], crel);
 	}
 out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	close(dfd);
 	return r;
+}
+
+/* A thread of the walk: directories from the queue until it is empty and
+ * no other thread can add to it, or one failed. */
+static void *worker(void *arg)
+{
+	struct walk *w = arg;
+	struct shared *sh = w->sh;
+
+	pthread_mutex_lock(&sh->mu);
+	for (;;) {
+		struct item *it;
+		int r;
+
+		while (!sh->err && sh->nq == 0 && sh->busy > 0)
+			pthread_cond_wait(&sh->cv, &sh->mu);
+		if (sh->err || sh->nq == 0)
+			break; /* failed, or all done */
+		it = sh->q[--sh->nq];
+		sh->busy++;
+		pthread_mutex_unlock(&sh->mu);
+		r = walk_dir(w, it);
+		free(it);
+		pthread_mutex_lock(&sh->mu);
+		sh->busy--;
+		if (r < 0 && !sh->err) {
+			sh->err = r;
+			snprintf(sh->errbuf, sh->errlen, "%s", w->err);
+		}
+		if (sh->err || (sh->nq == 0 && sh->busy == 0))
+			pthread_cond_broadcast(&sh->cv);
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return NULL;
 }
 
 int nono_rb_open_root(const char *root)
@@ -798,17 +698,32 @@ int nono_rb_open_root(const char *root)
 	return fd;
 }
 
-/* The walk holds a descriptor per level: as many as the hard limit
- * allows (nested past them, a directory is not captured, and said). */
-static void more_fds(void)
+/* Threads for a walk: one per CPU, at most 8. */
+static size_t nthreads(void)
 {
-	struct rlimit l;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max &&
-	    l.rlim_cur < 65536) {
-		l.rlim_cur = l.rlim_max < 65536 ? l.rlim_max : 65536;
-		setrlimit(RLIMIT_NOFILE, &l);
+	return n < 1 ? 1 : n > 8 ? 8 : (size_t)n;
+}
+
+/* Moves @from's entries to the end of @to. */
+static int merge(struct nono_rb_manifest *to, struct nono_rb_manifest *from)
+{
+	if (!from->n)
+		return 0;
+	if (to->n + from->n > to->cap) {
+		size_t cap = to->n + from->n;
+		struct nono_rb_entry *v = realloc(to->e, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		to->e = v;
+		to->cap = cap;
 	}
+	memcpy(to->e + to->n, from->e, from->n * sizeof(*from->e));
+	to->n += from->n;
+	from->n = 0;
+	return 0;
 }
 
 static int run(struct nono_rb_store *store, const char *root,
@@ -817,48 +732,112 @@ static int run(struct nono_rb_store *store, const char *root,
 	       struct nono_rb_manifest *out, struct nono_rb_stats *st,
 	       char *err, size_t errlen)
 {
-	struct nono_rb_stats dummy;
-	struct walk w = {0};
-	struct stat rst;
-	int rfd, r;
+	struct shared sh = {0};
+	struct walk *w;
+	struct item *top = NULL;
+	size_t nt = nthreads(), started = 1;
+	int r = 0;
 
-	more_fds();
 	nono_rb_manifest_init(out);
-	if (!st)
-		st = &dummy;
-	memset(st, 0, sizeof(*st));
-	w.store = store;
-	w.scope = scope;
-	w.base = base;
-	w.cache = cache;
-	w.m = out;
-	w.st = st;
-	w.err = err;
-	w.errlen = errlen;
-	if (root[0] != '/')
-		return fail(&w, -EINVAL, root, "not an absolute path");
-	w.buf = malloc(CHUNK);
+	if (st)
+		memset(st, 0, sizeof(*st));
+	snprintf(err, errlen, "rollback: %s: out of memory", root);
+	if (root[0] != '/') {
+		snprintf(err, errlen, "rollback: %s: not an absolute path",
+			 root);
+		return -EINVAL;
+	}
+	w = calloc(nt, sizeof(*w));
+	top = malloc(sizeof(*top) + 2);
 	out->root = strdup(root);
-	if (!w.buf || !out->root) {
-		free(w.buf);
-		return fail(&w, -ENOMEM, root, "out of memory");
+	if (!w || !top || !out->root) {
+		free(w);
+		free(top);
+		nono_rb_manifest_free(out);
+		return -ENOMEM;
 	}
-	rfd = nono_rb_open_root(root);
-	if (rfd < 0) {
-		r = fail(&w, -errno, root, "open");
-	} else {
-		if (fstat(rfd, &rst) < 0)
-			r = fail(&w, -errno, root, "stat");
-		else
-			r = walk_dir(&w, rfd, "", &rst);
-		close(rfd);
+	sh.store = store;
+	sh.scope = scope;
+	sh.base = base;
+	sh.cache = cache;
+	sh.errbuf = err;
+	sh.errlen = errlen;
+	pthread_mutex_init(&sh.mu, NULL);
+	pthread_cond_init(&sh.cv, NULL);
+	for (size_t i = 0; i < nt; i++) {
+		w[i].sh = &sh;
+		w[i].store = store;
+		w[i].scope = scope;
+		w[i].base = base;
+		w[i].errlen = sizeof(w[i].err);
+		nono_rb_manifest_init(&w[i].m);
+		if (!(w[i].buf = malloc(CHUNK)))
+			r = -ENOMEM;
 	}
+	sh.rootfd = r < 0 ? -1 : nono_rb_open_root(root);
+	if (r == 0 && sh.rootfd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "rollback: %s: open: %s", root,
+			 strerror(errno));
+	}
+	if (r == 0 && fstat(sh.rootfd, &top->st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "rollback: %s: stat: %s", root,
+			 strerror(errno));
+	}
+	if (r == 0) {
+		memcpy(top->rel, ".", 2);
+		sh.q = malloc(64 * sizeof(*sh.q));
+		if (!sh.q) {
+			r = -ENOMEM;
+		} else {
+			sh.q[0] = top;
+			top = NULL;
+			sh.nq = 1;
+			sh.capq = 64;
+			for (; started < nt; started++)
+				if (pthread_create(&w[started].tid, NULL,
+						   worker, &w[started]) != 0)
+					break;
+			worker(&w[0]);
+			for (size_t i = 1; i < started; i++)
+				pthread_join(w[i].tid, NULL);
+			r = sh.err;
+		}
+	}
+	for (size_t i = 0; i < nt; i++) {
+		if (r == 0)
+			r = merge(out, &w[i].m);
+		nono_rb_manifest_free(&w[i].m);
+		free(w[i].buf);
+		if (st) {
+			st->files += w[i].st.files;
+			st->dirs += w[i].st.dirs;
+			st->links += w[i].st.links;
+			st->skipped += w[i].st.skipped;
+			st->unreadable += w[i].st.unreadable;
+			st->excluded += w[i].st.excluded;
+			st->bytes_read += w[i].st.bytes_read;
+			st->objects_added += w[i].st.objects_added;
+			st->cached += w[i].st.cached;
+			st->retried += w[i].st.retried;
+		}
+	}
+	while (sh.nq) /* left by a failure */
+		free(sh.q[--sh.nq]);
+	free(sh.q);
+	free(top);
+	free(sh.hl);
+	free(w);
+	if (sh.rootfd >= 0)
+		close(sh.rootfd);
+	pthread_mutex_destroy(&sh.mu);
+	pthread_cond_destroy(&sh.cv);
 	if (r == 0)
 		r = nono_rb_manifest_sort(out);
 	if (r == 0 && store && (r = nono_rb_store_sync(store)) < 0)
-		fail(&w, r, root, "sync the object store");
-	free(w.buf);
-	free(w.hl);
+		snprintf(err, errlen, "rollback: %s: sync the object store: %s",
+			 root, strerror(-r));
 	if (r < 0)
 		nono_rb_manifest_free(out);
 	return r;

@@ -15,27 +15,7 @@
 #include "rollback/manifest.h"
 #include "rollback/objects.h"
 #include "rollback/scope.h"
-
-/* dev/ino/size/mtime/ctime -> content hash, shared by the captures of a
- * tree (~/.nono/rollback/statcache/...). */
-struct nono_rb_cache_ent {
-	uint64_t dev, ino, size;
-	int64_t mtime_ns, ctime_ns;
-	uint8_t hash[NONO_SHA256_LEN];
-	uint8_t noxattr; /* it had no user.* attributes */
-	uint8_t used, seen;
-};
-struct nono_rb_cache {
-	struct nono_rb_cache_ent *t;
-	size_t cap, n;
-};
-
-void nono_rb_cache_init(struct nono_rb_cache *c);
-void nono_rb_cache_free(struct nono_rb_cache *c);
-/* Loads @path (a missing or unreadable cache is an empty one); saves
- * what the last capture saw, atomically.  0 or -errno. */
-int nono_rb_cache_load(struct nono_rb_cache *c, const char *path);
-int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path);
+#include "rollback/statcache.h"
 
 struct nono_rb_stats {
 	unsigned long long files, dirs, links, skipped, unreadable, excluded;

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,9 @@
 #include <unistd.h>
 
 #include "rollback/objects.h"
+#include "util/linux_calls.h"
 
-#define CHUNK (256 * 1024)
+#define CHUNK NONO_RB_CHUNK
 
 static int mkdir_at(int dirfd, const char *name)
 {
@@ -27,10 +30,16 @@ int nono_rb_store_open(struct nono_rb_store *s, const char *dir)
 {
 	int dfd, r;
 
+	uint8_t rnd[8];
+
 	memset(s, 0, sizeof(*s));
 	s->fd = s->tmpfd = s->lockfd = -1;
 	s->max_file = NONO_RB_MAX_FILE;
 	s->room = -1;
+	pthread_mutex_init(&s->lock, NULL);
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EIO;
+	nono_hex(rnd, sizeof(rnd), s->tmp_prefix);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
@@ -113,10 +122,10 @@ int nono_rb_store_get(const struct nono_rb_store *s,
 	return fd < 0 ? -errno : fd;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+static int pwrite_all(int fd, const uint8_t *p, size_t n, off_t off)
 {
 	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = pwrite(fd, p, n, off);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -125,6 +134,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 		}
 		p += w;
 		n -= (size_t)w;
+		off += w;
 	}
 	return 0;
 }
@@ -144,33 +154,44 @@ static bool zeros(const uint8_t *p, size_t n)
 }
 
 /* Hashes what @fd holds from its start, copying it into @out unless
- * @out is -1 (a clone or an object, only hashed): one read.  A chunk of
- * zeros is not written (a hole in @out, which ends at the same size). */
-static int copy_hash(int fd, int out, uint8_t *buf,
+ * @out is -1 (a clone or an object, only hashed): one read, up to @size
+ * bytes when @size >= 0 (the caller compares fstat before and after: a
+ * file that grew or shrank meanwhile is read again), else to its end.
+ * A chunk of zeros is not written (a hole in @out, which ends at the
+ * same size). */
+static int copy_hash(int fd, int out, off_t size, uint8_t *buf,
 		     uint8_t hash[NONO_SHA256_LEN])
 {
 	struct nono_sha256 c;
 	off_t off = 0;
+	bool hole_at_end = false;
 	ssize_t n;
 	int r;
 
 	nono_sha256_init(&c);
-	while ((n = pread(fd, buf, CHUNK, off)) != 0) {
+	while (size < 0 || off < size) {
+		size_t want = size < 0 || size - off > CHUNK
+				  ? CHUNK
+				  : (size_t)(size - off);
+
+		n = pread(fd, buf, want, off);
+		if (n == 0)
+			break;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
 		nono_sha256_update(&c, buf, (size_t)n);
-		if (out >= 0 && !zeros(buf, (size_t)n)) {
-			if (lseek(out, off, SEEK_SET) < 0)
-				return -errno;
-			if ((r = write_all(out, buf, (size_t)n)) < 0)
+		if (out >= 0) {
+			hole_at_end = zeros(buf, (size_t)n);
+			if (!hole_at_end &&
+			    (r = pwrite_all(out, buf, (size_t)n, off)) < 0)
 				return r;
 		}
 		off += n;
 	}
-	if (out >= 0 && ftruncate(out, off) < 0)
+	if (out >= 0 && hole_at_end && ftruncate(out, off) < 0)
 		return -errno;
 	nono_sha256_final(&c, hash);
 	return 0;
@@ -181,25 +202,44 @@ static int copy_hash(int fd, int out, uint8_t *buf,
 static int room_for(struct nono_rb_store *s, long long need)
 {
 	struct statvfs v;
+	int r = 0;
 
+	pthread_mutex_lock(&s->lock);
 	if (s->room < 0 || s->room - need < 4 * NONO_RB_MARGIN) {
 		if (fstatvfs(s->fd, &v) < 0)
-			return -errno;
-		s->room = (long long)v.f_bavail * (long long)v.f_frsize;
+			r = -errno;
+		else
+			s->room = (long long)v.f_bavail * (long long)v.f_frsize;
 	}
-	if (s->room - need < NONO_RB_MARGIN)
-		return -ENOSPC;
-	s->room -= need;
-	return 0;
+	if (r == 0 && s->room - need < NONO_RB_MARGIN)
+		r = -ENOSPC;
+	if (r == 0)
+		s->room -= need;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* The fan-out directory of @hash, made once per store opening. */
+static int fanout(struct nono_rb_store *s, const uint8_t hash[NONO_SHA256_LEN])
+{
+	uint8_t bit = (uint8_t)(1u << (hash[0] & 7));
+	char hex[3];
+	int r;
+
+	if (atomic_load(&s->made[hash[0] >> 3]) & bit)
+		return 0;
+	nono_hex(hash, 1, hex);
+	if ((r = mkdir_at(s->fd, hex)) == 0)
+		atomic_fetch_or(&s->made[hash[0] >> 3], bit);
+	return r;
 }
 
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
-		      const struct stat *before, uint8_t hash[NONO_SHA256_LEN],
-		      bool *added)
+		      const struct stat *before, uint8_t *buf,
+		      uint8_t hash[NONO_SHA256_LEN], bool *added)
 {
 	char tmp[40], name[68];
-	uint8_t rnd[8], *buf;
-	struct stat after;
+	struct stat after, have;
 	int out, r;
 
 	*added = false;
@@ -209,32 +249,22 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	r = room_for(s, (long long)before->st_blocks * 512);
 	if (r < 0)
 		return r;
-	buf = malloc(CHUNK);
-	if (!buf)
-		return -ENOMEM;
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-		free(buf);
-		return -EIO;
-	}
-	nono_hex(rnd, sizeof(rnd), tmp);
+	snprintf(tmp, sizeof(tmp), "%s-%llx", s->tmp_prefix,
+		 (unsigned long long)atomic_fetch_add(&s->tmp_seq, 1));
 	out =
 	    openat(s->tmpfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
-	if (out < 0) {
-		r = -errno;
-		free(buf);
-		return r;
-	}
+	if (out < 0)
+		return -errno;
 	/* A reflink shares the blocks (and is a stable copy to hash); else
 	 * one read of the source, hashed as it is copied. */
-	if (!s->reflink_off && ioctl(out, FICLONE, fd) == 0) {
-		r = copy_hash(out, -1, buf, hash);
+	if (!atomic_load(&s->reflink_off) && ioctl(out, FICLONE, fd) == 0) {
+		r = copy_hash(out, -1, -1, buf, hash);
 	} else {
 		if (errno == EOPNOTSUPP || errno == EXDEV || errno == EINVAL ||
 		    errno == ENOTTY)
-			s->reflink_off = true;
-		r = copy_hash(fd, out, buf, hash);
+			atomic_store(&s->reflink_off, true);
+		r = copy_hash(fd, out, before->st_size, buf, hash);
 	}
-	free(buf);
 	if (r == 0 && (fstat(fd, &after) < 0 || !same(before, &after)))
 		r = -EAGAIN; /* written to while copied */
 	/* Not synced one by one: nono_rb_store_sync makes the whole batch
@@ -242,19 +272,27 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	close(out);
 	if (r == 0) {
 		obj_name(hash, name);
-		if (nono_rb_store_has(s, hash,
-				      (unsigned long long)before->st_size)) {
-			unlinkat(s->tmpfd, tmp, 0);
-			return 0;
-		}
-		name[2] = '\0';
-		r = mkdir_at(s->fd, name);
-		name[2] = '/';
-		if (r == 0 && renameat(s->tmpfd, tmp, s->fd, name) < 0)
+		r = fanout(s, hash);
+		/* One call when the object is new; one more when it is
+		 * there already (kept unless it was cut short). */
+		if (r == 0 && renameat2(s->tmpfd, tmp, s->fd, name,
+					RENAME_NOREPLACE) < 0) {
 			r = -errno;
+			if (r == -EEXIST &&
+			    fstatat(s->fd, name, &have, AT_SYMLINK_NOFOLLOW) ==
+				0 &&
+			    S_ISREG(have.st_mode) &&
+			    have.st_size == before->st_size) {
+				unlinkat(s->tmpfd, tmp, 0);
+				return 0;
+			}
+			if (r == -EEXIST &&
+			    renameat(s->tmpfd, tmp, s->fd, name) == 0)
+				r = 0;
+		}
 		if (r == 0) {
-			s->dirty[hash[0] >> 3] |=
-			    (uint8_t)(1u << (hash[0] & 7));
+			atomic_fetch_or(&s->dirty[hash[0] >> 3],
+					(uint8_t)(1u << (hash[0] & 7)));
 			*added = true;
 			return 0;
 		}
@@ -265,15 +303,18 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 
 int nono_rb_store_sync(struct nono_rb_store *s)
 {
-	static const uint8_t none[sizeof(s->dirty)];
+	bool any = false;
 
-	if (memcmp(s->dirty, none, sizeof(none)) == 0)
+	for (size_t i = 0; i < sizeof(s->dirty); i++)
+		any |= atomic_load(&s->dirty[i]) != 0;
+	if (!any)
 		return 0; /* nothing new */
 	/* Every object written, and the names they were given, in one call
 	 * for the store's filesystem. */
 	if (syncfs(s->fd) < 0)
 		return -errno;
-	memset(s->dirty, 0, sizeof(s->dirty));
+	for (size_t i = 0; i < sizeof(s->dirty); i++)
+		atomic_store(&s->dirty[i], 0);
 	return 0;
 }
 
@@ -290,7 +331,7 @@ int nono_rb_store_check(const struct nono_rb_store *s,
 		free(buf);
 		return fd;
 	}
-	r = copy_hash(fd, -1, buf, got);
+	r = copy_hash(fd, -1, -1, buf, got);
 	close(fd);
 	free(buf);
 	if (r < 0)

@@ -10,17 +10,25 @@
 #ifndef NONO_ROLLBACK_OBJECTS_H
 #define NONO_ROLLBACK_OBJECTS_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 #include "util/sha256.h"
 
+/* Safe to share between the threads of one capture (nono_rb_store_put);
+ * opening, closing, locking and syncing are the caller's, from one. */
 struct nono_rb_store {
-	int fd;            /* objects/ */
-	int tmpfd;         /* objects/tmp/ */
-	uint8_t dirty[32]; /* fan-out directories written to (a bitmap) */
-	bool reflink_off;  /* FICLONE refused once: not tried again */
+	int fd;                    /* objects/ */
+	int tmpfd;                 /* objects/tmp/ */
+	_Atomic uint8_t dirty[32]; /* fan-out directories written to */
+	_Atomic uint8_t made[32];  /* fan-out directories known to exist */
+	atomic_bool reflink_off;   /* FICLONE refused once: not tried again */
+	char tmp_prefix[24];       /* random, per opening */
+	atomic_ullong tmp_seq;
+	pthread_mutex_t lock; /* @room */
 	/* Files larger than this (apparent size) are not stored: hashing
 	 * a 1 TiB sparse file would hold the session's end for an hour. */
 	unsigned long long max_file;
@@ -48,9 +56,10 @@ void nono_rb_store_close(struct nono_rb_store *s);
  * stored then).  Runs of zeros are left as holes in the object.
  * 0 or -errno.
  */
+#define NONO_RB_CHUNK (256 * 1024) /* @buf's size */
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
-		      const struct stat *before, uint8_t hash[NONO_SHA256_LEN],
-		      bool *added);
+		      const struct stat *before, uint8_t *buf,
+		      uint8_t hash[NONO_SHA256_LEN], bool *added);
 /* Whether the store has object @hash, of @size bytes (an object cut
  * short by a power loss before the snapshot's sync is not had: it is
  * written again). */

@@ -57,6 +57,27 @@ int nono_rb_cache_path(const char *root, char *out, size_t len)
 		   : 0;
 }
 
+int nono_rb_cache_drop_all(void)
+{
+	char home[PATH_MAX], dir[PATH_MAX + 16];
+	struct dirent *de;
+	DIR *d;
+	int r = nono_rb_home(home, sizeof(home));
+
+	if (r < 0)
+		return r;
+	snprintf(dir, sizeof(dir), "%s/statcache", home);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			r = -errno;
+	closedir(d);
+	return r;
+}
+
 static bool is_id(const char *s)
 {
 	if (strlen(s) != 16)

@@ -56,6 +56,10 @@ int nono_rb_home(char *out, size_t len);
  * the path>.  0 or -errno. */
 int nono_rb_cache_path(const char *root, char *out, size_t len);
 
+/* Forgets every tree's stat cache (after objects were removed: a cache
+ * names only objects a capture stored and synced, so a capture trusts a
+ * hit without looking for its object).  0 or -errno. */
+int nono_rb_cache_drop_all(void);
 /* A new session @id (the audit session's, when there is one) for @roots
  * with @scope (copied) and @command (JSON array text, copied): its
  * directory made.  0 or -errno. */

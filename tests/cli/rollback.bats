@@ -257,4 +257,17 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	run --separate-stderr nono rollback restore "$(newest)"
 	assert_status 0
 	[ "$(cat "$P/a.txt")" = one ]
+	# Every session and object removed: the stat cache, which named
+	# those objects, is forgotten too, so the next baseline stores them
+	# again (it trusts a cache hit without looking for its object).
+	run --separate-stderr nono rollback cleanup --keep 0
+	assert_status 0
+	[ -z "$(find "$HOME/.nono/rollback/objects" -type f -path '*/??/*')" ]
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo z > a.txt'
+	assert_status 0
+	run --separate-stderr nono rollback verify "$(newest)"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	[ "$(cat "$P/a.txt")" = one ]
 }
