@@ -400,8 +400,8 @@ static int sub_restore(int argc, char **argv)
 			nono_rb_cache_load(&cache, cp);
 		if (nono_rb_session_manifest(&s, snap, i, &m, err,
 					     sizeof(err)) < 0 ||
-		    nono_rb_restore(&st, &m, &s.scope, &cache, dry, &rs, err,
-				    sizeof(err)) < 0) {
+		    nono_rb_restore(&st, &m, &s.scope, &cache, NULL, dry, &rs,
+				    err, sizeof(err)) < 0) {
 			out_error("%s", err);
 			ret = 1;
 			nono_rb_manifest_free(&m);

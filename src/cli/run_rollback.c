@@ -402,27 +402,32 @@ void run_rollback_end(struct run_ctx *c, int status)
 			full = NULL;
 		if (full && ask_restore(c, full)) {
 			restored = true;
+			double tr = now_s();
+			unsigned long long nw = 0, nd = 0;
+
+			/* The tree as it is: the last snapshot, just
+			 * taken (the command and all it started are gone). */
 			for (size_t i = 0; i < s->nroots; i++) {
 				struct nono_rb_restore_stats rs;
-				struct nono_rb_cache cache;
-				char cp[PATH_MAX];
 
-				nono_rb_cache_init(&cache);
-				if (nono_rb_cache_path(s->roots[i], cp,
-						       sizeof(cp)) == 0)
-					nono_rb_cache_load(&cache, cp);
 				if (nono_rb_restore(c->rt.rb_store, &m0[i],
-						    &s->scope, &cache, false,
-						    &rs, err,
+						    &s->scope, NULL, &m1[i],
+						    false, &rs, err,
 						    sizeof(err)) < 0) {
 					out_error("%s (nono rollback restore "
 						  "%s tries again)",
 						  err, s->id);
 					restored = false;
 				}
-				nono_rb_cache_free(&cache);
+				nw += rs.written;
+				nd += rs.deleted;
 			}
 			if (restored) {
+				out_verbose_msg(
+				    1,
+				    "rollback: restore: %llu written, "
+				    "%llu removed in %.2f s",
+				    nw, nd, now_s() - tr);
 				s->restores++;
 				audit_snapshot(c, "rollback_restore", 0);
 				out_info("rollback: restored the state before "

@@ -197,7 +197,8 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 struct rs {
 	struct nono_rb_store *store;
 	const struct nono_rb_manifest *to;
-	struct nono_rb_manifest cur;
+	const struct nono_rb_manifest *cur; /* the tree as it is now */
+	struct nono_rb_manifest scanned;
 	struct nono_rb_restore_stats *st;
 	bool dry;
 	int rootfd;
@@ -631,7 +632,7 @@ static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
 	const char *name;
 	int pfd, r;
 
-	if (c->type == NONO_RB_DIR && holds_skipped(&s->cur, c)) {
+	if (c->type == NONO_RB_DIR && holds_skipped(s->cur, c)) {
 		/* Created by the command, but holds what the scope leaves
 		 * out (a node_modules): never ours to delete. */
 		s->st->not_restorable++;
@@ -657,7 +658,7 @@ static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
 
 static int apply(struct rs *s, const struct nono_rb_entry *e)
 {
-	const struct nono_rb_entry *c = nono_rb_manifest_find(&s->cur, e->path);
+	const struct nono_rb_entry *c = nono_rb_manifest_find(s->cur, e->path);
 	const char *name;
 	int pfd, r = 0;
 
@@ -775,13 +776,14 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 int nono_rb_restore(struct nono_rb_store *store,
 		    const struct nono_rb_manifest *target,
 		    const struct nono_rb_scope *scope,
-		    struct nono_rb_cache *cache, bool dry_run,
+		    struct nono_rb_cache *cache,
+		    const struct nono_rb_manifest *now, bool dry_run,
 		    struct nono_rb_restore_stats *st, char *err, size_t errlen)
 {
 	struct nono_rb_restore_stats dummy;
 	struct nono_rb_scope sc = *scope;
 	struct rs s = {0};
-	int r;
+	int r = 0;
 
 	s.store = store;
 	s.to = target;
@@ -792,25 +794,28 @@ int nono_rb_restore(struct nono_rb_store *store,
 	s.err = err;
 	s.errlen = errlen;
 	/* Every directory of the tree as it is now (none left out for its
-	 * size: the snapshot says what it had). */
+	 * size: the snapshot says what it had), unless the caller has just
+	 * captured it. */
 	sc.max_files = 0;
-	r = nono_rb_scan(target->root, &sc, cache, &s.cur, err, errlen);
-	if (r < 0)
+	nono_rb_manifest_init(&s.scanned);
+	s.cur = now ? now : &s.scanned;
+	if (!now && (r = nono_rb_scan(target->root, &sc, cache, &s.scanned, err,
+				      errlen)) < 0)
 		return r;
 	s.rootfd = nono_rb_open_root(target->root);
 	if (s.rootfd < 0) {
 		r = fail(&s, -errno, target->root, "open");
-		nono_rb_manifest_free(&s.cur);
+		nono_rb_manifest_free(&s.scanned);
 		return r;
 	}
 	/* What is there now and was not then (or is of another type),
 	 * deepest first; never below what either left out. */
-	for (size_t i = s.cur.n; r == 0 && i-- > 0;) {
-		const struct nono_rb_entry *c = &s.cur.e[i], *e;
+	for (size_t i = s.cur->n; r == 0 && i-- > 0;) {
+		const struct nono_rb_entry *c = &s.cur->e[i], *e;
 
 		if (c->type == NONO_RB_SKIP || strcmp(c->path, ".") == 0 ||
 		    below(target, c->path, true) ||
-		    below(&s.cur, c->path, false))
+		    below(s.cur, c->path, false))
 			continue;
 		e = nono_rb_manifest_find(target, c->path);
 		if (e && (e->type == NONO_RB_SKIP ||
@@ -823,7 +828,7 @@ int nono_rb_restore(struct nono_rb_store *store,
 	/* Then the snapshot, parents first. */
 	for (size_t i = 0; r == 0 && i < target->n; i++) {
 		if (below(target, target->e[i].path, true) ||
-		    below(&s.cur, target->e[i].path, false))
+		    below(s.cur, target->e[i].path, false))
 			continue;
 		r = apply(&s, &target->e[i]);
 	}
@@ -834,7 +839,7 @@ int nono_rb_restore(struct nono_rb_store *store,
 		int pfd;
 
 		if (e->type != NONO_RB_DIR || below(target, e->path, true) ||
-		    below(&s.cur, e->path, false))
+		    below(s.cur, e->path, false))
 			continue;
 		if (strcmp(e->path, ".") == 0) {
 			pfd = s.rootfd;
@@ -851,6 +856,6 @@ int nono_rb_restore(struct nono_rb_store *store,
 	if (s.pfd >= 0)
 		close(s.pfd);
 	close(s.rootfd);
-	nono_rb_manifest_free(&s.cur);
+	nono_rb_manifest_free(&s.scanned);
 	return r;
 }

@@ -283,7 +283,7 @@ static void test_restore_exact(void **state)
 	assert_string_not_equal(before, after);
 	free(after);
 
-	if (nono_rb_restore(&st, &m, &sc, &cache, false, &rs, err,
+	if (nono_rb_restore(&st, &m, &sc, &cache, NULL, false, &rs, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	after = oracle(tree);
@@ -297,7 +297,7 @@ static void test_restore_exact(void **state)
 	assert_int_equal(access(at("node_modules/x.js"), F_OK), 0);
 
 	/* Again: nothing to do. */
-	if (nono_rb_restore(&st, &m, &sc, &cache, false, &rs, err,
+	if (nono_rb_restore(&st, &m, &sc, &cache, NULL, false, &rs, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(rs.written, 0);
@@ -341,8 +341,8 @@ static void test_diff_and_dry_run(void **state)
 	 * not a change). */
 	assert_int_equal(nono_rb_diff(&m0, &m1, NULL, NULL), 3);
 	before = oracle(tree);
-	if (nono_rb_restore(&st, &m0, &sc, NULL, true, &rs, err, sizeof(err)) <
-	    0)
+	if (nono_rb_restore(&st, &m0, &sc, NULL, NULL, true, &rs, err,
+			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(rs.written, 1);
 	assert_int_equal(rs.deleted, 1);
@@ -395,7 +395,8 @@ static void restore_to(struct nono_rb_store *st, struct nono_rb_manifest *m,
 {
 	char err[512];
 
-	if (nono_rb_restore(st, m, sc, NULL, false, rs, err, sizeof(err)) < 0)
+	if (nono_rb_restore(st, m, sc, NULL, NULL, false, rs, err,
+			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
 
