@@ -68,6 +68,8 @@ struct walk {
 	char err[PATH_MAX + 256];
 	size_t errlen;
 	pthread_t tid;
+	struct item **pend; /* the directory's subdirectories, in order */
+	size_t npend, cappend;
 };
 
 static long long ns(const struct timespec *t)
@@ -483,37 +485,62 @@ oom:
 	return NULL;
 }
 
-/* Queues directory @rel (@st: its fstatat). */
+/* Notes subdirectory @rel (@st: its fstatat) for the queue. */
 static int push(struct walk *w, const char *rel, const struct stat *st)
 {
-	struct shared *sh = w->sh;
 	size_t len = strlen(rel);
-	struct item *it = malloc(sizeof(*it) + len + 1);
-	int r = 0;
+	struct item *it;
 
-	if (!it)
+	if (w->npend == w->cappend) {
+		size_t cap = w->cappend ? w->cappend * 2 : 64;
+		struct item **v = realloc(w->pend, cap * sizeof(*v));
+
+		if (!v)
+			return fail(w, -ENOMEM, rel, "out of memory");
+		w->pend = v;
+		w->cappend = cap;
+	}
+	if (!(it = malloc(sizeof(*it) + len + 1)))
 		return fail(w, -ENOMEM, rel, "out of memory");
 	it->st = *st;
 	memcpy(it->rel, rel, len + 1);
-	pthread_mutex_lock(&sh->mu);
-	if (sh->nq == sh->capq) {
-		size_t cap = sh->capq ? sh->capq * 2 : 64;
-		struct item **v = realloc(sh->q, cap * sizeof(*v));
+	w->pend[w->npend++] = it;
+	return 0;
+}
 
-		if (v) {
+/* The noted subdirectories onto the queue, last first: the queue is a
+ * stack, so they are walked in name order (and each thread's manifest
+ * comes out nearly sorted). */
+static int flush(struct walk *w)
+{
+	struct shared *sh = w->sh;
+	int r = 0;
+
+	if (!w->npend)
+		return 0;
+	pthread_mutex_lock(&sh->mu);
+	if (sh->nq + w->npend > sh->capq) {
+		size_t cap = sh->capq ? sh->capq : 64;
+		struct item **v;
+
+		while (cap < sh->nq + w->npend)
+			cap *= 2;
+		if ((v = realloc(sh->q, cap * sizeof(*v)))) {
 			sh->q = v;
 			sh->capq = cap;
 		}
 	}
-	if (sh->nq < sh->capq) {
-		sh->q[sh->nq++] = it;
-		pthread_cond_signal(&sh->cv);
+	if (sh->nq + w->npend <= sh->capq) {
+		while (w->npend)
+			sh->q[sh->nq++] = w->pend[--w->npend];
+		pthread_cond_broadcast(&sh->cv);
 	} else {
-		free(it);
 		r = -ENOMEM;
 	}
 	pthread_mutex_unlock(&sh->mu);
-	return r < 0 ? fail(w, r, rel, "out of memory") : 0;
+	while (w->npend)
+		free(w->pend[--w->npend]);
+	return r;
 }
 
 /* Whether directory @rel (@n entries) is left out for its size: by the
@@ -641,7 +668,11 @@ static int walk_dir(struct walk *w, const struct item *it)
 			 root ? "" : "/", names[i]);
 		r = walk_child(w, dfd, names[i], crel);
 	}
+	if (r == 0 && (r = flush(w)) < 0)
+		fail(w, r, rel, "out of memory");
 out:
+	while (w->npend) /* a failure: not walked */
+		free(w->pend[--w->npend]);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -810,6 +841,7 @@ static int run(struct nono_rb_store *store, const char *root,
 			r = merge(out, &w[i].m);
 		nono_rb_manifest_free(&w[i].m);
 		free(w[i].buf);
+		free(w[i].pend);
 		if (st) {
 			st->files += w[i].st.files;
 			st->dirs += w[i].st.dirs;
