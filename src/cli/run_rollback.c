@@ -129,7 +129,7 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		total->skipped += st.skipped;
 		total->excluded += st.excluded;
 	}
-	if (r == 0 && (r = nono_rb_session_add_snapshot(s, m)) < 0)
+	if (r == 0 && (r = nono_rb_session_add_snapshot(s, m, base)) < 0)
 		snprintf(err, errlen,
 			 "rollback: cannot record the snapshot in "
 			 "%s: %s",

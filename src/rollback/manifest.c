@@ -661,3 +661,168 @@ bad:
 	nono_rb_manifest_free(m);
 	return -EINVAL;
 }
+
+/* ---- deltas ------------------------------------------------------------ */
+
+#define DELTA_MAGIC "nono-rollback-delta 1 "
+
+int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
+			   const struct nono_rb_manifest *m,
+			   struct nono_ev *out, uint8_t root[NONO_SHA256_LEN])
+{
+	struct nono_ev lm = {0}, lb = {0};
+	struct nono_merkle t;
+	nono_hash leaf, r;
+	size_t i = 0, j = 0;
+
+	nono_merkle_init(&t);
+	put_str(out, DELTA_MAGIC);
+	nono_rb_pct_encode(out, m->root, strlen(m->root));
+	put_str(out, "\n");
+	while (i < base->n || j < m->n) {
+		int c = i == base->n ? 1
+			: j == m->n  ? -1
+				     : strcmp(base->e[i].path, m->e[j].path);
+
+		if (c < 0) { /* gone */
+			put_str(out, "- ");
+			nono_rb_pct_encode(out, base->e[i].path,
+					   strlen(base->e[i].path));
+			put_str(out, "\n");
+			i++;
+			continue;
+		}
+		lm.len = 0;
+		entry_line(&lm, &m->e[j]);
+		if (lm.oom)
+			break;
+		nono_merkle_leaf(lm.buf, lm.len, &leaf);
+		nono_merkle_push(&t, &leaf);
+		if (c == 0) {
+			lb.len = 0;
+			entry_line(&lb, &base->e[i]);
+			i++;
+		}
+		/* New, or its line (content, mode, mtime, link index...)
+		 * differs from the base's. */
+		if (c > 0 || lb.oom || lb.len != lm.len ||
+		    memcmp(lb.buf, lm.buf, lm.len) != 0) {
+			nono_ev_put(out, lm.buf, lm.len);
+			put_str(out, "\n");
+		}
+		j++;
+	}
+	if (lm.oom || lb.oom || out->oom) {
+		nono_ev_free(&lm);
+		nono_ev_free(&lb);
+		return -ENOMEM;
+	}
+	nono_ev_free(&lm);
+	nono_ev_free(&lb);
+	nono_merkle_root(&t, &r);
+	if (root)
+		memcpy(root, r.b, NONO_SHA256_LEN);
+	return 0;
+}
+
+int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
+			   const char *text, size_t len,
+			   struct nono_rb_manifest *m,
+			   uint8_t root[NONO_SHA256_LEN], size_t *bad_line,
+			   char *why, size_t whylen)
+{
+	const char *p = text, *end = text + len, *nl;
+	struct nono_ev full = {0};
+	char *rootpath = NULL, *prev = NULL;
+	size_t i = 0, line = 1;
+	int ret = -EINVAL;
+
+	nono_rb_manifest_init(m);
+	*bad_line = 1;
+	nl = memchr(p, '\n', len);
+	if (!nl || (size_t)(nl - p) < sizeof(DELTA_MAGIC) ||
+	    memcmp(p, DELTA_MAGIC, sizeof(DELTA_MAGIC) - 1) != 0 ||
+	    nono_rb_pct_decode(p + sizeof(DELTA_MAGIC) - 1,
+			       (size_t)(nl - p) - (sizeof(DELTA_MAGIC) - 1),
+			       &rootpath, NULL) < 0 ||
+	    strcmp(rootpath, base->root) != 0) {
+		snprintf(why, whylen,
+			 "not a nono rollback delta (version 1) of this tree");
+		free(rootpath);
+		return -EINVAL;
+	}
+	/* The whole manifest: the base's lines but those the delta removes
+	 * or replaces, merged with the delta's in path order; then parsed
+	 * like any manifest (every check, and its Merkle root). */
+	put_str(&full, MANIFEST_MAGIC);
+	nono_rb_pct_encode(&full, rootpath, strlen(rootpath));
+	put_str(&full, "\n");
+	free(rootpath);
+	for (p = nl + 1; p < end; p = nl + 1) {
+		struct nono_rb_entry e = {0};
+		bool gone;
+		char *path = NULL;
+
+		*bad_line = ++line;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			snprintf(why, whylen, "cut short (no newline)");
+			goto out;
+		}
+		gone = nl - p >= 2 && p[0] == '-' && p[1] == ' ';
+		if (gone ? nono_rb_pct_decode(p + 2, (size_t)(nl - p - 2),
+					      &path, NULL) < 0
+			 : parse_entry(p, (size_t)(nl - p), (size_t)-2, &e, why,
+				       whylen) < 0) {
+			if (gone)
+				snprintf(why, whylen,
+					 "a removed path, encoded");
+			entry_free(&e);
+			goto out;
+		}
+		if (!gone) {
+			path = e.path;
+			e.path = NULL;
+			entry_free(&e);
+		}
+		if (prev && strcmp(prev, path) >= 0) {
+			snprintf(why, whylen, "path: not in order");
+			free(path);
+			goto out;
+		}
+		free(prev);
+		prev = path;
+		/* The base's entries before it, then it (or nothing). */
+		for (; i < base->n && strcmp(base->e[i].path, path) < 0; i++) {
+			entry_line(&full, &base->e[i]);
+			put_str(&full, "\n");
+		}
+		if (i < base->n && strcmp(base->e[i].path, path) == 0)
+			i++;
+		else if (gone) {
+			snprintf(why, whylen, "a removed path the base lacks");
+			goto out;
+		}
+		if (!gone) {
+			nono_ev_put(&full, p, (size_t)(nl - p));
+			put_str(&full, "\n");
+		}
+	}
+	for (; i < base->n; i++) {
+		entry_line(&full, &base->e[i]);
+		put_str(&full, "\n");
+	}
+	if (full.oom) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = nono_rb_manifest_parse(full.buf, full.len, m, root, bad_line, why,
+				     whylen);
+	if (ret < 0)
+		snprintf(why + strlen(why), whylen - strlen(why),
+			 " (in the manifest the delta makes)");
+out:
+	free(prev);
+	nono_ev_free(&full);
+	return ret;
+}

@@ -88,6 +88,21 @@ int nono_rb_manifest_parse(const char *text, size_t len,
 			   uint8_t root[NONO_SHA256_LEN], size_t *bad_line,
 			   char *why, size_t whylen);
 
+/* A later snapshot as a delta against the session's baseline @base:
+ * the lines of @m that are new or differ ("- PATH" for a path @m lacks),
+ * in path order; @root is @m's own Merkle root (the whole manifest's).
+ * 0 or -ENOMEM. */
+int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
+			   const struct nono_rb_manifest *m,
+			   struct nono_ev *out, uint8_t root[NONO_SHA256_LEN]);
+/* The manifest delta @text makes of @base, checked as a whole manifest
+ * (its Merkle root in @root): 0, or -EINVAL with the line and why. */
+int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
+			   const char *text, size_t len,
+			   struct nono_rb_manifest *m,
+			   uint8_t root[NONO_SHA256_LEN], size_t *bad_line,
+			   char *why, size_t whylen);
+
 /* Percent-encoding of bytes (see above); decoding refuses anything not
  * produced by the encoder's alphabet.  Decoded: malloc'd, NUL-terminated,
  * -EINVAL for a NUL byte in it. */

@@ -272,7 +272,8 @@ int nono_rb_session_save(struct nono_rb_session *s)
 }
 
 int nono_rb_session_add_snapshot(struct nono_rb_session *s,
-				 const struct nono_rb_manifest *m)
+				 const struct nono_rb_manifest *m,
+				 const struct nono_rb_manifest *base)
 {
 	struct nono_rb_snap *sn;
 	int r = 0;
@@ -284,9 +285,15 @@ int nono_rb_session_add_snapshot(struct nono_rb_session *s,
 		struct nono_ev t = {0};
 		char name[64];
 
-		r = nono_rb_manifest_text(&m[i], &t, sn->roots[i]);
-		snprintf(name, sizeof(name), "snap-%zu-%zu.manifest", s->nsnaps,
-			 i);
+		/* After the baseline: what changed since (a later snapshot
+		 * of a tree that changed by 1% is 1% of a manifest). */
+		if (base && s->nsnaps)
+			r = nono_rb_manifest_delta(&base[i], &m[i], &t,
+						   sn->roots[i]);
+		else
+			r = nono_rb_manifest_text(&m[i], &t, sn->roots[i]);
+		snprintf(name, sizeof(name), "snap-%zu-%zu.%s", s->nsnaps, i,
+			 base && s->nsnaps ? "delta" : "manifest");
 		if (r == 0)
 			r = write_synced(s->dir, name, t.buf, t.len);
 		nono_ev_free(&t);
@@ -508,6 +515,32 @@ int nono_rb_session_manifest(const struct nono_rb_session *s, size_t n,
 	}
 	snprintf(path, sizeof(path), "%s/snap-%zu-%zu.manifest", s->dir, n, r);
 	ret = read_file(path, MANIFEST_MAX, &text, &len);
+	if (ret == -ENOENT && n > 0) {
+		/* A later snapshot kept as a delta against the baseline. */
+		struct nono_rb_manifest base;
+
+		snprintf(path, sizeof(path), "%s/snap-%zu-%zu.delta", s->dir, n,
+			 r);
+		ret = read_file(path, MANIFEST_MAX, &text, &len);
+		if (ret == 0 && (ret = nono_rb_session_manifest(
+				     s, 0, r, &base, err, errlen)) < 0) {
+			free(text);
+			return ret;
+		}
+		if (ret == 0) {
+			ret = nono_rb_manifest_apply(&base, text, len, m, root,
+						     &line, why, sizeof(why));
+			nono_rb_manifest_free(&base);
+			free(text);
+			text = NULL;
+			if (ret < 0) {
+				snprintf(err, errlen, "%s line %zu: %s", path,
+					 line, why);
+				return ret;
+			}
+			goto check;
+		}
+	}
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
@@ -519,6 +552,7 @@ int nono_rb_session_manifest(const struct nono_rb_session *s, size_t n,
 		snprintf(err, errlen, "%s line %zu: %s", path, line, why);
 		return ret;
 	}
+check:
 	if (memcmp(root, s->snaps[n].roots[r], NONO_SHA256_LEN) != 0 ||
 	    strcmp(m->root, s->roots[r]) != 0) {
 		nono_rb_manifest_free(m);

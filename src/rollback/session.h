@@ -68,9 +68,11 @@ int nono_rb_session_new(struct nono_rb_session *s, const char *id,
 			const struct nono_rb_scope *scope, const char *command);
 void nono_rb_session_free(struct nono_rb_session *s);
 /* Writes snapshot @s->nsnaps (its manifests, one per root, then the
- * record that names their roots).  0 or -errno. */
+ * record that names their roots); after the baseline, with @base (the
+ * baseline's manifests), as deltas against it.  0 or -errno. */
 int nono_rb_session_add_snapshot(struct nono_rb_session *s,
-				 const struct nono_rb_manifest *m);
+				 const struct nono_rb_manifest *m,
+				 const struct nono_rb_manifest *base);
 /* Writes the record (state, end, exit code).  0 or -errno. */
 int nono_rb_session_save(struct nono_rb_session *s);
 

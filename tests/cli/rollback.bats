@@ -271,3 +271,25 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 0
 	[ "$(cat "$P/a.txt")" = one ]
 }
+
+@test "rollback: the last snapshot is kept as a delta against the baseline; a changed delta fails verify" {
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && echo changed > a.txt && rm src/b.c"
+	assert_status 0
+	id=$(newest)
+	d="$HOME/.nono/rollback/sessions/$id/snap-1-0.delta"
+	[ -f "$d" ] && [ ! -e "${d%.delta}.manifest" ]
+	# Only what changed: a.txt (its hard link too), src/b.c gone, and
+	# the directories whose mtime moved.
+	[ "$(wc -l <"$d")" -lt 8 ]
+	grep -q '^- src/b.c$' "$d"
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$id" --snapshot 1 --dry-run
+	assert_status 0
+	# Tampered: the delta says a.txt has another size.
+	chmod u+w "$d"
+	sed -i 's/^f 0644 8 /f 0644 9 /' "$d"
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 1
+	assert_contains "$output" "snap-1-0.delta: its Merkle root"
+}

@@ -730,6 +730,80 @@ static void test_store_repair_xattr_links(void **state)
 	nono_rb_store_close(&st);
 }
 
+/* A later snapshot kept as a delta against the baseline makes the same
+ * manifest again, byte for byte, with the same Merkle root; a delta that
+ * is out of order, removes what the base lacks, or is for another tree is
+ * refused. */
+static void test_delta(void **state)
+{
+	struct nono_rb_manifest m0, m1, back;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_ev d = {0}, t1 = {0}, t2 = {0};
+	uint8_t r1[32], rd[32], rb[32];
+	char err[512], why[160], *bad;
+	size_t line;
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	open_store(&st);
+	put("delta-a", "a\n", 0644);
+	put("delta-b", "b\n", 0644);
+	assert_int_equal(link(at("delta-a"), at("delta-hl")), 0);
+	capture(&st, &sc, NULL, &m0, NULL);
+	put("delta-b", "changed\n", 0644);
+	put("delta-0new", "n\n", 0644); /* shifts every later index */
+	assert_int_equal(unlink(at("delta-a")), 0);
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(nono_rb_manifest_delta(&m0, &m1, &d, rd), 0);
+	assert_int_equal(nono_rb_manifest_text(&m1, &t1, r1), 0);
+	assert_memory_equal(r1, rd, 32);
+	assert_true(d.len < t1.len);
+	assert_int_equal(nono_rb_manifest_apply(&m0, d.buf, d.len, &back, rb,
+						&line, why, sizeof(why)),
+			 0);
+	assert_memory_equal(rb, r1, 32);
+	assert_int_equal(nono_rb_manifest_text(&back, &t2, NULL), 0);
+	assert_string_equal(t1.buf, t2.buf);
+	nono_rb_manifest_free(&back);
+	/* Refused: another tree, a path removed twice (out of order), a
+	 * path the base lacks. */
+	bad = strdup(d.buf);
+	memcpy(strchr(bad, '/'), "/X", 2);
+	assert_int_not_equal(nono_rb_manifest_apply(&m0, bad, strlen(bad),
+						    &back, rb, &line, why,
+						    sizeof(why)),
+			     0);
+	free(bad);
+	{
+		const char *hdr_end = strchr(d.buf, '\n') + 1;
+		char txt[8192];
+
+		snprintf(txt, sizeof(txt), "%.*s- zz\n- zz\n",
+			 (int)(hdr_end - d.buf), d.buf);
+		assert_int_not_equal(
+		    nono_rb_manifest_apply(&m0, txt, strlen(txt), &back, rb,
+					   &line, why, sizeof(why)),
+		    0);
+		snprintf(txt, sizeof(txt), "%.*s- not-in-base\n",
+			 (int)(hdr_end - d.buf), d.buf);
+		assert_int_not_equal(
+		    nono_rb_manifest_apply(&m0, txt, strlen(txt), &back, rb,
+					   &line, why, sizeof(why)),
+		    0);
+		assert_non_null(strstr(why, "lacks"));
+	}
+	nono_ev_free(&d);
+	nono_ev_free(&t1);
+	nono_ev_free(&t2);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
 static void test_manifest_text(void **state)
 {
 	static const char *const bad[] = {
@@ -832,6 +906,7 @@ int main(void)
 	    cmocka_unit_test(test_too_deep),
 	    cmocka_unit_test(test_sparse_and_big),
 	    cmocka_unit_test(test_store_repair_xattr_links),
+	    cmocka_unit_test(test_delta),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
