@@ -27,7 +27,7 @@ static const char *const audit_subs[] = {
 };
 static const char *const rollback_subs[] = {
     "list",       "show",         "restore", "verify",    "cleanup", "--json",
-    "--snapshot", "--older-than", "--keep",  "--dry-run", "--help",
+    "--snapshot", "--older-than", "--keep",  "--dry-run", "--diff",  "--help",
 };
 static const char *const profile_subs[] = {
     "init", "list", "show", "diff", "validate", "groups", "schema", "guide",

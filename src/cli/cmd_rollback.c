@@ -15,6 +15,7 @@
 
 #include "cli/cmd_rollback.h"
 #include "cli/output.h"
+#include "cli/rollback_diff.h"
 #include "policy/json.h"
 #include "rollback/capture.h"
 #include "rollback/objects.h"
@@ -30,9 +31,10 @@ static void usage(void)
 	       "--rollback\n(~/.nono/rollback).\n\n"
 	       "Commands:\n"
 	       "  list [--json]                 the sessions, newest first\n"
-	       "  show <ID> [--json]            what changed from the "
+	       "  show <ID> [--json | --diff]   what changed from the "
 	       "baseline to the last\n"
-	       "                                snapshot\n"
+	       "                                snapshot (--diff: text "
+	       "files as unified diffs)\n"
 	       "  restore <ID> [--snapshot N] [--dry-run]\n"
 	       "                                put the directories back as "
 	       "snapshot N has them\n"
@@ -200,10 +202,14 @@ static int load(const char *key, struct nono_rb_session *s)
 	return 0;
 }
 
+static int open_store(struct nono_rb_store *st);
+
 struct show {
 	FILE *f;
 	const char *root;
 	bool json, first;
+	struct nono_rb_store *diff; /* --diff: the store, else NULL */
+	int diff_failed;
 };
 
 static void on_change(void *arg, enum nono_rb_change k,
@@ -236,19 +242,46 @@ static void on_change(void *arg, enum nono_rb_change k,
 		put_path(s->f, path);
 		fputs(note, s->f);
 		fputc('\n', s->f);
+		if (s->diff && k != NONO_RB_ATTRS &&
+		    rollback_diff(s->f, s->diff, e->path, from, to) < 0)
+			s->diff_failed = 1;
 	}
 	s->first = false;
 }
 
 static int sub_show(int argc, char **argv)
 {
+	static const struct option lo[] = {{"json", no_argument, NULL, 'j'},
+					   {"diff", no_argument, NULL, 'd'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	struct nono_rb_store st = {.fd = -1, .tmpfd = -1, .lockfd = -1};
 	struct nono_rb_session s;
-	bool json = false;
+	bool json = false, diff = false;
 	char err[PATH_MAX + 256];
-	int r = no_args("show", argc, argv, &json), ret = 0;
+	int c, ret = 0;
 
-	if (r <= 0)
-		return r < 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'j') {
+			json = true;
+		} else if (c == 'd') {
+			diff = true;
+		} else if (c == 'h') {
+			usage();
+			return 0;
+		} else {
+			out_error("rollback show: unknown option '%s' (see "
+				  "nono rollback --help)",
+				  argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (json && diff) {
+		out_error("rollback show: --diff prints text; use it without "
+			  "--json");
+		return 1;
+	}
 	if (optind + 1 != argc) {
 		out_error("rollback show takes one session id (see nono "
 			  "rollback list)");
@@ -256,6 +289,10 @@ static int sub_show(int argc, char **argv)
 	}
 	if (load(argv[optind], &s))
 		return 1;
+	if (diff && open_store(&st) < 0) {
+		nono_rb_session_free(&s);
+		return 1;
+	}
 	if (json) {
 		printf("{\"id\":\"%s\",\"state\":\"%s\",\"started\":", s.id,
 		       nono_rb_state_name(s.state));
@@ -270,7 +307,8 @@ static int sub_show(int argc, char **argv)
 	}
 	for (size_t i = 0; i < s.nroots; i++) {
 		struct nono_rb_manifest m0, m1;
-		struct show sh = {stdout, s.roots[i], json, i == 0};
+		struct show sh = {stdout, s.roots[i],        json,
+				  i == 0, diff ? &st : NULL, 0};
 		size_t last = s.nsnaps ? s.nsnaps - 1 : 0;
 		size_t n;
 
@@ -297,6 +335,7 @@ static int sub_show(int argc, char **argv)
 			continue;
 		}
 		n = nono_rb_diff(&m0, &m1, on_change, &sh);
+		ret |= sh.diff_failed;
 		if (!json && !n)
 			printf("  no changes\n");
 		nono_rb_manifest_free(&m0);
@@ -305,6 +344,7 @@ static int sub_show(int argc, char **argv)
 	if (json)
 		printf("]}\n");
 	nono_rb_session_free(&s);
+	nono_rb_store_close(&st);
 	return ret;
 }
 

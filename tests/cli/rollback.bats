@@ -293,3 +293,26 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 1
 	assert_contains "$output" "snap-1-0.delta: its Merkle root"
 }
+
+@test "rollback: show --diff prints text changes as unified diffs, escapes what a terminal would act on, and says binary" {
+	printf 'bin\0ary' >"$P/b.bin"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && printf 'one\nTWO \033]0;pwned\007\n' > a.txt && printf 'x\0y' > b.bin && echo fresh > new.txt"
+	assert_status 0
+	id=$(newest)
+	run --separate-stderr nono rollback show "$id" --diff
+	assert_status 0
+	assert_contains "$output" "    +TWO \\x1b]0;pwned\\x07"
+	assert_contains "$output" "    --- a/a.txt"
+	assert_contains "$output" "    +fresh"
+	assert_contains "$output" "(binary: not shown)"
+	# Nothing the command wrote reaches the terminal as a control byte.
+	! printf '%s' "$output" | grep -q $'\033'
+	# Control: without --diff, the summary only.
+	run --separate-stderr nono rollback show "$id"
+	assert_status 0
+	assert_contains "$output" "modified  $P/a.txt"
+	[[ "$output" != *"--- a/a.txt"* ]]
+	run --separate-stderr nono rollback show "$id" --diff --json
+	assert_status 1
+	assert_contains "$stderr" "--diff prints text"
+}
