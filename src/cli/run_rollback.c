@@ -2,6 +2,9 @@
 /* nono run --rollback (see run_rollback.h). */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,14 +98,89 @@ static double now_s(void)
 
 /* Snapshot @s->nsnaps of every root; the manifests stay in @m (freed by
  * the caller).  0 or -1 with @err. */
+/* A progress line on the terminal for a capture that takes longer than a
+ * second: files and bytes so far, redrawn five times a second, erased at
+ * the end. */
+struct progress {
+	struct nono_rb_progress p;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done, shown;
+	const char *what;
+	pthread_t tid;
+};
+
+static void *progress_main(void *arg)
+{
+	struct progress *pr = arg;
+	struct timespec until;
+	int width = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	pthread_mutex_lock(&pr->mu);
+	while (!pr->done) {
+		if (pthread_cond_timedwait(&pr->cv, &pr->mu, &until) == 0)
+			continue; /* woken: done */
+		if (pr->done)
+			break;
+		width = fprintf(stderr,
+				"\rnono: rollback: %s: %llu files, %.1f "
+				"MiB ",
+				pr->what, atomic_load(&pr->p.files),
+				(double)atomic_load(&pr->p.bytes) /
+				    (1024.0 * 1024.0));
+		fflush(stderr);
+		pr->shown = true;
+		until.tv_nsec += 200000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+	}
+	pthread_mutex_unlock(&pr->mu);
+	if (pr->shown) /* the line erased, with spaces (no escapes) */
+		fprintf(stderr, "\r%*s\r", width > 0 ? width : 0, "");
+	return NULL;
+}
+
+/* Starts the display when stderr is a terminal: @pr, or NULL. */
+static struct progress *progress_start(struct progress *pr, const char *what)
+{
+	if (out_silent() || !isatty(STDERR_FILENO))
+		return NULL;
+	memset(pr, 0, sizeof(*pr));
+	pr->what = what;
+	pthread_mutex_init(&pr->mu, NULL);
+	pthread_cond_init(&pr->cv, NULL);
+	if (pthread_create(&pr->tid, NULL, progress_main, pr) != 0)
+		return NULL;
+	return pr;
+}
+
+static void progress_stop(struct progress *pr)
+{
+	if (!pr)
+		return;
+	pthread_mutex_lock(&pr->mu);
+	pr->done = true;
+	pthread_cond_signal(&pr->cv);
+	pthread_mutex_unlock(&pr->mu);
+	pthread_join(pr->tid, NULL);
+}
+
 /* @base: NULL for the baseline, else the baseline's manifests. */
 static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		    const struct nono_rb_manifest *base,
 		    struct nono_rb_stats *total, char *err, size_t errlen)
 {
 	struct nono_rb_session *s = c->rt.rb;
+	struct progress pv, *pr;
+	struct nono_rb_progress *prog;
 	int r = 0;
 
+	pr = progress_start(&pv, base ? "last snapshot" : "baseline");
+	prog = pr ? &pr->p : NULL;
 	memset(total, 0, sizeof(*total));
 	for (size_t i = 0; i < s->nroots; i++)
 		nono_rb_manifest_init(&m[i]);
@@ -118,7 +196,7 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		 * for its size (a flood of entries hides nothing). */
 		r = nono_rb_capture(c->rt.rb_store, s->roots[i], &s->scope,
 				    base ? &base[i] : NULL, &cache, &m[i], &st,
-				    err, errlen);
+				    prog, err, errlen);
 		if (r == 0 && cp[0])
 			nono_rb_cache_save(&cache, cp);
 		nono_rb_cache_free(&cache);
@@ -129,6 +207,7 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		total->skipped += st.skipped;
 		total->excluded += st.excluded;
 	}
+	progress_stop(pr);
 	if (r == 0 && (r = nono_rb_session_add_snapshot(s, m, base)) < 0)
 		snprintf(err, errlen,
 			 "rollback: cannot record the snapshot in "

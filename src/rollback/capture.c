@@ -43,6 +43,7 @@ struct shared {
 	 * decides which directories are left out for their size. */
 	const struct nono_rb_manifest *base;
 	struct nono_rb_cache *cache;
+	struct nono_rb_progress *prog; /* or NULL */
 	int rootfd;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -426,6 +427,10 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		return fail(w, -ENOMEM, rel, "hard links");
 	}
 	w->st.files++;
+	if (w->sh->prog) {
+		atomic_fetch_add(&w->sh->prog->files, 1);
+		atomic_fetch_add(&w->sh->prog->bytes, e.size);
+	}
 	r = xerr < 0 ? fail(w, xerr, rel, "attributes") : add(w, &e);
 	free(e.xattrs);
 	return r;
@@ -761,7 +766,7 @@ static int run(struct nono_rb_store *store, const char *root,
 	       const struct nono_rb_scope *scope,
 	       const struct nono_rb_manifest *base, struct nono_rb_cache *cache,
 	       struct nono_rb_manifest *out, struct nono_rb_stats *st,
-	       char *err, size_t errlen)
+	       struct nono_rb_progress *prog, char *err, size_t errlen)
 {
 	struct shared sh = {0};
 	struct walk *w;
@@ -791,6 +796,7 @@ static int run(struct nono_rb_store *store, const char *root,
 	sh.scope = scope;
 	sh.base = base;
 	sh.cache = cache;
+	sh.prog = prog;
 	sh.errbuf = err;
 	sh.errlen = errlen;
 	pthread_mutex_init(&sh.mu, NULL);
@@ -879,14 +885,16 @@ int nono_rb_capture(struct nono_rb_store *store, const char *root,
 		    const struct nono_rb_scope *scope,
 		    const struct nono_rb_manifest *base,
 		    struct nono_rb_cache *cache, struct nono_rb_manifest *out,
-		    struct nono_rb_stats *st, char *err, size_t errlen)
+		    struct nono_rb_stats *st, struct nono_rb_progress *prog,
+		    char *err, size_t errlen)
 {
-	return run(store, root, scope, base, cache, out, st, err, errlen);
+	return run(store, root, scope, base, cache, out, st, prog, err, errlen);
 }
 
 int nono_rb_scan(const char *root, const struct nono_rb_scope *scope,
 		 struct nono_rb_cache *cache, struct nono_rb_manifest *out,
 		 char *err, size_t errlen)
 {
-	return run(NULL, root, scope, NULL, cache, out, NULL, err, errlen);
+	return run(NULL, root, scope, NULL, cache, out, NULL, NULL, err,
+		   errlen);
 }

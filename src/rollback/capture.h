@@ -10,12 +10,19 @@
 #ifndef NONO_ROLLBACK_CAPTURE_H
 #define NONO_ROLLBACK_CAPTURE_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "rollback/manifest.h"
 #include "rollback/objects.h"
 #include "rollback/scope.h"
 #include "rollback/statcache.h"
+
+/* What a capture has done so far, for a progress display (another thread
+ * reads it). */
+struct nono_rb_progress {
+	atomic_ullong files, bytes;
+};
 
 struct nono_rb_stats {
 	unsigned long long files, dirs, links, skipped, unreadable, excluded;
@@ -35,7 +42,8 @@ int nono_rb_capture(struct nono_rb_store *store, const char *root,
 		    const struct nono_rb_scope *scope,
 		    const struct nono_rb_manifest *base,
 		    struct nono_rb_cache *cache, struct nono_rb_manifest *out,
-		    struct nono_rb_stats *st, char *err, size_t errlen);
+		    struct nono_rb_stats *st, struct nono_rb_progress *prog,
+		    char *err, size_t errlen);
 
 /* @root (absolute, canonical) opened as a directory with no symlink on
  * the way (openat2 RESOLVE_NO_SYMLINKS): a descriptor, or -1 with errno. */

@@ -316,3 +316,19 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 1
 	assert_contains "$stderr" "--diff prints text"
 }
+
+@test "rollback: a baseline longer than a second shows its progress on a terminal, then erases it" {
+	require_cmd script
+	# 3 GiB of zeros to hash (a sparse file: no disk) takes the baseline
+	# past a second.
+	truncate -s 3G "$P/sparse.img"
+	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --log "$TEST_ROOT/tty.log" wait -- \
+		"$NONO" run --rollback --no-rollback-prompt --allow "$P" -- true
+	grep -aq 'nono: rollback: baseline: [0-9]* files, [0-9.]* MiB' "$TEST_ROOT/tty.log" || { cat -v "$TEST_ROOT/tty.log" >&2; false; }
+	# Erased with spaces, no escape sequence of its own.
+	grep -aq $'\r  *\r' "$TEST_ROOT/tty.log"
+	# Control: without a terminal, no progress line.
+	run --separate-stderr nono run --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	[[ "$stderr" != *"rollback: baseline:"* ]]
+}

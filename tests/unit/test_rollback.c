@@ -232,7 +232,7 @@ static void capture(struct nono_rb_store *st, struct nono_rb_scope *sc,
 {
 	char err[512];
 
-	if (nono_rb_capture(st, tree, sc, NULL, cache, m, stats, err,
+	if (nono_rb_capture(st, tree, sc, NULL, cache, m, stats, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
@@ -441,8 +441,8 @@ static void test_opaque_taken_back(void **state)
 	{
 		char err[512];
 
-		if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
-				    sizeof(err)) < 0)
+		if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, NULL,
+				    err, sizeof(err)) < 0)
 			fail_msg("%s", err);
 	}
 	nseen = 0;
@@ -509,7 +509,7 @@ static void test_flood_hides_nothing(void **state)
 		put(name, "n\n", 0644);
 	}
 	put("flbig/0", "changed\n", 0644);
-	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	/* d/a modified and ten created; big stays left out. */
@@ -570,7 +570,7 @@ static void test_too_deep(void **state)
 		fd = nfd;
 	}
 	close(fd);
-	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	for (size_t i = 0; i < m1.n; i++)
@@ -630,7 +630,7 @@ static void test_sparse_and_big(void **state)
 	assert_int_equal(ftruncate(fd, 3 << 20), 0);
 	close(fd);
 	st.max_file = 2 << 20;
-	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_non_null(e = nono_rb_manifest_find(&m1, "huge"));
@@ -754,7 +754,7 @@ static void test_delta(void **state)
 	put("delta-b", "changed\n", 0644);
 	put("delta-0new", "n\n", 0644); /* shifts every later index */
 	assert_int_equal(unlink(at("delta-a")), 0);
-	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, err,
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(nono_rb_manifest_delta(&m0, &m1, &d, rd), 0);
