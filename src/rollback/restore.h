@@ -51,9 +51,9 @@ struct nono_rb_restore_stats {
  * Puts the tree at @target->root back as @target has it, within @scope
  * (the one saved with the snapshot), content from @store.  @cache may be
  * NULL.  @now: the tree as it is, when the caller has just captured it
- * and nothing has run since (the end of a session); NULL: scanned here.  With
- * @dry_run nothing is changed (the stats say what would be). 0, or -errno with
- * @err (the tree is then partly restored: run it again).
+ * and nothing has run since (the end of a session); NULL: scanned here.
+ * With @dry_run nothing is changed (the stats say what would be).  0, or
+ * -errno with @err (the tree is then partly restored: run it again).
  */
 int nono_rb_restore(struct nono_rb_store *store,
 		    const struct nono_rb_manifest *target,
