@@ -21,6 +21,7 @@
 #include "cli/cmd_audit.h"
 #include "cli/output.h"
 #include "policy/json.h"
+#include "util/age.h"
 #include "util/jsonout.h"
 #include "util/suggest.h"
 
@@ -380,29 +381,6 @@ static int sub_verify(int argc, char **argv)
 }
 
 /* "30d", "12h", "90m", "3600s" or plain seconds. */
-static int parse_age(const char *s, long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (*end == 'd')
-		v *= 86400, end++;
-	else if (*end == 'h')
-		v *= 3600, end++;
-	else if (*end == 'm')
-		v *= 60, end++;
-	else if (*end == 's')
-		end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int sub_cleanup(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -423,7 +401,7 @@ static int sub_cleanup(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (parse_age(optarg, &older) < 0) {
+			if (nono_parse_age(optarg, &older) < 0) {
 				out_error("--older-than: expected an age like "
 					  "30d, 12h, 90m or seconds, got "
 					  "'%s'",

@@ -21,6 +21,7 @@
 #include "rollback/objects.h"
 #include "rollback/restore.h"
 #include "rollback/session.h"
+#include "util/age.h"
 #include "util/jsonout.h"
 #include "util/suggest.h"
 
@@ -529,29 +530,6 @@ static int sub_verify(int argc, char **argv)
 }
 
 /* "30d", "12h", "90m", "3600s" or plain seconds. */
-static int parse_age(const char *s, long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (*end == 'd')
-		v *= 86400, end++;
-	else if (*end == 'h')
-		v *= 3600, end++;
-	else if (*end == 'm')
-		v *= 60, end++;
-	else if (*end == 's')
-		end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Hashes every kept manifest refers to: sorted, for bsearch. */
 struct hashes {
 	uint8_t (*v)[NONO_SHA256_LEN];
@@ -657,17 +635,14 @@ static int sub_cleanup(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	long long older = -1, keep = -1;
-	struct hashes h = {0};
-	struct nono_rb_store st = {.fd = -1, .tmpfd = -1, .lockfd = -1};
-	bool dry = false, unreadable = false, excl = false;
-	char **ids = NULL, err[PATH_MAX + 256], *end, home[PATH_MAX];
-	size_t n = 0, removed = 0;
-	int c, r;
+	bool dry = false;
+	char *end;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		if (c == 'o') {
-			if (parse_age(optarg, &older) < 0) {
+			if (nono_parse_age(optarg, &older) < 0) {
 				out_error("--older-than: expected an age such "
 					  "as 30d, 12h, 90m, got '%s'",
 					  optarg);
@@ -699,10 +674,22 @@ static int sub_cleanup(int argc, char **argv)
 			  argv[optind]);
 		return 1;
 	}
+	return rollback_cleanup(keep, older, dry, false) < 0;
+}
+
+int rollback_cleanup(long long keep, long long older, bool dry, bool quiet)
+{
+	struct hashes h = {0};
+	struct nono_rb_store st = {.fd = -1, .tmpfd = -1, .lockfd = -1};
+	bool unreadable = false, excl = false;
+	char **ids = NULL, err[PATH_MAX + 256], home[PATH_MAX];
+	size_t n = 0, removed = 0;
+	int r;
+
 	r = nono_rb_session_ids(&ids, &n);
 	if (r < 0) {
 		out_error("~/.nono/rollback: %s", strerror(-r));
-		return 1;
+		return -1;
 	}
 	/* Exclusive, or no sweep: every session that takes snapshots holds
 	 * the store shared while it runs. */
@@ -718,8 +705,10 @@ static int sub_cleanup(int argc, char **argv)
 			/* No record, and no session running: one killed
 			 * before its baseline was complete.  Nothing can
 			 * restore it; it kept every object from a sweep. */
-			printf("%s %s (its baseline never completed)\n",
-			       dry ? "would remove" : "removed", ids[i]);
+			if (!quiet)
+				printf("%s %s (its baseline never completed)\n",
+				       dry ? "would remove" : "removed",
+				       ids[i]);
 			removed++;
 			if (!dry)
 				nono_rb_session_remove(ids[i]);
@@ -735,8 +724,10 @@ static int sub_cleanup(int argc, char **argv)
 		if (r == -ENOENT && excl) {
 			/* removed above */
 		} else if (go) {
-			printf("%s %s\n", dry ? "would remove" : "removed",
-			       ids[i]);
+			if (!quiet)
+				printf("%s %s\n",
+				       dry ? "would remove" : "removed",
+				       ids[i]);
 			removed++;
 			if (!dry)
 				nono_rb_session_remove(ids[i]);
@@ -753,9 +744,10 @@ static int sub_cleanup(int argc, char **argv)
 	/* Objects: only when every kept session could be read (one that
 	 * cannot might need any of them). */
 	if (!excl) {
-		out_warn("rollback cleanup: a session with --rollback is "
-			 "running; unreferenced objects are removed when none "
-			 "is");
+		if (!quiet)
+			out_warn("rollback cleanup: a session with --rollback "
+				 "is running; unreferenced objects are removed "
+				 "when none is");
 	} else if (unreadable) {
 		out_warn("rollback cleanup: a session could not be read; no "
 			 "object removed");
@@ -771,15 +763,16 @@ static int sub_cleanup(int argc, char **argv)
 				 "caches in ~/.nono/rollback/statcache: the "
 				 "next capture may name removed objects; "
 				 "remove them by hand");
-		printf("%s %llu unreferenced object%s\n",
-		       dry ? "would remove" : "removed", objs,
-		       objs == 1 ? "" : "s");
+		if (!quiet)
+			printf("%s %llu unreferenced object%s\n",
+			       dry ? "would remove" : "removed", objs,
+			       objs == 1 ? "" : "s");
 	}
 	free(h.v);
 	nono_rb_store_close(&st);
-	if (!removed && !dry)
+	if (!removed && !dry && !quiet)
 		printf("no session removed\n");
-	return 0;
+	return (int)removed;
 }
 
 int cmd_rollback(int argc, char **argv)

@@ -29,6 +29,7 @@
 
 #include "cli/config.h"
 #include "nono/error.h"
+#include "util/age.h"
 #include "util/cleanup.h"
 
 /* Longest bare key or section name; the known ones are far shorter. */
@@ -38,6 +39,7 @@ enum section {
 	SEC_NONE, /* before the first [section] header */
 	SEC_UI,
 	SEC_REDACTION,
+	SEC_ROLLBACK,
 	SEC_COUNT,
 };
 
@@ -45,18 +47,21 @@ static const char *const section_names[SEC_COUNT] = {
     [SEC_NONE] = "",
     [SEC_UI] = "ui",
     [SEC_REDACTION] = "redaction",
+    [SEC_ROLLBACK] = "rollback",
 };
 
 enum vtype {
 	V_STRING,
 	V_BOOL,
 	V_LIST,
+	V_INT,
 };
 
 static const char *const vtype_desc[] = {
     [V_STRING] = "a string",
     [V_BOOL] = "true or false",
     [V_LIST] = "an array of strings",
+    [V_INT] = "a whole number (0 to 999999)",
 };
 
 enum key {
@@ -67,6 +72,8 @@ enum key {
 	K_EXTRA_QUERY_KEYS,
 	K_UNSAFE_OVERRIDES,
 	K_ALLOW_UNREDACTED,
+	K_RB_KEEP,
+	K_RB_OLDER,
 	K_COUNT,
 };
 
@@ -85,6 +92,8 @@ static const struct key_def key_defs[K_COUNT] = {
 	[K_EXTRA_QUERY_KEYS] = { SEC_REDACTION, "extra_query_keys",           V_LIST },
 	[K_UNSAFE_OVERRIDES] = { SEC_REDACTION, "unsafe_redaction_overrides", V_BOOL },
 	[K_ALLOW_UNREDACTED] = { SEC_REDACTION, "allow_unredacted_defaults",  V_LIST },
+	[K_RB_KEEP]          = { SEC_ROLLBACK,  "keep",                       V_INT },
+	[K_RB_OLDER]         = { SEC_ROLLBACK,  "older_than",                 V_STRING },
 };
 /* clang-format on */
 
@@ -502,6 +511,24 @@ static int parse_bool(struct parser *p, bool *out)
 	return 0;
 }
 
+/* A whole number: decimal digits, no sign, at most 6 of them. */
+static int parse_int(struct parser *p, long long *out)
+{
+	long long v = 0;
+	size_t n = 0;
+
+	while (p->pos < p->len && p->buf[p->pos] >= '0' &&
+	       p->buf[p->pos] <= '9' && n < 7) {
+		v = v * 10 + (p->buf[p->pos++] - '0');
+		n++;
+	}
+	if (n == 0 || n > 6 || is_bare(peek(p)))
+		return fail(p, "invalid value (expected a whole number, 0 to "
+			       "999999)");
+	*out = v;
+	return 0;
+}
+
 static int fail_type(struct parser *p, const struct key_def *def)
 {
 	return fail(p, "'%s' in [%s] must be %s", def->name,
@@ -593,6 +620,18 @@ static int value_kind(struct parser *p, const struct key_def *def,
 	case 'f':
 		*kind = V_BOOL;
 		return 0;
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
+		*kind = V_INT;
+		return 0;
 	case -1:
 	case '\n':
 	case '\r':
@@ -629,6 +668,20 @@ static int store_value(struct parser *p, enum key k, struct nono_config *cfg)
 		return parse_list(p, &key_defs[k],
 				  &cfg->redaction_allow_unredacted,
 				  &cfg->n_redaction_allow_unredacted);
+	case K_RB_KEEP:
+		cfg->rollback_keep_set = true;
+		return parse_int(p, &cfg->rollback_keep);
+	case K_RB_OLDER: {
+		long long secs;
+		int r = parse_string(p, &cfg->rollback_older_than);
+
+		if (r == 0 &&
+		    nono_parse_age(cfg->rollback_older_than, &secs) < 0)
+			return fail(p,
+				    "'older_than' in [rollback] must be an age "
+				    "such as \"30d\", \"12h\" or \"90m\"");
+		return r;
+	}
 	case K_COUNT:
 		break;
 	}
@@ -877,6 +930,7 @@ void nono_config_clear(struct nono_config *cfg)
 		return;
 	free(cfg->ui_theme);
 	free(cfg->ui_detach_sequence);
+	free(cfg->rollback_older_than);
 	free_list(&cfg->redaction_extra_flags, &cfg->n_redaction_extra_flags);
 	free_list(&cfg->redaction_extra_headers,
 		  &cfg->n_redaction_extra_headers);

@@ -2,9 +2,9 @@
 /*
  * Bounded parser for nono's user config file (~/.config/nono/config.toml).
  * It accepts a strict TOML subset: comments, [section] headers, basic and
- * literal strings, booleans and arrays of strings.  Only the sections and
- * keys of struct nono_config are known; anything else is an error with a
- * line number, never a warning.
+ * literal strings, booleans, whole numbers and arrays of strings.  Only the
+ * sections and keys of struct nono_config are known; anything else is an error
+ * with a line number, never a warning.
  */
 #ifndef NONO_CLI_CONFIG_H
 #define NONO_CLI_CONFIG_H
@@ -37,6 +37,12 @@ struct nono_config {
 	bool redaction_unsafe_overrides;   /* unsafe_redaction_overrides */
 	char **redaction_allow_unredacted; /* allow_unredacted_defaults */
 	size_t n_redaction_allow_unredacted;
+	/* [rollback] retention, applied after each session with --rollback:
+	 * keep the newest @rollback_keep sessions (when set) and none
+	 * older than @rollback_older_than ("30d", "12h"; NULL: unset). */
+	bool rollback_keep_set;
+	long long rollback_keep;
+	char *rollback_older_than;
 };
 
 /*

@@ -14,6 +14,8 @@
 
 #include "audit/event.h"
 #include "audit/log.h"
+#include "cli/cmd_rollback.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/run_internal.h"
 #include "cli/run_rollback.h"
@@ -22,6 +24,7 @@
 #include "rollback/restore.h"
 #include "rollback/session.h"
 #include "session/redact.h"
+#include "util/age.h"
 
 /* Writable directories the user (or the profile) granted: what a command
  * can change that rollback can put back.  Not nono's own (/tmp, devices),
@@ -413,6 +416,30 @@ static bool ask_restore(struct run_ctx *c, const char *detail)
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
+/* [rollback] keep / older_than in config.toml, after each session (the
+ * one just recorded is always kept). */
+static void retention(void)
+{
+	const struct nono_config *cfg = cli_config();
+	long long keep = -1, older = -1;
+	int n;
+
+	if (!cfg || (!cfg->rollback_keep_set && !cfg->rollback_older_than))
+		return;
+	if (cfg->rollback_keep_set)
+		keep = cfg->rollback_keep < 1 ? 1 : cfg->rollback_keep;
+	if (cfg->rollback_older_than &&
+	    nono_parse_age(cfg->rollback_older_than, &older) < 0)
+		return; /* refused when the config was read */
+	n = rollback_cleanup(keep, older, false, true);
+	if (n > 0)
+		out_verbose_msg(
+		    1,
+		    "rollback: %d old session%s removed ([rollback] "
+		    "in config.toml)",
+		    n, n == 1 ? "" : "s");
+}
+
 void run_rollback_end(struct run_ctx *c, int status)
 {
 	struct nono_rb_session *s = c->rt.rb;
@@ -535,5 +562,6 @@ out:
 	if ((r = nono_rb_session_save(s)) < 0)
 		out_warn("rollback: cannot complete the record in %s: %s",
 			 s->dir, strerror(-r));
-	drop(c);
+	drop(c); /* the store's lock too: a sweep may run */
+	retention();
 }

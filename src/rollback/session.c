@@ -16,6 +16,7 @@
 #include "rollback/session.h"
 #include "session/registry.h"
 #include "util/fsutil.h"
+#include "util/linux_calls.h"
 #include "util/sha256.h"
 
 #define RECORD "session.json"
@@ -565,16 +566,40 @@ check:
 	return 0;
 }
 
+/* A session directory and when it was made (ids are random). */
+struct dated {
+	char *path;
+	long long ns;
+};
+
+/* When @path was made: its birth time where the filesystem keeps one,
+ * else its mtime (nanoseconds; 0 if neither). */
+static long long made_ns(const char *path)
+{
+	struct statx sx;
+	struct stat st;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
+		  STATX_BTIME | STATX_MTIME, &sx) == 0) {
+		if (sx.stx_mask & STATX_BTIME)
+			return sx.stx_btime.tv_sec * 1000000000LL +
+			       sx.stx_btime.tv_nsec;
+		if (sx.stx_mask & STATX_MTIME)
+			return sx.stx_mtime.tv_sec * 1000000000LL +
+			       sx.stx_mtime.tv_nsec;
+	}
+	if (lstat(path, &st) == 0)
+		return st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	return 0;
+}
+
 static int newest_first(const void *a, const void *b)
 {
-	const char *const *x = a, *const *y = b;
-	struct stat sa, sb;
+	const struct dated *x = a, *y = b;
 
-	/* Ids are random: the directories' times order them. */
-	if (stat(*x, &sa) == 0 && stat(*y, &sb) == 0 &&
-	    sa.st_mtime != sb.st_mtime)
-		return sa.st_mtime > sb.st_mtime ? -1 : 1;
-	return strcmp(*x, *y);
+	if (x->ns != y->ns)
+		return x->ns > y->ns ? -1 : 1;
+	return strcmp(x->path, y->path);
 }
 
 int nono_rb_session_ids(char ***ids, size_t *n)
@@ -612,8 +637,22 @@ int nono_rb_session_ids(char ***ids, size_t *n)
 		v[cnt++] = p;
 	}
 	closedir(d);
-	if (cnt)
-		qsort(v, cnt, sizeof(*v), newest_first);
+	if (cnt) {
+		struct dated *dv = malloc(cnt * sizeof(*dv));
+
+		if (!dv) {
+			for (size_t i = 0; i < cnt; i++)
+				free(v[i]);
+			free(v);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < cnt; i++)
+			dv[i] = (struct dated){v[i], made_ns(v[i])};
+		qsort(dv, cnt, sizeof(*dv), newest_first);
+		for (size_t i = 0; i < cnt; i++)
+			v[i] = dv[i].path;
+		free(dv);
+	}
 	for (size_t i = 0; i < cnt; i++)
 		memmove(v[i], strrchr(v[i], '/') + 1, 17);
 	*ids = v;

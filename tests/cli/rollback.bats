@@ -332,3 +332,37 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 0
 	[[ "$stderr" != *"rollback: baseline:"* ]]
 }
+
+@test "rollback: [rollback] keep and older_than in config.toml remove old sessions after each run; bad values stop nono" {
+	mkdir -p "$HOME/.config/nono"
+	printf '[rollback]\nkeep = 2\n' >"$HOME/.config/nono/config.toml"
+	for i in 1 2 3; do
+		run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "echo $i > '$P/a.txt'"
+		assert_status 0
+	done
+	run --separate-stderr nono rollback list --json
+	assert_status 0
+	[ "$("$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$output")" = 2 ]
+	# The newest two remain: restoring the newest gives its baseline.
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	[ "$(cat "$P/a.txt")" = 2 ]
+	# older_than: what is older than a second goes after the next run.
+	printf '[rollback]\nolder_than = "1s"\n' >"$HOME/.config/nono/config.toml"
+	sleep 2
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	run --separate-stderr nono rollback list --json
+	[ "$("$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$output")" = 1 ]
+	# Control: without [rollback], nothing is removed.
+	: >"$HOME/.config/nono/config.toml"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	run --separate-stderr nono rollback list --json
+	[ "$("$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$output")" = 2 ]
+	# A bad value: one line naming it, exit 1, the command not run.
+	printf '[rollback]\nolder_than = "soon"\n' >"$HOME/.config/nono/config.toml"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "echo ran > '$P/ran'"
+	assert_status 1
+	assert_contains "$stderr" "'older_than' in [rollback] must be an age"
+	[ ! -e "$P/ran" ]
+}

@@ -306,8 +306,36 @@ static const struct error_case error_cases[] = {
 	{ LIT("[ui]\rtheme = 'x'\n"), "line 1: carriage return not followed by newline" },
 	{ LIT("[ui]\ntheme = 'x' # c\r"), "line 2: carriage return not followed by newline" },
 	{ LIT("\xef\xbb\xbf\xef\xbb\xbf[ui]\n"), "line 1: unexpected byte 0xef at start of line" },
+	{ LIT("[rollback]\nkeep = -1\n"), "line 2: 'keep' in [rollback] must be a whole number (0 to 999999)" },
+	{ LIT("[rollback]\nkeep = 1234567\n"), "line 2: invalid value (expected a whole number, 0 to 999999)" },
+	{ LIT("[rollback]\nkeep = 12x\n"), "line 2: invalid value (expected a whole number, 0 to 999999)" },
+	{ LIT("[rollback]\nkeep = \"3\"\n"), "line 2: 'keep' in [rollback] must be a whole number (0 to 999999)" },
+	{ LIT("[rollback]\nolder_than = \"soon\"\n"), "line 2: 'older_than' in [rollback] must be an age such as \"30d\", \"12h\" or \"90m\"" },
+	{ LIT("[rollback]\nolder_than = 30\n"), "line 2: 'older_than' in [rollback] must be a string" },
+	{ LIT("[ui]\ntheme = 5\n"), "line 2: 'theme' in [ui] must be a string" },
 };
 /* clang-format on */
+
+/* [rollback] retention: a whole number and an age. */
+static void test_rollback_section(void **state)
+{
+	static const char in[] = "[rollback]\nkeep = 20 # sessions\n"
+				 "older_than = \"30d\"\n";
+	struct nono_config cfg;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(in, sizeof(in) - 1, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.rollback_keep_set);
+	assert_int_equal(cfg.rollback_keep, 20);
+	assert_string_equal(cfg.rollback_older_than, "30d");
+	nono_config_clear(&cfg);
+	assert_int_equal(
+	    parse("[rollback]\nkeep = 0\n", 20, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.rollback_keep_set);
+	assert_int_equal(cfg.rollback_keep, 0);
+	nono_config_clear(&cfg);
+}
 
 static void test_errors(void **state)
 {
@@ -853,6 +881,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_valid),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_rollback_section),
 	    cmocka_unit_test(test_list_ceiling),
 	    cmocka_unit_test(test_string_ceiling),
 	    cmocka_unit_test(test_size_ceiling),
