@@ -366,3 +366,39 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_contains "$stderr" "'older_than' in [rollback] must be an age"
 	[ ! -e "$P/ran" ]
 }
+
+@test "rollback: kill -9 during captures and restores: every recorded session verifies, a re-run restore gives the exact tree" {
+	# Fixed seed, five points each (bench/rollback-kill.sh runs 500).
+	run "$PY" "$BATS_TEST_DIRNAME/lib/rbkill.py" "$NONO" "$TEST_DIR/killtree" 5 15
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+	assert_contains "$output" "5 capture kills and 5 restore kills, 0 failures"
+}
+
+@test "rollback: a disk too full for the baseline stops the run; one too full for the last snapshot says what it did not keep" {
+	[ "$(id -u)" -eq 0 ] || skip "mounting a tmpfs needs root (covered by the root run)"
+	mkdir -p "$HOME/.nono/rollback"
+	chmod 700 "$HOME/.nono" "$HOME/.nono/rollback"
+	# Less than the 256 MiB nono keeps free: no baseline, no run.
+	mount -t tmpfs -o size=64m,mode=700 tmpfs "$HOME/.nono/rollback"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "echo ran > '$P/ran'"
+	umount "$HOME/.nono/rollback"
+	assert_status 1
+	assert_contains "$stderr" "less than 256 MiB free"
+	assert_contains "$stderr" "the command did not run"
+	[ ! -e "$P/ran" ]
+	# Room for the baseline, not for what the command then writes: the
+	# last snapshot keeps the rest and names that file.
+	mount -t tmpfs -o size=300m,mode=700 tmpfs "$HOME/.nono/rollback"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "head -c 60000000 /dev/urandom > '$P/big.bin'"
+	assert_status 0
+	run --separate-stderr nono rollback show "$(newest)"
+	assert_status 0
+	assert_contains "$output" "created   $P/big.bin (too big to keep, content not captured)"
+	run --separate-stderr nono rollback verify "$(newest)"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	umount "$HOME/.nono/rollback"
+	[ ! -e "$P/big.bin" ]
+	[ "$(cat "$P/a.txt")" = one ]
+}
