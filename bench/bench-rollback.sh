@@ -81,7 +81,7 @@ echo "last snapshot: ${last} s (target: under 0.5 s); nono rollback restore of t
 # The review's restore at the end of the session (answered on a pty): the
 # tree as it is is the last snapshot, just taken.
 python3 "$repo/tests/cli/lib/ptydrive.py" --log "$W/tty.log" \
-	"on:Restore the state before the session? [y/N] =>y\r" wait -- \
+	"on:(d: the diffs) [y/N] =>y\r" wait -- \
 	"$NONO_BIN" -v run --rollback --allow "$T" -- sh -c "
 	for f in \$(find '$T' -type f | sort | head -n 100); do echo changed >> \"\$f\"; done" >/dev/null 2>&1
 rv=$(sed -n 's/.*rollback: restore: \([0-9]*\) written, [0-9]* removed in \([0-9.]*\) s.*/\1 files in \2 s/p' "$W/tty.log")

@@ -89,6 +89,10 @@ int rollback_diff(FILE *f, struct nono_rb_store *st, const char *path,
 	}
 	snprintf(la, sizeof(la), "a/%s", path);
 	snprintf(lb, sizeof(lb), "b/%s", path);
+	/* Everything the child needs, made before the fork (it only makes
+	 * async-signal-safe calls: nono's supervisor has threads). */
+	snprintf(fa, sizeof(fa), "/dev/fd/%d", a);
+	snprintf(fb, sizeof(fb), "/dev/fd/%d", b);
 	fflush(f);
 	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		fprintf(f, "    (cannot run diff: %s)\n", strerror(errno));
@@ -96,15 +100,13 @@ int rollback_diff(FILE *f, struct nono_rb_store *st, const char *path,
 		goto out;
 	}
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
+		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		/* The objects by descriptor, inherited; no shell. */
 		if (dup2(p[1], 1) < 0 || fcntl(a, F_SETFD, 0) < 0 ||
 		    fcntl(b, F_SETFD, 0) < 0 || devnull < 0 ||
 		    dup2(devnull, 2) < 0)
 			_exit(2);
-		snprintf(fa, sizeof(fa), "/dev/fd/%d", a);
-		snprintf(fb, sizeof(fb), "/dev/fd/%d", b);
 		execl(DIFF, "diff", "-u", "--label", la, "--label", lb, fa, fb,
 		      (char *)NULL);
 		_exit(127);

@@ -17,6 +17,7 @@
 #include "cli/cmd_rollback.h"
 #include "cli/config.h"
 #include "cli/output.h"
+#include "cli/rollback_diff.h"
 #include "cli/run_internal.h"
 #include "cli/run_rollback.h"
 #include "cli/run_session.h"
@@ -395,25 +396,109 @@ static void on_change(void *arg, enum nono_rb_change k,
 		note, s->remote ? "\r\n" : "\n");
 }
 
-static bool ask_restore(struct run_ctx *c, const char *detail)
+/* The review's diffs: each change, and a text file's as a unified diff
+ * (rollback_diff), at most DIFF_CHANGES of them. */
+#define DIFF_CHANGES 200
+
+struct review_diff {
+	FILE *f;
+	struct nono_rb_store *store;
+	const char *root;
+	size_t n;
+};
+
+static void on_diff(void *arg, enum nono_rb_change k,
+		    const struct nono_rb_entry *from,
+		    const struct nono_rb_entry *to)
+{
+	struct review_diff *d = arg;
+	const struct nono_rb_entry *e = to ? to : from;
+	char p[PATH_MAX * 4], note[96];
+
+	if (d->n++ >= DIFF_CHANGES)
+		return;
+	nono_rb_shown(e->path, p, sizeof(p));
+	nono_rb_change_note(from, to, note, sizeof(note));
+	fprintf(d->f, "  %-9s %s/%s%s\n", nono_rb_change_name(k), d->root, p,
+		note);
+	if (k != NONO_RB_ATTRS)
+		rollback_diff(d->f, d->store, e->path, from, to);
+}
+
+/* The diffs of every root, as text for @remote (CRLF) or the terminal. */
+static char *review_diffs(struct run_ctx *c, const struct nono_rb_manifest *m0,
+			  const struct nono_rb_manifest *m1, bool remote)
+{
+	struct nono_rb_session *s = c->rt.rb;
+	char *buf = NULL, *out;
+	size_t len = 0, n = 0, k = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < s->nroots; i++) {
+		struct review_diff d = {f, c->rt.rb_store, s->roots[i], 0};
+
+		nono_rb_diff(&m0[i], &m1[i], on_diff, &d);
+		n += d.n;
+	}
+	if (n > DIFF_CHANGES)
+		fprintf(f, "  ... and more: nono rollback show %s --diff\n",
+			s->id);
+	if (fclose(f) != 0 || !buf)
+		return NULL;
+	if (!remote)
+		return buf;
+	out = malloc(2 * len + 1); /* a terminal in raw mode: CR LF */
+	for (size_t i = 0; out && i < len; i++) {
+		if (buf[i] == '\n')
+			out[k++] = '\r';
+		out[k++] = buf[i];
+	}
+	if (out)
+		out[k] = '\0';
+	free(buf);
+	return out;
+}
+
+static bool ask_restore(struct run_ctx *c, const char *detail,
+			const struct nono_rb_manifest *m0,
+			const struct nono_rb_manifest *m1)
 {
 	bool remote = run_session_can_ask(c);
-	char answer[16] = "";
-	const char *q = "Restore the state before the session? [y/N] ";
+	const char *q = "Restore the state before the session? (d: the diffs) "
+			"[y/N] ";
+	char *diffs = NULL;
+	bool yes = false;
 
 	if (c->o.no_rollback_prompt || out_silent())
 		return false;
-	if (remote)
-		return run_session_ask(c, detail, q, answer, sizeof(answer)) ==
-			   0 &&
-		       (answer[0] == 'y' || answer[0] == 'Y');
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+	if (!remote && (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)))
 		return false;
-	fputs(detail, stderr);
-	fputs(q, stderr);
-	if (!fgets(answer, sizeof(answer), stdin))
-		return false;
-	return answer[0] == 'y' || answer[0] == 'Y';
+	for (int round = 0; round < 16; round++) {
+		const char *show = round && diffs ? diffs : detail;
+		char answer[16] = "";
+
+		if (remote) {
+			if (run_session_ask(c, show, q, answer,
+					    sizeof(answer)) != 0)
+				break;
+		} else {
+			fputs(show, stderr);
+			fputs(q, stderr);
+			if (!fgets(answer, sizeof(answer), stdin))
+				break;
+		}
+		if (answer[0] == 'd' || answer[0] == 'D') {
+			if (!diffs)
+				diffs = review_diffs(c, m0, m1, remote);
+			continue;
+		}
+		yes = answer[0] == 'y' || answer[0] == 'Y';
+		break;
+	}
+	free(diffs);
+	return yes;
 }
 
 /* [rollback] keep / older_than in config.toml, after each session (the
@@ -506,7 +591,7 @@ void run_rollback_end(struct run_ctx *c, int status)
 			 changes == 1 ? "" : "s", remote ? "\r\n" : "\n");
 		if (asprintf(&full, "%s%s", head, detail ? detail : "") < 0)
 			full = NULL;
-		if (full && ask_restore(c, full)) {
+		if (full && ask_restore(c, full, m0, m1)) {
 			restored = true;
 			double tr = now_s();
 			unsigned long long nw = 0, nd = 0;

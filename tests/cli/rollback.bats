@@ -99,14 +99,17 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 @test "rollback: on a terminal the review restores when the user says yes, and keeps when no" {
 	require_cmd script
 	before=$(oracle)
+	# "d" shows the diffs first, then the question again.
 	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --log "$TEST_ROOT/tty.log" \
-		"on:Restore the state before the session? [y/N] =>y\r" wait -- \
+		"expect:(d: the diffs) [y/N] " "send:d\r" \
+		'expect-re:\+changed.*\(d: the diffs\) \[y/N\] ' "send:y\r" wait -- \
 		"$NONO" run --rollback --allow "$P" -- sh -c "cd '$P' && echo changed > a.txt && echo n > new.txt"
 	grep -q "restored the state before the session" "$TEST_ROOT/tty.log" || { cat "$TEST_ROOT/tty.log" >&2; false; }
+	grep -q -- "--- a/a.txt" "$TEST_ROOT/tty.log"
 	[ "$(oracle)" = "$before" ]
 	# Control: "n" keeps the changes and says how to undo them.
 	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --log "$TEST_ROOT/tty.log" \
-		"on:Restore the state before the session? [y/N] =>n\r" wait -- \
+		"on:(d: the diffs) [y/N] =>n\r" wait -- \
 		"$NONO" run --rollback --allow "$P" -- sh -c "cd '$P' && echo changed > a.txt"
 	grep -q "nono rollback restore" "$TEST_ROOT/tty.log"
 	[ "$(cat "$P/a.txt")" = changed ]
