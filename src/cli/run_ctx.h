@@ -26,6 +26,7 @@ struct nono_audit;
 struct nono_audit_signer;
 struct nono_rb_session;
 struct nono_rb_store;
+struct nono_rb_manifest;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -57,6 +58,9 @@ struct run_live {
 	/* --rollback (run_rollback.c): the session and its object store. */
 	struct nono_rb_session *rb;
 	struct nono_rb_store *rb_store;
+	/* The baseline's manifests, one per root, kept for the end (the
+	 * last snapshot's size rule, the review, the restore). */
+	struct nono_rb_manifest *rb_base;
 };
 
 /* Options, plan, runtime. */
