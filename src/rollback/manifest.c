@@ -666,11 +666,30 @@ bad:
 
 #define DELTA_MAGIC "nono-rollback-delta 1 "
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a || !*a) ? (!b || !*b) : (b && strcmp(a, b) == 0);
+}
+
+/* Whether @a and @b have the same line (entry_line is a function of
+ * these fields alone). */
+static bool same_entry(const struct nono_rb_entry *a,
+		       const struct nono_rb_entry *b)
+{
+	return a->type == b->type && (a->mode & 07777) == (b->mode & 07777) &&
+	       a->size == b->size && a->mtime_ns == b->mtime_ns &&
+	       a->link == b->link &&
+	       (a->type != NONO_RB_FILE ||
+		memcmp(a->hash, b->hash, NONO_SHA256_LEN) == 0) &&
+	       strcmp(a->path, b->path) == 0 &&
+	       same_str(a->target, b->target) && same_str(a->xattrs, b->xattrs);
+}
+
 int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 			   const struct nono_rb_manifest *m,
 			   struct nono_ev *out, uint8_t root[NONO_SHA256_LEN])
 {
-	struct nono_ev lm = {0}, lb = {0};
+	struct nono_ev lm = {0};
 	struct nono_merkle t;
 	nono_hash leaf, r;
 	size_t i = 0, j = 0;
@@ -698,27 +717,19 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 			break;
 		nono_merkle_leaf(lm.buf, lm.len, &leaf);
 		nono_merkle_push(&t, &leaf);
-		if (c == 0) {
-			lb.len = 0;
-			entry_line(&lb, &base->e[i]);
-			i++;
-		}
 		/* New, or its line (content, mode, mtime, link index...)
 		 * differs from the base's. */
-		if (c > 0 || lb.oom || lb.len != lm.len ||
-		    memcmp(lb.buf, lm.buf, lm.len) != 0) {
+		if (c > 0 || !same_entry(&base->e[i++], &m->e[j])) {
 			nono_ev_put(out, lm.buf, lm.len);
 			put_str(out, "\n");
 		}
 		j++;
 	}
-	if (lm.oom || lb.oom || out->oom) {
+	if (lm.oom || out->oom) {
 		nono_ev_free(&lm);
-		nono_ev_free(&lb);
 		return -ENOMEM;
 	}
 	nono_ev_free(&lm);
-	nono_ev_free(&lb);
 	nono_merkle_root(&t, &r);
 	if (root)
 		memcpy(root, r.b, NONO_SHA256_LEN);
