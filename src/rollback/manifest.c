@@ -2,6 +2,7 @@
 /* Rollback manifests: in memory, as text, parsed back (see manifest.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,11 +83,22 @@ int nono_rb_manifest_add(struct nono_rb_manifest *m,
 	return 0;
 }
 
+int nono_rb_path_cmp(const char *a, const char *b)
+{
+	/* The root first, whatever bytes the other names start with (a
+	 * name such as "-x" or "#a#" sorts before "." by bytes). */
+	bool ra = a[0] == '.' && !a[1], rb = b[0] == '.' && !b[1];
+
+	if (ra || rb)
+		return rb - ra;
+	return strcmp(a, b);
+}
+
 static int by_path(const void *a, const void *b)
 {
 	const struct nono_rb_entry *x = a, *y = b;
 
-	return strcmp(x->path, y->path);
+	return nono_rb_path_cmp(x->path, y->path);
 }
 
 /* Sorts @p by path: a merge of the ascending runs it already has (a
@@ -625,7 +637,8 @@ int nono_rb_manifest_parse(const char *text, size_t len,
 			goto bad;
 		}
 		if (!path_ok(e.path) ||
-		    (m->n && strcmp(m->e[m->n - 1].path, e.path) >= 0) ||
+		    (m->n &&
+		     nono_rb_path_cmp(m->e[m->n - 1].path, e.path) >= 0) ||
 		    (m->n == 0 && strcmp(e.path, ".") != 0) ||
 		    (m->n == 0 && e.type != NONO_RB_DIR) ||
 		    (e.link >= 0 && (size_t)e.link < m->n &&
@@ -700,8 +713,9 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 	put_str(out, "\n");
 	while (i < base->n || j < m->n) {
 		int c = i == base->n ? 1
-			: j == m->n  ? -1
-				     : strcmp(base->e[i].path, m->e[j].path);
+			: j == m->n
+			    ? -1
+			    : nono_rb_path_cmp(base->e[i].path, m->e[j].path);
 
 		if (c < 0) { /* gone */
 			put_str(out, "- ");
@@ -796,7 +810,7 @@ int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 			e.path = NULL;
 			entry_free(&e);
 		}
-		if (prev && strcmp(prev, path) >= 0) {
+		if (prev && nono_rb_path_cmp(prev, path) >= 0) {
 			snprintf(why, whylen, "path: not in order");
 			free(path);
 			goto out;
@@ -804,11 +818,13 @@ int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 		free(prev);
 		prev = path;
 		/* The base's entries before it, then it (or nothing). */
-		for (; i < base->n && strcmp(base->e[i].path, path) < 0; i++) {
+		for (;
+		     i < base->n && nono_rb_path_cmp(base->e[i].path, path) < 0;
+		     i++) {
 			entry_line(&full, &base->e[i]);
 			put_str(&full, "\n");
 		}
-		if (i < base->n && strcmp(base->e[i].path, path) == 0)
+		if (i < base->n && nono_rb_path_cmp(base->e[i].path, path) == 0)
 			i++;
 		else if (gone) {
 			snprintf(why, whylen, "a removed path the base lacks");

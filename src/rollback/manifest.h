@@ -70,8 +70,10 @@ int nono_rb_manifest_add(struct nono_rb_manifest *m,
 			 const struct nono_rb_entry *e);
 /* Drops the entries from @n on. */
 void nono_rb_manifest_truncate(struct nono_rb_manifest *m, size_t n);
-/* Sorts the entries by path (bytes).  Before, an entry's @link is any key
- * shared by its hard-link group (-1: none); after, the index of the
+/* The order of a manifest's paths: "." first, then by bytes. */
+int nono_rb_path_cmp(const char *a, const char *b);
+/* Sorts the entries by path (nono_rb_path_cmp).  Before, an entry's @link is
+ * any key shared by its hard-link group (-1: none); after, the index of the
  * group's first entry (a group of one is none).  0 or -ENOMEM. */
 int nono_rb_manifest_sort(struct nono_rb_manifest *m);
 /* The entry at @path, or NULL (the manifest sorted). */

@@ -151,7 +151,7 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 		const struct nono_rb_entry *a =
 		    i < from->n ? &from->e[i] : NULL;
 		const struct nono_rb_entry *b = j < to->n ? &to->e[j] : NULL;
-		int c = !a ? 1 : !b ? -1 : strcmp(a->path, b->path);
+		int c = !a ? 1 : !b ? -1 : nono_rb_path_cmp(a->path, b->path);
 
 		if (c < 0) {
 			if (!left_out(from, to, a)) {
@@ -609,20 +609,32 @@ static int remove_tree(int pfd, const char *name)
 	return r < 0 ? r : unlink_in(pfd, name, AT_REMOVEDIR);
 }
 
-/* Whether @cur left out anything below @path (a directory). */
+/* Whether @cur left out anything below directory @c.  Its descendants
+ * are the paths from "DIR/" on with that prefix (a sibling such as
+ * "DIR-x" sorts between "DIR" and them). */
 static bool holds_skipped(const struct nono_rb_manifest *cur,
 			  const struct nono_rb_entry *c)
 {
-	size_t n = strlen(c->path);
+	size_t n = strlen(c->path), lo = 0, hi = cur->n;
+	char prefix[PATH_MAX + 1];
 
-	for (size_t i = (size_t)(c - cur->e) + 1; i < cur->n; i++) {
-		const struct nono_rb_entry *e = &cur->e[i];
+	if (n + 1 >= sizeof(prefix))
+		return true; /* cannot tell: keep it */
+	memcpy(prefix, c->path, n);
+	prefix[n] = '/';
+	prefix[n + 1] = '\0';
+	while (lo < hi) { /* the first path not before the prefix */
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (strncmp(e->path, c->path, n) != 0 || e->path[n] != '/')
-			break;
-		if (e->type == NONO_RB_SKIP)
-			return true;
+		if (nono_rb_path_cmp(cur->e[mid].path, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	for (size_t i = lo;
+	     i < cur->n && strncmp(cur->e[i].path, prefix, n + 1) == 0; i++)
+		if (cur->e[i].type == NONO_RB_SKIP)
+			return true;
 	return false;
 }
 
