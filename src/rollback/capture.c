@@ -569,8 +569,18 @@ static int walk_child(struct walk *w, int dfd, const char *name,
 {
 	struct stat st;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : fail(w, -errno, crel, "stat");
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == EACCES || errno == EPERM) {
+			/* A directory readable but not searchable: its
+			 * names are seen, nothing of them. */
+			w->st.unreadable++;
+			return skip_entry(w, crel, NULL,
+					  NONO_RB_WHY_UNREADABLE);
+		}
+		return fail(w, -errno, crel, "stat");
+	}
 	if (nono_rb_scope_excludes(w->scope, crel, name, S_ISDIR(st.st_mode),
 				   0)) {
 		w->st.excluded++;

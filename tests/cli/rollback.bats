@@ -405,3 +405,27 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	[ ! -e "$P/big.bin" ]
 	[ "$(cat "$P/a.txt")" = one ]
 }
+
+@test "rollback: a directory made unsearchable, or a chain nested past PATH_MAX, stops neither the review nor the restore" {
+	# The attacks (found in review): "chmod 400 d" after making d/x made
+	# the last snapshot and every restore fail on "d/x: stat"; a chain
+	# 9,000 levels deep (renames) took a descriptor and a stack frame per
+	# level from the restore: it failed past the descriptor limit.
+	cp "$BATS_TEST_DIRNAME/lib/deepchain.py" "$TEST_DIR/deepchain.py"
+	before=$(oracle)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" --read-file "$TEST_DIR/deepchain.py" -- sh -c "cd '$P' && echo EVIL > a.txt && mkdir d && touch d/x && chmod 400 d && '$PY' '$TEST_DIR/deepchain.py' 5"
+	assert_status 0
+	id=$(newest)
+	run --separate-stderr nono rollback show "$id"
+	assert_status 0
+	assert_contains "$output" "modified  $P/a.txt"
+	assert_contains "$output" "created   $P/deep"
+	if [ "$(id -u)" != 0 ]; then
+		assert_contains "$output" "created   $P/d/x (unreadable, content not captured)"
+	fi
+	# 64 descriptors are plenty: the removal holds one at a time.
+	run --separate-stderr sh -c "ulimit -n 64 && exec '$NONO' rollback restore '$id'"
+	assert_status 0
+	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
+	[ ! -e "$P/deep" ] && [ ! -e "$P/d" ]
+}
