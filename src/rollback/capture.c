@@ -583,8 +583,16 @@ static int walk_child(struct walk *w, int dfd, const char *name,
 	}
 	if (nono_rb_scope_excludes(w->scope, crel, name, S_ISDIR(st.st_mode),
 				   0)) {
-		w->st.excluded++;
-		return skip_entry(w, crel, &st, NULL);
+		const struct nono_rb_entry *b =
+		    w->base ? nono_rb_manifest_find(w->base, crel) : NULL;
+
+		/* Unless the baseline captured that path (a file or a link
+		 * named like a regenerable directory, which the command
+		 * swapped for one): what is there is compared, not hidden. */
+		if (!b || b->type == NONO_RB_SKIP) {
+			w->st.excluded++;
+			return skip_entry(w, crel, &st, NULL);
+		}
 	}
 	if (S_ISDIR(st.st_mode))
 		return push(w, crel, &st);
@@ -902,9 +910,10 @@ int nono_rb_capture(struct nono_rb_store *store, const char *root,
 }
 
 int nono_rb_scan(const char *root, const struct nono_rb_scope *scope,
+		 const struct nono_rb_manifest *base,
 		 struct nono_rb_cache *cache, struct nono_rb_manifest *out,
 		 char *err, size_t errlen)
 {
-	return run(NULL, root, scope, NULL, cache, out, NULL, NULL, err,
+	return run(NULL, root, scope, base, cache, out, NULL, NULL, err,
 		   errlen);
 }

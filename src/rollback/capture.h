@@ -52,6 +52,7 @@ int nono_rb_open_root(const char *root);
 /* The same walk, reading nothing but what the stat cache does not know
  * (hashed, not stored): the tree as it is now, to compare. */
 int nono_rb_scan(const char *root, const struct nono_rb_scope *scope,
+		 const struct nono_rb_manifest *base,
 		 struct nono_rb_cache *cache, struct nono_rb_manifest *out,
 		 char *err, size_t errlen);
 

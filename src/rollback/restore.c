@@ -99,15 +99,16 @@ static bool left_out(const struct nono_rb_manifest *a,
 		     const struct nono_rb_manifest *b,
 		     const struct nono_rb_entry *e)
 {
-	const struct nono_rb_entry *o;
+	const struct nono_rb_entry *x = nono_rb_manifest_find(a, e->path),
+				   *y = nono_rb_manifest_find(b, e->path);
 
-	if (e->type == NONO_RB_SKIP)
-		return true;
-	o = nono_rb_manifest_find(a, e->path);
-	if (o && o->type == NONO_RB_SKIP)
-		return true;
-	o = nono_rb_manifest_find(b, e->path);
-	if (o && o->type == NONO_RB_SKIP)
+	/* Left out on one side only, there on the other (a regenerable
+	 * directory the command replaced with a file): a change, though a
+	 * restore cannot bring back what was never captured. */
+	if (x && y && (x->type == NONO_RB_SKIP) != (y->type == NONO_RB_SKIP))
+		return false;
+	if (e->type == NONO_RB_SKIP || (x && x->type == NONO_RB_SKIP) ||
+	    (y && y->type == NONO_RB_SKIP))
 		return true;
 	/* Nothing below what either could not look into: what became of
 	 * it is unknown, the entry itself is the change. */
@@ -841,7 +842,7 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 	int pfd, r = 0;
 
 	if (e->type == NONO_RB_SKIP) {
-		if (!c)
+		if (!c || c->type != NONO_RB_SKIP)
 			s->st->not_restorable++; /* never captured */
 		return 0;
 	}
@@ -977,8 +978,8 @@ int nono_rb_restore(struct nono_rb_store *store,
 	sc.max_files = 0;
 	nono_rb_manifest_init(&s.scanned);
 	s.cur = now ? now : &s.scanned;
-	if (!now && (r = nono_rb_scan(target->root, &sc, cache, &s.scanned, err,
-				      errlen)) < 0)
+	if (!now && (r = nono_rb_scan(target->root, &sc, target, cache,
+				      &s.scanned, err, errlen)) < 0)
 		return r;
 	s.rootfd = nono_rb_open_root(target->root);
 	if (s.rootfd < 0) {

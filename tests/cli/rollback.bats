@@ -429,3 +429,30 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
 	[ ! -e "$P/deep" ] && [ ! -e "$P/d" ]
 }
+
+@test "rollback: a file or link named like a regenerable directory, swapped for one, is in the review and taken back" {
+	# The attack (found in review): .venv and target are left out when
+	# they are directories, so replacing the user's symlink .venv (and a
+	# file target) by directories hid the change and survived a restore.
+	mkdir "$P/real-venv"
+	ln -s real-venv "$P/.venv"
+	printf 'plain file\n' >"$P/target"
+	before=$(oracle)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && rm .venv target && mkdir -p .venv/bin target && echo 'echo PWNED' > .venv/bin/activate"
+	assert_status 0
+	id=$(newest)
+	run --separate-stderr nono rollback show "$id"
+	assert_status 0
+	assert_contains "$output" "modified  $P/.venv"
+	assert_contains "$output" "created   $P/.venv/bin/activate"
+	assert_contains "$output" "modified  $P/target"
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 0
+	[ -L "$P/.venv" ] && [ "$(readlink "$P/.venv")" = real-venv ]
+	[ "$(cat "$P/target")" = "plain file" ]
+	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
+	# Control: a real regenerable directory stays left out.
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && echo y > node_modules/y.js"
+	run --separate-stderr nono rollback show "$(newest)"
+	assert_contains "$output" "no changes"
+}
