@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rollback/capture.h"
@@ -44,6 +45,8 @@ struct shared {
 	const struct nono_rb_manifest *base;
 	struct nono_rb_cache *cache;
 	struct nono_rb_progress *prog; /* or NULL */
+	atomic_ullong hashed;          /* bytes read so far */
+	long long t0;                  /* when the capture began (ns) */
 	int rootfd;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -73,8 +76,14 @@ struct walk {
 	size_t npend, cappend;
 };
 
+/* Nanoseconds since the epoch, held at the ends of the range (a time
+ * set past 2262 or before 1677 no longer overflows). */
 static long long ns(const struct timespec *t)
 {
+	if (t->tv_sec > (LLONG_MAX - 999999999LL) / 1000000000LL)
+		return LLONG_MAX;
+	if (t->tv_sec < LLONG_MIN / 1000000000LL + 1)
+		return LLONG_MIN + 1;
 	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
@@ -185,6 +194,8 @@ static int skip_entry(struct walk *w, const char *rel, const struct stat *st,
 	e.type = why ? NONO_RB_OPAQUE : NONO_RB_SKIP;
 	e.mode = st ? st->st_mode & 07777 : 0;
 	e.mtime_ns = st ? ns(&st->st_mtim) : 0;
+	/* Not captured: its size and mtime are all that tells a change. */
+	e.size = st && why ? (unsigned long long)st->st_size : 0;
 	e.link = -1;
 	e.target = (char *)why;
 	return add(w, &e);
@@ -314,7 +325,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	struct nono_rb_cache_ent ce;
 	struct stat st = *lst;
 	int r = 0, xerr = 0, fd = -1;
-	bool known = false, from_cache = false;
+	bool known = false, from_cache = false, unhashed = false;
 
 	e.path = (char *)rel;
 	e.type = NONO_RB_FILE;
@@ -326,9 +337,26 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		known = from_cache = true;
 		w->st.cached++;
 	}
-	if (!known && (unsigned long long)st.st_size >
-			  (w->store ? w->store->max_file : NONO_RB_MAX_FILE)) {
-		/* Not read at all: hashing it would hold the run for long. */
+	if (!known && !w->store && w->base) {
+		const struct nono_rb_entry *b =
+		    nono_rb_manifest_find(w->base, rel);
+
+		/* A restore's scan: a file the snapshot lacks goes, one of
+		 * another size is written again, whatever they hold: not
+		 * read (a 16 GiB sparse file made a restore hash it). */
+		if (!b || b->type != NONO_RB_FILE ||
+		    b->size != (unsigned long long)st.st_size)
+			known = unhashed = true;
+	}
+	if (!known &&
+	    ((unsigned long long)st.st_size >
+		 (w->store ? w->store->max_file : NONO_RB_MAX_FILE) ||
+	     atomic_fetch_add(&w->sh->hashed, (unsigned long long)st.st_size) +
+		     (unsigned long long)st.st_size >
+		 NONO_RB_MAX_READ)) {
+		/* Not read at all: hashing it would hold the run for long
+		 * (one file past the ceiling, or all of them past the
+		 * capture's budget: sparse files cost no disk). */
 		w->st.unreadable++;
 		return skip_entry(w, rel, &st, NONO_RB_WHY_BIG);
 	}
@@ -403,7 +431,13 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		close(fd);
 		fd = -1;
 	}
-	if (!from_cache) { /* a hit is in the cache already, marked seen */
+	/* Not cached: a hit is there already (marked seen), and a file
+	 * changed within 2 s of the capture's start could change again
+	 * within its timestamps' granularity and look the same ("racily
+	 * clean", as git calls it): it is read again next time. */
+	if (!from_cache && !unhashed &&
+	    ns(&st.st_mtim) < w->sh->t0 - 2000000000LL &&
+	    ns(&st.st_ctim) < w->sh->t0 - 2000000000LL) {
 		struct nono_rb_cache_ent v = {0};
 
 		v.dev = st.st_dev;
@@ -815,6 +849,12 @@ static int run(struct nono_rb_store *store, const char *root,
 	sh.base = base;
 	sh.cache = cache;
 	sh.prog = prog;
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		sh.t0 = ns(&now);
+	}
 	sh.errbuf = err;
 	sh.errlen = errlen;
 	pthread_mutex_init(&sh.mu, NULL);

@@ -24,6 +24,10 @@ struct nono_rb_progress {
 	atomic_ullong files, bytes;
 };
 
+/* What one capture reads at most, all files together (sparse files cost
+ * no disk but every byte is hashed); past it, files are not captured. */
+#define NONO_RB_MAX_READ (32ULL << 30)
+
 struct nono_rb_stats {
 	unsigned long long files, dirs, links, skipped, unreadable, excluded;
 	unsigned long long bytes_read, objects_added, cached, retried;

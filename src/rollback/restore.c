@@ -135,7 +135,8 @@ static bool same_content(const struct nono_rb_entry *a,
 		return strcmp(a->target, b->target) == 0;
 	if (a->type == NONO_RB_OPAQUE) /* same kind, untouched since */
 		return strcmp(a->target, b->target) == 0 &&
-		       (is_fifo(a) || a->mtime_ns == b->mtime_ns);
+		       (is_fifo(a) ||
+			(a->mtime_ns == b->mtime_ns && a->size == b->size));
 	return true;
 }
 
@@ -884,17 +885,21 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 			    errno != EEXIST)
 				return fail(s, -errno, e->path, "mkdir");
 		}
-		if (!c || c->mode != e->mode || !same_xattrs(c, e)) {
+		/* Writable for its owner while its content is put back (a
+		 * read-only directory's entries too); its own mode at the
+		 * end, with its mtime. */
+		if (!c || c->mode != (e->mode | 0700) || !same_xattrs(c, e)) {
 			int dfd;
 
-			s->st->attrs += c != NULL;
+			s->st->attrs +=
+			    c && (c->mode != e->mode || !same_xattrs(c, e));
 			if (s->dry)
 				return 0;
 			dfd = beneath(s, e->path);
 			if (dfd < 0)
 				return fail(s, dfd, e->path, "open");
 			r = set_xattrs(dfd, e->xattrs);
-			if (r == 0 && fchmod(dfd, e->mode) < 0)
+			if (r == 0 && fchmod(dfd, e->mode | 0700) < 0)
 				r = -errno;
 			close(dfd);
 			if (r < 0)
@@ -1011,7 +1016,8 @@ int nono_rb_restore(struct nono_rb_store *store,
 			continue;
 		r = apply(&s, &target->e[i]);
 	}
-	/* Directories' mtimes last, deepest first (their content is done). */
+	/* Directories' modes and mtimes last, deepest first (their content
+	 * is done). */
 	for (size_t i = target->n; r == 0 && !s.dry && i-- > 0;) {
 		const struct nono_rb_entry *e = &target->e[i];
 		const char *name;
@@ -1025,6 +1031,14 @@ int nono_rb_restore(struct nono_rb_store *store,
 			name = ".";
 		} else if ((pfd = parent_of(&s, e->path, &name)) < 0) {
 			r = fail(&s, pfd, e->path, "open its directory");
+			break;
+		}
+		if ((e->mode & 0700) != 0700 &&
+		    (strcmp(e->path, ".") == 0
+			 ? fchmod(s.rootfd, e->mode)
+			 : fchmodat(pfd, name, e->mode, AT_SYMLINK_NOFOLLOW)) <
+			0) {
+			r = fail(&s, -errno, e->path, "mode");
 			break;
 		}
 		if ((r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)

@@ -456,3 +456,19 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	run --separate-stderr nono rollback show "$(newest)"
 	assert_contains "$output" "no changes"
 }
+
+@test "rollback: a restore puts entries back into a directory that is read-only, and leaves it read-only" {
+	# Found in review: the restore made directories and symlinks in a
+	# 0555 directory only as root; as a user it failed with EACCES.
+	mkdir -p "$P/ro/sub"
+	ln -s ../a.txt "$P/ro/ln"
+	chmod 555 "$P/ro"
+	before=$(oracle)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && chmod 755 ro && rm -r ro/sub ro/ln && chmod 555 ro && echo EVIL > z.txt"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
+	[ "$(stat -c %a "$P/ro")" = 555 ]
+	chmod 755 "$P/ro"
+}
