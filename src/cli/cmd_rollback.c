@@ -327,11 +327,15 @@ static int sub_show(int argc, char **argv)
 					   : "ended before its last one");
 			continue;
 		}
+		nono_rb_manifest_init(&m0);
+		nono_rb_manifest_init(&m1);
 		if (nono_rb_session_manifest(&s, 0, i, &m0, err, sizeof(err)) <
 			0 ||
 		    nono_rb_session_manifest(&s, last, i, &m1, err,
 					     sizeof(err)) < 0) {
 			out_error("%s", err);
+			nono_rb_manifest_free(&m0);
+			nono_rb_manifest_free(&m1);
 			ret = 1;
 			continue;
 		}

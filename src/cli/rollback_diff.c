@@ -30,11 +30,14 @@ static bool binary(int fd)
 	return n > 0 && memchr(buf, '\0', (size_t)n) != NULL;
 }
 
-/* Copies what diff(1) printed, bytes a terminal could act on escaped. */
+/* Copies what diff(1) printed, bytes a terminal could act on escaped,
+ * at most ROLLBACK_DIFF_OUT bytes of it (the rest is read and dropped:
+ * escaping makes a byte four). */
 static void copy_safe(FILE *f, int fd)
 {
 	char buf[8192];
-	bool bol = true;
+	bool bol = true, cut = false;
+	size_t total = 0;
 	ssize_t n;
 
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
@@ -43,6 +46,13 @@ static void copy_safe(FILE *f, int fd)
 				continue;
 			break;
 		}
+		if (cut)
+			continue;
+		if (total + (size_t)n > ROLLBACK_DIFF_OUT) {
+			n = (ssize_t)(ROLLBACK_DIFF_OUT - total);
+			cut = true;
+		}
+		total += (size_t)n;
 		for (ssize_t i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)buf[i];
 
@@ -57,13 +67,16 @@ static void copy_safe(FILE *f, int fd)
 	}
 	if (!bol)
 		fputc('\n', f);
+	if (cut)
+		fprintf(f, "    (the rest of the diff is not shown)\n");
 }
 
 int rollback_diff(FILE *f, struct nono_rb_store *st, const char *path,
 		  const struct nono_rb_entry *from,
 		  const struct nono_rb_entry *to)
 {
-	char la[PATH_MAX + 8], lb[PATH_MAX + 8], fa[32], fb[32];
+	char la[PATH_MAX * 4 + 8], lb[PATH_MAX * 4 + 8], fa[32], fb[32];
+	char shown[PATH_MAX * 4];
 	int a = -1, b = -1, p[2] = {-1, -1}, status = 0, ret = 0;
 	pid_t pid;
 
@@ -87,8 +100,11 @@ int rollback_diff(FILE *f, struct nono_rb_store *st, const char *path,
 		fprintf(f, "    (binary: not shown)\n");
 		goto out;
 	}
-	snprintf(la, sizeof(la), "a/%s", path);
-	snprintf(lb, sizeof(lb), "b/%s", path);
+	/* The labels as a terminal may show them (a name with a newline
+	 * made a second "+++" line). */
+	nono_rb_shown(path, shown, sizeof(shown));
+	snprintf(la, sizeof(la), "a/%s", shown);
+	snprintf(lb, sizeof(lb), "b/%s", shown);
 	/* Everything the child needs, made before the fork (it only makes
 	 * async-signal-safe calls: nono's supervisor has threads). */
 	snprintf(fa, sizeof(fa), "/dev/fd/%d", a);

@@ -13,8 +13,9 @@
 #include "rollback/manifest.h"
 #include "rollback/objects.h"
 
-/* Files larger than this are not shown. */
+/* Files larger than this are not shown; nor is a diff past the second. */
 #define ROLLBACK_DIFF_MAX (1 << 20)
+#define ROLLBACK_DIFF_OUT (256 * 1024)
 
 /* Writes the diff of @path from @from to @to (either NULL: created or
  * deleted) to @f, indented; nothing when neither is a regular file.

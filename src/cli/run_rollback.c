@@ -419,8 +419,12 @@ static void on_diff(void *arg, enum nono_rb_change k,
 	const struct nono_rb_entry *e = to ? to : from;
 	char p[PATH_MAX * 4], note[96];
 
-	if (d->n++ >= DIFF_CHANGES)
+	/* At most DIFF_CHANGES changes and 4 MiB of text (a diff's escaped
+	 * bytes are four each), then the command that shows them all. */
+	if (d->n++ >= DIFF_CHANGES || ftell(d->f) > 4L * 1024 * 1024) {
+		d->n = DIFF_CHANGES + 1;
 		return;
+	}
 	nono_rb_shown(e->path, p, sizeof(p));
 	nono_rb_change_note(from, to, note, sizeof(note));
 	fprintf(d->f, "  %-9s %s/%s%s\n", nono_rb_change_name(k), d->root, p,
