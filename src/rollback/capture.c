@@ -137,7 +137,7 @@ static char *xattrs_of(int fd, int *err)
 	for (char *p = names; names && p < names + n; p += strlen(p) + 1) {
 		ssize_t v;
 
-		if (strncmp(p, "user.", 5) != 0 || strlen(p) > 255)
+		if (!nono_rb_xattr_kept(p) || strlen(p) > 255)
 			continue;
 		v = fgetxattr(fd, p, NULL, 0);
 		if (v < 0)

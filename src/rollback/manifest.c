@@ -39,6 +39,16 @@ void nono_rb_manifest_truncate(struct nono_rb_manifest *m, size_t n)
 		entry_free(&m->e[--m->n]);
 }
 
+bool nono_rb_xattr_kept(const char *name)
+{
+	/* An ACL is a permission too: a default ACL granting everyone
+	 * rwx on a directory, hidden from the review, made the user's
+	 * files there world-writable after a restore. */
+	return strncmp(name, "user.", 5) == 0 ||
+	       strcmp(name, "system.posix_acl_access") == 0 ||
+	       strcmp(name, "system.posix_acl_default") == 0;
+}
+
 bool nono_rb_opaque_ok(const char *why)
 {
 	static const char *const ok[] = {

@@ -60,6 +60,10 @@ struct nono_rb_manifest {
 	size_t n, cap;
 };
 
+/* Whether attribute @name is kept with an entry: user.* and the POSIX
+ * ACLs (system.posix_acl_access, system.posix_acl_default). */
+bool nono_rb_xattr_kept(const char *name);
+
 /* Whether @why is one of the NONO_RB_WHY_* words. */
 bool nono_rb_opaque_ok(const char *why);
 

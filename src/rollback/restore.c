@@ -301,7 +301,7 @@ static int set_xattrs(int fd, const char *enc)
 	if (names)
 		n = flistxattr(fd, names, (size_t)want);
 	for (char *p = names; n > 0 && p < names + n; p += strlen(p) + 1)
-		if (strncmp(p, "user.", 5) == 0 && fremovexattr(fd, p) < 0 &&
+		if (nono_rb_xattr_kept(p) && fremovexattr(fd, p) < 0 &&
 		    errno != ENODATA) {
 			r = -errno;
 			goto out;

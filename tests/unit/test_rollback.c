@@ -856,6 +856,61 @@ static void test_names_before_dot(void **state)
 	nono_rb_store_close(&st);
 }
 
+/* POSIX ACLs are kept like user.* attributes: one the command adds is a
+ * change and a restore takes it off; one the tree had comes back. */
+static void test_acl(void **state)
+{
+	/* version 2; USER_OBJ rw, USER 1234 r, GROUP_OBJ r, MASK r, OTHER - */
+	static const uint8_t acl[] = {
+	    2,    0,    0,    0,    1,    0,    6,    0,    0xff, 0xff, 0xff,
+	    0xff, 2,    0,    4,    0,    0xd2, 4,    0,    0,    4,    0,
+	    4,    0,    0xff, 0xff, 0xff, 0xff, 0x10, 0,    4,    0,    0xff,
+	    0xff, 0xff, 0xff, 0x20, 0,    0,    0,    0xff, 0xff, 0xff, 0xff};
+	struct nono_rb_manifest m0, m1;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	uint8_t got[256];
+	char err[512];
+
+	(void)state;
+	put("acl-new", "n\n", 0640);
+	put("acl-kept", "k\n", 0640);
+	if (setxattr(at("acl-kept"), "system.posix_acl_access", acl,
+		     sizeof(acl), 0) < 0)
+		skip(); /* no ACLs on this filesystem */
+	nono_rb_scope_init(&sc);
+	open_store(&st);
+	capture(&st, &sc, NULL, &m0, NULL);
+	assert_int_equal(setxattr(at("acl-new"), "system.posix_acl_access", acl,
+				  sizeof(acl), 0),
+			 0);
+	assert_int_equal(removexattr(at("acl-kept"), "system.posix_acl_access"),
+			 0);
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, NULL, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	nseen = 0;
+	nono_rb_diff(&m0, &m1, record, NULL);
+	assert_non_null(change_at("acl-new"));
+	assert_int_equal(change_at("acl-new")->k, NONO_RB_ATTRS);
+	assert_non_null(change_at("acl-kept"));
+	restore_to(&st, &m0, &sc, &rs);
+	assert_int_equal(getxattr(at("acl-new"), "system.posix_acl_access", got,
+				  sizeof(got)),
+			 -1);
+	assert_int_equal(getxattr(at("acl-kept"), "system.posix_acl_access",
+				  got, sizeof(got)),
+			 (ssize_t)sizeof(acl));
+	assert_memory_equal(got, acl, sizeof(acl));
+	assert_int_equal(unlink(at("acl-new")), 0);
+	assert_int_equal(unlink(at("acl-kept")), 0);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
 static void test_manifest_text(void **state)
 {
 	static const char *const bad[] = {
@@ -960,6 +1015,7 @@ int main(void)
 	    cmocka_unit_test(test_store_repair_xattr_links),
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_names_before_dot),
+	    cmocka_unit_test(test_acl),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
