@@ -46,6 +46,7 @@ struct shared {
 	struct nono_rb_cache *cache;
 	struct nono_rb_progress *prog; /* or NULL */
 	atomic_ullong hashed;          /* bytes read so far */
+	atomic_ullong names;           /* bytes of the paths recorded */
 	long long t0;                  /* when the capture began (ns) */
 	int rootfd;
 	pthread_mutex_t mu;
@@ -708,6 +709,21 @@ static int walk_dir(struct walk *w, const struct item *it)
 			 * directory is one entry not captured. */
 			w->st.unreadable++;
 			r = skip_entry(w, rel, &dst, NONO_RB_WHY_DEEP);
+			goto out;
+		}
+	}
+	{
+		unsigned long long bytes = 0;
+
+		for (size_t i = 0; i < n; i++)
+			bytes += plen + strlen(names[i]) + 1;
+		if (atomic_fetch_add(&w->sh->names, bytes) + bytes >
+		    NONO_RB_MAX_NAMES) {
+			/* Its paths would take the manifest past its
+			 * ceiling (20,000 names 3.5 KiB deep cost 300 MB
+			 * of memory): one entry not captured. */
+			w->st.unreadable++;
+			r = skip_entry(w, rel, &dst, NONO_RB_WHY_BIG);
 			goto out;
 		}
 	}
