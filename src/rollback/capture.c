@@ -715,8 +715,10 @@ static int walk_dir(struct walk *w, const struct item *it)
 	{
 		unsigned long long bytes = 0;
 
+		/* Each entry costs its line too (~100 bytes): counted as
+		 * 64 bytes of names more. */
 		for (size_t i = 0; i < n; i++)
-			bytes += plen + strlen(names[i]) + 1;
+			bytes += plen + strlen(names[i]) + 1 + 64;
 		if (atomic_fetch_add(&w->sh->names, bytes) + bytes >
 		    NONO_RB_MAX_NAMES) {
 			/* Its paths would take the manifest past its

@@ -27,9 +27,10 @@ struct nono_rb_progress {
 /* What one capture reads at most, all files together (sparse files cost
  * no disk but every byte is hashed); past it, files are not captured. */
 #define NONO_RB_MAX_READ (32ULL << 30)
-/* The paths one capture records at most, in bytes (memory and manifest
- * size follow them); past it, directories are not captured. */
-#define NONO_RB_MAX_NAMES (64ULL << 20)
+/* What one capture records at most: its paths' bytes plus 64 per entry
+ * (memory and the manifest's size follow them; 100,000 files of a usual
+ * tree take about 10 MiB); past it, directories are not captured. */
+#define NONO_RB_MAX_NAMES (256ULL << 20)
 
 struct nono_rb_stats {
 	unsigned long long files, dirs, links, skipped, unreadable, excluded;
