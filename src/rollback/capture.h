@@ -29,8 +29,9 @@ struct nono_rb_progress {
 #define NONO_RB_MAX_READ (32ULL << 30)
 /* What one capture records at most: its paths' bytes plus 64 per entry
  * (memory and the manifest's size follow them; 100,000 files of a usual
- * tree take about 10 MiB); past it, directories are not captured. */
-#define NONO_RB_MAX_NAMES (256ULL << 20)
+ * tree take about 10 MiB, a million about 100); past it, directories
+ * are not captured. */
+#define NONO_RB_MAX_NAMES (128ULL << 20)
 
 struct nono_rb_stats {
 	unsigned long long files, dirs, links, skipped, unreadable, excluded;
