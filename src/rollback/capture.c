@@ -290,35 +290,6 @@ static int cache_store(struct walk *w, const struct nono_rb_cache_ent *v)
 	return r;
 }
 
-/* Hashes @fd without storing it (a scan). */
-static int hash_only(struct walk *w, int fd, const struct stat *before,
-		     uint8_t hash[NONO_SHA256_LEN])
-{
-	struct nono_sha256 c;
-	struct stat after;
-	off_t off = 0;
-	ssize_t n;
-
-	nono_sha256_init(&c);
-	while ((n = pread(fd, w->buf, CHUNK, off)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		nono_sha256_update(&c, w->buf, (size_t)n);
-		off += n;
-	}
-	nono_sha256_final(&c, hash);
-	if (fstat(fd, &after) < 0)
-		return -errno;
-	if (after.st_size != before->st_size ||
-	    ns(&after.st_mtim) != ns(&before->st_mtim) ||
-	    ns(&after.st_ctim) != ns(&before->st_ctim))
-		return -EAGAIN;
-	return 0;
-}
-
 static int file_entry(struct walk *w, int dfd, const char *name,
 		      const char *rel, const struct stat *lst)
 {
@@ -389,7 +360,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		}
 		r = w->store ? nono_rb_store_put(w->store, fd, &st, w->buf,
 						 e.hash, &added)
-			     : hash_only(w, fd, &st, e.hash);
+			     : nono_rb_hash_fd(fd, &st, w->buf, e.hash);
 		if (r == -EAGAIN) {
 			w->st.retried++;
 			close(fd);

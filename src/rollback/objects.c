@@ -99,18 +99,6 @@ static void obj_name(const uint8_t hash[NONO_SHA256_LEN], char out[68])
 	snprintf(out, 68, "%.2s/%s", hex, hex + 2);
 }
 
-bool nono_rb_store_has(const struct nono_rb_store *s,
-		       const uint8_t hash[NONO_SHA256_LEN],
-		       unsigned long long size)
-{
-	char name[68];
-	struct stat st;
-
-	obj_name(hash, name);
-	return fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISREG(st.st_mode) && (unsigned long long)st.st_size == size;
-}
-
 int nono_rb_store_get(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN])
 {
@@ -344,6 +332,17 @@ int nono_rb_store_sync(struct nono_rb_store *s)
 	for (size_t i = 0; i < sizeof(s->dirty); i++)
 		atomic_store(&s->dirty[i], 0);
 	return 0;
+}
+
+int nono_rb_hash_fd(int fd, const struct stat *before, uint8_t *buf,
+		    uint8_t hash[NONO_SHA256_LEN])
+{
+	struct stat after;
+	int r = copy_hash(fd, -1, before->st_size, buf, hash);
+
+	if (r == 0 && (fstat(fd, &after) < 0 || !same(before, &after)))
+		r = -EAGAIN;
+	return r;
 }
 
 int nono_rb_store_check(const struct nono_rb_store *s,

@@ -60,12 +60,11 @@ void nono_rb_store_close(struct nono_rb_store *s);
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
 		      const struct stat *before, uint8_t *buf,
 		      uint8_t hash[NONO_SHA256_LEN], bool *added);
-/* Whether the store has object @hash, of @size bytes (an object cut
- * short by a power loss before the snapshot's sync is not had: it is
- * written again). */
-bool nono_rb_store_has(const struct nono_rb_store *s,
-		       const uint8_t hash[NONO_SHA256_LEN],
-		       unsigned long long size);
+/* Hashes @fd (a regular file whose fstat before is @before) without
+ * storing it, through @buf (NONO_RB_CHUNK bytes): 0, -EAGAIN when it
+ * changed meanwhile (size, mtime, ctime), or -errno. */
+int nono_rb_hash_fd(int fd, const struct stat *before, uint8_t *buf,
+		    uint8_t hash[NONO_SHA256_LEN]);
 /* An object, open for reading (O_RDONLY), or -errno. */
 int nono_rb_store_get(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN]);
