@@ -9,7 +9,9 @@
  *   JSON parser accepts too (the fast validator is no looser);
  * - any bytes written as an event's string field make an event both
  *   validators accept, whose line, chained, verifies;
- * - base64 that decodes is canonical: it encodes back to itself.
+ * - base64 that decodes is canonical: it encodes back to itself;
+ * - an ended record that loads writes back to a record that loads to the
+ *   same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "audit/event.h"
 #include "audit/log.h"
+#include "audit/record.h"
 #include "audit/verify.h"
 #include "policy/json.h"
 #include "util/base64.h"
@@ -84,6 +87,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(copy);
+
+	/* An ended record (what a later reader settles): one that loads
+	 * writes back to text that loads again to the same text. */
+	{
+		struct nono_audit_rec r, r2;
+		struct nono_ev t1 = {0}, t2 = {0};
+
+		if (size < NONO_JSON_MAX_TEXT &&
+		    nono_audit_rec_load(&r, text, size) == 0) {
+			if (nono_audit_rec_text(&r, &t1) != 0 ||
+			    nono_audit_rec_load(&r2, t1.buf, t1.len) != 0)
+				abort();
+			if (nono_audit_rec_text(&r2, &t2) != 0 ||
+			    t1.len != t2.len || memcmp(t1.buf, t2.buf, t1.len))
+				abort();
+			nono_audit_rec_clear(&r);
+			nono_audit_rec_clear(&r2);
+			nono_ev_free(&t1);
+			nono_ev_free(&t2);
+		}
+	}
 
 	/* base64 (a bundle's payload and signature): what decodes
 	 * encodes back to the same text (canonical form only). */

@@ -35,6 +35,25 @@ void nono_ev_put(struct nono_ev *e, const char *s, size_t n)
 	e->buf[e->len] = '\0';
 }
 
+void nono_ev_reserve(struct nono_ev *e, size_t n)
+{
+	char *b;
+
+	if (e->oom || e->len + n + 1 <= e->cap)
+		return;
+	b = e->borrowed ? malloc(e->len + n + 1)
+			: realloc(e->buf, e->len + n + 1);
+	if (!b) {
+		e->oom = true;
+		return;
+	}
+	if (e->borrowed && e->len)
+		memcpy(b, e->buf, e->len + 1);
+	e->borrowed = false;
+	e->buf = b;
+	e->cap = e->len + n + 1;
+}
+
 /* Length of the valid UTF-8 sequence at @s (@n bytes left), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -73,8 +92,16 @@ void nono_ev_quote(struct nono_ev *e, const char *s, size_t n)
 	nono_ev_put(e, "\"", 1);
 	while (i < n) {
 		unsigned char c = p[i];
-		size_t l = utf8_len(p + i, n - i);
+		size_t l;
 		char esc[8];
+
+		/* Plain ASCII, the common case, without the UTF-8 decoder. */
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		l = utf8_len(p + i, n - i);
 
 		if (l >= 1 && c != '"' && c != '\\' && c >= 0x20 && c != 0x7f) {
 			i += l;

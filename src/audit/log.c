@@ -19,6 +19,7 @@
 #include "session/registry.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/syncbehind.h"
 
 /* How long the first event of a group commit waits for others. */
 #define GATHER_NS 5000000LL
@@ -71,6 +72,7 @@ struct nono_audit {
 	/* The end has begun: what the record will say. */
 	bool ended, end_ran;
 	int end_status, end_signo;
+	bool named;    /* asked for by name (sync): the end is made at once */
 	bool exe_done; /* the executable's digest is taken (or tried) */
 	int exe_fd;    /* the executable, opened before the command ran */
 	unsigned long long exe_size;
@@ -278,6 +280,8 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e, int prio)
 	line = &a->line;
 	line->len = 0;
 	line->oom = false;
+	/* Grown once to the longest line (the policy's, as a rule). */
+	nono_ev_reserve(line, e->len + 256);
 	if (a->integrity) {
 		nono_merkle_leaf(e->buf, e->len, &leaf);
 		nono_audit_line(line, a->seq + 1, &head, &leaf, e->buf, e->len);
@@ -328,7 +332,8 @@ static int emit_locked(struct nono_audit *a, struct nono_ev *e, int prio)
  */
 static void hash_exe(struct nono_audit *a)
 {
-	uint8_t d[NONO_SHA256_LEN], buf[65536];
+	/* 16 KiB: each new stack page is a fault, dear on a VM. */
+	uint8_t d[NONO_SHA256_LEN], buf[16384];
 	unsigned long long left = a->exe_size;
 	struct nono_sha256 c;
 	char hex[NONO_SHA256_HEX];
@@ -450,6 +455,7 @@ static void policy_event(struct nono_audit *a)
 	int r;
 
 	nono_ev_begin(&e, "policy");
+	nono_ev_reserve(&e, a->policy_len + 128);
 	nono_ev_str(&e, "sha256", a->rec.policy_sha256);
 	nono_ev_raw(&e, "summary", a->policy, a->policy_len);
 	nono_ev_end(&e);
@@ -489,8 +495,9 @@ static void start(struct nono_audit *a)
 
 	a->ready = true;
 	find_exe(a); /* made in nono_audit_begin; only if that failed */
-	/* The record before the log: a log never goes without one. */
-	r = save_record(a);
+	/* The record before the log: a log never goes without one (saved
+	 * while the sandbox was built, as a rule). */
+	r = a->rec_saved ? 0 : save_record(a);
 	if (r < 0 && !a->werr)
 		a->werr = r;
 	if (!a->opened && (r = open_trail(a)) < 0) {
@@ -795,6 +802,7 @@ int nono_audit_begin(const struct nono_audit_start *s, struct nono_audit **out,
 		goto fail;
 	}
 	a->integrity = s->integrity;
+	a->named = s->sync;
 	a->max_bytes = s->max_bytes ? s->max_bytes : (512ULL << 20);
 	a->next_df = 4u << 20;
 	nono_audit_anchor(a->id, &a->head);
@@ -965,6 +973,43 @@ static void end_now(struct nono_audit *a, int status, int signo, bool ran)
 	a->end_ran = ran;
 }
 
+/*
+ * The default end: the log made durable, the record's final fields
+ * written (state "ended"), and the ledger entry left to the next reader
+ * (nono_audit_settle_all), off the command's way: its three syncs were
+ * most of what the trail cost a short command.  Not for a trail asked for
+ * by name, signed, or with the trees' roots: what goes wrong there must be
+ * said now.  0, or -errno (nothing is left half-done: the caller ends it
+ * the full way).
+ */
+static int end_lazily(struct nono_audit *a)
+{
+	int r = 0;
+
+	if (a->named || a->rec.signer || a->rec.fs_before || a->werr ||
+	    a->broken)
+		return -EAGAIN;
+	fill_record(a, a->end_status, a->end_signo, a->end_ran);
+	a->rec.ended_only = true;
+	nono_ev_time(a->rec.ended);
+	r = nono_audit_rec_save(a->dirfd, &a->rec, false);
+	/* The log's sync is made as nono exits, without waiting for it
+	 * (its journal commit takes the record's rename too); where that
+	 * cannot be, here. */
+	if (r == 0 && nono_sync_behind(a->fd) < 0 && fdatasync(a->fd) < 0)
+		r = -errno;
+	/* The record says it ended: the directory's lock has done its work
+	 * (while it is held, the session runs), and a reader may settle it
+	 * from now on. */
+	if (r == 0)
+		flock(a->dirfd, LOCK_UN);
+	if (r < 0) {
+		a->rec.ended_only = false;
+		a->rec.ended[0] = '\0';
+	}
+	return r;
+}
+
 /* The rest, the flusher out of the way: the executable's digest if not
  * taken yet, the end event, the log made durable, the final record, the
  * ledger entry (its lock already @held, or -1). */
@@ -984,6 +1029,8 @@ static int complete(struct nono_audit *a, int held, char *err, size_t errlen)
 		return -1;
 	}
 	r = a->werr;
+	if (r == 0 && end_lazily(a) == 0)
+		return 0;
 	/* The log's writeback starts now; it is made durable once the final
 	 * record is staged (its sync overlaps this one), before the ledger
 	 * entry. */

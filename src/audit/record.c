@@ -14,6 +14,7 @@
 #include "audit/record.h"
 #include "audit/sign.h"
 #include "audit/verify.h"
+#include "policy/json.h"
 #include "session/registry.h"
 
 static char *dup_or_null(const char *s)
@@ -96,7 +97,10 @@ static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
 	memset(e, 0, sizeof(*e));
 	nono_ev_put(e, "{\"version\":1", 12);
 	nono_ev_str(e, "id", r->id);
-	nono_ev_str(e, "state", r->complete ? "complete" : "running");
+	nono_ev_str(e, "state",
+		    r->complete     ? "complete"
+		    : r->ended_only ? "ended"
+				    : "running");
 	nono_ev_bool(e, "integrity", r->integrity);
 	nono_ev_int(e, "supervisor_pid", r->sup_pid);
 	nono_ev_int(e, "supervisor_start", (long long)r->sup_start);
@@ -120,7 +124,7 @@ static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
 		nono_ev_raw(e, "redaction", r->redaction, strlen(r->redaction));
 	else
 		nono_ev_raw(e, "redaction", "null", 4);
-	if (r->complete) {
+	if (r->complete || r->ended_only) {
 		nono_ev_bool(e, "ran", r->ran);
 		nono_ev_int(e, "exit_code", r->exit_code);
 		if (r->signo)
@@ -178,6 +182,183 @@ static int rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
 	}
 	nono_ev_put(e, "}\n", 2);
 	return e->oom ? -ENOMEM : 0;
+}
+
+int nono_audit_rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
+{
+	return rec_text(r, e);
+}
+
+/* @v's own bytes in @text (@len bytes, one line: a value's column is its
+ * offset), when it is of @type, as an owned string; NULL otherwise.  The
+ * bytes as they were written, not written again: a value re-encoded could
+ * differ (an invalid byte nono wrote as \u00ff reads back as U+00FF). */
+static char *raw_value(const char *text, size_t len, const struct nono_json *v,
+		       enum nono_json_type type)
+{
+	const char *p, *e;
+	char *out;
+
+	if (!v || v->type != type || v->line != 1 || v->col < 1 || v->col > len)
+		return NULL;
+	p = text + v->col - 1;
+	e = nono_json_skip(p, text + len);
+	if (!e)
+		return NULL;
+	out = malloc((size_t)(e - p) + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return out;
+}
+
+/* Member @k of @o: a string shorter than @size copied to @out (true),
+ * or null when @null_ok (@out empty, true). */
+static bool get_str(const struct nono_json *o, const char *k, char *out,
+		    size_t size, bool null_ok)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	out[0] = '\0';
+	if (v && v->type == NONO_JSON_NULL)
+		return null_ok;
+	if (!v || v->type != NONO_JSON_STRING || v->len >= size)
+		return false;
+	memcpy(out, v->str, v->len + 1);
+	return true;
+}
+
+static bool get_int(const struct nono_json *o, const char *k, long long min,
+		    long long *out)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	if (!v || v->type != NONO_JSON_NUMBER || !v->is_int || v->integer < min)
+		return false;
+	*out = v->integer;
+	return true;
+}
+
+static bool get_bool(const struct nono_json *o, const char *k, bool *out)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	if (!v || v->type != NONO_JSON_BOOL)
+		return false;
+	*out = v->b;
+	return true;
+}
+
+static bool is_null(const struct nono_json *o, const char *k)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	return v && v->type == NONO_JSON_NULL;
+}
+
+static bool is_type(const struct nono_json *o, const char *k,
+		    enum nono_json_type t)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	return v && v->type == t;
+}
+
+static bool str_or_null_at(const struct nono_json *o, const char *k)
+{
+	return is_type(o, k, NONO_JSON_STRING) || is_type(o, k, NONO_JSON_NULL);
+}
+
+/* An owned copy of string member @k (NULL for null: true). */
+static bool get_dup(const struct nono_json *o, const char *k, char **out)
+{
+	const struct nono_json *v = nono_json_get(o, k);
+
+	*out = NULL;
+	if (v && v->type == NONO_JSON_NULL)
+		return true;
+	if (!v || v->type != NONO_JSON_STRING)
+		return false;
+	*out = strdup(v->str);
+	return *out != NULL;
+}
+
+int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
+{
+	const struct nono_json *x, *red;
+	struct nono_json *j = NULL;
+	struct nono_json_error je;
+	char st[16];
+	long long v, pid, start, code, events, dropped, sig = 0;
+	int ret = -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	r->ledger_index = -1;
+	if (nono_json_parse(text, len, &j, &je) < 0)
+		return -EINVAL;
+	x = nono_json_get(j, "executable");
+	red = nono_json_get(j, "redaction");
+	if (j->type != NONO_JSON_OBJECT || !get_int(j, "version", 1, &v) ||
+	    v != 1 || !get_str(j, "state", st, sizeof(st), false) ||
+	    strcmp(st, "ended") != 0 ||
+	    !get_str(j, "id", r->id, sizeof(r->id), false) ||
+	    strlen(r->id) != NONO_AUDIT_ID_LEN ||
+	    !get_bool(j, "integrity", &r->integrity) ||
+	    !get_int(j, "supervisor_pid", 1, &pid) ||
+	    !get_int(j, "supervisor_start", 0, &start) ||
+	    !get_str(j, "started", r->started, sizeof(r->started), false) ||
+	    !get_str(j, "ended", r->ended, sizeof(r->ended), false) ||
+	    !r->ended[0] ||
+	    !get_str(j, "mode", r->mode, sizeof(r->mode), false) || !x ||
+	    x->type != NONO_JSON_OBJECT ||
+	    !get_str(x, "sha256", r->exe_sha256, sizeof(r->exe_sha256), true) ||
+	    !get_str(j, "policy_sha256", r->policy_sha256,
+		     sizeof(r->policy_sha256), false) ||
+	    !red ||
+	    (red->type != NONO_JSON_NULL && red->type != NONO_JSON_OBJECT) ||
+	    !get_bool(j, "ran", &r->ran) ||
+	    !get_int(j, "exit_code", -0x7fffffffLL, &code) ||
+	    (!is_null(j, "signal") && !get_int(j, "signal", 1, &sig)) ||
+	    !get_int(j, "events", 0, &events) ||
+	    !get_bool(j, "write_error", &r->write_error) ||
+	    !get_int(j, "events_dropped", 0, &dropped) ||
+	    !get_str(j, "chain_head", r->chain_head, sizeof(r->chain_head),
+		     true) ||
+	    !get_str(j, "merkle_root", r->merkle_root, sizeof(r->merkle_root),
+		     true) ||
+	    !is_type(j, "command", NONO_JSON_ARRAY) ||
+	    !is_type(j, "tracked_paths", NONO_JSON_ARRAY) ||
+	    !str_or_null_at(x, "path") || !str_or_null_at(j, "cwd") ||
+	    !str_or_null_at(j, "profile") ||
+	    /* What only an end made at once has: not settled later. */
+	    !is_null(j, "fs_integrity") || !is_null(j, "attestation") ||
+	    !is_null(j, "ledger"))
+		goto out;
+	r->sup_pid = (pid_t)pid;
+	r->sup_start = (unsigned long long)start;
+	r->exit_code = (int)code;
+	r->signo = (int)sig;
+	r->events = (uint64_t)events;
+	r->dropped = (uint64_t)dropped;
+	ret = -ENOMEM;
+	r->command =
+	    raw_value(text, len, nono_json_get(j, "command"), NONO_JSON_ARRAY);
+	r->tracked = raw_value(text, len, nono_json_get(j, "tracked_paths"),
+			       NONO_JSON_ARRAY);
+	if (red->type == NONO_JSON_OBJECT &&
+	    !(r->redaction = raw_value(text, len, red, NONO_JSON_OBJECT)))
+		goto out;
+	if (!r->command || !r->tracked || !get_dup(x, "path", &r->exe) ||
+	    !get_dup(j, "cwd", &r->cwd) || !get_dup(j, "profile", &r->profile))
+		goto out;
+	r->ended_only = true;
+	ret = 0;
+out:
+	if (ret < 0)
+		nono_audit_rec_clear(r);
+	nono_json_free(j);
+	return ret;
 }
 
 /* @name in @dirfd replaced by @len bytes, through a temporary file,
@@ -590,7 +771,9 @@ int nono_audit_rec_complete(int dirfd, struct nono_audit_rec *r, int held,
 	int ret;
 
 	r->complete = true;
-	nono_ev_time(r->ended);
+	r->ended_only = false;
+	if (!r->ended[0]) /* a settled record keeps its end */
+		nono_ev_time(r->ended);
 	ret = ledger_append(dirfd, r, held, logfd);
 	if (ret < 0) {
 		/* Not in the ledger: the record says complete, with no

@@ -20,6 +20,9 @@ struct nono_audit_rec {
 	char id[17];
 	bool integrity;
 	bool complete;
+	/* Ended, its final fields written, not yet in the ledger (state
+	 * "ended"): completed by the next reader (nono_audit_settle). */
+	bool ended_only;
 	pid_t sup_pid;
 	unsigned long long sup_start;
 	char started[32], ended[32];
@@ -49,6 +52,12 @@ struct nono_audit_rec {
 int nono_audit_rec_init(struct nono_audit_rec *r, const char *id,
 			const struct nono_audit_start *s);
 void nono_audit_rec_clear(struct nono_audit_rec *r);
+/* @r from an ended record's text (state "ended"; its strings owned,
+ * nono_audit_rec_clear frees them): 0, or -EINVAL (not one), -ENOMEM. */
+int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len);
+/* session.json's text for @r into @e (empty on entry).  0 or -ENOMEM. */
+struct nono_ev;
+int nono_audit_rec_text(const struct nono_audit_rec *r, struct nono_ev *e);
 /* Writes session.json in @dirfd (fsync'd when @sync).  0 or -errno. */
 int nono_audit_rec_save(int dirfd, const struct nono_audit_rec *r, bool sync);
 /* Marks @r complete, appends it to the ledger and writes the final

@@ -45,6 +45,8 @@ const char *nono_audit_state_name(enum nono_audit_state s)
 		return "incomplete";
 	case NONO_AUDIT_UNREADABLE:
 		return "unreadable";
+	case NONO_AUDIT_ENDED:
+		return "ended";
 	}
 	return "?";
 }
@@ -76,6 +78,8 @@ static enum nono_audit_state rec_state(const struct nono_json *rec)
 		return NONO_AUDIT_UNREADABLE;
 	if (strcmp(st, "complete") == 0)
 		return NONO_AUDIT_COMPLETE;
+	if (strcmp(st, "ended") == 0)
+		return NONO_AUDIT_ENDED;
 	if (strcmp(st, "running") != 0)
 		return NONO_AUDIT_UNREADABLE;
 	if (jint(rec, "supervisor_pid", &pid) &&
@@ -468,6 +472,12 @@ static void check_ledger(int rootfd, const struct nono_json *rec,
 					      "the session is not in the "
 					      "ledger (its record says why: "
 					      "see nono audit show)");
+		else if (r->state == NONO_AUDIT_ENDED)
+			nono_audit_report_add(
+			    r, "ledger", false,
+			    "the session ended but is not in the ledger yet: "
+			    "it could not be added (nono audit list says "
+			    "why)");
 		goto out;
 	}
 	if (found < 0) {
@@ -771,7 +781,7 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 	}
 	nono_hex(c.root.b, NONO_SHA256_LEN, r->merkle_root);
 	nono_hex(c.head.b, NONO_SHA256_LEN, r->chain_head);
-	if (r->state == NONO_AUDIT_COMPLETE) {
+	if (r->state == NONO_AUDIT_COMPLETE || r->state == NONO_AUDIT_ENDED) {
 		if (c.partial_tail)
 			nono_audit_report_add(
 			    r, "events", false,
@@ -837,6 +847,246 @@ ledger:
 	if (lock >= 0)
 		close(lock);
 	return ret;
+}
+
+/* Whether the log behind @logfd ends where the ended record @rec says:
+ * its last line complete, the record's event count and chain head, a
+ * session_end event. */
+static bool tail_matches(int logfd, const struct nono_audit_rec *rec)
+{
+	char buf[65536], why[160], head[NONO_SHA256_HEX];
+	struct nono_audit_lineview v;
+	struct stat st;
+	size_t n;
+	ssize_t got;
+	const char *p, *end;
+	static const char want[] = "{\"type\":\"session_end\"";
+
+	if (fstat(logfd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 2)
+		return false;
+	n = (size_t)st.st_size < sizeof(buf) ? (size_t)st.st_size : sizeof(buf);
+	got = pread(logfd, buf, n, st.st_size - (off_t)n);
+	if (got != (ssize_t)n || buf[n - 1] != '\n')
+		return false;
+	end = buf + n - 1;
+	p = end;
+	while (p > buf && p[-1] != '\n')
+		p--;
+	if (p == buf && (size_t)st.st_size > n)
+		return false; /* a last line longer than the window */
+	if (nono_audit_parse_line(p, (size_t)(end - p), &v, why, sizeof(why)) <
+		0 ||
+	    v.seq != rec->events || v.event_len < sizeof(want) - 1 ||
+	    memcmp(v.event, want, sizeof(want) - 1) != 0)
+		return false;
+	if (!rec->integrity)
+		return !v.chained;
+	if (!v.chained)
+		return false;
+	memcpy(head, v.head, 64);
+	head[64] = '\0';
+	return strcmp(head, rec->chain_head) == 0;
+}
+
+static void say(void (*warn)(void *, const char *), void *arg, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+
+static void say(void (*warn)(void *, const char *), void *arg, const char *fmt,
+		...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn(arg, msg);
+}
+
+/* Settles session @id (see nono_audit_settle_all), the ledger's lock
+ * @lock held. */
+static void settle(int rootfd, int lock, const char *id,
+		   void (*warn)(void *, const char *), void *arg)
+{
+	struct nono_audit_rec rec;
+	struct nono_json *srec = NULL;
+	char *text = NULL, *stext = NULL, sname[64];
+	size_t len = 0, slen = 0;
+	int dfd, logfd = -1, r;
+	bool have = false;
+
+	dfd =
+	    openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	/* Its supervisor, or another reader, holds it: theirs to do. */
+	if (flock(dfd, LOCK_EX | LOCK_NB) < 0)
+		goto out;
+	if (nono_audit_read_file(dfd, NONO_AUDIT_RECORD, RECORD_MAX, &text,
+				 &len) < 0)
+		goto out;
+	r = nono_audit_rec_load(&rec, text, len);
+	if (r < 0 || strcmp(rec.id, id) != 0) {
+		if (r == 0)
+			nono_audit_rec_clear(&rec);
+		if (r != -ENOMEM &&
+		    memmem(text, len, "\"state\":\"ended\"", 15))
+			say(warn, arg,
+			    "session %s: session.json is not a valid ended "
+			    "record; it was not added to the ledger (see nono "
+			    "audit verify %s)",
+			    id, id);
+		goto out;
+	}
+	have = true;
+	/* A settling killed after its ledger entry: the staged final
+	 * record is the one the ledger took. */
+	if (load_staged(dfd, id, &srec, &stext, &slen, sname, sizeof(sname)) ==
+	    0) {
+		if (ledger_names(rootfd, id)) {
+			renameat(dfd, sname, dfd, NONO_AUDIT_RECORD);
+			goto out;
+		}
+		unlinkat(dfd, sname, 0);
+	}
+	logfd = openat(dfd, NONO_AUDIT_EVENTS,
+		       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (logfd < 0 || !tail_matches(logfd, &rec)) {
+		say(warn, arg,
+		    "session %s: its log does not end where its record says; "
+		    "it was not added to the ledger (see nono audit verify "
+		    "%s)",
+		    id, id);
+		goto out;
+	}
+	r = nono_audit_rec_complete(dfd, &rec, lock, logfd);
+	if (rec.ledger_error[0])
+		say(warn, arg, "audit: session %s: %s", id, rec.ledger_error);
+	else if (r < 0)
+		say(warn, arg, "audit: session %s: the record: %s", id,
+		    strerror(-r));
+out:
+	if (have)
+		nono_audit_rec_clear(&rec);
+	nono_json_free(srec);
+	free(stext);
+	free(text);
+	if (logfd >= 0)
+		close(logfd);
+	close(dfd); /* releases its lock */
+}
+
+/* A session to settle: its id and when it ended. */
+struct ended {
+	char id[NONO_AUDIT_ID_LEN + 1];
+	char when[32];
+};
+
+static int by_end(const void *a, const void *b)
+{
+	const struct ended *x = a, *y = b;
+	int c = strcmp(x->when, y->when);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* Whether session @id's record says "ended", and when (@when): the state
+ * is its third member and the end its eighth, ahead of anything of
+ * variable length but the times, so the first bytes say it. */
+static bool says_ended(int rootfd, const char *id, char when[32])
+{
+	char path[NONO_AUDIT_ID_LEN + sizeof(NONO_AUDIT_RECORD) + 2], buf[512];
+	static const char want[] = "\",\"state\":\"ended\"";
+	const char *p, *q;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", id, NONO_AUDIT_RECORD);
+	fd = openat(rootfd, path,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (!strstr(buf, want))
+		return false;
+	when[0] = '\0';
+	if ((p = strstr(buf, ",\"ended\":\"")) != NULL &&
+	    (q = strchr(p + 10, '"')) != NULL && q - (p + 10) < 32) {
+		memcpy(when, p + 10, (size_t)(q - (p + 10)));
+		when[q - (p + 10)] = '\0';
+	}
+	return true;
+}
+
+int nono_audit_settle_all(void (*warn)(void *arg, const char *msg), void *arg)
+{
+	char root[PATH_MAX];
+	struct ended *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int rootfd, dfd, lock, r;
+	DIR *d;
+
+	r = nono_audit_dir(root, sizeof(root));
+	if (r < 0)
+		return r;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	dfd = dup(rootfd);
+	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		r = -errno;
+		if (dfd >= 0)
+			close(dfd);
+		close(rootfd);
+		return r;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char when[32];
+
+		if (!is_id(de->d_name) || !says_ended(rootfd, de->d_name, when))
+			continue;
+		if (n == cap) {
+			struct ended *nv;
+
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		memcpy(v[n].id, de->d_name, NONO_AUDIT_ID_LEN + 1);
+		snprintf(v[n].when, sizeof(v[n].when), "%s", when);
+		n++;
+	}
+	closedir(d);
+	/* Into the ledger in the order they ended; the lock taken only when
+	 * there is work (a reader with nothing to settle never waits on an
+	 * end in progress). */
+	if (n) {
+		qsort(v, n, sizeof(*v), by_end);
+		lock = nono_audit_ledger_lock(rootfd, LOCK_EX);
+		if (lock < 0) {
+			say(warn, arg,
+			    "audit: the ledger's lock: %s; %zu ended "
+			    "session(s) were not added",
+			    strerror(-lock), n);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				settle(rootfd, lock, v[i].id, warn, arg);
+			close(lock);
+		}
+	}
+	free(v);
+	close(rootfd);
+	return 0;
 }
 
 int nono_audit_remove(const char *id)

@@ -17,6 +17,9 @@ enum nono_audit_state {
 	NONO_AUDIT_RUNNING,
 	NONO_AUDIT_INCOMPLETE, /* its supervisor died before the end */
 	NONO_AUDIT_UNREADABLE, /* no readable record */
+	/* Ended, not yet in the ledger (nono_audit_settle_all could not
+	 * add it: see its warning). */
+	NONO_AUDIT_ENDED,
 };
 
 struct nono_audit_entry {
@@ -78,6 +81,15 @@ void nono_audit_report_clear(struct nono_audit_report *r);
 void nono_audit_report_add(struct nono_audit_report *r, const char *check,
 			   bool ok, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Completes the sessions that ended without their ledger entry (the
+ * default end leaves it to the next reader, off the command's way): each
+ * one's final record staged, its entry appended, the record put in place,
+ * as nono_audit_finish would have.  @warn (may be NULL) hears, one line
+ * each, why a session could not be added.  0 or -errno (~/.nono/audit).
+ */
+int nono_audit_settle_all(void (*warn)(void *arg, const char *msg), void *arg);
 
 /* Removes session @id's directory.  0 or -errno. */
 int nono_audit_remove(const char *id);

@@ -659,6 +659,12 @@ static int sub_proof(int argc, char **argv)
 	return 0;
 }
 
+static void settle_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	out_warn("%s", msg);
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	static const char *const subs[] = {"list", "show", "verify", "proof",
@@ -670,6 +676,13 @@ int cmd_audit(int argc, char **argv)
 		usage();
 		return argc < 2 ? 1 : 0;
 	}
+	/* Sessions that ended since the last reader go in the ledger
+	 * first: what follows reads them complete. */
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i]) == 0) {
+			nono_audit_settle_all(settle_warn, NULL);
+			break;
+		}
 	if (strcmp(argv[1], "list") == 0)
 		return sub_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)

@@ -239,6 +239,8 @@ void run_audit_policy(struct run_ctx *c)
 		return;
 	c->rt.audit_launched = true;
 	/* The plan as it is now (the proxy's port is known). */
+	/* One allocation (with musl, each doubling maps and unmaps). */
+	nono_ev_reserve(&pe, 16384);
 	run_plan_json(&pe, c, NULL);
 	if (pe.oom)
 		nono_ev_free(&pe);

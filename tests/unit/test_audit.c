@@ -26,6 +26,7 @@
 
 #include "audit/event.h"
 #include "audit/log.h"
+#include "audit/record.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "policy/json.h"
@@ -188,6 +189,7 @@ static void test_threads_and_ledger(void **state)
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
 	assert_int_equal(nono_audit_finish(a, 0, 0, true, err, sizeof(err)), 0);
+	assert_int_equal(nono_audit_settle_all(NULL, NULL), 0);
 	assert_int_equal(nono_audit_verify(id1, &r), 0);
 	assert_true(r.ok);
 	assert_int_equal(r.state, NONO_AUDIT_COMPLETE);
@@ -199,6 +201,7 @@ static void test_threads_and_ledger(void **state)
 	a = start();
 	snprintf(id2, sizeof(id2), "%s", nono_audit_id(a));
 	assert_int_equal(nono_audit_finish(a, 1, 0, true, err, sizeof(err)), 0);
+	assert_int_equal(nono_audit_settle_all(NULL, NULL), 0);
 	assert_int_equal(nono_audit_verify(id2, &r), 0);
 	assert_true(r.ok);
 	assert_int_equal(r.ledger_index, 1);
@@ -250,6 +253,102 @@ static void test_cut_short(void **state)
  * record exist before the command runs (a supervisor killed then leaves a
  * session listed as incomplete, not lost); a session that ends first has
  * its log made at the end. */
+/* The default end leaves the ledger entry to the next reader: the record
+ * says "ended" with its final fields, verify says it is not in the ledger
+ * yet; once settled it is complete, and settling again adds nothing. */
+static void test_ended_then_settled(void **state)
+{
+	static char *const argv[] = {"sh", "-c", "exit 5", NULL};
+	struct nono_audit_start s = {0};
+	struct nono_audit_report r;
+	struct nono_audit *a = NULL;
+	char id[17], err[512];
+
+	(void)state;
+	s.integrity = true;
+	s.command = argv;
+	s.exe = "/bin/sh";
+	s.mode = "run";
+	assert_int_equal(nono_audit_begin(&s, &a, err, sizeof(err)), 0);
+	snprintf(id, sizeof(id), "%s", nono_audit_id(a));
+	nono_audit_set_policy(a, strdup("{\"grants\":[]}"), 13);
+	assert_int_equal(nono_audit_finish(a, 5, 0, true, err, sizeof(err)), 0);
+	assert_int_equal(nono_audit_verify(id, &r), 0);
+	assert_int_equal(r.state, NONO_AUDIT_ENDED);
+	assert_false(r.ok); /* the ledger check: not in it yet */
+	assert_int_equal(r.events, 4);
+	nono_audit_report_clear(&r);
+	assert_int_equal(nono_audit_settle_all(NULL, NULL), 0);
+	assert_int_equal(nono_audit_verify(id, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.state, NONO_AUDIT_COMPLETE);
+	assert_true(r.ledger_index >= 0);
+	{
+		long long at = r.ledger_index;
+
+		nono_audit_report_clear(&r);
+		assert_int_equal(nono_audit_settle_all(NULL, NULL), 0);
+		assert_int_equal(nono_audit_verify(id, &r), 0);
+		assert_true(r.ok);
+		assert_int_equal(r.ledger_index, at);
+		assert_int_equal(r.ledger_size, (uint64_t)at + 1);
+	}
+	nono_audit_report_clear(&r);
+}
+
+/* An ended record read back and written again is the same bytes, whatever
+ * its strings hold. */
+static void test_ended_roundtrip(void **state)
+{
+	static char *const argv[] = {"a\"b\\c", "\x01\x7f\xc3\xa9\xff", "",
+				     NULL};
+	static char *const tracked[] = {"/tmp/x y", "/\xe2\x82\xac"};
+	struct nono_audit_start s = {0};
+	struct nono_audit_rec r, r2;
+	struct nono_ev e1 = {0}, e2 = {0};
+
+	(void)state;
+	s.integrity = true;
+	s.command = argv;
+	s.exe = "/usr/bin/\"odd\"";
+	s.cwd = "/w\td";
+	s.profile = "claude-code";
+	s.mode = "shell";
+	s.tracked = tracked;
+	s.ntracked = 2;
+	s.redaction = "{\"added_flags\":[\"--x\"],\"n\":-3,\"f\":1.5,"
+		      "\"t\":true,\"z\":null}";
+	assert_int_equal(nono_audit_rec_init(&r, "0123456789abcdef", &s), 0);
+	r.ended_only = true;
+	r.exit_code = -1;
+	r.signo = 9;
+	r.ran = true;
+	r.events = 12;
+	r.dropped = 3;
+	r.sup_start = 77;
+	snprintf(r.ended, sizeof(r.ended), "2026-12-06T00:00:00.000Z");
+	snprintf(r.exe_sha256, sizeof(r.exe_sha256), "%064d", 1);
+	snprintf(r.chain_head, sizeof(r.chain_head), "%064d", 2);
+	assert_int_equal(nono_audit_rec_text(&r, &e1), 0);
+	assert_int_equal(nono_audit_rec_load(&r2, e1.buf, e1.len), 0);
+	assert_true(r2.ended_only);
+	assert_int_equal(r2.exit_code, -1);
+	assert_int_equal(r2.signo, 9);
+	assert_int_equal(nono_audit_rec_text(&r2, &e2), 0);
+	assert_int_equal(e1.len, e2.len);
+	assert_memory_equal(e1.buf, e2.buf, e1.len);
+	/* Not an ended record: refused. */
+	nono_ev_free(&e2);
+	r.ended_only = false;
+	assert_int_equal(nono_audit_rec_text(&r, &e2), 0);
+	nono_audit_rec_clear(&r2);
+	assert_int_equal(nono_audit_rec_load(&r2, e2.buf, e2.len), -EINVAL);
+	assert_int_equal(nono_audit_rec_load(&r2, "{", 1), -EINVAL);
+	nono_audit_rec_clear(&r);
+	nono_ev_free(&e1);
+	nono_ev_free(&e2);
+}
+
 static void test_record_first(void **state)
 {
 	static char *const argv[] = {"true", NULL};
@@ -272,6 +371,7 @@ static void test_record_first(void **state)
 	nono_audit_report_clear(&r);
 	nono_audit_set_policy(a, strdup("{\"grants\":[]}"), 13);
 	assert_int_equal(nono_audit_finish(a, 3, 0, true, err, sizeof(err)), 0);
+	assert_int_equal(nono_audit_settle_all(NULL, NULL), 0);
 	assert_int_equal(nono_audit_verify(id, &r), 0);
 	assert_true(r.ok);
 	assert_int_equal(r.state, NONO_AUDIT_COMPLETE);
@@ -383,6 +483,7 @@ static void test_exe_swapped(void **state)
 	/* The command's first act. */
 	assert_int_equal(rename(benign, evil), 0);
 	assert_int_equal(nono_audit_finish(a, 0, 0, true, err, sizeof(err)), 0);
+	assert_int_equal(nono_audit_settle_all(NULL, NULL), 0);
 	snprintf(rec, sizeof(rec), "%s/.nono/audit", home);
 	{
 		struct nono_audit_entry *v = NULL;
@@ -411,6 +512,8 @@ int main(void)
 	    cmocka_unit_test(test_threads_and_ledger),
 	    cmocka_unit_test(test_cut_short),
 	    cmocka_unit_test(test_record_first),
+	    cmocka_unit_test(test_ended_then_settled),
+	    cmocka_unit_test(test_ended_roundtrip),
 	    cmocka_unit_test(test_killed_before_record),
 	    cmocka_unit_test(test_exe_swapped),
 	};

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+/* See syncbehind.h. */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/syncbehind.h"
+
+#if defined(__x86_64__)
+#define HAVE_RAW 1
+static long raw3(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#elif defined(__aarch64__)
+#define HAVE_RAW 1
+static long raw3(long nr, long a, long b, long c)
+{
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2)
+			 : "memory");
+	return x0;
+}
+#endif
+
+#ifdef HAVE_RAW
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+static int syncer(void *arg)
+{
+	long fd = (long)(intptr_t)arg;
+
+	/* Its copy of the descriptor table goes first: it must not keep
+	 * nono's terminal, pipes or locks open behind it. */
+	if (fd > 0)
+		raw3(SYS_close_range, 0, fd - 1, 0);
+	raw3(SYS_close_range, fd + 1, (long)~0U, 0);
+	raw3(SYS_fdatasync, fd, 0, 0);
+	raw3(SYS_exit, 0, 0, 0);
+	return 0;
+}
+
+/* The descriptor to sync at exit, or -1. */
+static int pending = -1;
+
+static void at_exit(void)
+{
+	static char stack[16384] __attribute__((aligned(64)));
+	int fd = pending;
+
+	pending = -1;
+	if (fd < 0)
+		return;
+	/* Cloned last, once nono has freed what it frees: a sibling that
+	 * shares the memory makes every unmapping a cross-CPU flush.  No
+	 * exit signal: nobody waits for it (init reaps it once nono has
+	 * exited). */
+	if (clone(syncer, stack + sizeof(stack), CLONE_VM,
+		  (void *)(intptr_t)fd) < 0)
+		fdatasync(fd);
+}
+
+int nono_sync_behind(int fd)
+{
+	static bool registered;
+	int d;
+
+	if (fd < 0)
+		return -1;
+	if (!registered) {
+		if (atexit(at_exit) != 0)
+			return -1;
+		registered = true;
+	}
+	/* One at a time: an earlier one is synced now. */
+	if (pending >= 0) {
+		fdatasync(pending);
+		close(pending);
+		pending = -1;
+	}
+	d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (d < 0)
+		return -1;
+	pending = d;
+	return 0;
+}
+#else
+int nono_sync_behind(int fd)
+{
+	(void)fd;
+	return -1;
+}
+#endif
