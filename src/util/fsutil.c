@@ -164,6 +164,19 @@ static int check_private_dir(const char *path)
 	return 0;
 }
 
+/* @path checked private, made first (0700) when missing: a look before a
+ * mkdir, since it is there on every run but the first. */
+static int private_dir(const char *path)
+{
+	int r = check_private_dir(path);
+
+	if (r != -ENOENT)
+		return r;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return check_private_dir(path);
+}
+
 int nono_state_dir(const char *sub, char *out, size_t len)
 {
 	const char *home = getenv("HOME");
@@ -176,10 +189,6 @@ int nono_state_dir(const char *sub, char *out, size_t len)
 		sizeof(nono) ||
 	    (size_t)snprintf(out, len, "%s/.nono/%s", home, sub) >= len)
 		return -ENAMETOOLONG;
-	if (mkdir(nono, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (mkdir(out, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	r = check_private_dir(nono);
-	return r < 0 ? r : check_private_dir(out);
+	r = private_dir(nono);
+	return r < 0 ? r : private_dir(out);
 }
