@@ -194,17 +194,22 @@ int nono_audit_rec_text(const struct nono_audit_rec *r, struct nono_ev *e)
  * bytes as they were written, not written again: a value re-encoded could
  * differ (an invalid byte nono wrote as \u00ff reads back as U+00FF). */
 static char *raw_value(const char *text, size_t len, const struct nono_json *v,
-		       enum nono_json_type type)
+		       enum nono_json_type type, int *err)
 {
 	const char *p, *e;
 	char *out;
 
+	*err = -EINVAL;
 	if (!v || v->type != type || v->line != 1 || v->col < 1 || v->col > len)
 		return NULL;
 	p = text + v->col - 1;
+	/* The value's own first byte (the column, checked). */
+	if (*p != (type == NONO_JSON_ARRAY ? '[' : '{'))
+		return NULL;
 	e = nono_json_skip(p, text + len);
 	if (!e)
 		return NULL;
+	*err = -ENOMEM;
 	out = malloc((size_t)(e - p) + 1);
 	if (!out)
 		return NULL;
@@ -295,6 +300,11 @@ int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
 
 	memset(r, 0, sizeof(*r));
 	r->ledger_index = -1;
+	/* One line that is one object, no byte-order mark: a value's column
+	 * is then its offset (raw_value). */
+	if (len < 2 || text[0] != '{' || text[len - 1] != '\n' ||
+	    memchr(text, '\n', len - 1) || memchr(text, '\r', len))
+		return -EINVAL;
 	if (nono_json_parse(text, len, &j, &je) < 0)
 		return -EINVAL;
 	x = nono_json_get(j, "executable");
@@ -305,7 +315,7 @@ int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
 	    !get_str(j, "id", r->id, sizeof(r->id), false) ||
 	    strlen(r->id) != NONO_AUDIT_ID_LEN ||
 	    !get_bool(j, "integrity", &r->integrity) ||
-	    !get_int(j, "supervisor_pid", 1, &pid) ||
+	    !get_int(j, "supervisor_pid", 1, &pid) || pid > 0x7fffffffLL ||
 	    !get_int(j, "supervisor_start", 0, &start) ||
 	    !get_str(j, "started", r->started, sizeof(r->started), false) ||
 	    !get_str(j, "ended", r->ended, sizeof(r->ended), false) ||
@@ -319,7 +329,9 @@ int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
 	    (red->type != NONO_JSON_NULL && red->type != NONO_JSON_OBJECT) ||
 	    !get_bool(j, "ran", &r->ran) ||
 	    !get_int(j, "exit_code", -0x7fffffffLL, &code) ||
-	    (!is_null(j, "signal") && !get_int(j, "signal", 1, &sig)) ||
+	    code > 0x7fffffffLL ||
+	    (!is_null(j, "signal") &&
+	     (!get_int(j, "signal", 1, &sig) || sig > 127)) ||
 	    !get_int(j, "events", 0, &events) ||
 	    !get_bool(j, "write_error", &r->write_error) ||
 	    !get_int(j, "events_dropped", 0, &dropped) ||
@@ -341,16 +353,20 @@ int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
 	r->signo = (int)sig;
 	r->events = (uint64_t)events;
 	r->dropped = (uint64_t)dropped;
-	ret = -ENOMEM;
-	r->command =
-	    raw_value(text, len, nono_json_get(j, "command"), NONO_JSON_ARRAY);
-	r->tracked = raw_value(text, len, nono_json_get(j, "tracked_paths"),
-			       NONO_JSON_ARRAY);
-	if (red->type == NONO_JSON_OBJECT &&
-	    !(r->redaction = raw_value(text, len, red, NONO_JSON_OBJECT)))
+	r->command = raw_value(text, len, nono_json_get(j, "command"),
+			       NONO_JSON_ARRAY, &ret);
+	if (!r->command)
 		goto out;
-	if (!r->command || !r->tracked || !get_dup(x, "path", &r->exe) ||
-	    !get_dup(j, "cwd", &r->cwd) || !get_dup(j, "profile", &r->profile))
+	r->tracked = raw_value(text, len, nono_json_get(j, "tracked_paths"),
+			       NONO_JSON_ARRAY, &ret);
+	if (!r->tracked)
+		goto out;
+	if (red->type == NONO_JSON_OBJECT &&
+	    !(r->redaction = raw_value(text, len, red, NONO_JSON_OBJECT, &ret)))
+		goto out;
+	ret = -ENOMEM;
+	if (!get_dup(x, "path", &r->exe) || !get_dup(j, "cwd", &r->cwd) ||
+	    !get_dup(j, "profile", &r->profile))
 		goto out;
 	r->ended_only = true;
 	ret = 0;

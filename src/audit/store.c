@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit/match.h"
 #include "audit/record.h"
 #include "audit/store.h"
 #include "audit/verify.h"
@@ -580,35 +581,6 @@ out:
 	free(text);
 }
 
-/* The log's last event is session_end and holds the record's exit code
- * (the log is bound by its Merkle root; the record by the ledger). */
-static bool end_matches(const char *text, size_t len,
-			const struct nono_json *rec)
-{
-	const char *end = text + len, *p;
-	struct nono_audit_lineview v;
-	struct nono_json *ev = NULL;
-	struct nono_json_error je;
-	long long a = -1, b = -2;
-	const char *type;
-	char why[160];
-	bool ok = false;
-
-	if (len < 2 || end[-1] != '\n')
-		return false;
-	p = end - 1;
-	while (p > text && p[-1] != '\n')
-		p--;
-	if (nono_audit_parse_line(p, (size_t)(end - 1 - p), &v, why,
-				  sizeof(why)) == 0 &&
-	    nono_json_parse(v.event, v.event_len, &ev, &je) == 0 &&
-	    (type = jstr(ev, "type")) && strcmp(type, "session_end") == 0 &&
-	    jint(ev, "exit_code", &a) && jint(rec, "exit_code", &b))
-		ok = a == b;
-	nono_json_free(ev);
-	return ok;
-}
-
 static sigjmp_buf bus_jmp;
 
 static void on_bus(int sig)
@@ -635,6 +607,27 @@ static int check_guarded(const char *text, size_t len, const nono_hash *anchor,
 	return r;
 }
 
+/* nono_audit_record_matches over a mapped log (guarded as above): 1, 0,
+ * or -1 (cut short meanwhile, @why says so). */
+static int matches_guarded(const char *text, size_t len,
+			   const struct nono_json *rec, char *why,
+			   size_t whylen)
+{
+	struct sigaction sa = {0}, old;
+	volatile int r = -1;
+
+	sa.sa_handler = on_bus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1) == 0)
+		r = nono_audit_record_matches(text, len, rec, why, whylen) ? 1
+									   : 0;
+	else
+		snprintf(why, whylen, "the log changed while it was read");
+	sigaction(SIGBUS, &old, NULL);
+	return r;
+}
+
 int nono_audit_verify(const char *id, struct nono_audit_report *r)
 {
 	struct nono_json *rec = NULL;
@@ -647,6 +640,7 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 	const char *rid;
 	long long events = -1;
 	bool integrity = true;
+	char why[200];
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->id, sizeof(r->id), "%s", id);
@@ -801,12 +795,11 @@ int nono_audit_verify(const char *id, struct nono_audit_report *r)
 			    r, "events", false,
 			    "the log's chain head or Merkle root is not the "
 			    "one the record kept (the log was rewritten)");
-		else if (!end_matches(ltext, llen, rec))
-			nono_audit_report_add(
-			    r, "events", false,
-			    "the record's exit code is not the one the log's "
-			    "session_end event holds (the record was "
-			    "changed)");
+		else if (matches_guarded(ltext, llen, rec, why, sizeof(why)) !=
+			 1)
+			nono_audit_report_add(r, "record", false,
+					      "%s (the record was changed)",
+					      why);
 		else {
 			long long dropped = 0;
 
@@ -907,12 +900,15 @@ static void say(void (*warn)(void *, const char *), void *arg, const char *fmt,
 
 /* Settles session @id (see nono_audit_settle_all), the ledger's lock
  * @lock held. */
-static void settle(int rootfd, int lock, const char *id,
-		   void (*warn)(void *, const char *), void *arg)
+static void settle(int rootfd, int lock, const char *id, const char *ledger,
+		   size_t ledger_len, void (*warn)(void *, const char *),
+		   void *arg)
 {
 	struct nono_audit_rec rec;
-	struct nono_json *srec = NULL;
-	char *text = NULL, *stext = NULL, sname[64];
+	struct nono_json *srec = NULL, *jrec = NULL;
+	struct nono_json_error je;
+	char *text = NULL, *stext = NULL, sname[64], want[32], why[240];
+	bool named;
 	size_t len = 0, slen = 0;
 	int dfd, logfd = -1, r;
 	bool have = false;
@@ -931,8 +927,7 @@ static void settle(int rootfd, int lock, const char *id,
 	if (r < 0 || strcmp(rec.id, id) != 0) {
 		if (r == 0)
 			nono_audit_rec_clear(&rec);
-		if (r != -ENOMEM &&
-		    memmem(text, len, "\"state\":\"ended\"", 15))
+		if (r != -ENOMEM)
 			say(warn, arg,
 			    "session %s: session.json is not a valid ended "
 			    "record; it was not added to the ledger (see nono "
@@ -941,15 +936,25 @@ static void settle(int rootfd, int lock, const char *id,
 		goto out;
 	}
 	have = true;
-	/* A settling killed after its ledger entry: the staged final
-	 * record is the one the ledger took. */
+	/* In the ledger already (a settling killed, or whose rename
+	 * failed, after its entry): never twice.  The staged final record
+	 * is the one the ledger took; one it never took goes. */
+	snprintf(want, sizeof(want), "\"id\":\"%s\"", id);
+	named = ledger && memmem(ledger, ledger_len, want, strlen(want));
 	if (load_staged(dfd, id, &srec, &stext, &slen, sname, sizeof(sname)) ==
 	    0) {
-		if (ledger_names(rootfd, id)) {
+		if (named) {
 			renameat(dfd, sname, dfd, NONO_AUDIT_RECORD);
 			goto out;
 		}
 		unlinkat(dfd, sname, 0);
+	}
+	if (named) {
+		say(warn, arg,
+		    "session %s: the ledger has it, but its final record was "
+		    "lost (see nono audit verify %s)",
+		    id, id);
+		goto out;
 	}
 	logfd = openat(dfd, NONO_AUDIT_EVENTS,
 		       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -961,6 +966,16 @@ static void settle(int rootfd, int lock, const char *id,
 		    id, id);
 		goto out;
 	}
+	/* What the record says of the session is what its log says: the
+	 * ledger is about to bind the record. */
+	if (nono_json_parse(text, len, &jrec, &je) < 0 ||
+	    nono_audit_record_matches_at(dfd, jrec, why, sizeof(why)) != 1) {
+		say(warn, arg,
+		    "session %s: %s; it was not added to the ledger (see "
+		    "nono audit verify %s)",
+		    id, jrec ? why : "session.json does not parse", id);
+		goto out;
+	}
 	r = nono_audit_rec_complete(dfd, &rec, lock, logfd);
 	if (rec.ledger_error[0])
 		say(warn, arg, "audit: session %s: %s", id, rec.ledger_error);
@@ -970,6 +985,7 @@ static void settle(int rootfd, int lock, const char *id,
 out:
 	if (have)
 		nono_audit_rec_clear(&rec);
+	nono_json_free(jrec);
 	nono_json_free(srec);
 	free(stext);
 	free(text);
@@ -1079,8 +1095,17 @@ int nono_audit_settle_all(void (*warn)(void *arg, const char *msg), void *arg)
 			    "session(s) were not added",
 			    strerror(-lock), n);
 		} else {
+			char *ledger = NULL;
+			size_t llen = 0;
+
+			/* Read once: what is appended meanwhile is this
+			 * loop's own, one entry per id. */
+			nono_audit_read_file(rootfd, NONO_AUDIT_LEDGER,
+					     LEDGER_MAX, &ledger, &llen);
 			for (size_t i = 0; i < n; i++)
-				settle(rootfd, lock, v[i].id, warn, arg);
+				settle(rootfd, lock, v[i].id, ledger, llen,
+				       warn, arg);
+			free(ledger);
 			close(lock);
 		}
 	}
@@ -1114,6 +1139,14 @@ int nono_audit_remove(const char *id)
 		return r;
 	}
 	(void)files;
+	/* A session whose directory is locked (running, or being
+	 * settled) is not removed. */
+	if (flock(dfd, LOCK_EX | LOCK_NB) < 0) {
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(dfd);
+		close(rootfd);
+		return r;
+	}
 	/* Only plain files are there; anything else stops the removal. */
 	d = fdopendir(dfd);
 	if (!d) {

@@ -458,7 +458,11 @@ static int sub_cleanup(int argc, char **argv)
 	for (size_t i = 0, ended = 0; i < n; i++) {
 		bool go;
 
-		if (v[i].state == NONO_AUDIT_RUNNING) {
+		/* Running, or ended and not in the ledger yet (a settling
+		 * could not add it, or it ended after this one began):
+		 * kept. */
+		if (v[i].state == NONO_AUDIT_RUNNING ||
+		    v[i].state == NONO_AUDIT_ENDED) {
 			kept_live++;
 			continue;
 		}
@@ -482,7 +486,9 @@ static int sub_cleanup(int argc, char **argv)
 	free(v);
 	printf("%s %zu session(s)%s; the ledger keeps their entries\n",
 	       dry ? "would remove" : "removed", removed,
-	       kept_live ? " (running ones are kept)" : "");
+	       kept_live ? " (running ones, and ended ones not yet in the "
+			   "ledger, are kept)"
+			 : "");
 	return ret;
 }
 

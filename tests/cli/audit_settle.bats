@@ -170,3 +170,69 @@ open(sys.argv[2], "w").write(json.dumps(r, separators=(",", ":")) + "\n")' "$AUD
 	run --separate-stderr nono audit verify "$id2"
 	assert_status 0
 }
+
+@test "audit settle: an ended record edited before a reader came (command, cwd, executable digest) is not added; verify names the field" {
+	run --separate-stderr nono run -s --allow . -- echo hi
+	a=$(ids_by_end | tail -n 1)
+	run --separate-stderr nono run -s --allow . -- echo hi
+	b=$(ids_by_end | tail -n 1)
+	run --separate-stderr nono run -s --allow . -- echo hi
+	c=$(ids_by_end | tail -n 1)
+	run --separate-stderr nono run -s --allow . -- echo hi
+	ok=$(ids_by_end | tail -n 1)
+	sed -i 's/"command":\[[^]]*\]/"command":["rm","-rf","x"]/' "$AUD/$a/session.json"
+	sed -i 's/"cwd":"[^"]*"/"cwd":"\/elsewhere"/' "$AUD/$b/session.json"
+	sed -i 's/"sha256":"[0-9a-f]\{64\}"/"sha256":"'"$(printf '0%.0s' $(seq 64))"'"/' "$AUD/$c/session.json"
+	run --separate-stderr nono audit list
+	assert_status 0
+	assert_contains "$stderr" "session $a: the record's command is not what the log's own events say"
+	assert_contains "$stderr" "session $b: the record's cwd is not what the log's own events say"
+	assert_contains "$stderr" "session $c: the record's executable digest is not what the log's own events say"
+	for id in "$a" "$b" "$c"; do
+		! ledger_ids | grep -qx "$id"
+		[ "$(field "$id" state)" = ended ]
+		run --separate-stderr nono audit verify "$id"
+		assert_status 1
+		assert_contains "$output" "is not what the log's own events say"
+	done
+	# Control: the untouched one is in the ledger and verifies.
+	ledger_ids | grep -qx "$ok"
+	run --separate-stderr nono audit verify "$ok"
+	assert_status 0
+	# cleanup keeps an ended session that is not in the ledger; the
+	# complete one goes.
+	run --separate-stderr nono audit cleanup --keep 0
+	assert_status 0
+	assert_contains "$output" "ended ones not yet in the ledger, are kept"
+	for id in "$a" "$b" "$c"; do [ -d "$AUD/$id" ]; done
+	[ ! -e "$AUD/$ok" ]
+}
+
+@test "audit settle: a session whose final record was lost after its ledger entry is not added twice; a malformed record is named" {
+	run --separate-stderr nono run -s --allow . -- true
+	id=$(ids_by_end | tail -n 1)
+	cp "$AUD/$id/session.json" "$TEST_ROOT/ended.json"
+	run --separate-stderr nono audit list
+	[ "$(ledger_ids | grep -cx "$id")" = 1 ]
+	# As a rename that failed after the entry leaves it: the ended
+	# record in place, no staged one.
+	cp "$TEST_ROOT/ended.json" "$AUD/$id/session.json"
+	run --separate-stderr nono audit list
+	assert_status 0
+	assert_contains "$stderr" "session $id: the ledger has it, but its final record was lost"
+	[ "$(ledger_ids | grep -cx "$id")" = 1 ]
+	# A record of two lines, one with a byte-order mark: named, not
+	# added, never read at a shifted offset.
+	run --separate-stderr nono run -s --allow . -- true
+	two=$(ids_by_end | tail -n 1)
+	run --separate-stderr nono run -s --allow . -- true
+	bom=$(ids_by_end | tail -n 1)
+	sed -i 's/"command":/"command":\n/' "$AUD/$two/session.json"
+	printf '\357\273\277' | cat - "$AUD/$bom/session.json" > "$TEST_ROOT/bom.json"
+	cp "$TEST_ROOT/bom.json" "$AUD/$bom/session.json"
+	run --separate-stderr nono audit list
+	assert_status 0
+	assert_contains "$stderr" "session $two: session.json is not a valid ended record"
+	! ledger_ids | grep -qx "$two"
+	! ledger_ids | grep -qx "$bom"
+}
