@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* A session's record against its own log (see match.h). */
 #include <errno.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,48 +9,11 @@
 #include "audit/verify.h"
 #include "policy/json.h"
 
-/* Structural equality of two JSON values (NULL: absent). */
-static bool same(const struct nono_json *a, const struct nono_json *b)
-{
-	if (!a || !b)
-		return a == b;
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case NONO_JSON_NULL:
-		return true;
-	case NONO_JSON_BOOL:
-		return a->b == b->b;
-	case NONO_JSON_NUMBER:
-		return a->is_int == b->is_int &&
-		       (a->is_int ? a->integer == b->integer
-				  : a->num == b->num);
-	case NONO_JSON_STRING:
-		return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
-	case NONO_JSON_ARRAY:
-		if (a->len != b->len)
-			return false;
-		for (size_t i = 0; i < a->len; i++)
-			if (!same(a->items[i], b->items[i]))
-				return false;
-		return true;
-	case NONO_JSON_OBJECT:
-		if (a->len != b->len)
-			return false;
-		for (size_t i = 0; i < a->len; i++)
-			if (strcmp(a->members[i].key, b->members[i].key) != 0 ||
-			    !same(a->members[i].value, b->members[i].value))
-				return false;
-		return true;
-	}
-	return false;
-}
-
 /* A value that is absent counts as @dflt's (null, 0). */
 static bool same_or(const struct nono_json *a, const struct nono_json *b,
 		    const struct nono_json *dflt)
 {
-	return same(a ? a : dflt, b ? b : dflt);
+	return nono_json_equal(a ? a : dflt, b ? b : dflt);
 }
 
 /* The event of @type in the log, parsed (*@ev, or NULL when the log has
@@ -112,45 +73,49 @@ bool nono_audit_record_matches(const char *text, size_t len,
 		bad = "the log's session_end event (missing, or twice)";
 	else if (!x || x->type != NONO_JSON_OBJECT)
 		bad = "the record's executable";
-	else if (!same(nono_json_get(ss, "session"), nono_json_get(rec, "id")))
+	else if (!nono_json_equal(nono_json_get(ss, "session"),
+				  nono_json_get(rec, "id")))
 		bad = "the record's id";
-	else if (!same(nono_json_get(ss, "mode"), nono_json_get(rec, "mode")))
+	else if (!nono_json_equal(nono_json_get(ss, "mode"),
+				  nono_json_get(rec, "mode")))
 		bad = "the record's mode";
-	else if (!same(nono_json_get(ss, "command"),
-		       nono_json_get(rec, "command")))
+	else if (!nono_json_equal(nono_json_get(ss, "command"),
+				  nono_json_get(rec, "command")))
 		bad = "the record's command";
-	else if (!same(nono_json_get(ss, "executable"),
-		       nono_json_get(x, "path")))
+	else if (!nono_json_equal(nono_json_get(ss, "executable"),
+				  nono_json_get(x, "path")))
 		bad = "the record's executable path";
-	else if (!same(nono_json_get(ss, "cwd"), nono_json_get(rec, "cwd")))
+	else if (!nono_json_equal(nono_json_get(ss, "cwd"),
+				  nono_json_get(rec, "cwd")))
 		bad = "the record's cwd";
-	else if (!same(nono_json_get(ss, "profile"),
-		       nono_json_get(rec, "profile")))
+	else if (!nono_json_equal(nono_json_get(ss, "profile"),
+				  nono_json_get(rec, "profile")))
 		bad = "the record's profile";
-	else if (!same(nono_json_get(ss, "supervisor_pid"),
-		       nono_json_get(rec, "supervisor_pid")))
+	else if (!nono_json_equal(nono_json_get(ss, "supervisor_pid"),
+				  nono_json_get(rec, "supervisor_pid")))
 		bad = "the record's supervisor_pid";
-	else if (!same(nono_json_get(ss, "tracked_paths"),
-		       nono_json_get(rec, "tracked_paths")))
+	else if (!nono_json_equal(nono_json_get(ss, "tracked_paths"),
+				  nono_json_get(rec, "tracked_paths")))
 		bad = "the record's tracked_paths";
 	else if (!same_or(nono_json_get(ss, "redaction"),
 			  nono_json_get(rec, "redaction"), &jnull))
 		bad = "the record's redaction";
-	else if (pol ? !same(nono_json_get(pol, "sha256"),
-			     nono_json_get(rec, "policy_sha256"))
+	else if (pol ? !nono_json_equal(nono_json_get(pol, "sha256"),
+					nono_json_get(rec, "policy_sha256"))
 		     : !nono_json_get(rec, "policy_sha256") ||
 			   nono_json_get(rec, "policy_sha256")->len != 0)
 		bad = "the record's policy_sha256";
-	else if (exe ? !same(nono_json_get(exe, "path"),
-			     nono_json_get(x, "path")) ||
-			   !same(nono_json_get(exe, "sha256"),
-				 nono_json_get(x, "sha256"))
+	else if (exe ? !nono_json_equal(nono_json_get(exe, "path"),
+					nono_json_get(x, "path")) ||
+			   !nono_json_equal(nono_json_get(exe, "sha256"),
+					    nono_json_get(x, "sha256"))
 		     : !same_or(nono_json_get(x, "sha256"), NULL, &jnull))
 		bad = "the record's executable digest";
-	else if (!same(nono_json_get(se, "ran"), nono_json_get(rec, "ran")))
+	else if (!nono_json_equal(nono_json_get(se, "ran"),
+				  nono_json_get(rec, "ran")))
 		bad = "the record's ran";
-	else if (!same(nono_json_get(se, "exit_code"),
-		       nono_json_get(rec, "exit_code")))
+	else if (!nono_json_equal(nono_json_get(se, "exit_code"),
+				  nono_json_get(rec, "exit_code")))
 		bad = "the record's exit code";
 	else if (!same_or(nono_json_get(se, "signal"),
 			  nono_json_get(rec, "signal"), &jnull))
@@ -184,37 +149,4 @@ bool nono_audit_record_matches(const char *text, size_t len,
 	nono_json_free(exe);
 	nono_json_free(se);
 	return ok;
-}
-
-static sigjmp_buf bus_jmp;
-
-static void on_bus(int sig)
-{
-	(void)sig;
-	siglongjmp(bus_jmp, 1);
-}
-
-int nono_audit_record_matches_at(int dirfd, const struct nono_json *rec,
-				 char *why, size_t whylen)
-{
-	struct sigaction sa = {0}, old;
-	const char *text = NULL;
-	size_t len = 0;
-	volatile int r = 0;
-	int ret;
-
-	ret = nono_audit_map_file(dirfd, NONO_AUDIT_EVENTS, &text, &len);
-	if (ret < 0)
-		return ret;
-	sa.sa_handler = on_bus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(bus_jmp, 1) == 0)
-		r = nono_audit_record_matches(text, len, rec, why, whylen) ? 1
-									   : 0;
-	else
-		snprintf(why, whylen, "the log changed while it was read");
-	sigaction(SIGBUS, &old, NULL);
-	nono_audit_unmap(text, len);
-	return r;
 }

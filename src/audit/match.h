@@ -22,9 +22,4 @@ bool nono_audit_record_matches(const char *text, size_t len,
 			       const struct nono_json *rec, char *why,
 			       size_t whylen);
 
-/* The same over session @dirfd's log, mapped (a log cut short meanwhile
- * is a mismatch): 1, 0 (with @why), or -errno. */
-int nono_audit_record_matches_at(int dirfd, const struct nono_json *rec,
-				 char *why, size_t whylen);
-
 #endif

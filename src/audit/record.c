@@ -291,9 +291,23 @@ static bool get_dup(const struct nono_json *o, const char *k, char **out)
 
 int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
 {
-	const struct nono_json *x, *red;
 	struct nono_json *j = NULL;
 	struct nono_json_error je;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->ledger_index = -1;
+	if (len < 2 || nono_json_parse(text, len, &j, &je) < 0)
+		return -EINVAL;
+	ret = nono_audit_rec_from(r, j, text, len);
+	nono_json_free(j);
+	return ret;
+}
+
+int nono_audit_rec_from(struct nono_audit_rec *r, const struct nono_json *j,
+			const char *text, size_t len)
+{
+	const struct nono_json *x, *red;
 	char st[16];
 	long long v, pid, start, code, events, dropped, sig = 0;
 	int ret = -EINVAL;
@@ -304,8 +318,6 @@ int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
 	 * is then its offset (raw_value). */
 	if (len < 2 || text[0] != '{' || text[len - 1] != '\n' ||
 	    memchr(text, '\n', len - 1) || memchr(text, '\r', len))
-		return -EINVAL;
-	if (nono_json_parse(text, len, &j, &je) < 0)
 		return -EINVAL;
 	x = nono_json_get(j, "executable");
 	red = nono_json_get(j, "redaction");
@@ -373,7 +385,6 @@ int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len)
 out:
 	if (ret < 0)
 		nono_audit_rec_clear(r);
-	nono_json_free(j);
 	return ret;
 }
 

@@ -55,6 +55,10 @@ void nono_audit_rec_clear(struct nono_audit_rec *r);
 /* @r from an ended record's text (state "ended"; its strings owned,
  * nono_audit_rec_clear frees them): 0, or -EINVAL (not one), -ENOMEM. */
 int nono_audit_rec_load(struct nono_audit_rec *r, const char *text, size_t len);
+/* The same from @j, @text (@len bytes) parsed already. */
+struct nono_json;
+int nono_audit_rec_from(struct nono_audit_rec *r, const struct nono_json *j,
+			const char *text, size_t len);
 /* session.json's text for @r into @e (empty on entry).  0 or -ENOMEM. */
 struct nono_ev;
 int nono_audit_rec_text(const struct nono_audit_rec *r, struct nono_ev *e);

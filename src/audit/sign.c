@@ -297,43 +297,6 @@ static bool jint_eq(const struct nono_json *o, const char *k, long long want)
 	       v->integer == want;
 }
 
-/* Structural equality of two JSON values (object keys in any order). */
-static bool json_equal(const struct nono_json *a, const struct nono_json *b)
-{
-	if (!a || !b)
-		return a == b;
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case NONO_JSON_NULL:
-		return true;
-	case NONO_JSON_BOOL:
-		return a->b == b->b;
-	case NONO_JSON_NUMBER:
-		return a->is_int == b->is_int &&
-		       (a->is_int ? a->integer == b->integer
-				  : a->num == b->num);
-	case NONO_JSON_STRING:
-		return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
-	case NONO_JSON_ARRAY:
-		if (a->len != b->len)
-			return false;
-		for (size_t i = 0; i < a->len; i++)
-			if (!json_equal(a->items[i], b->items[i]))
-				return false;
-		return true;
-	case NONO_JSON_OBJECT:
-		if (a->len != b->len)
-			return false;
-		for (size_t i = 0; i < a->len; i++)
-			if (!json_equal(a->members[i].value,
-					nono_json_get(b, a->members[i].key)))
-				return false;
-		return true;
-	}
-	return false;
-}
-
 /*
  * The statement says what the verified log, record and ledger say: every
  * field it signs is compared (the record is otherwise bound only by the
@@ -389,8 +352,8 @@ static bool statement_ok(const struct nono_json *st,
 		return false;
 	}
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
-		if (!rec || !json_equal(nono_json_get(pred, same[i].pred),
-					nono_json_get(rec, same[i].rec))) {
+		if (!rec || !nono_json_equal(nono_json_get(pred, same[i].pred),
+					     nono_json_get(rec, same[i].rec))) {
 			snprintf(why, len,
 				 "session.json's \"%s\" is not what was "
 				 "signed: the record was changed",

@@ -589,10 +589,21 @@ static void on_bus(int sig)
 	siglongjmp(bus_jmp, 1);
 }
 
-/* nono_audit_check_log over a mapped file, which another process may cut
- * short meanwhile (SIGBUS): -1 then, 0 otherwise. */
-static int check_guarded(const char *text, size_t len, const nono_hash *anchor,
-			 struct nono_audit_check *c)
+/* What is read from a mapped log, which another process may cut short
+ * meanwhile (SIGBUS). */
+struct guarded {
+	const char *text;
+	size_t len;
+	const nono_hash *anchor; /* check: nono_audit_check_log */
+	struct nono_audit_check *c;
+	const struct nono_json *rec; /* match: nono_audit_record_matches */
+	char *why;
+	size_t whylen;
+};
+
+/* The check, or the match when @g->rec: 0 (checked) / 1 (matches) or 0
+ * (does not), or -1 (cut short meanwhile: @why says so for a match). */
+static int guarded_read(struct guarded *g)
 {
 	struct sigaction sa = {0}, old;
 	volatile int r = -1;
@@ -600,31 +611,56 @@ static int check_guarded(const char *text, size_t len, const nono_hash *anchor,
 	sa.sa_handler = on_bus;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(bus_jmp, 1) == 0)
-		r = nono_audit_check_log(text, len, anchor, false, c) < 0 ? -1
-									  : 0;
+	if (sigsetjmp(bus_jmp, 1) == 0) {
+		if (g->rec)
+			r = nono_audit_record_matches(g->text, g->len, g->rec,
+						      g->why, g->whylen);
+		else
+			r = nono_audit_check_log(g->text, g->len, g->anchor,
+						 false, g->c) < 0
+				? -1
+				: 0;
+	} else if (g->rec) {
+		snprintf(g->why, g->whylen,
+			 "the log changed while it was read");
+	}
 	sigaction(SIGBUS, &old, NULL);
 	return r;
 }
 
-/* nono_audit_record_matches over a mapped log (guarded as above): 1, 0,
- * or -1 (cut short meanwhile, @why says so). */
+static int check_guarded(const char *text, size_t len, const nono_hash *anchor,
+			 struct nono_audit_check *c)
+{
+	struct guarded g = {.text = text, .len = len, .anchor = anchor, .c = c};
+
+	return guarded_read(&g);
+}
+
 static int matches_guarded(const char *text, size_t len,
 			   const struct nono_json *rec, char *why,
 			   size_t whylen)
 {
-	struct sigaction sa = {0}, old;
-	volatile int r = -1;
+	struct guarded g = {
+	    .text = text, .len = len, .rec = rec, .why = why, .whylen = whylen};
 
-	sa.sa_handler = on_bus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(bus_jmp, 1) == 0)
-		r = nono_audit_record_matches(text, len, rec, why, whylen) ? 1
-									   : 0;
-	else
-		snprintf(why, whylen, "the log changed while it was read");
-	sigaction(SIGBUS, &old, NULL);
+	return guarded_read(&g);
+}
+
+/* The same over session @dirfd's log, mapped here. */
+static int matches_at(int dirfd, const struct nono_json *rec, char *why,
+		      size_t whylen)
+{
+	const char *text = NULL;
+	size_t len = 0;
+	int r = nono_audit_map_file(dirfd, NONO_AUDIT_EVENTS, &text, &len);
+
+	if (r < 0) {
+		snprintf(why, whylen, "its log cannot be read: %s",
+			 strerror(-r));
+		return r;
+	}
+	r = matches_guarded(text, len, rec, why, whylen);
+	nono_audit_unmap(text, len);
 	return r;
 }
 
@@ -923,7 +959,10 @@ static void settle(int rootfd, int lock, const char *id, const char *ledger,
 	if (nono_audit_read_file(dfd, NONO_AUDIT_RECORD, RECORD_MAX, &text,
 				 &len) < 0)
 		goto out;
-	r = nono_audit_rec_load(&rec, text, len);
+	/* Parsed once: for the record, and for its match with the log. */
+	r = nono_json_parse(text, len, &jrec, &je) < 0
+		? -EINVAL
+		: nono_audit_rec_from(&rec, jrec, text, len);
 	if (r < 0 || strcmp(rec.id, id) != 0) {
 		if (r == 0)
 			nono_audit_rec_clear(&rec);
@@ -968,12 +1007,11 @@ static void settle(int rootfd, int lock, const char *id, const char *ledger,
 	}
 	/* What the record says of the session is what its log says: the
 	 * ledger is about to bind the record. */
-	if (nono_json_parse(text, len, &jrec, &je) < 0 ||
-	    nono_audit_record_matches_at(dfd, jrec, why, sizeof(why)) != 1) {
+	if (matches_at(dfd, jrec, why, sizeof(why)) != 1) {
 		say(warn, arg,
 		    "session %s: %s; it was not added to the ledger (see "
 		    "nono audit verify %s)",
-		    id, jrec ? why : "session.json does not parse", id);
+		    id, why, id);
 		goto out;
 	}
 	r = nono_audit_rec_complete(dfd, &rec, lock, logfd);

@@ -700,3 +700,41 @@ const char *nono_json_type_name(enum nono_json_type t)
 	}
 	return "?";
 }
+
+/* Structural equality of two JSON values (object keys in any order). */
+bool nono_json_equal(const struct nono_json *a, const struct nono_json *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case NONO_JSON_NULL:
+		return true;
+	case NONO_JSON_BOOL:
+		return a->b == b->b;
+	case NONO_JSON_NUMBER:
+		return a->is_int == b->is_int &&
+		       (a->is_int ? a->integer == b->integer
+				  : a->num == b->num);
+	case NONO_JSON_STRING:
+		return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+	case NONO_JSON_ARRAY:
+		if (a->len != b->len)
+			return false;
+		for (size_t i = 0; i < a->len; i++)
+			if (!nono_json_equal(a->items[i], b->items[i]))
+				return false;
+		return true;
+	case NONO_JSON_OBJECT:
+		if (a->len != b->len)
+			return false;
+		for (size_t i = 0; i < a->len; i++)
+			if (!nono_json_equal(
+				a->members[i].value,
+				nono_json_get(b, a->members[i].key)))
+				return false;
+		return true;
+	}
+	return false;
+}

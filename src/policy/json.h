@@ -73,6 +73,10 @@ const struct nono_json_member *nono_json_member(const struct nono_json *obj,
 const struct nono_json *nono_json_get(const struct nono_json *obj,
 				      const char *key);
 
+/* Structural equality of two values (NULL: absent, equal only to NULL;
+ * object members in any order). */
+bool nono_json_equal(const struct nono_json *a, const struct nono_json *b);
+
 /* "null", "boolean", "number", "string", "array", "object". */
 const char *nono_json_type_name(enum nono_json_type t);
 
