@@ -871,7 +871,7 @@ fail:
 	return -1;
 }
 
-void nono_audit_set_signer(struct nono_audit *a, struct nono_audit_signer *s)
+void nono_audit_set_signer(struct nono_audit *a, struct nono_signer *s)
 {
 	if (a)
 		a->rec.signer = s;

@@ -116,8 +116,8 @@ int nono_audit_emit_always(struct nono_audit *a, struct nono_ev *e);
 
 /* Signs the session when it completes (--audit-sign-key); @s is
  * borrowed until nono_audit_finish. */
-struct nono_audit_signer;
-void nono_audit_set_signer(struct nono_audit *a, struct nono_audit_signer *s);
+struct nono_signer;
+void nono_audit_set_signer(struct nono_audit *a, struct nono_signer *s);
 
 /* Filesystem-state roots (--audit-integrity), as JSON objects, for the
  * record; borrowed until nono_audit_finish. */

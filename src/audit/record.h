@@ -44,7 +44,7 @@ struct nono_audit_rec {
 	char ledger_root_before[NONO_SHA256_HEX];
 	char ledger_error[200];
 	/* --audit-sign-key: the signer (borrowed), and what it made. */
-	struct nono_audit_signer *signer;
+	struct nono_signer *signer;
 	char att_bundle_sha256[NONO_SHA256_HEX];
 	char att_error[240];
 };

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "audit/event.h"
@@ -13,143 +12,20 @@
 #include "audit/sign.h"
 #include "audit/verify.h"
 #include "policy/json.h"
-#include "sys/helper.h"
-#include "sys/spawn.h"
 #include "util/base64.h"
 
-#define HELPER "nono-sign"
-#define HELPER_MS 20000
 /* A string literal, its length counted by the compiler. */
 #define PUTS(e, lit) nono_ev_put((e), (lit), sizeof(lit) - 1)
 
-/* A memfd holding @parts (the helper's standard input), at offset 0. */
-static int memfd_of(const void *const *parts, const size_t *lens, size_t n)
+int nono_audit_signer_load(const char *ref, struct nono_signer *s, char *err,
+			   size_t errlen)
 {
-	int fd = memfd_create("nono-sign-in", MFD_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = parts[i];
-		size_t left = lens[i];
-
-		while (left) {
-			ssize_t w = write(fd, p, left);
-
-			if (w < 0) {
-				int e = -errno;
-
-				close(fd);
-				return e;
-			}
-			p += w;
-			left -= (size_t)w;
-		}
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
+	return nono_signer_load(ref, "--audit-sign-key", s, err, errlen);
 }
 
-/* Runs the helper with @in as standard input; its output in @out. */
-static int run_helper(const char *helper, char *const argv[], int in, char *out,
-		      size_t cap, size_t *len, struct nono_spawn_result *res)
+void nono_audit_signer_clear(struct nono_signer *s)
 {
-	int r = nono_spawn_capture_in(helper, argv, in, HELPER_MS, out, cap - 1,
-				      len, res);
-
-	out[r == 0 ? *len : 0] = '\0';
-	return r;
-}
-
-/* The value of line "@key VALUE" in @out, copied to @val. */
-static bool line_val(const char *out, const char *key, char *val, size_t len)
-{
-	size_t kl = strlen(key);
-
-	for (const char *p = out; p && *p;
-	     p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
-			size_t n = strcspn(p + kl + 1, "\n");
-
-			if (n >= len)
-				return false;
-			memcpy(val, p + kl + 1, n);
-			val[n] = '\0';
-			return true;
-		}
-	}
-	return false;
-}
-
-int nono_audit_signer_load(const char *ref, struct nono_audit_signer *s,
-			   char *err, size_t errlen)
-{
-	char *const argv[] = {(char *)HELPER, (char *)"pubkey", NULL};
-	struct nono_spawn_result res;
-	char out[1024], kerr[512];
-	size_t len = 0;
-	int in, r;
-
-	memset(s, 0, sizeof(*s));
-	if (nono_helper_find(HELPER, s->helper, sizeof(s->helper)) < 0) {
-		snprintf(err, errlen,
-			 "--audit-sign-key: the signing helper %s is not "
-			 "installed (build nono with OpenSSL: libssl-dev)",
-			 s->helper);
-		return -1;
-	}
-	if (nono_secret_load_key(ref, &s->key, kerr, sizeof(kerr)) < 0) {
-		snprintf(err, errlen, "--audit-sign-key: %s", kerr);
-		return -1;
-	}
-	in = memfd_of((const void *const[]){s->key.data},
-		      (const size_t[]){s->key.len}, 1);
-	if (in < 0) {
-		snprintf(err, errlen, "--audit-sign-key: %s", strerror(-in));
-		nono_audit_signer_clear(s);
-		return -1;
-	}
-	r = run_helper(s->helper, argv, in, out, sizeof(out), &len, &res);
-	close(in);
-	if (r < 0 || res.status != 0 ||
-	    !line_val(out, "keyid", s->keyid, sizeof(s->keyid)) ||
-	    !line_val(out, "spki", s->spki, sizeof(s->spki))) {
-		snprintf(err, errlen, "--audit-sign-key %.200s: %s", ref,
-			 res.errline[0] ? res.errline
-					: "the key could not be read");
-		nono_audit_signer_clear(s);
-		return -1;
-	}
-	return 0;
-}
-
-void nono_audit_signer_clear(struct nono_audit_signer *s)
-{
-	nono_secret_wipe(&s->key);
-}
-
-/* DSSE's pre-authentication encoding of (@type, @body). */
-static char *pae(const char *type, const char *body, size_t n, size_t *len)
-{
-	struct nono_ev e = {0};
-	char b[64];
-
-	nono_ev_put(
-	    &e, b, (size_t)snprintf(b, sizeof(b), "DSSEv1 %zu ", strlen(type)));
-	nono_ev_put(&e, type, strlen(type));
-	nono_ev_put(&e, b, (size_t)snprintf(b, sizeof(b), " %zu ", n));
-	nono_ev_put(&e, body, n);
-	if (e.oom) {
-		nono_ev_free(&e);
-		return NULL;
-	}
-	*len = e.len;
-	return e.buf;
+	nono_signer_clear(s);
 }
 
 /* The in-toto statement about @r. */
@@ -213,65 +89,25 @@ static char *statement(const struct nono_audit_rec *r, size_t *len)
 	return e.buf;
 }
 
-int nono_audit_sign(struct nono_audit_signer *s, const struct nono_audit_rec *r,
+int nono_audit_sign(const struct nono_signer *s, const struct nono_audit_rec *r,
 		    char **out, size_t *outlen, char *err, size_t errlen)
 {
-	char *const argv[] = {(char *)HELPER, (char *)"sign", NULL};
-	char *st = NULL, *p = NULL, *b64 = NULL, hdr[32], res_out[1024];
-	char sig[200];
-	struct nono_spawn_result res;
-	struct nono_ev e = {0};
-	size_t stlen = 0, plen = 0, len = 0;
-	int in = -1, ret = -1, rr;
+	char *st = NULL, why[200];
+	size_t stlen = 0;
+	int ret = -1;
 
 	*out = NULL;
 	st = statement(r, &stlen);
-	p = st ? pae(NONO_DSSE_INTOTO, st, stlen, &plen) : NULL;
-	b64 = st ? nono_b64_encode(st, stlen) : NULL;
-	if (!st || !p || !b64) {
+	if (!st) {
 		snprintf(err, errlen, "audit signature: out of memory");
-		goto out;
+		return -1;
 	}
-	snprintf(hdr, sizeof(hdr), "%zu\n", s->key.len);
-	in = memfd_of((const void *const[]){hdr, s->key.data, p},
-		      (const size_t[]){strlen(hdr), s->key.len, plen}, 3);
-	if (in < 0) {
-		snprintf(err, errlen, "audit signature: %s", strerror(-in));
-		goto out;
-	}
-	rr = run_helper(s->helper, argv, in, res_out, sizeof(res_out), &len,
-			&res);
-	if (rr < 0 || res.status != 0 ||
-	    !line_val(res_out, "sig", sig, sizeof(sig))) {
-		snprintf(err, errlen, "audit signature: %s",
-			 res.errline[0] ? res.errline : "the helper failed");
-		goto out;
-	}
-	PUTS(&e, "{\"mediaType\":\"" NONO_BUNDLE_V03 "\"");
-	PUTS(&e, ",\"verificationMaterial\":{\"publicKey\":{\"hint\":\"");
-	nono_ev_put(&e, s->keyid, strlen(s->keyid));
-	PUTS(&e, "\"},\"tlogEntries\":[],\"timestampVerificationData\":"
-		 "{\"rfc3161Timestamps\":[]}}");
-	PUTS(&e, ",\"dsseEnvelope\":{\"payload\":\"");
-	nono_ev_put(&e, b64, strlen(b64));
-	PUTS(&e, "\",\"payloadType\":\"" NONO_DSSE_INTOTO "\"");
-	PUTS(&e, ",\"signatures\":[{\"sig\":\"");
-	nono_ev_put(&e, sig, strlen(sig));
-	PUTS(&e, "\",\"keyid\":\"\"}]}}\n");
-	if (e.oom) {
-		snprintf(err, errlen, "audit signature: out of memory");
-		nono_ev_free(&e);
-		goto out;
-	}
-	*out = e.buf;
-	*outlen = e.len;
-	ret = 0;
-out:
-	if (in >= 0)
-		close(in);
+	if (nono_trust_bundle_seal(s, st, stlen, out, outlen, why,
+				   sizeof(why)) < 0)
+		snprintf(err, errlen, "audit signature: %s", why);
+	else
+		ret = 0;
 	free(st);
-	free(p);
-	free(b64);
 	return ret;
 }
 
@@ -374,18 +210,17 @@ static bool statement_ok(const struct nono_json *st,
 void nono_audit_verify_signature(struct nono_audit_report *r,
 				 const char *pubkey_file)
 {
-	char root[PATH_MAX], helper[PATH_MAX], why[200], out[1024];
+	char root[PATH_MAX], why[200], arg[320];
 	char keyid[NONO_SHA256_HEX] = "", rec_keyid[NONO_SHA256_HEX] = "";
 	char spki[300] = "", bundle_sha[NONO_SHA256_HEX] = "";
 	char *text = NULL, *rtext = NULL, *pl = NULL, *p = NULL;
 	struct nono_json *b = NULL, *rec = NULL, *st = NULL;
 	const struct nono_json *env, *sigs, *att;
 	struct nono_json_error je;
-	struct nono_spawn_result res;
 	uint8_t d[NONO_SHA256_LEN];
-	size_t len = 0, rlen = 0, pllen = 0, plen = 0, olen = 0;
+	size_t len = 0, rlen = 0, pllen = 0, plen = 0;
 	const char *hint, *payload, *sig, *type, *s;
-	int dfd, in = -1, rr;
+	int dfd, rr;
 
 	if (nono_audit_dir(root, sizeof(root)) < 0)
 		return;
@@ -455,44 +290,25 @@ void nono_audit_verify_signature(struct nono_audit_report *r,
 		goto done;
 	}
 	pl = (char *)nono_b64_decode(payload, strlen(payload), &pllen);
-	p = pl ? pae(type, pl, pllen, &plen) : NULL;
+	p = pl ? nono_dsse_pae(type, pl, pllen, &plen) : NULL;
 	if (!p) {
 		nono_audit_report_add(r, "signature", false,
 				      "the DSSE payload is not base64");
 		goto done;
 	}
-	if (nono_helper_find(HELPER, helper, sizeof(helper)) < 0) {
+	if (!pubkey_file && !spki[0]) {
 		nono_audit_report_add(r, "signature", false,
-				      "the signing helper %s is not installed: "
-				      "the signature cannot be checked",
-				      helper);
+				      "no public key to check it with");
 		goto done;
 	}
-	{
-		char arg[320];
-		char *const argv[] = {(char *)HELPER, (char *)"verify",
-				      pubkey_file ? (char *)pubkey_file : arg,
-				      (char *)sig, NULL};
-
-		snprintf(arg, sizeof(arg), "spki:%s", spki);
-		in = memfd_of((const void *const[]){p}, (const size_t[]){plen},
-			      1);
-		if (in < 0 || (!pubkey_file && !spki[0])) {
-			nono_audit_report_add(r, "signature", false,
-					      "no public key to check it with");
-			goto done;
-		}
-		rr =
-		    run_helper(helper, argv, in, out, sizeof(out), &olen, &res);
-	}
-	line_val(out, "keyid", keyid, sizeof(keyid));
-	if (rr < 0 || res.status == 2 || res.status == 3 || !keyid[0]) {
-		nono_audit_report_add(r, "signature", false, "%s",
-				      res.errline[0] ? res.errline
-						     : "the key is not usable");
+	snprintf(arg, sizeof(arg), "spki:%s", spki);
+	rr = nono_sig_verify(pubkey_file ? pubkey_file : arg, p, plen, sig,
+			     keyid, why, sizeof(why));
+	if (rr < 0) {
+		nono_audit_report_add(r, "signature", false, "%s", why);
 		goto done;
 	}
-	if (res.status != 0) {
+	if (rr == 0) {
 		nono_audit_report_add(r, "signature", false,
 				      "the DSSE signature does not verify "
 				      "with %s",
@@ -522,8 +338,6 @@ void nono_audit_verify_signature(struct nono_audit_report *r,
 					  : " named by the record (not pinned: "
 					    "pass --public-key-file)");
 done:
-	if (in >= 0)
-		close(in);
 	nono_json_free(b);
 	nono_json_free(rec);
 	nono_json_free(st);

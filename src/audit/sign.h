@@ -4,8 +4,9 @@
  * the completed session, in a DSSE envelope signed with ECDSA P-256 /
  * SHA-256, in a Sigstore bundle v0.3 (audit-attestation.bundle) whose
  * publicKey.hint is the SHA-256 of the key's SubjectPublicKeyInfo DER, in
- * hex.  The ECDSA work is done by the nono-sign helper (OpenSSL), which
- * gets the key on its standard input; nono builds and checks the JSON.
+ * hex.  The key, the signature and the bundle's envelope are the trust
+ * module's (trust/signer.h, trust/bundle.h); this module builds the
+ * statement and checks what it says against the session.
  */
 #ifndef NONO_AUDIT_SIGN_H
 #define NONO_AUDIT_SIGN_H
@@ -15,32 +16,25 @@
 #include <stddef.h>
 
 #include "audit/store.h"
-#include "cred/secret.h"
+#include "trust/bundle.h"
+#include "trust/signer.h"
 
 #define NONO_AUDIT_PREDICATE "https://nono.sh/attestation/audit-session/v1"
-#define NONO_INTOTO_STATEMENT "https://in-toto.io/Statement/v1"
-#define NONO_DSSE_INTOTO "application/vnd.in-toto+json"
-#define NONO_BUNDLE_V03 "application/vnd.dev.sigstore.bundle.v0.3+json"
 
 struct nono_audit_rec;
 
-/* A loaded signing key (the supervisor's only; never the sandbox's). */
-struct nono_audit_signer {
-	struct nono_secret key;
-	char keyid[NONO_SHA256_HEX];
-	char spki[256]; /* base64 DER */
-	char helper[PATH_MAX];
-};
-
 /* Loads @ref (a trust key id, keystore://, file://, op://, keyring://,
- * env://) and checks it is a usable P-256 key.  0, or -1 with @err. */
-int nono_audit_signer_load(const char *ref, struct nono_audit_signer *s,
-			   char *err, size_t errlen);
-void nono_audit_signer_clear(struct nono_audit_signer *s);
+ * env://) for --audit-sign-key: nono_signer_load() with its messages
+ * starting "--audit-sign-key".  0, or -1 with @err.  The key is the
+ * supervisor's only; never the sandbox's. */
+int nono_audit_signer_load(const char *ref, struct nono_signer *s, char *err,
+			   size_t errlen);
+/* nono_signer_clear(). */
+void nono_audit_signer_clear(struct nono_signer *s);
 
 /* The bundle for completed record @r: *@out (free()), *@len.  0, or -1
- * with @err. */
-int nono_audit_sign(struct nono_audit_signer *s, const struct nono_audit_rec *r,
+ * with @err ("audit signature: ..."). */
+int nono_audit_sign(const struct nono_signer *s, const struct nono_audit_rec *r,
 		    char **out, size_t *len, char *err, size_t errlen);
 
 /* Checks the session's bundle, when it has one, and adds a "signature"

@@ -23,7 +23,7 @@
 struct cli_envcred;
 struct run_session;
 struct nono_audit;
-struct nono_audit_signer;
+struct nono_signer;
 struct nono_rb_session;
 struct nono_rb_store;
 struct nono_rb_manifest;
@@ -48,7 +48,7 @@ struct run_live {
 	struct run_session *session;
 	/* The audit trail (run_audit.c), or NULL; its signing key. */
 	struct nono_audit *audit;
-	struct nono_audit_signer *signer;
+	struct nono_signer *signer;
 	bool audit_launched; /* its policy given (run_audit_launch) */
 	/* --audit-integrity: the tracked trees (borrowed from the plan) and
 	 * their state before the command. */

@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * nono-sign: ECDSA P-256/SHA-256 for nono's signed audit sessions, with
- * OpenSSL, which the static nono binary cannot link.  nono runs it with
+ * nono-sign: ECDSA P-256/SHA-256 for what nono signs (audit sessions,
+ * instruction files, trust policies: src/trust/signer.c), with OpenSSL,
+ * which the static nono binary cannot link.  nono runs it with
  * everything on standard input and reads one line per result:
  *
+ *   nono-sign keygen     stdin: nothing
+ *                        out:   a new P-256 private key, PKCS#8 PEM
+ *                               ("-----BEGIN PRIVATE KEY-----"), and
+ *                               nothing else
  *   nono-sign pubkey     stdin: a private key
  *                        out:   "keyid HEX\nspki BASE64\n"
+ *   nono-sign pubkey --pem
+ *                        stdin: a private key
+ *                        out:   its public key as PEM ("-----BEGIN
+ *                               PUBLIC KEY-----", SubjectPublicKeyInfo),
+ *                               and nothing else: a separate form rather
+ *                               than a third line, since PEM spans lines
  *   nono-sign sign       stdin: "LEN\n" LEN bytes of private key, then
  *                               the payload to sign
  *                        out:   "sig BASE64\nkeyid HEX\nspki BASE64\n"
@@ -20,8 +31,9 @@
  * P-256 keys are accepted.  keyid: SHA-256 of the SubjectPublicKeyInfo
  * DER, in hex (the Sigstore bundle's publicKey.hint).  Exit 2: a key that
  * cannot be used, 3: usage or I/O; one line on stderr says why.  The key
- * is read into memory that is wiped before exit; the process is not
- * dumpable and cannot gain privileges.
+ * is read into memory that is wiped before exit (a generated one is
+ * written from a buffer that is wiped too, never through stdio); the
+ * process is not dumpable and cannot gain privileges.
  */
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -223,6 +235,77 @@ static int cmd_pubkey(void)
 	return 0;
 }
 
+/* Writes all of @n bytes at @p to standard output. */
+static void write_all(const unsigned char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(1, p, n);
+
+		if (w < 0)
+			die(3, "writing standard output");
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* @k's public key, PEM, on standard output. */
+static void print_pem(EVP_PKEY *k)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data = NULL;
+	long n;
+
+	if (!b || PEM_write_bio_PUBKEY(b, k) != 1)
+		die(2, "cannot encode the public key");
+	n = BIO_get_mem_data(b, &data);
+	if (n <= 0)
+		die(2, "cannot encode the public key");
+	write_all((const unsigned char *)data, (size_t)n);
+	BIO_free(b);
+}
+
+static int cmd_pubkey_pem(void)
+{
+	size_t n;
+	unsigned char *in = read_all(&n);
+	EVP_PKEY *k = load_private(in, n);
+
+	OPENSSL_cleanse(in, n);
+	free(in);
+	print_pem(k);
+	EVP_PKEY_free(k);
+	return 0;
+}
+
+/*
+ * A new P-256 key, PKCS#8 PEM, unencrypted (nono keeps it in the
+ * keystore or a 0600 file; it never prompts for a passphrase).  Written
+ * from a secure-heap memory BIO whose bytes are wiped when it is freed,
+ * so that no stdio buffer keeps a copy.
+ */
+static int cmd_keygen(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	BIO *b;
+	char *data = NULL;
+	long n;
+
+	if (!k || !is_p256(k))
+		die(2, "cannot generate a P-256 key");
+	b = BIO_new(BIO_s_secmem());
+	if (!b ||
+	    PEM_write_bio_PKCS8PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) != 1)
+		die(2, "cannot encode the new key");
+	n = BIO_get_mem_data(b, &data);
+	if (n <= 0)
+		die(2, "cannot encode the new key");
+	write_all((const unsigned char *)data, (size_t)n);
+	OPENSSL_cleanse(data, (size_t)n);
+	BIO_free(b);
+	EVP_PKEY_free(k);
+	return 0;
+}
+
 static int cmd_sign(void)
 {
 	size_t n, klen = 0, i = 0, siglen = 0;
@@ -306,13 +389,18 @@ int main(int argc, char **argv)
 {
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (argc == 2 && strcmp(argv[1], "keygen") == 0)
+		return cmd_keygen();
 	if (argc == 2 && strcmp(argv[1], "pubkey") == 0)
 		return cmd_pubkey();
+	if (argc == 3 && strcmp(argv[1], "pubkey") == 0 &&
+	    strcmp(argv[2], "--pem") == 0)
+		return cmd_pubkey_pem();
 	if (argc == 2 && strcmp(argv[1], "sign") == 0)
 		return cmd_sign();
 	if (argc == 4 && strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argv[2], argv[3]);
-	fprintf(stderr, "nono-sign: usage: nono-sign pubkey | sign | verify "
-			"PUBKEY SIG\n");
+	fprintf(stderr, "nono-sign: usage: nono-sign keygen | pubkey [--pem] | "
+			"sign | verify PUBKEY SIG\n");
 	return 3;
 }

@@ -82,3 +82,96 @@ bad:
 	free(out);
 	return NULL;
 }
+
+char *nono_b64url_encode(const void *in, size_t n)
+{
+	char *out = nono_b64_encode(in, n);
+
+	if (!out)
+		return NULL;
+	for (char *p = out; *p; p++) {
+		if (*p == '+')
+			*p = '-';
+		else if (*p == '/')
+			*p = '_';
+		else if (*p == '=')
+			*p = '\0';
+	}
+	return out;
+}
+
+/* The value of @c in the alphabet @url picks, or -1. */
+static int val_in(char c, bool url)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == (url ? '-' : '+'))
+		return 62;
+	if (c == (url ? '_' : '/'))
+		return 63;
+	return -1;
+}
+
+unsigned char *nono_b64_decode_any(const char *in, size_t n, size_t *outlen,
+				   bool *url_out, bool *padded_out)
+{
+	bool url = false, std = false;
+	size_t m = n, o = 0, pad;
+	unsigned char *out;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+
+	/*
+	 * One alphabet per string: a string that mixes them has two
+	 * spellings of the same bytes, which a signed-bytes comparison
+	 * elsewhere would not see as equal.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '-' || in[i] == '_')
+			url = true;
+		else if (in[i] == '+' || in[i] == '/')
+			std = true;
+	}
+	if (url && std)
+		return NULL;
+	while (m > 0 && in[m - 1] == '=')
+		m--;
+	pad = n - m;
+	/* Padding only completes the last group of four, never more. */
+	if (m % 4 == 1 || pad > 2 || (pad && (n % 4 || pad != 4 - m % 4)))
+		return NULL;
+	out = malloc(m / 4 * 3 + 3);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < m; i++) {
+		int v = val_in(in[i], url);
+
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* Canonical: the bits after the last byte are zero. */
+	if (acc != 0) {
+		free(out);
+		return NULL;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	if (url_out)
+		*url_out = url;
+	if (padded_out)
+		*padded_out = pad > 0;
+	return out;
+}
