@@ -9,7 +9,9 @@
  * - percent-decoding what the encoder wrote gives the bytes back;
  * - a scope read from JSON writes back to JSON that reads the same;
  * - a delta that applies to a fixed base makes a manifest whose own
- *   delta against that base applies to the same manifest again.
+ *   delta against that base applies to the same manifest again, of the
+ *   base's version (a version-1 base and a version-2 one, which records
+ *   group owners: a delta of the other version is refused).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +36,21 @@ static const char BASE[] =
     "l 0777 0 9 - - c x%20y -\n"
     "u 0644 0 1 - - p fifo -\n";
 
-static void delta_roundtrip(const uint8_t *data, size_t size)
+static const char BASE2[] =
+    "nono-rollback-manifest 2 /t\n"
+    "d 0755 1000 0 0 - - . - -\n"
+    "f 0644 27 2 5 "
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 1 a - "
+    "-\n"
+    "d 0700 1000 0 -3 - - b - -\n"
+    "f 0600 27 2 5 "
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 1 b/h "
+    "- -\n"
+    "l 0777 1000 0 9 - - c x%20y -\n"
+    "u 0644 - 0 1 - - p unreadable -\n";
+
+static void delta_roundtrip(const char *b, size_t blen, const uint8_t *data,
+			    size_t size)
 {
 	struct nono_rb_manifest base, m, m2;
 	struct nono_ev d = {0}, t1 = {0}, t2 = {0};
@@ -42,12 +58,13 @@ static void delta_roundtrip(const uint8_t *data, size_t size)
 	size_t line;
 	char why[160];
 
-	if (nono_rb_manifest_parse(BASE, sizeof(BASE) - 1, &base, NULL, &line,
-				   why, sizeof(why)) != 0)
+	if (nono_rb_manifest_parse(b, blen, &base, NULL, &line, why,
+				   sizeof(why)) != 0)
 		abort();
 	if (nono_rb_manifest_apply(&base, (const char *)data, size, &m, r,
 				   &line, why, sizeof(why)) == 0) {
-		if (nono_rb_manifest_delta(&base, &m, &d, r2) != 0 ||
+		if (m.version != base.version ||
+		    nono_rb_manifest_delta(&base, &m, &d, r2) != 0 ||
 		    memcmp(r, r2, sizeof(r)) != 0 ||
 		    nono_rb_manifest_apply(&base, d.buf, d.len, &m2, r2, &line,
 					   why, sizeof(why)) != 0 ||
@@ -70,7 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nono_rb_manifest m;
 
-	delta_roundtrip(data, size);
+	delta_roundtrip(BASE, sizeof(BASE) - 1, data, size);
+	delta_roundtrip(BASE2, sizeof(BASE2) - 1, data, size);
 	uint8_t r1[NONO_SHA256_LEN], r2[NONO_SHA256_LEN];
 	size_t line;
 	char why[160];

@@ -205,6 +205,14 @@ static int load(const char *key, struct nono_rb_session *s)
 
 static int open_store(struct nono_rb_store *st);
 
+/* A restore's note (a group owner it could not set back): said, and the
+ * restore goes on. */
+static void restore_note(void *arg, const char *line)
+{
+	(void)arg;
+	out_warn("%s", line);
+}
+
 struct show {
 	FILE *f;
 	const char *root;
@@ -234,6 +242,10 @@ static void on_change(void *arg, enum nono_rb_change k,
 		nono_json_str(s->f, path);
 		if (o) /* why its content was not captured */
 			fprintf(s->f, ",\"not_captured\":\"%s\"", o->target);
+		if (from && to && from->gid >= 0 && to->gid >= 0 &&
+		    from->gid != to->gid) /* a chgrp */
+			fprintf(s->f, ",\"group\":{\"from\":%lld,\"to\":%lld}",
+				from->gid, to->gid);
 		fprintf(s->f, "}");
 	} else {
 		char note[96];
@@ -436,7 +448,9 @@ static int sub_restore(int argc, char **argv)
 	for (size_t i = 0; i < s.nroots; i++) {
 		struct nono_rb_manifest m;
 		struct nono_rb_restore_stats rs;
+		struct nono_rb_notes notes = {restore_note, NULL};
 		struct nono_rb_cache cache;
+		char refused[64] = "";
 		char cp[PATH_MAX];
 
 		/* The stat cache: unchanged files are not read to compare. */
@@ -446,7 +460,7 @@ static int sub_restore(int argc, char **argv)
 		if (nono_rb_session_manifest(&s, snap, i, &m, err,
 					     sizeof(err)) < 0 ||
 		    nono_rb_restore(&st, &m, &s.scope, &cache, NULL, dry, &rs,
-				    err, sizeof(err)) < 0) {
+				    &notes, err, sizeof(err)) < 0) {
 			out_error("%s", err);
 			ret = 1;
 			nono_rb_manifest_free(&m);
@@ -454,14 +468,20 @@ static int sub_restore(int argc, char **argv)
 			continue;
 		}
 		nono_rb_cache_free(&cache);
+		if (rs.groups_refused) /* each said above */
+			snprintf(refused, sizeof(refused),
+				 " (%llu group owner%s not set back)",
+				 rs.groups_refused,
+				 rs.groups_refused == 1 ? "" : "s");
 		printf("%s ", dry ? "would restore" : "restored");
 		put_path(stdout, s.roots[i]);
 		printf(" to snapshot %lu: %llu written, %llu removed, %llu "
-		       "mode changes%s\n",
+		       "mode changes%s%s\n",
 		       snap, rs.written, rs.deleted, rs.attrs,
 		       rs.not_restorable ? " (some entries were never "
 					   "captured and stay as they are)"
-					 : "");
+					 : "",
+		       refused);
 		nono_rb_manifest_free(&m);
 	}
 	if (!dry && ret == 0) {

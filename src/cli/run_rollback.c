@@ -375,6 +375,14 @@ int run_rollback_begin(struct run_ctx *c, char *const *argv)
 	return 0;
 }
 
+/* A restore's note (a group owner it could not set back): said, and the
+ * restore goes on. */
+static void restore_note(void *arg, const char *line)
+{
+	(void)arg;
+	out_warn("%s", line);
+}
+
 struct summary {
 	const char *root;
 	size_t n[4];
@@ -607,10 +615,12 @@ void run_rollback_end(struct run_ctx *c, int status)
 			 * taken (the command and all it started are gone). */
 			for (size_t i = 0; i < s->nroots; i++) {
 				struct nono_rb_restore_stats rs;
+				struct nono_rb_notes notes = {restore_note,
+							      NULL};
 
 				if (nono_rb_restore(c->rt.rb_store, &m0[i],
 						    &s->scope, NULL, &m1[i],
-						    false, &rs, err,
+						    false, &rs, &notes, err,
 						    sizeof(err)) < 0) {
 					out_error("%s (nono rollback restore "
 						  "%s tries again)",

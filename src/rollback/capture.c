@@ -88,6 +88,13 @@ static long long ns(const struct timespec *t)
 	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
+/* @st's group owner as a manifest keeps it (-1: none to keep; a group
+ * id past NONO_RB_GID_MAX is (gid_t)-1, chown's "no change"). */
+static long long gid_of(const struct stat *st)
+{
+	return st && st->st_gid <= NONO_RB_GID_MAX ? (long long)st->st_gid : -1;
+}
+
 static int fail(struct walk *w, int r, const char *rel, const char *what)
 {
 	char shown[PATH_MAX];
@@ -194,6 +201,7 @@ static int skip_entry(struct walk *w, const char *rel, const struct stat *st,
 	e.path = (char *)rel;
 	e.type = why ? NONO_RB_OPAQUE : NONO_RB_SKIP;
 	e.mode = st ? st->st_mode & 07777 : 0;
+	e.gid = gid_of(st);
 	e.mtime_ns = st ? ns(&st->st_mtim) : 0;
 	/* Not captured: its size and mtime are all that tells a change. */
 	e.size = st && why ? (unsigned long long)st->st_size : 0;
@@ -426,6 +434,9 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		}
 	}
 	e.mode = st.st_mode & 07777;
+	/* The group owner too: a chgrp to another of the user's groups
+	 * needs no privilege, and was neither shown nor taken back. */
+	e.gid = gid_of(&st);
 	e.size = (unsigned long long)st.st_size;
 	e.mtime_ns = ns(&st.st_mtim);
 	if (st.st_nlink > 1 && (e.link = link_key(w, &st)) < 0) {
@@ -618,6 +629,7 @@ static int walk_child(struct walk *w, int dfd, const char *name,
 		le.path = (char *)crel;
 		le.type = NONO_RB_LINK;
 		le.mode = st.st_mode & 07777;
+		le.gid = gid_of(&st);
 		le.mtime_ns = ns(&st.st_mtim);
 		le.link = -1;
 		le.target = target;
@@ -703,6 +715,7 @@ static int walk_dir(struct walk *w, const struct item *it)
 	e.path = (char *)rel;
 	e.type = NONO_RB_DIR;
 	e.mode = dst.st_mode & 07777;
+	e.gid = gid_of(&dst);
 	e.mtime_ns = ns(&dst.st_mtim);
 	e.link = -1;
 	e.xattrs = xattrs_of(dfd, &xerr);

@@ -10,11 +10,14 @@
 #include "audit/merkle.h"
 #include "rollback/manifest.h"
 
-#define MANIFEST_MAGIC "nono-rollback-manifest 1 "
+/* Headers: "MAGIC VERSION ROOT" (see header_version). */
+#define MANIFEST_MAGIC "nono-rollback-manifest "
+#define DELTA_MAGIC "nono-rollback-delta "
 
 void nono_rb_manifest_init(struct nono_rb_manifest *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->version = NONO_RB_VERSION;
 }
 
 static void entry_free(struct nono_rb_entry *e)
@@ -326,14 +329,52 @@ static void put_str(struct nono_ev *o, const char *s)
 	nono_ev_put(o, s, strlen(s));
 }
 
-/* One entry's line, without its newline; @index is its position (for the
- * hard-link group, written as the group's first index). */
-static void entry_line(struct nono_ev *o, const struct nono_rb_entry *e)
+/* A header line: @magic, @version, the root encoded. */
+static void put_header(struct nono_ev *o, const char *magic, int version,
+		       const char *root)
+{
+	char v[16];
+
+	put_str(o, magic);
+	snprintf(v, sizeof(v), "%d ", version);
+	put_str(o, v);
+	nono_rb_pct_encode(o, root, strlen(root));
+	put_str(o, "\n");
+}
+
+/* The version of header [@p, @p + @n) ("MAGIC 1 ROOT" or "MAGIC 2 ROOT",
+ * the root not empty), with where its root starts in *@root_at; 0 when it
+ * is not one (another magic, an unknown version). */
+static int header_version(const char *p, size_t n, const char *magic,
+			  size_t *root_at)
+{
+	size_t ml = strlen(magic);
+
+	if (n < ml + 3 || memcmp(p, magic, ml) != 0 ||
+	    (p[ml] != '1' && p[ml] != '2') || p[ml + 1] != ' ')
+		return 0;
+	*root_at = ml + 2;
+	return p[ml] - '0';
+}
+
+/* One entry's line in the format of @version, without its newline (the
+ * hard-link group written as the group's first index). */
+static void entry_line(struct nono_ev *o, const struct nono_rb_entry *e,
+		       int version)
 {
 	char num[96], hex[NONO_SHA256_HEX];
 
-	snprintf(num, sizeof(num), "%c %04o %llu %lld ", e->type,
-		 e->mode & 07777, e->size, e->mtime_ns);
+	snprintf(num, sizeof(num), "%c %04o ", e->type, e->mode & 07777);
+	put_str(o, num);
+	if (version >= 2) {
+		/* Version 2: the group owner, "-" when not known. */
+		if (e->gid >= 0)
+			snprintf(num, sizeof(num), "%lld ", e->gid);
+		else
+			snprintf(num, sizeof(num), "- ");
+		put_str(o, num);
+	}
+	snprintf(num, sizeof(num), "%llu %lld ", e->size, e->mtime_ns);
 	put_str(o, num);
 	if (e->type == NONO_RB_FILE) {
 		nono_hex(e->hash, sizeof(e->hash), hex);
@@ -365,12 +406,10 @@ int nono_rb_manifest_text(const struct nono_rb_manifest *m, struct nono_ev *out,
 	nono_hash leaf, r;
 
 	nono_merkle_init(&t);
-	put_str(out, MANIFEST_MAGIC);
-	nono_rb_pct_encode(out, m->root, strlen(m->root));
-	put_str(out, "\n");
+	put_header(out, MANIFEST_MAGIC, m->version, m->root);
 	for (size_t i = 0; i < m->n; i++) {
 		line.len = 0;
-		entry_line(&line, &m->e[i]);
+		entry_line(&line, &m->e[i], m->version);
 		if (line.oom)
 			break;
 		nono_merkle_leaf(line.buf, line.len, &leaf);
@@ -453,7 +492,7 @@ static bool xattrs_ok(const char *s, size_t n)
 	return n > 0;
 }
 
-static int parse_entry(const char *s, size_t n, size_t index,
+static int parse_entry(const char *s, size_t n, size_t index, int version,
 		       struct nono_rb_entry *e, char *why, size_t whylen)
 {
 	const char *p = s, *end = s + n, *f;
@@ -462,6 +501,7 @@ static int parse_entry(const char *s, size_t n, size_t index,
 
 	memset(e, 0, sizeof(*e));
 	e->link = -1;
+	e->gid = -1;
 	if (n == 0 || s[n - 1] == ' ') {
 		snprintf(why, whylen, "a space at the end of the line");
 		return -EINVAL;
@@ -480,6 +520,19 @@ static int parse_entry(const char *s, size_t n, size_t index,
 		return -EINVAL;
 	}
 	e->mode = (unsigned)v;
+	if (version >= 2) {
+		/* The group owner: one decimal spelling, or "-" (not
+		 * known).  (gid_t)-1 is no group: chown's "no change". */
+		if (!field(&p, end, &f, &fl) ||
+		    (!(fl == 1 && f[0] == '-') &&
+		     (!parse_u64(f, fl, 10, &v) ||
+		      v > (unsigned long long)NONO_RB_GID_MAX))) {
+			snprintf(why, whylen, "gid: expected a group id or -");
+			return -EINVAL;
+		}
+		if (f[0] != '-')
+			e->gid = (long long)v;
+	}
 	if (!field(&p, end, &f, &fl) || !parse_u64(f, fl, 10, &e->size)) {
 		snprintf(why, whylen, "size: expected a number");
 		return -EINVAL;
@@ -609,22 +662,22 @@ int nono_rb_manifest_parse(const char *text, size_t len,
 	const char *p = text, *end = text + len, *nl;
 	struct nono_merkle t;
 	nono_hash leaf, r;
-	size_t line = 1;
+	size_t line = 1, at = 0;
 	int ret;
 
 	nono_rb_manifest_init(m);
 	nono_merkle_init(&t);
 	*bad_line = 1;
 	nl = memchr(p, '\n', len);
-	if (!nl || (size_t)(nl - p) < sizeof(MANIFEST_MAGIC) ||
-	    memcmp(p, MANIFEST_MAGIC, sizeof(MANIFEST_MAGIC) - 1) != 0) {
+	m->version =
+	    nl ? header_version(p, (size_t)(nl - p), MANIFEST_MAGIC, &at) : 0;
+	if (!m->version) {
 		snprintf(why, whylen,
-			 "not a nono rollback manifest (version 1)");
+			 "not a nono rollback manifest (version 1 or 2)");
+		nono_rb_manifest_free(m);
 		return -EINVAL;
 	}
-	ret = nono_rb_pct_decode(
-	    p + sizeof(MANIFEST_MAGIC) - 1,
-	    (size_t)(nl - p) - (sizeof(MANIFEST_MAGIC) - 1), &m->root, NULL);
+	ret = nono_rb_pct_decode(p + at, (size_t)(nl - p) - at, &m->root, NULL);
 	if (ret < 0 || m->root[0] != '/') {
 		snprintf(why, whylen, "root: an absolute path, encoded");
 		nono_rb_manifest_free(m);
@@ -641,8 +694,8 @@ int nono_rb_manifest_parse(const char *text, size_t len,
 			snprintf(why, whylen, "cut short (no newline)");
 			goto bad;
 		}
-		if (parse_entry(p, (size_t)(nl - p), m->n, &e, why, whylen) <
-		    0) {
+		if (parse_entry(p, (size_t)(nl - p), m->n, m->version, &e, why,
+				whylen) < 0) {
 			entry_free(&e);
 			goto bad;
 		}
@@ -687,8 +740,6 @@ bad:
 
 /* ---- deltas ------------------------------------------------------------ */
 
-#define DELTA_MAGIC "nono-rollback-delta 1 "
-
 static bool same_str(const char *a, const char *b)
 {
 	return (!a || !*a) ? (!b || !*b) : (b && strcmp(a, b) == 0);
@@ -700,8 +751,8 @@ static bool same_entry(const struct nono_rb_entry *a,
 		       const struct nono_rb_entry *b)
 {
 	return a->type == b->type && (a->mode & 07777) == (b->mode & 07777) &&
-	       a->size == b->size && a->mtime_ns == b->mtime_ns &&
-	       a->link == b->link &&
+	       a->gid == b->gid && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->link == b->link &&
 	       (a->type != NONO_RB_FILE ||
 		memcmp(a->hash, b->hash, NONO_SHA256_LEN) == 0) &&
 	       strcmp(a->path, b->path) == 0 &&
@@ -717,10 +768,12 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 	nono_hash leaf, r;
 	size_t i = 0, j = 0;
 
+	/* A delta is read against its baseline alone: both of one
+	 * version (a line's fields are the version's). */
+	if (base->version != m->version)
+		return -EINVAL;
 	nono_merkle_init(&t);
-	put_str(out, DELTA_MAGIC);
-	nono_rb_pct_encode(out, m->root, strlen(m->root));
-	put_str(out, "\n");
+	put_header(out, DELTA_MAGIC, m->version, m->root);
 	while (i < base->n || j < m->n) {
 		int c = i == base->n ? 1
 			: j == m->n
@@ -736,7 +789,7 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 			continue;
 		}
 		lm.len = 0;
-		entry_line(&lm, &m->e[j]);
+		entry_line(&lm, &m->e[j], m->version);
 		if (lm.oom)
 			break;
 		nono_merkle_leaf(lm.buf, lm.len, &leaf);
@@ -769,29 +822,38 @@ int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 	const char *p = text, *end = text + len, *nl;
 	struct nono_ev full = {0};
 	char *rootpath = NULL, *prev = NULL;
-	size_t i = 0, line = 1;
-	int ret = -EINVAL;
+	size_t i = 0, line = 1, at = 0;
+	int ret = -EINVAL, version = 0;
 
 	nono_rb_manifest_init(m);
 	*bad_line = 1;
 	nl = memchr(p, '\n', len);
-	if (!nl || (size_t)(nl - p) < sizeof(DELTA_MAGIC) ||
-	    memcmp(p, DELTA_MAGIC, sizeof(DELTA_MAGIC) - 1) != 0 ||
-	    nono_rb_pct_decode(p + sizeof(DELTA_MAGIC) - 1,
-			       (size_t)(nl - p) - (sizeof(DELTA_MAGIC) - 1),
-			       &rootpath, NULL) < 0 ||
+	if (nl)
+		version = header_version(p, (size_t)(nl - p), DELTA_MAGIC, &at);
+	if (!version ||
+	    nono_rb_pct_decode(p + at, (size_t)(nl - p) - at, &rootpath, NULL) <
+		0 ||
 	    strcmp(rootpath, base->root) != 0) {
 		snprintf(why, whylen,
-			 "not a nono rollback delta (version 1) of this tree");
+			 "not a nono rollback delta (version 1 or 2) of this "
+			 "tree");
+		free(rootpath);
+		return -EINVAL;
+	}
+	if (version != base->version) {
+		/* Its lines have the other version's fields: merged with
+		 * the baseline's they would make a manifest of neither. */
+		snprintf(why, whylen,
+			 "a version-%d delta does not apply to a version-%d "
+			 "baseline",
+			 version, base->version);
 		free(rootpath);
 		return -EINVAL;
 	}
 	/* The whole manifest: the base's lines but those the delta removes
 	 * or replaces, merged with the delta's in path order; then parsed
 	 * like any manifest (every check, and its Merkle root). */
-	put_str(&full, MANIFEST_MAGIC);
-	nono_rb_pct_encode(&full, rootpath, strlen(rootpath));
-	put_str(&full, "\n");
+	put_header(&full, MANIFEST_MAGIC, version, rootpath);
 	free(rootpath);
 	for (p = nl + 1; p < end; p = nl + 1) {
 		struct nono_rb_entry e = {0};
@@ -807,8 +869,8 @@ int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 		gone = nl - p >= 2 && p[0] == '-' && p[1] == ' ';
 		if (gone ? nono_rb_pct_decode(p + 2, (size_t)(nl - p - 2),
 					      &path, NULL) < 0
-			 : parse_entry(p, (size_t)(nl - p), (size_t)-2, &e, why,
-				       whylen) < 0) {
+			 : parse_entry(p, (size_t)(nl - p), (size_t)-2, version,
+				       &e, why, whylen) < 0) {
 			if (gone)
 				snprintf(why, whylen,
 					 "a removed path, encoded");
@@ -831,7 +893,7 @@ int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 		for (;
 		     i < base->n && nono_rb_path_cmp(base->e[i].path, path) < 0;
 		     i++) {
-			entry_line(&full, &base->e[i]);
+			entry_line(&full, &base->e[i], version);
 			put_str(&full, "\n");
 		}
 		if (i < base->n && nono_rb_path_cmp(base->e[i].path, path) == 0)
@@ -846,7 +908,7 @@ int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 		}
 	}
 	for (; i < base->n; i++) {
-		entry_line(&full, &base->e[i]);
+		entry_line(&full, &base->e[i], version);
 		put_str(&full, "\n");
 	}
 	if (full.oom) {

@@ -17,6 +17,13 @@
 #include "audit/event.h"
 #include "util/sha256.h"
 
+/* The format written: version 2 records each entry's group owner.
+ * Version 1 (no group owner) is still read: its entries' @gid is -1, and
+ * a restore to it never changes a group owner. */
+#define NONO_RB_VERSION 2
+/* The largest group id a manifest holds ((gid_t)-1 means "no change"). */
+#define NONO_RB_GID_MAX 4294967294LL
+
 enum {
 	NONO_RB_FILE = 'f',
 	NONO_RB_DIR = 'd',
@@ -52,10 +59,14 @@ struct nono_rb_entry {
 	long long link; /* hard links: the group's first entry, or -1 */
 	char *target;   /* a symlink's target, else NULL */
 	char *xattrs;   /* user.* attributes, encoded (see below), or NULL */
+	/* The group owner, 0..NONO_RB_GID_MAX; -1: not known (a version-1
+	 * manifest, or an entry not captured that could not be stat'd). */
+	long long gid;
 };
 
 struct nono_rb_manifest {
-	char *root; /* absolute path of the tree */
+	char *root;  /* absolute path of the tree */
+	int version; /* 1 or 2 (NONO_RB_VERSION; init sets it) */
 	struct nono_rb_entry *e;
 	size_t n, cap;
 };
@@ -67,6 +78,7 @@ bool nono_rb_xattr_kept(const char *name);
 /* Whether @why is one of the NONO_RB_WHY_* words. */
 bool nono_rb_opaque_ok(const char *why);
 
+/* An empty manifest of the current version (NONO_RB_VERSION). */
 void nono_rb_manifest_init(struct nono_rb_manifest *m);
 void nono_rb_manifest_free(struct nono_rb_manifest *m);
 /* Appends a copy of @e (its strings duplicated).  0 or -ENOMEM. */
@@ -84,11 +96,13 @@ int nono_rb_manifest_sort(struct nono_rb_manifest *m);
 const struct nono_rb_entry *
 nono_rb_manifest_find(const struct nono_rb_manifest *m, const char *path);
 
-/* The manifest as text (header and lines), and its Merkle root. */
+/* The manifest as text (header and lines) in its @version's format, and
+ * its Merkle root. */
 int nono_rb_manifest_text(const struct nono_rb_manifest *m, struct nono_ev *out,
 			  uint8_t root[NONO_SHA256_LEN]);
-/* Parses @text: 0, or -EINVAL with the first bad line in *@bad_line (1 is
- * the header) and why in @why.  The root, if @root, is computed. */
+/* Parses @text (version 1 or 2; @m->version says which): 0, or -EINVAL
+ * with the first bad line in *@bad_line (1 is the header) and why in @why.
+ * The root, if @root, is computed. */
 int nono_rb_manifest_parse(const char *text, size_t len,
 			   struct nono_rb_manifest *m,
 			   uint8_t root[NONO_SHA256_LEN], size_t *bad_line,
@@ -97,12 +111,15 @@ int nono_rb_manifest_parse(const char *text, size_t len,
 /* A later snapshot as a delta against the session's baseline @base:
  * the lines of @m that are new or differ ("- PATH" for a path @m lacks),
  * in path order; @root is @m's own Merkle root (the whole manifest's).
- * 0 or -ENOMEM. */
+ * The delta has @base's version.  0, -ENOMEM, or -EINVAL when @m's
+ * version is not @base's. */
 int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 			   const struct nono_rb_manifest *m,
 			   struct nono_ev *out, uint8_t root[NONO_SHA256_LEN]);
 /* The manifest delta @text makes of @base, checked as a whole manifest
- * (its Merkle root in @root): 0, or -EINVAL with the line and why. */
+ * (its Merkle root in @root): 0, or -EINVAL with the line and why (a
+ * delta of another version than @base's is refused: a version-2 delta
+ * applies to a version-2 baseline only, and version 1 to version 1). */
 int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 			   const char *text, size_t len,
 			   struct nono_rb_manifest *m,

@@ -53,15 +53,29 @@ static const char *opaque_words(const char *why)
 	return "not captured";
 }
 
+/* Whether @a and @b have another group owner, both known (a version-1
+ * manifest knows none: never a change). */
+static bool other_group(const struct nono_rb_entry *a,
+			const struct nono_rb_entry *b)
+{
+	return a->gid >= 0 && b->gid >= 0 && a->gid != b->gid;
+}
+
 void nono_rb_change_note(const struct nono_rb_entry *from,
 			 const struct nono_rb_entry *to, char *out, size_t len)
 {
+	size_t n;
+
 	out[0] = '\0';
 	if (to && to->type == NONO_RB_OPAQUE)
 		snprintf(out, len, " (%s%s, content not captured)",
 			 from ? "now " : "", opaque_words(to->target));
 	else if (from && from->type == NONO_RB_OPAQUE)
 		snprintf(out, len, " (was %s)", opaque_words(from->target));
+	n = strlen(out);
+	if (from && to && other_group(from, to) && n < len)
+		snprintf(out + n, len - n, " (group %lld -> %lld)", from->gid,
+			 to->gid);
 }
 
 /* Whether @path is below an entry @m left out (a NONO_RB_SKIP ancestor)
@@ -177,7 +191,8 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 				if (!same_content(a, b))
 					k = NONO_RB_MODIFIED;
 				else if (a->mode != b->mode ||
-					 !same_xattrs(a, b))
+					 !same_xattrs(a, b) ||
+					 other_group(a, b))
 					k = NONO_RB_ATTRS;
 				else
 					diff = false;
@@ -202,6 +217,7 @@ struct rs {
 	const struct nono_rb_manifest *cur; /* the tree as it is now */
 	struct nono_rb_manifest scanned;
 	struct nono_rb_restore_stats *st;
+	const struct nono_rb_notes *notes; /* or NULL */
 	bool dry;
 	int rootfd;
 	char pname[PATH_MAX]; /* the directory pfd is */
@@ -352,6 +368,70 @@ static int set_mtime_at(int pfd, const char *name, long long mtime_ns)
 	return utimensat(pfd, name, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
+/* Whether @e's group owner is to be set on what is there (@c, or NULL:
+ * made by the restore): the snapshot records one (version 2) that @c does
+ * not have. */
+static bool regroup(const struct nono_rb_entry *c,
+		    const struct nono_rb_entry *e)
+{
+	return e->gid >= 0 && (!c || c->gid != e->gid);
+}
+
+/*
+ * Gives @e's group owner back to @name in @fd, never through a symlink
+ * (AT_SYMLINK_NOFOLLOW), or, @name NULL, to @fd itself: chown(-1, gid),
+ * only when it differs (a version-1 snapshot records none: never).  A
+ * command may chgrp the user's file to another of the user's groups
+ * without any privilege; the review showed nothing and a restore left it.
+ * The kernel refuses a group the user is no longer in (EPERM): said in
+ * one line through the notes, and the restore goes on (the rest of the
+ * tree is worth more than one group).  *@changed: whether it chowned (the
+ * kernel then dropped a non-directory's setuid and setgid bits).  0 or
+ * -errno.
+ */
+static int put_gid(struct rs *s, int fd, const char *name,
+		   const struct nono_rb_entry *e, bool *changed)
+{
+	struct stat st;
+	char full[PATH_MAX * 2 + 2], shown[PATH_MAX * 2],
+	    line[PATH_MAX * 2 + 192];
+	int r;
+
+	*changed = false;
+	if (e->gid < 0)
+		return 0;
+	r = name ? fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) : fstat(fd, &st);
+	if (r < 0)
+		return -errno;
+	if ((long long)st.st_gid == e->gid)
+		return 0;
+	r = name ? fchownat(fd, name, (uid_t)-1, (gid_t)e->gid,
+			    AT_SYMLINK_NOFOLLOW)
+		 : fchown(fd, (uid_t)-1, (gid_t)e->gid);
+	if (r == 0) {
+		*changed = true;
+		return 0;
+	}
+	if (errno != EPERM)
+		return -errno;
+	s->st->groups_refused++;
+	if (s->notes && s->notes->fn) {
+		/* The whole path (the user acts on it); a name the command
+		 * chose never drives the terminal. */
+		snprintf(full, sizeof(full), "%s%s%s", s->to->root,
+			 strcmp(e->path, ".") ? "/" : "",
+			 strcmp(e->path, ".") ? e->path : "");
+		nono_rb_shown(full, shown, sizeof(shown));
+		snprintf(line, sizeof(line),
+			 "rollback restore: %s: group owner %lld not set back "
+			 "(now %lld): the kernel refused (not a member of that "
+			 "group any more?); the restore went on",
+			 shown, e->gid, (long long)st.st_gid);
+		s->notes->fn(s->notes->arg, line);
+	}
+	return 0;
+}
+
 /* The directory @pfd made writable for its owner for one change, when the
  * command (or the tree) left it read-only: its mode before in *@was, or
  * -1 when it needed nothing.  undo_writable puts it back. */
@@ -459,12 +539,13 @@ static int fill(struct rs *s, const struct nono_rb_entry *e, int out)
 }
 
 /* Writes @e (a file) to a temporary name in @pfd, then renames it over
- * @name: content, attributes, mode, mtime. */
+ * @name: content, group owner, attributes, mode, mtime. */
 static int put_file(struct rs *s, int pfd, const char *name,
 		    const struct nono_rb_entry *e)
 {
 	char tmp[32];
 	struct timespec t[2];
+	bool chg;
 	int fd, r;
 
 	mode_t was = (mode_t)-1;
@@ -483,6 +564,9 @@ static int put_file(struct rs *s, int pfd, const char *name,
 		return r;
 	}
 	r = fill(s, e, fd);
+	/* The group before the mode: a chown drops setuid and setgid. */
+	if (r == 0)
+		r = put_gid(s, fd, NULL, e, &chg);
 	if (r == 0)
 		r = set_xattrs(fd, e->xattrs);
 	if (r == 0 && fchmod(fd, e->mode) < 0)
@@ -506,16 +590,20 @@ static int put_file(struct rs *s, int pfd, const char *name,
 	return r;
 }
 
-static int put_link(int pfd, const char *name, const struct nono_rb_entry *e)
+static int put_link(struct rs *s, int pfd, const char *name,
+		    const struct nono_rb_entry *e)
 {
 	char tmp[32];
+	bool chg;
 	int r = tmp_name(tmp);
 
 	if (r < 0)
 		return r;
 	if (symlinkat(e->target, pfd, tmp) < 0)
 		return -errno;
-	if ((r = set_mtime_at(pfd, tmp, e->mtime_ns)) == 0 &&
+	/* The link itself (lchown), never what it points to. */
+	r = put_gid(s, pfd, tmp, e, &chg);
+	if (r == 0 && (r = set_mtime_at(pfd, tmp, e->mtime_ns)) == 0 &&
 	    renameat(pfd, tmp, pfd, name) < 0)
 		r = -errno;
 	if (r < 0)
@@ -840,6 +928,7 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 {
 	const struct nono_rb_entry *c = nono_rb_manifest_find(s->cur, e->path);
 	const char *name;
+	bool chg = false;
 	int pfd, r = 0;
 
 	if (e->type == NONO_RB_SKIP) {
@@ -888,16 +977,24 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 		/* Writable for its owner while its content is put back (a
 		 * read-only directory's entries too); its own mode at the
 		 * end, with its mtime. */
-		if (!c || c->mode != (e->mode | 0700) || !same_xattrs(c, e)) {
+		if (!c || c->mode != (e->mode | 0700) || !same_xattrs(c, e) ||
+		    regroup(c, e)) {
 			int dfd;
 
 			s->st->attrs +=
-			    c && (c->mode != e->mode || !same_xattrs(c, e));
+			    c && (c->mode != e->mode || !same_xattrs(c, e) ||
+				  regroup(c, e));
 			if (s->dry)
 				return 0;
 			dfd = beneath(s, e->path);
 			if (dfd < 0)
 				return fail(s, dfd, e->path, "open");
+			/* The directory it holds, its group first. */
+			r = put_gid(s, dfd, NULL, e, &chg);
+			if (r < 0) {
+				close(dfd);
+				return fail(s, r, e->path, "chgrp");
+			}
 			r = set_xattrs(dfd, e->xattrs);
 			if (r == 0 && fchmod(dfd, e->mode | 0700) < 0)
 				r = -errno;
@@ -913,22 +1010,31 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 				return fail(s, r, e->path, "write");
 			return 0;
 		}
-		if (c->mode != e->mode) {
+		if (c->mode != e->mode || regroup(c, e))
 			s->st->attrs++;
-			if (!s->dry && fchmodat(pfd, name, e->mode,
-						AT_SYMLINK_NOFOLLOW) < 0)
-				return fail(s, -errno, e->path, "chmod");
-		}
-		if (c->mtime_ns != e->mtime_ns && !s->dry &&
+		if (s->dry)
+			return 0;
+		/* The group first: a chown drops setuid and setgid. */
+		if (regroup(c, e) && (r = put_gid(s, pfd, name, e, &chg)) < 0)
+			return fail(s, r, e->path, "chgrp");
+		if ((c->mode != e->mode || (chg && (e->mode & 06000))) &&
+		    fchmodat(pfd, name, e->mode, AT_SYMLINK_NOFOLLOW) < 0)
+			return fail(s, -errno, e->path, "chmod");
+		if (c->mtime_ns != e->mtime_ns &&
 		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
 			return fail(s, r, e->path, "mtime");
 		return 0;
 	case NONO_RB_LINK:
 		if (!c || !same_content(c, e)) {
 			s->st->written++;
-			if (!s->dry && (r = put_link(pfd, name, e)) < 0)
+			if (!s->dry && (r = put_link(s, pfd, name, e)) < 0)
 				return fail(s, r, e->path, "symlink");
 			return 0;
+		}
+		if (regroup(c, e)) {
+			s->st->attrs++;
+			if (!s->dry && (r = put_gid(s, pfd, name, e, &chg)) < 0)
+				return fail(s, r, e->path, "chgrp");
 		}
 		if (c->mtime_ns != e->mtime_ns && !s->dry &&
 		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
@@ -940,12 +1046,14 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 			if (!s->dry && mkfifoat(pfd, name, 0600) < 0 &&
 			    errno != EEXIST)
 				return fail(s, -errno, e->path, "mkfifo");
-		} else if (c->mode != e->mode) {
+		} else if (c->mode != e->mode || regroup(c, e)) {
 			s->st->attrs++;
 		}
 		if (s->dry)
 			return 0;
-		if ((!c || c->mode != e->mode) &&
+		if (regroup(c, e) && (r = put_gid(s, pfd, name, e, &chg)) < 0)
+			return fail(s, r, e->path, "chgrp");
+		if ((!c || c->mode != e->mode || (chg && (e->mode & 06000))) &&
 		    fchmodat(pfd, name, e->mode, AT_SYMLINK_NOFOLLOW) < 0)
 			return fail(s, -errno, e->path, "chmod");
 		if ((!c || c->mtime_ns != e->mtime_ns) &&
@@ -962,7 +1070,8 @@ int nono_rb_restore(struct nono_rb_store *store,
 		    const struct nono_rb_scope *scope,
 		    struct nono_rb_cache *cache,
 		    const struct nono_rb_manifest *now, bool dry_run,
-		    struct nono_rb_restore_stats *st, char *err, size_t errlen)
+		    struct nono_rb_restore_stats *st,
+		    const struct nono_rb_notes *notes, char *err, size_t errlen)
 {
 	struct nono_rb_restore_stats dummy;
 	struct nono_rb_scope sc = *scope;
@@ -973,6 +1082,7 @@ int nono_rb_restore(struct nono_rb_store *store,
 	s.to = target;
 	s.st = st ? st : &dummy;
 	memset(s.st, 0, sizeof(*s.st));
+	s.notes = notes;
 	s.dry = dry_run;
 	s.pfd = -1;
 	s.err = err;

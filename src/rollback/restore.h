@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Comparing snapshots, and putting a tree back as a snapshot has it:
- * content, mode (a chmod alone too), symlinks as symlinks, empty
- * directories, what was created or deleted, mtime, user.* attributes,
- * hard links.  Every change goes through descriptors resolved beneath
- * the root (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): nothing
- * outside the captured scope is touched, no symlink is followed out of
+ * content, mode (a chmod alone too), group owner (a chgrp alone too),
+ * symlinks as symlinks, empty directories, what was created or deleted,
+ * mtime, user.* attributes, hard links.  Every change goes through descriptors
+ * resolved beneath the root (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS):
+ * nothing outside the captured scope is touched, no symlink is followed out of
  * it.  A file is written to a temporary name in its directory and renamed
  * into place; a restore cut short leaves each path old or new, and run
  * again it ends in the same tree (the temporaries it left are extra names,
@@ -22,13 +22,14 @@ enum nono_rb_change {
 	NONO_RB_CREATED,  /* in @to, not in @from */
 	NONO_RB_DELETED,  /* in @from, not in @to */
 	NONO_RB_MODIFIED, /* content, type or link target */
-	NONO_RB_ATTRS,    /* mode or user.* attributes only */
+	NONO_RB_ATTRS,    /* mode, group owner or attributes only */
 };
 
 /* Calls @fn for each path that differs from @from to @to (sorted by
  * path), ignoring what either left out (NONO_RB_SKIP), what is below an
  * entry either could not look into (NONO_RB_OPAQUE: that entry is the
- * change) and mtimes (but an opaque entry's, its only witness).
+ * change), mtimes (but an opaque entry's, its only witness) and group
+ * owners where either side does not know it (a version-1 manifest).
  * Returns the number of changes. */
 size_t nono_rb_diff(const struct nono_rb_manifest *from,
 		    const struct nono_rb_manifest *to,
@@ -37,14 +38,27 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 			       const struct nono_rb_entry *to_e),
 		    void *arg);
 const char *nono_rb_change_name(enum nono_rb_change c);
-/* For a change that involves an entry not captured (NONO_RB_OPAQUE): a
- * note to show after its path (" (now a FIFO, content not captured)"),
- * else "". */
+/* A note to show after a change's path: for an entry not captured
+ * (NONO_RB_OPAQUE) " (now a FIFO, content not captured)", for a group
+ * owner changed " (group 1000 -> 27)" (both when both), else "".  @len of
+ * 96 holds any. */
 void nono_rb_change_note(const struct nono_rb_entry *from,
 			 const struct nono_rb_entry *to, char *out, size_t len);
 
 struct nono_rb_restore_stats {
 	unsigned long long written, deleted, attrs, not_restorable;
+	/* Group owners the kernel refused to set back (EPERM: the user is
+	 * no longer in that group); each said through the notes. */
+	unsigned long long groups_refused;
+};
+
+/* Where a restore says what it went on past without putting it back (a
+ * group owner the kernel refused): one line each, no newline, its path
+ * made safe for a terminal.  libnono prints nothing; the caller shows
+ * them.  The line is borrowed for the call. */
+struct nono_rb_notes {
+	void (*fn)(void *arg, const char *line);
+	void *arg;
 };
 
 /*
@@ -52,14 +66,20 @@ struct nono_rb_restore_stats {
  * (the one saved with the snapshot), content from @store.  @cache may be
  * NULL.  @now: the tree as it is, when the caller has just captured it
  * and nothing has run since (the end of a session); NULL: scanned here.
- * With @dry_run nothing is changed (the stats say what would be).  0, or
- * -errno with @err (the tree is then partly restored: run it again).
+ * With @dry_run nothing is changed (the stats say what would be).  A
+ * group owner is set back (chown(-1, gid) on the object held, never
+ * through a symlink) where @target records it (version 2) and it differs;
+ * one the kernel refuses (EPERM) is said through @notes (may be NULL) and
+ * the restore goes on.  0, or -errno with @err (the tree is then partly
+ * restored: run it again).
  */
 int nono_rb_restore(struct nono_rb_store *store,
 		    const struct nono_rb_manifest *target,
 		    const struct nono_rb_scope *scope,
 		    struct nono_rb_cache *cache,
 		    const struct nono_rb_manifest *now, bool dry_run,
-		    struct nono_rb_restore_stats *st, char *err, size_t errlen);
+		    struct nono_rb_restore_stats *st,
+		    const struct nono_rb_notes *notes, char *err,
+		    size_t errlen);
 
 #endif

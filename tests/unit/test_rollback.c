@@ -9,7 +9,9 @@
  * and what the scope leaves out is untouched.  A second restore changes
  * nothing; a second capture of an unchanged tree reads nothing.  Manifests
  * round-trip byte for byte (names with newlines, not UTF-8) and the parser
- * refuses malformed ones.  Temporary directories under /tmp.
+ * refuses malformed ones.  The group owner (version 2): a chgrp is a
+ * change and a restore takes it back; version 1 still reads and never
+ * chgrps.  Temporary directories under /tmp.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -283,7 +285,7 @@ static void test_restore_exact(void **state)
 	assert_string_not_equal(before, after);
 	free(after);
 
-	if (nono_rb_restore(&st, &m, &sc, &cache, NULL, false, &rs, err,
+	if (nono_rb_restore(&st, &m, &sc, &cache, NULL, false, &rs, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	after = oracle(tree);
@@ -297,7 +299,7 @@ static void test_restore_exact(void **state)
 	assert_int_equal(access(at("node_modules/x.js"), F_OK), 0);
 
 	/* Again: nothing to do. */
-	if (nono_rb_restore(&st, &m, &sc, &cache, NULL, false, &rs, err,
+	if (nono_rb_restore(&st, &m, &sc, &cache, NULL, false, &rs, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(rs.written, 0);
@@ -349,7 +351,7 @@ static void test_diff_and_dry_run(void **state)
 	 * not a change). */
 	assert_int_equal(nono_rb_diff(&m0, &m1, NULL, NULL), 3);
 	before = oracle(tree);
-	if (nono_rb_restore(&st, &m0, &sc, NULL, NULL, true, &rs, err,
+	if (nono_rb_restore(&st, &m0, &sc, NULL, NULL, true, &rs, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(rs.written, 1);
@@ -403,7 +405,7 @@ static void restore_to(struct nono_rb_store *st, struct nono_rb_manifest *m,
 {
 	char err[512];
 
-	if (nono_rb_restore(st, m, sc, NULL, NULL, false, rs, err,
+	if (nono_rb_restore(st, m, sc, NULL, NULL, false, rs, NULL, err,
 			    sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
@@ -938,6 +940,15 @@ static void test_manifest_text(void **state)
 	    "nono-rollback-manifest 1 /t\nd 0755 0 0 - - . - -\nf 0644 0 0 "
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	    " - a fifo -\n",
+	    /* Version 2: a gid, one spelling, chown's -1 not one; nor a
+	     * version-2 line in version 1, nor version 3. */
+	    "nono-rollback-manifest 2 /t\nd 0755 01 0 0 - - . - -\n",
+	    "nono-rollback-manifest 2 /t\nd 0755 4294967295 0 0 - - . - -\n",
+	    "nono-rollback-manifest 2 /t\nd 0755 -1 0 0 - - . - -\n",
+	    "nono-rollback-manifest 2 /t\nd 0755 +1 0 0 - - . - -\n",
+	    "nono-rollback-manifest 1 /t\nd 0755 0 0 0 - - . - -\n",
+	    "nono-rollback-manifest 3 /t\nd 0755 0 0 0 - - . - -\n",
+	    "nono-rollback-manifest 02 /t\nd 0755 0 0 0 - - . - -\n",
 	};
 	struct nono_rb_manifest m, m2;
 	struct nono_rb_entry e = {0};
@@ -1002,6 +1013,166 @@ static void test_manifest_text(void **state)
 	}
 }
 
+#define H0 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* Delta @d applied to @b into @out: 0 or -EINVAL (why in @why). */
+static int apply_d(const struct nono_rb_manifest *b, const char *d,
+		   struct nono_rb_manifest *out, char why[160])
+{
+	size_t line;
+
+	return nono_rb_manifest_apply(b, d, strlen(d), out, NULL, &line, why,
+				      160);
+}
+
+/* @text parsed (it must) into @m, and written back byte for byte. */
+static void parse_back(const char *text, size_t len, struct nono_rb_manifest *m)
+{
+	struct nono_ev t = {0};
+	size_t line;
+	char why[160];
+
+	if (nono_rb_manifest_parse(text, len, m, NULL, &line, why,
+				   sizeof(why)) != 0)
+		fail_msg("line %zu: %s", line, why);
+	assert_int_equal(nono_rb_manifest_text(m, &t, NULL), 0);
+	assert_int_equal(t.len, len);
+	assert_memory_equal(t.buf, text, len);
+	nono_ev_free(&t);
+}
+
+/* Version 1 (on users' disks) still reads and writes back byte for byte,
+ * its group owners unknown; version 2 round-trips its own; a delta
+ * applies to a baseline of its version only. */
+static void test_manifest_versions(void **state)
+{
+	static const char v1[] = "nono-rollback-manifest 1 /t\n"
+				 "d 0755 0 0 - - . - -\n"
+				 "f 0644 2 5 " H0 " - a - -\n"
+				 "u 0644 0 1 - - p fifo -\n";
+	static const char v2[] = "nono-rollback-manifest 2 /t\n"
+				 "d 0755 4294967294 0 0 - - . - -\n"
+				 "f 0644 27 2 5 " H0 " - a - -\n"
+				 "u 0644 - 0 1 - - p unreadable -\n";
+	static const char d1[] = "nono-rollback-delta 1 /t\n"
+				 "f 0600 2 5 " H0 " - a - -\n";
+	static const char d2[] = "nono-rollback-delta 2 /t\n"
+				 "f 0644 1000 2 5 " H0 " - a - -\n";
+	struct nono_rb_manifest m1, m2, out;
+	struct nono_ev t = {0};
+	char why[160];
+
+	(void)state;
+	parse_back(v1, strlen(v1), &m1);
+	assert_int_equal(m1.version, 1);
+	assert_int_equal(nono_rb_manifest_find(&m1, "a")->gid, -1);
+	parse_back(v2, strlen(v2), &m2);
+	assert_int_equal(m2.version, 2);
+	assert_int_equal(m2.e[0].gid, 4294967294LL);
+	assert_int_equal(nono_rb_manifest_find(&m2, "a")->gid, 27);
+	assert_int_equal(nono_rb_manifest_find(&m2, "p")->gid, -1);
+	/* Each delta on its own version's baseline; refused on the other. */
+	assert_int_equal(apply_d(&m1, d1, &out, why), 0);
+	assert_int_equal(nono_rb_manifest_find(&out, "a")->mode, 0600);
+	nono_rb_manifest_free(&out);
+	assert_int_equal(apply_d(&m2, d2, &out, why), 0);
+	assert_int_equal(nono_rb_manifest_find(&out, "a")->gid, 1000);
+	nono_rb_manifest_free(&out);
+	assert_int_equal(apply_d(&m1, d2, &out, why), -EINVAL);
+	assert_string_equal(why, "a version-2 delta does not apply to a "
+				 "version-1 baseline");
+	assert_int_equal(apply_d(&m2, d1, &out, why), -EINVAL);
+	assert_non_null(strstr(why, "version-1 delta"));
+	assert_int_equal(nono_rb_manifest_delta(&m1, &m2, &t, NULL), -EINVAL);
+	nono_ev_free(&t);
+	nono_rb_manifest_free(&m1);
+	nono_rb_manifest_free(&m2);
+}
+
+/* A chgrp to another group (no privilege needed) of a file (setgid, which
+ * a chown drops), a directory and a symlink (itself): a change with its
+ * note, kept by a delta, taken back by a restore; a version-1 snapshot
+ * knows no group and never chgrps.  Before, neither saw it. */
+static void test_group_owner(void **state)
+{
+	static const char *const p[] = {"g.txt", "gdir", "glnk"};
+	struct nono_rb_manifest m0, m1, v1, back;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	struct nono_ev t = {0};
+	struct stat sb;
+	char note[64], why[160], err[512];
+	gid_t v[256], g0 = getegid(), g1 = g0 == 4242 ? 4243 : 4242;
+	int n = getgroups(256, v);
+	bool two = geteuid() == 0;
+
+	(void)state;
+	/* Root may give any group; a user, another of its own. */
+	for (int i = 0; !two && i < n; i++) {
+		two = v[i] != g0;
+		g1 = two ? v[i] : g1;
+	}
+	if (!two)
+		skip(); /* one group: nothing to chgrp to */
+	nono_rb_scope_init(&sc);
+	open_store(&st);
+	put("g.txt", "g\n", 02754);
+	assert_int_equal(mkdir(at("gdir"), 0750), 0);
+	assert_int_equal(symlink("g.txt", at("glnk")), 0);
+	capture(&st, &sc, NULL, &m0, NULL);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(nono_rb_manifest_find(&m0, p[i])->gid, g0);
+		assert_int_equal(lchown(at(p[i]), (uid_t)-1, g1), 0);
+	}
+	assert_int_equal(chmod(at("g.txt"), 02754), 0); /* chown dropped it */
+	if (nono_rb_capture(&st, tree, &sc, &m0, NULL, &m1, NULL, NULL, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+	nseen = 0;
+	assert_int_equal(nono_rb_diff(&m0, &m1, record, NULL), 3);
+	snprintf(note, sizeof(note), " (group %u -> %u)", g0, g1);
+	for (size_t i = 0; i < 3; i++) {
+		assert_non_null(change_at(p[i]));
+		assert_int_equal(change_at(p[i])->k, NONO_RB_ATTRS);
+		assert_string_equal(change_at(p[i])->note, note);
+	}
+	assert_int_equal(nono_rb_manifest_delta(&m0, &m1, &t, NULL), 0);
+	assert_int_equal(apply_d(&m0, t.buf, &back, why), 0);
+	assert_int_equal(nono_rb_manifest_find(&back, "glnk")->gid, g1);
+	nono_rb_manifest_free(&back);
+	nono_ev_free(&t);
+	/* The baseline as version 1 wrote it: no group, nothing to do. */
+	m0.version = 1;
+	assert_int_equal(nono_rb_manifest_text(&m0, &t, NULL), 0);
+	m0.version = 2;
+	parse_back(t.buf, t.len, &v1);
+	nono_ev_free(&t);
+	assert_int_equal(nono_rb_diff(&v1, &m1, NULL, NULL), 0);
+	restore_to(&st, &v1, &sc, &rs);
+	assert_int_equal(rs.attrs, 0);
+	assert_int_equal(stat(at("g.txt"), &sb), 0);
+	assert_int_equal(sb.st_gid, g1);
+	/* Version 2: each group back, the setgid bit too; then nothing. */
+	restore_to(&st, &m0, &sc, &rs);
+	assert_int_equal(rs.attrs, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(lstat(at(p[i]), &sb), 0);
+		assert_int_equal(sb.st_gid, g0);
+	}
+	assert_int_equal(stat(at("g.txt"), &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 02754);
+	restore_to(&st, &m0, &sc, &rs);
+	assert_int_equal(rs.attrs + rs.groups_refused, 0);
+	assert_int_equal(unlink(at("g.txt")) | unlink(at("glnk")), 0);
+	assert_int_equal(rmdir(at("gdir")), 0);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_manifest_free(&v1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1016,6 +1187,8 @@ int main(void)
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_names_before_dot),
 	    cmocka_unit_test(test_acl),
+	    cmocka_unit_test(test_manifest_versions),
+	    cmocka_unit_test(test_group_owner),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
