@@ -43,8 +43,6 @@ enum {
 	OPT_WORKDIR,
 	OPT_SUPPRESS,
 	OPT_SHELL,
-	OPT_NOOP,     /* accepted: the feature it disables is absent */
-	OPT_NOOP_ARG, /* same, with an argument */
 	OPT_NETPROF,
 	OPT_DOMAIN,
 	OPT_PROXY_PORT,
@@ -67,6 +65,7 @@ enum {
 	OPT_ROLLBACK_EXCLUDE,
 	OPT_ROLLBACK_INCLUDE,
 	OPT_SKIP_DIR,
+	OPT_TRUST_OVERRIDE,
 	OPT_NO_AUDIT_INTEGRITY,
 	OPT_AUDIT_INTEGRITY,
 	OPT_AUDIT_SIGN_KEY,
@@ -135,7 +134,7 @@ static const struct option run_longopts[] = {
 	{"startup-timeout", required_argument, NULL, OPT_STARTUP_TIMEOUT},
 	{"suppress-save-prompt", required_argument, NULL, OPT_SUPPRESS},
 	{"theme", required_argument, NULL, OPT_THEME},
-	{"trust-override", no_argument, NULL, OPT_NOOP},
+	{"trust-override", no_argument, NULL, OPT_TRUST_OVERRIDE},
 	{"upstream-bypass", required_argument, NULL, OPT_UPSTREAM_BYPASS},
 	{"upstream-proxy", required_argument, NULL, OPT_UPSTREAM},
 	{"verbose", no_argument, NULL, 'v'},
@@ -616,8 +615,8 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 		case 'h':
 			args_usage_run(mode);
 			return 1;
-		case OPT_NOOP:
-		case OPT_NOOP_ARG:
+		case OPT_TRUST_OVERRIDE:
+			o->trust_override = true;
 			break;
 		case OPT_LISTEN_PORT:
 			if (mode == MODE_WRAP)
@@ -988,7 +987,9 @@ void args_usage_run(enum run_mode mode)
 		    "directory (target, ...)\n"
 		    "      --rollback-all        no automatic exclusion\n"
 		    "      --skip-dir NAME       leave out directories named "
-		    "NAME\n");
+		    "NAME (rollback, trust scan)\n"
+		    "      --trust-override      do not verify instruction "
+		    "files (nono trust)\n");
 	printf("Profiles:\n"
 	       "  -p, --profile NAME        a profile (nono profile list; "
 	       "nono profile guide)\n"

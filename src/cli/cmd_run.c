@@ -31,6 +31,7 @@
 #include "cli/run_internal.h"
 #include "cli/run_rollback.h"
 #include "cli/run_session.h"
+#include "cli/run_trust.h"
 #include "cli/save_prompt.h"
 #include "cred/secret.h"
 #include "nono-config.h"
@@ -511,6 +512,9 @@ out:
 	/* The last snapshot, what changed, the offer to restore (in the
 	 * trail, which ends after it). */
 	run_rollback_end(c, status);
+	/* The instruction files again, before the trail ends. */
+	if (ran)
+		run_trust_end(c);
 	/* After the proxy: its last decisions are in the trail.  A run whose
 	 * signature or integrity data (asked for by name) could not be made
 	 * does not end in success. */
@@ -646,6 +650,10 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 		return -1;
 	if (mode != MODE_WHY && hide_sign_key(c) < 0)
 		return -1;
+	/* Instruction files verified before anything starts, and kept
+	 * read-only (a plan step: --dry-run shows it too). */
+	if (mode != MODE_WHY && run_trust_scan(c) < 0)
+		return -1;
 	/* Whether namespaces work is learnt from the real attempt (the
 	 * child reports it); only --dry-run, which runs nothing, probes. */
 	if (c->o.dry_run && nono_caps_mask_count(c->p.caps) > 0 &&
@@ -669,6 +677,7 @@ int run_plan(enum run_mode mode, int argc, char **argv, struct global_opts *g,
 void run_ctx_clear(struct run_ctx *c)
 {
 	cli_envcred_free(c->rt.envcred);
+	run_trust_free(c);
 	if (c->rt.tls.dir[0])
 		nono_tls_helper_stop(&c->rt.tls);
 	if (c->rt.proxy_fd >= 0)

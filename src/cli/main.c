@@ -14,6 +14,7 @@
 #include "cli/cmd_run.h"
 #include "cli/cmd_session.h"
 #include "cli/cmd_setup.h"
+#include "cli/cmd_trust.h"
 #include "cli/cmd_why.h"
 #include "cli/output.h"
 #include "nono-config.h"
@@ -44,6 +45,9 @@ static void usage(FILE *f)
 	    "  rollback  snapshots of runs made with --rollback: list, show, "
 	    "restore,\n"
 	    "          verify, cleanup\n"
+	    "  trust   signed instruction files: keygen, export-key, init, "
+	    "sign,\n"
+	    "          sign-policy, verify, list\n"
 	    "  completions  a shell completion script (bash, zsh, fish)\n"
 	    "  help     the help of a command (nono help run)\n\n"
 	    "Global options:\n"
@@ -60,7 +64,6 @@ static void usage(FILE *f)
 /* Commands of the reference that later work will bring. */
 static const char *const later[] = {
     "learn",
-    "trust",
 };
 
 /* The session commands (cmd_session.c). */
@@ -72,9 +75,9 @@ static const char *const session_cmds[] = {
 static int main_dispatch(const char *cmd, int argc, char **argv,
 			 struct global_opts *g)
 {
-	static const char *const cmds[] = {"run",   "wrap",     "shell",
-					   "why",   "setup",    "profile",
-					   "audit", "rollback", "help"};
+	static const char *const cmds[] = {
+	    "run",     "wrap",  "shell",    "why",   "setup",
+	    "profile", "audit", "rollback", "trust", "help"};
 	const char *near;
 
 	if (strcmp(cmd, "run") == 0)
@@ -95,6 +98,11 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 		if (cli_setup_output(g, NULL) < 0)
 			return 1;
 		return cmd_audit(argc, argv);
+	}
+	if (strcmp(cmd, "trust") == 0) {
+		if (cli_setup_output(g, NULL) < 0)
+			return 1;
+		return cmd_trust(argc, argv);
 	}
 	if (strcmp(cmd, "rollback") == 0) {
 		if (cli_setup_output(g, NULL) < 0)

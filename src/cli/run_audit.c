@@ -16,6 +16,7 @@
 #include "cli/run_audit.h"
 #include "cli/run_internal.h"
 #include "cli/run_session.h"
+#include "cli/run_trust.h"
 #include "session/castlog.h"
 #include "session/redact.h"
 #include "supervisor/gate.h"
@@ -217,6 +218,10 @@ int run_audit_begin(struct run_ctx *c, char *const *argv, char **envp)
 	}
 	if (c->rt.audit)
 		out_verbose_msg(1, "audit: %s", nono_audit_path(c->rt.audit));
+	/* A trail written in line has its plan already: the instruction
+	 * files' verdicts now. */
+	if (c->rt.audit && c->rt.audit_launched)
+		run_trust_audit(c);
 	r = 0;
 out:
 	free(red);
@@ -245,6 +250,8 @@ void run_audit_policy(struct run_ctx *c)
 	if (pe.oom)
 		nono_ev_free(&pe);
 	nono_audit_set_policy(c->rt.audit, pe.buf, pe.len);
+	/* The instruction files' verdicts, after the plan. */
+	run_trust_audit(c);
 }
 
 void run_audit_launch(struct run_ctx *c)

@@ -27,6 +27,7 @@ struct nono_signer;
 struct nono_rb_session;
 struct nono_rb_store;
 struct nono_rb_manifest;
+struct run_trust;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -61,6 +62,8 @@ struct run_live {
 	/* The baseline's manifests, one per root, kept for the end (the
 	 * last snapshot's size rule, the review, the restore). */
 	struct nono_rb_manifest *rb_base;
+	/* The pre-exec trust scan's verdicts (run_trust.c), or NULL. */
+	struct run_trust *trust;
 };
 
 /* Options, plan, runtime. */

@@ -8,7 +8,16 @@
  *
  * prints the secret on standard output, without a newline, and exits 0;
  * exit 2: no such item; exit 3: the keystore is unavailable or locked;
- * exit 1: usage.  Each failure writes one line to standard error.  Items
+ * exit 1: usage.
+ *
+ *   nono-keystore store SERVICE ACCOUNT LABEL
+ *
+ * stores standard input (at most 64 KiB, not empty) as the item {service
+ * SERVICE, account ACCOUNT} labelled LABEL in the default collection,
+ * replacing an item with the same attributes (nono trust keygen --force;
+ * nono asks lookup first when it must not replace), and exits 0; exit 3:
+ * the keystore is unavailable or locked.  Each failure writes one line to
+ * standard error.  Items
  * are matched by the attributes {service, account} (secret-tool's layout,
  * as nono documents it), then {service, username} (the layout of the Rust
  * keyring crate, so secrets stored by other tools are found too).
@@ -89,6 +98,74 @@ static SecretValue *lookup(SecretService *svc, const char *service,
 	return v;
 }
 
+/* The schema of items nono stores: matched on {service, account} only. */
+static const SecretSchema store_schema = {
+    "org.nono.Secret",
+    SECRET_SCHEMA_DONT_MATCH_NAME,
+    {
+	{"service", SECRET_SCHEMA_ATTRIBUTE_STRING},
+	{"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
+	{NULL, 0},
+    },
+    0,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+};
+
+/* Standard input (at most 64 KiB) into @buf; its length, or -1. */
+static ssize_t read_stdin(char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, buf + len, cap - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return (ssize_t)len;
+		len += (size_t)r;
+		if (len == cap)
+			return -1; /* too long: refused, never cut */
+	}
+}
+
+static int store(const char *service, const char *account, const char *label)
+{
+	static char buf[65536 + 1];
+	GError *e = NULL;
+	ssize_t n = read_stdin(buf, sizeof(buf));
+	SecretValue *v;
+	gboolean ok;
+
+	if (n <= 0) {
+		fprintf(stderr, "nono-keystore: the secret on standard input "
+				"is empty, unreadable or over 64 KiB\n");
+		return EXIT_USAGE;
+	}
+	v = secret_value_new(buf, n, "text/plain");
+	explicit_bzero(buf, sizeof(buf));
+	ok = secret_password_store_binary_sync(
+	    &store_schema, SECRET_COLLECTION_DEFAULT, label, v, NULL, &e,
+	    "service", service, "account", account, NULL);
+	secret_value_unref(v);
+	if (!ok) {
+		fail_line("cannot store the item (is the keyring unlocked?)",
+			  e);
+		if (e)
+			g_error_free(e);
+		return EXIT_UNAVAIL;
+	}
+	return EXIT_FOUND;
+}
+
 int main(int argc, char **argv)
 {
 	SecretService *svc = NULL;
@@ -102,6 +179,9 @@ int main(int argc, char **argv)
 	/* No core dump and no ptrace by other processes of the user while
 	 * the secret is in memory. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (argc == 5 && strcmp(argv[1], "store") == 0 && *argv[2] &&
+	    *argv[3] && *argv[4])
+		return store(argv[2], argv[3], argv[4]);
 	if (argc != 4 || strcmp(argv[1], "lookup") != 0 || !*argv[2] ||
 	    !*argv[3]) {
 		fprintf(stderr,

@@ -79,6 +79,7 @@ struct run_opts {
 	struct strv rollback_exclude; /* --rollback-exclude */
 	struct strv rollback_include; /* --rollback-include */
 	struct strv skip_dir;         /* --skip-dir */
+	bool trust_override;          /* --trust-override */
 };
 
 #endif

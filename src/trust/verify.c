@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Verifying instruction files against a trust policy (see verify.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "trust/bundle.h"
+#include "trust/keys.h"
+#include "trust/policy.h"
+#include "trust/scan.h"
+#include "trust/signer.h"
+#include "trust/verify.h"
+#include "util/errbuf.h"
+
+/* snprintf for messages and paths that may be cut (a path of PATH_MAX in
+ * a message of 320 bytes is cut, not an error). */
+static void put(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void put(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+#define BUNDLE_MAX (1u << 20)
+#define POLICY_MAX (1u << 20)
+
+/* @path beneath @rootfd, no symlink anywhere on the way, or -errno. */
+static int open_beneath(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (unsigned)(flags | O_CLOEXEC | O_NOCTTY),
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The regular file @path beneath @rootfd, whole, if at most @max bytes:
+ * 0, or -errno (-EFBIG over @max, -EINVAL not a regular file). */
+static int read_beneath(int rootfd, const char *path, size_t max, char **out,
+			size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	int fd = open_beneath(rootfd, path, O_RDONLY | O_NONBLOCK);
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = -errno;
+
+			free(buf);
+			close(fd);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > (size_t)st.st_size) { /* grew while read */
+			free(buf);
+			close(fd);
+			return -EAGAIN;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* The SHA-256 of @path beneath @rootfd, read once, in hex. */
+int nono_trust_hash_file(int rootfd, const char *path,
+			 char hex[NONO_SHA256_HEX])
+{
+	static char buf[65536];
+	struct nono_sha256 c;
+	uint8_t d[NONO_SHA256_LEN];
+	struct stat st;
+	int fd = open_beneath(rootfd, path, O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	nono_sha256_init(&c);
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = -errno;
+
+			close(fd);
+			return e;
+		}
+		if (r == 0)
+			break;
+		nono_sha256_update(&c, buf, (size_t)r);
+	}
+	close(fd);
+	nono_sha256_final(&c, d);
+	nono_hex(d, sizeof(d), hex);
+	return 0;
+}
+
+const char *nono_trust_verdict_name(enum nono_trust_verdict v)
+{
+	switch (v) {
+	case NONO_TRUST_OK:
+		return "verified";
+	case NONO_TRUST_BLOCKED:
+		return "blocked";
+	case NONO_TRUST_UNSIGNED:
+		return "unsigned";
+	case NONO_TRUST_INVALID:
+		return "invalid";
+	case NONO_TRUST_MISMATCH:
+		return "modified";
+	case NONO_TRUST_UNTRUSTED:
+		return "untrusted";
+	case NONO_TRUST_UNREADABLE:
+		return "unreadable";
+	}
+	return "?";
+}
+
+void nono_trust_fix(const struct nono_trust_check *c, char *out, size_t len)
+{
+	switch (c->verdict) {
+	case NONO_TRUST_OK:
+		snprintf(out, len, "nothing to do");
+		break;
+	case NONO_TRUST_BLOCKED:
+		snprintf(out, len,
+			 "remove or replace %s (its content is on the "
+			 "policy's blocklist; signing it does not help)",
+			 c->path);
+		break;
+	case NONO_TRUST_UNSIGNED:
+	case NONO_TRUST_INVALID:
+	case NONO_TRUST_MISMATCH:
+		snprintf(out, len,
+			 "review %s, then sign it: nono trust sign %s", c->path,
+			 c->path);
+		break;
+	case NONO_TRUST_UNTRUSTED:
+		snprintf(out, len,
+			 "add the signer's key (fingerprint %.16s...) as a "
+			 "publisher of your trust policy, or sign %s with a "
+			 "key it trusts: nono trust sign %s",
+			 c->keyid, c->path, c->path);
+		break;
+	case NONO_TRUST_UNREADABLE:
+		snprintf(out, len, "make %s a readable regular file", c->path);
+		break;
+	}
+}
+
+/* The bundle at @bpath (beneath @rootfd) for the file whose subject name
+ * there is @subject: 1 decided (verdict in @out), 0 the bundle does not
+ * exist or does not name it (multi-subject), -1 error. */
+static int try_bundle(int rootfd, const char *bpath, const char *subject,
+		      bool sidecar, const struct nono_trust_policy *p,
+		      struct nono_trust_check *out)
+{
+	struct nono_trust_bundle b;
+	const struct nono_trust_subject *s;
+	const struct nono_trust_publisher *pub;
+	char *text = NULL, err[256];
+	size_t len = 0;
+	int r = read_beneath(rootfd, bpath, BUNDLE_MAX, &text, &len);
+
+	if (r == -ENOENT)
+		return 0;
+	put(out->bundle, sizeof(out->bundle), "%s", bpath);
+	if (r < 0) {
+		out->verdict = NONO_TRUST_INVALID;
+		put(out->why, sizeof(out->why), "%s: %s", bpath,
+		    r == -EFBIG    ? "over 1 MiB"
+		    : r == -EINVAL ? "not a regular file"
+		    : r == -ELOOP  ? "a symlink (not followed)"
+				   : strerror(-r));
+		return 1;
+	}
+	r = nono_trust_bundle_parse(text, len, &b, err, sizeof(err));
+	free(text);
+	if (r < 0) {
+		if (!sidecar) { /* another bundle may name it: say why */
+			out->verdict = NONO_TRUST_INVALID;
+			put(out->why, sizeof(out->why), "%s: %s", bpath, err);
+			return 1;
+		}
+		out->verdict = NONO_TRUST_INVALID;
+		put(out->why, sizeof(out->why), "%s: %s", bpath, err);
+		return 1;
+	}
+	s = nono_trust_bundle_subject(&b, subject);
+	if (!s) {
+		if (!sidecar) {
+			nono_trust_bundle_free(&b);
+			out->bundle[0] = '\0';
+			return 0;
+		}
+		out->verdict = NONO_TRUST_INVALID;
+		put(out->why, sizeof(out->why),
+		    "%s is a statement about another file (its subject "
+		    "is not %s)",
+		    bpath, subject);
+		nono_trust_bundle_free(&b);
+		return 1;
+	}
+	snprintf(out->keyid, sizeof(out->keyid), "%s", b.hint);
+	pub = nono_trust_policy_publisher(p, b.hint);
+	if (!pub) {
+		out->verdict = NONO_TRUST_UNTRUSTED;
+		put(out->why, sizeof(out->why),
+		    "%s is signed by key %.16s..., which no publisher of "
+		    "the trust policy holds",
+		    bpath, b.hint[0] ? b.hint : "(no hint)");
+		nono_trust_bundle_free(&b);
+		return 1;
+	}
+	if (nono_trust_bundle_check(&b, pub->public_key,
+				    sidecar && b.nsubjects == 1
+					? NONO_TRUST_PRED_FILE
+					: NONO_TRUST_PRED_MULTI,
+				    err, sizeof(err)) < 0 &&
+	    nono_trust_bundle_check(&b, pub->public_key,
+				    sidecar && b.nsubjects == 1
+					? NONO_TRUST_PRED_MULTI
+					: NONO_TRUST_PRED_FILE,
+				    err, sizeof(err)) < 0) {
+		out->verdict = NONO_TRUST_INVALID;
+		put(out->why, sizeof(out->why), "%s: %s", bpath, err);
+		nono_trust_bundle_free(&b);
+		return 1;
+	}
+	if (strcmp(s->sha256, out->sha256) != 0) {
+		out->verdict = NONO_TRUST_MISMATCH;
+		put(out->why, sizeof(out->why),
+		    "%s was changed after it was signed (signed "
+		    "%.12s..., now %.12s...)",
+		    out->path, s->sha256, out->sha256);
+		nono_trust_bundle_free(&b);
+		return 1;
+	}
+	out->verdict = NONO_TRUST_OK;
+	snprintf(out->publisher, sizeof(out->publisher), "%s",
+		 pub->name     ? pub->name
+		 : pub->key_id ? pub->key_id
+			       : "(unnamed)");
+	put(out->why, sizeof(out->why), "signed by %s (key %.16s...)",
+	    out->publisher, b.hint);
+	nono_trust_bundle_free(&b);
+	return 1;
+}
+
+int nono_trust_check_file(int rootfd, const char *path, const char *sha256,
+			  const struct nono_trust_policy *p,
+			  struct nono_trust_check *out)
+{
+	char bpath[PATH_MAX + 32], dir[PATH_MAX];
+	struct nono_trust_check first;
+	const struct nono_trust_block *bl;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	memset(&first, 0, sizeof(first));
+	if ((size_t)snprintf(out->path, sizeof(out->path), "%s", path) >=
+	    sizeof(out->path)) {
+		out->verdict = NONO_TRUST_UNREADABLE;
+		put(out->why, sizeof(out->why), "path too long");
+		return 0;
+	}
+	if (sha256)
+		snprintf(out->sha256, sizeof(out->sha256), "%s", sha256);
+	else if ((r = nono_trust_hash_file(rootfd, path, out->sha256)) < 0) {
+		out->verdict = NONO_TRUST_UNREADABLE;
+		put(out->why, sizeof(out->why), "%s: %s", path,
+		    r == -EINVAL  ? "not a regular file"
+		    : r == -ELOOP ? "a symlink on the way (not followed)"
+				  : strerror(-r));
+		return 0;
+	}
+	/* The blocklist first: no signature makes such content good. */
+	bl = nono_trust_policy_blocked(p, out->sha256);
+	if (bl) {
+		out->verdict = NONO_TRUST_BLOCKED;
+		put(out->why, sizeof(out->why), "%s is on the blocklist (%s)",
+		    path,
+		    bl->description ? bl->description : "no reason given");
+		return 0;
+	}
+	/* Its sidecar, subject: its name; then each .nono-trust.bundle
+	 * naming it, from its directory up to the root.  The first that
+	 * verifies decides; else the first failure is the verdict (a stale
+	 * sidecar does not hide a newer set that signs the file). */
+	put(bpath, sizeof(bpath), "%s.bundle", path);
+	{
+		const char *base = strrchr(path, '/');
+
+		r = try_bundle(rootfd, bpath, base ? base + 1 : path, true, p,
+			       out);
+	}
+	if (r < 0)
+		return -1;
+	if (r > 0 && out->verdict == NONO_TRUST_OK)
+		return 0;
+	if (r > 0)
+		first = *out;
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		const char *subject;
+
+		if (slash) {
+			*slash = '\0';
+			subject = path + (slash - dir) + 1;
+			put(bpath, sizeof(bpath), "%s/%s", dir,
+			    NONO_TRUST_MULTI_BUNDLE);
+		} else {
+			subject = path;
+			put(bpath, sizeof(bpath), "%s",
+			    NONO_TRUST_MULTI_BUNDLE);
+		}
+		r = try_bundle(rootfd, bpath, subject, false, p, out);
+		if (r < 0)
+			return -1;
+		if (r > 0 && out->verdict == NONO_TRUST_OK)
+			return 0;
+		if (r > 0 && !first.path[0])
+			first = *out;
+		if (!slash)
+			break;
+	}
+	if (first.path[0]) {
+		*out = first;
+		return 0;
+	}
+	out->verdict = NONO_TRUST_UNSIGNED;
+	put(out->why, sizeof(out->why),
+	    "%s has no signature (no %s.bundle, and no %s names it)", path,
+	    path, NONO_TRUST_MULTI_BUNDLE);
+	return 0;
+}
+
+int nono_trust_check_found(int rootfd, const struct nono_trust_found *f,
+			   const struct nono_trust_policy *p,
+			   struct nono_trust_check *out)
+{
+	const char *why = NULL;
+
+	if (f->flags & NONO_TRUST_FOUND_OUTSIDE)
+		why = "a symlink to outside the directory scanned (the command "
+		      "would read what nobody verified)";
+	else if (f->flags & NONO_TRUST_FOUND_BROKEN)
+		why = "a dangling symlink";
+	else if (f->flags & NONO_TRUST_FOUND_DIRLINK)
+		why = "a symlink to a directory (its files cannot be "
+		      "verified through it)";
+	else if (f->flags & NONO_TRUST_FOUND_SPECIAL)
+		why = "not a regular file";
+	else if (f->flags & NONO_TRUST_FOUND_UNREADABLE)
+		why = "unreadable (permission denied)";
+	else if (!f->sha256[0])
+		return nono_trust_check_file(rootfd, f->path, NULL, p, out);
+	if (!why)
+		return nono_trust_check_file(rootfd, f->path, f->sha256, p,
+					     out);
+	memset(out, 0, sizeof(*out));
+	put(out->path, sizeof(out->path), "%s", f->path);
+	out->verdict = NONO_TRUST_UNREADABLE;
+	put(out->why, sizeof(out->why), "%s: %s", f->path, why);
+	return 0;
+}
+
+/* Reads and parses the policy @name beneath @dirfd (@shown in messages):
+ * 1 read, 0 none, -1 error. */
+static int read_policy(int dirfd, const char *name, const char *shown,
+		       struct nono_trust_policy *p, char **text, size_t *len,
+		       char *err, size_t errlen)
+{
+	int r = read_beneath(dirfd, name, POLICY_MAX, text, len);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return nono_errf(err, errlen, "%s: %s", shown,
+				 r == -EFBIG    ? "over 1 MiB"
+				 : r == -ELOOP  ? "a symlink (not followed)"
+				 : r == -EINVAL ? "not a regular file"
+						: strerror(-r));
+	if (nono_trust_policy_parse(*text, *len, shown, p, err, errlen) < 0) {
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Whether the bundle @name.bundle beneath @dirfd is a valid policy
+ * signature over @text by a publisher of @signers: 1 yes, 0 no bundle,
+ * -1 a bundle that does not verify (why in @why).
+ */
+static int policy_signed(int dirfd, const char *name, const char *text,
+			 size_t len, const struct nono_trust_policy *signers,
+			 char *why, size_t whylen)
+{
+	struct nono_trust_bundle b;
+	const struct nono_trust_subject *s;
+	const struct nono_trust_publisher *pub;
+	char bname[PATH_MAX], *bt = NULL, hex[NONO_SHA256_HEX], err[256];
+	uint8_t d[NONO_SHA256_LEN];
+	const char *base = strrchr(name, '/');
+	size_t bl = 0;
+	int r;
+
+	snprintf(bname, sizeof(bname), "%s.bundle", name);
+	r = read_beneath(dirfd, bname, BUNDLE_MAX, &bt, &bl);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		put(why, whylen, "%s: %s", bname, strerror(-r));
+		return -1;
+	}
+	r = nono_trust_bundle_parse(bt, bl, &b, err, sizeof(err));
+	free(bt);
+	if (r < 0) {
+		put(why, whylen, "%s: %s", bname, err);
+		return -1;
+	}
+	nono_sha256(text, len, d);
+	nono_hex(d, sizeof(d), hex);
+	s = nono_trust_bundle_subject(&b, base ? base + 1 : name);
+	pub = nono_trust_policy_publisher(signers, b.hint);
+	r = -1;
+	if (!s)
+		put(why, whylen, "%s is not a signature of %s", bname,
+		    base ? base + 1 : name);
+	else if (!pub)
+		put(why, whylen,
+		    "%s is signed by key %.16s..., which is not a "
+		    "publisher of your trust policy",
+		    bname, b.hint);
+	else if (nono_trust_bundle_check(&b, pub->public_key,
+					 NONO_TRUST_PRED_POLICY, err,
+					 sizeof(err)) < 0)
+		put(why, whylen, "%s: %s", bname, err);
+	else if (strcmp(s->sha256, hex) != 0)
+		put(why, whylen,
+		    "%s was changed after it was signed (sign it again: "
+		    "nono trust sign-policy)",
+		    name);
+	else
+		r = 1;
+	nono_trust_bundle_free(&b);
+	return r;
+}
+
+int nono_trust_policy_load(int dirfd, const char *dir,
+			   const char *explicit_path,
+			   struct nono_trust_policy *out,
+			   struct nono_trust_sources *src, char *err,
+			   size_t errlen)
+{
+	struct nono_trust_policy user, other;
+	char cfg[PATH_MAX], shown[PATH_MAX + 32], why[400];
+	char *text = NULL;
+	size_t len = 0;
+	bool have_user = false;
+	int cfd = -1, r;
+
+	memset(src, 0, sizeof(*src));
+	nono_trust_policy_init_default(out);
+	memset(&user, 0, sizeof(user));
+	memset(&other, 0, sizeof(other));
+	if (nono_trust_config_dir(cfg, sizeof(cfg)) == 0) {
+		cfd = open(cfg, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cfd >= 0) {
+			put(shown, sizeof(shown), "%s/%s", cfg,
+			    NONO_TRUST_POLICY_FILE);
+			r = read_policy(cfd, NONO_TRUST_POLICY_FILE, shown,
+					&user, &text, &len, err, errlen);
+			if (r < 0)
+				goto fail;
+			if (r > 0) {
+				have_user = true;
+				put(src->user, sizeof(src->user), "%s", shown);
+				r = policy_signed(cfd, NONO_TRUST_POLICY_FILE,
+						  text, len, &user, why,
+						  sizeof(why));
+				if (r < 0) {
+					nono_errf(err, errlen,
+						  "your trust policy's "
+						  "signature does not verify: "
+						  "%s",
+						  why);
+					goto fail;
+				}
+				src->user_signed = r > 0;
+				free(text);
+				text = NULL;
+				if (nono_trust_policy_merge(out, &user, err,
+							    errlen) < 0)
+					goto fail;
+			}
+		}
+	}
+	if (explicit_path) {
+		int efd;
+		const char *slash = strrchr(explicit_path, '/');
+		char edir[PATH_MAX];
+
+		if (slash) {
+			snprintf(edir, sizeof(edir), "%.*s",
+				 (int)(slash - explicit_path +
+				       (slash == explicit_path)),
+				 explicit_path);
+			efd = open(edir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		} else {
+			efd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
+		if (efd < 0) {
+			nono_errf(err, errlen, "--policy %s: %s", explicit_path,
+				  strerror(errno));
+			goto fail;
+		}
+		r = read_policy(efd, slash ? slash + 1 : explicit_path,
+				explicit_path, &other, &text, &len, err,
+				errlen);
+		close(efd);
+		if (r == 0)
+			nono_errf(err, errlen, "--policy %s: no such file",
+				  explicit_path);
+		if (r <= 0)
+			goto fail;
+		put(src->explicit_, sizeof(src->explicit_), "%s",
+		    explicit_path);
+		if (nono_trust_policy_merge(out, &other, err, errlen) < 0)
+			goto fail;
+	} else if (dirfd >= 0) {
+		put(shown, sizeof(shown), "%s/%s", dir, NONO_TRUST_POLICY_FILE);
+		/* A project's policy is read as bytes and parsed only once
+		 * a publisher of the user's has signed them: one nobody
+		 * vouches for, malformed or not, changes nothing. */
+		r = read_beneath(dirfd, NONO_TRUST_POLICY_FILE, POLICY_MAX,
+				 &text, &len);
+		if (r == -ENOENT || strcmp(shown, src->user) == 0) {
+			/* none, or the user's own directory */
+		} else if (r < 0) {
+			put(src->ignored, sizeof(src->ignored), "%s", shown);
+			put(src->ignored_why, sizeof(src->ignored_why),
+			    "unreadable: %s",
+			    r == -ELOOP ? "a symlink" : strerror(-r));
+		} else if (!have_user) {
+			put(src->ignored, sizeof(src->ignored), "%s", shown);
+			put(src->ignored_why, sizeof(src->ignored_why),
+			    "no user trust policy anchors it");
+		} else {
+			r = policy_signed(dirfd, NONO_TRUST_POLICY_FILE, text,
+					  len, &user, why, sizeof(why));
+			if (r > 0) {
+				put(src->project, sizeof(src->project), "%s",
+				    shown);
+				if (nono_trust_policy_parse(text, len, shown,
+							    &other, err,
+							    errlen) < 0 ||
+				    nono_trust_policy_merge(out, &other, err,
+							    errlen) < 0)
+					goto fail;
+			} else {
+				put(src->ignored, sizeof(src->ignored), "%s",
+				    shown);
+				put(src->ignored_why, sizeof(src->ignored_why),
+				    "%s",
+				    r == 0 ? "no publisher of your "
+					     "trust policy signed it"
+					   : why);
+			}
+		}
+	}
+	free(text);
+	nono_trust_policy_free(&user);
+	nono_trust_policy_free(&other);
+	if (cfd >= 0)
+		close(cfd);
+	return have_user || explicit_path ? 1 : 0;
+fail:
+	free(text);
+	nono_trust_policy_free(&user);
+	nono_trust_policy_free(&other);
+	nono_trust_policy_free(out);
+	if (cfd >= 0)
+		close(cfd);
+	return -1;
+}
