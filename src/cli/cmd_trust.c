@@ -881,7 +881,7 @@ static int sub_check(int argc, char **argv, bool list)
 	struct nono_trust_policy p;
 	struct nono_trust_sources src;
 	struct nono_trust_list l = {0};
-	struct nono_trust_check c;
+	struct nono_trust_check c, *all = NULL;
 	char cwd[PATH_MAX];
 	size_t n = 0, bad = 0;
 	int cwdfd = -1, rc = 1, have, r;
@@ -927,6 +927,21 @@ static int sub_check(int argc, char **argv, bool list)
 	} else {
 		n = o.nargs;
 	}
+	/* A scan's files: their signatures checked in one batch. */
+	if (have && (list || o.all) && n) {
+		char err[512];
+
+		all = calloc(n, sizeof(*all));
+		if (!all) {
+			out_error("out of memory");
+			goto out;
+		}
+		if (nono_trust_check_all(cwdfd, &l, &p, all, err, sizeof(err)) <
+		    0) {
+			out_error("trust: %s", err);
+			goto out;
+		}
+	}
 	if (o.json)
 		printf("{\"policy\":%s,\"files\":[", have ? "true" : "false");
 	else if (list && !have)
@@ -959,10 +974,9 @@ static int sub_check(int argc, char **argv, bool list)
 			}
 			continue;
 		}
-		if (((list || o.all)
-			 ? nono_trust_check_found(cwdfd, &l.v[i], &p, &c)
-			 : nono_trust_check_file(cwdfd, path, NULL, &p, &c)) <
-		    0) {
+		if (all)
+			c = all[i];
+		else if (nono_trust_check_file(cwdfd, path, NULL, &p, &c) < 0) {
 			out_error("trust: %s", c.why);
 			goto out;
 		}
@@ -983,6 +997,7 @@ static int sub_check(int argc, char **argv, bool list)
 	if (!list && n == 0 && !o.json)
 		printf("no instruction file here\n");
 out:
+	free(all);
 	nono_trust_list_free(&l);
 	nono_trust_policy_free(&p);
 	if (cwdfd >= 0)

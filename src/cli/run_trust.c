@@ -134,14 +134,15 @@ int run_trust_scan(struct run_ctx *c)
 		out_error("out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < l.n; i++) {
-		struct nono_trust_check *k = &t->v[t->n];
+	if (nono_trust_check_all(t->rootfd, &l, &p, t->v, err, sizeof(err)) <
+	    0) {
+		out_error("trust: %s", err);
+		goto out;
+	}
+	t->n = l.n;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct nono_trust_check *k = &t->v[i];
 
-		if (nono_trust_check_found(t->rootfd, &l.v[i], &p, k) < 0) {
-			out_error("trust: %s", k->why);
-			goto out;
-		}
-		t->n++;
 		if (k->verdict == NONO_TRUST_OK)
 			continue;
 		bad++;

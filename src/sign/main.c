@@ -25,6 +25,15 @@
  *                        SIG: BASE64 (DER); stdin: the payload
  *                        out:   "keyid HEX\n", exit 0 when the signature
  *                               is valid, 1 when it is not
+ *   nono-sign verify-batch
+ *                        stdin: records "SPKI SIG LEN\n" and LEN bytes of
+ *                               payload (SPKI, SIG: BASE64 DER), one after
+ *                               the other (a pre-exec scan's signatures
+ *                               in one run, not one process each)
+ *                        out:   a line per record, in order: "ok HEX",
+ *                               "bad HEX" (HEX: the key's keyid) or
+ *                               "error WHY"; exit 0 once every record is
+ *                               answered, 3 for a malformed stream
  *
  * Private keys: PEM (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY",
  * unencrypted) or the base64 of a PKCS#8 DER key, on one line.  Only
@@ -385,6 +394,77 @@ static int cmd_verify(const char *pub, const char *sig_b64)
 	return ok ? 0 : 1;
 }
 
+/* One record of verify-batch: its answer line. */
+static void batch_one(const char *spki, const char *sig_b64,
+		      const unsigned char *msg, size_t n)
+{
+	unsigned char *der, *sig, *dp = NULL, md[32];
+	const unsigned char *p;
+	size_t dl = 0, siglen = 0;
+	EVP_PKEY *k = NULL;
+	EVP_MD_CTX *ctx;
+	int ok, m;
+
+	der = unb64(spki, &dl);
+	p = der;
+	if (der)
+		k = d2i_PUBKEY(NULL, &p, (long)dl);
+	free(der);
+	if (!k || !is_p256(k)) {
+		printf("error not an ECDSA P-256 public key\n");
+		EVP_PKEY_free(k);
+		return;
+	}
+	sig = unb64(sig_b64, &siglen);
+	ctx = EVP_MD_CTX_new();
+	m = i2d_PUBKEY(k, &dp);
+	if (!sig || !ctx || m <= 0 ||
+	    EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k) != 1) {
+		printf("error %s\n",
+		       sig ? "cannot verify" : "the signature is not base64");
+	} else {
+		ok = EVP_DigestVerify(ctx, sig, siglen, msg, n) == 1;
+		EVP_Digest(dp, (size_t)m, md, NULL, EVP_sha256(), NULL);
+		printf("%s ", ok ? "ok" : "bad");
+		for (int i = 0; i < 32; i++)
+			printf("%02x", md[i]);
+		printf("\n");
+	}
+	ERR_clear_error();
+	OPENSSL_free(dp);
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(k);
+	free(sig);
+}
+
+static int cmd_verify_batch(void)
+{
+	size_t n = 0, pos = 0;
+	unsigned char *in = read_all(&n);
+
+	while (pos < n) {
+		char head[1024], spki[512], sig[256];
+		unsigned long long len;
+		const unsigned char *nl = memchr(in + pos, '\n', n - pos);
+		size_t hl = nl ? (size_t)(nl - (in + pos)) : 0;
+		char extra;
+
+		if (!nl || hl >= sizeof(head))
+			die(3, "verify-batch: a malformed record");
+		memcpy(head, in + pos, hl);
+		head[hl] = '\0';
+		if (sscanf(head, "%511s %255s %llu%c", spki, sig, &len,
+			   &extra) != 3 ||
+		    len > n - pos - hl - 1)
+			die(3, "verify-batch: a malformed record");
+		pos += hl + 1;
+		batch_one(spki, sig, in + pos, (size_t)len);
+		pos += (size_t)len;
+	}
+	free(in);
+	return fflush(stdout) == 0 ? 0 : 3;
+}
+
 int main(int argc, char **argv)
 {
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -400,7 +480,9 @@ int main(int argc, char **argv)
 		return cmd_sign();
 	if (argc == 4 && strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argv[2], argv[3]);
+	if (argc == 2 && strcmp(argv[1], "verify-batch") == 0)
+		return cmd_verify_batch();
 	fprintf(stderr, "nono-sign: usage: nono-sign keygen | pubkey [--pem] | "
-			"sign | verify PUBKEY SIG\n");
+			"sign | verify PUBKEY SIG | verify-batch\n");
 	return 3;
 }

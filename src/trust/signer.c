@@ -7,6 +7,7 @@
  * locked memory (cred/secret.h) until nono_signer_clear().
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "trust/signer.h"
 #include "util/base64.h"
 #include "util/errbuf.h"
+#include "util/sha256.h"
 
 /* The helper is local and does one ECDSA operation; 20 s is generous. */
 #define HELPER_MS 20000
@@ -175,6 +177,201 @@ int nono_signer_sign(const struct nono_signer *s, const void *msg, size_t len,
 	return 0;
 }
 
+/* The batch (see signer.h): checks keyed by the SHA-256 of what they
+ * check. */
+struct sig_req {
+	uint8_t id[NONO_SHA256_LEN];
+	char *pub, *sig;
+	unsigned char *msg;
+	size_t len;
+	int answer; /* -1 none yet, 0 bad, 1 valid, 2 error */
+	char keyid[NONO_SHA256_HEX];
+	char why[96];
+};
+
+static struct {
+	enum { BATCH_OFF, BATCH_COLLECT, BATCH_ANSWER } mode;
+	struct sig_req *v;
+	size_t n, cap;
+} batch;
+
+static void req_id(const char *pub, const char *sig, const void *msg,
+		   size_t len, uint8_t id[NONO_SHA256_LEN])
+{
+	struct nono_sha256 c;
+
+	nono_sha256_init(&c);
+	nono_sha256_update(&c, pub, strlen(pub) + 1);
+	nono_sha256_update(&c, sig, strlen(sig) + 1);
+	nono_sha256_update(&c, msg, len);
+	nono_sha256_final(&c, id);
+}
+
+static struct sig_req *req_find(const uint8_t id[NONO_SHA256_LEN])
+{
+	for (size_t i = 0; i < batch.n; i++)
+		if (memcmp(batch.v[i].id, id, NONO_SHA256_LEN) == 0)
+			return &batch.v[i];
+	return NULL;
+}
+
+/* Records a check (collect mode): 0, or -ENOMEM. */
+static int req_add(const uint8_t id[NONO_SHA256_LEN], const char *pub,
+		   const char *sig, const void *msg, size_t len)
+{
+	struct sig_req *r;
+
+	if (req_find(id))
+		return 0;
+	if (batch.n == batch.cap) {
+		size_t cap = batch.cap ? batch.cap * 2 : 64;
+		struct sig_req *v = realloc(batch.v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		batch.v = v;
+		batch.cap = cap;
+	}
+	r = &batch.v[batch.n];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->id, id, NONO_SHA256_LEN);
+	r->answer = -1;
+	r->pub = strdup(pub + 5);
+	r->sig = strdup(sig);
+	r->msg = malloc(len ? len : 1);
+	if (!r->pub || !r->sig || !r->msg) {
+		free(r->pub);
+		free(r->sig);
+		free(r->msg);
+		return -ENOMEM;
+	}
+	memcpy(r->msg, msg, len);
+	r->len = len;
+	batch.n++;
+	return 0;
+}
+
+void nono_sig_batch_collect(void)
+{
+	nono_sig_batch_end();
+	batch.mode = BATCH_COLLECT;
+}
+
+void nono_sig_batch_end(void)
+{
+	for (size_t i = 0; i < batch.n; i++) {
+		free(batch.v[i].pub);
+		free(batch.v[i].sig);
+		free(batch.v[i].msg);
+	}
+	free(batch.v);
+	memset(&batch, 0, sizeof(batch));
+}
+
+int nono_sig_batch_run(char *err, size_t errlen)
+{
+	char *const argv[] = {(char *)NONO_SIGN_HELPER, (char *)"verify-batch",
+			      NULL};
+	char helper[PATH_MAX], head[600], *out = NULL;
+	struct nono_spawn_result res;
+	size_t cap = batch.n * 96 + 64, olen = 0;
+	const void **parts = NULL;
+	size_t *lens = NULL;
+	char **heads = NULL;
+	int in = -1, ret = -1;
+
+	batch.mode = BATCH_ANSWER;
+	if (batch.n == 0)
+		return 0;
+	if (nono_helper_find(NONO_SIGN_HELPER, helper, sizeof(helper)) < 0) {
+		nono_errf(err, errlen,
+			  "the signing helper %s is not installed: signatures "
+			  "cannot be checked",
+			  helper);
+		goto out;
+	}
+	out = malloc(cap);
+	parts = calloc(batch.n * 2, sizeof(*parts));
+	lens = calloc(batch.n * 2, sizeof(*lens));
+	heads = calloc(batch.n, sizeof(*heads));
+	if (!out || !parts || !lens || !heads) {
+		nono_errf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < batch.n; i++) {
+		int w =
+		    snprintf(head, sizeof(head), "%s %s %zu\n", batch.v[i].pub,
+			     batch.v[i].sig, batch.v[i].len);
+
+		if (w < 0 || (size_t)w >= sizeof(head) ||
+		    !(heads[i] = strdup(head))) {
+			nono_errf(err, errlen, "a key or signature too long");
+			goto out;
+		}
+		parts[2 * i] = heads[i];
+		lens[2 * i] = (size_t)w;
+		parts[2 * i + 1] = batch.v[i].msg;
+		lens[2 * i + 1] = batch.v[i].len;
+	}
+	in = memfd_of(parts, lens, batch.n * 2);
+	if (in < 0) {
+		nono_errf(err, errlen, "%s", strerror(-in));
+		goto out;
+	}
+	if (run_helper(helper, argv, in, out, cap, &olen, &res) < 0 ||
+	    res.status != 0) {
+		nono_errf(err, errlen, "%s",
+			  res.errline[0] ? res.errline
+					 : "the signing helper failed");
+		goto out;
+	}
+	{
+		char *line = out;
+
+		for (size_t i = 0; i < batch.n; i++) {
+			char *nl = line ? strchr(line, '\n') : NULL;
+			struct sig_req *r = &batch.v[i];
+
+			if (!nl) {
+				nono_errf(err, errlen,
+					  "the signing helper answered %zu of "
+					  "%zu checks",
+					  i, batch.n);
+				goto out;
+			}
+			*nl = '\0';
+			if ((strncmp(line, "ok ", 3) == 0 ||
+			     strncmp(line, "bad ", 4) == 0) &&
+			    strlen(strchr(line, ' ') + 1) ==
+				NONO_SHA256_HEX - 1) {
+				r->answer = line[0] == 'o';
+				memcpy(r->keyid, strchr(line, ' ') + 1,
+				       NONO_SHA256_HEX);
+			} else {
+				r->answer = 2;
+				snprintf(r->why, sizeof(r->why), "%.90s",
+					 strncmp(line, "error ", 6) == 0
+					     ? line + 6
+					     : "no answer");
+			}
+			line = nl + 1;
+		}
+	}
+	ret = 0;
+out:
+	if (in >= 0)
+		close(in);
+	for (size_t i = 0; heads && i < batch.n; i++)
+		free(heads[i]);
+	free(heads);
+	free(parts);
+	free(lens);
+	free(out);
+	if (ret < 0)
+		nono_sig_batch_end();
+	return ret;
+}
+
 int nono_sig_verify(const char *pub, const void *msg, size_t len,
 		    const char *sig_b64, char keyid_out[NONO_SHA256_HEX],
 		    char *err, size_t errlen)
@@ -195,6 +392,41 @@ int nono_sig_verify(const char *pub, const void *msg, size_t len,
 		return nono_errf(err, errlen, "the signature is not base64");
 	if (!pub[0])
 		return nono_errf(err, errlen, "no public key to check it with");
+	if (batch.mode != BATCH_OFF && strncmp(pub, "spki:", 5) == 0 &&
+	    strlen(pub) < 512 &&
+	    strspn(pub + 5, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+			    "vwxyz0123456789+/=") == strlen(pub + 5)) {
+		uint8_t id[NONO_SHA256_LEN];
+		struct sig_req *q;
+
+		req_id(pub, sig_b64, msg, len, id);
+		if (batch.mode == BATCH_COLLECT) {
+			/* Provisional: this pass's verdicts are dropped. */
+			if (req_add(id, pub, sig_b64, msg, len) < 0)
+				return nono_errf(err, errlen, "out of memory");
+			if (keyid_out) {
+				size_t dl = 0;
+				unsigned char *der = nono_b64_decode(
+				    pub + 5, strlen(pub + 5), &dl);
+				uint8_t d[NONO_SHA256_LEN];
+
+				if (der) {
+					nono_sha256(der, dl, d);
+					nono_hex(d, sizeof(d), keyid_out);
+					free(der);
+				}
+			}
+			return 1;
+		}
+		q = req_find(id);
+		if (q && q->answer == 2)
+			return nono_errf(err, errlen, "%s", q->why);
+		if (q && q->answer >= 0) {
+			if (keyid_out)
+				memcpy(keyid_out, q->keyid, NONO_SHA256_HEX);
+			return q->answer;
+		}
+	}
 	if (nono_helper_find(NONO_SIGN_HELPER, helper, sizeof(helper)) < 0)
 		return nono_errf(err, errlen,
 				 "the signing helper %s is not installed: the "

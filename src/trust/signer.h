@@ -85,6 +85,20 @@ int nono_sig_verify(const char *pub, const void *msg, size_t len,
 char *nono_dsse_pae(const char *type, const void *body, size_t n, size_t *len);
 
 /*
+ * Batched checks, for a scan that verifies many bundles: one nono-sign
+ * run instead of one per signature.  After nono_sig_batch_collect(),
+ * nono_sig_verify() with an "spki:" key only records the check and
+ * answers "valid" provisionally (a pass whose verdicts are thrown away);
+ * nono_sig_batch_run() then checks every recorded signature in one run of
+ * the helper, and until nono_sig_batch_end() nono_sig_verify() answers
+ * those from the batch (others as usual).  Not thread-safe.  0, or -1
+ * with @err (the batch is then dropped: each check runs on its own).
+ */
+void nono_sig_batch_collect(void);
+int nono_sig_batch_run(char *err, size_t errlen);
+void nono_sig_batch_end(void);
+
+/*
  * A fresh P-256 private key from the helper, as PKCS#8 PEM ("-----BEGIN
  * PRIVATE KEY-----"), in *@pem_out (NUL-terminated; the caller wipes it
  * with explicit_bzero and frees it) and *@len.  Returns 0, or -1 with

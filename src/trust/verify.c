@@ -195,6 +195,98 @@ void nono_trust_fix(const struct nono_trust_check *c, char *out, size_t len)
 	}
 }
 
+/*
+ * A bundle as read, parsed and checked: kept for the whole of
+ * nono_trust_check_all, where the same .nono-trust.bundle (and the same
+ * missing one in each directory on the way up) serves many files.
+ */
+struct bent {
+	char *path;
+	int rc; /* 0 read and parsed; -errno not read; -EBADMSG bad */
+	char err[256];
+	struct nono_trust_bundle b;
+	/* The signature, against the publisher the hint names: -2 not yet
+	 * checked, 0 valid, -1 not (err2 says why). */
+	int sig;
+	char err2[256];
+};
+
+static struct {
+	bool on;
+	struct bent *v;
+	size_t n, cap;
+} bcache;
+
+static void bent_free(struct bent *e)
+{
+	if (e->rc == 0)
+		nono_trust_bundle_free(&e->b);
+	free(e->path);
+}
+
+static void bcache_end(void)
+{
+	for (size_t i = 0; i < bcache.n; i++)
+		bent_free(&bcache.v[i]);
+	free(bcache.v);
+	memset(&bcache, 0, sizeof(bcache));
+}
+
+/* Reads and parses @bpath into @e (its path not set). */
+static void bent_load(int rootfd, const char *bpath, struct bent *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = read_beneath(rootfd, bpath, BUNDLE_MAX, &text, &len);
+
+	e->sig = -2;
+	e->rc = r;
+	if (r < 0) {
+		put(e->err, sizeof(e->err), "%s",
+		    r == -EFBIG    ? "over 1 MiB"
+		    : r == -EINVAL ? "not a regular file"
+		    : r == -ELOOP  ? "a symlink (not followed)"
+				   : strerror(-r));
+		return;
+	}
+	if (nono_trust_bundle_parse(text, len, &e->b, e->err, sizeof(e->err)) <
+	    0)
+		e->rc = -EBADMSG;
+	free(text);
+}
+
+/* The bundle at @bpath: from the cache while one is on, else loaded into
+ * @tmp (the caller frees it with bent_free). */
+static struct bent *bent_get(int rootfd, const char *bpath, struct bent *tmp)
+{
+	struct bent *e;
+
+	for (size_t i = 0; bcache.on && i < bcache.n; i++)
+		if (strcmp(bcache.v[i].path, bpath) == 0)
+			return &bcache.v[i];
+	memset(tmp, 0, sizeof(*tmp));
+	bent_load(rootfd, bpath, tmp);
+	if (!bcache.on)
+		return tmp;
+	if (bcache.n == bcache.cap) {
+		size_t cap = bcache.cap ? bcache.cap * 2 : 64;
+		struct bent *v = realloc(bcache.v, cap * sizeof(*v));
+
+		if (!v)
+			return tmp;
+		bcache.v = v;
+		bcache.cap = cap;
+	}
+	tmp->path = strdup(bpath);
+	if (!tmp->path)
+		return tmp;
+	e = &bcache.v[bcache.n++];
+	*e = *tmp;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->rc = -ENOENT; /* nothing of its own to free */
+	return e;
+}
+
 /* The bundle at @bpath (beneath @rootfd) for the file whose subject name
  * there is @subject: 1 decided (verdict in @out), 0 the bundle does not
  * exist or does not name it (multi-subject), -1 error. */
@@ -202,77 +294,63 @@ static int try_bundle(int rootfd, const char *bpath, const char *subject,
 		      bool sidecar, const struct nono_trust_policy *p,
 		      struct nono_trust_check *out)
 {
-	struct nono_trust_bundle b;
+	struct bent tmp, *e = bent_get(rootfd, bpath, &tmp);
 	const struct nono_trust_subject *s;
 	const struct nono_trust_publisher *pub;
-	char *text = NULL, err[256];
-	size_t len = 0;
-	int r = read_beneath(rootfd, bpath, BUNDLE_MAX, &text, &len);
+	int ret = 1;
 
-	if (r == -ENOENT)
-		return 0;
+	if (e->rc == -ENOENT)
+		goto out0;
 	put(out->bundle, sizeof(out->bundle), "%s", bpath);
-	if (r < 0) {
+	if (e->rc < 0) {
 		out->verdict = NONO_TRUST_INVALID;
-		put(out->why, sizeof(out->why), "%s: %s", bpath,
-		    r == -EFBIG    ? "over 1 MiB"
-		    : r == -EINVAL ? "not a regular file"
-		    : r == -ELOOP  ? "a symlink (not followed)"
-				   : strerror(-r));
-		return 1;
+		put(out->why, sizeof(out->why), "%s: %s", bpath, e->err);
+		goto out;
 	}
-	r = nono_trust_bundle_parse(text, len, &b, err, sizeof(err));
-	free(text);
-	if (r < 0) {
-		if (!sidecar) { /* another bundle may name it: say why */
-			out->verdict = NONO_TRUST_INVALID;
-			put(out->why, sizeof(out->why), "%s: %s", bpath, err);
-			return 1;
-		}
-		out->verdict = NONO_TRUST_INVALID;
-		put(out->why, sizeof(out->why), "%s: %s", bpath, err);
-		return 1;
-	}
-	s = nono_trust_bundle_subject(&b, subject);
+	s = nono_trust_bundle_subject(&e->b, subject);
 	if (!s) {
 		if (!sidecar) {
-			nono_trust_bundle_free(&b);
 			out->bundle[0] = '\0';
-			return 0;
+			goto out0;
 		}
 		out->verdict = NONO_TRUST_INVALID;
 		put(out->why, sizeof(out->why),
 		    "%s is a statement about another file (its subject "
 		    "is not %s)",
 		    bpath, subject);
-		nono_trust_bundle_free(&b);
-		return 1;
+		goto out;
 	}
-	snprintf(out->keyid, sizeof(out->keyid), "%s", b.hint);
-	pub = nono_trust_policy_publisher(p, b.hint);
+	snprintf(out->keyid, sizeof(out->keyid), "%s", e->b.hint);
+	pub = nono_trust_policy_publisher(p, e->b.hint);
 	if (!pub) {
 		out->verdict = NONO_TRUST_UNTRUSTED;
 		put(out->why, sizeof(out->why),
 		    "%s is signed by key %.16s..., which no publisher of "
 		    "the trust policy holds",
-		    bpath, b.hint[0] ? b.hint : "(no hint)");
-		nono_trust_bundle_free(&b);
-		return 1;
+		    bpath, e->b.hint[0] ? e->b.hint : "(no hint)");
+		goto out;
 	}
-	if (nono_trust_bundle_check(&b, pub->public_key,
-				    sidecar && b.nsubjects == 1
-					? NONO_TRUST_PRED_FILE
-					: NONO_TRUST_PRED_MULTI,
-				    err, sizeof(err)) < 0 &&
-	    nono_trust_bundle_check(&b, pub->public_key,
-				    sidecar && b.nsubjects == 1
-					? NONO_TRUST_PRED_MULTI
-					: NONO_TRUST_PRED_FILE,
-				    err, sizeof(err)) < 0) {
+	/* The hint names one publisher (one per key), so the signature's
+	 * verdict is the bundle's, whichever file asks. */
+	if (e->sig == -2) {
+		const char *first = e->b.nsubjects == 1 ? NONO_TRUST_PRED_FILE
+							: NONO_TRUST_PRED_MULTI;
+		const char *second = e->b.nsubjects == 1 ? NONO_TRUST_PRED_MULTI
+							 : NONO_TRUST_PRED_FILE;
+
+		e->sig =
+		    nono_trust_bundle_check(&e->b, pub->public_key, first,
+					    e->err2, sizeof(e->err2)) < 0 &&
+			    nono_trust_bundle_check(&e->b, pub->public_key,
+						    second, e->err2,
+						    sizeof(e->err2)) < 0
+			? -1
+			: 0;
+	}
+	if (e->sig < 0) {
 		out->verdict = NONO_TRUST_INVALID;
-		put(out->why, sizeof(out->why), "%s: %s", bpath, err);
-		nono_trust_bundle_free(&b);
-		return 1;
+		put(out->why, sizeof(out->why), "%s: %s", bpath, e->err2);
+		goto out;
 	}
 	if (strcmp(s->sha256, out->sha256) != 0) {
 		out->verdict = NONO_TRUST_MISMATCH;
@@ -280,8 +358,7 @@ static int try_bundle(int rootfd, const char *bpath, const char *subject,
 		    "%s was changed after it was signed (signed "
 		    "%.12s..., now %.12s...)",
 		    out->path, s->sha256, out->sha256);
-		nono_trust_bundle_free(&b);
-		return 1;
+		goto out;
 	}
 	out->verdict = NONO_TRUST_OK;
 	snprintf(out->publisher, sizeof(out->publisher), "%s",
@@ -289,9 +366,14 @@ static int try_bundle(int rootfd, const char *bpath, const char *subject,
 		 : pub->key_id ? pub->key_id
 			       : "(unnamed)");
 	put(out->why, sizeof(out->why), "signed by %s (key %.16s...)",
-	    out->publisher, b.hint);
-	nono_trust_bundle_free(&b);
-	return 1;
+	    out->publisher, e->b.hint);
+	goto out;
+out0:
+	ret = 0;
+out:
+	if (e == &tmp)
+		bent_free(&tmp);
+	return ret;
 }
 
 int nono_trust_check_file(int rootfd, const char *path, const char *sha256,
@@ -410,6 +492,35 @@ int nono_trust_check_found(int rootfd, const struct nono_trust_found *f,
 	put(out->path, sizeof(out->path), "%s", f->path);
 	out->verdict = NONO_TRUST_UNREADABLE;
 	put(out->why, sizeof(out->why), "%s: %s", f->path, why);
+	return 0;
+}
+
+int nono_trust_check_all(int rootfd, const struct nono_trust_list *l,
+			 const struct nono_trust_policy *p,
+			 struct nono_trust_check *out, char *err, size_t errlen)
+{
+	size_t i;
+	int r = 0;
+
+	/* A first pass records the signatures to check (its verdicts are
+	 * provisional and dropped), one helper run checks them all, and
+	 * the second pass decides with those answers. */
+	bcache.on = true;
+	nono_sig_batch_collect();
+	for (i = 0; i < l->n && r == 0; i++)
+		r = nono_trust_check_found(rootfd, &l->v[i], p, &out[i]);
+	/* The provisional signature verdicts go with the first pass. */
+	for (size_t k = 0; k < bcache.n; k++)
+		bcache.v[k].sig = -2;
+	if (r == 0 && nono_sig_batch_run(err, errlen) < 0)
+		nono_sig_batch_end(); /* each checked on its own below */
+	r = 0;
+	for (i = 0; i < l->n && r == 0; i++)
+		r = nono_trust_check_found(rootfd, &l->v[i], p, &out[i]);
+	nono_sig_batch_end();
+	bcache_end();
+	if (r < 0)
+		return nono_errf(err, errlen, "%s", out[i - 1].why);
 	return 0;
 }
 

@@ -66,6 +66,14 @@ int nono_trust_check_found(int rootfd, const struct nono_trust_found *f,
 			   const struct nono_trust_policy *p,
 			   struct nono_trust_check *out);
 
+/* Every entry of scan @l into @out (@l->n of them), with the signatures
+ * checked in one run of the signing helper.  0, or -1 with @err. */
+struct nono_trust_list;
+int nono_trust_check_all(int rootfd, const struct nono_trust_list *l,
+			 const struct nono_trust_policy *p,
+			 struct nono_trust_check *out, char *err,
+			 size_t errlen);
+
 const char *nono_trust_verdict_name(enum nono_trust_verdict v);
 /* What the user runs to fix a verdict about @path, in @out. */
 void nono_trust_fix(const struct nono_trust_check *c, char *out, size_t len);
