@@ -17,7 +17,7 @@
 static const char *const commands[] = {
     "run",  "wrap",        "shell", "why",    "setup",    "profile",
     "help", "completions", "ps",    "attach", "detach",   "stop",
-    "logs", "inspect",     "prune", "audit",  "rollback",
+    "logs", "inspect",     "prune", "audit",  "rollback", "trust",
 };
 static const char *const audit_subs[] = {
     "list",         "show",   "verify",
@@ -28,6 +28,12 @@ static const char *const audit_subs[] = {
 static const char *const rollback_subs[] = {
     "list",       "show",         "restore", "verify",    "cleanup", "--json",
     "--snapshot", "--older-than", "--keep",  "--dry-run", "--diff",  "--help",
+};
+static const char *const trust_subs[] = {
+    "keygen",   "export-key",  "init",           "sign",   "sign-policy",
+    "verify",   "list",        "--id",           "--key",  "--keyref",
+    "--force",  "--all",       "--json",         "--pem",  "--user",
+    "--policy", "--recursive", "--exclude-dirs", "--help",
 };
 static const char *const profile_subs[] = {
     "init", "list", "show", "diff", "validate", "groups", "schema", "guide",
@@ -118,6 +124,9 @@ static void bash(void)
 	       "\trollback) COMPREPLY=($(compgen -W \"");
 	words(rollback_subs, N(rollback_subs));
 	printf("\" -- \"$cur\")) ;;\n"
+	       "\ttrust) COMPREPLY=($(compgen -W \"");
+	words(trust_subs, N(trust_subs));
+	printf("\" -- \"$cur\")) ;;\n"
 	       "\thelp) COMPREPLY=($(compgen -W \"");
 	words(commands, N(commands));
 	printf("\" -- \"$cur\")) ;;\n"
@@ -166,6 +175,8 @@ static void zsh(void)
 	words(audit_subs, N(audit_subs));
 	printf(" ;;\n    rollback) compadd -- ");
 	words(rollback_subs, N(rollback_subs));
+	printf(" ;;\n    trust) compadd -- ");
+	words(trust_subs, N(trust_subs));
 	printf(" ;;\n    help) compadd -- $cmds ;;\n"
 	       "    completions) compadd -- bash zsh fish ;;\n"
 	       "  esac\n"
@@ -205,6 +216,9 @@ static void fish(void)
 	       "complete -c nono -n '__fish_seen_subcommand_from rollback' -a "
 	       "'");
 	words(rollback_subs, N(rollback_subs));
+	printf("'\n"
+	       "complete -c nono -n '__fish_seen_subcommand_from trust' -a '");
+	words(trust_subs, N(trust_subs));
 	printf("'\n"
 	       "complete -c nono -n '__fish_seen_subcommand_from why' -a '");
 	words(why_flags, N(why_flags));

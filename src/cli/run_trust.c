@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "audit/event.h"
@@ -18,15 +20,40 @@
 #include "trust/scan.h"
 #include "trust/verify.h"
 
+/* A directory scanned: the working directory (and below), another
+ * granted tree (and below), or an ancestor (its own entries only: agents
+ * read CLAUDE.md and AGENTS.md from every directory above them). */
+#define NONO_TRUST_MAX_ROOTS 64
+
+struct troot {
+	int fd;
+	char path[PATH_MAX];
+};
+
 struct run_trust {
 	enum nono_trust_enforce enforcement;
 	bool override;
-	int rootfd; /* the working directory, for the end's check */
-	char root[PATH_MAX];
 	struct nono_trust_sources src;
+	struct troot *roots;
+	size_t nroots;
 	struct nono_trust_check *v;
-	size_t n;
+	size_t *root_of; /* v[i]'s root */
+	char **hashed;   /* what v[i]'s content is read through: its path,
+			  * or a symlink's target (below the same root) */
+	size_t n, cap;
 };
+
+/* @s for a terminal: every control byte (a name in the repository can
+ * hold escape sequences) as '?', in @out. */
+static const char *shown(const char *s, char *out, size_t len)
+{
+	size_t i = 0;
+
+	for (; *s && i + 1 < len; s++)
+		out[i++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	out[i] = '\0';
+	return out;
+}
 
 /* The directory names the scan skips: --skip-dir and the profile's
  * skipdirs (borrowed). */
@@ -68,78 +95,216 @@ static int keep(struct run_ctx *c, const char *root, const char *rel)
 	return 0;
 }
 
+/* Adds @path as a root (once), opened with no symlink on the way: its
+ * index, or -1 (nothing to scan there: absent or unreadable). */
+static int add_root(struct run_trust *t, const char *path)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	struct troot *v;
+	int fd;
+
+	for (size_t i = 0; i < t->nroots; i++)
+		if (strcmp(t->roots[i].path, path) == 0)
+			return (int)i;
+	if (strlen(path) >= PATH_MAX)
+		return -1;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0)
+		return -1;
+	v = realloc(t->roots, (t->nroots + 1) * sizeof(*v));
+	if (!v) {
+		close(fd);
+		return -1;
+	}
+	t->roots = v;
+	v[t->nroots].fd = fd;
+	snprintf(v[t->nroots].path, PATH_MAX, "%s", path);
+	return (int)t->nroots++;
+}
+
+/* Scans root @ri and verifies what it finds into @t: 0, or -1 after
+ * printing why. */
+static int scan_root(struct run_trust *t, size_t ri,
+		     const struct nono_trust_policy *p, char **skip,
+		     size_t nskip, bool recursive)
+{
+	struct nono_trust_list l = {0};
+	const struct troot *rt = &t->roots[ri];
+	char err[1024];
+	int r = -1;
+
+	if (nono_trust_scan(rt->fd, p, skip, nskip,
+			    (recursive ? NONO_TRUST_SCAN_RECURSIVE : 0) |
+				NONO_TRUST_SCAN_HASH,
+			    &l, err, sizeof(err)) < 0) {
+		out_error("trust: %s: %s", rt->path, err);
+		out_hint("skip generated trees with --skip-dir NAME");
+		return -1;
+	}
+	if (l.n && t->n + l.n > t->cap) {
+		size_t cap = t->n + l.n;
+		struct nono_trust_check *v = realloc(t->v, cap * sizeof(*v));
+		size_t *ro = v ? realloc(t->root_of, cap * sizeof(*ro)) : NULL;
+		char **h = ro ? realloc(t->hashed, cap * sizeof(*h)) : NULL;
+
+		if (v)
+			t->v = v;
+		if (ro)
+			t->root_of = ro;
+		if (h)
+			t->hashed = h;
+		if (!v || !ro || !h) {
+			out_error("out of memory");
+			goto out;
+		}
+		t->cap = cap;
+	}
+	if (l.n && nono_trust_check_all(rt->fd, &l, p, t->v + t->n, err,
+					sizeof(err)) < 0) {
+		out_error("trust: %s", err);
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		char *h = NULL;
+
+		/* A symlinked file: its content is its target's, below the
+		 * root (the scan refuses others). */
+		if (l.v[i].flags & NONO_TRUST_FOUND_SYMLINK) {
+			char abs[PATH_MAX * 2], *real;
+			size_t rl = strlen(rt->path);
+
+			snprintf(abs, sizeof(abs), "%s/%s", rt->path,
+				 l.v[i].path);
+			real = realpath(abs, NULL);
+			if (real && strncmp(real, rt->path, rl) == 0 &&
+			    real[rl] == '/')
+				h = strdup(real + rl + 1);
+			free(real);
+		}
+		t->root_of[t->n] = ri;
+		t->hashed[t->n] = h;
+		t->n++;
+	}
+	r = 0;
+out:
+	nono_trust_list_free(&l);
+	return r;
+}
+
+/* The roots: the working directory, each user grant of a tree beside it,
+ * and each readable directory above it. */
+static int find_roots(struct run_ctx *c, struct run_trust *t, const char *cwd,
+		      bool *recursive)
+{
+	char dir[PATH_MAX];
+
+	if (add_root(t, cwd) != 0) {
+		out_error("trust: cannot open the working directory %s", cwd);
+		return -1;
+	}
+	recursive[0] = true;
+	for (size_t i = 0; i < nono_caps_path_count(c->p.caps) &&
+			   t->nroots < NONO_TRUST_MAX_ROOTS;
+	     i++) {
+		const struct nono_grant *g = nono_caps_path_at(c->p.caps, i);
+		size_t before = t->nroots;
+
+		if ((g->origin != NONO_ORIGIN_USER &&
+		     g->origin != NONO_ORIGIN_CWD) ||
+		    (g->flags & NONO_GRANT_FILE) ||
+		    !(g->access & NONO_ACCESS_READ) ||
+		    nono_path_is_under(g->path, cwd) ||
+		    nono_path_is_under(cwd, g->path))
+			continue;
+		if (add_root(t, g->path) >= 0 && t->nroots > before)
+			recursive[t->nroots - 1] = true;
+	}
+	snprintf(dir, sizeof(dir), "%s", cwd);
+	while (strcmp(dir, "/") != 0 && t->nroots < NONO_TRUST_MAX_ROOTS) {
+		char *slash = strrchr(dir, '/');
+		size_t before = t->nroots;
+
+		if (!slash)
+			break;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (!nono_caps_allows(c->p.caps, dir, NONO_ACCESS_READ, NULL))
+			continue;
+		if (add_root(t, dir) >= 0 && t->nroots > before)
+			recursive[t->nroots - 1] = false;
+	}
+	return 0;
+}
+
 int run_trust_scan(struct run_ctx *c)
 {
 	struct nono_trust_policy p;
-	struct nono_trust_list l = {0};
 	struct run_trust *t;
-	char err[1024], fix[PATH_MAX + 256];
+	char err[1024], fix[PATH_MAX + 256], sp[PATH_MAX], sw[400];
+	char sf[PATH_MAX + 256], cwd[PATH_MAX];
+	bool recursive[NONO_TRUST_MAX_ROOTS] = {false};
 	char **skip = NULL;
 	size_t nskip = 0, bad = 0, blocked = 0;
 	int have, r = -1;
 
-	if (c->o.trust_override) {
-		out_security_warn("--trust-override: instruction files are not "
-				  "verified for this run; unsigned or changed "
-				  "ones reach the command");
-		t = calloc(1, sizeof(*t));
-		if (t) {
-			t->override = true;
-			t->rootfd = -1;
-		}
-		c->rt.trust = t;
-		return 0;
-	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		out_error("out of memory");
 		return -1;
 	}
-	t->rootfd = -1;
 	c->rt.trust = t;
+	if (c->o.trust_override) {
+		out_security_warn("--trust-override: instruction files are not "
+				  "verified for this run; unsigned or changed "
+				  "ones reach the command");
+		t->override = true;
+		return 0;
+	}
 	memset(&p, 0, sizeof(p));
-	if (!getcwd(t->root, sizeof(t->root))) {
+	if (!getcwd(cwd, sizeof(cwd))) {
 		out_error("trust: the working directory: %s", strerror(errno));
 		return -1;
 	}
-	t->rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (t->rootfd < 0) {
-		out_error("trust: %s: %s", t->root, strerror(errno));
-		return -1;
+	{
+		int cfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		have = cfd < 0
+			   ? -1
+			   : nono_trust_policy_load(cfd, cwd, NULL, &p, &t->src,
+						    err, sizeof(err));
+		if (cfd < 0)
+			snprintf(err, sizeof(err), "%.900s: %s", cwd,
+				 strerror(errno));
+		if (cfd >= 0)
+			close(cfd);
 	}
-	have = nono_trust_policy_load(t->rootfd, t->root, NULL, &p, &t->src,
-				      err, sizeof(err));
 	if (have < 0) {
 		out_error("trust: %s", err);
 		out_hint("fix the policy, or run once with --trust-override");
 		return -1;
 	}
 	if (t->src.ignored[0])
-		out_warn("trust: %s is not used: %s", t->src.ignored,
+		out_warn("trust: %s is not used: %s",
+			 shown(t->src.ignored, sp, sizeof(sp)),
 			 t->src.ignored_why);
 	if (have == 0)
 		return 0; /* no policy: no scan (docs/trust.md) */
 	t->enforcement = p.enforcement;
 	skip = skips(c, &nskip);
-	if (!skip ||
-	    nono_trust_scan(t->rootfd, &p, skip, nskip,
-			    NONO_TRUST_SCAN_RECURSIVE | NONO_TRUST_SCAN_HASH,
-			    &l, err, sizeof(err)) < 0) {
-		out_error("trust: %s", skip ? err : "out of memory");
-		out_hint("skip generated trees with --skip-dir NAME");
-		goto out;
-	}
-	t->v = calloc(l.n ? l.n : 1, sizeof(*t->v));
-	if (!t->v) {
+	if (!skip) {
 		out_error("out of memory");
 		goto out;
 	}
-	if (nono_trust_check_all(t->rootfd, &l, &p, t->v, err, sizeof(err)) <
-	    0) {
-		out_error("trust: %s", err);
+	if (find_roots(c, t, cwd, recursive) < 0)
 		goto out;
-	}
-	t->n = l.n;
+	for (size_t i = 0; i < t->nroots; i++)
+		if (scan_root(t, i, &p, skip, nskip, recursive[i]) < 0)
+			goto out;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct nono_trust_check *k = &t->v[i];
 
@@ -149,27 +314,38 @@ int run_trust_scan(struct run_ctx *c)
 		blocked += k->verdict == NONO_TRUST_BLOCKED;
 	}
 	/* What failed: the blocklist stops every run, the rest under
-	 * deny. */
+	 * deny.  Paths are shown from the working directory's view. */
 	for (size_t i = 0; i < t->n && bad; i++) {
 		const struct nono_trust_check *k = &t->v[i];
+		const struct troot *rt = &t->roots[t->root_of[i]];
 		bool stop = k->verdict == NONO_TRUST_BLOCKED ||
 			    p.enforcement == NONO_TRUST_DENY;
+		char where[PATH_MAX * 2];
 
 		if (k->verdict == NONO_TRUST_OK)
 			continue;
-		nono_trust_fix(k, fix, sizeof(fix));
-		if (stop)
-			out_error("trust: %s (%s): %s; fix: %s", k->path,
-				  nono_trust_verdict_name(k->verdict), k->why,
-				  fix);
-		else if (p.enforcement == NONO_TRUST_WARN)
-			out_warn("trust: %s (%s): %s; fix: %s", k->path,
-				 nono_trust_verdict_name(k->verdict), k->why,
-				 fix);
+		if (t->root_of[i] == 0)
+			snprintf(where, sizeof(where), "%s", k->path);
 		else
-			out_verbose_msg(
-			    1, "trust (audit): %s (%s): %s", k->path,
-			    nono_trust_verdict_name(k->verdict), k->why);
+			snprintf(where, sizeof(where), "%s%s%s", rt->path,
+				 strcmp(rt->path, "/") ? "/" : "", k->path);
+		nono_trust_fix(k, fix, sizeof(fix));
+		shown(where, sp, sizeof(sp));
+		shown(k->why, sw, sizeof(sw));
+		shown(fix, sf, sizeof(sf));
+		if (t->root_of[i] != 0)
+			snprintf(sf + strlen(sf), sizeof(sf) - strlen(sf),
+				 " (in %s)", rt->path);
+		if (stop)
+			out_error("trust: %s (%s): %s; fix: %s", sp,
+				  nono_trust_verdict_name(k->verdict), sw, sf);
+		else if (p.enforcement == NONO_TRUST_WARN)
+			out_warn("trust: %s (%s): %s; fix: %s", sp,
+				 nono_trust_verdict_name(k->verdict), sw, sf);
+		else
+			out_verbose_msg(1, "trust (audit): %s (%s): %s", sp,
+					nono_trust_verdict_name(k->verdict),
+					sw);
 	}
 	if (bad && (blocked || p.enforcement == NONO_TRUST_DENY)) {
 		out_hint("%zu of %zu instruction files failed verification "
@@ -178,43 +354,30 @@ int run_trust_scan(struct run_ctx *c)
 			 bad, t->n, nono_trust_enforce_name(p.enforcement));
 		goto out;
 	}
-	/* Read-only while the command runs, verified or not (a link's
-	 * target too, when it is below the working directory: its content
-	 * is what was verified). */
+	/* Read-only while the command runs, verified or not, and a
+	 * symlinked file's target too: its content is what was verified. */
 	for (size_t i = 0; i < t->n; i++) {
-		int kr = keep(c, t->root, t->v[i].path);
+		const char *root = t->roots[t->root_of[i]].path;
+		int kr = keep(c, root, t->v[i].path);
 
-		if (kr == 0 && (l.v[i].flags & NONO_TRUST_FOUND_SYMLINK)) {
-			char abs[PATH_MAX * 2], *real;
-			size_t rl = strlen(t->root);
-
-			snprintf(abs, sizeof(abs), "%s/%s", t->root,
-				 t->v[i].path);
-			real = realpath(abs, NULL);
-			if (real && strncmp(real, t->root, rl) == 0 &&
-			    real[rl] == '/')
-				kr = keep(c, t->root, real + rl + 1);
-			free(real);
-		}
-
+		if (kr == 0 && t->hashed[i])
+			kr = keep(c, root, t->hashed[i]);
 		if (kr < 0) {
 			out_error("trust: cannot keep %s read-only: %s",
-				  t->v[i].path, strerror(-kr));
+				  shown(t->v[i].path, sp, sizeof(sp)),
+				  strerror(-kr));
 			goto out;
 		}
 	}
 	if (t->n)
 		out_verbose_msg(1,
-				"trust: %zu instruction file%s verified%s%s, "
-				"read-only in the sandbox",
-				t->n - bad, t->n - bad == 1 ? "" : "s",
-				bad ? ", failures allowed by enforcement " : "",
-				bad ? nono_trust_enforce_name(p.enforcement)
-				    : "");
+				"trust: %zu of %zu instruction files verified "
+				"(%zu directories scanned), read-only in the "
+				"sandbox",
+				t->n - bad, t->n, t->nroots);
 	r = 0;
 out:
 	free(skip);
-	nono_trust_list_free(&l);
 	nono_trust_policy_free(&p);
 	return r;
 }
@@ -262,17 +425,19 @@ void run_trust_end(struct run_ctx *c)
 	struct run_trust *t = c->rt.trust;
 
 	for (size_t i = 0; t && i < t->n; i++) {
-		char now[NONO_SHA256_HEX];
+		char now[NONO_SHA256_HEX], sp[PATH_MAX];
 		const struct nono_trust_check *k = &t->v[i];
-		int r = nono_trust_hash_file(t->rootfd, k->path, now);
+		int r = nono_trust_hash_file(
+		    t->roots[t->root_of[i]].fd,
+		    t->hashed[i] ? t->hashed[i] : k->path, now);
 		struct nono_ev e;
 
 		if (r == 0 && strcmp(now, k->sha256) == 0)
 			continue;
+		shown(k->path, sp, sizeof(sp));
 		out_warn("trust: %s changed during the session (%s); verify "
 			 "it before the next run: nono trust verify %s",
-			 k->path, r < 0 ? strerror(-r) : "new content",
-			 k->path);
+			 sp, r < 0 ? strerror(-r) : "new content", sp);
 		if (!c->rt.audit)
 			continue;
 		nono_ev_begin(&e, "trust_changed");
@@ -295,9 +460,14 @@ void run_trust_free(struct run_ctx *c)
 
 	if (!t)
 		return;
-	if (t->rootfd >= 0)
-		close(t->rootfd);
+	for (size_t i = 0; i < t->nroots; i++)
+		close(t->roots[i].fd);
+	for (size_t i = 0; i < t->n; i++)
+		free(t->hashed[i]);
+	free(t->roots);
 	free(t->v);
+	free(t->root_of);
+	free(t->hashed);
 	free(t);
 	c->rt.trust = NULL;
 }

@@ -300,6 +300,18 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 	return true;
 }
 
+/* @t is onto or inside a mask (a hidden or read-only file, the
+ * sandbox's private copy, a pinned .git itself): only the sandbox's mount
+ * namespace sees what is there, so only the kernel, in it, may decide. */
+static bool on_mask(const struct nono_gate *g, const struct target *t)
+{
+	char full[PATH_MAX];
+
+	join(t, full, sizeof(full));
+	return nono_gate_under_mask(g->caps, t->dir, true) ||
+	       masked_any(g->caps, full);
+}
+
 bool nono_fsgate_refuses_name(struct nono_gate *g, int dfd, const char *dir,
 			      const char *name)
 {
@@ -1115,6 +1127,13 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 		answer_error(r, resp);
 		goto out;
 	}
+	/* Performed here, an operation onto a mask would act on what the
+	 * mask hides (review of issue 16, F1: a rename over a read-only
+	 * CLAUDE.md, or over a hidden ~/.bashrc, replaced the real file):
+	 * the kernel decides, in the sandbox's namespace (EBUSY, EROFS,
+	 * EACCES). */
+	if (on_mask(g, &dst) || (exchange && on_mask(g, &src)))
+		goto out;
 	if (refuses(g, &dst) || (exchange && refuses(g, &src))) {
 		resp->flags = 0;
 		resp->error = -EACCES;

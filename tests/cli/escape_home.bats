@@ -282,3 +282,34 @@ for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
 	done
 	assert_contains "$output" "data:ok" stdout
 }
+
+@test "review 16-F1: a rename or link over a masked or read-only file is refused, not done by the supervisor outside the mask" {
+	echo orig >"$HOME/.bashrc"
+	echo orig >"$HOME/.gitconfig"
+	echo 'set nu' >"$HOME/.vimrc"
+	mkdir -p proj/.claude
+	echo '{}' >proj/.claude/settings.json
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try bashrc "echo evil >~/t1 && mv ~/t1 ~/.bashrc"
+		try gitconfig "echo evil >~/t2 && mv ~/t2 ~/.gitconfig"
+		try vimrc "echo evil >~/t3 && mv ~/t3 ~/.vimrc"
+		try linked "echo evil >~/t4 && ln -f ~/t4 ~/.bashrc"
+		try plain "echo ok >~/t5 && mv ~/t5 ~/moved"'
+	assert_status 0
+	assert_contains "$output" "bashrc:refused" stdout
+	assert_contains "$output" "gitconfig:refused" stdout
+	assert_contains "$output" "vimrc:refused" stdout
+	assert_contains "$output" "linked:refused" stdout
+	# control: a rename between two names nothing protects works
+	assert_contains "$output" "plain:ok" stdout
+	assert_file_content "$HOME/.bashrc" orig
+	assert_file_content "$HOME/.gitconfig" orig
+	assert_file_content "$HOME/.vimrc" "set nu"
+	assert_file_content "$HOME/moved" ok
+	# A profile's keep_read_only file: the same.
+	cd proj
+	run --separate-stderr nono run -s --profile claude-code --allow-cwd -- sh -c "$TRY"'
+		try kept "echo evil >t && mv t .claude/settings.json"'
+	assert_contains "$output" "kept:refused" stdout
+	assert_file_content .claude/settings.json '{}'
+}

@@ -354,16 +354,21 @@ EOF2
 	mkdir -p .claude
 	echo "rules" >CLAUDE.md
 	echo "cmd" >.claude/c.md
+	echo x >other0
 	nono trust sign --all --keyref "file://$KEY" >/dev/null
 	run --separate-stderr nono run -s --allow . -- sh -c '
 		echo x >> CLAUDE.md && echo appended
 		mv CLAUDE.md gone.md && echo renamed
+		echo evil > t && mv t CLAUDE.md && echo replaced
+		ln -f other0 CLAUDE.md 2>/dev/null && echo linked
 		rm -f .claude/c.md && echo removed
 		echo y > .claude/c.md && echo rewritten
 		echo ok > other.txt && echo other-written
 		cat CLAUDE.md'
 	refute_contains "$output" "appended"
 	refute_contains "$output" "renamed"
+	refute_contains "$output" "replaced"
+	refute_contains "$output" "linked"
 	refute_contains "$output" "removed"
 	refute_contains "$output" "rewritten"
 	assert_contains "$output" "other-written"
@@ -473,4 +478,67 @@ EOF2
 	assert_contains "$output" "verified"
 	assert_contains "$output" "BEGIN PUBLIC KEY"
 	[ -f "$CFG/trusted-keys/team.pub" ]
+}
+
+@test "trust (review F2): instruction files above the working directory and in other granted trees are verified and kept read-only" {
+	require_userns
+	user_policy
+	mkdir -p repo/pkg/foo shared
+	echo "root rules" >repo/CLAUDE.md
+	echo "shared rules" >shared/AGENTS.md
+	cd repo/pkg/foo
+	# The repository's root CLAUDE.md is readable through --allow ../..:
+	# verified although it is above the working directory.
+	run --separate-stderr nono run -s --allow ../.. -- cat ../../CLAUDE.md
+	assert_status 1
+	assert_contains "$stderr" "CLAUDE.md (unsigned)"
+	# Another granted tree beside the working directory.
+	run --separate-stderr nono run -s --allow-cwd --read "$TEST_DIR/shared" -- true
+	assert_status 1
+	assert_contains "$stderr" "shared/AGENTS.md (unsigned)"
+	# Control: signed, both run, and the ancestor's file is read-only.
+	(cd "$TEST_DIR/repo" && nono trust sign CLAUDE.md --keyref "file://$KEY" >/dev/null)
+	(cd "$TEST_DIR/shared" && nono trust sign AGENTS.md --keyref "file://$KEY" >/dev/null)
+	run --separate-stderr nono run -s --allow ../.. --read "$TEST_DIR/shared" -- sh -c 'cat ../../CLAUDE.md; echo evil >> ../../CLAUDE.md && echo written; true'
+	assert_status 0
+	assert_contains "$output" "root rules"
+	refute_contains "$output" "written"
+	assert_file_content "$TEST_DIR/repo/CLAUDE.md" "root rules"
+	# An ancestor the sandbox cannot read is not its concern.
+	echo "unsigned, unreadable inside" >"$TEST_DIR/repo/pkg/AGENTS.md"
+	run --separate-stderr nono run -s --allow-cwd -- true
+	assert_status 0
+}
+
+@test "trust (review F6, F8, F9): a hard-linked file, a revoked key, and names with escape sequences" {
+	user_policy warn
+	echo "rules" >CLAUDE.md
+	ln CLAUDE.md notes.txt
+	nono trust sign CLAUDE.md --keyref "file://$KEY" >/dev/null
+	run --separate-stderr nono trust verify CLAUDE.md
+	assert_status 1
+	assert_contains "$output" "hard links"
+	rm notes.txt
+	run --separate-stderr nono trust verify CLAUDE.md
+	assert_status 0
+	# The key revoked in the policy: blocked, which stops even warn.
+	fp=$(openssl pkey -in "$KEY" -pubout -outform DER 2>/dev/null | sha256sum | cut -c1-64)
+	"$PY" - "$CFG/trust-policy.json" "$fp" <<'EOF2'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["blocklist"]["publishers"] = [{"identity": sys.argv[2], "reason": "key lost", "added": "2026-12-07"}]
+open(sys.argv[1], "w").write(json.dumps(p))
+EOF2
+	run --separate-stderr nono run -s --allow . -- true
+	assert_status 1
+	assert_contains "$stderr" "(blocked)"
+	assert_contains "$stderr" "key lost"
+	user_policy warn
+	# A name with an escape sequence is shown with '?', never as bytes
+	# the terminal acts on.
+	printf 'x\n' >"$(printf 'CLAUDE\033[2J.md')"
+	run --separate-stderr nono run --allow . -- true
+	assert_status 0
+	assert_contains "$stderr" "CLAUDE?[2J.md"
+	[[ "$stderr" != *$'\033'* ]] || { echo "an escape byte reached the terminal" >&2; false; }
 }
