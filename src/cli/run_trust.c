@@ -258,13 +258,9 @@ int run_trust_scan(struct run_ctx *c)
 		return -1;
 	}
 	c->rt.trust = t;
-	if (c->o.trust_override) {
-		out_security_warn("--trust-override: instruction files are not "
-				  "verified for this run; unsigned or changed "
-				  "ones reach the command");
-		t->override = true;
-		return 0;
-	}
+	/* --trust-override: verified all the same, each failure a warning
+	 * that -s does not hide, and nothing stops the run. */
+	t->override = c->o.trust_override;
 	memset(&p, 0, sizeof(p));
 	if (!getcwd(cwd, sizeof(cwd))) {
 		out_error("trust: the working directory: %s", strerror(errno));
@@ -283,6 +279,13 @@ int run_trust_scan(struct run_ctx *c)
 		if (cfd >= 0)
 			close(cfd);
 	}
+	if (have < 0 && t->override) {
+		out_security_warn("--trust-override: %s; instruction files are "
+				  "not verified for this run",
+				  err);
+		t->n = 0;
+		return 0;
+	}
 	if (have < 0) {
 		out_error("trust: %s", err);
 		out_hint("fix the policy, or run once with --trust-override");
@@ -294,6 +297,9 @@ int run_trust_scan(struct run_ctx *c)
 			 t->src.ignored_why);
 	if (have == 0)
 		return 0; /* no policy: no scan (docs/trust.md) */
+	if (t->override)
+		out_security_warn("--trust-override: instruction files that "
+				  "fail verification do not stop this run");
 	t->enforcement = p.enforcement;
 	skip = skips(c, &nskip);
 	if (!skip) {
@@ -318,8 +324,8 @@ int run_trust_scan(struct run_ctx *c)
 	for (size_t i = 0; i < t->n && bad; i++) {
 		const struct nono_trust_check *k = &t->v[i];
 		const struct troot *rt = &t->roots[t->root_of[i]];
-		bool stop = k->verdict == NONO_TRUST_BLOCKED ||
-			    p.enforcement == NONO_TRUST_DENY;
+		bool stop = !t->override && (k->verdict == NONO_TRUST_BLOCKED ||
+					     p.enforcement == NONO_TRUST_DENY);
 		char where[PATH_MAX * 2];
 
 		if (k->verdict == NONO_TRUST_OK)
@@ -339,6 +345,11 @@ int run_trust_scan(struct run_ctx *c)
 		if (stop)
 			out_error("trust: %s (%s): %s; fix: %s", sp,
 				  nono_trust_verdict_name(k->verdict), sw, sf);
+		else if (t->override)
+			out_security_warn(
+			    "trust: %s (%s): %s; running anyway "
+			    "(--trust-override); fix: %s",
+			    sp, nono_trust_verdict_name(k->verdict), sw, sf);
 		else if (p.enforcement == NONO_TRUST_WARN)
 			out_warn("trust: %s (%s): %s; fix: %s", sp,
 				 nono_trust_verdict_name(k->verdict), sw, sf);
@@ -347,7 +358,8 @@ int run_trust_scan(struct run_ctx *c)
 					nono_trust_verdict_name(k->verdict),
 					sw);
 	}
-	if (bad && (blocked || p.enforcement == NONO_TRUST_DENY)) {
+	if (bad && !t->override &&
+	    (blocked || p.enforcement == NONO_TRUST_DENY)) {
 		out_hint("%zu of %zu instruction files failed verification "
 			 "(enforcement %s): the command was not started; "
 			 "--trust-override runs it anyway",
@@ -392,11 +404,11 @@ void run_trust_audit(struct run_ctx *c)
 	if (t->override) {
 		nono_ev_begin(&e, "trust");
 		nono_ev_bool(&e, "override", true);
+		nono_ev_int(&e, "files", (long long)t->n);
 		if (nono_ev_end(&e) == 0)
 			nono_audit_emit_always(c->rt.audit, &e);
 		else
 			nono_ev_free(&e);
-		return;
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct nono_trust_check *k = &t->v[i];

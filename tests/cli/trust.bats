@@ -339,13 +339,25 @@ EOF2
 	assert_contains "$stderr" "known bad"
 }
 
-@test "trust: --trust-override runs anyway, with a warning even under -s" {
+@test "trust: --trust-override turns failures into warnings that -s does not hide, and records it" {
 	user_policy
 	echo "rules" >CLAUDE.md
 	run --separate-stderr nono run -s --trust-override --allow . -- sh -c 'echo ran > marker'
 	assert_status 0
 	assert_file_content marker ran
 	assert_contains "$stderr" "--trust-override"
+	assert_contains "$stderr" "CLAUDE.md (unsigned)"
+	id=$(nono audit list --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+	grep -q '"override":true' "$HOME/.nono/audit/$id/audit-events.ndjson"
+	grep -q '"verdict":"unsigned"' "$HOME/.nono/audit/$id/audit-events.ndjson"
+	# Even a blocklisted file, and a malformed policy, only warn.
+	echo '{"version": 2}' >"$CFG/trust-policy.json"
+	run --separate-stderr nono run -s --trust-override --allow . -- true
+	assert_status 0
+	assert_contains "$stderr" "--trust-override"
+	# Control: without the flag the run stops.
+	run --separate-stderr nono run -s --allow . -- true
+	assert_status 1
 }
 
 @test "trust: verified instruction files are read-only in the sandbox and cannot be replaced; other files stay writable" {
