@@ -106,6 +106,13 @@ struct nono_mask {
 	enum nono_mask_kind kind;
 	bool is_dir;
 	const char *src; /* NONO_MASK_PRIVATE: what is mounted at path */
+	/* When id.ino != 0: the object the mask must be on, as the caller
+	 * checked it (a verified instruction file); another one there, or
+	 * this one changed, fails the sandbox with -NONO_ECHANGED. */
+	struct nono_file_id {
+		unsigned long long dev, ino, size;
+		long long mtime_ns, ctime_ns;
+	} id;
 };
 
 struct nono_guard {
@@ -158,6 +165,11 @@ int nono_caps_add_mask(struct nono_caps *caps, const char *path,
     __attribute__((warn_unused_result));
 /* @path (a directory) shows the directory @src instead: a copy private to
  * sandboxed runs of what tools outside would otherwise run later. */
+/* Pins the mask at @path to the object @id (device, inode, and size and
+ * times, so that a freed inode number given to a new file does not pass):
+ * 0, or -ENOENT when there is no mask at @path. */
+int nono_caps_mask_expect(struct nono_caps *caps, const char *path,
+			  const struct nono_file_id *id);
 int nono_caps_add_private(struct nono_caps *caps, const char *path,
 			  const char *src) __attribute__((warn_unused_result));
 size_t nono_caps_mask_count(const struct nono_caps *caps);

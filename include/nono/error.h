@@ -17,6 +17,7 @@ enum {
 	NONO_ESECCOMP,     /* the seccomp filter could not be built */
 	NONO_EPARSE,       /* malformed input */
 	NONO_ETOOBIG,      /* input over its size ceiling */
+	NONO_ECHANGED,     /* a path is no longer the object planned for */
 	NONO_ELAST,
 };
 

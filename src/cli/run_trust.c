@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,9 +38,10 @@ struct run_trust {
 	struct troot *roots;
 	size_t nroots;
 	struct nono_trust_check *v;
-	size_t *root_of; /* v[i]'s root */
-	char **hashed;   /* what v[i]'s content is read through: its path,
-			  * or a symlink's target (below the same root) */
+	size_t *root_of;         /* v[i]'s root */
+	struct nono_file_id *id; /* v[i]'s file as hashed (0: a symlink's) */
+	char **hashed; /* what v[i]'s content is read through: its path,
+			* or a symlink's target (below the same root) */
 	size_t n, cap;
 };
 
@@ -75,18 +77,25 @@ static char **skips(const struct run_ctx *c, size_t *n)
 
 /* Keeps @rel (below the working directory) read-only in the sandbox and
  * not creatable: the profile's keep_read_only machinery. */
-static int keep(struct run_ctx *c, const char *root, const char *rel)
+static int keep(struct run_ctx *c, const char *root, const char *rel,
+		const struct nono_file_id *id)
 {
 	char abs[PATH_MAX], refuse[PATH_MAX], *dup;
 	int r;
 
-	if ((size_t)snprintf(abs, sizeof(abs), "%s/%s", root, rel) >=
-	    sizeof(abs))
+	if ((size_t)snprintf(abs, sizeof(abs), "%s/%s",
+			     strcmp(root, "/") == 0 ? "" : root,
+			     rel) >= sizeof(abs))
 		return -ENAMETOOLONG;
 	r = nono_protect_plan_keep(c->p.caps, abs, &c->p.prot, refuse,
 				   sizeof(refuse));
 	if (r < 0)
 		return r;
+	/* The mask goes on the file that was verified, or the sandbox does
+	 * not start (review F10: a file swapped between the scan and the
+	 * mount).  No mask there (no writable grant covers it): nothing. */
+	if (id && id->ino)
+		(void)nono_caps_mask_expect(c->p.caps, abs, id);
 	dup = strdup(refuse);
 	if (!dup || strv_push(&c->p.kept, dup) < 0) {
 		free(dup);
@@ -149,6 +158,8 @@ static int scan_root(struct run_trust *t, size_t ri,
 		struct nono_trust_check *v = realloc(t->v, cap * sizeof(*v));
 		size_t *ro = v ? realloc(t->root_of, cap * sizeof(*ro)) : NULL;
 		char **h = ro ? realloc(t->hashed, cap * sizeof(*h)) : NULL;
+		struct nono_file_id *id =
+		    h ? realloc(t->id, cap * sizeof(*id)) : NULL;
 
 		if (v)
 			t->v = v;
@@ -156,7 +167,9 @@ static int scan_root(struct run_trust *t, size_t ri,
 			t->root_of = ro;
 		if (h)
 			t->hashed = h;
-		if (!v || !ro || !h) {
+		if (id)
+			t->id = id;
+		if (!v || !ro || !h || !id) {
 			out_error("out of memory");
 			goto out;
 		}
@@ -186,6 +199,13 @@ static int scan_root(struct run_trust *t, size_t ri,
 		}
 		t->root_of[t->n] = ri;
 		t->hashed[t->n] = h;
+		t->id[t->n].dev = (unsigned long long)l.v[i].dev;
+		t->id[t->n].ino = (l.v[i].flags & NONO_TRUST_FOUND_SYMLINK)
+				      ? 0
+				      : (unsigned long long)l.v[i].ino;
+		t->id[t->n].size = l.v[i].size;
+		t->id[t->n].mtime_ns = l.v[i].mtime_ns;
+		t->id[t->n].ctime_ns = l.v[i].ctime_ns;
 		t->n++;
 	}
 	r = 0;
@@ -370,10 +390,10 @@ int run_trust_scan(struct run_ctx *c)
 	 * symlinked file's target too: its content is what was verified. */
 	for (size_t i = 0; i < t->n; i++) {
 		const char *root = t->roots[t->root_of[i]].path;
-		int kr = keep(c, root, t->v[i].path);
+		int kr = keep(c, root, t->v[i].path, &t->id[i]);
 
 		if (kr == 0 && t->hashed[i])
-			kr = keep(c, root, t->hashed[i]);
+			kr = keep(c, root, t->hashed[i], NULL);
 		if (kr < 0) {
 			out_error("trust: cannot keep %s read-only: %s",
 				  shown(t->v[i].path, sp, sizeof(sp)),
@@ -443,13 +463,30 @@ void run_trust_end(struct run_ctx *c)
 		    t->roots[t->root_of[i]].fd,
 		    t->hashed[i] ? t->hashed[i] : k->path, now);
 		struct nono_ev e;
+		struct stat st;
+		bool same = true;
 
-		if (r == 0 && strcmp(now, k->sha256) == 0)
+		/* Content, and the file itself: one swapped for another and
+		 * back has its content but not its inode (the command may
+		 * have read the other in between). */
+		if (r == 0 && t->id[i].ino)
+			same = fstatat(t->roots[t->root_of[i]].fd, k->path, &st,
+				       AT_SYMLINK_NOFOLLOW) == 0 &&
+			       (unsigned long long)st.st_dev == t->id[i].dev &&
+			       (unsigned long long)st.st_ino == t->id[i].ino &&
+			       (long long)st.st_ctim.tv_sec * 1000000000LL +
+				       st.st_ctim.tv_nsec ==
+				   t->id[i].ctime_ns;
+		if (r == 0 && same && strcmp(now, k->sha256) == 0)
 			continue;
 		shown(k->path, sp, sizeof(sp));
 		out_warn("trust: %s changed during the session (%s); verify "
 			 "it before the next run: nono trust verify %s",
-			 sp, r < 0 ? strerror(-r) : "new content", sp);
+			 sp,
+			 r < 0   ? strerror(-r)
+			 : !same ? "replaced by another file"
+				 : "new content",
+			 sp);
 		if (!c->rt.audit)
 			continue;
 		nono_ev_begin(&e, "trust_changed");
@@ -480,6 +517,7 @@ void run_trust_free(struct run_ctx *c)
 	free(t->v);
 	free(t->root_of);
 	free(t->hashed);
+	free(t->id);
 	free(t);
 	c->rt.trust = NULL;
 }

@@ -281,7 +281,19 @@ int nono_caps_add_mask(struct nono_caps *caps, const char *path,
 	m->kind = kind;
 	m->is_dir = is_dir;
 	m->src = NULL;
+	memset(&m->id, 0, sizeof(m->id));
 	return 0;
+}
+
+int nono_caps_mask_expect(struct nono_caps *caps, const char *path,
+			  const struct nono_file_id *id)
+{
+	for (size_t i = 0; i < caps->nmasks; i++)
+		if (strcmp(caps->masks[i].path, path) == 0) {
+			caps->masks[i].id = *id;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 int nono_caps_add_private(struct nono_caps *caps, const char *path,

@@ -60,6 +60,9 @@ const char *nono_strerror(int err)
 		return "malformed input";
 	case NONO_ETOOBIG:
 		return "input too large";
+	case NONO_ECHANGED:
+		return "replaced since it was checked (another process changed "
+		       "it while nono started; run again)";
 	default:
 		break;
 	}

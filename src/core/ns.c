@@ -191,6 +191,22 @@ static int bind_self(const struct nono_mask *m, bool readonly)
 	target = open_target(m->path);
 	if (target < 0)
 		return target;
+	if (m->id.ino) {
+		struct stat st;
+
+		if (fstat(target, &st) < 0)
+			return -errno;
+		if ((unsigned long long)st.st_dev != m->id.dev ||
+		    (unsigned long long)st.st_ino != m->id.ino ||
+		    (unsigned long long)st.st_size != m->id.size ||
+		    (long long)st.st_mtim.tv_sec * 1000000000LL +
+			    st.st_mtim.tv_nsec !=
+			m->id.mtime_ns ||
+		    (long long)st.st_ctim.tv_sec * 1000000000LL +
+			    st.st_ctim.tv_nsec !=
+			m->id.ctime_ns)
+			return -NONO_ECHANGED;
+	}
 	fd = open_tree(target, "",
 		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
 			   AT_EMPTY_PATH);

@@ -29,6 +29,7 @@
 #include "testutil.h"
 
 #include "nono/caps.h"
+#include "nono/error.h"
 #include "nono/ns.h"
 
 static char root[PATH_MAX];
@@ -250,10 +251,64 @@ static void test_readonly_link_on_way(void **state)
 	nono_caps_free(c);
 }
 
+/* A mask pinned to the object the caller checked (a verified
+ * instruction file): another file put at the path since is refused
+ * (review of issue 16, F10); the same file passes. */
+static void test_readonly_expects_object(void **state)
+{
+	char key[PATH_MAX], conf[PATH_MAX], other[PATH_MAX];
+	struct nono_caps *c;
+	struct stat st;
+	struct seen s;
+
+	(void)state;
+	need_userns();
+	at(key, "home/.local/share/keyrings/key");
+	at(conf, "home/.config/git/config");
+	at(other, "home/.config/git/other");
+	/* The object as it was checked, then swapped for another. */
+	c = masks();
+	assert_int_equal(stat(conf, &st), 0);
+	{
+		struct nono_file_id id = {
+		    .dev = (unsigned long long)st.st_dev,
+		    .ino = (unsigned long long)st.st_ino,
+		    .size = (unsigned long long)st.st_size,
+		    .mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+				st.st_mtim.tv_nsec,
+		    .ctime_ns = (long long)st.st_ctim.tv_sec * 1000000000LL +
+				st.st_ctim.tv_nsec,
+		};
+
+		assert_int_equal(nono_caps_mask_expect(c, conf, &id), 0);
+	}
+	s = apply_in_child(c, key, conf);
+	assert_int_equal(s.apply, 0);
+	assert_int_equal(s.write_conf, EROFS);
+	{
+		FILE *f = fopen(other, "w");
+
+		assert_non_null(f);
+		fputs("planted\n", f);
+		fclose(f);
+	}
+	assert_int_equal(rename(other, conf), 0);
+	s = apply_in_child(c, key, conf);
+	assert_int_equal(s.apply, -NONO_ECHANGED);
+	assert_string_equal(s.bad, conf);
+	{
+		struct nono_file_id id = {.dev = 1, .ino = 1};
+
+		assert_int_equal(nono_caps_mask_expect(c, other, &id), -ENOENT);
+	}
+	nono_caps_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_masks_hold),
+	    cmocka_unit_test(test_readonly_expects_object),
 	    cmocka_unit_test(test_hide_link_on_way),
 	    cmocka_unit_test(test_readonly_link_on_way),
 	};
