@@ -17,9 +17,11 @@
 #include "cli/run_trust.h"
 #include "plan/plan.h"
 #include "policy/protect.h"
+#include "trust/digestcache.h"
 #include "trust/policy.h"
 #include "trust/scan.h"
 #include "trust/verify.h"
+#include "util/fsutil.h"
 
 /* A directory scanned: the working directory (and below), another
  * granted tree (and below), or an ancestor (its own entries only: agents
@@ -138,17 +140,18 @@ static int add_root(struct run_trust *t, const char *path)
  * printing why. */
 static int scan_root(struct run_trust *t, size_t ri,
 		     const struct nono_trust_policy *p, char **skip,
-		     size_t nskip, bool recursive)
+		     size_t nskip, bool recursive,
+		     struct nono_trust_cache *cache)
 {
 	struct nono_trust_list l = {0};
 	const struct troot *rt = &t->roots[ri];
 	char err[1024];
 	int r = -1;
 
-	if (nono_trust_scan(rt->fd, p, skip, nskip,
-			    (recursive ? NONO_TRUST_SCAN_RECURSIVE : 0) |
-				NONO_TRUST_SCAN_HASH,
-			    &l, err, sizeof(err)) < 0) {
+	if (nono_trust_scan_cached(rt->fd, p, skip, nskip,
+				   (recursive ? NONO_TRUST_SCAN_RECURSIVE : 0) |
+				       NONO_TRUST_SCAN_HASH,
+				   cache, &l, err, sizeof(err)) < 0) {
 		out_error("trust: %s: %s", rt->path, err);
 		out_hint("skip generated trees with --skip-dir NAME");
 		return -1;
@@ -268,8 +271,9 @@ int run_trust_scan(struct run_ctx *c)
 	char err[1024], fix[PATH_MAX + 256], sp[PATH_MAX], sw[400];
 	char sf[PATH_MAX + 256], cwd[PATH_MAX];
 	bool recursive[NONO_TRUST_MAX_ROOTS] = {false};
-	char **skip = NULL;
-	size_t nskip = 0, bad = 0, blocked = 0;
+	char **skip = NULL, cache_path[PATH_MAX];
+	struct nono_trust_cache *cache = NULL;
+	size_t nskip = 0, bad = 0, blocked = 0, cached = 0;
 	int have, r = -1;
 
 	t = calloc(1, sizeof(*t));
@@ -328,9 +332,31 @@ int run_trust_scan(struct run_ctx *c)
 	}
 	if (find_roots(c, t, cwd, recursive) < 0)
 		goto out;
+	/* Digests of files read before (~/.nono/trust/digests, keyed by
+	 * device, inode, size and times; never one written within 2 s of
+	 * its read): a warm scan reads no unchanged file again. */
+	if (!c->o.dry_run &&
+	    nono_state_dir("trust", cache_path, sizeof(cache_path)) == 0 &&
+	    strlen(cache_path) + 9 < sizeof(cache_path)) {
+		strcat(cache_path, "/digests");
+		if (nono_trust_cache_load(cache_path, &cache, err,
+					  sizeof(err)) < 0) {
+			out_verbose_msg(1, "trust: %s (digests not cached)",
+					err);
+			cache = NULL;
+			cache_path[0] = '\0';
+		}
+	} else {
+		cache_path[0] = '\0';
+	}
+	cached = cache ? nono_trust_cache_count(cache) : 0;
 	for (size_t i = 0; i < t->nroots; i++)
-		if (scan_root(t, i, &p, skip, nskip, recursive[i]) < 0)
+		if (scan_root(t, i, &p, skip, nskip, recursive[i], cache) < 0)
 			goto out;
+	if (cache && cache_path[0] && !c->o.dry_run &&
+	    nono_trust_cache_count(cache) != cached &&
+	    nono_trust_cache_save(cache, cache_path, err, sizeof(err)) < 0)
+		out_verbose_msg(1, "trust: %s", err);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct nono_trust_check *k = &t->v[i];
 
@@ -409,6 +435,7 @@ int run_trust_scan(struct run_ctx *c)
 				t->n - bad, t->n, t->nroots);
 	r = 0;
 out:
+	nono_trust_cache_free(cache);
 	free(skip);
 	nono_trust_policy_free(&p);
 	return r;
