@@ -789,7 +789,13 @@ int nono_trust_policy_load(int dirfd, const char *dir,
 	nono_trust_policy_free(&other);
 	if (cfd >= 0)
 		close(cfd);
-	return have_user || explicit_path ? 1 : 0;
+	if (!have_user && !explicit_path) {
+		/* No policy: nothing for the caller to free. */
+		nono_trust_policy_free(out);
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return 1;
 fail:
 	free(text);
 	nono_trust_policy_free(&user);
