@@ -646,10 +646,26 @@ static int sub_sign(int argc, char **argv)
 			r = nono_trust_hash_file(dfd, name, subj[i].sha256);
 			close(dfd);
 		}
+		/* A symlinked instruction file (AGENTS.md -> CLAUDE.md):
+		 * the agent reads its target, which must be below the
+		 * working directory, as the scan requires. */
+		if (r == -ELOOP) {
+			char tgt[PATH_MAX], *real = realpath(arg, NULL);
+
+			r = real && rel_to_cwd(cwd, real, tgt, sizeof(tgt)) == 0
+				? nono_trust_hash_file(cwdfd, tgt,
+						       subj[i].sha256)
+				: -EXDEV;
+			free(real);
+		}
 		if (r < 0) {
 			out_error("trust sign: %s: %s", arg,
-				  r == -ELOOP    ? "a symlink (sign its target)"
+				  r == -EXDEV    ? "a symlink to outside the "
+						   "working directory (the scan "
+						   "refuses it too)"
+				  : r == -ELOOP  ? "a symlink on the way"
 				  : r == -EINVAL ? "not a regular file"
+				  : r == -EFBIG  ? "larger than 8 MiB"
 						 : strerror(-r));
 			goto out;
 		}

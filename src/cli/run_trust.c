@@ -39,6 +39,7 @@ struct run_trust {
 	struct nono_trust_sources src;
 	struct troot *roots;
 	size_t nroots;
+	long cwd_root; /* the working directory's index, or -1 */
 	struct nono_trust_check *v;
 	size_t *root_of;         /* v[i]'s root */
 	struct nono_file_id *id; /* v[i]'s file as hashed (0: a symlink's) */
@@ -148,10 +149,19 @@ static int scan_root(struct run_trust *t, size_t ri,
 	char err[1024];
 	int r = -1;
 
-	if (nono_trust_scan_cached(rt->fd, p, skip, nskip,
+	const char *name = strrchr(rt->path, '/');
+
+	if (nono_trust_scan_cached(rt->fd, name && name[1] ? name + 1 : NULL, p,
+				   skip, nskip,
 				   (recursive ? NONO_TRUST_SCAN_RECURSIVE : 0) |
 				       NONO_TRUST_SCAN_HASH,
 				   cache, &l, err, sizeof(err)) < 0) {
+		if (t->override) {
+			out_security_warn("trust: %s: %s; not verified "
+					  "(--trust-override)",
+					  rt->path, err);
+			return -1;
+		}
 		out_error("trust: %s: %s", rt->path, err);
 		out_hint("skip generated trees with --skip-dir NAME");
 		return -1;
@@ -200,12 +210,32 @@ static int scan_root(struct run_trust *t, size_t ri,
 				h = strdup(real + rl + 1);
 			free(real);
 		}
+		/* Another name of a symlink's target writes the verified
+		 * content too (review 2, D): as for a file (verify.c). */
+		if (h && t->v[t->n].verdict == NONO_TRUST_OK) {
+			struct stat st;
+
+			if (fstatat(rt->fd, h, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+				t->v[t->n].verdict = NONO_TRUST_UNREADABLE;
+				snprintf(
+				    t->v[t->n].why, sizeof(t->v[t->n].why),
+				    "%.100s: its target %.100s has other "
+				    "hard links (or is gone): its content "
+				    "could be changed through another name",
+				    l.v[i].path, h);
+			}
+		}
 		t->root_of[t->n] = ri;
 		t->hashed[t->n] = h;
 		t->id[t->n].dev = (unsigned long long)l.v[i].dev;
-		t->id[t->n].ino = (l.v[i].flags & NONO_TRUST_FOUND_SYMLINK)
-				      ? 0
-				      : (unsigned long long)l.v[i].ino;
+		/* A symlink's identity is its target's (scan.h), pinned on
+		 * the target's mask; a link whose target is outside the
+		 * root has failed already. */
+		t->id[t->n].ino =
+		    (l.v[i].flags & NONO_TRUST_FOUND_SYMLINK) && !h
+			? 0
+			: (unsigned long long)l.v[i].ino;
 		t->id[t->n].size = l.v[i].size;
 		t->id[t->n].mtime_ns = l.v[i].mtime_ns;
 		t->id[t->n].ctime_ns = l.v[i].ctime_ns;
@@ -224,11 +254,18 @@ static int find_roots(struct run_ctx *c, struct run_trust *t, const char *cwd,
 {
 	char dir[PATH_MAX];
 
-	if (add_root(t, cwd) != 0) {
-		out_error("trust: cannot open the working directory %s", cwd);
-		return -1;
+	/* The working directory, when the sandbox can read it (a run from /
+	 * or /tmp with --allow DIR is not about the files there). */
+	t->cwd_root = -1;
+	if (nono_caps_allows(c->p.caps, cwd, NONO_ACCESS_READ, NULL)) {
+		if (add_root(t, cwd) != 0) {
+			out_error("trust: cannot open the working directory %s",
+				  cwd);
+			return -1;
+		}
+		t->cwd_root = 0;
+		recursive[0] = true;
 	}
-	recursive[0] = true;
 	for (size_t i = 0; i < nono_caps_path_count(c->p.caps) &&
 			   t->nroots < NONO_TRUST_MAX_ROOTS;
 	     i++) {
@@ -351,7 +388,8 @@ int run_trust_scan(struct run_ctx *c)
 	}
 	cached = cache ? nono_trust_cache_count(cache) : 0;
 	for (size_t i = 0; i < t->nroots; i++)
-		if (scan_root(t, i, &p, skip, nskip, recursive[i], cache) < 0)
+		if (scan_root(t, i, &p, skip, nskip, recursive[i], cache) < 0 &&
+		    !t->override)
 			goto out;
 	if (cache && cache_path[0] && !c->o.dry_run &&
 	    nono_trust_cache_count(cache) != cached &&
@@ -376,7 +414,7 @@ int run_trust_scan(struct run_ctx *c)
 
 		if (k->verdict == NONO_TRUST_OK)
 			continue;
-		if (t->root_of[i] == 0)
+		if ((long)t->root_of[i] == t->cwd_root)
 			snprintf(where, sizeof(where), "%s", k->path);
 		else
 			snprintf(where, sizeof(where), "%s%s%s", rt->path,
@@ -385,7 +423,7 @@ int run_trust_scan(struct run_ctx *c)
 		shown(where, sp, sizeof(sp));
 		shown(k->why, sw, sizeof(sw));
 		shown(fix, sf, sizeof(sf));
-		if (t->root_of[i] != 0)
+		if ((long)t->root_of[i] != t->cwd_root)
 			snprintf(sf + strlen(sf), sizeof(sf) - strlen(sf),
 				 " (in %s)", rt->path);
 		if (stop)
@@ -416,10 +454,11 @@ int run_trust_scan(struct run_ctx *c)
 	 * symlinked file's target too: its content is what was verified. */
 	for (size_t i = 0; i < t->n; i++) {
 		const char *root = t->roots[t->root_of[i]].path;
-		int kr = keep(c, root, t->v[i].path, &t->id[i]);
+		int kr = keep(c, root, t->v[i].path,
+			      t->hashed[i] ? NULL : &t->id[i]);
 
 		if (kr == 0 && t->hashed[i])
-			kr = keep(c, root, t->hashed[i], NULL);
+			kr = keep(c, root, t->hashed[i], &t->id[i]);
 		if (kr < 0) {
 			out_error("trust: cannot keep %s read-only: %s",
 				  shown(t->v[i].path, sp, sizeof(sp)),
@@ -497,8 +536,9 @@ void run_trust_end(struct run_ctx *c)
 		 * back has its content but not its inode (the command may
 		 * have read the other in between). */
 		if (r == 0 && t->id[i].ino)
-			same = fstatat(t->roots[t->root_of[i]].fd, k->path, &st,
-				       AT_SYMLINK_NOFOLLOW) == 0 &&
+			same = fstatat(t->roots[t->root_of[i]].fd,
+				       t->hashed[i] ? t->hashed[i] : k->path,
+				       &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			       (unsigned long long)st.st_dev == t->id[i].dev &&
 			       (unsigned long long)st.st_ino == t->id[i].ino &&
 			       (long long)st.st_ctim.tv_sec * 1000000000LL +

@@ -906,6 +906,22 @@ static bool holds_guard(const struct nono_caps *caps, const char *full)
 	return false;
 }
 
+/* A directory above a mask: a mask is a mount and moves with its
+ * directory, so renamed away, the mask's path is free for a tree of the
+ * sandbox's making, which the supervisor would then fill outside the mask
+ * (review 2 of issue 16, A: ~/.npm moved away and replaced by one whose
+ * _npx is the real one's). */
+static bool holds_mask(const struct nono_caps *caps, const char *full)
+{
+	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
+		const char *m = nono_caps_mask_at(caps, i)->path;
+
+		if (strcmp(m, full) != 0 && nono_path_is_under(m, full))
+			return true;
+	}
+	return false;
+}
+
 static int may_move(struct nono_gate *g, pid_t pid, int nr,
 		    const struct target *from, const struct target *to)
 {
@@ -947,7 +963,7 @@ static int may_move(struct nono_gate *g, pid_t pid, int nr,
 		return 1;
 	if ((nono_caps_sealed(g->caps, from->dir) &&
 	     !nono_gitgate_may_move(g, from->dfd, from->name)) ||
-	    holds_guard(g->caps, full)) {
+	    holds_guard(g->caps, full) || holds_mask(g->caps, full)) {
 		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
 		return -EACCES;
 	}

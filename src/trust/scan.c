@@ -64,6 +64,7 @@ struct walk {
 	size_t nskip;
 	unsigned flags;
 	struct nono_trust_cache *cache;
+	const char *root_name; /* matched as the paths' first component */
 	int rootfd;
 	struct nono_trust_list *out;
 	char path[PATH_MAX];
@@ -195,8 +196,18 @@ static bool ignored(const struct walk *w, bool is_dir)
 
 static bool matches(const struct walk *w, bool fold)
 {
+	char named[PATH_MAX * 2];
+	const char *path = w->path;
+
+	/* Below a root named .claude, commands/x.md is .claude/commands/x.md
+	 * to the patterns (patterns match at any depth, so the name only
+	 * adds matches). */
+	if (w->root_name &&
+	    (size_t)snprintf(named, sizeof(named), "%s/%s", w->root_name,
+			     w->path) < sizeof(named))
+		path = named;
 	for (size_t i = 0; i < w->npats; i++)
-		if (nono_glob_match(&w->pats[i], w->path, false, fold))
+		if (nono_glob_match(&w->pats[i], path, false, fold))
 			return true;
 	return false;
 }
@@ -261,6 +272,17 @@ static bool same_content_key(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+static void identity(struct nono_trust_found *f, const struct stat *st)
+{
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = (unsigned long long)st->st_size;
+	f->mtime_ns =
+	    (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+	f->ctime_ns =
+	    (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
+}
+
 /*
  * The SHA-256 of the regular file open at @fd into @f (identity too),
  * from the cache when it has a trustworthy digest for it.  A file that
@@ -278,6 +300,13 @@ static int hash_fd(struct walk *w, int fd, struct nono_trust_found *f)
 
 		if (fstat(fd, &before) < 0)
 			return fail(w, "%s: %s", w->path, strerror(errno));
+		/* Instructions are text: a huge (or sparse) file is not
+		 * read, and fails (review 2 of issue 16, E). */
+		if (before.st_size > NONO_TRUST_FILE_MAX) {
+			f->flags |= NONO_TRUST_FOUND_TOOBIG;
+			identity(f, &before);
+			return 0;
+		}
 		if (nono_trust_cache_get(w->cache, &before, f->sha256))
 			goto done;
 		read_ns = now_ns();
@@ -321,23 +350,17 @@ static int hash_fd(struct walk *w, int fd, struct nono_trust_found *f)
 		    w->path, HASH_TRIES);
 }
 
-static void identity(struct nono_trust_found *f, const struct stat *st)
-{
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
-	f->size = (unsigned long long)st->st_size;
-	f->mtime_ns =
-	    (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-	f->ctime_ns =
-	    (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
-}
-
 /* --- what is found -------------------------------------------------------- */
 
 static int add(struct walk *w, struct nono_trust_found *f)
 {
 	struct nono_trust_list *l = w->out;
 
+	if (l->n >= NONO_TRUST_SCAN_MAX_FILES)
+		return fail(w,
+			    "more than %d instruction files (at %s); skip "
+			    "generated trees with --skip-dir NAME",
+			    NONO_TRUST_SCAN_MAX_FILES, w->path);
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 16;
 		struct nono_trust_found *v = realloc(l->v, cap * sizeof(*v));
@@ -780,7 +803,8 @@ static int cmp_found(const void *a, const void *b)
 		      ((const struct nono_trust_found *)b)->path);
 }
 
-int nono_trust_scan_cached(int rootfd, const struct nono_trust_policy *p,
+int nono_trust_scan_cached(int rootfd, const char *root_name,
+			   const struct nono_trust_policy *p,
 			   char *const *skip_dirs, size_t nskip, unsigned flags,
 			   struct nono_trust_cache *cache,
 			   struct nono_trust_list *out, char *err,
@@ -803,6 +827,9 @@ int nono_trust_scan_cached(int rootfd, const struct nono_trust_policy *p,
 	w->nskip = skip_dirs ? nskip : 0;
 	w->flags = flags;
 	w->cache = cache;
+	w->root_name = root_name && *root_name && !strchr(root_name, '/')
+			   ? root_name
+			   : NULL;
 	w->rootfd = rootfd;
 	w->out = &l;
 	w->uid = geteuid();
@@ -866,6 +893,6 @@ int nono_trust_scan(int rootfd, const struct nono_trust_policy *p,
 		    char *const *skip_dirs, size_t nskip, unsigned flags,
 		    struct nono_trust_list *out, char *err, size_t errlen)
 {
-	return nono_trust_scan_cached(rootfd, p, skip_dirs, nskip, flags, NULL,
-				      out, err, errlen);
+	return nono_trust_scan_cached(rootfd, NULL, p, skip_dirs, nskip, flags,
+				      NULL, out, err, errlen);
 }

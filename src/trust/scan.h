@@ -58,6 +58,8 @@
 
 #define NONO_TRUST_SCAN_MAX_DEPTH 64
 #define NONO_TRUST_SCAN_MAX_ENTRIES 1000000
+#define NONO_TRUST_SCAN_MAX_FILES 10000 /* instruction files in one scan */
+#define NONO_TRUST_FILE_MAX (8 << 20)   /* bytes hashed of one file */
 
 /* nono_trust_scan flags */
 enum {
@@ -75,11 +77,12 @@ enum {
 	NONO_TRUST_FOUND_DIRLINK = 1u << 4,    /* link to a directory */
 	NONO_TRUST_FOUND_UNREADABLE = 1u << 5, /* permission denied */
 	NONO_TRUST_FOUND_CASEFOLD = 1u << 6,   /* matched with case folded */
+	NONO_TRUST_FOUND_TOOBIG = 1u << 7,     /* over NONO_TRUST_FILE_MAX */
 };
 #define NONO_TRUST_FOUND_UNVERIFIABLE                                          \
 	(NONO_TRUST_FOUND_OUTSIDE | NONO_TRUST_FOUND_BROKEN |                  \
 	 NONO_TRUST_FOUND_SPECIAL | NONO_TRUST_FOUND_DIRLINK |                 \
-	 NONO_TRUST_FOUND_UNREADABLE)
+	 NONO_TRUST_FOUND_UNREADABLE | NONO_TRUST_FOUND_TOOBIG)
 
 struct nono_trust_found {
 	char *path; /* relative to the root, no leading "./" */
@@ -123,8 +126,12 @@ int nono_trust_scan(int rootfd, const struct nono_trust_policy *p,
     __attribute__((warn_unused_result));
 
 /* The same, taking digests from @cache (NULL: none) where it holds
- * trustworthy ones and recording the ones it reads there. */
-int nono_trust_scan_cached(int rootfd, const struct nono_trust_policy *p,
+ * trustworthy ones and recording the ones it reads there; with
+ * @root_name (the root directory's own name, or NULL), paths are matched
+ * as if they began with it: a scan of ~/.claude sees its commands/x.md
+ * as .claude/commands/x.md. */
+int nono_trust_scan_cached(int rootfd, const char *root_name,
+			   const struct nono_trust_policy *p,
 			   char *const *skip_dirs, size_t nskip, unsigned flags,
 			   struct nono_trust_cache *cache,
 			   struct nono_trust_list *out, char *err,

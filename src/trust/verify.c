@@ -120,6 +120,10 @@ int nono_trust_hash_file(int rootfd, const char *path,
 		close(fd);
 		return -EINVAL;
 	}
+	if (st.st_size > NONO_TRUST_FILE_MAX) {
+		close(fd);
+		return -EFBIG;
+	}
 	nono_sha256_init(&c);
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof(buf));
@@ -190,7 +194,12 @@ void nono_trust_fix(const struct nono_trust_check *c, char *out, size_t len)
 			 c->keyid, c->path, c->path);
 		break;
 	case NONO_TRUST_UNREADABLE:
-		snprintf(out, len, "make %s a readable regular file", c->path);
+		snprintf(out, len,
+			 "make %s a regular file of its own that nono can "
+			 "read (no link out of the directory, no other hard "
+			 "link, at most 8 MiB), or skip its directory with "
+			 "--skip-dir NAME",
+			 c->path);
 		break;
 	}
 }
@@ -215,7 +224,69 @@ static struct {
 	bool on;
 	struct bent *v;
 	size_t n, cap;
+	/* an index of v by path (open addressing; slot = index + 1) */
+	size_t *slot, nslots;
+	/* bundle bytes read in this scan (a budget: review 2 of issue 16,
+	 * E, 1,000 large bundles took a minute and a gigabyte) */
+	size_t read;
 } bcache;
+
+#define BUNDLES_READ_MAX (64u << 20)
+
+static size_t path_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Index of @path in the cache, or -1. */
+static long bcache_find(const char *path)
+{
+	if (!bcache.nslots)
+		return -1;
+	for (size_t i = path_hash(path) & (bcache.nslots - 1);;
+	     i = (i + 1) & (bcache.nslots - 1)) {
+		size_t k = bcache.slot[i];
+
+		if (!k)
+			return -1;
+		if (strcmp(bcache.v[k - 1].path, path) == 0)
+			return (long)(k - 1);
+	}
+}
+
+/* Indexes v[@k]: 0, or -ENOMEM. */
+static int bcache_index(size_t k)
+{
+	if (2 * (bcache.n + 1) > bcache.nslots) {
+		size_t ns = bcache.nslots ? bcache.nslots * 2 : 128;
+		size_t *s = calloc(ns, sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		free(bcache.slot);
+		bcache.slot = s;
+		bcache.nslots = ns;
+		for (size_t j = 0; j < bcache.n; j++)
+			if (j != k)
+				for (size_t i =
+					 path_hash(bcache.v[j].path) & (ns - 1);
+				     ; i = (i + 1) & (ns - 1))
+					if (!s[i]) {
+						s[i] = j + 1;
+						break;
+					}
+	}
+	for (size_t i = path_hash(bcache.v[k].path) & (bcache.nslots - 1);;
+	     i = (i + 1) & (bcache.nslots - 1))
+		if (!bcache.slot[i]) {
+			bcache.slot[i] = k + 1;
+			return 0;
+		}
+}
 
 static void bent_free(struct bent *e)
 {
@@ -229,6 +300,7 @@ static void bcache_end(void)
 	for (size_t i = 0; i < bcache.n; i++)
 		bent_free(&bcache.v[i]);
 	free(bcache.v);
+	free(bcache.slot);
 	memset(&bcache, 0, sizeof(bcache));
 }
 
@@ -237,9 +309,19 @@ static void bent_load(int rootfd, const char *bpath, struct bent *e)
 {
 	char *text = NULL;
 	size_t len = 0;
-	int r = read_beneath(rootfd, bpath, BUNDLE_MAX, &text, &len);
+	int r;
 
 	e->sig = -2;
+	if (bcache.on && bcache.read >= BUNDLES_READ_MAX) {
+		e->rc = -E2BIG;
+		put(e->err, sizeof(e->err),
+		    "not read: the bundles of this scan are over %u MiB (skip "
+		    "generated trees with --skip-dir NAME)",
+		    BUNDLES_READ_MAX >> 20);
+		return;
+	}
+	r = read_beneath(rootfd, bpath, BUNDLE_MAX, &text, &len);
+	bcache.read += len;
 	e->rc = r;
 	if (r < 0) {
 		put(e->err, sizeof(e->err), "%s",
@@ -255,18 +337,20 @@ static void bent_load(int rootfd, const char *bpath, struct bent *e)
 	free(text);
 }
 
-/* The bundle at @bpath: from the cache while one is on, else loaded into
- * @tmp (the caller frees it with bent_free). */
-static struct bent *bent_get(int rootfd, const char *bpath, struct bent *tmp)
+/* The bundle at @bpath: from the cache while one is on (for a
+ * .nono-trust.bundle, which serves many files; a sidecar serves one),
+ * else loaded into @tmp (the caller frees it with bent_free). */
+static struct bent *bent_get(int rootfd, const char *bpath, bool keep,
+			     struct bent *tmp)
 {
 	struct bent *e;
+	long k = bcache.on && keep ? bcache_find(bpath) : -1;
 
-	for (size_t i = 0; bcache.on && i < bcache.n; i++)
-		if (strcmp(bcache.v[i].path, bpath) == 0)
-			return &bcache.v[i];
+	if (k >= 0)
+		return &bcache.v[k];
 	memset(tmp, 0, sizeof(*tmp));
 	bent_load(rootfd, bpath, tmp);
-	if (!bcache.on)
+	if (!bcache.on || !keep)
 		return tmp;
 	if (bcache.n == bcache.cap) {
 		size_t cap = bcache.cap ? bcache.cap * 2 : 64;
@@ -280,8 +364,13 @@ static struct bent *bent_get(int rootfd, const char *bpath, struct bent *tmp)
 	tmp->path = strdup(bpath);
 	if (!tmp->path)
 		return tmp;
-	e = &bcache.v[bcache.n++];
+	e = &bcache.v[bcache.n];
 	*e = *tmp;
+	if (bcache_index(bcache.n) < 0) {
+		*tmp = *e; /* not kept: the caller frees it */
+		return tmp;
+	}
+	bcache.n++;
 	memset(tmp, 0, sizeof(*tmp));
 	tmp->rc = -ENOENT; /* nothing of its own to free */
 	return e;
@@ -294,7 +383,7 @@ static int try_bundle(int rootfd, const char *bpath, const char *subject,
 		      bool sidecar, const struct nono_trust_policy *p,
 		      struct nono_trust_check *out)
 {
-	struct bent tmp, *e = bent_get(rootfd, bpath, &tmp);
+	struct bent tmp, *e = bent_get(rootfd, bpath, !sidecar, &tmp);
 	const struct nono_trust_subject *s;
 	const struct nono_trust_publisher *pub;
 	int ret = 1;
@@ -520,6 +609,8 @@ int nono_trust_check_found(int rootfd, const struct nono_trust_found *f,
 		why = "not a regular file";
 	else if (f->flags & NONO_TRUST_FOUND_UNREADABLE)
 		why = "unreadable (permission denied)";
+	else if (f->flags & NONO_TRUST_FOUND_TOOBIG)
+		why = "larger than 8 MiB (not read: instructions are text)";
 	else if (!f->sha256[0])
 		return nono_trust_check_file(rootfd, f->path, NULL, p, out);
 	if (!why)

@@ -63,6 +63,32 @@ teardown() {
 	assert_contains "$output" moved stdout
 }
 
+@test "private (review 2 of issue 16, A): the copy's parent cannot be moved away and replaced by a tree whose _npx is the real one" {
+	mkdir -p "$HOME/.npm/_npx" "$HOME/.cache/opencode"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c '
+		mv "$HOME/.npm" "$HOME/npm2" 2>/dev/null && echo moved || echo refused
+		mv "$HOME/.cache" "$HOME/cache2" 2>/dev/null && echo cmoved || echo crefused
+		mkdir -p "$HOME/x/_npx/abc" && echo planted >"$HOME/x/_npx/abc/x"
+		"$0" -c "
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.renameat2(-100, os.path.expanduser(\"~/.npm\").encode(), -100,
+                   os.path.expanduser(\"~/x\").encode(), 2)
+print(\"exchanged\" if r == 0 else \"xrefused\")" 2>/dev/null || echo xrefused
+		mv "$HOME/x" "$HOME/y" && echo sibling-moved' "$PY"
+	assert_status 0
+	assert_contains "$output" refused stdout
+	assert_contains "$output" crefused stdout
+	assert_contains "$output" xrefused stdout
+	refute_contains "$output" moved$'\n' stdout
+	refute_contains "$output" exchanged stdout
+	# control: a directory holding no copy moves
+	assert_contains "$output" sibling-moved stdout
+	[ -d "$HOME/.npm/_npx" ]
+	assert_missing "$HOME/.npm/_npx/abc"
+	assert_missing "$HOME/npm2"
+}
+
 @test "private: under --allow ~ a missing ~/.npm/_npx is the sandbox's own too" {
 	rmdir "$HOME/.npm"
 	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c \

@@ -554,3 +554,58 @@ EOF2
 	assert_contains "$stderr" "CLAUDE?[2J.md"
 	[[ "$stderr" != *$'\033'* ]] || { echo "an escape byte reached the terminal" >&2; false; }
 }
+
+@test "trust (review 2): ~/.claude's commands are instruction files; a symlinked file's target with another hard link fails; a huge file is not read" {
+	user_policy
+	mkdir -p "$HOME/.claude/commands" proj
+	echo "do evil" >"$HOME/.claude/commands/x.md"
+	cd proj
+	# B: a granted ~/.claude is scanned as .claude (its commands match
+	# .claude/**/*.md).
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME/.claude" -- true
+	assert_status 1
+	assert_contains "$stderr" "commands/x.md (unsigned)"
+	(cd "$HOME/.claude" && nono trust sign commands/x.md --keyref "file://$KEY" >/dev/null)
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME/.claude" -- true
+	assert_status 0
+	# D: a symlinked instruction file whose target has another name.
+	echo "rules" >rules.txt
+	ln -s rules.txt CLAUDE.md
+	# the link's content is its target's: signed under the link's name
+	run --separate-stderr nono run -s --allow . -- true
+	assert_status 1
+	assert_contains "$stderr" "CLAUDE.md (unsigned)"
+	nono trust sign CLAUDE.md --keyref "file://$KEY" >/dev/null
+	run --separate-stderr nono run -s --allow . -- sh -c 'cat CLAUDE.md; echo x >> rules.txt && echo written; true'
+	assert_status 0
+	assert_contains "$output" "rules"
+	refute_contains "$output" "written"
+	ln rules.txt notes.txt
+	run --separate-stderr nono run -s --allow . -- true
+	assert_status 1
+	assert_contains "$stderr" "other hard links"
+	rm notes.txt
+	# E: a sparse 20 GiB AGENTS.md fails at once, unread.
+	truncate -s 20G AGENTS.md
+	run --separate-stderr timeout 20 "$NONO" run -s --allow . -- true
+	assert_status 1
+	assert_contains "$stderr" "larger than 8 MiB"
+	# ... and --trust-override runs with it, warned.
+	run --separate-stderr timeout 20 "$NONO" run -s --trust-override --allow . -- true
+	assert_status 0
+	assert_contains "$stderr" "larger than 8 MiB"
+}
+
+@test "trust (review 2, F): a working directory the sandbox cannot read is not scanned" {
+	user_policy
+	mkdir -p here other
+	echo "unsigned" >here/CLAUDE.md
+	cd here
+	run --separate-stderr nono run --allow "$TEST_DIR/other" -- true </dev/null
+	assert_status 0
+	refute_contains "$stderr" "CLAUDE.md (unsigned)"
+	# control: shared, it is scanned
+	run --separate-stderr nono run -s --allow-cwd -- true
+	assert_status 1
+	assert_contains "$stderr" "CLAUDE.md (unsigned)"
+}

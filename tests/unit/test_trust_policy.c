@@ -1026,7 +1026,7 @@ static void test_digest_cache(void **state)
 	 * exactly why the cache must be private)... */
 	fd = open(root, O_PATH | O_DIRECTORY);
 	nono_trust_policy_init_default(&p);
-	assert_int_equal(nono_trust_scan_cached(fd, &p, NULL, 0,
+	assert_int_equal(nono_trust_scan_cached(fd, NULL, &p, NULL, 0,
 						NONO_TRUST_SCAN_HASH, c, &l,
 						err, sizeof(err)),
 			 0);
@@ -1034,7 +1034,7 @@ static void test_digest_cache(void **state)
 	nono_trust_list_free(&l);
 	/* ... until the file changes. */
 	mk("CLAUDE.md", "changed\n");
-	assert_int_equal(nono_trust_scan_cached(fd, &p, NULL, 0,
+	assert_int_equal(nono_trust_scan_cached(fd, NULL, &p, NULL, 0,
 						NONO_TRUST_SCAN_HASH, c, &l,
 						err, sizeof(err)),
 			 0);
