@@ -540,20 +540,19 @@ static int rel_to_cwd(const char *cwd, const char *arg, char *out, size_t len)
 		   : -1;
 }
 
-static int write_bundle(int dfd, const char *name, const char *shown,
-			const char *text, size_t len)
+/* Writes bundle @path atomically (a temporary file renamed over it: a
+ * symlink planted at @path is replaced, never followed). */
+static int write_bundle(const char *path, const char *text, size_t len)
 {
-	char path[PATH_MAX];
-	int r;
+	int r =
+	    strlen(path) < PATH_MAX
+		? nono_write_atomic(path, text, len, NONO_WRITE_REPLACE, 0644)
+		: -ENAMETOOLONG;
 
-	(void)dfd;
-	snprintf(path, sizeof(path), "%s", shown);
-	r = nono_write_atomic(path, text, len, NONO_WRITE_REPLACE, 0644);
 	if (r < 0) {
-		out_error("cannot write %s: %s", shown, strerror(-r));
+		out_error("cannot write %s: %s", path, strerror(-r));
 		return -1;
 	}
-	(void)name;
 	return 0;
 }
 
@@ -693,7 +692,7 @@ static int sub_sign(int argc, char **argv)
 		snprintf(shown, sizeof(shown), "%s", NONO_TRUST_MULTI_BUNDLE);
 	else
 		snprintf(shown, sizeof(shown), "%s.bundle", paths[0]);
-	if (write_bundle(cwdfd, NULL, shown, bundle, blen) < 0)
+	if (write_bundle(shown, bundle, blen) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		printf("signed ");
@@ -803,7 +802,7 @@ static int sub_sign_policy(int argc, char **argv)
 		goto out;
 	}
 	snprintf(shown, sizeof(shown), "%s.bundle", path);
-	if (write_bundle(dfd, NULL, shown, bundle, blen) < 0)
+	if (write_bundle(shown, bundle, blen) < 0)
 		goto out;
 	printf("signed %s: %s (key %.16s...)\n", path, shown, s.keyid);
 	/* Who will take it: the user's policy's publishers. */
