@@ -95,10 +95,11 @@ enum {
 	O_KEYLESS,
 };
 
-/* Parses @argv (argv[0] is the subcommand) taking the options in @allow
- * (a string of O_* codes as chars offset by 256... kept simple: a mask). */
-static int parse(const char *sub, int argc, char **argv, unsigned allow,
-		 struct topts *o)
+/* Parses @argv (argv[0] is the subcommand) taking the options whose bits
+ * are in @allow (A(O_*); -r is bit 15): 0, 1 after printing @usage (-h),
+ * or -1 after printing the error. */
+static int parse(const char *sub, const char *usage, int argc, char **argv,
+		 unsigned allow, struct topts *o)
 {
 	static const struct option lo[] = {
 	    {"id", required_argument, NULL, O_ID},
@@ -132,6 +133,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
 		if (c == 'r')
 			bit = 1u << 15;
 		if (c == 'h') {
+			printf("%s", usage);
 			return 1;
 		}
 		if (c == ':') {
@@ -224,13 +226,12 @@ static int sub_keygen(int argc, char **argv)
 	struct topts o;
 	struct nono_trust_pub pub;
 	char ref[PATH_MAX], err[512];
-	int r =
-	    parse("keygen", argc, argv, A(O_ID) | A(O_KEYREF) | A(O_FORCE), &o);
+	int r = parse("keygen",
+		      "Usage: nono trust keygen [--id NAME | --keyref "
+		      "URI] [--force]\n",
+		      argc, argv, A(O_ID) | A(O_KEYREF) | A(O_FORCE), &o);
 
 	if (r != 0) {
-		if (r > 0)
-			printf("Usage: nono trust keygen [--id NAME | --keyref "
-			       "URI] [--force]\n");
 		topts_free(&o);
 		return r > 0 ? 0 : 1;
 	}
@@ -269,13 +270,12 @@ static int sub_export(int argc, char **argv)
 	struct topts o;
 	struct nono_trust_pub pub;
 	char ref[PATH_MAX], err[512], pem[512];
-	int r = parse("export-key", argc, argv,
-		      A(O_ID) | A(O_KEYREF) | A(O_PEM), &o);
+	int r = parse("export-key",
+		      "Usage: nono trust export-key [--id NAME | "
+		      "--keyref URI] [--pem]\n",
+		      argc, argv, A(O_ID) | A(O_KEYREF) | A(O_PEM), &o);
 
 	if (r != 0) {
-		if (r > 0)
-			printf("Usage: nono trust export-key [--id NAME | "
-			       "--keyref URI] [--pem]\n");
 		topts_free(&o);
 		return r > 0 ? 0 : 1;
 	}
@@ -367,14 +367,13 @@ static int sub_init(int argc, char **argv)
 	size_t len = 0;
 	int cwdfd = -1, rc = 1, r;
 
-	r = parse("init", argc, argv,
+	r = parse("init",
+		  "Usage: nono trust init [-r] [--exclude-dirs DIR...] [--key "
+		  "NAME | --keyref URI] [--force]\n",
+		  argc, argv,
 		  A(O_KEY) | A(O_KEYREF) | A(O_FORCE) | A(O_EXCLUDE) | 1u << 15,
 		  &o);
 	if (r != 0) {
-		if (r > 0)
-			printf("Usage: nono trust init [-r] [--exclude-dirs "
-			       "DIR...] [--key NAME | --keyref URI] "
-			       "[--force]\n");
 		topts_free(&o);
 		return r > 0 ? 0 : 1;
 	}
@@ -468,51 +467,6 @@ static int open_parent(const char *arg, int *dfd, const char **name)
 	return *dfd < 0 ? -errno : 0;
 }
 
-/* The regular file @name in @dfd (not a symlink), whole, at most 1 MiB:
- * 0 or -errno. */
-static int read_at(int dfd, const char *name, char **out, size_t *len)
-{
-	struct stat st;
-	size_t n = 0;
-	char *buf;
-	int fd =
-	    openat(dfd, name,
-		   O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-
-	*out = NULL;
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (1 << 20)) {
-		int e = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-
-		close(fd);
-		return e;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || (n += (size_t)r) > (size_t)st.st_size)
-			break;
-	}
-	close(fd);
-	if (n != (size_t)st.st_size) {
-		free(buf);
-		return -EAGAIN;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* @arg's path relative to the working directory @cwd (canonical), or
  * -1 when it is outside it. */
 static int rel_to_cwd(const char *cwd, const char *arg, char *out, size_t len)
@@ -572,12 +526,12 @@ static int sub_sign(int argc, char **argv)
 	int cwdfd = -1, rc = 1, r;
 
 	r = parse(
-	    "sign", argc, argv,
+	    "sign",
+	    "Usage: nono trust sign FILE... | --all [--key NAME | "
+	    "--keyref URI] [--policy FILE]\n",
+	    argc, argv,
 	    A(O_KEY) | A(O_KEYREF) | A(O_ALL) | A(O_POLICY) | A(O_KEYLESS), &o);
 	if (r != 0) {
-		if (r > 0)
-			printf("Usage: nono trust sign FILE... | --all [--key "
-			       "NAME | --keyref URI] [--policy FILE]\n");
 		topts_free(&o);
 		return r > 0 ? 0 : 1;
 	}
@@ -731,12 +685,11 @@ static int sub_sign_policy(int argc, char **argv)
 	bool signer = false;
 	int dfd = -1, rc = 1, r;
 
-	r = parse("sign-policy", argc, argv, A(O_KEY) | A(O_KEYREF) | A(O_USER),
-		  &o);
+	r = parse("sign-policy",
+		  "Usage: nono trust sign-policy [FILE] [--user] [--key NAME | "
+		  "--keyref URI]\n",
+		  argc, argv, A(O_KEY) | A(O_KEYREF) | A(O_USER), &o);
 	if (r != 0) {
-		if (r > 0)
-			printf("Usage: nono trust sign-policy [FILE] [--user] "
-			       "[--key NAME | --keyref URI]\n");
 		topts_free(&o);
 		return r > 0 ? 0 : 1;
 	}
@@ -764,7 +717,7 @@ static int sub_sign_policy(int argc, char **argv)
 		goto out;
 	r = open_parent(path, &dfd, &name);
 	if (r == 0)
-		r = read_at(dfd, name, &text, &len);
+		r = nono_trust_read_file(dfd, name, 1u << 20, &text, &len);
 	if (r < 0) {
 		out_error("trust sign-policy: %s: %s%s", path,
 			  r == -ELOOP    ? "a symlink (sign its target)"
@@ -810,11 +763,7 @@ static int sub_sign_policy(int argc, char **argv)
 		const struct nono_trust_policy *anchor = &p;
 
 		if (!o.user) {
-			int cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
 			r = load_policy(-1, NULL, false, &user, &src);
-			if (cwdfd >= 0)
-				close(cwdfd);
 			anchor = r > 0 ? &user : NULL;
 		}
 		if (!anchor)
@@ -901,16 +850,15 @@ static int sub_check(int argc, char **argv, bool list)
 	size_t n = 0, bad = 0;
 	int cwdfd = -1, rc = 1, have, r;
 
-	r = parse(list ? "list" : "verify", argc, argv,
+	r = parse(list ? "list" : "verify",
+		  list ? "Usage: nono trust list [--json] [--policy FILE]\n"
+		       : "Usage: nono trust verify FILE... | --all [--policy "
+			 "FILE] [--json]\n",
+		  argc, argv,
 		  list ? A(O_JSON) | A(O_POLICY)
 		       : A(O_ALL) | A(O_POLICY) | A(O_JSON),
 		  &o);
 	if (r != 0) {
-		if (r > 0)
-			printf(list ? "Usage: nono trust list [--json] "
-				      "[--policy FILE]\n"
-				    : "Usage: nono trust verify FILE... | "
-				      "--all [--policy FILE] [--json]\n");
 		topts_free(&o);
 		return r > 0 ? 0 : 1;
 	}

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -239,4 +240,41 @@ out:
 			close(pe[i]);
 	}
 	return r;
+}
+
+/*
+ * A memfd holding @parts, at offset 0: the helper's standard input.  A
+ * memfd rather than a pipe so that nothing waits on a reader, and
+ * rather than a file so that the key never reaches a filesystem.
+ */
+int nono_memfd_of(const void *const *parts, const size_t *lens, size_t n)
+{
+	int fd = memfd_create("nono-helper-in", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = parts[i];
+		size_t left = lens[i];
+
+		while (left) {
+			ssize_t w = write(fd, p, left);
+
+			if (w < 0) {
+				int e = -errno;
+
+				close(fd);
+				return e;
+			}
+			p += w;
+			left -= (size_t)w;
+		}
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
 }

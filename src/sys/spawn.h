@@ -45,4 +45,10 @@ int nono_spawn_capture_in(const char *path, char *const argv[], int in_fd,
 			  struct nono_spawn_result *res)
     __attribute__((warn_unused_result));
 
+/* A memfd holding the @n buffers @parts (@lens bytes each) at offset 0: a
+ * helper's standard input (a memfd rather than a pipe, so that nothing
+ * waits on a reader; rather than a file, so that a key never reaches a
+ * filesystem).  The descriptor, or -errno. */
+int nono_memfd_of(const void *const *parts, const size_t *lens, size_t n);
+
 #endif

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,32 +129,6 @@ static const char *account_of(const char *ref)
 	return ref;
 }
 
-/* A memfd holding @n bytes of @p at offset 0, or -errno. */
-static int memfd_with(const char *p, size_t n)
-{
-	int fd = memfd_create("nono-trust-key", MFD_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			return -EIO;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
-
 /* Runs nono-keystore @argv with @in (or -1): its exit status, or -1 with
  * @err. */
 static int keystore_run(char *const argv[], int in, char *err, size_t errlen)
@@ -252,7 +225,8 @@ static int keygen_keystore(const char *acc, const char *pem, size_t pemlen,
 				 "keystore; add --force to replace it (bundles "
 				 "it signed will no longer match a new key)",
 				 acc);
-	in = memfd_with(pem, pemlen);
+	in = nono_memfd_of((const void *const[]){pem}, (const size_t[]){pemlen},
+			   1);
 	if (in < 0)
 		return nono_errf(err, errlen, "memfd: %s", strerror(-in));
 	st = keystore_run(put, in, err, errlen);

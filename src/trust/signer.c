@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sys/helper.h"
@@ -26,43 +25,6 @@
 /* The longest signature argument accepted: a DER P-256 signature is at
  * most 72 bytes, 96 in base64. */
 #define SIG_B64_MAX 200
-
-/*
- * A memfd holding @parts, at offset 0: the helper's standard input.  A
- * memfd rather than a pipe so that nothing waits on a reader, and
- * rather than a file so that the key never reaches a filesystem.
- */
-static int memfd_of(const void *const *parts, const size_t *lens, size_t n)
-{
-	int fd = memfd_create("nono-sign-in", MFD_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = parts[i];
-		size_t left = lens[i];
-
-		while (left) {
-			ssize_t w = write(fd, p, left);
-
-			if (w < 0) {
-				int e = -errno;
-
-				close(fd);
-				return e;
-			}
-			p += w;
-			left -= (size_t)w;
-		}
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
-}
 
 /* Runs the helper with @in as standard input (-1: /dev/null); its output
  * in @out (NUL-terminated, "" on failure). */
@@ -117,8 +79,8 @@ int nono_signer_load(const char *ref, const char *what, struct nono_signer *s,
 				 what, s->helper);
 	if (nono_secret_load_key(ref, &s->key, kerr, sizeof(kerr)) < 0)
 		return nono_errf(err, errlen, "%s: %s", what, kerr);
-	in = memfd_of((const void *const[]){s->key.data},
-		      (const size_t[]){s->key.len}, 1);
+	in = nono_memfd_of((const void *const[]){s->key.data},
+			   (const size_t[]){s->key.len}, 1);
 	if (in < 0) {
 		nono_signer_clear(s);
 		return nono_errf(err, errlen, "%s: %s", what, strerror(-in));
@@ -160,8 +122,8 @@ int nono_signer_sign(const struct nono_signer *s, const void *msg, size_t len,
 		return nono_errf(err, errlen, "no signing key is loaded");
 	/* The helper reads "LEN\n", the key, then the message. */
 	snprintf(hdr, sizeof(hdr), "%zu\n", s->key.len);
-	in = memfd_of((const void *const[]){hdr, s->key.data, msg},
-		      (const size_t[]){strlen(hdr), s->key.len, len}, 3);
+	in = nono_memfd_of((const void *const[]){hdr, s->key.data, msg},
+			   (const size_t[]){strlen(hdr), s->key.len, len}, 3);
 	if (in < 0)
 		return nono_errf(err, errlen, "%s", strerror(-in));
 	r = run_helper(s->helper, argv, in, out, sizeof(out), &olen, &res);
@@ -313,7 +275,7 @@ int nono_sig_batch_run(char *err, size_t errlen)
 		parts[2 * i + 1] = batch.v[i].msg;
 		lens[2 * i + 1] = batch.v[i].len;
 	}
-	in = memfd_of(parts, lens, batch.n * 2);
+	in = nono_memfd_of(parts, lens, batch.n * 2);
 	if (in < 0) {
 		nono_errf(err, errlen, "%s", strerror(-in));
 		goto out;
@@ -432,7 +394,8 @@ int nono_sig_verify(const char *pub, const void *msg, size_t len,
 				 "the signing helper %s is not installed: the "
 				 "signature cannot be checked",
 				 helper);
-	in = memfd_of((const void *const[]){msg}, (const size_t[]){len}, 1);
+	in =
+	    nono_memfd_of((const void *const[]){msg}, (const size_t[]){len}, 1);
 	if (in < 0)
 		return nono_errf(err, errlen, "%s", strerror(-in));
 	r = run_helper(helper, argv, in, out, sizeof(out), &olen, &res);

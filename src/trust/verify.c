@@ -51,8 +51,8 @@ static int open_beneath(int rootfd, const char *path, int flags)
 
 /* The regular file @path beneath @rootfd, whole, if at most @max bytes:
  * 0, or -errno (-EFBIG over @max, -EINVAL not a regular file). */
-static int read_beneath(int rootfd, const char *path, size_t max, char **out,
-			size_t *len)
+int nono_trust_read_file(int rootfd, const char *path, size_t max, char **out,
+			 size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -320,7 +320,7 @@ static void bent_load(int rootfd, const char *bpath, struct bent *e)
 		    BUNDLES_READ_MAX >> 20);
 		return;
 	}
-	r = read_beneath(rootfd, bpath, BUNDLE_MAX, &text, &len);
+	r = nono_trust_read_file(rootfd, bpath, BUNDLE_MAX, &text, &len);
 	bcache.read += len;
 	e->rc = r;
 	if (r < 0) {
@@ -665,7 +665,7 @@ static int read_policy(int dirfd, const char *name, const char *shown,
 		       struct nono_trust_policy *p, char **text, size_t *len,
 		       char *err, size_t errlen)
 {
-	int r = read_beneath(dirfd, name, POLICY_MAX, text, len);
+	int r = nono_trust_read_file(dirfd, name, POLICY_MAX, text, len);
 
 	if (r == -ENOENT)
 		return 0;
@@ -704,7 +704,7 @@ static int policy_signed(int dirfd, const char *name, const char *text,
 	int r;
 
 	snprintf(bname, sizeof(bname), "%s.bundle", name);
-	r = read_beneath(dirfd, bname, BUNDLE_MAX, &bt, &bl);
+	r = nono_trust_read_file(dirfd, bname, BUNDLE_MAX, &bt, &bl);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
@@ -839,8 +839,8 @@ int nono_trust_policy_load(int dirfd, const char *dir,
 		/* A project's policy is read as bytes and parsed only once
 		 * a publisher of the user's has signed them: one nobody
 		 * vouches for, malformed or not, changes nothing. */
-		r = read_beneath(dirfd, NONO_TRUST_POLICY_FILE, POLICY_MAX,
-				 &text, &len);
+		r = nono_trust_read_file(dirfd, NONO_TRUST_POLICY_FILE,
+					 POLICY_MAX, &text, &len);
 		if (r == -ENOENT || strcmp(shown, src->user) == 0) {
 			/* none, or the user's own directory */
 		} else if (r < 0) {

@@ -52,6 +52,13 @@ int nono_trust_check_file(int rootfd, const char *path, const char *sha256,
 			  const struct nono_trust_policy *p,
 			  struct nono_trust_check *out);
 
+/* The regular file @path beneath @dirfd (no symlink on the way, none at
+ * the end), whole, when at most @max bytes, into *@out (NUL-terminated,
+ * free()) and *@len: 0, or -errno (-EFBIG over @max, -EINVAL not a
+ * regular file, -ELOOP a symlink, -EAGAIN it grew while read). */
+int nono_trust_read_file(int dirfd, const char *path, size_t max, char **out,
+			 size_t *len);
+
 /* The SHA-256 of the regular file @path beneath @dirfd (no symlink on the
  * way, none at the end), read once, in hex: 0 or -errno (-EINVAL: not a
  * regular file, -ELOOP: a symlink). */

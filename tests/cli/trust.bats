@@ -394,9 +394,15 @@ EOF2
 	user_policy
 	echo "rules" >CLAUDE.md
 	nono trust sign CLAUDE.md --keyref "file://$KEY" >/dev/null
-	(sleep 0.5; echo "outside" >>CLAUDE.md) &
+	# The outside change is made while the command runs: after it says
+	# it started, before it ends (bounded waits, no timing guess).
+	(for _ in $(seq 600); do [ -f started ] && break; sleep 0.05; done
+	 echo "outside" >>CLAUDE.md; touch changed) &
 	BG_PIDS+=($!)
-	run --separate-stderr nono run --allow . -- sleep 1.5
+	run --separate-stderr nono run --allow . -- sh -c '
+		touch started
+		for _ in $(seq 600); do [ -f changed ] && exit 0; sleep 0.05; done
+		exit 9'
 	assert_status 0
 	assert_contains "$stderr" "CLAUDE.md changed during the session"
 	id=$(nono audit list --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
