@@ -62,6 +62,9 @@ struct run_live {
 	/* The baseline's manifests, one per root, kept for the end (the
 	 * last snapshot's size rule, the review, the restore). */
 	struct nono_rb_manifest *rb_base;
+	/* The stat caches, one per root, kept from the baseline for the
+	 * last snapshot (loading one again cost 0.09 s per 100,000 files). */
+	struct nono_rb_cache *rb_caches;
 	/* The pre-exec trust scan's verdicts (run_trust.c), or NULL. */
 	struct run_trust *trust;
 };

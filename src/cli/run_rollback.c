@@ -188,22 +188,35 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 	memset(total, 0, sizeof(*total));
 	for (size_t i = 0; i < s->nroots; i++)
 		nono_rb_manifest_init(&m[i]);
+	if (!c->rt.rb_caches &&
+	    (c->rt.rb_caches = calloc(s->nroots, sizeof(*c->rt.rb_caches)))) {
+		for (size_t i = 0; i < s->nroots; i++) {
+			char cp[PATH_MAX];
+
+			nono_rb_cache_init(&c->rt.rb_caches[i]);
+			if (nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) ==
+			    0)
+				nono_rb_cache_load(&c->rt.rb_caches[i], cp);
+		}
+	}
 	for (size_t i = 0; r == 0 && i < s->nroots; i++) {
-		struct nono_rb_cache cache;
+		/* Kept in memory from the baseline (none: out of memory,
+		 * every file is read). */
+		struct nono_rb_cache *cache =
+		    c->rt.rb_caches ? &c->rt.rb_caches[i] : NULL;
 		struct nono_rb_stats st = {0};
 		char cp[PATH_MAX] = "";
 
-		nono_rb_cache_init(&cache);
-		if (nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) == 0)
-			nono_rb_cache_load(&cache, cp);
+		if (cache)
+			nono_rb_cache_unsee(cache);
 		/* After the baseline, the baseline decides what is left out
 		 * for its size (a flood of entries hides nothing). */
 		r = nono_rb_capture(c->rt.rb_store, s->roots[i], &s->scope,
-				    base ? &base[i] : NULL, &cache, &m[i], &st,
+				    base ? &base[i] : NULL, cache, &m[i], &st,
 				    prog, err, errlen);
-		if (r == 0 && cp[0])
-			nono_rb_cache_save(&cache, cp);
-		nono_rb_cache_free(&cache);
+		if (r == 0 && cache &&
+		    nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) == 0)
+			nono_rb_cache_save(cache, cp);
 		total->files += st.files;
 		total->bytes_read += st.bytes_read;
 		total->objects_added += st.objects_added;
@@ -262,6 +275,12 @@ static void drop(struct run_ctx *c)
 	if (c->rt.rb_base && c->rt.rb) {
 		free_manifests(c->rt.rb_base, c->rt.rb->nroots);
 		c->rt.rb_base = NULL;
+	}
+	if (c->rt.rb_caches && c->rt.rb) {
+		for (size_t i = 0; i < c->rt.rb->nroots; i++)
+			nono_rb_cache_free(&c->rt.rb_caches[i]);
+		free(c->rt.rb_caches);
+		c->rt.rb_caches = NULL;
 	}
 	if (c->rt.rb) {
 		nono_rb_session_free(c->rt.rb);

@@ -35,8 +35,10 @@ struct item {
 	char rel[];
 };
 
-/* What the threads of one capture share; @mu guards the stat cache, the
- * hard-link table, the queue and the first error. */
+/* What the threads of one capture share; @mu guards the hard-link table,
+ * the queue and the first error, @cmu the stat cache (read-locked for a
+ * lookup: nearly every file of a later capture is a hit, and one mutex
+ * for them all kept the threads waiting on each other). */
 struct shared {
 	struct nono_rb_store *store; /* NULL: hash only (a scan) */
 	const struct nono_rb_scope *scope;
@@ -51,6 +53,7 @@ struct shared {
 	int rootfd;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	pthread_rwlock_t cmu;
 	struct hl *hl; /* hard-link groups: (dev, ino) -> key */
 	size_t nhl, caphl;
 	struct item **q; /* directories to walk (a stack: depth first) */
@@ -273,16 +276,19 @@ static bool cache_hit(struct walk *w, const struct stat *st,
 
 	if (!w->sh->cache)
 		return false;
-	pthread_mutex_lock(&w->sh->mu);
+	pthread_rwlock_rdlock(&w->sh->cmu);
 	ce = nono_rb_cache_find(w->sh->cache, st->st_dev, st->st_ino);
 	if (ce && ce->size == (uint64_t)st->st_size &&
 	    ce->mtime_ns == ns(&st->st_mtim) &&
 	    ce->ctime_ns == ns(&st->st_ctim)) {
-		ce->seen = 1;
+		/* Two threads may mark one entry (hard links): the same
+		 * value, stored atomically. */
+		__atomic_store_n(&ce->seen, w->sh->cache->gen,
+				 __ATOMIC_RELAXED);
 		*out = *ce;
 		hit = true;
 	}
-	pthread_mutex_unlock(&w->sh->mu);
+	pthread_rwlock_unlock(&w->sh->cmu);
 	return hit;
 }
 
@@ -292,9 +298,9 @@ static int cache_store(struct walk *w, const struct nono_rb_cache_ent *v)
 
 	if (!w->sh->cache)
 		return 0;
-	pthread_mutex_lock(&w->sh->mu);
+	pthread_rwlock_wrlock(&w->sh->cmu);
 	r = nono_rb_cache_put(w->sh->cache, v);
-	pthread_mutex_unlock(&w->sh->mu);
+	pthread_rwlock_unlock(&w->sh->cmu);
 	return r;
 }
 
@@ -425,7 +431,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		v.size = (uint64_t)st.st_size;
 		v.mtime_ns = ns(&st.st_mtim);
 		v.ctime_ns = ns(&st.st_ctim);
-		v.seen = 1;
+		v.seen = w->sh->cache->gen;
 		v.noxattr = e.xattrs == NULL && xerr == 0;
 		memcpy(v.hash, e.hash, NONO_SHA256_LEN);
 		if (cache_store(w, &v) < 0) {
@@ -458,13 +464,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in @dfd (but . and ..), sorted; *@n of them. */
+/* The names in @dfd (but . and ..), sorted; *@n of them.  One block:
+ * the pointers, then the names (one free; a directory of 50 names cost
+ * 50 allocations before). */
 static char **names_of(int dfd, size_t *n, int *err)
 {
 	int d2 = dup(dfd);
 	DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
-	char **v = NULL;
-	size_t cap = 0;
+	char *text = NULL, **v;
+	size_t len = 0, cap = 0;
 	struct dirent *de;
 
 	*n = 0;
@@ -477,31 +485,45 @@ static char **names_of(int dfd, size_t *n, int *err)
 	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name) + 1;
+
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (*n == cap) {
-			char **nv;
+		if (len + l > cap) {
+			char *nt;
 
-			cap = cap ? cap * 2 : 32;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
+			cap = cap ? cap * 2 : 1024;
+			while (cap < len + l)
+				cap *= 2;
+			if (!(nt = realloc(text, cap)))
 				goto oom;
-			v = nv;
+			text = nt;
 		}
-		if (!(v[*n] = strdup(de->d_name)))
-			goto oom;
+		memcpy(text + len, de->d_name, l);
+		len += l;
 		(*n)++;
 	}
 	closedir(d);
+	d = NULL;
+	v = malloc(*n * sizeof(*v) + len + 1);
+	if (!v)
+		goto oom;
+	if (len)
+		memcpy((char *)(v + *n), text, len);
+	free(text);
+	text = (char *)(v + *n);
+	for (size_t i = 0; i < *n; i++) {
+		v[i] = text;
+		text += strlen(text) + 1;
+	}
 	if (*n)
 		qsort(v, *n, sizeof(*v), cmp_str);
 	return v;
 oom:
-	closedir(d);
-	for (size_t i = 0; i < *n; i++)
-		free(v[i]);
-	free(v);
+	if (d)
+		closedir(d);
+	free(text);
 	*n = 0;
 	*err = -ENOMEM;
 	return NULL;
@@ -722,9 +744,13 @@ static int walk_dir(struct walk *w, const struct item *it)
 	r = xerr < 0 ? fail(w, xerr, rel, "attributes") : add(w, &e);
 	free(e.xattrs);
 	w->st.dirs++;
+	if (!root) {
+		memcpy(crel, rel, plen - 1);
+		crel[plen - 1] = '/';
+	}
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		snprintf(crel, sizeof(crel), "%s%s%s", root ? "" : rel,
-			 root ? "" : "/", names[i]);
+		/* Fits: checked above. */
+		memcpy(crel + plen, names[i], strlen(names[i]) + 1);
 		r = walk_child(w, dfd, names[i], crel);
 	}
 	if (r == 0 && (r = flush(w)) < 0)
@@ -732,8 +758,6 @@ static int walk_dir(struct walk *w, const struct item *it)
 out:
 	while (w->npend) /* a failure: not walked */
 		free(w->pend[--w->npend]);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
 	free(names);
 	close(dfd);
 	return r;
@@ -860,6 +884,7 @@ static int run(struct nono_rb_store *store, const char *root,
 	sh.errbuf = err;
 	sh.errlen = errlen;
 	pthread_mutex_init(&sh.mu, NULL);
+	pthread_rwlock_init(&sh.cmu, NULL);
 	pthread_cond_init(&sh.cv, NULL);
 	for (size_t i = 0; i < nt; i++) {
 		w[i].sh = &sh;
@@ -930,6 +955,7 @@ static int run(struct nono_rb_store *store, const char *root,
 	if (sh.rootfd >= 0)
 		close(sh.rootfd);
 	pthread_mutex_destroy(&sh.mu);
+	pthread_rwlock_destroy(&sh.cmu);
 	pthread_cond_destroy(&sh.cv);
 	if (r == 0)
 		r = nono_rb_manifest_sort(out);

@@ -17,12 +17,13 @@
 void nono_rb_cache_init(struct nono_rb_cache *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->gen = 1;
 }
 
 void nono_rb_cache_free(struct nono_rb_cache *c)
 {
 	free(c->t);
-	memset(c, 0, sizeof(*c));
+	nono_rb_cache_init(c);
 }
 
 static size_t slot(const struct nono_rb_cache *c, uint64_t dev, uint64_t ino)
@@ -86,6 +87,7 @@ int nono_rb_cache_put(struct nono_rb_cache *c,
 	if ((e = nono_rb_cache_find(c, v->dev, v->ino))) {
 		*e = *v;
 		e->used = 1;
+		c->dirty = 1;
 		return 0;
 	}
 	if ((c->n + 1) * 4 > c->cap * 3 && cache_grow(c, 0) < 0)
@@ -96,7 +98,17 @@ int nono_rb_cache_put(struct nono_rb_cache *c,
 	c->t[k] = *v;
 	c->t[k].used = 1;
 	c->n++;
+	c->dirty = 1;
 	return 0;
+}
+
+void nono_rb_cache_unsee(struct nono_rb_cache *c)
+{
+	if (++c->gen == 0) { /* wrapped: nothing holds 1 after this */
+		for (size_t i = 0; i < c->cap; i++)
+			c->t[i].seen = 0;
+		c->gen = 1;
+	}
 }
 
 /* A record: dev, ino, size, mtime, ctime (little-endian 64-bit), hash,
@@ -176,19 +188,24 @@ int nono_rb_cache_load(struct nono_rb_cache *c, const char *path)
 				return -ENOMEM;
 			}
 		}
+		c->dirty = 0; /* what is on disk */
+	} else {
+		c->dirty = 1; /* written again by the next save */
 	}
 	free(buf);
 	return 0;
 }
 
-int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path)
+int nono_rb_cache_save(struct nono_rb_cache *c, const char *path)
 {
 	size_t n = 0, len;
 	uint8_t *buf, *p;
 	int r;
 
 	for (size_t i = 0; i < c->cap; i++)
-		n += c->t[i].used && c->t[i].seen;
+		n += c->t[i].used && c->t[i].seen == c->gen;
+	if (!c->dirty && n == c->n)
+		return 0; /* the file holds exactly these */
 	len = sizeof(CACHE_MAGIC) - 1 + n * REC;
 	buf = malloc(len);
 	if (!buf)
@@ -198,7 +215,7 @@ int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path)
 	for (size_t i = 0; i < c->cap; i++) {
 		const struct nono_rb_cache_ent *e = &c->t[i];
 
-		if (!e->used || !e->seen)
+		if (!e->used || e->seen != c->gen)
 			continue;
 		put64(p, e->dev);
 		put64(p + 8, e->ino);
@@ -213,5 +230,9 @@ int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path)
 	r = nono_write_atomic(path, (const char *)buf, len, NONO_WRITE_REPLACE,
 			      0600);
 	free(buf);
+	/* Clean only when the file holds every entry (those not seen
+	 * stay in memory, and a later save must drop them). */
+	if (r == 0 && n == c->n)
+		c->dirty = 0;
 	return r;
 }

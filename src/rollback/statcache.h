@@ -29,11 +29,16 @@ struct nono_rb_cache_ent {
 	int64_t mtime_ns, ctime_ns;
 	uint8_t hash[NONO_SHA256_LEN];
 	uint8_t noxattr; /* it had no user.* attributes */
-	uint8_t used, seen;
+	uint8_t used;
+	uint32_t seen; /* the capture (the cache's @gen) that saw it */
 };
 struct nono_rb_cache {
 	struct nono_rb_cache_ent *t;
 	size_t cap, n;
+	uint32_t gen; /* the current capture: entries it saw have it */
+	/* An entry added or replaced since the load or the save: what is
+	 * on disk is not what a save would write. */
+	int dirty;
 };
 
 void nono_rb_cache_init(struct nono_rb_cache *c);
@@ -41,7 +46,12 @@ void nono_rb_cache_free(struct nono_rb_cache *c);
 /* Loads @path (a missing or unreadable cache is an empty one); saves
  * what the last capture saw, atomically.  0 or -errno. */
 int nono_rb_cache_load(struct nono_rb_cache *c, const char *path);
-int nono_rb_cache_save(const struct nono_rb_cache *c, const char *path);
+/* Writes nothing when the file is what it would write: loaded (or saved)
+ * from @path, nothing put since, every entry seen. */
+int nono_rb_cache_save(struct nono_rb_cache *c, const char *path);
+/* Forgets what a capture saw (the next capture marks its entries again):
+ * a cache kept in memory from one capture to the next. */
+void nono_rb_cache_unsee(struct nono_rb_cache *c);
 /* The entry of (@dev, @ino), or NULL.  Valid until the next put. */
 struct nono_rb_cache_ent *nono_rb_cache_find(struct nono_rb_cache *c,
 					     uint64_t dev, uint64_t ino);

@@ -38,6 +38,7 @@
 #include "rollback/objects.h"
 #include "rollback/restore.h"
 #include "rollback/scope.h"
+#include "rollback/statcache.h"
 
 static char base[PATH_MAX], tree[PATH_MAX + 16], store_dir[PATH_MAX + 16],
     outside[PATH_MAX + 16];
@@ -1173,6 +1174,91 @@ static void test_group_owner(void **state)
 	nono_rb_store_close(&st);
 }
 
+static ino_t ino_of(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_ino;
+}
+
+static void see(struct nono_rb_cache *c, uint64_t ino)
+{
+	struct nono_rb_cache_ent *e = nono_rb_cache_find(c, 7, ino);
+
+	assert_non_null(e);
+	e->seen = c->gen;
+}
+
+/* The stat cache is kept in memory from the baseline to the last
+ * snapshot and written only when the file would differ: never skipped
+ * when an entry was put, or when the file lacks one the memory holds
+ * (left out by an earlier save because no capture saw it then). */
+static void test_statcache_save(void **state)
+{
+	struct nono_rb_cache c, d;
+	struct nono_rb_cache_ent v = {0};
+	char path[PATH_MAX + 32];
+	ino_t i0, i1;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/statcache", base);
+	nono_rb_cache_init(&c);
+	v.dev = 7;
+	for (uint64_t ino = 1; ino <= 2; ino++) {
+		v.ino = ino;
+		v.size = ino * 10;
+		v.seen = c.gen;
+		assert_int_equal(nono_rb_cache_put(&c, &v), 0);
+	}
+	assert_int_equal(nono_rb_cache_save(&c, path), 0);
+	i0 = ino_of(path);
+	/* Loaded, every entry seen, nothing put: not written again. */
+	assert_int_equal(nono_rb_cache_load(&d, path), 0);
+	assert_int_equal(d.n, 2);
+	see(&d, 1);
+	see(&d, 2);
+	assert_int_equal(nono_rb_cache_save(&d, path), 0);
+	assert_int_equal(ino_of(path), i0);
+	/* A capture that saw one: written, with that one. */
+	nono_rb_cache_unsee(&d);
+	see(&d, 1);
+	assert_int_equal(nono_rb_cache_save(&d, path), 0);
+	i1 = ino_of(path);
+	assert_true(i1 != i0);
+	nono_rb_cache_free(&c);
+	assert_int_equal(nono_rb_cache_load(&c, path), 0);
+	assert_int_equal(c.n, 1);
+	/* The next capture sees both again (the memory kept the second):
+	 * the file lacks it, so it is written. */
+	nono_rb_cache_unsee(&d);
+	see(&d, 1);
+	see(&d, 2);
+	assert_int_equal(nono_rb_cache_save(&d, path), 0);
+	assert_true(ino_of(path) != i1);
+	nono_rb_cache_free(&c);
+	assert_int_equal(nono_rb_cache_load(&c, path), 0);
+	assert_int_equal(c.n, 2);
+	/* A put is written whatever was seen. */
+	i1 = ino_of(path);
+	v.ino = 3;
+	v.seen = d.gen;
+	assert_int_equal(nono_rb_cache_put(&d, &v), 0);
+	assert_int_equal(nono_rb_cache_save(&d, path), 0);
+	assert_true(ino_of(path) != i1);
+	/* A file that is not a cache is written again by the next save. */
+	assert_int_equal(truncate(path, 5), 0);
+	nono_rb_cache_free(&c);
+	assert_int_equal(nono_rb_cache_load(&c, path), 0);
+	assert_int_equal(c.n, 0);
+	i1 = ino_of(path);
+	assert_int_equal(nono_rb_cache_save(&c, path), 0);
+	assert_true(ino_of(path) != i1);
+	nono_rb_cache_free(&c);
+	nono_rb_cache_free(&d);
+	assert_int_equal(unlink(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1189,6 +1275,7 @@ int main(void)
 	    cmocka_unit_test(test_acl),
 	    cmocka_unit_test(test_manifest_versions),
 	    cmocka_unit_test(test_group_owner),
+	    cmocka_unit_test(test_statcache_save),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
