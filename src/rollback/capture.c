@@ -294,12 +294,15 @@ static bool cache_hit(struct walk *w, const struct stat *st,
 
 static int cache_store(struct walk *w, const struct nono_rb_cache_ent *v)
 {
+	struct nono_rb_cache_ent seen;
 	int r;
 
 	if (!w->sh->cache)
 		return 0;
 	pthread_rwlock_wrlock(&w->sh->cmu);
-	r = nono_rb_cache_put(w->sh->cache, v);
+	seen = *v;
+	seen.seen = w->sh->cache->gen; /* this capture saw it */
+	r = nono_rb_cache_put(w->sh->cache, &seen);
 	pthread_rwlock_unlock(&w->sh->cmu);
 	return r;
 }
@@ -431,7 +434,6 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 		v.size = (uint64_t)st.st_size;
 		v.mtime_ns = ns(&st.st_mtim);
 		v.ctime_ns = ns(&st.st_ctim);
-		v.seen = w->sh->cache->gen;
 		v.noxattr = e.xattrs == NULL && xerr == 0;
 		memcpy(v.hash, e.hash, NONO_SHA256_LEN);
 		if (cache_store(w, &v) < 0) {
@@ -820,26 +822,6 @@ static size_t nthreads(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (size_t)n;
 }
 
-/* Moves @from's entries to the end of @to. */
-static int merge(struct nono_rb_manifest *to, struct nono_rb_manifest *from)
-{
-	if (!from->n)
-		return 0;
-	if (to->n + from->n > to->cap) {
-		size_t cap = to->n + from->n;
-		struct nono_rb_entry *v = realloc(to->e, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		to->e = v;
-		to->cap = cap;
-	}
-	memcpy(to->e + to->n, from->e, from->n * sizeof(*from->e));
-	to->n += from->n;
-	from->n = 0;
-	return 0;
-}
-
 static int run(struct nono_rb_store *store, const char *root,
 	       const struct nono_rb_scope *scope,
 	       const struct nono_rb_manifest *base, struct nono_rb_cache *cache,
@@ -929,7 +911,7 @@ static int run(struct nono_rb_store *store, const char *root,
 	}
 	for (size_t i = 0; i < nt; i++) {
 		if (r == 0)
-			r = merge(out, &w[i].m);
+			r = nono_rb_manifest_move(out, &w[i].m);
 		nono_rb_manifest_free(&w[i].m);
 		free(w[i].buf);
 		free(w[i].pend);

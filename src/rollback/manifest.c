@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "audit/merkle.h"
 #include "rollback/manifest.h"
@@ -14,12 +15,22 @@
 #define MANIFEST_MAGIC "nono-rollback-manifest "
 #define DELTA_MAGIC "nono-rollback-delta "
 
+/* A block of strings: mapped populated (one system call instead of a
+ * page fault per page). */
+struct nono_rb_strblk {
+	struct nono_rb_strblk *next;
+	size_t used, size; /* bytes, the header included */
+};
+
+#define STRBLK (256 * 1024)
+
 void nono_rb_manifest_init(struct nono_rb_manifest *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->version = NONO_RB_VERSION;
 }
 
+/* A string of an entry not (or no longer) in a manifest. */
 static void entry_free(struct nono_rb_entry *e)
 {
 	free(e->path);
@@ -29,8 +40,12 @@ static void entry_free(struct nono_rb_entry *e)
 
 void nono_rb_manifest_free(struct nono_rb_manifest *m)
 {
-	for (size_t i = 0; i < m->n; i++)
-		entry_free(&m->e[i]);
+	struct nono_rb_strblk *b = m->strs, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		munmap(b, b->size);
+	}
 	free(m->e);
 	free(m->root);
 	memset(m, 0, sizeof(*m));
@@ -38,8 +53,88 @@ void nono_rb_manifest_free(struct nono_rb_manifest *m)
 
 void nono_rb_manifest_truncate(struct nono_rb_manifest *m, size_t n)
 {
-	while (m->n > n)
-		entry_free(&m->e[--m->n]);
+	/* Their strings stay in the blocks until the manifest goes. */
+	if (m->n > n)
+		m->n = n;
+}
+
+/* A copy of @s (NULL: NULL) in @m's blocks, or NULL when out of memory
+ * (*@oom set). */
+static char *str_copy(struct nono_rb_manifest *m, const char *s, bool *oom)
+{
+	struct nono_rb_strblk *b = m->strs;
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strlen(s) + 1;
+	if (!b || b->size - b->used < len) {
+		size_t size = STRBLK;
+		void *v;
+
+		if (len > size - sizeof(*b))
+			size = (sizeof(*b) + len + 4095) & ~(size_t)4095;
+		v = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (v == MAP_FAILED) {
+			*oom = true;
+			return NULL;
+		}
+		b = v;
+		b->size = size;
+		b->used = sizeof(*b);
+		/* The new block takes the allocations; the old one's
+		 * rest is left (at most one entry's worth). */
+		b->next = m->strs;
+		m->strs = b;
+	}
+	p = (char *)b + b->used;
+	memcpy(p, s, len);
+	b->used += len;
+	return p;
+}
+
+int nono_rb_manifest_move(struct nono_rb_manifest *to,
+			  struct nono_rb_manifest *from)
+{
+	struct nono_rb_strblk **tail;
+
+	if (!from->n && !from->strs)
+		return 0;
+	if (!to->n) { /* taken whole */
+		struct nono_rb_entry *e = to->e;
+		size_t cap = to->cap;
+
+		to->e = from->e;
+		to->cap = from->cap;
+		to->n = from->n;
+		from->e = e;
+		from->cap = cap;
+		from->n = 0;
+	} else {
+		if (to->n + from->n > to->cap) {
+			size_t cap = to->n + from->n;
+			struct nono_rb_entry *v =
+			    realloc(to->e, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			to->e = v;
+			to->cap = cap;
+		}
+		memcpy(to->e + to->n, from->e, from->n * sizeof(*from->e));
+		to->n += from->n;
+		from->n = 0;
+	}
+	/* @from's blocks after @to's (whose first still takes the next
+	 * strings). */
+	for (tail = to->strs ? &to->strs->next : &to->strs; *tail;
+	     tail = &(*tail)->next)
+		;
+	*tail = from->strs;
+	from->strs = NULL;
+	return 0;
 }
 
 bool nono_rb_xattr_kept(const char *name)
@@ -66,15 +161,11 @@ bool nono_rb_opaque_ok(const char *why)
 	return false;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 int nono_rb_manifest_add(struct nono_rb_manifest *m,
 			 const struct nono_rb_entry *e)
 {
 	struct nono_rb_entry c = *e;
+	bool oom = false;
 
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
@@ -85,13 +176,11 @@ int nono_rb_manifest_add(struct nono_rb_manifest *m,
 		m->e = v;
 		m->cap = cap;
 	}
-	c.path = strdup(e->path);
-	c.target = dup_or_null(e->target);
-	c.xattrs = dup_or_null(e->xattrs);
-	if (!c.path || (e->target && !c.target) || (e->xattrs && !c.xattrs)) {
-		entry_free(&c);
+	c.path = str_copy(m, e->path, &oom);
+	c.target = str_copy(m, e->target, &oom);
+	c.xattrs = str_copy(m, e->xattrs, &oom);
+	if (oom || !c.path)
 		return -ENOMEM;
-	}
 	m->e[m->n++] = c;
 	return 0;
 }

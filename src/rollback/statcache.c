@@ -230,9 +230,9 @@ int nono_rb_cache_save(struct nono_rb_cache *c, const char *path)
 	r = nono_write_atomic(path, (const char *)buf, len, NONO_WRITE_REPLACE,
 			      0600);
 	free(buf);
-	/* Clean only when the file holds every entry (those not seen
-	 * stay in memory, and a later save must drop them). */
-	if (r == 0 && n == c->n)
-		c->dirty = 0;
+	/* Clean only when the file holds every entry: those not seen stay
+	 * in memory, and the file lacks them. */
+	if (r == 0)
+		c->dirty = n != c->n;
 	return r;
 }
