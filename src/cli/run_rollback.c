@@ -225,6 +225,10 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		total->excluded += st.excluded;
 	}
 	progress_stop(pr);
+	/* The baseline's leaves are kept for the last snapshot's delta
+	 * (none kept: it computes them). */
+	for (size_t i = 0; r == 0 && !base && i < s->nroots; i++)
+		nono_rb_manifest_keep_leaves(&m[i]);
 	if (r == 0 && (r = nono_rb_session_add_snapshot(s, m, base)) < 0)
 		snprintf(err, errlen,
 			 "rollback: cannot record the snapshot in "

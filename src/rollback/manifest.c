@@ -48,7 +48,20 @@ void nono_rb_manifest_free(struct nono_rb_manifest *m)
 	}
 	free(m->e);
 	free(m->root);
+	free(m->leaves);
 	memset(m, 0, sizeof(*m));
+}
+
+int nono_rb_manifest_keep_leaves(struct nono_rb_manifest *m)
+{
+	free(m->leaves);
+	m->leaves = malloc(sizeof(*m->leaves) +
+			   (m->n ? m->n : 1) * sizeof(m->leaves->h[0]));
+	if (!m->leaves)
+		return -ENOMEM;
+	m->leaves->n = (size_t)-1; /* not yet made */
+	m->leaves->cap = m->n;
+	return 0;
 }
 
 void nono_rb_manifest_truncate(struct nono_rb_manifest *m, size_t n)
@@ -56,6 +69,8 @@ void nono_rb_manifest_truncate(struct nono_rb_manifest *m, size_t n)
 	/* Their strings stay in the blocks until the manifest goes. */
 	if (m->n > n)
 		m->n = n;
+	free(m->leaves);
+	m->leaves = NULL;
 }
 
 /* A copy of @s (NULL: NULL) in @m's blocks, or NULL when out of memory
@@ -182,6 +197,8 @@ int nono_rb_manifest_add(struct nono_rb_manifest *m,
 	if (oom || !c.path)
 		return -ENOMEM;
 	m->e[m->n++] = c;
+	if (m->leaves)
+		m->leaves->n = (size_t)-1; /* no longer its lines */
 	return 0;
 }
 
@@ -267,6 +284,8 @@ int nono_rb_manifest_sort(struct nono_rb_manifest *m)
 	struct group_ref *g;
 	size_t ng = 0;
 
+	if (m->leaves)
+		m->leaves->n = (size_t)-1; /* no longer in their order */
 	/* Pointers sorted, the entries moved once (sorting the entries
 	 * themselves moved ~100 bytes per swap). */
 	if (m->n > 1) {
@@ -537,6 +556,8 @@ int nono_rb_manifest_text(const struct nono_rb_manifest *m, struct nono_ev *out,
 			break;
 		nono_merkle_leaf(line.buf, line.len, &leaf);
 		nono_merkle_push(&t, &leaf);
+		if (m->leaves && i < m->leaves->cap)
+			memcpy(m->leaves->h[i], leaf.b, NONO_SHA256_LEN);
 		nono_ev_put(out, line.buf, line.len);
 		put_str(out, "\n");
 	}
@@ -548,6 +569,8 @@ int nono_rb_manifest_text(const struct nono_rb_manifest *m, struct nono_ev *out,
 	nono_merkle_root(&t, &r);
 	if (root)
 		memcpy(root, r.b, NONO_SHA256_LEN);
+	if (m->leaves && m->n <= m->leaves->cap)
+		m->leaves->n = m->n; /* all made */
 	return 0;
 }
 
@@ -890,6 +913,8 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 	struct nono_merkle t;
 	nono_hash leaf, r;
 	size_t i = 0, j = 0;
+	const struct nono_rb_leaves *leaves =
+	    base->leaves && base->leaves->n == base->n ? base->leaves : NULL;
 
 	/* A delta is read against its baseline alone: both of one
 	 * version (a line's fields are the version's). */
@@ -909,6 +934,15 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 					   strlen(base->e[i].path));
 			put_str(out, "\n");
 			i++;
+			continue;
+		}
+		/* Unchanged (the same fields make the same line): the
+		 * base's leaf, kept from its text, when it was. */
+		if (c == 0 && leaves && same_entry(&base->e[i], &m->e[j])) {
+			memcpy(leaf.b, leaves->h[i], NONO_SHA256_LEN);
+			nono_merkle_push(&t, &leaf);
+			i++;
+			j++;
 			continue;
 		}
 		lm.len = 0;

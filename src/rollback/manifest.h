@@ -69,12 +69,23 @@ struct nono_rb_entry {
  * before). */
 struct nono_rb_strblk;
 
+/* The Merkle leaf of each line, kept from the text of a baseline: a
+ * later snapshot's delta reuses those of unchanged lines.  Valid when
+ * @n is the manifest's (nono_rb_manifest_text sets it; a change to the
+ * manifest unsets it). */
+struct nono_rb_leaves {
+	size_t n, cap;
+	uint8_t h[][NONO_SHA256_LEN];
+};
+
 struct nono_rb_manifest {
 	char *root;  /* absolute path of the tree */
 	int version; /* 1 or 2 (NONO_RB_VERSION; init sets it) */
 	struct nono_rb_entry *e;
 	size_t n, cap;
 	struct nono_rb_strblk *strs; /* the entries' strings */
+	/* Or NULL (nono_rb_manifest_keep_leaves). */
+	struct nono_rb_leaves *leaves;
 };
 
 /* Whether attribute @name is kept with an entry: user.* and the POSIX
@@ -106,6 +117,11 @@ int nono_rb_manifest_sort(struct nono_rb_manifest *m);
 /* The entry at @path, or NULL (the manifest sorted). */
 const struct nono_rb_entry *
 nono_rb_manifest_find(const struct nono_rb_manifest *m, const char *path);
+
+/* Makes the next nono_rb_manifest_text keep each line's leaf (a
+ * baseline: the session's later deltas are made against it).  0 or
+ * -ENOMEM (nothing kept: the delta computes them). */
+int nono_rb_manifest_keep_leaves(struct nono_rb_manifest *m);
 
 /* The manifest as text (header and lines) in its @version's format, and
  * its Merkle root. */

@@ -773,6 +773,31 @@ static void test_delta(void **state)
 	assert_int_equal(nono_rb_manifest_text(&m1, &t1, r1), 0);
 	assert_memory_equal(r1, rd, 32);
 	assert_true(d.len < t1.len);
+	{
+		/* With the baseline's leaves kept from its text: the same
+		 * delta and root; a manifest changed after its text keeps
+		 * none (an entry added, or the leaves made for fewer). */
+		struct nono_ev t0 = {0}, d2 = {0};
+		uint8_t r2[32];
+
+		assert_int_equal(nono_rb_manifest_keep_leaves(&m0), 0);
+		assert_int_equal(nono_rb_manifest_text(&m0, &t0, NULL), 0);
+		assert_int_equal(m0.leaves->n, m0.n);
+		assert_int_equal(nono_rb_manifest_delta(&m0, &m1, &d2, r2), 0);
+		assert_memory_equal(r2, rd, 32);
+		assert_int_equal(d2.len, d.len);
+		assert_memory_equal(d2.buf, d.buf, d.len);
+		/* Leaves that are not the lines' would make another root:
+		 * a manifest sorted again is not trusted with them. */
+		memset(m0.leaves->h[1], 0xee, 32);
+		assert_int_equal(nono_rb_manifest_sort(&m0), 0);
+		assert_true(m0.leaves->n != m0.n);
+		d2.len = 0;
+		assert_int_equal(nono_rb_manifest_delta(&m0, &m1, &d2, r2), 0);
+		assert_memory_equal(r2, rd, 32);
+		nono_ev_free(&t0);
+		nono_ev_free(&d2);
+	}
 	assert_int_equal(nono_rb_manifest_apply(&m0, d.buf, d.len, &back, rb,
 						&line, why, sizeof(why)),
 			 0);
