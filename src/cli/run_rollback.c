@@ -214,7 +214,10 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		r = nono_rb_capture(c->rt.rb_store, s->roots[i], &s->scope,
 				    base ? &base[i] : NULL, cache, &m[i], &st,
 				    prog, err, errlen);
-		if (r == 0 && cache &&
+		/* The baseline's now (the command may change everything);
+		 * the last snapshot's after the review (save_caches): the
+		 * next session's, not this one's. */
+		if (r == 0 && cache && !base &&
 		    nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) == 0)
 			nono_rb_cache_save(cache, cp);
 		total->files += st.files;
@@ -272,6 +275,20 @@ static void free_manifests(struct nono_rb_manifest *m, size_t n)
 	for (size_t i = 0; i < n; i++)
 		nono_rb_manifest_free(&m[i]);
 	free(m);
+}
+
+/* The stat caches as the last snapshot left them (objects synced), for
+ * the next session. */
+static void save_caches(struct run_ctx *c)
+{
+	struct nono_rb_session *s = c->rt.rb;
+
+	for (size_t i = 0; c->rt.rb_caches && i < s->nroots; i++) {
+		char cp[PATH_MAX];
+
+		if (nono_rb_cache_path(s->roots[i], cp, sizeof(cp)) == 0)
+			nono_rb_cache_save(&c->rt.rb_caches[i], cp);
+	}
 }
 
 static void drop(struct run_ctx *c)
@@ -571,7 +588,7 @@ void run_rollback_end(struct run_ctx *c, int status)
 	struct nono_rb_stats st;
 	char err[PATH_MAX + 256], *detail = NULL;
 	size_t dlen = 0, changes = 0;
-	bool remote, restored = false;
+	bool remote, restored = false, captured = false;
 	double t0;
 	FILE *d;
 	int r;
@@ -596,6 +613,7 @@ void run_rollback_end(struct run_ctx *c, int status)
 		m1 = NULL;
 		goto out;
 	}
+	captured = true;
 	audit_snapshot(c, "rollback_snapshot", s->nsnaps - 1);
 	out_verbose_msg(1,
 			"rollback: last snapshot of %llu files in %.2f s (%llu "
@@ -681,6 +699,10 @@ void run_rollback_end(struct run_ctx *c, int status)
 out:
 	if (m0)
 		free_manifests(m0, s->nroots);
+	/* Only after a capture that succeeded: a failed one may have put
+	 * entries whose objects were never synced. */
+	if (captured)
+		save_caches(c);
 	s->state = NONO_RB_COMPLETE;
 	s->exit_code = status;
 	nono_ev_time(s->ended);

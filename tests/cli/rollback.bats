@@ -536,3 +536,24 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	refute_contains "$stderr" "not set back"
 	[ "$(stat -c %g "$P/a.txt")" = 4242 ]
 }
+
+@test "rollback: the last snapshot's stat cache is saved for the next session (a file made during the session is not read again)" {
+	sleep 2.2 # the setup's files: older than the racily-clean window
+	run --separate-stderr nono -v run --rollback --no-rollback-prompt --allow "$P" -- \
+		sh -c 'printf "new file\n" > "$0/made.txt"; sleep 2.2' "$P"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"last snapshot of"* ]]
+	# The next baseline reads nothing: every file, the one made during
+	# the last session included, is in the cache that session saved.
+	run --separate-stderr nono -v run --rollback --no-rollback-prompt --allow "$P" -- true
+	[ "$status" -eq 0 ]
+	base=$(printf '%s\n' "$stderr" | grep 'baseline of')
+	[[ "$base" == *"(0 bytes read"* ]]
+	# Control: without that cache the same baseline reads the files.
+	rm -rf "$HOME/.nono/rollback/statcache"
+	run --separate-stderr nono -v run --rollback --no-rollback-prompt --allow "$P" -- true
+	[ "$status" -eq 0 ]
+	base=$(printf '%s\n' "$stderr" | grep 'baseline of')
+	[[ "$base" == *"baseline of "* ]]
+	[[ "$base" != *"(0 bytes read"* ]]
+}
