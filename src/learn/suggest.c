@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: Apache-2.0
+/* nono learn's suggestions (see suggest.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/event.h"
+#include "learn/suggest.h"
+#include "nono/path.h"
+#include "plan/verdict.h"
+#include "policy/protect.h"
+
+static const char *const key_names[LEARN_KEY_COUNT] = {
+    "read", "write", "allow", "read_file", "write_file", "allow_file",
+};
+static const char *const key_flags[LEARN_KEY_COUNT] = {
+    "--read",      "--write",      "--allow",
+    "--read-file", "--write-file", "--allow-file",
+};
+
+const char *learn_key_name(enum learn_key k)
+{
+	return k < LEARN_KEY_COUNT ? key_names[k] : "?";
+}
+
+const char *learn_key_flag(enum learn_key k)
+{
+	return k < LEARN_KEY_COUNT ? key_flags[k] : "?";
+}
+
+/* A path that needs a grant, before grouping. */
+struct cand {
+	char *path;
+	unsigned access; /* NONO_ACCESS_* */
+	bool dir;
+	size_t uses;
+};
+
+struct work {
+	const struct nono_plan *p;
+	struct learn_report *out;
+	struct cand *c;
+	size_t nc, capc;
+	size_t capadd, caprefused, capcovered;
+	bool oom;
+};
+
+static enum learn_key key_of(bool dir, unsigned access)
+{
+	if ((access & NONO_ACCESS_RW) == NONO_ACCESS_RW)
+		return dir ? LEARN_KEY_ALLOW : LEARN_KEY_ALLOW_FILE;
+	if (access & NONO_ACCESS_WRITE)
+		return dir ? LEARN_KEY_WRITE : LEARN_KEY_WRITE_FILE;
+	return dir ? LEARN_KEY_READ : LEARN_KEY_READ_FILE;
+}
+
+static bool grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *nv;
+	size_t c;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? *cap * 2 : 16;
+	if (!(nv = realloc(*v, c * size)))
+		return false;
+	*v = nv;
+	*cap = c;
+	return true;
+}
+
+static void item_add(struct work *w, struct learn_item **v, size_t *n,
+		     size_t *cap, const char *path, enum learn_key k,
+		     size_t uses)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].path, path) == 0) {
+			(*v)[i].uses += uses;
+			return;
+		}
+	if (!grow((void **)v, cap, *n, sizeof(**v))) {
+		w->oom = true;
+		return;
+	}
+	snprintf((*v)[*n].path, sizeof((*v)[*n].path), "%s", path);
+	(*v)[*n].key = k;
+	(*v)[*n].uses = uses;
+	(*n)++;
+}
+
+static void refuse(struct work *w, const char *path,
+		   const struct plan_verdict *v)
+{
+	struct learn_report *o = w->out;
+	struct learn_refusal *r;
+
+	for (size_t i = 0; i < o->nrefused; i++)
+		if (strcmp(o->refused[i].path, path) == 0)
+			return;
+	if (!grow((void **)&o->refused, &w->caprefused, o->nrefused,
+		  sizeof(*o->refused))) {
+		w->oom = true;
+		return;
+	}
+	r = &o->refused[o->nrefused++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	if (v->category[0])
+		snprintf(r->why, sizeof(r->why), "protected (%.100s, %.100s)",
+			 v->category, v->source);
+	else if (strcmp(v->reason, "filesystem_deny") == 0)
+		snprintf(r->why, sizeof(r->why),
+			 "hidden by the profile (filesystem.deny)");
+	else
+		snprintf(r->why, sizeof(r->why),
+			 "kept read-only: it would run code outside the "
+			 "sandbox later");
+	snprintf(r->flag, sizeof(r->flag), "%s", v->flag);
+}
+
+/* A directory not offered whole (the home, or one holding protected
+ * paths): said, with what to do instead. */
+static void refuse_dir(struct work *w, const char *path)
+{
+	struct plan_verdict v = {0};
+
+	v.reason = "holds_protected";
+	refuse(w, path, &v);
+	if (!w->oom)
+		snprintf(w->out->refused[w->out->nrefused - 1].why,
+			 sizeof(w->out->refused[0].why),
+			 "not offered whole: it is the home or the root, or "
+			 "holds protected paths; grant what below it the "
+			 "command needs");
+}
+
+/* Whether the sandbox refuses @path whatever a profile grants. */
+static bool refused_reason(const struct plan_verdict *v)
+{
+	return !v->allowed && v->reason &&
+	       (strcmp(v->reason, "sensitive_path") == 0 ||
+		strcmp(v->reason, "filesystem_deny") == 0 ||
+		strcmp(v->reason, "persistence_file") == 0);
+}
+
+static void cand_add(struct work *w, const char *path, bool dir,
+		     unsigned access)
+{
+	char *s;
+
+	for (size_t i = 0; i < w->nc; i++)
+		if (strcmp(w->c[i].path, path) == 0) {
+			w->c[i].access |= access;
+			w->c[i].dir |= dir;
+			w->c[i].uses++;
+			return;
+		}
+	if (!grow((void **)&w->c, &w->capc, w->nc, sizeof(*w->c)) ||
+	    !(s = strdup(path))) {
+		w->oom = true;
+		return;
+	}
+	w->c[w->nc++] = (struct cand){s, access, dir, 1};
+}
+
+/* One object and what it needs: covered, refused, or a candidate. */
+static void judge(struct work *w, const char *path, bool exists, bool dir,
+		  unsigned access, bool all)
+{
+	struct plan_verdict v;
+
+	plan_why_path(w->p, access, path, exists, &v);
+	if (v.allowed) {
+		if (all)
+			item_add(w, &w->out->covered, &w->out->ncovered,
+				 &w->capcovered, path, key_of(dir, access), 1);
+		return;
+	}
+	if (refused_reason(&v)) {
+		refuse(w, path, &v);
+		return;
+	}
+	cand_add(w, path, dir, access);
+}
+
+static void parent_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(out, len, "%.*s",
+		 !slash || slash == path ? 1 : (int)(slash - path), path);
+}
+
+/* Whether directory @d may be offered whole: not the root, not the home
+ * nor above it, not protected or hidden, and holding nothing the sandbox
+ * protects or hides (its grant would be refused, or unstartable). */
+static bool dir_offerable(const struct nono_plan *p, const char *d)
+{
+	struct plan_verdict v;
+	char at[PATH_MAX];
+
+	if (strcmp(d, "/") == 0 || (p->home && nono_path_is_under(p->home, d)))
+		return false;
+	plan_why_path(p, NONO_ACCESS_READ, d, true, &v);
+	if (refused_reason(&v))
+		return false;
+	for (size_t i = 0; p->home && i < nono_protect_count(); i++) {
+		const struct nono_protect_item *it = nono_protect_at(i);
+
+		if (snprintf(at, sizeof(at), "%s/%s", p->home, it->rel) <
+			(int)sizeof(at) &&
+		    nono_path_is_under(at, d))
+			return false;
+	}
+	for (size_t i = 0; i < nono_caps_mask_count(p->caps); i++)
+		if (nono_path_is_under(nono_caps_mask_at(p->caps, i)->path, d))
+			return false;
+	return true;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct learn_item *)a)->path,
+		      ((const struct learn_item *)b)->path);
+}
+
+static int by_path_refused(const void *a, const void *b)
+{
+	return strcmp(((const struct learn_refusal *)a)->path,
+		      ((const struct learn_refusal *)b)->path);
+}
+
+static int cand_by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct cand *)a)->path,
+		      ((const struct cand *)b)->path);
+}
+
+/* Entries of one directory used several times become the directory;
+ * one entry stays itself (a file as a file). */
+static void group(struct work *w)
+{
+	struct learn_report *o = w->out;
+	char pd[PATH_MAX], qd[PATH_MAX];
+	size_t i = 0;
+
+	if (w->nc)
+		qsort(w->c, w->nc, sizeof(*w->c), cand_by_path);
+	while (i < w->nc) {
+		size_t j = i + 1, uses = w->c[i].uses;
+		unsigned access = w->c[i].access;
+
+		parent_of(w->c[i].path, pd, sizeof(pd));
+		/* Siblings: sorted, a directory's entries are adjacent but
+		 * for those of its subdirectories in between. */
+		for (size_t k = i + 1; k < w->nc; k++) {
+			parent_of(w->c[k].path, qd, sizeof(qd));
+			if (!nono_path_is_under(w->c[k].path, pd))
+				break;
+			if (strcmp(qd, pd) == 0) {
+				uses += w->c[k].uses;
+				access |= w->c[k].access;
+				j++;
+			}
+		}
+		if (j - i >= 2 && dir_offerable(w->p, pd)) {
+			size_t k = i;
+
+			item_add(w, &o->add, &o->nadd, &w->capadd, pd,
+				 key_of(true, access), uses);
+			/* Its entries are covered by it (a subdirectory's
+			 * too, when the access is no more). */
+			while (k < w->nc &&
+			       nono_path_is_under(w->c[k].path, pd))
+				k++;
+			i = k;
+			continue;
+		}
+		if (w->c[i].dir && !dir_offerable(w->p, w->c[i].path))
+			refuse_dir(w, w->c[i].path);
+		else
+			item_add(w, &o->add, &o->nadd, &w->capadd, w->c[i].path,
+				 key_of(w->c[i].dir, w->c[i].access),
+				 w->c[i].uses);
+		i++;
+	}
+}
+
+/* Drops items a directory item already covers with as much access. */
+static void prune(struct learn_report *o)
+{
+	size_t n = 0;
+
+	if (o->nadd)
+		qsort(o->add, o->nadd, sizeof(*o->add), by_path);
+	for (size_t i = 0; i < o->nadd; i++) {
+		bool covered = false;
+
+		for (size_t k = 0; k < n && !covered; k++) {
+			const struct learn_item *d = &o->add[k];
+			enum learn_key a = d->key, b = o->add[i].key;
+			bool dir = a == LEARN_KEY_READ ||
+				   a == LEARN_KEY_WRITE || a == LEARN_KEY_ALLOW;
+			bool rd =
+			    b == LEARN_KEY_READ || b == LEARN_KEY_READ_FILE ||
+			    b == LEARN_KEY_ALLOW || b == LEARN_KEY_ALLOW_FILE;
+			bool wr =
+			    b != LEARN_KEY_READ && b != LEARN_KEY_READ_FILE;
+
+			covered = dir &&
+				  nono_path_is_under(o->add[i].path, d->path) &&
+				  (!rd || a != LEARN_KEY_WRITE) &&
+				  (!wr || a != LEARN_KEY_READ);
+			if (covered)
+				o->add[k].uses += o->add[i].uses;
+		}
+		if (!covered)
+			o->add[n++] = o->add[i];
+	}
+	o->nadd = n;
+}
+
+int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
+		  size_t n, bool all, struct learn_report *out)
+{
+	struct work w = {.p = p, .out = out};
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n && !w.oom; i++) {
+		const struct learn_access *a = &acc[i];
+		unsigned access = 0;
+
+		if (a->ops & (LEARN_READ | LEARN_EXEC | LEARN_LIST))
+			access |= NONO_ACCESS_READ;
+		if (a->ops & LEARN_WRITE)
+			access |= NONO_ACCESS_WRITE;
+		if ((a->ops & LEARN_MAKE) || (!a->exists && access)) {
+			/* Made, removed or renamed there (or an open that
+			 * found nothing): the directory it is in decides,
+			 * for writing when something was made. */
+			char pd[PATH_MAX];
+
+			parent_of(a->path, pd, sizeof(pd));
+			if ((a->ops & LEARN_MAKE) ||
+			    (access & NONO_ACCESS_WRITE))
+				judge(&w, pd, true, true, NONO_ACCESS_WRITE,
+				      all);
+			else
+				out->metadata++; /* a lookup that failed */
+			if (!a->exists)
+				continue;
+		}
+		if (!access) {
+			if (!(a->ops & LEARN_MAKE))
+				out->metadata++;
+			continue;
+		}
+		judge(&w, a->path, a->exists, a->is_dir, access, all);
+	}
+	if (!w.oom)
+		group(&w);
+	if (!w.oom)
+		prune(out);
+	for (size_t i = 0; i < w.nc; i++)
+		free(w.c[i].path);
+	free(w.c);
+	if (w.oom) {
+		learn_report_free(out);
+		return -ENOMEM;
+	}
+	if (out->nrefused)
+		qsort(out->refused, out->nrefused, sizeof(*out->refused),
+		      by_path_refused);
+	if (out->ncovered)
+		qsort(out->covered, out->ncovered, sizeof(*out->covered),
+		      by_path);
+	return 0;
+}
+
+void learn_report_free(struct learn_report *r)
+{
+	free(r->add);
+	free(r->refused);
+	free(r->covered);
+	memset(r, 0, sizeof(*r));
+}
+
+/* @path as a profile writes it: "$HOME/..." below the home. */
+static void put_path(struct nono_ev *e, const char *home, const char *path)
+{
+	char buf[PATH_MAX + 8];
+	size_t hl = home ? strlen(home) : 0;
+
+	if (hl > 1 && strncmp(path, home, hl) == 0 &&
+	    (path[hl] == '/' || path[hl] == '\0'))
+		snprintf(buf, sizeof(buf), "$HOME%s", path + hl);
+	else
+		snprintf(buf, sizeof(buf), "%s", path);
+	nono_ev_quote(e, buf, strlen(buf));
+}
+
+void learn_report_json(const struct learn_report *r, const char *home, FILE *f)
+{
+	struct nono_ev e = {0};
+	bool first_key = true;
+
+	nono_ev_put(&e, "{\"filesystem\":{", 15);
+	for (int k = 0; k < LEARN_KEY_COUNT; k++) {
+		bool first = true;
+
+		for (size_t i = 0; i < r->nadd; i++) {
+			if (r->add[i].key != (enum learn_key)k)
+				continue;
+			if (first) {
+				if (!first_key)
+					nono_ev_put(&e, ",", 1);
+				nono_ev_quote(&e, key_names[k],
+					      strlen(key_names[k]));
+				nono_ev_put(&e, ":[", 2);
+				first_key = first = false;
+			} else {
+				nono_ev_put(&e, ",", 1);
+			}
+			put_path(&e, home, r->add[i].path);
+		}
+		if (!first)
+			nono_ev_put(&e, "]", 1);
+	}
+	nono_ev_put(&e, "}}\n", 3);
+	if (!e.oom)
+		fwrite(e.buf, 1, e.len, f);
+	nono_ev_free(&e);
+}

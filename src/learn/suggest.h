@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nono learn's suggestions (issue 17): from the accesses a traced command
+ * made, what a profile lacks, grouped into the profile's filesystem keys.
+ * Suggestions that work: a file is granted as a file (never its parent),
+ * a directory is offered only when the command used several of its
+ * entries, nothing the plan already allows (unless "all"), and never a
+ * protected path, a path the plan hides, nor a directory above one of
+ * them (a grant of it would be refused, or would make an unstartable
+ * profile).  Pure: the plan and the accesses in, the report out.
+ */
+#ifndef NONO_LEARN_SUGGEST_H
+#define NONO_LEARN_SUGGEST_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "plan/plan.h"
+
+/* What a traced call did to a path. */
+enum {
+	LEARN_READ = 1u << 0,  /* opened for reading */
+	LEARN_WRITE = 1u << 1, /* opened for writing, truncated, changed */
+	LEARN_EXEC = 1u << 2,  /* executed (or mapped to run) */
+	LEARN_LIST = 1u << 3,  /* a directory's entries read */
+	LEARN_MAKE = 1u << 4,  /* created, removed or renamed (in its parent) */
+	LEARN_STAT = 1u << 5,  /* metadata alone: stat, access, readlink */
+};
+
+struct learn_access {
+	const char *path; /* absolute, canonical */
+	unsigned ops;     /* LEARN_* */
+	bool exists;      /* at the end of the trace */
+	bool is_dir;
+};
+
+/* The profile's filesystem keys. */
+enum learn_key {
+	LEARN_KEY_READ,       /* directories, read */
+	LEARN_KEY_WRITE,      /* directories, write */
+	LEARN_KEY_ALLOW,      /* directories, read and write */
+	LEARN_KEY_READ_FILE,  /* single files */
+	LEARN_KEY_WRITE_FILE, /* single files, write */
+	LEARN_KEY_ALLOW_FILE, /* single files, read and write */
+	LEARN_KEY_COUNT,
+};
+
+/* "read", "write", "allow", "read_file", ... */
+const char *learn_key_name(enum learn_key k);
+/* The flag of a key: "--read", "--allow-file", ... */
+const char *learn_key_flag(enum learn_key k);
+
+struct learn_item {
+	char path[PATH_MAX];
+	enum learn_key key;
+	size_t uses; /* accesses it stands for */
+};
+
+/* A path the sandbox refuses whatever the profile says. */
+struct learn_refusal {
+	char path[PATH_MAX];
+	char why[256]; /* "protected (SSH keys, group deny_credentials)" */
+	char flag[2 * PATH_MAX + 128]; /* what would lift it, or "" */
+};
+
+struct learn_report {
+	struct learn_item *add; /* what the profile lacks, by path */
+	size_t nadd;
+	struct learn_refusal *refused; /* protected or hidden, by path */
+	size_t nrefused;
+	struct learn_item *covered; /* already allowed (with "all") */
+	size_t ncovered;
+	size_t metadata; /* accesses that needed no grant (stat, ...) */
+};
+
+/*
+ * The report of @n accesses against plan @p (its grants and protection;
+ * @p->home the user's home).  With @all, what the plan already allows is
+ * listed too (covered).  0, or -ENOMEM (nothing allocated).
+ */
+int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
+		  size_t n, bool all, struct learn_report *out);
+void learn_report_free(struct learn_report *r);
+
+/* The suggestions as a JSON fragment a profile takes as it is:
+ * {"filesystem":{"read":[...],...}}, paths below the home written as
+ * "$HOME/...". */
+void learn_report_json(const struct learn_report *r, const char *home, FILE *f);
+
+#endif

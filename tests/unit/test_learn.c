@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono learn's suggestions (src/learn/suggest.c) against a real plan over
+ * a fake home: what is offered, grouped how, and what never is.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "cli/args.h"
+#include "learn/suggest.h"
+#include "plan/plan.h"
+
+static char root[PATH_MAX];
+static char home[PATH_MAX + 64], proj[PATH_MAX + 64], ext[PATH_MAX + 64];
+static char saved_cwd[PATH_MAX];
+
+static const char *at(const char *base, const char *rel)
+{
+	static char buf[64][PATH_MAX + 128];
+	static int k;
+	char *b = buf[k++ % 64];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", base, rel);
+	return b;
+}
+
+static void touch(const char *path)
+{
+	char dir[PATH_MAX + 128], *s;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(dir, 0755);
+		*s = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	const char *base = getenv("NONO_TEST_SCRATCH");
+	char tmpl[PATH_MAX];
+	char *r;
+
+	(void)state;
+	if (!base || base[0] != '/')
+		base = getuid() == 0 ? "/var/lib" : getenv("HOME");
+	if (!base || snprintf(tmpl, sizeof(tmpl), "%s/nono-test-learn-XXXXXX",
+			      base) >= (int)sizeof(tmpl))
+		return -1;
+	r = mkdtemp(tmpl);
+	if (!r || !realpath(r, root))
+		return -1;
+	snprintf(home, sizeof(home), "%s/home", root);
+	snprintf(proj, sizeof(proj), "%s/proj", root);
+	snprintf(ext, sizeof(ext), "%s/ext", root);
+	if (mkdir(home, 0700) < 0 || mkdir(proj, 0700) < 0 ||
+	    mkdir(ext, 0755) < 0 || !getcwd(saved_cwd, sizeof(saved_cwd)) ||
+	    chdir(proj) < 0)
+		return -1;
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (chdir(saved_cwd) < 0)
+		return -1;
+	return test_rm_tree(root);
+}
+
+static void plan_allow_proj(struct run_opts *o, struct nono_plan *p)
+{
+	static char *argv[] = {"true", NULL};
+
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_RUN;
+	o->argv = argv;
+	o->argc = 1;
+	assert_int_equal(strv_push(&o->allow, proj), 0);
+	assert_int_equal(plan_grants(o, home, NULL, NULL, p), 0);
+	assert_int_equal(plan_protect(o, p), 0);
+}
+
+static const struct learn_item *find(const struct learn_item *v, size_t n,
+				     const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].path, path) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static bool refused(const struct learn_report *r, const char *path)
+{
+	for (size_t i = 0; i < r->nrefused; i++)
+		if (strcmp(r->refused[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* Nothing offered is protected or above a protected path; a file alone
+ * is a file; several entries of one directory are the directory; what
+ * the plan allows is not offered (listed with "all"). */
+static void test_suggestions(void **state)
+{
+	struct run_opts o;
+	struct nono_plan p;
+	struct learn_report r;
+	const struct learn_item *it;
+	char jbuf[8192];
+	FILE *j;
+	const char *files[] = {
+	    "ext/lib/one.so",     "ext/share/x",      "ext/share/y",
+	    "ext/share/sub/z",    "ext/out/old",      "home/.cache/tool/a",
+	    "home/.cache/tool/b", "home/.toolrc",     "home/.otherrc",
+	    "home/.ssh/id_rsa",   "home/.ssh/config", "proj/a.c",
+	};
+	struct learn_access acc[32];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		touch(at(root, files[i]));
+	plan_allow_proj(&o, &p);
+	acc[n++] = (struct learn_access){at(ext, "lib/one.so"), LEARN_EXEC,
+					 true, false};
+	acc[n++] =
+	    (struct learn_access){at(ext, "share/x"), LEARN_READ, true, false};
+	acc[n++] =
+	    (struct learn_access){at(ext, "share/y"), LEARN_READ, true, false};
+	acc[n++] = (struct learn_access){at(ext, "share/sub/z"), LEARN_READ,
+					 true, false};
+	acc[n++] = (struct learn_access){at(ext, "out/new.txt"),
+					 LEARN_WRITE | LEARN_MAKE, true, false};
+	touch(at(ext, "out/new.txt"));
+	acc[n++] = (struct learn_access){at(home, ".cache/tool/a"),
+					 LEARN_READ | LEARN_WRITE, true, false};
+	acc[n++] = (struct learn_access){at(home, ".cache/tool/b"), LEARN_READ,
+					 true, false};
+	acc[n++] =
+	    (struct learn_access){at(home, ".toolrc"), LEARN_READ, true, false};
+	acc[n++] = (struct learn_access){at(home, ".otherrc"), LEARN_READ, true,
+					 false};
+	acc[n++] = (struct learn_access){at(home, ".ssh/id_rsa"), LEARN_READ,
+					 true, false};
+	acc[n++] = (struct learn_access){at(home, ".ssh/config"), LEARN_READ,
+					 true, false};
+	acc[n++] = (struct learn_access){home, LEARN_LIST, true, true};
+	acc[n++] = (struct learn_access){at(proj, "a.c"),
+					 LEARN_READ | LEARN_WRITE, true, false};
+	acc[n++] =
+	    (struct learn_access){at(ext, "missing"), LEARN_STAT, false, false};
+	acc[n++] =
+	    (struct learn_access){at(ext, "gone"), LEARN_READ, false, false};
+	assert_int_equal(learn_suggest(&p, acc, n, false, &r), 0);
+
+	/* One file alone: as a file, not its directory. */
+	assert_non_null(it = find(r.add, r.nadd, at(ext, "lib/one.so")));
+	assert_int_equal(it->key, LEARN_KEY_READ_FILE);
+	assert_null(find(r.add, r.nadd, at(ext, "lib")));
+	/* Several entries of one directory: the directory, which covers its
+	 * subdirectory's file too. */
+	assert_non_null(it = find(r.add, r.nadd, at(ext, "share")));
+	assert_int_equal(it->key, LEARN_KEY_READ);
+	assert_int_equal(it->uses, 3);
+	assert_null(find(r.add, r.nadd, at(ext, "share/x")));
+	assert_null(find(r.add, r.nadd, at(ext, "share/sub/z")));
+	/* A file made: its directory, for writing. */
+	assert_non_null(it = find(r.add, r.nadd, at(ext, "out")));
+	assert_int_equal(it->key, LEARN_KEY_WRITE);
+	/* Below the home: a directory used twice is offered, read and
+	 * write; the home itself never, its files as files. */
+	assert_non_null(it = find(r.add, r.nadd, at(home, ".cache/tool")));
+	assert_int_equal(it->key, LEARN_KEY_ALLOW);
+	assert_null(find(r.add, r.nadd, home));
+	assert_non_null(it = find(r.add, r.nadd, at(home, ".toolrc")));
+	assert_int_equal(it->key, LEARN_KEY_READ_FILE);
+	assert_non_null(find(r.add, r.nadd, at(home, ".otherrc")));
+	assert_true(refused(&r, home));
+	/* Protected: refused, and neither it nor its directory offered. */
+	assert_true(refused(&r, at(home, ".ssh/id_rsa")));
+	assert_true(refused(&r, at(home, ".ssh/config")));
+	assert_null(find(r.add, r.nadd, at(home, ".ssh")));
+	for (size_t i = 0; i < r.nadd; i++)
+		assert_null(strstr(r.add[i].path, "/.ssh"));
+	/* Granted already: not offered. */
+	assert_null(find(r.add, r.nadd, at(proj, "a.c")));
+	assert_null(find(r.add, r.nadd, proj));
+	assert_int_equal(r.ncovered, 0);
+	/* A stat, and an open that found nothing: no grant needed. */
+	assert_int_equal(r.metadata, 2);
+	assert_null(find(r.add, r.nadd, ext));
+
+	/* The JSON fragment: the profile's keys, $HOME for the home. */
+	assert_non_null(j = fmemopen(jbuf, sizeof(jbuf), "w"));
+	learn_report_json(&r, home, j);
+	fclose(j);
+	assert_non_null(strstr(jbuf, "{\"filesystem\":{"));
+	assert_non_null(strstr(jbuf, "\"allow\":[\"$HOME/.cache/tool\"]"));
+	assert_non_null(strstr(jbuf, "\"write\":["));
+	assert_non_null(strstr(jbuf, "\"read_file\":["));
+	assert_non_null(strstr(jbuf, "\"$HOME/.toolrc\""));
+	assert_null(strstr(jbuf, ".ssh"));
+	learn_report_free(&r);
+
+	/* With "all": what is allowed is listed as covered. */
+	assert_int_equal(learn_suggest(&p, acc, n, true, &r), 0);
+	assert_non_null(find(r.covered, r.ncovered, at(proj, "a.c")));
+	learn_report_free(&r);
+	plan_clear(&p);
+	args_clear(&o);
+}
+
+/* A directory offered whole holds nothing protected: two entries next
+ * to a protected one stay files. */
+static void test_no_ancestor_of_protected(void **state)
+{
+	struct run_opts o;
+	struct nono_plan p;
+	struct learn_report r;
+	struct learn_access acc[2];
+
+	(void)state;
+	touch(at(home, ".ssh/known_hosts"));
+	touch(at(home, ".ssh/extra"));
+	plan_allow_proj(&o, &p);
+	acc[0] = (struct learn_access){at(home, ".ssh/known_hosts"), LEARN_READ,
+				       true, false};
+	acc[1] = (struct learn_access){at(home, ".ssh/extra"), LEARN_READ, true,
+				       false};
+	assert_int_equal(learn_suggest(&p, acc, 2, false, &r), 0);
+	assert_int_equal(r.nadd, 0);
+	assert_int_equal(r.nrefused, 2);
+	assert_true(refused(&r, at(home, ".ssh/known_hosts")));
+	assert_non_null(strstr(r.refused[0].why, "protected"));
+	learn_report_free(&r);
+	plan_clear(&p);
+	args_clear(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_suggestions),
+	    cmocka_unit_test(test_no_ancestor_of_protected),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
