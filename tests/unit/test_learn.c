@@ -23,6 +23,7 @@
 #include "cli/args.h"
 #include "learn/suggest.h"
 #include "plan/plan.h"
+#include "policy/profile.h"
 
 static char root[PATH_MAX];
 static char home[PATH_MAX + 64], proj[PATH_MAX + 64], ext[PATH_MAX + 64];
@@ -221,6 +222,19 @@ static void test_suggestions(void **state)
 	assert_non_null(strstr(jbuf, "\"read_file\":["));
 	assert_non_null(strstr(jbuf, "\"$HOME/.toolrc\""));
 	assert_null(strstr(jbuf, ".ssh"));
+	{
+		/* A profile takes it as it is (the schema's checks). */
+		struct nono_profile *prof = NULL;
+		char err[512];
+
+		if (nono_profile_parse("learn.json", jbuf, strlen(jbuf), &prof,
+				       err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(prof->fs.allow.n, 1);
+		assert_string_equal(prof->fs.allow.v[0], "$HOME/.cache/tool");
+		assert_int_equal(prof->fs.read_file.n, 3);
+		nono_profile_free(prof);
+	}
 	learn_report_free(&r);
 
 	/* With "all": what is allowed is listed as covered. */
