@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,41 @@
 
 /* ---- the stat cache ---------------------------------------------------- */
 
+/* A table of @cap slots, zeroed.  Past 2 MiB: mapped in huge pages
+ * where the kernel gives them (the lookups land at random in ~20 MB for
+ * 100,000 files: with 4 KiB pages nearly each one missed the TLB, and
+ * the first touch of each page faulted). */
+#define HUGE_SIZE (2u << 20)
+
+static struct nono_rb_cache_ent *table_new(size_t cap)
+{
+	size_t size = cap * sizeof(struct nono_rb_cache_ent);
+	void *v;
+
+	if (size < HUGE_SIZE)
+		return calloc(cap, sizeof(struct nono_rb_cache_ent));
+	size = (size + HUGE_SIZE - 1) & ~(size_t)(HUGE_SIZE - 1);
+	v = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v == MAP_FAILED)
+		return NULL;
+	(void)madvise(v, size, MADV_HUGEPAGE); /* a hint: none is fine */
+	return v;
+}
+
+static void table_free(struct nono_rb_cache_ent *t, size_t cap)
+{
+	size_t size = cap * sizeof(*t);
+
+	if (!t)
+		return;
+	if (size < HUGE_SIZE) {
+		free(t);
+		return;
+	}
+	munmap(t, (size + HUGE_SIZE - 1) & ~(size_t)(HUGE_SIZE - 1));
+}
+
 void nono_rb_cache_init(struct nono_rb_cache *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -22,7 +58,7 @@ void nono_rb_cache_init(struct nono_rb_cache *c)
 
 void nono_rb_cache_free(struct nono_rb_cache *c)
 {
-	free(c->t);
+	table_free(c->t, c->cap);
 	nono_rb_cache_init(c);
 }
 
@@ -54,7 +90,7 @@ static int cache_grow(struct nono_rb_cache *c, size_t want)
 
 	while (cap < want)
 		cap *= 2;
-	c->t = calloc(cap, sizeof(*c->t));
+	c->t = table_new(cap);
 	if (!c->t) {
 		*c = old;
 		return -ENOMEM;
@@ -74,7 +110,7 @@ static int cache_grow(struct nono_rb_cache *c, size_t want)
 		*d = *e;
 		c->n++;
 	}
-	free(old.t);
+	table_free(old.t, old.cap);
 	return 0;
 }
 
