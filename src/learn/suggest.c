@@ -69,15 +69,12 @@ static bool grow(void **v, size_t *cap, size_t n, size_t size)
 	return true;
 }
 
+/* Appends an item; duplicates are merged at the end (merge_items): a
+ * trace of 100,000 paths must not cost 10^10 comparisons. */
 static void item_add(struct work *w, struct learn_item **v, size_t *n,
 		     size_t *cap, const char *path, enum learn_key k,
 		     size_t uses)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i].path, path) == 0) {
-			(*v)[i].uses += uses;
-			return;
-		}
 	if (!grow((void **)v, cap, *n, sizeof(**v))) {
 		w->oom = true;
 		return;
@@ -88,19 +85,18 @@ static void item_add(struct work *w, struct learn_item **v, size_t *n,
 	(*n)++;
 }
 
-static void refuse(struct work *w, const char *path,
-		   const struct plan_verdict *v)
+/* Lists @path as refused (@v says why); the entry, or NULL when out of
+ * memory.  Duplicates are merged at the end (sorted). */
+static struct learn_refusal *refuse(struct work *w, const char *path,
+				    const struct plan_verdict *v)
 {
 	struct learn_report *o = w->out;
 	struct learn_refusal *r;
 
-	for (size_t i = 0; i < o->nrefused; i++)
-		if (strcmp(o->refused[i].path, path) == 0)
-			return;
 	if (!grow((void **)&o->refused, &w->caprefused, o->nrefused,
 		  sizeof(*o->refused))) {
 		w->oom = true;
-		return;
+		return NULL;
 	}
 	r = &o->refused[o->nrefused++];
 	memset(r, 0, sizeof(*r));
@@ -116,6 +112,7 @@ static void refuse(struct work *w, const char *path,
 			 "kept read-only: it would run code outside the "
 			 "sandbox later");
 	snprintf(r->flag, sizeof(r->flag), "%s", v->flag);
+	return r;
 }
 
 /* A directory not offered whole (the home, or one holding protected
@@ -123,12 +120,12 @@ static void refuse(struct work *w, const char *path,
 static void refuse_dir(struct work *w, const char *path)
 {
 	struct plan_verdict v = {0};
+	struct learn_refusal *r;
 
 	v.reason = "holds_protected";
-	refuse(w, path, &v);
-	if (!w->oom)
-		snprintf(w->out->refused[w->out->nrefused - 1].why,
-			 sizeof(w->out->refused[0].why),
+	r = refuse(w, path, &v);
+	if (r)
+		snprintf(r->why, sizeof(r->why),
 			 "not offered whole: it is the home or the root, or "
 			 "holds protected paths; grant what below it the "
 			 "command needs");
@@ -143,18 +140,12 @@ static bool refused_reason(const struct plan_verdict *v)
 		strcmp(v->reason, "persistence_file") == 0);
 }
 
+/* Appends a candidate; duplicates are merged once sorted (group). */
 static void cand_add(struct work *w, const char *path, bool dir,
 		     unsigned access)
 {
 	char *s;
 
-	for (size_t i = 0; i < w->nc; i++)
-		if (strcmp(w->c[i].path, path) == 0) {
-			w->c[i].access |= access;
-			w->c[i].dir |= dir;
-			w->c[i].uses++;
-			return;
-		}
 	if (!grow((void **)&w->c, &w->capc, w->nc, sizeof(*w->c)) ||
 	    !(s = strdup(path))) {
 		w->oom = true;
@@ -191,31 +182,50 @@ static void parent_of(const char *path, char *out, size_t len)
 		 !slash || slash == path ? 1 : (int)(slash - path), path);
 }
 
+/* Whether a grant of directory @d would cover anything the sandbox
+ * protects: planned as a run plans it (a scratch capability set with @d
+ * read), so every protected location counts wherever it is (the
+ * Kerberos cache, $XDG_CONFIG_HOME/nono, a credential directory behind a
+ * symlink), plus what the plan itself hides.  True when unsure. */
+static bool holds_protected(const struct nono_plan *p, const char *d)
+{
+	struct nono_protect_result res = {0};
+	struct nono_caps *caps = nono_caps_new();
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char why[PATH_MAX], dir[PATH_MAX], canon[PATH_MAX];
+	bool holds = true;
+
+	if (caps &&
+	    nono_caps_add_path(caps, d, NONO_ACCESS_READ, 0,
+			       NONO_ORIGIN_USER) == 0 &&
+	    nono_protect_plan(caps, p->home, NULL, p->bypass, p->nbypass, &res,
+			      why, sizeof(why)) == 0)
+		holds = res.nmasks > 0 || res.nconflicts > 0;
+	nono_protect_result_clear(&res);
+	nono_caps_free(caps);
+	if (!holds && xdg && xdg[0] == '/' &&
+	    (size_t)snprintf(dir, sizeof(dir), "%s/nono", xdg) < sizeof(dir) &&
+	    realpath(dir, canon) && nono_path_is_under(canon, d))
+		holds = true;
+	for (size_t i = 0; !holds && i < nono_caps_mask_count(p->caps); i++)
+		if (nono_path_is_under(nono_caps_mask_at(p->caps, i)->path, d))
+			holds = true;
+	return holds;
+}
+
 /* Whether directory @d may be offered whole: not the root, not the home
  * nor above it, not protected or hidden, and holding nothing the sandbox
  * protects or hides (its grant would be refused, or unstartable). */
 static bool dir_offerable(const struct nono_plan *p, const char *d)
 {
 	struct plan_verdict v;
-	char at[PATH_MAX];
 
 	if (strcmp(d, "/") == 0 || (p->home && nono_path_is_under(p->home, d)))
 		return false;
 	plan_why_path(p, NONO_ACCESS_READ, d, true, &v);
 	if (refused_reason(&v))
 		return false;
-	for (size_t i = 0; p->home && i < nono_protect_count(); i++) {
-		const struct nono_protect_item *it = nono_protect_at(i);
-
-		if (snprintf(at, sizeof(at), "%s/%s", p->home, it->rel) <
-			(int)sizeof(at) &&
-		    nono_path_is_under(at, d))
-			return false;
-	}
-	for (size_t i = 0; i < nono_caps_mask_count(p->caps); i++)
-		if (nono_path_is_under(nono_caps_mask_at(p->caps, i)->path, d))
-			return false;
-	return true;
+	return !holds_protected(p, d);
 }
 
 static int by_path(const void *a, const void *b)
@@ -226,8 +236,10 @@ static int by_path(const void *a, const void *b)
 
 static int by_path_refused(const void *a, const void *b)
 {
-	return strcmp(((const struct learn_refusal *)a)->path,
-		      ((const struct learn_refusal *)b)->path);
+	const struct learn_refusal *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : strcmp(x->why, y->why);
 }
 
 static int cand_by_path(const void *a, const void *b)
@@ -246,6 +258,21 @@ static void group(struct work *w)
 
 	if (w->nc)
 		qsort(w->c, w->nc, sizeof(*w->c), cand_by_path);
+	/* One candidate per path: the accesses and uses merged. */
+	for (size_t k = 0, n = 0; k < w->nc; k++) {
+		if (n && strcmp(w->c[n - 1].path, w->c[k].path) == 0) {
+			w->c[n - 1].access |= w->c[k].access;
+			w->c[n - 1].dir |= w->c[k].dir;
+			w->c[n - 1].uses += w->c[k].uses;
+			free(w->c[k].path);
+		} else {
+			w->c[n++] = w->c[k];
+		}
+		if (k + 1 == w->nc) {
+			w->nc = n;
+			break;
+		}
+	}
 	while (i < w->nc) {
 		size_t j = i + 1, uses = w->c[i].uses;
 		unsigned access = w->c[i].access;
@@ -268,11 +295,24 @@ static void group(struct work *w)
 
 			item_add(w, &o->add, &o->nadd, &w->capadd, pd,
 				 key_of(true, access), uses);
-			/* Its entries are covered by it (a subdirectory's
-			 * too, when the access is no more). */
-			while (k < w->nc &&
-			       nono_path_is_under(w->c[k].path, pd))
-				k++;
+			/* Its entries are covered by it, deeper ones too,
+			 * unless they need more (a write below a directory
+			 * offered for reading stays an item of its own). */
+			for (;
+			     k < w->nc && nono_path_is_under(w->c[k].path, pd);
+			     k++) {
+				const struct cand *c = &w->c[k];
+
+				if (!(c->access & ~access))
+					continue;
+				if (c->dir && !dir_offerable(w->p, c->path))
+					refuse_dir(w, c->path);
+				else
+					item_add(w, &o->add, &o->nadd,
+						 &w->capadd, c->path,
+						 key_of(c->dir, c->access),
+						 c->uses);
+			}
 			i = k;
 			continue;
 		}
@@ -286,6 +326,38 @@ static void group(struct work *w)
 	}
 }
 
+/* The key of both accesses of one path. */
+static enum learn_key key_join(enum learn_key a, enum learn_key b)
+{
+	enum learn_key k[2] = {a, b};
+	bool dir = a <= LEARN_KEY_ALLOW || b <= LEARN_KEY_ALLOW;
+	unsigned acc = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (k[i] != LEARN_KEY_WRITE && k[i] != LEARN_KEY_WRITE_FILE)
+			acc |= NONO_ACCESS_READ;
+		if (k[i] != LEARN_KEY_READ && k[i] != LEARN_KEY_READ_FILE)
+			acc |= NONO_ACCESS_WRITE;
+	}
+	return key_of(dir, acc);
+}
+
+/* Merges the items of one path (@v sorted: they are neighbours). */
+static void merge_items(struct learn_item *v, size_t *n)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (m && strcmp(v[m - 1].path, v[i].path) == 0) {
+			v[m - 1].key = key_join(v[m - 1].key, v[i].key);
+			v[m - 1].uses += v[i].uses;
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	*n = m;
+}
+
 /* Drops items a directory item already covers with as much access. */
 static void prune(struct learn_report *o)
 {
@@ -293,6 +365,7 @@ static void prune(struct learn_report *o)
 
 	if (o->nadd)
 		qsort(o->add, o->nadd, sizeof(*o->add), by_path);
+	merge_items(o->add, &o->nadd);
 	for (size_t i = 0; i < o->nadd; i++) {
 		bool covered = false;
 
@@ -368,12 +441,24 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 		learn_report_free(out);
 		return -ENOMEM;
 	}
-	if (out->nrefused)
+	if (out->nrefused) {
+		size_t m = 0;
+
+		/* One per path (the order of equal paths is by reason,
+		 * so the one kept does not depend on qsort). */
 		qsort(out->refused, out->nrefused, sizeof(*out->refused),
 		      by_path_refused);
-	if (out->ncovered)
+		for (size_t i = 0; i < out->nrefused; i++)
+			if (!m || strcmp(out->refused[m - 1].path,
+					 out->refused[i].path) != 0)
+				out->refused[m++] = out->refused[i];
+		out->nrefused = m;
+	}
+	if (out->ncovered) {
 		qsort(out->covered, out->ncovered, sizeof(*out->covered),
 		      by_path);
+		merge_items(out->covered, &out->ncovered);
+	}
 	return 0;
 }
 

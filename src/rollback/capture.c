@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +55,13 @@ struct shared {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_rwlock_t cmu;
+	/* Filesystems seen, and whether their ctime can be trusted (see
+	 * ctime_kept); guarded by @mu. */
+	struct fs_seen {
+		dev_t dev;
+		bool kept;
+	} fs[16];
+	size_t nfs;
 	struct hl *hl; /* hard-link groups: (dev, ino) -> key */
 	size_t nhl, caphl;
 	struct item **q; /* directories to walk (a stack: depth first) */
@@ -77,6 +85,9 @@ struct walk {
 	size_t errlen;
 	pthread_t tid;
 	struct item **pend; /* the directory's subdirectories, in order */
+	/* The filesystem of the last file (ctime_kept). */
+	bool fs_known, fs_kept;
+	dev_t fs_dev;
 	size_t npend, cappend;
 };
 
@@ -266,6 +277,43 @@ static long long link_key(struct walk *w, const struct stat *st)
 	return k;
 }
 
+/* Whether the filesystem of @dfd (device @dev) keeps a change time the
+ * command cannot set: the stat cache trusts (size, mtime, ctime) to say
+ * a file is unchanged.  FAT and exFAT have none (Linux reports the
+ * modification time, which utimensat sets back): no cache there.  Past
+ * 16 filesystems in one tree, none is trusted. */
+static bool ctime_kept(struct walk *w, int dfd, dev_t dev)
+{
+	struct shared *sh = w->sh;
+	struct statfs sf;
+	bool kept;
+
+	if (w->fs_known && w->fs_dev == dev)
+		return w->fs_kept; /* the last one: no lock */
+	pthread_mutex_lock(&sh->mu);
+	for (size_t i = 0; i < sh->nfs; i++)
+		if (sh->fs[i].dev == dev) {
+			kept = sh->fs[i].kept;
+			pthread_mutex_unlock(&sh->mu);
+			goto out;
+		}
+	pthread_mutex_unlock(&sh->mu);
+	kept = fstatfs(dfd, &sf) == 0 &&
+	       sf.f_type != 0x4d44 /* MSDOS_SUPER_MAGIC */ &&
+	       sf.f_type != 0x2011BAB0 /* EXFAT_SUPER_MAGIC */;
+	pthread_mutex_lock(&sh->mu);
+	if (sh->nfs < sizeof(sh->fs) / sizeof(sh->fs[0]))
+		sh->fs[sh->nfs++] = (struct fs_seen){dev, kept};
+	else
+		kept = false;
+	pthread_mutex_unlock(&sh->mu);
+out:
+	w->fs_known = true;
+	w->fs_dev = dev;
+	w->fs_kept = kept;
+	return kept;
+}
+
 /* The stat cache's entry for @st when it matches, copied under the lock
  * (and marked seen: the cache saved keeps it). */
 static bool cache_hit(struct walk *w, const struct stat *st,
@@ -285,7 +333,10 @@ static bool cache_hit(struct walk *w, const struct stat *st,
 		 * value, stored atomically. */
 		__atomic_store_n(&ce->seen, w->sh->cache->gen,
 				 __ATOMIC_RELAXED);
-		*out = *ce;
+		/* What the caller uses: not @seen, which another reader
+		 * may be storing meanwhile. */
+		memcpy(out->hash, ce->hash, NONO_SHA256_LEN);
+		out->noxattr = ce->noxattr;
 		hit = true;
 	}
 	pthread_rwlock_unlock(&w->sh->cmu);
@@ -321,7 +372,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	e.link = -1;
 	/* A hit names an object a capture stored and synced (a cleanup
 	 * that removes objects forgets every cache). */
-	if (cache_hit(w, &st, &ce)) {
+	if (ctime_kept(w, dfd, st.st_dev) && cache_hit(w, &st, &ce)) {
 		memcpy(e.hash, ce.hash, NONO_SHA256_LEN);
 		known = from_cache = true;
 		w->st.cached++;

@@ -142,6 +142,8 @@ int nono_rb_manifest_move(struct nono_rb_manifest *to,
 		to->n += from->n;
 		from->n = 0;
 	}
+	if (to->leaves)
+		to->leaves->n = (size_t)-1; /* no longer its lines */
 	/* @from's blocks after @to's (whose first still takes the next
 	 * strings). */
 	for (tail = to->strs ? &to->strs->next : &to->strs; *tail;

@@ -272,11 +272,159 @@ static void test_no_ancestor_of_protected(void **state)
 	args_clear(&o);
 }
 
+/* Review of session 12, 1: a write below a directory offered for
+ * reading stays a suggestion of its own. */
+static void test_deep_write_kept(void **state)
+{
+	struct run_opts o;
+	struct nono_plan p;
+	struct learn_report r;
+	struct learn_access acc[3];
+	const struct learn_item *it;
+
+	(void)state;
+	touch(at(ext, "g/a"));
+	touch(at(ext, "g/b"));
+	touch(at(ext, "g/sub/out"));
+	plan_allow_proj(&o, &p);
+	acc[0] = (struct learn_access){at(ext, "g/a"), LEARN_READ, true, false};
+	acc[1] = (struct learn_access){at(ext, "g/b"), LEARN_READ, true, false};
+	acc[2] = (struct learn_access){at(ext, "g/sub/out"), LEARN_WRITE, true,
+				       false};
+	assert_int_equal(learn_suggest(&p, acc, 3, false, &r), 0);
+	assert_non_null(it = find(r.add, r.nadd, at(ext, "g")));
+	assert_int_equal(it->key, LEARN_KEY_READ);
+	assert_non_null(it = find(r.add, r.nadd, at(ext, "g/sub/out")));
+	assert_int_equal(it->key, LEARN_KEY_WRITE_FILE);
+	learn_report_free(&r);
+	/* Control: reads alone below it are covered by the directory. */
+	acc[2].ops = LEARN_READ;
+	assert_int_equal(learn_suggest(&p, acc, 3, false, &r), 0);
+	assert_int_equal(r.nadd, 1);
+	learn_report_free(&r);
+	plan_clear(&p);
+	args_clear(&o);
+}
+
+/* Review of session 12, 2: a directory holding a protected path outside
+ * the home (the Kerberos cache) is not offered whole. */
+static void test_krb5_dir_not_offered(void **state)
+{
+	struct run_opts o;
+	struct nono_plan p;
+	struct learn_report r;
+	struct learn_access acc[2];
+	char env[PATH_MAX + 200];
+
+	(void)state;
+	touch(at(ext, "krb/krb5cc_test"));
+	touch(at(ext, "krb/a"));
+	touch(at(ext, "krb/b"));
+	touch(at(ext, "nokrb/a"));
+	touch(at(ext, "nokrb/b"));
+	snprintf(env, sizeof(env), "FILE:%s", at(ext, "krb/krb5cc_test"));
+	setenv("KRB5CCNAME", env, 1);
+	plan_allow_proj(&o, &p);
+	acc[0] =
+	    (struct learn_access){at(ext, "krb/a"), LEARN_READ, true, false};
+	acc[1] =
+	    (struct learn_access){at(ext, "krb/b"), LEARN_READ, true, false};
+	assert_int_equal(learn_suggest(&p, acc, 2, false, &r), 0);
+	assert_null(find(r.add, r.nadd, at(ext, "krb")));
+	assert_non_null(find(r.add, r.nadd, at(ext, "krb/a")));
+	assert_non_null(find(r.add, r.nadd, at(ext, "krb/b")));
+	learn_report_free(&r);
+	/* Control: the same two reads in a directory without it. */
+	acc[0].path = at(ext, "nokrb/a");
+	acc[1].path = at(ext, "nokrb/b");
+	assert_int_equal(learn_suggest(&p, acc, 2, false, &r), 0);
+	assert_non_null(find(r.add, r.nadd, at(ext, "nokrb")));
+	learn_report_free(&r);
+	unsetenv("KRB5CCNAME");
+	plan_clear(&p);
+	args_clear(&o);
+}
+
+/* Review of session 12, 3: one refusal's reason is never another's. */
+static void test_refusal_reasons_kept(void **state)
+{
+	static char *argv[] = {"true", NULL};
+	char w[PATH_MAX + 64];
+	struct run_opts o;
+	struct nono_plan p;
+	struct learn_report r;
+	struct learn_access acc[3];
+
+	(void)state;
+	snprintf(w, sizeof(w), "%s/w", root);
+	touch(at(w, ".git/hooks/pre-commit"));
+	touch(at(w, ".git/config"));
+	touch(at(home, ".ssh/id_ed"));
+	memset(&o, 0, sizeof(o));
+	o.mode = MODE_RUN;
+	o.argv = argv;
+	o.argc = 1;
+	assert_int_equal(strv_push(&o.write, w), 0);
+	assert_int_equal(plan_grants(&o, home, NULL, NULL, &p), 0);
+	assert_int_equal(plan_protect(&o, &p), 0);
+	acc[0] = (struct learn_access){at(w, ".git/newfile"),
+				       LEARN_MAKE | LEARN_WRITE, true, false};
+	acc[1] = (struct learn_access){at(w, ".git"), LEARN_LIST, true, true};
+	acc[2] = (struct learn_access){at(home, ".ssh/id_ed"), LEARN_READ, true,
+				       false};
+	assert_int_equal(learn_suggest(&p, acc, 3, false, &r), 0);
+	for (size_t i = 0; i < r.nrefused; i++)
+		if (strcmp(r.refused[i].path, at(home, ".ssh/id_ed")) == 0)
+			assert_non_null(
+			    strstr(r.refused[i].why, "protected ("));
+	assert_true(refused(&r, at(home, ".ssh/id_ed")));
+	learn_report_free(&r);
+	plan_clear(&p);
+	args_clear(&o);
+}
+
+/* Many accesses: sorted and merged, not compared pairwise (the same
+ * path a thousand times is one suggestion). */
+static void test_many_accesses(void **state)
+{
+	struct run_opts o;
+	struct nono_plan p;
+	struct learn_report r;
+	enum { N = 20000 };
+	struct learn_access *acc = calloc(N, sizeof(*acc));
+	char **paths = calloc(N, sizeof(*paths));
+
+	(void)state;
+	assert_non_null(acc);
+	assert_non_null(paths);
+	touch(at(ext, "many/one"));
+	plan_allow_proj(&o, &p);
+	for (size_t i = 0; i < N; i++) {
+		assert_non_null(paths[i] = strdup(at(ext, "many/one")));
+		acc[i] =
+		    (struct learn_access){paths[i], LEARN_READ, true, false};
+	}
+	assert_int_equal(learn_suggest(&p, acc, N, false, &r), 0);
+	assert_int_equal(r.nadd, 1);
+	assert_int_equal(r.add[0].uses, N);
+	learn_report_free(&r);
+	for (size_t i = 0; i < N; i++)
+		free(paths[i]);
+	free(paths);
+	free(acc);
+	plan_clear(&p);
+	args_clear(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_suggestions),
 	    cmocka_unit_test(test_no_ancestor_of_protected),
+	    cmocka_unit_test(test_deep_write_kept),
+	    cmocka_unit_test(test_krb5_dir_not_offered),
+	    cmocka_unit_test(test_refusal_reasons_kept),
+	    cmocka_unit_test(test_many_accesses),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
