@@ -19,20 +19,7 @@ W="$BENCH_DIR/rollback-last"
 rm -rf "$W" && mkdir -p "$W/home" || die "no $W"
 export HOME="$W/home"
 T="$W/tree"
-python3 - "$T" "$FILES" <<'PY'
-import os, sys, random
-root, n = sys.argv[1], int(sys.argv[2])
-rnd = random.Random(15)
-dirs = max(1, n // 50)
-for d in range(dirs):
-    os.makedirs(os.path.join(root, "d%04d" % d), exist_ok=True)
-block = bytes(rnd.getrandbits(8) for _ in range(65536))
-for i in range(n):
-    size = rnd.randint(1, 24576)
-    off = rnd.randint(0, len(block) - size)
-    with open(os.path.join(root, "d%04d" % (i % dirs), "f%06d" % i), "wb") as f:
-        f.write(block[off:off + size] + str(i).encode())
-PY
+python3 "$here/lib/rollback_tree.py" "$T" "$FILES" || die "cannot make the tree"
 cd "$T" || die "no $T"
 echo "# bench-rollback-last $(date -u +%FT%TZ) $(uname -r) $(nproc) cores; $FILES files; $ROUNDS rounds"
 for b in "$@"; do
