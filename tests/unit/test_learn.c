@@ -3,12 +3,14 @@
  * nono learn's suggestions (src/learn/suggest.c) against a real plan over
  * a fake home: what is offered, grouped how, and what never is.
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include "testutil.h"
 
 #include "cli/args.h"
+#include "learn/calls.h"
 #include "learn/suggest.h"
 #include "plan/plan.h"
 #include "policy/profile.h"
@@ -416,6 +419,112 @@ static void test_many_accesses(void **state)
 	args_clear(&o);
 }
 
+/* The decoder of path calls: what each names, relative to what, doing
+ * what; every family the issue names is known. */
+static void test_calls(void **state)
+{
+	struct learn_ref r[2];
+	const char *name = NULL;
+	uint64_t a[6] = {0};
+	static const int must[] = {
+	    __NR_openat,     __NR_statx,     __NR_faccessat,  __NR_execve,
+	    __NR_execveat,   __NR_mkdirat,   __NR_mknodat,    __NR_unlinkat,
+	    __NR_symlinkat,  __NR_renameat2, __NR_linkat,     __NR_fchmodat,
+	    __NR_fchownat,   __NR_utimensat, __NR_truncate,   __NR_setxattr,
+	    __NR_getxattr,   __NR_listxattr, __NR_readlinkat, __NR_chdir,
+#ifdef __NR_openat2
+	    __NR_openat2,
+#endif
+#ifdef __NR_faccessat2
+	    __NR_faccessat2,
+#endif
+#ifdef __NR_newfstatat
+	    __NR_newfstatat,
+#endif
+#ifdef __NR_open
+	    __NR_open,       __NR_stat,      __NR_lstat,      __NR_access,
+	    __NR_mkdir,      __NR_rename,    __NR_link,       __NR_unlink,
+	    __NR_rmdir,      __NR_symlink,   __NR_chmod,      __NR_creat,
+	    __NR_readlink,
+#endif
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < learn_call_count(); k++)
+			known |= learn_call_nr(k) == must[i];
+		if (!known)
+			fail_msg("call %d not decoded", must[i]);
+	}
+	assert_int_equal(learn_call_nr(learn_call_count()), -1);
+	/* openat(7, p, O_WRONLY|O_CREAT|O_NOFOLLOW) */
+	a[0] = 7;
+	a[1] = 0x1000;
+	a[2] = O_WRONLY | O_CREAT | O_NOFOLLOW;
+	assert_int_equal(learn_call_refs(__NR_openat, a, r, &name), 1);
+	assert_string_equal(name, "openat");
+	assert_int_equal(r[0].dirfd, 7);
+	assert_true(r[0].addr == 0x1000);
+	assert_int_equal(r[0].ops, LEARN_WRITE | LEARN_MAKE);
+	assert_false(r[0].follow);
+	/* A directory opened for reading is listed; O_PATH only looks. */
+	assert_int_equal(learn_open_ops(O_RDONLY | O_DIRECTORY), LEARN_LIST);
+	assert_int_equal(learn_open_ops(O_PATH | O_RDWR), LEARN_STAT);
+	assert_int_equal(learn_open_ops(O_RDWR), LEARN_READ | LEARN_WRITE);
+	assert_int_equal(learn_open_ops(O_RDONLY | O_TRUNC),
+			 LEARN_READ | LEARN_WRITE);
+	/* newfstatat(AT_FDCWD, p, buf, AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) */
+#ifdef __NR_newfstatat
+	a[0] = (uint64_t)(int64_t)AT_FDCWD;
+	a[3] = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH;
+	assert_int_equal(learn_call_refs(__NR_newfstatat, a, r, NULL), 1);
+	assert_int_equal(r[0].dirfd, AT_FDCWD);
+	assert_int_equal(r[0].ops, LEARN_STAT);
+	assert_false(r[0].follow);
+	assert_true(r[0].empty_ok);
+#endif
+	/* renameat2(3, old, 4, new, 0): two names made or removed. */
+	a[0] = 3;
+	a[1] = 0x10;
+	a[2] = 4;
+	a[3] = 0x20;
+	a[4] = 0;
+	assert_int_equal(learn_call_refs(__NR_renameat2, a, r, NULL), 2);
+	assert_int_equal(r[0].dirfd, 3);
+	assert_int_equal(r[1].dirfd, 4);
+	assert_true(r[1].addr == 0x20);
+	assert_int_equal(r[0].ops, LEARN_MAKE);
+	assert_int_equal(r[1].ops, LEARN_MAKE);
+	/* linkat(3, old, 4, new, AT_SYMLINK_FOLLOW): the old one read and
+	 * followed, the new one made. */
+	a[4] = AT_SYMLINK_FOLLOW;
+	assert_int_equal(learn_call_refs(__NR_linkat, a, r, NULL), 2);
+	assert_int_equal(r[0].ops, LEARN_READ);
+	assert_true(r[0].follow);
+	assert_int_equal(r[1].ops, LEARN_MAKE);
+	/* symlinkat(target, 5, linkpath): only the new name is a lookup. */
+	a[0] = 0x30;
+	a[1] = 5;
+	a[2] = 0x40;
+	assert_int_equal(learn_call_refs(__NR_symlinkat, a, r, NULL), 1);
+	assert_int_equal(r[0].dirfd, 5);
+	assert_true(r[0].addr == 0x40);
+	/* execve runs; openat2's flags are in memory. */
+	assert_int_equal(learn_call_refs(__NR_execve, a, r, &name), 1);
+	assert_int_equal(r[0].ops, LEARN_EXEC);
+	assert_string_equal(name, "execve");
+#ifdef __NR_openat2
+	a[2] = 0x5000;
+	assert_int_equal(learn_call_refs(__NR_openat2, a, r, NULL), 1);
+	assert_true(r[0].how == 0x5000);
+#endif
+	/* Not a path call. */
+	assert_int_equal(learn_call_refs(__NR_getpid, a, r, NULL), 0);
+	assert_int_equal(learn_call_refs(-1, a, r, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +534,7 @@ int main(void)
 	    cmocka_unit_test(test_krb5_dir_not_offered),
 	    cmocka_unit_test(test_refusal_reasons_kept),
 	    cmocka_unit_test(test_many_accesses),
+	    cmocka_unit_test(test_calls),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
