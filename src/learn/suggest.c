@@ -516,3 +516,60 @@ void learn_report_json(const struct learn_report *r, const char *home, FILE *f)
 		fwrite(e.buf, 1, e.len, f);
 	nono_ev_free(&e);
 }
+
+/* @path for a person: ~/... below the home. */
+static const char *shown(const char *home, const char *path, char *buf,
+			 size_t len)
+{
+	size_t hl = home ? strlen(home) : 0;
+
+	if (hl > 1 && strncmp(path, home, hl) == 0 &&
+	    (path[hl] == '/' || path[hl] == '\0')) {
+		snprintf(buf, len, "~%s", path + hl);
+		return buf;
+	}
+	return path;
+}
+
+void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
+{
+	char buf[PATH_MAX + 2];
+
+	if (r->nadd) {
+		fprintf(f, "What the profile lacks (%zu):\n", r->nadd);
+		for (size_t i = 0; i < r->nadd; i++)
+			fprintf(f, "  %-13s %s  (%zu access%s)\n",
+				learn_key_flag(r->add[i].key),
+				shown(home, r->add[i].path, buf, sizeof(buf)),
+				r->add[i].uses,
+				r->add[i].uses == 1 ? "" : "es");
+	} else {
+		fprintf(f, "The profile allows everything the command "
+			   "needed.\n");
+	}
+	if (r->nrefused) {
+		fprintf(f, "Refused, never offered (%zu):\n", r->nrefused);
+		for (size_t i = 0; i < r->nrefused; i++) {
+			fprintf(
+			    f, "  %s: %s\n",
+			    shown(home, r->refused[i].path, buf, sizeof(buf)),
+			    r->refused[i].why);
+			if (r->refused[i].flag[0])
+				fprintf(f, "    (to lift it: %s)\n",
+					r->refused[i].flag);
+		}
+	}
+	if (r->ncovered) {
+		fprintf(f, "Already allowed (%zu):\n", r->ncovered);
+		for (size_t i = 0; i < r->ncovered; i++)
+			fprintf(
+			    f, "  %-13s %s\n",
+			    learn_key_flag(r->covered[i].key),
+			    shown(home, r->covered[i].path, buf, sizeof(buf)));
+	}
+	if (r->metadata)
+		fprintf(f,
+			"%zu access%s needed no grant (stat, access, "
+			"readlink, a lookup of a missing path).\n",
+			r->metadata, r->metadata == 1 ? "" : "es");
+}

@@ -89,4 +89,10 @@ void learn_report_free(struct learn_report *r);
  * "$HOME/...". */
 void learn_report_json(const struct learn_report *r, const char *home, FILE *f);
 
+/* The report for a person: each suggestion as the flag that grants it
+ * (with how many accesses it stands for), the refusals and what would
+ * lift them, the covered accesses (when listed), the metadata count.
+ * Paths below @home are written ~/... */
+void learn_report_text(const struct learn_report *r, const char *home, FILE *f);
+
 #endif

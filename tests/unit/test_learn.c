@@ -238,11 +238,26 @@ static void test_suggestions(void **state)
 		assert_int_equal(prof->fs.read_file.n, 3);
 		nono_profile_free(prof);
 	}
+
+	/* The report for a person: flags, ~ for the home, the refusals. */
+	assert_non_null(j = fmemopen(jbuf, sizeof(jbuf), "w"));
+	learn_report_text(&r, home, j);
+	fclose(j);
+	assert_non_null(strstr(jbuf, "--allow"));
+	assert_non_null(strstr(jbuf, "~/.cache/tool  (2 accesses)"));
+	assert_non_null(strstr(jbuf, "--read-file"));
+	assert_non_null(strstr(jbuf, "~/.ssh/id_rsa: protected ("));
+	assert_non_null(strstr(jbuf, "--bypass-protection"));
+	assert_non_null(strstr(jbuf, "2 accesses needed no grant"));
 	learn_report_free(&r);
 
 	/* With "all": what is allowed is listed as covered. */
 	assert_int_equal(learn_suggest(&p, acc, n, true, &r), 0);
 	assert_non_null(find(r.covered, r.ncovered, at(proj, "a.c")));
+	assert_non_null(j = fmemopen(jbuf, sizeof(jbuf), "w"));
+	learn_report_text(&r, home, j);
+	fclose(j);
+	assert_non_null(strstr(jbuf, "Already allowed ("));
 	learn_report_free(&r);
 	plan_clear(&p);
 	args_clear(&o);
