@@ -4,7 +4,7 @@
 set -eu
 pkgs="meson ninja-build pkg-config gcc libseccomp-dev libcmocka-dev bats
       clang-14 libclang-rt-14-dev clang-format util-linux python3 musl-tools
-      libssl-dev openssl ca-certificates curl tinyproxy
+      libssl-dev openssl ca-certificates curl tinyproxy strace
       libsecret-1-dev gnome-keyring libsecret-tools dbus"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine bubblewrap nginx-light"
 missing=""

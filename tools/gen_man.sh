@@ -27,7 +27,7 @@ esc() { sed -e 's/\\/\\e/g' -e 's/^\([.'"'"']\)/\\\&\1/'; }
 	printf '%s\n' "$help" | sed '/^Usage: /d; /^       nono /d' | esc
 	printf '.fi\n.SH SEE ALSO\n'
 	if [ "$cmd" = nono ]; then
-		printf 'nono-run(1), nono-wrap(1), nono-shell(1), nono-why(1), nono-setup(1), nono-profile(1), nono-completions(1), nono-ps(1), nono-attach(1), nono-detach(1), nono-stop(1), nono-logs(1), nono-inspect(1), nono-prune(1), nono-audit(1), nono-rollback(1), nono-trust(1)\n'
+		printf 'nono-run(1), nono-wrap(1), nono-shell(1), nono-why(1), nono-setup(1), nono-profile(1), nono-completions(1), nono-ps(1), nono-attach(1), nono-detach(1), nono-stop(1), nono-logs(1), nono-inspect(1), nono-prune(1), nono-audit(1), nono-rollback(1), nono-trust(1), nono-learn(1)\n'
 	else
 		printf 'nono(1)\n'
 	fi

@@ -213,6 +213,11 @@ unsigned nono_caps_scopes(const struct nono_caps *caps);
 void nono_caps_set_proc_self_write(struct nono_caps *caps, bool on);
 bool nono_caps_proc_self_write(const struct nono_caps *caps);
 
+/* nono learn: every call that names a path also goes to the supervisor,
+ * which records it (with the gate: see nono_gate_set_learn). */
+void nono_caps_set_learn(struct nono_caps *caps, bool on);
+bool nono_caps_learn(const struct nono_caps *caps);
+
 /* Routes connect(2)/bind(2) through a supervising process (the gate), which
  * mediates pathname AF_UNIX sockets.  Only for a supervised sandbox. */
 void nono_caps_set_gate(struct nono_caps *caps, bool on);

@@ -25,6 +25,10 @@ struct nono_seccomp_opts {
 	 * /proc/<pid>/task/<tid>/comm, which no Landlock rule made before it
 	 * existed can grant). */
 	bool gate_write;
+	/* With the gate: every call that names a path goes to the
+	 * supervisor too (nono learn records them; src/learn/calls.c lists
+	 * them). */
+	bool learn;
 	/* No AF_UNIX sockets at all but socketpair(): the fallback when no
 	 * gate can be installed (inside another nono). */
 	bool deny_unix;

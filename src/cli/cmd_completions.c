@@ -15,9 +15,12 @@
 #include "proxy/hosts.h"
 
 static const char *const commands[] = {
-    "run",  "wrap",        "shell", "why",    "setup",    "profile",
-    "help", "completions", "ps",    "attach", "detach",   "stop",
-    "logs", "inspect",     "prune", "audit",  "rollback", "trust",
+    "run",         "wrap",  "shell",    "why",    "setup", "profile", "help",
+    "completions", "ps",    "attach",   "detach", "stop",  "logs",    "inspect",
+    "prune",       "audit", "rollback", "trust",  "learn",
+};
+static const char *const learn_opts[] = {
+    "--profile", "--json", "--timeout", "--all", "--verbose", "--help",
 };
 static const char *const audit_subs[] = {
     "list",         "show",   "verify",
@@ -127,6 +130,9 @@ static void bash(void)
 	       "\ttrust) COMPREPLY=($(compgen -W \"");
 	words(trust_subs, N(trust_subs));
 	printf("\" -- \"$cur\")) ;;\n"
+	       "\tlearn) COMPREPLY=($(compgen -W \"");
+	words(learn_opts, N(learn_opts));
+	printf("\" -- \"$cur\")) ;;\n"
 	       "\thelp) COMPREPLY=($(compgen -W \"");
 	words(commands, N(commands));
 	printf("\" -- \"$cur\")) ;;\n"
@@ -177,6 +183,8 @@ static void zsh(void)
 	words(rollback_subs, N(rollback_subs));
 	printf(" ;;\n    trust) compadd -- ");
 	words(trust_subs, N(trust_subs));
+	printf(" ;;\n    learn) compadd -- ");
+	words(learn_opts, N(learn_opts));
 	printf(" ;;\n    help) compadd -- $cmds ;;\n"
 	       "    completions) compadd -- bash zsh fish ;;\n"
 	       "  esac\n"
@@ -219,6 +227,9 @@ static void fish(void)
 	printf("'\n"
 	       "complete -c nono -n '__fish_seen_subcommand_from trust' -a '");
 	words(trust_subs, N(trust_subs));
+	printf("'\n"
+	       "complete -c nono -n '__fish_seen_subcommand_from learn' -a '");
+	words(learn_opts, N(learn_opts));
 	printf("'\n"
 	       "complete -c nono -n '__fish_seen_subcommand_from why' -a '");
 	words(why_flags, N(why_flags));

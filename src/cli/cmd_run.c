@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cmd_learn.h"
 #include "cli/cmd_run.h"
 #include "cli/config.h"
 #include "cli/diag.h"
@@ -168,6 +169,7 @@ static void on_started(void *arg)
 
 	cli_envcred_wipe(c->rt.envcred);
 	run_session_started(c);
+	cli_learn_started();
 	/* The trail, now that the command runs (its writes are off the
 	 * start-up path). */
 	run_audit_policy(c);
@@ -361,6 +363,12 @@ static int execute(struct run_ctx *c, char **argv)
 			return 1;
 		}
 	}
+	if (cli_learn) {
+		/* nono learn: every call naming a path goes to the gate,
+		 * which records it. */
+		nono_caps_set_gate(c->p.caps, true);
+		nono_caps_set_learn(c->p.caps, true);
+	}
 	r = nono_sandbox_prepare(c->p.caps, &sb, &se);
 	if (r < 0) {
 		if (r == -NONO_EUNSUPPORTED)
@@ -477,6 +485,7 @@ static int execute(struct run_ctx *c, char **argv)
 	if (gate) {
 		nono_gate_set_kept(gate, c->p.kept.v, c->p.kept.n);
 		nono_gate_set_new_repos(gate, c->o.allow_new_repos);
+		nono_gate_set_learn(gate, cli_learn != NULL);
 	}
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	ran = r >= 0;
@@ -493,6 +502,12 @@ static int execute(struct run_ctx *c, char **argv)
 		/* The proxy could not start: the command was stopped before
 		 * it ran (the error is printed). */
 		status = 1;
+		goto out;
+	}
+	if (cli_learn) {
+		/* The report instead of the footer and the save prompt. */
+		if (gate && cli_learn_report(&c->p, gate) != 0 && status == 0)
+			status = 1;
 		goto out;
 	}
 	if (status != 0 && !out_silent() && !c->o.no_diagnostics) {

@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/cmd_audit.h"
 #include "cli/cmd_completions.h"
+#include "cli/cmd_learn.h"
 #include "cli/cmd_profile.h"
 #include "cli/cmd_rollback.h"
 #include "cli/cmd_run.h"
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 	    "  profile create, inspect, validate and compare profiles\n"
 	    "  setup   check this system, write example profiles\n"
 	    "  why     would a path, host or scope be allowed, and why\n"
+	    "  learn   run a command, record the paths it uses, say what "
+	    "the profile lacks\n"
 	    "  ps      list the sessions (runs on a terminal, detached ones)\n"
 	    "  attach  attach this terminal to a session\n"
 	    "  detach  detach the client of a session\n"
@@ -61,11 +64,6 @@ static void usage(FILE *f)
 	    NONO_VERSION);
 }
 
-/* Commands of the reference that later work will bring. */
-static const char *const later[] = {
-    "learn",
-};
-
 /* The session commands (cmd_session.c). */
 static const char *const session_cmds[] = {
     "ps", "attach", "detach", "stop", "logs", "inspect", "prune",
@@ -76,12 +74,14 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 			 struct global_opts *g)
 {
 	static const char *const cmds[] = {
-	    "run",     "wrap",  "shell",    "why",   "setup",
+	    "run",     "wrap",  "shell",    "why",   "setup", "learn",
 	    "profile", "audit", "rollback", "trust", "help"};
 	const char *near;
 
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(MODE_RUN, argc, argv, g);
+	if (strcmp(cmd, "learn") == 0)
+		return cmd_learn(argc, argv, g);
 	if (strcmp(cmd, "wrap") == 0)
 		return cmd_run(MODE_WRAP, argc, argv, g);
 	if (strcmp(cmd, "shell") == 0)
@@ -116,23 +116,11 @@ static int main_dispatch(const char *cmd, int argc, char **argv,
 				return 1;
 			return cmd_session(cmd, argc, argv);
 		}
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
-		if (strcmp(cmd, later[i]) == 0) {
-			fprintf(stderr,
-				"nono: '%s' is not available in this build of "
-				"nono yet\n",
-				cmd);
-			return 1;
-		}
-	}
 	near = nono_suggest(cmd, cmds, sizeof(cmds) / sizeof(cmds[0]));
 	if (!near)
 		near = nono_suggest(cmd, session_cmds,
 				    sizeof(session_cmds) /
 					sizeof(session_cmds[0]));
-	if (!near)
-		near =
-		    nono_suggest(cmd, later, sizeof(later) / sizeof(later[0]));
 	fprintf(stderr, "nono: unknown command '%s'\n", cmd);
 	if (near)
 		fprintf(stderr, "hint: did you mean nono %s?\n", near);

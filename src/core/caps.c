@@ -24,6 +24,7 @@ struct nono_caps {
 	enum nono_net_mode net;
 	unsigned scopes;
 	bool proc_self_write;
+	bool learn;
 	bool gate;
 	uint16_t isolated_net;
 	bool unix_blocked;
@@ -476,6 +477,16 @@ void nono_caps_set_proc_self_write(struct nono_caps *caps, bool on)
 bool nono_caps_proc_self_write(const struct nono_caps *caps)
 {
 	return caps->proc_self_write;
+}
+
+void nono_caps_set_learn(struct nono_caps *caps, bool on)
+{
+	caps->learn = on;
+}
+
+bool nono_caps_learn(const struct nono_caps *caps)
+{
+	return caps->learn;
 }
 
 void nono_caps_set_gate(struct nono_caps *caps, bool on)

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "core/seccomp_rules.h"
+#include "learn/calls.h"
 
 /* libseccomp's SCMP_A*() macros leave datum_b to zero-initialisation,
  * which clang reports; the omission is intended by the library. */
@@ -389,6 +390,20 @@ static int add_gate_write(scmp_filter_ctx ctx)
 	return r;
 }
 
+/* nono learn: every call that names a path is heard (and recorded) by the
+ * supervisor, which hands back to the kernel what the gate does not
+ * decide itself. */
+static int add_learn(scmp_filter_ctx ctx)
+{
+	for (size_t i = 0; i < learn_call_count(); i++) {
+		int r = notify(ctx, learn_call_nr(i), 0, NULL);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* The gate: connect and bind are decided by the supervisor. */
 static int add_gate(scmp_filter_ctx ctx)
 {
@@ -462,6 +477,8 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 		return -1;
 	if (opts->gate && (opts->gate_write || opts->gate_create) &&
 	    add_gate_write(ctx) < 0)
+		return -1;
+	if (opts->gate && opts->learn && add_learn(ctx) < 0)
 		return -1;
 	/* No gate (nono wrap, or a nono inside another): no AF_UNIX socket
 	 * of its own, and no datagram pair, which could sendto() any socket

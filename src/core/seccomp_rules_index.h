@@ -10,11 +10,11 @@
 /*
  * The options as an index into the generated program table.  The gate's
  * two options and deny_unix never meet (deny_unix is the no-gate fallback),
- * so bit 4 is gate_create with the gate and deny_unix without it, and bit 5
- * gate_write with the gate (unused without).  nono_seccomp_opts_of() is the
- * inverse, which the generator uses.
+ * so bit 4 is gate_create with the gate and deny_unix without it, bit 5
+ * gate_write and bit 6 learn with the gate (unused without).
+ * nono_seccomp_opts_of() is the inverse, which the generator uses.
  */
-#define NONO_SECCOMP_VARIANTS 64
+#define NONO_SECCOMP_VARIANTS 128
 static inline unsigned nono_seccomp_variant(const struct nono_seccomp_opts *o)
 {
 	unsigned v = (o->block_net ? 1u : 0) | (o->tcp_landlock ? 2u : 0) |
@@ -22,7 +22,7 @@ static inline unsigned nono_seccomp_variant(const struct nono_seccomp_opts *o)
 
 	if (o->gate)
 		return v | 8u | (o->gate_create ? 16u : 0) |
-		       (o->gate_write ? 32u : 0);
+		       (o->gate_write ? 32u : 0) | (o->learn ? 64u : 0);
 	return v | (o->deny_unix ? 16u : 0);
 }
 
@@ -35,6 +35,7 @@ static inline struct nono_seccomp_opts nono_seccomp_opts_of(unsigned v)
 	    .gate = v & 8,
 	    .gate_create = (v & 8) && (v & 16),
 	    .gate_write = (v & 8) && (v & 32),
+	    .learn = (v & 8) && (v & 64),
 	    .deny_unix = !(v & 8) && (v & 16),
 	};
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "learn/suggest.h"
+#include "learn/ops.h"
 
 /* A path a call names. */
 struct learn_ref {

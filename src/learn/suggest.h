@@ -17,17 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "learn/ops.h"
 #include "plan/plan.h"
-
-/* What a traced call did to a path. */
-enum {
-	LEARN_READ = 1u << 0,  /* opened for reading */
-	LEARN_WRITE = 1u << 1, /* opened for writing, truncated, changed */
-	LEARN_EXEC = 1u << 2,  /* executed (or mapped to run) */
-	LEARN_LIST = 1u << 3,  /* a directory's entries read */
-	LEARN_MAKE = 1u << 4,  /* created, removed or renamed (in its parent) */
-	LEARN_STAT = 1u << 5,  /* metadata alone: stat, access, readlink */
-};
 
 struct learn_access {
 	const char *path; /* absolute, canonical */

@@ -155,6 +155,9 @@ void nono_gate_free(struct nono_gate *g)
 	if (g->root >= 0)
 		close(g->root);
 	nono_gate_umask_flush(g);
+	for (size_t i = 0; i < g->learn_cap; i++)
+		free(g->learned[i].path);
+	free(g->learned);
 	free(g->own);
 	free(g->paths);
 	free(g->abstracts);
@@ -1065,6 +1068,11 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	nono_gate_learn_root(g, listener, req.pid, req.id);
+	if (g->learn && nono_learngate_continue(g, listener, &req)) {
+		/* Recorded; the kernel decides, as without learning. */
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		goto send;
+	}
 	is_bind = req.data.nr == __NR_bind;
 	if (nono_procgate_handles(req.data.nr)) {
 		nono_procgate_handle(g, listener, &req, &resp);

@@ -42,6 +42,19 @@ void nono_gate_set_bypass(struct nono_gate *g, char *const *bypass, size_t n);
  * new names in their guarded parent (borrowed, must outlive the gate). */
 void nono_gate_set_kept(struct nono_gate *g, char *const *kept, size_t n);
 
+/* nono learn: the gate records the paths every call of the sandbox names
+ * (the seccomp filter sends them all: nono_caps_set_learn). */
+void nono_gate_set_learn(struct nono_gate *g, bool on);
+/* The records: slots 0..count-1, NULL for an empty slot, else the path
+ * (absolute as the task named it) with *@ops (LEARN_*) and whether it was
+ * named without following its last symlink. */
+size_t nono_gate_learned_count(const struct nono_gate *g);
+const char *nono_gate_learned_at(const struct nono_gate *g, size_t i,
+				 unsigned *ops, bool *nofollow);
+/* Calls whose path could not be read or kept; calls naming nothing. */
+size_t nono_gate_learn_dropped(const struct nono_gate *g);
+size_t nono_gate_learn_metadata(const struct nono_gate *g);
+
 /* --allow-new-repos: the sandbox may create git repositories (.git) in
  * the user's writable trees; those it creates are its own. */
 void nono_gate_set_new_repos(struct nono_gate *g, bool on);

@@ -85,7 +85,17 @@ struct nono_gate {
 		ino_t ino;
 	} * own;
 	size_t nown, cap_own;
-	bool allow_new_repos;    /* --allow-new-repos */
+	bool allow_new_repos; /* --allow-new-repos */
+	/* nono learn (learngate.c): the paths the sandbox's calls named, an
+	 * open-addressing table by path; what did not fit or could not be
+	 * read is counted. */
+	bool learn;
+	struct nono_learned {
+		char *path;    /* absolute, as the task named it */
+		unsigned ops;  /* LEARN_* */
+		bool nofollow; /* named without following its last link */
+	} * learned;
+	size_t learn_n, learn_cap, learn_dropped, learn_metadata;
 	struct timespec started; /* when the gate was made (coarse clock) */
 };
 
@@ -172,6 +182,12 @@ int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
 		       char *out, size_t len);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
+
+/* learngate.c: records the paths of @req when it names any (learning);
+ * true when the call goes back to the kernel (the gate would not have
+ * heard it), false when it goes on to the gate. */
+bool nono_learngate_continue(struct nono_gate *g, int listener,
+			     const struct seccomp_notif *req);
 
 /* chmod and chown in all their forms: decided on the file the gate
  * opened, performed with the sandbox's permission checks. */

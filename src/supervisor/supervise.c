@@ -231,7 +231,8 @@ static int child_main(void *p)
  * makes system calls and writes to its own stack (and errno, which the
  * sleeping parent does not read); its fd table is its own.  Masks and an
  * isolated network need a new user namespace (and keep a little state in
- * the namespace code), so then a plain fork().
+ * the namespace code), so then a plain fork(); so does nono learn, whose
+ * gate hears the child's own execve and must be awake to answer it.
  */
 static pid_t spawn(struct child_args *a)
 {
@@ -240,7 +241,8 @@ static pid_t spawn(struct child_args *a)
 
 	const struct nono_caps *caps = nono_sandbox_caps(a->spec->sb);
 
-	if (nono_caps_mask_count(caps) == 0 && !nono_caps_isolated_net(caps))
+	if (nono_caps_mask_count(caps) == 0 && !nono_caps_isolated_net(caps) &&
+	    !nono_caps_learn(caps))
 		return clone(child_main, stack + sizeof(stack),
 			     CLONE_VM | CLONE_VFORK | SIGCHLD, a);
 	pid = fork();
@@ -741,6 +743,27 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 		}
 	}
 
+	/* Learning, the child's execve goes to the gate: answered while we
+	 * wait for it to happen. */
+	if (gate && listener >= 0 &&
+	    nono_caps_learn(nono_sandbox_caps(spec->sb))) {
+		struct pollfd w[2] = {{.fd = pfd[0], .events = POLLIN},
+				      {.fd = listener, .events = POLLIN}};
+
+		for (;;) {
+			if (poll(w, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (w[1].revents & POLLIN)
+				nono_gate_serve(gate, listener);
+			else if (w[1].revents)
+				w[1].fd = -1; /* the listener is done */
+			if (w[0].revents)
+				break; /* exec'd, or failed */
+		}
+	}
 	/* EOF means exec succeeded; a message means the launch failed. */
 	do {
 		n = read(pfd[0], &m, sizeof(m));

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono learn [--profile P] [--json] [--timeout S] [--all] [-v] -- CMD
+ * (issue 17): runs CMD under the profile's sandbox with every call that
+ * names a path recorded by the supervisor (no strace), then says what the
+ * profile lacks, in its keys.  The command meets the sandbox as in nono
+ * run: what it was refused is in the report (the supervisor serving such
+ * accesses during learning is the issue's next step).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cmd_learn.h"
+#include "cli/cmd_run.h"
+#include "cli/output.h"
+#include "learn/suggest.h"
+#include "nono/path.h"
+#include "supervisor/gate.h"
+
+static struct cli_learn the_learn;
+const struct cli_learn *cli_learn;
+
+static void usage(FILE *f)
+{
+	fputs(
+	    "Usage: nono learn [OPTIONS] -- COMMAND [ARGS...]\n\n"
+	    "Runs COMMAND in the profile's sandbox, records in the supervisor "
+	    "every path its\ncalls name (no strace), and prints what the "
+	    "profile lacks, as the flags that\ngrant it.\n\n"
+	    "Options:\n"
+	    "  -p, --profile NAME  compare with this profile (default: the "
+	    "default profile)\n"
+	    "      --json          print the additions as a profile fragment\n"
+	    "      --timeout SECS  stop the command after SECS seconds\n"
+	    "      --all           list what the profile already allows too\n"
+	    "      --trace         macOS only (refused on Linux)\n"
+	    "  -v, --verbose       more detail\n\n"
+	    "Example: nono learn --profile node-dev -- npm test\n",
+	    f);
+}
+
+int cmd_learn(int argc, char **argv, struct global_opts *g)
+{
+	enum { OPT_JSON = 256, OPT_TIMEOUT, OPT_ALL, OPT_TRACE };
+	static const struct option longopts[] = {
+	    {"profile", required_argument, NULL, 'p'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"all", no_argument, NULL, OPT_ALL},
+	    {"trace", no_argument, NULL, OPT_TRACE},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"silent", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	char **rargv;
+	int opt, rargc = 0;
+
+	memset(&the_learn, 0, sizeof(the_learn));
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+p:vsh", longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'p':
+			profile = optarg;
+			break;
+		case OPT_JSON:
+			the_learn.json = true;
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v <= 0 ||
+			    v > 86400) {
+				fprintf(stderr,
+					"nono: learn: --timeout takes a "
+					"number of seconds from 1 to 86400, "
+					"not '%s'\n",
+					optarg);
+				return 1;
+			}
+			the_learn.timeout = (unsigned)v;
+			break;
+		}
+		case OPT_ALL:
+			the_learn.all = true;
+			break;
+		case OPT_TRACE:
+			fprintf(stderr,
+				"nono: learn: --trace is the macOS tracer "
+				"(fs_usage and nettop); on Linux nono learn "
+				"traces natively: leave --trace out\n");
+			return 1;
+		case 'v':
+			g->verbose++;
+			break;
+		case 's':
+			g->silent = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "nono: learn: unknown option '%s'\n",
+				argv[optind - 1]);
+			fprintf(stderr, "hint: see nono learn --help\n");
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "nono: learn: no command given (nono learn "
+				"[OPTIONS] -- COMMAND [ARGS...])\n");
+		return 1;
+	}
+	/* A run of the command under the profile, with learning on. */
+	rargv = calloc((size_t)(argc - optind) + 6, sizeof(*rargv));
+	if (!rargv) {
+		fprintf(stderr, "nono: out of memory\n");
+		return 1;
+	}
+	rargv[rargc++] = (char *)"run";
+	if (profile) {
+		rargv[rargc++] = (char *)"--profile";
+		rargv[rargc++] = (char *)profile;
+	}
+	rargv[rargc++] = (char *)"--";
+	for (int i = optind; i < argc; i++)
+		rargv[rargc++] = argv[i];
+	cli_learn = &the_learn;
+	opt = cmd_run(MODE_RUN, rargc, rargv, g);
+	cli_learn = NULL;
+	free(rargv);
+	return opt;
+}
+
+/* --timeout: the command is stopped as a terminal's ^C would stop it,
+ * then killed if it lingers. */
+static void *timer_main(void *arg)
+{
+	unsigned s = *(unsigned *)arg;
+	struct timespec ts = {.tv_sec = s};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	kill(getpid(), SIGTERM);
+	ts.tv_sec = 5;
+	ts.tv_nsec = 0;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	kill(getpid(), SIGKILL);
+	return NULL;
+}
+
+void cli_learn_started(void)
+{
+	static unsigned secs;
+	pthread_t t;
+
+	if (!cli_learn || !cli_learn->timeout)
+		return;
+	secs = cli_learn->timeout;
+	if (pthread_create(&t, NULL, timer_main, &secs) == 0)
+		pthread_detach(t);
+}
+
+/* @abs canonical, as the report wants it: symlinks resolved (but the
+ * last one of a path named without following it). */
+static int canon_of(const char *abs, bool nofollow, char **out, bool *exists,
+		    bool *dir)
+{
+	struct stat st;
+	int r;
+
+	*dir = false;
+	if (nofollow) {
+		const char *slash = strrchr(abs, '/');
+		char parent[PATH_MAX], *pc = NULL;
+		bool pe;
+
+		if (!slash || slash[1] == '\0' || strcmp(slash, "/.") == 0 ||
+		    strcmp(slash, "/..") == 0)
+			return nono_path_canon(abs, out, exists);
+		snprintf(parent, sizeof(parent), "%.*s",
+			 slash == abs ? 1 : (int)(slash - abs), abs);
+		r = nono_path_canon(parent, &pc, &pe);
+		if (r < 0)
+			return r;
+		if (asprintf(out, "%s%s%s", pc, strcmp(pc, "/") ? "/" : "",
+			     slash + 1) < 0) {
+			free(pc);
+			return -ENOMEM;
+		}
+		free(pc);
+		*exists = lstat(*out, &st) == 0;
+		*dir = *exists && S_ISDIR(st.st_mode);
+		return 0;
+	}
+	r = nono_path_canon(abs, out, exists);
+	if (r == 0 && *exists && stat(*out, &st) == 0)
+		*dir = S_ISDIR(st.st_mode);
+	return r;
+}
+
+int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate)
+{
+	struct learn_access *acc = NULL;
+	struct learn_report rep;
+	size_t n = 0, cap = nono_gate_learned_count(gate);
+	int r = 0;
+
+	acc = calloc(cap ? cap : 1, sizeof(*acc));
+	if (!acc) {
+		out_error("learn: out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < cap; i++) {
+		unsigned ops;
+		bool nofollow;
+		const char *path =
+		    nono_gate_learned_at(gate, i, &ops, &nofollow);
+		char *canon = NULL;
+		bool exists = false, dir = false;
+
+		if (!path)
+			continue;
+		if (canon_of(path, nofollow, &canon, &exists, &dir) < 0)
+			continue; /* a name too long to keep, or gone */
+		acc[n++] = (struct learn_access){canon, ops, exists, dir};
+	}
+	if (learn_suggest(p, acc, n, cli_learn->all, &rep) < 0) {
+		out_error("learn: out of memory");
+		r = 1;
+	} else {
+		rep.metadata += nono_gate_learn_metadata(gate);
+		fflush(stderr);
+		if (cli_learn->json)
+			learn_report_json(&rep, p->home, stdout);
+		else
+			learn_report_text(&rep, p->home, stdout);
+		if (nono_gate_learn_dropped(gate))
+			out_warn("learn: %zu call%s not recorded (a path "
+				 "that could not be read, or past 1,048,576 "
+				 "paths)",
+				 nono_gate_learn_dropped(gate),
+				 nono_gate_learn_dropped(gate) == 1 ? "" : "s");
+		learn_report_free(&rep);
+	}
+	for (size_t i = 0; i < n; i++)
+		free((char *)acc[i].path);
+	free(acc);
+	return r;
+}

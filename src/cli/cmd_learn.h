@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nono learn (cmd_learn.c): a run of the command with learning on. */
+#ifndef NONO_CLI_CMD_LEARN_H
+#define NONO_CLI_CMD_LEARN_H
+
+#include <stdbool.h>
+
+#include "cli/args.h"
+#include "plan/plan.h"
+
+struct nono_gate;
+
+struct cli_learn {
+	bool json, all;
+	unsigned timeout; /* seconds, 0: none */
+};
+
+/* Set while nono learn's run is under way, else NULL: cmd_run turns
+ * learning on in the sandbox and prints the report instead of the
+ * footer. */
+extern const struct cli_learn *cli_learn;
+
+int cmd_learn(int argc, char **argv, struct global_opts *g);
+/* The command started: --timeout's clock runs from here. */
+void cli_learn_started(void);
+/* The report of the run that planned @p, from @gate's records; 0 or 1. */
+int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate);
+
+#endif

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono learn's recorder in the gate: every call that names a path comes
+ * here first (the filter's learn variant); its paths are made absolute as
+ * the calling task names them (its working directory, its directory fds)
+ * and recorded with what the call does to them.  The call then goes on
+ * as it would have without learning: to the gate's own decision when the
+ * gate decides such a call, else back to the kernel (CONTINUE), where
+ * Landlock meets it exactly as before.  Recording decides nothing, so
+ * that a task rewriting its path buffer after we read it can only make
+ * the record wrong, never an access allowed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "learn/calls.h"
+#include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
+
+/* At most this many distinct paths are kept; past it they are counted. */
+#define LEARN_MAX (1u << 20)
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int learned_grow(struct nono_gate *g)
+{
+	size_t cap = g->learn_cap ? g->learn_cap * 2 : 1024;
+	struct nono_learned *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->learn_cap; i++) {
+		size_t k;
+
+		if (!g->learned[i].path)
+			continue;
+		for (k = str_hash(g->learned[i].path) & (cap - 1); t[k].path;
+		     k = (k + 1) & (cap - 1))
+			;
+		t[k] = g->learned[i];
+	}
+	free(g->learned);
+	g->learned = t;
+	g->learn_cap = cap;
+	return 0;
+}
+
+static void learned_add(struct nono_gate *g, const char *path, unsigned ops,
+			bool nofollow)
+{
+	size_t k;
+
+	if ((g->learn_n + 1) * 2 > g->learn_cap &&
+	    (g->learn_n >= LEARN_MAX || learned_grow(g) < 0)) {
+		g->learn_dropped++;
+		return;
+	}
+	for (k = str_hash(path) & (g->learn_cap - 1); g->learned[k].path;
+	     k = (k + 1) & (g->learn_cap - 1))
+		if (strcmp(g->learned[k].path, path) == 0) {
+			g->learned[k].ops |= ops;
+			g->learned[k].nofollow |= nofollow;
+			return;
+		}
+	if (!(g->learned[k].path = strdup(path))) {
+		g->learn_dropped++;
+		return;
+	}
+	g->learned[k].ops = ops;
+	g->learned[k].nofollow = nofollow;
+	g->learn_n++;
+}
+
+/* Records the path of @ref for the task of @req (@pidfd reaches its
+ * fds). */
+static void record(struct nono_gate *g, const struct seccomp_notif *req,
+		   int pidfd, const struct learn_ref *ref)
+{
+	char path[PATH_MAX], abs[PATH_MAX];
+	unsigned ops = ref->ops;
+
+	if (ref->how) {
+		struct open_how how;
+		struct iovec l = {&how, sizeof(how)};
+		struct iovec r = {(void *)(uintptr_t)ref->how, sizeof(how)};
+
+		if (process_vm_readv(req->pid, &l, 1, &r, 1, 0) !=
+		    (ssize_t)sizeof(how)) {
+			g->learn_dropped++;
+			return;
+		}
+		ops = learn_open_ops(how.flags);
+	}
+	if (ref->addr == 0) {
+		path[0] = '\0'; /* the directory fd itself (utimensat) */
+	} else if (nono_gate_read_string(req->pid, ref->addr, path,
+					 sizeof(path)) < 0) {
+		g->learn_dropped++;
+		return;
+	}
+	if (path[0] == '\0' && ref->addr && !ref->empty_ok) {
+		g->learn_metadata++; /* ENOENT before any lookup */
+		return;
+	}
+	if (path[0] == '\0' && ref->dirfd != AT_FDCWD) {
+		/* AT_EMPTY_PATH, or a NULL path: the fd itself. */
+		nono_autoclose int fd =
+		    (int)syscall(SYS_pidfd_getfd, pidfd, ref->dirfd, 0);
+
+		if (fd < 0 || nono_gate_fd_path(fd, abs, sizeof(abs)) < 0) {
+			g->learn_dropped++;
+			return;
+		}
+	} else if (nono_gate_task_abs(req->pid, pidfd, ref->dirfd,
+				      path[0] ? path : ".", abs,
+				      sizeof(abs)) < 0) {
+		g->learn_dropped++;
+		return;
+	}
+	learned_add(g, abs, ops, !ref->follow);
+}
+
+/* Would the gate have heard @req without learning (the filter's other
+ * rules, src/core/seccomp_rules.c)?  Then it goes on to the gate. */
+static bool gate_decides(const struct nono_gate *g,
+			 const struct seccomp_notif *req)
+{
+	bool create = nono_caps_guard_count(g->caps) > 0;
+	bool write = create || nono_caps_proc_self_write(g->caps);
+	int nr = req->data.nr;
+	uint64_t fl = 0;
+
+	if (nono_procgate_handles(nr) || nono_attrgate_handles(nr))
+		return true;
+#ifdef __NR_open
+	if (nr == __NR_open)
+		fl = req->data.args[1];
+#endif
+	if (nr == __NR_openat)
+		fl = req->data.args[2];
+	if (
+#ifdef __NR_open
+	    nr == __NR_open ||
+#endif
+	    nr == __NR_openat)
+		return (create && (fl & O_CREAT)) ||
+		       (write &&
+			((fl & O_TRUNC) || (fl & O_ACCMODE) == O_WRONLY ||
+			 (fl & O_ACCMODE) == O_RDWR));
+	if (!create)
+		return false;
+	switch (nr) {
+#ifdef __NR_creat
+	case __NR_creat:
+#endif
+#ifdef __NR_mkdir
+	case __NR_mkdir:
+#endif
+#ifdef __NR_symlink
+	case __NR_symlink:
+#endif
+#ifdef __NR_link
+	case __NR_link:
+#endif
+#ifdef __NR_rename
+	case __NR_rename:
+#endif
+#ifdef __NR_renameat
+	case __NR_renameat:
+#endif
+#ifdef __NR_mknod
+	case __NR_mknod:
+#endif
+	case __NR_mkdirat:
+	case __NR_symlinkat:
+	case __NR_linkat:
+	case __NR_renameat2:
+	case __NR_mknodat:
+	case __NR_truncate:
+	case __NR_openat2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool nono_learngate_continue(struct nono_gate *g, int listener,
+			     const struct seccomp_notif *req)
+{
+	struct learn_ref refs[2];
+	uint64_t args[6];
+	nono_autoclose int pidfd = -1;
+	size_t n;
+
+	for (int i = 0; i < 6; i++)
+		args[i] = req->data.args[i];
+	n = learn_call_refs(req->data.nr, args, refs, NULL);
+	if (!n)
+		return false; /* not a path call: the gate's as ever */
+	pidfd = nono_gate_pidfd(req->pid);
+	if (pidfd >= 0 && nono_gate_still_valid(listener, req->id))
+		for (size_t i = 0; i < n; i++)
+			record(g, req, pidfd, &refs[i]);
+	else
+		g->learn_dropped++;
+	return !gate_decides(g, req);
+}
+
+void nono_gate_set_learn(struct nono_gate *g, bool on)
+{
+	g->learn = on;
+}
+
+size_t nono_gate_learned_count(const struct nono_gate *g)
+{
+	return g->learn_cap;
+}
+
+const char *nono_gate_learned_at(const struct nono_gate *g, size_t i,
+				 unsigned *ops, bool *nofollow)
+{
+	if (i >= g->learn_cap || !g->learned[i].path)
+		return NULL;
+	*ops = g->learned[i].ops;
+	*nofollow = g->learned[i].nofollow;
+	return g->learned[i].path;
+}
+
+size_t nono_gate_learn_dropped(const struct nono_gate *g)
+{
+	return g->learn_dropped;
+}
+
+size_t nono_gate_learn_metadata(const struct nono_gate *g)
+{
+	return g->learn_metadata;
+}
