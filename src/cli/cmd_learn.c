@@ -7,6 +7,7 @@
  * run: what it was refused is in the report (the supervisor serving such
  * accesses during learning is the issue's next step).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -147,8 +148,36 @@ int cmd_learn(int argc, char **argv, struct global_opts *g)
 	return opt;
 }
 
-/* --timeout: the command is stopped as a terminal's ^C would stop it,
- * then killed if it lingers. */
+/* SIGKILL to every child process of ours (the command; its orphans are
+ * ours too, as a subreaper). */
+static void kill_children(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		char path[64];
+		FILE *f;
+		long pid;
+
+		if (e->d_name[0] == '.' ||
+		    (size_t)snprintf(path, sizeof(path),
+				     "/proc/self/task/%s/children",
+				     e->d_name) >= sizeof(path) ||
+		    !(f = fopen(path, "re")))
+			continue;
+		while (fscanf(f, "%ld", &pid) == 1)
+			if (pid > 0)
+				kill((pid_t)pid, SIGKILL);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* --timeout: the command is stopped as a terminal's ^C would stop it
+ * (the supervisor forwards SIGTERM), then killed if it lingers; nono
+ * itself stays to print the report. */
 static void *timer_main(void *arg)
 {
 	unsigned s = *(unsigned *)arg;
@@ -161,7 +190,7 @@ static void *timer_main(void *arg)
 	ts.tv_nsec = 0;
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-	kill(getpid(), SIGKILL);
+	kill_children();
 	return NULL;
 }
 

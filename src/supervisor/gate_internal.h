@@ -95,7 +95,7 @@ struct nono_gate {
 		unsigned ops;  /* LEARN_* */
 		bool nofollow; /* named without following its last link */
 	} * learned;
-	size_t learn_n, learn_cap, learn_dropped, learn_metadata;
+	size_t learn_n, learn_cap, learn_dropped, learn_metadata, learn_bytes;
 	struct timespec started; /* when the gate was made (coarse clock) */
 };
 

@@ -22,8 +22,11 @@
 #include "supervisor/gate_internal.h"
 #include "util/cleanup.h"
 
-/* At most this many distinct paths are kept; past it they are counted. */
+/* At most this many distinct paths, and this many bytes of them, are
+ * kept (a command naming a million 4 KiB paths must not take the
+ * supervisor's memory); past it they are counted. */
 #define LEARN_MAX (1u << 20)
+#define LEARN_MAX_BYTES ((size_t)64 << 20)
 
 static uint64_t str_hash(const char *s)
 {
@@ -74,10 +77,12 @@ static void learned_add(struct nono_gate *g, const char *path, unsigned ops,
 			g->learned[k].nofollow |= nofollow;
 			return;
 		}
-	if (!(g->learned[k].path = strdup(path))) {
+	if (g->learn_bytes + strlen(path) + 1 > LEARN_MAX_BYTES ||
+	    !(g->learned[k].path = strdup(path))) {
 		g->learn_dropped++;
 		return;
 	}
+	g->learn_bytes += strlen(path) + 1;
 	g->learned[k].ops = ops;
 	g->learned[k].nofollow = nofollow;
 	g->learn_n++;

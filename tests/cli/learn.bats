@@ -96,6 +96,12 @@ teardown() {
 	run --separate-stderr nono learn --timeout 1 -- sh -c "cat '$X/one.txt'; sleep 60"
 	[ "$SECONDS" -lt 30 ]
 	assert_contains "$output" "$X/one.txt" stdout
+	# A command that ignores SIGTERM is killed 5 s later; the report
+	# still comes.
+	SECONDS=0
+	run --separate-stderr nono learn --timeout 1 -- sh -c "trap '' TERM; cat '$X/one.txt'; sleep 60"
+	[ "$SECONDS" -lt 30 ]
+	assert_contains "$output" "$X/one.txt" stdout
 	# Control: without it the same command's start is reported alike.
 	run --separate-stderr nono learn -- sh -c "cat '$X/one.txt'"
 	assert_contains "$output" "$X/one.txt" stdout
