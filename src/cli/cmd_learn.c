@@ -148,9 +148,37 @@ int cmd_learn(int argc, char **argv, struct global_opts *g)
 	return opt;
 }
 
-/* SIGKILL to every child process of ours (the command; its orphans are
- * ours too, as a subreaper). */
-static void kill_children(void)
+/* The --timeout clock: running while the command is supervised; once
+ * supervision ends it does nothing (a SIGTERM then would kill nono,
+ * whose report is being written). */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool running;
+	unsigned secs;
+	pid_t keep; /* a child of ours that is not the command's, or 0 */
+} timer = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0, 0};
+
+/* Waits @secs or until the run ends; true when still running. */
+static bool timer_wait(unsigned secs)
+{
+	struct timespec until;
+	bool running;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += secs;
+	pthread_mutex_lock(&timer.mu);
+	while (timer.running &&
+	       pthread_cond_timedwait(&timer.cv, &timer.mu, &until) == 0)
+		;
+	running = timer.running;
+	pthread_mutex_unlock(&timer.mu);
+	return running;
+}
+
+/* SIGKILL to every child process of ours but @keep (the command and
+ * its orphans: ours too, as a subreaper). */
+static void kill_children(pid_t keep)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
@@ -167,7 +195,7 @@ static void kill_children(void)
 		    !(f = fopen(path, "re")))
 			continue;
 		while (fscanf(f, "%ld", &pid) == 1)
-			if (pid > 0)
+			if (pid > 0 && (pid_t)pid != keep)
 				kill((pid_t)pid, SIGKILL);
 		fclose(f);
 	}
@@ -180,30 +208,37 @@ static void kill_children(void)
  * itself stays to print the report. */
 static void *timer_main(void *arg)
 {
-	unsigned s = *(unsigned *)arg;
-	struct timespec ts = {.tv_sec = s};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	(void)arg;
+	if (!timer_wait(timer.secs))
+		return NULL;
 	kill(getpid(), SIGTERM);
-	ts.tv_sec = 5;
-	ts.tv_nsec = 0;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-	kill_children();
+	if (!timer_wait(5))
+		return NULL;
+	kill_children(timer.keep);
 	return NULL;
 }
 
-void cli_learn_started(void)
+void cli_learn_started(pid_t keep)
 {
-	static unsigned secs;
 	pthread_t t;
 
 	if (!cli_learn || !cli_learn->timeout)
 		return;
-	secs = cli_learn->timeout;
-	if (pthread_create(&t, NULL, timer_main, &secs) == 0)
+	pthread_mutex_lock(&timer.mu);
+	timer.running = true;
+	timer.secs = cli_learn->timeout;
+	timer.keep = keep;
+	pthread_mutex_unlock(&timer.mu);
+	if (pthread_create(&t, NULL, timer_main, NULL) == 0)
 		pthread_detach(t);
+}
+
+void cli_learn_stopped(void)
+{
+	pthread_mutex_lock(&timer.mu);
+	timer.running = false;
+	pthread_cond_broadcast(&timer.cv);
+	pthread_mutex_unlock(&timer.mu);
 }
 
 /* @abs canonical, as the report wants it: symlinks resolved (but the

@@ -4,6 +4,7 @@
 #define NONO_CLI_CMD_LEARN_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "cli/args.h"
 #include "plan/plan.h"
@@ -21,8 +22,11 @@ struct cli_learn {
 extern const struct cli_learn *cli_learn;
 
 int cmd_learn(int argc, char **argv, struct global_opts *g);
-/* The command started: --timeout's clock runs from here. */
-void cli_learn_started(void);
+/* The command started: --timeout's clock runs from here (@keep: a child
+ * of nono that is not the command's, never killed; 0 for none). */
+void cli_learn_started(pid_t keep);
+/* Supervision ended: the clock stops (it signals nothing after this). */
+void cli_learn_stopped(void);
 /* The report of the run that planned @p, from @gate's records; 0 or 1. */
 int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate);
 

@@ -169,7 +169,7 @@ static void on_started(void *arg)
 
 	cli_envcred_wipe(c->rt.envcred);
 	run_session_started(c);
-	cli_learn_started();
+	cli_learn_started(c->rt.tls.dir[0] ? c->rt.tls.pid : 0);
 	/* The trail, now that the command runs (its writes are off the
 	 * start-up path). */
 	run_audit_policy(c);
@@ -489,6 +489,7 @@ static int execute(struct run_ctx *c, char **argv)
 	}
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	ran = r >= 0;
+	cli_learn_stopped();
 	/* The user's terminal back before the footer; a detached session
 	 * keeps its clients for the save prompt (asked of the attached
 	 * one). */

@@ -42,6 +42,8 @@ struct work {
 	struct cand *c;
 	size_t nc, capc;
 	size_t capadd, caprefused, capcovered;
+	char *memo_dir; /* offerable()'s last directory */
+	bool memo_ok;
 	bool oom;
 };
 
@@ -75,11 +77,15 @@ static void item_add(struct work *w, struct learn_item **v, size_t *n,
 		     size_t *cap, const char *path, enum learn_key k,
 		     size_t uses)
 {
-	if (!grow((void **)v, cap, *n, sizeof(**v))) {
+	if (*n >= 2 * LEARN_REPORT_MAX) { /* duplicates merge later */
+		w->out->omitted++;
+		return;
+	}
+	if (!grow((void **)v, cap, *n, sizeof(**v)) ||
+	    !((*v)[*n].path = strdup(path))) {
 		w->oom = true;
 		return;
 	}
-	snprintf((*v)[*n].path, sizeof((*v)[*n].path), "%s", path);
 	(*v)[*n].key = k;
 	(*v)[*n].uses = uses;
 	(*n)++;
@@ -93,14 +99,24 @@ static struct learn_refusal *refuse(struct work *w, const char *path,
 	struct learn_report *o = w->out;
 	struct learn_refusal *r;
 
+	if (o->nrefused >= 2 * LEARN_REPORT_MAX) {
+		o->omitted++;
+		return NULL;
+	}
 	if (!grow((void **)&o->refused, &w->caprefused, o->nrefused,
 		  sizeof(*o->refused))) {
 		w->oom = true;
 		return NULL;
 	}
-	r = &o->refused[o->nrefused++];
+	r = &o->refused[o->nrefused];
 	memset(r, 0, sizeof(*r));
-	snprintf(r->path, sizeof(r->path), "%s", path);
+	if (!(r->path = strdup(path)) ||
+	    (v->flag[0] && !(r->flag = strdup(v->flag)))) {
+		free(r->path);
+		w->oom = true;
+		return NULL;
+	}
+	o->nrefused++;
 	if (v->category[0])
 		snprintf(r->why, sizeof(r->why), "protected (%.100s, %.100s)",
 			 v->category, v->source);
@@ -111,7 +127,6 @@ static struct learn_refusal *refuse(struct work *w, const char *path,
 		snprintf(r->why, sizeof(r->why),
 			 "kept read-only: it would run code outside the "
 			 "sandbox later");
-	snprintf(r->flag, sizeof(r->flag), "%s", v->flag);
 	return r;
 }
 
@@ -160,6 +175,19 @@ static void judge(struct work *w, const char *path, bool exists, bool dir,
 {
 	struct plan_verdict v;
 
+	if (strchr(path, '$')) {
+		/* A profile expands $NAME in a path, with no escape: offered,
+		 * "/$HOME" would grant the home.  Said, never offered. */
+		struct plan_verdict d = {0};
+		struct learn_refusal *r;
+
+		d.reason = "dollar";
+		if ((r = refuse(w, path, &d)))
+			snprintf(r->why, sizeof(r->why),
+				 "not offered: a profile would read its $ as a "
+				 "variable; grant the directory above it");
+		return;
+	}
 	plan_why_path(w->p, access, path, exists, &v);
 	if (v.allowed) {
 		if (all)
@@ -250,6 +278,20 @@ static int cand_by_path(const void *a, const void *b)
 
 /* Entries of one directory used several times become the directory;
  * one entry stays itself (a file as a file). */
+/* dir_offerable, remembered for the last directory asked (the entries of
+ * one directory are asked in a row; planning a grant is not cheap). */
+static bool offerable(struct work *w, const char *d)
+{
+	if (!w->memo_dir || strcmp(w->memo_dir, d) != 0) {
+		free(w->memo_dir);
+		w->memo_dir = strdup(d);
+		w->memo_ok = dir_offerable(w->p, d);
+		if (!w->memo_dir)
+			return w->memo_ok;
+	}
+	return w->memo_ok;
+}
+
 static void group(struct work *w)
 {
 	struct learn_report *o = w->out;
@@ -290,7 +332,7 @@ static void group(struct work *w)
 				j++;
 			}
 		}
-		if (j - i >= 2 && dir_offerable(w->p, pd)) {
+		if (j - i >= 2 && offerable(w, pd)) {
 			size_t k = i;
 
 			item_add(w, &o->add, &o->nadd, &w->capadd, pd,
@@ -305,7 +347,7 @@ static void group(struct work *w)
 
 				if (!(c->access & ~access))
 					continue;
-				if (c->dir && !dir_offerable(w->p, c->path))
+				if (c->dir && !offerable(w, c->path))
 					refuse_dir(w, c->path);
 				else
 					item_add(w, &o->add, &o->nadd,
@@ -316,7 +358,7 @@ static void group(struct work *w)
 			i = k;
 			continue;
 		}
-		if (w->c[i].dir && !dir_offerable(w->p, w->c[i].path))
+		if (w->c[i].dir && !offerable(w, w->c[i].path))
 			refuse_dir(w, w->c[i].path);
 		else
 			item_add(w, &o->add, &o->nadd, &w->capadd, w->c[i].path,
@@ -351,6 +393,7 @@ static void merge_items(struct learn_item *v, size_t *n)
 		if (m && strcmp(v[m - 1].path, v[i].path) == 0) {
 			v[m - 1].key = key_join(v[m - 1].key, v[i].key);
 			v[m - 1].uses += v[i].uses;
+			free(v[i].path);
 		} else {
 			v[m++] = v[i];
 		}
@@ -389,6 +432,8 @@ static void prune(struct learn_report *o)
 		}
 		if (!covered)
 			o->add[n++] = o->add[i];
+		else
+			free(o->add[i].path);
 	}
 	o->nadd = n;
 }
@@ -415,10 +460,18 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 
 			parent_of(a->path, pd, sizeof(pd));
 			if ((a->ops & LEARN_MAKE) ||
-			    (access & NONO_ACCESS_WRITE))
+			    (access & NONO_ACCESS_WRITE)) {
+				struct plan_verdict v;
+
 				judge(&w, pd, true, true, NONO_ACCESS_WRITE,
 				      all);
-			else
+				/* A name the sandbox never lets be made
+				 * (.envrc, .git/hooks/x): said. */
+				plan_why_path(p, NONO_ACCESS_WRITE, a->path,
+					      false, &v);
+				if (!a->exists && refused_reason(&v))
+					refuse(&w, a->path, &v);
+			} else
 				out->metadata++; /* a lookup that failed */
 			if (!a->exists)
 				continue;
@@ -437,6 +490,7 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 	for (size_t i = 0; i < w.nc; i++)
 		free(w.c[i].path);
 	free(w.c);
+	free(w.memo_dir);
 	if (w.oom) {
 		learn_report_free(out);
 		return -ENOMEM;
@@ -448,10 +502,15 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 		 * so the one kept does not depend on qsort). */
 		qsort(out->refused, out->nrefused, sizeof(*out->refused),
 		      by_path_refused);
-		for (size_t i = 0; i < out->nrefused; i++)
+		for (size_t i = 0; i < out->nrefused; i++) {
 			if (!m || strcmp(out->refused[m - 1].path,
-					 out->refused[i].path) != 0)
+					 out->refused[i].path) != 0) {
 				out->refused[m++] = out->refused[i];
+			} else {
+				free(out->refused[i].path);
+				free(out->refused[i].flag);
+			}
+		}
 		out->nrefused = m;
 	}
 	if (out->ncovered) {
@@ -459,11 +518,33 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 		      by_path);
 		merge_items(out->covered, &out->ncovered);
 	}
+	while (out->nadd > LEARN_REPORT_MAX) {
+		free(out->add[--out->nadd].path);
+		out->omitted++;
+	}
+	while (out->ncovered > LEARN_REPORT_MAX) {
+		free(out->covered[--out->ncovered].path);
+		out->omitted++;
+	}
+	while (out->nrefused > LEARN_REPORT_MAX) {
+		out->nrefused--;
+		free(out->refused[out->nrefused].path);
+		free(out->refused[out->nrefused].flag);
+		out->omitted++;
+	}
 	return 0;
 }
 
 void learn_report_free(struct learn_report *r)
 {
+	for (size_t i = 0; i < r->nadd; i++)
+		free(r->add[i].path);
+	for (size_t i = 0; i < r->ncovered; i++)
+		free(r->covered[i].path);
+	for (size_t i = 0; i < r->nrefused; i++) {
+		free(r->refused[i].path);
+		free(r->refused[i].flag);
+	}
 	free(r->add);
 	free(r->refused);
 	free(r->covered);
@@ -517,23 +598,35 @@ void learn_report_json(const struct learn_report *r, const char *home, FILE *f)
 	nono_ev_free(&e);
 }
 
-/* @path for a person: ~/... below the home. */
+/* @path for a person: ~/... below the home; bytes outside printable
+ * ASCII, and backslashes, as \\xNN (a name with a newline cannot forge a
+ * line of the report). */
 static const char *shown(const char *home, const char *path, char *buf,
 			 size_t len)
 {
-	size_t hl = home ? strlen(home) : 0;
+	size_t hl = home ? strlen(home) : 0, o = 0;
+	const char *p = path;
 
 	if (hl > 1 && strncmp(path, home, hl) == 0 &&
 	    (path[hl] == '/' || path[hl] == '\0')) {
-		snprintf(buf, len, "~%s", path + hl);
-		return buf;
+		buf[o++] = '~';
+		p = path + hl;
 	}
-	return path;
+	for (; *p && o + 5 < len; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 {
-	char buf[PATH_MAX + 2];
+	char buf[4 * PATH_MAX + 8];
 
 	if (r->nadd) {
 		fprintf(f, "What the profile lacks (%zu):\n", r->nadd);
@@ -554,7 +647,7 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 			    f, "  %s: %s\n",
 			    shown(home, r->refused[i].path, buf, sizeof(buf)),
 			    r->refused[i].why);
-			if (r->refused[i].flag[0])
+			if (r->refused[i].flag)
 				fprintf(f, "    (to lift it: %s)\n",
 					r->refused[i].flag);
 		}
@@ -567,6 +660,9 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 			    learn_key_flag(r->covered[i].key),
 			    shown(home, r->covered[i].path, buf, sizeof(buf)));
 	}
+	if (r->omitted)
+		fprintf(f, "%zu more not listed (past %d).\n", r->omitted,
+			LEARN_REPORT_MAX);
 	if (r->metadata)
 		fprintf(f,
 			"%zu access%s needed no grant (stat, access, "

@@ -44,17 +44,22 @@ const char *learn_key_name(enum learn_key k);
 const char *learn_key_flag(enum learn_key k);
 
 struct learn_item {
-	char path[PATH_MAX];
+	char *path; /* malloc'd */
 	enum learn_key key;
 	size_t uses; /* accesses it stands for */
 };
 
 /* A path the sandbox refuses whatever the profile says. */
 struct learn_refusal {
-	char path[PATH_MAX];
+	char *path;    /* malloc'd */
 	char why[256]; /* "protected (SSH keys, group deny_credentials)" */
-	char flag[2 * PATH_MAX + 128]; /* what would lift it, or "" */
+	char *flag;    /* what would lift it, or NULL; malloc'd */
 };
+
+/* At most this many suggestions, refusals and covered paths each: a
+ * command that names millions of paths gets a report of bounded size
+ * (the rest counted in @omitted). */
+#define LEARN_REPORT_MAX 20000
 
 struct learn_report {
 	struct learn_item *add; /* what the profile lacks, by path */
@@ -64,6 +69,7 @@ struct learn_report {
 	struct learn_item *covered; /* already allowed (with "all") */
 	size_t ncovered;
 	size_t metadata; /* accesses that needed no grant (stat, ...) */
+	size_t omitted;  /* past LEARN_REPORT_MAX */
 };
 
 /*

@@ -96,6 +96,7 @@ struct nono_gate {
 		bool nofollow; /* named without following its last link */
 	} * learned;
 	size_t learn_n, learn_cap, learn_dropped, learn_metadata, learn_bytes;
+	uint64_t learn_seed;
 	struct timespec started; /* when the gate was made (coarse clock) */
 };
 

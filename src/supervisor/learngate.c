@@ -15,8 +15,10 @@
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "learn/calls.h"
 #include "supervisor/gate_internal.h"
@@ -28,9 +30,11 @@
 #define LEARN_MAX (1u << 20)
 #define LEARN_MAX_BYTES ((size_t)64 << 20)
 
-static uint64_t str_hash(const char *s)
+/* FNV-1a from a per-gate seed: names the command crafts to collide do
+ * not line up in another run. */
+static uint64_t str_hash(const struct nono_gate *g, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 1469598103934665603ULL ^ g->learn_seed;
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
@@ -49,7 +53,7 @@ static int learned_grow(struct nono_gate *g)
 
 		if (!g->learned[i].path)
 			continue;
-		for (k = str_hash(g->learned[i].path) & (cap - 1); t[k].path;
+		for (k = str_hash(g, g->learned[i].path) & (cap - 1); t[k].path;
 		     k = (k + 1) & (cap - 1))
 			;
 		t[k] = g->learned[i];
@@ -65,18 +69,25 @@ static void learned_add(struct nono_gate *g, const char *path, unsigned ops,
 {
 	size_t k;
 
-	if ((g->learn_n + 1) * 2 > g->learn_cap &&
-	    (g->learn_n >= LEARN_MAX || learned_grow(g) < 0)) {
-		g->learn_dropped++;
-		return;
-	}
-	for (k = str_hash(path) & (g->learn_cap - 1); g->learned[k].path;
+	/* A path already kept takes the new ops even when the table is
+	 * full. */
+	for (k = g->learn_cap ? str_hash(g, path) & (g->learn_cap - 1) : 0;
+	     g->learn_cap && g->learned[k].path;
 	     k = (k + 1) & (g->learn_cap - 1))
 		if (strcmp(g->learned[k].path, path) == 0) {
 			g->learned[k].ops |= ops;
 			g->learned[k].nofollow |= nofollow;
 			return;
 		}
+	if ((g->learn_n + 1) * 2 > g->learn_cap) {
+		if (g->learn_n >= LEARN_MAX || learned_grow(g) < 0) {
+			g->learn_dropped++;
+			return;
+		}
+		for (k = str_hash(g, path) & (g->learn_cap - 1);
+		     g->learned[k].path; k = (k + 1) & (g->learn_cap - 1))
+			;
+	}
 	if (g->learn_bytes + strlen(path) + 1 > LEARN_MAX_BYTES ||
 	    !(g->learned[k].path = strdup(path))) {
 		g->learn_dropped++;
@@ -226,6 +237,9 @@ bool nono_learngate_continue(struct nono_gate *g, int listener,
 void nono_gate_set_learn(struct nono_gate *g, bool on)
 {
 	g->learn = on;
+	if (on && getrandom(&g->learn_seed, sizeof(g->learn_seed), 0) !=
+		      (ssize_t)sizeof(g->learn_seed))
+		g->learn_seed = (uint64_t)(uintptr_t)g ^ (uint64_t)getpid();
 }
 
 size_t nono_gate_learned_count(const struct nono_gate *g)

@@ -125,3 +125,26 @@ teardown() {
 	assert_status 0
 	assert_contains "$output" "0 missing" stdout
 }
+
+@test "learn: review of session 12: a name with \$ is never offered (a profile would expand it), a name with a newline cannot forge a line of the report" {
+	mkdir -p "$X/\$HOME"
+	echo a >"$X/\$HOME/a"
+	echo b >"$X/\$HOME/b"
+	run --separate-stderr nono learn -- sh -c "cat '$X/\$HOME/a' '$X/\$HOME/b'"
+	assert_contains "$output" 'not offered: a profile would read its $' stdout
+	! printf '%s\n' "$output" | grep -E -- '^  --[a-z-]+ +.*\$HOME' || false
+	run --separate-stderr nono learn --json -- sh -c "cat '$X/\$HOME/a' '$X/\$HOME/b'"
+	[[ "$output" != *'$HOME'* ]]
+	# A newline in a name is shown escaped, never as a line of its own.
+	evil="$X/zz  (1 access)
+  --allow       ~/.ssh
+  --x"
+	mkdir -p "$evil"
+	echo e >"$evil/f"
+	run --separate-stderr nono learn -- cat "$evil/f"
+	! printf '%s\n' "$output" | grep -E -- '^  --allow +~/\.ssh' || false
+	assert_contains "$output" '\x0a' stdout
+	# Control: a plain name beside them is offered.
+	run --separate-stderr nono learn -- cat "$X/one.txt"
+	assert_contains "$output" "$X/one.txt" stdout
+}
