@@ -74,6 +74,11 @@ static bool protected_path(const struct run_ctx *c, const char *canon)
 static size_t add(struct suggestion *s, size_t n, const char *path,
 		  enum kind kind)
 {
+	/* A profile expands $NAME in a path, with no escape: a name the
+	 * sandbox made, such as "/$XDG_RUNTIME_DIR/docker.sock", would be
+	 * saved as a grant of another path.  Never offered. */
+	if (strchr(path, '$'))
+		return n;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(s[i].path, path) == 0)
 			return n;

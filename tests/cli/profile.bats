@@ -382,6 +382,18 @@ on_tty() { # ANSWER NONO-ARGS...
 	assert_missing "$PROFILES/local.json"
 }
 
+@test "save prompt: a path holding \$ is never offered (a profile would expand it into another path)" {
+	require_landlock
+	require_cmd script
+	mkdir -p "$TEST_DIR/other/\$HOME"
+	echo D >"$TEST_DIR/other/\$HOME/data"
+	on_tty y run --allow-cwd -- cat "$TEST_DIR/other/\$HOME/data"
+	assert_missing "$PROFILES/local.json"
+	# Control: the same refusal without the \$ is offered and saved.
+	on_tty y run --allow-cwd -- cat "$TEST_DIR/other/data"
+	assert_contains "$output" "saved to $PROFILES/local.json" stdout
+}
+
 @test "save prompt: suppress records the path, never a grant; -s, no terminal and --suppress-save-prompt stay quiet" {
 	require_landlock
 	require_cmd script
