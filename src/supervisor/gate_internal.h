@@ -189,6 +189,11 @@ int nono_gate_fd_path(int fd, char *out, size_t len);
  * heard it), false when it goes on to the gate. */
 bool nono_learngate_continue(struct nono_gate *g, int listener,
 			     const struct seccomp_notif *req);
+/* Would the filter without learning have sent @req to the gate (its
+ * caps: guards, /proc/self writes)?  (test_learn checks it against the
+ * generated programs.) */
+bool nono_learngate_gate_decides(const struct nono_gate *g,
+				 const struct seccomp_notif *req);
 
 /* chmod and chown in all their forms: decided on the file the gate
  * opened, performed with the sandbox's permission checks. */

@@ -150,8 +150,8 @@ static void record(struct nono_gate *g, const struct seccomp_notif *req,
 
 /* Would the gate have heard @req without learning (the filter's other
  * rules, src/core/seccomp_rules.c)?  Then it goes on to the gate. */
-static bool gate_decides(const struct nono_gate *g,
-			 const struct seccomp_notif *req)
+bool nono_learngate_gate_decides(const struct nono_gate *g,
+				 const struct seccomp_notif *req)
 {
 	bool create = nono_caps_guard_count(g->caps) > 0;
 	bool write = create || nono_caps_proc_self_write(g->caps);
@@ -231,7 +231,7 @@ bool nono_learngate_continue(struct nono_gate *g, int listener,
 			record(g, req, pidfd, &refs[i]);
 	else
 		g->learn_dropped++;
-	return !gate_decides(g, req);
+	return !nono_learngate_gate_decides(g, req);
 }
 
 void nono_gate_set_learn(struct nono_gate *g, bool on)

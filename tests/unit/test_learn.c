@@ -5,6 +5,9 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +26,13 @@
 #include "testutil.h"
 
 #include "cli/args.h"
+#include "core/seccomp_bpf.h"
+#include "core/seccomp_rules_index.h"
 #include "learn/calls.h"
 #include "learn/suggest.h"
 #include "plan/plan.h"
 #include "policy/profile.h"
+#include "supervisor/gate_internal.h"
 
 static char root[PATH_MAX];
 static char home[PATH_MAX + 64], proj[PATH_MAX + 64], ext[PATH_MAX + 64];
@@ -540,6 +546,158 @@ static void test_calls(void **state)
 	assert_int_equal(learn_call_refs(-1, a, r, NULL), 0);
 }
 
+/* A classic BPF interpreter for what the generated programs use (loads
+ * of seccomp_data words, AND, jumps on constants, scratch memory, RET):
+ * anything else fails the test. */
+static uint32_t run_bpf(const struct nono_bpf_program *p,
+			const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+	const unsigned char *data = (const unsigned char *)d;
+
+	for (size_t pc = 0; pc < p->len; pc++) {
+		const struct sock_filter *f = &p->insns[pc];
+		uint32_t w;
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			assert_true(f->k + 4 <= sizeof(*d));
+			memcpy(&w, data + f->k, 4);
+			a = w;
+			break;
+		case BPF_LD | BPF_MEM:
+			a = mem[f->k];
+			break;
+		case BPF_LDX | BPF_MEM:
+			x = mem[f->k];
+			break;
+		case BPF_ST:
+			mem[f->k] = a;
+			break;
+		case BPF_STX:
+			mem[f->k] = x;
+			break;
+		case BPF_MISC | BPF_TAX:
+			x = a;
+			break;
+		case BPF_MISC | BPF_TXA:
+			a = x;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= f->k;
+			break;
+		case BPF_ALU | BPF_OR | BPF_K:
+			a |= f->k;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += f->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			pc += a > f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += (a & f->k) ? f->jt : f->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return f->k;
+		default:
+			fail_msg("BPF instruction 0x%04x not simulated",
+				 f->code);
+		}
+	}
+	fail_msg("BPF program ran off its end");
+	return 0;
+}
+
+/* learn hands a call back to the kernel exactly when the filter without
+ * learning would not have sent it to the gate: checked for every path
+ * call, with the open flags that matter, against the generated programs
+ * (guards or not, /proc/self writes or not). */
+static void test_gate_decides_mirrors_filter(void **state)
+{
+	static const uint64_t flags[] = {
+	    O_RDONLY,
+	    O_WRONLY,
+	    O_RDWR,
+	    O_CREAT,
+	    O_TRUNC,
+	    O_CREAT | O_WRONLY | O_EXCL,
+	    O_DIRECTORY,
+	    O_PATH,
+	    (uint64_t)1 << 40 | O_RDONLY, /* junk in the high half */
+	};
+	size_t checked = 0;
+
+	(void)state;
+	for (int create = 0; create < 2; create++)
+		for (int write = 0; write < 2; write++) {
+			struct nono_caps *caps = nono_caps_new();
+			struct nono_gate *g = NULL;
+			struct nono_seccomp_opts o = {0};
+			const struct nono_bpf_program *prog;
+
+			assert_non_null(caps);
+			nono_caps_set_gate(caps, true);
+			if (create)
+				assert_int_equal(
+				    nono_caps_add_guard(caps, "/nonexistent",
+							NONO_GUARD_TREE, 0, 0),
+				    0);
+			nono_caps_set_proc_self_write(caps, write);
+			assert_int_equal(nono_gate_new(caps, &g), 0);
+			o.gate = true;
+			o.gate_create = create;
+			o.gate_write = write;
+			prog = &nono_bpf_programs[nono_seccomp_variant(&o)];
+			for (size_t i = 0; i < learn_call_count(); i++) {
+				for (size_t f = 0;
+				     f < sizeof(flags) / sizeof(flags[0]);
+				     f++) {
+					struct seccomp_notif req = {0};
+					struct seccomp_data d = {0};
+					bool notify;
+
+					d.nr = learn_call_nr(i);
+#if defined(__x86_64__)
+					d.arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+					d.arch = AUDIT_ARCH_AARCH64;
+#endif
+					/* The flags wherever a call has them.
+					 */
+					for (int k = 1; k < 6; k++)
+						d.args[k] = flags[f];
+					d.args[0] = (uint64_t)(int64_t)AT_FDCWD;
+					notify = (run_bpf(prog, &d) &
+						  SECCOMP_RET_ACTION_FULL) ==
+						 SECCOMP_RET_USER_NOTIF;
+					req.data = d;
+					if (nono_learngate_gate_decides(
+						g, &req) != notify)
+						fail_msg(
+						    "call %d flags %#llx "
+						    "(create %d write %d): "
+						    "filter %d, learn %d",
+						    d.nr,
+						    (unsigned long long)
+							flags[f],
+						    create, write, notify,
+						    !notify);
+					checked++;
+				}
+			}
+			nono_gate_free(g);
+			nono_caps_free(caps);
+		}
+	assert_true(checked > 400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +708,7 @@ int main(void)
 	    cmocka_unit_test(test_refusal_reasons_kept),
 	    cmocka_unit_test(test_many_accesses),
 	    cmocka_unit_test(test_calls),
+	    cmocka_unit_test(test_gate_decides_mirrors_filter),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
