@@ -474,9 +474,11 @@ static void test_variant_index(void **state)
 
 		assert_true(back < NONO_SECCOMP_VARIANTS);
 		assert_false(o.gate && o.deny_unix);
-		assert_false(!o.gate && (o.gate_create || o.gate_write));
-		/* Without the gate bit 5 means nothing: same program. */
-		assert_int_equal(back, (v & 8) ? v : (v & ~32u));
+		assert_false(!o.gate &&
+			     (o.gate_create || o.gate_write || o.learn));
+		/* Without the gate bits 5 and 6 mean nothing: same
+		 * program. */
+		assert_int_equal(back, (v & 8) ? v : (v & ~(32u | 64u)));
 		seen[back] = true;
 	}
 	/* Every option set that occurs has its own program. */
@@ -485,11 +487,12 @@ static void test_variant_index(void **state)
 					      .tcp_landlock = b & 2,
 					      .allow_unix = b & 4};
 
-		for (unsigned m = 0; m < 6; m++) {
+		for (unsigned m = 0; m < 10; m++) {
 			o.gate = m >= 2;
 			o.deny_unix = m == 1;
-			o.gate_create = m == 3 || m == 5;
-			o.gate_write = m >= 4;
+			o.gate_create = m == 3 || m == 5 || m == 7 || m == 9;
+			o.gate_write = m == 4 || m == 5 || m == 8 || m == 9;
+			o.learn = m >= 6;
 			assert_true(seen[nono_seccomp_variant(&o)]);
 			{
 				struct nono_seccomp_opts r =
@@ -502,6 +505,7 @@ static void test_variant_index(void **state)
 					    r.gate == o.gate &&
 					    r.gate_create == o.gate_create &&
 					    r.gate_write == o.gate_write &&
+					    r.learn == o.learn &&
 					    r.deny_unix == o.deny_unix);
 			}
 		}
