@@ -39,14 +39,14 @@ struct call {
 /* One path at (dirfd argument @d, path argument @p). */
 #define ONE(nr_, d, p, o, fol, fa, k)                                          \
 	{                                                                      \
-		(nr_), #nr_ + 5, 1, {(d), -1}, {(p), -1}, {(o), 0},            \
+		(nr_), &(#nr_)[5], 1, {(d), -1}, {(p), -1}, {(o), 0},          \
 		    {(fol), false}, (fa), (k)                                  \
 	}
 /* Two paths (rename, link, symlink's new name only counts once). */
 #define TWO(nr_, d0, p0, o0, d1, p1, o1, fa, k)                                \
 	{                                                                      \
-		(nr_), #nr_ + 5, 2, {(d0), (d1)}, {(p0), (p1)}, {(o0), (o1)},  \
-		    {false, false}, (fa), (k)                                  \
+		(nr_), &(#nr_)[5], 2, {(d0), (d1)}, {(p0), (p1)},              \
+		    {(o0), (o1)}, {false, false}, (fa), (k)                    \
 	}
 
 static const struct call calls[] = {
