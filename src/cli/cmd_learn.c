@@ -7,7 +7,6 @@
  * run: what it was refused is in the report (the supervisor serving such
  * accesses during learning is the issue's next step).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -26,6 +25,7 @@
 #include "learn/suggest.h"
 #include "nono/path.h"
 #include "supervisor/gate.h"
+#include "supervisor/supervise.h"
 
 static struct cli_learn the_learn;
 const struct cli_learn *cli_learn;
@@ -176,33 +176,6 @@ static bool timer_wait(unsigned secs)
 	return running;
 }
 
-/* SIGKILL to every child process of ours but @keep (the command and
- * its orphans: ours too, as a subreaper). */
-static void kill_children(pid_t keep)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-
-	while (d && (e = readdir(d)) != NULL) {
-		char path[64];
-		FILE *f;
-		long pid;
-
-		if (e->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path),
-				     "/proc/self/task/%s/children",
-				     e->d_name) >= sizeof(path) ||
-		    !(f = fopen(path, "re")))
-			continue;
-		while (fscanf(f, "%ld", &pid) == 1)
-			if (pid > 0 && (pid_t)pid != keep)
-				kill((pid_t)pid, SIGKILL);
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* --timeout: the command is stopped as a terminal's ^C would stop it
  * (the supervisor forwards SIGTERM), then killed if it lingers; nono
  * itself stays to print the report. */
@@ -214,7 +187,7 @@ static void *timer_main(void *arg)
 	kill(getpid(), SIGTERM);
 	if (!timer_wait(5))
 		return NULL;
-	kill_children(timer.keep);
+	nono_kill_children(&timer.keep, timer.keep ? 1 : 0);
 	return NULL;
 }
 

@@ -277,18 +277,17 @@ static bool reap(pid_t main, int *ws)
 	return done;
 }
 
-static bool kept(const struct nono_exec_spec *spec, pid_t pid)
+static bool kept(const pid_t *keep, size_t nkeep, pid_t pid)
 {
-	for (size_t i = 0; spec && i < spec->nkeep; i++)
-		if (spec->keep[i] == pid)
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == pid)
 			return true;
 	return false;
 }
 
-/* Sends SIGKILL to every child of ours (of every thread) but the kept
- * ones; returns how many.  /proc/<pid>/task/<tid>/children, else a scan
- * of /proc for our children. */
-static size_t kill_children(const struct nono_exec_spec *spec)
+/* /proc/<pid>/task/<tid>/children, else a scan of /proc for our
+ * children. */
+size_t nono_kill_children(const pid_t *keep, size_t nkeep)
 {
 	char path[64], buf[4096];
 	pid_t self = getpid();
@@ -331,7 +330,7 @@ static size_t kill_children(const struct nono_exec_spec *spec)
 
 			if (end == p)
 				break;
-			if (pid > 0 && !kept(spec, (pid_t)pid) &&
+			if (pid > 0 && !kept(keep, nkeep, (pid_t)pid) &&
 			    kill((pid_t)pid, SIGKILL) == 0)
 				n++;
 		}
@@ -359,7 +358,7 @@ static size_t kill_children(const struct nono_exec_spec *spec)
 		}
 		if (f)
 			fclose(f);
-		if (ppid == self && !kept(spec, (pid_t)pid) &&
+		if (ppid == self && !kept(keep, nkeep, (pid_t)pid) &&
 		    kill((pid_t)pid, SIGKILL) == 0)
 			n++;
 	}
@@ -381,7 +380,9 @@ static size_t kill_children(const struct nono_exec_spec *spec)
 static void kill_leftovers(const struct nono_exec_spec *spec)
 {
 	for (int round = 0; round < 2000; round++) {
-		size_t n = kill_children(spec);
+		/* @spec is NULL on the paths that keep nothing. */
+		size_t n = nono_kill_children(spec ? spec->keep : NULL,
+					      spec ? spec->nkeep : 0);
 		pid_t w;
 		int st;
 

@@ -106,4 +106,8 @@ int nono_exec_sandboxed(const struct nono_exec_spec *spec,
  * that exists but cannot run. */
 int nono_exec_status(int code);
 
+/* Sends SIGKILL to every child process of ours (of every thread) but
+ * the @nkeep in @keep; returns how many. */
+size_t nono_kill_children(const pid_t *keep, size_t nkeep);
+
 #endif
