@@ -41,6 +41,9 @@ struct target {
 	int dfd;
 	char dir[PATH_MAX];
 	char name[NAME_MAX + 1];
+	/* follow_final looked at the name (one fstatat less per open). */
+	bool seen, there;
+	struct stat st;
 };
 
 static void target_close(struct target *t)
@@ -146,6 +149,7 @@ static int open_target(const struct nono_gate *g, pid_t pid,
 	int r;
 
 	t->dfd = -1;
+	t->seen = false;
 	memcpy(t->name, w->name, sizeof(t->name));
 	if (!w->dotdot && g->root >= 0) {
 		struct open_how how = {
@@ -190,9 +194,16 @@ static int follow_final(const struct nono_gate *g, pid_t pid, struct target *t)
 		struct stat st;
 		ssize_t l;
 
-		if (fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISLNK(st.st_mode))
+		if (fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			t->seen = errno == ENOENT;
+			t->there = false;
 			return 0;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			t->seen = t->there = true;
+			t->st = st;
+			return 0;
+		}
 		l = readlinkat(t->dfd, t->name, link, sizeof(link) - 1);
 		if (l <= 0)
 			return -EINVAL;
@@ -1008,7 +1019,13 @@ static int handle_open(struct nono_gate *g, int listener,
 	/* Otherwise every outcome is ours, as of now: handed back, the
 	 * kernel could meet the name made or removed meanwhile, where
 	 * Landlock refuses what we would do. */
-	exists = fstatat(dst->dfd, dst->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (dst->seen) {
+		exists = dst->there;
+		st = dst->st;
+	} else {
+		exists =
+		    fstatat(dst->dfd, dst->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	}
 	if (exists && creating && (a->flags & O_EXCL)) {
 		answer_error(-EEXIST, resp);
 		return 0;

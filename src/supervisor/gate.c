@@ -1075,10 +1075,12 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	}
 	is_bind = req.data.nr == __NR_bind;
 	if (nono_procgate_handles(req.data.nr)) {
+		nono_gate_release_lowered();
 		nono_procgate_handle(g, listener, &req, &resp);
 		goto send;
 	}
 	if (nono_attrgate_handles(req.data.nr)) {
+		nono_gate_release_lowered();
 		nono_attrgate_handle(g, listener, &req, &resp);
 		goto send;
 	}
@@ -1086,19 +1088,18 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	    req.data.nr != __NR_listen) {
 		/* Everything else the filter sends here creates a name or
 		 * writes: performed with the sandbox's permissions. */
-		struct nono_caps_save cs;
 		int answered;
 
-		if (nono_gate_lower(&cs) < 0) {
+		if (nono_gate_hold_lowered() < 0) {
 			resp.error = -EPERM;
 			goto send;
 		}
 		answered = nono_fsgate_handle(g, listener, &req, &resp);
-		nono_gate_restore(&cs);
 		if (answered)
 			return 0; /* answered with the injected fd */
 		goto send;
 	}
+	nono_gate_release_lowered();
 	pidfd = nono_gate_pidfd(req.pid);
 	if (pidfd < 0 || !nono_gate_still_valid(listener, req.id)) {
 		resp.error = -ESRCH;

@@ -156,5 +156,14 @@ const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
  * -errno when the listener itself failed.
  */
 int nono_gate_serve(struct nono_gate *g, int listener);
+/*
+ * File calls are served with the serving thread's effective capabilities
+ * held empty from one call to the next (two capset(2) per call saved in a
+ * root run); the supervisor gives them back with nono_gate_release_lowered
+ * before it does anything else.  nono_gate_hold_lowered returns 0, or
+ * -EPERM when they could not be lowered (nothing may be done then).
+ */
+int nono_gate_hold_lowered(void);
+void nono_gate_release_lowered(void);
 
 #endif

@@ -556,6 +556,7 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 		struct pollfd pfds[2 + 64];
 		size_t nh = 0;
 		int n, timeout = -1;
+		bool others = false;
 
 		pfds[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
 		pfds[1] = (struct pollfd){.fd = listener, .events = POLLIN};
@@ -570,6 +571,7 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 
 			if (left <= 0) {
 				later = -1;
+				nono_gate_release_lowered();
 				spec->on_later(spec->arg);
 				continue;
 			}
@@ -582,6 +584,7 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 				continue;
 			/* Cannot wait for events: fall back to a plain wait,
 			 * which at least propagates the status. */
+			nono_gate_release_lowered();
 			if (!exited)
 				waitpid(pid, ws, 0);
 			return;
@@ -598,6 +601,12 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 				listener = -1;
 			}
 		}
+		/* Anything but a gated call: with the capabilities the
+		 * gate held lowered given back. */
+		for (size_t i = 0; i < nh; i++)
+			others |= pfds[2 + i].revents != 0;
+		if (n == 0 || others || pfds[0].revents)
+			nono_gate_release_lowered();
 		if (h && nh)
 			h->events(h->arg, pfds + 2, nh);
 		if (pfds[0].revents & POLLIN) {
@@ -631,6 +640,7 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 		if (exited && h->done(h->arg))
 			break;
 	}
+	nono_gate_release_lowered();
 	if (listener >= 0)
 		close(listener);
 }
@@ -764,6 +774,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 			if (w[0].revents)
 				break; /* exec'd, or failed */
 		}
+		nono_gate_release_lowered();
 	}
 	/* EOF means exec succeeded; a message means the launch failed. */
 	do {

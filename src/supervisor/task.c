@@ -82,6 +82,15 @@ int nono_gate_pidfd(pid_t tid)
 /* Process-wide, as the capabilities are. */
 static _Atomic bool has_caps = true;
 
+/*
+ * The effective set this thread had before nono_gate_hold_lowered emptied
+ * it (capabilities are per thread; only the supervisor's serving thread
+ * holds them lowered).
+ */
+static _Thread_local struct __user_cap_data_struct
+    held[_LINUX_CAPABILITY_U32S_3];
+static _Thread_local bool holding;
+
 int nono_gate_lower(struct nono_caps_save *s)
 {
 	struct __user_cap_header_struct h = {.version =
@@ -91,8 +100,9 @@ int nono_gate_lower(struct nono_caps_save *s)
 
 	s->lowered = false;
 	/* A supervisor without capabilities never gains one: no capget on
-	 * every call (unprivileged runs, the common case). */
-	if (!has_caps)
+	 * every call (unprivileged runs, the common case).  Held lowered
+	 * already: nothing to do, nothing to restore. */
+	if (!has_caps || holding)
 		return 0;
 	if (syscall(SYS_capget, &h, s->saved) < 0)
 		return -EPERM;
@@ -119,6 +129,33 @@ void nono_gate_restore(struct nono_caps_save *s)
 	if (s->lowered && syscall(SYS_capset, &h, s->saved) < 0)
 		nono_log(NONO_LOG_WARN, "gate: cannot restore capabilities");
 	s->lowered = false;
+}
+
+int nono_gate_hold_lowered(void)
+{
+	struct nono_caps_save s;
+
+	if (holding)
+		return 0;
+	if (nono_gate_lower(&s) < 0)
+		return -EPERM;
+	if (s.lowered) {
+		memcpy(held, s.saved, sizeof(held));
+		holding = true;
+	}
+	return 0;
+}
+
+void nono_gate_release_lowered(void)
+{
+	struct __user_cap_header_struct h = {.version =
+						 _LINUX_CAPABILITY_VERSION_3};
+
+	if (!holding)
+		return;
+	if (syscall(SYS_capset, &h, held) < 0)
+		nono_log(NONO_LOG_WARN, "gate: cannot restore capabilities");
+	holding = false;
 }
 
 void nono_gate_learn_root(struct nono_gate *g, int listener, pid_t pid,

@@ -308,9 +308,15 @@ PY
 	chmod 600 proj/theirs/p
 	chmod 555 proj/theirs
 	cd proj
+	# Between them a chmod and an AF_UNIX connect, which the gate serves
+	# with its capabilities given back: the file calls after them are
+	# still performed with none (the gate holds them lowered from one file
+	# call to the next).
 	run --separate-stderr nono run -s --allow . -- sh -c '
 		echo x >>ro/f 2>/dev/null && echo append:WRITTEN || echo append:refused
+		touch mine2 && chmod 600 mine2 && echo chmod:ok
 		mkdir theirs/d 2>/dev/null && echo mkdir:MADE || echo mkdir:refused
+		python3 -c "import socket; socket.socket(socket.AF_UNIX).connect_ex(\"/nonexistent.sock\")"
 		python3 -c "import os; print(os.read(os.open(\"theirs/p\", os.O_RDWR), 64))" 2>/dev/null || echo rdwr:refused
 		echo y >>mine && echo own:ok'
 	assert_status 0
@@ -321,6 +327,7 @@ PY
 	assert_file_content ro/f ORIG
 	# control: the sandbox's own files work, and root outside overrides
 	assert_contains "$output" "own:ok" stdout
+	assert_contains "$output" "chmod:ok" stdout
 	echo z >>ro/f
 }
 
