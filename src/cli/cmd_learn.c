@@ -3,9 +3,9 @@
  * nono learn [--profile P] [--json] [--timeout S] [--all] [-v] -- CMD
  * (issue 17): runs CMD under the profile's sandbox with every call that
  * names a path recorded by the supervisor (no strace), then says what the
- * profile lacks, in its keys.  The command meets the sandbox as in nono
- * run: what it was refused is in the report (the supervisor serving such
- * accesses during learning is the issue's next step).
+ * profile lacks, in its keys.  Reads the profile refuses are served for
+ * the run by the supervisor (learnserve.c), so that the command goes on;
+ * writes and creations outside the grants are refused as in nono run.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +24,7 @@
 #include "cli/output.h"
 #include "learn/suggest.h"
 #include "nono/path.h"
+#include "plan/verdict.h"
 #include "supervisor/gate.h"
 #include "supervisor/supervise.h"
 
@@ -36,11 +37,16 @@ static void usage(FILE *f)
 	    "Usage: nono learn [OPTIONS] -- COMMAND [ARGS...]\n\n"
 	    "Runs COMMAND in the profile's sandbox, records in the supervisor "
 	    "every path its\ncalls name (no strace), and prints what the "
-	    "profile lacks, as the flags that\ngrant it.\n\n"
+	    "profile lacks, as the flags that\ngrant it.  Reads the profile "
+	    "refuses are served for this run, so that COMMAND\ngoes on past "
+	    "them (never protected paths, devices, /proc or /sys); writes "
+	    "and\ncreations outside the grants stay refused, and are "
+	    "reported.\n\n"
 	    "Options:\n"
 	    "  -p, --profile NAME  compare with this profile (default: the "
 	    "default profile)\n"
-	    "      --json          print the additions as a profile fragment\n"
+	    "      --json          print the additions as a profile fragment "
+	    "(COMMAND's\n                      output goes to stderr)\n"
 	    "      --timeout SECS  stop the command after SECS seconds\n"
 	    "      --all           list what the profile already allows too\n"
 	    "      --trace         macOS only (refused on Linux)\n"
@@ -141,10 +147,33 @@ int cmd_learn(int argc, char **argv, struct global_opts *g)
 	rargv[rargc++] = (char *)"--";
 	for (int i = optind; i < argc; i++)
 		rargv[rargc++] = argv[i];
+	/* --json: the fragment alone on stdout (nono learn --json -- cmd >
+	 * frag.json); the command's own output goes to stderr, now that
+	 * its reads are served and it gets further. */
+	the_learn.out = stdout;
+	if (the_learn.json) {
+		int fd;
+
+		fflush(stdout);
+		fd = dup(STDOUT_FILENO);
+		if (fd < 0 || !(the_learn.out = fdopen(fd, "w")) ||
+		    dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			fprintf(stderr,
+				"nono: learn: cannot keep stdout for "
+				"the fragment: %s\n",
+				strerror(errno));
+			if (fd >= 0 && !the_learn.out)
+				close(fd);
+			free(rargv);
+			return 1;
+		}
+	}
 	cli_learn = &the_learn;
 	opt = cmd_run(MODE_RUN, rargc, rargv, g);
 	cli_learn = NULL;
 	free(rargv);
+	if (the_learn.out != stdout && fclose(the_learn.out) != 0 && opt == 0)
+		opt = 1;
 	return opt;
 }
 
@@ -252,6 +281,21 @@ static int canon_of(const char *abs, bool nofollow, char **out, bool *exists,
 	return r;
 }
 
+bool cli_learn_may_serve(void *arg, const char *path, bool dir)
+{
+	const struct nono_plan *p = arg;
+	struct plan_verdict v;
+
+	(void)dir;
+	memset(&v, 0, sizeof(v));
+	plan_why_path(p, NONO_ACCESS_READ, path, true, &v);
+	/* Protected, hidden by the profile, a persistence file: refused
+	 * whatever a profile grants, so never served either. */
+	return !(v.reason && (strcmp(v.reason, "sensitive_path") == 0 ||
+			      strcmp(v.reason, "filesystem_deny") == 0 ||
+			      strcmp(v.reason, "persistence_file") == 0));
+}
+
 int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate)
 {
 	struct learn_access *acc = NULL;
@@ -285,9 +329,15 @@ int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate)
 		rep.metadata += nono_gate_learn_metadata(gate);
 		fflush(stderr);
 		if (cli_learn->json)
-			learn_report_json(&rep, p->home, stdout);
+			learn_report_json(&rep, p->home, cli_learn->out);
 		else
 			learn_report_text(&rep, p->home, stdout);
+		if (nono_gate_learn_served(gate))
+			out_info("learn: %zu read%s the profile refuses "
+				 "served for this run (so that the command "
+				 "went on); what they need is above",
+				 nono_gate_learn_served(gate),
+				 nono_gate_learn_served(gate) == 1 ? "" : "s");
 		if (nono_gate_learn_dropped(gate))
 			out_warn("learn: %zu call%s not recorded (a path "
 				 "that could not be read, or past 1,048,576 "

@@ -4,6 +4,7 @@
 #define NONO_CLI_CMD_LEARN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "cli/args.h"
@@ -14,6 +15,7 @@ struct nono_gate;
 struct cli_learn {
 	bool json, all;
 	unsigned timeout; /* seconds, 0: none */
+	FILE *out;        /* where the --json fragment goes */
 };
 
 /* Set while nono learn's run is under way, else NULL: cmd_run turns
@@ -27,6 +29,10 @@ int cmd_learn(int argc, char **argv, struct global_opts *g);
 void cli_learn_started(pid_t keep);
 /* Supervision ended: the clock stops (it signals nothing after this). */
 void cli_learn_stopped(void);
+/* For the gate (nono_gate_set_learn_serve, @arg the plan): whether a read
+ * the profile refuses may be served while learning: not when the plan
+ * protects or hides @path. */
+bool cli_learn_may_serve(void *arg, const char *path, bool dir);
 /* The report of the run that planned @p, from @gate's records; 0 or 1. */
 int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate);
 

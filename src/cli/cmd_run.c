@@ -486,6 +486,9 @@ static int execute(struct run_ctx *c, char **argv)
 		nono_gate_set_kept(gate, c->p.kept.v, c->p.kept.n);
 		nono_gate_set_new_repos(gate, c->o.allow_new_repos);
 		nono_gate_set_learn(gate, cli_learn != NULL);
+		if (cli_learn)
+			nono_gate_set_learn_serve(gate, cli_learn_may_serve,
+						  &c->p);
 	}
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	ran = r >= 0;

@@ -1068,10 +1068,18 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	nono_gate_learn_root(g, listener, req.pid, req.id);
-	if (g->learn && nono_learngate_continue(g, listener, &req)) {
-		/* Recorded; the kernel decides, as without learning. */
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		goto send;
+	if (g->learn) {
+		switch (nono_learngate_handle(g, listener, &req)) {
+		case NONO_LEARN_KERNEL:
+			/* Recorded; the kernel decides, as without
+			 * learning. */
+			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			goto send;
+		case NONO_LEARN_ANSWERED:
+			return 0; /* served, its fd injected */
+		case NONO_LEARN_GATE:
+			break;
+		}
 	}
 	is_bind = req.data.nr == __NR_bind;
 	if (nono_procgate_handles(req.data.nr)) {

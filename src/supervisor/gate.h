@@ -53,6 +53,18 @@ const char *nono_gate_learned_at(const struct nono_gate *g, size_t i,
 				 unsigned *ops, bool *nofollow);
 /* Calls whose path could not be read or kept; calls naming nothing. */
 size_t nono_gate_learn_dropped(const struct nono_gate *g);
+/*
+ * Learning, a read-only open of a regular file or directory that no grant
+ * covers is performed by the supervisor for the run (the command goes on
+ * past it) when @may says the object at @path (canonical, as opened) may
+ * be read: never what the plan protects or hides.  Without it, the
+ * sandbox refuses as in nono run.  nono_gate_learn_served counts them.
+ */
+void nono_gate_set_learn_serve(struct nono_gate *g,
+			       bool (*may)(void *arg, const char *path,
+					   bool dir),
+			       void *arg);
+size_t nono_gate_learn_served(const struct nono_gate *g);
 size_t nono_gate_learn_metadata(const struct nono_gate *g);
 
 /* --allow-new-repos: the sandbox may create git repositories (.git) in

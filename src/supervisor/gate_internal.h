@@ -97,6 +97,11 @@ struct nono_gate {
 	} * learned;
 	size_t learn_n, learn_cap, learn_dropped, learn_metadata, learn_bytes;
 	uint64_t learn_seed;
+	/* learnserve.c: whether a refused read may be served while
+	 * learning, and how many were. */
+	bool (*learn_may)(void *arg, const char *path, bool dir);
+	void *learn_may_arg;
+	size_t learn_served;
 	struct timespec started; /* when the gate was made (coarse clock) */
 };
 
@@ -184,11 +189,24 @@ int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 
-/* learngate.c: records the paths of @req when it names any (learning);
- * true when the call goes back to the kernel (the gate would not have
- * heard it), false when it goes on to the gate. */
-bool nono_learngate_continue(struct nono_gate *g, int listener,
-			     const struct seccomp_notif *req);
+/* learngate.c: records the paths of @req when it names any (learning),
+ * then says what becomes of the call: back to the kernel (the gate would
+ * not have heard it), on to the gate, or answered (a refused read served
+ * for the learning run). */
+enum nono_learn_next {
+	NONO_LEARN_KERNEL,   /* CONTINUE: the kernel decides */
+	NONO_LEARN_GATE,     /* on to the gate's own decision */
+	NONO_LEARN_ANSWERED, /* served (learnserve.c) */
+};
+enum nono_learn_next nono_learngate_handle(struct nono_gate *g, int listener,
+					   const struct seccomp_notif *req);
+/* learnserve.c: a read-only open @req (flags @flags) of @abs (as the task
+ * names it) that the sandbox refuses, performed by us for the learning
+ * run and its fd injected: 1 when answered, 0 when the kernel is to
+ * decide (CONTINUE). */
+int nono_learnserve_open(struct nono_gate *g, int listener,
+			 const struct seccomp_notif *req, const char *abs,
+			 uint64_t flags);
 /* Would the filter without learning have sent @req to the gate (its
  * caps: guards, /proc/self writes)?  (test_learn checks it against the
  * generated programs.) */

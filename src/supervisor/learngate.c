@@ -101,10 +101,11 @@ static void learned_add(struct nono_gate *g, const char *path, unsigned ops,
 
 /* Records the path of @ref for the task of @req (@pidfd reaches its
  * fds). */
-static void record(struct nono_gate *g, const struct seccomp_notif *req,
-		   int pidfd, const struct learn_ref *ref)
+static bool record(struct nono_gate *g, const struct seccomp_notif *req,
+		   int pidfd, const struct learn_ref *ref, char *abs,
+		   uint64_t *flags)
 {
-	char path[PATH_MAX], abs[PATH_MAX];
+	char path[PATH_MAX];
 	unsigned ops = ref->ops;
 
 	if (ref->how) {
@@ -115,37 +116,47 @@ static void record(struct nono_gate *g, const struct seccomp_notif *req,
 		if (process_vm_readv(req->pid, &l, 1, &r, 1, 0) !=
 		    (ssize_t)sizeof(how)) {
 			g->learn_dropped++;
-			return;
+			return false;
 		}
 		ops = learn_open_ops(how.flags);
+		*flags = how.flags;
 	}
 	if (ref->addr == 0) {
 		path[0] = '\0'; /* the directory fd itself (utimensat) */
 	} else if (nono_gate_read_string(req->pid, ref->addr, path,
 					 sizeof(path)) < 0) {
 		g->learn_dropped++;
-		return;
+		return false;
 	}
 	if (path[0] == '\0' && ref->addr && !ref->empty_ok) {
 		g->learn_metadata++; /* ENOENT before any lookup */
-		return;
+		return false;
 	}
 	if (path[0] == '\0' && ref->dirfd != AT_FDCWD) {
 		/* AT_EMPTY_PATH, or a NULL path: the fd itself. */
 		nono_autoclose int fd =
 		    (int)syscall(SYS_pidfd_getfd, pidfd, ref->dirfd, 0);
+		int r = fd < 0 ? -errno : nono_gate_fd_path(fd, abs, PATH_MAX);
 
-		if (fd < 0 || nono_gate_fd_path(fd, abs, sizeof(abs)) < 0) {
+		/* A pipe, a socket, a deleted file: no path a grant names
+		 * (fstat of the command's stdout). */
+		if (r == -ENOENT) {
+			g->learn_metadata++;
+			return false;
+		}
+		if (r < 0) {
+			abs[0] = '\0';
 			g->learn_dropped++;
-			return;
+			return false;
 		}
 	} else if (nono_gate_task_abs(req->pid, pidfd, ref->dirfd,
 				      path[0] ? path : ".", abs,
-				      sizeof(abs)) < 0) {
+				      PATH_MAX) < 0) {
 		g->learn_dropped++;
-		return;
+		return false;
 	}
 	learned_add(g, abs, ops, !ref->follow);
+	return true;
 }
 
 /* Would the gate have heard @req without learning (the filter's other
@@ -212,26 +223,53 @@ bool nono_learngate_gate_decides(const struct nono_gate *g,
 	}
 }
 
-bool nono_learngate_continue(struct nono_gate *g, int listener,
-			     const struct seccomp_notif *req)
+/* The open flags of @req when it is a plain open (openat2's come from
+ * its struct open_how, read while recording); -1 otherwise. */
+static int64_t open_flags(const struct seccomp_notif *req, uint64_t how)
+{
+#ifdef __NR_open
+	if (req->data.nr == __NR_open)
+		return (int64_t)(req->data.args[1] & 0xffffffffu);
+#endif
+	if (req->data.nr == __NR_openat)
+		return (int64_t)(req->data.args[2] & 0xffffffffu);
+	if (req->data.nr == __NR_openat2 && how != UINT64_MAX)
+		return (int64_t)how;
+	return -1;
+}
+
+enum nono_learn_next nono_learngate_handle(struct nono_gate *g, int listener,
+					   const struct seccomp_notif *req)
 {
 	struct learn_ref refs[2];
-	uint64_t args[6];
+	uint64_t args[6], how = UINT64_MAX;
+	char abs[2][PATH_MAX];
 	nono_autoclose int pidfd = -1;
+	int64_t fl;
 	size_t n;
 
 	for (int i = 0; i < 6; i++)
 		args[i] = req->data.args[i];
 	n = learn_call_refs(req->data.nr, args, refs, NULL);
 	if (!n)
-		return false; /* not a path call: the gate's as ever */
+		return NONO_LEARN_GATE; /* not a path call: the gate's as ever
+					 */
+	abs[0][0] = '\0';
 	pidfd = nono_gate_pidfd(req->pid);
-	if (pidfd >= 0 && nono_gate_still_valid(listener, req->id))
+	if (pidfd >= 0 && nono_gate_still_valid(listener, req->id)) {
 		for (size_t i = 0; i < n; i++)
-			record(g, req, pidfd, &refs[i]);
-	else
+			if (!record(g, req, pidfd, &refs[i], abs[i], &how))
+				abs[i][0] = '\0';
+	} else {
 		g->learn_dropped++;
-	return !nono_learngate_gate_decides(g, req);
+	}
+	if (nono_learngate_gate_decides(g, req))
+		return NONO_LEARN_GATE;
+	fl = open_flags(req, how);
+	if (fl >= 0 && abs[0][0] &&
+	    nono_learnserve_open(g, listener, req, abs[0], (uint64_t)fl))
+		return NONO_LEARN_ANSWERED;
+	return NONO_LEARN_KERNEL;
 }
 
 void nono_gate_set_learn(struct nono_gate *g, bool on)

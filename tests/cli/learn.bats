@@ -107,14 +107,66 @@ teardown() {
 	assert_contains "$output" "$X/one.txt" stdout
 }
 
+@test "learn: reads the profile refuses are served for the learning run, so the command goes on past them" {
+	mkdir -p "$X/deep"
+	echo deep >"$X/deep/d"
+	# Each step only if the one before worked: without serving, the
+	# command stops at its first refusal and shows nothing after it.
+	cmd="cat '$X/one.txt' && ls '$X/share' && cat '$X/deep/d' && echo REACHED-END"
+	run --separate-stderr nono learn -- sh -c "$cmd"
+	assert_contains "$output" "REACHED-END" stdout
+	assert_contains "$output" "deep" stdout
+	# three entries of $X used: $X is what the profile lacks
+	assert_contains "$output" "--read        $X  (3 accesses)" stdout
+	assert_contains "$stderr" "served for this run" stderr
+	# Control: nono run refuses the first read, and the rest never runs.
+	run --separate-stderr nono run -- sh -c "$cmd"
+	refute_contains "$output" "REACHED-END" stdout
+	assert_contains "$stderr" "Permission denied" stderr
+}
+
+@test "learn: never served: a protected file (also through a symlink), another process's /proc files, sysfs, writes and creations" {
+	echo PRIVATE-KEY-BYTES >"$HOME/.ssh/id_rsa"
+	ln -s "$HOME/.ssh/id_rsa" "$X/keylink"
+	env LEARN_SECRET=learn-secret-4711 sleep 60 &
+	spid=$!
+	wait_environ "$spid"
+	run --separate-stderr nono learn -- sh -c "cat '$X/keylink'; cat '$HOME/.ssh/id_rsa'; cat /proc/$spid/environ; cat /sys/devices/system/cpu/online; echo w >'$X/new.txt'; mkdir '$X/newdir'; echo DONE"
+	kill "$spid"
+	refute_contains "$output" "PRIVATE-KEY-BYTES" stdout
+	refute_contains "$output" "learn-secret-4711" stdout
+	# sysfs (no grant; its files act for the opener): refused, not served
+	assert_contains "$stderr" "/sys/devices/system/cpu/online: Permission denied" stderr
+	[ ! -e "$X/new.txt" ]
+	[ ! -e "$X/newdir" ]
+	assert_contains "$output" "DONE" stdout
+	assert_contains "$output" "~/.ssh/id_rsa: protected (" stdout
+	# Control: the same reads outside nono work (the file and the
+	# process's environment are there to be read).
+	grep -q PRIVATE-KEY-BYTES "$X/keylink"
+	cat /sys/devices/system/cpu/online
+	env LEARN_SECRET=learn-secret-4711 sleep 60 &
+	spid=$!
+	wait_environ "$spid"
+	tr '\0' '\n' <"/proc/$spid/environ" | grep -q learn-secret-4711
+	kill "$spid"
+}
+
+# Until the process started with env ... has its environment (env execs).
+wait_environ() {
+	for _ in $(seq 100); do
+		grep -q learn-secret "/proc/$1/environ" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 @test "learn: nothing strace sees opened or executed is missing from the record (sh, cat, ls, relative paths, cd)" {
 	command -v strace >/dev/null || skip "no strace"
 	mkdir -p "$X/deep/er"
 	echo z >"$X/deep/er/z"
-	# Each step attempted whatever the one before got: the sandbox
-	# refuses them during learning (the supervisor serving them, so that
-	# a refusal stops nothing, is issue 17's next step; until then a
-	# program that stops at its first refusal shows only that one).
+	# Each step attempted whatever the one before got (reads are served
+	# while learning; this checks the record, whatever the answers).
 	cmd="cd '$X'; cat one.txt share/a >/dev/null; ls deep >/dev/null; cd deep/er; cat z ../../share/b >/dev/null; ls . >/dev/null"
 	# The ground truth: the same command with every grant, under strace.
 	strace -f -qq -y -e trace=%file -o "$TEST_DIR/st.log" sh -c "$cmd"

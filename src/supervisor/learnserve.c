@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nono learn serves what the sandbox refuses, for the learning run only
+ * (issue 17): a read-only open of a file or directory that no grant
+ * covers is performed by the supervisor, so that a command that would
+ * stop at its first refusal goes on and shows what it needs next.
+ *
+ * What is opened is decided on the object itself, never on the string the
+ * task passed: the path is resolved in the task's own view (its root and
+ * mount namespace, so its masks bind us; symlinks followed inside that
+ * root as the kernel would) to an O_PATH fd, and that fd's path is what
+ * the grants and the plan are asked about.  Only regular files and
+ * directories (opening a device or a FIFO can act on the world), not on a
+ * pseudo filesystem (/proc, /sys: their files act for the opener); never
+ * what the plan protects or hides (nono_gate_set_learn_serve's callback
+ * says), which stays refused and is reported so.  The fd goes to the task
+ * by SECCOMP_IOCTL_NOTIF_ADDFD with SEND: the kernel never re-reads the
+ * path.  Writes and creations are the kernel's (refused, and reported).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "nono/caps.h"
+#include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
+
+void nono_gate_set_learn_serve(struct nono_gate *g,
+			       bool (*may)(void *arg, const char *path,
+					   bool dir),
+			       void *arg)
+{
+	g->learn_may = may;
+	g->learn_may_arg = arg;
+}
+
+size_t nono_gate_learn_served(const struct nono_gate *g)
+{
+	return g->learn_served;
+}
+
+/*
+ * A pseudo filesystem: its files act for the process that opens them
+ * (/proc/PID/mem and environ are checked against the opener, which
+ * Landlock would have scoped to the sandbox's own processes; sysfs and
+ * friends reach the kernel).  Never served: the kernel refuses them as in
+ * nono run.
+ */
+static bool pseudo_fs(int fd)
+{
+	static const unsigned long magic[] = {
+	    0x9fa0,     /* proc */
+	    0x62656572, /* sysfs */
+	    0x64626720, /* debugfs */
+	    0x74726163, /* tracefs */
+	    0x73636673, /* securityfs */
+	    0x27e0eb,   /* cgroup */
+	    0x63677270, /* cgroup2 */
+	    0xcafe4a11, /* bpf */
+	    0x62656570, /* configfs */
+	    0xde5e81e4, /* efivarfs */
+	    0x6165676c, /* pstore */
+	    0xf97cff8c, /* selinuxfs */
+	    0x43415d53, /* smackfs */
+	    0x1cd1,     /* devpts */
+	    0x6e736673, /* nsfs */
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return true;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((unsigned long)sf.f_type == magic[i])
+			return true;
+	return false;
+}
+
+/* A plain read-only open: no creation, no write, no truncation, not
+ * O_PATH (which Landlock does not check) nor O_TMPFILE. */
+static bool read_only(uint64_t flags)
+{
+	return (flags & O_ACCMODE) == O_RDONLY &&
+	       !(flags & (O_CREAT | O_TRUNC | O_PATH)) &&
+	       (flags & O_TMPFILE) != O_TMPFILE;
+}
+
+int nono_learnserve_open(struct nono_gate *g, int listener,
+			 const struct seccomp_notif *req, const char *abs,
+			 uint64_t flags)
+{
+	struct seccomp_notif_addfd add = {0};
+	nono_autoclose int pathfd = -1;
+	nono_autoclose int fd = -1;
+	char real[PATH_MAX], proc[64];
+	struct stat st;
+
+	if (!g->learn_may || !read_only(flags))
+		return 0;
+	/* The common case: a path the grants cover, as written.  The
+	 * kernel decides it (if a symlink leads elsewhere, Landlock meets
+	 * the object and refuses what no grant covers). */
+	if (abs[0] == '/' && !strstr(abs, "/.") &&
+	    nono_caps_allows(g->caps, abs, NONO_ACCESS_READ, NULL))
+		return 0;
+	if (nono_gate_hold_lowered() < 0)
+		return 0;
+	pathfd = nono_gate_open_in_task(
+	    g, req->pid, abs,
+	    O_PATH | (int)(flags & (O_NOFOLLOW | O_DIRECTORY)));
+	if (pathfd < 0 || fstat(pathfd, &st) < 0 ||
+	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ||
+	    pseudo_fs(pathfd) ||
+	    nono_gate_fd_path(pathfd, real, sizeof(real)) < 0)
+		return 0; /* the kernel's answer (ENOENT, ELOOP, EACCES) */
+	/* Granted after all (a symlink into a grant): the kernel's. */
+	if (nono_caps_allows(g->caps, real, NONO_ACCESS_READ, NULL) ||
+	    !g->learn_may(g->learn_may_arg, real, S_ISDIR(st.st_mode)))
+		return 0;
+	/* Reopened from the fd we judged: the same object, with the
+	 * caller's flags (and our O_CLOEXEC; the task's comes with ADDFD). */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	fd = open(proc, (int)(flags & ~(uint64_t)(O_NOFOLLOW | O_CLOEXEC)) |
+			    O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0;
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (__u32)fd;
+	add.newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
+		return 0;
+	g->learn_served++;
+	return 1;
+}
