@@ -217,6 +217,11 @@ bool nono_caps_proc_self_write(const struct nono_caps *caps);
  * which records it (with the gate: see nono_gate_set_learn). */
 void nono_caps_set_learn(struct nono_caps *caps, bool on);
 bool nono_caps_learn(const struct nono_caps *caps);
+/* Capability elevation: opens and the calls that make, remove, rename or
+ * link a name also go to the supervisor, which asks the user about those
+ * the grants refuse (with the gate: see nono_gate_set_elevate). */
+void nono_caps_set_elevate(struct nono_caps *caps, bool on);
+bool nono_caps_elevate(const struct nono_caps *caps);
 
 /* Routes connect(2)/bind(2) through a supervising process (the gate), which
  * mediates pathname AF_UNIX sockets.  Only for a supervised sandbox. */

@@ -29,6 +29,10 @@ struct nono_seccomp_opts {
 	 * supervisor too (nono learn records them; src/learn/calls.c lists
 	 * them). */
 	bool learn;
+	/* With the gate: opens, and the calls that make, remove, rename or
+	 * link a name, go to the supervisor too (capability elevation: it
+	 * asks the user about those outside the grants). */
+	bool elevate;
 	/* No AF_UNIX sockets at all but socketpair(): the fallback when no
 	 * gate can be installed (inside another nono). */
 	bool deny_unix;

@@ -69,6 +69,7 @@ enum {
 	OPT_NO_AUDIT_INTEGRITY,
 	OPT_AUDIT_INTEGRITY,
 	OPT_AUDIT_SIGN_KEY,
+	OPT_ELEVATION,
 	OPT_LATER,  /* documented flags of features not in this build */
 	OPT_LATER2, /* same, taking two arguments */
 	OPT_MACOS,  /* macOS-only */
@@ -99,7 +100,7 @@ static const struct option run_longopts[] = {
 	{"block-command", required_argument, NULL, OPT_BLOCK_CMD},
 	{"block-net", no_argument, NULL, OPT_BLOCK_NET},
 	{"bypass-protection", required_argument, NULL, OPT_BYPASS},
-	{"capability-elevation", no_argument, NULL, OPT_LATER},
+	{"capability-elevation", no_argument, NULL, OPT_ELEVATION},
 	{"config", required_argument, NULL, 'c'},
 	{"credential", required_argument, NULL, OPT_CREDENTIAL},
 	{"detach-timeout", required_argument, NULL, OPT_DETACH_TIMEOUT},
@@ -201,10 +202,7 @@ static int env_bool(const char *name, bool *set, bool *val, char *err,
 static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 		     size_t errlen)
 {
-	static const char *const later[] = {
-	    "NONO_CAPABILITY_ELEVATION",
-	};
-	bool bset, bval, aset, aval;
+	bool bset, bval, aset, aval, eset, eval;
 	char *list;
 
 	if (env_bool("NONO_BLOCK_NET", &bset, &bval, err, errlen) < 0)
@@ -357,15 +355,17 @@ static int apply_env(struct run_opts *o, bool allow_flag, char *err,
 				    "NONO_ALLOW: too many entries");
 		}
 	}
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
-		const char *v = getenv(later[i]);
-
-		if (v && *v)
-			return nono_errf(
-			    err, errlen,
-			    "%s is set, but that feature is not "
-			    "available in this build of nono; unset it",
-			    later[i]);
+	if (env_bool("NONO_CAPABILITY_ELEVATION", &eset, &eval, err, errlen) <
+	    0)
+		return -1;
+	if (eset && !o->elevation_set) {
+		if (eval && o->mode == MODE_WRAP)
+			return nono_errf(err, errlen,
+					 "NONO_CAPABILITY_ELEVATION is true, "
+					 "but nono wrap has no supervisor to "
+					 "ask and serve; use nono run");
+		o->elevation = eval;
+		o->elevation_set = true;
 	}
 	return 0;
 }
@@ -699,6 +699,15 @@ int args_parse_run(enum run_mode mode, int argc, char **argv,
 				    "values");
 			optind++;
 			break;
+		case OPT_ELEVATION:
+			if (mode == MODE_WRAP)
+				return nono_errf(
+				    err, errlen,
+				    "--capability-elevation is not available "
+				    "on nono wrap (no supervisor to ask and "
+				    "serve); use nono run");
+			o->elevation = o->elevation_set = true;
+			break;
 		case OPT_DETACHED:
 		case OPT_NAME:
 		case OPT_DETACH_TIMEOUT:
@@ -920,6 +929,10 @@ void args_usage_run(enum run_mode mode)
 	       "repositories (.git) in\n"
 	       "                            writable grants (git clone, git "
 	       "init)\n"
+	       "      --capability-elevation  ask on the terminal for opens, "
+	       "creat and mkdir\n"
+	       "                            beyond the grants (nono run, "
+	       "shell)\n"
 	       "Network:\n"
 	       "      --block-net           block all network access\n"
 	       "      --allow-net           force unrestricted network\n"

@@ -29,6 +29,7 @@
 #include "cli/output.h"
 #include "cli/run_audit.h"
 #include "cli/run_ctx.h"
+#include "cli/run_elevate.h"
 #include "cli/run_internal.h"
 #include "cli/run_rollback.h"
 #include "cli/run_session.h"
@@ -369,6 +370,7 @@ static int execute(struct run_ctx *c, char **argv)
 		nono_caps_set_gate(c->p.caps, true);
 		nono_caps_set_learn(c->p.caps, true);
 	}
+	run_elevate_plan(c);
 	r = nono_sandbox_prepare(c->p.caps, &sb, &se);
 	if (r < 0) {
 		if (r == -NONO_EUNSUPPORTED)
@@ -490,6 +492,8 @@ static int execute(struct run_ctx *c, char **argv)
 			nono_gate_set_learn_serve(gate, cli_learn_may_serve,
 						  &c->p);
 	}
+	if (run_elevate_setup(c, gate) < 0)
+		goto out;
 	r = nono_supervise(&spec, &status, &signo, &ee);
 	ran = r >= 0;
 	cli_learn_stopped();

@@ -140,6 +140,21 @@ static void write_fact(FILE *f, const struct nono_plan *p, const char *path)
 		fprintf(f, "      to allow it: %s\n", v.flag);
 }
 
+/* A request capability elevation refused (denied at the prompt, not
+ * answered, or nobody to ask), with the grant that would make it
+ * needless. */
+static void elevate_fact(FILE *f, const struct nono_plan *p, const char *path)
+{
+	struct plan_verdict v;
+	struct stat st;
+	bool exists = lstat(path, &st) == 0;
+
+	plan_why_path(p, NONO_ACCESS_READ, path, exists, &v);
+	fprintf(f, "    more access to %s (asked for and refused)\n", path);
+	if (!v.allowed && v.flag[0])
+		fprintf(f, "      to grant it from the start: %s\n", v.flag);
+}
+
 /* Facts: what the gate refused, with the grant for each. */
 static int gate_facts(FILE *f, const struct nono_plan *p,
 		      const struct nono_gate *gate, const struct diag_net *net,
@@ -188,6 +203,9 @@ static int gate_facts(FILE *f, const struct nono_plan *p,
 			continue;
 		case NONO_GATE_WRITE:
 			write_fact(f, p, d->path);
+			continue;
+		case NONO_GATE_ELEVATE:
+			elevate_fact(f, p, d->path);
 			continue;
 		case NONO_GATE_CONNECT:
 		case NONO_GATE_BIND:

@@ -287,6 +287,32 @@ void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g)
 		nono_gate_set_observer(g, on_refusal, c);
 }
 
+void run_audit_elevation(struct run_ctx *c, const char *decision,
+			 const char *op, const char *path, const char *scope,
+			 pid_t pid)
+{
+	struct nono_ev e;
+	char buf[1024];
+
+	if (!c || !c->rt.audit)
+		return;
+	nono_ev_begin_in(&e, "elevation", buf, sizeof(buf));
+	nono_ev_str(&e, "decision", decision);
+	nono_ev_str(&e, "op", op);
+	nono_ev_str(&e, "object", path);
+	if (scope)
+		nono_ev_str(&e, "scope", scope);
+	nono_ev_int(&e, "pid", pid);
+	/* Requests can be made at will: refusals go first at the ceiling. */
+	if (nono_ev_end(&e) == 0)
+		nono_audit_emit_prio(c->rt.audit, &e,
+				     strcmp(decision, "approved") == 0
+					 ? NONO_AUDIT_NORMAL
+					 : NONO_AUDIT_REFUSAL);
+	else
+		nono_ev_free(&e);
+}
+
 void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d)
 {
 	struct nono_ev e;

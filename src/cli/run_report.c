@@ -190,6 +190,9 @@ void run_print_dry_run(const struct run_ctx *c, char *const *argv)
 	} else {
 		printf("  [net] allowed\n");
 	}
+	if (c->o.elevation && c->o.mode != MODE_WRAP)
+		printf("  [elevation] opens, creat and mkdir beyond these "
+		       "grants are asked about on the terminal\n");
 	for (i = 0; i < nono_caps_mask_count(caps); i++) {
 		const struct nono_mask *m = nono_caps_mask_at(caps, i);
 

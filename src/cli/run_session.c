@@ -548,6 +548,31 @@ void run_session_started(struct run_ctx *c)
 	}
 }
 
+bool run_session_has_relay(const struct run_ctx *c)
+{
+	return c->rt.session && c->rt.session->relay;
+}
+
+int run_session_question(struct run_ctx *c, const char *text)
+{
+	if (!run_session_has_relay(c))
+		return -ENOTTY;
+	return nono_relay_question(c->rt.session->relay, text);
+}
+
+int run_session_question_answer(const struct run_ctx *c)
+{
+	if (!run_session_has_relay(c))
+		return 0;
+	return nono_relay_question_answer(c->rt.session->relay);
+}
+
+void run_session_question_end(struct run_ctx *c, const char *said)
+{
+	if (run_session_has_relay(c))
+		nono_relay_question_end(c->rt.session->relay, said);
+}
+
 bool run_session_can_ask(const struct run_ctx *c)
 {
 	return c->o.detached && c->rt.session && c->rt.session->relay;

@@ -25,6 +25,7 @@ struct nono_caps {
 	unsigned scopes;
 	bool proc_self_write;
 	bool learn;
+	bool elevate;
 	bool gate;
 	uint16_t isolated_net;
 	bool unix_blocked;
@@ -477,6 +478,16 @@ void nono_caps_set_proc_self_write(struct nono_caps *caps, bool on)
 bool nono_caps_proc_self_write(const struct nono_caps *caps)
 {
 	return caps->proc_self_write;
+}
+
+void nono_caps_set_elevate(struct nono_caps *caps, bool on)
+{
+	caps->elevate = on;
+}
+
+bool nono_caps_elevate(const struct nono_caps *caps)
+{
+	return caps->elevate;
 }
 
 void nono_caps_set_learn(struct nono_caps *caps, bool on)

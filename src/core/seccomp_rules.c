@@ -404,6 +404,30 @@ static int add_learn(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/* Capability elevation: opens and every call that makes, removes, renames
+ * or links a name are heard by the supervisor, which hands back to the
+ * kernel what the grants allow and asks the user about the rest. */
+static int add_elevate(scmp_filter_ctx ctx)
+{
+	static const int calls[] = {
+	    SCMP_SYS(open),     SCMP_SYS(openat),    SCMP_SYS(openat2),
+	    SCMP_SYS(creat),    SCMP_SYS(mkdir),     SCMP_SYS(mkdirat),
+	    SCMP_SYS(mknod),    SCMP_SYS(mknodat),   SCMP_SYS(rename),
+	    SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(link),
+	    SCMP_SYS(linkat),   SCMP_SYS(symlink),   SCMP_SYS(symlinkat),
+	    SCMP_SYS(unlink),   SCMP_SYS(unlinkat),  SCMP_SYS(rmdir),
+	    SCMP_SYS(truncate),
+	};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		int r = notify(ctx, calls[i], 0, NULL);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* The gate: connect and bind are decided by the supervisor. */
 static int add_gate(scmp_filter_ctx ctx)
 {
@@ -479,6 +503,8 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 	    add_gate_write(ctx) < 0)
 		return -1;
 	if (opts->gate && opts->learn && add_learn(ctx) < 0)
+		return -1;
+	if (opts->gate && opts->elevate && add_elevate(ctx) < 0)
 		return -1;
 	/* No gate (nono wrap, or a nono inside another): no AF_UNIX socket
 	 * of its own, and no datagram pair, which could sendto() any socket

@@ -11,10 +11,11 @@
  * The options as an index into the generated program table.  The gate's
  * two options and deny_unix never meet (deny_unix is the no-gate fallback),
  * so bit 4 is gate_create with the gate and deny_unix without it, bit 5
- * gate_write and bit 6 learn with the gate (unused without).
+ * gate_write, bit 6 learn and bit 7 elevate with the gate (unused
+ * without).
  * nono_seccomp_opts_of() is the inverse, which the generator uses.
  */
-#define NONO_SECCOMP_VARIANTS 128
+#define NONO_SECCOMP_VARIANTS 256
 static inline unsigned nono_seccomp_variant(const struct nono_seccomp_opts *o)
 {
 	unsigned v = (o->block_net ? 1u : 0) | (o->tcp_landlock ? 2u : 0) |
@@ -22,7 +23,8 @@ static inline unsigned nono_seccomp_variant(const struct nono_seccomp_opts *o)
 
 	if (o->gate)
 		return v | 8u | (o->gate_create ? 16u : 0) |
-		       (o->gate_write ? 32u : 0) | (o->learn ? 64u : 0);
+		       (o->gate_write ? 32u : 0) | (o->learn ? 64u : 0) |
+		       (o->elevate ? 128u : 0);
 	return v | (o->deny_unix ? 16u : 0);
 }
 
@@ -36,6 +38,7 @@ static inline struct nono_seccomp_opts nono_seccomp_opts_of(unsigned v)
 	    .gate_create = (v & 8) && (v & 16),
 	    .gate_write = (v & 8) && (v & 32),
 	    .learn = (v & 8) && (v & 64),
+	    .elevate = (v & 8) && (v & 128),
 	    .deny_unix = !(v & 8) && (v & 16),
 	};
 

@@ -80,6 +80,10 @@ struct run_opts {
 	struct strv rollback_include; /* --rollback-include */
 	struct strv skip_dir;         /* --skip-dir */
 	bool trust_override;          /* --trust-override */
+	/* Capability elevation: --capability-elevation, else
+	 * NONO_CAPABILITY_ELEVATION, else the profile's
+	 * security.capability_elevation. */
+	bool elevation, elevation_set;
 };
 
 #endif

@@ -155,6 +155,8 @@ void plan_clear(struct nono_plan *p)
 	strv_free_all(&p->owned);
 	free(p->bypass);
 	strv_free_all(&p->kept);
+	strv_free_all(&p->never_deny);
+	strv_free_all(&p->never_secret);
 	free(p->cwd);
 	free(p->workdir);
 	nono_profile_free(p->profile);

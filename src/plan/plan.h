@@ -65,6 +65,13 @@ struct nono_plan {
 	char **bypass;     /* canonical bypass paths */
 	size_t nbypass;
 	struct strv kept; /* the profile's keep_read_only paths, canonical */
+	/* Never to be read whatever the grants, and whether or not a grant
+	 * covers them (a mask is made only where one does): the profile's
+	 * filesystem.deny paths; nono's configuration where XDG_CONFIG_HOME
+	 * puts it and the files nono's secrets come from (file://
+	 * credential keys, the audit signing key).  Canonical,
+	 * owned.  Served reads (learn) and elevation ask plan_why_path. */
+	struct strv never_deny, never_secret;
 	struct nono_protect_result prot;
 	struct nono_path_memo memo;   /* for the user's grant paths */
 	struct nono_profile *profile; /* --profile, or NULL */

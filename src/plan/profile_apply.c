@@ -116,17 +116,21 @@ static int want_state(struct nono_plan *pl, const struct nono_profile *p,
 	return file ? plan_want_file(pl, path) : plan_want_dir(pl, path, true);
 }
 
-/* Fails closed on settings this build cannot carry out. */
-static int check_later(const struct nono_profile *p, char *err, size_t errlen)
+/* security.capability_elevation, where no flag or variable said (they
+ * win). */
+static int apply_elevation(const struct nono_profile *p, struct run_opts *o,
+			   char *err, size_t errlen)
 {
-	if (p->security.capability_elevation != 1)
+	if (o->elevation_set || p->security.capability_elevation < 0)
 		return 0;
-	return nono_errf(
-	    err, errlen,
-	    "profile %s: security.capability_elevation: capability "
-	    "elevation is not available in this build of nono yet "
-	    "(remove it from %s)",
-	    p->name, p->source);
+	if (p->security.capability_elevation == 1 && o->mode == MODE_WRAP)
+		return nono_errf(err, errlen,
+				 "profile %s: security.capability_elevation "
+				 "needs nono run (nono wrap has no supervisor "
+				 "to ask and serve)",
+				 p->name);
+	o->elevation = p->security.capability_elevation == 1;
+	return 0;
 }
 
 int plan_profile_apply(struct nono_plan *pl, struct run_opts *o, char *err,
@@ -162,7 +166,7 @@ int plan_profile_apply(struct nono_plan *pl, struct run_opts *o, char *err,
 	};
 	unsigned access = NONO_ACCESS_READ;
 
-	if (check_later(p, err, errlen) < 0)
+	if (apply_elevation(p, o, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		size_t first = lists[i].out->n;

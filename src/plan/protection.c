@@ -261,6 +261,13 @@ static int plan_profile_denies(struct nono_plan *p)
 		}
 		r = nono_path_canon(x, &canon, &exists);
 		free(x);
+		if (r == 0) {
+			/* Never served or offered, masked or not. */
+			char *keep = strdup(canon);
+
+			if (!keep || strv_push(&p->never_deny, keep) < 0)
+				free(keep);
+		}
 		if (r < 0 || !exists) {
 			free(canon);
 			continue; /* nothing there to hide */
@@ -442,7 +449,53 @@ static int plan_xdg_config(struct nono_plan *p, char *why, size_t whylen)
 		return 0;
 	if (!realpath(dir, canon))
 		return 0;
+	{
+		/* Never served or offered, whether or not a grant covers
+		 * it (then it is masked too). */
+		char *keep = strdup(canon);
+
+		if (!keep || strv_push(&p->never_secret, keep) < 0)
+			free(keep);
+	}
 	return nono_protect_plan_state(p->caps, canon, &p->prot, why, whylen);
+}
+
+/* A file:// secret reference @ref (others are not files): its file is
+ * never served or offered.  Comma lists are split. */
+static void never_ref(struct nono_plan *p, const char *ref)
+{
+	const char *s = ref;
+
+	while (s && *s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		char path[PATH_MAX], *canon = NULL;
+		bool exists;
+
+		if (n > 7 && strncmp(s, "file://", 7) == 0 &&
+		    n - 7 < sizeof(path)) {
+			memcpy(path, s + 7, n - 7);
+			path[n - 7] = '\0';
+			if (nono_path_canon(path, &canon, &exists) == 0 &&
+			    strv_push(&p->never_secret, canon) == 0)
+				canon = NULL;
+			free(canon);
+		}
+		s = end ? end + 1 : NULL;
+	}
+}
+
+static void plan_never_secrets(const struct run_opts *o, struct nono_plan *p)
+{
+	for (size_t i = 0; i < p->creds.n; i++)
+		if (p->creds.r[i].key)
+			never_ref(p, p->creds.r[i].key);
+	for (size_t i = 0; i < o->env_credential.n; i++)
+		never_ref(p, o->env_credential.v[i]);
+	for (size_t i = 0; i < o->env_credential_map.n; i++)
+		never_ref(p, o->env_credential_map.v[i]);
+	if (o->audit_sign_key)
+		never_ref(p, o->audit_sign_key);
 }
 
 int plan_protect(const struct run_opts *o, struct nono_plan *p)
@@ -469,6 +522,7 @@ int plan_protect(const struct run_opts *o, struct nono_plan *p)
 				 nono_strerror(r));
 	if (plan_profile_denies(p) < 0 || plan_profile_keeps(p) < 0)
 		return -1;
+	plan_never_secrets(o, p);
 	/* Supervised runs also guard creation of protected names that do
 	 * not exist yet (wrap has no supervisor to decide it). */
 	if (o->mode == MODE_WRAP && !o->dry_run) {

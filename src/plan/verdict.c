@@ -106,6 +106,31 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 				 at, flag_for(at, true, want), at);
 		return;
 	}
+	for (size_t i = 0; i < p->never_secret.n; i++) {
+		if (!nono_path_is_under(canon, p->never_secret.v[i]))
+			continue;
+		v->reason = "sensitive_path";
+		snprintf(v->category, sizeof(v->category),
+			 "nono's own configuration, or a secret nono reads "
+			 "for you");
+		snprintf(v->source, sizeof(v->source), "nono");
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is nono's own configuration or a secret it reads "
+			 "for you: never the sandbox's",
+			 p->never_secret.v[i]);
+		return;
+	}
+	for (size_t i = 0; i < p->never_deny.n; i++) {
+		if (!nono_path_is_under(canon, p->never_deny.v[i]))
+			continue;
+		v->reason = "filesystem_deny";
+		snprintf(v->source, sizeof(v->source), "profile");
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is hidden: the profile denies it "
+			 "(filesystem.deny)",
+			 p->never_deny.v[i]);
+		return;
+	}
 	for (size_t i = 0; i < nono_caps_mask_count(caps); i++) {
 		const struct nono_mask *m = nono_caps_mask_at(caps, i);
 

@@ -70,11 +70,21 @@ struct nono_relay {
 	bool cast_stopped;    /* the transcript hit its limit */
 	/* nono_relay_ask: the answer of the controlling client. */
 	bool asking, answered;
+	/* nono_relay_question: one question up while the command runs,
+	 * its answer (a key), and the controlling client it went to. */
+	bool q_on;
+	int q_answer;
+	int q_asked;
+	long long q_since; /* ms: keys typed before q_since + QUESTION_DEAF
+			    * were meant for the command, not the question */
+	char q_text[1024];
 	char *answer;
 	size_t answer_len;
 	int status, signo;
 	unsigned rows, cols;
 };
+
+static int question_key(int ch);
 
 static long long now_ms(void)
 {
@@ -640,6 +650,9 @@ static bool can_read_master(struct nono_relay *r)
 
 	if (r->master_eof)
 		return false;
+	/* A question is up: the command's output waits below it. */
+	if (r->q_on)
+		return false;
 	if (r->c.term_out >= 0 && r->tout.len >= CHUNK)
 		return false;
 	return !k || k->q.len < CONTROL_MAX;
@@ -858,6 +871,10 @@ static void client_input(struct nono_relay *r, size_t i)
 				set_size(r, m.rows, m.cols);
 			break;
 		case NONO_MSG_ANSWER:
+			if (k->control && r->q_on && !r->q_answer) {
+				r->q_answer = question_key(m.text[0]);
+				break;
+			}
 			if (k->control && r->asking && !r->answered) {
 				snprintf(r->answer, r->answer_len, "%s",
 					 m.text);
@@ -882,6 +899,115 @@ static void client_input(struct nono_relay *r, size_t i)
 			return;
 		}
 	}
+}
+
+/* --- questions while the command runs ---------------------------------- */
+
+/* 'o', 's' or 'd' for a typed key; Enter, Ctrl-C and Escape deny; 0 for
+ * any other (ignored while the question is up). */
+static int question_key(int ch)
+{
+	switch (ch) {
+	case 'o':
+	case 'O':
+		return 'o';
+	case 's':
+	case 'S':
+		return 's';
+	case 'd':
+	case 'D':
+	case 'n':
+	case 'N':
+	case '\r':
+	case '\n':
+	case 3:
+	case 27:
+		return 'd';
+	default:
+		return 0;
+	}
+}
+
+/* Keys typed this soon after a question appears do not answer it: the
+ * user was typing to the command (a request timed to meet a typed 's'
+ * would otherwise approve itself). */
+#define QUESTION_DEAF_MS 400
+
+static void question_input(struct nono_relay *r, const char *buf, size_t n)
+{
+	if (now_ms() - r->q_since < QUESTION_DEAF_MS)
+		return;
+	for (size_t i = 0; i < n && !r->q_answer; i++)
+		r->q_answer = question_key((unsigned char)buf[i]);
+}
+
+/* Sends the question to the controlling client, once per client. */
+static void question_to_client(struct nono_relay *r)
+{
+	struct client *k = controller(r);
+	struct nono_msg_session m = {.type = NONO_MSG_PROMPT};
+
+	if (!r->q_on || r->q_answer || !k || k->fd == r->q_asked)
+		return;
+	snprintf(m.text, sizeof(m.text), "%.*s", (int)sizeof(m.text) - 1,
+		 r->q_text);
+	send_msg(k, &m);
+	r->q_asked = k->fd;
+}
+
+int nono_relay_question(struct nono_relay *r, const char *text)
+{
+	if (r->q_on || r->done || r->exited)
+		return -EBUSY;
+	if (r->c.term_out < 0 && !controller(r))
+		return -ENOTTY; /* nobody to ask now */
+	snprintf(r->q_text, sizeof(r->q_text), "%s", text);
+	r->q_on = true;
+	r->q_answer = 0;
+	r->q_asked = -1;
+	r->q_since = now_ms();
+	/* Type-ahead is the command's, never an answer. */
+	if (r->c.term_in >= 0)
+		tcflush(r->c.term_in, TCIFLUSH);
+	if (r->c.term_out >= 0) {
+		q_push(&r->tout, "\r\n", 2);
+		q_push(&r->tout, r->q_text, strlen(r->q_text));
+	}
+	question_to_client(r);
+	{
+		struct nono_event_field f[] = {{"question", text, 0}};
+
+		event(r, "prompt", f, 1);
+	}
+	return 0;
+}
+
+int nono_relay_question_answer(const struct nono_relay *r)
+{
+	return r->q_on ? r->q_answer : 0;
+}
+
+void nono_relay_question_end(struct nono_relay *r, const char *said)
+{
+	pid_t fg;
+
+	if (!r->q_on)
+		return;
+	r->q_on = false;
+	if (r->c.term_out >= 0) {
+		q_push(&r->tout, said, strlen(said));
+		q_push(&r->tout, "\r\n", 2);
+	}
+	{
+		struct nono_event_field f[] = {{"answer", said, 0}};
+
+		event(r, "answer", f, 1);
+	}
+	/* The program repaints what the question covered (full-screen ones
+	 * do on SIGWINCH; others print on below it). */
+	fg = tcgetpgrp(r->c.master);
+	if (fg > 0)
+		kill(-fg, SIGWINCH);
 }
 
 /* --- the loop's side ---------------------------------------------------- */
@@ -929,7 +1055,9 @@ void nono_relay_events(struct nono_relay *r, const struct pollfd *p, size_t n)
 		char buf[4096];
 		ssize_t got = read(r->c.term_in, buf, sizeof(buf));
 
-		if (got > 0)
+		if (got > 0 && r->q_on)
+			question_input(r, buf, (size_t)got);
+		else if (got > 0)
 			q_push(&r->tin, buf, (size_t)got);
 		else if (got == 0 || (errno != EAGAIN && errno != EINTR))
 			r->in_eof = true;
@@ -939,6 +1067,7 @@ void nono_relay_events(struct nono_relay *r, const struct pollfd *p, size_t n)
 			r->tout.len = 0; /* the terminal is gone */
 	if (p[3].fd >= 0 && (p[3].revents & POLLIN))
 		accept_client(r);
+	question_to_client(r);
 	/* Clients, from the last (a drop moves the last into its slot). */
 	for (size_t j = ncl; j-- > 0;) {
 		const struct pollfd *q = &p[4 + j];

@@ -70,6 +70,20 @@ int nono_relay_ask(struct nono_relay *r, const char *detail,
 		   const char *question, char *answer, size_t len,
 		   unsigned timeout_ms);
 
+/*
+ * While the command runs (capability elevation): shows @text, one
+ * question, on the user's terminal (the command's output waits below it)
+ * and to the controlling client; the next key typed answers it.  0,
+ * -EBUSY while another is up, or -ENOTTY when nobody can be asked (a
+ * detached session with no client).  nono_relay_question_answer: 0 until
+ * answered, then 'o' (once), 's' (this session) or 'd' (deny: also
+ * Enter, Ctrl-C, Escape, n).  nono_relay_question_end takes it down,
+ * printing @said after it.
+ */
+int nono_relay_question(struct nono_relay *r, const char *text);
+int nono_relay_question_answer(const struct nono_relay *r);
+void nono_relay_question_end(struct nono_relay *r, const char *said);
+
 /* Whether the start-up timeout stopped the command. */
 bool nono_relay_timed_out(const struct nono_relay *r);
 

@@ -50,6 +50,7 @@ void nono_gate_note_denial(struct nono_gate *g, enum nono_gate_op op,
 		   : op == NONO_GATE_REPO    ? "a new repository"
 		   : op == NONO_GATE_NET     ? "network"
 		   : op == NONO_GATE_WRITE   ? "writing"
+		   : op == NONO_GATE_ELEVATE ? "more access to"
 					     : "connect",
 		   path);
 	if (g->observer)
@@ -93,6 +94,8 @@ const char *nono_gate_op_name(enum nono_gate_op op)
 		return "network";
 	case NONO_GATE_WRITE:
 		return "write";
+	case NONO_GATE_ELEVATE:
+		return "elevation";
 	}
 	return "?";
 }
@@ -158,6 +161,7 @@ void nono_gate_free(struct nono_gate *g)
 	for (size_t i = 0; i < g->learn_cap; i++)
 		free(g->learned[i].path);
 	free(g->learned);
+	nono_gate_elevate_free(g);
 	free(g->own);
 	free(g->paths);
 	free(g->abstracts);
@@ -1081,6 +1085,22 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 			break;
 		}
 	}
+	if (g->elevate) {
+		switch (nono_elevate_handle(g, listener, &req)) {
+		case NONO_ELEVATE_PARKED:   /* answered once the user is */
+		case NONO_ELEVATE_ANSWERED: /* performed, or refused */
+			return 0;
+		case NONO_ELEVATE_NOT_MINE:
+			/* Within the grants: as without elevation, where the
+			 * filter would not have sent it here, the kernel's. */
+			if (nono_elevate_heard(req.data.nr) &&
+			    !nono_learngate_gate_decides(g, &req)) {
+				resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+				goto send;
+			}
+			break;
+		}
+	}
 	is_bind = req.data.nr == __NR_bind;
 	if (nono_procgate_handles(req.data.nr)) {
 		nono_gate_release_lowered();
@@ -1107,7 +1127,14 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 			return 0; /* answered with the injected fd */
 		goto send;
 	}
-	nono_gate_release_lowered();
+	/* Sockets too are bound and connected with the sandbox's permission
+	 * checks (review: as root, bind(2) made a socket in another user's
+	 * 0555 directory, and connect(2) reached their 0600 socket); a
+	 * connect that waits does so on a thread that inherits this. */
+	if (nono_gate_hold_lowered() < 0) {
+		resp.error = -EPERM;
+		goto send;
+	}
 	pidfd = nono_gate_pidfd(req.pid);
 	if (pidfd < 0 || !nono_gate_still_valid(listener, req.id)) {
 		resp.error = -ESRCH;

@@ -24,6 +24,8 @@ enum nono_gate_op {
 	NONO_GATE_NET,     /* a TCP connect/bind/listen the policy refused */
 	NONO_GATE_WRITE,   /* a write or creation no grant allows (the kernel
 			    * refuses it; recorded for the footer) */
+	NONO_GATE_ELEVATE, /* more access asked for and refused (capability
+			    * elevation: denied, unanswered, nobody to ask) */
 };
 
 struct nono_gate;
@@ -160,6 +162,36 @@ void nono_gate_set_observer(struct nono_gate *g,
 const char *nono_gate_op_name(enum nono_gate_op op);
 const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
 						   size_t i);
+
+/*
+ * Capability elevation: an open, creat or mkdir the grants refuse is put
+ * to the user, and performed by the supervisor when approved (see
+ * src/supervisor/elevate.c).  @may says whether @path (canonical) may be
+ * offered at all (never protected or hidden paths); @ask shows one
+ * question (0, or -errno when nobody can be asked now; NULL: nobody ever,
+ * every request is refused); @answer polls it (0 until answered, then
+ * 'o' once, 's' this session, 'd' deny); @end takes it down, printing
+ * @said.  @on_event (may be NULL) is told of each request and decision
+ * ("requested", "approved", "denied"; op "read", "write", "create",
+ * "mkdir"; scope "once", "session", "timeout", "rate", "dropped",
+ * "unasked", or NULL) for the audit trail.  0 or -ENOMEM.
+ */
+struct nono_gate_elevation {
+	bool (*may)(void *arg, const char *path, bool write);
+	int (*ask)(void *arg, const char *question);
+	int (*answer)(void *arg);
+	void (*end)(void *arg, const char *said);
+	void (*on_event)(void *arg, const char *decision, const char *op,
+			 const char *path, const char *scope, pid_t pid);
+	void *arg;
+};
+int nono_gate_set_elevate(struct nono_gate *g,
+			  const struct nono_gate_elevation *cfg);
+/* The supervisor's loop, every round: requests whose caller has gone are
+ * dropped, an answer is applied, the next question asked, unanswered ones
+ * refused at their deadline.  Milliseconds until it needs the loop back,
+ * or -1. */
+int nono_gate_elevate_tick(struct nono_gate *g, int listener);
 
 /*
  * Receives one notification from @listener and answers it.  Never lets the

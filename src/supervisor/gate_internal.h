@@ -102,6 +102,8 @@ struct nono_gate {
 	bool (*learn_may)(void *arg, const char *path, bool dir);
 	void *learn_may_arg;
 	size_t learn_served;
+	/* elevate.c: capability elevation, or NULL. */
+	struct nono_elevate *elevate;
 	struct timespec started; /* when the gate was made (coarse clock) */
 };
 
@@ -169,6 +171,12 @@ void nono_gate_umask_called(struct nono_gate *g, pid_t tid, mode_t mask);
 mode_t nono_gate_task_umask(struct nono_gate *g, pid_t tid);
 int nono_gate_open_in_task(const struct nono_gate *g, pid_t pid,
 			   const char *abs, int oflags);
+/* The same with no symlink followed anywhere on the way (ELOOP): what is
+ * opened is named by the path as written, component by component, so a
+ * check of that path is a check of every name that led there (learn's
+ * served reads, elevation). */
+int nono_gate_open_in_task_strict(const struct nono_gate *g, pid_t pid,
+				  const char *abs, int oflags);
 /* Opens the sandbox's root from the task of notification @req (checked
  * still pending afterwards) the first time it is called. */
 void nono_gate_learn_root(struct nono_gate *g, int listener, pid_t pid,
@@ -186,6 +194,10 @@ int nono_gate_read_string(pid_t pid, __u64 addr, char *out, size_t outlen);
  * @dirfd (AT_FDCWD: its working directory; @pidfd reaches its fds). */
 int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
 		       char *out, size_t len);
+/* @fd (any, O_PATH too) is on a pseudo filesystem (/proc, /sys, cgroup,
+ * bpf, debugfs...), whose files act for the process that opens them; true
+ * too when that cannot be told. */
+bool nono_gate_pseudo_fs(int fd);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 
@@ -207,6 +219,20 @@ enum nono_learn_next nono_learngate_handle(struct nono_gate *g, int listener,
 int nono_learnserve_open(struct nono_gate *g, int listener,
 			 const struct seccomp_notif *req, const char *abs,
 			 uint64_t flags);
+/* elevate.c: a request capability elevation handles (an open, creat or
+ * mkdir outside the grants): parked until the user answers, or answered
+ * now (a remembered answer, nobody to ask); else the gate's as without
+ * elevation. */
+enum nono_elevate_next {
+	NONO_ELEVATE_NOT_MINE,
+	NONO_ELEVATE_PARKED,
+	NONO_ELEVATE_ANSWERED,
+};
+int nono_elevate_handle(struct nono_gate *g, int listener,
+			const struct seccomp_notif *req);
+/* Whether call @nr is one the elevation filter sends (and only it). */
+bool nono_elevate_heard(int nr);
+void nono_gate_elevate_free(struct nono_gate *g);
 /* Would the filter without learning have sent @req to the gate (its
  * caps: guards, /proc/self writes)?  (test_learn checks it against the
  * generated programs.) */

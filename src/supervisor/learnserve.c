@@ -24,7 +24,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "nono/caps.h"
@@ -43,42 +42,6 @@ void nono_gate_set_learn_serve(struct nono_gate *g,
 size_t nono_gate_learn_served(const struct nono_gate *g)
 {
 	return g->learn_served;
-}
-
-/*
- * A pseudo filesystem: its files act for the process that opens them
- * (/proc/PID/mem and environ are checked against the opener, which
- * Landlock would have scoped to the sandbox's own processes; sysfs and
- * friends reach the kernel).  Never served: the kernel refuses them as in
- * nono run.
- */
-static bool pseudo_fs(int fd)
-{
-	static const unsigned long magic[] = {
-	    0x9fa0,     /* proc */
-	    0x62656572, /* sysfs */
-	    0x64626720, /* debugfs */
-	    0x74726163, /* tracefs */
-	    0x73636673, /* securityfs */
-	    0x27e0eb,   /* cgroup */
-	    0x63677270, /* cgroup2 */
-	    0xcafe4a11, /* bpf */
-	    0x62656570, /* configfs */
-	    0xde5e81e4, /* efivarfs */
-	    0x6165676c, /* pstore */
-	    0xf97cff8c, /* selinuxfs */
-	    0x43415d53, /* smackfs */
-	    0x1cd1,     /* devpts */
-	    0x6e736673, /* nsfs */
-	};
-	struct statfs sf;
-
-	if (fstatfs(fd, &sf) < 0)
-		return true;
-	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
-		if ((unsigned long)sf.f_type == magic[i])
-			return true;
-	return false;
 }
 
 /* A plain read-only open: no creation, no write, no truncation, not
@@ -110,12 +73,16 @@ int nono_learnserve_open(struct nono_gate *g, int listener,
 		return 0;
 	if (nono_gate_hold_lowered() < 0)
 		return 0;
-	pathfd = nono_gate_open_in_task(
-	    g, req->pid, abs,
-	    O_PATH | (int)(flags & (O_NOFOLLOW | O_DIRECTORY)));
+	/* No symlink on the way (review: ~/.ssh/id_rsa as a link to a file
+	 * elsewhere was served, judged where it led): the object is named
+	 * by the path as written, which is what is judged. */
+	pathfd = nono_gate_open_in_task_strict(
+	    g, req->pid, abs, O_PATH | (int)(flags & O_DIRECTORY));
+	/* Another name of a file (a hard link) could be a protected one's. */
 	if (pathfd < 0 || fstat(pathfd, &st) < 0 ||
 	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ||
-	    pseudo_fs(pathfd) ||
+	    (S_ISREG(st.st_mode) && st.st_nlink > 1) ||
+	    nono_gate_pseudo_fs(pathfd) ||
 	    nono_gate_fd_path(pathfd, real, sizeof(real)) < 0)
 		return 0; /* the kernel's answer (ENOENT, ELOOP, EACCES) */
 	/* Granted after all (a symlink into a grant): the kernel's. */
@@ -125,10 +92,16 @@ int nono_learnserve_open(struct nono_gate *g, int listener,
 	/* Reopened from the fd we judged: the same object, with the
 	 * caller's flags (and our O_CLOEXEC; the task's comes with ADDFD). */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	/* O_NONBLOCK: a lease on the file would hold us (and every other
+	 * call) for lease-break-time; EWOULDBLOCK is the kernel's answer. */
 	fd = open(proc, (int)(flags & ~(uint64_t)(O_NOFOLLOW | O_CLOEXEC)) |
-			    O_CLOEXEC | O_NOCTTY);
+			    O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
+	if (!(flags & O_NONBLOCK))
+		fcntl(
+		    fd, F_SETFL,
+		    (int)(flags & (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME)));
 	add.id = req->id;
 	add.flags = SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (__u32)fd;

@@ -560,10 +560,16 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 
 		pfds[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
 		pfds[1] = (struct pollfd){.fd = listener, .events = POLLIN};
+		/* Capability elevation: answers applied, questions asked
+		 * (before the relay's fds: a question holds its output). */
+		int et = gate ? nono_gate_elevate_tick(gate, listener) : -1;
+
 		if (h) {
 			timeout = h->timeout(h->arg);
 			nh = h->fds(h->arg, pfds + 2, 64);
 		}
+		if (et >= 0 && (timeout < 0 || et < timeout))
+			timeout = et;
 		if (exited)
 			later = -1;
 		if (later >= 0) {

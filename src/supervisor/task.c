@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "nono/log.h"
@@ -176,14 +177,14 @@ void nono_gate_learn_root(struct nono_gate *g, int listener, pid_t pid,
 		close(fd);
 }
 
-int nono_gate_open_in_task(const struct nono_gate *g, pid_t pid,
-			   const char *abs, int oflags)
+static int open_in_task(const struct nono_gate *g, pid_t pid, const char *abs,
+			int oflags, __u64 resolve)
 {
 	struct open_how how = {
 	    .flags = (__u64)(oflags | O_CLOEXEC),
 	    /* The task's root: absolute symlinks and ".." stay inside its
 	     * view, so its masks (read-only, hidden) bind us too. */
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
 	};
 	nono_autoclose int root = -1;
 	char link[64];
@@ -199,6 +200,18 @@ int nono_gate_open_in_task(const struct nono_gate *g, pid_t pid,
 		return -errno;
 	fd = (int)syscall(SYS_openat2, root, abs, &how, sizeof(how));
 	return fd < 0 ? -errno : fd;
+}
+
+int nono_gate_open_in_task(const struct nono_gate *g, pid_t pid,
+			   const char *abs, int oflags)
+{
+	return open_in_task(g, pid, abs, oflags, 0);
+}
+
+int nono_gate_open_in_task_strict(const struct nono_gate *g, pid_t pid,
+				  const char *abs, int oflags)
+{
+	return open_in_task(g, pid, abs, oflags, RESOLVE_NO_SYMLINKS);
 }
 
 int nono_gate_fd_path(int fd, char *out, size_t len)
@@ -265,4 +278,40 @@ int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
 	if ((size_t)snprintf(out, len, "%s/%s", base, path) >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+/*
+ * A pseudo filesystem: its files act for the process that opens them
+ * (/proc/PID/mem and environ are checked against the opener, which
+ * Landlock would have scoped to the sandbox's own processes; sysfs and
+ * friends reach the kernel).  Never served for the sandbox (learning,
+ * elevation): the kernel refuses them as in nono run.
+ */
+bool nono_gate_pseudo_fs(int fd)
+{
+	static const unsigned long magic[] = {
+	    0x9fa0,     /* proc */
+	    0x62656572, /* sysfs */
+	    0x64626720, /* debugfs */
+	    0x74726163, /* tracefs */
+	    0x73636673, /* securityfs */
+	    0x27e0eb,   /* cgroup */
+	    0x63677270, /* cgroup2 */
+	    0xcafe4a11, /* bpf */
+	    0x62656570, /* configfs */
+	    0xde5e81e4, /* efivarfs */
+	    0x6165676c, /* pstore */
+	    0xf97cff8c, /* selinuxfs */
+	    0x43415d53, /* smackfs */
+	    0x1cd1,     /* devpts */
+	    0x6e736673, /* nsfs */
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return true;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((unsigned long)sf.f_type == magic[i])
+			return true;
+	return false;
 }

@@ -317,6 +317,8 @@ PY
 		touch mine2 && chmod 600 mine2 && echo chmod:ok
 		mkdir theirs/d 2>/dev/null && echo mkdir:MADE || echo mkdir:refused
 		python3 -c "import socket; socket.socket(socket.AF_UNIX).connect_ex(\"/nonexistent.sock\")"
+		python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"theirs/sock\")" 2>/dev/null && echo bind:MADE || echo bind:refused
+		python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"mine.sock\")" && echo ownbind:ok
 		python3 -c "import os; print(os.read(os.open(\"theirs/p\", os.O_RDWR), 64))" 2>/dev/null || echo rdwr:refused
 		echo y >>mine && echo own:ok'
 	assert_status 0
@@ -328,6 +330,8 @@ PY
 	# control: the sandbox's own files work, and root outside overrides
 	assert_contains "$output" "own:ok" stdout
 	assert_contains "$output" "chmod:ok" stdout
+	assert_contains "$output" "bind:refused" stdout
+	assert_contains "$output" "ownbind:ok" stdout
 	echo z >>ro/f
 }
 

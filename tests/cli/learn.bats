@@ -161,6 +161,42 @@ wait_environ() {
 	return 1
 }
 
+# Review of the served reads (each was served by the build before): a
+# link in ~/.ssh to a key kept elsewhere (dotfile managers), a hard link
+# to it, a profile's filesystem.deny path that no grant covers, nono's own
+# configuration where XDG_CONFIG_HOME puts it, and the file a credential
+# key comes from.
+@test "learn: never served, whatever name leads there: a key behind a link in ~/.ssh, a hard link, a denied path, nono's config, a credential's file" {
+	mkdir -p "$TEST_DIR/keys" "$TEST_DIR/srv/secret" "$TEST_DIR/xdg/nono/trust" "$TEST_DIR/hl"
+	echo LINKED-KEY-BYTES >"$TEST_DIR/keys/id_ed25519"
+	ln -s "$TEST_DIR/keys/id_ed25519" "$HOME/.ssh/id_ed25519"
+	ln "$TEST_DIR/keys/id_ed25519" "$TEST_DIR/hl/copy"
+	echo DENIED-BYTES >"$TEST_DIR/srv/secret/x"
+	echo TRUST-KEY-BYTES >"$TEST_DIR/xdg/nono/trust/signing.key"
+	echo sk-REAL-API-KEY-123 >"$TEST_DIR/apikey"
+	mkdir -p "$TEST_DIR/xdg/nono/profiles"
+	cat >"$TEST_DIR/xdg/nono/profiles/rev.json" <<JSON
+{"extends":"default","filesystem":{"deny":["$TEST_DIR/srv/secret"]},
+ "network":{"credentials":["testai"],"custom_credentials":{"testai":{
+   "upstream":"http://127.0.0.1:9/v1","credential_key":"file://$TEST_DIR/apikey"}}}}
+JSON
+	run --separate-stderr env XDG_CONFIG_HOME="$TEST_DIR/xdg" "$NONO" learn --profile rev -- sh -c "
+		cat '$HOME/.ssh/id_ed25519'; cat '$TEST_DIR/hl/copy'; cat '$TEST_DIR/srv/secret/x'
+		cat '$TEST_DIR/xdg/nono/trust/signing.key'; cat '$TEST_DIR/apikey'; echo DONE" </dev/null
+	assert_contains "$output" "DONE" stdout
+	refute_contains "$output" "LINKED-KEY-BYTES" stdout
+	refute_contains "$output" "DENIED-BYTES" stdout
+	refute_contains "$output" "TRUST-KEY-BYTES" stdout
+	refute_contains "$output" "sk-REAL-API-KEY-123" stdout
+	# not offered either
+	refute_contains "$output" "--read-file   $TEST_DIR/srv" stdout
+	refute_contains "$output" "--read-file   $TEST_DIR/apikey" stdout
+	# Control: a plain file beside them is served.
+	echo PLAIN-BYTES >"$TEST_DIR/srv/plain"
+	run --separate-stderr env XDG_CONFIG_HOME="$TEST_DIR/xdg" "$NONO" learn --profile rev -- cat "$TEST_DIR/srv/plain" </dev/null
+	assert_contains "$output" "PLAIN-BYTES" stdout
+}
+
 @test "learn: nothing strace sees opened or executed is missing from the record (sh, cat, ls, relative paths, cd)" {
 	command -v strace >/dev/null || skip "no strace"
 	mkdir -p "$X/deep/er"

@@ -14,6 +14,8 @@ Steps, in order (each bounded by --timeout, default 15 s):
     close          hang up the terminal (close the master)
     on:TEXT=>KEYS  from now on, when TEXT appears (again), type KEYS once
                    per appearance (a question that may or may not come)
+    ondelay:S      the on: steps after it type their keys S seconds after
+                   TEXT appears (a question that ignores early keys)
     wait           wait for the command to exit
 At the end (after `wait`, or when the steps are done and the command
 exits within the timeout) it prints "EXIT <code>" ("EXIT signal N" for a
@@ -58,7 +60,8 @@ def main():
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     out = bytearray()
     status = None
-    triggers = []  # [text, keys, times answered]
+    triggers = []  # [text, keys, times seen, delay, [times due]]
+    ondelay = 0.0
 
     def pump(wait):
         nonlocal status
@@ -73,9 +76,13 @@ def main():
                 d = b""
             out.extend(d)
             for t in triggers:
-                if bytes(out).count(t[0]) > t[2]:
+                while bytes(out).count(t[0]) > t[2]:
                     t[2] += 1
-                    os.write(fd, t[1])
+                    t[4].append(time.time() + t[3])
+        for t in triggers:
+            while fd >= 0 and t[4] and t[4][0] <= time.time():
+                t[4].pop(0)
+                os.write(fd, t[1])
         if status is None:
             w, st = os.waitpid(pid, os.WNOHANG)
             if w == pid:
@@ -124,7 +131,10 @@ def main():
         elif name == "on":
             text, _, keys = arg.partition("=>")
             dec = lambda x: x.encode().decode("unicode_escape").encode("latin-1")
-            triggers.append([dec(text), dec(keys), bytes(out).count(dec(text))])
+            triggers.append([dec(text), dec(keys), bytes(out).count(dec(text)),
+                             ondelay, []])
+        elif name == "ondelay":
+            ondelay = float(arg)
         elif name == "close":
             os.close(fd)
             fd = -1

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Capability elevation for nono run and shell (issue 17): with
+ * --capability-elevation (NONO_CAPABILITY_ELEVATION, the profile's
+ * security.capability_elevation), an open, creat or mkdir the grants
+ * refuse is asked about on the user's terminal (or of the client attached
+ * to a detached session) and, once approved, performed by the supervisor
+ * (src/supervisor/elevate.c).  Protected, hidden and persistence paths
+ * are never offered: the same verdict as nono why.  Without a terminal
+ * nobody can be asked, and every such request is refused.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "cli/cmd_learn.h"
+#include "cli/output.h"
+#include "cli/run_audit.h"
+#include "cli/run_elevate.h"
+#include "cli/run_session.h"
+#include "nono/caps.h"
+#include "plan/verdict.h"
+#include "supervisor/gate.h"
+
+void run_elevate_plan(struct run_ctx *c)
+{
+	/* nono learn serves reads itself and asks nothing. */
+	if (!c->o.elevation || cli_learn)
+		return;
+	nono_caps_set_gate(c->p.caps, true);
+	nono_caps_set_elevate(c->p.caps, true);
+}
+
+static bool may(void *arg, const char *path, bool write)
+{
+	struct run_ctx *c = arg;
+	struct plan_verdict v;
+
+	memset(&v, 0, sizeof(v));
+	plan_why_path(&c->p, write ? NONO_ACCESS_WRITE : NONO_ACCESS_READ, path,
+		      true, &v);
+	/* Protected, hidden by the profile, a persistence file: refused
+	 * whatever the user would answer, so never asked. */
+	return !(v.reason && (strcmp(v.reason, "sensitive_path") == 0 ||
+			      strcmp(v.reason, "filesystem_deny") == 0 ||
+			      strcmp(v.reason, "persistence_file") == 0));
+}
+
+static int ask(void *arg, const char *question)
+{
+	return run_session_question(arg, question);
+}
+
+static int answer(void *arg)
+{
+	return run_session_question_answer(arg);
+}
+
+static void end(void *arg, const char *said)
+{
+	run_session_question_end(arg, said);
+}
+
+static void on_event(void *arg, const char *decision, const char *op,
+		     const char *path, const char *scope, pid_t pid)
+{
+	run_audit_elevation(arg, decision, op, path, scope, pid);
+}
+
+int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
+{
+	struct nono_gate_elevation cfg = {
+	    .may = may,
+	    .ask = ask,
+	    .answer = answer,
+	    .end = end,
+	    .on_event = on_event,
+	    .arg = c,
+	};
+
+	if (!c->o.elevation || cli_learn)
+		return 0;
+	if (!gate || !nono_caps_elevate(c->p.caps)) {
+		out_warn(
+		    "capability elevation: no supervisor gate here (inside "
+		    "another nono?): nothing beyond the grants can be "
+		    "approved");
+		return 0;
+	}
+	if (!run_session_has_relay(c)) {
+		cfg.ask = NULL;
+		out_warn("capability elevation: no terminal to ask on: what "
+			 "the grants refuse stays refused (run it on a "
+			 "terminal, or --detached and nono attach)");
+	}
+	if (nono_gate_set_elevate(gate, &cfg) < 0) {
+		out_error("out of memory");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Capability elevation (issue 17): an open, creat or mkdir that the grants
+ * refuse is put to the user, and what the user approves the supervisor
+ * performs itself.
+ *
+ * The request is identified before it is asked about: the parent
+ * directory is opened in the sandboxed task's own view (its root and
+ * mount namespace: its masks bind us), with no symlink followed on the
+ * way, as an O_PATH fd, and the question,
+ * the cache of answers and the protection checks all use that fd's path
+ * plus the final name, never the string the task passed (which another
+ * thread can rewrite).  An approved request is performed on that fd with
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS),
+ * so nothing can lead it elsewhere, with no effective capability and the
+ * task's umask, and the fd goes to the task by SECCOMP_IOCTL_NOTIF_ADDFD
+ * (SEND): the kernel never re-reads the path, and nothing Landlock
+ * refuses is ever handed back with CONTINUE.  Protected and hidden paths,
+ * persistence files, nono's own state, secrets' files, symlinks, files
+ * with other hard links, devices, FIFOs, sockets and pseudo filesystems
+ * are never offered: the kernel refuses them as without elevation.
+ *
+ * The request waits, unanswered, while the question is up: the supervisor
+ * goes on serving everything else (nono_gate_elevate_tick in its loop).
+ * At most ELEVATE_QUEUE requests wait and ELEVATE_RATE questions are
+ * asked a minute; past either, requests are refused without asking, and
+ * the next question says how many.  Unanswered after ELEVATE_WAIT_MS, or
+ * with nobody to ask, a request is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nono/caps.h"
+#include "nono/log.h"
+#include "supervisor/gate_internal.h"
+#include "util/cleanup.h"
+
+#define ELEVATE_QUEUE 16
+#define ELEVATE_WAIT_MS 60000
+#define ELEVATE_RATE 30 /* questions a minute */
+#define ELEVATE_RULES 4096
+
+enum {
+	OP_READ = 1u,
+	OP_WRITE = 2u,
+	OP_CREATE = 4u,
+	OP_MKDIR = 8u,
+};
+
+struct elv_req {
+	__u64 id;
+	pid_t pid;
+	unsigned op;
+	uint64_t flags;
+	mode_t mode;
+	int dirfd; /* O_PATH: the parent, in the task's view */
+	char name[NAME_MAX + 1];
+	char real[PATH_MAX]; /* the parent's path and the name */
+	long long deadline;  /* ms */
+};
+
+struct elv_rule {
+	char *path;
+	unsigned allow, deny; /* OP_* */
+};
+
+struct nono_elevate {
+	struct nono_gate_elevation cfg;
+	struct elv_req q[ELEVATE_QUEUE];
+	size_t nq;
+	bool asking; /* q[0] is the question up */
+	struct elv_rule *rules;
+	size_t nrules, caprules;
+	size_t dropped; /* refused unasked since the last question */
+	long long asked_at[ELEVATE_RATE];
+	size_t nasked;
+};
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static const char *op_word(unsigned op)
+{
+	if (op & OP_MKDIR)
+		return "make the directory";
+	if (op & OP_CREATE)
+		return "create";
+	if (op & OP_WRITE)
+		return "write";
+	return "read";
+}
+
+static const char *op_name(unsigned op)
+{
+	if (op & OP_MKDIR)
+		return "mkdir";
+	if (op & OP_CREATE)
+		return "create";
+	if (op & OP_WRITE)
+		return "write";
+	return "read";
+}
+
+static void tell(struct nono_gate *g, const char *decision,
+		 const struct elv_req *rq, const char *scope)
+{
+	struct nono_elevate *e = g->elevate;
+
+	if (e->cfg.on_event)
+		e->cfg.on_event(e->cfg.arg, decision, op_name(rq->op), rq->real,
+				scope, rq->pid);
+}
+
+int nono_gate_set_elevate(struct nono_gate *g,
+			  const struct nono_gate_elevation *cfg)
+{
+	struct nono_elevate *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	e->cfg = *cfg;
+	g->elevate = e;
+	return 0;
+}
+
+void nono_gate_elevate_free(struct nono_gate *g)
+{
+	struct nono_elevate *e = g->elevate;
+
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nq; i++)
+		close(e->q[i].dirfd);
+	for (size_t i = 0; i < e->nrules; i++)
+		free(e->rules[i].path);
+	free(e->rules);
+	free(e);
+	g->elevate = NULL;
+}
+
+static struct elv_rule *rule_of(struct nono_elevate *e, const char *path)
+{
+	for (size_t i = 0; i < e->nrules; i++)
+		if (strcmp(e->rules[i].path, path) == 0)
+			return &e->rules[i];
+	return NULL;
+}
+
+/* Remembers an answer for the session; a full table just asks again. */
+static void remember(struct nono_elevate *e, const char *path, unsigned op,
+		     bool allow)
+{
+	struct elv_rule *r = rule_of(e, path);
+
+	if (!r) {
+		if (e->nrules >= ELEVATE_RULES)
+			return;
+		if (e->nrules == e->caprules) {
+			size_t cap = e->caprules ? e->caprules * 2 : 16;
+			struct elv_rule *n =
+			    realloc(e->rules, cap * sizeof(*n));
+
+			if (!n)
+				return;
+			e->rules = n;
+			e->caprules = cap;
+		}
+		r = &e->rules[e->nrules];
+		r->path = strdup(path);
+		if (!r->path)
+			return;
+		r->allow = r->deny = 0;
+		e->nrules++;
+	}
+	if (allow) {
+		/* Writing covers reading; creating covers both. */
+		r->allow |= op | (op & (OP_WRITE | OP_CREATE) ? OP_READ : 0) |
+			    (op & OP_CREATE ? OP_WRITE : 0);
+		r->deny &= ~r->allow;
+	} else {
+		r->deny |= op;
+	}
+}
+
+/* 1 allowed, -1 denied, 0 not decided yet (ask). */
+static int decided(struct nono_elevate *e, const char *path, unsigned op)
+{
+	const struct elv_rule *r = rule_of(e, path);
+
+	if (!r)
+		return 0;
+	if ((r->allow & op) == op)
+		return 1;
+	if (r->deny & op)
+		return -1;
+	return 0;
+}
+
+static void send_error(int listener, __u64 id, int err)
+{
+	struct seccomp_notif_resp resp = {.id = id, .error = -err};
+
+	notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* Performs @rq (approved) and answers it. */
+static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
+{
+	const int keep = O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME;
+	struct seccomp_notif_resp resp = {.id = rq->id};
+	struct seccomp_notif_addfd add = {0};
+	nono_autoclose int fd = -1;
+	mode_t want, old;
+	struct stat st;
+
+	if (nono_gate_hold_lowered() < 0) {
+		send_error(listener, rq->id, EPERM);
+		return;
+	}
+	want = nono_gate_task_umask(g, rq->pid);
+	old = umask(want);
+	if (rq->op & OP_MKDIR) {
+		resp.error =
+		    mkdirat(rq->dirfd, rq->name, rq->mode) < 0 ? -errno : 0;
+		umask(old);
+		notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		return;
+	}
+	{
+		struct open_how how = {
+		    .flags = (rq->flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+			      O_CLOEXEC),
+		    .mode = (rq->flags & O_CREAT) ? rq->mode : 0,
+		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+			       RESOLVE_NO_SYMLINKS,
+		};
+
+		fd = (int)syscall(SYS_openat2, rq->dirfd, rq->name, &how,
+				  sizeof(how));
+	}
+	umask(old);
+	if (fd < 0) {
+		send_error(listener, rq->id, errno);
+		return;
+	}
+	/* What was made or found there: a plain file or a directory, never
+	 * a device or a FIFO swapped in (O_NONBLOCK kept us from waiting). */
+	if (fstat(fd, &st) < 0 ||
+	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+		send_error(listener, rq->id, EACCES);
+		return;
+	}
+	if (!(rq->flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, (int)(rq->flags & keep));
+	add.id = rq->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (__u32)fd;
+	add.newfd_flags = (rq->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
+		send_error(listener, rq->id, errno == ENOENT ? ENOENT : EACCES);
+}
+
+/* The call's path, flags and mode, and what it does (OP_*): 0, or -1
+ * when elevation does not handle it (then the gate and the kernel do, as
+ * without it). */
+static int decode(const struct seccomp_notif *req, int *dirfd, __u64 *path,
+		  uint64_t *flags, mode_t *mode, unsigned *op)
+{
+	const __u64 *a = req->data.args;
+
+	*dirfd = AT_FDCWD;
+	*flags = 0;
+	*mode = 0;
+	switch (req->data.nr) {
+#ifdef __NR_open
+	case __NR_open:
+		*path = a[0];
+		*flags = a[1] & 0xffffffffu;
+		*mode = (mode_t)a[2];
+		break;
+#endif
+#ifdef __NR_creat
+	case __NR_creat:
+		*path = a[0];
+		*flags = O_CREAT | O_WRONLY | O_TRUNC;
+		*mode = (mode_t)a[1];
+		break;
+#endif
+	case __NR_openat:
+		*dirfd = (int)a[0];
+		*path = a[1];
+		*flags = a[2] & 0xffffffffu;
+		*mode = (mode_t)a[3];
+		break;
+	case __NR_openat2: {
+		struct open_how how;
+		struct iovec l = {&how, sizeof(how)};
+		struct iovec r = {(void *)(uintptr_t)a[2], sizeof(how)};
+
+		/* RESOLVE_* asks for rules of the caller's own: the kernel's
+		 * (refused outside the grants). */
+		if (a[3] < sizeof(how) ||
+		    process_vm_readv(req->pid, &l, 1, &r, 1, 0) !=
+			(ssize_t)sizeof(how) ||
+		    how.resolve)
+			return -1;
+		*dirfd = (int)a[0];
+		*path = a[1];
+		*flags = how.flags;
+		*mode = (mode_t)how.mode;
+		break;
+	}
+#ifdef __NR_mkdir
+	case __NR_mkdir:
+		*path = a[0];
+		*mode = (mode_t)a[1];
+		*op = OP_MKDIR;
+		return 0;
+#endif
+	case __NR_mkdirat:
+		*dirfd = (int)a[0];
+		*path = a[1];
+		*mode = (mode_t)a[2];
+		*op = OP_MKDIR;
+		return 0;
+	default:
+		return -1;
+	}
+	/* O_PATH opens are not checked by Landlock; O_TMPFILE makes no
+	 * name: both the kernel's. */
+	if ((*flags & O_PATH) || (*flags & O_TMPFILE) == O_TMPFILE)
+		return -1;
+	*op = (*flags & O_CREAT) ? OP_CREATE : 0;
+	if ((*flags & O_ACCMODE) != O_WRONLY)
+		*op |= OP_READ;
+	if ((*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC))
+		*op |= OP_WRITE;
+	return 0;
+}
+
+static unsigned access_of(unsigned op)
+{
+	unsigned a = 0;
+
+	if (op & OP_READ)
+		a |= NONO_ACCESS_READ;
+	if (op & (OP_WRITE | OP_CREATE | OP_MKDIR))
+		a |= NONO_ACCESS_WRITE;
+	return a;
+}
+
+/* @abs split: its parent opened in the task's view with no symlink on the
+ * way (what is judged and shown is then the path as written: review of
+ * learn, a link in ~/.ssh to a key elsewhere), the name, the real path.
+ * 0, or -1 (the kernel decides: a symlink anywhere, a pseudo filesystem,
+ * a name that is not one). */
+static int locate(struct nono_gate *g, pid_t pid, const char *abs,
+		  struct elv_req *rq)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(abs, '/');
+	const char *name = slash ? slash + 1 : abs;
+
+	if (!slash || !*name || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0 || strlen(name) > NAME_MAX)
+		return -1;
+	snprintf(parent, sizeof(parent), "%.*s",
+		 slash == abs ? 1 : (int)(slash - abs), abs);
+	rq->dirfd =
+	    nono_gate_open_in_task_strict(g, pid, parent, O_PATH | O_DIRECTORY);
+	if (rq->dirfd < 0)
+		return -1;
+	memcpy(rq->name, name, strlen(name) + 1);
+	if (nono_gate_fd_path(rq->dirfd, parent, sizeof(parent)) < 0 ||
+	    nono_gate_pseudo_fs(rq->dirfd) ||
+	    (size_t)snprintf(rq->real, sizeof(rq->real), "%s%s%s", parent,
+			     strcmp(parent, "/") ? "/" : "",
+			     rq->name) >= sizeof(rq->real)) {
+		close(rq->dirfd);
+		rq->dirfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int nono_elevate_handle(struct nono_gate *g, int listener,
+			const struct seccomp_notif *req)
+{
+	struct nono_elevate *e = g->elevate;
+	char path[PATH_MAX], abs[PATH_MAX];
+	nono_autoclose int pidfd = -1;
+	struct elv_req rq = {.dirfd = -1};
+	unsigned need;
+	struct stat st;
+	int dirfd, d;
+	__u64 addr;
+
+	if (!e || decode(req, &dirfd, &addr, &rq.flags, &rq.mode, &rq.op) < 0)
+		return NONO_ELEVATE_NOT_MINE;
+	need = access_of(rq.op);
+	if (nono_gate_read_string(req->pid, addr, path, sizeof(path)) < 0 ||
+	    !path[0])
+		return NONO_ELEVATE_NOT_MINE;
+	pidfd = nono_gate_pidfd(req->pid);
+	if (pidfd < 0 || !nono_gate_still_valid(listener, req->id) ||
+	    nono_gate_task_abs(req->pid, pidfd, dirfd, path, abs, sizeof(abs)) <
+		0)
+		return NONO_ELEVATE_NOT_MINE;
+	/* The common case, granted as written: the gate's and the
+	 * kernel's (a symlink elsewhere meets Landlock there). */
+	if (!strstr(abs, "/.") && !strstr(abs, "//") &&
+	    nono_caps_allows(g->caps, abs, need, NULL))
+		return NONO_ELEVATE_NOT_MINE;
+	if (nono_gate_hold_lowered() < 0)
+		return NONO_ELEVATE_NOT_MINE;
+	if (locate(g, req->pid, abs, &rq) < 0)
+		return NONO_ELEVATE_NOT_MINE;
+	if (fstatat(rq.dirfd, rq.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* Only plain files and directories are ever offered; an
+		 * existing name is not made (the kernel says EEXIST to a
+		 * mkdir), only opened. */
+		/* A symlink is the kernel's (what it leads to was never
+		 * judged); so is another name of a file (a hard link could
+		 * be a protected file's). */
+		if ((!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) ||
+		    (S_ISREG(st.st_mode) && st.st_nlink > 1) ||
+		    (rq.op & OP_MKDIR))
+			goto kernel;
+		if (rq.op & OP_CREATE)
+			rq.op = (rq.op & ~OP_CREATE) | OP_WRITE;
+	} else if (!(rq.op & (OP_CREATE | OP_MKDIR))) {
+		goto kernel; /* nothing there to open: ENOENT, the kernel's */
+	}
+	/* Granted where it really is, or protected, hidden, kept: the
+	 * kernel's, as without elevation. */
+	if (nono_caps_allows(g->caps, rq.real, need, NULL) ||
+	    !e->cfg.may(e->cfg.arg, rq.real, need & NONO_ACCESS_WRITE))
+		goto kernel;
+	rq.id = req->id;
+	rq.pid = req->pid;
+	d = decided(e, rq.real, rq.op);
+	if (d > 0) {
+		tell(g, "approved", &rq, "session");
+		perform(g, listener, &rq);
+		close(rq.dirfd);
+		return NONO_ELEVATE_ANSWERED;
+	}
+	if (d < 0 || !e->cfg.ask) {
+		nono_debug("capability elevation: refused %s %s (%s)",
+			   op_word(rq.op), rq.real,
+			   d < 0 ? "denied for this session" : "nobody to ask");
+		tell(g, "denied", &rq, d < 0 ? "session" : "unasked");
+		nono_gate_note_denial(g, NONO_GATE_ELEVATE, rq.real);
+		close(rq.dirfd);
+		send_error(listener, req->id, EACCES);
+		return NONO_ELEVATE_ANSWERED;
+	}
+	if (e->nq >= ELEVATE_QUEUE) {
+		e->dropped++;
+		tell(g, "denied", &rq, "dropped");
+		close(rq.dirfd);
+		send_error(listener, req->id, EACCES);
+		return NONO_ELEVATE_ANSWERED;
+	}
+	rq.deadline = now_ms() + ELEVATE_WAIT_MS;
+	e->q[e->nq++] = rq;
+	tell(g, "requested", &rq, NULL);
+	return NONO_ELEVATE_PARKED;
+kernel:
+	close(rq.dirfd);
+	return NONO_ELEVATE_NOT_MINE;
+}
+
+static void pop(struct nono_elevate *e, size_t i)
+{
+	close(e->q[i].dirfd);
+	memmove(&e->q[i], &e->q[i + 1], (e->nq - i - 1) * sizeof(e->q[0]));
+	e->nq--;
+}
+
+/* Applies an answer to every waiting request it covers. */
+static void settle(struct nono_gate *g, int listener)
+{
+	struct nono_elevate *e = g->elevate;
+
+	for (size_t i = e->asking ? 1 : 0; i < e->nq;) {
+		int d = decided(e, e->q[i].real, e->q[i].op);
+
+		if (d == 0) {
+			i++;
+			continue;
+		}
+		tell(g, d > 0 ? "approved" : "denied", &e->q[i], "session");
+		if (d > 0)
+			perform(g, listener, &e->q[i]);
+		else
+			send_error(listener, e->q[i].id, EACCES);
+		pop(e, i);
+	}
+}
+
+/* Under the rate: records one more question; false past it. */
+static bool rate_ok(struct nono_elevate *e, long long now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < e->nasked; i++)
+		if (now - e->asked_at[i] < 60000)
+			e->asked_at[k++] = e->asked_at[i];
+	e->nasked = k;
+	if (k >= ELEVATE_RATE)
+		return false;
+	e->asked_at[e->nasked++] = now;
+	return true;
+}
+
+/* The question for @rq, its path shown with control bytes as '?'. */
+static void question(struct nono_elevate *e, const struct elv_req *rq,
+		     char *out, size_t len)
+{
+	char shown[PATH_MAX], comm[32] = "", more[96] = "";
+	char proc[64];
+	FILE *f;
+
+	snprintf(shown, sizeof(shown), "%s", rq->real);
+	for (char *p = shown; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	snprintf(proc, sizeof(proc), "/proc/%d/comm", (int)rq->pid);
+	f = fopen(proc, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	for (char *p = comm; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (e->dropped)
+		snprintf(more, sizeof(more),
+			 " (%zu more refused without asking)", e->dropped);
+	snprintf(out, len,
+		 "nono: %s (pid %d) asks to %s %s%s\r\n"
+		 "  [o]nce, this [s]ession, [d]eny (denied in %d s): ",
+		 comm[0] ? comm : "the command", (int)rq->pid, op_word(rq->op),
+		 shown, more, ELEVATE_WAIT_MS / 1000);
+}
+
+int nono_gate_elevate_tick(struct nono_gate *g, int listener)
+{
+	struct nono_elevate *e = g->elevate;
+	long long now = now_ms();
+	int wait = -1;
+
+	if (!e)
+		return -1;
+	/* Requests whose caller is gone (killed, or interrupted). */
+	for (size_t i = 0; i < e->nq;) {
+		if (nono_gate_still_valid(listener, e->q[i].id)) {
+			i++;
+			continue;
+		}
+		if (i == 0 && e->asking) {
+			e->cfg.end(e->cfg.arg, "(withdrawn)");
+			e->asking = false;
+		}
+		pop(e, i);
+	}
+	if (e->asking) {
+		int a = e->cfg.answer(e->cfg.arg);
+		struct elv_req *rq = &e->q[0];
+
+		if (a || now >= rq->deadline) {
+			bool yes = a == 'o' || a == 's';
+
+			e->cfg.end(e->cfg.arg, !a         ? "denied (no answer)"
+					       : a == 'o' ? "allowed once"
+					       : a == 's'
+						   ? "allowed for this session"
+						   : "denied for this session");
+			if (a == 's' || a == 'd')
+				remember(e, rq->real, rq->op, yes);
+			tell(g, yes ? "approved" : "denied", rq,
+			     !a         ? "timeout"
+			     : a == 'o' ? "once"
+					: "session");
+			if (yes) {
+				perform(g, listener, rq);
+			} else {
+				nono_gate_note_denial(g, NONO_GATE_ELEVATE,
+						      rq->real);
+				send_error(listener, rq->id, EACCES);
+			}
+			e->asking = false;
+			pop(e, 0);
+			settle(g, listener);
+		}
+	}
+	while (!e->asking && e->nq) {
+		char text[PATH_MAX + 256];
+
+		if (!rate_ok(e, now)) {
+			e->dropped++;
+			tell(g, "denied", &e->q[0], "rate");
+			send_error(listener, e->q[0].id, EACCES);
+			pop(e, 0);
+			continue;
+		}
+		question(e, &e->q[0], text, sizeof(text));
+		if (e->cfg.ask(e->cfg.arg, text) == 0) {
+			e->asking = true;
+			e->dropped = 0;
+		} else {
+			/* Nobody to ask just now (a detached session with
+			 * no client): asked when one attaches, refused at
+			 * its deadline. */
+			e->nasked--;
+			if (now >= e->q[0].deadline) {
+				tell(g, "denied", &e->q[0], "timeout");
+				send_error(listener, e->q[0].id, EACCES);
+				pop(e, 0);
+				continue;
+			}
+		}
+		break;
+	}
+	for (size_t i = 0; i < e->nq; i++) {
+		long long left = e->q[i].deadline - now;
+		int ms = left < 0 ? 0 : left > 250 ? 250 : (int)left;
+
+		if (wait < 0 || ms < wait)
+			wait = ms;
+	}
+	return wait;
+}
+
+bool nono_elevate_heard(int nr)
+{
+	switch (nr) {
+#ifdef __NR_open
+	case __NR_open:
+#endif
+#ifdef __NR_creat
+	case __NR_creat:
+#endif
+#ifdef __NR_mkdir
+	case __NR_mkdir:
+#endif
+#ifdef __NR_mknod
+	case __NR_mknod:
+#endif
+#ifdef __NR_rename
+	case __NR_rename:
+#endif
+#ifdef __NR_renameat
+	case __NR_renameat:
+#endif
+#ifdef __NR_link
+	case __NR_link:
+#endif
+#ifdef __NR_symlink
+	case __NR_symlink:
+#endif
+#ifdef __NR_unlink
+	case __NR_unlink:
+#endif
+#ifdef __NR_rmdir
+	case __NR_rmdir:
+#endif
+	case __NR_openat:
+	case __NR_openat2:
+	case __NR_mkdirat:
+	case __NR_mknodat:
+	case __NR_renameat2:
+	case __NR_linkat:
+	case __NR_symlinkat:
+	case __NR_unlinkat:
+	case __NR_truncate:
+		return true;
+	default:
+		return false;
+	}
+}

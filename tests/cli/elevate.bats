@@ -1,0 +1,232 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# Capability elevation (issue 17): --capability-elevation puts an open,
+# creat or mkdir the grants refuse to the user on the terminal (a real pty:
+# tests/cli/lib/ptydrive.py types the answers), and the supervisor performs
+# what is approved.  Protected paths are never offered; without a terminal
+# nothing is asked and everything beyond the grants stays refused.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	DRIVE="$BATS_TEST_DIRNAME/lib/ptydrive.py"
+	O="$TEST_DIR/out"
+	mkdir -p "$O" proj "$HOME/.ssh"
+	echo APPROVED-BYTES >"$O/ok.txt"
+	echo OTHER-BYTES >"$O/other.txt"
+	echo PRIVATE-KEY-BYTES >"$HOME/.ssh/id_rsa"
+	cd proj || return 1
+}
+
+teardown() {
+	nono_teardown
+}
+
+# Keys typed before 0.4 s are ignored by a question (type-ahead): answers
+# come 0.6 s after it appears.
+drive() {
+	"$PY" "$DRIVE" --timeout 30 --log "$TEST_ROOT/term.log" "$@"
+}
+
+term_log() {
+	tr -d '\r' <"$TEST_ROOT/term.log"
+}
+
+@test "elevation: a read beyond the grants is asked on the terminal: once serves it, deny refuses it; without the flag nothing is asked" {
+	run drive expect:'asks to read' sleep:0.6 send:o wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "asks to read $O/ok.txt" terminal
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+	assert_contains "$(term_log)" "rc=0" terminal
+	run drive expect:'asks to read' sleep:0.6 send:d wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
+	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
+	assert_contains "$(term_log)" "rc=1" terminal
+	# Control: without elevation, no question and a refusal.
+	run drive sleep:1 wait -- \
+		"$NONO" run -s --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
+	refute_contains "$(term_log)" "asks to" terminal
+	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
+	assert_contains "$(term_log)" "rc=1" terminal
+}
+
+@test "elevation: keys typed before a question appears do not answer it" {
+	# 'o' arrives with the question, within the 0.4 s in which keys are
+	# the command's: the question stays up and is denied by 'd' after.
+	run drive expect:'asks to read' send:o sleep:0.6 send:d wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
+	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
+	assert_contains "$(term_log)" "denied for this session" terminal
+	# Control: the same 'o' after the deaf window approves.
+	run drive expect:'asks to read' sleep:0.6 send:o wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+}
+
+@test "elevation: this session is asked once; writes, new files and directories are performed by the supervisor" {
+	run drive ondelay:0.6 on:'asks to=>s' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
+			cat '$O/ok.txt' '$O/ok.txt' '$O/ok.txt' >/dev/null && echo reads:ok
+			echo new >'$O/made.txt' && echo create:ok
+			echo more >>'$O/other.txt' && echo write:ok
+			mkdir '$O/dir' && echo mkdir:ok"
+	assert_contains "$output" "EXIT 0" stdout
+	[ "$(term_log | grep -c "asks to read $O/ok.txt")" -eq 1 ]
+	assert_contains "$(term_log)" "reads:ok" terminal
+	assert_contains "$(term_log)" "asks to create $O/made.txt" terminal
+	assert_contains "$(term_log)" "asks to write $O/other.txt" terminal
+	assert_contains "$(term_log)" "asks to make the directory $O/dir" terminal
+	assert_file_content "$O/made.txt" new
+	[ "$(tail -1 "$O/other.txt")" = more ]
+	[ -d "$O/dir" ]
+}
+
+@test "elevation: protected paths, devices and /proc are never offered" {
+	run drive ondelay:0.6 on:'asks to=>o' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
+			cat '$HOME/.ssh/id_rsa'; echo key=\$?
+			head -c1 /dev/mem >/dev/null; echo mem=\$?
+			cat /sys/devices/system/cpu/online; echo sys=\$?"
+	refute_contains "$(term_log)" "asks to" terminal
+	refute_contains "$(term_log)" "PRIVATE-KEY-BYTES" terminal
+	assert_contains "$(term_log)" "key=1" terminal
+	assert_contains "$(term_log)" "sys=1" terminal
+	# Control: a plain file beside them is offered.
+	run drive ondelay:0.6 on:'asks to=>o' wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- cat "$O/ok.txt"
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+}
+
+@test "elevation: never asked, whatever name leads there: a key behind a link in ~/.ssh, a hard link, a denied path, a credential's file" {
+	mkdir -p "$TEST_DIR/keys" "$TEST_DIR/srv/secret" "$TEST_DIR/hl"
+	echo LINKED-KEY-BYTES >"$TEST_DIR/keys/id_ed25519"
+	ln -s "$TEST_DIR/keys/id_ed25519" "$HOME/.ssh/id_ed25519"
+	ln "$TEST_DIR/keys/id_ed25519" "$TEST_DIR/hl/copy"
+	echo DENIED-BYTES >"$TEST_DIR/srv/secret/x"
+	echo sk-REAL-API-KEY-123 >"$TEST_DIR/apikey"
+	chmod 600 "$TEST_DIR/apikey"
+	mkdir -p "$HOME/.config/nono/profiles"
+	cat >"$HOME/.config/nono/profiles/rev.json" <<JSON
+{"extends":"default","filesystem":{"deny":["$TEST_DIR/srv/secret"]},
+ "network":{"credentials":["testai"],"custom_credentials":{"testai":{
+   "upstream":"http://127.0.0.1:9/v1","credential_key":"file://$TEST_DIR/apikey"}}}}
+JSON
+	run drive ondelay:0.6 on:'asks to=>o' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --profile rev --allow-cwd -- sh -c "
+			cat '$HOME/.ssh/id_ed25519' '$TEST_DIR/hl/copy' '$TEST_DIR/srv/secret/x' '$TEST_DIR/apikey'; echo DONE"
+	assert_contains "$(term_log)" "DONE" terminal
+	refute_contains "$(term_log)" "asks to" terminal
+	refute_contains "$(term_log)" "LINKED-KEY-BYTES" terminal
+	refute_contains "$(term_log)" "DENIED-BYTES" terminal
+	refute_contains "$(term_log)" "sk-REAL-API-KEY-123" terminal
+	# Control: a plain file beside them is asked about and served.
+	echo PLAIN-BYTES >"$TEST_DIR/srv/plain"
+	run drive ondelay:0.6 on:'asks to=>o' wait -- \
+		"$NONO" run -s --capability-elevation --profile rev --allow-cwd -- cat "$TEST_DIR/srv/plain"
+	assert_contains "$(term_log)" "PLAIN-BYTES" terminal
+}
+
+@test "elevation: without a terminal nothing is asked and what the grants refuse stays refused; the variable and the profile key turn it on, wrap refuses it" {
+	run --separate-stderr nono run --capability-elevation --allow-cwd -- cat "$O/ok.txt"
+	[ "$status" -ne 0 ]
+	assert_contains "$stderr" "no terminal to ask on" stderr
+	refute_contains "$output" "APPROVED-BYTES" stdout
+	run --separate-stderr env NONO_CAPABILITY_ELEVATION=true "$NONO" run --allow-cwd -- true
+	assert_status 0
+	assert_contains "$stderr" "no terminal to ask on" stderr
+	run --separate-stderr env NONO_CAPABILITY_ELEVATION=maybe "$NONO" run --allow-cwd -- true
+	assert_status 1
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","security":{"capability_elevation":true}}\n' \
+		>"$HOME/.config/nono/profiles/elev.json"
+	run --separate-stderr nono run --profile elev --allow-cwd -- true
+	assert_status 0
+	assert_contains "$stderr" "no terminal to ask on" stderr
+	# The flag's absence does not override the profile, a false variable
+	# does.
+	run --separate-stderr env NONO_CAPABILITY_ELEVATION=false "$NONO" run --profile elev --allow-cwd -- true
+	assert_status 0
+	refute_contains "$stderr" "no terminal to ask on" stderr
+	run --separate-stderr nono wrap --capability-elevation -- true
+	assert_status 1
+	assert_contains "$stderr" "not available on nono wrap" stderr
+	# Control: without any of them, nothing is said.
+	run --separate-stderr nono run --allow-cwd -- true
+	assert_status 0
+	refute_contains "$stderr" "capability elevation" stderr
+}
+
+@test "elevation: every request and answer is in the audit trail" {
+	run drive ondelay:0.6 on:'asks to read=>o' wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- cat "$O/ok.txt"
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+	log=$(cat "$HOME"/.nono/audit/*/audit-events.ndjson)
+	assert_contains "$log" '"type":"elevation"' audit
+	assert_contains "$log" '"decision":"requested"' audit
+	assert_contains "$log" '"decision":"approved"' audit
+	assert_contains "$log" "\"object\":\"$O/ok.txt\"" audit
+}
+
+# The race: one thread rewrites the path buffer between an approved file
+# and another, a second swaps a symlink in the working directory between
+# them, while the main thread opens and reads, 20,000 times.  The
+# approved file is allowed for the session, the other denied for it: every
+# read that succeeds returns the approved file's bytes.
+@test "elevation: threads swapping the path buffer and symlinks during approvals reach nothing but the approved file" {
+	cat >race.py <<'PY'
+import ctypes, os, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+ok, other = sys.argv[1].encode(), sys.argv[2].encode()
+buf = ctypes.create_string_buffer(4096)
+buf.value = ok
+stop = False
+def rewrite():
+    a, b = ok + b"\0", other + b"\0"
+    while not stop:
+        ctypes.memmove(buf, a, len(a))
+        ctypes.memmove(buf, b, len(b))
+def swap():
+    i = 0
+    while not stop:
+        t = ok if i % 2 else other
+        try:
+            os.symlink(t, b"link.new")
+            os.rename(b"link.new", b"link")
+        except OSError:
+            pass
+        i += 1
+for f in (rewrite, swap):
+    threading.Thread(target=f, daemon=True).start()
+good = bad = refused = 0
+for i in range(20000):
+    p = buf if i % 2 else ctypes.c_char_p(b"link")
+    fd = libc.open(p, os.O_RDONLY)
+    if fd < 0:
+        refused += 1
+        continue
+    data = os.read(fd, 64)
+    os.close(fd)
+    if data == b"APPROVED-BYTES\n":
+        good += 1
+    else:
+        bad += 1
+        print("GOT", data)
+stop = True
+print("good=%d bad=%d refused=%d" % (good, bad, refused))
+PY
+	run drive ondelay:0.6 on:"asks to read $O/ok.txt=>s" on:"asks to read $O/other.txt=>d" \
+		sleep:2 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- "$PY" race.py "$O/ok.txt" "$O/other.txt"
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "bad=0 " terminal
+	refute_contains "$(term_log)" "OTHER-BYTES" terminal
+	# Control: the approvals did their part (some opens served).
+	term_log | grep -Eq 'good=[1-9]'
+}
