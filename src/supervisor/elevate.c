@@ -417,15 +417,21 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 	if (nono_gate_read_string(req->pid, addr, path, sizeof(path)) < 0 ||
 	    !path[0])
 		return NONO_ELEVATE_NOT_MINE;
-	pidfd = nono_gate_pidfd(req->pid);
-	if (pidfd < 0 || !nono_gate_still_valid(listener, req->id) ||
-	    nono_gate_task_abs(req->pid, pidfd, dirfd, path, abs, sizeof(abs)) <
-		0)
+	/* A pidfd only for a path relative to a directory fd. */
+	if (path[0] != '/' && dirfd != AT_FDCWD &&
+	    (pidfd = nono_gate_pidfd(req->pid)) < 0)
+		return NONO_ELEVATE_NOT_MINE;
+	if (nono_gate_task_abs(req->pid, pidfd, dirfd, path, abs, sizeof(abs)) <
+	    0)
 		return NONO_ELEVATE_NOT_MINE;
 	/* The common case, granted as written: the gate's and the
 	 * kernel's (a symlink elsewhere meets Landlock there). */
 	if (!strstr(abs, "/.") && !strstr(abs, "//") &&
 	    nono_caps_allows(g->caps, abs, need, NULL))
+		return NONO_ELEVATE_NOT_MINE;
+	/* From here the answer matters: the task that named it is still
+	 * the one waiting (not a process that took its pid since). */
+	if (!nono_gate_still_valid(listener, req->id))
 		return NONO_ELEVATE_NOT_MINE;
 	if (nono_gate_hold_lowered() < 0)
 		return NONO_ELEVATE_NOT_MINE;
@@ -447,20 +453,22 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 	} else if (!(rq.op & (OP_CREATE | OP_MKDIR))) {
 		goto kernel; /* nothing there to open: ENOENT, the kernel's */
 	}
-	/* Granted where it really is, or protected, hidden, kept: the
-	 * kernel's, as without elevation. */
-	if (nono_caps_allows(g->caps, rq.real, need, NULL) ||
-	    !e->cfg.may(e->cfg.arg, rq.real, need & NONO_ACCESS_WRITE))
+	/* Granted where it really is: the kernel's, as without elevation. */
+	if (nono_caps_allows(g->caps, rq.real, need, NULL))
 		goto kernel;
 	rq.id = req->id;
 	rq.pid = req->pid;
+	/* Approved for the session (only ever after the checks below): the
+	 * answer was the decision and is in the trail; its uses are not. */
 	d = decided(e, rq.real, rq.op);
 	if (d > 0) {
-		tell(g, "approved", &rq, "session");
 		perform(g, listener, &rq);
 		close(rq.dirfd);
 		return NONO_ELEVATE_ANSWERED;
 	}
+	/* Protected, hidden, kept: the kernel's, never asked. */
+	if (!e->cfg.may(e->cfg.arg, rq.real, need & NONO_ACCESS_WRITE))
+		goto kernel;
 	if (d < 0 || !e->cfg.ask) {
 		nono_debug("capability elevation: refused %s %s (%s)",
 			   op_word(rq.op), rq.real,
