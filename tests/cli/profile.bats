@@ -251,10 +251,13 @@ except OSError as e: print("udp:refused", e.errno)'
 	assert_nono_error "denies"
 }
 
-@test "profile: features this build cannot enforce are refused, and --allow-gpu needs the opt-in" {
+@test "profile: security.capability_elevation turns elevation on (wrap refuses it); unknown services are errors, and --allow-gpu needs the opt-in" {
 	profile elev '{"security": {"capability_elevation": true}}'
 	run --separate-stderr nono run --profile elev --allow-cwd -- true
-	assert_nono_error "security.capability_elevation: capability elevation is not available"
+	assert_status 0
+	assert_contains "$stderr" "capability elevation: no terminal to ask on" stderr
+	run --separate-stderr nono wrap --profile elev -- true
+	assert_nono_error "security.capability_elevation needs nono run"
 	# a credential service that is neither a preset nor defined
 	profile proxy '{"network": {"credentials": ["nosuch"]}}'
 	run --separate-stderr nono run --profile proxy --allow-cwd -- true
