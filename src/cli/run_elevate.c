@@ -9,7 +9,9 @@
  * are never offered: the same verdict as nono why.  Without a terminal
  * nobody can be asked, and every such request is refused.
  */
+#include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmd_learn.h"
@@ -30,14 +32,14 @@ void run_elevate_plan(struct run_ctx *c)
 	nono_caps_set_elevate(c->p.caps, true);
 }
 
-static bool may(void *arg, const char *path, bool write)
+static bool may(void *arg, const char *path, bool write, bool exists)
 {
 	struct run_ctx *c = arg;
 	struct plan_verdict v;
 
 	memset(&v, 0, sizeof(v));
 	plan_why_path(&c->p, write ? NONO_ACCESS_WRITE : NONO_ACCESS_READ, path,
-		      true, &v);
+		      exists, &v);
 	/* Protected, hidden by the profile, a persistence file: refused
 	 * whatever the user would answer, so never asked. */
 	return !(v.reason && (strcmp(v.reason, "sensitive_path") == 0 ||
@@ -45,9 +47,9 @@ static bool may(void *arg, const char *path, bool write)
 			      strcmp(v.reason, "persistence_file") == 0));
 }
 
-static int ask(void *arg, const char *question)
+static int ask(void *arg, const char *question, const char *code)
 {
-	return run_session_question(arg, question);
+	return run_session_question(arg, question, code);
 }
 
 static int answer(void *arg)
@@ -66,8 +68,13 @@ static void on_event(void *arg, const char *decision, const char *op,
 	run_audit_elevation(arg, decision, op, path, scope, pid);
 }
 
+/* Canonical forms of the home and $XDG_CONFIG_HOME, for the gate's
+ * persistence names (it compares canonical paths). */
+static char home_canon[PATH_MAX], xdg_canon[PATH_MAX];
+
 int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
 {
+	const char *xdg = getenv("XDG_CONFIG_HOME");
 	struct nono_gate_elevation cfg = {
 	    .may = may,
 	    .ask = ask,
@@ -76,6 +83,11 @@ int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
 	    .on_event = on_event,
 	    .arg = c,
 	};
+
+	if (c->p.home && realpath(c->p.home, home_canon))
+		cfg.home = home_canon;
+	if (xdg && xdg[0] == '/' && realpath(xdg, xdg_canon))
+		cfg.xdg_config = xdg_canon;
 
 	if (!c->o.elevation || cli_learn)
 		return 0;

@@ -553,11 +553,11 @@ bool run_session_has_relay(const struct run_ctx *c)
 	return c->rt.session && c->rt.session->relay;
 }
 
-int run_session_question(struct run_ctx *c, const char *text)
+int run_session_question(struct run_ctx *c, const char *text, const char *code)
 {
 	if (!run_session_has_relay(c))
 		return -ENOTTY;
-	return nono_relay_question(c->rt.session->relay, text);
+	return nono_relay_question(c->rt.session->relay, text, code);
 }
 
 int run_session_question_answer(const struct run_ctx *c)

@@ -40,7 +40,7 @@ int run_session_ask(struct run_ctx *c, const char *detail, const char *question,
 /* Capability elevation's questions while the command runs, through the
  * relay (nono_relay_question): NULL relay, -ENOTTY. */
 bool run_session_has_relay(const struct run_ctx *c);
-int run_session_question(struct run_ctx *c, const char *text);
+int run_session_question(struct run_ctx *c, const char *text, const char *code);
 int run_session_question_answer(const struct run_ctx *c);
 void run_session_question_end(struct run_ctx *c, const char *said);
 /* Whether --startup-timeout stopped the command. */

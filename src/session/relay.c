@@ -46,6 +46,7 @@ struct client {
 	bool control;    /* the controlling client */
 	bool closing;    /* goes once its queue is written */
 	long long since; /* ms, when it connected */
+	unsigned gen;    /* which client it is (fds are reused) */
 	struct queue q;
 };
 
@@ -74,17 +75,21 @@ struct nono_relay {
 	 * its answer (a key), and the controlling client it went to. */
 	bool q_on;
 	int q_answer;
-	int q_asked;
+	unsigned q_asked;  /* the client generation it went to (0: none) */
 	long long q_since; /* ms: keys typed before q_since + QUESTION_DEAF
 			    * were meant for the command, not the question */
-	char q_text[1024];
+	char q_text[2 * PATH_MAX];
+	char q_code[3];    /* the digits that approve, after o or s */
+	int q_letter;      /* o or s typed, waiting for the digits */
+	unsigned q_digits; /* how many of them were typed */
+	unsigned gen;      /* counts clients as they come */
 	char *answer;
 	size_t answer_len;
 	int status, signo;
 	unsigned rows, cols;
 };
 
-static int question_key(int ch);
+static void question_client_answer(struct nono_relay *r, const char *text);
 
 static long long now_ms(void)
 {
@@ -752,7 +757,8 @@ static void accept_client(struct nono_relay *r)
 		close(fd);
 		return;
 	}
-	r->cl[r->ncl] = (struct client){.fd = fd, .since = now_ms()};
+	r->cl[r->ncl] =
+	    (struct client){.fd = fd, .since = now_ms(), .gen = ++r->gen};
 	r->ncl++;
 }
 
@@ -872,7 +878,8 @@ static void client_input(struct nono_relay *r, size_t i)
 			break;
 		case NONO_MSG_ANSWER:
 			if (k->control && r->q_on && !r->q_answer) {
-				r->q_answer = question_key(m.text[0]);
+				m.text[sizeof(m.text) - 1] = '\0';
+				question_client_answer(r, m.text);
 				break;
 			}
 			if (k->control && r->asking && !r->answered) {
@@ -903,74 +910,112 @@ static void client_input(struct nono_relay *r, size_t i)
 
 /* --- questions while the command runs ---------------------------------- */
 
-/* 'o', 's' or 'd' for a typed key; Enter, Ctrl-C and Escape deny; 0 for
- * any other (ignored while the question is up). */
-static int question_key(int ch)
-{
-	switch (ch) {
-	case 'o':
-	case 'O':
-		return 'o';
-	case 's':
-	case 'S':
-		return 's';
-	case 'd':
-	case 'D':
-	case 'n':
-	case 'N':
-	case '\r':
-	case '\n':
-	case 3:
-	case 27:
-		return 'd';
-	default:
-		return 0;
-	}
-}
-
 /* Keys typed this soon after a question appears do not answer it: the
- * user was typing to the command (a request timed to meet a typed 's'
- * would otherwise approve itself). */
+ * user was typing to the command. */
 #define QUESTION_DEAF_MS 400
+
+/*
+ * The user's keys while a question is up.  Denying takes one key (d, n,
+ * Enter, Ctrl-C, Escape: also what any terminal report starts with);
+ * approving takes o or s followed by the question's two random digits,
+ * which only the user's terminal shows: the command sees the user's
+ * typing and could time a question to meet an 's', but cannot guess the
+ * digits, and an answer meant for another question does not fit this
+ * one (review of elevation).  Anything else starts the answer over.
+ */
+static void question_key_in(struct nono_relay *r, int ch)
+{
+	if (ch == 'd' || ch == 'D' || ch == 'n' || ch == 'N' || ch == '\r' ||
+	    ch == '\n' || ch == 3 || ch == 27) {
+		r->q_answer = 'd';
+		return;
+	}
+	if (ch == 'o' || ch == 'O' || ch == 's' || ch == 'S') {
+		r->q_letter = ch | 0x20;
+		r->q_digits = 0;
+		return;
+	}
+	if (r->q_letter && r->q_digits < 2 && ch == r->q_code[r->q_digits]) {
+		if (++r->q_digits == 2)
+			r->q_answer = r->q_letter;
+		return;
+	}
+	r->q_letter = 0;
+	r->q_digits = 0;
+}
 
 static void question_input(struct nono_relay *r, const char *buf, size_t n)
 {
 	if (now_ms() - r->q_since < QUESTION_DEAF_MS)
 		return;
 	for (size_t i = 0; i < n && !r->q_answer; i++)
-		r->q_answer = question_key((unsigned char)buf[i]);
+		question_key_in(r, (unsigned char)buf[i]);
 }
 
-/* Sends the question to the controlling client, once per client. */
+/* A line from the controlling client: empty denies; one that does not
+ * fit (meant for another question) is ignored and the question sent
+ * again. */
+static void question_client_answer(struct nono_relay *r, const char *text)
+{
+	r->q_letter = 0;
+	r->q_digits = 0;
+	if (!text[0]) {
+		r->q_answer = 'd';
+		return;
+	}
+	for (size_t i = 0; text[i] && !r->q_answer; i++)
+		question_key_in(r, (unsigned char)text[i]);
+	if (!r->q_answer)
+		r->q_asked = 0;
+}
+
+/* Sends the question to the controlling client, once per client: the
+ * text as terminal output, then the prompt (a message's text is short). */
 static void question_to_client(struct nono_relay *r)
 {
 	struct client *k = controller(r);
 	struct nono_msg_session m = {.type = NONO_MSG_PROMPT};
 
-	if (!r->q_on || r->q_answer || !k || k->fd == r->q_asked)
+	if (!r->q_on || r->q_answer || !k || k->gen == r->q_asked)
 		return;
-	snprintf(m.text, sizeof(m.text), "%.*s", (int)sizeof(m.text) - 1,
-		 r->q_text);
+	send_data(k, "\r\n", 2);
+	send_data(k, r->q_text, strlen(r->q_text));
+	snprintf(m.text, sizeof(m.text),
+		 "\r\n  answer (o%s once, s%s this session, d deny): ",
+		 r->q_code, r->q_code);
 	send_msg(k, &m);
-	r->q_asked = k->fd;
+	r->q_asked = k->gen;
 }
 
-int nono_relay_question(struct nono_relay *r, const char *text)
+/* Whatever state the command left the terminal in (an unfinished
+ * escape string, colours, a hidden cursor, a scroll region, origin
+ * mode) would hide or forge the question (review of elevation): ended
+ * and reset first, and the question starts on the bottom line. */
+static const char question_reset[] = "\x18\x1b\\\x1b[0m\x1b(B\x1b[?25h"
+				     "\x1b[?6l\x1b[r\x1b[999;1H\r\n";
+
+int nono_relay_question(struct nono_relay *r, const char *text,
+			const char *code)
 {
 	if (r->q_on || r->done || r->exited)
 		return -EBUSY;
 	if (r->c.term_out < 0 && !controller(r))
 		return -ENOTTY; /* nobody to ask now */
+	if (strlen(text) >= sizeof(r->q_text) || strlen(code) != 2)
+		return -E2BIG; /* never a question cut short */
 	snprintf(r->q_text, sizeof(r->q_text), "%s", text);
+	memcpy(r->q_code, code, 3);
 	r->q_on = true;
 	r->q_answer = 0;
-	r->q_asked = -1;
+	r->q_letter = 0;
+	r->q_digits = 0;
+	r->q_asked = 0;
 	r->q_since = now_ms();
 	/* Type-ahead is the command's, never an answer. */
 	if (r->c.term_in >= 0)
 		tcflush(r->c.term_in, TCIFLUSH);
 	if (r->c.term_out >= 0) {
-		q_push(&r->tout, "\r\n", 2);
+		q_push(&r->tout, question_reset, sizeof(question_reset) - 1);
 		q_push(&r->tout, r->q_text, strlen(r->q_text));
 	}
 	question_to_client(r);

@@ -72,15 +72,18 @@ int nono_relay_ask(struct nono_relay *r, const char *detail,
 
 /*
  * While the command runs (capability elevation): shows @text, one
- * question, on the user's terminal (the command's output waits below it)
- * and to the controlling client; the next key typed answers it.  0,
- * -EBUSY while another is up, or -ENOTTY when nobody can be asked (a
- * detached session with no client).  nono_relay_question_answer: 0 until
- * answered, then 'o' (once), 's' (this session) or 'd' (deny: also
- * Enter, Ctrl-C, Escape, n).  nono_relay_question_end takes it down,
+ * question, on the user's terminal (reset first; the command's output
+ * waits below it) and to the controlling client.  o or s followed by the
+ * two digits of @code approve it, d (or n, Enter, Ctrl-C, Escape) denies
+ * it; keys in its first 0.4 s are ignored.  0, -EBUSY while another is
+ * up, -E2BIG for a text too long to show whole, or -ENOTTY when nobody
+ * can be asked (a detached session with no client).
+ * nono_relay_question_answer: 0 until answered, then 'o' (once), 's'
+ * (this session) or 'd' (deny).  nono_relay_question_end takes it down,
  * printing @said after it.
  */
-int nono_relay_question(struct nono_relay *r, const char *text);
+int nono_relay_question(struct nono_relay *r, const char *text,
+			const char *code);
 int nono_relay_question_answer(const struct nono_relay *r);
 void nono_relay_question_end(struct nono_relay *r, const char *said);
 

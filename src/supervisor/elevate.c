@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -43,6 +44,7 @@
 
 #include "nono/caps.h"
 #include "nono/log.h"
+#include "policy/protect.h"
 #include "supervisor/gate_internal.h"
 #include "util/cleanup.h"
 
@@ -68,6 +70,10 @@ struct elv_req {
 	char name[NAME_MAX + 1];
 	char real[PATH_MAX]; /* the parent's path and the name */
 	long long deadline;  /* ms */
+	bool existed;        /* the name was there when asked about */
+	dev_t dev;           /* then: what it was */
+	ino_t ino;
+	char code[3]; /* the digits that approve it */
 };
 
 struct elv_rule {
@@ -85,6 +91,7 @@ struct nono_elevate {
 	size_t dropped; /* refused unasked since the last question */
 	long long asked_at[ELEVATE_RATE];
 	size_t nasked;
+	char last_code[3];
 };
 
 static long long now_ms(void)
@@ -243,9 +250,13 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 		return;
 	}
 	{
+		/* Absent when asked about: made now, or refused (review: a
+		 * file moved in meanwhile would be what the task gets). */
 		struct open_how how = {
-		    .flags = (rq->flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-			      O_CLOEXEC),
+		    .flags =
+			(rq->flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+			 O_CLOEXEC |
+			 (!rq->existed && (rq->flags & O_CREAT) ? O_EXCL : 0)),
 		    .mode = (rq->flags & O_CREAT) ? rq->mode : 0,
 		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
 			       RESOLVE_NO_SYMLINKS,
@@ -259,10 +270,15 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 		send_error(listener, rq->id, errno);
 		return;
 	}
-	/* What was made or found there: a plain file or a directory, never
-	 * a device or a FIFO swapped in (O_NONBLOCK kept us from waiting). */
+	/* What was made or found there: the object asked about (review: a
+	 * hard link to a key renamed over it after the question was served),
+	 * a plain file or directory on a plain filesystem, never a device or
+	 * a FIFO swapped in (O_NONBLOCK kept us from waiting). */
 	if (fstat(fd, &st) < 0 ||
-	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ||
+	    (S_ISREG(st.st_mode) && st.st_nlink > 1) ||
+	    (rq->existed && (st.st_dev != rq->dev || st.st_ino != rq->ino)) ||
+	    !nono_gate_plain_fs(fd)) {
 		send_error(listener, rq->id, EACCES);
 		return;
 	}
@@ -388,7 +404,7 @@ static int locate(struct nono_gate *g, pid_t pid, const char *abs,
 		return -1;
 	memcpy(rq->name, name, strlen(name) + 1);
 	if (nono_gate_fd_path(rq->dirfd, parent, sizeof(parent)) < 0 ||
-	    nono_gate_pseudo_fs(rq->dirfd) ||
+	    !nono_gate_plain_fs(rq->dirfd) ||
 	    (size_t)snprintf(rq->real, sizeof(rq->real), "%s%s%s", parent,
 			     strcmp(parent, "/") ? "/" : "",
 			     rq->name) >= sizeof(rq->real)) {
@@ -397,6 +413,67 @@ static int locate(struct nono_gate *g, pid_t pid, const char *abs,
 		return -1;
 	}
 	return 0;
+}
+
+/* @path, canonical, lies at or below @dir/NAME where the guard of @kind
+ * refuses NAME. */
+static bool guarded_below(const char *path, const char *dir,
+			  enum nono_guard_kind kind)
+{
+	size_t n = strlen(dir);
+	const char *rest, *end;
+	char name[NAME_MAX + 1];
+
+	if (!dir[0] || strncmp(path, dir, n) != 0 || path[n] != '/')
+		return false;
+	rest = path + n + 1;
+	end = strchr(rest, '/');
+	if (!end)
+		end = rest + strlen(rest);
+	if ((size_t)(end - rest) > NAME_MAX || end == rest)
+		return false;
+	memcpy(name, rest, (size_t)(end - rest));
+	name[end - rest] = '\0';
+	return nono_guard_refuses(kind, name);
+}
+
+/*
+ * A write, creation or mkdir of a name that would run code outside the
+ * sandbox later, wherever it is (review: with no writable grant there are
+ * no guards, and .git/config, .git/hooks/pre-commit, .envrc, ~/.gitconfig,
+ * ~/.local/bin/ls and ~/.config/autostart/ were offered): anything in a
+ * git directory or named .git, the persistence names of any directory,
+ * the home's, and what is below ~/.config's and ~/.local's.
+ */
+static bool persistence(const struct nono_elevate *e, int dirfd,
+			const char *real)
+{
+	const char *name = strrchr(real, '/');
+	const char *home = e->cfg.home;
+	char sub[PATH_MAX];
+
+	name = name ? name + 1 : real;
+	if (strcmp(name, ".git") == 0 || strstr(real, "/.git/") ||
+	    nono_gitdir_at(dirfd) || nono_guard_refuses(NONO_GUARD_TREE, name))
+		return true;
+	if (!home || !home[0])
+		return false;
+	if (guarded_below(real, home, NONO_GUARD_HOME))
+		return true;
+	if (snprintf(sub, sizeof(sub), "%s/.config", home) < (int)sizeof(sub) &&
+	    guarded_below(real, sub, NONO_GUARD_XDG))
+		return true;
+	if (e->cfg.xdg_config &&
+	    guarded_below(real, e->cfg.xdg_config, NONO_GUARD_XDG))
+		return true;
+	if (snprintf(sub, sizeof(sub), "%s/.local", home) < (int)sizeof(sub) &&
+	    guarded_below(real, sub, NONO_GUARD_LOCAL))
+		return true;
+	if (snprintf(sub, sizeof(sub), "%s/.local/share", home) <
+		(int)sizeof(sub) &&
+	    guarded_below(real, sub, NONO_GUARD_LOCALSHARE))
+		return true;
+	return false;
 }
 
 int nono_elevate_handle(struct nono_gate *g, int listener,
@@ -438,6 +515,16 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 	if (locate(g, req->pid, abs, &rq) < 0)
 		return NONO_ELEVATE_NOT_MINE;
 	if (fstatat(rq.dirfd, rq.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		nono_autoclose int ofd = -1;
+
+		rq.existed = true;
+		rq.dev = st.st_dev;
+		rq.ino = st.st_ino;
+		/* A mount point is judged by what is mounted there. */
+		ofd =
+		    openat(rq.dirfd, rq.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (ofd < 0 || !nono_gate_plain_fs(ofd))
+			goto kernel;
 		/* Only plain files and directories are ever offered; an
 		 * existing name is not made (the kernel says EEXIST to a
 		 * mkdir), only opened. */
@@ -466,8 +553,12 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 		close(rq.dirfd);
 		return NONO_ELEVATE_ANSWERED;
 	}
-	/* Protected, hidden, kept: the kernel's, never asked. */
-	if (!e->cfg.may(e->cfg.arg, rq.real, need & NONO_ACCESS_WRITE))
+	/* Protected, hidden, kept, or a name that would run code outside
+	 * the sandbox later: the kernel's, never asked. */
+	if (((rq.op & (OP_WRITE | OP_CREATE | OP_MKDIR)) &&
+	     persistence(e, rq.dirfd, rq.real)) ||
+	    !e->cfg.may(e->cfg.arg, rq.real, need & NONO_ACCESS_WRITE,
+			rq.existed))
 		goto kernel;
 	if (d < 0 || !e->cfg.ask) {
 		nono_debug("capability elevation: refused %s %s (%s)",
@@ -538,18 +629,38 @@ static bool rate_ok(struct nono_elevate *e, long long now)
 	return true;
 }
 
-/* The question for @rq, its path shown with control bytes as '?'. */
-static void question(struct nono_elevate *e, const struct elv_req *rq,
-		     char *out, size_t len)
+/* @in as the question shows it: printable ASCII as it is, every other
+ * byte as \xNN (review: C1 controls, 8-bit CSI and bidi marks in a
+ * path or a process name rewrote the question on terminals that honour
+ * them).  False when it does not fit in @len. */
+static bool shown(const char *in, char *out, size_t len)
 {
-	char shown[PATH_MAX], comm[32] = "", more[96] = "";
-	char proc[64];
-	FILE *f;
+	size_t k = 0;
 
-	snprintf(shown, sizeof(shown), "%s", rq->real);
-	for (char *p = shown; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		int n = *p >= 0x20 && *p < 0x7f && *p != '\\'
+			    ? snprintf(out + k, len - k, "%c", *p)
+			    : snprintf(out + k, len - k, "\\x%02x", *p);
+
+		if (n < 0 || (size_t)n >= len - k)
+			return false;
+		k += (size_t)n;
+	}
+	out[k] = '\0';
+	return true;
+}
+
+/* The question for @rq; false when it cannot be shown whole (then it is
+ * never asked). */
+static bool question(struct nono_elevate *e, struct elv_req *rq, char *out,
+		     size_t len)
+{
+	char path[4 * PATH_MAX], comm[32] = "", name[4 * 32], more[96] = "";
+	char proc[64];
+	unsigned char r = 0;
+	FILE *f;
+	int n;
+
 	snprintf(proc, sizeof(proc), "/proc/%d/comm", (int)rq->pid);
 	f = fopen(proc, "re");
 	if (f) {
@@ -557,17 +668,26 @@ static void question(struct nono_elevate *e, const struct elv_req *rq,
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);
 	}
-	for (char *p = comm; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	if (!shown(rq->real, path, sizeof(path)) ||
+	    !shown(comm[0] ? comm : "the command", name, sizeof(name)))
+		return false;
+	/* Two random digits, never the last question's. */
+	do {
+		if (getrandom(&r, 1, 0) != 1)
+			r = (unsigned char)(now_ms() & 0xff);
+		snprintf(rq->code, sizeof(rq->code), "%02u", r % 100u);
+	} while (strcmp(rq->code, e->last_code) == 0);
+	memcpy(e->last_code, rq->code, sizeof(e->last_code));
 	if (e->dropped)
 		snprintf(more, sizeof(more),
 			 " (%zu more refused without asking)", e->dropped);
-	snprintf(out, len,
-		 "nono: %s (pid %d) asks to %s %s%s\r\n"
-		 "  [o]nce, this [s]ession, [d]eny (denied in %d s): ",
-		 comm[0] ? comm : "the command", (int)rq->pid, op_word(rq->op),
-		 shown, more, ELEVATE_WAIT_MS / 1000);
+	n = snprintf(out, len,
+		     "nono: %s (pid %d) asks to %s %s%s\r\n"
+		     "  once: type o%s   this session: s%s   deny: d"
+		     "   (denied in %d s) ",
+		     name, (int)rq->pid, op_word(rq->op), path, more, rq->code,
+		     rq->code, ELEVATE_WAIT_MS / 1000);
+	return n > 0 && (size_t)n < len;
 }
 
 int nono_gate_elevate_tick(struct nono_gate *g, int listener)
@@ -621,7 +741,7 @@ int nono_gate_elevate_tick(struct nono_gate *g, int listener)
 		}
 	}
 	while (!e->asking && e->nq) {
-		char text[PATH_MAX + 256];
+		char text[2 * PATH_MAX];
 
 		if (!rate_ok(e, now)) {
 			e->dropped++;
@@ -630,8 +750,14 @@ int nono_gate_elevate_tick(struct nono_gate *g, int listener)
 			pop(e, 0);
 			continue;
 		}
-		question(e, &e->q[0], text, sizeof(text));
-		if (e->cfg.ask(e->cfg.arg, text) == 0) {
+		if (!question(e, &e->q[0], text, sizeof(text))) {
+			/* Never asked cut short: refused. */
+			tell(g, "denied", &e->q[0], "unshowable");
+			send_error(listener, e->q[0].id, EACCES);
+			pop(e, 0);
+			continue;
+		}
+		if (e->cfg.ask(e->cfg.arg, text, e->q[0].code) == 0) {
 			e->asking = true;
 			e->dropped = 0;
 		} else {

@@ -167,23 +167,28 @@ const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
  * Capability elevation: an open, creat or mkdir the grants refuse is put
  * to the user, and performed by the supervisor when approved (see
  * src/supervisor/elevate.c).  @may says whether @path (canonical) may be
- * offered at all (never protected or hidden paths); @ask shows one
- * question (0, or -errno when nobody can be asked now; NULL: nobody ever,
- * every request is refused); @answer polls it (0 until answered, then
- * 'o' once, 's' this session, 'd' deny); @end takes it down, printing
+ * offered at all (never protected or hidden paths; @exists: whether it
+ * does); @ask shows one question (0, or -errno when nobody can be asked
+ * now; NULL: nobody ever, every request is refused); @answer polls it (0
+ * until answered, then 'o' once, 's' this session, 'd' deny); @end takes
+ * it down, printing
  * @said.  @on_event (may be NULL) is told of each request and decision
  * ("requested", "approved", "denied"; op "read", "write", "create",
  * "mkdir"; scope "once", "session", "timeout", "rate", "dropped",
  * "unasked", or NULL) for the audit trail.  0 or -ENOMEM.
  */
 struct nono_gate_elevation {
-	bool (*may)(void *arg, const char *path, bool write);
-	int (*ask)(void *arg, const char *question);
+	bool (*may)(void *arg, const char *path, bool write, bool exists);
+	/* @code: the two digits that approve it, typed after o or s. */
+	int (*ask)(void *arg, const char *question, const char *code);
 	int (*answer)(void *arg);
 	void (*end)(void *arg, const char *said);
 	void (*on_event)(void *arg, const char *decision, const char *op,
 			 const char *path, const char *scope, pid_t pid);
 	void *arg;
+	/* Canonical, or NULL: where the persistence names of the home,
+	 * ~/.config (and $XDG_CONFIG_HOME) and ~/.local are refused. */
+	const char *home, *xdg_config;
 };
 int nono_gate_set_elevate(struct nono_gate *g,
 			  const struct nono_gate_elevation *cfg);

@@ -194,10 +194,11 @@ int nono_gate_read_string(pid_t pid, __u64 addr, char *out, size_t outlen);
  * @dirfd (AT_FDCWD: its working directory; @pidfd reaches its fds). */
 int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
 		       char *out, size_t len);
-/* @fd (any, O_PATH too) is on a pseudo filesystem (/proc, /sys, cgroup,
- * bpf, debugfs...), whose files act for the process that opens them; true
- * too when that cannot be told. */
-bool nono_gate_pseudo_fs(int fd);
+/* @fd (any, O_PATH too) is on a filesystem that only stores files (ext4,
+ * xfs, btrfs, tmpfs, nfs, fuse...), not one whose files act (proc, sysfs,
+ * binfmt_misc...); false when that cannot be told.  What learn serves and
+ * elevation offers must be. */
+bool nono_gate_plain_fs(int fd);
 /* The path of our fd @fd; -ENOENT for a deleted or pseudo file. */
 int nono_gate_fd_path(int fd, char *out, size_t len);
 

@@ -82,7 +82,7 @@ int nono_learnserve_open(struct nono_gate *g, int listener,
 	if (pathfd < 0 || fstat(pathfd, &st) < 0 ||
 	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ||
 	    (S_ISREG(st.st_mode) && st.st_nlink > 1) ||
-	    nono_gate_pseudo_fs(pathfd) ||
+	    !nono_gate_plain_fs(pathfd) ||
 	    nono_gate_fd_path(pathfd, real, sizeof(real)) < 0)
 		return 0; /* the kernel's answer (ENOENT, ELOOP, EACCES) */
 	/* Granted after all (a symlink into a grant): the kernel's. */

@@ -281,35 +281,47 @@ int nono_gate_task_abs(pid_t pid, int pidfd, int dirfd, const char *path,
 }
 
 /*
- * A pseudo filesystem: its files act for the process that opens them
- * (/proc/PID/mem and environ are checked against the opener, which
- * Landlock would have scoped to the sandbox's own processes; sysfs and
- * friends reach the kernel).  Never served for the sandbox (learning,
- * elevation): the kernel refuses them as in nono run.
+ * A filesystem that only stores files: the disk, network and memory ones
+ * users keep their data on.  Everything else (proc, sysfs, binfmt_misc,
+ * configfs, fusectl, mqueue, debugfs, cgroup, bpf...) has files that act:
+ * for the process that opens them (/proc/PID/mem, which Landlock would
+ * have scoped to the sandbox's own processes) or on the kernel (writing
+ * binfmt_misc/register as root).  An allowlist (review of elevation: a
+ * denylist missed binfmt_misc), checked on the object itself, so a mount
+ * point under a plain directory is judged by what is mounted there.
  */
-bool nono_gate_pseudo_fs(int fd)
+bool nono_gate_plain_fs(int fd)
 {
 	static const unsigned long magic[] = {
-	    0x9fa0,     /* proc */
-	    0x62656572, /* sysfs */
-	    0x64626720, /* debugfs */
-	    0x74726163, /* tracefs */
-	    0x73636673, /* securityfs */
-	    0x27e0eb,   /* cgroup */
-	    0x63677270, /* cgroup2 */
-	    0xcafe4a11, /* bpf */
-	    0x62656570, /* configfs */
-	    0xde5e81e4, /* efivarfs */
-	    0x6165676c, /* pstore */
-	    0xf97cff8c, /* selinuxfs */
-	    0x43415d53, /* smackfs */
-	    0x1cd1,     /* devpts */
-	    0x6e736673, /* nsfs */
+	    0xef53,     /* ext2, ext3, ext4 */
+	    0x58465342, /* xfs */
+	    0x9123683e, /* btrfs */
+	    0x01021994, /* tmpfs */
+	    0x858458f6, /* ramfs */
+	    0x794c7630, /* overlayfs */
+	    0xf2f52010, /* f2fs */
+	    0x2fc12fc1, /* zfs */
+	    0xca451a4e, /* bcachefs */
+	    0x6969,     /* nfs */
+	    0x65735546, /* fuse (sshfs, virtiofs...) */
+	    0x4d44,     /* vfat, msdos */
+	    0x2011bab0, /* exfat */
+	    0x5346544e, /* ntfs */
+	    0x7366746e, /* ntfs3 */
+	    0x3153464a, /* jfs */
+	    0x52654973, /* reiserfs */
+	    0x01021997, /* 9p (v9fs) */
+	    0x00c36400, /* ceph */
+	    0xff534d42, /* cifs */
+	    0xfe534d42, /* smb2 */
+	    0x73717368, /* squashfs */
+	    0x9660,     /* iso9660 */
+	    0xe0f5e1e2, /* erofs */
 	};
 	struct statfs sf;
 
 	if (fstatfs(fd, &sf) < 0)
-		return true;
+		return false;
 	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
 		if ((unsigned long)sf.f_type == magic[i])
 			return true;

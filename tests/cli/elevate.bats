@@ -39,7 +39,7 @@ term_log() {
 }
 
 @test "elevation: a read beyond the grants is asked on the terminal: once serves it, deny refuses it; without the flag nothing is asked" {
-	run drive expect:'asks to read' sleep:0.6 send:o wait -- \
+	run drive expect:'asks to read' sleep:0.6 'send:o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
 	assert_contains "$output" "EXIT 0" stdout
 	assert_contains "$(term_log)" "asks to read $O/ok.txt" terminal
@@ -57,21 +57,22 @@ term_log() {
 	assert_contains "$(term_log)" "rc=1" terminal
 }
 
-@test "elevation: keys typed before a question appears do not answer it" {
-	# 'o' arrives with the question, within the 0.4 s in which keys are
-	# the command's: the question stays up and is denied by 'd' after.
-	run drive expect:'asks to read' send:o sleep:0.6 send:d wait -- \
+@test "elevation: keys typed before a question appears, or without its digits, do not answer it" {
+	# o and the digits arrive with the question, within the 0.4 s in
+	# which keys are the command's; then s and o without the digits (a
+	# user typing "so"): the question stays up and is denied by 'd'.
+	run drive expect:'asks to read' 'send:o{code}' sleep:0.6 send:so sleep:0.3 send:d wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
 	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
 	assert_contains "$(term_log)" "denied for this session" terminal
 	# Control: the same 'o' after the deaf window approves.
-	run drive expect:'asks to read' sleep:0.6 send:o wait -- \
+	run drive expect:'asks to read' sleep:0.6 'send:o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
 	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
 }
 
 @test "elevation: this session is asked once; writes, new files and directories are performed by the supervisor" {
-	run drive ondelay:0.6 on:'asks to=>s' sleep:1 wait -- \
+	run drive ondelay:0.6 on:'asks to=>s{code}' sleep:1 wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
 			cat '$O/ok.txt' '$O/ok.txt' '$O/ok.txt' >/dev/null && echo reads:ok
 			echo new >'$O/made.txt' && echo create:ok
@@ -89,7 +90,7 @@ term_log() {
 }
 
 @test "elevation: protected paths, devices and /proc are never offered" {
-	run drive ondelay:0.6 on:'asks to=>o' sleep:1 wait -- \
+	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
 			cat '$HOME/.ssh/id_rsa'; echo key=\$?
 			head -c1 /dev/mem >/dev/null; echo mem=\$?
@@ -99,7 +100,7 @@ term_log() {
 	assert_contains "$(term_log)" "key=1" terminal
 	assert_contains "$(term_log)" "sys=1" terminal
 	# Control: a plain file beside them is offered.
-	run drive ondelay:0.6 on:'asks to=>o' wait -- \
+	run drive ondelay:0.6 on:'asks to=>o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- cat "$O/ok.txt"
 	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
 }
@@ -118,7 +119,7 @@ term_log() {
  "network":{"credentials":["testai"],"custom_credentials":{"testai":{
    "upstream":"http://127.0.0.1:9/v1","credential_key":"file://$TEST_DIR/apikey"}}}}
 JSON
-	run drive ondelay:0.6 on:'asks to=>o' sleep:1 wait -- \
+	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
 		"$NONO" run -s --capability-elevation --profile rev --allow-cwd -- sh -c "
 			cat '$HOME/.ssh/id_ed25519' '$TEST_DIR/hl/copy' '$TEST_DIR/srv/secret/x' '$TEST_DIR/apikey'; echo DONE"
 	assert_contains "$(term_log)" "DONE" terminal
@@ -128,9 +129,64 @@ JSON
 	refute_contains "$(term_log)" "sk-REAL-API-KEY-123" terminal
 	# Control: a plain file beside them is asked about and served.
 	echo PLAIN-BYTES >"$TEST_DIR/srv/plain"
-	run drive ondelay:0.6 on:'asks to=>o' wait -- \
+	run drive ondelay:0.6 on:'asks to=>o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --profile rev --allow-cwd -- cat "$TEST_DIR/srv/plain"
 	assert_contains "$(term_log)" "PLAIN-BYTES" terminal
+}
+
+@test "elevation: names that would run code outside the sandbox later are never asked about, wherever they are" {
+	git init -q .
+	mkdir -p "$HOME/.config" "$HOME/.local"
+	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
+			echo x >>.git/config; echo x >.git/hooks/pre-commit; echo x >.envrc
+			echo x >'$HOME/.gitconfig'; mkdir '$HOME/.config/autostart'
+			mkdir -p '$HOME/.local/bin' 2>/dev/null; echo x >'$HOME/.local/bin/ls'; ls /sys >/dev/null; echo DONE"
+	assert_contains "$(term_log)" "DONE" terminal
+	refute_contains "$(term_log)" "asks to" terminal
+	[ ! -e .envrc ] && [ ! -e .git/hooks/pre-commit ] && [ ! -e "$HOME/.gitconfig" ]
+	[ ! -e "$HOME/.config/autostart" ] && [ ! -e "$HOME/.local/bin" ]
+	! grep -q x .git/config
+	# Control: a plain new file beside them is asked about and made.
+	run drive ondelay:0.6 on:'asks to=>o{code}' wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "echo x >plain.txt"
+	assert_contains "$(term_log)" "asks to create" terminal
+	[ -f plain.txt ]
+}
+
+@test "elevation: the question is shown whole and plain: the terminal reset first, control and non-ASCII bytes escaped" {
+	name=$(printf 'x\302\2332K\342\200\256txt')
+	echo NAMED-BYTES >"$O/$name"
+	run drive ondelay:0.6 on:'asks to=>o{code}' wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "printf '\033]2;unterminated'; cat '$O/$name'"
+	assert_contains "$(term_log)" 'x\xc2\x9b2K\xe2\x80\xaetxt' terminal
+	# The unfinished string is ended before the question (CAN, ST).
+	grep -q "$(printf '\030\033\\\\')" "$TEST_ROOT/term.log"
+	! grep -q "$(printf '\302\233')" "$TEST_ROOT/term.log"
+	assert_contains "$(term_log)" "NAMED-BYTES" terminal
+}
+
+@test "elevation: what is performed is the object asked about: a hard link renamed over it meanwhile is refused" {
+	W="$TEST_DIR/wo"
+	mkdir -p "$W"
+	echo NOTES-BYTES >"$W/notes.txt"
+	ln "$HOME/.ssh/id_rsa" "$W/hl"
+	cat >swap.py <<PY
+import os, threading, time
+def swap():
+    time.sleep(0.3)
+    os.rename("$W/hl", "$W/notes.txt")
+threading.Thread(target=swap).start()
+try:
+    print("GOT", open("$W/notes.txt").read().strip())
+except OSError as e:
+    print("REFUSED", e.errno)
+PY
+	run drive ondelay:1.0 on:'asks to read=>o{code}' wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd --write "$W" -- "$PY" swap.py
+	assert_contains "$(term_log)" "asks to read $W/notes.txt" terminal
+	refute_contains "$(term_log)" "PRIVATE-KEY-BYTES" terminal
+	assert_contains "$(term_log)" "REFUSED" terminal
 }
 
 @test "elevation: without a terminal nothing is asked and what the grants refuse stays refused; the variable and the profile key turn it on, wrap refuses it" {
@@ -164,7 +220,7 @@ JSON
 }
 
 @test "elevation: every request and answer is in the audit trail" {
-	run drive ondelay:0.6 on:'asks to read=>o' wait -- \
+	run drive ondelay:0.6 on:'asks to read=>o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- cat "$O/ok.txt"
 	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
 	log=$(cat "$HOME"/.nono/audit/*/audit-events.ndjson)
@@ -221,7 +277,7 @@ for i in range(20000):
 stop = True
 print("good=%d bad=%d refused=%d" % (good, bad, refused))
 PY
-	run drive ondelay:0.6 on:"asks to read $O/ok.txt=>s" on:"asks to read $O/other.txt=>d" \
+	run drive ondelay:0.6 on:"asks to read $O/ok.txt=>s{code}" on:"asks to read $O/other.txt=>d" \
 		sleep:2 wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- "$PY" race.py "$O/ok.txt" "$O/other.txt"
 	assert_contains "$output" "EXIT 0" stdout

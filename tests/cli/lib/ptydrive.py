@@ -16,6 +16,8 @@ Steps, in order (each bounded by --timeout, default 15 s):
                    per appearance (a question that may or may not come)
     ondelay:S      the on: steps after it type their keys S seconds after
                    TEXT appears (a question that ignores early keys)
+In send: and on: keys, {code} stands for the digits of the last question
+nono's capability elevation showed ("once: type oNN").
     wait           wait for the command to exit
 At the end (after `wait`, or when the steps are done and the command
 exits within the timeout) it prints "EXIT <code>" ("EXIT signal N" for a
@@ -82,11 +84,15 @@ def main():
         for t in triggers:
             while fd >= 0 and t[4] and t[4][0] <= time.time():
                 t[4].pop(0)
-                os.write(fd, t[1])
+                os.write(fd, with_code(t[1]))
         if status is None:
             w, st = os.waitpid(pid, os.WNOHANG)
             if w == pid:
                 status = st
+
+    def with_code(keys):
+        codes = re.findall(rb"once: type o(\d\d)", bytes(out))
+        return keys.replace(b"{code}", codes[-1] if codes else b"??")
 
     def done():
         if log:
@@ -114,7 +120,8 @@ def main():
                     sys.exit(3)
                 pump(0.05)
         elif name == "send":
-            os.write(fd, arg.encode().decode("unicode_escape").encode("latin-1"))
+            os.write(fd, with_code(
+                arg.encode().decode("unicode_escape").encode("latin-1")))
             pump(0.01)
         elif name == "sleep":
             end = time.time() + float(arg)
