@@ -910,6 +910,20 @@ static void client_input(struct nono_relay *r, size_t i)
 
 /* --- questions while the command runs ---------------------------------- */
 
+/* Whatever state the command left the terminal in (an unfinished
+ * escape string, another character set, colours, a hidden cursor, no
+ * line wrap, a scroll region or margins, origin mode, printer mode)
+ * would hide or forge the question (reviews of elevation): ended and
+ * reset first, on the user's terminal and an attached client's, and
+ * the question starts on the bottom line. */
+static const char question_reset[] =
+    "\x18\x1b\\"                         /* end any string (OSC, DCS...) */
+    "\x0f\x1b(B\x1b)B"                   /* G0 in use, both ASCII */
+    "\x1b[0m\x1b[4l\x1b[4i"              /* attributes, insert, printer */
+    "\x1b[?25h\x1b[?7h\x1b[?6l\x1b[?69l" /* cursor, wrap, origin, margins */
+    "\x1b]104\x1b\\\x1b]110\x1b\\\x1b]111\x1b\\" /* colours */
+    "\x1b[r\x1b[999;1H\r\n";
+
 /* Keys typed this soon after a question appears do not answer it: the
  * user was typing to the command. */
 #define QUESTION_DEAF_MS 400
@@ -921,7 +935,9 @@ static void client_input(struct nono_relay *r, size_t i)
  * which only the user's terminal shows: the command sees the user's
  * typing and could time a question to meet an 's', but cannot guess the
  * digits, and an answer meant for another question does not fit this
- * one (review of elevation).  Anything else starts the answer over.
+ * one (review of elevation).  After o or s anything but the next digit
+ * denies (one try: a burst holding every code cannot approve), and so
+ * does any read of more than three bytes (a paste, a terminal report).
  */
 static void question_key_in(struct nono_relay *r, int ch)
 {
@@ -935,7 +951,11 @@ static void question_key_in(struct nono_relay *r, int ch)
 		r->q_digits = 0;
 		return;
 	}
-	if (r->q_letter && r->q_digits < 2 && ch == r->q_code[r->q_digits]) {
+	if (r->q_letter && r->q_digits < 2) {
+		if (ch != r->q_code[r->q_digits]) {
+			r->q_answer = 'd';
+			return;
+		}
 		if (++r->q_digits == 2)
 			r->q_answer = r->q_letter;
 		return;
@@ -948,6 +968,10 @@ static void question_input(struct nono_relay *r, const char *buf, size_t n)
 {
 	if (now_ms() - r->q_since < QUESTION_DEAF_MS)
 		return;
+	if (n > 3) {
+		r->q_answer = 'd';
+		return;
+	}
 	for (size_t i = 0; i < n && !r->q_answer; i++)
 		question_key_in(r, (unsigned char)buf[i]);
 }
@@ -959,14 +983,19 @@ static void question_client_answer(struct nono_relay *r, const char *text)
 {
 	r->q_letter = 0;
 	r->q_digits = 0;
-	if (!text[0]) {
+	if (!text[0] || ((text[0] | 0x20) == 'd' && !text[1])) {
 		r->q_answer = 'd';
 		return;
 	}
-	for (size_t i = 0; text[i] && !r->q_answer; i++)
-		question_key_in(r, (unsigned char)text[i]);
-	if (!r->q_answer)
-		r->q_asked = 0;
+	/* Exactly o or s and this question's digits; any other line
+	 * (meant for another question) asks again. */
+	if (strlen(text) == 3 &&
+	    ((text[0] | 0x20) == 'o' || (text[0] | 0x20) == 's') &&
+	    text[1] == r->q_code[0] && text[2] == r->q_code[1]) {
+		r->q_answer = text[0] | 0x20;
+		return;
+	}
+	r->q_asked = 0;
 }
 
 /* Sends the question to the controlling client, once per client: the
@@ -978,7 +1007,7 @@ static void question_to_client(struct nono_relay *r)
 
 	if (!r->q_on || r->q_answer || !k || k->gen == r->q_asked)
 		return;
-	send_data(k, "\r\n", 2);
+	send_data(k, question_reset, sizeof(question_reset) - 1);
 	send_data(k, r->q_text, strlen(r->q_text));
 	snprintf(m.text, sizeof(m.text),
 		 "\r\n  answer (o%s once, s%s this session, d deny): ",
@@ -986,13 +1015,6 @@ static void question_to_client(struct nono_relay *r)
 	send_msg(k, &m);
 	r->q_asked = k->gen;
 }
-
-/* Whatever state the command left the terminal in (an unfinished
- * escape string, colours, a hidden cursor, a scroll region, origin
- * mode) would hide or forge the question (review of elevation): ended
- * and reset first, and the question starts on the bottom line. */
-static const char question_reset[] = "\x18\x1b\\\x1b[0m\x1b(B\x1b[?25h"
-				     "\x1b[?6l\x1b[r\x1b[999;1H\r\n";
 
 int nono_relay_question(struct nono_relay *r, const char *text,
 			const char *code)
@@ -1020,8 +1042,12 @@ int nono_relay_question(struct nono_relay *r, const char *text,
 	}
 	question_to_client(r);
 	{
-		struct nono_event_field f[] = {{"question", text, 0}};
+		/* Its first line: never the digits, which approve it. */
+		char first[2 * PATH_MAX];
+		struct nono_event_field f[] = {{"question", first, 0}};
 
+		snprintf(first, sizeof(first), "%.*s",
+			 (int)strcspn(text, "\r\n"), text);
 		event(r, "prompt", f, 1);
 	}
 	return 0;

@@ -44,6 +44,7 @@
 
 #include "nono/caps.h"
 #include "nono/log.h"
+#include "nono/path.h"
 #include "policy/protect.h"
 #include "supervisor/gate_internal.h"
 #include "util/cleanup.h"
@@ -252,10 +253,12 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	{
 		/* Absent when asked about: made now, or refused (review: a
 		 * file moved in meanwhile would be what the task gets). */
+		/* O_TRUNC once the object is known to be the one asked
+		 * about (review 2). */
 		struct open_how how = {
 		    .flags =
-			(rq->flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-			 O_CLOEXEC |
+			((rq->flags & ~(uint64_t)O_TRUNC) | O_NOFOLLOW |
+			 O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
 			 (!rq->existed && (rq->flags & O_CREAT) ? O_EXCL : 0)),
 		    .mode = (rq->flags & O_CREAT) ? rq->mode : 0,
 		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
@@ -280,6 +283,11 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	    (rq->existed && (st.st_dev != rq->dev || st.st_ino != rq->ino)) ||
 	    !nono_gate_plain_fs(fd)) {
 		send_error(listener, rq->id, EACCES);
+		return;
+	}
+	if ((rq->flags & O_TRUNC) && S_ISREG(st.st_mode) &&
+	    ftruncate(fd, 0) < 0) {
+		send_error(listener, rq->id, errno);
 		return;
 	}
 	if (!(rq->flags & O_NONBLOCK))
@@ -448,16 +456,68 @@ static bool guarded_below(const char *path, const char *dir,
 static bool persistence(const struct nono_elevate *e, int dirfd,
 			const char *real)
 {
-	const char *name = strrchr(real, '/');
+	/* Below the home: tools that run what these hold (review 2). */
+	static const char *const home_more[] = {".cargo", ".gradle", ".ipython",
+						".npmrc", ".m2"};
 	const char *home = e->cfg.home;
 	char sub[PATH_MAX];
+	const char *p = real;
 
-	name = name ? name + 1 : real;
-	if (strcmp(name, ".git") == 0 || strstr(real, "/.git/") ||
-	    nono_gitdir_at(dirfd) || nono_guard_refuses(NONO_GUARD_TREE, name))
-		return true;
+	/* Every component, not only the last: a .vscode or .husky is read
+	 * as a whole (tasks.json, pre-commit). */
+	while (*p) {
+		const char *end;
+		char comp[NAME_MAX + 1];
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		if (end > p && (size_t)(end - p) <= NAME_MAX) {
+			memcpy(comp, p, (size_t)(end - p));
+			comp[end - p] = '\0';
+			if (strcmp(comp, ".git") == 0 ||
+			    nono_guard_refuses(NONO_GUARD_TREE, comp))
+				return true;
+		}
+		p = end;
+	}
+	/* In a git directory at any depth, whatever its name (a bare
+	 * repository's hooks, a --separate-git-dir). */
+	{
+		int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+		struct stat st, up;
+		bool git = false;
+
+		for (int depth = 0; fd >= 0 && depth < 256 && !git; depth++) {
+			int next;
+
+			git = nono_gitdir_at(fd);
+			if (git || fstat(fd, &st) < 0)
+				break;
+			next =
+			    openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (next < 0 || fstat(next, &up) < 0 ||
+			    (up.st_dev == st.st_dev &&
+			     up.st_ino == st.st_ino)) {
+				if (next >= 0)
+					close(next);
+				break; /* the root */
+			}
+			close(fd);
+			fd = next;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (git)
+			return true;
+	}
 	if (!home || !home[0])
 		return false;
+	for (size_t i = 0; i < sizeof(home_more) / sizeof(home_more[0]); i++)
+		if (snprintf(sub, sizeof(sub), "%s/%s", home, home_more[i]) <
+			(int)sizeof(sub) &&
+		    nono_path_is_under(real, sub))
+			return true;
 	if (guarded_below(real, home, NONO_GUARD_HOME))
 		return true;
 	if (snprintf(sub, sizeof(sub), "%s/.config", home) < (int)sizeof(sub) &&

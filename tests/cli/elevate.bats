@@ -65,6 +65,16 @@ term_log() {
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
 	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
 	assert_contains "$(term_log)" "denied for this session" terminal
+	# After o, anything but the right digit denies (one try), and so does
+	# a burst holding every code (a paste, a report): review 2.
+	run drive expect:'asks to read' sleep:0.6 send:ox wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
+	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
+	assert_contains "$(term_log)" "denied for this session" terminal
+	burst=$(for i in $(seq -w 0 99); do printf 'o%s' "$i"; done)
+	run drive expect:'asks to read' sleep:0.6 "send:$burst" wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
+	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
 	# Control: the same 'o' after the deaf window approves.
 	run drive expect:'asks to read' sleep:0.6 'send:o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo rc=\$?"
@@ -136,16 +146,21 @@ JSON
 
 @test "elevation: names that would run code outside the sandbox later are never asked about, wherever they are" {
 	git init -q .
-	mkdir -p "$HOME/.config" "$HOME/.local"
+	mkdir -p "$HOME/.config" "$HOME/.local" "$HOME/.cargo" "$O/vs/.vscode"
+	git init -q --bare "$O/bare.git"
 	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
 			echo x >>.git/config; echo x >.git/hooks/pre-commit; echo x >.envrc
 			echo x >'$HOME/.gitconfig'; mkdir '$HOME/.config/autostart'
-			mkdir -p '$HOME/.local/bin' 2>/dev/null; echo x >'$HOME/.local/bin/ls'; ls /sys >/dev/null; echo DONE"
+			mkdir -p '$HOME/.local/bin' 2>/dev/null; echo x >'$HOME/.local/bin/ls'; ls /sys >/dev/null
+			echo x >'$O/vs/.vscode/tasks.json'; echo x >'$O/bare.git/hooks/post-update'
+			echo x >'$HOME/.cargo/config.toml'; echo DONE"
 	assert_contains "$(term_log)" "DONE" terminal
 	refute_contains "$(term_log)" "asks to" terminal
 	[ ! -e .envrc ] && [ ! -e .git/hooks/pre-commit ] && [ ! -e "$HOME/.gitconfig" ]
 	[ ! -e "$HOME/.config/autostart" ] && [ ! -e "$HOME/.local/bin" ]
+	[ ! -e "$O/vs/.vscode/tasks.json" ] && [ ! -e "$O/bare.git/hooks/post-update" ]
+	[ ! -e "$HOME/.cargo/config.toml" ]
 	! grep -q x .git/config
 	# Control: a plain new file beside them is asked about and made.
 	run drive ondelay:0.6 on:'asks to=>o{code}' wait -- \
@@ -187,6 +202,18 @@ PY
 	assert_contains "$(term_log)" "asks to read $W/notes.txt" terminal
 	refute_contains "$(term_log)" "PRIVATE-KEY-BYTES" terminal
 	assert_contains "$(term_log)" "REFUSED" terminal
+}
+
+@test "elevation: a detached session asks its attached client, after the same terminal reset; a line for another question does not approve it" {
+	"$NONO" run --detached --name el --capability-elevation --allow-cwd -- sh -c \
+		"sleep 1; printf '\033]2;unterminated'; cat '$O/ok.txt'; echo rc=\$?; sleep 3" </dev/null >/dev/null
+	run drive expect:'once: type o' sleep:0.3 'send:o00\r' sleep:0.5 'send:o{code}\r' expect:'rc=' \
+		'send:\x1dd' wait -- "$NONO" attach el
+	assert_contains "$(term_log)" "asks to read $O/ok.txt" terminal
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+	assert_contains "$(term_log)" "rc=0" terminal
+	grep -q "$(printf '\030\033\\\\')" "$TEST_ROOT/term.log"
+	"$NONO" stop --force el >/dev/null 2>&1 || true
 }
 
 @test "elevation: without a terminal nothing is asked and what the grants refuse stays refused; the variable and the profile key turn it on, wrap refuses it" {
