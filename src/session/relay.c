@@ -374,45 +374,6 @@ static int term_setup(struct nono_relay *r)
 
 /* --- life cycle --------------------------------------------------------- */
 
-int nono_pty_open(int like, int *master, int *slave)
-{
-	struct termios tio;
-	struct winsize ws;
-	char name[128];
-	int m, s;
-
-	*master = *slave = -1;
-	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (m < 0)
-		return -errno;
-	if (grantpt(m) < 0 || unlockpt(m) < 0 ||
-	    ptsname_r(m, name, sizeof(name)) != 0) {
-		int e = -errno;
-
-		close(m);
-		return e ? e : -EIO;
-	}
-	s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (s < 0) {
-		int e = -errno;
-
-		close(m);
-		return e;
-	}
-	if (like >= 0 && tcgetattr(like, &tio) == 0)
-		tcsetattr(s, TCSANOW, &tio);
-	if (like >= 0 && ioctl(like, TIOCGWINSZ, &ws) == 0 && ws.ws_row)
-		ioctl(m, TIOCSWINSZ, &ws);
-	else {
-		ws = (struct winsize){.ws_row = 24, .ws_col = 80};
-		ioctl(m, TIOCSWINSZ, &ws);
-	}
-	fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
-	*master = m;
-	*slave = s;
-	return 0;
-}
-
 struct nono_relay *nono_relay_new(const struct nono_relay_cfg *cfg)
 {
 	struct nono_relay *r = calloc(1, sizeof(*r));
