@@ -193,6 +193,53 @@ static int hello(int fd, bool read_only, unsigned timeout_ms, char *err,
 	return 0;
 }
 
+/*
+ * One line typed for the supervisor's question, into @out (@len bytes),
+ * while the session and the signals are watched too (review of
+ * elevation: a blocking read ignored Ctrl-C and SIGTERM and outlived the
+ * session).  0 with the line; -EINTR on a signal; -EPIPE when the
+ * session has something to say first (its end, another question): the
+ * caller reads it as usual.
+ */
+static int prompt_line(int fd, int sfd, char *out, size_t len)
+{
+	size_t k = 0;
+
+	for (;;) {
+		struct pollfd p[3] = {
+		    {.fd = 0, .events = POLLIN},
+		    {.fd = fd, .events = POLLIN},
+		    {.fd = sfd, .events = POLLIN},
+		};
+		char ch;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -EPIPE;
+		}
+		if (p[2].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				if (si.ssi_signo != SIGWINCH)
+					return -EINTR;
+		}
+		if (p[1].revents)
+			return -EPIPE;
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (read(0, &ch, 1) != 1)
+			return -EPIPE;
+		if (ch == '\n')
+			break;
+		if (k < len - 1)
+			out[k++] = ch;
+	}
+	out[k] = '\0';
+	return 0;
+}
+
 int nono_session_attach(int dirfd, const struct nono_attach_opts *o,
 			int *status, char *err, size_t errlen)
 {
@@ -333,19 +380,30 @@ int nono_session_attach(int dirfd, const struct nono_attach_opts *o,
 				 * own mode. */
 				struct nono_msg_session a = {
 				    .type = NONO_MSG_ANSWER};
-				size_t k = 0;
-				char ch;
+				int pr;
 
 				if (is_raw)
 					tcsetattr(0, TCSAFLUSH, &saved);
 				write_all(1, m.text, strlen(m.text));
-				while (k < sizeof(a.text) - 1 &&
-				       read(0, &ch, 1) == 1 && ch != '\n')
-					a.text[k++] = ch;
-				a.text[k] = '\0';
-				send_m(fd, &a);
+				pr = prompt_line(fd, sfd, a.text,
+						 sizeof(a.text));
+				if (pr == 0)
+					send_m(fd, &a);
+				else
+					write_all(1, "\r\n", 2);
 				if (is_raw)
 					tcsetattr(0, TCSAFLUSH, &raw);
+				/* A signal while asked: leave as on any other
+				 * (the question stays up, answered elsewhere
+				 * or refused at its deadline). */
+				if (pr == -EINTR) {
+					struct nono_msg_session d = {
+					    .type = NONO_MSG_DETACH};
+
+					send_m(fd, &d);
+					r = NONO_ATTACH_DETACHED;
+					break;
+				}
 			} else if (m.type == NONO_MSG_EXIT) {
 				*status = m.signo ? 128 + m.signo : m.status;
 				r = NONO_ATTACH_ENDED;

@@ -214,6 +214,14 @@ PY
 	assert_contains "$(term_log)" "rc=0" terminal
 	grep -q "$(printf '\030\033\\\\')" "$TEST_ROOT/term.log"
 	"$NONO" stop --force el >/dev/null 2>&1 || true
+	# A client waiting for its answer line still leaves on SIGTERM
+	# (review: it ignored every signal but SIGKILL).
+	"$NONO" run --detached --name el2 --capability-elevation --allow-cwd -- sh -c \
+		"cat '$O/ok.txt'; sleep 30" </dev/null >/dev/null
+	run drive expect:'once: type o' sleep:0.3 signal:SIGTERM wait -- "$NONO" attach el2
+	refute_contains "$output" "TIMEOUT" stdout
+	refute_contains "$(term_log)" "APPROVED-BYTES" terminal
+	"$NONO" stop --force el2 >/dev/null 2>&1 || true
 }
 
 @test "elevation: without a terminal nothing is asked and what the grants refuse stays refused; the variable and the profile key turn it on, wrap refuses it" {
