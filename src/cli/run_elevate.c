@@ -11,6 +11,7 @@
  */
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,4 +110,33 @@ int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
 		return -1;
 	}
 	return 0;
+}
+
+void run_elevate_report(struct run_ctx *c, const struct nono_gate *gate)
+{
+	size_t n = gate ? nono_gate_elevated_count(gate) : 0;
+
+	if (!n || out_silent())
+		return;
+	fprintf(stderr, "nono: approved during this session (capability "
+			"elevation):\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct nono_gate_elevated *e =
+		    nono_gate_elevated_at(gate, i);
+		const char *flag = e->dir && e->made ? NULL
+				   : e->dir          ? "--read"
+				   : (e->access & NONO_ACCESS_WRITE)
+				       ? "--allow-file"
+				       : "--read-file";
+
+		fprintf(stderr, "  %-6s %s%s",
+			e->made                           ? "made"
+			: (e->access & NONO_ACCESS_WRITE) ? "write"
+							  : "read",
+			e->path, flag ? "" : "\n");
+		if (flag)
+			fprintf(stderr, "   (from the start: %s %s)\n", flag,
+				e->path);
+	}
+	(void)c;
 }

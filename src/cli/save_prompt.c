@@ -23,7 +23,7 @@
 #include "policy/protect.h"
 #include "util/fsutil.h"
 
-enum kind { K_READ_DIR, K_READ_FILE, K_SOCKET };
+enum kind { K_READ_DIR, K_READ_FILE, K_ALLOW_FILE, K_SOCKET };
 
 struct suggestion {
 	char path[PATH_MAX];
@@ -122,6 +122,21 @@ static size_t collect(const struct run_ctx *c, const struct nono_gate *gate,
 			continue;
 		n = add(s, n, d->path, K_SOCKET);
 	}
+	/* What capability elevation approved: the grant that would have
+	 * made the question needless (a directory made is not: its
+	 * parent's write right would be more than was approved). */
+	for (size_t i = 0; gate && i < nono_gate_elevated_count(gate); i++) {
+		const struct nono_gate_elevated *e =
+		    nono_gate_elevated_at(gate, i);
+
+		if ((e->dir && (e->made || (e->access & NONO_ACCESS_WRITE))) ||
+		    protected_path(c, e->path) || is_suppressed(c, e->path))
+			continue;
+		n = add(s, n, e->path,
+			e->dir                            ? K_READ_DIR
+			: (e->access & NONO_ACCESS_WRITE) ? K_ALLOW_FILE
+							  : K_READ_FILE);
+	}
 	return n;
 }
 
@@ -180,9 +195,10 @@ static int save(const char *path, const struct nono_profile *p)
 
 static const char *kind_name(enum kind k)
 {
-	return k == K_READ_DIR    ? "read"
-	       : k == K_READ_FILE ? "read file"
-				  : "unix socket";
+	return k == K_READ_DIR     ? "read"
+	       : k == K_READ_FILE  ? "read file"
+	       : k == K_ALLOW_FILE ? "allow file"
+				   : "unix socket";
 }
 
 void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
@@ -217,8 +233,8 @@ void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 	d = open_memstream(&detail, &dlen);
 	if (!d)
 		goto out;
-	fprintf(d, "%snono: the sandbox refused:%s", remote ? "\r\n" : "\n",
-		remote ? "\r\n" : "\n");
+	fprintf(d, "%snono: the sandbox refused, or you approved:%s",
+		remote ? "\r\n" : "\n", remote ? "\r\n" : "\n");
 	for (size_t i = 0; i < n; i++)
 		fprintf(d, "  %-12s %s%s", kind_name(s[i].kind), s[i].path,
 			remote ? "\r\n" : "\n");
@@ -278,12 +294,13 @@ void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct nono_plist *l = answer[0] == 's' || answer[0] == 'S'
-					   ? &p->fs.suppress_save_prompt
-				       : s[i].kind == K_READ_DIR ? &p->fs.read
-				       : s[i].kind == K_READ_FILE
-					   ? &p->fs.read_file
-					   : &p->fs.unix_socket;
+		struct nono_plist *l =
+		    answer[0] == 's' || answer[0] == 'S'
+			? &p->fs.suppress_save_prompt
+		    : s[i].kind == K_READ_DIR   ? &p->fs.read
+		    : s[i].kind == K_READ_FILE  ? &p->fs.read_file
+		    : s[i].kind == K_ALLOW_FILE ? &p->fs.allow_file
+						: &p->fs.unix_socket;
 
 		if (nono_plist_add(l, s[i].path) < 0) {
 			out_error("not saved: out of memory");

@@ -72,6 +72,7 @@ struct elv_req {
 	char real[PATH_MAX]; /* the parent's path and the name */
 	long long deadline;  /* ms */
 	bool existed;        /* the name was there when asked about */
+	bool isdir;          /* then: a directory */
 	dev_t dev;           /* then: what it was */
 	ino_t ino;
 	char code[3]; /* the digits that approve it */
@@ -93,6 +94,9 @@ struct nono_elevate {
 	long long asked_at[ELEVATE_RATE];
 	size_t nasked;
 	char last_code[3];
+	/* What was approved, for the footer and the save prompt. */
+	struct nono_gate_elevated *done;
+	size_t ndone, capdone;
 };
 
 static long long now_ms(void)
@@ -158,6 +162,9 @@ void nono_gate_elevate_free(struct nono_gate *g)
 	for (size_t i = 0; i < e->nrules; i++)
 		free(e->rules[i].path);
 	free(e->rules);
+	for (size_t i = 0; i < e->ndone; i++)
+		free(e->done[i].path);
+	free(e->done);
 	free(e);
 	g->elevate = NULL;
 }
@@ -227,6 +234,55 @@ static void send_error(int listener, __u64 id, int err)
 	notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
+#define ELEVATE_DONE_MAX 1024
+
+/* Remembers an approval (a path once, its accesses merged). */
+static void approved(struct nono_elevate *e, const struct elv_req *rq)
+{
+	unsigned a = 0;
+
+	if (rq->op & OP_READ)
+		a |= NONO_ACCESS_READ;
+	if (rq->op & (OP_WRITE | OP_CREATE | OP_MKDIR))
+		a |= NONO_ACCESS_WRITE;
+	for (size_t i = 0; i < e->ndone; i++)
+		if (strcmp(e->done[i].path, rq->real) == 0) {
+			e->done[i].access |= a;
+			return;
+		}
+	if (e->ndone >= ELEVATE_DONE_MAX)
+		return;
+	if (e->ndone == e->capdone) {
+		size_t cap = e->capdone ? e->capdone * 2 : 16;
+		struct nono_gate_elevated *n =
+		    realloc(e->done, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		e->done = n;
+		e->capdone = cap;
+	}
+	e->done[e->ndone].path = strdup(rq->real);
+	if (!e->done[e->ndone].path)
+		return;
+	e->done[e->ndone].access = a;
+	e->done[e->ndone].dir = rq->isdir || (rq->op & OP_MKDIR);
+	e->done[e->ndone].made = !rq->existed;
+	e->ndone++;
+}
+
+size_t nono_gate_elevated_count(const struct nono_gate *g)
+{
+	return g->elevate ? g->elevate->ndone : 0;
+}
+
+const struct nono_gate_elevated *
+nono_gate_elevated_at(const struct nono_gate *g, size_t i)
+{
+	return g->elevate && i < g->elevate->ndone ? &g->elevate->done[i]
+						   : NULL;
+}
+
 /* Performs @rq (approved) and answers it. */
 static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 {
@@ -237,6 +293,7 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	mode_t want, old;
 	struct stat st;
 
+	approved(g->elevate, rq);
 	if (nono_gate_hold_lowered() < 0) {
 		send_error(listener, rq->id, EPERM);
 		return;
@@ -578,6 +635,7 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 		nono_autoclose int ofd = -1;
 
 		rq.existed = true;
+		rq.isdir = S_ISDIR(st.st_mode);
 		rq.dev = st.st_dev;
 		rq.ino = st.st_ino;
 		/* A mount point is judged by what is mounted there. */

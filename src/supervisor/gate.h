@@ -192,6 +192,17 @@ struct nono_gate_elevation {
 };
 int nono_gate_set_elevate(struct nono_gate *g,
 			  const struct nono_gate_elevation *cfg);
+/* What was approved during the session (for the footer and the save
+ * prompt): each path once, its accesses merged (NONO_ACCESS_*). */
+struct nono_gate_elevated {
+	char *path;
+	unsigned access;
+	bool dir;  /* a directory (read, or made) */
+	bool made; /* it did not exist: created */
+};
+size_t nono_gate_elevated_count(const struct nono_gate *g);
+const struct nono_gate_elevated *
+nono_gate_elevated_at(const struct nono_gate *g, size_t i);
 /* The supervisor's loop, every round: requests whose caller has gone are
  * dropped, an answer is applied, the next question asked, unanswered ones
  * refused at their deadline.  Milliseconds until it needs the loop back,

@@ -99,6 +99,21 @@ term_log() {
 	[ -d "$O/dir" ]
 }
 
+@test "elevation: what was approved is listed after the run and offered to the save prompt; saved, the next run asks nothing" {
+	run drive ondelay:0.6 on:'asks to=>o{code}' expect:'Save to profile' sleep:0.3 'send:y\r' wait -- \
+		"$NONO" run --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt'; echo new >'$O/made.txt'"
+	assert_contains "$(term_log)" "approved during this session" terminal
+	assert_contains "$(term_log)" "(from the start: --read-file $O/ok.txt)" terminal
+	assert_contains "$(term_log)" "(from the start: --allow-file $O/made.txt)" terminal
+	grep -q "$O/ok.txt" "$HOME/.config/nono/profiles/local.json"
+	grep -q "$O/made.txt" "$HOME/.config/nono/profiles/local.json"
+	# Control: with the saved profile, the same command asks nothing.
+	run drive sleep:1 wait -- \
+		"$NONO" run -s --profile local --capability-elevation --allow-cwd -- cat "$O/ok.txt"
+	refute_contains "$(term_log)" "asks to" terminal
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+}
+
 @test "elevation: protected paths, devices and /proc are never offered" {
 	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
