@@ -22,6 +22,8 @@
 #include "cli/cmd_learn.h"
 #include "cli/cmd_run.h"
 #include "cli/output.h"
+#include "cli/run_ctx.h"
+#include "cli/save_prompt.h"
 #include "learn/suggest.h"
 #include "nono/path.h"
 #include "plan/verdict.h"
@@ -296,8 +298,9 @@ bool cli_learn_may_serve(void *arg, const char *path, bool dir)
 			      strcmp(v.reason, "persistence_file") == 0));
 }
 
-int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate)
+int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)
 {
+	const struct nono_plan *p = &c->p;
 	struct learn_access *acc = NULL;
 	struct learn_report rep;
 	size_t n = 0, cap = nono_gate_learned_count(gate);
@@ -344,6 +347,10 @@ int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate)
 				 "paths)",
 				 nono_gate_learn_dropped(gate),
 				 nono_gate_learn_dropped(gate) == 1 ? "" : "s");
+		/* As the save prompt does: offered as a profile on a
+		 * terminal (NAME-local for a built-in profile). */
+		if (!cli_learn->json)
+			save_prompt_learned(c, &rep);
 		learn_report_free(&rep);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -33,7 +33,9 @@ void cli_learn_stopped(void);
  * the profile refuses may be served while learning: not when the plan
  * protects or hides @path. */
 bool cli_learn_may_serve(void *arg, const char *path, bool dir);
-/* The report of the run that planned @p, from @gate's records; 0 or 1. */
-int cli_learn_report(const struct nono_plan *p, const struct nono_gate *gate);
+struct run_ctx;
+/* The report of run @c, from @gate's records, and on a terminal the offer
+ * to save what the profile lacks; 0 or 1. */
+int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate);
 
 #endif

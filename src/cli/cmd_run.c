@@ -514,7 +514,7 @@ static int execute(struct run_ctx *c, char **argv)
 	}
 	if (cli_learn) {
 		/* The report instead of the footer and the save prompt. */
-		if (gate && cli_learn_report(&c->p, gate) != 0 && status == 0)
+		if (gate && cli_learn_report(c, gate) != 0 && status == 0)
 			status = 1;
 		goto out;
 	}

@@ -18,19 +18,28 @@
 #include "cli/output.h"
 #include "cli/run_session.h"
 #include "cli/save_prompt.h"
+#include "learn/suggest.h"
 #include "nono/path.h"
 #include "plan/profile_apply.h"
 #include "policy/protect.h"
 #include "util/fsutil.h"
 
-enum kind { K_READ_DIR, K_READ_FILE, K_ALLOW_FILE, K_SOCKET };
+enum kind {
+	K_READ_DIR,
+	K_READ_FILE,
+	K_ALLOW_FILE,
+	K_SOCKET,
+	K_WRITE_DIR,
+	K_ALLOW_DIR,
+	K_WRITE_FILE,
+};
 
 struct suggestion {
 	char path[PATH_MAX];
 	enum kind kind;
 };
 
-#define MAX_SUGGESTIONS 32
+#define MAX_SUGGESTIONS 64
 
 static bool is_suppressed(const struct run_ctx *c, const char *canon)
 {
@@ -198,11 +207,58 @@ static const char *kind_name(enum kind k)
 	return k == K_READ_DIR     ? "read"
 	       : k == K_READ_FILE  ? "read file"
 	       : k == K_ALLOW_FILE ? "allow file"
+	       : k == K_WRITE_DIR  ? "write"
+	       : k == K_ALLOW_DIR  ? "allow"
+	       : k == K_WRITE_FILE ? "write file"
 				   : "unix socket";
 }
 
+static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
+		  const char *heading);
+
 void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 		 char *const *argv)
+{
+	struct suggestion *s;
+
+	if (out_silent() || (c->o.mode != MODE_RUN && c->o.mode != MODE_SHELL))
+		return;
+	s = calloc(MAX_SUGGESTIONS, sizeof(*s));
+	if (!s)
+		return;
+	offer(c, s, collect(c, gate, argv, s),
+	      "the sandbox refused, or you approved");
+	free(s);
+}
+
+void save_prompt_learned(struct run_ctx *c, const struct learn_report *rep)
+{
+	static const enum kind of[LEARN_KEY_COUNT] = {
+	    [LEARN_KEY_READ] = K_READ_DIR,
+	    [LEARN_KEY_WRITE] = K_WRITE_DIR,
+	    [LEARN_KEY_ALLOW] = K_ALLOW_DIR,
+	    [LEARN_KEY_READ_FILE] = K_READ_FILE,
+	    [LEARN_KEY_WRITE_FILE] = K_WRITE_FILE,
+	    [LEARN_KEY_ALLOW_FILE] = K_ALLOW_FILE,
+	};
+	struct suggestion *s;
+	size_t n = 0;
+
+	if (out_silent())
+		return;
+	s = calloc(MAX_SUGGESTIONS, sizeof(*s));
+	if (!s)
+		return;
+	for (size_t i = 0; i < rep->nadd; i++)
+		if (!is_suppressed(c, rep->add[i].path))
+			n = add(s, n, rep->add[i].path, of[rep->add[i].key]);
+	offer(c, s, n, "the command needed");
+	free(s);
+}
+
+/* Asks whether to save @s (@n suggestions) into a user profile, and does. */
+static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
+		  const char *heading)
 {
 	/* A detached session asks the client attached to it (or the first
 	 * to attach); no answer in time is no. */
@@ -210,22 +266,13 @@ void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 	char *detail = NULL;
 	size_t dlen = 0;
 	FILE *d;
-	struct suggestion *s;
 	struct nono_profile *p = NULL;
 	char path[PATH_MAX], name[128], err[1024], answer[16];
 	const char *base;
-	size_t n;
 
-	if (out_silent() ||
-	    (c->o.mode != MODE_RUN && c->o.mode != MODE_SHELL) ||
+	if (!n ||
 	    (!remote && (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))))
 		return;
-	s = calloc(MAX_SUGGESTIONS, sizeof(*s));
-	if (!s)
-		return;
-	n = collect(c, gate, argv, s);
-	if (!n)
-		goto out;
 	target(c, path, sizeof(path), name, sizeof(name), &base);
 	if (!path[0])
 		goto out;
@@ -233,8 +280,8 @@ void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 	d = open_memstream(&detail, &dlen);
 	if (!d)
 		goto out;
-	fprintf(d, "%snono: the sandbox refused, or you approved:%s",
-		remote ? "\r\n" : "\n", remote ? "\r\n" : "\n");
+	fprintf(d, "%snono: %s:%s", remote ? "\r\n" : "\n", heading,
+		remote ? "\r\n" : "\n");
 	for (size_t i = 0; i < n; i++)
 		fprintf(d, "  %-12s %s%s", kind_name(s[i].kind), s[i].path,
 			remote ? "\r\n" : "\n");
@@ -300,6 +347,9 @@ void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 		    : s[i].kind == K_READ_DIR   ? &p->fs.read
 		    : s[i].kind == K_READ_FILE  ? &p->fs.read_file
 		    : s[i].kind == K_ALLOW_FILE ? &p->fs.allow_file
+		    : s[i].kind == K_WRITE_DIR  ? &p->fs.write
+		    : s[i].kind == K_ALLOW_DIR  ? &p->fs.allow
+		    : s[i].kind == K_WRITE_FILE ? &p->fs.write_file
 						: &p->fs.unix_socket;
 
 		if (nono_plist_add(l, s[i].path) < 0) {
@@ -325,5 +375,4 @@ void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 out:
 	free(detail);
 	nono_profile_free(p);
-	free(s);
 }

@@ -12,5 +12,10 @@
  * to offer; no answer is no. */
 void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 		 char *const *argv);
+struct learn_report;
+/* After nono learn: offers, the same way, to save what the profile
+ * lacked (@rep's additions) into a user profile (the one in use when it
+ * is the user's, else NAME-local extending it). */
+void save_prompt_learned(struct run_ctx *c, const struct learn_report *rep);
 
 #endif

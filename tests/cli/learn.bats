@@ -197,6 +197,20 @@ JSON
 	assert_contains "$output" "PLAIN-BYTES" stdout
 }
 
+@test "learn: on a terminal, what the profile lacks is offered as PROFILE-local; saved, the next learn lacks nothing" {
+	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --timeout 30 --log "$TEST_ROOT/term.log" \
+		expect:'share the current directory' 'send:n\r' \
+		expect:'Save to profile' sleep:0.2 'send:y\r' wait -- \
+		"$NONO" learn --profile default -- sh -c "cat '$X/one.txt'; cat '$X/share/a' '$X/share/b'"
+	assert_contains "$(tr -d '\r' <"$TEST_ROOT/term.log")" "default-local" terminal
+	f="$HOME/.config/nono/profiles/default-local.json"
+	grep -q "$X/one.txt" "$f"
+	grep -q "$X/share" "$f"
+	# Control: the saved profile lacks nothing.
+	run --separate-stderr nono learn --profile default-local -- sh -c "cat '$X/one.txt'; cat '$X/share/a' '$X/share/b'"
+	assert_contains "$output" "The profile allows everything the command needed." stdout
+}
+
 @test "learn: nothing strace sees opened or executed is missing from the record (sh, cat, ls, relative paths, cd)" {
 	command -v strace >/dev/null || skip "no strace"
 	mkdir -p "$X/deep/er"
