@@ -228,6 +228,31 @@ JSON
 	assert_contains "$output" "0 missing" stdout
 }
 
+@test "learn: real workloads (python imports, git status, cc with includes, make): nothing strace sees opened below their tree is missing" {
+	command -v strace >/dev/null || skip "no strace"
+	mkdir -p "$X/py/pkg" "$X/inc" "$X/src"
+	printf 'import json\nVALUE = 1\n' >"$X/py/pkg/__init__.py"
+	printf 'import pkg, email.message\nprint(pkg.VALUE)\n' >"$X/py/main.py"
+	printf '#define N 3\n' >"$X/inc/n.h"
+	printf '#include "n.h"\nint f(void) { return N; }\n' >"$X/src/f.c"
+	printf 'all:\n\tcat %s/src/f.c >/dev/null\n' "$X" >"$X/src/Makefile"
+	git init -q "$X/repo" && echo x >"$X/repo/file" && git -C "$X/repo" add file
+	for cmd in \
+		"PYTHONDONTWRITEBYTECODE=1 PYTHONPATH='$X/py' /usr/bin/python3 '$X/py/main.py'" \
+		"git -C '$X/repo' status --short" \
+		"cc -fsyntax-only -I'$X/inc' '$X/src/f.c'" \
+		"make -s -C '$X/src'"; do
+		command -v "${cmd%% *}" >/dev/null 2>&1 || case "$cmd" in PYTHON*) ;; *) continue ;; esac
+		strace -f -qq -y -e trace=%file -o "$TEST_DIR/st.log" sh -c "$cmd" >/dev/null 2>&1
+		run --separate-stderr nono learn --all -- sh -c "$cmd"
+		printf '%s\n' "$output" >"$TEST_DIR/report.txt"
+		run "$PY" "$BATS_TEST_DIRNAME/lib/learn_vs_strace.py" "$TEST_DIR/st.log" "$TEST_DIR/report.txt" "$HOME" "$X"
+		echo "$cmd: $output"
+		assert_status 0
+		assert_contains "$output" "0 missing" stdout
+	done
+}
+
 @test "learn: review of session 12: a name with \$ is never offered (a profile would expand it), a name with a newline cannot forge a line of the report" {
 	mkdir -p "$X/\$HOME"
 	echo a >"$X/\$HOME/a"
