@@ -48,7 +48,7 @@ us() {
 	run | elev)
 		local flag=""
 		[ "$mode" = elev ] && flag=--capability-elevation
-		python3 "$DRIVE" --timeout 120 --log "$log" ondelay:0.6 on:'asks to=>s' wait -- \
+		python3 "$DRIVE" --timeout 120 --log "$log" ondelay:0.6 on:'asks to=>s{code}' wait -- \
 			"$NONO_BIN" run -s $flag --allow-cwd -- /usr/bin/python3 opens.py "$file" "$N" >/dev/null
 		tr -d '\r' <"$log" | sed -n 's/^US=//p' | tail -1
 		;;
