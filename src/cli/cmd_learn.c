@@ -291,11 +291,8 @@ bool cli_learn_may_serve(void *arg, const char *path, bool dir)
 	(void)dir;
 	memset(&v, 0, sizeof(v));
 	plan_why_path(p, NONO_ACCESS_READ, path, true, &v);
-	/* Protected, hidden by the profile, a persistence file: refused
-	 * whatever a profile grants, so never served either. */
-	return !(v.reason && (strcmp(v.reason, "sensitive_path") == 0 ||
-			      strcmp(v.reason, "filesystem_deny") == 0 ||
-			      strcmp(v.reason, "persistence_file") == 0));
+	/* Refused whatever a profile grants, so never served either. */
+	return !plan_verdict_refused_always(&v);
 }
 
 int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)

@@ -527,7 +527,7 @@ static int execute(struct run_ctx *c, char **argv)
 		net.proxy = c->p.allow != NULL;
 		diag_footer(&c->p, gate, argv, status, signo, &net);
 	}
-	run_elevate_report(c, gate);
+	run_elevate_report(gate);
 	save_prompt(c, gate, argv);
 out:
 	run_session_end(c, status, signo, ran);

@@ -41,11 +41,8 @@ static bool may(void *arg, const char *path, bool write, bool exists)
 	memset(&v, 0, sizeof(v));
 	plan_why_path(&c->p, write ? NONO_ACCESS_WRITE : NONO_ACCESS_READ, path,
 		      exists, &v);
-	/* Protected, hidden by the profile, a persistence file: refused
-	 * whatever the user would answer, so never asked. */
-	return !(v.reason && (strcmp(v.reason, "sensitive_path") == 0 ||
-			      strcmp(v.reason, "filesystem_deny") == 0 ||
-			      strcmp(v.reason, "persistence_file") == 0));
+	/* Refused whatever the user would answer, so never asked. */
+	return !plan_verdict_refused_always(&v);
 }
 
 static int ask(void *arg, const char *question, const char *code)
@@ -112,7 +109,7 @@ int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
 	return 0;
 }
 
-void run_elevate_report(struct run_ctx *c, const struct nono_gate *gate)
+void run_elevate_report(const struct nono_gate *gate)
 {
 	size_t n = gate ? nono_gate_elevated_count(gate) : 0;
 
@@ -138,5 +135,4 @@ void run_elevate_report(struct run_ctx *c, const struct nono_gate *gate)
 			fprintf(stderr, "   (from the start: %s %s)\n", flag,
 				e->path);
 	}
-	(void)c;
 }

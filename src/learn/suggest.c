@@ -146,15 +146,6 @@ static void refuse_dir(struct work *w, const char *path)
 			 "command needs");
 }
 
-/* Whether the sandbox refuses @path whatever a profile grants. */
-static bool refused_reason(const struct plan_verdict *v)
-{
-	return !v->allowed && v->reason &&
-	       (strcmp(v->reason, "sensitive_path") == 0 ||
-		strcmp(v->reason, "filesystem_deny") == 0 ||
-		strcmp(v->reason, "persistence_file") == 0);
-}
-
 /* Appends a candidate; duplicates are merged once sorted (group). */
 static void cand_add(struct work *w, const char *path, bool dir,
 		     unsigned access)
@@ -195,7 +186,7 @@ static void judge(struct work *w, const char *path, bool exists, bool dir,
 				 &w->capcovered, path, key_of(dir, access), 1);
 		return;
 	}
-	if (refused_reason(&v)) {
+	if (plan_verdict_refused_always(&v)) {
 		refuse(w, path, &v);
 		return;
 	}
@@ -251,7 +242,7 @@ static bool dir_offerable(const struct nono_plan *p, const char *d)
 	if (strcmp(d, "/") == 0 || (p->home && nono_path_is_under(p->home, d)))
 		return false;
 	plan_why_path(p, NONO_ACCESS_READ, d, true, &v);
-	if (refused_reason(&v))
+	if (plan_verdict_refused_always(&v))
 		return false;
 	return !holds_protected(p, d);
 }
@@ -469,7 +460,8 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 				 * (.envrc, .git/hooks/x): said. */
 				plan_why_path(p, NONO_ACCESS_WRITE, a->path,
 					      false, &v);
-				if (!a->exists && refused_reason(&v))
+				if (!a->exists &&
+				    plan_verdict_refused_always(&v))
 					refuse(&w, a->path, &v);
 			} else
 				out->metadata++; /* a lookup that failed */

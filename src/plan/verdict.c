@@ -396,3 +396,11 @@ void plan_why_scope(const struct nono_plan *p, unsigned bit,
 					  "can be reached)"
 					: "no");
 }
+
+bool plan_verdict_refused_always(const struct plan_verdict *v)
+{
+	return !v->allowed && v->reason &&
+	       (strcmp(v->reason, "sensitive_path") == 0 ||
+		strcmp(v->reason, "filesystem_deny") == 0 ||
+		strcmp(v->reason, "persistence_file") == 0);
+}

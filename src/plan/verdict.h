@@ -46,6 +46,11 @@ void plan_why_host(const struct nono_plan *p, const char *host,
 void plan_why_scope(const struct nono_plan *p, unsigned scope,
 		    struct plan_verdict *v);
 
+/* Whether @v refuses its path whatever a profile grants: protected, hidden
+ * by the profile, a persistence file.  Never suggested (learn), served
+ * (learn's reads) nor offered (capability elevation). */
+bool plan_verdict_refused_always(const struct plan_verdict *v);
+
 /* "read", "write", "readwrite" (or "none") for NONO_ACCESS_* bits. */
 const char *plan_access_name(unsigned access);
 /* Where grant @g of the plan came from: "user" (a flag), "profile", "cwd",
