@@ -19,48 +19,10 @@ export HOME="$W/home"
 echo APPROVED-BYTES >"$W/out/ok.txt"
 echo OTHER-BYTES >"$W/out/other.txt"
 cd "$W/proj" || exit 1
-cat >race.py <<'PY'
-import ctypes, os, sys, threading
-libc = ctypes.CDLL(None, use_errno=True)
-ok, other, n = sys.argv[1].encode(), sys.argv[2].encode(), int(sys.argv[3])
-buf = ctypes.create_string_buffer(4096)
-buf.value = ok
-stop = False
-def rewrite():
-    a, b = ok + b"\0", other + b"\0"
-    while not stop:
-        ctypes.memmove(buf, a, len(a))
-        ctypes.memmove(buf, b, len(b))
-def swap():
-    i = 0
-    while not stop:
-        try:
-            os.symlink(ok if i % 2 else other, b"link.new")
-            os.rename(b"link.new", b"link")
-        except OSError:
-            pass
-        i += 1
-for f in (rewrite, swap):
-    threading.Thread(target=f, daemon=True).start()
-good = bad = refused = 0
-for i in range(n):
-    fd = libc.open(buf if i % 2 else ctypes.c_char_p(b"link"), os.O_RDONLY)
-    if fd < 0:
-        refused += 1
-        continue
-    data = os.read(fd, 64)
-    os.close(fd)
-    if data == b"APPROVED-BYTES\n":
-        good += 1
-    else:
-        bad += 1
-stop = True
-print("good=%d bad=%d refused=%d" % (good, bad, refused))
-PY
 t0=$(date +%s)
 python3 "$repo/tests/cli/lib/ptydrive.py" --timeout 3600 --log "$W/term.log" ondelay:0.6 \
 	on:"asks to read $W/out/ok.txt=>s{code}" on:"asks to read $W/out/other.txt=>d" wait -- \
-	"$NONO_BIN" run -s --capability-elevation --allow-cwd -- /usr/bin/python3 race.py "$W/out/ok.txt" "$W/out/other.txt" "$ITER" >/dev/null
+	"$NONO_BIN" run -s --capability-elevation --allow . --read "$repo/tests/cli/lib" -- /usr/bin/python3 "$repo/tests/cli/lib/elevate_race.py" "$W/out/ok.txt" "$W/out/other.txt" "$ITER" >/dev/null
 t1=$(date +%s)
-echo "elevation race, $ITER opens: $(tr -d '\r' <"$W/term.log" | grep -o 'good=[0-9]* bad=[0-9]* refused=[0-9]*') ($((t1 - t0)) s)"
+echo "elevation race, $ITER opens: $(tr -d '\r' <"$W/term.log" | grep -o 'good=[0-9]* bad=[0-9]* refused=[0-9]* swaps=[0-9]*') ($((t1 - t0)) s)"
 echo "nono $("$NONO_BIN" --version 2>/dev/null | head -1), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
