@@ -8,6 +8,8 @@
  *   or trailing slash): a restore never leaves its root through one;
  * - percent-decoding what the encoder wrote gives the bytes back;
  * - a scope read from JSON writes back to JSON that reads the same;
+ * - a delta object's header that parses (the input as the whole object)
+ *   has parts that add up to its size, within the largest file stored;
  * - a delta that applies to a fixed base makes a manifest whose own
  *   delta against that base applies to the same manifest again, of the
  *   base's version (a version-1 base and a version-2 one, which records
@@ -19,6 +21,7 @@
 
 #include "policy/json.h"
 #include "rollback/manifest.h"
+#include "rollback/objects.h"
 #include "rollback/scope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -87,6 +90,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nono_rb_manifest m;
 
+	struct nono_rb_delta dh;
+
+	if (nono_rb_delta_parse(data, size, size, &dh) == 0 &&
+	    (dh.prefix + dh.suffix + dh.literal != dh.size ||
+	     dh.literal != size - NONO_RB_DELTA_HDR ||
+	     dh.size > NONO_RB_MAX_FILE))
+		abort();
 	delta_roundtrip(BASE, sizeof(BASE) - 1, data, size);
 	delta_roundtrip(BASE2, sizeof(BASE2) - 1, data, size);
 	uint8_t r1[NONO_SHA256_LEN], r2[NONO_SHA256_LEN];

@@ -565,9 +565,29 @@ static int hcmp(const void *a, const void *b)
 	return memcmp(a, b, NONO_SHA256_LEN);
 }
 
+static int mark_one(struct hashes *h, const uint8_t hash[NONO_SHA256_LEN])
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 1024;
+		void *v = realloc(h->v, cap * NONO_SHA256_LEN);
+
+		if (!v)
+			return -1;
+		h->v = v;
+		h->cap = cap;
+	}
+	memcpy(h->v[h->n++], hash, NONO_SHA256_LEN);
+	return 0;
+}
+
 static int mark(struct hashes *h, const struct nono_rb_session *s)
 {
 	char err[PATH_MAX + 256];
+
+	/* The manifests' bases its baseline is a delta against. */
+	for (size_t i = 0; i < s->nroots; i++)
+		if ((s->based & (1ULL << i)) && mark_one(h, s->bases[i]) < 0)
+			return -1;
 
 	for (size_t n = 0; n < s->nsnaps; n++)
 		for (size_t i = 0; i < s->nroots; i++) {
@@ -579,74 +599,113 @@ static int mark(struct hashes *h, const struct nono_rb_session *s)
 			for (size_t k = 0; k < m.n; k++) {
 				if (m.e[k].type != NONO_RB_FILE)
 					continue;
-				if (h->n == h->cap) {
-					size_t cap = h->cap ? h->cap * 2 : 1024;
-					void *v = realloc(
-					    h->v, cap * NONO_SHA256_LEN);
-
-					if (!v) {
-						nono_rb_manifest_free(&m);
-						return -1;
-					}
-					h->v = v;
-					h->cap = cap;
+				if (mark_one(h, m.e[k].hash) < 0) {
+					nono_rb_manifest_free(&m);
+					return -1;
 				}
-				memcpy(h->v[h->n++], m.e[k].hash,
-				       NONO_SHA256_LEN);
 			}
 			nono_rb_manifest_free(&m);
 		}
 	return 0;
 }
 
-/* Removes objects no kept manifest refers to; returns how many. */
-static unsigned long long sweep(const struct hashes *h, bool dry)
+/* Whether the store names @name ("ab" and the rest of an object's name)
+ * an object: its hash in @hash, *@delta for a delta object. */
+static bool object_name(const char *dir, const char *name,
+			uint8_t hash[NONO_SHA256_LEN], bool *delta)
 {
-	char home[PATH_MAX], dir[PATH_MAX + 16];
+	char hex[NONO_SHA256_HEX];
+	size_t n = strlen(name);
+
+	*delta = n == 62 + strlen(NONO_RB_DELTA_SUFFIX) &&
+		 strcmp(name + 62, NONO_RB_DELTA_SUFFIX) == 0;
+	if (n != 62 && !*delta)
+		return false;
+	memcpy(hex, dir, 2);
+	memcpy(hex + 2, name, 62);
+	hex[64] = '\0';
+	return nono_unhex(hex, NONO_SHA256_LEN, hash) == 0;
+}
+
+/* Whether @hash is among the first @n (sorted) of @h. */
+static bool marked(const struct hashes *h, size_t n, const uint8_t *hash)
+{
+	return n && bsearch(hash, h->v, n, NONO_SHA256_LEN, hcmp);
+}
+
+/*
+ * Removes objects no kept manifest refers to; returns how many.  Two
+ * passes: the first marks the bases of the delta objects kept (a base is
+ * kept while a delta needs it), the second removes.
+ */
+static unsigned long long sweep(const struct nono_rb_store *st,
+				struct hashes *h, bool dry)
+{
 	unsigned long long n = 0;
-	DIR *top;
-	struct dirent *de;
+	bool oom = false;
 
-	if (nono_rb_home(home, sizeof(home)) < 0)
-		return 0;
-	snprintf(dir, sizeof(dir), "%s/objects", home);
-	top = opendir(dir);
-	if (!top)
-		return 0;
-	while ((de = readdir(top)) != NULL) {
-		int sfd;
-		DIR *sub;
-		struct dirent *o;
+	for (int pass = 0; pass < 2; pass++) {
+		int tfd = dup(st->fd);
+		DIR *top = tfd >= 0 ? fdopendir(tfd) : NULL;
+		struct dirent *de;
+		size_t before = h->n;
 
-		if (strlen(de->d_name) != 2 || strcmp(de->d_name, "..") == 0)
-			continue;
-		sfd = openat(dirfd(top), de->d_name,
-			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		sub = sfd >= 0 ? fdopendir(sfd) : NULL;
-		if (!sub) {
-			if (sfd >= 0)
-				close(sfd);
-			continue;
+		if (!top) {
+			if (tfd >= 0)
+				close(tfd);
+			return n;
 		}
-		while ((o = readdir(sub)) != NULL) {
-			char hex[NONO_SHA256_HEX];
-			uint8_t hash[NONO_SHA256_LEN];
+		rewinddir(top);
+		while ((de = readdir(top)) != NULL) {
+			int sfd;
+			DIR *sub;
+			struct dirent *o;
 
-			if (strlen(o->d_name) != 62)
+			if (strlen(de->d_name) != 2 ||
+			    strcmp(de->d_name, "..") == 0)
 				continue;
-			memcpy(hex, de->d_name, 2);
-			memcpy(hex + 2, o->d_name, 62);
-			hex[64] = '\0';
-			if (nono_unhex(hex, NONO_SHA256_LEN, hash) < 0 ||
-			    (h->n &&
-			     bsearch(hash, h->v, h->n, NONO_SHA256_LEN, hcmp)))
+			sfd = openat(dirfd(top), de->d_name,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					 O_CLOEXEC);
+			sub = sfd >= 0 ? fdopendir(sfd) : NULL;
+			if (!sub) {
+				if (sfd >= 0)
+					close(sfd);
 				continue;
-			if (dry || unlinkat(dirfd(sub), o->d_name, 0) == 0)
-				n++;
+			}
+			while ((o = readdir(sub)) != NULL) {
+				uint8_t hash[NONO_SHA256_LEN];
+				struct nono_rb_delta d;
+				bool delta;
+
+				if (!object_name(de->d_name, o->d_name, hash,
+						 &delta))
+					continue;
+				if (pass == 0) {
+					/* A kept delta's base (an unreadable
+					 * delta keeps nothing more: verify
+					 * names it). */
+					if (delta && marked(h, before, hash) &&
+					    nono_rb_store_delta_base(st, hash,
+								     &d) == 0 &&
+					    mark_one(h, d.base) < 0)
+						oom = true;
+					continue;
+				}
+				if (marked(h, h->n, hash))
+					continue;
+				if (dry ||
+				    unlinkat(dirfd(sub), o->d_name, 0) == 0)
+					n++;
+			}
+			closedir(sub);
 		}
-		closedir(sub);
+		closedir(top);
+		if (oom)
+			return 0; /* a base not marked: remove nothing */
+		if (pass == 0 && h->n != before)
+			qsort(h->v, h->n, NONO_SHA256_LEN, hcmp);
 	}
-	closedir(top);
 	return n;
 }
 
@@ -780,7 +839,7 @@ int rollback_cleanup(long long keep, long long older, bool dry, bool quiet)
 
 		if (h.n)
 			qsort(h.v, h.n, NONO_SHA256_LEN, hcmp);
-		objs = sweep(&h, dry);
+		objs = sweep(&st, &h, dry);
 		/* The stat caches may name what was swept. */
 		if (objs && !dry && nono_rb_cache_drop_all() < 0)
 			out_warn("rollback cleanup: cannot remove the stat "

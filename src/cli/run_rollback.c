@@ -232,7 +232,8 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 	 * (none kept: it computes them). */
 	for (size_t i = 0; r == 0 && !base && i < s->nroots; i++)
 		nono_rb_manifest_keep_leaves(&m[i]);
-	if (r == 0 && (r = nono_rb_session_add_snapshot(s, m, base)) < 0)
+	if (r == 0 &&
+	    (r = nono_rb_session_add_snapshot(s, m, base, c->rt.rb_store)) < 0)
 		snprintf(err, errlen,
 			 "rollback: cannot record the snapshot in "
 			 "%s: %s",

@@ -315,9 +315,11 @@ out:
 }
 
 /* The stat cache's entry for @st when it matches, copied under the lock
- * (and marked seen: the cache saved keeps it). */
+ * (and marked seen: the cache saved keeps it).  When the file's entry
+ * does not match, its hash (the file's earlier content) in @prev and
+ * *@had set. */
 static bool cache_hit(struct walk *w, const struct stat *st,
-		      struct nono_rb_cache_ent *out)
+		      struct nono_rb_cache_ent *out, uint8_t *prev, bool *had)
 {
 	struct nono_rb_cache_ent *ce;
 	bool hit = false;
@@ -338,6 +340,9 @@ static bool cache_hit(struct walk *w, const struct stat *st,
 		memcpy(out->hash, ce->hash, NONO_SHA256_LEN);
 		out->noxattr = ce->noxattr;
 		hit = true;
+	} else if (ce) {
+		memcpy(prev, ce->hash, NONO_SHA256_LEN);
+		*had = true;
 	}
 	pthread_rwlock_unlock(&w->sh->cmu);
 	return hit;
@@ -365,14 +370,17 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	struct nono_rb_cache_ent ce;
 	struct stat st = *lst;
 	int r = 0, xerr = 0, fd = -1;
-	bool known = false, from_cache = false, unhashed = false;
+	bool known = false, from_cache = false, unhashed = false, had = false;
+	/* The file's earlier content, if stored: a delta may be smaller. */
+	uint8_t prev[NONO_SHA256_LEN];
 
 	e.path = (char *)rel;
 	e.type = NONO_RB_FILE;
 	e.link = -1;
 	/* A hit names an object a capture stored and synced (a cleanup
 	 * that removes objects forgets every cache). */
-	if (ctime_kept(w, dfd, st.st_dev) && cache_hit(w, &st, &ce)) {
+	if (ctime_kept(w, dfd, st.st_dev) &&
+	    cache_hit(w, &st, &ce, prev, &had)) {
 		memcpy(e.hash, ce.hash, NONO_SHA256_LEN);
 		known = from_cache = true;
 		w->st.cached++;
@@ -426,9 +434,19 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 			w->st.skipped++;
 			return skip_entry(w, rel, &st, special_why(st.st_mode));
 		}
-		r = w->store ? nono_rb_store_put(w->store, fd, &st, w->buf,
-						 e.hash, &added)
-			     : nono_rb_hash_fd(fd, &st, w->buf, e.hash);
+		if (w->store && w->base && !had) {
+			const struct nono_rb_entry *b =
+			    nono_rb_manifest_find(w->base, rel);
+
+			if (b && b->type == NONO_RB_FILE) {
+				memcpy(prev, b->hash, NONO_SHA256_LEN);
+				had = true;
+			}
+		}
+		r = w->store
+			? nono_rb_store_put(w->store, fd, &st, w->buf,
+					    had ? prev : NULL, e.hash, &added)
+			: nono_rb_hash_fd(fd, &st, w->buf, e.hash);
 		if (r == -EAGAIN) {
 			w->st.retried++;
 			close(fd);

@@ -917,6 +917,10 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 	size_t i = 0, j = 0;
 	const struct nono_rb_leaves *leaves =
 	    base->leaves && base->leaves->n == base->n ? base->leaves : NULL;
+	/* @m's own, when kept (a baseline against its base): no line is
+	 * hashed again. */
+	const struct nono_rb_leaves *mine =
+	    m->leaves && m->leaves->n == m->n ? m->leaves : NULL;
 
 	/* A delta is read against its baseline alone: both of one
 	 * version (a line's fields are the version's). */
@@ -940,8 +944,10 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 		}
 		/* Unchanged (the same fields make the same line): the
 		 * base's leaf, kept from its text, when it was. */
-		if (c == 0 && leaves && same_entry(&base->e[i], &m->e[j])) {
-			memcpy(leaf.b, leaves->h[i], NONO_SHA256_LEN);
+		if (c == 0 && (leaves || mine) &&
+		    same_entry(&base->e[i], &m->e[j])) {
+			memcpy(leaf.b, mine ? mine->h[j] : leaves->h[i],
+			       NONO_SHA256_LEN);
 			nono_merkle_push(&t, &leaf);
 			i++;
 			j++;
@@ -951,7 +957,10 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 		entry_line(&lm, &m->e[j], m->version);
 		if (lm.oom)
 			break;
-		nono_merkle_leaf(lm.buf, lm.len, &leaf);
+		if (mine)
+			memcpy(leaf.b, mine->h[j], NONO_SHA256_LEN);
+		else
+			nono_merkle_leaf(lm.buf, lm.len, &leaf);
 		nono_merkle_push(&t, &leaf);
 		/* New, or its line (content, mode, mtime, link index...)
 		 * differs from the base's. */

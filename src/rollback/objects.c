@@ -10,14 +10,18 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "rollback/objects.h"
 #include "util/linux_calls.h"
 
 #define CHUNK NONO_RB_CHUNK
+/* Made with the first delta object (see nono_rb_store.deltas). */
+#define DELTAS_MARK "deltas"
 
 static int mkdir_at(int dirfd, const char *name)
 {
@@ -51,6 +55,9 @@ int nono_rb_store_open(struct nono_rb_store *s, const char *dir)
 			r = -errno;
 	}
 	close(dfd);
+	if (r == 0)
+		atomic_store(&s->deltas,
+			     faccessat(s->fd, DELTAS_MARK, F_OK, 0) == 0);
 	if (r == 0 && (r = mkdir_at(s->fd, "tmp")) == 0) {
 		s->tmpfd =
 		    openat(s->fd, "tmp",
@@ -99,17 +106,6 @@ static void obj_name(const uint8_t hash[NONO_SHA256_LEN], char out[68])
 	snprintf(out, 68, "%.2s/%s", hex, hex + 2);
 }
 
-int nono_rb_store_get(const struct nono_rb_store *s,
-		      const uint8_t hash[NONO_SHA256_LEN])
-{
-	char name[68];
-	int fd;
-
-	obj_name(hash, name);
-	fd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	return fd < 0 ? -errno : fd;
-}
-
 static int pwrite_all(int fd, const uint8_t *p, size_t n, off_t off)
 {
 	while (n) {
@@ -125,6 +121,209 @@ static int pwrite_all(int fd, const uint8_t *p, size_t n, off_t off)
 		off += w;
 	}
 	return 0;
+}
+
+/* The full object of @hash, open, or -errno. */
+static int open_full(const struct nono_rb_store *s,
+		     const uint8_t hash[NONO_SHA256_LEN])
+{
+	char name[68];
+	int fd;
+
+	obj_name(hash, name);
+	fd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The delta object of @hash, open, or -errno. */
+static int open_delta(const struct nono_rb_store *s,
+		      const uint8_t hash[NONO_SHA256_LEN])
+{
+	char name[72];
+	int fd;
+
+	obj_name(hash, name);
+	strcat(name, NONO_RB_DELTA_SUFFIX);
+	fd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+static int pread_all(int fd, uint8_t *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t r = pread(fd, p, n, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EBADMSG; /* shorter than it says */
+		p += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+int nono_rb_delta_parse(const uint8_t *hdr, size_t len,
+			unsigned long long file_size, struct nono_rb_delta *d)
+{
+	if (len < NONO_RB_DELTA_HDR ||
+	    memcmp(hdr, NONO_RB_DELTA_MAGIC, 8) != 0 ||
+	    file_size < NONO_RB_DELTA_HDR)
+		return -EBADMSG;
+	memcpy(d->base, hdr + 8, NONO_SHA256_LEN);
+	d->prefix = get64(hdr + 40);
+	d->suffix = get64(hdr + 48);
+	d->size = get64(hdr + 56);
+	d->literal = file_size - NONO_RB_DELTA_HDR;
+	/* Every sum below stays far from overflowing. */
+	if (d->size > NONO_RB_MAX_FILE || d->prefix > d->size ||
+	    d->suffix > d->size || d->literal > d->size ||
+	    d->prefix + d->suffix + d->literal != d->size)
+		return -EBADMSG;
+	return 0;
+}
+
+/* The header of the delta object open as @fd. */
+static int delta_of(int fd, struct nono_rb_delta *d)
+{
+	uint8_t hdr[NONO_RB_DELTA_HDR];
+	struct stat st;
+	int r = fstat(fd, &st) < 0 ? -errno : 0;
+
+	if (r == 0 && !S_ISREG(st.st_mode))
+		r = -EBADMSG;
+	if (r == 0 && st.st_size < NONO_RB_DELTA_HDR)
+		r = -EBADMSG;
+	if (r == 0)
+		r = pread_all(fd, hdr, sizeof(hdr), 0);
+	if (r == 0)
+		r = nono_rb_delta_parse(hdr, sizeof(hdr),
+					(unsigned long long)st.st_size, d);
+	return r;
+}
+
+int nono_rb_store_delta_base(const struct nono_rb_store *s,
+			     const uint8_t hash[NONO_SHA256_LEN],
+			     struct nono_rb_delta *d)
+{
+	int fd = open_delta(s, hash), r;
+
+	if (fd < 0)
+		return fd;
+	r = delta_of(fd, d);
+	close(fd);
+	return r;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Copies @n bytes of @in at @off to the end of @out. */
+static int copy_out(int in, off_t off, uint64_t n, int out)
+{
+	uint8_t b[8192];
+
+	while (n) {
+		size_t want = n < sizeof(b) ? (size_t)n : sizeof(b);
+		int r = pread_all(in, b, want, off);
+
+		if (r < 0 || (r = write_all(out, b, want)) < 0)
+			return r;
+		off += (off_t)want;
+		n -= want;
+	}
+	return 0;
+}
+
+/* A delta object made whole, in a memfd at offset 0 (its base is a full
+ * object: a delta is never made against a delta). */
+static int materialize(const struct nono_rb_store *s, int dfd,
+		       const struct nono_rb_delta *d)
+{
+	struct stat bst;
+	int base = open_full(s, d->base), out, r;
+
+	if (base < 0)
+		return base == -ENOENT ? -EBADMSG : base;
+	if (fstat(base, &bst) < 0) {
+		r = -errno;
+		close(base);
+		return r;
+	}
+	if (!S_ISREG(bst.st_mode) ||
+	    (unsigned long long)bst.st_size < d->prefix + d->suffix) {
+		close(base);
+		return -EBADMSG;
+	}
+	out =
+	    (int)syscall(SYS_memfd_create, "nono-rollback-object", MFD_CLOEXEC);
+	if (out < 0) {
+		r = -errno;
+		close(base);
+		return r;
+	}
+	r = copy_out(base, 0, d->prefix, out);
+	if (r == 0)
+		r = copy_out(dfd, NONO_RB_DELTA_HDR, d->literal, out);
+	if (r == 0)
+		r = copy_out(base, bst.st_size - (off_t)d->suffix, d->suffix,
+			     out);
+	close(base);
+	if (r == 0 && lseek(out, 0, SEEK_SET) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(out);
+		return r;
+	}
+	return out;
+}
+
+int nono_rb_store_get(const struct nono_rb_store *s,
+		      const uint8_t hash[NONO_SHA256_LEN])
+{
+	struct nono_rb_delta d;
+	int fd = open_full(s, hash), dfd, r;
+
+	if (fd != -ENOENT)
+		return fd;
+	dfd = open_delta(s, hash);
+	if (dfd < 0)
+		return dfd;
+	r = delta_of(dfd, &d);
+	if (r == 0)
+		r = materialize(s, dfd, &d);
+	close(dfd);
+	return r;
 }
 
 static bool same(const struct stat *a, const struct stat *b)
@@ -250,27 +449,257 @@ static int fanout(struct nono_rb_store *s, const uint8_t hash[NONO_SHA256_LEN])
 	return r;
 }
 
+/* A temporary file in objects/tmp (its name in @tmp), open, or -errno. */
+static int tmp_file(struct nono_rb_store *s, char tmp[40])
+{
+	int out;
+
+	snprintf(tmp, 40, "%s-%llx", s->tmp_prefix,
+		 (unsigned long long)atomic_fetch_add(&s->tmp_seq, 1));
+	out =
+	    openat(s->tmpfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+	return out < 0 ? -errno : out;
+}
+
+/*
+ * Gives the complete temporary file @tmp its name in the store: the
+ * object of @hash, the delta object when @delta.  One call when the
+ * object is new; one more when it is there already (kept unless it was
+ * cut short: not @size bytes).  The temporary file is gone either way.
+ */
+static int land(struct nono_rb_store *s, const char *tmp,
+		const uint8_t hash[NONO_SHA256_LEN], bool delta, off_t size,
+		bool *added)
+{
+	char name[72];
+	struct stat have;
+	int r;
+
+	obj_name(hash, name);
+	if (delta)
+		strcat(name, NONO_RB_DELTA_SUFFIX);
+	r = fanout(s, hash);
+	/* Kept as a delta already (read again without its earlier version
+	 * known): not stored twice. */
+	if (r == 0 && !delta && s->deltas) {
+		char dname[72];
+
+		memcpy(dname, name, sizeof(name));
+		strcat(dname, NONO_RB_DELTA_SUFFIX);
+		if (fstatat(s->fd, dname, &have, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(have.st_mode)) {
+			unlinkat(s->tmpfd, tmp, 0);
+			return 0;
+		}
+	}
+	if (r == 0 &&
+	    renameat2(s->tmpfd, tmp, s->fd, name, RENAME_NOREPLACE) < 0) {
+		r = -errno;
+		if (r == -EEXIST &&
+		    fstatat(s->fd, name, &have, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(have.st_mode) && have.st_size == size) {
+			unlinkat(s->tmpfd, tmp, 0);
+			return 0;
+		}
+		if (r == -EEXIST && renameat(s->tmpfd, tmp, s->fd, name) == 0)
+			r = 0;
+	}
+	if (r < 0) {
+		unlinkat(s->tmpfd, tmp, 0);
+		return r;
+	}
+	/* Not synced one by one: nono_rb_store_sync makes the whole batch
+	 * durable at once (a sync per object cost 30x a cp -a). */
+	atomic_fetch_or(&s->dirty[hash[0] >> 3],
+			(uint8_t)(1u << (hash[0] & 7)));
+	*added = true;
+	return 0;
+}
+
+/* Whether the store holds @hash, whole or as a delta. */
+static bool have(const struct nono_rb_store *s,
+		 const uint8_t hash[NONO_SHA256_LEN])
+{
+	char name[72];
+	struct stat st;
+
+	obj_name(hash, name);
+	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode))
+		return true;
+	strcat(name, NONO_RB_DELTA_SUFFIX);
+	return fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
+/* How many bytes @buf (@n) and @base's content (@bsize) have in common
+ * at their start (@end false) or at their end, at most @max. */
+static int common(int base, off_t bsize, const uint8_t *buf, uint64_t n,
+		  uint64_t max, bool end, uint64_t *out)
+{
+	uint8_t b[8192];
+	uint64_t k = 0;
+
+	while (k < max) {
+		size_t want =
+		    max - k < sizeof(b) ? (size_t)(max - k) : sizeof(b);
+		const uint8_t *p = end ? buf + n - k - want : buf + k;
+		off_t at = end ? bsize - (off_t)(k + want) : (off_t)k;
+		size_t i;
+		int r = pread_all(base, b, want, at);
+
+		if (r < 0)
+			return r;
+		if (!end) {
+			for (i = 0; i < want && b[i] == p[i]; i++)
+				;
+		} else {
+			for (i = 0;
+			     i < want && b[want - 1 - i] == p[want - 1 - i];
+			     i++)
+				;
+		}
+		k += i;
+		if (i < want)
+			break;
+	}
+	*out = k;
+	return 0;
+}
+
+static unsigned long long blocks(unsigned long long n)
+{
+	return (n + 4095) / 4096;
+}
+
+/*
+ * The delta of @buf (@n bytes, hashing to @hash) against the object of
+ * @prev (or its base, when @prev is itself a delta), stored when it
+ * takes fewer blocks than @buf would: 0 (*@added), 1 when not worth it
+ * (or no base to be had), or -errno.
+ */
+static int put_delta(struct nono_rb_store *s, const uint8_t *buf, uint64_t n,
+		     const uint8_t prev[NONO_SHA256_LEN],
+		     const uint8_t hash[NONO_SHA256_LEN], bool *added)
+{
+	uint8_t hdr[NONO_RB_DELTA_HDR];
+	struct nono_rb_delta pd;
+	const uint8_t *b = prev;
+	uint64_t pre = 0, suf = 0, lit, max;
+	struct stat bst;
+	char tmp[40];
+	int base = open_full(s, prev), out, r;
+
+	if (base == -ENOENT && nono_rb_store_delta_base(s, prev, &pd) == 0) {
+		b = pd.base;
+		base = open_full(s, b);
+	}
+	if (base < 0)
+		return 1; /* no base: stored whole */
+	r = fstat(base, &bst) < 0 ? -errno : 0;
+	if (r == 0 && !S_ISREG(bst.st_mode))
+		r = 1;
+	max = r == 0 && (uint64_t)bst.st_size < n ? (uint64_t)bst.st_size : n;
+	if (r == 0)
+		r = common(base, bst.st_size, buf, n, max, false, &pre);
+	if (r == 0)
+		r = common(base, bst.st_size, buf, n, max - pre, true, &suf);
+	close(base);
+	if (r != 0)
+		return r < 0 ? r : 1;
+	lit = n - pre - suf;
+	if (blocks(NONO_RB_DELTA_HDR + lit) >= blocks(n))
+		return 1;
+	if ((r = room_for(s, NONO_RB_DELTA_HDR + (long long)lit)) < 0)
+		return r;
+	if (!atomic_load(&s->deltas)) {
+		int m =
+		    openat(s->fd, DELTAS_MARK,
+			   O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (m < 0)
+			return -errno;
+		close(m);
+		atomic_store(&s->deltas, true);
+	}
+	memcpy(hdr, NONO_RB_DELTA_MAGIC, 8);
+	memcpy(hdr + 8, b, NONO_SHA256_LEN);
+	put64(hdr + 40, pre);
+	put64(hdr + 48, suf);
+	put64(hdr + 56, n);
+	if ((out = tmp_file(s, tmp)) < 0)
+		return out;
+	r = pwrite_all(out, hdr, sizeof(hdr), 0);
+	if (r == 0)
+		r = pwrite_all(out, buf + pre, lit, NONO_RB_DELTA_HDR);
+	close(out);
+	if (r < 0) {
+		unlinkat(s->tmpfd, tmp, 0);
+		return r;
+	}
+	return land(s, tmp, hash, true, (off_t)(NONO_RB_DELTA_HDR + lit),
+		    added);
+}
+
+/* A file of at most NONO_RB_CHUNK bytes with an earlier version @prev:
+ * read into @buf, hashed, stored as a delta when that is smaller, else
+ * whole. */
+static int put_small(struct nono_rb_store *s, int fd, const struct stat *before,
+		     uint8_t *buf, const uint8_t prev[NONO_SHA256_LEN],
+		     uint8_t hash[NONO_SHA256_LEN], bool *added)
+{
+	uint64_t n = (uint64_t)before->st_size;
+	struct stat after;
+	bool hole;
+	char tmp[40];
+	int out, r = pread_all(fd, buf, n, 0);
+
+	if (r == -EBADMSG)
+		return -EAGAIN; /* shorter than it was */
+	if (r == 0 && (fstat(fd, &after) < 0 || !same(before, &after)))
+		r = -EAGAIN; /* written to while read */
+	if (r < 0)
+		return r;
+	nono_sha256(buf, n, hash);
+	if (have(s, hash))
+		return 0;
+	if ((r = put_delta(s, buf, n, prev, hash, added)) <= 0)
+		return r;
+	if ((r = room_for(s, (long long)n)) < 0)
+		return r;
+	if ((out = tmp_file(s, tmp)) < 0)
+		return out;
+	r = write_data(out, buf, n, 0, &hole);
+	if (r == 0 && hole && ftruncate(out, (off_t)n) < 0)
+		r = -errno;
+	close(out);
+	if (r < 0) {
+		unlinkat(s->tmpfd, tmp, 0);
+		return r;
+	}
+	return land(s, tmp, hash, false, (off_t)n, added);
+}
+
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
 		      const struct stat *before, uint8_t *buf,
-		      uint8_t hash[NONO_SHA256_LEN], bool *added)
+		      const uint8_t *prev, uint8_t hash[NONO_SHA256_LEN],
+		      bool *added)
 {
-	char tmp[40], name[68];
-	struct stat after, have;
+	struct stat after;
+	char tmp[40];
 	int out, r;
 
 	*added = false;
 	if ((unsigned long long)before->st_size > s->max_file)
 		return -EFBIG;
+	if (prev && before->st_size > 4096 && before->st_size <= CHUNK)
+		return put_small(s, fd, before, buf, prev, hash, added);
 	/* What it takes on disk (a sparse file: its data, not its size). */
 	r = room_for(s, (long long)before->st_blocks * 512);
 	if (r < 0)
 		return r;
-	snprintf(tmp, sizeof(tmp), "%s-%llx", s->tmp_prefix,
-		 (unsigned long long)atomic_fetch_add(&s->tmp_seq, 1));
-	out =
-	    openat(s->tmpfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
-	if (out < 0)
-		return -errno;
+	if ((out = tmp_file(s, tmp)) < 0)
+		return out;
 	/* A reflink shares the blocks (and is a stable copy to hash); else
 	 * one read of the source, hashed as it is copied. */
 	if (!atomic_load(&s->reflink_off) && ioctl(out, FICLONE, fd) == 0) {
@@ -283,38 +712,40 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	}
 	if (r == 0 && (fstat(fd, &after) < 0 || !same(before, &after)))
 		r = -EAGAIN; /* written to while copied */
-	/* Not synced one by one: nono_rb_store_sync makes the whole batch
-	 * durable at once (a sync per object cost 30x a cp -a). */
 	close(out);
-	if (r == 0) {
-		obj_name(hash, name);
-		r = fanout(s, hash);
-		/* One call when the object is new; one more when it is
-		 * there already (kept unless it was cut short). */
-		if (r == 0 && renameat2(s->tmpfd, tmp, s->fd, name,
-					RENAME_NOREPLACE) < 0) {
-			r = -errno;
-			if (r == -EEXIST &&
-			    fstatat(s->fd, name, &have, AT_SYMLINK_NOFOLLOW) ==
-				0 &&
-			    S_ISREG(have.st_mode) &&
-			    have.st_size == before->st_size) {
-				unlinkat(s->tmpfd, tmp, 0);
-				return 0;
-			}
-			if (r == -EEXIST &&
-			    renameat(s->tmpfd, tmp, s->fd, name) == 0)
-				r = 0;
-		}
-		if (r == 0) {
-			atomic_fetch_or(&s->dirty[hash[0] >> 3],
-					(uint8_t)(1u << (hash[0] & 7)));
-			*added = true;
-			return 0;
-		}
+	if (r < 0) {
+		unlinkat(s->tmpfd, tmp, 0);
+		return r;
 	}
-	unlinkat(s->tmpfd, tmp, 0);
-	return r;
+	return land(s, tmp, hash, false, before->st_size, added);
+}
+
+int nono_rb_store_put_mem(struct nono_rb_store *s, const void *data, size_t len,
+			  uint8_t hash[NONO_SHA256_LEN], bool *added)
+{
+	char tmp[40];
+	int out, r;
+
+	int fd;
+
+	*added = false;
+	nono_sha256(data, len, hash);
+	/* Whole, always: a manifest's base is read as a file. */
+	if ((fd = open_full(s, hash)) >= 0) {
+		close(fd);
+		return 0;
+	}
+	if ((r = room_for(s, (long long)len)) < 0)
+		return r;
+	if ((out = tmp_file(s, tmp)) < 0)
+		return out;
+	r = pwrite_all(out, data, len, 0);
+	close(out);
+	if (r < 0) {
+		unlinkat(s->tmpfd, tmp, 0);
+		return r;
+	}
+	return land(s, tmp, hash, false, (off_t)len, added);
 }
 
 int nono_rb_store_sync(struct nono_rb_store *s)

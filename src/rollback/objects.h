@@ -3,9 +3,18 @@
  * The rollback object store (~/.nono/rollback/objects): one file per
  * content, named by its SHA-256 (objects/ab/cdef...), shared by every
  * session, so that content stored once costs nothing the next time.  An
- * object is written to objects/tmp, fsync'd, renamed into place; the
- * fan-out directories it landed in are fsync'd by nono_rb_store_sync
- * before anything refers to it.
+ * object is written to objects/tmp, renamed into place, and made durable
+ * with its fan-out directory by nono_rb_store_sync before anything
+ * refers to it.
+ *
+ * A new version of a small file (NONO_RB_CHUNK bytes at most) whose
+ * earlier version is stored may be kept as a delta instead
+ * (objects/ab/cdef....d, named by the SHA-256 of the content it makes):
+ * the earlier version's whole object (its base, never itself a delta),
+ * the bytes the two share at their start and at their end, and the bytes
+ * between, literally.  A delta is kept only when it takes fewer 4 KiB
+ * blocks than the content would: an append or an edit in one place costs
+ * a block, not the file.
  */
 #ifndef NONO_ROLLBACK_OBJECTS_H
 #define NONO_ROLLBACK_OBJECTS_H
@@ -34,6 +43,9 @@ struct nono_rb_store {
 	unsigned long long max_file;
 	long long room; /* free bytes last seen, less what was written */
 	int lockfd;     /* objects/lock while held, else -1 */
+	/* The store has delta objects (objects/deltas is there): a
+	 * content stored whole looks for its delta first. */
+	atomic_bool deltas;
 };
 
 #define NONO_RB_MAX_FILE (16ULL << 30)
@@ -54,18 +66,45 @@ void nono_rb_store_close(struct nono_rb_store *s);
  * again.  -EFBIG when it is larger than @s->max_file, -ENOSPC when
  * storing it would leave less than NONO_RB_MARGIN free (nothing is
  * stored then).  Runs of zeros are left as holes in the object.
+ * @prev, when not NULL, is the hash of the file's earlier content: a
+ * small file is then read into @buf whole and may be kept as a delta.
  * 0 or -errno.
  */
 #define NONO_RB_CHUNK (256 * 1024) /* @buf's size */
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
 		      const struct stat *before, uint8_t *buf,
-		      uint8_t hash[NONO_SHA256_LEN], bool *added);
+		      const uint8_t *prev, uint8_t hash[NONO_SHA256_LEN],
+		      bool *added);
+/* @len bytes of memory as an object (a manifest's base).  0 or -errno. */
+int nono_rb_store_put_mem(struct nono_rb_store *s, const void *data, size_t len,
+			  uint8_t hash[NONO_SHA256_LEN], bool *added);
+
+/* A delta object's header (little-endian): magic, base, prefix, suffix,
+ * size; the literal bytes follow to the end of the file. */
+#define NONO_RB_DELTA_MAGIC "nonodlt1"
+#define NONO_RB_DELTA_HDR 64
+#define NONO_RB_DELTA_SUFFIX ".d"
+struct nono_rb_delta {
+	uint8_t base[NONO_SHA256_LEN];
+	unsigned long long prefix, suffix, size, literal;
+};
+/* Checks a header read from a delta object of @file_size bytes: 0, or
+ * -EBADMSG when it is not one whose parts add up. */
+int nono_rb_delta_parse(const uint8_t *hdr, size_t len,
+			unsigned long long file_size, struct nono_rb_delta *d);
+/* The header of the delta object of @hash: 0, -ENOENT when the store has
+ * none, -EBADMSG, or -errno. */
+int nono_rb_store_delta_base(const struct nono_rb_store *s,
+			     const uint8_t hash[NONO_SHA256_LEN],
+			     struct nono_rb_delta *d);
 /* Hashes @fd (a regular file whose fstat before is @before) without
  * storing it, through @buf (NONO_RB_CHUNK bytes): 0, -EAGAIN when it
  * changed meanwhile (size, mtime, ctime), or -errno. */
 int nono_rb_hash_fd(int fd, const struct stat *before, uint8_t *buf,
 		    uint8_t hash[NONO_SHA256_LEN]);
-/* An object, open for reading (O_RDONLY), or -errno. */
+/* An object, open for reading (O_RDONLY): its file, or for a delta
+ * the content it makes, in a memfd.  -errno (-EBADMSG: a delta whose
+ * base is missing or does not fit it). */
 int nono_rb_store_get(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN]);
 /*

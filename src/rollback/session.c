@@ -13,6 +13,7 @@
 
 #include "audit/event.h"
 #include "policy/json.h"
+#include "rollback/objects.h"
 #include "rollback/session.h"
 #include "session/registry.h"
 #include "util/fsutil.h"
@@ -255,7 +256,19 @@ static int record_text(const struct nono_rb_session *s, struct nono_ev *o)
 			put(o, hex);
 			put(o, "\"");
 		}
-		put(o, "]}");
+		put(o, "]");
+		for (size_t r = 0; n == 0 && s->based && r < s->nroots; r++) {
+			put(o, r ? "," : ",\"bases\":[");
+			if (!(s->based & (1ULL << r))) {
+				put(o, "null");
+				continue;
+			}
+			nono_hex(s->bases[r], NONO_SHA256_LEN, hex);
+			put(o, "\"");
+			put(o, hex);
+			put(o, "\"");
+		}
+		put(o, n == 0 && s->based ? "]}" : "}");
 	}
 	put(o, "]}\n");
 	return o->oom ? -ENOMEM : 0;
@@ -272,40 +285,180 @@ int nono_rb_session_save(struct nono_rb_session *s)
 	return r;
 }
 
+static int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* The manifest object @hash (a base): read, checked against its name,
+ * parsed. */
+static int base_load(const uint8_t hash[NONO_SHA256_LEN],
+		     struct nono_rb_manifest *m, char *err, size_t errlen)
+{
+	char home[PATH_MAX], path[PATH_MAX + 96], hex[NONO_SHA256_HEX],
+	    why[160], *text = NULL;
+	uint8_t got[NONO_SHA256_LEN];
+	size_t len = 0, line = 0;
+	int r = nono_rb_home(home, sizeof(home));
+
+	nono_rb_manifest_init(m);
+	if (r < 0) {
+		snprintf(err, errlen, "~/.nono/rollback: %s", strerror(-r));
+		return r;
+	}
+	nono_hex(hash, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", home, hex, hex + 2);
+	if ((r = read_file(path, MANIFEST_MAX, &text, &len)) < 0) {
+		snprintf(err, errlen, "%s (a manifest's base): %s", path,
+			 strerror(-r));
+		return r;
+	}
+	nono_sha256(text, len, got);
+	if (memcmp(got, hash, NONO_SHA256_LEN) != 0) {
+		free(text);
+		snprintf(err, errlen,
+			 "%s: a manifest's base whose content does not have "
+			 "its hash (the store was changed)",
+			 path);
+		return -EBADMSG;
+	}
+	r = nono_rb_manifest_parse(text, len, m, NULL, &line, why, sizeof(why));
+	free(text);
+	if (r < 0)
+		snprintf(err, errlen, "%s line %zu: %s", path, line, why);
+	return r;
+}
+
+/* How many of the newest sessions are looked at for a base. */
+#define BASE_LOOK 8
+
+/* The base the newest session over @root used (among the BASE_LOOK
+ * newest), loaded into @bm, its hash in @hash: 0 or -ENOENT. */
+static int base_pick(const struct nono_rb_session *self, const char *root,
+		     struct nono_rb_manifest *bm, uint8_t hash[NONO_SHA256_LEN])
+{
+	char **ids = NULL, err[PATH_MAX + 256];
+	size_t n = 0;
+	int found = -ENOENT;
+
+	nono_rb_manifest_init(bm);
+	if (nono_rb_session_ids(&ids, &n) < 0)
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		struct nono_rb_session o;
+
+		if (found == -ENOENT && i < BASE_LOOK &&
+		    strcmp(ids[i], self->id) != 0) {
+			if (nono_rb_session_load(ids[i], &o, err,
+						 sizeof(err)) == 0)
+				for (size_t r = 0; r < o.nroots; r++)
+					if ((o.based & (1ULL << r)) &&
+					    strcmp(o.roots[r], root) == 0) {
+						memcpy(hash, o.bases[r],
+						       NONO_SHA256_LEN);
+						found = 0;
+						break;
+					}
+			nono_rb_session_free(&o);
+			if (found == 0 &&
+			    base_load(hash, bm, err, sizeof(err)) < 0) {
+				nono_rb_manifest_free(bm);
+				nono_rb_manifest_init(bm);
+				found = -ENOENT; /* a new base, then */
+			}
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	return found;
+}
+
+/* The baseline of root @i as a delta (@d) against a base in @store: the
+ * one the newest session over the tree used when the delta is at most a
+ * quarter of the whole manifest (@full), else @full itself, stored. */
+static int baseline_delta(struct nono_rb_session *s, size_t i,
+			  const struct nono_rb_manifest *m,
+			  const struct nono_ev *full,
+			  struct nono_rb_store *store, struct nono_ev *d)
+{
+	struct nono_rb_manifest bm;
+	uint8_t h[NONO_SHA256_LEN];
+	bool added;
+	int r;
+
+	if (base_pick(s, s->roots[i], &bm, h) == 0 &&
+	    bm.version == m->version &&
+	    nono_rb_manifest_delta(&bm, m, d, NULL) == 0 && !d->oom &&
+	    d->len <= full->len / 4) {
+		nono_rb_manifest_free(&bm);
+		r = 0;
+	} else {
+		nono_rb_manifest_free(&bm);
+		nono_ev_free(d);
+		memset(d, 0, sizeof(*d));
+		r = nono_rb_store_put_mem(store, full->buf, full->len, h,
+					  &added);
+		/* The manifest against itself: its header alone. */
+		if (r == 0)
+			r = nono_rb_manifest_delta(m, m, d, NULL);
+	}
+	if (r == 0) {
+		memcpy(s->bases[i], h, NONO_SHA256_LEN);
+		s->based |= 1ULL << i;
+	}
+	return r;
+}
+
 int nono_rb_session_add_snapshot(struct nono_rb_session *s,
 				 const struct nono_rb_manifest *m,
-				 const struct nono_rb_manifest *base)
+				 const struct nono_rb_manifest *base,
+				 struct nono_rb_store *store)
 {
 	struct nono_rb_snap *sn;
+	uint64_t was = s->based;
+	bool later = base && s->nsnaps;
 	int r = 0;
 
 	if (s->nsnaps >= NONO_RB_MAX_SNAPS)
 		return -ENOSPC;
 	sn = &s->snaps[s->nsnaps];
+	if (s->nsnaps == 0)
+		s->based = 0;
 	for (size_t i = 0; r == 0 && i < s->nroots; i++) {
-		struct nono_ev t = {0};
+		struct nono_ev t = {0}, d = {0};
 		char name[64];
+		bool delta = later || (store && s->nsnaps == 0);
 
 		/* After the baseline: what changed since (a later snapshot
 		 * of a tree that changed by 1% is 1% of a manifest). */
-		if (base && s->nsnaps)
-			r = nono_rb_manifest_delta(&base[i], &m[i], &t,
+		if (later)
+			r = nono_rb_manifest_delta(&base[i], &m[i], &d,
 						   sn->roots[i]);
 		else
 			r = nono_rb_manifest_text(&m[i], &t, sn->roots[i]);
+		if (r == 0 && delta && !later)
+			r = baseline_delta(s, i, &m[i], &t, store, &d);
 		snprintf(name, sizeof(name), "snap-%zu-%zu.%s", s->nsnaps, i,
-			 base && s->nsnaps ? "delta" : "manifest");
+			 delta ? "delta" : "manifest");
+		if (r == 0 && (t.oom || d.oom))
+			r = -ENOMEM;
 		if (r == 0)
-			r = write_synced(s->dir, name, t.buf, t.len);
+			r = write_synced(s->dir, name, delta ? d.buf : t.buf,
+					 delta ? d.len : t.len);
 		nono_ev_free(&t);
+		nono_ev_free(&d);
 	}
-	if (r < 0)
+	/* The bases durable before the record names them. */
+	if (r == 0 && store && s->nsnaps == 0)
+		r = nono_rb_store_sync(store);
+	if (r < 0) {
+		s->based = was;
 		return r;
+	}
 	now_iso(sn->time);
 	s->nsnaps++;
 	r = nono_rb_session_save(s);
-	if (r < 0)
+	if (r < 0) {
 		s->nsnaps--;
+		s->based = was;
+	}
 	return r;
 }
 
@@ -357,6 +510,30 @@ static bool jint(const struct nono_json *o, const char *k, long long *out)
 		return false;
 	*out = v->integer;
 	return true;
+}
+
+/* Snapshot 0's "bases" (absent: whole manifests): one per root, a hash
+ * or null. */
+static int parse_bases(const struct nono_json *sn, struct nono_rb_session *s)
+{
+	const struct nono_json *b = nono_json_get(sn, "bases");
+
+	if (!b)
+		return 0;
+	if (b->type != NONO_JSON_ARRAY || b->len != s->nroots)
+		return -EINVAL;
+	for (size_t r = 0; r < s->nroots; r++) {
+		const struct nono_json *h = b->items[r];
+
+		if (h->type == NONO_JSON_NULL)
+			continue;
+		if (h->type != NONO_JSON_STRING ||
+		    h->len != 2 * NONO_SHA256_LEN ||
+		    nono_unhex(h->str, NONO_SHA256_LEN, s->bases[r]) < 0)
+			return -EINVAL;
+		s->based |= 1ULL << r;
+	}
+	return 0;
 }
 
 static int parse_record(const struct nono_json *j, struct nono_rb_session *s)
@@ -444,6 +621,8 @@ static int parse_record(const struct nono_json *j, struct nono_rb_session *s)
 				       s->snaps[n].roots[r]) < 0)
 				return -EINVAL;
 		}
+		if (n == 0 && parse_bases(sn, s) < 0)
+			return -EINVAL;
 		s->nsnaps = n + 1;
 	}
 	return 0;
@@ -513,6 +692,32 @@ int nono_rb_session_manifest(const struct nono_rb_session *s, size_t n,
 		snprintf(err, errlen, "session %s has no snapshot %zu", s->id,
 			 n);
 		return -ENOENT;
+	}
+	if (n == 0 && (s->based & (1ULL << r))) {
+		/* The baseline kept as a delta against a base in the store. */
+		struct nono_rb_manifest base;
+
+		snprintf(path, sizeof(path), "%s/snap-0-%zu.delta", s->dir, r);
+		ret = read_file(path, MANIFEST_MAX, &text, &len);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+			return ret;
+		}
+		if ((ret = base_load(s->bases[r], &base, err, errlen)) < 0) {
+			nono_rb_manifest_free(&base);
+			free(text);
+			return ret;
+		}
+		ret = nono_rb_manifest_apply(&base, text, len, m, root, &line,
+					     why, sizeof(why));
+		nono_rb_manifest_free(&base);
+		free(text);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s line %zu: %s", path, line,
+				 why);
+			return ret;
+		}
+		goto check;
 	}
 	snprintf(path, sizeof(path), "%s/snap-%zu-%zu.manifest", s->dir, n, r);
 	ret = read_file(path, MANIFEST_MAX, &text, &len);

@@ -3,7 +3,10 @@
  * A rollback session on disk: ~/.nono/rollback/sessions/<id>/ (0700),
  * session.json (the record: state, command, the roots, the scope, the
  * snapshots with their manifests' Merkle roots) and snap-N-R.manifest
- * (snapshot N of root R).  Written at baseline time, so a session whose
+ * (snapshot N of root R), or snap-N-R.delta: snapshot 0 against a
+ * manifest kept in the object store (its base, which sessions over the
+ * same tree share: a repeat session's baseline costs what changed since),
+ * a later one against snapshot 0.  Written at baseline time, so a session whose
  * supervisor died is listed (incomplete) and restorable to snapshot 0.
  * Every file is written atomically and synced with its directory;
  * manifests before the record that names them.
@@ -47,6 +50,10 @@ struct nono_rb_session {
 	unsigned long long sup_start;
 	struct nono_rb_snap snaps[NONO_RB_MAX_SNAPS];
 	size_t nsnaps;
+	/* Snapshot 0 of root R is a delta against the manifest object
+	 * bases[R] when bit R of @based is set. */
+	uint8_t bases[NONO_RB_MAX_ROOTS][NONO_SHA256_LEN];
+	uint64_t based;
 	unsigned long long restores; /* restores made from it */
 };
 
@@ -69,10 +76,15 @@ int nono_rb_session_new(struct nono_rb_session *s, const char *id,
 void nono_rb_session_free(struct nono_rb_session *s);
 /* Writes snapshot @s->nsnaps (its manifests, one per root, then the
  * record that names their roots); after the baseline, with @base (the
- * baseline's manifests), as deltas against it.  0 or -errno. */
+ * baseline's manifests), as deltas against it.  The baseline, with
+ * @store, as a delta against the base the newest session over the same
+ * tree used when that delta is small, else against a new base put in
+ * @store.  0 or -errno. */
+struct nono_rb_store;
 int nono_rb_session_add_snapshot(struct nono_rb_session *s,
 				 const struct nono_rb_manifest *m,
-				 const struct nono_rb_manifest *base);
+				 const struct nono_rb_manifest *base,
+				 struct nono_rb_store *store);
 /* Writes the record (state, end, exit code).  0 or -errno. */
 int nono_rb_session_save(struct nono_rb_session *s);
 

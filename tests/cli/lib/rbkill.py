@@ -70,6 +70,8 @@ def main():
         for i in range(50):
             with open(os.path.join(tree, f"d{d:02d}", f"f{i:02d}"), "w") as f:
                 f.write(f"{d} {i}\n" * (1 + i))
+                if i % 10 == 9:  # past a block: its change is a delta
+                    f.write(f"pad {d} {i}\n" * 600)
     os.symlink("d00/f00", os.path.join(tree, "lnk"))
     grant = ["--allow", tree]
     os.chdir(tree)  # the granted tree is the working directory

@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154  # $vars for the inner sh; bats sets $stderr
+# The rollback store's sharing (issue 15): a changed file is kept as a
+# delta against its earlier version, a repeat session's baseline as a
+# delta against a manifest base that sessions over the same tree share.
+# Each comes back exactly (the oracle), is checked by verify (a changed or
+# missing base is named), and survives the cleanup of the session that
+# first stored what it needs.
+
+load helpers
+
+setup_file() {
+	probe_host
+}
+
+setup() {
+	nono_setup
+	require_landlock
+	P="$TEST_DIR/proj"
+	mkdir -p "$P/src"
+	seq 1 6000 >"$P/big.txt" # 28 KiB of text
+	seq 7 3 30000 >"$P/src/other.txt"
+	printf 'small\n' >"$P/small.txt"
+	cd "$P" || return 1
+	O="$HOME/.nono/rollback/objects"
+}
+
+teardown() {
+	nono_teardown
+}
+
+oracle() {
+	(cd "$P" && find . -printf '%y %m %s %T@ %l %n %p\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+}
+
+newest() {
+	nono rollback list --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'
+}
+
+deltas() {
+	find "$O" -name '*.d' | wc -l
+}
+
+whole_of() { # FILE: the whole object of its content exists
+	h=$(sha256sum "$1" | cut -c1-64)
+	[ -f "$O/${h:0:2}/${h:2}" ]
+}
+
+@test "rollback store: an appended file is kept as a delta of one block; restore gives it back exactly; a rewrite is kept whole" {
+	before=$(oracle)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo appended >> big.txt'
+	assert_status 0
+	id=$(newest)
+	[ "$(deltas)" -eq 1 ]
+	d=$(find "$O" -name '*.d')
+	[ "$(stat -c %s "$d")" -lt 100 ]
+	h=$(sha256sum big.txt | cut -c1-64)
+	[ "$d" = "$O/${h:0:2}/${h:2}.d" ]
+	[ ! -e "$O/${h:0:2}/${h:2}" ]
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 0
+	assert_contains "$output" "verified"
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 0
+	[ "$(oracle)" = "$before" ]
+	# The delta's content is what a restore to the last snapshot writes.
+	run --separate-stderr nono rollback restore "$id" --snapshot 1
+	assert_status 0
+	[ "$(tail -n1 big.txt)" = appended ]
+	[ "$(sha256sum big.txt | cut -c1-64)" = "$h" ]
+	# Control: every byte rewritten is stored whole, no new delta.
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'seq 2 6001 > src/other.txt'
+	assert_status 0
+	[ "$(deltas)" -eq 1 ]
+	whole_of src/other.txt
+}
+
+@test "rollback store: a repeat session's baseline is a delta against the base the earlier one stored, and outlives it" {
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	first=$(newest)
+	before=$(oracle)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo x >> big.txt; rm small.txt'
+	assert_status 0
+	second=$(newest)
+	S="$HOME/.nono/rollback/sessions"
+	b1=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshots"][0]["bases"][0])' "$S/$first/session.json")
+	b2=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshots"][0]["bases"][0])' "$S/$second/session.json")
+	[ "$b1" = "$b2" ]
+	[ -f "$O/${b1:0:2}/${b1:2}" ]
+	[ -f "$S/$second/snap-0-0.delta" ] && [ ! -e "$S/$second/snap-0-0.manifest" ]
+	# The tree did not change between the two: the baseline's delta is
+	# its header alone (one line).
+	[ "$(wc -l <"$S/$second/snap-0-0.delta")" -eq 1 ]
+	run --separate-stderr nono rollback cleanup --keep 1
+	assert_status 0
+	assert_contains "$output" "removed $first"
+	[ -f "$O/${b1:0:2}/${b1:2}" ]
+	run --separate-stderr nono rollback verify "$second"
+	assert_status 0
+	run --separate-stderr nono rollback restore "$second"
+	assert_status 0
+	[ "$(oracle)" = "$before" ]
+	# Control: with no session left, the base goes with the rest.
+	run --separate-stderr nono rollback cleanup --keep 0
+	assert_status 0
+	[ ! -e "$O/${b1:0:2}/${b1:2}" ]
+	[ "$(find "$O" -type f ! -name lock ! -name deltas | wc -l)" -eq 0 ]
+}
+
+@test "rollback store: a changed manifest base, or a delta's base removed, fails verify and names it" {
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo x >> big.txt'
+	assert_status 0
+	id=$(newest)
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 0
+	b=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshots"][0]["bases"][0])' "$HOME/.nono/rollback/sessions/$id/session.json")
+	f="$O/${b:0:2}/${b:2}"
+	cp -p "$f" "$TEST_DIR/base.keep"
+	chmod u+w "$f"
+	sed -i 's/big.txt/bIg.txt/' "$f"
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 1
+	assert_contains "$output" "a manifest's base whose content does not have its hash"
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 1
+	cp -p "$TEST_DIR/base.keep" "$f"
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 0
+	# The delta of big.txt needs the whole object of its first version.
+	d=$(find "$O" -name '*.d')
+	[ -n "$d" ]
+	v0=$(seq 1 6000 | sha256sum | cut -c1-64)
+	mv "$O/${v0:0:2}/${v0:2}" "$TEST_DIR/v0.keep"
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 1
+	assert_contains "$output" "object    FAIL"
+	mv "$TEST_DIR/v0.keep" "$O/${v0:0:2}/${v0:2}"
+	run --separate-stderr nono rollback verify "$id"
+	assert_status 0
+}
+
+@test "rollback store: cleanup keeps a delta's base while a kept session needs the delta, and removes both after" {
+	v0=$(sha256sum big.txt | cut -c1-64)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo one >> big.txt'
+	assert_status 0
+	first=$(newest)
+	v1=$(sha256sum big.txt | cut -c1-64)
+	[ -f "$O/${v1:0:2}/${v1:2}.d" ]
+	# A session over the changed tree: it names v1 (a delta), not v0.
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	second=$(newest)
+	run --separate-stderr nono rollback cleanup --keep 1
+	assert_status 0
+	assert_contains "$output" "removed $first"
+	[ -f "$O/${v0:0:2}/${v0:2}" ]
+	[ -f "$O/${v1:0:2}/${v1:2}.d" ]
+	run --separate-stderr nono rollback verify "$second"
+	assert_status 0
+	echo clobbered >big.txt
+	run --separate-stderr nono rollback restore "$second"
+	assert_status 0
+	[ "$(sha256sum big.txt | cut -c1-64)" = "$v1" ]
+	run --separate-stderr nono rollback cleanup --keep 0
+	assert_status 0
+	[ ! -e "$O/${v0:0:2}/${v0:2}" ]
+	[ ! -e "$O/${v1:0:2}/${v1:2}.d" ]
+}
