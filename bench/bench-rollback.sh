@@ -85,6 +85,8 @@ for k in $(seq 10); do
 done
 store_kb=$(du -sk "$HOME/.nono/rollback" | cut -f1)
 echo "store after 12 sessions: $((store_kb / 1024)) MiB for a $((tree_kb / 1024)) MiB tree: $(awk -v a="$store_kb" -v b="$tree_kb" 'BEGIN{printf "%.2fx", a/b}') (target: at most 1.1x)"
+R="$HOME/.nono/rollback"
+echo "  of which: objects $(du -sk "$R/objects" | cut -f1) KiB ($(find "$R/objects" -name '*.d' | wc -l) kept as deltas), sessions $(du -sk "$R/sessions" | cut -f1) KiB, stat caches $(du -sk "$R/statcache" | cut -f1) KiB"
 
 echo
 echo "## 5. peak RSS of a baseline (fresh store)"

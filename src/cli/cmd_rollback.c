@@ -634,29 +634,37 @@ static bool marked(const struct hashes *h, size_t n, const uint8_t *hash)
 }
 
 /*
- * Removes objects no kept manifest refers to; returns how many.  Two
- * passes: the first marks the bases of the delta objects kept (a base is
- * kept while a delta needs it), the second removes.
+ * Removes the objects no kept manifest refers to (how many in *@count),
+ * in three passes over the store: the first marks the bases of the delta
+ * objects kept (a base stays while a delta needs it) and counts what
+ * would go; the second removes delta objects, the third whole ones (a
+ * sweep cut short never leaves a delta whose base it removed).  The stat
+ * caches, which may name what goes, are removed before anything else.
+ * 0, or -1 when nothing was removed for an error (said).
  */
-static unsigned long long sweep(const struct nono_rb_store *st,
-				struct hashes *h, bool dry)
+static int sweep(const struct nono_rb_store *st, struct hashes *h, bool dry,
+		 unsigned long long *count)
 {
-	unsigned long long n = 0;
-	bool oom = false;
+	unsigned long long would = 0;
 
-	for (int pass = 0; pass < 2; pass++) {
+	*count = 0;
+	for (int pass = 0; pass < 3; pass++) {
 		int tfd = dup(st->fd);
 		DIR *top = tfd >= 0 ? fdopendir(tfd) : NULL;
 		struct dirent *de;
 		size_t before = h->n;
+		bool bad = false;
 
 		if (!top) {
 			if (tfd >= 0)
 				close(tfd);
-			return n;
+			out_warn("rollback cleanup: cannot read the object "
+				 "store: %s",
+				 strerror(errno));
+			return -1;
 		}
 		rewinddir(top);
-		while ((de = readdir(top)) != NULL) {
+		while (!bad && (de = readdir(top)) != NULL) {
 			int sfd;
 			DIR *sub;
 			struct dirent *o;
@@ -671,42 +679,65 @@ static unsigned long long sweep(const struct nono_rb_store *st,
 			if (!sub) {
 				if (sfd >= 0)
 					close(sfd);
+				/* Its deltas' bases would go unmarked. */
+				bad = pass == 0;
 				continue;
 			}
-			while ((o = readdir(sub)) != NULL) {
+			while (!bad && (o = readdir(sub)) != NULL) {
 				uint8_t hash[NONO_SHA256_LEN];
 				struct nono_rb_delta d;
 				bool delta;
+				int r;
 
 				if (!object_name(de->d_name, o->d_name, hash,
 						 &delta))
 					continue;
 				if (pass == 0) {
-					/* A kept delta's base (an unreadable
-					 * delta keeps nothing more: verify
-					 * names it). */
-					if (delta && marked(h, before, hash) &&
-					    nono_rb_store_delta_base(st, hash,
-								     &d) == 0 &&
-					    mark_one(h, d.base) < 0)
-						oom = true;
+					if (!marked(h, before, hash)) {
+						would++;
+						continue;
+					}
+					if (!delta)
+						continue;
+					/* A kept delta's base; one that cannot
+					 * be read (but is not one) stops the
+					 * sweep. */
+					r = nono_rb_store_delta_base(st, hash,
+								     &d);
+					if (r == 0)
+						bad = mark_one(h, d.base) < 0;
+					else if (r != -EBADMSG)
+						bad = true;
 					continue;
 				}
-				if (marked(h, h->n, hash))
+				if (delta != (pass == 1) ||
+				    marked(h, h->n, hash))
 					continue;
 				if (dry ||
 				    unlinkat(dirfd(sub), o->d_name, 0) == 0)
-					n++;
+					(*count)++;
 			}
 			closedir(sub);
 		}
 		closedir(top);
-		if (oom)
-			return 0; /* a base not marked: remove nothing */
+		if (bad) {
+			out_warn("rollback cleanup: cannot read every delta "
+				 "object's base; no object removed");
+			return -1;
+		}
 		if (pass == 0 && h->n != before)
 			qsort(h->v, h->n, NONO_SHA256_LEN, hcmp);
+		if (pass == 0 && !would)
+			return 0;
+		/* The stat caches may name what goes: first. */
+		if (pass == 0 && !dry && nono_rb_cache_drop_all() < 0) {
+			out_warn("rollback cleanup: cannot remove the stat "
+				 "caches in ~/.nono/rollback/statcache; no "
+				 "object removed");
+			return -1;
+		}
 	}
-	return n;
+	return 0;
 }
 
 static int sub_cleanup(int argc, char **argv)
@@ -769,16 +800,19 @@ int rollback_cleanup(long long keep, long long older, bool dry, bool quiet)
 	size_t n = 0, removed = 0;
 	int r;
 
-	r = nono_rb_session_ids(&ids, &n);
-	if (r < 0) {
-		out_error("~/.nono/rollback: %s", strerror(-r));
-		return -1;
-	}
 	/* Exclusive, or no sweep: every session that takes snapshots holds
-	 * the store shared while it runs. */
+	 * the store shared while it runs.  Taken before the sessions are
+	 * listed: one that ran from start to end between the listing and
+	 * the lock would have its objects swept. */
 	if (nono_rb_home(home, sizeof(home)) == 0 &&
 	    nono_rb_store_open(&st, home) == 0)
 		excl = nono_rb_store_lock(&st, LOCK_EX | LOCK_NB) == 0;
+	r = nono_rb_session_ids(&ids, &n);
+	if (r < 0) {
+		out_error("~/.nono/rollback: %s", strerror(-r));
+		nono_rb_store_close(&st);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct nono_rb_session s;
 		bool go = false;
@@ -839,14 +873,7 @@ int rollback_cleanup(long long keep, long long older, bool dry, bool quiet)
 
 		if (h.n)
 			qsort(h.v, h.n, NONO_SHA256_LEN, hcmp);
-		objs = sweep(&st, &h, dry);
-		/* The stat caches may name what was swept. */
-		if (objs && !dry && nono_rb_cache_drop_all() < 0)
-			out_warn("rollback cleanup: cannot remove the stat "
-				 "caches in ~/.nono/rollback/statcache: the "
-				 "next capture may name removed objects; "
-				 "remove them by hand");
-		if (!quiet)
+		if (sweep(&st, &h, dry, &objs) == 0 && !quiet)
 			printf("%s %llu unreferenced object%s\n",
 			       dry ? "would remove" : "removed", objs,
 			       objs == 1 ? "" : "s");

@@ -123,29 +123,41 @@ static int pwrite_all(int fd, const uint8_t *p, size_t n, off_t off)
 	return 0;
 }
 
-/* The full object of @hash, open, or -errno. */
+/* An object's file, open: a regular file (a FIFO put there neither
+ * blocks nor is read: -EBADMSG), or -errno. */
+static int open_obj(const struct nono_rb_store *s,
+		    const uint8_t hash[NONO_SHA256_LEN], bool delta)
+{
+	char name[72];
+	struct stat st;
+	int fd;
+
+	obj_name(hash, name);
+	if (delta)
+		strcat(name, NONO_RB_DELTA_SUFFIX);
+	fd = openat(s->fd, name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ELOOP ? -EBADMSG : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int r = S_ISREG(st.st_mode) ? -errno : -EBADMSG;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 static int open_full(const struct nono_rb_store *s,
 		     const uint8_t hash[NONO_SHA256_LEN])
 {
-	char name[68];
-	int fd;
-
-	obj_name(hash, name);
-	fd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	return fd < 0 ? -errno : fd;
+	return open_obj(s, hash, false);
 }
 
-/* The delta object of @hash, open, or -errno. */
 static int open_delta(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN])
 {
-	char name[72];
-	int fd;
-
-	obj_name(hash, name);
-	strcat(name, NONO_RB_DELTA_SUFFIX);
-	fd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	return fd < 0 ? -errno : fd;
+	return open_obj(s, hash, true);
 }
 
 static int pread_all(int fd, uint8_t *p, size_t n, off_t off)
@@ -194,7 +206,7 @@ int nono_rb_delta_parse(const uint8_t *hdr, size_t len,
 	d->size = get64(hdr + 56);
 	d->literal = file_size - NONO_RB_DELTA_HDR;
 	/* Every sum below stays far from overflowing. */
-	if (d->size > NONO_RB_MAX_FILE || d->prefix > d->size ||
+	if (d->size > NONO_RB_CHUNK || d->prefix > d->size ||
 	    d->suffix > d->size || d->literal > d->size ||
 	    d->prefix + d->suffix + d->literal != d->size)
 		return -EBADMSG;
@@ -461,18 +473,74 @@ static int tmp_file(struct nono_rb_store *s, char tmp[40])
 	return out < 0 ? -errno : out;
 }
 
+/* A record will name @hash: the fan-out directory it is in goes with
+ * the batch nono_rb_store_sync makes durable (it may have been written
+ * by another session that has not synced it yet). */
+static void dirty(struct nono_rb_store *s, const uint8_t hash[NONO_SHA256_LEN])
+{
+	atomic_fetch_or(&s->dirty[hash[0] >> 3],
+			(uint8_t)(1u << (hash[0] & 7)));
+}
+
+/* Whether the delta object of @hash is one to trust for content of
+ * @size bytes: its header adds up, of that size, and its base is there,
+ * whole and long enough.  (A cleanup cut short may have left a delta
+ * whose base it had removed.) */
+static bool delta_ok(const struct nono_rb_store *s,
+		     const uint8_t hash[NONO_SHA256_LEN], off_t size)
+{
+	struct nono_rb_delta d;
+	struct stat st;
+	int fd;
+
+	if (nono_rb_store_delta_base(s, hash, &d) < 0 ||
+	    d.size != (unsigned long long)size)
+		return false;
+	if ((fd = open_full(s, d.base)) < 0)
+		return false;
+	if (fstat(fd, &st) < 0 ||
+	    (unsigned long long)st.st_size < d.prefix + d.suffix) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* Whether the store holds @hash (content of @size bytes), whole or as a
+ * delta to trust; marked for the next sync when it does. */
+static bool have(struct nono_rb_store *s, const uint8_t hash[NONO_SHA256_LEN],
+		 off_t size, bool whole_only)
+{
+	char name[72];
+	struct stat st;
+
+	obj_name(hash, name);
+	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size == size) {
+		dirty(s, hash);
+		return true;
+	}
+	if (whole_only || !atomic_load(&s->deltas) || !delta_ok(s, hash, size))
+		return false;
+	dirty(s, hash);
+	return true;
+}
+
 /*
- * Gives the complete temporary file @tmp its name in the store: the
- * object of @hash, the delta object when @delta.  One call when the
- * object is new; one more when it is there already (kept unless it was
- * cut short: not @size bytes).  The temporary file is gone either way.
+ * Gives the complete temporary file @tmp (@size bytes) its name in the
+ * store: the object of @hash, the delta object when @delta.  One call
+ * when the object is new; more when it is there already: a whole object
+ * of that size, or a delta to trust (unless @whole_only), is kept, one
+ * cut short or a delta object is replaced.  The temporary file is gone
+ * either way.
  */
 static int land(struct nono_rb_store *s, const char *tmp,
 		const uint8_t hash[NONO_SHA256_LEN], bool delta, off_t size,
-		bool *added)
+		bool whole_only, bool *added)
 {
 	char name[72];
-	struct stat have;
+	struct stat st;
 	int r;
 
 	obj_name(hash, name);
@@ -481,24 +549,22 @@ static int land(struct nono_rb_store *s, const char *tmp,
 	r = fanout(s, hash);
 	/* Kept as a delta already (read again without its earlier version
 	 * known): not stored twice. */
-	if (r == 0 && !delta && s->deltas) {
-		char dname[72];
-
-		memcpy(dname, name, sizeof(name));
-		strcat(dname, NONO_RB_DELTA_SUFFIX);
-		if (fstatat(s->fd, dname, &have, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(have.st_mode)) {
-			unlinkat(s->tmpfd, tmp, 0);
-			return 0;
-		}
+	if (r == 0 && !delta && !whole_only && atomic_load(&s->deltas) &&
+	    delta_ok(s, hash, size)) {
+		unlinkat(s->tmpfd, tmp, 0);
+		dirty(s, hash);
+		return 0;
 	}
 	if (r == 0 &&
 	    renameat2(s->tmpfd, tmp, s->fd, name, RENAME_NOREPLACE) < 0) {
 		r = -errno;
-		if (r == -EEXIST &&
-		    fstatat(s->fd, name, &have, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(have.st_mode) && have.st_size == size) {
+		/* A delta there already is replaced by this one, which is
+		 * known to be whole. */
+		if (r == -EEXIST && !delta &&
+		    fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_size == size) {
 			unlinkat(s->tmpfd, tmp, 0);
+			dirty(s, hash);
 			return 0;
 		}
 		if (r == -EEXIST && renameat(s->tmpfd, tmp, s->fd, name) == 0)
@@ -510,26 +576,9 @@ static int land(struct nono_rb_store *s, const char *tmp,
 	}
 	/* Not synced one by one: nono_rb_store_sync makes the whole batch
 	 * durable at once (a sync per object cost 30x a cp -a). */
-	atomic_fetch_or(&s->dirty[hash[0] >> 3],
-			(uint8_t)(1u << (hash[0] & 7)));
+	dirty(s, hash);
 	*added = true;
 	return 0;
-}
-
-/* Whether the store holds @hash, whole or as a delta. */
-static bool have(const struct nono_rb_store *s,
-		 const uint8_t hash[NONO_SHA256_LEN])
-{
-	char name[72];
-	struct stat st;
-
-	obj_name(hash, name);
-	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(st.st_mode))
-		return true;
-	strcat(name, NONO_RB_DELTA_SUFFIX);
-	return fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISREG(st.st_mode);
 }
 
 /* How many bytes @buf (@n) and @base's content (@bsize) have in common
@@ -637,7 +686,7 @@ static int put_delta(struct nono_rb_store *s, const uint8_t *buf, uint64_t n,
 		unlinkat(s->tmpfd, tmp, 0);
 		return r;
 	}
-	return land(s, tmp, hash, true, (off_t)(NONO_RB_DELTA_HDR + lit),
+	return land(s, tmp, hash, true, (off_t)(NONO_RB_DELTA_HDR + lit), false,
 		    added);
 }
 
@@ -661,9 +710,16 @@ static int put_small(struct nono_rb_store *s, int fd, const struct stat *before,
 	if (r < 0)
 		return r;
 	nono_sha256(buf, n, hash);
-	if (have(s, hash))
+	char name[68];
+	struct stat was;
+
+	if (have(s, hash, (off_t)n, false))
 		return 0;
-	if ((r = put_delta(s, buf, n, prev, hash, added)) <= 0)
+	/* A whole object there is cut short (have() did not take it): it
+	 * would shadow a delta, so it is replaced, whole. */
+	obj_name(hash, name);
+	if (fstatat(s->fd, name, &was, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    (r = put_delta(s, buf, n, prev, hash, added)) <= 0)
 		return r;
 	if ((r = room_for(s, (long long)n)) < 0)
 		return r;
@@ -677,7 +733,7 @@ static int put_small(struct nono_rb_store *s, int fd, const struct stat *before,
 		unlinkat(s->tmpfd, tmp, 0);
 		return r;
 	}
-	return land(s, tmp, hash, false, (off_t)n, added);
+	return land(s, tmp, hash, false, (off_t)n, false, added);
 }
 
 int nono_rb_store_put(struct nono_rb_store *s, int fd,
@@ -717,23 +773,46 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 		unlinkat(s->tmpfd, tmp, 0);
 		return r;
 	}
-	return land(s, tmp, hash, false, before->st_size, added);
+	return land(s, tmp, hash, false, before->st_size, false, added);
+}
+
+/* Whether the object open as @fd is @len bytes that hash to @hash. */
+static bool holds(int fd, const uint8_t hash[NONO_SHA256_LEN], size_t len)
+{
+	uint8_t got[NONO_SHA256_LEN], *buf;
+	struct stat st;
+	bool ok = false;
+
+	if (fstat(fd, &st) < 0 || (size_t)st.st_size != len)
+		return false;
+	if ((buf = malloc(CHUNK)) == NULL)
+		return false;
+	ok = copy_hash(fd, -1, -1, buf, got) == 0 &&
+	     memcmp(got, hash, NONO_SHA256_LEN) == 0;
+	free(buf);
+	return ok;
 }
 
 int nono_rb_store_put_mem(struct nono_rb_store *s, const void *data, size_t len,
 			  uint8_t hash[NONO_SHA256_LEN], bool *added)
 {
-	char tmp[40];
-	int out, r;
-
-	int fd;
+	char tmp[40], name[68];
+	bool bad = false;
+	int out, r, fd;
 
 	*added = false;
 	nono_sha256(data, len, hash);
-	/* Whole, always: a manifest's base is read as a file. */
-	if ((fd = open_full(s, hash)) >= 0) {
-		close(fd);
-		return 0;
+	/* Whole, always (a manifest's base is read as a file), and checked
+	 * (a whole session depends on it): one cut short or changed is
+	 * replaced. */
+	if ((fd = open_full(s, hash)) >= 0 || fd == -EBADMSG) {
+		bad = fd < 0 || !holds(fd, hash, len);
+		if (fd >= 0)
+			close(fd);
+		if (!bad) {
+			dirty(s, hash);
+			return 0;
+		}
 	}
 	if ((r = room_for(s, (long long)len)) < 0)
 		return r;
@@ -741,11 +820,22 @@ int nono_rb_store_put_mem(struct nono_rb_store *s, const void *data, size_t len,
 		return out;
 	r = pwrite_all(out, data, len, 0);
 	close(out);
+	if (r == 0 && bad) {
+		obj_name(hash, name);
+		if ((r = fanout(s, hash)) == 0 &&
+		    renameat(s->tmpfd, tmp, s->fd, name) < 0)
+			r = -errno;
+		if (r == 0) {
+			dirty(s, hash);
+			*added = true;
+			return 0;
+		}
+	}
 	if (r < 0) {
 		unlinkat(s->tmpfd, tmp, 0);
 		return r;
 	}
-	return land(s, tmp, hash, false, (off_t)len, added);
+	return land(s, tmp, hash, false, (off_t)len, true, added);
 }
 
 int nono_rb_store_sync(struct nono_rb_store *s)

@@ -509,10 +509,17 @@ static int fill(struct rs *s, const struct nono_rb_entry *e, int out)
 {
 	int in = nono_rb_store_get(s->store, e->hash);
 	off_t size = (off_t)e->size, pos = 0;
+	struct stat st;
 	int r = 0;
 
 	if (in < 0)
 		return in;
+	/* An object cut short (or grown) is not the content: said, never
+	 * written as zeros. */
+	if (fstat(in, &st) < 0 || st.st_size != size) {
+		close(in);
+		return -EBADMSG;
+	}
 	if (ioctl(out, FICLONE, in) == 0) {
 		close(in);
 		return 0;

@@ -168,3 +168,86 @@ whole_of() { # FILE: the whole object of its content exists
 	[ ! -e "$O/${v0:0:2}/${v0:2}" ]
 	[ ! -e "$O/${v1:0:2}/${v1:2}.d" ]
 }
+
+@test "rollback store: a sweep removes delta objects before whole ones (one cut short never leaves a delta without its base)" {
+	require_cmd strace
+	mkdir "$P/many"
+	for i in $(seq 40); do seq "$i" 1500 >"$P/many/$i"; done
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'for f in many/*; do echo one >> "$f"; done'
+	assert_status 0
+	[ "$(deltas)" -eq 40 ]
+	# Nothing refers to them any more: all go.
+	rm -rf "$HOME/.nono/rollback/sessions"
+	run strace -f -qq -e trace=unlinkat -o "$TEST_DIR/trace" "$NONO" rollback cleanup
+	assert_status 0
+	assert_contains "$output" "removed"
+	[ "$(find "$O" -type f ! -name lock ! -name deltas | wc -l)" -eq 0 ]
+	grep -n 'unlinkat(.*"[0-9a-f]\{62\}' "$TEST_DIR/trace" >"$TEST_DIR/objs"
+	last_delta=$(grep '\.d"' "$TEST_DIR/objs" | tail -n1 | cut -d: -f1)
+	first_whole=$(grep -v '\.d"' "$TEST_DIR/objs" | head -n1 | cut -d: -f1)
+	[ -n "$last_delta" ] && [ -n "$first_whole" ]
+	[ "$last_delta" -lt "$first_whole" ]
+}
+
+@test "rollback store: a delta's base that cannot be looked at stops the sweep; nothing is removed" {
+	v0=$(sha256sum big.txt | cut -c1-64)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo one >> big.txt'
+	assert_status 0
+	v1=$(sha256sum big.txt | cut -c1-64)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	second=$(newest)
+	run --separate-stderr nono rollback cleanup --keep 1
+	assert_status 0
+	# Now only v1's delta needs v0.  Something unreferenced to sweep:
+	z=$(printf '%064d' 0)
+	mkdir -p "$O/00"
+	printf 'junk' >"$O/00/${z:2}"
+	# v1's fan-out directory cannot be opened (a symlink).
+	mv "$O/${v1:0:2}" "$O/${v1:0:2}.real"
+	ln -s "${v1:0:2}.real" "$O/${v1:0:2}"
+	run --separate-stderr nono rollback cleanup
+	assert_status 0
+	assert_contains "$stderr" "no object removed"
+	[ -f "$O/${v0:0:2}/${v0:2}" ]
+	[ -f "$O/00/${z:2}" ]
+	# Control: the directory back, the junk goes and v0 stays.
+	rm "$O/${v1:0:2}"
+	mv "$O/${v1:0:2}.real" "$O/${v1:0:2}"
+	run --separate-stderr nono rollback cleanup
+	assert_status 0
+	assert_contains "$output" "removed 1 unreferenced object"
+	[ ! -e "$O/00/${z:2}" ]
+	[ -f "$O/${v0:0:2}/${v0:2}" ]
+	run --separate-stderr nono rollback verify "$second"
+	assert_status 0
+}
+
+@test "rollback store: an object cut short fails the restore, never writes zeros; a FIFO in the store blocks nothing" {
+	s0=$(sha256sum small.txt | cut -c1-64)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo changed > small.txt; echo x >> big.txt'
+	assert_status 0
+	id=$(newest)
+	f="$O/${s0:0:2}/${s0:2}"
+	cp -p "$f" "$TEST_DIR/s0.keep"
+	chmod u+w "$f"
+	: >"$f"
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 1
+	[ "$(cat small.txt)" = changed ]
+	cp -p "$TEST_DIR/s0.keep" "$f"
+	# A FIFO in place of the delta object: verify and cleanup answer.
+	d=$(find "$O" -name '*.d')
+	mv "$d" "$TEST_DIR/d.keep"
+	mkfifo "$d"
+	run --separate-stderr timeout 20 "$NONO" rollback verify "$id"
+	assert_status 1
+	run --separate-stderr timeout 20 "$NONO" rollback cleanup
+	[ "$status" -ne 124 ]
+	rm "$d"
+	mv "$TEST_DIR/d.keep" "$d"
+	# Control: whole again, it restores.
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 0
+	[ "$(cat small.txt)" = small ]
+}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <stdint.h>
@@ -317,16 +318,137 @@ static void test_broken(void **state)
 	assert_int_equal(nono_rb_delta_parse(hdr, sizeof(hdr), 74, &d),
 			 -EBADMSG);
 	memset(hdr + 40, 0, 8);
+	/* Larger than any file kept as a delta (a 66-byte object made a
+	 * 1 GiB memfd). */
+	hdr[56] = 0;
+	hdr[59] = 0x40; /* size 1 GiB */
+	hdr[43] = 0x40; /* prefix 1 GiB */
+	assert_int_equal(nono_rb_delta_parse(hdr, sizeof(hdr), 64, &d),
+			 -EBADMSG);
+	hdr[43] = 0;
+	hdr[59] = 0;
+	hdr[56] = 10;
 	hdr[0] = 'N';
 	assert_int_equal(nono_rb_delta_parse(hdr, sizeof(hdr), 74, &d),
 			 -EBADMSG);
 }
 
-/* A manifest's base: stored whole, once. */
+/* A delta whose base a cleanup cut short removed is not trusted: the
+ * same content stored again is stored whole and reads back (before, the
+ * delta was taken as "stored" and the content was lost). */
+static void test_orphan_delta(void **state)
+{
+	enum { N = 10000 };
+	static uint8_t v0[N], v1[N + 6];
+	uint8_t h0[NONO_SHA256_LEN], h1[NONO_SHA256_LEN], h2[NONO_SHA256_LEN];
+	char hex[NONO_SHA256_HEX], path[PATH_MAX * 2];
+	bool added;
+
+	(void)state;
+	fill(v0, N, 8);
+	memcpy(v1, v0, N);
+	memcpy(v1 + N, "orphan", 6);
+	assert_int_equal(store(v0, N, NULL, h0, &added), 0);
+	assert_int_equal(store(v1, N + 6, h0, h1, &added), 0);
+	assert_true(is_delta(h1));
+	nono_hex(h0, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", store_dir, hex,
+		 hex + 2);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(nono_rb_store_get(&st, h1), -EBADMSG);
+	/* Without its earlier version known, then with it. */
+	assert_int_equal(store(v1, N + 6, NULL, h2, &added), 0);
+	assert_true(added);
+	same_back(h1, v1, N + 6);
+	assert_int_equal(store(v0, N, NULL, h0, &added), 0);
+	nono_hex(h1, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", store_dir, hex,
+		 hex + 2);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(file), 0);
+	/* The base back, the delta readable again: trusted again. */
+	assert_int_equal(store(v1, N + 6, h0, h2, &added), 0);
+	assert_false(added);
+	same_back(h1, v1, N + 6);
+}
+
+/* A whole object cut short (a power loss) is replaced, not taken as the
+ * content: read back, it is the content. */
+static void test_cut_short(void **state)
+{
+	enum { N = 10000 };
+	static uint8_t v0[N], v1[N + 4];
+	uint8_t h0[NONO_SHA256_LEN], h1[NONO_SHA256_LEN];
+	char hex[NONO_SHA256_HEX], dir[PATH_MAX * 2], path[PATH_MAX * 3];
+	bool added;
+	int fd;
+
+	(void)state;
+	fill(v0, N, 9);
+	memcpy(v1, v0, N);
+	memcpy(v1 + N, "cut\n", 4);
+	nono_sha256(v1, N + 4, h1);
+	nono_hex(h1, NONO_SHA256_LEN, hex);
+	snprintf(dir, sizeof(dir), "%s/objects/%.2s", store_dir, hex);
+	snprintf(path, sizeof(path), "%s/%s", dir, hex + 2);
+	mkdir(dir, 0700);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0400);
+	assert_true(fd >= 0); /* empty: cut short */
+	close(fd);
+	assert_int_equal(store(v0, N, NULL, h0, &added), 0);
+	assert_int_equal(store(v1, N + 4, h0, h1, &added), 0);
+	assert_true(added);
+	same_back(h1, v1, N + 4);
+	/* Stored whole, over one cut short. */
+	assert_int_equal(unlink(path), 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0400);
+	close(fd);
+	assert_int_equal(store(v1, N + 4, NULL, h1, &added), 0);
+	assert_true(added);
+	same_back(h1, v1, N + 4);
+}
+
+/* Objects that are not regular files are refused without blocking: a
+ * FIFO in place of a delta or of its base. */
+static void test_fifo(void **state)
+{
+	enum { N = 10000 };
+	static uint8_t v0[N], v1[N + 4];
+	uint8_t h0[NONO_SHA256_LEN], h1[NONO_SHA256_LEN];
+	char hex[NONO_SHA256_HEX], path[PATH_MAX * 2];
+	struct nono_rb_delta d;
+	bool added;
+
+	(void)state;
+	fill(v0, N, 10);
+	memcpy(v1, v0, N);
+	memcpy(v1 + N, "fifo", 4);
+	assert_int_equal(store(v0, N, NULL, h0, &added), 0);
+	assert_int_equal(store(v1, N + 4, h0, h1, &added), 0);
+	nono_hex(h1, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s.d", store_dir, hex,
+		 hex + 2);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(nono_rb_store_get(&st, h1), -EBADMSG);
+	assert_int_equal(nono_rb_store_delta_base(&st, h1, &d), -EBADMSG);
+	assert_int_equal(unlink(path), 0);
+	nono_hex(h0, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", store_dir, hex,
+		 hex + 2);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(nono_rb_store_get(&st, h0), -EBADMSG);
+}
+
+/* A manifest's base: stored whole, once; one there but changed or cut
+ * short is replaced. */
 static void test_mem(void **state)
 {
 	uint8_t h[NONO_SHA256_LEN], h2[NONO_SHA256_LEN];
+	char hex[NONO_SHA256_HEX], path[PATH_MAX * 2];
 	bool added;
+	int fd;
 
 	(void)state;
 	assert_int_equal(
@@ -336,6 +458,21 @@ static void test_mem(void **state)
 	    nono_rb_store_put_mem(&st, "nono manifest\n", 14, h2, &added), 0);
 	assert_false(added);
 	assert_memory_equal(h, h2, NONO_SHA256_LEN);
+	same_back(h, (const uint8_t *)"nono manifest\n", 14);
+	nono_hex(h, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", store_dir, hex,
+		 hex + 2);
+	assert_int_equal(chmod(path, 0600), 0);
+	fd = open(path, O_WRONLY);
+	assert_int_equal(pwrite(fd, "N", 1, 0), 1); /* same size, changed */
+	close(fd);
+	assert_int_equal(
+	    nono_rb_store_put_mem(&st, "nono manifest\n", 14, h2, &added), 0);
+	assert_true(added);
+	same_back(h, (const uint8_t *)"nono manifest\n", 14);
+	assert_int_equal(truncate(path, 3), 0);
+	assert_int_equal(
+	    nono_rb_store_put_mem(&st, "nono manifest\n", 14, h2, &added), 0);
 	same_back(h, (const uint8_t *)"nono manifest\n", 14);
 }
 
@@ -347,6 +484,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_whole, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_twice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_broken, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_orphan_delta, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cut_short, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fifo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mem, setup, teardown),
 	};
 
