@@ -245,6 +245,72 @@ void cli_learn_stopped(void)
 	pthread_mutex_unlock(&timer.mu);
 }
 
+/* The hosts the proxy saw while learning, in the order first seen. */
+#define LEARN_HOSTS_MAX 4096
+static struct {
+	pthread_mutex_t mu;
+	struct learn_host *v;
+	size_t n, dropped;
+} hosts = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+void cli_learn_host(const char *host, unsigned port, bool missing)
+{
+	char rule[300];
+	size_t i;
+
+	if (!cli_learn || !host || !*host || strlen(host) > 253)
+		return;
+	if (port == 443 || port == 80)
+		snprintf(rule, sizeof(rule), "%s", host);
+	else
+		snprintf(rule, sizeof(rule), "%s:%u", host, port);
+	pthread_mutex_lock(&hosts.mu);
+	for (i = 0; i < hosts.n && strcmp(hosts.v[i].rule, rule) != 0; i++)
+		;
+	if (i == hosts.n) {
+		char *r = hosts.n < LEARN_HOSTS_MAX ? strdup(rule) : NULL;
+
+		if (r && !hosts.v)
+			hosts.v = calloc(LEARN_HOSTS_MAX, sizeof(*hosts.v));
+		if (!r || !hosts.v) {
+			free(r);
+			hosts.dropped++;
+			pthread_mutex_unlock(&hosts.mu);
+			return;
+		}
+		hosts.v[hosts.n++] = (struct learn_host){r, false, 0};
+	}
+	/* A request let through while learning is reported twice: learned,
+	 * then allowed; counted once. */
+	if (missing || !hosts.v[i].missing)
+		hosts.v[i].uses++;
+	hosts.v[i].missing |= missing;
+	pthread_mutex_unlock(&hosts.mu);
+}
+
+/* Moves the hosts into @rep: those the profile refuses, and with --all
+ * the others too. */
+static void take_hosts(struct learn_report *rep, bool all)
+{
+	size_t k = 0;
+
+	pthread_mutex_lock(&hosts.mu);
+	for (size_t i = 0; i < hosts.n; i++) {
+		if (hosts.v[i].missing || all)
+			hosts.v[k++] = hosts.v[i];
+		else
+			free(hosts.v[i].rule);
+	}
+	learn_report_hosts(rep, hosts.v, k);
+	if (hosts.dropped)
+		out_warn("learn: %zu host%s not recorded (past %d)",
+			 hosts.dropped, hosts.dropped == 1 ? "" : "s",
+			 LEARN_HOSTS_MAX);
+	hosts.v = NULL;
+	hosts.n = hosts.dropped = 0;
+	pthread_mutex_unlock(&hosts.mu);
+}
+
 /* @abs canonical, as the report wants it: symlinks resolved (but the
  * last one of a path named without following it). */
 static int canon_of(const char *abs, bool nofollow, char **out, bool *exists,
@@ -327,6 +393,7 @@ int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)
 		r = 1;
 	} else {
 		rep.metadata += nono_gate_learn_metadata(gate);
+		take_hosts(&rep, cli_learn->all);
 		fflush(stderr);
 		if (cli_learn->json)
 			learn_report_json(&rep, p->home, cli_learn->out);

@@ -91,6 +91,18 @@ static void on_decision(void *arg, const struct nono_proxy_decision *d)
 {
 	struct run_ctx *c = arg;
 
+	/* nono learn: what the proxy saw, by host. */
+	if (d->learned) {
+		cli_learn_host(d->host, d->port, true);
+		out_verbose_msg(2, "proxy: learned %s %s:%u%s", d->method,
+				d->host, d->port,
+				d->allowed ? " (let through while learning)"
+					   : " (an address or localhost: not "
+					     "let through)");
+		return;
+	}
+	if (d->allowed && d->status != 0 && d->status < 400)
+		cli_learn_host(d->host, d->port, false);
 	if (d->status == 0) {
 		run_audit_proxy(c, d);
 		out_verbose_msg(2,
@@ -144,6 +156,7 @@ static int proxy_launch(struct run_ctx *c, int fd)
 	cfg.allow = c->p.allow;
 	cfg.on_decision = on_decision;
 	cfg.arg = c;
+	cfg.learn = cli_learn != NULL;
 	cfg.tls_chan = c->rt.tls.chan;
 	cfg.upstream_host = c->p.upstream_host;
 	cfg.upstream_port = c->p.upstream_port;

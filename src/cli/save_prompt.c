@@ -32,6 +32,7 @@ enum kind {
 	K_WRITE_DIR,
 	K_ALLOW_DIR,
 	K_WRITE_FILE,
+	K_DOMAIN, /* network.allow_domain */
 };
 
 struct suggestion {
@@ -210,6 +211,7 @@ static const char *kind_name(enum kind k)
 	       : k == K_WRITE_DIR  ? "write"
 	       : k == K_ALLOW_DIR  ? "allow"
 	       : k == K_WRITE_FILE ? "write file"
+	       : k == K_DOMAIN     ? "allow domain"
 				   : "unix socket";
 }
 
@@ -252,6 +254,9 @@ void save_prompt_learned(struct run_ctx *c, const struct learn_report *rep)
 	for (size_t i = 0; i < rep->nadd; i++)
 		if (!is_suppressed(c, rep->add[i].path))
 			n = add(s, n, rep->add[i].path, of[rep->add[i].key]);
+	for (size_t i = 0; i < rep->nhosts; i++)
+		if (rep->hosts[i].missing)
+			n = add(s, n, rep->hosts[i].rule, K_DOMAIN);
 	offer(c, s, n, "the command needed");
 	free(s);
 }
@@ -341,9 +346,10 @@ static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
+		bool suppress = answer[0] == 's' || answer[0] == 'S';
 		struct nono_plist *l =
-		    answer[0] == 's' || answer[0] == 'S'
-			? &p->fs.suppress_save_prompt
+		    s[i].kind == K_DOMAIN       ? &p->net.allow_domain
+		    : suppress                  ? &p->fs.suppress_save_prompt
 		    : s[i].kind == K_READ_DIR   ? &p->fs.read
 		    : s[i].kind == K_READ_FILE  ? &p->fs.read_file
 		    : s[i].kind == K_ALLOW_FILE ? &p->fs.allow_file
@@ -352,6 +358,9 @@ static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
 		    : s[i].kind == K_WRITE_FILE ? &p->fs.write_file
 						: &p->fs.unix_socket;
 
+		/* Suppressing takes paths only: a host is left out. */
+		if (suppress && s[i].kind == K_DOMAIN)
+			continue;
 		if (nono_plist_add(l, s[i].path) < 0) {
 			out_error("not saved: out of memory");
 			goto out;

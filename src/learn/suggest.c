@@ -537,10 +537,28 @@ void learn_report_free(struct learn_report *r)
 		free(r->refused[i].path);
 		free(r->refused[i].flag);
 	}
+	for (size_t i = 0; i < r->nhosts; i++)
+		free(r->hosts[i].rule);
 	free(r->add);
 	free(r->refused);
 	free(r->covered);
+	free(r->hosts);
 	memset(r, 0, sizeof(*r));
+}
+
+void learn_report_hosts(struct learn_report *r, struct learn_host *h, size_t n)
+{
+	r->hosts = h;
+	r->nhosts = n;
+}
+
+static size_t hosts_missing(const struct learn_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nhosts; i++)
+		n += r->hosts[i].missing;
+	return n;
 }
 
 /* @path as a profile writes it: "$HOME/..." below the home. */
@@ -584,7 +602,23 @@ void learn_report_json(const struct learn_report *r, const char *home, FILE *f)
 		if (!first)
 			nono_ev_put(&e, "]", 1);
 	}
-	nono_ev_put(&e, "}}\n", 3);
+	nono_ev_put(&e, "}", 1);
+	if (hosts_missing(r)) {
+		bool first = true;
+
+		nono_ev_put(&e, ",\"network\":{\"allow_domain\":[", 28);
+		for (size_t i = 0; i < r->nhosts; i++) {
+			if (!r->hosts[i].missing)
+				continue;
+			if (!first)
+				nono_ev_put(&e, ",", 1);
+			first = false;
+			nono_ev_quote(&e, r->hosts[i].rule,
+				      strlen(r->hosts[i].rule));
+		}
+		nono_ev_put(&e, "]}", 2);
+	}
+	nono_ev_put(&e, "}\n", 2);
 	if (!e.oom)
 		fwrite(e.buf, 1, e.len, f);
 	nono_ev_free(&e);
@@ -620,14 +654,23 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 {
 	char buf[4 * PATH_MAX + 8];
 
-	if (r->nadd) {
-		fprintf(f, "What the profile lacks (%zu):\n", r->nadd);
+	if (r->nadd || hosts_missing(r)) {
+		fprintf(f, "What the profile lacks (%zu):\n",
+			r->nadd + hosts_missing(r));
 		for (size_t i = 0; i < r->nadd; i++)
 			fprintf(f, "  %-13s %s  (%zu access%s)\n",
 				learn_key_flag(r->add[i].key),
 				shown(home, r->add[i].path, buf, sizeof(buf)),
 				r->add[i].uses,
 				r->add[i].uses == 1 ? "" : "es");
+		for (size_t i = 0; i < r->nhosts; i++)
+			if (r->hosts[i].missing)
+				fprintf(f, "  %-13s %s  (%zu request%s)\n",
+					"--allow-domain",
+					shown(NULL, r->hosts[i].rule, buf,
+					      sizeof(buf)),
+					r->hosts[i].uses,
+					r->hosts[i].uses == 1 ? "" : "s");
 	} else {
 		fprintf(f, "The profile allows everything the command "
 			   "needed.\n");
@@ -644,13 +687,19 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 					r->refused[i].flag);
 		}
 	}
-	if (r->ncovered) {
-		fprintf(f, "Already allowed (%zu):\n", r->ncovered);
+	if (r->ncovered || r->nhosts > hosts_missing(r)) {
+		fprintf(f, "Already allowed (%zu):\n",
+			r->ncovered + r->nhosts - hosts_missing(r));
 		for (size_t i = 0; i < r->ncovered; i++)
 			fprintf(
 			    f, "  %-13s %s\n",
 			    learn_key_flag(r->covered[i].key),
 			    shown(home, r->covered[i].path, buf, sizeof(buf)));
+		for (size_t i = 0; i < r->nhosts; i++)
+			if (!r->hosts[i].missing)
+				fprintf(f, "  %-13s %s\n", "--allow-domain",
+					shown(NULL, r->hosts[i].rule, buf,
+					      sizeof(buf)));
 	}
 	if (r->omitted)
 		fprintf(f, "%zu more not listed (past %d).\n", r->omitted,

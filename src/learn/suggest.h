@@ -56,6 +56,15 @@ struct learn_refusal {
 	char *flag;    /* what would lift it, or NULL; malloc'd */
 };
 
+/* A host the command asked the proxy for (proxy mode), as
+ * --allow-domain takes it: "host", or "host:port" for a port other than
+ * 443 and 80. */
+struct learn_host {
+	char *rule;   /* malloc'd */
+	bool missing; /* the profile refuses it */
+	size_t uses;  /* requests */
+};
+
 /* At most this many suggestions, refusals and covered paths each: a
  * command that names millions of paths gets a report of bounded size
  * (the rest counted in @omitted). */
@@ -68,6 +77,8 @@ struct learn_report {
 	size_t nrefused;
 	struct learn_item *covered; /* already allowed (with "all") */
 	size_t ncovered;
+	struct learn_host *hosts; /* through the proxy (proxy mode) */
+	size_t nhosts;
 	size_t metadata; /* accesses that needed no grant (stat, ...) */
 	size_t omitted;  /* past LEARN_REPORT_MAX */
 };
@@ -81,9 +92,12 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 		  size_t n, bool all, struct learn_report *out);
 void learn_report_free(struct learn_report *r);
 
+/* Adds @n hosts (moved: the report frees them) in the order given. */
+void learn_report_hosts(struct learn_report *r, struct learn_host *h, size_t n);
+
 /* The suggestions as a JSON fragment a profile takes as it is:
- * {"filesystem":{"read":[...],...}}, paths below the home written as
- * "$HOME/...". */
+ * {"filesystem":{"read":[...],...},"network":{"allow_domain":[...]}},
+ * paths below the home written as "$HOME/...". */
 void learn_report_json(const struct learn_report *r, const char *home, FILE *f);
 
 /* The report for a person: each suggestion as the flag that grants it

@@ -38,6 +38,44 @@ uint64_t px_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* nono learn lets through a host that is a name only: an address
+ * literal would skip the private-address check names get after their
+ * lookup, and localhost is the machine's own. */
+static bool learnable(const char *host)
+{
+	size_t n = strlen(host);
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	/* inet_aton takes the forms a resolver takes as an address
+	 * ("127.1", "0x7f000001", "2130706433"), not only dotted quads. */
+	if (n == 0 || inet_aton(host, &a4) != 0 ||
+	    inet_pton(AF_INET6, host, &a6) == 1 || strchr(host, ':') ||
+	    strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0 ||
+	    (n > 10 && strcasecmp(host + n - 10, ".localhost") == 0) ||
+	    (n > 11 && strcasecmp(host + n - 11, ".localhost.") == 0))
+		return false;
+	return true;
+}
+
+/* Reports a request the policy refuses, for nono learn: let through
+ * (@pass) or not. */
+static void px_learned(struct nono_proxy *p, const struct conn *c, bool pass)
+{
+	struct nono_proxy_decision d = {
+	    .allowed = pass,
+	    .learned = true,
+	    .method = c->method,
+	    .host = c->req.host,
+	    .path = c->req.connect ? NULL : c->path,
+	    .port = c->req.port,
+	};
+
+	if (p->cfg.on_decision)
+		p->cfg.on_decision(p->cfg.arg, &d);
+}
+
 void px_decide(struct nono_proxy *p, const struct conn *c, bool allowed,
 	       int status)
 {
@@ -327,6 +365,16 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		/* Allowed for some paths only: the helper reads them. */
 		c->intercept = true;
 		v = NONO_HOST_ALLOWED;
+	}
+	/* nono learn: a host or port the policy alone refuses is reported,
+	 * and let through when the host is a name. */
+	if (v != NONO_HOST_ALLOWED && p->cfg.learn && !paths &&
+	    (v_any == NONO_HOST_ALLOWED || !paths_any)) {
+		bool pass = learnable(c->req.host);
+
+		px_learned(p, c, pass);
+		if (pass)
+			v = NONO_HOST_ALLOWED;
 	}
 	/* 443 or 80 unless a rule names the port (host, port and path of
 	 * one rule together): an allowed name must not reach the host's

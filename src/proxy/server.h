@@ -28,6 +28,10 @@ struct nono_proxy_decision {
 	const char *method, *host, *path; /* path NULL for tunnels */
 	uint16_t port;
 	unsigned long long bytes_up, bytes_down; /* once the relay ends */
+	/* nono learn: the policy refuses it (reported once, before the
+	 * request goes on); @allowed says whether it is let through for
+	 * the learning run. */
+	bool learned;
 };
 
 struct nono_proxy_config {
@@ -52,6 +56,12 @@ struct nono_proxy_config {
 	/* Credential services (--credential), or NULL: origin-form
 	 * requests ("/SERVICE/...") go to them; see creds.h.  Borrowed. */
 	const struct nono_creds *creds;
+	/* nono learn: a request the policy refuses for its host or port
+	 * alone is reported (learned), and let through when the host is a
+	 * name (never an address literal or localhost; a name that resolves
+	 * to a private address stays refused, as does a metadata address;
+	 * a host allowed for some paths only is not learned). */
+	bool learn;
 	void (*on_decision)(void *arg, const struct nono_proxy_decision *d);
 	void *arg;
 };

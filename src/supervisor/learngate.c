@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -154,6 +155,18 @@ static bool record(struct nono_gate *g, const struct seccomp_notif *req,
 				      PATH_MAX) < 0) {
 		g->learn_dropped++;
 		return false;
+	}
+	/* An open with O_CREAT of a file that is there creates nothing
+	 * (curl -o /dev/null): a write of the file, not a name made in its
+	 * directory (which offered --write /dev).  Looked at before the
+	 * call runs; another thread may make it meanwhile (learn reports,
+	 * it does not enforce). */
+	if ((ops & (LEARN_MAKE | LEARN_WRITE)) == (LEARN_MAKE | LEARN_WRITE)) {
+		struct stat st;
+
+		if (fstatat(AT_FDCWD, abs, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISDIR(st.st_mode))
+			ops &= ~LEARN_MAKE;
 	}
 	learned_add(g, abs, ops, !ref->follow);
 	return true;

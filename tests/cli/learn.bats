@@ -275,3 +275,73 @@ JSON
 	run --separate-stderr nono learn -- cat "$X/one.txt"
 	assert_contains "$output" "$X/one.txt" stdout
 }
+
+@test "learn: in proxy mode, hosts the profile refuses are offered as --allow-domain; a name is let through for the run, an address or localhost never" {
+	require_cmd curl
+	start_http_server
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","network":{"allow_domain":["example.com"]}}\n' \
+		>"$HOME/.config/nono/profiles/net.json"
+	C='env -u NO_PROXY -u no_proxy curl -sS --max-time 10'
+	run --separate-stderr nono learn --profile net -- sh -c "
+		$C -o /dev/null -w 'name=%{http_code}\n' http://learned.invalid:8081/x
+		$C -w 'addr=%{http_code}\n' http://127.0.0.1:$HTTP_PORT/index.txt
+		$C -w 'local=%{http_code}\n' http://localhost:$HTTP_PORT/index.txt
+		$C -w 'local2=%{http_code}\n' http://a.localhost:$HTTP_PORT/index.txt
+		$C -w 'num=%{http_code}\n' http://2130706433:$HTTP_PORT/index.txt
+		true"
+	assert_status 0
+	# The name was let through: its lookup failed (no DNS here), not
+	# the policy (403).  (The command's output is on stdout with the
+	# report.)
+	assert_contains "$output" "name=502"
+	# Addresses and localhost: refused, and never reached.
+	assert_contains "$output" "addr=403"
+	assert_contains "$output" "local=403"
+	assert_contains "$output" "local2=403"
+	assert_contains "$output" "num=403"
+	refute_contains "$output" "NONO-HTTP-OK"
+	! grep -q 'GET /index.txt' "$TEST_DIR/http.log" || false
+	assert_contains "$output" "--allow-domain learned.invalid:8081  (1 request)" stdout
+	assert_contains "$output" "--allow-domain 127.0.0.1:$HTTP_PORT" stdout
+	assert_contains "$output" "--allow-domain localhost:$HTTP_PORT" stdout
+	# The fragment carries them, and is a profile.
+	run --separate-stderr nono learn --profile net --json -- sh -c "
+		$C -o /dev/null http://learned.invalid/x; true"
+	assert_contains "$output" '"network":{"allow_domain":["learned.invalid"]}' stdout
+	printf '%s\n' "$output" >"$TEST_DIR/frag.json"
+	run --separate-stderr nono profile validate "$TEST_DIR/frag.json"
+	assert_status 0
+	# Control: with the literal granted, it is reached and not offered.
+	printf '{"extends":"default","network":{"allow_domain":["example.com","127.0.0.1:%s"]}}\n' \
+		"$HTTP_PORT" >"$HOME/.config/nono/profiles/net.json"
+	run --separate-stderr nono learn --profile net -- sh -c "
+		$C http://127.0.0.1:$HTTP_PORT/index.txt"
+	assert_status 0
+	assert_contains "$output" "NONO-HTTP-OK"
+	assert_contains "$output" "The profile allows everything the command needed." stdout
+	# Without nono learn the same name is refused by the policy.
+	run --separate-stderr nono run -s --allow-cwd --profile net -- sh -c "
+		$C -o /dev/null -w 'name=%{http_code}\n' http://learned.invalid:8081/x; true"
+	assert_contains "$output$stderr" "name=403"
+}
+
+@test "learn: on a terminal, a host the profile lacks is saved as network.allow_domain; the next learn lacks nothing" {
+	require_cmd curl
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","network":{"allow_domain":["example.com"]}}\n' \
+		>"$HOME/.config/nono/profiles/net.json"
+	C='env -u NO_PROXY -u no_proxy curl -sS --max-time 10 -o /dev/null'
+	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --timeout 30 --log "$TEST_ROOT/term.log" \
+		expect:'share the current directory' 'send:n\r' \
+		expect:'Save to profile' sleep:0.2 'send:y\r' wait -- \
+		"$NONO" learn --profile net -- sh -c "$C http://learned.invalid/x; true"
+	assert_contains "$(tr -d '\r' <"$TEST_ROOT/term.log")" "allow domain" terminal
+	grep -v '^//' "$HOME/.config/nono/profiles/net.json" |
+		"$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["network"]["allow_domain"] == ["example.com", "learned.invalid"], d'
+	# curl -o /dev/null opens it with O_CREAT: no --write /dev offered.
+	! grep -q '"/dev"' "$HOME/.config/nono/profiles/net.json" || false
+	run --separate-stderr nono learn --profile net -- sh -c "$C http://learned.invalid/x; true"
+	refute_contains "$output" "--allow-domain learned.invalid" stdout
+	assert_contains "$output" "The profile allows everything the command needed." stdout
+}
