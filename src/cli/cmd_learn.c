@@ -394,6 +394,16 @@ int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)
 	} else {
 		rep.metadata += nono_gate_learn_metadata(gate);
 		take_hosts(&rep, cli_learn->all);
+		for (size_t i = 0; i < nono_gate_learned_net_count(gate); i++) {
+			size_t uses = 0;
+			const char *what =
+			    nono_gate_learned_net_at(gate, i, &uses);
+
+			if (what && learn_report_net(&rep, what, uses,
+						     p->allow != NULL) < 0)
+				out_warn("learn: out of memory: some network "
+					 "refusals are not listed");
+		}
 		fflush(stderr);
 		if (cli_learn->json)
 			learn_report_json(&rep, p->home, cli_learn->out);

@@ -32,7 +32,9 @@ enum kind {
 	K_WRITE_DIR,
 	K_ALLOW_DIR,
 	K_WRITE_FILE,
-	K_DOMAIN, /* network.allow_domain */
+	K_DOMAIN,      /* network.allow_domain */
+	K_OPEN_PORT,   /* network.open_port (the port as its @path) */
+	K_LISTEN_PORT, /* network.listen_port */
 };
 
 struct suggestion {
@@ -205,14 +207,16 @@ static int save(const char *path, const struct nono_profile *p)
 
 static const char *kind_name(enum kind k)
 {
-	return k == K_READ_DIR     ? "read"
-	       : k == K_READ_FILE  ? "read file"
-	       : k == K_ALLOW_FILE ? "allow file"
-	       : k == K_WRITE_DIR  ? "write"
-	       : k == K_ALLOW_DIR  ? "allow"
-	       : k == K_WRITE_FILE ? "write file"
-	       : k == K_DOMAIN     ? "allow domain"
-				   : "unix socket";
+	return k == K_READ_DIR      ? "read"
+	       : k == K_READ_FILE   ? "read file"
+	       : k == K_ALLOW_FILE  ? "allow file"
+	       : k == K_WRITE_DIR   ? "write"
+	       : k == K_ALLOW_DIR   ? "allow"
+	       : k == K_WRITE_FILE  ? "write file"
+	       : k == K_DOMAIN      ? "allow domain"
+	       : k == K_OPEN_PORT   ? "open port"
+	       : k == K_LISTEN_PORT ? "listen port"
+				    : "unix socket";
 }
 
 static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
@@ -257,6 +261,13 @@ void save_prompt_learned(struct run_ctx *c, const struct learn_report *rep)
 	for (size_t i = 0; i < rep->nhosts; i++)
 		if (rep->hosts[i].missing)
 			n = add(s, n, rep->hosts[i].rule, K_DOMAIN);
+	for (size_t i = 0; i < rep->nports; i++) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%u", rep->ports[i].port);
+		n = add(s, n, num,
+			rep->ports[i].listen ? K_LISTEN_PORT : K_OPEN_PORT);
+	}
 	offer(c, s, n, "the command needed");
 	free(s);
 }
@@ -358,9 +369,24 @@ static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
 		    : s[i].kind == K_WRITE_FILE ? &p->fs.write_file
 						: &p->fs.unix_socket;
 
-		/* Suppressing takes paths only: a host is left out. */
-		if (suppress && s[i].kind == K_DOMAIN)
+		/* Suppressing takes paths only: a host or port is left
+		 * out. */
+		if (suppress && s[i].kind >= K_DOMAIN)
 			continue;
+		if (s[i].kind == K_OPEN_PORT || s[i].kind == K_LISTEN_PORT) {
+			struct nono_pports *pp = s[i].kind == K_OPEN_PORT
+						     ? &p->net.open_port
+						     : &p->net.listen_port;
+			uint16_t *v = realloc(pp->v, (pp->n + 1) * sizeof(*v));
+
+			if (!v) {
+				out_error("not saved: out of memory");
+				goto out;
+			}
+			pp->v = v;
+			pp->v[pp->n++] = (uint16_t)atoi(s[i].path);
+			continue;
+		}
 		if (nono_plist_add(l, s[i].path) < 0) {
 			out_error("not saved: out of memory");
 			goto out;

@@ -543,7 +543,80 @@ void learn_report_free(struct learn_report *r)
 	free(r->refused);
 	free(r->covered);
 	free(r->hosts);
+	free(r->ports);
 	memset(r, 0, sizeof(*r));
+}
+
+int learn_report_net(struct learn_report *r, const char *what, size_t uses,
+		     bool proxy)
+{
+	char op[16] = "", addr[64] = "";
+	unsigned port = 0;
+	bool loopback, listen;
+	struct learn_refusal *f;
+
+	if (sscanf(what, "%15s %63s %u", op, addr, &port) != 3)
+		return 0;
+	loopback = strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+		   strncmp(addr, "::ffff:127.", 11) == 0;
+	listen = strcmp(op, "bind") == 0 && proxy;
+	if (loopback && port && strcmp(op, "listen") != 0) {
+		for (size_t i = 0; i < r->nports; i++)
+			if (r->ports[i].port == port &&
+			    r->ports[i].listen == listen) {
+				r->ports[i].uses += uses;
+				return 0;
+			}
+		if (r->nports >= LEARN_REPORT_MAX) {
+			r->omitted++;
+			return 0;
+		}
+		{
+			struct learn_port *v = realloc(
+			    r->ports, (r->nports + 1) * sizeof(*r->ports));
+
+			if (!v)
+				return -ENOMEM;
+			r->ports = v;
+		}
+		r->ports[r->nports++] = (struct learn_port){port, listen, uses};
+		return 0;
+	}
+	if (r->nrefused >= LEARN_REPORT_MAX) {
+		r->omitted++;
+		return 0;
+	}
+	f = realloc(r->refused, (r->nrefused + 1) * sizeof(*r->refused));
+	if (!f)
+		return -ENOMEM;
+	r->refused = f;
+	f = &r->refused[r->nrefused];
+	memset(f, 0, sizeof(*f));
+	if (strcmp(op, "listen") == 0) {
+		f->path = strdup("listen on a port not bound first");
+		snprintf(f->why, sizeof(f->why),
+			 "the kernel would pick a port on every address; "
+			 "bind one first (%zu time%s)",
+			 uses, uses == 1 ? "" : "s");
+	} else {
+		if (asprintf(&f->path, "%s %s port %u",
+			     strcmp(op, "bind") == 0 ? "bind on"
+						     : "direct connect to",
+			     addr, port) < 0)
+			f->path = NULL;
+		snprintf(f->why, sizeof(f->why),
+			 proxy ? "in proxy mode only nono's proxy is reachable "
+				 "(%zu time%s)"
+			       : "the profile blocks the network (%zu time%s)",
+			 uses, uses == 1 ? "" : "s");
+		if (proxy && strcmp(op, "connect") == 0)
+			f->flag = strdup("--allow-domain HOST, through the "
+					 "proxy (HTTPS_PROXY)");
+	}
+	if (!f->path)
+		return -ENOMEM;
+	r->nrefused++;
+	return 0;
 }
 
 void learn_report_hosts(struct learn_report *r, struct learn_host *h, size_t n)
@@ -559,6 +632,33 @@ static size_t hosts_missing(const struct learn_report *r)
 	for (size_t i = 0; i < r->nhosts; i++)
 		n += r->hosts[i].missing;
 	return n;
+}
+
+/* The ports of @r offered under @listen's key, as a JSON list. */
+static void put_ports(struct nono_ev *e, const struct learn_report *r,
+		      bool listen)
+{
+	bool first = true;
+	char num[16];
+
+	for (size_t i = 0; i < r->nports; i++) {
+		if (r->ports[i].listen != listen)
+			continue;
+		nono_ev_put(e, first ? "[" : ",", 1);
+		first = false;
+		snprintf(num, sizeof(num), "%u", r->ports[i].port);
+		nono_ev_put(e, num, strlen(num));
+	}
+	if (!first)
+		nono_ev_put(e, "]", 1);
+}
+
+static bool any_ports(const struct learn_report *r, bool listen)
+{
+	for (size_t i = 0; i < r->nports; i++)
+		if (r->ports[i].listen == listen)
+			return true;
+	return false;
 }
 
 /* @path as a profile writes it: "$HOME/..." below the home. */
@@ -603,20 +703,37 @@ void learn_report_json(const struct learn_report *r, const char *home, FILE *f)
 			nono_ev_put(&e, "]", 1);
 	}
 	nono_ev_put(&e, "}", 1);
-	if (hosts_missing(r)) {
-		bool first = true;
+	if (hosts_missing(r) || r->nports) {
+		const char *sep = "";
 
-		nono_ev_put(&e, ",\"network\":{\"allow_domain\":[", 28);
-		for (size_t i = 0; i < r->nhosts; i++) {
-			if (!r->hosts[i].missing)
-				continue;
-			if (!first)
-				nono_ev_put(&e, ",", 1);
-			first = false;
-			nono_ev_quote(&e, r->hosts[i].rule,
-				      strlen(r->hosts[i].rule));
+		nono_ev_put(&e, ",\"network\":{", 12);
+		if (hosts_missing(r)) {
+			bool first = true;
+
+			nono_ev_put(&e, "\"allow_domain\":[", 16);
+			for (size_t i = 0; i < r->nhosts; i++) {
+				if (!r->hosts[i].missing)
+					continue;
+				if (!first)
+					nono_ev_put(&e, ",", 1);
+				first = false;
+				nono_ev_quote(&e, r->hosts[i].rule,
+					      strlen(r->hosts[i].rule));
+			}
+			nono_ev_put(&e, "]", 1);
+			sep = ",";
 		}
-		nono_ev_put(&e, "]}", 2);
+		for (int listen = 0; listen < 2; listen++) {
+			if (!any_ports(r, listen))
+				continue;
+			nono_ev_put(&e, sep, strlen(sep));
+			nono_ev_put(
+			    &e, listen ? "\"listen_port\":" : "\"open_port\":",
+			    listen ? 14 : 12);
+			put_ports(&e, r, listen);
+			sep = ",";
+		}
+		nono_ev_put(&e, "}", 1);
 	}
 	nono_ev_put(&e, "}\n", 2);
 	if (!e.oom)
@@ -654,9 +771,9 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 {
 	char buf[4 * PATH_MAX + 8];
 
-	if (r->nadd || hosts_missing(r)) {
+	if (r->nadd || hosts_missing(r) || r->nports) {
 		fprintf(f, "What the profile lacks (%zu):\n",
-			r->nadd + hosts_missing(r));
+			r->nadd + hosts_missing(r) + r->nports);
 		for (size_t i = 0; i < r->nadd; i++)
 			fprintf(f, "  %-13s %s  (%zu access%s)\n",
 				learn_key_flag(r->add[i].key),
@@ -671,6 +788,12 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 					      sizeof(buf)),
 					r->hosts[i].uses,
 					r->hosts[i].uses == 1 ? "" : "s");
+		for (size_t i = 0; i < r->nports; i++)
+			fprintf(f, "  %-13s %u  (%zu time%s)\n",
+				r->ports[i].listen ? "--listen-port"
+						   : "--open-port",
+				r->ports[i].port, r->ports[i].uses,
+				r->ports[i].uses == 1 ? "" : "s");
 	} else {
 		fprintf(f, "The profile allows everything the command "
 			   "needed.\n");

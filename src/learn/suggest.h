@@ -65,6 +65,14 @@ struct learn_host {
 	size_t uses;  /* requests */
 };
 
+/* A loopback port the command connected to (--open-port) or bound
+ * (--listen-port in proxy mode), refused by the profile. */
+struct learn_port {
+	unsigned port;
+	bool listen; /* network.listen_port, else open_port */
+	size_t uses;
+};
+
 /* At most this many suggestions, refusals and covered paths each: a
  * command that names millions of paths gets a report of bounded size
  * (the rest counted in @omitted). */
@@ -79,6 +87,8 @@ struct learn_report {
 	size_t ncovered;
 	struct learn_host *hosts; /* through the proxy (proxy mode) */
 	size_t nhosts;
+	struct learn_port *ports; /* direct, on loopback */
+	size_t nports;
 	size_t metadata; /* accesses that needed no grant (stat, ...) */
 	size_t omitted;  /* past LEARN_REPORT_MAX */
 };
@@ -92,6 +102,13 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 		  size_t n, bool all, struct learn_report *out);
 void learn_report_free(struct learn_report *r);
 
+/* A connect or bind of an internet socket the sandbox refused, as the
+ * gate records it ("connect ADDR PORT", "bind ADDR PORT", "listen - 0"),
+ * @uses times; @proxy: proxy mode.  A loopback port is offered
+ * (open_port, or listen_port for a bind in proxy mode); anything else is
+ * a refusal no grant lifts, said with the way there is.  0 or -ENOMEM. */
+int learn_report_net(struct learn_report *r, const char *what, size_t uses,
+		     bool proxy);
 /* Adds @n hosts (moved: the report frees them) in the order given. */
 void learn_report_hosts(struct learn_report *r, struct learn_host *h, size_t n);
 

@@ -161,6 +161,7 @@ void nono_gate_free(struct nono_gate *g)
 	for (size_t i = 0; i < g->learn_cap; i++)
 		free(g->learned[i].path);
 	free(g->learned);
+	free(g->learn_net);
 	nono_gate_elevate_free(g);
 	free(g->own);
 	free(g->paths);
@@ -1014,6 +1015,8 @@ static int handle_inet(struct nono_gate *g, int listener,
 		snprintf(shown, sizeof(shown), "%s %s %u",
 			 is_bind ? "bind" : "connect", addr, port);
 		nono_gate_note_denial(g, NONO_GATE_NET, shown);
+		if (g->learn)
+			nono_learngate_net(g, shown);
 		return -EACCES;
 	}
 	if (!is_bind)
@@ -1045,6 +1048,8 @@ static int handle_listen(struct nono_gate *g, const struct seccomp_notif *req,
 		port = ((const struct sockaddr_in6 *)&ss)->sin6_port;
 	if (domain != AF_UNIX && port == 0) {
 		nono_gate_note_denial(g, NONO_GATE_NET, "listen - 0");
+		if (g->learn)
+			nono_learngate_net(g, "listen - 0");
 		return -EACCES;
 	}
 	if (listen(sfd, backlog) < 0)

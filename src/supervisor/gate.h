@@ -53,6 +53,12 @@ void nono_gate_set_learn(struct nono_gate *g, bool on);
 size_t nono_gate_learned_count(const struct nono_gate *g);
 const char *nono_gate_learned_at(const struct nono_gate *g, size_t i,
 				 unsigned *ops, bool *nofollow);
+/* The connects and binds of internet sockets the policy refused while
+ * learning: "connect ADDR PORT" or "bind ADDR PORT" (as the footer has
+ * them), each once, with how many times in *@uses; NULL past the end. */
+size_t nono_gate_learned_net_count(const struct nono_gate *g);
+const char *nono_gate_learned_net_at(const struct nono_gate *g, size_t i,
+				     size_t *uses);
 /* Calls whose path could not be read or kept; calls naming nothing. */
 size_t nono_gate_learn_dropped(const struct nono_gate *g);
 /*

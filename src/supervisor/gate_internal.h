@@ -97,6 +97,13 @@ struct nono_gate {
 	} * learned;
 	size_t learn_n, learn_cap, learn_dropped, learn_metadata, learn_bytes;
 	uint64_t learn_seed;
+	/* The connects and binds the policy refused ("connect ADDR PORT"),
+	 * each once with how many times. */
+	struct nono_learned_net {
+		char what[112];
+		size_t uses;
+	} * learn_net;
+	size_t learn_net_n;
 	/* learnserve.c: whether a refused read may be served while
 	 * learning, and how many were. */
 	bool (*learn_may)(void *arg, const char *path, bool dir);
@@ -106,6 +113,9 @@ struct nono_gate {
 	struct nono_elevate *elevate;
 	struct timespec started; /* when the gate was made (coarse clock) */
 };
+
+/* learngate.c: a connect or bind the policy refused while learning. */
+void nono_learngate_net(struct nono_gate *g, const char *what);
 
 /* gitgate.c: git repositories in sealed trees. */
 enum nono_gitgate_verdict {

@@ -308,6 +308,46 @@ const char *nono_gate_learned_at(const struct nono_gate *g, size_t i,
 	return g->learned[i].path;
 }
 
+#define LEARN_NET_MAX 1024
+
+void nono_learngate_net(struct nono_gate *g, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < g->learn_net_n; i++)
+		if (strcmp(g->learn_net[i].what, what) == 0) {
+			g->learn_net[i].uses++;
+			return;
+		}
+	if (!g->learn_net &&
+	    !(g->learn_net = calloc(LEARN_NET_MAX, sizeof(*g->learn_net)))) {
+		g->learn_dropped++;
+		return;
+	}
+	if (g->learn_net_n == LEARN_NET_MAX) {
+		g->learn_dropped++;
+		return;
+	}
+	snprintf(g->learn_net[i].what, sizeof(g->learn_net[i].what), "%s",
+		 what);
+	g->learn_net[i].uses = 1;
+	g->learn_net_n++;
+}
+
+size_t nono_gate_learned_net_count(const struct nono_gate *g)
+{
+	return g->learn_net_n;
+}
+
+const char *nono_gate_learned_net_at(const struct nono_gate *g, size_t i,
+				     size_t *uses)
+{
+	if (i >= g->learn_net_n)
+		return NULL;
+	*uses = g->learn_net[i].uses;
+	return g->learn_net[i].what;
+}
+
 size_t nono_gate_learn_dropped(const struct nono_gate *g)
 {
 	return g->learn_dropped;

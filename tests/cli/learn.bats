@@ -345,3 +345,37 @@ JSON
 	refute_contains "$output" "--allow-domain learned.invalid" stdout
 	assert_contains "$output" "The profile allows everything the command needed." stdout
 }
+
+@test "learn: with the network blocked, a loopback port the command connects to is offered as --open-port; other destinations are said, never offered" {
+	start_http_server
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","network":{"block":true}}\n' \
+		>"$HOME/.config/nono/profiles/blk.json"
+	OTHER='
+import socket
+s = socket.socket()
+try:
+    s.connect(("0.0.0.0", 9))
+except OSError as e:
+    print("other", e.errno)'
+	run --separate-stderr nono learn --profile blk -- sh -c "
+		'$PY' -c '$TCP_GET' $HTTP_PORT; '$PY' -c '$TCP_GET' $HTTP_PORT; '$PY' -c '$OTHER'"
+	assert_status 0
+	assert_contains "$output" "ERR" stdout
+	refute_contains "$output" "NONO-HTTP-OK" stdout
+	assert_contains "$output" "--open-port   $HTTP_PORT  (2 times)" stdout
+	assert_contains "$output" "direct connect to 0.0.0.0 port 9: the profile blocks the network" stdout
+	refute_contains "$output" "--open-port   9 " stdout
+	run --separate-stderr nono learn --profile blk --json -- "$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_contains "$output" "\"network\":{\"open_port\":[$HTTP_PORT]}" stdout
+	printf '%s\n' "$output" >"$TEST_DIR/frag.json"
+	run --separate-stderr nono profile validate "$TEST_DIR/frag.json"
+	assert_status 0
+	# Control: the port granted, the command reaches it and lacks nothing.
+	printf '{"extends":"default","network":{"block":true,"open_port":[%s]}}\n' \
+		"$HTTP_PORT" >"$HOME/.config/nono/profiles/blk.json"
+	run --separate-stderr nono learn --profile blk -- "$PY" -c "$TCP_GET" "$HTTP_PORT"
+	assert_status 0
+	assert_contains "$output" "NONO-HTTP-OK" stdout
+	refute_contains "$output" "--open-port" stdout
+}
