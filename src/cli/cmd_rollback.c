@@ -636,16 +636,16 @@ static bool marked(const struct hashes *h, size_t n, const uint8_t *hash)
 /*
  * Removes the objects no kept manifest refers to (how many in *@count),
  * in three passes over the store: the first marks the bases of the delta
- * objects kept (a base stays while a delta needs it) and counts what
- * would go; the second removes delta objects, the third whole ones (a
- * sweep cut short never leaves a delta whose base it removed).  The stat
- * caches, which may name what goes, are removed before anything else.
- * 0, or -1 when nothing was removed for an error (said).
+ * objects kept (a base stays while a delta needs it); the second removes
+ * delta objects, the third whole ones (a sweep cut short never leaves a
+ * delta whose base it removed).  The stat caches, which may name what
+ * goes, are removed before the first object is.  0, or -1 when nothing
+ * was removed for an error (said).
  */
 static int sweep(const struct nono_rb_store *st, struct hashes *h, bool dry,
 		 unsigned long long *count)
 {
-	unsigned long long would = 0;
+	bool caches_gone = dry;
 
 	*count = 0;
 	for (int pass = 0; pass < 3; pass++) {
@@ -653,7 +653,9 @@ static int sweep(const struct nono_rb_store *st, struct hashes *h, bool dry,
 		DIR *top = tfd >= 0 ? fdopendir(tfd) : NULL;
 		struct dirent *de;
 		size_t before = h->n;
-		bool bad = false;
+		const char *bad = NULL;
+		char where[8] = "";
+		int err = 0;
 
 		if (!top) {
 			if (tfd >= 0)
@@ -677,10 +679,24 @@ static int sweep(const struct nono_rb_store *st, struct hashes *h, bool dry,
 					 O_CLOEXEC);
 			sub = sfd >= 0 ? fdopendir(sfd) : NULL;
 			if (!sub) {
+				struct stat sb;
+
+				err = errno;
 				if (sfd >= 0)
 					close(sfd);
-				/* Its deltas' bases would go unmarked. */
-				bad = pass == 0;
+				/* A stray file named like a fan-out directory
+				 * holds nothing of ours.  Anything else (a
+				 * symlink, a directory that cannot be read)
+				 * may hold deltas whose bases would go
+				 * unmarked. */
+				if (pass == 0 &&
+				    !(fstatat(dirfd(top), de->d_name, &sb,
+					      AT_SYMLINK_NOFOLLOW) == 0 &&
+				      S_ISREG(sb.st_mode))) {
+					snprintf(where, sizeof(where), "%.2s",
+						 de->d_name);
+					bad = "cannot open objects/";
+				}
 				continue;
 			}
 			while (!bad && (o = readdir(sub)) != NULL) {
@@ -693,26 +709,40 @@ static int sweep(const struct nono_rb_store *st, struct hashes *h, bool dry,
 						 &delta))
 					continue;
 				if (pass == 0) {
-					if (!marked(h, before, hash)) {
-						would++;
-						continue;
-					}
-					if (!delta)
+					if (!delta || !marked(h, before, hash))
 						continue;
 					/* A kept delta's base; one that cannot
 					 * be read (but is not one) stops the
 					 * sweep. */
 					r = nono_rb_store_delta_base(st, hash,
 								     &d);
-					if (r == 0)
-						bad = mark_one(h, d.base) < 0;
-					else if (r != -EBADMSG)
-						bad = true;
+					if (r == 0 && mark_one(h, d.base) < 0)
+						r = -ENOMEM;
+					if (r < 0 && r != -EBADMSG) {
+						err = -r;
+						snprintf(where, sizeof(where),
+							 "%.2s", de->d_name);
+						bad = "cannot read a delta "
+						      "object's base in "
+						      "objects/";
+					}
 					continue;
 				}
 				if (delta != (pass == 1) ||
 				    marked(h, h->n, hash))
 					continue;
+				/* The stat caches may name what goes: they
+				 * go first. */
+				if (!caches_gone) {
+					if (nono_rb_cache_drop_all() < 0) {
+						bad = "cannot remove the stat "
+						      "caches in "
+						      "~/.nono/rollback/"
+						      "statcache";
+						break;
+					}
+					caches_gone = true;
+				}
 				if (dry ||
 				    unlinkat(dirfd(sub), o->d_name, 0) == 0)
 					(*count)++;
@@ -721,21 +751,18 @@ static int sweep(const struct nono_rb_store *st, struct hashes *h, bool dry,
 		}
 		closedir(top);
 		if (bad) {
-			out_warn("rollback cleanup: cannot read every delta "
-				 "object's base; no object removed");
+			if (err)
+				out_warn("rollback cleanup: %s%s: %s; no "
+					 "object removed",
+					 bad, where, strerror(err));
+			else
+				out_warn("rollback cleanup: %s%s; no "
+					 "object removed",
+					 bad, where);
 			return -1;
 		}
 		if (pass == 0 && h->n != before)
 			qsort(h->v, h->n, NONO_SHA256_LEN, hcmp);
-		if (pass == 0 && !would)
-			return 0;
-		/* The stat caches may name what goes: first. */
-		if (pass == 0 && !dry && nono_rb_cache_drop_all() < 0) {
-			out_warn("rollback cleanup: cannot remove the stat "
-				 "caches in ~/.nono/rollback/statcache; no "
-				 "object removed");
-			return -1;
-		}
 	}
 	return 0;
 }

@@ -260,8 +260,9 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Copies @n bytes of @in at @off to the end of @out. */
-static int copy_out(int in, off_t off, uint64_t n, int out)
+/* Copies @n bytes of @in at @off to the end of @out, hashed into @c. */
+static int copy_out(int in, off_t off, uint64_t n, int out,
+		    struct nono_sha256 *c)
 {
 	uint8_t b[8192];
 
@@ -271,6 +272,7 @@ static int copy_out(int in, off_t off, uint64_t n, int out)
 
 		if (r < 0 || (r = write_all(out, b, want)) < 0)
 			return r;
+		nono_sha256_update(c, b, want);
 		off += (off_t)want;
 		n -= want;
 	}
@@ -278,10 +280,14 @@ static int copy_out(int in, off_t off, uint64_t n, int out)
 }
 
 /* A delta object made whole, in a memfd at offset 0 (its base is a full
- * object: a delta is never made against a delta). */
+ * object: a delta is never made against a delta), checked against its
+ * name @hash: a base cut short or changed never makes wrong content. */
 static int materialize(const struct nono_rb_store *s, int dfd,
-		       const struct nono_rb_delta *d)
+		       const struct nono_rb_delta *d,
+		       const uint8_t hash[NONO_SHA256_LEN])
 {
+	uint8_t got[NONO_SHA256_LEN];
+	struct nono_sha256 c;
 	struct stat bst;
 	int base = open_full(s, d->base), out, r;
 
@@ -304,13 +310,17 @@ static int materialize(const struct nono_rb_store *s, int dfd,
 		close(base);
 		return r;
 	}
-	r = copy_out(base, 0, d->prefix, out);
+	nono_sha256_init(&c);
+	r = copy_out(base, 0, d->prefix, out, &c);
 	if (r == 0)
-		r = copy_out(dfd, NONO_RB_DELTA_HDR, d->literal, out);
+		r = copy_out(dfd, NONO_RB_DELTA_HDR, d->literal, out, &c);
 	if (r == 0)
 		r = copy_out(base, bst.st_size - (off_t)d->suffix, d->suffix,
-			     out);
+			     out, &c);
 	close(base);
+	nono_sha256_final(&c, got);
+	if (r == 0 && memcmp(got, hash, NONO_SHA256_LEN) != 0)
+		r = -EBADMSG;
 	if (r == 0 && lseek(out, 0, SEEK_SET) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -318,6 +328,37 @@ static int materialize(const struct nono_rb_store *s, int dfd,
 		return r;
 	}
 	return out;
+}
+
+static int copy_hash(int fd, int out, off_t size, uint8_t *buf,
+		     uint8_t hash[NONO_SHA256_LEN]);
+
+int nono_rb_store_get_checked(const struct nono_rb_store *s,
+			      const uint8_t hash[NONO_SHA256_LEN], uint8_t *buf)
+{
+	struct nono_rb_delta d;
+	uint8_t got[NONO_SHA256_LEN];
+	int fd = open_full(s, hash), dfd, r;
+
+	if (fd >= 0) {
+		r = copy_hash(fd, -1, -1, buf, got);
+		if (r == 0 && memcmp(got, hash, NONO_SHA256_LEN) == 0)
+			return fd;
+		close(fd);
+		fd = r < 0 ? r : -EBADMSG;
+	}
+	if (fd != -ENOENT && fd != -EBADMSG)
+		return fd;
+	/* No whole object, or a bad one: the delta, checked as it is
+	 * rebuilt. */
+	dfd = open_delta(s, hash);
+	if (dfd < 0)
+		return dfd == -ENOENT ? fd : dfd;
+	r = delta_of(dfd, &d);
+	if (r == 0)
+		r = materialize(s, dfd, &d, hash);
+	close(dfd);
+	return r;
 }
 
 int nono_rb_store_get(const struct nono_rb_store *s,
@@ -333,7 +374,7 @@ int nono_rb_store_get(const struct nono_rb_store *s,
 		return dfd;
 	r = delta_of(dfd, &d);
 	if (r == 0)
-		r = materialize(s, dfd, &d);
+		r = materialize(s, dfd, &d, hash);
 	close(dfd);
 	return r;
 }
@@ -516,8 +557,11 @@ static bool have(struct nono_rb_store *s, const uint8_t hash[NONO_SHA256_LEN],
 	struct stat st;
 
 	obj_name(hash, name);
-	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(st.st_mode) && st.st_size == size) {
+	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* A whole object there is read first: one cut short must be
+		 * replaced, whatever delta there is. */
+		if (!S_ISREG(st.st_mode) || st.st_size != size)
+			return false;
 		dirty(s, hash);
 		return true;
 	}
@@ -550,7 +594,8 @@ static int land(struct nono_rb_store *s, const char *tmp,
 	/* Kept as a delta already (read again without its earlier version
 	 * known): not stored twice. */
 	if (r == 0 && !delta && !whole_only && atomic_load(&s->deltas) &&
-	    delta_ok(s, hash, size)) {
+	    fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT && delta_ok(s, hash, size)) {
 		unlinkat(s->tmpfd, tmp, 0);
 		dirty(s, hash);
 		return 0;
@@ -805,7 +850,7 @@ int nono_rb_store_put_mem(struct nono_rb_store *s, const void *data, size_t len,
 	/* Whole, always (a manifest's base is read as a file), and checked
 	 * (a whole session depends on it): one cut short or changed is
 	 * replaced. */
-	if ((fd = open_full(s, hash)) >= 0 || fd == -EBADMSG) {
+	if ((fd = open_full(s, hash)) != -ENOENT) {
 		bad = fd < 0 || !holds(fd, hash, len);
 		if (fd >= 0)
 			close(fd);

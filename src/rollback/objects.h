@@ -107,6 +107,12 @@ int nono_rb_hash_fd(int fd, const struct stat *before, uint8_t *buf,
  * base is missing or does not fit it). */
 int nono_rb_store_get(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN]);
+/* As nono_rb_store_get, and its content checked against @hash (read
+ * through @buf, NONO_RB_CHUNK bytes): -EBADMSG for an object whose
+ * content is not its name's (cut short or zeroed by a crash, changed). */
+int nono_rb_store_get_checked(const struct nono_rb_store *s,
+			      const uint8_t hash[NONO_SHA256_LEN],
+			      uint8_t *buf);
 /*
  * The store's lock (objects/lock, flock): held shared by a session that
  * takes snapshots, for its whole run, and by a restore or a verify;

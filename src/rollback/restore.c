@@ -224,6 +224,7 @@ struct rs {
 	int pfd;
 	char *err;
 	size_t errlen;
+	uint8_t *buf; /* NONO_RB_CHUNK bytes: an object read to check it */
 };
 
 static int fail(struct rs *s, int r, const char *rel, const char *what)
@@ -507,7 +508,9 @@ static int copy_range(int in, int out, off_t off, off_t end)
  * whole). */
 static int fill(struct rs *s, const struct nono_rb_entry *e, int out)
 {
-	int in = nono_rb_store_get(s->store, e->hash);
+	/* Checked against its name: an object cut short, zeroed by a crash
+	 * or changed is said, never written. */
+	int in = nono_rb_store_get_checked(s->store, e->hash, s->buf);
 	off_t size = (off_t)e->size, pos = 0;
 	struct stat st;
 	int r = 0;
@@ -1103,8 +1106,12 @@ int nono_rb_restore(struct nono_rb_store *store,
 	if (!now && (r = nono_rb_scan(target->root, &sc, target, cache,
 				      &s.scanned, err, errlen)) < 0)
 		return r;
-	s.rootfd = nono_rb_open_root(target->root);
+	s.buf = malloc(NONO_RB_CHUNK);
+	if (!s.buf)
+		errno = ENOMEM;
+	s.rootfd = s.buf ? nono_rb_open_root(target->root) : -1;
 	if (s.rootfd < 0) {
+		free(s.buf);
 		r = fail(&s, -errno, target->root, "open");
 		nono_rb_manifest_free(&s.scanned);
 		return r;
@@ -1166,6 +1173,7 @@ int nono_rb_restore(struct nono_rb_store *store,
 	if (s.pfd >= 0)
 		close(s.pfd);
 	close(s.rootfd);
+	free(s.buf);
 	nono_rb_manifest_free(&s.scanned);
 	return r;
 }

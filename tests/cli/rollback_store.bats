@@ -211,9 +211,11 @@ whole_of() { # FILE: the whole object of its content exists
 	assert_contains "$stderr" "no object removed"
 	[ -f "$O/${v0:0:2}/${v0:2}" ]
 	[ -f "$O/00/${z:2}" ]
-	# Control: the directory back, the junk goes and v0 stays.
+	# Control: the directory back, the junk goes and v0 stays (a stray
+	# file named like a fan-out directory stops nothing).
 	rm "$O/${v1:0:2}"
 	mv "$O/${v1:0:2}.real" "$O/${v1:0:2}"
+	echo stray >"$O/zz"
 	run --separate-stderr nono rollback cleanup
 	assert_status 0
 	assert_contains "$output" "removed 1 unreferenced object"
@@ -235,6 +237,12 @@ whole_of() { # FILE: the whole object of its content exists
 	run --separate-stderr nono rollback restore "$id"
 	assert_status 1
 	[ "$(cat small.txt)" = changed ]
+	# Of the right size but zeroed (a crash before the sync): the same.
+	head -c "$(stat -c %s "$TEST_DIR/s0.keep")" /dev/zero >"$f"
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 1
+	assert_contains "$stderr" "small.txt"
+	[ "$(cat small.txt)" = changed ]
 	cp -p "$TEST_DIR/s0.keep" "$f"
 	# A FIFO in place of the delta object: verify and cleanup answer.
 	d=$(find "$O" -name '*.d')
@@ -250,4 +258,37 @@ whole_of() { # FILE: the whole object of its content exists
 	run --separate-stderr nono rollback restore "$id"
 	assert_status 0
 	[ "$(cat small.txt)" = small ]
+}
+
+@test "rollback store: a cleanup that removes no object keeps the stat caches; one that removes some drops them first" {
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo one >> big.txt'
+	assert_status 0
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	# The first session goes: big.txt's first version is now needed only
+	# as the base of its second's delta.
+	run --separate-stderr nono rollback cleanup --keep 1
+	assert_status 0
+	sleep 2.1 # files changed in the last 2 s are not cached (racily clean)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	C="$HOME/.nono/rollback/statcache"
+	[ "$(find "$C" -type f | wc -l)" -eq 1 ]
+	# Nothing unreferenced: nothing removed, the caches stay, and the
+	# next baseline reads nothing again.
+	run --separate-stderr nono rollback cleanup
+	assert_status 0
+	assert_contains "$output" "removed 0 unreferenced objects"
+	[ "$(find "$C" -type f | wc -l)" -eq 1 ]
+	run --separate-stderr nono -v run -s --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	assert_contains "$stderr" "(0 bytes read"
+	# Control: something to remove, and the caches go before it.
+	z=$(printf '%064d' 0)
+	mkdir -p "$O/00"
+	printf 'junk' >"$O/00/${z:2}"
+	run --separate-stderr nono rollback cleanup
+	assert_status 0
+	assert_contains "$output" "removed 1 unreferenced object"
+	[ "$(find "$C" -type f | wc -l)" -eq 0 ]
 }

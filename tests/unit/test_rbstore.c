@@ -441,6 +441,72 @@ static void test_fifo(void **state)
 	assert_int_equal(nono_rb_store_get(&st, h0), -EBADMSG);
 }
 
+/* A whole object cut short beside a good delta of the same content: read
+ * through the delta (checked), and replaced when the content is stored
+ * again (before, the delta made it "stored" and the short file stayed,
+ * read first). */
+static void test_short_beside_delta(void **state)
+{
+	enum { N = 10000 };
+	static uint8_t v0[N], v1[N + 5];
+	uint8_t h0[NONO_SHA256_LEN], h1[NONO_SHA256_LEN], h2[NONO_SHA256_LEN];
+	char hex[NONO_SHA256_HEX], path[PATH_MAX * 2];
+	struct stat sb;
+	bool added;
+	int fd;
+
+	(void)state;
+	fill(v0, N, 11);
+	memcpy(v1, v0, N);
+	memcpy(v1 + N, "short", 5);
+	assert_int_equal(store(v0, N, NULL, h0, &added), 0);
+	assert_int_equal(store(v1, N + 5, h0, h1, &added), 0);
+	assert_true(is_delta(h1));
+	nono_hex(h1, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", store_dir, hex,
+		 hex + 2);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0400);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(nono_rb_store_check(&st, h1), -EBADMSG);
+	fd = nono_rb_store_get_checked(&st, h1, buf);
+	assert_true(fd >= 0); /* the delta */
+	close(fd);
+	assert_int_equal(store(v1, N + 5, h0, h2, &added), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, N + 5);
+	same_back(h1, v1, N + 5);
+}
+
+/* A delta whose base was cut short (but is still long enough for its
+ * prefix and suffix) is refused, never rebuilt into other bytes. */
+static void test_base_cut(void **state)
+{
+	enum { N = 30000 };
+	static uint8_t v0[N], v1[N];
+	uint8_t h0[NONO_SHA256_LEN], h1[NONO_SHA256_LEN];
+	char hex[NONO_SHA256_HEX], path[PATH_MAX * 2];
+
+	bool added;
+
+	(void)state;
+	fill(v0, N, 12);
+	memcpy(v1, v0, N);
+	memcpy(v1 + 9000, "in the middle", 13);
+	assert_int_equal(store(v0, N, NULL, h0, &added), 0);
+	assert_int_equal(store(v1, N, h0, h1, &added), 0);
+	assert_true(is_delta(h1));
+	same_back(h1, v1, N);
+	nono_hex(h0, NONO_SHA256_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", store_dir, hex,
+		 hex + 2);
+	assert_int_equal(truncate(path, N - 4096), 0);
+	assert_int_equal(nono_rb_store_get(&st, h1), -EBADMSG);
+	assert_int_equal(nono_rb_store_get_checked(&st, h1, buf), -EBADMSG);
+	/* The whole object itself, cut short: refused when checked. */
+	assert_int_equal(nono_rb_store_get_checked(&st, h0, buf), -EBADMSG);
+}
+
 /* A manifest's base: stored whole, once; one there but changed or cut
  * short is replaced. */
 static void test_mem(void **state)
@@ -487,6 +553,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_orphan_delta, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cut_short, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fifo, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_short_beside_delta, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_base_cut, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mem, setup, teardown),
 	};
 
