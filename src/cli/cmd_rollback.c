@@ -15,6 +15,7 @@
 
 #include "cli/cmd_rollback.h"
 #include "cli/output.h"
+#include "cli/rollback_audit.h"
 #include "cli/rollback_diff.h"
 #include "policy/json.h"
 #include "rollback/capture.h"
@@ -546,6 +547,7 @@ static int sub_verify(int argc, char **argv)
 			}
 			nono_rb_manifest_free(&m);
 		}
+	bad += rollback_audit_check(&s, stdout);
 	printf("%s: %zu snapshot%s, %llu file entries: %s\n", s.id, s.nsnaps,
 	       s.nsnaps == 1 ? "" : "s", objects, bad ? "FAILED" : "verified");
 	nono_rb_store_close(&st);

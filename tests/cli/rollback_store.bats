@@ -292,3 +292,30 @@ whole_of() { # FILE: the whole object of its content exists
 	assert_contains "$output" "removed 1 unreferenced object"
 	[ "$(find "$C" -type f | wc -l)" -eq 0 ]
 }
+
+@test "rollback verify: the snapshots' roots are checked against the audit trail; a session whose record and manifests were swapped for another's fails" {
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo one >> big.txt'
+	assert_status 0
+	a=$(newest)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c 'echo two >> small.txt'
+	assert_status 0
+	b=$(newest)
+	run --separate-stderr nono rollback verify "$a"
+	assert_status 0
+	assert_contains "$output" "audit     ok"
+	# b's record and manifests put in a's place, its id made a's: each
+	# agrees with the other, not with a's audit trail.
+	S="$HOME/.nono/rollback/sessions"
+	rm -f "$S/$a"/*
+	cp "$S/$b"/* "$S/$a/"
+	sed -i "s/\"id\":\"$b\"/\"id\":\"$a\"/" "$S/$a/session.json"
+	run --separate-stderr nono rollback verify "$a"
+	assert_status 1
+	assert_contains "$output" "the audit trail recorded other Merkle roots"
+	# Control: without an audit trail (--no-audit) it is said, not failed.
+	run --separate-stderr nono run -s --no-audit --rollback --no-rollback-prompt --allow "$P" -- true
+	assert_status 0
+	run --separate-stderr nono rollback verify "$(newest)"
+	assert_status 0
+	assert_contains "$output" "audit     none"
+}
