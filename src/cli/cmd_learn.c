@@ -27,6 +27,7 @@
 #include "learn/suggest.h"
 #include "nono/path.h"
 #include "plan/verdict.h"
+#include "proxy/hosts.h"
 #include "supervisor/gate.h"
 #include "supervisor/supervise.h"
 
@@ -253,17 +254,34 @@ static struct {
 	size_t n, dropped;
 } hosts = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
 
-void cli_learn_host(const char *host, unsigned port, bool missing)
+/* Whether --allow-domain takes @rule as it is (what a profile would
+ * refuse is never offered). */
+static bool rule_ok(const char *rule)
+{
+	struct nono_allowlist *a = nono_allowlist_new();
+	const char *why = NULL;
+	bool ok = a && nono_allowlist_add(a, rule, &why) == 0;
+
+	nono_allowlist_free(a);
+	return ok;
+}
+
+void cli_learn_host(const char *host, unsigned port, bool missing,
+		    const char *never)
 {
 	char rule[300];
 	size_t i;
 
 	if (!cli_learn || !host || !*host || strlen(host) > 253)
 		return;
-	if (port == 443 || port == 80)
+	if (strchr(host, ':'))
+		snprintf(rule, sizeof(rule), "[%s]:%u", host, port);
+	else if (port == 443 || port == 80)
 		snprintf(rule, sizeof(rule), "%s", host);
 	else
 		snprintf(rule, sizeof(rule), "%s:%u", host, port);
+	if (missing && !never && !rule_ok(rule))
+		never = "not a rule --allow-domain takes";
 	pthread_mutex_lock(&hosts.mu);
 	for (i = 0; i < hosts.n && strcmp(hosts.v[i].rule, rule) != 0; i++)
 		;
@@ -278,8 +296,11 @@ void cli_learn_host(const char *host, unsigned port, bool missing)
 			pthread_mutex_unlock(&hosts.mu);
 			return;
 		}
-		hosts.v[hosts.n++] = (struct learn_host){r, false, 0};
+		hosts.v[hosts.n++] = (struct learn_host){r, false, 0, NULL};
 	}
+	/* Never offered once any request for it was refused for good. */
+	if (missing && never && !hosts.v[i].never)
+		hosts.v[i].never = strdup(never);
 	/* A request let through while learning is reported twice: learned,
 	 * then allowed; counted once. */
 	if (missing || !hosts.v[i].missing)
@@ -296,10 +317,12 @@ static void take_hosts(struct learn_report *rep, bool all)
 
 	pthread_mutex_lock(&hosts.mu);
 	for (size_t i = 0; i < hosts.n; i++) {
-		if (hosts.v[i].missing || all)
+		if (hosts.v[i].missing || all) {
 			hosts.v[k++] = hosts.v[i];
-		else
+		} else {
 			free(hosts.v[i].rule);
+			free(hosts.v[i].never);
+		}
 	}
 	learn_report_hosts(rep, hosts.v, k);
 	if (hosts.dropped)

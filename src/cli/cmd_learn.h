@@ -34,9 +34,10 @@ void cli_learn_stopped(void);
  * protects or hides @path. */
 bool cli_learn_may_serve(void *arg, const char *path, bool dir);
 /* The proxy's view while learning (proxy mode): a request for @host
- * port @port, refused by the profile (@missing) or allowed.  From any
- * thread. */
-void cli_learn_host(const char *host, unsigned port, bool missing);
+ * port @port, refused by the profile (@missing) or allowed; @never (or
+ * NULL) says why a refused one is never offered.  From any thread. */
+void cli_learn_host(const char *host, unsigned port, bool missing,
+		    const char *never);
 struct run_ctx;
 /* The report of run @c, from @gate's records, and on a terminal the offer
  * to save what the profile lacks; 0 or 1. */

@@ -93,16 +93,16 @@ static void on_decision(void *arg, const struct nono_proxy_decision *d)
 
 	/* nono learn: what the proxy saw, by host. */
 	if (d->learned) {
-		cli_learn_host(d->host, d->port, true);
-		out_verbose_msg(2, "proxy: learned %s %s:%u%s", d->method,
+		cli_learn_host(d->host, d->port, true, d->why);
+		out_verbose_msg(2, "proxy: learned %s %s:%u (%s)", d->method,
 				d->host, d->port,
-				d->allowed ? " (let through while learning)"
-					   : " (an address or localhost: not "
-					     "let through)");
+				d->allowed ? "let through while learning"
+				: d->why   ? d->why
+					   : "not let through");
 		return;
 	}
 	if (d->allowed && d->status != 0 && d->status < 400)
-		cli_learn_host(d->host, d->port, false);
+		cli_learn_host(d->host, d->port, false, NULL);
 	if (d->status == 0) {
 		run_audit_proxy(c, d);
 		out_verbose_msg(2,

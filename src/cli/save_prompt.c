@@ -259,7 +259,7 @@ void save_prompt_learned(struct run_ctx *c, const struct learn_report *rep)
 		if (!is_suppressed(c, rep->add[i].path))
 			n = add(s, n, rep->add[i].path, of[rep->add[i].key]);
 	for (size_t i = 0; i < rep->nhosts; i++)
-		if (rep->hosts[i].missing)
+		if (rep->hosts[i].missing && !rep->hosts[i].never)
 			n = add(s, n, rep->hosts[i].rule, K_DOMAIN);
 	for (size_t i = 0; i < rep->nports; i++) {
 		char num[16];

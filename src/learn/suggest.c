@@ -537,8 +537,10 @@ void learn_report_free(struct learn_report *r)
 		free(r->refused[i].path);
 		free(r->refused[i].flag);
 	}
-	for (size_t i = 0; i < r->nhosts; i++)
+	for (size_t i = 0; i < r->nhosts; i++) {
 		free(r->hosts[i].rule);
+		free(r->hosts[i].never);
+	}
 	free(r->add);
 	free(r->refused);
 	free(r->covered);
@@ -630,7 +632,25 @@ static size_t hosts_missing(const struct learn_report *r)
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->nhosts; i++)
-		n += r->hosts[i].missing;
+		n += r->hosts[i].missing && !r->hosts[i].never;
+	return n;
+}
+
+static size_t hosts_covered(const struct learn_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nhosts; i++)
+		n += !r->hosts[i].missing;
+	return n;
+}
+
+static size_t hosts_never(const struct learn_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nhosts; i++)
+		n += r->hosts[i].never != NULL;
 	return n;
 }
 
@@ -712,7 +732,7 @@ void learn_report_json(const struct learn_report *r, const char *home, FILE *f)
 
 			nono_ev_put(&e, "\"allow_domain\":[", 16);
 			for (size_t i = 0; i < r->nhosts; i++) {
-				if (!r->hosts[i].missing)
+				if (!r->hosts[i].missing || r->hosts[i].never)
 					continue;
 				if (!first)
 					nono_ev_put(&e, ",", 1);
@@ -781,7 +801,7 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 				r->add[i].uses,
 				r->add[i].uses == 1 ? "" : "es");
 		for (size_t i = 0; i < r->nhosts; i++)
-			if (r->hosts[i].missing)
+			if (r->hosts[i].missing && !r->hosts[i].never)
 				fprintf(f, "  %-13s %s  (%zu request%s)\n",
 					"--allow-domain",
 					shown(NULL, r->hosts[i].rule, buf,
@@ -798,8 +818,17 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 		fprintf(f, "The profile allows everything the command "
 			   "needed.\n");
 	}
-	if (r->nrefused) {
-		fprintf(f, "Refused, never offered (%zu):\n", r->nrefused);
+	if (r->nrefused || hosts_never(r)) {
+		fprintf(f, "Refused, never offered (%zu):\n",
+			r->nrefused + hosts_never(r));
+		for (size_t i = 0; i < r->nhosts; i++)
+			if (r->hosts[i].never)
+				fprintf(f, "  %s: %s\n",
+					shown(NULL, r->hosts[i].rule, buf,
+					      sizeof(buf)),
+					shown(NULL, r->hosts[i].never,
+					      buf + sizeof(buf) / 2,
+					      sizeof(buf) / 2));
 		for (size_t i = 0; i < r->nrefused; i++) {
 			fprintf(
 			    f, "  %s: %s\n",
@@ -810,9 +839,9 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 					r->refused[i].flag);
 		}
 	}
-	if (r->ncovered || r->nhosts > hosts_missing(r)) {
+	if (r->ncovered || hosts_covered(r)) {
 		fprintf(f, "Already allowed (%zu):\n",
-			r->ncovered + r->nhosts - hosts_missing(r));
+			r->ncovered + hosts_covered(r));
 		for (size_t i = 0; i < r->ncovered; i++)
 			fprintf(
 			    f, "  %-13s %s\n",

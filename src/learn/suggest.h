@@ -63,6 +63,9 @@ struct learn_host {
 	char *rule;   /* malloc'd */
 	bool missing; /* the profile refuses it */
 	size_t uses;  /* requests */
+	/* Why it is never offered (an address, localhost, a name that
+	 * resolves to a local address), or NULL; malloc'd. */
+	char *never;
 };
 
 /* A loopback port the command connected to (--open-port) or bound

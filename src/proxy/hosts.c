@@ -446,6 +446,72 @@ nono_allowlist_check_port(const struct nono_allowlist *a, const char *host,
 	return any ? NONO_HOST_ALLOWED : NONO_HOST_NOT_LISTED;
 }
 
+/* The IPv4 address an IPv6 one carries for a translator or a tunnel
+ * (mapped ::ffff:0:0/96, compatible ::/96, NAT64 64:ff9b::/96, 6to4
+ * 2002::/16), in @s4: true when it carries one. */
+static bool embedded_v4(const uint8_t b[16], struct sockaddr_in *s4)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+					   0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t zero[12] = {0};
+	static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
+
+	memset(s4, 0, sizeof(*s4));
+	s4->sin_family = AF_INET;
+	if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0 ||
+	    (memcmp(b, zero, 12) == 0 &&
+	     (b[12] | b[13] | b[14] | (b[15] & 0xfe)) != 0)) {
+		memcpy(&s4->sin_addr, b + 12, 4);
+		return true;
+	}
+	if (b[0] == 0x20 && b[1] == 0x02) {
+		memcpy(&s4->sin_addr, b + 2, 4);
+		return true;
+	}
+	return false;
+}
+
+bool nono_addr_global(const struct sockaddr *sa, socklen_t len)
+{
+	if (sa->sa_family == AF_INET &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		uint32_t a =
+		    ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+
+		return !((a >> 24) == 0 || (a >> 24) == 10 ||
+			 (a >> 24) == 127 || (a >> 22) == (0x64400000u >> 22) ||
+			 (a >> 16) == 0xa9fe || (a >> 20) == 0xac1 ||
+			 (a >> 8) == 0xc00000 ||             /* 192.0.0/24 */
+			 (a >> 8) == 0xc00002 ||             /* 192.0.2/24 */
+			 (a >> 8) == 0xc05863 ||             /* 192.88.99/24 */
+			 (a >> 16) == 0xc0a8 ||              /* 192.168/16 */
+			 (a >> 17) == (0xc6120000u >> 17) || /* 198.18/15 */
+			 (a >> 8) == 0xc63364 ||             /* 198.51.100/24 */
+			 (a >> 8) == 0xcb0071 ||             /* 203.0.113/24 */
+			 (a >> 28) >= 0xe); /* multicast, 240/4 */
+	}
+	if (sa->sa_family == AF_INET6 &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const uint8_t *b =
+		    ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		struct sockaddr_in s4;
+
+		if (embedded_v4(b, &s4))
+			return nono_addr_global((struct sockaddr *)&s4,
+						sizeof(s4));
+		/* Global unicast is 2000::/3; of it, documentation
+		 * (2001:db8::/32) and Teredo (2001::/32, which carries an
+		 * address too) are not. */
+		if ((b[0] & 0xe0) != 0x20)
+			return false;
+		if (b[0] == 0x20 && b[1] == 0x01 &&
+		    ((b[2] == 0x0d && b[3] == 0xb8) || (b[2] | b[3]) == 0))
+			return false;
+		return true;
+	}
+	return false;
+}
+
 bool nono_addr_private(const struct sockaddr *sa, socklen_t len)
 {
 	if (sa->sa_family == AF_INET &&
@@ -454,11 +520,13 @@ bool nono_addr_private(const struct sockaddr *sa, socklen_t len)
 		    ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
 
 		return (a >> 24) == 127 ||
-		       (a >> 24) == 0 ||                 /* loopback, "this" */
-		       (a >> 24) == 10 ||                /* RFC 1918 */
-		       (a >> 20) == 0xac1 ||             /* 172.16/12 */
-		       (a >> 16) == 0xc0a8 ||            /* 192.168/16 */
-		       (a >> 22) == (0x64400000u >> 22); /* 100.64/10 */
+		       (a >> 24) == 0 ||      /* loopback, "this" */
+		       (a >> 24) == 10 ||     /* RFC 1918 */
+		       (a >> 20) == 0xac1 ||  /* 172.16/12 */
+		       (a >> 16) == 0xc0a8 || /* 192.168/16 */
+		       (a >> 22) == (0x64400000u >> 22) || /* 100.64/10 */
+		       (a >> 8) == 0xc00000 ||             /* 192.0.0/24 */
+		       (a >> 17) == (0xc6120000u >> 17);   /* 198.18/15 */
 	}
 	if (sa->sa_family == AF_INET6 &&
 	    len >= (socklen_t)sizeof(struct sockaddr_in6)) {
@@ -469,12 +537,14 @@ bool nono_addr_private(const struct sockaddr *sa, socklen_t len)
 		if (IN6_IS_ADDR_LOOPBACK(in6) || IN6_IS_ADDR_UNSPECIFIED(in6) ||
 		    (b[0] & 0xfe) == 0xfc) /* fc00::/7 */
 			return true;
-		if (IN6_IS_ADDR_V4MAPPED(in6)) {
-			struct sockaddr_in s4 = {.sin_family = AF_INET};
+		{
+			struct sockaddr_in s4;
 
-			memcpy(&s4.sin_addr, b + 12, 4);
-			return nono_addr_private((struct sockaddr *)&s4,
-						 sizeof(s4));
+			/* Mapped, compatible, NAT64 and 6to4 forms of a
+			 * private IPv4 address. */
+			if (embedded_v4(b, &s4))
+				return nono_addr_private((struct sockaddr *)&s4,
+							 sizeof(s4));
 		}
 	}
 	return false;
@@ -487,9 +557,11 @@ bool nono_addr_refused(const struct sockaddr *sa, socklen_t len)
 		uint32_t a =
 		    ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
 
-		/* 169.254.0.0/16 holds 169.254.169.254 and other clouds'. */
+		/* 169.254.0.0/16 holds 169.254.169.254 and other clouds';
+		 * 0.0.0.0/8 is this host, whatever port it names. */
 		return (a >> 16) == 0xa9fe ||
-		       a == 0x64640064; /* 100.100.100.100 */
+		       a == 0x64640064 || /* 100.100.100.100 */
+		       (a >> 24) == 0;
 	}
 	if (sa->sa_family == AF_INET6 &&
 	    len >= (socklen_t)sizeof(struct sockaddr_in6)) {
@@ -503,6 +575,9 @@ bool nono_addr_refused(const struct sockaddr *sa, socklen_t len)
 
 		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) /* fe80::/10 */
 			return true;
+		if (IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)sa)->sin6_addr))
+			return true; /* ::, this host */
 		if (memcmp(b, ec2, 16) == 0)
 			return true;
 		if (memcmp(b, mapped, 12) == 0) {

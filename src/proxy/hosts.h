@@ -47,6 +47,11 @@ const char *nono_network_profile_description(size_t i);
  * v4-mapped forms): a host allowed by name reaches one only with a literal
  * grant of that address (or a name for loopback itself: localhost). */
 bool nono_addr_private(const struct sockaddr *sa, socklen_t len);
+/* Whether @sa is a global unicast address: none of the loopback, private,
+ * shared, link-local, documentation, benchmarking, multicast or reserved
+ * ranges, IPv4 carried in IPv6 judged as IPv4 (mapped, compatible, NAT64,
+ * 6to4), Teredo refused.  What nono learn lets a name through to. */
+bool nono_addr_global(const struct sockaddr *sa, socklen_t len);
 
 enum nono_host_verdict {
 	NONO_HOST_ALLOWED,

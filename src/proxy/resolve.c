@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,16 +30,80 @@
 static void resolved(struct nono_proxy *p, struct conn *c, int err,
 		     struct addrinfo *ai, const char *priv);
 
-/* A name resolving to @a, a private address: refused unless the name is
- * localhost's or the address is allowed as a literal.  Writes the address
- * to @out for the message. */
+int px_own_load(struct nono_proxy *p)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next)
+		n += i->ifa_addr && (i->ifa_addr->sa_family == AF_INET ||
+				     i->ifa_addr->sa_family == AF_INET6);
+	p->own = calloc(n ? n : 1, sizeof(*p->own));
+	if (!p->own) {
+		freeifaddrs(ifa);
+		return -ENOMEM;
+	}
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && (i->ifa_addr->sa_family == AF_INET ||
+				    i->ifa_addr->sa_family == AF_INET6))
+			memcpy(&p->own[p->nown++], i->ifa_addr,
+			       i->ifa_addr->sa_family == AF_INET
+				   ? sizeof(struct sockaddr_in)
+				   : sizeof(struct sockaddr_in6));
+	freeifaddrs(ifa);
+	return 0;
+}
+
+/* Whether @a is one of the host's own addresses (@p->own). */
+static bool own_addr(const struct nono_proxy *p, const struct addrinfo *a)
+{
+	for (size_t i = 0; i < p->nown; i++) {
+		const struct sockaddr *o = (const void *)&p->own[i];
+
+		if (o->sa_family != a->ai_family)
+			continue;
+		if (o->sa_family == AF_INET &&
+		    ((const struct sockaddr_in *)o)->sin_addr.s_addr ==
+			((const struct sockaddr_in *)a->ai_addr)
+			    ->sin_addr.s_addr)
+			return true;
+		if (o->sa_family == AF_INET6 &&
+		    memcmp(
+			&((const struct sockaddr_in6 *)o)->sin6_addr,
+			&((const struct sockaddr_in6 *)a->ai_addr)->sin6_addr,
+			16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* @a's address as text, in @out. */
+static void addr_text(const struct addrinfo *a, char *out, size_t len)
+{
+	const void *raw =
+	    a->ai_family == AF_INET
+		? (const void *)&((const struct sockaddr_in *)a->ai_addr)
+		      ->sin_addr
+		: (const void *)&((const struct sockaddr_in6 *)a->ai_addr)
+		      ->sin6_addr;
+
+	if (!inet_ntop(a->ai_family, raw, out, (socklen_t)len))
+		snprintf(out, len, "?");
+}
+
+/* A name resolving to @a, a private address or one of the host's own:
+ * refused unless the name is localhost's or the address is allowed as a
+ * literal for @port.  Writes the address to @out for the message. */
 static bool private_refused(struct nono_proxy *p, const char *host,
-			    const struct addrinfo *a, char *out, size_t len)
+			    unsigned port, const struct addrinfo *a, char *out,
+			    size_t len)
 {
 	size_t hl = strlen(host);
 	const void *raw;
 
-	if (!nono_addr_private(a->ai_addr, a->ai_addrlen))
+	if (!nono_addr_private(a->ai_addr, a->ai_addrlen) && !own_addr(p, a))
 		return false;
 	if (strcmp(host, "localhost") == 0 ||
 	    (hl > 10 && strcmp(host + hl - 10, ".localhost") == 0))
@@ -50,8 +115,10 @@ static bool private_refused(struct nono_proxy *p, const char *host,
 			->sin6_addr;
 	if (!inet_ntop(a->ai_family, raw, out, (socklen_t)len))
 		return true;
-	/* Allowlist lookups only read the list: safe from this thread. */
-	return nono_allowlist_check(p->cfg.allow, out, NULL, NULL) !=
+	/* Allowlist lookups only read the list: safe from this thread.
+	 * The literal must be allowed for this port (a rule for one port
+	 * of 127.0.0.1 opened every port to a name resolving there). */
+	return nono_allowlist_check_port(p->cfg.allow, out, port, NULL, NULL) !=
 	       NONO_HOST_ALLOWED;
 }
 
@@ -101,12 +168,23 @@ static void *resolver(void *arg)
 			 * name) unless that address itself is allowed. */
 			for (struct addrinfo *a = j->ai; a; a = a->ai_next) {
 				if (nono_addr_refused(a->ai_addr,
-						      a->ai_addrlen))
+						      a->ai_addrlen)) {
 					j->err = 403;
-				else if (!j->err &&
-					 private_refused(p, j->host, a, j->priv,
-							 sizeof(j->priv)))
+				} else if (j->learned && !j->err &&
+					   (!nono_addr_global(a->ai_addr,
+							      a->ai_addrlen) ||
+					    own_addr(p, a))) {
+					/* Let through by nono learn: public
+					 * addresses only, no literal grant
+					 * counts. */
 					j->err = 403;
+					addr_text(a, j->priv, sizeof(j->priv));
+				} else if (!j->err &&
+					   private_refused(p, j->host, j->port,
+							   a, j->priv,
+							   sizeof(j->priv))) {
+					j->err = 403;
+				}
 			}
 		}
 		j->next = p->done;
@@ -168,6 +246,7 @@ int px_resolve(struct nono_proxy *p, struct conn *c)
 		memcpy(j->host, c->req.host, sizeof(j->host));
 		j->port = c->req.port;
 	}
+	j->learned = c->learned;
 	pthread_mutex_lock(&p->mu);
 	j->next = p->pending;
 	p->pending = j;
@@ -192,6 +271,25 @@ int px_resolve(struct nono_proxy *p, struct conn *c)
 static void resolved(struct nono_proxy *p, struct conn *c, int err,
 		     struct addrinfo *ai, const char *priv)
 {
+	/* nono learn: reported now that where it leads is known. */
+	if (c->learned)
+		px_learned(p, c, err != 403,
+			   err == 403 ? "resolves to a local, private or "
+					"reserved address: a learning run "
+					"reaches none"
+				      : NULL);
+	if (err == 403 && c->learned && priv && priv[0]) {
+		char body[512];
+
+		if (ai)
+			freeaddrinfo(ai);
+		snprintf(body, sizeof(body),
+			 "nono: %s resolves to %s, not a public address: "
+			 "refused while learning\n",
+			 c->req.host, priv);
+		px_answer(p, c, 403, "Forbidden", body);
+		return;
+	}
 	if (err == 403) {
 		char body[1024], sfx[8];
 

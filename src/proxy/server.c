@@ -59,13 +59,13 @@ static bool learnable(const char *host)
 	return true;
 }
 
-/* Reports a request the policy refuses, for nono learn: let through
- * (@pass) or not. */
-static void px_learned(struct nono_proxy *p, const struct conn *c, bool pass)
+void px_learned(struct nono_proxy *p, const struct conn *c, bool pass,
+		const char *why)
 {
 	struct nono_proxy_decision d = {
 	    .allowed = pass,
 	    .learned = true,
+	    .why = why,
 	    .method = c->method,
 	    .host = c->req.host,
 	    .path = c->req.connect ? NULL : c->path,
@@ -368,13 +368,21 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 	}
 	/* nono learn: a host or port the policy alone refuses is reported,
 	 * and let through when the host is a name. */
-	if (v != NONO_HOST_ALLOWED && p->cfg.learn && !paths &&
-	    (v_any == NONO_HOST_ALLOWED || !paths_any)) {
-		bool pass = learnable(c->req.host);
-
-		px_learned(p, c, pass);
-		if (pass)
+	if (v != NONO_HOST_ALLOWED && p->cfg.learn && !paths && !paths_any) {
+		/* Reported once its name resolved (to global addresses
+		 * only); an address or localhost never goes on, nor a
+		 * request that would leave through an upstream proxy,
+		 * which resolves it where nono cannot look. */
+		if (!learnable(c->req.host)) {
+			px_learned(p, c, false,
+				   "an address or localhost: a learning run "
+				   "reaches none");
+		} else if (p->cfg.upstream_host) {
+			px_learned(p, c, false, NULL);
+		} else {
+			c->learned = true;
 			v = NONO_HOST_ALLOWED;
+		}
 	}
 	/* 443 or 80 unless a rule names the port (host, port and path of
 	 * one rule together): an allowed name must not reach the host's
@@ -415,7 +423,7 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		return;
 	}
 	c->via_upstream =
-	    p->cfg.upstream_host &&
+	    !c->learned && p->cfg.upstream_host &&
 	    !(p->cfg.upstream_bypass &&
 	      nono_allowlist_check(p->cfg.upstream_bypass, c->req.host, NULL,
 				   NULL) == NONO_HOST_ALLOWED);
@@ -631,6 +639,7 @@ int nono_proxy_start(const struct nono_proxy_config *cfg,
 		r = -errno;
 		goto fail;
 	}
+	px_own_load(p);
 	e.data.ptr = &p->tls_tag;
 	if (cfg->tls_chan >= 0 &&
 	    epoll_ctl(p->ep, EPOLL_CTL_ADD, cfg->tls_chan, &e) < 0) {
@@ -654,6 +663,7 @@ fail:
 	if (p->wake >= 0)
 		close(p->wake);
 	free(p->byfd);
+	free(p->own);
 	free(p);
 	return r;
 }
@@ -710,5 +720,6 @@ void px_free_shared(struct nono_proxy *p)
 	close(p->wake);
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
+	free(p->own);
 	free(p);
 }

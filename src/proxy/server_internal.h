@@ -68,6 +68,9 @@ struct conn {
 	char method[16], path[512];
 	bool via_upstream; /* connects to the upstream proxy, not the host */
 	bool intercept;    /* a tunnel the TLS helper will see into */
+	/* nono learn let it through: its name must resolve to global
+	 * addresses only (reported once resolved). */
+	bool learned;
 	/* A request to a credential service (origin-form, "/SERVICE/..."):
 	 * its upstream head carries the real credential. */
 	const struct nono_cred_route *cred;
@@ -92,6 +95,7 @@ struct job {
 	struct addrinfo *ai;
 	int err;       /* 0, or an HTTP status */
 	char priv[64]; /* with err 403: the private address it resolved to */
+	bool learned;  /* the conn's @learned: global addresses only */
 	struct job *next;
 };
 
@@ -116,7 +120,20 @@ struct nono_proxy {
 	int pipes[MAX_POOLED_PIPES][2]; /* empty pipes for splice */
 	char tls_tag; /* its address marks the TLS helper's channel */
 	int npipes;
+	/* The host's own addresses when the proxy started (getifaddrs): a
+	 * name resolving to one reaches the host's services as loopback
+	 * does.  Read-only once the resolvers run. */
+	struct sockaddr_storage *own;
+	size_t nown;
 };
+
+/* Loads @p->own.  0 or -errno (none loaded: only the address ranges
+ * count then). */
+int px_own_load(struct nono_proxy *p);
+/* Reports a request the policy refuses, for nono learn: let through
+ * (@pass) or not; @why (or NULL) says why it is never offered. */
+void px_learned(struct nono_proxy *p, const struct conn *c, bool pass,
+		const char *why);
 
 uint64_t px_now_ms(void);
 void px_decide(struct nono_proxy *p, const struct conn *c, bool allowed,

@@ -303,8 +303,12 @@ JSON
 	refute_contains "$output" "NONO-HTTP-OK"
 	! grep -q 'GET /index.txt' "$TEST_DIR/http.log" || false
 	assert_contains "$output" "--allow-domain learned.invalid:8081  (1 request)" stdout
-	assert_contains "$output" "--allow-domain 127.0.0.1:$HTTP_PORT" stdout
-	assert_contains "$output" "--allow-domain localhost:$HTTP_PORT" stdout
+	# Addresses and localhost are said, never offered (saved, one made
+	# the host's own services reachable).
+	assert_contains "$output" "127.0.0.1:$HTTP_PORT: an address or localhost" stdout
+	assert_contains "$output" "localhost:$HTTP_PORT: an address or localhost" stdout
+	refute_contains "$output" "  --allow-domain 127.0.0.1" stdout
+	refute_contains "$output" "  --allow-domain localhost" stdout
 	# The fragment carries them, and is a profile.
 	run --separate-stderr nono learn --profile net --json -- sh -c "
 		$C -o /dev/null http://learned.invalid/x; true"
@@ -378,4 +382,41 @@ except OSError as e:
 	assert_status 0
 	assert_contains "$output" "NONO-HTTP-OK" stdout
 	refute_contains "$output" "--open-port" stdout
+}
+
+@test "learn: review of session 14: a name resolving to a loopback address is never let through, even where the profile allows that address on another port" {
+	require_userns
+	require_cmd curl
+	start_http_server
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","network":{"allow_domain":["example.com","127.0.0.1:1"]}}\n' \
+		>"$HOME/.config/nono/profiles/lit.json"
+	# Names that resolve to the host's loopback (an attacker's DNS would
+	# do the same), in a mount namespace of the test's own.
+	printf '127.0.0.1 lo.test\n127.0.0.2 lo2.test\n' >"$TEST_DIR/hosts"
+	C='env -u NO_PROXY -u no_proxy curl -sS --max-time 10'
+	run --separate-stderr unshare -Urm sh -c "mount --bind '$TEST_DIR/hosts' /etc/hosts && exec '$NONO' learn --profile lit -- sh -c \"
+		$C -w 'lo=%{http_code}\n' http://lo.test:$HTTP_PORT/index.txt
+		$C -w 'lo2=%{http_code}\n' -p http://lo2.test:$HTTP_PORT/index.txt
+		true\"" </dev/null
+	assert_contains "$output" "lo=403" stdout
+	assert_contains "$output" "lo2=000" stdout
+	refute_contains "$output" "NONO-HTTP-OK" stdout
+	! grep -q 'GET /index.txt' "$TEST_DIR/http.log" || false
+	assert_contains "$output" "lo.test:$HTTP_PORT: resolves to a local, private or reserved address" stdout
+	refute_contains "$output" "  --allow-domain lo.test" stdout
+	# nono run: a literal allowed for one port no longer opens the others
+	# to a name resolving there (the name itself allowed).
+	printf '{"extends":"default","network":{"allow_domain":["lo.test:%s","127.0.0.1:1"]}}\n' \
+		"$HTTP_PORT" >"$HOME/.config/nono/profiles/lit.json"
+	run --separate-stderr unshare -Urm sh -c "mount --bind '$TEST_DIR/hosts' /etc/hosts && exec '$NONO' run -s --allow-cwd --profile lit -- sh -c \"
+		$C -w 'run=%{http_code}\n' http://lo.test:$HTTP_PORT/index.txt; true\"" </dev/null
+	assert_contains "$output$stderr" "run=403"
+	refute_contains "$output$stderr" "NONO-HTTP-OK"
+	# Control: the literal allowed for that port, the name reaches it.
+	printf '{"extends":"default","network":{"allow_domain":["lo.test:%s","127.0.0.1:%s"]}}\n' \
+		"$HTTP_PORT" "$HTTP_PORT" >"$HOME/.config/nono/profiles/lit.json"
+	run --separate-stderr unshare -Urm sh -c "mount --bind '$TEST_DIR/hosts' /etc/hosts && exec '$NONO' run -s --allow-cwd --profile lit -- sh -c \"
+		$C http://lo.test:$HTTP_PORT/index.txt\"" </dev/null
+	assert_contains "$output$stderr" "NONO-HTTP-OK"
 }

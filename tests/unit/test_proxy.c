@@ -348,6 +348,11 @@ static void test_metadata_and_profiles(void **state)
 	assert_true(nono_addr_refused((struct sockaddr *)&s6, sizeof(s6)));
 	inet_pton(AF_INET6, "2001:db8::1", &s6.sin6_addr);
 	assert_false(nono_addr_refused((struct sockaddr *)&s6, sizeof(s6)));
+	/* This host, whatever the list says (0.0.0.0 reached loopback). */
+	inet_pton(AF_INET, "0.0.0.0", &s4.sin_addr);
+	assert_true(nono_addr_refused((struct sockaddr *)&s4, sizeof(s4)));
+	inet_pton(AF_INET6, "::", &s6.sin6_addr);
+	assert_true(nono_addr_refused((struct sockaddr *)&s6, sizeof(s6)));
 	nono_allowlist_free(a);
 
 	/* Every network profile loads; developer includes minimal. */
@@ -384,6 +389,23 @@ static void test_private_addresses(void **state)
 		{"::1", true}, {"::", true}, {"fd00::1", true}, {"fc00::1", true},
 		{"fe80::1", false}, {"2001:db8::1", false},
 		{"::ffff:127.0.0.1", true}, {"::ffff:8.8.8.8", false},
+		/* Carried in IPv6 (review of session 14), and two ranges. */
+		{"::127.0.0.1", true}, {"64:ff9b::7f00:1", true},
+		{"2002:7f00:1::", true}, {"2002:808:808::", false},
+		{"198.18.0.1", true}, {"192.0.0.8", true},
+	};
+	/* What nono learn lets a name through to: global unicast only. */
+	static const struct { const char *a; bool global; } grows[] = {
+		{"8.8.8.8", true}, {"93.184.216.34", true}, {"127.0.0.1", false},
+		{"10.0.0.1", false}, {"192.0.2.2", false}, {"198.51.100.1", false},
+		{"203.0.113.9", false}, {"224.0.0.1", false}, {"240.0.0.1", false},
+		{"169.254.1.1", false}, {"100.64.0.1", false}, {"0.0.0.0", false},
+		{"2606:4700::1", true}, {"::1", false}, {"::", false},
+		{"fe80::1", false}, {"fd00::1", false}, {"ff02::1", false},
+		{"2001:db8::1", false}, {"2001::1", false},
+		{"::ffff:8.8.8.8", true}, {"::ffff:127.0.0.1", false},
+		{"64:ff9b::7f00:1", false}, {"2002:7f00:1::", false},
+		{"::7f00:1", false},
 	};
 	/* clang-format on */
 	(void)state;
@@ -403,6 +425,24 @@ static void test_private_addresses(void **state)
 		}
 		if (got != rows[i].priv)
 			fail_msg("%s: expected %d", rows[i].a, rows[i].priv);
+	}
+	for (size_t i = 0; i < sizeof(grows) / sizeof(grows[0]); i++) {
+		struct sockaddr_in s4 = {.sin_family = AF_INET};
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+		bool got;
+
+		if (inet_pton(AF_INET, grows[i].a, &s4.sin_addr) == 1)
+			got = nono_addr_global((struct sockaddr *)&s4,
+					       sizeof(s4));
+		else {
+			assert_int_equal(
+			    inet_pton(AF_INET6, grows[i].a, &s6.sin6_addr), 1);
+			got = nono_addr_global((struct sockaddr *)&s6,
+					       sizeof(s6));
+		}
+		if (got != grows[i].global)
+			fail_msg("%s: expected global %d", grows[i].a,
+				 grows[i].global);
 	}
 }
 
