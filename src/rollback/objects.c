@@ -548,20 +548,49 @@ static bool delta_ok(const struct nono_rb_store *s,
 	return true;
 }
 
+/* Whether the whole object open as @fd holds @content (@n bytes). */
+static bool holds_bytes(int fd, const uint8_t *content, size_t n)
+{
+	uint8_t b[8192];
+
+	for (size_t off = 0; off < n;) {
+		size_t want = n - off < sizeof(b) ? n - off : sizeof(b);
+
+		if (pread_all(fd, b, want, (off_t)off) < 0 ||
+		    memcmp(b, content + off, want) != 0)
+			return false;
+		off += want;
+	}
+	return true;
+}
+
 /* Whether the store holds @hash (content of @size bytes), whole or as a
- * delta to trust; marked for the next sync when it does. */
+ * delta to trust; marked for the next sync when it does.  With @content
+ * (the bytes themselves, in memory), a whole object is compared with
+ * them. */
 static bool have(struct nono_rb_store *s, const uint8_t hash[NONO_SHA256_LEN],
-		 off_t size, bool whole_only)
+		 off_t size, bool whole_only, const uint8_t *content)
 {
 	char name[72];
 	struct stat st;
 
 	obj_name(hash, name);
 	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		/* A whole object there is read first: one cut short must be
-		 * replaced, whatever delta there is. */
+		/* A whole object there is read first: one cut short (or,
+		 * checked against @content, zeroed) must be replaced,
+		 * whatever delta there is. */
 		if (!S_ISREG(st.st_mode) || st.st_size != size)
 			return false;
+		if (content) {
+			int fd = open_full(s, hash);
+			bool same_bytes =
+			    fd >= 0 && holds_bytes(fd, content, (size_t)size);
+
+			if (fd >= 0)
+				close(fd);
+			if (!same_bytes)
+				return false;
+		}
 		dirty(s, hash);
 		return true;
 	}
@@ -743,9 +772,9 @@ static int put_small(struct nono_rb_store *s, int fd, const struct stat *before,
 		     uint8_t hash[NONO_SHA256_LEN], bool *added)
 {
 	uint64_t n = (uint64_t)before->st_size;
-	struct stat after;
-	bool hole;
-	char tmp[40];
+	struct stat after, was;
+	bool hole, bad_whole;
+	char tmp[40], name[68];
 	int out, r = pread_all(fd, buf, n, 0);
 
 	if (r == -EBADMSG)
@@ -755,16 +784,14 @@ static int put_small(struct nono_rb_store *s, int fd, const struct stat *before,
 	if (r < 0)
 		return r;
 	nono_sha256(buf, n, hash);
-	char name[68];
-	struct stat was;
-
-	if (have(s, hash, (off_t)n, false))
+	if (have(s, hash, (off_t)n, false, buf))
 		return 0;
-	/* A whole object there is cut short (have() did not take it): it
-	 * would shadow a delta, so it is replaced, whole. */
+	/* A whole object there is not this content (cut short, zeroed by a
+	 * crash, changed: have() did not take it): it would shadow a delta,
+	 * so it is replaced, whole. */
 	obj_name(hash, name);
-	if (fstatat(s->fd, name, &was, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    (r = put_delta(s, buf, n, prev, hash, added)) <= 0)
+	bad_whole = fstatat(s->fd, name, &was, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!bad_whole && (r = put_delta(s, buf, n, prev, hash, added)) <= 0)
 		return r;
 	if ((r = room_for(s, (long long)n)) < 0)
 		return r;
@@ -777,6 +804,16 @@ static int put_small(struct nono_rb_store *s, int fd, const struct stat *before,
 	if (r < 0) {
 		unlinkat(s->tmpfd, tmp, 0);
 		return r;
+	}
+	if (bad_whole) {
+		if (renameat(s->tmpfd, tmp, s->fd, name) < 0) {
+			r = -errno;
+			unlinkat(s->tmpfd, tmp, 0);
+			return r;
+		}
+		dirty(s, hash);
+		*added = true;
+		return 0;
 	}
 	return land(s, tmp, hash, false, (off_t)n, false, added);
 }

@@ -406,6 +406,21 @@ static void test_cut_short(void **state)
 	assert_int_equal(store(v1, N + 4, NULL, h1, &added), 0);
 	assert_true(added);
 	same_back(h1, v1, N + 4);
+	/* Of the right size but zeroed (a crash before the sync): the new
+	 * version of a file, read whole, is compared and replaces it. */
+	assert_int_equal(chmod(path, 0600), 0);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	{
+		static const uint8_t z[N + 4];
+
+		assert_int_equal(write(fd, z, sizeof(z)), (ssize_t)sizeof(z));
+	}
+	close(fd);
+	assert_int_equal(nono_rb_store_check(&st, h1), -EBADMSG);
+	assert_int_equal(store(v1, N + 4, h0, h1, &added), 0);
+	assert_true(added);
+	same_back(h1, v1, N + 4);
 }
 
 /* Objects that are not regular files are refused without blocking: a
