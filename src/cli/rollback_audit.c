@@ -99,6 +99,21 @@ unsigned rollback_audit_check(const struct nono_rb_session *s, FILE *f)
 		fprintf(f, "audit     FAIL  %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
+	/* A supervisor killed while it was making its trail leaves none to
+	 * check: said for a session that did not end, failed for one that
+	 * did. */
+	if (faccessat(dfd, NONO_AUDIT_EVENTS, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT) {
+		close(dfd);
+		if (s->state == NONO_RB_COMPLETE) {
+			fprintf(f, "audit     FAIL  %s/%s is missing\n", dir,
+				NONO_AUDIT_EVENTS);
+			return 1;
+		}
+		fprintf(f, "audit     note  the session did not end and its "
+			   "audit trail was never begun\n");
+		return 0;
+	}
 	/* As nono audit does: sessions that ended since the last reader
 	 * go in the ledger first. */
 	nono_audit_settle_all(settle_warn, NULL);
