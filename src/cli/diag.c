@@ -67,13 +67,15 @@ static int check_arg(FILE *f, const struct nono_plan *p, const char *arg,
  * for the mode: the proxy's (never blaming --block-net) or --block-net's. */
 static void net_fact(FILE *f, const char *what, const struct diag_net *net)
 {
-	char op[16] = "", addr[64] = "";
-	unsigned port = 0;
+	struct nono_gate_net n;
+	const char *op = n.op, *addr = n.addr;
+	unsigned port;
 	bool loopback;
 
-	if (sscanf(what, "%15s %63s %u", op, addr, &port) != 3)
+	if (!nono_gate_net_parse(what, &n))
 		return;
-	loopback = strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+	port = n.port;
+	loopback = n.loopback;
 	if (strcmp(op, "listen") == 0) {
 		fprintf(f, "    listening on a port the command did not "
 			   "bind first (the kernel would pick one on "

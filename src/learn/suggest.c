@@ -9,6 +9,7 @@
 #include "nono/path.h"
 #include "plan/verdict.h"
 #include "policy/protect.h"
+#include "supervisor/gate.h"
 
 static const char *const key_names[LEARN_KEY_COUNT] = {
     "read", "write", "allow", "read_file", "write_file", "allow_file",
@@ -552,15 +553,16 @@ void learn_report_free(struct learn_report *r)
 int learn_report_net(struct learn_report *r, const char *what, size_t uses,
 		     bool proxy)
 {
-	char op[16] = "", addr[64] = "";
-	unsigned port = 0;
+	struct nono_gate_net g;
+	const char *op = g.op, *addr = g.addr;
+	unsigned port;
 	bool loopback, listen;
 	struct learn_refusal *f;
 
-	if (sscanf(what, "%15s %63s %u", op, addr, &port) != 3)
+	if (!nono_gate_net_parse(what, &g))
 		return 0;
-	loopback = strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-		   strncmp(addr, "::ffff:127.", 11) == 0;
+	port = g.port;
+	loopback = g.loopback;
 	listen = strcmp(op, "bind") == 0 && proxy;
 	if (loopback && port && strcmp(op, "listen") != 0) {
 		for (size_t i = 0; i < r->nports; i++)

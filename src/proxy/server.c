@@ -59,31 +59,9 @@ static bool learnable(const char *host)
 	return true;
 }
 
-void px_learned(struct nono_proxy *p, const struct conn *c, bool pass,
-		const char *why)
-{
-	struct nono_proxy_decision d = {
-	    .allowed = pass,
-	    .learned = true,
-	    .why = why,
-	    .method = c->method,
-	    .host = c->req.host,
-	    .path = c->req.connect ? NULL : c->path,
-	    .port = c->req.port,
-	};
-
-	if (p->cfg.on_decision)
-		p->cfg.on_decision(p->cfg.arg, &d);
-}
-
-void px_decide(struct nono_proxy *p, const struct conn *c, bool allowed,
-	       int status)
-{
-	px_decide_why(p, c, allowed, status, NULL);
-}
-
-void px_decide_why(struct nono_proxy *p, const struct conn *c, bool allowed,
-		   int status, const char *why)
+/* @c's request, as the decision callback hears it. */
+static void decide(struct nono_proxy *p, const struct conn *c, bool allowed,
+		   int status, const char *why, bool learned)
 {
 	struct nono_proxy_decision d = {
 	    .allowed = allowed,
@@ -95,10 +73,29 @@ void px_decide_why(struct nono_proxy *p, const struct conn *c, bool allowed,
 	    .port = c->req.port,
 	    .bytes_up = c->upf.bytes,
 	    .bytes_down = c->downf.bytes,
+	    .learned = learned,
 	};
 
 	if (p->cfg.on_decision)
 		p->cfg.on_decision(p->cfg.arg, &d);
+}
+
+void px_learned(struct nono_proxy *p, const struct conn *c, bool pass,
+		const char *why)
+{
+	decide(p, c, pass, 0, why, true);
+}
+
+void px_decide(struct nono_proxy *p, const struct conn *c, bool allowed,
+	       int status)
+{
+	decide(p, c, allowed, status, NULL, false);
+}
+
+void px_decide_why(struct nono_proxy *p, const struct conn *c, bool allowed,
+		   int status, const char *why)
+{
+	decide(p, c, allowed, status, why, false);
 }
 
 /* A pipe for splice(2), from the pool (only pipes holding no data are
@@ -423,7 +420,7 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		return;
 	}
 	c->via_upstream =
-	    !c->learned && p->cfg.upstream_host &&
+	    p->cfg.upstream_host &&
 	    !(p->cfg.upstream_bypass &&
 	      nono_allowlist_check(p->cfg.upstream_bypass, c->req.host, NULL,
 				   NULL) == NONO_HOST_ALLOWED);

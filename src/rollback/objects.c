@@ -333,12 +333,28 @@ static int materialize(const struct nono_rb_store *s, int dfd,
 static int copy_hash(int fd, int out, off_t size, uint8_t *buf,
 		     uint8_t hash[NONO_SHA256_LEN]);
 
+/* The delta object of @hash made whole (a memfd), checked: -ENOENT when
+ * there is none. */
+static int get_delta(const struct nono_rb_store *s,
+		     const uint8_t hash[NONO_SHA256_LEN])
+{
+	struct nono_rb_delta d;
+	int dfd = open_delta(s, hash), r;
+
+	if (dfd < 0)
+		return dfd;
+	r = delta_of(dfd, &d);
+	if (r == 0)
+		r = materialize(s, dfd, &d, hash);
+	close(dfd);
+	return r;
+}
+
 int nono_rb_store_get_checked(const struct nono_rb_store *s,
 			      const uint8_t hash[NONO_SHA256_LEN], uint8_t *buf)
 {
-	struct nono_rb_delta d;
 	uint8_t got[NONO_SHA256_LEN];
-	int fd = open_full(s, hash), dfd, r;
+	int fd = open_full(s, hash), r;
 
 	if (fd >= 0) {
 		r = copy_hash(fd, -1, -1, buf, got);
@@ -351,32 +367,16 @@ int nono_rb_store_get_checked(const struct nono_rb_store *s,
 		return fd;
 	/* No whole object, or a bad one: the delta, checked as it is
 	 * rebuilt. */
-	dfd = open_delta(s, hash);
-	if (dfd < 0)
-		return dfd == -ENOENT ? fd : dfd;
-	r = delta_of(dfd, &d);
-	if (r == 0)
-		r = materialize(s, dfd, &d, hash);
-	close(dfd);
-	return r;
+	r = get_delta(s, hash);
+	return r == -ENOENT ? fd : r;
 }
 
 int nono_rb_store_get(const struct nono_rb_store *s,
 		      const uint8_t hash[NONO_SHA256_LEN])
 {
-	struct nono_rb_delta d;
-	int fd = open_full(s, hash), dfd, r;
+	int fd = open_full(s, hash);
 
-	if (fd != -ENOENT)
-		return fd;
-	dfd = open_delta(s, hash);
-	if (dfd < 0)
-		return dfd;
-	r = delta_of(dfd, &d);
-	if (r == 0)
-		r = materialize(s, dfd, &d, hash);
-	close(dfd);
-	return r;
+	return fd != -ENOENT ? fd : get_delta(s, hash);
 }
 
 static bool same(const struct stat *a, const struct stat *b)

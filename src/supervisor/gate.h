@@ -53,6 +53,16 @@ void nono_gate_set_learn(struct nono_gate *g, bool on);
 size_t nono_gate_learned_count(const struct nono_gate *g);
 const char *nono_gate_learned_at(const struct nono_gate *g, size_t i,
 				 unsigned *ops, bool *nofollow);
+/* A network refusal as the gate words it ("connect ADDR PORT", "bind
+ * ADDR PORT", "listen - 0") read back: true with its parts, and whether
+ * ADDR is loopback (127/8, ::1, ::ffff:127/104). */
+struct nono_gate_net {
+	char op[16], addr[64];
+	unsigned port;
+	bool loopback;
+};
+bool nono_gate_net_parse(const char *what, struct nono_gate_net *n);
+
 /* The connects and binds of internet sockets the policy refused while
  * learning: "connect ADDR PORT" or "bind ADDR PORT" (as the footer has
  * them), each once, with how many times in *@uses; NULL past the end. */

@@ -334,6 +334,17 @@ void nono_learngate_net(struct nono_gate *g, const char *what)
 	g->learn_net_n++;
 }
 
+bool nono_gate_net_parse(const char *what, struct nono_gate_net *n)
+{
+	memset(n, 0, sizeof(*n));
+	if (sscanf(what, "%15s %63s %u", n->op, n->addr, &n->port) != 3)
+		return false;
+	n->loopback = strncmp(n->addr, "127.", 4) == 0 ||
+		      strcmp(n->addr, "::1") == 0 ||
+		      strncmp(n->addr, "::ffff:127.", 11) == 0;
+	return true;
+}
+
 size_t nono_gate_learned_net_count(const struct nono_gate *g)
 {
 	return g->learn_net_n;
