@@ -540,7 +540,7 @@ static int execute(struct run_ctx *c, char **argv)
 		net.proxy = c->p.allow != NULL;
 		diag_footer(&c->p, gate, argv, status, signo, &net);
 	}
-	run_elevate_report(gate);
+	run_elevate_report(c->p.caps, gate);
 	save_prompt(c, gate, argv);
 out:
 	run_session_end(c, status, signo, ran);

@@ -288,8 +288,8 @@ void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g)
 }
 
 void run_audit_elevation(struct run_ctx *c, const char *decision,
-			 const char *op, const char *path, const char *scope,
-			 pid_t pid)
+			 const char *op, const char *path, const char *from,
+			 const char *target, const char *scope, pid_t pid)
 {
 	struct nono_ev e;
 	char buf[1024];
@@ -300,6 +300,10 @@ void run_audit_elevation(struct run_ctx *c, const char *decision,
 	nono_ev_str(&e, "decision", decision);
 	nono_ev_str(&e, "op", op);
 	nono_ev_str(&e, "object", path);
+	if (from)
+		nono_ev_str(&e, "from", from);
+	if (target)
+		nono_ev_str(&e, "target", target);
 	if (scope)
 		nono_ev_str(&e, "scope", scope);
 	nono_ev_int(&e, "pid", pid);

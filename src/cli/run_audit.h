@@ -34,8 +34,8 @@ void run_audit_watch_gate(struct run_ctx *c, struct nono_gate *g);
 void run_audit_proxy(struct run_ctx *c, const struct nono_proxy_decision *d);
 /* Capability elevation: a request, or the decision on it. */
 void run_audit_elevation(struct run_ctx *c, const char *decision,
-			 const char *op, const char *path, const char *scope,
-			 pid_t pid);
+			 const char *op, const char *path, const char *from,
+			 const char *target, const char *scope, pid_t pid);
 void run_audit_relay_event(void *arg, const char *type,
 			   const struct nono_event_field *f, size_t n);
 /* Ends the trail: 0, or -1 after saying what could not be completed (an

@@ -2,8 +2,8 @@
 /*
  * Capability elevation for nono run and shell (issue 17): with
  * --capability-elevation (NONO_CAPABILITY_ELEVATION, the profile's
- * security.capability_elevation), an open, creat or mkdir the grants
- * refuse is asked about on the user's terminal (or of the client attached
+ * security.capability_elevation), an open, creat, mkdir, removal, rename,
+ * link or symlink the grants refuse is asked about on the user's terminal (or of the client attached
  * to a detached session) and, once approved, performed by the supervisor
  * (src/supervisor/elevate.c).  Protected, hidden and persistence paths
  * are never offered: the same verdict as nono why.  Without a terminal
@@ -61,9 +61,10 @@ static void end(void *arg, const char *said)
 }
 
 static void on_event(void *arg, const char *decision, const char *op,
-		     const char *path, const char *scope, pid_t pid)
+		     const char *path, const char *from, const char *target,
+		     const char *scope, pid_t pid)
 {
-	run_audit_elevation(arg, decision, op, path, scope, pid);
+	run_audit_elevation(arg, decision, op, path, from, target, scope, pid);
 }
 
 /* Canonical forms of the home and $XDG_CONFIG_HOME, for the gate's
@@ -109,7 +110,58 @@ int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
 	return 0;
 }
 
-void run_elevate_report(const struct nono_gate *gate)
+/* The directory holding @path's name. */
+static void dir_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(out, len, "%.*s",
+		 !slash          ? 0
+		 : slash == path ? 1
+				 : (int)(slash - path),
+		 path);
+}
+
+/* A name removed, moved, linked or made a symlink: what needed changing
+ * was the directory, which only a write grant of the whole of it would
+ * have allowed (so the save prompt does not offer it). */
+static void names_line(const struct nono_caps *caps,
+		       const struct nono_gate_elevated *e)
+{
+	char to[PATH_MAX], from[PATH_MAX] = "";
+	bool need_to, need_from;
+
+	dir_of(e->path, to, sizeof(to));
+	switch (e->what) {
+	case NONO_ELEVATED_REMOVE:
+		fprintf(stderr, "  remove %s", e->path);
+		break;
+	case NONO_ELEVATED_MOVE:
+		fprintf(stderr, "  move   %s -> %s", e->from, e->path);
+		break;
+	case NONO_ELEVATED_LINK:
+		fprintf(stderr, "  link   %s to %s", e->path, e->from);
+		break;
+	case NONO_ELEVATED_SYMLINK:
+	case NONO_ELEVATED_OPEN:
+		fprintf(stderr, "  made   %s (a symlink)", e->path);
+		break;
+	}
+	/* A rename needs both directories; the grant is named for each
+	 * that lacked it. */
+	if (e->what == NONO_ELEVATED_MOVE && e->from)
+		dir_of(e->from, from, sizeof(from));
+	need_to = !nono_caps_allows(caps, to, NONO_ACCESS_WRITE, NULL);
+	need_from = from[0] && strcmp(from, to) != 0 &&
+		    !nono_caps_allows(caps, from, NONO_ACCESS_WRITE, NULL);
+	fprintf(stderr, "   (from the start:%s%s%s%s)\n",
+		need_from ? " --allow " : "", need_from ? from : "",
+		need_to || !need_from ? " --allow " : "",
+		need_to || !need_from ? to : "");
+}
+
+void run_elevate_report(const struct nono_caps *caps,
+			const struct nono_gate *gate)
 {
 	size_t n = gate ? nono_gate_elevated_count(gate) : 0;
 
@@ -120,6 +172,11 @@ void run_elevate_report(const struct nono_gate *gate)
 	for (size_t i = 0; i < n; i++) {
 		const struct nono_gate_elevated *e =
 		    nono_gate_elevated_at(gate, i);
+
+		if (e->what != NONO_ELEVATED_OPEN) {
+			names_line(caps, e);
+			continue;
+		}
 		const char *flag = e->dir && e->made ? NULL
 				   : e->dir          ? "--read"
 				   : (e->access & NONO_ACCESS_WRITE)

@@ -16,6 +16,7 @@ void run_elevate_plan(struct run_ctx *c);
 int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate);
 /* After the run: what was approved, and the grants that would have made
  * the questions needless (the save prompt then offers them). */
-void run_elevate_report(const struct nono_gate *gate);
+void run_elevate_report(const struct nono_caps *caps,
+			const struct nono_gate *gate);
 
 #endif

@@ -141,7 +141,10 @@ static size_t collect(const struct run_ctx *c, const struct nono_gate *gate,
 		const struct nono_gate_elevated *e =
 		    nono_gate_elevated_at(gate, i);
 
-		if ((e->dir && (e->made || (e->access & NONO_ACCESS_WRITE))) ||
+		/* A name removed, moved, linked or made a symlink: the
+		 * directory's write right would be more than was approved. */
+		if (e->what != NONO_ELEVATED_OPEN ||
+		    (e->dir && (e->made || (e->access & NONO_ACCESS_WRITE))) ||
 		    protected_path(c, e->path) || is_suppressed(c, e->path))
 			continue;
 		n = add(s, n, e->path,

@@ -2,7 +2,9 @@
 /*
  * Capability elevation (issue 17): an open, creat or mkdir that the grants
  * refuse is put to the user, and what the user approves the supervisor
- * performs itself.
+ * performs itself.  The calls that only change names (removals, renames,
+ * links, symlinks, mknod) are identified and performed in elevate_names.c;
+ * the questions, answers and the cache are here for all.
  *
  * The request is identified before it is asked about: the parent
  * directory is opened in the sandboxed task's own view (its root and
@@ -46,60 +48,10 @@
 #include "nono/log.h"
 #include "nono/path.h"
 #include "policy/protect.h"
-#include "supervisor/gate_internal.h"
+#include "supervisor/elevate_internal.h"
 #include "util/cleanup.h"
 
-#define ELEVATE_QUEUE 16
-#define ELEVATE_WAIT_MS 60000
-#define ELEVATE_RATE 30 /* questions a minute */
-#define ELEVATE_RULES 4096
-
-enum {
-	OP_READ = 1u,
-	OP_WRITE = 2u,
-	OP_CREATE = 4u,
-	OP_MKDIR = 8u,
-};
-
-struct elv_req {
-	__u64 id;
-	pid_t pid;
-	unsigned op;
-	uint64_t flags;
-	mode_t mode;
-	int dirfd; /* O_PATH: the parent, in the task's view */
-	char name[NAME_MAX + 1];
-	char real[PATH_MAX]; /* the parent's path and the name */
-	long long deadline;  /* ms */
-	bool existed;        /* the name was there when asked about */
-	bool isdir;          /* then: a directory */
-	dev_t dev;           /* then: what it was */
-	ino_t ino;
-	char code[3]; /* the digits that approve it */
-};
-
-struct elv_rule {
-	char *path;
-	unsigned allow, deny; /* OP_* */
-};
-
-struct nono_elevate {
-	struct nono_gate_elevation cfg;
-	struct elv_req q[ELEVATE_QUEUE];
-	size_t nq;
-	bool asking; /* q[0] is the question up */
-	struct elv_rule *rules;
-	size_t nrules, caprules;
-	size_t dropped; /* refused unasked since the last question */
-	long long asked_at[ELEVATE_RATE];
-	size_t nasked;
-	char last_code[3];
-	/* What was approved, for the footer and the save prompt. */
-	struct nono_gate_elevated *done;
-	size_t ndone, capdone;
-};
-
-static long long now_ms(void)
+long long nono_elv_now_ms(void)
 {
 	struct timespec t;
 
@@ -109,6 +61,16 @@ static long long now_ms(void)
 
 static const char *op_word(unsigned op)
 {
+	if (op & OP_REMOVE)
+		return "remove";
+	if (op & OP_MOVE)
+		return "move";
+	if (op & OP_LINK)
+		return "make a hard link";
+	if (op & OP_SYMLINK)
+		return "make the symlink";
+	if (op & OP_MKNOD)
+		return "create";
 	if (op & OP_MKDIR)
 		return "make the directory";
 	if (op & OP_CREATE)
@@ -120,6 +82,16 @@ static const char *op_word(unsigned op)
 
 static const char *op_name(unsigned op)
 {
+	if (op & OP_REMOVE)
+		return "remove";
+	if (op & OP_MOVE)
+		return "rename";
+	if (op & OP_LINK)
+		return "link";
+	if (op & OP_SYMLINK)
+		return "symlink";
+	if (op & OP_MKNOD)
+		return "mknod";
 	if (op & OP_MKDIR)
 		return "mkdir";
 	if (op & OP_CREATE)
@@ -129,13 +101,15 @@ static const char *op_name(unsigned op)
 	return "read";
 }
 
-static void tell(struct nono_gate *g, const char *decision,
-		 const struct elv_req *rq, const char *scope)
+void nono_elv_tell(struct nono_gate *g, const char *decision,
+		   const struct elv_req *rq, const char *scope)
 {
 	struct nono_elevate *e = g->elevate;
 
 	if (e->cfg.on_event)
 		e->cfg.on_event(e->cfg.arg, decision, op_name(rq->op), rq->real,
+				(rq->op & OP_TWO) ? rq->from : NULL,
+				(rq->op & OP_SYMLINK) ? rq->target : NULL,
 				scope, rq->pid);
 }
 
@@ -157,13 +131,18 @@ void nono_gate_elevate_free(struct nono_gate *g)
 
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->nq; i++)
+	for (size_t i = 0; i < e->nq; i++) {
 		close(e->q[i].dirfd);
+		if (e->q[i].fromfd >= 0)
+			close(e->q[i].fromfd);
+	}
 	for (size_t i = 0; i < e->nrules; i++)
 		free(e->rules[i].path);
 	free(e->rules);
-	for (size_t i = 0; i < e->ndone; i++)
+	for (size_t i = 0; i < e->ndone; i++) {
 		free(e->done[i].path);
+		free(e->done[i].from);
+	}
 	free(e->done);
 	free(e);
 	g->elevate = NULL;
@@ -213,6 +192,15 @@ static void remember(struct nono_elevate *e, const char *path, unsigned op,
 	}
 }
 
+const char *nono_elv_key(const struct elv_req *rq, char *buf, size_t len)
+{
+	if (!(rq->op & OP_TWO))
+		return rq->real;
+	if ((size_t)snprintf(buf, len, "%s/%s", rq->from, rq->real) >= len)
+		return NULL;
+	return buf;
+}
+
 /* 1 allowed, -1 denied, 0 not decided yet (ask). */
 static int decided(struct nono_elevate *e, const char *path, unsigned op)
 {
@@ -227,7 +215,26 @@ static int decided(struct nono_elevate *e, const char *path, unsigned op)
 	return 0;
 }
 
-static void send_error(int listener, __u64 id, int err)
+int nono_elv_decided(struct nono_elevate *e, const struct elv_req *rq)
+{
+	char buf[2 * PATH_MAX + 2];
+	const char *key = nono_elv_key(rq, buf, sizeof(buf));
+
+	return key ? decided(e, key, rq->op) : 0;
+}
+
+/* Remembers the answer to @rq for the session. */
+static void remember_rq(struct nono_elevate *e, const struct elv_req *rq,
+			bool allow)
+{
+	char buf[2 * PATH_MAX + 2];
+	const char *key = nono_elv_key(rq, buf, sizeof(buf));
+
+	if (key)
+		remember(e, key, rq->op, allow);
+}
+
+void nono_elv_send_error(int listener, __u64 id, int err)
 {
 	struct seccomp_notif_resp resp = {.id = id, .error = -err};
 
@@ -237,16 +244,25 @@ static void send_error(int listener, __u64 id, int err)
 #define ELEVATE_DONE_MAX 1024
 
 /* Remembers an approval (a path once, its accesses merged). */
-static void approved(struct nono_elevate *e, const struct elv_req *rq)
+void nono_elv_approved(struct nono_elevate *e, const struct elv_req *rq)
 {
+	enum nono_elevated_what what =
+	    (rq->op & OP_REMOVE)    ? NONO_ELEVATED_REMOVE
+	    : (rq->op & OP_MOVE)    ? NONO_ELEVATED_MOVE
+	    : (rq->op & OP_LINK)    ? NONO_ELEVATED_LINK
+	    : (rq->op & OP_SYMLINK) ? NONO_ELEVATED_SYMLINK
+				    : NONO_ELEVATED_OPEN;
 	unsigned a = 0;
 
 	if (rq->op & OP_READ)
 		a |= NONO_ACCESS_READ;
-	if (rq->op & (OP_WRITE | OP_CREATE | OP_MKDIR))
+	if (rq->op & (OP_WRITE | OP_CREATE | OP_MKDIR | OP_NAMES))
 		a |= NONO_ACCESS_WRITE;
 	for (size_t i = 0; i < e->ndone; i++)
-		if (strcmp(e->done[i].path, rq->real) == 0) {
+		if (e->done[i].what == what &&
+		    strcmp(e->done[i].path, rq->real) == 0 &&
+		    (!e->done[i].from ||
+		     strcmp(e->done[i].from, rq->from) == 0)) {
 			e->done[i].access |= a;
 			return;
 		}
@@ -263,11 +279,17 @@ static void approved(struct nono_elevate *e, const struct elv_req *rq)
 		e->capdone = cap;
 	}
 	e->done[e->ndone].path = strdup(rq->real);
-	if (!e->done[e->ndone].path)
+	e->done[e->ndone].from = (rq->op & OP_TWO) ? strdup(rq->from) : NULL;
+	if (!e->done[e->ndone].path ||
+	    ((rq->op & OP_TWO) && !e->done[e->ndone].from)) {
+		free(e->done[e->ndone].path);
+		free(e->done[e->ndone].from);
 		return;
+	}
+	e->done[e->ndone].what = what;
 	e->done[e->ndone].access = a;
 	e->done[e->ndone].dir = rq->isdir || (rq->op & OP_MKDIR);
-	e->done[e->ndone].made = !rq->existed;
+	e->done[e->ndone].made = !rq->existed && !(rq->op & OP_REMOVE);
 	e->ndone++;
 }
 
@@ -293,9 +315,13 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	mode_t want, old;
 	struct stat st;
 
-	approved(g->elevate, rq);
+	if (rq->op & OP_NAMES) {
+		nono_elv_perform_name(g, listener, rq);
+		return;
+	}
+	nono_elv_approved(g->elevate, rq);
 	if (nono_gate_hold_lowered() < 0) {
-		send_error(listener, rq->id, EPERM);
+		nono_elv_send_error(listener, rq->id, EPERM);
 		return;
 	}
 	want = nono_gate_task_umask(g, rq->pid);
@@ -327,7 +353,7 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	}
 	umask(old);
 	if (fd < 0) {
-		send_error(listener, rq->id, errno);
+		nono_elv_send_error(listener, rq->id, errno);
 		return;
 	}
 	/* What was made or found there: the object asked about (review: a
@@ -339,12 +365,12 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	    (S_ISREG(st.st_mode) && st.st_nlink > 1) ||
 	    (rq->existed && (st.st_dev != rq->dev || st.st_ino != rq->ino)) ||
 	    !nono_gate_plain_fs(fd)) {
-		send_error(listener, rq->id, EACCES);
+		nono_elv_send_error(listener, rq->id, EACCES);
 		return;
 	}
 	if ((rq->flags & O_TRUNC) && S_ISREG(st.st_mode) &&
 	    ftruncate(fd, 0) < 0) {
-		send_error(listener, rq->id, errno);
+		nono_elv_send_error(listener, rq->id, errno);
 		return;
 	}
 	if (!(rq->flags & O_NONBLOCK))
@@ -354,7 +380,8 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	add.srcfd = (__u32)fd;
 	add.newfd_flags = (rq->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
 	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-		send_error(listener, rq->id, errno == ENOENT ? ENOENT : EACCES);
+		nono_elv_send_error(listener, rq->id,
+				    errno == ENOENT ? ENOENT : EACCES);
 }
 
 /* The call's path, flags and mode, and what it does (OP_*): 0, or -1
@@ -451,8 +478,8 @@ static unsigned access_of(unsigned op)
  * learn, a link in ~/.ssh to a key elsewhere), the name, the real path.
  * 0, or -1 (the kernel decides: a symlink anywhere, a pseudo filesystem,
  * a name that is not one). */
-static int locate(struct nono_gate *g, pid_t pid, const char *abs,
-		  struct elv_req *rq)
+int nono_elv_locate(struct nono_gate *g, pid_t pid, const char *abs,
+		    struct elv_req *rq)
 {
 	char parent[PATH_MAX];
 	const char *slash = strrchr(abs, '/');
@@ -510,8 +537,8 @@ static bool guarded_below(const char *path, const char *dir,
  * git directory or named .git, the persistence names of any directory,
  * the home's, and what is below ~/.config's and ~/.local's.
  */
-static bool persistence(const struct nono_elevate *e, int dirfd,
-			const char *real)
+bool nono_elv_persistence(const struct nono_elevate *e, int dirfd,
+			  const char *real)
 {
 	/* Below the home: tools that run what these hold (review 2). */
 	static const char *const home_more[] = {".cargo", ".gradle", ".ipython",
@@ -593,18 +620,32 @@ static bool persistence(const struct nono_elevate *e, int dirfd,
 	return false;
 }
 
+/* An open or mkdir may be put to the user at all. */
+static bool offered(struct nono_gate *g, const struct elv_req *rq)
+{
+	struct nono_elevate *e = g->elevate;
+
+	return !((rq->op & (OP_WRITE | OP_CREATE | OP_MKDIR)) &&
+		 nono_elv_persistence(e, rq->dirfd, rq->real)) &&
+	       e->cfg.may(e->cfg.arg, rq->real,
+			  (access_of(rq->op) & NONO_ACCESS_WRITE) != 0,
+			  rq->existed);
+}
+
 int nono_elevate_handle(struct nono_gate *g, int listener,
 			const struct seccomp_notif *req)
 {
 	struct nono_elevate *e = g->elevate;
 	char path[PATH_MAX], abs[PATH_MAX];
 	nono_autoclose int pidfd = -1;
-	struct elv_req rq = {.dirfd = -1};
+	struct elv_req rq = {.dirfd = -1, .fromfd = -1};
 	unsigned need;
 	struct stat st;
-	int dirfd, d;
+	int dirfd;
 	__u64 addr;
 
+	if (e && nono_elv_name_call(req->data.nr))
+		return nono_elv_names_handle(g, listener, req);
 	if (!e || decode(req, &dirfd, &addr, &rq.flags, &rq.mode, &rq.op) < 0)
 		return NONO_ELEVATE_NOT_MINE;
 	need = access_of(rq.op);
@@ -629,7 +670,7 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 		return NONO_ELEVATE_NOT_MINE;
 	if (nono_gate_hold_lowered() < 0)
 		return NONO_ELEVATE_NOT_MINE;
-	if (locate(g, req->pid, abs, &rq) < 0)
+	if (nono_elv_locate(g, req->pid, abs, &rq) < 0)
 		return NONO_ELEVATE_NOT_MINE;
 	if (fstatat(rq.dirfd, rq.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		nono_autoclose int ofd = -1;
@@ -663,50 +704,67 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 		goto kernel;
 	rq.id = req->id;
 	rq.pid = req->pid;
-	/* Approved for the session (only ever after the checks below): the
-	 * answer was the decision and is in the trail; its uses are not. */
-	d = decided(e, rq.real, rq.op);
-	if (d > 0) {
-		perform(g, listener, &rq);
-		close(rq.dirfd);
-		return NONO_ELEVATE_ANSWERED;
-	}
-	/* Protected, hidden, kept, or a name that would run code outside
-	 * the sandbox later: the kernel's, never asked. */
-	if (((rq.op & (OP_WRITE | OP_CREATE | OP_MKDIR)) &&
-	     persistence(e, rq.dirfd, rq.real)) ||
-	    !e->cfg.may(e->cfg.arg, rq.real, need & NONO_ACCESS_WRITE,
-			rq.existed))
-		goto kernel;
-	if (d < 0 || !e->cfg.ask) {
-		nono_debug("capability elevation: refused %s %s (%s)",
-			   op_word(rq.op), rq.real,
-			   d < 0 ? "denied for this session" : "nobody to ask");
-		tell(g, "denied", &rq, d < 0 ? "session" : "unasked");
-		nono_gate_note_denial(g, NONO_GATE_ELEVATE, rq.real);
-		close(rq.dirfd);
-		send_error(listener, req->id, EACCES);
-		return NONO_ELEVATE_ANSWERED;
-	}
-	if (e->nq >= ELEVATE_QUEUE) {
-		e->dropped++;
-		tell(g, "denied", &rq, "dropped");
-		close(rq.dirfd);
-		send_error(listener, req->id, EACCES);
-		return NONO_ELEVATE_ANSWERED;
-	}
-	rq.deadline = now_ms() + ELEVATE_WAIT_MS;
-	e->q[e->nq++] = rq;
-	tell(g, "requested", &rq, NULL);
-	return NONO_ELEVATE_PARKED;
+	return nono_elv_submit(g, listener, &rq, offered);
 kernel:
 	close(rq.dirfd);
 	return NONO_ELEVATE_NOT_MINE;
 }
 
+static void elv_close(struct elv_req *rq)
+{
+	if (rq->dirfd >= 0)
+		close(rq->dirfd);
+	if (rq->fromfd >= 0)
+		close(rq->fromfd);
+	rq->dirfd = rq->fromfd = -1;
+}
+
+int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
+		    bool (*may_offer)(struct nono_gate *g,
+				      const struct elv_req *rq))
+{
+	struct nono_elevate *e = g->elevate;
+	/* Approved for the session (only ever after the checks below): the
+	 * answer was the decision and is in the trail; its uses are not. */
+	int d = nono_elv_decided(e, rq);
+
+	if (d > 0) {
+		perform(g, listener, rq);
+		elv_close(rq);
+		return NONO_ELEVATE_ANSWERED;
+	}
+	/* Protected, hidden, kept, or a name that would run code outside
+	 * the sandbox later: the kernel's, never asked. */
+	if (!may_offer(g, rq)) {
+		elv_close(rq);
+		return NONO_ELEVATE_NOT_MINE;
+	}
+	if (d < 0 || !e->cfg.ask) {
+		nono_debug("capability elevation: refused %s %s (%s)",
+			   op_word(rq->op), rq->real,
+			   d < 0 ? "denied for this session" : "nobody to ask");
+		nono_elv_tell(g, "denied", rq, d < 0 ? "session" : "unasked");
+		nono_gate_note_denial(g, NONO_GATE_ELEVATE, rq->real);
+		elv_close(rq);
+		nono_elv_send_error(listener, rq->id, EACCES);
+		return NONO_ELEVATE_ANSWERED;
+	}
+	if (e->nq >= ELEVATE_QUEUE) {
+		e->dropped++;
+		nono_elv_tell(g, "denied", rq, "dropped");
+		elv_close(rq);
+		nono_elv_send_error(listener, rq->id, EACCES);
+		return NONO_ELEVATE_ANSWERED;
+	}
+	rq->deadline = nono_elv_now_ms() + ELEVATE_WAIT_MS;
+	e->q[e->nq++] = *rq;
+	nono_elv_tell(g, "requested", rq, NULL);
+	return NONO_ELEVATE_PARKED;
+}
+
 static void pop(struct nono_elevate *e, size_t i)
 {
-	close(e->q[i].dirfd);
+	elv_close(&e->q[i]);
 	memmove(&e->q[i], &e->q[i + 1], (e->nq - i - 1) * sizeof(e->q[0]));
 	e->nq--;
 }
@@ -717,17 +775,18 @@ static void settle(struct nono_gate *g, int listener)
 	struct nono_elevate *e = g->elevate;
 
 	for (size_t i = e->asking ? 1 : 0; i < e->nq;) {
-		int d = decided(e, e->q[i].real, e->q[i].op);
+		int d = nono_elv_decided(e, &e->q[i]);
 
 		if (d == 0) {
 			i++;
 			continue;
 		}
-		tell(g, d > 0 ? "approved" : "denied", &e->q[i], "session");
+		nono_elv_tell(g, d > 0 ? "approved" : "denied", &e->q[i],
+			      "session");
 		if (d > 0)
 			perform(g, listener, &e->q[i]);
 		else
-			send_error(listener, e->q[i].id, EACCES);
+			nono_elv_send_error(listener, e->q[i].id, EACCES);
 		pop(e, i);
 	}
 }
@@ -773,7 +832,8 @@ static bool shown(const char *in, char *out, size_t len)
 static bool question(struct nono_elevate *e, struct elv_req *rq, char *out,
 		     size_t len)
 {
-	char path[4 * PATH_MAX], comm[32] = "", name[4 * 32], more[96] = "";
+	char path[4 * PATH_MAX], other[4 * PATH_MAX] = "", what[8 * PATH_MAX];
+	char comm[32] = "", name[4 * 32], more[96] = "";
 	char proc[64];
 	unsigned char r = 0;
 	FILE *f;
@@ -787,12 +847,29 @@ static bool question(struct nono_elevate *e, struct elv_req *rq, char *out,
 		fclose(f);
 	}
 	if (!shown(rq->real, path, sizeof(path)) ||
-	    !shown(comm[0] ? comm : "the command", name, sizeof(name)))
+	    !shown(comm[0] ? comm : "the command", name, sizeof(name)) ||
+	    ((rq->op & OP_TWO) && !shown(rq->from, other, sizeof(other))) ||
+	    ((rq->op & OP_SYMLINK) && !shown(rq->target, other, sizeof(other))))
+		return false;
+	/* Both names of a rename or a link, and what a symlink holds. */
+	if (rq->op & OP_MOVE)
+		n = snprintf(what, sizeof(what), "move %s to %s%s", other, path,
+			     rq->existed ? " (replacing it)" : "");
+	else if (rq->op & OP_LINK)
+		n = snprintf(what, sizeof(what), "make a hard link %s to %s",
+			     path, other);
+	else if (rq->op & OP_SYMLINK)
+		n = snprintf(what, sizeof(what), "make the symlink %s -> %s",
+			     path, other);
+	else
+		n = snprintf(what, sizeof(what), "%s %s", op_word(rq->op),
+			     path);
+	if (n < 0 || (size_t)n >= sizeof(what))
 		return false;
 	/* Two random digits, never the last question's. */
 	do {
 		if (getrandom(&r, 1, 0) != 1)
-			r = (unsigned char)(now_ms() & 0xff);
+			r = (unsigned char)(nono_elv_now_ms() & 0xff);
 		snprintf(rq->code, sizeof(rq->code), "%02u", r % 100u);
 	} while (strcmp(rq->code, e->last_code) == 0);
 	memcpy(e->last_code, rq->code, sizeof(e->last_code));
@@ -800,18 +877,18 @@ static bool question(struct nono_elevate *e, struct elv_req *rq, char *out,
 		snprintf(more, sizeof(more),
 			 " (%zu more refused without asking)", e->dropped);
 	n = snprintf(out, len,
-		     "nono: %s (pid %d) asks to %s %s%s\r\n"
+		     "nono: %s (pid %d) asks to %s%s\r\n"
 		     "  once: type o%s   this session: s%s   deny: d"
 		     "   (denied in %d s) ",
-		     name, (int)rq->pid, op_word(rq->op), path, more, rq->code,
-		     rq->code, ELEVATE_WAIT_MS / 1000);
+		     name, (int)rq->pid, what, more, rq->code, rq->code,
+		     ELEVATE_WAIT_MS / 1000);
 	return n > 0 && (size_t)n < len;
 }
 
 int nono_gate_elevate_tick(struct nono_gate *g, int listener)
 {
 	struct nono_elevate *e = g->elevate;
-	long long now = now_ms();
+	long long now = nono_elv_now_ms();
 	int wait = -1;
 
 	if (!e)
@@ -841,17 +918,17 @@ int nono_gate_elevate_tick(struct nono_gate *g, int listener)
 						   ? "allowed for this session"
 						   : "denied for this session");
 			if (a == 's' || a == 'd')
-				remember(e, rq->real, rq->op, yes);
-			tell(g, yes ? "approved" : "denied", rq,
-			     !a         ? "timeout"
-			     : a == 'o' ? "once"
-					: "session");
+				remember_rq(e, rq, yes);
+			nono_elv_tell(g, yes ? "approved" : "denied", rq,
+				      !a         ? "timeout"
+				      : a == 'o' ? "once"
+						 : "session");
 			if (yes) {
 				perform(g, listener, rq);
 			} else {
 				nono_gate_note_denial(g, NONO_GATE_ELEVATE,
 						      rq->real);
-				send_error(listener, rq->id, EACCES);
+				nono_elv_send_error(listener, rq->id, EACCES);
 			}
 			e->asking = false;
 			pop(e, 0);
@@ -859,19 +936,19 @@ int nono_gate_elevate_tick(struct nono_gate *g, int listener)
 		}
 	}
 	while (!e->asking && e->nq) {
-		char text[2 * PATH_MAX];
+		char text[4 * PATH_MAX];
 
 		if (!rate_ok(e, now)) {
 			e->dropped++;
-			tell(g, "denied", &e->q[0], "rate");
-			send_error(listener, e->q[0].id, EACCES);
+			nono_elv_tell(g, "denied", &e->q[0], "rate");
+			nono_elv_send_error(listener, e->q[0].id, EACCES);
 			pop(e, 0);
 			continue;
 		}
 		if (!question(e, &e->q[0], text, sizeof(text))) {
 			/* Never asked cut short: refused. */
-			tell(g, "denied", &e->q[0], "unshowable");
-			send_error(listener, e->q[0].id, EACCES);
+			nono_elv_tell(g, "denied", &e->q[0], "unshowable");
+			nono_elv_send_error(listener, e->q[0].id, EACCES);
 			pop(e, 0);
 			continue;
 		}
@@ -884,8 +961,9 @@ int nono_gate_elevate_tick(struct nono_gate *g, int listener)
 			 * its deadline. */
 			e->nasked--;
 			if (now >= e->q[0].deadline) {
-				tell(g, "denied", &e->q[0], "timeout");
-				send_error(listener, e->q[0].id, EACCES);
+				nono_elv_tell(g, "denied", &e->q[0], "timeout");
+				nono_elv_send_error(listener, e->q[0].id,
+						    EACCES);
 				pop(e, 0);
 				continue;
 			}

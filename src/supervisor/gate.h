@@ -180,8 +180,9 @@ const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
 						   size_t i);
 
 /*
- * Capability elevation: an open, creat or mkdir the grants refuse is put
- * to the user, and performed by the supervisor when approved (see
+ * Capability elevation: an open, creat, mkdir, mknod, removal, rename,
+ * link or symlink the grants refuse is put to the user, and performed by
+ * the supervisor when approved (see
  * src/supervisor/elevate.c).  @may says whether @path (canonical) may be
  * offered at all (never protected or hidden paths; @exists: whether it
  * does); @ask shows one question (0, or -errno when nobody can be asked
@@ -190,8 +191,10 @@ const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
  * it down, printing
  * @said.  @on_event (may be NULL) is told of each request and decision
  * ("requested", "approved", "denied"; op "read", "write", "create",
- * "mkdir"; scope "once", "session", "timeout", "rate", "dropped",
- * "unasked", or NULL) for the audit trail.  0 or -ENOMEM.
+ * "mkdir", "mknod", "remove", "rename", "link", "symlink"; @from the
+ * source of a rename or link, @target what a symlink holds, else NULL;
+ * scope "once", "session", "timeout", "rate", "dropped", "unasked", or
+ * NULL) for the audit trail.  0 or -ENOMEM.
  */
 struct nono_gate_elevation {
 	bool (*may)(void *arg, const char *path, bool write, bool exists);
@@ -200,7 +203,8 @@ struct nono_gate_elevation {
 	int (*answer)(void *arg);
 	void (*end)(void *arg, const char *said);
 	void (*on_event)(void *arg, const char *decision, const char *op,
-			 const char *path, const char *scope, pid_t pid);
+			 const char *path, const char *from, const char *target,
+			 const char *scope, pid_t pid);
 	void *arg;
 	/* Canonical, or NULL: where the persistence names of the home,
 	 * ~/.config (and $XDG_CONFIG_HOME) and ~/.local are refused. */
@@ -210,8 +214,17 @@ int nono_gate_set_elevate(struct nono_gate *g,
 			  const struct nono_gate_elevation *cfg);
 /* What was approved during the session (for the footer and the save
  * prompt): each path once, its accesses merged (NONO_ACCESS_*). */
+enum nono_elevated_what {
+	NONO_ELEVATED_OPEN, /* opened, created (open, creat, mknod), mkdir */
+	NONO_ELEVATED_REMOVE,
+	NONO_ELEVATED_MOVE, /* @from renamed to @path */
+	NONO_ELEVATED_LINK, /* @path made a hard link to @from */
+	NONO_ELEVATED_SYMLINK,
+};
 struct nono_gate_elevated {
+	enum nono_elevated_what what;
 	char *path;
+	char *from; /* MOVE and LINK: the source; else NULL */
 	unsigned access;
 	bool dir;  /* a directory (read, or made) */
 	bool made; /* it did not exist: created */

@@ -25,6 +25,7 @@ setup() {
 }
 
 teardown() {
+	[ -z "${KEEPLOG:-}" ] || cp "$TEST_ROOT/term.log" "$KEEPLOG.$BATS_TEST_NUMBER" 2>/dev/null || true
 	nono_teardown
 }
 
@@ -278,6 +279,14 @@ PY
 	assert_contains "$log" '"decision":"requested"' audit
 	assert_contains "$log" '"decision":"approved"' audit
 	assert_contains "$log" "\"object\":\"$O/ok.txt\"" audit
+	# A rename names both ends, a symlink what it holds.
+	rm -rf "$HOME"/.nono/audit
+	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "mv '$O/ok.txt' '$O/moved.txt'; ln -s ok.txt '$O/sl'"
+	assert_file_content "$O/moved.txt" APPROVED-BYTES
+	log=$(cat "$HOME"/.nono/audit/*/audit-events.ndjson)
+	assert_contains "$log" "\"op\":\"rename\",\"object\":\"$O/moved.txt\",\"from\":\"$O/ok.txt\"" audit
+	assert_contains "$log" "\"op\":\"symlink\",\"object\":\"$O/sl\",\"target\":\"ok.txt\"" audit
 }
 
 # The race: one thread rewrites the path buffer between an approved file
@@ -296,4 +305,105 @@ PY
 	# symlink was swapped while they ran.
 	term_log | grep -Eq 'good=[1-9]'
 	term_log | grep -Eq 'swaps=[1-9]'
+}
+
+@test "elevation: removals, renames, hard links, symlinks and mknod beyond the grants are asked and performed by the supervisor" {
+	echo MINE >mine.txt
+	mkdir "$O/empty"
+	run drive ondelay:0.6 on:'asks to=>o{code}' expect:'Save to profile' sleep:0.3 'send:n\r' wait -- \
+		"$NONO" run --capability-elevation --allow . -- sh -c "
+			rm '$O/other.txt' && echo rm:ok
+			rmdir '$O/empty' && echo rmdir:ok
+			mv '$O/ok.txt' ./in.txt && echo mvin:ok
+			mv mine.txt '$O/out.txt' && echo mvout:ok
+			ln '$O/out.txt' '$O/hard.txt' && echo link:ok
+			ln -s out.txt '$O/sym' && echo sym:ok
+			$PY -c 'import os, stat; os.mknod(\"$O/node\", stat.S_IFREG | 0o600)' && echo mknod:ok"
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "asks to remove $O/other.txt" terminal
+	assert_contains "$(term_log)" "asks to remove $O/empty" terminal
+	assert_contains "$(term_log)" "asks to move $O/ok.txt to $PWD/in.txt" terminal
+	assert_contains "$(term_log)" "asks to move $PWD/mine.txt to $O/out.txt" terminal
+	assert_contains "$(term_log)" "asks to make a hard link $O/hard.txt to $O/out.txt" terminal
+	assert_contains "$(term_log)" "asks to make the symlink $O/sym -> out.txt" terminal
+	assert_contains "$(term_log)" "asks to create $O/node" terminal
+	for w in rm rmdir mvin mvout link sym mknod; do
+		assert_contains "$(term_log)" "$w:ok" terminal
+	done
+	[ ! -e "$O/other.txt" ] && [ ! -e "$O/empty" ] && [ ! -e "$O/ok.txt" ]
+	assert_file_content in.txt APPROVED-BYTES
+	assert_file_content "$O/out.txt" MINE
+	[ "$(stat -c %i "$O/hard.txt")" = "$(stat -c %i "$O/out.txt")" ]
+	[ "$(readlink "$O/sym")" = out.txt ]
+	[ -f "$O/node" ] && [ "$(stat -c %a "$O/node")" = 600 ]
+	# The footer names each, with the grant that would have allowed it.
+	assert_contains "$(term_log)" "remove $O/other.txt   (from the start: --allow $O)" terminal
+	assert_contains "$(term_log)" "move   $O/ok.txt -> $PWD/in.txt   (from the start: --allow $O)" terminal
+	assert_contains "$(term_log)" "move   $PWD/mine.txt -> $O/out.txt   (from the start: --allow $O)" terminal
+	assert_contains "$(term_log)" "link   $O/hard.txt to $O/out.txt   (from the start: --allow $O)" terminal
+	# Only the file made is offered to the save prompt (a directory's
+	# write right would be more than was approved).
+	assert_contains "$(term_log)" "allow file   $O/node" terminal
+	refute_contains "$(term_log)" "allow file   $O/out.txt" terminal
+	# Denied: nothing changes.  Control: without elevation, refused unasked.
+	echo X >"$O/keep.txt"
+	run drive ondelay:0.6 on:'asks to=>d' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "rm -f '$O/keep.txt'; echo rc=\$?; mv '$O/keep.txt' .; echo mv=\$?"
+	assert_contains "$(term_log)" "asks to remove $O/keep.txt" terminal
+	assert_contains "$(term_log)" "rc=1" terminal
+	assert_contains "$(term_log)" "mv=1" terminal
+	[ -f "$O/keep.txt" ]
+	run drive sleep:1 wait -- \
+		"$NONO" run -s --allow-cwd -- sh -c "rm -f '$O/keep.txt'; echo rc=\$?"
+	refute_contains "$(term_log)" "asks to" terminal
+	assert_contains "$(term_log)" "rc=1" terminal
+	[ -f "$O/keep.txt" ]
+}
+
+@test "elevation: names never offered: protected files, directories moved, other hard links, persistence names, a link that would gain a right" {
+	mkdir -p "$O/tree" "$O/ro"
+	echo T >"$O/tree/f"
+	echo L >"$O/l1" && ln "$O/l1" "$O/l2"
+	echo S >"$O/secret.txt"
+	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow . --read "$O/ro" -- sh -c "
+			rm -f '$HOME/.ssh/id_rsa'; echo key-rm=\$?
+			mv '$HOME/.ssh/id_rsa' ./k; echo key-mv=\$?
+			ln '$HOME/.ssh/id_rsa' '$O/k2'; echo key-ln=\$?
+			mv '$O/tree' ./tree; echo dir-mv=\$?
+			mv '$O/l1' ./l1; echo hard-mv=\$?
+			mv '$O/other.txt' ./.envrc; echo envrc-mv=\$?
+			ln -s /tmp '$O/.envrc'; echo envrc-sym=\$?
+			ln '$O/secret.txt' '$O/ro/s.txt'; echo gain-ln=\$?"
+	refute_contains "$(term_log)" "asks to" terminal
+	for w in key-rm key-mv key-ln dir-mv hard-mv envrc-mv envrc-sym gain-ln; do
+		assert_contains "$(term_log)" "$w=1" terminal
+	done
+	assert_file_content "$HOME/.ssh/id_rsa" PRIVATE-KEY-BYTES
+	[ -d "$O/tree" ] && [ -f "$O/l1" ] && [ -f "$O/other.txt" ] && [ ! -e .envrc ] && [ ! -e "$O/ro/s.txt" ]
+	# Control: the same calls on a plain file are asked; a link that
+	# gains nothing (the source readable too) is asked.
+	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow . --read "$O/ro" --read-file "$O/secret.txt" -- sh -c "
+			mv '$O/other.txt' ./plain; echo mv=\$?
+			ln '$O/secret.txt' '$O/ro/s.txt'; echo ln=\$?"
+	assert_contains "$(term_log)" "asks to move $O/other.txt to $PWD/plain" terminal
+	assert_contains "$(term_log)" "asks to make a hard link $O/ro/s.txt to $O/secret.txt" terminal
+	assert_contains "$(term_log)" "mv=0" terminal
+	assert_contains "$(term_log)" "ln=0" terminal
+}
+
+# The rename race: a thread swaps ./a between a file and a symlink while
+# the main thread renames it out of the grants, 10,000 times, each approved
+# for the session: only regular files ever arrive.
+@test "elevation: a rename raced by a thread swapping its source moves nothing but a regular file" {
+	run drive ondelay:0.6 on:"asks to move=>s{code}" on:"asks to remove=>s{code}" \
+		sleep:2 wait -- \
+		"$NONO" run -s --capability-elevation --allow . --read "$BATS_TEST_DIRNAME/lib" -- "$PY" "$BATS_TEST_DIRNAME/lib/elevate_race_names.py" "$O" 10000
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "bad=0 " terminal
+	# Control: renames were approved and performed, and ./a was swapped.
+	term_log | grep -Eq 'good=[1-9]'
+	term_log | grep -Eq 'swaps=[1-9]'
+	[ ! -L "$O/a" ] && [ ! -e "$O/a" ]
 }

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Capability elevation's parts shared by elevate.c (opens, mkdir, the
+ * questions) and elevate_names.c (removals, renames, links, symlinks,
+ * mknod). */
+#ifndef NONO_SUPERVISOR_ELEVATE_INTERNAL_H
+#define NONO_SUPERVISOR_ELEVATE_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "supervisor/gate_internal.h"
+
+#define ELEVATE_QUEUE 16
+#define ELEVATE_WAIT_MS 60000
+#define ELEVATE_RATE 30 /* questions a minute */
+#define ELEVATE_RULES 4096
+
+enum {
+	OP_READ = 1u,
+	OP_WRITE = 2u,
+	OP_CREATE = 4u,
+	OP_MKDIR = 8u,
+	/* The name calls (elevate_names.c): each changes only names. */
+	OP_REMOVE = 16u,  /* unlink, rmdir */
+	OP_MKNOD = 32u,   /* a regular file by mknod */
+	OP_SYMLINK = 64u, /* a symlink made at the name */
+	OP_LINK = 128u,   /* another name for the source */
+	OP_MOVE = 256u,   /* the source renamed to the name */
+};
+#define OP_NAMES (OP_REMOVE | OP_MKNOD | OP_SYMLINK | OP_LINK | OP_MOVE)
+/* Two names: the source's and the destination's. */
+#define OP_TWO (OP_LINK | OP_MOVE)
+
+struct elv_req {
+	__u64 id;
+	pid_t pid;
+	unsigned op;
+	uint64_t flags;
+	mode_t mode;
+	int dirfd; /* O_PATH: the parent, in the task's view */
+	char name[NAME_MAX + 1];
+	char real[PATH_MAX]; /* the parent's path and the name */
+	long long deadline;  /* ms */
+	bool existed;        /* the name was there when asked about */
+	bool isdir;          /* then: a directory */
+	dev_t dev;           /* then: what it was */
+	ino_t ino;
+	char code[3]; /* the digits that approve it */
+	/* The name calls: */
+	unsigned rflags; /* unlinkat's AT_REMOVEDIR, renameat2's */
+	int fromfd;      /* OP_TWO: the source's parent, as dirfd is */
+	char from_name[NAME_MAX + 1];
+	char from[PATH_MAX]; /* the source's parent's path and name */
+	dev_t from_dev;      /* the source when asked about */
+	ino_t from_ino;
+	char target[PATH_MAX]; /* OP_SYMLINK: what the link holds */
+};
+
+struct elv_rule {
+	char *path;
+	unsigned allow, deny; /* OP_* */
+};
+
+struct nono_elevate {
+	struct nono_gate_elevation cfg;
+	struct elv_req q[ELEVATE_QUEUE];
+	size_t nq;
+	bool asking; /* q[0] is the question up */
+	struct elv_rule *rules;
+	size_t nrules, caprules;
+	size_t dropped; /* refused unasked since the last question */
+	long long asked_at[ELEVATE_RATE];
+	size_t nasked;
+	char last_code[3];
+	/* What was approved, for the footer and the save prompt. */
+	struct nono_gate_elevated *done;
+	size_t ndone, capdone;
+};
+
+long long nono_elv_now_ms(void);
+/* Splits @abs and opens its parent in the task's view, no symlink on the
+ * way: rq->dirfd, rq->name, rq->real.  0 or -1 (the kernel's). */
+int nono_elv_locate(struct nono_gate *g, pid_t pid, const char *abs,
+		    struct elv_req *rq);
+/* A name that would run code outside the sandbox later. */
+bool nono_elv_persistence(const struct nono_elevate *e, int dirfd,
+			  const char *real);
+/* What a session's answer is remembered by: the path, or for two names
+ * "SOURCE//DEST" (no canonical path holds "//"). */
+const char *nono_elv_key(const struct elv_req *rq, char *buf, size_t len);
+/* 1 allowed for the session, -1 denied, 0 ask. */
+int nono_elv_decided(struct nono_elevate *e, const struct elv_req *rq);
+void nono_elv_tell(struct nono_gate *g, const char *decision,
+		   const struct elv_req *rq, const char *scope);
+void nono_elv_send_error(int listener, __u64 id, int err);
+/* Remembers an approval for the footer and the save prompt. */
+void nono_elv_approved(struct nono_elevate *e, const struct elv_req *rq);
+/* After the request is identified (rq->id, pid, op and the located
+ * names): performed when approved for the session, else the kernel's when
+ * @may_offer says it is never offered, else refused or queued for a
+ * question.  Takes rq->dirfd and rq->fromfd; returns NONO_ELEVATE_*. */
+int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
+		    bool (*may_offer)(struct nono_gate *g,
+				      const struct elv_req *rq));
+
+/* elevate_names.c */
+bool nono_elv_name_call(int nr);
+int nono_elv_names_handle(struct nono_gate *g, int listener,
+			  const struct seccomp_notif *req);
+void nono_elv_perform_name(struct nono_gate *g, int listener,
+			   const struct elv_req *rq);
+
+#endif
