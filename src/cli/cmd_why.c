@@ -11,11 +11,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cli/cmd_why.h"
@@ -111,57 +113,93 @@ static unsigned want_of(const char *op)
 					  : NONO_ACCESS_RW;
 }
 
-/* Inside a sandbox: try it, without changing anything. */
+/* openat2 with @resolve: RESOLVE_NO_SYMLINKS is the kernel's alone (the
+ * path is canonical: no symlink on it); RESOLVE_NO_MAGICLINKS alone is also
+ * served by capability elevation when this session approved it, and never
+ * asks (src/supervisor/elevate.c).  0 or -errno. */
+static int try_open(const char *path, int flags, mode_t mode,
+		    unsigned long long resolve)
+{
+	struct open_how how = {
+	    .flags =
+		(unsigned long long)(flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? mode : 0,
+	    .resolve = resolve,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+#define KERNEL_ONLY (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
+
+/* The name of a probe beside @canon (in it, for a directory). */
+static void probe_name(const char *canon, bool exists, char *out, size_t len)
+{
+	const char *slash = strrchr(canon, '/');
+
+	if (exists)
+		snprintf(out, len, "%s/.nono-why-%d", canon, (int)getpid());
+	else
+		snprintf(out, len, "%.*s/.nono-why-%d",
+			 slash ? (int)(slash - canon) : 0, canon,
+			 (int)getpid());
+}
+
+/* Inside a sandbox: try it, without changing anything and without a
+ * question (capability elevation is never asked by a probe).  A refusal
+ * is tried again the way elevation serves what this session approved:
+ * then the answer is the runtime grant. */
 static void probe_self(const struct query *q, const char *canon, bool exists,
 		       struct plan_verdict *v)
 {
-	bool r_ok = true, w_ok = true;
+	bool r_ok = true, w_ok = true, runtime = false;
+	bool file = false;
 	struct stat st;
-	int fd;
+	int r;
 
+	if (exists && stat(canon, &st) == 0 && !S_ISDIR(st.st_mode))
+		file = true;
 	if (strcmp(q->op, "write") != 0) {
-		fd = open(canon, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-		r_ok = fd >= 0 || errno == ENOENT;
-		if (fd >= 0)
-			close(fd);
+		r = try_open(canon, O_RDONLY, 0, KERNEL_ONLY);
+		if (r == -EACCES &&
+		    try_open(canon, O_RDONLY, 0, RESOLVE_NO_MAGICLINKS) == 0)
+			runtime = true, r = 0;
+		r_ok = r == 0 || r == -ENOENT;
 	}
 	if (strcmp(q->op, "read") != 0) {
-		if (exists && stat(canon, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			fd = open(canon,
-				  O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-			w_ok = fd >= 0;
-			if (fd >= 0)
-				close(fd);
+		if (file) {
+			r = try_open(canon, O_WRONLY, 0, KERNEL_ONLY);
+			if (r == -EACCES &&
+			    try_open(canon, O_WRONLY, 0,
+				     RESOLVE_NO_MAGICLINKS) == 0)
+				runtime = true, r = 0;
+			w_ok = r == 0;
 		} else {
 			/* A directory or a missing name: create and remove a
 			 * probe beside it. */
 			char probe[PATH_MAX];
 
-			snprintf(probe, sizeof(probe), "%s%s.nono-why-%d",
-				 exists ? canon : "", exists ? "/" : "",
-				 (int)getpid());
-			if (!exists) {
-				const char *slash = strrchr(canon, '/');
-
-				snprintf(
-				    probe, sizeof(probe), "%.*s/.nono-why-%d",
-				    (int)(slash - canon), canon, (int)getpid());
-			}
-			fd =
-			    open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-				 0600);
-			w_ok = fd >= 0;
-			if (fd >= 0) {
-				close(fd);
+			probe_name(canon, exists, probe, sizeof(probe));
+			w_ok = try_open(probe, O_WRONLY | O_CREAT | O_EXCL,
+					0600, KERNEL_ONLY) == 0;
+			if (w_ok)
 				unlink(probe);
-			}
 		}
 	}
 	v->allowed = r_ok && w_ok;
-	v->reason = v->allowed ? "granted_path" : "denied_here";
+	v->reason = !v->allowed ? "denied_here"
+		    : runtime   ? "runtime_grant"
+				: "granted_path";
 	snprintf(v->detail, sizeof(v->detail),
 		 "tried from inside this sandbox: %s",
-		 v->allowed ? "it works" : "the kernel refused it");
+		 !v->allowed ? "the kernel refused it"
+		 : runtime   ? "it works, approved during this session "
+			       "(capability elevation)"
+			     : "it works");
 }
 
 static void usage(FILE *f)

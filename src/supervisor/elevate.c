@@ -388,7 +388,7 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
  * when elevation does not handle it (then the gate and the kernel do, as
  * without it). */
 static int decode(const struct seccomp_notif *req, int *dirfd, __u64 *path,
-		  uint64_t *flags, mode_t *mode, unsigned *op)
+		  uint64_t *flags, mode_t *mode, unsigned *op, bool *noask)
 {
 	const __u64 *a = req->data.args;
 
@@ -422,12 +422,16 @@ static int decode(const struct seccomp_notif *req, int *dirfd, __u64 *path,
 		struct iovec r = {(void *)(uintptr_t)a[2], sizeof(how)};
 
 		/* RESOLVE_* asks for rules of the caller's own: the kernel's
-		 * (refused outside the grants). */
+		 * (refused outside the grants).  RESOLVE_NO_MAGICLINKS alone
+		 * (what the supervisor's own open satisfies) is how nono why
+		 * --self asks without a question: what this session approved
+		 * is served, nothing is asked. */
 		if (a[3] < sizeof(how) ||
 		    process_vm_readv(req->pid, &l, 1, &r, 1, 0) !=
 			(ssize_t)sizeof(how) ||
-		    how.resolve)
+		    (how.resolve && how.resolve != RESOLVE_NO_MAGICLINKS))
 			return -1;
+		*noask = how.resolve == RESOLVE_NO_MAGICLINKS;
 		*dirfd = (int)a[0];
 		*path = a[1];
 		*flags = how.flags;
@@ -646,7 +650,8 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 
 	if (e && nono_elv_name_call(req->data.nr))
 		return nono_elv_names_handle(g, listener, req);
-	if (!e || decode(req, &dirfd, &addr, &rq.flags, &rq.mode, &rq.op) < 0)
+	if (!e || decode(req, &dirfd, &addr, &rq.flags, &rq.mode, &rq.op,
+			 &rq.noask) < 0)
 		return NONO_ELEVATE_NOT_MINE;
 	need = access_of(rq.op);
 	if (nono_gate_read_string(req->pid, addr, path, sizeof(path)) < 0 ||
@@ -732,6 +737,10 @@ int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
 		perform(g, listener, rq);
 		elv_close(rq);
 		return NONO_ELEVATE_ANSWERED;
+	}
+	if (rq->noask) {
+		elv_close(rq);
+		return NONO_ELEVATE_NOT_MINE;
 	}
 	/* Protected, hidden, kept, or a name that would run code outside
 	 * the sandbox later: the kernel's, never asked. */

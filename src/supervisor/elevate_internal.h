@@ -48,6 +48,7 @@ struct elv_req {
 	dev_t dev;           /* then: what it was */
 	ino_t ino;
 	char code[3]; /* the digits that approve it */
+	bool noask;   /* served if approved for the session, never asked */
 	/* The name calls: */
 	unsigned rflags; /* unlinkat's AT_REMOVEDIR, renameat2's */
 	int fromfd;      /* OP_TWO: the source's parent, as dirfd is */

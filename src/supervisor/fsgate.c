@@ -66,6 +66,7 @@ struct where {
 	char raw[PATH_MAX];
 	char name[NAME_MAX + 1];
 	bool dotdot; /* a ".." in the parent part */
+	bool nosym;  /* RESOLVE_NO_SYMLINKS: the parent holds none */
 };
 
 static int task_base(pid_t pid, int dirfd, char *out, size_t len)
@@ -98,6 +99,7 @@ static int split_at(const char *base, const char *path, struct where *w)
 
 	if (len >= sizeof(buf))
 		return -1;
+	w->nosym = false;
 	memcpy(buf, path, len + 1);
 	/* mkdir("dir/") names "dir". */
 	while (len > 1 && buf[len - 1] == '/')
@@ -164,9 +166,11 @@ static int open_target(const struct nono_gate *g, pid_t pid,
 			memcpy(t->dir, w->dir, sizeof(t->dir));
 			return 0;
 		}
-		if (errno != ELOOP)
+		if (errno != ELOOP || w->nosym)
 			return -errno;
 	}
+	if (w->nosym)
+		return -ELOOP;
 	t->dfd = nono_gate_open_in_task(g, pid, w->dotdot ? w->raw : w->dir,
 					O_PATH | O_DIRECTORY);
 	if (t->dfd < 0) {
@@ -410,8 +414,9 @@ struct args {
 	__u64 path, oldpath, target;
 	int flags;
 	mode_t mode;
-	__u64 dev;    /* mknod */
-	__s64 length; /* truncate */
+	__u64 dev;     /* mknod */
+	__s64 length;  /* truncate */
+	__u64 resolve; /* openat2: 0, or the RESOLVE_* we honour */
 };
 
 /* Decodes the syscall into its destination, source and flags. */
@@ -436,7 +441,11 @@ static int decode(const struct seccomp_notif *req, struct args *a)
 	case __NR_openat2: {
 		/* Our copy of its struct: what we perform is what we read; a
 		 * CONTINUE meets Landlock with whatever the kernel reads.
-		 * RESOLVE_* flags are the kernel's to apply. */
+		 * RESOLVE_* flags are the kernel's to apply, but for the two
+		 * we honour ourselves (nono why --self's probes): no magic
+		 * link (nor the own-fd reopen), and with NO_SYMLINKS none on
+		 * the parent nor at the name. */
+		const __u64 ours = RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
 		struct open_how how;
 		struct iovec l = {&how, sizeof(how)};
 		struct iovec r = {(void *)(uintptr_t)v[2], sizeof(how)};
@@ -444,10 +453,15 @@ static int decode(const struct seccomp_notif *req, struct args *a)
 		if (v[3] < sizeof(how) ||
 		    process_vm_readv(req->pid, &l, 1, &r, 1, 0) !=
 			(ssize_t)sizeof(how) ||
-		    how.resolve != 0 || how.flags > 0xffffffffu)
+		    (how.resolve && how.resolve != RESOLVE_NO_MAGICLINKS &&
+		     how.resolve != ours) ||
+		    how.flags > 0xffffffffu)
 			return -ENOSYS;
 		a->dirfd = (int)v[0], a->path = v[1], a->flags = (int)how.flags;
 		a->mode = (mode_t)how.mode;
+		a->resolve = how.resolve;
+		if (how.resolve & RESOLVE_NO_SYMLINKS)
+			a->flags |= O_NOFOLLOW;
 		return 0;
 	}
 	case __NR_mkdir:
@@ -1109,7 +1123,8 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if (a.oldpath &&
 	    nono_gate_read_string(req->pid, a.oldpath, old, sizeof(old)) < 0)
 		return 0;
-	if (opening && writing && nono_gate_own_fd_link(path) >= 0) {
+	if (opening && writing && !a.resolve &&
+	    nono_gate_own_fd_link(path) >= 0) {
 		r = reopen_own(g, listener, req, a.flags,
 			       nono_gate_own_fd_link(path), resp);
 
@@ -1117,6 +1132,10 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	}
 	if (locate(req->pid, a.dirfd, path, &wd) < 0 ||
 	    (a.oldpath && locate(req->pid, a.olddirfd, old, &wo) < 0))
+		return 0;
+	/* No symlink anywhere: the parent as written, or the kernel's. */
+	wd.nosym = (a.resolve & RESOLVE_NO_SYMLINKS) != 0;
+	if (wd.nosym && wd.dotdot)
 		return 0;
 	if (opening && (a.flags & O_TMPFILE) == O_TMPFILE)
 		return handle_tmpfile(g, listener, req, a.flags, a.mode, &wd,

@@ -407,3 +407,21 @@ PY
 	term_log | grep -Eq 'swaps=[1-9]'
 	[ ! -L "$O/a" ] && [ ! -e "$O/a" ]
 }
+
+@test "elevation: nono why --self reports what this session approved, and asks nothing itself" {
+	run drive ondelay:0.6 on:'asks to read=>s{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd --read-file "$NONO" -- sh -c "
+			'$NONO' why --self --json --path '$O/ok.txt' --op read; echo
+			cat '$O/ok.txt' >/dev/null && echo cat:ok
+			'$NONO' why --self --json --path '$O/ok.txt' --op read; echo
+			'$NONO' why --self --json --path '$O/other.txt' --op read; echo"
+	assert_contains "$output" "EXIT 0" stdout
+	# One question only: the cat's; the probes asked nothing.
+	[ "$(term_log | grep -c "asks to read")" -eq 1 ]
+	assert_contains "$(term_log)" "cat:ok" terminal
+	assert_contains "$(term_log)" "\"status\":\"denied\",\"reason\":\"denied_here\",\"subject\":\"$O/ok.txt\"" terminal
+	assert_contains "$(term_log)" "\"status\":\"allowed\",\"reason\":\"runtime_grant\",\"subject\":\"$O/ok.txt\"" terminal
+	# Control: a path nobody approved stays denied, unasked.
+	assert_contains "$(term_log)" "\"status\":\"denied\",\"reason\":\"denied_here\",\"subject\":\"$O/other.txt\"" terminal
+	refute_contains "$(term_log)" "asks to read $O/other.txt" terminal
+}

@@ -290,3 +290,26 @@ more"
 	assert_missing "$TEST_DIR/repo/.git/hooks/pre-commit"
 	rm -rf "$t" "$t.old"
 }
+
+# openat2 with RESOLVE_NO_MAGICLINKS (alone or with RESOLVE_NO_SYMLINKS)
+# is performed by the gate where it creates (the root of a writable grant,
+# where Landlock refuses new names), honouring the flags: nono why --self's
+# probe.  Other RESOLVE_* stay the kernel's.
+@test "fs: openat2 with RESOLVE_NO_MAGICLINKS or NO_SYMLINKS creates at a grant's root; NO_SYMLINKS refuses a symlinked parent" {
+	mkdir real && ln -s real lnk
+	cat >o2.py <<'PY'
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+how = struct.pack("QQQ", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600, int(sys.argv[2]))
+r = libc.syscall(437, -100, sys.argv[1].encode(), how, len(how))
+print("%s=%s" % (sys.argv[1], "ok" if r >= 0 else os.strerror(ctypes.get_errno())))
+PY
+	run nono run -s --allow . -- sh -c "$PY o2.py a 2; $PY o2.py b 6; $PY o2.py lnk/c 6; $PY o2.py lnk/d 2; $PY o2.py e 16"
+	assert_contains "$output" "a=ok"
+	assert_contains "$output" "b=ok"
+	assert_contains "$output" "lnk/c=Too many levels of symbolic links"
+	assert_contains "$output" "lnk/d=ok"
+	# RESOLVE_IN_ROOT (16) is the kernel's: refused at the root, as before.
+	refute_contains "$output" "e=ok"
+	[ -f a ] && [ -f b ] && [ ! -e real/c ] && [ -f real/d ] && [ ! -e e ]
+}
