@@ -3,11 +3,11 @@
  * Capability elevation for nono run and shell (issue 17): with
  * --capability-elevation (NONO_CAPABILITY_ELEVATION, the profile's
  * security.capability_elevation), an open, creat, mkdir, removal, rename,
- * link or symlink the grants refuse is asked about on the user's terminal (or of the client attached
- * to a detached session) and, once approved, performed by the supervisor
- * (src/supervisor/elevate.c).  Protected, hidden and persistence paths
- * are never offered: the same verdict as nono why.  Without a terminal
- * nobody can be asked, and every such request is refused.
+ * link or symlink the grants refuse is asked about on the user's terminal (or
+ * of the client attached to a detached session) and, once approved, performed
+ * by the supervisor (src/supervisor/elevate.c).  Protected, hidden and
+ * persistence paths are never offered: the same verdict as nono why.  Without a
+ * terminal nobody can be asked, and every such request is refused.
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -20,6 +20,7 @@
 #include "cli/run_audit.h"
 #include "cli/run_elevate.h"
 #include "cli/run_session.h"
+#include "cli/save_prompt.h"
 #include "nono/caps.h"
 #include "plan/verdict.h"
 #include "supervisor/gate.h"
@@ -67,6 +68,12 @@ static void on_event(void *arg, const char *decision, const char *op,
 	run_audit_elevation(arg, decision, op, path, from, target, scope, pid);
 }
 
+static int save(void *arg, const char *path, unsigned access, bool dir,
+		char *said, size_t len)
+{
+	return save_prompt_grant(arg, path, access, dir, said, len);
+}
+
 /* Canonical forms of the home and $XDG_CONFIG_HOME, for the gate's
  * persistence names (it compares canonical paths). */
 static char home_canon[PATH_MAX], xdg_canon[PATH_MAX];
@@ -80,6 +87,7 @@ int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
 	    .answer = answer,
 	    .end = end,
 	    .on_event = on_event,
+	    .save = save,
 	    .arg = c,
 	};
 
@@ -188,7 +196,9 @@ void run_elevate_report(const struct nono_caps *caps,
 			: (e->access & NONO_ACCESS_WRITE) ? "write"
 							  : "read",
 			e->path, flag ? "" : "\n");
-		if (flag)
+		if (flag && e->saved)
+			fprintf(stderr, "   (saved to the profile)\n");
+		else if (flag)
 			fprintf(stderr, "   (from the start: %s %s)\n", flag,
 				e->path);
 	}

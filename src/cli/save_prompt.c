@@ -143,7 +143,7 @@ static size_t collect(const struct run_ctx *c, const struct nono_gate *gate,
 
 		/* A name removed, moved, linked or made a symlink: the
 		 * directory's write right would be more than was approved. */
-		if (e->what != NONO_ELEVATED_OPEN ||
+		if (e->what != NONO_ELEVATED_OPEN || e->saved ||
 		    (e->dir && (e->made || (e->access & NONO_ACCESS_WRITE))) ||
 		    protected_path(c, e->path) || is_suppressed(c, e->path))
 			continue;
@@ -205,6 +205,138 @@ static int save(const char *path, const struct nono_profile *p)
 	r = nono_write_atomic(path, text, len,
 			      NONO_WRITE_REPLACE | NONO_WRITE_BACKUP, 0600);
 	free(text);
+	return r;
+}
+
+/* Adds @s (@n suggestions; @suppress: to filesystem.suppress_save_prompt
+ * instead) to the user profile target() names, creating it when absent,
+ * and writes it atomically.  0, or -1; @said tells the user either way. */
+static int save_into(struct run_ctx *c, const struct suggestion *s, size_t n,
+		     bool suppress, char *said, size_t len)
+{
+	struct nono_profile *p = NULL;
+	char path[PATH_MAX], name[128], err[1024];
+	const char *base;
+	int ret = -1;
+
+	target(c, path, sizeof(path), name, sizeof(name), &base);
+	if (!path[0]) {
+		snprintf(said, len, "not saved: no profile directory");
+		return -1;
+	}
+	if (access(path, F_OK) == 0) {
+		char *text = NULL;
+		size_t tlen = 0;
+		FILE *f = fopen(path, "r");
+
+		if (f) {
+			char buf[4096];
+			size_t k;
+			FILE *m = open_memstream(&text, &tlen);
+
+			while (m && (k = fread(buf, 1, sizeof(buf), f)) > 0)
+				fwrite(buf, 1, k, m);
+			if (m)
+				fclose(m);
+			fclose(f);
+		}
+		if (!text || nono_profile_parse(path, text, tlen, &p, err,
+						sizeof(err)) < 0) {
+			snprintf(said, len, "not saved: %s",
+				 text ? err : strerror(errno));
+			free(text);
+			goto out;
+		}
+		free(text);
+	} else {
+		p = nono_profile_new();
+		if (!p || nono_plist_add(&p->extends, base) < 0 ||
+		    !(p->name = strdup(name))) {
+			snprintf(said, len, "not saved: out of memory");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct nono_plist *l =
+		    s[i].kind == K_DOMAIN       ? &p->net.allow_domain
+		    : suppress                  ? &p->fs.suppress_save_prompt
+		    : s[i].kind == K_READ_DIR   ? &p->fs.read
+		    : s[i].kind == K_READ_FILE  ? &p->fs.read_file
+		    : s[i].kind == K_ALLOW_FILE ? &p->fs.allow_file
+		    : s[i].kind == K_WRITE_DIR  ? &p->fs.write
+		    : s[i].kind == K_ALLOW_DIR  ? &p->fs.allow
+		    : s[i].kind == K_WRITE_FILE ? &p->fs.write_file
+						: &p->fs.unix_socket;
+
+		/* Suppressing takes paths only: a host or port is left
+		 * out. */
+		if (suppress && s[i].kind >= K_DOMAIN)
+			continue;
+		if (s[i].kind == K_OPEN_PORT || s[i].kind == K_LISTEN_PORT) {
+			struct nono_pports *pp = s[i].kind == K_OPEN_PORT
+						     ? &p->net.open_port
+						     : &p->net.listen_port;
+			uint16_t *v = realloc(pp->v, (pp->n + 1) * sizeof(*v));
+
+			if (!v) {
+				snprintf(said, len, "not saved: out of memory");
+				goto out;
+			}
+			pp->v = v;
+			pp->v[pp->n++] = (uint16_t)atoi(s[i].path);
+			continue;
+		}
+		if (nono_plist_add(l, s[i].path) < 0) {
+			snprintf(said, len, "not saved: out of memory");
+			goto out;
+		}
+	}
+	{
+		int r = save(path, p);
+
+		if (r < 0) {
+			snprintf(said, len, "not saved: cannot write %s: %s",
+				 path, strerror(-r));
+			goto out;
+		}
+	}
+	if (suppress)
+		snprintf(said, len, "nono: %s will not offer these again (%s)",
+			 name, path);
+	else
+		snprintf(said, len, "nono: saved to %s; run with --profile %s",
+			 path, name);
+	ret = 0;
+out:
+	nono_profile_free(p);
+	return ret;
+}
+
+int save_prompt_grant(struct run_ctx *c, const char *path, unsigned access,
+		      bool dir, char *said, size_t len)
+{
+	struct suggestion one;
+	int r;
+
+	if ((size_t)snprintf(one.path, sizeof(one.path), "%s", path) >=
+		sizeof(one.path) ||
+	    protected_path(c, path)) {
+		snprintf(said, len, "allowed for this session; not saved");
+		return -1;
+	}
+	one.kind = dir                           ? K_READ_DIR
+		   : access == NONO_ACCESS_READ  ? K_READ_FILE
+		   : access == NONO_ACCESS_WRITE ? K_WRITE_FILE
+						 : K_ALLOW_FILE;
+	r = save_into(c, &one, 1, false, said, len);
+	if (r == 0) {
+		char name[128], where[PATH_MAX];
+		const char *base;
+
+		target(c, where, sizeof(where), name, sizeof(name), &base);
+		snprintf(said, len,
+			 "allowed for this session, saved to profile %s", name);
+	}
 	return r;
 }
 
@@ -285,8 +417,7 @@ static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
 	char *detail = NULL;
 	size_t dlen = 0;
 	FILE *d;
-	struct nono_profile *p = NULL;
-	char path[PATH_MAX], name[128], err[1024], answer[16];
+	char path[PATH_MAX], name[128], answer[16];
 	const char *base;
 
 	if (!n ||
@@ -327,90 +458,15 @@ static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
 	if (answer[0] != 'y' && answer[0] != 'Y' && answer[0] != 's' &&
 	    answer[0] != 'S')
 		goto out;
-	if (access(path, F_OK) == 0) {
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f = fopen(path, "r");
-
-		if (f) {
-			char buf[4096];
-			size_t k;
-			FILE *m = open_memstream(&text, &len);
-
-			while (m && (k = fread(buf, 1, sizeof(buf), f)) > 0)
-				fwrite(buf, 1, k, m);
-			if (m)
-				fclose(m);
-			fclose(f);
-		}
-		if (!text || nono_profile_parse(path, text, len, &p, err,
-						sizeof(err)) < 0) {
-			out_error("not saved: %s",
-				  text ? err : strerror(errno));
-			free(text);
-			goto out;
-		}
-		free(text);
-	} else {
-		p = nono_profile_new();
-		if (!p || nono_plist_add(&p->extends, base) < 0 ||
-		    !(p->name = strdup(name))) {
-			out_error("not saved: out of memory");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		bool suppress = answer[0] == 's' || answer[0] == 'S';
-		struct nono_plist *l =
-		    s[i].kind == K_DOMAIN       ? &p->net.allow_domain
-		    : suppress                  ? &p->fs.suppress_save_prompt
-		    : s[i].kind == K_READ_DIR   ? &p->fs.read
-		    : s[i].kind == K_READ_FILE  ? &p->fs.read_file
-		    : s[i].kind == K_ALLOW_FILE ? &p->fs.allow_file
-		    : s[i].kind == K_WRITE_DIR  ? &p->fs.write
-		    : s[i].kind == K_ALLOW_DIR  ? &p->fs.allow
-		    : s[i].kind == K_WRITE_FILE ? &p->fs.write_file
-						: &p->fs.unix_socket;
-
-		/* Suppressing takes paths only: a host or port is left
-		 * out. */
-		if (suppress && s[i].kind >= K_DOMAIN)
-			continue;
-		if (s[i].kind == K_OPEN_PORT || s[i].kind == K_LISTEN_PORT) {
-			struct nono_pports *pp = s[i].kind == K_OPEN_PORT
-						     ? &p->net.open_port
-						     : &p->net.listen_port;
-			uint16_t *v = realloc(pp->v, (pp->n + 1) * sizeof(*v));
-
-			if (!v) {
-				out_error("not saved: out of memory");
-				goto out;
-			}
-			pp->v = v;
-			pp->v[pp->n++] = (uint16_t)atoi(s[i].path);
-			continue;
-		}
-		if (nono_plist_add(l, s[i].path) < 0) {
-			out_error("not saved: out of memory");
-			goto out;
-		}
-	}
 	{
-		int r = save(path, p);
+		bool suppress = answer[0] == 's' || answer[0] == 'S';
+		char said[PATH_MAX + 128];
 
-		if (r < 0) {
-			out_error("not saved: cannot write %s: %s", path,
-				  strerror(-r));
-			goto out;
-		}
+		if (save_into(c, s, n, suppress, said, sizeof(said)) < 0)
+			out_error("%s", said);
+		else
+			out_info("%s", said);
 	}
-	if (answer[0] == 's' || answer[0] == 'S')
-		out_info("nono: %s will not offer these again (%s)", name,
-			 path);
-	else
-		out_info("nono: saved to %s; run with --profile %s", path,
-			 name);
 out:
 	free(detail);
-	nono_profile_free(p);
 }

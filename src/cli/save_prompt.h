@@ -12,6 +12,11 @@
  * to offer; no answer is no. */
 void save_prompt(struct run_ctx *c, const struct nono_gate *gate,
 		 char *const *argv);
+/* Capability elevation's answer 'p': saves one grant (@access
+ * NONO_ACCESS_*; @dir: a directory, read) into the same profile at once,
+ * without asking.  0, or -1; @said tells the user either way. */
+int save_prompt_grant(struct run_ctx *c, const char *path, unsigned access,
+		      bool dir, char *said, size_t len);
 struct learn_report;
 /* After nono learn: offers, the same way, to save what the profile
  * lacked (@rep's additions) into a user profile (the one in use when it

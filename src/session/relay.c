@@ -892,7 +892,8 @@ static const char question_reset[] =
 /*
  * The user's keys while a question is up.  Denying takes one key (d, n,
  * Enter, Ctrl-C, Escape: also what any terminal report starts with);
- * approving takes o or s followed by the question's two random digits,
+ * approving takes o, s or p (this session, and saved to the profile)
+ * followed by the question's two random digits,
  * which only the user's terminal shows: the command sees the user's
  * typing and could time a question to meet an 's', but cannot guess the
  * digits, and an answer meant for another question does not fit this
@@ -907,7 +908,8 @@ static void question_key_in(struct nono_relay *r, int ch)
 		r->q_answer = 'd';
 		return;
 	}
-	if (ch == 'o' || ch == 'O' || ch == 's' || ch == 'S') {
+	if (ch == 'o' || ch == 'O' || ch == 's' || ch == 'S' || ch == 'p' ||
+	    ch == 'P') {
 		r->q_letter = ch | 0x20;
 		r->q_digits = 0;
 		return;
@@ -948,10 +950,11 @@ static void question_client_answer(struct nono_relay *r, const char *text)
 		r->q_answer = 'd';
 		return;
 	}
-	/* Exactly o or s and this question's digits; any other line
+	/* Exactly o, s or p and this question's digits; any other line
 	 * (meant for another question) asks again. */
 	if (strlen(text) == 3 &&
-	    ((text[0] | 0x20) == 'o' || (text[0] | 0x20) == 's') &&
+	    ((text[0] | 0x20) == 'o' || (text[0] | 0x20) == 's' ||
+	     (text[0] | 0x20) == 'p') &&
 	    text[1] == r->q_code[0] && text[2] == r->q_code[1]) {
 		r->q_answer = text[0] | 0x20;
 		return;
@@ -971,8 +974,9 @@ static void question_to_client(struct nono_relay *r)
 	send_data(k, question_reset, sizeof(question_reset) - 1);
 	send_data(k, r->q_text, strlen(r->q_text));
 	snprintf(m.text, sizeof(m.text),
-		 "\r\n  answer (o%s once, s%s this session, d deny): ",
-		 r->q_code, r->q_code);
+		 "\r\n  answer (o%s once, s%s this session, p%s this session "
+		 "and save, d deny): ",
+		 r->q_code, r->q_code, r->q_code);
 	send_msg(k, &m);
 	r->q_asked = k->gen;
 }

@@ -290,6 +290,7 @@ void nono_elv_approved(struct nono_elevate *e, const struct elv_req *rq)
 	e->done[e->ndone].access = a;
 	e->done[e->ndone].dir = rq->isdir || (rq->op & OP_MKDIR);
 	e->done[e->ndone].made = !rq->existed && !(rq->op & OP_REMOVE);
+	e->done[e->ndone].saved = false;
 	e->ndone++;
 }
 
@@ -836,13 +837,22 @@ static bool shown(const char *in, char *out, size_t len)
 	return true;
 }
 
+/* What the answer 'p' saves: a file's grant (read, or read and write), a
+ * directory read.  Not a directory made nor written (its parent's or its
+ * own write right would be more than was approved), nor a name call. */
+static bool savable(const struct nono_elevate *e, const struct elv_req *rq)
+{
+	return e->cfg.save && !(rq->op & (OP_NAMES | OP_MKDIR)) &&
+	       !(rq->isdir && (rq->op & (OP_WRITE | OP_CREATE)));
+}
+
 /* The question for @rq; false when it cannot be shown whole (then it is
  * never asked). */
 static bool question(struct nono_elevate *e, struct elv_req *rq, char *out,
 		     size_t len)
 {
 	char path[4 * PATH_MAX], other[4 * PATH_MAX] = "", what[8 * PATH_MAX];
-	char comm[32] = "", name[4 * 32], more[96] = "";
+	char comm[32] = "", name[4 * 32], more[96] = "", save[48] = "";
 	char proc[64];
 	unsigned char r = 0;
 	FILE *f;
@@ -885,13 +895,36 @@ static bool question(struct nono_elevate *e, struct elv_req *rq, char *out,
 	if (e->dropped)
 		snprintf(more, sizeof(more),
 			 " (%zu more refused without asking)", e->dropped);
+	if (savable(e, rq))
+		snprintf(save, sizeof(save), "   and save: p%s", rq->code);
 	n = snprintf(out, len,
 		     "nono: %s (pid %d) asks to %s%s\r\n"
-		     "  once: type o%s   this session: s%s   deny: d"
+		     "  once: type o%s   this session: s%s%s   deny: d"
 		     "   (denied in %d s) ",
-		     name, (int)rq->pid, what, more, rq->code, rq->code,
+		     name, (int)rq->pid, what, more, rq->code, rq->code, save,
 		     ELEVATE_WAIT_MS / 1000);
 	return n > 0 && (size_t)n < len;
+}
+
+/* The answer 'p': the grant saved now (a crash later keeps it). */
+static void save_answer(struct nono_gate *g, const struct elv_req *rq,
+			char *said, size_t len)
+{
+	struct nono_elevate *e = g->elevate;
+	unsigned a = access_of(rq->op);
+
+	if (e->cfg.save(e->cfg.arg, rq->real, a, rq->isdir, said, len) < 0)
+		nono_debug("capability elevation: %s", said);
+}
+
+/* The footer's entry for @rq says it is saved (the save prompt then does
+ * not offer it again). */
+static void mark_saved(struct nono_elevate *e, const struct elv_req *rq)
+{
+	for (size_t i = 0; i < e->ndone; i++)
+		if (e->done[i].what == NONO_ELEVATED_OPEN &&
+		    strcmp(e->done[i].path, rq->real) == 0)
+			e->done[i].saved = true;
 }
 
 int nono_gate_elevate_tick(struct nono_gate *g, int listener)
@@ -919,21 +952,31 @@ int nono_gate_elevate_tick(struct nono_gate *g, int listener)
 		struct elv_req *rq = &e->q[0];
 
 		if (a || now >= rq->deadline) {
-			bool yes = a == 'o' || a == 's';
+			bool yes = a == 'o' || a == 's' || a == 'p';
+			char said[PATH_MAX + 128];
 
-			e->cfg.end(e->cfg.arg, !a         ? "denied (no answer)"
-					       : a == 'o' ? "allowed once"
-					       : a == 's'
-						   ? "allowed for this session"
-						   : "denied for this session");
-			if (a == 's' || a == 'd')
+			/* 'p' where nothing can be saved: this session. */
+			if (a == 'p' && !savable(e, rq))
+				a = 's';
+			if (a == 'p')
+				save_answer(g, rq, said, sizeof(said));
+			e->cfg.end(e->cfg.arg,
+				   !a         ? "denied (no answer)"
+				   : a == 'o' ? "allowed once"
+				   : a == 's' ? "allowed for this session"
+				   : a == 'p' ? said
+					      : "denied for this session");
+			if (a == 's' || a == 'p' || a == 'd')
 				remember_rq(e, rq, yes);
 			nono_elv_tell(g, yes ? "approved" : "denied", rq,
 				      !a         ? "timeout"
 				      : a == 'o' ? "once"
+				      : a == 'p' ? "saved"
 						 : "session");
 			if (yes) {
 				perform(g, listener, rq);
+				if (a == 'p')
+					mark_saved(e, rq);
 			} else {
 				nono_gate_note_denial(g, NONO_GATE_ELEVATE,
 						      rq->real);

@@ -187,7 +187,8 @@ const struct nono_gate_denial *nono_gate_denial_at(const struct nono_gate *g,
  * offered at all (never protected or hidden paths; @exists: whether it
  * does); @ask shows one question (0, or -errno when nobody can be asked
  * now; NULL: nobody ever, every request is refused); @answer polls it (0
- * until answered, then 'o' once, 's' this session, 'd' deny); @end takes
+ * until answered, then 'o' once, 's' this session, 'p' this session and
+ * saved, 'd' deny); @end takes
  * it down, printing
  * @said.  @on_event (may be NULL) is told of each request and decision
  * ("requested", "approved", "denied"; op "read", "write", "create",
@@ -205,6 +206,12 @@ struct nono_gate_elevation {
 	void (*on_event)(void *arg, const char *decision, const char *op,
 			 const char *path, const char *from, const char *target,
 			 const char *scope, pid_t pid);
+	/* The answer 'p' (this session, and saved): saves the grant of
+	 * @path (@access NONO_ACCESS_*, @dir a directory) into the user's
+	 * profile and says where, or why not, in @said.  0 or -1.  NULL:
+	 * nothing is offered for saving. */
+	int (*save)(void *arg, const char *path, unsigned access, bool dir,
+		    char *said, size_t len);
 	void *arg;
 	/* Canonical, or NULL: where the persistence names of the home,
 	 * ~/.config (and $XDG_CONFIG_HOME) and ~/.local are refused. */
@@ -226,8 +233,9 @@ struct nono_gate_elevated {
 	char *path;
 	char *from; /* MOVE and LINK: the source; else NULL */
 	unsigned access;
-	bool dir;  /* a directory (read, or made) */
-	bool made; /* it did not exist: created */
+	bool dir;   /* a directory (read, or made) */
+	bool made;  /* it did not exist: created */
+	bool saved; /* saved to the profile from the question */
 };
 size_t nono_gate_elevated_count(const struct nono_gate *g);
 const struct nono_gate_elevated *

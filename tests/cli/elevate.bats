@@ -425,3 +425,25 @@ PY
 	assert_contains "$(term_log)" "\"status\":\"denied\",\"reason\":\"denied_here\",\"subject\":\"$O/other.txt\"" terminal
 	refute_contains "$(term_log)" "asks to read $O/other.txt" terminal
 }
+
+@test "elevation: the answer p allows for the session and saves the grant at once; the next run asks nothing" {
+	run drive ondelay:0.6 on:'asks to read=>p{code}' on:'asks to make the directory=>p{code}' sleep:1 wait -- \
+		"$NONO" run --capability-elevation --allow-cwd -- sh -c "cat '$O/ok.txt' '$O/ok.txt'; mkdir '$O/newdir' && echo mkdir:ok"
+	assert_contains "$output" "EXIT 0" stdout
+	assert_contains "$(term_log)" "and save: p" terminal
+	assert_contains "$(term_log)" "allowed for this session, saved to profile local" terminal
+	[ "$(term_log | grep -c "asks to read $O/ok.txt")" -eq 1 ]
+	assert_contains "$(term_log)" "(saved to the profile)" terminal
+	grep -q "\"$O/ok.txt\"" "$HOME/.config/nono/profiles/local.json"
+	# A directory made is not a grant to save: p is this session only.
+	refute_contains "$(term_log | grep -A1 'make the directory')" "and save: p" mkdir-question
+	assert_contains "$(term_log)" "mkdir:ok" terminal
+	! grep -q newdir "$HOME/.config/nono/profiles/local.json"
+	# Nothing left for the save prompt to offer (saved already).
+	refute_contains "$(term_log)" "Save to profile" terminal
+	# Control: the saved profile grants it; nothing is asked.
+	run drive sleep:1 wait -- \
+		"$NONO" run -s --profile local --capability-elevation --allow-cwd -- cat "$O/ok.txt"
+	refute_contains "$(term_log)" "asks to" terminal
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+}
