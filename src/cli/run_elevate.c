@@ -150,6 +150,12 @@ static void names_line(const struct nono_caps *caps,
 	case NONO_ELEVATED_LINK:
 		fprintf(stderr, "  link   %s to %s", e->path, e->from);
 		break;
+	case NONO_ELEVATED_SOCKET:
+		fprintf(stderr,
+			"  connect %s   (from the start: --allow-unix-socket "
+			"%s)\n",
+			e->path, e->path);
+		return;
 	case NONO_ELEVATED_SYMLINK:
 	case NONO_ELEVATED_OPEN:
 		fprintf(stderr, "  made   %s (a symlink)", e->path);

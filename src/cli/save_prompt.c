@@ -143,6 +143,11 @@ static size_t collect(const struct run_ctx *c, const struct nono_gate *gate,
 
 		/* A name removed, moved, linked or made a symlink: the
 		 * directory's write right would be more than was approved. */
+		if (e->what == NONO_ELEVATED_SOCKET &&
+		    !protected_path(c, e->path) && !is_suppressed(c, e->path)) {
+			n = add(s, n, e->path, K_SOCKET);
+			continue;
+		}
 		if (e->what != NONO_ELEVATED_OPEN || e->saved ||
 		    (e->dir && (e->made || (e->access & NONO_ACCESS_WRITE))) ||
 		    protected_path(c, e->path) || is_suppressed(c, e->path))

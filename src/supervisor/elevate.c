@@ -51,6 +51,17 @@
 #include "supervisor/elevate_internal.h"
 #include "util/cleanup.h"
 
+static void elv_close(struct elv_req *rq)
+{
+	int *fds[] = {&rq->dirfd, &rq->fromfd, &rq->sockfd, &rq->pathfd};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
 long long nono_elv_now_ms(void)
 {
 	struct timespec t;
@@ -61,6 +72,8 @@ long long nono_elv_now_ms(void)
 
 static const char *op_word(unsigned op)
 {
+	if (op & OP_CONNECT)
+		return "connect to the socket";
 	if (op & OP_REMOVE)
 		return "remove";
 	if (op & OP_MOVE)
@@ -82,6 +95,8 @@ static const char *op_word(unsigned op)
 
 static const char *op_name(unsigned op)
 {
+	if (op & OP_CONNECT)
+		return "connect";
 	if (op & OP_REMOVE)
 		return "remove";
 	if (op & OP_MOVE)
@@ -131,11 +146,8 @@ void nono_gate_elevate_free(struct nono_gate *g)
 
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->nq; i++) {
-		close(e->q[i].dirfd);
-		if (e->q[i].fromfd >= 0)
-			close(e->q[i].fromfd);
-	}
+	for (size_t i = 0; i < e->nq; i++)
+		elv_close(&e->q[i]);
 	for (size_t i = 0; i < e->nrules; i++)
 		free(e->rules[i].path);
 	free(e->rules);
@@ -251,12 +263,13 @@ void nono_elv_approved(struct nono_elevate *e, const struct elv_req *rq)
 	    : (rq->op & OP_MOVE)    ? NONO_ELEVATED_MOVE
 	    : (rq->op & OP_LINK)    ? NONO_ELEVATED_LINK
 	    : (rq->op & OP_SYMLINK) ? NONO_ELEVATED_SYMLINK
+	    : (rq->op & OP_CONNECT) ? NONO_ELEVATED_SOCKET
 				    : NONO_ELEVATED_OPEN;
 	unsigned a = 0;
 
 	if (rq->op & OP_READ)
 		a |= NONO_ACCESS_READ;
-	if (rq->op & (OP_WRITE | OP_CREATE | OP_MKDIR | OP_NAMES))
+	if (rq->op & (OP_WRITE | OP_CREATE | OP_MKDIR | OP_NAMES | OP_CONNECT))
 		a |= NONO_ACCESS_WRITE;
 	for (size_t i = 0; i < e->ndone; i++)
 		if (e->done[i].what == what &&
@@ -318,6 +331,20 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 
 	if (rq->op & OP_NAMES) {
 		nono_elv_perform_name(g, listener, rq);
+		return;
+	}
+	if (rq->op & OP_CONNECT) {
+		int r;
+
+		nono_elv_approved(g->elevate, rq);
+		/* With the sandbox's permission checks, as the gate's own
+		 * connects. */
+		r = nono_gate_hold_lowered() < 0
+			? -EPERM
+			: nono_gate_connect_fd(g, listener, rq->id, rq->sockfd,
+					       rq->pathfd);
+		if (r <= 0)
+			nono_elv_send_error(listener, rq->id, -r);
 		return;
 	}
 	nono_elv_approved(g->elevate, rq);
@@ -643,7 +670,7 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 	struct nono_elevate *e = g->elevate;
 	char path[PATH_MAX], abs[PATH_MAX];
 	nono_autoclose int pidfd = -1;
-	struct elv_req rq = {.dirfd = -1, .fromfd = -1};
+	struct elv_req rq = ELV_REQ_INIT;
 	unsigned need;
 	struct stat st;
 	int dirfd;
@@ -716,15 +743,6 @@ kernel:
 	return NONO_ELEVATE_NOT_MINE;
 }
 
-static void elv_close(struct elv_req *rq)
-{
-	if (rq->dirfd >= 0)
-		close(rq->dirfd);
-	if (rq->fromfd >= 0)
-		close(rq->fromfd);
-	rq->dirfd = rq->fromfd = -1;
-}
-
 int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
 		    bool (*may_offer)(struct nono_gate *g,
 				      const struct elv_req *rq))
@@ -770,6 +788,36 @@ int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
 	e->q[e->nq++] = *rq;
 	nono_elv_tell(g, "requested", rq, NULL);
 	return NONO_ELEVATE_PARKED;
+}
+
+/* A socket may be offered: not a protected path, nor nono's own. */
+static bool offered_socket(struct nono_gate *g, const struct elv_req *rq)
+{
+	struct nono_elevate *e = g->elevate;
+
+	return e->cfg.may(e->cfg.arg, rq->real, true, true);
+}
+
+int nono_elevate_socket(struct nono_gate *g, int listener,
+			const struct seccomp_notif *req, int sfd, int pfd,
+			const char *where)
+{
+	struct elv_req rq = ELV_REQ_INIT;
+
+	if (!g->elevate || (size_t)snprintf(rq.real, sizeof(rq.real), "%s",
+					    where) >= sizeof(rq.real))
+		return NONO_ELEVATE_NOT_MINE;
+	rq.op = OP_CONNECT;
+	rq.existed = true;
+	rq.id = req->id;
+	rq.pid = req->pid;
+	rq.sockfd = fcntl(sfd, F_DUPFD_CLOEXEC, 3);
+	rq.pathfd = fcntl(pfd, F_DUPFD_CLOEXEC, 3);
+	if (rq.sockfd < 0 || rq.pathfd < 0) {
+		elv_close(&rq);
+		return NONO_ELEVATE_NOT_MINE;
+	}
+	return nono_elv_submit(g, listener, &rq, offered_socket);
 }
 
 static void pop(struct nono_elevate *e, size_t i)
@@ -842,7 +890,7 @@ static bool shown(const char *in, char *out, size_t len)
  * own write right would be more than was approved), nor a name call. */
 static bool savable(const struct nono_elevate *e, const struct elv_req *rq)
 {
-	return e->cfg.save && !(rq->op & (OP_NAMES | OP_MKDIR)) &&
+	return e->cfg.save && !(rq->op & (OP_NAMES | OP_MKDIR | OP_CONNECT)) &&
 	       !(rq->isdir && (rq->op & (OP_WRITE | OP_CREATE)));
 }
 

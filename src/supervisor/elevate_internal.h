@@ -23,11 +23,12 @@ enum {
 	OP_CREATE = 4u,
 	OP_MKDIR = 8u,
 	/* The name calls (elevate_names.c): each changes only names. */
-	OP_REMOVE = 16u,  /* unlink, rmdir */
-	OP_MKNOD = 32u,   /* a regular file by mknod */
-	OP_SYMLINK = 64u, /* a symlink made at the name */
-	OP_LINK = 128u,   /* another name for the source */
-	OP_MOVE = 256u,   /* the source renamed to the name */
+	OP_REMOVE = 16u,   /* unlink, rmdir */
+	OP_MKNOD = 32u,    /* a regular file by mknod */
+	OP_SYMLINK = 64u,  /* a symlink made at the name */
+	OP_LINK = 128u,    /* another name for the source */
+	OP_MOVE = 256u,    /* the source renamed to the name */
+	OP_CONNECT = 512u, /* an AF_UNIX connect to the socket */
 };
 #define OP_NAMES (OP_REMOVE | OP_MKNOD | OP_SYMLINK | OP_LINK | OP_MOVE)
 /* Two names: the source's and the destination's. */
@@ -57,7 +58,13 @@ struct elv_req {
 	dev_t from_dev;      /* the source when asked about */
 	ino_t from_ino;
 	char target[PATH_MAX]; /* OP_SYMLINK: what the link holds */
+	int sockfd, pathfd;    /* OP_CONNECT: the sandbox's socket, the
+				* socket connected to (O_PATH) */
 };
+#define ELV_REQ_INIT                                                           \
+	{                                                                      \
+		.dirfd = -1, .fromfd = -1, .sockfd = -1, .pathfd = -1          \
+	}
 
 struct elv_rule {
 	char *path;

@@ -317,8 +317,8 @@ int nono_elv_names_handle(struct nono_gate *g, int listener,
 			  const struct seccomp_notif *req)
 {
 	const struct nono_caps *caps = g->caps;
-	struct elv_req rq = {.dirfd = -1, .fromfd = -1};
-	struct elv_req src = {.dirfd = -1, .fromfd = -1};
+	struct elv_req rq = ELV_REQ_INIT;
+	struct elv_req src = ELV_REQ_INIT;
 	char path[PATH_MAX], abs[PATH_MAX], oldabs[PATH_MAX];
 	nono_autoclose int pidfd = -1;
 	struct names_call c;

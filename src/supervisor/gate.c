@@ -652,11 +652,13 @@ static int open_bound_name(const struct nono_caps *caps, const char *name)
  * the errno for the sandbox.
  */
 #define MAX_CANDIDATES 4
-static int bound_in_place(struct nono_gate *g, const struct stat *st,
-			  const char *canon)
+/* Where the listener of the socket @st bound it, checked to lead to this
+ * very inode still: 0 and @where, or -errno (-ECONNREFUSED: nobody
+ * listens; -EACCES: it cannot be placed). */
+static int bound_where(struct nono_gate *g, const struct stat *st,
+		       const char *canon, char *where, size_t len)
 {
 	struct nono_unix_sock s[MAX_CANDIDATES];
-	char where[PATH_MAX];
 	int n;
 
 	n = nono_sockdiag_find_listeners(diag_host(g), st->st_dev, st->st_ino,
@@ -678,17 +680,61 @@ static int bound_in_place(struct nono_gate *g, const struct stat *st,
 		fd = open_bound_name(g->caps, s[i].name);
 		if (fd < 0 || fstat(fd, &bst) < 0 || bst.st_dev != st->st_dev ||
 		    bst.st_ino != st->st_ino ||
-		    nono_gate_fd_path(fd, where, sizeof(where)) < 0)
+		    nono_gate_fd_path(fd, where, len) < 0)
 			continue;
-		if (strcmp(where, canon) == 0 ||
-		    (!nono_gate_under_mask(g->caps, where, false) &&
-		     nono_gate_allows(g, NONO_GATE_CONNECT, where)))
-			return 0;
-		nono_debug("gate: %s is the socket bound at %s", canon, where);
-		return -EACCES;
+		return 0;
 	}
 	nono_debug("gate: %s is not where its listener bound it", canon);
 	return -EACCES;
+}
+
+static int bound_in_place(struct nono_gate *g, const struct stat *st,
+			  const char *canon)
+{
+	char where[PATH_MAX];
+	int r = bound_where(g, st, canon, where, sizeof(where));
+
+	if (r < 0)
+		return r;
+	if (strcmp(where, canon) == 0 ||
+	    (!nono_gate_under_mask(g->caps, where, false) &&
+	     nono_gate_allows(g, NONO_GATE_CONNECT, where)))
+		return 0;
+	nono_debug("gate: %s is the socket bound at %s", canon, where);
+	return -EACCES;
+}
+
+int nono_gate_connect_fd(struct nono_gate *g, int listener, __u64 id, int sfd,
+			 int pfd)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+	(void)g;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
+	return gate_connect(listener, id, sfd, &sun, sizeof(sun), pfd);
+}
+
+/* A refused connect to the socket @st (pinned by @pfd), under capability
+ * elevation: asked about by the name its listener bound it at (a link or
+ * a rename of it elsewhere says nothing).  ANSWERED_LATER when elevation
+ * took it, else -EACCES. */
+static int elevate_connect(struct nono_gate *g, int listener,
+			   const struct seccomp_notif *req, int sfd, int pfd,
+			   const struct stat *st, const char *canon)
+{
+	char where[PATH_MAX];
+
+	if (!g->elevate || !S_ISSOCK(st->st_mode) ||
+	    bound_where(g, st, canon, where, sizeof(where)) < 0 ||
+	    nono_gate_under_mask(g->caps, where, false))
+		return -EACCES;
+	switch (nono_elevate_socket(g, listener, req, sfd, pfd, where)) {
+	case NONO_ELEVATE_PARKED:
+	case NONO_ELEVATE_ANSWERED:
+		return ANSWERED_LATER;
+	default:
+		return -EACCES;
+	}
 }
 
 static int do_connect_path(struct nono_gate *g, int listener,
@@ -721,12 +767,18 @@ static int do_connect_path(struct nono_gate *g, int listener,
 	if (S_ISSOCK(st.st_mode) && own_path_socket(g, &st))
 		goto connect;
 	if (!nono_gate_allows(g, NONO_GATE_CONNECT, canon)) {
+		r = elevate_connect(g, listener, req, sfd, pfd, &st, canon);
+		if (r == ANSWERED_LATER)
+			return r;
 		nono_gate_note_denial(g, NONO_GATE_CONNECT, canon);
 		return -EACCES;
 	}
 	if (!S_ISSOCK(st.st_mode))
 		return -ECONNREFUSED;
 	r = bound_in_place(g, &st, canon);
+	if (r == -EACCES && elevate_connect(g, listener, req, sfd, pfd, &st,
+					    canon) == ANSWERED_LATER)
+		return ANSWERED_LATER;
 	if (r == -EACCES)
 		nono_gate_note_denial(g, NONO_GATE_CONNECT, canon);
 	if (r < 0)

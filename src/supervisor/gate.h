@@ -227,6 +227,7 @@ enum nono_elevated_what {
 	NONO_ELEVATED_MOVE, /* @from renamed to @path */
 	NONO_ELEVATED_LINK, /* @path made a hard link to @from */
 	NONO_ELEVATED_SYMLINK,
+	NONO_ELEVATED_SOCKET, /* an AF_UNIX connect to the socket */
 };
 struct nono_gate_elevated {
 	enum nono_elevated_what what;

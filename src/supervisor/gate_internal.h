@@ -241,6 +241,16 @@ enum nono_elevate_next {
 };
 int nono_elevate_handle(struct nono_gate *g, int listener,
 			const struct seccomp_notif *req);
+/* A refused AF_UNIX connect of the sandbox's socket @sfd to the socket
+ * @pfd pins, which its listener bound at @where: asked about (the fds are
+ * duplicated when kept).  NONO_ELEVATE_*. */
+int nono_elevate_socket(struct nono_gate *g, int listener,
+			const struct seccomp_notif *req, int sfd, int pfd,
+			const char *where);
+/* Connects @sfd to the socket @pfd pins, for notification @id: 0 or
+ * -errno for the caller, or 1 when a thread answers it later. */
+int nono_gate_connect_fd(struct nono_gate *g, int listener, __u64 id, int sfd,
+			 int pfd);
 /* Whether call @nr is one the elevation filter sends (and only it). */
 bool nono_elevate_heard(int nr);
 void nono_gate_elevate_free(struct nono_gate *g);

@@ -447,3 +447,38 @@ PY
 	refute_contains "$(term_log)" "asks to" terminal
 	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
 }
+
+@test "elevation: a refused AF_UNIX connect is asked about by where its listener bound it; a link to it elsewhere shows the real place" {
+	mkdir -p "$TEST_DIR/host"
+	start_unix_server "$TEST_DIR/host/svc.sock"
+	ln "$TEST_DIR/host/svc.sock" "$TEST_DIR/proj/benign.sock"
+	printf '%s' "$UNIX_CONNECT" >"$TEST_DIR/conn.py"
+	run drive ondelay:0.6 on:'asks to connect=>o{code}' on:'asks to read=>d' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd --read-file "$TEST_DIR/conn.py" -- sh -c "
+			$PY '$TEST_DIR/conn.py' '$TEST_DIR/host/svc.sock'; echo direct=\$?
+			$PY '$TEST_DIR/conn.py' benign.sock; echo linked=\$?"
+	assert_contains "$output" "EXIT 0" stdout
+	[ "$(term_log | grep -c "asks to connect to the socket $TEST_DIR/host/svc.sock")" -eq 2 ]
+	refute_contains "$(term_log)" "socket $TEST_DIR/proj/benign.sock" terminal
+	assert_contains "$(term_log)" "direct=0" terminal
+	assert_contains "$(term_log)" "linked=0" terminal
+	[ "$(term_log | grep -c PONG)" -ge 2 ]
+	# Denied: refused.  Control: without elevation, refused unasked.
+	run drive ondelay:0.6 on:'asks to connect=>d' on:'asks to read=>d' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd --read-file "$TEST_DIR/conn.py" -- \
+		"$PY" "$TEST_DIR/conn.py" "$TEST_DIR/host/svc.sock"
+	assert_contains "$(term_log)" "asks to connect" terminal
+	assert_contains "$(term_log)" "ERR 13" terminal
+	run drive sleep:1 wait -- \
+		"$NONO" run -s --allow-cwd --read-file "$TEST_DIR/conn.py" -- \
+		"$PY" "$TEST_DIR/conn.py" "$TEST_DIR/host/svc.sock"
+	refute_contains "$(term_log)" "asks to" terminal
+	assert_contains "$(term_log)" "ERR 13" terminal
+	# A socket under a protected directory is never offered.
+	start_unix_server "$HOME/.ssh/agent.sock"
+	run drive ondelay:0.6 on:'asks to connect=>o{code}' on:'asks to read=>d' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd --read-file "$TEST_DIR/conn.py" -- \
+		"$PY" "$TEST_DIR/conn.py" "$HOME/.ssh/agent.sock"
+	refute_contains "$(term_log)" "asks to connect" terminal
+	refute_contains "$(term_log)" "PONG" terminal
+}
