@@ -601,28 +601,6 @@ static bool may_read(const struct nono_caps *caps, const struct target *t)
 	return full[0] && nono_caps_allows(caps, full, NONO_ACCESS_READ, NULL);
 }
 
-int nono_gate_own_fd_link(const char *path)
-{
-	static const char *const std[] = {"/dev/stdin", "/dev/stdout",
-					  "/dev/stderr"};
-	static const char *const dirs[] = {"/dev/fd/", "/proc/self/fd/",
-					   "/proc/thread-self/fd/"};
-	const char *s = NULL;
-	long v = 0;
-
-	for (int i = 0; i < 3; i++)
-		if (strcmp(path, std[i]) == 0)
-			return i;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !s; i++)
-		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
-			s = path + strlen(dirs[i]);
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	while (*s >= '0' && *s <= '9' && v < 1L << 24)
-		v = v * 10 + (*s++ - '0');
-	return *s == '\0' && v < 1L << 24 ? (int)v : -1;
-}
-
 /*
  * A file of a sealed tree reopened for writing through the caller's own
  * fd (echo >/dev/stderr with stderr redirected into the project): Landlock

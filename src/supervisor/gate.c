@@ -492,8 +492,8 @@ static void *connect_thread(void *arg)
  * (ANSWERED_LATER), leaving the supervisor free for the sandbox's other calls
  * and for signals.
  */
-static int gate_connect(int listener, __u64 id, int sfd, const void *addr,
-			socklen_t len, int keepfd)
+int nono_gate_connect_addr(int listener, __u64 id, int sfd, const void *addr,
+			   socklen_t len, int keepfd)
 {
 	struct connect_job *job;
 	pthread_attr_t attr;
@@ -711,7 +711,8 @@ int nono_gate_connect_fd(struct nono_gate *g, int listener, __u64 id, int sfd,
 
 	(void)g;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
-	return gate_connect(listener, id, sfd, &sun, sizeof(sun), pfd);
+	return nono_gate_connect_addr(listener, id, sfd, &sun, sizeof(sun),
+				      pfd);
 }
 
 /* A refused connect to the socket @st (pinned by @pfd), under capability
@@ -785,7 +786,8 @@ static int do_connect_path(struct nono_gate *g, int listener,
 		return r;
 connect:
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
-	return gate_connect(listener, req->id, sfd, &sun, sizeof(sun), pfd);
+	return nono_gate_connect_addr(listener, req->id, sfd, &sun, sizeof(sun),
+				      pfd);
 }
 
 /*
@@ -798,7 +800,7 @@ connect:
  * leaves the socket unrecorded: the sandbox's own connects to it are then
  * refused, never someone else's let through.
  */
-static void note_own(struct nono_gate *g, int sfd, int dfd, const char *name)
+void nono_gate_note_own(struct nono_gate *g, int sfd, int dfd, const char *name)
 {
 	struct nono_unix_sock s;
 	struct stat st;
@@ -867,7 +869,7 @@ static int do_bind_path(struct nono_gate *g, pid_t pid, int sfd,
 		return -ENAMETOOLONG;
 	if (bind(sfd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		return -errno;
-	note_own(g, sfd, dfd, name);
+	nono_gate_note_own(g, sfd, dfd, name);
 	return 0;
 }
 
@@ -907,8 +909,8 @@ int nono_gate_parse_addr(const void *buf, size_t len, enum nono_addr_kind *kind,
 
 /* Copies the address argument (@len bytes) of the notified call, then
  * checks the call is still pending (so the bytes are the caller's). */
-static int read_addr(int listener, const struct seccomp_notif *req, void *buf,
-		     socklen_t len)
+int nono_gate_read_addr(int listener, const struct seccomp_notif *req,
+			void *buf, socklen_t len)
 {
 	struct iovec local = {.iov_base = buf, .iov_len = len};
 	struct iovec remote = {
@@ -936,7 +938,7 @@ static int handle_unix(struct nono_gate *g, int listener,
 	if (len < sizeof(sa_family_t) || len > sizeof(sun))
 		return -EINVAL;
 	memset(&sun, 0, sizeof(sun));
-	r = read_addr(listener, req, &sun, len);
+	r = nono_gate_read_addr(listener, req, &sun, len);
 	if (r < 0)
 		return r;
 	r = nono_gate_parse_addr(&sun, len, &kind, name, &n);
@@ -948,7 +950,7 @@ static int handle_unix(struct nono_gate *g, int listener,
 			return -EINVAL;
 		if (bind(sfd, (struct sockaddr *)&sun, len) < 0)
 			return -errno;
-		note_own(g, sfd, -1, NULL);
+		nono_gate_note_own(g, sfd, -1, NULL);
 		return 0;
 	}
 	if (kind == NONO_ADDR_ABSTRACT) {
@@ -966,7 +968,7 @@ static int handle_unix(struct nono_gate *g, int listener,
 		if (is_bind) {
 			if (bind(sfd, (struct sockaddr *)&sun, len) < 0)
 				return -errno;
-			note_own(g, sfd, -1, NULL);
+			nono_gate_note_own(g, sfd, -1, NULL);
 			return 0;
 		}
 		own = nono_gate_bound_abstract(g, name, n);
@@ -975,8 +977,8 @@ static int handle_unix(struct nono_gate *g, int listener,
 
 			memcpy(b.name, name, n);
 			if (abstract_alive(g, &b))
-				return gate_connect(listener, req->id, sfd,
-						    &sun, len, -1);
+				return nono_gate_connect_addr(
+				    listener, req->id, sfd, &sun, len, -1);
 			nono_gate_forget(g, own);
 		}
 		{
@@ -994,122 +996,6 @@ static int handle_unix(struct nono_gate *g, int listener,
 		return r;
 	return is_bind ? do_bind_path(g, req->pid, sfd, abs)
 		       : do_connect_path(g, listener, req, sfd, abs);
-}
-
-bool nono_gate_inet_allowed(const struct nono_gate *g, const void *addr,
-			    size_t len)
-{
-	const struct nono_caps *caps = g->caps;
-	const struct sockaddr *sa = addr;
-	uint16_t port;
-	bool loopback;
-
-	if (nono_caps_net(caps) != NONO_NET_BLOCK)
-		return true;
-	if (len < sizeof(sa_family_t))
-		return false;
-	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = addr;
-
-		port = ntohs(in->sin_port);
-		loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	} else if (sa->sa_family == AF_INET6 &&
-		   len >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = addr;
-
-		port = ntohs(in6->sin6_port);
-		loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-			   (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
-			    in6->sin6_addr.s6_addr[12] == 127);
-	} else {
-		return false;
-	}
-	/* --open-port: loopback only, which is what it promises (Landlock
-	 * alone could only match the port). */
-	for (size_t i = 0; loopback && i < nono_caps_port_count(caps); i++)
-		if (nono_caps_port_at(caps, i) == port)
-			return true;
-	return false;
-}
-
-/* connect/bind of a non-AF_UNIX socket: performed here, as checked. */
-static int handle_inet(struct nono_gate *g, int listener,
-		       const struct seccomp_notif *req, int sfd, bool is_bind)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = (socklen_t)(req->data.args[2] & 0xffffffffu);
-	char shown[112];
-	int r;
-
-	if (len > sizeof(ss))
-		return -EINVAL;
-	memset(&ss, 0, sizeof(ss));
-	r = read_addr(listener, req, &ss, len);
-	if (r < 0)
-		return r;
-	if (!nono_gate_inet_allowed(g, &ss, len)) {
-		char addr[INET6_ADDRSTRLEN] = "?";
-		unsigned port = 0;
-
-		if (ss.ss_family == AF_INET) {
-			const struct sockaddr_in *a = (const void *)&ss;
-
-			inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
-			port = ntohs(a->sin_port);
-		} else if (ss.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *a = (const void *)&ss;
-
-			inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
-			port = ntohs(a->sin6_port);
-		}
-		/* "connect 127.0.0.1 3000": the footer words it for the
-		 * mode (--block-net or proxy). */
-		snprintf(shown, sizeof(shown), "%s %s %u",
-			 is_bind ? "bind" : "connect", addr, port);
-		nono_gate_note_denial(g, NONO_GATE_NET, shown);
-		if (g->learn)
-			nono_learngate_net(g, shown);
-		return -EACCES;
-	}
-	if (!is_bind)
-		return gate_connect(listener, req->id, sfd, &ss, len, -1);
-	r = bind(sfd, (struct sockaddr *)&ss, len);
-	return r < 0 ? -errno : 0;
-}
-
-/*
- * listen(2), sent here under --block-net: a TCP socket the gate did not
- * bind would be bound by the kernel to the wildcard address.  Performed
- * here on the socket we checked (the fd number could be reused by another
- * thread after a CONTINUE).
- */
-static int handle_listen(struct nono_gate *g, const struct seccomp_notif *req,
-			 int sfd, int domain)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int backlog = (int)(req->data.args[1] & 0xffffffffu);
-	uint16_t port = 0;
-
-	memset(&ss, 0, sizeof(ss));
-	if (getsockname(sfd, (struct sockaddr *)&ss, &len) < 0)
-		return -errno;
-	if (domain == AF_INET && ss.ss_family == AF_INET)
-		port = ((const struct sockaddr_in *)&ss)->sin_port;
-	else if (domain == AF_INET6 && ss.ss_family == AF_INET6)
-		port = ((const struct sockaddr_in6 *)&ss)->sin6_port;
-	if (domain != AF_UNIX && port == 0) {
-		nono_gate_note_denial(g, NONO_GATE_NET, "listen - 0");
-		if (g->learn)
-			nono_learngate_net(g, "listen - 0");
-		return -EACCES;
-	}
-	if (listen(sfd, backlog) < 0)
-		return -errno;
-	/* An AF_UNIX socket never bound gets an abstract name: its own. */
-	if (domain == AF_UNIX)
-		note_own(g, sfd, -1, NULL);
-	return 0;
 }
 
 int nono_gate_serve(struct nono_gate *g, int listener)
@@ -1214,9 +1100,9 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	 * with the address we copied.
 	 */
 	if (req.data.nr == __NR_listen)
-		r = handle_listen(g, &req, sfd, domain);
+		r = nono_netgate_listen(g, &req, sfd, domain);
 	else if (domain != AF_UNIX)
-		r = handle_inet(g, listener, &req, sfd, is_bind);
+		r = nono_netgate_inet(g, listener, &req, sfd, is_bind);
 	else
 		r = handle_unix(g, listener, &req, sfd, is_bind);
 	if (r == ANSWERED_LATER)

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
@@ -247,6 +248,22 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 int nono_elevate_socket(struct nono_gate *g, int listener,
 			const struct seccomp_notif *req, int sfd, int pfd,
 			const char *where);
+/* gate.c's socket helpers, shared with netgate.c: the address argument
+ * (@len bytes) copied, then the call checked still pending; a connect
+ * performed, on a thread when it would block (1: answered later); a
+ * socket the sandbox bound recorded as its own. */
+int nono_gate_read_addr(int listener, const struct seccomp_notif *req,
+			void *buf, socklen_t len);
+int nono_gate_connect_addr(int listener, __u64 id, int sfd, const void *addr,
+			   socklen_t len, int keepfd);
+void nono_gate_note_own(struct nono_gate *g, int sfd, int dfd,
+			const char *name);
+/* netgate.c: inet connect/bind, and listen: 0, -errno, or 1 (answered
+ * later). */
+int nono_netgate_inet(struct nono_gate *g, int listener,
+		      const struct seccomp_notif *req, int sfd, bool is_bind);
+int nono_netgate_listen(struct nono_gate *g, const struct seccomp_notif *req,
+			int sfd, int domain);
 /* Connects @sfd to the socket @pfd pins, for notification @id: 0 or
  * -errno for the caller, or 1 when a thread answers it later. */
 int nono_gate_connect_fd(struct nono_gate *g, int listener, __u64 id, int sfd,
