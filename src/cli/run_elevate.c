@@ -96,7 +96,20 @@ int run_elevate_setup(struct run_ctx *c, struct nono_gate *gate)
 	if (xdg && xdg[0] == '/' && realpath(xdg, xdg_canon))
 		cfg.xdg_config = xdg_canon;
 
-	if (!c->o.elevation || cli_learn)
+	/* nono learn: the learning run's writes beyond the grants are
+	 * performed, nobody asked (its filter hears every path call). */
+	if (cli_learn) {
+		cfg.ask = NULL;
+		cfg.save = NULL;
+		cfg.on_event = NULL;
+		cfg.auto_approve = true;
+		if (gate && nono_gate_set_elevate(gate, &cfg) < 0) {
+			out_error("out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if (!c->o.elevation)
 		return 0;
 	if (!gate || !nono_caps_elevate(c->p.caps)) {
 		out_warn(
@@ -179,7 +192,7 @@ void run_elevate_report(const struct nono_caps *caps,
 {
 	size_t n = gate ? nono_gate_elevated_count(gate) : 0;
 
-	if (!n || out_silent())
+	if (!n || out_silent() || cli_learn)
 		return;
 	fprintf(stderr, "nono: approved during this session (capability "
 			"elevation):\n");

@@ -213,6 +213,10 @@ struct nono_gate_elevation {
 	int (*save)(void *arg, const char *path, unsigned access, bool dir,
 		    char *said, size_t len);
 	void *arg;
+	/* nono learn: every request that may be offered is performed at
+	 * once, nobody asked (the learning run's writes beyond the grants;
+	 * its reads are learnserve's). */
+	bool auto_approve;
 	/* Canonical, or NULL: where the persistence names of the home,
 	 * ~/.config (and $XDG_CONFIG_HOME) and ~/.local are refused. */
 	const char *home, *xdg_config;

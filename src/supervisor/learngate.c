@@ -168,6 +168,19 @@ static bool record(struct nono_gate *g, const struct seccomp_notif *req,
 		    !S_ISDIR(st.st_mode))
 			ops &= ~LEARN_MAKE;
 	}
+	/* So does a mkdir of a directory that is there (mkdir -p walks every
+	 * component: it offered --write for each parent). */
+	if (ops == LEARN_MAKE && (req->data.nr == __NR_mkdirat
+#ifdef __NR_mkdir
+				  || req->data.nr == __NR_mkdir
+#endif
+				  )) {
+		struct stat st;
+
+		if (fstatat(AT_FDCWD, abs, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			ops = LEARN_STAT;
+	}
 	learned_add(g, abs, ops, !ref->follow);
 	return true;
 }
@@ -282,6 +295,20 @@ enum nono_learn_next nono_learngate_handle(struct nono_gate *g, int listener,
 	if (fl >= 0 && abs[0][0] &&
 	    nono_learnserve_open(g, listener, req, abs[0], (uint64_t)fl))
 		return NONO_LEARN_ANSWERED;
+	/* Writes, creations and name calls beyond the grants: performed for
+	 * the learning run by elevation's machinery, approving by itself
+	 * what it would offer (never protected, persistence or nono's own
+	 * paths).  A pure read learnserve did not serve stays refused. */
+	if (g->elevate && !(fl >= 0 && (fl & O_ACCMODE) == O_RDONLY &&
+			    !(fl & (O_CREAT | O_TRUNC)))) {
+		switch (nono_elevate_handle(g, listener, req)) {
+		case NONO_ELEVATE_ANSWERED:
+		case NONO_ELEVATE_PARKED:
+			return NONO_LEARN_ANSWERED;
+		case NONO_ELEVATE_NOT_MINE:
+			break;
+		}
+	}
 	return NONO_LEARN_KERNEL;
 }
 

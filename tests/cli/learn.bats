@@ -55,11 +55,13 @@ teardown() {
 }
 
 @test "learn: --json prints a fragment that nono profile validate takes as it is" {
-	run --separate-stderr nono learn --json -- sh -c "cat '$X/one.txt'; cat '$X/share/a' '$X/share/b'; touch '$X/made.txt'"
+	mkdir -p "$TEST_DIR/out"
+	run --separate-stderr nono learn --json -- sh -c "cat '$X/one.txt'; cat '$X/share/a' '$X/share/b'; touch '$TEST_DIR/out/made.txt'"
 	printf '%s\n' "$output" >"$TEST_DIR/frag.json"
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "filesystem" in d, d' "$TEST_DIR/frag.json"
 	assert_contains "$output" '"read_file":["' stdout
 	assert_contains "$output" '"read":["' stdout
+	assert_contains "$output" "$TEST_DIR/out" stdout
 	run --separate-stderr nono profile validate "$TEST_DIR/frag.json"
 	assert_status 0
 	# Control: a fragment with a key profiles do not have is refused.
@@ -125,20 +127,18 @@ teardown() {
 	assert_contains "$stderr" "Permission denied" stderr
 }
 
-@test "learn: never served: a protected file (also through a symlink), another process's /proc files, sysfs, writes and creations" {
+@test "learn: never served: a protected file (also through a symlink), another process's /proc files, sysfs" {
 	echo PRIVATE-KEY-BYTES >"$HOME/.ssh/id_rsa"
 	ln -s "$HOME/.ssh/id_rsa" "$X/keylink"
 	env LEARN_SECRET=learn-secret-4711 sleep 60 &
 	spid=$!
 	wait_environ "$spid"
-	run --separate-stderr nono learn -- sh -c "cat '$X/keylink'; cat '$HOME/.ssh/id_rsa'; cat /proc/$spid/environ; cat /sys/devices/system/cpu/online; echo w >'$X/new.txt'; mkdir '$X/newdir'; echo DONE"
+	run --separate-stderr nono learn -- sh -c "cat '$X/keylink'; cat '$HOME/.ssh/id_rsa'; cat /proc/$spid/environ; cat /sys/devices/system/cpu/online; echo DONE"
 	kill "$spid"
 	refute_contains "$output" "PRIVATE-KEY-BYTES" stdout
 	refute_contains "$output" "learn-secret-4711" stdout
 	# sysfs (no grant; its files act for the opener): refused, not served
 	assert_contains "$stderr" "/sys/devices/system/cpu/online: Permission denied" stderr
-	[ ! -e "$X/new.txt" ]
-	[ ! -e "$X/newdir" ]
 	assert_contains "$output" "DONE" stdout
 	assert_contains "$output" "~/.ssh/id_rsa: protected (" stdout
 	# Control: the same reads outside nono work (the file and the
@@ -419,4 +419,37 @@ except OSError as e:
 	run --separate-stderr unshare -Urm sh -c "mount --bind '$TEST_DIR/hosts' /etc/hosts && exec '$NONO' run -s --allow-cwd --profile lit -- sh -c \"
 		$C http://lo.test:$HTTP_PORT/index.txt\"" </dev/null
 	assert_contains "$output$stderr" "NONO-HTTP-OK"
+}
+
+@test "learn: writes, creations, renames and removals beyond the grants are performed for the learning run and offered; protected and persistence names stay refused" {
+	echo OLD >"$X/old.txt"
+	echo RC >"$HOME/.bashrc"
+	run --separate-stderr nono learn -- sh -c "
+		echo new >'$X/new.txt' && echo create:ok
+		echo more >>'$X/one.txt' && echo write:ok
+		mkdir '$X/newdir' && echo mkdir:ok
+		mv '$X/old.txt' '$X/renamed.txt' && echo rename:ok
+		rm '$X/share/a' && echo rm:ok
+		echo evil >>'$HOME/.bashrc'; echo rc=\$?
+		mkdir -p '$X/repo/.git/hooks'; echo git=\$?
+		echo evil >'$X/.envrc'; echo envrc=\$?"
+	for w in create write mkdir rename rm; do
+		assert_contains "$output" "$w:ok" stdout
+	done
+	assert_file_content "$X/new.txt" new
+	[ "$(tail -1 "$X/one.txt")" = more ]
+	[ -d "$X/newdir" ] && [ -f "$X/renamed.txt" ] && [ ! -e "$X/share/a" ]
+	refute_contains "$output" "rc=0" stdout
+	refute_contains "$output" "git=0" stdout
+	refute_contains "$output" "envrc=0" stdout
+	assert_file_content "$HOME/.bashrc" RC
+	[ ! -e "$X/repo/.git" ] && [ ! -e "$X/.envrc" ]
+	assert_contains "$output" "--write" stdout
+	assert_contains "$output" "$X" stdout
+	assert_contains "$output" "~/.bashrc: protected (" stdout
+	# Control: nono run with the same profile refuses the writes.
+	run nono run -s --allow-cwd -- sh -c "echo new2 >'$X/new2.txt'; echo rc=\$?"
+	refute_contains "$output" "rc=0"
+	assert_contains "$output" "rc="
+	[ ! -e "$X/new2.txt" ]
 }
