@@ -7,9 +7,11 @@
  * the run by the supervisor (learnserve.c), so that the command goes on;
  * writes and creations outside the grants are refused as in nono run.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -384,6 +386,49 @@ bool cli_learn_may_serve(void *arg, const char *path, bool dir)
 	return !plan_verdict_refused_always(&v);
 }
 
+/* The names the command looked up, put to the addresses it connected to
+ * (--all): each name (the first 64) resolved here, as the command's
+ * resolver answered it a moment ago; an address no name gives stays
+ * bare. */
+#define LEARN_NAMES_MAX 64
+static void name_conns(struct learn_report *rep, const struct nono_gate *gate)
+{
+	size_t n = nono_gate_learned_dns_count(gate);
+
+	for (size_t i = 0; rep->nconns && i < n && i < LEARN_NAMES_MAX; i++) {
+		const char *name = nono_gate_learned_dns_at(gate, i);
+		struct addrinfo hints = {.ai_family = AF_UNSPEC,
+					 .ai_socktype = SOCK_STREAM};
+		struct addrinfo *res = NULL;
+
+		if (!name || getaddrinfo(name, NULL, &hints, &res) != 0)
+			continue;
+		for (const struct addrinfo *a = res; a; a = a->ai_next) {
+			char addr[INET6_ADDRSTRLEN] = "";
+			const void *bytes =
+			    a->ai_family == AF_INET
+				? (const void *)&(
+				      (struct sockaddr_in *)a->ai_addr)
+				      ->sin_addr
+				: (const void *)&(
+				      (struct sockaddr_in6 *)a->ai_addr)
+				      ->sin6_addr;
+
+			if ((a->ai_family != AF_INET &&
+			     a->ai_family != AF_INET6) ||
+			    !inet_ntop(a->ai_family, bytes, addr, sizeof(addr)))
+				continue;
+			for (size_t k = 0; k < rep->nconns; k++)
+				if (!rep->conns[k].name[0] &&
+				    strcmp(rep->conns[k].addr, addr) == 0)
+					snprintf(rep->conns[k].name,
+						 sizeof(rep->conns[k].name),
+						 "%s", name);
+		}
+		freeaddrinfo(res);
+	}
+}
+
 int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)
 {
 	const struct nono_plan *p = &c->p;
@@ -422,11 +467,16 @@ int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)
 			const char *what =
 			    nono_gate_learned_net_at(gate, i, &uses);
 
+			/* Allowed connections: listed with --all only. */
+			if (what && !cli_learn->all &&
+			    strncmp(what, "connected ", 10) == 0)
+				continue;
 			if (what && learn_report_net(&rep, what, uses,
 						     p->allow != NULL) < 0)
 				out_warn("learn: out of memory: some network "
 					 "refusals are not listed");
 		}
+		name_conns(&rep, gate);
 		fflush(stderr);
 		if (cli_learn->json)
 			learn_report_json(&rep, p->home, cli_learn->out);

@@ -395,13 +395,22 @@ static int add_gate_write(scmp_filter_ctx ctx)
  * decide itself. */
 static int add_learn(scmp_filter_ctx ctx)
 {
-	for (size_t i = 0; i < learn_call_count(); i++) {
-		int r = notify(ctx, learn_call_nr(i), 0, NULL);
+	/* The sends that carry a resolver's DNS query (glibc: sendmmsg on
+	 * a connected socket; musl and others: sendto with the address),
+	 * for the names the command looks up; a sendto without an address
+	 * (send(2) on a stream) is never heard. */
+	const struct scmp_arg_cmp to_addr = SCMP_A4_64(SCMP_CMP_NE, 0);
+	int r;
 
+	for (size_t i = 0; i < learn_call_count(); i++) {
+		r = notify(ctx, learn_call_nr(i), 0, NULL);
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	r = notify(ctx, SCMP_SYS(sendmmsg), 0, NULL);
+	if (r < 0)
+		return r;
+	return notify(ctx, SCMP_SYS(sendto), 1, &to_addr);
 }
 
 /* Capability elevation: opens and every call that makes, removes, renames

@@ -545,6 +545,7 @@ void learn_report_free(struct learn_report *r)
 	free(r->add);
 	free(r->refused);
 	free(r->covered);
+	free(r->conns);
 	free(r->hosts);
 	free(r->ports);
 	memset(r, 0, sizeof(*r));
@@ -563,6 +564,30 @@ int learn_report_net(struct learn_report *r, const char *what, size_t uses,
 		return 0;
 	port = g.port;
 	loopback = g.loopback;
+	if (strcmp(op, "connected") == 0) {
+		struct learn_conn *c;
+
+		for (size_t i = 0; i < r->nconns; i++)
+			if (r->conns[i].port == port &&
+			    strcmp(r->conns[i].addr, addr) == 0) {
+				r->conns[i].uses += uses;
+				return 0;
+			}
+		if (r->nconns >= LEARN_REPORT_MAX) {
+			r->omitted++;
+			return 0;
+		}
+		c = realloc(r->conns, (r->nconns + 1) * sizeof(*r->conns));
+		if (!c)
+			return -ENOMEM;
+		r->conns = c;
+		c = &r->conns[r->nconns++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->addr, sizeof(c->addr), "%s", addr);
+		c->port = port;
+		c->uses = uses;
+		return 0;
+	}
 	listen = strcmp(op, "bind") == 0 && proxy;
 	if (loopback && port && strcmp(op, "listen") != 0) {
 		for (size_t i = 0; i < r->nports; i++)
@@ -841,9 +866,9 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 					r->refused[i].flag);
 		}
 	}
-	if (r->ncovered || hosts_covered(r)) {
+	if (r->ncovered || hosts_covered(r) || r->nconns) {
 		fprintf(f, "Already allowed (%zu):\n",
-			r->ncovered + hosts_covered(r));
+			r->ncovered + hosts_covered(r) + r->nconns);
 		for (size_t i = 0; i < r->ncovered; i++)
 			fprintf(
 			    f, "  %-13s %s\n",
@@ -854,6 +879,14 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 				fprintf(f, "  %-13s %s\n", "--allow-domain",
 					shown(NULL, r->hosts[i].rule, buf,
 					      sizeof(buf)));
+		for (size_t i = 0; i < r->nconns; i++)
+			fprintf(f, "  %-13s %s port %u%s%s%s  (%zu time%s)\n",
+				"connect", r->conns[i].addr, r->conns[i].port,
+				r->conns[i].name[0] ? " (" : "",
+				shown(NULL, r->conns[i].name, buf, sizeof(buf)),
+				r->conns[i].name[0] ? ")" : "",
+				r->conns[i].uses,
+				r->conns[i].uses == 1 ? "" : "s");
 	}
 	if (r->omitted)
 		fprintf(f, "%zu more not listed (past %d).\n", r->omitted,

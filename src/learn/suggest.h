@@ -76,6 +76,15 @@ struct learn_port {
 	size_t uses;
 };
 
+/* A connection the profile allowed (listed with --all): the address, the
+ * port, and the host name the command looked it up by, when known. */
+struct learn_conn {
+	char addr[64];
+	unsigned port;
+	size_t uses;
+	char name[256]; /* "" when no lookup of the command's gave it */
+};
+
 /* At most this many suggestions, refusals and covered paths each: a
  * command that names millions of paths gets a report of bounded size
  * (the rest counted in @omitted). */
@@ -92,6 +101,8 @@ struct learn_report {
 	size_t nhosts;
 	struct learn_port *ports; /* direct, on loopback */
 	size_t nports;
+	struct learn_conn *conns; /* allowed connections (with "all") */
+	size_t nconns;
 	size_t metadata; /* accesses that needed no grant (stat, ...) */
 	size_t omitted;  /* past LEARN_REPORT_MAX */
 };

@@ -162,6 +162,7 @@ void nono_gate_free(struct nono_gate *g)
 		free(g->learned[i].path);
 	free(g->learned);
 	free(g->learn_net);
+	free(g->learn_dns);
 	nono_gate_elevate_free(g);
 	free(g->own);
 	free(g->paths);
@@ -1015,6 +1016,12 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	nono_gate_learn_root(g, listener, req.pid, req.id);
+	if (g->learn && nono_learngate_dns_call(req.data.nr)) {
+		/* Read for the names it asks; the kernel's to send. */
+		nono_learngate_dns(g, listener, &req);
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		goto send;
+	}
 	if (g->learn) {
 		switch (nono_learngate_handle(g, listener, &req)) {
 		case NONO_LEARN_KERNEL:

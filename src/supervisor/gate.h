@@ -69,6 +69,10 @@ bool nono_gate_net_parse(const char *what, struct nono_gate_net *n);
 size_t nono_gate_learned_net_count(const struct nono_gate *g);
 const char *nono_gate_learned_net_at(const struct nono_gate *g, size_t i,
 				     size_t *uses);
+/* Learning: the host names the command's DNS queries asked for (A and
+ * AAAA, to port 53), each once; NULL past the end. */
+size_t nono_gate_learned_dns_count(const struct nono_gate *g);
+const char *nono_gate_learned_dns_at(const struct nono_gate *g, size_t i);
 /* Calls whose path could not be read or kept; calls naming nothing. */
 size_t nono_gate_learn_dropped(const struct nono_gate *g);
 /*

@@ -105,6 +105,9 @@ struct nono_gate {
 		size_t uses;
 	} * learn_net;
 	size_t learn_net_n;
+	/* Learning: the names the command's DNS queries asked for. */
+	char (*learn_dns)[254];
+	size_t learn_dns_n;
 	/* learnserve.c: whether a refused read may be served while
 	 * learning, and how many were. */
 	bool (*learn_may)(void *arg, const char *path, bool dir);
@@ -258,6 +261,12 @@ int nono_gate_connect_addr(int listener, __u64 id, int sfd, const void *addr,
 			   socklen_t len, int keepfd);
 void nono_gate_note_own(struct nono_gate *g, int sfd, int dfd,
 			const char *name);
+/* learngate.c: a sendto or sendmmsg heard while learning (the filter
+ * sends those that may carry a DNS query): the name of a query to port 53
+ * is recorded; the call is the kernel's. */
+bool nono_learngate_dns_call(int nr);
+void nono_learngate_dns(struct nono_gate *g, int listener,
+			const struct seccomp_notif *req);
 /* netgate.c: inet connect/bind, and listen: 0, -errno, or 1 (answered
  * later). */
 int nono_netgate_inet(struct nono_gate *g, int listener,

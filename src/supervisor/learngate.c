@@ -10,18 +10,23 @@
  * that a task rewriting its path buffer after we read it can only make
  * the record wrong, never an access allowed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "learn/calls.h"
+#include "learn/dns.h"
 #include "supervisor/gate_internal.h"
 #include "util/cleanup.h"
 
@@ -394,4 +399,157 @@ size_t nono_gate_learn_dropped(const struct nono_gate *g)
 size_t nono_gate_learn_metadata(const struct nono_gate *g)
 {
 	return g->learn_metadata;
+}
+
+#define LEARN_DNS_MAX 1024
+#define DNS_READ 512 /* a query is far shorter */
+
+bool nono_learngate_dns_call(int nr)
+{
+	return nr == __NR_sendto || nr == __NR_sendmmsg;
+}
+
+static void dns_add(struct nono_gate *g, const char *name)
+{
+	for (size_t i = 0; i < g->learn_dns_n; i++)
+		if (strcmp(g->learn_dns[i], name) == 0)
+			return;
+	if (!g->learn_dns &&
+	    !(g->learn_dns = calloc(LEARN_DNS_MAX, sizeof(*g->learn_dns))))
+		return;
+	if (g->learn_dns_n == LEARN_DNS_MAX)
+		return;
+	{
+		size_t l = strnlen(name, sizeof(g->learn_dns[0]) - 1);
+
+		memcpy(g->learn_dns[g->learn_dns_n], name, l);
+		g->learn_dns[g->learn_dns_n++][l] = '\0';
+	}
+}
+
+/* @len bytes at @addr in the task: 0, or -1. */
+static int task_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = {buf, len};
+	struct iovec r = {(void *)(uintptr_t)addr, len};
+
+	return addr && process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len
+		   ? 0
+		   : -1;
+}
+
+/* The address @addr/@alen (in the task) is a DNS server's: port 53. */
+static bool to_dns(pid_t pid, uint64_t addr, uint64_t alen)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (alen < sizeof(struct sockaddr_in) || alen > sizeof(ss) ||
+	    task_read(pid, addr, &ss, (size_t)alen) < 0)
+		return false;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port) == 53;
+	if (ss.ss_family == AF_INET6 && alen >= sizeof(struct sockaddr_in6))
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == 53;
+	return false;
+}
+
+/* The task's socket @fd is connected to port 53 (a resolver's connected
+ * UDP socket). */
+static bool peer_dns(pid_t pid, int fd)
+{
+	nono_autoclose int pidfd = nono_gate_pidfd(pid);
+	nono_autoclose int sfd = -1;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (pidfd < 0)
+		return false;
+	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (sfd < 0 || getpeername(sfd, (struct sockaddr *)&ss, &len) < 0)
+		return false;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port) == 53;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == 53;
+	return false;
+}
+
+/* The name the query at @buf/@len (in the task) asks, into @name: 0 or
+ * -1. */
+static int dns_payload(pid_t pid, uint64_t buf, uint64_t len, char *name,
+		       size_t namelen)
+{
+	unsigned char q[DNS_READ];
+	size_t n = len < sizeof(q) ? (size_t)len : sizeof(q);
+
+	return n && task_read(pid, buf, q, n) == 0
+		   ? learn_dns_qname(q, n, name, namelen)
+		   : -1;
+}
+
+void nono_learngate_dns(struct nono_gate *g, int listener,
+			const struct seccomp_notif *req)
+{
+	const __u64 *a = req->data.args;
+	pid_t pid = req->pid;
+	char names[2][256];
+	unsigned got = 0;
+
+	if (req->data.nr == __NR_sendto) {
+		/* The filter sends only those with an address. */
+		if (to_dns(pid, a[4], a[5] & 0xffffffffu) &&
+		    dns_payload(pid, a[1], a[2], names[0], sizeof(names[0])) ==
+			0)
+			got = 1;
+	} else {
+		/* glibc's resolver: A and AAAA in one sendmmsg on a
+		 * connected socket. */
+		struct mmsghdr m[2];
+		unsigned n = (unsigned)(a[2] & 0xffffffffu);
+		bool peer = false, asked = false;
+
+		if (n > 2)
+			n = 2;
+		if (!n || task_read(pid, a[1], m, n * sizeof(m[0])) < 0)
+			return;
+		for (unsigned i = 0; i < n; i++) {
+			struct iovec iov;
+			bool dns;
+
+			if (!m[i].msg_hdr.msg_iovlen ||
+			    task_read(pid, (uintptr_t)m[i].msg_hdr.msg_iov,
+				      &iov, sizeof(iov)) < 0)
+				continue;
+			if (m[i].msg_hdr.msg_name) {
+				dns = to_dns(pid,
+					     (uintptr_t)m[i].msg_hdr.msg_name,
+					     m[i].msg_hdr.msg_namelen);
+			} else {
+				if (!asked)
+					peer = peer_dns(pid, (int)a[0]);
+				asked = true;
+				dns = peer;
+			}
+			if (dns && dns_payload(pid, (uintptr_t)iov.iov_base,
+					       iov.iov_len, names[got],
+					       sizeof(names[got])) == 0)
+				got++;
+		}
+	}
+	/* Read from the task that is still waiting (not one that took its
+	 * pid since). */
+	if (got && nono_gate_still_valid(listener, req->id))
+		for (unsigned i = 0; i < got; i++)
+			dns_add(g, names[i]);
+}
+
+size_t nono_gate_learned_dns_count(const struct nono_gate *g)
+{
+	return g->learn_dns_n;
+}
+
+const char *nono_gate_learned_dns_at(const struct nono_gate *g, size_t i)
+{
+	return i < g->learn_dns_n ? g->learn_dns[i] : NULL;
 }

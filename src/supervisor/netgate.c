@@ -54,6 +54,27 @@ bool nono_gate_inet_allowed(const struct nono_gate *g, const void *addr,
 	return false;
 }
 
+/* "@op ADDR PORT" of the inet address @ss (nono_gate_net_parse's form). */
+static void shown_addr(const struct sockaddr_storage *ss, const char *op,
+		       char *out, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
+		port = ntohs(a->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
+		port = ntohs(a->sin6_port);
+	}
+	snprintf(out, len, "%s %s %u", op, addr, port);
+}
+
 /* connect/bind of a non-AF_UNIX socket: performed here, as checked. */
 int nono_netgate_inet(struct nono_gate *g, int listener,
 		      const struct seccomp_notif *req, int sfd, bool is_bind)
@@ -70,28 +91,20 @@ int nono_netgate_inet(struct nono_gate *g, int listener,
 	if (r < 0)
 		return r;
 	if (!nono_gate_inet_allowed(g, &ss, len)) {
-		char addr[INET6_ADDRSTRLEN] = "?";
-		unsigned port = 0;
-
-		if (ss.ss_family == AF_INET) {
-			const struct sockaddr_in *a = (const void *)&ss;
-
-			inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
-			port = ntohs(a->sin_port);
-		} else if (ss.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *a = (const void *)&ss;
-
-			inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
-			port = ntohs(a->sin6_port);
-		}
 		/* "connect 127.0.0.1 3000": the footer words it for the
 		 * mode (--block-net or proxy). */
-		snprintf(shown, sizeof(shown), "%s %s %u",
-			 is_bind ? "bind" : "connect", addr, port);
+		shown_addr(&ss, is_bind ? "bind" : "connect", shown,
+			   sizeof(shown));
 		nono_gate_note_denial(g, NONO_GATE_NET, shown);
 		if (g->learn)
 			nono_learngate_net(g, shown);
 		return -EACCES;
+	}
+	/* Learning with --all: the connections the profile allowed. */
+	if (g->learn && !is_bind &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
+		shown_addr(&ss, "connected", shown, sizeof(shown));
+		nono_learngate_net(g, shown);
 	}
 	if (!is_bind)
 		return nono_gate_connect_addr(listener, req->id, sfd, &ss, len,

@@ -453,3 +453,39 @@ except OSError as e:
 	assert_contains "$output" "rc="
 	[ ! -e "$X/new2.txt" ]
 }
+
+# In a network namespace of the test's own, with its DNS server on
+# 127.0.0.1:53 answering *.learn.test: curl looks the name up itself (glibc
+# sends the query) and connects; --all lists the connection with the name.
+@test "learn: --all lists the connections the profile allowed, with the host names the command looked up itself" {
+	require_userns
+	require_cmd curl
+	require_cmd ip
+	printf 'nameserver 127.0.0.1\n' >"$TEST_DIR/resolv.conf"
+	printf '127.0.0.1 localhost\n' >"$TEST_DIR/hosts"
+	mkdir -p "$TEST_DIR/www" && echo NONO-HTTP-OK >"$TEST_DIR/www/index.txt"
+	run --separate-stderr unshare -Urmn sh -c "
+		ip link set lo up || exit 9
+		mount --bind '$TEST_DIR/resolv.conf' /etc/resolv.conf || exit 9
+		mount --bind '$TEST_DIR/hosts' /etc/hosts || exit 9
+		'$PY' '$BATS_TEST_DIRNAME/lib/dns_server.py' '$TEST_DIR/dns.ready' >/dev/null 2>&1 </dev/null &
+		d=\$!
+		'$PY' -m http.server --bind 127.0.0.1 --directory '$TEST_DIR/www' 18080 >/dev/null 2>&1 </dev/null &
+		h=\$!
+		for i in \$(seq 100); do [ -s '$TEST_DIR/dns.ready' ] && '$PY' -c 'import socket; socket.create_connection((\"127.0.0.1\", 18080), 1)' 2>/dev/null && break; sleep 0.05; done
+		'$NONO' learn --all -- curl -sS --max-time 10 -w 'code=%{http_code}\n' -o /dev/null http://svc.learn.test:18080/index.txt
+		r=\$?; kill \$d \$h; exit \$r" </dev/null
+	assert_status 0
+	assert_contains "$output" "code=200" stdout
+	assert_contains "$output" "connect       127.0.0.1 port 18080 (svc.learn.test)" stdout
+	# Control: without --all the allowed connection is not listed.
+	run --separate-stderr unshare -Urmn sh -c "
+		ip link set lo up || exit 9
+		'$PY' -m http.server --bind 127.0.0.1 --directory '$TEST_DIR/www' 18080 >/dev/null 2>&1 </dev/null &
+		h=\$!
+		for i in \$(seq 100); do '$PY' -c 'import socket; socket.create_connection((\"127.0.0.1\", 18080), 1)' 2>/dev/null && break; sleep 0.05; done
+		'$NONO' learn -- curl -sS --max-time 10 -o /dev/null http://127.0.0.1:18080/index.txt
+		r=\$?; kill \$h; exit \$r" </dev/null
+	assert_status 0
+	refute_contains "$output" "port 18080" stdout
+}
