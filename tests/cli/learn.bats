@@ -228,9 +228,13 @@ JSON
 	assert_contains "$output" "0 missing" stdout
 }
 
-@test "learn: real workloads (python imports, git status, cc with includes, make): nothing strace sees opened below their tree is missing" {
+@test "learn: real workloads (python imports, node requires, git status, cc with includes, make, curl): nothing strace sees opened below their tree or connected to is missing" {
 	command -v strace >/dev/null || skip "no strace"
-	mkdir -p "$X/py/pkg" "$X/inc" "$X/src"
+	start_http_server
+	mkdir -p "$X/py/pkg" "$X/inc" "$X/src" "$X/node"
+	printf 'module.exports = { v: 2 };\n' >"$X/node/lib.js"
+	printf '{"k": 1}\n' >"$X/node/data.json"
+	printf "const lib = require('./lib'); const fs = require('fs');\nconsole.log(lib.v + fs.readFileSync(__dirname + '/data.json', 'utf8').length);\n" >"$X/node/main.js"
 	printf 'import json\nVALUE = 1\n' >"$X/py/pkg/__init__.py"
 	printf 'import pkg, email.message\nprint(pkg.VALUE)\n' >"$X/py/main.py"
 	printf '#define N 3\n' >"$X/inc/n.h"
@@ -241,9 +245,11 @@ JSON
 		"PYTHONDONTWRITEBYTECODE=1 PYTHONPATH='$X/py' /usr/bin/python3 '$X/py/main.py'" \
 		"git -C '$X/repo' status --short" \
 		"cc -fsyntax-only -I'$X/inc' '$X/src/f.c'" \
-		"make -s -C '$X/src'"; do
+		"make -s -C '$X/src'" \
+		"node '$X/node/main.js'" \
+		"curl -s -o /dev/null http://127.0.0.1:$HTTP_PORT/index.txt"; do
 		command -v "${cmd%% *}" >/dev/null 2>&1 || case "$cmd" in PYTHON*) ;; *) continue ;; esac
-		strace -f -qq -y -e trace=%file -o "$TEST_DIR/st.log" sh -c "$cmd" >/dev/null 2>&1
+		strace -f -qq -y -e trace=%file,%network -o "$TEST_DIR/st.log" sh -c "$cmd" >/dev/null 2>&1
 		run --separate-stderr nono learn --all -- sh -c "$cmd"
 		printf '%s\n' "$output" >"$TEST_DIR/report.txt"
 		run "$PY" "$BATS_TEST_DIRNAME/lib/learn_vs_strace.py" "$TEST_DIR/st.log" "$TEST_DIR/report.txt" "$HOME" "$X"
@@ -488,4 +494,27 @@ except OSError as e:
 		r=\$?; kill \$h; exit \$r" </dev/null
 	assert_status 0
 	refute_contains "$output" "port 18080" stdout
+}
+
+# An npm agent's --help (Codex: node running its package's JS, which starts
+# its native binary; installed by scripts/agents.sh), its node_modules as
+# the tree, readable: strace's ground truth against learn's record (--all
+# lists what the grant already allows).
+@test "learn: an npm agent's --help: nothing strace sees opened or executed below its node_modules is missing" {
+	command -v strace >/dev/null || skip "no strace"
+	AGENTS=${NONO_TEST_AGENTS:-/var/lib/nono-agents}
+	[ -f "$AGENTS/.installed-v1" ] ||
+		skip_or_fail "agents not installed in $AGENTS (run scripts/agents.sh)"
+	mods="$AGENTS/main/node_modules"
+	cmd="'$mods/.bin/codex' --help"
+	strace -f -qq -y -e trace=%file,%network -o "$TEST_DIR/st.log" sh -c "$cmd" >/dev/null 2>&1
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","filesystem":{"read":["%s"]}}\n' "$mods" \
+		>"$HOME/.config/nono/profiles/agent.json"
+	run --separate-stderr nono learn --profile agent --all --timeout 60 -- sh -c "$cmd"
+	printf '%s\n' "$output" >"$TEST_DIR/report.txt"
+	run "$PY" "$BATS_TEST_DIRNAME/lib/learn_vs_strace.py" "$TEST_DIR/st.log" "$TEST_DIR/report.txt" "$HOME" "$mods"
+	echo "$output"
+	assert_status 0
+	assert_contains "$output" "0 missing" stdout
 }
