@@ -295,7 +295,7 @@ void diag_footer(const struct nono_plan *p, const struct nono_gate *gate,
 				  strsignal(signo));
 		else
 			out_error("command exited with code %d", status);
-		fwrite(buf, 1, len, stderr);
+		out_write_plain(stderr, buf, len);
 		fprintf(stderr, "  (--no-diagnostics hides this footer)\n");
 	}
 	free(buf);

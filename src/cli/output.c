@@ -145,6 +145,18 @@ void out_security_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void out_write_plain(FILE *f, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if ((c >= 0x20 && c < 0x7f && c != '\\') || c == '\n')
+			fputc(c, f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
+}
+
 void out_info(const char *fmt, ...)
 {
 	va_list ap;

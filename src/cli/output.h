@@ -7,6 +7,7 @@
 #define NONO_CLI_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "cli/theme.h"
 
@@ -46,6 +47,11 @@ void out_security_warn(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 /* Status text on stderr, hidden by --silent. */
 void out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes @len bytes of text that holds names the sandbox chose (paths,
+ * hosts) to @f as a terminal may show it: printable ASCII and newlines as
+ * they are, every other byte as \xHH (review of elevation: a file named
+ * with escape sequences rewrote the lines after a run). */
+void out_write_plain(FILE *f, const char *buf, size_t len);
 /* Shown only at -v (level 1) and above. */
 void out_verbose_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

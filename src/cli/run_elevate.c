@@ -146,7 +146,7 @@ static void dir_of(const char *path, char *out, size_t len)
 /* A name removed, moved, linked or made a symlink: what needed changing
  * was the directory, which only a write grant of the whole of it would
  * have allowed (so the save prompt does not offer it). */
-static void names_line(const struct nono_caps *caps,
+static void names_line(FILE *out, const struct nono_caps *caps,
 		       const struct nono_gate_elevated *e)
 {
 	char to[PATH_MAX], from[PATH_MAX] = "";
@@ -155,23 +155,23 @@ static void names_line(const struct nono_caps *caps,
 	dir_of(e->path, to, sizeof(to));
 	switch (e->what) {
 	case NONO_ELEVATED_REMOVE:
-		fprintf(stderr, "  remove %s", e->path);
+		fprintf(out, "  remove %s", e->path);
 		break;
 	case NONO_ELEVATED_MOVE:
-		fprintf(stderr, "  move   %s -> %s", e->from, e->path);
+		fprintf(out, "  move   %s -> %s", e->from, e->path);
 		break;
 	case NONO_ELEVATED_LINK:
-		fprintf(stderr, "  link   %s to %s", e->path, e->from);
+		fprintf(out, "  link   %s to %s", e->path, e->from);
 		break;
 	case NONO_ELEVATED_SOCKET:
-		fprintf(stderr,
+		fprintf(out,
 			"  connect %s   (from the start: --allow-unix-socket "
 			"%s)\n",
 			e->path, e->path);
 		return;
 	case NONO_ELEVATED_SYMLINK:
 	case NONO_ELEVATED_OPEN:
-		fprintf(stderr, "  made   %s (a symlink)", e->path);
+		fprintf(out, "  made   %s (a symlink)", e->path);
 		break;
 	}
 	/* A rename needs both directories; the grant is named for each
@@ -181,7 +181,7 @@ static void names_line(const struct nono_caps *caps,
 	need_to = !nono_caps_allows(caps, to, NONO_ACCESS_WRITE, NULL);
 	need_from = from[0] && strcmp(from, to) != 0 &&
 		    !nono_caps_allows(caps, from, NONO_ACCESS_WRITE, NULL);
-	fprintf(stderr, "   (from the start:%s%s%s%s)\n",
+	fprintf(out, "   (from the start:%s%s%s%s)\n",
 		need_from ? " --allow " : "", need_from ? from : "",
 		need_to || !need_from ? " --allow " : "",
 		need_to || !need_from ? to : "");
@@ -192,16 +192,24 @@ void run_elevate_report(const struct nono_caps *caps,
 {
 	size_t n = gate ? nono_gate_elevated_count(gate) : 0;
 
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
 	if (!n || out_silent() || cli_learn)
 		return;
-	fprintf(stderr, "nono: approved during this session (capability "
-			"elevation):\n");
+	/* Gathered, then shown plain: the names are the sandbox's. */
+	out = open_memstream(&text, &len);
+	if (!out)
+		return;
+	fprintf(out, "nono: approved during this session (capability "
+		     "elevation):\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct nono_gate_elevated *e =
 		    nono_gate_elevated_at(gate, i);
 
 		if (e->what != NONO_ELEVATED_OPEN) {
-			names_line(caps, e);
+			names_line(out, caps, e);
 			continue;
 		}
 		const char *flag = e->dir && e->made ? NULL
@@ -210,15 +218,18 @@ void run_elevate_report(const struct nono_caps *caps,
 				       ? "--allow-file"
 				       : "--read-file";
 
-		fprintf(stderr, "  %-6s %s%s",
+		fprintf(out, "  %-6s %s%s",
 			e->made                           ? "made"
 			: (e->access & NONO_ACCESS_WRITE) ? "write"
 							  : "read",
 			e->path, flag ? "" : "\n");
 		if (flag && e->saved)
-			fprintf(stderr, "   (saved to the profile)\n");
+			fprintf(out, "   (saved to the profile)\n");
 		else if (flag)
-			fprintf(stderr, "   (from the start: %s %s)\n", flag,
+			fprintf(out, "   (from the start: %s %s)\n", flag,
 				e->path);
 	}
+	if (fclose(out) == 0)
+		out_write_plain(stderr, text, len);
+	free(text);
 }

@@ -57,6 +57,10 @@ static const char *const home_extra[] = {
 	".pam_environment", ".config", ".local", ".vimrc", ".vim",
 	".tmux.conf", ".emacs", ".emacs.d", ".bash_aliases", ".zlogout",
 	".xinitrc", ".gdbinit", ".mkshrc", ".screenrc", ".hgrc",
+	/* Review of elevation: ~/bin is on PATH (Debian's ~/.profile), and
+	 * the other shells' and interpreters' start-up files. */
+	"bin", ".bash_logout", ".cshrc", ".tcshrc", ".login", ".logout",
+	".irbrc", ".Rprofile",
 };
 /* ~/.config: what runs at login, in every git command or editor, and
  * nono's own configuration. */

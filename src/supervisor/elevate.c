@@ -206,11 +206,21 @@ static void remember(struct nono_elevate *e, const char *path, unsigned op,
 
 const char *nono_elv_key(const struct elv_req *rq, char *buf, size_t len)
 {
-	if (!(rq->op & OP_TWO))
+	int n;
+
+	/* What is done differs, so is the answer (review: a move to a free
+	 * name approved for the session later replaced a file there, and a
+	 * file's removal covered a directory's): replacing and removing a
+	 * directory are keyed apart ("//r", "//d" after the path: no
+	 * canonical path holds "//", nor ends a source with "/"). */
+	if (rq->op & OP_TWO)
+		n = snprintf(buf, len, "%s/%s%s", rq->from, rq->real,
+			     (rq->op & OP_MOVE) && rq->existed ? "//r" : "");
+	else if ((rq->op & OP_REMOVE) && (rq->rflags & AT_REMOVEDIR))
+		n = snprintf(buf, len, "%s//d", rq->real);
+	else
 		return rq->real;
-	if ((size_t)snprintf(buf, len, "%s/%s", rq->from, rq->real) >= len)
-		return NULL;
-	return buf;
+	return n > 0 && (size_t)n < len ? buf : NULL;
 }
 
 /* 1 allowed, -1 denied, 0 not decided yet (ask). */
@@ -229,7 +239,7 @@ static int decided(struct nono_elevate *e, const char *path, unsigned op)
 
 int nono_elv_decided(struct nono_elevate *e, const struct elv_req *rq)
 {
-	char buf[2 * PATH_MAX + 2];
+	char buf[2 * PATH_MAX + 8];
 	const char *key = nono_elv_key(rq, buf, sizeof(buf));
 
 	return key ? decided(e, key, rq->op) : 0;
@@ -239,7 +249,7 @@ int nono_elv_decided(struct nono_elevate *e, const struct elv_req *rq)
 static void remember_rq(struct nono_elevate *e, const struct elv_req *rq,
 			bool allow)
 {
-	char buf[2 * PATH_MAX + 2];
+	char buf[2 * PATH_MAX + 8];
 	const char *key = nono_elv_key(rq, buf, sizeof(buf));
 
 	if (key)
@@ -355,8 +365,9 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	want = nono_gate_task_umask(g, rq->pid);
 	old = umask(want);
 	if (rq->op & OP_MKDIR) {
-		resp.error =
-		    mkdirat(rq->dirfd, rq->name, rq->mode) < 0 ? -errno : 0;
+		resp.error = mkdirat(rq->dirfd, rq->name, rq->mode & 01777) < 0
+				 ? -errno
+				 : 0;
 		umask(old);
 		notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 		return;
@@ -371,7 +382,8 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 			((rq->flags & ~(uint64_t)O_TRUNC) | O_NOFOLLOW |
 			 O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
 			 (!rq->existed && (rq->flags & O_CREAT) ? O_EXCL : 0)),
-		    .mode = (rq->flags & O_CREAT) ? rq->mode : 0,
+		    /* No set-id bit on what the supervisor makes. */
+		    .mode = (rq->flags & O_CREAT) ? (rq->mode & 0777) : 0,
 		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
 			       RESOLVE_NO_SYMLINKS,
 		};
@@ -575,10 +587,25 @@ bool nono_elv_persistence(const struct nono_elevate *e, int dirfd,
 	/* Below the home: tools that run what these hold (review 2). */
 	static const char *const home_more[] = {".cargo", ".gradle", ".ipython",
 						".npmrc", ".m2"};
+	/* Where the system runs what it finds, and other users' homes
+	 * (review: a root run was asked to move a file into /etc/cron.d, and
+	 * to link /usr/local/bin/ls; any user's home holds the same names as
+	 * ours). */
+	static const char *const system[] = {
+	    "/etc",  "/usr",   "/bin",       "/sbin",
+	    "/lib",  "/lib32", "/lib64",     "/libx32",
+	    "/boot", "/opt",   "/var/spool", "/var/lib/systemd",
+	    "/root", "/home",
+	};
 	const char *home = e->cfg.home;
 	char sub[PATH_MAX];
 	const char *p = real;
 
+	for (size_t i = 0; i < sizeof(system) / sizeof(system[0]); i++)
+		if (nono_path_is_under(real, system[i]) &&
+		    !(home && home[0] && nono_path_is_under(real, home) &&
+		      nono_path_is_under(home, system[i])))
+			return true;
 	/* Every component, not only the last: a .vscode or .husky is read
 	 * as a whole (tasks.json, pre-commit). */
 	while (*p) {
@@ -598,8 +625,9 @@ bool nono_elv_persistence(const struct nono_elevate *e, int dirfd,
 		p = end;
 	}
 	/* In a git directory at any depth, whatever its name (a bare
-	 * repository's hooks, a --separate-git-dir). */
-	{
+	 * repository's hooks, a --separate-git-dir).  No fd (a symlink's
+	 * target, judged by its name): the names alone. */
+	if (dirfd >= 0) {
 		int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 		struct stat st, up;
 		bool git = false;

@@ -58,6 +58,9 @@ struct elv_req {
 	dev_t from_dev;      /* the source when asked about */
 	ino_t from_ino;
 	char target[PATH_MAX]; /* OP_SYMLINK: what the link holds */
+	/* OP_CONNECT: the sandbox's socket (sockfd) and the socket it
+	 * connects to (pathfd, O_PATH); OP_LINK, OP_MOVE: pathfd is the
+	 * source file itself (O_PATH), what is linked or moved. */
 	int sockfd, pathfd;    /* OP_CONNECT: the sandbox's socket, the
 				* socket connected to (O_PATH) */
 };

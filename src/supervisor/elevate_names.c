@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "nono/caps.h"
+#include "nono/path.h"
 #include "supervisor/elevate_internal.h"
 #include "util/cleanup.h"
 #include "util/linux_calls.h"
@@ -188,7 +189,9 @@ static int decode(const struct seccomp_notif *req, struct names_call *c,
 	 * kernel's). */
 	if ((rq->mode & S_IFMT) && !S_ISREG(rq->mode))
 		return -1;
-	rq->mode &= 07777;
+	/* No set-id or sticky bit (review: a root run made a setuid file
+	 * outside the grants, and the question said "create"). */
+	rq->mode &= 0777;
 	rq->op = OP_MKNOD;
 	return 0;
 }
@@ -249,6 +252,33 @@ static bool gains(const struct nono_caps *caps, const char *from,
 	return false;
 }
 
+/* What a symlink at @rq's name would lead to may be offered (review: a
+ * link named build.log to ~/.bashrc, or ~/bin to a directory in /tmp):
+ * not a protected path, nor one that would run code later, nor anything
+ * in a writable grant, whose contents the sandbox would then choose.
+ * Judged lexically from the link's directory: a symlink on the way is
+ * either the sandbox's (in a writable grant: refused there) or not its to
+ * change. */
+static bool target_offered(struct nono_gate *g, const struct elv_req *rq)
+{
+	struct nono_elevate *e = g->elevate;
+	char to[PATH_MAX];
+	const char *slash = strrchr(rq->real, '/');
+
+	if (rq->target[0] == '/')
+		snprintf(to, sizeof(to), "/");
+	else
+		snprintf(to, sizeof(to), "%.*s",
+			 !slash || slash == rq->real ? 1
+						     : (int)(slash - rq->real),
+			 rq->real);
+	if (nono_path_fold(to, sizeof(to), rq->target) < 0)
+		return false;
+	return !nono_caps_allows(g->caps, to, NONO_ACCESS_WRITE, NULL) &&
+	       !nono_elv_persistence(e, -1, to) &&
+	       e->cfg.may(e->cfg.arg, to, true, false);
+}
+
 /* May be put to the user at all: neither name protected, kept, hidden or
  * one that would run code outside the sandbox later. */
 static bool offered(struct nono_gate *g, const struct elv_req *rq)
@@ -264,6 +294,8 @@ static bool offered(struct nono_gate *g, const struct elv_req *rq)
 		       e->cfg.may(e->cfg.arg, rq->from, true, true);
 	if (rq->op & OP_LINK)
 		return e->cfg.may(e->cfg.arg, rq->from, false, true);
+	if (rq->op & OP_SYMLINK)
+		return target_offered(g, rq);
 	return true;
 }
 
@@ -294,9 +326,14 @@ static int check(const struct nono_caps *caps, struct elv_req *rq)
 	default: /* OP_LINK, OP_MOVE */
 		break;
 	}
-	if (fstatat(rq->fromfd, rq->from_name, &from, AT_SYMLINK_NOFOLLOW) <
-		0 ||
-	    !S_ISREG(from.st_mode) || !object_plain(rq->fromfd, rq->from_name))
+	/* The source pinned: what is linked or moved is this file, by its
+	 * inode, whatever its name holds by then (review: a rename that
+	 * met an object swapped in was "put back" into a directory the
+	 * sandbox may not write). */
+	rq->pathfd =
+	    openat(rq->fromfd, rq->from_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (rq->pathfd < 0 || fstat(rq->pathfd, &from) < 0 ||
+	    !S_ISREG(from.st_mode) || !nono_gate_plain_fs(rq->pathfd))
 		return -1;
 	rq->from_dev = from.st_dev;
 	rq->from_ino = from.st_ino;
@@ -381,59 +418,67 @@ static int same(int dfd, const char *name, dev_t dev, ino_t ino)
 	return st.st_dev == dev && st.st_ino == ino ? 0 : -EACCES;
 }
 
-/* The object that arrived at the destination was not the one asked
- * about (swapped in at the source, in a directory the sandbox may write,
- * after the check): it goes back there, under its name or, taken meanwhile,
- * a fresh one; it never stays where the user allowed another. */
-static void put_back(const struct elv_req *rq)
+/* A new name @name in @dfd for the file @fd pins (by its inode: linkat
+ * through /proc/self/fd follows the fd, not a name).  0 or -errno. */
+static int link_pinned(int fd, int dfd, const char *name)
 {
-	char alt[NAME_MAX + 1];
+	char self[64];
 
-	if (renameat2(rq->dirfd, rq->name, rq->fromfd, rq->from_name,
-		      RENAME_NOREPLACE) == 0)
-		return;
-	for (int i = 0; i < 16; i++) {
-		unsigned r = 0;
-
-		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-			r = (unsigned)i * 2654435761u;
-		snprintf(alt, sizeof(alt), ".nono-returned-%08x", r);
-		if (renameat2(rq->dirfd, rq->name, rq->fromfd, alt,
-			      RENAME_NOREPLACE) == 0 ||
-		    errno != EEXIST)
-			return;
-	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, self, dfd, name, AT_SYMLINK_FOLLOW) < 0 ? -errno
+									: 0;
 }
 
+/*
+ * A rename, performed on the source's inode: it gets the destination name
+ * (a free one by link; over the file asked about by a link to a fresh name
+ * beside it, renamed over), then the source's name is removed while it
+ * still holds this file.  Another object swapped in at the source (only
+ * where the sandbox may write that directory: its own) is left there; the
+ * destination holds the file asked about either way.
+ */
 static int perform_move(const struct elv_req *rq)
 {
-	int r = same(rq->fromfd, rq->from_name, rq->from_dev, rq->from_ino);
+	int r;
 
-	if (!r && rq->existed)
+	if (rq->existed) {
+		char tmp[NAME_MAX + 1];
+		unsigned rnd = 0;
+
 		r = same(rq->dirfd, rq->name, rq->dev, rq->ino);
-	if (r)
+		if (r)
+			return r;
+		if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			rnd = (unsigned)rq->from_ino;
+		snprintf(tmp, sizeof(tmp), ".nono-elevation-%08x", rnd);
+		r = link_pinned(rq->pathfd, rq->dirfd, tmp);
+		if (r)
+			return r;
+		if (renameat2(rq->dirfd, tmp, rq->dirfd, rq->name, 0) < 0) {
+			r = -errno;
+			(void)unlinkat(rq->dirfd, tmp, 0);
+			return r;
+		}
+	} else {
+		r = link_pinned(rq->pathfd, rq->dirfd, rq->name);
+		if (r)
+			return r;
+	}
+	if (same(rq->fromfd, rq->from_name, rq->from_dev, rq->from_ino) == 0 &&
+	    unlinkat(rq->fromfd, rq->from_name, 0) < 0) {
+		r = -errno;
+		/* Not moved after all: the new name goes again (the
+		 * replaced file, if any, is gone, as a rename would have
+		 * it). */
+		(void)unlinkat(rq->dirfd, rq->name, 0);
 		return r;
-	if (renameat2(rq->fromfd, rq->from_name, rq->dirfd, rq->name,
-		      rq->existed ? 0 : RENAME_NOREPLACE) < 0)
-		return -errno;
-	if (same(rq->dirfd, rq->name, rq->from_dev, rq->from_ino) == 0)
-		return 0;
-	put_back(rq);
-	return -EACCES;
+	}
+	return 0;
 }
 
 static int perform_link(const struct elv_req *rq)
 {
-	int r = same(rq->fromfd, rq->from_name, rq->from_dev, rq->from_ino);
-
-	if (r)
-		return r;
-	if (linkat(rq->fromfd, rq->from_name, rq->dirfd, rq->name, 0) < 0)
-		return -errno;
-	r = same(rq->dirfd, rq->name, rq->from_dev, rq->from_ino);
-	if (r)
-		(void)unlinkat(rq->dirfd, rq->name, 0);
-	return r ? -EACCES : 0;
+	return link_pinned(rq->pathfd, rq->dirfd, rq->name);
 }
 
 void nono_elv_perform_name(struct nono_gate *g, int listener,

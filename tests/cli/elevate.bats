@@ -482,3 +482,101 @@ PY
 	refute_contains "$(term_log)" "asks to connect" terminal
 	refute_contains "$(term_log)" "PONG" terminal
 }
+
+# Review 1 of session 15, finding 1 (HIGH): a rename that met an object
+# swapped in at its destination, by an exchange still in the kernel, was
+# "put back" by the supervisor into the source's directory, outside every
+# grant: the sandbox's directory planted there.  Moves are now made on the
+# source's inode (a link, then the source's name removed), and nothing is
+# ever moved back.  The reviewer's program, the supervisor and the racing
+# threads on separate CPUs, 20,000 tries (the build before hit at tries
+# 260-5,571 this way).
+@test "elevation: a rename raced at its destination never puts anything into the source's directory" {
+	command -v cc >/dev/null || skip "no cc"
+	command -v taskset >/dev/null || skip "no taskset"
+	[ "$(nproc)" -ge 2 ] || skip "one CPU"
+	cc -O2 -pthread -o plant "$BATS_TEST_DIRNAME/lib/elevate_plant.c"
+	mkdir -p "$O/ro" && echo USERDATA >"$O/ro/doc.txt"
+	T=$(mktemp -d /tmp/nono-plant.XXXXXX)
+	mkdir "$T/evil" && echo PLANTED >"$T/evil/payload"
+	run env MAINCPU=1 SWEEP=0.01 FIXED=1 "$PY" "$DRIVE" --timeout 170 --log "$TEST_ROOT/term.log" \
+		ondelay:0.6 on:'asks to move=>s{code}' sleep:3 wait -- \
+		taskset -c 0 "$NONO" run -s --capability-elevation --allow-cwd -- ./plant "$O/ro/doc.txt" "$T" 20000 0
+	[ ! -d "$O/ro/doc.txt" ]
+	refute_contains "$(term_log)" "PLANTED at" terminal
+	# Control: the loop ran its tries, each move performed and undone.
+	assert_contains "$(term_log)" "no hit in 20000 tries" terminal
+	refute_contains "$(term_log)" "lost track" terminal
+	rm -rf "$T"
+}
+
+# Review 1 of session 15, findings 2 and 6: names that run code later
+# outside the home (a root run was asked to write /etc/cron.d, /etc/profile.d,
+# /usr/local/bin), more of the home's (~/bin, on PATH; ~/.bash_logout, the
+# other shells'), and symlinks leading to a protected path or into a
+# writable grant are never asked about.
+@test "elevation: system directories, ~/bin and the shells' files, and symlinks to protected or writable places are never offered" {
+	run drive ondelay:0.6 on:'asks to=>d' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow . -- sh -c "
+			echo x >f1; mv f1 /etc/cron.d/nono-test; echo cron=\$?
+			ln -s /tmp/x.sh /etc/profile.d/nono-test.sh; echo profiled=\$?
+			ln -s /tmp/x /usr/local/bin/nono-test; echo usrlocal=\$?
+			ln -s /tmp '$HOME/bin'; echo homebin=\$?
+			echo x >f2; mv f2 '$HOME/.bash_logout'; echo logout=\$?
+			ln -s /tmp/x '$HOME/.cshrc'; echo cshrc=\$?
+			ln -s '$HOME/.bashrc' '$O/build.log'; echo tobashrc=\$?
+			ln -s \"\$PWD/f3\" '$O/into-grant'; echo intogrant=\$?
+			ln -s /tmp/evil '$O/into-tmp'; echo intotmp=\$?"
+	refute_contains "$(term_log)" "asks to" terminal
+	for w in cron profiled usrlocal homebin logout cshrc tobashrc intogrant intotmp; do
+		refute_contains "$(term_log)" "$w=0" terminal
+	done
+	[ ! -e /etc/cron.d/nono-test ] && [ ! -L /usr/local/bin/nono-test ] && [ ! -e "$HOME/bin" ]
+	# Control: a file and a symlink to a plain place outside the grants
+	# are asked about.
+	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow . -- sh -c "
+			echo x >f1; mv f1 '$O/f1'; echo mv=\$?
+			ln -s other.txt '$O/ok-link'; echo ln=\$?"
+	assert_contains "$(term_log)" "asks to move" terminal
+	assert_contains "$(term_log)" "asks to make the symlink $O/ok-link -> other.txt" terminal
+	assert_contains "$(term_log)" "mv=0" terminal
+	assert_contains "$(term_log)" "ln=0" terminal
+}
+
+# Review 1 of session 15, findings 4 and 5: an answer for the session
+# covers only what was asked (a move to a free name is not a replacement,
+# a file's removal not a directory's), and what the supervisor makes has
+# no set-id bit.
+@test "elevation: a session's answer covers only the operation asked (replacing, rmdir asked again); no set-id bit on what is made" {
+	echo A1 >a1 && echo A2 >a2
+	echo F >"$O/f"
+	run drive ondelay:0.6 on:'asks to=>s{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow . -- sh -c "
+			mv a1 '$O/b'; echo mv1=\$?
+			mv a2 '$O/b'; echo mv2=\$?
+			rm '$O/f'; echo rm=\$?
+			mkdir '$O/f'; echo mkdir=\$?
+			rmdir '$O/f'; echo rmdir=\$?
+			$PY -c 'import os, stat; os.umask(0); os.mknod(\"$O/suid\", stat.S_IFREG | 0o6777); os.close(os.open(\"$O/suid2\", os.O_CREAT | os.O_WRONLY, 0o6777))'; echo made=\$?"
+	assert_contains "$output" "EXIT 0" stdout
+	[ "$(term_log | grep -c "asks to move $PWD/a1 to $O/b")" -eq 1 ]
+	assert_contains "$(term_log)" "asks to move $PWD/a2 to $O/b (replacing it)" terminal
+	[ "$(term_log | grep -c "asks to remove $O/f")" -eq 2 ]
+	for w in mv1 mv2 rm mkdir rmdir made; do
+		assert_contains "$(term_log)" "$w=0" terminal
+	done
+	assert_file_content "$O/b" A2
+	[ "$(stat -c %a "$O/suid")" = 777 ] && [ "$(stat -c %a "$O/suid2")" = 777 ]
+}
+
+# Review 1 of session 15, finding 3: the list after the run shows the
+# sandbox's names as the question does, never raw.
+@test "elevation: the list after the run shows names plainly: escape sequences in a name reach the terminal as text" {
+	run drive ondelay:0.6 on:'asks to=>o{code}' expect:'Save to profile' sleep:0.3 'send:n\r' wait -- \
+		"$NONO" run --capability-elevation --allow . -- sh -c "
+			n=\$(printf 'x\033[2K\rFAKE-LINE\033]0;title\007'); echo hi >\"\$n\"; mv \"\$n\" '$O/'; echo mv=\$?"
+	assert_contains "$(term_log)" "mv=0" terminal
+	assert_contains "$(term_log)" 'x\x1b[2K\x0dFAKE-LINE' terminal
+	refute_contains "$(cat "$TEST_ROOT/term.log")" "$(printf '\033[2K\rFAKE-LINE')" terminal
+}
