@@ -61,8 +61,7 @@ struct elv_req {
 	/* OP_CONNECT: the sandbox's socket (sockfd) and the socket it
 	 * connects to (pathfd, O_PATH); OP_LINK, OP_MOVE: pathfd is the
 	 * source file itself (O_PATH), what is linked or moved. */
-	int sockfd, pathfd;    /* OP_CONNECT: the sandbox's socket, the
-				* socket connected to (O_PATH) */
+	int sockfd, pathfd;
 };
 #define ELV_REQ_INIT                                                           \
 	{                                                                      \
