@@ -476,7 +476,12 @@ int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)
 				out_warn("learn: out of memory: some network "
 					 "refusals are not listed");
 		}
-		name_conns(&rep, gate);
+		/* Only where the command could have asked the resolver
+		 * itself: names are the command's, and resolving them here,
+		 * outside its sandbox, would carry them out of a blocked or
+		 * proxied network (review 2 of session 15). */
+		if (nono_caps_net(p->caps) == NONO_NET_ALLOW && !p->allow)
+			name_conns(&rep, gate);
 		fflush(stderr);
 		if (cli_learn->json)
 			learn_report_json(&rep, p->home, cli_learn->out);
@@ -488,6 +493,13 @@ int cli_learn_report(struct run_ctx *c, const struct nono_gate *gate)
 				 "went on); what they need is above",
 				 nono_gate_learn_served(gate),
 				 nono_gate_learn_served(gate) == 1 ? "" : "s");
+		if (nono_gate_learn_scratched(gate))
+			out_info("learn: %zu write%s the profile refuses went "
+				 "to throwaway copies (nothing outside the "
+				 "grants was changed); what they need is above",
+				 nono_gate_learn_scratched(gate),
+				 nono_gate_learn_scratched(gate) == 1 ? ""
+								      : "s");
 		if (nono_gate_learn_dropped(gate))
 			out_warn("learn: %zu call%s not recorded (a path "
 				 "that could not be read, or past 1,048,576 "

@@ -323,9 +323,16 @@ int save_prompt_grant(struct run_ctx *c, const char *path, unsigned access,
 	struct suggestion one;
 	int r;
 
+	/* As add() has it: a '$' would expand; bytes that are not UTF-8
+	 * would make the profile unreadable (review 2 of session 15): only
+	 * printable ASCII is saved from a question. */
+	bool plain = true;
+
+	for (const unsigned char *q = (const unsigned char *)path; *q; q++)
+		plain = plain && *q >= 0x20 && *q < 0x7f && *q != '$';
 	if ((size_t)snprintf(one.path, sizeof(one.path), "%s", path) >=
 		sizeof(one.path) ||
-	    protected_path(c, path)) {
+	    protected_path(c, path) || !plain) {
 		snprintf(said, len, "allowed for this session; not saved");
 		return -1;
 	}

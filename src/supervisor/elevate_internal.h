@@ -84,6 +84,8 @@ struct nono_elevate {
 	long long asked_at[ELEVATE_RATE];
 	size_t nasked;
 	char last_code[3];
+	/* nono learn: writes sent to throwaway copies. */
+	size_t scratched;
 	/* What was approved, for the footer and the save prompt. */
 	struct nono_gate_elevated *done;
 	size_t ndone, capdone;

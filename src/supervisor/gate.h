@@ -73,6 +73,8 @@ const char *nono_gate_learned_net_at(const struct nono_gate *g, size_t i,
  * AAAA, to port 53), each once; NULL past the end. */
 size_t nono_gate_learned_dns_count(const struct nono_gate *g);
 const char *nono_gate_learned_dns_at(const struct nono_gate *g, size_t i);
+/* Learning: opens that write beyond the grants given a throwaway copy. */
+size_t nono_gate_learn_scratched(const struct nono_gate *g);
 /* Calls whose path could not be read or kept; calls naming nothing. */
 size_t nono_gate_learn_dropped(const struct nono_gate *g);
 /*

@@ -459,6 +459,7 @@ PY
 			$PY '$TEST_DIR/conn.py' benign.sock; echo linked=\$?"
 	assert_contains "$output" "EXIT 0" stdout
 	[ "$(term_log | grep -c "asks to connect to the socket $TEST_DIR/host/svc.sock")" -eq 2 ]
+	assert_contains "$(term_log)" "socket $TEST_DIR/host/svc.sock (whatever listens there acts for it, outside the sandbox)" terminal
 	refute_contains "$(term_log)" "socket $TEST_DIR/proj/benign.sock" terminal
 	assert_contains "$(term_log)" "direct=0" terminal
 	assert_contains "$(term_log)" "linked=0" terminal
@@ -579,4 +580,23 @@ PY
 	assert_contains "$(term_log)" "mv=0" terminal
 	assert_contains "$(term_log)" 'x\x1b[2K\x0dFAKE-LINE' terminal
 	refute_contains "$(cat "$TEST_ROOT/term.log")" "$(printf '\033[2K\rFAKE-LINE')" terminal
+}
+
+# Review 2 of session 15 (LOW): the answer p saved a name with '$' (which a
+# profile expands) or bytes that are not UTF-8, and the profile stopped
+# loading; and p on a directory saved a read of its whole tree.
+@test "elevation: p never saves a name a profile cannot hold, nor a directory's whole tree" {
+	echo C >"$O/cost\$" && mkdir -p "$O/dir/sub" && echo D >"$O/dir/sub/deep.txt"
+	run drive ondelay:0.6 on:'asks to read=>p{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "cat '$O/cost\$'; ls '$O/dir'; cat '$O/ok.txt'"
+	assert_contains "$(term_log)" "allowed for this session; not saved" terminal
+	refute_contains "$(term_log | grep -A1 "asks to read $O/dir")" "and save: p" dir-question
+	assert_contains "$(term_log)" "APPROVED-BYTES" terminal
+	# Only the plain file was saved; the profile loads.
+	grep -q "\"$O/ok.txt\"" "$HOME/.config/nono/profiles/local.json"
+	! grep -q 'cost' "$HOME/.config/nono/profiles/local.json" || false
+	! grep -q "\"$O/dir\"" "$HOME/.config/nono/profiles/local.json" || false
+	run --separate-stderr nono run -s --profile local --allow-cwd -- cat "$O/ok.txt"
+	assert_status 0
+	assert_contains "$output" "APPROVED-BYTES"
 }

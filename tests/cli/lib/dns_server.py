@@ -2,7 +2,8 @@
 """A DNS server for tests (tests/cli/learn.bats): on 127.0.0.1:53 (UDP),
 answers A queries for names ending in .learn.test with 127.0.0.1; every
 other query gets an empty answer.  Writes "ready" to the file given, then
-serves until killed."""
+serves until killed, appending each name asked to the second file given
+(if any)."""
 import socket, struct, sys
 
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -19,6 +20,9 @@ while True:
     qtype = struct.unpack(">H", q[i + 1:i + 3])[0] if i + 3 <= len(q) else 0
     question = q[12:i + 5]
     name = ".".join(labels).lower()
+    if len(sys.argv) > 2:
+        with open(sys.argv[2], "a") as log:
+            log.write(name + "\n")
     hit = name.endswith(".learn.test") and qtype == 1
     head = struct.pack(">HHHHHH", struct.unpack(">H", q[:2])[0], 0x8180, 1,
                        1 if hit else 0, 0, 0)
