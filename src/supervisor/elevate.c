@@ -815,6 +815,9 @@ static void scratch(struct nono_gate *g, int listener, const struct elv_req *rq)
 	nono_autoclose int fd = memfd_create("nono-learn", MFD_CLOEXEC);
 	int r = fd < 0 ? -errno : 0;
 
+	/* O_EXCL of a name that is there: as the kernel would answer. */
+	if (!r && rq->existed && (rq->flags & O_CREAT) && (rq->flags & O_EXCL))
+		r = -EEXIST;
 	if (!r && rq->existed && !(rq->flags & O_TRUNC))
 		r = copy_in(rq, fd);
 	if (!r && (rq->flags & O_APPEND) && fcntl(fd, F_SETFL, O_APPEND) < 0)
