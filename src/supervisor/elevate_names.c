@@ -432,45 +432,56 @@ static int link_pinned(int fd, int dfd, const char *name)
 /*
  * A rename, performed on the source's inode: it gets the destination name
  * (a free one by link; over the file asked about by a link to a fresh name
- * beside it, renamed over), then the source's name is removed while it
- * still holds this file.  Another object swapped in at the source (only
+ * beside it, renamed over last), and the source's name is removed while
+ * it still holds this file.  Another object swapped in at the source (only
  * where the sandbox may write that directory: its own) is left there; the
  * destination holds the file asked about either way.
  */
 static int perform_move(const struct elv_req *rq)
 {
+	char tmp[NAME_MAX + 1];
+	unsigned rnd = 0;
 	int r;
 
-	if (rq->existed) {
-		char tmp[NAME_MAX + 1];
-		unsigned rnd = 0;
-
-		r = same(rq->dirfd, rq->name, rq->dev, rq->ino);
-		if (r)
-			return r;
-		if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-			rnd = (unsigned)rq->from_ino;
-		snprintf(tmp, sizeof(tmp), ".nono-elevation-%08x", rnd);
-		r = link_pinned(rq->pathfd, rq->dirfd, tmp);
-		if (r)
-			return r;
-		if (renameat2(rq->dirfd, tmp, rq->dirfd, rq->name, 0) < 0) {
-			r = -errno;
-			(void)unlinkat(rq->dirfd, tmp, 0);
-			return r;
-		}
-	} else {
+	if (!rq->existed) {
 		r = link_pinned(rq->pathfd, rq->dirfd, rq->name);
 		if (r)
 			return r;
+		if (same(rq->fromfd, rq->from_name, rq->from_dev,
+			 rq->from_ino) == 0 &&
+		    unlinkat(rq->fromfd, rq->from_name, 0) < 0) {
+			/* Not moved after all: the new name goes again. */
+			r = -errno;
+			(void)unlinkat(rq->dirfd, rq->name, 0);
+			return r;
+		}
+		return 0;
 	}
+	/* Over the file asked about: a fresh name beside it first, the
+	 * source's name removed, and only then the replacement, the one
+	 * step that cannot be undone. */
+	r = same(rq->dirfd, rq->name, rq->dev, rq->ino);
+	if (r)
+		return r;
+	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		rnd = (unsigned)rq->from_ino;
+	snprintf(tmp, sizeof(tmp), ".nono-elevation-%08x", rnd);
+	r = link_pinned(rq->pathfd, rq->dirfd, tmp);
+	if (r)
+		return r;
 	if (same(rq->fromfd, rq->from_name, rq->from_dev, rq->from_ino) == 0 &&
 	    unlinkat(rq->fromfd, rq->from_name, 0) < 0) {
 		r = -errno;
-		/* Not moved after all: the new name goes again (the
-		 * replaced file, if any, is gone, as a rename would have
-		 * it). */
-		(void)unlinkat(rq->dirfd, rq->name, 0);
+		(void)unlinkat(rq->dirfd, tmp, 0);
+		return r;
+	}
+	if (renameat2(rq->dirfd, tmp, rq->dirfd, rq->name, 0) < 0) {
+		r = -errno;
+		/* The source's own file back under its name; if that is
+		 * taken meanwhile, it stays under the fresh name rather than
+		 * being lost. */
+		if (link_pinned(rq->pathfd, rq->fromfd, rq->from_name) == 0)
+			(void)unlinkat(rq->dirfd, tmp, 0);
 		return r;
 	}
 	return 0;
