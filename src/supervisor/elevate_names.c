@@ -401,10 +401,14 @@ int nono_elv_names_handle(struct nono_gate *g, int listener,
 	rq.pid = req->pid;
 	return nono_elv_submit(g, listener, &rq, offered);
 kernel:
+	/* The fds located or pinned so far (a check that failed after the
+	 * source was pinned, too). */
 	if (rq.dirfd >= 0)
 		close(rq.dirfd);
 	if (rq.fromfd >= 0)
 		close(rq.fromfd);
+	if (rq.pathfd >= 0)
+		close(rq.pathfd);
 	return NONO_ELEVATE_NOT_MINE;
 }
 
