@@ -330,12 +330,27 @@ nono_gate_elevated_at(const struct nono_gate *g, size_t i)
 						   : NULL;
 }
 
+/* Answers @rq with @fd, injected as the call's result (ADDFD SEND: a
+ * signal restarting the call cannot leave it behind). */
+static void inject(int listener, const struct elv_req *rq, int fd)
+{
+	struct seccomp_notif_addfd add = {
+	    .id = rq->id,
+	    .flags = SECCOMP_ADDFD_FLAG_SEND,
+	    .srcfd = (__u32)fd,
+	    .newfd_flags = (rq->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+	};
+
+	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
+		nono_elv_send_error(listener, rq->id,
+				    errno == ENOENT ? ENOENT : EACCES);
+}
+
 /* Performs @rq (approved) and answers it. */
 static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 {
 	const int keep = O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME;
 	struct seccomp_notif_resp resp = {.id = rq->id};
-	struct seccomp_notif_addfd add = {0};
 	nono_autoclose int fd = -1;
 	mode_t want, old;
 	struct stat st;
@@ -416,13 +431,7 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	}
 	if (!(rq->flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, (int)(rq->flags & keep));
-	add.id = rq->id;
-	add.flags = SECCOMP_ADDFD_FLAG_SEND;
-	add.srcfd = (__u32)fd;
-	add.newfd_flags = (rq->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-		nono_elv_send_error(listener, rq->id,
-				    errno == ENOENT ? ENOENT : EACCES);
+	inject(listener, rq, fd);
 }
 
 /* The call's path, flags and mode, and what it does (OP_*): 0, or -1
@@ -811,7 +820,6 @@ static int copy_in(const struct elv_req *rq, int fd)
  * writes go nowhere. */
 static void scratch(struct nono_gate *g, int listener, const struct elv_req *rq)
 {
-	struct seccomp_notif_addfd add = {0};
 	nono_autoclose int fd = memfd_create("nono-learn", MFD_CLOEXEC);
 	int r = fd < 0 ? -errno : 0;
 
@@ -827,13 +835,7 @@ static void scratch(struct nono_gate *g, int listener, const struct elv_req *rq)
 		return;
 	}
 	g->elevate->scratched++;
-	add.id = rq->id;
-	add.flags = SECCOMP_ADDFD_FLAG_SEND;
-	add.srcfd = (__u32)fd;
-	add.newfd_flags = (rq->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-		nono_elv_send_error(listener, rq->id,
-				    errno == ENOENT ? ENOENT : EACCES);
+	inject(listener, rq, fd);
 }
 
 size_t nono_gate_learn_scratched(const struct nono_gate *g)
