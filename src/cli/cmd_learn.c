@@ -4,8 +4,10 @@
  * (issue 17): runs CMD under the profile's sandbox with every call that
  * names a path recorded by the supervisor (no strace), then says what the
  * profile lacks, in its keys.  Reads the profile refuses are served for
- * the run by the supervisor (learnserve.c), so that the command goes on;
- * writes and creations outside the grants are refused as in nono run.
+ * the run by the supervisor (learnserve.c), and an open that writes gets a
+ * throwaway copy (elevate.c), so that the command goes on; name calls
+ * (mkdir, rename, unlink...) outside the grants are refused as in nono
+ * run.
  */
 #include <arpa/inet.h>
 #include <errno.h>

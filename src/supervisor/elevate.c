@@ -367,7 +367,7 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 		 * connects. */
 		r = nono_gate_hold_lowered() < 0
 			? -EPERM
-			: nono_gate_connect_fd(g, listener, rq->id, rq->sockfd,
+			: nono_gate_connect_fd(listener, rq->id, rq->sockfd,
 					       rq->pathfd);
 		if (r <= 0)
 			nono_elv_send_error(listener, rq->id, -r);

@@ -705,12 +705,10 @@ static int bound_in_place(struct nono_gate *g, const struct stat *st,
 	return -EACCES;
 }
 
-int nono_gate_connect_fd(struct nono_gate *g, int listener, __u64 id, int sfd,
-			 int pfd)
+int nono_gate_connect_fd(int listener, __u64 id, int sfd, int pfd)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
-	(void)g;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
 	return nono_gate_connect_addr(listener, id, sfd, &sun, sizeof(sun),
 				      pfd);
@@ -745,7 +743,6 @@ static int do_connect_path(struct nono_gate *g, int listener,
 {
 	pid_t pid = req->pid;
 	nono_autoclose int pfd = -1;
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char canon[PATH_MAX];
 	struct stat st;
 	int r;
@@ -786,9 +783,7 @@ static int do_connect_path(struct nono_gate *g, int listener,
 	if (r < 0)
 		return r;
 connect:
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", pfd);
-	return nono_gate_connect_addr(listener, req->id, sfd, &sun, sizeof(sun),
-				      pfd);
+	return nono_gate_connect_fd(listener, req->id, sfd, pfd);
 }
 
 /*

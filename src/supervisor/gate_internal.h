@@ -275,8 +275,7 @@ int nono_netgate_listen(struct nono_gate *g, const struct seccomp_notif *req,
 			int sfd, int domain);
 /* Connects @sfd to the socket @pfd pins, for notification @id: 0 or
  * -errno for the caller, or 1 when a thread answers it later. */
-int nono_gate_connect_fd(struct nono_gate *g, int listener, __u64 id, int sfd,
-			 int pfd);
+int nono_gate_connect_fd(int listener, __u64 id, int sfd, int pfd);
 /* Whether call @nr is one the elevation filter sends (and only it). */
 bool nono_elevate_heard(int nr);
 void nono_gate_elevate_free(struct nono_gate *g);

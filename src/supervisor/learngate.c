@@ -269,6 +269,16 @@ static int64_t open_flags(const struct seccomp_notif *req, uint64_t how)
 	return -1;
 }
 
+static bool is_creat(int nr)
+{
+#ifdef __NR_creat
+	return nr == __NR_creat;
+#else
+	(void)nr;
+	return false;
+#endif
+}
+
 enum nono_learn_next nono_learngate_handle(struct nono_gate *g, int listener,
 					   const struct seccomp_notif *req)
 {
@@ -300,12 +310,12 @@ enum nono_learn_next nono_learngate_handle(struct nono_gate *g, int listener,
 	if (fl >= 0 && abs[0][0] &&
 	    nono_learnserve_open(g, listener, req, abs[0], (uint64_t)fl))
 		return NONO_LEARN_ANSWERED;
-	/* Writes, creations and name calls beyond the grants: performed for
-	 * the learning run by elevation's machinery, approving by itself
-	 * what it would offer (never protected, persistence or nono's own
-	 * paths).  A pure read learnserve did not serve stays refused. */
-	if (g->elevate && !(fl >= 0 && (fl & O_ACCMODE) == O_RDONLY &&
-			    !(fl & (O_CREAT | O_TRUNC)))) {
+	/* An open that writes beyond the grants: a throwaway copy, by
+	 * elevation's checks (elevate.c, scratch()).  Name calls, and a pure
+	 * read learnserve did not serve, stay refused. */
+	if (g->elevate && ((fl >= 0 && ((fl & O_ACCMODE) != O_RDONLY ||
+					(fl & (O_CREAT | O_TRUNC)))) ||
+			   is_creat(req->data.nr))) {
 		switch (nono_elevate_handle(g, listener, req)) {
 		case NONO_ELEVATE_ANSWERED:
 		case NONO_ELEVATE_PARKED:
@@ -438,20 +448,26 @@ static int task_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 		   : -1;
 }
 
-/* The address @addr/@alen (in the task) is a DNS server's: port 53. */
+/* The inet address @ss (@len bytes) is a DNS server's: port 53. */
+static bool port53(const struct sockaddr_storage *ss, size_t len)
+{
+	if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port) == 53;
+	if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port) ==
+		       53;
+	return false;
+}
+
+/* The address @addr/@alen (in the task) is a DNS server's. */
 static bool to_dns(pid_t pid, uint64_t addr, uint64_t alen)
 {
 	struct sockaddr_storage ss;
 
 	memset(&ss, 0, sizeof(ss));
-	if (alen < sizeof(struct sockaddr_in) || alen > sizeof(ss) ||
-	    task_read(pid, addr, &ss, (size_t)alen) < 0)
-		return false;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port) == 53;
-	if (ss.ss_family == AF_INET6 && alen >= sizeof(struct sockaddr_in6))
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == 53;
-	return false;
+	return alen <= sizeof(ss) &&
+	       task_read(pid, addr, &ss, (size_t)alen) == 0 &&
+	       port53(&ss, (size_t)alen);
 }
 
 /* The task's socket @fd is connected to port 53 (a resolver's connected
@@ -466,13 +482,9 @@ static bool peer_dns(pid_t pid, int fd)
 	if (pidfd < 0)
 		return false;
 	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (sfd < 0 || getpeername(sfd, (struct sockaddr *)&ss, &len) < 0)
-		return false;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port) == 53;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == 53;
-	return false;
+	return sfd >= 0 &&
+	       getpeername(sfd, (struct sockaddr *)&ss, &len) == 0 &&
+	       port53(&ss, len);
 }
 
 /* The name the query at @buf/@len (in the task) asks, into @name: 0 or
