@@ -42,8 +42,9 @@ enum nono_origin {
 	NONO_ORIGIN_GPU,
 	NONO_ORIGIN_SOCKET,
 	NONO_ORIGIN_CWD,
-	NONO_ORIGIN_GUARD, /* a subdirectory of a guarded directory */
-	NONO_ORIGIN_GROUP, /* a policy group a profile included */
+	NONO_ORIGIN_GUARD,  /* a subdirectory of a guarded directory */
+	NONO_ORIGIN_GROUP,  /* a policy group a profile included */
+	NONO_ORIGIN_TMPDIR, /* $TMPDIR where /tmp is not (sealed) */
 };
 
 /* Which names a guarded directory refuses to have created in it. */

@@ -65,6 +65,8 @@ static const char *origin_name(enum nono_origin o)
 		return "  (system)";
 	case NONO_ORIGIN_GROUP:
 		return "  (policy group)";
+	case NONO_ORIGIN_TMPDIR:
+		return "  ($TMPDIR, guarded)";
 	case NONO_ORIGIN_GPU:
 		return "  (gpu)";
 	case NONO_ORIGIN_SOCKET:

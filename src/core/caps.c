@@ -437,7 +437,8 @@ bool nono_grant_seals(const struct nono_grant *g)
 {
 	return (g->access & NONO_ACCESS_WRITE) &&
 	       !(g->flags & NONO_GRANT_FILE) &&
-	       (g->origin == NONO_ORIGIN_USER || g->origin == NONO_ORIGIN_CWD);
+	       (g->origin == NONO_ORIGIN_USER || g->origin == NONO_ORIGIN_CWD ||
+		g->origin == NONO_ORIGIN_TMPDIR);
 }
 
 const char *nono_caps_sealed_root(const struct nono_caps *caps,

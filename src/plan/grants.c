@@ -19,6 +19,7 @@
 #include "nono/seccomp.h"
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
+#include "policy/protect.h"
 #include "policy/system.h"
 #include "util/suggest.h"
 
@@ -353,24 +354,131 @@ static bool in_list(const struct nono_plist *l, const char *s)
 	return false;
 }
 
-/* $TMPDIR outside /tmp and /dev/shm is not granted by default: a system
- * grant is not sealed, and a TMPDIR above a repository, at
- * $XDG_RUNTIME_DIR or behind a link the sandbox can swap would hand over
- * what it holds.  Said at -v, with the flag that grants it (sealed). */
-static void note_tmpdir(struct nono_plan *p)
+/* Why $TMPDIR (@canon, canonical; @raw as the environment has it) is not
+ * granted by default, or NULL when it may be.  A default grant must not
+ * hand the command what the user did not share: nothing protected, no
+ * home, no session sockets, not the directory it runs in; and a name the
+ * sandbox could have swapped (a symlink on the way: a run that could
+ * write beside it planted it for this one) is not followed. */
+static const char *tmpdir_refusal(const struct run_opts *o,
+				  const struct nono_plan *p, const char *raw,
+				  const char *canon, char *at, size_t atlen)
+{
+	static const char *const homes[] = {"", "/.config", "/.local",
+					    "/.local/share", "/.cache"};
+	static const char *const system[] = {
+	    "/etc",          "/usr",         "/bin",
+	    "/sbin",         "/lib",         "/lib32",
+	    "/lib64",        "/libx32",      "/boot",
+	    "/opt",          "/proc",        "/sys",
+	    "/dev",          "/run",         "/srv",
+	    "/var/spool",    "/var/log",     "/var/mail",
+	    "/var/lib/dpkg", "/var/lib/apt", "/var/lib/systemd",
+	    "/var/cache/apt"};
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	const char *xc = getenv("XDG_CONFIG_HOME");
+	char walk[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	at[0] = '\0';
+	if (o->mode == MODE_WRAP)
+		return "nono wrap cannot guard what is created in it";
+	if (strcmp(canon, "/") == 0)
+		return "it is /";
+	if (stat(canon, &st) < 0 || !S_ISDIR(st.st_mode))
+		return "it is not a directory";
+	/* The user's own directory, or a shared sticky one (/var/tmp). */
+	if (st.st_uid != getuid() &&
+	    (st.st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
+		return "another user owns it";
+	for (i = 0; i < sizeof(system) / sizeof(system[0]); i++)
+		if ((nono_path_is_under(canon, system[i]) &&
+		     !(rt && rt[0] == '/' && nono_path_is_under(canon, rt) &&
+		       strcmp(canon, rt) != 0)) ||
+		    nono_path_is_under(system[i], canon)) {
+			snprintf(at, atlen, "%s", system[i]);
+			return "it is in or holds a system directory";
+		}
+	for (i = 0; p->home && i < sizeof(homes) / sizeof(homes[0]); i++) {
+		snprintf(walk, sizeof(walk), "%s%s", p->home, homes[i]);
+		if (nono_path_is_under(walk, canon)) {
+			snprintf(at, atlen, "%s", walk);
+			return "it holds the home directory or its "
+			       "configuration";
+		}
+	}
+	for (i = 0; p->home && i < nono_protect_count(); i++) {
+		snprintf(walk, sizeof(walk), "%s/%s", p->home,
+			 nono_protect_at(i)->rel);
+		if (nono_path_is_under(walk, canon) ||
+		    nono_path_is_under(canon, walk)) {
+			snprintf(at, atlen, "%s", walk);
+			return "a protected path is there";
+		}
+	}
+	if (rt && rt[0] == '/' && nono_path_is_under(rt, canon)) {
+		snprintf(at, atlen, "%s", rt);
+		return "it holds the session's runtime directory";
+	}
+	if (xc && xc[0] == '/' && nono_path_is_under(xc, canon)) {
+		snprintf(at, atlen, "%s", xc);
+		return "it holds the configuration directory";
+	}
+	if (p->cwd && nono_path_is_under(p->cwd, canon)) {
+		snprintf(at, atlen, "%s", p->cwd);
+		return "it holds the current directory";
+	}
+	/* Every name on the way as written: no symlink. */
+	snprintf(walk, sizeof(walk), "%s", raw);
+	for (char *s = walk + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (walk[1] && lstat(walk, &st) == 0 && S_ISLNK(st.st_mode)) {
+			snprintf(at, atlen, "%s", walk);
+			return "it is reached through a symlink, which a "
+			       "sandbox could have put there";
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	return NULL;
+}
+
+/* $TMPDIR where /tmp and /dev/shm are not: granted read-write and sealed,
+ * like an --allow of it (persistence names and repositories in it are
+ * guarded), when tmpdir_refusal() finds nothing against it; else said at
+ * -v, with the flag that grants it. */
+static int grant_tmpdir(const struct run_opts *o, struct nono_plan *p)
 {
 	const char *t = getenv("TMPDIR");
-	char canon[PATH_MAX];
+	const char *why;
+	char canon[PATH_MAX], at[PATH_MAX];
 
-	if (!t || t[0] != '/' || !realpath(t, canon) ||
+	if (!t || t[0] != '/' || strlen(t) >= PATH_MAX || !realpath(t, canon) ||
 	    nono_path_is_under(canon, "/tmp") ||
 	    nono_path_is_under(canon, "/dev/shm") ||
 	    nono_caps_allows(p->caps, canon, NONO_ACCESS_WRITE, NULL))
-		return;
-	plan_note(&p->msgs, PLAN_VERBOSE,
-		  "$TMPDIR %s is not writable (only /tmp and /dev/shm are by "
-		  "default); --allow %s grants it",
-		  canon, canon);
+		return 0;
+	why = tmpdir_refusal(o, p, t, canon, at, sizeof(at));
+	if (why) {
+		plan_note(&p->msgs, PLAN_VERBOSE,
+			  "$TMPDIR %s is not writable: %s%s%s; --allow %s "
+			  "grants it",
+			  canon, why, at[0] ? ": " : "", at, canon);
+		return 0;
+	}
+	if (nono_caps_add_path(p->caps, canon, NONO_ACCESS_RW, 0,
+			       NONO_ORIGIN_TMPDIR) < 0)
+		return plan_fail(&p->msgs, -ENOMEM, canon,
+				 "$TMPDIR: out of memory");
+	plan_note(&p->msgs, PLAN_VERBOSE, "$TMPDIR %s is writable (guarded)",
+		  canon);
+	return 0;
 }
 
 /* The policy groups in force: the default ones unless the profile
@@ -563,6 +671,7 @@ int plan_build_grants(struct run_opts *o, struct nono_plan *p)
 		 ? 0
 		 : NONO_SCOPE_SIGNAL) |
 		NONO_SCOPE_ABSTRACT_UNIX);
-	note_tmpdir(p);
+	if (grant_tmpdir(o, p) < 0)
+		return -1;
 	return grant_cwd(o, p);
 }

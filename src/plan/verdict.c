@@ -44,6 +44,8 @@ const char *plan_grant_source_name(const struct nono_plan *p,
 		return "system";
 	case NONO_ORIGIN_GROUP:
 		return "group";
+	case NONO_ORIGIN_TMPDIR:
+		return "system";
 	case NONO_ORIGIN_GPU:
 		return "gpu";
 	case NONO_ORIGIN_SOCKET:

@@ -349,11 +349,7 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 		char dir[PATH_MAX];
 
-		if (!(g->access & NONO_ACCESS_WRITE) ||
-		    (g->flags & NONO_GRANT_FILE) ||
-		    (g->origin != NONO_ORIGIN_USER &&
-		     g->origin != NONO_ORIGIN_CWD) ||
-		    strcmp(cwd, g->path) == 0 ||
+		if (!nono_grant_seals(g) || strcmp(cwd, g->path) == 0 ||
 		    !nono_path_is_under(cwd, g->path))
 			continue;
 		snprintf(dir, sizeof(dir), "%s", cwd);
@@ -373,10 +369,7 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 		const struct nono_grant *g = nono_caps_path_at(caps, i);
 		char git[PATH_MAX];
 
-		if (!(g->access & NONO_ACCESS_WRITE) ||
-		    (g->flags & NONO_GRANT_FILE) ||
-		    (g->origin != NONO_ORIGIN_USER &&
-		     g->origin != NONO_ORIGIN_CWD))
+		if (!nono_grant_seals(g))
 			continue;
 		r = add_guard(caps, g->path, NONO_GUARD_TREE);
 		if (r < 0)

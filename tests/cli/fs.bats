@@ -251,12 +251,8 @@ more"
 }
 
 # Issue 12: /var/tmp (shared, kept across reboots) is writable only through
-# the var_tmp group.  $TMPDIR is writable where /tmp is; elsewhere it is not
-# granted by default (a deliberate difference from upstream): a system grant
-# is not sealed, and a TMPDIR behind a name the sandbox can swap gave the
-# next run write access to wherever the sandbox pointed it (attack F3 of the
-# issue-12 review).
-@test "fs: /tmp is writable by default, /var/tmp only with var_tmp, \$TMPDIR elsewhere only when granted" {
+# the var_tmp group.
+@test "fs: /tmp is writable by default, /var/tmp only with var_tmp" {
 	local probe=/var/tmp/nono-test-$$
 	rm -f "$probe"
 	run --separate-stderr nono run -s --allow-cwd -- sh -c "echo x >$probe"
@@ -269,25 +265,85 @@ more"
 	run --separate-stderr nono run -s --allow-cwd --profile vt -- sh -c "echo x >$probe"
 	assert_status 0
 	[ -f "$probe" ] && rm -f "$probe"
-	# $TMPDIR outside /tmp: not writable, -v says which flag grants it
-	mkdir -p "$TEST_DIR/mytmp"
-	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -v --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+}
+
+# Issue 12: $TMPDIR is writable wherever it points, as upstream grants it,
+# but guarded like an --allow of it (persistence names, repositories), and
+# not when the grant would hand over more than a scratch directory.
+@test "fs: \$TMPDIR outside /tmp is writable and guarded" {
+	mkdir -p "$TEST_DIR/mytmp/repo/.git/hooks" proj
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -v --allow-cwd -- sh -c \
+		'echo x >"$TMPDIR/f" && mkdir "$TMPDIR/d" && echo y >"$TMPDIR/d/g"'
+	assert_status 0
+	assert_contains "$stderr" "\$TMPDIR $TEST_DIR/mytmp is writable (guarded)" stderr
+	assert_file_content "$TEST_DIR/mytmp/f" x
+	assert_file_content "$TEST_DIR/mytmp/d/g" y
+	# guarded: no persistence name, no new repository, and a repository
+	# already there keeps its hooks
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -s --allow-cwd -- sh -c \
+		'echo a >"$TMPDIR/.envrc"; mkdir "$TMPDIR/d/.git"; echo evil >"$TMPDIR/repo/.git/hooks/pre-commit"; exit 0'
+	assert_status 0
+	assert_missing "$TEST_DIR/mytmp/.envrc"
+	assert_missing "$TEST_DIR/mytmp/d/.git"
+	assert_missing "$TEST_DIR/mytmp/repo/.git/hooks/pre-commit"
+	# control: --allow-new-repos lets a repository be made there
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -s --allow-cwd --allow-new-repos -- sh -c \
+		'mkdir "$TMPDIR/d/.git"'
+	assert_status 0
+	[ -d "$TEST_DIR/mytmp/d/.git" ]
+	# nono wrap cannot guard it: not granted there
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono wrap -v --allow-cwd -- sh -c 'echo z >"$TMPDIR/w"'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$TEST_DIR/mytmp/w"
+	assert_contains "$stderr" "nono wrap cannot guard" stderr
+}
+
+@test "fs: \$TMPDIR is not granted where it would hand over more (home, cwd, another user's, a symlink)" {
+	mkdir -p "$TEST_DIR/mytmp/sub" "$HOME/tmp"
+	# $HOME itself
+	TMPDIR=$HOME run --separate-stderr nono run -v --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_missing "$HOME/f"
+	assert_contains "$stderr" "it holds the home directory" stderr
+	assert_contains "$stderr" "--allow $HOME grants it" stderr
+	# control: a directory in the home is granted
+	TMPDIR=$HOME/tmp run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+	assert_status 0
+	assert_file_content "$HOME/tmp/f" x
+	# the directory the command runs in, not shared
+	cd "$TEST_DIR/mytmp/sub"
+	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -v -- sh -c 'echo x >"$TMPDIR/f"'
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_missing "$TEST_DIR/mytmp/f"
-	assert_contains "$stderr" "--allow $TEST_DIR/mytmp grants it" stderr
-	TMPDIR=$TEST_DIR/mytmp run --separate-stderr nono run -s --allow-cwd --allow "$TEST_DIR/mytmp" -- sh -c 'echo x >"$TMPDIR/f"'
-	assert_status 0
-	assert_file_content "$TEST_DIR/mytmp/f" x
-	# The attack: a TMPDIR in /tmp is renamed and replaced by a link to a
-	# repository; the next run must not get the repository writable.
+	assert_contains "$stderr" "it holds the current directory" stderr
+	cd "$TEST_DIR"
+	# another user's directory
+	if [ "$(id -u)" = 0 ]; then
+		chown 65534 "$TEST_DIR/mytmp/sub"
+		TMPDIR=$TEST_DIR/mytmp/sub run --separate-stderr nono run -v --allow-cwd -- sh -c 'echo x >"$TMPDIR/f"'
+		[ "$status" -ne 0 ] || { show_run; false; }
+		assert_missing "$TEST_DIR/mytmp/sub/f"
+		assert_contains "$stderr" "another user owns it" stderr
+		chown 0 "$TEST_DIR/mytmp/sub"
+	fi
+	# The attack (F3 of the issue-12 review): a TMPDIR in /tmp is renamed
+	# and replaced by a link to a repository; the next run must not get
+	# the repository writable.
 	local t
 	t=$(mktemp -d /tmp/nono-tmpdir.XXXXXX)
 	mkdir -p "$TEST_DIR/repo/.git/hooks"
 	TMPDIR=$t run --separate-stderr nono run -s --allow-cwd -- sh -c "mv $t $t.old && ln -s $TEST_DIR/repo $t"
 	assert_status 0
-	TMPDIR=$t run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo evil >"$TMPDIR/.git/hooks/pre-commit"'
+	TMPDIR=$t run --separate-stderr nono run -v --allow-cwd -- sh -c 'echo evil >"$TMPDIR/.git/hooks/pre-commit"; echo x >"$TMPDIR/f"'
 	[ "$status" -ne 0 ] || { show_run; false; }
 	assert_missing "$TEST_DIR/repo/.git/hooks/pre-commit"
+	assert_missing "$TEST_DIR/repo/f"
+	assert_contains "$stderr" "reached through a symlink" stderr
+	# control: the same directory named as it is gets the guarded grant
+	TMPDIR=$TEST_DIR/repo run --separate-stderr nono run -s --allow-cwd -- sh -c 'echo evil >"$TMPDIR/.git/hooks/pre-commit"; echo x >"$TMPDIR/f"'
+	assert_status 0
+	assert_missing "$TEST_DIR/repo/.git/hooks/pre-commit"
+	assert_file_content "$TEST_DIR/repo/f" x
 	rm -rf "$t" "$t.old"
 }
 
