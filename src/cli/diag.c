@@ -55,9 +55,9 @@ static int check_arg(FILE *f, const struct nono_plan *p, const char *arg,
 	plan_why_path(p, NONO_ACCESS_READ, canon, true, &v);
 	if (!v.allowed) {
 		shown = heading(f, shown);
-		fprintf(f, "    %s: %s\n", canon, v.detail);
+		fprintf(f, "    %s: %s\n", out_name(canon), out_name(v.detail));
 		if (v.flag[0])
-			fprintf(f, "      to allow it: %s\n", v.flag);
+			fprintf(f, "      to allow it: %s\n", out_name(v.flag));
 	}
 	free(canon);
 	return shown;
@@ -123,23 +123,23 @@ static void write_fact(FILE *f, const struct nono_plan *p, const char *path)
 		fprintf(f,
 			"    writing %s: %s is granted %s only (%s)\n      to "
 			"make it writable: --allow %s\n",
-			path, v.granted_path, v.access,
+			out_name(path), out_name(v.granted_path), v.access,
 			strcmp(v.source, "cwd") == 0    ? "--allow-cwd"
 			: strcmp(v.source, "user") == 0 ? "--read"
 							: "the profile",
-			v.granted_path);
+			out_name(v.granted_path));
 		return;
 	}
 	if (strcmp(v.reason, "insufficient_access") == 0) {
 		fprintf(f,
 			"    writing %s: %s is read-only in every sandbox (%s)"
 			"\n",
-			path, v.granted_path, v.source);
+			out_name(path), out_name(v.granted_path), v.source);
 		return;
 	}
-	fprintf(f, "    writing %s: %s\n", path, v.detail);
+	fprintf(f, "    writing %s: %s\n", out_name(path), out_name(v.detail));
 	if (v.flag[0])
-		fprintf(f, "      to allow it: %s\n", v.flag);
+		fprintf(f, "      to allow it: %s\n", out_name(v.flag));
 }
 
 /* A request capability elevation refused (denied at the prompt, not
@@ -152,9 +152,11 @@ static void elevate_fact(FILE *f, const struct nono_plan *p, const char *path)
 	bool exists = lstat(path, &st) == 0;
 
 	plan_why_path(p, NONO_ACCESS_READ, path, exists, &v);
-	fprintf(f, "    more access to %s (asked for and refused)\n", path);
+	fprintf(f, "    more access to %s (asked for and refused)\n",
+		out_name(path));
 	if (!v.allowed && v.flag[0])
-		fprintf(f, "      to grant it from the start: %s\n", v.flag);
+		fprintf(f, "      to grant it from the start: %s\n",
+			out_name(v.flag));
 }
 
 /* Facts: what the gate refused, with the grant for each. */
@@ -176,7 +178,7 @@ static int gate_facts(FILE *f, const struct nono_plan *p,
 				"    creating %s (a protected name: it would "
 				"run code outside the sandbox later)\n      "
 				"to allow it: --bypass-protection %s\n",
-				d->path, d->path);
+				out_name(d->path), out_name(d->path));
 			continue;
 		case NONO_GATE_REPO:
 			fprintf(f,
@@ -184,21 +186,21 @@ static int gate_facts(FILE *f, const struct nono_plan *p,
 				"would run its hooks and config outside the "
 				"sandbox later)\n      to allow it: "
 				"--allow-new-repos\n",
-				d->path);
+				out_name(d->path));
 			continue;
 		case NONO_GATE_PROCESS:
 			fprintf(f,
 				"    a limit, priority or CPU setting for %s: "
 				"only the sandbox's own processes (never "
 				"grantable)\n",
-				d->path);
+				out_name(d->path));
 			continue;
 		case NONO_GATE_ATTR:
 			fprintf(f,
 				"    changing the mode or owner of %s (outside "
 				"the writable grants)\n      to allow it: "
 				"--allow with its directory\n",
-				d->path);
+				out_name(d->path));
 			continue;
 		case NONO_GATE_NET:
 			net_fact(f, d->path, net);
@@ -217,16 +219,16 @@ static int gate_facts(FILE *f, const struct nono_plan *p,
 			fprintf(f,
 				"    connect to abstract socket %s (never "
 				"grantable)\n",
-				d->path);
+				out_name(d->path));
 			continue;
 		}
 		fprintf(f,
 			"    %s of unix socket %s\n      to grant it: "
 			"%s %s%s\n",
-			bind ? "bind" : "connect", d->path,
+			bind ? "bind" : "connect", out_name(d->path),
 			bind ? "--allow-unix-socket-bind"
 			     : "--allow-unix-socket",
-			d->path,
+			out_name(d->path),
 			blocked || bind ? ""
 					: " (or a --read/--allow grant of its "
 					  "directory)");
@@ -243,7 +245,7 @@ static int proxy_facts(FILE *f, const struct diag_net *net, int shown)
 	fprintf(f, "    %zu request%s through nono's proxy:", net->refused,
 		net->refused == 1 ? "" : "s");
 	for (size_t i = 0; i < net->nhosts; i++)
-		fprintf(f, "%s %s", i ? "," : "", net->hosts[i]);
+		fprintf(f, "%s %s", i ? "," : "", out_name(net->hosts[i]));
 	fprintf(f,
 		"%s\n      to allow a host: --allow-domain HOST (HOST:PORT "
 		"for another port)\n",

@@ -5,6 +5,7 @@
  * themed status output that --silent removes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,11 +151,36 @@ void out_write_plain(FILE *f, const char *buf, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
 
-		if ((c >= 0x20 && c < 0x7f && c != '\\') || c == '\n')
+		if ((c >= 0x20 && c < 0x7f) || c == '\n')
 			fputc(c, f);
 		else
 			fprintf(f, "\\x%02x", c);
 	}
+}
+
+const char *out_name(const char *s)
+{
+	static char ring[8][4 * PATH_MAX];
+	static unsigned next;
+	char *o = ring[next++ % 8];
+	size_t n = 0;
+	const unsigned char *c = (const unsigned char *)s;
+
+	if (!s)
+		return "(null)";
+	for (; *c; c++)
+		if (*c < 0x20 || *c >= 0x7f || *c == '\\')
+			break;
+	if (!*c)
+		return s;
+	for (c = (const unsigned char *)s; *c && n + 5 < sizeof(ring[0]); c++) {
+		if (*c >= 0x20 && *c < 0x7f && *c != '\\')
+			o[n++] = (char)*c;
+		else
+			n += (size_t)snprintf(o + n, 5, "\\x%02x", *c);
+	}
+	o[n] = '\0';
+	return o;
 }
 
 void out_info(const char *fmt, ...)

@@ -50,8 +50,14 @@ void out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes @len bytes of text that holds names the sandbox chose (paths,
  * hosts) to @f as a terminal may show it: printable ASCII and newlines as
  * they are, every other byte as \xHH (review of elevation: a file named
- * with escape sequences rewrote the lines after a run). */
+ * with escape sequences rewrote the lines after a run).  A newline inside
+ * a name would still start a line of its own: names go through
+ * out_name(). */
 void out_write_plain(FILE *f, const char *buf, size_t len);
+/* A name the sandbox chose, made one line for such text: @s itself when it
+ * is printable ASCII without a backslash, else a copy (one of eight kept in
+ * turn) with every other byte, newlines included, as \xHH. */
+const char *out_name(const char *s);
 /* Shown only at -v (level 1) and above. */
 void out_verbose_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -155,23 +155,25 @@ static void names_line(FILE *out, const struct nono_caps *caps,
 	dir_of(e->path, to, sizeof(to));
 	switch (e->what) {
 	case NONO_ELEVATED_REMOVE:
-		fprintf(out, "  remove %s", e->path);
+		fprintf(out, "  remove %s", out_name(e->path));
 		break;
 	case NONO_ELEVATED_MOVE:
-		fprintf(out, "  move   %s -> %s", e->from, e->path);
+		fprintf(out, "  move   %s -> %s", out_name(e->from),
+			out_name(e->path));
 		break;
 	case NONO_ELEVATED_LINK:
-		fprintf(out, "  link   %s to %s", e->path, e->from);
+		fprintf(out, "  link   %s to %s", out_name(e->path),
+			out_name(e->from));
 		break;
 	case NONO_ELEVATED_SOCKET:
 		fprintf(out,
 			"  connect %s   (from the start: --allow-unix-socket "
 			"%s)\n",
-			e->path, e->path);
+			out_name(e->path), out_name(e->path));
 		return;
 	case NONO_ELEVATED_SYMLINK:
 	case NONO_ELEVATED_OPEN:
-		fprintf(out, "  made   %s (a symlink)", e->path);
+		fprintf(out, "  made   %s (a symlink)", out_name(e->path));
 		break;
 	}
 	/* A rename needs both directories; the grant is named for each
@@ -182,9 +184,9 @@ static void names_line(FILE *out, const struct nono_caps *caps,
 	need_from = from[0] && strcmp(from, to) != 0 &&
 		    !nono_caps_allows(caps, from, NONO_ACCESS_WRITE, NULL);
 	fprintf(out, "   (from the start:%s%s%s%s)\n",
-		need_from ? " --allow " : "", need_from ? from : "",
+		need_from ? " --allow " : "", need_from ? out_name(from) : "",
 		need_to || !need_from ? " --allow " : "",
-		need_to || !need_from ? to : "");
+		need_to || !need_from ? out_name(to) : "");
 }
 
 void run_elevate_report(const struct nono_caps *caps,
@@ -222,12 +224,12 @@ void run_elevate_report(const struct nono_caps *caps,
 			e->made                           ? "made"
 			: (e->access & NONO_ACCESS_WRITE) ? "write"
 							  : "read",
-			e->path, flag ? "" : "\n");
+			out_name(e->path), flag ? "" : "\n");
 		if (flag && e->saved)
 			fprintf(out, "   (saved to the profile)\n");
 		else if (flag)
 			fprintf(out, "   (from the start: %s %s)\n", flag,
-				e->path);
+				out_name(e->path));
 	}
 	if (fclose(out) == 0)
 		out_write_plain(stderr, text, len);

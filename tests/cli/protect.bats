@@ -438,6 +438,24 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	refute_contains "$stderr" "unix socket" stderr
 }
 
+# Session 15's re-read: the footer printed the sandbox's names with their
+# newlines, so a directory name could start a line of its own that looked
+# like nono's ("to allow it: ..."); each name is shown on one line now.
+@test "guard: a newline in a name cannot start a line of the footer" {
+	local d
+	d=$(printf 'p\n      to allow it: FAKE-LINE \\ \033[2K')
+	mkdir -p "$TEST_DIR/fresh2/$d"
+	cd "$TEST_DIR/fresh2/$d"
+	run --separate-stderr nono run --allow "$TEST_DIR/fresh2" -- sh -c 'echo x >.envrc'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	assert_contains "$stderr" 'p\x0a      to allow it: FAKE-LINE \x5c \x1b[2K/.envrc' stderr
+	if printf '%s\n' "$stderr" | grep -q '^ *to allow it: FAKE-LINE'; then
+		show_run
+		false
+	fi
+	refute_contains "$stderr" "$(printf '\033')" stderr
+}
+
 @test "guard: with \$HOME granted, login-time persistence in ~/.config is refused; other ~/.config writes work" {
 	require_userns
 	export HOME="$TEST_ROOT/home3"
