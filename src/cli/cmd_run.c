@@ -35,6 +35,7 @@
 #include "cli/run_session.h"
 #include "cli/run_trust.h"
 #include "cli/save_prompt.h"
+#include "cli/why_self.h"
 #include "cred/secret.h"
 #include "nono-config.h"
 #include "nono/error.h"
@@ -142,6 +143,15 @@ static void on_decision(void *arg, const struct nono_proxy_decision *d)
 	pthread_mutex_unlock(&c->rt.net_mu);
 }
 
+/* `nono why --self --host` asked the proxy: this run's verdict. */
+static int on_why(void *arg, const char *host, unsigned port, const char *path,
+		  char *out, size_t len)
+{
+	struct run_ctx *c = arg;
+
+	return why_host_json(&c->p, host, port, path, out, len);
+}
+
 /* Starts the proxy on @fd (which it then owns through @c). */
 static int proxy_launch(struct run_ctx *c, int fd)
 {
@@ -155,6 +165,7 @@ static int proxy_launch(struct run_ctx *c, int fd)
 	cfg.token = c->rt.proxy_token;
 	cfg.allow = c->p.allow;
 	cfg.on_decision = on_decision;
+	cfg.why = on_why;
 	cfg.arg = c;
 	cfg.learn = cli_learn != NULL;
 	cfg.tls_chan = c->rt.tls.chan;
@@ -429,6 +440,33 @@ static int execute(struct run_ctx *c, char **argv)
 				env[i--] = env[--n]; /* never the parent's */
 		env[n++] = (char *)"NONO_SANDBOX=1";
 		env[n] = NULL;
+	}
+	/* The network mode, for `nono why --self --host` (in proxy mode
+	 * the proxy answers it). */
+	{
+		char ports[7 * 64] = "";
+		const struct nono_caps *caps = c->p.caps;
+
+		for (size_t i = 0; i < nono_caps_port_count(caps) &&
+				   strlen(ports) + 7 < sizeof(ports);
+		     i++)
+			snprintf(ports + strlen(ports),
+				 sizeof(ports) - strlen(ports), "%s%u",
+				 i ? "," : "",
+				 (unsigned)nono_caps_port_at(caps, i));
+		env =
+		    env_set(env, &c->p.owned, "NONO_NETWORK",
+			    c->p.allow                              ? "proxy"
+			    : nono_caps_net(caps) == NONO_NET_BLOCK ? "blocked"
+								    : "open");
+		/* Set even when empty: never an outer sandbox's. */
+		if (env)
+			env =
+			    env_set(env, &c->p.owned, "NONO_OPEN_PORTS", ports);
+		if (!env) {
+			out_error("out of memory");
+			goto out;
+		}
 	}
 	if (c->rt.prompt) {
 		env = env_set(env, &c->p.owned, c->rt.prompt_var, c->rt.prompt);

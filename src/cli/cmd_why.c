@@ -23,6 +23,7 @@
 #include "cli/cmd_why.h"
 #include "cli/output.h"
 #include "cli/run_ctx.h"
+#include "cli/why_self.h"
 #include "nono/landlock.h"
 #include "nono/path.h"
 #include "plan/verdict.h"
@@ -37,14 +38,6 @@ struct query {
 	bool self, json;
 };
 
-static void json_field(const char *name, const char *value)
-{
-	if (!value || !value[0])
-		return;
-	printf(",\"%s\":", name);
-	nono_json_str(stdout, value);
-}
-
 static void emit(const struct query *q, const char *subject,
 		 const struct plan_verdict *v)
 {
@@ -54,20 +47,8 @@ static void emit(const struct query *q, const char *subject,
 		printf("\"subject\":");
 		nono_json_str(stdout, subject);
 		if (q->op && q->path)
-			json_field("op", q->op);
-		json_field("category", v->category);
-		json_field("detail", v->detail);
-		json_field("policy_source", v->source);
-		json_field("granted_path", v->granted_path);
-		if (v->requested) {
-			json_field("granted", v->access);
-			json_field("requested", v->requested);
-		} else {
-			json_field("access", v->access);
-		}
-		if (!v->allowed)
-			json_field("suggested_flag", v->flag);
-		json_field("note", v->note);
+			printf(",\"op\":\"%s\"", q->op);
+		why_verdict_fields(stdout, v);
 		printf("}\n");
 		return;
 	}
@@ -210,7 +191,9 @@ static void usage(FILE *f)
 		   "       nono why --scope signal|abstract-unix-socket "
 		   "[OPTIONS]\n"
 		   "       nono why --self --path PATH --op OP   (inside a "
-		   "sandbox)\n\n"
+		   "sandbox)\n"
+		   "       nono why --self --host HOST|URL [--port PORT]   "
+		   "(inside a sandbox)\n\n"
 		   "Options: --json, and the sandbox to ask about: --allow, "
 		   "--read, --write,\n"
 		   "--allow-file, --read-file, --write-file, --allow-cwd, "
@@ -302,11 +285,36 @@ int cmd_why(int argc, char **argv, struct global_opts *g)
 			free(rest);
 			return 1;
 		}
-		if (!q.path) {
-			out_error("why --self: only --path queries can be "
-				  "tried from inside");
+		if (q.scope) {
+			out_error("why --self: --scope describes a sandbox "
+				  "from its flags; ask without --self");
 			free(rest);
 			return 1;
+		}
+		if (q.host) {
+			char host[256], path[512];
+			long port;
+			struct nono_json *keep = NULL;
+
+			if (parse_host(q.host, q.port, host, sizeof(host),
+				       &port, path, sizeof(path)) < 0) {
+				out_error("why: --host %s: expected a host "
+					  "name or an http(s) URL",
+					  q.host);
+				free(rest);
+				return 1;
+			}
+			if (why_self_host(host, port, path[0] ? path : NULL, &v,
+					  &keep) < 0) {
+				free(rest);
+				return 1;
+			}
+			snprintf(subject, sizeof(subject), "%s:%ld", host,
+				 port);
+			emit(&q, subject, &v);
+			nono_json_free(keep);
+			free(rest);
+			return 0;
 		}
 		if (nono_path_canon(q.path, &canon, &exists) < 0) {
 			out_error("why: %s: cannot resolve it", q.path);

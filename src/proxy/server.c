@@ -29,6 +29,7 @@
 #include "proxy/msg.h"
 #include "proxy/server.h"
 #include "proxy/server_internal.h"
+#include "util/port.h"
 
 uint64_t px_now_ms(void)
 {
@@ -243,6 +244,73 @@ int px_watch(struct nono_proxy *p, struct conn *c, int which, uint32_t ev)
 	return 0;
 }
 
+/* A Nono-Why-* field's value, terminated in @out (@len bytes); false when
+ * it is missing, too long or not visible ASCII. */
+static bool why_field(const struct conn *c, const char *name, char *out,
+		      size_t len)
+{
+	const struct nono_http_field *f = nono_http_field(&c->req, name);
+
+	if (!f || !f->value_len || f->value_len >= len)
+		return false;
+	for (size_t i = 0; i < f->value_len; i++)
+		if ((unsigned char)f->value[i] <= 0x20 ||
+		    (unsigned char)f->value[i] >= 0x7f)
+			return false;
+	memcpy(out, f->value, f->value_len);
+	out[f->value_len] = '\0';
+	return true;
+}
+
+/* `nono why --self --host` (see nono_proxy_config.why): the verdict,
+ * from the policy alone; not a request, so neither decided nor logged. */
+static void answer_why(struct nono_proxy *p, struct conn *c)
+{
+	enum { BODY = 16384 };
+	char host[NONO_HTTP_MAX_HOST + 1], port[8], path[2048];
+	char head[160], *msg = malloc(BODY + sizeof(head));
+	char *body = msg ? msg + sizeof(head) : NULL;
+	uint16_t pv = 0;
+	bool has_path = why_field(c, "Nono-Why-Path", path, sizeof(path));
+	ssize_t w = 0;
+	int n, h;
+
+	if (!msg) {
+		px_answer(p, c, 503, "Service Unavailable", "out of memory\n");
+		return;
+	}
+	if (!why_field(c, "Nono-Why-Host", host, sizeof(host)) ||
+	    !why_field(c, "Nono-Why-Port", port, sizeof(port)) ||
+	    nono_port_parse(port, strlen(port), &pv) < 0 ||
+	    (has_path && path[0] != '/')) {
+		/* Still reading the head: a 400 is no decision. */
+		free(msg);
+		px_answer(p, c, 400, "Bad Request",
+			  "nono why: Nono-Why-Host, Nono-Why-Port (1-65535) "
+			  "and an optional Nono-Why-Path (/...) are needed\n");
+		return;
+	}
+	n = p->cfg.why(p->cfg.arg, host, pv, has_path ? path : NULL, body,
+		       BODY);
+	if (n < 0 || n >= BODY) {
+		free(msg);
+		px_answer(p, c, 400, "Bad Request", "nono why: no answer\n");
+		return;
+	}
+	/* The head before the body, in the room left for it. */
+	h = snprintf(head, sizeof(head),
+		     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		     "Content-Length: %d\r\nConnection: close\r\n\r\n",
+		     n);
+	memcpy(body - h, head, (size_t)h);
+	/* Best effort, as px_answer: a client that does not read loses it. */
+	w = send(c->cfd, body - h, (size_t)(h + n),
+		 MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)w;
+	free(msg);
+	px_close_conn(p, c);
+}
+
 /* ":PORT" for a port an entry must name (not 443 or 80), else "". */
 const char *px_port_suffix(uint16_t port, char *buf, size_t len)
 {
@@ -325,6 +393,11 @@ static void on_head(struct nono_proxy *p, struct conn *c)
 		p->cfg.token)) {
 		px_answer(p, c, 407, "Proxy Authentication Required",
 			  "nono: this proxy serves only its own sandbox\n");
+		return;
+	}
+	if (!c->req.connect && p->cfg.why &&
+	    strcasecmp(c->req.host, NONO_PROXY_WHY_HOST) == 0) {
+		answer_why(p, c);
 		return;
 	}
 	if (c->req.connect) {

@@ -34,6 +34,10 @@ struct nono_proxy_decision {
 	bool learned;
 };
 
+/* The name `nono why --self` asks the proxy at (RFC 2606: never a real
+ * host, so another proxy fails to resolve it). */
+#define NONO_PROXY_WHY_HOST "why.nono.invalid"
+
 struct nono_proxy_config {
 	int listen_fd;                      /* bound and listening */
 	const char *token;                  /* the session's proxy token */
@@ -63,6 +67,14 @@ struct nono_proxy_config {
 	 * a host allowed for some paths only is not learned). */
 	bool learn;
 	void (*on_decision)(void *arg, const struct nono_proxy_decision *d);
+	/* `nono why --self --host` from inside: a request for
+	 * http://NONO_PROXY_WHY_HOST/ with the session's token and the
+	 * Nono-Why-Host, -Port and -Path fields is answered here, nothing
+	 * dialled: @why writes the verdict on @host port @port (@path, or
+	 * NULL) as one JSON object into @out (@len bytes) and returns its
+	 * length, or -1.  NULL: such requests are refused like any host. */
+	int (*why)(void *arg, const char *host, unsigned port, const char *path,
+		   char *out, size_t len);
 	void *arg;
 };
 

@@ -126,6 +126,98 @@ json_field() { # JSON FIELD
 	assert_missing "$TEST_DIR/proj/.nono-why-"*
 }
 
+# The reference's example `nono why --self --host https://github.com/...`:
+# in proxy mode nono's proxy answers it from the policy (nothing dialled),
+# otherwise the network mode nono set for the command does.
+@test "why --self --host: the proxy's verdict in proxy mode, nothing dialled" {
+	start_http_server
+	local q="$NONO why --self --json --host"
+	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" \
+		--allow-domain github.com --allow-domain "127.0.0.1:$HTTP_PORT" \
+		--allow-domain 'https://api.example.com/v1/ok' -- sh -c "
+		$q https://github.com/my-org/repo; $q evil.example --port 443
+		$q github.com --port 8443; $q 169.254.169.254 --port 80
+		$q 127.0.0.1 --port $HTTP_PORT; $q https://api.example.com/v1/ok
+		$q https://api.example.com/v2/no"
+	assert_status 0
+	local -a l
+	mapfile -t l <<<"$output"
+	[ "${#l[@]}" -eq 7 ] || { show_run; false; }
+	[ "$(json_field "${l[0]}" status)" = allowed ] && [ "$(json_field "${l[0]}" reason)" = proxy_allowed ]
+	[ "$(json_field "${l[0]}" subject)" = github.com:443 ]
+	[ "$(json_field "${l[1]}" status)" = denied ] && [ "$(json_field "${l[1]}" reason)" = proxy_denied ]
+	[ "$(json_field "${l[1]}" suggested_flag)" = "--allow-domain evil.example" ]
+	[ "$(json_field "${l[2]}" reason)" = proxy_port_denied ]
+	[ "$(json_field "${l[3]}" reason)" = metadata ]
+	[ "$(json_field "${l[4]}" status)" = allowed ]
+	[ "$(json_field "${l[5]}" status)" = allowed ]
+	[ "$(json_field "${l[6]}" status)" = denied ]
+	# the allowed local server was never reached: nothing was dialled
+	refute_contains "$(cat "$TEST_DIR/http.log")" "GET" http.log
+	# control: the same outside, from the flags, says the same
+	run --separate-stderr nono why --json --allow-domain github.com --host https://github.com/my-org/repo
+	[ "$(json_field "$output" reason)" = proxy_allowed ]
+	# human output, the reference's example as written
+	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" --allow-domain github.com -- \
+		"$NONO" why --self --host https://github.com/my-org/repo
+	assert_status 0
+	assert_contains "$output" "ALLOWED: github.com:443" stdout
+}
+
+@test "why --self --host: open and blocked networks; the proxy's why needs the session's token" {
+	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" -- \
+		"$NONO" why --self --json --host example.com
+	[ "$(json_field "$output" status)" = allowed ] || { show_run; false; }
+	[ "$(json_field "$output" reason)" = network_allowed ]
+	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" --block-net --open-port 8080 -- sh -c "
+		$NONO why --self --json --host example.com; $NONO why --self --json --host 127.0.0.1 --port 8080
+		$NONO why --self --json --host 127.0.0.1 --port 8081"
+	local -a l
+	mapfile -t l <<<"$output"
+	[ "$(json_field "${l[0]}" reason)" = network_blocked ] || { show_run; false; }
+	[ "$(json_field "${l[1]}" reason)" = open_port ]
+	[ "$(json_field "${l[2]}" suggested_flag)" = "--open-port 8081" ]
+	# An outer sandbox's open ports are not an inner one's.
+	NONO_NETWORK=blocked NONO_OPEN_PORTS=9999 run --separate-stderr nono run -s --allow-cwd \
+		--read-file "$NONO" --block-net -- "$NONO" why --self --json --host 127.0.0.1 --port 9999
+	[ "$(json_field "$output" status)" = denied ] || { show_run; false; }
+	# --self --scope is a question for outside
+	run --separate-stderr nono run -s --allow-cwd --read-file "$NONO" -- "$NONO" why --self --scope signal
+	assert_nono_error "ask without --self"
+	# The why endpoint answers only the sandbox's own token, and bad
+	# questions are refused.
+	run --separate-stderr nono run -s --allow-cwd --allow-domain github.com -- "$PY" -c '
+import os, socket, base64, re
+m = re.match(r"http://(nono:[0-9a-f]+)@127\.0\.0\.1:(\d+)$", os.environ["HTTP_PROXY"])
+def ask(auth, extra):
+    s = socket.create_connection(("127.0.0.1", int(m.group(2))), 3)
+    h = "GET http://why.nono.invalid/ HTTP/1.1\r\nHost: why.nono.invalid\r\n"
+    if auth:
+        h += "Proxy-Authorization: Basic " + base64.b64encode(auth.encode()).decode() + "\r\n"
+    s.sendall((h + extra + "Connection: close\r\n\r\n").encode())
+    d = b""
+    while True:
+        c = s.recv(65536)
+        if not c: break
+        d += c
+    return d.split(b"\r\n")[0].decode()
+print(ask(m.group(1), "Nono-Why-Host: github.com\r\nNono-Why-Port: 443\r\n"))
+print(ask("nono:0000", "Nono-Why-Host: github.com\r\nNono-Why-Port: 443\r\n"))
+print(ask(None, "Nono-Why-Host: github.com\r\nNono-Why-Port: 443\r\n"))
+print(ask(m.group(1), "Nono-Why-Host: github.com\r\nNono-Why-Port: 0\r\n"))
+print(ask(m.group(1), "Nono-Why-Port: 443\r\n"))
+print(ask(m.group(1), "Nono-Why-Host: github.com\r\nNono-Why-Port: 443\r\nNono-Why-Path: x\r\n"))
+'
+	assert_status 0
+	mapfile -t l <<<"$output"
+	[ "${l[0]}" = "HTTP/1.1 200 OK" ] || { show_run; false; }
+	[ "${l[1]}" = "HTTP/1.1 407 Proxy Authentication Required" ]
+	[ "${l[2]}" = "HTTP/1.1 407 Proxy Authentication Required" ]
+	[ "${l[3]}" = "HTTP/1.1 400 Bad Request" ]
+	[ "${l[4]}" = "HTTP/1.1 400 Bad Request" ]
+	[ "${l[5]}" = "HTTP/1.1 400 Bad Request" ]
+}
+
 @test "why: bad queries are errors" {
 	run --separate-stderr nono why --path a --host b
 	assert_nono_error "exactly one of --path, --host, --scope"
