@@ -375,11 +375,23 @@ static const char *tmpdir_refusal(const struct run_opts *o,
 	    "/var/spool",    "/var/log",     "/var/mail",
 	    "/var/lib/dpkg", "/var/lib/apt", "/var/lib/systemd",
 	    "/var/cache/apt"};
+	char rt_c[PATH_MAX], xc_c[PATH_MAX], walk[PATH_MAX];
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 	const char *xc = getenv("XDG_CONFIG_HOME");
-	char walk[PATH_MAX];
+	const char *own_rt;
 	struct stat st;
 	size_t i;
+
+	/* Compared canonical, as @canon is.  The runtime directory is the
+	 * session's own only where logind makes it: /run/user/UID, the
+	 * user's, 0700 (XDG_RUNTIME_DIR=/ must not lift the system list). */
+	rt = rt && rt[0] == '/' && realpath(rt, rt_c) ? rt_c : NULL;
+	own_rt = rt && strncmp(rt, "/run/user/", 10) == 0 &&
+			 stat(rt, &st) == 0 && st.st_uid == getuid() &&
+			 (st.st_mode & 07777) == 0700
+		     ? rt
+		     : NULL;
+	xc = xc && xc[0] == '/' && realpath(xc, xc_c) ? xc_c : NULL;
 
 	at[0] = '\0';
 	if (o->mode == MODE_WRAP)
@@ -394,8 +406,8 @@ static const char *tmpdir_refusal(const struct run_opts *o,
 		return "another user owns it";
 	for (i = 0; i < sizeof(system) / sizeof(system[0]); i++)
 		if ((nono_path_is_under(canon, system[i]) &&
-		     !(rt && rt[0] == '/' && nono_path_is_under(canon, rt) &&
-		       strcmp(canon, rt) != 0)) ||
+		     !(own_rt && nono_path_is_under(canon, own_rt) &&
+		       strcmp(canon, own_rt) != 0)) ||
 		    nono_path_is_under(system[i], canon)) {
 			snprintf(at, atlen, "%s", system[i]);
 			return "it is in or holds a system directory";
@@ -417,11 +429,11 @@ static const char *tmpdir_refusal(const struct run_opts *o,
 			return "a protected path is there";
 		}
 	}
-	if (rt && rt[0] == '/' && nono_path_is_under(rt, canon)) {
+	if (rt && nono_path_is_under(rt, canon)) {
 		snprintf(at, atlen, "%s", rt);
 		return "it holds the session's runtime directory";
 	}
-	if (xc && xc[0] == '/' && nono_path_is_under(xc, canon)) {
+	if (xc && nono_path_is_under(xc, canon)) {
 		snprintf(at, atlen, "%s", xc);
 		return "it holds the configuration directory";
 	}

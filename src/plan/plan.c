@@ -93,6 +93,21 @@ int plan_grants(struct run_opts *o, const char *home, plan_ask_fn ask,
 		plan_hint(&p->msgs, "set HOME");
 		return -1;
 	}
+	/* Canonical, as every grant is: a HOME with a symlink on the way
+	 * (HOME=/home/u where /home links to /srv/home) would otherwise
+	 * match no grant, and the home's guards and protected paths would
+	 * be planned on a name no rule names. */
+	{
+		char *hc = realpath(home, NULL);
+
+		if (hc && strv_push(&p->owned, hc) < 0) {
+			free(hc);
+			return plan_fail(&p->msgs, -ENOMEM, NULL,
+					 "out of memory");
+		}
+		if (hc)
+			p->home = hc;
+	}
 	p->cwd = getcwd(NULL, 0);
 	if (!p->cwd)
 		return plan_fail(&p->msgs, -errno, NULL,

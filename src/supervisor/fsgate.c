@@ -527,6 +527,28 @@ static bool kernel_writes(const struct nono_caps *caps, const char *dir)
 }
 
 /*
+ * The fast path's string may name a writable tree by another way: a parent
+ * outside every writable grant as written ($HOME=/home/u where /home links
+ * to /srv/home, a shell's logical $PWD) that leads into a sealed tree,
+ * where only the supervisor may write.  Resolved in the task's view: true
+ * when it leads into a writable grant, and the slow path decides on what
+ * it opens.  Only parents outside the grants pay for it.
+ */
+static bool aliased(const struct nono_gate *g, pid_t pid, const struct where *w)
+{
+	char real[PATH_MAX];
+	nono_autoclose int fd = -1;
+
+	if (nono_caps_allows(g->caps, w->dir, NONO_ACCESS_WRITE, NULL))
+		return false;
+	fd = nono_gate_open_in_task(g, pid, w->dotdot ? w->raw : w->dir,
+				    O_PATH | O_DIRECTORY);
+	return fd >= 0 && nono_gate_fd_path(fd, real, sizeof(real)) >= 0 &&
+	       strcmp(real, w->dir) != 0 &&
+	       nono_caps_allows(g->caps, real, NONO_ACCESS_WRITE, NULL);
+}
+
+/*
  * open(dir, O_TMPFILE): an unnamed file in a sealed tree, where Landlock
  * refuses it.  It names nothing (giving it a name, linkat, is the kernel's,
  * which refuses that there), so the directory's write right is the rule.
@@ -1128,7 +1150,9 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 */
 	if ((!creating || kernel_decides(caps, wd.dir)) &&
 	    (!writing || kernel_writes(caps, wd.dir)) &&
-	    (!a.oldpath || kernel_decides(caps, wo.dir))) {
+	    (!a.oldpath || kernel_decides(caps, wo.dir)) &&
+	    !aliased(g, req->pid, &wd) &&
+	    (!a.oldpath || !aliased(g, req->pid, &wo))) {
 		note_refused_write(g, &wd, creating || writing);
 		return 0;
 	}

@@ -347,6 +347,33 @@ more"
 	rm -rf "$t" "$t.old"
 }
 
+# A writable grant named through a symlink (a shell's logical $PWD, a HOME
+# under a linked /home): the gate's fast path judged the string, saw no
+# grant and left it to Landlock, which refuses every write-open in a
+# sealed tree.  Now such a parent is resolved first.
+@test "fs: writing into a granted tree through a symlinked parent works; its guards still hold" {
+	mkdir -p real/proj/sub
+	ln -s "$PWD/real" alias
+	run --separate-stderr nono run -s --allow-cwd --allow "$PWD/real/proj" -- sh -c "
+		echo a >'$PWD/alias/proj/f'; echo f=\$?
+		echo b >'$PWD/alias/proj/sub/g'; echo g=\$?
+		mkdir '$PWD/alias/proj/d'; echo d=\$?
+		mv '$PWD/alias/proj/f' '$PWD/alias/proj/f2'; echo mv=\$?
+		echo e >'$PWD/alias/proj/.envrc' 2>/dev/null; echo envrc=\$?
+		echo x >'$PWD/alias/outside' 2>/dev/null; echo out=\$?"
+	assert_status 0
+	for w in f=0 g=0 d=0 mv=0; do
+		assert_contains "$output" "$w" stdout
+	done
+	refute_contains "$output" "envrc=0" stdout
+	refute_contains "$output" "out=0" stdout
+	assert_file_content real/proj/f2 a
+	assert_file_content real/proj/sub/g b
+	[ -d real/proj/d ]
+	assert_missing real/proj/.envrc
+	assert_missing real/outside
+}
+
 # openat2 with RESOLVE_NO_MAGICLINKS (alone or with RESOLVE_NO_SYMLINKS)
 # is performed by the gate where it creates (the root of a writable grant,
 # where Landlock refuses new names), honouring the flags: nono why --self's

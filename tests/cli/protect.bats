@@ -479,6 +479,48 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_file_content "$HOME/.config/app/settings" fine
 }
 
+# Review of session 16 (F2): HOME spelled through a symlink matched no
+# grant, and every home guard was dropped: under --allow "$HOME" the
+# sandbox made ~/.config/autostart, ~/.local/bin and ~/bin.
+@test "guard: a HOME reached through a symlink keeps its guards" {
+	mkdir -p "$TEST_ROOT/realh/home4/.config/app" "$TEST_ROOT/realh/home4/.local"
+	ln -sfn "$TEST_ROOT/realh" "$TEST_ROOT/linkh"
+	export HOME="$TEST_ROOT/linkh/home4"
+	cd "$HOME"
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		mkdir ~/.config/autostart 2>/dev/null && echo autostart:ok || echo autostart:refused
+		mkdir ~/.local/bin 2>/dev/null && echo localbin:ok || echo localbin:refused
+		mkdir ~/bin 2>/dev/null && echo bin:ok || echo bin:refused
+		echo fine >~/.config/app/settings && echo app:ok'
+	assert_status 0
+	for n in autostart localbin bin; do
+		assert_contains "$output" "$n:refused" stdout
+	done
+	assert_contains "$output" "app:ok" stdout
+	assert_missing "$TEST_ROOT/realh/home4/.config/autostart"
+	assert_missing "$TEST_ROOT/realh/home4/.local/bin"
+	assert_missing "$TEST_ROOT/realh/home4/bin"
+	# and a TMPDIR holding that home, named through the other spelling, is
+	# not granted
+	TMPDIR="$TEST_ROOT/realh" run --separate-stderr nono run -v --no-diagnostics --allow "$HOME/.config/app" -- \
+		sh -c 'mkdir "$TMPDIR/home4/bin" 2>/dev/null && echo tmp:ok || echo tmp:refused'
+	assert_contains "$output" "tmp:refused" stdout
+	assert_contains "$stderr" "it holds the home directory" stderr
+	assert_missing "$TEST_ROOT/realh/home4/bin"
+}
+
+# ... nor does XDG_RUNTIME_DIR=/ lift the system directories' refusal.
+@test "guard: \$TMPDIR in a system directory stays refused whatever XDG_RUNTIME_DIR says" {
+	[ "$(id -u)" = 0 ] || skip "makes a directory in /opt"
+	local d=/opt/nono-test-$$
+	mkdir -p "$d"
+	XDG_RUNTIME_DIR=/ TMPDIR=$d run --separate-stderr nono run -v --allow-cwd -- sh -c "echo pwn >$d/f"
+	[ "$status" -ne 0 ] || { rm -rf "$d"; show_run; false; }
+	assert_contains "$stderr" "system directory" stderr
+	[ ! -e "$d/f" ] || { rm -rf "$d"; false; }
+	rm -rf "$d"
+}
+
 @test "protect: the Kerberos ticket cache is hidden even inside a granted tree" {
 	require_userns
 	mkdir -p krb
