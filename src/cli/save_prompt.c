@@ -91,6 +91,11 @@ static size_t add(struct suggestion *s, size_t n, const char *path,
 	 * saved as a grant of another path.  Never offered. */
 	if (strchr(path, '$'))
 		return n;
+	/* Nor a name with control bytes: no grant for a name the user
+	 * cannot read in the question (review of session 16, F1). */
+	for (const unsigned char *b = (const unsigned char *)path; *b; b++)
+		if (*b < 0x20 || *b == 0x7f)
+			return n;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(s[i].path, path) == 0)
 			return n;
@@ -445,8 +450,8 @@ static void offer(struct run_ctx *c, struct suggestion *s, size_t n,
 	fprintf(d, "%snono: %s:%s", remote ? "\r\n" : "\n", heading,
 		remote ? "\r\n" : "\n");
 	for (size_t i = 0; i < n; i++)
-		fprintf(d, "  %-12s %s%s", kind_name(s[i].kind), s[i].path,
-			remote ? "\r\n" : "\n");
+		fprintf(d, "  %-12s %s%s", kind_name(s[i].kind),
+			out_name(s[i].path), remote ? "\r\n" : "\n");
 	if (fclose(d) != 0)
 		goto out;
 	{

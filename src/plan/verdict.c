@@ -6,6 +6,7 @@
  * does), to a host (the proxy's allowlist code itself), and to a scope.
  * tests/cli/why.bats compares the verdicts with what a run does.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
@@ -252,6 +253,24 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 }
 
 /* Proxy mode: the same allowlist code the proxy runs. */
+/* An IPv4 or IPv6 address literal (brackets or not), not a name. */
+static bool is_address(const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char six[64];
+	size_t n = strlen(host);
+
+	if (inet_pton(AF_INET, host, buf) == 1 ||
+	    inet_pton(AF_INET6, host, buf) == 1)
+		return true;
+	if (n > 2 && n < sizeof(six) + 2 && host[0] == '[' &&
+	    host[n - 1] == ']') {
+		snprintf(six, sizeof(six), "%.*s", (int)(n - 2), host + 1);
+		return inet_pton(AF_INET6, six, buf) == 1;
+	}
+	return false;
+}
+
 static void why_proxy_host(const struct nono_plan *p, const char *host,
 			   const char *path, long port, struct plan_verdict *v)
 {
@@ -283,6 +302,13 @@ static void why_proxy_host(const struct nono_plan *p, const char *host,
 			    "to port %ld go through nono's proxy (raw TCP "
 			    "does not)",
 			    lower, port);
+		/* Decided by the policy alone: where the name leads is
+		 * judged when connecting (review of session 16, F3). */
+		if (!is_address(lower))
+			snprintf(v->note, sizeof(v->note),
+				 "if it resolves to a loopback or private "
+				 "address, the proxy refuses it unless that "
+				 "address is allowed too");
 		return;
 	case NONO_HOST_METADATA:
 		v->reason = "metadata";
@@ -340,8 +366,10 @@ void plan_why_host(const struct nono_plan *p, const char *host,
 		   const char *path, long port, struct plan_verdict *v)
 {
 	const struct nono_caps *caps = p->caps;
+	struct in_addr a4;
 	bool loopback = strcmp(host, "localhost") == 0 ||
-			strncmp(host, "127.", 4) == 0 ||
+			(inet_pton(AF_INET, host, &a4) == 1 &&
+			 (ntohl(a4.s_addr) >> 24) == 127) ||
 			strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
 
 	memset(v, 0, sizeof(*v));

@@ -397,6 +397,24 @@ on_tty() { # ANSWER NONO-ARGS...
 	assert_contains "$output" "saved to $PROFILES/local.json" stdout
 }
 
+# Review of session 16 (F1): the save prompt listed the sandbox's names
+# raw; cursor and erase sequences in one could hide the grant really asked
+# for.  Such names are neither shown raw nor offered.
+@test "save prompt: a name with control bytes is never offered, and nothing reaches the terminal raw" {
+	require_landlock
+	require_cmd script
+	local bad
+	bad="$TEST_DIR/other/$(printf 'x\033[1A\033[2K\rFAKE')"
+	echo B >"$bad"
+	on_tty y run --allow-cwd -- cat "$bad" "$TEST_DIR/other/data"
+	assert_contains "$output" "saved to $PROFILES/local.json" stdout
+	grep -q "\"$TEST_DIR/other/data\"" "$PROFILES/local.json"
+	! grep -q 'FAKE' "$PROFILES/local.json" || false
+	refute_contains "$output" "$(printf '\033[1A')" terminal
+	run --separate-stderr nono profile validate local
+	assert_status 0
+}
+
 @test "save prompt: suppress records the path, never a grant; -s, no terminal and --suppress-save-prompt stay quiet" {
 	require_landlock
 	require_cmd script

@@ -218,6 +218,21 @@ print(ask(m.group(1), "Nono-Why-Host: github.com\r\nNono-Why-Port: 443\r\nNono-W
 	[ "${l[5]}" = "HTTP/1.1 400 Bad Request" ]
 }
 
+# Review of session 16: "127.evil.com" was taken for loopback (an open
+# port answered allowed), and an allowed name's answer did not say that the
+# proxy still refuses it where it resolves to a private address.
+@test "why --host: loopback means an address; an allowed name is judged again where it leads" {
+	run --separate-stderr nono why --json --block-net --open-port 8080 --host 127.evil.com --port 8080
+	[ "$(json_field "$output" status)" = denied ] || { show_run; false; }
+	run --separate-stderr nono why --json --block-net --open-port 8080 --host 127.0.0.2 --port 8080
+	[ "$(json_field "$output" reason)" = open_port ] || { show_run; false; }
+	run --separate-stderr nono why --json --allow-domain github.com --host github.com
+	assert_contains "$(json_field "$output" note)" "loopback or private address" note
+	run --separate-stderr nono why --json --allow-domain 203.0.113.7 --host 203.0.113.7
+	[ "$(json_field "$output" status)" = allowed ] || { show_run; false; }
+	[ -z "$(json_field "$output" note)" ] || { show_run; false; }
+}
+
 @test "why: bad queries are errors" {
 	run --separate-stderr nono why --path a --host b
 	assert_nono_error "exactly one of --path, --host, --scope"
