@@ -27,6 +27,7 @@
 
 #include "nono/path.h"
 #include "policy/protect.h"
+#include "supervisor/fswhere.h"
 #include "supervisor/gate_internal.h"
 #include "util/cleanup.h"
 #include "util/linux_calls.h"
@@ -51,90 +52,6 @@ static void target_close(struct target *t)
 	if (t->dfd >= 0)
 		close(t->dfd);
 	t->dfd = -1;
-}
-
-/*
- * Where a new name lands, as the task names it: the parent directory made
- * absolute (from its working directory or @dirfd, one readlink) and the
- * final name, taken literally.  @dir is folded lexically; @raw keeps the
- * parent as written, for the kernel to resolve when a ".." in it could
- * follow a symlink.  Only strings: nothing is decided on them but the fast
- * path (where a wrong answer costs a refusal, never safety).
- */
-struct where {
-	char dir[PATH_MAX];
-	char raw[PATH_MAX];
-	char name[NAME_MAX + 1];
-	bool dotdot; /* a ".." in the parent part */
-	bool nosym;  /* RESOLVE_NO_SYMLINKS: the parent holds none */
-};
-
-static int task_base(pid_t pid, int dirfd, char *out, size_t len)
-{
-	char link[64];
-	ssize_t l;
-
-	if (dirfd == AT_FDCWD)
-		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
-	else
-		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, dirfd);
-	l = readlink(link, out, len - 1);
-	if (l <= 0 || out[0] != '/' || (size_t)l == len - 1)
-		return -1;
-	out[l] = '\0';
-	/* A directory that was removed: no path leads to it (one named
-	 * "X (deleted)" would be another directory). */
-	if ((size_t)l > 10 && strcmp(out + l - 10, " (deleted)") == 0)
-		return -1;
-	return 0;
-}
-
-/* @path split into parent and name, relative to directory @base. */
-static int split_at(const char *base, const char *path, struct where *w)
-{
-	char buf[PATH_MAX];
-	const char *parent = "", *name;
-	char *slash;
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf))
-		return -1;
-	w->nosym = false;
-	memcpy(buf, path, len + 1);
-	/* mkdir("dir/") names "dir". */
-	while (len > 1 && buf[len - 1] == '/')
-		buf[--len] = '\0';
-	slash = strrchr(buf, '/');
-	name = slash ? slash + 1 : buf;
-	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-	    strlen(name) > NAME_MAX)
-		return -1;
-	memcpy(w->name, name, strlen(name) + 1);
-	if (slash) {
-		*slash = '\0';
-		parent = buf;
-	}
-	if ((size_t)snprintf(w->raw, sizeof(w->raw), "%s/%s",
-			     path[0] == '/' ? "" : base,
-			     parent) >= sizeof(w->raw))
-		return -1;
-	w->dotdot = strcmp(parent, "..") == 0 ||
-		    strncmp(parent, "../", 3) == 0 || strstr(parent, "/../") ||
-		    (strlen(parent) >= 3 &&
-		     strcmp(parent + strlen(parent) - 3, "/..") == 0);
-	snprintf(w->dir, sizeof(w->dir), "/");
-	if (nono_path_fold(w->dir, sizeof(w->dir), w->raw) < 0)
-		return -1;
-	return 0;
-}
-
-static int locate(pid_t pid, int dirfd, const char *path, struct where *w)
-{
-	char base[PATH_MAX];
-
-	if (path[0] != '/' && task_base(pid, dirfd, base, sizeof(base)) < 0)
-		return -1;
-	return split_at(path[0] == '/' ? "/" : base, path, w);
 }
 
 /*
@@ -212,7 +129,7 @@ static int follow_final(const struct nono_gate *g, pid_t pid, struct target *t)
 		if (l <= 0)
 			return -EINVAL;
 		link[l] = '\0';
-		if (split_at(t->dir, link, &w) < 0 ||
+		if (nono_fswhere_split(t->dir, link, &w) < 0 ||
 		    open_target(g, pid, &w, &next) < 0)
 			return -ENOENT;
 		target_close(t);
@@ -527,28 +444,6 @@ static bool kernel_writes(const struct nono_caps *caps, const char *dir)
 }
 
 /*
- * The fast path's string may name a writable tree by another way: a parent
- * outside every writable grant as written ($HOME=/home/u where /home links
- * to /srv/home, a shell's logical $PWD) that leads into a sealed tree,
- * where only the supervisor may write.  Resolved in the task's view: true
- * when it leads into a writable grant, and the slow path decides on what
- * it opens.  Only parents outside the grants pay for it.
- */
-static bool aliased(const struct nono_gate *g, pid_t pid, const struct where *w)
-{
-	char real[PATH_MAX];
-	nono_autoclose int fd = -1;
-
-	if (nono_caps_allows(g->caps, w->dir, NONO_ACCESS_WRITE, NULL))
-		return false;
-	fd = nono_gate_open_in_task(g, pid, w->dotdot ? w->raw : w->dir,
-				    O_PATH | O_DIRECTORY);
-	return fd >= 0 && nono_gate_fd_path(fd, real, sizeof(real)) >= 0 &&
-	       strcmp(real, w->dir) != 0 &&
-	       nono_caps_allows(g->caps, real, NONO_ACCESS_WRITE, NULL);
-}
-
-/*
  * open(dir, O_TMPFILE): an unnamed file in a sealed tree, where Landlock
  * refuses it.  It names nothing (giving it a name, linkat, is the kernel's,
  * which refuses that there), so the directory's write right is the rule.
@@ -652,7 +547,8 @@ static int reopen_own(struct nono_gate *g, int listener,
 		return 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    nono_gate_fd_path(fd, canon, sizeof(canon)) < 0 ||
-	    !nono_caps_sealed(g->caps, canon) || split_at("/", canon, &w) < 0 ||
+	    !nono_caps_sealed(g->caps, canon) ||
+	    nono_fswhere_split("/", canon, &w) < 0 ||
 	    kernel_writes(g->caps, w.dir) ||
 	    open_target(g, req->pid, &w, &t) < 0)
 		return 0;
@@ -826,7 +722,7 @@ static bool link_leaves(struct nono_gate *g, pid_t pid,
 	/* As written it stays in; through the links on its way (one of the
 	 * user's, to /tmp) it may not.  A way we cannot follow (a magic
 	 * link, a loop) counts as out; a missing directory does not. */
-	if (!out && split_at(dst->dir, target, &w) == 0) {
+	if (!out && nono_fswhere_split(dst->dir, target, &w) == 0) {
 		r = open_target(g, pid, &w, &t);
 		if (r == 0)
 			r = follow_final(g, pid, &t);
@@ -1130,8 +1026,9 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 
 		return r > 0 ? 1 : 0;
 	}
-	if (locate(req->pid, a.dirfd, path, &wd) < 0 ||
-	    (a.oldpath && locate(req->pid, a.olddirfd, old, &wo) < 0))
+	if (nono_fswhere_locate(req->pid, a.dirfd, path, &wd) < 0 ||
+	    (a.oldpath &&
+	     nono_fswhere_locate(req->pid, a.olddirfd, old, &wo) < 0))
 		return 0;
 	/* No symlink anywhere: the parent as written, or the kernel's. */
 	wd.nosym = (a.resolve & RESOLVE_NO_SYMLINKS) != 0;
@@ -1151,8 +1048,8 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if ((!creating || kernel_decides(caps, wd.dir)) &&
 	    (!writing || kernel_writes(caps, wd.dir)) &&
 	    (!a.oldpath || kernel_decides(caps, wo.dir)) &&
-	    !aliased(g, req->pid, &wd) &&
-	    (!a.oldpath || !aliased(g, req->pid, &wo))) {
+	    !nono_fswhere_aliased(g, req->pid, &wd) &&
+	    (!a.oldpath || !nono_fswhere_aliased(g, req->pid, &wo))) {
 		note_refused_write(g, &wd, creating || writing);
 		return 0;
 	}
