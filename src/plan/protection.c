@@ -243,6 +243,106 @@ static int plan_profile_keeps(struct nono_plan *p)
 	return 0;
 }
 
+/* The first directory at or above @path that exists, into @out. */
+static void existing_above(const char *path, char *out, size_t len)
+{
+	struct stat st;
+	char *slash;
+
+	snprintf(out, len, "%s", path);
+	while (lstat(out, &st) < 0 && (slash = strrchr(out, '/')) != NULL) {
+		if (slash == out) {
+			out[1] = '\0';
+			break;
+		}
+		*slash = '\0';
+	}
+}
+
+/* One of nono's own keeps (@canon): read-only where it exists under a
+ * writable grant.  Missing, in a sealed tree the gate refuses the name
+ * itself wherever it is made, its parents staying creatable (~/.cargo for
+ * the registry, never ~/.cargo/bin); elsewhere the first missing
+ * component is refused, as a profile's keep_read_only. */
+static int builtin_keep(struct nono_plan *p, const char *canon)
+{
+	char refuse[PATH_MAX], above[PATH_MAX];
+	struct stat st;
+	char *dup;
+	int r;
+
+	for (size_t k = 0; k < p->kept.n; k++)
+		if (strcmp(p->kept.v[k], canon) == 0)
+			return 0;
+	for (size_t k = 0; k < p->nbypass; k++)
+		if (nono_path_is_under(canon, p->bypass[k]))
+			return 0;
+	existing_above(canon, above, sizeof(above));
+	if (!nono_caps_allows(p->caps, above, NONO_ACCESS_WRITE, NULL))
+		return 0;
+	if (lstat(canon, &st) < 0 && nono_caps_sealed(p->caps, above)) {
+		snprintf(refuse, sizeof(refuse), "%s", canon);
+	} else {
+		r = nono_protect_plan_keep(p->caps, canon, &p->prot, refuse,
+					   sizeof(refuse));
+		if (r < 0)
+			return r;
+	}
+	dup = strdup(refuse);
+	if (!dup || strv_push(&p->kept, dup) < 0) {
+		free(dup);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * What runs code outside later from below a writable grant, by where it
+ * is rather than by a name at a grant's root: every directory on the
+ * user's PATH (a binary there shadows the system's at the next command:
+ * ~/bin, ~/.cargo/bin, ~/go/bin, ...), except the project's own (a
+ * virtualenv under the working directory is the command's to fill), and
+ * cargo's and IPython's start-up configuration.
+ */
+static int plan_builtin_keeps(struct nono_plan *p)
+{
+	static const char *const home_rel[] = {
+	    ".cargo/bin", ".cargo/config.toml", ".cargo/config",
+	    ".ipython/profile_default/startup",
+	    ".ipython/profile_default/ipython_config.py"};
+	const char *path = getenv("PATH");
+	char *list = path ? strdup(path) : NULL, *save = NULL;
+	int r = 0;
+
+	if (path && !list)
+		return -ENOMEM;
+	for (char *e = list ? strtok_r(list, ":", &save) : NULL; e && r == 0;
+	     e = strtok_r(NULL, ":", &save)) {
+		char *canon;
+
+		size_t n = strlen(e);
+
+		while (n > 1 && e[n - 1] == '/')
+			e[--n] = '\0';
+		if (e[0] != '/' || strcmp(e, "/") == 0)
+			continue;
+		canon = keep_path(e);
+		if (canon && !(p->cwd && nono_path_is_under(canon, p->cwd)))
+			r = builtin_keep(p, canon);
+		free(canon);
+	}
+	free(list);
+	for (size_t i = 0;
+	     r == 0 && p->home && i < sizeof(home_rel) / sizeof(home_rel[0]);
+	     i++) {
+		char full[PATH_MAX];
+
+		snprintf(full, sizeof(full), "%s/%s", p->home, home_rel[i]);
+		r = builtin_keep(p, full);
+	}
+	return r;
+}
+
 static int plan_profile_denies(struct nono_plan *p)
 {
 	char why[PATH_MAX], msg[256];
@@ -522,6 +622,11 @@ int plan_protect(const struct run_opts *o, struct nono_plan *p)
 				 nono_strerror(r));
 	if (plan_profile_denies(p) < 0 || plan_profile_keeps(p) < 0)
 		return -1;
+	r = plan_builtin_keeps(p);
+	if (r < 0)
+		return plan_fail(&p->msgs, r, NULL,
+				 "planning the PATH's directories: %s",
+				 nono_strerror(r));
 	plan_never_secrets(o, p);
 	/* Supervised runs also guard creation of protected names that do
 	 * not exist yet (wrap has no supervisor to decide it). */

@@ -61,6 +61,13 @@ static const char *const home_extra[] = {
 	 * the other shells' and interpreters' start-up files. */
 	"bin", ".bash_logout", ".cshrc", ".tcshrc", ".login", ".logout",
 	".irbrc", ".Rprofile",
+	/* Session 16: what bash-completion sources in every interactive
+	 * shell, yarn's yarnPath, the sqlite and psql shells' rc files (both
+	 * run shell commands), mailcap's viewers, and the version managers
+	 * whose scripts a shell sources or whose shims are on PATH. */
+	".bash_completion", ".yarnrc", ".yarnrc.yml", ".sqliterc", ".psqlrc",
+	".mailcap", ".nvm", ".pyenv", ".rbenv", ".asdf", ".sdkman",
+	".oh-my-zsh", ".volta", ".jupyter",
 };
 /* ~/.config: what runs at login, in every git command or editor, and
  * nono's own configuration. */
@@ -73,7 +80,8 @@ static const char *const xdg_names[] = {
 static const char *const local_names[] = {"bin", "lib"};
 /* ~/.local/share: systemd user units, and desktop entries that launch
  * programs. */
-static const char *const localshare_names[] = {"systemd", "applications"};
+static const char *const localshare_names[] = {"systemd", "applications",
+						"bash-completion"};
 /* .git/info: attributes select filter and diff drivers that run programs
  * (the rest of info/ is git's: refs, exclude, sparse-checkout). */
 static const char *const gitinfo_names[] = {"attributes"};

@@ -156,6 +156,21 @@ static const char *const home_persist[] = {
     ".config/autostart-scripts",
     ".local/share/systemd",
     ".local/share/applications",
+    /* Session 16: ~/bin, which Debian's ~/.profile puts on PATH (its name
+     * was guarded, its contents were not); bash-completion's per-user
+     * completions (sourced in every interactive shell); version
+     * managers sourced by rc files or on PATH; Jupyter's config files
+     * (Python, run when it starts). */
+    "bin",
+    ".local/share/bash-completion",
+    ".nvm",
+    ".pyenv",
+    ".rbenv",
+    ".asdf",
+    ".sdkman",
+    ".oh-my-zsh",
+    ".volta",
+    ".jupyter",
 };
 
 /* Directories of $HOME under a writable grant that are pinned (mounted on

@@ -210,14 +210,13 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
 			return true;
 		}
-		/* A profile's keep_read_only path, in any guarded parent. */
-		for (size_t k = 0; k < g->nkept; k++) {
-			if (strcmp(g->kept[k], full) == 0 &&
-			    !bypassed(g, full)) {
-				nono_gate_note_denial(g, NONO_GATE_CREATE,
-						      full);
-				return true;
-			}
+	}
+	/* A kept path (a profile's keep_read_only, a PATH directory), in
+	 * any parent: one made during the session has no guard. */
+	for (size_t k = 0; k < g->nkept; k++) {
+		if (strcmp(g->kept[k], full) == 0 && !bypassed(g, full)) {
+			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+			return true;
 		}
 	}
 	if (!nono_caps_sealed(caps, t->dir))
@@ -235,6 +234,23 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 /* @t is onto or inside a mask (a hidden or read-only file, the
  * sandbox's private copy, a pinned .git itself): only the sandbox's mount
  * namespace sees what is there, so only the kernel, in it, may decide. */
+/* @t names a directory above a kept path: a symlink or a directory moved
+ * there would bring the kept name in ready-made (a mkdir brings an empty
+ * directory, in which the kept name is refused when made). */
+static bool above_kept(struct nono_gate *g, const struct target *t)
+{
+	char full[PATH_MAX];
+
+	join(t, full, sizeof(full));
+	for (size_t k = 0; k < g->nkept; k++)
+		if (nono_path_is_under(g->kept[k], full) &&
+		    strcmp(g->kept[k], full) != 0 && !bypassed(g, g->kept[k])) {
+			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+			return true;
+		}
+	return false;
+}
+
 static bool on_mask(const struct nono_gate *g, const struct target *t)
 {
 	char full[PATH_MAX];
@@ -1085,7 +1101,10 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 * EACCES). */
 	if (on_mask(g, &dst) || (exchange && on_mask(g, &src)))
 		goto out;
-	if (refuses(g, &dst) || (exchange && refuses(g, &src))) {
+	if (refuses(g, &dst) || (exchange && refuses(g, &src)) ||
+	    ((nr == __NR_symlink || nr == __NR_symlinkat || nr == __NR_rename ||
+	      nr == __NR_renameat || nr == __NR_renameat2) &&
+	     (above_kept(g, &dst) || (exchange && above_kept(g, &src))))) {
 		resp->flags = 0;
 		resp->error = -EACCES;
 		goto out;

@@ -479,6 +479,46 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_file_content "$HOME/.config/app/settings" fine
 }
 
+# Session 16: under --allow ~, ~/bin (on PATH by Debian's ~/.profile) was
+# writable (its name was guarded, its contents not), and so were every
+# other PATH directory in the home (~/go/bin, ~/.cargo/bin), the version
+# managers' scripts (~/.nvm/nvm.sh, sourced by .bashrc) and the rc files
+# of bash-completion, yarn, sqlite3 and psql, each of which runs commands
+# outside the sandbox later.
+@test "guard: PATH directories, version managers and tool rc files in a writable home stay read-only" {
+	require_userns
+	export HOME="$TEST_ROOT/home7"
+	mkdir -p "$HOME/bin" "$HOME/go/bin" "$HOME/.nvm" "$HOME/proj/.venv/bin"
+	echo ORIG >"$HOME/.nvm/nvm.sh"
+	cd "$HOME/proj"
+	PATH="$HOME/proj/.venv/bin:$HOME/bin:$HOME/.cargo/bin:$HOME/go/bin:$PATH" \
+		run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		cd "$HOME"
+		for f in bin/ls go/bin/ls .nvm/nvm.sh .yarnrc .sqliterc .psqlrc .bash_completion; do
+			(echo evil >"$f") 2>/dev/null && echo "$f:WRITTEN" || echo "$f:refused"
+		done
+		mkdir .cargo && mkdir .cargo/registry && echo registry:ok
+		mkdir .cargo/bin 2>/dev/null && echo cargobin:WRITTEN || echo cargobin:refused
+		(echo x >.cargo/config.toml) 2>/dev/null && echo config:WRITTEN || echo config:refused
+		mkdir -p x/bin && mv x .cargo2 && rm -rf .cargo
+		mv .cargo2 .cargo 2>/dev/null && echo mvcargo:WRITTEN || echo mvcargo:refused
+		echo mine >proj/.venv/bin/tool && echo venv:ok'
+	assert_status 0
+	refute_contains "$output" WRITTEN stdout
+	for w in registry:ok venv:ok; do
+		assert_contains "$output" "$w" stdout
+	done
+	assert_missing "$HOME/bin/ls"
+	assert_missing "$HOME/go/bin/ls"
+	assert_file_content "$HOME/.nvm/nvm.sh" ORIG
+	assert_missing "$HOME/.cargo/bin"
+	assert_missing "$HOME/.cargo/config.toml"
+	# control: outside the PATH and the lists, the same home is writable
+	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c \
+		'mkdir -p "$HOME/tools/bin" && echo ok >"$HOME/tools/bin/ls" && echo tools:ok'
+	assert_contains "$output" "tools:ok" stdout
+}
+
 # Review of session 16 (F2): HOME spelled through a symlink matched no
 # grant, and every home guard was dropped: under --allow "$HOME" the
 # sandbox made ~/.config/autostart, ~/.local/bin and ~/bin.
