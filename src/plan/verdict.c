@@ -160,6 +160,22 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 			return;
 		}
 	}
+	/* A kept path that does not exist yet (a PATH directory, cargo's
+	 * config, a profile's keep_read_only), or a name below one: the gate
+	 * refuses making it wherever it is made. */
+	for (size_t i = 0;
+	     !exists && (want & NONO_ACCESS_WRITE) && i < p->kept.n; i++) {
+		if (!nono_path_is_under(canon, p->kept.v[i]))
+			continue;
+		v->reason = "persistence_file";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s may not be created: it would run code outside "
+			 "the sandbox later",
+			 p->kept.v[i]);
+		snprintf(v->flag, sizeof(v->flag), "--bypass-protection %s",
+			 p->kept.v[i]);
+		return;
+	}
 	if (!exists && (want & NONO_ACCESS_WRITE)) {
 		const char *slash = strrchr(canon, '/');
 		char parent[PATH_MAX];

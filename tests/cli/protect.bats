@@ -517,6 +517,12 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c \
 		'mkdir -p "$HOME/tools/bin" && echo ok >"$HOME/tools/bin/ls" && echo tools:ok'
 	assert_contains "$output" "tools:ok" stdout
+	# why says the same, and names the bypass
+	run --separate-stderr nono why --json --allow "$HOME" --path "$HOME/.cargo/config.toml" --op write
+	assert_contains "$output" '"reason":"persistence_file"' stdout
+	assert_contains "$output" "\"suggested_flag\":\"--bypass-protection $HOME/.cargo/config.toml\"" stdout
+	run --separate-stderr nono why --json --allow "$HOME" --path "$HOME/.cargo/registry" --op write
+	assert_contains "$output" '"status":"allowed"' stdout
 }
 
 # Review of session 16 (F2): HOME spelled through a symlink matched no
