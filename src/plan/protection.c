@@ -263,7 +263,9 @@ static void existing_above(const char *path, char *out, size_t len)
  * writable grant.  Missing, in a sealed tree the gate refuses the name
  * itself wherever it is made, its parents staying creatable (~/.cargo for
  * the registry, never ~/.cargo/bin); elsewhere the first missing
- * component is refused, as a profile's keep_read_only. */
+ * component is refused, as a profile's keep_read_only.  Outside the
+ * writable grants it is only listed: capability elevation never offers
+ * it. */
 static int builtin_keep(struct nono_plan *p, const char *canon)
 {
 	char refuse[PATH_MAX], above[PATH_MAX];
@@ -278,11 +280,9 @@ static int builtin_keep(struct nono_plan *p, const char *canon)
 		if (nono_path_is_under(canon, p->bypass[k]))
 			return 0;
 	existing_above(canon, above, sizeof(above));
-	if (!nono_caps_allows(p->caps, above, NONO_ACCESS_WRITE, NULL))
-		return 0;
-	if (lstat(canon, &st) < 0 && nono_caps_sealed(p->caps, above)) {
-		snprintf(refuse, sizeof(refuse), "%s", canon);
-	} else {
+	snprintf(refuse, sizeof(refuse), "%s", canon);
+	if (nono_caps_allows(p->caps, above, NONO_ACCESS_WRITE, NULL) &&
+	    (lstat(canon, &st) == 0 || !nono_caps_sealed(p->caps, above))) {
 		r = nono_protect_plan_keep(p->caps, canon, &p->prot, refuse,
 					   sizeof(refuse));
 		if (r < 0)
@@ -296,49 +296,132 @@ static int builtin_keep(struct nono_plan *p, const char *canon)
 	return 0;
 }
 
+/* A keep at @canon would take more than it means: it is at or above the
+ * working directory, the home or a writable grant's root (PATH=$HOME:...
+ * would make the whole home read-only). */
+static bool too_wide(const struct nono_plan *p, const char *canon)
+{
+	if (strcmp(canon, "/") == 0 ||
+	    (p->cwd && nono_path_is_under(p->cwd, canon)) ||
+	    (p->home && nono_path_is_under(p->home, canon)))
+		return true;
+	for (size_t i = 0; i < nono_caps_path_count(p->caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(p->caps, i);
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & NONO_GRANT_FILE) &&
+		    nono_path_is_under(g->path, canon))
+			return true;
+	}
+	return false;
+}
+
+/* In the project: below a working directory that is not the home or
+ * above it (a virtualenv's bin there is the command's to fill). */
+static bool in_project(const struct nono_plan *p, const char *canon)
+{
+	return p->cwd && strcmp(p->cwd, "/") != 0 &&
+	       !(p->home && nono_path_is_under(p->home, p->cwd)) &&
+	       nono_path_is_under(canon, p->cwd);
+}
+
+/* A PATH entry @e (absolute, as written): the directory, and each symlink
+ * on the way to it by name (re-pointed, ~/.nix-profile or
+ * ~/tools/current would lead PATH elsewhere; review 2 of session 16). */
+static int keep_path_entry(struct nono_plan *p, const char *e)
+{
+	char folded[PATH_MAX] = "/";
+	int r = 0;
+
+	if (nono_path_fold(folded, sizeof(folded), e) < 0)
+		return 0;
+	for (char *s = folded + 1; r == 0; s++) {
+		struct stat st;
+		char c = *s;
+		char *canon;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		canon = keep_path(folded);
+		if (canon && !in_project(p, canon)) {
+			if ((c == '\0' || (lstat(folded, &st) == 0 &&
+					   S_ISLNK(st.st_mode))) &&
+			    !too_wide(p, canon))
+				r = builtin_keep(p, canon);
+			else if (c == '\0')
+				plan_note(&p->msgs, PLAN_VERBOSE,
+					  "PATH holds %s, at or above a "
+					  "writable grant or the working "
+					  "directory: not kept read-only",
+					  canon);
+		}
+		free(canon);
+		*s = c;
+		if (!c)
+			break;
+	}
+	return r;
+}
+
 /*
  * What runs code outside later from below a writable grant, by where it
  * is rather than by a name at a grant's root: every directory on the
  * user's PATH (a binary there shadows the system's at the next command:
- * ~/bin, ~/.cargo/bin, ~/go/bin, ...), except the project's own (a
- * virtualenv under the working directory is the command's to fill), and
- * cargo's and IPython's start-up configuration.
+ * ~/bin, ~/.cargo/bin, ~/go/bin, ...), except the project's own, the
+ * usual tools' bin directories whether or not this PATH has them (nono
+ * started from a launcher has a short one), and start-up configuration
+ * under directories that also hold caches.
  */
 static int plan_builtin_keeps(struct nono_plan *p)
 {
 	static const char *const home_rel[] = {
-	    ".cargo/bin", ".cargo/config.toml", ".cargo/config",
-	    ".ipython/profile_default/startup",
-	    ".ipython/profile_default/ipython_config.py"};
-	const char *path = getenv("PATH");
+	    ".cargo/bin",
+	    ".cargo/config.toml",
+	    ".cargo/config",
+	    "go/bin",
+	    ".deno/bin",
+	    ".bun/bin",
+	    ".npm-global/bin",
+	    ".yarn/bin",
+	    ".local/share/pnpm",
+	    ".dotnet/tools",
+	    ".cabal/bin",
+	    ".ghcup/bin",
+	    ".pub-cache/bin",
+	    ".krew/bin",
+	    ".julia/config",
+	    ".gradle/init.d",
+	    ".gradle/init.gradle",
+	    ".gradle/init.gradle.kts",
+	    ".local/share/fish/vendor_conf.d",
+	    ".local/share/fish/vendor_functions.d",
+	    ".local/share/fish/vendor_completions.d",
+	    ".claude/settings.json",
+	    ".claude/settings.local.json",
+	    ".codex/config.toml",
+	};
+	const char *path = getenv("PATH"), *gobin = getenv("GOBIN");
 	char *list = path ? strdup(path) : NULL, *save = NULL;
 	int r = 0;
 
 	if (path && !list)
 		return -ENOMEM;
 	for (char *e = list ? strtok_r(list, ":", &save) : NULL; e && r == 0;
-	     e = strtok_r(NULL, ":", &save)) {
-		char *canon;
-
-		size_t n = strlen(e);
-
-		while (n > 1 && e[n - 1] == '/')
-			e[--n] = '\0';
-		if (e[0] != '/' || strcmp(e, "/") == 0)
-			continue;
-		canon = keep_path(e);
-		if (canon && !(p->cwd && nono_path_is_under(canon, p->cwd)))
-			r = builtin_keep(p, canon);
-		free(canon);
-	}
+	     e = strtok_r(NULL, ":", &save))
+		if (e[0] == '/')
+			r = keep_path_entry(p, e);
 	free(list);
+	if (r == 0 && gobin && gobin[0] == '/')
+		r = keep_path_entry(p, gobin);
 	for (size_t i = 0;
 	     r == 0 && p->home && i < sizeof(home_rel) / sizeof(home_rel[0]);
 	     i++) {
 		char full[PATH_MAX];
 
 		snprintf(full, sizeof(full), "%s/%s", p->home, home_rel[i]);
-		r = builtin_keep(p, full);
+		if (!too_wide(p, full) && !in_project(p, full))
+			r = builtin_keep(p, full);
 	}
 	return r;
 }

@@ -165,7 +165,10 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 	 * refuses making it wherever it is made. */
 	for (size_t i = 0;
 	     !exists && (want & NONO_ACCESS_WRITE) && i < p->kept.n; i++) {
-		if (!nono_path_is_under(canon, p->kept.v[i]))
+		/* Outside the grants it is only listed (for elevation): the
+		 * grant is what is missing there. */
+		if (!nono_path_is_under(canon, p->kept.v[i]) ||
+		    !nono_caps_allows(caps, canon, want, NULL))
 			continue;
 		v->reason = "persistence_file";
 		snprintf(v->detail, sizeof(v->detail),

@@ -68,6 +68,13 @@ static const char *const home_extra[] = {
 	".bash_completion", ".yarnrc", ".yarnrc.yml", ".sqliterc", ".psqlrc",
 	".mailcap", ".nvm", ".pyenv", ".rbenv", ".asdf", ".sdkman",
 	".oh-my-zsh", ".volta", ".jupyter",
+	/* Review 2 of session 16: rustup's toolchains (behind every cargo
+	 * and rustc), mvn's and less's rc files, IPython's profiles, Fedora's
+	 * ~/.bashrc.d, more interpreters' start-up files, and the editors'
+	 * remote servers whose extensions run when the user connects. */
+	".rustup", ".mavenrc", ".lesskey", ".ipython", ".bashrc.d", ".pryrc",
+	".ghci", ".ocamlinit", ".sbclrc", ".guile", ".perldb",
+	".vscode-server", ".cursor", ".cursor-server",
 };
 /* ~/.config: what runs at login, in every git command or editor, and
  * nono's own configuration. */
@@ -75,13 +82,17 @@ static const char *const xdg_names[] = {
 	"autostart", "systemd", "environment.d", "git", "fish", "nono",
 	"nvim", "tmux", "emacs", "plasma-workspace", "autostart-scripts",
 	"direnv", "Code", "VSCodium",
+	/* Window managers' autostart, prompts and terminals that run
+	 * commands, less's keys (LESSOPEN). */
+	"i3", "sway", "hypr", "labwc", "openbox", "lxsession",
+	"starship.toml", "kitty", "alacritty", "lesskey",
 };
 /* ~/.local: bin, on PATH. */
 static const char *const local_names[] = {"bin", "lib"};
 /* ~/.local/share: systemd user units, and desktop entries that launch
  * programs. */
-static const char *const localshare_names[] = {"systemd", "applications",
-						"bash-completion"};
+static const char *const localshare_names[] = {
+    "systemd", "applications", "bash-completion", "direnv"};
 /* .git/info: attributes select filter and diff drivers that run programs
  * (the rest of info/ is git's: refs, exclude, sparse-checkout). */
 static const char *const gitinfo_names[] = {"attributes"};

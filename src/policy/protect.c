@@ -171,6 +171,27 @@ static const char *const home_persist[] = {
     ".oh-my-zsh",
     ".volta",
     ".jupyter",
+    /* Review 2 of session 16 (see guards.c's home_extra). */
+    ".rustup",
+    ".mavenrc",
+    ".lesskey",
+    ".ipython",
+    ".bashrc.d",
+    ".vscode-server",
+    ".cursor",
+    ".cursor-server",
+    ".local/share/direnv",
+    ".local/share/nvim/site",
+    ".config/i3",
+    ".config/sway",
+    ".config/hypr",
+    ".config/labwc",
+    ".config/openbox",
+    ".config/lxsession",
+    ".config/starship.toml",
+    ".config/kitty",
+    ".config/alacritty",
+    ".config/lesskey",
 };
 
 /* Directories of $HOME under a writable grant that are pinned (mounted on

@@ -99,6 +99,9 @@ int nono_elv_locate(struct nono_gate *g, pid_t pid, const char *abs,
 /* A name that would run code outside the sandbox later. */
 bool nono_elv_persistence(const struct nono_elevate *e, int dirfd,
 			  const char *real);
+/* @real is a kept path (a PATH directory, cargo's config, a profile's
+ * keep_read_only) or below one: never offered. */
+bool nono_elv_kept(const struct nono_gate *g, const char *real);
 /* What a session's answer is remembered by: the path, or for two names
  * "SOURCE//DEST" (no canonical path holds "//"). */
 const char *nono_elv_key(const struct elv_req *rq, char *buf, size_t len);

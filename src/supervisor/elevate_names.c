@@ -275,7 +275,7 @@ static bool target_offered(struct nono_gate *g, const struct elv_req *rq)
 	if (nono_path_fold(to, sizeof(to), rq->target) < 0)
 		return false;
 	return !nono_caps_allows(g->caps, to, NONO_ACCESS_WRITE, NULL) &&
-	       !nono_elv_persistence(e, -1, to) &&
+	       !nono_elv_persistence(e, -1, to) && !nono_elv_kept(g, to) &&
 	       e->cfg.may(e->cfg.arg, to, true, false);
 }
 
@@ -286,11 +286,13 @@ static bool offered(struct nono_gate *g, const struct elv_req *rq)
 	struct nono_elevate *e = g->elevate;
 
 	if (nono_elv_persistence(e, rq->dirfd, rq->real) ||
+	    nono_elv_kept(g, rq->real) ||
 	    !e->cfg.may(e->cfg.arg, rq->real, true, rq->existed))
 		return false;
 	/* A rename removes the source's name; a link only reads it. */
 	if (rq->op & OP_MOVE)
 		return !nono_elv_persistence(e, rq->fromfd, rq->from) &&
+		       !nono_elv_kept(g, rq->from) &&
 		       e->cfg.may(e->cfg.arg, rq->from, true, true);
 	if (rq->op & OP_LINK)
 		return e->cfg.may(e->cfg.arg, rq->from, false, true);

@@ -211,6 +211,21 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 			return true;
 		}
 	}
+	/* cargo reads .cargo/config(.toml) in every directory above the
+	 * one it builds in: one written anywhere in a sealed tree runs its
+	 * rustc-wrapper in the user's other projects later (review 2 of
+	 * session 16). */
+	{
+		const char *base = strrchr(t->dir, '/');
+
+		if (base && strcmp(base + 1, ".cargo") == 0 &&
+		    (strcmp(t->name, "config") == 0 ||
+		     strcmp(t->name, "config.toml") == 0) &&
+		    nono_caps_sealed(caps, t->dir) && !bypassed(g, full)) {
+			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+			return true;
+		}
+	}
 	/* A kept path (a profile's keep_read_only, a PATH directory), in
 	 * any parent: one made during the session has no guard. */
 	for (size_t k = 0; k < g->nkept; k++) {
@@ -234,14 +249,21 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 /* @t is onto or inside a mask (a hidden or read-only file, the
  * sandbox's private copy, a pinned .git itself): only the sandbox's mount
  * namespace sees what is there, so only the kernel, in it, may decide. */
-/* @t names a directory above a kept path: a symlink or a directory moved
- * there would bring the kept name in ready-made (a mkdir brings an empty
- * directory, in which the kept name is refused when made). */
+/* @t names a directory above a kept path, or a .cargo: a symlink or a
+ * directory moved there would bring the kept name in ready-made (a mkdir
+ * brings an empty directory, in which the kept name is refused when
+ * made). */
 static bool above_kept(struct nono_gate *g, const struct target *t)
 {
 	char full[PATH_MAX];
 
 	join(t, full, sizeof(full));
+	/* A .cargo brought in whole, with its config (see refuses()). */
+	if (strcmp(t->name, ".cargo") == 0 &&
+	    nono_caps_sealed(g->caps, t->dir) && !bypassed(g, full)) {
+		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+		return true;
+	}
 	for (size_t k = 0; k < g->nkept; k++)
 		if (nono_path_is_under(g->kept[k], full) &&
 		    strcmp(g->kept[k], full) != 0 && !bypassed(g, g->kept[k])) {

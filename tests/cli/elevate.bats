@@ -178,6 +178,16 @@ JSON
 	[ ! -e "$O/vs/.vscode/tasks.json" ] && [ ! -e "$O/bare.git/hooks/post-update" ]
 	[ ! -e "$HOME/.cargo/config.toml" ]
 	! grep -q x .git/config
+	# Review 2 of session 16 (F5): a directory on PATH (here one that is
+	# no tool's) was offered; a plain directory beside it still is.
+	mkdir -p "$O/mybin" "$O/plain"
+	PATH="$O/mybin:$PATH" run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "
+			echo x >'$O/mybin/ls'; echo x >'$O/plain/f'; echo DONE"
+	assert_contains "$(term_log)" "DONE" terminal
+	refute_contains "$(term_log)" "asks to create $O/mybin" terminal
+	assert_contains "$(term_log)" "asks to create $O/plain/f" terminal
+	[ ! -e "$O/mybin/ls" ] && [ -e "$O/plain/f" ]
 	# Control: a plain new file beside them is asked about and made.
 	run drive ondelay:0.6 on:'asks to=>o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "echo x >plain.txt"

@@ -525,6 +525,48 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_contains "$output" '"status":"allowed"' stdout
 }
 
+# Review 2 of session 16: the PATH protection was skipped from a working
+# directory at or above the home (F1), a symlink on the way to a PATH
+# directory could be re-pointed (F2: ~/tools/current, ~/.nix-profile), the
+# usual bin directories depended on nono's own PATH (F4), "DIR/." escaped
+# it (F6), and PATH=$HOME:... made the whole home read-only (F7); cargo's
+# config in any directory of a sealed tree runs in the user's other
+# projects; rustup, mvn and less had rc files nobody guarded.
+@test "guard: PATH directories are kept from any working directory, through symlinks and spellings" {
+	require_userns
+	export HOME="$TEST_ROOT/home8"
+	mkdir -p "$HOME/go/bin" "$HOME/tools/v1/bin" "$HOME/nixstore/bin" "$HOME/proj" "$HOME/src/other"
+	ln -s v1 "$HOME/tools/current"
+	ln -s "$HOME/nixstore" "$HOME/.nix-profile"
+	cd "$HOME"
+	PATH="$HOME/go/bin:$HOME/.deno/bin/.:$HOME/tools/current/bin:$HOME/.nix-profile/bin:$HOME:$PATH" \
+		run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c '
+		(echo x >go/bin/ls) 2>/dev/null && echo go:WRITTEN || echo go:refused
+		mkdir -p .deno/bin 2>/dev/null; (echo x >.deno/bin/ls) 2>/dev/null && echo deno:WRITTEN || echo deno:refused
+		mkdir -p tools/evil/bin
+		ln -sfn evil tools/current 2>/dev/null && echo current:WRITTEN || echo current:refused
+		ln -sfn tools/evil .nix-profile 2>/dev/null && echo nix:WRITTEN || echo nix:refused
+		mkdir -p src/.cargo; (echo x >src/.cargo/config.toml) 2>/dev/null && echo srccargo:WRITTEN || echo srccargo:refused
+		mkdir -p t/.cargo && mv t/.cargo src/other/.cargo 2>/dev/null && echo mvcargo:WRITTEN || echo mvcargo:refused
+		(echo x >.mavenrc) 2>/dev/null && echo mavenrc:WRITTEN || echo mavenrc:refused
+		(echo x >.lesskey) 2>/dev/null && echo lesskey:WRITTEN || echo lesskey:refused
+		mkdir .rustup 2>/dev/null && echo rustup:WRITTEN || echo rustup:refused
+		echo n >src/.cargo/notes && echo cargonotes:ok
+		echo ok >proj/f && echo proj:ok'
+	assert_status 0
+	refute_contains "$output" WRITTEN stdout
+	assert_contains "$output" "cargonotes:ok" stdout
+	assert_contains "$output" "proj:ok" stdout
+	[ "$(readlink "$HOME/tools/current")" = v1 ]
+	[ "$(readlink "$HOME/.nix-profile")" = "$HOME/nixstore" ]
+	assert_missing "$HOME/go/bin/ls"
+	assert_missing "$HOME/src/.cargo/config.toml"
+	# the usual bin directories are kept with a short PATH too
+	PATH=/usr/bin:/bin run --separate-stderr nono run -s --no-diagnostics --allow "$HOME" -- sh -c \
+		'(echo x >"$HOME/go/bin/ls") 2>/dev/null && echo go:WRITTEN || echo go:refused'
+	assert_contains "$output" "go:refused" stdout
+}
+
 # Review of session 16 (F2): HOME spelled through a symlink matched no
 # grant, and every home guard was dropped: under --allow "$HOME" the
 # sandbox made ~/.config/autostart, ~/.local/bin and ~/bin.
