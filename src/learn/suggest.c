@@ -161,6 +161,20 @@ static void cand_add(struct work *w, const char *path, bool dir,
 	w->c[w->nc++] = (struct cand){s, access, dir, 1};
 }
 
+/* @path is, or is below, a name that runs code outside later: by its name
+ * and place, or one of the plan's kept paths. */
+static bool runs_later(const struct nono_plan *p, const char *path)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+
+	for (size_t i = 0; i < p->kept.n; i++)
+		if (nono_path_is_under(path, p->kept.v[i]))
+			return true;
+	return nono_protect_runs_later(p->home,
+				       xdg && xdg[0] == '/' ? xdg : NULL, -1,
+				       path);
+}
+
 /* One object and what it needs: covered, refused, or a candidate. */
 static void judge(struct work *w, const char *path, bool exists, bool dir,
 		  unsigned access, bool all)
@@ -189,6 +203,16 @@ static void judge(struct work *w, const char *path, bool exists, bool dir,
 	}
 	if (plan_verdict_refused_always(&v)) {
 		refuse(w, path, &v);
+		return;
+	}
+	/* A write there would put what runs outside the sandbox later
+	 * (~/.pyenv/shims/python, a PATH directory): the run refused it,
+	 * and a grant would be a hole (review 2 of session 16). */
+	if ((access & NONO_ACCESS_WRITE) && runs_later(w->p, path)) {
+		struct plan_verdict k = {0};
+
+		k.reason = "persistence_file";
+		refuse(w, path, &k);
 		return;
 	}
 	cand_add(w, path, dir, access);

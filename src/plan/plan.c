@@ -170,6 +170,7 @@ void plan_clear(struct nono_plan *p)
 	strv_free_all(&p->owned);
 	free(p->bypass);
 	strv_free_all(&p->kept);
+	strv_free_all(&p->keep_targets);
 	strv_free_all(&p->never_deny);
 	strv_free_all(&p->never_secret);
 	free(p->cwd);

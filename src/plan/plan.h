@@ -65,6 +65,9 @@ struct nono_plan {
 	char **bypass;     /* canonical bypass paths */
 	size_t nbypass;
 	struct strv kept; /* the profile's keep_read_only paths, canonical */
+	/* The keeps themselves (@kept holds what the gate refuses, which for
+	 * a missing one may be the first missing directory): canonical. */
+	struct strv keep_targets;
 	/* Never to be read whatever the grants, and whether or not a grant
 	 * covers them (a mask is made only where one does): the profile's
 	 * filesystem.deny paths; nono's configuration where XDG_CONFIG_HOME

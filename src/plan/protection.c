@@ -178,6 +178,18 @@ int plan_fail_no_userns(const struct nono_caps *caps, struct plan_msgs *m)
 	return -1;
 }
 
+/* Records @canon as a keep (for why). */
+static int keep_target(struct nono_plan *p, const char *canon)
+{
+	char *dup = strdup(canon);
+
+	if (!dup || strv_push(&p->keep_targets, dup) < 0) {
+		free(dup);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* A profile's keep_read_only: read-only where they exist, and (nono run)
  * not creatable; each --bypass-protection PATH lifts one. */
 static int plan_profile_keeps(struct nono_plan *p)
@@ -224,6 +236,8 @@ static int plan_profile_keeps(struct nono_plan *p)
 		r = lifted ? 0
 			   : nono_protect_plan_keep(p->caps, canon, &p->prot,
 						    refuse, sizeof(refuse));
+		if (r == 0 && !lifted)
+			r = keep_target(p, canon);
 		free(canon);
 		if (r == 0 && !lifted) {
 			char *dup = strdup(refuse);
@@ -293,7 +307,7 @@ static int builtin_keep(struct nono_plan *p, const char *canon)
 		free(dup);
 		return -ENOMEM;
 	}
-	return 0;
+	return keep_target(p, canon);
 }
 
 /* A keep at @canon would take more than it means: it is at or above the

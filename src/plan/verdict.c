@@ -164,19 +164,21 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 	 * config, a profile's keep_read_only), or a name below one: the gate
 	 * refuses making it wherever it is made. */
 	for (size_t i = 0;
-	     !exists && (want & NONO_ACCESS_WRITE) && i < p->kept.n; i++) {
+	     !exists && (want & NONO_ACCESS_WRITE) && i < p->keep_targets.n;
+	     i++) {
+		const char *k = p->keep_targets.v[i];
+
 		/* Outside the grants it is only listed (for elevation): the
 		 * grant is what is missing there. */
-		if (!nono_path_is_under(canon, p->kept.v[i]) ||
+		if (!nono_path_is_under(canon, k) ||
 		    !nono_caps_allows(caps, canon, want, NULL))
 			continue;
 		v->reason = "persistence_file";
 		snprintf(v->detail, sizeof(v->detail),
 			 "%s may not be created: it would run code outside "
 			 "the sandbox later",
-			 p->kept.v[i]);
-		snprintf(v->flag, sizeof(v->flag), "--bypass-protection %s",
-			 p->kept.v[i]);
+			 k);
+		snprintf(v->flag, sizeof(v->flag), "--bypass-protection %s", k);
 		return;
 	}
 	if (!exists && (want & NONO_ACCESS_WRITE)) {

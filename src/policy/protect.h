@@ -147,6 +147,16 @@ int nono_protect_plan_guards(struct nono_caps *caps, const char *home,
 /* True when a guarded directory of @kind refuses a new entry @name. */
 bool nono_guard_refuses(enum nono_guard_kind kind, const char *name);
 
+/* A write, creation or mkdir at @real (canonical) would put what runs
+ * code outside the sandbox later: anything in a git directory or named
+ * .git, the persistence names of any directory, the home's (@home, may be
+ * NULL) and what is below ~/.config's (and @xdg_config's, may be NULL),
+ * ~/.local's, the system's directories, other users' homes.  @dirfd (or
+ * -1: the names alone) is @real's parent, looked up for git directories
+ * at any depth. */
+bool nono_protect_runs_later(const char *home, const char *xdg_config,
+			     int dirfd, const char *real);
+
 /* Directory @dfd is a git directory, as git takes one (HEAD, and objects
  * with refs, or commondir), whatever its name; judged by the names alone. */
 bool nono_gitdir_at(int dfd);

@@ -450,7 +450,11 @@ except OSError as e:
 	# sees the file as it was).
 	assert_contains "$output" "create:ok" stdout
 	assert_contains "$output" "append:ok" stdout
-	assert_contains "$output" "shim:ok" stdout
+	# A PATH shim is never even copied (it would run code outside
+	# later): refused, and reported as never offered, not suggested.
+	refute_contains "$output" "shim:ok" stdout
+	assert_contains "$output" "~/.pyenv/shims/python: kept read-only" stdout
+	refute_contains "$output" "--write-file  ~/.pyenv" stdout
 	# Nothing outside the grants changed.
 	[ ! -e "$X/new.txt" ] && [ ! -e "$HOME/.sqliterc" ] && [ ! -e "$X/newdir" ]
 	assert_file_content "$X/one.txt" one
