@@ -170,9 +170,8 @@ static bool runs_later(const struct nono_plan *p, const char *path)
 	for (size_t i = 0; i < p->kept.n; i++)
 		if (nono_path_is_under(path, p->kept.v[i]))
 			return true;
-	return nono_protect_runs_later(p->home,
-				       xdg && xdg[0] == '/' ? xdg : NULL, -1,
-				       path);
+	return nono_protect_runs_later(
+	    p->home, xdg && xdg[0] == '/' ? xdg : NULL, -1, path);
 }
 
 /* One object and what it needs: covered, refused, or a candidate. */
