@@ -88,10 +88,17 @@ int nono_fswhere_locate(pid_t pid, int dirfd, const char *path, struct where *w)
 bool nono_fswhere_aliased(const struct nono_gate *g, pid_t pid,
 			  const struct where *w)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], full[PATH_MAX];
 	nono_autoclose int fd = -1;
 
 	if (nono_caps_allows(g->caps, w->dir, NONO_ACCESS_WRITE, NULL))
+		return false;
+	/* A file granted by name (/dev/null, /dev/tty): as written, it is
+	 * what the kernel decides on. */
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
+			     strcmp(w->dir, "/") == 0 ? "" : w->dir,
+			     w->name) < sizeof(full) &&
+	    nono_caps_allows(g->caps, full, NONO_ACCESS_WRITE, NULL))
 		return false;
 	fd = nono_gate_open_in_task(g, pid, w->dotdot ? w->raw : w->dir,
 				    O_PATH | O_DIRECTORY);
