@@ -293,9 +293,14 @@ static int builtin_keep(struct nono_plan *p, const char *canon)
 	for (size_t k = 0; k < p->nbypass; k++)
 		if (nono_path_is_under(canon, p->bypass[k]))
 			return 0;
-	existing_above(canon, above, sizeof(above));
 	snprintf(refuse, sizeof(refuse), "%s", canon);
-	if (nono_caps_allows(p->caps, above, NONO_ACCESS_WRITE, NULL) &&
+	/* Under no writable grant (the usual case for a project's run):
+	 * listed, with no look at the disk. */
+	above[0] = '\0';
+	if (nono_caps_allows(p->caps, canon, NONO_ACCESS_WRITE, NULL))
+		existing_above(canon, above, sizeof(above));
+	if (above[0] &&
+	    nono_caps_allows(p->caps, above, NONO_ACCESS_WRITE, NULL) &&
 	    (lstat(canon, &st) == 0 || !nono_caps_sealed(p->caps, above))) {
 		r = nono_protect_plan_keep(p->caps, canon, &p->prot, refuse,
 					   sizeof(refuse));
@@ -352,16 +357,21 @@ static int keep_path_entry(struct nono_plan *p, const char *e)
 	for (char *s = folded + 1; r == 0; s++) {
 		struct stat st;
 		char c = *s;
-		char *canon;
+		char *canon = NULL;
 
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		canon = keep_path(folded);
+		/* A canonical name only for what is kept (a lookup each); a
+		 * symlink matters where the sandbox could re-point it. */
+		if (c == '\0' ||
+		    ((nono_caps_allows(p->caps, folded, NONO_ACCESS_WRITE,
+				       NULL) ||
+		      (p->home && nono_path_is_under(folded, p->home))) &&
+		     lstat(folded, &st) == 0 && S_ISLNK(st.st_mode)))
+			canon = keep_path(folded);
 		if (canon && !in_project(p, canon)) {
-			if ((c == '\0' || (lstat(folded, &st) == 0 &&
-					   S_ISLNK(st.st_mode))) &&
-			    !too_wide(p, canon))
+			if (!too_wide(p, canon))
 				r = builtin_keep(p, canon);
 			else if (c == '\0')
 				plan_note(&p->msgs, PLAN_VERBOSE,
