@@ -102,10 +102,14 @@ int nono_tls_helper_start(struct nono_tls_helper *h, const char *exe,
 	}
 	h->pid = fork();
 	if (h->pid == 0) {
-		/* fd 3 is the channel; nothing else is inherited. */
-		if (dup2(sp[1], 3) < 0)
+		/* fd 3 is the channel, fd 4 the CA's directory (written
+		 * through it, never by path); nothing else is inherited. */
+		int c = fcntl(sp[1], F_DUPFD, 10);
+		int d = fcntl(h->dirfd, F_DUPFD, 10);
+
+		if (c < 0 || d < 0 || dup2(c, 3) < 0 || dup2(d, 4) < 0)
 			_exit(127);
-		for (int fd = 4; fd < 1024; fd++)
+		for (int fd = 5; fd < 1024; fd++)
 			close(fd);
 		execv(exe, argv);
 		_exit(127);

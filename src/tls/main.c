@@ -4,12 +4,13 @@
  * that OpenSSL (linked dynamically, with glibc) stays out of the static
  * nono binary and out of the supervisor.
  *
- *   nono-tls --dir DIR [--rule https://host/glob]...     (fd 3: the channel)
+ *   nono-tls --dir DIR [--rule https://host/glob]...     (fd 3: the channel,
+ *                                                         fd 4: DIR itself)
  *
  * It makes the session's CA (the key never leaves its memory), writes
- * DIR/ca.pem (the CA) and DIR/bundle.pem (the trust store the sandbox is
- * told to use: $SSL_CERT_FILE or the system bundle, plus the CA), says
- * "READY" on fd 3 and then takes connections: each message on fd 3
+ * ca.pem (the CA) and bundle.pem in DIR, through fd 4 (the trust store the
+ * sandbox is told to use: $SSL_CERT_FILE or the system bundle, plus the CA),
+ * says "READY" on fd 3 and then takes connections: each message on fd 3
  * (src/proxy/msg.h) is a tunnel (host, port) or a credential request, with
  * two descriptors, the client's end of a tunnel the proxy
  * has just opened and a socket already connected to the origin (the
@@ -47,23 +48,22 @@
 #include "util/fsutil.h"
 
 #define CHANNEL 3
+#define DIRFD 4 /* the session CA's directory, opened by nono */
 #define MAX_ACTIVE 512
 
-/* DIR/NAME: @a (a newline added when it lacks one), then @b; atomic, 0644
- * (the sandbox reads it). */
-static int write_file(const char *dir, const char *name, const char *a,
-		      size_t alen, const char *b)
+/* NAME in the session CA's directory (fd @dirfd, which nono opened and
+ * handed over: never a path, which another sandbox sharing /tmp could
+ * swap for a symlink to ~/.docker; review 3 of session 16): @a (a newline
+ * added when it lacks one), then @b; atomic, 0644 (the sandbox reads it). */
+static int write_file(int dirfd, const char *name, const char *a, size_t alen,
+		      const char *b)
 {
-	char path[4096];
 	size_t blen = strlen(b), n = 0;
 	char *text = malloc(alen + 1 + blen);
 	int r;
 
-	if (!text || (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-			 sizeof(path)) {
-		free(text);
+	if (!text)
 		return -1;
-	}
 	if (alen) {
 		memcpy(text, a, alen);
 		n = alen;
@@ -72,7 +72,7 @@ static int write_file(const char *dir, const char *name, const char *a,
 	}
 	memcpy(text + n, b, blen);
 	n += blen;
-	r = nono_write_atomic(path, text, n, NONO_WRITE_REPLACE, 0644);
+	r = nono_replace_at(dirfd, name, text, n, 0644);
 	free(text);
 	return r < 0 ? -1 : 0;
 }
@@ -292,7 +292,8 @@ int main(int argc, char **argv)
 		const char *why = "invalid";
 
 		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-			dir = argv[++i];
+			dir =
+			    argv[++i]; /* for messages: written through fd 4 */
 		} else if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc &&
 			   allow) {
 			if (nono_allowlist_add(allow, argv[++i], &why) < 0) {
@@ -307,15 +308,16 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!dir || !allow || fcntl(CHANNEL, F_GETFD) < 0) {
-		fprintf(stderr, "nono-tls: started by nono only (no --dir or "
-				"no channel on fd 3)\n");
+	if (!dir || !allow || fcntl(CHANNEL, F_GETFD) < 0 ||
+	    fcntl(DIRFD, F_GETFD) < 0) {
+		fprintf(stderr, "nono-tls: started by nono only (no --dir, or "
+				"no channel on fd 3 or directory on fd 4)\n");
 		return 1;
 	}
 	ca = nono_ca_new();
 	base = read_base_bundle(&blen);
-	if (!ca || write_file(dir, "ca.pem", "", 0, nono_ca_pem(ca)) < 0 ||
-	    write_file(dir, "bundle.pem", base ? base : "", blen,
+	if (!ca || write_file(DIRFD, "ca.pem", "", 0, nono_ca_pem(ca)) < 0 ||
+	    write_file(DIRFD, "bundle.pem", base ? base : "", blen,
 		       nono_ca_pem(ca)) < 0) {
 		w = write(CHANNEL, "ERR cannot make the session CA", 30);
 		(void)w;
