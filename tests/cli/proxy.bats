@@ -680,6 +680,37 @@ print(out.decode())'
 # writable /tmp, and the clean-up unlinked ca.pem and bundle.pem through a
 # directory symlink the sandbox swapped in: files outside every grant (the
 # user's ~/.docker/ca.pem) were deleted.
+# Review 3 of session 16 (F1): nono-tls wrote ca.pem and bundle.pem by
+# path, so a sandbox sharing /tmp that swapped a symlink in for the CA's
+# directory had them written into ~/.docker.  It writes through the
+# directory nono opened (fd 4) now.
+@test "proxy: nono-tls writes the session CA only into the directory it was handed, never where its path leads" {
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	mkdir -p real victim
+	echo ORIGINAL >victim/ca.pem
+	ln -s "$PWD/victim" link
+	run "$PY" - "$(dirname "$NONO")/nono-tls" "$PWD/real" "$PWD/link" <<'PY'
+import os, socket, subprocess, sys
+exe, real, link = sys.argv[1:4]
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+d = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
+def fds():
+    os.dup2(b.fileno(), 3)
+    os.dup2(d, 4)
+p = subprocess.Popen([exe, "--dir", link, "--rule", "https://example.com/x"],
+                     preexec_fn=fds, pass_fds=(3, 4))
+a.settimeout(10)
+print(a.recv(64).decode())
+p.kill()
+p.wait()
+PY
+	assert_contains "$output" "READY" stdout
+	assert_file_content victim/ca.pem ORIGINAL
+	assert_missing victim/bundle.pem
+	grep -q "BEGIN CERTIFICATE" real/ca.pem
+	grep -q "BEGIN CERTIFICATE" real/bundle.pem
+}
+
 @test "proxy: the session CA's clean-up never follows what the sandbox put in the directory's place" {
 	require_cmd openssl
 	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
