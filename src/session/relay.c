@@ -21,6 +21,7 @@
 
 #include "proxy/msg.h"
 #include "session/castlog.h"
+#include "session/oscfilter.h"
 #include "session/registry.h"
 #include "session/relay.h"
 #include "session/termstate.h"
@@ -59,6 +60,7 @@ struct nono_relay {
 	struct queue tin;  /* to the command */
 	bool in_eof;
 	struct nono_termstate ts;
+	struct nono_oscf oscf;       /* OSC 52 out of what the terminal gets */
 	char *ring;                  /* the last RING bytes of output */
 	unsigned long long ring_end; /* bytes of output so far */
 	struct client cl[MAX_CLIENTS];
@@ -389,6 +391,7 @@ struct nono_relay *nono_relay_new(const struct nono_relay_cfg *cfg)
 	}
 	r->c = *cfg;
 	nono_termstate_init(&r->ts);
+	nono_oscf_init(&r->oscf);
 	r->t0 = now_ms();
 	r->last_out = r->t0;
 	r->rows = 24;
@@ -627,8 +630,10 @@ static bool can_read_master(struct nono_relay *r)
 /* One read of the command's output, relayed; false when there was none. */
 static bool read_once(struct nono_relay *r)
 {
+	static char shown[CHUNK + NONO_OSCF_HOLD];
 	char buf[CHUNK];
 	ssize_t n = read(r->c.master, buf, sizeof(buf));
+	size_t ns;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return false;
@@ -640,8 +645,13 @@ static bool read_once(struct nono_relay *r)
 		return false;
 	}
 	r->last_out = now_ms();
-	nono_termstate_feed(&r->ts, buf, (size_t)n);
-	ring_add(r, buf, (size_t)n);
+	/* The transcript keeps what the command wrote (nono logs filters
+	 * it); the terminals, live or attached, get it without OSC 52: the
+	 * clipboard is the user's, outside the sandbox (review 3 of session
+	 * 16). */
+	ns = nono_oscf_run(&r->oscf, buf, (size_t)n, shown);
+	nono_termstate_feed(&r->ts, shown, ns);
+	ring_add(r, shown, ns);
 	if (r->c.cast && !r->cast_stopped) {
 		int e = nono_cast_output(r->c.cast, elapsed(r), buf, (size_t)n);
 
@@ -661,22 +671,22 @@ static bool read_once(struct nono_relay *r)
 		/* Straight to the terminal when nothing waits before it. */
 		ssize_t w = 0;
 
-		if (!r->tout.len) {
+		if (!r->tout.len && ns) {
 			do {
-				w = write(r->out, buf, (size_t)n);
+				w = write(r->out, shown, ns);
 			} while (w < 0 && errno == EINTR);
 			if (w < 0)
 				w = 0;
 		}
-		if (w < n)
-			q_push(&r->tout, buf + w, (size_t)(n - w));
+		if ((size_t)w < ns)
+			q_push(&r->tout, shown + w, ns - (size_t)w);
 	}
-	for (size_t i = 0; i < r->ncl; i++) {
+	for (size_t i = 0; ns && i < r->ncl; i++) {
 		struct client *k = &r->cl[i];
 
 		if (!k->hello || k->closing)
 			continue;
-		send_data(k, buf, (size_t)n);
+		send_data(k, shown, ns);
 		if (!k->control && k->q.len > OBSERVER_MAX) {
 			drop_client(r, i--, "too slow");
 			continue;

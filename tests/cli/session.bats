@@ -70,6 +70,32 @@ only_session() {
 	[ "$(only_session | wc -l)" -eq 1 ]
 }
 
+# Review 3 of session 16 (F4): OSC 52 (clipboard write and query) went
+# from the command to the user's terminal, which puts on the clipboard
+# what the user may paste into a shell outside.  Dropped on the way now,
+# also when split between writes and hidden behind leading zeros; a title
+# and a hyperlink pass; the transcript keeps what the command wrote.
+@test "session: the clipboard escape (OSC 52) never reaches the user's terminal; other OSCs do" {
+	run drive wait -- "$NONO" run --allow-cwd -- sh -c '
+		printf "A\033]52;c;ZXZpbA==\007B\033]0;nono-title\007C"
+		printf "D\033]5"; sleep 0.3; printf "2;c;?\033\\\\E"
+		printf "F\033]00052;c;Zm9v\007G\033]8;;http://x/\033\\\\link\033]8;;\033\\\\H\n"'
+	assert_contains "$output" "EXIT 0" stdout
+	"$PY" - "$TEST_ROOT/term.log" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+for bad in (b"]52", b"]0005", b"ZXZpbA", b"Zm9v", b"c;?"):
+    assert bad not in t, (bad, t)
+for good in (b"\x1b]0;nono-title\x07", b"\x1b]8;;http://x/", b"link"):
+    assert good in t, (good, t)
+for ch in b"ABCDEFGH":
+    assert bytes([ch]) in t, (ch, t)
+PY
+	# control: the transcript keeps the command's bytes
+	run --separate-stderr nono logs --raw "$(only_session)"
+	assert_contains "$output" $'\e]52;c;ZXZpbA==' stdout
+}
+
 @test "session: the window size follows the terminal (SIGWINCH)" {
 	run drive --rows 30 --cols 100 expect:size0 resize:40x120 expect:'size 40 120' \
 		'send:q\r' wait -- "$NONO" run -s --allow-cwd -- sh -c '
