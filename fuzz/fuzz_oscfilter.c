@@ -3,8 +3,10 @@
  * The live session's OSC 52 filter (session/oscfilter.c), fed arbitrary
  * bytes.  Properties checked, not only crashes: the output is the same
  * whole or in pieces (cut where the first byte says); it is never longer
- * than the input; and filtering it again changes nothing (a sequence
- * still open at the end held, not lost), so no OSC 52 survived in it.
+ * than the input; filtering it again changes nothing (a sequence still
+ * open at the end held, not lost); and a terminal's view of it (oracle())
+ * finds no DCS and no OSC but those with a plain number off the
+ * clipboard's.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,11 +27,63 @@ static size_t run_all(const char *in, size_t n, char *out, size_t cut, int tail)
 
 		o += nono_oscf_run(&f, in + i, k, out + o);
 	}
-	if (tail && (f.st == 1 || f.st == 2)) {
+	if (tail && f.nhold) {
 		memcpy(out + o, f.hold, f.nhold);
 		o += f.nhold;
 	}
 	return o;
+}
+
+/* After an OSC introducer at @p: plain digits, then the end of the
+ * number; never a clipboard's number.  (The filter holds a header until
+ * it sees how it ends.) */
+static void check_osc(const unsigned char *o, size_t n, size_t p)
+{
+	unsigned long num = 0;
+	size_t d = 0;
+
+	while (p < n && o[p] >= '0' && o[p] <= '9' && d < 12) {
+		num = num * 10 + (o[p] - '0');
+		p++;
+		d++;
+	}
+	/* At the end: its terminator (an ESC) is held for the next call. */
+	if (!d ||
+	    (p < n && !(o[p] == ';' || o[p] == 0x07 || o[p] == 0x1b ||
+			o[p] == 0x9c || o[p] == 0x18 || o[p] == 0x1a)) ||
+	    num == 52 || num == 5522 || num == 1337)
+		abort();
+}
+
+/* What reaches the terminal: no DCS, and every OSC one of the passed
+ * kind, as a terminal finds the introducers (ESC ], ESC P, and the C1
+ * bytes raw where they continue no UTF-8 character, or encoded). */
+static void oracle(const unsigned char *o, size_t n)
+{
+	unsigned cont = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = o[i];
+
+		if (cont && c >= 0x80 && c <= 0xbf) {
+			cont--;
+			continue;
+		}
+		cont = 0;
+		if ((c == 0x1b && i + 1 < n && o[i + 1] == 'P') || c == 0x90 ||
+		    (c == 0xc2 && i + 1 < n && o[i + 1] == 0x90))
+			abort();
+		if (c == 0x1b && i + 1 < n && o[i + 1] == ']')
+			check_osc(o, n, i + 2);
+		else if (c == 0x9d)
+			check_osc(o, n, i + 1);
+		else if (c == 0xc2 && i + 1 < n && o[i + 1] == 0x9d)
+			check_osc(o, n, i + 2);
+		cont = c >= 0xc0 && c <= 0xdf   ? 1
+		       : c >= 0xe0 && c <= 0xef ? 2
+		       : c >= 0xf0 && c <= 0xf7 ? 3
+						: 0;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nb = run_all((const char *)data, size, b, cut, 0);
 	if (na != nb || memcmp(a, b, na) != 0 || na > size)
 		abort();
+	oracle((const unsigned char *)a, na);
 	/* Again over what came out: nothing more is taken (what the first
 	 * pass held is outside a, so a held start comes back as it was). */
 	nc = run_all(a, na, c, na ? na : 1, 1);

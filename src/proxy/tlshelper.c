@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,8 +110,9 @@ int nono_tls_helper_start(struct nono_tls_helper *h, const char *exe,
 
 		if (c < 0 || d < 0 || dup2(c, 3) < 0 || dup2(d, 4) < 0)
 			_exit(127);
-		for (int fd = 5; fd < 1024; fd++)
-			close(fd);
+		if (syscall(SYS_close_range, 5U, ~0U, 0) < 0)
+			for (int fd = 5; fd < 1024; fd++)
+				close(fd);
 		execv(exe, argv);
 		_exit(127);
 	}
@@ -143,6 +145,8 @@ int nono_tls_helper_start(struct nono_tls_helper *h, const char *exe,
 
 void nono_tls_helper_stop(struct nono_tls_helper *h)
 {
+	pid_t pid = h->pid;
+
 	if (h->chan >= 0)
 		close(h->chan);
 	h->chan = -1;
@@ -162,13 +166,19 @@ void nono_tls_helper_stop(struct nono_tls_helper *h)
 	}
 	h->pid = -1;
 	if (h->dirfd >= 0) {
-		static const char *const made[] = {
-		    "ca.pem", "bundle.pem", "ca.pem.tmp", "bundle.pem.tmp"};
+		/* The files, and the temporary names nono-tls writes them
+		 * under (nono_replace_at: ".NAME.PID"), left by a kill. */
+		static const char *const made[] = {"ca.pem", "bundle.pem"};
 		const char *name = strrchr(h->dir, '/') + 1;
 		struct stat here, st;
 
-		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+			char tmp[64];
+
 			unlinkat(h->dirfd, made[i], 0);
+			snprintf(tmp, sizeof(tmp), ".%s.%d", made[i], (int)pid);
+			unlinkat(h->dirfd, tmp, 0);
+		}
 		/* The directory itself only while its name still leads to
 		 * it (else it stays, empty, wherever it was moved). */
 		if (fstat(h->dirfd, &here) == 0 &&

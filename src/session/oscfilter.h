@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What a live session keeps from the user's terminal: OSC 52, the
- * clipboard (a write puts text the user may paste into an unsandboxed
- * shell; a query reads the clipboard back), from the command's output.
- * Everything else passes as it is (nono logs filters far more:
- * termsafe.c).  Input may be split anywhere; fuzz/fuzz_oscfilter.c checks
- * that the pieces make the same output as the whole.
+ * What a live session keeps from the user's terminal: OSC strings but a
+ * short list (titles, hyperlinks, colours, prompt marks), so never the
+ * clipboard (OSC 52, kitty's 5522, iTerm2's 1337: a write puts text the
+ * user may paste into an unsandboxed shell, a query reads it back), and
+ * DCS strings (tmux's passthrough carries any sequence).  Everything else
+ * passes as it is (nono logs filters far more: termsafe.c).  Input may be
+ * split anywhere; fuzz/fuzz_oscfilter.c checks that the pieces make the
+ * same output as the whole, and that no such string is left in it.
  */
 #ifndef NONO_SESSION_OSCFILTER_H
 #define NONO_SESSION_OSCFILTER_H
@@ -17,7 +19,9 @@
 struct nono_oscf {
 	unsigned char st;
 	unsigned char nhold;
-	unsigned short num; /* the OSC's number so far (at most 9999) */
+	unsigned char cont; /* UTF-8 continuation bytes still expected */
+	unsigned char ndig; /* digits of the OSC's number so far */
+	unsigned short num; /* its value (at most 9999) */
 	char hold[NONO_OSCF_HOLD];
 };
 

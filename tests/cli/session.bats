@@ -73,22 +73,27 @@ only_session() {
 # Review 3 of session 16 (F4): OSC 52 (clipboard write and query) went
 # from the command to the user's terminal, which puts on the clipboard
 # what the user may paste into a shell outside.  Dropped on the way now,
-# also when split between writes and hidden behind leading zeros; a title
-# and a hyperlink pass; the transcript keeps what the command wrote.
+# also when split between writes, behind leading zeros or a control byte
+# in its number, inside tmux's DCS passthrough, with a C1 introducer, and
+# kitty's and iTerm2's clipboards (review 4); a title and a hyperlink
+# pass; the transcript keeps what the command wrote.
 @test "session: the clipboard escape (OSC 52) never reaches the user's terminal; other OSCs do" {
 	run drive wait -- "$NONO" run --allow-cwd -- sh -c '
 		printf "A\033]52;c;ZXZpbA==\007B\033]0;nono-title\007C"
 		printf "D\033]5"; sleep 0.3; printf "2;c;?\033\\\\E"
-		printf "F\033]00052;c;Zm9v\007G\033]8;;http://x/\033\\\\link\033]8;;\033\\\\H\n"'
+		printf "F\033]00052;c;Zm9v\007G\033]8;;http://x/\033\\\\link\033]8;;\033\\\\H"
+		printf "I\033]5\0012;c;YmFy\007J\033Ptmux;\033\033]52;c;dG11eA==\007\033\\\\K"
+		printf "L\302\23552;c;eA==\007M\23552;c;eA==\007N\033]5522;x\007O\033]1337;Copy=:x\007P\n"'
 	assert_contains "$output" "EXIT 0" stdout
 	"$PY" - "$TEST_ROOT/term.log" <<'PY'
 import sys
 t = open(sys.argv[1], "rb").read()
-for bad in (b"]52", b"]0005", b"ZXZpbA", b"Zm9v", b"c;?"):
+for bad in (b"]52", b"]0005", b"ZXZpbA", b"Zm9v", b"c;?", b"YmFy", b"dG11eA", b"tmux;",
+            b"\x9d", b"]5522", b"]1337", b"eA=="):
     assert bad not in t, (bad, t)
 for good in (b"\x1b]0;nono-title\x07", b"\x1b]8;;http://x/", b"link"):
     assert good in t, (good, t)
-for ch in b"ABCDEFGH":
+for ch in b"ABCDEFGHIJKLMNOP":
     assert bytes([ch]) in t, (ch, t)
 PY
 	# control: the transcript keeps the command's bytes
