@@ -273,6 +273,44 @@ static void existing_above(const char *path, char *out, size_t len)
 	}
 }
 
+/* The writable grants, gathered once for the keeps (a run with 200
+ * --read grants walked them all some 70 times per keep). */
+struct wroots {
+	const char *path[64];
+	bool file[64];
+	size_t n;
+	bool many; /* more than fit: every check answers "maybe" */
+};
+
+static void wroots_of(const struct nono_plan *p, struct wroots *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < nono_caps_path_count(p->caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(p->caps, i);
+
+		if (!(g->access & NONO_ACCESS_WRITE))
+			continue;
+		if (w->n == sizeof(w->path) / sizeof(w->path[0])) {
+			w->many = true;
+			return;
+		}
+		w->path[w->n] = g->path;
+		w->file[w->n++] = (g->flags & NONO_GRANT_FILE) != 0;
+	}
+}
+
+/* Some writable grant may cover @canon (a cheap first look). */
+static bool wcovers(const struct wroots *w, const char *canon)
+{
+	if (w->many)
+		return true;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->file[i] ? strcmp(canon, w->path[i]) == 0
+			       : nono_path_is_under(canon, w->path[i]))
+			return true;
+	return false;
+}
+
 /* One of nono's own keeps (@canon): read-only where it exists under a
  * writable grant.  Missing, in a sealed tree the gate refuses the name
  * itself wherever it is made, its parents staying creatable (~/.cargo for
@@ -280,7 +318,8 @@ static void existing_above(const char *path, char *out, size_t len)
  * component is refused, as a profile's keep_read_only.  Outside the
  * writable grants it is only listed: capability elevation never offers
  * it. */
-static int builtin_keep(struct nono_plan *p, const char *canon)
+static int builtin_keep(struct nono_plan *p, const struct wroots *w,
+			const char *canon)
 {
 	char refuse[PATH_MAX], above[PATH_MAX];
 	struct stat st;
@@ -297,7 +336,8 @@ static int builtin_keep(struct nono_plan *p, const char *canon)
 	/* Under no writable grant (the usual case for a project's run):
 	 * listed, with no look at the disk. */
 	above[0] = '\0';
-	if (nono_caps_allows(p->caps, canon, NONO_ACCESS_WRITE, NULL))
+	if (wcovers(w, canon) &&
+	    nono_caps_allows(p->caps, canon, NONO_ACCESS_WRITE, NULL))
 		existing_above(canon, above, sizeof(above));
 	if (above[0] &&
 	    nono_caps_allows(p->caps, above, NONO_ACCESS_WRITE, NULL) &&
@@ -318,20 +358,26 @@ static int builtin_keep(struct nono_plan *p, const char *canon)
 /* A keep at @canon would take more than it means: it is at or above the
  * working directory, the home or a writable grant's root (PATH=$HOME:...
  * would make the whole home read-only). */
-static bool too_wide(const struct nono_plan *p, const char *canon)
+static bool too_wide(const struct nono_plan *p, const struct wroots *w,
+		     const char *canon)
 {
 	if (strcmp(canon, "/") == 0 ||
 	    (p->cwd && nono_path_is_under(p->cwd, canon)) ||
 	    (p->home && nono_path_is_under(p->home, canon)))
 		return true;
-	for (size_t i = 0; i < nono_caps_path_count(p->caps); i++) {
-		const struct nono_grant *g = nono_caps_path_at(p->caps, i);
+	if (w->many)
+		for (size_t i = 0; i < nono_caps_path_count(p->caps); i++) {
+			const struct nono_grant *g =
+			    nono_caps_path_at(p->caps, i);
 
-		if ((g->access & NONO_ACCESS_WRITE) &&
-		    !(g->flags & NONO_GRANT_FILE) &&
-		    nono_path_is_under(g->path, canon))
+			if ((g->access & NONO_ACCESS_WRITE) &&
+			    !(g->flags & NONO_GRANT_FILE) &&
+			    nono_path_is_under(g->path, canon))
+				return true;
+		}
+	for (size_t i = 0; !w->many && i < w->n; i++)
+		if (!w->file[i] && nono_path_is_under(w->path[i], canon))
 			return true;
-	}
 	return false;
 }
 
@@ -347,7 +393,8 @@ static bool in_project(const struct nono_plan *p, const char *canon)
 /* A PATH entry @e (absolute, as written): the directory, and each symlink
  * on the way to it by name (re-pointed, ~/.nix-profile or
  * ~/tools/current would lead PATH elsewhere; review 2 of session 16). */
-static int keep_path_entry(struct nono_plan *p, const char *e)
+static int keep_path_entry(struct nono_plan *p, const struct wroots *w,
+			   const char *e)
 {
 	char folded[PATH_MAX] = "/";
 	int r = 0;
@@ -365,14 +412,13 @@ static int keep_path_entry(struct nono_plan *p, const char *e)
 		/* A canonical name only for what is kept (a lookup each); a
 		 * symlink matters where the sandbox could re-point it. */
 		if (c == '\0' ||
-		    ((nono_caps_allows(p->caps, folded, NONO_ACCESS_WRITE,
-				       NULL) ||
+		    ((wcovers(w, folded) ||
 		      (p->home && nono_path_is_under(folded, p->home))) &&
 		     lstat(folded, &st) == 0 && S_ISLNK(st.st_mode)))
 			canon = keep_path(folded);
 		if (canon && !in_project(p, canon)) {
-			if (!too_wide(p, canon))
-				r = builtin_keep(p, canon);
+			if (!too_wide(p, w, canon))
+				r = builtin_keep(p, w, canon);
 			else if (c == '\0')
 				plan_note(&p->msgs, PLAN_VERBOSE,
 					  "PATH holds %s, at or above a "
@@ -427,25 +473,28 @@ static int plan_builtin_keeps(struct nono_plan *p)
 	};
 	const char *path = getenv("PATH"), *gobin = getenv("GOBIN");
 	char *list = path ? strdup(path) : NULL, *save = NULL;
+	struct wroots w;
 	int r = 0;
+
+	wroots_of(p, &w);
 
 	if (path && !list)
 		return -ENOMEM;
 	for (char *e = list ? strtok_r(list, ":", &save) : NULL; e && r == 0;
 	     e = strtok_r(NULL, ":", &save))
 		if (e[0] == '/')
-			r = keep_path_entry(p, e);
+			r = keep_path_entry(p, &w, e);
 	free(list);
 	if (r == 0 && gobin && gobin[0] == '/')
-		r = keep_path_entry(p, gobin);
+		r = keep_path_entry(p, &w, gobin);
 	for (size_t i = 0;
 	     r == 0 && p->home && i < sizeof(home_rel) / sizeof(home_rel[0]);
 	     i++) {
 		char full[PATH_MAX];
 
 		snprintf(full, sizeof(full), "%s/%s", p->home, home_rel[i]);
-		if (!too_wide(p, full) && !in_project(p, full))
-			r = builtin_keep(p, full);
+		if (!too_wide(p, &w, full) && !in_project(p, full))
+			r = builtin_keep(p, &w, full);
 	}
 	return r;
 }
