@@ -396,11 +396,24 @@ static bool in_project(const struct nono_plan *p, const char *canon)
 static int keep_path_entry(struct nono_plan *p, const struct wroots *w,
 			   const char *e)
 {
+	const char *raw_home = getenv("HOME");
 	char folded[PATH_MAX] = "/";
+	bool near;
 	int r = 0;
 
 	if (nono_path_fold(folded, sizeof(folded), e) < 0)
 		return 0;
+	/* Where a writable grant may lead: under one as written, or under
+	 * the home however it is spelled.  Elsewhere (/usr/bin) the entry is
+	 * only listed, as written, for elevation: no lookup at all. */
+	near = wcovers(w, folded) ||
+	       (p->home && nono_path_is_under(folded, p->home)) ||
+	       (raw_home && raw_home[0] == '/' &&
+		nono_path_is_under(folded, raw_home));
+	if (!near)
+		return too_wide(p, w, folded) || in_project(p, folded)
+			   ? 0
+			   : builtin_keep(p, w, folded);
 	for (char *s = folded + 1; r == 0; s++) {
 		struct stat st;
 		char c = *s;
@@ -412,9 +425,7 @@ static int keep_path_entry(struct nono_plan *p, const struct wroots *w,
 		/* A canonical name only for what is kept (a lookup each); a
 		 * symlink matters where the sandbox could re-point it. */
 		if (c == '\0' ||
-		    ((wcovers(w, folded) ||
-		      (p->home && nono_path_is_under(folded, p->home))) &&
-		     lstat(folded, &st) == 0 && S_ISLNK(st.st_mode)))
+		    (lstat(folded, &st) == 0 && S_ISLNK(st.st_mode)))
 			canon = keep_path(folded);
 		if (canon && !in_project(p, canon)) {
 			if (!too_wide(p, w, canon))
