@@ -121,12 +121,17 @@ size_t nono_oscf_run(struct nono_oscf *f, const char *in, size_t n, char *out)
 			}
 			break;
 		case S_ESC:
-			if (c == ']') {
+		case S_C2: {
+			/* The introducer's second byte: ESC ] or C2 9D for an
+			 * OSC, ESC P or C2 90 for a DCS. */
+			bool esc = f->st == S_ESC;
+
+			if (c == (esc ? ']' : 0x9d)) {
 				f->hold[f->nhold++] = (char)c;
 				start_num(f);
 				break;
 			}
-			if (c == 'P') {
+			if (c == (esc ? 'P' : 0x90)) {
 				f->nhold = 0;
 				o += cancel(out + o);
 				f->st = S_DCS;
@@ -134,23 +139,9 @@ size_t nono_oscf_run(struct nono_oscf *f, const char *in, size_t n, char *out)
 			}
 			o += flush(f, out + o);
 			f->st = S_NORM;
+			f->cont = esc ? 0 : 1; /* C2 began a character */
 			goto again;
-		case S_C2:
-			if (c == 0x9d) {
-				f->hold[f->nhold++] = (char)c;
-				start_num(f);
-				break;
-			}
-			if (c == 0x90) {
-				f->nhold = 0;
-				o += cancel(out + o);
-				f->st = S_DCS;
-				break;
-			}
-			o += flush(f, out + o);
-			f->st = S_NORM;
-			f->cont = 1;
-			goto again;
+		}
 		case S_NUM:
 			if (c >= '0' && c <= '9' && f->nhold < NONO_OSCF_HOLD) {
 				unsigned v = f->num * 10u + (unsigned)(c - '0');
