@@ -157,6 +157,7 @@ void nono_gate_elevate_free(struct nono_gate *g)
 		free(e->done[i].from);
 	}
 	free(e->done);
+	nono_elv_fast_free(e);
 	free(e);
 	g->elevate = NULL;
 }
@@ -238,6 +239,11 @@ static int decided(struct nono_elevate *e, const char *path, unsigned op)
 	return 0;
 }
 
+int nono_elv_decided_path(struct nono_elevate *e, const char *path, unsigned op)
+{
+	return decided(e, path, op);
+}
+
 int nono_elv_decided(struct nono_elevate *e, const struct elv_req *rq)
 {
 	char buf[2 * PATH_MAX + 8];
@@ -266,6 +272,17 @@ void nono_elv_send_error(int listener, __u64 id, int err)
 
 #define ELEVATE_DONE_MAX 1024
 
+unsigned nono_elv_access(unsigned op)
+{
+	unsigned a = 0;
+
+	if (op & OP_READ)
+		a |= NONO_ACCESS_READ;
+	if (op & (OP_WRITE | OP_CREATE | OP_MKDIR | OP_NAMES | OP_CONNECT))
+		a |= NONO_ACCESS_WRITE;
+	return a;
+}
+
 /* Remembers an approval (a path once, its accesses merged). */
 void nono_elv_approved(struct nono_elevate *e, const struct elv_req *rq)
 {
@@ -276,12 +293,8 @@ void nono_elv_approved(struct nono_elevate *e, const struct elv_req *rq)
 	    : (rq->op & OP_SYMLINK) ? NONO_ELEVATED_SYMLINK
 	    : (rq->op & OP_CONNECT) ? NONO_ELEVATED_SOCKET
 				    : NONO_ELEVATED_OPEN;
-	unsigned a = 0;
+	unsigned a = nono_elv_access(rq->op);
 
-	if (rq->op & OP_READ)
-		a |= NONO_ACCESS_READ;
-	if (rq->op & (OP_WRITE | OP_CREATE | OP_MKDIR | OP_NAMES | OP_CONNECT))
-		a |= NONO_ACCESS_WRITE;
 	for (size_t i = 0; i < e->ndone; i++)
 		if (e->done[i].what == what &&
 		    strcmp(e->done[i].path, rq->real) == 0 &&
@@ -332,32 +345,34 @@ nono_gate_elevated_at(const struct nono_gate *g, size_t i)
 
 /* Answers @rq with @fd, injected as the call's result (ADDFD SEND: a
  * signal restarting the call cannot leave it behind). */
-static void inject(int listener, const struct elv_req *rq, int fd)
+void nono_elv_inject(int listener, __u64 id, int fd, bool cloexec)
 {
 	struct seccomp_notif_addfd add = {
-	    .id = rq->id,
+	    .id = id,
 	    .flags = SECCOMP_ADDFD_FLAG_SEND,
 	    .srcfd = (__u32)fd,
-	    .newfd_flags = (rq->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+	    .newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
 
 	if (notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-		nono_elv_send_error(listener, rq->id,
+		nono_elv_send_error(listener, id,
 				    errno == ENOENT ? ENOENT : EACCES);
 }
 
-/* Performs @rq (approved) and answers it. */
-static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
+/* Performs @rq (approved) and answers it: true when an fd was handed over
+ * (then the object may go to the served cache). */
+static bool perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 {
 	const int keep = O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME;
 	struct seccomp_notif_resp resp = {.id = rq->id};
 	nono_autoclose int fd = -1;
-	mode_t want, old;
+	mode_t want, old = 0;
 	struct stat st;
+	bool making;
 
 	if (rq->op & OP_NAMES) {
 		nono_elv_perform_name(g, listener, rq);
-		return;
+		return false;
 	}
 	if (rq->op & OP_CONNECT) {
 		int r;
@@ -371,22 +386,27 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 					       rq->pathfd);
 		if (r <= 0)
 			nono_elv_send_error(listener, rq->id, -r);
-		return;
+		return false;
 	}
 	nono_elv_approved(g->elevate, rq);
 	if (nono_gate_hold_lowered() < 0) {
 		nono_elv_send_error(listener, rq->id, EPERM);
-		return;
+		return false;
 	}
-	want = nono_gate_task_umask(g, rq->pid);
-	old = umask(want);
+	/* The task's umask for what is made here; an open of what is
+	 * there needs none. */
+	making = (rq->op & OP_MKDIR) || (rq->flags & O_CREAT);
+	if (making) {
+		want = nono_gate_task_umask(g, rq->pid);
+		old = umask(want);
+	}
 	if (rq->op & OP_MKDIR) {
 		resp.error = mkdirat(rq->dirfd, rq->name, rq->mode & 01777) < 0
 				 ? -errno
 				 : 0;
 		umask(old);
 		notif_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-		return;
+		return false;
 	}
 	{
 		/* Absent when asked about: made now, or refused (review: a
@@ -407,10 +427,11 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 		fd = (int)syscall(SYS_openat2, rq->dirfd, rq->name, &how,
 				  sizeof(how));
 	}
-	umask(old);
+	if (making)
+		umask(old);
 	if (fd < 0) {
 		nono_elv_send_error(listener, rq->id, errno);
-		return;
+		return false;
 	}
 	/* What was made or found there: the object asked about (review: a
 	 * hard link to a key renamed over it after the question was served),
@@ -422,16 +443,17 @@ static void perform(struct nono_gate *g, int listener, const struct elv_req *rq)
 	    (rq->existed && (st.st_dev != rq->dev || st.st_ino != rq->ino)) ||
 	    !nono_gate_plain_fs(fd)) {
 		nono_elv_send_error(listener, rq->id, EACCES);
-		return;
+		return false;
 	}
 	if ((rq->flags & O_TRUNC) && S_ISREG(st.st_mode) &&
 	    ftruncate(fd, 0) < 0) {
 		nono_elv_send_error(listener, rq->id, errno);
-		return;
+		return false;
 	}
 	if (!(rq->flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, (int)(rq->flags & keep));
-	inject(listener, rq, fd);
+	nono_elv_inject(listener, rq->id, fd, (rq->flags & O_CLOEXEC) != 0);
+	return true;
 }
 
 /* The call's path, flags and mode, and what it does (OP_*): 0, or -1
@@ -607,6 +629,10 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 	if (!strstr(abs, "/.") && !strstr(abs, "//") &&
 	    nono_caps_allows(g->caps, abs, need, NULL))
 		return NONO_ELEVATE_NOT_MINE;
+	/* Approved for the session and opened before: served again on what
+	 * was found then, if it is still that object. */
+	if (nono_elv_fast_serve(g, listener, req->id, abs, rq.flags, rq.op))
+		return NONO_ELEVATE_ANSWERED;
 	/* From here the answer matters: the task that named it is still
 	 * the one waiting (not a process that took its pid since). */
 	if (!nono_gate_still_valid(listener, req->id))
@@ -647,6 +673,7 @@ int nono_elevate_handle(struct nono_gate *g, int listener,
 		goto kernel;
 	rq.id = req->id;
 	rq.pid = req->pid;
+	rq.abs = abs;
 	return nono_elv_submit(g, listener, &rq, offered);
 kernel:
 	close(rq.dirfd);
@@ -707,7 +734,7 @@ static void scratch(struct nono_gate *g, int listener, const struct elv_req *rq)
 		return;
 	}
 	g->elevate->scratched++;
-	inject(listener, rq, fd);
+	nono_elv_inject(listener, rq->id, fd, (rq->flags & O_CLOEXEC) != 0);
 }
 
 size_t nono_gate_learn_scratched(const struct nono_gate *g)
@@ -725,7 +752,8 @@ int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
 	int d = nono_elv_decided(e, rq);
 
 	if (d > 0) {
-		perform(g, listener, rq);
+		if (perform(g, listener, rq) && rq->abs)
+			nono_elv_fast_add(e, rq->abs, rq);
 		elv_close(rq);
 		return NONO_ELEVATE_ANSWERED;
 	}
@@ -772,6 +800,7 @@ int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
 		return NONO_ELEVATE_ANSWERED;
 	}
 	rq->deadline = nono_elv_now_ms() + ELEVATE_WAIT_MS;
+	rq->abs = NULL; /* the caller's, gone once it returns */
 	e->q[e->nq++] = *rq;
 	nono_elv_tell(g, "requested", rq, NULL);
 	return NONO_ELEVATE_PARKED;

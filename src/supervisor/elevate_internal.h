@@ -16,6 +16,7 @@
 #define ELEVATE_WAIT_MS 60000
 #define ELEVATE_RATE 30 /* questions a minute */
 #define ELEVATE_RULES 4096
+#define ELEVATE_FAST 64 /* approved objects kept open (elevate_fast.c) */
 
 enum {
 	OP_READ = 1u,
@@ -62,6 +63,9 @@ struct elv_req {
 	 * connects to (pathfd, O_PATH); OP_LINK, OP_MOVE: pathfd is the
 	 * source file itself (O_PATH), what is linked or moved. */
 	int sockfd, pathfd;
+	/* While the call is handled (never in the queue): the path as the
+	 * task named it, absolute, for the served cache. */
+	const char *abs;
 };
 #define ELV_REQ_INIT                                                           \
 	{                                                                      \
@@ -89,6 +93,9 @@ struct nono_elevate {
 	/* What was approved, for the footer and the save prompt. */
 	struct nono_gate_elevated *done;
 	size_t ndone, capdone;
+	/* Approved objects, kept to be opened again (elevate_fast.c). */
+	struct elv_fast *fast;
+	size_t nfast, fast_next;
 };
 
 long long nono_elv_now_ms(void);
@@ -119,6 +126,27 @@ void nono_elv_approved(struct nono_elevate *e, const struct elv_req *rq);
 int nono_elv_submit(struct nono_gate *g, int listener, struct elv_req *rq,
 		    bool (*may_offer)(struct nono_gate *g,
 				      const struct elv_req *rq));
+
+/* 1 allowed for the session, -1 denied, 0 ask: the answer kept for
+ * @path (a key of nono_elv_key) and @op. */
+int nono_elv_decided_path(struct nono_elevate *e, const char *path,
+			  unsigned op);
+/* NONO_ACCESS_* of what @op does, as the footer's list counts it. */
+unsigned nono_elv_access(unsigned op);
+/* Answers request @id with @fd, injected as the call's result. */
+void nono_elv_inject(int listener, __u64 id, int fd, bool cloexec);
+
+/* elevate_fast.c: the served cache */
+/* After @rq (an existing object, opened) was served as approved for the
+ * session: kept by @abs (the path the task named), to be served again
+ * without being located again. */
+void nono_elv_fast_add(struct nono_elevate *e, const char *abs,
+		       const struct elv_req *rq);
+/* An open of @abs that the session's answers cover, served from the
+ * cache: true when answered, false when the whole way must decide. */
+bool nono_elv_fast_serve(struct nono_gate *g, int listener, __u64 id,
+			 const char *abs, uint64_t flags, unsigned op);
+void nono_elv_fast_free(struct nono_elevate *e);
 
 /* elevate_names.c */
 bool nono_elv_name_call(int nr);

@@ -230,6 +230,45 @@ PY
 	assert_contains "$(term_log)" "REFUSED" terminal
 }
 
+# The served cache (src/supervisor/elevate_fast.c): a path approved for
+# the session and opened once is opened again on what was found then, but
+# only while it is that object.
+@test "elevation: an approved file opened again is served only while it is the object approved: a key linked over it is refused" {
+	W="$TEST_DIR/wo"
+	mkdir -p "$W"
+	echo NOTES-BYTES >"$W/notes.txt"
+	ln "$HOME/.ssh/id_rsa" "$W/hl"
+	echo NEW-BYTES >"$W/new.txt"
+	cat >again.py <<PY
+import os
+def read(tag):
+    try:
+        print(tag, open("$W/notes.txt").read().strip())
+    except OSError as e:
+        print(tag, "REFUSED", e.errno)
+for i in range(3):
+    read("first%d" % i)
+os.rename("$W/hl", "$W/notes.txt")
+read("linked")
+os.rename("$W/new.txt", "$W/notes.txt")
+read("replaced")
+read("again")
+PY
+	run drive ondelay:1.0 on:'asks to read=>s{code}' wait -- \
+		"$NONO" run -s --capability-elevation --allow-cwd --write "$W" -- "$PY" again.py
+	assert_contains "$output" "EXIT 0" stdout
+	# Asked once, served three times (twice from the cache).
+	[ "$(term_log | grep -c "asks to read $W/notes.txt")" -eq 1 ]
+	[ "$(term_log | grep -c "first[0-9] NOTES-BYTES")" -eq 3 ]
+	# A hard link to the key renamed over it: never served.
+	assert_contains "$(term_log)" "linked REFUSED" terminal
+	refute_contains "$(term_log)" "PRIVATE-KEY-BYTES" terminal
+	# Control: a plain file put there is what the path's answer now
+	# serves (the cached object is gone, nothing stale is handed out).
+	assert_contains "$(term_log)" "replaced NEW-BYTES" terminal
+	assert_contains "$(term_log)" "again NEW-BYTES" terminal
+}
+
 @test "elevation: a detached session asks its attached client, after the same terminal reset; a line for another question does not approve it" {
 	"$NONO" run --detached --name el --capability-elevation --allow-cwd -- sh -c \
 		"sleep 1; printf '\033]2;unterminated'; cat '$O/ok.txt'; echo rc=\$?; sleep 3" </dev/null >/dev/null
