@@ -411,6 +411,9 @@ static void kill_leftovers(const struct nono_exec_spec *spec)
  * the same signal).
  */
 #define GUARD_SIG (SIGRTMIN + 2)
+/* Guardian -> supervisor: the command has exited (the gate refuses new
+ * processes from then on, so that the kills below reach the last one). */
+#define GUARD_END_SIG (SIGRTMIN + 3)
 
 static void guardian(struct child_args *a, const sigset_t *relayed,
 		     pid_t supervisor)
@@ -505,6 +508,8 @@ static void guardian(struct child_args *a, const sigset_t *relayed,
 		while (waitpid(cmd, &ws, 0) < 0 && errno == EINTR)
 			;
 	}
+	/* No new process from here, then the kills. */
+	kill(supervisor, GUARD_END_SIG);
 	kill_leftovers(NULL);
 	if (WIFSIGNALED(ws)) {
 		struct rlimit none = {0, 0};
@@ -621,6 +626,11 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 			while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD)
 					continue;
+				if ((int)si.ssi_signo == GUARD_END_SIG) {
+					if ((pid_t)si.ssi_pid == pid)
+						nono_gate_set_ending(gate);
+					continue;
+				}
 				if (si.ssi_signo == SIGWINCH && h && h->winch) {
 					h->winch(h->arg);
 					continue;
@@ -636,6 +646,9 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 				}
 			}
 			if (!exited && reap(pid, ws)) {
+				/* The guardian is gone (killed, or done): what
+				 * is left of the sandbox makes nothing new. */
+				nono_gate_set_ending(gate);
 				if (!h)
 					break;
 				exited = true;
@@ -657,7 +670,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	struct nono_gate *gate = spec->gate;
 	struct child_args ca;
 	struct launch_msg m;
-	sigset_t set, old;
+	sigset_t set, sup, old;
 	int pfd[2], sp[2] = {-1, -1};
 	int sigfd = -1, listener = -1;
 	bool gated = nono_caps_gate(nono_sandbox_caps(spec->sb));
@@ -693,9 +706,13 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	 * reach their sockets, and nothing is left unreaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* Blocked before fork so that no signal is lost between fork and
-	 * the wait loop; the child restores the old mask. */
-	sigprocmask(SIG_BLOCK, &set, &old);
-	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	 * the wait loop; the child restores the old mask.  The guardian's
+	 * word that the command has exited comes as a signal too (never
+	 * relayed: not in @set, which the guardian relays). */
+	sup = set;
+	sigaddset(&sup, GUARD_END_SIG);
+	sigprocmask(SIG_BLOCK, &sup, &old);
+	sigfd = signalfd(-1, &sup, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
 		fill(err, -errno, "signalfd", NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
