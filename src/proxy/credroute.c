@@ -49,9 +49,13 @@ static void cred_hand_off(struct nono_proxy *p, struct conn *c)
 				  .head_len = f->len};
 
 	/* The connection may serve the client's next requests (the helper
-	 * checks them the same way) unless the client asked to close or
-	 * sent more than this request (never forwarded). */
+	 * checks them the same way) unless the client asked to close, the
+	 * request has a body (the upstream may not read it as framed: the
+	 * next head, with the key, would land in it; nono_cred_head asked
+	 * the upstream to close) or the client sent more than this request
+	 * (never forwarded). */
 	m.keep = !nono_http_wants_close(&c->req) &&
+		 !nono_http_has_body(&c->req) &&
 		 f->len - c->head_used == c->hlen - c->req.head_len;
 	if (!msg || !route || p->cfg.tls_chan < 0) {
 		free(msg);

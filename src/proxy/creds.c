@@ -647,7 +647,7 @@ int nono_cred_head(const struct nono_cred_route *r,
 	n += 2;
 	memcpy(out + n, r->value, r->value_len);
 	n += r->value_len;
-	if (keep) {
+	if (keep && !nono_http_has_body(req)) {
 		memcpy(out + n, "\r\n\r\n", 4);
 		return (int)(n + 4);
 	}

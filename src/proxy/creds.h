@@ -129,7 +129,9 @@ bool nono_cred_endpoint_ok(const struct nono_cred_route *r, const char *method,
  * the upstream, the client's fields minus hop-by-hop ones, Host, the
  * service's header and Authorization (the placeholder's carriers), then the
  * real credential in the service's header, and Connection: close unless
- * @keep (the connection then stays open for the client's next request).
+ * @keep (the connection then stays open for the client's next request)
+ * and the request has no body (nono_http_has_body: the next head, which
+ * carries the key, never follows a body the upstream may read otherwise).
  * Returns its length, or -1 when it does not fit.  @out then holds the
  * secret: wipe it.
  */

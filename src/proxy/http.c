@@ -481,6 +481,11 @@ bool nono_http_wants_close(const struct nono_http_request *r)
 	       !(f && lists(f->value, f->value_len, "keep-alive"));
 }
 
+bool nono_http_has_body(const struct nono_http_request *r)
+{
+	return r->chunked || r->content_length > 0;
+}
+
 enum { ANS_HEAD, ANS_LENGTH, ANS_CHUNKED, ANS_TO_CLOSE, ANS_DONE };
 
 static enum nono_chunked_result chunked_scan_mask(struct nono_chunked *c,

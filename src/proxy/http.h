@@ -167,6 +167,14 @@ bool nono_http_hop_field(const char *name, size_t len);
  * close, or HTTP/1.0 without keep-alive). */
 bool nono_http_wants_close(const struct nono_http_request *r);
 
+/* Whether @r carries a body: a Content-Length over 0, or chunked (even an
+ * empty chunked one).  An origin may read a body otherwise than the proxy
+ * framed it (a GET handler that ignores it reads it as the next request),
+ * so a connection to the origin never carries another request after one
+ * with a body: it goes up with Connection: close and ends after the
+ * answer. */
+bool nono_http_has_body(const struct nono_http_request *r);
+
 /* The first field named @name (case-insensitive), or NULL. */
 const struct nono_http_field *
 nono_http_field(const struct nono_http_request *req, const char *name);

@@ -139,7 +139,9 @@ static void timeouts(int fd, int seconds)
 
 /* The request head forwarded: the client's, minus hop-by-hop fields and
  * Host (the checked host instead), and Connection: close unless @keep (the
- * connection then carries the client's next request, checked in turn). */
+ * connection then carries the client's next request, checked in turn) and
+ * the request has no body (nono_http_has_body: the origin may read a body
+ * otherwise than it was framed, as a request of its own). */
 static int rewrite(const struct nono_http_request *r, const char *host,
 		   uint16_t port, bool keep, char *out, size_t cap)
 {
@@ -176,7 +178,9 @@ static int rewrite(const struct nono_http_request *r, const char *host,
 		n += (size_t)k;
 	}
 	k = snprintf(out + n, cap - n,
-		     keep ? "\r\n" : "Connection: close\r\n\r\n");
+		     keep && !nono_http_has_body(r)
+			 ? "\r\n"
+			 : "Connection: close\r\n\r\n");
 	if (k < 0 || (size_t)k >= cap - n)
 		return -1;
 	return (int)(n + (size_t)k);
@@ -653,7 +657,13 @@ void nono_mitm_serve(struct nono_mitm *m, int cfd, int ofd, const char *host,
 				goto out;
 			}
 		}
-		keep = !nono_http_wants_close(req);
+		/* No request follows one with a body on the origin's
+		 * connection: an origin that ignores a GET's body would read
+		 * it as a request nobody checked, and the next checked head
+		 * as that one's body (its answer relayed as the next one's).
+		 * The origin is asked to close, and the exchange ends (the
+		 * client's connection too) after the answer. */
+		keep = !nono_http_wants_close(req) && !nono_http_has_body(req);
 		n = rewrite(req, host, port, keep, fwd,
 			    NONO_HTTP_MAX_HEAD + 1024);
 		if (n < 0) {
@@ -843,6 +853,12 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 		decide(m, true, 502, method, r->host, r->port, path);
 		goto out;
 	}
+	/* The proxy keeps a connection only after a request without a body
+	 * (see nono_mitm_serve); checked again here, on the head that goes
+	 * up: the key never follows a body on the same connection. */
+	if (nono_http_parse_origin(head0, len0, req, &why) != NONO_HTTP_OK ||
+	    nono_http_has_body(req))
+		keep = false;
 	framing.limited = true;
 	framing.chunked = fr->chunked;
 	framing.done = fr->done;
@@ -886,7 +902,7 @@ void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 				     body);
 			break;
 		}
-		keep = !nono_http_wants_close(req);
+		keep = !nono_http_wants_close(req) && !nono_http_has_body(req);
 		one->r[0] = *r;
 		one->n = 1;
 		k = check_next(m, cfd, one, req, keep, method, path,

@@ -47,7 +47,10 @@ struct nono_mitm_framing {
  * back as it comes (streamed).  With @keep, once the answer has ended the
  * client may send further requests on the connection: each is checked
  * against @r as the proxy checks the first, and goes up the same TLS
- * connection.  The caller wipes @head0 and closes both sockets.
+ * connection.  A request with a body (@head0's, checked again here, or a
+ * later one's) is the connection's last: no head with the key follows a
+ * body the upstream may have read otherwise.  The caller wipes @head0 and
+ * closes both sockets.
  */
 void nono_mitm_forward(struct nono_mitm *m, int cfd, int ofd,
 		       const struct nono_cred_route *r, bool keep,

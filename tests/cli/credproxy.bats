@@ -409,13 +409,20 @@ u = urllib.parse.urlsplit(os.environ["TESTAI_BASE_URL"])
 c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
 key = {"Authorization": "Bearer " + os.environ["TESTAI_API_KEY"]}
 def ask(method, path, headers, body=None):
-    c.request(method, u.path + path, body=body, headers=headers)
-    r = c.getresponse()
-    print(r.status, r.read().decode().strip()[:60])
-ask("POST", "/chat/completions", dict(key, **{"Content-Type": "application/json"}), b'{"model":"m"}')
+    try:
+        c.request(method, u.path + path, body=body, headers=headers)
+        r = c.getresponse()
+        print(r.status, r.read().decode().strip()[:60])
+    except OSError:
+        print("closed")
 ask("GET", "/models", key)
 ask("HEAD", "/models", key)
 ask(sys.argv[1], sys.argv[2], key if sys.argv[3] == "key" else {"Authorization": "Bearer nono-wrong"})
+ask("POST", "/chat/completions", dict(key, **{"Content-Type": "application/json"}), b'{"model":"m"}')
+# After a request with a body the connection ends (no head with the key
+# follows a body on the upstream's connection).
+c.sock.settimeout(5)
+print("after the body:", "closed" if c.sock.recv(1) == b"" else "open")
 PYEOF
 	run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
 		--credential testai --allow-endpoint 'testai:*:/v1/chat/*' --allow-endpoint 'testai:GET:/v1/models' \
@@ -423,12 +430,13 @@ PYEOF
 	assert_status 0
 	assert_contains "$output" '200 {"id": "chatcmpl-test"' stdout
 	[ "$(grep -c '^200 ok GET /v1/models' <<<"$output")" = 2 ] || { show_run; false; }
+	assert_contains "$output" "after the body: closed" stdout
 	"$PY" - "$TEST_ROOT/up.log" "$SECRET" <<'PYEOF'
 import json, sys
 reqs = [json.loads(l) for l in open(sys.argv[1])]
 assert [r["method"] + " " + r["path"] for r in reqs] == [
-    "POST /v1/chat/completions", "GET /v1/models", "HEAD /v1/models",
-    "GET /v1/models"], reqs
+    "GET /v1/models", "HEAD /v1/models", "GET /v1/models",
+    "POST /v1/chat/completions"], reqs
 assert len({r["peer"] for r in reqs}) == 1, reqs  # one upstream connection
 assert all(r["headers"]["authorization"] == "Bearer " + sys.argv[2] for r in reqs), reqs
 PYEOF
@@ -596,6 +604,71 @@ PYEOF
 			assert_contains "$output" "$SECRET"
 		done
 		kill "${BG_PIDS[-1]}" 2>/dev/null || true
+	done
+}
+
+# Review r2, finding 2: on a kept-alive credential connection the head of
+# the client's next request, with the real key, went up the connection
+# that had carried a body.  An upstream whose GET handler ignores the body
+# read it as a request to an endpoint the rules refuse (POST /v1/store),
+# whose Content-Length swallowed that next head: the key was stored as its
+# body.  A request with a body now goes up with Connection: close and is
+# the connection's last, whether it is the first (the proxy's) or a later
+# one (nono-tls's).
+@test "credential: a request hidden in an allowed request's body never reaches a refused endpoint, and the next head (with the key) never becomes its body" {
+	start_upstream --tls
+	profile testai "https://localhost:$UP/v1"
+	cat >"$TEST_DIR/body.py" <<'PYEOF'
+import os, re, socket, sys, urllib.parse
+u = urllib.parse.urlsplit(os.environ["TESTAI_BASE_URL"])
+ph = os.environ["TESTAI_API_KEY"]
+s = socket.create_connection((u.hostname, u.port), timeout=5)
+def answer():
+    h = b""
+    while b"\r\n\r\n" not in h:
+        b = s.recv(1)
+        if not b:
+            return "closed"
+        h += b
+    n, body = int(re.search(rb"(?i)content-length: *(\d+)", h).group(1)), b""
+    while len(body) < n:
+        body += s.recv(n - len(body))
+    return body.decode().strip()
+get = "GET %s/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n" % (u.path, ph)
+if sys.argv[2] == "later":  # first a request without a body
+    s.sendall((get + "\r\n").encode())
+    print("first:", answer())
+# argv[1]: the length of the head nono sends for the next GET (with the key)
+hidden = "POST /v1/store HTTP/1.1\r\nHost: localhost\r\nContent-Length: %s\r\n\r\n" % sys.argv[1]
+s.sendall((get + "Content-Length: %d\r\n\r\n%s" % (len(hidden), hidden)).encode())
+print("A:", answer())
+try:
+    s.sendall((get + "\r\n").encode())
+    print("B:", answer())
+except OSError:
+    print("B: closed")
+PYEOF
+	local blen mode
+	blen=$("$PY" -c 'import sys; print(len("GET /v1/models HTTP/1.1\r\nHost: localhost:%s\r\nAccept-Encoding: identity\r\nAuthorization: Bearer %s\r\n\r\n" % (sys.argv[1], sys.argv[2])))' "$UP" "$SECRET")
+	for mode in first later; do
+		: >"$TEST_ROOT/up.log"
+		run --separate-stderr nono run -s --allow-cwd -p "$TEST_ROOT/p.json" \
+			--credential testai --allow-endpoint 'testai:GET:/v1/models' -- \
+			"$PY" body.py "$blen" "$mode"
+		assert_status 0
+		# Control: the allowed request, body and all, got through.
+		assert_contains "$output" "A: ok GET /v1/models" stdout
+		refute_contains "$output" "/v1/store" stdout
+		refute_contains "$output" "$SECRET" stdout
+		"$PY" - "$TEST_ROOT/up.log" "$SECRET" "$mode" <<'PYEOF'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+paths = [r["method"] + " " + r["path"] for r in reqs]
+assert "POST /v1/store" not in paths, ("a refused endpoint was reached", reqs)
+assert not any(sys.argv[2] in r["body"] for r in reqs), ("the key went up as a body", reqs)
+assert paths[:1 + (sys.argv[3] == "later")] == ["GET /v1/models"] * (1 + (sys.argv[3] == "later")), reqs
+assert all(r["headers"]["authorization"] == "Bearer " + sys.argv[2] for r in reqs), reqs
+PYEOF
 	done
 }
 

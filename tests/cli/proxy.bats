@@ -676,6 +676,89 @@ print(out.decode())'
 	assert_contains "$output" "path=/secret" stdout
 }
 
+# Review r2, finding 1: nono-tls kept the origin's connection after a
+# request with a body.  An origin whose GET handler ignores the body (as
+# Python's http.server and many others do) read that body as a request of
+# its own, which no rule had checked (write side); a hidden POST whose
+# Content-Length was the length of the next forwarded head swallowed it,
+# and its answer came back as the next request's (read side).  A request
+# with a body now goes up with Connection: close and its exchange is the
+# connection's last.
+@test "proxy: a request hidden in the body of an allowed one inside TLS is never served, nor answered as the next one's" {
+	require_cmd openssl
+	[ -x "$(dirname "$NONO")/nono-tls" ] || skip_or_fail "nono-tls not built (libssl-dev missing)"
+	make_ca
+	start_origin TLS --tls "$TEST_ROOT/tls/srv.pem" "$TEST_ROOT/tls/srv.key" \
+		--log "$TEST_ROOT/origin.log"
+	cat >body.py <<'PYEOF'
+import base64, os, re, socket, ssl, sys
+port, mode = int(sys.argv[1]), sys.argv[2]
+p = os.environ["HTTPS_PROXY"]
+tok = p.split("nono:")[1].split("@")[0]
+s = socket.create_connection(("127.0.0.1", int(p.rsplit(":", 1)[1])), timeout=5)
+auth = base64.b64encode(("nono:" + tok).encode()).decode()
+s.sendall(("CONNECT localhost:%d HTTP/1.1\r\nProxy-Authorization: Basic %s\r\n\r\n"
+           % (port, auth)).encode())
+r = s.recv(4096); assert b" 200 " in r, r
+t = ssl.create_default_context().wrap_socket(s, server_hostname="localhost")
+def answer():
+    h = b""
+    while b"\r\n\r\n" not in h:
+        b = t.recv(1)
+        if not b:
+            return "closed"
+        h += b
+    n, body = int(re.search(rb"(?i)content-length: *(\d+)", h).group(1)), b""
+    while len(body) < n:
+        body += t.recv(n - len(body))
+    return body.decode().strip()
+# B, the client's next (allowed) request, and the head nono-tls sends for it
+b = "GET /ok/b HTTP/1.1\r\nHost: localhost\r\n\r\n"
+b_fwd = "GET /ok/b HTTP/1.1\r\nHost: localhost:%d\r\n\r\n" % port
+hidden = "POST /secret/%s HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % (
+    mode, 0 if mode == "write" else len(b_fwd))
+t.sendall(("GET /ok/a HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s"
+           % (len(hidden), hidden)).encode())
+print("A:", answer())
+try:
+    t.sendall(b.encode())
+    print("B:", answer())
+except (OSError, ssl.SSLError):
+    print("B: closed")
+PYEOF
+	local mode i
+	for mode in write read; do
+		: >"$TEST_ROOT/origin.log"
+		run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+			--allow-domain "https://localhost:*/ok/**" -- "$PY" body.py "$TLS" "$mode" </dev/null
+		assert_status 0
+		# Control: the allowed request, body and all, is served.
+		assert_contains "$output" "A: path=/ok/a host=localhost:$TLS" stdout
+		refute_contains "$output" "/secret" stdout
+		# what the origin saw, once its connection is done
+		for i in $(seq 100); do
+			grep -qx end "$TEST_ROOT/origin.log" && break
+			sleep 0.05
+		done
+		grep -qx end "$TEST_ROOT/origin.log" || { cat "$TEST_ROOT/origin.log"; false; }
+		if grep /secret "$TEST_ROOT/origin.log"; then
+			echo "the origin served a request hidden in a body ($mode)" >&2
+			false
+		fi
+		grep -qx "GET /ok/a" "$TEST_ROOT/origin.log"
+	done
+
+	# Control: a request with a body is served, and the client's next
+	# request (on a new connection) too; requests without one share a
+	# connection (see the kept-alive test above).
+	run --separate-stderr env SSL_CERT_FILE="$TEST_ROOT/tls/ca.pem" "$NONO" run -s --allow-cwd \
+		--allow-domain "https://localhost:*/ok/**" -- sh -c "
+		$PCURL -d hi https://localhost:$TLS/ok/c --next -sS https://localhost:$TLS/ok/d" </dev/null
+	assert_status 0
+	assert_contains "$output" "POST path=/ok/c body=hi" stdout
+	assert_contains "$output" "path=/ok/d host=localhost:$TLS" stdout
+}
+
 # Issue 10, escape 11: the session CA's directory was in the sandbox's
 # writable /tmp, and the clean-up unlinked ca.pem and bundle.pem through a
 # directory symlink the sandbox swapped in: files outside every grant (the

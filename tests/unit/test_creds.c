@@ -343,6 +343,74 @@ static void bearer_fallback(void **state)
 	nono_creds_clear(&c);
 }
 
+/*
+ * Review r2, finding 2: a request with a body is the connection's last
+ * (an upstream that ignores a GET's body reads it as a request, and the
+ * next head, with the key, as that one's body): its head asks the upstream
+ * to close even when the client would keep the connection.
+ */
+static void body_closes(void **state)
+{
+	static const struct {
+		const char *req;
+		bool body;
+	} cases[] = {
+	    {"GET /openai/m HTTP/1.1\r\n\r\n", false},
+	    {"GET /openai/m HTTP/1.1\r\nContent-Length: 0\r\n\r\n", false},
+	    {"GET /openai/m HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", true},
+	    {"GET /openai/m HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	     "0\r\n\r\n",
+	     true},
+	    {"HEAD /openai/m HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", true},
+	    {"OPTIONS /openai/m HTTP/1.1\r\nExpect: 100-continue\r\n"
+	     "Content-Length: 1\r\n\r\n",
+	     true},
+	    {"GET /openai/m HTTP/1.0\r\nConnection: keep-alive\r\n"
+	     "Content-Length: 1\r\n\r\nx",
+	     true},
+	    {"GET /openai/m HTTP/1.1\r\nConnection: keep-alive\r\n"
+	     "Content-Length: 1\r\n\r\nx",
+	     true},
+	};
+	struct nono_creds c = {0};
+	const char *why = NULL;
+	struct nono_cred_route *r;
+	struct nono_http_request req;
+	char head[4096];
+	int n;
+
+	(void)state;
+	assert_int_equal(nono_creds_add_preset(&c, "openai", &why), 0);
+	r = nono_creds_find(&c, "openai");
+	assert_int_equal(nono_cred_arm(r, "sk-real", 7), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *close = "\r\nConnection: close\r\n\r\n";
+
+		assert_int_equal(nono_http_parse_origin(cases[i].req,
+							strlen(cases[i].req),
+							&req, &why),
+				 NONO_HTTP_OK);
+		assert_int_equal(nono_http_has_body(&req), cases[i].body);
+		n = nono_cred_head(r, &req, "/v1/m", true, head, sizeof(head));
+		assert_true(n > 0);
+		head[n] = '\0';
+		/* one Connection field at most: ours, never the client's */
+		if (strstr(head, "Connection"))
+			assert_null(strstr(strstr(head, "Connection") + 1,
+					   "Connection"));
+		if (cases[i].body)
+			assert_non_null(strstr(head, close));
+		else
+			assert_null(strstr(head, "Connection"));
+		assert_null(strstr(head, "keep-alive"));
+		n = nono_cred_head(r, &req, "/v1/m", false, head, sizeof(head));
+		assert_true(n > 0);
+		head[n] = '\0';
+		assert_non_null(strstr(head, close));
+	}
+	nono_creds_clear(&c);
+}
+
 /* An origin's answer: where it ends, for a connection kept alive. */
 static void answers(void **state)
 {
@@ -592,6 +660,7 @@ int main(void)
 	    cmocka_unit_test(paths),
 	    cmocka_unit_test(placeholder_and_head),
 	    cmocka_unit_test(bearer_fallback),
+	    cmocka_unit_test(body_closes),
 	    cmocka_unit_test(answers),
 	    cmocka_unit_test(route_transfer),
 	    cmocka_unit_test(scrub),
