@@ -221,13 +221,15 @@ static const char *const cred_dirs[] = {
 /* Tool directories whose code the user's tools run later, outside the
  * sandbox, but which tools inside must still fill: npx runs what it
  * installed in ~/.npm/_npx again without checking it, opencode the
- * language servers and tools it downloaded to ~/.cache/opencode.  Under a
- * writable grant the sandbox gets its own copy of each (a directory in
- * $XDG_CACHE_HOME/nono/sandbox, mounted there), kept from run to run; the
- * real one is never written. */
+ * language servers and tools it downloaded to ~/.cache/opencode and
+ * ~/.local/share/opencode/bin (it spawns bin/clangd, zls, ... when they are
+ * not on PATH).  Under a writable grant the sandbox gets its own copy of
+ * each (a directory in $XDG_CACHE_HOME/nono/sandbox, mounted there), kept
+ * from run to run; the real one is never written. */
 static const char *const private_dirs[] = {
     ".npm/_npx",
     ".cache/opencode",
+    ".local/share/opencode/bin",
 };
 
 /* Credentials outside $HOME: the Kerberos ticket cache lives in /tmp,

@@ -235,6 +235,40 @@ for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
 	cmp "$HOME/.codex.toml.orig" "$HOME/.codex/config.toml"
 }
 
+# Review r1, F2: opencode imports every file in {tool,tools}/ of its config
+# directories at start and installs their dependencies from package.json
+# there; config.json and tui.json are loaded like opencode.json.  Fails on
+# 67c4d75, which kept only opencode.json(c) and plugin(s).
+@test "agent profiles: opencode's tools, their dependencies and its other config files are read-only" {
+	mkdir -p "$HOME/.config/opencode/tool" proj
+	echo 'export default {}' >"$HOME/.config/opencode/tool/real.ts"
+	echo '{}' >"$HOME/.config/opencode/package.json"
+	cd proj
+	run --separate-stderr nono run -s --profile opencode -- sh -c "$TRY"'
+		try tool "echo evil >~/.config/opencode/tool/x.ts"
+		try toolreal "echo evil >~/.config/opencode/tool/real.ts"
+		try tools "mkdir -p ~/.config/opencode/tools && echo evil >~/.config/opencode/tools/x.ts"
+		try pkg "echo evil >~/.config/opencode/package.json"
+		try nm "mkdir -p ~/.config/opencode/node_modules/x && echo evil >~/.config/opencode/node_modules/x/index.js"
+		try legacy "echo evil >~/.config/opencode/config.json"
+		try tui "echo evil >~/.config/opencode/tui.json"
+		try bunfig "echo evil >~/.config/opencode/bunfig.toml"
+		try plugin "mkdir ~/.config/opencode/plugin"
+		try commands "mkdir -p ~/.config/opencode/command && echo ok >~/.config/opencode/command/a.md"'
+	assert_status 0
+	local w
+	for w in tool toolreal tools pkg nm legacy tui bunfig; do
+		assert_contains "$output" "$w:refused" stdout
+	done
+	# control: the plugin folder, refused before; a command (a prompt)
+	assert_contains "$output" "plugin:refused" stdout
+	assert_contains "$output" "commands:ok" stdout
+	assert_missing "$HOME/.config/opencode/tool/x.ts"
+	assert_missing "$HOME/.config/opencode/tools"
+	assert_missing "$HOME/.config/opencode/node_modules"
+	assert_file_content "$HOME/.config/opencode/package.json" '{}'
+}
+
 # Found by an attacker's review of the fixes above.
 @test "review: \$HOME cannot be renamed and replaced when a grant covers its parent" {
 	mkdir -p "$TEST_ROOT/other"

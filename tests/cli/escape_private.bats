@@ -115,6 +115,25 @@ print(\"exchanged\" if r == 0 else \"xrefused\")" 2>/dev/null || echo xrefused
 	assert_contains "$output" "[private] $HOME/.cache/opencode" stdout
 }
 
+# Review r1, F2: opencode spawns $XDG_DATA_HOME/opencode/bin/clangd (zls,
+# ...) when the server is not on PATH.  Fails on 67c4d75.
+@test "private: opencode's language servers in ~/.local/share/opencode/bin are the sandbox's own" {
+	mkdir -p "$HOME/.local/share/opencode/bin"
+	echo real >"$HOME/.local/share/opencode/bin/zls"
+	run --separate-stderr nono run -s --profile opencode -- sh -c \
+		'printf "#!/bin/sh\nid\n" >"$HOME/.local/share/opencode/bin/clangd" && echo planted
+		 echo evil >"$HOME/.local/share/opencode/bin/zls" && echo replaced
+		 echo ok >"$HOME/.local/share/opencode/storage" && echo data'
+	assert_status 0
+	assert_contains "$output" planted stdout
+	assert_missing "$HOME/.local/share/opencode/bin/clangd"
+	assert_file_content "$HOME/.local/share/opencode/bin/zls" real
+	[ -f "$HOME/.cache/nono/sandbox/.local/share/opencode/bin/clangd" ]
+	# control: the rest of opencode's data directory is the real one
+	assert_contains "$output" data stdout
+	assert_file_content "$HOME/.local/share/opencode/storage" ok
+}
+
 @test "private: a link planted where the copy lives is refused, nothing is mounted through it" {
 	mkdir -p "$HOME/.cache/nono/sandbox" "$HOME/.ssh"
 	echo KEY >"$HOME/.ssh/id_rsa"
