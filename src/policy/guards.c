@@ -75,6 +75,9 @@ static const char *const home_extra[] = {
 	".rustup", ".mavenrc", ".lesskey", ".ipython", ".bashrc.d", ".pryrc",
 	".ghci", ".ocamlinit", ".sbclrc", ".guile", ".perldb",
 	".vscode-server", ".cursor", ".cursor-server",
+	/* Review r1, F3: go's GOPATH, whose module cache go trusts once
+	 * extracted (a private copy where it exists, protect.c). */
+	"go",
 };
 /* ~/.config: what runs at login, in every git command or editor, and
  * nono's own configuration. */

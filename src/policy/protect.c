@@ -225,11 +225,29 @@ static const char *const cred_dirs[] = {
  * ~/.local/share/opencode/bin (it spawns bin/clangd, zls, ... when they are
  * not on PATH).  Under a writable grant the sandbox gets its own copy of
  * each (a directory in $XDG_CACHE_HOME/nono/sandbox, mounted there), kept
- * from run to run; the real one is never written. */
-static const char *const private_dirs[] = {
-    ".npm/_npx",
-    ".cache/opencode",
-    ".local/share/opencode/bin",
+ * from run to run; the real one is never written.
+ *
+ * Build tools' download caches too, which they trust once filled: cargo
+ * takes a non-empty registry/cache/NAME.crate without checking its
+ * checksum again and an extracted registry/src tree marked .cargo-ok
+ * without looking at it, so a build.rs rewritten there runs in the user's
+ * next build; registry/index holds the checksums and the download URL;
+ * git/db and git/checkouts are the git dependencies.  go trusts the
+ * extracted modules in ~/go/pkg/mod (and their .ziphash) and the compiled
+ * objects in ~/.cache/go-build by key.  Each is filled again from the
+ * network, checked, inside.  @need: made only where that directory exists
+ * (no ~/.cargo or ~/go in a home that has none; creating one there is
+ * refused, guards.c's home_extra). */
+static const struct {
+	const char *rel, *need;
+} private_dirs[] = {
+    {".npm/_npx", NULL},
+    {".cache/opencode", NULL},
+    {".local/share/opencode/bin", NULL},
+    {".cargo/registry", ".cargo"},
+    {".cargo/git", ".cargo"},
+    {"go/pkg/mod", "go"},
+    {".cache/go-build", NULL},
 };
 
 /* Credentials outside $HOME: the Kerberos ticket cache lives in /tmp,
@@ -1121,10 +1139,15 @@ int nono_protect_private_next(const struct nono_caps *caps, const char *home,
 	    !S_ISDIR(st.st_mode))
 		return 0;
 	while (*pos < sizeof(private_dirs) / sizeof(private_dirs[0])) {
-		const char *rel = private_dirs[(*pos)++];
-
+		const char *rel = private_dirs[*pos].rel;
+		const char *need = private_dirs[(*pos)++].need;
 		char raw[PATH_MAX], *canon = NULL;
 		bool exists;
+
+		if (need && ((size_t)snprintf(raw, sizeof(raw), "%s/%s", home,
+					      need) >= sizeof(raw) ||
+			     stat(raw, &st) < 0 || !S_ISDIR(st.st_mode)))
+			continue;
 
 		/* Where it really is (~/.npm may be a symlink to a disk with
 		 * room): the grant that covers it is canonical too. */

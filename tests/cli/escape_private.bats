@@ -26,6 +26,9 @@ teardown() {
 	nono_teardown
 }
 
+# try LABEL CMD: runs CMD in sh, prints "LABEL:ok" or "LABEL:refused".
+TRY='try() { if sh -c "$2" 2>/dev/null; then echo "$1:ok"; else echo "$1:refused"; fi; }'
+
 @test "private: what the sandbox plants in ~/.npm/_npx stays out of the real one" {
 	run --separate-stderr nono run -s --profile node-dev -- sh -c \
 		'mkdir -p "$HOME/.npm/_npx/0badc0de/node_modules/.bin" &&
@@ -132,6 +135,62 @@ print(\"exchanged\" if r == 0 else \"xrefused\")" 2>/dev/null || echo xrefused
 	# control: the rest of opencode's data directory is the real one
 	assert_contains "$output" data stdout
 	assert_file_content "$HOME/.local/share/opencode/storage" ok
+}
+
+# Review r1, F3: cargo compiles and runs the build.rs of an extracted crate
+# (registry/src, marked .cargo-ok) without checking it against the .crate,
+# and takes a non-empty registry/cache/NAME.crate without its checksum; the
+# rust group granted both read-write.  Fails on 67c4d75.
+@test "private: cargo's registry and git caches are the sandbox's own under rust-dev" {
+	local src=.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/cc-1.0.0
+	mkdir -p "$HOME/$src" "$HOME/.cargo/registry/cache/index.crates.io-1949cf8c6b5b557f" \
+		"$HOME/.cargo/git/checkouts/x-1/abc" "$HOME/.cargo/bin"
+	echo 'fn main(){}' >"$HOME/$src/build.rs"
+	touch "$HOME/$src/.cargo-ok"
+	run --separate-stderr nono run -s --profile rust-dev -- sh -c "$TRY"'
+		try buildrs "mkdir -p ~/'"$src"' && echo evil >~/'"$src"'/build.rs"
+		try crate "mkdir -p ~/.cargo/registry/cache/index.crates.io-1949cf8c6b5b557f && echo evil >~/.cargo/registry/cache/index.crates.io-1949cf8c6b5b557f/cc-1.0.1.crate"
+		try checkout "mkdir -p ~/.cargo/git/checkouts/x-1/abc && echo evil >~/.cargo/git/checkouts/x-1/abc/build.rs"
+		try config "echo x >~/.cargo/config.toml"'
+	assert_status 0
+	# inside, each write lands in the copy
+	assert_contains "$output" "buildrs:ok" stdout
+	assert_contains "$output" "crate:ok" stdout
+	assert_contains "$output" "checkout:ok" stdout
+	assert_file_content "$HOME/$src/build.rs" 'fn main(){}'
+	assert_missing "$HOME/.cargo/registry/cache/index.crates.io-1949cf8c6b5b557f/cc-1.0.1.crate"
+	assert_missing "$HOME/.cargo/git/checkouts/x-1/abc/build.rs"
+	assert_file_content "$HOME/.cache/nono/sandbox/$src/build.rs" evil
+	# control: ~/.cargo/config.toml, refused before
+	assert_contains "$output" "config:refused" stdout
+	assert_missing "$HOME/.cargo/config.toml"
+}
+
+@test "private: go's module and build caches are the sandbox's own; no ~/go is made where there is none" {
+	mkdir -p "$HOME/go/pkg/mod/example.com/m@v1.0.0" "$HOME/.cache/go-build/ab"
+	echo 'package m' >"$HOME/go/pkg/mod/example.com/m@v1.0.0/m.go"
+	run --separate-stderr nono run -s --profile go-dev -- sh -c "$TRY"'
+		try mod "mkdir -p ~/go/pkg/mod/example.com/m@v1.0.0 && echo evil >~/go/pkg/mod/example.com/m@v1.0.0/m.go"
+		try build "mkdir -p ~/.cache/go-build/ab && echo evil >~/.cache/go-build/ab/abcd-d"
+		try src "mkdir -p ~/go/src/x && echo ok >~/go/src/x/x.go"'
+	assert_status 0
+	assert_contains "$output" "mod:ok" stdout
+	assert_file_content "$HOME/go/pkg/mod/example.com/m@v1.0.0/m.go" 'package m'
+	assert_missing "$HOME/.cache/go-build/ab/abcd-d"
+	assert_file_content "$HOME/.cache/nono/sandbox/go/pkg/mod/example.com/m@v1.0.0/m.go" evil
+	# control: the rest of GOPATH is the real, shared one
+	assert_contains "$output" "src:ok" stdout
+	assert_file_content "$HOME/go/src/x/x.go" ok
+	# under --allow ~ with no ~/go: nothing is made, and the sandbox cannot
+	# make one (the next go build outside would trust it)
+	rm -rf "$HOME/go"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try gopath "mkdir -p ~/go/pkg/mod/example.com/m@v1.0.0"
+		try other "mkdir -p ~/gox"'
+	assert_status 0
+	assert_contains "$output" "gopath:refused" stdout
+	assert_contains "$output" "other:ok" stdout
+	assert_missing "$HOME/go"
 }
 
 @test "private: a link planted where the copy lives is refused, nothing is mounted through it" {

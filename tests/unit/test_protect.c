@@ -226,9 +226,11 @@ static void test_home_rw_hides(void **state)
 	assert_true(has_conflict(&res, "home/.netrc"));
 	assert_true(has_conflict(&res, "home/.nono"));
 	/* The tool directories run later outside (npx's cache, opencode's
-	 * downloads and language servers) are the sandbox's own copies, each
-	 * with its own grant; no other mask touches the grants. */
-	assert_int_equal(count_kind(c, NONO_MASK_PRIVATE), 3);
+	 * downloads and language servers, go's build cache; cargo's and go's
+	 * module caches only where ~/.cargo or ~/go exists) are the sandbox's
+	 * own copies, each with its own grant; no other mask touches the
+	 * grants. */
+	assert_int_equal(count_kind(c, NONO_MASK_PRIVATE), 4);
 	for (size_t i = 0; i < nono_caps_mask_count(c); i++) {
 		const struct nono_mask *m = nono_caps_mask_at(c, i);
 
@@ -237,7 +239,7 @@ static void test_home_rw_hides(void **state)
 		assert_non_null(m->src);
 		assert_non_null(strstr(m->src, "/.cache/nono/sandbox/"));
 	}
-	assert_int_equal(nono_caps_path_count(c), 4);
+	assert_int_equal(nono_caps_path_count(c), 5);
 	nono_protect_result_clear(&res);
 	assert_int_equal(res.nconflicts, 0);
 	assert_null(res.conflicts);
