@@ -475,6 +475,8 @@ static int plan_builtin_keeps(struct nono_plan *p)
 	    ".gradle/init.d",
 	    ".gradle/init.gradle",
 	    ".gradle/init.gradle.kts",
+	    /* org.gradle.jvmargs=-javaagent:... runs in every build. */
+	    ".gradle/gradle.properties",
 	    ".local/share/fish/vendor_conf.d",
 	    ".local/share/fish/vendor_functions.d",
 	    ".local/share/fish/vendor_completions.d",

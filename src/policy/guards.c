@@ -75,6 +75,8 @@ static const char *const home_extra[] = {
 	".rustup", ".mavenrc", ".lesskey", ".ipython", ".bashrc.d", ".pryrc",
 	".ghci", ".ocamlinit", ".sbclrc", ".guile", ".perldb",
 	".vscode-server", ".cursor", ".cursor-server",
+	/* Review r1, F4: gdb's early init file (gdb 11 and later). */
+	".gdbearlyinit",
 	/* Review r1, F3: go's GOPATH, whose module cache go trusts once
 	 * extracted (a private copy where it exists, protect.c). */
 	"go",
@@ -89,6 +91,9 @@ static const char *const xdg_names[] = {
 	 * commands, less's keys (LESSOPEN). */
 	"i3", "sway", "hypr", "labwc", "openbox", "lxsession",
 	"starship.toml", "kitty", "alacritty", "lesskey",
+	/* Review r1, F4: gdb's gdbinit and gdbearlyinit (gdb 11 and later
+	 * read them as ~/.gdbinit), Mercurial's hgrc ([hooks], as ~/.hgrc). */
+	"gdb", "hg",
 };
 /* ~/.local: bin, on PATH. */
 static const char *const local_names[] = {"bin", "lib"};
@@ -169,7 +174,8 @@ bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
 				   sizeof(gitinfo_names[0]));
 	case NONO_GUARD_HOME:
 		if (in_list(name, home_extra,
-			    sizeof(home_extra) / sizeof(home_extra[0])))
+			    sizeof(home_extra) / sizeof(home_extra[0])) ||
+		    nono_guard_home_prefixed(name))
 			return true;
 		/* The first component of every deny item: creating ~/.ssh
 		 * (then authorized_keys) is as bad as reading it. */
@@ -187,6 +193,50 @@ bool nono_guard_refuses(enum nono_guard_kind kind, const char *name)
 			       sizeof(tree_names) / sizeof(tree_names[0]));
 	}
 	return true;
+}
+
+/* Start-up files of $HOME known by the start of their name: zsh's
+ * compinit sources its dump file (~/.zcompdump; oh-my-zsh's
+ * ~/.zcompdump-HOST-VERSION, and the .zwc compiled from it) when its
+ * header fits (review r1, F4). */
+bool nono_guard_home_prefixed(const char *name)
+{
+	return strncmp(name, ".zcompdump", 10) == 0;
+}
+
+int nono_guard_mask_prefixed(struct nono_caps *caps, const char *home,
+			     char *const *bypass, size_t nbypass,
+			     size_t *nmasks)
+{
+	DIR *d = opendir(home);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return 0; /* nothing there to keep */
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		struct stat st;
+		bool skip = false;
+
+		if (!nono_guard_home_prefixed(e->d_name) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", home,
+				     e->d_name) >= sizeof(path) ||
+		    lstat(path, &st) < 0 ||
+		    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ||
+		    !nono_caps_allows(caps, path, NONO_ACCESS_WRITE, NULL))
+			continue;
+		for (size_t i = 0; i < nbypass; i++)
+			skip = skip || strcmp(bypass[i], path) == 0;
+		if (skip)
+			continue;
+		r = nono_caps_add_mask(caps, path, NONO_MASK_READONLY,
+				       S_ISDIR(st.st_mode));
+		if (r == 0)
+			(*nmasks)++;
+	}
+	closedir(d);
+	return r;
 }
 
 static int add_guard(struct nono_caps *caps, const char *path,

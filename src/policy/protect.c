@@ -192,6 +192,12 @@ static const char *const home_persist[] = {
     ".config/kitty",
     ".config/alacritty",
     ".config/lesskey",
+    /* Review r1, F4: gdb's and Mercurial's XDG start-up files (their
+     * ~/.gdbinit and ~/.hgrc are above); ~/.zcompdump* by its prefix
+     * (guards.c). */
+    ".config/gdb",
+    ".config/hg",
+    ".gdbearlyinit",
 };
 
 /* Directories of $HOME under a writable grant that are pinned (mounted on
@@ -980,6 +986,12 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 			res->nmasks++;
 		}
 		free(canon);
+	}
+	if (v && dirview_root(v)) {
+		r = nono_guard_mask_prefixed(caps, dirview_root(v), bypass,
+					     nbypass, &res->nmasks);
+		if (r < 0)
+			return r;
 	}
 	if (v && dirview_root(v)) {
 		char path[PATH_MAX], src[PATH_MAX];

@@ -20,4 +20,14 @@ int nono_protect_each_nested_gitdir(const char *gitdir, int depth,
 int nono_protect_pin_up_to_grant(struct nono_caps *caps, const char *dir,
 				 struct nono_protect_result *res);
 
+/* A name in $HOME that is a start-up file by its prefix (.zcompdump*). */
+bool nono_guard_home_prefixed(const char *name);
+
+/* Makes each such file directly in @home (canonical) that a writable
+ * grant covers read-only, but for those in @bypass; counts them in
+ * @nmasks.  Returns 0 or -errno. */
+int nono_guard_mask_prefixed(struct nono_caps *caps, const char *home,
+			     char *const *bypass, size_t nbypass,
+			     size_t *nmasks);
+
 #endif

@@ -235,6 +235,49 @@ for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
 	cmp "$HOME/.codex.toml.orig" "$HOME/.codex/config.toml"
 }
 
+# Review r1, F4: start-up files next to listed ones were open under
+# --allow ~: gdb 11's ~/.config/gdb/gdbinit and gdbearlyinit (as
+# ~/.gdbinit), Mercurial's ~/.config/hg/hgrc (as ~/.hgrc), zsh's
+# ~/.zcompdump* (sourced by compinit; oh-my-zsh names it
+# .zcompdump-HOST-VERSION) and ~/.gradle/gradle.properties
+# (org.gradle.jvmargs=-javaagent: runs in every build).  Fails on 67c4d75.
+@test "review r1: gdb's and hg's XDG files, ~/.zcompdump* and gradle.properties are kept under --allow ~" {
+	mkdir -p "$HOME/proj" "$HOME/.config/hg" "$HOME/.gradle"
+	printf '[ui]\n' >"$HOME/.config/hg/hgrc"
+	echo '#files: 1' >"$HOME/.zcompdump-host-5.9"
+	echo 'org.gradle.daemon=true' >"$HOME/.gradle/gradle.properties"
+	cd "$HOME/proj"
+	run --separate-stderr nono run -s --allow-cwd --allow "$HOME" -- sh -c "$TRY"'
+		try gdbinit "mkdir -p ~/.config/gdb && echo shell id >~/.config/gdb/gdbinit"
+		try gdbearly "echo shell id >~/.gdbearlyinit"
+		try hgrc "printf \"[hooks]\npre-status=id\n\" >>~/.config/hg/hgrc"
+		try zcomp "echo id >~/.zcompdump"
+		try zcompomz "echo id >>~/.zcompdump-host-5.9"
+		try zcompnew "echo id >~/.zcompdump-other-5.9"
+		try gradle "echo org.gradle.jvmargs=-javaagent:/x.jar >>~/.gradle/gradle.properties"
+		try ctl_gdbinit "echo shell id >~/.gdbinit"
+		try ctl_hgrc "echo x >~/.hgrc"
+		try ctl_initd "mkdir -p ~/.gradle/init.d && echo x >~/.gradle/init.d/x.gradle"
+		try other "mkdir -p ~/.config/other && echo ok >~/.config/other/rc"
+		try caches "mkdir -p ~/.gradle/caches && echo ok >~/.gradle/caches/x"'
+	assert_status 0
+	local w
+	for w in gdbinit gdbearly hgrc zcomp zcompomz zcompnew gradle; do
+		assert_contains "$output" "$w:refused" stdout
+	done
+	# controls: the siblings refused before, and what is allowed beside
+	for w in ctl_gdbinit ctl_hgrc ctl_initd; do
+		assert_contains "$output" "$w:refused" stdout
+	done
+	assert_contains "$output" "other:ok" stdout
+	assert_contains "$output" "caches:ok" stdout
+	assert_missing "$HOME/.config/gdb"
+	assert_missing "$HOME/.zcompdump"
+	assert_file_content "$HOME/.zcompdump-host-5.9" '#files: 1'
+	assert_file_content "$HOME/.gradle/gradle.properties" 'org.gradle.daemon=true'
+	assert_file_content "$HOME/.config/hg/hgrc" '[ui]'
+}
+
 # Review r1, F2: opencode imports every file in {tool,tools}/ of its config
 # directories at start and installs their dependencies from package.json
 # there; config.json and tui.json are loaded like opencode.json.  Fails on

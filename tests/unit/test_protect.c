@@ -822,6 +822,15 @@ static void test_guard_names(void **state)
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".config"));
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".local"));
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".vimrc"));
+	/* Review r1, F4: zsh's dump by its prefix, gdb's and hg's XDG
+	 * directories; a name that only starts alike elsewhere is not. */
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".zcompdump"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".zcompdump-h-5.9"));
+	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".gdbearlyinit"));
+	assert_false(nono_guard_refuses(NONO_GUARD_HOME, ".zcomp"));
+	assert_false(nono_guard_refuses(NONO_GUARD_TREE, ".zcompdump"));
+	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "gdb"));
+	assert_true(nono_guard_refuses(NONO_GUARD_XDG, "hg"));
 	assert_true(nono_guard_refuses(NONO_GUARD_HOME, ".tmux.conf"));
 	/* Only whole first components. */
 	assert_false(nono_guard_refuses(NONO_GUARD_HOME, ".configs"));
