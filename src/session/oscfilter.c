@@ -7,10 +7,31 @@
  * skip control bytes there: "ESC ] 5 \x01 2" reads as 52 in some), is
  * dropped up to its end and a CAN left in its place.  DCS strings are
  * dropped whole (tmux's passthrough carries any sequence inside).  The
- * 8-bit C1 introducers count too, raw (0x9d, 0x90: where they do not
- * continue a UTF-8 character) or encoded (C2 9D, C2 90).  As a terminal
- * reads them: BEL or ST ends an OSC, ST a DCS; another ESC ends the
- * string and starts a sequence of its own; CAN and SUB cancel it.
+ * 8-bit C1 introducers count too, raw (0x9d, 0x90) or encoded (C2 9D,
+ * C2 90).  As a terminal reads them: BEL or ST ends an OSC, ST a DCS;
+ * another ESC ends the string and starts a sequence of its own; CAN and
+ * SUB cancel it.
+ *
+ * A raw 0x9d or 0x90 is the same byte as a UTF-8 continuation byte, and
+ * the two kinds of terminal read it differently: a UTF-8 one as part of a
+ * character (C3 9D is U+00DD), one that honours 8-bit C1 controls as an
+ * introducer whatever precedes it.  The filter decodes UTF-8 strictly (a
+ * proper lead byte, the ranges its second byte may take, its count): a
+ * raw 0x9d or 0x90 that does not continue a valid character is an
+ * introducer, and dropped as above (review r3: "E0 9D 52;..." is no
+ * character, and passed).  One that does is passed, since dropping it
+ * would cut the text of every UTF-8 terminal (U+00DD, U+00D0, a CJK
+ * character in about 30, emoji), and the filter then reads what follows
+ * as an 8-bit terminal would, passing it as it comes (nothing is held):
+ * after 0x9d, the OSC number, C0 and C1 controls skipped; at a ';' after
+ * a number off the list (C3 9D "52;c;..."), the ';' is replaced by a CAN,
+ * which cancels that OSC in such a terminal before it has an argument
+ * (its text then shows as text); after 0x90, the DCS header, and a final
+ * byte that selects DECUDK ('|': keys that type a text), tmux's
+ * passthrough ('t' alone) or a state or termcap query or restore ('$' or
+ * '+' with 'p' or 'q') is replaced by a CAN.  A UTF-8 terminal loses that
+ * one byte; any other text passes.  Bytes from 0xa0 end the number or the
+ * header (some DEC terminals would read them as 0x20-0x7f there).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -26,6 +47,8 @@ enum {
 	S_DROP_ESC, /* ESC inside it: ST if '\' follows */
 	S_DCS,      /* inside a DCS: dropped */
 	S_DCS_ESC,  /* ESC inside it */
+	S_U8OSC,    /* a character ended in or carried 0x9d: its OSC number */
+	S_U8DCS,    /* one carried 0x90: its DCS header */
 };
 
 #define ESC 0x1b
@@ -73,13 +96,130 @@ static size_t cancel(char *out)
 	return 1;
 }
 
-/* A UTF-8 lead byte: how many continuation bytes follow it. */
-static unsigned char conts(unsigned char c)
+/* A UTF-8 lead byte: how many continuation bytes follow it, and the range
+ * its first one may take (no overlong form, no surrogate, nothing above
+ * U+10FFFF); 0 for a byte that begins no character. */
+static void lead(struct nono_oscf *f, unsigned char c)
 {
-	return c >= 0xc0 && c <= 0xdf   ? 1
-	       : c >= 0xe0 && c <= 0xef ? 2
-	       : c >= 0xf0 && c <= 0xf7 ? 3
-					: 0;
+	f->lo = 0x80;
+	f->hi = 0xbf;
+	f->cont = c >= 0xc2 && c <= 0xdf   ? 1
+		  : c >= 0xe0 && c <= 0xef ? 2
+		  : c >= 0xf0 && c <= 0xf4 ? 3
+					   : 0;
+	if (c == 0xe0)
+		f->lo = 0xa0;
+	else if (c == 0xed)
+		f->hi = 0x9f;
+	else if (c == 0xf0)
+		f->lo = 0x90;
+	else if (c == 0xf4)
+		f->hi = 0x8f;
+}
+
+/* @c continues the character begun: consumed from the count. */
+static bool continues(struct nono_oscf *f, unsigned char c)
+{
+	if (!f->cont || c < f->lo || c > f->hi)
+		return false;
+	f->cont--;
+	f->lo = 0x80;
+	f->hi = 0xbf;
+	return true;
+}
+
+/* A valid continuation byte that an 8-bit terminal reads as an OSC or DCS
+ * introducer: watch what follows it as that terminal would. */
+static void shadow(struct nono_oscf *f, unsigned char c)
+{
+	if (c != 0x9d && c != 0x90)
+		return;
+	f->num = 0;
+	f->ndig = 0;
+	f->st = c == 0x9d ? S_U8OSC : S_U8DCS;
+}
+
+/* A DCS header (after 0x90) that an 8-bit terminal would act on at @c,
+ * its final byte: DECUDK (parameters only), tmux's passthrough (nothing
+ * before), DECRQSS/DECRSTS and XTGETTCAP/XTSETTCAP.  f->ndig is 1 once the
+ * header has a byte; f->num has bit 0 once a '$' or '+' was in it, bit 1
+ * once any intermediate (0x20-0x2f) was. */
+static bool dcs_acts(const struct nono_oscf *f, unsigned char c)
+{
+	return (c == '|' && !(f->num & 2)) || (c == 't' && f->ndig == 0) ||
+	       ((f->num & 1) && (c == 'p' || c == 'q'));
+}
+
+/*
+ * One byte after a character that carried 0x9d (S_U8OSC) or 0x90
+ * (S_U8DCS), read as a terminal with 8-bit controls would.  Either it is
+ * written to @out (or a CAN in its place) and the state says where the
+ * filter is, or it ends the watch: true, and S_NORM takes the byte.
+ */
+static bool u8_shadow(struct nono_oscf *f, unsigned char c, char *out,
+		      size_t *o)
+{
+	bool osc = f->st == S_U8OSC;
+
+	if (c >= 0x80 && c <= 0x9f) {
+		/* C1 inside the character: skipped, and another introducer
+		 * starts the watch again; a raw ST or introducer is
+		 * S_NORM's; any other raw C1 is skipped. */
+		if (continues(f, c)) {
+			out[(*o)++] = (char)c;
+			shadow(f, c);
+			return false;
+		}
+		if (c == 0x9c || c == 0x9d || c == 0x90)
+			goto end;
+		f->cont = 0;
+		out[(*o)++] = (char)c;
+		return false;
+	}
+	if ((c < 0x20 && c != ESC && c != CAN && c != SUB &&
+	     (c != BEL || !osc)) ||
+	    c == 0x7f) {
+		/* C0 controls: skipped inside the number or header (BEL
+		 * ends an OSC). */
+		f->cont = 0;
+		out[(*o)++] = (char)c;
+		return false;
+	}
+	if (osc && c >= '0' && c <= '9') {
+		unsigned v = f->num * 10u + (unsigned)(c - '0');
+
+		f->num = (unsigned short)(v > 9999 ? 9999 : v);
+		f->ndig = 1;
+		f->cont = 0;
+		out[(*o)++] = (char)c;
+		return false;
+	}
+	if (osc && c == ';' && f->ndig && !passed(f->num)) {
+		/* The OSC would take an argument: cancelled instead. */
+		f->cont = 0;
+		f->st = S_NORM;
+		*o += cancel(out + *o);
+		return false;
+	}
+	if (!osc && c >= 0x20 && c <= 0x3f) {
+		f->ndig = 1;
+		if (c <= 0x2f)
+			f->num |= 2;
+		if (c == '$' || c == '+')
+			f->num |= 1;
+		f->cont = 0;
+		out[(*o)++] = (char)c;
+		return false;
+	}
+	if (!osc && c >= 0x40 && c <= 0x7e && dcs_acts(f, c)) {
+		f->cont = 0;
+		f->st = S_NORM;
+		*o += cancel(out + *o);
+		return false;
+	}
+end:
+	f->st = S_NORM;
+	return true;
 }
 
 static void start_num(struct nono_oscf *f)
@@ -99,9 +239,9 @@ size_t nono_oscf_run(struct nono_oscf *f, const char *in, size_t n, char *out)
 	again:
 		switch (f->st) {
 		case S_NORM:
-			if (f->cont && c >= 0x80 && c <= 0xbf) {
-				f->cont--;
+			if (continues(f, c)) {
 				out[o++] = (char)c;
+				shadow(f, c);
 				break;
 			}
 			f->cont = 0;
@@ -116,7 +256,7 @@ size_t nono_oscf_run(struct nono_oscf *f, const char *in, size_t n, char *out)
 				o += cancel(out + o);
 				f->st = S_DCS;
 			} else {
-				f->cont = conts(c);
+				lead(f, c);
 				out[o++] = (char)c;
 			}
 			break;
@@ -139,7 +279,10 @@ size_t nono_oscf_run(struct nono_oscf *f, const char *in, size_t n, char *out)
 			}
 			o += flush(f, out + o);
 			f->st = S_NORM;
-			f->cont = esc ? 0 : 1; /* C2 began a character */
+			if (esc)
+				f->cont = 0;
+			else
+				lead(f, 0xc2); /* C2 began a character */
 			goto again;
 		}
 		case S_NUM:
@@ -192,6 +335,11 @@ size_t nono_oscf_run(struct nono_oscf *f, const char *in, size_t n, char *out)
 		case S_DCS_ESC:
 			/* ESC ESC is tmux's escaped ESC: still inside. */
 			f->st = c == '\\' ? S_NORM : S_DCS;
+			break;
+		case S_U8OSC:
+		case S_U8DCS:
+			if (u8_shadow(f, c, out, &o))
+				goto again;
 			break;
 		}
 	}

@@ -20,6 +20,8 @@ struct nono_oscf {
 	unsigned char st;
 	unsigned char nhold;
 	unsigned char cont; /* UTF-8 continuation bytes still expected */
+	unsigned char lo;   /* the range the next one may take */
+	unsigned char hi;
 	unsigned char ndig; /* digits of the OSC's number so far */
 	unsigned short num; /* its value (at most 9999) */
 	char hold[NONO_OSCF_HOLD];

@@ -101,6 +101,33 @@ PY
 	assert_contains "$output" $'\e]52;c;ZXZpbA==' stdout
 }
 
+# Review r3, finding 2: after a byte >= 0xc0 the filter took a raw 0x9d
+# or 0x90 for a UTF-8 continuation and passed it, also where no character
+# was (E0 9D); a terminal with 8-bit controls reads it as OSC or DCS.  Now
+# the filter decodes UTF-8 strictly, and after a valid character carrying
+# one cancels (a CAN) the ';' of an OSC off the list and the final byte of
+# a DCS that acts.  Fails on 67c4d75.
+@test "session: a C1 OSC or DCS behind a UTF-8 lead byte never reaches the terminal; UTF-8 text passes" {
+	run drive wait -- "$NONO" run --allow-cwd -- sh -c '
+		printf "A\303\23552;c;ZWNobyBQV05FRA==\007B\340\23552;c;eA==\007C"
+		printf "\303\220+q544e\033\\\\D\347\235\20052;c;eA==\007E"
+		printf "\303\235x \347\235\200 ok \346\210\220 | 12;3 \360\237\220\215F\n"'
+	assert_contains "$output" "EXIT 0" stdout
+	"$PY" - "$TEST_ROOT/term.log" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+for bad in (b"\x9d52;", b"\x9d\x8052;", b"\x90+q", b"\xe0\x9d"):
+    assert bad not in t, (bad, t)
+# control: the text, and the valid characters themselves, pass
+for good in (b"\xc3\x9dx \xe7\x9d\x80 ok \xe6\x88\x90 | 12;3 \xf0\x9f\x90\x8dF",
+             b"\xc3\x9d52\x18c;ZWNobyBQV05FRA==",  # cancelled: its text shows
+             b"B\xe0\x18C"):  # no character: dropped to its end
+    assert good in t, (good, t)
+for ch in b"ABCDEF":
+    assert bytes([ch]) in t, (ch, t)
+PY
+}
+
 @test "session: the window size follows the terminal (SIGWINCH)" {
 	run drive --rows 30 --cols 100 expect:size0 resize:40x120 expect:'size 40 120' \
 		'send:q\r' wait -- "$NONO" run -s --allow-cwd -- sh -c '
