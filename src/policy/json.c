@@ -18,7 +18,7 @@ struct parser {
 	const char *p, *end;
 	unsigned line, col;
 	unsigned depth;
-	size_t values;
+	size_t values, max_values;
 	struct nono_json_error *err;
 	int oom;
 };
@@ -98,8 +98,8 @@ static struct nono_json *node(struct parser *ps, enum nono_json_type t)
 {
 	struct nono_json *v;
 
-	if (++ps->values > NONO_JSON_MAX_VALUES) {
-		fail(ps, "more than %u values", NONO_JSON_MAX_VALUES);
+	if (++ps->values > ps->max_values) {
+		fail(ps, "more than %zu values", ps->max_values);
 		return NULL;
 	}
 	v = calloc(1, sizeof(*v));
@@ -617,16 +617,28 @@ static int value(struct parser *ps, struct nono_json **out)
 int nono_json_parse(const char *text, size_t len, struct nono_json **out,
 		    struct nono_json_error *err)
 {
-	struct parser ps = {
-	    .p = text, .end = text + len, .line = 1, .col = 1, .err = err};
+	return nono_json_parse_limits(text, len, NONO_JSON_MAX_TEXT,
+				      NONO_JSON_MAX_VALUES, out, err);
+}
+
+int nono_json_parse_limits(const char *text, size_t len, size_t max_text,
+			   size_t max_values, struct nono_json **out,
+			   struct nono_json_error *err)
+{
+	struct parser ps = {.p = text,
+			    .end = text + len,
+			    .line = 1,
+			    .col = 1,
+			    .max_values = max_values,
+			    .err = err};
 	struct nono_json *v = NULL;
 	int r;
 
 	*out = NULL;
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (len > NONO_JSON_MAX_TEXT)
-		return fail(&ps, "larger than %u bytes", NONO_JSON_MAX_TEXT);
+	if (len > max_text)
+		return fail(&ps, "larger than %zu bytes", max_text);
 	/* A UTF-8 byte order mark is tolerated. */
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		ps.p += 3;

@@ -64,6 +64,13 @@ struct nono_json_error {
  */
 int nono_json_parse(const char *text, size_t len, struct nono_json **out,
 		    struct nono_json_error *err);
+/* The same with other limits on the text's size and the number of values
+ * (the depth and string limits stay): for files other programs write,
+ * which may be larger than a profile.  Memory is about 100 bytes per
+ * value. */
+int nono_json_parse_limits(const char *text, size_t len, size_t max_text,
+			   size_t max_values, struct nono_json **out,
+			   struct nono_json_error *err);
 void nono_json_free(struct nono_json *v);
 
 /* The member @key of object @obj, or NULL. */
