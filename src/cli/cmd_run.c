@@ -27,6 +27,7 @@
 #include "cli/diag.h"
 #include "cli/envcred.h"
 #include "cli/output.h"
+#include "cli/run_agentcfg.h"
 #include "cli/run_audit.h"
 #include "cli/run_ctx.h"
 #include "cli/run_elevate.h"
@@ -525,6 +526,9 @@ static int execute(struct run_ctx *c, char **argv)
 	/* The baseline before anything of the command runs. */
 	if (run_rollback_begin(c, argv) < 0)
 		goto out;
+	/* The agent configurations it may write, as they are now. */
+	if (run_agentcfg_begin(c) < 0)
+		goto out;
 	if (nono_caps_gate(c->p.caps) && nono_gate_new(c->p.caps, &gate) < 0) {
 		out_error("out of memory");
 		goto out;
@@ -584,6 +588,9 @@ out:
 	run_session_end(c, status, signo, ran);
 	nono_proxy_stop(c->rt.proxy);
 	c->rt.proxy = NULL;
+	/* The command is gone: what it planted in them goes too (before the
+	 * trail ends, which records it). */
+	run_agentcfg_end(c);
 	/* The last snapshot, what changed, the offer to restore (in the
 	 * trail, which ends after it). */
 	run_rollback_end(c, status);
@@ -753,6 +760,7 @@ void run_ctx_clear(struct run_ctx *c)
 {
 	cli_envcred_free(c->rt.envcred);
 	run_trust_free(c);
+	run_agentcfg_free(c);
 	if (c->rt.tls.dir[0])
 		nono_tls_helper_stop(&c->rt.tls);
 	if (c->rt.proxy_fd >= 0)

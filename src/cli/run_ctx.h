@@ -28,6 +28,7 @@ struct nono_rb_session;
 struct nono_rb_store;
 struct nono_rb_manifest;
 struct run_trust;
+struct run_agentcfg;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -67,6 +68,9 @@ struct run_live {
 	struct nono_rb_cache *rb_caches;
 	/* The pre-exec trust scan's verdicts (run_trust.c), or NULL. */
 	struct run_trust *trust;
+	/* The guarded agent configurations as they were at the start
+	 * (run_agentcfg.c), or NULL. */
+	struct run_agentcfg *agentcfg;
 };
 
 /* Options, plan, runtime. */

@@ -76,6 +76,10 @@ struct nono_plan {
 	 * owned.  Served reads (learn) and elevation ask plan_why_path. */
 	struct strv never_deny, never_secret;
 	struct nono_protect_result prot;
+	/* Bit i: the sandbox can write agent configuration i of
+	 * policy/agentcfg.h and no bypass lifts its guard, so the run puts
+	 * the keys that start programs outside nono back at its end. */
+	unsigned agentcfg;
 	struct nono_path_memo memo;   /* for the user's grant paths */
 	struct nono_profile *profile; /* --profile, or NULL */
 	struct nono_profile_env penv;

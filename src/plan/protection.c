@@ -18,6 +18,8 @@
 #include "nono/ns.h"
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
+#include "plan/verdict.h"
+#include "policy/agentcfg.h"
 #include "policy/protect.h"
 #include "util/fsutil.h"
 
@@ -93,6 +95,27 @@ static bool profile_keeps(const struct nono_plan *p, const char *canon)
 	return found;
 }
 
+/* The agent configuration of the table that @canon is, or -1.  Each is
+ * compared canonical (a symlinked ~/.claude.json by its target, as the
+ * grant and the bypass name it). */
+static long agent_config(const struct nono_plan *p, const char *canon)
+{
+	for (size_t i = 0; p->home && i < nono_agentcfg_count(); i++) {
+		char abs[PATH_MAX], *c = NULL;
+		bool exists, same;
+
+		if ((size_t)snprintf(abs, sizeof(abs), "%s/%s", p->home,
+				     nono_agentcfg_at(i)->rel) >= sizeof(abs) ||
+		    nono_path_canon(abs, &c, &exists) < 0)
+			continue;
+		same = strcmp(c, canon) == 0;
+		free(c);
+		if (same)
+			return (long)i;
+	}
+	return -1;
+}
+
 int plan_bypass(const struct run_opts *o, struct nono_plan *p)
 {
 
@@ -126,7 +149,7 @@ int plan_bypass(const struct run_opts *o, struct nono_plan *p)
 			return -1;
 		}
 		if (!it && !is_persist_path(p->caps, canon) &&
-		    !profile_keeps(p, canon)) {
+		    !profile_keeps(p, canon) && agent_config(p, canon) < 0) {
 			plan_fail(&p->msgs, -EINVAL, NULL,
 				  "--bypass-protection %s: not a protected "
 				  "path; nothing to bypass",
@@ -146,7 +169,9 @@ int plan_bypass(const struct run_opts *o, struct nono_plan *p)
 		}
 		plan_note(&p->msgs, PLAN_SECURITY,
 			  "protection bypassed for %s (%s)", canon,
-			  it ? it->what : "persistence file");
+			  it                            ? it->what
+			  : agent_config(p, canon) >= 0 ? "agent configuration"
+							: "persistence file");
 		p->bypass[p->nbypass++] = canon;
 	}
 	return 0;
@@ -767,6 +792,64 @@ static void plan_never_secrets(const struct run_opts *o, struct nono_plan *p)
 		never_ref(p, o->audit_sign_key);
 }
 
+/*
+ * The agent configurations (policy/agentcfg.h) the sandbox can write: a
+ * supervised run puts their code-carrying keys back at its end, unless
+ * --bypass-protection names the file.  nono wrap has no supervisor left
+ * at the end to do it, so it refuses (the sandbox could plant an MCP
+ * server that the agent starts, unsandboxed, at its next launch).
+ */
+static int plan_agent_configs(const struct run_opts *o, struct nono_plan *p)
+{
+	p->agentcfg = 0;
+	for (size_t i = 0; p->home && i < nono_agentcfg_count(); i++) {
+		const struct nono_agentcfg *g = nono_agentcfg_at(i);
+		struct plan_verdict *v;
+		char abs[PATH_MAX], *canon = NULL;
+		bool exists, lifted = false, writable;
+
+		if ((size_t)snprintf(abs, sizeof(abs), "%s/%s", p->home,
+				     g->rel) >= sizeof(abs) ||
+		    nono_path_canon(abs, &canon, &exists) < 0)
+			continue;
+		v = calloc(1, sizeof(*v));
+		if (!v) {
+			free(canon);
+			return plan_fail(&p->msgs, -ENOMEM, NULL,
+					 "out of memory");
+		}
+		plan_why_path(p, NONO_ACCESS_WRITE, canon, exists, v);
+		writable = v->allowed;
+		free(v);
+		for (size_t k = 0; k < p->nbypass; k++)
+			lifted = lifted || strcmp(p->bypass[k], canon) == 0;
+		free(canon);
+		if (!writable || lifted)
+			continue;
+		if (o->mode == MODE_WRAP && !o->dry_run) {
+			plan_fail(&p->msgs, -EINVAL, NULL,
+				  "nono wrap cannot guard ~/%s: the sandbox "
+				  "can write it, and %s starts the programs "
+				  "it names outside the sandbox; nono run "
+				  "puts those keys back when the session "
+				  "ends",
+				  g->rel, g->agent);
+			plan_hint(&p->msgs,
+				  "use nono run, or let the sandbox change "
+				  "them: --bypass-protection ~/%s",
+				  g->rel);
+			return -1;
+		}
+		p->agentcfg |= 1u << i;
+		plan_note(&p->msgs, PLAN_VERBOSE,
+			  "~/%s: the keys with which %s starts programs "
+			  "(MCP servers, env, approvals) are put back at the "
+			  "end of the session if the sandbox changes them",
+			  g->rel, g->agent);
+	}
+	return 0;
+}
+
 int plan_protect(const struct run_opts *o, struct nono_plan *p)
 {
 	char why[PATH_MAX];
@@ -827,5 +910,5 @@ int plan_protect(const struct run_opts *o, struct nono_plan *p)
 			    &p->msgs, r, why[0] ? why : NULL, "guarding %s: %s",
 			    why[0] ? why : "grants", nono_strerror(r));
 	}
-	return 0;
+	return plan_agent_configs(o, p);
 }
