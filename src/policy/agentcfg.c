@@ -272,8 +272,8 @@ static void indent(struct writer *w, unsigned depth)
 		fputs("  ", w->f);
 }
 
-/* A number as JSON.stringify would write it: integers as read, others
- * in the fewest digits that read back to the same double. */
+/* A number: integers as read, others in the fewest digits that read
+ * back to the same double (as JSON.stringify writes them). */
 static void number(struct writer *w, const struct nono_json *v)
 {
 	char buf[40];
@@ -282,7 +282,13 @@ static void number(struct writer *w, const struct nono_json *v)
 		fprintf(w->f, "%lld", v->integer);
 		return;
 	}
-	if (!isfinite(v->num)) { /* the reader never makes one */
+	if (isinf(v->num)) {
+		/* 1e400 reads as infinity, here and in JSON.parse: written
+		 * so that it still does (JSON.stringify would write null). */
+		fputs(v->num < 0 ? "-1e999" : "1e999", w->f);
+		return;
+	}
+	if (isnan(v->num)) { /* JSON has no way to write one */
 		fputs("null", w->f);
 		return;
 	}
@@ -291,7 +297,11 @@ static void number(struct writer *w, const struct nono_json *v)
 		if (strtod(buf, NULL) == v->num)
 			break;
 	}
+	/* Read as written: 5.0 stays a fraction, not the integer 5 (the
+	 * reader tells them apart, and so a later compare would). */
 	fputs(buf, w->f);
+	if (!strpbrk(buf, ".eEni"))
+		fputs(".0", w->f);
 }
 
 /* @v verbatim (as JSON, re-indented). */
