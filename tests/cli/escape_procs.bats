@@ -67,7 +67,10 @@ alive() { pgrep -f "sleep $MARK" >/dev/null; }
 	left=$(pgrep -x "$(basename "$fc")" || true)
 	if [ -n "$left" ]; then
 		echo "processes of the sandbox outlived it: $left" >&2
-		pkill -KILL -x "$(basename "$fc")" || true
+		for _ in $(seq 50); do
+			pkill -KILL -x "$(basename "$fc")" || break
+			sleep 0.1
+		done
 		false
 	fi
 	# Control: the chain was built before the command exited; on the
