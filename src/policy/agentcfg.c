@@ -77,6 +77,12 @@ static const char *const claude_keys[] = {
 
 static const struct nono_agentcfg table[] = {
     {".claude.json", "Claude Code", claude_keys},
+    /* Claude Code takes ~/.claude/.config.json, where it exists, as its
+     * whole global configuration instead of ~/.claude.json (review 4 of
+     * session 17: a server planted there ran at the next claude; the
+     * profile grants ~/.claude).  One that was not there at the start
+     * loses these keys when the session ends. */
+    {".claude/.config.json", "Claude Code", claude_keys},
 };
 
 size_t nono_agentcfg_count(void)
