@@ -295,27 +295,6 @@ static int add_proc_calls(scmp_filter_ctx ctx, bool gate)
 	const uint32_t act = gate ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
 	int r;
 
-	/* A new process (not a thread) goes to the gate too, which lets it
-	 * be made until the command has exited and then refuses it: a chain
-	 * of processes that each fork and exit stayed one step ahead of every
-	 * round of kills and outlived the session (review 3 of session 17).
-	 * clone3 is ENOSYS (add_mount_and_ns), so every new process comes
-	 * through one of these three, its flags in a register. */
-	if (gate) {
-		static const int forks[] = {SCMP_SYS(fork), SCMP_SYS(vfork)};
-
-		for (size_t i = 0; i < sizeof(forks) / sizeof(forks[0]); i++) {
-			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, forks[i], 0);
-			if (r < 0 && r != -EFAULT && r != -EEXIST)
-				return r;
-		}
-		r = seccomp_rule_add(
-		    ctx, SCMP_ACT_NOTIFY, SCMP_SYS(clone), 1,
-		    SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
-		if (r < 0 && r != -EFAULT && r != -EEXIST)
-			return r;
-	}
-
 	for (size_t i = 0; i < sizeof(by_pid) / sizeof(by_pid[0]); i++) {
 		r = seccomp_rule_add(ctx, act, by_pid[i], 1,
 				     SCMP_A0_64(SCMP_CMP_NE, 0));

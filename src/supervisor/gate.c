@@ -141,12 +141,6 @@ void nono_gate_set_kept(struct nono_gate *g, char *const *kept, size_t n)
 	g->nkept = n;
 }
 
-void nono_gate_set_ending(struct nono_gate *g)
-{
-	if (g)
-		g->ending = true;
-}
-
 void nono_gate_set_netns_diag(struct nono_gate *g, int fd)
 {
 	if (g->diag[1] >= 0)
@@ -1016,15 +1010,6 @@ int nono_gate_serve(struct nono_gate *g, int listener)
 		return errno == EINTR || errno == ENOENT ? 0 : -errno;
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
-	if (nono_procgate_is_fork(req.data.nr)) {
-		/* The kernel's while the command runs (nothing in memory is
-		 * judged); none once it has exited. */
-		if (g->ending)
-			resp.error = -EAGAIN;
-		else
-			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		goto send;
-	}
 	nono_gate_learn_root(g, listener, req.pid, req.id);
 	if (g->learn && nono_learngate_dns_call(req.data.nr)) {
 		/* Read for the names it asks; the kernel's to send. */

@@ -137,11 +137,6 @@ ino_t nono_gate_bound_abstract(const struct nono_gate *g, const char *name,
 /* Drops every record of socket @sock. */
 void nono_gate_forget(struct nono_gate *g, ino_t sock);
 
-/* The command has exited: from now on the sandbox's fork, vfork and clone
- * of a process are refused (EAGAIN), so that what it left can be killed to
- * the last one. */
-void nono_gate_set_ending(struct nono_gate *g);
-
 /* Hands the gate a NETLINK_SOCK_DIAG socket made inside the sandbox's own
  * network namespace (takes the fd), where its sockets live. */
 void nono_gate_set_netns_diag(struct nono_gate *g, int fd);

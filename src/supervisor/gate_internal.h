@@ -42,9 +42,6 @@ struct bound_abstract {
 
 struct nono_gate {
 	const struct nono_caps *caps;
-	/* The command has exited: no new process is made any more (its
-	 * leftovers are being killed). */
-	bool ending;
 	struct bound_path *paths;
 	size_t npaths, cap_paths;
 	struct bound_abstract *abstracts;
@@ -295,8 +292,6 @@ void nono_attrgate_handle(struct nono_gate *g, int listener,
 			  const struct seccomp_notif *req,
 			  struct seccomp_notif_resp *resp);
 
-/* fork, vfork, or clone of a process (the filter sends no thread's). */
-bool nono_procgate_is_fork(int nr);
 /* The process calls (prlimit64, setpriority, ioprio_set, sched_set*)
  * that act on a pid: those the gate decides. */
 bool nono_procgate_handles(int nr);

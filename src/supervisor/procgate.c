@@ -72,22 +72,6 @@ bool nono_procgate_is_own(pid_t caller, pid_t target)
 	return false;
 }
 
-bool nono_procgate_is_fork(int nr)
-{
-	switch (nr) {
-#ifdef __NR_fork
-	case __NR_fork:
-#endif
-#ifdef __NR_vfork
-	case __NR_vfork:
-#endif
-	case __NR_clone:
-		return true;
-	default:
-		return false;
-	}
-}
-
 bool nono_procgate_handles(int nr)
 {
 	switch (nr) {

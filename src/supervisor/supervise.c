@@ -285,9 +285,9 @@ static bool kept(const pid_t *keep, size_t nkeep, pid_t pid)
 	return false;
 }
 
-/* /proc/<pid>/task/<tid>/children, else a scan of /proc for our
- * children. */
-size_t nono_kill_children(const pid_t *keep, size_t nkeep)
+/* Our children (at most @max): /proc/self/task/<tid>/children, else a
+ * scan of /proc for processes whose parent we are. */
+static size_t list_children(pid_t *out, size_t max)
 {
 	char path[64], buf[4096];
 	pid_t self = getpid();
@@ -317,7 +317,7 @@ size_t nono_kill_children(const pid_t *keep, size_t nkeep)
 			continue;
 		buf[len] = '\0';
 		/* A full buffer may end in half a pid ("1234" of 12345): never
-		 * kill that; the rest of the list comes next round. */
+		 * that; the rest of the list comes next round. */
 		if ((size_t)len == sizeof(buf) - 1) {
 			char *sp = strrchr(buf, ' ');
 
@@ -325,14 +325,13 @@ size_t nono_kill_children(const pid_t *keep, size_t nkeep)
 				continue;
 			*sp = '\0';
 		}
-		for (p = buf;; p = end) {
+		for (p = buf; n < max; p = end) {
 			long pid = strtol(p, &end, 10);
 
 			if (end == p)
 				break;
-			if (pid > 0 && !kept(keep, nkeep, (pid_t)pid) &&
-			    kill((pid_t)pid, SIGKILL) == 0)
-				n++;
+			if (pid > 0)
+				out[n++] = (pid_t)pid;
 		}
 	}
 	if (d) {
@@ -340,7 +339,7 @@ size_t nono_kill_children(const pid_t *keep, size_t nkeep)
 		return n;
 	}
 	d = opendir("/proc");
-	while (d && (de = readdir(d)) != NULL) {
+	while (d && n < max && (de = readdir(d)) != NULL) {
 		long pid = strtol(de->d_name, NULL, 10);
 		FILE *f;
 		int ppid = 0;
@@ -358,9 +357,76 @@ size_t nono_kill_children(const pid_t *keep, size_t nkeep)
 		}
 		if (f)
 			fclose(f);
-		if (ppid == self && !kept(keep, nkeep, (pid_t)pid) &&
-		    kill((pid_t)pid, SIGKILL) == 0)
+		if (ppid == self)
+			out[n++] = (pid_t)pid;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+size_t nono_kill_children(const pid_t *keep, size_t nkeep)
+{
+	pid_t kids[256];
+	size_t nk = list_children(kids, 256), n = 0;
+
+	for (size_t i = 0; i < nk; i++)
+		if (!kept(keep, nkeep, kids[i]) && kill(kids[i], SIGKILL) == 0)
 			n++;
+	return n;
+}
+
+/* Kills @pid and then, depth first, everything below it: each process is
+ * killed before its children are read, so it cannot add one after (a
+ * fork racing the SIGKILL either fails or has linked its child already).
+ * Children of a process that has already exited are ours now (we are the
+ * subreaper) and come in the next round.  The number killed. */
+static size_t kill_tree(pid_t pid, int depth)
+{
+	char path[80], buf[4096];
+	size_t n = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (kill(pid, SIGKILL) == 0)
+		n++;
+	if (depth >= 4096)
+		return n;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (de = readdir(d)) != NULL) {
+		char *p, *end;
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children",
+			 (int)pid, de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		/* A full buffer may end in half a pid: never that one. */
+		if ((size_t)len == sizeof(buf) - 1) {
+			char *sp = strrchr(buf, ' ');
+
+			if (!sp)
+				continue;
+			*sp = '\0';
+		}
+		for (p = buf;; p = end) {
+			long c = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (c > 0)
+				n += kill_tree((pid_t)c, depth + 1);
+		}
 	}
 	if (d)
 		closedir(d);
@@ -373,26 +439,42 @@ size_t nono_kill_children(const pid_t *keep, size_t nkeep)
  * the terminal's foreground after nono had exited and read the user's next
  * line, and kept writing into the granted trees.  As the sandbox's
  * subreaper we are the parent of every orphan of it, however it
- * daemonised: each round kills our children, whose own children then
- * become ours, until none is left.  Bounded; a process stuck in the
- * kernel is given up on after about two seconds.
+ * daemonised.  Each round kills our children and everything below them,
+ * top down (kill_tree), and the next follows at once while there was
+ * anything to kill: a chain of processes that each fork the next and exit
+ * stayed one level ahead of rounds that killed only our children, 1 ms
+ * apart, and outlived nono (review 3 of session 17).  Bounded by time; a
+ * process stuck in the kernel is given up on after about two seconds.
  */
 static void kill_leftovers(const struct nono_exec_spec *spec)
 {
-	for (int round = 0; round < 2000; round++) {
-		/* @spec is NULL on the paths that keep nothing. */
-		size_t n = nono_kill_children(spec ? spec->keep : NULL,
-					      spec ? spec->nkeep : 0);
+	const pid_t *keep = spec ? spec->keep : NULL;
+	size_t nkeep = spec ? spec->nkeep : 0;
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned round = 0;; round++) {
+		pid_t kids[256];
+		size_t nk = list_children(kids, 256), n = 0;
 		pid_t w;
 		int st;
 
+		for (size_t i = 0; i < nk; i++)
+			if (!kept(keep, nkeep, kids[i]))
+				n += kill_tree(kids[i], 0);
 		/* Reap what died (the kept ones are their owners' to reap,
 		 * and they tolerate finding them reaped). */
 		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
 			;
 		if (n == 0)
 			return;
-		usleep(1000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 2)
+			break;
+		/* Progress: the next round at once; a few rounds in, a
+		 * breath for what is dying. */
+		if (round > 16)
+			usleep(100);
 	}
 	nono_log(NONO_LOG_WARN, "some processes of the sandbox did not die");
 }
@@ -411,9 +493,6 @@ static void kill_leftovers(const struct nono_exec_spec *spec)
  * the same signal).
  */
 #define GUARD_SIG (SIGRTMIN + 2)
-/* Guardian -> supervisor: the command has exited (the gate refuses new
- * processes from then on, so that the kills below reach the last one). */
-#define GUARD_END_SIG (SIGRTMIN + 3)
 
 static void guardian(struct child_args *a, const sigset_t *relayed,
 		     pid_t supervisor)
@@ -508,8 +587,6 @@ static void guardian(struct child_args *a, const sigset_t *relayed,
 		while (waitpid(cmd, &ws, 0) < 0 && errno == EINTR)
 			;
 	}
-	/* No new process from here, then the kills. */
-	kill(supervisor, GUARD_END_SIG);
 	kill_leftovers(NULL);
 	if (WIFSIGNALED(ws)) {
 		struct rlimit none = {0, 0};
@@ -626,11 +703,6 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 			while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD)
 					continue;
-				if ((int)si.ssi_signo == GUARD_END_SIG) {
-					if ((pid_t)si.ssi_pid == pid)
-						nono_gate_set_ending(gate);
-					continue;
-				}
 				if (si.ssi_signo == SIGWINCH && h && h->winch) {
 					h->winch(h->arg);
 					continue;
@@ -646,9 +718,6 @@ static void supervise_loop(const struct nono_exec_spec *spec, pid_t pid,
 				}
 			}
 			if (!exited && reap(pid, ws)) {
-				/* The guardian is gone (killed, or done): what
-				 * is left of the sandbox makes nothing new. */
-				nono_gate_set_ending(gate);
 				if (!h)
 					break;
 				exited = true;
@@ -670,7 +739,7 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	struct nono_gate *gate = spec->gate;
 	struct child_args ca;
 	struct launch_msg m;
-	sigset_t set, sup, old;
+	sigset_t set, old;
 	int pfd[2], sp[2] = {-1, -1};
 	int sigfd = -1, listener = -1;
 	bool gated = nono_caps_gate(nono_sandbox_caps(spec->sb));
@@ -706,13 +775,9 @@ int nono_supervise(const struct nono_exec_spec *spec, int *status, int *signo,
 	 * reach their sockets, and nothing is left unreaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* Blocked before fork so that no signal is lost between fork and
-	 * the wait loop; the child restores the old mask.  The guardian's
-	 * word that the command has exited comes as a signal too (never
-	 * relayed: not in @set, which the guardian relays). */
-	sup = set;
-	sigaddset(&sup, GUARD_END_SIG);
-	sigprocmask(SIG_BLOCK, &sup, &old);
-	sigfd = signalfd(-1, &sup, SFD_CLOEXEC | SFD_NONBLOCK);
+	 * the wait loop; the child restores the old mask. */
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
 		fill(err, -errno, "signalfd", NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
