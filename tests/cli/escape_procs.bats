@@ -55,7 +55,8 @@ alive() { pgrep -f "sleep $MARK" >/dev/null; }
 # the newest forking again as soon as a round of kills took a level away,
 # stayed ahead of every round; nono gave up after 2,000 and the chain
 # outlived it (reading the user's next lines where it had the terminal).
-# Now no new process is made once the command has exited.
+# Now each round kills the whole tree below nono, top down, and the next
+# follows at once.
 @test "escape 8: a chain that forks faster than the rounds of kills is gone when the command exits" {
 	command -v cc >/dev/null || skip "no C compiler"
 	local fc="$TEST_DIR/fc$$" left
