@@ -285,6 +285,42 @@ static bool kept(const pid_t *keep, size_t nkeep, pid_t pid)
 	return false;
 }
 
+/* The pids in one /proc/PID/task/TID/children file (at most @max): their
+ * number, or -1 when it cannot be opened. */
+static ssize_t read_children(const char *path, pid_t *out, size_t max)
+{
+	char buf[4096], *p, *end;
+	size_t n = 0;
+	ssize_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	/* A full buffer may end in half a pid ("1234" of 12345): never that;
+	 * the rest of the list comes next round. */
+	if ((size_t)len == sizeof(buf) - 1) {
+		char *sp = strrchr(buf, ' ');
+
+		if (!sp)
+			return 0;
+		*sp = '\0';
+	}
+	for (p = buf; n < max; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 0)
+			out[n++] = (pid_t)pid;
+	}
+	return (ssize_t)n;
+}
+
 /* Our children (at most @max): /proc/self/task/<tid>/children, else a
  * scan of /proc for processes whose parent we are. */
 static size_t list_children(pid_t *out, size_t max)
@@ -297,42 +333,19 @@ static size_t list_children(pid_t *out, size_t max)
 
 	d = opendir("/proc/self/task");
 	while (d && (de = readdir(d)) != NULL) {
-		int fd;
-		ssize_t len;
-		char *p, *end;
+		ssize_t got;
 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%.16s/children",
 			 de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
+		got = read_children(path, out + n, max - n);
+		if (got < 0) {
 			closedir(d);
 			d = NULL;
 			break; /* no CONFIG_PROC_CHILDREN: scan below */
 		}
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		/* A full buffer may end in half a pid ("1234" of 12345): never
-		 * that; the rest of the list comes next round. */
-		if ((size_t)len == sizeof(buf) - 1) {
-			char *sp = strrchr(buf, ' ');
-
-			if (!sp)
-				continue;
-			*sp = '\0';
-		}
-		for (p = buf; n < max; p = end) {
-			long pid = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			if (pid > 0)
-				out[n++] = (pid_t)pid;
-		}
+		n += (size_t)got;
 	}
 	if (d) {
 		closedir(d);
@@ -380,53 +393,35 @@ size_t nono_kill_children(const pid_t *keep, size_t nkeep)
  * killed before its children are read, so it cannot add one after (a
  * fork racing the SIGKILL either fails or has linked its child already).
  * Children of a process that has already exited are ours now (we are the
- * subreaper) and come in the next round.  The number killed. */
+ * subreaper) and come in the next round, and so do those below
+ * KILL_DEPTH (a deep chain must not run the stack out).  The number
+ * killed. */
+#define KILL_DEPTH 64
+
 static size_t kill_tree(pid_t pid, int depth)
 {
-	char path[80], buf[4096];
+	char path[80];
+	pid_t kids[256];
 	size_t n = 0;
 	DIR *d;
 	struct dirent *de;
 
 	if (kill(pid, SIGKILL) == 0)
 		n++;
-	if (depth >= 4096)
+	if (depth >= KILL_DEPTH)
 		return n;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	while (d && (de = readdir(d)) != NULL) {
-		char *p, *end;
-		ssize_t len;
-		int fd;
+		ssize_t got;
 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children",
 			 (int)pid, de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		/* A full buffer may end in half a pid: never that one. */
-		if ((size_t)len == sizeof(buf) - 1) {
-			char *sp = strrchr(buf, ' ');
-
-			if (!sp)
-				continue;
-			*sp = '\0';
-		}
-		for (p = buf;; p = end) {
-			long c = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			if (c > 0)
-				n += kill_tree((pid_t)c, depth + 1);
-		}
+		got = read_children(path, kids, 256);
+		for (ssize_t i = 0; i < got; i++)
+			n += kill_tree(kids[i], depth + 1);
 	}
 	if (d)
 		closedir(d);
