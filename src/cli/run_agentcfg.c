@@ -231,6 +231,20 @@ int run_agentcfg_begin(struct run_ctx *c)
 			continue;
 		s->g = nono_agentcfg_at(i);
 		fd = open_parent(homefd, s->g->rel, &s->base);
+		if (fd == -ELOOP && s->base != s->g->rel) {
+			/* The user's own symlink (a dotfiles manager's
+			 * ~/.claude): followed now, before the sandbox runs;
+			 * the end works on this fd, whatever the link is by
+			 * then. */
+			char dir[PATH_MAX];
+
+			snprintf(dir, sizeof(dir), "%.*s",
+				 (int)(s->base - s->g->rel - 1), s->g->rel);
+			fd = openat(homefd, dir,
+				    O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0)
+				fd = -errno;
+		}
 		if (fd < 0) {
 			/* No directory, no file: it starts absent (the
 			 * sandbox cannot make the directory either). */

@@ -487,6 +487,23 @@ print("mcp" if "mcpServers" in d else "", "env" if "env" in d else "", "kept" if
 	assert_contains "$stderr" ".claude/.config.json" stderr
 }
 
+@test "review r4: --allow ~: a ~/.claude that is the user's own symlink (a dotfiles manager's) still runs, and is still guarded" {
+	require_cmd python3
+	mkdir -p proj "$HOME/dotfiles/claude"
+	ln -s dotfiles/claude "$HOME/.claude"
+	printf '%s\n' "$CLAUDE_START" >"$HOME/.claude.json"
+	chmod 600 "$HOME/.claude.json"
+	cd proj
+	run --separate-stderr nono run --allow "$HOME" -- python3 -c 'import json, os
+p = os.path.expanduser("~/.claude/.config.json")
+json.dump({"numStartups": 1, "mcpServers": {"helper": {"command": "sh"}}}, open(p, "w"))
+print("planted")'
+	assert_status 0
+	assert_contains "$output" "planted" stdout
+	run python3 -c 'import json, os; d = json.load(open(os.path.expanduser("~/dotfiles/claude/.config.json"))); print("mcp" if "mcpServers" in d else "clean", d.get("numStartups"))'
+	assert_contains "$output" "clean 1" "the file after the run"
+}
+
 @test "review r1-F1: claude-code: a session that changes no code-carrying key leaves ~/.claude.json byte for byte" {
 	require_cmd python3
 	mkdir -p proj
