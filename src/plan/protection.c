@@ -20,6 +20,7 @@
 #include "plan/plan_internal.h"
 #include "plan/verdict.h"
 #include "policy/agentcfg.h"
+#include "policy/projcfg.h"
 #include "policy/protect.h"
 #include "util/fsutil.h"
 
@@ -33,6 +34,20 @@ static bool is_persist_path(const struct nono_caps *caps, const char *canon)
 		if (!(g->access & NONO_ACCESS_WRITE) ||
 		    strncmp(canon, g->path, n) != 0 || canon[n] != '/')
 			continue;
+		/* Project configuration at any depth (the gate's rule,
+		 * policy/projcfg.c). */
+		{
+			const char *slash = strrchr(canon, '/');
+			char dir[PATH_MAX];
+
+			if (slash && (size_t)(slash - canon) < sizeof(dir)) {
+				snprintf(dir, sizeof(dir), "%.*s",
+					 (int)(slash - canon), canon);
+				if (nono_projcfg_refuses(dir, slash + 1) ||
+				    nono_projcfg_dir(slash + 1))
+					return true;
+			}
+		}
 		/* Any directory inside the grant may hold them (the working
 		 * directory's repository, for one): match on the tail. */
 		for (size_t k = 0; k < nono_persist_count(); k++) {

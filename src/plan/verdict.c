@@ -17,6 +17,7 @@
 #include "nono/path.h"
 #include "plan/plan_internal.h"
 #include "plan/verdict.h"
+#include "policy/projcfg.h"
 #include "policy/protect.h"
 
 const char *plan_access_name(unsigned a)
@@ -81,6 +82,26 @@ static void describe_grant(const struct nono_plan *p,
 	v->access = plan_access_name(g->access);
 	snprintf(v->source, sizeof(v->source), "%s",
 		 plan_grant_source_name(p, g));
+}
+
+/* @canon is a tool's project configuration in a sealed tree, not
+ * bypassed. */
+static bool projcfg_refused(const struct nono_plan *p, const char *canon)
+{
+	const char *slash = strrchr(canon, '/');
+	char parent[PATH_MAX];
+
+	if (!slash || (size_t)(slash - canon) >= sizeof(parent))
+		return false;
+	snprintf(parent, sizeof(parent), "%.*s",
+		 slash == canon ? 1 : (int)(slash - canon), canon);
+	if (!nono_projcfg_refuses(parent, slash + 1) ||
+	    !nono_caps_sealed(p->caps, parent))
+		return false;
+	for (size_t i = 0; i < p->nbypass; i++)
+		if (strcmp(p->bypass[i], canon) == 0)
+			return false;
+	return true;
 }
 
 void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
@@ -203,6 +224,19 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 				return;
 			}
 		}
+	}
+	/* A tool's project configuration, at any depth of a sealed tree
+	 * (the gate's rule, policy/projcfg.c). */
+	if ((want & NONO_ACCESS_WRITE) && projcfg_refused(p, canon)) {
+		v->reason = "persistence_file";
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s may not be made or changed: a tool started in "
+			 "that directory would run code from it outside the "
+			 "sandbox later",
+			 canon);
+		snprintf(v->flag, sizeof(v->flag), "--bypass-protection %s",
+			 canon);
+		return;
 	}
 	if (exists && (want & NONO_ACCESS_WRITE)) {
 		struct stat dst;

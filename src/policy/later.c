@@ -13,6 +13,7 @@
 
 #include "nono/caps.h"
 #include "nono/path.h"
+#include "policy/projcfg.h"
 #include "policy/protect.h"
 
 /* @path, canonical, lies at or below @dir/NAME where the guard of @kind
@@ -69,6 +70,17 @@ bool nono_protect_runs_later(const char *home, const char *xdg_config,
 		    !(home && home[0] && nono_path_is_under(real, home) &&
 		      nono_path_is_under(home, system[i])))
 			return true;
+	/* A tool's project configuration, at any depth (projcfg.c). */
+	{
+		const char *slash = strrchr(real, '/');
+
+		if (slash && (size_t)(slash - real) < sizeof(sub)) {
+			snprintf(sub, sizeof(sub), "%.*s", (int)(slash - real),
+				 real);
+			if (nono_projcfg_refuses(sub, slash + 1))
+				return true;
+		}
+	}
 	/* Every component, not only the last: a .vscode or .husky is read
 	 * as a whole (tasks.json, pre-commit). */
 	while (*p) {

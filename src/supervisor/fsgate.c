@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "nono/path.h"
+#include "policy/projcfg.h"
 #include "policy/protect.h"
 #include "supervisor/fswhere.h"
 #include "supervisor/gate_internal.h"
@@ -211,20 +212,14 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 			return true;
 		}
 	}
-	/* cargo reads .cargo/config(.toml) in every directory above the
-	 * one it builds in: one written anywhere in a sealed tree runs its
-	 * rustc-wrapper in the user's other projects later (review 2 of
-	 * session 16). */
-	{
-		const char *base = strrchr(t->dir, '/');
-
-		if (base && strcmp(base + 1, ".cargo") == 0 &&
-		    (strcmp(t->name, "config") == 0 ||
-		     strcmp(t->name, "config.toml") == 0) &&
-		    nono_caps_sealed(caps, t->dir) && !bypassed(g, full)) {
-			nono_gate_note_denial(g, NONO_GATE_CREATE, full);
-			return true;
-		}
+	/* Project configuration that runs programs (a .claude/settings.json,
+	 * a .mcp.json, a .cargo/config.toml), at every depth of a sealed
+	 * tree: the user starts claude, codex, opencode or cargo in any
+	 * directory of a project (policy/projcfg.c). */
+	if (nono_projcfg_refuses(t->dir, t->name) &&
+	    nono_caps_sealed(caps, t->dir) && !bypassed(g, full)) {
+		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+		return true;
 	}
 	/* A kept path (a profile's keep_read_only, a PATH directory), in
 	 * any parent: one made during the session has no guard. */
@@ -249,7 +244,8 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 /* @t is onto or inside a mask (a hidden or read-only file, the
  * sandbox's private copy, a pinned .git itself): only the sandbox's mount
  * namespace sees what is there, so only the kernel, in it, may decide. */
-/* @t names a directory above a kept path, or a .cargo: a symlink or a
+/* @t names a directory above a kept path, or a tool's configuration
+ * directory (.claude, .cargo, ...): a symlink or a
  * directory moved there would bring the kept name in ready-made (a mkdir
  * brings an empty directory, in which the kept name is refused when
  * made). */
@@ -258,9 +254,10 @@ static bool above_kept(struct nono_gate *g, const struct target *t)
 	char full[PATH_MAX];
 
 	join(t, full, sizeof(full));
-	/* A .cargo brought in whole, with its config (see refuses()). */
-	if (strcmp(t->name, ".cargo") == 0 &&
-	    nono_caps_sealed(g->caps, t->dir) && !bypassed(g, full)) {
+	/* A .claude, .cargo, ... brought in whole, with its files (see
+	 * refuses()). */
+	if (nono_projcfg_dir(t->name) && nono_caps_sealed(g->caps, t->dir) &&
+	    !bypassed(g, full)) {
 		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
 		return true;
 	}
@@ -920,8 +917,12 @@ static int may_move(struct nono_gate *g, pid_t pid, int nr,
 			   : 0;
 	if (!(access_of(g->caps, from->dir) & NONO_ACCESS_WRITE))
 		return 1;
+	/* Project configuration moved away: its place is free, and it is
+	 * writable by its new name (only put back through the gate). */
 	if ((nono_caps_sealed(g->caps, from->dir) &&
-	     !nono_gitgate_may_move(g, from->dfd, from->name)) ||
+	     (!nono_gitgate_may_move(g, from->dfd, from->name) ||
+	      (nono_projcfg_refuses(from->dir, from->name) &&
+	       !bypassed(g, full)))) ||
 	    holds_guard(g->caps, full) || holds_mask(g->caps, full)) {
 		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
 		return -EACCES;

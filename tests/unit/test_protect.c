@@ -27,6 +27,7 @@
 
 #include "nono/caps.h"
 #include "nono/error.h"
+#include "policy/projcfg.h"
 #include "policy/protect.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -846,6 +847,41 @@ static void test_guard_names(void **state)
 	assert_false(nono_guard_refuses(NONO_GUARD_LOCAL, "share"));
 }
 
+/* Project configuration that runs programs, at any depth (projcfg.c). */
+static void test_projcfg(void **state)
+{
+	(void)state;
+	assert_true(nono_projcfg_refuses("/p/.claude", "settings.json"));
+	assert_true(
+	    nono_projcfg_refuses("/p/a/b/.claude", "settings.local.json"));
+	assert_true(nono_projcfg_refuses("/p/.claude", "hooks"));
+	assert_true(nono_projcfg_refuses("/p/.claude/hooks", "fmt.sh"));
+	assert_true(nono_projcfg_refuses("/p/.claude/hooks/a/b", "x"));
+	assert_true(nono_projcfg_refuses("/p/x", ".mcp.json"));
+	assert_true(nono_projcfg_refuses("/", "opencode.json"));
+	assert_true(
+	    nono_projcfg_refuses("/p/.opencode/node_modules/m", "i.js"));
+	assert_true(nono_projcfg_refuses("/p/.codex", "config.toml"));
+	assert_true(nono_projcfg_refuses("//p//.cargo/", "config"));
+	/* ordinary files of the same directories, and look-alikes */
+	assert_false(nono_projcfg_refuses("/p/.claude", "CLAUDE.md"));
+	assert_false(nono_projcfg_refuses("/p/.claude/commands", "x.md"));
+	assert_false(
+	    nono_projcfg_refuses("/p/.claude/commands", "settings.json"));
+	assert_false(nono_projcfg_refuses("/p/claude", "settings.json"));
+	assert_false(nono_projcfg_refuses("/p/.claudex", "settings.json"));
+	assert_false(nono_projcfg_refuses("/p/x.claude", "settings.json"));
+	assert_false(nono_projcfg_refuses("/p/hooks", "x"));
+	assert_false(nono_projcfg_refuses("/p/.claude", "hooks.json"));
+	assert_false(nono_projcfg_refuses("/p", "mcp.json"));
+	assert_false(nono_projcfg_refuses("/p/.cargo", "registry"));
+	assert_false(nono_projcfg_refuses("/", "x"));
+	assert_true(nono_projcfg_dir(".claude"));
+	assert_true(nono_projcfg_dir(".opencode"));
+	assert_false(nono_projcfg_dir("hooks"));
+	assert_false(nono_projcfg_dir(".mcp.json"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -867,6 +903,7 @@ int main(void)
 	    cmocka_unit_test(test_git_symlink_not_followed),
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_projcfg),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

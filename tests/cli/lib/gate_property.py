@@ -15,8 +15,9 @@ libc = ctypes.CDLL(None, use_errno=True)
 
 NAMES = [".git", ".envrc", "hooks", "config", "commondir", "a", "b", "c",
          "sub", ".vscode", "x.sock", "post-checkout", "modules", "info",
-         "attributes"]
-DIRS = [".", "sub", ".git", ".git/hooks", ".git/info", "a", "b", "sub/a"]
+         "attributes", ".claude", "settings.json", ".mcp.json"]
+DIRS = [".", "sub", ".git", ".git/hooks", ".git/info", "a", "b", "sub/a",
+        ".claude", "a/.claude", "sub/a/.claude"]
 
 
 def path():
@@ -61,7 +62,9 @@ for _ in range(ops):
 # What an attacker wants at the end: each must fail.
 TARGETS = [".envrc", ".git/hooks/post-checkout", ".git/config",
            ".git/commondir", ".git/info/attributes", ".git/modules/m/config",
-           "sub/.envrc", ".vscode/tasks.json"]
+           "sub/.envrc", ".vscode/tasks.json", ".claude/settings.json",
+           "a/.claude/settings.json", "sub/a/.claude/settings.json",
+           ".mcp.json", "a/.mcp.json", "sub/a/.mcp.json"]
 for t in TARGETS:
     try:
         os.makedirs(os.path.dirname(t) or ".", exist_ok=True)

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Project configuration that runs programs, refused at every depth of a
+ * sealed tree (projcfg.h).  Each entry was read from the tool itself:
+ *
+ *  - Claude Code 2.1.197 reads .claude/settings.json and
+ *    settings.local.json from the directory it starts in, and takes that
+ *    directory as trusted when any directory above it is: their hooks,
+ *    statusLine and apiKeyHelper run, and enableAllProjectMcpServers
+ *    starts every server of the .mcp.json beside them (measured: a
+ *    planted pair ran its command at the next `claude mcp list` in a
+ *    subdirectory the user had used claude in).  A server approved once
+ *    by name is started again with whatever command .mcp.json names then.
+ *  - Codex 0.171 adds a trusted project's .codex/config.toml (notify, MCP
+ *    servers) and its hooks to its configuration layers.
+ *  - opencode 1.18 reads opencode.json(c) and .opencode/ in every
+ *    directory from where it starts up to the worktree's root, imports
+ *    every plugin and tool there, and installs their dependencies.
+ *  - cargo reads .cargo/config(.toml) in every directory above the one it
+ *    builds in (rustc-wrapper, runners).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "policy/projcfg.h"
+
+struct entry {
+	const char *dir;  /* the tool's directory, or NULL for any */
+	const char *name; /* the file or directory in it */
+	bool tree;        /* a directory: everything below it too */
+};
+
+/* clang-format off */
+static const struct entry entries[] = {
+	{".claude", "settings.json", false},
+	{".claude", "settings.local.json", false},
+	/* the scripts that hooks name, by Claude Code's own convention */
+	{".claude", "hooks", true},
+	{".codex", "config.toml", false},
+	{".codex", "hooks.json", false},
+	{".codex", "hooks", true},
+	{".opencode", "opencode.json", false},
+	{".opencode", "opencode.jsonc", false},
+	{".opencode", "plugin", true},
+	{".opencode", "plugins", true},
+	{".opencode", "tool", true},
+	{".opencode", "tools", true},
+	{".opencode", "package.json", false},
+	{".opencode", "node_modules", true},
+	{".opencode", "bun.lock", false},
+	{".opencode", "bun.lockb", false},
+	{".opencode", "bunfig.toml", false},
+	{".opencode", ".npmrc", false},
+	{".cargo", "config", false},
+	{".cargo", "config.toml", false},
+	{NULL, ".mcp.json", false},
+	{NULL, "opencode.json", false},
+	{NULL, "opencode.jsonc", false},
+};
+/* clang-format on */
+
+#define NENTRIES (sizeof(entries) / sizeof(entries[0]))
+
+/* The component of length @n at @p equals @s. */
+static bool comp_is(const char *p, size_t n, const char *s)
+{
+	return strlen(s) == n && strncmp(p, s, n) == 0;
+}
+
+bool nono_projcfg_refuses(const char *dir, const char *name)
+{
+	const char *prev = NULL, *p = dir;
+	size_t prevlen = 0;
+
+	for (size_t i = 0; i < NENTRIES; i++)
+		if (!entries[i].dir && strcmp(name, entries[i].name) == 0)
+			return true;
+	/* Each component of @dir with the one before it (a listed tree
+	 * anywhere above), and the last with @name. */
+	for (;;) {
+		const char *end;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		end = strchr(p, '/');
+		n = end ? (size_t)(end - p) : strlen(p);
+		for (size_t i = 0; prev && i < NENTRIES; i++)
+			if (entries[i].tree && entries[i].dir &&
+			    comp_is(prev, prevlen, entries[i].dir) &&
+			    comp_is(p, n, entries[i].name))
+				return true;
+		prev = p;
+		prevlen = n;
+		p += n;
+	}
+	for (size_t i = 0; prev && i < NENTRIES; i++)
+		if (entries[i].dir && comp_is(prev, prevlen, entries[i].dir) &&
+		    strcmp(name, entries[i].name) == 0)
+			return true;
+	return false;
+}
+
+bool nono_projcfg_dir(const char *name)
+{
+	for (size_t i = 0; i < NENTRIES; i++)
+		if (entries[i].dir && strcmp(name, entries[i].dir) == 0)
+			return true;
+	return false;
+}

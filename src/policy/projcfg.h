@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Project configuration that runs programs: files that an agent or a
+ * build tool reads from the directory it is started in (or any directory
+ * above it), and that make it start a program without asking.  Claude
+ * Code's .claude/settings.json (hooks, and enableAllProjectMcpServers with
+ * a .mcp.json beside it), Codex's .codex/config.toml, opencode's
+ * opencode.json and .opencode/plugin, cargo's .cargo/config.toml.  A
+ * user starts the tool in any directory of a project, so these names are
+ * refused at every depth of a sealed tree, not only at its root.  Pure
+ * string logic on canonical paths; the gate decides on the directory fd
+ * it opened (supervisor/fsgate.c).
+ */
+#ifndef NONO_POLICY_PROJCFG_H
+#define NONO_POLICY_PROJCFG_H
+
+#include <stdbool.h>
+
+/*
+ * True when @name, made or written in the directory @dir (a canonical
+ * absolute path), is project configuration that runs programs: a listed
+ * file of a tool's directory (dir ".claude", name "settings.json"), a
+ * listed name of any directory (".mcp.json"), or anything at any depth
+ * inside a listed directory (".claude/hooks/...").
+ */
+bool nono_projcfg_refuses(const char *dir, const char *name);
+
+/*
+ * True when @name is a tool's configuration directory (".claude",
+ * ".codex", ".opencode", ".cargo"): it may be made empty (mkdir), where
+ * each listed file is then refused, but not brought in whole by a rename
+ * or a symlink, which would bring its files ready-made.
+ */
+bool nono_projcfg_dir(const char *name);
+
+#endif
