@@ -18,6 +18,9 @@
  *    every plugin and tool there, and installs their dependencies.
  *  - cargo reads .cargo/config(.toml) in every directory above the one it
  *    builds in (rustc-wrapper, runners).
+ *  - pre-commit, husky and lefthook, once installed as a repository's
+ *    hooks, run the commands their files in the work tree name at every
+ *    commit; Mercurial runs a repository's .hg/hgrc [hooks].
  */
 #include <stddef.h>
 #include <string.h>
@@ -56,6 +59,23 @@ static const struct entry entries[] = {
 	{NULL, ".mcp.json", false},
 	{NULL, "opencode.json", false},
 	{NULL, "opencode.jsonc", false},
+	/* git hook managers: once installed in a repository's hooks, they
+	 * run what these name at the user's next commit. */
+	{NULL, ".pre-commit-config.yaml", false},
+	{NULL, ".husky", true},
+	{NULL, "lefthook.yml", false},
+	{NULL, "lefthook.yaml", false},
+	{NULL, ".lefthook.yml", false},
+	{NULL, ".lefthook.yaml", false},
+	{NULL, "lefthook-local.yml", false},
+	{NULL, "lefthook-local.yaml", false},
+	{NULL, ".lefthook-local.yml", false},
+	{NULL, ".lefthook-local.yaml", false},
+	{NULL, ".lefthook", true},
+	/* Mercurial: a repository's hgrc runs its [hooks] at the next hg
+	 * command, and a new .hg anywhere is a repository with one. */
+	{NULL, ".hg", false},
+	{".hg", "hgrc", false},
 };
 /* clang-format on */
 
@@ -87,11 +107,15 @@ bool nono_projcfg_refuses(const char *dir, const char *name)
 			break;
 		end = strchr(p, '/');
 		n = end ? (size_t)(end - p) : strlen(p);
-		for (size_t i = 0; prev && i < NENTRIES; i++)
-			if (entries[i].tree && entries[i].dir &&
-			    comp_is(prev, prevlen, entries[i].dir) &&
-			    comp_is(p, n, entries[i].name))
+		for (size_t i = 0; i < NENTRIES; i++) {
+			const struct entry *e = &entries[i];
+
+			if (e->tree &&
+			    (e->dir ? prev && comp_is(prev, prevlen, e->dir) &&
+					  comp_is(p, n, e->name)
+				    : comp_is(p, n, e->name)))
 				return true;
+		}
 		prev = p;
 		prevlen = n;
 		p += n;

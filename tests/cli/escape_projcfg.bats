@@ -67,7 +67,8 @@ PLANT='mkdir -p "$1/.claude" &&
 		pkg/.claude/hooks/fmt.sh .codex/config.toml pkg/.codex/hooks.json \
 		pkg/.opencode/plugin/p.ts pkg/.opencode/opencode.json \
 		opencode.json pkg/opencode.jsonc .mcp.json pkg/.mcp.json \
-		pkg/deep/.cargo/config.toml; do
+		pkg/deep/.cargo/config.toml pkg/.pre-commit-config.yaml \
+		pkg/.husky/pre-commit pkg/lefthook.yml pkg/.hg/hgrc; do
 		run --separate-stderr nono run --allow . -- sh -c \
 			'mkdir -p "$(dirname "$1")" 2>/dev/null; echo planted >"$1" && echo WROTE' sh "$f"
 		refute_contains "$output" WROTE "$f"

@@ -876,6 +876,14 @@ static void test_projcfg(void **state)
 	assert_false(nono_projcfg_refuses("/p", "mcp.json"));
 	assert_false(nono_projcfg_refuses("/p/.cargo", "registry"));
 	assert_false(nono_projcfg_refuses("/", "x"));
+	assert_true(nono_projcfg_refuses("/p/a", ".pre-commit-config.yaml"));
+	assert_true(nono_projcfg_refuses("/p/a/.husky", "pre-commit"));
+	assert_true(nono_projcfg_refuses("/p/a/.husky/_", "h"));
+	assert_true(nono_projcfg_refuses("/p/.lefthook/pre-commit", "x.sh"));
+	assert_true(nono_projcfg_refuses("/p/a", ".hg"));
+	assert_true(nono_projcfg_refuses("/p/a/.hg", "hgrc"));
+	assert_false(nono_projcfg_refuses("/p/a/.hg/store", "data"));
+	assert_false(nono_projcfg_refuses("/p/a/husky", "pre-commit"));
 	assert_true(nono_projcfg_dir(".claude"));
 	assert_true(nono_projcfg_dir(".opencode"));
 	assert_false(nono_projcfg_dir("hooks"));
