@@ -44,6 +44,7 @@ static bool is_persist_path(const struct nono_caps *caps, const char *canon)
 				snprintf(dir, sizeof(dir), "%.*s",
 					 (int)(slash - canon), canon);
 				if (nono_projcfg_refuses(dir, slash + 1) ||
+				    nono_projcfg_refuses_new(dir, slash + 1) ||
 				    nono_projcfg_dir(slash + 1))
 					return true;
 			}

@@ -86,7 +86,8 @@ static void describe_grant(const struct nono_plan *p,
 
 /* @canon is a tool's project configuration in a sealed tree, not
  * bypassed. */
-static bool projcfg_refused(const struct nono_plan *p, const char *canon)
+static bool projcfg_refused(const struct nono_plan *p, const char *canon,
+			    bool exists)
 {
 	const char *slash = strrchr(canon, '/');
 	char parent[PATH_MAX];
@@ -95,7 +96,8 @@ static bool projcfg_refused(const struct nono_plan *p, const char *canon)
 		return false;
 	snprintf(parent, sizeof(parent), "%.*s",
 		 slash == canon ? 1 : (int)(slash - canon), canon);
-	if (!nono_projcfg_refuses(parent, slash + 1) ||
+	if (!(nono_projcfg_refuses(parent, slash + 1) ||
+	      (!exists && nono_projcfg_refuses_new(parent, slash + 1))) ||
 	    !nono_caps_sealed(p->caps, parent))
 		return false;
 	for (size_t i = 0; i < p->nbypass; i++)
@@ -227,7 +229,7 @@ void plan_why_path(const struct nono_plan *p, unsigned want, const char *canon,
 	}
 	/* A tool's project configuration, at any depth of a sealed tree
 	 * (the gate's rule, policy/projcfg.c). */
-	if ((want & NONO_ACCESS_WRITE) && projcfg_refused(p, canon)) {
+	if ((want & NONO_ACCESS_WRITE) && projcfg_refused(p, canon, exists)) {
 		v->reason = "persistence_file";
 		snprintf(v->detail, sizeof(v->detail),
 			 "%s may not be made or changed: a tool started in "

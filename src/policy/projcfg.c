@@ -127,6 +127,18 @@ bool nono_projcfg_refuses(const char *dir, const char *name)
 	return false;
 }
 
+bool nono_projcfg_refuses_new(const char *dir, const char *name)
+{
+	const char *base = strrchr(dir, '/');
+
+	/* Claude Code takes <config dir>/.config.json, where it exists, as
+	 * its whole global configuration, and never makes one itself: a new
+	 * one is the sandbox's (an existing one it rewrites all the time;
+	 * run_agentcfg.c puts its code-carrying keys back at the end). */
+	return base && strcmp(base + 1, ".claude") == 0 &&
+	       strcmp(name, ".config.json") == 0;
+}
+
 bool nono_projcfg_dir(const char *name)
 {
 	for (size_t i = 0; i < NENTRIES; i++)

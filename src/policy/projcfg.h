@@ -26,6 +26,13 @@
 bool nono_projcfg_refuses(const char *dir, const char *name);
 
 /*
+ * True when @name in @dir is refused only where it does not exist yet
+ * (.claude/.config.json: a tool rewrites an existing one, and never makes
+ * one).
+ */
+bool nono_projcfg_refuses_new(const char *dir, const char *name);
+
+/*
  * True when @name is a tool's configuration directory (".claude",
  * ".codex", ".opencode", ".cargo"): it may be made empty (mkdir), where
  * each listed file is then refused, but not brought in whole by a rename

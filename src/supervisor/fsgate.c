@@ -193,7 +193,7 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 	const struct nono_caps *caps = g->caps;
 	enum nono_gitgate_verdict gv;
 	char full[PATH_MAX];
-	struct stat st;
+	struct stat st, there;
 
 	join(t, full, sizeof(full));
 	if (nono_gate_under_mask(caps, t->dir, true) || masked_any(caps, full))
@@ -216,7 +216,9 @@ static bool refuses(struct nono_gate *g, const struct target *t)
 	 * a .mcp.json, a .cargo/config.toml), at every depth of a sealed
 	 * tree: the user starts claude, codex, opencode or cargo in any
 	 * directory of a project (policy/projcfg.c). */
-	if (nono_projcfg_refuses(t->dir, t->name) &&
+	if ((nono_projcfg_refuses(t->dir, t->name) ||
+	     (nono_projcfg_refuses_new(t->dir, t->name) &&
+	      fstatat(t->dfd, t->name, &there, AT_SYMLINK_NOFOLLOW) < 0)) &&
 	    nono_caps_sealed(caps, t->dir) && !bypassed(g, full)) {
 		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
 		return true;

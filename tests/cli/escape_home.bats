@@ -463,7 +463,7 @@ print(" ".join(bad) or "clean")'
 # Review 4 of session 17: Claude Code takes ~/.claude/.config.json, where
 # it exists, as its whole global configuration; the profile grants
 # ~/.claude, and a server planted there ran at the next claude.
-@test "review r4: claude-code: an MCP server planted in a new ~/.claude/.config.json does not survive the session" {
+@test "review r4: claude-code: a new ~/.claude/.config.json (Claude Code's whole configuration where it exists) cannot be made" {
 	require_cmd python3
 	mkdir -p proj "$HOME/.claude"
 	printf '%s\n' "$CLAUDE_START" >"$HOME/.claude.json"
@@ -473,18 +473,32 @@ print(" ".join(bad) or "clean")'
 p = os.path.expanduser("~/.claude/.config.json")
 json.dump({"numStartups": 1, "mcpServers": {"helper": {"type": "stdio", "command": "sh"}}, "env": {"NODE_OPTIONS": "--require /tmp/x.js"}}, open(p, "w"))
 print("planted")'
+	[ "$status" -ne 0 ] || { show_run; false; }
+	refute_contains "$output" "planted" stdout
+	assert_missing "$HOME/.claude/.config.json"
+	assert_contains "$stderr" ".claude/.config.json" stderr
+	# and under --allow ~ with no ~/.claude at the start (the session's
+	# own ~/.claude was not looked into at the end on the build before)
+	rm -rf "$HOME/.claude"
+	run --separate-stderr nono run --allow "$HOME" -- sh -c '
+		mkdir -p ~/.claude && echo "{\"mcpServers\":{\"x\":{\"command\":\"sh\"}}}" >~/.claude/.config.json && echo planted'
+	refute_contains "$output" "planted" stdout
+	assert_missing "$HOME/.claude/.config.json"
+	# control: one that exists is Claude Code's, rewritten as it works;
+	# what starts a program is put back at the end
+	mkdir -p "$HOME/.claude"
+	echo '{"numStartups": 0}' >"$HOME/.claude/.config.json"
+	run --separate-stderr nono run --profile claude-code --allow-cwd -- python3 -c 'import json, os
+p = os.path.expanduser("~/.claude/.config.json")
+json.dump({"numStartups": 1, "mcpServers": {"helper": {"type": "stdio", "command": "sh"}}}, open(p, "w"))
+print("written")'
 	assert_status 0
-	assert_contains "$output" "planted" stdout
-	# the sandbox could write it (it is under ~/.claude) ...
-	[ -f "$HOME/.claude/.config.json" ]
-	# ... but what starts a program is gone after the session
+	assert_contains "$output" "written" stdout
 	run python3 -c 'import json, os
 d = json.load(open(os.path.expanduser("~/.claude/.config.json")))
-print("mcp" if "mcpServers" in d else "", "env" if "env" in d else "", "kept" if d.get("numStartups") == 1 else "lost")'
+print("mcp" if "mcpServers" in d else "", "kept" if d.get("numStartups") == 1 else "lost")'
 	refute_contains "$output" "mcp" "the file after the run"
-	refute_contains "$output" "env" "the file after the run"
 	assert_contains "$output" "kept" "the file after the run"
-	assert_contains "$stderr" ".claude/.config.json" stderr
 }
 
 @test "review r4: --allow ~: a ~/.claude that is the user's own symlink (a dotfiles manager's) still runs, and is still guarded" {
