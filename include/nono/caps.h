@@ -218,6 +218,10 @@ bool nono_caps_proc_self_write(const struct nono_caps *caps);
  * which records it (with the gate: see nono_gate_set_learn). */
 void nono_caps_set_learn(struct nono_caps *caps, bool on);
 bool nono_caps_learn(const struct nono_caps *caps);
+/* With learn: the calls that only look at a name (stat, access, readlink,
+ * ...) go to the supervisor too (nono learn --all). */
+void nono_caps_set_learn_meta(struct nono_caps *caps, bool on);
+bool nono_caps_learn_meta(const struct nono_caps *caps);
 /* Capability elevation: opens and the calls that make, remove, rename or
  * link a name also go to the supervisor, which asks the user about those
  * the grants refuse (with the gate: see nono_gate_set_elevate). */

@@ -29,6 +29,11 @@ struct nono_seccomp_opts {
 	 * supervisor too (nono learn records them; src/learn/calls.c lists
 	 * them). */
 	bool learn;
+	/* With learn: the calls that only look at a name (stat, access,
+	 * readlink, getxattr, chdir: nothing the sandbox refuses) are heard
+	 * too (nono learn --all); without it, only those that can need a
+	 * grant. */
+	bool learn_meta;
 	/* With the gate: opens, and the calls that make, remove, rename or
 	 * link a name, go to the supervisor too (capability elevation: it
 	 * asks the user about those outside the grants). */

@@ -394,6 +394,10 @@ static int execute(struct run_ctx *c, char **argv)
 		 * which records it. */
 		nono_caps_set_gate(c->p.caps, true);
 		nono_caps_set_learn(c->p.caps, true);
+		/* Calls that only look are heard for --all alone: nothing
+		 * the sandbox refuses, and most of the calls a git status
+		 * or a find makes. */
+		nono_caps_set_learn_meta(c->p.caps, cli_learn->all);
 	}
 	run_elevate_plan(c);
 	r = nono_sandbox_prepare(c->p.caps, &sb, &se);

@@ -24,7 +24,7 @@ struct nono_caps {
 	enum nono_net_mode net;
 	unsigned scopes;
 	bool proc_self_write;
-	bool learn;
+	bool learn, learn_meta;
 	bool elevate;
 	bool gate;
 	uint16_t isolated_net;
@@ -499,6 +499,16 @@ void nono_caps_set_learn(struct nono_caps *caps, bool on)
 bool nono_caps_learn(const struct nono_caps *caps)
 {
 	return caps->learn;
+}
+
+void nono_caps_set_learn_meta(struct nono_caps *caps, bool on)
+{
+	caps->learn_meta = on;
+}
+
+bool nono_caps_learn_meta(const struct nono_caps *caps)
+{
+	return caps->learn_meta;
 }
 
 void nono_caps_set_gate(struct nono_caps *caps, bool on)

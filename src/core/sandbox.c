@@ -80,6 +80,7 @@ int nono_sandbox_prepare(const struct nono_caps *caps,
 	so.gate_create = nono_caps_guard_count(caps) > 0;
 	so.gate_write = so.gate && nono_caps_proc_self_write(caps);
 	so.learn = so.gate && nono_caps_learn(caps);
+	so.learn_meta = so.learn && nono_caps_learn_meta(caps);
 	so.elevate = so.gate && nono_caps_elevate(caps);
 	so.deny_unix = nono_caps_unix_blocked(caps);
 	r = nono_seccomp_build(&so, &sb->seccomp);

@@ -390,10 +390,11 @@ static int add_gate_write(scmp_filter_ctx ctx)
 	return r;
 }
 
-/* nono learn: every call that names a path is heard (and recorded) by the
+/* nono learn: every call that names a path and that the sandbox can
+ * refuse (with @meta, every one) is heard (and recorded) by the
  * supervisor, which hands back to the kernel what the gate does not
  * decide itself. */
-static int add_learn(scmp_filter_ctx ctx)
+static int add_learn(scmp_filter_ctx ctx, bool meta)
 {
 	/* The sends that carry a resolver's DNS query (glibc: sendmmsg on
 	 * a connected socket; musl and others: sendto with the address),
@@ -403,6 +404,8 @@ static int add_learn(scmp_filter_ctx ctx)
 	int r;
 
 	for (size_t i = 0; i < learn_call_count(); i++) {
+		if (!meta && learn_call_looks(i))
+			continue;
 		r = notify(ctx, learn_call_nr(i), 0, NULL);
 		if (r < 0)
 			return r;
@@ -511,7 +514,7 @@ int nono_seccomp_rules(const struct nono_seccomp_opts *opts,
 	if (opts->gate && (opts->gate_write || opts->gate_create) &&
 	    add_gate_write(ctx) < 0)
 		return -1;
-	if (opts->gate && opts->learn && add_learn(ctx) < 0)
+	if (opts->gate && opts->learn && add_learn(ctx, opts->learn_meta) < 0)
 		return -1;
 	if (opts->gate && opts->elevate && add_elevate(ctx) < 0)
 		return -1;

@@ -12,7 +12,7 @@
  * two options and deny_unix never meet (deny_unix is the no-gate fallback),
  * so bit 4 is gate_create with the gate and deny_unix without it, bit 5
  * gate_write, bit 6 learn and bit 7 elevate with the gate (unused
- * without).
+ * without).  nono learn never elevates: with learn, bit 7 is learn_meta.
  * nono_seccomp_opts_of() is the inverse, which the generator uses.
  */
 #define NONO_SECCOMP_VARIANTS 256
@@ -24,7 +24,7 @@ static inline unsigned nono_seccomp_variant(const struct nono_seccomp_opts *o)
 	if (o->gate)
 		return v | 8u | (o->gate_create ? 16u : 0) |
 		       (o->gate_write ? 32u : 0) | (o->learn ? 64u : 0) |
-		       (o->elevate ? 128u : 0);
+		       ((o->learn ? o->learn_meta : o->elevate) ? 128u : 0);
 	return v | (o->deny_unix ? 16u : 0);
 }
 
@@ -38,7 +38,8 @@ static inline struct nono_seccomp_opts nono_seccomp_opts_of(unsigned v)
 	    .gate_create = (v & 8) && (v & 16),
 	    .gate_write = (v & 8) && (v & 32),
 	    .learn = (v & 8) && (v & 64),
-	    .elevate = (v & 8) && (v & 128),
+	    .learn_meta = (v & 8) && (v & 64) && (v & 128),
+	    .elevate = (v & 8) && !(v & 64) && (v & 128),
 	    .deny_unix = !(v & 8) && (v & 16),
 	};
 

@@ -247,3 +247,13 @@ int learn_call_nr(size_t i)
 {
 	return i < learn_call_count() ? calls[i].nr : -1;
 }
+
+bool learn_call_looks(size_t i)
+{
+	if (i >= learn_call_count())
+		return false;
+	for (unsigned k = 0; k < calls[i].nref; k++)
+		if (calls[i].ops[k] != LEARN_STAT)
+			return false;
+	return true;
+}

@@ -459,6 +459,7 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 	struct work w = {.p = p, .out = out};
 
 	memset(out, 0, sizeof(*out));
+	out->looked = all;
 	for (size_t i = 0; i < n && !w.oom; i++) {
 		const struct learn_access *a = &acc[i];
 		unsigned access = 0;
@@ -914,9 +915,15 @@ void learn_report_text(const struct learn_report *r, const char *home, FILE *f)
 	if (r->omitted)
 		fprintf(f, "%zu more not listed (past %d).\n", r->omitted,
 			LEARN_REPORT_MAX);
-	if (r->metadata)
+	if (r->metadata && r->looked)
 		fprintf(f,
 			"%zu access%s needed no grant (stat, access, "
 			"readlink, a lookup of a missing path).\n",
+			r->metadata, r->metadata == 1 ? "" : "es");
+	else if (r->metadata)
+		fprintf(f,
+			"%zu access%s needed no grant (a lookup of a missing "
+			"path; stat, access and readlink are heard with "
+			"--all).\n",
 			r->metadata, r->metadata == 1 ? "" : "es");
 }

@@ -104,6 +104,7 @@ struct learn_report {
 	struct learn_conn *conns; /* allowed connections (with "all") */
 	size_t nconns;
 	size_t metadata; /* accesses that needed no grant (stat, ...) */
+	bool looked;     /* the calls that only look were heard (all) */
 	size_t omitted;  /* past LEARN_REPORT_MAX */
 };
 
