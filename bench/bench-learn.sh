@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # nono learn's cost (issue 17): real workloads timed bare, under
-# `nono learn` (every path call heard by the supervisor), under `nono run`
+# `nono learn` (every call the sandbox can refuse heard by the supervisor),
+# `nono learn --all` (every call that names a path), under `nono run`
 # (the same sandbox, no recording) and under strace as upstream nono's
 # learn calls it (`strace -f -e trace=%file,%network`), interleaved in one
 # hyperfine run per workload; ratios against bare.
@@ -33,7 +34,7 @@ printf '{"extends":"default","filesystem":{"allow":["%s"]}}\n' "$W/repo" \
 	>"$HOME/.config/nono/profiles/bench.json"
 
 echo "# bench-learn $(date -u +%FT%TZ) $(uname -r) $(nproc) cores; $("$NONO_BIN" --version 2>&1 | head -n1)"
-printf '%-28s %9s %9s %9s %9s   %s\n' workload bare learn run strace "learn/bare run/bare strace/bare (median ms)"
+printf '%-28s %9s %9s %9s %9s %9s   %s\n' workload bare learn learn-all run strace "learn/bare all/bare run/bare strace/bare (median ms)"
 work() { # NAME COMMAND...
 	local name=$1 cmd
 	shift
@@ -41,6 +42,7 @@ work() { # NAME COMMAND...
 	hyperfine -N -r "$RUNS" -w 2 --export-json "$W/h.json" \
 		"$cmd" \
 		"$NONO_BIN -s learn --profile bench -- $cmd" \
+		"$NONO_BIN -s learn --all --profile bench -- $cmd" \
 		"$NONO_BIN -s run --profile bench --allow-cwd -- $cmd" \
 		"strace -f -qq -e trace=%file,%network -o /dev/null $cmd" \
 		>/dev/null 2>&1 || { echo "$name: failed"; return; }
@@ -48,8 +50,9 @@ work() { # NAME COMMAND...
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))["results"]
 m = [statistics.median(x["times"]) * 1000 for x in r]
-print("%-28s %9.1f %9.1f %9.1f %9.1f   %.2fx %.2fx %.2fx" % (
-    sys.argv[2], m[0], m[1], m[2], m[3], m[1] / m[0], m[2] / m[0], m[3] / m[0]))
+print("%-28s %9.1f %9.1f %9.1f %9.1f %9.1f   %.2fx %.2fx %.2fx %.2fx" % (
+    sys.argv[2], m[0], m[1], m[2], m[3], m[4], m[1] / m[0], m[2] / m[0],
+    m[3] / m[0], m[4] / m[0]))
 PY
 }
 work "git status (2,000 files)" git status --porcelain

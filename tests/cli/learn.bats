@@ -80,6 +80,31 @@ teardown() {
 	[[ "$output" != *"/etc/hostname"* ]]
 }
 
+@test "learn: calls that only look (stat, access, readlink) are heard with --all; what needs a grant is heard either way" {
+	require_cmd python3
+	mkdir -p "$X/many"
+	for i in $(seq 40); do echo "$i" >"$X/many/f$i"; done
+	local prog='import os
+for i in range(1, 41):
+    os.stat("'"$X"'/many/f%d" % i); os.access("'"$X"'/many/f%d" % i, os.R_OK)
+open("'"$X"'/share/a").read()'
+	count() { printf '%s\n' "$1" | sed -n 's/^\([0-9]*\) access.* needed no grant.*/\1/p'; }
+	run --separate-stderr nono learn --all -- python3 -c "$prog"
+	assert_status 0
+	assert_contains "$output" "$X/share/a" stdout
+	assert_contains "$output" "needed no grant (stat" stdout
+	local all
+	all=$(count "$output")
+	# without --all: the stats are not heard, the read that needs a grant is
+	run --separate-stderr nono learn -- python3 -c "$prog"
+	assert_status 0
+	assert_contains "$output" "$X/share/a" stdout
+	refute_contains "$output" "needed no grant (stat" stdout
+	local def
+	def=$(count "$output")
+	[ "$all" -ge $((${def:-0} + 40)) ] || { echo "all=$all default=$def" >&2; false; }
+}
+
 @test "learn: --trace is refused on Linux, unknown options and a missing command are errors, --timeout stops the command" {
 	run --separate-stderr nono learn --trace -- true
 	assert_status 1

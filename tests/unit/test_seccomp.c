@@ -476,6 +476,9 @@ static void test_variant_index(void **state)
 		assert_false(o.gate && o.deny_unix);
 		assert_false(!o.gate && (o.gate_create || o.gate_write ||
 					 o.learn || o.elevate));
+		/* nono learn never elevates: bit 7 is learn_meta there. */
+		assert_false(o.learn && o.elevate);
+		assert_false(o.learn_meta && !o.learn);
 		/* Without the gate bits 5, 6 and 7 mean nothing: same
 		 * program. */
 		assert_int_equal(back, (v & 8) ? v : (v & ~(32u | 64u | 128u)));
@@ -487,15 +490,16 @@ static void test_variant_index(void **state)
 					      .tcp_landlock = b & 2,
 					      .allow_unix = b & 4};
 
-		for (unsigned m = 0; m < 14; m++) {
+		for (unsigned m = 0; m < 16; m++) {
 			o.gate = m >= 2;
 			o.deny_unix = m == 1;
 			o.gate_create = m == 3 || m == 5 || m == 7 || m == 9 ||
 					m == 11 || m == 13;
 			o.gate_write = m == 4 || m == 5 || m == 8 || m == 9 ||
 				       m == 12 || m == 13;
-			o.learn = m >= 6 && m < 10;
-			o.elevate = m >= 10;
+			o.learn = (m >= 6 && m < 10) || m >= 14;
+			o.learn_meta = m >= 14;
+			o.elevate = m >= 10 && m < 14;
 			assert_true(seen[nono_seccomp_variant(&o)]);
 			{
 				struct nono_seccomp_opts r =
@@ -509,6 +513,7 @@ static void test_variant_index(void **state)
 					    r.gate_create == o.gate_create &&
 					    r.gate_write == o.gate_write &&
 					    r.learn == o.learn &&
+					    r.learn_meta == o.learn_meta &&
 					    r.elevate == o.elevate &&
 					    r.deny_unix == o.deny_unix);
 			}
