@@ -40,6 +40,24 @@ bool nono_attrgate_handles(int nr)
 	}
 }
 
+/*
+ * The mode @m without the bits that would run a program as its owner or
+ * group: the set-user-ID bit, and the set-group-ID bit of anything but a
+ * directory (where it only passes the group on).  The owner's checks
+ * would allow them, but no_new_privs binds the sandbox alone: a root run
+ * made a setuid-root copy of a program in /tmp that any local user then
+ * ran as root (review r6, F3), a user's run one that runs as that user.
+ */
+static mode_t without_setid(int fd, mode_t m)
+{
+	struct stat st;
+
+	m &= ~(mode_t)S_ISUID;
+	if ((m & S_ISGID) && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)))
+		m &= ~(mode_t)S_ISGID;
+	return m;
+}
+
 /* Runs chmod or chown on our fd @fd of the target with no effective
  * capability: the permission checks are the sandbox's.  Capabilities are
  * per thread; only this one is lowered, and only for the call. */
@@ -54,13 +72,13 @@ static int perform(int nr, int fd, const __u64 *a)
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	switch (nr) {
 	case __NR_chmod:
-		r = chmod(proc, (mode_t)a[1]);
+		r = chmod(proc, without_setid(fd, (mode_t)a[1]));
 		break;
 	case __NR_fchmodat:
-		r = chmod(proc, (mode_t)a[2]);
+		r = chmod(proc, without_setid(fd, (mode_t)a[2]));
 		break;
 	case __NR_fchmod:
-		r = fchmod(fd, (mode_t)a[1]);
+		r = fchmod(fd, without_setid(fd, (mode_t)a[1]));
 		break;
 	case __NR_chown:
 	case __NR_lchown:

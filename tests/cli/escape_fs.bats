@@ -104,3 +104,23 @@ print("fchmodat2", 0 if r == 0 else ctypes.get_errno())'
 	chmod 600 ro/f
 	[ "$(stat -c %a ro/f)" = 600 ]
 }
+
+# Review r6, F3: the gate performs chmod for the sandbox, which no_new_privs
+# binds alone: a root run made a setuid-root copy of a program in /tmp that
+# another local user then ran as root; a user's run makes one of the user.
+@test "fs: chmod through the gate never sets the set-user-ID bit, nor set-group-ID on a file; a directory keeps setgid" {
+	mkdir -p rw
+	cp /bin/true rw/prog
+	run --separate-stderr nono run -s --allow-cwd --allow rw -- sh -c '
+		chmod 4755 rw/prog; chmod g+s rw/prog; mkdir rw/d && chmod 2775 rw/d
+		cp /bin/true /tmp/nono-setid-$$ && chmod 6755 /tmp/nono-setid-$$ &&
+		stat -c "%a %n" /tmp/nono-setid-$$ && rm -f /tmp/nono-setid-$$'
+	assert_status 0
+	[ "$(stat -c %a rw/prog)" = 755 ] || { stat rw/prog; false; }
+	[ "$(stat -c %a rw/d)" = 2775 ]
+	assert_contains "$output" "755 /tmp/nono-setid-" stdout
+	refute_contains "$output" "6755" stdout
+	# control: the same chmod outside nono sets them (the owner may)
+	chmod 4755 rw/prog
+	[ "$(stat -c %a rw/prog)" = 4755 ]
+}
