@@ -13,9 +13,10 @@
  *    by name is started again with whatever command .mcp.json names then.
  *  - Codex 0.171 adds a trusted project's .codex/config.toml (notify, MCP
  *    servers) and its hooks to its configuration layers.
- *  - opencode 1.18 reads opencode.json(c) and .opencode/ in every
- *    directory from where it starts up to the worktree's root, imports
- *    every plugin and tool there, and installs their dependencies.
+ *  - opencode 1.18 reads opencode.json(c), tui.json(c) and .opencode/ in
+ *    every directory from where it starts up to the worktree's root,
+ *    imports every plugin and tool there, and installs their
+ *    dependencies.
  *  - cargo reads .cargo/config(.toml) in every directory above the one it
  *    builds in (rustc-wrapper, runners).
  *  - pre-commit, husky and lefthook, once installed as a repository's
@@ -54,11 +55,19 @@ static const struct entry entries[] = {
 	{".opencode", "bun.lockb", false},
 	{".opencode", "bunfig.toml", false},
 	{".opencode", ".npmrc", false},
+	/* the TUI's configuration: its plugins are imported at start (review
+	 * r5, #2), from .opencode and from every directory up to the
+	 * worktree's root, as opencode.json */
+	{".opencode", "tui.json", false},
+	{".opencode", "tui.jsonc", false},
+	{".opencode", "config.json", false},
 	{".cargo", "config", false},
 	{".cargo", "config.toml", false},
 	{NULL, ".mcp.json", false},
 	{NULL, "opencode.json", false},
 	{NULL, "opencode.jsonc", false},
+	{NULL, "tui.json", false},
+	{NULL, "tui.jsonc", false},
 	/* git hook managers: once installed in a repository's hooks, they
 	 * run what these name at the user's next commit. */
 	{NULL, ".pre-commit-config.yaml", false},
@@ -137,6 +146,14 @@ bool nono_projcfg_refuses_new(const char *dir, const char *name)
 	 * run_agentcfg.c puts its code-carrying keys back at the end). */
 	return base && strcmp(base + 1, ".claude") == 0 &&
 	       strcmp(name, ".config.json") == 0;
+}
+
+const char *nono_projcfg_listed_in(const char *dirname, size_t *i)
+{
+	for (; *i < NENTRIES; (*i)++)
+		if (entries[*i].dir && strcmp(entries[*i].dir, dirname) == 0)
+			return entries[(*i)++].name;
+	return NULL;
 }
 
 bool nono_projcfg_dir(const char *name)

@@ -15,6 +15,7 @@
 #define NONO_POLICY_PROJCFG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * True when @name, made or written in the directory @dir (a canonical
@@ -31,6 +32,13 @@ bool nono_projcfg_refuses(const char *dir, const char *name);
  * one).
  */
 bool nono_projcfg_refuses_new(const char *dir, const char *name);
+
+/*
+ * The listed names of a tool's directory named @dirname (".claude":
+ * "settings.json", ...), one per call from *@i (start at 0); NULL past
+ * the last.
+ */
+const char *nono_projcfg_listed_in(const char *dirname, size_t *i);
 
 /*
  * True when @name is a tool's configuration directory (".claude",

@@ -28,6 +28,7 @@
 #include "nono/path.h"
 #include "policy/projcfg.h"
 #include "policy/protect.h"
+#include "supervisor/fslink.h"
 #include "supervisor/fswhere.h"
 #include "supervisor/gate_internal.h"
 #include "util/cleanup.h"
@@ -279,6 +280,62 @@ static bool on_mask(const struct nono_gate *g, const struct target *t)
 	join(t, full, sizeof(full));
 	return nono_gate_under_mask(g->caps, t->dir, true) ||
 	       masked_any(g->caps, full);
+}
+
+/* The name as the command wrote it (review r5, #6): a user's own symlink
+ * at a tool's configuration (.claude -> ../shared/claude, .mcp.json ->
+ * ../shared/mcp.json) leads to a name the rule does not list, so either
+ * way refuses. */
+static bool refuses_as_written(struct nono_gate *g, const struct where *w)
+{
+	char full[PATH_MAX];
+
+	if (!nono_projcfg_refuses(w->dir, w->name) ||
+	    !nono_caps_sealed(g->caps, w->dir) ||
+	    (size_t)snprintf(full, sizeof(full), "%s/%s",
+			     strcmp(w->dir, "/") == 0 ? "" : w->dir,
+			     w->name) >= sizeof(full) ||
+	    bypassed(g, full))
+		return false;
+	nono_gate_note_denial(g, NONO_GATE_CREATE, full);
+	return true;
+}
+
+/* @name in @dir is a sealed tree's root, seen from outside it (/tmp/proj
+ * from /tmp): a directory moved there or a symlink made there would put a
+ * tree nobody decided at the project's path (review r5, #3). */
+static bool lands_on_sealed(const struct nono_caps *caps, const char *dir,
+			    const char *name)
+{
+	char full[PATH_MAX];
+
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
+			     strcmp(dir, "/") == 0 ? "" : dir,
+			     name) >= sizeof(full))
+		return true;
+	return nono_caps_sealed(caps, full) && !nono_caps_sealed(caps, dir);
+}
+
+/* A tool's configuration directory holding one of its listed files
+ * (a .claude with its settings.json): moved away, the file is writable by
+ * its new name (review r5, #7). */
+static bool holds_listed(const struct target *t)
+{
+	nono_autoclose int fd = -1;
+	const char *n;
+	struct stat st;
+	size_t i = 0;
+
+	if (!nono_projcfg_dir(t->name))
+		return false;
+	fd = openat(t->dfd, t->name,
+		    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while ((n = nono_projcfg_listed_in(t->name, &i)) != NULL)
+		if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return true;
+	return false;
 }
 
 bool nono_fsgate_refuses_name(struct nono_gate *g, int dfd, const char *dir,
@@ -646,99 +703,8 @@ static void answer_error(int r, struct seccomp_notif_resp *resp)
  * away from the user's next "cd src && git status".  Such a link is a new
  * repository as far as the rules go (--allow-new-repos); one to a place the
  * sandbox cannot write (/usr) or inside the trees is not.  Judged on the
- * target as written, folded from the link's directory.
+ * target as written, folded from the link's directory (fslink.c).
  */
-/* The sandbox may write @p and no sealed tree decides what lands there. */
-static bool open_to_sandbox(const struct nono_caps *caps, const char *p)
-{
-	return !nono_caps_sealed(caps, p) &&
-	       nono_caps_allows(caps, p, NONO_ACCESS_WRITE, NULL);
-}
-
-/*
- * A symlink target @p that could hold a repository the rules never saw:
- * /proc/PID/root and /dev/fd (they lead anywhere), a directory the sandbox
- * may write outside the sealed trees or any directory above one (another
- * link can add the rest of the way: review, "q -> /" and "p -> q/tmp"), or
- * a name in such a directory (a directory can be made there later).  A
- * file it may write in a directory it may not (/dev/null) is none.
- */
-static bool writable_outside(const struct nono_caps *caps, const char *p)
-{
-	char parent[PATH_MAX];
-	char *slash;
-
-	if (strcmp(p, "/proc") == 0 || strncmp(p, "/proc/", 6) == 0 ||
-	    strncmp(p, "/dev/fd", 7) == 0 || strncmp(p, "/dev/std", 8) == 0)
-		return true;
-	for (size_t i = 0; i < nono_caps_path_count(caps); i++) {
-		const struct nono_grant *g = nono_caps_path_at(caps, i);
-
-		if ((g->access & NONO_ACCESS_WRITE) &&
-		    !(g->flags & (NONO_GRANT_FILE | NONO_GRANT_DEVICE)) &&
-		    nono_path_is_under(g->path, p) &&
-		    !nono_caps_sealed(caps, g->path))
-			return true;
-	}
-	if ((size_t)snprintf(parent, sizeof(parent), "%s", p) >= sizeof(parent))
-		return true;
-	slash = strrchr(parent, '/');
-	if (!slash)
-		return true;
-	if (slash == parent)
-		parent[1] = '\0';
-	else
-		*slash = '\0';
-	return open_to_sandbox(caps, parent);
-}
-
-/*
- * Where a relative target can lead once its link is moved within its tree:
- * its leading ".." may then climb to each ancestor of the tree's root in
- * turn (review 2: a link made deep and moved up).  Each landing is
- * checked; a ".." after a name is taken as leaving.
- */
-static bool climbs_out(const struct nono_caps *caps, const char *dir,
-		       const char *target)
-{
-	const char *root = nono_caps_sealed_root(caps, dir), *rest = target;
-	char anc[PATH_MAX], to[PATH_MAX];
-	int k = 0;
-
-	while (strncmp(rest, "../", 3) == 0 || strncmp(rest, "./", 2) == 0 ||
-	       strcmp(rest, "..") == 0) {
-		k += rest[1] == '.';
-		rest += rest[1] == '.' ? (rest[2] ? 3 : 2) : 2;
-		while (*rest == '/')
-			rest++;
-	}
-	if (strcmp(rest, "..") == 0 || strncmp(rest, "../", 3) == 0 ||
-	    strstr(rest, "/../") ||
-	    (strlen(rest) >= 3 && strcmp(rest + strlen(rest) - 3, "/..") == 0))
-		return true;
-	if (!root ||
-	    (size_t)snprintf(anc, sizeof(anc), "%s", root) >= sizeof(anc))
-		return true;
-	for (int j = 1; j <= k; j++) {
-		char *slash = strrchr(anc, '/');
-
-		if (!slash)
-			break;
-		if (slash == anc)
-			anc[1] = '\0';
-		else
-			*slash = '\0';
-		snprintf(to, sizeof(to), "/");
-		if (nono_path_fold(to, sizeof(to), anc) < 0 ||
-		    nono_path_fold(to, sizeof(to), rest) < 0 ||
-		    writable_outside(caps, to))
-			return true;
-		if (strcmp(anc, "/") == 0)
-			break;
-	}
-	return false;
-}
-
 static bool link_leaves(struct nono_gate *g, pid_t pid,
 			const struct target *dst, const char *target)
 {
@@ -754,8 +720,9 @@ static bool link_leaves(struct nono_gate *g, pid_t pid,
 	out = (target[0] != '/' &&
 	       nono_path_fold(to, sizeof(to), dst->dir) < 0) ||
 	      nono_path_fold(to, sizeof(to), target) < 0 ||
-	      writable_outside(g->caps, to) ||
-	      (target[0] != '/' && climbs_out(g->caps, dst->dir, target));
+	      nono_fslink_writable_outside(g->caps, to) ||
+	      (target[0] != '/' &&
+	       nono_fslink_climbs_out(g->caps, dst->dir, target));
 	/* As written it stays in; through the links on its way (one of the
 	 * user's, to /tmp) it may not.  A way we cannot follow (a magic
 	 * link, a loop) counts as out; a missing directory does not. */
@@ -765,7 +732,8 @@ static bool link_leaves(struct nono_gate *g, pid_t pid,
 			r = follow_final(g, pid, &t);
 		if (r == 0) {
 			join(&t, full, sizeof(full));
-			out = !full[0] || writable_outside(g->caps, full);
+			out = !full[0] ||
+			      nono_fslink_writable_outside(g->caps, full);
 		} else {
 			out = r != -ENOENT && r != -ENOTDIR;
 		}
@@ -923,7 +891,8 @@ static int may_move(struct nono_gate *g, pid_t pid, int nr,
 	 * writable by its new name (only put back through the gate). */
 	if ((nono_caps_sealed(g->caps, from->dir) &&
 	     (!nono_gitgate_may_move(g, from->dfd, from->name) ||
-	      (nono_projcfg_refuses(from->dir, from->name) &&
+	      ((nono_projcfg_refuses(from->dir, from->name) ||
+		holds_listed(from)) &&
 	       !bypassed(g, full)))) ||
 	    holds_guard(g->caps, full) || holds_mask(g->caps, full)) {
 		nono_gate_note_denial(g, NONO_GATE_CREATE, full);
@@ -1090,7 +1059,9 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	    (!writing || kernel_writes(caps, wd.dir)) &&
 	    (!a.oldpath || kernel_decides(caps, wo.dir)) &&
 	    !nono_fswhere_aliased(g, req->pid, &wd) &&
-	    (!a.oldpath || !nono_fswhere_aliased(g, req->pid, &wo))) {
+	    (!a.oldpath || !nono_fswhere_aliased(g, req->pid, &wo)) &&
+	    !lands_on_sealed(caps, wd.dir, wd.name) &&
+	    (!a.oldpath || !lands_on_sealed(caps, wo.dir, wo.name))) {
 		note_refused_write(g, &wd, creating || writing);
 		return 0;
 	}
@@ -1127,9 +1098,14 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	if (on_mask(g, &dst) || (exchange && on_mask(g, &src)))
 		goto out;
 	if (refuses(g, &dst) || (exchange && refuses(g, &src)) ||
+	    refuses_as_written(g, &wd) ||
+	    (a.oldpath && (exchange || !opening) &&
+	     refuses_as_written(g, &wo)) ||
 	    ((nr == __NR_symlink || nr == __NR_symlinkat || nr == __NR_rename ||
 	      nr == __NR_renameat || nr == __NR_renameat2) &&
-	     (above_kept(g, &dst) || (exchange && above_kept(g, &src))))) {
+	     (above_kept(g, &dst) || (exchange && above_kept(g, &src)) ||
+	      lands_on_sealed(caps, dst.dir, dst.name) ||
+	      (exchange && lands_on_sealed(caps, src.dir, src.name))))) {
 		resp->flags = 0;
 		resp->error = -EACCES;
 		goto out;
@@ -1147,7 +1123,9 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 		goto out;
 	/* The name is taken (mkdir, symlink, link, mknod): EEXIST, as of
 	 * now; handed back, the kernel could meet it gone. */
-	if (nr != __NR_rename && nr != __NR_renameat && !exchange &&
+	if (nr != __NR_rename && nr != __NR_renameat &&
+	    !(nr == __NR_renameat2 && !(a.flags & RENAME_NOREPLACE)) &&
+	    !exchange &&
 	    fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		answer_error(-EEXIST, resp);
 		goto out;

@@ -136,3 +136,82 @@ PY
 	assert_status 0
 	assert_contains "$output" ALLOWED stdout
 }
+
+@test "projcfg: review r5: opencode's tui.json(c) anywhere and .opencode/tui.json are refused" {
+	local f
+	for f in tui.json pkg/tui.jsonc pkg/.opencode/tui.json pkg/.opencode/config.json; do
+		run --separate-stderr nono run --allow . -- sh -c \
+			'mkdir -p "$(dirname "$1")" 2>/dev/null; echo "{\"plugin\":[\"./p.js\"]}" >"$1" && echo WROTE' sh "$f"
+		refute_contains "$output" WROTE "$f"
+		assert_missing "$f"
+	done
+	# control: an ordinary json file there
+	run --separate-stderr nono run --allow . -- sh -c 'echo {} >pkg/tui-notes.json && echo OK'
+	assert_contains "$output" OK stdout
+}
+
+@test "projcfg: review r5: a user's symlink at a protected name is refused as written; the .claude holding settings cannot be moved away" {
+	mkdir -p shared/claude app app2/.claude
+	echo '{"permissions": {}}' >shared/claude/settings.json
+	echo '{"mcpServers": {}}' >shared/mcp.json
+	ln -s ../shared/claude app/.claude
+	ln -s ../shared/mcp.json app/.mcp.json
+	run --separate-stderr nono run --allow . -- sh -c '
+		echo evil >>app/.claude/settings.json && echo W1
+		echo evil >>app/.mcp.json && echo W2
+		mkdir app/.claude/hooks && echo W3
+		mv old/.claude old/c && echo M1
+		true'
+	for w in W1 W2 W3 M1; do refute_contains "$output" "$w" "$w"; done
+	[ "$(cat shared/claude/settings.json)" = '{"permissions": {}}' ]
+	[ "$(cat shared/mcp.json)" = '{"mcpServers": {}}' ]
+	[ -f old/.claude/settings.json ]
+	# controls: a .claude with nothing listed in it moves; the shared
+	# file's ordinary neighbours are writable
+	mkdir -p other/.claude/commands
+	run --separate-stderr nono run --allow . -- sh -c '
+		mv other/.claude other/c && echo >shared/claude/notes.md && echo OK'
+	assert_contains "$output" OK stdout
+}
+
+@test "projcfg: review r5: renameat2 without flags replaces an existing name in a sealed tree, as the kernel does" {
+	require_cmd python3
+	echo a >pkg/a
+	echo b >pkg/b
+	echo c >pkg/c
+	# the system call itself (the C library turns flags 0 into renameat)
+	run --separate-stderr nono run --allow . -- python3 -c '
+import ctypes, platform
+libc = ctypes.CDLL(None, use_errno=True)
+nr = {"x86_64": 316, "aarch64": 276}[platform.machine()]
+r = libc.syscall(nr, -100, b"pkg/a", -100, b"pkg/b", 0)
+print("plain", r, ctypes.get_errno() if r else 0)
+r = libc.syscall(nr, -100, b"pkg/b", -100, b"pkg/c", 1)
+print("noreplace", r, ctypes.get_errno() if r else 0)'
+	assert_status 0
+	assert_contains "$output" "plain 0 0" stdout
+	assert_contains "$output" "noreplace -1 17" stdout
+	[ "$(cat pkg/b)" = a ] && [ "$(cat pkg/c)" = c ]
+	assert_missing pkg/a
+}
+
+@test "projcfg: review r5: a project root under /tmp cannot be replaced whole by a tree made beside it" {
+	local T
+	T=$(mktemp -d /tmp/nono-projcfg.XXXXXX)
+	mkdir -p "$T/proj"
+	echo 'print(1)' >"$T/proj/main.py"
+	cd "$T/proj"
+	run --separate-stderr nono run --allow . -- sh -c '
+		mkdir -p "$1/evil/.claude" &&
+		echo "{\"enableAllProjectMcpServers\": true}" >"$1/evil/.claude/settings.json" &&
+		echo "{\"mcpServers\": {}}" >"$1/evil/.mcp.json" &&
+		rm -f main.py && mv -T "$1/evil" "$1/proj" && echo REPLACED
+		ln -s "$1/evil" "$1/proj2" && echo LINKED-ELSEWHERE' sh "$T"
+	cd "$TEST_DIR"
+	refute_contains "$output" REPLACED stdout
+	assert_missing "$T/proj/.mcp.json"
+	assert_missing "$T/proj/.claude/settings.json"
+	# control: a symlink elsewhere in /tmp is the sandbox's business
+	assert_contains "$output" LINKED-ELSEWHERE stdout
+	rm -rf "$T"
+}
