@@ -594,7 +594,8 @@ out:
 	c->rt.proxy = NULL;
 	/* The command is gone: what it planted in them goes too (before the
 	 * trail ends, which records it). */
-	run_agentcfg_end(c);
+	if (run_agentcfg_end(c) < 0 && status == 0)
+		status = 1;
 	/* The last snapshot, what changed, the offer to restore (in the
 	 * trail, which ends after it). */
 	run_rollback_end(c, status);

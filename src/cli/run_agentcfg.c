@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,11 +28,13 @@
 #include "cli/output.h"
 #include "cli/run_agentcfg.h"
 #include "policy/agentcfg.h"
+#include "util/cleanup.h"
 
 /* One guarded file as it was at the start. */
 struct snap {
 	const struct nono_agentcfg *g;
 	int dirfd;        /* its directory, opened beneath $HOME */
+	mode_t dirmode;   /* the directory's mode at the start */
 	const char *base; /* its name there (the table's) */
 	bool absent;      /* there was none */
 	char *bytes;      /* its content, when present */
@@ -127,33 +130,96 @@ static enum got read_now(const struct snap *s, char **buf, size_t *len,
 }
 
 /*
+ * Writes @len bytes of @text over @s's file where it is: a regular file of
+ * ours with no other name, overwritten from its start and cut to @len.
+ * Needs neither the directory's write right nor (where the old content
+ * was as long) new space: what the sandbox can take from the rename
+ * (review r6, F1: a directory made read-only, a full disk).  0 or -errno.
+ */
+static int overwrite(const struct snap *s, const char *text, size_t len,
+		     mode_t mode)
+{
+	nono_autoclose int fd = openat(
+	    s->dirfd, s->base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	size_t off = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1)
+		return -EPERM;
+	while (off < len) {
+		ssize_t w = pwrite(fd, text + off, len - off, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		off += (size_t)w;
+	}
+	if (ftruncate(fd, (off_t)len) < 0 || fchmod(fd, mode & 07777) < 0 ||
+	    fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The file's directory writable again for the put-back when the sandbox
+ * took its owner's write right away (chmod 555 ~/.claude): our fd, never
+ * the path; put as it was at the start.  0 or -errno. */
+static int dir_writable(const struct snap *s)
+{
+	char proc[64];
+	struct stat st;
+
+	if (fstat(s->dirfd, &st) < 0)
+		return -errno;
+	if ((st.st_mode & (S_IWUSR | S_IXUSR)) == (S_IWUSR | S_IXUSR) ||
+	    st.st_uid != geteuid())
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->dirfd);
+	return chmod(proc, (s->dirmode | S_IWUSR | S_IXUSR) & 07777) < 0
+		   ? -errno
+		   : 0;
+}
+
+/*
  * Replaces @s's file by @len bytes of @text with @mode: a temporary file
- * beside it (O_EXCL, no symlink followed), fsync, rename over the name
- * (which replaces whatever is there, a symlink included, without
- * following it), fsync of the directory.  0 or -errno.
+ * beside it under a name nobody can foresee (O_EXCL, no symlink
+ * followed), fsync, rename over the name (which replaces whatever is
+ * there, a symlink included, without following it), fsync of the
+ * directory.  Where no temporary file can be made there, the file is
+ * overwritten where it is.  0 or -errno.
  */
 static int replace(const struct snap *s, const char *text, size_t len,
 		   mode_t mode)
 {
 	char tmp[NAME_MAX + 1];
 	size_t off = 0;
-	int fd, r = 0;
+	int fd = -1, r = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.nono-%d", s->base,
-			     (int)getpid()) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (int tries = 0;; tries++) {
+	(void)dir_writable(s);
+	for (int tries = 0; fd < 0 && tries < 8; tries++) {
+		unsigned long long rnd;
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return -EIO;
+		if ((size_t)snprintf(tmp, sizeof(tmp), ".%.200s.nono-%016llx",
+				     s->base, rnd) >= sizeof(tmp))
+			return -ENAMETOOLONG;
 		fd = openat(
 		    s->dirfd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST || tries)
+		if (fd < 0 && errno != EEXIST)
 			break;
-		/* A leftover of ours (a crash), or a name planted there:
-		 * the name goes, never what it points to. */
-		unlinkat(s->dirfd, tmp, 0);
 	}
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		r = -errno;
+		/* No new name there (no write right, no space, a name
+		 * planted at each try): in place, if it is ours. */
+		return overwrite(s, text, len, mode) == 0 ? 0 : r;
+	}
 	if (fchmod(fd, mode & 07777) < 0)
 		r = -errno;
 	while (r == 0 && off < len) {
@@ -174,7 +240,7 @@ static int replace(const struct snap *s, const char *text, size_t len,
 		r = -errno;
 	if (r < 0) {
 		unlinkat(s->dirfd, tmp, 0);
-		return r;
+		return overwrite(s, text, len, mode) == 0 ? 0 : r;
 	}
 	(void)fsync(s->dirfd);
 	return 0;
@@ -256,6 +322,7 @@ int run_agentcfg_begin(struct run_ctx *c)
 			continue;
 		}
 		s->dirfd = fd;
+		s->dirmode = fstat(fd, &st) == 0 ? st.st_mode & 07777 : 0700;
 		a->n++;
 		got = read_now(s, &s->bytes, &s->len, &st, &err);
 		if (got == GOT_ABSENT) {
@@ -317,8 +384,8 @@ static void audit(struct run_ctx *c, const struct snap *s,
 
 /* The whole file back as it was at the start (or gone, as it was), for
  * what cannot be merged: @why says what the sandbox left. */
-static void restore_whole(struct run_ctx *c, const struct snap *s,
-			  const char *why)
+static int restore_whole(struct run_ctx *c, const struct snap *s,
+			 const char *why)
 {
 	int r = 0;
 
@@ -332,7 +399,7 @@ static void restore_whole(struct run_ctx *c, const struct snap *s,
 		out_error("~/%s: %s, and it cannot be put back as it was: %s; "
 			  "check it before you run %s without nono",
 			  s->g->rel, why, strerror(-r), s->g->agent);
-		return;
+		return -1;
 	}
 	out_security_warn("~/%s: %s; %s as it was at the start, so that %s "
 			  "starts no program the sandbox named there",
@@ -341,10 +408,12 @@ static void restore_whole(struct run_ctx *c, const struct snap *s,
 	out_hint("to let the sandbox change it: --bypass-protection ~/%s",
 		 s->g->rel);
 	audit(c, s, NULL, 0, why);
+	return 0;
 }
 
-/* The keys back where the sandbox changed them; the rest is its. */
-static void check_one(struct run_ctx *c, const struct snap *s)
+/* The keys back where the sandbox changed them; the rest is its.  -1
+ * when they could not be put back. */
+static int check_one(struct run_ctx *c, const struct snap *s)
 {
 	struct nono_json *now = NULL, *again = NULL;
 	struct nono_json_error je;
@@ -352,25 +421,25 @@ static void check_one(struct run_ctx *c, const struct snap *s)
 	char *buf = NULL, *out = NULL, why[256], list[1024] = "";
 	size_t len = 0, olen = 0, used = 0;
 	struct stat st;
-	int err, n, r;
+	int err, n, r, ret = 0;
 	enum got got = read_now(s, &buf, &len, &st, &err);
 
 	switch (got) {
 	case GOT_ABSENT:
 		if (!s->absent)
-			restore_whole(c, s, "removed by the sandbox");
+			ret = restore_whole(c, s, "removed by the sandbox");
 		goto out;
 	case GOT_OTHER:
-		restore_whole(c, s,
-			      "replaced by a symbolic link or a file "
-			      "that is not yours");
+		ret = restore_whole(c, s,
+				    "replaced by a symbolic link or a file "
+				    "that is not yours");
 		goto out;
 	case GOT_BIG:
-		restore_whole(c, s, "larger than 16 MiB");
+		ret = restore_whole(c, s, "larger than 16 MiB");
 		goto out;
 	case GOT_ERR:
 		snprintf(why, sizeof(why), "unreadable (%s)", strerror(err));
-		restore_whole(c, s, why);
+		ret = restore_whole(c, s, why);
 		goto out;
 	case GOT_FILE:
 		break;
@@ -383,7 +452,7 @@ static void check_one(struct run_ctx *c, const struct snap *s)
 			 "changed, and nono could not read its keys at the "
 			 "start (%s)",
 			 s->why);
-		restore_whole(c, s, why);
+		ret = restore_whole(c, s, why);
 		goto out;
 	}
 	r = nono_agentcfg_parse(buf, len, &now, &je);
@@ -394,14 +463,14 @@ static void check_one(struct run_ctx *c, const struct snap *s)
 			 "left as text nono does not read "
 			 "as JSON (line %u: %s)",
 			 je.line, je.msg[0] ? je.msg : "no memory");
-		restore_whole(c, s, why);
+		ret = restore_whole(c, s, why);
 		goto out;
 	}
 	n = nono_agentcfg_diff(s->g, s->tree, now, &keys);
 	if (n == 0)
 		goto out;
 	if (n < 0) {
-		restore_whole(c, s, "changed (no memory to compare it)");
+		ret = restore_whole(c, s, "changed (no memory to compare it)");
 		goto out;
 	}
 	/* The merged file, checked before it replaces anything: it reads
@@ -418,7 +487,7 @@ static void check_one(struct run_ctx *c, const struct snap *s)
 			 "changed keys that start programs, which could not "
 			 "be merged (%s)",
 			 strerror(-r));
-		restore_whole(c, s, why);
+		ret = restore_whole(c, s, why);
 		goto out;
 	}
 	for (size_t i = 0; i < keys.n && used + 1 < sizeof(list); i++) {
@@ -445,14 +514,18 @@ out:
 	nono_json_free(again);
 	free(out);
 	free(buf);
+	return ret;
 }
 
-void run_agentcfg_end(struct run_ctx *c)
+int run_agentcfg_end(struct run_ctx *c)
 {
 	struct run_agentcfg *a = c->rt.agentcfg;
+	int r = 0;
 
 	for (size_t i = 0; a && i < a->n; i++)
-		check_one(c, &a->v[i]);
+		if (check_one(c, &a->v[i]) < 0)
+			r = -1;
+	return r;
 }
 
 void run_agentcfg_free(struct run_ctx *c)

@@ -18,8 +18,10 @@
  * larger than the reader takes, or cannot be read. */
 int run_agentcfg_begin(struct run_ctx *c);
 /* At the end of the session (every way it ends, once the command is
- * gone): puts the keys back where the sandbox changed them. */
-void run_agentcfg_end(struct run_ctx *c);
+ * gone): puts the keys back where the sandbox changed them.  -1 when a
+ * file could not be put back (said), so that the run does not end in
+ * success. */
+int run_agentcfg_end(struct run_ctx *c);
 void run_agentcfg_free(struct run_ctx *c);
 
 #endif

@@ -573,3 +573,60 @@ open(p, "w").write(json.dumps(d, separators=(",", ":")))'
 	assert_status 1
 	assert_contains "$stderr" "nono wrap cannot guard ~/.claude.json" stderr
 }
+
+# Review r6, F1: the put-back wrote a temporary file beside the original
+# under a name the sandbox could foresee (the supervisor's pid), in a
+# directory it could make read-only: either made the rename fail, and the
+# planted server stayed (nono said so in one line and exited 0).
+@test "review r6: claude-code: a read-only ~/.claude or a directory at nono's old temporary name does not keep a planted server" {
+	require_cmd python3
+	mkdir -p proj "$HOME/.claude"
+	printf '%s\n' "$CLAUDE_START" >"$HOME/.claude.json"
+	echo '{"numStartups": 1}' >"$HOME/.claude/.config.json"
+	chmod 600 "$HOME/.claude.json" "$HOME/.claude/.config.json"
+	chmod 755 "$HOME/.claude"
+	cd proj
+	run --separate-stderr nono run --profile claude-code --allow-cwd -- sh -c '
+		sup=$(awk "{print \$4}" /proc/$PPID/stat)
+		mkdir ~/.claude/..config.json.nono-$sup ~/.claude/..config.json.nono-$PPID 2>/dev/null
+		echo "{\"numStartups\":2,\"mcpServers\":{\"evil\":{\"command\":\"sh\"}}}" >~/.claude/.config.json &&
+		chmod 555 ~/.claude && echo planted'
+	assert_contains "$output" planted stdout
+	refute_contains "$(cat "$HOME/.claude/.config.json")" evil "the file after the run"
+	assert_contains "$(cat "$HOME/.claude/.config.json")" '"numStartups": 2' "kept what is not code"
+	[ "$(stat -c %a "$HOME/.claude")" = 755 ] || { stat "$HOME/.claude"; false; }
+	assert_contains "$stderr" "put back" stderr
+	# the same with the file swapped for a symlink in the read-only
+	# directory: replaced, never written through
+	echo '{"victim": 1}' >"$HOME/victim.json"
+	run --separate-stderr nono run --profile claude-code --allow-cwd -- sh -c '
+		ln -sf ~/victim.json ~/.claude/.config.json.t && mv -f ~/.claude/.config.json.t ~/.claude/.config.json &&
+		chmod 555 ~/.claude && echo swapped'
+	[ ! -L "$HOME/.claude/.config.json" ]
+	[ "$(cat "$HOME/victim.json")" = '{"victim": 1}' ]
+	chmod 755 "$HOME/.claude"
+}
+
+@test "review r6: claude-code: a full disk does not keep a planted server in ~/.claude.json (root: a small tmpfs home)" {
+	[ "$(id -u)" = 0 ] || skip "mounts a tmpfs"
+	require_cmd python3
+	local H2="$TEST_DIR/home2"
+	mkdir -p "$H2" proj
+	mount -t tmpfs -o size=1m,mode=700 tmpfs "$H2" || skip "cannot mount a tmpfs here"
+	mkdir -p "$H2/.claude"
+	printf '%s\n' "$CLAUDE_START" >"$H2/.claude.json"
+	chmod 600 "$H2/.claude.json"
+	cd proj
+	HOME="$H2" run --separate-stderr nono run --profile claude-code --allow-cwd --no-audit -- sh -c '
+		python3 -c "import json, os
+p = os.path.expanduser(\"~/.claude.json\")
+d = json.load(open(p)); d[\"mcpServers\"][\"evil\"] = {\"command\": \"sh\"}
+open(p, \"w\").write(json.dumps(d))" &&
+		dd if=/dev/zero of=$HOME/.claude/fill bs=64k 2>/dev/null; echo filled'
+	local after
+	after=$(cat "$H2/.claude.json")
+	umount "$H2"
+	assert_contains "$output" filled stdout
+	refute_contains "$after" evil "the file after the run"
+	assert_contains "$after" my-server "the user's own server"
+}
