@@ -51,6 +51,18 @@ static const struct nono_protect_item items[] = {
 	{".terraform.d/credentials.tfrc.json", "deny_credentials",
 	 "Terraform Cloud token", true},
 	{".config/op", "deny_credentials", "1Password CLI session", true},
+	/* Review r6, F6: more tools' tokens and keys. */
+	{".config/containers/auth.json", "deny_credentials", "Podman registry credentials", true},
+	{".config/sops/age", "deny_credentials", "SOPS age keys", true},
+	{".config/rclone", "deny_credentials", "rclone remotes' credentials", true},
+	{".s3cfg", "deny_credentials", "s3cmd credentials", true},
+	{".boto", "deny_credentials", "boto and gsutil credentials", true},
+	{".oci", "deny_credentials", "Oracle Cloud credentials", true},
+	{".config/doctl", "deny_credentials", "DigitalOcean token", true},
+	{".config/github-copilot", "deny_credentials", "GitHub Copilot tokens", true},
+	{".config/hub", "deny_credentials", "hub GitHub token", true},
+	{".config/glab-cli", "deny_credentials", "GitLab CLI token", true},
+	{".fly", "deny_credentials", "Fly.io token", true},
 	/* deny_keyrings */
 	{".local/share/keyrings", "deny_keyrings", "GNOME keyrings", true},
 	{".local/share/kwalletd", "deny_keyrings", "KDE wallets", true},

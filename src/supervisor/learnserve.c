@@ -53,6 +53,20 @@ static bool read_only(uint64_t flags)
 	       (flags & O_TMPFILE) != O_TMPFILE;
 }
 
+/*
+ * What everyone may read, or what is the user's own: a file others may
+ * not read that is not the user's (a group's log, another user's file) is
+ * never served, and in a root run nothing others may not read (review r6,
+ * F6: /etc/shadow, the host's SSH keys, /etc/ssl/private were served to a
+ * root run's learning command, whose uid 0 owns them).
+ */
+static bool servable(const struct stat *st)
+{
+	if (st->st_mode & S_IROTH)
+		return true;
+	return geteuid() != 0 && st->st_uid == geteuid();
+}
+
 int nono_learnserve_open(struct nono_gate *g, int listener,
 			 const struct seccomp_notif *req, const char *abs,
 			 uint64_t flags)
@@ -81,7 +95,7 @@ int nono_learnserve_open(struct nono_gate *g, int listener,
 	/* Another name of a file (a hard link) could be a protected one's. */
 	if (pathfd < 0 || fstat(pathfd, &st) < 0 ||
 	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ||
-	    (S_ISREG(st.st_mode) && st.st_nlink > 1) ||
+	    (S_ISREG(st.st_mode) && st.st_nlink > 1) || !servable(&st) ||
 	    !nono_gate_plain_fs(pathfd) ||
 	    nono_gate_fd_path(pathfd, real, sizeof(real)) < 0)
 		return 0; /* the kernel's answer (ENOENT, ELOOP, EACCES) */

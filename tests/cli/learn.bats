@@ -610,3 +610,28 @@ PY
 		getent hosts control.learn.test; kill \$d" </dev/null
 	grep -q control.learn.test "$TEST_DIR/dns.log"
 }
+
+# Review r6, F6: a root run's learning command was served /etc/shadow (its
+# uid 0 owns it), and any user's credentials the protected list did not
+# name (podman's, sops' age keys).
+@test "learn: what others may not read is never served to a root run; more tools' credentials are protected" {
+	mkdir -p "$HOME/.config/containers" "$HOME/.config/sops/age"
+	echo '{"auths": {"quay.io": {"auth": "TOKEN-1"}}}' >"$HOME/.config/containers/auth.json"
+	echo 'AGE-SECRET-KEY-TOKEN-2' >"$HOME/.config/sops/age/keys.txt"
+	echo 'world' >"$X/world.txt"
+	chmod 644 "$X/world.txt"
+	run --separate-stderr nono learn -- sh -c "cat '$HOME/.config/containers/auth.json' '$HOME/.config/sops/age/keys.txt' '$X/world.txt'"
+	refute_contains "$output" TOKEN-1 stdout
+	refute_contains "$output" TOKEN-2 stdout
+	# control: a world-readable file outside the grants is served
+	assert_contains "$output" world stdout
+	if [ "$(id -u)" = 0 ]; then
+		echo 'ROOT-ONLY-SECRET' >"$X/shadowlike"
+		chmod 600 "$X/shadowlike"
+		run --separate-stderr nono learn -- cat "$X/shadowlike"
+		refute_contains "$output" ROOT-ONLY-SECRET stdout
+		assert_contains "$output" "$X/shadowlike" "reported as what the profile lacks"
+		# control: outside nono root reads it
+		[ "$(cat "$X/shadowlike")" = ROOT-ONLY-SECRET ]
+	fi
+}
