@@ -4,6 +4,8 @@
  * the start and at the end, split at the first NUL.  Whatever they hold,
  * the merged file must parse again, hold every guarded key as it was at
  * the start, and be the end's file itself when no guarded key changed.
+ * The start's file is also read as Claude Code settings for the files
+ * their commands name (policy/hookrefs.c): each one absolute and folded.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,8 +13,23 @@
 #include <string.h>
 
 #include "policy/agentcfg.h"
+#include "policy/hookrefs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int exists_some(const char *path)
+{
+	return strlen(path) % 2 == 0;
+}
+
+static int check_path(const char *path, void *arg)
+{
+	(void)arg;
+	if (path[0] != '/' || strstr(path, "//") || strstr(path, "/./") ||
+	    strstr(path, "/../") || strcmp(path, "/") == 0)
+		abort(); /* not an absolute, folded path */
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,6 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t olen = 0;
 	int n;
 
+	if (nono_hookrefs_each(text, blen, "/p/q", "/h", exists_some,
+			       check_path, NULL) > NONO_HOOKREFS_MAX)
+		abort(); /* more than the cap */
 	for (size_t i = 0; i < nono_agentcfg_count(); i++) {
 		const struct nono_agentcfg *g = nono_agentcfg_at(i);
 

@@ -20,8 +20,11 @@
 #include "plan/plan_internal.h"
 #include "plan/verdict.h"
 #include "policy/agentcfg.h"
+#include "policy/hookrefs.h"
+#include "policy/json.h"
 #include "policy/projcfg.h"
 #include "policy/protect.h"
+#include "util/cleanup.h"
 #include "util/fsutil.h"
 
 /* Is @canon something --bypass-protection can lift? */
@@ -553,6 +556,99 @@ static int plan_builtin_keeps(struct nono_plan *p)
 	return r;
 }
 
+/* Claude Code settings' hooks and helpers run what they name without
+ * asking (policy/hookrefs.c): each such file under a writable grant is
+ * kept as the settings file is (review r5, #5). */
+struct hookctx {
+	struct nono_plan *p;
+	const struct wroots *w;
+};
+
+static int hook_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int hook_keep(const char *path, void *arg)
+{
+	struct hookctx *h = arg;
+	char *canon = NULL;
+	bool exists;
+	int r = 0;
+
+	if (nono_path_canon(path, &canon, &exists) < 0)
+		return 0;
+	if (wcovers(h->w, canon) &&
+	    nono_caps_allows(h->p->caps, canon, NONO_ACCESS_WRITE, NULL) &&
+	    !too_wide(h->p, h->w, canon))
+		r = builtin_keep(h->p, h->w, canon);
+	free(canon);
+	return r;
+}
+
+static int keep_hooks_of(struct nono_plan *p, const struct wroots *w,
+			 const char *dir, const char *project)
+{
+	static const char *const names[] = {"settings.json",
+					    "settings.local.json"};
+	struct hookctx h = {p, w};
+
+	for (size_t i = 0; i < 2; i++) {
+		char path[PATH_MAX], *text;
+		nono_autoclose int fd = -1;
+		struct stat st;
+		ssize_t n;
+		int r;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/.claude/%s", dir,
+				     names[i]) >= sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_size <= 0 || st.st_size > NONO_JSON_MAX_TEXT)
+			continue;
+		text = malloc((size_t)st.st_size);
+		if (!text)
+			return -ENOMEM;
+		n = read(fd, text, (size_t)st.st_size);
+		r = n > 0
+			? nono_hookrefs_each(text, (size_t)n, project, p->home,
+					     hook_exists, hook_keep, &h)
+			: 0;
+		free(text);
+		if (r < 0 && r != -EINVAL)
+			return r;
+	}
+	return 0;
+}
+
+static int plan_hook_keeps(struct nono_plan *p)
+{
+	struct wroots w;
+	int r = 0;
+
+	if (!p->cwd)
+		return 0;
+	wroots_of(p, &w);
+	if (p->home)
+		r = keep_hooks_of(p, &w, p->home, p->cwd);
+	if (r == 0 && (!p->home || strcmp(p->home, p->cwd) != 0))
+		r = keep_hooks_of(p, &w, p->cwd, p->cwd);
+	for (size_t i = 0; r == 0 && i < nono_caps_path_count(p->caps); i++) {
+		const struct nono_grant *g = nono_caps_path_at(p->caps, i);
+
+		if ((g->access & NONO_ACCESS_WRITE) &&
+		    !(g->flags & NONO_GRANT_FILE) &&
+		    nono_caps_sealed(p->caps, g->path) &&
+		    strcmp(g->path, p->cwd) != 0 &&
+		    (!p->home || strcmp(g->path, p->home) != 0))
+			r = keep_hooks_of(p, &w, g->path, g->path);
+	}
+	return r;
+}
+
 static int plan_profile_denies(struct nono_plan *p)
 {
 	char why[PATH_MAX], msg[256];
@@ -891,6 +987,8 @@ int plan_protect(const struct run_opts *o, struct nono_plan *p)
 	if (plan_profile_denies(p) < 0 || plan_profile_keeps(p) < 0)
 		return -1;
 	r = plan_builtin_keeps(p);
+	if (r == 0)
+		r = plan_hook_keeps(p);
 	if (r < 0)
 		return plan_fail(&p->msgs, r, NULL,
 				 "planning the PATH's directories: %s",

@@ -215,3 +215,35 @@ print("noreplace", r, ctypes.get_errno() if r else 0)'
 	assert_contains "$output" LINKED-ELSEWHERE stdout
 	rm -rf "$T"
 }
+
+# Review r5, #5: a hook names a script that runs at the next `claude`
+# (a SessionStart hook's script, rewritten, ran at the next `claude -p`).
+@test "projcfg: review r5: the scripts the Claude Code settings' hooks and status line run are kept read-only, made or not" {
+	mkdir -p .claude/scripts "$HOME/.claude"
+	cat >.claude/settings.json <<'J'
+{"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "sh \"$CLAUDE_PROJECT_DIR\"/.claude/scripts/start.sh"}]}],
+ "PostToolUse": [{"matcher": "Edit", "hooks": [{"type": "command", "command": "cd $CLAUDE_PROJECT_DIR && python3 lint.py --fix; ./scripts/missing.sh"}]}]},
+ "statusLine": {"type": "command", "command": "~/.claude/statusline-command.sh"}}
+J
+	echo 'echo start' >.claude/scripts/start.sh
+	echo 'print(1)' >lint.py
+	echo 'echo status' >"$HOME/.claude/statusline-command.sh"
+	echo '{}' >"$HOME/.claude.json"
+	run --separate-stderr nono run --profile claude-code --allow-cwd -- sh -c '
+		echo evil >>.claude/scripts/start.sh && echo W1
+		echo evil >>lint.py && echo W2
+		mkdir -p scripts; echo evil >scripts/missing.sh && echo W3
+		echo evil >>"$HOME/.claude/statusline-command.sh" && echo W4
+		echo ok >other.py && echo CONTROL'
+	for w in W1 W2 W3 W4; do refute_contains "$output" "$w" "$w"; done
+	assert_contains "$output" CONTROL stdout
+	[ "$(cat .claude/scripts/start.sh)" = 'echo start' ]
+	[ "$(cat lint.py)" = 'print(1)' ]
+	assert_missing scripts/missing.sh
+	[ "$(cat "$HOME/.claude/statusline-command.sh")" = 'echo status' ]
+	# control: without the settings naming them, the same files are the
+	# project's
+	rm .claude/settings.json
+	run --separate-stderr nono run --profile claude-code --allow-cwd -- sh -c 'echo edit >>lint.py && echo W2'
+	assert_contains "$output" W2 stdout
+}

@@ -27,6 +27,7 @@
 
 #include "nono/caps.h"
 #include "nono/error.h"
+#include "policy/hookrefs.h"
 #include "policy/projcfg.h"
 #include "policy/protect.h"
 
@@ -890,6 +891,69 @@ static void test_projcfg(void **state)
 	assert_false(nono_projcfg_dir(".mcp.json"));
 }
 
+static char hook_seen[16][256];
+static int hook_n;
+
+static int hook_collect(const char *path, void *arg)
+{
+	(void)arg;
+	if (hook_n < 16)
+		snprintf(hook_seen[hook_n++], sizeof(hook_seen[0]), "%s", path);
+	return 0;
+}
+
+static int hook_exists_lintpy(const char *path)
+{
+	return strcmp(path, "/p/lint.py") == 0;
+}
+
+static bool hook_has(const char *path)
+{
+	for (int i = 0; i < hook_n; i++)
+		if (strcmp(hook_seen[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* The files Claude Code settings' commands name (hookrefs.c). */
+static void test_hookrefs(void **state)
+{
+	const char *t =
+	    "{\"hooks\": {\"SessionStart\": [{\"hooks\": [{\"type\": "
+	    "\"command\", \"command\": \"sh "
+	    "\\\"$CLAUDE_PROJECT_DIR\\\"/.claude/s.sh\"}]}], "
+	    "\"Stop\": [{\"hooks\": [{\"command\": \"FOO=1 npx x; "
+	    "python3 lint.py && ./a/../b.sh | jq .\"}]}]}, "
+	    "\"statusLine\": {\"command\": \"~/.claude/st.sh\"}, "
+	    "\"apiKeyHelper\": \"${HOME}/bin/key /etc/k\"}";
+
+	(void)state;
+	hook_n = 0;
+	assert_int_equal(nono_hookrefs_each(t, strlen(t), "/p", "/h",
+					    hook_exists_lintpy, hook_collect,
+					    NULL),
+			 6);
+	assert_true(hook_has("/p/.claude/s.sh"));
+	assert_true(hook_has("/p/lint.py"));
+	assert_true(hook_has("/p/b.sh"));
+	assert_true(hook_has("/h/.claude/st.sh"));
+	assert_true(hook_has("/h/bin/key"));
+	assert_true(hook_has("/etc/k"));
+	/* commands on PATH, and words that name no file */
+	assert_false(hook_has("/p/npx"));
+	assert_false(hook_has("/p/jq"));
+	assert_false(hook_has("/p/x"));
+	hook_n = 0;
+	assert_int_equal(nono_hookrefs_each("[1]", 3, "/p", "/h",
+					    hook_exists_lintpy, hook_collect,
+					    NULL),
+			 -EINVAL);
+	assert_int_equal(nono_hookrefs_each("{\"hooks\": 3}", 12, "/p", "/h",
+					    hook_exists_lintpy, hook_collect,
+					    NULL),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -912,6 +976,7 @@ int main(void)
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_lists),
 	    cmocka_unit_test(test_projcfg),
+	    cmocka_unit_test(test_hookrefs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
