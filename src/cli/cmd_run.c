@@ -28,6 +28,7 @@
 #include "cli/envcred.h"
 #include "cli/output.h"
 #include "cli/run_agentcfg.h"
+#include "cli/run_ancestors.h"
 #include "cli/run_audit.h"
 #include "cli/run_ctx.h"
 #include "cli/run_elevate.h"
@@ -531,7 +532,7 @@ static int execute(struct run_ctx *c, char **argv)
 	if (run_rollback_begin(c, argv) < 0)
 		goto out;
 	/* The agent configurations it may write, as they are now. */
-	if (run_agentcfg_begin(c) < 0)
+	if (run_agentcfg_begin(c) < 0 || run_ancestors_begin(c) < 0)
 		goto out;
 	if (nono_caps_gate(c->p.caps) && nono_gate_new(c->p.caps, &gate) < 0) {
 		out_error("out of memory");
@@ -594,7 +595,8 @@ out:
 	c->rt.proxy = NULL;
 	/* The command is gone: what it planted in them goes too (before the
 	 * trail ends, which records it). */
-	if (run_agentcfg_end(c) < 0 && status == 0)
+	if ((run_agentcfg_end(c) < 0 || run_ancestors_end(c) < 0) &&
+	    status == 0)
 		status = 1;
 	/* The last snapshot, what changed, the offer to restore (in the
 	 * trail, which ends after it). */
@@ -766,6 +768,7 @@ void run_ctx_clear(struct run_ctx *c)
 	cli_envcred_free(c->rt.envcred);
 	run_trust_free(c);
 	run_agentcfg_free(c);
+	run_ancestors_free(c);
 	if (c->rt.tls.dir[0])
 		nono_tls_helper_stop(&c->rt.tls);
 	if (c->rt.proxy_fd >= 0)

@@ -29,6 +29,7 @@ struct nono_rb_store;
 struct nono_rb_manifest;
 struct run_trust;
 struct run_agentcfg;
+struct run_ancestors;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -71,6 +72,9 @@ struct run_live {
 	/* The guarded agent configurations as they were at the start
 	 * (run_agentcfg.c), or NULL. */
 	struct run_agentcfg *agentcfg;
+	/* The writable directories above the projects, as they were at the
+	 * start (run_ancestors.c), or NULL. */
+	struct run_ancestors *ancestors;
 };
 
 /* Options, plan, runtime. */

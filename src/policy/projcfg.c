@@ -156,6 +156,20 @@ const char *nono_projcfg_listed_in(const char *dirname, size_t *i)
 	return NULL;
 }
 
+const char *nono_projcfg_ancestor_name(size_t i)
+{
+	/* Read in every directory above the one a tool starts in: Claude
+	 * Code's .mcp.json, cargo's config, opencode's up to the worktree's
+	 * root (which, outside a repository, is /). */
+	static const char *const names[] = {
+	    ".mcp.json",     ".cargo",        ".cargo/config.toml",
+	    ".cargo/config", "opencode.json", "opencode.jsonc",
+	    "tui.json",      "tui.jsonc",     ".opencode",
+	};
+
+	return i < sizeof(names) / sizeof(names[0]) ? names[i] : NULL;
+}
+
 bool nono_projcfg_dir(const char *name)
 {
 	for (size_t i = 0; i < NENTRIES; i++)

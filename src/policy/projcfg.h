@@ -41,6 +41,13 @@ bool nono_projcfg_refuses_new(const char *dir, const char *name);
 const char *nono_projcfg_listed_in(const char *dirname, size_t *i);
 
 /*
+ * The names (relative, one or two components) that a tool reads in every
+ * directory above the one it starts in: .mcp.json, .cargo/config.toml,
+ * ...; entry @i, NULL past the last.
+ */
+const char *nono_projcfg_ancestor_name(size_t i);
+
+/*
  * True when @name is a tool's configuration directory (".claude",
  * ".codex", ".opencode", ".cargo"): it may be made empty (mkdir), where
  * each listed file is then refused, but not brought in whole by a rename

@@ -247,3 +247,29 @@ J
 	run --separate-stderr nono run --profile claude-code --allow-cwd -- sh -c 'echo edit >>lint.py && echo W2'
 	assert_contains "$output" W2 stdout
 }
+
+# Review r5, #4: Claude Code reads .mcp.json, and cargo .cargo/config.toml,
+# in every directory above the one it starts in; /tmp above /tmp/proj is
+# writable and no sealed tree.
+@test "projcfg: review r5: a .mcp.json or .cargo made in a writable directory above the project is moved aside at the end" {
+	local T
+	T=$(mktemp -d /tmp/nono-anc.XXXXXX)
+	mkdir -p "$T/proj" "$T/mine"
+	echo '{"user": 1}' >"$T/mine/.mcp.json"
+	cd "$T/proj"
+	run --separate-stderr nono run --allow . -- sh -c '
+		echo "{\"mcpServers\": {\"up\": {\"command\": \"sh\"}}}" >../.mcp.json &&
+		mkdir -p ../.cargo && echo "[build]" >../.cargo/config.toml &&
+		echo ok >../notes.txt && echo planted'
+	cd "$TEST_DIR"
+	assert_contains "$output" planted stdout
+	assert_missing "$T/.mcp.json"
+	assert_missing "$T/.cargo"
+	assert_contains "$stderr" "$T/.mcp.json was made during the session" stderr
+	ls -A "$T" | grep -q '^\.mcp\.json\.nono-moved-' || { ls -A "$T"; false; }
+	# control: an ordinary file made there stays, and so does one of the
+	# user's (a directory the sandbox does not write)
+	[ "$(cat "$T/notes.txt")" = ok ]
+	[ "$(cat "$T/mine/.mcp.json")" = '{"user": 1}' ]
+	rm -rf "$T"
+}
