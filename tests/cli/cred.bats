@@ -45,6 +45,11 @@ in_keyring() {
 		echo 'mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"'
 		# A new login keyring is created with this password, unlocked.
 		echo 'eval "$(printf test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null'
+		# Until the daemon owns the Secret Service name: a client
+		# earlier makes D-Bus start a second daemon, which finds the
+		# keyring locked (CI saw "Cannot create an item in a locked
+		# collection").  Bounded: 100 x 50 ms.
+		echo 'for _ in $(seq 100); do dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true" && break; sleep 0.05; done'
 		echo "nono() { '$NONO' \"\$@\" </dev/null; }"
 		printf '%s\n' "$1"
 	} >"$f"
