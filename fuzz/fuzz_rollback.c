@@ -12,8 +12,9 @@
  *   has parts that add up to its size, within the largest file stored;
  * - a delta that applies to a fixed base makes a manifest whose own
  *   delta against that base applies to the same manifest again, of the
- *   base's version (a version-1 base and a version-2 one, which records
- *   group owners: a delta of the other version is refused).
+ *   base's version (a version-1 base, a version-2 one, which records
+ *   group owners, and a version-3 one, which records owners too: a delta
+ *   of another version is refused).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,6 +52,19 @@ static const char BASE2[] =
     "- -\n"
     "l 0777 1000 0 9 - - c x%20y -\n"
     "u 0644 - 0 1 - - p unreadable -\n";
+
+static const char BASE3[] =
+    "nono-rollback-manifest 3 /t\n"
+    "d 0755 0 1000 0 0 - - . - -\n"
+    "f 4755 65534 27 2 5 "
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 1 a - "
+    "-\n"
+    "d 0700 1000 1000 0 -3 - - b - -\n"
+    "f 0600 65534 27 2 5 "
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 1 b/h "
+    "- -\n"
+    "l 0777 - 1000 0 9 - - c x%20y -\n"
+    "u 0644 - - 0 1 - - p unreadable -\n";
 
 static void delta_roundtrip(const char *b, size_t blen, const uint8_t *data,
 			    size_t size)
@@ -99,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	delta_roundtrip(BASE, sizeof(BASE) - 1, data, size);
 	delta_roundtrip(BASE2, sizeof(BASE2) - 1, data, size);
+	delta_roundtrip(BASE3, sizeof(BASE3) - 1, data, size);
 	uint8_t r1[NONO_SHA256_LEN], r2[NONO_SHA256_LEN];
 	size_t line;
 	char why[160];

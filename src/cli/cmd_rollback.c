@@ -243,13 +243,17 @@ static void on_change(void *arg, enum nono_rb_change k,
 		nono_json_str(s->f, path);
 		if (o) /* why its content was not captured */
 			fprintf(s->f, ",\"not_captured\":\"%s\"", o->target);
+		if (from && to && from->uid >= 0 && to->uid >= 0 &&
+		    from->uid != to->uid) /* a chown */
+			fprintf(s->f, ",\"owner\":{\"from\":%lld,\"to\":%lld}",
+				from->uid, to->uid);
 		if (from && to && from->gid >= 0 && to->gid >= 0 &&
 		    from->gid != to->gid) /* a chgrp */
 			fprintf(s->f, ",\"group\":{\"from\":%lld,\"to\":%lld}",
 				from->gid, to->gid);
 		fprintf(s->f, "}");
 	} else {
-		char note[96];
+		char note[NONO_RB_NOTE_LEN];
 
 		nono_rb_change_note(from, to, note, sizeof(note));
 		fprintf(s->f, "  %-9s ", nono_rb_change_name(k));
@@ -451,7 +455,7 @@ static int sub_restore(int argc, char **argv)
 		struct nono_rb_restore_stats rs;
 		struct nono_rb_notes notes = {restore_note, NULL};
 		struct nono_rb_cache cache;
-		char refused[64] = "";
+		char refused[160] = "";
 		char cp[PATH_MAX];
 
 		/* The stat cache: unchanged files are not read to compare. */
@@ -469,11 +473,25 @@ static int sub_restore(int argc, char **argv)
 			continue;
 		}
 		nono_rb_cache_free(&cache);
-		if (rs.groups_refused) /* each said above */
+		/* Each said above. */
+		if (rs.owners_refused)
 			snprintf(refused, sizeof(refused),
+				 " (%llu owner%s not set back)",
+				 rs.owners_refused,
+				 rs.owners_refused == 1 ? "" : "s");
+		if (rs.groups_refused)
+			snprintf(refused + strlen(refused),
+				 sizeof(refused) - strlen(refused),
 				 " (%llu group owner%s not set back)",
 				 rs.groups_refused,
 				 rs.groups_refused == 1 ? "" : "s");
+		if (rs.setid_dropped)
+			snprintf(refused + strlen(refused),
+				 sizeof(refused) - strlen(refused),
+				 " (%llu setuid/setgid file%s without %s bits)",
+				 rs.setid_dropped,
+				 rs.setid_dropped == 1 ? "" : "s",
+				 rs.setid_dropped == 1 ? "its" : "their");
 		printf("%s ", dry ? "would restore" : "restored");
 		put_path(stdout, s.roots[i]);
 		printf(" to snapshot %lu: %llu written, %llu removed, %llu "

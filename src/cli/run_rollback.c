@@ -438,7 +438,7 @@ static void on_change(void *arg, enum nono_rb_change k,
 {
 	struct summary *s = arg;
 	const struct nono_rb_entry *e = to ? to : from;
-	char p[PATH_MAX * 4], note[96];
+	char p[PATH_MAX * 4], note[NONO_RB_NOTE_LEN];
 
 	s->n[k]++;
 	if (s->listed++ >= 20 || !s->f)
@@ -466,7 +466,7 @@ static void on_diff(void *arg, enum nono_rb_change k,
 {
 	struct review_diff *d = arg;
 	const struct nono_rb_entry *e = to ? to : from;
-	char p[PATH_MAX * 4], note[96];
+	char p[PATH_MAX * 4], note[NONO_RB_NOTE_LEN];
 
 	/* At most DIFF_CHANGES changes and 4 MiB of text (a diff's escaped
 	 * bytes are four each), then the command that shows them all. */

@@ -109,6 +109,14 @@ static long long gid_of(const struct stat *st)
 	return st && st->st_gid <= NONO_RB_GID_MAX ? (long long)st->st_gid : -1;
 }
 
+/* @st's owner, the same way: a restore run by root gives each path back
+ * to its owner (before, another user's file came back root's, and
+ * another user's setuid file setuid root). */
+static long long uid_of(const struct stat *st)
+{
+	return st && st->st_uid <= NONO_RB_UID_MAX ? (long long)st->st_uid : -1;
+}
+
 static int fail(struct walk *w, int r, const char *rel, const char *what)
 {
 	char shown[PATH_MAX];
@@ -216,6 +224,7 @@ static int skip_entry(struct walk *w, const char *rel, const struct stat *st,
 	e.type = why ? NONO_RB_OPAQUE : NONO_RB_SKIP;
 	e.mode = st ? st->st_mode & 07777 : 0;
 	e.gid = gid_of(st);
+	e.uid = uid_of(st);
 	e.mtime_ns = st ? ns(&st->st_mtim) : 0;
 	/* Not captured: its size and mtime are all that tells a change. */
 	e.size = st && why ? (unsigned long long)st->st_size : 0;
@@ -514,6 +523,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 	/* The group owner too: a chgrp to another of the user's groups
 	 * needs no privilege, and was neither shown nor taken back. */
 	e.gid = gid_of(&st);
+	e.uid = uid_of(&st);
 	e.size = (unsigned long long)st.st_size;
 	e.mtime_ns = ns(&st.st_mtim);
 	if (st.st_nlink > 1 && (e.link = link_key(w, &st)) < 0) {
@@ -723,6 +733,7 @@ static int walk_child(struct walk *w, int dfd, const char *name,
 		le.type = NONO_RB_LINK;
 		le.mode = st.st_mode & 07777;
 		le.gid = gid_of(&st);
+		le.uid = uid_of(&st);
 		le.mtime_ns = ns(&st.st_mtim);
 		le.link = -1;
 		le.target = target;
@@ -809,6 +820,7 @@ static int walk_dir(struct walk *w, const struct item *it)
 	e.type = NONO_RB_DIR;
 	e.mode = dst.st_mode & 07777;
 	e.gid = gid_of(&dst);
+	e.uid = uid_of(&dst);
 	e.mtime_ns = ns(&dst.st_mtim);
 	e.link = -1;
 	e.xattrs = xattrs_of(dfd, &xerr);

@@ -452,7 +452,7 @@ static void put_header(struct nono_ev *o, const char *magic, int version,
 	put_str(o, "\n");
 }
 
-/* The version of header [@p, @p + @n) ("MAGIC 1 ROOT" or "MAGIC 2 ROOT",
+/* The version of header [@p, @p + @n) ("MAGIC 1 ROOT" to "MAGIC 3 ROOT",
  * the root not empty), with where its root starts in *@root_at; 0 when it
  * is not one (another magic, an unknown version). */
 static int header_version(const char *p, size_t n, const char *magic,
@@ -460,8 +460,8 @@ static int header_version(const char *p, size_t n, const char *magic,
 {
 	size_t ml = strlen(magic);
 
-	if (n < ml + 3 || memcmp(p, magic, ml) != 0 ||
-	    (p[ml] != '1' && p[ml] != '2') || p[ml + 1] != ' ')
+	if (n < ml + 3 || memcmp(p, magic, ml) != 0 || p[ml] < '1' ||
+	    p[ml] > '0' + NONO_RB_VERSION || p[ml + 1] != ' ')
 		return 0;
 	*root_at = ml + 2;
 	return p[ml] - '0';
@@ -495,7 +495,8 @@ static char *put_sdec(char *p, long long v)
 
 /* One entry's line in the format of @version, without its newline (the
  * hard-link group written as the group's first index):
- * "TYPE MODE [GID] SIZE MTIME HASH|- LINK|- PATH TARGET|- XATTRS|-". */
+ * "TYPE MODE [UID] [GID] SIZE MTIME HASH|- LINK|- PATH TARGET|- XATTRS|-"
+ * (the uid from version 3, the gid from version 2). */
 static void entry_line(struct nono_ev *o, const struct nono_rb_entry *e,
 		       int version)
 {
@@ -507,6 +508,14 @@ static void entry_line(struct nono_ev *o, const struct nono_rb_entry *e,
 	for (int sh = 9; sh >= 0; sh -= 3)
 		*p++ = (char)('0' + ((mode >> sh) & 7));
 	*p++ = ' ';
+	if (version >= 3) {
+		/* Version 3: the owner, "-" when not known. */
+		if (e->uid >= 0)
+			p = put_sdec(p, e->uid);
+		else
+			*p++ = '-';
+		*p++ = ' ';
+	}
 	if (version >= 2) {
 		/* Version 2: the group owner, "-" when not known. */
 		if (e->gid >= 0)
@@ -650,6 +659,7 @@ static int parse_entry(const char *s, size_t n, size_t index, int version,
 	memset(e, 0, sizeof(*e));
 	e->link = -1;
 	e->gid = -1;
+	e->uid = -1;
 	if (n == 0 || s[n - 1] == ' ') {
 		snprintf(why, whylen, "a space at the end of the line");
 		return -EINVAL;
@@ -668,6 +678,19 @@ static int parse_entry(const char *s, size_t n, size_t index, int version,
 		return -EINVAL;
 	}
 	e->mode = (unsigned)v;
+	if (version >= 3) {
+		/* The owner: one decimal spelling, or "-" (not known).
+		 * (uid_t)-1 is no user: chown's "no change". */
+		if (!field(&p, end, &f, &fl) ||
+		    (!(fl == 1 && f[0] == '-') &&
+		     (!parse_u64(f, fl, 10, &v) ||
+		      v > (unsigned long long)NONO_RB_UID_MAX))) {
+			snprintf(why, whylen, "uid: expected a user id or -");
+			return -EINVAL;
+		}
+		if (f[0] != '-')
+			e->uid = (long long)v;
+	}
 	if (version >= 2) {
 		/* The group owner: one decimal spelling, or "-" (not
 		 * known).  (gid_t)-1 is no group: chown's "no change". */
@@ -821,7 +844,7 @@ int nono_rb_manifest_parse(const char *text, size_t len,
 	    nl ? header_version(p, (size_t)(nl - p), MANIFEST_MAGIC, &at) : 0;
 	if (!m->version) {
 		snprintf(why, whylen,
-			 "not a nono rollback manifest (version 1 or 2)");
+			 "not a nono rollback manifest (version 1, 2 or 3)");
 		nono_rb_manifest_free(m);
 		return -EINVAL;
 	}
@@ -899,7 +922,7 @@ static bool same_entry(const struct nono_rb_entry *a,
 		       const struct nono_rb_entry *b)
 {
 	return a->type == b->type && (a->mode & 07777) == (b->mode & 07777) &&
-	       a->gid == b->gid && a->size == b->size &&
+	       a->uid == b->uid && a->gid == b->gid && a->size == b->size &&
 	       a->mtime_ns == b->mtime_ns && a->link == b->link &&
 	       (a->type != NONO_RB_FILE ||
 		memcmp(a->hash, b->hash, NONO_SHA256_LEN) == 0) &&
@@ -1003,8 +1026,8 @@ int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 		0 ||
 	    strcmp(rootpath, base->root) != 0) {
 		snprintf(why, whylen,
-			 "not a nono rollback delta (version 1 or 2) of this "
-			 "tree");
+			 "not a nono rollback delta (version 1, 2 or 3) of "
+			 "this tree");
 		free(rootpath);
 		return -EINVAL;
 	}

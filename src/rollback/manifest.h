@@ -17,12 +17,16 @@
 #include "audit/event.h"
 #include "util/sha256.h"
 
-/* The format written: version 2 records each entry's group owner.
- * Version 1 (no group owner) is still read: its entries' @gid is -1, and
- * a restore to it never changes a group owner. */
-#define NONO_RB_VERSION 2
-/* The largest group id a manifest holds ((gid_t)-1 means "no change"). */
+/* The format written: version 3 records each entry's owner (uid) and
+ * group owner.  Version 2 (group owner, no uid) and version 1 (neither)
+ * are still read: what they lack is -1, a restore to them never changes
+ * it, and never puts a setuid or setgid bit on a file whose owner it
+ * cannot tell. */
+#define NONO_RB_VERSION 3
+/* The largest user or group id a manifest holds ((uid_t)-1 and (gid_t)-1
+ * mean "no change" to chown). */
 #define NONO_RB_GID_MAX 4294967294LL
+#define NONO_RB_UID_MAX 4294967294LL
 
 enum {
 	NONO_RB_FILE = 'f',
@@ -62,6 +66,9 @@ struct nono_rb_entry {
 	/* The group owner, 0..NONO_RB_GID_MAX; -1: not known (a version-1
 	 * manifest, or an entry not captured that could not be stat'd). */
 	long long gid;
+	/* The owner, 0..NONO_RB_UID_MAX; -1: not known (a version-1 or -2
+	 * manifest, or an entry not captured that could not be stat'd). */
+	long long uid;
 };
 
 /* Where a manifest's strings live: blocks freed with the manifest (a
@@ -80,7 +87,7 @@ struct nono_rb_leaves {
 
 struct nono_rb_manifest {
 	char *root;  /* absolute path of the tree */
-	int version; /* 1 or 2 (NONO_RB_VERSION; init sets it) */
+	int version; /* 1 to 3 (NONO_RB_VERSION; init sets it) */
 	struct nono_rb_entry *e;
 	size_t n, cap;
 	struct nono_rb_strblk *strs; /* the entries' strings */
@@ -127,7 +134,7 @@ int nono_rb_manifest_keep_leaves(struct nono_rb_manifest *m);
  * its Merkle root. */
 int nono_rb_manifest_text(const struct nono_rb_manifest *m, struct nono_ev *out,
 			  uint8_t root[NONO_SHA256_LEN]);
-/* Parses @text (version 1 or 2; @m->version says which): 0, or -EINVAL
+/* Parses @text (version 1, 2 or 3; @m->version says which): 0, or -EINVAL
  * with the first bad line in *@bad_line (1 is the header) and why in @why.
  * The root, if @root, is computed. */
 int nono_rb_manifest_parse(const char *text, size_t len,
@@ -145,8 +152,8 @@ int nono_rb_manifest_delta(const struct nono_rb_manifest *base,
 			   struct nono_ev *out, uint8_t root[NONO_SHA256_LEN]);
 /* The manifest delta @text makes of @base, checked as a whole manifest
  * (its Merkle root in @root): 0, or -EINVAL with the line and why (a
- * delta of another version than @base's is refused: a version-2 delta
- * applies to a version-2 baseline only, and version 1 to version 1). */
+ * delta of another version than @base's is refused: a version-3 delta
+ * applies to a version-3 baseline only, and so on). */
 int nono_rb_manifest_apply(const struct nono_rb_manifest *base,
 			   const char *text, size_t len,
 			   struct nono_rb_manifest *m,

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <linux/fs.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,13 @@ static bool other_group(const struct nono_rb_entry *a,
 	return a->gid >= 0 && b->gid >= 0 && a->gid != b->gid;
 }
 
+/* The same for the owner (known from version 3). */
+static bool other_owner(const struct nono_rb_entry *a,
+			const struct nono_rb_entry *b)
+{
+	return a->uid >= 0 && b->uid >= 0 && a->uid != b->uid;
+}
+
 void nono_rb_change_note(const struct nono_rb_entry *from,
 			 const struct nono_rb_entry *to, char *out, size_t len)
 {
@@ -72,6 +80,10 @@ void nono_rb_change_note(const struct nono_rb_entry *from,
 			 from ? "now " : "", opaque_words(to->target));
 	else if (from && from->type == NONO_RB_OPAQUE)
 		snprintf(out, len, " (was %s)", opaque_words(from->target));
+	n = strlen(out);
+	if (from && to && other_owner(from, to) && n < len)
+		snprintf(out + n, len - n, " (owner %lld -> %lld)", from->uid,
+			 to->uid);
 	n = strlen(out);
 	if (from && to && other_group(from, to) && n < len)
 		snprintf(out + n, len - n, " (group %lld -> %lld)", from->gid,
@@ -192,7 +204,7 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 					k = NONO_RB_MODIFIED;
 				else if (a->mode != b->mode ||
 					 !same_xattrs(a, b) ||
-					 other_group(a, b))
+					 other_group(a, b) || other_owner(a, b))
 					k = NONO_RB_ATTRS;
 				else
 					diff = false;
@@ -369,68 +381,131 @@ static int set_mtime_at(int pfd, const char *name, long long mtime_ns)
 	return utimensat(pfd, name, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
-/* Whether @e's group owner is to be set on what is there (@c, or NULL:
- * made by the restore): the snapshot records one (version 2) that @c does
- * not have. */
-static bool regroup(const struct nono_rb_entry *c,
-		    const struct nono_rb_entry *e)
+/* Whether @e's owner or group owner is to be set on what is there (@c,
+ * or NULL: made by the restore): the snapshot records one (the owner from
+ * version 3, the group from version 2) that @c does not have. */
+static bool reown(const struct nono_rb_entry *c, const struct nono_rb_entry *e)
 {
-	return e->gid >= 0 && (!c || c->gid != e->gid);
+	return (e->gid >= 0 && (!c || c->gid != e->gid)) ||
+	       (e->uid >= 0 && (!c || c->uid != e->uid));
+}
+
+/* Says @fmt about @e's path through the notes: one line, the whole path
+ * (the user acts on it), a name the command chose never driving the
+ * terminal. */
+__attribute__((format(printf, 3, 4))) static void
+note(struct rs *s, const struct nono_rb_entry *e, const char *fmt, ...)
+{
+	char full[PATH_MAX * 2 + 2], shown[PATH_MAX * 2], what[256],
+	    line[PATH_MAX * 2 + 300];
+	va_list ap;
+
+	if (!s->notes || !s->notes->fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "%s%s%s", s->to->root,
+		 strcmp(e->path, ".") ? "/" : "",
+		 strcmp(e->path, ".") ? e->path : "");
+	nono_rb_shown(full, shown, sizeof(shown));
+	snprintf(line, sizeof(line), "rollback restore: %s: %s", shown, what);
+	s->notes->fn(s->notes->arg, line);
+}
+
+static int chown_at(int fd, const char *name, uid_t u, gid_t g)
+{
+	return name ? fchownat(fd, name, u, g, AT_SYMLINK_NOFOLLOW)
+		    : fchown(fd, u, g);
 }
 
 /*
- * Gives @e's group owner back to @name in @fd, never through a symlink
- * (AT_SYMLINK_NOFOLLOW), or, @name NULL, to @fd itself: chown(-1, gid),
- * only when it differs (a version-1 snapshot records none: never).  A
- * command may chgrp the user's file to another of the user's groups
- * without any privilege; the review showed nothing and a restore left it.
- * The kernel refuses a group the user is no longer in (EPERM): said in
- * one line through the notes, and the restore goes on (the rest of the
- * tree is worth more than one group).  *@changed: whether it chowned (the
- * kernel then dropped a non-directory's setuid and setgid bits).  0 or
- * -errno.
+ * Gives @e's owner and group owner back to @name in @fd, never through a
+ * symlink (AT_SYMLINK_NOFOLLOW), or, @name NULL, to @fd itself, each only
+ * where the snapshot records it (the owner from version 3, the group from
+ * version 2) and it differs.  What a restore makes is the restorer's: run
+ * by root, another user's file came back root's (a 0600 secret of that
+ * user readable by the next root-run sandbox, a setuid binary of that
+ * user setuid root).  Only root may give a file to another user, and a
+ * user may give it only one of the user's groups: the kernel's refusal
+ * (EPERM) of either is said in one line through the notes, and the
+ * restore goes on (the rest of the tree is worth more).  *@changed:
+ * whether it chowned (the kernel then dropped a non-directory's setuid
+ * and setgid bits); *@owned: whether the object is the snapshot's owner's
+ * now (never when the snapshot does not say who that is).  0 or -errno.
  */
-static int put_gid(struct rs *s, int fd, const char *name,
-		   const struct nono_rb_entry *e, bool *changed)
+static int put_owner(struct rs *s, int fd, const char *name,
+		     const struct nono_rb_entry *e, bool *changed, bool *owned)
 {
+	uid_t u = (uid_t)-1;
+	gid_t g = (gid_t)-1;
 	struct stat st;
-	char full[PATH_MAX * 2 + 2], shown[PATH_MAX * 2],
-	    line[PATH_MAX * 2 + 192];
 	int r;
 
-	*changed = false;
-	if (e->gid < 0)
+	*changed = *owned = false;
+	if (e->gid < 0 && e->uid < 0)
 		return 0;
 	r = name ? fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) : fstat(fd, &st);
 	if (r < 0)
 		return -errno;
-	if ((long long)st.st_gid == e->gid)
+	if (e->uid >= 0 && (long long)st.st_uid != e->uid)
+		u = (uid_t)e->uid;
+	if (e->gid >= 0 && (long long)st.st_gid != e->gid)
+		g = (gid_t)e->gid;
+	*owned = e->uid >= 0 && u == (uid_t)-1;
+	if (u != (uid_t)-1) {
+		/* Both at once: one chown, as root does it. */
+		if (chown_at(fd, name, u, g) == 0) {
+			*changed = *owned = true;
+			return 0;
+		}
+		if (errno != EPERM)
+			return -errno;
+		s->st->owners_refused++;
+		note(s, e,
+		     "owner %lld not set back (now %lld): only root may give "
+		     "a file to another user; the restore went on",
+		     e->uid, (long long)st.st_uid);
+	}
+	if (g == (gid_t)-1)
 		return 0;
-	r = name ? fchownat(fd, name, (uid_t)-1, (gid_t)e->gid,
-			    AT_SYMLINK_NOFOLLOW)
-		 : fchown(fd, (uid_t)-1, (gid_t)e->gid);
-	if (r == 0) {
+	if (chown_at(fd, name, (uid_t)-1, g) == 0) {
 		*changed = true;
 		return 0;
 	}
 	if (errno != EPERM)
 		return -errno;
 	s->st->groups_refused++;
-	if (s->notes && s->notes->fn) {
-		/* The whole path (the user acts on it); a name the command
-		 * chose never drives the terminal. */
-		snprintf(full, sizeof(full), "%s%s%s", s->to->root,
-			 strcmp(e->path, ".") ? "/" : "",
-			 strcmp(e->path, ".") ? e->path : "");
-		nono_rb_shown(full, shown, sizeof(shown));
-		snprintf(line, sizeof(line),
-			 "rollback restore: %s: group owner %lld not set back "
-			 "(now %lld): the kernel refused (not a member of that "
-			 "group any more?); the restore went on",
-			 shown, e->gid, (long long)st.st_gid);
-		s->notes->fn(s->notes->arg, line);
-	}
+	note(s, e,
+	     "group owner %lld not set back (now %lld): the kernel refused "
+	     "(not a member of that group any more?); the restore went on",
+	     e->gid, (long long)st.st_gid);
 	return 0;
+}
+
+/*
+ * The mode a restore gives @e, whose object is now its snapshot owner's
+ * (@owned) or not: a setuid or setgid bit goes back only on a file of the
+ * user who had it.  Not the owner's: the file is the restorer's (a user
+ * cannot give it away; a version-1 or -2 snapshot does not say whose it
+ * was), and another user's setuid file would come back setuid root when
+ * root restores it.  Said through the notes.  A directory keeps its bits
+ * (setgid there passes its group on to new entries; it runs nothing).
+ */
+static unsigned safe_mode(struct rs *s, const struct nono_rb_entry *e,
+			  bool owned)
+{
+	if (owned || !(e->mode & 06000) || e->type == NONO_RB_DIR)
+		return e->mode;
+	s->st->setid_dropped++;
+	note(s, e, "%s not put back: %s",
+	     (e->mode & 06000) == 06000 ? "setuid and setgid bits"
+	     : e->mode & 04000          ? "setuid bit"
+					: "setgid bit",
+	     e->uid < 0 ? "the snapshot does not record its owner (a session "
+			  "recorded before owners were kept)"
+			: "its owner could not be set back");
+	return e->mode & ~06000u;
 }
 
 /* Copies [@off, @end) of @in to the same place in @out. */
@@ -516,7 +591,7 @@ static int put_file(struct rs *s, int pfd, const char *name,
 {
 	char tmp[32];
 	struct timespec t[2];
-	bool chg;
+	bool chg = false, owned = false;
 	int fd, r;
 
 	mode_t was = (mode_t)-1;
@@ -535,12 +610,13 @@ static int put_file(struct rs *s, int pfd, const char *name,
 		return r;
 	}
 	r = fill(s, e, fd);
-	/* The group before the mode: a chown drops setuid and setgid. */
+	/* The owner before the mode: a chown drops setuid and setgid, and
+	 * they go back only on a file of their owner's. */
 	if (r == 0)
-		r = put_gid(s, fd, NULL, e, &chg);
+		r = put_owner(s, fd, NULL, e, &chg, &owned);
 	if (r == 0)
 		r = set_xattrs(fd, e->xattrs);
-	if (r == 0 && fchmod(fd, e->mode) < 0)
+	if (r == 0 && fchmod(fd, safe_mode(s, e, owned)) < 0)
 		r = -errno;
 	t[0].tv_nsec = UTIME_OMIT;
 	t[0].tv_sec = 0;
@@ -565,7 +641,7 @@ static int put_link(struct rs *s, int pfd, const char *name,
 		    const struct nono_rb_entry *e)
 {
 	char tmp[32];
-	bool chg;
+	bool chg = false, owned = false;
 	int r = tmp_name(tmp);
 
 	if (r < 0)
@@ -573,7 +649,7 @@ static int put_link(struct rs *s, int pfd, const char *name,
 	if (symlinkat(e->target, pfd, tmp) < 0)
 		return -errno;
 	/* The link itself (lchown), never what it points to. */
-	r = put_gid(s, pfd, tmp, e, &chg);
+	r = put_owner(s, pfd, tmp, e, &chg, &owned);
 	if (r == 0 && (r = set_mtime_at(pfd, tmp, e->mtime_ns)) == 0 &&
 	    renameat(pfd, tmp, pfd, name) < 0)
 		r = -errno;
@@ -684,11 +760,33 @@ static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
 	return r < 0 ? fail(s, r, c->path, "remove") : 0;
 }
 
+/* The owner, group owner and mode of @name in @pfd (not a directory),
+ * @c as the scan saw it (NULL: just made), set back as @e has them: the
+ * owner first (a chown drops setuid and setgid), then the mode, its
+ * set-id bits only where the owner is @e's (safe_mode).  0 or -errno
+ * (said). */
+static int put_attrs(struct rs *s, int pfd, const char *name,
+		     const struct nono_rb_entry *c,
+		     const struct nono_rb_entry *e)
+{
+	bool chg = false, owned = c && e->uid >= 0 && c->uid == e->uid;
+	unsigned mode;
+	int r;
+
+	if (reown(c, e) && (r = put_owner(s, pfd, name, e, &chg, &owned)) < 0)
+		return fail(s, r, e->path, "chown");
+	mode = safe_mode(s, e, owned);
+	if ((!c || (c->mode & 07777) != mode || (chg && (mode & 06000))) &&
+	    fchmodat(pfd, name, mode, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail(s, -errno, e->path, "chmod");
+	return 0;
+}
+
 static int apply(struct rs *s, const struct nono_rb_entry *e)
 {
 	const struct nono_rb_entry *c = nono_rb_manifest_find(s->cur, e->path);
 	const char *name;
-	bool chg = false;
+	bool chg = false, owned = false;
 	int pfd, r = 0;
 
 	if (e->type == NONO_RB_SKIP) {
@@ -738,22 +836,22 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 		 * read-only directory's entries too); its own mode at the
 		 * end, with its mtime. */
 		if (!c || c->mode != (e->mode | 0700) || !same_xattrs(c, e) ||
-		    regroup(c, e)) {
+		    reown(c, e)) {
 			int dfd;
 
 			s->st->attrs +=
 			    c && (c->mode != e->mode || !same_xattrs(c, e) ||
-				  regroup(c, e));
+				  reown(c, e));
 			if (s->dry)
 				return 0;
 			dfd = beneath(s, e->path);
 			if (dfd < 0)
 				return fail(s, dfd, e->path, "open");
-			/* The directory it holds, its group first. */
-			r = put_gid(s, dfd, NULL, e, &chg);
+			/* The directory it holds, its owner first. */
+			r = put_owner(s, dfd, NULL, e, &chg, &owned);
 			if (r < 0) {
 				close(dfd);
-				return fail(s, r, e->path, "chgrp");
+				return fail(s, r, e->path, "chown");
 			}
 			r = set_xattrs(dfd, e->xattrs);
 			if (r == 0 && fchmod(dfd, e->mode | 0700) < 0)
@@ -770,16 +868,14 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 				return fail(s, r, e->path, "write");
 			return 0;
 		}
-		if (c->mode != e->mode || regroup(c, e))
+		if (c->mode != e->mode || reown(c, e))
 			s->st->attrs++;
 		if (s->dry)
 			return 0;
-		/* The group first: a chown drops setuid and setgid. */
-		if (regroup(c, e) && (r = put_gid(s, pfd, name, e, &chg)) < 0)
-			return fail(s, r, e->path, "chgrp");
-		if ((c->mode != e->mode || (chg && (e->mode & 06000))) &&
-		    fchmodat(pfd, name, e->mode, AT_SYMLINK_NOFOLLOW) < 0)
-			return fail(s, -errno, e->path, "chmod");
+		/* The owner first: a chown drops setuid and setgid. */
+		if ((c->mode != e->mode || reown(c, e)) &&
+		    (r = put_attrs(s, pfd, name, c, e)) < 0)
+			return r;
 		if (c->mtime_ns != e->mtime_ns &&
 		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
 			return fail(s, r, e->path, "mtime");
@@ -791,10 +887,11 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 				return fail(s, r, e->path, "symlink");
 			return 0;
 		}
-		if (regroup(c, e)) {
+		if (reown(c, e)) {
 			s->st->attrs++;
-			if (!s->dry && (r = put_gid(s, pfd, name, e, &chg)) < 0)
-				return fail(s, r, e->path, "chgrp");
+			if (!s->dry &&
+			    (r = put_owner(s, pfd, name, e, &chg, &owned)) < 0)
+				return fail(s, r, e->path, "chown");
 		}
 		if (c->mtime_ns != e->mtime_ns && !s->dry &&
 		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
@@ -806,16 +903,14 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 			if (!s->dry && mkfifoat(pfd, name, 0600) < 0 &&
 			    errno != EEXIST)
 				return fail(s, -errno, e->path, "mkfifo");
-		} else if (c->mode != e->mode || regroup(c, e)) {
+		} else if (c->mode != e->mode || reown(c, e)) {
 			s->st->attrs++;
 		}
 		if (s->dry)
 			return 0;
-		if (regroup(c, e) && (r = put_gid(s, pfd, name, e, &chg)) < 0)
-			return fail(s, r, e->path, "chgrp");
-		if ((!c || c->mode != e->mode || (chg && (e->mode & 06000))) &&
-		    fchmodat(pfd, name, e->mode, AT_SYMLINK_NOFOLLOW) < 0)
-			return fail(s, -errno, e->path, "chmod");
+		if ((!c || c->mode != e->mode || reown(c, e)) &&
+		    (r = put_attrs(s, pfd, name, c, e)) < 0)
+			return r;
 		if ((!c || c->mtime_ns != e->mtime_ns) &&
 		    (r = set_mtime_at(pfd, name, e->mtime_ns)) < 0)
 			return fail(s, r, e->path, "mtime");

@@ -289,11 +289,11 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 0
 	run --separate-stderr nono rollback restore "$id" --snapshot 1 --dry-run
 	assert_status 0
-	# Tampered: the delta says a.txt has another size (version 2: after
-	# the mode and the group owner).
+	# Tampered: the delta says a.txt has another size (version 3: after
+	# the mode, the owner and the group owner).
 	chmod u+w "$d"
-	grep -Eq '^f 0644 [0-9]+ 8 ' "$d"
-	sed -i -E 's/^(f 0644 [0-9]+) 8 /\1 9 /' "$d"
+	grep -Eq '^f 0644 [0-9]+ [0-9]+ 8 ' "$d"
+	sed -i -E 's/^(f 0644 [0-9]+ [0-9]+) 8 /\1 9 /' "$d"
 	run --separate-stderr nono rollback verify "$id"
 	assert_status 1
 	assert_contains "$output" "snap-1-0.delta: its Merkle root"
@@ -535,6 +535,54 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 0
 	refute_contains "$stderr" "not set back"
 	[ "$(stat -c %g "$P/a.txt")" = 4242 ]
+}
+
+@test "rollback: a root run's restore gives another user's files back to that user, a setuid one still that user's" {
+	# The attack (found in review): manifests had no owner, so a restore
+	# run by root made every file it wrote root's: another user's 0600
+	# secret, deleted by a root-run sandbox (which cannot read it),
+	# became readable by the next one, and a setuid binary of that user
+	# came back setuid root.
+	[ "$(id -u)" -eq 0 ] || skip "files of another user need root (covered by the root run)"
+	printf 'TOPSECRET-of-nobody\n' >"$P/secret"
+	cp /usr/bin/id "$P/helper"
+	mkdir "$P/nbdir"
+	ln -s secret "$P/nblink"
+	chown nobody:nogroup "$P/secret" "$P/helper" "$P/nbdir"
+	chown -h nobody:nogroup "$P/nblink"
+	chmod 600 "$P/secret"
+	chmod 4755 "$P/helper"
+	before=$(oracle)
+	# Control: the sandbox cannot read the secret, but may delete it.
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && cat secret; rm -f secret helper nblink && rmdir nbdir && echo changed > a.txt"
+	assert_status 0
+	refute_contains "$output" TOPSECRET
+	[ ! -e "$P/secret" ]
+	[ ! -e "$P/helper" ]
+	[ ! -e "$P/nbdir" ]
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	for f in secret helper nbdir nblink; do
+		[ "$(stat -c %U:%G "$P/$f")" = nobody:nogroup ] || { echo "$f: $(stat -c %U:%G "$P/$f")" >&2; false; }
+	done
+	[ "$(stat -c %a "$P/helper")" = 4755 ]
+	[ "$(stat -c %a "$P/secret")" = 600 ]
+	# Control: root's own file stays root's.
+	[ "$(stat -c %U "$P/a.txt")" = root ]
+	[ "$(cat "$P/a.txt")" = one ]
+	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
+	# The helper runs as nobody, not as root.
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups "$P/helper" -u
+	[ "$output" = 65534 ]
+	# A restorer that cannot give a file away (no CAP_CHOWN, as a user):
+	# the helper comes back the restorer's, without its setuid bit, said.
+	rm -f "$P/helper"
+	run --separate-stderr setpriv --inh-caps -chown --bounding-set -chown -- "$NONO" rollback restore "$(newest)" </dev/null
+	assert_status 0
+	assert_contains "$stderr" "rollback restore: $P/helper: owner 65534 not set back (now 0)"
+	assert_contains "$stderr" "rollback restore: $P/helper: setuid bit not put back"
+	assert_contains "$output" "(1 owner not set back)"
+	[ "$(stat -c %U:%a "$P/helper")" = root:755 ]
 }
 
 @test "rollback: the last snapshot's stat cache is saved for the next session (a file made during the session is not read again)" {

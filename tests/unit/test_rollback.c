@@ -1171,7 +1171,7 @@ static void test_group_owner(void **state)
 	/* The baseline as version 1 wrote it: no group, nothing to do. */
 	m0.version = 1;
 	assert_int_equal(nono_rb_manifest_text(&m0, &t, NULL), 0);
-	m0.version = 2;
+	m0.version = NONO_RB_VERSION;
 	parse_back(t.buf, t.len, &v1);
 	nono_ev_free(&t);
 	assert_int_equal(nono_rb_diff(&v1, &m1, NULL, NULL), 0);

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Rollback restores, what test_rollback does not cover: the owner
+ * (version 3).  Run by root, a restore gives another user's file, setuid
+ * file, directory, symlink and FIFO back to that user (before, each came
+ * back root's, the setuid file setuid root); a chown is a change with its
+ * note; a restore that cannot set the owner (no CAP_CHOWN, as a user) or
+ * that does not know it (a version-2 snapshot) puts no setuid or setgid
+ * bit back, and says so.  Temporary directories under /tmp.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "rollback/capture.h"
+#include "rollback/manifest.h"
+#include "rollback/objects.h"
+#include "rollback/restore.h"
+#include "rollback/scope.h"
+
+/* Another user's ids (nobody, nogroup on Debian). */
+#define NB 65534
+
+static char base[PATH_MAX], tree[PATH_MAX + 16], store_dir[PATH_MAX + 16];
+
+static int setup(void **state)
+{
+	char tmp[] = "/tmp/nono-test-rbrestore-XXXXXX";
+
+	(void)state;
+	if (!mkdtemp(tmp))
+		return -1;
+	snprintf(base, sizeof(base), "%s", tmp);
+	snprintf(tree, sizeof(tree), "%s/tree", base);
+	snprintf(store_dir, sizeof(store_dir), "%s/store", base);
+	return chmod(base, 0755) || mkdir(tree, 0755) || mkdir(store_dir, 0700);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return test_rm_tree(base);
+}
+
+/* @rel in the tree (four at a time). */
+static char *at(const char *rel)
+{
+	static char p[4][PATH_MAX * 2];
+	static unsigned k;
+	char *b = p[k++ % 4];
+
+	snprintf(b, sizeof(p[0]), "%s/%s", tree, rel);
+	return b;
+}
+
+static void put(const char *rel, const char *text, mode_t mode)
+{
+	int fd = open(at(rel), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(chmod(at(rel), mode), 0);
+}
+
+static void capture(struct nono_rb_store *st, struct nono_rb_scope *sc,
+		    const struct nono_rb_manifest *b,
+		    struct nono_rb_manifest *m)
+{
+	char err[512];
+
+	if (nono_rb_capture(st, tree, sc, b, NULL, m, NULL, NULL, err,
+			    sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
+/* The restore's notes, the last kept. */
+static char last_note[PATH_MAX + 512];
+static size_t nnotes;
+
+static void on_note(void *arg, const char *line)
+{
+	(void)arg;
+	snprintf(last_note, sizeof(last_note), "%s", line);
+	nnotes++;
+}
+
+static int restore(struct nono_rb_store *st, const struct nono_rb_manifest *m,
+		   struct nono_rb_scope *sc, struct nono_rb_restore_stats *rs)
+{
+	struct nono_rb_notes notes = {on_note, NULL};
+	char err[512];
+	int r;
+
+	nnotes = 0;
+	last_note[0] = '\0';
+	r = nono_rb_restore(st, m, sc, NULL, NULL, false, rs, &notes, err,
+			    sizeof(err));
+	if (r < 0)
+		fprintf(stderr, "# %s\n", err);
+	return r;
+}
+
+/* @m as a version-@v snapshot wrote it, read back (what it lacks: -1). */
+static void as_version(const struct nono_rb_manifest *m, int v,
+		       struct nono_rb_manifest *out)
+{
+	struct nono_rb_manifest c = *m;
+	struct nono_ev t = {0};
+	size_t line;
+	char why[160];
+
+	c.version = v;
+	c.leaves = NULL;
+	assert_int_equal(nono_rb_manifest_text(&c, &t, NULL), 0);
+	if (nono_rb_manifest_parse(t.buf, t.len, out, NULL, &line, why,
+				   sizeof(why)) != 0)
+		fail_msg("line %zu: %s", line, why);
+	nono_ev_free(&t);
+}
+
+struct seen {
+	char path[64];
+	enum nono_rb_change k;
+	char note[NONO_RB_NOTE_LEN];
+} seen[32];
+static size_t nseen;
+
+static void record(void *arg, enum nono_rb_change k,
+		   const struct nono_rb_entry *from,
+		   const struct nono_rb_entry *to)
+{
+	const struct nono_rb_entry *e = to ? to : from;
+
+	(void)arg;
+	if (nseen == 32)
+		return;
+	snprintf(seen[nseen].path, sizeof(seen[0].path), "%s", e->path);
+	seen[nseen].k = k;
+	nono_rb_change_note(from, to, seen[nseen].note, sizeof(seen[0].note));
+	nseen++;
+}
+
+static const struct seen *change_at(const char *path)
+{
+	for (size_t i = 0; i < nseen; i++)
+		if (strcmp(seen[i].path, path) == 0)
+			return &seen[i];
+	return NULL;
+}
+
+static void owned_by(const char *rel, uid_t u, gid_t g, unsigned mode)
+{
+	struct stat sb;
+
+	assert_int_equal(lstat(at(rel), &sb), 0);
+	if (sb.st_uid != u || sb.st_gid != g ||
+	    (mode && (sb.st_mode & 07777) != mode))
+		fail_msg("%s: %u:%u %04o, expected %u:%u %04o", rel,
+			 (unsigned)sb.st_uid, (unsigned)sb.st_gid,
+			 (unsigned)(sb.st_mode & 07777), (unsigned)u,
+			 (unsigned)g, mode);
+}
+
+/* Another user's things in a root-owned tree, as a root-run sandbox
+ * (no capability) can delete them. */
+static void nobodys(void)
+{
+	put("secret", "TOPSECRET of nobody\n", 0600);
+	put("helper", "#!/bin/sh\necho helper\n", 0755);
+	put("sgid", "#!/bin/sh\n", 0755);
+	assert_int_equal(mkdir(at("nbdir"), 0750), 0);
+	put("nbdir/f", "in nobody's directory\n", 0640);
+	assert_int_equal(symlink("secret", at("nblink")), 0);
+	assert_int_equal(mkfifo(at("nbfifo"), 0640), 0);
+	put("mine", "root's\n", 0644);
+	for (const char *const *p =
+		 (const char *const[]){"secret", "helper", "sgid", "nbdir",
+				       "nbdir/f", "nblink", "nbfifo", NULL};
+	     *p; p++)
+		assert_int_equal(lchown(at(*p), NB, NB), 0);
+	/* After the chown, which drops them. */
+	assert_int_equal(chmod(at("helper"), 04755), 0);
+	assert_int_equal(chmod(at("sgid"), 02755), 0);
+}
+
+static void remove_nobodys(void)
+{
+	assert_int_equal(unlink(at("secret")) | unlink(at("helper")) |
+			     unlink(at("sgid")) | unlink(at("nbdir/f")) |
+			     rmdir(at("nbdir")) | unlink(at("nblink")) |
+			     unlink(at("nbfifo")),
+			 0);
+}
+
+/* Root's restore gives every path back to its owner, set-id bits kept;
+ * a chown is a change with its note, taken back too. */
+static void test_owner_root(void **state)
+{
+	struct nono_rb_manifest m0, m1;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* another user's files: root only */
+	nono_rb_scope_init(&sc);
+	assert_int_equal(nono_rb_store_open(&st, store_dir), 0);
+	nobodys();
+	capture(&st, &sc, NULL, &m0);
+	assert_int_equal(m0.version, NONO_RB_VERSION);
+	assert_int_equal(nono_rb_manifest_find(&m0, "secret")->uid, NB);
+	assert_int_equal(nono_rb_manifest_find(&m0, "nblink")->uid, NB);
+	assert_int_equal(nono_rb_manifest_find(&m0, "nbfifo")->uid, NB);
+	assert_int_equal(nono_rb_manifest_find(&m0, "mine")->uid, 0);
+	/* The command: every one of them deleted, root's file given away. */
+	remove_nobodys();
+	assert_int_equal(chown(at("mine"), NB, (gid_t)-1), 0);
+	capture(&st, &sc, &m0, &m1);
+	nseen = 0;
+	assert_int_equal(nono_rb_diff(&m0, &m1, record, NULL), 8);
+	assert_int_equal(change_at("secret")->k, NONO_RB_DELETED);
+	assert_int_equal(change_at("mine")->k, NONO_RB_ATTRS);
+	assert_string_equal(change_at("mine")->note, " (owner 0 -> 65534)");
+	assert_int_equal(restore(&st, &m0, &sc, &rs), 0);
+	owned_by("secret", NB, NB, 0600);
+	owned_by("helper", NB, NB, 04755);
+	owned_by("sgid", NB, NB, 02755);
+	owned_by("nbdir", NB, NB, 0750);
+	owned_by("nbdir/f", NB, NB, 0640);
+	owned_by("nblink", NB, NB, 0);
+	owned_by("nbfifo", NB, NB, 0640);
+	owned_by("mine", 0, getegid(), 0644);
+	assert_int_equal(rs.owners_refused + rs.setid_dropped + nnotes, 0);
+	/* Again: nothing to do. */
+	assert_int_equal(restore(&st, &m0, &sc, &rs), 0);
+	assert_int_equal(rs.written + rs.deleted + rs.attrs, 0);
+	remove_nobodys();
+	assert_int_equal(unlink(at("mine")), 0);
+	nono_rb_manifest_free(&m0);
+	nono_rb_manifest_free(&m1);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
+/* Without CAP_CHOWN (in a child), root is refused the owner: the file is
+ * the restorer's, without its setuid bit, and both are said.  A version-2
+ * snapshot does not know the owner: no set-id bit either. */
+static void test_owner_refused(void **state)
+{
+	struct nono_rb_manifest m0, v2;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	nono_rb_scope_init(&sc);
+	assert_int_equal(nono_rb_store_open(&st, store_dir), 0);
+	nobodys();
+	capture(&st, &sc, NULL, &m0);
+	remove_nobodys();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct __user_cap_header_struct h = {
+		    _LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[2];
+		int bad = 0;
+
+		if (syscall(SYS_capget, &h, d) < 0)
+			_exit(90);
+		d[0].effective &= ~(1u << CAP_CHOWN);
+		if (syscall(SYS_capset, &h, d) < 0)
+			_exit(91);
+		if (restore(&st, &m0, &sc, &rs) < 0)
+			_exit(92);
+		/* secret, helper, sgid, nbdir, nbdir/f, nblink, nbfifo. */
+		bad |= rs.owners_refused != 7;
+		bad |= (rs.setid_dropped != 2) << 1;
+		bad |= (strstr(last_note, "not put back: its owner could not "
+					  "be set back") == NULL)
+		       << 2;
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Root's, then: no set-id bit on a file of root's it never was. */
+	owned_by("helper", 0, 0, 0755);
+	owned_by("sgid", 0, 0, 0755);
+	owned_by("secret", 0, 0, 0600);
+	/* The owner comes back with the capability (the bits too). */
+	assert_int_equal(restore(&st, &m0, &sc, &rs), 0);
+	owned_by("helper", NB, NB, 04755);
+	owned_by("sgid", NB, NB, 02755);
+	/* A version-2 snapshot: the group comes back, not the set-id bits
+	 * (whose file it was is not known). */
+	as_version(&m0, 2, &v2);
+	assert_int_equal(nono_rb_manifest_find(&v2, "helper")->uid, -1);
+	remove_nobodys();
+	assert_int_equal(restore(&st, &v2, &sc, &rs), 0);
+	owned_by("helper", 0, NB, 0755);
+	owned_by("sgid", 0, NB, 0755);
+	owned_by("secret", 0, NB, 0600);
+	assert_int_equal(rs.setid_dropped, 2);
+	assert_int_equal(rs.owners_refused, 0);
+	assert_non_null(strstr(last_note, "the snapshot does not record its "
+					  "owner"));
+	nono_rb_manifest_free(&v2);
+	nono_rb_manifest_free(&m0);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+	remove_nobodys();
+	assert_int_equal(unlink(at("mine")), 0);
+}
+
+/* Anyone's own setuid file: back with its bit from a version-3 snapshot
+ * (the owner is the restorer); from a version-2 one, without. */
+static void test_setid_own(void **state)
+{
+	struct nono_rb_manifest m0, v2;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	assert_int_equal(nono_rb_store_open(&st, store_dir), 0);
+	put("own-suid", "#!/bin/sh\n", 04750);
+	capture(&st, &sc, NULL, &m0);
+	assert_int_equal(nono_rb_manifest_find(&m0, "own-suid")->uid,
+			 (long long)geteuid());
+	as_version(&m0, 2, &v2);
+	assert_int_equal(unlink(at("own-suid")), 0);
+	assert_int_equal(restore(&st, &m0, &sc, &rs), 0);
+	owned_by("own-suid", geteuid(), getegid(), 04750);
+	assert_int_equal(rs.setid_dropped + rs.owners_refused, 0);
+	/* A chmod alone, from version 2: the mode without the bit. */
+	assert_int_equal(chmod(at("own-suid"), 0700), 0);
+	assert_int_equal(restore(&st, &v2, &sc, &rs), 0);
+	owned_by("own-suid", geteuid(), getegid(), 0750);
+	assert_int_equal(rs.setid_dropped, 1);
+	assert_int_equal(nnotes, 1);
+	nono_rb_manifest_free(&v2);
+	nono_rb_manifest_free(&m0);
+	assert_int_equal(unlink(at("own-suid")), 0);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
+/* Version 3 round-trips its owners ("-" unknown); bad ones are refused;
+ * a version-3 delta applies to a version-3 baseline only. */
+static void test_manifest_v3(void **state)
+{
+	static const char v3[] =
+	    "nono-rollback-manifest 3 /t\n"
+	    "d 0755 0 4294967294 0 0 - - . - -\n"
+	    "f 4755 65534 27 2 5 "
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	    " - a - -\n"
+	    "u 0644 - - 0 1 - - p unreadable -\n";
+	static const char d2[] = "nono-rollback-delta 2 /t\n"
+				 "d 0700 0 0 0 - - . - -\n";
+	static const char *const bad[] = {
+	    "nono-rollback-manifest 3 /t\nd 0755 4294967295 0 0 0 - - . - -\n",
+	    "nono-rollback-manifest 3 /t\nd 0755 01 0 0 0 - - . - -\n",
+	    "nono-rollback-manifest 3 /t\nd 0755 +1 0 0 0 - - . - -\n",
+	    "nono-rollback-manifest 3 /t\nd 0755 0 0 0 - - . - -\n",
+	    "nono-rollback-manifest 4 /t\nd 0755 0 0 0 0 - - . - -\n",
+	};
+	struct nono_rb_manifest m, out;
+	struct nono_ev t = {0};
+	size_t line;
+	char why[160];
+
+	(void)state;
+	if (nono_rb_manifest_parse(v3, strlen(v3), &m, NULL, &line, why,
+				   sizeof(why)) != 0)
+		fail_msg("line %zu: %s", line, why);
+	assert_int_equal(m.version, 3);
+	assert_int_equal(m.e[0].uid, 0);
+	assert_int_equal(nono_rb_manifest_find(&m, "a")->uid, NB);
+	assert_int_equal(nono_rb_manifest_find(&m, "a")->gid, 27);
+	assert_int_equal(nono_rb_manifest_find(&m, "p")->uid, -1);
+	assert_int_equal(nono_rb_manifest_text(&m, &t, NULL), 0);
+	assert_int_equal(t.len, strlen(v3));
+	assert_memory_equal(t.buf, v3, t.len);
+	nono_ev_free(&t);
+	assert_int_equal(nono_rb_manifest_apply(&m, d2, strlen(d2), &out, NULL,
+						&line, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "a version-2 delta does not apply to a "
+				 "version-3 baseline");
+	nono_rb_manifest_free(&m);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (nono_rb_manifest_parse(bad[i], strlen(bad[i]), &m, NULL,
+					   &line, why, sizeof(why)) == 0)
+			fail_msg("accepted bad manifest %zu", i);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_manifest_v3),
+	    cmocka_unit_test(test_setid_own),
+	    cmocka_unit_test(test_owner_root),
+	    cmocka_unit_test(test_owner_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
