@@ -226,6 +226,7 @@ static int snapshot(struct run_ctx *c, struct nono_rb_manifest *m,
 		total->unreadable += st.unreadable;
 		total->skipped += st.skipped;
 		total->excluded += st.excluded;
+		total->xattrs_lost += st.xattrs_lost;
 	}
 	progress_stop(pr);
 	/* The baseline's leaves are kept for the last snapshot's delta
@@ -413,6 +414,12 @@ int run_rollback_begin(struct run_ctx *c, char *const *argv)
 			 "(sockets, FIFOs) are not in the snapshot: a restore "
 			 "leaves them as they are",
 			 st.unreadable, st.skipped);
+	if (st.xattrs_lost)
+		out_warn("rollback: the extended attributes of %llu "
+			 "entr%s (more than %d, or %d KiB, on one) are not in "
+			 "the snapshot: a restore cannot put them back",
+			 st.xattrs_lost, st.xattrs_lost == 1 ? "y" : "ies",
+			 NONO_RB_XATTR_MAX_N, NONO_RB_XATTR_MAX_BYTES / 1024);
 	return 0;
 }
 

@@ -50,6 +50,7 @@ struct shared {
 	struct nono_rb_progress *prog; /* or NULL */
 	atomic_ullong hashed;          /* bytes read so far */
 	atomic_ullong names;           /* bytes of the paths recorded */
+	atomic_ullong xbytes;          /* bytes of the attributes kept */
 	long long t0;                  /* when the capture began (ns) */
 	int rootfd;
 	pthread_mutex_t mu;
@@ -152,26 +153,42 @@ static char *xattr_names(int fd, ssize_t *n, int *err)
 	return NULL;
 }
 
-/* user.* attributes of @fd, encoded HEXNAME=HEXVALUE,...; NULL if none.
- * Values of any size the kernel allows (64 KiB). */
-static char *xattrs_of(int fd, int *err)
+/*
+ * user.* attributes and POSIX ACLs of @fd, encoded HEXNAME=HEXVALUE,...;
+ * NULL if none.  Past NONO_RB_XATTR_MAX_N of them or NONO_RB_XATTR_MAX_BYTES
+ * (names and values), or past what the capture keeps of them all
+ * (NONO_RB_MAX_XATTRS, encoded), NONO_RB_XATTRS_LOST: not captured.  Before
+ * these ceilings, every attribute up to 64 KiB was kept, hex-encoded, in
+ * memory and in the session: one empty file with 125 MiB of them took
+ * 770 MB of the supervisor's memory and a 251 MB session.  Malloc'd, or
+ * NULL with *@err -ENOMEM.
+ */
+static char *xattrs_of(struct walk *w, int fd, int *err)
 {
 	struct nono_ev o = {0};
 	unsigned char *val = NULL;
 	char *names, *hex = NULL;
-	size_t cap = 0;
+	size_t cap = 0, kept = 0, bytes = 0;
+	bool lost = false;
 	ssize_t n = 0;
 
 	*err = 0;
 	names = xattr_names(fd, &n, err);
 	for (char *p = names; names && p < names + n; p += strlen(p) + 1) {
+		size_t nl = strlen(p);
 		ssize_t v;
 
-		if (!nono_rb_xattr_kept(p) || strlen(p) > 255)
+		if (!nono_rb_xattr_kept(p) || nl > 255)
 			continue;
 		v = fgetxattr(fd, p, NULL, 0);
 		if (v < 0)
 			continue; /* removed meanwhile */
+		bytes += nl + (size_t)v;
+		if (++kept > NONO_RB_XATTR_MAX_N ||
+		    bytes > NONO_RB_XATTR_MAX_BYTES) {
+			lost = true;
+			break;
+		}
 		if ((size_t)v + 256 > cap) {
 			cap = (size_t)v + 256;
 			free(val);
@@ -188,20 +205,32 @@ static char *xattrs_of(int fd, int *err)
 			continue; /* changed meanwhile: as if gone */
 		if (o.len)
 			nono_ev_put(&o, ",", 1);
-		nono_hex((const uint8_t *)p, strlen(p), hex);
-		nono_ev_put(&o, hex, strlen(hex));
+		nono_hex((const uint8_t *)p, nl, hex);
+		nono_ev_put(&o, hex, 2 * nl);
 		nono_ev_put(&o, "=", 1);
 		nono_hex(val, (size_t)v, hex);
 		nono_ev_put(&o, hex, 2 * (size_t)v);
 	}
 	if (o.oom)
 		*err = -ENOMEM;
+	/* The capture's budget: what it keeps, not what it read. */
+	if (!*err && !lost && o.len &&
+	    atomic_fetch_add(&w->sh->xbytes, o.len) + o.len >
+		NONO_RB_MAX_XATTRS) {
+		atomic_fetch_sub(&w->sh->xbytes, o.len);
+		lost = true;
+	}
 	free(names);
 	free(val);
 	free(hex);
-	if (*err) {
+	if (*err || lost) {
 		nono_ev_free(&o);
-		return NULL;
+		memset(&o, 0, sizeof(o));
+	}
+	if (!*err && lost) {
+		w->st.xattrs_lost++;
+		if (!(o.buf = strdup(NONO_RB_XATTRS_LOST)))
+			*err = -ENOMEM;
 	}
 	return o.buf; /* NULL when there were none */
 }
@@ -494,7 +523,7 @@ static int file_entry(struct walk *w, int dfd, const char *name,
 			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
 				O_NOCTTY);
 	if (fd >= 0) {
-		e.xattrs = xattrs_of(fd, &xerr);
+		e.xattrs = xattrs_of(w, fd, &xerr);
 		close(fd);
 		fd = -1;
 	}
@@ -823,7 +852,7 @@ static int walk_dir(struct walk *w, const struct item *it)
 	e.uid = uid_of(&dst);
 	e.mtime_ns = ns(&dst.st_mtim);
 	e.link = -1;
-	e.xattrs = xattrs_of(dfd, &xerr);
+	e.xattrs = xattrs_of(w, dfd, &xerr);
 	r = xerr < 0 ? fail(w, xerr, rel, "attributes") : add(w, &e);
 	free(e.xattrs);
 	w->st.dirs++;
@@ -1007,6 +1036,7 @@ static int run(struct nono_rb_store *store, const char *root,
 			st->objects_added += w[i].st.objects_added;
 			st->cached += w[i].st.cached;
 			st->retried += w[i].st.retried;
+			st->xattrs_lost += w[i].st.xattrs_lost;
 		}
 	}
 	while (sh.nq) /* left by a failure */

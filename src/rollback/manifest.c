@@ -164,6 +164,11 @@ bool nono_rb_xattr_kept(const char *name)
 	       strcmp(name, "system.posix_acl_default") == 0;
 }
 
+bool nono_rb_xattrs_lost(const struct nono_rb_entry *e)
+{
+	return e->xattrs && strcmp(e->xattrs, NONO_RB_XATTRS_LOST) == 0;
+}
+
 bool nono_rb_opaque_ok(const char *why)
 {
 	static const char *const ok[] = {
@@ -788,8 +793,13 @@ static int parse_entry(const char *s, size_t n, size_t index, int version,
 		return -EINVAL;
 	}
 	if (!(fl == 1 && f[0] == '-')) {
-		if (!xattrs_ok(f, fl) || !(e->xattrs = strndup(f, fl))) {
-			snprintf(why, whylen, "xattrs: HEX=HEX[,HEX=HEX]");
+		/* Version 3: "?", more than a snapshot keeps. */
+		bool lost = version >= 3 && fl == 1 && f[0] == '?';
+
+		if ((!lost && !xattrs_ok(f, fl)) ||
+		    !(e->xattrs = strndup(f, fl))) {
+			snprintf(why, whylen, "xattrs: HEX=HEX[,HEX=HEX]%s",
+				 version >= 3 ? " or ?" : "");
 			return -EINVAL;
 		}
 	}

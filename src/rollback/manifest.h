@@ -62,7 +62,9 @@ struct nono_rb_entry {
 	uint8_t hash[NONO_SHA256_LEN]; /* a file's content */
 	long long link; /* hard links: the group's first entry, or -1 */
 	char *target;   /* a symlink's target, else NULL */
-	char *xattrs;   /* user.* attributes, encoded (see below), or NULL */
+	/* user.* attributes and POSIX ACLs, encoded (HEXNAME=HEXVALUE,...),
+	 * NULL for none, or NONO_RB_XATTRS_LOST (version 3). */
+	char *xattrs;
 	/* The group owner, 0..NONO_RB_GID_MAX; -1: not known (a version-1
 	 * manifest, or an entry not captured that could not be stat'd). */
 	long long gid;
@@ -98,6 +100,18 @@ struct nono_rb_manifest {
 /* Whether attribute @name is kept with an entry: user.* and the POSIX
  * ACLs (system.posix_acl_access, system.posix_acl_default). */
 bool nono_rb_xattr_kept(const char *name);
+
+/* An entry's @xattrs when it had more than a snapshot keeps of one entry
+ * (NONO_RB_XATTR_MAX_N attributes or NONO_RB_XATTR_MAX_BYTES), or the
+ * capture's budget for them was spent: not captured, and so neither
+ * compared with another such entry nor set by a restore. */
+#define NONO_RB_XATTRS_LOST "?"
+/* The most attributes, and bytes of their names and values, kept with
+ * one entry. */
+#define NONO_RB_XATTR_MAX_N 64
+#define NONO_RB_XATTR_MAX_BYTES (64 * 1024)
+/* Whether @e's attributes were not captured (NONO_RB_XATTRS_LOST). */
+bool nono_rb_xattrs_lost(const struct nono_rb_entry *e);
 
 /* Whether @why is one of the NONO_RB_WHY_* words. */
 bool nono_rb_opaque_ok(const char *why);

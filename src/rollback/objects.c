@@ -467,7 +467,7 @@ static int copy_hash(int fd, int out, off_t size, uint8_t *buf,
 
 /* Whether @need more bytes leave the store's filesystem its margin:
  * statvfs only when the running estimate gets near it. */
-static int room_for(struct nono_rb_store *s, long long need)
+int nono_rb_store_room(struct nono_rb_store *s, long long need)
 {
 	struct statvfs v;
 	int r = 0;
@@ -733,7 +733,7 @@ static int put_delta(struct nono_rb_store *s, const uint8_t *buf, uint64_t n,
 	lit = n - pre - suf;
 	if (blocks(NONO_RB_DELTA_HDR + lit) >= blocks(n))
 		return 1;
-	if ((r = room_for(s, NONO_RB_DELTA_HDR + (long long)lit)) < 0)
+	if ((r = nono_rb_store_room(s, NONO_RB_DELTA_HDR + (long long)lit)) < 0)
 		return r;
 	if (!atomic_load(&s->deltas)) {
 		int m =
@@ -793,7 +793,7 @@ static int put_small(struct nono_rb_store *s, int fd, const struct stat *before,
 	bad_whole = fstatat(s->fd, name, &was, AT_SYMLINK_NOFOLLOW) == 0;
 	if (!bad_whole && (r = put_delta(s, buf, n, prev, hash, added)) <= 0)
 		return r;
-	if ((r = room_for(s, (long long)n)) < 0)
+	if ((r = nono_rb_store_room(s, (long long)n)) < 0)
 		return r;
 	if ((out = tmp_file(s, tmp)) < 0)
 		return out;
@@ -833,7 +833,7 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 	if (prev && before->st_size > 4096 && before->st_size <= CHUNK)
 		return put_small(s, fd, before, buf, prev, hash, added);
 	/* What it takes on disk (a sparse file: its data, not its size). */
-	r = room_for(s, (long long)before->st_blocks * 512);
+	r = nono_rb_store_room(s, (long long)before->st_blocks * 512);
 	if (r < 0)
 		return r;
 	if ((out = tmp_file(s, tmp)) < 0)
@@ -896,7 +896,7 @@ int nono_rb_store_put_mem(struct nono_rb_store *s, const void *data, size_t len,
 			return 0;
 		}
 	}
-	if ((r = room_for(s, (long long)len)) < 0)
+	if ((r = nono_rb_store_room(s, (long long)len)) < 0)
 		return r;
 	if ((out = tmp_file(s, tmp)) < 0)
 		return out;

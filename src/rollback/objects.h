@@ -75,6 +75,10 @@ int nono_rb_store_put(struct nono_rb_store *s, int fd,
 		      const struct stat *before, uint8_t *buf,
 		      const uint8_t *prev, uint8_t hash[NONO_SHA256_LEN],
 		      bool *added);
+/* Whether @need bytes more (an object, or a session's manifest, on the
+ * same filesystem) leave it NONO_RB_MARGIN free: 0, or -ENOSPC (then the
+ * caller writes nothing), or -errno.  The room is counted as taken. */
+int nono_rb_store_room(struct nono_rb_store *s, long long need);
 /* @len bytes of memory as an object (a manifest's base).  0 or -errno. */
 int nono_rb_store_put_mem(struct nono_rb_store *s, const void *data, size_t len,
 			  uint8_t hash[NONO_SHA256_LEN], bool *added);

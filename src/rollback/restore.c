@@ -81,6 +81,13 @@ void nono_rb_change_note(const struct nono_rb_entry *from,
 	else if (from && from->type == NONO_RB_OPAQUE)
 		snprintf(out, len, " (was %s)", opaque_words(from->target));
 	n = strlen(out);
+	if (to && nono_rb_xattrs_lost(to) &&
+	    (!from || !nono_rb_xattrs_lost(from)) && n < len)
+		snprintf(out + n, len - n,
+			 " (extended attributes not captured: more than %d, "
+			 "or %d KiB)",
+			 NONO_RB_XATTR_MAX_N, NONO_RB_XATTR_MAX_BYTES / 1024);
+	n = strlen(out);
 	if (from && to && other_owner(from, to) && n < len)
 		snprintf(out + n, len - n, " (owner %lld -> %lld)", from->uid,
 			 to->uid);
@@ -315,14 +322,29 @@ static int hexval(char c)
 				      : -1;
 }
 
-/* Sets exactly the user.* attributes @enc on @fd. */
+/* Whether what is there (@c) has other attributes than @e, which a
+ * restore sets: never when @e's were not captured (too many to keep),
+ * which it cannot set. */
+static bool xattrs_differ(const struct nono_rb_entry *c,
+			  const struct nono_rb_entry *e)
+{
+	return !nono_rb_xattrs_lost(e) && !same_xattrs(c, e);
+}
+
+/* Sets exactly the user.* attributes and ACLs @enc on @fd; those of an
+ * entry whose attributes were not captured are left as they are. */
 static int set_xattrs(int fd, const char *enc)
 {
-	ssize_t want = flistxattr(fd, NULL, 0), n = 0;
-	char *names = want > 0 ? malloc((size_t)want) : NULL;
-	uint8_t *val = malloc(65536);
+	ssize_t want, n = 0;
+	char *names;
+	uint8_t *val;
 	int r = 0;
 
+	if (enc && strcmp(enc, NONO_RB_XATTRS_LOST) == 0)
+		return 0;
+	want = flistxattr(fd, NULL, 0);
+	names = want > 0 ? malloc((size_t)want) : NULL;
+	val = malloc(65536);
 	if (!val || (want > 0 && !names)) {
 		r = -ENOMEM;
 		goto out;
@@ -835,12 +857,12 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 		/* Writable for its owner while its content is put back (a
 		 * read-only directory's entries too); its own mode at the
 		 * end, with its mtime. */
-		if (!c || c->mode != (e->mode | 0700) || !same_xattrs(c, e) ||
+		if (!c || c->mode != (e->mode | 0700) || xattrs_differ(c, e) ||
 		    reown(c, e)) {
 			int dfd;
 
 			s->st->attrs +=
-			    c && (c->mode != e->mode || !same_xattrs(c, e) ||
+			    c && (c->mode != e->mode || xattrs_differ(c, e) ||
 				  reown(c, e));
 			if (s->dry)
 				return 0;
@@ -862,7 +884,7 @@ static int apply(struct rs *s, const struct nono_rb_entry *e)
 		}
 		return 0; /* its mtime at the end, after its content */
 	case NONO_RB_FILE:
-		if (!c || !same_content(c, e) || !same_xattrs(c, e)) {
+		if (!c || !same_content(c, e) || xattrs_differ(c, e)) {
 			s->st->written++;
 			if (!s->dry && (r = put_file(s, pfd, name, e)) < 0)
 				return fail(s, r, e->path, "write");

@@ -41,11 +41,13 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 		    void *arg);
 const char *nono_rb_change_name(enum nono_rb_change c);
 /* A note to show after a change's path: for an entry not captured
- * (NONO_RB_OPAQUE) " (now a FIFO, content not captured)", for an owner
- * changed " (owner 1000 -> 0)", for a group owner changed
- * " (group 1000 -> 27)" (each that applies, in that order), else "".
- * @len of NONO_RB_NOTE_LEN holds any. */
-#define NONO_RB_NOTE_LEN 192
+ * (NONO_RB_OPAQUE) " (now a FIFO, content not captured)", for one whose
+ * extended attributes were not (too many to keep)
+ * " (extended attributes not captured: ...)", for an owner changed
+ * " (owner 1000 -> 0)", for a group owner changed " (group 1000 -> 27)"
+ * (each that applies, in that order), else "".  @len of NONO_RB_NOTE_LEN
+ * holds any. */
+#define NONO_RB_NOTE_LEN 256
 void nono_rb_change_note(const struct nono_rb_entry *from,
 			 const struct nono_rb_entry *to, char *out, size_t len);
 

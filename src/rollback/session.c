@@ -439,6 +439,11 @@ int nono_rb_session_add_snapshot(struct nono_rb_session *s,
 			 delta ? "delta" : "manifest");
 		if (r == 0 && (t.oom || d.oom))
 			r = -ENOMEM;
+		/* The free-space rule of objects, for manifests too (the
+		 * session is in the store's filesystem). */
+		if (r == 0 && store)
+			r = nono_rb_store_room(
+			    store, (long long)(delta ? d.len : t.len));
 		if (r == 0)
 			r = write_synced(s->dir, name, delta ? d.buf : t.buf,
 					 delta ? d.len : t.len);

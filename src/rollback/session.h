@@ -79,7 +79,8 @@ void nono_rb_session_free(struct nono_rb_session *s);
  * baseline's manifests), as deltas against it.  The baseline, with
  * @store, as a delta against the base the newest session over the same
  * tree used when that delta is small, else against a new base put in
- * @store.  0 or -errno. */
+ * @store.  0 or -errno (-ENOSPC: with @store, writing them would leave
+ * its filesystem less than NONO_RB_MARGIN free). */
 struct nono_rb_store;
 int nono_rb_session_add_snapshot(struct nono_rb_session *s,
 				 const struct nono_rb_manifest *m,
