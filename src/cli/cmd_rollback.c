@@ -243,6 +243,8 @@ static void on_change(void *arg, enum nono_rb_change k,
 		nono_json_str(s->f, path);
 		if (o) /* why its content was not captured */
 			fprintf(s->f, ",\"not_captured\":\"%s\"", o->target);
+		else if (to && to->type == NONO_RB_SKIP) /* made, left out */
+			fprintf(s->f, ",\"not_captured\":\"excluded\"");
 		if (from && to && from->uid >= 0 && to->uid >= 0 &&
 		    from->uid != to->uid) /* a chown */
 			fprintf(s->f, ",\"owner\":{\"from\":%lld,\"to\":%lld}",

@@ -75,7 +75,11 @@ void nono_rb_change_note(const struct nono_rb_entry *from,
 	size_t n;
 
 	out[0] = '\0';
-	if (to && to->type == NONO_RB_OPAQUE)
+	if (to && to->type == NONO_RB_SKIP)
+		snprintf(out, len,
+			 " (left out by the scope, content not "
+			 "captured)");
+	else if (to && to->type == NONO_RB_OPAQUE)
 		snprintf(out, len, " (%s%s, content not captured)",
 			 from ? "now " : "", opaque_words(to->target));
 	else if (from && from->type == NONO_RB_OPAQUE)
@@ -139,6 +143,12 @@ static bool left_out(const struct nono_rb_manifest *a,
 	 * directory the command replaced with a file): a change, though a
 	 * restore cannot bring back what was never captured. */
 	if (x && y && (x->type == NONO_RB_SKIP) != (y->type == NONO_RB_SKIP))
+		return false;
+	/* Left out now, not there before (nor below what @a could not
+	 * look into): the command made it.  A .venv/bin/python or a
+	 * node_modules/.bin/jest, which tools run without the user naming
+	 * them, was hidden from the review and survived a restore. */
+	if (!x && y && y->type == NONO_RB_SKIP && !below(a, e->path, true))
 		return false;
 	if (e->type == NONO_RB_SKIP || (x && x->type == NONO_RB_SKIP) ||
 	    (y && y->type == NONO_RB_SKIP))
@@ -723,13 +733,13 @@ static int put_hardlink(struct rs *s, const char *rel,
 	return r;
 }
 
-/* Whether @cur left out anything below directory @c.  Its descendants
+/* Whether @m left out anything below directory @c.  Its descendants
  * are the paths from "DIR/" on with that prefix (a sibling such as
  * "DIR-x" sorts between "DIR" and them). */
-static bool holds_skipped(const struct nono_rb_manifest *cur,
+static bool holds_skipped(const struct nono_rb_manifest *m,
 			  const struct nono_rb_entry *c)
 {
-	size_t n = strlen(c->path), lo = 0, hi = cur->n;
+	size_t n = strlen(c->path), lo = 0, hi = m->n;
 	char prefix[PATH_MAX + 1];
 
 	if (n + 1 >= sizeof(prefix))
@@ -740,14 +750,14 @@ static bool holds_skipped(const struct nono_rb_manifest *cur,
 	while (lo < hi) { /* the first path not before the prefix */
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (nono_rb_path_cmp(cur->e[mid].path, prefix) < 0)
+		if (nono_rb_path_cmp(m->e[mid].path, prefix) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (size_t i = lo;
-	     i < cur->n && strncmp(cur->e[i].path, prefix, n + 1) == 0; i++)
-		if (cur->e[i].type == NONO_RB_SKIP)
+	     i < m->n && strncmp(m->e[i].path, prefix, n + 1) == 0; i++)
+		if (m->e[i].type == NONO_RB_SKIP)
 			return true;
 	return false;
 }
@@ -758,9 +768,10 @@ static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
 	const char *name;
 	int pfd, r;
 
-	if (c->type == NONO_RB_DIR && holds_skipped(s->cur, c)) {
-		/* Created by the command, but holds what the scope leaves
-		 * out (a node_modules): never ours to delete. */
+	if (c->type == NONO_RB_DIR && holds_skipped(s->to, c)) {
+		/* Holds what the snapshot left out (never when the
+		 * directory is not in it: what the scope leaves out there
+		 * now is the command's, removed first): never ours. */
 		s->st->not_restorable++;
 		return 0;
 	}
@@ -772,9 +783,11 @@ static int remove_entry(struct rs *s, const struct nono_rb_entry *c)
 		return pfd == -ENOENT
 			   ? 0
 			   : fail(s, pfd, c->path, "open its directory");
-	if (c->type == NONO_RB_OPAQUE || c->type == NONO_RB_DIR) {
-		/* What the scan could not look into, or what appeared in
-		 * a directory since: all of it. */
+	if (c->type == NONO_RB_OPAQUE || c->type == NONO_RB_DIR ||
+	    c->type == NONO_RB_SKIP) {
+		/* What the scan could not look into, or did not (left out
+		 * by the scope), or what appeared in a directory since:
+		 * all of it. */
 		r = nono_rb_remove_tree(pfd, name);
 		return r < 0 ? fail(s, r, c->path, "remove") : 0;
 	}
@@ -988,11 +1001,19 @@ int nono_rb_restore(struct nono_rb_store *store,
 	for (size_t i = s.cur->n; r == 0 && i-- > 0;) {
 		const struct nono_rb_entry *c = &s.cur->e[i], *e;
 
-		if (c->type == NONO_RB_SKIP || strcmp(c->path, ".") == 0 ||
-		    below(target, c->path, true) ||
+		if (strcmp(c->path, ".") == 0 || below(target, c->path, true) ||
 		    below(s.cur, c->path, false))
 			continue;
 		e = nono_rb_manifest_find(target, c->path);
+		if (c->type == NONO_RB_SKIP) {
+			/* Left out by the scope, and not there then: made
+			 * by the command (a .venv with a bin/python of its
+			 * own).  Nothing of the user's was there.  One the
+			 * snapshot has stays as it is. */
+			if (!e)
+				r = remove_entry(&s, c);
+			continue;
+		}
 		if (e && (e->type == NONO_RB_SKIP ||
 			  (e->type == NONO_RB_OPAQUE && !is_fifo(e))))
 			continue; /* nothing to put back there */

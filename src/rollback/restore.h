@@ -6,11 +6,12 @@
  * symlinks as symlinks, empty directories, what was created or deleted,
  * mtime, user.* attributes, hard links.  Every change goes through descriptors
  * resolved beneath the root (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS):
- * nothing outside the captured scope is touched, no symlink is followed out of
- * it.  A file is written to a temporary name in its directory and renamed
- * into place; a restore cut short leaves each path old or new, and run
- * again it ends in the same tree (the temporaries it left are extra names,
- * which it removes).
+ * nothing outside the captured scope is touched (but a path the scope leaves
+ * out that the snapshot did not have at all, made since: removed), no
+ * symlink is followed out of it.  A file is written to a temporary name in its
+ * directory and renamed into place; a restore cut short leaves each path old or
+ * new, and run again it ends in the same tree (the temporaries it left are
+ * extra names, which it removes).
  */
 #ifndef NONO_ROLLBACK_RESTORE_H
 #define NONO_ROLLBACK_RESTORE_H
@@ -27,7 +28,9 @@ enum nono_rb_change {
 };
 
 /* Calls @fn for each path that differs from @from to @to (sorted by
- * path), ignoring what either left out (NONO_RB_SKIP), what is below an
+ * path), ignoring what either left out (NONO_RB_SKIP; but a path @to
+ * leaves out that @from does not have at all is one the command made:
+ * NONO_RB_CREATED, its note saying it was left out), what is below an
  * entry either could not look into (NONO_RB_OPAQUE: that entry is the
  * change), mtimes (but an opaque entry's, its only witness), and owners
  * and group owners where either side does not know them (a version-1 or
@@ -40,13 +43,13 @@ size_t nono_rb_diff(const struct nono_rb_manifest *from,
 			       const struct nono_rb_entry *to_e),
 		    void *arg);
 const char *nono_rb_change_name(enum nono_rb_change c);
-/* A note to show after a change's path: for an entry not captured
- * (NONO_RB_OPAQUE) " (now a FIFO, content not captured)", for one whose
- * extended attributes were not (too many to keep)
- * " (extended attributes not captured: ...)", for an owner changed
- * " (owner 1000 -> 0)", for a group owner changed " (group 1000 -> 27)"
- * (each that applies, in that order), else "".  @len of NONO_RB_NOTE_LEN
- * holds any. */
+/* A note to show after a change's path: for an entry the scope left
+ * out " (left out by the scope, content not captured)", for one not
+ * captured (NONO_RB_OPAQUE) " (now a FIFO, content not captured)", for one
+ * whose extended attributes were not (too many to keep) " (extended attributes
+ * not captured: ...)", for an owner changed " (owner 1000 -> 0)", for a group
+ * owner changed " (group 1000 -> 27)" (each that applies, in that order), else
+ * "".  @len of NONO_RB_NOTE_LEN holds any. */
 #define NONO_RB_NOTE_LEN 256
 void nono_rb_change_note(const struct nono_rb_entry *from,
 			 const struct nono_rb_entry *to, char *out, size_t len);

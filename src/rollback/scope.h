@@ -8,7 +8,10 @@
  * --rollback-exclude leaves out more (a glob on file names, a name with a
  * '/' as a path substring, a plain name as an exact path component);
  * --skip-dir names are left out like excluded directories.  What is left
- * out is never read, recorded, changed or deleted by rollback.
+ * out is never read, changed or deleted by rollback, only recorded as
+ * there; but a path left out that the snapshot a restore goes back to
+ * did not have at all was made since (by the command): the review lists
+ * it as created and the restore removes it.
  */
 #ifndef NONO_ROLLBACK_SCOPE_H
 #define NONO_ROLLBACK_SCOPE_H

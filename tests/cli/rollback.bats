@@ -160,12 +160,15 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	run --separate-stderr nono rollback restore nosuch
 	assert_status 1
 	assert_contains "$stderr" "no rollback session"
-	# --rollback-exclude leaves a glob's files out: not restored.
-	run --separate-stderr nono run -s --rollback --no-rollback-prompt --rollback-exclude '*.log' --allow "$P" -- sh -c "echo l > '$P/x.log'; echo c > '$P/a.txt'"
+	# --rollback-exclude leaves a glob's files out: one there before is
+	# not restored; one the command made is removed.
+	echo old >"$P/x.log"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --rollback-exclude '*.log' --allow "$P" -- sh -c "echo l > '$P/x.log'; echo n > '$P/y.log'; echo c > '$P/a.txt'"
 	assert_status 0
 	run --separate-stderr nono rollback restore "$(newest)"
 	assert_status 0
-	[ -f "$P/x.log" ]
+	[ "$(cat "$P/x.log")" = l ]
+	[ ! -e "$P/y.log" ]
 	[ "$(cat "$P/a.txt")" = one ]
 }
 
@@ -458,6 +461,72 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" -- sh -c "cd '$P' && echo y > node_modules/y.js"
 	run --separate-stderr nono rollback show "$(newest)"
 	assert_contains "$output" "no changes"
+}
+
+@test "rollback: a .venv or node_modules the command makes is in the review and a restore removes it; one there before stays" {
+	# The attack (found in review): regenerable names are left out of
+	# the snapshots, new ones too, so a planted .venv/bin/python and
+	# node_modules/.bin/jest (run by uv, poetry, npm scripts without the
+	# user naming them) were not in the review and survived "restored
+	# ... to snapshot 0". Here node_modules was there before (setup):
+	# the control; .venv and a nested target are new.
+	printf 'print("hi")\n' >"$P/app.py"
+	mv "$P/node_modules" "$TEST_DIR/nm.saved"
+	before=$(oracle)
+	printf '%s\n' \
+		'mkdir -p .venv/bin node_modules/.bin sub/target/debug' \
+		'printf "#!/bin/sh\necho PLANTED-python-shim >&2\nexec /usr/bin/python3 \"\$@\"\n" > .venv/bin/python; chmod 755 .venv/bin/python' \
+		'printf "#!/bin/sh\necho PLANTED-jest >&2\n" > node_modules/.bin/jest; chmod 755 node_modules/.bin/jest' \
+		'echo evil > sub/target/debug/build.sh' \
+		'chmod 555 .venv/bin' \
+		"echo '# edited' >> app.py" >"$TEST_DIR/plant.sh"
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" --read-file "$TEST_DIR/plant.sh" -- sh -c "cd '$P' && sh '$TEST_DIR/plant.sh'"
+	assert_status 0
+	[ -x "$P/.venv/bin/python" ]
+	[ -x "$P/node_modules/.bin/jest" ]
+	id=$(newest)
+	run --separate-stderr nono rollback show "$id"
+	assert_status 0
+	assert_contains "$output" "created   $P/.venv (left out by the scope, content not captured)"
+	assert_contains "$output" "created   $P/node_modules (left out by the scope, content not captured)"
+	assert_contains "$output" "created   $P/sub/target (left out by the scope, content not captured)"
+	assert_contains "$output" "modified  $P/app.py"
+	run --separate-stderr nono rollback show "$id" --json
+	assert_status 0
+	assert_contains "$output" "{\"change\":\"created\",\"path\":\"$P/.venv\",\"not_captured\":\"excluded\"}"
+	run --separate-stderr nono rollback restore "$id"
+	assert_status 0
+	[ ! -e "$P/.venv" ]
+	[ ! -e "$P/node_modules" ]
+	[ ! -e "$P/sub" ]
+	[ "$(cat "$P/app.py")" = 'print("hi")' ]
+	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
+	# Control: a node_modules there before the session is left out as
+	# it was: what the command puts in it stays, and is not in the
+	# review; the edit beside it is undone.
+	mv "$TEST_DIR/nm.saved" "$P/node_modules"
+	before=$(oracle)
+	run --separate-stderr nono run -s --rollback --no-rollback-prompt --allow "$P" --read-file "$TEST_DIR/plant.sh" -- sh -c "cd '$P' && sh '$TEST_DIR/plant.sh'"
+	assert_status 0
+	refute_contains "$stderr" "node_modules"
+	run --separate-stderr nono rollback restore "$(newest)"
+	assert_status 0
+	[ -x "$P/node_modules/.bin/jest" ]
+	[ -f "$P/node_modules/x.js" ]
+	[ ! -e "$P/.venv" ]
+	[ ! -e "$P/sub" ]
+	[ "$(cat "$P/app.py")" = 'print("hi")' ]
+	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
+	# The same at the end of a session, on a terminal's "y".
+	rm -rf "$P/node_modules/.bin"
+	run "$PY" "$BATS_TEST_DIRNAME/lib/ptydrive.py" --log "$TEST_ROOT/tty.log" \
+		"on:(d: the diffs) [y/N] =>y\r" wait -- \
+		"$NONO" run --rollback --allow "$P" --read-file "$TEST_DIR/plant.sh" -- sh -c "cd '$P' && sh '$TEST_DIR/plant.sh'"
+	grep -q "restored the state before the session" "$TEST_ROOT/tty.log" || { cat "$TEST_ROOT/tty.log" >&2; false; }
+	grep -q "created   $P/.venv (left out by the scope" "$TEST_ROOT/tty.log"
+	[ ! -e "$P/.venv" ]
+	[ ! -e "$P/sub" ]
+	[ "$(cat "$P/app.py")" = 'print("hi")' ]
 }
 
 @test "rollback: a restore puts entries back into a directory that is read-only, and leaves it read-only" {

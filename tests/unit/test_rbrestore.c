@@ -8,7 +8,9 @@
  * that does not know it (a version-2 snapshot) puts no setuid or setgid
  * bit back, and says so.  Extended attributes past what one entry keeps
  * (64, or 64 KiB) are recorded as not captured ("?"), a change says so,
- * and a few small ones still come back.  Temporary directories under
+ * and a few small ones still come back.  What the scope leaves out that
+ * the snapshot did not have is in the review and removed by a restore;
+ * what it left out then stays.  Temporary directories under
  * /tmp (and /dev/shm, where tmpfs takes large attributes).
  */
 #include <errno.h>
@@ -586,6 +588,100 @@ static void test_xattr_bytes(void **state)
 	assert_int_equal(test_rm_tree(shm), 0);
 }
 
+/* What the scope leaves out and the snapshot did not have at all is the
+ * command's: the review lists it as created, the restore removes it
+ * (with what is in it, a read-only directory too), at the end of a
+ * session and later; what the scope left out at the snapshot stays as
+ * it is.  Before, a planted .venv/bin/python survived "restored". */
+static void test_new_excluded(void **state)
+{
+	struct nono_rb_manifest m0, m1;
+	struct nono_rb_store st;
+	struct nono_rb_scope sc;
+	struct nono_rb_restore_stats rs;
+	const struct seen *c;
+	char err[512];
+	struct stat sb;
+
+	(void)state;
+	nono_rb_scope_init(&sc);
+	assert_int_equal(nono_rb_scope_add(&sc, 'e', "*.log"), 0);
+	assert_int_equal(nono_rb_store_open(&st, store_dir), 0);
+	put("app.py", "print('hi')\n", 0644);
+	assert_int_equal(mkdir(at("node_modules"), 0755), 0);
+	put("node_modules/keep.js", "kept\n", 0644);
+	put("old.log", "old\n", 0644);
+	capture(&st, &sc, NULL, &m0);
+	assert_int_equal(nono_rb_manifest_find(&m0, "node_modules")->type,
+			 NONO_RB_SKIP);
+	for (int round = 0; round < 2; round++) {
+		/* The command: a .venv of its own (a read-only bin), a
+		 * target in a new directory, a new log; an edit; and a
+		 * change inside the node_modules that was there. */
+		assert_int_equal(mkdir(at(".venv"), 0755), 0);
+		assert_int_equal(mkdir(at(".venv/bin"), 0755), 0);
+		put(".venv/bin/python", "#!/bin/sh\necho PLANTED\n", 0755);
+		assert_int_equal(symlink("python", at(".venv/bin/python3")), 0);
+		assert_int_equal(chmod(at(".venv/bin"), 0555), 0);
+		assert_int_equal(mkdir(at("newdir"), 0755), 0);
+		assert_int_equal(mkdir(at("newdir/target"), 0755), 0);
+		put("newdir/target/out", "o\n", 0644);
+		put("new.log", "new\n", 0644);
+		put("old.log", "appended\n", 0644);
+		put("app.py", "print('hi')\n# edited\n", 0644);
+		put("node_modules/.jest", "planted too, but there before\n",
+		    0755);
+		capture(&st, &sc, &m0, &m1);
+		nseen = 0;
+		nono_rb_diff(&m0, &m1, record, NULL);
+		assert_non_null(c = change_at(".venv"));
+		assert_int_equal(c->k, NONO_RB_CREATED);
+		assert_string_equal(c->note, " (left out by the scope, content "
+					     "not captured)");
+		assert_non_null(change_at("newdir"));
+		assert_non_null(c = change_at("newdir/target"));
+		assert_int_equal(c->k, NONO_RB_CREATED);
+		assert_non_null(change_at("new.log"));
+		assert_non_null(change_at("app.py"));
+		/* Left out at the snapshot: not a change, as before. */
+		assert_null(change_at("old.log"));
+		assert_null(change_at("node_modules"));
+		assert_int_equal(nseen, 5);
+		/* A dry run says, and removes nothing. */
+		if (nono_rb_restore(&st, &m0, &sc, NULL, &m1, true, &rs, NULL,
+				    err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		assert_int_equal(rs.deleted, 4); /* .venv, 2 in newdir, log */
+		assert_int_equal(lstat(at(".venv/bin/python"), &sb), 0);
+		/* At the end of a session (the last snapshot as it is),
+		 * then later (a scan). */
+		if (nono_rb_restore(&st, &m0, &sc, NULL, round ? NULL : &m1,
+				    false, &rs, NULL, err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		assert_int_equal(rs.deleted, 4);
+		assert_int_equal(rs.not_restorable, 0);
+		assert_int_equal(lstat(at(".venv"), &sb), -1);
+		assert_int_equal(lstat(at("newdir"), &sb), -1);
+		assert_int_equal(lstat(at("new.log"), &sb), -1);
+		/* Control: what the scope left out at the snapshot stays. */
+		assert_int_equal(lstat(at("node_modules/.jest"), &sb), 0);
+		assert_int_equal(lstat(at("node_modules/keep.js"), &sb), 0);
+		assert_int_equal(lstat(at("old.log"), &sb), 0);
+		assert_int_equal(sb.st_size, 9); /* "appended\n" */
+		assert_int_equal(lstat(at("app.py"), &sb), 0);
+		assert_int_equal(sb.st_size, 12);
+		assert_int_equal(unlink(at("node_modules/.jest")), 0);
+		nono_rb_manifest_free(&m1);
+	}
+	nono_rb_manifest_free(&m0);
+	assert_int_equal(unlink(at("app.py")) | unlink(at("old.log")) |
+			     unlink(at("node_modules/keep.js")) |
+			     rmdir(at("node_modules")),
+			 0);
+	nono_rb_scope_free(&sc);
+	nono_rb_store_close(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +691,7 @@ int main(void)
 	    cmocka_unit_test(test_owner_refused),
 	    cmocka_unit_test(test_xattr_caps),
 	    cmocka_unit_test(test_xattr_bytes),
+	    cmocka_unit_test(test_new_excluded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
