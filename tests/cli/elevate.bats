@@ -173,9 +173,13 @@ JSON
 			echo x >'$HOME/.cargo/config.toml'; echo DONE"
 	assert_contains "$(term_log)" "DONE" terminal
 	refute_contains "$(term_log)" "asks to" terminal
-	[ ! -e .envrc ] && [ ! -e .git/hooks/pre-commit ] && [ ! -e "$HOME/.gitconfig" ]
-	[ ! -e "$HOME/.config/autostart" ] && [ ! -e "$HOME/.local/bin" ]
-	[ ! -e "$O/vs/.vscode/tasks.json" ] && [ ! -e "$O/bare.git/hooks/post-update" ]
+	[ ! -e .envrc ]
+	[ ! -e .git/hooks/pre-commit ]
+	[ ! -e "$HOME/.gitconfig" ]
+	[ ! -e "$HOME/.config/autostart" ]
+	[ ! -e "$HOME/.local/bin" ]
+	[ ! -e "$O/vs/.vscode/tasks.json" ]
+	[ ! -e "$O/bare.git/hooks/post-update" ]
 	[ ! -e "$HOME/.cargo/config.toml" ]
 	! grep -q x .git/config
 	# Review 2 of session 16 (F5): a directory on PATH (here one that is
@@ -187,7 +191,8 @@ JSON
 	assert_contains "$(term_log)" "DONE" terminal
 	refute_contains "$(term_log)" "asks to create $O/mybin" terminal
 	assert_contains "$(term_log)" "asks to create $O/plain/f" terminal
-	[ ! -e "$O/mybin/ls" ] && [ -e "$O/plain/f" ]
+	[ ! -e "$O/mybin/ls" ]
+	[ -e "$O/plain/f" ]
 	# Control: a plain new file beside them is asked about and made.
 	run drive ondelay:0.6 on:'asks to=>o{code}' wait -- \
 		"$NONO" run -s --capability-elevation --allow-cwd -- sh -c "echo x >plain.txt"
@@ -379,12 +384,15 @@ PY
 	for w in rm rmdir mvin mvout link sym mknod; do
 		assert_contains "$(term_log)" "$w:ok" terminal
 	done
-	[ ! -e "$O/other.txt" ] && [ ! -e "$O/empty" ] && [ ! -e "$O/ok.txt" ]
+	[ ! -e "$O/other.txt" ]
+	[ ! -e "$O/empty" ]
+	[ ! -e "$O/ok.txt" ]
 	assert_file_content in.txt APPROVED-BYTES
 	assert_file_content "$O/out.txt" MINE
 	[ "$(stat -c %i "$O/hard.txt")" = "$(stat -c %i "$O/out.txt")" ]
 	[ "$(readlink "$O/sym")" = out.txt ]
-	[ -f "$O/node" ] && [ "$(stat -c %a "$O/node")" = 600 ]
+	[ -f "$O/node" ]
+	[ "$(stat -c %a "$O/node")" = 600 ]
 	# The footer names each, with the grant that would have allowed it.
 	assert_contains "$(term_log)" "remove $O/other.txt   (from the start: --allow $O)" terminal
 	assert_contains "$(term_log)" "move   $O/ok.txt -> $PWD/in.txt   (from the start: --allow $O)" terminal
@@ -429,7 +437,11 @@ PY
 		assert_contains "$(term_log)" "$w=1" terminal
 	done
 	assert_file_content "$HOME/.ssh/id_rsa" PRIVATE-KEY-BYTES
-	[ -d "$O/tree" ] && [ -f "$O/l1" ] && [ -f "$O/other.txt" ] && [ ! -e .envrc ] && [ ! -e "$O/ro/s.txt" ]
+	[ -d "$O/tree" ]
+	[ -f "$O/l1" ]
+	[ -f "$O/other.txt" ]
+	[ ! -e .envrc ]
+	[ ! -e "$O/ro/s.txt" ]
 	# Control: the same calls on a plain file are asked; a link that
 	# gains nothing (the source readable too) is asked.
 	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
@@ -454,7 +466,8 @@ PY
 	# Control: renames were approved and performed, and ./a was swapped.
 	term_log | grep -Eq 'good=[1-9]'
 	term_log | grep -Eq 'swaps=[1-9]'
-	[ ! -L "$O/a" ] && [ ! -e "$O/a" ]
+	[ ! -L "$O/a" ]
+	[ ! -e "$O/a" ]
 }
 
 @test "elevation: nono why --self reports what this session approved, and asks nothing itself" {
@@ -581,7 +594,9 @@ PY
 	for w in cron profiled usrlocal homebin logout cshrc tobashrc intogrant intotmp; do
 		refute_contains "$(term_log)" "$w=0" terminal
 	done
-	[ ! -e /etc/cron.d/nono-test ] && [ ! -L /usr/local/bin/nono-test ] && [ ! -e "$HOME/bin" ]
+	[ ! -e /etc/cron.d/nono-test ]
+	[ ! -L /usr/local/bin/nono-test ]
+	[ ! -e "$HOME/bin" ]
 	# Control: a file and a symlink to a plain place outside the grants
 	# are asked about.
 	run drive ondelay:0.6 on:'asks to=>o{code}' sleep:1 wait -- \
@@ -617,7 +632,8 @@ PY
 		assert_contains "$(term_log)" "$w=0" terminal
 	done
 	assert_file_content "$O/b" A2
-	[ "$(stat -c %a "$O/suid")" = 777 ] && [ "$(stat -c %a "$O/suid2")" = 777 ]
+	[ "$(stat -c %a "$O/suid")" = 777 ]
+	[ "$(stat -c %a "$O/suid2")" = 777 ]
 }
 
 # Review 1 of session 15, finding 3: the list after the run shows the
@@ -672,5 +688,6 @@ time.sleep(5)" "$marker" </dev/null >/dev/null 2>&1 &
 	[ "$n" -lt 100 ]
 	# Control: the renames were refused (the file is still there), and
 	# each reached elevation (the file has another hard link).
-	[ -f "$O/l1" ] && [ ! -e x ]
+	[ -f "$O/l1" ]
+	[ ! -e x ]
 }

@@ -153,7 +153,8 @@ for name in (".ssh", ".gitconfig", ".bashrc", "ok.sock"):
 	# control: another name in $HOME binds
 	assert_contains "$output" "ok.sock bound" stdout
 	# (~/.ssh is the directory nono made to hide it, never a socket)
-	[ -d "$HOME/.ssh" ] && [ ! -S "$HOME/.ssh" ]
+	[ -d "$HOME/.ssh" ]
+	[ ! -S "$HOME/.ssh" ]
 	assert_missing "$HOME/.gitconfig"
 	assert_missing "$HOME/.bashrc"
 }
@@ -450,7 +451,8 @@ print(" ".join(bad) or "clean")'
 	assert_contains "$stderr" 'projects["/w"].mcpServers' stderr
 	assert_contains "$stderr" "--bypass-protection ~/.claude.json" stderr
 	[ "$(stat -c %a "$HOME/.claude.json")" = 600 ]
-	[ -f "$HOME/.claude.json" ] && [ ! -L "$HOME/.claude.json" ]
+	[ -f "$HOME/.claude.json" ]
+	[ ! -L "$HOME/.claude.json" ]
 
 	# --bypass-protection lets it through
 	run --separate-stderr nono run --profile claude-code --allow-cwd \

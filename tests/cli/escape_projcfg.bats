@@ -83,7 +83,8 @@ PLANT='mkdir -p "$1/.claude" &&
 		echo hi >pkg/mcp.json && echo OK'
 	assert_status 0
 	assert_contains "$output" OK stdout
-	[ -f .claude/commands/review.md ] && [ -f pkg/.opencode/command/c.md ]
+	[ -f .claude/commands/review.md ]
+	[ -f pkg/.opencode/command/c.md ]
 	# control: --bypass-protection names one file, and that one is written
 	run --separate-stderr nono run --allow . --bypass-protection ./pkg/.mcp.json -- sh -c 'echo mine >pkg/.mcp.json'
 	assert_status 0
@@ -191,7 +192,8 @@ print("noreplace", r, ctypes.get_errno() if r else 0)'
 	assert_status 0
 	assert_contains "$output" "plain 0 0" stdout
 	assert_contains "$output" "noreplace -1 17" stdout
-	[ "$(cat pkg/b)" = a ] && [ "$(cat pkg/c)" = c ]
+	[ "$(cat pkg/b)" = a ]
+	[ "$(cat pkg/c)" = c ]
 	assert_missing pkg/a
 }
 

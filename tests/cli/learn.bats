@@ -481,10 +481,13 @@ except OSError as e:
 	assert_contains "$output" "~/.pyenv/shims/python: kept read-only" stdout
 	refute_contains "$output" "--write-file  ~/.pyenv" stdout
 	# Nothing outside the grants changed.
-	[ ! -e "$X/new.txt" ] && [ ! -e "$HOME/.sqliterc" ] && [ ! -e "$X/newdir" ]
+	[ ! -e "$X/new.txt" ]
+	[ ! -e "$HOME/.sqliterc" ]
+	[ ! -e "$X/newdir" ]
 	assert_file_content "$X/one.txt" one
 	assert_file_content "$X/old.txt" OLD
-	[ ! -e "$X/renamed.txt" ] && [ -f "$X/share/a" ]
+	[ ! -e "$X/renamed.txt" ]
+	[ -f "$X/share/a" ]
 	assert_file_content "$HOME/.bashrc" RC
 	[ "$("$HOME/.pyenv/shims/python")" = REAL-SHIM ]
 	for w in mkdir rename rm bashrc; do

@@ -366,7 +366,8 @@ try excl "python3 -c \"import os; os.close(os.open(\\\"ex\\\", os.O_CREAT|os.O_E
 	assert_missing "$HOME/.bashrc"
 	# ~/.ssh is the empty, private directory nono made to hide it
 	# (issue 10, escape 6), with nothing of the child's in it
-	[ -d "$HOME/.ssh" ] && [ -z "$(ls -A "$HOME/.ssh")" ]
+	[ -d "$HOME/.ssh" ]
+	[ -z "$(ls -A "$HOME/.ssh")" ]
 	[ "$(stat -c %a "$HOME/.ssh")" = 700 ]
 	assert_file_content "$HOME/notes.txt" fine
 }

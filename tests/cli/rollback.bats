@@ -90,7 +90,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	id=$(newest)
 	run --separate-stderr nono rollback restore "$id"
 	assert_status 0
-	[ -d "$P/src" ] && [ ! -L "$P/src" ]
+	[ -d "$P/src" ]
+	[ ! -L "$P/src" ]
 	[ "$(cat "$P/src/b.c")" = two ]
 	# Control: the outside directory got nothing.
 	[ -z "$(ls -A "$TEST_DIR/outside")" ]
@@ -182,7 +183,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 0
 	run --separate-stderr nono rollback restore "$(newest)"
 	assert_status 0
-	[ -d "$P/src" ] && [ ! -L "$P/src" ]
+	[ -d "$P/src" ]
+	[ ! -L "$P/src" ]
 	[ "$(cat "$P/src/b.c")" = two ]
 	[ "$(cat "$TEST_DIR/victim/q/precious")" = SECRET-4b1d ]
 	! grep -rq SECRET-4b1d "$HOME/.nono/rollback/objects"
@@ -249,7 +251,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	run --separate-stderr nono rollback cleanup
 	assert_status 0
 	assert_contains "$stderr" "a session with --rollback is running"
-	[ -e "$obj" ] && [ -d "$stale" ]
+	[ -e "$obj" ]
+	[ -d "$stale" ]
 	: >"$P/go"
 	wait "$pid"
 	# The control: with no session running, both go.
@@ -257,7 +260,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 0
 	assert_contains "$output" "removed 0123456789abcdef (its baseline never completed)"
 	assert_contains "$output" "removed 1 unreferenced object"
-	[ ! -e "$obj" ] && [ ! -e "$stale" ]
+	[ ! -e "$obj" ]
+	[ ! -e "$stale" ]
 	run --separate-stderr nono rollback verify "$(newest)"
 	assert_status 0
 	run --separate-stderr nono rollback restore "$(newest)"
@@ -283,7 +287,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_status 0
 	id=$(newest)
 	d="$HOME/.nono/rollback/sessions/$id/snap-1-0.delta"
-	[ -f "$d" ] && [ ! -e "${d%.delta}.manifest" ]
+	[ -f "$d" ]
+	[ ! -e "${d%.delta}.manifest" ]
 	# Only what changed: a.txt (its hard link too), src/b.c gone, and
 	# the directories whose mtime moved.
 	[ "$(wc -l <"$d")" -lt 8 ]
@@ -433,7 +438,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	run --separate-stderr sh -c "ulimit -n 64 && exec '$NONO' rollback restore '$id'"
 	assert_status 0
 	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
-	[ ! -e "$P/deep" ] && [ ! -e "$P/d" ]
+	[ ! -e "$P/deep" ]
+	[ ! -e "$P/d" ]
 }
 
 @test "rollback: a file or link named like a regenerable directory, swapped for one, is in the review and taken back" {
@@ -454,7 +460,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 	assert_contains "$output" "modified  $P/target"
 	run --separate-stderr nono rollback restore "$id"
 	assert_status 0
-	[ -L "$P/.venv" ] && [ "$(readlink "$P/.venv")" = real-venv ]
+	[ -L "$P/.venv" ]
+	[ "$(readlink "$P/.venv")" = real-venv ]
 	[ "$(cat "$P/target")" = "plain file" ]
 	[ "$(oracle)" = "$before" ] || { diff <(echo "$before") <(oracle) >&2; false; }
 	# Control: a real regenerable directory stays left out.
@@ -559,7 +566,8 @@ newline"; rmdir empty; echo new > new.txt; mkdir -p newdir/d; rm lnk; echo f > l
 		pre=(setpriv --groups "$g1" --)
 		# Control: any other group is refused in the sandbox.
 		run --separate-stderr "${pre[@]}" "$NONO" run -s --allow "$P" -- sh -c "chgrp 4244 '$P/src/b.c'" </dev/null
-		[ "$status" -ne 0 ] && [ "$(stat -c %g "$P/src/b.c")" = "$g0" ]
+		[ "$status" -ne 0 ]
+		[ "$(stat -c %g "$P/src/b.c")" = "$g0" ]
 		assert_contains "$stderr" "Operation not permitted"
 	else
 		g1=$(id -G | tr ' ' '\n' | grep -vx "$g0" | head -n 1 || true)

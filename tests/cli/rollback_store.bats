@@ -89,7 +89,8 @@ whole_of() { # FILE: the whole object of its content exists
 	b2=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshots"][0]["bases"][0])' "$S/$second/session.json")
 	[ "$b1" = "$b2" ]
 	[ -f "$O/${b1:0:2}/${b1:2}" ]
-	[ -f "$S/$second/snap-0-0.delta" ] && [ ! -e "$S/$second/snap-0-0.manifest" ]
+	[ -f "$S/$second/snap-0-0.delta" ]
+	[ ! -e "$S/$second/snap-0-0.manifest" ]
 	# The tree did not change between the two: the baseline's delta is
 	# its header alone (one line).
 	[ "$(wc -l <"$S/$second/snap-0-0.delta")" -eq 1 ]
@@ -187,7 +188,8 @@ whole_of() { # FILE: the whole object of its content exists
 	grep -n 'unlinkat(.*"[0-9a-f]\{62\}' "$TEST_DIR/trace" >"$TEST_DIR/objs"
 	last_delta=$(grep '\.d"' "$TEST_DIR/objs" | tail -n1 | cut -d: -f1)
 	first_whole=$(grep -v '\.d"' "$TEST_DIR/objs" | head -n1 | cut -d: -f1)
-	[ -n "$last_delta" ] && [ -n "$first_whole" ]
+	[ -n "$last_delta" ]
+	[ -n "$first_whole" ]
 	[ "$last_delta" -lt "$first_whole" ]
 }
 

@@ -143,9 +143,11 @@ json_field() { # JSON FIELD
 	local -a l
 	mapfile -t l <<<"$output"
 	[ "${#l[@]}" -eq 7 ] || { show_run; false; }
-	[ "$(json_field "${l[0]}" status)" = allowed ] && [ "$(json_field "${l[0]}" reason)" = proxy_allowed ]
+	[ "$(json_field "${l[0]}" status)" = allowed ]
+	[ "$(json_field "${l[0]}" reason)" = proxy_allowed ]
 	[ "$(json_field "${l[0]}" subject)" = github.com:443 ]
-	[ "$(json_field "${l[1]}" status)" = denied ] && [ "$(json_field "${l[1]}" reason)" = proxy_denied ]
+	[ "$(json_field "${l[1]}" status)" = denied ]
+	[ "$(json_field "${l[1]}" reason)" = proxy_denied ]
 	[ "$(json_field "${l[1]}" suggested_flag)" = "--allow-domain evil.example" ]
 	[ "$(json_field "${l[2]}" reason)" = proxy_port_denied ]
 	[ "$(json_field "${l[3]}" reason)" = metadata ]
@@ -278,7 +280,9 @@ print(ask(m.group(1), "Nono-Why-Host: github.com\r\nNono-Why-Port: 443\r\nNono-W
 	# control: the real run makes them before it starts
 	HOME=$fresh run nono run -s --allow "$fresh" -- true
 	assert_status 0
-	[ -d "$fresh/.nono" ] && [ -d "$fresh/.ssh" ] && [ -d "$fresh/.config/nono" ]
+	[ -d "$fresh/.nono" ]
+	[ -d "$fresh/.ssh" ]
+	[ -d "$fresh/.config/nono" ]
 	HOME=$fresh run nono run -s --profile claude-code --allow-cwd -- sh -c 'touch ~/.claude/x'
 	assert_status 0
 	[ -f "$fresh/.claude/x" ]
