@@ -43,12 +43,14 @@ static int move_fd(int fd, int target)
 
 /* In the child: nothing of nono's but the environment crosses exec.  The
  * descriptors nono holds (the proxy listener, a TLS channel, profile
- * files) are closed, so the program cannot act through them. */
+ * files) are closed, so the program cannot act through them.  A program
+ * given as an fd is run from it (fd 3, close-on-exec), never by name. */
 static void child(int in, int out, int err, const char *path,
-		  char *const argv[])
+		  char *const argv[], const struct nono_spawn_opts *o)
 {
 	sigset_t none;
 	int nul = in >= 0 ? in : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	unsigned first = 3;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -56,12 +58,22 @@ static void child(int in, int out, int err, const char *path,
 	if (nul < 0 || move_fd(out, 1) < 0 || move_fd(err, 2) < 0 ||
 	    move_fd(nul, 0) < 0)
 		_exit(126);
+	if (o->exec_fd >= 0) {
+		if ((o->exec_fd != 3 && dup2(o->exec_fd, 3) < 0) ||
+		    fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+			_exit(126);
+		first = 4;
+	}
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+	if (syscall(SYS_close_range, first, ~0U, 0U) < 0)
 #endif
-		for (int fd = 3; fd < 4096; fd++)
+		for (int fd = (int)first; fd < 4096; fd++)
 			close(fd);
-	execve(path, argv, environ);
+	if (o->exec_fd >= 0)
+		syscall(SYS_execveat, 3, "", argv, o->envp ? o->envp : environ,
+			AT_EMPTY_PATH);
+	else
+		execve(path, argv, o->envp ? o->envp : environ);
 	dprintf(2, "cannot execute %s: %s\n", path, strerror(errno));
 	_exit(127);
 }
@@ -147,6 +159,17 @@ int nono_spawn_capture_in(const char *path, char *const argv[], int in_fd,
 			  int timeout_ms, char *buf, size_t cap, size_t *len,
 			  struct nono_spawn_result *res)
 {
+	struct nono_spawn_opts o = {.exec_fd = -1, .in_fd = in_fd};
+
+	return nono_spawn_capture_opts(path, argv, &o, timeout_ms, buf, cap,
+				       len, res);
+}
+
+int nono_spawn_capture_opts(const char *path, char *const argv[],
+			    const struct nono_spawn_opts *o, int timeout_ms,
+			    char *buf, size_t cap, size_t *len,
+			    struct nono_spawn_result *res)
+{
 	struct capture c = {.buf = buf, .cap = cap, .res = res};
 	int fds[2] = {-1, -1}, po[2] = {-1, -1}, pe[2] = {-1, -1};
 	long long deadline;
@@ -170,7 +193,7 @@ int nono_spawn_capture_in(const char *path, char *const argv[], int in_fd,
 		goto out;
 	}
 	if (pid == 0)
-		child(in_fd, po[1], pe[1], path, argv);
+		child(o->in_fd, po[1], pe[1], path, argv, o);
 	close(po[1]);
 	close(pe[1]);
 	po[1] = pe[1] = -1;

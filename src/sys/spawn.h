@@ -45,6 +45,24 @@ int nono_spawn_capture_in(const char *path, char *const argv[], int in_fd,
 			  struct nono_spawn_result *res)
     __attribute__((warn_unused_result));
 
+/* What nono_spawn_capture_opts takes besides the program's arguments. */
+struct nono_spawn_opts {
+	/* The program as an fd (O_PATH will do), run with execveat(2):
+	 * the file opened when it was chosen, whatever its name leads to
+	 * by now; -1 runs @path. */
+	int exec_fd;
+	char *const *envp; /* its whole environment; NULL: the caller's */
+	int in_fd;         /* standard input (the child's copy), or -1 */
+};
+
+/* The same, with the options above (@path then only names the program in
+ * messages when @o->exec_fd is given). */
+int nono_spawn_capture_opts(const char *path, char *const argv[],
+			    const struct nono_spawn_opts *o, int timeout_ms,
+			    char *buf, size_t cap, size_t *len,
+			    struct nono_spawn_result *res)
+    __attribute__((warn_unused_result));
+
 /* A memfd holding the @n buffers @parts (@lens bytes each) at offset 0: a
  * helper's standard input (a memfd rather than a pipe, so that nothing
  * waits on a reader; rather than a file, so that a key never reaches a
