@@ -32,6 +32,7 @@
 #include "cli/run_audit.h"
 #include "cli/run_ctx.h"
 #include "cli/run_elevate.h"
+#include "cli/run_gitrefs.h"
 #include "cli/run_internal.h"
 #include "cli/run_rollback.h"
 #include "cli/run_session.h"
@@ -534,6 +535,8 @@ static int execute(struct run_ctx *c, char **argv)
 	/* The agent configurations it may write, as they are now. */
 	if (run_agentcfg_begin(c) < 0 || run_ancestors_begin(c) < 0)
 		goto out;
+	/* The refs and index of the repositories it may write. */
+	run_gitrefs_begin(c);
 	if (nono_caps_gate(c->p.caps) && nono_gate_new(c->p.caps, &gate) < 0) {
 		out_error("out of memory");
 		goto out;
@@ -598,6 +601,8 @@ out:
 	if ((run_agentcfg_end(c) < 0 || run_ancestors_end(c) < 0) &&
 	    status == 0)
 		status = 1;
+	/* The commits it left for the user's next checkout. */
+	run_gitrefs_end(c);
 	/* The last snapshot, what changed, the offer to restore (in the
 	 * trail, which ends after it). */
 	run_rollback_end(c, status);
@@ -769,6 +774,7 @@ void run_ctx_clear(struct run_ctx *c)
 	run_trust_free(c);
 	run_agentcfg_free(c);
 	run_ancestors_free(c);
+	run_gitrefs_free(c);
 	if (c->rt.tls.dir[0])
 		nono_tls_helper_stop(&c->rt.tls);
 	if (c->rt.proxy_fd >= 0)

@@ -30,6 +30,7 @@ struct nono_rb_manifest;
 struct run_trust;
 struct run_agentcfg;
 struct run_ancestors;
+struct run_gitrefs;
 
 /* What exists while the command runs: sockets, helpers, secrets. */
 struct run_live {
@@ -75,6 +76,9 @@ struct run_live {
 	/* The writable directories above the projects, as they were at the
 	 * start (run_ancestors.c), or NULL. */
 	struct run_ancestors *ancestors;
+	/* The refs and index of the repositories in sealed trees as they
+	 * were at the start (run_gitrefs.c), or NULL. */
+	struct run_gitrefs *gitrefs;
 };
 
 /* Options, plan, runtime. */

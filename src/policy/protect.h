@@ -161,4 +161,11 @@ bool nono_protect_runs_later(const char *home, const char *xdg_config,
  * with refs, or commondir), whatever its name; judged by the names alone. */
 bool nono_gitdir_at(int dfd);
 
+/* Calls @fn for every git directory of submodules and linked worktrees
+ * under @gitdir (modules/, worktrees/, names with slashes, nested to a
+ * bound).  Returns 0 or the first negative result. */
+int nono_protect_each_nested_gitdir(const char *gitdir, int depth,
+				    int (*fn)(const char *dir, void *arg),
+				    void *arg);
+
 #endif

@@ -8,13 +8,6 @@
 #include "nono/caps.h"
 #include "policy/protect.h"
 
-/* Calls @fn for every git directory of submodules and linked worktrees
- * under @gitdir (modules/, worktrees/, names with slashes, nested to a
- * bound).  Returns 0 or the first negative result. */
-int nono_protect_each_nested_gitdir(const char *gitdir, int depth,
-				    int (*fn)(const char *dir, void *arg),
-				    void *arg);
-
 /* Pins @dir and each directory above it that the sandbox could rename, up
  * to the root of the writable grant over it.  Returns 0 or -errno. */
 int nono_protect_pin_up_to_grant(struct nono_caps *caps, const char *dir,

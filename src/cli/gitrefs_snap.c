@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A git directory's refs read from disk (gitrefs.h): HEAD and the
+ * pseudo-refs at its top, packed-refs, the loose refs below refs/.  Read
+ * through the directory fd nono opened at the start, nothing followed:
+ * what the sandbox left there is read as it is, a symbolic link as a link,
+ * a FIFO as "not a ref" (never opened), and never more than a ceiling.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/gitrefs.h"
+#include "util/cleanup.h"
+
+/* The pseudo-refs at the top of a git directory that a checkout, reset or
+ * merge takes (git reset --hard ORIG_HEAD, git merge FETCH_HEAD). */
+static const char *const pseudo[] = {
+    "ORIG_HEAD",   "FETCH_HEAD",  "MERGE_HEAD", "CHERRY_PICK_HEAD",
+    "REVERT_HEAD", "REBASE_HEAD", "AUTO_MERGE", "BISECT_HEAD",
+};
+
+#define NPSEUDO (sizeof(pseudo) / sizeof(pseudo[0]))
+/* A loose ref is an object name or "ref: ..."; a pseudo-ref's text may be
+ * longer (FETCH_HEAD, one line per ref fetched). */
+#define LOOSE_MAX 4096
+#define PSEUDO_MAX (1 << 20)
+#define PACKED_MAX (64 << 20)
+#define DEPTH_MAX 32
+
+bool gitrefs_pseudo(const char *name)
+{
+	for (size_t i = 0; i < NPSEUDO; i++)
+		if (strcmp(name, pseudo[i]) == 0)
+			return true;
+	return false;
+}
+
+bool gitrefs_is_oid(const char *s, size_t hexlen)
+{
+	for (size_t i = 0; i < hexlen; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[hexlen] == '\0' || s[hexlen] == ' ' || s[hexlen] == '\t' ||
+	       s[hexlen] == '\n';
+}
+
+int gitrefs_oids(const char *val, size_t hexlen, struct strv *out)
+{
+	const char *p = val;
+	int n = 0;
+
+	while (*p) {
+		char *o;
+
+		if (!gitrefs_is_oid(p, hexlen))
+			return -1;
+		o = strndup(p, hexlen);
+		if (!o || strv_push(out, o) < 0) {
+			free(o);
+			return -1;
+		}
+		n++;
+		p = strchrnul(p, '\n');
+		while (*p == '\n')
+			p++;
+	}
+	return n;
+}
+
+/* A component of a ref name as git's check_refname_format takes it. */
+static bool component_ok(const char *c, size_t n)
+{
+	if (n == 0 || c[0] == '.' ||
+	    (n >= 5 && memcmp(c + n - 5, ".lock", 5) == 0))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)c[i];
+
+		if (ch <= ' ' || ch == 0x7f || strchr("~^:?*[\\", ch) ||
+		    (ch == '.' && i + 1 < n && c[i + 1] == '.') ||
+		    (ch == '@' && i + 1 < n && c[i + 1] == '{'))
+			return false;
+	}
+	return true;
+}
+
+static void add(struct grefs *r, const char *name, char *val, bool loose,
+		int *err)
+{
+	if (*err) {
+		free(val);
+		return;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct gref *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v) {
+			free(val);
+			*err = -ENOMEM;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n] = (struct gref){
+	    .name = strdup(name), .val = val, .logsize = -1, .loose = loose};
+	if (!r->v[r->n].name || !val) {
+		free(r->v[r->n].name);
+		free(val);
+		*err = -ENOMEM;
+		return;
+	}
+	r->n++;
+}
+
+/* What git reads at @name in @dfd, at most @max bytes, as a value (see
+ * struct gref); NULL with *@err when out of memory, or when there is
+ * nothing there (*@err 0). */
+static char *read_val(int dfd, const char *name, size_t max, int *err)
+{
+	nono_autoclose int fd = -1;
+	struct stat st;
+	char *buf, *v;
+	size_t n = 0;
+
+	*err = 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return strdup("?unreadable");
+		return NULL;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char target[LOOSE_MAX];
+		ssize_t k = readlinkat(dfd, name, target, sizeof(target) - 1);
+
+		if (k < 0)
+			return strdup("?unreadable link");
+		target[k] = '\0';
+		if (asprintf(&v, "link:%s", target) < 0)
+			v = NULL;
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode))
+		return strdup("?not a regular file");
+	/* Too large to be a ref: known by its identity, which changes with
+	 * any write. */
+	if ((size_t)st.st_size > max) {
+		if (asprintf(&v, "?large %llu %lld %ld.%09ld",
+			     (unsigned long long)st.st_ino,
+			     (long long)st.st_size, (long)st.st_ctim.tv_sec,
+			     st.st_ctim.tv_nsec) < 0)
+			v = NULL;
+		goto done;
+	}
+	fd = openat(dfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return strdup("?unreadable");
+	buf = malloc(max + 1);
+	if (!buf) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	while (n < max) {
+		ssize_t k = read(fd, buf + n, max - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	/* Git strips the line break and the spaces around a value. */
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' ||
+		     buf[n - 1] == '\r' || buf[n - 1] == '\t'))
+		n--;
+	buf[n] = '\0';
+	/* A NUL inside: never a ref; marked so that it compares as text. */
+	if (strlen(buf) != n) {
+		free(buf);
+		return strdup("?binary");
+	}
+	v = realloc(buf, n + 1);
+	if (!v)
+		v = buf;
+done:
+	if (!v)
+		*err = -ENOMEM;
+	return v;
+}
+
+struct walk {
+	struct grefs *r;
+	size_t max;
+	int err;
+};
+
+/* The loose refs below @dfd, named @prefix (which ends with '/'). */
+static void walk_loose(struct walk *w, int dfd, char *prefix, size_t plen,
+		       int depth)
+{
+	nono_autoclose int dup = -1;
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > DEPTH_MAX) {
+		w->err = -E2BIG;
+		return;
+	}
+	dup = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dup < 0)
+		return;
+	d = fdopendir(dup);
+	if (!d)
+		return;
+	dup = -1;
+	while (!w->err && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (!component_ok(de->d_name, n) || plen + n + 2 > PATH_MAX)
+			continue;
+		if (w->r->n >= w->max) {
+			w->err = -E2BIG;
+			break;
+		}
+		memcpy(prefix + plen, de->d_name, n + 1);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			nono_autoclose int sub = openat(
+			    dirfd(d), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0)
+				continue;
+			prefix[plen + n] = '/';
+			prefix[plen + n + 1] = '\0';
+			walk_loose(w, sub, prefix, plen + n + 1, depth + 1);
+			continue;
+		}
+		{
+			int e;
+			char *v = read_val(dirfd(d), de->d_name, LOOSE_MAX, &e);
+
+			if (e)
+				w->err = e;
+			else if (v)
+				add(w->r, prefix, v, true, &w->err);
+		}
+	}
+	closedir(d);
+}
+
+/* packed-refs: "<oid> <name>" lines; "^<oid>" (a tag's peeled value) and
+ * "# pack-refs with: ..." are not refs. */
+static int read_packed(int gfd, struct grefs *r, size_t max)
+{
+	nono_autoclose int fd = -1;
+	nono_autofree char *buf = NULL;
+	struct stat st;
+	size_t n = 0;
+	int err = 0;
+	char *p;
+
+	if (fstatat(gfd, "packed-refs", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		add(r, "packed-refs", strdup("?not a regular file"), false,
+		    &err);
+		return err;
+	}
+	if (st.st_size > PACKED_MAX)
+		return -E2BIG;
+	fd = openat(gfd, "packed-refs",
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	for (p = buf; *p && !err;) {
+		char *eol = strchrnul(p, '\n'), *sp;
+		bool more = *eol != '\0';
+
+		*eol = '\0';
+		sp = strchr(p, ' ');
+		if (p[0] != '#' && p[0] != '^' && sp &&
+		    strncmp(sp + 1, "refs/", 5) == 0) {
+			const char *name = sp + 1, *c = name;
+			bool ok = true;
+
+			while (ok && *c) {
+				const char *s = strchrnul(c, '/');
+
+				ok = component_ok(c, (size_t)(s - c));
+				c = *s ? s + 1 : s;
+			}
+			if (ok) {
+				if (r->n >= max)
+					return -E2BIG;
+				add(r, name, strndup(p, (size_t)(sp - p)),
+				    false, &err);
+			}
+		}
+		p = more ? eol + 1 : eol;
+	}
+	return err;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct gref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	/* The loose one first: it is the one kept. */
+	return c ? c : (int)y->loose - (int)x->loose;
+}
+
+static long long log_size(int logs, const char *name, unsigned long long *ino)
+{
+	struct stat st;
+
+	*ino = 0;
+	if (logs < 0 || fstatat(logs, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return -1;
+	*ino = (unsigned long long)st.st_ino;
+	return (long long)st.st_size;
+}
+
+int gitrefs_read(int gfd, size_t max, bool logs, struct grefs *out)
+{
+	char prefix[PATH_MAX] = "refs/";
+	struct walk w = {.r = out, .max = max};
+	nono_autoclose int refs = -1, lfd = -1;
+	size_t k = 0;
+	int e;
+
+	memset(out, 0, sizeof(*out));
+	out->headlog = -1;
+	for (size_t i = 0; i <= NPSEUDO && !w.err; i++) {
+		const char *name = i ? pseudo[i - 1] : "HEAD";
+		char *v = read_val(gfd, name, PSEUDO_MAX, &e);
+
+		if (e)
+			w.err = e;
+		else if (v)
+			add(out, name, v, true, &w.err);
+	}
+	if (w.err)
+		return w.err;
+	e = read_packed(gfd, out, max);
+	if (e < 0)
+		return e;
+	refs = openat(gfd, "refs",
+		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (refs >= 0)
+		walk_loose(&w, refs, prefix, strlen(prefix), 0);
+	if (w.err)
+		return w.err;
+	qsort(out->v, out->n, sizeof(*out->v), by_name);
+	/* A packed ref that a loose one replaces is not git's. */
+	for (size_t i = 0; i < out->n; i++) {
+		if (k && strcmp(out->v[k - 1].name, out->v[i].name) == 0) {
+			free(out->v[i].name);
+			free(out->v[i].val);
+			continue;
+		}
+		out->v[k++] = out->v[i];
+	}
+	out->n = k;
+	if (logs) {
+		lfd = openat(gfd, "logs",
+			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		out->headlog = log_size(lfd, "HEAD", &out->headino);
+		for (size_t i = 0; lfd >= 0 && i < out->n; i++)
+			if (strncmp(out->v[i].name, "refs/", 5) == 0 ||
+			    strcmp(out->v[i].name, "HEAD") == 0)
+				out->v[i].logsize = log_size(
+				    lfd, out->v[i].name, &out->v[i].logino);
+	}
+	return 0;
+}
+
+void gitrefs_free(struct grefs *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].val);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct gref *gitrefs_find(const struct grefs *r, const char *name)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->v[mid].name, name);
+
+		if (c == 0)
+			return &r->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
