@@ -121,23 +121,45 @@ static void add(struct grefs *r, const char *name, char *val, bool loose,
 	r->n++;
 }
 
-/* What git reads at @name in @dfd, at most @max bytes, as a value (see
- * struct gref); NULL with *@err when out of memory, or when there is
- * nothing there (*@err 0). */
-static char *read_val(int dfd, const char *name, size_t max, int *err)
+/* The identity of a file too large to be a ref: it changes with any
+ * write. */
+static char *large(const struct stat *st)
+{
+	char *v;
+
+	if (asprintf(&v, "?large %llu %lld %ld.%09ld",
+		     (unsigned long long)st->st_ino, (long long)st->st_size,
+		     (long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec) < 0)
+		return NULL;
+	return v;
+}
+
+/*
+ * What git reads at @name in @dfd, at most @max bytes, as a value (see
+ * struct gref); @type is readdir's d_type (DT_UNKNOWN: not known).  NULL
+ * with *@err when out of memory, or when there is nothing there (*@err
+ * 0).  A regular file costs an open and one read: thousands of loose refs
+ * are read at the start of a session.
+ */
+static char *read_val(int dfd, const char *name, unsigned char type, size_t max,
+		      int *err)
 {
 	nono_autoclose int fd = -1;
 	struct stat st;
-	char *buf, *v;
-	size_t n = 0;
+	char small[LOOSE_MAX + 1], *heap = NULL, *buf = small, *v;
+	size_t n = 0, cap = sizeof(small) - 1;
 
 	*err = 0;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			return strdup("?unreadable");
-		return NULL;
+	if (type == DT_UNKNOWN) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return errno == ENOENT || errno == ENOTDIR
+				   ? NULL
+				   : strdup("?unreadable");
+		type = S_ISLNK(st.st_mode)   ? DT_LNK
+		       : S_ISREG(st.st_mode) ? DT_REG
+					     : DT_FIFO;
 	}
-	if (S_ISLNK(st.st_mode)) {
+	if (type == DT_LNK) {
 		char target[LOOSE_MAX];
 		ssize_t k = readlinkat(dfd, name, target, sizeof(target) - 1);
 
@@ -148,35 +170,40 @@ static char *read_val(int dfd, const char *name, size_t max, int *err)
 			v = NULL;
 		goto done;
 	}
-	if (!S_ISREG(st.st_mode))
+	if (type != DT_REG)
 		return strdup("?not a regular file");
-	/* Too large to be a ref: known by its identity, which changes with
-	 * any write. */
-	if ((size_t)st.st_size > max) {
-		if (asprintf(&v, "?large %llu %lld %ld.%09ld",
-			     (unsigned long long)st.st_ino,
-			     (long long)st.st_size, (long)st.st_ctim.tv_sec,
-			     st.st_ctim.tv_nsec) < 0)
-			v = NULL;
-		goto done;
-	}
 	fd = openat(dfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return strdup("?unreadable");
-	buf = malloc(max + 1);
-	if (!buf) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	while (n < max) {
-		ssize_t k = read(fd, buf + n, max - n);
+		return errno == ENOENT ? NULL : strdup("?unreadable");
+	for (;;) {
+		ssize_t k = read(fd, buf + n, cap - n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			break;
 		n += (size_t)k;
+		if (n < cap)
+			break; /* a short read of a regular file: its end */
+		if (cap >= max || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    (size_t)st.st_size > max || heap) {
+			free(heap);
+			if (fstat(fd, &st) < 0)
+				return strdup("?unreadable");
+			v = S_ISREG(st.st_mode) ? large(&st)
+						: strdup("?not a regular file");
+			goto done;
+		}
+		/* A pseudo-ref (FETCH_HEAD) larger than a ref: its size. */
+		cap = (size_t)st.st_size + 1;
+		heap = malloc(cap + 1);
+		if (!heap) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		memcpy(heap, small, n);
+		buf = heap;
 	}
 	/* Git strips the line break and the spaces around a value. */
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' ||
@@ -185,12 +212,13 @@ static char *read_val(int dfd, const char *name, size_t max, int *err)
 	buf[n] = '\0';
 	/* A NUL inside: never a ref; marked so that it compares as text. */
 	if (strlen(buf) != n) {
-		free(buf);
-		return strdup("?binary");
+		free(heap);
+		v = strdup("?binary");
+	} else if (heap) {
+		return heap;
+	} else {
+		v = strdup(small);
 	}
-	v = realloc(buf, n + 1);
-	if (!v)
-		v = buf;
 done:
 	if (!v)
 		*err = -ENOMEM;
@@ -201,18 +229,35 @@ struct walk {
 	struct grefs *r;
 	size_t max;
 	int err;
+	/* The reflogs' walk: each file's size and inode, into the refs. */
+	bool logs;
 };
 
-/* The loose refs below @dfd, named @prefix (which ends with '/'). */
+static void note_log(struct walk *w, const char *name, int dfd,
+		     const char *base)
+{
+	struct gref *g = (struct gref *)gitrefs_find(w->r, name);
+	struct stat st;
+
+	if (!g || fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return;
+	g->logsize = (long long)st.st_size;
+	g->logino = (unsigned long long)st.st_ino;
+}
+
+/* The loose refs below @dfd, named @prefix (which ends with '/'); or, in
+ * a reflog walk, the logs of the refs read. */
 static void walk_loose(struct walk *w, int dfd, char *prefix, size_t plen,
 		       int depth)
 {
 	nono_autoclose int dup = -1;
 	DIR *d;
 	struct dirent *de;
+	size_t seen = 0;
 
 	if (depth > DEPTH_MAX) {
-		w->err = -E2BIG;
+		w->err = w->logs ? 0 : -E2BIG;
 		return;
 	}
 	dup = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -224,18 +269,23 @@ static void walk_loose(struct walk *w, int dfd, char *prefix, size_t plen,
 	dup = -1;
 	while (!w->err && (de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
+		unsigned char type = de->d_type;
 		struct stat st;
 
 		if (!component_ok(de->d_name, n) || plen + n + 2 > PATH_MAX)
 			continue;
-		if (w->r->n >= w->max) {
-			w->err = -E2BIG;
+		if (w->logs ? ++seen > w->max : w->r->n >= w->max) {
+			w->err = w->logs ? 0 : -E2BIG;
 			break;
 		}
 		memcpy(prefix + plen, de->d_name, n + 1);
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
+		if (type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
+		}
+		if (type == DT_DIR) {
 			nono_autoclose int sub = openat(
 			    dirfd(d), de->d_name,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -247,9 +297,14 @@ static void walk_loose(struct walk *w, int dfd, char *prefix, size_t plen,
 			walk_loose(w, sub, prefix, plen + n + 1, depth + 1);
 			continue;
 		}
+		if (w->logs) {
+			note_log(w, prefix, dirfd(d), de->d_name);
+			continue;
+		}
 		{
 			int e;
-			char *v = read_val(dirfd(d), de->d_name, LOOSE_MAX, &e);
+			char *v =
+			    read_val(dirfd(d), de->d_name, type, LOOSE_MAX, &e);
 
 			if (e)
 				w->err = e;
@@ -335,18 +390,6 @@ static int by_name(const void *a, const void *b)
 	return c ? c : (int)y->loose - (int)x->loose;
 }
 
-static long long log_size(int logs, const char *name, unsigned long long *ino)
-{
-	struct stat st;
-
-	*ino = 0;
-	if (logs < 0 || fstatat(logs, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISREG(st.st_mode))
-		return -1;
-	*ino = (unsigned long long)st.st_ino;
-	return (long long)st.st_size;
-}
-
 int gitrefs_read(int gfd, size_t max, bool logs, struct grefs *out)
 {
 	char prefix[PATH_MAX] = "refs/";
@@ -359,7 +402,7 @@ int gitrefs_read(int gfd, size_t max, bool logs, struct grefs *out)
 	out->headlog = -1;
 	for (size_t i = 0; i <= NPSEUDO && !w.err; i++) {
 		const char *name = i ? pseudo[i - 1] : "HEAD";
-		char *v = read_val(gfd, name, PSEUDO_MAX, &e);
+		char *v = read_val(gfd, name, DT_UNKNOWN, PSEUDO_MAX, &e);
 
 		if (e)
 			w.err = e;
@@ -388,15 +431,32 @@ int gitrefs_read(int gfd, size_t max, bool logs, struct grefs *out)
 		out->v[k++] = out->v[i];
 	}
 	out->n = k;
+	/* The reflogs there are (git keeps them for HEAD, the branches,
+	 * the remote-tracking refs and the stash), by a walk of logs/: no
+	 * lookup for the refs that have none. */
 	if (logs) {
+		struct walk lw = {.r = out, .max = max, .logs = true};
+		nono_autoclose int lrefs = -1;
+
 		lfd = openat(gfd, "logs",
-			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		out->headlog = log_size(lfd, "HEAD", &out->headino);
-		for (size_t i = 0; lfd >= 0 && i < out->n; i++)
-			if (strncmp(out->v[i].name, "refs/", 5) == 0 ||
-			    strcmp(out->v[i].name, "HEAD") == 0)
-				out->v[i].logsize = log_size(
-				    lfd, out->v[i].name, &out->v[i].logino);
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (lfd >= 0) {
+			struct stat st;
+
+			if (fstatat(lfd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) ==
+				0 &&
+			    S_ISREG(st.st_mode)) {
+				out->headlog = (long long)st.st_size;
+				out->headino = (unsigned long long)st.st_ino;
+			}
+			note_log(&lw, "HEAD", lfd, "HEAD");
+			lrefs = openat(lfd, "refs",
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					   O_CLOEXEC);
+		}
+		strcpy(prefix, "refs/");
+		if (lrefs >= 0)
+			walk_loose(&lw, lrefs, prefix, strlen(prefix), 0);
 	}
 	return 0;
 }
