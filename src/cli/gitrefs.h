@@ -54,7 +54,8 @@ struct grefs {
  * sorted by name.  Nothing is followed: a symbolic link is read as one,
  * and a name git would not take as a ref is skipped (git ignores it).
  * With @logs, the size of each reflog too.  Returns 0, -E2BIG past @max
- * refs (or a packed-refs file over 64 MiB), or -errno.
+ * refs, a depth of 32 or a packed-refs file over 64 MiB (@out then holds
+ * what could be read, sorted), or -errno.
  */
 int gitrefs_read(int gfd, size_t max, bool logs, struct grefs *out);
 void gitrefs_free(struct grefs *r);
@@ -67,10 +68,24 @@ bool gitrefs_pseudo(const char *name);
 /* @s starts with an object name of @hexlen (40 or 64) hex digits,
  * followed by the end of the text, a space, a tab or a line break. */
 bool gitrefs_is_oid(const char *s, size_t hexlen);
+/* Object names in hex, as many as there are (a list with no ceiling:
+ * every value of a repository's refs). */
+struct oidv {
+	char (*v)[65];
+	size_t n, cap;
+};
+
+/* Appends the @len hex digits at @s.  0, or -ENOMEM. */
+int oidv_push(struct oidv *o, const char *s, size_t len);
+void oidv_free(struct oidv *o);
+/* Sorts @o and drops the repeats; then oidv_has() looks one up. */
+void oidv_sort(struct oidv *o);
+bool oidv_has(const struct oidv *o, const char *oid);
+
 /* The object names @val holds, each as @hexlen hex digits pushed onto
- * @out (owned): a value, or each line of a pseudo-ref's text.  Returns the
- * count, or -1 when a line is not one (or out of memory). */
-int gitrefs_oids(const char *val, size_t hexlen, struct strv *out);
+ * @out: a value, or each line of a pseudo-ref's text.  Returns the count,
+ * or -1 when a line is not one (or out of memory). */
+int gitrefs_oids(const char *val, size_t hexlen, struct oidv *out);
 
 /* The system git, chosen before the session starts. */
 struct gitx {

@@ -34,7 +34,7 @@ struct gitrepo {
 struct gitchange {
 	const char *name;
 	const struct gref *s, *e; /* at the start (NULL: new), at the end */
-	struct strv oids;         /* the object names it holds now */
+	struct oidv oids;         /* the object names it holds now */
 	struct strv paths;        /* refused paths its new commits add */
 	const char *why;          /* why it goes back, if not for @paths */
 	char whybuf[300];

@@ -51,21 +51,62 @@ bool gitrefs_is_oid(const char *s, size_t hexlen)
 	       s[hexlen] == '\n';
 }
 
-int gitrefs_oids(const char *val, size_t hexlen, struct strv *out)
+int oidv_push(struct oidv *o, const char *s, size_t len)
+{
+	if (len > 64)
+		return -EINVAL;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		char(*v)[65] = realloc(o->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->v = v;
+		o->cap = cap;
+	}
+	memcpy(o->v[o->n], s, len);
+	o->v[o->n][len] = '\0';
+	o->n++;
+	return 0;
+}
+
+void oidv_free(struct oidv *o)
+{
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+static int cmp_oid(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+void oidv_sort(struct oidv *o)
+{
+	size_t k = 0;
+
+	if (!o->n)
+		return;
+	qsort(o->v, o->n, sizeof(*o->v), cmp_oid);
+	for (size_t i = 0; i < o->n; i++)
+		if (!k || strcmp(o->v[k - 1], o->v[i]) != 0)
+			memmove(o->v[k++], o->v[i], sizeof(*o->v));
+	o->n = k;
+}
+
+bool oidv_has(const struct oidv *o, const char *oid)
+{
+	return o->n && bsearch(oid, o->v, o->n, sizeof(*o->v), cmp_oid) != NULL;
+}
+
+int gitrefs_oids(const char *val, size_t hexlen, struct oidv *out)
 {
 	const char *p = val;
 	int n = 0;
 
 	while (*p) {
-		char *o;
-
-		if (!gitrefs_is_oid(p, hexlen))
+		if (!gitrefs_is_oid(p, hexlen) || oidv_push(out, p, hexlen) < 0)
 			return -1;
-		o = strndup(p, hexlen);
-		if (!o || strv_push(out, o) < 0) {
-			free(o);
-			return -1;
-		}
 		n++;
 		p = strchrnul(p, '\n');
 		while (*p == '\n')
@@ -231,6 +272,7 @@ struct walk {
 	int err;
 	/* The reflogs' walk: each file's size and inode, into the refs. */
 	bool logs;
+	bool over; /* more than @max refs, or deeper than DEPTH_MAX */
 };
 
 static void note_log(struct walk *w, const char *name, int dfd,
@@ -257,7 +299,7 @@ static void walk_loose(struct walk *w, int dfd, char *prefix, size_t plen,
 	size_t seen = 0;
 
 	if (depth > DEPTH_MAX) {
-		w->err = w->logs ? 0 : -E2BIG;
+		w->over = true;
 		return;
 	}
 	dup = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -275,7 +317,7 @@ static void walk_loose(struct walk *w, int dfd, char *prefix, size_t plen,
 		if (!component_ok(de->d_name, n) || plen + n + 2 > PATH_MAX)
 			continue;
 		if (w->logs ? ++seen > w->max : w->r->n >= w->max) {
-			w->err = w->logs ? 0 : -E2BIG;
+			w->over = true;
 			break;
 		}
 		memcpy(prefix + plen, de->d_name, n + 1);
@@ -412,7 +454,9 @@ int gitrefs_read(int gfd, size_t max, bool logs, struct grefs *out)
 	if (w.err)
 		return w.err;
 	e = read_packed(gfd, out, max);
-	if (e < 0)
+	if (e == -E2BIG)
+		w.over = true;
+	else if (e < 0)
 		return e;
 	refs = openat(gfd, "refs",
 		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -458,6 +502,9 @@ int gitrefs_read(int gfd, size_t max, bool logs, struct grefs *out)
 		if (lrefs >= 0)
 			walk_loose(&lw, lrefs, prefix, strlen(prefix), 0);
 	}
+	/* What could be read is there, sorted, all the same. */
+	if (w.over)
+		return -E2BIG;
 	return 0;
 }
 

@@ -290,11 +290,6 @@ static void sort_uniq(struct strv *s)
 	s->n = k;
 }
 
-static bool in_sorted(const struct strv *s, const char *v)
-{
-	return s->n && bsearch(&v, s->v, s->n, sizeof(*s->v), cmp_str) != NULL;
-}
-
 /*
  * The commits of @cands (object names that were no ref's at the start),
  * peeled with git cat-file: *@commit[i] their commit, "" when they are
@@ -302,8 +297,8 @@ static bool in_sorted(const struct strv *s, const char *v)
  * start's values), which bound what is new.  0, or -1 (@err).
  */
 static int peel(struct gitx *g, const struct gitrepo *r,
-		const struct strv *cands, const struct strv *known,
-		char (*commit)[65], struct strv *negs, char *err, size_t errlen)
+		const struct oidv *cands, const struct oidv *known,
+		char (*commit)[65], struct oidv *negs, char *err, size_t errlen)
 {
 	static const char *const args[] = {"cat-file", "--batch-check", NULL};
 	size_t n = cands->n + known->n, k = 0;
@@ -342,20 +337,15 @@ static int peel(struct gitx *g, const struct gitrepo *r,
 			if (ok)
 				snprintf(commit[i], 65, "%.*s", (int)(sp - p),
 					 p);
-		} else if (ok) {
-			char *s = strndup(p, (size_t)(sp - p));
-
-			if (!s || strv_push(negs, s) < 0) {
-				free(s);
-				snprintf(err, errlen, "out of memory");
-				free(o.buf);
-				return -1;
-			}
+		} else if (ok && oidv_push(negs, p, (size_t)(sp - p)) < 0) {
+			snprintf(err, errlen, "out of memory");
+			free(o.buf);
+			return -1;
 		}
 		p = eol + 1;
 	}
 	free(o.buf);
-	sort_uniq(negs);
+	oidv_sort(negs);
 	return 0;
 }
 
@@ -366,7 +356,7 @@ static int peel(struct gitx *g, const struct gitrepo *r,
  * or -1 (@err) when git could not list them.
  */
 static int scan(struct gitx *g, const struct gitrepo *r, const char *const *pos,
-		size_t npos, const struct strv *negs, struct strv *out,
+		size_t npos, const struct oidv *negs, struct strv *out,
 		char *err, size_t errlen)
 {
 	static const char *const args[] = {"log",
@@ -458,25 +448,32 @@ static int scan(struct gitx *g, const struct gitrepo *r, const char *const *pos,
 }
 
 /* Judges the changes' new object names; marks the changes refused. */
-static void judge_refs(struct gitx *g, struct gitrepo *r, struct gitchange *ch,
-		       size_t nch, size_t hexlen)
+static void judge_refs(struct run_gitrefs *rg, struct gitrepo *r,
+		       struct gitchange *ch, size_t nch, size_t hexlen)
 {
-	struct strv known = {0}, cands = {0}, negs = {0}, paths = {0};
+	struct gitx *g = &rg->git;
+	struct oidv known = {0}, cands = {0}, negs = {0};
+	struct strv paths = {0};
 	nono_autofree char(*commit)[65] = NULL;
 	nono_autofree bool *bad = NULL;
 	char err[256] = "";
 	int found;
 
-	/* Every object name a ref held at the start: not the session's. */
-	for (size_t i = 0; i < r->start.n; i++)
-		gitrefs_oids(r->start.v[i].val, hexlen, &known);
-	sort_uniq(&known);
+	/* Every object name a ref held at the start, in any repository of
+	 * the session (a linked worktree's HEAD takes its repository's
+	 * branches): not the session's.  Another store's are missing here,
+	 * and left out by git cat-file. */
+	for (size_t k = 0; k < rg->n; k++)
+		for (size_t i = 0; i < rg->v[k].start.n; i++)
+			gitrefs_oids(rg->v[k].start.v[i].val, hexlen, &known);
+	oidv_sort(&known);
 	for (size_t i = 0; i < nch; i++)
 		for (size_t k = 0; k < ch[i].oids.n; k++)
-			if (!in_sorted(&known, ch[i].oids.v[k]) &&
-			    push_dup(&cands, ch[i].oids.v[k]) < 0)
+			if (!oidv_has(&known, ch[i].oids.v[k]) &&
+			    oidv_push(&cands, ch[i].oids.v[k],
+				      strlen(ch[i].oids.v[k])) < 0)
 				goto fail_all;
-	sort_uniq(&cands);
+	oidv_sort(&cands);
 	if (!cands.n)
 		goto out;
 	commit = calloc(cands.n, sizeof(*commit));
@@ -563,9 +560,9 @@ fail_all:
 			ch[j].why = ch[j].whybuf;
 		}
 out:
-	strv_free_all(&known);
-	strv_free_all(&cands);
-	strv_free_all(&negs);
+	oidv_free(&known);
+	oidv_free(&cands);
+	oidv_free(&negs);
 	strv_free_all(&paths);
 }
 
@@ -652,24 +649,27 @@ static void check_repo(struct run_ctx *c, struct run_gitrefs *g,
 		return;
 	}
 	e = gitrefs_read(r->fd, GITREFS_MAX, false, &now);
-	if (e < 0) {
+	if (e < 0)
 		out_security_warn(
-		    "%s: %s after the session; nono did not check what the "
-		    "sandbox did to its branches: look at `git for-each-ref` "
-		    "there before you check anything out",
+		    "%s: %s after the session; nono %s: look at `git "
+		    "for-each-ref` there before you check anything out",
 		    out_name(r->gitdir),
-		    e == -E2BIG ? "more refs than nono reads" : strerror(-e));
-	} else {
+		    e == -E2BIG ? "more refs (or deeper ones) than nono reads"
+				: strerror(-e),
+		    e == -E2BIG ? "checked those it read, not the others"
+				: "did not check what the sandbox did to its "
+				  "branches");
+	if (e == 0 || e == -E2BIG) {
 		hexlen = hexlen_of(&r->start, &now);
 		if (changes_of(r, &now, hexlen, &ch, &nch) == 0 && nch) {
-			judge_refs(&g->git, r, ch, nch, hexlen);
+			judge_refs(g, r, ch, nch, hexlen);
 			judge_symrefs(ch, nch);
 			gitrefs_put_back(c, &g->git, r, ch, nch, g->id);
 		}
 	}
 	gitrefs_check_index(c, &g->git, r, g->id);
 	for (size_t i = 0; i < nch; i++) {
-		strv_free_all(&ch[i].oids);
+		oidv_free(&ch[i].oids);
 		strv_free_all(&ch[i].paths);
 	}
 	free(ch);
