@@ -129,18 +129,20 @@ struct gentry {
 	unsigned mode;
 	char oid[65];
 	const char *path; /* into the output buffer */
+	bool refused;     /* set by gitx_judge */
 };
 
 /*
  * The paths among @e (@n) the gate would refuse to make in the work tree
  * of @x (policy/gitpath.h): names, and the symbolic links that lead out
- * of it (their targets read with git cat-file).  Each is pushed onto
+ * of it (their targets read with git cat-file).  Each is marked
+ * (->refused) and pushed onto
  * @out (owned copies; past its ceiling only counted).  Returns the count,
  * or -1 when git could not say (@err set): the caller then takes them all
  * as refused.
  */
 int gitx_judge(struct gitx *g, const char *gitdir,
-	       const struct nono_gitpath_ctx *x, const struct gentry *e,
-	       size_t n, struct strv *out, char *err, size_t errlen);
+	       const struct nono_gitpath_ctx *x, struct gentry *e, size_t n,
+	       struct strv *out, char *err, size_t errlen);
 
 #endif

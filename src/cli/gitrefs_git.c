@@ -196,9 +196,9 @@ static int push_path(struct strv *out, const char *path)
 
 /* The targets of the links among @e, read with git cat-file --batch:
  * those that lead out of the work tree are pushed onto @out. */
-static int judge_links(struct gitx *g, const char *gitdir,
-		       const struct gentry *e, size_t n, const bool *link,
-		       struct strv *out, char *err, size_t errlen)
+static int judge_links(struct gitx *g, const char *gitdir, struct gentry *e,
+		       size_t n, const bool *link, struct strv *out, char *err,
+		       size_t errlen)
 {
 	static const char *const args[] = {"cat-file", "--batch", NULL};
 	nono_autofree char *in = NULL;
@@ -250,6 +250,7 @@ static int judge_links(struct gitx *g, const char *gitdir,
 			break;
 		}
 		if (nono_gitpath_link_escapes(e[i].path, nlp + 1, size)) {
+			e[i].refused = true;
 			if (push_path(out, e[i].path) < 0) {
 				found = -1;
 				break;
@@ -267,8 +268,8 @@ static int judge_links(struct gitx *g, const char *gitdir,
 }
 
 int gitx_judge(struct gitx *g, const char *gitdir,
-	       const struct nono_gitpath_ctx *x, const struct gentry *e,
-	       size_t n, struct strv *out, char *err, size_t errlen)
+	       const struct nono_gitpath_ctx *x, struct gentry *e, size_t n,
+	       struct strv *out, char *err, size_t errlen)
 {
 	nono_autofree bool *link = calloc(n ? n : 1, sizeof(bool));
 	int found = 0, k;
@@ -280,7 +281,9 @@ int gitx_judge(struct gitx *g, const char *gitdir,
 	for (size_t i = 0; i < n; i++) {
 		enum nono_gitpath_kind kind = nono_gitpath_kind_of(e[i].mode);
 
+		e[i].refused = false;
 		if (nono_gitpath_refused(x, e[i].path, kind)) {
+			e[i].refused = true;
 			found++;
 			if (out->n &&
 			    strcmp(out->v[out->n - 1], e[i].path) == 0)

@@ -349,16 +349,87 @@ static int peel(struct gitx *g, const struct gitrepo *r,
 	return 0;
 }
 
+static int by_path(const void *a, const void *b)
+{
+	const struct gentry *x = *(const struct gentry *const *)a;
+	const struct gentry *y = *(const struct gentry *const *)b;
+
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * Unmarks the refused entries of @e that the commit @head (HEAD's at the
+ * start) holds the same (path, mode, object): the user's own, which a
+ * checkout writes as they are (a commit of the user's amended, rebased or
+ * merged by the sandbox carries them).  The count still marked, or -1.
+ */
+static int same_as_head(struct gitx *g, const struct gitrepo *r,
+			const char *head, struct gentry *e, size_t ne,
+			char *err, size_t errlen)
+{
+	const char *args[] = {"ls-tree", "-r", "-z", "--full-tree", head, NULL};
+	nono_autofree struct gentry **v = calloc(ne, sizeof(*v));
+	struct gitx_out o;
+	const char *p, *end;
+	size_t nv = 0;
+	int left = 0;
+
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < ne; i++)
+		if (e[i].refused)
+			v[nv++] = &e[i];
+	qsort(v, nv, sizeof(*v), by_path);
+	if (gitx_run(g, r->gitdir, NULL, args, NULL, 0, -1, OUT_CAP, &o) < 0) {
+		snprintf(err, errlen, "%s", o.err);
+		free(o.buf);
+		return -1;
+	}
+	/* "<mode> <type> <oid>\t<path>\0" */
+	p = o.buf;
+	end = o.buf + o.len;
+	while (p < end) {
+		const char *line = p;
+		size_t len = strnlen(p, (size_t)(end - p)), lo = 0, hi = nv;
+		const char *tab = memchr(line, '\t', len);
+		unsigned mode;
+		char type[16], oid[65];
+
+		p += len + 1;
+		if (!tab || sscanf(line, "%o %15s %64s", &mode, type, oid) != 3)
+			continue;
+		/* The first refused entry at that path, then each there. */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(v[mid]->path, tab + 1) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < nv && strcmp(v[lo]->path, tab + 1) == 0; lo++)
+			if (v[lo]->mode == mode && strcmp(v[lo]->oid, oid) == 0)
+				v[lo]->refused = false;
+	}
+	free(o.buf);
+	for (size_t i = 0; i < ne; i++)
+		left += e[i].refused;
+	return left;
+}
+
 /*
  * What the commits reachable from @pos (@npos commits) and from none of
  * @negs add or change, each against each of its parents (git log --raw
  * -m --root), judged: the refused paths onto @out.  Returns their count,
  * or -1 (@err) when git could not list them.
  */
-static int scan(struct gitx *g, const struct gitrepo *r, const char *const *pos,
-		size_t npos, const struct oidv *negs, struct strv *out,
-		char *err, size_t errlen)
+static int scan(struct gitx *g, const struct gitrepo *r, const char *head,
+		const char *const *pos, size_t npos, const struct oidv *negs,
+		struct strv *out, char *err, size_t errlen)
 {
+	struct strv tmp = {0};
 	static const char *const args[] = {"log",
 					   "--stdin",
 					   "-z",
@@ -442,9 +513,35 @@ static int scan(struct gitx *g, const struct gitrepo *r, const char *const *pos,
 		e[ne].path = path;
 		ne++;
 	}
-	found = gitx_judge(g, r->gitdir, &r->x, e, ne, out, err, errlen);
+	found = gitx_judge(g, r->gitdir, &r->x, e, ne, &tmp, err, errlen);
+	strv_free_all(&tmp);
+	if (found > 0 && head)
+		found = same_as_head(g, r, head, e, ne, err, errlen);
+	for (size_t i = 0; found > 0 && i < ne; i++)
+		if (e[i].refused &&
+		    !(out->n && strcmp(out->v[out->n - 1], e[i].path) == 0) &&
+		    push_dup(out, e[i].path) < 0 && out->n < NONO_STRV_MAX) {
+			snprintf(err, errlen, "out of memory");
+			found = -1;
+		}
 	free(o.buf);
 	return found;
+}
+
+/* HEAD's commit at the start (through the branch it names), or NULL. */
+static const char *head_commit(const struct grefs *start, size_t hexlen)
+{
+	const struct gref *h = gitrefs_find(start, "HEAD");
+
+	for (int depth = 0; h && depth < 5; depth++) {
+		if (strncmp(h->val, "ref: ", 5) != 0)
+			return strlen(h->val) == hexlen &&
+				       gitrefs_is_oid(h->val, hexlen)
+				   ? h->val
+				   : NULL;
+		h = gitrefs_find(start, h->val + 5);
+	}
+	return NULL;
 }
 
 /* Judges the changes' new object names; marks the changes refused. */
@@ -452,6 +549,7 @@ static void judge_refs(struct run_gitrefs *rg, struct gitrepo *r,
 		       struct gitchange *ch, size_t nch, size_t hexlen)
 {
 	struct gitx *g = &rg->git;
+	const char *head = head_commit(&r->start, hexlen);
 	struct oidv known = {0}, cands = {0}, negs = {0};
 	struct strv paths = {0};
 	nono_autofree char(*commit)[65] = NULL;
@@ -491,7 +589,7 @@ static void judge_refs(struct run_gitrefs *rg, struct gitrepo *r,
 		for (size_t i = 0; i < cands.n; i++)
 			if (commit[i][0])
 				pos[npos++] = commit[i];
-		found = npos ? scan(g, r, pos, npos, &negs, &paths, err,
+		found = npos ? scan(g, r, head, pos, npos, &negs, &paths, err,
 				    sizeof(err))
 			     : 0;
 	}
@@ -516,8 +614,8 @@ static void judge_refs(struct run_gitrefs *rg, struct gitrepo *r,
 		if (cands.n == 1) {
 			mine = paths;
 			paths = (struct strv){0};
-		} else if (scan(g, r, &one, 1, &negs, &mine, err, sizeof(err)) <
-			   0) {
+		} else if (scan(g, r, head, &one, 1, &negs, &mine, err,
+				sizeof(err)) < 0) {
 			bad[i] = true;
 			continue;
 		}

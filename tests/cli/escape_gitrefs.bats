@@ -272,6 +272,35 @@ planted() {
 	true
 }
 
+# A commit of the user's that added their own configuration, amended (or
+# rebased) by the sandbox: the new commit adds the same files with the same
+# content as HEAD had at the start, which a checkout writes as they are.
+@test "review r5-1: control: the user's own configuration carried unchanged by an amended commit stays" {
+	mkdir .claude
+	echo '{}' >.claude/settings.json
+	git add .claude
+	git commit -q -m "our own configuration"
+	run --separate-stderr nono run --allow . -- sh -c '
+		set -e
+		git commit -q --amend -m "our own configuration, reworded"
+		echo "amended:$(git rev-parse HEAD)"'
+	assert_status 0
+	[ "$(git rev-parse HEAD)" = "$(printf '%s\n' "$output" | sed -n 's/^amended://p')" ]
+	refute_contains "$stderr" "the sandbox" stderr
+	# changed, the same file goes back
+	run --separate-stderr nono run --allow . -- sh -c '
+		set -e
+		export GIT_INDEX_FILE=$(mktemp /tmp/idx.XXXXXX)
+		git read-tree HEAD
+		B=$(echo "{\"hooks\":{}}" | git hash-object -w --stdin)
+		git update-index --cacheinfo 100644,$B,.claude/settings.json
+		git commit -q --amend -m again
+		rm -f "$GIT_INDEX_FILE"'
+	assert_status 0
+	assert_contains "$stderr" ".claude/settings.json" stderr
+	[ "$(git log -1 --format=%s)" = "our own configuration, reworded" ]
+}
+
 # --bypass-protection PATH allows the path, in a commit as in the tree.
 @test "review r5-1: --bypass-protection lets a commit of that path through" {
 	run --separate-stderr nono run --allow . \
