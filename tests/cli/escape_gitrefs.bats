@@ -23,7 +23,7 @@ setup() {
 	require_cmd git
 	git_identity
 	mkdir proj
-	cd proj
+	cd proj || return 1
 	git init -q .
 	echo hi >README
 	git add README
