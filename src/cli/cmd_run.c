@@ -602,7 +602,8 @@ out:
 	    status == 0)
 		status = 1;
 	/* The commits it left for the user's next checkout. */
-	run_gitrefs_end(c);
+	if (run_gitrefs_end(c) < 0 && status == 0)
+		status = 1;
 	/* The last snapshot, what changed, the offer to restore (in the
 	 * trail, which ends after it). */
 	run_rollback_end(c, status);

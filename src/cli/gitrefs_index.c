@@ -283,8 +283,8 @@ static void audit_index(struct run_ctx *c, const struct gitrepo *r,
 		nono_ev_free(&e);
 }
 
-void gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
-			 const char *id)
+int gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
+			const char *id)
 {
 	struct strv refused = {0};
 	struct keys keys = {0};
@@ -299,17 +299,17 @@ void gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
 		      (r->index_fd >= 0 && fstat(r->index_fd, &st) == 0 &&
 		       same_file(&st, &r->index_st));
 	long n;
-	int k;
+	int k, ret = 0;
 
 	fd = openat(r->fd, "index",
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
-		return;
+		return 0;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(why, sizeof(why), "left as %s",
 			 fd < 0 ? strerror(errno) : "not a regular file");
 	} else if (r->index_fd >= 0 && same_file(&st, &r->index_st)) {
-		return; /* untouched */
+		return 0; /* untouched */
 	} else if ((n = list(g, r, fd, &now, &e, NULL)) < 0) {
 		snprintf(why, sizeof(why), "git could not read it (%s)",
 			 now.err[0] ? now.err : "out of memory");
@@ -347,6 +347,7 @@ void gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
 			  "before `git checkout .` or `git stash`",
 			  out_name(where), refused.n ? list_s : why,
 			  strerror(-k));
+		ret = -1;
 		goto out;
 	}
 	out_security_warn(
@@ -369,4 +370,5 @@ out:
 	keys_free(&keys);
 	free(now.buf);
 	free(then.buf);
+	return ret;
 }

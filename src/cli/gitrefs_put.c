@@ -400,15 +400,15 @@ static bool restorable(const struct gitchange *x)
 	       gitrefs_is_oid(x->s->val, strlen(x->s->val));
 }
 
-void gitrefs_put_back(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
-		      struct gitchange *ch, size_t nch, const char *id)
+int gitrefs_put_back(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
+		     struct gitchange *ch, size_t nch, const char *id)
 {
 	static const char *const tx[] = {"update-ref", "-m", MSG,
 					 "--stdin",    "-z", NULL};
 	struct text t = {0};
 	struct gitx_out o = {0};
 	size_t nbad = 0;
-	bool failed = false;
+	bool failed = false, lost = false;
 	char q[PATH_MAX];
 
 	for (size_t i = 0; i < nch; i++) {
@@ -450,7 +450,7 @@ void gitrefs_put_back(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
 			      : "");
 	}
 	if (!nbad)
-		return;
+		return 0;
 	trim_log(r->fd, "HEAD", r->start.headlog, r->start.headino);
 	unlink_beneath(r->fd, "packed-refs.lock");
 	if (t.oom || (t.n && gitx_run(g, r->gitdir, NULL, tx, t.s, t.n, -1,
@@ -509,5 +509,7 @@ void gitrefs_put_back(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
 					     id, x->name) < sizeof(q) &&
 			    write_loose(r->fd, q, cur) == 0;
 		report(c, r, x, id, x->failed, kept);
+		lost = lost || x->failed;
 	}
+	return lost ? -1 : 0;
 }

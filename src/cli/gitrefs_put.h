@@ -44,16 +44,18 @@ struct gitchange {
 };
 
 /* Puts back the changes marked bad, keeps the sandbox's commits under
- * refs/nono/quarantine/@id/, warns and records each. */
-void gitrefs_put_back(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
-		      struct gitchange *ch, size_t nch, const char *id);
+ * refs/nono/quarantine/@id/, warns and records each.  0, or -1 when one
+ * could not be put back (said). */
+int gitrefs_put_back(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
+		     struct gitchange *ch, size_t nch, const char *id);
 
 /* Takes the index as it is (before the command runs). */
 void gitrefs_take_index(struct gitrepo *r);
 
 /* The index: put back as it was at the start when the session staged a
- * refused path in it (the sandbox's kept as index.nono-quarantine-@id). */
-void gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
-			 const char *id);
+ * refused path in it (the sandbox's kept as index.nono-quarantine-@id).
+ * 0, or -1 when it could not be (said). */
+int gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
+			const char *id);
 
 #endif

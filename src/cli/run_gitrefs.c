@@ -726,13 +726,13 @@ static void judge_symrefs(struct gitchange *ch, size_t nch)
 	}
 }
 
-static void check_repo(struct run_ctx *c, struct run_gitrefs *g,
-		       struct gitrepo *r)
+static int check_repo(struct run_ctx *c, struct run_gitrefs *g,
+		      struct gitrepo *r)
 {
 	struct grefs now = {0};
 	struct gitchange *ch = NULL;
 	size_t nch = 0, hexlen;
-	int e;
+	int e, ret = 0;
 
 	if (r->skip) {
 		out_security_warn(
@@ -743,11 +743,12 @@ static void check_repo(struct run_ctx *c, struct run_gitrefs *g,
 		    r->skip == -EPROTONOSUPPORT ? "its refs are a reftable"
 		    : r->skip == -E2BIG         ? "more refs than nono reads"
 						: strerror(-r->skip));
-		gitrefs_check_index(c, &g->git, r, g->id);
-		return;
+		return gitrefs_check_index(c, &g->git, r, g->id);
 	}
 	e = gitrefs_read(r->fd, GITREFS_MAX, false, &now);
-	if (e < 0)
+	/* What the sandbox made too much of to be read is not a success. */
+	if (e < 0) {
+		ret = -1;
 		out_security_warn(
 		    "%s: %s after the session; nono %s: look at `git "
 		    "for-each-ref` there before you check anything out",
@@ -757,27 +758,34 @@ static void check_repo(struct run_ctx *c, struct run_gitrefs *g,
 		    e == -E2BIG ? "checked those it read, not the others"
 				: "did not check what the sandbox did to its "
 				  "branches");
+	}
 	if (e == 0 || e == -E2BIG) {
 		hexlen = hexlen_of(&r->start, &now);
 		if (changes_of(r, &now, hexlen, &ch, &nch) == 0 && nch) {
 			judge_refs(g, r, ch, nch, hexlen);
 			judge_symrefs(ch, nch);
-			gitrefs_put_back(c, &g->git, r, ch, nch, g->id);
+			if (gitrefs_put_back(c, &g->git, r, ch, nch, g->id) < 0)
+				ret = -1;
 		}
 	}
-	gitrefs_check_index(c, &g->git, r, g->id);
+	if (gitrefs_check_index(c, &g->git, r, g->id) < 0)
+		ret = -1;
 	for (size_t i = 0; i < nch; i++) {
 		oidv_free(&ch[i].oids);
 		strv_free_all(&ch[i].paths);
 	}
 	free(ch);
 	gitrefs_free(&now);
+	return ret;
 }
 
-void run_gitrefs_end(struct run_ctx *c)
+int run_gitrefs_end(struct run_ctx *c)
 {
 	struct run_gitrefs *g = c->rt.gitrefs;
+	int r = 0;
 
 	for (size_t i = 0; g && i < g->n; i++)
-		check_repo(c, g, &g->v[i]);
+		if (check_repo(c, g, &g->v[i]) < 0)
+			r = -1;
+	return r;
 }

@@ -22,8 +22,10 @@
 /* Reads the refs and the index of the repositories in the sealed trees
  * (before the command runs).  Nothing when there is none, or no git. */
 void run_gitrefs_begin(struct run_ctx *c);
-/* At the end of the session, once the command is gone. */
-void run_gitrefs_end(struct run_ctx *c);
+/* At the end of the session, once the command is gone.  0, or -1 when
+ * something could not be put back (said): the run then ends in failure,
+ * as run_agentcfg_end's. */
+int run_gitrefs_end(struct run_ctx *c);
 void run_gitrefs_free(struct run_ctx *c);
 
 #endif

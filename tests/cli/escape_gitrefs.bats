@@ -339,3 +339,14 @@ planted() {
 	git checkout -q main
 	assert_missing .mcp.json
 }
+
+# Refs nono does not read (deeper than 32 levels) are named, and the run
+# does not end in success; those it read are still put back.
+@test "review r5-1: refs too deep to read make a warning and a failed run, the rest is still checked" {
+	run --separate-stderr nono run --allow . -- sh -c "$PLANT"'
+		git update-ref "refs/heads/$(printf "d/%.0s" $(seq 34))x" HEAD' \
+		sh refs/heads/main main
+	[ "$status" -ne 0 ] || { echo "status 0: $stderr"; false; }
+	assert_contains "$stderr" "deeper ones" stderr
+	[ "$(git rev-parse main)" = "$START_MAIN" ]
+}
