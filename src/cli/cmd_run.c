@@ -598,8 +598,9 @@ out:
 	c->rt.proxy = NULL;
 	/* The command is gone: what it planted in them goes too (before the
 	 * trail ends, which records it). */
-	if ((run_agentcfg_end(c) < 0 || run_ancestors_end(c) < 0) &&
-	    status == 0)
+	if (run_agentcfg_end(c) < 0 && status == 0)
+		status = 1;
+	if (run_ancestors_end(c) < 0 && status == 0)
 		status = 1;
 	/* The commits it left for the user's next checkout. */
 	if (run_gitrefs_end(c) < 0 && status == 0)

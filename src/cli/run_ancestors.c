@@ -217,8 +217,11 @@ int run_ancestors_end(struct run_ctx *c)
 			look(d->fd, n, &now);
 			if (same(&d->names[k], &now))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s",
-				 strcmp(d->path, "/") == 0 ? "" : d->path, n);
+			if ((size_t)snprintf(
+				path, sizeof(path), "%s/%s",
+				strcmp(d->path, "/") == 0 ? "" : d->path,
+				n) >= sizeof(path))
+				continue;
 			if (!now.there)
 				continue; /* removed: nothing runs from it */
 			if (d->names[k].there) {
