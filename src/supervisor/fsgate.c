@@ -891,6 +891,7 @@ static int may_move(struct nono_gate *g, pid_t pid, int nr,
 	 * writable by its new name (only put back through the gate). */
 	if ((nono_caps_sealed(g->caps, from->dir) &&
 	     (!nono_gitgate_may_move(g, from->dfd, from->name) ||
+	      nono_gitgate_object_moves(g, from->dfd, from->dir, from->name) ||
 	      ((nono_projcfg_refuses(from->dir, from->name) ||
 		holds_listed(from)) &&
 	       !bypassed(g, full)))) ||
@@ -1097,6 +1098,15 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 * EACCES). */
 	if (on_mask(g, &dst) || (exchange && on_mask(g, &src)))
 		goto out;
+	/* A name that is taken (mkdir, mknod, symlink, link): EEXIST, as
+	 * the kernel answers before it asks for any right (git's link of
+	 * an object it already has must read "exists"). */
+	if (!opening && nr != __NR_truncate && nr != __NR_rename &&
+	    nr != __NR_renameat && nr != __NR_renameat2 &&
+	    fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		answer_error(-EEXIST, resp);
+		goto out;
+	}
 	if (refuses(g, &dst) || (exchange && refuses(g, &src)) ||
 	    refuses_as_written(g, &wd) ||
 	    (a.oldpath && (exchange || !opening) &&

@@ -130,6 +130,11 @@ enum nono_gitgate_verdict {
 /* The rules for name @name in directory @dfd (@dir its canonical path, in
  * a sealed tree), as a new name or a file opened for writing.  Git
  * directories are recognised by their content, whatever their name. */
+/* True when @name in @dir (@dfd) is an existing file of a git
+ * directory's objects/ that is not the sandbox's own: git never moves one
+ * away, and a name moved away could be made again with other content. */
+bool nono_gitgate_object_moves(struct nono_gate *g, int dfd, const char *dir,
+			       const char *name);
 enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
 					      const char *dir,
 					      const char *name);

@@ -137,6 +137,91 @@ static void note_own_fd(struct nono_gate *g, int fd)
 	g->nown++;
 }
 
+/*
+ * Names in a git directory's objects/ that send object lookups to other
+ * object stores (the sandbox's), without changing an object: the user's
+ * next checkout of an unchanged ref could read another tree.  (The
+ * commit-graph and the multi-pack index, which git gc writes, could do as
+ * much: known limits, docs/security.md.)
+ */
+static bool redirects_objects(const char *name)
+{
+	return strcmp(name, "alternates") == 0 ||
+	       strcmp(name, "http-alternates") == 0;
+}
+
+/* @dfd is in a git directory's objects/ (itself, or up to two levels
+ * below it: objects/ab, objects/pack, objects/info/commit-graphs): the
+ * git directory's fd, or -1. */
+static int objects_gitdir(int dfd, const char *dir)
+{
+	const char *p = dir + strlen(dir);
+	int up = 0, fd = -1;
+
+	/* How far below a component named "objects" @dir is. */
+	for (int k = 0; k < 3; k++) {
+		const char *slash;
+
+		while (p > dir && p[-1] != '/')
+			p--;
+		if (p > dir && strncmp(p, "objects", 7) == 0 &&
+		    (p[7] == '/' || p[7] == '\0')) {
+			up = k + 1;
+			break;
+		}
+		slash = p > dir ? p - 1 : NULL;
+		if (!slash || slash == dir)
+			return -1;
+		p = slash;
+	}
+	if (!up)
+		return -1;
+	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+	for (int k = 0; fd >= 0 && k < up; k++) {
+		int next = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		close(fd);
+		fd = next;
+	}
+	if (fd >= 0 && !nono_gitdir_at(fd)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * Git never changes an object it has: it writes a new name and keeps the
+ * one there (review r5 #1, follow-up: the sandbox made a tree object
+ * writable and wrote another tree into it; the user's next `git reset
+ * --hard` of an unchanged HEAD wrote .claude/settings.json).  In a git
+ * directory that is not the sandbox's own: no write to, or rename over, a
+ * name that exists in objects/, and none of the names that redirect an
+ * object name.
+ */
+static bool objects_refuse(struct nono_gate *g, int dfd, const char *dir,
+			   const char *name)
+{
+	nono_autoclose int gfd = -1;
+	nono_autoclose int fd = -1;
+
+	if (!redirects_objects(name)) {
+		fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		/* A new object, pack or temporary file, or one the session
+		 * made (git's temporary files, renamed to their names). */
+		if (fd < 0 || born_here(g, fd))
+			return false;
+	}
+	gfd = objects_gitdir(dfd, dir);
+	return gfd >= 0 && !own_fd(g, gfd);
+}
+
+bool nono_gitgate_object_moves(struct nono_gate *g, int dfd, const char *dir,
+			       const char *name)
+{
+	return strstr(dir, "/objects") && objects_refuse(g, dfd, dir, name);
+}
+
 enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
 					      const char *dir, const char *name)
 {
@@ -145,6 +230,8 @@ enum nono_gitgate_verdict nono_gitgate_decide(struct nono_gate *g, int dfd,
 
 	if (strcmp(name, ".git") == 0 && !g->allow_new_repos)
 		return NONO_GITGATE_NEW_REPO;
+	if (strstr(dir, "/objects") && objects_refuse(g, dfd, dir, name))
+		return NONO_GITGATE_LAYOUT;
 	if (nono_gitdir_at(dfd)) {
 		if (own_fd(g, dfd) ||
 		    !nono_guard_refuses(NONO_GUARD_GITDIR, name))

@@ -350,3 +350,33 @@ planted() {
 	assert_contains "$stderr" "deeper ones" stderr
 	[ "$(git rev-parse main)" = "$START_MAIN" ]
 }
+
+# The review's follow-up: with no ref moved, the sandbox made one of the
+# user's tree objects writable and wrote another tree into it; the user's
+# next `git reset --hard` wrote .claude/settings.json.
+@test "gitrefs: the user's objects cannot be rewritten, moved away or redirected (alternates); commits and gc still work" {
+	git init -q obj
+	cd obj
+	echo hi >README
+	git add README
+	git commit -qm init
+	local t o
+	t=$(git rev-parse 'HEAD^{tree}')
+	o=.git/objects/${t:0:2}/${t:2}
+	git cat-file -p "$t" >"$TEST_DIR/tree.before"
+	run --separate-stderr nono run --allow . -- sh -c "
+		chmod u+w $o; echo x >>$o && echo W1
+		mv $o $o.away && echo M1
+		echo /tmp >.git/objects/info/alternates && echo A1
+		echo y >f && git add f && git commit -qm two && echo COMMITTED
+		git gc -q && echo GC"
+	for w in W1 M1 A1; do refute_contains "$output" "$w" "$w"; done
+	# the tree reads as it did (gc has packed it since)
+	git cat-file -p "$t" | cmp - "$TEST_DIR/tree.before"
+	assert_missing .git/objects/info/alternates
+	assert_contains "$output" GC stdout
+	# control: the sandbox's own commit went in, and the repository is whole
+	assert_contains "$output" COMMITTED stdout
+	[ "$(git log --oneline | wc -l)" = 2 ]
+	git fsck --no-dangling
+}
