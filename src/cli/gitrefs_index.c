@@ -24,6 +24,7 @@
 #include "cli/gitrefs_put.h"
 #include "cli/output.h"
 #include "util/cleanup.h"
+#include "util/fsutil.h"
 
 #define INDEX_OUT_CAP (256u << 20)
 /* An index copied at the start at most (a repository of some 500,000
@@ -58,17 +59,6 @@ static int keys_push(struct keys *k, char *s)
 	}
 	k->v[k->n++] = s;
 	return 0;
-}
-
-/* The same file, unchanged since @a was taken. */
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	       a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 void gitrefs_take_index(struct gitrepo *r)
@@ -297,7 +287,7 @@ int gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
 	struct stat st;
 	bool intact = r->index_copy ||
 		      (r->index_fd >= 0 && fstat(r->index_fd, &st) == 0 &&
-		       same_file(&st, &r->index_st));
+		       nono_stat_unchanged(&st, &r->index_st));
 	long n;
 	int k, ret = 0;
 
@@ -308,7 +298,7 @@ int gitrefs_check_index(struct run_ctx *c, struct gitx *g, struct gitrepo *r,
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(why, sizeof(why), "left as %s",
 			 fd < 0 ? strerror(errno) : "not a regular file");
-	} else if (r->index_fd >= 0 && same_file(&st, &r->index_st)) {
+	} else if (r->index_fd >= 0 && nono_stat_unchanged(&st, &r->index_st)) {
 		return 0; /* untouched */
 	} else if ((n = list(g, r, fd, &now, &e, NULL)) < 0) {
 		snprintf(why, sizeof(why), "git could not read it (%s)",

@@ -28,6 +28,7 @@
 #include "trust/scan.h"
 #include "util/cleanup.h"
 #include "util/errbuf.h"
+#include "util/fsutil.h"
 
 #define DBUF_SIZE (32u << 10)
 #define RBUF_SIZE (64u << 10)
@@ -262,16 +263,6 @@ static long long now_ns(void)
 	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static bool same_content_key(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	       a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 static void identity(struct nono_trust_found *f, const struct stat *st)
 {
 	f->dev = st->st_dev;
@@ -327,7 +318,8 @@ static int hash_fd(struct walk *w, int fd, struct nono_trust_found *f)
 		nono_sha256_final(&c, md);
 		if (fstat(fd, &after) < 0)
 			return fail(w, "%s: %s", w->path, strerror(errno));
-		if (!same_content_key(&before, &after) || off != before.st_size)
+		if (!nono_stat_unchanged(&before, &after) ||
+		    off != before.st_size)
 			continue;
 		nono_hex(md, NONO_SHA256_LEN, f->sha256);
 		if (w->cache && nono_trust_cache_put(w->cache, &before, read_ns,

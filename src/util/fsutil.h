@@ -51,4 +51,9 @@ int nono_write_atomic(const char *path, const char *text, size_t len,
 int nono_replace_at(int dirfd, const char *name, const char *text, size_t len,
 		    mode_t mode);
 
+/* @a and @b, from stat(2) of one name at two times, are the same file
+ * with nothing written to it since (device, inode, size, mtime, ctime). */
+struct stat;
+bool nono_stat_unchanged(const struct stat *a, const struct stat *b);
+
 #endif
