@@ -460,6 +460,9 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 
 	memset(out, 0, sizeof(*out));
 	out->looked = all;
+	/* The protected items located once for the whole report (after
+	 * the command is gone: nothing decides from it). */
+	nono_protect_memo_begin(p->home);
 	for (size_t i = 0; i < n && !w.oom; i++) {
 		const struct learn_access *a = &acc[i];
 		unsigned access = 0;
@@ -502,6 +505,7 @@ int learn_suggest(const struct nono_plan *p, const struct learn_access *acc,
 	}
 	if (!w.oom)
 		group(&w);
+	nono_protect_memo_end();
 	if (!w.oom)
 		prune(out);
 	for (size_t i = 0; i < w.nc; i++)

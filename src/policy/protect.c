@@ -274,6 +274,11 @@ static const struct nono_protect_item krb5_item = {
     "", "deny_credentials", "Kerberos ticket cache", true};
 
 #define NITEMS (sizeof(items) / sizeof(items[0]))
+
+const struct nono_protect_item *nono_protect_krb5_item(void)
+{
+	return &krb5_item;
+}
 #define NHOME_PERSIST (sizeof(home_persist) / sizeof(home_persist[0]))
 #define NPERSIST (sizeof(persist) / sizeof(persist[0]))
 
@@ -298,7 +303,7 @@ const char *nono_persist_at(size_t i)
 }
 
 /* Canonical path of the user's Kerberos ticket cache, when it exists. */
-static char *krb5_cache(void)
+char *nono_protect_krb5_cache(void)
 {
 	const char *env = getenv("KRB5CCNAME");
 	char buf[PATH_MAX];
@@ -317,35 +322,6 @@ static char *krb5_cache(void)
 		return NULL;
 	}
 	return canon;
-}
-
-const struct nono_protect_item *nono_protect_match(const char *home,
-						   const char *canon)
-{
-	char *krb5 = krb5_cache();
-	bool is_krb5 = krb5 && strcmp(krb5, canon) == 0;
-	const struct nono_protect_item *found = NULL;
-	struct dirview *v;
-	size_t i;
-
-	free(krb5);
-	if (is_krb5)
-		return &krb5_item;
-
-	if (!home)
-		return NULL;
-	v = dirview_new(home);
-	if (!v)
-		return NULL;
-	for (i = 0; i < NITEMS && !found; i++) {
-		char *loc = dirview_locate(v, items[i].rel);
-
-		if (loc && strcmp(loc, canon) == 0)
-			found = &items[i];
-		free(loc);
-	}
-	dirview_free(v);
-	return found;
 }
 
 static bool bypassed(const char *canon, char *const *bypass, size_t n)
@@ -410,42 +386,6 @@ static int plan_item(struct nono_caps *caps, const char *canon,
 		return r;
 	res->nmasks++;
 	return note_conflict(res, canon);
-}
-
-const struct nono_protect_item *
-nono_protect_find(const char *home, const char *canon, char *const *skip,
-		  size_t nskip, char *at, size_t atlen)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", canon) >= (int)sizeof(buf))
-		return NULL;
-	for (;;) {
-		const struct nono_protect_item *it =
-		    nono_protect_match(home, buf);
-		char *slash;
-
-		/* A protected name that does not exist yet is protected all
-		 * the same (a run makes the credential directories first and
-		 * refuses to create the rest): matched by name. */
-		for (size_t i = 0; !it && home && i < NITEMS; i++) {
-			size_t hl = strlen(home);
-
-			if (strncmp(buf, home, hl) == 0 && buf[hl] == '/' &&
-			    strcmp(buf + hl + 1, items[i].rel) == 0)
-				it = &items[i];
-		}
-
-		if (it && !bypassed(buf, skip, nskip)) {
-			if (at)
-				snprintf(at, atlen, "%s", buf);
-			return it;
-		}
-		slash = strrchr(buf, '/');
-		if (!slash || slash == buf)
-			return NULL;
-		*slash = '\0';
-	}
 }
 
 int nono_protect_plan_deny(struct nono_caps *caps, const char *canon,
@@ -946,7 +886,7 @@ static int plan_home(struct nono_caps *caps, struct dirview *v,
 			return r;
 	}
 	{
-		char *krb5 = krb5_cache();
+		char *krb5 = nono_protect_krb5_cache();
 
 		if (krb5 && !bypassed(krb5, bypass, nbypass)) {
 			r = plan_item(caps, krb5, &krb5_item, res, why, whylen);

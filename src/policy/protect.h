@@ -111,6 +111,15 @@ int nono_protect_plan_state(struct nono_caps *caps, const char *canon,
 			    struct nono_protect_result *res, char *why,
 			    size_t whylen) __attribute__((warn_unused_result));
 
+/*
+ * Between these, on the calling thread, nono_protect_match() and
+ * nono_protect_find() for @home use the items located once at begin (a
+ * pass over many paths that trusts the tree not to change meanwhile:
+ * nono learn's report).  Never around a decision of a running sandbox.
+ */
+void nono_protect_memo_begin(const char *home);
+void nono_protect_memo_end(void);
+
 /* The protected item at @canon or at a directory above it, or NULL; @at
  * (@atlen bytes, may be NULL) receives where it is.  @skip (may be NULL)
  * lists canonical paths whose protection is lifted. */

@@ -23,4 +23,9 @@ int nono_guard_mask_prefixed(struct nono_caps *caps, const char *home,
 			     char *const *bypass, size_t nbypass,
 			     size_t *nmasks);
 
+/* The Kerberos ticket cache: its item, and its canonical path when it
+ * exists (caller frees). */
+const struct nono_protect_item *nono_protect_krb5_item(void);
+char *nono_protect_krb5_cache(void);
+
 #endif
