@@ -22,6 +22,27 @@ static const char *ws(const char *p, const char *end)
 	return p;
 }
 
+/* The 4 hex digits at @s (before @e) as a number, or 0x10000 when they
+ * are not there. */
+static unsigned hex4(const unsigned char *s, const unsigned char *e)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned c = s + i < e ? s[i] : 0;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v * 16 + (c - 'A' + 10);
+		else
+			return 0x10000;
+	}
+	return v;
+}
+
 static const char *skip_string(const char *p, const char *end)
 {
 	const unsigned char *s = (const unsigned char *)p + 1;
@@ -38,13 +59,26 @@ static const char *skip_string(const char *p, const char *end)
 			if (++s >= e)
 				return NULL;
 			if (*s == 'u') {
-				for (int i = 1; i <= 4; i++)
-					if (s + i >= e ||
-					    !strchr("0123456789abcdefABCDEF",
-						    s[i]) ||
-					    !s[i])
-						return NULL;
+				unsigned cp = hex4(s + 1, e);
+
+				/* A surrogate only as a pair (the JSON
+				 * reader refuses a lone one; nono never
+				 * writes one). */
+				if (cp > 0xffff ||
+				    (cp >= 0xdc00 && cp <= 0xdfff))
+					return NULL;
 				s += 5;
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					unsigned lo = e - s >= 2 &&
+							      s[0] == '\\' &&
+							      s[1] == 'u'
+							  ? hex4(s + 2, e)
+							  : 0x10000;
+
+					if (lo < 0xdc00 || lo > 0xdfff)
+						return NULL;
+					s += 6;
+				}
 			} else if (strchr("\"\\/bfnrt", *s) && *s) {
 				s++;
 			} else {
