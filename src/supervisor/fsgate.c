@@ -1098,11 +1098,14 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	 * EACCES). */
 	if (on_mask(g, &dst) || (exchange && on_mask(g, &src)))
 		goto out;
-	/* A name that is taken (mkdir, mknod, symlink, link): EEXIST, as
-	 * the kernel answers before it asks for any right (git's link of
-	 * an object it already has must read "exists"). */
+	/* A name that is taken (mkdir, mknod, symlink, link, a rename with
+	 * RENAME_NOREPLACE): EEXIST, as the kernel answers before it asks
+	 * for any right (git's link of an object it already has must read
+	 * "exists"); as of now: handed back, the kernel could meet it gone. */
 	if (!opening && nr != __NR_truncate && nr != __NR_rename &&
-	    nr != __NR_renameat && nr != __NR_renameat2 &&
+	    nr != __NR_renameat &&
+	    !(nr == __NR_renameat2 && !(a.flags & RENAME_NOREPLACE)) &&
+	    !exchange &&
 	    fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		answer_error(-EEXIST, resp);
 		goto out;
@@ -1131,15 +1134,6 @@ int nono_fsgate_handle(struct nono_gate *g, int listener,
 	       (exchange && !kernel_decides(caps, src.dir));
 	if (!need)
 		goto out;
-	/* The name is taken (mkdir, symlink, link, mknod): EEXIST, as of
-	 * now; handed back, the kernel could meet it gone. */
-	if (nr != __NR_rename && nr != __NR_renameat &&
-	    !(nr == __NR_renameat2 && !(a.flags & RENAME_NOREPLACE)) &&
-	    !exchange &&
-	    fstatat(dst.dfd, dst.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		answer_error(-EEXIST, resp);
-		goto out;
-	}
 	if (a.oldpath) {
 		if (src.dfd < 0 &&
 		    (r = open_target(g, req->pid, &wo, &src)) < 0) {
